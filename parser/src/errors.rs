@@ -1,0 +1,342 @@
+//! Turns lalrpop's parse errors into the `SyntaxError`s CPython 3.11 reports for the same
+//! input. The generic LR error ("unexpected token, expected one of ...") is refined with the
+//! context CPython's `invalid_*` rules look at: the statement header, bracket depth, and
+//! the tokens around the error.
+
+use aio_lexer::{LineIndex, Span, SyntaxError, Tok, Token};
+use lalrpop_util::ParseError;
+
+/// Converts a parse error over `tokens` (the token stream that was parsed) into a
+/// `SyntaxError`.
+pub fn convert(
+    err: ParseError<u32, Tok<'_>, SyntaxError>,
+    tokens: &[Token<'_>],
+    source: &str,
+) -> SyntaxError {
+    match err {
+        ParseError::User { error } => error,
+        ParseError::UnrecognizedToken {
+            token: (l, tok, r),
+            expected,
+        } => unexpected_token(Span::new(l, r), &tok, &expected, tokens, source),
+        ParseError::UnrecognizedEof { location, expected } => {
+            if expects(&expected, "Indent") {
+                if let Some(err) = expected_block(tokens.len(), tokens, source, Span::at(location))
+                {
+                    return err.with_incomplete();
+                }
+            }
+            SyntaxError::new("invalid syntax", Span::at(location)).with_incomplete()
+        }
+        ParseError::InvalidToken { location } => {
+            SyntaxError::new("invalid syntax", Span::at(location))
+        }
+        ParseError::ExtraToken { token: (l, _, r) } => {
+            SyntaxError::new("invalid syntax", Span::new(l, r))
+        }
+    }
+}
+
+/// Chooses between a parse error and the error the lexer met later in the source, as
+/// CPython's `_PyPegen_tokenize_full_source_to_check_for_errors` does: a later tokenizer
+/// error (bad character, unterminated string, inconsistent dedent...) wins, except that an
+/// unclosed bracket wins only when it was opened on a line before the one where parsing
+/// failed (`failed_at`).
+pub fn prefer_tokenizer_error(
+    parse_error: SyntaxError,
+    failed_at: u32,
+    lex_error: SyntaxError,
+    source: &str,
+) -> SyntaxError {
+    if lex_error.message == "unexpected EOF while parsing" {
+        return parse_error;
+    }
+    let index = LineIndex::new(source);
+    if lex_error.message.ends_with("was never closed")
+        && index.line(lex_error.span.start) >= index.line(failed_at)
+    {
+        return parse_error;
+    }
+    lex_error
+}
+
+/// The offset of the token the parser failed at.
+pub fn failure_offset(err: &ParseError<u32, Tok<'_>, SyntaxError>) -> u32 {
+    match err {
+        ParseError::User { error } => error.span.start,
+        ParseError::UnrecognizedToken {
+            token: (l, _, _), ..
+        }
+        | ParseError::ExtraToken { token: (l, _, _) } => *l,
+        ParseError::UnrecognizedEof { location, .. } | ParseError::InvalidToken { location } => {
+            *location
+        }
+    }
+}
+
+fn expects(expected: &[String], terminal: &str) -> bool {
+    let quoted = format!("\"{terminal}\"");
+    expected.iter().any(|e| e == terminal || *e == quoted)
+}
+
+fn unexpected_token(
+    span: Span,
+    tok: &Tok<'_>,
+    expected: &[String],
+    tokens: &[Token<'_>],
+    source: &str,
+) -> SyntaxError {
+    let index = tokens
+        .iter()
+        .position(|t| t.span == span && t.tok == *tok)
+        .unwrap_or(tokens.len());
+    let prev = index.checked_sub(1).map(|i| &tokens[i]);
+    let line_start = logical_line_start(tokens, index);
+
+    if *tok == Tok::Indent {
+        return SyntaxError::indentation("unexpected indent", span).without_caret();
+    }
+    if expects(expected, "Indent") && expected.len() == 1 {
+        if let Some(err) = expected_block(index, tokens, source, span) {
+            return err;
+        }
+    }
+    if *tok == Tok::Newline
+        && expects(expected, ":")
+        && tokens
+            .get(line_start)
+            .is_some_and(|t| is_block_keyword(&t.tok))
+    {
+        return SyntaxError::new("expected ':'", span);
+    }
+    if let Some(p) = prev {
+        if p.tok == Tok::Name("print") && index == line_start + 1 && can_start_expression(tok) {
+            let end = line_end(tokens, index);
+            return SyntaxError::new(
+                "Missing parentheses in call to 'print'. Did you mean print(...)?",
+                Span::new(p.span.start, end),
+            );
+        }
+        if *tok == Tok::Equal
+            && matches!(p.tok, Tok::Name(_))
+            && index >= 2
+            && matches!(tokens[index - 2].tok, Tok::If | Tok::Elif | Tok::While)
+        {
+            let end = tokens.get(index + 1).map_or(span.end, |t| t.span.end);
+            return SyntaxError::new(
+                "invalid syntax. Maybe you meant '==' or ':=' instead of '='?",
+                Span::new(p.span.start, end),
+            );
+        }
+        if expects(expected, "\"else\"")
+            && !matches!(tok, Tok::Else)
+            && ternary_without_else(tokens, line_start, index)
+        {
+            let start = ternary_start(tokens, line_start, index);
+            return SyntaxError::new(
+                "expected 'else' after 'if' expression",
+                Span::new(start, p.span.end),
+            );
+        }
+        if can_start_expression(tok)
+            && can_end_expression(&p.tok)
+            && in_expression_brackets(tokens, index)
+        {
+            return SyntaxError::new(
+                "invalid syntax. Perhaps you forgot a comma?",
+                Span::new(p.span.start, span.end),
+            );
+        }
+    }
+    SyntaxError::new("invalid syntax", span)
+}
+
+/// `expected an indented block after 'if' statement on line N`, for the block header that
+/// ends just before token `index`.
+fn expected_block(
+    index: usize,
+    tokens: &[Token<'_>],
+    source: &str,
+    at: Span,
+) -> Option<SyntaxError> {
+    let header_end = index.checked_sub(1)?;
+    let start = logical_line_start(tokens, header_end);
+    let mut header = &tokens.get(start)?.tok;
+    if *header == Tok::Async {
+        header = &tokens.get(start + 1)?.tok;
+    }
+    let what = match header {
+        Tok::Def => "function definition".to_string(),
+        Tok::Class => "class definition".to_string(),
+        Tok::If
+        | Tok::Elif
+        | Tok::Else
+        | Tok::While
+        | Tok::For
+        | Tok::Try
+        | Tok::Except
+        | Tok::Finally
+        | Tok::With
+        | Tok::Match
+        | Tok::Case => {
+            format!("'{}' statement", header.text())
+        }
+        _ => return None,
+    };
+    let index_of = LineIndex::new(source);
+    let line = index_of.line(tokens[start].span.start);
+    let span = if at.start >= source.len() as u32 {
+        at
+    } else {
+        first_token_span(tokens, index).unwrap_or(at)
+    };
+    Some(SyntaxError::indentation(
+        format!("expected an indented block after {what} on line {line}"),
+        span,
+    ))
+}
+
+fn first_token_span(tokens: &[Token<'_>], index: usize) -> Option<Span> {
+    tokens[index..]
+        .iter()
+        .find(|t| !matches!(t.tok, Tok::Newline | Tok::Indent | Tok::Dedent))
+        .map(|t| t.span)
+}
+
+/// Index of the first token of the logical line that contains token `index`.
+fn logical_line_start(tokens: &[Token<'_>], index: usize) -> usize {
+    let mut i = index.min(tokens.len());
+    while i > 0 && !matches!(tokens[i - 1].tok, Tok::Newline | Tok::Indent | Tok::Dedent) {
+        i -= 1;
+    }
+    i
+}
+
+fn line_end(tokens: &[Token<'_>], index: usize) -> u32 {
+    let mut end = tokens.get(index).map_or(0, |t| t.span.end);
+    for t in &tokens[index..] {
+        if t.tok == Tok::Newline {
+            break;
+        }
+        end = t.span.end;
+    }
+    end
+}
+
+fn is_block_keyword(tok: &Tok<'_>) -> bool {
+    matches!(
+        tok,
+        Tok::If
+            | Tok::Elif
+            | Tok::Else
+            | Tok::While
+            | Tok::For
+            | Tok::Try
+            | Tok::Except
+            | Tok::Finally
+            | Tok::With
+            | Tok::Def
+            | Tok::Class
+            | Tok::Async
+            | Tok::Match
+            | Tok::Case
+    )
+}
+
+/// True when an `if` at bracket depth zero since the line start has no `else` yet, and the
+/// `if` is not the statement keyword.
+fn ternary_without_else(tokens: &[Token<'_>], line_start: usize, index: usize) -> bool {
+    ternary_if(tokens, line_start, index).is_some()
+}
+
+fn ternary_if(tokens: &[Token<'_>], line_start: usize, index: usize) -> Option<usize> {
+    (line_start + 1..index)
+        .rev()
+        .find(|&i| tokens[i].tok == Tok::If)
+}
+
+fn ternary_start(tokens: &[Token<'_>], line_start: usize, index: usize) -> u32 {
+    let at = ternary_if(tokens, line_start, index).unwrap_or(line_start);
+    // The ternary starts at its body: the operand before `if`, after any `=` or `(`.
+    let mut i = at;
+    while i > line_start
+        && !matches!(
+            tokens[i - 1].tok,
+            Tok::Equal | Tok::LPar | Tok::LSqb | Tok::LBrace | Tok::Comma | Tok::Return
+        )
+    {
+        i -= 1;
+    }
+    tokens[i].span.start
+}
+
+/// True when token `index` is inside brackets that hold expressions (not a `def`'s
+/// parameter list).
+fn in_expression_brackets(tokens: &[Token<'_>], index: usize) -> bool {
+    let mut depth = 0i32;
+    for i in (0..index).rev() {
+        match tokens[i].tok {
+            Tok::RPar | Tok::RSqb | Tok::RBrace => depth += 1,
+            Tok::LPar | Tok::LSqb | Tok::LBrace => {
+                if depth == 0 {
+                    let is_def = tokens[i].tok == Tok::LPar
+                        && i >= 2
+                        && matches!(tokens[i - 1].tok, Tok::Name(_))
+                        && tokens[i - 2].tok == Tok::Def;
+                    return !is_def;
+                }
+                depth -= 1;
+            }
+            Tok::Newline | Tok::Indent | Tok::Dedent => return false,
+            _ => {}
+        }
+    }
+    false
+}
+
+/// Tokens that can begin an expression.
+pub fn can_start_expression(tok: &Tok<'_>) -> bool {
+    matches!(
+        tok,
+        Tok::Name(_)
+            | Tok::Int(_)
+            | Tok::Float(_)
+            | Tok::Imaginary(_)
+            | Tok::Str(_)
+            | Tok::Bytes(_)
+            | Tok::FString(_)
+            | Tok::None
+            | Tok::True
+            | Tok::False
+            | Tok::Ellipsis
+            | Tok::LPar
+            | Tok::LSqb
+            | Tok::LBrace
+            | Tok::Minus
+            | Tok::Plus
+            | Tok::Tilde
+            | Tok::Not
+            | Tok::Lambda
+            | Tok::Await
+    )
+}
+
+fn can_end_expression(tok: &Tok<'_>) -> bool {
+    matches!(
+        tok,
+        Tok::Name(_)
+            | Tok::Int(_)
+            | Tok::Float(_)
+            | Tok::Imaginary(_)
+            | Tok::Str(_)
+            | Tok::Bytes(_)
+            | Tok::FString(_)
+            | Tok::None
+            | Tok::True
+            | Tok::False
+            | Tok::Ellipsis
+            | Tok::RPar
+            | Tok::RSqb
+            | Tok::RBrace
+    )
+}

@@ -1,0 +1,115 @@
+//! The `aio` binary as a user meets it: exit statuses, CPython-style error reports, dumps.
+
+use std::io::Write;
+use std::process::{Command, Output};
+
+fn aio(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_aio"))
+        .args(args)
+        .output()
+        .expect("aio runs")
+}
+
+fn temp_file(name: &str, text: &[u8]) -> String {
+    let dir = std::env::temp_dir().join(format!("aio-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::File::create(&path)
+        .unwrap()
+        .write_all(text)
+        .unwrap();
+    path.to_string_lossy().into_owned()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn check_accepts_valid_files() {
+    let ok = temp_file("ok.aio", b"def f(x):\n    return x * 2\n");
+    let out = aio(&["--check", &ok]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn check_reports_syntax_errors_like_cpython() {
+    let bad = temp_file(
+        "bad.aio",
+        b"print(\"start\")\nvalues = [1, 2, 3\ntotal = sum(values)\n",
+    );
+    let out = aio(&["--check", &bad]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out),
+        format!("  File \"{bad}\", line 2\n    values = [1, 2, 3\n             ^\nSyntaxError: '[' was never closed\n")
+    );
+}
+
+#[test]
+fn check_fails_if_any_file_fails() {
+    let ok = temp_file("ok2.aio", b"x = 1\n");
+    let bad = temp_file("bad2.aio", b"x = 1\n    y = 2\n");
+    let out = aio(&["--check", &ok, &bad]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).ends_with("IndentationError: unexpected indent\n"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn missing_files_are_reported_with_errno() {
+    let out = aio(&["/nonexistent/x.aio"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        "aio: can't open file '/nonexistent/x.aio': [Errno 2] No such file or directory\n"
+    );
+}
+
+#[test]
+fn non_utf8_source_is_a_syntax_error() {
+    let bad = temp_file("latin.aio", b"x = 1\n\xff\n");
+    let out = aio(&["--check", &bad]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("Non-UTF-8 code starting with '\\xff'"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains("on line 2"));
+}
+
+#[test]
+fn dumps_tokens_and_trees() {
+    let file = temp_file("dump.aio", b"x = 1 + 2\n");
+    let tokens = aio(&["--tokens", &file]);
+    assert_eq!(tokens.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&tokens.stdout);
+    assert!(text.lines().count() >= 6, "{text}");
+    let ast = aio(&["--ast", &file]);
+    assert_eq!(ast.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&ast.stdout);
+    assert!(text.starts_with("Module\n"), "{text}");
+    assert!(text.contains("BinOp +"), "{text}");
+}
+
+#[test]
+fn unknown_options_are_usage_errors() {
+    let out = aio(&["--frobnicate"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("usage: aio"));
+}
+
+#[test]
+fn deep_nesting_is_a_recursion_error_not_a_crash() {
+    let src = format!("x = 1{}\n", "+1".repeat(5000));
+    let file = temp_file("deep.aio", src.as_bytes());
+    let out = aio(&["--check", &file]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out)
+        .ends_with("RecursionError: maximum recursion depth exceeded during compilation\n"));
+}
