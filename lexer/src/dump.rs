@@ -57,7 +57,7 @@ fn describe(tok: &Tok<'_>) -> String {
         Tok::Float(value) => format!("Float {value:?}"),
         Tok::Imaginary(value) => format!("Imaginary {value:?}j"),
         Tok::Str(value) => format!("Str {value:?}"),
-        Tok::Bytes(value) => format!("Bytes {:?}", String::from_utf8_lossy(value)),
+        Tok::Bytes(value) => format!("Bytes b\"{}\"", value.escape_ascii()),
         Tok::FString(f) => format!("FString {:?}{}", f.body, if f.raw { " raw" } else { "" }),
         Tok::Match | Tok::Case => format!("SoftKeyword {}", tok.text()),
         other if Tok::keyword(other.text()).is_some() => format!("Keyword {}", other.text()),

@@ -109,20 +109,30 @@ impl SyntaxError {
         let mut out = format!("  File \"{}\", line {}\n", filename, start.line);
         let text = index.line_text(source, start.line);
         let trimmed = text.trim_start_matches([' ', '\t', '\x0c']);
-        if !trimmed.is_empty() {
-            let indent = text.chars().count() - trimmed.chars().count();
+        let trimmed = trimmed.trim_end_matches(['\n', '\r']);
+        if !trimmed.trim_end().is_empty() {
+            let indent =
+                text.chars().count() - text.trim_start_matches([' ', '\t', '\x0c']).chars().count();
             out.push_str("    ");
-            out.push_str(trimmed.trim_end());
+            out.push_str(trimmed);
             out.push('\n');
-            if self.caret {
-                let col = (start.column as usize).saturating_sub(indent);
+            // As CPython's `print_error_text`: no caret when it would point into the
+            // indentation; clipped to the end of the line; a range only for `SyntaxError`
+            // proper, a single caret for its indentation subclasses.
+            let column = start.column as usize;
+            if self.caret && column >= indent {
+                let length = trimmed.chars().count();
+                let col = (column - indent).min(length);
                 let end = index.position(source, self.span.end);
-                let width = if end.line == start.line && end.column > start.column {
+                let width = if self.kind == SyntaxErrorKind::Syntax
+                    && end.line == start.line
+                    && end.column > start.column
+                {
                     (end.column - start.column) as usize
                 } else {
                     1
                 };
-                let width = width.min(trimmed.chars().count().saturating_sub(col).max(1));
+                let width = width.min(length.saturating_sub(col).max(1));
                 out.push_str("    ");
                 out.push_str(&" ".repeat(col));
                 out.push_str(&"^".repeat(width));

@@ -378,8 +378,8 @@ impl<'a> Layout<'a> {
                     error
                 }
             }
-            RawError::ContinuationAtEof => {
-                SyntaxError::new("unexpected EOF while parsing", self.span(eof, eof))
+            RawError::ContinuationAtEof { at } => {
+                SyntaxError::new("unexpected EOF while parsing", self.span(at, at))
                     .with_incomplete()
             }
             RawError::Unknown => SyntaxError::new("invalid syntax", self.span(eof, eof)),

@@ -1,9 +1,20 @@
-//! Decoding of literal text: numbers, and the escapes of `str` and `bytes` bodies, with
-//! CPython's error messages.
+//! Decoding of literal text: names, numbers, and the escapes of `str` and `bytes` bodies,
+//! with CPython's error messages.
 
 use crate::token::IntValue;
 use num_bigint::BigInt;
 use num_traits::Num;
+use unicode_normalization::UnicodeNormalization;
+
+/// A name as the program sees it: NFKC-normalised when it is not ASCII (PEP 3131), so `ﬁle`
+/// and `file` are the same name.
+pub fn decode_name(text: &str) -> String {
+    if text.is_ascii() {
+        text.to_owned()
+    } else {
+        text.nfkc().collect()
+    }
+}
 
 /// Decodes an integer literal in `radix` (its `0x`/`0o`/`0b` prefix, if any, included).
 /// The text must already be a valid literal, as the raw lexer guarantees.
@@ -210,6 +221,14 @@ fn normalise_newlines(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_are_nfkc_normalised() {
+        assert_eq!(decode_name("abc"), "abc");
+        assert_eq!(decode_name("\u{FB01}le"), "file");
+        assert_eq!(decode_name("\u{210C}"), "H");
+        assert_eq!(decode_name("e\u{301}"), "\u{E9}");
+    }
 
     #[test]
     fn integers_of_any_size() {

@@ -39,8 +39,9 @@ pub(crate) enum RawError {
         /// Where scanning stopped: the newline of a one-line string, or the end of input.
         stopped: usize,
     },
-    /// A backslash continuation with nothing after it.
-    ContinuationAtEof,
+    /// A backslash continuation with nothing after it; `at` is just past the backslash,
+    /// where CPython reports it.
+    ContinuationAtEof { at: usize },
 }
 
 impl RawError {
@@ -211,7 +212,9 @@ pub(crate) enum Raw {
 /// `\` + newline at the very end of the input: CPython's "unexpected EOF while parsing".
 fn continuation(lex: &mut Lexer<'_, Raw>) -> Result<(), RawError> {
     if lex.remainder().is_empty() {
-        return Err(RawError::ContinuationAtEof);
+        return Err(RawError::ContinuationAtEof {
+            at: lex.span().start + 1,
+        });
     }
     Ok(())
 }
@@ -219,7 +222,9 @@ fn continuation(lex: &mut Lexer<'_, Raw>) -> Result<(), RawError> {
 fn lone_backslash(lex: &mut Lexer<'_, Raw>) -> Result<(), RawError> {
     let at = lex.span().end;
     if lex.remainder().is_empty() {
-        return Err(RawError::ContinuationAtEof);
+        return Err(RawError::ContinuationAtEof {
+            at: lex.span().start + 1,
+        });
     }
     Err(RawError::message(
         "unexpected character after line continuation character",
@@ -486,7 +491,7 @@ impl NumberScan<'_> {
             _ if nonzero => Err(RawError::message(
                 "leading zeros in decimal integer literals are not permitted; use an 0o prefix for octal integers",
                 self.start,
-                zeros_end + 1,
+                zeros_end,
             )),
             _ => {
                 self.end_of_number("decimal")?;
@@ -497,14 +502,16 @@ impl NumberScan<'_> {
 
     /// CPython's `verify_end_of_number`: a literal may be followed directly by a keyword
     /// that can follow a number in valid code (`1if x else 2`, deprecated), but not by any
-    /// other identifier character.
+    /// other ASCII identifier character.
     fn end_of_number(&mut self, kind: &str) -> Result<(), RawError> {
         let rest = &self.text[self.pos..];
         let keyword_follows = ["and", "else", "for", "if", "in", "is", "or", "not"]
             .iter()
             .any(|k| rest.starts_with(k.as_bytes()));
         let c = self.peek();
-        if !keyword_follows && (c.is_ascii_alphanumeric() || c == b'_' || c >= 128) {
+        // Non-ASCII characters end the number: CPython then reports the character itself
+        // (`invalid character '€'`) or the name it starts (`invalid syntax`).
+        if !keyword_follows && (c.is_ascii_alphanumeric() || c == b'_') {
             return Err(RawError::message(
                 format!("invalid {kind} literal"),
                 self.pos.saturating_sub(1).max(self.start),

@@ -47,7 +47,7 @@ pub enum Tok<'a> {
     Dedent,
 
     // Names and literals.
-    /// An identifier, as written (aio does not NFKC-normalise non-ASCII names; see README).
+    /// An identifier; non-ASCII names are NFKC-normalised as Python does.
     Name(&'a str),
     /// An integer literal.
     Int(IntValue),

@@ -117,7 +117,7 @@ pub fn dotted(first: Ident, rest: Vec<Ident>) -> Expr {
 
 /// How CPython names an expression in "cannot assign to ..." messages
 /// (`_PyPegen_get_expr_name`).
-pub fn expr_name(e: &Expr) -> &'static str {
+pub(crate) fn expr_name(e: &Expr) -> &'static str {
     match &e.kind {
         ExprKind::Attribute { .. } => "attribute",
         ExprKind::Subscript { .. } => "subscript",
@@ -195,6 +195,19 @@ fn is_bitwise_or(e: &Expr) -> bool {
     )
 }
 
+/// CPython points at the first element of an unparenthesised tuple target it rejects (a
+/// parenthesised tuple's span includes its parentheses, so it starts before its first
+/// element).
+fn first_element_span(target: &Expr) -> Span {
+    match &target.kind {
+        ExprKind::Tuple(elts) => elts
+            .first()
+            .filter(|e| e.span.start == target.span.start)
+            .map_or(target.span, |e| e.span),
+        _ => target.span,
+    }
+}
+
 /// `a = b = value`, or an expression statement when there is no `=`.
 pub fn assign_or_expr<'a>(first: Expr, rest: Vec<Expr>, span: Span) -> Res<'a, Stmt> {
     if rest.is_empty() {
@@ -211,10 +224,12 @@ pub fn assign_or_expr<'a>(first: Expr, rest: Vec<Expr>, span: Span) -> Res<'a, S
         }
         if let Some(bad) = invalid_store_target(target) {
             let next = if i == last { &value } else { &exprs[i + 1] };
+            // Spans exclude parentheses: a parenthesised first target starts after the
+            // statement, a parenthesised value ends before it.
             let here = i == 0
                 && i == last
-                && is_bitwise_or(target)
-                && is_bitwise_or(next)
+                && (is_bitwise_or(target) || target.span.start > span.start)
+                && (is_bitwise_or(next) || next.span.end < span.end)
                 && !matches!(
                     target.kind,
                     ExprKind::Tuple(_)
@@ -273,7 +288,7 @@ pub fn ann_assign<'a>(
         ExprKind::Tuple(_) => {
             return fail(
                 "only single target (not tuple) can be annotated",
-                target.span,
+                first_element_span(&target),
             )
         }
         ExprKind::List(_) => {
@@ -307,9 +322,49 @@ pub fn delete<'a>(targets: Vec<Expr>, span: Span) -> Res<'a, Stmt> {
 
 // ------------------------------------------------------------------------- statements
 
-/// The end offset of a compound statement: the end of its last nested statement.
-pub fn end_of(body: &[Stmt], orelse: &[Stmt]) -> u32 {
-    orelse.last().or(body.last()).map_or(0, |s| s.span.end)
+/// The statements of a block and the end of its last token. A compound statement ends
+/// there, as in CPython: after a trailing `;` (`for x in y: pass;`), if there is one.
+pub struct Block {
+    /// The statements.
+    pub body: Vec<Stmt>,
+    /// The end of the block's last token (not counting line breaks and dedents).
+    pub end: u32,
+}
+
+impl Block {
+    /// A line of simple statements; `semicolon` is the end of a trailing `;`.
+    pub fn line(first: Stmt, rest: Vec<Stmt>, semicolon: Option<u32>) -> Block {
+        let mut body = Vec::with_capacity(rest.len() + 1);
+        body.push(first);
+        body.extend(rest);
+        let end = semicolon.unwrap_or_else(|| body.last().map_or(0, |s| s.span.end));
+        Block { body, end }
+    }
+
+    /// A compound statement as a block of its own.
+    pub fn compound(stmt: Stmt) -> Block {
+        Block {
+            end: stmt.span.end,
+            body: vec![stmt],
+        }
+    }
+
+    /// An indented block: its lines joined.
+    pub fn indented(lines: Vec<Block>) -> Block {
+        let end = lines.last().map_or(0, |b| b.end);
+        let body = lines.into_iter().flat_map(|b| b.body).collect();
+        Block { body, end }
+    }
+
+    /// Where a statement made of `self` and an optional last clause ends.
+    pub fn end_with(&self, last: Option<&Block>) -> u32 {
+        last.map_or(self.end, |b| b.end)
+    }
+}
+
+/// The statements of an optional block (none when absent).
+pub fn stmts(block: Option<Block>) -> Vec<Stmt> {
+    block.map(|b| b.body).unwrap_or_default()
 }
 
 /// Marks a `for`, `with` or `def` as `async`, starting its span at the `async` keyword.
@@ -337,27 +392,29 @@ pub fn decorate(mut stmt: Stmt, decorators: Vec<Expr>) -> Stmt {
 pub fn if_chain(
     start: u32,
     test: Expr,
-    body: Vec<Stmt>,
-    elifs: Vec<(u32, Expr, Vec<Stmt>)>,
-    orelse: Option<Vec<Stmt>>,
+    body: Block,
+    elifs: Vec<(u32, Expr, Block)>,
+    orelse: Option<Block>,
 ) -> Stmt {
-    let mut tail = orelse.unwrap_or_default();
+    let mut end = orelse.as_ref().map(|b| b.end);
+    let mut tail = stmts(orelse);
     for (l, test, body) in elifs.into_iter().rev() {
-        let r = end_of(&body, &tail);
+        let r = end.unwrap_or(body.end);
+        end = Some(r);
         tail = vec![Stmt::new(
             StmtKind::If {
                 test,
-                body,
+                body: body.body,
                 orelse: tail,
             },
             Span::new(l, r),
         )];
     }
-    let r = end_of(&body, &tail);
+    let r = end.unwrap_or(body.end);
     Stmt::new(
         StmtKind::If {
             test,
-            body,
+            body: body.body,
             orelse: tail,
         },
         Span::new(start, r),
@@ -367,16 +424,19 @@ pub fn if_chain(
 /// `try` with its handlers, `else` and `finally` blocks.
 pub fn try_stmt<'a>(
     start: u32,
-    body: Vec<Stmt>,
+    body: Block,
     handlers: Vec<(bool, ExceptHandler)>,
-    orelse: Option<Vec<Stmt>>,
-    finalbody: Option<Vec<Stmt>>,
+    orelse: Option<Block>,
+    finalbody: Option<Block>,
 ) -> Res<'a, Stmt> {
     let is_star = handlers.first().is_some_and(|h| h.0);
-    if let Some((_, h)) = handlers.iter().find(|h| h.0 != is_star) {
+    if let Some((star, h)) = handlers.iter().find(|h| h.0 != is_star) {
+        // CPython underlines the offending `except*` (written without a space, as it
+        // almost always is) or `except` keyword.
+        let keyword = if *star { "except*" } else { "except" };
         return fail(
             "cannot have both 'except' and 'except*' on the same 'try'",
-            h.span,
+            Span::new(h.span.start, h.span.start + keyword.len() as u32),
         );
     }
     if is_star {
@@ -385,17 +445,16 @@ pub fn try_stmt<'a>(
         }
     }
     let handlers: Vec<ExceptHandler> = handlers.into_iter().map(|h| h.1).collect();
-    let orelse = orelse.unwrap_or_default();
-    let finalbody = finalbody.unwrap_or_default();
     let end = finalbody
-        .last()
-        .or(orelse.last())
-        .map(|s| s.span.end)
+        .as_ref()
+        .or(orelse.as_ref())
+        .map(|b| b.end)
         .or(handlers.last().map(|h| h.span.end))
-        .unwrap_or_else(|| end_of(&body, &[]));
+        .unwrap_or(body.end);
+    let (orelse, finalbody) = (stmts(orelse), stmts(finalbody));
     Ok(Stmt::new(
         StmtKind::Try {
-            body,
+            body: body.body,
             handlers,
             orelse,
             finalbody,
@@ -515,7 +574,7 @@ pub enum ArgItem {
     /// An unparenthesised generator expression argument.
     Generator(Expr),
     /// `name=value` (the name is validated to be a plain name).
-    Keyword(Expr, Expr, Span),
+    Keyword(Expr, Expr, Span, u32),
     /// `*iterable` (already a `Starred`).
     Star(Expr),
     /// `**mapping`.
@@ -523,7 +582,10 @@ pub enum ArgItem {
 }
 
 /// Splits and checks call arguments into positional and keyword lists.
-pub fn call_arguments<'a>(items: Vec<ArgItem>) -> Res<'a, (Vec<Expr>, Vec<Keyword>)> {
+///
+/// `close` is the offset of the closing parenthesis, where CPython reports an argument out of
+/// order.
+pub fn call_arguments<'a>(items: Vec<ArgItem>, close: u32) -> Res<'a, (Vec<Expr>, Vec<Keyword>)> {
     let count = items.len();
     let mut args = Vec::new();
     let mut keywords: Vec<Keyword> = Vec::new();
@@ -540,20 +602,23 @@ pub fn call_arguments<'a>(items: Vec<ArgItem>) -> Res<'a, (Vec<Expr>, Vec<Keywor
                     if is_star {
                         return fail(
                             "iterable argument unpacking follows keyword argument unpacking",
-                            e.span,
+                            Span::new(e.span.start, e.span.start + 1),
                         );
                     }
                     return fail(
                         "positional argument follows keyword argument unpacking",
-                        e.span,
+                        Span::at(close),
                     );
                 }
                 if seen_keyword && !is_star {
-                    return fail("positional argument follows keyword argument", e.span);
+                    return fail(
+                        "positional argument follows keyword argument",
+                        Span::at(close),
+                    );
                 }
                 args.push(e);
             }
-            ArgItem::Keyword(name, value, span) => {
+            ArgItem::Keyword(name, value, span, eq_end) => {
                 let arg = match name.kind {
                     ExprKind::Name(n) => Ident {
                         name: n,
@@ -565,7 +630,7 @@ pub fn call_arguments<'a>(items: Vec<ArgItem>) -> Res<'a, (Vec<Expr>, Vec<Keywor
                     _ => {
                         return fail(
                             "expression cannot contain assignment, perhaps you meant \"==\"?",
-                            Span::new(name.span.start, value.span.end),
+                            Span::new(name.span.start, eq_end),
                         )
                     }
                 };
@@ -590,9 +655,13 @@ pub fn call_arguments<'a>(items: Vec<ArgItem>) -> Res<'a, (Vec<Expr>, Vec<Keywor
     Ok((args, keywords))
 }
 
-/// `func(args)`.
-pub fn call<'a>(func: Expr, items: Vec<ArgItem>, span: Span) -> Res<'a, Expr> {
-    let (args, keywords) = call_arguments(items)?;
+/// `func(args)`; `open` is the offset of the `(`. A lone generator argument spans the
+/// call's parentheses, as in CPython (`f(x for x in y)`).
+pub fn call<'a>(func: Expr, open: u32, mut items: Vec<ArgItem>, span: Span) -> Res<'a, Expr> {
+    if let [ArgItem::Generator(generator)] = items.as_mut_slice() {
+        generator.span = Span::new(open, span.end);
+    }
+    let (args, keywords) = call_arguments(items, span.end - 1)?;
     Ok(Expr::new(
         ExprKind::Call {
             func: Box::new(func),
@@ -623,7 +692,8 @@ pub fn strings<'a>(pieces: Vec<StrPiece<'a>>, span: Span) -> Res<'a, Expr> {
         .filter(|p| matches!(p, StrPiece::Bytes(..)))
         .count();
     if bytes_count > 0 && bytes_count < pieces.len() {
-        return fail("cannot mix bytes and nonbytes literals", span);
+        // CPython reports it at the token after the literals.
+        return fail("cannot mix bytes and nonbytes literals", Span::at(span.end));
     }
     if bytes_count > 0 {
         let mut out = Vec::new();

@@ -94,7 +94,23 @@ fn unexpected_token(
     let line_start = logical_line_start(tokens, index);
 
     if *tok == Tok::Indent {
-        return SyntaxError::indentation("unexpected indent", span).without_caret();
+        // CPython points at the last character of the indentation.
+        let at = Span::new(span.end.saturating_sub(1).max(span.start), span.end);
+        return SyntaxError::indentation("unexpected indent", at).without_caret();
+    }
+    if expects(expected, "except")
+        && expects(expected, "finally")
+        && prev.is_some_and(|p| p.tok == Tok::Dedent)
+    {
+        return SyntaxError::new("expected 'except' or 'finally' block", span);
+    }
+    if *tok == Tok::ColonEqual {
+        if let Some(err) = invalid_walrus_target(tokens, index, source) {
+            return err;
+        }
+    }
+    if let Some(err) = match_without_colon(tokens, line_start, index, source) {
+        return err;
     }
     if expects(expected, "Indent") && expected.len() == 1 {
         if let Some(err) = expected_block(index, tokens, source, span) {
@@ -185,14 +201,82 @@ fn expected_block(
     };
     let index_of = LineIndex::new(source);
     let line = index_of.line(tokens[start].span.start);
-    let span = if at.start >= source.len() as u32 {
-        at
-    } else {
-        first_token_span(tokens, index).unwrap_or(at)
-    };
-    Some(SyntaxError::indentation(
-        format!("expected an indented block after {what} on line {line}"),
-        span,
+    let message = format!("expected an indented block after {what} on line {line}");
+    if at.start >= source.len() as u32 {
+        // At the end of input CPython points at the header's NEWLINE and prints no caret.
+        let span = tokens[..index.min(tokens.len())]
+            .iter()
+            .rev()
+            .find(|t| t.tok == Tok::Newline)
+            .map_or(at, |t| Span::at(t.span.start));
+        return Some(SyntaxError::indentation(message, span).without_caret());
+    }
+    let span = first_token_span(tokens, index).unwrap_or(at);
+    Some(SyntaxError::indentation(message, span))
+}
+
+/// `x[0] := 1`: CPython names what cannot be assigned with `:=`. The target is the
+/// expression between the enclosing bracket (or statement start) and the `:=` at `index`.
+fn invalid_walrus_target(tokens: &[Token<'_>], index: usize, source: &str) -> Option<SyntaxError> {
+    let mut depth = 0;
+    let mut start = index;
+    while start > 0 {
+        match tokens[start - 1].tok {
+            Tok::RPar | Tok::RSqb | Tok::RBrace => depth += 1,
+            Tok::LPar | Tok::LSqb | Tok::LBrace if depth == 0 => break,
+            Tok::LPar | Tok::LSqb | Tok::LBrace => depth -= 1,
+            Tok::Comma | Tok::Newline | Tok::Indent | Tok::Dedent | Tok::Colon | Tok::Equal
+                if depth == 0 =>
+            {
+                break
+            }
+            _ => {}
+        }
+        start -= 1;
+    }
+    let (first, last) = (tokens.get(start)?, tokens.get(index.checked_sub(1)?)?);
+    if start >= index {
+        return None;
+    }
+    let text = source.get(first.span.start as usize..last.span.end as usize)?;
+    let target = crate::parse_expression_at(text, first.span.start).ok()?;
+    if matches!(target.kind, crate::ast::ExprKind::Name(_)) {
+        return None;
+    }
+    Some(SyntaxError::new(
+        format!(
+            "cannot use assignment expressions with {}",
+            crate::builder::expr_name(&target)
+        ),
+        target.span,
+    ))
+}
+
+/// `match x` without its `:`: the lexer left `match` a name (it only makes it a keyword
+/// before a `:`), so recognise the statement here when its subject is an expression.
+fn match_without_colon(
+    tokens: &[Token<'_>],
+    line_start: usize,
+    index: usize,
+    source: &str,
+) -> Option<SyntaxError> {
+    if tokens.get(line_start)?.tok != Tok::Name("match") {
+        return None;
+    }
+    let subject = tokens.get(line_start + 1)?;
+    if !can_start_expression(&subject.tok) || index < line_start + 1 {
+        return None;
+    }
+    let newline = tokens[index..].iter().find(|t| t.tok == Tok::Newline)?;
+    let last = tokens[line_start + 1..]
+        .iter()
+        .take_while(|t| t.tok != Tok::Newline)
+        .last()?;
+    let text = source.get(subject.span.start as usize..last.span.end as usize)?;
+    crate::parse_expression_at(text, subject.span.start).ok()?;
+    Some(SyntaxError::new(
+        "expected ':'",
+        Span::at(newline.span.start),
     ))
 }
 

@@ -76,6 +76,10 @@ fn run(args: Vec<String>) -> u8 {
             status
         }
         Command::Run { file, .. } => {
+            // Like CPython, tracebacks name the script by its absolute path.
+            let shown = std::path::absolute(&file)
+                .map(|p| p.display().to_string())
+                .unwrap_or_else(|_| file.clone());
             with_source(&file, |src| match aio_parser::parse_module(src) {
                 Ok(_) => {
                     eprintln!(
@@ -84,7 +88,7 @@ fn run(args: Vec<String>) -> u8 {
                     1
                 }
                 Err(e) => {
-                    eprintln!("{}", e.render(&file, src));
+                    eprintln!("{}", e.render(&shown, src));
                     1
                 }
             })

@@ -22,6 +22,11 @@ invalid/X.aio -> invalid/X.expected
     ``Kind`` is the exception's class name (SyntaxError, IndentationError or TabError) and
     ``message`` is ``e.msg``. The script fails if the file parses.
 
+invalid/X.aio -> invalid/X.report
+    CPython's complete report on stderr when it runs X.aio as a script (``File "X.aio", line
+    N``, the source line, the caret line, ``Kind: message``), the absolute path replaced by
+    the file name.
+
 compile_errors/X.aio -> compile_errors/X.expected
     The same two-line format, from ``compile(source, "X.aio", "exec", dont_inherit=True)``.
     The script fails if the file compiles, or if ``ast.parse`` already rejects it.
@@ -81,6 +86,7 @@ Example, for ``x = -1``::
 
 import ast
 import os
+import subprocess
 import sys
 import warnings
 
@@ -190,6 +196,17 @@ def expect_invalid(path, name):
     raise GenError("%s: invalid fixture parses" % path)
 
 
+def expect_report(path, name):
+    """CPython's full report (file line, source line, caret, last line) when it runs the
+    file as a script, with the script's absolute path replaced by its file name."""
+    proc = subprocess.run([sys.executable, os.path.abspath(path)], capture_output=True,
+                          cwd=os.path.dirname(path), stdin=subprocess.DEVNULL)
+    if proc.returncode == 0:
+        raise GenError("%s: invalid fixture runs" % path)
+    text = proc.stderr.decode("utf-8").replace(os.path.abspath(path), name)
+    return text.rstrip("\n") + "\n"
+
+
 def expect_compile_error(path, name):
     src = read_source(path)
     with warnings.catch_warnings():
@@ -209,6 +226,7 @@ def expect_compile_error(path, name):
 KINDS = [
     ("valid", ".pyast", expect_valid),
     ("invalid", ".expected", expect_invalid),
+    ("invalid", ".report", expect_report),
     ("compile_errors", ".expected", expect_compile_error),
 ]
 
