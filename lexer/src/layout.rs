@@ -21,11 +21,18 @@ const MAX_BRACKETS: usize = 200;
 /// CPython's limit on indentation levels (`MAXINDENT`).
 const MAX_INDENT: usize = 100;
 
-/// The layout pass over one source text.
+/// The layout pass over one source text. It runs a logical line at a time
+/// ([`Layout::next_line`]), so the parser can consume tokens as they are made instead of
+/// holding the whole file's tokens.
 pub(crate) struct Layout<'a> {
     source: &'a str,
     mode: Mode,
     offset: u32,
+    /// The raw lexer, positioned after the last raw token consumed.
+    raw: logos::Lexer<'a, Raw>,
+    /// The end of input has been handled (or an error met): nothing more to produce.
+    done: bool,
+    /// Where tokens are produced (the caller's line buffer during `next_line`).
     tokens: Vec<Token<'a>>,
     /// Indentation widths: (tabs to multiples of 8, tabs as 1).
     indents: Vec<(u32, u32)>,
@@ -44,7 +51,9 @@ impl<'a> Layout<'a> {
             source,
             mode,
             offset,
-            tokens: Vec::with_capacity(source.len() / 4 + 8),
+            raw: Raw::lexer(source),
+            done: false,
+            tokens: Vec::new(),
             indents: vec![(0, 0)],
             brackets: Vec::new(),
             at_line_start: true,
@@ -52,11 +61,19 @@ impl<'a> Layout<'a> {
         }
     }
 
-    /// Runs the pass: the tokens, and the first error if there is one (the tokens before it
-    /// are kept so the parser can report an earlier error first).
-    pub(crate) fn run(mut self) -> (Vec<Token<'a>>, Option<SyntaxError>) {
-        let error = self.lex().err();
-        (self.tokens, error)
+    /// Replaces the contents of `line` with the tokens of the next logical line: the
+    /// INDENT / DEDENT tokens before it, its tokens and its NEWLINE (at the end of input:
+    /// the closing NEWLINE and DEDENTs). Returns whether more lines may follow. On an error,
+    /// `line` holds the tokens lexed before it.
+    pub(crate) fn next_line(&mut self, line: &mut Vec<Token<'a>>) -> Result<bool, SyntaxError> {
+        line.clear();
+        std::mem::swap(&mut self.tokens, line);
+        let result = self.lex_line();
+        std::mem::swap(&mut self.tokens, line);
+        if result.is_err() {
+            self.done = true;
+        }
+        result.map(|()| !self.done)
     }
 
     fn span(&self, start: usize, end: usize) -> Span {
@@ -68,27 +85,33 @@ impl<'a> Layout<'a> {
         self.tokens.push(Token { tok, span });
     }
 
-    fn lex(&mut self) -> Result<(), SyntaxError> {
-        if let Some(at) = self.source.find('\0') {
-            return Err(SyntaxError::new(
-                "source code cannot contain null bytes",
-                self.span(at, at + 1),
-            ));
+    /// Lexes up to and including the next NEWLINE, or to the end of input.
+    fn lex_line(&mut self) -> Result<(), SyntaxError> {
+        if self.done {
+            return Ok(());
         }
-        let mut lex = Raw::lexer(self.source);
-        while let Some(next) = lex.next() {
-            let range = lex.span();
+        if self.raw.span().end == 0 {
+            if let Some(at) = self.source.find('\0') {
+                return Err(SyntaxError::new(
+                    "source code cannot contain null bytes",
+                    self.span(at, at + 1),
+                ));
+            }
+        }
+        while let Some(next) = self.raw.next() {
+            let range = self.raw.span();
             let raw = next.map_err(|e| self.raw_error(e))?;
             match raw {
                 Raw::Newline => {
                     if self.mode == Mode::Expression || !self.brackets.is_empty() {
                         continue;
                     }
-                    if !self.at_line_start {
-                        self.push(Tok::Newline, range.start, range.end);
-                    }
-                    self.at_line_start = true;
                     self.line_start = range.end;
+                    if !self.at_line_start {
+                        self.at_line_start = true;
+                        self.push(Tok::Newline, range.start, range.end);
+                        return Ok(());
+                    }
                 }
                 Raw::Continuation | Raw::Backslash => {}
                 _ => {
@@ -98,11 +121,12 @@ impl<'a> Layout<'a> {
                         }
                         self.at_line_start = false;
                     }
-                    let tok = self.token(raw, range.start, range.end, lex.slice())?;
+                    let tok = self.token(raw, range.start, range.end, self.raw.slice())?;
                     self.push(tok, range.start, range.end);
                 }
             }
         }
+        self.done = true;
         self.end_of_input()
     }
 

@@ -45,14 +45,50 @@ pub fn tokenize_with(
     mode: Mode,
     offset: u32,
 ) -> (Vec<Token<'_>>, Option<SyntaxError>) {
-    let (mut tokens, error) = layout::Layout::new(source, mode, offset).run();
-    if mode == Mode::Module {
-        soft_keywords::rewrite(&mut tokens);
+    let mut lines = LineLexer::new(source, mode, offset);
+    let mut all = Vec::with_capacity(source.len() / 6 + 8);
+    let mut line = Vec::new();
+    loop {
+        let result = lines.next_line(&mut line);
+        all.append(&mut line);
+        match result {
+            Ok(true) => {}
+            Ok(false) => return (all, None),
+            Err(error) => return (all, Some(error)),
+        }
     }
-    (tokens, error)
 }
 
 /// Lexes a whole module (see [`tokenize_with`]).
 pub fn tokenize(source: &str) -> (Vec<Token<'_>>, Option<SyntaxError>) {
     tokenize_with(source, Mode::Module, 0)
+}
+
+/// A lexer that produces a source's tokens one logical line at a time, so that a parser can
+/// consume them without the whole file's tokens in memory.
+pub struct LineLexer<'a> {
+    layout: layout::Layout<'a>,
+    soft_keywords: Option<soft_keywords::SoftKeywords>,
+}
+
+impl<'a> LineLexer<'a> {
+    /// Prepares to lex `source` in `mode`, shifting spans by `offset` (see [`tokenize_with`]).
+    pub fn new(source: &'a str, mode: Mode, offset: u32) -> LineLexer<'a> {
+        LineLexer {
+            layout: layout::Layout::new(source, mode, offset),
+            soft_keywords: (mode == Mode::Module).then(Default::default),
+        }
+    }
+
+    /// Replaces the contents of `line` with the next logical line's tokens: the INDENT /
+    /// DEDENT tokens before it, its tokens and its NEWLINE (at the end of input, the final
+    /// NEWLINE and DEDENTs). Returns whether more lines may follow. On an error, `line`
+    /// holds the tokens lexed before it, and later calls produce nothing.
+    pub fn next_line(&mut self, line: &mut Vec<Token<'a>>) -> Result<bool, SyntaxError> {
+        let result = self.layout.next_line(line);
+        if let Some(soft_keywords) = &mut self.soft_keywords {
+            soft_keywords.rewrite(line);
+        }
+        result
+    }
 }

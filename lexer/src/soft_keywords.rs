@@ -9,48 +9,61 @@
 
 use crate::token::{Tok, Token};
 
-/// Rewrites `Name("match")` / `Name("case")` tokens that are soft keywords.
-pub(crate) fn rewrite(tokens: &mut [Token<'_>]) {
-    // Block depth (INDENT count) of each open match statement's case blocks.
-    let mut case_levels: Vec<usize> = Vec::new();
-    let mut depth = 0usize;
-    let mut line_start = true;
-    let mut i = 0;
-    while i < tokens.len() {
-        match tokens[i].tok {
-            Tok::Indent => {
-                depth += 1;
-                i += 1;
-                continue;
-            }
-            Tok::Dedent => {
-                depth = depth.saturating_sub(1);
-                while case_levels.last().is_some_and(|&level| level > depth) {
-                    case_levels.pop();
+/// The soft-keyword pass, fed a token stream in pieces that each start at a logical line
+/// (the lexer feeds it one logical line at a time).
+#[derive(Default)]
+pub(crate) struct SoftKeywords {
+    /// Block depth (INDENT count) of each open match statement's case blocks.
+    case_levels: Vec<usize>,
+    /// The current block depth.
+    depth: usize,
+}
+
+impl SoftKeywords {
+    /// Rewrites the soft keywords of `tokens`, which start at the beginning of a logical line.
+    pub(crate) fn rewrite(&mut self, tokens: &mut [Token<'_>]) {
+        let mut line_start = true;
+        let mut i = 0;
+        while i < tokens.len() {
+            match tokens[i].tok {
+                Tok::Indent => {
+                    self.depth += 1;
+                    i += 1;
+                    continue;
                 }
-                i += 1;
-                continue;
+                Tok::Dedent => {
+                    self.depth = self.depth.saturating_sub(1);
+                    while self
+                        .case_levels
+                        .last()
+                        .is_some_and(|&level| level > self.depth)
+                    {
+                        self.case_levels.pop();
+                    }
+                    i += 1;
+                    continue;
+                }
+                Tok::Newline => {
+                    line_start = true;
+                    i += 1;
+                    continue;
+                }
+                _ => {}
             }
-            Tok::Newline => {
-                line_start = true;
-                i += 1;
-                continue;
+            if line_start {
+                if tokens[i].tok == Tok::Name("match") && is_match_header(tokens, i) {
+                    tokens[i].tok = Tok::Match;
+                    self.case_levels.push(self.depth + 1);
+                } else if tokens[i].tok == Tok::Name("case")
+                    && self.case_levels.last() == Some(&self.depth)
+                    && tokens.get(i + 1).is_some_and(|t| starts_pattern(&t.tok))
+                {
+                    tokens[i].tok = Tok::Case;
+                }
             }
-            _ => {}
+            line_start = false;
+            i += 1;
         }
-        if line_start {
-            if tokens[i].tok == Tok::Name("match") && is_match_header(tokens, i) {
-                tokens[i].tok = Tok::Match;
-                case_levels.push(depth + 1);
-            } else if tokens[i].tok == Tok::Name("case")
-                && case_levels.last() == Some(&depth)
-                && tokens.get(i + 1).is_some_and(|t| starts_pattern(&t.tok))
-            {
-                tokens[i].tok = Tok::Case;
-            }
-        }
-        line_start = false;
-        i += 1;
     }
 }
 

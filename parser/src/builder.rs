@@ -37,6 +37,49 @@ pub fn binop(left: Expr, op: BinOp, right: Expr, span: Span) -> Expr {
     )
 }
 
+/// Binding strength of the binary operators below `**`, as in Python's grammar.
+fn precedence(op: BinOp) -> u8 {
+    match op {
+        BinOp::BitOr => 1,
+        BinOp::BitXor => 2,
+        BinOp::BitAnd => 3,
+        BinOp::LShift | BinOp::RShift => 4,
+        BinOp::Add | BinOp::Sub => 5,
+        BinOp::Mult | BinOp::Div | BinOp::FloorDiv | BinOp::Mod | BinOp::MatMult => 6,
+        BinOp::Pow => 7,
+    }
+}
+
+/// Groups `first op e op e ...` into left-associative `BinOp` nodes by precedence
+/// (operator-precedence parsing). Each operand comes with its span including parentheses,
+/// from which the nodes' spans are made.
+pub fn binary_chain(first_span: Span, first: Expr, tail: Vec<(BinOp, Span, Expr)>) -> Expr {
+    let mut operands: Vec<(Span, Expr)> = Vec::with_capacity(tail.len() + 1);
+    let mut operators: Vec<BinOp> = Vec::with_capacity(tail.len());
+    operands.push((first_span, first));
+    let reduce = |operands: &mut Vec<(Span, Expr)>, op: BinOp| {
+        let (right_span, right) = operands.pop().expect("an operand per operator");
+        let (left_span, left) = operands.pop().expect("an operand per operator");
+        let span = Span::new(left_span.start, right_span.end);
+        operands.push((span, binop(left, op, right, span)));
+    };
+    for (op, span, operand) in tail {
+        while let Some(&top) = operators.last() {
+            if precedence(top) < precedence(op) {
+                break;
+            }
+            operators.pop();
+            reduce(&mut operands, top);
+        }
+        operators.push(op);
+        operands.push((span, operand));
+    }
+    while let Some(op) = operators.pop() {
+        reduce(&mut operands, op);
+    }
+    operands.pop().expect("one expression remains").1
+}
+
 /// `a and b and c` as one n-ary node.
 pub fn boolop(op: BoolOp, first: Expr, rest: Vec<Expr>, span: Span) -> Expr {
     let mut values = Vec::with_capacity(rest.len() + 1);
@@ -111,6 +154,12 @@ pub fn dotted(first: Ident, rest: Vec<Ident>) -> Expr {
         );
     }
     e
+}
+
+/// Moves boxed grammar values out of their boxes. The grammar boxes every value larger than
+/// an `Expr`, so that the LR stack's symbols stay small (moving them dominates parse time).
+pub fn unbox<T>(items: Vec<Box<T>>) -> Vec<T> {
+    items.into_iter().map(|item| *item).collect()
 }
 
 // ------------------------------------------------------------------------- targets

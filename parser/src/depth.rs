@@ -40,17 +40,31 @@ impl Node<'_> {
 }
 
 fn too_deep(module: &Module) -> Option<Span> {
+    walk(module, MAX_NESTING).err()
+}
+
+/// The depth of `module`'s tree (the module itself is level 1), or the span of a node
+/// deeper than `limit`.
+fn walk(module: &Module, limit: usize) -> Result<usize, Span> {
     let mut stack: Vec<(Node<'_>, usize)> =
         module.body.iter().map(|s| (Node::Stmt(s), 2)).collect();
     let mut children = Vec::new();
+    let mut deepest = 1;
     while let Some((node, depth)) = stack.pop() {
-        if depth > MAX_NESTING {
-            return Some(node.span());
+        if depth > limit {
+            return Err(node.span());
         }
+        deepest = deepest.max(depth);
         push_children(node, &mut children);
         stack.extend(children.drain(..).map(|c| (c, depth + 1)));
     }
-    None
+    Ok(deepest)
+}
+
+/// The depth of `module`'s tree, for tests of the parser's depth bound.
+#[cfg(test)]
+pub fn max_depth(module: &Module) -> usize {
+    walk(module, usize::MAX).unwrap_or(usize::MAX)
 }
 
 fn push_children<'a>(node: Node<'a>, out: &mut Vec<Node<'a>>) {

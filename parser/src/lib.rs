@@ -30,13 +30,15 @@ pub const MAX_NESTING: usize = 3000;
 
 /// Parses a module (a file, or an input of the REPL).
 pub fn parse_module(source: &str) -> Result<Module, SyntaxError> {
-    let (mut tokens, lex_error) = aio_lexer::tokenize(source);
-    tokens::unwrap_with_items(&mut tokens);
-    let module = run_parser(source, tokens, lex_error, || {
-        let (mut tokens, _) = aio_lexer::tokenize(source);
+    let mut stream = tokens::Stream::new(source);
+    let module = run_parser(source, &mut stream, || {
+        let (mut tokens, error) = aio_lexer::tokenize(source);
         tokens::unwrap_with_items(&mut tokens);
-        tokens
+        (tokens, error)
     })?;
+    if stream.depth_bound() < MAX_NESTING as u64 {
+        return Ok(module);
+    }
     depth::check(module)
 }
 
@@ -44,13 +46,16 @@ pub fn parse_module(source: &str) -> Result<Module, SyntaxError> {
 /// CPython parses an f-string field: as if it were in parentheses. Spans are absolute.
 pub fn parse_expression_at(text: &str, offset: u32) -> Result<Expr, SyntaxError> {
     let end = offset + text.len() as u32;
-    let (tokens, lex_error) = aio_lexer::tokenize_with(text, Mode::Expression, offset);
-    let framed = tokens::frame_expression(tokens, offset, end);
-    let module = run_parser(text, framed, lex_error, || {
-        let (tokens, _) = aio_lexer::tokenize_with(text, Mode::Expression, offset);
-        tokens::frame_expression(tokens, offset, end)
-    })
-    .map_err(|mut e| {
+    let lex = || {
+        let (tokens, error) = aio_lexer::tokenize_with(text, Mode::Expression, offset);
+        (tokens::frame_expression(tokens, offset, end), error)
+    };
+    let (framed, lex_error) = lex();
+    let stream = framed
+        .into_iter()
+        .map(|t| Ok((t.span.start, t.tok, t.span.end)))
+        .chain(lex_error.map(Err));
+    let module = run_parser(text, stream, lex).map_err(|mut e| {
         // Errors of the synthetic framing refer to the field as a whole.
         if e.span.start < offset || e.span.end > end {
             e.span = Span::new(offset, end);
@@ -64,22 +69,19 @@ pub fn parse_expression_at(text: &str, offset: u32) -> Result<Expr, SyntaxError>
     }
 }
 
-/// Feeds `tokens` (then `lex_error`, if the lexer stopped early) to the LR parser. On a parse
-/// error, `relex` gives the token stream again so the error can be worded from its context
-/// (errors are rare; keeping a copy of every stream would cost every parse).
+/// Runs the LR parser over `stream`. On a parse error, `relex` gives the whole token stream
+/// and the lexer's error again, so the error can be worded from its context and a later
+/// tokenizer error can take priority, as in CPython (errors are rare; keeping every token
+/// would cost every parse).
 fn run_parser<'a>(
     source: &str,
-    tokens: Vec<Token<'a>>,
-    lex_error: Option<SyntaxError>,
-    relex: impl FnOnce() -> Vec<Token<'a>>,
+    stream: impl Iterator<Item = tokens::Triple<'a>>,
+    relex: impl FnOnce() -> (Vec<Token<'a>>, Option<SyntaxError>),
 ) -> Result<Module, SyntaxError> {
-    let stream = tokens
-        .into_iter()
-        .map(|t| Ok((t.span.start, t.tok, t.span.end)))
-        .chain(lex_error.clone().map(Err));
     let mut module = grammar::ModuleParser::new().parse(stream).map_err(|err| {
         let failed_at = errors::failure_offset(&err);
-        let parse_error = errors::convert(err, &relex(), source);
+        let (tokens, lex_error) = relex();
+        let parse_error = errors::convert(err, &tokens, source);
         match lex_error {
             Some(lex_error) if lex_error != parse_error => {
                 errors::prefer_tokenizer_error(parse_error, failed_at, lex_error, source)
@@ -89,4 +91,57 @@ fn run_parser<'a>(
     })?;
     module.span = Span::new(0, source.len() as u32);
     Ok(module)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The depth bound that lets `parse_module` skip the depth walk must hold: checked on
+    /// every fixture and on constructs that nest without tokens of their own.
+    #[test]
+    fn depth_bound_holds() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/valid");
+        let mut sources: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "aio"))
+            .map(|p| std::fs::read_to_string(p).unwrap())
+            .collect();
+        let elifs = format!("if a: pass\n{}else: pass\n", "elif b: pass\n".repeat(300));
+        let nested_blocks = (0..60).fold(String::new(), |mut s, i| {
+            s.push_str(&" ".repeat(i));
+            s.push_str("try:\n");
+            s
+        }) + &" ".repeat(60)
+            + "pass\n"
+            + &(0..60).rev().fold(String::new(), |mut s, i| {
+                s.push_str(&" ".repeat(i));
+                s.push_str("finally: pass\n");
+                s
+            });
+        sources.extend([
+            elifs,
+            nested_blocks,
+            "x = lambda: lambda: lambda: (yield)\n".to_string(),
+            "match x:\n case a.b | [c, *d] | {1: e, **f} | C(g, h=i) as j: pass\n".to_string(),
+            format!("x = {}1{}\n", "-(".repeat(100), ")".repeat(100)),
+            "f'{a!r:{b}}' 'c' f'{d=}'\n".to_string(),
+            "@d\nclass C(B, metaclass=M):\n def f(self, a: int = 1, *b, c, **d) -> X: ...\n"
+                .to_string(),
+            "x = a if b else c if d else e if f else g\n".to_string(),
+        ]);
+        for source in &sources {
+            let mut stream = tokens::Stream::new(source);
+            let module = grammar::ModuleParser::new()
+                .parse(&mut stream)
+                .unwrap_or_else(|e| panic!("{source:?} parses: {e:?}"));
+            let depth = depth::max_depth(&module) as u64;
+            assert!(
+                depth <= stream.depth_bound(),
+                "depth {depth} > bound {} for {source:?}",
+                stream.depth_bound()
+            );
+        }
+    }
 }
