@@ -5,11 +5,12 @@
 //! aio's tree stores no load/store/delete context; the renderer derives it from where an
 //! expression stands, as CPython's parser sets it.
 
+mod common;
+
 use aio_lexer::LineIndex;
 use aio_parser::ast::*;
 use std::fmt::Write as _;
 use std::fs;
-use std::path::Path;
 
 // ------------------------------------------------------------------------- Python reprs
 
@@ -955,14 +956,7 @@ fn first_differences(expected: &str, actual: &str, limit: usize) -> Vec<String> 
 
 #[test]
 fn valid_fixtures_parse_like_cpython() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/valid");
-    let mut paths: Vec<_> = fs::read_dir(&dir)
-        .expect("fixtures/valid exists")
-        .map(|e| e.expect("readable entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "aio"))
-        .collect();
-    paths.sort();
-    assert!(paths.len() >= 60, "expected the valid fixtures in {dir:?}");
+    let paths = common::fixtures("valid", 60);
 
     let mut failures = Vec::new();
     for path in &paths {

@@ -9,9 +9,10 @@
 //! (`at LINE:OFFSET`, CPython's 1-based character offset), and rendered as CPython renders
 //! it when it runs the file (`X.report`: file line, source line, caret line, last line).
 
+mod common;
+
 use aio_lexer::LineIndex;
 use std::fs;
-use std::path::Path;
 
 /// Fixtures whose caret line CPython draws wider than the range it reports: it counts
 /// the bytes, not the characters, of a non-ASCII token. aio draws one caret per character.
@@ -26,17 +27,7 @@ fn report(source: &str) -> Option<(String, u32, u32)> {
 
 #[test]
 fn invalid_fixtures_fail_like_cpython() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/invalid");
-    let mut paths: Vec<_> = fs::read_dir(&dir)
-        .expect("fixtures/invalid exists")
-        .map(|e| e.expect("readable entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "aio"))
-        .collect();
-    paths.sort();
-    assert!(
-        paths.len() >= 50,
-        "expected the invalid fixtures in {dir:?}"
-    );
+    let paths = common::fixtures("invalid", 50);
 
     let mut failures = Vec::new();
     for path in &paths {
