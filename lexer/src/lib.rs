@@ -16,6 +16,7 @@ pub mod error;
 pub mod fstring;
 mod layout;
 pub mod literal;
+pub mod printable;
 mod raw;
 mod soft_keywords;
 pub mod span;

@@ -244,7 +244,7 @@ fn unicode_name(lex: &mut Lexer<'_, Raw>) -> Result<(), RawError> {
     let at = lex.span().start;
     let ch = lex.slice().chars().next().unwrap_or('\0');
     if !unicode_ident::is_xid_start(ch) {
-        let message = if is_printable(ch) {
+        let message = if crate::printable::is_printable(ch) {
             format!("invalid character '{ch}' (U+{:04X})", ch as u32)
         } else {
             format!("invalid non-printable character U+{:04X}", ch as u32)
@@ -265,18 +265,6 @@ fn identifier_tail(rest: &str) -> usize {
                 || (!c.is_ascii() && unicode_ident::is_xid_continue(c)))
         })
         .map_or(rest.len(), |(i, _)| i)
-}
-
-/// Python's `str.isprintable` for one character, approximated without the full Unicode
-/// category tables: control, separator and format characters are not printable.
-pub(crate) fn is_printable(ch: char) -> bool {
-    if ch == ' ' {
-        return true;
-    }
-    !(ch.is_control()
-        || ch.is_whitespace()
-        || matches!(ch as u32, 0xAD | 0x200B..=0x200F | 0x2028..=0x202E | 0x2060..=0x2064 | 0xFEFF | 0xFFF9..=0xFFFB)
-        || (0xE000..=0xF8FF).contains(&(ch as u32)))
 }
 
 /// Scans a number as CPython's tokenizer does. The regex matched its first character (or

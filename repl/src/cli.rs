@@ -15,6 +15,8 @@ pub enum Command {
     Tokens(String),
     /// `aio --ast FILE`: print the syntax tree.
     Ast(String),
+    /// `aio --dis FILE`: print the bytecode listing.
+    Dis(String),
     /// `aio --check FILE...`: report syntax errors without running.
     Check(Vec<String>),
     /// `aio --version`.
@@ -31,6 +33,7 @@ usage: aio [option] ... [file] [arg] ...
 Options:
   --tokens FILE    print the token stream of FILE
   --ast FILE       print the syntax tree of FILE
+  --dis FILE       print the bytecode listing of FILE
   --check FILE...  check FILEs for syntax errors without running them (exit 1 on any)
   -V, --version    print the version number and exit
   -h, --help       print this help message and exit
@@ -54,6 +57,7 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
         "-V" | "--version" => Ok(Command::Version),
         "--tokens" => Ok(Command::Tokens(needs_file("--tokens")?)),
         "--ast" => Ok(Command::Ast(needs_file("--ast")?)),
+        "--dis" => Ok(Command::Dis(needs_file("--dis")?)),
         "--check" => {
             let files = args[1..].to_vec();
             if files.is_empty() {

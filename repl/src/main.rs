@@ -1,5 +1,5 @@
-//! The `aio` command: runs scripts and dumps tokens and syntax trees. The REPL and script
-//! execution arrive with the VM; until then `aio FILE` parses the file and reports errors.
+//! The `aio` command: runs scripts through the VM's public API, and dumps tokens, syntax
+//! trees and bytecode. The REPL arrives with the event loop.
 
 mod cli;
 
@@ -80,29 +80,56 @@ fn run(args: Vec<String>) -> u8 {
             }
             status
         }
-        Command::Run { file, .. } => {
-            // Like CPython, tracebacks name the script by its absolute path.
-            let shown = std::path::absolute(&file)
-                .map(|p| p.display().to_string())
-                .unwrap_or_else(|_| file.clone());
-            with_source(&file, |src| match aio_parser::parse_module(src) {
-                Ok(_) => {
-                    eprintln!(
-                        "aio: {file} parses; running scripts needs the VM, which is not built yet"
-                    );
-                    1
+        Command::Dis(file) => with_source(&file, |src| {
+            let mut vm = aio_vm::Vm::new();
+            match vm.compile(src, &file, aio_vm::Mode::Exec) {
+                Ok(code) => {
+                    print!("{}", aio_vm::compiler::dis::disassemble(&code));
+                    0
                 }
                 Err(e) => {
-                    eprintln!("{}", e.render(&shown, src));
+                    eprintln!("{e}");
                     1
                 }
-            })
-        }
+            }
+        }),
+        Command::Run { file, args } => run_script(&file, args),
         Command::Repl => {
             eprintln!("aio: the REPL needs the VM, which is not built yet; see `aio --help`");
             2
         }
     }
+}
+
+/// Runs a script as `__main__` and maps the outcome to an exit status as CPython does.
+fn run_script(file: &str, args: Vec<String>) -> u8 {
+    if let Err(e) = std::fs::metadata(file) {
+        let errno = e.raw_os_error().unwrap_or(0);
+        eprintln!(
+            "aio: can't open file '{}': [Errno {errno}] No such file or directory",
+            shown_path(file)
+        );
+        return 2;
+    }
+    let mut vm = aio_vm::Vm::new();
+    vm.argv = std::iter::once(file.to_string()).chain(args).collect();
+    let result = vm.run_file(std::path::Path::new(file));
+    vm.flush_stdout();
+    match result {
+        Ok(_) => 0,
+        Err(aio_vm::Error::Exit(code)) => code as u8,
+        Err(e) => {
+            eprintln!("{e}");
+            1
+        }
+    }
+}
+
+/// The script path as CPython shows it in tracebacks: absolute.
+fn shown_path(file: &str) -> String {
+    std::path::absolute(file)
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|_| file.to_string())
 }
 
 /// Reads and decodes `file`, reporting errors as CPython does, then runs `f` on the text.

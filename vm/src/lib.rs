@@ -1,5 +1,37 @@
 //! aio's virtual machine: symbol tables, the bytecode compiler, heap-allocated frames, the
-//! interpreter loop, the event-loop core and the embedding API.
+//! interpreter loop and the embedding API.
 //!
-//! This crate is the next layer to be built (issue "Compiler and stackless VM"); until then
-//! it holds nothing but its place in the workspace, and `aio FILE` stops after parsing.
+//! A [`Vm`] runs source text or files; values are [`Value`]s; errors that reach the host
+//! are [`Error`]s rendered in CPython's format. A `Vm` and its values are `!Send`.
+
+pub mod attr;
+pub mod builtins;
+pub mod call;
+pub mod code;
+pub mod compiler;
+pub mod containers;
+pub mod dict;
+pub mod exc;
+pub mod frame;
+pub mod gc;
+pub mod gen;
+pub mod hashing;
+pub mod import;
+pub mod intern;
+pub mod interp;
+pub mod iter;
+pub mod matching;
+pub mod native;
+pub mod num;
+pub mod object;
+pub mod ops;
+pub mod set;
+pub mod str;
+pub mod types;
+pub mod value;
+pub mod vm;
+
+pub use code::Code;
+pub use compiler::Mode;
+pub use value::{Obj, Value};
+pub use vm::{Error, PyResult, Vm};

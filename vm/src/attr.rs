@@ -1,0 +1,496 @@
+//! Attribute access: `obj.name` lookup through data descriptors, the instance dict, the
+//! class MRO (functions become bound methods, `property`, `classmethod`, `staticmethod`,
+//! user descriptors) and `__getattr__`; stores and deletes; and the `LoadMethod` fast path
+//! that avoids creating bound methods.
+
+use crate::object::{Object, Payload};
+use crate::str::Str;
+use crate::types::{is_subtype, lookup};
+use crate::value::{Obj, Value};
+use crate::vm::{PyResult, Vm};
+use std::rc::Rc;
+
+impl Vm {
+    /// The class of a value.
+    #[inline]
+    pub fn class_of<'a>(&'a self, v: &'a Value) -> &'a Obj {
+        match v {
+            Value::None => &self.types.none_type,
+            Value::Bool(_) => &self.types.bool,
+            Value::Int(_) => &self.types.int,
+            Value::Float(_) => &self.types.float,
+            Value::Str(_) => &self.types.str,
+            Value::Obj(o) => o.class_raw().unwrap_or(&self.types.type_),
+        }
+    }
+
+    /// `type(v).__name__`.
+    pub fn type_name(&self, v: &Value) -> String {
+        crate::types::type_name(self.class_of(v))
+    }
+
+    /// `isinstance(obj, cls)` for an exact class (no `__instancecheck__`).
+    pub fn is_instance_of(&self, obj: &Obj, cls: &Obj) -> bool {
+        is_subtype(obj.class_raw().unwrap_or(&self.types.type_), cls)
+    }
+
+    /// `isinstance(v, cls)` for an exact class.
+    pub fn isinstance(&self, v: &Value, cls: &Obj) -> bool {
+        is_subtype(self.class_of(v), cls)
+    }
+
+    /// `getattr(obj, name)`.
+    pub fn get_attr(&mut self, obj: &Value, name: &Rc<Str>) -> PyResult {
+        match self.get_attr_opt(obj, name)? {
+            Some(v) => Ok(v),
+            None => {
+                // __getattr__ fallback.
+                let cls = self.class_of(obj).clone();
+                if let Some(ga) = lookup(&cls, &self.names.__getattr__.clone()) {
+                    return self.call(&ga, &[obj.clone(), Value::Str(name.clone())], &[]);
+                }
+                Err(self.attribute_error(obj, name))
+            }
+        }
+    }
+
+    /// The `AttributeError` CPython raises for `obj.name`.
+    pub fn attribute_error(&self, obj: &Value, name: &Str) -> Obj {
+        let msg = match obj {
+            Value::Obj(o) if matches!(o.payload, Payload::Type(_)) => {
+                format!(
+                    "type object '{}' has no attribute '{}'",
+                    crate::types::type_name(o),
+                    name.as_str()
+                )
+            }
+            Value::Obj(o) if matches!(o.payload, Payload::Module(_)) => {
+                let Payload::Module(m) = &o.payload else {
+                    unreachable!()
+                };
+                format!(
+                    "module '{}' has no attribute '{}'",
+                    m.name.as_str(),
+                    name.as_str()
+                )
+            }
+            _ => format!(
+                "'{}' object has no attribute '{}'",
+                self.type_name(obj),
+                name.as_str()
+            ),
+        };
+        let e = self.new_attribute_error(msg);
+        if let Payload::Exception(d) = &e.payload {
+            d.borrow_mut().extra = obj.clone();
+        }
+        e
+    }
+
+    /// Attribute lookup without `__getattr__`; `None` when absent.
+    pub fn get_attr_opt(&mut self, obj: &Value, name: &Rc<Str>) -> PyResult<Option<Value>> {
+        let cls = self.class_of(obj).clone();
+        // Classes: look through the metaclass for data descriptors, then the class MRO.
+        if let Value::Obj(o) = obj {
+            match &o.payload {
+                Payload::Type(_) => return self.type_getattr(o, name),
+                Payload::Super(_) => {
+                    if let Some(v) = crate::builtins::payload_attr(self, obj, name.as_str())? {
+                        return Ok(Some(v));
+                    }
+                }
+                Payload::Module(m) => {
+                    let g = m.globals.clone();
+                    if let Some(v) = self.dict_get_str(&g, name) {
+                        return Ok(Some(v));
+                    }
+                    if name.as_str() == "__dict__" {
+                        return Ok(Some(Value::Obj(g)));
+                    }
+                    if let Some(v) = self.special_attr(obj, name)? {
+                        return Ok(Some(v));
+                    }
+                    // Module-level __getattr__.
+                    if let Some(ga) = self.dict_get_str(&g, &self.names.__getattr__.clone()) {
+                        return self.call(&ga, &[Value::Str(name.clone())], &[]).map(Some);
+                    }
+                    return Ok(None);
+                }
+                _ => {}
+            }
+        }
+        let descr = lookup(&cls, name);
+        if let Some(d) = &descr {
+            if let Some(v) = self.data_descriptor_get(d, obj, &cls)? {
+                return Ok(Some(v));
+            }
+        }
+        if let Value::Obj(o) = obj {
+            if let Some(t) = o.dict_table() {
+                if let Some(v) = t.borrow().get_str(name) {
+                    return Ok(Some(v.clone()));
+                }
+            }
+        }
+        if let Some(d) = descr {
+            return self.bind_descriptor(d, obj.clone(), &cls).map(Some);
+        }
+        self.special_attr(obj, name)
+    }
+
+    /// Attributes every object has that are not in a class dict (`__class__`, `__dict__`)
+    /// and the data attributes of built-in payloads (`__name__` of functions, ...).
+    fn special_attr(&mut self, obj: &Value, name: &Rc<Str>) -> PyResult<Option<Value>> {
+        let n = name.as_str();
+        match n {
+            "__class__" => return Ok(Some(Value::Obj(self.class_of(obj).clone()))),
+            "__dict__" => {
+                if let Value::Obj(o) = obj {
+                    if let Some(d) = &o.dict {
+                        return Ok(Some(Value::Obj(d.clone())));
+                    }
+                }
+            }
+            _ => {}
+        }
+        crate::builtins::payload_attr(self, obj, n)
+    }
+
+    /// Lookup on a class object: metaclass data descriptors, then the class's own MRO.
+    fn type_getattr(&mut self, cls: &Obj, name: &Rc<Str>) -> PyResult<Option<Value>> {
+        let meta = cls.class_raw().unwrap_or(&self.types.type_).clone();
+        let meta_descr = lookup(&meta, name);
+        if let Some(d) = &meta_descr {
+            if let Some(v) = self.data_descriptor_get(d, &Value::Obj(cls.clone()), &meta)? {
+                return Ok(Some(v));
+            }
+        }
+        if let Some(v) = lookup(cls, name) {
+            // Descriptors found on the class are bound with instance None.
+            return match &v {
+                Value::Obj(o) => match &o.payload {
+                    Payload::ClassMethod(f) => {
+                        Ok(Some(self.new_method(f.clone(), Value::Obj(cls.clone()))))
+                    }
+                    Payload::StaticMethod(f) => Ok(Some(f.clone())),
+                    Payload::Function(_) | Payload::Native(_) | Payload::Property(_) => Ok(Some(v)),
+                    _ => {
+                        let vcls = self.class_of(&v).clone();
+                        if vcls.as_type().is_some_and(|t| t.heap) {
+                            if let Some(get) = lookup(&vcls, &self.names.__get__.clone()) {
+                                return self
+                                    .call(
+                                        &get,
+                                        &[v.clone(), Value::None, Value::Obj(cls.clone())],
+                                        &[],
+                                    )
+                                    .map(Some);
+                            }
+                        }
+                        Ok(Some(v))
+                    }
+                },
+                _ => Ok(Some(v)),
+            };
+        }
+        if let Some(d) = meta_descr {
+            return self
+                .bind_descriptor(d, Value::Obj(cls.clone()), &meta)
+                .map(Some);
+        }
+        crate::builtins::type_special_attr(self, cls, name.as_str())
+    }
+
+    /// If `d` is a data descriptor, its `__get__` result.
+    fn data_descriptor_get(
+        &mut self,
+        d: &Value,
+        obj: &Value,
+        cls: &Obj,
+    ) -> PyResult<Option<Value>> {
+        let Value::Obj(o) = d else { return Ok(None) };
+        match &o.payload {
+            Payload::Property(p) => {
+                let fget = p[0].clone();
+                if fget.is_none() {
+                    return Err(self.new_attribute_error(format!("property object has no getter")));
+                }
+                self.call(&fget, std::slice::from_ref(obj), &[]).map(Some)
+            }
+            Payload::Function(_)
+            | Payload::Native(_)
+            | Payload::ClassMethod(_)
+            | Payload::StaticMethod(_) => Ok(None),
+            _ => {
+                let dcls = o.class_raw().unwrap_or(&self.types.type_).clone();
+                if !dcls.as_type().is_some_and(|t| t.heap) {
+                    return Ok(None);
+                }
+                let is_data = lookup(&dcls, &self.names.__set__.clone()).is_some()
+                    || lookup(&dcls, &self.names.__delete__.clone()).is_some();
+                if !is_data {
+                    return Ok(None);
+                }
+                match lookup(&dcls, &self.names.__get__.clone()) {
+                    Some(get) => self
+                        .call(
+                            &get,
+                            &[d.clone(), obj.clone(), Value::Obj(cls.clone())],
+                            &[],
+                        )
+                        .map(Some),
+                    None => Ok(Some(d.clone())),
+                }
+            }
+        }
+    }
+
+    /// Binds a class attribute found for an instance: functions become bound methods.
+    fn bind_descriptor(&mut self, d: Value, obj: Value, cls: &Obj) -> PyResult {
+        let Value::Obj(o) = &d else { return Ok(d) };
+        match &o.payload {
+            Payload::Function(_) => Ok(self.new_method(d.clone(), obj)),
+            Payload::Native(nf) if nf.bound.is_none() && !nf.is_static => {
+                let mut b = (**nf).clone();
+                b.bound = Some(obj);
+                Ok(Value::Obj(Rc::new(Object::new(
+                    self.types.builtin_function.clone(),
+                    Payload::Native(Box::new(b)),
+                ))))
+            }
+            Payload::ClassMethod(f) => Ok(self.new_method(f.clone(), Value::Obj(cls.clone()))),
+            Payload::StaticMethod(f) => Ok(f.clone()),
+            _ => {
+                let dcls = o.class_raw().unwrap_or(&self.types.type_).clone();
+                if dcls.as_type().is_some_and(|t| t.heap) {
+                    if let Some(get) = lookup(&dcls, &self.names.__get__.clone()) {
+                        return self.call(&get, &[d.clone(), obj, Value::Obj(cls.clone())], &[]);
+                    }
+                }
+                Ok(d)
+            }
+        }
+    }
+
+    /// A bound method object.
+    pub fn new_method(&self, func: Value, selfv: Value) -> Value {
+        Value::Obj(self.track(Object::new(
+            self.types.method.clone(),
+            Payload::Method(Box::new((func, selfv))),
+        )))
+    }
+
+    /// `LoadMethod`: (method, Some(self)) when the attribute is a plain method of the
+    /// class, else (attribute, None).
+    pub(crate) fn load_method(
+        &mut self,
+        obj: Value,
+        name: &Rc<Str>,
+    ) -> PyResult<(Value, Option<Value>)> {
+        if let Value::Obj(o) = &obj {
+            if matches!(
+                o.payload,
+                Payload::Type(_) | Payload::Module(_) | Payload::Super(_)
+            ) {
+                return Ok((self.get_attr(&obj, name)?, None));
+            }
+        }
+        let cls = self.class_of(&obj).clone();
+        if let Some(d) = lookup(&cls, name) {
+            let plain = match &d {
+                Value::Obj(f) => match &f.payload {
+                    Payload::Function(_) => true,
+                    Payload::Native(nf) => nf.bound.is_none() && !nf.is_static,
+                    _ => false,
+                },
+                _ => false,
+            };
+            if plain {
+                let shadowed = match &obj {
+                    Value::Obj(o) => o
+                        .dict_table()
+                        .is_some_and(|t| t.borrow().get_str(name).is_some()),
+                    _ => false,
+                };
+                if !shadowed {
+                    return Ok((d, Some(obj)));
+                }
+            }
+        }
+        Ok((self.get_attr(&obj, name)?, None))
+    }
+
+    /// `setattr(obj, name, value)`.
+    pub fn set_attr(&mut self, obj: &Value, name: &Rc<Str>, value: Value) -> PyResult<()> {
+        let cls = self.class_of(obj).clone();
+        if let Value::Obj(o) = obj {
+            if let Payload::Type(t) = &o.payload {
+                if !t.heap {
+                    return Err(self.new_type_error(format!(
+                        "cannot set '{}' attribute of immutable type '{}'",
+                        name.as_str(),
+                        t.name.borrow().as_str()
+                    )));
+                }
+                t.ns.borrow_mut().set_str(name.clone(), value);
+                t.version.set(t.version.get().wrapping_add(1));
+                return Ok(());
+            }
+            if let Payload::Module(m) = &o.payload {
+                let g = m.globals.clone();
+                if let Payload::Dict(d) = &g.payload {
+                    d.borrow_mut().set_str(name.clone(), value);
+                }
+                return Ok(());
+            }
+        }
+        if cls.as_type().is_some_and(|t| t.heap) {
+            if let Some(setattr) = lookup(&cls, &self.names.__setattr__.clone()) {
+                if !is_native_of(&setattr, "object") {
+                    self.call(
+                        &setattr,
+                        &[obj.clone(), Value::Str(name.clone()), value],
+                        &[],
+                    )?;
+                    return Ok(());
+                }
+            }
+        }
+        self.generic_setattr(obj, name, value)
+    }
+
+    /// `object.__setattr__`: data descriptors, then the instance dict.
+    pub fn generic_setattr(&mut self, obj: &Value, name: &Rc<Str>, value: Value) -> PyResult<()> {
+        let cls = self.class_of(obj).clone();
+        if let Some(Value::Obj(d)) = lookup(&cls, name) {
+            match &d.payload {
+                Payload::Property(p) => {
+                    let fset = p[1].clone();
+                    if fset.is_none() {
+                        let pname = self.property_name(&p[0]);
+                        return Err(self.new_attribute_error(format!(
+                            "property '{}' of '{}' object has no setter",
+                            pname,
+                            self.type_name(obj)
+                        )));
+                    }
+                    self.call(&fset, &[obj.clone(), value], &[])?;
+                    return Ok(());
+                }
+                _ => {
+                    let dcls = d.class_raw().unwrap_or(&self.types.type_).clone();
+                    if dcls.as_type().is_some_and(|t| t.heap) {
+                        if let Some(set) = lookup(&dcls, &self.names.__set__.clone()) {
+                            self.call(&set, &[Value::Obj(d.clone()), obj.clone(), value], &[])?;
+                            return Ok(());
+                        }
+                    }
+                }
+            }
+        }
+        if let Value::Obj(o) = obj {
+            if let Some(t) = o.dict_table() {
+                t.borrow_mut().set_str(name.clone(), value);
+                return Ok(());
+            }
+            if let Payload::Function(f) = &o.payload {
+                match name.as_str() {
+                    "__name__" => *f.name.borrow_mut() = value,
+                    "__qualname__" => *f.qualname.borrow_mut() = value,
+                    "__doc__" => *f.doc.borrow_mut() = value,
+                    "__module__" => *f.module.borrow_mut() = value,
+                    _ => return Err(self.attribute_error(obj, name)),
+                }
+                return Ok(());
+            }
+        }
+        if lookup(&cls, name).is_some() {
+            return Err(self.new_attribute_error(format!(
+                "'{}' object attribute '{}' is read-only",
+                self.type_name(obj),
+                name.as_str()
+            )));
+        }
+        Err(self.new_attribute_error(format!(
+            "'{}' object has no attribute '{}'",
+            self.type_name(obj),
+            name.as_str()
+        )))
+    }
+
+    fn property_name(&mut self, fget: &Value) -> String {
+        match fget {
+            Value::Obj(o) => match &o.payload {
+                Payload::Function(f) => f
+                    .name
+                    .borrow()
+                    .as_str()
+                    .map(|s| s.as_str().to_string())
+                    .unwrap_or_default(),
+                _ => String::new(),
+            },
+            _ => String::new(),
+        }
+    }
+
+    /// `delattr(obj, name)`.
+    pub fn del_attr(&mut self, obj: &Value, name: &Rc<Str>) -> PyResult<()> {
+        let cls = self.class_of(obj).clone();
+        if let Value::Obj(o) = obj {
+            if let Payload::Type(t) = &o.payload {
+                if t.ns.borrow_mut().remove_str(name).is_none() {
+                    return Err(self.attribute_error(obj, name));
+                }
+                t.version.set(t.version.get().wrapping_add(1));
+                return Ok(());
+            }
+        }
+        if cls.as_type().is_some_and(|t| t.heap) {
+            if let Some(delattr) = lookup(&cls, &self.names.__delattr__.clone()) {
+                if !is_native_of(&delattr, "object") {
+                    self.call(&delattr, &[obj.clone(), Value::Str(name.clone())], &[])?;
+                    return Ok(());
+                }
+            }
+        }
+        if let Some(Value::Obj(d)) = lookup(&cls, name) {
+            match &d.payload {
+                Payload::Property(p) => {
+                    let fdel = p[2].clone();
+                    if fdel.is_none() {
+                        let pname = self.property_name(&p[0]);
+                        return Err(self.new_attribute_error(format!(
+                            "property '{}' of '{}' object has no deleter",
+                            pname,
+                            self.type_name(obj)
+                        )));
+                    }
+                    self.call(&fdel, std::slice::from_ref(obj), &[])?;
+                    return Ok(());
+                }
+                _ => {
+                    let dcls = d.class_raw().unwrap_or(&self.types.type_).clone();
+                    if dcls.as_type().is_some_and(|t| t.heap) {
+                        if let Some(del) = lookup(&dcls, &self.names.__delete__.clone()) {
+                            self.call(&del, &[Value::Obj(d.clone()), obj.clone()], &[])?;
+                            return Ok(());
+                        }
+                    }
+                }
+            }
+        }
+        if let Value::Obj(o) = obj {
+            if let Some(t) = o.dict_table() {
+                if t.borrow_mut().remove_str(name).is_some() {
+                    return Ok(());
+                }
+            }
+        }
+        Err(self.attribute_error(obj, name))
+    }
+}
+
+/// True when `v` is a native function defined by class `owner`.
+pub fn is_native_of(v: &Value, owner: &str) -> bool {
+    matches!(v, Value::Obj(o) if matches!(&o.payload, Payload::Native(nf) if nf.owner.as_ref().is_some_and(|o| o.as_str() == owner)))
+}

@@ -1,0 +1,189 @@
+//! Async generators: `async def` bodies with `yield`. A value yielded by the body is
+//! wrapped so that the awaitables returned by `asend`/`athrow`/`__anext__` can tell it
+//! from a value an inner `await` passes up to the event loop.
+
+use super::def_method;
+use crate::gen::GenResult;
+use crate::native::Args;
+use crate::object::{GenState, Object, Payload};
+use crate::value::{Obj, Value};
+use crate::vm::{PyResult, Vm};
+use std::rc::Rc;
+
+pub(super) fn install(vm: &mut Vm) {
+    let ag = vm.types.async_generator.clone();
+    def_method(vm, &ag, "__aiter__", aiter);
+    def_method(vm, &ag, "__anext__", anext);
+    def_method(vm, &ag, "asend", asend);
+    def_method(vm, &ag, "athrow", athrow);
+    def_method(vm, &ag, "aclose", aclose);
+    let s = vm.types.async_gen_asend.clone();
+    def_method(vm, &s, "send", op_send);
+    def_method(vm, &s, "throw", op_throw);
+    def_method(vm, &s, "close", op_close);
+    def_method(vm, &s, "__next__", op_next);
+    def_method(vm, &s, "__iter__", op_self);
+    def_method(vm, &s, "__await__", op_self);
+}
+
+/// Wraps a value yielded by an async generator body.
+pub fn wrap(vm: &mut Vm, v: Value) -> Value {
+    let cls = vm.types.async_gen_athrow.clone();
+    Value::Obj(Rc::new(Object::new(cls, Payload::StaticMethod(v))))
+}
+
+fn unwrap(vm: &Vm, v: &Value) -> Option<Value> {
+    match v {
+        Value::Obj(o)
+            if o.class_raw()
+                .is_some_and(|c| Rc::ptr_eq(c, &vm.types.async_gen_athrow)) =>
+        {
+            match &o.payload {
+                Payload::StaticMethod(inner) => Some(inner.clone()),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// The state of an `asend`/`athrow`/`aclose` awaitable: (agen, value to send, exception to
+/// throw, started, is_close).
+fn new_op(vm: &mut Vm, agen: &Value, send: Value, throw: Value, close: bool) -> Value {
+    let items = vec![
+        agen.clone(),
+        send,
+        throw,
+        Value::Bool(false),
+        Value::Bool(close),
+    ];
+    let cls = vm.types.async_gen_asend.clone();
+    Value::Obj(vm.track(Object::new(
+        cls,
+        Payload::List(std::cell::RefCell::new(items)),
+    )))
+}
+
+fn aiter(_vm: &mut Vm, a: Args) -> PyResult {
+    Ok(a.pos[0].clone())
+}
+
+fn anext(vm: &mut Vm, a: Args) -> PyResult {
+    Ok(new_op(vm, &a.pos[0], Value::None, Value::None, false))
+}
+
+fn asend(vm: &mut Vm, a: Args) -> PyResult {
+    a.method_count(vm, "asend", 1, 1)?;
+    Ok(new_op(vm, &a.pos[0], a.pos[1].clone(), Value::None, false))
+}
+
+fn athrow(vm: &mut Vm, a: Args) -> PyResult {
+    a.method_count(vm, "athrow", 1, 3)?;
+    Ok(new_op(vm, &a.pos[0], Value::None, a.pos[1].clone(), false))
+}
+
+fn aclose(vm: &mut Vm, a: Args) -> PyResult {
+    let exit = vm.new_exception(&vm.exc.generator_exit.clone(), vec![]);
+    Ok(new_op(vm, &a.pos[0], Value::None, Value::Obj(exit), true))
+}
+
+fn op_state(a: &Args) -> Option<(Obj, Value, Value, bool, bool)> {
+    let Some(Payload::List(l)) = a.pos.first()?.payload() else {
+        return None;
+    };
+    let l = l.borrow();
+    let agen = l[0].as_obj()?.clone();
+    Some((
+        agen,
+        l[1].clone(),
+        l[2].clone(),
+        matches!(l[3], Value::Bool(true)),
+        matches!(l[4], Value::Bool(true)),
+    ))
+}
+
+fn mark_started(a: &Args) {
+    if let Some(Payload::List(l)) = a.pos[0].payload() {
+        l.borrow_mut()[3] = Value::Bool(true);
+    }
+}
+
+/// One step of an async-generator operation: sends `value` (or throws `exc`) into the
+/// generator and interprets the outcome.
+fn step(vm: &mut Vm, a: &Args, value: Value, exc: Option<Value>) -> PyResult {
+    let Some((agen, first_send, first_throw, started, is_close)) = op_state(a) else {
+        return Err(vm.new_type_error("bad async generator operation"));
+    };
+    let (value, exc) = if !started {
+        mark_started(a);
+        let t = if first_throw.is_none() {
+            exc
+        } else {
+            Some(first_throw)
+        };
+        let v = if value.is_none() { first_send } else { value };
+        (v, t)
+    } else {
+        (value, exc)
+    };
+    let closed =
+        matches!(&agen.payload, Payload::Generator(g) if g.borrow().state == GenState::Closed);
+    if closed {
+        if is_close {
+            return Err(vm.new_stop_iteration(Value::None));
+        }
+        return Err(vm.new_exception(&vm.exc.stop_async_iteration.clone(), vec![]));
+    }
+    let r = match exc {
+        Some(e) => vm.gen_throw(&agen, e),
+        None => vm.gen_send(&agen, value),
+    };
+    match r {
+        Ok(GenResult::Yield(v)) => match unwrap(vm, &v) {
+            Some(inner) => {
+                if is_close {
+                    return Err(vm.new_runtime_error("async generator ignored GeneratorExit"));
+                }
+                Err(vm.new_stop_iteration(inner))
+            }
+            None => Ok(v),
+        },
+        Ok(GenResult::Return(_)) => {
+            if is_close {
+                return Err(vm.new_stop_iteration(Value::None));
+            }
+            Err(vm.new_exception(&vm.exc.stop_async_iteration.clone(), vec![]))
+        }
+        Err(e) => {
+            if is_close
+                && (vm.is_instance_of(&e, &vm.exc.generator_exit.clone())
+                    || vm.is_instance_of(&e, &vm.exc.stop_async_iteration.clone()))
+            {
+                return Err(vm.new_stop_iteration(Value::None));
+            }
+            Err(e)
+        }
+    }
+}
+
+fn op_send(vm: &mut Vm, a: Args) -> PyResult {
+    let v = a.get(1).cloned().unwrap_or(Value::None);
+    step(vm, &a, v, None)
+}
+
+fn op_next(vm: &mut Vm, a: Args) -> PyResult {
+    step(vm, &a, Value::None, None)
+}
+
+fn op_throw(vm: &mut Vm, a: Args) -> PyResult {
+    let e = a.get(1).cloned().unwrap_or(Value::None);
+    step(vm, &a, Value::None, Some(e))
+}
+
+fn op_close(_vm: &mut Vm, _a: Args) -> PyResult {
+    Ok(Value::None)
+}
+
+fn op_self(_vm: &mut Vm, a: Args) -> PyResult {
+    Ok(a.pos[0].clone())
+}

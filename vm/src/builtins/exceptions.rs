@@ -1,0 +1,399 @@
+//! Exception objects: `BaseException` construction, `args`, `str`/`repr`, the special
+//! attributes (`__cause__`, `__context__`, `StopIteration.value`, `SystemExit.code`,
+//! `OSError.errno`), exception groups, and the helpers `except*` compiles to.
+
+use super::{def_method, def_static};
+use crate::native::Args;
+use crate::object::Payload;
+use crate::types::is_subtype;
+use crate::value::{Obj, Value};
+use crate::vm::{PyResult, Vm};
+
+pub(super) fn install(vm: &mut Vm) {
+    let b = vm.exc.base_exception.clone();
+    def_static(vm, &b, "__new__", exc_new);
+    def_method(vm, &b, "__init__", exc_init);
+    def_method(vm, &b, "__str__", exc_str);
+    def_method(vm, &b, "__repr__", exc_repr_m);
+    def_method(vm, &b, "with_traceback", with_traceback);
+    def_method(vm, &b, "add_note", add_note);
+    let g = vm.exc.base_exception_group.clone();
+    def_static(vm, &g, "__new__", eg_new);
+    def_method(vm, &g, "__init__", eg_init);
+    def_method(vm, &g, "split", eg_split_m);
+    def_method(vm, &g, "subgroup", eg_subgroup);
+    def_method(vm, &g, "derive", eg_derive);
+    def_method(vm, &g, "__str__", eg_str);
+}
+
+fn exc_new(vm: &mut Vm, a: Args) -> PyResult {
+    let cls = a.pos[0].as_obj().cloned().expect("class");
+    let inst = vm.new_instance(&cls)?;
+    set_args(vm, &inst, a.pos[1..].to_vec());
+    Ok(inst)
+}
+
+fn set_args(vm: &mut Vm, e: &Value, args: Vec<Value>) {
+    let cls = vm.class_of(e).clone();
+    if let Some(Payload::Exception(d)) = e.payload() {
+        let mut d = d.borrow_mut();
+        if is_subtype(&cls, &vm.exc.stop_iteration) {
+            d.extra = args.first().cloned().unwrap_or(Value::None);
+        }
+        d.args = vm.new_tuple(args);
+    }
+}
+
+fn exc_init(vm: &mut Vm, a: Args) -> PyResult {
+    let e = a.pos[0].clone();
+    set_args(vm, &e, a.pos[1..].to_vec());
+    Ok(Value::None)
+}
+
+fn exc_str(vm: &mut Vm, a: Args) -> PyResult {
+    let Value::Obj(o) = &a.pos[0] else {
+        return Ok(Value::str(""));
+    };
+    let s = vm.exception_str(o)?;
+    Ok(Value::str(s))
+}
+
+/// `repr(exc)`: `ValueError('msg')`.
+pub fn exception_repr(vm: &mut Vm, o: &Obj) -> PyResult<String> {
+    let args = vm
+        .exc_data(o)
+        .map(|d| d.args.clone())
+        .unwrap_or(Value::None);
+    let name = crate::types::type_name(o.class_raw().expect("class"));
+    let items: Vec<Value> = match args.payload() {
+        Some(Payload::Tuple(t)) => t.to_vec(),
+        _ => Vec::new(),
+    };
+    if items.len() == 1 {
+        let r = vm.repr(&items[0])?;
+        return Ok(format!("{name}({})", r.as_str()));
+    }
+    let r = vm.repr(&args)?;
+    Ok(format!("{name}{}", r.as_str()))
+}
+
+fn exc_repr_m(vm: &mut Vm, a: Args) -> PyResult {
+    let Value::Obj(o) = &a.pos[0] else {
+        return Ok(Value::str(""));
+    };
+    exception_repr(vm, o).map(Value::str)
+}
+
+fn with_traceback(_vm: &mut Vm, a: Args) -> PyResult {
+    Ok(a.pos[0].clone())
+}
+
+fn add_note(vm: &mut Vm, a: Args) -> PyResult {
+    let Some(note) = a.get(1).cloned() else {
+        return Err(vm.new_type_error("add_note() takes exactly one argument (0 given)"));
+    };
+    if note.as_str().is_none() {
+        return Err(vm.new_type_error(format!("note must be a str, not '{}'", vm.type_name(&note))));
+    }
+    let key = vm.names.__notes__.clone();
+    let notes = match vm.get_attr_opt(&a.pos[0], &key)? {
+        Some(n) => n,
+        None => {
+            let l = vm.new_list(Vec::new());
+            vm.set_attr(&a.pos[0], &key, l.clone())?;
+            l
+        }
+    };
+    if let Some(Payload::List(l)) = notes.payload() {
+        l.borrow_mut().push(note);
+    }
+    Ok(Value::None)
+}
+
+/// Attributes of exception objects.
+pub(super) fn exception_attr(vm: &mut Vm, o: &Obj, name: &str) -> PyResult<Option<Value>> {
+    let Some(d) = vm.exc_data(o) else {
+        return Ok(None);
+    };
+    let cls = o.class_raw().cloned().expect("class");
+    let args: Vec<Value> = match d.args.payload() {
+        Some(Payload::Tuple(t)) => t.to_vec(),
+        _ => Vec::new(),
+    };
+    let r = match name {
+        "args" => Some(d.args.clone()),
+        "__cause__" => Some(d.cause.clone()),
+        "__context__" => Some(d.context.clone()),
+        "__suppress_context__" => Some(Value::Bool(d.suppress_context)),
+        "__traceback__" => Some(if d.traceback.is_empty() {
+            Value::None
+        } else {
+            Value::Bool(true)
+        }),
+        "value" if is_subtype(&cls, &vm.exc.stop_iteration) => Some(d.extra.clone()),
+        "code" if is_subtype(&cls, &vm.exc.system_exit) => Some(match args.len() {
+            0 => Value::None,
+            1 => args[0].clone(),
+            _ => d.args.clone(),
+        }),
+        "errno" if is_subtype(&cls, &vm.exc.os_error) => Some(if args.len() >= 2 {
+            args[0].clone()
+        } else {
+            Value::None
+        }),
+        "strerror" if is_subtype(&cls, &vm.exc.os_error) => Some(if args.len() >= 2 {
+            args[1].clone()
+        } else {
+            Value::None
+        }),
+        "filename" if is_subtype(&cls, &vm.exc.os_error) => {
+            Some(args.get(2).cloned().unwrap_or(Value::None))
+        }
+        "name"
+            if is_subtype(&cls, &vm.exc.name_error) || is_subtype(&cls, &vm.exc.import_error) =>
+        {
+            Some(d.extra.clone())
+        }
+        "obj" if is_subtype(&cls, &vm.exc.attribute_error) => Some(d.extra.clone()),
+        "msg" if is_subtype(&cls, &vm.exc.syntax_error) => {
+            Some(args.first().cloned().unwrap_or(Value::None))
+        }
+        "message" if is_subtype(&cls, &vm.exc.base_exception_group) => {
+            Some(args.first().cloned().unwrap_or(Value::None))
+        }
+        "exceptions" if is_subtype(&cls, &vm.exc.base_exception_group) => {
+            let excs = args.get(1).cloned().unwrap_or(Value::None);
+            drop(d);
+            let items = vm.collect(&excs)?;
+            return Ok(Some(vm.new_tuple(items)));
+        }
+        _ => None,
+    };
+    Ok(r)
+}
+
+fn eg_new(vm: &mut Vm, a: Args) -> PyResult {
+    let cls = a.pos[0].as_obj().cloned().expect("class");
+    if a.len() != 3 {
+        return Err(vm.new_type_error(format!(
+            "BaseExceptionGroup.__new__() takes exactly 2 arguments ({} given)",
+            a.len() - 1
+        )));
+    }
+    if a.pos[1].as_str().is_none() {
+        return Err(vm.new_type_error(format!(
+            "argument 1 must be str, not {}",
+            vm.type_name(&a.pos[1])
+        )));
+    }
+    let excs = vm
+        .collect(&a.pos[2])
+        .map_err(|_| vm.new_type_error("second argument (exceptions) must be a sequence"))?;
+    if excs.is_empty() {
+        return Err(vm.new_value_error("second argument (exceptions) must be a non-empty sequence"));
+    }
+    let mut all_exc = true;
+    for (i, e) in excs.iter().enumerate() {
+        let ok = matches!(e.payload(), Some(Payload::Exception(_)));
+        if !ok {
+            return Err(vm.new_value_error(format!(
+                "Item {i} of second argument (exceptions) is not an exception"
+            )));
+        }
+        if !vm.isinstance(e, &vm.exc.exception.clone()) {
+            all_exc = false;
+        }
+    }
+    let mut cls = cls;
+    if std::rc::Rc::ptr_eq(&cls, &vm.exc.base_exception_group) && all_exc {
+        cls = vm.exc.exception_group.clone();
+    } else if is_subtype(&cls, &vm.exc.exception.clone()) && !all_exc {
+        return Err(vm.new_type_error("Cannot nest BaseExceptions in an ExceptionGroup"));
+    }
+    let inst = vm.new_instance(&cls)?;
+    let lst = vm.new_tuple(excs);
+    set_args(vm, &inst, vec![a.pos[1].clone(), lst]);
+    Ok(inst)
+}
+
+fn eg_init(_vm: &mut Vm, _a: Args) -> PyResult {
+    Ok(Value::None)
+}
+
+fn eg_str(vm: &mut Vm, a: Args) -> PyResult {
+    let Value::Obj(o) = &a.pos[0] else {
+        return Ok(Value::str(""));
+    };
+    let (msg, n) = {
+        let d = vm.exc_data(o).expect("exception");
+        let args: Vec<Value> = match d.args.payload() {
+            Some(Payload::Tuple(t)) => t.to_vec(),
+            _ => Vec::new(),
+        };
+        let n = match args.get(1).and_then(|v| v.payload()) {
+            Some(Payload::Tuple(t)) => t.len(),
+            Some(Payload::List(l)) => l.borrow().len(),
+            _ => 0,
+        };
+        (args.first().cloned().unwrap_or(Value::None), n)
+    };
+    let m = vm.to_str(&msg)?;
+    Ok(Value::str(format!(
+        "{} ({} sub-exception{})",
+        m.as_str(),
+        n,
+        if n == 1 { "" } else { "s" }
+    )))
+}
+
+fn group_parts(vm: &mut Vm, g: &Value) -> PyResult<(Value, Vec<Value>)> {
+    let Value::Obj(o) = g else {
+        return Ok((Value::None, Vec::new()));
+    };
+    let args = vm
+        .exc_data(o)
+        .map(|d| d.args.clone())
+        .unwrap_or(Value::None);
+    let items = vm.collect(&args)?;
+    let msg = items.first().cloned().unwrap_or(Value::None);
+    let excs = match items.get(1) {
+        Some(e) => vm.collect(e)?,
+        None => Vec::new(),
+    };
+    Ok((msg, excs))
+}
+
+fn derive(vm: &mut Vm, g: &Value, excs: Vec<Value>) -> PyResult {
+    let (msg, _) = group_parts(vm, g)?;
+    let t = vm.new_list(excs);
+    let cls = vm.exc.base_exception_group.clone();
+    let ng = vm.call(&Value::Obj(cls), &[msg, t], &[])?;
+    // Keep cause/context/traceback like CPython's derive+copy.
+    if let (Some(Payload::Exception(src)), Some(Payload::Exception(dst))) =
+        (g.payload(), ng.payload())
+    {
+        let s = src.borrow();
+        let mut d = dst.borrow_mut();
+        d.cause = s.cause.clone();
+        d.context = s.context.clone();
+        d.traceback = s.traceback.clone();
+    }
+    Ok(ng)
+}
+
+fn eg_derive(vm: &mut Vm, a: Args) -> PyResult {
+    let excs = vm.collect(&a.pos[1])?;
+    derive(vm, &a.pos[0], excs)
+}
+
+/// Splits group `g` by `matcher` (a class, a tuple of classes, or a predicate).
+fn split_group(
+    vm: &mut Vm,
+    g: &Value,
+    matcher: &Value,
+) -> PyResult<(Option<Value>, Option<Value>)> {
+    if matches_exc(vm, g, matcher)? {
+        return Ok((Some(g.clone()), None));
+    }
+    let is_group = vm.isinstance(g, &vm.exc.base_exception_group.clone());
+    if !is_group {
+        return Ok((None, Some(g.clone())));
+    }
+    let (_, excs) = group_parts(vm, g)?;
+    let (mut yes, mut no) = (Vec::new(), Vec::new());
+    for e in excs {
+        let (m, r) = split_group(vm, &e, matcher)?;
+        if let Some(m) = m {
+            yes.push(m);
+        }
+        if let Some(r) = r {
+            no.push(r);
+        }
+    }
+    let m = if yes.is_empty() {
+        None
+    } else {
+        Some(derive(vm, g, yes)?)
+    };
+    let r = if no.is_empty() {
+        None
+    } else {
+        Some(derive(vm, g, no)?)
+    };
+    Ok((m, r))
+}
+
+fn matches_exc(vm: &mut Vm, e: &Value, matcher: &Value) -> PyResult<bool> {
+    match matcher {
+        Value::Obj(o) if matches!(o.payload, Payload::Type(_) | Payload::Tuple(_)) => {
+            vm.exception_matches(e, matcher)
+        }
+        _ => {
+            let r = vm.call(matcher, std::slice::from_ref(e), &[])?;
+            vm.is_true(&r)
+        }
+    }
+}
+
+fn eg_split_m(vm: &mut Vm, a: Args) -> PyResult {
+    let (m, r) = split_group(vm, &a.pos[0], &a.pos[1])?;
+    Ok(vm.new_tuple(vec![m.unwrap_or(Value::None), r.unwrap_or(Value::None)]))
+}
+
+fn eg_subgroup(vm: &mut Vm, a: Args) -> PyResult {
+    let (m, _) = split_group(vm, &a.pos[0], &a.pos[1])?;
+    Ok(m.unwrap_or(Value::None))
+}
+
+/// `except*` prologue: a naked exception is wrapped in an `ExceptionGroup('', [exc])`.
+pub(super) fn eg_prepare(vm: &mut Vm, a: Args) -> PyResult {
+    let e = a.pos[0].clone();
+    if vm.isinstance(&e, &vm.exc.base_exception_group.clone()) {
+        return Ok(e);
+    }
+    let t = vm.new_list(vec![e.clone()]);
+    let cls = vm.exc.base_exception_group.clone();
+    let g = vm.call(&Value::Obj(cls), &[Value::str(""), t], &[])?;
+    Ok(g)
+}
+
+/// `except* T`: returns (match, rest) with `None` for empty parts.
+pub(super) fn eg_split(vm: &mut Vm, a: Args) -> PyResult {
+    let rest = a.pos[0].clone();
+    if rest.is_none() {
+        return Ok(vm.new_tuple(vec![Value::None, Value::None]));
+    }
+    let matcher = a.pos[1].clone();
+    if let Value::Obj(m) = &matcher {
+        if matches!(m.payload, Payload::Type(_))
+            && is_subtype(m, &vm.exc.base_exception_group.clone())
+        {
+            return Err(vm.new_type_error(
+                "catching ExceptionGroup with except* is not allowed. Use except instead.",
+            ));
+        }
+    }
+    let (m, r) = split_group(vm, &rest, &matcher)?;
+    Ok(vm.new_tuple(vec![m.unwrap_or(Value::None), r.unwrap_or(Value::None)]))
+}
+
+/// `except*` epilogue: the exception to re-raise (unhandled rest plus what handlers raised),
+/// or `None`.
+pub(super) fn eg_finish(vm: &mut Vm, a: Args) -> PyResult {
+    let rest = a.pos[0].clone();
+    let raised = vm.collect(&a.pos[1])?;
+    if raised.is_empty() {
+        return Ok(rest);
+    }
+    let mut all = Vec::new();
+    if !rest.is_none() {
+        all.push(rest);
+    }
+    all.extend(raised);
+    if all.len() == 1 {
+        return Ok(all.pop().expect("one"));
+    }
+    let t = vm.new_list(all);
+    let cls = vm.exc.base_exception_group.clone();
+    vm.call(&Value::Obj(cls), &[Value::str(""), t], &[])
+}

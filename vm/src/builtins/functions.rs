@@ -1,0 +1,755 @@
+//! Built-in functions: `print`, `len`, `repr`, `isinstance`, `sorted`, `min`/`max`, `sum`,
+//! `getattr` and friends, `iter`/`next`, `chr`/`ord`, `hex`/`oct`/`bin`, `round`, `divmod`,
+//! `pow`, `abs`, `any`/`all`, `id`, `hash`, `callable`, `vars`, `dir`, `globals`, `input`.
+
+use super::def_fn;
+use crate::code::{BinOp, CmpOp};
+use crate::iter::IterState;
+use crate::native::Args;
+use crate::num::{self, Num};
+use crate::object::Payload;
+use crate::types::{is_subtype, lookup};
+use crate::value::Value;
+use crate::vm::{PyResult, Vm};
+use std::rc::Rc;
+
+pub(super) fn install(vm: &mut Vm) {
+    def_fn(vm, "print", print);
+    def_fn(vm, "len", len);
+    def_fn(vm, "repr", repr);
+    def_fn(vm, "ascii", ascii);
+    def_fn(vm, "isinstance", isinstance);
+    def_fn(vm, "issubclass", issubclass);
+    def_fn(vm, "hasattr", hasattr);
+    def_fn(vm, "getattr", getattr);
+    def_fn(vm, "setattr", setattr);
+    def_fn(vm, "delattr", delattr);
+    def_fn(vm, "iter", iter);
+    def_fn(vm, "next", next);
+    def_fn(vm, "abs", abs);
+    def_fn(vm, "all", all);
+    def_fn(vm, "any", any);
+    def_fn(vm, "callable", callable);
+    def_fn(vm, "chr", chr);
+    def_fn(vm, "ord", ord);
+    def_fn(vm, "hex", hex);
+    def_fn(vm, "oct", oct);
+    def_fn(vm, "bin", bin);
+    def_fn(vm, "id", id);
+    def_fn(vm, "hash", hash);
+    def_fn(vm, "divmod", divmod);
+    def_fn(vm, "pow", pow);
+    def_fn(vm, "round", round);
+    def_fn(vm, "sum", sum);
+    def_fn(vm, "min", min);
+    def_fn(vm, "max", max);
+    def_fn(vm, "sorted", sorted);
+    def_fn(vm, "vars", vars);
+    def_fn(vm, "dir", dir);
+    def_fn(vm, "globals", globals);
+    def_fn(vm, "locals", locals);
+    def_fn(vm, "format", format);
+    def_fn(vm, "input", input);
+    def_fn(vm, "aiter", aiter);
+    def_fn(vm, "anext", anext);
+    def_fn(vm, "__aio_eg_prepare__", super::exceptions::eg_prepare);
+    def_fn(vm, "__aio_eg_split__", super::exceptions::eg_split);
+    def_fn(vm, "__aio_eg_finish__", super::exceptions::eg_finish);
+}
+
+fn print(vm: &mut Vm, a: Args) -> PyResult {
+    a.check_kwargs(vm, "print", &["sep", "end", "file", "flush"])?;
+    let sep = match a.kwarg("sep") {
+        None | Some(Value::None) => " ".to_string(),
+        Some(Value::Str(s)) => s.as_str().to_string(),
+        Some(other) => {
+            return Err(vm.new_type_error(format!(
+                "sep must be None or a string, not {}",
+                vm.type_name(other)
+            )))
+        }
+    };
+    let end = match a.kwarg("end") {
+        None | Some(Value::None) => "\n".to_string(),
+        Some(Value::Str(s)) => s.as_str().to_string(),
+        Some(other) => {
+            return Err(vm.new_type_error(format!(
+                "end must be None or a string, not {}",
+                vm.type_name(other)
+            )))
+        }
+    };
+    let mut out = String::new();
+    for (i, v) in a.pos.iter().enumerate() {
+        if i > 0 {
+            out.push_str(&sep);
+        }
+        let s = vm.to_str(v)?;
+        out.push_str(s.as_str());
+    }
+    out.push_str(&end);
+    match a.kwarg("file") {
+        None | Some(Value::None) => vm.write_stdout(&out),
+        Some(f) => {
+            let f = f.clone();
+            let w = vm.intern("write");
+            let m = vm.get_attr(&f, &w)?;
+            vm.call(&m, &[Value::str(out)], &[])?;
+            if a.kwarg("flush").is_some() {
+                let fl = vm.intern("flush");
+                if let Some(m) = vm.get_attr_opt(&f, &fl)? {
+                    vm.call(&m, &[], &[])?;
+                }
+            }
+            return Ok(Value::None);
+        }
+    }
+    if let Some(fl) = a.kwarg("flush") {
+        if vm.is_true(&fl.clone())? {
+            vm.flush_stdout();
+        }
+    }
+    Ok(Value::None)
+}
+
+fn len(vm: &mut Vm, a: Args) -> PyResult {
+    a.check_count(vm, "len", 1, 1)?;
+    vm.len(&a.pos[0]).map(|n| Value::Int(n as i64))
+}
+
+fn repr(vm: &mut Vm, a: Args) -> PyResult {
+    a.check_count(vm, "repr", 1, 1)?;
+    vm.repr(&a.pos[0]).map(Value::Str)
+}
+
+fn ascii(vm: &mut Vm, a: Args) -> PyResult {
+    a.check_count(vm, "ascii", 1, 1)?;
+    let r = vm.repr(&a.pos[0])?;
+    Ok(Value::str(super::repr::ascii_escape(r.as_str())))
+}
+
+/// `isinstance(v, cls)` with tuples and `__instancecheck__`.
+pub fn isinstance_value(vm: &mut Vm, v: &Value, cls: &Value) -> PyResult<bool> {
+    match cls {
+        Value::Obj(c) => match &c.payload {
+            Payload::Type(_) => {
+                if is_subtype(vm.class_of(v), c) {
+                    return Ok(true);
+                }
+                let meta = c
+                    .class_raw()
+                    .cloned()
+                    .unwrap_or_else(|| vm.types.type_.clone());
+                if meta.as_type().is_some_and(|t| t.heap) {
+                    if let Some(f) = lookup(&meta, &vm.names.__instancecheck__.clone()) {
+                        let r = vm.call(&f, &[cls.clone(), v.clone()], &[])?;
+                        return vm.is_true(&r);
+                    }
+                }
+                Ok(false)
+            }
+            Payload::Tuple(items) => {
+                for i in items.iter() {
+                    if isinstance_value(vm, v, i)? {
+                        return Ok(true);
+                    }
+                }
+                Ok(false)
+            }
+            _ => Err(vm
+                .new_type_error("isinstance() arg 2 must be a type, a tuple of types, or a union")),
+        },
+        _ => {
+            Err(vm
+                .new_type_error("isinstance() arg 2 must be a type, a tuple of types, or a union"))
+        }
+    }
+}
+
+fn isinstance(vm: &mut Vm, a: Args) -> PyResult {
+    a.check_count(vm, "isinstance", 2, 2)?;
+    isinstance_value(vm, &a.pos[0], &a.pos[1]).map(Value::Bool)
+}
+
+fn issubclass_value(vm: &mut Vm, sub: &Value, cls: &Value) -> PyResult<bool> {
+    let Value::Obj(s) = sub else {
+        return Err(vm.new_type_error("issubclass() arg 1 must be a class"));
+    };
+    if !matches!(s.payload, Payload::Type(_)) {
+        return Err(vm.new_type_error("issubclass() arg 1 must be a class"));
+    }
+    match cls {
+        Value::Obj(c) => match &c.payload {
+            Payload::Type(_) => {
+                if is_subtype(s, c) {
+                    return Ok(true);
+                }
+                let meta = c
+                    .class_raw()
+                    .cloned()
+                    .unwrap_or_else(|| vm.types.type_.clone());
+                if meta.as_type().is_some_and(|t| t.heap) {
+                    if let Some(f) = lookup(&meta, &vm.names.__subclasscheck__.clone()) {
+                        let r = vm.call(&f, &[cls.clone(), sub.clone()], &[])?;
+                        return vm.is_true(&r);
+                    }
+                }
+                Ok(false)
+            }
+            Payload::Tuple(items) => {
+                for i in items.iter() {
+                    if issubclass_value(vm, sub, i)? {
+                        return Ok(true);
+                    }
+                }
+                Ok(false)
+            }
+            _ => Err(vm.new_type_error(
+                "issubclass() arg 2 must be a class, a tuple of classes, or a union",
+            )),
+        },
+        _ => Err(
+            vm.new_type_error("issubclass() arg 2 must be a class, a tuple of classes, or a union")
+        ),
+    }
+}
+
+fn issubclass(vm: &mut Vm, a: Args) -> PyResult {
+    a.check_count(vm, "issubclass", 2, 2)?;
+    issubclass_value(vm, &a.pos[0], &a.pos[1]).map(Value::Bool)
+}
+
+fn attr_name(vm: &mut Vm, v: &Value, fname: &str) -> PyResult<Rc<crate::str::Str>> {
+    match v.as_str() {
+        Some(s) => Ok(vm.intern(s.as_str())),
+        None => Err(vm.new_type_error(format!("{fname}(): attribute name must be string"))),
+    }
+}
+
+fn hasattr(vm: &mut Vm, a: Args) -> PyResult {
+    a.check_count(vm, "hasattr", 2, 2)?;
+    let name = attr_name(vm, &a.pos[1], "hasattr")?;
+    match vm.get_attr(&a.pos[0], &name) {
+        Ok(_) => Ok(Value::Bool(true)),
+        Err(e) if vm.is_instance_of(&e, &vm.exc.attribute_error.clone()) => Ok(Value::Bool(false)),
+        Err(e) => Err(e),
+    }
+}
+
+fn getattr(vm: &mut Vm, a: Args) -> PyResult {
+    a.check_count(vm, "getattr", 2, 3)?;
+    let name = attr_name(vm, &a.pos[1], "getattr")?;
+    match vm.get_attr(&a.pos[0], &name) {
+        Ok(v) => Ok(v),
+        Err(e) if a.len() == 3 && vm.is_instance_of(&e, &vm.exc.attribute_error.clone()) => {
+            Ok(a.pos[2].clone())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn setattr(vm: &mut Vm, a: Args) -> PyResult {
+    a.check_count(vm, "setattr", 3, 3)?;
+    let name = attr_name(vm, &a.pos[1], "setattr")?;
+    vm.set_attr(&a.pos[0], &name, a.pos[2].clone())?;
+    Ok(Value::None)
+}
+
+fn delattr(vm: &mut Vm, a: Args) -> PyResult {
+    a.check_count(vm, "delattr", 2, 2)?;
+    let name = attr_name(vm, &a.pos[1], "delattr")?;
+    vm.del_attr(&a.pos[0], &name)?;
+    Ok(Value::None)
+}
+
+fn iter(vm: &mut Vm, a: Args) -> PyResult {
+    a.check_count(vm, "iter", 1, 2)?;
+    if a.len() == 2 {
+        let cls = vm.types.callable_iterator.clone();
+        return Ok(vm.new_iterator(
+            &cls,
+            IterState::Callable {
+                func: a.pos[0].clone(),
+                sentinel: a.pos[1].clone(),
+            },
+        ));
+    }
+    vm.get_iter(&a.pos[0])
+}
+
+fn next(vm: &mut Vm, a: Args) -> PyResult {
+    a.check_count(vm, "next", 1, 2)?;
+    let it = &a.pos[0];
+    let is_iter = matches!(
+        it.payload(),
+        Some(Payload::Iter(_)) | Some(Payload::Generator(_))
+    ) || lookup(&vm.class_of(it).clone(), &vm.names.__next__.clone()).is_some();
+    if !is_iter {
+        return Err(vm.new_type_error(format!("'{}' object is not an iterator", vm.type_name(it))));
+    }
+    // Generators and iterators raise StopIteration with their value.
+    if let Some(Payload::Generator(_)) = it.payload() {
+        let g = it.as_obj().expect("generator").clone();
+        return match vm.gen_send(&g, Value::None) {
+            Ok(crate::gen::GenResult::Yield(v)) => Ok(v),
+            Ok(crate::gen::GenResult::Return(r)) => {
+                if a.len() == 2 {
+                    Ok(a.pos[1].clone())
+                } else {
+                    Err(vm.new_stop_iteration(r))
+                }
+            }
+            Err(e) => Err(e),
+        };
+    }
+    match vm.next(it)? {
+        Some(v) => Ok(v),
+        None => {
+            if a.len() == 2 {
+                Ok(a.pos[1].clone())
+            } else {
+                Err(vm.new_stop_iteration(Value::None))
+            }
+        }
+    }
+}
+
+fn abs(vm: &mut Vm, a: Args) -> PyResult {
+    a.check_count(vm, "abs", 1, 1)?;
+    let v = &a.pos[0];
+    if !vm.is_heap(v) {
+        match num::num(v) {
+            Some(Num::Int(i)) => {
+                return Ok(match i.checked_abs() {
+                    Some(x) => Value::Int(x),
+                    None => {
+                        num::int_value(vm, num_bigint::BigInt::from(i).magnitude().clone().into())
+                    }
+                })
+            }
+            Some(Num::Big(b)) => return Ok(num::int_value(vm, num_traits::Signed::abs(b))),
+            Some(Num::Float(f)) => return Ok(Value::Float(f.abs())),
+            None => {}
+        }
+        if let Some((re, im)) = super::complex_parts(v) {
+            return Ok(Value::Float(re.hypot(im)));
+        }
+    }
+    let cls = vm.class_of(v).clone();
+    match lookup(&cls, &vm.names.__abs__.clone()) {
+        Some(f) => vm.call(&f, std::slice::from_ref(v), &[]),
+        None => {
+            Err(vm.new_type_error(format!("bad operand type for abs(): '{}'", vm.type_name(v))))
+        }
+    }
+}
+
+fn all(vm: &mut Vm, a: Args) -> PyResult {
+    a.check_count(vm, "all", 1, 1)?;
+    let it = vm.get_iter(&a.pos[0])?;
+    while let Some(x) = vm.next(&it)? {
+        if !vm.is_true(&x)? {
+            return Ok(Value::Bool(false));
+        }
+    }
+    Ok(Value::Bool(true))
+}
+
+fn any(vm: &mut Vm, a: Args) -> PyResult {
+    a.check_count(vm, "any", 1, 1)?;
+    let it = vm.get_iter(&a.pos[0])?;
+    while let Some(x) = vm.next(&it)? {
+        if vm.is_true(&x)? {
+            return Ok(Value::Bool(true));
+        }
+    }
+    Ok(Value::Bool(false))
+}
+
+/// `callable(v)`.
+pub fn is_callable(vm: &Vm, v: &Value) -> bool {
+    match v {
+        Value::Obj(o) => match &o.payload {
+            Payload::Function(_) | Payload::Method(_) | Payload::Native(_) | Payload::Type(_) => {
+                true
+            }
+            _ => lookup(vm.class_of(v), &vm.names.__call__).is_some(),
+        },
+        _ => false,
+    }
+}
+
+fn callable(vm: &mut Vm, a: Args) -> PyResult {
+    a.check_count(vm, "callable", 1, 1)?;
+    Ok(Value::Bool(is_callable(vm, &a.pos[0])))
+}
+
+fn chr(vm: &mut Vm, a: Args) -> PyResult {
+    a.check_count(vm, "chr", 1, 1)?;
+    let i = super::int::index_of(vm, &a.pos[0])?;
+    match u32::try_from(i).ok().filter(|&c| c <= 0x10ffff) {
+        Some(c) => Ok(Value::str(
+            char::from_u32(c).unwrap_or('\u{fffd}').to_string(),
+        )),
+        None => Err(vm.new_value_error("chr() arg not in range(0x110000)")),
+    }
+}
+
+fn ord(vm: &mut Vm, a: Args) -> PyResult {
+    a.check_count(vm, "ord", 1, 1)?;
+    if let Some(s) = a.pos[0].as_str() {
+        if s.len() == 1 {
+            return Ok(Value::Int(
+                s.as_str().chars().next().map(|c| c as i64).unwrap_or(0),
+            ));
+        }
+        return Err(vm.new_type_error(format!(
+            "ord() expected a character, but string of length {} found",
+            s.len()
+        )));
+    }
+    if let Some(b) = super::bytes::as_bytes(&a.pos[0]) {
+        if b.len() == 1 {
+            return Ok(Value::Int(b[0] as i64));
+        }
+        return Err(vm.new_type_error(format!(
+            "ord() expected a character, but string of length {} found",
+            b.len()
+        )));
+    }
+    Err(vm.new_type_error(format!(
+        "ord() expected string of length 1, but {} found",
+        vm.type_name(&a.pos[0])
+    )))
+}
+
+fn radix(vm: &mut Vm, a: Args, name: &str, base: u32, prefix: &str) -> PyResult {
+    a.check_count(vm, name, 1, 1)?;
+    let b = super::int::bigint_index(vm, &a.pos[0])?;
+    let neg = num_traits::Signed::is_negative(&b);
+    let digits = num_traits::Signed::abs(&b).to_str_radix(base);
+    Ok(Value::str(format!(
+        "{}{prefix}{digits}",
+        if neg { "-" } else { "" }
+    )))
+}
+
+fn hex(vm: &mut Vm, a: Args) -> PyResult {
+    radix(vm, a, "hex", 16, "0x")
+}
+
+fn oct(vm: &mut Vm, a: Args) -> PyResult {
+    radix(vm, a, "oct", 8, "0o")
+}
+
+fn bin(vm: &mut Vm, a: Args) -> PyResult {
+    radix(vm, a, "bin", 2, "0b")
+}
+
+fn id(vm: &mut Vm, a: Args) -> PyResult {
+    a.check_count(vm, "id", 1, 1)?;
+    Ok(Value::Int(a.pos[0].id() as i64))
+}
+
+fn hash(vm: &mut Vm, a: Args) -> PyResult {
+    a.check_count(vm, "hash", 1, 1)?;
+    vm.hash(&a.pos[0]).map(Value::Int)
+}
+
+fn divmod(vm: &mut Vm, a: Args) -> PyResult {
+    a.check_count(vm, "divmod", 2, 2)?;
+    let (x, y) = (&a.pos[0], &a.pos[1]);
+    if vm.is_heap(x) || vm.is_heap(y) {
+        let cls = vm.class_of(x).clone();
+        if let Some(f) = lookup(&cls, &vm.intern("__divmod__")) {
+            let r = vm.call(&f, &[x.clone(), y.clone()], &[])?;
+            if !r.is(&vm.not_implemented) {
+                return Ok(r);
+            }
+        }
+        let cls = vm.class_of(y).clone();
+        if let Some(f) = lookup(&cls, &vm.intern("__rdivmod__")) {
+            return vm.call(&f, &[y.clone(), x.clone()], &[]);
+        }
+    }
+    if num::num(x).is_none() || num::num(y).is_none() {
+        return Err(vm.new_type_error(format!(
+            "unsupported operand type(s) for divmod(): '{}' and '{}'",
+            vm.type_name(x),
+            vm.type_name(y)
+        )));
+    }
+    let q = vm.binary_op(x, y, BinOp::FloorDiv)?;
+    let r = vm.binary_op(x, y, BinOp::Rem)?;
+    Ok(vm.new_tuple(vec![q, r]))
+}
+
+fn pow(vm: &mut Vm, a: Args) -> PyResult {
+    a.check_count(vm, "pow", 2, 3)?;
+    let base = a.arg(0, "base").cloned().unwrap_or(Value::None);
+    let exp = a.arg(1, "exp").cloned().unwrap_or(Value::None);
+    let m = a.arg(2, "mod").cloned().unwrap_or(Value::None);
+    if m.is_none() {
+        return vm.binary_op(&base, &exp, BinOp::Pow);
+    }
+    let (Some(b), Some(e), Some(md)) = (
+        num::to_bigint(&base),
+        num::to_bigint(&exp),
+        num::to_bigint(&m),
+    ) else {
+        return Err(
+            vm.new_type_error("pow() 3rd argument not allowed unless all arguments are integers")
+        );
+    };
+    if num_traits::Zero::is_zero(&md) {
+        return Err(vm.new_value_error("pow() 3rd argument cannot be 0"));
+    }
+    let r = if num_traits::Signed::is_negative(&e) {
+        // Modular inverse.
+        let inv = super::int::mod_inverse(&b, &md)
+            .ok_or_else(|| vm.new_value_error("base is not invertible for the given modulus"))?;
+        inv.modpow(&(-e), &md)
+    } else {
+        b.modpow(&e, &md)
+    };
+    let r = num_integer::Integer::mod_floor(&r, &md);
+    Ok(num::int_value(vm, r))
+}
+
+fn round(vm: &mut Vm, a: Args) -> PyResult {
+    a.check_count(vm, "round", 1, 2)?;
+    let v = a.arg(0, "number").cloned().unwrap_or(Value::None);
+    let nd = a.arg(1, "ndigits").cloned().unwrap_or(Value::None);
+    super::int::round(vm, &v, &nd)
+}
+
+fn sum(vm: &mut Vm, a: Args) -> PyResult {
+    a.check_count(vm, "sum", 1, 2)?;
+    let mut acc = a.arg(1, "start").cloned().unwrap_or(Value::Int(0));
+    if acc.as_str().is_some() {
+        return Err(vm.new_type_error("sum() can't sum strings [use ''.join(seq) instead]"));
+    }
+    let it = vm.get_iter(&a.pos[0])?;
+    // Fast float accumulation mirrors CPython's compensated-free double sum.
+    while let Some(x) = vm.next(&it)? {
+        acc = match (&acc, &x) {
+            (Value::Int(p), Value::Int(q)) => match p.checked_add(*q) {
+                Some(r) => Value::Int(r),
+                None => vm.binary_op(&acc, &x, BinOp::Add)?,
+            },
+            (Value::Float(p), Value::Float(q)) => Value::Float(p + q),
+            _ => vm.binary_op(&acc, &x, BinOp::Add)?,
+        };
+    }
+    Ok(acc)
+}
+
+fn min_max(vm: &mut Vm, a: Args, name: &str, op: CmpOp) -> PyResult {
+    a.check_kwargs(vm, name, &["key", "default"])?;
+    let key = a.kwarg("key").cloned().filter(|k| !k.is_none());
+    let default = a.kwarg("default").cloned();
+    let items: Vec<Value> = match a.len() {
+        0 => return Err(vm.new_type_error(format!("{name} expected at least 1 argument, got 0"))),
+        1 => vm.collect(&a.pos[0])?,
+        _ => {
+            if default.is_some() {
+                return Err(vm.new_type_error(format!(
+                    "Cannot specify a default for {name}() with multiple positional arguments"
+                )));
+            }
+            a.pos.to_vec()
+        }
+    };
+    let mut best: Option<(Value, Value)> = None;
+    for item in items {
+        let k = match &key {
+            Some(f) => vm.call(f, std::slice::from_ref(&item), &[])?,
+            None => item.clone(),
+        };
+        match &best {
+            None => best = Some((k, item)),
+            Some((bk, _)) => {
+                let r = vm.compare(&k, bk, op)?;
+                if vm.is_true(&r)? {
+                    best = Some((k, item));
+                }
+            }
+        }
+    }
+    match best {
+        Some((_, v)) => Ok(v),
+        None => match default {
+            Some(d) => Ok(d),
+            None => Err(vm.new_value_error(format!("{name}() arg is an empty sequence"))),
+        },
+    }
+}
+
+fn min(vm: &mut Vm, a: Args) -> PyResult {
+    min_max(vm, a, "min", CmpOp::Lt)
+}
+
+fn max(vm: &mut Vm, a: Args) -> PyResult {
+    min_max(vm, a, "max", CmpOp::Gt)
+}
+
+fn sorted(vm: &mut Vm, a: Args) -> PyResult {
+    if a.len() != 1 {
+        return Err(vm.new_type_error(format!("sorted expected 1 argument, got {}", a.len())));
+    }
+    let items = vm.collect(&a.pos[0])?;
+    let list = vm.new_list(items);
+    super::list::sort_list(vm, &list, a.kw)?;
+    Ok(list)
+}
+
+fn vars(vm: &mut Vm, a: Args) -> PyResult {
+    a.check_count(vm, "vars", 0, 1)?;
+    if a.is_empty() {
+        return locals(vm, a);
+    }
+    let name = vm.names.__dict__.clone();
+    match vm.get_attr_opt(&a.pos[0], &name)? {
+        Some(d) => Ok(d),
+        None => Err(vm.new_type_error("vars() argument must have __dict__ attribute")),
+    }
+}
+
+/// Sorted attribute names of `v` (for `dir`).
+pub fn dir_names(vm: &mut Vm, v: &Value) -> PyResult<Vec<Value>> {
+    let mut names: Vec<String> = Vec::new();
+    let mut add = |n: &Value| {
+        if let Some(s) = n.as_str() {
+            names.push(s.as_str().to_string());
+        }
+    };
+    if let Value::Obj(o) = v {
+        if let Some(t) = o.dict_table() {
+            for e in t.borrow().iter() {
+                add(&e.key);
+            }
+        }
+        if let Payload::Module(m) = &o.payload {
+            if let Payload::Dict(d) = &m.globals.payload {
+                for e in d.borrow().iter() {
+                    add(&e.key);
+                }
+            }
+        }
+    }
+    let classes: Vec<crate::value::Obj> = match v {
+        Value::Obj(o) if matches!(o.payload, Payload::Type(_)) => o
+            .as_type()
+            .map(|t| t.mro.borrow().clone())
+            .unwrap_or_default(),
+        Value::Obj(o) if matches!(o.payload, Payload::Module(_)) => Vec::new(),
+        _ => vm
+            .class_of(v)
+            .as_type()
+            .map(|t| t.mro.borrow().clone())
+            .unwrap_or_default(),
+    };
+    for c in classes {
+        if let Some(t) = c.as_type() {
+            for e in t.ns.borrow().iter() {
+                add(&e.key);
+            }
+        }
+    }
+    names.sort();
+    names.dedup();
+    Ok(names.into_iter().map(Value::str).collect())
+}
+
+fn dir(vm: &mut Vm, a: Args) -> PyResult {
+    a.check_count(vm, "dir", 0, 1)?;
+    if a.is_empty() {
+        let l = locals(vm, a)?;
+        let mut keys: Vec<String> = match l.payload() {
+            Some(Payload::Dict(d)) => d
+                .borrow()
+                .iter()
+                .filter_map(|e| e.key.as_str().map(|s| s.as_str().to_string()))
+                .collect(),
+            _ => Vec::new(),
+        };
+        keys.sort();
+        return Ok(vm.new_list(keys.into_iter().map(Value::str).collect()));
+    }
+    let names = dir_names(vm, &a.pos[0])?;
+    Ok(vm.new_list(names))
+}
+
+fn globals(vm: &mut Vm, _a: Args) -> PyResult {
+    match vm.frames.last() {
+        Some(f) => Ok(Value::Obj(f.globals.clone())),
+        None => Ok(Value::None),
+    }
+}
+
+fn locals(vm: &mut Vm, _a: Args) -> PyResult {
+    let Some(f) = vm.frames.last() else {
+        return Ok(Value::None);
+    };
+    if let Some(ns) = &f.namespace {
+        return Ok(Value::Obj(ns.clone()));
+    }
+    let code = f.code.clone();
+    let vals: Vec<(Rc<crate::str::Str>, Value)> = code
+        .varnames
+        .iter()
+        .zip(f.locals.iter())
+        .filter_map(|(n, v)| v.clone().map(|v| (n.clone(), v)))
+        .collect();
+    let mut d = crate::dict::Dict::new();
+    for (n, v) in vals {
+        d.set_str(n, v);
+    }
+    Ok(Value::Obj(vm.new_dict(d)))
+}
+
+fn format(vm: &mut Vm, a: Args) -> PyResult {
+    a.check_count(vm, "format", 1, 2)?;
+    let spec = a.pos.get(1).cloned().unwrap_or_else(|| Value::str(""));
+    vm.format_value(a.pos[0].clone(), 0, Some(spec))
+}
+
+fn input(vm: &mut Vm, a: Args) -> PyResult {
+    a.check_count(vm, "input", 0, 1)?;
+    if let Some(p) = a.pos.first() {
+        let s = vm.to_str(p)?;
+        vm.write_stdout(s.as_str());
+    }
+    vm.flush_stdout();
+    let mut line = String::new();
+    match std::io::stdin().read_line(&mut line) {
+        Ok(0) => Err(vm.new_exception_msg(&vm.exc.eof_error.clone(), "EOF when reading a line")),
+        Ok(_) => {
+            if line.ends_with('\n') {
+                line.pop();
+                if line.ends_with('\r') {
+                    line.pop();
+                }
+            }
+            Ok(Value::str(line))
+        }
+        Err(e) => Err(vm.new_exception_msg(&vm.exc.os_error.clone(), e.to_string())),
+    }
+}
+
+fn aiter(vm: &mut Vm, a: Args) -> PyResult {
+    a.check_count(vm, "aiter", 1, 1)?;
+    vm.get_aiter(&a.pos[0])
+}
+
+fn anext(vm: &mut Vm, a: Args) -> PyResult {
+    a.check_count(vm, "anext", 1, 2)?;
+    let cls = vm.class_of(&a.pos[0]).clone();
+    match lookup(&cls, &vm.names.__anext__.clone()) {
+        Some(f) => vm.call(&f, std::slice::from_ref(&a.pos[0]), &[]),
+        None => Err(vm.new_type_error(format!(
+            "'{}' object is not an async iterator",
+            vm.type_name(&a.pos[0])
+        ))),
+    }
+}

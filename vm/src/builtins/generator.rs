@@ -1,0 +1,107 @@
+//! Methods of generators and coroutines: `send`, `throw`, `close`, `__next__`, `__iter__`,
+//! `__await__`, and their data attributes (`gi_running`, `cr_frame`, ...).
+
+use super::def_method;
+use crate::gen::GenResult;
+use crate::native::Args;
+use crate::object::{GenState, Payload};
+use crate::value::{Obj, Value};
+use crate::vm::{PyResult, Vm};
+
+pub(super) fn install(vm: &mut Vm) {
+    let g = vm.types.generator.clone();
+    def_method(vm, &g, "send", send);
+    def_method(vm, &g, "throw", throw);
+    def_method(vm, &g, "close", close);
+    def_method(vm, &g, "__next__", next);
+    def_method(vm, &g, "__iter__", iter_self);
+    let c = vm.types.coroutine.clone();
+    def_method(vm, &c, "send", send);
+    def_method(vm, &c, "throw", throw);
+    def_method(vm, &c, "close", close);
+    def_method(vm, &c, "__await__", await_self);
+}
+
+fn this(vm: &mut Vm, a: &Args) -> PyResult<Obj> {
+    match a.pos.first() {
+        Some(Value::Obj(o)) if matches!(o.payload, Payload::Generator(_)) => Ok(o.clone()),
+        _ => Err(vm.new_type_error("generator method called on a non-generator")),
+    }
+}
+
+fn finish(vm: &mut Vm, r: GenResult) -> PyResult {
+    match r {
+        GenResult::Yield(v) => Ok(v),
+        GenResult::Return(v) => Err(vm.new_stop_iteration(v)),
+    }
+}
+
+fn send(vm: &mut Vm, a: Args) -> PyResult {
+    a.method_count(vm, "send", 1, 1)?;
+    let g = this(vm, &a)?;
+    let r = vm.gen_send(&g, a.pos[1].clone())?;
+    finish(vm, r)
+}
+
+fn next(vm: &mut Vm, a: Args) -> PyResult {
+    let g = this(vm, &a)?;
+    let r = vm.gen_send(&g, Value::None)?;
+    finish(vm, r)
+}
+
+fn throw(vm: &mut Vm, a: Args) -> PyResult {
+    a.method_count(vm, "throw", 1, 3)?;
+    let g = this(vm, &a)?;
+    let mut exc = a.pos[1].clone();
+    if let (Value::Obj(c), Some(v)) = (&exc, a.get(2)) {
+        if matches!(c.payload, Payload::Type(_)) && !v.is_none() {
+            exc = vm.call(&exc.clone(), std::slice::from_ref(v), &[])?;
+        }
+    }
+    let r = vm.gen_throw(&g, exc)?;
+    finish(vm, r)
+}
+
+fn close(vm: &mut Vm, a: Args) -> PyResult {
+    let g = this(vm, &a)?;
+    vm.gen_close(&g)?;
+    Ok(Value::None)
+}
+
+fn iter_self(_vm: &mut Vm, a: Args) -> PyResult {
+    Ok(a.pos[0].clone())
+}
+
+fn await_self(vm: &mut Vm, a: Args) -> PyResult {
+    let g = this(vm, &a)?;
+    let cls = vm.types.coroutine_wrapper.clone();
+    let _ = cls;
+    Ok(Value::Obj(g))
+}
+
+/// Data attributes of generators and coroutines.
+pub(super) fn generator_attr(vm: &mut Vm, g: &Obj, name: &str) -> PyResult<Option<Value>> {
+    let Payload::Generator(cell) = &g.payload else {
+        return Ok(None);
+    };
+    let gen = cell.borrow();
+    Ok(match name {
+        "__name__" => Some(gen.name.clone()),
+        "__qualname__" => Some(gen.qualname.clone()),
+        "gi_running" | "cr_running" | "ag_running" => {
+            Some(Value::Bool(gen.state == GenState::Running))
+        }
+        "gi_frame" | "cr_frame" | "ag_frame" => Some(if gen.state == GenState::Closed {
+            Value::None
+        } else {
+            Value::Bool(true)
+        }),
+        "gi_suspended" | "cr_suspended" => Some(Value::Bool(gen.state == GenState::Suspended)),
+        "gi_code" | "cr_code" | "ag_code" => {
+            let code = gen.frame.as_ref().map(|f| f.code.clone());
+            drop(gen);
+            code.map(|c| Value::Obj(super::code_object(&vm.types, c)))
+        }
+        _ => None,
+    })
+}

@@ -1,0 +1,997 @@
+//! Numbers: the `int`, `bool`, `float` and `complex` constructors (string parsing with
+//! CPython's rules and messages), their methods, `round`, and complex arithmetic.
+
+use super::{def_classmethod, def_method, def_static};
+use crate::code::{BinOp, CmpOp};
+use crate::native::Args;
+use crate::num::{self, Num};
+use crate::object::{Object, Payload};
+use crate::types::lookup;
+use crate::value::Value;
+use crate::vm::{PyResult, Vm};
+use num_bigint::BigInt;
+use num_integer::Integer;
+use num_traits::{One, Signed, ToPrimitive, Zero};
+use std::rc::Rc;
+
+pub(super) fn install(vm: &mut Vm) {
+    let int = vm.types.int.clone();
+    def_static(vm, &int, "__new__", int_new);
+    def_method(vm, &int, "bit_length", int_bit_length);
+    def_method(vm, &int, "bit_count", int_bit_count);
+    def_method(vm, &int, "to_bytes", int_to_bytes);
+    def_classmethod(vm, &int, "from_bytes", int_from_bytes);
+    def_method(vm, &int, "conjugate", int_pos);
+    def_method(vm, &int, "__index__", int_pos);
+    def_method(vm, &int, "__int__", int_pos);
+    def_method(vm, &int, "__float__", int_float);
+    def_method(vm, &int, "__abs__", int_abs);
+    def_method(vm, &int, "as_integer_ratio", int_ratio);
+    def_method(vm, &int, "is_integer", int_is_integer);
+    def_method(vm, &int, "__repr__", num_repr);
+    def_method(vm, &int, "__format__", num_format);
+    def_method(vm, &int, "__hash__", num_hash);
+    for op in ALL_BINOPS {
+        let f: crate::native::NativeFn = dunder_binop_fn(op);
+        let name = op.dunder();
+        def_method(vm, &int, name, f);
+    }
+    def_method(vm, &int, "__eq__", num_eq);
+    def_method(vm, &int, "__lt__", num_lt);
+    def_method(vm, &int, "__le__", num_le);
+    def_method(vm, &int, "__gt__", num_gt);
+    def_method(vm, &int, "__ge__", num_ge);
+    def_method(vm, &int, "__ne__", num_ne);
+    def_method(vm, &int, "__neg__", num_neg);
+    def_method(vm, &int, "__bool__", num_bool);
+    let b = vm.types.bool.clone();
+    def_static(vm, &b, "__new__", bool_new);
+    def_method(vm, &b, "__repr__", num_repr);
+    let fl = vm.types.float.clone();
+    def_static(vm, &fl, "__new__", float_new);
+    def_method(vm, &fl, "is_integer", float_is_integer);
+    def_method(vm, &fl, "as_integer_ratio", float_ratio);
+    def_method(vm, &fl, "conjugate", float_pos);
+    def_method(vm, &fl, "hex", float_hex);
+    def_method(vm, &fl, "__repr__", num_repr);
+    def_method(vm, &fl, "__format__", num_format);
+    def_method(vm, &fl, "__hash__", num_hash);
+    def_method(vm, &fl, "__int__", float_int);
+    def_method(vm, &fl, "__float__", float_pos);
+    def_method(vm, &fl, "__abs__", int_abs);
+    def_method(vm, &fl, "__trunc__", float_int);
+    for op in ALL_BINOPS {
+        let f: crate::native::NativeFn = dunder_binop_fn(op);
+        def_method(vm, &fl, op.dunder(), f);
+    }
+    def_method(vm, &fl, "__eq__", num_eq);
+    def_method(vm, &fl, "__lt__", num_lt);
+    def_method(vm, &fl, "__le__", num_le);
+    def_method(vm, &fl, "__gt__", num_gt);
+    def_method(vm, &fl, "__ge__", num_ge);
+    def_method(vm, &fl, "__ne__", num_ne);
+    def_method(vm, &fl, "__neg__", num_neg);
+    def_method(vm, &fl, "__bool__", num_bool);
+    let c = vm.types.complex.clone();
+    def_static(vm, &c, "__new__", complex_new);
+    def_method(vm, &c, "conjugate", complex_conjugate);
+}
+
+const ALL_BINOPS: [BinOp; 12] = [
+    BinOp::Add,
+    BinOp::Sub,
+    BinOp::Mul,
+    BinOp::TrueDiv,
+    BinOp::FloorDiv,
+    BinOp::Rem,
+    BinOp::Pow,
+    BinOp::And,
+    BinOp::Or,
+    BinOp::Xor,
+    BinOp::LShift,
+    BinOp::RShift,
+];
+
+macro_rules! binop_fns {
+    ($($name:ident => $op:expr),*) => {
+        $(fn $name(vm: &mut Vm, a: Args) -> PyResult { dunder_binop(vm, a, $op) })*
+        fn dunder_binop_fn(op: BinOp) -> crate::native::NativeFn {
+            match op {
+                $( o if o == $op => $name, )*
+                _ => d_add,
+            }
+        }
+    };
+}
+
+binop_fns! {
+    d_add => BinOp::Add, d_sub => BinOp::Sub, d_mul => BinOp::Mul, d_truediv => BinOp::TrueDiv,
+    d_floordiv => BinOp::FloorDiv, d_mod => BinOp::Rem, d_pow => BinOp::Pow, d_and => BinOp::And,
+    d_or => BinOp::Or, d_xor => BinOp::Xor, d_lshift => BinOp::LShift, d_rshift => BinOp::RShift
+}
+
+/// `int.__add__(self, other)` and friends for subclasses calling `super()`.
+fn dunder_binop(vm: &mut Vm, a: Args, op: BinOp) -> PyResult {
+    a.method_count(vm, op.dunder(), 1, 1)?;
+    let (x, y) = (num::num(&a.pos[0]), num::num(&a.pos[1]));
+    match (x, y) {
+        (Some(x), Some(y)) => {
+            Ok(num::binary(vm, &x, &y, op)?.unwrap_or_else(|| vm.not_implemented.clone()))
+        }
+        _ => Ok(vm.not_implemented.clone()),
+    }
+}
+
+fn num_cmp(vm: &mut Vm, a: Args, op: CmpOp) -> PyResult {
+    match (num::num(&a.pos[0]), a.pos.get(1).and_then(num::num)) {
+        (Some(x), Some(y)) => Ok(Value::Bool(match num::compare(&x, &y) {
+            Some(o) => crate::ops::cmp_ord(o, op),
+            None => op == CmpOp::Ne,
+        })),
+        _ => Ok(vm.not_implemented.clone()),
+    }
+}
+
+fn num_eq(vm: &mut Vm, a: Args) -> PyResult {
+    num_cmp(vm, a, CmpOp::Eq)
+}
+fn num_ne(vm: &mut Vm, a: Args) -> PyResult {
+    num_cmp(vm, a, CmpOp::Ne)
+}
+fn num_lt(vm: &mut Vm, a: Args) -> PyResult {
+    num_cmp(vm, a, CmpOp::Lt)
+}
+fn num_le(vm: &mut Vm, a: Args) -> PyResult {
+    num_cmp(vm, a, CmpOp::Le)
+}
+fn num_gt(vm: &mut Vm, a: Args) -> PyResult {
+    num_cmp(vm, a, CmpOp::Gt)
+}
+fn num_ge(vm: &mut Vm, a: Args) -> PyResult {
+    num_cmp(vm, a, CmpOp::Ge)
+}
+
+fn num_neg(vm: &mut Vm, a: Args) -> PyResult {
+    let v = plain_number(vm, &a.pos[0]);
+    vm.unary_op(&v, crate::code::UnaryOp::Neg)
+}
+
+fn num_bool(vm: &mut Vm, a: Args) -> PyResult {
+    let v = plain_number(vm, &a.pos[0]);
+    vm.is_true(&v).map(Value::Bool)
+}
+
+/// The built-in number inside a value (unwrapping subclass instances).
+fn plain_number(vm: &Vm, v: &Value) -> Value {
+    match num::num(v) {
+        Some(Num::Int(i)) => Value::Int(i),
+        Some(Num::Big(b)) => num::int_value(vm, b.clone()),
+        Some(Num::Float(f)) => Value::Float(f),
+        None => v.clone(),
+    }
+}
+
+fn num_repr(vm: &mut Vm, a: Args) -> PyResult {
+    let v = &a.pos[0];
+    if let Value::Bool(b) = v {
+        return Ok(Value::str(if *b { "True" } else { "False" }));
+    }
+    let p = plain_number(vm, v);
+    vm.repr(&p).map(Value::Str)
+}
+
+fn num_format(vm: &mut Vm, a: Args) -> PyResult {
+    let p = plain_number(vm, &a.pos[0]);
+    let spec = a.pos.get(1).cloned().unwrap_or_else(|| Value::str(""));
+    vm.format_value(p, 0, Some(spec))
+}
+
+fn num_hash(vm: &mut Vm, a: Args) -> PyResult {
+    let p = plain_number(vm, &a.pos[0]);
+    vm.hash(&p).map(Value::Int)
+}
+
+/// The integer value of an int-like (`__index__`).
+pub fn index_of(vm: &mut Vm, v: &Value) -> PyResult<i64> {
+    match v {
+        Value::Int(i) => Ok(*i),
+        Value::Bool(b) => Ok(*b as i64),
+        _ => {
+            let b = bigint_index(vm, v)?;
+            b.to_i64().ok_or_else(|| {
+                vm.new_exception_msg(
+                    &vm.exc.index_error.clone(),
+                    "cannot fit 'int' into an index-sized integer",
+                )
+            })
+        }
+    }
+}
+
+/// The big-int value of an int-like (`__index__`), with CPython's `TypeError`.
+pub fn bigint_index(vm: &mut Vm, v: &Value) -> PyResult<BigInt> {
+    if let Some(b) = num::to_bigint(v) {
+        return Ok(b);
+    }
+    let cls = vm.class_of(v).clone();
+    if let Some(f) = lookup(&cls, &vm.names.__index__.clone()) {
+        let r = vm.call(&f, std::slice::from_ref(v), &[])?;
+        if let Some(b) = num::to_bigint(&r) {
+            return Ok(b);
+        }
+    }
+    Err(vm.new_type_error(format!(
+        "'{}' object cannot be interpreted as an integer",
+        vm.type_name(v)
+    )))
+}
+
+/// Parses an int literal as `int(s, base)` does.
+pub fn parse_int(s: &str, base: u32) -> Option<BigInt> {
+    let t = s.trim_matches(|c: char| c.is_whitespace());
+    let (neg, mut body) = match t.as_bytes().first() {
+        Some(b'-') => (true, &t[1..]),
+        Some(b'+') => (false, &t[1..]),
+        _ => (false, t),
+    };
+    let mut base = base;
+    let lower = body.to_ascii_lowercase();
+    let prefixed = |p: &str| lower.starts_with(p);
+    if base == 0 {
+        if prefixed("0x") {
+            base = 16;
+            body = &body[2..];
+        } else if prefixed("0o") {
+            base = 8;
+            body = &body[2..];
+        } else if prefixed("0b") {
+            base = 2;
+            body = &body[2..];
+        } else {
+            base = 10;
+            if body.len() > 1
+                && body.starts_with('0')
+                && body.bytes().any(|b| b != b'0' && b != b'_')
+            {
+                return None;
+            }
+        }
+        if body.starts_with('_') {
+            body = &body[1..];
+        }
+    } else if (base == 16 && prefixed("0x"))
+        || (base == 8 && prefixed("0o"))
+        || (base == 2 && prefixed("0b"))
+    {
+        body = &body[2..];
+        if body.starts_with('_') {
+            body = &body[1..];
+        }
+    }
+    if body.is_empty() || body.starts_with('_') || body.ends_with('_') || body.contains("__") {
+        return None;
+    }
+    let digits: String = body
+        .chars()
+        .filter(|&c| c != '_')
+        .map(|c| {
+            if c.is_ascii() {
+                c
+            } else {
+                c.to_digit(10)
+                    .and_then(|d| char::from_digit(d, 10))
+                    .unwrap_or(c)
+            }
+        })
+        .collect();
+    let v = BigInt::parse_bytes(digits.as_bytes(), base)?;
+    Some(if neg { -v } else { v })
+}
+
+fn int_new(vm: &mut Vm, a: Args) -> PyResult {
+    let cls = a.pos[0].as_obj().cloned().expect("class");
+    let args = Args {
+        pos: &a.pos[1..],
+        kw: a.kw,
+    };
+    args.check_kwargs(vm, "int", &["base"])?;
+    if args.len() > 2 {
+        return Err(vm.new_type_error(format!(
+            "int() takes at most 2 arguments ({} given)",
+            args.len()
+        )));
+    }
+    let x = args.arg(0, "x").cloned();
+    let base = args.arg(1, "base").cloned();
+    let value = match (x, base) {
+        (None, None) => Value::Int(0),
+        (None, Some(_)) => return Err(vm.new_type_error("int() missing string argument")),
+        (Some(x), base) => {
+            if let Some(base) = base {
+                let b = index_of(vm, &base)?;
+                if b != 0 && !(2..=36).contains(&b) {
+                    return Err(vm.new_value_error("int() base must be >= 2 and <= 36, or 0"));
+                }
+                let text = match (x.as_str(), super::bytes::as_bytes(&x)) {
+                    (Some(s), _) => s.as_str().to_string(),
+                    (None, Some(b)) => String::from_utf8_lossy(&b).into_owned(),
+                    _ => {
+                        return Err(
+                            vm.new_type_error("int() can't convert non-string with explicit base")
+                        )
+                    }
+                };
+                match parse_int(&text, b as u32) {
+                    Some(v) => num::int_value(vm, v),
+                    None => {
+                        let r = vm.repr(&x)?;
+                        return Err(vm.new_value_error(format!(
+                            "invalid literal for int() with base {b}: {}",
+                            r.as_str()
+                        )));
+                    }
+                }
+            } else {
+                to_int(vm, &x)?
+            }
+        }
+    };
+    if std::rc::Rc::ptr_eq(&cls, &vm.types.int) {
+        return Ok(value);
+    }
+    let inst = vm.new_instance(&cls)?;
+    let b = num::to_bigint(&value).unwrap_or_default();
+    Ok(rebuild(vm, &inst, Payload::Int(b)))
+}
+
+/// Re-creates a subclass instance with a new payload (immutable built-in bases).
+pub(super) fn rebuild(vm: &mut Vm, inst: &Value, payload: Payload) -> Value {
+    let Value::Obj(o) = inst else {
+        return inst.clone();
+    };
+    let cls = o.class_raw().cloned().expect("class");
+    let obj = match &o.dict {
+        Some(d) => Object::with_dict(cls, payload, d.clone()),
+        None => Object::new(cls, payload),
+    };
+    Value::Obj(vm.track(obj))
+}
+
+/// `int(x)`.
+pub fn to_int(vm: &mut Vm, x: &Value) -> PyResult {
+    match num::num(x) {
+        Some(Num::Int(i)) => return Ok(Value::Int(i)),
+        Some(Num::Big(b)) => return Ok(num::int_value(vm, b.clone())),
+        Some(Num::Float(f)) => {
+            if f.is_nan() {
+                return Err(vm.new_value_error("cannot convert float NaN to integer"));
+            }
+            if f.is_infinite() {
+                return Err(vm.new_overflow_error("cannot convert float infinity to integer"));
+            }
+            let t = f.trunc();
+            if t.abs() < 9.2e18 {
+                return Ok(Value::Int(t as i64));
+            }
+            return Ok(num::int_value(
+                vm,
+                num_traits::FromPrimitive::from_f64(t).unwrap_or_default(),
+            ));
+        }
+        None => {}
+    }
+    if let Some(s) = x.as_str() {
+        return match parse_int(s.as_str(), 10) {
+            Some(v) => Ok(num::int_value(vm, v)),
+            None => {
+                let r = vm.repr(x)?;
+                Err(vm.new_value_error(format!(
+                    "invalid literal for int() with base 10: {}",
+                    r.as_str()
+                )))
+            }
+        };
+    }
+    if let Some(b) = super::bytes::as_bytes(x) {
+        let s = String::from_utf8_lossy(&b).into_owned();
+        return match parse_int(&s, 10) {
+            Some(v) => Ok(num::int_value(vm, v)),
+            None => {
+                let r = vm.repr(x)?;
+                Err(vm.new_value_error(format!(
+                    "invalid literal for int() with base 10: {}",
+                    r.as_str()
+                )))
+            }
+        };
+    }
+    let cls = vm.class_of(x).clone();
+    for name in ["__int__", "__index__", "__trunc__"] {
+        if let Some(f) = vm.lookup_dunder(&cls, name) {
+            let r = vm.call(&f, std::slice::from_ref(x), &[])?;
+            if num::to_bigint(&r).is_some() {
+                return Ok(plain_number(vm, &r));
+            }
+            return Err(vm.new_type_error(format!(
+                "{name} returned non-int (type {})",
+                vm.type_name(&r)
+            )));
+        }
+    }
+    Err(vm.new_type_error(format!(
+        "int() argument must be a string, a bytes-like object or a real number, not '{}'",
+        vm.type_name(x)
+    )))
+}
+
+fn bool_new(vm: &mut Vm, a: Args) -> PyResult {
+    let args = Args {
+        pos: &a.pos[1..],
+        kw: a.kw,
+    };
+    args.no_kwargs(vm, "bool")?;
+    args.check_count(vm, "bool", 0, 1)?;
+    match args.get(0) {
+        Some(v) => vm.is_true(v).map(Value::Bool),
+        None => Ok(Value::Bool(false)),
+    }
+}
+
+/// Parses a float literal as `float(s)` does.
+pub fn parse_float(s: &str) -> Option<f64> {
+    let t = s.trim_matches(|c: char| c.is_whitespace());
+    let lower = t.to_ascii_lowercase();
+    let body = lower.trim_start_matches(['+', '-']);
+    let neg = lower.starts_with('-');
+    let special = match body {
+        "inf" | "infinity" => Some(f64::INFINITY),
+        "nan" => Some(f64::NAN),
+        _ => None,
+    };
+    if let Some(v) = special {
+        if lower.len() - body.len() > 1 {
+            return None;
+        }
+        return Some(if neg { -v } else { v });
+    }
+    if t.is_empty() || t.starts_with('_') || t.ends_with('_') || t.contains("__") {
+        return None;
+    }
+    // Underscores only between digits.
+    let bytes = t.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        if b == b'_'
+            && !(i > 0
+                && bytes[i - 1].is_ascii_digit()
+                && bytes.get(i + 1).is_some_and(|c| c.is_ascii_digit()))
+        {
+            return None;
+        }
+    }
+    let clean: String = t.chars().filter(|&c| c != '_').collect();
+    if clean
+        .chars()
+        .any(|c| !(c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '+' | '-')))
+    {
+        return None;
+    }
+    clean.parse::<f64>().ok()
+}
+
+fn float_new(vm: &mut Vm, a: Args) -> PyResult {
+    let cls = a.pos[0].as_obj().cloned().expect("class");
+    let args = Args {
+        pos: &a.pos[1..],
+        kw: a.kw,
+    };
+    args.no_kwargs(vm, "float")?;
+    args.check_count(vm, "float", 0, 1)?;
+    let v = match args.get(0) {
+        None => 0.0,
+        Some(x) => to_float(vm, x)?,
+    };
+    if std::rc::Rc::ptr_eq(&cls, &vm.types.float) {
+        return Ok(Value::Float(v));
+    }
+    let inst = vm.new_instance(&cls)?;
+    Ok(rebuild(vm, &inst, Payload::Float(v)))
+}
+
+/// `float(x)`.
+pub fn to_float(vm: &mut Vm, x: &Value) -> PyResult<f64> {
+    if let Some(n) = num::num(x) {
+        return num::int_to_f64(vm, &n);
+    }
+    if let Some(s) = x.as_str() {
+        return match parse_float(s.as_str()) {
+            Some(f) => Ok(f),
+            None => {
+                let r = vm.repr(x)?;
+                Err(vm
+                    .new_value_error(format!("could not convert string to float: {}", r.as_str())))
+            }
+        };
+    }
+    let cls = vm.class_of(x).clone();
+    if let Some(f) = lookup(&cls, &vm.names.__float__.clone()) {
+        let r = vm.call(&f, std::slice::from_ref(x), &[])?;
+        return match r {
+            Value::Float(f) => Ok(f),
+            _ => Err(vm.new_type_error(format!(
+                "{}.__float__ returned non-float (type {})",
+                vm.type_name(x),
+                vm.type_name(&r)
+            ))),
+        };
+    }
+    if let Some(f) = lookup(&cls, &vm.names.__index__.clone()) {
+        let r = vm.call(&f, std::slice::from_ref(x), &[])?;
+        if let Some(n) = num::num(&r) {
+            return num::int_to_f64(vm, &n);
+        }
+    }
+    Err(vm.new_type_error(format!(
+        "float() argument must be a string or a real number, not '{}'",
+        vm.type_name(x)
+    )))
+}
+
+fn int_bit_length(vm: &mut Vm, a: Args) -> PyResult {
+    let b = bigint_index(vm, &a.pos[0])?;
+    Ok(Value::Int(b.bits() as i64))
+}
+
+fn int_bit_count(vm: &mut Vm, a: Args) -> PyResult {
+    let b = bigint_index(vm, &a.pos[0])?;
+    let (_, bytes) = b.abs().to_bytes_le();
+    Ok(Value::Int(
+        bytes.iter().map(|x| x.count_ones() as i64).sum(),
+    ))
+}
+
+fn int_to_bytes(vm: &mut Vm, a: Args) -> PyResult {
+    let b = bigint_index(vm, &a.pos[0])?;
+    let length = match a.arg(1, "length") {
+        Some(l) => index_of(vm, l)?,
+        None => 1,
+    };
+    let order = match a.arg(2, "byteorder") {
+        Some(o) => o
+            .as_str()
+            .map(|s| s.as_str().to_string())
+            .unwrap_or_default(),
+        None => "big".into(),
+    };
+    let signed = match a.kwarg("signed") {
+        Some(s) => vm.is_true(&s.clone())?,
+        None => false,
+    };
+    if !signed && b.is_negative() {
+        return Err(vm.new_overflow_error("can't convert negative int to unsigned"));
+    }
+    let mut bytes = if signed {
+        b.to_signed_bytes_le()
+    } else {
+        b.to_bytes_le().1
+    };
+    if b.is_zero() {
+        bytes = vec![];
+    }
+    if bytes.len() > length as usize {
+        return Err(vm.new_overflow_error("int too big to convert"));
+    }
+    let fill = if signed && b.is_negative() { 0xff } else { 0 };
+    bytes.resize(length as usize, fill);
+    match order.as_str() {
+        "big" => bytes.reverse(),
+        "little" => {}
+        _ => return Err(vm.new_value_error("byteorder must be either 'little' or 'big'")),
+    }
+    Ok(super::bytes_const(&vm.types, bytes))
+}
+
+fn int_from_bytes(vm: &mut Vm, a: Args) -> PyResult {
+    let data = a.arg(1, "bytes").cloned().unwrap_or(Value::None);
+    let bytes = match super::bytes::as_bytes(&data) {
+        Some(b) => b,
+        None => vm
+            .collect(&data)?
+            .iter()
+            .map(|v| match v {
+                Value::Int(i) => *i as u8,
+                _ => 0,
+            })
+            .collect(),
+    };
+    let order = a
+        .arg(2, "byteorder")
+        .and_then(|o| o.as_str().map(|s| s.as_str().to_string()))
+        .unwrap_or_else(|| "big".into());
+    let signed = match a.kwarg("signed") {
+        Some(s) => vm.is_true(&s.clone())?,
+        None => false,
+    };
+    let mut le = bytes;
+    if order == "big" {
+        le.reverse();
+    }
+    let v = if signed {
+        BigInt::from_signed_bytes_le(&le)
+    } else {
+        BigInt::from_bytes_le(num_bigint::Sign::Plus, &le)
+    };
+    Ok(num::int_value(vm, v))
+}
+
+fn int_pos(vm: &mut Vm, a: Args) -> PyResult {
+    Ok(plain_number(vm, &a.pos[0]))
+}
+
+fn int_float(vm: &mut Vm, a: Args) -> PyResult {
+    to_float(vm, &a.pos[0]).map(Value::Float)
+}
+
+fn int_abs(vm: &mut Vm, a: Args) -> PyResult {
+    let p = plain_number(vm, &a.pos[0]);
+    let abs = vm.intern("abs");
+    let f = vm.builtin(&abs).unwrap_or(Value::None);
+    vm.call(&f, &[p], &[])
+}
+
+fn int_ratio(vm: &mut Vm, a: Args) -> PyResult {
+    let p = plain_number(vm, &a.pos[0]);
+    Ok(vm.new_tuple(vec![p, Value::Int(1)]))
+}
+
+fn int_is_integer(_vm: &mut Vm, _a: Args) -> PyResult {
+    Ok(Value::Bool(true))
+}
+
+fn float_of(v: &Value) -> f64 {
+    match num::num(v) {
+        Some(Num::Float(f)) => f,
+        Some(Num::Int(i)) => i as f64,
+        _ => 0.0,
+    }
+}
+
+fn float_is_integer(_vm: &mut Vm, a: Args) -> PyResult {
+    let f = float_of(&a.pos[0]);
+    Ok(Value::Bool(f.is_finite() && f.fract() == 0.0))
+}
+
+fn float_ratio(vm: &mut Vm, a: Args) -> PyResult {
+    let f = float_of(&a.pos[0]);
+    if f.is_infinite() {
+        return Err(vm.new_overflow_error("cannot convert Infinity to integer ratio"));
+    }
+    if f.is_nan() {
+        return Err(vm.new_value_error("cannot convert NaN to integer ratio"));
+    }
+    let bits = f.to_bits();
+    let exp = ((bits >> 52) & 0x7ff) as i64;
+    let mant = if exp == 0 {
+        (bits & ((1 << 52) - 1)) << 1
+    } else {
+        (bits & ((1 << 52) - 1)) | (1 << 52)
+    };
+    let mut n = BigInt::from(mant);
+    let mut d = BigInt::one();
+    let e = exp - 1075;
+    if e > 0 {
+        n <<= e as usize;
+    } else {
+        d <<= (-e) as usize;
+    }
+    let g = n.gcd(&d);
+    let (mut n, d) = (n / &g, d / g);
+    if f < 0.0 {
+        n = -n;
+    }
+    let n = num::int_value(vm, n);
+    let d = num::int_value(vm, d);
+    Ok(vm.new_tuple(vec![n, d]))
+}
+
+fn float_pos(_vm: &mut Vm, a: Args) -> PyResult {
+    Ok(Value::Float(float_of(&a.pos[0])))
+}
+
+fn float_int(vm: &mut Vm, a: Args) -> PyResult {
+    to_int(vm, &Value::Float(float_of(&a.pos[0])))
+}
+
+fn float_hex(_vm: &mut Vm, a: Args) -> PyResult {
+    let f = float_of(&a.pos[0]);
+    if f == 0.0 {
+        return Ok(Value::str(if f.is_sign_negative() {
+            "-0x0.0p+0"
+        } else {
+            "0x0.0p+0"
+        }));
+    }
+    let bits = f.to_bits();
+    let exp = ((bits >> 52) & 0x7ff) as i64;
+    let mant = bits & ((1 << 52) - 1);
+    let (lead, e) = if exp == 0 {
+        (0, -1022)
+    } else {
+        (1, exp - 1023)
+    };
+    let mut m = format!("{mant:013x}");
+    while m.len() > 1 && m.ends_with('0') {
+        m.pop();
+    }
+    Ok(Value::str(format!(
+        "{}0x{lead}.{m}p{}{}",
+        if f < 0.0 { "-" } else { "" },
+        if e >= 0 { "+" } else { "" },
+        e
+    )))
+}
+
+/// The modular inverse of `a` mod `m`.
+pub fn mod_inverse(a: &BigInt, m: &BigInt) -> Option<BigInt> {
+    let e = a.extended_gcd(m);
+    if !e.gcd.is_one() && e.gcd != -BigInt::one() {
+        return None;
+    }
+    Some(e.x.mod_floor(m))
+}
+
+/// `round(v, ndigits)`.
+pub fn round(vm: &mut Vm, v: &Value, nd: &Value) -> PyResult {
+    if vm.is_heap(v) {
+        let cls = vm.class_of(v).clone();
+        if let Some(f) = lookup(&cls, &vm.names.__round__.clone()) {
+            let args = if nd.is_none() {
+                vec![v.clone()]
+            } else {
+                vec![v.clone(), nd.clone()]
+            };
+            return vm.call(&f, &args, &[]);
+        }
+    }
+    match num::num(v) {
+        Some(Num::Float(f)) => {
+            if nd.is_none() {
+                if f.is_nan() {
+                    return Err(vm.new_value_error("cannot convert float NaN to integer"));
+                }
+                if f.is_infinite() {
+                    return Err(vm.new_overflow_error("cannot convert float infinity to integer"));
+                }
+                let r = f.round_ties_even();
+                return to_int(vm, &Value::Float(r));
+            }
+            let n = index_of(vm, nd)?;
+            Ok(Value::Float(round_float(f, n)))
+        }
+        Some(Num::Int(_)) | Some(Num::Big(_)) => {
+            let b = num::to_bigint(v).unwrap_or_default();
+            if nd.is_none() {
+                return Ok(num::int_value(vm, b));
+            }
+            let n = index_of(vm, nd)?;
+            if n >= 0 {
+                return Ok(num::int_value(vm, b));
+            }
+            let p = num_traits::pow(BigInt::from(10), (-n) as usize);
+            let (q, r) = b.div_mod_floor(&p);
+            let twice = &r * 2;
+            let q = if twice > p || (twice == p && q.is_odd()) {
+                q + 1
+            } else {
+                q
+            };
+            Ok(num::int_value(vm, q * p))
+        }
+        None => Err(vm.new_type_error(format!(
+            "type {} doesn't define __round__ method",
+            vm.type_name(v)
+        ))),
+    }
+}
+
+/// Correctly rounded `round(f, n)` (half-even on the exact decimal value), as CPython's
+/// `double_round` via its dtoa.
+pub fn round_float(f: f64, n: i64) -> f64 {
+    if !f.is_finite() || f == 0.0 {
+        return f;
+    }
+    if n > 300 {
+        return f;
+    }
+    if n < -308 {
+        return 0.0f64.copysign(f);
+    }
+    // Format with exactly n digits after the point (Rust rounds half-to-even on the exact
+    // binary value, which is what CPython's dtoa mode 3 does), then parse back.
+    if n >= 0 {
+        let s = format!("{:.*}", n as usize, f);
+        s.parse().unwrap_or(f)
+    } else {
+        let p = 10f64.powi((-n) as i32);
+        let y = f / p;
+        let r = y.round_ties_even();
+        let z = r * p;
+        if z.is_infinite() {
+            f
+        } else {
+            z
+        }
+    }
+}
+
+/// Number attributes: `real`, `imag`, `numerator`, `denominator`.
+pub fn number_attr(vm: &mut Vm, v: &Value, name: &str) -> PyResult<Option<Value>> {
+    if let Some((re, im)) = super::complex_parts(v) {
+        return Ok(match name {
+            "real" => Some(Value::Float(re)),
+            "imag" => Some(Value::Float(im)),
+            _ => None,
+        });
+    }
+    let Some(n) = num::num(v) else {
+        return Ok(None);
+    };
+    let plain = plain_number(vm, v);
+    Ok(match (n, name) {
+        (Num::Float(_), "real") => Some(plain),
+        (Num::Float(_), "imag") => Some(Value::Float(0.0)),
+        (_, "real" | "numerator") => Some(plain),
+        (_, "imag") => Some(Value::Int(0)),
+        (_, "denominator") => Some(Value::Int(1)),
+        _ => None,
+    })
+}
+
+fn complex_new(vm: &mut Vm, a: Args) -> PyResult {
+    let re = a.arg(1, "real").cloned().unwrap_or(Value::Int(0));
+    let im = a.arg(2, "imag").cloned().unwrap_or(Value::Int(0));
+    if let Some(s) = re.as_str() {
+        let t = s
+            .as_str()
+            .trim()
+            .trim_start_matches('(')
+            .trim_end_matches(')');
+        if let Some(v) = parse_complex(t) {
+            return Ok(super::complex_value(vm, v.0, v.1));
+        }
+        return Err(vm.new_value_error("complex() arg is a malformed string"));
+    }
+    let (r1, i1) = match super::complex_parts(&re) {
+        Some(p) => p,
+        None => (to_float(vm, &re)?, 0.0),
+    };
+    let (r2, i2) = match super::complex_parts(&im) {
+        Some(p) => p,
+        None => (to_float(vm, &im)?, 0.0),
+    };
+    Ok(super::complex_value(vm, r1 - i2, i1 + r2))
+}
+
+fn parse_complex(t: &str) -> Option<(f64, f64)> {
+    if let Some(body) = t.strip_suffix(['j', 'J']) {
+        // Find the split between real and imaginary parts.
+        let bytes = body.as_bytes();
+        for i in (1..bytes.len()).rev() {
+            if (bytes[i] == b'+' || bytes[i] == b'-') && !matches!(bytes[i - 1], b'e' | b'E') {
+                let re = parse_float(&body[..i])?;
+                let im_s = &body[i..];
+                let im = if im_s == "+" {
+                    1.0
+                } else if im_s == "-" {
+                    -1.0
+                } else {
+                    parse_float(im_s)?
+                };
+                return Some((re, im));
+            }
+        }
+        let im = if body.is_empty() || body == "+" {
+            1.0
+        } else if body == "-" {
+            -1.0
+        } else {
+            parse_float(body)?
+        };
+        return Some((0.0, im));
+    }
+    parse_float(t).map(|r| (r, 0.0))
+}
+
+fn complex_conjugate(vm: &mut Vm, a: Args) -> PyResult {
+    let (re, im) = super::complex_parts(&a.pos[0]).unwrap_or((0.0, 0.0));
+    Ok(super::complex_value(vm, re, -im))
+}
+
+fn complex_of(v: &Value) -> Option<(f64, f64)> {
+    if let Some(p) = super::complex_parts(v) {
+        return Some(p);
+    }
+    match num::num(v)? {
+        Num::Int(i) => Some((i as f64, 0.0)),
+        Num::Big(b) => Some((b.to_f64()?, 0.0)),
+        Num::Float(f) => Some((f, 0.0)),
+    }
+}
+
+/// Complex arithmetic.
+pub fn complex_binary(vm: &mut Vm, a: &Value, b: &Value, op: BinOp) -> PyResult<Option<Value>> {
+    let (Some((ar, ai)), Some((br, bi))) = (complex_of(a), complex_of(b)) else {
+        return Ok(None);
+    };
+    let (r, i) = match op {
+        BinOp::Add => (ar + br, ai + bi),
+        BinOp::Sub => (ar - br, ai - bi),
+        BinOp::Mul => (ar * br - ai * bi, ar * bi + ai * br),
+        BinOp::TrueDiv => {
+            if br == 0.0 && bi == 0.0 {
+                return Err(vm.new_zero_division("complex division by zero"));
+            }
+            let d = br * br + bi * bi;
+            ((ar * br + ai * bi) / d, (ai * br - ar * bi) / d)
+        }
+        BinOp::Pow => {
+            if br == 0.0 && bi == 0.0 {
+                (1.0, 0.0)
+            } else if ar == 0.0 && ai == 0.0 {
+                if bi != 0.0 || br < 0.0 {
+                    return Err(vm.new_zero_division("0.0 to a negative or complex power"));
+                }
+                (0.0, 0.0)
+            } else {
+                let vabs = ar.hypot(ai);
+                let len = vabs.powf(br);
+                let at = ai.atan2(ar);
+                let phase = at * br;
+                let (len, phase) = if bi != 0.0 {
+                    (len / (at * bi).exp(), phase + bi * vabs.ln())
+                } else {
+                    (len, phase)
+                };
+                (len * phase.cos(), len * phase.sin())
+            }
+        }
+        _ => return Ok(None),
+    };
+    Ok(Some(super::complex_value(vm, r, i)))
+}
+
+/// `==`/`!=` with complex numbers.
+pub fn complex_compare(_vm: &mut Vm, a: &Value, b: &Value, op: CmpOp) -> PyResult<Option<bool>> {
+    let (Some(x), Some(y)) = (complex_of(a), complex_of(b)) else {
+        return Ok(None);
+    };
+    match op {
+        CmpOp::Eq => Ok(Some(x == y)),
+        CmpOp::Ne => Ok(Some(x != y)),
+        _ => Ok(None),
+    }
+}
+
+/// `repr(complex)`.
+pub fn complex_repr(v: &Value) -> String {
+    let (re, im) = super::complex_parts(v).unwrap_or((0.0, 0.0));
+    let fmt = |x: f64| {
+        let s = super::float_repr(x);
+        s.strip_suffix(".0").map(|t| t.to_string()).unwrap_or(s)
+    };
+    if re == 0.0 && re.is_sign_positive() {
+        format!("{}j", fmt(im))
+    } else {
+        let sign = if im < 0.0
+            || (im == 0.0 && im.is_sign_negative())
+            || im.is_nan() && im.is_sign_negative()
+        {
+            "-"
+        } else {
+            "+"
+        };
+        format!("({}{}{}j)", fmt(re), sign, fmt(im.abs()))
+    }
+}
+
+#[allow(dead_code)]
+fn unused(_: Rc<()>) {}

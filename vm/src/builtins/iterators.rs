@@ -1,0 +1,284 @@
+//! `range`, `slice`, `enumerate`, `zip`, `map`, `filter`, `reversed`, and the iterator
+//! protocol methods of the built-in iterators.
+
+use super::{def_method, def_static};
+use crate::iter::IterState;
+use crate::native::Args;
+use crate::object::{Object, Payload};
+use crate::value::Value;
+use crate::vm::{PyResult, Vm};
+use std::rc::Rc;
+
+pub(super) fn install(vm: &mut Vm) {
+    let t = vm.types.range.clone();
+    def_static(vm, &t, "__new__", range_new);
+    def_method(vm, &t, "index", range_index);
+    def_method(vm, &t, "count", range_count);
+    let s = vm.types.slice.clone();
+    def_static(vm, &s, "__new__", slice_new);
+    def_method(vm, &s, "indices", slice_indices);
+    let e = vm.types.enumerate.clone();
+    def_static(vm, &e, "__new__", enumerate_new);
+    let z = vm.types.zip.clone();
+    def_static(vm, &z, "__new__", zip_new);
+    let m = vm.types.map.clone();
+    def_static(vm, &m, "__new__", map_new);
+    let f = vm.types.filter.clone();
+    def_static(vm, &f, "__new__", filter_new);
+    let r = vm.types.reversed.clone();
+    def_static(vm, &r, "__new__", reversed_new);
+    let iter_classes = [
+        vm.types.list_iterator.clone(),
+        vm.types.list_reverseiterator.clone(),
+        vm.types.tuple_iterator.clone(),
+        vm.types.str_iterator.clone(),
+        vm.types.bytes_iterator.clone(),
+        vm.types.range_iterator.clone(),
+        vm.types.dict_keyiterator.clone(),
+        vm.types.dict_valueiterator.clone(),
+        vm.types.dict_itemiterator.clone(),
+        vm.types.set_iterator.clone(),
+        vm.types.enumerate.clone(),
+        vm.types.zip.clone(),
+        vm.types.map.clone(),
+        vm.types.filter.clone(),
+        vm.types.reversed.clone(),
+        vm.types.iterator.clone(),
+        vm.types.callable_iterator.clone(),
+    ];
+    for c in iter_classes {
+        def_method(vm, &c, "__iter__", iter_self);
+        def_method(vm, &c, "__next__", iter_next);
+    }
+}
+
+/// A `range` value.
+pub fn new_range(vm: &Vm, start: i64, stop: i64, step: i64) -> Value {
+    Value::Obj(Rc::new(Object::new(
+        vm.types.range.clone(),
+        Payload::Range(Box::new([start, stop, step])),
+    )))
+}
+
+fn range_new(vm: &mut Vm, a: Args) -> PyResult {
+    let args = Args {
+        pos: &a.pos[1..],
+        kw: a.kw,
+    };
+    args.no_kwargs(vm, "range")?;
+    let mut vals = Vec::new();
+    for v in args.pos {
+        vals.push(super::int::index_of(vm, v).map_err(|_| {
+            vm.new_type_error(format!(
+                "'{}' object cannot be interpreted as an integer",
+                vm.type_name(v)
+            ))
+        })?);
+    }
+    let (start, stop, step) = match vals.len() {
+        1 => (0, vals[0], 1),
+        2 => (vals[0], vals[1], 1),
+        3 => (vals[0], vals[1], vals[2]),
+        0 => return Err(vm.new_type_error("range expected at least 1 argument, got 0")),
+        n => return Err(vm.new_type_error(format!("range expected at most 3 arguments, got {n}"))),
+    };
+    if step == 0 {
+        return Err(vm.new_value_error("range() arg 3 must not be zero"));
+    }
+    Ok(new_range(vm, start, stop, step))
+}
+
+fn range_index(vm: &mut Vm, a: Args) -> PyResult {
+    let Some(Payload::Range(r)) = a.pos[0].payload() else {
+        return Ok(Value::None);
+    };
+    let r = **r;
+    if let Value::Int(i) = &a.pos[1] {
+        let [start, stop, step] = r;
+        let inside = if step > 0 {
+            *i >= start && *i < stop
+        } else {
+            *i <= start && *i > stop
+        };
+        if inside && (i - start) % step == 0 {
+            return Ok(Value::Int((i - start) / step));
+        }
+    }
+    let rep = vm.repr(&a.pos[1])?;
+    Err(vm.new_value_error(format!("{} is not in range", rep.as_str())))
+}
+
+fn range_count(vm: &mut Vm, a: Args) -> PyResult {
+    let c = vm.contains(&a.pos[0], &a.pos[1])?;
+    Ok(Value::Int(c as i64))
+}
+
+fn slice_new(vm: &mut Vm, a: Args) -> PyResult {
+    let args = &a.pos[1..];
+    let (s, e, st) = match args.len() {
+        1 => (Value::None, args[0].clone(), Value::None),
+        2 => (args[0].clone(), args[1].clone(), Value::None),
+        3 => (args[0].clone(), args[1].clone(), args[2].clone()),
+        n => return Err(vm.new_type_error(format!("slice expected at most 3 arguments, got {n}"))),
+    };
+    Ok(vm.new_slice(s, e, st))
+}
+
+fn slice_indices(vm: &mut Vm, a: Args) -> PyResult {
+    let Some(Payload::Slice(s)) = a.pos[0].payload() else {
+        return Ok(Value::None);
+    };
+    let s = (**s).clone();
+    let len = super::int::index_of(vm, &a.pos[1])?;
+    let (x, y, z) = super::subscript::slice_indices(vm, &s, len)?;
+    Ok(vm.new_tuple(vec![Value::Int(x), Value::Int(y), Value::Int(z)]))
+}
+
+fn enumerate_new(vm: &mut Vm, a: Args) -> PyResult {
+    let it = a.arg(1, "iterable").cloned().ok_or_else(|| {
+        vm.new_type_error("enumerate() missing required argument 'iterable' (pos 1)")
+    })?;
+    let start = a.arg(2, "start").cloned().unwrap_or(Value::Int(0));
+    let it = vm.get_iter(&it)?;
+    let cls = vm.types.enumerate.clone();
+    Ok(vm.new_iterator(&cls, IterState::Enumerate { it, count: start }))
+}
+
+fn zip_new(vm: &mut Vm, a: Args) -> PyResult {
+    let strict = match a.kwarg("strict") {
+        Some(v) => vm.is_true(&v.clone())?,
+        None => false,
+    };
+    let mut its = Vec::new();
+    for (i, v) in a.pos[1..].iter().enumerate() {
+        its.push(vm.get_iter(v).map_err(|_| {
+            vm.new_type_error(format!("zip argument #{} must support iteration", i + 1))
+        })?);
+    }
+    let cls = vm.types.zip.clone();
+    Ok(vm.new_iterator(&cls, IterState::Zip { its, strict }))
+}
+
+fn map_new(vm: &mut Vm, a: Args) -> PyResult {
+    if a.len() < 3 {
+        return Err(vm.new_type_error("map() must have at least two arguments."));
+    }
+    let func = a.pos[1].clone();
+    let mut its = Vec::new();
+    for v in &a.pos[2..] {
+        its.push(vm.get_iter(v)?);
+    }
+    let cls = vm.types.map.clone();
+    Ok(vm.new_iterator(&cls, IterState::Map { func, its }))
+}
+
+fn filter_new(vm: &mut Vm, a: Args) -> PyResult {
+    if a.len() != 3 {
+        return Err(vm.new_type_error(format!("filter expected 2 arguments, got {}", a.len() - 1)));
+    }
+    let it = vm.get_iter(&a.pos[2])?;
+    let cls = vm.types.filter.clone();
+    Ok(vm.new_iterator(
+        &cls,
+        IterState::Filter {
+            func: a.pos[1].clone(),
+            it,
+        },
+    ))
+}
+
+fn reversed_new(vm: &mut Vm, a: Args) -> PyResult {
+    if a.len() != 2 {
+        return Err(vm.new_type_error(format!("reversed expected 1 argument, got {}", a.len() - 1)));
+    }
+    let seq = a.pos[1].clone();
+    if vm.is_heap(&seq) {
+        let cls = vm.class_of(&seq).clone();
+        if let Some(f) = crate::types::lookup(&cls, &vm.names.__reversed__.clone()) {
+            return vm.call(&f, std::slice::from_ref(&seq), &[]);
+        }
+    }
+    match seq.payload() {
+        Some(Payload::List(l)) => {
+            let n = l.borrow().len();
+            let cls = vm.types.list_reverseiterator.clone();
+            Ok(vm.new_iterator(
+                &cls,
+                IterState::Reversed {
+                    seq: seq.clone(),
+                    index: n,
+                },
+            ))
+        }
+        Some(Payload::Tuple(t)) => {
+            let n = t.len();
+            let cls = vm.types.reversed.clone();
+            Ok(vm.new_iterator(
+                &cls,
+                IterState::Reversed {
+                    seq: seq.clone(),
+                    index: n,
+                },
+            ))
+        }
+        Some(Payload::Range(r)) => {
+            let [start, _, step] = **r;
+            let n = super::range_len(r);
+            let last = start + (n - 1) * step;
+            let cls = vm.types.range_iterator.clone();
+            Ok(vm.new_iterator(
+                &cls,
+                IterState::Range {
+                    next: last,
+                    stop: start - step,
+                    step: -step,
+                },
+            ))
+        }
+        _ => {
+            // Sequence protocol: __len__ and __getitem__.
+            let items = match seq.as_str() {
+                Some(s) => s
+                    .as_str()
+                    .chars()
+                    .map(|c| Value::str(c.to_string()))
+                    .collect(),
+                None => {
+                    let cls = vm.class_of(&seq).clone();
+                    if crate::types::lookup(&cls, &vm.names.__getitem__.clone()).is_none()
+                        || matches!(
+                            seq.payload(),
+                            Some(Payload::Dict(_)) | Some(Payload::Set(_))
+                        )
+                    {
+                        return Err(vm.new_type_error(format!(
+                            "'{}' object is not reversible",
+                            vm.type_name(&seq)
+                        )));
+                    }
+                    let n = vm.len(&seq)?;
+                    let mut v = Vec::with_capacity(n);
+                    for i in 0..n {
+                        v.push(vm.getitem(&seq, &Value::Int(i as i64))?);
+                    }
+                    v
+                }
+            };
+            let n = items.len();
+            let t = vm.new_list(items);
+            let cls = vm.types.reversed.clone();
+            Ok(vm.new_iterator(&cls, IterState::Reversed { seq: t, index: n }))
+        }
+    }
+}
+
+fn iter_self(_vm: &mut Vm, a: Args) -> PyResult {
+    Ok(a.pos[0].clone())
+}
+
+fn iter_next(vm: &mut Vm, a: Args) -> PyResult {
+    match vm.next(&a.pos[0])? {
+        Some(v) => Ok(v),
+        None => Err(vm.new_stop_iteration(Value::None)),
+    }
+}

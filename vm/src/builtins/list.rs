@@ -1,0 +1,441 @@
+//! `list` and `tuple`: constructors and methods, including the stable `sort` with `key` and
+//! `reverse` that compares only with `<`, as CPython's timsort does.
+
+use super::{def_method, def_static};
+use crate::code::CmpOp;
+use crate::native::Args;
+use crate::object::Payload;
+use crate::str::Str;
+use crate::value::Value;
+use crate::vm::{PyResult, Vm};
+use std::cell::RefCell;
+use std::rc::Rc;
+
+pub(super) fn install(vm: &mut Vm) {
+    let l = vm.types.list.clone();
+    def_static(vm, &l, "__new__", list_new);
+    def_method(vm, &l, "__init__", list_init);
+    let methods: &[(&str, crate::native::NativeFn)] = &[
+        ("append", append),
+        ("extend", extend),
+        ("insert", insert),
+        ("pop", pop),
+        ("remove", remove),
+        ("clear", clear),
+        ("copy", copy),
+        ("count", count),
+        ("index", index),
+        ("reverse", reverse),
+        ("sort", sort),
+        ("__len__", dunder_len),
+        ("__getitem__", dunder_getitem),
+        ("__setitem__", dunder_setitem),
+        ("__delitem__", dunder_delitem),
+        ("__contains__", dunder_contains),
+        ("__iter__", dunder_iter),
+        ("__repr__", dunder_repr),
+        ("__eq__", dunder_eq),
+        ("__add__", dunder_add),
+        ("__iadd__", dunder_iadd),
+    ];
+    for (name, f) in methods {
+        def_method(vm, &l, name, *f);
+    }
+    let t = vm.types.tuple.clone();
+    def_static(vm, &t, "__new__", tuple_new);
+    for (name, f) in [
+        ("count", count as crate::native::NativeFn),
+        ("index", index),
+        ("__len__", dunder_len),
+        ("__getitem__", dunder_getitem),
+        ("__contains__", dunder_contains),
+        ("__iter__", dunder_iter),
+        ("__repr__", dunder_repr),
+        ("__eq__", dunder_eq),
+        ("__add__", dunder_add),
+        ("__hash__", dunder_hash),
+    ] {
+        def_method(vm, &t, name, f);
+    }
+}
+
+fn list_of<'a>(vm: &mut Vm, a: &'a Args, name: &str) -> PyResult<&'a RefCell<Vec<Value>>> {
+    match a.pos.first().and_then(|v| v.payload()) {
+        Some(Payload::List(l)) => Ok(l),
+        _ => Err(vm.new_type_error(format!(
+            "descriptor '{name}' for 'list' objects doesn't apply"
+        ))),
+    }
+}
+
+/// The items of a list or tuple receiver.
+fn items_of(a: &Args) -> Vec<Value> {
+    match a.pos.first().and_then(|v| v.payload()) {
+        Some(Payload::List(l)) => l.borrow().clone(),
+        Some(Payload::Tuple(t)) => t.to_vec(),
+        _ => Vec::new(),
+    }
+}
+
+fn list_new(vm: &mut Vm, a: Args) -> PyResult {
+    let cls = a.pos[0].as_obj().cloned().expect("class");
+    if Rc::ptr_eq(&cls, &vm.types.list) {
+        return Ok(vm.new_list(Vec::new()));
+    }
+    vm.new_instance(&cls)
+}
+
+fn list_init(vm: &mut Vm, a: Args) -> PyResult {
+    a.no_kwargs(vm, "list")?;
+    if a.len() > 2 {
+        return Err(vm.new_type_error(format!(
+            "list expected at most 1 argument, got {}",
+            a.len() - 1
+        )));
+    }
+    let items = match a.get(1) {
+        Some(v) => vm.collect(v)?,
+        None => Vec::new(),
+    };
+    let l = list_of(vm, &a, "__init__")?;
+    *l.borrow_mut() = items;
+    Ok(Value::None)
+}
+
+fn tuple_new(vm: &mut Vm, a: Args) -> PyResult {
+    let cls = a.pos[0].as_obj().cloned().expect("class");
+    let args = Args {
+        pos: &a.pos[1..],
+        kw: a.kw,
+    };
+    args.no_kwargs(vm, "tuple")?;
+    args.check_count(vm, "tuple", 0, 1)?;
+    let items = match args.get(0) {
+        Some(v) => {
+            if Rc::ptr_eq(&cls, &vm.types.tuple)
+                && matches!(v.payload(), Some(Payload::Tuple(_)))
+                && !vm.is_heap(v)
+            {
+                return Ok(v.clone());
+            }
+            vm.collect(v)?
+        }
+        None => Vec::new(),
+    };
+    if Rc::ptr_eq(&cls, &vm.types.tuple) {
+        return Ok(vm.new_tuple(items));
+    }
+    let inst = vm.new_instance(&cls)?;
+    Ok(super::int::rebuild(
+        vm,
+        &inst,
+        Payload::Tuple(items.into_boxed_slice()),
+    ))
+}
+
+fn append(vm: &mut Vm, a: Args) -> PyResult {
+    a.method_count(vm, "append", 1, 1)?;
+    let l = list_of(vm, &a, "append")?;
+    l.borrow_mut().push(a.pos[1].clone());
+    Ok(Value::None)
+}
+
+fn extend(vm: &mut Vm, a: Args) -> PyResult {
+    a.method_count(vm, "extend", 1, 1)?;
+    let items = vm.collect(&a.pos[1])?;
+    let l = list_of(vm, &a, "extend")?;
+    l.borrow_mut().extend(items);
+    Ok(Value::None)
+}
+
+fn insert(vm: &mut Vm, a: Args) -> PyResult {
+    if a.len() != 3 {
+        return Err(vm.new_type_error(format!(
+            "insert expected 2 arguments, got {}",
+            a.len().saturating_sub(1)
+        )));
+    }
+    let i = super::int::index_of(vm, &a.pos[1])?;
+    let l = list_of(vm, &a, "insert")?;
+    let mut l = l.borrow_mut();
+    let n = l.len() as i64;
+    let j = if i < 0 { (i + n).max(0) } else { i.min(n) };
+    l.insert(j as usize, a.pos[2].clone());
+    Ok(Value::None)
+}
+
+fn pop(vm: &mut Vm, a: Args) -> PyResult {
+    a.method_count(vm, "pop", 0, 1)?;
+    let i = match a.get(1) {
+        Some(v) => super::int::index_of(vm, v)?,
+        None => -1,
+    };
+    let l = list_of(vm, &a, "pop")?;
+    let mut lb = l.borrow_mut();
+    if lb.is_empty() {
+        drop(lb);
+        return Err(vm.new_index_error("pop from empty list"));
+    }
+    let n = lb.len() as i64;
+    let j = if i < 0 { i + n } else { i };
+    if j < 0 || j >= n {
+        drop(lb);
+        return Err(vm.new_index_error("pop index out of range"));
+    }
+    Ok(lb.remove(j as usize))
+}
+
+fn remove(vm: &mut Vm, a: Args) -> PyResult {
+    a.method_count(vm, "remove", 1, 1)?;
+    let l = list_of(vm, &a, "remove")?;
+    let mut i = 0;
+    loop {
+        let x = l.borrow().get(i).cloned();
+        let Some(x) = x else { break };
+        if x.is(&a.pos[1]) || vm.eq(&x, &a.pos[1])? {
+            let mut lb = l.borrow_mut();
+            if i < lb.len() {
+                lb.remove(i);
+            }
+            return Ok(Value::None);
+        }
+        i += 1;
+    }
+    Err(vm.new_value_error("list.remove(x): x not in list"))
+}
+
+fn clear(vm: &mut Vm, a: Args) -> PyResult {
+    let l = list_of(vm, &a, "clear")?;
+    let old = std::mem::take(&mut *l.borrow_mut());
+    drop(old);
+    Ok(Value::None)
+}
+
+fn copy(vm: &mut Vm, a: Args) -> PyResult {
+    let items = items_of(&a);
+    Ok(vm.new_list(items))
+}
+
+fn count(vm: &mut Vm, a: Args) -> PyResult {
+    a.method_count(vm, "count", 1, 1)?;
+    let mut n = 0;
+    for x in items_of(&a) {
+        if x.is(&a.pos[1]) || vm.eq(&x, &a.pos[1])? {
+            n += 1;
+        }
+    }
+    Ok(Value::Int(n))
+}
+
+fn index(vm: &mut Vm, a: Args) -> PyResult {
+    a.method_count(vm, "index", 1, 3)?;
+    let items = items_of(&a);
+    let n = items.len() as i64;
+    let norm = |i: i64| if i < 0 { (i + n).max(0) } else { i.min(n) };
+    let start = match a.get(2) {
+        Some(v) => norm(super::int::index_of(vm, v)?),
+        None => 0,
+    };
+    let stop = match a.get(3) {
+        Some(v) => norm(super::int::index_of(vm, v)?),
+        None => n,
+    };
+    for i in start..stop {
+        let x = &items[i as usize];
+        if x.is(&a.pos[1]) || vm.eq(x, &a.pos[1])? {
+            return Ok(Value::Int(i));
+        }
+    }
+    if matches!(a.pos[0].payload(), Some(Payload::Tuple(_))) {
+        return Err(vm.new_value_error("tuple.index(x): x not in tuple"));
+    }
+    let r = vm.repr(&a.pos[1])?;
+    Err(vm.new_value_error(format!("{} is not in list", r.as_str())))
+}
+
+fn reverse(vm: &mut Vm, a: Args) -> PyResult {
+    let l = list_of(vm, &a, "reverse")?;
+    l.borrow_mut().reverse();
+    Ok(Value::None)
+}
+
+fn sort(vm: &mut Vm, a: Args) -> PyResult {
+    if a.len() > 1 {
+        return Err(vm.new_type_error("sort() takes no positional arguments"));
+    }
+    sort_list(vm, &a.pos[0], a.kw)?;
+    Ok(Value::None)
+}
+
+/// Sorts a list value in place (`key=`, `reverse=`), stably, comparing with `<` only.
+pub fn sort_list(vm: &mut Vm, list: &Value, kw: &[(Rc<Str>, Value)]) -> PyResult<()> {
+    let mut key = None;
+    let mut reverse = false;
+    for (k, v) in kw {
+        match k.as_str() {
+            "key" => key = Some(v.clone()).filter(|v| !v.is_none()),
+            "reverse" => reverse = vm.is_true(v)?,
+            other => {
+                return Err(vm.new_type_error(format!(
+                    "sort() got an unexpected keyword argument '{other}'"
+                )))
+            }
+        }
+    }
+    let Some(Payload::List(l)) = list.payload() else {
+        return Ok(());
+    };
+    let items = std::mem::take(&mut *l.borrow_mut());
+    let keys = match &key {
+        Some(f) => {
+            let mut ks = Vec::with_capacity(items.len());
+            for it in &items {
+                match vm.call(f, std::slice::from_ref(it), &[]) {
+                    Ok(k) => ks.push(k),
+                    Err(e) => {
+                        *l.borrow_mut() = items;
+                        return Err(e);
+                    }
+                }
+            }
+            ks
+        }
+        None => items.clone(),
+    };
+    let mut idx: Vec<usize> = (0..items.len()).collect();
+    if reverse {
+        idx.reverse();
+    }
+    let mut error = None;
+    // Fast paths for homogeneous ints, floats and strings.
+    let all_int = keys.iter().all(|k| matches!(k, Value::Int(_)));
+    let all_str = keys.iter().all(|k| matches!(k, Value::Str(_)));
+    if all_int {
+        idx.sort_by(|&x, &y| {
+            let (Value::Int(p), Value::Int(q)) = (&keys[x], &keys[y]) else {
+                unreachable!()
+            };
+            p.cmp(q)
+        });
+    } else if all_str {
+        idx.sort_by(|&x, &y| {
+            let (Value::Str(p), Value::Str(q)) = (&keys[x], &keys[y]) else {
+                unreachable!()
+            };
+            p.as_str().cmp(q.as_str())
+        });
+    } else {
+        idx.sort_by(|&x, &y| {
+            if error.is_some() {
+                return std::cmp::Ordering::Equal;
+            }
+            let (p, q) = (&keys[x], &keys[y]);
+            match vm.compare(p, q, CmpOp::Lt).and_then(|r| vm.is_true(&r)) {
+                Ok(true) => std::cmp::Ordering::Less,
+                Ok(false) => match vm.compare(q, p, CmpOp::Lt).and_then(|r| vm.is_true(&r)) {
+                    Ok(true) => std::cmp::Ordering::Greater,
+                    Ok(false) => std::cmp::Ordering::Equal,
+                    Err(e) => {
+                        error = Some(e);
+                        std::cmp::Ordering::Equal
+                    }
+                },
+                Err(e) => {
+                    error = Some(e);
+                    std::cmp::Ordering::Equal
+                }
+            }
+        });
+    }
+    // CPython reverses, sorts stably, and reverses again: equal items keep their order.
+    if reverse {
+        idx.reverse();
+    }
+    let mut slots: Vec<Option<Value>> = items.into_iter().map(Some).collect();
+    let result: Vec<Value> = idx
+        .into_iter()
+        .map(|i| slots[i].take().expect("item"))
+        .collect();
+    *l.borrow_mut() = result;
+    match error {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+fn dunder_len(_vm: &mut Vm, a: Args) -> PyResult {
+    Ok(Value::Int(items_of(&a).len() as i64))
+}
+
+fn dunder_getitem(vm: &mut Vm, a: Args) -> PyResult {
+    a.method_count(vm, "__getitem__", 1, 1)?;
+    super::native_getitem(vm, &a.pos[0], &a.pos[1])
+}
+
+fn dunder_setitem(vm: &mut Vm, a: Args) -> PyResult {
+    a.method_count(vm, "__setitem__", 2, 2)?;
+    super::native_setitem(vm, &a.pos[0], a.pos[1].clone(), a.pos[2].clone())?;
+    Ok(Value::None)
+}
+
+fn dunder_delitem(vm: &mut Vm, a: Args) -> PyResult {
+    a.method_count(vm, "__delitem__", 1, 1)?;
+    super::native_delitem(vm, &a.pos[0], &a.pos[1])?;
+    Ok(Value::None)
+}
+
+fn dunder_contains(vm: &mut Vm, a: Args) -> PyResult {
+    for x in items_of(&a) {
+        if x.is(&a.pos[1]) || vm.eq(&x, &a.pos[1])? {
+            return Ok(Value::Bool(true));
+        }
+    }
+    Ok(Value::Bool(false))
+}
+
+fn dunder_iter(vm: &mut Vm, a: Args) -> PyResult {
+    let cls = match a.pos[0].payload() {
+        Some(Payload::Tuple(_)) => vm.types.tuple_iterator.clone(),
+        _ => vm.types.list_iterator.clone(),
+    };
+    Ok(vm.new_iterator(
+        &cls,
+        crate::iter::IterState::Seq {
+            seq: a.pos[0].clone(),
+            index: 0,
+        },
+    ))
+}
+
+fn dunder_repr(vm: &mut Vm, a: Args) -> PyResult {
+    super::native_repr(vm, &a.pos[0]).map(Value::str)
+}
+
+fn dunder_eq(vm: &mut Vm, a: Args) -> PyResult {
+    match super::container_compare(vm, &a.pos[0], &a.pos[1], CmpOp::Eq)? {
+        Some(b) => Ok(Value::Bool(b)),
+        None => Ok(vm.not_implemented.clone()),
+    }
+}
+
+fn dunder_add(vm: &mut Vm, a: Args) -> PyResult {
+    match super::sequence_binary(vm, &a.pos[0], &a.pos[1], crate::code::BinOp::Add)? {
+        Some(v) => Ok(v),
+        None => Ok(vm.not_implemented.clone()),
+    }
+}
+
+fn dunder_iadd(vm: &mut Vm, a: Args) -> PyResult {
+    let items = vm.collect(&a.pos[1])?;
+    let l = list_of(vm, &a, "__iadd__")?;
+    l.borrow_mut().extend(items);
+    Ok(a.pos[0].clone())
+}
+
+fn dunder_hash(vm: &mut Vm, a: Args) -> PyResult {
+    let mut hs = Vec::new();
+    for x in items_of(&a) {
+        hs.push(vm.hash(&x)?);
+    }
+    Ok(Value::Int(crate::hashing::hash_tuple(&hs)))
+}

@@ -1,0 +1,504 @@
+//! The built-in namespace: functions (`print`, `len`, ...), the methods of the built-in
+//! classes, and the native halves of operators on built-in types. Each file holds one
+//! family; `install` registers everything into a fresh VM.
+
+pub mod asyncgen;
+mod bytes;
+mod dict;
+mod exceptions;
+mod format;
+mod functions;
+mod generator;
+mod int;
+mod iterators;
+mod list;
+mod object;
+mod repr;
+mod set;
+mod str;
+mod subscript;
+mod sys;
+
+pub use aio_lexer::printable::is_printable as str_is_printable;
+pub use dict::copy_dict as copy_dict_value;
+pub use format::format_spec;
+pub use repr::{bytes_repr, float_repr, native_repr, str_repr};
+pub use set::{frozenset_hash, set_inplace};
+pub use subscript::{native_delitem, native_getitem, native_setitem};
+
+use crate::code::{BinOp, CmpOp, Code, UnaryOp};
+use crate::native::{NativeFn, NativeFunction, NativeImpl};
+use crate::object::{Object, Payload};
+use crate::types::Types;
+use crate::value::{Obj, Value};
+use crate::vm::{PyResult, Vm};
+use num_bigint::BigInt;
+use std::rc::Rc;
+
+/// Registers every built-in into `vm`.
+pub fn install(vm: &mut Vm) {
+    object::install(vm);
+    functions::install(vm);
+    int::install(vm);
+    str::install(vm);
+    bytes::install(vm);
+    list::install(vm);
+    dict::install(vm);
+    set::install(vm);
+    iterators::install(vm);
+    exceptions::install(vm);
+    generator::install(vm);
+    asyncgen::install(vm);
+    sys::install(vm);
+    // Classes by name.
+    let t = &vm.types;
+    let classes: Vec<(&str, Obj)> = vec![
+        ("object", t.object.clone()),
+        ("type", t.type_.clone()),
+        ("int", t.int.clone()),
+        ("bool", t.bool.clone()),
+        ("float", t.float.clone()),
+        ("complex", t.complex.clone()),
+        ("str", t.str.clone()),
+        ("bytes", t.bytes.clone()),
+        ("bytearray", t.bytearray.clone()),
+        ("list", t.list.clone()),
+        ("tuple", t.tuple.clone()),
+        ("dict", t.dict.clone()),
+        ("set", t.set.clone()),
+        ("frozenset", t.frozenset.clone()),
+        ("range", t.range.clone()),
+        ("slice", t.slice.clone()),
+        ("property", t.property.clone()),
+        ("staticmethod", t.staticmethod.clone()),
+        ("classmethod", t.classmethod.clone()),
+        ("super", t.super_.clone()),
+        ("enumerate", t.enumerate.clone()),
+        ("zip", t.zip.clone()),
+        ("map", t.map.clone()),
+        ("filter", t.filter.clone()),
+        ("reversed", t.reversed.clone()),
+    ];
+    for (name, cls) in classes {
+        set_builtin(vm, name, Value::Obj(cls));
+    }
+    let excs: Vec<(&str, Obj)> = vm
+        .exc
+        .all()
+        .into_iter()
+        .map(|(n, c)| (n, c.clone()))
+        .collect();
+    for (name, cls) in excs {
+        set_builtin(vm, name, Value::Obj(cls.clone()));
+        vm.set_class_attr(&cls, "__module__", Value::str("builtins"));
+    }
+    set_builtin(vm, "EnvironmentError", Value::Obj(vm.exc.os_error.clone()));
+    set_builtin(vm, "IOError", Value::Obj(vm.exc.os_error.clone()));
+    let ni = vm.not_implemented.clone();
+    set_builtin(vm, "NotImplemented", ni);
+    let el = vm.ellipsis.clone();
+    set_builtin(vm, "Ellipsis", el);
+    set_builtin(vm, "__debug__", Value::Bool(true));
+    set_builtin(vm, "__name__", Value::str("builtins"));
+}
+
+/// Sets `builtins.name`.
+pub fn set_builtin(vm: &mut Vm, name: &str, v: Value) {
+    let b = vm.builtins.clone();
+    vm.dict_set_str(&b, name, v);
+}
+
+/// A native function object.
+pub fn native_fn(vm: &mut Vm, name: &str, owner: Option<&str>, f: NativeFn) -> Value {
+    let name = vm.intern(name);
+    let owner = owner.map(|o| vm.intern(o));
+    let nf = NativeFunction {
+        name,
+        owner,
+        func: NativeImpl::Fn(f),
+        bound: None,
+        is_static: false,
+    };
+    Value::Obj(Rc::new(Object::new(
+        vm.types.builtin_function.clone(),
+        Payload::Native(Box::new(nf)),
+    )))
+}
+
+/// Registers a built-in function.
+pub fn def_fn(vm: &mut Vm, name: &str, f: NativeFn) {
+    let v = native_fn(vm, name, None, f);
+    set_builtin(vm, name, v);
+}
+
+/// Registers a method on a built-in class.
+pub fn def_method(vm: &mut Vm, cls: &Obj, name: &str, f: NativeFn) {
+    let owner = crate::types::type_name(cls);
+    let v = native_fn(vm, name, Some(&owner), f);
+    vm.set_class_attr(cls, name, v);
+}
+
+/// Registers a static method (e.g. `__new__`, `dict.fromkeys` as classmethod handled apart).
+pub fn def_static(vm: &mut Vm, cls: &Obj, name: &str, f: NativeFn) {
+    let owner = crate::types::type_name(cls);
+    let v = native_fn(vm, name, Some(&owner), f);
+    if let Value::Obj(o) = &v {
+        if let Payload::Native(_) = &o.payload {
+            // Rebuild as static.
+            if let Payload::Native(nf) = &o.payload {
+                let mut nf = (**nf).clone();
+                nf.is_static = true;
+                let v = Value::Obj(Rc::new(Object::new(
+                    vm.types.builtin_function.clone(),
+                    Payload::Native(Box::new(nf)),
+                )));
+                vm.set_class_attr(cls, name, v);
+                return;
+            }
+        }
+    }
+}
+
+/// Registers a class method on a built-in class.
+pub fn def_classmethod(vm: &mut Vm, cls: &Obj, name: &str, f: NativeFn) {
+    let owner = crate::types::type_name(cls);
+    let v = native_fn(vm, name, Some(&owner), f);
+    let cm = Value::Obj(Rc::new(Object::new(
+        vm.types.classmethod.clone(),
+        Payload::ClassMethod(v),
+    )));
+    vm.set_class_attr(cls, name, cm);
+}
+
+impl Vm {
+    /// Sets an attribute in a class namespace.
+    pub fn set_class_attr(&mut self, cls: &Obj, name: &str, v: Value) {
+        let n = self.intern(name);
+        if let Some(t) = cls.as_type() {
+            t.ns.borrow_mut().set_str(n, v);
+        }
+    }
+}
+
+/// A tuple value.
+pub fn make_tuple_const(t: &Types, items: Vec<Value>) -> Value {
+    Value::Obj(Rc::new(Object::new(
+        t.tuple.clone(),
+        Payload::Tuple(items.into_boxed_slice()),
+    )))
+}
+
+/// A code object value.
+pub fn code_object(t: &Types, code: Rc<Code>) -> Obj {
+    Rc::new(Object::new(t.code.clone(), Payload::Code(code)))
+}
+
+/// An int value from a big int (unboxed when it fits).
+pub fn bigint_value(t: &Types, b: BigInt) -> Value {
+    use num_traits::ToPrimitive;
+    match b.to_i64() {
+        Some(i) => Value::Int(i),
+        None => Value::Obj(Rc::new(Object::new(t.int.clone(), Payload::Int(b)))),
+    }
+}
+
+/// A complex value `re + im j` (stored as a pair of floats).
+pub fn complex_const(t: &Types, re: f64, im: f64) -> Value {
+    Value::Obj(Rc::new(Object::new(
+        t.complex.clone(),
+        Payload::Tuple(Box::new([Value::Float(re), Value::Float(im)])),
+    )))
+}
+
+/// A complex value.
+pub fn complex_value(vm: &Vm, re: f64, im: f64) -> Value {
+    complex_const(&vm.types, re, im)
+}
+
+/// A bytes value.
+pub fn bytes_const(t: &Types, b: Vec<u8>) -> Value {
+    Value::Obj(Rc::new(Object::new(
+        t.bytes.clone(),
+        Payload::Bytes(b.into_boxed_slice()),
+    )))
+}
+
+/// `(re, im)` of a complex value.
+pub fn complex_parts(v: &Value) -> Option<(f64, f64)> {
+    match v {
+        Value::Obj(o) if crate::types::type_name(o.class_raw()?) == "complex" => match &o.payload {
+            Payload::Tuple(t) => match (&t[0], &t[1]) {
+                (Value::Float(a), Value::Float(b)) => Some((*a, *b)),
+                _ => None,
+            },
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Unary operators on complex numbers.
+pub fn complex_unary(vm: &Vm, v: &Value, op: UnaryOp) -> Option<Value> {
+    let (re, im) = complex_parts(v)?;
+    match op {
+        UnaryOp::Neg => Some(complex_value(vm, -re, -im)),
+        UnaryOp::Pos => Some(complex_value(vm, re, im)),
+        _ => None,
+    }
+}
+
+/// Truth of a complex number.
+pub fn complex_truth(v: &Value) -> Option<bool> {
+    complex_parts(v).map(|(a, b)| a != 0.0 || b != 0.0)
+}
+
+/// `len(range)`.
+pub fn range_len(r: &[i64; 3]) -> i64 {
+    let [start, stop, step] = *r;
+    if step > 0 && start < stop {
+        (stop - start - 1) / step + 1
+    } else if step < 0 && start > stop {
+        (start - stop - 1) / (-step) + 1
+    } else {
+        0
+    }
+}
+
+/// Binary operators on built-in sequences, mappings, sets and complex numbers.
+pub fn sequence_binary(vm: &mut Vm, a: &Value, b: &Value, op: BinOp) -> PyResult<Option<Value>> {
+    if let (Some(x), Some(y)) = (a.as_str(), b.as_str()) {
+        if op == BinOp::Add {
+            let mut s = String::with_capacity(x.as_str().len() + y.as_str().len());
+            s.push_str(x.as_str());
+            s.push_str(y.as_str());
+            return Ok(Some(Value::str(s)));
+        }
+    }
+    if op == BinOp::Rem {
+        if let Some(fmt) = a.as_str() {
+            return format::percent(vm, fmt.as_str(), b).map(|s| Some(Value::str(s)));
+        }
+    }
+    if op == BinOp::Mul {
+        if let Some(n) = repeat_count(a, b) {
+            return repeat(vm, a, n);
+        }
+        if let Some(n) = repeat_count(b, a) {
+            return repeat(vm, b, n);
+        }
+    }
+    if complex_parts(a).is_some() || complex_parts(b).is_some() {
+        return int::complex_binary(vm, a, b, op);
+    }
+    match (a.payload(), b.payload()) {
+        (Some(Payload::List(x)), Some(Payload::List(y))) if op == BinOp::Add => {
+            let mut v = x.borrow().clone();
+            v.extend(y.borrow().iter().cloned());
+            Ok(Some(vm.new_list(v)))
+        }
+        (Some(Payload::Tuple(x)), Some(Payload::Tuple(y))) if op == BinOp::Add => {
+            let mut v = x.to_vec();
+            v.extend(y.iter().cloned());
+            Ok(Some(vm.new_tuple(v)))
+        }
+        (Some(Payload::Dict(_)), Some(Payload::Dict(_))) if op == BinOp::Or => {
+            let d = dict::copy_dict(vm, a)?;
+            vm.dict_update_from(&d, b, false)?;
+            Ok(Some(d))
+        }
+        (Some(Payload::Set(_)), Some(Payload::Set(_))) => set::set_binary(vm, a, b, op),
+        _ => bytes::bytes_binary(vm, a, b, op),
+    }
+}
+
+fn repeat_count(seq: &Value, n: &Value) -> Option<i64> {
+    let count = match n {
+        Value::Int(i) => *i,
+        Value::Bool(b) => *b as i64,
+        _ => return None,
+    };
+    match seq {
+        Value::Str(_) => Some(count),
+        Value::Obj(o) => match &o.payload {
+            Payload::List(_)
+            | Payload::Tuple(_)
+            | Payload::Str(_)
+            | Payload::Bytes(_)
+            | Payload::ByteArray(_) => Some(count),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn repeat(vm: &mut Vm, seq: &Value, n: i64) -> PyResult<Option<Value>> {
+    let n = n.max(0) as usize;
+    if let Some(s) = seq.as_str() {
+        if s.as_str().len().saturating_mul(n) > 1 << 34 {
+            return Err(vm.new_exception(&vm.exc.memory_error.clone(), vec![]));
+        }
+        return Ok(Some(Value::str(s.as_str().repeat(n))));
+    }
+    match seq.payload() {
+        Some(Payload::List(l)) => {
+            let l = l.borrow();
+            let mut v = Vec::with_capacity(l.len() * n);
+            for _ in 0..n {
+                v.extend(l.iter().cloned());
+            }
+            Ok(Some(vm.new_list(v)))
+        }
+        Some(Payload::Tuple(t)) => {
+            let mut v = Vec::with_capacity(t.len() * n);
+            for _ in 0..n {
+                v.extend(t.iter().cloned());
+            }
+            Ok(Some(vm.new_tuple(v)))
+        }
+        Some(Payload::Bytes(b)) => Ok(Some(bytes_const(&vm.types, b.repeat(n)))),
+        Some(Payload::ByteArray(b)) => Ok(Some(bytes::new_bytearray(vm, b.borrow().repeat(n)))),
+        _ => Ok(None),
+    }
+}
+
+/// Comparisons of built-in containers.
+pub fn container_compare(vm: &mut Vm, a: &Value, b: &Value, op: CmpOp) -> PyResult<Option<bool>> {
+    let seqs = |v: &Value| -> Option<(u8, Vec<Value>)> {
+        match v.payload()? {
+            Payload::List(l) => Some((0, l.borrow().clone())),
+            Payload::Tuple(t) => Some((1, t.to_vec())),
+            _ => None,
+        }
+    };
+    if let (Some((ka, x)), Some((kb, y))) = (seqs(a), seqs(b)) {
+        if ka != kb {
+            return Ok(match op {
+                CmpOp::Eq => Some(false),
+                CmpOp::Ne => Some(true),
+                _ => None,
+            });
+        }
+        vm.enter_native(" in comparison")?;
+        let r = sequence_compare(vm, &x, &y, op);
+        vm.leave_native();
+        return r.map(Some);
+    }
+    if let (Some(Payload::Dict(_)), Some(Payload::Dict(_))) = (a.payload(), b.payload()) {
+        return match op {
+            CmpOp::Eq => dict::dict_eq(vm, a, b).map(Some),
+            CmpOp::Ne => dict::dict_eq(vm, a, b).map(|r| Some(!r)),
+            _ => Ok(None),
+        };
+    }
+    if let (Some(Payload::Set(_)), Some(Payload::Set(_))) = (a.payload(), b.payload()) {
+        return set::set_compare(vm, a, b, op).map(Some);
+    }
+    if let (Some(x), Some(y)) = (
+        complex_parts(a),
+        complex_parts(b).or_else(|| crate::num::num(b).map(|_| (0.0, 0.0))),
+    ) {
+        let _ = (x, y);
+        return int::complex_compare(vm, a, b, op);
+    }
+    if let (Some(x), Some(y)) = (bytes::as_bytes(a), bytes::as_bytes(b)) {
+        return Ok(Some(crate::ops::cmp_ord(x.cmp(&y), op)));
+    }
+    match op {
+        CmpOp::Eq if complex_parts(b).is_some() => int::complex_compare(vm, a, b, op),
+        CmpOp::Ne if complex_parts(b).is_some() => int::complex_compare(vm, a, b, op),
+        _ => Ok(None),
+    }
+}
+
+fn sequence_compare(vm: &mut Vm, x: &[Value], y: &[Value], op: CmpOp) -> PyResult<bool> {
+    for (a, b) in x.iter().zip(y) {
+        if a.is(b) {
+            continue;
+        }
+        if !vm.eq(a, b)? {
+            return match op {
+                CmpOp::Eq => Ok(false),
+                CmpOp::Ne => Ok(true),
+                _ => {
+                    let r = vm.compare(a, b, op)?;
+                    vm.is_true(&r)
+                }
+            };
+        }
+    }
+    Ok(crate::ops::cmp_ord(x.len().cmp(&y.len()), op))
+}
+
+/// `len()` of built-in payloads not handled inline.
+pub fn payload_len(vm: &mut Vm, v: &Value) -> PyResult<usize> {
+    if let Some(Payload::Iter(st)) = v.payload() {
+        if let crate::iter::IterState::Dict { dict, .. } = &*st.borrow() {
+            if let Payload::Dict(d) = &dict.payload {
+                return Ok(d.borrow().len());
+            }
+        }
+    }
+    Err(vm.new_type_error(format!("object of type '{}' has no len()", vm.type_name(v))))
+}
+
+/// `in` for payloads with their own membership (ranges, dict views, bytes).
+pub fn payload_contains(vm: &mut Vm, container: &Value, item: &Value) -> PyResult<Option<bool>> {
+    match container.payload() {
+        Some(Payload::Range(r)) => {
+            if let Value::Int(i) = item {
+                let [start, stop, step] = **r;
+                let inside = if step > 0 {
+                    *i >= start && *i < stop
+                } else {
+                    *i <= start && *i > stop
+                };
+                return Ok(Some(inside && (i - start) % step == 0));
+            }
+            Ok(None)
+        }
+        Some(Payload::Iter(st)) => {
+            let dict_view = match &*st.borrow() {
+                crate::iter::IterState::Dict { dict, kind, .. } => Some((dict.clone(), *kind)),
+                _ => None,
+            };
+            match dict_view {
+                Some((d, 0)) => Ok(Some(vm.dict_lookup(&d, item)?.is_some())),
+                Some((d, 2)) => {
+                    let Some(Payload::Tuple(kv)) = item.payload() else {
+                        return Ok(Some(false));
+                    };
+                    if kv.len() != 2 {
+                        return Ok(Some(false));
+                    }
+                    match vm.dict_lookup(&d, &kv[0])? {
+                        Some(v) => Ok(Some(vm.eq(&v, &kv[1])?)),
+                        None => Ok(Some(false)),
+                    }
+                }
+                _ => Ok(None),
+            }
+        }
+        Some(Payload::Bytes(_)) | Some(Payload::ByteArray(_)) => {
+            bytes::bytes_contains(vm, container, item).map(Some)
+        }
+        _ => Ok(None),
+    }
+}
+
+/// `iter()` of payloads not handled inline (dict views).
+pub fn payload_iter(vm: &mut Vm, v: &Value) -> PyResult {
+    if let Some(Payload::Iter(_)) = v.payload() {
+        return Ok(v.clone());
+    }
+    Err(vm.new_type_error(format!("'{}' object is not iterable", vm.type_name(v))))
+}
+
+/// Data attributes of built-in payloads (`f.__name__`, `e.args`, `z.real`, ...).
+pub fn payload_attr(vm: &mut Vm, v: &Value, name: &str) -> PyResult<Option<Value>> {
+    object::payload_attr(vm, v, name)
+}
+
+/// Attributes of classes not stored in their namespace (`__name__`, `__mro__`, ...).
+pub fn type_special_attr(vm: &mut Vm, cls: &Obj, name: &str) -> PyResult<Option<Value>> {
+    object::type_special_attr(vm, cls, name)
+}

@@ -1,0 +1,822 @@
+//! `object`, `type`, class creation (`__build_class__`), `super`, `property`,
+//! `staticmethod`, `classmethod`, and the data attributes of built-in objects
+//! (`__name__`, `__qualname__`, `__mro__`, `__self__`, ...).
+
+use super::{def_fn, def_method, def_static};
+use crate::dict::Dict;
+use crate::frame::Delivery;
+use crate::native::Args;
+use crate::object::{Object, Payload};
+use crate::types::{is_subtype, lookup, new_heap_type, type_name};
+use crate::value::{Obj, Value};
+use crate::vm::{PyResult, Vm};
+use std::rc::Rc;
+
+pub(super) fn install(vm: &mut Vm) {
+    let t = vm.types.object.clone();
+    def_static(vm, &t, "__new__", object_new);
+    def_method(vm, &t, "__init__", object_init);
+    def_method(vm, &t, "__repr__", object_repr);
+    def_method(vm, &t, "__str__", object_str);
+    def_method(vm, &t, "__eq__", object_eq);
+    def_method(vm, &t, "__ne__", object_ne);
+    def_method(vm, &t, "__hash__", object_hash);
+    def_method(vm, &t, "__setattr__", object_setattr);
+    def_method(vm, &t, "__getattribute__", object_getattribute);
+    def_method(vm, &t, "__delattr__", object_delattr);
+    def_method(vm, &t, "__format__", object_format);
+    def_method(vm, &t, "__init_subclass__", object_init_subclass);
+    def_method(vm, &t, "__dir__", object_dir);
+    let ty = vm.types.type_.clone();
+    def_static(vm, &ty, "__new__", type_new);
+    def_method(vm, &ty, "__init__", object_init);
+    def_method(vm, &ty, "__repr__", type_repr);
+    def_method(vm, &ty, "__call__", type_call);
+    def_method(vm, &ty, "mro", type_mro);
+    def_method(vm, &ty, "__subclasses__", type_subclasses);
+    def_method(vm, &ty, "__instancecheck__", type_instancecheck);
+    def_method(vm, &ty, "__subclasscheck__", type_subclasscheck);
+    def_fn(vm, "__build_class__", build_class);
+    let p = vm.types.property.clone();
+    def_static(vm, &p, "__new__", property_new);
+    def_method(vm, &p, "getter", property_getter);
+    def_method(vm, &p, "setter", property_setter);
+    def_method(vm, &p, "deleter", property_deleter);
+    def_method(vm, &p, "__get__", property_get);
+    let sm = vm.types.staticmethod.clone();
+    def_static(vm, &sm, "__new__", staticmethod_new);
+    let cm = vm.types.classmethod.clone();
+    def_static(vm, &cm, "__new__", classmethod_new);
+    let su = vm.types.super_.clone();
+    def_static(vm, &su, "__new__", super_new);
+}
+
+fn object_new(vm: &mut Vm, a: Args) -> PyResult {
+    let Some(Value::Obj(cls)) = a.get(0) else {
+        return Err(vm.new_type_error("object.__new__(): not enough arguments"));
+    };
+    if !matches!(cls.payload, Payload::Type(_)) {
+        return Err(vm.new_type_error("object.__new__(X): X is not a type object"));
+    }
+    let cls = cls.clone();
+    // Abstract classes cannot be instantiated.
+    let abstract_key = vm.intern("__abstractmethods__");
+    if let Some(v) = lookup(&cls, &abstract_key) {
+        let names = vm.collect(&v)?;
+        if !names.is_empty() {
+            let mut ns: Vec<String> = names
+                .iter()
+                .filter_map(|n| n.as_str().map(|s| s.as_str().to_string()))
+                .collect();
+            ns.sort();
+            let quoted: Vec<String> = ns.iter().map(|n| format!("'{n}'")).collect();
+            return Err(vm.new_type_error(format!(
+                "Can't instantiate abstract class {} with abstract method{} {}",
+                type_name(&cls),
+                if ns.len() == 1 { "" } else { "s" },
+                quoted.join(", ")
+            )));
+        }
+    }
+    vm.new_instance(&cls)
+}
+
+fn object_init(_vm: &mut Vm, _a: Args) -> PyResult {
+    Ok(Value::None)
+}
+
+fn object_repr(vm: &mut Vm, a: Args) -> PyResult {
+    let v = a.pos[0].clone();
+    Ok(Value::str(default_repr(vm, &v)))
+}
+
+/// `<__main__.Foo object at 0x...>`.
+pub fn default_repr(vm: &mut Vm, v: &Value) -> String {
+    let cls = vm.class_of(v).clone();
+    let module = match lookup(&cls, &vm.names.__module__.clone()) {
+        Some(Value::Str(m)) if m.as_str() != "builtins" => format!("{}.", m.as_str()),
+        _ => String::new(),
+    };
+    let qual = cls
+        .as_type()
+        .map(|t| t.qualname.borrow().as_str().to_string())
+        .unwrap_or_default();
+    format!("<{module}{qual} object at {:#x}>", v.id())
+}
+
+fn object_str(vm: &mut Vm, a: Args) -> PyResult {
+    let v = a.pos[0].clone();
+    vm.repr(&v).map(Value::Str)
+}
+
+fn object_eq(vm: &mut Vm, a: Args) -> PyResult {
+    if a.pos[0].is(&a.pos[1]) {
+        Ok(Value::Bool(true))
+    } else {
+        Ok(vm.not_implemented.clone())
+    }
+}
+
+fn object_ne(vm: &mut Vm, a: Args) -> PyResult {
+    let cls = vm.class_of(&a.pos[0]).clone();
+    if let Some(eq) = lookup(&cls, &vm.names.__eq__.clone()) {
+        let r = vm.call(&eq, &[a.pos[0].clone(), a.pos[1].clone()], &[])?;
+        if r.is(&vm.not_implemented) {
+            return Ok(r);
+        }
+        let t = vm.is_true(&r)?;
+        return Ok(Value::Bool(!t));
+    }
+    Ok(vm.not_implemented.clone())
+}
+
+fn object_hash(_vm: &mut Vm, a: Args) -> PyResult {
+    Ok(Value::Int((a.pos[0].id() >> 4) as i64))
+}
+
+fn object_setattr(vm: &mut Vm, a: Args) -> PyResult {
+    a.method_count(vm, "__setattr__", 2, 2)?;
+    let Some(name) = a.pos[1].as_str().cloned() else {
+        return Err(vm.new_type_error("attribute name must be string"));
+    };
+    vm.generic_setattr(&a.pos[0], &name, a.pos[2].clone())?;
+    Ok(Value::None)
+}
+
+fn object_getattribute(vm: &mut Vm, a: Args) -> PyResult {
+    let Some(name) = a.pos.get(1).and_then(|n| n.as_str().cloned()) else {
+        return Err(vm.new_type_error("attribute name must be string"));
+    };
+    match vm.get_attr_opt(&a.pos[0], &name)? {
+        Some(v) => Ok(v),
+        None => Err(vm.attribute_error(&a.pos[0], &name)),
+    }
+}
+
+fn object_delattr(vm: &mut Vm, a: Args) -> PyResult {
+    let Some(name) = a.pos.get(1).and_then(|n| n.as_str().cloned()) else {
+        return Err(vm.new_type_error("attribute name must be string"));
+    };
+    let v = a.pos[0].clone();
+    if let Value::Obj(o) = &v {
+        if let Some(t) = o.dict_table() {
+            if t.borrow_mut().remove_str(&name).is_some() {
+                return Ok(Value::None);
+            }
+        }
+    }
+    Err(vm.attribute_error(&v, &name))
+}
+
+fn object_format(vm: &mut Vm, a: Args) -> PyResult {
+    let spec = a.pos.get(1).and_then(|s| s.as_str().cloned());
+    if spec.as_ref().is_some_and(|s| !s.is_empty()) {
+        return Err(vm.new_type_error(format!(
+            "unsupported format string passed to {}.__format__",
+            vm.type_name(&a.pos[0])
+        )));
+    }
+    vm.to_str(&a.pos[0]).map(Value::Str)
+}
+
+fn object_init_subclass(_vm: &mut Vm, _a: Args) -> PyResult {
+    Ok(Value::None)
+}
+
+fn object_dir(vm: &mut Vm, a: Args) -> PyResult {
+    let names = super::functions::dir_names(vm, &a.pos[0])?;
+    Ok(vm.new_list(names))
+}
+
+fn type_repr(vm: &mut Vm, a: Args) -> PyResult {
+    let Value::Obj(cls) = &a.pos[0] else {
+        return Ok(Value::str("?"));
+    };
+    let module = match lookup(cls, &vm.names.__module__.clone()) {
+        Some(Value::Str(m)) if m.as_str() != "builtins" => format!("{}.", m.as_str()),
+        _ => String::new(),
+    };
+    let qual = cls
+        .as_type()
+        .map(|t| t.qualname.borrow().as_str().to_string())
+        .unwrap_or_default();
+    Ok(Value::str(format!("<class '{module}{qual}'>")))
+}
+
+fn type_call(vm: &mut Vm, a: Args) -> PyResult {
+    let Some(Value::Obj(cls)) = a.get(0) else {
+        return Err(vm.new_type_error("descriptor '__call__' needs a type"));
+    };
+    let cls = cls.clone();
+    vm.call_type(&cls, &a.pos[1..], a.kw)
+}
+
+fn type_mro(vm: &mut Vm, a: Args) -> PyResult {
+    let Some(Value::Obj(cls)) = a.get(0) else {
+        return Ok(Value::None);
+    };
+    let mro: Vec<Value> = cls
+        .as_type()
+        .map(|t| {
+            t.mro
+                .borrow()
+                .iter()
+                .map(|c| Value::Obj(c.clone()))
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(vm.new_list(mro))
+}
+
+fn type_subclasses(vm: &mut Vm, _a: Args) -> PyResult {
+    Ok(vm.new_list(Vec::new()))
+}
+
+fn type_instancecheck(vm: &mut Vm, a: Args) -> PyResult {
+    let Some(Value::Obj(cls)) = a.get(0) else {
+        return Ok(Value::Bool(false));
+    };
+    let r = vm.isinstance(&a.pos[1], cls);
+    Ok(Value::Bool(r))
+}
+
+fn type_subclasscheck(_vm: &mut Vm, a: Args) -> PyResult {
+    let (Some(Value::Obj(cls)), Some(Value::Obj(sub))) = (a.get(0), a.get(1)) else {
+        return Ok(Value::Bool(false));
+    };
+    Ok(Value::Bool(is_subtype(sub, cls)))
+}
+
+/// `type(name, bases, ns)` (and metaclass `__new__` through `super().__new__`).
+fn type_new(vm: &mut Vm, a: Args) -> PyResult {
+    let Some(Value::Obj(meta)) = a.get(0) else {
+        return Err(vm.new_type_error("type.__new__(X): X is not a type object"));
+    };
+    let meta = meta.clone();
+    let args = &a.pos[1..];
+    if args.len() == 1 && Rc::ptr_eq(&meta, &vm.types.type_) {
+        return Ok(Value::Obj(vm.class_of(&args[0]).clone()));
+    }
+    if args.len() != 3 {
+        return Err(vm.new_type_error("type() takes 1 or 3 arguments"));
+    }
+    let Some(name) = args[0].as_str().cloned() else {
+        return Err(vm.new_type_error(format!(
+            "type.__new__() argument 1 must be str, not {}",
+            vm.type_name(&args[0])
+        )));
+    };
+    let bases: Vec<Obj> = match args[1].payload() {
+        Some(Payload::Tuple(t)) => t.iter().filter_map(|b| b.as_obj().cloned()).collect(),
+        _ => return Err(vm.new_type_error("type.__new__() argument 2 must be tuple")),
+    };
+    let ns = match args[2].payload() {
+        Some(Payload::Dict(d)) => d.borrow().clone(),
+        _ => return Err(vm.new_type_error("type.__new__() argument 3 must be dict")),
+    };
+    create_class(vm, &meta, name, bases, ns, a.kw)
+}
+
+fn create_class(
+    vm: &mut Vm,
+    meta: &Obj,
+    name: Rc<crate::str::Str>,
+    mut bases: Vec<Obj>,
+    mut ns: Dict,
+    kw: &[(Rc<crate::str::Str>, Value)],
+) -> PyResult {
+    if bases.is_empty() {
+        bases.push(vm.types.object.clone());
+    }
+    for b in &bases {
+        let ok = match b.as_type() {
+            Some(t) => {
+                t.layout != crate::object::Layout::Builtin || Rc::ptr_eq(b, &vm.types.object)
+            }
+            None => false,
+        };
+        if !ok {
+            let bname = if b.as_type().is_some() {
+                type_name(b)
+            } else {
+                vm.type_name(&Value::Obj(b.clone()))
+            };
+            if b.as_type().is_some() {
+                return Err(
+                    vm.new_type_error(format!("type '{bname}' is not an acceptable base type"))
+                );
+            }
+            return Err(vm.new_type_error("bases must be types"));
+        }
+    }
+    let qualname = match ns.remove_str(&vm.names.__qualname__.clone()) {
+        Some(Value::Str(q)) => q,
+        _ => name.clone(),
+    };
+    let slots = ns.get_str(&vm.names.__slots__.clone()).is_some();
+    // Wrap plain functions for __init_subclass__ and __class_getitem__ as class methods.
+    for special in ["__init_subclass__", "__class_getitem__"] {
+        let key = vm.intern(special);
+        if let Some(f) = ns.get_str(&key).cloned() {
+            if matches!(f.payload(), Some(Payload::Function(_))) {
+                let cm = Value::Obj(Rc::new(Object::new(
+                    vm.types.classmethod.clone(),
+                    Payload::ClassMethod(f),
+                )));
+                ns.set_str(key, cm);
+            }
+        }
+    }
+    let key = vm.intern("__new__");
+    if let Some(f) = ns.get_str(&key).cloned() {
+        if matches!(f.payload(), Some(Payload::Function(_))) {
+            let sm = Value::Obj(Rc::new(Object::new(
+                vm.types.staticmethod.clone(),
+                Payload::StaticMethod(f),
+            )));
+            ns.set_str(key, sm);
+        }
+    }
+    let classcell = ns.remove_str(&vm.names.__classcell__.clone());
+    let cls =
+        new_heap_type(meta, name, qualname, &bases, ns, slots).map_err(|m| vm.new_type_error(m))?;
+    vm.gc_track_existing(&cls);
+    if let Some(Value::Obj(cell)) = classcell {
+        if let Payload::Cell(c) = &cell.payload {
+            *c.borrow_mut() = Some(Value::Obj(cls.clone()));
+        }
+    }
+    // __set_name__ on descriptors.
+    let entries: Vec<(Value, Value)> = cls
+        .as_type()
+        .map(|t| {
+            t.ns.borrow()
+                .iter()
+                .map(|e| (e.key.clone(), e.value.clone()))
+                .collect()
+        })
+        .unwrap_or_default();
+    for (k, v) in entries {
+        if vm.is_heap(&v) {
+            let vcls = vm.class_of(&v).clone();
+            if let Some(sn) = lookup(&vcls, &vm.names.__set_name__.clone()) {
+                vm.call(&sn, &[v.clone(), Value::Obj(cls.clone()), k.clone()], &[])?;
+            }
+        }
+    }
+    // __init_subclass__ of the parent.
+    let parent = cls.as_type().and_then(|t| t.mro.borrow().get(1).cloned());
+    if let Some(parent) = parent {
+        if let Some(init_sub) = lookup(&parent, &vm.names.__init_subclass__.clone()) {
+            let f = match &init_sub {
+                Value::Obj(o) => match &o.payload {
+                    Payload::ClassMethod(f) => Some(f.clone()),
+                    _ => None,
+                },
+                _ => None,
+            };
+            if let Some(f) = f {
+                vm.call(&f, &[Value::Obj(cls.clone())], kw)?;
+            } else if !kw.is_empty() {
+                return Err(vm.new_type_error(format!(
+                    "{}.__init_subclass__() takes no keyword arguments",
+                    type_name(&cls)
+                )));
+            }
+        }
+    }
+    Ok(Value::Obj(cls))
+}
+
+impl Vm {
+    /// Registers an object created outside `track` with the cycle collector.
+    pub(crate) fn gc_track_existing(&self, o: &Obj) {
+        self.gc.track(o);
+    }
+}
+
+/// `__build_class__(func, name, *bases, metaclass=None, **kw)`.
+fn build_class(vm: &mut Vm, a: Args) -> PyResult {
+    if a.len() < 2 {
+        return Err(vm.new_type_error("__build_class__: not enough arguments"));
+    }
+    let func = a.pos[0].clone();
+    let Some(name) = a.pos[1].as_str().cloned() else {
+        return Err(vm.new_type_error("__build_class__: name is not a string"));
+    };
+    // Bases, resolving __mro_entries__.
+    let mut bases: Vec<Obj> = Vec::new();
+    for b in &a.pos[2..] {
+        match b {
+            Value::Obj(o) if matches!(o.payload, Payload::Type(_)) => bases.push(o.clone()),
+            other => {
+                let cls = vm.class_of(other).clone();
+                match lookup(&cls, &vm.names.__mro_entries__.clone()) {
+                    Some(f) => {
+                        let orig = vm.new_tuple(a.pos[2..].to_vec());
+                        let r = vm.call(&f, &[other.clone(), orig], &[])?;
+                        for x in vm.collect(&r)? {
+                            if let Value::Obj(o) = x {
+                                bases.push(o);
+                            }
+                        }
+                    }
+                    None => return Err(vm.new_type_error("bases must be types")),
+                }
+            }
+        }
+    }
+    let mut kw: Vec<(Rc<crate::str::Str>, Value)> = Vec::new();
+    let mut meta: Option<Obj> = None;
+    for (k, v) in a.kw {
+        if k.as_str() == "metaclass" {
+            meta = v.as_obj().cloned();
+        } else {
+            kw.push((k.clone(), v.clone()));
+        }
+    }
+    let meta = match meta {
+        Some(m) => m,
+        None => {
+            // The most derived metaclass of the bases.
+            let mut m = vm.types.type_.clone();
+            for b in &bases {
+                let bm = b
+                    .class_raw()
+                    .cloned()
+                    .unwrap_or_else(|| vm.types.type_.clone());
+                if is_subtype(&bm, &m) {
+                    m = bm;
+                }
+            }
+            m
+        }
+    };
+    // Run the body in a fresh namespace.
+    let ns = vm.new_dict(Dict::new());
+    if let Some(prepare) = lookup(&meta, &vm.names.__prepare__.clone()) {
+        let _ = prepare;
+    }
+    let Value::Obj(fo) = &func else {
+        return Err(vm.new_type_error("__build_class__: func must be a function"));
+    };
+    let Payload::Function(fd) = &fo.payload else {
+        return Err(vm.new_type_error("__build_class__: func must be a function"));
+    };
+    let mut frame = vm.function_frame(fo, fd, None, &[], &[], Delivery::Native)?;
+    frame.namespace = Some(ns.clone());
+    let cell = vm.run_frame(frame)?;
+    let ns_dict = match &ns.payload {
+        Payload::Dict(d) => d.borrow().clone(),
+        _ => Dict::new(),
+    };
+    let bases_tuple = vm.new_tuple(bases.iter().map(|b| Value::Obj(b.clone())).collect());
+    let cls = if Rc::ptr_eq(&meta, &vm.types.type_) {
+        let mut d = ns_dict;
+        if let Value::Obj(c) = &cell {
+            d.set_str(vm.names.__classcell__.clone(), Value::Obj(c.clone()));
+        }
+        create_class(vm, &meta, name, bases, d, &kw)?
+    } else {
+        let mut d = ns_dict;
+        if let Value::Obj(c) = &cell {
+            d.set_str(vm.names.__classcell__.clone(), Value::Obj(c.clone()));
+        }
+        let nsd = Value::Obj(vm.new_dict(d));
+        vm.call(
+            &Value::Obj(meta.clone()),
+            &[Value::Str(name), bases_tuple, nsd],
+            &kw,
+        )?
+    };
+    Ok(cls)
+}
+
+fn property_new(vm: &mut Vm, a: Args) -> PyResult {
+    let get = |i: usize, n: &str| a.arg(i, n).cloned().unwrap_or(Value::None);
+    let doc = get(4, "doc");
+    let p = [get(1, "fget"), get(2, "fset"), get(3, "fdel"), doc];
+    Ok(Value::Obj(vm.track(Object::new(
+        vm.types.property.clone(),
+        Payload::Property(Box::new(p)),
+    ))))
+}
+
+fn property_with(vm: &mut Vm, a: Args, slot: usize) -> PyResult {
+    let Some(Payload::Property(p)) = a.pos[0].payload() else {
+        return Err(vm.new_type_error("not a property"));
+    };
+    let mut p = (**p).clone();
+    p[slot] = a.pos.get(1).cloned().unwrap_or(Value::None);
+    Ok(Value::Obj(vm.track(Object::new(
+        vm.types.property.clone(),
+        Payload::Property(Box::new(p)),
+    ))))
+}
+
+fn property_getter(vm: &mut Vm, a: Args) -> PyResult {
+    property_with(vm, a, 0)
+}
+
+fn property_setter(vm: &mut Vm, a: Args) -> PyResult {
+    property_with(vm, a, 1)
+}
+
+fn property_deleter(vm: &mut Vm, a: Args) -> PyResult {
+    property_with(vm, a, 2)
+}
+
+fn property_get(vm: &mut Vm, a: Args) -> PyResult {
+    let Some(Payload::Property(p)) = a.pos[0].payload() else {
+        return Err(vm.new_type_error("not a property"));
+    };
+    let obj = a.pos.get(1).cloned().unwrap_or(Value::None);
+    if obj.is_none() {
+        return Ok(a.pos[0].clone());
+    }
+    let f = p[0].clone();
+    vm.call(&f, &[obj], &[])
+}
+
+fn staticmethod_new(vm: &mut Vm, a: Args) -> PyResult {
+    a.check_count(vm, "staticmethod", 2, 2)?;
+    Ok(Value::Obj(vm.track(Object::new(
+        vm.types.staticmethod.clone(),
+        Payload::StaticMethod(a.pos[1].clone()),
+    ))))
+}
+
+fn classmethod_new(vm: &mut Vm, a: Args) -> PyResult {
+    a.check_count(vm, "classmethod", 2, 2)?;
+    Ok(Value::Obj(vm.track(Object::new(
+        vm.types.classmethod.clone(),
+        Payload::ClassMethod(a.pos[1].clone()),
+    ))))
+}
+
+/// `super()` / `super(cls, obj)`.
+fn super_new(vm: &mut Vm, a: Args) -> PyResult {
+    let (cls, obj) = if a.len() >= 3 {
+        let Value::Obj(c) = &a.pos[1] else {
+            return Err(vm.new_type_error("super() argument 1 must be a type"));
+        };
+        (c.clone(), a.pos[2].clone())
+    } else {
+        // Zero-argument form: the calling frame's __class__ cell and first argument.
+        let Some(f) = vm.frames.last() else {
+            return Err(vm.new_runtime_error("super(): no current frame"));
+        };
+        let code = f.code.clone();
+        let class_idx = code
+            .freevars
+            .iter()
+            .position(|n| n.as_str() == "__class__")
+            .map(|i| i + code.cellvars.len());
+        let Some(ci) = class_idx else {
+            return Err(vm.new_runtime_error("super(): __class__ cell not found"));
+        };
+        let cls = match &f.cells[ci].payload {
+            Payload::Cell(c) => c.borrow().clone(),
+            _ => None,
+        };
+        let Some(Value::Obj(cls)) = cls else {
+            return Err(vm.new_runtime_error("super(): empty __class__ cell"));
+        };
+        if code.argcount == 0 {
+            return Err(vm.new_runtime_error("super(): no arguments"));
+        }
+        // The first argument may have been moved into a cell.
+        let first = match f.locals.first().cloned().flatten() {
+            Some(v) => v,
+            None => {
+                let pos = code.cell2arg.iter().position(|c| *c == Some(0));
+                match pos.and_then(|p| match &f.cells[p].payload {
+                    Payload::Cell(c) => c.borrow().clone(),
+                    _ => None,
+                }) {
+                    Some(v) => v,
+                    None => return Err(vm.new_runtime_error("super(): arg[0] deleted")),
+                }
+            }
+        };
+        (cls, first)
+    };
+    let obj_type = match &obj {
+        Value::Obj(o) if matches!(o.payload, Payload::Type(_)) && is_subtype(o, &cls) => o.clone(),
+        _ => vm.class_of(&obj).clone(),
+    };
+    if !is_subtype(&obj_type, &cls) {
+        return Err(
+            vm.new_type_error("super(type, obj): obj must be an instance or subtype of type")
+        );
+    }
+    Ok(Value::Obj(vm.track(Object::new(
+        vm.types.super_.clone(),
+        Payload::Super(Box::new((cls, obj))),
+    ))))
+}
+
+/// Looks `name` up for a `super` object: along the MRO of the object's type, after `cls`.
+fn super_getattr(vm: &mut Vm, s: &(Obj, Value), name: &str) -> PyResult<Option<Value>> {
+    let (cls, obj) = s;
+    let start_type = match obj {
+        Value::Obj(o) if matches!(o.payload, Payload::Type(_)) && is_subtype(o, cls) => o.clone(),
+        _ => vm.class_of(obj).clone(),
+    };
+    let mro: Vec<Obj> = start_type
+        .as_type()
+        .map(|t| t.mro.borrow().clone())
+        .unwrap_or_default();
+    let pos = mro
+        .iter()
+        .position(|c| Rc::ptr_eq(c, cls))
+        .map(|p| p + 1)
+        .unwrap_or(mro.len());
+    let key = vm.intern(name);
+    for c in &mro[pos..] {
+        let found = c
+            .as_type()
+            .and_then(|t| t.ns.borrow().get_str(&key).cloned());
+        if let Some(v) = found {
+            let is_class = matches!(obj, Value::Obj(o) if matches!(o.payload, Payload::Type(_)));
+            return Ok(Some(match &v {
+                Value::Obj(f) => match &f.payload {
+                    Payload::Function(_) if !is_class => vm.new_method(v.clone(), obj.clone()),
+                    Payload::Native(nf) if nf.bound.is_none() && !nf.is_static && !is_class => {
+                        let mut b = (**nf).clone();
+                        b.bound = Some(obj.clone());
+                        Value::Obj(Rc::new(Object::new(
+                            vm.types.builtin_function.clone(),
+                            Payload::Native(Box::new(b)),
+                        )))
+                    }
+                    Payload::ClassMethod(inner) => {
+                        let target = if is_class {
+                            obj.clone()
+                        } else {
+                            Value::Obj(vm.class_of(obj).clone())
+                        };
+                        vm.new_method(inner.clone(), target)
+                    }
+                    Payload::StaticMethod(inner) => inner.clone(),
+                    Payload::Property(p) if !is_class => {
+                        let g = p[0].clone();
+                        vm.call(&g, std::slice::from_ref(obj), &[])?
+                    }
+                    _ => v.clone(),
+                },
+                _ => v.clone(),
+            }));
+        }
+    }
+    Ok(None)
+}
+
+/// Data attributes of built-in payloads.
+pub(super) fn payload_attr(vm: &mut Vm, v: &Value, name: &str) -> PyResult<Option<Value>> {
+    let Value::Obj(o) = v else {
+        return super::int::number_attr(vm, v, name);
+    };
+    Ok(match (&o.payload, name) {
+        (Payload::Function(f), "__name__") => Some(f.name.borrow().clone()),
+        (Payload::Function(f), "__qualname__") => Some(f.qualname.borrow().clone()),
+        (Payload::Function(f), "__doc__") => Some(f.doc.borrow().clone()),
+        (Payload::Function(f), "__module__") => Some(f.module.borrow().clone()),
+        (Payload::Function(f), "__defaults__") => {
+            let d = f.defaults.borrow().clone();
+            Some(if d.is_empty() {
+                Value::None
+            } else {
+                vm.new_tuple(d)
+            })
+        }
+        (Payload::Function(f), "__kwdefaults__") => Some(f.kwdefaults.borrow().clone()),
+        (Payload::Function(f), "__globals__") => Some(Value::Obj(f.globals.clone())),
+        (Payload::Function(f), "__code__") => {
+            Some(Value::Obj(super::code_object(&vm.types, f.code.clone())))
+        }
+        (Payload::Function(f), "__closure__") => {
+            if f.closure.is_empty() {
+                Some(Value::None)
+            } else {
+                Some(vm.new_tuple(f.closure.iter().map(|c| Value::Obj(c.clone())).collect()))
+            }
+        }
+        (Payload::Function(_), "__annotations__") => Some(Value::Obj(vm.new_dict(Dict::new()))),
+        (Payload::Method(m), "__func__") => Some(m.0.clone()),
+        (Payload::Method(m), "__self__") => Some(m.1.clone()),
+        (Payload::Method(m), "__name__" | "__qualname__" | "__doc__" | "__module__") => {
+            let f = m.0.clone();
+            let n = vm.intern(name);
+            return vm.get_attr_opt(&f, &n);
+        }
+        (Payload::Native(n), "__name__") => Some(Value::Str(n.name.clone())),
+        (Payload::Native(n), "__qualname__") => Some(Value::str(match &n.owner {
+            Some(o) => format!("{}.{}", o.as_str(), n.name.as_str()),
+            None => n.name.as_str().to_string(),
+        })),
+        (Payload::Native(n), "__self__") => Some(n.bound.clone().unwrap_or(Value::None)),
+        (Payload::Native(_), "__doc__") => Some(Value::None),
+        (Payload::Native(_), "__module__") => Some(Value::str("builtins")),
+        (Payload::Module(m), "__name__") => Some(Value::Str(m.name.clone())),
+        (Payload::Code(c), "co_name") => Some(Value::Str(c.name.clone())),
+        (Payload::Code(c), "co_qualname") => Some(Value::Str(c.qualname.clone())),
+        (Payload::Code(c), "co_filename") => Some(Value::str(c.source.name.clone())),
+        (Payload::Code(c), "co_firstlineno") => Some(Value::Int(c.firstlineno as i64)),
+        (Payload::Code(c), "co_argcount") => Some(Value::Int(c.argcount as i64)),
+        (Payload::Code(c), "co_flags") => Some(Value::Int(c.flags as i64)),
+        (Payload::Code(c), "co_varnames") => {
+            Some(vm.new_tuple(c.varnames.iter().map(|s| Value::Str(s.clone())).collect()))
+        }
+        (Payload::Cell(c), "cell_contents") => match c.borrow().clone() {
+            Some(v) => Some(v),
+            None => return Err(vm.new_value_error("Cell is empty")),
+        },
+        (Payload::Property(p), "fget") => Some(p[0].clone()),
+        (Payload::Property(p), "fset") => Some(p[1].clone()),
+        (Payload::Property(p), "fdel") => Some(p[2].clone()),
+        (Payload::Property(p), "__doc__") => {
+            if p[3].is_none() {
+                let f = p[0].clone();
+                let n = vm.names.__doc__.clone();
+                if f.is_none() {
+                    Some(Value::None)
+                } else {
+                    vm.get_attr_opt(&f, &n)?
+                }
+            } else {
+                Some(p[3].clone())
+            }
+        }
+        (Payload::StaticMethod(f) | Payload::ClassMethod(f), "__func__") => Some(f.clone()),
+        (
+            Payload::StaticMethod(f) | Payload::ClassMethod(f),
+            "__name__" | "__doc__" | "__qualname__",
+        ) => {
+            let f = f.clone();
+            let n = vm.intern(name);
+            return vm.get_attr_opt(&f, &n);
+        }
+        (Payload::Super(s), _) => {
+            let s = (**s).clone();
+            return super_getattr(vm, &s, name);
+        }
+        (Payload::Exception(_), _) => return super::exceptions::exception_attr(vm, o, name),
+        (Payload::Generator(_), _) => return super::generator::generator_attr(vm, o, name),
+        (Payload::Slice(s), "start") => Some(s[0].clone()),
+        (Payload::Slice(s), "stop") => Some(s[1].clone()),
+        (Payload::Slice(s), "step") => Some(s[2].clone()),
+        (Payload::Range(r), "start") => Some(Value::Int(r[0])),
+        (Payload::Range(r), "stop") => Some(Value::Int(r[1])),
+        (Payload::Range(r), "step") => Some(Value::Int(r[2])),
+        _ => return super::int::number_attr(vm, v, name),
+    })
+}
+
+/// Class attributes not kept in the namespace.
+pub(super) fn type_special_attr(vm: &mut Vm, cls: &Obj, name: &str) -> PyResult<Option<Value>> {
+    let Some(t) = cls.as_type() else {
+        return Ok(None);
+    };
+    Ok(match name {
+        "__name__" => Some(Value::Str(t.name.borrow().clone())),
+        "__qualname__" => Some(Value::Str(t.qualname.borrow().clone())),
+        "__mro__" => Some(
+            vm.new_tuple(
+                t.mro
+                    .borrow()
+                    .iter()
+                    .map(|c| Value::Obj(c.clone()))
+                    .collect(),
+            ),
+        ),
+        "__bases__" => Some(
+            vm.new_tuple(
+                t.bases
+                    .borrow()
+                    .iter()
+                    .map(|c| Value::Obj(c.clone()))
+                    .collect(),
+            ),
+        ),
+        "__base__" => Some(
+            t.bases
+                .borrow()
+                .first()
+                .map(|c| Value::Obj(c.clone()))
+                .unwrap_or(Value::None),
+        ),
+        "__dict__" => {
+            let d = t.ns.borrow().clone();
+            Some(Value::Obj(vm.new_dict(d)))
+        }
+        "__class__" => Some(Value::Obj(
+            cls.class_raw()
+                .cloned()
+                .unwrap_or_else(|| vm.types.type_.clone()),
+        )),
+        "__module__" => Some(Value::str("builtins")),
+        "__doc__" => Some(Value::None),
+        _ => None,
+    })
+}

@@ -1,0 +1,405 @@
+//! `repr()` of built-in objects: strings with CPython's quoting and escapes, floats in the
+//! shortest round-trip form, containers (with `[...]` for self-reference), and the fixed
+//! forms of functions, classes, modules and iterators.
+
+use crate::object::{GenKind, Payload};
+use crate::value::Value;
+use crate::vm::{PyResult, Vm};
+
+/// `repr(float)`: shortest digits that round-trip, in CPython's 'r' format.
+pub fn float_repr(x: f64) -> String {
+    if x.is_nan() {
+        return "nan".into();
+    }
+    if x.is_infinite() {
+        return if x > 0.0 { "inf".into() } else { "-inf".into() };
+    }
+    if x == 0.0 {
+        return if x.is_sign_negative() {
+            "-0.0".into()
+        } else {
+            "0.0".into()
+        };
+    }
+    let sci = format!("{:e}", x);
+    let (mant, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let neg = mant.starts_with('-');
+    let digits: String = mant.chars().filter(|c| c.is_ascii_digit()).collect();
+    let decpt = exp + 1;
+    let mut out = String::new();
+    if neg {
+        out.push('-');
+    }
+    if (-4 < decpt) && (decpt <= 16) {
+        if decpt <= 0 {
+            out.push_str("0.");
+            for _ in 0..(-decpt) {
+                out.push('0');
+            }
+            out.push_str(&digits);
+        } else if decpt as usize >= digits.len() {
+            out.push_str(&digits);
+            for _ in 0..(decpt as usize - digits.len()) {
+                out.push('0');
+            }
+            out.push_str(".0");
+        } else {
+            out.push_str(&digits[..decpt as usize]);
+            out.push('.');
+            out.push_str(&digits[decpt as usize..]);
+        }
+    } else {
+        out.push_str(&digits[..1]);
+        if digits.len() > 1 {
+            out.push('.');
+            out.push_str(&digits[1..]);
+        }
+        let e = decpt - 1;
+        out.push('e');
+        out.push(if e < 0 { '-' } else { '+' });
+        out.push_str(&format!("{:02}", e.abs()));
+    }
+    out
+}
+
+/// `repr(str)`: single quotes unless the text has a single quote and no double quote.
+pub fn str_repr(s: &str) -> String {
+    let quote = if s.contains('\'') && !s.contains('"') {
+        '"'
+    } else {
+        '\''
+    };
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push(quote);
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c == quote => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                out.push_str(&format!("\\x{:02x}", c as u32))
+            }
+            c if !crate::builtins::str_is_printable(c) => {
+                let n = c as u32;
+                if n <= 0xff {
+                    out.push_str(&format!("\\x{n:02x}"));
+                } else if n <= 0xffff {
+                    out.push_str(&format!("\\u{n:04x}"));
+                } else {
+                    out.push_str(&format!("\\U{n:08x}"));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out.push(quote);
+    out
+}
+
+/// `ascii()`: escapes every non-ASCII character of a repr.
+pub fn ascii_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        let n = c as u32;
+        if n < 0x80 {
+            out.push(c);
+        } else if n <= 0xff {
+            out.push_str(&format!("\\x{n:02x}"));
+        } else if n <= 0xffff {
+            out.push_str(&format!("\\u{n:04x}"));
+        } else {
+            out.push_str(&format!("\\U{n:08x}"));
+        }
+    }
+    out
+}
+
+/// `repr(bytes)`.
+pub fn bytes_repr(b: &[u8]) -> String {
+    let quote = if b.contains(&b'\'') && !b.contains(&b'"') {
+        b'"'
+    } else {
+        b'\''
+    };
+    let mut out = String::from("b");
+    out.push(quote as char);
+    for &c in b {
+        match c {
+            b'\\' => out.push_str("\\\\"),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            c if c == quote => {
+                out.push('\\');
+                out.push(c as char);
+            }
+            0x20..=0x7e => out.push(c as char),
+            c => out.push_str(&format!("\\x{c:02x}")),
+        }
+    }
+    out.push(quote as char);
+    out
+}
+
+thread_local! {
+    static REPR_STACK: std::cell::RefCell<Vec<usize>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+fn seq_repr(
+    vm: &mut Vm,
+    id: usize,
+    items: Vec<Value>,
+    open: &str,
+    close: &str,
+    recursive: &str,
+) -> PyResult<String> {
+    if REPR_STACK.with(|s| s.borrow().contains(&id)) {
+        return Ok(recursive.to_string());
+    }
+    REPR_STACK.with(|s| s.borrow_mut().push(id));
+    let mut out = String::from(open);
+    let mut result = Ok(());
+    for (i, v) in items.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        match vm.repr(v) {
+            Ok(r) => out.push_str(r.as_str()),
+            Err(e) => {
+                result = Err(e);
+                break;
+            }
+        }
+    }
+    REPR_STACK.with(|s| s.borrow_mut().pop());
+    result?;
+    out.push_str(close);
+    Ok(out)
+}
+
+/// `repr()` of a built-in (or built-in-based) object.
+pub fn native_repr(vm: &mut Vm, v: &Value) -> PyResult<String> {
+    let Value::Obj(o) = v else {
+        return Ok(vm.repr(v)?.as_str().to_string());
+    };
+    let id = v.id();
+    match &o.payload {
+        Payload::List(l) => {
+            let items = l.borrow().clone();
+            seq_repr(vm, id, items, "[", "]", "[...]")
+        }
+        Payload::Tuple(t) => {
+            if super::complex_parts(v).is_some() {
+                return Ok(super::int::complex_repr(v));
+            }
+            let items = t.to_vec();
+            if items.len() == 1 {
+                let r = seq_repr(vm, id, items, "(", "", "(...)")?;
+                return Ok(format!("{r},)"));
+            }
+            seq_repr(vm, id, items, "(", ")", "(...)")
+        }
+        Payload::Dict(d) => {
+            if REPR_STACK.with(|s| s.borrow().contains(&id)) {
+                return Ok("{...}".into());
+            }
+            let entries: Vec<(Value, Value)> = d
+                .borrow()
+                .iter()
+                .map(|e| (e.key.clone(), e.value.clone()))
+                .collect();
+            REPR_STACK.with(|s| s.borrow_mut().push(id));
+            let mut out = String::from("{");
+            let mut res = Ok(());
+            for (i, (k, val)) in entries.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                match (vm.repr(k), vm.repr(val)) {
+                    (Ok(a), Ok(b)) => {
+                        out.push_str(a.as_str());
+                        out.push_str(": ");
+                        out.push_str(b.as_str());
+                    }
+                    (Err(e), _) | (_, Err(e)) => {
+                        res = Err(e);
+                        break;
+                    }
+                }
+            }
+            REPR_STACK.with(|s| s.borrow_mut().pop());
+            res?;
+            out.push('}');
+            let cls = vm.class_of(v).clone();
+            if vm.is_heap(v) && !std::rc::Rc::ptr_eq(&cls, &vm.types.dict) {
+                let _ = cls;
+            }
+            Ok(out)
+        }
+        Payload::Set(s) => {
+            let items: Vec<Value> = s.borrow().iter().cloned().collect();
+            let name = vm.type_name(v);
+            let is_frozen = crate::types::is_subtype(vm.class_of(v), &vm.types.frozenset.clone());
+            if items.is_empty() {
+                return Ok(format!("{name}()"));
+            }
+            let inner = seq_repr(vm, id, items, "{", "}", &format!("{name}(...)"))?;
+            if is_frozen || name != "set" {
+                Ok(format!("{name}({inner})"))
+            } else {
+                Ok(inner)
+            }
+        }
+        Payload::Str(s) => Ok(str_repr(s.as_str())),
+        Payload::Int(b) => Ok(b.to_string()),
+        Payload::Float(f) => Ok(float_repr(*f)),
+        Payload::Bytes(b) => Ok(bytes_repr(b)),
+        Payload::ByteArray(b) => Ok(format!("bytearray({})", bytes_repr(&b.borrow()))),
+        Payload::Function(f) => {
+            let q = f
+                .qualname
+                .borrow()
+                .as_str()
+                .map(|s| s.as_str().to_string())
+                .unwrap_or_default();
+            Ok(format!("<function {q} at {id:#x}>"))
+        }
+        Payload::Method(m) => {
+            let (f, s) = (m.0.clone(), m.1.clone());
+            let qn = vm.intern("__qualname__");
+            let q = vm
+                .get_attr_opt(&f, &qn)?
+                .and_then(|q| q.as_str().map(|s| s.as_str().to_string()))
+                .unwrap_or_default();
+            let sr = vm.repr(&s)?;
+            Ok(format!("<bound method {q} of {}>", sr.as_str()))
+        }
+        Payload::Native(n) => match &n.bound {
+            Some(b) if !matches!(b, Value::Obj(bo) if matches!(bo.payload, Payload::Module(_))) => {
+                let tn = vm.type_name(b);
+                let br = default_like(vm, b);
+                Ok(format!(
+                    "<built-in method {} of {tn} object at {br}>",
+                    n.name.as_str()
+                ))
+            }
+            _ => Ok(format!("<built-in function {}>", n.name.as_str())),
+        },
+        Payload::Type(_) => {
+            let f = crate::types::lookup(vm.class_of(v), &vm.names.__repr__.clone());
+            match f {
+                Some(f) => Ok(vm
+                    .call(&f, std::slice::from_ref(v), &[])?
+                    .as_str()
+                    .map(|s| s.as_str().to_string())
+                    .unwrap_or_default()),
+                None => Ok("<class>".into()),
+            }
+        }
+        Payload::Module(m) => {
+            let file = vm.dict_get_str(&m.globals.clone(), &vm.names.__file__.clone());
+            match file {
+                Some(Value::Str(f)) => Ok(format!(
+                    "<module '{}' from '{}'>",
+                    m.name.as_str(),
+                    f.as_str()
+                )),
+                _ => Ok(format!("<module '{}' (built-in)>", m.name.as_str())),
+            }
+        }
+        Payload::Exception(_) => super::exceptions::exception_repr(vm, o),
+        Payload::Generator(g) => {
+            let g = g.borrow();
+            let kind = match g.kind {
+                GenKind::Generator => "generator",
+                GenKind::Coroutine => "coroutine",
+                GenKind::AsyncGenerator => "async_generator",
+            };
+            let q = g
+                .qualname
+                .as_str()
+                .map(|s| s.as_str().to_string())
+                .unwrap_or_default();
+            Ok(format!("<{kind} object {q} at {id:#x}>"))
+        }
+        Payload::Range(r) => {
+            if r[2] == 1 {
+                Ok(format!("range({}, {})", r[0], r[1]))
+            } else {
+                Ok(format!("range({}, {}, {})", r[0], r[1], r[2]))
+            }
+        }
+        Payload::Slice(s) => {
+            let s = (**s).clone();
+            let a = vm.repr(&s[0])?;
+            let b = vm.repr(&s[1])?;
+            let c = vm.repr(&s[2])?;
+            Ok(format!(
+                "slice({}, {}, {})",
+                a.as_str(),
+                b.as_str(),
+                c.as_str()
+            ))
+        }
+        Payload::Cell(_) => Ok(format!("<cell at {id:#x}>")),
+        Payload::Code(c) => Ok(format!(
+            "<code object {} at {id:#x}, file \"{}\", line {}>",
+            c.name.as_str(),
+            c.source.name,
+            c.firstlineno
+        )),
+        Payload::Iter(st) => {
+            let view = match &*st.borrow() {
+                crate::iter::IterState::Dict { dict, kind, .. }
+                    if crate::types::type_name(vm.class_of(v)).starts_with("dict_")
+                        && !crate::types::type_name(vm.class_of(v)).contains("iterator") =>
+                {
+                    Some((dict.clone(), *kind))
+                }
+                _ => None,
+            };
+            if let Some((d, kind)) = view {
+                let items: Vec<Value> = match &d.payload {
+                    Payload::Dict(dd) => dd
+                        .borrow()
+                        .iter()
+                        .map(|e| match kind {
+                            0 => e.key.clone(),
+                            1 => e.value.clone(),
+                            _ => vm.new_tuple(vec![e.key.clone(), e.value.clone()]),
+                        })
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                let name = vm.type_name(v);
+                let inner = seq_repr(vm, id, items, "[", "]", "[...]")?;
+                return Ok(format!("{name}({inner})"));
+            }
+            Ok(super::object::default_repr(vm, v))
+        }
+        Payload::Property(_)
+        | Payload::StaticMethod(_)
+        | Payload::ClassMethod(_)
+        | Payload::Plain
+        | Payload::Super(_)
+        | Payload::Host(_) => {
+            if v.is(&vm.not_implemented) {
+                return Ok("NotImplemented".into());
+            }
+            if v.is(&vm.ellipsis) {
+                return Ok("Ellipsis".into());
+            }
+            Ok(super::object::default_repr(vm, v))
+        }
+    }
+}
+
+fn default_like(_vm: &Vm, v: &Value) -> String {
+    format!("{:#x}", v.id())
+}

@@ -1,0 +1,628 @@
+//! Calls: binding arguments to parameters with CPython's error messages, building frames
+//! for script functions (reusing frame storage), creating instances from class calls, and
+//! the general `Vm::call` that native code uses to call anything.
+
+use crate::code::{flags, Code};
+use crate::dict::Dict;
+use crate::frame::{Delivery, Frame};
+use crate::interp::Prepared;
+use crate::native::{Args, NativeImpl};
+use crate::object::{Function, GenKind, GenState, Generator, Object, Payload};
+use crate::str::Str;
+use crate::value::{Obj, Value};
+use crate::vm::{PyResult, Vm};
+use std::cell::RefCell;
+use std::rc::Rc;
+
+impl Vm {
+    /// Prepares a call made by the running frame (on top of `frames` meanwhile): script
+    /// functions become frames to push; everything else runs now.
+    pub(crate) fn prepare_call(
+        &mut self,
+        callee: Value,
+        args: &[Value],
+        kw: &[(Rc<Str>, Value)],
+    ) -> PyResult<Prepared> {
+        if let Value::Obj(o) = &callee {
+            match &o.payload {
+                Payload::Function(func) if !func.code.is_generator_like() => {
+                    let frame = self.function_frame(o, func, None, args, kw, Delivery::Call)?;
+                    return Ok(Prepared::Frame(frame));
+                }
+                Payload::Method(m) => {
+                    if let Value::Obj(fo) = &m.0 {
+                        if let Payload::Function(func) = &fo.payload {
+                            if !func.code.is_generator_like() {
+                                let frame = self.function_frame(
+                                    fo,
+                                    func,
+                                    Some(&m.1),
+                                    args,
+                                    kw,
+                                    Delivery::Call,
+                                )?;
+                                return Ok(Prepared::Frame(frame));
+                            }
+                        }
+                    }
+                }
+                Payload::Type(t) if t.heap => {
+                    // Instance creation: object.__new__ then a script __init__ as a frame.
+                    if let Some(prep) = self.prepare_class_call(o, args, kw)? {
+                        return Ok(prep);
+                    }
+                }
+                _ => {}
+            }
+        }
+        self.call(&callee, args, kw).map(Prepared::Value)
+    }
+
+    fn prepare_class_call(
+        &mut self,
+        cls: &Obj,
+        args: &[Value],
+        kw: &[(Rc<Str>, Value)],
+    ) -> PyResult<Option<Prepared>> {
+        // Only the common shape: metaclass `type`, inherited object.__new__, script __init__.
+        if cls
+            .class_raw()
+            .is_some_and(|m| !Rc::ptr_eq(m, &self.types.type_))
+        {
+            return Ok(None);
+        }
+        let new = crate::types::lookup(cls, &self.names.__new__.clone());
+        if let Some(Value::Obj(n)) = &new {
+            let is_object_new = matches!(&n.payload, Payload::Native(nf) if nf.owner.as_ref().is_some_and(|o| o.as_str() == "object"));
+            if !is_object_new {
+                return Ok(None);
+            }
+        }
+        let init = crate::types::lookup(cls, &self.names.__init__.clone());
+        let Some(Value::Obj(init)) = init else {
+            return Ok(None);
+        };
+        let Payload::Function(func) = &init.payload else {
+            return Ok(None);
+        };
+        if func.code.is_generator_like() {
+            return Ok(None);
+        }
+        let inst = self.new_instance(cls)?;
+        let frame = self.function_frame(&init, func, Some(&inst), args, kw, Delivery::Init)?;
+        self.frames.last_mut().expect("caller").stack.push(inst);
+        Ok(Some(Prepared::Frame(frame)))
+    }
+
+    /// Calls any callable from native code (re-entering the interpreter for script code).
+    pub fn call(&mut self, callee: &Value, args: &[Value], kw: &[(Rc<Str>, Value)]) -> PyResult {
+        let Value::Obj(o) = callee else {
+            return Err(self.not_callable(callee));
+        };
+        match &o.payload {
+            Payload::Function(func) => {
+                if func.code.is_generator_like() {
+                    let frame = self.function_frame(o, func, None, args, kw, Delivery::Native)?;
+                    return Ok(self.new_generator(func, frame));
+                }
+                let frame = self.function_frame(o, func, None, args, kw, Delivery::Native)?;
+                self.run_frame(frame)
+            }
+            Payload::Method(m) => {
+                let (func, selfv) = (&m.0, &m.1);
+                if let Value::Obj(fo) = func {
+                    if let Payload::Function(fd) = &fo.payload {
+                        let frame =
+                            self.function_frame(fo, fd, Some(selfv), args, kw, Delivery::Native)?;
+                        if fd.code.is_generator_like() {
+                            return Ok(self.new_generator(fd, frame));
+                        }
+                        return self.run_frame(frame);
+                    }
+                }
+                let mut all = Vec::with_capacity(args.len() + 1);
+                all.push(selfv.clone());
+                all.extend_from_slice(args);
+                self.call(func, &all, kw)
+            }
+            Payload::Native(nf) => {
+                let func = nf.func.clone();
+                match &nf.bound {
+                    Some(b) => {
+                        let mut all = Vec::with_capacity(args.len() + 1);
+                        all.push(b.clone());
+                        all.extend_from_slice(args);
+                        call_native(self, &func, Args { pos: &all, kw })
+                    }
+                    None => call_native(self, &func, Args { pos: args, kw }),
+                }
+            }
+            Payload::Type(_) => self.call_type(o, args, kw),
+            Payload::StaticMethod(f) => {
+                let f = f.clone();
+                self.call(&f, args, kw)
+            }
+            _ => {
+                let cls = self.class_of(callee).clone();
+                match crate::types::lookup(&cls, &self.names.__call__.clone()) {
+                    Some(m) => {
+                        let mut all = Vec::with_capacity(args.len() + 1);
+                        all.push(callee.clone());
+                        all.extend_from_slice(args);
+                        self.call(&m, &all, kw)
+                    }
+                    None => Err(self.not_callable(callee)),
+                }
+            }
+        }
+    }
+
+    /// Calls `f(*args)` without keywords.
+    pub fn call0(&mut self, f: &Value, args: &[Value]) -> PyResult {
+        self.call(f, args, &[])
+    }
+
+    fn not_callable(&self, v: &Value) -> Obj {
+        self.new_type_error(format!("'{}' object is not callable", self.type_name(v)))
+    }
+
+    /// Calls a class: `__new__` then `__init__`.
+    pub fn call_type(&mut self, cls: &Obj, args: &[Value], kw: &[(Rc<Str>, Value)]) -> PyResult {
+        // type(x) with one argument.
+        if Rc::ptr_eq(cls, &self.types.type_) && args.len() == 1 && kw.is_empty() {
+            return Ok(Value::Obj(self.class_of(&args[0]).clone()));
+        }
+        let new = crate::types::lookup(cls, &self.names.__new__.clone());
+        let inst = match &new {
+            Some(n @ Value::Obj(no)) => match &no.payload {
+                Payload::Native(nf)
+                    if nf.owner.as_ref().is_some_and(|o| o.as_str() == "object") =>
+                {
+                    self.check_object_new_args(cls, args, kw)?;
+                    self.new_instance(cls)?
+                }
+                _ => {
+                    let n = match &no.payload {
+                        Payload::StaticMethod(inner) => inner.clone(),
+                        _ => n.clone(),
+                    };
+                    let mut all = Vec::with_capacity(args.len() + 1);
+                    all.push(Value::Obj(cls.clone()));
+                    all.extend_from_slice(args);
+                    self.call(&n, &all, kw)?
+                }
+            },
+            _ => self.new_instance(cls)?,
+        };
+        // __init__ runs only when __new__ returned an instance of cls.
+        let inst_cls = self.class_of(&inst).clone();
+        if !crate::types::is_subtype(&inst_cls, cls) {
+            return Ok(inst);
+        }
+        if let Some(init) = crate::types::lookup(&inst_cls, &self.names.__init__.clone()) {
+            let is_object_init = matches!(&init, Value::Obj(o) if matches!(&o.payload, Payload::Native(nf) if nf.owner.as_ref().is_some_and(|o| o.as_str() == "object")));
+            if !is_object_init {
+                let mut all = Vec::with_capacity(args.len() + 1);
+                all.push(inst.clone());
+                all.extend_from_slice(args);
+                let r = self.call(&init, &all, kw)?;
+                if !r.is_none() {
+                    return Err(self.new_type_error(format!(
+                        "__init__() should return None, not '{}'",
+                        self.type_name(&r)
+                    )));
+                }
+            }
+        }
+        Ok(inst)
+    }
+
+    fn check_object_new_args(
+        &self,
+        cls: &Obj,
+        args: &[Value],
+        kw: &[(Rc<Str>, Value)],
+    ) -> PyResult<()> {
+        if args.is_empty() && kw.is_empty() {
+            return Ok(());
+        }
+        let init = crate::types::lookup(cls, &self.names.__init__);
+        let has_init = matches!(&init, Some(Value::Obj(o)) if !matches!(&o.payload, Payload::Native(nf) if nf.owner.as_ref().is_some_and(|o| o.as_str() == "object")));
+        if has_init {
+            return Ok(());
+        }
+        Err(self.new_type_error(format!(
+            "{}() takes no arguments",
+            crate::types::type_name(cls)
+        )))
+    }
+
+    /// A fresh instance of `cls` laid out as its built-in base requires.
+    pub fn new_instance(&mut self, cls: &Obj) -> PyResult {
+        let Some(t) = cls.as_type() else {
+            return Err(self.new_type_error("not a class"));
+        };
+        let payload = match t.layout {
+            crate::object::Layout::Object => Payload::Plain,
+            crate::object::Layout::List => Payload::List(RefCell::new(Vec::new())),
+            crate::object::Layout::Dict => Payload::Dict(RefCell::new(Dict::new())),
+            crate::object::Layout::Exception => {
+                Payload::Exception(Box::new(RefCell::new(crate::object::ExcData {
+                    args: self.new_tuple(Vec::new()),
+                    ..Default::default()
+                })))
+            }
+            crate::object::Layout::Set | crate::object::Layout::FrozenSet => {
+                Payload::Set(RefCell::new(crate::set::SetData::new()))
+            }
+            crate::object::Layout::Int => Payload::Int(num_bigint::BigInt::from(0)),
+            crate::object::Layout::Float => Payload::Float(0.0),
+            crate::object::Layout::Str => Payload::Str(Rc::new(Str::new(String::new()))),
+            crate::object::Layout::Tuple => Payload::Tuple(Box::new([])),
+            crate::object::Layout::Type | crate::object::Layout::Builtin => {
+                return Err(self.new_type_error(format!(
+                    "cannot create '{}' instances",
+                    crate::types::type_name(cls)
+                )))
+            }
+        };
+        let obj = if t.instance_dict {
+            let d = self.new_dict(Dict::new());
+            Object::with_dict(cls.clone(), payload, d)
+        } else {
+            Object::new(cls.clone(), payload)
+        };
+        Ok(Value::Obj(self.track(obj)))
+    }
+
+    /// Builds the frame for calling script function `fo` (with `selfv` prepended).
+    pub(crate) fn function_frame(
+        &mut self,
+        fo: &Obj,
+        func: &Function,
+        selfv: Option<&Value>,
+        args: &[Value],
+        kw: &[(Rc<Str>, Value)],
+        delivery: Delivery,
+    ) -> PyResult<Box<Frame>> {
+        let _ = fo;
+        let code = &func.code;
+        let nargs = args.len() + selfv.is_some() as usize;
+        let mut frame = self.frame_pool_get(code, &func.globals, delivery);
+        // Fast path: exact positional arguments, no cells.
+        let simple = kw.is_empty()
+            && nargs == code.argcount as usize
+            && code.flags & (flags::VARARGS | flags::VARKEYWORDS) == 0
+            && code.kwonlyargcount == 0;
+        if simple {
+            let mut i = 0;
+            if let Some(s) = selfv {
+                frame.locals[0] = Some(s.clone());
+                i = 1;
+            }
+            for a in args {
+                frame.locals[i] = Some(a.clone());
+                i += 1;
+            }
+        } else if let Err(e) = self.bind_args(&mut frame, func, selfv, args, kw) {
+            self.frame_pool_put(frame);
+            return Err(e);
+        }
+        if code.ncells() > 0 {
+            let ncell = code.cellvars.len();
+            for i in 0..ncell {
+                let init = code.cell2arg[i].and_then(|a| frame.locals[a as usize].clone());
+                let c = self.new_cell(init);
+                frame.cells.push(c);
+            }
+            for c in func.closure.iter() {
+                frame.cells.push(c.clone());
+            }
+        }
+        Ok(frame)
+    }
+
+    fn bind_args(
+        &mut self,
+        frame: &mut Frame,
+        func: &Function,
+        selfv: Option<&Value>,
+        args: &[Value],
+        kw: &[(Rc<Str>, Value)],
+    ) -> PyResult<()> {
+        let code = &func.code;
+        let qual = func
+            .qualname
+            .borrow()
+            .as_str()
+            .map(|s| s.as_str().to_string())
+            .unwrap_or_default();
+        let argcount = code.argcount as usize;
+        let kwonly = code.kwonlyargcount as usize;
+        let mut positional: Vec<Value> = Vec::with_capacity(args.len() + 1);
+        if let Some(s) = selfv {
+            positional.push(s.clone());
+        }
+        positional.extend_from_slice(args);
+        let has_varargs = code.flags & flags::VARARGS != 0;
+        let has_varkw = code.flags & flags::VARKEYWORDS != 0;
+        let vararg_index = argcount + kwonly;
+        let varkw_index = vararg_index + has_varargs as usize;
+        // Positional parameters.
+        let n = positional.len().min(argcount);
+        for (i, v) in positional.iter().take(n).enumerate() {
+            frame.locals[i] = Some(v.clone());
+        }
+        if has_varargs {
+            let extra: Vec<Value> = positional
+                .get(argcount..)
+                .map(|s| s.to_vec())
+                .unwrap_or_default();
+            frame.locals[vararg_index] = Some(self.new_tuple(extra));
+        } else if positional.len() > argcount {
+            let defaults = func.defaults.borrow().len();
+            let given = positional.len();
+            let kw_given = kw
+                .iter()
+                .filter(|(k, _)| {
+                    code.varnames[argcount..argcount + kwonly]
+                        .iter()
+                        .any(|v| v.as_str() == k.as_str())
+                })
+                .count();
+            let takes = if defaults > 0 {
+                format!(
+                    "from {} to {} positional arguments",
+                    argcount - defaults,
+                    argcount
+                )
+            } else {
+                format!(
+                    "{} positional argument{}",
+                    argcount,
+                    if argcount == 1 { "" } else { "s" }
+                )
+            };
+            let was = if given == 1 { "was" } else { "were" };
+            let kw_part = if kw_given > 0 {
+                format!(
+                    " positional argument{} (and {} keyword-only argument{})",
+                    if given == 1 { "" } else { "s" },
+                    kw_given,
+                    if kw_given == 1 { "" } else { "s" }
+                )
+            } else {
+                String::new()
+            };
+            let msg = if kw_given > 0 {
+                format!("{qual}() takes {takes} but {given}{kw_part} were given")
+            } else {
+                format!("{qual}() takes {takes} but {given} {was} given")
+            };
+            return Err(self.new_type_error(msg));
+        }
+        // Keyword arguments.
+        let kwdict = if has_varkw {
+            Some(self.new_dict(Dict::new()))
+        } else {
+            None
+        };
+        let mut posonly_as_kw: Vec<String> = Vec::new();
+        for (k, v) in kw {
+            let pos = code.varnames[..argcount + kwonly]
+                .iter()
+                .position(|p| p.as_str() == k.as_str());
+            match pos {
+                Some(i) if i >= code.posonlyargcount as usize => {
+                    if frame.locals[i].is_some() {
+                        return Err(self.new_type_error(format!(
+                            "{qual}() got multiple values for argument '{}'",
+                            k.as_str()
+                        )));
+                    }
+                    frame.locals[i] = Some(v.clone());
+                }
+                _ => match &kwdict {
+                    Some(d) => {
+                        if let Payload::Dict(dd) = &d.payload {
+                            dd.borrow_mut().set_str(k.clone(), v.clone());
+                        }
+                    }
+                    None => {
+                        if pos.is_some() {
+                            posonly_as_kw.push(k.as_str().to_string());
+                            continue;
+                        }
+                        return Err(self.new_type_error(format!(
+                            "{qual}() got an unexpected keyword argument '{}'",
+                            k.as_str()
+                        )));
+                    }
+                },
+            }
+        }
+        if !posonly_as_kw.is_empty() {
+            return Err(self.new_type_error(format!(
+                "{qual}() got some positional-only arguments passed as keyword arguments: '{}'",
+                posonly_as_kw.join(", ")
+            )));
+        }
+        if let Some(d) = kwdict {
+            frame.locals[varkw_index] = Some(Value::Obj(d));
+        }
+        // Defaults and missing arguments.
+        let defaults = func.defaults.borrow();
+        let first_default = argcount - defaults.len().min(argcount);
+        let mut missing = Vec::new();
+        for i in 0..argcount {
+            if frame.locals[i].is_none() {
+                if i >= first_default {
+                    frame.locals[i] = Some(defaults[i - first_default].clone());
+                } else {
+                    missing.push(code.varnames[i].as_str().to_string());
+                }
+            }
+        }
+        if !missing.is_empty() {
+            return Err(self.new_type_error(missing_message(&qual, &missing, "positional")));
+        }
+        let kwdefaults = func.kwdefaults.borrow().clone();
+        for i in argcount..argcount + kwonly {
+            if frame.locals[i].is_none() {
+                let name = &code.varnames[i];
+                let d = match &kwdefaults {
+                    Value::Obj(d) => self.dict_get_str(d, name),
+                    _ => None,
+                };
+                match d {
+                    Some(v) => frame.locals[i] = Some(v),
+                    None => missing.push(name.as_str().to_string()),
+                }
+            }
+        }
+        if !missing.is_empty() {
+            return Err(self.new_type_error(missing_message(&qual, &missing, "keyword-only")));
+        }
+        Ok(())
+    }
+
+    /// A frame for `code`, reusing pooled storage.
+    pub(crate) fn frame_pool_get(
+        &mut self,
+        code: &Rc<Code>,
+        globals: &Obj,
+        delivery: Delivery,
+    ) -> Box<Frame> {
+        let nlocals = code.nlocals();
+        match self.frame_pool.pop() {
+            Some(mut f) => {
+                f.code = code.clone();
+                f.ip = 0;
+                f.locals.resize(nlocals, None);
+                f.globals = globals.clone();
+                f.delivery = delivery;
+                f
+            }
+            None => Box::new(Frame {
+                code: code.clone(),
+                ip: 0,
+                stack: Vec::with_capacity(code.max_stack as usize),
+                locals: vec![None; nlocals],
+                cells: Vec::new(),
+                globals: globals.clone(),
+                namespace: None,
+                blocks: Vec::new(),
+                delivery,
+                generator: None,
+                pending_throw: None,
+            }),
+        }
+    }
+
+    /// Returns a frame's storage to the pool.
+    pub(crate) fn frame_pool_put(&mut self, mut f: Box<Frame>) {
+        if self.frame_pool.len() >= 64 {
+            return;
+        }
+        f.stack.clear();
+        f.locals.clear();
+        f.cells.clear();
+        f.blocks.clear();
+        f.namespace = None;
+        f.generator = None;
+        f.pending_throw = None;
+        self.frame_pool.push(f);
+    }
+
+    /// `MakeFunction`: a function object for a code constant.
+    pub(crate) fn make_function(
+        &mut self,
+        code_obj: &Value,
+        globals: &Obj,
+        defaults: Option<Value>,
+        kwdefaults: Option<Value>,
+        closure: Option<Value>,
+    ) -> Value {
+        let Some(Payload::Code(code)) = code_obj.payload() else {
+            return Value::None;
+        };
+        let defaults = match defaults.as_ref().and_then(|d| d.payload()) {
+            Some(Payload::Tuple(t)) => t.to_vec(),
+            _ => Vec::new(),
+        };
+        let closure: Box<[Obj]> = match closure.as_ref().and_then(|c| c.payload()) {
+            Some(Payload::Tuple(t)) => t.iter().filter_map(|v| v.as_obj().cloned()).collect(),
+            _ => Box::new([]),
+        };
+        let module = self
+            .dict_get_str(globals, &self.names.__name__.clone())
+            .unwrap_or(Value::None);
+        let func = Function {
+            code: code.clone(),
+            globals: globals.clone(),
+            name: RefCell::new(Value::Str(code.name.clone())),
+            qualname: RefCell::new(Value::Str(code.qualname.clone())),
+            defaults: RefCell::new(defaults),
+            kwdefaults: RefCell::new(kwdefaults.unwrap_or(Value::None)),
+            closure,
+            doc: RefCell::new(code.doc.clone()),
+            module: RefCell::new(module),
+        };
+        let d = self.new_dict(Dict::new());
+        Value::Obj(self.track(Object::with_dict(
+            self.types.function.clone(),
+            Payload::Function(Box::new(func)),
+            d,
+        )))
+    }
+
+    /// A generator, coroutine or async generator owning `frame`.
+    pub(crate) fn new_generator(&mut self, func: &Function, frame: Box<Frame>) -> Value {
+        let code = &func.code;
+        let (kind, cls) = if code.flags & flags::COROUTINE != 0 {
+            (GenKind::Coroutine, self.types.coroutine.clone())
+        } else if code.flags & flags::ASYNC_GENERATOR != 0 {
+            (GenKind::AsyncGenerator, self.types.async_generator.clone())
+        } else {
+            (GenKind::Generator, self.types.generator.clone())
+        };
+        let gen = Generator {
+            frame: Some(frame),
+            state: GenState::Created,
+            kind,
+            name: func.name.borrow().clone(),
+            qualname: func.qualname.borrow().clone(),
+            running_async: false,
+        };
+        Value::Obj(self.track(Object::new(
+            cls,
+            Payload::Generator(Box::new(RefCell::new(gen))),
+        )))
+    }
+}
+
+/// Runs a native implementation.
+pub(crate) fn call_native(vm: &mut Vm, func: &NativeImpl, args: Args<'_>) -> PyResult {
+    match func {
+        NativeImpl::Fn(f) => f(vm, args),
+        NativeImpl::Closure(c) => c(vm, args),
+    }
+}
+
+fn missing_message(qual: &str, missing: &[String], kind: &str) -> String {
+    let quoted: Vec<String> = missing.iter().map(|m| format!("'{m}'")).collect();
+    let list = match quoted.len() {
+        1 => quoted[0].clone(),
+        2 => format!("{} and {}", quoted[0], quoted[1]),
+        _ => format!(
+            "{}, and {}",
+            quoted[..quoted.len() - 1].join(", "),
+            quoted[quoted.len() - 1]
+        ),
+    };
+    format!(
+        "{qual}() missing {} required {kind} argument{}: {list}",
+        missing.len(),
+        if missing.len() == 1 { "" } else { "s" }
+    )
+}

@@ -1,0 +1,534 @@
+//! Code objects: the compiled form of a module, class body, function or comprehension —
+//! instructions with inline operands, constant and name tables, and a location table that
+//! maps every instruction back to its source span.
+
+use crate::str::Str;
+use crate::value::Value;
+use std::rc::Rc;
+
+/// Binary operators (also the in-place forms), in CPython's `NB_*` order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum BinOp {
+    /// `+`
+    Add,
+    /// `&`
+    And,
+    /// `//`
+    FloorDiv,
+    /// `<<`
+    LShift,
+    /// `@`
+    MatMul,
+    /// `*`
+    Mul,
+    /// `%`
+    Rem,
+    /// `|`
+    Or,
+    /// `**`
+    Pow,
+    /// `>>`
+    RShift,
+    /// `-`
+    Sub,
+    /// `/`
+    TrueDiv,
+    /// `^`
+    Xor,
+}
+
+impl BinOp {
+    /// The operator as written.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            BinOp::Add => "+",
+            BinOp::And => "&",
+            BinOp::FloorDiv => "//",
+            BinOp::LShift => "<<",
+            BinOp::MatMul => "@",
+            BinOp::Mul => "*",
+            BinOp::Rem => "%",
+            BinOp::Or => "|",
+            BinOp::Pow => "**",
+            BinOp::RShift => ">>",
+            BinOp::Sub => "-",
+            BinOp::TrueDiv => "/",
+            BinOp::Xor => "^",
+        }
+    }
+
+    /// The dunder name of the operator (`__add__`).
+    pub fn dunder(self) -> &'static str {
+        match self {
+            BinOp::Add => "__add__",
+            BinOp::And => "__and__",
+            BinOp::FloorDiv => "__floordiv__",
+            BinOp::LShift => "__lshift__",
+            BinOp::MatMul => "__matmul__",
+            BinOp::Mul => "__mul__",
+            BinOp::Rem => "__mod__",
+            BinOp::Or => "__or__",
+            BinOp::Pow => "__pow__",
+            BinOp::RShift => "__rshift__",
+            BinOp::Sub => "__sub__",
+            BinOp::TrueDiv => "__truediv__",
+            BinOp::Xor => "__xor__",
+        }
+    }
+
+    /// The reflected dunder (`__radd__`).
+    pub fn rdunder(self) -> &'static str {
+        match self {
+            BinOp::Add => "__radd__",
+            BinOp::And => "__rand__",
+            BinOp::FloorDiv => "__rfloordiv__",
+            BinOp::LShift => "__rlshift__",
+            BinOp::MatMul => "__rmatmul__",
+            BinOp::Mul => "__rmul__",
+            BinOp::Rem => "__rmod__",
+            BinOp::Or => "__ror__",
+            BinOp::Pow => "__rpow__",
+            BinOp::RShift => "__rrshift__",
+            BinOp::Sub => "__rsub__",
+            BinOp::TrueDiv => "__rtruediv__",
+            BinOp::Xor => "__rxor__",
+        }
+    }
+
+    /// The in-place dunder (`__iadd__`).
+    pub fn idunder(self) -> &'static str {
+        match self {
+            BinOp::Add => "__iadd__",
+            BinOp::And => "__iand__",
+            BinOp::FloorDiv => "__ifloordiv__",
+            BinOp::LShift => "__ilshift__",
+            BinOp::MatMul => "__imatmul__",
+            BinOp::Mul => "__imul__",
+            BinOp::Rem => "__imod__",
+            BinOp::Or => "__ior__",
+            BinOp::Pow => "__ipow__",
+            BinOp::RShift => "__irshift__",
+            BinOp::Sub => "__isub__",
+            BinOp::TrueDiv => "__itruediv__",
+            BinOp::Xor => "__ixor__",
+        }
+    }
+}
+
+/// Rich comparison operators.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum CmpOp {
+    /// `<`
+    Lt,
+    /// `<=`
+    Le,
+    /// `==`
+    Eq,
+    /// `!=`
+    Ne,
+    /// `>`
+    Gt,
+    /// `>=`
+    Ge,
+}
+
+impl CmpOp {
+    /// The operator as written.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            CmpOp::Lt => "<",
+            CmpOp::Le => "<=",
+            CmpOp::Eq => "==",
+            CmpOp::Ne => "!=",
+            CmpOp::Gt => ">",
+            CmpOp::Ge => ">=",
+        }
+    }
+
+    /// The dunder (`__lt__`).
+    pub fn dunder(self) -> &'static str {
+        match self {
+            CmpOp::Lt => "__lt__",
+            CmpOp::Le => "__le__",
+            CmpOp::Eq => "__eq__",
+            CmpOp::Ne => "__ne__",
+            CmpOp::Gt => "__gt__",
+            CmpOp::Ge => "__ge__",
+        }
+    }
+
+    /// The operator with its operands swapped (`a < b` is `b > a`).
+    pub fn swapped(self) -> CmpOp {
+        match self {
+            CmpOp::Lt => CmpOp::Gt,
+            CmpOp::Le => CmpOp::Ge,
+            CmpOp::Eq => CmpOp::Eq,
+            CmpOp::Ne => CmpOp::Ne,
+            CmpOp::Gt => CmpOp::Lt,
+            CmpOp::Ge => CmpOp::Le,
+        }
+    }
+}
+
+/// Unary operators.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum UnaryOp {
+    /// `-x`
+    Neg,
+    /// `+x`
+    Pos,
+    /// `~x`
+    Invert,
+    /// `not x`
+    Not,
+}
+
+/// One instruction: an opcode with its operand inline (8 bytes, tested). Jump targets are
+/// instruction indices. The stack effects follow CPython 3.10's opcodes of the same names.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Instr {
+    /// Does nothing.
+    Nop,
+    /// Pops the top.
+    PopTop,
+    /// Swaps the two top items.
+    RotTwo,
+    /// Lifts the second and third items one up, moves the top down to third.
+    RotThree,
+    /// Moves the top item down to fourth.
+    RotFour,
+    /// Duplicates the top.
+    DupTop,
+    /// Duplicates the two top items.
+    DupTopTwo,
+    /// Pushes `consts[i]`.
+    LoadConst(u32),
+    /// Pushes local `i`.
+    LoadFast(u32),
+    /// Pops into local `i`.
+    StoreFast(u32),
+    /// Unbinds local `i`.
+    DeleteFast(u32),
+    /// Pushes the content of cell `i`.
+    LoadDeref(u32),
+    /// Pops into cell `i`.
+    StoreDeref(u32),
+    /// Empties cell `i`.
+    DeleteDeref(u32),
+    /// Pushes cell `i` itself (to build a closure).
+    LoadClosure(u32),
+    /// In a class body: the class namespace first, then cell `i`.
+    LoadClassDeref(u32),
+    /// Pushes global `names[i]` (globals, then builtins).
+    LoadGlobal(u32),
+    /// Pops into global `names[i]`.
+    StoreGlobal(u32),
+    /// Deletes global `names[i]`.
+    DeleteGlobal(u32),
+    /// Pushes `names[i]` from locals, globals, builtins (module and class bodies).
+    LoadName(u32),
+    /// Pops into local namespace `names[i]`.
+    StoreName(u32),
+    /// Deletes `names[i]` from the local namespace.
+    DeleteName(u32),
+    /// Replaces the top with its attribute `names[i]`.
+    LoadAttr(u32),
+    /// `TOS.names[i] = TOS1`.
+    StoreAttr(u32),
+    /// `del TOS.names[i]`.
+    DeleteAttr(u32),
+    /// Replaces the top with (method, self) or (NULL, attribute) for `CallMethod`.
+    LoadMethod(u32),
+    /// Calls the pair pushed by `LoadMethod` with `n` positional arguments.
+    CallMethod(u32),
+    /// `TOS1[TOS]`.
+    BinarySubscr,
+    /// `TOS1[TOS] = TOS2`.
+    StoreSubscr,
+    /// `del TOS1[TOS]`.
+    DeleteSubscr,
+    /// `TOS1 op TOS`.
+    Binary(BinOp),
+    /// `TOS1 op= TOS`.
+    Inplace(BinOp),
+    /// `op TOS`.
+    Unary(UnaryOp),
+    /// `TOS1 op TOS`.
+    Compare(CmpOp),
+    /// `TOS1 is TOS` (`is not` when the flag is set).
+    IsOp(bool),
+    /// `TOS1 in TOS` (`not in` when the flag is set).
+    ContainsOp(bool),
+    /// Jumps to `i`.
+    Jump(u32),
+    /// Pops; jumps to `i` if false.
+    PopJumpIfFalse(u32),
+    /// Pops; jumps to `i` if true.
+    PopJumpIfTrue(u32),
+    /// Jumps to `i` keeping the top if false, else pops.
+    JumpIfFalseOrPop(u32),
+    /// Jumps to `i` keeping the top if true, else pops.
+    JumpIfTrueOrPop(u32),
+    /// Replaces the top with `iter(TOS)`.
+    GetIter,
+    /// Pushes `next(TOS)`, or pops the iterator and jumps to `i` when exhausted.
+    ForIter(u32),
+    /// Replaces the top with `TOS.__aiter__()`.
+    GetAIter,
+    /// Pushes the awaitable of `TOS.__anext__()`.
+    GetANext,
+    /// Ends an `async for` on `StopAsyncIteration` (TOS is the exception).
+    EndAsyncFor,
+    /// Builds a tuple of the `n` top items.
+    BuildTuple(u32),
+    /// Builds a list of the `n` top items.
+    BuildList(u32),
+    /// Builds a set of the `n` top items.
+    BuildSet(u32),
+    /// Builds a dict of `n` key/value pairs.
+    BuildMap(u32),
+    /// Builds a dict from `n` values and the key tuple on top.
+    BuildConstKeyMap(u32),
+    /// Concatenates `n` strings.
+    BuildString(u32),
+    /// Builds a slice of 2 or 3 items.
+    BuildSlice(u32),
+    /// Appends TOS to the list at depth `i` (comprehensions).
+    ListAppend(u32),
+    /// Adds TOS to the set at depth `i`.
+    SetAdd(u32),
+    /// Sets TOS1: TOS in the dict at depth `i`.
+    MapAdd(u32),
+    /// Extends the list at depth `i` by the iterable TOS.
+    ListExtend(u32),
+    /// Updates the set at depth `i` with the iterable TOS.
+    SetUpdate(u32),
+    /// Updates the dict at depth `i` with the mapping TOS (`{**m}`).
+    DictUpdate(u32),
+    /// Like `DictUpdate`, rejecting duplicate keys (`f(**m)`).
+    DictMerge(u32),
+    /// Replaces the list on top with a tuple.
+    ListToTuple,
+    /// Unpacks TOS into `n` items, first item on top.
+    UnpackSequence(u32),
+    /// Unpacks with a starred target: low byte = before, high bits = after.
+    UnpackEx(u32),
+    /// Calls with `n` positional arguments.
+    Call(u32),
+    /// Calls with `n` arguments, the last of them keywords named by the tuple on top.
+    CallKw(u32),
+    /// Calls with an argument tuple (and a kwargs dict when the flag is set).
+    CallEx(bool),
+    /// Makes a function from the code on top; operand bits: 1 defaults, 2 kwdefaults,
+    /// 4 annotations (discarded), 8 closure.
+    MakeFunction(u32),
+    /// Pushes `__build_class__`.
+    LoadBuildClass,
+    /// Returns TOS.
+    ReturnValue,
+    /// Pushes an exception handler block jumping to `i`.
+    SetupFinally(u32),
+    /// Enters a context manager; pushes `__exit__` and the `__enter__` result; handler `i`.
+    SetupWith(u32),
+    /// Pushes the handler block for an `async with` whose `__aenter__` was awaited.
+    SetupAsyncWith(u32),
+    /// Replaces the top with `__aexit__` and the awaitable of `__aenter__()`.
+    BeforeAsyncWith,
+    /// Pops a handler block.
+    PopBlock,
+    /// Leaves an `except` body: pops its handler block and the exception.
+    PopExcept,
+    /// Re-raises the exception on top.
+    Reraise,
+    /// `raise` (0), `raise exc` (1), `raise exc from cause` (2).
+    Raise(u32),
+    /// Pops the class; jumps to `i` unless the exception below matches it.
+    JumpIfNotExcMatch(u32),
+    /// Calls `__exit__(type, exc, tb)` during exception handling; pushes its result.
+    WithExceptStart,
+    /// Yields TOS.
+    YieldValue,
+    /// Replaces TOS with `iter(TOS)` unless it is a generator or coroutine.
+    GetYieldFromIter,
+    /// Sends TOS into the iterator below until it returns; pushes the return value.
+    YieldFrom,
+    /// Replaces TOS with its awaitable iterator (`__await__`); operand: 0 await,
+    /// 1 `__aenter__`, 2 `__aexit__`.
+    GetAwaitable(u32),
+    /// `import names[i]`: pops fromlist and level.
+    ImportName(u32),
+    /// Pushes attribute `names[i]` of the module on top.
+    ImportFrom(u32),
+    /// `from module import *`.
+    ImportStar,
+    /// Formats TOS for an f-string: low 2 bits conversion (0 none, 1 str, 2 repr, 3 ascii),
+    /// bit 2: a format spec is on top.
+    FormatValue(u32),
+    /// Pushes `AssertionError`.
+    LoadAssertionError,
+    /// Creates `__annotations__` in a module or class namespace.
+    SetupAnnotations,
+    /// Echoes TOS in the REPL (`repr` unless `None`) and binds `_`.
+    PrintExpr,
+    /// Pushes `len(TOS)`.
+    GetLen,
+    /// Pushes whether TOS is a mapping (for `match`).
+    MatchMapping,
+    /// Pushes whether TOS is a sequence (for `match`).
+    MatchSequence,
+    /// Pushes a tuple of the values for the key tuple TOS in the mapping TOS1, or `None`.
+    MatchKeys,
+    /// Class pattern with `n` positional sub-patterns: TOS2 subject, TOS1 class,
+    /// TOS keyword names; pushes a tuple of attributes or `None`.
+    MatchClass(u32),
+    /// Replaces TOS (key tuple) with a copy of the dict TOS1 without those keys.
+    CopyDictWithoutKeys,
+}
+
+/// Where an instruction comes from: 1-based lines, 0-based character columns.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Location {
+    /// First line.
+    pub line: u32,
+    /// Last line.
+    pub end_line: u32,
+    /// First column.
+    pub col: u32,
+    /// Column after the last character.
+    pub end_col: u32,
+}
+
+/// Code flags.
+pub mod flags {
+    /// The function takes `*args`.
+    pub const VARARGS: u32 = 0x04;
+    /// The function takes `**kwargs`.
+    pub const VARKEYWORDS: u32 = 0x08;
+    /// The body runs in a fresh local namespace (functions).
+    pub const NEWLOCALS: u32 = 0x02;
+    /// Calling returns a generator.
+    pub const GENERATOR: u32 = 0x20;
+    /// Calling returns a coroutine.
+    pub const COROUTINE: u32 = 0x80;
+    /// Calling returns an async generator.
+    pub const ASYNC_GENERATOR: u32 = 0x200;
+    /// Compiled with top-level `await` allowed (REPL).
+    pub const TOP_LEVEL_AWAIT: u32 = 0x2000;
+}
+
+/// A source file as code objects see it (for tracebacks).
+pub struct SourceFile {
+    /// The name shown in tracebacks.
+    pub name: String,
+    /// The text.
+    pub text: String,
+    /// Line starts.
+    pub lines: aio_lexer::LineIndex,
+}
+
+impl SourceFile {
+    /// A source file named `name` with `text`.
+    pub fn new(name: impl Into<String>, text: impl Into<String>) -> SourceFile {
+        let text = text.into();
+        let lines = aio_lexer::LineIndex::new(&text);
+        SourceFile {
+            name: name.into(),
+            text,
+            lines,
+        }
+    }
+
+    /// The location of a byte span.
+    pub fn location(&self, span: aio_lexer::Span) -> Location {
+        let a = self.lines.position(&self.text, span.start);
+        let b = self.lines.position(&self.text, span.end);
+        Location {
+            line: a.line,
+            col: a.column,
+            end_line: b.line,
+            end_col: b.column,
+        }
+    }
+}
+
+/// A compiled body.
+pub struct Code {
+    /// `co_name`.
+    pub name: Rc<Str>,
+    /// `co_qualname`.
+    pub qualname: Rc<Str>,
+    /// The file it came from.
+    pub source: Rc<SourceFile>,
+    /// The instructions.
+    pub instrs: Box<[Instr]>,
+    /// One source span per instruction.
+    pub spans: Box<[aio_lexer::Span]>,
+    /// The docstring, or `None`.
+    pub doc: Value,
+    /// Constants.
+    pub consts: Box<[Value]>,
+    /// Global, attribute and imported names.
+    pub names: Box<[Rc<Str>]>,
+    /// Local variable names (parameters first).
+    pub varnames: Box<[Rc<Str>]>,
+    /// Locals captured by inner functions (cells).
+    pub cellvars: Box<[Rc<Str>]>,
+    /// Variables of enclosing functions (free).
+    pub freevars: Box<[Rc<Str>]>,
+    /// For each cell variable that is also a parameter, the parameter index.
+    pub cell2arg: Box<[Option<u32>]>,
+    /// Positional parameters (including positional-only).
+    pub argcount: u32,
+    /// Positional-only parameters.
+    pub posonlyargcount: u32,
+    /// Keyword-only parameters.
+    pub kwonlyargcount: u32,
+    /// `flags::*`.
+    pub flags: u32,
+    /// The deepest the value stack gets.
+    pub max_stack: u32,
+    /// The line of the `def`/`class` (or 1).
+    pub firstlineno: u32,
+}
+
+impl Code {
+    /// Number of fast locals.
+    pub fn nlocals(&self) -> usize {
+        self.varnames.len()
+    }
+
+    /// Number of cell and free variables.
+    pub fn ncells(&self) -> usize {
+        self.cellvars.len() + self.freevars.len()
+    }
+
+    /// True for generator, coroutine and async generator bodies.
+    pub fn is_generator_like(&self) -> bool {
+        self.flags & (flags::GENERATOR | flags::COROUTINE | flags::ASYNC_GENERATOR) != 0
+    }
+
+    /// The location of instruction `ip`.
+    pub fn location(&self, ip: usize) -> Location {
+        match self.spans.get(ip) {
+            Some(span) => self.source.location(*span),
+            None => Location {
+                line: self.firstlineno,
+                end_line: self.firstlineno,
+                ..Location::default()
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn instruction_is_8_bytes() {
+        assert_eq!(std::mem::size_of::<Instr>(), 8);
+    }
+}

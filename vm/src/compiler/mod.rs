@@ -1,0 +1,53 @@
+//! The compiler: scope analysis ([`symtable`]), code generation ([`codegen`]) and the
+//! bytecode listing printed by `aio --dis` ([`dis`]).
+
+pub mod codegen;
+pub mod dis;
+pub mod symtable;
+
+pub use codegen::{compile, Mode};
+
+use crate::code::Instr;
+
+/// The net change of the value-stack depth when `i` runs (not jumping).
+pub fn stack_effect(i: &Instr) -> i64 {
+    use Instr::*;
+    match *i {
+        Nop | RotTwo | RotThree | RotFour | Jump(_) | GetIter | GetAIter | Unary(_)
+        | LoadAttr(_) | ListToTuple | GetYieldFromIter | GetAwaitable(_) | FormatValue(0..=3)
+        | PopBlock | YieldValue | SetupFinally(_) | CopyDictWithoutKeys => 0,
+        PopTop | StoreFast(_) | StoreDeref(_) | StoreGlobal(_) | StoreName(_) | BinarySubscr
+        | Binary(_) | Inplace(_) | Compare(_) | IsOp(_) | ContainsOp(_) | PopJumpIfFalse(_)
+        | PopJumpIfTrue(_) | JumpIfFalseOrPop(_) | JumpIfTrueOrPop(_) | ListAppend(_)
+        | SetAdd(_) | ListExtend(_) | SetUpdate(_) | DictUpdate(_) | DictMerge(_) | ReturnValue
+        | PrintExpr | YieldFrom | Reraise | ImportStar | EndAsyncFor | PopExcept
+        | FormatValue(_) => -1,
+        DupTop | LoadConst(_) | LoadFast(_) | LoadDeref(_) | LoadClosure(_) | LoadClassDeref(_)
+        | LoadGlobal(_) | LoadName(_) | LoadBuildClass | LoadAssertionError | ForIter(_)
+        | GetANext | ImportFrom(_) | GetLen | MatchMapping | MatchSequence | MatchKeys
+        | LoadMethod(_) | SetupWith(_) | BeforeAsyncWith | WithExceptStart => 1,
+        SetupAsyncWith(_) => 0,
+        DupTopTwo => 2,
+        DeleteFast(_) | DeleteDeref(_) | DeleteGlobal(_) | DeleteName(_) | SetupAnnotations => 0,
+        StoreAttr(_) => -2,
+        DeleteAttr(_) => -1,
+        StoreSubscr => -3,
+        DeleteSubscr => -2,
+        MapAdd(_) => -2,
+        JumpIfNotExcMatch(_) => -2,
+        BuildTuple(n) | BuildList(n) | BuildSet(n) | BuildString(n) => 1 - n as i64,
+        BuildMap(n) => 1 - 2 * n as i64,
+        BuildConstKeyMap(n) => -(n as i64),
+        BuildSlice(n) => 1 - n as i64,
+        UnpackSequence(n) => n as i64 - 1,
+        UnpackEx(n) => ((n & 0xff) + (n >> 8)) as i64,
+        Call(n) => -(n as i64),
+        CallKw(n) => -(n as i64) - 1,
+        CallMethod(n) => -(n as i64) - 1,
+        CallEx(kw) => -1 - kw as i64,
+        MakeFunction(f) => -((f & 1 != 0) as i64 + (f & 2 != 0) as i64 + (f & 8 != 0) as i64),
+        Raise(n) => -(n as i64),
+        ImportName(_) => -1,
+        MatchClass(_) => -2,
+    }
+}

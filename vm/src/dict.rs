@@ -1,0 +1,220 @@
+//! `Dict`: the insertion-ordered hash table behind `dict`, instance attributes, class
+//! namespaces and module globals — CPython's compact layout: a dense entry vector in
+//! insertion order plus an index table of positions (`hashbrown::HashTable`).
+//!
+//! Key equality can run Python code (`__eq__`), so this type never compares keys itself
+//! beyond the cases that cannot run code: the VM's `dict_ops` drives lookups through
+//! [`Dict::probe`], which hands back candidate positions with an equal hash.
+
+use crate::str::Str;
+use crate::value::Value;
+use hashbrown::HashTable;
+
+/// One key/value pair and the key's hash.
+#[derive(Clone)]
+pub struct Entry {
+    /// The key's Python hash.
+    pub hash: i64,
+    /// The key.
+    pub key: Value,
+    /// The value.
+    pub value: Value,
+}
+
+/// An insertion-ordered hash table of Python values.
+#[derive(Clone, Default)]
+pub struct Dict {
+    entries: Vec<Option<Entry>>,
+    index: HashTable<u32>,
+    len: usize,
+    /// Bumped on every insertion of a new key and every removal (iteration checks it).
+    pub version: u64,
+}
+
+/// The outcome of comparing a stored key with a probe key without running Python code.
+pub enum KeyMatch {
+    /// Equal.
+    Yes,
+    /// Not equal.
+    No,
+    /// Equality needs `__eq__`.
+    Unknown,
+}
+
+impl Dict {
+    /// An empty dict.
+    pub fn new() -> Dict {
+        Dict::default()
+    }
+
+    /// An empty dict with room for `n` entries.
+    pub fn with_capacity(n: usize) -> Dict {
+        Dict {
+            entries: Vec::with_capacity(n),
+            index: HashTable::with_capacity(n),
+            len: 0,
+            version: 0,
+        }
+    }
+
+    /// Number of entries.
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// True when empty.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Positions of the entries whose hash equals `hash`, in table order.
+    pub fn probe(&self, hash: i64) -> impl Iterator<Item = usize> + '_ {
+        self.index
+            .iter_hash(hash as u64)
+            .map(|&pos| pos as usize)
+            .filter(move |&pos| self.entries[pos].as_ref().is_some_and(|e| e.hash == hash))
+    }
+
+    /// Finds the position of `key`, deciding equality with `eq` for each candidate.
+    pub fn find_with(&self, hash: i64, mut eq: impl FnMut(&Value) -> bool) -> Option<usize> {
+        self.index
+            .find(hash as u64, |&pos| match &self.entries[pos as usize] {
+                Some(e) => e.hash == hash && eq(&e.key),
+                None => false,
+            })
+            .map(|&pos| pos as usize)
+    }
+
+    /// Looks up a `str` key (attribute and global lookups).
+    #[inline]
+    pub fn get_str(&self, key: &Str) -> Option<&Value> {
+        let hash = key.hash();
+        let pos = self.find_with(hash, |k| match k {
+            Value::Str(s) => std::ptr::eq(&**s, key) || s.as_str() == key.as_str(),
+            _ => false,
+        })?;
+        self.entries[pos].as_ref().map(|e| &e.value)
+    }
+
+    /// Sets a `str` key (attribute and global stores).
+    pub fn set_str(&mut self, key: std::rc::Rc<Str>, value: Value) {
+        let hash = key.hash();
+        let found = self.find_with(hash, |k| match k {
+            Value::Str(s) => s.as_str() == key.as_str(),
+            _ => false,
+        });
+        match found {
+            Some(pos) => self.set_value_at(pos, value),
+            None => self.push(hash, Value::Str(key), value),
+        }
+    }
+
+    /// Removes a `str` key, returning its value.
+    pub fn remove_str(&mut self, key: &Str) -> Option<Value> {
+        let hash = key.hash();
+        let pos = self.find_with(hash, |k| match k {
+            Value::Str(s) => s.as_str() == key.as_str(),
+            _ => false,
+        })?;
+        Some(self.remove_at(pos).value)
+    }
+
+    /// The entry at `pos` (a position from `probe`/`find_with`, or an iteration position).
+    #[inline]
+    pub fn entry_at(&self, pos: usize) -> Option<&Entry> {
+        self.entries.get(pos).and_then(|e| e.as_ref())
+    }
+
+    /// Replaces the value at `pos`.
+    pub fn set_value_at(&mut self, pos: usize, value: Value) {
+        if let Some(e) = &mut self.entries[pos] {
+            e.value = value;
+        }
+    }
+
+    /// Appends a new key (the caller checked it is absent).
+    pub fn push(&mut self, hash: i64, key: Value, value: Value) {
+        let pos = self.entries.len() as u32;
+        self.entries.push(Some(Entry { hash, key, value }));
+        let entries = &self.entries;
+        self.index.insert_unique(hash as u64, pos, |&p| {
+            entries[p as usize]
+                .as_ref()
+                .map(|e| e.hash as u64)
+                .unwrap_or(0)
+        });
+        self.len += 1;
+        self.version += 1;
+    }
+
+    /// Removes the entry at `pos`.
+    pub fn remove_at(&mut self, pos: usize) -> Entry {
+        let entry = self.entries[pos].take().expect("live dict entry");
+        if let Ok(slot) = self
+            .index
+            .find_entry(entry.hash as u64, |&p| p as usize == pos)
+        {
+            slot.remove();
+        }
+        self.len -= 1;
+        self.version += 1;
+        if self.entries.len() > 16 && self.len * 2 < self.entries.len() {
+            self.compact();
+        }
+        entry
+    }
+
+    /// Removes and returns the last entry (`popitem`).
+    pub fn pop_last(&mut self) -> Option<Entry> {
+        let pos = self.entries.iter().rposition(|e| e.is_some())?;
+        let e = self.remove_at(pos);
+        while matches!(self.entries.last(), Some(None)) {
+            self.entries.pop();
+        }
+        Some(e)
+    }
+
+    /// Removes every entry.
+    pub fn clear(&mut self) {
+        self.entries.clear();
+        self.index.clear();
+        self.len = 0;
+        self.version += 1;
+    }
+
+    /// Number of iteration positions (live and deleted); iterate `0..positions()` with
+    /// [`Dict::entry_at`] to survive mutation between steps.
+    pub fn positions(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// The live entries in insertion order.
+    pub fn iter(&self) -> impl Iterator<Item = &Entry> {
+        self.entries.iter().filter_map(|e| e.as_ref())
+    }
+
+    /// Moves every value out (used by the cycle collector to break cycles).
+    pub fn take_all(&mut self) -> Vec<Entry> {
+        let out = self.entries.drain(..).flatten().collect();
+        self.index.clear();
+        self.len = 0;
+        self.version += 1;
+        out
+    }
+
+    fn compact(&mut self) {
+        self.entries.retain(|e| e.is_some());
+        self.index.clear();
+        for (pos, e) in self.entries.iter().enumerate() {
+            let hash = e.as_ref().map(|e| e.hash as u64).unwrap_or(0);
+            let entries = &self.entries;
+            self.index.insert_unique(hash, pos as u32, |&p| {
+                entries[p as usize]
+                    .as_ref()
+                    .map(|e| e.hash as u64)
+                    .unwrap_or(0)
+            });
+        }
+    }
+}

@@ -1,0 +1,381 @@
+//! Exceptions at run time: `raise` (instantiating classes, `from` causes, implicit
+//! `__context__` without cycles), `except` matching, context managers, and the uncaught
+//! exception report in CPython's traceback format.
+
+use crate::object::{ExcData, Payload};
+use crate::types::{is_subtype, lookup};
+use crate::value::{Obj, Value};
+use crate::vm::{PyResult, Vm};
+use std::fmt::Write;
+
+impl Vm {
+    /// Turns a raised value (class or instance) into an exception instance.
+    pub(crate) fn exc_from_value(&mut self, v: Value) -> Obj {
+        match self.make_exception(v) {
+            Ok(e) => e,
+            Err(e) => e,
+        }
+    }
+
+    fn make_exception(&mut self, v: Value) -> PyResult<Obj> {
+        if let Value::Obj(o) = &v {
+            if let Payload::Exception(_) = &o.payload {
+                return Ok(o.clone());
+            }
+            if let Payload::Type(_) = &o.payload {
+                if is_subtype(o, &self.exc.base_exception.clone()) {
+                    let inst = self.call(&v, &[], &[])?;
+                    if let Value::Obj(i) = &inst {
+                        if matches!(i.payload, Payload::Exception(_)) {
+                            return Ok(i.clone());
+                        }
+                    }
+                    return Err(self.new_type_error(format!(
+                        "calling {} should have returned an instance of BaseException, not {}",
+                        self.type_name(&v),
+                        self.type_name(&inst)
+                    )));
+                }
+            }
+        }
+        Err(self.new_type_error("exceptions must derive from BaseException"))
+    }
+
+    /// `Raise(n)`: builds the exception to raise (the running frame is on `frames`).
+    pub(crate) fn do_raise(&mut self, n: u32) -> PyResult<Obj> {
+        let f = self.frames.last_mut().expect("frame");
+        let (exc, cause) = match n {
+            0 => {
+                let handled = self.handled_exception();
+                return match handled {
+                    Some(Value::Obj(e)) => Ok(e),
+                    _ => Err(self.new_runtime_error("No active exception to reraise")),
+                };
+            }
+            1 => (f.stack.pop().expect("stack"), None),
+            _ => {
+                let c = f.stack.pop().expect("stack");
+                (f.stack.pop().expect("stack"), Some(c))
+            }
+        };
+        let e = self.make_exception(exc)?;
+        if let Some(c) = cause {
+            let cause = match &c {
+                Value::None => Value::None,
+                Value::Obj(o) if matches!(o.payload, Payload::Exception(_)) => c.clone(),
+                Value::Obj(o)
+                    if matches!(o.payload, Payload::Type(_))
+                        && is_subtype(o, &self.exc.base_exception.clone()) =>
+                {
+                    Value::Obj(self.make_exception(c.clone())?)
+                }
+                _ => {
+                    return Err(
+                        self.new_type_error("exception causes must derive from BaseException")
+                    )
+                }
+            };
+            self.set_cause(&e, cause);
+        }
+        Ok(e)
+    }
+
+    /// Sets `__cause__` (and `__suppress_context__`).
+    pub fn set_cause(&self, e: &Obj, cause: Value) {
+        if let Payload::Exception(d) = &e.payload {
+            let mut d = d.borrow_mut();
+            d.cause = cause;
+            d.suppress_context = true;
+        }
+    }
+
+    /// Sets the implicit `__context__` of a newly raised exception, breaking cycles as
+    /// CPython's `_PyErr_SetObject` does.
+    pub(crate) fn set_context(&self, exc: &Obj, handled: Option<Value>) {
+        let Some(Value::Obj(h)) = handled else { return };
+        if std::rc::Rc::ptr_eq(&h, exc) {
+            return;
+        }
+        // Avoid a cycle: cut exc out of the handled exception's context chain.
+        let mut o = h.clone();
+        loop {
+            let next = match &o.payload {
+                Payload::Exception(d) => d.borrow().context.clone(),
+                _ => Value::None,
+            };
+            match next {
+                Value::Obj(n) => {
+                    if std::rc::Rc::ptr_eq(&n, exc) {
+                        if let Payload::Exception(d) = &o.payload {
+                            d.borrow_mut().context = Value::None;
+                        }
+                        break;
+                    }
+                    o = n;
+                }
+                _ => break,
+            }
+        }
+        if let Payload::Exception(d) = &exc.payload {
+            let mut d = d.borrow_mut();
+            if d.context.is_none() {
+                d.context = Value::Obj(h);
+            }
+        }
+    }
+
+    /// `except cls:` matching (tuples of classes allowed).
+    pub(crate) fn exception_matches(&mut self, exc: &Value, cls: &Value) -> PyResult<bool> {
+        let ec = self.class_of(exc).clone();
+        match cls {
+            Value::Obj(o) => match &o.payload {
+                Payload::Type(_) => {
+                    if !is_subtype(o, &self.exc.base_exception.clone()) {
+                        return Err(self.new_type_error(
+                            "catching classes that do not inherit from BaseException is not allowed",
+                        ));
+                    }
+                    Ok(is_subtype(&ec, o))
+                }
+                Payload::Tuple(items) => {
+                    for i in items.iter() {
+                        if self.exception_matches(exc, i)? {
+                            return Ok(true);
+                        }
+                    }
+                    Ok(false)
+                }
+                _ => Err(self.new_type_error(
+                    "catching classes that do not inherit from BaseException is not allowed",
+                )),
+            },
+            _ => Err(self.new_type_error(
+                "catching classes that do not inherit from BaseException is not allowed",
+            )),
+        }
+    }
+
+    /// `__traceback__` (a placeholder object while tracebacks are internal).
+    pub(crate) fn traceback_value(&self, _exc: &Value) -> Value {
+        Value::None
+    }
+
+    /// `SetupWith`: calls `__enter__`, returns (`__exit__` bound, result).
+    pub(crate) fn enter_context(&mut self, mgr: &Value) -> PyResult<(Value, Value)> {
+        let cls = self.class_of(mgr).clone();
+        let enter = lookup(&cls, &self.names.__enter__.clone());
+        let exit = lookup(&cls, &self.names.__exit__.clone());
+        let (Some(enter), Some(exit)) = (enter, exit) else {
+            let missing = if lookup(&cls, &self.names.__enter__.clone()).is_none() {
+                ""
+            } else {
+                " and __exit__"
+            };
+            let _ = missing;
+            return Err(self.new_type_error(format!(
+                "'{}' object does not support the context manager protocol",
+                self.type_name(mgr)
+            )));
+        };
+        let exit_bound = self.bind(exit, mgr.clone());
+        let r = self.call(&enter, std::slice::from_ref(mgr), &[])?;
+        Ok((exit_bound, r))
+    }
+
+    /// `BeforeAsyncWith`: (`__aexit__` bound, awaitable of `__aenter__()`).
+    pub(crate) fn enter_async_context(&mut self, mgr: &Value) -> PyResult<(Value, Value)> {
+        let cls = self.class_of(mgr).clone();
+        let enter = lookup(&cls, &self.names.__aenter__.clone());
+        let exit = lookup(&cls, &self.names.__aexit__.clone());
+        let (Some(enter), Some(exit)) = (enter, exit) else {
+            return Err(self.new_type_error(format!(
+                "'{}' object does not support the asynchronous context manager protocol",
+                self.type_name(mgr)
+            )));
+        };
+        let exit_bound = self.bind(exit, mgr.clone());
+        let r = self.call(&enter, std::slice::from_ref(mgr), &[])?;
+        Ok((exit_bound, r))
+    }
+
+    fn bind(&self, f: Value, selfv: Value) -> Value {
+        match &f {
+            Value::Obj(o) if matches!(o.payload, Payload::Function(_) | Payload::Native(_)) => {
+                self.new_method(f, selfv)
+            }
+            _ => f,
+        }
+    }
+
+    /// The exception's data.
+    pub fn exc_data<'a>(&self, e: &'a Obj) -> Option<std::cell::Ref<'a, ExcData>> {
+        match &e.payload {
+            Payload::Exception(d) => Some(d.borrow()),
+            _ => None,
+        }
+    }
+
+    /// `str(exc)`.
+    pub fn exception_str(&mut self, e: &Obj) -> PyResult<String> {
+        let args = self
+            .exc_data(e)
+            .map(|d| d.args.clone())
+            .unwrap_or(Value::None);
+        let items: Vec<Value> = match args.payload() {
+            Some(Payload::Tuple(t)) => t.to_vec(),
+            _ => Vec::new(),
+        };
+        let cls = e
+            .class_raw()
+            .cloned()
+            .unwrap_or_else(|| self.types.type_.clone());
+        if is_subtype(&cls, &self.exc.key_error.clone()) && items.len() == 1 {
+            return Ok(self.repr(&items[0])?.as_str().to_string());
+        }
+        match items.len() {
+            0 => Ok(String::new()),
+            1 => Ok(self.to_str(&items[0])?.as_str().to_string()),
+            _ => Ok(self.repr(&args)?.as_str().to_string()),
+        }
+    }
+
+    /// `str(exc)`, never failing.
+    pub fn exception_message(&mut self, e: &Obj) -> String {
+        self.exception_str(e).unwrap_or_default()
+    }
+
+    /// The exit status for an uncaught `SystemExit` (printing its message when not an int).
+    pub fn system_exit_code(&mut self, e: &Obj) -> i32 {
+        let args = self
+            .exc_data(e)
+            .map(|d| d.args.clone())
+            .unwrap_or(Value::None);
+        let code = match args.payload() {
+            Some(Payload::Tuple(t)) if t.len() == 1 => t[0].clone(),
+            Some(Payload::Tuple(t)) if t.is_empty() => Value::None,
+            _ => args.clone(),
+        };
+        match code {
+            Value::None => 0,
+            Value::Int(i) => i as i32,
+            Value::Bool(b) => b as i32,
+            other => {
+                self.flush_stdout();
+                let s = self
+                    .to_str(&other)
+                    .map(|s| s.as_str().to_string())
+                    .unwrap_or_default();
+                eprintln!("{s}");
+                1
+            }
+        }
+    }
+
+    /// The full report of an uncaught exception, as CPython prints it.
+    pub fn format_exception(&mut self, e: &Obj) -> String {
+        let mut out = String::new();
+        let mut seen = Vec::new();
+        self.format_chain(e, &mut out, &mut seen);
+        out
+    }
+
+    fn format_chain(&mut self, e: &Obj, out: &mut String, seen: &mut Vec<usize>) {
+        seen.push(std::rc::Rc::as_ptr(e) as usize);
+        let (cause, context, suppress) = match self.exc_data(e) {
+            Some(d) => (d.cause.clone(), d.context.clone(), d.suppress_context),
+            None => (Value::None, Value::None, false),
+        };
+        if let Value::Obj(c) = &cause {
+            if !seen.contains(&(std::rc::Rc::as_ptr(c) as usize)) {
+                self.format_chain(c, out, seen);
+                out.push_str(
+                    "\nThe above exception was the direct cause of the following exception:\n\n",
+                );
+            }
+        } else if let (Value::Obj(c), false) = (&context, suppress) {
+            if !seen.contains(&(std::rc::Rc::as_ptr(c) as usize)) {
+                self.format_chain(c, out, seen);
+                out.push_str(
+                    "\nDuring handling of the above exception, another exception occurred:\n\n",
+                );
+            }
+        }
+        self.format_one(e, out);
+    }
+
+    fn format_one(&mut self, e: &Obj, out: &mut String) {
+        let tb: Vec<crate::object::TracebackEntry> = self
+            .exc_data(e)
+            .map(|d| d.traceback.clone())
+            .unwrap_or_default();
+        if !tb.is_empty() {
+            out.push_str("Traceback (most recent call last):\n");
+            let mut last: Option<(String, u32, String)> = None;
+            let mut repeat = 0;
+            for entry in tb.iter().rev() {
+                let loc = entry.code.location(entry.ip as usize);
+                let key = (
+                    entry.code.source.name.clone(),
+                    loc.line,
+                    entry.code.name.as_str().to_string(),
+                );
+                if last.as_ref() == Some(&key) {
+                    repeat += 1;
+                    if repeat >= 3 {
+                        continue;
+                    }
+                } else {
+                    if repeat >= 3 {
+                        let n = repeat - 2;
+                        let _ = writeln!(
+                            out,
+                            "  [Previous line repeated {} more time{}]",
+                            n,
+                            if n == 1 { "" } else { "s" }
+                        );
+                    }
+                    repeat = 0;
+                }
+                let _ = writeln!(out, "  File \"{}\", line {}, in {}", key.0, key.1, key.2);
+                let text = entry
+                    .code
+                    .source
+                    .lines
+                    .line_text(&entry.code.source.text, loc.line)
+                    .trim();
+                if !text.is_empty() {
+                    let _ = writeln!(out, "    {text}");
+                }
+                last = Some(key);
+            }
+            if repeat >= 3 {
+                let n = repeat - 2;
+                let _ = writeln!(
+                    out,
+                    "  [Previous line repeated {} more time{}]",
+                    n,
+                    if n == 1 { "" } else { "s" }
+                );
+            }
+        }
+        let cls = e
+            .class_raw()
+            .cloned()
+            .unwrap_or_else(|| self.types.type_.clone());
+        let mut name = cls
+            .as_type()
+            .map(|t| t.qualname.borrow().as_str().to_string())
+            .unwrap_or_default();
+        if let Some(Value::Str(m)) = lookup(&cls, &self.names.__module__.clone()) {
+            if m.as_str() != "builtins" && m.as_str() != "__main__" {
+                name = format!("{}.{}", m.as_str(), name);
+            }
+        }
+        let msg = self.exception_message(e);
+        if msg.is_empty() {
+            let _ = writeln!(out, "{name}");
+        } else {
+            let _ = writeln!(out, "{name}: {msg}");
+        }
+    }
+}

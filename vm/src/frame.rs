@@ -1,0 +1,76 @@
+//! Frames: the activation record of a running body — instruction pointer, value stack,
+//! fast locals, cells, and the block stack of active `try`/`with` handlers. Frames live on
+//! the heap (`Box<Frame>`) so a generator or coroutine can keep its frame while suspended.
+
+use crate::code::Code;
+use crate::value::{Obj, Value};
+use std::rc::Rc;
+
+/// What a block on the block stack is.
+#[derive(Clone)]
+pub enum Block {
+    /// `SetupFinally`/`SetupWith`: on an exception, truncate the stack to `level`, push the
+    /// exception and jump to `handler`.
+    Finally {
+        /// Handler instruction index.
+        handler: u32,
+        /// Stack depth to restore.
+        level: u32,
+    },
+    /// Inside an `except`/`finally` handler: the exception being handled.
+    ExceptHandler {
+        /// Stack depth to restore when leaving by an exception.
+        level: u32,
+        /// The exception being handled (`sys.exc_info()`, implicit `__context__`).
+        exc: Value,
+    },
+}
+
+/// How a frame's outcome reaches whoever started it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Delivery {
+    /// A call from a script frame: the return value is pushed on the caller's stack.
+    Call,
+    /// `__init__` run by a class call: the instance is already on the caller's stack; the
+    /// return value must be `None`.
+    Init,
+    /// A generator resumed by the caller's `ForIter`.
+    ForIter,
+    /// A generator or coroutine resumed by the caller's `YieldFrom` (delegation/`await`).
+    YieldFrom,
+    /// Started from Rust (`Vm::call`, a generator's `send`): the run loop returns.
+    Native,
+}
+
+/// A running or suspended body.
+pub struct Frame {
+    /// The code.
+    pub code: Rc<Code>,
+    /// The next instruction.
+    pub ip: usize,
+    /// The value stack.
+    pub stack: Vec<Value>,
+    /// Fast locals (`None` = unbound).
+    pub locals: Vec<Option<Value>>,
+    /// Cell objects: cell variables, then free variables.
+    pub cells: Vec<Obj>,
+    /// The globals (a dict object).
+    pub globals: Obj,
+    /// The local namespace of module and class bodies (a dict object).
+    pub namespace: Option<Obj>,
+    /// Active handlers.
+    pub blocks: Vec<Block>,
+    /// Where the outcome goes.
+    pub delivery: Delivery,
+    /// The generator object owning this frame, while it runs.
+    pub generator: Option<Obj>,
+    /// An exception to throw into a `YieldFrom` delegation on resume.
+    pub pending_throw: Option<Value>,
+}
+
+impl Frame {
+    /// The line of the instruction that is running (or last ran).
+    pub fn line(&self) -> u32 {
+        self.code.location(self.ip.saturating_sub(1)).line
+    }
+}

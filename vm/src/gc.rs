@@ -1,0 +1,372 @@
+//! The cycle collector. Objects are reference counted (`Rc`), so most garbage is freed the
+//! moment it becomes unreachable, as in CPython. Containers are also registered here (as
+//! weak references); when enough have been allocated, a collection runs CPython's
+//! algorithm (`Modules/gcmodule.c`): for every registered object, subtract the references
+//! that come from other registered objects from its strong count; what still has a
+//! positive count is referenced from outside (Rust locals, frames, the VM) and is a root;
+//! everything reachable from a root survives, and the rest — garbage cycles — is cleared,
+//! which breaks the cycles so reference counting frees them.
+//!
+//! This is safe at any moment: an object a Rust caller holds has an extra strong count, so
+//! it and everything it reaches count as reachable.
+
+use crate::frame::{Block, Frame};
+use crate::iter::IterState;
+use crate::object::{Object, Payload};
+use crate::value::{Obj, Value};
+use std::cell::{Cell, RefCell};
+use std::rc::{Rc, Weak};
+
+/// The registry of container objects and the collection schedule.
+pub struct GcState {
+    objects: RefCell<Vec<Weak<Object>>>,
+    allocated: Cell<usize>,
+    threshold: Cell<usize>,
+    enabled: Cell<bool>,
+    collecting: Cell<bool>,
+    /// Objects freed by collections so far.
+    pub collected: Cell<usize>,
+}
+
+impl Default for GcState {
+    fn default() -> GcState {
+        GcState {
+            objects: RefCell::new(Vec::new()),
+            allocated: Cell::new(0),
+            threshold: Cell::new(20_000),
+            enabled: Cell::new(true),
+            collecting: Cell::new(false),
+            collected: Cell::new(0),
+        }
+    }
+}
+
+impl GcState {
+    /// Registers a new container; may run a collection first.
+    pub fn track(&self, o: &Obj) {
+        let n = self.allocated.get() + 1;
+        self.allocated.set(n);
+        if n >= self.threshold.get() && self.enabled.get() && !self.collecting.get() {
+            self.collect();
+        }
+        self.objects.borrow_mut().push(Rc::downgrade(o));
+    }
+
+    /// Turns automatic collection on or off (`gc.enable()` / `gc.disable()`).
+    pub fn set_enabled(&self, on: bool) {
+        self.enabled.set(on);
+    }
+
+    /// Runs a full collection; returns the number of unreachable objects cleared.
+    pub fn collect(&self) -> usize {
+        self.collecting.set(true);
+        let live: Vec<Obj> = {
+            let mut reg = self.objects.borrow_mut();
+            let live: Vec<Obj> = reg.iter().filter_map(|w| w.upgrade()).collect();
+            reg.clear();
+            reg.extend(live.iter().map(Rc::downgrade));
+            live
+        };
+        for (i, o) in live.iter().enumerate() {
+            o.gc.set(i as u32 + 1);
+        }
+        // gc_refs: strong count minus our own clone, minus references from tracked objects.
+        let mut refs: Vec<i64> = live
+            .iter()
+            .map(|o| Rc::strong_count(o) as i64 - 1)
+            .collect();
+        for o in &live {
+            trace(o, &mut |child: &Obj| {
+                let g = child.gc.get();
+                if g != 0 {
+                    refs[g as usize - 1] -= 1;
+                }
+            });
+        }
+        // Everything reachable from an externally referenced object survives.
+        let mut reachable = vec![false; live.len()];
+        let mut work: Vec<usize> = (0..live.len()).filter(|&i| refs[i] > 0).collect();
+        for &i in &work {
+            reachable[i] = true;
+        }
+        while let Some(i) = work.pop() {
+            trace(&live[i], &mut |child: &Obj| {
+                let g = child.gc.get();
+                if g != 0 && !reachable[g as usize - 1] {
+                    reachable[g as usize - 1] = true;
+                    work.push(g as usize - 1);
+                }
+            });
+        }
+        for o in &live {
+            o.gc.set(0);
+        }
+        let mut garbage: Vec<Value> = Vec::new();
+        let mut count = 0;
+        for (i, o) in live.iter().enumerate() {
+            if !reachable[i] {
+                count += 1;
+                clear(o, &mut garbage);
+            }
+        }
+        drop(live);
+        drop(garbage);
+        let survivors = self.objects.borrow().len();
+        self.allocated.set(0);
+        self.threshold.set((survivors).max(20_000));
+        self.collected.set(self.collected.get() + count);
+        self.collecting.set(false);
+        count
+    }
+}
+
+fn visit_value(v: &Value, f: &mut dyn FnMut(&Obj)) {
+    if let Value::Obj(o) = v {
+        f(o);
+    }
+}
+
+fn trace_frame(fr: &Frame, f: &mut dyn FnMut(&Obj)) {
+    for v in &fr.stack {
+        visit_value(v, f);
+    }
+    for v in fr.locals.iter().flatten() {
+        visit_value(v, f);
+    }
+    for c in &fr.cells {
+        f(c);
+    }
+    f(&fr.globals);
+    if let Some(ns) = &fr.namespace {
+        f(ns);
+    }
+    for b in &fr.blocks {
+        if let Block::ExceptHandler { exc, .. } = b {
+            visit_value(exc, f);
+        }
+    }
+    if let Some(t) = &fr.pending_throw {
+        visit_value(t, f);
+    }
+    for c in fr.code.consts.iter() {
+        visit_value(c, f);
+    }
+}
+
+/// Calls `f` on every object `o` references directly (conservatively skipping any part that
+/// is borrowed for writing right now).
+fn trace(o: &Obj, f: &mut dyn FnMut(&Obj)) {
+    if let Some(c) = o.class_raw() {
+        f(c);
+    }
+    if let Some(d) = &o.dict {
+        f(d);
+    }
+    match &o.payload {
+        Payload::Tuple(items) => items.iter().for_each(|v| visit_value(v, f)),
+        Payload::List(l) => {
+            if let Ok(l) = l.try_borrow() {
+                l.iter().for_each(|v| visit_value(v, f));
+            }
+        }
+        Payload::Dict(d) => {
+            if let Ok(d) = d.try_borrow() {
+                for e in d.iter() {
+                    visit_value(&e.key, f);
+                    visit_value(&e.value, f);
+                }
+            }
+        }
+        Payload::Set(s) => {
+            if let Ok(s) = s.try_borrow() {
+                s.iter().for_each(|v| visit_value(v, f));
+            }
+        }
+        Payload::Function(func) => {
+            f(&func.globals);
+            if let Ok(d) = func.defaults.try_borrow() {
+                d.iter().for_each(|v| visit_value(v, f));
+            }
+            if let Ok(k) = func.kwdefaults.try_borrow() {
+                visit_value(&k, f);
+            }
+            func.closure.iter().for_each(|c| f(c));
+            for c in func.code.consts.iter() {
+                visit_value(c, f);
+            }
+        }
+        Payload::Method(m) => {
+            visit_value(&m.0, f);
+            visit_value(&m.1, f);
+        }
+        Payload::Native(n) => {
+            if let Some(b) = &n.bound {
+                visit_value(b, f);
+            }
+        }
+        Payload::Type(t) => {
+            if let Ok(ns) = t.ns.try_borrow() {
+                for e in ns.iter() {
+                    visit_value(&e.value, f);
+                }
+            }
+            if let Ok(b) = t.bases.try_borrow() {
+                b.iter().for_each(|c| f(c));
+            }
+            if let Ok(m) = t.mro.try_borrow() {
+                m.iter().for_each(|c| f(c));
+            }
+        }
+        Payload::Module(m) => f(&m.globals),
+        Payload::Cell(c) => {
+            if let Ok(c) = c.try_borrow() {
+                if let Some(v) = &*c {
+                    visit_value(v, f);
+                }
+            }
+        }
+        Payload::Exception(e) => {
+            if let Ok(e) = e.try_borrow() {
+                visit_value(&e.args, f);
+                visit_value(&e.cause, f);
+                visit_value(&e.context, f);
+                visit_value(&e.extra, f);
+            }
+        }
+        Payload::Generator(g) => {
+            if let Ok(g) = g.try_borrow() {
+                if let Some(fr) = &g.frame {
+                    trace_frame(fr, f);
+                }
+            }
+        }
+        Payload::Iter(st) => {
+            if let Ok(st) = st.try_borrow() {
+                match &*st {
+                    IterState::Seq { seq, .. } | IterState::Reversed { seq, .. } => {
+                        visit_value(seq, f)
+                    }
+                    IterState::Dict { dict, .. } => f(dict),
+                    IterState::Set { set, .. } => f(set),
+                    IterState::Bytes { b, .. } => visit_value(b, f),
+                    IterState::GetItem { obj, .. } => visit_value(obj, f),
+                    IterState::Callable { func, sentinel } => {
+                        visit_value(func, f);
+                        visit_value(sentinel, f);
+                    }
+                    IterState::Enumerate { it, count } => {
+                        visit_value(it, f);
+                        visit_value(count, f);
+                    }
+                    IterState::Zip { its, .. } => its.iter().for_each(|v| visit_value(v, f)),
+                    IterState::Map { func, its } => {
+                        visit_value(func, f);
+                        its.iter().for_each(|v| visit_value(v, f));
+                    }
+                    IterState::Filter { func, it } => {
+                        visit_value(func, f);
+                        visit_value(it, f);
+                    }
+                    IterState::Str { .. } | IterState::Range { .. } | IterState::Done => {}
+                }
+            }
+        }
+        Payload::Slice(s) => s.iter().for_each(|v| visit_value(v, f)),
+        Payload::Property(p) => p.iter().for_each(|v| visit_value(v, f)),
+        Payload::StaticMethod(v) | Payload::ClassMethod(v) => visit_value(v, f),
+        Payload::Super(s) => {
+            f(&s.0);
+            visit_value(&s.1, f);
+        }
+        _ => {}
+    }
+}
+
+/// Empties the mutable parts of an unreachable object, moving what it referenced into
+/// `out` (dropped after the pass, so no destructor runs while the graph is inspected).
+fn clear(o: &Obj, out: &mut Vec<Value>) {
+    if let Some(d) = &o.dict {
+        out.push(Value::Obj(d.clone()));
+        if let Payload::Dict(t) = &d.payload {
+            if let Ok(mut t) = t.try_borrow_mut() {
+                for e in t.take_all() {
+                    out.push(e.key);
+                    out.push(e.value);
+                }
+            }
+        }
+    }
+    match &o.payload {
+        Payload::List(l) => {
+            if let Ok(mut l) = l.try_borrow_mut() {
+                out.extend(l.drain(..));
+            }
+        }
+        Payload::Dict(d) => {
+            if let Ok(mut d) = d.try_borrow_mut() {
+                for e in d.take_all() {
+                    out.push(e.key);
+                    out.push(e.value);
+                }
+            }
+        }
+        Payload::Set(s) => {
+            if let Ok(mut s) = s.try_borrow_mut() {
+                out.extend(s.take_all());
+            }
+        }
+        Payload::Cell(c) => {
+            if let Ok(mut c) = c.try_borrow_mut() {
+                if let Some(v) = c.take() {
+                    out.push(v);
+                }
+            }
+        }
+        Payload::Function(func) => {
+            if let Ok(mut d) = func.defaults.try_borrow_mut() {
+                out.extend(d.drain(..));
+            }
+            if let Ok(mut k) = func.kwdefaults.try_borrow_mut() {
+                out.push(std::mem::take(&mut *k));
+            }
+        }
+        Payload::Type(t) => {
+            if let Ok(mut ns) = t.ns.try_borrow_mut() {
+                for e in ns.take_all() {
+                    out.push(e.key);
+                    out.push(e.value);
+                }
+            }
+            if let Ok(mut m) = t.mro.try_borrow_mut() {
+                out.extend(m.drain(..).map(Value::Obj));
+            }
+            if let Ok(mut b) = t.bases.try_borrow_mut() {
+                out.extend(b.drain(..).map(Value::Obj));
+            }
+        }
+        Payload::Exception(e) => {
+            if let Ok(mut e) = e.try_borrow_mut() {
+                out.push(std::mem::take(&mut e.cause));
+                out.push(std::mem::take(&mut e.context));
+                out.push(std::mem::take(&mut e.extra));
+                out.push(std::mem::take(&mut e.args));
+            }
+        }
+        Payload::Generator(g) => {
+            if let Ok(mut g) = g.try_borrow_mut() {
+                if let Some(mut fr) = g.frame.take() {
+                    out.extend(fr.stack.drain(..));
+                    out.extend(fr.locals.drain(..).flatten());
+                    out.extend(fr.cells.drain(..).map(Value::Obj));
+                }
+            }
+        }
+        Payload::Iter(st) => {
+            if let Ok(mut st) = st.try_borrow_mut() {
+                let old = std::mem::replace(&mut *st, IterState::Done);
+                drop(old);
+            }
+        }
+        _ => {}
+    }
+}

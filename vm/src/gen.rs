@@ -1,0 +1,341 @@
+//! Generators and coroutines: resuming a suspended frame (pushed on the frame stack by
+//! `for` and `yield from`/`await`, or run by `send` from native code), suspending it at a
+//! `yield`, `throw`/`close`, and the awaitable protocol (`__await__`).
+
+use crate::code::flags;
+use crate::frame::{Delivery, Frame};
+use crate::interp::{Outcome, YieldFromStep};
+use crate::object::{GenKind, GenState, Payload};
+use crate::types::lookup;
+use crate::value::{Obj, Value};
+use crate::vm::{PyResult, Vm};
+
+/// What a native resume of a generator produced.
+pub enum GenResult {
+    /// It yielded.
+    Yield(Value),
+    /// It returned.
+    Return(Value),
+}
+
+impl Vm {
+    /// Takes the frame out of generator `g` to be pushed, with `value` sent in (or `throw`
+    /// pending). `None` when the generator is exhausted (no frame to run).
+    pub(crate) fn resume_generator(
+        &mut self,
+        g: &Obj,
+        value: Value,
+        throw: Option<Value>,
+        delivery: Delivery,
+    ) -> PyResult<Option<Box<Frame>>> {
+        let Payload::Generator(cell) = &g.payload else {
+            unreachable!()
+        };
+        let mut gen = cell.borrow_mut();
+        let what = match gen.kind {
+            GenKind::Generator => "generator",
+            GenKind::Coroutine => "coroutine",
+            GenKind::AsyncGenerator => "async generator",
+        };
+        match gen.state {
+            GenState::Running => {
+                drop(gen);
+                return Err(self.new_value_error(format!("{what} already executing")));
+            }
+            GenState::Closed => {
+                drop(gen);
+                if let Some(t) = throw {
+                    return Err(self.exc_from_value(t));
+                }
+                if what == "coroutine" {
+                    return Err(self.new_runtime_error("cannot reuse already awaited coroutine"));
+                }
+                return Ok(None);
+            }
+            GenState::Created => {
+                if !value.is_none() && throw.is_none() {
+                    drop(gen);
+                    return Err(self.new_type_error(format!(
+                        "can't send non-None value to a just-started {what}"
+                    )));
+                }
+            }
+            GenState::Suspended => {}
+        }
+        let started = gen.state == GenState::Suspended;
+        let mut frame = gen.frame.take().expect("generator frame");
+        gen.state = GenState::Running;
+        drop(gen);
+        frame.delivery = delivery;
+        frame.generator = Some(g.clone());
+        if started && throw.is_none() {
+            frame.stack.push(value);
+        }
+        if let Some(t) = throw {
+            if started {
+                frame.stack.push(Value::None);
+                // The pushed None stands for the yield's result; a throw replaces it.
+                frame.stack.pop();
+            }
+            frame.pending_throw = Some(t);
+        }
+        Ok(Some(frame))
+    }
+
+    /// Stores a yielding frame back into its generator.
+    pub(crate) fn suspend_generator(&mut self, g: &Obj, mut f: Box<Frame>) {
+        if let Payload::Generator(cell) = &g.payload {
+            let mut gen = cell.borrow_mut();
+            f.generator = None;
+            gen.frame = Some(f);
+            gen.state = GenState::Suspended;
+        }
+    }
+
+    /// Marks a generator finished.
+    pub(crate) fn finish_generator(&mut self, g: &Obj) {
+        if let Payload::Generator(cell) = &g.payload {
+            let mut gen = cell.borrow_mut();
+            gen.state = GenState::Closed;
+            gen.frame = None;
+        }
+    }
+
+    /// PEP 479: `StopIteration` escaping a generator becomes `RuntimeError`.
+    pub(crate) fn generator_exception(&mut self, g: &Obj, exc: Obj) -> Obj {
+        let Payload::Generator(cell) = &g.payload else {
+            return exc;
+        };
+        let kind = cell.borrow().kind;
+        let (what, bad) = match kind {
+            GenKind::Generator => ("generator", self.exc.stop_iteration.clone()),
+            GenKind::Coroutine => ("coroutine", self.exc.stop_iteration.clone()),
+            GenKind::AsyncGenerator => ("async generator", self.exc.stop_async_iteration.clone()),
+        };
+        let is_bad = self.is_instance_of(&exc, &bad)
+            || (kind == GenKind::AsyncGenerator
+                && self.is_instance_of(&exc, &self.exc.stop_iteration.clone()));
+        if is_bad {
+            let name = if self.is_instance_of(&exc, &self.exc.stop_iteration.clone()) {
+                "StopIteration"
+            } else {
+                "StopAsyncIteration"
+            };
+            let e = self.new_runtime_error(format!("{what} raised {name}"));
+            self.set_cause(&e, Value::Obj(exc));
+            return e;
+        }
+        exc
+    }
+
+    /// `gen.send(value)` from native code.
+    pub fn gen_send(&mut self, g: &Obj, value: Value) -> PyResult<GenResult> {
+        self.gen_resume_native(g, value, None)
+    }
+
+    /// `gen.throw(exc)` from native code.
+    pub fn gen_throw(&mut self, g: &Obj, exc: Value) -> PyResult<GenResult> {
+        self.gen_resume_native(g, Value::None, Some(exc))
+    }
+
+    fn gen_resume_native(
+        &mut self,
+        g: &Obj,
+        value: Value,
+        throw: Option<Value>,
+    ) -> PyResult<GenResult> {
+        match self.resume_generator(g, value, throw, Delivery::Native)? {
+            None => Ok(GenResult::Return(Value::None)),
+            Some(frame) => match self.run(frame)? {
+                Outcome::Yield(v) => Ok(GenResult::Yield(v)),
+                Outcome::Return(v) => Ok(GenResult::Return(v)),
+            },
+        }
+    }
+
+    /// `gen.close()`.
+    pub fn gen_close(&mut self, g: &Obj) -> PyResult<()> {
+        let state = match &g.payload {
+            Payload::Generator(c) => c.borrow().state,
+            _ => return Ok(()),
+        };
+        if state == GenState::Created {
+            self.finish_generator(g);
+            return Ok(());
+        }
+        if state == GenState::Closed {
+            return Ok(());
+        }
+        let exit = self.new_exception(&self.exc.generator_exit.clone(), vec![]);
+        match self.gen_throw(g, Value::Obj(exit)) {
+            Ok(GenResult::Yield(_)) => {
+                Err(self.new_runtime_error("generator ignored GeneratorExit"))
+            }
+            Ok(GenResult::Return(_)) => Ok(()),
+            Err(e) => {
+                if self.is_instance_of(&e, &self.exc.generator_exit.clone())
+                    || self.is_instance_of(&e, &self.exc.stop_iteration.clone())
+                {
+                    Ok(())
+                } else {
+                    Err(e)
+                }
+            }
+        }
+    }
+
+    /// One step of `YieldFrom`: send `sent` (or throw) into the sub-iterator.
+    pub(crate) fn yield_from_step(
+        &mut self,
+        _f: &mut Box<Frame>,
+        sub: &Value,
+        sent: Value,
+        throw: Option<Value>,
+    ) -> PyResult<YieldFromStep> {
+        if let Value::Obj(o) = sub {
+            if let Payload::Generator(_) = &o.payload {
+                if let Some(t) = &throw {
+                    // close() of the delegating generator closes the sub-generator first.
+                    if let Value::Obj(te) = t {
+                        if self.is_instance_of(te, &self.exc.generator_exit.clone()) {
+                            self.gen_close(o)?;
+                            return Err(self.exc_from_value(t.clone()));
+                        }
+                    }
+                }
+                return match self.resume_generator(o, sent, throw, Delivery::YieldFrom)? {
+                    Some(frame) => Ok(YieldFromStep::Push(frame)),
+                    None => Ok(YieldFromStep::Returned(Value::None)),
+                };
+            }
+        }
+        // A native iterator or an object with send/throw.
+        let r = if let Some(t) = throw {
+            let name = self.names.throw.clone();
+            match self.get_attr_opt(sub, &name)? {
+                Some(m) => self.call(&m, &[t], &[]),
+                None => Err(self.exc_from_value(t)),
+            }
+        } else if sent.is_none() {
+            match self.next(sub) {
+                Ok(Some(v)) => Ok(v),
+                Ok(None) => return Ok(YieldFromStep::Returned(Value::None)),
+                Err(e) => Err(e),
+            }
+        } else {
+            let name = self.names.send.clone();
+            let m = self.get_attr(sub, &name)?;
+            self.call(&m, &[sent], &[])
+        };
+        match r {
+            Ok(v) => Ok(YieldFromStep::Yielded(v)),
+            Err(e) => {
+                if self.is_instance_of(&e, &self.exc.stop_iteration.clone()) {
+                    let v = self.stop_iteration_value(&e);
+                    Ok(YieldFromStep::Returned(v))
+                } else {
+                    Err(e)
+                }
+            }
+        }
+    }
+
+    /// `StopIteration.value`.
+    pub fn stop_iteration_value(&self, e: &Obj) -> Value {
+        match &e.payload {
+            Payload::Exception(d) => d.borrow().extra.clone(),
+            _ => Value::None,
+        }
+    }
+
+    /// `GetYieldFromIter`.
+    pub(crate) fn get_yield_from_iter(&mut self, v: &Value, code: &crate::code::Code) -> PyResult {
+        if let Some(Payload::Generator(g)) = v.payload() {
+            if g.borrow().kind == GenKind::Coroutine && code.flags & (flags::COROUTINE) == 0 {
+                return Err(self.new_type_error(
+                    "cannot 'yield from' a coroutine object in a non-coroutine generator",
+                ));
+            }
+            return Ok(v.clone());
+        }
+        self.get_iter(v)
+    }
+
+    /// `GetAwaitable`: the iterator an `await` delegates to.
+    pub(crate) fn get_awaitable(&mut self, v: &Value, kind: u32) -> PyResult {
+        if let Some(Payload::Generator(g)) = v.payload() {
+            let g = g.borrow();
+            if g.kind == GenKind::Coroutine {
+                if g.state == GenState::Running {
+                    return Err(self.new_runtime_error("coroutine is being awaited already"));
+                }
+                return Ok(v.clone());
+            }
+        }
+        let cls = self.class_of(v).clone();
+        if let Some(f) = lookup(&cls, &self.names.__await__.clone()) {
+            let it = self.call(&f, std::slice::from_ref(v), &[])?;
+            if let Some(Payload::Generator(g)) = it.payload() {
+                if g.borrow().kind == GenKind::Coroutine {
+                    return Err(self.new_type_error("__await__() returned a coroutine"));
+                }
+            }
+            let icls = self.class_of(&it).clone();
+            if lookup(&icls, &self.names.__next__.clone()).is_none()
+                && !matches!(
+                    it.payload(),
+                    Some(Payload::Iter(_)) | Some(Payload::Generator(_))
+                )
+            {
+                return Err(self.new_type_error(format!(
+                    "__await__() returned non-iterator of type '{}'",
+                    self.type_name(&it)
+                )));
+            }
+            return Ok(it);
+        }
+        let msg = match kind {
+            1 => format!("'async with' received an object from __aenter__ that does not implement __await__: {}", self.type_name(v)),
+            2 => format!("'async with' received an object from __aexit__ that does not implement __await__: {}", self.type_name(v)),
+            _ => format!("object {} can't be used in 'await' expression", self.type_name(v)),
+        };
+        Err(self.new_type_error(msg))
+    }
+
+    /// `GetAIter`.
+    pub(crate) fn get_aiter(&mut self, v: &Value) -> PyResult {
+        let cls = self.class_of(v).clone();
+        match lookup(&cls, &self.names.__aiter__.clone()) {
+            Some(f) => self.call(&f, std::slice::from_ref(v), &[]),
+            None => Err(self.new_type_error(format!(
+                "'async for' requires an object with __aiter__ method, got {}",
+                self.type_name(v)
+            ))),
+        }
+    }
+
+    /// `GetANext`: the awaitable of `__anext__()`.
+    pub(crate) fn get_anext(&mut self, it: &Value) -> PyResult {
+        let cls = self.class_of(it).clone();
+        match lookup(&cls, &self.names.__anext__.clone()) {
+            Some(f) => {
+                let aw = self.call(&f, std::slice::from_ref(it), &[])?;
+                self.get_awaitable(&aw, 0).map_err(|_| {
+                    self.new_type_error(format!(
+                        "'async for' received an invalid object from __anext__: {}",
+                        self.type_name(&aw)
+                    ))
+                })
+            }
+            None => Err(self.new_type_error(format!(
+                "'async for' requires an iterator with __anext__ method, got {}",
+                self.type_name(it)
+            ))),
+        }
+    }
+
+    /// Marks a value yielded by an async generator (as opposed to a future passed up).
+    pub(crate) fn wrap_async_gen_value(&mut self, v: Value) -> Value {
+        crate::builtins::asyncgen::wrap(self, v)
+    }
+}

@@ -1,0 +1,300 @@
+//! `import`: modules are found in `sys.modules`, then among the registered native modules,
+//! then as `NAME.aio` (or a package `NAME/__init__.aio`) in the script's folder and the
+//! folders of `AIOPATH`; each runs once and is cached in `sys.modules`.
+
+use crate::code::SourceFile;
+use crate::compiler::{self, Mode};
+use crate::object::Payload;
+use crate::str::Str;
+use crate::value::{Obj, Value};
+use crate::vm::{PyResult, Vm};
+use std::path::PathBuf;
+use std::rc::Rc;
+
+impl Vm {
+    /// `ImportName`: imports `name` (and its parents); returns the top-level package, or the
+    /// module itself when there is a `from` list.
+    pub(crate) fn import_name(&mut self, name: &Str, fromlist: &Value, level: &Value) -> PyResult {
+        let level = match level {
+            Value::Int(i) => *i,
+            _ => 0,
+        };
+        let mut full = name.as_str().to_string();
+        if level > 0 {
+            let package = self.current_package();
+            let mut parts: Vec<&str> = package.split('.').filter(|s| !s.is_empty()).collect();
+            for _ in 1..level {
+                parts.pop();
+            }
+            if parts.is_empty() && package.is_empty() {
+                return Err(self.new_exception_msg(
+                    &self.exc.import_error.clone(),
+                    "attempted relative import with no known parent package",
+                ));
+            }
+            let base = parts.join(".");
+            full = if full.is_empty() {
+                base
+            } else if base.is_empty() {
+                full
+            } else {
+                format!("{base}.{full}")
+            };
+        }
+        let mut module = None;
+        let mut prefix = String::new();
+        for part in full.split('.') {
+            if !prefix.is_empty() {
+                prefix.push('.');
+            }
+            prefix.push_str(part);
+            let m = self.import_one(&prefix, module.as_ref())?;
+            if module.is_none() {
+                // Remember the top-level module for the plain `import a.b` form.
+                module = Some(m.clone());
+            }
+            if let Some(parent) = &module {
+                if !Rc::ptr_eq(parent, &m) {
+                    let attr = self.intern(part);
+                    let _ =
+                        self.set_attr(&Value::Obj(parent.clone()), &attr, Value::Obj(m.clone()));
+                }
+            }
+        }
+        let has_from = match fromlist.payload() {
+            Some(Payload::Tuple(t)) => !t.is_empty(),
+            _ => !fromlist.is_none(),
+        };
+        if has_from {
+            let key = self.intern(&full);
+            return Ok(self
+                .dict_get_str(&self.modules.clone(), &key)
+                .unwrap_or(Value::None));
+        }
+        Ok(module.map(Value::Obj).unwrap_or(Value::None))
+    }
+
+    fn current_package(&mut self) -> String {
+        let Some(f) = self.frames.last() else {
+            return String::new();
+        };
+        let g = f.globals.clone();
+        let pkg = self.intern("__package__");
+        if let Some(Value::Str(p)) = self.dict_get_str(&g, &pkg) {
+            return p.as_str().to_string();
+        }
+        let name = self.names.__name__.clone();
+        match self.dict_get_str(&g, &name) {
+            Some(Value::Str(n)) => n
+                .as_str()
+                .rsplit_once('.')
+                .map(|(a, _)| a.to_string())
+                .unwrap_or_default(),
+            _ => String::new(),
+        }
+    }
+
+    fn import_one(&mut self, full: &str, parent: Option<&Obj>) -> PyResult<Obj> {
+        let key = self.intern(full);
+        if let Some(Value::Obj(m)) = self.dict_get_str(&self.modules.clone(), &key) {
+            return Ok(m);
+        }
+        if let Some(init) = self.native_modules.get(full).copied() {
+            let m = self.new_module(full);
+            self.dict_set_str(&self.modules.clone(), full, Value::Obj(m.clone()));
+            if let Err(e) = init(self, &m) {
+                let modules = self.modules.clone();
+                if let Payload::Dict(d) = &modules.payload {
+                    d.borrow_mut().remove_str(&key);
+                }
+                return Err(e);
+            }
+            return Ok(m);
+        }
+        let dirs: Vec<PathBuf> = match parent.and_then(|p| self.module_path(p)) {
+            Some(dir) => vec![dir],
+            None => self.search_dirs(),
+        };
+        let last = full.rsplit('.').next().unwrap_or(full);
+        for dir in dirs {
+            let file = dir.join(format!("{last}.aio"));
+            if file.is_file() {
+                return self.load_source_module(full, &file, None);
+            }
+            let pkg = dir.join(last).join("__init__.aio");
+            if pkg.is_file() {
+                return self.load_source_module(full, &pkg, Some(dir.join(last)));
+            }
+        }
+        let e = self.new_exception_msg(
+            &self.exc.module_not_found_error.clone(),
+            format!("No module named '{full}'"),
+        );
+        Err(e)
+    }
+
+    fn search_dirs(&self) -> Vec<PathBuf> {
+        let mut dirs = self.search_path.clone();
+        if let Ok(p) = std::env::var("AIOPATH") {
+            dirs.extend(std::env::split_paths(&p));
+        }
+        if dirs.is_empty() {
+            dirs.push(PathBuf::from("."));
+        }
+        dirs
+    }
+
+    fn module_path(&mut self, m: &Obj) -> Option<PathBuf> {
+        let g = self.module_globals(m)?;
+        let key = self.names.__path__.clone();
+        match self.dict_get_str(&g, &key)? {
+            Value::Str(s) => Some(PathBuf::from(s.as_str())),
+            _ => None,
+        }
+    }
+
+    fn load_source_module(
+        &mut self,
+        full: &str,
+        file: &std::path::Path,
+        package_dir: Option<PathBuf>,
+    ) -> PyResult<Obj> {
+        let text = match std::fs::read_to_string(file) {
+            Ok(t) => t,
+            Err(e) => {
+                return Err(self.new_exception_msg(&self.exc.import_error.clone(), e.to_string()))
+            }
+        };
+        let shown = std::path::absolute(file)
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|_| file.display().to_string());
+        let module = aio_parser::parse_module(&text)
+            .map_err(|e| self.syntax_error_exception(&e, &shown, &text))?;
+        let src = Rc::new(SourceFile::new(shown.clone(), text.clone()));
+        let code = compiler::compile(
+            &module,
+            src,
+            Mode::Exec,
+            &mut self.interner,
+            &self.types,
+            &self.ellipsis,
+        )
+        .map_err(|e| self.syntax_error_exception(&e, &shown, &text))?;
+        let m = self.new_module(full);
+        let g = self.module_globals(&m).expect("globals");
+        self.dict_set_str(&g, "__file__", Value::str(shown));
+        match &package_dir {
+            Some(dir) => {
+                self.dict_set_str(&g, "__path__", Value::str(dir.display().to_string()));
+                self.dict_set_str(&g, "__package__", Value::str(full));
+            }
+            None => {
+                let pkg = full
+                    .rsplit_once('.')
+                    .map(|(a, _)| a.to_string())
+                    .unwrap_or_default();
+                self.dict_set_str(&g, "__package__", Value::str(pkg));
+            }
+        }
+        self.dict_set_str(&self.modules.clone(), full, Value::Obj(m.clone()));
+        if let Err(e) = self.run_code(code, g) {
+            let key = self.intern(full);
+            if let Payload::Dict(d) = &self.modules.payload {
+                d.borrow_mut().remove_str(&key);
+            }
+            return Err(e);
+        }
+        Ok(m)
+    }
+
+    /// A `SyntaxError` exception object for a compile error in an imported module.
+    pub(crate) fn syntax_error_exception(
+        &self,
+        e: &aio_lexer::SyntaxError,
+        file: &str,
+        text: &str,
+    ) -> crate::value::Obj {
+        let cls = match e.kind {
+            aio_lexer::SyntaxErrorKind::Indentation => self.exc.indentation_error.clone(),
+            aio_lexer::SyntaxErrorKind::Tab => self.exc.tab_error.clone(),
+            aio_lexer::SyntaxErrorKind::Recursion => self.exc.recursion_error.clone(),
+            aio_lexer::SyntaxErrorKind::Syntax => self.exc.syntax_error.clone(),
+        };
+        let idx = aio_lexer::LineIndex::new(text);
+        let pos = idx.position(text, e.span.start);
+        let detail = self.new_tuple(vec![
+            Value::str(file),
+            Value::Int(pos.line as i64),
+            Value::Int(pos.column as i64 + 1),
+            Value::str(idx.line_text(text, pos.line)),
+        ]);
+        self.new_exception(&cls, vec![Value::str(e.message.clone()), detail])
+    }
+
+    /// `ImportFrom`: `from m import name`.
+    pub(crate) fn import_from(&mut self, m: &Value, name: &Rc<Str>) -> PyResult {
+        if let Some(v) = self.get_attr_opt(m, name)? {
+            return Ok(v);
+        }
+        // A submodule not yet imported.
+        if let Some(Payload::Module(md)) = m.payload() {
+            let full = format!("{}.{}", md.name.as_str(), name.as_str());
+            let has_path = self.module_path(m.as_obj().expect("module")).is_some();
+            if has_path {
+                if let Ok(sub) = self.import_one(&full, m.as_obj()) {
+                    return Ok(Value::Obj(sub));
+                }
+            }
+            let file = self
+                .module_globals(m.as_obj().expect("module"))
+                .and_then(|g| self.dict_get_str(&g, &self.names.__file__.clone()));
+            let loc = match file {
+                Some(Value::Str(f)) => format!(" ({})", f.as_str()),
+                _ => " (unknown location)".to_string(),
+            };
+            return Err(self.new_exception_msg(
+                &self.exc.import_error.clone(),
+                format!(
+                    "cannot import name '{}' from '{}'{}",
+                    name.as_str(),
+                    md.name.as_str(),
+                    loc
+                ),
+            ));
+        }
+        Err(self.new_exception_msg(
+            &self.exc.import_error.clone(),
+            format!("cannot import name '{}'", name.as_str()),
+        ))
+    }
+
+    /// `from m import *`.
+    pub(crate) fn import_star(&mut self, m: &Value, ns: &Obj) -> PyResult<()> {
+        let Some(g) = m.as_obj().and_then(|o| self.module_globals(o)) else {
+            return Ok(());
+        };
+        let all = self.dict_get_str(&g, &self.names.__all__.clone());
+        let names: Vec<Value> = match all {
+            Some(a) => self.collect(&a)?,
+            None => match &g.payload {
+                Payload::Dict(d) => d
+                    .borrow()
+                    .iter()
+                    .filter(|e| e.key.as_str().is_some_and(|s| !s.as_str().starts_with('_')))
+                    .map(|e| e.key.clone())
+                    .collect(),
+                _ => Vec::new(),
+            },
+        };
+        for n in names {
+            let Some(s) = n.as_str().cloned() else {
+                continue;
+            };
+            let v = self.get_attr(m, &s)?;
+            if let Payload::Dict(d) = &ns.payload {
+                d.borrow_mut().set_str(s, v);
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,34 @@
+//! The interner: one shared `Str` per identifier, so attribute and global lookups compare
+//! pointers before bytes and never rehash.
+
+use crate::str::Str;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+/// Maps identifier text to its shared string.
+#[derive(Default)]
+pub struct Interner {
+    map: HashMap<Box<str>, Rc<Str>>,
+}
+
+impl Interner {
+    /// The shared string for `s`.
+    pub fn intern(&mut self, s: &str) -> Rc<Str> {
+        if let Some(v) = self.map.get(s) {
+            return v.clone();
+        }
+        let v = Rc::new(Str::new(s.to_string()));
+        self.map.insert(s.into(), v.clone());
+        v
+    }
+
+    /// Interns `s` when it looks like an identifier (as CPython interns such constants);
+    /// otherwise makes a fresh string.
+    pub fn intern_if_identifier(&mut self, s: &str) -> Rc<Str> {
+        if s.len() <= 40 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            self.intern(s)
+        } else {
+            Rc::new(Str::new(s.to_string()))
+        }
+    }
+}

@@ -1,0 +1,1191 @@
+//! The interpreter loop. One Rust activation runs any number of script frames: a call to
+//! a script function pushes the caller on `Vm::frames` and continues with the callee; a
+//! return pops it back. Generators resumed by `for` or `yield from`/`await` are pushed the
+//! same way, so neither calls nor delegation recurse on the Rust stack. Native code that
+//! calls back into scripts starts a nested run with its own base.
+
+use crate::code::{BinOp, Instr, UnaryOp};
+use crate::frame::{Block, Delivery, Frame};
+use crate::object::{GenState, Payload};
+use crate::str::Str;
+use crate::value::{Obj, Value};
+use crate::vm::{PyResult, Vm};
+use smallvec::SmallVec;
+use std::rc::Rc;
+
+/// How a run of frames ended.
+pub enum Outcome {
+    /// The base frame returned.
+    Return(Value),
+    /// The base frame (a generator) yielded.
+    Yield(Value),
+}
+
+/// What the dispatch loop hands to the frame-switching code.
+enum Event {
+    /// An exception raised by the instruction at `ip - 1`.
+    Raise(Obj),
+    /// Re-raise without a new traceback entry or context.
+    Reraise(Obj),
+    /// The frame returned.
+    Return(Value),
+    /// The frame yielded.
+    Yield(Value),
+    /// Switch to a new frame (call, generator resume).
+    Push(Box<Frame>),
+}
+
+/// The result of preparing a call from the loop.
+pub enum Prepared {
+    /// The call completed (native callee).
+    Value(Value),
+    /// Run this frame; its result becomes the call's result.
+    Frame(Box<Frame>),
+}
+
+macro_rules! tri {
+    ($e:expr) => {
+        match $e {
+            Ok(v) => v,
+            Err(e) => break Event::Raise(e),
+        }
+    };
+}
+
+/// Calls native code with the running frame visible on `Vm::frames`.
+macro_rules! with_frame {
+    ($vm:ident, $f:ident, $e:expr) => {{
+        $vm.frames.push($f);
+        let r = $e;
+        $f = $vm.frames.pop().expect("frame");
+        r
+    }};
+}
+
+impl Vm {
+    /// Runs `frame` to completion (or its first yield) and returns its value.
+    pub fn run_frame(&mut self, frame: Box<Frame>) -> PyResult {
+        match self.run(frame)? {
+            Outcome::Return(v) | Outcome::Yield(v) => Ok(v),
+        }
+    }
+
+    /// Runs `frame` and everything it calls until it returns or yields.
+    pub(crate) fn run(&mut self, frame: Box<Frame>) -> Result<Outcome, Obj> {
+        let base = self.frames.len();
+        if base + self.native_depth > self.recursion_limit + 50 {
+            return Err(self.new_recursion_error(""));
+        }
+        self.native_depth += 1;
+        let r = self.run_inner(frame, base);
+        self.native_depth -= 1;
+        r
+    }
+
+    fn run_inner(&mut self, mut f: Box<Frame>, base: usize) -> Result<Outcome, Obj> {
+        // A throw pending on a freshly resumed frame is raised at its resume point.
+        let mut pending: Option<Event> = None;
+        if let Some(exc) = f.pending_throw.take() {
+            if !matches!(f.code.instrs.get(f.ip), Some(Instr::YieldFrom)) {
+                pending = Some(Event::Raise(self.exc_from_value(exc)));
+            } else {
+                f.pending_throw = Some(exc);
+            }
+        }
+        'frames: loop {
+            let code = f.code.clone();
+            let instrs: &[Instr] = &code.instrs;
+            let event = if let Some(ev) = pending.take() {
+                ev
+            } else {
+                loop {
+                    let instr = instrs[f.ip];
+                    f.ip += 1;
+                    match instr {
+                        Instr::Nop => {}
+                        Instr::PopTop => {
+                            f.stack.pop();
+                        }
+                        Instr::RotTwo => {
+                            let n = f.stack.len();
+                            f.stack.swap(n - 1, n - 2);
+                        }
+                        Instr::RotThree => {
+                            let v = f.stack.pop().expect("stack");
+                            let n = f.stack.len();
+                            f.stack.insert(n - 2, v);
+                        }
+                        Instr::RotFour => {
+                            let v = f.stack.pop().expect("stack");
+                            let n = f.stack.len();
+                            f.stack.insert(n - 3, v);
+                        }
+                        Instr::DupTop => {
+                            let v = f.stack.last().expect("stack").clone();
+                            f.stack.push(v);
+                        }
+                        Instr::DupTopTwo => {
+                            let n = f.stack.len();
+                            let a = f.stack[n - 2].clone();
+                            let b = f.stack[n - 1].clone();
+                            f.stack.push(a);
+                            f.stack.push(b);
+                        }
+                        Instr::LoadConst(i) => f.stack.push(code.consts[i as usize].clone()),
+                        Instr::LoadFast(i) => match &f.locals[i as usize] {
+                            Some(v) => {
+                                let v = v.clone();
+                                f.stack.push(v);
+                            }
+                            None => {
+                                let name = code.varnames[i as usize].as_str().to_string();
+                                break Event::Raise(self.new_exception_msg(
+                                    &self.exc.unbound_local_error.clone(),
+                                    format!("cannot access local variable '{name}' where it is not associated with a value"),
+                                ));
+                            }
+                        },
+                        Instr::StoreFast(i) => {
+                            let v = f.stack.pop();
+                            f.locals[i as usize] = v;
+                        }
+                        Instr::DeleteFast(i) => {
+                            if f.locals[i as usize].take().is_none() {
+                                let name = code.varnames[i as usize].as_str().to_string();
+                                break Event::Raise(self.new_exception_msg(
+                                    &self.exc.unbound_local_error.clone(),
+                                    format!("cannot access local variable '{name}' where it is not associated with a value"),
+                                ));
+                            }
+                        }
+                        Instr::LoadDeref(i) => {
+                            let v = match &f.cells[i as usize].payload {
+                                Payload::Cell(c) => c.borrow().clone(),
+                                _ => None,
+                            };
+                            match v {
+                                Some(v) => f.stack.push(v),
+                                None => break Event::Raise(self.unbound_deref(&code, i as usize)),
+                            }
+                        }
+                        Instr::LoadClassDeref(i) => {
+                            let name = deref_name(&code, i as usize);
+                            let ns = f.namespace.clone();
+                            if let Some(v) = ns.and_then(|ns| self.dict_get_str(&ns, &name)) {
+                                f.stack.push(v);
+                            } else {
+                                let v = match &f.cells[i as usize].payload {
+                                    Payload::Cell(c) => c.borrow().clone(),
+                                    _ => None,
+                                };
+                                match v {
+                                    Some(v) => f.stack.push(v),
+                                    None => {
+                                        break Event::Raise(self.unbound_deref(&code, i as usize))
+                                    }
+                                }
+                            }
+                        }
+                        Instr::StoreDeref(i) => {
+                            let v = f.stack.pop();
+                            if let Payload::Cell(c) = &f.cells[i as usize].payload {
+                                *c.borrow_mut() = v;
+                            }
+                        }
+                        Instr::DeleteDeref(i) => {
+                            let old = match &f.cells[i as usize].payload {
+                                Payload::Cell(c) => c.borrow_mut().take(),
+                                _ => None,
+                            };
+                            if old.is_none() {
+                                break Event::Raise(self.unbound_deref(&code, i as usize));
+                            }
+                        }
+                        Instr::LoadClosure(i) => {
+                            f.stack.push(Value::Obj(f.cells[i as usize].clone()))
+                        }
+                        Instr::LoadGlobal(i) => {
+                            let name = &code.names[i as usize];
+                            let v = match &f.globals.payload {
+                                Payload::Dict(d) => d.borrow().get_str(name).cloned(),
+                                _ => None,
+                            };
+                            match v.or_else(|| self.builtin(name)) {
+                                Some(v) => f.stack.push(v),
+                                None => break Event::Raise(self.name_error(name)),
+                            }
+                        }
+                        Instr::StoreGlobal(i) => {
+                            let v = f.stack.pop().expect("stack");
+                            if let Payload::Dict(d) = &f.globals.payload {
+                                d.borrow_mut().set_str(code.names[i as usize].clone(), v);
+                            }
+                        }
+                        Instr::DeleteGlobal(i) => {
+                            let name = &code.names[i as usize];
+                            let old = match &f.globals.payload {
+                                Payload::Dict(d) => d.borrow_mut().remove_str(name),
+                                _ => None,
+                            };
+                            if old.is_none() {
+                                break Event::Raise(self.name_error(name));
+                            }
+                        }
+                        Instr::LoadName(i) => {
+                            let name = &code.names[i as usize];
+                            let local = f
+                                .namespace
+                                .as_ref()
+                                .and_then(|ns| self.dict_get_str(ns, name));
+                            let v = local
+                                .or_else(|| self.dict_get_str(&f.globals, name))
+                                .or_else(|| self.builtin(name));
+                            match v {
+                                Some(v) => f.stack.push(v),
+                                None => break Event::Raise(self.name_error(name)),
+                            }
+                        }
+                        Instr::StoreName(i) => {
+                            let v = f.stack.pop().expect("stack");
+                            let ns = f.namespace.clone().unwrap_or_else(|| f.globals.clone());
+                            let key = Value::Str(code.names[i as usize].clone());
+                            if let Payload::Dict(d) = &ns.payload {
+                                if Rc::ptr_eq(ns.class_raw().expect("class"), &self.types.dict) {
+                                    d.borrow_mut().set_str(code.names[i as usize].clone(), v);
+                                    continue;
+                                }
+                            }
+                            tri!(with_frame!(self, f, self.setitem(&Value::Obj(ns), key, v)));
+                        }
+                        Instr::DeleteName(i) => {
+                            let ns = f.namespace.clone().unwrap_or_else(|| f.globals.clone());
+                            let name = &code.names[i as usize];
+                            let old = match &ns.payload {
+                                Payload::Dict(d) => d.borrow_mut().remove_str(name),
+                                _ => None,
+                            };
+                            if old.is_none() {
+                                break Event::Raise(self.name_error(name));
+                            }
+                        }
+                        Instr::LoadAttr(i) => {
+                            let obj = f.stack.pop().expect("stack");
+                            let name = &code.names[i as usize];
+                            let v = tri!(with_frame!(self, f, self.get_attr(&obj, name)));
+                            f.stack.push(v);
+                        }
+                        Instr::StoreAttr(i) => {
+                            let obj = f.stack.pop().expect("stack");
+                            let v = f.stack.pop().expect("stack");
+                            let name = &code.names[i as usize];
+                            tri!(with_frame!(self, f, self.set_attr(&obj, name, v)));
+                        }
+                        Instr::DeleteAttr(i) => {
+                            let obj = f.stack.pop().expect("stack");
+                            let name = &code.names[i as usize];
+                            tri!(with_frame!(self, f, self.del_attr(&obj, name)));
+                        }
+                        Instr::LoadMethod(i) => {
+                            let obj = f.stack.pop().expect("stack");
+                            let name = &code.names[i as usize];
+                            let (m, selfv) =
+                                tri!(with_frame!(self, f, self.load_method(obj, name)));
+                            f.stack.push(m);
+                            f.stack.push(selfv.unwrap_or_else(|| self.null()));
+                        }
+                        Instr::CallMethod(n) => {
+                            let n = n as usize;
+                            let len = f.stack.len();
+                            let self_pos = len - n - 1;
+                            let has_self = !self.is_null(&f.stack[self_pos]);
+                            let callee = f.stack[self_pos - 1].clone();
+                            let args: SmallVec<[Value; 8]> = if has_self {
+                                f.stack.drain(self_pos..).collect()
+                            } else {
+                                f.stack.drain(self_pos + 1..).collect()
+                            };
+                            f.stack.truncate(self_pos - 1);
+                            match tri!(with_frame!(self, f, self.prepare_call(callee, &args, &[])))
+                            {
+                                Prepared::Value(v) => f.stack.push(v),
+                                Prepared::Frame(nf) => break Event::Push(nf),
+                            }
+                        }
+                        Instr::Call(n) => {
+                            let n = n as usize;
+                            let len = f.stack.len();
+                            let args: SmallVec<[Value; 8]> = f.stack.drain(len - n..).collect();
+                            let callee = f.stack.pop().expect("stack");
+                            match tri!(with_frame!(self, f, self.prepare_call(callee, &args, &[])))
+                            {
+                                Prepared::Value(v) => f.stack.push(v),
+                                Prepared::Frame(nf) => break Event::Push(nf),
+                            }
+                        }
+                        Instr::CallKw(n) => {
+                            let names = f.stack.pop().expect("stack");
+                            let names: Vec<Rc<Str>> = match names.payload() {
+                                Some(Payload::Tuple(t)) => {
+                                    t.iter().filter_map(|v| v.as_str().cloned()).collect()
+                                }
+                                _ => Vec::new(),
+                            };
+                            let n = n as usize;
+                            let len = f.stack.len();
+                            let mut all: Vec<Value> = f.stack.drain(len - n..).collect();
+                            let kwvals = all.split_off(n - names.len());
+                            let kw: SmallVec<[(Rc<Str>, Value); 4]> =
+                                names.into_iter().zip(kwvals).collect();
+                            let callee = f.stack.pop().expect("stack");
+                            match tri!(with_frame!(self, f, self.prepare_call(callee, &all, &kw))) {
+                                Prepared::Value(v) => f.stack.push(v),
+                                Prepared::Frame(nf) => break Event::Push(nf),
+                            }
+                        }
+                        Instr::CallEx(has_kw) => {
+                            let kwargs = if has_kw { f.stack.pop() } else { None };
+                            let args = f.stack.pop().expect("stack");
+                            let callee = f.stack.pop().expect("stack");
+                            let args: Vec<Value> = match args.payload() {
+                                Some(Payload::Tuple(t)) => t.to_vec(),
+                                _ => Vec::new(),
+                            };
+                            let mut kw: Vec<(Rc<Str>, Value)> = Vec::new();
+                            if let Some(Value::Obj(d)) = &kwargs {
+                                if let Payload::Dict(d) = &d.payload {
+                                    for e in d.borrow().iter() {
+                                        match e.key.as_str() {
+                                            Some(k) => kw.push((k.clone(), e.value.clone())),
+                                            None => {}
+                                        }
+                                    }
+                                }
+                            }
+                            match tri!(with_frame!(self, f, self.prepare_call(callee, &args, &kw)))
+                            {
+                                Prepared::Value(v) => f.stack.push(v),
+                                Prepared::Frame(nf) => break Event::Push(nf),
+                            }
+                        }
+                        Instr::BinarySubscr => {
+                            let idx = f.stack.pop().expect("stack");
+                            let obj = f.stack.pop().expect("stack");
+                            // Fast path: list[int].
+                            if let (Value::Obj(o), Value::Int(i)) = (&obj, &idx) {
+                                if let Payload::List(l) = &o.payload {
+                                    let l = l.borrow();
+                                    let n = l.len() as i64;
+                                    let j = if *i < 0 { i + n } else { *i };
+                                    if j >= 0 && j < n {
+                                        let v = l[j as usize].clone();
+                                        drop(l);
+                                        f.stack.push(v);
+                                        continue;
+                                    }
+                                }
+                            }
+                            let v = tri!(with_frame!(self, f, self.getitem(&obj, &idx)));
+                            f.stack.push(v);
+                        }
+                        Instr::StoreSubscr => {
+                            let idx = f.stack.pop().expect("stack");
+                            let obj = f.stack.pop().expect("stack");
+                            let v = f.stack.pop().expect("stack");
+                            if let (Value::Obj(o), Value::Int(i)) = (&obj, &idx) {
+                                if let Payload::List(l) = &o.payload {
+                                    let mut l = l.borrow_mut();
+                                    let n = l.len() as i64;
+                                    let j = if *i < 0 { i + n } else { *i };
+                                    if j >= 0 && j < n {
+                                        l[j as usize] = v;
+                                        continue;
+                                    }
+                                }
+                            }
+                            tri!(with_frame!(self, f, self.setitem(&obj, idx, v)));
+                        }
+                        Instr::DeleteSubscr => {
+                            let idx = f.stack.pop().expect("stack");
+                            let obj = f.stack.pop().expect("stack");
+                            tri!(with_frame!(self, f, self.delitem(&obj, &idx)));
+                        }
+                        Instr::Binary(op) => {
+                            let b = f.stack.pop().expect("stack");
+                            let a = f.stack.pop().expect("stack");
+                            if let (Value::Int(x), Value::Int(y)) = (&a, &b) {
+                                let r = match op {
+                                    BinOp::Add => x.checked_add(*y),
+                                    BinOp::Sub => x.checked_sub(*y),
+                                    BinOp::Mul => x.checked_mul(*y),
+                                    _ => None,
+                                };
+                                if let Some(r) = r {
+                                    f.stack.push(Value::Int(r));
+                                    continue;
+                                }
+                            }
+                            let v = tri!(with_frame!(self, f, self.binary_op(&a, &b, op)));
+                            f.stack.push(v);
+                        }
+                        Instr::Inplace(op) => {
+                            let b = f.stack.pop().expect("stack");
+                            let a = f.stack.pop().expect("stack");
+                            if let (Value::Int(x), Value::Int(y)) = (&a, &b) {
+                                let r = match op {
+                                    BinOp::Add => x.checked_add(*y),
+                                    BinOp::Sub => x.checked_sub(*y),
+                                    _ => None,
+                                };
+                                if let Some(r) = r {
+                                    f.stack.push(Value::Int(r));
+                                    continue;
+                                }
+                            }
+                            let v = tri!(with_frame!(self, f, self.inplace_op(a, &b, op)));
+                            f.stack.push(v);
+                        }
+                        Instr::Unary(op) => {
+                            let a = f.stack.pop().expect("stack");
+                            let v = if op == UnaryOp::Not {
+                                Value::Bool(!tri!(with_frame!(self, f, self.is_true(&a))))
+                            } else {
+                                tri!(with_frame!(self, f, self.unary_op(&a, op)))
+                            };
+                            f.stack.push(v);
+                        }
+                        Instr::Compare(op) => {
+                            let b = f.stack.pop().expect("stack");
+                            let a = f.stack.pop().expect("stack");
+                            if let (Value::Int(x), Value::Int(y)) = (&a, &b) {
+                                f.stack.push(Value::Bool(crate::ops::cmp_ord(x.cmp(y), op)));
+                                continue;
+                            }
+                            let v = tri!(with_frame!(self, f, self.compare(&a, &b, op)));
+                            f.stack.push(v);
+                        }
+                        Instr::IsOp(invert) => {
+                            let b = f.stack.pop().expect("stack");
+                            let a = f.stack.pop().expect("stack");
+                            f.stack.push(Value::Bool(a.is(&b) != invert));
+                        }
+                        Instr::ContainsOp(invert) => {
+                            let container = f.stack.pop().expect("stack");
+                            let item = f.stack.pop().expect("stack");
+                            let r = tri!(with_frame!(self, f, self.contains(&container, &item)));
+                            f.stack.push(Value::Bool(r != invert));
+                        }
+                        Instr::Jump(t) => f.ip = t as usize,
+                        Instr::PopJumpIfFalse(t) => {
+                            let v = f.stack.pop().expect("stack");
+                            let b = match v {
+                                Value::Bool(b) => b,
+                                _ => tri!(with_frame!(self, f, self.is_true(&v))),
+                            };
+                            if !b {
+                                f.ip = t as usize;
+                            }
+                        }
+                        Instr::PopJumpIfTrue(t) => {
+                            let v = f.stack.pop().expect("stack");
+                            let b = match v {
+                                Value::Bool(b) => b,
+                                _ => tri!(with_frame!(self, f, self.is_true(&v))),
+                            };
+                            if b {
+                                f.ip = t as usize;
+                            }
+                        }
+                        Instr::JumpIfFalseOrPop(t) => {
+                            let v = f.stack.last().expect("stack").clone();
+                            if !tri!(with_frame!(self, f, self.is_true(&v))) {
+                                f.ip = t as usize;
+                            } else {
+                                f.stack.pop();
+                            }
+                        }
+                        Instr::JumpIfTrueOrPop(t) => {
+                            let v = f.stack.last().expect("stack").clone();
+                            if tri!(with_frame!(self, f, self.is_true(&v))) {
+                                f.ip = t as usize;
+                            } else {
+                                f.stack.pop();
+                            }
+                        }
+                        Instr::GetIter => {
+                            let v = f.stack.pop().expect("stack");
+                            let it = tri!(with_frame!(self, f, self.get_iter(&v)));
+                            f.stack.push(it);
+                        }
+                        Instr::ForIter(target) => {
+                            let it = f.stack.last().expect("stack").clone();
+                            if let Value::Obj(o) = &it {
+                                if let Payload::Generator(_) = &o.payload {
+                                    match tri!(self.resume_generator(
+                                        o,
+                                        Value::None,
+                                        None,
+                                        Delivery::ForIter
+                                    )) {
+                                        Some(nf) => break Event::Push(nf),
+                                        None => {
+                                            f.stack.pop();
+                                            f.ip = target as usize;
+                                            continue;
+                                        }
+                                    }
+                                }
+                            }
+                            match tri!(with_frame!(self, f, self.next(&it))) {
+                                Some(v) => f.stack.push(v),
+                                None => {
+                                    f.stack.pop();
+                                    f.ip = target as usize;
+                                }
+                            }
+                        }
+                        Instr::GetAIter => {
+                            let v = f.stack.pop().expect("stack");
+                            let it = tri!(with_frame!(self, f, self.get_aiter(&v)));
+                            f.stack.push(it);
+                        }
+                        Instr::GetANext => {
+                            let it = f.stack.last().expect("stack").clone();
+                            let aw = tri!(with_frame!(self, f, self.get_anext(&it)));
+                            f.stack.push(aw);
+                        }
+                        Instr::EndAsyncFor => {
+                            // Handler of an `async for`: stack [aiter, exc].
+                            let exc = f.stack.pop().expect("stack");
+                            let Value::Obj(e) = &exc else { unreachable!() };
+                            if self.is_instance_of(e, &self.exc.stop_async_iteration.clone()) {
+                                f.blocks.pop();
+                                f.stack.pop();
+                            } else {
+                                break Event::Reraise(e.clone());
+                            }
+                        }
+                        Instr::BuildTuple(n) => {
+                            let len = f.stack.len();
+                            let items: Vec<Value> = f.stack.drain(len - n as usize..).collect();
+                            f.stack.push(self.new_tuple(items));
+                        }
+                        Instr::BuildList(n) => {
+                            let len = f.stack.len();
+                            let items: Vec<Value> = f.stack.drain(len - n as usize..).collect();
+                            f.stack.push(self.new_list(items));
+                        }
+                        Instr::BuildSet(n) => {
+                            let len = f.stack.len();
+                            let items: Vec<Value> = f.stack.drain(len - n as usize..).collect();
+                            let s = tri!(with_frame!(self, f, self.new_set_from(items)));
+                            f.stack.push(s);
+                        }
+                        Instr::BuildMap(n) => {
+                            let len = f.stack.len();
+                            let items: Vec<Value> = f.stack.drain(len - 2 * n as usize..).collect();
+                            let d = tri!(with_frame!(self, f, self.new_dict_from_pairs(items)));
+                            f.stack.push(d);
+                        }
+                        Instr::BuildConstKeyMap(n) => {
+                            let keys = f.stack.pop().expect("stack");
+                            let len = f.stack.len();
+                            let vals: Vec<Value> = f.stack.drain(len - n as usize..).collect();
+                            let mut items = Vec::new();
+                            if let Some(Payload::Tuple(ks)) = keys.payload() {
+                                for (k, v) in ks.iter().zip(vals) {
+                                    items.push(k.clone());
+                                    items.push(v);
+                                }
+                            }
+                            let d = tri!(with_frame!(self, f, self.new_dict_from_pairs(items)));
+                            f.stack.push(d);
+                        }
+                        Instr::BuildString(n) => {
+                            let len = f.stack.len();
+                            let mut s = String::new();
+                            for v in f.stack.drain(len - n as usize..) {
+                                if let Some(x) = v.as_str() {
+                                    s.push_str(x.as_str());
+                                }
+                            }
+                            f.stack.push(Value::str(s));
+                        }
+                        Instr::BuildSlice(n) => {
+                            let step = if n == 3 {
+                                f.stack.pop().expect("stack")
+                            } else {
+                                Value::None
+                            };
+                            let stop = f.stack.pop().expect("stack");
+                            let start = f.stack.pop().expect("stack");
+                            f.stack.push(self.new_slice(start, stop, step));
+                        }
+                        Instr::ListAppend(i) => {
+                            let v = f.stack.pop().expect("stack");
+                            let n = f.stack.len();
+                            if let Some(Payload::List(l)) = f.stack[n - i as usize].payload() {
+                                l.borrow_mut().push(v);
+                            }
+                        }
+                        Instr::SetAdd(i) => {
+                            let v = f.stack.pop().expect("stack");
+                            let n = f.stack.len();
+                            let s = f.stack[n - i as usize].clone();
+                            tri!(with_frame!(self, f, self.set_add(&s, v)));
+                        }
+                        Instr::MapAdd(i) => {
+                            let v = f.stack.pop().expect("stack");
+                            let k = f.stack.pop().expect("stack");
+                            let n = f.stack.len();
+                            let d = f.stack[n - i as usize].clone();
+                            tri!(with_frame!(self, f, self.setitem(&d, k, v)));
+                        }
+                        Instr::ListExtend(i) => {
+                            let it = f.stack.pop().expect("stack");
+                            let n = f.stack.len();
+                            let l = f.stack[n - i as usize].clone();
+                            let items = tri!(with_frame!(self, f, self.collect_star(&it)));
+                            if let Some(Payload::List(l)) = l.payload() {
+                                l.borrow_mut().extend(items);
+                            }
+                        }
+                        Instr::SetUpdate(i) => {
+                            let it = f.stack.pop().expect("stack");
+                            let n = f.stack.len();
+                            let s = f.stack[n - i as usize].clone();
+                            let items = tri!(with_frame!(self, f, self.collect(&it)));
+                            tri!(with_frame!(
+                                self,
+                                f,
+                                items.into_iter().try_for_each(|v| self.set_add(&s, v))
+                            ));
+                        }
+                        Instr::DictUpdate(i) | Instr::DictMerge(i) => {
+                            let m = f.stack.pop().expect("stack");
+                            let n = f.stack.len();
+                            let d = f.stack[n - i as usize].clone();
+                            let merge = matches!(instr, Instr::DictMerge(_));
+                            tri!(with_frame!(self, f, self.dict_update_from(&d, &m, merge)));
+                        }
+                        Instr::ListToTuple => {
+                            let l = f.stack.pop().expect("stack");
+                            let items = match l.payload() {
+                                Some(Payload::List(l)) => std::mem::take(&mut *l.borrow_mut()),
+                                _ => Vec::new(),
+                            };
+                            f.stack.push(self.new_tuple(items));
+                        }
+                        Instr::UnpackSequence(n) => {
+                            let v = f.stack.pop().expect("stack");
+                            let items = tri!(with_frame!(self, f, self.unpack(&v, n as usize)));
+                            f.stack.extend(items.into_iter().rev());
+                        }
+                        Instr::UnpackEx(arg) => {
+                            let v = f.stack.pop().expect("stack");
+                            let before = (arg & 0xff) as usize;
+                            let after = (arg >> 8) as usize;
+                            let items = tri!(with_frame!(self, f, self.collect(&v)));
+                            if items.len() < before + after {
+                                let msg = format!(
+                                    "not enough values to unpack (expected at least {}, got {})",
+                                    before + after,
+                                    items.len()
+                                );
+                                break Event::Raise(self.new_value_error(msg));
+                            }
+                            let mut items = items;
+                            let tail = items.split_off(items.len() - after);
+                            let middle = items.split_off(before);
+                            for v in tail.into_iter().rev() {
+                                f.stack.push(v);
+                            }
+                            f.stack.push(self.new_list(middle));
+                            for v in items.into_iter().rev() {
+                                f.stack.push(v);
+                            }
+                        }
+                        Instr::MakeFunction(flags) => {
+                            let code_obj = f.stack.pop().expect("stack");
+                            let closure = if flags & 8 != 0 { f.stack.pop() } else { None };
+                            let kwdefaults = if flags & 2 != 0 { f.stack.pop() } else { None };
+                            let defaults = if flags & 1 != 0 { f.stack.pop() } else { None };
+                            let func = self.make_function(
+                                &code_obj, &f.globals, defaults, kwdefaults, closure,
+                            );
+                            f.stack.push(func);
+                        }
+                        Instr::LoadBuildClass => f.stack.push(self.builtin_str("__build_class__")),
+                        Instr::ReturnValue => {
+                            let v = f.stack.pop().expect("stack");
+                            break Event::Return(v);
+                        }
+                        Instr::SetupFinally(h) => {
+                            let level = f.stack.len() as u32;
+                            f.blocks.push(Block::Finally { handler: h, level });
+                        }
+                        Instr::SetupWith(h) => {
+                            let mgr = f.stack.pop().expect("stack");
+                            let (exit, entered) =
+                                tri!(with_frame!(self, f, self.enter_context(&mgr)));
+                            f.stack.push(exit);
+                            let level = f.stack.len() as u32;
+                            f.blocks.push(Block::Finally { handler: h, level });
+                            f.stack.push(entered);
+                        }
+                        Instr::BeforeAsyncWith => {
+                            let mgr = f.stack.pop().expect("stack");
+                            let (exit, aw) =
+                                tri!(with_frame!(self, f, self.enter_async_context(&mgr)));
+                            f.stack.push(exit);
+                            f.stack.push(aw);
+                        }
+                        Instr::SetupAsyncWith(h) => {
+                            // Stack: [exit, entered]; the block level sits below `entered`.
+                            let level = f.stack.len() as u32 - 1;
+                            f.blocks.push(Block::Finally { handler: h, level });
+                        }
+                        Instr::PopBlock => {
+                            f.blocks.pop();
+                        }
+                        Instr::PopExcept => {
+                            f.blocks.pop();
+                        }
+                        Instr::Reraise => {
+                            let v = f.stack.pop().expect("stack");
+                            match v {
+                                Value::Obj(e) => break Event::Reraise(e),
+                                _ => {
+                                    break Event::Raise(self.new_type_error(
+                                        "exceptions must derive from BaseException",
+                                    ))
+                                }
+                            }
+                        }
+                        Instr::Raise(n) => {
+                            let e = tri!(with_frame!(self, f, self.do_raise(n)));
+                            if n == 0 {
+                                break Event::Reraise(e);
+                            }
+                            break Event::Raise(e);
+                        }
+                        Instr::JumpIfNotExcMatch(t) => {
+                            let cls = f.stack.pop().expect("stack");
+                            let exc = f.stack.pop().expect("stack");
+                            let m = tri!(self.exception_matches(&exc, &cls));
+                            if !m {
+                                f.ip = t as usize;
+                            }
+                        }
+                        Instr::WithExceptStart => {
+                            let n = f.stack.len();
+                            let exit = f.stack[n - 2].clone();
+                            let exc = f.stack[n - 1].clone();
+                            let typ = Value::Obj(self.class_of(&exc).clone());
+                            let tb = self.traceback_value(&exc);
+                            let r =
+                                tri!(with_frame!(self, f, self.call(&exit, &[typ, exc, tb], &[])));
+                            f.stack.push(r);
+                        }
+                        Instr::YieldValue => {
+                            let v = f.stack.pop().expect("stack");
+                            let v = if code.flags & crate::code::flags::ASYNC_GENERATOR != 0 {
+                                self.wrap_async_gen_value(v)
+                            } else {
+                                v
+                            };
+                            break Event::Yield(v);
+                        }
+                        Instr::GetYieldFromIter => {
+                            let v = f.stack.pop().expect("stack");
+                            let it =
+                                tri!(with_frame!(self, f, self.get_yield_from_iter(&v, &code)));
+                            f.stack.push(it);
+                        }
+                        Instr::YieldFrom => {
+                            let sent = f.stack.pop().expect("stack");
+                            let sub = f.stack.last().expect("stack").clone();
+                            let throw = f.pending_throw.take();
+                            match tri!(self.yield_from_step(&mut f, &sub, sent, throw)) {
+                                YieldFromStep::Push(nf) => break Event::Push(nf),
+                                YieldFromStep::Yielded(v) => {
+                                    f.ip -= 1;
+                                    break Event::Yield(v);
+                                }
+                                YieldFromStep::Returned(v) => {
+                                    f.stack.pop();
+                                    f.stack.push(v);
+                                }
+                            }
+                        }
+                        Instr::GetAwaitable(kind) => {
+                            let v = f.stack.pop().expect("stack");
+                            let aw = tri!(with_frame!(self, f, self.get_awaitable(&v, kind)));
+                            f.stack.push(aw);
+                        }
+                        Instr::ImportName(i) => {
+                            let fromlist = f.stack.pop().expect("stack");
+                            let level = f.stack.pop().expect("stack");
+                            let name = code.names[i as usize].clone();
+                            let m = tri!(with_frame!(
+                                self,
+                                f,
+                                self.import_name(&name, &fromlist, &level)
+                            ));
+                            f.stack.push(m);
+                        }
+                        Instr::ImportFrom(i) => {
+                            let m = f.stack.last().expect("stack").clone();
+                            let name = code.names[i as usize].clone();
+                            let v = tri!(with_frame!(self, f, self.import_from(&m, &name)));
+                            f.stack.push(v);
+                        }
+                        Instr::ImportStar => {
+                            let m = f.stack.pop().expect("stack");
+                            let ns = f.namespace.clone().unwrap_or_else(|| f.globals.clone());
+                            tri!(with_frame!(self, f, self.import_star(&m, &ns)));
+                        }
+                        Instr::FormatValue(fl) => {
+                            let spec = if fl & 4 != 0 { f.stack.pop() } else { None };
+                            let v = f.stack.pop().expect("stack");
+                            let r = tri!(with_frame!(self, f, self.format_value(v, fl & 3, spec)));
+                            f.stack.push(r);
+                        }
+                        Instr::LoadAssertionError => {
+                            f.stack.push(Value::Obj(self.exc.assertion_error.clone()))
+                        }
+                        Instr::SetupAnnotations => {}
+                        Instr::PrintExpr => {
+                            let v = f.stack.pop().expect("stack");
+                            tri!(with_frame!(self, f, self.print_expr(&v)));
+                        }
+                        Instr::GetLen => {
+                            let v = f.stack.last().expect("stack").clone();
+                            let n = tri!(with_frame!(self, f, self.len(&v)));
+                            f.stack.push(Value::Int(n as i64));
+                        }
+                        Instr::MatchMapping => {
+                            let v = f.stack.last().expect("stack").clone();
+                            let r = self.is_mapping(&v);
+                            f.stack.push(Value::Bool(r));
+                        }
+                        Instr::MatchSequence => {
+                            let v = f.stack.last().expect("stack").clone();
+                            let r = self.is_sequence(&v);
+                            f.stack.push(Value::Bool(r));
+                        }
+                        Instr::MatchKeys => {
+                            let n = f.stack.len();
+                            let subject = f.stack[n - 2].clone();
+                            let keys = f.stack[n - 1].clone();
+                            let r = tri!(with_frame!(self, f, self.match_keys(&subject, &keys)));
+                            f.stack.push(r);
+                        }
+                        Instr::MatchClass(npos) => {
+                            let names = f.stack.pop().expect("stack");
+                            let cls = f.stack.pop().expect("stack");
+                            let subject = f.stack.pop().expect("stack");
+                            let r = tri!(with_frame!(
+                                self,
+                                f,
+                                self.match_class(&subject, &cls, npos as usize, &names)
+                            ));
+                            f.stack.push(r);
+                        }
+                        Instr::CopyDictWithoutKeys => {
+                            let keys = f.stack.pop().expect("stack");
+                            let subject = f.stack.last().expect("stack").clone();
+                            let r = tri!(with_frame!(
+                                self,
+                                f,
+                                self.copy_dict_without_keys(&subject, &keys)
+                            ));
+                            f.stack.push(keys);
+                            f.stack.push(r);
+                        }
+                    }
+                }
+            };
+            // ---- frame switching -------------------------------------------------------
+            let mut event = event;
+            loop {
+                match event {
+                    Event::Push(nf) => {
+                        if self.frames.len() + self.native_depth >= self.recursion_limit {
+                            self.abandon_frame(nf);
+                            event = Event::Raise(self.new_recursion_error(""));
+                            continue;
+                        }
+                        self.frames.push(f);
+                        f = nf;
+                        if let Some(exc) = f.pending_throw.take() {
+                            if !matches!(f.code.instrs.get(f.ip), Some(Instr::YieldFrom)) {
+                                event = Event::Raise(self.exc_from_value(exc));
+                                continue;
+                            }
+                            f.pending_throw = Some(exc);
+                        }
+                        continue 'frames;
+                    }
+                    Event::Return(v) => {
+                        let delivery = f.delivery;
+                        if let Some(g) = f.generator.take() {
+                            self.finish_generator(&g);
+                            if delivery == Delivery::Native {
+                                return Ok(Outcome::Return(v));
+                            }
+                            let mut caller = self.frames.pop().expect("caller");
+                            self.recycle(f);
+                            match delivery {
+                                Delivery::ForIter => {
+                                    caller.stack.pop();
+                                    if let Instr::ForIter(t) = caller.code.instrs[caller.ip - 1] {
+                                        caller.ip = t as usize;
+                                    }
+                                }
+                                Delivery::YieldFrom => {
+                                    caller.stack.pop();
+                                    caller.stack.push(v);
+                                }
+                                _ => caller.stack.push(v),
+                            }
+                            f = caller;
+                            continue 'frames;
+                        }
+                        if self.frames.len() == base || delivery == Delivery::Native {
+                            self.recycle(f);
+                            return Ok(Outcome::Return(v));
+                        }
+                        let caller = self.frames.pop().expect("caller");
+                        self.recycle(f);
+                        f = caller;
+                        if delivery == Delivery::Init {
+                            if !v.is_none() {
+                                let msg = format!(
+                                    "__init__() should return None, not '{}'",
+                                    self.type_name(&v)
+                                );
+                                event = Event::Raise(self.new_type_error(msg));
+                                continue;
+                            }
+                        } else {
+                            f.stack.push(v);
+                        }
+                        continue 'frames;
+                    }
+                    Event::Yield(v) => {
+                        let delivery = f.delivery;
+                        let g = f.generator.take().expect("yield outside generator");
+                        self.suspend_generator(&g, f);
+                        if delivery == Delivery::Native {
+                            return Ok(Outcome::Yield(v));
+                        }
+                        let mut caller = self.frames.pop().expect("caller");
+                        match delivery {
+                            Delivery::ForIter => {
+                                caller.stack.push(v);
+                                f = caller;
+                                continue 'frames;
+                            }
+                            Delivery::YieldFrom => {
+                                // The delegating frame yields the same value.
+                                caller.ip -= 1;
+                                f = caller;
+                                event = Event::Yield(v);
+                                continue;
+                            }
+                            _ => {
+                                caller.stack.push(v);
+                                f = caller;
+                                continue 'frames;
+                            }
+                        }
+                    }
+                    Event::Raise(exc) => {
+                        self.on_raise(&f, &exc, true);
+                        event = Event::Reraise(exc);
+                        continue;
+                    }
+                    Event::Reraise(exc) => {
+                        // Look for a handler in this frame.
+                        if let Some(h) = self.find_handler(&mut f, &exc) {
+                            f.ip = h;
+                            continue 'frames;
+                        }
+                        // None: the frame ends with the exception.
+                        let delivery = f.delivery;
+                        let mut exc = exc;
+                        if let Some(g) = f.generator.take() {
+                            exc = self.generator_exception(&g, exc);
+                            self.finish_generator(&g);
+                        }
+                        if self.frames.len() == base || delivery == Delivery::Native {
+                            self.recycle(f);
+                            return Err(exc);
+                        }
+                        let caller = self.frames.pop().expect("caller");
+                        self.recycle(f);
+                        f = caller;
+                        self.on_raise(&f, &exc, false);
+                        event = Event::Reraise(exc);
+                        continue;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Adds the traceback entry of `f` to `exc` (and, for a new raise, its `__context__`).
+    fn on_raise(&mut self, f: &Frame, exc: &Obj, new: bool) {
+        if let Payload::Exception(d) = &exc.payload {
+            d.borrow_mut()
+                .traceback
+                .push(crate::object::TracebackEntry {
+                    code: f.code.clone(),
+                    ip: (f.ip.max(1) - 1) as u32,
+                });
+        }
+        if new {
+            let handled = self.handled_exception_in(f);
+            self.set_context(exc, handled);
+        }
+    }
+
+    /// The exception being handled, looking at `f` then the suspended callers.
+    pub(crate) fn handled_exception_in(&self, f: &Frame) -> Option<Value> {
+        for b in f.blocks.iter().rev() {
+            if let Block::ExceptHandler { exc, .. } = b {
+                return Some(exc.clone());
+            }
+        }
+        self.handled_exception()
+    }
+
+    /// The exception being handled by the suspended frames.
+    pub fn handled_exception(&self) -> Option<Value> {
+        for fr in self.frames.iter().rev() {
+            for b in fr.blocks.iter().rev() {
+                if let Block::ExceptHandler { exc, .. } = b {
+                    return Some(exc.clone());
+                }
+            }
+        }
+        None
+    }
+
+    /// Unwinds `f`'s block stack to the innermost handler; returns its address.
+    fn find_handler(&mut self, f: &mut Frame, exc: &Obj) -> Option<usize> {
+        while let Some(b) = f.blocks.pop() {
+            match b {
+                Block::ExceptHandler { level, .. } => {
+                    f.stack.truncate(level as usize);
+                }
+                Block::Finally { handler, level } => {
+                    f.stack.truncate(level as usize);
+                    f.blocks.push(Block::ExceptHandler {
+                        level,
+                        exc: Value::Obj(exc.clone()),
+                    });
+                    f.stack.push(Value::Obj(exc.clone()));
+                    return Some(handler as usize);
+                }
+            }
+        }
+        None
+    }
+
+    fn unbound_deref(&self, code: &crate::code::Code, i: usize) -> Obj {
+        let name = deref_name(code, i);
+        if i < code.cellvars.len() {
+            self.new_exception_msg(
+                &self.exc.unbound_local_error,
+                format!(
+                    "cannot access local variable '{}' where it is not associated with a value",
+                    name.as_str()
+                ),
+            )
+        } else {
+            self.new_exception_msg(
+                &self.exc.name_error,
+                format!(
+                    "cannot access free variable '{}' where it is not associated with a value in enclosing scope",
+                    name.as_str()
+                ),
+            )
+        }
+    }
+
+    /// `NameError: name 'x' is not defined`.
+    pub(crate) fn name_error(&self, name: &Str) -> Obj {
+        let e = self.new_exception_msg(
+            &self.exc.name_error,
+            format!("name '{}' is not defined", name.as_str()),
+        );
+        if let Payload::Exception(d) = &e.payload {
+            d.borrow_mut().extra = Value::Str(Rc::new(Str::new(name.as_str().to_string())));
+        }
+        e
+    }
+
+    /// A builtin by name.
+    #[inline]
+    pub(crate) fn builtin(&self, name: &Str) -> Option<Value> {
+        match &self.builtins.payload {
+            Payload::Dict(d) => d.borrow().get_str(name).cloned(),
+            _ => None,
+        }
+    }
+
+    fn builtin_str(&mut self, name: &str) -> Value {
+        let n = self.intern(name);
+        self.builtin(&n).unwrap_or(Value::None)
+    }
+
+    /// The sentinel `LoadMethod` pushes when there is no `self`.
+    #[inline]
+    pub(crate) fn null(&self) -> Value {
+        self.null_marker.clone()
+    }
+
+    #[inline]
+    fn is_null(&self, v: &Value) -> bool {
+        matches!((v, &self.null_marker), (Value::Obj(a), Value::Obj(b)) if Rc::ptr_eq(a, b))
+    }
+
+    /// Returns a finished frame's storage for reuse.
+    #[inline]
+    fn recycle(&mut self, f: Box<Frame>) {
+        self.frame_pool_put(f);
+    }
+
+    fn abandon_frame(&mut self, f: Box<Frame>) {
+        if let Some(g) = &f.generator {
+            let g = g.clone();
+            // Put the frame back so the generator stays resumable.
+            if let Payload::Generator(gen) = &g.payload {
+                let mut gen = gen.borrow_mut();
+                gen.state = GenState::Suspended;
+                let mut f = f;
+                f.generator = None;
+                gen.frame = Some(f);
+            }
+        }
+    }
+}
+
+/// The outcome of one `YieldFrom` step.
+pub(crate) enum YieldFromStep {
+    /// Run the sub-generator's frame.
+    Push(Box<Frame>),
+    /// The sub-iterator yielded this value.
+    Yielded(Value),
+    /// The sub-iterator returned this value.
+    Returned(Value),
+}
+
+fn deref_name(code: &crate::code::Code, i: usize) -> Rc<Str> {
+    if i < code.cellvars.len() {
+        code.cellvars[i].clone()
+    } else {
+        code.freevars[i - code.cellvars.len()].clone()
+    }
+}

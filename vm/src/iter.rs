@@ -1,0 +1,610 @@
+//! Iteration: `iter()` and `next()` over built-in containers (native iterator states),
+//! generators, and user classes (`__iter__`/`__next__`, or the `__getitem__` fallback).
+
+use crate::object::{Object, Payload};
+use crate::types::lookup;
+use crate::value::{Obj, Value};
+use crate::vm::{PyResult, Vm};
+use std::cell::RefCell;
+
+/// The state of a built-in iterator.
+pub enum IterState {
+    /// Over a list or tuple (by index, so mutation is seen as CPython sees it).
+    Seq {
+        /// The sequence.
+        seq: Value,
+        /// Next index.
+        index: usize,
+    },
+    /// Reverse over a list.
+    Reversed {
+        /// The sequence.
+        seq: Value,
+        /// Index + 1 of the next item (0 = done).
+        index: usize,
+    },
+    /// Over the characters of a string.
+    Str {
+        /// The text.
+        s: std::rc::Rc<crate::str::Str>,
+        /// Next byte offset.
+        pos: usize,
+    },
+    /// Over a range.
+    Range {
+        /// Next value.
+        next: i64,
+        /// Stop.
+        stop: i64,
+        /// Step.
+        step: i64,
+    },
+    /// Over a dict's keys, values or items (0, 1, 2).
+    Dict {
+        /// The dict.
+        dict: Obj,
+        /// Next position.
+        pos: usize,
+        /// Size when iteration began.
+        len: usize,
+        /// What to yield.
+        kind: u8,
+    },
+    /// Over a set.
+    Set {
+        /// The set.
+        set: Obj,
+        /// Next position.
+        pos: usize,
+        /// Size when iteration began.
+        len: usize,
+    },
+    /// Over bytes.
+    Bytes {
+        /// The bytes object.
+        b: Value,
+        /// Next index.
+        index: usize,
+    },
+    /// `__getitem__` with 0, 1, 2... until `IndexError`.
+    GetItem {
+        /// The object.
+        obj: Value,
+        /// Next index.
+        index: i64,
+    },
+    /// `iter(callable, sentinel)`.
+    Callable {
+        /// The callable.
+        func: Value,
+        /// The end marker.
+        sentinel: Value,
+    },
+    /// `enumerate`.
+    Enumerate {
+        /// The underlying iterator.
+        it: Value,
+        /// Next count.
+        count: Value,
+    },
+    /// `zip` (with `strict`).
+    Zip {
+        /// The iterators.
+        its: Vec<Value>,
+        /// `strict=True`.
+        strict: bool,
+    },
+    /// `map`.
+    Map {
+        /// The function.
+        func: Value,
+        /// The iterators.
+        its: Vec<Value>,
+    },
+    /// `filter` (`None` function = truthiness).
+    Filter {
+        /// The predicate.
+        func: Value,
+        /// The iterator.
+        it: Value,
+    },
+    /// A finished iterator.
+    Done,
+}
+
+impl Vm {
+    /// A new iterator object of class `cls`.
+    pub fn new_iterator(&self, cls: &Obj, state: IterState) -> Value {
+        Value::Obj(self.track(Object::new(
+            cls.clone(),
+            Payload::Iter(Box::new(RefCell::new(state))),
+        )))
+    }
+
+    /// `iter(v)`.
+    pub fn get_iter(&mut self, v: &Value) -> PyResult {
+        if self.is_heap(v) {
+            let cls = self.class_of(v).clone();
+            if let Some(f) = lookup(&cls, &self.names.__iter__.clone()) {
+                if !f.is_none() {
+                    let it = self.call(&f, std::slice::from_ref(v), &[])?;
+                    let icls = self.class_of(&it).clone();
+                    if lookup(&icls, &self.names.__next__.clone()).is_none()
+                        && !matches!(
+                            it.payload(),
+                            Some(Payload::Iter(_)) | Some(Payload::Generator(_))
+                        )
+                    {
+                        return Err(self.new_type_error(format!(
+                            "iter() returned non-iterator of type '{}'",
+                            self.type_name(&it)
+                        )));
+                    }
+                    return Ok(it);
+                }
+            } else if lookup(&cls, &self.names.__getitem__.clone()).is_some() {
+                return Ok(self.new_iterator(
+                    &self.types.iterator.clone(),
+                    IterState::GetItem {
+                        obj: v.clone(),
+                        index: 0,
+                    },
+                ));
+            }
+        }
+        let t = &self.types;
+        let (cls, state) = match v {
+            Value::Str(s) => (
+                t.str_iterator.clone(),
+                IterState::Str {
+                    s: s.clone(),
+                    pos: 0,
+                },
+            ),
+            Value::Obj(o) => match &o.payload {
+                Payload::List(_) => (
+                    t.list_iterator.clone(),
+                    IterState::Seq {
+                        seq: v.clone(),
+                        index: 0,
+                    },
+                ),
+                Payload::Tuple(_) => (
+                    t.tuple_iterator.clone(),
+                    IterState::Seq {
+                        seq: v.clone(),
+                        index: 0,
+                    },
+                ),
+                Payload::Str(s) => (
+                    t.str_iterator.clone(),
+                    IterState::Str {
+                        s: s.clone(),
+                        pos: 0,
+                    },
+                ),
+                Payload::Dict(d) => {
+                    let len = d.borrow().len();
+                    (
+                        t.dict_keyiterator.clone(),
+                        IterState::Dict {
+                            dict: o.clone(),
+                            pos: 0,
+                            len,
+                            kind: 0,
+                        },
+                    )
+                }
+                Payload::Set(s) => {
+                    let len = s.borrow().len();
+                    (
+                        t.set_iterator.clone(),
+                        IterState::Set {
+                            set: o.clone(),
+                            pos: 0,
+                            len,
+                        },
+                    )
+                }
+                Payload::Range(r) => {
+                    let [start, stop, step] = **r;
+                    (
+                        t.range_iterator.clone(),
+                        IterState::Range {
+                            next: start,
+                            stop,
+                            step,
+                        },
+                    )
+                }
+                Payload::Bytes(_) | Payload::ByteArray(_) => (
+                    t.bytes_iterator.clone(),
+                    IterState::Bytes {
+                        b: v.clone(),
+                        index: 0,
+                    },
+                ),
+                Payload::Iter(st) => {
+                    // A dict view (position marker `usize::MAX`) makes a fresh iterator.
+                    let view = match &*st.borrow() {
+                        IterState::Dict {
+                            dict,
+                            pos: usize::MAX,
+                            kind,
+                            ..
+                        } => Some((dict.clone(), *kind)),
+                        _ => None,
+                    };
+                    match view {
+                        Some((dict, kind)) => {
+                            let len = match &dict.payload {
+                                Payload::Dict(d) => d.borrow().len(),
+                                _ => 0,
+                            };
+                            let cls = match kind {
+                                0 => t.dict_keyiterator.clone(),
+                                1 => t.dict_valueiterator.clone(),
+                                _ => t.dict_itemiterator.clone(),
+                            };
+                            (
+                                cls,
+                                IterState::Dict {
+                                    dict,
+                                    pos: 0,
+                                    len,
+                                    kind,
+                                },
+                            )
+                        }
+                        None => return Ok(v.clone()),
+                    }
+                }
+                Payload::Generator(_) => return Ok(v.clone()),
+                _ => return crate::builtins::payload_iter(self, v),
+            },
+            _ => {
+                return Err(
+                    self.new_type_error(format!("'{}' object is not iterable", self.type_name(v)))
+                )
+            }
+        };
+        Ok(self.new_iterator(&cls, state))
+    }
+
+    /// `next(it)`: `None` when exhausted.
+    pub fn next(&mut self, it: &Value) -> PyResult<Option<Value>> {
+        if let Value::Obj(o) = it {
+            match &o.payload {
+                Payload::Iter(state) => return self.next_native(o, state),
+                Payload::Generator(_) => {
+                    return match self.gen_send(o, Value::None)? {
+                        crate::gen::GenResult::Yield(v) => Ok(Some(v)),
+                        crate::gen::GenResult::Return(_) => Ok(None),
+                    }
+                }
+                _ => {}
+            }
+        }
+        let cls = self.class_of(it).clone();
+        let Some(f) = lookup(&cls, &self.names.__next__.clone()) else {
+            return Err(self.new_type_error(format!(
+                "'{}' object is not an iterator",
+                self.type_name(it)
+            )));
+        };
+        match self.call(&f, std::slice::from_ref(it), &[]) {
+            Ok(v) => Ok(Some(v)),
+            Err(e) if self.is_instance_of(&e, &self.exc.stop_iteration.clone()) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn next_native(&mut self, _o: &Obj, state: &RefCell<IterState>) -> PyResult<Option<Value>> {
+        let mut st = state.borrow_mut();
+        match &mut *st {
+            IterState::Seq { seq, index } => {
+                let item = match seq.payload() {
+                    Some(Payload::List(l)) => l.borrow().get(*index).cloned(),
+                    Some(Payload::Tuple(t)) => t.get(*index).cloned(),
+                    _ => None,
+                };
+                match item {
+                    Some(v) => {
+                        *index += 1;
+                        Ok(Some(v))
+                    }
+                    None => {
+                        *st = IterState::Done;
+                        Ok(None)
+                    }
+                }
+            }
+            IterState::Reversed { seq, index } => {
+                if *index == 0 {
+                    return Ok(None);
+                }
+                let item = match seq.payload() {
+                    Some(Payload::List(l)) => l.borrow().get(*index - 1).cloned(),
+                    Some(Payload::Tuple(t)) => t.get(*index - 1).cloned(),
+                    _ => None,
+                };
+                *index -= 1;
+                Ok(item)
+            }
+            IterState::Str { s, pos } => match s.as_str()[*pos..].chars().next() {
+                Some(c) => {
+                    *pos += c.len_utf8();
+                    Ok(Some(Value::str(c.to_string())))
+                }
+                None => Ok(None),
+            },
+            IterState::Range { next, stop, step } => {
+                if (*step > 0 && *next < *stop) || (*step < 0 && *next > *stop) {
+                    let v = *next;
+                    *next = next.saturating_add(*step);
+                    Ok(Some(Value::Int(v)))
+                } else {
+                    Ok(None)
+                }
+            }
+            IterState::Dict {
+                dict,
+                pos,
+                len,
+                kind,
+            } => {
+                let Payload::Dict(d) = &dict.payload else {
+                    return Ok(None);
+                };
+                let d = d.borrow();
+                if d.len() != *len {
+                    *len = usize::MAX;
+                    drop(d);
+                    return Err(self.new_runtime_error("dictionary changed size during iteration"));
+                }
+                while *pos < d.positions() {
+                    let p = *pos;
+                    *pos += 1;
+                    if let Some(e) = d.entry_at(p) {
+                        let v = match kind {
+                            0 => e.key.clone(),
+                            1 => e.value.clone(),
+                            _ => {
+                                let (k, v) = (e.key.clone(), e.value.clone());
+                                drop(d);
+                                return Ok(Some(self.new_tuple(vec![k, v])));
+                            }
+                        };
+                        return Ok(Some(v));
+                    }
+                }
+                Ok(None)
+            }
+            IterState::Set { set, pos, len } => {
+                let Payload::Set(s) = &set.payload else {
+                    return Ok(None);
+                };
+                let s = s.borrow();
+                if s.len() != *len {
+                    *len = usize::MAX;
+                    drop(s);
+                    return Err(self.new_runtime_error("Set changed size during iteration"));
+                }
+                while *pos < s.positions() {
+                    let p = *pos;
+                    *pos += 1;
+                    if let Some(k) = s.key_at(p) {
+                        return Ok(Some(k.clone()));
+                    }
+                }
+                Ok(None)
+            }
+            IterState::Bytes { b, index } => {
+                let v = match b.payload() {
+                    Some(Payload::Bytes(x)) => x.get(*index).copied(),
+                    Some(Payload::ByteArray(x)) => x.borrow().get(*index).copied(),
+                    _ => None,
+                };
+                *index += 1;
+                Ok(v.map(|x| Value::Int(x as i64)))
+            }
+            IterState::GetItem { obj, index } => {
+                let (obj, i) = (obj.clone(), *index);
+                *index += 1;
+                drop(st);
+                match self.getitem(&obj, &Value::Int(i)) {
+                    Ok(v) => Ok(Some(v)),
+                    Err(e)
+                        if self.is_instance_of(&e, &self.exc.index_error.clone())
+                            || self.is_instance_of(&e, &self.exc.stop_iteration.clone()) =>
+                    {
+                        *state.borrow_mut() = IterState::Done;
+                        Ok(None)
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+            IterState::Callable { func, sentinel } => {
+                let (func, sentinel) = (func.clone(), sentinel.clone());
+                drop(st);
+                let v = self.call(&func, &[], &[])?;
+                if self.eq(&v, &sentinel)? {
+                    *state.borrow_mut() = IterState::Done;
+                    return Ok(None);
+                }
+                Ok(Some(v))
+            }
+            IterState::Enumerate { it, count } => {
+                let (it, count) = (it.clone(), count.clone());
+                drop(st);
+                match self.next(&it)? {
+                    Some(v) => {
+                        let nextc =
+                            self.binary_op(&count, &Value::Int(1), crate::code::BinOp::Add)?;
+                        if let IterState::Enumerate { count: c, .. } = &mut *state.borrow_mut() {
+                            *c = nextc;
+                        }
+                        Ok(Some(self.new_tuple(vec![count, v])))
+                    }
+                    None => Ok(None),
+                }
+            }
+            IterState::Zip { its, strict } => {
+                let (its, strict) = (its.clone(), *strict);
+                drop(st);
+                let mut out = Vec::with_capacity(its.len());
+                for (i, it) in its.iter().enumerate() {
+                    match self.next(it)? {
+                        Some(v) => out.push(v),
+                        None => {
+                            if strict {
+                                if i > 0 {
+                                    let msg = format!(
+                                        "zip() argument {} is shorter than argument{} {}",
+                                        i + 1,
+                                        if i == 1 { "" } else { "s" },
+                                        if i == 1 {
+                                            "1".to_string()
+                                        } else {
+                                            format!("1-{i}")
+                                        }
+                                    );
+                                    return Err(self.new_value_error(msg));
+                                }
+                                for (j, other) in its.iter().enumerate().skip(1) {
+                                    if self.next(other)?.is_some() {
+                                        let msg = format!(
+                                            "zip() argument {} is longer than argument{} {}",
+                                            j + 1,
+                                            if j == 1 { "" } else { "s" },
+                                            if j == 1 {
+                                                "1".to_string()
+                                            } else {
+                                                format!("1-{j}")
+                                            }
+                                        );
+                                        return Err(self.new_value_error(msg));
+                                    }
+                                }
+                            }
+                            *state.borrow_mut() = IterState::Done;
+                            return Ok(None);
+                        }
+                    }
+                }
+                if out.is_empty() {
+                    return Ok(None);
+                }
+                Ok(Some(self.new_tuple(out)))
+            }
+            IterState::Map { func, its } => {
+                let (func, its) = (func.clone(), its.clone());
+                drop(st);
+                let mut args = Vec::with_capacity(its.len());
+                for it in &its {
+                    match self.next(it)? {
+                        Some(v) => args.push(v),
+                        None => return Ok(None),
+                    }
+                }
+                self.call(&func, &args, &[]).map(Some)
+            }
+            IterState::Filter { func, it } => {
+                let (func, it) = (func.clone(), it.clone());
+                drop(st);
+                while let Some(v) = self.next(&it)? {
+                    let keep = if func.is_none() {
+                        self.is_true(&v)?
+                    } else {
+                        let r = self.call(&func, std::slice::from_ref(&v), &[])?;
+                        self.is_true(&r)?
+                    };
+                    if keep {
+                        return Ok(Some(v));
+                    }
+                }
+                Ok(None)
+            }
+            IterState::Done => Ok(None),
+        }
+    }
+
+    /// Collects any iterable into a vector.
+    pub fn collect(&mut self, v: &Value) -> PyResult<Vec<Value>> {
+        if !self.is_heap(v) {
+            match v {
+                Value::Obj(o) => match &o.payload {
+                    Payload::List(l) => return Ok(l.borrow().clone()),
+                    Payload::Tuple(t) => return Ok(t.to_vec()),
+                    _ => {}
+                },
+                Value::Str(s) => {
+                    return Ok(s
+                        .as_str()
+                        .chars()
+                        .map(|c| Value::str(c.to_string()))
+                        .collect())
+                }
+                _ => {}
+            }
+        }
+        let it = self.get_iter(v)?;
+        let mut out = Vec::new();
+        while let Some(x) = self.next(&it)? {
+            out.push(x);
+        }
+        Ok(out)
+    }
+
+    /// Collects the operand of `*x` in a call or display, with CPython's error.
+    pub(crate) fn collect_star(&mut self, v: &Value) -> PyResult<Vec<Value>> {
+        match self.collect(v) {
+            Ok(items) => Ok(items),
+            Err(e) => {
+                if self.is_instance_of(&e, &self.exc.type_error.clone())
+                    && self.get_iter(v).is_err()
+                {
+                    return Err(self.new_type_error(format!(
+                        "Value after * must be an iterable, not {}",
+                        self.type_name(v)
+                    )));
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// Unpacks exactly `n` items.
+    pub(crate) fn unpack(&mut self, v: &Value, n: usize) -> PyResult<Vec<Value>> {
+        if let Some(Payload::Tuple(t)) = v.payload() {
+            if t.len() == n {
+                return Ok(t.to_vec());
+            }
+        }
+        let it = match self.get_iter(v) {
+            Ok(it) => it,
+            Err(_) => {
+                return Err(self.new_type_error(format!(
+                    "cannot unpack non-iterable {} object",
+                    self.type_name(v)
+                )));
+            }
+        };
+        let mut out = Vec::with_capacity(n);
+        while let Some(x) = self.next(&it)? {
+            if out.len() == n {
+                return Err(
+                    self.new_value_error(format!("too many values to unpack (expected {n})"))
+                );
+            }
+            out.push(x);
+        }
+        if out.len() < n {
+            return Err(self.new_value_error(format!(
+                "not enough values to unpack (expected {n}, got {})",
+                out.len()
+            )));
+        }
+        Ok(out)
+    }
+}

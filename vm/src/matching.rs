@@ -1,0 +1,127 @@
+//! The run-time side of `match`: mapping and sequence tests, key extraction, class
+//! patterns with `__match_args__`.
+
+use crate::object::Payload;
+use crate::types::lookup;
+use crate::value::Value;
+use crate::vm::{PyResult, Vm};
+
+impl Vm {
+    /// `MatchMapping`: dicts and classes registered as mappings.
+    pub(crate) fn is_mapping(&self, v: &Value) -> bool {
+        matches!(v.payload(), Some(Payload::Dict(_)))
+    }
+
+    /// `MatchSequence`: lists, tuples, ranges and other sequences except str/bytes.
+    pub(crate) fn is_sequence(&self, v: &Value) -> bool {
+        matches!(
+            v.payload(),
+            Some(Payload::List(_)) | Some(Payload::Tuple(_)) | Some(Payload::Range(_))
+        ) && crate::builtins::complex_parts(v).is_none()
+    }
+
+    /// `MatchKeys`: a tuple of the values for `keys`, or `None` when one is missing.
+    pub(crate) fn match_keys(&mut self, subject: &Value, keys: &Value) -> PyResult {
+        let keys = self.collect(keys)?;
+        let Value::Obj(d) = subject else {
+            return Ok(Value::None);
+        };
+        let mut out = Vec::with_capacity(keys.len());
+        for k in keys {
+            match self.dict_lookup(d, &k)? {
+                Some(v) => out.push(v),
+                None => return Ok(Value::None),
+            }
+        }
+        Ok(self.new_tuple(out))
+    }
+
+    /// `MatchClass`: the attributes named by the positional (`__match_args__`) and keyword
+    /// sub-patterns, or `None` when the subject is not an instance.
+    pub(crate) fn match_class(
+        &mut self,
+        subject: &Value,
+        cls: &Value,
+        npos: usize,
+        names: &Value,
+    ) -> PyResult {
+        let Value::Obj(c) = cls else {
+            return Err(self.new_type_error("called match pattern must be a class"));
+        };
+        if !matches!(c.payload, Payload::Type(_)) {
+            return Err(self.new_type_error("called match pattern must be a class"));
+        }
+        if !self.isinstance(subject, c) {
+            return Ok(Value::None);
+        }
+        let mut attrs = Vec::new();
+        if npos > 0 {
+            let ma = self.intern("__match_args__");
+            let self_match = [
+                "bool",
+                "bytearray",
+                "bytes",
+                "dict",
+                "float",
+                "frozenset",
+                "int",
+                "list",
+                "set",
+                "str",
+                "tuple",
+            ];
+            let cname = crate::types::type_name(c);
+            match lookup(c, &ma) {
+                Some(m) => {
+                    let names = self.collect(&m)?;
+                    if npos > names.len() {
+                        return Err(self.new_type_error(format!(
+                            "{cname}() accepts {} positional sub-pattern{} ({npos} given)",
+                            names.len(),
+                            if names.len() == 1 { "" } else { "s" }
+                        )));
+                    }
+                    for n in names.into_iter().take(npos) {
+                        let Some(s) = n.as_str().cloned() else {
+                            return Err(
+                                self.new_type_error("__match_args__ elements must be strings")
+                            );
+                        };
+                        match self.get_attr_opt(subject, &s)? {
+                            Some(v) => attrs.push(v),
+                            None => return Ok(Value::None),
+                        }
+                    }
+                }
+                None if self_match.contains(&cname.as_str()) && npos == 1 => {
+                    attrs.push(subject.clone())
+                }
+                None => {
+                    return Err(self.new_type_error(format!(
+                        "{cname}() accepts 0 positional sub-patterns ({npos} given)"
+                    )))
+                }
+            }
+        }
+        for n in self.collect(names)? {
+            let Some(s) = n.as_str().cloned() else {
+                continue;
+            };
+            match self.get_attr_opt(subject, &s)? {
+                Some(v) => attrs.push(v),
+                None => return Ok(Value::None),
+            }
+        }
+        Ok(self.new_tuple(attrs))
+    }
+
+    /// `CopyDictWithoutKeys`: `**rest` of a mapping pattern.
+    pub(crate) fn copy_dict_without_keys(&mut self, subject: &Value, keys: &Value) -> PyResult {
+        let d = crate::builtins::copy_dict_value(self, subject)?;
+        let Value::Obj(dobj) = &d else { return Ok(d) };
+        for k in self.collect(keys)? {
+            self.dict_remove(dobj, &k)?;
+        }
+        Ok(d)
+    }
+}

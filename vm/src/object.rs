@@ -1,0 +1,300 @@
+//! `Object`: the header every heap object shares (its class, its optional `__dict__`) and
+//! the `Payload` that holds the data of the built-in type it is laid out as. An instance of
+//! a user subclass of `list` is an `Object` whose class is the subclass and whose payload is
+//! a `List`, as in CPython where the base type decides the memory layout.
+
+use crate::code::Code;
+use crate::dict::Dict;
+use crate::frame::Frame;
+use crate::native::NativeFunction;
+use crate::set::SetData;
+use crate::str::Str;
+use crate::value::{Obj, Value};
+use num_bigint::BigInt;
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+/// A heap object.
+pub struct Object {
+    class: Option<Obj>,
+    /// The instance `__dict__` (a dict object), for objects that have one.
+    pub dict: Option<Obj>,
+    /// Scratch space of the cycle collector.
+    pub(crate) gc: Cell<u32>,
+    /// The built-in data.
+    pub payload: Payload,
+}
+
+impl Object {
+    /// A new object of `class` without a `__dict__`.
+    pub fn new(class: Obj, payload: Payload) -> Object {
+        Object {
+            class: Some(class),
+            dict: None,
+            gc: Cell::new(0),
+            payload,
+        }
+    }
+
+    /// A new object of `class` with `dict` (a dict object) as its `__dict__`.
+    pub fn with_dict(class: Obj, payload: Payload, dict: Obj) -> Object {
+        Object {
+            class: Some(class),
+            dict: Some(dict),
+            gc: Cell::new(0),
+            payload,
+        }
+    }
+
+    /// The metatype `type`, whose class is itself (represented by `None`).
+    pub(crate) fn new_metatype(payload: Payload) -> Object {
+        Object {
+            class: None,
+            dict: None,
+            gc: Cell::new(0),
+            payload,
+        }
+    }
+
+    /// The instance `__dict__` table.
+    #[inline]
+    pub fn dict_table(&self) -> Option<&RefCell<Dict>> {
+        match &self.dict {
+            Some(d) => match &d.payload {
+                Payload::Dict(t) => Some(t),
+                _ => None,
+            },
+            None => None,
+        }
+    }
+
+    /// The class, or `None` for `type` itself.
+    #[inline]
+    pub fn class_raw(&self) -> Option<&Obj> {
+        self.class.as_ref()
+    }
+
+    /// The type data, for class objects.
+    #[inline]
+    pub fn as_type(&self) -> Option<&TypeData> {
+        match &self.payload {
+            Payload::Type(t) => Some(t),
+            _ => None,
+        }
+    }
+}
+
+/// The built-in data an object carries.
+pub enum Payload {
+    /// Nothing beyond the header (`object()`, plain user instances, singletons).
+    Plain,
+    /// A big int (or an `int` subclass instance's value).
+    Int(BigInt),
+    /// A `float` subclass instance's value.
+    Float(f64),
+    /// A `str` subclass instance's value.
+    Str(Rc<Str>),
+    /// `bytes`.
+    Bytes(Box<[u8]>),
+    /// `bytearray`.
+    ByteArray(RefCell<Vec<u8>>),
+    /// `tuple`.
+    Tuple(Box<[Value]>),
+    /// `list`.
+    List(RefCell<Vec<Value>>),
+    /// `dict`.
+    Dict(RefCell<Dict>),
+    /// `set` and `frozenset`.
+    Set(RefCell<SetData>),
+    /// A function defined in aio.
+    Function(Box<Function>),
+    /// A bound method: (function, self).
+    Method(Box<(Value, Value)>),
+    /// A function or method implemented in Rust.
+    Native(Box<NativeFunction>),
+    /// A class.
+    Type(Box<TypeData>),
+    /// A module (its globals are the object's `__dict__`).
+    Module(Box<ModuleData>),
+    /// A closure cell (`None` while unbound).
+    Cell(RefCell<Option<Value>>),
+    /// An exception instance.
+    Exception(Box<RefCell<ExcData>>),
+    /// A generator, coroutine or async generator.
+    Generator(Box<RefCell<Generator>>),
+    /// A built-in iterator.
+    Iter(Box<RefCell<crate::iter::IterState>>),
+    /// `range(start, stop, step)`.
+    Range(Box<[BigOrSmall; 3]>),
+    /// `slice(start, stop, step)`.
+    Slice(Box<[Value; 3]>),
+    /// `property(fget, fset, fdel, doc)`.
+    Property(Box<[Value; 4]>),
+    /// `staticmethod(f)`.
+    StaticMethod(Value),
+    /// `classmethod(f)`.
+    ClassMethod(Value),
+    /// `super(type, obj)`.
+    Super(Box<(Obj, Value)>),
+    /// A code object.
+    Code(Rc<Code>),
+    /// A value owned by the host application.
+    Host(Box<dyn std::any::Any>),
+}
+
+/// A range bound: ranges over big ints are rare, so bounds are `i64`.
+pub type BigOrSmall = i64;
+
+/// A function defined by `def` or `lambda`.
+pub struct Function {
+    /// The compiled body.
+    pub code: Rc<Code>,
+    /// The module globals (a dict object).
+    pub globals: Obj,
+    /// `__name__`.
+    pub name: RefCell<Value>,
+    /// `__qualname__`.
+    pub qualname: RefCell<Value>,
+    /// Defaults of the last positional parameters.
+    pub defaults: RefCell<Vec<Value>>,
+    /// Defaults of keyword-only parameters (a dict object or `None`).
+    pub kwdefaults: RefCell<Value>,
+    /// The closure cells, in the order of `code.freevars`.
+    pub closure: Box<[Obj]>,
+    /// `__doc__`.
+    pub doc: RefCell<Value>,
+    /// `__module__`.
+    pub module: RefCell<Value>,
+}
+
+/// The data of a class.
+pub struct TypeData {
+    /// The class namespace (`__dict__`).
+    pub ns: RefCell<Dict>,
+    /// `__name__`.
+    pub name: RefCell<Rc<Str>>,
+    /// `__qualname__`.
+    pub qualname: RefCell<Rc<Str>>,
+    /// `__bases__`.
+    pub bases: RefCell<Vec<Obj>>,
+    /// `__mro__`, starting with the class itself.
+    pub mro: RefCell<Vec<Obj>>,
+    /// The payload kind its instances carry.
+    pub layout: Layout,
+    /// Defined by a `class` statement (user dunders are looked up in its dict).
+    pub heap: bool,
+    /// Bumped when the class or a base changes (attribute caches check it).
+    pub version: Cell<u32>,
+    /// Instances carry a `__dict__` (false for built-in types and `__slots__` classes).
+    pub instance_dict: bool,
+}
+
+/// Which payload the instances of a class carry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layout {
+    /// `Payload::Plain`.
+    Object,
+    /// An int.
+    Int,
+    /// A float.
+    Float,
+    /// A str.
+    Str,
+    /// A tuple.
+    Tuple,
+    /// A list.
+    List,
+    /// A dict.
+    Dict,
+    /// A set.
+    Set,
+    /// A frozenset.
+    FrozenSet,
+    /// An exception.
+    Exception,
+    /// A class (metaclasses).
+    Type,
+    /// Instances cannot be created from Python (functions, iterators, ...).
+    Builtin,
+}
+
+/// A module's identity (its namespace is the object's dict).
+pub struct ModuleData {
+    /// The module name.
+    pub name: Rc<Str>,
+    /// The module's globals (a dict object).
+    pub globals: Obj,
+}
+
+/// The state of an exception instance.
+#[derive(Default)]
+pub struct ExcData {
+    /// `args` (a tuple value).
+    pub args: Value,
+    /// Frames the exception passed through, innermost last (`__traceback__`).
+    pub traceback: Vec<TracebackEntry>,
+    /// `__cause__`.
+    pub cause: Value,
+    /// `__context__`.
+    pub context: Value,
+    /// `__suppress_context__`.
+    pub suppress_context: bool,
+    /// Extra data of special exceptions: `StopIteration.value`, `SystemExit.code`,
+    /// `OSError.errno`, ...
+    pub extra: Value,
+}
+
+impl Default for Value {
+    fn default() -> Value {
+        Value::None
+    }
+}
+
+/// One traceback line: a code object and the instruction that was running.
+#[derive(Clone)]
+pub struct TracebackEntry {
+    /// The code that was running.
+    pub code: Rc<Code>,
+    /// The instruction index.
+    pub ip: u32,
+}
+
+/// What kind of suspended frame a [`Generator`] drives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GenKind {
+    /// `def` with `yield`.
+    Generator,
+    /// `async def`.
+    Coroutine,
+    /// `async def` with `yield`.
+    AsyncGenerator,
+}
+
+/// Where a generator is in its life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GenState {
+    /// Not started.
+    Created,
+    /// Stopped at a `yield`.
+    Suspended,
+    /// On the frame stack now.
+    Running,
+    /// Returned or raised.
+    Closed,
+}
+
+/// A generator, coroutine or async generator: a suspended frame.
+pub struct Generator {
+    /// The frame, while not running.
+    pub frame: Option<Box<Frame>>,
+    /// Life state.
+    pub state: GenState,
+    /// Which protocol.
+    pub kind: GenKind,
+    /// `__name__`.
+    pub name: Value,
+    /// `__qualname__`.
+    pub qualname: Value,
+    /// For async generators: an `asend`/`athrow` awaitable is running.
+    pub running_async: bool,
+}

@@ -1,0 +1,728 @@
+//! Operators: binary and in-place arithmetic with the reflected-operand protocol and
+//! `NotImplemented`, rich comparisons, truth, membership, hashing and equality, and
+//! subscription — fast native paths for built-in types, dunder calls for user classes.
+
+use crate::code::{BinOp, CmpOp, UnaryOp};
+use crate::num::{self, Num};
+use crate::object::Payload;
+use crate::str::Str;
+use crate::types::{is_subtype, lookup};
+use crate::value::{Obj, Value};
+use crate::vm::{PyResult, Vm};
+use std::cmp::Ordering;
+use std::rc::Rc;
+
+/// Whether an ordering satisfies a comparison operator.
+#[inline]
+pub fn cmp_ord(o: Ordering, op: CmpOp) -> bool {
+    match op {
+        CmpOp::Lt => o == Ordering::Less,
+        CmpOp::Le => o != Ordering::Greater,
+        CmpOp::Eq => o == Ordering::Equal,
+        CmpOp::Ne => o != Ordering::Equal,
+        CmpOp::Gt => o == Ordering::Greater,
+        CmpOp::Ge => o != Ordering::Less,
+    }
+}
+
+impl Vm {
+    /// True when `v`'s class was defined in aio (its dunders are looked up dynamically).
+    #[inline]
+    pub(crate) fn is_heap(&self, v: &Value) -> bool {
+        match v {
+            Value::Obj(o) => o
+                .class_raw()
+                .and_then(|c| c.as_type())
+                .is_some_and(|t| t.heap),
+            _ => false,
+        }
+    }
+
+    /// `a op b`.
+    pub fn binary_op(&mut self, a: &Value, b: &Value, op: BinOp) -> PyResult {
+        if !self.is_heap(a) && !self.is_heap(b) {
+            if let Some(v) = self.native_binary(a, b, op)? {
+                return Ok(v);
+            }
+            return Err(self.binop_type_error(a, b, op));
+        }
+        match self.binary_protocol(a, b, op)? {
+            Some(v) => Ok(v),
+            None => Err(self.binop_type_error(a, b, op)),
+        }
+    }
+
+    fn binop_type_error(&self, a: &Value, b: &Value, op: BinOp) -> Obj {
+        if op == BinOp::Add && matches!(a, Value::Str(_)) && !matches!(b, Value::Str(_)) {
+            return self.new_type_error(format!(
+                "can only concatenate str (not \"{}\") to str",
+                self.type_name(b)
+            ));
+        }
+        if op == BinOp::Add
+            && matches!(a.payload(), Some(Payload::List(_)))
+            && !matches!(b.payload(), Some(Payload::List(_)))
+        {
+            return self.new_type_error(format!(
+                "can only concatenate list (not \"{}\") to list",
+                self.type_name(b)
+            ));
+        }
+        if op == BinOp::Add
+            && matches!(a.payload(), Some(Payload::Tuple(_)))
+            && !matches!(b.payload(), Some(Payload::Tuple(_)))
+        {
+            return self.new_type_error(format!(
+                "can only concatenate tuple (not \"{}\") to tuple",
+                self.type_name(b)
+            ));
+        }
+        let sym = if op == BinOp::Pow {
+            "** or pow()"
+        } else {
+            op.symbol()
+        };
+        self.new_type_error(format!(
+            "unsupported operand type(s) for {}: '{}' and '{}'",
+            sym,
+            self.type_name(a),
+            self.type_name(b)
+        ))
+    }
+
+    /// The dunder protocol: `a.__op__(b)`, then `b.__rop__(a)` (first when `b`'s class is a
+    /// proper subclass of `a`'s that overrides it).
+    fn binary_protocol(&mut self, a: &Value, b: &Value, op: BinOp) -> PyResult<Option<Value>> {
+        let ca = self.class_of(a).clone();
+        let cb = self.class_of(b).clone();
+        let fa = self.lookup_dunder(&ca, op.dunder());
+        let same = Rc::ptr_eq(&ca, &cb);
+        let fb = if same {
+            None
+        } else {
+            self.lookup_dunder(&cb, op.rdunder())
+        };
+        let mut fb = fb;
+        if let Some(rb) = &fb {
+            if is_subtype(&cb, &ca) && !Rc::ptr_eq(&ca, &cb) {
+                let ra = self.lookup_dunder(&ca, op.rdunder());
+                let overrides = match &ra {
+                    Some(ra) => !ra.is(rb),
+                    None => true,
+                };
+                if overrides {
+                    let r = self.call(rb, &[b.clone(), a.clone()], &[])?;
+                    if !r.is(&self.not_implemented) {
+                        return Ok(Some(r));
+                    }
+                    fb = None;
+                }
+            }
+        }
+        if let Some(fa) = fa {
+            let r = self.call(&fa, &[a.clone(), b.clone()], &[])?;
+            if !r.is(&self.not_implemented) {
+                return Ok(Some(r));
+            }
+        }
+        if let Some(fb) = fb {
+            let r = self.call(&fb, &[b.clone(), a.clone()], &[])?;
+            if !r.is(&self.not_implemented) {
+                return Ok(Some(r));
+            }
+        }
+        Ok(None)
+    }
+
+    pub(crate) fn lookup_dunder(&mut self, cls: &Obj, name: &str) -> Option<Value> {
+        let n = self.intern(name);
+        lookup(cls, &n)
+    }
+
+    /// Operators on built-in types; `None` when not supported.
+    pub(crate) fn native_binary(
+        &mut self,
+        a: &Value,
+        b: &Value,
+        op: BinOp,
+    ) -> PyResult<Option<Value>> {
+        if let (Some(x), Some(y)) = (num::num(a), num::num(b)) {
+            if let (Value::Bool(p), Value::Bool(q)) = (a, b) {
+                match op {
+                    BinOp::And => return Ok(Some(Value::Bool(p & q))),
+                    BinOp::Or => return Ok(Some(Value::Bool(p | q))),
+                    BinOp::Xor => return Ok(Some(Value::Bool(p ^ q))),
+                    _ => {}
+                }
+            }
+            return num::binary(self, &x, &y, op);
+        }
+        crate::builtins::sequence_binary(self, a, b, op)
+    }
+
+    /// `a op= b`: `__iop__` first, then the binary operator.
+    pub fn inplace_op(&mut self, a: Value, b: &Value, op: BinOp) -> PyResult {
+        if let Value::Obj(o) = &a {
+            match (&o.payload, op) {
+                (Payload::List(l), BinOp::Add) if !self.is_heap(&a) => {
+                    let items = self.collect(b)?;
+                    l.borrow_mut().extend(items);
+                    return Ok(a);
+                }
+                (Payload::Set(_), BinOp::Or | BinOp::And | BinOp::Sub | BinOp::Xor)
+                    if !self.is_heap(&a) && Rc::ptr_eq(o.class_raw().unwrap(), &self.types.set) =>
+                {
+                    return crate::builtins::set_inplace(self, &a, b, op);
+                }
+                (Payload::Dict(_), BinOp::Or) if !self.is_heap(&a) => {
+                    self.dict_update_from(&a, b, false)?;
+                    return Ok(a);
+                }
+                _ => {}
+            }
+        }
+        if self.is_heap(&a) {
+            let cls = self.class_of(&a).clone();
+            if let Some(f) = self.lookup_dunder(&cls, op.idunder()) {
+                let r = self.call(&f, &[a.clone(), b.clone()], &[])?;
+                if !r.is(&self.not_implemented) {
+                    return Ok(r);
+                }
+            }
+        }
+        match self.binary_op(&a, b, op) {
+            Err(e) => {
+                // CPython words in-place failures with `+=`.
+                if self.is_instance_of(&e, &self.exc.type_error.clone()) {
+                    let msg = self.exception_message(&e);
+                    if msg.starts_with("unsupported operand type(s) for ") {
+                        let fixed = msg.replacen(
+                            &format!(
+                                "for {}:",
+                                if op == BinOp::Pow {
+                                    "** or pow()"
+                                } else {
+                                    op.symbol()
+                                }
+                            ),
+                            &format!("for {}=:", op.symbol()),
+                            1,
+                        );
+                        return Err(self.new_type_error(fixed));
+                    }
+                }
+                Err(e)
+            }
+            ok => ok,
+        }
+    }
+
+    /// `-a`, `+a`, `~a`.
+    pub fn unary_op(&mut self, a: &Value, op: UnaryOp) -> PyResult {
+        if !self.is_heap(a) {
+            match (num::num(a), op) {
+                (Some(Num::Int(i)), UnaryOp::Neg) => {
+                    return Ok(match i.checked_neg() {
+                        Some(v) => Value::Int(v),
+                        None => num::int_value(self, -num_bigint::BigInt::from(i)),
+                    })
+                }
+                (Some(Num::Big(b)), UnaryOp::Neg) => return Ok(num::int_value(self, -b.clone())),
+                (Some(Num::Float(f)), UnaryOp::Neg) => return Ok(Value::Float(-f)),
+                (Some(Num::Int(i)), UnaryOp::Pos) => return Ok(Value::Int(i)),
+                (Some(Num::Big(b)), UnaryOp::Pos) => return Ok(num::int_value(self, b.clone())),
+                (Some(Num::Float(f)), UnaryOp::Pos) => return Ok(Value::Float(f)),
+                (Some(Num::Int(i)), UnaryOp::Invert) => return Ok(Value::Int(!i)),
+                (Some(Num::Big(b)), UnaryOp::Invert) => {
+                    return Ok(num::int_value(self, -b.clone() - 1))
+                }
+                _ => {}
+            }
+            if let Some(v) = crate::builtins::complex_unary(self, a, op) {
+                return Ok(v);
+            }
+        }
+        let name = match op {
+            UnaryOp::Neg => "__neg__",
+            UnaryOp::Pos => "__pos__",
+            UnaryOp::Invert => "__invert__",
+            UnaryOp::Not => unreachable!(),
+        };
+        let cls = self.class_of(a).clone();
+        if let Some(f) = self.lookup_dunder(&cls, name) {
+            return self.call(&f, std::slice::from_ref(a), &[]);
+        }
+        let sym = match op {
+            UnaryOp::Neg => "-",
+            UnaryOp::Pos => "+",
+            _ => "~",
+        };
+        Err(self.new_type_error(format!(
+            "bad operand type for unary {}: '{}'",
+            sym,
+            self.type_name(a)
+        )))
+    }
+
+    /// Truth value.
+    pub fn is_true(&mut self, v: &Value) -> PyResult<bool> {
+        Ok(match v {
+            Value::None => false,
+            Value::Bool(b) => *b,
+            Value::Int(i) => *i != 0,
+            Value::Float(f) => *f != 0.0,
+            Value::Str(s) => !s.is_empty(),
+            Value::Obj(o) => {
+                if self.is_heap(v) {
+                    let cls = self.class_of(v).clone();
+                    if let Some(f) = lookup(&cls, &self.names.__bool__.clone()) {
+                        let r = self.call(&f, std::slice::from_ref(v), &[])?;
+                        return match r {
+                            Value::Bool(b) => Ok(b),
+                            _ => Err(self.new_type_error(format!(
+                                "__bool__ should return bool, returned {}",
+                                self.type_name(&r)
+                            ))),
+                        };
+                    }
+                    if let Some(f) = lookup(&cls, &self.names.__len__.clone()) {
+                        let r = self.call(&f, std::slice::from_ref(v), &[])?;
+                        return Ok(self.len_result(r)? != 0);
+                    }
+                }
+                match &o.payload {
+                    Payload::List(l) => !l.borrow().is_empty(),
+                    Payload::Tuple(t) => !t.is_empty(),
+                    Payload::Dict(d) => !d.borrow().is_empty(),
+                    Payload::Set(s) => !s.borrow().is_empty(),
+                    Payload::Str(s) => !s.is_empty(),
+                    Payload::Bytes(b) => !b.is_empty(),
+                    Payload::ByteArray(b) => !b.borrow().is_empty(),
+                    Payload::Int(b) => !num_traits::Zero::is_zero(b),
+                    Payload::Float(f) => *f != 0.0,
+                    Payload::Range(r) => crate::builtins::range_len(r) != 0,
+                    _ => crate::builtins::complex_truth(v).unwrap_or(true),
+                }
+            }
+        })
+    }
+
+    /// Converts a `__len__` result to a length.
+    pub(crate) fn len_result(&mut self, r: Value) -> PyResult<usize> {
+        match num::num(&r) {
+            Some(Num::Int(i)) if i >= 0 => Ok(i as usize),
+            Some(Num::Int(_)) | Some(Num::Big(_)) if matches!(num::num(&r), Some(Num::Int(i)) if i < 0) => {
+                Err(self.new_value_error("__len__() should return >= 0"))
+            }
+            Some(Num::Big(_)) => {
+                Err(self.new_overflow_error("cannot fit 'int' into an index-sized integer"))
+            }
+            _ => Err(self.new_type_error(format!(
+                "'{}' object cannot be interpreted as an integer",
+                self.type_name(&r)
+            ))),
+        }
+    }
+
+    /// `len(v)`.
+    pub fn len(&mut self, v: &Value) -> PyResult<usize> {
+        if self.is_heap(v) {
+            let cls = self.class_of(v).clone();
+            if let Some(f) = lookup(&cls, &self.names.__len__.clone()) {
+                let r = self.call(&f, std::slice::from_ref(v), &[])?;
+                return self.len_result(r);
+            }
+        }
+        match v {
+            Value::Str(s) => Ok(s.len()),
+            Value::Obj(o) => match &o.payload {
+                Payload::List(l) => Ok(l.borrow().len()),
+                Payload::Tuple(t) => Ok(t.len()),
+                Payload::Dict(d) => Ok(d.borrow().len()),
+                Payload::Set(s) => Ok(s.borrow().len()),
+                Payload::Str(s) => Ok(s.len()),
+                Payload::Bytes(b) => Ok(b.len()),
+                Payload::ByteArray(b) => Ok(b.borrow().len()),
+                Payload::Range(r) => Ok(crate::builtins::range_len(r) as usize),
+                _ => crate::builtins::payload_len(self, v),
+            },
+            _ => Err(self.new_type_error(format!(
+                "object of type '{}' has no len()",
+                self.type_name(v)
+            ))),
+        }
+    }
+
+    /// `a op b` for comparisons, returning the result object.
+    pub fn compare(&mut self, a: &Value, b: &Value, op: CmpOp) -> PyResult {
+        if !self.is_heap(a) && !self.is_heap(b) {
+            if let Some(r) = self.native_compare(a, b, op)? {
+                return Ok(Value::Bool(r));
+            }
+        } else if let Some(r) = self.compare_protocol(a, b, op)? {
+            return Ok(r);
+        }
+        // Defaults: identity for == and !=.
+        match op {
+            CmpOp::Eq => Ok(Value::Bool(a.is(b))),
+            CmpOp::Ne => Ok(Value::Bool(!a.is(b))),
+            _ => Err(self.new_type_error(format!(
+                "'{}' not supported between instances of '{}' and '{}'",
+                op.symbol(),
+                self.type_name(a),
+                self.type_name(b)
+            ))),
+        }
+    }
+
+    fn compare_protocol(&mut self, a: &Value, b: &Value, op: CmpOp) -> PyResult<Option<Value>> {
+        let ca = self.class_of(a).clone();
+        let cb = self.class_of(b).clone();
+        let reflected = op.swapped();
+        let swap_first = !Rc::ptr_eq(&ca, &cb) && is_subtype(&cb, &ca);
+        let order: [(bool, &Value, &Value, CmpOp); 2] = if swap_first {
+            [(true, b, a, reflected), (false, a, b, op)]
+        } else {
+            [(false, a, b, op), (true, b, a, reflected)]
+        };
+        for (_, x, y, o) in order {
+            let cx = self.class_of(x).clone();
+            if self.is_heap(x) {
+                if let Some(f) = self.lookup_dunder(&cx, o.dunder()) {
+                    let r = self.call(&f, &[x.clone(), y.clone()], &[])?;
+                    if !r.is(&self.not_implemented) {
+                        return Ok(Some(r));
+                    }
+                    continue;
+                }
+                if o == CmpOp::Ne {
+                    if let Some(f) = self.lookup_dunder(&cx, "__eq__") {
+                        let r = self.call(&f, &[x.clone(), y.clone()], &[])?;
+                        if !r.is(&self.not_implemented) {
+                            let t = self.is_true(&r)?;
+                            return Ok(Some(Value::Bool(!t)));
+                        }
+                        continue;
+                    }
+                }
+            }
+            // A built-in operand (or built-in base layout).
+            if let Some(r) = self.native_compare_one(x, y, o)? {
+                return Ok(Some(Value::Bool(r)));
+            }
+        }
+        Ok(None)
+    }
+
+    fn native_compare_one(&mut self, x: &Value, y: &Value, op: CmpOp) -> PyResult<Option<bool>> {
+        if self.is_heap(y) && !self.is_heap(x) {
+            // Compare with the built-in base of y only when x's type handles it natively.
+            return self.native_compare(x, y, op);
+        }
+        self.native_compare(x, y, op)
+    }
+
+    /// Comparisons between built-in values; `None` when not comparable.
+    pub(crate) fn native_compare(
+        &mut self,
+        a: &Value,
+        b: &Value,
+        op: CmpOp,
+    ) -> PyResult<Option<bool>> {
+        if let (Some(x), Some(y)) = (num::num(a), num::num(b)) {
+            return Ok(Some(match num::compare(&x, &y) {
+                Some(o) => cmp_ord(o, op),
+                None => op == CmpOp::Ne,
+            }));
+        }
+        if let (Some(x), Some(y)) = (a.as_str(), b.as_str()) {
+            return Ok(Some(cmp_ord(x.as_str().cmp(y.as_str()), op)));
+        }
+        crate::builtins::container_compare(self, a, b, op)
+    }
+
+    /// `a == b` as a bool.
+    pub fn eq(&mut self, a: &Value, b: &Value) -> PyResult<bool> {
+        match (a, b) {
+            (Value::Int(x), Value::Int(y)) => return Ok(x == y),
+            (Value::Str(x), Value::Str(y)) => {
+                return Ok(Rc::ptr_eq(x, y) || x.as_str() == y.as_str())
+            }
+            _ => {}
+        }
+        if a.is(b) && !matches!(a, Value::Float(_)) {
+            return Ok(true);
+        }
+        let r = self.compare(a, b, CmpOp::Eq)?;
+        match r {
+            Value::Bool(b) => Ok(b),
+            other => self.is_true(&other),
+        }
+    }
+
+    /// `hash(v)`.
+    pub fn hash(&mut self, v: &Value) -> PyResult<i64> {
+        match v {
+            Value::None => Ok(0xFCA86420),
+            Value::Bool(b) => Ok(*b as i64),
+            Value::Int(i) => Ok(crate::hashing::hash_i64(*i)),
+            Value::Float(f) => Ok(crate::hashing::hash_f64(*f, v.id())),
+            Value::Str(s) => Ok(s.hash()),
+            Value::Obj(o) => {
+                if self.is_heap(v) {
+                    let cls = self.class_of(v).clone();
+                    match lookup(&cls, &self.names.__hash__.clone()) {
+                        Some(Value::None) => return Err(self.unhashable(v)),
+                        Some(f) if !crate::attr::is_native_of(&f, "object") => {
+                            let r = self.call(&f, std::slice::from_ref(v), &[])?;
+                            return match num::num(&r) {
+                                Some(Num::Int(i)) => Ok(if i == -1 { -2 } else { i }),
+                                Some(n @ Num::Big(_)) => Ok(num::hash(&n)),
+                                _ => {
+                                    Err(self
+                                        .new_type_error("__hash__ method should return an integer"))
+                                }
+                            };
+                        }
+                        _ => {}
+                    }
+                    // A user class defining __eq__ without __hash__ is unhashable.
+                    if lookup(&cls, &self.names.__eq__.clone())
+                        .is_some_and(|e| !crate::attr::is_native_of(&e, "object"))
+                        && matches!(o.payload, Payload::Plain)
+                    {
+                        let eq_owner_defines_hash = cls
+                            .as_type()
+                            .map(|t| {
+                                t.mro.borrow().iter().any(|c| {
+                                    c.as_type().is_some_and(|ct| {
+                                        ct.heap
+                                            && ct.ns.borrow().get_str(&self.names.__eq__).is_some()
+                                    })
+                                })
+                            })
+                            .unwrap_or(false);
+                        if eq_owner_defines_hash {
+                            return Err(self.unhashable(v));
+                        }
+                    }
+                }
+                match &o.payload {
+                    Payload::Str(s) => Ok(s.hash()),
+                    Payload::Int(b) => Ok(num::hash(&Num::Big(b))),
+                    Payload::Float(f) => Ok(crate::hashing::hash_f64(*f, v.id())),
+                    Payload::Tuple(items) => {
+                        let mut hs = Vec::with_capacity(items.len());
+                        for i in items.iter() {
+                            hs.push(self.hash(i)?);
+                        }
+                        Ok(crate::hashing::hash_tuple(&hs))
+                    }
+                    Payload::Bytes(b) => Ok(crate::hashing::hash_bytes(b)),
+                    Payload::List(_) | Payload::Dict(_) | Payload::ByteArray(_) => {
+                        Err(self.unhashable(v))
+                    }
+                    Payload::Set(_) if Rc::ptr_eq(self.class_of(v), &self.types.set) => {
+                        Err(self.unhashable(v))
+                    }
+                    Payload::Set(s) => {
+                        let hs: Vec<i64> = s.borrow().entries().map(|e| e.hash).collect();
+                        Ok(crate::builtins::frozenset_hash(&hs))
+                    }
+                    Payload::Method(m) => {
+                        let a = self.hash(&m.1.clone())?;
+                        Ok(a ^ (m.0.id() as i64 >> 4))
+                    }
+                    _ => Ok((v.id() >> 4) as i64),
+                }
+            }
+        }
+    }
+
+    fn unhashable(&self, v: &Value) -> Obj {
+        self.new_type_error(format!("unhashable type: '{}'", self.type_name(v)))
+    }
+
+    /// `item in container`.
+    pub fn contains(&mut self, container: &Value, item: &Value) -> PyResult<bool> {
+        if self.is_heap(container) {
+            let cls = self.class_of(container).clone();
+            if let Some(f) = lookup(&cls, &self.names.__contains__.clone()) {
+                let r = self.call(&f, &[container.clone(), item.clone()], &[])?;
+                return self.is_true(&r);
+            }
+        }
+        match container {
+            Value::Str(s) => match item.as_str() {
+                Some(x) => Ok(s.as_str().contains(x.as_str())),
+                None => Err(self.new_type_error(format!(
+                    "'in <string>' requires string as left operand, not {}",
+                    self.type_name(item)
+                ))),
+            },
+            Value::Obj(o) => match &o.payload {
+                Payload::List(_) | Payload::Tuple(_) => {
+                    let mut i = 0;
+                    loop {
+                        let x = match &o.payload {
+                            Payload::List(l) => l.borrow().get(i).cloned(),
+                            Payload::Tuple(t) => t.get(i).cloned(),
+                            _ => None,
+                        };
+                        let Some(x) = x else { return Ok(false) };
+                        if x.is(item) || self.eq(&x, item)? {
+                            return Ok(true);
+                        }
+                        i += 1;
+                    }
+                }
+                Payload::Dict(_) => Ok(self.dict_lookup(o, item)?.is_some()),
+                Payload::Set(_) => self.set_contains(o, item),
+                _ => {
+                    if let Some(r) = crate::builtins::payload_contains(self, container, item)? {
+                        return Ok(r);
+                    }
+                    self.contains_by_iteration(container, item)
+                }
+            },
+            _ => Err(self.new_type_error(format!(
+                "argument of type '{}' is not iterable",
+                self.type_name(container)
+            ))),
+        }
+    }
+
+    fn contains_by_iteration(&mut self, container: &Value, item: &Value) -> PyResult<bool> {
+        let it = match self.get_iter(container) {
+            Ok(it) => it,
+            Err(_) => {
+                return Err(self.new_type_error(format!(
+                    "argument of type '{}' is not iterable",
+                    self.type_name(container)
+                )))
+            }
+        };
+        while let Some(x) = self.next(&it)? {
+            if x.is(item) || self.eq(&x, item)? {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// `obj[idx]`.
+    pub fn getitem(&mut self, obj: &Value, idx: &Value) -> PyResult {
+        if self.is_heap(obj) {
+            let cls = self.class_of(obj).clone();
+            if let Some(f) = lookup(&cls, &self.names.__getitem__.clone()) {
+                return self.call(&f, &[obj.clone(), idx.clone()], &[]);
+            }
+        }
+        if let Value::Obj(o) = obj {
+            if let Payload::Type(_) = &o.payload {
+                if let Some(f) = lookup(o, &self.names.__class_getitem__.clone()) {
+                    let f = match &f {
+                        Value::Obj(fo) => match &fo.payload {
+                            Payload::ClassMethod(inner) => inner.clone(),
+                            _ => f.clone(),
+                        },
+                        _ => f,
+                    };
+                    return self.call(&f, &[obj.clone(), idx.clone()], &[]);
+                }
+                // Generic aliases (list[int]) evaluate to the class itself.
+                return Ok(obj.clone());
+            }
+        }
+        crate::builtins::native_getitem(self, obj, idx)
+    }
+
+    /// `obj[idx] = value`.
+    pub fn setitem(&mut self, obj: &Value, idx: Value, value: Value) -> PyResult<()> {
+        if self.is_heap(obj) {
+            let cls = self.class_of(obj).clone();
+            if let Some(f) = lookup(&cls, &self.names.__setitem__.clone()) {
+                self.call(&f, &[obj.clone(), idx, value], &[])?;
+                return Ok(());
+            }
+        }
+        crate::builtins::native_setitem(self, obj, idx, value)
+    }
+
+    /// `del obj[idx]`.
+    pub fn delitem(&mut self, obj: &Value, idx: &Value) -> PyResult<()> {
+        if self.is_heap(obj) {
+            let cls = self.class_of(obj).clone();
+            if let Some(f) = lookup(&cls, &self.names.__delitem__.clone()) {
+                self.call(&f, &[obj.clone(), idx.clone()], &[])?;
+                return Ok(());
+            }
+        }
+        crate::builtins::native_delitem(self, obj, idx)
+    }
+
+    /// `repr(v)`.
+    pub fn repr(&mut self, v: &Value) -> PyResult<Rc<Str>> {
+        match v {
+            Value::Str(s) => Ok(Rc::new(Str::new(crate::builtins::str_repr(s.as_str())))),
+            Value::Int(i) => Ok(Rc::new(Str::new(i.to_string()))),
+            Value::Float(f) => Ok(Rc::new(Str::new(crate::builtins::float_repr(*f)))),
+            Value::None => Ok(Rc::new(Str::new("None".into()))),
+            Value::Bool(b) => Ok(Rc::new(Str::new(if *b { "True" } else { "False" }.into()))),
+            Value::Obj(_) => {
+                if self.is_heap(v) {
+                    let cls = self.class_of(v).clone();
+                    if let Some(f) = lookup(&cls, &self.names.__repr__.clone()) {
+                        if !crate::attr::is_native_of(&f, "object") {
+                            self.enter_native(" while getting the repr of an object")?;
+                            let r = self.call(&f, std::slice::from_ref(v), &[]);
+                            self.leave_native();
+                            let r = r?;
+                            return match r.as_str() {
+                                Some(s) => Ok(s.clone()),
+                                None => Err(self.new_type_error(format!(
+                                    "__repr__ returned non-string (type {})",
+                                    self.type_name(&r)
+                                ))),
+                            };
+                        }
+                    }
+                }
+                self.enter_native(" while getting the repr of an object")?;
+                let r = crate::builtins::native_repr(self, v);
+                self.leave_native();
+                r.map(|s| Rc::new(Str::new(s)))
+            }
+        }
+    }
+
+    /// `str(v)`.
+    pub fn to_str(&mut self, v: &Value) -> PyResult<Rc<Str>> {
+        match v {
+            Value::Str(s) => Ok(s.clone()),
+            Value::Obj(o) => {
+                if self.is_heap(v) {
+                    let cls = self.class_of(v).clone();
+                    if let Some(f) = lookup(&cls, &self.names.__str__.clone()) {
+                        if !crate::attr::is_native_of(&f, "object") {
+                            let r = self.call(&f, std::slice::from_ref(v), &[])?;
+                            return match r.as_str() {
+                                Some(s) => Ok(s.clone()),
+                                None => Err(self.new_type_error(format!(
+                                    "__str__ returned non-string (type {})",
+                                    self.type_name(&r)
+                                ))),
+                            };
+                        }
+                    }
+                }
+                match &o.payload {
+                    Payload::Str(s) => Ok(s.clone()),
+                    Payload::Exception(_) => Ok(Rc::new(Str::new(self.exception_str(o)?))),
+                    _ => self.repr(v),
+                }
+            }
+            _ => self.repr(v),
+        }
+    }
+}

@@ -1,0 +1,111 @@
+//! `Str`: the body of a Python `str` — UTF-8 text with its length in characters and a
+//! cached hash. Indexing is by character, O(1) for ASCII text.
+
+use std::cell::Cell;
+
+/// An immutable Python string.
+pub struct Str {
+    text: Box<str>,
+    chars: usize,
+    hash: Cell<i64>,
+}
+
+impl Str {
+    /// Wraps `text`, counting its characters.
+    pub fn new(text: String) -> Str {
+        let chars = if text.is_ascii() {
+            text.len()
+        } else {
+            text.chars().count()
+        };
+        Str {
+            text: text.into_boxed_str(),
+            chars,
+            hash: Cell::new(-1),
+        }
+    }
+
+    /// The text.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// Length in characters (Python's `len`).
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.chars
+    }
+
+    /// True for `''`.
+    pub fn is_empty(&self) -> bool {
+        self.chars == 0
+    }
+
+    /// True when every character is ASCII (then byte and character indices agree).
+    #[inline]
+    pub fn is_ascii(&self) -> bool {
+        self.chars == self.text.len()
+    }
+
+    /// The hash (computed once).
+    #[inline]
+    pub fn hash(&self) -> i64 {
+        let h = self.hash.get();
+        if h != -1 {
+            return h;
+        }
+        let h = crate::hashing::hash_str(&self.text);
+        self.hash.set(h);
+        h
+    }
+
+    /// The byte offset of character `i` (`i <= len`).
+    pub fn byte_offset(&self, i: usize) -> usize {
+        if self.is_ascii() {
+            i
+        } else {
+            self.text
+                .char_indices()
+                .nth(i)
+                .map(|(b, _)| b)
+                .unwrap_or(self.text.len())
+        }
+    }
+
+    /// The character at index `i` (`i < len`).
+    pub fn char_at(&self, i: usize) -> char {
+        if self.is_ascii() {
+            self.text.as_bytes()[i] as char
+        } else {
+            self.text.chars().nth(i).unwrap_or('\0')
+        }
+    }
+
+    /// The characters `start..end` (character indices, clamped by the caller).
+    pub fn substring(&self, start: usize, end: usize) -> &str {
+        if self.is_ascii() {
+            &self.text[start..end]
+        } else {
+            let a = self.byte_offset(start);
+            let b = a + self.text[a..]
+                .char_indices()
+                .nth(end - start)
+                .map(|(b, _)| b)
+                .unwrap_or(self.text.len() - a);
+            &self.text[a..b]
+        }
+    }
+}
+
+impl PartialEq for Str {
+    fn eq(&self, other: &Str) -> bool {
+        self.text == other.text
+    }
+}
+
+impl std::fmt::Debug for Str {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}", &self.text)
+    }
+}

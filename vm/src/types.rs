@@ -1,0 +1,385 @@
+//! The built-in classes: `object`, `type`, the value types, the internal types (functions,
+//! iterators, cells) and the exception hierarchy, created once per VM. Also class creation
+//! and the C3 method resolution order.
+
+use crate::dict::Dict;
+use crate::object::{Layout, Object, Payload, TypeData};
+use crate::str::Str;
+use crate::value::{Obj, Value};
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+macro_rules! builtin_types {
+    ($( $field:ident : $name:literal , $layout:ident ; )*) => {
+        /// The built-in classes that are not exceptions.
+        pub struct Types {
+            /// `type`.
+            pub type_: Obj,
+            $(
+                #[doc = concat!("`", $name, "`.")]
+                pub $field: Obj,
+            )*
+        }
+
+        impl Types {
+            fn create(object: &Obj, type_: &Obj) -> Types {
+                Types {
+                    type_: type_.clone(),
+                    $( $field: if $name == "object" { object.clone() } else {
+                        new_builtin_type(type_, $name, Layout::$layout, &[object.clone()])
+                    }, )*
+                }
+            }
+        }
+    };
+}
+
+builtin_types! {
+    object: "object", Object;
+    int: "int", Int;
+    bool: "bool", Int;
+    float: "float", Float;
+    complex: "complex", Builtin;
+    str: "str", Str;
+    bytes: "bytes", Builtin;
+    bytearray: "bytearray", Builtin;
+    list: "list", List;
+    tuple: "tuple", Tuple;
+    dict: "dict", Dict;
+    set: "set", Set;
+    frozenset: "frozenset", FrozenSet;
+    none_type: "NoneType", Builtin;
+    not_implemented_type: "NotImplementedType", Builtin;
+    ellipsis_type: "ellipsis", Builtin;
+    function: "function", Builtin;
+    method: "method", Builtin;
+    builtin_function: "builtin_function_or_method", Builtin;
+    method_descriptor: "method_descriptor", Builtin;
+    module: "module", Builtin;
+    cell: "cell", Builtin;
+    code: "code", Builtin;
+    generator: "generator", Builtin;
+    coroutine: "coroutine", Builtin;
+    async_generator: "async_generator", Builtin;
+    range: "range", Builtin;
+    slice: "slice", Builtin;
+    property: "property", Builtin;
+    staticmethod: "staticmethod", Builtin;
+    classmethod: "classmethod", Builtin;
+    super_: "super", Builtin;
+    traceback: "traceback", Builtin;
+    host: "host_object", Builtin;
+    list_iterator: "list_iterator", Builtin;
+    list_reverseiterator: "list_reverseiterator", Builtin;
+    tuple_iterator: "tuple_iterator", Builtin;
+    str_iterator: "str_ascii_iterator", Builtin;
+    bytes_iterator: "bytes_iterator", Builtin;
+    range_iterator: "range_iterator", Builtin;
+    dict_keyiterator: "dict_keyiterator", Builtin;
+    dict_valueiterator: "dict_valueiterator", Builtin;
+    dict_itemiterator: "dict_itemiterator", Builtin;
+    dict_keys: "dict_keys", Builtin;
+    dict_values: "dict_values", Builtin;
+    dict_items: "dict_items", Builtin;
+    set_iterator: "set_iterator", Builtin;
+    enumerate: "enumerate", Builtin;
+    zip: "zip", Builtin;
+    map: "map", Builtin;
+    filter: "filter", Builtin;
+    reversed: "reversed", Builtin;
+    iterator: "iterator", Builtin;
+    callable_iterator: "callable_iterator", Builtin;
+    generic_iterator: "generic_iterator", Builtin;
+    async_gen_asend: "async_generator_asend", Builtin;
+    async_gen_athrow: "async_generator_athrow", Builtin;
+    coroutine_wrapper: "coroutine_wrapper", Builtin;
+}
+
+macro_rules! exception_types {
+    ($( $field:ident : $name:literal < $($base:ident),+ ; )*) => {
+        /// The built-in exception classes.
+        pub struct ExcTypes {
+            $(
+                #[doc = concat!("`", $name, "`.")]
+                pub $field: Obj,
+            )*
+        }
+
+        impl ExcTypes {
+            #[allow(unused_assignments)]
+            fn create(t: &Types) -> ExcTypes {
+                let object = t.object.clone();
+                $( let $field = {
+                    let bases: Vec<Obj> = vec![$( exception_types!(@base object, $base) ),+];
+                    new_builtin_type(&t.type_, $name, Layout::Exception, &bases)
+                }; )*
+                ExcTypes { $( $field, )* }
+            }
+
+            /// Every exception class with its name.
+            pub fn all(&self) -> Vec<(&'static str, &Obj)> {
+                vec![$( ($name, &self.$field), )*]
+            }
+        }
+    };
+    (@base $object:ident, object) => { $object.clone() };
+    (@base $object:ident, $base:ident) => { $base.clone() };
+}
+
+exception_types! {
+    base_exception: "BaseException" < object;
+    system_exit: "SystemExit" < base_exception;
+    keyboard_interrupt: "KeyboardInterrupt" < base_exception;
+    generator_exit: "GeneratorExit" < base_exception;
+    exception: "Exception" < base_exception;
+    stop_iteration: "StopIteration" < exception;
+    stop_async_iteration: "StopAsyncIteration" < exception;
+    arithmetic_error: "ArithmeticError" < exception;
+    floating_point_error: "FloatingPointError" < arithmetic_error;
+    overflow_error: "OverflowError" < arithmetic_error;
+    zero_division_error: "ZeroDivisionError" < arithmetic_error;
+    assertion_error: "AssertionError" < exception;
+    attribute_error: "AttributeError" < exception;
+    buffer_error: "BufferError" < exception;
+    eof_error: "EOFError" < exception;
+    import_error: "ImportError" < exception;
+    module_not_found_error: "ModuleNotFoundError" < import_error;
+    lookup_error: "LookupError" < exception;
+    index_error: "IndexError" < lookup_error;
+    key_error: "KeyError" < lookup_error;
+    memory_error: "MemoryError" < exception;
+    name_error: "NameError" < exception;
+    unbound_local_error: "UnboundLocalError" < name_error;
+    os_error: "OSError" < exception;
+    blocking_io_error: "BlockingIOError" < os_error;
+    child_process_error: "ChildProcessError" < os_error;
+    connection_error: "ConnectionError" < os_error;
+    broken_pipe_error: "BrokenPipeError" < connection_error;
+    connection_aborted_error: "ConnectionAbortedError" < connection_error;
+    connection_refused_error: "ConnectionRefusedError" < connection_error;
+    connection_reset_error: "ConnectionResetError" < connection_error;
+    file_exists_error: "FileExistsError" < os_error;
+    file_not_found_error: "FileNotFoundError" < os_error;
+    interrupted_error: "InterruptedError" < os_error;
+    is_a_directory_error: "IsADirectoryError" < os_error;
+    not_a_directory_error: "NotADirectoryError" < os_error;
+    permission_error: "PermissionError" < os_error;
+    process_lookup_error: "ProcessLookupError" < os_error;
+    timeout_error: "TimeoutError" < os_error;
+    reference_error: "ReferenceError" < exception;
+    runtime_error: "RuntimeError" < exception;
+    not_implemented_error: "NotImplementedError" < runtime_error;
+    recursion_error: "RecursionError" < runtime_error;
+    syntax_error: "SyntaxError" < exception;
+    indentation_error: "IndentationError" < syntax_error;
+    tab_error: "TabError" < indentation_error;
+    system_error: "SystemError" < exception;
+    type_error: "TypeError" < exception;
+    value_error: "ValueError" < exception;
+    unicode_error: "UnicodeError" < value_error;
+    unicode_decode_error: "UnicodeDecodeError" < unicode_error;
+    unicode_encode_error: "UnicodeEncodeError" < unicode_error;
+    unicode_translate_error: "UnicodeTranslateError" < unicode_error;
+    warning: "Warning" < exception;
+    deprecation_warning: "DeprecationWarning" < warning;
+    pending_deprecation_warning: "PendingDeprecationWarning" < warning;
+    runtime_warning: "RuntimeWarning" < warning;
+    syntax_warning: "SyntaxWarning" < warning;
+    user_warning: "UserWarning" < warning;
+    future_warning: "FutureWarning" < warning;
+    import_warning: "ImportWarning" < warning;
+    unicode_warning: "UnicodeWarning" < warning;
+    bytes_warning: "BytesWarning" < warning;
+    resource_warning: "ResourceWarning" < warning;
+    encoding_warning: "EncodingWarning" < warning;
+    base_exception_group: "BaseExceptionGroup" < base_exception;
+    exception_group: "ExceptionGroup" < base_exception_group, exception;
+}
+
+/// Creates `object` and `type`, then every other built-in class.
+pub fn bootstrap() -> (Types, ExcTypes) {
+    let object_data = type_data("object", Layout::Object, Vec::new(), false);
+    let type_ = Rc::new(Object::new_metatype(Payload::Type(Box::new(type_data(
+        "type",
+        Layout::Type,
+        Vec::new(),
+        false,
+    )))));
+    let object = Rc::new(Object::new(
+        type_.clone(),
+        Payload::Type(Box::new(object_data)),
+    ));
+    set_mro(&object, vec![object.clone()]);
+    if let Some(t) = type_.as_type() {
+        *t.bases.borrow_mut() = vec![object.clone()];
+    }
+    set_mro(&type_, vec![type_.clone(), object.clone()]);
+    let types = Types::create(&object, &type_);
+    // bool is a subclass of int.
+    if let Some(t) = types.bool.as_type() {
+        *t.bases.borrow_mut() = vec![types.int.clone()];
+        *t.mro.borrow_mut() = vec![types.bool.clone(), types.int.clone(), object.clone()];
+    }
+    let exc = ExcTypes::create(&types);
+    (types, exc)
+}
+
+fn type_data(name: &str, layout: Layout, bases: Vec<Obj>, heap: bool) -> TypeData {
+    let name = Rc::new(Str::new(name.to_string()));
+    TypeData {
+        ns: RefCell::new(Dict::new()),
+        name: RefCell::new(name.clone()),
+        qualname: RefCell::new(name),
+        bases: RefCell::new(bases),
+        mro: RefCell::new(Vec::new()),
+        layout,
+        heap,
+        version: Cell::new(0),
+        instance_dict: heap,
+    }
+}
+
+fn set_mro(cls: &Obj, mro: Vec<Obj>) {
+    if let Some(t) = cls.as_type() {
+        *t.mro.borrow_mut() = mro;
+    }
+}
+
+/// Creates a built-in class (no instance `__dict__`).
+pub fn new_builtin_type(metatype: &Obj, name: &str, layout: Layout, bases: &[Obj]) -> Obj {
+    let cls = Rc::new(Object::new(
+        metatype.clone(),
+        Payload::Type(Box::new(type_data(name, layout, bases.to_vec(), false))),
+    ));
+    let mro = c3_mro(&cls, bases).unwrap_or_else(|| vec![cls.clone()]);
+    set_mro(&cls, mro);
+    cls
+}
+
+/// Creates a class from a `class` statement or `type(name, bases, ns)`: computes the MRO and
+/// the instance layout. Returns `None` when no consistent MRO exists or layouts conflict.
+pub fn new_heap_type(
+    metatype: &Obj,
+    name: Rc<Str>,
+    qualname: Rc<Str>,
+    bases: &[Obj],
+    ns: Dict,
+    slots: bool,
+) -> Result<Obj, String> {
+    let layout = solid_layout(bases)?;
+    let mut data = type_data("", layout, bases.to_vec(), true);
+    *data.name.get_mut() = name;
+    *data.qualname.get_mut() = qualname;
+    data.instance_dict = !slots
+        || bases
+            .iter()
+            .any(|b| b.as_type().is_some_and(|t| t.instance_dict));
+    *data.ns.get_mut() = ns;
+    let cls = Rc::new(Object::new(metatype.clone(), Payload::Type(Box::new(data))));
+    match c3_mro(&cls, bases) {
+        Some(mro) => set_mro(&cls, mro),
+        None => {
+            let names: Vec<String> = bases.iter().map(|b| type_name(b)).collect();
+            return Err(format!(
+                "Cannot create a consistent method resolution\norder (MRO) for bases {}",
+                names.join(", ")
+            ));
+        }
+    }
+    Ok(cls)
+}
+
+/// The layout instances of a class with these bases carry (the most derived built-in base).
+fn solid_layout(bases: &[Obj]) -> Result<Layout, String> {
+    let mut layout = Layout::Object;
+    for b in bases {
+        let Some(t) = b.as_type() else { continue };
+        let l = t.layout;
+        if l == Layout::Object {
+            continue;
+        }
+        if layout == Layout::Object || layout == l {
+            layout = l;
+        } else {
+            return Err("multiple bases have instance lay-out conflict".into());
+        }
+    }
+    Ok(layout)
+}
+
+/// The class name (`__name__`).
+pub fn type_name(cls: &Obj) -> String {
+    cls.as_type()
+        .map(|t| t.name.borrow().as_str().to_string())
+        .unwrap_or_default()
+}
+
+/// C3 linearisation of `cls` with `bases`.
+pub fn c3_mro(cls: &Obj, bases: &[Obj]) -> Option<Vec<Obj>> {
+    let mut seqs: Vec<Vec<Obj>> = bases
+        .iter()
+        .map(|b| {
+            b.as_type()
+                .map(|t| t.mro.borrow().clone())
+                .unwrap_or_default()
+        })
+        .collect();
+    seqs.push(bases.to_vec());
+    let mut out = vec![cls.clone()];
+    loop {
+        seqs.retain(|s| !s.is_empty());
+        if seqs.is_empty() {
+            return Some(out);
+        }
+        let mut found = None;
+        for s in &seqs {
+            let head = &s[0];
+            if !seqs
+                .iter()
+                .any(|t| t[1..].iter().any(|x| Rc::ptr_eq(x, head)))
+            {
+                found = Some(head.clone());
+                break;
+            }
+        }
+        let head = found?;
+        out.push(head.clone());
+        for s in &mut seqs {
+            if Rc::ptr_eq(&s[0], &head) {
+                s.remove(0);
+            }
+        }
+    }
+}
+
+/// True when `cls` is `base` or derives from it.
+#[inline]
+pub fn is_subtype(cls: &Obj, base: &Obj) -> bool {
+    if Rc::ptr_eq(cls, base) {
+        return true;
+    }
+    match cls.as_type() {
+        Some(t) => t.mro.borrow().iter().any(|c| Rc::ptr_eq(c, base)),
+        None => false,
+    }
+}
+
+/// Looks `name` up along the MRO of `cls` (class attributes and methods).
+#[inline]
+pub fn lookup(cls: &Obj, name: &Str) -> Option<Value> {
+    let t = cls.as_type()?;
+    let mro = t.mro.borrow();
+    for c in mro.iter() {
+        if let Some(ct) = c.as_type() {
+            if let Some(v) = ct.ns.borrow().get_str(name) {
+                return Some(v.clone());
+            }
+        }
+    }
+    None
+}
+
+/// Used in `Value` for identity: a `Value` holding a class object.
+pub fn class_value(cls: &Obj) -> Value {
+    Value::Obj(cls.clone())
+}
