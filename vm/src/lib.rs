@@ -3,3 +3,5 @@
 //!
 //! This crate is the next layer to be built (issue "Compiler and stackless VM"); until then
 //! it holds nothing but its place in the workspace, and `aio FILE` stops after parsing.
+
+pub mod table;
