@@ -8,18 +8,37 @@
 //! `a -= a`, `a ^= a` → [`SetTable::clear`]. (`a - a` and `a ^ a` need no special case:
 //! call [`SetTable::difference`] / [`SetTable::symmetric_difference`] with `a` twice.)
 //!
-//! Paths with other iterables: `set(it)`, `s.update(it)`, `s |= it` → [`SetTable::extend`]
-//! (a set or frozenset operand → [`SetTable::merge`]; a dict → [`SetTable::extend_reserved`]
-//! with the dict's keys and stored hashes, in dict order). `s.intersection(it)` →
-//! [`SetTable::intersection_iter`]; `s.intersection_update(it)` → that, then
-//! [`SetTable::swap_contents`]. `s.difference_update(it)` → [`SetTable::difference_update_iter`];
-//! `s.difference(it)` (neither set nor dict) → `copy()` then `difference_update_iter`.
-//! `s.symmetric_difference_update(it)` → a new table from `it` via `extend`, then
-//! [`SetTable::symmetric_difference_update`] with it (a dict operand instead →
-//! [`SetTable::toggle_each`] with its items); `s.symmetric_difference(it)` → a new table from
-//! `it`, then `symmetric_difference_update(s)` on it. Multi-argument methods apply one
-//! operand at a time, as CPython does (`difference` uses `difference` for the first operand
-//! and `difference_update` for the rest).
+//! Paths with other iterables ("dict" means an exact dict, whose keys come with their stored
+//! hashes, in dict order; dict subclasses and views are plain iterables):
+//!
+//! - `set(it)`, `s.update(it)`, `s |= it` → [`SetTable::extend`]; a set or frozenset operand
+//!   → [`SetTable::merge`]; a dict → [`SetTable::extend_reserved`]. `s.__init__(it)` on an
+//!   existing set first [`SetTable::clear`]s it when its [`SetTable::fill`] is not 0.
+//! - `s.intersection(it)` → [`SetTable::intersection_iter`]; `s.intersection_update(it)` →
+//!   that, then [`SetTable::swap_contents`].
+//! - `s.difference_update(it)` (a dict too) → [`SetTable::difference_update_iter`].
+//! - `s.difference(it)`: a dict `d` → when `len(s) / 4 > len(d)`, `copy()` then
+//!   `difference_update_iter(d)`, else a new table with each of `s`'s entries (in order) that
+//!   `d` lacks, added with [`SetTable::insert`]; any other iterable → `copy()` then
+//!   `difference_update_iter`.
+//! - `s.symmetric_difference_update(it)`: a dict → [`SetTable::toggle_each`] over its items;
+//!   another iterable → a new table from it (`extend`), then
+//!   [`SetTable::symmetric_difference_update`] with that. `s.symmetric_difference(it)` → a
+//!   new table from `it` (as `set(it)` builds it), then `symmetric_difference_update(s)` on it.
+//! - Multi-argument methods apply one operand at a time, as CPython does (`difference` uses
+//!   `difference` for the first operand and `difference_update` for the rest).
+//! - `frozenset.copy()` and `frozenset(f)` of an exact frozenset return `f` itself.
+//!
+//! A set display `{x, y, ...}` (compiler knowledge, recorded here because it decides the
+//! order): with fewer than 3 items or any non-constant item, `BUILD_SET` adds the items in
+//! source order. With 3 or more constants (after constant folding, e.g. `-1`, `(1, 2)`),
+//! CPython 3.11 compiles `BUILD_SET 0; LOAD_CONST frozenset; SET_UPDATE`: the frozenset is
+//! built by adding the items in source order, rebuilt by the compiler's constant merging by
+//! adding its items in that table's order, and `SET_UPDATE` merges it into the empty set
+//! ([`SetTable::merge`], i.e. a [`SetTable::copy`]). CPython rebuilds it once more, the same
+//! way, when code-object creation interns one of its str items (only ASCII letters, digits
+//! and `_`) into a different, already interned object, which depends on the process's
+//! history; two equal displays in one compilation unit share the first one's constant.
 //!
 //! The iterator-taking methods accept `Result` items so that a failing `__hash__` or
 //! iterator stops them with the error, as in CPython.
@@ -221,5 +240,39 @@ impl<K: Clone> SetTable<K> {
         let mut result = other.copy();
         result.symmetric_difference_update(self, eq)?;
         Ok(result)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::table::hash::hash_i64;
+    use crate::table::SetTable;
+    use std::convert::Infallible;
+
+    fn eq(a: &i64, b: &i64) -> Result<bool, Infallible> {
+        Ok(a == b)
+    }
+
+    #[test]
+    fn table_intersection_iter_stops_when_complete() {
+        // CPython 3.11: {1, 2}.intersection(g()) consumes only 2 items of g() = (1, 2, 3).
+        let mut s = SetTable::new();
+        s.extend([1, 2].map(|k| Ok((hash_i64(k), k))), eq).unwrap();
+        let mut consumed = 0;
+        let items = [1, 2, 3].into_iter().map(|k| {
+            consumed += 1;
+            Ok((hash_i64(k), k))
+        });
+        let r = s.intersection_iter(items, eq).unwrap();
+        assert_eq!(r.iter().copied().collect::<Vec<_>>(), [1, 2]);
+        assert_eq!(consumed, 2);
+    }
+
+    #[test]
+    fn table_iterator_errors_propagate() {
+        let mut s: SetTable<i64> = SetTable::new();
+        let items = [Ok((1, 1)), Err("boom"), Ok((2, 2))];
+        assert_eq!(s.extend(items, |a, b| Ok(a == b)), Err("boom"));
+        assert_eq!(s.iter().copied().collect::<Vec<_>>(), [1]);
     }
 }
