@@ -2,7 +2,8 @@
 //! `%`-formatting, dispatching to `__format__` for user classes and to the `format`
 //! module's spec engine for built-in types.
 
-use crate::native::Args;
+use crate::format::{self as fmt, FormatError, FormatSpec, IntArg, PercentArgs, PercentShape};
+use crate::object::Payload;
 use crate::str::Str;
 use crate::value::Value;
 use crate::vm::{PyResult, Vm};
@@ -64,15 +65,49 @@ impl Vm {
     }
 }
 
+/// Converts a formatting error into the Python exception it stands for.
+pub fn format_error(vm: &Vm, e: FormatError) -> crate::value::Obj {
+    let cls = match &e {
+        FormatError::Value(_) => vm.exc.value_error.clone(),
+        FormatError::Type(_) => vm.exc.type_error.clone(),
+        FormatError::Overflow(_) => vm.exc.overflow_error.clone(),
+        FormatError::Memory => return vm.new_exception(&vm.exc.memory_error.clone(), vec![]),
+    };
+    vm.new_exception_msg(&cls, e.message().to_string())
+}
+
 /// `format(v, spec)` for built-in values.
 pub fn format_spec(vm: &mut Vm, v: &Value, spec: &str) -> PyResult<String> {
     if spec.is_empty() {
         return Ok(vm.to_str(v)?.as_str().to_string());
     }
-    Err(vm.new_value_error(format!(
-        "Invalid format specifier '{spec}' for object of type '{}'",
-        vm.type_name(v)
-    )))
+    let tn = vm.type_name(v);
+    let parsed = |vm: &Vm| FormatSpec::parse(spec, &tn).map_err(|e| format_error(vm, e));
+    let r = match v {
+        Value::Int(i) => fmt::format_i64(*i, &parsed(vm)?, &tn),
+        Value::Bool(b) => fmt::format_i64(*b as i64, &parsed(vm)?, &tn),
+        Value::Float(f) => fmt::format_float(*f, &parsed(vm)?, &tn),
+        Value::Str(s) => fmt::format_str(s.as_str(), &parsed(vm)?, &tn),
+        Value::Obj(o) => match &o.payload {
+            Payload::Int(b) => fmt::format_int(b, &parsed(vm)?, &tn),
+            Payload::Float(f) => fmt::format_float(*f, &parsed(vm)?, &tn),
+            Payload::Str(s) => fmt::format_str(s.as_str(), &parsed(vm)?, &tn),
+            _ => {
+                if super::complex_parts(v).is_some() {
+                    return Err(vm.new_value_error(format!(
+                        "Unknown format code for object of type '{tn}'"
+                    )));
+                }
+                return Err(vm.new_type_error(format!(
+                    "unsupported format string passed to {tn}.__format__"
+                )));
+            }
+        },
+        Value::None => {
+            return Err(vm.new_type_error("unsupported format string passed to NoneType.__format__"))
+        }
+    };
+    r.map_err(|e| format_error(vm, e))
 }
 
 /// `str.format(*args, **kwargs)` / `format_map(mapping)`.
@@ -83,21 +118,232 @@ pub fn str_format(
     kw: &[(Rc<Str>, Value)],
     mapping: Option<&Value>,
 ) -> PyResult<String> {
-    let _ = (args, kw, mapping);
-    Ok(template.to_string()).and_then(|t| {
-        if t.contains('{') {
-            Err(vm.new_value_error("str.format is not available yet"))
-        } else {
-            Ok(t)
+    let mut auto = fmt::AutoNumber::default();
+    render_template(vm, template, args, kw, mapping, &mut auto, fmt::MAX_DEPTH)
+}
+
+fn render_template(
+    vm: &mut Vm,
+    template: &str,
+    args: &[Value],
+    kw: &[(Rc<Str>, Value)],
+    mapping: Option<&Value>,
+    auto: &mut fmt::AutoNumber,
+    depth: usize,
+) -> PyResult<String> {
+    fmt::check_depth(depth).map_err(|e| format_error(vm, e))?;
+    let mut out = String::new();
+    for part in fmt::Markup::new(template) {
+        let part = part.map_err(|e| format_error(vm, e))?;
+        out.push_str(part.literal);
+        let Some(field) = part.field else { continue };
+        let (key, accessors) = field.split_name(auto).map_err(|e| format_error(vm, e))?;
+        let mut value = match key {
+            fmt::FieldKey::Index(i) => {
+                if mapping.is_some() {
+                    return Err(vm.new_value_error("Format string contains positional fields"));
+                }
+                match args.get(i) {
+                    Some(v) => v.clone(),
+                    None => {
+                        return Err(vm.new_index_error(format!(
+                            "Replacement index {i} out of range for positional args tuple"
+                        )))
+                    }
+                }
+            }
+            fmt::FieldKey::Name(n) => match mapping {
+                Some(m) => vm.getitem(m, &Value::str(n))?,
+                None => match kw.iter().find(|(k, _)| k.as_str() == n) {
+                    Some((_, v)) => v.clone(),
+                    None => return Err(vm.new_key_error(Value::str(n))),
+                },
+            },
+        };
+        for acc in accessors {
+            let acc = acc.map_err(|e| format_error(vm, e))?;
+            value = match acc {
+                fmt::Accessor::Attr(a) => {
+                    let n = vm.intern(a);
+                    vm.get_attr(&value, &n)?
+                }
+                fmt::Accessor::Index(i) => vm.getitem(&value, &Value::Int(i as i64))?,
+                fmt::Accessor::Key(k) => vm.getitem(&value, &Value::str(k))?,
+            };
         }
-    })
+        let conv = match field.conversion().map_err(|e| format_error(vm, e))? {
+            None => 0,
+            Some(fmt::Conversion::Str) => 1,
+            Some(fmt::Conversion::Repr) => 2,
+            Some(fmt::Conversion::Ascii) => 3,
+        };
+        let spec = if field.spec_has_fields {
+            render_template(vm, field.spec, args, kw, mapping, auto, depth - 1)?
+        } else {
+            field.spec.to_string()
+        };
+        let r = vm.format_value(value, conv, Some(Value::str(spec)))?;
+        if let Some(s) = r.as_str() {
+            out.push_str(s.as_str());
+        }
+    }
+    Ok(out)
+}
+
+/// The VM's side of `%`-formatting.
+struct PercentVm<'a> {
+    vm: &'a mut Vm,
+    args: &'a Value,
+    items: Option<Vec<Value>>,
+}
+
+/// Errors of `%`-formatting: a raised exception, or a formatting error to convert.
+enum PercentError {
+    Exc(crate::value::Obj),
+    Format(FormatError),
+}
+
+impl From<FormatError> for PercentError {
+    fn from(e: FormatError) -> PercentError {
+        PercentError::Format(e)
+    }
+}
+
+impl<'a> PercentArgs for PercentVm<'a> {
+    type Arg = Value;
+    type Error = PercentError;
+
+    fn shape(&self) -> PercentShape {
+        match &self.items {
+            Some(items) => PercentShape::Tuple(items.len()),
+            None => PercentShape::Single,
+        }
+    }
+
+    fn is_mapping(&self) -> bool {
+        if self.items.is_some() || self.args.as_str().is_some() {
+            return false;
+        }
+        let cls = self.vm.class_of(self.args).clone();
+        crate::types::lookup(&cls, &self.vm.names.__getitem__.clone()).is_some()
+    }
+
+    fn item(&mut self, index: usize) -> Value {
+        self.items
+            .as_ref()
+            .and_then(|i| i.get(index).cloned())
+            .unwrap_or(Value::None)
+    }
+
+    fn whole(&mut self) -> Value {
+        self.args.clone()
+    }
+
+    fn lookup(&mut self, key: &str) -> Result<Value, PercentError> {
+        self.vm
+            .getitem(self.args, &Value::str(key))
+            .map_err(PercentError::Exc)
+    }
+
+    fn type_name(&mut self, arg: &Value) -> String {
+        self.vm.type_name(arg)
+    }
+
+    fn str(&mut self, arg: &Value) -> Result<String, PercentError> {
+        self.vm
+            .to_str(arg)
+            .map(|s| s.as_str().to_string())
+            .map_err(PercentError::Exc)
+    }
+
+    fn repr(&mut self, arg: &Value) -> Result<String, PercentError> {
+        self.vm
+            .repr(arg)
+            .map(|s| s.as_str().to_string())
+            .map_err(PercentError::Exc)
+    }
+
+    fn ascii(&mut self, arg: &Value) -> Result<String, PercentError> {
+        let r = self.vm.repr(arg).map_err(PercentError::Exc)?;
+        Ok(super::repr::ascii_escape(r.as_str()))
+    }
+
+    fn exact_int(&mut self, arg: &Value) -> Option<IntArg> {
+        match arg {
+            Value::Int(i) => Some(IntArg::Small(*i)),
+            Value::Bool(b) => Some(IntArg::Small(*b as i64)),
+            Value::Obj(o) => match &o.payload {
+                Payload::Int(b) => Some(IntArg::Big(b.clone())),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    fn to_int(&mut self, arg: &Value, index_only: bool) -> Result<Option<IntArg>, PercentError> {
+        if let Some(i) = self.exact_int(arg) {
+            return Ok(Some(i));
+        }
+        if let Value::Float(f) = arg {
+            if index_only {
+                return Ok(None);
+            }
+            let v = super::int::to_int(self.vm, &Value::Float(*f)).map_err(PercentError::Exc)?;
+            return Ok(self.exact_int(&v));
+        }
+        let cls = self.vm.class_of(arg).clone();
+        let name = if index_only { "__index__" } else { "__int__" };
+        match self.vm.lookup_dunder(&cls, name).or_else(|| {
+            if index_only {
+                None
+            } else {
+                self.vm.lookup_dunder(&cls, "__index__")
+            }
+        }) {
+            Some(f) => {
+                let v = self
+                    .vm
+                    .call(&f, std::slice::from_ref(arg), &[])
+                    .map_err(PercentError::Exc)?;
+                Ok(self.exact_int(&v))
+            }
+            None => Ok(None),
+        }
+    }
+
+    fn to_float(&mut self, arg: &Value) -> Result<Option<f64>, PercentError> {
+        match crate::num::num(arg) {
+            Some(n) => crate::num::int_to_f64(self.vm, &n)
+                .map(Some)
+                .map_err(PercentError::Exc),
+            None => {
+                let cls = self.vm.class_of(arg).clone();
+                if self.vm.lookup_dunder(&cls, "__float__").is_some() {
+                    return super::int::to_float(self.vm, arg)
+                        .map(Some)
+                        .map_err(PercentError::Exc);
+                }
+                Ok(None)
+            }
+        }
+    }
+
+    fn as_str(&mut self, arg: &Value) -> Option<String> {
+        arg.as_str().map(|s| s.as_str().to_string())
+    }
 }
 
 /// `fmt % args`.
-pub fn percent(vm: &mut Vm, fmt: &str, args: &Value) -> PyResult<String> {
-    let _ = args;
-    Err(vm.new_type_error(format!("%-formatting of '{fmt}' is not available yet")))
+pub fn percent(vm: &mut Vm, fmt_str: &str, args: &Value) -> PyResult<String> {
+    let items = match args.payload() {
+        Some(Payload::Tuple(t)) => Some(t.to_vec()),
+        _ => None,
+    };
+    let mut pv = PercentVm { vm, args, items };
+    let r = fmt::percent_format(fmt_str, &mut pv);
+    match r {
+        Ok(s) => Ok(s),
+        Err(PercentError::Exc(e)) => Err(e),
+        Err(PercentError::Format(fe)) => Err(format_error(vm, fe)),
+    }
 }
-
-#[allow(dead_code)]
-fn unused(_a: Args) {}

@@ -76,8 +76,6 @@ enum FBlock<'a> {
     HandlerCleanup { name: Option<&'a str> },
     /// A `try` body with `except` handlers.
     Try,
-    /// A `match` case subject or pattern leftovers: `n` items on the stack.
-    PopValue,
 }
 
 struct Unit<'a> {
@@ -875,12 +873,6 @@ impl<'t, 'i> Compiler<'t, 'i> {
         match b {
             FBlock::While { .. } | FBlock::Try => {}
             FBlock::For { .. } => {
-                if preserve {
-                    self.emit(Instr::RotTwo);
-                }
-                self.emit(Instr::PopTop);
-            }
-            FBlock::PopValue => {
                 if preserve {
                     self.emit(Instr::RotTwo);
                 }
@@ -2154,10 +2146,9 @@ impl<'t, 'i> Compiler<'t, 'i> {
                 self.expr(g)?;
                 fails.push(self.emit(Instr::PopJumpIfFalse(0)));
             }
+            // Matched: the subject is no longer needed.
             self.emit(Instr::PopTop);
-            self.unit().fblocks.push(FBlock::PopValue);
             self.stmts(&case.body)?;
-            self.unit().fblocks.pop();
             ends.push(self.emit(Instr::Jump(0)));
             // Failure: the copy of the subject was consumed by the pattern code.
             for f in fails {
@@ -2165,12 +2156,9 @@ impl<'t, 'i> Compiler<'t, 'i> {
             }
         }
         self.emit(Instr::PopTop);
-        let skip = self.emit(Instr::Jump(0));
         for e in ends {
             self.patch(e);
         }
-        self.emit(Instr::PopTop);
-        self.patch(skip);
         Ok(())
     }
 
