@@ -41,17 +41,20 @@ impl Vm {
 
     /// `getattr(obj, name)`.
     pub fn get_attr(&mut self, obj: &Value, name: &Rc<Str>) -> PyResult {
-        match self.get_attr_opt(obj, name)? {
-            Some(v) => Ok(v),
-            None => {
-                // __getattr__ fallback.
-                let cls = self.class_of(obj).clone();
-                if let Some(ga) = lookup(&cls, &self.names.__getattr__.clone()) {
-                    return self.call(&ga, &[obj.clone(), Value::Str(name.clone())], &[]);
-                }
-                Err(self.attribute_error(obj, name))
+        let err = match self.get_attr_opt(obj, name) {
+            Ok(Some(v)) => return Ok(v),
+            Ok(None) => None,
+            Err(e) if self.is_instance_of(&e, &self.exc.attribute_error.clone()) => Some(e),
+            Err(e) => return Err(e),
+        };
+        // __getattr__ runs when normal lookup fails with AttributeError.
+        if self.is_heap(obj) {
+            let cls = self.class_of(obj).clone();
+            if let Some(ga) = lookup(&cls, &self.names.__getattr__.clone()) {
+                return self.call(&ga, &[obj.clone(), Value::Str(name.clone())], &[]);
             }
         }
+        Err(err.unwrap_or_else(|| self.attribute_error(obj, name)))
     }
 
     /// The `AttributeError` CPython raises for `obj.name`.
@@ -81,8 +84,12 @@ impl Vm {
             ),
         };
         let e = self.new_attribute_error(msg);
+        let extra = self.new_tuple(vec![
+            Value::Str(Rc::new(Str::new(name.as_str().to_string()))),
+            obj.clone(),
+        ]);
         if let Payload::Exception(d) = &e.payload {
-            d.borrow_mut().extra = obj.clone();
+            d.borrow_mut().extra = extra;
         }
         e
     }
@@ -221,6 +228,17 @@ impl Vm {
             | Payload::Native(_)
             | Payload::ClassMethod(_)
             | Payload::StaticMethod(_) => Ok(None),
+            Payload::Member(m) => match obj.payload() {
+                Some(Payload::Slots(vals)) => match vals.borrow().get(m.index).cloned().flatten() {
+                    Some(v) => Ok(Some(v)),
+                    None => Err(self.new_attribute_error(format!(
+                        "'{}' object has no attribute '{}'",
+                        self.type_name(obj),
+                        m.name.as_str()
+                    ))),
+                },
+                _ => Ok(None),
+            },
             _ => {
                 let dcls = o.class_raw().unwrap_or(&self.types.type_).clone();
                 if !dcls.as_type().is_some_and(|t| t.heap) {
@@ -362,14 +380,27 @@ impl Vm {
     /// `object.__setattr__`: data descriptors, then the instance dict.
     pub fn generic_setattr(&mut self, obj: &Value, name: &Rc<Str>, value: Value) -> PyResult<()> {
         let cls = self.class_of(obj).clone();
+        if let Some(Payload::Exception(d)) = obj.payload() {
+            if crate::builtins::set_exception_attr(self, d, name.as_str(), &value)? {
+                return Ok(());
+            }
+        }
         if let Some(Value::Obj(d)) = lookup(&cls, name) {
             match &d.payload {
+                Payload::Member(m) => {
+                    if let Some(Payload::Slots(vals)) = obj.payload() {
+                        if let Some(slot) = vals.borrow_mut().get_mut(m.index) {
+                            *slot = Some(value);
+                            return Ok(());
+                        }
+                    }
+                }
                 Payload::Property(p) => {
                     let fset = p[1].clone();
                     if fset.is_none() {
-                        let pname = self.property_name(&p[0]);
+                        let pname = property_label(&p[4]);
                         return Err(self.new_attribute_error(format!(
-                            "property '{}' of '{}' object has no setter",
+                            "property {}of '{}' object has no setter",
                             pname,
                             self.type_name(obj)
                         )));
@@ -418,21 +449,6 @@ impl Vm {
         )))
     }
 
-    fn property_name(&mut self, fget: &Value) -> String {
-        match fget {
-            Value::Obj(o) => match &o.payload {
-                Payload::Function(f) => f
-                    .name
-                    .borrow()
-                    .as_str()
-                    .map(|s| s.as_str().to_string())
-                    .unwrap_or_default(),
-                _ => String::new(),
-            },
-            _ => String::new(),
-        }
-    }
-
     /// `delattr(obj, name)`.
     pub fn del_attr(&mut self, obj: &Value, name: &Rc<Str>) -> PyResult<()> {
         let cls = self.class_of(obj).clone();
@@ -455,12 +471,21 @@ impl Vm {
         }
         if let Some(Value::Obj(d)) = lookup(&cls, name) {
             match &d.payload {
+                Payload::Member(m) => {
+                    if let Some(Payload::Slots(vals)) = obj.payload() {
+                        let old = vals.borrow_mut().get_mut(m.index).and_then(|s| s.take());
+                        if old.is_none() {
+                            return Err(self.new_attribute_error(m.name.as_str().to_string()));
+                        }
+                        return Ok(());
+                    }
+                }
                 Payload::Property(p) => {
                     let fdel = p[2].clone();
                     if fdel.is_none() {
-                        let pname = self.property_name(&p[0]);
+                        let pname = property_label(&p[4]);
                         return Err(self.new_attribute_error(format!(
-                            "property '{}' of '{}' object has no deleter",
+                            "property {}of '{}' object has no deleter",
                             pname,
                             self.type_name(obj)
                         )));
@@ -487,6 +512,14 @@ impl Vm {
             }
         }
         Err(self.attribute_error(obj, name))
+    }
+}
+
+/// `'name' ` for a property bound to a class attribute, or nothing.
+fn property_label(name: &Value) -> String {
+    match name.as_str() {
+        Some(n) => format!("'{}' ", n.as_str()),
+        None => String::new(),
     }
 }
 

@@ -243,6 +243,9 @@ impl Vm {
             return Err(self.new_type_error("not a class"));
         };
         let payload = match t.layout {
+            crate::object::Layout::Object if t.nslots > 0 => {
+                Payload::Slots(RefCell::new(vec![None; t.nslots]))
+            }
             crate::object::Layout::Object => Payload::Plain,
             crate::object::Layout::List => Payload::List(RefCell::new(Vec::new())),
             crate::object::Layout::Dict => Payload::Dict(RefCell::new(Dict::new())),
@@ -266,7 +269,7 @@ impl Vm {
                 )))
             }
         };
-        let obj = if t.instance_dict {
+        let obj = if t.instance_dict || t.layout == crate::object::Layout::Exception {
             let d = self.new_dict(Dict::new());
             Object::with_dict(cls.clone(), payload, d)
         } else {

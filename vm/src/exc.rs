@@ -232,6 +232,20 @@ impl Vm {
         if is_subtype(&cls, &self.exc.key_error.clone()) && items.len() == 1 {
             return Ok(self.repr(&items[0])?.as_str().to_string());
         }
+        if is_subtype(&cls, &self.exc.os_error.clone()) && (items.len() == 2 || items.len() == 3) {
+            let errno = self.to_str(&items[0])?;
+            let msg = self.to_str(&items[1])?;
+            if items.len() == 3 {
+                let f = self.repr(&items[2])?;
+                return Ok(format!(
+                    "[Errno {}] {}: {}",
+                    errno.as_str(),
+                    msg.as_str(),
+                    f.as_str()
+                ));
+            }
+            return Ok(format!("[Errno {}] {}", errno.as_str(), msg.as_str()));
+        }
         match items.len() {
             0 => Ok(String::new()),
             1 => Ok(self.to_str(&items[0])?.as_str().to_string()),
@@ -371,7 +385,11 @@ impl Vm {
                 name = format!("{}.{}", m.as_str(), name);
             }
         }
-        let msg = self.exception_message(e);
+        let msg = match self.to_str(&Value::Obj(e.clone())) {
+            Ok(s) => s.as_str().to_string(),
+            Err(_) => format!("<exception str() failed>"),
+        };
+        let msg = msg + &self.suggestion(e);
         if msg.is_empty() {
             let _ = writeln!(out, "{name}");
         } else {

@@ -272,6 +272,11 @@ fn trace(o: &Obj, f: &mut dyn FnMut(&Obj)) {
             }
         }
         Payload::Slice(s) => s.iter().for_each(|v| visit_value(v, f)),
+        Payload::Slots(vals) => {
+            if let Ok(vals) = vals.try_borrow() {
+                vals.iter().flatten().for_each(|v| visit_value(v, f));
+            }
+        }
         Payload::Property(p) => p.iter().for_each(|v| visit_value(v, f)),
         Payload::StaticMethod(v) | Payload::ClassMethod(v) => visit_value(v, f),
         Payload::Super(s) => {
@@ -320,6 +325,11 @@ fn clear(o: &Obj, out: &mut Vec<Value>) {
                 if let Some(v) = c.take() {
                     out.push(v);
                 }
+            }
+        }
+        Payload::Slots(vals) => {
+            if let Ok(mut vals) = vals.try_borrow_mut() {
+                out.extend(vals.iter_mut().filter_map(|v| v.take()));
             }
         }
         Payload::Function(func) => {

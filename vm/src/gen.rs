@@ -44,11 +44,11 @@ impl Vm {
             }
             GenState::Closed => {
                 drop(gen);
-                if let Some(t) = throw {
-                    return Err(self.exc_from_value(t));
-                }
                 if what == "coroutine" {
                     return Err(self.new_runtime_error("cannot reuse already awaited coroutine"));
+                }
+                if let Some(t) = throw {
+                    return Err(self.exc_from_value(t));
                 }
                 return Ok(None);
             }
@@ -68,15 +68,12 @@ impl Vm {
         drop(gen);
         frame.delivery = delivery;
         frame.generator = Some(g.clone());
-        if started && throw.is_none() {
+        // The sent value is the result of the suspended `yield` (or the value a `YieldFrom`
+        // passes on); with a throw it is a placeholder the unwinding discards.
+        if started {
             frame.stack.push(value);
         }
         if let Some(t) = throw {
-            if started {
-                frame.stack.push(Value::None);
-                // The pushed None stands for the yield's result; a throw replaces it.
-                frame.stack.pop();
-            }
             frame.pending_throw = Some(t);
         }
         Ok(Some(frame))
@@ -166,10 +163,17 @@ impl Vm {
         if state == GenState::Closed {
             return Ok(());
         }
+        let what = match &g.payload {
+            Payload::Generator(c) if c.borrow().kind == GenKind::Coroutine => "coroutine",
+            Payload::Generator(c) if c.borrow().kind == GenKind::AsyncGenerator => {
+                "async generator"
+            }
+            _ => "generator",
+        };
         let exit = self.new_exception(&self.exc.generator_exit.clone(), vec![]);
         match self.gen_throw(g, Value::Obj(exit)) {
             Ok(GenResult::Yield(_)) => {
-                Err(self.new_runtime_error("generator ignored GeneratorExit"))
+                Err(self.new_runtime_error(format!("{what} ignored GeneratorExit")))
             }
             Ok(GenResult::Return(_)) => Ok(()),
             Err(e) => {
@@ -216,11 +220,21 @@ impl Vm {
                 Some(m) => self.call(&m, &[t], &[]),
                 None => Err(self.exc_from_value(t)),
             }
-        } else if sent.is_none() {
+        } else if sent.is_none() && matches!(sub.payload(), Some(Payload::Iter(_))) {
             match self.next(sub) {
                 Ok(Some(v)) => Ok(v),
                 Ok(None) => return Ok(YieldFromStep::Returned(Value::None)),
                 Err(e) => Err(e),
+            }
+        } else if sent.is_none() {
+            // `__next__` directly: its StopIteration carries the return value.
+            let cls = self.class_of(sub).clone();
+            match lookup(&cls, &self.names.__next__.clone()) {
+                Some(f) => self.call(&f, std::slice::from_ref(sub), &[]),
+                None => Err(self.new_type_error(format!(
+                    "'{}' object is not an iterator",
+                    self.type_name(sub)
+                ))),
             }
         } else {
             let name = self.names.send.clone();

@@ -259,7 +259,15 @@ impl Vm {
                         None => return Ok(v.clone()),
                     }
                 }
-                Payload::Generator(_) => return Ok(v.clone()),
+                Payload::Generator(g) => {
+                    if g.borrow().kind != crate::object::GenKind::Generator {
+                        return Err(self.new_type_error(format!(
+                            "'{}' object is not iterable",
+                            self.type_name(v)
+                        )));
+                    }
+                    return Ok(v.clone());
+                }
                 _ => return crate::builtins::payload_iter(self, v),
             },
             _ => {

@@ -28,6 +28,7 @@ pub mod object;
 pub mod ops;
 pub mod set;
 pub mod str;
+pub mod suggest;
 pub mod table;
 pub mod types;
 pub mod value;

@@ -128,8 +128,8 @@ pub enum Payload {
     Range(Box<[BigOrSmall; 3]>),
     /// `slice(start, stop, step)`.
     Slice(Box<[Value; 3]>),
-    /// `property(fget, fset, fdel, doc)`.
-    Property(Box<[Value; 4]>),
+    /// `property(fget, fset, fdel, doc)` and the attribute name it was bound to.
+    Property(Box<[Value; 5]>),
     /// `staticmethod(f)`.
     StaticMethod(Value),
     /// `classmethod(f)`.
@@ -140,6 +140,20 @@ pub enum Payload {
     Code(Rc<Code>),
     /// A value owned by the host application.
     Host(Box<dyn std::any::Any>),
+    /// The `__slots__` values of an instance (`None` while unset).
+    Slots(RefCell<Vec<Option<Value>>>),
+    /// A slot's descriptor in its class (`member_descriptor`).
+    Member(Box<MemberDescr>),
+}
+
+/// The descriptor `__slots__` creates for one slot.
+pub struct MemberDescr {
+    /// The slot name.
+    pub name: Rc<Str>,
+    /// Index into the instance's `Payload::Slots`.
+    pub index: usize,
+    /// The class that declared it.
+    pub owner: Rc<Str>,
 }
 
 /// A range bound: ranges over big ints are rare, so bounds are `i64`.
@@ -187,6 +201,10 @@ pub struct TypeData {
     pub version: Cell<u32>,
     /// Instances carry a `__dict__` (false for built-in types and `__slots__` classes).
     pub instance_dict: bool,
+    /// Number of `__slots__` values instances carry (declared here and in bases).
+    pub nslots: usize,
+    /// Direct subclasses (`__subclasses__()`).
+    pub subclasses: RefCell<Vec<std::rc::Weak<Object>>>,
 }
 
 /// Which payload the instances of a class carry.

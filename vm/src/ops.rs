@@ -486,26 +486,6 @@ impl Vm {
                         }
                         _ => {}
                     }
-                    // A user class defining __eq__ without __hash__ is unhashable.
-                    if lookup(&cls, &self.names.__eq__.clone())
-                        .is_some_and(|e| !crate::attr::is_native_of(&e, "object"))
-                        && matches!(o.payload, Payload::Plain)
-                    {
-                        let eq_owner_defines_hash = cls
-                            .as_type()
-                            .map(|t| {
-                                t.mro.borrow().iter().any(|c| {
-                                    c.as_type().is_some_and(|ct| {
-                                        ct.heap
-                                            && ct.ns.borrow().get_str(&self.names.__eq__).is_some()
-                                    })
-                                })
-                            })
-                            .unwrap_or(false);
-                        if eq_owner_defines_hash {
-                            return Err(self.unhashable(v));
-                        }
-                    }
                 }
                 match &o.payload {
                     Payload::Str(s) => Ok(s.hash()),
@@ -718,7 +698,20 @@ impl Vm {
                 }
                 match &o.payload {
                     Payload::Str(s) => Ok(s.clone()),
-                    Payload::Exception(_) => Ok(Rc::new(Str::new(self.exception_str(o)?))),
+                    Payload::Exception(_) => {
+                        // Built-in exception classes may override __str__ (groups, KeyError).
+                        let cls = self.class_of(v).clone();
+                        match lookup(&cls, &self.names.__str__.clone()) {
+                            Some(f) if !crate::attr::is_native_of(&f, "BaseException") => {
+                                let r = self.call(&f, std::slice::from_ref(v), &[])?;
+                                match r.as_str() {
+                                    Some(s) => Ok(s.clone()),
+                                    None => Err(self.new_type_error("__str__ returned non-string")),
+                                }
+                            }
+                            _ => Ok(Rc::new(Str::new(self.exception_str(o)?))),
+                        }
+                    }
                     _ => self.repr(v),
                 }
             }

@@ -93,6 +93,7 @@ builtin_types! {
     async_gen_asend: "async_generator_asend", Builtin;
     async_gen_athrow: "async_generator_athrow", Builtin;
     coroutine_wrapper: "coroutine_wrapper", Builtin;
+    member_descriptor: "member_descriptor", Builtin;
 }
 
 macro_rules! exception_types {
@@ -236,6 +237,8 @@ fn type_data(name: &str, layout: Layout, bases: Vec<Obj>, heap: bool) -> TypeDat
         heap,
         version: Cell::new(0),
         instance_dict: heap,
+        nslots: 0,
+        subclasses: RefCell::new(Vec::new()),
     }
 }
 
@@ -264,26 +267,64 @@ pub fn new_heap_type(
     qualname: Rc<Str>,
     bases: &[Obj],
     ns: Dict,
-    slots: bool,
+    slots: Option<Vec<Rc<Str>>>,
+    member_type: &Obj,
 ) -> Result<Obj, String> {
     let layout = solid_layout(bases)?;
     let mut data = type_data("", layout, bases.to_vec(), true);
     *data.name.get_mut() = name;
     *data.qualname.get_mut() = qualname;
-    data.instance_dict = !slots
-        || bases
-            .iter()
-            .any(|b| b.as_type().is_some_and(|t| t.instance_dict));
+    // `__slots__`: instances get fixed slots (after those of the bases) and no `__dict__`
+    // unless a base has one or `__dict__` is itself a slot.
+    let base_slots = bases
+        .iter()
+        .filter_map(|b| b.as_type())
+        .map(|t| t.nslots)
+        .max()
+        .unwrap_or(0);
+    let base_dict = bases
+        .iter()
+        .any(|b| b.as_type().is_some_and(|t| t.instance_dict));
+    let mut ns = ns;
+    match slots {
+        Some(own) => {
+            let mut index = base_slots;
+            for n in own.iter().filter(|n| n.as_str() != "__dict__") {
+                let member = crate::object::MemberDescr {
+                    name: n.clone(),
+                    index,
+                    owner: data.name.borrow().clone(),
+                };
+                let m = Rc::new(Object::new(
+                    member_type.clone(),
+                    Payload::Member(Box::new(member)),
+                ));
+                ns.set_str(n.clone(), Value::Obj(m));
+                index += 1;
+            }
+            data.nslots = index;
+            data.instance_dict = base_dict || own.iter().any(|n| n.as_str() == "__dict__");
+        }
+        None => {
+            data.nslots = base_slots;
+            data.instance_dict = true;
+        }
+    }
     *data.ns.get_mut() = ns;
     let cls = Rc::new(Object::new(metatype.clone(), Payload::Type(Box::new(data))));
-    match c3_mro(&cls, bases) {
-        Some(mro) => set_mro(&cls, mro),
-        None => {
-            let names: Vec<String> = bases.iter().map(|b| type_name(b)).collect();
+    match c3_merge(&cls, bases) {
+        Ok(mro) => set_mro(&cls, mro),
+        Err(heads) => {
+            let names: Vec<String> = heads.iter().map(type_name).collect();
             return Err(format!(
                 "Cannot create a consistent method resolution\norder (MRO) for bases {}",
                 names.join(", ")
             ));
+        }
+    }
+    for b in bases {
+        if let Some(t) = b.as_type() {
+            t.subclasses.borrow_mut().push(Rc::downgrade(&cls));
         }
     }
     Ok(cls)
@@ -316,6 +357,11 @@ pub fn type_name(cls: &Obj) -> String {
 
 /// C3 linearisation of `cls` with `bases`.
 pub fn c3_mro(cls: &Obj, bases: &[Obj]) -> Option<Vec<Obj>> {
+    c3_merge(cls, bases).ok()
+}
+
+/// C3 linearisation; on failure, the heads that could not be ordered (for the message).
+fn c3_merge(cls: &Obj, bases: &[Obj]) -> Result<Vec<Obj>, Vec<Obj>> {
     let mut seqs: Vec<Vec<Obj>> = bases
         .iter()
         .map(|b| {
@@ -329,7 +375,7 @@ pub fn c3_mro(cls: &Obj, bases: &[Obj]) -> Option<Vec<Obj>> {
     loop {
         seqs.retain(|s| !s.is_empty());
         if seqs.is_empty() {
-            return Some(out);
+            return Ok(out);
         }
         let mut found = None;
         for s in &seqs {
@@ -342,7 +388,15 @@ pub fn c3_mro(cls: &Obj, bases: &[Obj]) -> Option<Vec<Obj>> {
                 break;
             }
         }
-        let head = found?;
+        let Some(head) = found else {
+            let mut heads: Vec<Obj> = Vec::new();
+            for s in &seqs {
+                if !heads.iter().any(|h| Rc::ptr_eq(h, &s[0])) {
+                    heads.push(s[0].clone());
+                }
+            }
+            return Err(heads);
+        };
         out.push(head.clone());
         for s in &mut seqs {
             if Rc::ptr_eq(&s[0], &head) {

@@ -27,10 +27,40 @@ pub(super) fn install(vm: &mut Vm) {
 }
 
 fn exc_new(vm: &mut Vm, a: Args) -> PyResult {
-    let cls = a.pos[0].as_obj().cloned().expect("class");
+    let mut cls = a.pos[0].as_obj().cloned().expect("class");
+    if std::rc::Rc::ptr_eq(&cls, &vm.exc.os_error) && a.len() >= 3 {
+        if let Value::Int(errno) = a.pos[1] {
+            if let Some(sub) = os_error_subclass(vm, errno) {
+                cls = sub;
+            }
+        }
+    }
     let inst = vm.new_instance(&cls)?;
     set_args(vm, &inst, a.pos[1..].to_vec());
     Ok(inst)
+}
+
+/// The `OSError` subclass CPython picks for an errno (`OSError(2, ...)` is a
+/// `FileNotFoundError`).
+fn os_error_subclass(vm: &Vm, errno: i64) -> Option<crate::value::Obj> {
+    let e = &vm.exc;
+    Some(match errno {
+        1 | 13 => e.permission_error.clone(),
+        2 => e.file_not_found_error.clone(),
+        3 => e.process_lookup_error.clone(),
+        4 => e.interrupted_error.clone(),
+        10 => e.child_process_error.clone(),
+        11 | 114 | 115 => e.blocking_io_error.clone(),
+        17 => e.file_exists_error.clone(),
+        20 => e.not_a_directory_error.clone(),
+        21 => e.is_a_directory_error.clone(),
+        32 | 108 => e.broken_pipe_error.clone(),
+        103 => e.connection_aborted_error.clone(),
+        104 => e.connection_reset_error.clone(),
+        110 => e.timeout_error.clone(),
+        111 => e.connection_refused_error.clone(),
+        _ => return None,
+    })
 }
 
 fn set_args(vm: &mut Vm, e: &Value, args: Vec<Value>) {
@@ -108,6 +138,39 @@ fn add_note(vm: &mut Vm, a: Args) -> PyResult {
         l.borrow_mut().push(note);
     }
     Ok(Value::None)
+}
+
+/// Stores the settable attributes kept in the exception's data (`args`, `__cause__`,
+/// `__context__`, `__suppress_context__`, `__traceback__`); false for other names.
+pub fn set_exception_attr(
+    vm: &mut Vm,
+    d: &std::cell::RefCell<crate::object::ExcData>,
+    name: &str,
+    value: &Value,
+) -> PyResult<bool> {
+    match name {
+        "args" => {
+            let items = vm.collect(value)?;
+            d.borrow_mut().args = vm.new_tuple(items);
+        }
+        "__cause__" => {
+            let mut d = d.borrow_mut();
+            d.cause = value.clone();
+            d.suppress_context = true;
+        }
+        "__context__" => d.borrow_mut().context = value.clone(),
+        "__suppress_context__" => {
+            let b = vm.is_true(value)?;
+            d.borrow_mut().suppress_context = b;
+        }
+        "__traceback__" => {
+            if value.is_none() {
+                d.borrow_mut().traceback.clear();
+            }
+        }
+        _ => return Ok(false),
+    }
+    Ok(true)
 }
 
 /// Attributes of exception objects.
@@ -211,8 +274,8 @@ fn eg_new(vm: &mut Vm, a: Args) -> PyResult {
         return Err(vm.new_type_error("Cannot nest BaseExceptions in an ExceptionGroup"));
     }
     let inst = vm.new_instance(&cls)?;
-    let lst = vm.new_tuple(excs);
-    set_args(vm, &inst, vec![a.pos[1].clone(), lst]);
+    // `args` keeps the sequence as given; `.exceptions` is a tuple copy.
+    set_args(vm, &inst, vec![a.pos[1].clone(), a.pos[2].clone()]);
     Ok(inst)
 }
 
@@ -345,16 +408,9 @@ fn eg_subgroup(vm: &mut Vm, a: Args) -> PyResult {
     Ok(m.unwrap_or(Value::None))
 }
 
-/// `except*` prologue: a naked exception is wrapped in an `ExceptionGroup('', [exc])`.
-pub(super) fn eg_prepare(vm: &mut Vm, a: Args) -> PyResult {
-    let e = a.pos[0].clone();
-    if vm.isinstance(&e, &vm.exc.base_exception_group.clone()) {
-        return Ok(e);
-    }
-    let t = vm.new_list(vec![e.clone()]);
-    let cls = vm.exc.base_exception_group.clone();
-    let g = vm.call(&Value::Obj(cls), &[Value::str(""), t], &[])?;
-    Ok(g)
+/// `except*` prologue: the exception being handled, as the first "rest" to split.
+pub(super) fn eg_prepare(_vm: &mut Vm, a: Args) -> PyResult {
+    Ok(a.pos[0].clone())
 }
 
 /// `except* T`: returns (match, rest) with `None` for empty parts.
@@ -372,6 +428,16 @@ pub(super) fn eg_split(vm: &mut Vm, a: Args) -> PyResult {
                 "catching ExceptionGroup with except* is not allowed. Use except instead.",
             ));
         }
+    }
+    if !vm.isinstance(&rest, &vm.exc.base_exception_group.clone()) {
+        // A naked exception that matches is wrapped in ExceptionGroup('', (exc,)).
+        if matches_exc(vm, &rest, &matcher)? {
+            let t = vm.new_tuple(vec![rest.clone()]);
+            let cls = vm.exc.base_exception_group.clone();
+            let g = vm.call(&Value::Obj(cls), &[Value::str(""), t], &[])?;
+            return Ok(vm.new_tuple(vec![g, Value::None]));
+        }
+        return Ok(vm.new_tuple(vec![Value::None, rest]));
     }
     let (m, r) = split_group(vm, &rest, &matcher)?;
     Ok(vm.new_tuple(vec![m.unwrap_or(Value::None), r.unwrap_or(Value::None)]))

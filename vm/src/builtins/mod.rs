@@ -21,6 +21,7 @@ mod sys;
 
 pub use aio_lexer::printable::is_printable as str_is_printable;
 pub use dict::copy_dict as copy_dict_value;
+pub use exceptions::set_exception_attr;
 pub use format::format_spec;
 pub use repr::{bytes_repr, float_repr, native_repr, str_repr};
 pub use set::{frozenset_hash, set_inplace};
@@ -491,6 +492,15 @@ pub fn payload_iter(vm: &mut Vm, v: &Value) -> PyResult {
         return Ok(v.clone());
     }
     Err(vm.new_type_error(format!("'{}' object is not iterable", vm.type_name(v))))
+}
+
+/// Sorted attribute names of a value (`dir(v)`).
+pub fn dir_of(vm: &mut Vm, v: &Value) -> PyResult<Vec<String>> {
+    let names = functions::dir_names(vm, v)?;
+    Ok(names
+        .iter()
+        .filter_map(|n| n.as_str().map(|s| s.as_str().to_string()))
+        .collect())
 }
 
 /// Data attributes of built-in payloads (`f.__name__`, `e.args`, `z.real`, ...).

@@ -228,8 +228,22 @@ fn type_mro(vm: &mut Vm, a: Args) -> PyResult {
     Ok(vm.new_list(mro))
 }
 
-fn type_subclasses(vm: &mut Vm, _a: Args) -> PyResult {
-    Ok(vm.new_list(Vec::new()))
+fn type_subclasses(vm: &mut Vm, a: Args) -> PyResult {
+    let Some(Value::Obj(cls)) = a.get(0) else {
+        return Ok(vm.new_list(Vec::new()));
+    };
+    let subs: Vec<Value> = cls
+        .as_type()
+        .map(|t| {
+            t.subclasses
+                .borrow()
+                .iter()
+                .filter_map(|w| w.upgrade())
+                .map(Value::Obj)
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(vm.new_list(subs))
 }
 
 fn type_instancecheck(vm: &mut Vm, a: Args) -> PyResult {
@@ -313,7 +327,20 @@ fn create_class(
         Some(Value::Str(q)) => q,
         _ => name.clone(),
     };
-    let slots = ns.get_str(&vm.names.__slots__.clone()).is_some();
+    let slots = match ns.get_str(&vm.names.__slots__.clone()).cloned() {
+        Some(v) => {
+            let names = match v.as_str() {
+                Some(s) => vec![s.clone()],
+                None => vm
+                    .collect(&v)?
+                    .iter()
+                    .filter_map(|n| n.as_str().cloned())
+                    .collect(),
+            };
+            Some(names)
+        }
+        None => None,
+    };
     // Wrap plain functions for __init_subclass__ and __class_getitem__ as class methods.
     for special in ["__init_subclass__", "__class_getitem__"] {
         let key = vm.intern(special);
@@ -337,9 +364,23 @@ fn create_class(
             ns.set_str(key, sm);
         }
     }
+    // A class that defines __eq__ but not __hash__ is unhashable.
+    if ns.get_str(&vm.names.__eq__.clone()).is_some()
+        && ns.get_str(&vm.names.__hash__.clone()).is_none()
+    {
+        ns.set_str(vm.names.__hash__.clone(), Value::None);
+    }
     let classcell = ns.remove_str(&vm.names.__classcell__.clone());
-    let cls =
-        new_heap_type(meta, name, qualname, &bases, ns, slots).map_err(|m| vm.new_type_error(m))?;
+    let cls = new_heap_type(
+        meta,
+        name,
+        qualname,
+        &bases,
+        ns,
+        slots,
+        &vm.types.member_descriptor.clone(),
+    )
+    .map_err(|m| vm.new_type_error(m))?;
     vm.gc_track_existing(&cls);
     if let Some(Value::Obj(cell)) = classcell {
         if let Payload::Cell(c) = &cell.payload {
@@ -357,6 +398,20 @@ fn create_class(
         })
         .unwrap_or_default();
     for (k, v) in entries {
+        if let Some(Payload::Property(p)) = v.payload() {
+            if p[4].is_none() {
+                let mut named = (**p).clone();
+                named[4] = k.clone();
+                let prop = Value::Obj(vm.track(Object::new(
+                    vm.types.property.clone(),
+                    Payload::Property(Box::new(named)),
+                )));
+                if let (Some(t), Some(key)) = (cls.as_type(), k.as_str()) {
+                    t.ns.borrow_mut().set_str(key.clone(), prop);
+                }
+            }
+            continue;
+        }
         if vm.is_heap(&v) {
             let vcls = vm.class_of(&v).clone();
             if let Some(sn) = lookup(&vcls, &vm.names.__set_name__.clone()) {
@@ -495,7 +550,13 @@ fn build_class(vm: &mut Vm, a: Args) -> PyResult {
 fn property_new(vm: &mut Vm, a: Args) -> PyResult {
     let get = |i: usize, n: &str| a.arg(i, n).cloned().unwrap_or(Value::None);
     let doc = get(4, "doc");
-    let p = [get(1, "fget"), get(2, "fset"), get(3, "fdel"), doc];
+    let p = [
+        get(1, "fget"),
+        get(2, "fset"),
+        get(3, "fdel"),
+        doc,
+        Value::None,
+    ];
     Ok(Value::Obj(vm.track(Object::new(
         vm.types.property.clone(),
         Payload::Property(Box::new(p)),

@@ -293,6 +293,12 @@ pub fn native_repr(vm: &mut Vm, v: &Value) -> PyResult<String> {
             ))
         }
         Payload::Cell(_) => Ok(format!("<cell at {id:#x}>")),
+        Payload::Member(m) => Ok(format!(
+            "<member '{}' of '{}' objects>",
+            m.name.as_str(),
+            m.owner.as_str()
+        )),
+        Payload::Slots(_) => Ok(super::object::default_repr(vm, v)),
         Payload::Code(c) => Ok(format!(
             "<code object {} at {id:#x}, file \"{}\", line {}>",
             c.name.as_str(),
