@@ -388,6 +388,10 @@ pub enum Instr {
     CopyDictWithoutKeys,
 }
 
+/// `BuildSet` operand flag: the items are constants (CPython builds such displays through a
+/// frozenset constant, which decides their order).
+pub const CONST_SET_FLAG: u32 = 1 << 31;
+
 /// Where an instruction comes from: 1-based lines, 0-based character columns.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Location {

@@ -4,6 +4,7 @@
 use crate::dict::Dict;
 use crate::object::{Object, Payload};
 use crate::set::SetData;
+use crate::table::{Lookup, LookupStep};
 use crate::value::{Obj, Value};
 use crate::vm::{PyResult, Vm};
 use std::cell::RefCell;
@@ -31,8 +32,17 @@ pub fn simple_key_eq(a: &Value, b: &Value) -> Option<bool> {
     }
 }
 
+/// The outcome of a set lookup.
+enum SetFind {
+    /// The key is in this slot.
+    Found(usize),
+    /// Absent; the finished lookup can insert it.
+    Absent(Lookup),
+}
+
 impl Vm {
-    fn key_matches(&mut self, stored: &Value, key: &Value) -> PyResult<bool> {
+    /// Key equality for hash tables: identity and simple values natively, else `__eq__`.
+    pub fn key_matches(&mut self, stored: &Value, key: &Value) -> PyResult<bool> {
         match simple_key_eq(stored, key) {
             Some(b) => Ok(b),
             None => self.eq(stored, key),
@@ -96,23 +106,29 @@ impl Vm {
         }
     }
 
-    fn set_find(
-        &mut self,
-        s: &RefCell<SetData>,
-        hash: i64,
-        key: &Value,
-    ) -> PyResult<Option<usize>> {
-        let candidates: smallvec::SmallVec<[usize; 4]> = s.borrow().probe(hash).collect();
-        for pos in candidates {
-            let stored = match s.borrow().key_at(pos) {
-                Some(k) => k.clone(),
-                None => continue,
-            };
-            if self.key_matches(&stored, key)? {
-                return Ok(Some(pos));
+    /// Looks `key` up in a set, comparing without holding the table borrow (an `__eq__`
+    /// may touch the set; a changed table restarts the search, as CPython does).
+    fn set_lookup(&mut self, s: &RefCell<SetData>, hash: i64, key: &Value) -> PyResult<SetFind> {
+        'restart: loop {
+            let mut lk = s.borrow().table.lookup(hash);
+            loop {
+                let step = s.borrow().table.lookup_next(&mut lk);
+                match step {
+                    LookupStep::Vacant => return Ok(SetFind::Absent(lk)),
+                    LookupStep::Candidate(pos) => {
+                        let stored = s.borrow().table.key_at(pos).cloned();
+                        let Some(stored) = stored else { continue };
+                        let equal = self.key_matches(&stored, key)?;
+                        if s.borrow().table.lookup_is_stale(&lk) {
+                            continue 'restart;
+                        }
+                        if equal {
+                            return Ok(SetFind::Found(pos));
+                        }
+                    }
+                }
             }
         }
-        Ok(None)
     }
 
     /// `key in s`.
@@ -131,7 +147,7 @@ impl Vm {
                 return Err(e);
             }
         };
-        Ok(self.set_find(s, hash, key)?.is_some())
+        Ok(matches!(self.set_lookup(s, hash, key)?, SetFind::Found(_)))
     }
 
     /// `s.add(key)`.
@@ -140,8 +156,8 @@ impl Vm {
             return Ok(());
         };
         let hash = self.hash(&key)?;
-        if self.set_find(s, hash, &key)?.is_none() {
-            s.borrow_mut().push(hash, key);
+        if let SetFind::Absent(lk) = self.set_lookup(s, hash, &key)? {
+            s.borrow_mut().table.insert_vacant(&lk, key);
         }
         Ok(())
     }
@@ -152,12 +168,12 @@ impl Vm {
             return Ok(false);
         };
         let hash = self.hash(key)?;
-        match self.set_find(s, hash, key)? {
-            Some(p) => {
-                s.borrow_mut().remove_at(p);
+        match self.set_lookup(s, hash, key)? {
+            SetFind::Found(p) => {
+                s.borrow_mut().table.remove_at(p);
                 Ok(true)
             }
-            None => Ok(false),
+            SetFind::Absent(_) => Ok(false),
         }
     }
 
@@ -186,6 +202,28 @@ impl Vm {
             self.set_add(&s, i)?;
         }
         Ok(s)
+    }
+
+    /// A set display of three or more constants, built as CPython 3.11 builds it: a
+    /// frozenset constant (items added in source order), rebuilt by the compiler's constant
+    /// merging in that table's order, then merged into an empty set.
+    pub fn new_set_from_constants(&mut self, items: Vec<Value>) -> PyResult {
+        let mut first = crate::table::SetTable::new();
+        for i in items {
+            let h = self.hash(&i)?;
+            first.insert(h, i, |a, b| self.key_matches(a, b))?;
+        }
+        let mut second = crate::table::SetTable::new();
+        for (h, k) in first.entries() {
+            second.insert(h, k.clone(), |a, b| self.key_matches(a, b))?;
+        }
+        let mut result = crate::table::SetTable::new();
+        result.merge(&second, |a, b| self.key_matches(a, b))?;
+        let cls = self.types.set.clone();
+        Ok(Value::Obj(self.track(Object::new(
+            cls,
+            Payload::Set(RefCell::new(SetData::from_table(result))),
+        ))))
     }
 
     /// A dict from alternating keys and values.

@@ -576,8 +576,13 @@ impl Vm {
                         }
                         Instr::BuildSet(n) => {
                             let len = f.stack.len();
-                            let items: Vec<Value> = f.stack.drain(len - n as usize..).collect();
-                            let s = tri!(with_frame!(self, f, self.new_set_from(items)));
+                            let count = (n & !crate::code::CONST_SET_FLAG) as usize;
+                            let items: Vec<Value> = f.stack.drain(len - count..).collect();
+                            let s = if n & crate::code::CONST_SET_FLAG != 0 {
+                                tri!(with_frame!(self, f, self.new_set_from_constants(items)))
+                            } else {
+                                tri!(with_frame!(self, f, self.new_set_from(items)))
+                            };
                             f.stack.push(s);
                         }
                         Instr::BuildMap(n) => {

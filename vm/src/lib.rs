@@ -16,7 +16,6 @@ pub mod format;
 pub mod frame;
 pub mod gc;
 pub mod gen;
-pub mod hashing;
 pub mod import;
 pub mod intern;
 pub mod interp;
@@ -33,6 +32,8 @@ pub mod table;
 pub mod types;
 pub mod value;
 pub mod vm;
+
+pub(crate) use table::hash as hashing;
 
 pub use code::Code;
 pub use compiler::Mode;

@@ -496,7 +496,7 @@ impl Vm {
                         for i in items.iter() {
                             hs.push(self.hash(i)?);
                         }
-                        Ok(crate::hashing::hash_tuple(&hs))
+                        Ok(crate::hashing::hash_tuple(hs))
                     }
                     Payload::Bytes(b) => Ok(crate::hashing::hash_bytes(b)),
                     Payload::List(_) | Payload::Dict(_) | Payload::ByteArray(_) => {
@@ -506,8 +506,8 @@ impl Vm {
                         Err(self.unhashable(v))
                     }
                     Payload::Set(s) => {
-                        let hs: Vec<i64> = s.borrow().entries().map(|e| e.hash).collect();
-                        Ok(crate::builtins::frozenset_hash(&hs))
+                        let hs: Vec<i64> = s.borrow().entries().map(|e| e.0).collect();
+                        Ok(crate::hashing::hash_frozenset(hs))
                     }
                     Payload::Method(m) => {
                         let a = self.hash(&m.1.clone())?;

@@ -1,19 +1,34 @@
-//! `SetData`: the hash table behind `set` and `frozenset`. Keys only; lookups go through
-//! the VM (see `ops::set_*`) because key equality can run Python code.
+//! `SetData`: the body of `set` and `frozenset` — CPython's set hash table
+//! ([`crate::table::SetTable`]), so iteration order matches CPython's. Lookups go through
+//! the VM (`containers.rs`) because key equality can run Python code.
 
-use crate::dict::{Dict, Entry};
+use crate::table::SetTable;
 use crate::value::Value;
 
 /// The elements of a set.
-#[derive(Clone, Default)]
+#[derive(Default)]
 pub struct SetData {
-    table: Dict,
+    /// The hash table.
+    pub table: SetTable<Value>,
+}
+
+impl Clone for SetData {
+    fn clone(&self) -> SetData {
+        SetData {
+            table: self.table.copy(),
+        }
+    }
 }
 
 impl SetData {
     /// An empty set.
     pub fn new() -> SetData {
         SetData::default()
+    }
+
+    /// A set with this table.
+    pub fn from_table(table: SetTable<Value>) -> SetData {
+        SetData { table }
     }
 
     /// Number of elements.
@@ -26,35 +41,14 @@ impl SetData {
         self.table.is_empty()
     }
 
-    /// Positions of elements with this hash.
-    pub fn probe(&self, hash: i64) -> impl Iterator<Item = usize> + '_ {
-        self.table.probe(hash)
-    }
-
-    /// The element at `pos`.
+    /// The element in slot `pos`.
     pub fn key_at(&self, pos: usize) -> Option<&Value> {
-        self.table.entry_at(pos).map(|e| &e.key)
+        self.table.key_at(pos)
     }
 
-    /// The element and its hash at `pos`.
-    pub fn entry_at(&self, pos: usize) -> Option<&Entry> {
-        self.table.entry_at(pos)
-    }
-
-    /// Adds an element known to be absent.
-    pub fn push(&mut self, hash: i64, key: Value) {
-        self.table.push(hash, key, Value::None);
-    }
-
-    /// Removes the element at `pos`.
-    pub fn remove_at(&mut self, pos: usize) -> Value {
-        self.table.remove_at(pos).key
-    }
-
-    /// Removes an arbitrary element.
+    /// Removes an arbitrary element (CPython's `set.pop` order).
     pub fn pop(&mut self) -> Option<Value> {
-        let first = (0..self.table.positions()).find(|&p| self.table.entry_at(p).is_some())?;
-        Some(self.table.remove_at(first).key)
+        self.table.pop()
     }
 
     /// Removes everything.
@@ -62,28 +56,30 @@ impl SetData {
         self.table.clear();
     }
 
-    /// Iteration positions (see [`Dict::positions`]).
+    /// Number of slots; iterate `0..positions()` with [`SetData::key_at`].
     pub fn positions(&self) -> usize {
-        self.table.positions()
+        self.table.capacity()
     }
 
     /// The elements in iteration order.
     pub fn iter(&self) -> impl Iterator<Item = &Value> {
-        self.table.iter().map(|e| &e.key)
+        self.table.iter()
     }
 
     /// The elements with their hashes.
-    pub fn entries(&self) -> impl Iterator<Item = &Entry> {
-        self.table.iter()
+    pub fn entries(&self) -> impl Iterator<Item = (i64, &Value)> {
+        self.table.entries()
     }
 
     /// Mutation counter.
     pub fn version(&self) -> u64 {
-        self.table.version
+        self.table.version()
     }
 
     /// Moves every element out (cycle collection).
     pub fn take_all(&mut self) -> Vec<Value> {
-        self.table.take_all().into_iter().map(|e| e.key).collect()
+        let out: Vec<Value> = self.table.iter().cloned().collect();
+        self.table.clear();
+        out
     }
 }

@@ -437,5 +437,5 @@ fn dunder_hash(vm: &mut Vm, a: Args) -> PyResult {
     for x in items_of(&a) {
         hs.push(vm.hash(&x)?);
     }
-    Ok(Value::Int(crate::hashing::hash_tuple(&hs)))
+    Ok(Value::Int(crate::hashing::hash_tuple(hs)))
 }

@@ -24,7 +24,7 @@ pub use dict::copy_dict as copy_dict_value;
 pub use exceptions::set_exception_attr;
 pub use format::format_spec;
 pub use repr::{bytes_repr, float_repr, native_repr, str_repr};
-pub use set::{frozenset_hash, set_inplace};
+pub use set::set_inplace;
 pub use subscript::{native_delitem, native_getitem, native_setitem};
 
 use crate::code::{BinOp, CmpOp, Code, UnaryOp};

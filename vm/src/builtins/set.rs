@@ -4,8 +4,11 @@ use super::{def_method, def_static};
 use crate::code::{BinOp, CmpOp};
 use crate::native::Args;
 use crate::object::Payload;
+use crate::set::SetData;
+use crate::table::SetTable;
 use crate::value::{Obj, Value};
 use crate::vm::{PyResult, Vm};
+use std::cell::RefCell;
 use std::rc::Rc;
 
 pub(super) fn install(vm: &mut Vm) {
@@ -55,14 +58,78 @@ fn elements(v: &Value) -> Vec<Value> {
     }
 }
 
-fn same_class_new(vm: &mut Vm, like: &Value) -> Value {
+/// A copy of the table of a set or frozenset value.
+fn table_of(v: &Value) -> Option<SetTable<Value>> {
+    match v.payload() {
+        Some(Payload::Set(s)) => Some(s.borrow().table.copy()),
+        _ => None,
+    }
+}
+
+/// The items of an iterable with their hashes (dict keys keep their stored hashes).
+fn hashed_items(vm: &mut Vm, it: &Value) -> PyResult<Vec<(i64, Value)>> {
+    if let (Some(Payload::Dict(d)), false) = (it.payload(), vm.is_heap(it)) {
+        return Ok(d.borrow().iter().map(|e| (e.hash, e.key.clone())).collect());
+    }
+    let items = vm.collect(it)?;
+    let mut out = Vec::with_capacity(items.len());
+    for i in items {
+        out.push((vm.hash(&i)?, i));
+    }
+    Ok(out)
+}
+
+fn is_exact_dict(vm: &Vm, v: &Value) -> bool {
+    matches!(v.payload(), Some(Payload::Dict(_))) && !vm.is_heap(v)
+}
+
+/// Adds the items of `it` to `t` the way `set_update_internal` does.
+fn update_table(vm: &mut Vm, t: &mut SetTable<Value>, it: &Value) -> PyResult<()> {
+    if let Some(other) = table_of(it) {
+        return t.merge(&other, |a, b| vm.key_matches(a, b));
+    }
+    let items = hashed_items(vm, it)?;
+    if is_exact_dict(vm, it) {
+        return t.extend_reserved(items.into_iter(), |a, b| vm.key_matches(a, b));
+    }
+    t.extend(items.into_iter().map(Ok), |a, b| vm.key_matches(a, b))
+}
+
+/// A new set (or frozenset, like `like`) holding `t`.
+fn wrap(vm: &mut Vm, like: &Value, t: SetTable<Value>) -> Value {
     let frozen = crate::types::is_subtype(vm.class_of(like), &vm.types.frozenset.clone());
     let cls = if frozen {
         vm.types.frozenset.clone()
     } else {
         vm.types.set.clone()
     };
-    vm.new_set_value(&cls)
+    Value::Obj(vm.track(crate::object::Object::new(
+        cls,
+        Payload::Set(RefCell::new(SetData::from_table(t))),
+    )))
+}
+
+/// Replaces the table of the set value `target`.
+fn store(vm: &mut Vm, target: &Value, t: SetTable<Value>) -> PyResult<()> {
+    if let Some(Payload::Set(s)) = target.payload() {
+        match s.try_borrow_mut() {
+            Ok(mut s) => s.table = t,
+            Err(_) => return Err(vm.new_runtime_error("Set changed size during iteration")),
+        }
+    }
+    Ok(())
+}
+
+fn mine(a: &Args) -> SetTable<Value> {
+    table_of(&a.pos[0]).unwrap_or_default()
+}
+
+fn same(a: &Value, b: &Value) -> bool {
+    a.is(b)
+}
+
+fn same_class_new(vm: &mut Vm, like: &Value) -> Value {
+    wrap(vm, like, SetTable::new())
 }
 
 fn set_new(vm: &mut Vm, a: Args) -> PyResult {
@@ -81,15 +148,14 @@ fn set_init(vm: &mut Vm, a: Args) -> PyResult {
             a.len() - 1
         )));
     }
-    if let Some(Payload::Set(s)) = a.pos[0].payload() {
-        s.borrow_mut().clear();
+    let mut t = mine(&a);
+    if t.fill() != 0 {
+        t.clear();
     }
     if let Some(it) = a.get(1) {
-        let items = vm.collect(it)?;
-        for i in items {
-            vm.set_add(&a.pos[0], i)?;
-        }
+        update_table(vm, &mut t, it)?;
     }
+    store(vm, &a.pos[0], t)?;
     Ok(Value::None)
 }
 
@@ -101,17 +167,22 @@ fn frozenset_new(vm: &mut Vm, a: Args) -> PyResult {
     };
     args.no_kwargs(vm, "frozenset")?;
     args.check_count(vm, "frozenset", 0, 1)?;
-    let out = if Rc::ptr_eq(&cls, &vm.types.frozenset) {
+    let exact = Rc::ptr_eq(&cls, &vm.types.frozenset);
+    if let Some(it) = args.get(0) {
+        if exact && Rc::ptr_eq(vm.class_of(it), &vm.types.frozenset) {
+            return Ok(it.clone());
+        }
+    }
+    let out = if exact {
         vm.new_set_value(&cls)
     } else {
         vm.new_instance(&cls)?
     };
+    let mut t = SetTable::new();
     if let Some(it) = args.get(0) {
-        let items = vm.collect(it)?;
-        for i in items {
-            vm.set_add(&out, i)?;
-        }
+        update_table(vm, &mut t, it)?;
     }
+    store(vm, &out, t)?;
     Ok(out)
 }
 
@@ -152,11 +223,11 @@ fn clear(_vm: &mut Vm, a: Args) -> PyResult {
 }
 
 fn copy(vm: &mut Vm, a: Args) -> PyResult {
-    let out = same_class_new(vm, &a.pos[0]);
-    for e in elements(&a.pos[0]) {
-        vm.set_add(&out, e)?;
+    if Rc::ptr_eq(vm.class_of(&a.pos[0]), &vm.types.frozenset) {
+        return Ok(a.pos[0].clone());
     }
-    Ok(out)
+    let t = mine(&a);
+    Ok(wrap(vm, &a.pos[0], t))
 }
 
 fn contains_all(vm: &mut Vm, set: &Obj, items: &[Value]) -> PyResult<bool> {
@@ -182,101 +253,153 @@ fn as_set(vm: &mut Vm, v: &Value) -> PyResult<Obj> {
 }
 
 fn union(vm: &mut Vm, a: Args) -> PyResult {
-    let out = copy(vm, Args::new(&a.pos[..1]))?;
+    let mut t = mine(&a);
     for other in &a.pos[1..] {
-        for i in vm.collect(other)? {
-            vm.set_add(&out, i)?;
+        if same(other, &a.pos[0]) {
+            continue;
+        }
+        update_table(vm, &mut t, other)?;
+    }
+    Ok(wrap(vm, &a.pos[0], t))
+}
+
+/// `t & other` as `set_intersection` computes it.
+fn intersect(vm: &mut Vm, t: &SetTable<Value>, other: &Value) -> PyResult<SetTable<Value>> {
+    match table_of(other) {
+        Some(o) => t.intersection(&o, |x, y| vm.key_matches(x, y)),
+        None => {
+            let items = hashed_items(vm, other)?;
+            t.intersection_iter(items.into_iter().map(Ok), |x, y| vm.key_matches(x, y))
         }
     }
-    Ok(out)
 }
 
 fn intersection(vm: &mut Vm, a: Args) -> PyResult {
-    let mut cur = elements(&a.pos[0]);
+    let mut t = mine(&a);
     for other in &a.pos[1..] {
-        let o = as_set(vm, other)?;
-        let mut keep = Vec::new();
-        for i in cur {
-            if vm.set_contains(&o, &i)? {
-                keep.push(i);
-            }
+        if same(other, &a.pos[0]) {
+            continue;
         }
-        cur = keep;
+        t = intersect(vm, &t, other)?;
     }
-    let out = same_class_new(vm, &a.pos[0]);
-    for i in cur {
-        vm.set_add(&out, i)?;
+    Ok(wrap(vm, &a.pos[0], t))
+}
+
+/// Removes the items of `other` from `t` (`set_difference_update_internal`).
+fn subtract(vm: &mut Vm, t: &mut SetTable<Value>, other: &Value) -> PyResult<()> {
+    match table_of(other) {
+        Some(o) => t.difference_update(&o, |x, y| vm.key_matches(x, y)),
+        None => {
+            let items = hashed_items(vm, other)?;
+            t.difference_update_iter(items.into_iter().map(Ok), |x, y| vm.key_matches(x, y))
+        }
     }
-    Ok(out)
 }
 
 fn difference(vm: &mut Vm, a: Args) -> PyResult {
-    let mut cur = elements(&a.pos[0]);
-    for other in &a.pos[1..] {
-        let o = as_set(vm, other)?;
-        let mut keep = Vec::new();
-        for i in cur {
-            if !vm.set_contains(&o, &i)? {
-                keep.push(i);
+    let me = mine(&a);
+    let mut t = match a.pos.get(1) {
+        None => me.copy(),
+        Some(first) => match table_of(first) {
+            Some(o) => me.difference(&o, |x, y| vm.key_matches(x, y))?,
+            None if is_exact_dict(vm, first) => {
+                let items = hashed_items(vm, first)?;
+                if (me.len() >> 2) > items.len() {
+                    let mut c = me.copy();
+                    c.difference_update_iter(items.into_iter().map(Ok), |x, y| {
+                        vm.key_matches(x, y)
+                    })?;
+                    c
+                } else {
+                    let d = first.as_obj().cloned().expect("dict");
+                    let mut c = SetTable::new();
+                    for (h, k) in me.entries() {
+                        if vm.dict_lookup(&d, k)?.is_none() {
+                            let k = k.clone();
+                            c.insert(h, k, |x, y| vm.key_matches(x, y))?;
+                        }
+                    }
+                    c
+                }
             }
-        }
-        cur = keep;
+            None => {
+                let mut c = me.copy();
+                subtract(vm, &mut c, first)?;
+                c
+            }
+        },
+    };
+    for other in a.pos.iter().skip(2) {
+        subtract(vm, &mut t, other)?;
     }
-    let out = same_class_new(vm, &a.pos[0]);
-    for i in cur {
-        vm.set_add(&out, i)?;
-    }
-    Ok(out)
+    Ok(wrap(vm, &a.pos[0], t))
 }
 
 fn symmetric_difference(vm: &mut Vm, a: Args) -> PyResult {
     a.method_count(vm, "symmetric_difference", 1, 1)?;
-    let out = copy(vm, Args::new(&a.pos[..1]))?;
-    for i in vm.collect(&a.pos[1])? {
-        if !vm.set_discard(&out, &i)? {
-            vm.set_add(&out, i)?;
-        }
-    }
-    Ok(out)
+    let mut t = SetTable::new();
+    update_table(vm, &mut t, &a.pos[1])?;
+    let me = mine(&a);
+    t.symmetric_difference_update(&me, |x, y| vm.key_matches(x, y))?;
+    Ok(wrap(vm, &a.pos[0], t))
 }
 
 fn update(vm: &mut Vm, a: Args) -> PyResult {
+    let mut t = mine(&a);
     for other in &a.pos[1..] {
-        for i in vm.collect(other)? {
-            vm.set_add(&a.pos[0], i)?;
+        if same(other, &a.pos[0]) {
+            continue;
         }
+        update_table(vm, &mut t, other)?;
     }
+    store(vm, &a.pos[0], t)?;
     Ok(Value::None)
 }
 
-fn replace_contents(vm: &mut Vm, target: &Value, src: &Value) -> PyResult<()> {
-    if let Some(Payload::Set(s)) = target.payload() {
-        s.borrow_mut().clear();
-    }
-    for i in elements(src) {
-        vm.set_add(target, i)?;
-    }
-    Ok(())
-}
-
 fn intersection_update(vm: &mut Vm, a: Args) -> PyResult {
-    let r = intersection(vm, a)?;
-    replace_contents(vm, &a.pos[0], &r)?;
+    let mut t = mine(&a);
+    for other in &a.pos[1..] {
+        if same(other, &a.pos[0]) {
+            continue;
+        }
+        t = intersect(vm, &t, other)?;
+    }
+    let mut cur = mine(&a);
+    cur.swap_contents(&mut t);
+    store(vm, &a.pos[0], cur)?;
     Ok(Value::None)
 }
 
 fn difference_update(vm: &mut Vm, a: Args) -> PyResult {
-    let r = difference(vm, a)?;
-    replace_contents(vm, &a.pos[0], &r)?;
+    let mut t = mine(&a);
+    for other in &a.pos[1..] {
+        if same(other, &a.pos[0]) {
+            t.clear();
+            continue;
+        }
+        subtract(vm, &mut t, other)?;
+    }
+    store(vm, &a.pos[0], t)?;
     Ok(Value::None)
 }
 
 fn symmetric_difference_update(vm: &mut Vm, a: Args) -> PyResult {
-    for i in vm.collect(&a.pos[1])? {
-        if !vm.set_discard(&a.pos[0], &i)? {
-            vm.set_add(&a.pos[0], i)?;
-        }
+    a.method_count(vm, "symmetric_difference_update", 1, 1)?;
+    let mut t = mine(&a);
+    let other = &a.pos[1];
+    if same(other, &a.pos[0]) {
+        t.clear();
+    } else if is_exact_dict(vm, other) {
+        let items = hashed_items(vm, other)?;
+        t.toggle_each(items.iter().map(|(h, k)| (*h, k)), |x, y| {
+            vm.key_matches(x, y)
+        })?;
+    } else {
+        let mut o = SetTable::new();
+        update_table(vm, &mut o, other)?;
+        t.symmetric_difference_update(&o, |x, y| vm.key_matches(x, y))?;
     }
+    store(vm, &a.pos[0], t)?;
     Ok(Value::None)
 }
 
@@ -387,26 +510,4 @@ pub fn set_compare(vm: &mut Vm, a: &Value, b: &Value, op: CmpOp) -> PyResult<boo
         CmpOp::Ge => b_in_a,
         CmpOp::Gt => b_in_a && eb.len() < ea.len(),
     })
-}
-
-/// `hash(frozenset)` from the element hashes (CPython's `frozenset_hash`).
-pub fn frozenset_hash(hashes: &[i64]) -> i64 {
-    fn shuffle(h: u64) -> u64 {
-        ((h ^ 89869747) ^ (h << 16)).wrapping_mul(3644798167)
-    }
-    let mut hash: u64 = 0;
-    for &h in hashes {
-        hash ^= shuffle(h as u64);
-    }
-    hash ^= (hashes.len() as u64)
-        .wrapping_add(1)
-        .wrapping_mul(1927868237);
-    hash ^= (hash >> 11) ^ (hash >> 25);
-    hash = hash.wrapping_mul(69069).wrapping_add(907133923);
-    let h = hash as i64;
-    if h == -1 {
-        590923713
-    } else {
-        h
-    }
 }

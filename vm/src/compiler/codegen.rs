@@ -1750,9 +1750,12 @@ impl<'t, 'i> Compiler<'t, 'i> {
                 self.expr(i)?;
             }
             let n = items.len() as u32;
+            let constant_set =
+                kind == Display::Set && items.len() >= 3 && items.iter().all(is_constant);
             self.emit(match kind {
                 Display::List => Instr::BuildList(n),
                 Display::Tuple => Instr::BuildTuple(n),
+                Display::Set if constant_set => Instr::BuildSet(n | crate::code::CONST_SET_FLAG),
                 Display::Set => Instr::BuildSet(n),
             });
             return Ok(());
@@ -2406,6 +2409,20 @@ impl<'t, 'i> Compiler<'t, 'i> {
             PatternKind::MatchStar(_) => return error("can't use starred pattern here", p.span),
         }
         Ok(())
+    }
+}
+
+/// A literal (or a folded negative number or tuple of literals), as CPython's constant
+/// folding sees it.
+fn is_constant(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Constant(_) => true,
+        ExprKind::UnaryOp {
+            op: ast::UnaryOp::USub,
+            operand,
+        } => matches!(operand.kind, ExprKind::Constant(_)),
+        ExprKind::Tuple(items) => items.iter().all(is_constant),
+        _ => false,
     }
 }
 
