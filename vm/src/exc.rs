@@ -156,8 +156,25 @@ impl Vm {
     }
 
     /// `__traceback__` (a placeholder object while tracebacks are internal).
-    pub(crate) fn traceback_value(&self, _exc: &Value) -> Value {
-        Value::None
+    pub(crate) fn traceback_value(&mut self, exc: &Value) -> Value {
+        let entries = match exc.payload() {
+            Some(Payload::Exception(d)) => d.borrow().traceback.clone(),
+            _ => return Value::None,
+        };
+        // A chain of `traceback` objects, outermost first (tb_next leads inward).
+        let mut next = Value::None;
+        for e in entries.iter() {
+            let loc = e.code.location(e.ip as usize);
+            let d = self.new_dict(crate::dict::Dict::new());
+            self.dict_set_str(&d, "tb_lineno", Value::Int(loc.line as i64));
+            self.dict_set_str(&d, "tb_lasti", Value::Int(e.ip as i64 * 2));
+            self.dict_set_str(&d, "tb_next", next);
+            self.dict_set_str(&d, "tb_frame", Value::None);
+            let tb =
+                crate::object::Object::with_dict(self.types.traceback.clone(), Payload::Plain, d);
+            next = Value::Obj(self.track(tb));
+        }
+        next
     }
 
     /// `SetupWith`: calls `__enter__`, returns (`__exit__` bound, result).
@@ -165,15 +182,14 @@ impl Vm {
         let cls = self.class_of(mgr).clone();
         let enter = lookup(&cls, &self.names.__enter__.clone());
         let exit = lookup(&cls, &self.names.__exit__.clone());
-        let (Some(enter), Some(exit)) = (enter, exit) else {
-            let missing = if lookup(&cls, &self.names.__enter__.clone()).is_none() {
-                ""
+        let (Some(enter), Some(exit)) = (enter.clone(), exit) else {
+            let missed = if enter.is_some() {
+                " (missed __exit__ method)"
             } else {
-                " and __exit__"
+                ""
             };
-            let _ = missing;
             return Err(self.new_type_error(format!(
-                "'{}' object does not support the context manager protocol",
+                "'{}' object does not support the context manager protocol{missed}",
                 self.type_name(mgr)
             )));
         };
@@ -187,9 +203,14 @@ impl Vm {
         let cls = self.class_of(mgr).clone();
         let enter = lookup(&cls, &self.names.__aenter__.clone());
         let exit = lookup(&cls, &self.names.__aexit__.clone());
-        let (Some(enter), Some(exit)) = (enter, exit) else {
+        let (Some(enter), Some(exit)) = (enter.clone(), exit) else {
+            let missed = if enter.is_some() {
+                " (missed __aexit__ method)"
+            } else {
+                ""
+            };
             return Err(self.new_type_error(format!(
-                "'{}' object does not support the asynchronous context manager protocol",
+                "'{}' object does not support the asynchronous context manager protocol{missed}",
                 self.type_name(mgr)
             )));
         };

@@ -188,11 +188,10 @@ pub(super) fn exception_attr(vm: &mut Vm, o: &Obj, name: &str) -> PyResult<Optio
         "__cause__" => Some(d.cause.clone()),
         "__context__" => Some(d.context.clone()),
         "__suppress_context__" => Some(Value::Bool(d.suppress_context)),
-        "__traceback__" => Some(if d.traceback.is_empty() {
-            Value::None
-        } else {
-            Value::Bool(true)
-        }),
+        "__traceback__" => {
+            drop(d);
+            return Ok(Some(vm.traceback_value(&Value::Obj(o.clone()))));
+        }
         "value" if is_subtype(&cls, &vm.exc.stop_iteration) => Some(d.extra.clone()),
         "code" if is_subtype(&cls, &vm.exc.system_exit) => Some(match args.len() {
             0 => Value::None,
