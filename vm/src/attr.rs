@@ -220,7 +220,7 @@ impl Vm {
             Payload::Property(p) => {
                 let fget = p[0].clone();
                 if fget.is_none() {
-                    return Err(self.new_attribute_error(format!("property object has no getter")));
+                    return Err(self.new_attribute_error("property object has no getter"));
                 }
                 self.call(&fget, std::slice::from_ref(obj), &[]).map(Some)
             }

@@ -408,7 +408,7 @@ impl Vm {
         }
         let msg = match self.to_str(&Value::Obj(e.clone())) {
             Ok(s) => s.as_str().to_string(),
-            Err(_) => format!("<exception str() failed>"),
+            Err(_) => "<exception str() failed>".to_string(),
         };
         let msg = msg + &self.suggestion(e);
         if msg.is_empty() {

@@ -190,7 +190,7 @@ fn trace(o: &Obj, f: &mut dyn FnMut(&Obj)) {
             if let Ok(k) = func.kwdefaults.try_borrow() {
                 visit_value(&k, f);
             }
-            func.closure.iter().for_each(|c| f(c));
+            func.closure.iter().for_each(&mut *f);
             for c in func.code.consts.iter() {
                 visit_value(c, f);
             }
@@ -211,10 +211,10 @@ fn trace(o: &Obj, f: &mut dyn FnMut(&Obj)) {
                 }
             }
             if let Ok(b) = t.bases.try_borrow() {
-                b.iter().for_each(|c| f(c));
+                b.iter().for_each(&mut *f);
             }
             if let Ok(m) = t.mro.try_borrow() {
-                m.iter().for_each(|c| f(c));
+                m.iter().for_each(&mut *f);
             }
         }
         Payload::Module(m) => f(&m.globals),
@@ -246,7 +246,7 @@ fn trace(o: &Obj, f: &mut dyn FnMut(&Obj)) {
                     IterState::Seq { seq, .. } | IterState::Reversed { seq, .. } => {
                         visit_value(seq, f)
                     }
-                    IterState::Dict { dict, .. } => f(dict),
+                    IterState::Dict { dict, .. } | IterState::DictRev { dict, .. } => f(dict),
                     IterState::Set { set, .. } => f(set),
                     IterState::Bytes { b, .. } => visit_value(b, f),
                     IterState::GetItem { obj, .. } => visit_value(obj, f),
@@ -365,7 +365,7 @@ fn clear(o: &Obj, out: &mut Vec<Value>) {
         Payload::Generator(g) => {
             if let Ok(mut g) = g.try_borrow_mut() {
                 if let Some(mut fr) = g.frame.take() {
-                    out.extend(fr.stack.drain(..));
+                    out.append(&mut fr.stack);
                     out.extend(fr.locals.drain(..).flatten());
                     out.extend(fr.cells.drain(..).map(Value::Obj));
                 }

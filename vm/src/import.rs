@@ -41,25 +41,23 @@ impl Vm {
                 format!("{base}.{full}")
             };
         }
-        let mut module = None;
+        // `module` is the top-level module (what plain `import a.b` binds); `parent` the
+        // package the next part is looked up in.
+        let mut module: Option<Obj> = None;
+        let mut parent: Option<Obj> = None;
         let mut prefix = String::new();
         for part in full.split('.') {
             if !prefix.is_empty() {
                 prefix.push('.');
             }
             prefix.push_str(part);
-            let m = self.import_one(&prefix, module.as_ref())?;
-            if module.is_none() {
-                // Remember the top-level module for the plain `import a.b` form.
-                module = Some(m.clone());
+            let m = self.import_one(&prefix, parent.as_ref())?;
+            if let Some(p) = &parent {
+                let attr = self.intern(part);
+                let _ = self.set_attr(&Value::Obj(p.clone()), &attr, Value::Obj(m.clone()));
             }
-            if let Some(parent) = &module {
-                if !Rc::ptr_eq(parent, &m) {
-                    let attr = self.intern(part);
-                    let _ =
-                        self.set_attr(&Value::Obj(parent.clone()), &attr, Value::Obj(m.clone()));
-                }
-            }
+            module.get_or_insert_with(|| m.clone());
+            parent = Some(m);
         }
         let has_from = match fromlist.payload() {
             Some(Payload::Tuple(t)) => !t.is_empty(),
@@ -111,8 +109,15 @@ impl Vm {
             }
             return Ok(m);
         }
-        let dirs: Vec<PathBuf> = match parent.and_then(|p| self.module_path(p)) {
-            Some(dir) => vec![dir],
+        let dirs: Vec<PathBuf> = match parent {
+            Some(p) => match self.module_path(p) {
+                Some(dir) => vec![dir],
+                None => {
+                    let (pname, _) = full.rsplit_once('.').unwrap_or((full, ""));
+                    let msg = format!("No module named '{full}'; '{pname}' is not a package");
+                    return Err(self.import_error(true, msg, full));
+                }
+            },
             None => self.search_dirs(),
         };
         let last = full.rsplit('.').next().unwrap_or(full);
@@ -126,11 +131,21 @@ impl Vm {
                 return self.load_source_module(full, &pkg, Some(dir.join(last)));
             }
         }
-        let e = self.new_exception_msg(
-            &self.exc.module_not_found_error.clone(),
-            format!("No module named '{full}'"),
-        );
-        Err(e)
+        Err(self.import_error(true, format!("No module named '{full}'"), full))
+    }
+
+    /// An `ImportError` (or `ModuleNotFoundError`) whose `name` is the module's.
+    pub(crate) fn import_error(&self, not_found: bool, msg: String, name: &str) -> Obj {
+        let cls = if not_found {
+            &self.exc.module_not_found_error
+        } else {
+            &self.exc.import_error
+        };
+        let e = self.new_exception_msg(cls, msg);
+        if let Payload::Exception(d) = &e.payload {
+            d.borrow_mut().extra = Value::str(name);
+        }
+        e
     }
 
     fn search_dirs(&self) -> Vec<PathBuf> {
@@ -252,15 +267,13 @@ impl Vm {
                 Some(Value::Str(f)) => format!(" ({})", f.as_str()),
                 _ => " (unknown location)".to_string(),
             };
-            return Err(self.new_exception_msg(
-                &self.exc.import_error.clone(),
-                format!(
-                    "cannot import name '{}' from '{}'{}",
-                    name.as_str(),
-                    md.name.as_str(),
-                    loc
-                ),
-            ));
+            let msg = format!(
+                "cannot import name '{}' from '{}'{}",
+                name.as_str(),
+                md.name.as_str(),
+                loc
+            );
+            return Err(self.import_error(false, msg, md.name.as_str()));
         }
         Err(self.new_exception_msg(
             &self.exc.import_error.clone(),

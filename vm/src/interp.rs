@@ -354,9 +354,8 @@ impl Vm {
                             if let Some(Value::Obj(d)) = &kwargs {
                                 if let Payload::Dict(d) = &d.payload {
                                     for e in d.borrow().iter() {
-                                        match e.key.as_str() {
-                                            Some(k) => kw.push((k.clone(), e.value.clone())),
-                                            None => {}
+                                        if let Some(k) = e.key.as_str() {
+                                            kw.push((k.clone(), e.value.clone()));
                                         }
                                     }
                                 }
@@ -712,11 +711,18 @@ impl Vm {
                         Instr::MakeFunction(flags) => {
                             let code_obj = f.stack.pop().expect("stack");
                             let closure = if flags & 8 != 0 { f.stack.pop() } else { None };
+                            let annotations = if flags & 4 != 0 { f.stack.pop() } else { None };
                             let kwdefaults = if flags & 2 != 0 { f.stack.pop() } else { None };
                             let defaults = if flags & 1 != 0 { f.stack.pop() } else { None };
                             let func = self.make_function(
                                 &code_obj, &f.globals, defaults, kwdefaults, closure,
                             );
+                            if let (Some(ann), Value::Obj(o)) = (annotations, &func) {
+                                if let Some(d) = o.dict_table() {
+                                    let key = self.names.__annotations__.clone();
+                                    d.borrow_mut().set_str(key, ann);
+                                }
+                            }
                             f.stack.push(func);
                         }
                         Instr::LoadBuildClass => f.stack.push(self.builtin_str("__build_class__")),
@@ -858,7 +864,18 @@ impl Vm {
                         Instr::LoadAssertionError => {
                             f.stack.push(Value::Obj(self.exc.assertion_error.clone()))
                         }
-                        Instr::SetupAnnotations => {}
+                        Instr::SetupAnnotations => {
+                            let ns = f.namespace.clone().unwrap_or_else(|| f.globals.clone());
+                            let key = self.names.__annotations__.clone();
+                            if self.dict_get_str(&ns, &key).is_none() {
+                                let d = self.new_dict(crate::dict::Dict::new());
+                                tri!(with_frame!(
+                                    self,
+                                    f,
+                                    self.setitem(&Value::Obj(ns), Value::Str(key), Value::Obj(d))
+                                ));
+                            }
+                        }
                         Instr::PrintExpr => {
                             let v = f.stack.pop().expect("stack");
                             tri!(with_frame!(self, f, self.print_expr(&v)));

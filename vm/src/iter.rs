@@ -50,6 +50,17 @@ pub enum IterState {
         /// What to yield.
         kind: u8,
     },
+    /// Backwards over a dict's keys, values or items (`reversed(d)`).
+    DictRev {
+        /// The dict.
+        dict: Obj,
+        /// Positions not yet visited: the next one is `pos - 1`.
+        pos: usize,
+        /// Size when iteration began.
+        len: usize,
+        /// What to yield (0 keys, 1 values, 2 items).
+        kind: u8,
+    },
     /// Over a set.
     Set {
         /// The set.
@@ -388,6 +399,35 @@ impl Vm {
                 }
                 Ok(None)
             }
+            IterState::DictRev {
+                dict,
+                pos,
+                len,
+                kind,
+            } => {
+                let Payload::Dict(d) = &dict.payload else {
+                    return Ok(None);
+                };
+                let d = d.borrow();
+                if d.len() != *len {
+                    *len = usize::MAX;
+                    drop(d);
+                    return Err(self.new_runtime_error("dictionary changed size during iteration"));
+                }
+                while *pos > 0 {
+                    *pos -= 1;
+                    if let Some(e) = d.entry_at(*pos) {
+                        let (k, v) = (e.key.clone(), e.value.clone());
+                        drop(d);
+                        return Ok(Some(match kind {
+                            0 => k,
+                            1 => v,
+                            _ => self.new_tuple(vec![k, v]),
+                        }));
+                    }
+                }
+                Ok(None)
+            }
             IterState::Set { set, pos, len } => {
                 let Payload::Set(s) = &set.payload else {
                     return Ok(None);
@@ -557,6 +597,23 @@ impl Vm {
             }
         }
         let it = self.get_iter(v)?;
+        let mut out = Vec::new();
+        while let Some(x) = self.next(&it)? {
+            out.push(x);
+        }
+        Ok(out)
+    }
+
+    /// Collects an iterable whose absence CPython reports with its own message
+    /// (`PySequence_Fast`): `can only join an iterable`, `can only assign an iterable`.
+    pub(crate) fn collect_fast(&mut self, v: &Value, msg: &str) -> PyResult<Vec<Value>> {
+        let it = match self.get_iter(v) {
+            Ok(it) => it,
+            Err(e) if self.is_instance_of(&e, &self.exc.type_error.clone()) => {
+                return Err(self.new_type_error(msg))
+            }
+            Err(e) => return Err(e),
+        };
         let mut out = Vec::new();
         while let Some(x) = self.next(&it)? {
             out.push(x);

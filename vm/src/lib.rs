@@ -30,6 +30,7 @@ pub mod str;
 pub mod suggest;
 pub mod table;
 pub mod types;
+pub mod unicode;
 pub mod value;
 pub mod vm;
 

@@ -91,12 +91,13 @@ impl<'a> Args<'a> {
         }
     }
 
-    /// Fails unless every keyword is one of `allowed`.
+    /// Fails unless every keyword is one of `allowed`, as CPython's argument parser does
+    /// (`'x' is an invalid keyword argument for print()`).
     pub fn check_kwargs(&self, vm: &mut Vm, fname: &str, allowed: &[&str]) -> PyResult<()> {
         for (k, _) in self.kw {
             if !allowed.contains(&k.as_str()) {
                 return Err(vm.new_type_error(format!(
-                    "{fname}() got an unexpected keyword argument '{}'",
+                    "'{}' is an invalid keyword argument for {fname}()",
                     k.as_str()
                 )));
             }

@@ -112,7 +112,7 @@ fn small_binary(vm: &Vm, x: i64, y: i64, op: BinOp) -> PyResult<Option<Value>> {
             if x == i64::MIN && y == -1 {
                 None
             } else {
-                Some(Value::Int(x.div_floor(&y)))
+                Some(Value::Int(Integer::div_floor(&x, &y)))
             }
         }
         BinOp::Rem => {
@@ -169,10 +169,10 @@ fn small_binary(vm: &Vm, x: i64, y: i64, op: BinOp) -> PyResult<Option<Value>> {
                 }
                 return float_binary(vm, x as f64, y as f64, BinOp::Pow).map(Some);
             }
-            match u32::try_from(y).ok().and_then(|e| x.checked_pow(e)) {
-                Some(v) => Some(Value::Int(v)),
-                None => None,
-            }
+            u32::try_from(y)
+                .ok()
+                .and_then(|e| x.checked_pow(e))
+                .map(Value::Int)
         }
         BinOp::MatMul => return Ok(None),
     };
@@ -283,6 +283,33 @@ fn big_true_div(vm: &Vm, x: &BigInt, y: &BigInt) -> PyResult<f64> {
     Ok(if neg { -result } else { result })
 }
 
+thread_local! {
+    static NAN_SERIAL: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// A NaN that is a new object: floats are unboxed, so a NaN's identity lives in its payload
+/// bits. Each NaN created by `float("nan")` or by arithmetic gets its own payload, so
+/// `(float("nan"),) == (float("nan"),)` is `False` while `[x] == [x]` is `True`, as in CPython.
+pub fn fresh_nan(negative: bool) -> f64 {
+    let serial = NAN_SERIAL.with(|c| {
+        let n = c.get().wrapping_add(1);
+        c.set(n);
+        n
+    });
+    let sign = if negative { 1u64 << 63 } else { 0 };
+    // Quiet NaN; payload in the low 51 bits, never zero.
+    f64::from_bits(sign | 0x7ff8_0000_0000_0000 | (serial & 0x0007_ffff_ffff_ffff).max(1))
+}
+
+/// `r`, or a fresh NaN object when `r` is a NaN.
+fn float_result(r: f64) -> Value {
+    Value::Float(if r.is_nan() {
+        fresh_nan(r.is_sign_negative())
+    } else {
+        r
+    })
+}
+
 /// `x op y` for floats.
 pub fn float_binary(vm: &Vm, x: f64, y: f64, op: BinOp) -> PyResult<Value> {
     let r = match op {
@@ -310,7 +337,7 @@ pub fn float_binary(vm: &Vm, x: f64, y: f64, op: BinOp) -> PyResult<Value> {
         BinOp::Pow => return float_pow(vm, x, y),
         _ => return Err(vm.new_type_error("unsupported operand")),
     };
-    Ok(Value::Float(r))
+    Ok(float_result(r))
 }
 
 /// CPython's `float_divmod`.
@@ -342,7 +369,7 @@ fn float_pow(vm: &Vm, x: f64, y: f64) -> PyResult<Value> {
         return Ok(Value::Float(1.0));
     }
     if x.is_nan() {
-        return Ok(Value::Float(if y == 0.0 { 1.0 } else { x }));
+        return Ok(float_result(x));
     }
     if x == 0.0 && y < 0.0 && y.is_finite() {
         return Err(vm.new_zero_division("0.0 cannot be raised to a negative power"));
@@ -361,7 +388,7 @@ fn float_pow(vm: &Vm, x: f64, y: f64) -> PyResult<Value> {
     if r.is_infinite() && x.is_finite() && y.is_finite() {
         return Err(vm.new_overflow_error("(34, 'Numerical result out of range')"));
     }
-    Ok(Value::Float(r))
+    Ok(float_result(r))
 }
 
 /// Compares two numbers exactly (ints against floats without rounding).

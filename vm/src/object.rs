@@ -262,12 +262,6 @@ pub struct ExcData {
     pub extra: Value,
 }
 
-impl Default for Value {
-    fn default() -> Value {
-        Value::None
-    }
-}
-
 /// One traceback line: a code object and the instruction that was running.
 #[derive(Clone)]
 pub struct TracebackEntry {

@@ -9,6 +9,7 @@ use crate::str::Str;
 use crate::types::{is_subtype, lookup};
 use crate::value::{Obj, Value};
 use crate::vm::{PyResult, Vm};
+use num_traits::{Signed, ToPrimitive};
 use std::cmp::Ordering;
 use std::rc::Rc;
 
@@ -40,15 +41,66 @@ impl Vm {
 
     /// `a op b`.
     pub fn binary_op(&mut self, a: &Value, b: &Value, op: BinOp) -> PyResult {
-        if !self.is_heap(a) && !self.is_heap(b) {
-            if let Some(v) = self.native_binary(a, b, op)? {
-                return Ok(v);
-            }
-            return Err(self.binop_type_error(a, b, op));
-        }
-        match self.binary_protocol(a, b, op)? {
+        let r = if !self.is_heap(a) && !self.is_heap(b) {
+            self.native_binary(a, b, op)?
+        } else {
+            self.binary_protocol(a, b, op)?
+        };
+        match r {
             Some(v) => Ok(v),
+            None if op == BinOp::Mul => self.sequence_repeat(a, b),
             None => Err(self.binop_type_error(a, b, op)),
+        }
+    }
+
+    /// The sequence fallback of `*` once the numeric protocol gave up (CPython's
+    /// `sq_repeat`): the count may be any object with `__index__`.
+    fn sequence_repeat(&mut self, a: &Value, b: &Value) -> PyResult {
+        let repeatable = |v: &Value| {
+            matches!(v, Value::Str(_))
+                || matches!(
+                    v.payload(),
+                    Some(
+                        Payload::List(_)
+                            | Payload::Tuple(_)
+                            | Payload::Str(_)
+                            | Payload::Bytes(_)
+                            | Payload::ByteArray(_)
+                    )
+                )
+        };
+        let (seq, count) = if repeatable(a) {
+            (a, b)
+        } else if repeatable(b) {
+            (b, a)
+        } else {
+            return Err(self.binop_type_error(a, b, BinOp::Mul));
+        };
+        let cls = self.class_of(count).clone();
+        if num::to_bigint(count).is_none() && lookup(&cls, &self.names.__index__.clone()).is_none()
+        {
+            return Err(self.new_type_error(format!(
+                "can't multiply sequence by non-int of type '{}'",
+                self.type_name(count)
+            )));
+        }
+        let n = crate::builtins::int::bigint_index(self, count)?;
+        let n = match n.to_i64() {
+            Some(n) => n,
+            None if n.is_negative() => 0,
+            None => {
+                return Err(self.new_exception_msg(
+                    &self.exc.overflow_error.clone(),
+                    format!(
+                        "cannot fit '{}' into an index-sized integer",
+                        self.type_name(count)
+                    ),
+                ))
+            }
+        };
+        match crate::builtins::repeat(self, seq, n)? {
+            Some(v) => Ok(v),
+            None => Err(self.binop_type_error(a, b, BinOp::Mul)),
         }
     }
 
@@ -167,6 +219,24 @@ impl Vm {
                 (Payload::List(l), BinOp::Add) if !self.is_heap(&a) => {
                     let items = self.collect(b)?;
                     l.borrow_mut().extend(items);
+                    return Ok(a);
+                }
+                (Payload::List(l), BinOp::Mul)
+                    if !self.is_heap(&a) && matches!(b, Value::Int(_) | Value::Bool(_)) =>
+                {
+                    // `l *= n` repeats in place, keeping the list's identity.
+                    let n = crate::builtins::int::index_of(self, b)?.max(0) as usize;
+                    let orig = l.borrow().clone();
+                    let mut items = l.borrow_mut();
+                    items.clear();
+                    if crate::builtins::reserve(&mut items, orig.len(), n).is_err() {
+                        drop(items);
+                        return Err(self.new_exception(&self.exc.memory_error.clone(), vec![]));
+                    }
+                    for _ in 0..n {
+                        items.extend(orig.iter().cloned());
+                    }
+                    drop(items);
                     return Ok(a);
                 }
                 (Payload::Set(_), BinOp::Or | BinOp::And | BinOp::Sub | BinOp::Xor)

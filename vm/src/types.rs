@@ -26,7 +26,7 @@ macro_rules! builtin_types {
                 Types {
                     type_: type_.clone(),
                     $( $field: if $name == "object" { object.clone() } else {
-                        new_builtin_type(type_, $name, Layout::$layout, &[object.clone()])
+                        new_builtin_type(type_, $name, Layout::$layout, std::slice::from_ref(object))
                     }, )*
                 }
             }
@@ -78,6 +78,9 @@ builtin_types! {
     dict_keyiterator: "dict_keyiterator", Builtin;
     dict_valueiterator: "dict_valueiterator", Builtin;
     dict_itemiterator: "dict_itemiterator", Builtin;
+    dict_reversekeyiterator: "dict_reversekeyiterator", Builtin;
+    dict_reversevalueiterator: "dict_reversevalueiterator", Builtin;
+    dict_reverseitemiterator: "dict_reverseitemiterator", Builtin;
     dict_keys: "dict_keys", Builtin;
     dict_values: "dict_values", Builtin;
     dict_items: "dict_items", Builtin;

@@ -9,9 +9,10 @@ use std::rc::Rc;
 pub type Obj = Rc<Object>;
 
 /// A Python value. At most 16 bytes (tested), cheap to clone.
-#[derive(Clone)]
+#[derive(Clone, Default)]
 pub enum Value {
     /// `None`.
+    #[default]
     None,
     /// `True` / `False`.
     Bool(bool),

@@ -91,7 +91,9 @@ pub struct Vm {
     pub builtins: Obj,
     /// `sys.modules` (a dict object).
     pub modules: Obj,
-    /// Suspended callers of the running frame, innermost last.
+    /// Suspended callers of the running frame, innermost last. Boxed: frames move between
+    /// this stack, generators and the pool, and a box moves as one pointer.
+    #[allow(clippy::vec_box)]
     pub(crate) frames: Vec<Box<Frame>>,
     /// Re-entries of native code into the interpreter (and native recursion).
     pub(crate) native_depth: usize,
@@ -104,6 +106,7 @@ pub struct Vm {
     /// The marker `LoadMethod` pushes when there is no `self`.
     pub(crate) null_marker: Value,
     /// Frames kept for reuse.
+    #[allow(clippy::vec_box)]
     pub(crate) frame_pool: Vec<Box<Frame>>,
     /// Where `import` looks for `.aio` files, in order.
     pub search_path: Vec<PathBuf>,

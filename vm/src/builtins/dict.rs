@@ -31,6 +31,7 @@ pub(super) fn install(vm: &mut Vm) {
         ("__delitem__", dunder_delitem),
         ("__contains__", dunder_contains),
         ("__iter__", dunder_iter),
+        ("__reversed__", dunder_reversed),
         ("__repr__", dunder_repr),
         ("__eq__", dunder_eq),
         ("__or__", dunder_or),
@@ -44,6 +45,7 @@ pub(super) fn install(vm: &mut Vm) {
         vm.types.dict_values.clone(),
     ] {
         def_method(vm, &view, "__iter__", view_iter);
+        def_method(vm, &view, "__reversed__", view_reversed);
         def_method(vm, &view, "__len__", view_len);
     }
     let keys = vm.types.dict_keys.clone();
@@ -192,6 +194,56 @@ fn view_iter(vm: &mut Vm, a: Args) -> PyResult {
             kind,
         },
     ))
+}
+
+/// A reverse iterator over `dict`'s keys (0), values (1) or items (2).
+pub(crate) fn reversed_iter(vm: &mut Vm, dict: Obj, kind: u8) -> Value {
+    let cls = match kind {
+        0 => vm.types.dict_reversekeyiterator.clone(),
+        1 => vm.types.dict_reversevalueiterator.clone(),
+        _ => vm.types.dict_reverseitemiterator.clone(),
+    };
+    let (len, pos) = match &dict.payload {
+        Payload::Dict(x) => (x.borrow().len(), x.borrow().positions()),
+        _ => (0, 0),
+    };
+    vm.new_iterator(
+        &cls,
+        IterState::DictRev {
+            dict,
+            pos,
+            len,
+            kind,
+        },
+    )
+}
+
+/// The dict and kind behind a view (`d.keys()`, `d.values()`, `d.items()`).
+pub(crate) fn view_parts(v: &Value) -> Option<(Obj, u8)> {
+    let Some(Payload::Iter(st)) = v.payload() else {
+        return None;
+    };
+    match &*st.borrow() {
+        IterState::Dict {
+            dict,
+            kind,
+            pos: usize::MAX,
+            ..
+        } => Some((dict.clone(), *kind)),
+        _ => None,
+    }
+}
+
+fn dunder_reversed(vm: &mut Vm, a: Args) -> PyResult {
+    let d = this(vm, &a, "__reversed__")?;
+    Ok(reversed_iter(vm, d, 0))
+}
+
+fn view_reversed(vm: &mut Vm, a: Args) -> PyResult {
+    match view_parts(&a.pos[0]) {
+        Some((d, kind)) => Ok(reversed_iter(vm, d, kind)),
+        None => Err(vm.new_type_error("descriptor '__reversed__' needs a dict view")),
+    }
 }
 
 fn view_len(vm: &mut Vm, a: Args) -> PyResult {

@@ -77,7 +77,47 @@ fn set_args(vm: &mut Vm, e: &Value, args: Vec<Value>) {
 fn exc_init(vm: &mut Vm, a: Args) -> PyResult {
     let e = a.pos[0].clone();
     set_args(vm, &e, a.pos[1..].to_vec());
+    if !a.kw.is_empty() {
+        exc_init_keywords(vm, &e, &a)?;
+    }
     Ok(Value::None)
+}
+
+/// The keyword arguments some exceptions take: `ImportError(name=, path=)`,
+/// `NameError(name=)`, `AttributeError(name=, obj=)`; the others take none.
+fn exc_init_keywords(vm: &mut Vm, e: &Value, a: &Args) -> PyResult<()> {
+    let cls = vm.class_of(e).clone();
+    let tname = vm.type_name(e).to_string();
+    let allowed: &[&str] = if is_subtype(&cls, &vm.exc.import_error) {
+        &["name", "path"]
+    } else if is_subtype(&cls, &vm.exc.name_error) {
+        &["name"]
+    } else if is_subtype(&cls, &vm.exc.attribute_error) {
+        &["name", "obj"]
+    } else {
+        return Err(vm.new_type_error(format!("{tname}() takes no keyword arguments")));
+    };
+    a.check_kwargs(vm, &tname, allowed)?;
+    let Some(Payload::Exception(d)) = e.payload() else {
+        return Ok(());
+    };
+    if is_subtype(&cls, &vm.exc.attribute_error) {
+        // `extra` holds the tuple (name, obj), as for the VM's own attribute errors.
+        let get = |k: &str| a.kwarg(k).cloned().unwrap_or(Value::None);
+        let pair = vm.new_tuple(vec![get("name"), get("obj")]);
+        d.borrow_mut().extra = pair;
+        return Ok(());
+    }
+    for (k, v) in a.kw {
+        // `extra` holds `name`; `path` lives in the instance dict.
+        if k.as_str() == "name" {
+            d.borrow_mut().extra = v.clone();
+        } else if let Some(t) = e.as_obj().and_then(|o| o.dict_table()) {
+            let key = vm.intern(k.as_str());
+            t.borrow_mut().set_str(key, v.clone());
+        }
+    }
+    Ok(())
 }
 
 fn exc_str(vm: &mut Vm, a: Args) -> PyResult {
@@ -216,7 +256,15 @@ pub(super) fn exception_attr(vm: &mut Vm, o: &Obj, name: &str) -> PyResult<Optio
         {
             Some(d.extra.clone())
         }
-        "obj" if is_subtype(&cls, &vm.exc.attribute_error) => Some(d.extra.clone()),
+        "name" | "obj" if is_subtype(&cls, &vm.exc.attribute_error) => {
+            let i = usize::from(name == "obj");
+            Some(match d.extra.payload() {
+                Some(Payload::Tuple(t)) => t.get(i).cloned().unwrap_or(Value::None),
+                _ => Value::None,
+            })
+        }
+        // Set by keyword only; the instance dict is consulted first.
+        "path" if is_subtype(&cls, &vm.exc.import_error) => Some(Value::None),
         "msg" if is_subtype(&cls, &vm.exc.syntax_error) => {
             Some(args.first().cloned().unwrap_or(Value::None))
         }

@@ -21,6 +21,7 @@ pub(super) fn install(vm: &mut Vm) {
     def_fn(vm, "isinstance", isinstance);
     def_fn(vm, "issubclass", issubclass);
     def_fn(vm, "hasattr", hasattr);
+    def_fn(vm, "__import__", import);
     def_fn(vm, "getattr", getattr);
     def_fn(vm, "setattr", setattr);
     def_fn(vm, "delattr", delattr);
@@ -55,6 +56,30 @@ pub(super) fn install(vm: &mut Vm) {
     def_fn(vm, "__aio_eg_prepare__", super::exceptions::eg_prepare);
     def_fn(vm, "__aio_eg_split__", super::exceptions::eg_split);
     def_fn(vm, "__aio_eg_finish__", super::exceptions::eg_finish);
+}
+
+/// `__import__(name, globals=None, locals=None, fromlist=(), level=0)`.
+fn import(vm: &mut Vm, a: Args) -> PyResult {
+    a.check_kwargs(
+        vm,
+        "__import__",
+        &["name", "globals", "locals", "fromlist", "level"],
+    )?;
+    let Some(name) = a.arg(0, "name").cloned() else {
+        return Err(vm.new_type_error("__import__() missing required argument 'name' (pos 1)"));
+    };
+    let Some(name) = name.as_str().cloned() else {
+        return Err(vm.new_type_error(format!(
+            "__import__() argument 1 must be str, not {}",
+            vm.type_name(&name)
+        )));
+    };
+    let fromlist = a.arg(3, "fromlist").cloned().unwrap_or(Value::None);
+    let level = a.arg(4, "level").cloned().unwrap_or(Value::Int(0));
+    if name.as_str().is_empty() && matches!(level, Value::Int(0)) {
+        return Err(vm.new_value_error("Empty module name"));
+    }
+    vm.import_name(&name, &fromlist, &level)
 }
 
 fn print(vm: &mut Vm, a: Args) -> PyResult {
@@ -219,16 +244,20 @@ fn issubclass(vm: &mut Vm, a: Args) -> PyResult {
     issubclass_value(vm, &a.pos[0], &a.pos[1]).map(Value::Bool)
 }
 
-fn attr_name(vm: &mut Vm, v: &Value, fname: &str) -> PyResult<Rc<crate::str::Str>> {
+/// The attribute-name argument of `getattr` and friends, interned.
+pub(crate) fn attr_name(vm: &mut Vm, v: &Value) -> PyResult<Rc<crate::str::Str>> {
     match v.as_str() {
         Some(s) => Ok(vm.intern(s.as_str())),
-        None => Err(vm.new_type_error(format!("{fname}(): attribute name must be string"))),
+        None => Err(vm.new_type_error(format!(
+            "attribute name must be string, not '{}'",
+            vm.type_name(v)
+        ))),
     }
 }
 
 fn hasattr(vm: &mut Vm, a: Args) -> PyResult {
     a.check_count(vm, "hasattr", 2, 2)?;
-    let name = attr_name(vm, &a.pos[1], "hasattr")?;
+    let name = attr_name(vm, &a.pos[1])?;
     match vm.get_attr(&a.pos[0], &name) {
         Ok(_) => Ok(Value::Bool(true)),
         Err(e) if vm.is_instance_of(&e, &vm.exc.attribute_error.clone()) => Ok(Value::Bool(false)),
@@ -238,7 +267,7 @@ fn hasattr(vm: &mut Vm, a: Args) -> PyResult {
 
 fn getattr(vm: &mut Vm, a: Args) -> PyResult {
     a.check_count(vm, "getattr", 2, 3)?;
-    let name = attr_name(vm, &a.pos[1], "getattr")?;
+    let name = attr_name(vm, &a.pos[1])?;
     match vm.get_attr(&a.pos[0], &name) {
         Ok(v) => Ok(v),
         Err(e) if a.len() == 3 && vm.is_instance_of(&e, &vm.exc.attribute_error.clone()) => {
@@ -250,14 +279,14 @@ fn getattr(vm: &mut Vm, a: Args) -> PyResult {
 
 fn setattr(vm: &mut Vm, a: Args) -> PyResult {
     a.check_count(vm, "setattr", 3, 3)?;
-    let name = attr_name(vm, &a.pos[1], "setattr")?;
+    let name = attr_name(vm, &a.pos[1])?;
     vm.set_attr(&a.pos[0], &name, a.pos[2].clone())?;
     Ok(Value::None)
 }
 
 fn delattr(vm: &mut Vm, a: Args) -> PyResult {
     a.check_count(vm, "delattr", 2, 2)?;
-    let name = attr_name(vm, &a.pos[1], "delattr")?;
+    let name = attr_name(vm, &a.pos[1])?;
     vm.del_attr(&a.pos[0], &name)?;
     Ok(Value::None)
 }
@@ -491,6 +520,22 @@ fn pow(vm: &mut Vm, a: Args) -> PyResult {
     let m = a.arg(2, "mod").cloned().unwrap_or(Value::None);
     if m.is_none() {
         return vm.binary_op(&base, &exp, BinOp::Pow);
+    }
+    if vm.is_heap(&base) {
+        // Three-argument pow calls only the base's `__pow__` (never `__rpow__`).
+        let cls = vm.class_of(&base).clone();
+        if let Some(f) = lookup(&cls, &vm.intern("__pow__")) {
+            let r = vm.call(&f, &[base.clone(), exp.clone(), m.clone()], &[])?;
+            if !r.is(&vm.not_implemented) {
+                return Ok(r);
+            }
+        }
+        return Err(vm.new_type_error(format!(
+            "unsupported operand type(s) for ** or pow(): '{}', '{}', '{}'",
+            vm.type_name(&base),
+            vm.type_name(&exp),
+            vm.type_name(&m)
+        )));
     }
     let (Some(b), Some(e), Some(md)) = (
         num::to_bigint(&base),

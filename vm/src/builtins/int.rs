@@ -32,9 +32,9 @@ pub(super) fn install(vm: &mut Vm) {
     def_method(vm, &int, "__format__", num_format);
     def_method(vm, &int, "__hash__", num_hash);
     for op in ALL_BINOPS {
-        let f: crate::native::NativeFn = dunder_binop_fn(op);
-        let name = op.dunder();
-        def_method(vm, &int, name, f);
+        let [f, rf] = dunder_binop_fns(op);
+        def_method(vm, &int, op.dunder(), f);
+        def_method(vm, &int, op.rdunder(), rf);
     }
     def_method(vm, &int, "__eq__", num_eq);
     def_method(vm, &int, "__lt__", num_lt);
@@ -53,6 +53,7 @@ pub(super) fn install(vm: &mut Vm) {
     def_method(vm, &fl, "as_integer_ratio", float_ratio);
     def_method(vm, &fl, "conjugate", float_pos);
     def_method(vm, &fl, "hex", float_hex);
+    def_classmethod(vm, &fl, "fromhex", float_fromhex);
     def_method(vm, &fl, "__repr__", num_repr);
     def_method(vm, &fl, "__format__", num_format);
     def_method(vm, &fl, "__hash__", num_hash);
@@ -60,9 +61,11 @@ pub(super) fn install(vm: &mut Vm) {
     def_method(vm, &fl, "__float__", float_pos);
     def_method(vm, &fl, "__abs__", int_abs);
     def_method(vm, &fl, "__trunc__", float_int);
-    for op in ALL_BINOPS {
-        let f: crate::native::NativeFn = dunder_binop_fn(op);
+    for op in ALL_BINOPS[..7].iter().copied() {
+        // Floats have no bitwise operators.
+        let [f, rf] = dunder_binop_fns(op);
         def_method(vm, &fl, op.dunder(), f);
+        def_method(vm, &fl, op.rdunder(), rf);
     }
     def_method(vm, &fl, "__eq__", num_eq);
     def_method(vm, &fl, "__lt__", num_lt);
@@ -93,30 +96,64 @@ const ALL_BINOPS: [BinOp; 12] = [
 ];
 
 macro_rules! binop_fns {
-    ($($name:ident => $op:expr),*) => {
-        $(fn $name(vm: &mut Vm, a: Args) -> PyResult { dunder_binop(vm, a, $op) })*
-        fn dunder_binop_fn(op: BinOp) -> crate::native::NativeFn {
+    ($($name:ident, $rname:ident => $op:expr),*) => {
+        $(
+            fn $name(vm: &mut Vm, a: Args) -> PyResult { dunder_binop(vm, a, $op) }
+            fn $rname(vm: &mut Vm, a: Args) -> PyResult { dunder_rbinop(vm, a, $op) }
+        )*
+        /// The native `__op__` and `__rop__` of int and float for `op`.
+        fn dunder_binop_fns(op: BinOp) -> [crate::native::NativeFn; 2] {
             match op {
-                $( o if o == $op => $name, )*
-                _ => d_add,
+                $( o if o == $op => [$name, $rname], )*
+                _ => [d_add, r_add],
             }
         }
     };
 }
 
 binop_fns! {
-    d_add => BinOp::Add, d_sub => BinOp::Sub, d_mul => BinOp::Mul, d_truediv => BinOp::TrueDiv,
-    d_floordiv => BinOp::FloorDiv, d_mod => BinOp::Rem, d_pow => BinOp::Pow, d_and => BinOp::And,
-    d_or => BinOp::Or, d_xor => BinOp::Xor, d_lshift => BinOp::LShift, d_rshift => BinOp::RShift
+    d_add, r_add => BinOp::Add, d_sub, r_sub => BinOp::Sub, d_mul, r_mul => BinOp::Mul,
+    d_truediv, r_truediv => BinOp::TrueDiv, d_floordiv, r_floordiv => BinOp::FloorDiv,
+    d_mod, r_mod => BinOp::Rem, d_pow, r_pow => BinOp::Pow, d_and, r_and => BinOp::And,
+    d_or, r_or => BinOp::Or, d_xor, r_xor => BinOp::Xor, d_lshift, r_lshift => BinOp::LShift,
+    d_rshift, r_rshift => BinOp::RShift
 }
 
 /// `int.__add__(self, other)` and friends for subclasses calling `super()`.
 fn dunder_binop(vm: &mut Vm, a: Args, op: BinOp) -> PyResult {
     a.method_count(vm, op.dunder(), 1, 1)?;
-    let (x, y) = (num::num(&a.pos[0]), num::num(&a.pos[1]));
-    match (x, y) {
-        (Some(x), Some(y)) => {
-            Ok(num::binary(vm, &x, &y, op)?.unwrap_or_else(|| vm.not_implemented.clone()))
+    let (this, other) = (&a.pos[0], &a.pos[1]);
+    if !accepts(this, other) {
+        return Ok(vm.not_implemented.clone());
+    }
+    number_dunder(vm, this, other, op)
+}
+
+/// `int.__radd__(self, other)` and friends: `other op self`.
+fn dunder_rbinop(vm: &mut Vm, a: Args, op: BinOp) -> PyResult {
+    a.method_count(vm, op.rdunder(), 1, 1)?;
+    let (this, other) = (&a.pos[0], &a.pos[1]);
+    if !accepts(this, other) {
+        return Ok(vm.not_implemented.clone());
+    }
+    number_dunder(vm, other, this, op)
+}
+
+/// Whether the numeric slots of `this`'s type handle `other`: an int's take only ints, a
+/// float's ints and floats (anything else gets `NotImplemented`, as in CPython).
+fn accepts(this: &Value, other: &Value) -> bool {
+    let is_float =
+        |v: &Value| matches!(v, Value::Float(_)) || matches!(v.payload(), Some(Payload::Float(_)));
+    match (num::num(this), num::num(other)) {
+        (Some(_), Some(_)) => is_float(this) || !is_float(other),
+        _ => false,
+    }
+}
+
+fn number_dunder(vm: &mut Vm, x: &Value, y: &Value, op: BinOp) -> PyResult {
+    match (num::num(x), num::num(y)) {
+        (Some(nx), Some(ny)) => {
+            Ok(num::binary(vm, &nx, &ny, op)?.unwrap_or_else(|| vm.not_implemented.clone()))
         }
         _ => Ok(vm.not_implemented.clone()),
     }
@@ -228,7 +265,8 @@ pub fn bigint_index(vm: &mut Vm, v: &Value) -> PyResult<BigInt> {
 
 /// Parses an int literal as `int(s, base)` does.
 pub fn parse_int(s: &str, base: u32) -> Option<BigInt> {
-    let t = s.trim_matches(|c: char| c.is_whitespace());
+    let s = crate::unicode::decimal_and_space_to_ascii(s);
+    let t = s.trim_matches(crate::unicode::is_space);
     let (neg, mut body) = match t.as_bytes().first() {
         Some(b'-') => (true, &t[1..]),
         Some(b'+') => (false, &t[1..]),
@@ -271,19 +309,10 @@ pub fn parse_int(s: &str, base: u32) -> Option<BigInt> {
     if body.is_empty() || body.starts_with('_') || body.ends_with('_') || body.contains("__") {
         return None;
     }
-    let digits: String = body
-        .chars()
-        .filter(|&c| c != '_')
-        .map(|c| {
-            if c.is_ascii() {
-                c
-            } else {
-                c.to_digit(10)
-                    .and_then(|d| char::from_digit(d, 10))
-                    .unwrap_or(c)
-            }
-        })
-        .collect();
+    let digits: String = body.chars().filter(|&c| c != '_').collect();
+    if !digits.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return None; // BigInt's parser would accept a second sign
+    }
     let v = BigInt::parse_bytes(digits.as_bytes(), base)?;
     Some(if neg { -v } else { v })
 }
@@ -439,13 +468,14 @@ fn bool_new(vm: &mut Vm, a: Args) -> PyResult {
 
 /// Parses a float literal as `float(s)` does.
 pub fn parse_float(s: &str) -> Option<f64> {
-    let t = s.trim_matches(|c: char| c.is_whitespace());
+    let s = crate::unicode::decimal_and_space_to_ascii(s);
+    let t = s.trim_matches(crate::unicode::is_space);
     let lower = t.to_ascii_lowercase();
     let body = lower.trim_start_matches(['+', '-']);
     let neg = lower.starts_with('-');
     let special = match body {
         "inf" | "infinity" => Some(f64::INFINITY),
-        "nan" => Some(f64::NAN),
+        "nan" => Some(crate::num::fresh_nan(false)),
         _ => None,
     };
     if let Some(v) = special {
@@ -504,6 +534,17 @@ pub fn to_float(vm: &mut Vm, x: &Value) -> PyResult<f64> {
     }
     if let Some(s) = x.as_str() {
         return match parse_float(s.as_str()) {
+            Some(f) => Ok(f),
+            None => {
+                let r = vm.repr(x)?;
+                Err(vm
+                    .new_value_error(format!("could not convert string to float: {}", r.as_str())))
+            }
+        };
+    }
+    if let Some(b) = super::bytes::as_bytes(x) {
+        let parsed = std::str::from_utf8(&b).ok().and_then(parse_float);
+        return match parsed {
             Some(f) => Ok(f),
             None => {
                 let r = vm.repr(x)?;
@@ -702,32 +743,36 @@ fn float_int(vm: &mut Vm, a: Args) -> PyResult {
 }
 
 fn float_hex(_vm: &mut Vm, a: Args) -> PyResult {
-    let f = float_of(&a.pos[0]);
-    if f == 0.0 {
-        return Ok(Value::str(if f.is_sign_negative() {
-            "-0x0.0p+0"
-        } else {
-            "0x0.0p+0"
-        }));
-    }
-    let bits = f.to_bits();
-    let exp = ((bits >> 52) & 0x7ff) as i64;
-    let mant = bits & ((1 << 52) - 1);
-    let (lead, e) = if exp == 0 {
-        (0, -1022)
-    } else {
-        (1, exp - 1023)
+    Ok(Value::str(crate::format::float_hex::to_hex(float_of(
+        &a.pos[0],
+    ))))
+}
+
+/// `float.fromhex(s)` (a class method: subclasses get `cls(value)`).
+fn float_fromhex(vm: &mut Vm, a: Args) -> PyResult {
+    use crate::format::float_hex::{from_hex, FromHexError};
+    a.method_count(vm, "fromhex", 1, 1)?;
+    let Some(s) = a.pos[1].as_str() else {
+        return Err(vm.new_type_error(format!(
+            "fromhex() argument must be str, not {}",
+            vm.type_name(&a.pos[1])
+        )));
     };
-    let mut m = format!("{mant:013x}");
-    while m.len() > 1 && m.ends_with('0') {
-        m.pop();
+    let f = match from_hex(s.as_str()) {
+        Ok(f) if f.is_nan() => crate::num::fresh_nan(f.is_sign_negative()),
+        Ok(f) => f,
+        Err(FromHexError::Invalid) => {
+            return Err(vm.new_value_error("invalid hexadecimal floating-point string"))
+        }
+        Err(FromHexError::Overflow) => {
+            return Err(vm.new_overflow_error("hexadecimal value too large to represent as a float"))
+        }
+    };
+    let cls = a.pos[0].clone();
+    if cls.is(&Value::Obj(vm.types.float.clone())) {
+        return Ok(Value::Float(f));
     }
-    Ok(Value::str(format!(
-        "{}0x{lead}.{m}p{}{}",
-        if f < 0.0 { "-" } else { "" },
-        if e >= 0 { "+" } else { "" },
-        e
-    )))
+    vm.call(&cls, &[Value::Float(f)], &[])
 }
 
 /// The modular inverse of `a` mod `m`.

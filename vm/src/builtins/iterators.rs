@@ -37,6 +37,9 @@ pub(super) fn install(vm: &mut Vm) {
         vm.types.dict_keyiterator.clone(),
         vm.types.dict_valueiterator.clone(),
         vm.types.dict_itemiterator.clone(),
+        vm.types.dict_reversekeyiterator.clone(),
+        vm.types.dict_reversevalueiterator.clone(),
+        vm.types.dict_reverseitemiterator.clone(),
         vm.types.set_iterator.clone(),
         vm.types.enumerate.clone(),
         vm.types.zip.clone(),
@@ -197,6 +200,14 @@ fn reversed_new(vm: &mut Vm, a: Args) -> PyResult {
         if let Some(f) = crate::types::lookup(&cls, &vm.names.__reversed__.clone()) {
             return vm.call(&f, std::slice::from_ref(&seq), &[]);
         }
+    }
+    if let Some(Value::Obj(d)) =
+        Some(&seq).filter(|v| matches!(v.payload(), Some(Payload::Dict(_))))
+    {
+        return Ok(super::dict::reversed_iter(vm, d.clone(), 0));
+    }
+    if let Some((d, kind)) = super::dict::view_parts(&seq) {
+        return Ok(super::dict::reversed_iter(vm, d, kind));
     }
     match seq.payload() {
         Some(Payload::List(l)) => {

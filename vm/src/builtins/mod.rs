@@ -8,8 +8,9 @@ mod dict;
 mod exceptions;
 mod format;
 mod functions;
+mod future;
 mod generator;
-mod int;
+pub(crate) mod int;
 mod iterators;
 mod list;
 mod object;
@@ -23,6 +24,7 @@ pub use aio_lexer::printable::is_printable as str_is_printable;
 pub use dict::copy_dict as copy_dict_value;
 pub use exceptions::set_exception_attr;
 pub use format::format_spec;
+pub use future::FEATURES as FUTURE_FEATURES;
 pub use repr::{bytes_repr, float_repr, native_repr, str_repr};
 pub use set::set_inplace;
 pub use subscript::{native_delitem, native_getitem, native_setitem};
@@ -51,6 +53,7 @@ pub fn install(vm: &mut Vm) {
     generator::install(vm);
     asyncgen::install(vm);
     sys::install(vm);
+    future::install(vm);
     // Classes by name.
     let t = &vm.types;
     let classes: Vec<(&str, Obj)> = vec![
@@ -154,7 +157,6 @@ pub fn def_static(vm: &mut Vm, cls: &Obj, name: &str, f: NativeFn) {
                     Payload::Native(Box::new(nf)),
                 )));
                 vm.set_class_attr(cls, name, v);
-                return;
             }
         }
     }
@@ -255,14 +257,16 @@ pub fn complex_truth(v: &Value) -> Option<bool> {
 
 /// `len(range)`.
 pub fn range_len(r: &[i64; 3]) -> i64 {
-    let [start, stop, step] = *r;
-    if step > 0 && start < stop {
+    // i128 so that `stop - start` cannot overflow for ranges spanning the whole i64 domain.
+    let [start, stop, step] = r.map(i128::from);
+    let n = if step > 0 && start < stop {
         (stop - start - 1) / step + 1
     } else if step < 0 && start > stop {
         (start - stop - 1) / (-step) + 1
     } else {
         0
-    }
+    };
+    i64::try_from(n).unwrap_or(i64::MAX)
 }
 
 /// Binary operators on built-in sequences, mappings, sets and complex numbers.
@@ -291,6 +295,20 @@ pub fn sequence_binary(vm: &mut Vm, a: &Value, b: &Value, op: BinOp) -> PyResult
     if complex_parts(a).is_some() || complex_parts(b).is_some() {
         return int::complex_binary(vm, a, b, op);
     }
+    if matches!(op, BinOp::And | BinOp::Or | BinOp::Sub | BinOp::Xor)
+        && (set_like_view(a) || set_like_view(b))
+    {
+        // Keys and items views act as sets: `set(left) op right`, whichever side is the view.
+        let items = vm.collect(a)?;
+        let left = vm.new_set_from(items)?;
+        let right = if set_like_view(b) {
+            let items = vm.collect(b)?;
+            vm.new_set_from(items)?
+        } else {
+            b.clone()
+        };
+        return set::set_binary(vm, &left, &right, op);
+    }
     match (a.payload(), b.payload()) {
         (Some(Payload::List(x)), Some(Payload::List(y))) if op == BinOp::Add => {
             let mut v = x.borrow().clone();
@@ -310,6 +328,11 @@ pub fn sequence_binary(vm: &mut Vm, a: &Value, b: &Value, op: BinOp) -> PyResult
         (Some(Payload::Set(_)), Some(Payload::Set(_))) => set::set_binary(vm, a, b, op),
         _ => bytes::bytes_binary(vm, a, b, op),
     }
+}
+
+/// A `dict_keys` or `dict_items` view: the views that support set operations.
+fn set_like_view(v: &Value) -> bool {
+    dict::view_parts(v).is_some_and(|(_, kind)| kind != 1)
 }
 
 fn repeat_count(seq: &Value, n: &Value) -> Option<i64> {
@@ -332,32 +355,71 @@ fn repeat_count(seq: &Value, n: &Value) -> Option<i64> {
     }
 }
 
-fn repeat(vm: &mut Vm, seq: &Value, n: i64) -> PyResult<Option<Value>> {
+/// Reserves room for `n` copies of `len` items, failing (for a `MemoryError`) when that is
+/// more than the allocator can give.
+pub(crate) fn reserve<T>(v: &mut Vec<T>, len: usize, n: usize) -> Result<(), ()> {
+    let total = len.checked_mul(n).ok_or(())?;
+    v.try_reserve_exact(total).map_err(|_| ())
+}
+
+/// `seq * n` for the built-in sequences; `None` for other values.
+pub(crate) fn repeat(vm: &mut Vm, seq: &Value, n: i64) -> PyResult<Option<Value>> {
     let n = n.max(0) as usize;
+    let too_big = |vm: &mut Vm| vm.new_exception(&vm.exc.memory_error.clone(), vec![]);
     if let Some(s) = seq.as_str() {
-        if s.as_str().len().saturating_mul(n) > 1 << 34 {
-            return Err(vm.new_exception(&vm.exc.memory_error.clone(), vec![]));
+        let mut out = String::new();
+        let total = s.as_str().len().checked_mul(n);
+        if total.is_none_or(|t| out.try_reserve_exact(t).is_err()) {
+            return Err(too_big(vm));
         }
-        return Ok(Some(Value::str(s.as_str().repeat(n))));
+        for _ in 0..n {
+            out.push_str(s.as_str());
+        }
+        return Ok(Some(Value::str(out)));
     }
     match seq.payload() {
         Some(Payload::List(l)) => {
-            let l = l.borrow();
-            let mut v = Vec::with_capacity(l.len() * n);
+            let l = l.borrow().clone();
+            let mut v = Vec::new();
+            if reserve(&mut v, l.len(), n).is_err() {
+                return Err(too_big(vm));
+            }
             for _ in 0..n {
                 v.extend(l.iter().cloned());
             }
             Ok(Some(vm.new_list(v)))
         }
         Some(Payload::Tuple(t)) => {
-            let mut v = Vec::with_capacity(t.len() * n);
+            let mut v = Vec::new();
+            if reserve(&mut v, t.len(), n).is_err() {
+                return Err(too_big(vm));
+            }
             for _ in 0..n {
                 v.extend(t.iter().cloned());
             }
             Ok(Some(vm.new_tuple(v)))
         }
-        Some(Payload::Bytes(b)) => Ok(Some(bytes_const(&vm.types, b.repeat(n)))),
-        Some(Payload::ByteArray(b)) => Ok(Some(bytes::new_bytearray(vm, b.borrow().repeat(n)))),
+        Some(Payload::Bytes(b)) => {
+            let mut v = Vec::new();
+            if reserve(&mut v, b.len(), n).is_err() {
+                return Err(too_big(vm));
+            }
+            for _ in 0..n {
+                v.extend_from_slice(b);
+            }
+            Ok(Some(bytes_const(&vm.types, v)))
+        }
+        Some(Payload::ByteArray(b)) => {
+            let b = b.borrow().clone();
+            let mut v = Vec::new();
+            if reserve(&mut v, b.len(), n).is_err() {
+                return Err(too_big(vm));
+            }
+            for _ in 0..n {
+                v.extend_from_slice(&b);
+            }
+            Ok(Some(bytes::new_bytearray(vm, v)))
+        }
         _ => Ok(None),
     }
 }
@@ -384,6 +446,37 @@ pub fn container_compare(vm: &mut Vm, a: &Value, b: &Value, op: CmpOp) -> PyResu
         vm.leave_native();
         return r.map(Some);
     }
+    match (a.payload(), b.payload()) {
+        (Some(Payload::Range(x)), Some(Payload::Range(y))) => {
+            return Ok(match op {
+                CmpOp::Eq => Some(range_eq(x, y)),
+                CmpOp::Ne => Some(!range_eq(x, y)),
+                _ => None,
+            })
+        }
+        (Some(Payload::Slice(x)), Some(Payload::Slice(y))) => {
+            // Slices compare as the tuples (start, stop, step).
+            let (x, y) = (x.to_vec(), y.to_vec());
+            vm.enter_native(" in comparison")?;
+            let r = sequence_compare(vm, &x, &y, op);
+            vm.leave_native();
+            return r.map(Some);
+        }
+        _ => {}
+    }
+    let is_set = |v: &Value| matches!(v.payload(), Some(Payload::Set(_))) || set_like_view(v);
+    if (set_like_view(a) || set_like_view(b)) && is_set(a) && is_set(b) {
+        let mut as_set = |v: &Value| -> PyResult {
+            if set_like_view(v) {
+                let items = vm.collect(v)?;
+                vm.new_set_from(items)
+            } else {
+                Ok(v.clone())
+            }
+        };
+        let (x, y) = (as_set(a)?, as_set(b)?);
+        return set::set_compare(vm, &x, &y, op).map(Some);
+    }
     if let (Some(Payload::Dict(_)), Some(Payload::Dict(_))) = (a.payload(), b.payload()) {
         return match op {
             CmpOp::Eq => dict::dict_eq(vm, a, b).map(Some),
@@ -409,6 +502,15 @@ pub fn container_compare(vm: &mut Vm, a: &Value, b: &Value, op: CmpOp) -> PyResu
         CmpOp::Ne if complex_parts(b).is_some() => int::complex_compare(vm, a, b, op),
         _ => Ok(None),
     }
+}
+
+/// Ranges are equal when they hold the same numbers (CPython's `range_equals`).
+fn range_eq(x: &[i64; 3], y: &[i64; 3]) -> bool {
+    let (lx, ly) = (range_len(x), range_len(y));
+    if lx != ly {
+        return false;
+    }
+    lx == 0 || (x[0] == y[0] && (lx == 1 || x[2] == y[2]))
 }
 
 fn sequence_compare(vm: &mut Vm, x: &[Value], y: &[Value], op: CmpOp) -> PyResult<bool> {

@@ -32,6 +32,13 @@ pub(super) fn install(vm: &mut Vm) {
     def_method(vm, &ty, "__init__", object_init);
     def_method(vm, &ty, "__repr__", type_repr);
     def_method(vm, &ty, "__call__", type_call);
+    for t in [
+        vm.types.function.clone(),
+        vm.types.method.clone(),
+        vm.types.builtin_function.clone(),
+    ] {
+        def_method(vm, &t, "__call__", callable_call);
+    }
     def_method(vm, &ty, "mro", type_mro);
     def_method(vm, &ty, "__subclasses__", type_subclasses);
     def_method(vm, &ty, "__instancecheck__", type_instancecheck);
@@ -136,17 +143,14 @@ fn object_hash(_vm: &mut Vm, a: Args) -> PyResult {
 
 fn object_setattr(vm: &mut Vm, a: Args) -> PyResult {
     a.method_count(vm, "__setattr__", 2, 2)?;
-    let Some(name) = a.pos[1].as_str().cloned() else {
-        return Err(vm.new_type_error("attribute name must be string"));
-    };
+    let name = super::functions::attr_name(vm, &a.pos[1])?;
     vm.generic_setattr(&a.pos[0], &name, a.pos[2].clone())?;
     Ok(Value::None)
 }
 
 fn object_getattribute(vm: &mut Vm, a: Args) -> PyResult {
-    let Some(name) = a.pos.get(1).and_then(|n| n.as_str().cloned()) else {
-        return Err(vm.new_type_error("attribute name must be string"));
-    };
+    a.method_count(vm, "__getattribute__", 1, 1)?;
+    let name = super::functions::attr_name(vm, &a.pos[1])?;
     match vm.get_attr_opt(&a.pos[0], &name)? {
         Some(v) => Ok(v),
         None => Err(vm.attribute_error(&a.pos[0], &name)),
@@ -154,9 +158,8 @@ fn object_getattribute(vm: &mut Vm, a: Args) -> PyResult {
 }
 
 fn object_delattr(vm: &mut Vm, a: Args) -> PyResult {
-    let Some(name) = a.pos.get(1).and_then(|n| n.as_str().cloned()) else {
-        return Err(vm.new_type_error("attribute name must be string"));
-    };
+    a.method_count(vm, "__delattr__", 1, 1)?;
+    let name = super::functions::attr_name(vm, &a.pos[1])?;
     let v = a.pos[0].clone();
     if let Value::Obj(o) = &v {
         if let Some(t) = o.dict_table() {
@@ -209,6 +212,14 @@ fn type_call(vm: &mut Vm, a: Args) -> PyResult {
     };
     let cls = cls.clone();
     vm.call_type(&cls, &a.pos[1..], a.kw)
+}
+
+/// `f.__call__(*args, **kw)` of functions and methods: calls `f`.
+fn callable_call(vm: &mut Vm, a: Args) -> PyResult {
+    let Some(f) = a.get(0).cloned() else {
+        return Err(vm.new_type_error("descriptor '__call__' needs an argument"));
+    };
+    vm.call(&f, &a.pos[1..], a.kw)
 }
 
 fn type_mro(vm: &mut Vm, a: Args) -> PyResult {
@@ -763,7 +774,21 @@ pub(super) fn payload_attr(vm: &mut Vm, v: &Value, name: &str) -> PyResult<Optio
                 Some(vm.new_tuple(f.closure.iter().map(|c| Value::Obj(c.clone())).collect()))
             }
         }
-        (Payload::Function(_), "__annotations__") => Some(Value::Obj(vm.new_dict(Dict::new()))),
+        (Payload::Function(_), "__annotations__") => {
+            // Created on first access and kept, as CPython does.
+            let key = vm.names.__annotations__.clone();
+            if let Some(v) = o
+                .dict_table()
+                .and_then(|d| d.borrow().get_str(&key).cloned())
+            {
+                return Ok(Some(v));
+            }
+            let d = vm.new_dict(Dict::new());
+            if let Some(t) = o.dict_table() {
+                t.borrow_mut().set_str(key, Value::Obj(d.clone()));
+            }
+            Some(Value::Obj(d))
+        }
         (Payload::Method(m), "__func__") => Some(m.0.clone()),
         (Payload::Method(m), "__self__") => Some(m.1.clone()),
         (Payload::Method(m), "__name__" | "__qualname__" | "__doc__" | "__module__") => {

@@ -128,10 +128,6 @@ fn same(a: &Value, b: &Value) -> bool {
     a.is(b)
 }
 
-fn same_class_new(vm: &mut Vm, like: &Value) -> Value {
-    wrap(vm, like, SetTable::new())
-}
-
 fn set_new(vm: &mut Vm, a: Args) -> PyResult {
     let cls = a.pos[0].as_obj().cloned().expect("class");
     if Rc::ptr_eq(&cls, &vm.types.set) {

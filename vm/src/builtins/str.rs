@@ -128,7 +128,7 @@ fn str_new(vm: &mut Vm, a: Args) -> PyResult {
 fn join(vm: &mut Vm, a: Args) -> PyResult {
     a.method_count(vm, "join", 1, 1)?;
     let sep = this(vm, &a, "join")?;
-    let items = vm.collect(&a.pos[1])?;
+    let items = vm.collect_fast(&a.pos[1], "can only join an iterable")?;
     let mut out = String::new();
     for (i, it) in items.iter().enumerate() {
         if i > 0 {

@@ -242,7 +242,7 @@ pub fn native_setitem(vm: &mut Vm, obj: &Value, idx: Value, value: Value) -> PyR
         Payload::List(l) => {
             if let Some(Payload::Slice(sl)) = idx.payload() {
                 let sl = (**sl).clone();
-                let new = vm.collect(&value)?;
+                let new = vm.collect_fast(&value, "can only assign an iterable")?;
                 let len = l.borrow().len() as i64;
                 let (a, b, c) = slice_indices(vm, &sl, len)?;
                 let mut l = l.borrow_mut();

@@ -41,7 +41,13 @@ pub fn compile(
         ellipsis: ellipsis.clone(),
         units: Vec::new(),
         mode,
+        future_annotations: false,
+        future_imports: future_imports(&module.body),
     };
+    c.future_annotations = c.future_imports.iter().any(|s| {
+        matches!(&s.kind, StmtKind::ImportFrom { names, .. }
+            if names.iter().any(|a| a.name == "annotations"))
+    });
     c.push_unit(0, "<module>", "<module>", Span::new(0, 0), 1);
     if mode == Mode::Interactive {
         c.unit().flags |= flags::TOP_LEVEL_AWAIT;
@@ -53,6 +59,54 @@ pub fn compile(
         c.emit(Instr::ReturnValue);
     }
     Ok(c.pop_unit())
+}
+
+/// The leading `from __future__ import ...` statements of a module (after its docstring).
+fn future_imports(body: &[Stmt]) -> Vec<&Stmt> {
+    let is_doc = |s: &Stmt| {
+        matches!(
+            &s.kind,
+            StmtKind::Expr(Expr {
+                kind: ExprKind::Constant(Constant::Str(_)),
+                ..
+            })
+        )
+    };
+    let skip = usize::from(body.first().is_some_and(is_doc));
+    body[skip..]
+        .iter()
+        .take_while(|s| is_future_import(s))
+        .collect()
+}
+
+fn is_future_import(s: &Stmt) -> bool {
+    matches!(&s.kind, StmtKind::ImportFrom { module: Some(m), level: 0, .. } if m == "__future__")
+}
+
+/// Whether a module or class body holds an annotated assignment (CPython's `find_ann`):
+/// such bodies start by creating `__annotations__`.
+fn find_ann(body: &[Stmt]) -> bool {
+    body.iter().any(|s| match &s.kind {
+        StmtKind::AnnAssign { .. } => true,
+        StmtKind::For { body, orelse, .. }
+        | StmtKind::While { body, orelse, .. }
+        | StmtKind::If { body, orelse, .. } => find_ann(body) || find_ann(orelse),
+        StmtKind::With { body, .. } => find_ann(body),
+        StmtKind::Try {
+            body,
+            handlers,
+            orelse,
+            finalbody,
+            ..
+        } => {
+            find_ann(body)
+                || handlers.iter().any(|h| find_ann(&h.body))
+                || find_ann(orelse)
+                || find_ann(finalbody)
+        }
+        StmtKind::Match { cases, .. } => cases.iter().any(|c| find_ann(&c.body)),
+        _ => false,
+    })
 }
 
 fn ends_with_return(instrs: &[Instr]) -> bool {
@@ -123,6 +177,11 @@ struct Compiler<'t, 'i> {
     ellipsis: Value,
     units: Vec<Unit<'t>>,
     mode: Mode,
+    /// `from __future__ import annotations`: annotations are stored as source strings.
+    future_annotations: bool,
+    /// The `from __future__` imports at the beginning of the module (the only place they
+    /// are allowed).
+    future_imports: Vec<&'t Stmt>,
 }
 
 type CResult<T = ()> = Result<T, SyntaxError>;
@@ -448,6 +507,9 @@ impl<'t, 'i> Compiler<'t, 'i> {
 
     fn docstring_and_body(&mut self, body: &'t [Stmt], is_function: bool) -> CResult {
         let mut rest = body;
+        if !is_function && self.scope().kind != ScopeKind::Function && find_ann(body) {
+            self.emit(Instr::SetupAnnotations);
+        }
         if let Some(first) = body.first() {
             if let StmtKind::Expr(Expr {
                 kind: ExprKind::Constant(Constant::Str(s)),
@@ -505,28 +567,39 @@ impl<'t, 'i> Compiler<'t, 'i> {
             StmtKind::AugAssign { target, op, value } => self.aug_assign(target, *op, value),
             StmtKind::AnnAssign {
                 target,
+                annotation,
                 value,
                 simple,
-                ..
             } => {
                 if let Some(v) = value {
                     self.expr(v)?;
                     self.assign(target)?;
-                } else if !simple {
-                    // `(a).b: int` evaluates the target's object.
-                    match &target.kind {
-                        ExprKind::Attribute { value, .. } => {
-                            self.expr(value)?;
-                            self.emit(Instr::PopTop);
-                        }
-                        ExprKind::Subscript { value, slice } => {
-                            self.expr(value)?;
-                            self.emit(Instr::PopTop);
-                            self.expr(slice)?;
-                            self.emit(Instr::PopTop);
-                        }
-                        _ => {}
+                }
+                // Annotations are evaluated only in a module or class body (CPython's
+                // `compiler_annassign`); a simple name's goes into `__annotations__`.
+                let stores = self.scope().kind != ScopeKind::Function;
+                match &target.kind {
+                    ExprKind::Name(n) if *simple && stores => {
+                        self.annotation(annotation)?;
+                        self.load_name("__annotations__")?;
+                        self.load_const(Value::str(n.as_str()));
+                        self.emit(Instr::StoreSubscr);
                     }
+                    ExprKind::Attribute { value: obj, .. } if value.is_none() => {
+                        self.expr(obj)?;
+                        self.emit(Instr::PopTop);
+                    }
+                    ExprKind::Subscript { value: obj, slice } if value.is_none() => {
+                        self.expr(obj)?;
+                        self.emit(Instr::PopTop);
+                        self.expr(slice)?;
+                        self.emit(Instr::PopTop);
+                    }
+                    _ => {}
+                }
+                if !*simple && stores && !self.future_annotations {
+                    self.expr(annotation)?;
+                    self.emit(Instr::PopTop);
                 }
                 Ok(())
             }
@@ -635,6 +708,9 @@ impl<'t, 'i> Compiler<'t, 'i> {
                 names,
                 level,
             } => {
+                if is_future_import(s) {
+                    self.check_future_import(s, names)?;
+                }
                 self.load_const(Value::Int(*level as i64));
                 let fromlist: Vec<Value> =
                     names.iter().map(|a| Value::str(a.name.as_str())).collect();
@@ -697,7 +773,10 @@ impl<'t, 'i> Compiler<'t, 'i> {
         };
         let scope = self.table.scope_of(f);
         let qualname = self.qualname(&f.name.name);
-        let make_flags = self.defaults(&f.args)?;
+        let mut make_flags = self.defaults(&f.args)?;
+        if self.annotations(&f.args, f.returns.as_ref())? {
+            make_flags |= 4;
+        }
         self.push_unit(scope, &f.name.name, &qualname, span, firstlineno);
         self.set_arg_counts(&f.args);
         self.docstring_and_body(&f.body, true)?;
@@ -764,6 +843,69 @@ impl<'t, 'i> Compiler<'t, 'i> {
             fl |= 2;
         }
         Ok(fl)
+    }
+
+    /// `from __future__ import x`: only at the top of the module, only known features.
+    fn check_future_import(&self, s: &'t Stmt, names: &[Alias]) -> CResult {
+        if !self.future_imports.iter().any(|f| std::ptr::eq(*f, s)) {
+            return error(
+                "from __future__ imports must occur at the beginning of the file",
+                s.span,
+            );
+        }
+        for a in names {
+            if a.name == "braces" {
+                return error("not a chance", Span::at(s.span.start));
+            }
+            if !crate::builtins::FUTURE_FEATURES.contains(&a.name.as_str()) {
+                return error(
+                    format!("future feature {} is not defined", a.name),
+                    Span::at(s.span.start),
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// Pushes a function's `__annotations__` dict (parameters in order, then `return`);
+    /// false when nothing is annotated.
+    fn annotations(&mut self, a: &'t Arguments, returns: Option<&'t Expr>) -> CResult<bool> {
+        let params = a
+            .posonlyargs
+            .iter()
+            .chain(&a.args)
+            .chain(&a.vararg)
+            .chain(&a.kwonlyargs)
+            .chain(&a.kwarg);
+        let mut n = 0;
+        for p in params {
+            if let Some(ann) = &p.annotation {
+                self.load_const(Value::str(p.name.name.as_str()));
+                self.annotation(ann)?;
+                n += 1;
+            }
+        }
+        if let Some(r) = returns {
+            self.load_const(Value::str("return"));
+            self.annotation(r)?;
+            n += 1;
+        }
+        if n > 0 {
+            self.emit(Instr::BuildMap(n));
+        }
+        Ok(n > 0)
+    }
+
+    /// Pushes an annotation's value: the expression, or its source text under
+    /// `from __future__ import annotations`.
+    fn annotation(&mut self, e: &'t Expr) -> CResult {
+        if self.future_annotations {
+            let text = self.source.text[e.span.start as usize..e.span.end as usize].to_string();
+            self.load_const(Value::str(text));
+            Ok(())
+        } else {
+            self.expr(e)
+        }
     }
 
     fn make_closure(&mut self, code: Rc<Code>, mut make_flags: u32) -> CResult {
@@ -2033,7 +2175,7 @@ impl<'t, 'i> Compiler<'t, 'i> {
             }
             CompKind::Gen(_) => {}
         }
-        self.comp_generator(generators, 0, &kind, e.span)?;
+        self.comp_generator(generators, 0, &kind)?;
         if matches!(kind, CompKind::Gen(_)) {
             self.load_const(Value::None);
         }
@@ -2063,7 +2205,6 @@ impl<'t, 'i> Compiler<'t, 'i> {
         gens: &'t [Comprehension],
         i: usize,
         kind: &CompKind<'t>,
-        span: Span,
     ) -> CResult {
         let g = &gens[i];
         if i == 0 {
@@ -2094,7 +2235,7 @@ impl<'t, 'i> Compiler<'t, 'i> {
             self.emit(Instr::PopJumpIfFalse(top as u32));
         }
         if i + 1 < gens.len() {
-            self.comp_generator(gens, i + 1, kind, span)?;
+            self.comp_generator(gens, i + 1, kind)?;
         } else {
             let depth = (gens.len() + 1) as u32;
             match kind {

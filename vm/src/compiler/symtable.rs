@@ -315,9 +315,7 @@ impl Builder {
                             return err(format!("annotated name '{n}' can't be {which}"), s.span);
                         }
                     }
-                    if *simple {
-                        self.add(n, DEF_LOCAL, target.span)?;
-                    } else if value.is_some() {
+                    if *simple || value.is_some() {
                         self.add(n, DEF_LOCAL, target.span)?;
                     }
                 } else {
@@ -879,8 +877,6 @@ fn analyze(
             NameScope::Local
         } else if kind != ScopeKind::Class && bound.contains(name) {
             NameScope::Free
-        } else if kind == ScopeKind::Class && name == "__class__" {
-            NameScope::GlobalImplicit
         } else {
             NameScope::GlobalImplicit
         };

@@ -61,6 +61,7 @@
 //!   any work: with `0` padding and a grouping (`format(1, '09223372036854775807_')`) CPython
 //!   counts separators for ever instead.
 
+pub mod float_hex;
 mod float_repr;
 mod number;
 mod percent;
