@@ -17,6 +17,7 @@ use std::process::ExitCode;
 const STACK_SIZE: usize = 256 * 1024 * 1024;
 
 fn main() -> ExitCode {
+    install_panic_hook();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let worker = std::thread::Builder::new()
         .stack_size(STACK_SIZE)
@@ -25,6 +26,29 @@ fn main() -> ExitCode {
         Ok(Ok(code)) => ExitCode::from(code),
         _ => ExitCode::from(70),
     }
+}
+
+/// A bug in aio must not look like the user's fault, nor dump a Rust backtrace on them: one
+/// line saying it is an internal error and where, then exit status 70 (`EX_SOFTWARE`).
+/// `AIO_BACKTRACE=1` prints the Rust backtrace for aio's developers.
+fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let msg = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown cause".to_string());
+        let place = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!("aio: internal error: {msg}{place}");
+        eprintln!("This is a bug in aio, not in your program; please report it.");
+        if std::env::var_os("AIO_BACKTRACE").is_some() {
+            eprintln!("{}", std::backtrace::Backtrace::force_capture());
+        }
+    }));
 }
 
 fn run(args: Vec<String>) -> u8 {
@@ -67,13 +91,18 @@ fn run(args: Vec<String>) -> u8 {
             }
         }),
         Command::Check(files) => {
+            // Compiles without running: syntax errors and the compiler's own (`'return'
+            // outside function`, `nonlocal` without a binding, ...).
             let mut status = 0;
+            let mut vm = aio_vm::Vm::new();
             for file in &files {
-                let code = with_source(file, |src| match aio_parser::parse_module(src) {
-                    Ok(_) => 0,
-                    Err(e) => {
-                        eprintln!("{}", e.render(file, src));
-                        1
+                let code = with_source(file, |src| {
+                    match vm.compile(src, file, aio_vm::Mode::Exec) {
+                        Ok(_) => 0,
+                        Err(e) => {
+                            eprintln!("{e}");
+                            1
+                        }
                     }
                 });
                 status = status.max(code.min(1));

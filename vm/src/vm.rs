@@ -185,8 +185,19 @@ impl Vm {
 
     /// Compiles `source` (named `filename` in tracebacks).
     pub fn compile(&mut self, source: &str, filename: &str, mode: Mode) -> Result<Rc<Code>, Error> {
-        let module = aio_parser::parse_module(source)
-            .map_err(|e| Error::Syntax(e.render(filename, source)))?;
+        self.compile_source(source, filename, mode)
+            .map_err(|e| Error::Syntax(e.render(filename, source)))
+    }
+
+    /// Compiles `source` like [`Vm::compile`], returning the syntax error itself (message,
+    /// kind and byte span) for callers that place or present it on their own.
+    pub fn compile_source(
+        &mut self,
+        source: &str,
+        filename: &str,
+        mode: Mode,
+    ) -> Result<Rc<Code>, aio_lexer::SyntaxError> {
+        let module = aio_parser::parse_module(source)?;
         let file = Rc::new(SourceFile::new(filename, source));
         compiler::compile(
             &module,
@@ -196,7 +207,6 @@ impl Vm {
             &self.types,
             &self.ellipsis,
         )
-        .map_err(|e| Error::Syntax(e.render(filename, source)))
     }
 
     /// Runs a file as the `__main__` module.

@@ -44,6 +44,30 @@ const DEF_NONLOCAL: u16 = 8;
 const USE: u16 = 16;
 const DEF_FREE_CLASS: u16 = 32;
 const DEF_COMP_ITER: u16 = 64;
+const DEF_ANNOT: u16 = 128;
+
+/// Why `global name` / `nonlocal name` (`which`) conflicts with what the scope already did
+/// with `name` (flags `f`), checked in CPython's order.
+fn declaration_conflict(f: u16, name: &str, which: &str) -> Option<String> {
+    let other_flag = if which == "global" {
+        DEF_NONLOCAL
+    } else {
+        DEF_GLOBAL
+    };
+    Some(if f & DEF_PARAM != 0 {
+        format!("name '{name}' is parameter and {which}")
+    } else if f & USE != 0 {
+        format!("name '{name}' is used prior to {which} declaration")
+    } else if f & DEF_ANNOT != 0 {
+        format!("annotated name '{name}' can't be {which}")
+    } else if f & DEF_LOCAL != 0 {
+        format!("name '{name}' is assigned to before {which} declaration")
+    } else if f & other_flag != 0 {
+        format!("name '{name}' is nonlocal and global")
+    } else {
+        return None;
+    })
+}
 
 /// A symbol-table error: message and byte offset, as CPython reports it.
 #[derive(Debug, Clone)]
@@ -315,7 +339,9 @@ impl Builder {
                             return err(format!("annotated name '{n}' can't be {which}"), s.span);
                         }
                     }
-                    if *simple || value.is_some() {
+                    if *simple {
+                        self.add(n, DEF_ANNOT | DEF_LOCAL, target.span)?;
+                    } else if value.is_some() {
                         self.add(n, DEF_LOCAL, target.span)?;
                     }
                 } else {
@@ -418,34 +444,9 @@ impl Builder {
             }
             StmtKind::Global(names) => {
                 for n in names {
-                    let cur = self.cur();
-                    if let Some(&f) = cur.flags.get(n.name.as_str()) {
-                        if f & DEF_PARAM != 0 {
-                            return err(
-                                format!("name '{}' is parameter and global", n.name),
-                                s.span,
-                            );
-                        }
-                        if f & DEF_NONLOCAL != 0 {
-                            return err(
-                                format!("name '{}' is nonlocal and global", n.name),
-                                s.span,
-                            );
-                        }
-                        if f & DEF_LOCAL != 0 {
-                            return err(
-                                format!(
-                                    "name '{}' is assigned to before global declaration",
-                                    n.name
-                                ),
-                                s.span,
-                            );
-                        }
-                        if f & USE != 0 {
-                            return err(
-                                format!("name '{}' is used prior to global declaration", n.name),
-                                s.span,
-                            );
+                    if let Some(&f) = self.cur().flags.get(n.name.as_str()) {
+                        if let Some(msg) = declaration_conflict(f, &n.name, "global") {
+                            return err(msg, s.span);
                         }
                     }
                     self.add(&n.name, DEF_GLOBAL, n.span)?;
@@ -453,37 +454,12 @@ impl Builder {
             }
             StmtKind::Nonlocal(names) => {
                 for n in names {
-                    let cur = self.cur();
-                    if cur.kind == ScopeKind::Module {
+                    if self.cur().kind == ScopeKind::Module {
                         return err("nonlocal declaration not allowed at module level", s.span);
                     }
-                    if let Some(&f) = cur.flags.get(n.name.as_str()) {
-                        if f & DEF_PARAM != 0 {
-                            return err(
-                                format!("name '{}' is parameter and nonlocal", n.name),
-                                s.span,
-                            );
-                        }
-                        if f & DEF_GLOBAL != 0 {
-                            return err(
-                                format!("name '{}' is nonlocal and global", n.name),
-                                s.span,
-                            );
-                        }
-                        if f & DEF_LOCAL != 0 {
-                            return err(
-                                format!(
-                                    "name '{}' is assigned to before nonlocal declaration",
-                                    n.name
-                                ),
-                                s.span,
-                            );
-                        }
-                        if f & USE != 0 {
-                            return err(
-                                format!("name '{}' is used prior to nonlocal declaration", n.name),
-                                s.span,
-                            );
+                    if let Some(&f) = self.cur().flags.get(n.name.as_str()) {
+                        if let Some(msg) = declaration_conflict(f, &n.name, "nonlocal") {
+                            return err(msg, s.span);
                         }
                     }
                     self.add(&n.name, DEF_NONLOCAL, n.span)?;
