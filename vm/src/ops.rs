@@ -79,6 +79,27 @@ impl Vm {
         }
         let is_bytes =
             |v: &Value| matches!(v.payload(), Some(Payload::Bytes(_) | Payload::ByteArray(_)));
+        let is_seq = |v: &Value| {
+            matches!(v, Value::Str(_))
+                || matches!(
+                    v.payload(),
+                    Some(
+                        Payload::Str(_)
+                            | Payload::List(_)
+                            | Payload::Tuple(_)
+                            | Payload::Bytes(_)
+                            | Payload::ByteArray(_)
+                    )
+                )
+        };
+        if op == BinOp::Mul && (is_seq(a) || is_seq(b)) {
+            // CPython's sequence_repeat: the other operand is not an int.
+            let n = if is_seq(a) { b } else { a };
+            return self.new_type_error(format!(
+                "can't multiply sequence by non-int of type '{}'",
+                self.type_name(n)
+            ));
+        }
         if op == BinOp::Add && is_bytes(a) && !is_bytes(b) {
             return self.new_type_error(format!(
                 "can't concat {} to {}",

@@ -55,7 +55,7 @@ pub fn decode_bytes(vm: &mut Vm, b: &[u8], encoding: &str, errors: &str) -> PyRe
         ));
     };
     let mut out = String::with_capacity(b.len());
-    let mut fail = |vm: &mut Vm, out: &mut String, start: usize, end: usize, reason: &str| {
+    let fail = |vm: &mut Vm, out: &mut String, start: usize, end: usize, reason: &str| {
         match errors {
             "strict" => {}
             "ignore" => return Ok(()),
@@ -123,6 +123,82 @@ pub fn decode_bytes(vm: &mut Vm, b: &[u8], encoding: &str, errors: &str) -> PyRe
         }
     }
     Ok(out)
+}
+
+/// `s.encode(encoding, errors)`, with CPython's `UnicodeEncodeError` and `LookupError`
+/// messages. Error handlers: strict, ignore, replace, backslashreplace, xmlcharrefreplace.
+pub fn encode_str(vm: &mut Vm, s: &str, encoding: &str, errors: &str) -> PyResult<Vec<u8>> {
+    let Some(codec) = Codec::lookup(encoding) else {
+        return Err(vm.new_exception_msg(
+            &vm.exc.lookup_error.clone(),
+            format!("unknown encoding: {encoding}"),
+        ));
+    };
+    let limit = match codec {
+        Codec::Utf8 => return Ok(s.as_bytes().to_vec()),
+        Codec::Ascii => 0x80,
+        Codec::Latin1 => 0x100,
+    };
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = Vec::with_capacity(chars.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if (c as u32) < limit {
+            out.push(c as u8);
+            i += 1;
+            continue;
+        }
+        // The run of characters the codec cannot encode.
+        let end = (i..chars.len())
+            .find(|&j| (chars[j] as u32) < limit)
+            .unwrap_or(chars.len());
+        match errors {
+            "strict" => {
+                let what = if end - i == 1 {
+                    format!("character '{}' in position {i}", char_escape(c))
+                } else {
+                    format!("characters in position {i}-{}", end - 1)
+                };
+                return Err(vm.new_exception_msg(
+                    &vm.exc.unicode_encode_error.clone(),
+                    format!(
+                        "'{}' codec can't encode {what}: ordinal not in range({limit})",
+                        codec.name()
+                    ),
+                ));
+            }
+            "ignore" => {}
+            "replace" => out.extend(std::iter::repeat(b'?').take(end - i)),
+            "backslashreplace" => {
+                for &c in &chars[i..end] {
+                    out.extend(char_escape(c).bytes());
+                }
+            }
+            "xmlcharrefreplace" => {
+                for &c in &chars[i..end] {
+                    out.extend(format!("&#{};", c as u32).bytes());
+                }
+            }
+            other => {
+                return Err(vm.new_exception_msg(
+                    &vm.exc.lookup_error.clone(),
+                    format!("unknown error handler name '{other}'"),
+                ))
+            }
+        }
+        i = end;
+    }
+    Ok(out)
+}
+
+/// CPython's escape of a character in codec messages: `\xe9`, `\u20ac`, `\U0001f600`.
+fn char_escape(c: char) -> String {
+    match c as u32 {
+        n @ 0..=0xff => format!("\\x{n:02x}"),
+        n @ 0x100..=0xffff => format!("\\u{n:04x}"),
+        n => format!("\\U{n:08x}"),
+    }
 }
 
 /// A str argument of `name`, with Argument Clinic's message.

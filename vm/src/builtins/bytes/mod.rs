@@ -9,7 +9,7 @@ mod dunder;
 mod methods;
 mod mutate;
 
-pub use codec::{bytes_percent, decode_bytes};
+pub use codec::{bytes_percent, decode_bytes, encode_str};
 pub use mutate::{bytearray_delitem, bytearray_inplace, bytearray_setitem};
 
 use super::{def_classmethod, def_method, def_static};
