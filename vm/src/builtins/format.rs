@@ -247,9 +247,13 @@ impl<'a> PercentArgs for PercentVm<'a> {
     }
 
     fn lookup(&mut self, key: &str) -> Result<Value, PercentError> {
-        self.vm
-            .getitem(self.args, &Value::str(key))
-            .map_err(PercentError::Exc)
+        let key = if self.bytes {
+            let b = key.chars().map(|c| c as u32 as u8).collect();
+            super::bytes_const(&self.vm.types, b)
+        } else {
+            Value::str(key)
+        };
+        self.vm.getitem(self.args, &key).map_err(PercentError::Exc)
     }
 
     fn type_name(&mut self, arg: &Value) -> String {

@@ -244,9 +244,9 @@ pub fn pad_sides(len: usize, width: usize, align: Align) -> (usize, usize) {
 pub fn pad<T: Clone>(text: &[T], width: usize, fill: T, align: Align) -> Vec<T> {
     let (l, r) = pad_sides(text.len(), width, align);
     let mut out = Vec::with_capacity(text.len() + l + r);
-    out.extend(std::iter::repeat(fill.clone()).take(l));
+    out.extend(std::iter::repeat_n(fill.clone(), l));
     out.extend_from_slice(text);
-    out.extend(std::iter::repeat(fill).take(r));
+    out.extend(std::iter::repeat_n(fill, r));
     out
 }
 
@@ -281,7 +281,7 @@ pub fn expand_tabs<T: Clone>(
         if is_tab(x) {
             if tabsize > 0 {
                 let n = tabsize - col % tabsize;
-                out.extend(std::iter::repeat(space.clone()).take(n as usize));
+                out.extend(std::iter::repeat_n(space.clone(), n as usize));
                 col += n;
             }
         } else {

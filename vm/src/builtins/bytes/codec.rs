@@ -169,7 +169,7 @@ pub fn encode_str(vm: &mut Vm, s: &str, encoding: &str, errors: &str) -> PyResul
                 ));
             }
             "ignore" => {}
-            "replace" => out.extend(std::iter::repeat(b'?').take(end - i)),
+            "replace" => out.extend(std::iter::repeat_n(b'?', end - i)),
             "backslashreplace" => {
                 for &c in &chars[i..end] {
                     out.extend(char_escape(c).bytes());

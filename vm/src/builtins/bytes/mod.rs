@@ -83,7 +83,7 @@ fn make_bytes(
         };
         let m = vm.intern("encode");
         let f = vm.get_attr(&Value::Str(s.clone()), &m)?;
-        let r = vm.call(&f, &[enc.clone()], &[])?;
+        let r = vm.call(&f, std::slice::from_ref(enc), &[])?;
         return Ok(as_bytes(&r).unwrap_or_default());
     }
     if let Value::Int(n) = src {
