@@ -36,7 +36,7 @@ def rust_str(s):
 
 
 def mapping(name, doc, pairs):
-    lines = [f"/// {doc}", f"pub const {name}: &[(char, &str)] = &["]
+    lines = [f"/// {doc}", "#[rustfmt::skip]", f"pub const {name}: &[(char, &str)] = &["]
     for i, s in pairs:
         lines.append(f"    ('\\u{{{i:x}}}', {rust_str(s)}),")
     lines.append("];")
@@ -44,7 +44,7 @@ def mapping(name, doc, pairs):
 
 
 def range_table(name, doc, rs):
-    lines = [f"/// {doc}", f"pub const {name}: &[(u32, u32)] = &["]
+    lines = [f"/// {doc}", "#[rustfmt::skip]", f"pub const {name}: &[(u32, u32)] = &["]
     row = []
     for a, b in rs:
         row.append(f"(0x{a:x}, 0x{b:x}),")
