@@ -129,6 +129,15 @@ impl Vm {
                 self.type_name(b)
             ));
         }
+        let is_bytes =
+            |v: &Value| matches!(v.payload(), Some(Payload::Bytes(_) | Payload::ByteArray(_)));
+        if op == BinOp::Add && is_bytes(a) && !is_bytes(b) {
+            return self.new_type_error(format!(
+                "can't concat {} to {}",
+                self.type_name(b),
+                self.type_name(a)
+            ));
+        }
         let sym = if op == BinOp::Pow {
             "** or pow()"
         } else {
@@ -243,6 +252,11 @@ impl Vm {
                     if !self.is_heap(&a) && Rc::ptr_eq(o.class_raw().unwrap(), &self.types.set) =>
                 {
                     return crate::builtins::set_inplace(self, &a, b, op);
+                }
+                (Payload::ByteArray(_), BinOp::Add | BinOp::Mul) if !self.is_heap(&a) => {
+                    if let Some(v) = crate::builtins::bytearray_inplace(self, &a, b, op)? {
+                        return Ok(v);
+                    }
                 }
                 (Payload::Dict(_), BinOp::Or) if !self.is_heap(&a) => {
                     self.dict_update_from(&a, b, false)?;

@@ -195,6 +195,13 @@ struct PercentVm<'a> {
     vm: &'a mut Vm,
     args: &'a Value,
     items: Option<Vec<Value>>,
+    /// Formatting bytes: text is bytes mapped one to one onto U+0000..U+00FF.
+    bytes: bool,
+}
+
+/// Bytes as text, one char per byte (U+0000..U+00FF).
+fn latin1(b: &[u8]) -> String {
+    b.iter().map(|&c| c as char).collect()
 }
 
 /// Errors of `%`-formatting: a raised exception, or a formatting error to convert.
@@ -240,9 +247,13 @@ impl<'a> PercentArgs for PercentVm<'a> {
     }
 
     fn lookup(&mut self, key: &str) -> Result<Value, PercentError> {
-        self.vm
-            .getitem(self.args, &Value::str(key))
-            .map_err(PercentError::Exc)
+        let key = if self.bytes {
+            let b = key.chars().map(|c| c as u32 as u8).collect();
+            super::bytes_const(&self.vm.types, b)
+        } else {
+            Value::str(key)
+        };
+        self.vm.getitem(self.args, &key).map_err(PercentError::Exc)
     }
 
     fn type_name(&mut self, arg: &Value) -> String {
@@ -250,6 +261,15 @@ impl<'a> PercentArgs for PercentVm<'a> {
     }
 
     fn str(&mut self, arg: &Value) -> Result<String, PercentError> {
+        if self.bytes {
+            return match super::bytes::as_bytes(arg) {
+                Some(b) => Ok(latin1(&b)),
+                None => Err(PercentError::Exc(self.vm.new_type_error(format!(
+                    "%b requires a bytes-like object, or an object that implements __bytes__, not '{}'",
+                    self.vm.type_name(arg)
+                )))),
+            };
+        }
         self.vm
             .to_str(arg)
             .map(|s| s.as_str().to_string())
@@ -257,6 +277,9 @@ impl<'a> PercentArgs for PercentVm<'a> {
     }
 
     fn repr(&mut self, arg: &Value) -> Result<String, PercentError> {
+        if self.bytes {
+            return self.ascii(arg);
+        }
         self.vm
             .repr(arg)
             .map(|s| s.as_str().to_string())
@@ -329,7 +352,14 @@ impl<'a> PercentArgs for PercentVm<'a> {
     }
 
     fn as_str(&mut self, arg: &Value) -> Option<String> {
+        if self.bytes {
+            return super::bytes::as_bytes(arg).map(|b| latin1(&b));
+        }
         arg.as_str().map(|s| s.as_str().to_string())
+    }
+
+    fn bytes_mode(&self) -> bool {
+        self.bytes
     }
 }
 
@@ -339,11 +369,42 @@ pub fn percent(vm: &mut Vm, fmt_str: &str, args: &Value) -> PyResult<String> {
         Some(Payload::Tuple(t)) => Some(t.to_vec()),
         _ => None,
     };
-    let mut pv = PercentVm { vm, args, items };
+    let mut pv = PercentVm {
+        vm,
+        args,
+        items,
+        bytes: false,
+    };
     let r = fmt::percent_format(fmt_str, &mut pv);
     match r {
         Ok(s) => Ok(s),
         Err(PercentError::Exc(e)) => Err(e),
         Err(PercentError::Format(fe)) => Err(format_error(vm, fe)),
     }
+}
+
+/// `bytes % args`: the str formatter over bytes seen as U+0000..U+00FF, with `%b`, `%s`
+/// taking bytes-like objects and `%r` giving `ascii()`.
+pub fn percent_bytes(vm: &mut Vm, fmt_bytes: &[u8], args: &Value) -> PyResult<Vec<u8>> {
+    let items = match args.payload() {
+        Some(Payload::Tuple(t)) => Some(t.to_vec()),
+        _ => None,
+    };
+    let mut pv = PercentVm {
+        vm,
+        args,
+        items,
+        bytes: true,
+    };
+    let r = fmt::percent_format(&latin1(fmt_bytes), &mut pv);
+    let text = match r {
+        Ok(s) => s,
+        Err(PercentError::Exc(e)) => return Err(e),
+        Err(PercentError::Format(fe)) => return Err(format_error(vm, fe)),
+    };
+    // Only `%c` of an int can produce a char past U+00FF.
+    text.chars()
+        .map(|c| u8::try_from(c as u32))
+        .collect::<Result<Vec<u8>, _>>()
+        .map_err(|_| vm.new_overflow_error("%c arg not in range(256)"))
 }

@@ -19,8 +19,10 @@ mod set;
 mod str;
 mod subscript;
 mod sys;
+mod text;
 
 pub use aio_lexer::printable::is_printable as str_is_printable;
+pub use bytes::bytearray_inplace;
 pub use dict::copy_dict as copy_dict_value;
 pub use exceptions::set_exception_attr;
 pub use format::format_spec;

@@ -5,46 +5,66 @@ use crate::object::Payload;
 use crate::value::Value;
 use crate::vm::{PyResult, Vm};
 
+/// A slice bound or search-window index (CPython's `_PyEval_SliceIndex`): `None`, or an
+/// int clamped to the i64 range, or an object with `__index__`.
+pub fn slice_index(vm: &mut Vm, v: &Value) -> PyResult<Option<i64>> {
+    match v {
+        Value::None => Ok(None),
+        Value::Int(i) => Ok(Some(*i)),
+        Value::Bool(b) => Ok(Some(*b as i64)),
+        _ => {
+            let has_index = crate::num::to_bigint(v).is_some() || {
+                let cls = vm.class_of(v).clone();
+                crate::types::lookup(&cls, &vm.names.__index__.clone()).is_some()
+            };
+            if !has_index {
+                return Err(vm.new_type_error(
+                    "slice indices must be integers or None or have an __index__ method",
+                ));
+            }
+            let b = super::int::bigint_index(vm, v)?;
+            use num_traits::{Signed, ToPrimitive};
+            Ok(Some(b.to_i64().unwrap_or(if b.is_negative() {
+                i64::MIN
+            } else {
+                i64::MAX
+            })))
+        }
+    }
+}
+
 /// Resolved slice bounds for a sequence of length `len` (CPython's `PySlice_AdjustIndices`).
 pub fn slice_indices(vm: &mut Vm, s: &[Value; 3], len: i64) -> PyResult<(i64, i64, i64)> {
-    let step = match &s[2] {
-        Value::None => 1,
-        v => super::int::index_of(vm, v)?,
-    };
+    let step = slice_index(vm, &s[2])?.unwrap_or(1);
     if step == 0 {
         return Err(vm.new_value_error("slice step cannot be zero"));
     }
+    // CPython keeps `-step` representable.
+    let step = step.max(-i64::MAX);
     let bound = |vm: &mut Vm, v: &Value, default: i64| -> PyResult<i64> {
-        match v {
-            Value::None => Ok(default),
-            v => {
-                let i = super::int::index_of(vm, v).map_err(|_| {
-                    vm.new_type_error(
-                        "slice indices must be integers or None or have an __index__ method",
-                    )
-                })?;
-                Ok(if i < 0 {
-                    let j = i + len;
-                    if j < 0 {
-                        if step < 0 {
-                            -1
-                        } else {
-                            0
-                        }
-                    } else {
-                        j
-                    }
-                } else if i >= len {
+        Ok(match slice_index(vm, v)? {
+            None => default,
+            Some(i) if i < 0 => {
+                let j = i + len;
+                if j < 0 {
                     if step < 0 {
-                        len - 1
+                        -1
                     } else {
-                        len
+                        0
                     }
                 } else {
-                    i
-                })
+                    j
+                }
             }
-        }
+            Some(i) if i >= len => {
+                if step < 0 {
+                    len - 1
+                } else {
+                    len
+                }
+            }
+            Some(i) => i,
+        })
     };
     let (dstart, dstop) = if step < 0 { (len - 1, -1) } else { (0, len) };
     let start = bound(vm, &s[0], dstart)?;
@@ -59,35 +79,53 @@ pub fn slice_positions(start: i64, stop: i64, step: i64) -> Vec<usize> {
     if step > 0 {
         while i < stop {
             out.push(i as usize);
-            i += step;
+            match i.checked_add(step) {
+                Some(n) => i = n,
+                None => break,
+            }
         }
     } else {
         while i > stop {
             out.push(i as usize);
-            i += step;
+            match i.checked_add(step) {
+                Some(n) => i = n,
+                None => break,
+            }
         }
     }
     out
 }
 
-fn index(vm: &mut Vm, idx: &Value, len: usize, what: &str) -> PyResult<usize> {
+/// An item index of a sequence of `len` items: `what` names the type in the `TypeError`
+/// (`list indices must be ...`), `oob` is the `IndexError` message.
+pub(super) fn index(
+    vm: &mut Vm,
+    idx: &Value,
+    len: usize,
+    what: &str,
+    oob: &str,
+) -> PyResult<usize> {
     let i = match idx {
         Value::Int(i) => *i,
         Value::Bool(b) => *b as i64,
-        _ => match super::int::index_of(vm, idx) {
-            Ok(i) => i,
-            Err(_) => {
-                return Err(vm.new_type_error(format!(
-                    "{what} indices must be integers or slices, not {}",
-                    vm.type_name(idx)
-                )))
+        _ => {
+            let int_like = crate::num::to_bigint(idx).is_some() || {
+                let cls = vm.class_of(idx).clone();
+                crate::types::lookup(&cls, &vm.names.__index__.clone()).is_some()
+            };
+            if !int_like {
+                let tn = vm.type_name(idx);
+                return Err(vm.new_type_error(match what {
+                    "str" => format!("string indices must be integers, not '{tn}'"),
+                    _ => format!("{what} indices must be integers or slices, not {tn}"),
+                }));
             }
-        },
+            super::int::index_of(vm, idx)?
+        }
     };
     let j = if i < 0 { i + len as i64 } else { i };
     if j < 0 || j >= len as i64 {
-        let name = if what == "str" { "string" } else { what };
-        return Err(vm.new_index_error(format!("{name} index out of range")));
+        return Err(vm.new_index_error(oob));
     }
     Ok(j as usize)
 }
@@ -110,7 +148,7 @@ pub fn native_getitem(vm: &mut Vm, obj: &Value, idx: &Value) -> PyResult {
                 .collect();
             return Ok(Value::str(out));
         }
-        let i = index(vm, idx, s.len(), "str")?;
+        let i = index(vm, idx, s.len(), "str", "string index out of range")?;
         return Ok(Value::str(s.char_at(i).to_string()));
     }
     let Value::Obj(o) = obj else {
@@ -127,7 +165,7 @@ pub fn native_getitem(vm: &mut Vm, obj: &Value, idx: &Value) -> PyResult {
                         l.borrow().clone()
                     } else {
                         let len = l.borrow().len();
-                        let i = index(vm, idx, len, "list")?;
+                        let i = index(vm, idx, len, "list", "list index out of range")?;
                         return Ok(l.borrow()[i].clone());
                     }
                 }
@@ -135,7 +173,7 @@ pub fn native_getitem(vm: &mut Vm, obj: &Value, idx: &Value) -> PyResult {
                     if let Some(Payload::Slice(_)) = idx.payload() {
                         t.to_vec()
                     } else {
-                        let i = index(vm, idx, t.len(), "tuple")?;
+                        let i = index(vm, idx, t.len(), "tuple", "tuple index out of range")?;
                         return Ok(t[i].clone());
                     }
                 }
@@ -180,22 +218,12 @@ pub fn native_getitem(vm: &mut Vm, obj: &Value, idx: &Value) -> PyResult {
                     super::bytes::new_bytearray(vm, out)
                 });
             }
-            let what = if matches!(o.payload, Payload::Bytes(_)) {
-                "index"
+            let (what, oob) = if matches!(o.payload, Payload::Bytes(_)) {
+                ("byte", "index out of range")
             } else {
-                "bytearray"
+                ("bytearray", "bytearray index out of range")
             };
-            let i = index(vm, idx, b.len(), what).map_err(|e| {
-                if vm.is_instance_of(&e, &vm.exc.index_error.clone()) {
-                    vm.new_index_error(if what == "index" {
-                        "index out of range"
-                    } else {
-                        "bytearray index out of range"
-                    })
-                } else {
-                    e
-                }
-            })?;
+            let i = index(vm, idx, b.len(), what, oob)?;
             Ok(Value::Int(b[i] as i64))
         }
         Payload::Range(r) => {
@@ -209,13 +237,13 @@ pub fn native_getitem(vm: &mut Vm, obj: &Value, idx: &Value) -> PyResult {
                 let nst = step * c;
                 return Ok(super::iterators::new_range(vm, ns, ne, nst));
             }
-            let i = index(vm, idx, len as usize, "range").map_err(|e| {
-                if vm.is_instance_of(&e, &vm.exc.index_error.clone()) {
-                    vm.new_index_error("range object index out of range")
-                } else {
-                    e
-                }
-            })?;
+            let i = index(
+                vm,
+                idx,
+                len as usize,
+                "range",
+                "range object index out of range",
+            )?;
             Ok(Value::Int(start + i as i64 * step))
         }
         _ => {
@@ -268,27 +296,12 @@ pub fn native_setitem(vm: &mut Vm, obj: &Value, idx: Value, value: Value) -> PyR
                 return Ok(());
             }
             let len = l.borrow().len();
-            let i = index(vm, &idx, len, "list").map_err(|e| {
-                if vm.is_instance_of(&e, &vm.exc.index_error.clone()) {
-                    vm.new_index_error("list assignment index out of range")
-                } else {
-                    e
-                }
-            })?;
+            let i = index(vm, &idx, len, "list", "list assignment index out of range")?;
             l.borrow_mut()[i] = value;
             Ok(())
         }
         Payload::Dict(_) => vm.dict_set(o, idx, value),
-        Payload::ByteArray(b) => {
-            let len = b.borrow().len();
-            let i = index(vm, &idx, len, "bytearray")?;
-            let v = super::int::index_of(vm, &value)?;
-            if !(0..256).contains(&v) {
-                return Err(vm.new_value_error("byte must be in range(0, 256)"));
-            }
-            b.borrow_mut()[i] = v as u8;
-            Ok(())
-        }
+        Payload::ByteArray(_) => super::bytes::bytearray_setitem(vm, obj, &idx, value),
         _ => Err(vm.new_type_error(format!(
             "'{}' object does not support item assignment",
             vm.type_name(obj)
@@ -319,16 +332,11 @@ pub fn native_delitem(vm: &mut Vm, obj: &Value, idx: &Value) -> PyResult<()> {
                 return Ok(());
             }
             let len = l.borrow().len();
-            let i = index(vm, idx, len, "list").map_err(|e| {
-                if vm.is_instance_of(&e, &vm.exc.index_error.clone()) {
-                    vm.new_index_error("list assignment index out of range")
-                } else {
-                    e
-                }
-            })?;
+            let i = index(vm, idx, len, "list", "list assignment index out of range")?;
             l.borrow_mut().remove(i);
             Ok(())
         }
+        Payload::ByteArray(_) => super::bytes::bytearray_delitem(vm, obj, idx),
         Payload::Dict(_) => match vm.dict_remove(o, idx)? {
             Some(_) => Ok(()),
             None => Err(vm.new_key_error(idx.clone())),

@@ -90,6 +90,10 @@ pub trait PercentArgs {
     fn to_float(&mut self, arg: &Self::Arg) -> Result<Option<f64>, Self::Error>;
     /// The text of a str (or str subclass) argument, else `None`; for `%c`.
     fn as_str(&mut self, arg: &Self::Arg) -> Option<String>;
+    /// True when formatting bytes: `%b` is then `%s`.
+    fn bytes_mode(&self) -> bool {
+        false
+    }
 }
 
 const F_LJUST: u8 = 1;
@@ -342,6 +346,7 @@ impl<A: PercentArgs> PercentState<'_, A> {
         let v = self.next_arg()?;
         let text = match spec.ch {
             's' => self.args.str(&v)?,
+            'b' if self.args.bytes_mode() => self.args.str(&v)?,
             'r' => self.args.repr(&v)?,
             'a' => self.args.ascii(&v)?,
             'i' | 'd' | 'u' | 'o' | 'x' | 'X' => {

@@ -1,6 +1,12 @@
-//! `str`: the constructor and the methods (splitting, searching, case, padding,
-//! predicates, `join`, `replace`, `format`, `encode`).
+//! `str`: the constructor and the methods (splitting, searching, padding, predicates,
+//! `join`, `replace`, `format`, `encode`); case conversion and the Unicode predicates are
+//! in [`case`], `maketrans`/`translate` in [`translate`].
 
+mod case;
+mod tables;
+mod translate;
+
+use super::text::{self, Align};
 use super::{def_method, def_static};
 use crate::native::Args;
 use crate::object::Payload;
@@ -28,21 +34,7 @@ pub(super) fn install(vm: &mut Vm) {
         ("rindex", rindex),
         ("count", count),
         ("replace", replace),
-        ("upper", upper),
-        ("lower", lower),
-        ("casefold", lower),
-        ("title", title),
-        ("capitalize", capitalize),
-        ("swapcase", swapcase),
-        ("isdigit", isdigit),
-        ("isdecimal", isdecimal),
-        ("isnumeric", isnumeric),
-        ("isalpha", isalpha),
-        ("isalnum", isalnum),
         ("isspace", isspace),
-        ("isupper", isupper),
-        ("islower", islower),
-        ("istitle", istitle),
         ("isidentifier", isidentifier),
         ("isprintable", isprintable),
         ("isascii", isascii),
@@ -71,9 +63,14 @@ pub(super) fn install(vm: &mut Vm) {
         ("__format__", dunder_format),
         ("__iter__", dunder_iter),
     ];
-    for (name, f) in methods {
+    for (name, f) in methods
+        .iter()
+        .chain(case::METHODS)
+        .chain(translate::METHODS)
+    {
         def_method(vm, &s, name, *f);
     }
+    def_static(vm, &s, "maketrans", translate::maketrans);
 }
 
 /// The `str` receiver of a method call.
@@ -102,21 +99,27 @@ fn str_new(vm: &mut Vm, a: Args) -> PyResult {
     };
     let obj = args.arg(0, "object").cloned();
     let encoding = args.arg(1, "encoding").cloned();
-    let s = match (obj, encoding) {
+    let errors = args.arg(2, "errors").cloned();
+    let s = match (obj, encoding.is_some() || errors.is_some()) {
         (None, _) => Rc::new(Str::new(String::new())),
-        (Some(o), Some(_)) => match super::bytes::as_bytes(&o) {
-            Some(b) => match String::from_utf8(b) {
-                Ok(s) => Rc::new(Str::new(s)),
-                Err(_) => {
-                    return Err(vm.new_exception_msg(
-                        &vm.exc.unicode_decode_error.clone(),
-                        "'utf-8' codec can't decode bytes",
-                    ))
-                }
-            },
-            None => return Err(vm.new_type_error("decoding to str: need a bytes-like object")),
-        },
-        (Some(o), None) => vm.to_str(&o)?,
+        (Some(o), true) => {
+            let Some(b) = super::bytes::as_bytes(&o) else {
+                return Err(vm.new_type_error(format!(
+                    "decoding to str: need a bytes-like object, {} found",
+                    vm.type_name(&o)
+                )));
+            };
+            let text_of = |v: &Option<Value>, default: &str| match v {
+                Some(v) => v.as_str().map(|s| s.as_str().to_string()),
+                None => Some(default.to_string()),
+            };
+            let (Some(enc), Some(err)) = (text_of(&encoding, "utf-8"), text_of(&errors, "strict"))
+            else {
+                return Err(vm.new_type_error("str() argument 'encoding' must be str"));
+            };
+            Rc::new(Str::new(super::bytes::decode_bytes(vm, &b, &enc, &err)?))
+        }
+        (Some(o), false) => vm.to_str(&o)?,
     };
     if Rc::ptr_eq(&cls, &vm.types.str) {
         return Ok(Value::Str(s));
@@ -184,117 +187,57 @@ fn split(vm: &mut Vm, a: Args) -> PyResult {
                     .collect()
             }
         }
-        None => split_whitespace(s.as_str(), max),
+        None => {
+            let chars: Vec<char> = s.as_str().chars().collect();
+            text::split_whitespace(&chars, text::is_space_char, max)
+                .into_iter()
+                .map(|p| p.iter().collect())
+                .collect()
+        }
     };
     Ok(vm.new_list(parts.into_iter().map(Value::str).collect()))
-}
-
-fn split_whitespace(s: &str, max: i64) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut rest = s.trim_start();
-    while !rest.is_empty() {
-        if max >= 0 && out.len() as i64 == max {
-            out.push(rest.to_string());
-            break;
-        }
-        match rest.find(char::is_whitespace) {
-            Some(i) => {
-                out.push(rest[..i].to_string());
-                rest = rest[i..].trim_start();
-            }
-            None => {
-                out.push(rest.to_string());
-                break;
-            }
-        }
-    }
-    out
 }
 
 fn rsplit(vm: &mut Vm, a: Args) -> PyResult {
     let s = this(vm, &a, "rsplit")?;
     let sep = sep_arg(vm, &a)?;
     let max = maxsplit_arg(vm, &a)?;
-    let mut parts: Vec<String> = match sep {
+    let parts: Vec<String> = match sep {
         Some(sep) => {
-            if max < 0 {
+            let mut parts: Vec<String> = if max < 0 {
                 s.as_str().rsplit(sep.as_str()).map(String::from).collect()
             } else {
                 s.as_str()
                     .rsplitn(max as usize + 1, sep.as_str())
                     .map(String::from)
                     .collect()
-            }
+            };
+            parts.reverse();
+            parts
         }
         None => {
-            let mut out = Vec::new();
-            let mut rest = s.as_str().trim_end();
-            while !rest.is_empty() {
-                if max >= 0 && out.len() as i64 == max {
-                    out.push(rest.to_string());
-                    break;
-                }
-                match rest.rfind(char::is_whitespace) {
-                    Some(i) => {
-                        let w = rest[i..].chars().next().map(|c| c.len_utf8()).unwrap_or(1);
-                        out.push(rest[i + w..].to_string());
-                        rest = rest[..i].trim_end();
-                    }
-                    None => {
-                        out.push(rest.to_string());
-                        break;
-                    }
-                }
-            }
-            out
+            let chars: Vec<char> = s.as_str().chars().collect();
+            text::rsplit_whitespace(&chars, text::is_space_char, max)
+                .into_iter()
+                .map(|p| p.iter().collect())
+                .collect()
         }
     };
-    parts.reverse();
     Ok(vm.new_list(parts.into_iter().map(Value::str).collect()))
 }
 
 fn splitlines(vm: &mut Vm, a: Args) -> PyResult {
+    a.check_kwargs(vm, "splitlines", &["keepends"])?;
     let s = this(vm, &a, "splitlines")?;
     let keep = match a.arg(1, "keepends") {
         Some(v) => vm.is_true(&v.clone())?,
         None => false,
     };
-    let mut out = Vec::new();
-    let text = s.as_str();
-    let mut start = 0;
-    let mut chars = text.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        let is_break = matches!(
-            c,
-            '\n' | '\r'
-                | '\x0b'
-                | '\x0c'
-                | '\x1c'
-                | '\x1d'
-                | '\x1e'
-                | '\u{85}'
-                | '\u{2028}'
-                | '\u{2029}'
-        );
-        if is_break {
-            let mut end = i + c.len_utf8();
-            if c == '\r' {
-                if let Some((_, '\n')) = chars.peek() {
-                    chars.next();
-                    end += 1;
-                }
-            }
-            out.push(Value::str(if keep {
-                &text[start..end]
-            } else {
-                &text[start..i]
-            }));
-            start = end;
-        }
-    }
-    if start < text.len() {
-        out.push(Value::str(&text[start..]));
-    }
+    let chars: Vec<char> = s.as_str().chars().collect();
+    let out = text::split_lines(&chars, keep, text::str_line_break)
+        .into_iter()
+        .map(|p| Value::str(p.iter().collect::<String>()))
+        .collect();
     Ok(vm.new_list(out))
 }
 
@@ -303,7 +246,7 @@ fn strip_chars(vm: &mut Vm, a: &Args) -> PyResult<Option<Vec<char>>> {
         None | Some(Value::None) => Ok(None),
         Some(v) => match v.as_str() {
             Some(s) => Ok(Some(s.as_str().chars().collect())),
-            None => Err(vm.new_type_error(format!("strip arg must be None or str"))),
+            None => Err(vm.new_type_error("strip arg must be None or str")),
         },
     }
 }
@@ -312,7 +255,10 @@ fn strip(vm: &mut Vm, a: Args) -> PyResult {
     let s = this(vm, &a, "strip")?;
     Ok(Value::str(match strip_chars(vm, &a)? {
         Some(cs) => s.as_str().trim_matches(|c| cs.contains(&c)).to_string(),
-        None => s.as_str().trim().to_string(),
+        None => s
+            .as_str()
+            .trim_matches(|c| text::is_space_char(&c))
+            .to_string(),
     }))
 }
 
@@ -323,7 +269,10 @@ fn lstrip(vm: &mut Vm, a: Args) -> PyResult {
             .as_str()
             .trim_start_matches(|c| cs.contains(&c))
             .to_string(),
-        None => s.as_str().trim_start().to_string(),
+        None => s
+            .as_str()
+            .trim_start_matches(|c| text::is_space_char(&c))
+            .to_string(),
     }))
 }
 
@@ -331,40 +280,36 @@ fn rstrip(vm: &mut Vm, a: Args) -> PyResult {
     let s = this(vm, &a, "rstrip")?;
     Ok(Value::str(match strip_chars(vm, &a)? {
         Some(cs) => s.as_str().trim_end_matches(|c| cs.contains(&c)).to_string(),
-        None => s.as_str().trim_end().to_string(),
+        None => s
+            .as_str()
+            .trim_end_matches(|c| text::is_space_char(&c))
+            .to_string(),
     }))
 }
 
-/// The `[start:end]` window of a search method, as character indices.
-fn window(vm: &mut Vm, a: &Args, s: &Str, first: usize) -> PyResult<(usize, usize)> {
-    let len = s.len() as i64;
-    let conv = |vm: &mut Vm, v: Option<&Value>, d: i64| -> PyResult<i64> {
-        match v {
-            None | Some(Value::None) => Ok(d),
-            Some(v) => {
-                let i = super::int::index_of(vm, v)?;
-                Ok(if i < 0 { (i + len).max(0) } else { i.min(len) })
-            }
-        }
-    };
-    let start = conv(vm, a.get(first), 0)?;
-    let end = conv(vm, a.get(first + 1), len)?;
-    Ok((start as usize, end.max(start) as usize))
+/// The needle and the `[start:end]` window (character indices) of a search method;
+/// the window's start may lie past its end (then nothing matches).
+fn search_args<'a>(
+    vm: &mut Vm,
+    a: &Args<'a>,
+    s: &Str,
+    name: &str,
+) -> PyResult<(&'a Value, usize, usize)> {
+    let (sub, start, end) = text::find_args(vm, a, name)?;
+    let (st, en) = text::window(s.len(), start, end);
+    Ok((sub, st, en))
 }
 
 fn prefix_match(vm: &mut Vm, a: &Args, name: &str, test: fn(&str, &str) -> bool) -> PyResult {
     let s = this(vm, a, name)?;
-    let (st, en) = window(vm, a, &s, 2)?;
-    if st > s.len() {
-        return Ok(Value::Bool(false));
-    }
-    let hay = s.substring(st, en.min(s.len()));
-    let arg = a.get(1).cloned().unwrap_or(Value::None);
+    let (arg, st, en) = search_args(vm, a, &s, name)?;
+    let hay = if st <= en { s.substring(st, en) } else { "" };
+    let check = |p: &Str| st <= en && en - st >= p.len() && test(hay, p.as_str());
     match arg.payload() {
         Some(Payload::Tuple(t)) => {
             for p in t.iter() {
                 match p.as_str() {
-                    Some(p) if test(hay, p.as_str()) => return Ok(Value::Bool(true)),
+                    Some(p) if check(p) => return Ok(Value::Bool(true)),
                     Some(_) => {}
                     None => {
                         return Err(vm.new_type_error(format!(
@@ -377,10 +322,10 @@ fn prefix_match(vm: &mut Vm, a: &Args, name: &str, test: fn(&str, &str) -> bool)
             Ok(Value::Bool(false))
         }
         _ => match arg.as_str() {
-            Some(p) => Ok(Value::Bool(test(hay, p.as_str()))),
+            Some(p) => Ok(Value::Bool(check(p))),
             None => Err(vm.new_type_error(format!(
                 "{name} first arg must be str or a tuple of str, not {}",
-                vm.type_name(&arg)
+                vm.type_name(arg)
             ))),
         },
     }
@@ -400,18 +345,13 @@ fn char_index(s: &str, byte: usize) -> usize {
 
 fn search(vm: &mut Vm, a: &Args, name: &str, reverse: bool) -> PyResult<i64> {
     let s = this(vm, a, name)?;
-    let sub = match a.get(1) {
-        Some(v) => str_arg(vm, v, name, 1)
-            .map_err(|_| vm.new_type_error(format!("must be str, not {}", vm.type_name(v))))?,
-        None => {
-            return Err(vm.new_type_error(format!("{name}() takes at least 1 argument (0 given)")))
-        }
-    };
-    let (st, en) = window(vm, a, &s, 2)?;
-    if st > s.len() || (en - st) < sub.len() {
+    let (sub, st, en) = search_args(vm, a, &s, name)?;
+    let sub = str_arg(vm, sub, name, 1)
+        .map_err(|_| vm.new_type_error(format!("must be str, not {}", vm.type_name(sub))))?;
+    if st > en || (en - st) < sub.len() {
         return Ok(-1);
     }
-    let hay = s.substring(st, en.min(s.len()));
+    let hay = s.substring(st, en);
     let found = if reverse {
         hay.rfind(sub.as_str())
     } else {
@@ -447,19 +387,16 @@ fn rindex(vm: &mut Vm, a: Args) -> PyResult {
 
 fn count(vm: &mut Vm, a: Args) -> PyResult {
     let s = this(vm, &a, "count")?;
-    let sub = match a.get(1) {
-        Some(v) => str_arg(vm, v, "count", 1)
-            .map_err(|_| vm.new_type_error(format!("must be str, not {}", vm.type_name(v))))?,
-        None => return Err(vm.new_type_error("count() takes at least 1 argument (0 given)")),
-    };
-    let (st, en) = window(vm, &a, &s, 2)?;
-    if st > s.len() {
+    let (sub, st, en) = search_args(vm, &a, &s, "count")?;
+    let sub = str_arg(vm, sub, "count", 1)
+        .map_err(|_| vm.new_type_error(format!("must be str, not {}", vm.type_name(sub))))?;
+    if st > en || en - st < sub.len() {
         return Ok(Value::Int(0));
     }
-    let hay = s.substring(st, en.min(s.len()));
     if sub.is_empty() {
-        return Ok(Value::Int(hay.chars().count() as i64 + 1));
+        return Ok(Value::Int((en - st) as i64 + 1));
     }
+    let hay = s.substring(st, en);
     Ok(Value::Int(hay.matches(sub.as_str()).count() as i64))
 }
 
@@ -505,98 +442,13 @@ fn replace(vm: &mut Vm, a: Args) -> PyResult {
     )))
 }
 
-fn upper(vm: &mut Vm, a: Args) -> PyResult {
-    let s = this(vm, &a, "upper")?;
-    Ok(Value::str(s.as_str().to_uppercase()))
-}
-
-fn lower(vm: &mut Vm, a: Args) -> PyResult {
-    let s = this(vm, &a, "lower")?;
-    Ok(Value::str(s.as_str().to_lowercase()))
-}
-
-fn title(vm: &mut Vm, a: Args) -> PyResult {
-    let s = this(vm, &a, "title")?;
-    let mut out = String::new();
-    let mut prev_cased = false;
-    for c in s.as_str().chars() {
-        if prev_cased {
-            out.extend(c.to_lowercase());
-        } else {
-            out.extend(c.to_uppercase());
-        }
-        prev_cased = c.is_alphabetic()
-            && (c.is_lowercase()
-                || c.is_uppercase()
-                || c.to_uppercase().next() != Some(c)
-                || c.to_lowercase().next() != Some(c));
-    }
-    Ok(Value::str(out))
-}
-
-fn capitalize(vm: &mut Vm, a: Args) -> PyResult {
-    let s = this(vm, &a, "capitalize")?;
-    let mut chars = s.as_str().chars();
-    let out: String = match chars.next() {
-        Some(c) => c
-            .to_uppercase()
-            .chain(chars.flat_map(|c| c.to_lowercase()))
-            .collect(),
-        None => String::new(),
-    };
-    Ok(Value::str(out))
-}
-
-fn swapcase(vm: &mut Vm, a: Args) -> PyResult {
-    let s = this(vm, &a, "swapcase")?;
-    let mut out = String::new();
-    for c in s.as_str().chars() {
-        if c.is_uppercase() {
-            out.extend(c.to_lowercase());
-        } else if c.is_lowercase() {
-            out.extend(c.to_uppercase());
-        } else {
-            out.push(c);
-        }
-    }
-    Ok(Value::str(out))
-}
-
 fn pred(vm: &mut Vm, a: &Args, name: &str, f: impl Fn(char) -> bool) -> PyResult {
     let s = this(vm, a, name)?;
     Ok(Value::Bool(!s.is_empty() && s.as_str().chars().all(f)))
 }
 
-fn isdigit(vm: &mut Vm, a: Args) -> PyResult {
-    pred(vm, &a, "isdigit", |c| {
-        c.is_ascii_digit()
-            || (c.is_numeric() && c.to_digit(10).is_some())
-            || matches!(c, '²' | '³' | '¹')
-    })
-}
-
-fn isdecimal(vm: &mut Vm, a: Args) -> PyResult {
-    pred(vm, &a, "isdecimal", |c| {
-        c.is_ascii_digit() || (c.is_numeric() && c.to_digit(10).is_some())
-    })
-}
-
-fn isnumeric(vm: &mut Vm, a: Args) -> PyResult {
-    pred(vm, &a, "isnumeric", |c| c.is_numeric())
-}
-
-fn isalpha(vm: &mut Vm, a: Args) -> PyResult {
-    pred(vm, &a, "isalpha", |c| c.is_alphabetic())
-}
-
-fn isalnum(vm: &mut Vm, a: Args) -> PyResult {
-    pred(vm, &a, "isalnum", |c| c.is_alphanumeric())
-}
-
 fn isspace(vm: &mut Vm, a: Args) -> PyResult {
-    pred(vm, &a, "isspace", |c| {
-        c.is_whitespace() || matches!(c, '\x1c'..='\x1f')
-    })
+    pred(vm, &a, "isspace", |c| text::is_space_char(&c))
 }
 
 fn isascii(vm: &mut Vm, a: Args) -> PyResult {
@@ -607,46 +459,6 @@ fn isascii(vm: &mut Vm, a: Args) -> PyResult {
 fn isprintable(vm: &mut Vm, a: Args) -> PyResult {
     let s = this(vm, &a, "isprintable")?;
     Ok(Value::Bool(s.as_str().chars().all(super::str_is_printable)))
-}
-
-fn isupper(vm: &mut Vm, a: Args) -> PyResult {
-    let s = this(vm, &a, "isupper")?;
-    let t = s.as_str();
-    Ok(Value::Bool(
-        t.chars().any(|c| c.is_uppercase()) && !t.chars().any(|c| c.is_lowercase()),
-    ))
-}
-
-fn islower(vm: &mut Vm, a: Args) -> PyResult {
-    let s = this(vm, &a, "islower")?;
-    let t = s.as_str();
-    Ok(Value::Bool(
-        t.chars().any(|c| c.is_lowercase()) && !t.chars().any(|c| c.is_uppercase()),
-    ))
-}
-
-fn istitle(vm: &mut Vm, a: Args) -> PyResult {
-    let s = this(vm, &a, "istitle")?;
-    let mut prev_cased = false;
-    let mut any = false;
-    for c in s.as_str().chars() {
-        if c.is_uppercase() {
-            if prev_cased {
-                return Ok(Value::Bool(false));
-            }
-            prev_cased = true;
-            any = true;
-        } else if c.is_lowercase() {
-            if !prev_cased {
-                return Ok(Value::Bool(false));
-            }
-            prev_cased = true;
-            any = true;
-        } else {
-            prev_cased = false;
-        }
-    }
-    Ok(Value::Bool(any))
 }
 
 fn isidentifier(vm: &mut Vm, a: Args) -> PyResult {
@@ -680,53 +492,41 @@ fn pad(vm: &mut Vm, a: &Args, name: &str) -> PyResult<(Rc<Str>, usize, char)> {
     Ok((s, width, fill))
 }
 
-fn center(vm: &mut Vm, a: Args) -> PyResult {
-    let (s, width, fill) = pad(vm, &a, "center")?;
-    let len = s.len();
-    if width <= len {
+fn pad_impl(vm: &mut Vm, a: &Args, name: &str, align: Align) -> PyResult {
+    let (s, width, fill) = pad(vm, a, name)?;
+    if width <= s.len() {
         return Ok(Value::Str(s));
     }
-    let total = width - len;
-    let left = total / 2 + (total & width & 1);
-    let right = total - left;
-    let f = |n: usize| std::iter::repeat(fill).take(n).collect::<String>();
-    Ok(Value::str(format!("{}{}{}", f(left), s.as_str(), f(right))))
+    let chars: Vec<char> = s.as_str().chars().collect();
+    Ok(Value::str(
+        text::pad(&chars, width, fill, align)
+            .into_iter()
+            .collect::<String>(),
+    ))
+}
+
+fn center(vm: &mut Vm, a: Args) -> PyResult {
+    pad_impl(vm, &a, "center", Align::Center)
 }
 
 fn ljust(vm: &mut Vm, a: Args) -> PyResult {
-    let (s, width, fill) = pad(vm, &a, "ljust")?;
-    let n = width.saturating_sub(s.len());
-    Ok(Value::str(format!(
-        "{}{}",
-        s.as_str(),
-        std::iter::repeat(fill).take(n).collect::<String>()
-    )))
+    pad_impl(vm, &a, "ljust", Align::Left)
 }
 
 fn rjust(vm: &mut Vm, a: Args) -> PyResult {
-    let (s, width, fill) = pad(vm, &a, "rjust")?;
-    let n = width.saturating_sub(s.len());
-    Ok(Value::str(format!(
-        "{}{}",
-        std::iter::repeat(fill).take(n).collect::<String>(),
-        s.as_str()
-    )))
+    pad_impl(vm, &a, "rjust", Align::Right)
 }
 
 fn zfill(vm: &mut Vm, a: Args) -> PyResult {
     a.method_count(vm, "zfill", 1, 1)?;
     let s = this(vm, &a, "zfill")?;
     let width = super::int::index_of(vm, &a.pos[1])?.max(0) as usize;
-    let t = s.as_str();
     if width <= s.len() {
         return Ok(Value::Str(s));
     }
-    let n = width - s.len();
-    let (sign, rest) = match t.chars().next() {
-        Some(c @ ('+' | '-')) => (c.to_string(), &t[1..]),
-        _ => (String::new(), t),
-    };
-    Ok(Value::str(format!("{sign}{}{rest}", "0".repeat(n))))
+    let chars: Vec<char> = s.as_str().chars().collect();
+    let out = text::zfill(&chars, width, '0', |c| matches!(c, '+' | '-'));
+    Ok(Value::str(out.into_iter().collect::<String>()))
 }
 
 fn partition_impl(vm: &mut Vm, a: Args, name: &str, rev: bool) -> PyResult {
@@ -772,80 +572,41 @@ fn format_map(vm: &mut Vm, a: Args) -> PyResult {
 }
 
 fn encode(vm: &mut Vm, a: Args) -> PyResult {
+    a.check_kwargs(vm, "encode", &["encoding", "errors"])?;
+    a.method_count(vm, "encode", 0, 2)?;
     let s = this(vm, &a, "encode")?;
-    let enc = a
-        .arg(1, "encoding")
-        .and_then(|e| e.as_str().map(|s| s.as_str().to_lowercase()))
-        .unwrap_or_else(|| "utf-8".into());
-    match enc.as_str() {
-        "utf-8" | "utf8" => Ok(super::bytes_const(
-            &vm.types,
-            s.as_str().as_bytes().to_vec(),
-        )),
-        "ascii" | "latin-1" | "latin1" | "iso-8859-1" => {
-            let limit = if enc == "ascii" { 128 } else { 256 };
-            let mut out = Vec::new();
-            for (i, c) in s.as_str().chars().enumerate() {
-                if (c as u32) < limit {
-                    out.push(c as u8);
-                } else {
-                    let errors = a
-                        .arg(2, "errors")
-                        .and_then(|e| e.as_str().map(|s| s.as_str().to_string()))
-                        .unwrap_or_else(|| "strict".into());
-                    match errors.as_str() {
-                        "ignore" => {}
-                        "replace" => out.push(b'?'),
-                        _ => {
-                            let name = if enc == "ascii" { "ascii" } else { "latin-1" };
-                            return Err(vm.new_exception_msg(
-                                &vm.exc.unicode_encode_error.clone(),
-                                format!(
-                                    "'{name}' codec can't encode character '\\u{:04x}' in position {i}: ordinal not in range({limit})",
-                                    c as u32
-                                ),
-                            ));
-                        }
-                    }
-                }
-            }
-            Ok(super::bytes_const(&vm.types, out))
-        }
-        _ => Err(vm.new_exception_msg(
-            &vm.exc.lookup_error.clone(),
-            format!("unknown encoding: {enc}"),
-        )),
-    }
+    let param = |vm: &mut Vm, v: Option<&Value>, name: &str, default: &str| match v {
+        None => Ok(default.to_string()),
+        Some(v) => match v.as_str() {
+            Some(s) => Ok(s.as_str().to_string()),
+            None => Err(vm.new_type_error(format!(
+                "encode() argument '{name}' must be str, not {}",
+                vm.type_name(v)
+            ))),
+        },
+    };
+    let enc = param(vm, a.arg(1, "encoding"), "encoding", "utf-8")?;
+    let errors = param(vm, a.arg(2, "errors"), "errors", "strict")?;
+    let b = super::bytes::encode_str(vm, s.as_str(), &enc, &errors)?;
+    Ok(super::bytes_const(&vm.types, b))
 }
 
 fn expandtabs(vm: &mut Vm, a: Args) -> PyResult {
+    a.check_kwargs(vm, "expandtabs", &["tabsize"])?;
     let s = this(vm, &a, "expandtabs")?;
     let size = match a.arg(1, "tabsize") {
         Some(v) => super::int::index_of(vm, v)?,
         None => 8,
     };
-    let mut out = String::new();
-    let mut col = 0i64;
-    for c in s.as_str().chars() {
-        match c {
-            '\t' => {
-                if size > 0 {
-                    let n = size - col % size;
-                    out.push_str(&" ".repeat(n as usize));
-                    col += n;
-                }
-            }
-            '\n' | '\r' => {
-                out.push(c);
-                col = 0;
-            }
-            c => {
-                out.push(c);
-                col += 1;
-            }
-        }
-    }
-    Ok(Value::str(out))
+    let chars: Vec<char> = s.as_str().chars().collect();
+    let out = text::expand_tabs(
+        &chars,
+        size,
+        ' ',
+        |c| *c == '\t',
+        |c| matches!(c, '\n' | '\r'),
+    );
+    Ok(Value::str(out.into_iter().collect::<String>()))
 }
 
 fn removeprefix(vm: &mut Vm, a: Args) -> PyResult {

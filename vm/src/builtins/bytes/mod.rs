@@ -1,0 +1,195 @@
+//! `bytes` and `bytearray`: constructors, argument helpers, concatenation and membership.
+//! The methods live beside: [`methods`] (searching, splitting, padding, translation),
+//! [`case`] (ASCII case and predicates), [`codec`] (decode, hex, `%`) and [`mutate`]
+//! (bytearray's in-place methods and item/slice assignment).
+
+mod case;
+mod codec;
+mod dunder;
+mod methods;
+mod mutate;
+
+pub use codec::{bytes_percent, decode_bytes, encode_str};
+pub use mutate::{bytearray_delitem, bytearray_inplace, bytearray_setitem};
+
+use super::{def_classmethod, def_method, def_static};
+use crate::code::BinOp;
+use crate::native::{Args, NativeFn};
+use crate::object::{Object, Payload};
+use crate::value::Value;
+use crate::vm::{PyResult, Vm};
+use std::cell::RefCell;
+
+pub(super) fn install(vm: &mut Vm) {
+    let b = vm.types.bytes.clone();
+    def_static(vm, &b, "__new__", bytes_new);
+    let ba = vm.types.bytearray.clone();
+    def_static(vm, &ba, "__new__", bytearray_new);
+    for cls in [b, ba.clone()] {
+        let tables = [
+            methods::METHODS,
+            case::METHODS,
+            codec::METHODS,
+            dunder::COMMON,
+        ];
+        for (name, f) in tables.into_iter().flatten() {
+            def_method(vm, &cls, name, *f);
+        }
+        def_static(vm, &cls, "maketrans", methods::maketrans);
+        def_classmethod(vm, &cls, "fromhex", codec::fromhex);
+    }
+    for (name, f) in [mutate::METHODS, dunder::BYTEARRAY].into_iter().flatten() {
+        def_method(vm, &ba, name, *f);
+    }
+    for (name, f) in dunder::BYTES {
+        def_method(vm, &vm.types.bytes.clone(), name, *f);
+    }
+}
+
+/// A method table: names and functions.
+type Table = &'static [(&'static str, NativeFn)];
+
+/// The bytes of a `bytes` or `bytearray` value.
+pub fn as_bytes(v: &Value) -> Option<Vec<u8>> {
+    match v.payload()? {
+        Payload::Bytes(b) => Some(b.to_vec()),
+        Payload::ByteArray(b) => Some(b.borrow().clone()),
+        _ => None,
+    }
+}
+
+/// A new bytearray.
+pub fn new_bytearray(vm: &Vm, b: Vec<u8>) -> Value {
+    Value::Obj(vm.track(Object::new(
+        vm.types.bytearray.clone(),
+        Payload::ByteArray(RefCell::new(b)),
+    )))
+}
+
+/// The bytes a constructor argument stands for (`bytes(x)`, `bytearray(x)`); `range_msg`
+/// is the error for an int outside `range(0, 256)`.
+fn make_bytes(
+    vm: &mut Vm,
+    src: Option<&Value>,
+    encoding: Option<&Value>,
+    range_msg: &str,
+) -> PyResult<Vec<u8>> {
+    let Some(src) = src else {
+        return Ok(Vec::new());
+    };
+    if let Some(s) = src.as_str() {
+        let Some(enc) = encoding else {
+            return Err(vm.new_type_error("string argument without an encoding"));
+        };
+        let m = vm.intern("encode");
+        let f = vm.get_attr(&Value::Str(s.clone()), &m)?;
+        let r = vm.call(&f, std::slice::from_ref(enc), &[])?;
+        return Ok(as_bytes(&r).unwrap_or_default());
+    }
+    if let Value::Int(n) = src {
+        if *n < 0 {
+            return Err(vm.new_value_error("negative count"));
+        }
+        return Ok(vec![0; *n as usize]);
+    }
+    if let Some(b) = as_bytes(src) {
+        return Ok(b);
+    }
+    let items = vm.collect(src).map_err(|_| {
+        vm.new_type_error(format!(
+            "cannot convert '{}' object to bytes",
+            vm.type_name(src)
+        ))
+    })?;
+    let mut out = Vec::with_capacity(items.len());
+    for i in items {
+        let n = super::int::index_of(vm, &i)?;
+        if !(0..256).contains(&n) {
+            return Err(vm.new_value_error(range_msg));
+        }
+        out.push(n as u8);
+    }
+    Ok(out)
+}
+
+/// An int in `range(0, 256)`, with CPython's errors.
+fn byte_of(vm: &mut Vm, v: &Value) -> PyResult<u8> {
+    let n = super::int::index_of(vm, v)?;
+    if !(0..256).contains(&n) {
+        return Err(vm.new_value_error("byte must be in range(0, 256)"));
+    }
+    Ok(n as u8)
+}
+
+fn bytes_new(vm: &mut Vm, a: Args) -> PyResult {
+    let b = make_bytes(
+        vm,
+        a.arg(1, "source"),
+        a.arg(2, "encoding"),
+        "bytes must be in range(0, 256)",
+    )?;
+    Ok(super::bytes_const(&vm.types, b))
+}
+
+fn bytearray_new(vm: &mut Vm, a: Args) -> PyResult {
+    let b = make_bytes(
+        vm,
+        a.arg(1, "source"),
+        a.arg(2, "encoding"),
+        "byte must be in range(0, 256)",
+    )?;
+    Ok(new_bytearray(vm, b))
+}
+
+/// A result of the receiver's kind: bytearray methods return bytearrays.
+fn same_kind(vm: &Vm, like: &Value, b: Vec<u8>) -> Value {
+    match like.payload() {
+        Some(Payload::ByteArray(_)) => new_bytearray(vm, b),
+        _ => super::bytes_const(&vm.types, b),
+    }
+}
+
+/// The receiver's bytes.
+fn this(vm: &mut Vm, a: &Args, name: &str) -> PyResult<Vec<u8>> {
+    match a.pos.first().and_then(as_bytes) {
+        Some(b) => Ok(b),
+        None => Err(vm.new_type_error(format!("descriptor '{name}' requires a 'bytes' object"))),
+    }
+}
+
+/// A bytes-like argument.
+fn arg_bytes(vm: &mut Vm, v: &Value) -> PyResult<Vec<u8>> {
+    as_bytes(v).ok_or_else(|| {
+        vm.new_type_error(format!(
+            "a bytes-like object is required, not '{}'",
+            vm.type_name(v)
+        ))
+    })
+}
+
+/// `+` on bytes (the result has the left operand's kind).
+pub fn bytes_binary(vm: &mut Vm, a: &Value, b: &Value, op: BinOp) -> PyResult<Option<Value>> {
+    if op == BinOp::Rem {
+        if as_bytes(a).is_some() {
+            return bytes_percent(vm, a, b).map(Some);
+        }
+        return Ok(None);
+    }
+    if op != BinOp::Add {
+        return Ok(None);
+    }
+    match (as_bytes(a), as_bytes(b)) {
+        (Some(mut x), Some(y)) => {
+            x.extend(y);
+            Ok(Some(same_kind(vm, a, x)))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// `x in bytes`.
+pub fn bytes_contains(vm: &mut Vm, container: &Value, item: &Value) -> PyResult<bool> {
+    let b = as_bytes(container).unwrap_or_default();
+    let p = methods::sub_arg(vm, item)?;
+    Ok(super::text::find(&b, &p, 0, b.len()).is_some())
+}
