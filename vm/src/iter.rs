@@ -584,6 +584,21 @@ impl Vm {
                 Value::Obj(o) => match &o.payload {
                     Payload::List(l) => return Ok(l.borrow().clone()),
                     Payload::Tuple(t) => return Ok(t.to_vec()),
+                    Payload::Range(r) => {
+                        // Exactly sized: `list(range(10**7))` must not over-allocate.
+                        let [start, _, step] = **r;
+                        let n = crate::builtins::range_len(r).max(0) as usize;
+                        let mut out = Vec::new();
+                        if out.try_reserve_exact(n).is_err() {
+                            return Err(self.new_exception(&self.exc.memory_error.clone(), vec![]));
+                        }
+                        let mut x = start;
+                        for _ in 0..n {
+                            out.push(Value::Int(x));
+                            x = x.wrapping_add(step);
+                        }
+                        return Ok(out);
+                    }
                     _ => {}
                 },
                 Value::Str(s) => {

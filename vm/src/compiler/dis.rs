@@ -68,12 +68,9 @@ fn list(code: &Code, out: &mut String) {
             "  "
         };
         let (name, arg) = describe(code, instr);
-        let _ = writeln!(out, "{line_col} {mark} {ip:>4} {name:<22}{arg}").map(|_| ());
-        let trimmed = out.trim_end_matches(' ').len();
-        out.truncate(trimmed);
-        if !out.ends_with('\n') {
-            out.push('\n');
-        }
+        let text = format!("{line_col} {mark} {ip:>4} {name:<22}{arg}");
+        out.push_str(text.trim_end());
+        out.push('\n');
     }
     for c in code.consts.iter() {
         if let Value::Obj(o) = c {
