@@ -113,3 +113,13 @@ fn deep_nesting_is_a_recursion_error_not_a_crash() {
     assert!(stderr(&out)
         .ends_with("RecursionError: maximum recursion depth exceeded during compilation\n"));
 }
+
+#[test]
+fn the_tour_example_prints_what_cpython_prints() {
+    // examples/tour.out is `python3 examples/tour.aio` (regenerate it the same way).
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples");
+    let out = aio(&[&format!("{root}/tour.aio")]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let expected = std::fs::read_to_string(format!("{root}/tour.out")).unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), expected);
+}
