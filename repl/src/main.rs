@@ -141,6 +141,7 @@ fn run_script(file: &str, args: Vec<String>) -> u8 {
         return 2;
     }
     let mut vm = aio_vm::Vm::new();
+    aio_stdlib::install(&mut vm);
     vm.argv = std::iter::once(file.to_string()).chain(args).collect();
     let result = vm.run_file(std::path::Path::new(file));
     vm.flush_stdout();

@@ -1,4 +1,9 @@
 //! aio's standard library: native modules (`math`, `time`, `asyncio`'s Python-visible API,
 //! ...) built with the same module builder a host application uses.
-//!
-//! Empty until the VM exists (issues "asyncio" and "Standard library").
+
+pub mod asyncio;
+
+/// Registers every standard-library module with `vm`.
+pub fn install(vm: &mut aio_vm::Vm) {
+    asyncio::install(vm);
+}

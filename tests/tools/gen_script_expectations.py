@@ -52,6 +52,12 @@ TIMEOUT = 10
 HASH_SEEDS = ("0", "4242")
 MIN_LINES, MAX_LINES = 20, 80
 ALLOWED_IMPORTS = {"sys"}
+# Modules a category folder may import besides ALLOWED_IMPORTS: the modules it tests.
+CATEGORY_IMPORTS = {"asyncio": {"asyncio"}}
+# A script may name another CPython as its oracle in its first lines, with the reason:
+#   # oracle: python3.10 (the slides pass bare coroutines to asyncio.wait, which 3.11 forbids)
+# It is run with DeprecationWarnings silenced. Use it only for aio's documented differences.
+ORACLE_RE = re.compile(r"^# oracle: (python3\.\d+) \(.+\)$", re.M)
 ADDRESS_RE = re.compile(rb" at 0x[0-9a-fA-F]+")
 
 
@@ -109,7 +115,8 @@ def lint(script):
         else:
             continue
         for top in tops:
-            if top in ALLOWED_IMPORTS or top.startswith(MODULE_PREFIX):
+            allowed = ALLOWED_IMPORTS | CATEGORY_IMPORTS.get(script.parent.name, set())
+            if top in allowed or top.startswith(MODULE_PREFIX):
                 continue
             if importlib.util.find_spec(top) is not None:
                 problems.append(f"line {node.lineno}: imports {top!r} (only sys and mod_* helpers)")
@@ -121,6 +128,21 @@ def last_non_empty_line(data):
     text = data.decode("utf-8", errors="replace")
     lines = [line for line in text.splitlines() if line.strip()]
     return lines[-1] if lines else ""
+
+
+def oracle_path(name):
+    """The interpreter binary for `name` (`python3.10`): a pyenv-installed version if there
+    is one (its shims need pyenv's own environment), else the one on PATH."""
+    try:
+        root = subprocess.run(["pyenv", "root"], capture_output=True, text=True).stdout.strip()
+    except FileNotFoundError:
+        root = ""
+    version = name.removeprefix("python")
+    candidates = sorted(Path(root).glob(f"versions/{version}.*/bin/{name}")) if root else []
+    found = str(candidates[-1]) if candidates else shutil.which(name)
+    if not found:
+        raise ScriptError(f"oracle {name} is not installed")
+    return found
 
 
 def run_once(script, seed):
@@ -136,9 +158,13 @@ def run_once(script, seed):
             "PYTHONDONTWRITEBYTECODE": "1",
             "PYTHONHASHSEED": seed,
         }
+        oracle = ORACLE_RE.search("\n".join(script.read_text(encoding="utf-8").splitlines()[:3]))
+        command = [sys.executable, "-s", script.name]
+        if oracle:
+            command = [oracle_path(oracle.group(1)), "-W", "ignore::DeprecationWarning", "-s", script.name]
         try:
             proc = subprocess.run(
-                [sys.executable, "-s", script.name],
+                command,
                 cwd=tmp,
                 env=env,
                 stdin=subprocess.DEVNULL,

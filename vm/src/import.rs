@@ -222,6 +222,24 @@ impl Vm {
         Ok(m)
     }
 
+    /// Compiles `source` (named `filename` in tracebacks) and runs it in `globals`: how
+    /// modules written in aio (a native module's prelude) are loaded.
+    pub fn exec_source_in(&mut self, source: &str, filename: &str, globals: &Obj) -> PyResult {
+        let module = aio_parser::parse_module(source)
+            .map_err(|e| self.syntax_error_exception(&e, filename, source))?;
+        let src = Rc::new(SourceFile::new(filename.to_string(), source.to_string()));
+        let code = compiler::compile(
+            &module,
+            src,
+            Mode::Exec,
+            &mut self.interner,
+            &self.types,
+            &self.ellipsis,
+        )
+        .map_err(|e| self.syntax_error_exception(&e, filename, source))?;
+        self.run_code(code, globals.clone())
+    }
+
     /// A `SyntaxError` exception object for a compile error in an imported module.
     pub(crate) fn syntax_error_exception(
         &self,

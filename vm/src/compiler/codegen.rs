@@ -790,7 +790,8 @@ impl<'t, 'i> Compiler<'t, 'i> {
         for _ in &f.decorators {
             self.emit(Instr::Call(1));
         }
-        self.store_name(&f.name.name)
+        let stored = self.mangle(&f.name.name);
+        self.store_name(&stored)
     }
 
     fn qualname(&self, name: &str) -> String {
@@ -966,7 +967,8 @@ impl<'t, 'i> Compiler<'t, 'i> {
         for _ in &cd.decorators {
             self.emit(Instr::Call(1));
         }
-        self.store_name(&cd.name.name)
+        let stored = self.mangle(&cd.name.name);
+        self.store_name(&stored)
     }
 
     fn load_name_raw(&mut self, name: &str, global: bool) {
