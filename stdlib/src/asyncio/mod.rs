@@ -4,6 +4,8 @@
 //! where the loop blocks: a `mio::Poll` wait with the timeout of the next timer, so an idle
 //! loop sleeps in the kernel and never busy-waits.
 
+mod net;
+
 use aio_vm::builtins::native_fn;
 use aio_vm::native::Args;
 use aio_vm::{Obj, PyResult, Value, Vm};
@@ -25,6 +27,7 @@ const PRELUDE: &[(&str, &str)] = &[
         "asyncio/taskgroups.aio",
         include_str!("prelude/taskgroups.aio"),
     ),
+    ("asyncio/streams.aio", include_str!("prelude/streams.aio")),
     ("asyncio/runners.aio", include_str!("prelude/runners.aio")),
 ];
 
@@ -39,6 +42,17 @@ fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
         ("_monotonic", monotonic as aio_vm::native::NativeFn),
         ("_select", select),
         ("_format_exception", format_exception),
+        ("_listen", net::listen),
+        ("_connect", net::connect),
+        ("_connect_result", net::connect_result),
+        ("_accept", net::accept),
+        ("_recv", net::recv),
+        ("_send", net::send),
+        ("_shutdown_write", net::shutdown_write),
+        ("_close", net::close),
+        ("_watch", net::watch),
+        ("_sockname", net::sockname),
+        ("_peername", net::peername),
     ] {
         let f = native_fn(vm, name, Some("asyncio"), f);
         vm.dict_set_str(&g, name, f);
@@ -53,8 +67,37 @@ thread_local! {
     /// The clock's origin: `loop.time()` counts seconds from the first use, like
     /// `time.monotonic()` counts from an unspecified point.
     static EPOCH: Instant = Instant::now();
-    /// The poller the loop blocks in (created on first use, one per thread).
-    static POLL: RefCell<Option<(mio::Poll, mio::Events)>> = const { RefCell::new(None) };
+    /// The poller the loop blocks in and the sockets registered with it (one per thread).
+    static IO: RefCell<Option<Io>> = const { RefCell::new(None) };
+}
+
+/// The loop's I/O state: the mio poller, its event buffer and the sockets.
+struct Io {
+    poll: mio::Poll,
+    events: mio::Events,
+    sockets: net::Sockets,
+}
+
+fn with_io<R>(f: impl FnOnce(&mut Io) -> R) -> R {
+    IO.with(|io| {
+        let mut slot = io.borrow_mut();
+        if slot.is_none() {
+            *slot = Some(Io {
+                poll: mio::Poll::new().expect("the OS provides epoll"),
+                events: mio::Events::with_capacity(256),
+                sockets: net::Sockets::default(),
+            });
+        }
+        f(slot.as_mut().expect("created above"))
+    })
+}
+
+fn with_sockets<R>(f: impl FnOnce(&mut net::Sockets) -> R) -> R {
+    with_io(|io| f(&mut io.sockets))
+}
+
+fn with_poll_and_sockets<R>(f: impl FnOnce(&mut mio::Poll, &mut net::Sockets) -> R) -> R {
+    with_io(|io| f(&mut io.poll, &mut io.sockets))
 }
 
 /// `_monotonic()`: seconds as a float (`loop.time()`).
@@ -73,15 +116,20 @@ fn format_exception(vm: &mut Vm, a: Args) -> PyResult {
     }
 }
 
-/// `_select(timeout)`: waits for I/O readiness or until `timeout` seconds have passed
-/// (`None`: no timer is pending). Returns the list of ready events (none yet: sockets arrive
-/// with streams). With nothing that could ever wake it, it returns `False` instead of
-/// blocking forever, so the loop can report the deadlock.
+/// `_select(timeout)`: waits for socket readiness or until `timeout` seconds have passed
+/// (`None`: no timer is pending), and returns the ready sockets as `(id, readable,
+/// writable)` tuples. With no timer and no socket that could ever wake it, it returns
+/// `False` instead of blocking forever, so the loop can report the deadlock.
 fn select(vm: &mut Vm, a: Args) -> PyResult {
     let timeout = match a.pos.first() {
-        None | Some(Value::None) => return Ok(Value::Bool(false)),
-        Some(Value::Float(f)) => *f,
-        Some(Value::Int(i)) => *i as f64,
+        None | Some(Value::None) => {
+            if !net::any_watched() {
+                return Ok(Value::Bool(false));
+            }
+            None
+        }
+        Some(Value::Float(f)) => Some(*f),
+        Some(Value::Int(i)) => Some(*i as f64),
         Some(other) => {
             return Err(vm.new_type_error(format!(
                 "timeout must be a number, not {}",
@@ -89,20 +137,26 @@ fn select(vm: &mut Vm, a: Args) -> PyResult {
             )))
         }
     };
-    let timeout = Duration::from_secs_f64(timeout.clamp(0.0, 86400.0));
-    let result = POLL.with(|p| -> std::io::Result<()> {
-        let mut slot = p.borrow_mut();
-        if slot.is_none() {
-            *slot = Some((mio::Poll::new()?, mio::Events::with_capacity(256)));
+    let timeout = timeout.map(|t| Duration::from_secs_f64(t.clamp(0.0, 86400.0)));
+    let ready = with_io(|io| -> std::io::Result<Vec<(usize, bool, bool)>> {
+        match io.poll.poll(&mut io.events, timeout) {
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => return Ok(Vec::new()),
+            other => other?,
         }
-        let (poll, events) = slot.as_mut().expect("created above");
-        match poll.poll(events, Some(timeout)) {
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => Ok(()),
-            other => other,
-        }
+        Ok(io
+            .events
+            .iter()
+            .map(|e| {
+                let readable = e.is_readable() || e.is_read_closed() || e.is_error();
+                let writable = e.is_writable() || e.is_write_closed() || e.is_error();
+                (e.token().0, readable, writable)
+            })
+            .collect())
     });
-    if let Err(e) = result {
-        return Err(vm.new_runtime_error(format!("event loop poll failed: {e}")));
-    }
-    Ok(vm.new_list(Vec::new()))
+    let ready = ready.map_err(|e| vm.new_runtime_error(format!("event loop poll failed: {e}")))?;
+    let items = ready
+        .into_iter()
+        .map(|(id, r, w)| vm.new_tuple(vec![Value::Int(id as i64), Value::Bool(r), Value::Bool(w)]))
+        .collect();
+    Ok(vm.new_list(items))
 }

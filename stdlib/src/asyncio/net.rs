@@ -1,0 +1,337 @@
+//! Non-blocking TCP sockets for the streams API, registered with the loop's `mio::Poll`.
+//! Sockets are numbered; the prelude's transports and servers call these natives and get
+//! readiness back from `_select` as `(id, readable, writable)` tuples. mio is edge-triggered,
+//! so every reader drains its socket until it would block, and interest changes re-register
+//! the socket (which re-arms it and reports readiness that is already there).
+
+use aio_vm::builtins::bytes_const;
+use aio_vm::native::Args;
+use aio_vm::{PyResult, Value, Vm};
+use mio::net::{TcpListener, TcpStream};
+use mio::{Interest, Token};
+use std::collections::HashMap;
+use std::io::{ErrorKind, Read, Write};
+use std::net::{SocketAddr, ToSocketAddrs};
+
+/// A registered socket.
+pub(super) enum Sock {
+    /// A listening socket.
+    Listener(TcpListener),
+    /// A connection (or a connection in progress).
+    Stream(TcpStream),
+}
+
+/// The sockets of this thread's loop, by id (the mio `Token`).
+#[derive(Default)]
+pub(super) struct Sockets {
+    pub(super) socks: HashMap<usize, Sock>,
+    next: usize,
+    /// Registered interest per socket: (read, write).
+    interest: HashMap<usize, (bool, bool)>,
+}
+
+impl Sockets {
+    fn add(&mut self, s: Sock) -> usize {
+        self.next += 1;
+        self.socks.insert(self.next, s);
+        self.next
+    }
+}
+
+/// `OSError(errno, strerror)` for an I/O error: the class call picks the subclass
+/// (`ConnectionRefusedError`, ...), as CPython's does.
+pub(super) fn os_error(vm: &mut Vm, e: &std::io::Error, what: Option<String>) -> aio_vm::Obj {
+    let errno = e.raw_os_error().unwrap_or(0);
+    let msg = what.unwrap_or_else(|| {
+        let s = e.to_string();
+        s.split(" (os error").next().unwrap_or(&s).to_string()
+    });
+    let cls = Value::Obj(vm.exc.os_error.clone());
+    match vm.call(&cls, &[Value::Int(errno as i64), Value::str(msg)], &[]) {
+        Ok(Value::Obj(o)) => o,
+        Ok(_) => vm.new_runtime_error("OSError() returned a non-exception"),
+        Err(e) => e,
+    }
+}
+
+fn int_arg(vm: &mut Vm, a: &Args, i: usize) -> PyResult<i64> {
+    match a.pos.get(i) {
+        Some(Value::Int(n)) => Ok(*n),
+        _ => Err(vm.new_type_error("an integer is required")),
+    }
+}
+
+fn resolve(vm: &mut Vm, a: &Args) -> PyResult<SocketAddr> {
+    let host = match a.pos.first() {
+        Some(Value::Str(s)) => s.as_str().to_string(),
+        Some(Value::None) | None => "0.0.0.0".to_string(),
+        Some(other) => {
+            return Err(
+                vm.new_type_error(format!("host must be a str, not {}", vm.type_name(other)))
+            )
+        }
+    };
+    let port = int_arg(vm, a, 1)?;
+    let host = if host == "localhost" {
+        "127.0.0.1".to_string()
+    } else {
+        host
+    };
+    match (host.as_str(), port as u16).to_socket_addrs() {
+        Ok(mut addrs) => addrs
+            .next()
+            .ok_or_else(|| vm.new_exception_msg(&vm.exc.os_error.clone(), "no address found")),
+        Err(e) => {
+            let gai = vm.new_exception_msg(
+                &vm.exc.os_error.clone(),
+                format!("[Errno -2] Name or service not known: {e}"),
+            );
+            Err(gai)
+        }
+    }
+}
+
+fn addr_tuple(vm: &mut Vm, addr: SocketAddr) -> Value {
+    vm.new_tuple(vec![
+        Value::str(addr.ip().to_string()),
+        Value::Int(addr.port() as i64),
+    ])
+}
+
+/// `_listen(host, port, backlog)` → `(id, (host, port))`.
+pub(super) fn listen(vm: &mut Vm, a: Args) -> PyResult {
+    let addr = resolve(vm, &a)?;
+    let listener = match TcpListener::bind(addr) {
+        Ok(l) => l,
+        Err(e) => {
+            let msg = format!(
+                "[Errno {}] error while attempting to bind on address ('{}', {}): {}",
+                e.raw_os_error().unwrap_or(0),
+                addr.ip(),
+                addr.port(),
+                e.to_string().split(" (os error").next().unwrap_or("")
+            );
+            return Err(os_error(vm, &e, Some(msg)));
+        }
+    };
+    let local = listener.local_addr().unwrap_or(addr);
+    let id = super::with_sockets(|s| s.add(Sock::Listener(listener)));
+    let t = addr_tuple(vm, local);
+    Ok(vm.new_tuple(vec![Value::Int(id as i64), t]))
+}
+
+/// `_connect(host, port)` → id of a connection in progress (wait until writable, then
+/// `_connect_result`).
+pub(super) fn connect(vm: &mut Vm, a: Args) -> PyResult {
+    let addr = resolve(vm, &a)?;
+    match TcpStream::connect(addr) {
+        Ok(s) => {
+            let id = super::with_sockets(|socks| socks.add(Sock::Stream(s)));
+            Ok(Value::Int(id as i64))
+        }
+        Err(e) => Err(os_error(vm, &e, None)),
+    }
+}
+
+/// `_connect_result(id)`: `None` once connected; raises the connection error (CPython's
+/// `Connect call failed ('host', port)` wording).
+pub(super) fn connect_result(vm: &mut Vm, a: Args) -> PyResult {
+    let id = int_arg(vm, &a, 0)? as usize;
+    let outcome = super::with_sockets(|s| match s.socks.get(&id) {
+        Some(Sock::Stream(t)) => match t.take_error() {
+            Ok(Some(e)) => Err(Some(e)),
+            Err(e) => Err(Some(e)),
+            Ok(None) => match t.peer_addr() {
+                Ok(_) => Ok(true),
+                Err(e) if e.kind() == ErrorKind::NotConnected => Ok(false),
+                Err(e) => Err(Some(e)),
+            },
+        },
+        _ => Err(None),
+    });
+    match outcome {
+        Ok(true) => Ok(Value::None),
+        Ok(false) => Ok(Value::Bool(false)),
+        Err(Some(e)) => {
+            let addr = resolve(
+                vm,
+                &Args {
+                    pos: &a.pos[1..],
+                    kw: &[],
+                },
+            )
+            .ok();
+            let what = addr.map(|ad| {
+                format!(
+                    "[Errno {}] Connect call failed ('{}', {})",
+                    e.raw_os_error().unwrap_or(0),
+                    ad.ip(),
+                    ad.port()
+                )
+            });
+            Err(os_error(vm, &e, what))
+        }
+        Err(None) => Err(vm.new_value_error("bad socket")),
+    }
+}
+
+/// `_accept(id)` → `(new_id, (host, port))`, or `None` when no connection is waiting.
+pub(super) fn accept(vm: &mut Vm, a: Args) -> PyResult {
+    let id = int_arg(vm, &a, 0)? as usize;
+    let r = super::with_sockets(|s| match s.socks.get(&id) {
+        Some(Sock::Listener(l)) => match l.accept() {
+            Ok((stream, peer)) => Ok(Some((s.add(Sock::Stream(stream)), peer))),
+            Err(e) if e.kind() == ErrorKind::WouldBlock => Ok(None),
+            Err(e) => Err(e),
+        },
+        _ => Ok(None),
+    });
+    match r {
+        Ok(Some((nid, peer))) => {
+            let p = addr_tuple(vm, peer);
+            Ok(vm.new_tuple(vec![Value::Int(nid as i64), p]))
+        }
+        Ok(None) => Ok(Value::None),
+        Err(e) => Err(os_error(vm, &e, None)),
+    }
+}
+
+/// `_recv(id, n)` → bytes (`b''` at end of stream), or `None` when it would block.
+pub(super) fn recv(vm: &mut Vm, a: Args) -> PyResult {
+    let id = int_arg(vm, &a, 0)? as usize;
+    let n = int_arg(vm, &a, 1)?.max(1) as usize;
+    let mut buf = vec![0u8; n];
+    let r = super::with_sockets(|s| match s.socks.get_mut(&id) {
+        Some(Sock::Stream(t)) => loop {
+            match t.read(&mut buf) {
+                Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+                other => break other.map(Some),
+            }
+        },
+        _ => Ok(Some(0)),
+    });
+    match r {
+        Ok(Some(k)) => {
+            buf.truncate(k);
+            Ok(bytes_const(&vm.types, buf))
+        }
+        Ok(None) => Ok(Value::None),
+        Err(e) if e.kind() == ErrorKind::WouldBlock => Ok(Value::None),
+        Err(e) => Err(os_error(vm, &e, None)),
+    }
+}
+
+/// `_send(id, data)` → bytes written, or `None` when it would block.
+pub(super) fn send(vm: &mut Vm, a: Args) -> PyResult {
+    let id = int_arg(vm, &a, 0)? as usize;
+    let Some(data) = a.pos.get(1).and_then(aio_vm::builtins::bytes_of) else {
+        return Err(vm.new_type_error("data must be bytes-like"));
+    };
+    let r = super::with_sockets(|s| match s.socks.get_mut(&id) {
+        Some(Sock::Stream(t)) => loop {
+            match t.write(&data) {
+                Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+                other => break other,
+            }
+        },
+        _ => Err(std::io::Error::from(ErrorKind::NotConnected)),
+    });
+    match r {
+        Ok(k) => Ok(Value::Int(k as i64)),
+        Err(e) if e.kind() == ErrorKind::WouldBlock => Ok(Value::None),
+        Err(e) => Err(os_error(vm, &e, None)),
+    }
+}
+
+/// `_shutdown_write(id)`: half-close (`write_eof`).
+pub(super) fn shutdown_write(vm: &mut Vm, a: Args) -> PyResult {
+    let id = int_arg(vm, &a, 0)? as usize;
+    super::with_sockets(|s| {
+        if let Some(Sock::Stream(t)) = s.socks.get(&id) {
+            let _ = t.shutdown(std::net::Shutdown::Write);
+        }
+    });
+    Ok(Value::None)
+}
+
+/// `_close(id)`: deregisters and closes.
+pub(super) fn close(vm: &mut Vm, a: Args) -> PyResult {
+    let id = int_arg(vm, &a, 0)? as usize;
+    super::with_poll_and_sockets(|poll, s| {
+        if let Some(mut sock) = s.socks.remove(&id) {
+            if s.interest.remove(&id).is_some() {
+                let _ = match &mut sock {
+                    Sock::Listener(l) => poll.registry().deregister(l),
+                    Sock::Stream(t) => poll.registry().deregister(t),
+                };
+            }
+        }
+    });
+    Ok(Value::None)
+}
+
+/// `_watch(id, readable, writable)`: sets the readiness the loop waits for on a socket.
+pub(super) fn watch(vm: &mut Vm, a: Args) -> PyResult {
+    let id = int_arg(vm, &a, 0)? as usize;
+    let r = matches!(a.pos.get(1), Some(Value::Bool(true)));
+    let w = matches!(a.pos.get(2), Some(Value::Bool(true)));
+    let result = super::with_poll_and_sockets(|poll, s| -> std::io::Result<()> {
+        let old = s.interest.get(&id).copied();
+        let Some(sock) = s.socks.get_mut(&id) else {
+            return Ok(());
+        };
+        let interest = match (r, w) {
+            (true, true) => Some(Interest::READABLE | Interest::WRITABLE),
+            (true, false) => Some(Interest::READABLE),
+            (false, true) => Some(Interest::WRITABLE),
+            (false, false) => None,
+        };
+        let reg = poll.registry();
+        let source: &mut dyn mio::event::Source = match sock {
+            Sock::Listener(l) => l,
+            Sock::Stream(t) => t,
+        };
+        match (old, interest) {
+            (None, Some(i)) => reg.register(source, Token(id), i)?,
+            (Some(_), Some(i)) => reg.reregister(source, Token(id), i)?,
+            (Some(_), None) => reg.deregister(source)?,
+            (None, None) => {}
+        }
+        match interest {
+            Some(_) => s.interest.insert(id, (r, w)),
+            None => s.interest.remove(&id),
+        };
+        Ok(())
+    });
+    result.map_err(|e| os_error(vm, &e, None))?;
+    Ok(Value::None)
+}
+
+/// `_sockname(id)` / `_peername(id)`: `(host, port)` or `None`.
+pub(super) fn sockname(vm: &mut Vm, a: Args) -> PyResult {
+    address(vm, a, false)
+}
+
+/// See [`sockname`].
+pub(super) fn peername(vm: &mut Vm, a: Args) -> PyResult {
+    address(vm, a, true)
+}
+
+fn address(vm: &mut Vm, a: Args, peer: bool) -> PyResult {
+    let id = int_arg(vm, &a, 0)? as usize;
+    let addr = super::with_sockets(|s| match s.socks.get(&id) {
+        Some(Sock::Listener(l)) if !peer => l.local_addr().ok(),
+        Some(Sock::Stream(t)) if peer => t.peer_addr().ok(),
+        Some(Sock::Stream(t)) => t.local_addr().ok(),
+        _ => None,
+    });
+    Ok(match addr {
+        Some(ad) => addr_tuple(vm, ad),
+        None => Value::None,
+    })
+}
+
+/// Whether any socket is waiting for readiness (then `_select(None)` may block).
+pub(super) fn any_watched() -> bool {
+    super::with_sockets(|s| !s.interest.is_empty())
+}
