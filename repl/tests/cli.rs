@@ -123,3 +123,26 @@ fn the_tour_example_prints_what_cpython_prints() {
     let expected = std::fs::read_to_string(format!("{root}/tour.out")).unwrap();
     assert_eq!(String::from_utf8_lossy(&out.stdout), expected);
 }
+
+#[test]
+fn a_deadlocked_asyncio_program_reports_its_tasks_instead_of_hanging() {
+    // CPython would wait forever here; aio names every pending task and where it waits.
+    let script = temp_file(
+        "deadlock.aio",
+        b"import asyncio\nasync def waiter(ev):\n    await ev.wait()\nasync def main():\n    ev = asyncio.Event()\n    t = asyncio.create_task(waiter(ev), name='the-waiter')\n    await t\nasyncio.run(main())\n",
+    );
+    let out = aio(&[&script]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.starts_with("aio: deadlock:"), "{err}");
+    assert!(err.contains("task 'the-waiter' is waiting:"), "{err}");
+    assert!(
+        err.contains(&format!("File \"{script}\", line 3, in waiter")),
+        "{err}"
+    );
+    assert!(err.contains("in asyncio: wait()"), "{err}");
+    assert!(
+        err.contains(&format!("File \"{script}\", line 7, in main")),
+        "{err}"
+    );
+}

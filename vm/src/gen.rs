@@ -352,4 +352,33 @@ impl Vm {
     pub(crate) fn wrap_async_gen_value(&mut self, v: Value) -> Value {
         crate::builtins::asyncgen::wrap(self, v)
     }
+
+    /// Where a suspended generator or coroutine waits, outermost first: for each frame of
+    /// the `await`/`yield from` chain, its file, line and function name (for deadlock
+    /// reports and `Task.get_stack`).
+    pub fn suspended_at(&self, coro: &Value) -> Vec<(String, u32, String)> {
+        let mut out = Vec::new();
+        let mut cur = coro.clone();
+        while let Some(Payload::Generator(g)) = cur.payload() {
+            let next = {
+                let g = g.borrow();
+                let Some(f) = &g.frame else { break };
+                let loc = f.code.location(f.ip);
+                out.push((
+                    f.code.source.name.clone(),
+                    loc.line,
+                    f.code.name.as_str().to_string(),
+                ));
+                match f.code.instrs.get(f.ip) {
+                    Some(crate::code::Instr::YieldFrom) => f.stack.last().cloned(),
+                    _ => None,
+                }
+            };
+            match next {
+                Some(v) => cur = v,
+                None => break,
+            }
+        }
+        out
+    }
 }

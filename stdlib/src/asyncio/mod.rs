@@ -53,6 +53,7 @@ fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
         ("_watch", net::watch),
         ("_sockname", net::sockname),
         ("_peername", net::peername),
+        ("_suspended_at", suspended_at),
     ] {
         let f = native_fn(vm, name, Some("asyncio"), f);
         vm.dict_set_str(&g, name, f);
@@ -114,6 +115,23 @@ fn format_exception(vm: &mut Vm, a: Args) -> PyResult {
         }
         _ => Ok(Value::str("")),
     }
+}
+
+/// `_suspended_at(coro)`: `[(file, line, function), ...]` along the await chain.
+fn suspended_at(vm: &mut Vm, a: Args) -> PyResult {
+    let coro = a.pos.first().cloned().unwrap_or(Value::None);
+    let frames = vm.suspended_at(&coro);
+    let items = frames
+        .into_iter()
+        .map(|(file, line, name)| {
+            vm.new_tuple(vec![
+                Value::str(file),
+                Value::Int(line as i64),
+                Value::str(name),
+            ])
+        })
+        .collect();
+    Ok(vm.new_list(items))
 }
 
 /// `_select(timeout)`: waits for socket readiness or until `timeout` seconds have passed
