@@ -22,6 +22,15 @@ fn main() -> ExitCode {
     let worker = std::thread::Builder::new()
         .stack_size(STACK_SIZE)
         .spawn(move || run(args));
+    // Signals go to the thread that runs the VM (it was created with them unblocked), so
+    // that Ctrl-C interrupts its event-loop wait rather than the main thread's join.
+    // SAFETY: blocks SIGINT for the calling (main) thread only.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        libc::sigaddset(&mut set, libc::SIGINT);
+        libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
+    }
     match worker.map(|handle| handle.join()) {
         Ok(Ok(code)) => ExitCode::from(code),
         _ => ExitCode::from(70),
@@ -150,8 +159,30 @@ fn run_script(file: &str, args: Vec<String>) -> u8 {
         Err(aio_vm::Error::Exit(code)) => code as u8,
         Err(e) => {
             eprintln!("{e}");
+            if is_keyboard_interrupt(&e) {
+                die_of_sigint();
+            }
             1
         }
+    }
+}
+
+/// Whether the uncaught exception is `KeyboardInterrupt`.
+fn is_keyboard_interrupt(e: &aio_vm::Error) -> bool {
+    let aio_vm::Error::Exception(report) = e else {
+        return false;
+    };
+    let last = report.trim_end().lines().last().unwrap_or("");
+    last == "KeyboardInterrupt" || last.starts_with("KeyboardInterrupt: ")
+}
+
+/// After an uncaught `KeyboardInterrupt`, CPython ends by the default action of SIGINT, so
+/// the parent (a shell) sees "killed by SIGINT" and stops a script loop; aio does the same.
+fn die_of_sigint() {
+    // SAFETY: restores the default action of SIGINT and sends it to this process.
+    unsafe {
+        libc::signal(libc::SIGINT, libc::SIG_DFL);
+        libc::kill(libc::getpid(), libc::SIGINT);
     }
 }
 

@@ -146,3 +146,81 @@ fn a_deadlocked_asyncio_program_reports_its_tasks_instead_of_hanging() {
         "{err}"
     );
 }
+
+/// Runs `script` until it prints `ready` (flushed), sends SIGINT `count` times (each after the
+/// previous one was reported on stdout as `cancelled`), and returns the finished output.
+fn interrupt(script: &str, count: usize) -> Output {
+    use std::io::{BufRead, BufReader, Read};
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_aio"))
+        .arg(script)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("aio runs");
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut seen = String::new();
+    for i in 0..count {
+        let wanted = if i == 0 { "ready" } else { "cancelled" };
+        loop {
+            let mut line = String::new();
+            assert!(
+                stdout.read_line(&mut line).unwrap() > 0,
+                "aio ended early: {seen}"
+            );
+            seen.push_str(&line);
+            if line.trim() == wanted {
+                break;
+            }
+        }
+        // SAFETY: sends SIGINT to the child we spawned.
+        unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    }
+    let mut rest = String::new();
+    stdout.read_to_string(&mut rest).unwrap();
+    seen.push_str(&rest);
+    let mut out = child.wait_with_output().expect("aio finishes");
+    out.stdout = seen.into_bytes();
+    out
+}
+
+#[test]
+fn ctrl_c_cancels_the_main_task_then_ends_with_keyboard_interrupt() {
+    // API-RUN-5: the first SIGINT cancels the main task (its finally blocks run); the run
+    // ends with KeyboardInterrupt, and the process dies of SIGINT as CPython's does.
+    use std::os::unix::process::ExitStatusExt;
+    let script = temp_file(
+        "sigint.aio",
+        b"import asyncio\nasync def main():\n    try:\n        print('ready', flush=True)\n        await asyncio.sleep(30)\n    finally:\n        print('cleanup runs')\nasyncio.run(main())\n",
+    );
+    let out = interrupt(&script, 1);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "ready\ncleanup runs\n"
+    );
+    assert_eq!(
+        stderr(&out).trim_end().lines().last(),
+        Some("KeyboardInterrupt")
+    );
+    assert_eq!(out.status.signal(), Some(libc::SIGINT));
+}
+
+#[test]
+fn a_second_ctrl_c_interrupts_and_lists_the_pending_tasks() {
+    let script = temp_file(
+        "sigint2.aio",
+        b"import asyncio\nasync def stubborn():\n    try:\n        await asyncio.sleep(30)\n    except asyncio.CancelledError:\n        print('cancelled', flush=True)\n    await asyncio.sleep(30)\nasync def main():\n    t = asyncio.create_task(stubborn(), name='stubborn')\n    await asyncio.sleep(0)\n    print('ready', flush=True)\n    await t\nasyncio.run(main())\n",
+    );
+    let out = interrupt(&script, 2);
+    let err = stderr(&out);
+    assert!(
+        err.contains("aio: interrupted; tasks still pending:"),
+        "{err}"
+    );
+    assert!(err.contains("task 'stubborn' is waiting:"), "{err}");
+    assert_eq!(
+        err.trim_end().lines().last(),
+        Some("KeyboardInterrupt"),
+        "{err}"
+    );
+}

@@ -5,6 +5,7 @@
 //! loop sleeps in the kernel and never busy-waits.
 
 mod net;
+mod sigint;
 
 use aio_vm::builtins::native_fn;
 use aio_vm::native::Args;
@@ -54,6 +55,9 @@ fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
         ("_sockname", net::sockname),
         ("_peername", net::peername),
         ("_suspended_at", suspended_at),
+        ("_sigint_install", sigint::install),
+        ("_sigint_restore", sigint::restore),
+        ("_sigint_pending", sigint::pending),
     ] {
         let f = native_fn(vm, name, Some("asyncio"), f);
         vm.dict_set_str(&g, name, f);
@@ -164,6 +168,7 @@ fn select(vm: &mut Vm, a: Args) -> PyResult {
         Ok(io
             .events
             .iter()
+            .filter(|e| e.token() != sigint::WAKER_TOKEN)
             .map(|e| {
                 let readable = e.is_readable() || e.is_read_closed() || e.is_error();
                 let writable = e.is_writable() || e.is_write_closed() || e.is_error();

@@ -1,0 +1,77 @@
+//! Ctrl-C while an event loop runs, as CPython 3.11's `asyncio.Runner` handles it: while
+//! `Runner.run` runs, SIGINT only sets a flag (and interrupts the loop's wait); the loop then
+//! calls the runner, which cancels the main task on the first Ctrl-C and raises
+//! `KeyboardInterrupt` on the second. The previous handler is restored afterwards.
+
+use aio_vm::native::Args;
+use aio_vm::{PyResult, Value, Vm};
+use std::cell::Cell;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+static PENDING: AtomicBool = AtomicBool::new(false);
+
+/// Wakes the loop's poll from the signal handler (an eventfd write, async-signal-safe), so
+/// a Ctrl-C that arrives just before the loop blocks is not left waiting for a timer.
+static WAKER: std::sync::OnceLock<mio::Waker> = std::sync::OnceLock::new();
+
+/// The token of the waker's events (never a socket id).
+pub(super) const WAKER_TOKEN: mio::Token = mio::Token(usize::MAX);
+
+thread_local! {
+    /// The action SIGINT had before `_sigint_install`, restored by `_sigint_restore`.
+    static PREVIOUS: Cell<Option<libc::sigaction>> = const { Cell::new(None) };
+}
+
+extern "C" fn on_sigint(_signum: libc::c_int) {
+    // Async-signal-safe: an atomic store and an eventfd write.
+    PENDING.store(true, Ordering::SeqCst);
+    if let Some(w) = WAKER.get() {
+        let _ = w.wake();
+    }
+}
+
+/// `_sigint_install()`: route SIGINT to the loop (no `SA_RESTART`, so a blocked poll wakes).
+pub(super) fn install(_vm: &mut Vm, _a: Args) -> PyResult {
+    PENDING.store(false, Ordering::SeqCst);
+    if WAKER.get().is_none() {
+        if let Ok(w) = super::with_io(|io| mio::Waker::new(io.poll.registry(), WAKER_TOKEN)) {
+            let _ = WAKER.set(w);
+        }
+    }
+    // SAFETY: sigaction with a zeroed struct, a handler that only stores to an atomic, and
+    // an out-pointer to a valid sigaction.
+    unsafe {
+        let mut action: libc::sigaction = std::mem::zeroed();
+        action.sa_sigaction = on_sigint as extern "C" fn(libc::c_int) as usize;
+        libc::sigemptyset(&mut action.sa_mask);
+        action.sa_flags = 0;
+        let mut old: libc::sigaction = std::mem::zeroed();
+        if libc::sigaction(libc::SIGINT, &action, &mut old) == 0 {
+            if old.sa_sigaction == libc::SIG_IGN {
+                // Ignored SIGINT (a background job) stays ignored, as in CPython, which
+                // installs its handler only over the default one.
+                libc::sigaction(libc::SIGINT, &old, std::ptr::null_mut());
+                return Ok(Value::Bool(false));
+            }
+            PREVIOUS.with(|p| p.set(Some(old)));
+            return Ok(Value::Bool(true));
+        }
+    }
+    Ok(Value::Bool(false))
+}
+
+/// `_sigint_restore()`: put back the action SIGINT had before `_sigint_install`.
+pub(super) fn restore(_vm: &mut Vm, _a: Args) -> PyResult {
+    if let Some(old) = PREVIOUS.with(|p| p.take()) {
+        // SAFETY: restores an action previously returned by sigaction.
+        unsafe {
+            libc::sigaction(libc::SIGINT, &old, std::ptr::null_mut());
+        }
+    }
+    Ok(Value::None)
+}
+
+/// `_sigint_pending()`: whether Ctrl-C arrived since the last call (and clears it).
+pub(super) fn pending(_vm: &mut Vm, _a: Args) -> PyResult {
+    Ok(Value::Bool(PENDING.swap(false, Ordering::SeqCst)))
+}
