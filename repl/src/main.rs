@@ -95,6 +95,7 @@ fn run(args: Vec<String>) -> u8 {
             // outside function`, `nonlocal` without a binding, ...).
             let mut status = 0;
             let mut vm = aio_vm::Vm::new();
+            aio_stdlib::install(&mut vm);
             for file in &files {
                 let code = with_source(file, |src| {
                     match vm.compile(src, file, aio_vm::Mode::Exec) {
@@ -111,6 +112,7 @@ fn run(args: Vec<String>) -> u8 {
         }
         Command::Dis(file) => with_source(&file, |src| {
             let mut vm = aio_vm::Vm::new();
+            aio_stdlib::install(&mut vm);
             match vm.compile(src, &file, aio_vm::Mode::Exec) {
                 Ok(code) => {
                     print!("{}", aio_vm::compiler::dis::disassemble(&code));
@@ -141,6 +143,7 @@ fn run_script(file: &str, args: Vec<String>) -> u8 {
         return 2;
     }
     let mut vm = aio_vm::Vm::new();
+    aio_stdlib::install(&mut vm);
     vm.argv = std::iter::once(file.to_string()).chain(args).collect();
     let result = vm.run_file(std::path::Path::new(file));
     vm.flush_stdout();

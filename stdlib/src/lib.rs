@@ -1,4 +1,17 @@
-//! aio's standard library: native modules (`math`, `time`, `asyncio`'s Python-visible API,
-//! ...) built with the same module builder a host application uses.
+//! aio's standard library: native modules built with the same module builder a host
+//! application uses ([`aio_vm::module`]).
 //!
-//! Empty until the VM exists (issues "asyncio" and "Standard library").
+//! [`install`] registers every module with a VM; each is initialised on first import.
+
+pub mod math;
+pub mod random;
+pub mod time;
+
+use aio_vm::Vm;
+
+/// Registers every standard-library module (`math`, `random`, `time`) with `vm`.
+pub fn install(vm: &mut Vm) {
+    vm.register_module("math", math::init);
+    vm.register_module("random", random::init);
+    vm.register_module("time", time::init);
+}

@@ -22,6 +22,7 @@ mod sys;
 mod text;
 
 pub use aio_lexer::printable::is_printable as str_is_printable;
+pub use bytes::as_bytes as bytes_as_bytes;
 pub use bytes::bytearray_inplace;
 pub use dict::copy_dict as copy_dict_value;
 pub use exceptions::set_exception_attr;
