@@ -101,6 +101,13 @@ fn seconds_arg(vm: &mut Vm, v: Option<&Value>) -> PyResult<libc::time_t> {
             .map(|x| x as libc::time_t)
             .ok_or_else(|| vm.new_overflow_error("timestamp out of range for platform time_t"));
     }
+    let float = vm.types.float.clone();
+    if !vm.isinstance(v, &float) {
+        let b = aio_vm::module::to_index(vm, v)?;
+        return num_traits::ToPrimitive::to_i64(&b)
+            .map(|x| x as libc::time_t)
+            .ok_or_else(|| vm.new_overflow_error("timestamp out of range for platform time_t"));
+    }
     let x = to_f64(vm, v)?;
     if x.is_nan() {
         return Err(vm.new_value_error("Invalid value NaN (not a number)"));

@@ -29,7 +29,8 @@ Every script is run twice, with different PYTHONHASHSEED values, and the two run
 this catches output that depends on str/bytes hashing (e.g. the order of a set of strings).
 A few lints catch other non-deterministic or off-brief scripts: the first line must be a
 `# checks: ...` comment; a script has 20 to 80 lines; it imports nothing but `sys`, mod_*
-helpers and names that are no module at all (to test ModuleNotFoundError); its stdout shows
+helpers and names that are no module at all (to test ModuleNotFoundError) -- scripts in
+`stdlib/` may also import the native modules under test (`math`, `random`, `time`); its stdout shows
 no object addresses (` at 0x...`); and a run that exits with status 0 writes nothing to
 stderr (this catches SyntaxWarnings and "Exception ignored" reports).
 """
@@ -52,6 +53,10 @@ TIMEOUT = 10
 HASH_SEEDS = ("0", "4242")
 MIN_LINES, MAX_LINES = 20, 80
 ALLOWED_IMPORTS = {"sys"}
+# Scripts under tests/scripts/stdlib/ test aio's native standard library and may also
+# import the modules it implements.
+STDLIB_CATEGORY = "stdlib"
+STDLIB_IMPORTS = {"math", "random", "time"}
 ADDRESS_RE = re.compile(rb" at 0x[0-9a-fA-F]+")
 
 
@@ -108,8 +113,11 @@ def lint(script):
             tops = [node.module.split(".")[0]]
         else:
             continue
+        allowed = ALLOWED_IMPORTS
+        if script.parent.name == STDLIB_CATEGORY:
+            allowed = ALLOWED_IMPORTS | STDLIB_IMPORTS
         for top in tops:
-            if top in ALLOWED_IMPORTS or top.startswith(MODULE_PREFIX):
+            if top in allowed or top.startswith(MODULE_PREFIX):
                 continue
             if importlib.util.find_spec(top) is not None:
                 problems.append(f"line {node.lineno}: imports {top!r} (only sys and mod_* helpers)")

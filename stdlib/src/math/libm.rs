@@ -25,7 +25,6 @@ extern "C" {
     pub fn log1p(x: f64) -> f64;
     pub fn pow(x: f64, y: f64) -> f64;
     pub fn sqrt(x: f64) -> f64;
-    pub fn cbrt(x: f64) -> f64;
     pub fn erf(x: f64) -> f64;
     pub fn erfc(x: f64) -> f64;
     pub fn fmod(x: f64, y: f64) -> f64;
@@ -55,8 +54,35 @@ pub mod safe {
     use super as ffi;
     safe1!(
         sin, cos, tan, asin, acos, atan, sinh, cosh, tanh, asinh, acosh, atanh, exp, exp2, expm1,
-        log, log2, log10, log1p, sqrt, cbrt, erf, erfc, floor, round
+        log, log2, log10, log1p, sqrt, erf, erfc, floor, round
     );
+
+    /// The C library's `cbrt`, looked up at run time: Rust's runtime carries its own `cbrt`
+    /// that the linker prefers, and it differs from glibc's in the last bit.
+    pub fn cbrt(x: f64) -> f64 {
+        type F = unsafe extern "C" fn(f64) -> f64;
+        static CBRT: std::sync::OnceLock<Option<F>> = std::sync::OnceLock::new();
+        let f = CBRT.get_or_init(|| {
+            // SAFETY: dlopen/dlsym with NUL-terminated names; the symbol has this signature.
+            unsafe {
+                let h = libc::dlopen(c"libm.so.6".as_ptr(), libc::RTLD_LAZY);
+                if h.is_null() {
+                    return None;
+                }
+                let p = libc::dlsym(h, c"cbrt".as_ptr());
+                if p.is_null() {
+                    None
+                } else {
+                    Some(std::mem::transmute::<*mut libc::c_void, F>(p))
+                }
+            }
+        });
+        match f {
+            // SAFETY: a pure libm function.
+            Some(f) => unsafe { f(x) },
+            None => x.cbrt(),
+        }
+    }
 
     /// libm `atan2`.
     pub fn atan2(y: f64, x: f64) -> f64 {

@@ -503,7 +503,9 @@ fn lg10(x: f64) -> Result<f64, MathError> {
 
 fn math_log(vm: &mut Vm, a: Args) -> PyResult {
     a.no_kwargs(vm, "log")?;
-    a.check_count(vm, "log", 1, 2)?;
+    if a.is_empty() || a.len() > 2 {
+        return Err(vm.new_type_error("math.log requires 1 to 2 arguments"));
+    }
     let num = log_helper(vm, &a.pos[0], ln)?;
     if a.len() == 1 {
         return Ok(Value::Float(num));

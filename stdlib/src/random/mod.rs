@@ -19,6 +19,7 @@ use aio_vm::native::Args;
 use aio_vm::{Obj, PyResult, Value, Vm};
 use mt::Mt;
 use num_bigint::{BigInt, BigUint, Sign};
+use num_integer::Integer;
 use num_traits::{Signed, ToPrimitive, Zero};
 
 /// The Rust state of a `Random` instance.
@@ -252,7 +253,8 @@ fn random_setstate(vm: &mut Vm, a: Args) -> PyResult {
     let s = a.pos[0].clone();
     let parts = vm.collect(&a.pos[1])?;
     let version = parts.first().cloned().unwrap_or(Value::None);
-    if !matches!(version, Value::Int(3)) || parts.len() != 3 {
+    let v2 = matches!(version, Value::Int(2));
+    if !(matches!(version, Value::Int(3)) || v2) || parts.len() != 3 {
         let r = vm.repr(&version)?;
         return Err(vm.new_value_error(format!(
             "state with version {} passed to Random.setstate() of version 3",
@@ -276,6 +278,11 @@ fn random_setstate(vm: &mut Vm, a: Args) -> PyResult {
                 "'{}' object cannot be interpreted as an integer",
                 vm.type_name(w)
             )));
+        };
+        let n = if v2 {
+            n.mod_floor(&(BigInt::from(1) << 32))
+        } else {
+            n
         };
         if n.is_negative() {
             return Err(vm.new_overflow_error("can't convert negative int to unsigned"));
