@@ -146,7 +146,7 @@ fn struct_time(vm: &mut Vm, tm: &libc::tm) -> PyResult {
         let z = unsafe { CStr::from_ptr(tm.tm_zone) };
         Value::str(z.to_string_lossy().into_owned())
     };
-    build_struct_time(vm, &cls, items, zone, Value::Int(tm.tm_gmtoff as i64))
+    build_struct_time(vm, &cls, items, zone, Value::Int(tm.tm_gmtoff))
 }
 
 fn build_struct_time(

@@ -172,10 +172,8 @@ fn random_seed(vm: &mut Vm, a: Args) -> PyResult {
         int_key(&BigInt::from_bytes_be(Sign::Plus, &bytes))
     } else if let Some(n) = as_int(&arg) {
         int_key(&n)
-    } else if matches!(arg, Value::Float(_)) || is_float_instance(vm, &arg) {
-        let h = vm.hash(&arg)?;
-        int_key(&BigInt::from(h as u64))
-    } else if arg.as_str().is_some() || bytes_of(&arg).is_some() {
+    } else if matches!(arg, Value::Float(_)) || is_float_instance(vm, &arg) || is_text {
+        // Floats (and text with version 3+) seed from their hash, as a C size_t.
         let h = vm.hash(&arg)?;
         int_key(&BigInt::from(h as u64))
     } else {
