@@ -73,8 +73,74 @@ pub fn rand_bits(vm: &mut Vm, s: &Value, k: u64) -> PyResult<BigInt> {
     to_index(vm, &r)
 }
 
-/// `self._randbelow(n)` for n > 0: `getrandbits(n.bit_length())` until below `n`.
+/// Which `_randbelow` a class uses, chosen as CPython's `Random.__init_subclass__` does:
+/// the first class along the MRO that defines `_randbelow`, `getrandbits` or `random`.
+enum Below {
+    /// `getrandbits` rejection (the native method or an override of `getrandbits`).
+    Bits,
+    /// An override of `random` only: `_randbelow_without_getrandbits`.
+    Float,
+    /// A script's own `_randbelow`.
+    Custom(Value),
+}
+
+fn below_kind(vm: &mut Vm, s: &Value) -> Below {
+    let cls = vm.class_of(s).clone();
+    let names = ["_randbelow", "getrandbits", "random"].map(|n| vm.intern(n));
+    let Some(t) = cls.as_type() else {
+        return Below::Bits;
+    };
+    let mro = t.mro.borrow().clone();
+    for c in mro {
+        let Some(ct) = c.as_type() else { continue };
+        let ns = ct.ns.borrow();
+        if let Some(f) = ns.get_str(&names[0]) {
+            if aio_vm::attr::is_native_of(f, CLASS) {
+                return Below::Bits;
+            }
+            return Below::Custom(f.clone());
+        }
+        if ns.get_str(&names[1]).is_some() {
+            return Below::Bits;
+        }
+        if ns.get_str(&names[2]).is_some() {
+            return Below::Float;
+        }
+    }
+    Below::Bits
+}
+
+/// `self._randbelow(n)` for n > 0, as the class defines it.
 pub fn randbelow(vm: &mut Vm, s: &Value, n: &BigInt) -> PyResult<BigInt> {
+    match below_kind(vm, s) {
+        Below::Bits => randbelow_bits(vm, s, n),
+        Below::Custom(f) => {
+            let nv = int_value(vm, n.clone());
+            let r = vm.call(&f, &[s.clone(), nv], &[])?;
+            to_index(vm, &r)
+        }
+        Below::Float => {
+            // `_randbelow_without_getrandbits`: scale a float draw, rejecting the top.
+            let maxsize = BigInt::from(1u64 << 53);
+            if n >= &maxsize {
+                let r = rand_f64(vm, s)?;
+                let x = r * n.to_f64().unwrap_or(f64::INFINITY);
+                return Ok(num_traits::FromPrimitive::from_f64(x.floor()).unwrap_or_default());
+            }
+            let n64 = n.to_u64().unwrap_or(1);
+            let rem = (1u64 << 53) % n64;
+            let limit = ((1u64 << 53) - rem) as f64 / (1u64 << 53) as f64;
+            let mut r = rand_f64(vm, s)?;
+            while r >= limit {
+                r = rand_f64(vm, s)?;
+            }
+            Ok(BigInt::from((r * (1u64 << 53) as f64).floor() as u64 % n64))
+        }
+    }
+}
+
+/// `_randbelow_with_getrandbits(n)`: `getrandbits(n.bit_length())` until below `n`.
+fn randbelow_bits(vm: &mut Vm, s: &Value, n: &BigInt) -> PyResult<BigInt> {
     if n.is_zero() {
         return Ok(BigInt::zero());
     }
