@@ -369,3 +369,59 @@ pub fn call_special(vm: &mut Vm, v: &Value, name: &str, args: &[Value]) -> PyRes
         None => Ok(None),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::native::Args;
+
+    struct Counter(i64);
+
+    fn twice(vm: &mut Vm, a: Args) -> PyResult {
+        a.check_count(vm, "twice", 1, 1)?;
+        Ok(Value::Float(2.0 * to_f64(vm, &a.pos[0])?))
+    }
+
+    fn counter_new(vm: &mut Vm, a: Args) -> PyResult {
+        let Some(Value::Obj(cls)) = a.pos.first() else {
+            return Err(vm.new_type_error("no class"));
+        };
+        Ok(new_native_instance(vm, cls, Counter(0)))
+    }
+
+    fn counter_bump(vm: &mut Vm, a: Args) -> PyResult {
+        let s = a.pos[0].clone();
+        match native_state::<Counter>(&s) {
+            Some(c) => {
+                c.borrow_mut().0 += 1;
+                Ok(Value::Int(c.borrow().0))
+            }
+            None => Err(vm.new_type_error("not a Counter")),
+        }
+    }
+
+    fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
+        let mut b = ModuleBuilder::new(vm, m);
+        b.function("twice", twice).constant("answer", 42i64);
+        b.class("Counter")
+            .constructor(counter_new)
+            .method("bump", counter_bump)
+            .finish();
+        Ok(())
+    }
+
+    #[test]
+    fn scripts_use_a_built_module() {
+        let mut vm = Vm::new();
+        vm.register_module("demo", init);
+        let src = "import demo\n\
+                   assert demo.twice(4) == 8.0 and demo.answer == 42\n\
+                   class Sub(demo.Counter):\n    pass\n\
+                   c = Sub()\n\
+                   assert (c.bump(), c.bump()) == (1, 2)\n\
+                   assert isinstance(c, demo.Counter) and demo.Counter.__module__ == 'demo'\n\
+                   try:\n    demo.twice('x')\nexcept TypeError as e:\n    assert str(e) == 'must be real number, not str'\n";
+        vm.run_source(src, "<test>", "__main__")
+            .expect("script runs");
+    }
+}
