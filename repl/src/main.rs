@@ -104,6 +104,7 @@ fn run(args: Vec<String>) -> u8 {
             // outside function`, `nonlocal` without a binding, ...).
             let mut status = 0;
             let mut vm = aio_vm::Vm::new();
+            aio_stdlib::install(&mut vm);
             for file in &files {
                 let code = with_source(file, |src| {
                     match vm.compile(src, file, aio_vm::Mode::Exec) {
@@ -120,6 +121,7 @@ fn run(args: Vec<String>) -> u8 {
         }
         Command::Dis(file) => with_source(&file, |src| {
             let mut vm = aio_vm::Vm::new();
+            aio_stdlib::install(&mut vm);
             match vm.compile(src, &file, aio_vm::Mode::Exec) {
                 Ok(code) => {
                     print!("{}", aio_vm::compiler::dis::disassemble(&code));

@@ -29,7 +29,8 @@ Every script is run twice, with different PYTHONHASHSEED values, and the two run
 this catches output that depends on str/bytes hashing (e.g. the order of a set of strings).
 A few lints catch other non-deterministic or off-brief scripts: the first line must be a
 `# checks: ...` comment; a script has 20 to 80 lines; it imports nothing but `sys`, mod_*
-helpers and names that are no module at all (to test ModuleNotFoundError); its stdout shows
+helpers and names that are no module at all (to test ModuleNotFoundError) -- scripts in
+`stdlib/` may also import the native modules under test (`math`, `random`, `time`); its stdout shows
 no object addresses (` at 0x...`); and a run that exits with status 0 writes nothing to
 stderr (this catches SyntaxWarnings and "Exception ignored" reports).
 """
@@ -53,7 +54,7 @@ HASH_SEEDS = ("0", "4242")
 MIN_LINES, MAX_LINES = 20, 80
 ALLOWED_IMPORTS = {"sys"}
 # Modules a category folder may import besides ALLOWED_IMPORTS: the modules it tests.
-CATEGORY_IMPORTS = {"asyncio": {"asyncio"}}
+CATEGORY_IMPORTS = {"asyncio": {"asyncio"}, "stdlib": {"math", "random", "time"}}
 # A script may name another CPython as its oracle in its first lines, with the reason:
 #   # oracle: python3.10 (the slides pass bare coroutines to asyncio.wait, which 3.11 forbids)
 # It is run with DeprecationWarnings silenced. Use it only for aio's documented differences.

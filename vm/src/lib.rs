@@ -21,6 +21,7 @@ pub mod intern;
 pub mod interp;
 pub mod iter;
 pub mod matching;
+pub mod module;
 pub mod native;
 pub mod num;
 pub mod object;

@@ -1,0 +1,378 @@
+//! The integer and sequence methods of `Random`: `randrange`, `randint`, `choice`,
+//! `shuffle`, `sample` and `choices`, following CPython's `random.py` step for step (the
+//! same draws in the same order).
+
+use super::{rand_f64, randbelow, randbelow_usize};
+use aio_vm::code::{BinOp, CmpOp};
+use aio_vm::module::{int_value, to_index, ClassBuilder};
+use aio_vm::native::Args;
+use aio_vm::{PyResult, Value, Vm};
+use num_bigint::BigInt;
+use num_integer::Integer;
+use num_traits::{One, Signed, ToPrimitive, Zero};
+
+/// Adds the methods to the `Random` class.
+pub fn install(c: &mut ClassBuilder) {
+    c.method("randrange", randrange)
+        .method("randint", randint)
+        .method("choice", choice)
+        .method("shuffle", shuffle)
+        .method("sample", sample)
+        .method("choices", choices)
+        .method("_randbelow", randbelow_method);
+}
+
+/// `operator.index(v)`, accepting integral floats as CPython 3.11 still does (with a
+/// deprecation warning there); `what` names the argument in the `ValueError`.
+fn range_arg(vm: &mut Vm, v: &Value, what: &str) -> PyResult<BigInt> {
+    match to_index(vm, v) {
+        Ok(n) => Ok(n),
+        Err(e) => {
+            let float = vm.types.float.clone();
+            if vm.isinstance(v, &float) {
+                let x = aio_vm::module::to_f64(vm, v)?;
+                if x.is_finite() && x.fract() == 0.0 {
+                    return Ok(num_traits::FromPrimitive::from_f64(x).unwrap_or_default());
+                }
+                if x.is_nan() {
+                    return Err(vm.new_value_error("cannot convert float NaN to integer"));
+                }
+                if x.is_infinite() {
+                    return Err(vm.new_overflow_error("cannot convert float infinity to integer"));
+                }
+                return Err(vm.new_value_error(format!("non-integer {what} for randrange()")));
+            }
+            Err(e)
+        }
+    }
+}
+
+/// The shared body of `randrange(start, stop=None, step=1)`.
+fn randrange_impl(
+    vm: &mut Vm,
+    s: &Value,
+    start: &Value,
+    stop: Option<&Value>,
+    step: Option<&Value>,
+) -> PyResult {
+    let istart = range_arg(vm, start, "arg 1")?;
+    let Some(stop) = stop.filter(|v| !v.is_none()) else {
+        if step.is_some() {
+            return Err(vm.new_type_error("Missing a non-None stop argument"));
+        }
+        if istart.is_positive() {
+            let r = randbelow(vm, s, &istart)?;
+            return Ok(int_value(vm, r));
+        }
+        return Err(vm.new_value_error("empty range for randrange()"));
+    };
+    let istop = range_arg(vm, stop, "stop")?;
+    let width = &istop - &istart;
+    let istep = match step {
+        Some(v) => range_arg(vm, v, "step")?,
+        None => BigInt::one(),
+    };
+    if istep.is_one() {
+        if width.is_positive() {
+            let r = randbelow(vm, s, &width)?;
+            return Ok(int_value(vm, istart + r));
+        }
+        return Err(vm.new_value_error(format!(
+            "empty range for randrange() ({istart}, {istop}, {width})"
+        )));
+    }
+    let n = if istep.is_positive() {
+        (&width + &istep - BigInt::one()).div_floor(&istep)
+    } else if istep.is_negative() {
+        (&width + &istep + BigInt::one()).div_floor(&istep)
+    } else {
+        return Err(vm.new_value_error("zero step for randrange()"));
+    };
+    if !n.is_positive() {
+        return Err(vm.new_value_error("empty range for randrange()"));
+    }
+    let r = randbelow(vm, s, &n)?;
+    Ok(int_value(vm, istart + istep * r))
+}
+
+fn randrange(vm: &mut Vm, a: Args) -> PyResult {
+    a.check_kwargs(vm, "randrange", &["start", "stop", "step"])?;
+    a.method_count(vm, "randrange", 0, 3)?;
+    let s = a.pos[0].clone();
+    let Some(start) = a.arg(1, "start").cloned() else {
+        return Err(
+            vm.new_type_error("Random.randrange() missing 1 required positional argument: 'start'")
+        );
+    };
+    let stop = a.arg(2, "stop").cloned();
+    let step = a.arg(3, "step").cloned();
+    randrange_impl(vm, &s, &start, stop.as_ref(), step.as_ref())
+}
+
+fn randint(vm: &mut Vm, a: Args) -> PyResult {
+    a.check_kwargs(vm, "randint", &["a", "b"])?;
+    let s = a.pos[0].clone();
+    let (Some(lo), Some(hi)) = (a.arg(1, "a").cloned(), a.arg(2, "b").cloned()) else {
+        let missing = if a.arg(1, "a").is_none() {
+            "2 required positional arguments: 'a' and 'b'"
+        } else {
+            "1 required positional argument: 'b'"
+        };
+        return Err(vm.new_type_error(format!("Random.randint() missing {missing}")));
+    };
+    let stop = vm.binary_op(&hi, &Value::Int(1), BinOp::Add)?;
+    randrange_impl(vm, &s, &lo, Some(&stop), None)
+}
+
+fn randbelow_method(vm: &mut Vm, a: Args) -> PyResult {
+    a.method_count(vm, "_randbelow", 1, 1)?;
+    let s = a.pos[0].clone();
+    let n = to_index(vm, &a.pos[1])?;
+    let r = randbelow(vm, &s, &n)?;
+    Ok(int_value(vm, r))
+}
+
+fn choice(vm: &mut Vm, a: Args) -> PyResult {
+    a.no_kwargs(vm, "choice")?;
+    a.method_count(vm, "choice", 1, 1)?;
+    let s = a.pos[0].clone();
+    let seq = a.pos[1].clone();
+    let n = vm.len(&seq)?;
+    if n == 0 {
+        return Err(vm.new_index_error("Cannot choose from an empty sequence"));
+    }
+    let i = randbelow_usize(vm, &s, n)?;
+    vm.getitem(&seq, &Value::Int(i as i64))
+}
+
+fn shuffle(vm: &mut Vm, a: Args) -> PyResult {
+    a.no_kwargs(vm, "shuffle")?;
+    a.method_count(vm, "shuffle", 1, 1)?;
+    let s = a.pos[0].clone();
+    let x = a.pos[1].clone();
+    let n = vm.len(&x)?;
+    for i in (1..n).rev() {
+        let j = randbelow_usize(vm, &s, i + 1)?;
+        let (vi, vj) = (Value::Int(i as i64), Value::Int(j as i64));
+        let xi = vm.getitem(&x, &vi)?;
+        let xj = vm.getitem(&x, &vj)?;
+        vm.setitem(&x, vi, xj)?;
+        vm.setitem(&x, vj, xi)?;
+    }
+    Ok(Value::None)
+}
+
+/// Indices chosen by `sample(range(n), k)`, with CPython's choice between a pool (small
+/// populations) and rejection with a set of selected indices.
+fn sample_indices(vm: &mut Vm, s: &Value, n: usize, k: usize) -> PyResult<Vec<usize>> {
+    let mut setsize = 21usize;
+    if k > 5 {
+        let l = super::dists::log((k * 3) as f64) / super::dists::log(4.0);
+        setsize += 4usize.pow(l.ceil() as u32);
+    }
+    let mut result = Vec::with_capacity(k);
+    if n <= setsize {
+        let mut pool: Vec<usize> = (0..n).collect();
+        for i in 0..k {
+            let j = randbelow_usize(vm, s, n - i)?;
+            result.push(pool[j]);
+            pool[j] = pool[n - i - 1];
+        }
+    } else {
+        let mut selected = std::collections::HashSet::with_capacity(k);
+        for _ in 0..k {
+            let mut j = randbelow_usize(vm, s, n)?;
+            while selected.contains(&j) {
+                j = randbelow_usize(vm, s, n)?;
+            }
+            selected.insert(j);
+            result.push(j);
+        }
+    }
+    Ok(result)
+}
+
+/// `bisect_right(a, x, lo, hi)` with the script's comparison.
+fn bisect(vm: &mut Vm, a: &[Value], x: &Value, mut lo: usize, mut hi: usize) -> PyResult<usize> {
+    while lo < hi {
+        let mid = (lo + hi) / 2;
+        let lt = vm.compare(x, &a[mid], CmpOp::Lt)?;
+        if vm.is_true(&lt)? {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    Ok(lo)
+}
+
+/// `list(itertools.accumulate(values))`.
+fn accumulate(vm: &mut Vm, values: &Value) -> PyResult<Vec<Value>> {
+    let items = vm.collect(values)?;
+    let mut out: Vec<Value> = Vec::with_capacity(items.len());
+    for v in items {
+        let next = match out.last() {
+            Some(prev) => vm.binary_op(prev, &v, BinOp::Add)?,
+            None => v,
+        };
+        out.push(next);
+    }
+    Ok(out)
+}
+
+fn is_sequence(vm: &mut Vm, v: &Value) -> bool {
+    let name = vm.type_name(v);
+    if matches!(name.as_str(), "set" | "frozenset" | "dict") {
+        return false;
+    }
+    let t = &vm.types;
+    let seqs = [
+        t.list.clone(),
+        t.tuple.clone(),
+        t.str.clone(),
+        t.range.clone(),
+        t.bytes.clone(),
+        t.bytearray.clone(),
+    ];
+    if seqs.iter().any(|c| vm.isinstance(v, c)) {
+        return true;
+    }
+    let cls = vm.class_of(v).clone();
+    let gi = vm.intern("__getitem__");
+    let ln = vm.intern("__len__");
+    aio_vm::types::lookup(&cls, &gi).is_some() && aio_vm::types::lookup(&cls, &ln).is_some()
+}
+
+fn sample(vm: &mut Vm, a: Args) -> PyResult {
+    a.check_kwargs(vm, "sample", &["population", "k", "counts"])?;
+    let s = a.pos[0].clone();
+    let Some(population) = a.arg(1, "population").cloned() else {
+        return Err(vm.new_type_error(
+            "Random.sample() missing 2 required positional arguments: 'population' and 'k'",
+        ));
+    };
+    let Some(kv) = a.arg(2, "k").cloned() else {
+        return Err(
+            vm.new_type_error("Random.sample() missing 1 required positional argument: 'k'")
+        );
+    };
+    if !is_sequence(vm, &population) {
+        return Err(
+            vm.new_type_error("Population must be a sequence.  For dicts or sets, use sorted(d).")
+        );
+    }
+    let n = vm.len(&population)?;
+    if let Some(counts) = a.kwarg("counts").filter(|c| !c.is_none()) {
+        let mut cum = accumulate(vm, counts)?;
+        if cum.len() != n {
+            return Err(vm.new_value_error("The number of counts does not match the population"));
+        }
+        let total = cum.pop().unwrap_or(Value::Int(0));
+        let Some(total) = aio_vm::module::as_int(&total) else {
+            return Err(vm.new_type_error("Counts must be integers"));
+        };
+        if !total.is_positive() {
+            return Err(vm.new_value_error("Total of counts must be greater than zero"));
+        }
+        let k = sample_k(vm, &kv, total.to_usize().unwrap_or(usize::MAX))?;
+        let picks = sample_indices(vm, &s, total.to_usize().unwrap_or(usize::MAX), k)?;
+        let mut out = Vec::with_capacity(k);
+        for p in picks {
+            let i = bisect(vm, &cum, &Value::Int(p as i64), 0, cum.len())?;
+            out.push(vm.getitem(&population, &Value::Int(i as i64))?);
+        }
+        return Ok(vm.new_list(out));
+    }
+    let k = sample_k(vm, &kv, n)?;
+    let picks = sample_indices(vm, &s, n, k)?;
+    let mut out = Vec::with_capacity(k);
+    for p in picks {
+        out.push(vm.getitem(&population, &Value::Int(p as i64))?);
+    }
+    Ok(vm.new_list(out))
+}
+
+fn sample_k(vm: &mut Vm, kv: &Value, n: usize) -> PyResult<usize> {
+    let k = to_index(vm, kv)?;
+    match k.to_usize().filter(|k| *k <= n) {
+        Some(k) => Ok(k),
+        None => Err(vm.new_value_error("Sample larger than population or is negative")),
+    }
+}
+
+fn choices(vm: &mut Vm, a: Args) -> PyResult {
+    a.check_kwargs(
+        vm,
+        "choices",
+        &["population", "weights", "cum_weights", "k"],
+    )?;
+    if a.len() > 3 {
+        return Err(vm.new_type_error(format!(
+            "Random.choices() takes from 2 to 3 positional arguments but {} were given",
+            a.len()
+        )));
+    }
+    let s = a.pos[0].clone();
+    let Some(population) = a.arg(1, "population").cloned() else {
+        return Err(vm.new_type_error(
+            "Random.choices() missing 1 required positional argument: 'population'",
+        ));
+    };
+    let weights = a.arg(2, "weights").cloned().filter(|v| !v.is_none());
+    let cum_weights = a.kwarg("cum_weights").cloned().filter(|v| !v.is_none());
+    let k = match a.kwarg("k") {
+        Some(v) => to_index(vm, v)?.to_i64().unwrap_or(0).max(0) as usize,
+        None => 1,
+    };
+    let n = vm.len(&population)?;
+    let cum = match (cum_weights, weights) {
+        (None, None) => {
+            let nf = n as f64;
+            let mut out = Vec::with_capacity(k);
+            for _ in 0..k {
+                let r = rand_f64(vm, &s)?;
+                let i = (r * nf).floor() as i64;
+                out.push(vm.getitem(&population, &Value::Int(i))?);
+            }
+            return Ok(vm.new_list(out));
+        }
+        (None, Some(w)) => {
+            if let Value::Int(kk) = w {
+                if vm.get_iter(&w).is_err() {
+                    return Err(vm.new_type_error(format!(
+                        "The number of choices must be a keyword argument: k={kk}"
+                    )));
+                }
+            }
+            accumulate(vm, &w)?
+        }
+        (Some(c), None) => vm.collect(&c)?,
+        (Some(_), Some(_)) => {
+            return Err(vm.new_type_error("Cannot specify both weights and cumulative weights"))
+        }
+    };
+    if cum.len() != n {
+        return Err(vm.new_value_error("The number of weights does not match the population"));
+    }
+    let last = cum
+        .last()
+        .cloned()
+        .ok_or_else(|| vm.new_index_error("list index out of range"))?;
+    let total_v = vm.binary_op(&last, &Value::Float(0.0), BinOp::Add)?;
+    let total = aio_vm::module::to_f64(vm, &total_v)?;
+    if total <= 0.0 {
+        return Err(vm.new_value_error("Total of weights must be greater than zero"));
+    }
+    if !total.is_finite() {
+        return Err(vm.new_value_error("Total of weights must be finite"));
+    }
+    let hi = n - 1;
+    let mut out = Vec::with_capacity(k);
+    for _ in 0..k {
+        let r = rand_f64(vm, &s)?;
+        let i = bisect(vm, &cum, &Value::Float(r * total), 0, hi)?;
+        out.push(vm.getitem(&population, &Value::Int(i as i64))?);
+    }
+    let _ = BigInt::zero();
+    Ok(vm.new_list(out))
+}
