@@ -97,6 +97,9 @@ pub(super) fn generator_attr(vm: &mut Vm, g: &Obj, name: &str) -> PyResult<Optio
             Value::Bool(true)
         }),
         "gi_suspended" | "cr_suspended" => Some(Value::Bool(gen.state == GenState::Suspended)),
+        // aio-only: the line a suspended generator/coroutine stopped at (CPython reads
+        // `cr_frame.f_lineno`; aio has no frame objects). asyncio's Task repr uses it.
+        "_aio_lineno" => gen.frame.as_ref().map(|f| Value::Int(i64::from(f.line()))),
         "gi_code" | "cr_code" | "ag_code" => {
             let code = gen.frame.as_ref().map(|f| f.code.clone());
             drop(gen);

@@ -1015,7 +1015,11 @@ impl<'t, 'i> Compiler<'t, 'i> {
 
     fn unwind_block(&mut self, b: &FBlock<'t>, preserve: bool, depth: usize) -> CResult {
         match b {
-            FBlock::While { .. } | FBlock::Try => {}
+            FBlock::While { .. } => {}
+            // Leaving a `try` body early: drop its handler, as CPython's POP_BLOCK does.
+            FBlock::Try => {
+                self.emit(Instr::PopBlock);
+            }
             FBlock::For { .. } => {
                 if preserve {
                     self.emit(Instr::RotTwo);
