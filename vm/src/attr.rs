@@ -352,6 +352,7 @@ impl Vm {
                 }
                 t.ns.borrow_mut().set_str(name.clone(), value);
                 t.version.set(t.version.get().wrapping_add(1));
+                crate::types::types_changed();
                 return Ok(());
             }
             if let Payload::Module(m) = &o.payload {
@@ -454,10 +455,12 @@ impl Vm {
         let cls = self.class_of(obj).clone();
         if let Value::Obj(o) = obj {
             if let Payload::Type(t) = &o.payload {
-                if t.ns.borrow_mut().remove_str(name).is_none() {
+                let old = t.ns.borrow_mut().remove_str(name);
+                t.version.set(t.version.get().wrapping_add(1));
+                crate::types::types_changed();
+                if old.is_none() {
                     return Err(self.attribute_error(obj, name));
                 }
-                t.version.set(t.version.get().wrapping_add(1));
                 return Ok(());
             }
         }

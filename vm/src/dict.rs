@@ -27,8 +27,25 @@ pub struct Dict {
     entries: Vec<Option<Entry>>,
     index: HashTable<u32>,
     len: usize,
-    /// Bumped on every insertion of a new key and every removal (iteration checks it).
+    /// Changed on every insertion of a new key and every removal (iteration checks it).
+    /// Each change takes a fresh number from a per-thread counter, so two dicts with the same
+    /// version have the same keys at the same positions (one is a copy of the other, or both
+    /// are empty): caches may remember a key's position by version alone.
     pub version: u64,
+}
+
+thread_local! {
+    static NEXT_VERSION: std::cell::Cell<u64> = const { std::cell::Cell::new(1) };
+}
+
+/// A dict version never used before on this thread.
+#[inline]
+fn fresh_version() -> u64 {
+    NEXT_VERSION.with(|n| {
+        let v = n.get();
+        n.set(v + 1);
+        v
+    })
 }
 
 /// The outcome of comparing a stored key with a probe key without running Python code.
@@ -97,6 +114,34 @@ impl Dict {
         self.entries[pos].as_ref().map(|e| &e.value)
     }
 
+    /// The position of a `str` key.
+    #[inline]
+    pub fn find_str(&self, key: &Str) -> Option<usize> {
+        self.find_with(key.hash(), |k| match k {
+            Value::Str(s) => std::ptr::eq(&**s, key) || s.as_str() == key.as_str(),
+            _ => false,
+        })
+    }
+
+    /// The value of the live entry at `pos`.
+    #[inline]
+    pub fn value_at(&self, pos: usize) -> Option<&Value> {
+        match self.entries.get(pos) {
+            Some(Some(e)) => Some(&e.value),
+            _ => None,
+        }
+    }
+
+    /// Replaces the value at `pos`, returning the old one (so the caller can drop it after
+    /// releasing any borrow).
+    #[inline]
+    pub fn replace_value_at(&mut self, pos: usize, value: Value) -> Option<Value> {
+        match self.entries.get_mut(pos) {
+            Some(Some(e)) => Some(std::mem::replace(&mut e.value, value)),
+            _ => None,
+        }
+    }
+
     /// Sets a `str` key (attribute and global stores).
     pub fn set_str(&mut self, key: std::rc::Rc<Str>, value: Value) {
         let hash = key.hash();
@@ -145,7 +190,7 @@ impl Dict {
                 .unwrap_or(0)
         });
         self.len += 1;
-        self.version += 1;
+        self.version = fresh_version();
     }
 
     /// Removes the entry at `pos`.
@@ -158,7 +203,7 @@ impl Dict {
             slot.remove();
         }
         self.len -= 1;
-        self.version += 1;
+        self.version = fresh_version();
         if self.entries.len() > 16 && self.len * 2 < self.entries.len() {
             self.compact();
         }
@@ -180,7 +225,7 @@ impl Dict {
         self.entries.clear();
         self.index.clear();
         self.len = 0;
-        self.version += 1;
+        self.version = fresh_version();
     }
 
     /// Number of iteration positions (live and deleted); iterate `0..positions()` with
@@ -199,7 +244,7 @@ impl Dict {
         let out = self.entries.drain(..).flatten().collect();
         self.index.clear();
         self.len = 0;
-        self.version += 1;
+        self.version = fresh_version();
         out
     }
 

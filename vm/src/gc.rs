@@ -59,6 +59,8 @@ impl GcState {
 
     /// Runs a full collection; returns the number of unreachable objects cleared.
     pub fn collect(&self) -> usize {
+        // Cached class lookups hold values; they must not keep garbage alive.
+        crate::types::clear_lookup_cache();
         self.collecting.set(true);
         let live: Vec<Obj> = {
             let mut reg = self.objects.borrow_mut();
@@ -342,6 +344,7 @@ fn clear(o: &Obj, out: &mut Vec<Value>) {
         }
         Payload::Type(t) => {
             if let Ok(mut ns) = t.ns.try_borrow_mut() {
+                crate::types::types_changed();
                 for e in ns.take_all() {
                     out.push(e.key);
                     out.push(e.value);

@@ -224,12 +224,14 @@ pub fn bootstrap() -> (Types, ExcTypes) {
         *t.bases.borrow_mut() = vec![types.int.clone()];
         *t.mro.borrow_mut() = vec![types.bool.clone(), types.int.clone(), object.clone()];
     }
+    types_changed();
     let exc = ExcTypes::create(&types);
     (types, exc)
 }
 
 fn type_data(name: &str, layout: Layout, bases: Vec<Obj>, heap: bool) -> TypeData {
     let name = Rc::new(Str::new(name.to_string()));
+    types_changed();
     TypeData {
         ns: RefCell::new(Dict::new()),
         name: RefCell::new(name.clone()),
@@ -249,6 +251,7 @@ fn set_mro(cls: &Obj, mro: Vec<Obj>) {
     if let Some(t) = cls.as_type() {
         *t.mro.borrow_mut() = mro;
     }
+    types_changed();
 }
 
 /// Creates a built-in class (no instance `__dict__`).
@@ -421,9 +424,16 @@ pub fn is_subtype(cls: &Obj, base: &Obj) -> bool {
     }
 }
 
-/// Looks `name` up along the MRO of `cls` (class attributes and methods).
+/// Looks `name` up along the MRO of `cls` (class attributes and methods), through the
+/// per-thread lookup cache.
 #[inline]
-pub fn lookup(cls: &Obj, name: &Str) -> Option<Value> {
+pub fn lookup(cls: &Obj, name: &Rc<Str>) -> Option<Value> {
+    lookup_cache::lookup(cls, name)
+}
+
+/// Looks `name` up along the MRO of `cls` without the cache (for names that are not held
+/// in an `Rc`).
+pub fn lookup_str(cls: &Obj, name: &Str) -> Option<Value> {
     let t = cls.as_type()?;
     let mro = t.mro.borrow();
     for c in mro.iter() {
@@ -434,6 +444,100 @@ pub fn lookup(cls: &Obj, name: &Str) -> Option<Value> {
         }
     }
     None
+}
+
+/// Records that a class namespace or MRO changed, or that a class was created: every
+/// lookup cached before is stale from now on.
+#[inline]
+pub fn types_changed() {
+    lookup_cache::invalidate();
+}
+
+/// Empties the lookup cache, dropping the values it holds (the cycle collector calls this
+/// so that cached methods do not keep garbage alive).
+pub fn clear_lookup_cache() {
+    lookup_cache::clear();
+}
+
+/// The MRO lookup cache, CPython's type attribute cache in spirit: a direct-mapped table
+/// keyed by (class address, name address) whose entries are valid only for the epoch they
+/// were filled in. The epoch is bumped on every change to any class namespace or MRO and
+/// on every class creation, so a stale entry is never used and a class address reused by a
+/// new class cannot hit an old entry. Entries hold their name (so its address is not
+/// reused while cached) and the value found (or `None` for a miss).
+mod lookup_cache {
+    use super::{lookup_str, Obj, Str, Value};
+    use std::cell::{Cell, RefCell};
+    use std::rc::Rc;
+
+    const SIZE: usize = 4096;
+
+    struct Entry {
+        epoch: u64,
+        cls: usize,
+        name: Rc<Str>,
+        value: Option<Value>,
+    }
+
+    thread_local! {
+        static EPOCH: Cell<u64> = const { Cell::new(1) };
+        static TABLE: RefCell<Vec<Option<Entry>>> = const { RefCell::new(Vec::new()) };
+    }
+
+    pub(super) fn invalidate() {
+        EPOCH.with(|e| e.set(e.get() + 1));
+    }
+
+    pub(super) fn clear() {
+        invalidate();
+        let old = TABLE.with(|t| std::mem::take(&mut *t.borrow_mut()));
+        drop(old);
+    }
+
+    #[inline]
+    fn slot(cls: usize, name: usize) -> usize {
+        ((cls >> 4) ^ (name >> 3).wrapping_mul(0x9E37_79B9)) & (SIZE - 1)
+    }
+
+    pub(super) fn lookup(cls: &Obj, name: &Rc<Str>) -> Option<Value> {
+        let epoch = EPOCH.with(|e| e.get());
+        let key_cls = Rc::as_ptr(cls) as usize;
+        let key_name = Rc::as_ptr(name) as usize;
+        let i = slot(key_cls, key_name);
+        let hit = TABLE.with(|t| {
+            let t = t.borrow();
+            match t.get(i) {
+                Some(Some(e))
+                    if e.epoch == epoch
+                        && e.cls == key_cls
+                        && Rc::as_ptr(&e.name) as usize == key_name =>
+                {
+                    Some(e.value.clone())
+                }
+                _ => None,
+            }
+        });
+        if let Some(v) = hit {
+            return v;
+        }
+        let value = lookup_str(cls, name);
+        let entry = Entry {
+            epoch,
+            cls: key_cls,
+            name: name.clone(),
+            value: value.clone(),
+        };
+        // The old entry is dropped after the table borrow ends.
+        let old = TABLE.with(|t| {
+            let mut t = t.borrow_mut();
+            if t.is_empty() {
+                t.resize_with(SIZE, || None);
+            }
+            t[i].replace(entry)
+        });
+        drop(old);
+        value
+    }
 }
 
 /// Used in `Value` for identity: a `Value` holding a class object.
