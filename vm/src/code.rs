@@ -498,6 +498,31 @@ pub struct Code {
     pub firstlineno: u32,
     /// One [`GlobalCache`] per entry of `names`, used by `LoadGlobal`/`StoreGlobal`.
     pub global_cache: Box<[std::cell::Cell<GlobalCache>]>,
+    /// One [`AttrCache`] per instruction, used by `LoadAttr`/`StoreAttr`.
+    pub attr_cache: Box<[std::cell::Cell<AttrCache>]>,
+}
+
+/// What a `LoadAttr`/`StoreAttr` instruction learned about the class of the object it last
+/// saw, valid while the class epoch is unchanged (`types::type_epoch`). For `LoadAttr`:
+/// instances of the class are plain objects with a `__dict__` and the class has no
+/// attribute of that name, so the attribute can only come from the instance dict. For
+/// `StoreAttr`: in addition, the class uses `object.__setattr__`, so a store goes straight
+/// into the instance dict.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct AttrCache {
+    /// The class epoch when filled (0: empty; epochs start at 1).
+    pub epoch: u64,
+    /// The class address.
+    pub cls: usize,
+}
+
+impl AttrCache {
+    /// Empty caches for `n` instructions.
+    pub fn table(n: usize) -> Box<[std::cell::Cell<AttrCache>]> {
+        (0..n)
+            .map(|_| std::cell::Cell::new(AttrCache::default()))
+            .collect()
+    }
 }
 
 /// Where `LoadGlobal`/`StoreGlobal` last found a name: valid while the globals dict (and,

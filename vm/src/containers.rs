@@ -50,6 +50,17 @@ impl Vm {
     }
 
     fn dict_find(&mut self, d: &RefCell<Dict>, hash: i64, key: &Value) -> PyResult<Option<usize>> {
+        // Fast path: every candidate compares without `__eq__`.
+        let mut needs_eq = false;
+        let found = d.borrow().find_with(hash, |k| {
+            simple_key_eq(k, key).unwrap_or_else(|| {
+                needs_eq = true;
+                false
+            })
+        });
+        if !needs_eq {
+            return Ok(found);
+        }
         let candidates: smallvec::SmallVec<[usize; 4]> = d.borrow().probe(hash).collect();
         for pos in candidates {
             let stored = match d.borrow().entry_at(pos) {

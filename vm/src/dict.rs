@@ -28,24 +28,28 @@ pub struct Dict {
     index: HashTable<u32>,
     len: usize,
     /// Changed on every insertion of a new key and every removal (iteration checks it).
-    /// Each change takes a fresh number from a per-thread counter, so two dicts with the same
+    /// Each change takes a fresh number from a global counter, so two dicts with the same
     /// version have the same keys at the same positions (one is a copy of the other, or both
     /// are empty): caches may remember a key's position by version alone.
     pub version: u64,
 }
 
-thread_local! {
-    static NEXT_VERSION: std::cell::Cell<u64> = const { std::cell::Cell::new(1) };
+/// The next dict version (see [`Dict::version`]).
+static NEXT_VERSION: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+/// The hash the index table uses for a key's Python hash. Python hashes of small ints are
+/// the ints themselves, whose high bits are all equal; the index table keys its control
+/// bytes on the high bits, so the hash is spread first (an odd multiplier keeps it a
+/// bijection).
+#[inline]
+fn index_hash(hash: i64) -> u64 {
+    (hash as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
 
 /// A dict version never used before on this thread.
 #[inline]
 fn fresh_version() -> u64 {
-    NEXT_VERSION.with(|n| {
-        let v = n.get();
-        n.set(v + 1);
-        v
-    })
+    NEXT_VERSION.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 /// The outcome of comparing a stored key with a probe key without running Python code.
@@ -88,7 +92,7 @@ impl Dict {
     /// Positions of the entries whose hash equals `hash`, in table order.
     pub fn probe(&self, hash: i64) -> impl Iterator<Item = usize> + '_ {
         self.index
-            .iter_hash(hash as u64)
+            .iter_hash(index_hash(hash))
             .map(|&pos| pos as usize)
             .filter(move |&pos| self.entries[pos].as_ref().is_some_and(|e| e.hash == hash))
     }
@@ -96,7 +100,7 @@ impl Dict {
     /// Finds the position of `key`, deciding equality with `eq` for each candidate.
     pub fn find_with(&self, hash: i64, mut eq: impl FnMut(&Value) -> bool) -> Option<usize> {
         self.index
-            .find(hash as u64, |&pos| match &self.entries[pos as usize] {
+            .find(index_hash(hash), |&pos| match &self.entries[pos as usize] {
                 Some(e) => e.hash == hash && eq(&e.key),
                 None => false,
             })
@@ -183,10 +187,10 @@ impl Dict {
         let pos = self.entries.len() as u32;
         self.entries.push(Some(Entry { hash, key, value }));
         let entries = &self.entries;
-        self.index.insert_unique(hash as u64, pos, |&p| {
+        self.index.insert_unique(index_hash(hash), pos, |&p| {
             entries[p as usize]
                 .as_ref()
-                .map(|e| e.hash as u64)
+                .map(|e| index_hash(e.hash))
                 .unwrap_or(0)
         });
         self.len += 1;
@@ -198,7 +202,7 @@ impl Dict {
         let entry = self.entries[pos].take().expect("live dict entry");
         if let Ok(slot) = self
             .index
-            .find_entry(entry.hash as u64, |&p| p as usize == pos)
+            .find_entry(index_hash(entry.hash), |&p| p as usize == pos)
         {
             slot.remove();
         }
@@ -252,12 +256,12 @@ impl Dict {
         self.entries.retain(|e| e.is_some());
         self.index.clear();
         for (pos, e) in self.entries.iter().enumerate() {
-            let hash = e.as_ref().map(|e| e.hash as u64).unwrap_or(0);
+            let hash = e.as_ref().map(|e| index_hash(e.hash)).unwrap_or(0);
             let entries = &self.entries;
             self.index.insert_unique(hash, pos as u32, |&p| {
                 entries[p as usize]
                     .as_ref()
-                    .map(|e| e.hash as u64)
+                    .map(|e| index_hash(e.hash))
                     .unwrap_or(0)
             });
         }

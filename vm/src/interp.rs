@@ -263,6 +263,12 @@ impl Vm {
                         Instr::LoadAttr(i) => {
                             let obj = f.stack.pop().expect("stack");
                             let name = &code.names[i as usize];
+                            let slot = &code.attr_cache[f.ip - 1];
+                            if let Some(v) = crate::attr::cached_load_attr(slot, &obj, name) {
+                                f.stack.push(v);
+                                continue;
+                            }
+                            self.fill_load_attr_cache(slot, &obj, name);
                             let v = tri!(with_frame!(self, f, self.get_attr(&obj, name)));
                             f.stack.push(v);
                         }
@@ -270,7 +276,11 @@ impl Vm {
                             let obj = f.stack.pop().expect("stack");
                             let v = f.stack.pop().expect("stack");
                             let name = &code.names[i as usize];
-                            tri!(with_frame!(self, f, self.set_attr(&obj, name, v)));
+                            let slot = &code.attr_cache[f.ip - 1];
+                            if let Err(v) = crate::attr::cached_store_attr(slot, &obj, name, v) {
+                                self.fill_store_attr_cache(slot, &obj, name);
+                                tri!(with_frame!(self, f, self.set_attr(&obj, name, v)));
+                            }
                         }
                         Instr::DeleteAttr(i) => {
                             let obj = f.stack.pop().expect("stack");

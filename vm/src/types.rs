@@ -424,16 +424,9 @@ pub fn is_subtype(cls: &Obj, base: &Obj) -> bool {
     }
 }
 
-/// Looks `name` up along the MRO of `cls` (class attributes and methods), through the
-/// per-thread lookup cache.
-#[inline]
-pub fn lookup(cls: &Obj, name: &Rc<Str>) -> Option<Value> {
-    lookup_cache::lookup(cls, name)
-}
-
-/// Looks `name` up along the MRO of `cls` without the cache (for names that are not held
-/// in an `Rc`).
-pub fn lookup_str(cls: &Obj, name: &Str) -> Option<Value> {
+/// Looks `name` up along the MRO of `cls` (class attributes and methods). Hot paths use
+/// the cached [`crate::vm::Vm::lookup`].
+pub fn lookup(cls: &Obj, name: &Str) -> Option<Value> {
     let t = cls.as_type()?;
     let mro = t.mro.borrow();
     for c in mro.iter() {
@@ -446,97 +439,102 @@ pub fn lookup_str(cls: &Obj, name: &Str) -> Option<Value> {
     None
 }
 
+/// The class epoch: bumped on every change to any class namespace or MRO and on every
+/// class creation. Lookups cached in one epoch are stale in the next.
+static TYPE_EPOCH: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
 /// Records that a class namespace or MRO changed, or that a class was created: every
 /// lookup cached before is stale from now on.
 #[inline]
 pub fn types_changed() {
-    lookup_cache::invalidate();
+    TYPE_EPOCH.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
 }
 
-/// Empties the lookup cache, dropping the values it holds (the cycle collector calls this
-/// so that cached methods do not keep garbage alive).
-pub fn clear_lookup_cache() {
-    lookup_cache::clear();
+/// The current class epoch (see [`types_changed`]).
+#[inline]
+pub fn type_epoch() -> u64 {
+    TYPE_EPOCH.load(std::sync::atomic::Ordering::Relaxed)
 }
 
 /// The MRO lookup cache, CPython's type attribute cache in spirit: a direct-mapped table
-/// keyed by (class address, name address) whose entries are valid only for the epoch they
-/// were filled in. The epoch is bumped on every change to any class namespace or MRO and
-/// on every class creation, so a stale entry is never used and a class address reused by a
+/// keyed by (class address, name address) whose entries are valid only in the epoch they
+/// were filled in. Since every class creation bumps the epoch, a class address reused by a
 /// new class cannot hit an old entry. Entries hold their name (so its address is not
-/// reused while cached) and the value found (or `None` for a miss).
-mod lookup_cache {
-    use super::{lookup_str, Obj, Str, Value};
-    use std::cell::{Cell, RefCell};
-    use std::rc::Rc;
+/// reused while cached) and the value found (`None` for a miss); the cycle collector
+/// empties the table so that cached values never keep garbage alive.
+pub struct LookupCache {
+    entries: RefCell<Box<[CacheEntry]>>,
+}
 
-    const SIZE: usize = 4096;
+#[derive(Default)]
+struct CacheEntry {
+    epoch: u64,
+    cls: usize,
+    name: Option<Rc<Str>>,
+    value: Option<Value>,
+}
 
-    struct Entry {
-        epoch: u64,
-        cls: usize,
-        name: Rc<Str>,
-        value: Option<Value>,
+const LOOKUP_CACHE_SIZE: usize = 2048;
+
+impl Default for LookupCache {
+    fn default() -> LookupCache {
+        LookupCache {
+            entries: RefCell::new(
+                (0..LOOKUP_CACHE_SIZE)
+                    .map(|_| CacheEntry::default())
+                    .collect(),
+            ),
+        }
     }
+}
 
-    thread_local! {
-        static EPOCH: Cell<u64> = const { Cell::new(1) };
-        static TABLE: RefCell<Vec<Option<Entry>>> = const { RefCell::new(Vec::new()) };
-    }
-
-    pub(super) fn invalidate() {
-        EPOCH.with(|e| e.set(e.get() + 1));
-    }
-
-    pub(super) fn clear() {
-        invalidate();
-        let old = TABLE.with(|t| std::mem::take(&mut *t.borrow_mut()));
-        drop(old);
-    }
-
+impl LookupCache {
+    /// [`lookup`] through the cache.
     #[inline]
-    fn slot(cls: usize, name: usize) -> usize {
-        ((cls >> 4) ^ (name >> 3).wrapping_mul(0x9E37_79B9)) & (SIZE - 1)
-    }
-
-    pub(super) fn lookup(cls: &Obj, name: &Rc<Str>) -> Option<Value> {
-        let epoch = EPOCH.with(|e| e.get());
+    pub fn lookup(&self, cls: &Obj, name: &Rc<Str>) -> Option<Value> {
+        let epoch = type_epoch();
         let key_cls = Rc::as_ptr(cls) as usize;
         let key_name = Rc::as_ptr(name) as usize;
-        let i = slot(key_cls, key_name);
-        let hit = TABLE.with(|t| {
-            let t = t.borrow();
-            match t.get(i) {
-                Some(Some(e))
-                    if e.epoch == epoch
-                        && e.cls == key_cls
-                        && Rc::as_ptr(&e.name) as usize == key_name =>
-                {
-                    Some(e.value.clone())
-                }
-                _ => None,
+        let i = ((key_cls >> 4) ^ (key_name >> 3)) & (LOOKUP_CACHE_SIZE - 1);
+        {
+            let entries = self.entries.borrow();
+            let e = &entries[i];
+            if e.epoch == epoch
+                && e.cls == key_cls
+                && e.name
+                    .as_ref()
+                    .is_some_and(|n| Rc::as_ptr(n) as usize == key_name)
+            {
+                return e.value.clone();
             }
-        });
-        if let Some(v) = hit {
-            return v;
         }
-        let value = lookup_str(cls, name);
-        let entry = Entry {
+        self.fill(i, epoch, cls, name)
+    }
+
+    #[inline(never)]
+    fn fill(&self, i: usize, epoch: u64, cls: &Obj, name: &Rc<Str>) -> Option<Value> {
+        let value = lookup(cls, name);
+        let entry = CacheEntry {
             epoch,
-            cls: key_cls,
-            name: name.clone(),
+            cls: Rc::as_ptr(cls) as usize,
+            name: Some(name.clone()),
             value: value.clone(),
         };
-        // The old entry is dropped after the table borrow ends.
-        let old = TABLE.with(|t| {
-            let mut t = t.borrow_mut();
-            if t.is_empty() {
-                t.resize_with(SIZE, || None);
-            }
-            t[i].replace(entry)
-        });
+        // The old entry is dropped after the borrow ends.
+        let old = std::mem::replace(&mut self.entries.borrow_mut()[i], entry);
         drop(old);
         value
+    }
+
+    /// Drops every cached value.
+    pub fn clear(&self) {
+        let old: Vec<CacheEntry> = self
+            .entries
+            .borrow_mut()
+            .iter_mut()
+            .map(std::mem::take)
+            .collect();
+        drop(old);
     }
 }
 

@@ -275,6 +275,7 @@ impl<'t, 'i> Compiler<'t, 'i> {
         let max_stack = estimate_stack(&u.instrs);
         let qualname = self.interner.intern(&u.qualname);
         let global_cache = crate::code::GlobalCache::table(u.names.len());
+        let attr_cache = crate::code::AttrCache::table(u.instrs.len());
         Rc::new(Code {
             name: u.name,
             qualname,
@@ -295,6 +296,7 @@ impl<'t, 'i> Compiler<'t, 'i> {
             max_stack,
             firstlineno: u.firstlineno,
             global_cache,
+            attr_cache,
         })
     }
 
