@@ -496,12 +496,24 @@ impl Vm {
         globals: &Obj,
         delivery: Delivery,
     ) -> Box<Frame> {
-        let nlocals = code.nlocals();
+        let mut f = self.frame_pool_take(code, globals, delivery);
+        f.locals.resize(code.nlocals(), None);
+        f
+    }
+
+    /// Like [`Vm::frame_pool_get`], but the locals are left empty (the caller fills them
+    /// to `code.nlocals()`).
+    #[inline]
+    pub(crate) fn frame_pool_take(
+        &mut self,
+        code: &Rc<Code>,
+        globals: &Obj,
+        delivery: Delivery,
+    ) -> Box<Frame> {
         match self.frame_pool.pop() {
             Some(mut f) => {
                 f.code = code.clone();
                 f.ip = 0;
-                f.locals.resize(nlocals, None);
                 f.globals = globals.clone();
                 f.delivery = delivery;
                 f
@@ -510,7 +522,7 @@ impl Vm {
                 code: code.clone(),
                 ip: 0,
                 stack: Vec::with_capacity(code.max_stack as usize),
-                locals: vec![None; nlocals],
+                locals: Vec::with_capacity(code.nlocals()),
                 cells: Vec::new(),
                 globals: globals.clone(),
                 namespace: None,

@@ -393,6 +393,10 @@ impl Vm {
                                     }
                                 }
                             }
+                            if let Some(Some(v)) = self.exact_dict_get(&obj, &idx) {
+                                f.stack.push(v);
+                                continue;
+                            }
                             let v = tri!(with_frame!(self, f, self.getitem(&obj, &idx)));
                             f.stack.push(v);
                         }
@@ -480,7 +484,12 @@ impl Vm {
                         Instr::ContainsOp(invert) => {
                             let container = f.stack.pop().expect("stack");
                             let item = f.stack.pop().expect("stack");
-                            let r = tri!(with_frame!(self, f, self.contains(&container, &item)));
+                            let r = match self.exact_dict_get(&container, &item) {
+                                Some(found) => found.is_some(),
+                                None => {
+                                    tri!(with_frame!(self, f, self.contains(&container, &item)))
+                                }
+                            };
                             f.stack.push(Value::Bool(r != invert));
                         }
                         Instr::Jump(t) => f.ip = t as usize,
