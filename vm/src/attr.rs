@@ -15,13 +15,26 @@ use std::rc::Rc;
 /// `LoadAttr` through the instruction's cache: the attribute from the instance dict when
 /// the cache says the object's class cannot supply it. `None`: take the general path.
 #[inline]
-pub(crate) fn cached_load_attr(slot: &Cell<AttrCache>, obj: &Value, name: &Str) -> Option<Value> {
+pub(crate) fn cached_load_attr(
+    slot: &Cell<AttrCache>,
+    obj: &Value,
+    name: &Rc<Str>,
+) -> Option<Value> {
     let Value::Obj(o) = obj else { return None };
     let c = slot.get();
     if c.cls != Rc::as_ptr(o.class_raw()?) as usize || c.epoch != type_epoch() {
         return None;
     }
-    o.dict_table()?.borrow().get_str(name).cloned()
+    let t = o.dict_table()?.borrow();
+    if let Some(v) = t.value_at_if_key(c.pos as usize, name) {
+        return Some(v.clone());
+    }
+    let pos = t.find_str(name)?;
+    slot.set(AttrCache {
+        pos: pos as u32,
+        ..c
+    });
+    t.value_at(pos).cloned()
 }
 
 /// `StoreAttr` through the instruction's cache: stores into the instance dict when the cache
@@ -44,13 +57,22 @@ pub(crate) fn cached_store_attr(
     if c.cls != Rc::as_ptr(cls) as usize || c.epoch != type_epoch() {
         return Err(value);
     }
-    match o.dict_table() {
-        Some(t) => {
-            t.borrow_mut().set_str(name.clone(), value);
-            Ok(())
-        }
-        None => Err(value),
+    let Some(t) = o.dict_table() else {
+        return Err(value);
+    };
+    let mut t = t.borrow_mut();
+    if let Some(v) = t.value_at_if_key_mut(c.pos as usize, name) {
+        let old = std::mem::replace(v, value);
+        drop(t);
+        drop(old);
+        return Ok(());
     }
+    let pos = t.set_str_pos(name.clone(), value);
+    slot.set(AttrCache {
+        pos: pos as u32,
+        ..c
+    });
+    Ok(())
 }
 
 impl Vm {
@@ -63,6 +85,7 @@ impl Vm {
                 slot.set(AttrCache {
                     epoch,
                     cls: Rc::as_ptr(cls) as usize,
+                    pos: 0,
                 });
             }
         }
@@ -85,6 +108,7 @@ impl Vm {
                 slot.set(AttrCache {
                     epoch,
                     cls: Rc::as_ptr(cls) as usize,
+                    pos: 0,
                 });
             }
         }

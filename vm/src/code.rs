@@ -514,6 +514,8 @@ pub struct AttrCache {
     pub epoch: u64,
     /// The class address.
     pub cls: usize,
+    /// Where the name was last found in an instance dict (a hint, checked on use).
+    pub pos: u32,
 }
 
 impl AttrCache {

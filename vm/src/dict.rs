@@ -148,14 +148,58 @@ impl Dict {
 
     /// Sets a `str` key (attribute and global stores).
     pub fn set_str(&mut self, key: std::rc::Rc<Str>, value: Value) {
+        self.set_str_pos(key, value);
+    }
+
+    /// Sets a `str` key; returns the entry's position.
+    pub fn set_str_pos(&mut self, key: std::rc::Rc<Str>, value: Value) -> usize {
         let hash = key.hash();
         let found = self.find_with(hash, |k| match k {
             Value::Str(s) => s.as_str() == key.as_str(),
             _ => false,
         });
         match found {
-            Some(pos) => self.set_value_at(pos, value),
-            None => self.push(hash, Value::Str(key), value),
+            Some(pos) => {
+                self.set_value_at(pos, value);
+                pos
+            }
+            None => {
+                let pos = self.entries.len();
+                self.push(hash, Value::Str(key), value);
+                pos
+            }
+        }
+    }
+
+    /// The value at `pos` if that live entry's key is the very string object `key` (for
+    /// callers that remember where a key was: keys are unique, so this is `key`'s entry).
+    #[inline]
+    pub fn value_at_if_key(&self, pos: usize, key: &std::rc::Rc<Str>) -> Option<&Value> {
+        match self.entries.get(pos) {
+            Some(Some(Entry {
+                key: Value::Str(k),
+                value,
+                ..
+            })) if std::rc::Rc::ptr_eq(k, key) => Some(value),
+            _ => None,
+        }
+    }
+
+    /// The mutable value at `pos` if that live entry's key is the very string object `key`
+    /// (see [`Dict::value_at_if_key`]).
+    #[inline]
+    pub fn value_at_if_key_mut(
+        &mut self,
+        pos: usize,
+        key: &std::rc::Rc<Str>,
+    ) -> Option<&mut Value> {
+        match self.entries.get_mut(pos) {
+            Some(Some(Entry {
+                key: Value::Str(k),
+                value,
+                ..
+            })) if std::rc::Rc::ptr_eq(k, key) => Some(value),
+            _ => None,
         }
     }
 
