@@ -426,13 +426,7 @@ impl Vm {
                             let b = f.stack.pop().expect("stack");
                             let a = f.stack.pop().expect("stack");
                             if let (Value::Int(x), Value::Int(y)) = (&a, &b) {
-                                let r = match op {
-                                    BinOp::Add => x.checked_add(*y),
-                                    BinOp::Sub => x.checked_sub(*y),
-                                    BinOp::Mul => x.checked_mul(*y),
-                                    _ => None,
-                                };
-                                if let Some(r) = r {
+                                if let Some(r) = small_int_op(op, *x, *y) {
                                     f.stack.push(Value::Int(r));
                                     continue;
                                 }
@@ -444,12 +438,7 @@ impl Vm {
                             let b = f.stack.pop().expect("stack");
                             let a = f.stack.pop().expect("stack");
                             if let (Value::Int(x), Value::Int(y)) = (&a, &b) {
-                                let r = match op {
-                                    BinOp::Add => x.checked_add(*y),
-                                    BinOp::Sub => x.checked_sub(*y),
-                                    _ => None,
-                                };
-                                if let Some(r) = r {
+                                if let Some(r) = small_int_op(op, *x, *y) {
                                     f.stack.push(Value::Int(r));
                                     continue;
                                 }
@@ -1221,6 +1210,36 @@ pub(crate) enum YieldFromStep {
     Yielded(Value),
     /// The sub-iterator returned this value.
     Returned(Value),
+}
+
+/// `x op y` for two small ints when the result is a small int computed without any
+/// special case (overflow, division by zero, negative or wide shifts, true division and
+/// powers take the general path). Floor division and modulo round toward negative
+/// infinity, as in Python.
+#[inline]
+fn small_int_op(op: BinOp, x: i64, y: i64) -> Option<i64> {
+    match op {
+        BinOp::Add => x.checked_add(y),
+        BinOp::Sub => x.checked_sub(y),
+        BinOp::Mul => x.checked_mul(y),
+        BinOp::Rem => {
+            let r = x.checked_rem(y)?;
+            Some(if r != 0 && (r ^ y) < 0 { r + y } else { r })
+        }
+        BinOp::FloorDiv => {
+            let q = x.checked_div(y)?;
+            Some(if x % y != 0 && (x ^ y) < 0 { q - 1 } else { q })
+        }
+        BinOp::And => Some(x & y),
+        BinOp::Or => Some(x | y),
+        BinOp::Xor => Some(x ^ y),
+        BinOp::RShift if (0..64).contains(&y) => Some(x >> y),
+        BinOp::LShift if (0..63).contains(&y) => {
+            let r = x << y;
+            (r >> y == x).then_some(r)
+        }
+        _ => None,
+    }
 }
 
 /// Completes a frame from [`Vm::simple_frame_at`]: moves the arguments `stack[start..]` into
