@@ -3,14 +3,128 @@
 //! user descriptors) and `__getattr__`; stores and deletes; and the `LoadMethod` fast path
 //! that avoids creating bound methods.
 
+use crate::code::AttrCache;
 use crate::object::{Object, Payload};
 use crate::str::Str;
-use crate::types::{is_subtype, lookup};
+use crate::types::{is_subtype, lookup, type_epoch};
 use crate::value::{Obj, Value};
 use crate::vm::{PyResult, Vm};
+use std::cell::Cell;
 use std::rc::Rc;
 
+/// `LoadAttr` through the instruction's cache: the attribute from the instance dict when
+/// the cache says the object's class cannot supply it. `None`: take the general path.
+#[inline]
+pub(crate) fn cached_load_attr(
+    slot: &Cell<AttrCache>,
+    obj: &Value,
+    name: &Rc<Str>,
+) -> Option<Value> {
+    let Value::Obj(o) = obj else { return None };
+    let c = slot.get();
+    if c.cls != Rc::as_ptr(o.class_raw()?) as usize || c.epoch != type_epoch() {
+        return None;
+    }
+    let t = o.dict_table()?.borrow();
+    if let Some(v) = t.value_at_if_key(c.pos as usize, name) {
+        return Some(v.clone());
+    }
+    let pos = t.find_str(name)?;
+    slot.set(AttrCache {
+        pos: pos as u32,
+        ..c
+    });
+    t.value_at(pos).cloned()
+}
+
+/// `StoreAttr` through the instruction's cache: stores into the instance dict when the cache
+/// says the class neither overrides `__setattr__` nor has a descriptor of that name. Gives
+/// `value` back when the general path must run.
+#[inline]
+pub(crate) fn cached_store_attr(
+    slot: &Cell<AttrCache>,
+    obj: &Value,
+    name: &Rc<Str>,
+    value: Value,
+) -> Result<(), Value> {
+    let Value::Obj(o) = obj else {
+        return Err(value);
+    };
+    let c = slot.get();
+    let Some(cls) = o.class_raw() else {
+        return Err(value);
+    };
+    if c.cls != Rc::as_ptr(cls) as usize || c.epoch != type_epoch() {
+        return Err(value);
+    }
+    let Some(t) = o.dict_table() else {
+        return Err(value);
+    };
+    let mut t = t.borrow_mut();
+    if let Some(v) = t.value_at_if_key_mut(c.pos as usize, name) {
+        let old = std::mem::replace(v, value);
+        drop(t);
+        drop(old);
+        return Ok(());
+    }
+    let pos = t.set_str_pos(name.clone(), value);
+    slot.set(AttrCache {
+        pos: pos as u32,
+        ..c
+    });
+    Ok(())
+}
+
 impl Vm {
+    /// Fills a `LoadAttr` cache when `obj` is a plain instance with a `__dict__` whose
+    /// class has no attribute `name`.
+    pub(crate) fn fill_load_attr_cache(&self, slot: &Cell<AttrCache>, obj: &Value, name: &Rc<Str>) {
+        let epoch = type_epoch();
+        if let Some(cls) = self.plain_dict_instance_class(obj) {
+            if self.lookup(cls, name).is_none() {
+                slot.set(AttrCache {
+                    epoch,
+                    cls: Rc::as_ptr(cls) as usize,
+                    pos: 0,
+                });
+            }
+        }
+    }
+
+    /// Fills a `StoreAttr` cache when `obj` is a plain instance with a `__dict__` whose
+    /// class uses `object.__setattr__` and has no attribute `name`.
+    pub(crate) fn fill_store_attr_cache(
+        &self,
+        slot: &Cell<AttrCache>,
+        obj: &Value,
+        name: &Rc<Str>,
+    ) {
+        let epoch = type_epoch();
+        if let Some(cls) = self.plain_dict_instance_class(obj) {
+            let default_setattr = self
+                .lookup(cls, &self.names.__setattr__)
+                .is_some_and(|f| is_native_of(&f, "object"));
+            if default_setattr && self.lookup(cls, name).is_none() {
+                slot.set(AttrCache {
+                    epoch,
+                    cls: Rc::as_ptr(cls) as usize,
+                    pos: 0,
+                });
+            }
+        }
+    }
+
+    /// The class of `obj` when it is an instance of a user class laid out as a plain object
+    /// with a `__dict__`.
+    fn plain_dict_instance_class<'a>(&self, obj: &'a Value) -> Option<&'a Obj> {
+        let Value::Obj(o) = obj else { return None };
+        if !matches!(o.payload, Payload::Plain) || o.dict_table().is_none() {
+            return None;
+        }
+        o.class_raw()
+            .filter(|c| c.as_type().is_some_and(|t| t.heap))
+    }
+
     /// The class of a value.
     #[inline]
     pub fn class_of<'a>(&'a self, v: &'a Value) -> &'a Obj {
@@ -50,7 +164,7 @@ impl Vm {
         // __getattr__ runs when normal lookup fails with AttributeError.
         if self.is_heap(obj) {
             let cls = self.class_of(obj).clone();
-            if let Some(ga) = lookup(&cls, &self.names.__getattr__.clone()) {
+            if let Some(ga) = self.lookup(&cls, &self.names.__getattr__.clone()) {
                 return self.call(&ga, &[obj.clone(), Value::Str(name.clone())], &[]);
             }
         }
@@ -126,7 +240,7 @@ impl Vm {
                 _ => {}
             }
         }
-        let descr = lookup(&cls, name);
+        let descr = self.lookup(&cls, name);
         if let Some(d) = &descr {
             if let Some(v) = self.data_descriptor_get(d, obj, &cls)? {
                 return Ok(Some(v));
@@ -166,7 +280,7 @@ impl Vm {
     /// Lookup on a class object: metaclass data descriptors, then the class's own MRO.
     fn type_getattr(&mut self, cls: &Obj, name: &Rc<Str>) -> PyResult<Option<Value>> {
         let meta = cls.class_raw().unwrap_or(&self.types.type_).clone();
-        let meta_descr = lookup(&meta, name);
+        let meta_descr = self.lookup(&meta, name);
         if let Some(d) = &meta_descr {
             if let Some(v) = self.data_descriptor_get(d, &Value::Obj(cls.clone()), &meta)? {
                 return Ok(Some(v));
@@ -184,7 +298,7 @@ impl Vm {
                     _ => {
                         let vcls = self.class_of(&v).clone();
                         if vcls.as_type().is_some_and(|t| t.heap) {
-                            if let Some(get) = lookup(&vcls, &self.names.__get__.clone()) {
+                            if let Some(get) = self.lookup(&vcls, &self.names.__get__.clone()) {
                                 return self
                                     .call(
                                         &get,
@@ -244,12 +358,12 @@ impl Vm {
                 if !dcls.as_type().is_some_and(|t| t.heap) {
                     return Ok(None);
                 }
-                let is_data = lookup(&dcls, &self.names.__set__.clone()).is_some()
-                    || lookup(&dcls, &self.names.__delete__.clone()).is_some();
+                let is_data = self.lookup(&dcls, &self.names.__set__.clone()).is_some()
+                    || self.lookup(&dcls, &self.names.__delete__.clone()).is_some();
                 if !is_data {
                     return Ok(None);
                 }
-                match lookup(&dcls, &self.names.__get__.clone()) {
+                match self.lookup(&dcls, &self.names.__get__.clone()) {
                     Some(get) => self
                         .call(
                             &get,
@@ -281,7 +395,7 @@ impl Vm {
             _ => {
                 let dcls = o.class_raw().unwrap_or(&self.types.type_).clone();
                 if dcls.as_type().is_some_and(|t| t.heap) {
-                    if let Some(get) = lookup(&dcls, &self.names.__get__.clone()) {
+                    if let Some(get) = self.lookup(&dcls, &self.names.__get__.clone()) {
                         return self.call(&get, &[d.clone(), obj, Value::Obj(cls.clone())], &[]);
                     }
                 }
@@ -314,7 +428,7 @@ impl Vm {
             }
         }
         let cls = self.class_of(&obj).clone();
-        if let Some(d) = lookup(&cls, name) {
+        if let Some(d) = self.lookup(&cls, name) {
             let plain = match &d {
                 Value::Obj(f) => match &f.payload {
                     Payload::Function(_) => true,
@@ -352,6 +466,7 @@ impl Vm {
                 }
                 t.ns.borrow_mut().set_str(name.clone(), value);
                 t.version.set(t.version.get().wrapping_add(1));
+                crate::types::types_changed();
                 return Ok(());
             }
             if let Payload::Module(m) = &o.payload {
@@ -363,7 +478,7 @@ impl Vm {
             }
         }
         if cls.as_type().is_some_and(|t| t.heap) {
-            if let Some(setattr) = lookup(&cls, &self.names.__setattr__.clone()) {
+            if let Some(setattr) = self.lookup(&cls, &self.names.__setattr__.clone()) {
                 if !is_native_of(&setattr, "object") {
                     self.call(
                         &setattr,
@@ -385,7 +500,7 @@ impl Vm {
                 return Ok(());
             }
         }
-        if let Some(Value::Obj(d)) = lookup(&cls, name) {
+        if let Some(Value::Obj(d)) = self.lookup(&cls, name) {
             match &d.payload {
                 Payload::Member(m) => {
                     if let Some(Payload::Slots(vals)) = obj.payload() {
@@ -411,7 +526,7 @@ impl Vm {
                 _ => {
                     let dcls = d.class_raw().unwrap_or(&self.types.type_).clone();
                     if dcls.as_type().is_some_and(|t| t.heap) {
-                        if let Some(set) = lookup(&dcls, &self.names.__set__.clone()) {
+                        if let Some(set) = self.lookup(&dcls, &self.names.__set__.clone()) {
                             self.call(&set, &[Value::Obj(d.clone()), obj.clone(), value], &[])?;
                             return Ok(());
                         }
@@ -435,7 +550,7 @@ impl Vm {
                 return Ok(());
             }
         }
-        if lookup(&cls, name).is_some() {
+        if self.lookup(&cls, name).is_some() {
             return Err(self.new_attribute_error(format!(
                 "'{}' object attribute '{}' is read-only",
                 self.type_name(obj),
@@ -454,22 +569,24 @@ impl Vm {
         let cls = self.class_of(obj).clone();
         if let Value::Obj(o) = obj {
             if let Payload::Type(t) = &o.payload {
-                if t.ns.borrow_mut().remove_str(name).is_none() {
+                let old = t.ns.borrow_mut().remove_str(name);
+                t.version.set(t.version.get().wrapping_add(1));
+                crate::types::types_changed();
+                if old.is_none() {
                     return Err(self.attribute_error(obj, name));
                 }
-                t.version.set(t.version.get().wrapping_add(1));
                 return Ok(());
             }
         }
         if cls.as_type().is_some_and(|t| t.heap) {
-            if let Some(delattr) = lookup(&cls, &self.names.__delattr__.clone()) {
+            if let Some(delattr) = self.lookup(&cls, &self.names.__delattr__.clone()) {
                 if !is_native_of(&delattr, "object") {
                     self.call(&delattr, &[obj.clone(), Value::Str(name.clone())], &[])?;
                     return Ok(());
                 }
             }
         }
-        if let Some(Value::Obj(d)) = lookup(&cls, name) {
+        if let Some(Value::Obj(d)) = self.lookup(&cls, name) {
             match &d.payload {
                 Payload::Member(m) => {
                     if let Some(Payload::Slots(vals)) = obj.payload() {
@@ -496,7 +613,7 @@ impl Vm {
                 _ => {
                     let dcls = d.class_raw().unwrap_or(&self.types.type_).clone();
                     if dcls.as_type().is_some_and(|t| t.heap) {
-                        if let Some(del) = lookup(&dcls, &self.names.__delete__.clone()) {
+                        if let Some(del) = self.lookup(&dcls, &self.names.__delete__.clone()) {
                             self.call(&del, &[Value::Obj(d.clone()), obj.clone()], &[])?;
                             return Ok(());
                         }

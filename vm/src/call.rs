@@ -71,14 +71,14 @@ impl Vm {
         {
             return Ok(None);
         }
-        let new = crate::types::lookup(cls, &self.names.__new__.clone());
+        let new = self.lookup(cls, &self.names.__new__.clone());
         if let Some(Value::Obj(n)) = &new {
             let is_object_new = matches!(&n.payload, Payload::Native(nf) if nf.owner.as_ref().is_some_and(|o| o.as_str() == "object"));
             if !is_object_new {
                 return Ok(None);
             }
         }
-        let init = crate::types::lookup(cls, &self.names.__init__.clone());
+        let init = self.lookup(cls, &self.names.__init__.clone());
         let Some(Value::Obj(init)) = init else {
             return Ok(None);
         };
@@ -144,7 +144,7 @@ impl Vm {
             }
             _ => {
                 let cls = self.class_of(callee).clone();
-                match crate::types::lookup(&cls, &self.names.__call__.clone()) {
+                match self.lookup(&cls, &self.names.__call__.clone()) {
                     Some(m) => {
                         let mut all = Vec::with_capacity(args.len() + 1);
                         all.push(callee.clone());
@@ -172,7 +172,7 @@ impl Vm {
         if Rc::ptr_eq(cls, &self.types.type_) && args.len() == 1 && kw.is_empty() {
             return Ok(Value::Obj(self.class_of(&args[0]).clone()));
         }
-        let new = crate::types::lookup(cls, &self.names.__new__.clone());
+        let new = self.lookup(cls, &self.names.__new__.clone());
         let inst = match &new {
             Some(n @ Value::Obj(no)) => match &no.payload {
                 Payload::Native(nf)
@@ -199,7 +199,7 @@ impl Vm {
         if !crate::types::is_subtype(&inst_cls, cls) {
             return Ok(inst);
         }
-        if let Some(init) = crate::types::lookup(&inst_cls, &self.names.__init__.clone()) {
+        if let Some(init) = self.lookup(&inst_cls, &self.names.__init__.clone()) {
             let is_object_init = matches!(&init, Value::Obj(o) if matches!(&o.payload, Payload::Native(nf) if nf.owner.as_ref().is_some_and(|o| o.as_str() == "object")));
             if !is_object_init {
                 let mut all = Vec::with_capacity(args.len() + 1);
@@ -226,7 +226,7 @@ impl Vm {
         if args.is_empty() && kw.is_empty() {
             return Ok(());
         }
-        let init = crate::types::lookup(cls, &self.names.__init__);
+        let init = self.lookup(cls, &self.names.__init__);
         let has_init = matches!(&init, Some(Value::Obj(o)) if !matches!(&o.payload, Payload::Native(nf) if nf.owner.as_ref().is_some_and(|o| o.as_str() == "object")));
         if has_init {
             return Ok(());
@@ -496,12 +496,24 @@ impl Vm {
         globals: &Obj,
         delivery: Delivery,
     ) -> Box<Frame> {
-        let nlocals = code.nlocals();
+        let mut f = self.frame_pool_take(code, globals, delivery);
+        f.locals.resize(code.nlocals(), None);
+        f
+    }
+
+    /// Like [`Vm::frame_pool_get`], but the locals are left empty (the caller fills them
+    /// to `code.nlocals()`).
+    #[inline]
+    pub(crate) fn frame_pool_take(
+        &mut self,
+        code: &Rc<Code>,
+        globals: &Obj,
+        delivery: Delivery,
+    ) -> Box<Frame> {
         match self.frame_pool.pop() {
             Some(mut f) => {
                 f.code = code.clone();
                 f.ip = 0;
-                f.locals.resize(nlocals, None);
                 f.globals = globals.clone();
                 f.delivery = delivery;
                 f
@@ -510,7 +522,7 @@ impl Vm {
                 code: code.clone(),
                 ip: 0,
                 stack: Vec::with_capacity(code.max_stack as usize),
-                locals: vec![None; nlocals],
+                locals: Vec::with_capacity(code.nlocals()),
                 cells: Vec::new(),
                 globals: globals.clone(),
                 namespace: None,

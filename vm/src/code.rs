@@ -496,6 +496,67 @@ pub struct Code {
     pub max_stack: u32,
     /// The line of the `def`/`class` (or 1).
     pub firstlineno: u32,
+    /// One [`GlobalCache`] per entry of `names`, used by `LoadGlobal`/`StoreGlobal`.
+    pub global_cache: Box<[std::cell::Cell<GlobalCache>]>,
+    /// One [`AttrCache`] per instruction, used by `LoadAttr`/`StoreAttr`.
+    pub attr_cache: Box<[std::cell::Cell<AttrCache>]>,
+}
+
+/// What a `LoadAttr`/`StoreAttr` instruction learned about the class of the object it last
+/// saw, valid while the class epoch is unchanged (`types::type_epoch`). For `LoadAttr`:
+/// instances of the class are plain objects with a `__dict__` and the class has no
+/// attribute of that name, so the attribute can only come from the instance dict. For
+/// `StoreAttr`: in addition, the class uses `object.__setattr__`, so a store goes straight
+/// into the instance dict.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct AttrCache {
+    /// The class epoch when filled (0: empty; epochs start at 1).
+    pub epoch: u64,
+    /// The class address.
+    pub cls: usize,
+    /// Where the name was last found in an instance dict (a hint, checked on use).
+    pub pos: u32,
+}
+
+impl AttrCache {
+    /// Empty caches for `n` instructions.
+    pub fn table(n: usize) -> Box<[std::cell::Cell<AttrCache>]> {
+        (0..n)
+            .map(|_| std::cell::Cell::new(AttrCache::default()))
+            .collect()
+    }
+}
+
+/// Where `LoadGlobal`/`StoreGlobal` last found a name: valid while the globals dict (and,
+/// for builtins, the builtins dict) still has the version it had then (dict versions are
+/// unique per key layout, see `Dict::version`).
+#[derive(Clone, Copy, Debug)]
+pub struct GlobalCache {
+    /// The globals' version when filled (`u64::MAX`: empty).
+    pub globals_version: u64,
+    /// The builtins' version when filled (only for names found in builtins).
+    pub builtins_version: u64,
+    /// The entry position in the dict the name was found in.
+    pub pos: u32,
+    /// Found in builtins rather than globals.
+    pub in_builtins: bool,
+}
+
+impl GlobalCache {
+    /// A cache that never matches.
+    pub const EMPTY: GlobalCache = GlobalCache {
+        globals_version: u64::MAX,
+        builtins_version: u64::MAX,
+        pos: 0,
+        in_builtins: false,
+    };
+
+    /// Empty caches for `n` names.
+    pub fn table(n: usize) -> Box<[std::cell::Cell<GlobalCache>]> {
+        (0..n)
+            .map(|_| std::cell::Cell::new(GlobalCache::EMPTY))
+            .collect()
+    }
 }
 
 impl Code {
@@ -507,6 +568,23 @@ impl Code {
     /// Number of cell and free variables.
     pub fn ncells(&self) -> usize {
         self.cellvars.len() + self.freevars.len()
+    }
+
+    /// True when a call with exactly `n` positional arguments binds them to the first `n`
+    /// locals with nothing else to do: no `*args`/`**kwargs`, keyword-only parameters, cell
+    /// variables, and not a generator-like body.
+    #[inline]
+    pub fn takes_exactly(&self, n: usize) -> bool {
+        self.argcount as usize == n
+            && self.flags
+                & (flags::VARARGS
+                    | flags::VARKEYWORDS
+                    | flags::GENERATOR
+                    | flags::COROUTINE
+                    | flags::ASYNC_GENERATOR)
+                == 0
+            && self.kwonlyargcount == 0
+            && self.cellvars.is_empty()
     }
 
     /// True for generator, coroutine and async generator bodies.

@@ -50,6 +50,17 @@ impl Vm {
     }
 
     fn dict_find(&mut self, d: &RefCell<Dict>, hash: i64, key: &Value) -> PyResult<Option<usize>> {
+        // Fast path: every candidate compares without `__eq__`.
+        let mut needs_eq = false;
+        let found = d.borrow().find_with(hash, |k| {
+            simple_key_eq(k, key).unwrap_or_else(|| {
+                needs_eq = true;
+                false
+            })
+        });
+        if !needs_eq {
+            return Ok(found);
+        }
         let candidates: smallvec::SmallVec<[usize; 4]> = d.borrow().probe(hash).collect();
         for pos in candidates {
             let stored = match d.borrow().entry_at(pos) {
@@ -61,6 +72,40 @@ impl Vm {
             }
         }
         Ok(None)
+    }
+
+    /// `d[key]` for an exact `dict` and an `int` or `str` key, deciding without running
+    /// Python code: `Some(Some(v))` found, `Some(None)` absent, `None` when the general
+    /// path must decide (another container or key type, or a candidate key with `__eq__`).
+    #[inline]
+    pub(crate) fn exact_dict_get(&self, obj: &Value, key: &Value) -> Option<Option<Value>> {
+        let Value::Obj(o) = obj else { return None };
+        let Payload::Dict(d) = &o.payload else {
+            return None;
+        };
+        if !o
+            .class_raw()
+            .is_some_and(|c| Rc::ptr_eq(c, &self.types.dict))
+        {
+            return None;
+        }
+        let d = d.borrow();
+        let hash = match key {
+            Value::Str(s) => return Some(d.get_str(s).cloned()),
+            Value::Int(i) => crate::hashing::hash_i64(*i),
+            _ => return None,
+        };
+        let mut needs_eq = false;
+        let pos = d.find_with(hash, |k| {
+            simple_key_eq(k, key).unwrap_or_else(|| {
+                needs_eq = true;
+                false
+            })
+        });
+        if needs_eq {
+            return None;
+        }
+        Some(pos.and_then(|p| d.value_at(p).cloned()))
     }
 
     /// `d[key]` without `__missing__`; `None` when absent.

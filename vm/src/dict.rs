@@ -27,8 +27,29 @@ pub struct Dict {
     entries: Vec<Option<Entry>>,
     index: HashTable<u32>,
     len: usize,
-    /// Bumped on every insertion of a new key and every removal (iteration checks it).
+    /// Changed on every insertion of a new key and every removal (iteration checks it).
+    /// Each change takes a fresh number from a global counter, so two dicts with the same
+    /// version have the same keys at the same positions (one is a copy of the other, or both
+    /// are empty): caches may remember a key's position by version alone.
     pub version: u64,
+}
+
+/// The next dict version (see [`Dict::version`]).
+static NEXT_VERSION: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+/// The hash the index table uses for a key's Python hash. Python hashes of small ints are
+/// the ints themselves, whose high bits are all equal; the index table keys its control
+/// bytes on the high bits, so the hash is spread first (an odd multiplier keeps it a
+/// bijection).
+#[inline]
+fn index_hash(hash: i64) -> u64 {
+    (hash as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+}
+
+/// A dict version never used before on this thread.
+#[inline]
+fn fresh_version() -> u64 {
+    NEXT_VERSION.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 /// The outcome of comparing a stored key with a probe key without running Python code.
@@ -71,7 +92,7 @@ impl Dict {
     /// Positions of the entries whose hash equals `hash`, in table order.
     pub fn probe(&self, hash: i64) -> impl Iterator<Item = usize> + '_ {
         self.index
-            .iter_hash(hash as u64)
+            .iter_hash(index_hash(hash))
             .map(|&pos| pos as usize)
             .filter(move |&pos| self.entries[pos].as_ref().is_some_and(|e| e.hash == hash))
     }
@@ -79,7 +100,7 @@ impl Dict {
     /// Finds the position of `key`, deciding equality with `eq` for each candidate.
     pub fn find_with(&self, hash: i64, mut eq: impl FnMut(&Value) -> bool) -> Option<usize> {
         self.index
-            .find(hash as u64, |&pos| match &self.entries[pos as usize] {
+            .find(index_hash(hash), |&pos| match &self.entries[pos as usize] {
                 Some(e) => e.hash == hash && eq(&e.key),
                 None => false,
             })
@@ -97,16 +118,88 @@ impl Dict {
         self.entries[pos].as_ref().map(|e| &e.value)
     }
 
+    /// The position of a `str` key.
+    #[inline]
+    pub fn find_str(&self, key: &Str) -> Option<usize> {
+        self.find_with(key.hash(), |k| match k {
+            Value::Str(s) => std::ptr::eq(&**s, key) || s.as_str() == key.as_str(),
+            _ => false,
+        })
+    }
+
+    /// The value of the live entry at `pos`.
+    #[inline]
+    pub fn value_at(&self, pos: usize) -> Option<&Value> {
+        match self.entries.get(pos) {
+            Some(Some(e)) => Some(&e.value),
+            _ => None,
+        }
+    }
+
+    /// Replaces the value at `pos`, returning the old one (so the caller can drop it after
+    /// releasing any borrow).
+    #[inline]
+    pub fn replace_value_at(&mut self, pos: usize, value: Value) -> Option<Value> {
+        match self.entries.get_mut(pos) {
+            Some(Some(e)) => Some(std::mem::replace(&mut e.value, value)),
+            _ => None,
+        }
+    }
+
     /// Sets a `str` key (attribute and global stores).
     pub fn set_str(&mut self, key: std::rc::Rc<Str>, value: Value) {
+        self.set_str_pos(key, value);
+    }
+
+    /// Sets a `str` key; returns the entry's position.
+    pub fn set_str_pos(&mut self, key: std::rc::Rc<Str>, value: Value) -> usize {
         let hash = key.hash();
         let found = self.find_with(hash, |k| match k {
             Value::Str(s) => s.as_str() == key.as_str(),
             _ => false,
         });
         match found {
-            Some(pos) => self.set_value_at(pos, value),
-            None => self.push(hash, Value::Str(key), value),
+            Some(pos) => {
+                self.set_value_at(pos, value);
+                pos
+            }
+            None => {
+                let pos = self.entries.len();
+                self.push(hash, Value::Str(key), value);
+                pos
+            }
+        }
+    }
+
+    /// The value at `pos` if that live entry's key is the very string object `key` (for
+    /// callers that remember where a key was: keys are unique, so this is `key`'s entry).
+    #[inline]
+    pub fn value_at_if_key(&self, pos: usize, key: &std::rc::Rc<Str>) -> Option<&Value> {
+        match self.entries.get(pos) {
+            Some(Some(Entry {
+                key: Value::Str(k),
+                value,
+                ..
+            })) if std::rc::Rc::ptr_eq(k, key) => Some(value),
+            _ => None,
+        }
+    }
+
+    /// The mutable value at `pos` if that live entry's key is the very string object `key`
+    /// (see [`Dict::value_at_if_key`]).
+    #[inline]
+    pub fn value_at_if_key_mut(
+        &mut self,
+        pos: usize,
+        key: &std::rc::Rc<Str>,
+    ) -> Option<&mut Value> {
+        match self.entries.get_mut(pos) {
+            Some(Some(Entry {
+                key: Value::Str(k),
+                value,
+                ..
+            })) if std::rc::Rc::ptr_eq(k, key) => Some(value),
+            _ => None,
         }
     }
 
@@ -138,14 +231,14 @@ impl Dict {
         let pos = self.entries.len() as u32;
         self.entries.push(Some(Entry { hash, key, value }));
         let entries = &self.entries;
-        self.index.insert_unique(hash as u64, pos, |&p| {
+        self.index.insert_unique(index_hash(hash), pos, |&p| {
             entries[p as usize]
                 .as_ref()
-                .map(|e| e.hash as u64)
+                .map(|e| index_hash(e.hash))
                 .unwrap_or(0)
         });
         self.len += 1;
-        self.version += 1;
+        self.version = fresh_version();
     }
 
     /// Removes the entry at `pos`.
@@ -153,12 +246,12 @@ impl Dict {
         let entry = self.entries[pos].take().expect("live dict entry");
         if let Ok(slot) = self
             .index
-            .find_entry(entry.hash as u64, |&p| p as usize == pos)
+            .find_entry(index_hash(entry.hash), |&p| p as usize == pos)
         {
             slot.remove();
         }
         self.len -= 1;
-        self.version += 1;
+        self.version = fresh_version();
         if self.entries.len() > 16 && self.len * 2 < self.entries.len() {
             self.compact();
         }
@@ -180,7 +273,7 @@ impl Dict {
         self.entries.clear();
         self.index.clear();
         self.len = 0;
-        self.version += 1;
+        self.version = fresh_version();
     }
 
     /// Number of iteration positions (live and deleted); iterate `0..positions()` with
@@ -199,7 +292,7 @@ impl Dict {
         let out = self.entries.drain(..).flatten().collect();
         self.index.clear();
         self.len = 0;
-        self.version += 1;
+        self.version = fresh_version();
         out
     }
 
@@ -207,12 +300,12 @@ impl Dict {
         self.entries.retain(|e| e.is_some());
         self.index.clear();
         for (pos, e) in self.entries.iter().enumerate() {
-            let hash = e.as_ref().map(|e| e.hash as u64).unwrap_or(0);
+            let hash = e.as_ref().map(|e| index_hash(e.hash)).unwrap_or(0);
             let entries = &self.entries;
             self.index.insert_unique(hash, pos as u32, |&p| {
                 entries[p as usize]
                     .as_ref()
-                    .map(|e| e.hash as u64)
+                    .map(|e| index_hash(e.hash))
                     .unwrap_or(0)
             });
         }

@@ -26,6 +26,9 @@ pub struct GcState {
     collecting: Cell<bool>,
     /// Objects freed by collections so far.
     pub collected: Cell<usize>,
+    /// The class lookup cache; emptied before each collection so that the values it holds
+    /// never keep garbage alive.
+    pub(crate) lookup_cache: crate::types::LookupCache,
 }
 
 impl Default for GcState {
@@ -37,6 +40,7 @@ impl Default for GcState {
             enabled: Cell::new(true),
             collecting: Cell::new(false),
             collected: Cell::new(0),
+            lookup_cache: crate::types::LookupCache::default(),
         }
     }
 }
@@ -59,6 +63,8 @@ impl GcState {
 
     /// Runs a full collection; returns the number of unreachable objects cleared.
     pub fn collect(&self) -> usize {
+        // Cached class lookups hold values; they must not keep garbage alive.
+        self.lookup_cache.clear();
         self.collecting.set(true);
         let live: Vec<Obj> = {
             let mut reg = self.objects.borrow_mut();
@@ -342,6 +348,7 @@ fn clear(o: &Obj, out: &mut Vec<Value>) {
         }
         Payload::Type(t) => {
             if let Ok(mut ns) = t.ns.try_borrow_mut() {
+                crate::types::types_changed();
                 for e in ns.take_all() {
                     out.push(e.key);
                     out.push(e.value);

@@ -204,22 +204,14 @@ impl Vm {
                         Instr::LoadClosure(i) => {
                             f.stack.push(Value::Obj(f.cells[i as usize].clone()))
                         }
-                        Instr::LoadGlobal(i) => {
-                            let name = &code.names[i as usize];
-                            let v = match &f.globals.payload {
-                                Payload::Dict(d) => d.borrow().get_str(name).cloned(),
-                                _ => None,
-                            };
-                            match v.or_else(|| self.builtin(name)) {
-                                Some(v) => f.stack.push(v),
-                                None => break Event::Raise(self.name_error(name)),
-                            }
-                        }
+                        Instr::LoadGlobal(i) => match self.load_global(&code, &f.globals, i) {
+                            Some(v) => f.stack.push(v),
+                            None => break Event::Raise(self.name_error(&code.names[i as usize])),
+                        },
                         Instr::StoreGlobal(i) => {
                             let v = f.stack.pop().expect("stack");
-                            if let Payload::Dict(d) = &f.globals.payload {
-                                d.borrow_mut().set_str(code.names[i as usize].clone(), v);
-                            }
+                            let old = store_global(&code, &f.globals, i, v);
+                            drop(old);
                         }
                         Instr::DeleteGlobal(i) => {
                             let name = &code.names[i as usize];
@@ -271,6 +263,12 @@ impl Vm {
                         Instr::LoadAttr(i) => {
                             let obj = f.stack.pop().expect("stack");
                             let name = &code.names[i as usize];
+                            let slot = &code.attr_cache[f.ip - 1];
+                            if let Some(v) = crate::attr::cached_load_attr(slot, &obj, name) {
+                                f.stack.push(v);
+                                continue;
+                            }
+                            self.fill_load_attr_cache(slot, &obj, name);
                             let v = tri!(with_frame!(self, f, self.get_attr(&obj, name)));
                             f.stack.push(v);
                         }
@@ -278,7 +276,11 @@ impl Vm {
                             let obj = f.stack.pop().expect("stack");
                             let v = f.stack.pop().expect("stack");
                             let name = &code.names[i as usize];
-                            tri!(with_frame!(self, f, self.set_attr(&obj, name, v)));
+                            let slot = &code.attr_cache[f.ip - 1];
+                            if let Err(v) = crate::attr::cached_store_attr(slot, &obj, name, v) {
+                                self.fill_store_attr_cache(slot, &obj, name);
+                                tri!(with_frame!(self, f, self.set_attr(&obj, name, v)));
+                            }
                         }
                         Instr::DeleteAttr(i) => {
                             let obj = f.stack.pop().expect("stack");
@@ -298,6 +300,11 @@ impl Vm {
                             let len = f.stack.len();
                             let self_pos = len - n - 1;
                             let has_self = !self.is_null(&f.stack[self_pos]);
+                            let nargs = n + has_self as usize;
+                            if let Some(nf) = self.simple_frame_at(&f.stack, self_pos - 1, nargs) {
+                                let start = if has_self { self_pos } else { self_pos + 1 };
+                                break Event::Push(fill_simple_frame(nf, &mut f.stack, start));
+                            }
                             let callee = f.stack[self_pos - 1].clone();
                             let args: SmallVec<[Value; 8]> = if has_self {
                                 f.stack.drain(self_pos..).collect()
@@ -314,6 +321,9 @@ impl Vm {
                         Instr::Call(n) => {
                             let n = n as usize;
                             let len = f.stack.len();
+                            if let Some(nf) = self.simple_frame_at(&f.stack, len - n - 1, n) {
+                                break Event::Push(fill_simple_frame(nf, &mut f.stack, len - n));
+                            }
                             let args: SmallVec<[Value; 8]> = f.stack.drain(len - n..).collect();
                             let callee = f.stack.pop().expect("stack");
                             match tri!(with_frame!(self, f, self.prepare_call(callee, &args, &[])))
@@ -383,6 +393,10 @@ impl Vm {
                                     }
                                 }
                             }
+                            if let Some(Some(v)) = self.exact_dict_get(&obj, &idx) {
+                                f.stack.push(v);
+                                continue;
+                            }
                             let v = tri!(with_frame!(self, f, self.getitem(&obj, &idx)));
                             f.stack.push(v);
                         }
@@ -412,13 +426,7 @@ impl Vm {
                             let b = f.stack.pop().expect("stack");
                             let a = f.stack.pop().expect("stack");
                             if let (Value::Int(x), Value::Int(y)) = (&a, &b) {
-                                let r = match op {
-                                    BinOp::Add => x.checked_add(*y),
-                                    BinOp::Sub => x.checked_sub(*y),
-                                    BinOp::Mul => x.checked_mul(*y),
-                                    _ => None,
-                                };
-                                if let Some(r) = r {
+                                if let Some(r) = small_int_op(op, *x, *y) {
                                     f.stack.push(Value::Int(r));
                                     continue;
                                 }
@@ -430,12 +438,7 @@ impl Vm {
                             let b = f.stack.pop().expect("stack");
                             let a = f.stack.pop().expect("stack");
                             if let (Value::Int(x), Value::Int(y)) = (&a, &b) {
-                                let r = match op {
-                                    BinOp::Add => x.checked_add(*y),
-                                    BinOp::Sub => x.checked_sub(*y),
-                                    _ => None,
-                                };
-                                if let Some(r) = r {
+                                if let Some(r) = small_int_op(op, *x, *y) {
                                     f.stack.push(Value::Int(r));
                                     continue;
                                 }
@@ -470,7 +473,12 @@ impl Vm {
                         Instr::ContainsOp(invert) => {
                             let container = f.stack.pop().expect("stack");
                             let item = f.stack.pop().expect("stack");
-                            let r = tri!(with_frame!(self, f, self.contains(&container, &item)));
+                            let r = match self.exact_dict_get(&container, &item) {
+                                Some(found) => found.is_some(),
+                                None => {
+                                    tri!(with_frame!(self, f, self.contains(&container, &item)))
+                                }
+                            };
                             f.stack.push(Value::Bool(r != invert));
                         }
                         Instr::Jump(t) => f.ip = t as usize,
@@ -1202,6 +1210,178 @@ pub(crate) enum YieldFromStep {
     Yielded(Value),
     /// The sub-iterator returned this value.
     Returned(Value),
+}
+
+/// `x op y` for two small ints when the result is a small int computed without any
+/// special case (overflow, division by zero, negative or wide shifts, true division and
+/// powers take the general path). Floor division and modulo round toward negative
+/// infinity, as in Python.
+#[inline]
+fn small_int_op(op: BinOp, x: i64, y: i64) -> Option<i64> {
+    match op {
+        BinOp::Add => x.checked_add(y),
+        BinOp::Sub => x.checked_sub(y),
+        BinOp::Mul => x.checked_mul(y),
+        BinOp::Rem => {
+            let r = x.checked_rem(y)?;
+            Some(if r != 0 && (r ^ y) < 0 { r + y } else { r })
+        }
+        BinOp::FloorDiv => {
+            let q = x.checked_div(y)?;
+            Some(if x % y != 0 && (x ^ y) < 0 { q - 1 } else { q })
+        }
+        BinOp::And => Some(x & y),
+        BinOp::Or => Some(x | y),
+        BinOp::Xor => Some(x ^ y),
+        BinOp::RShift if (0..64).contains(&y) => Some(x >> y),
+        BinOp::LShift if (0..63).contains(&y) => {
+            let r = x << y;
+            (r >> y == x).then_some(r)
+        }
+        _ => None,
+    }
+}
+
+/// Completes a frame from [`Vm::simple_frame_at`]: moves the arguments `stack[start..]` into
+/// its locals (after the bound `self`, if the frame has one) and pops them and the callee
+/// (and `LoadMethod`'s slot) off `stack`, which ends at the callee's position.
+#[inline]
+fn fill_simple_frame(nf: SimpleFrame, stack: &mut Vec<Value>, start: usize) -> Box<Frame> {
+    let SimpleFrame {
+        mut frame,
+        bound,
+        callee_pos,
+    } = nf;
+    let mut i = 0;
+    if let Some(s) = bound {
+        frame.locals[0] = Some(s);
+        i = 1;
+    }
+    for (slot, a) in frame.locals[i..].iter_mut().zip(stack.drain(start..)) {
+        *slot = Some(a);
+    }
+    stack.truncate(callee_pos);
+    frame
+}
+
+/// A frame for a call that binds its arguments by position only (see
+/// [`Vm::simple_frame_at`]), waiting for them.
+pub(crate) struct SimpleFrame {
+    frame: Box<Frame>,
+    bound: Option<Value>,
+    callee_pos: usize,
+}
+
+impl Vm {
+    /// The frame for calling `callee` (at `stack[callee_pos]`) with `nargs` positional
+    /// arguments when that needs no argument binding: a plain script function (or a
+    /// bound method of one) whose positional parameters are exactly the arguments.
+    #[inline]
+    fn simple_frame_at(
+        &mut self,
+        stack: &[Value],
+        callee_pos: usize,
+        nargs: usize,
+    ) -> Option<SimpleFrame> {
+        let Value::Obj(o) = &stack[callee_pos] else {
+            return None;
+        };
+        let (func, bound) = match &o.payload {
+            Payload::Function(func) if func.code.takes_exactly(nargs) => (func, None),
+            Payload::Method(m) => match &m.0 {
+                Value::Obj(fo) => match &fo.payload {
+                    Payload::Function(func) if func.code.takes_exactly(nargs + 1) => {
+                        (func, Some(m.1.clone()))
+                    }
+                    _ => return None,
+                },
+                _ => return None,
+            },
+            _ => return None,
+        };
+        let mut frame = self.frame_pool_get(&func.code, &func.globals, Delivery::Call);
+        frame.cells.extend(func.closure.iter().cloned());
+        Some(SimpleFrame {
+            frame,
+            bound,
+            callee_pos,
+        })
+    }
+
+    /// `LoadGlobal` through the instruction's cache: globals, then builtins.
+    #[inline]
+    fn load_global(&self, code: &crate::code::Code, globals: &Obj, i: u32) -> Option<Value> {
+        let Payload::Dict(g) = &globals.payload else {
+            return None;
+        };
+        let g = g.borrow();
+        let slot = &code.global_cache[i as usize];
+        let c = slot.get();
+        if c.globals_version == g.version {
+            if !c.in_builtins {
+                return g.value_at(c.pos as usize).cloned();
+            }
+            if let Payload::Dict(b) = &self.builtins.payload {
+                let b = b.borrow();
+                if b.version == c.builtins_version {
+                    return b.value_at(c.pos as usize).cloned();
+                }
+            }
+        }
+        let name = &code.names[i as usize];
+        if let Some(pos) = g.find_str(name) {
+            slot.set(crate::code::GlobalCache {
+                globals_version: g.version,
+                builtins_version: 0,
+                pos: pos as u32,
+                in_builtins: false,
+            });
+            return g.value_at(pos).cloned();
+        }
+        let Payload::Dict(b) = &self.builtins.payload else {
+            return None;
+        };
+        let b = b.borrow();
+        let pos = b.find_str(name)?;
+        slot.set(crate::code::GlobalCache {
+            globals_version: g.version,
+            builtins_version: b.version,
+            pos: pos as u32,
+            in_builtins: true,
+        });
+        b.value_at(pos).cloned()
+    }
+}
+
+/// `StoreGlobal` through the instruction's cache; returns the replaced value (dropped by the
+/// caller once the dict is no longer borrowed).
+#[inline]
+fn store_global(code: &crate::code::Code, globals: &Obj, i: u32, v: Value) -> Option<Value> {
+    let Payload::Dict(g) = &globals.payload else {
+        return None;
+    };
+    let mut g = g.borrow_mut();
+    let slot = &code.global_cache[i as usize];
+    let c = slot.get();
+    if c.globals_version == g.version && !c.in_builtins {
+        return g.replace_value_at(c.pos as usize, v);
+    }
+    let name = &code.names[i as usize];
+    match g.find_str(name) {
+        Some(pos) => {
+            slot.set(crate::code::GlobalCache {
+                globals_version: g.version,
+                builtins_version: 0,
+                pos: pos as u32,
+                in_builtins: false,
+            });
+            g.replace_value_at(pos, v)
+        }
+        None => {
+            g.set_str(name.clone(), v);
+            None
+        }
+    }
 }
 
 fn deref_name(code: &crate::code::Code, i: usize) -> Rc<Str> {

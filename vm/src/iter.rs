@@ -2,7 +2,6 @@
 //! generators, and user classes (`__iter__`/`__next__`, or the `__getitem__` fallback).
 
 use crate::object::{Object, Payload};
-use crate::types::lookup;
 use crate::value::{Obj, Value};
 use crate::vm::{PyResult, Vm};
 use std::cell::RefCell;
@@ -136,11 +135,11 @@ impl Vm {
     pub fn get_iter(&mut self, v: &Value) -> PyResult {
         if self.is_heap(v) {
             let cls = self.class_of(v).clone();
-            if let Some(f) = lookup(&cls, &self.names.__iter__.clone()) {
+            if let Some(f) = self.lookup(&cls, &self.names.__iter__.clone()) {
                 if !f.is_none() {
                     let it = self.call(&f, std::slice::from_ref(v), &[])?;
                     let icls = self.class_of(&it).clone();
-                    if lookup(&icls, &self.names.__next__.clone()).is_none()
+                    if self.lookup(&icls, &self.names.__next__.clone()).is_none()
                         && !matches!(
                             it.payload(),
                             Some(Payload::Iter(_)) | Some(Payload::Generator(_))
@@ -153,7 +152,7 @@ impl Vm {
                     }
                     return Ok(it);
                 }
-            } else if lookup(&cls, &self.names.__getitem__.clone()).is_some() {
+            } else if self.lookup(&cls, &self.names.__getitem__.clone()).is_some() {
                 return Ok(self.new_iterator(
                     &self.types.iterator.clone(),
                     IterState::GetItem {
@@ -305,7 +304,7 @@ impl Vm {
             }
         }
         let cls = self.class_of(it).clone();
-        let Some(f) = lookup(&cls, &self.names.__next__.clone()) else {
+        let Some(f) = self.lookup(&cls, &self.names.__next__.clone()) else {
             return Err(self.new_type_error(format!(
                 "'{}' object is not an iterator",
                 self.type_name(it)

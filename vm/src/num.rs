@@ -142,7 +142,7 @@ fn small_binary(vm: &Vm, x: i64, y: i64, op: BinOp) -> PyResult<Option<Value>> {
             if y < 0 {
                 return Err(vm.new_value_error("negative shift count"));
             }
-            if y < 63 && (x.abs() < (1i64 << (62 - y))) {
+            if y < 63 && x.unsigned_abs() < (1u64 << (62 - y)) {
                 Some(Value::Int(x << y))
             } else {
                 None

@@ -77,7 +77,8 @@ impl Vm {
             return Err(self.binop_type_error(a, b, BinOp::Mul));
         };
         let cls = self.class_of(count).clone();
-        if num::to_bigint(count).is_none() && lookup(&cls, &self.names.__index__.clone()).is_none()
+        if num::to_bigint(count).is_none()
+            && self.lookup(&cls, &self.names.__index__.clone()).is_none()
         {
             return Err(self.new_type_error(format!(
                 "can't multiply sequence by non-int of type '{}'",
@@ -359,7 +360,7 @@ impl Vm {
             Value::Obj(o) => {
                 if self.is_heap(v) {
                     let cls = self.class_of(v).clone();
-                    if let Some(f) = lookup(&cls, &self.names.__bool__.clone()) {
+                    if let Some(f) = self.lookup(&cls, &self.names.__bool__.clone()) {
                         let r = self.call(&f, std::slice::from_ref(v), &[])?;
                         return match r {
                             Value::Bool(b) => Ok(b),
@@ -369,7 +370,7 @@ impl Vm {
                             ))),
                         };
                     }
-                    if let Some(f) = lookup(&cls, &self.names.__len__.clone()) {
+                    if let Some(f) = self.lookup(&cls, &self.names.__len__.clone()) {
                         let r = self.call(&f, std::slice::from_ref(v), &[])?;
                         return Ok(self.len_result(r)? != 0);
                     }
@@ -412,7 +413,7 @@ impl Vm {
     pub fn len(&mut self, v: &Value) -> PyResult<usize> {
         if self.is_heap(v) {
             let cls = self.class_of(v).clone();
-            if let Some(f) = lookup(&cls, &self.names.__len__.clone()) {
+            if let Some(f) = self.lookup(&cls, &self.names.__len__.clone()) {
                 let r = self.call(&f, std::slice::from_ref(v), &[])?;
                 return self.len_result(r);
             }
@@ -555,7 +556,7 @@ impl Vm {
             Value::Obj(o) => {
                 if self.is_heap(v) {
                     let cls = self.class_of(v).clone();
-                    match lookup(&cls, &self.names.__hash__.clone()) {
+                    match self.lookup(&cls, &self.names.__hash__.clone()) {
                         Some(Value::None) => return Err(self.unhashable(v)),
                         Some(f) if !crate::attr::is_native_of(&f, "object") => {
                             let r = self.call(&f, std::slice::from_ref(v), &[])?;
@@ -611,7 +612,7 @@ impl Vm {
     pub fn contains(&mut self, container: &Value, item: &Value) -> PyResult<bool> {
         if self.is_heap(container) {
             let cls = self.class_of(container).clone();
-            if let Some(f) = lookup(&cls, &self.names.__contains__.clone()) {
+            if let Some(f) = self.lookup(&cls, &self.names.__contains__.clone()) {
                 let r = self.call(&f, &[container.clone(), item.clone()], &[])?;
                 return self.is_true(&r);
             }
@@ -678,7 +679,7 @@ impl Vm {
     pub fn getitem(&mut self, obj: &Value, idx: &Value) -> PyResult {
         if self.is_heap(obj) {
             let cls = self.class_of(obj).clone();
-            if let Some(f) = lookup(&cls, &self.names.__getitem__.clone()) {
+            if let Some(f) = self.lookup(&cls, &self.names.__getitem__.clone()) {
                 return self.call(&f, &[obj.clone(), idx.clone()], &[]);
             }
         }
@@ -705,7 +706,7 @@ impl Vm {
     pub fn setitem(&mut self, obj: &Value, idx: Value, value: Value) -> PyResult<()> {
         if self.is_heap(obj) {
             let cls = self.class_of(obj).clone();
-            if let Some(f) = lookup(&cls, &self.names.__setitem__.clone()) {
+            if let Some(f) = self.lookup(&cls, &self.names.__setitem__.clone()) {
                 self.call(&f, &[obj.clone(), idx, value], &[])?;
                 return Ok(());
             }
@@ -717,7 +718,7 @@ impl Vm {
     pub fn delitem(&mut self, obj: &Value, idx: &Value) -> PyResult<()> {
         if self.is_heap(obj) {
             let cls = self.class_of(obj).clone();
-            if let Some(f) = lookup(&cls, &self.names.__delitem__.clone()) {
+            if let Some(f) = self.lookup(&cls, &self.names.__delitem__.clone()) {
                 self.call(&f, &[obj.clone(), idx.clone()], &[])?;
                 return Ok(());
             }
@@ -736,7 +737,7 @@ impl Vm {
             Value::Obj(_) => {
                 if self.is_heap(v) {
                     let cls = self.class_of(v).clone();
-                    if let Some(f) = lookup(&cls, &self.names.__repr__.clone()) {
+                    if let Some(f) = self.lookup(&cls, &self.names.__repr__.clone()) {
                         if !crate::attr::is_native_of(&f, "object") {
                             self.enter_native(" while getting the repr of an object")?;
                             let r = self.call(&f, std::slice::from_ref(v), &[]);
@@ -767,7 +768,7 @@ impl Vm {
             Value::Obj(o) => {
                 if self.is_heap(v) {
                     let cls = self.class_of(v).clone();
-                    if let Some(f) = lookup(&cls, &self.names.__str__.clone()) {
+                    if let Some(f) = self.lookup(&cls, &self.names.__str__.clone()) {
                         if !crate::attr::is_native_of(&f, "object") {
                             let r = self.call(&f, std::slice::from_ref(v), &[])?;
                             return match r.as_str() {
@@ -785,7 +786,7 @@ impl Vm {
                     Payload::Exception(_) => {
                         // Built-in exception classes may override __str__ (groups, KeyError).
                         let cls = self.class_of(v).clone();
-                        match lookup(&cls, &self.names.__str__.clone()) {
+                        match self.lookup(&cls, &self.names.__str__.clone()) {
                             Some(f) if !crate::attr::is_native_of(&f, "BaseException") => {
                                 let r = self.call(&f, std::slice::from_ref(v), &[])?;
                                 match r.as_str() {

@@ -224,12 +224,14 @@ pub fn bootstrap() -> (Types, ExcTypes) {
         *t.bases.borrow_mut() = vec![types.int.clone()];
         *t.mro.borrow_mut() = vec![types.bool.clone(), types.int.clone(), object.clone()];
     }
+    types_changed();
     let exc = ExcTypes::create(&types);
     (types, exc)
 }
 
 fn type_data(name: &str, layout: Layout, bases: Vec<Obj>, heap: bool) -> TypeData {
     let name = Rc::new(Str::new(name.to_string()));
+    types_changed();
     TypeData {
         ns: RefCell::new(Dict::new()),
         name: RefCell::new(name.clone()),
@@ -249,6 +251,7 @@ fn set_mro(cls: &Obj, mro: Vec<Obj>) {
     if let Some(t) = cls.as_type() {
         *t.mro.borrow_mut() = mro;
     }
+    types_changed();
 }
 
 /// Creates a built-in class (no instance `__dict__`).
@@ -421,8 +424,8 @@ pub fn is_subtype(cls: &Obj, base: &Obj) -> bool {
     }
 }
 
-/// Looks `name` up along the MRO of `cls` (class attributes and methods).
-#[inline]
+/// Looks `name` up along the MRO of `cls` (class attributes and methods). Hot paths use
+/// the cached [`crate::vm::Vm::lookup`].
 pub fn lookup(cls: &Obj, name: &Str) -> Option<Value> {
     let t = cls.as_type()?;
     let mro = t.mro.borrow();
@@ -434,6 +437,105 @@ pub fn lookup(cls: &Obj, name: &Str) -> Option<Value> {
         }
     }
     None
+}
+
+/// The class epoch: bumped on every change to any class namespace or MRO and on every
+/// class creation. Lookups cached in one epoch are stale in the next.
+static TYPE_EPOCH: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+/// Records that a class namespace or MRO changed, or that a class was created: every
+/// lookup cached before is stale from now on.
+#[inline]
+pub fn types_changed() {
+    TYPE_EPOCH.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// The current class epoch (see [`types_changed`]).
+#[inline]
+pub fn type_epoch() -> u64 {
+    TYPE_EPOCH.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// The MRO lookup cache, CPython's type attribute cache in spirit: a direct-mapped table
+/// keyed by (class address, name address) whose entries are valid only in the epoch they
+/// were filled in. Since every class creation bumps the epoch, a class address reused by a
+/// new class cannot hit an old entry. Entries hold their name (so its address is not
+/// reused while cached) and the value found (`None` for a miss); the cycle collector
+/// empties the table so that cached values never keep garbage alive.
+pub struct LookupCache {
+    entries: RefCell<Box<[CacheEntry]>>,
+}
+
+#[derive(Default)]
+struct CacheEntry {
+    epoch: u64,
+    cls: usize,
+    name: Option<Rc<Str>>,
+    value: Option<Value>,
+}
+
+const LOOKUP_CACHE_SIZE: usize = 2048;
+
+impl Default for LookupCache {
+    fn default() -> LookupCache {
+        LookupCache {
+            entries: RefCell::new(
+                (0..LOOKUP_CACHE_SIZE)
+                    .map(|_| CacheEntry::default())
+                    .collect(),
+            ),
+        }
+    }
+}
+
+impl LookupCache {
+    /// [`lookup`] through the cache.
+    #[inline]
+    pub fn lookup(&self, cls: &Obj, name: &Rc<Str>) -> Option<Value> {
+        let epoch = type_epoch();
+        let key_cls = Rc::as_ptr(cls) as usize;
+        let key_name = Rc::as_ptr(name) as usize;
+        let i = ((key_cls >> 4) ^ (key_name >> 3)) & (LOOKUP_CACHE_SIZE - 1);
+        {
+            let entries = self.entries.borrow();
+            let e = &entries[i];
+            if e.epoch == epoch
+                && e.cls == key_cls
+                && e.name
+                    .as_ref()
+                    .is_some_and(|n| Rc::as_ptr(n) as usize == key_name)
+            {
+                return e.value.clone();
+            }
+        }
+        self.fill(i, epoch, cls, name)
+    }
+
+    #[inline(never)]
+    fn fill(&self, i: usize, epoch: u64, cls: &Obj, name: &Rc<Str>) -> Option<Value> {
+        let value = lookup(cls, name);
+        let entry = CacheEntry {
+            epoch,
+            cls: Rc::as_ptr(cls) as usize,
+            name: Some(name.clone()),
+            value: value.clone(),
+        };
+        // The old entry is dropped after the borrow ends.
+        let old = std::mem::replace(&mut self.entries.borrow_mut()[i], entry);
+        drop(old);
+        value
+    }
+
+    /// Drops every cached value.
+    pub fn clear(&self) {
+        let old: Vec<CacheEntry> = self
+            .entries
+            .borrow_mut()
+            .iter_mut()
+            .map(std::mem::take)
+            .collect();
+        drop(old);
+    }
 }
 
 /// Used in `Value` for identity: a `Value` holding a class object.

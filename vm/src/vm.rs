@@ -469,6 +469,12 @@ impl Vm {
         Ok(())
     }
 
+    /// Looks `name` up along the MRO of `cls`, through the lookup cache.
+    #[inline]
+    pub fn lookup(&self, cls: &Obj, name: &Rc<Str>) -> Option<Value> {
+        self.gc.lookup_cache.lookup(cls, name)
+    }
+
     /// Leaves a level entered with [`Vm::enter_native`].
     pub fn leave_native(&mut self) {
         self.native_depth -= 1;

@@ -182,6 +182,7 @@ impl Vm {
         let n = self.intern(name);
         if let Some(t) = cls.as_type() {
             t.ns.borrow_mut().set_str(n, v);
+            crate::types::types_changed();
         }
     }
 }

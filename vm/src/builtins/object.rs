@@ -419,6 +419,7 @@ fn create_class(
                 )));
                 if let (Some(t), Some(key)) = (cls.as_type(), k.as_str()) {
                     t.ns.borrow_mut().set_str(key.clone(), prop);
+                    crate::types::types_changed();
                 }
             }
             continue;

@@ -274,6 +274,8 @@ impl<'t, 'i> Compiler<'t, 'i> {
             .collect();
         let max_stack = estimate_stack(&u.instrs);
         let qualname = self.interner.intern(&u.qualname);
+        let global_cache = crate::code::GlobalCache::table(u.names.len());
+        let attr_cache = crate::code::AttrCache::table(u.instrs.len());
         Rc::new(Code {
             name: u.name,
             qualname,
@@ -293,6 +295,8 @@ impl<'t, 'i> Compiler<'t, 'i> {
             flags: u.flags,
             max_stack,
             firstlineno: u.firstlineno,
+            global_cache,
+            attr_cache,
         })
     }
 

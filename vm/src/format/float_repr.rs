@@ -85,6 +85,13 @@ pub fn double_to_string(
         });
         return out;
     }
+    if matches!(style, FloatStyle::Fixed)
+        && !(flags.sign || flags.add_dot_0 || flags.alt || flags.no_neg_0)
+    {
+        // Plain fixed notation is exactly Rust's: correctly rounded, exact halves to even,
+        // as `dtoa` mode 3; a negative zero keeps its sign.
+        return format!("{x:.precision$}");
+    }
     let (precision, mode) = match style {
         FloatStyle::Exponent => (precision + 1, Mode::Significant(precision + 1)),
         FloatStyle::Fixed => (precision, Mode::Fixed(precision)),
