@@ -573,6 +573,13 @@ impl Vm {
                     }
                 }
                 match &o.payload {
+                    Payload::Method(m) => {
+                        // CPython's meth_hash: the identity of __self__ and the function's hash.
+                        let (f, s) = (m.0.clone(), m.1.clone());
+                        let hf = self.hash(&f)?;
+                        let h = crate::hashing::hash_pointer(s.id()) ^ hf;
+                        Ok(if h == -1 { -2 } else { h })
+                    }
                     Payload::Str(s) => Ok(s.hash()),
                     Payload::Int(b) => Ok(num::hash(&Num::Big(b))),
                     Payload::Float(f) => Ok(crate::hashing::hash_f64(*f, v.id())),
@@ -593,10 +600,6 @@ impl Vm {
                     Payload::Set(s) => {
                         let hs: Vec<i64> = s.borrow().entries().map(|e| e.0).collect();
                         Ok(crate::hashing::hash_frozenset(hs))
-                    }
-                    Payload::Method(m) => {
-                        let a = self.hash(&m.1.clone())?;
-                        Ok(a ^ (m.0.id() as i64 >> 4))
                     }
                     _ => Ok((v.id() >> 4) as i64),
                 }

@@ -451,6 +451,33 @@ pub fn container_compare(vm: &mut Vm, a: &Value, b: &Value, op: CmpOp) -> PyResu
         return r.map(Some);
     }
     match (a.payload(), b.payload()) {
+        (Some(Payload::Method(x)), Some(Payload::Method(y))) => {
+            // Bound methods are equal when they bind the same object to equal functions
+            // (`__self__` compared by identity, as since Python 3.8).
+            let same = x.1.is(&y.1) && (x.0.is(&y.0) || vm.eq(&x.0.clone(), &y.0.clone())?);
+            return Ok(match op {
+                CmpOp::Eq => Some(same),
+                CmpOp::Ne => Some(!same),
+                _ => None,
+            });
+        }
+        (Some(Payload::Native(x)), Some(Payload::Native(y)))
+            if x.bound.is_some() && y.bound.is_some() =>
+        {
+            // Built-in methods (`l.append`): the same method of the same object.
+            let same = x
+                .bound
+                .as_ref()
+                .zip(y.bound.as_ref())
+                .is_some_and(|(p, q)| p.is(q))
+                && x.name == y.name
+                && x.owner == y.owner;
+            return Ok(match op {
+                CmpOp::Eq => Some(same),
+                CmpOp::Ne => Some(!same),
+                _ => None,
+            });
+        }
         (Some(Payload::Range(x)), Some(Payload::Range(y))) => {
             return Ok(match op {
                 CmpOp::Eq => Some(range_eq(x, y)),
