@@ -2,8 +2,7 @@
 //! then as `NAME.aio` (or a package `NAME/__init__.aio`) in the script's folder and the
 //! folders of `AIOPATH`; each runs once and is cached in `sys.modules`.
 
-use crate::code::SourceFile;
-use crate::compiler::{self, Mode};
+use crate::compiler::Mode;
 use crate::object::Payload;
 use crate::str::Str;
 use crate::value::{Obj, Value};
@@ -183,18 +182,7 @@ impl Vm {
         let shown = std::path::absolute(file)
             .map(|p| p.display().to_string())
             .unwrap_or_else(|_| file.display().to_string());
-        let module = aio_parser::parse_module(&text)
-            .map_err(|e| self.syntax_error_exception(&e, &shown, &text))?;
-        let src = Rc::new(SourceFile::new(shown.clone(), text.clone()));
-        let code = compiler::compile(
-            &module,
-            src,
-            Mode::Exec,
-            &mut self.interner,
-            &self.types,
-            &self.ellipsis,
-        )
-        .map_err(|e| self.syntax_error_exception(&e, &shown, &text))?;
+        let code = self.compile_exception(&text, &shown)?;
         let m = self.new_module(full);
         let g = self.module_globals(&m).expect("globals");
         self.dict_set_str(&g, "__file__", Value::str(shown));
@@ -225,19 +213,19 @@ impl Vm {
     /// Compiles `source` (named `filename` in tracebacks) and runs it in `globals`: how
     /// modules written in aio (a native module's prelude) are loaded.
     pub fn exec_source_in(&mut self, source: &str, filename: &str, globals: &Obj) -> PyResult {
-        let module = aio_parser::parse_module(source)
-            .map_err(|e| self.syntax_error_exception(&e, filename, source))?;
-        let src = Rc::new(SourceFile::new(filename.to_string(), source.to_string()));
-        let code = compiler::compile(
-            &module,
-            src,
-            Mode::Exec,
-            &mut self.interner,
-            &self.types,
-            &self.ellipsis,
-        )
-        .map_err(|e| self.syntax_error_exception(&e, filename, source))?;
+        let code = self.compile_exception(source, filename)?;
         self.run_code(code, globals.clone())
+    }
+
+    /// Compiles module source, a compile error becoming a `SyntaxError` exception (what
+    /// `import` raises) rather than a rendered report.
+    fn compile_exception(
+        &mut self,
+        source: &str,
+        filename: &str,
+    ) -> PyResult<Rc<crate::code::Code>> {
+        self.compile_source(source, filename, Mode::Exec)
+            .map_err(|e| self.syntax_error_exception(&e, filename, source))
     }
 
     /// A `SyntaxError` exception object for a compile error in an imported module.

@@ -370,63 +370,13 @@ impl Vm {
                 pos,
                 len,
                 kind,
-            } => {
-                let Payload::Dict(d) = &dict.payload else {
-                    return Ok(None);
-                };
-                let d = d.borrow();
-                if d.len() != *len {
-                    *len = usize::MAX;
-                    drop(d);
-                    return Err(self.new_runtime_error("dictionary changed size during iteration"));
-                }
-                while *pos < d.positions() {
-                    let p = *pos;
-                    *pos += 1;
-                    if let Some(e) = d.entry_at(p) {
-                        let v = match kind {
-                            0 => e.key.clone(),
-                            1 => e.value.clone(),
-                            _ => {
-                                let (k, v) = (e.key.clone(), e.value.clone());
-                                drop(d);
-                                return Ok(Some(self.new_tuple(vec![k, v])));
-                            }
-                        };
-                        return Ok(Some(v));
-                    }
-                }
-                Ok(None)
-            }
+            } => self.dict_iter_next(dict, pos, len, *kind, false),
             IterState::DictRev {
                 dict,
                 pos,
                 len,
                 kind,
-            } => {
-                let Payload::Dict(d) = &dict.payload else {
-                    return Ok(None);
-                };
-                let d = d.borrow();
-                if d.len() != *len {
-                    *len = usize::MAX;
-                    drop(d);
-                    return Err(self.new_runtime_error("dictionary changed size during iteration"));
-                }
-                while *pos > 0 {
-                    *pos -= 1;
-                    if let Some(e) = d.entry_at(*pos) {
-                        let (k, v) = (e.key.clone(), e.value.clone());
-                        drop(d);
-                        return Ok(Some(match kind {
-                            0 => k,
-                            1 => v,
-                            _ => self.new_tuple(vec![k, v]),
-                        }));
-                    }
-                }
-                Ok(None)
-            }
+            } => self.dict_iter_next(dict, pos, len, *kind, true),
             IterState::Set { set, pos, len } => {
                 let Payload::Set(s) = &set.payload else {
                     return Ok(None);
@@ -573,6 +523,51 @@ impl Vm {
                 Ok(None)
             }
             IterState::Done => Ok(None),
+        }
+    }
+
+    /// The next key (kind 0), value (1) or item (2) of a dict iterator, forwards from `pos`
+    /// or (`reverse`) backwards from `pos - 1`; a size change since the start is an error.
+    fn dict_iter_next(
+        &mut self,
+        dict: &Obj,
+        pos: &mut usize,
+        len: &mut usize,
+        kind: u8,
+        reverse: bool,
+    ) -> PyResult<Option<Value>> {
+        let Payload::Dict(d) = &dict.payload else {
+            return Ok(None);
+        };
+        let d = d.borrow();
+        if d.len() != *len {
+            *len = usize::MAX;
+            drop(d);
+            return Err(self.new_runtime_error("dictionary changed size during iteration"));
+        }
+        loop {
+            let p = if reverse {
+                if *pos == 0 {
+                    return Ok(None);
+                }
+                *pos -= 1;
+                *pos
+            } else {
+                if *pos >= d.positions() {
+                    return Ok(None);
+                }
+                *pos += 1;
+                *pos - 1
+            };
+            if let Some(e) = d.entry_at(p) {
+                let (k, v) = (e.key.clone(), e.value.clone());
+                drop(d);
+                return Ok(Some(match kind {
+                    0 => k,
+                    1 => v,
+                    _ => self.new_tuple(vec![k, v]),
+                }));
+            }
         }
     }
 
