@@ -300,10 +300,9 @@ impl Vm {
                             let len = f.stack.len();
                             let self_pos = len - n - 1;
                             let has_self = !self.is_null(&f.stack[self_pos]);
-                            let nargs = n + has_self as usize;
-                            if let Some(nf) = self.simple_frame_at(&f.stack, self_pos - 1, nargs) {
-                                let start = if has_self { self_pos } else { self_pos + 1 };
-                                break Event::Push(fill_simple_frame(nf, &mut f.stack, start));
+                            let start = if has_self { self_pos } else { self_pos + 1 };
+                            if let Some(nf) = self.simple_call(&mut f.stack, self_pos - 1, start) {
+                                break Event::Push(nf);
                             }
                             let callee = f.stack[self_pos - 1].clone();
                             let args: SmallVec<[Value; 8]> = if has_self {
@@ -321,8 +320,8 @@ impl Vm {
                         Instr::Call(n) => {
                             let n = n as usize;
                             let len = f.stack.len();
-                            if let Some(nf) = self.simple_frame_at(&f.stack, len - n - 1, n) {
-                                break Event::Push(fill_simple_frame(nf, &mut f.stack, len - n));
+                            if let Some(nf) = self.simple_call(&mut f.stack, len - n - 1, len - n) {
+                                break Event::Push(nf);
                             }
                             let args: SmallVec<[Value; 8]> = f.stack.drain(len - n..).collect();
                             let callee = f.stack.pop().expect("stack");
@@ -503,16 +502,28 @@ impl Vm {
                             }
                         }
                         Instr::JumpIfFalseOrPop(t) => {
-                            let v = f.stack.last().expect("stack").clone();
-                            if !tri!(with_frame!(self, f, self.is_true(&v))) {
+                            let b = match f.stack.last().expect("stack") {
+                                Value::Bool(b) => *b,
+                                v => {
+                                    let v = v.clone();
+                                    tri!(with_frame!(self, f, self.is_true(&v)))
+                                }
+                            };
+                            if !b {
                                 f.ip = t as usize;
                             } else {
                                 f.stack.pop();
                             }
                         }
                         Instr::JumpIfTrueOrPop(t) => {
-                            let v = f.stack.last().expect("stack").clone();
-                            if tri!(with_frame!(self, f, self.is_true(&v))) {
+                            let b = match f.stack.last().expect("stack") {
+                                Value::Bool(b) => *b,
+                                v => {
+                                    let v = v.clone();
+                                    tri!(with_frame!(self, f, self.is_true(&v)))
+                                }
+                            };
+                            if b {
                                 f.ip = t as usize;
                             } else {
                                 f.stack.pop();
@@ -524,6 +535,16 @@ impl Vm {
                             f.stack.push(it);
                         }
                         Instr::ForIter(target) => {
+                            if let Some(step) = crate::iter::next_in_sequence(f.stack.last()) {
+                                match step {
+                                    Some(v) => f.stack.push(v),
+                                    None => {
+                                        f.stack.pop();
+                                        f.ip = target as usize;
+                                    }
+                                }
+                                continue;
+                            }
                             let it = f.stack.last().expect("stack").clone();
                             if let Value::Obj(o) = &it {
                                 if let Payload::Generator(_) = &o.payload {
@@ -1242,47 +1263,20 @@ fn small_int_op(op: BinOp, x: i64, y: i64) -> Option<i64> {
     }
 }
 
-/// Completes a frame from [`Vm::simple_frame_at`]: moves the arguments `stack[start..]` into
-/// its locals (after the bound `self`, if the frame has one) and pops them and the callee
-/// (and `LoadMethod`'s slot) off `stack`, which ends at the callee's position.
-#[inline]
-fn fill_simple_frame(nf: SimpleFrame, stack: &mut Vec<Value>, start: usize) -> Box<Frame> {
-    let SimpleFrame {
-        mut frame,
-        bound,
-        callee_pos,
-    } = nf;
-    let mut i = 0;
-    if let Some(s) = bound {
-        frame.locals[0] = Some(s);
-        i = 1;
-    }
-    for (slot, a) in frame.locals[i..].iter_mut().zip(stack.drain(start..)) {
-        *slot = Some(a);
-    }
-    stack.truncate(callee_pos);
-    frame
-}
-
-/// A frame for a call that binds its arguments by position only (see
-/// [`Vm::simple_frame_at`]), waiting for them.
-pub(crate) struct SimpleFrame {
-    frame: Box<Frame>,
-    bound: Option<Value>,
-    callee_pos: usize,
-}
-
 impl Vm {
-    /// The frame for calling `callee` (at `stack[callee_pos]`) with `nargs` positional
-    /// arguments when that needs no argument binding: a plain script function (or a
-    /// bound method of one) whose positional parameters are exactly the arguments.
+    /// The frame for calling `stack[callee_pos]` with the `nargs` values after `start` when
+    /// that needs no argument binding: a plain script function (or a bound method of one)
+    /// whose positional parameters are exactly the arguments. The arguments (and the bound
+    /// `self`) move into the frame's locals, and `stack` is cut back to `callee_pos`.
+    /// `None` (and the stack untouched) when the call needs the general path.
     #[inline]
-    fn simple_frame_at(
+    fn simple_call(
         &mut self,
-        stack: &[Value],
+        stack: &mut Vec<Value>,
         callee_pos: usize,
-        nargs: usize,
-    ) -> Option<SimpleFrame> {
+        start: usize,
+    ) -> Option<Box<Frame>> {
+        let nargs = stack.len() - start;
         let Value::Obj(o) = &stack[callee_pos] else {
             return None;
         };
@@ -1299,13 +1293,22 @@ impl Vm {
             },
             _ => return None,
         };
-        let mut frame = self.frame_pool_get(&func.code, &func.globals, Delivery::Call);
-        frame.cells.extend(func.closure.iter().cloned());
-        Some(SimpleFrame {
-            frame,
-            bound,
-            callee_pos,
-        })
+        let mut frame = self.frame_pool_take(&func.code, &func.globals, Delivery::Call);
+        if !func.closure.is_empty() {
+            frame.cells.extend(func.closure.iter().cloned());
+        }
+        let nlocals = func.code.nlocals();
+        let locals = &mut frame.locals;
+        locals.reserve(nlocals);
+        if let Some(s) = bound {
+            locals.push(Some(s));
+        }
+        for v in &mut stack[start..] {
+            locals.push(Some(std::mem::take(v)));
+        }
+        locals.resize(nlocals, None);
+        stack.truncate(callee_pos);
+        Some(frame)
     }
 
     /// `LoadGlobal` through the instruction's cache: globals, then builtins.

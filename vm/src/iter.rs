@@ -320,22 +320,8 @@ impl Vm {
     fn next_native(&mut self, _o: &Obj, state: &RefCell<IterState>) -> PyResult<Option<Value>> {
         let mut st = state.borrow_mut();
         match &mut *st {
-            IterState::Seq { seq, index } => {
-                let item = match seq.payload() {
-                    Some(Payload::List(l)) => l.borrow().get(*index).cloned(),
-                    Some(Payload::Tuple(t)) => t.get(*index).cloned(),
-                    _ => None,
-                };
-                match item {
-                    Some(v) => {
-                        *index += 1;
-                        Ok(Some(v))
-                    }
-                    None => {
-                        *st = IterState::Done;
-                        Ok(None)
-                    }
-                }
+            IterState::Seq { .. } | IterState::Range { .. } => {
+                Ok(step_simple(&mut st).expect("a simple iterator"))
             }
             IterState::Reversed { seq, index } => {
                 if *index == 0 {
@@ -356,15 +342,6 @@ impl Vm {
                 }
                 None => Ok(None),
             },
-            IterState::Range { next, stop, step } => {
-                if (*step > 0 && *next < *stop) || (*step < 0 && *next > *stop) {
-                    let v = *next;
-                    *next = next.saturating_add(*step);
-                    Ok(Some(Value::Int(v)))
-                } else {
-                    Ok(None)
-                }
-            }
             IterState::Dict {
                 dict,
                 pos,
@@ -680,5 +657,49 @@ impl Vm {
             )));
         }
         Ok(out)
+    }
+}
+
+/// One step of a list, tuple or range iterator, the kinds `ForIter` runs inline (no call, no
+/// frame bookkeeping): `Some(Some(item))`, `Some(None)` when exhausted, `None` for any other
+/// iterator.
+#[inline]
+pub(crate) fn next_in_sequence(it: Option<&Value>) -> Option<Option<Value>> {
+    let Some(Value::Obj(o)) = it else {
+        return None;
+    };
+    let Payload::Iter(state) = &o.payload else {
+        return None;
+    };
+    step_simple(&mut state.borrow_mut())
+}
+
+/// See [`next_in_sequence`].
+#[inline]
+fn step_simple(st: &mut IterState) -> Option<Option<Value>> {
+    match st {
+        IterState::Seq { seq, index } => {
+            let item = match seq.payload() {
+                Some(Payload::List(l)) => l.borrow().get(*index).cloned(),
+                Some(Payload::Tuple(t)) => t.get(*index).cloned(),
+                _ => None,
+            };
+            if item.is_some() {
+                *index += 1;
+            } else {
+                *st = IterState::Done;
+            }
+            Some(item)
+        }
+        IterState::Range { next, stop, step } => {
+            if (*step > 0 && *next < *stop) || (*step < 0 && *next > *stop) {
+                let v = *next;
+                *next = next.saturating_add(*step);
+                Some(Some(Value::Int(v)))
+            } else {
+                Some(None)
+            }
+        }
+        _ => None,
     }
 }
