@@ -156,7 +156,7 @@ fn run_script(file: &str, args: Vec<String>) -> u8 {
     vm.argv = std::iter::once(file.to_string()).chain(args).collect();
     let result = vm.run_file(std::path::Path::new(file));
     vm.flush_stdout();
-    match result {
+    let status = match result {
         Ok(_) => 0,
         Err(aio_vm::Error::Exit(code)) => code as u8,
         Err(e) => {
@@ -166,7 +166,10 @@ fn run_script(file: &str, args: Vec<String>) -> u8 {
             }
             1
         }
-    }
+    };
+    vm.shutdown();
+    vm.flush_stdout();
+    status
 }
 
 /// Whether the uncaught exception is `KeyboardInterrupt`.

@@ -467,6 +467,9 @@ impl Vm {
                 t.ns.borrow_mut().set_str(name.clone(), value);
                 t.version.set(t.version.get().wrapping_add(1));
                 crate::types::types_changed();
+                if name.as_str() == "__del__" {
+                    crate::types::mark_has_del(o);
+                }
                 return Ok(());
             }
             if let Payload::Module(m) = &o.payload {

@@ -339,10 +339,19 @@ impl Vm {
     }
 
     fn format_one(&mut self, e: &Obj, out: &mut String) {
-        let tb: Vec<crate::object::TracebackEntry> = self
+        let mut tb: Vec<crate::object::TracebackEntry> = self
             .exc_data(e)
             .map(|d| d.traceback.clone())
             .unwrap_or_default();
+        if !self.hidden_sources.is_empty() {
+            tb.retain(|entry| {
+                let file = &entry.code.source.name;
+                !self.hidden_sources.contains(file)
+                    && !self
+                        .hidden_sources
+                        .contains(&format!("{file}::{}", entry.code.name.as_str()))
+            });
+        }
         if !tb.is_empty() {
             out.push_str("Traceback (most recent call last):\n");
             let mut last: Option<(String, u32, String)> = None;

@@ -353,6 +353,25 @@ impl Vm {
         crate::builtins::asyncgen::wrap(self, v)
     }
 
+    /// The innermost running script frame whose file name does not start with `skip`: the
+    /// user code that called into a library written in aio (asyncio records where tasks
+    /// are created with it).
+    pub fn caller_outside(&self, skip: &str) -> Option<FrameSummary> {
+        let f = self
+            .frames
+            .iter()
+            .rev()
+            .find(|f| !f.code.source.name.starts_with(skip))?;
+        let line = f.line();
+        let src = &f.code.source;
+        Some(FrameSummary {
+            file: src.name.clone(),
+            line,
+            name: f.code.name.as_str().to_string(),
+            text: src.lines.line_text(&src.text, line).trim().to_string(),
+        })
+    }
+
     /// Where a suspended generator or coroutine waits, outermost first: for each frame of
     /// the `await`/`yield from` chain, its file, line and function name (for deadlock
     /// reports and `Task.get_stack`).
@@ -381,4 +400,17 @@ impl Vm {
         }
         out
     }
+}
+
+/// One entry of a stack summary, as CPython's `traceback.FrameSummary`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FrameSummary {
+    /// The file name.
+    pub file: String,
+    /// The line running.
+    pub line: u32,
+    /// The function name.
+    pub name: String,
+    /// The source line, stripped (empty when unknown).
+    pub text: String,
 }

@@ -99,6 +99,10 @@ impl Vm {
                 ev
             } else {
                 loop {
+                    // `__del__` of objects that died in the previous instruction.
+                    if crate::finalize::pending() {
+                        with_frame!(self, f, self.run_finalizers());
+                    }
                     let instr = instrs[f.ip];
                     f.ip += 1;
                     match instr {

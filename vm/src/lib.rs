@@ -12,6 +12,7 @@ pub mod compiler;
 pub mod containers;
 pub mod dict;
 pub mod exc;
+pub mod finalize;
 pub mod format;
 pub mod frame;
 pub mod gc;

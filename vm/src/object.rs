@@ -16,13 +16,29 @@ use std::rc::Rc;
 
 /// A heap object.
 pub struct Object {
-    class: Option<Obj>,
+    pub(crate) class: Option<Obj>,
     /// The instance `__dict__` (a dict object), for objects that have one.
     pub dict: Option<Obj>,
     /// Scratch space of the cycle collector.
     pub(crate) gc: Cell<u32>,
+    /// Its `__del__` has been queued (see `finalize`): it is not queued again.
+    pub(crate) finalized: Cell<bool>,
     /// The built-in data.
     pub payload: Payload,
+}
+
+impl Drop for Object {
+    #[inline]
+    fn drop(&mut self) {
+        if self.finalized.get() {
+            return;
+        }
+        if let Some(Payload::Type(t)) = self.class.as_ref().map(|c| &c.payload) {
+            if t.has_del.get() {
+                crate::finalize::resurrect(self);
+            }
+        }
+    }
 }
 
 impl Object {
@@ -32,6 +48,7 @@ impl Object {
             class: Some(class),
             dict: None,
             gc: Cell::new(0),
+            finalized: Cell::new(false),
             payload,
         }
     }
@@ -42,6 +59,7 @@ impl Object {
             class: Some(class),
             dict: Some(dict),
             gc: Cell::new(0),
+            finalized: Cell::new(false),
             payload,
         }
     }
@@ -52,6 +70,7 @@ impl Object {
             class: None,
             dict: None,
             gc: Cell::new(0),
+            finalized: Cell::new(false),
             payload,
         }
     }
@@ -205,6 +224,8 @@ pub struct TypeData {
     pub nslots: usize,
     /// Direct subclasses (`__subclasses__()`).
     pub subclasses: RefCell<Vec<std::rc::Weak<Object>>>,
+    /// The class or a base defines `__del__`: dying instances are finalized.
+    pub has_del: Cell<bool>,
 }
 
 /// Which payload the instances of a class carry.

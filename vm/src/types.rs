@@ -244,6 +244,7 @@ fn type_data(name: &str, layout: Layout, bases: Vec<Obj>, heap: bool) -> TypeDat
         instance_dict: heap,
         nslots: 0,
         subclasses: RefCell::new(Vec::new()),
+        has_del: Cell::new(false),
     }
 }
 
@@ -332,6 +333,14 @@ pub fn new_heap_type(
         if let Some(t) = b.as_type() {
             t.subclasses.borrow_mut().push(Rc::downgrade(&cls));
         }
+    }
+    if let Some(t) = cls.as_type() {
+        let del = Str::new("__del__".to_string());
+        let has = t.mro.borrow().iter().any(|c| {
+            c.as_type()
+                .is_some_and(|ct| ct.has_del.get() || ct.ns.borrow().get_str(&del).is_some())
+        });
+        t.has_del.set(has);
     }
     Ok(cls)
 }
@@ -541,4 +550,20 @@ impl LookupCache {
 /// Used in `Value` for identity: a `Value` holding a class object.
 pub fn class_value(cls: &Obj) -> Value {
     Value::Obj(cls.clone())
+}
+
+/// Marks `cls` and its subclasses as defining `__del__` (after `cls.__del__ = f`).
+pub(crate) fn mark_has_del(cls: &Obj) {
+    if let Some(t) = cls.as_type() {
+        t.has_del.set(true);
+        let subs: Vec<Obj> = t
+            .subclasses
+            .borrow()
+            .iter()
+            .filter_map(|w| w.upgrade())
+            .collect();
+        for s in &subs {
+            mark_has_del(s);
+        }
+    }
 }

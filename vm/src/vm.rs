@@ -110,6 +110,10 @@ pub struct Vm {
     pub(crate) frame_pool: Vec<Box<Frame>>,
     /// Where `import` looks for `.aio` files, in order.
     pub search_path: Vec<PathBuf>,
+    /// Frames tracebacks leave out, by source file (`"asyncio/futures.aio"`) or function
+    /// (`"asyncio/tasks.aio::__step"`): library code that CPython implements in C, so
+    /// reports show the frames CPython shows.
+    pub hidden_sources: std::collections::HashSet<String>,
     pub(crate) native_modules: HashMap<String, ModuleInit>,
     pub(crate) stdout: RefCell<Box<dyn Write>>,
     pub(crate) gc: crate::gc::GcState,
@@ -161,6 +165,7 @@ impl Vm {
             frame_pool: Vec::new(),
             ellipsis,
             search_path: Vec::new(),
+            hidden_sources: Default::default(),
             native_modules: HashMap::new(),
             stdout: RefCell::new(Box::new(std::io::BufWriter::with_capacity(
                 1 << 16,

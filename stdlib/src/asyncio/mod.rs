@@ -55,12 +55,22 @@ fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
         ("_sockname", net::sockname),
         ("_peername", net::peername),
         ("_suspended_at", suspended_at),
+        ("_creation_site", creation_site),
+        ("_env_flag", env_flag),
         ("_sigint_install", sigint::install),
         ("_sigint_restore", sigint::restore),
         ("_sigint_pending", sigint::pending),
     ] {
         let f = native_fn(vm, name, Some("asyncio"), f);
         vm.dict_set_str(&g, name, f);
+    }
+    // CPython's futures and task steps are C code (`_asyncio`): their frames never show.
+    for hidden in [
+        "asyncio/futures.aio",
+        "asyncio/tasks.aio::__step",
+        "asyncio/tasks.aio::_task_wakeup",
+    ] {
+        vm.hidden_sources.insert(hidden.to_string());
     }
     for (file, source) in PRELUDE {
         vm.exec_source_in(source, file, &g)?;
@@ -125,6 +135,37 @@ fn format_exception(vm: &mut Vm, a: Args) -> PyResult {
 fn suspended_at(vm: &mut Vm, a: Args) -> PyResult {
     let coro = a.pos.first().cloned().unwrap_or(Value::None);
     let frames = vm.suspended_at(&coro);
+    Ok(frame_list(vm, frames))
+}
+
+/// `_creation_site()`: `(file, line, function, source line)` of the innermost script frame outside
+/// asyncio — where a task or future is being created — or `None`.
+fn creation_site(vm: &mut Vm, _a: Args) -> PyResult {
+    Ok(match vm.caller_outside("asyncio/") {
+        Some(site) => vm.new_tuple(vec![
+            Value::str(site.file),
+            Value::Int(site.line as i64),
+            Value::str(site.name),
+            Value::str(site.text),
+        ]),
+        None => Value::None,
+    })
+}
+
+/// `_env_flag(name)`: whether the environment variable `name` is set to a non-empty value
+/// (`AIO_ASYNCIO_DEBUG=1` turns debug mode on, as `PYTHONASYNCIODEBUG` does in CPython).
+fn env_flag(_vm: &mut Vm, a: Args) -> PyResult {
+    let name = a
+        .pos
+        .first()
+        .and_then(|v| v.as_str())
+        .map(|s| s.as_str().to_string());
+    let set = name.is_some_and(|n| std::env::var_os(n).is_some_and(|v| !v.is_empty()));
+    Ok(Value::Bool(set))
+}
+
+/// `(file, line, function)` triples as a list of tuples.
+fn frame_list(vm: &mut Vm, frames: Vec<(String, u32, String)>) -> Value {
     let items = frames
         .into_iter()
         .map(|(file, line, name)| {
@@ -135,7 +176,7 @@ fn suspended_at(vm: &mut Vm, a: Args) -> PyResult {
             ])
         })
         .collect();
-    Ok(vm.new_list(items))
+    vm.new_list(items)
 }
 
 /// `_select(timeout)`: waits for socket readiness or until `timeout` seconds have passed

@@ -1,0 +1,123 @@
+//! `__del__`: finalizers run when an instance's last reference goes away, as under
+//! CPython's reference counting.
+//!
+//! `Drop` cannot call into the VM, so an object whose class defines `__del__` is
+//! *resurrected* as it dies: its class, `__dict__` and payload move into a fresh twin that
+//! is queued here (marked finalized, so it is not queued twice). The run loop drains the
+//! queue at its next finalization point — right after the store, `del`, pop or return that
+//! dropped the object — and calls `__del__` on the twin. Errors raised by a finalizer are
+//! reported on stderr as CPython's "Exception ignored in: ..." and otherwise ignored.
+//!
+//! Objects freed by the cycle collector are finalized the same way, after their cycle was
+//! cleared (CPython 3.4+ finalizes them before clearing).
+
+use crate::object::{Object, Payload};
+use crate::value::{Obj, Value};
+use crate::vm::Vm;
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+thread_local! {
+    /// Twins of dead objects waiting for their `__del__`.
+    static QUEUE: RefCell<Vec<Obj>> = const { RefCell::new(Vec::new()) };
+    /// Whether `QUEUE` may be non-empty (checked by the run loop).
+    static PENDING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Whether finalizers are waiting to run.
+#[inline]
+pub(crate) fn pending() -> bool {
+    PENDING.with(|p| p.get())
+}
+
+/// Called from `Object`'s `Drop` for an instance of a class with `__del__`: queues a twin.
+pub(crate) fn resurrect(o: &mut Object) {
+    let twin = Rc::new(Object {
+        class: o.class.take(),
+        dict: o.dict.take(),
+        gc: Cell::new(0),
+        finalized: Cell::new(true),
+        payload: std::mem::replace(&mut o.payload, Payload::Plain),
+    });
+    // During thread teardown the queue is gone: the twin is dropped unfinalized.
+    let _ = QUEUE.try_with(|q| {
+        if let Ok(mut q) = q.try_borrow_mut() {
+            q.push(twin);
+            PENDING.with(|p| p.set(true));
+        }
+    });
+}
+
+impl Vm {
+    /// Runs the `__del__` of every object that died since the last call. Never fails: a
+    /// finalizer's exception is reported as CPython reports unraisable errors.
+    pub fn run_finalizers(&mut self) {
+        loop {
+            let next = QUEUE.with(|q| {
+                let mut q = q.borrow_mut();
+                let next = q.pop();
+                if q.is_empty() {
+                    PENDING.with(|p| p.set(false));
+                }
+                next
+            });
+            let Some(obj) = next else { return };
+            let cls = self.class_of(&Value::Obj(obj.clone())).clone();
+            let Some(del) = self.lookup(&cls, &self.names.__del__.clone()) else {
+                continue;
+            };
+            if let Err(e) = self.call(&del, &[Value::Obj(obj)], &[]) {
+                let what = self
+                    .repr(&del)
+                    .map(|r| r.as_str().to_string())
+                    .unwrap_or_else(|_| "__del__".to_string());
+                let report = self.format_exception(&e);
+                self.flush_stdout();
+                eprint!("Exception ignored in: {what}\n{report}");
+            }
+        }
+    }
+}
+
+impl Vm {
+    /// Interpreter shutdown, as CPython's finalization does for `__main__`: collects
+    /// garbage cycles, then clears the module's globals (names with one leading underscore
+    /// first, then the others, in definition order), so that the `__del__` of objects they
+    /// hold runs before the process exits.
+    pub fn shutdown(&mut self) {
+        self.gc.collect();
+        self.run_finalizers();
+        let main = self.dict_get_str(
+            &self.modules.clone(),
+            &crate::str::Str::new("__main__".into()),
+        );
+        let Some(globals) = main.and_then(|m| m.as_obj().and_then(|m| self.module_globals(m)))
+        else {
+            return;
+        };
+        let Payload::Dict(table) = &globals.payload else {
+            return;
+        };
+        let keys: Vec<Rc<crate::str::Str>> = table
+            .borrow()
+            .iter()
+            .filter_map(|e| e.key.as_str().cloned())
+            .collect();
+        let private = |k: &str| k.starts_with('_') && !k.starts_with("__");
+        for first in [true, false] {
+            for k in &keys {
+                if private(k.as_str()) != first || k.as_str() == "__builtins__" {
+                    continue;
+                }
+                {
+                    let mut t = table.borrow_mut();
+                    if t.get_str(k).is_none() {
+                        continue;
+                    }
+                    t.set_str(k.clone(), Value::None);
+                }
+                self.run_finalizers();
+            }
+        }
+    }
+}
