@@ -3,7 +3,8 @@
 //! CPython 3.11 words it.
 //!
 //! Entry points: [`parse_module`] for files and REPL inputs, [`parse_expression_at`] for
-//! lone expressions (f-string fields). [`dump::dump_module`] renders a tree for
+//! lone expressions (f-string fields), [`parse_interactive`] for REPL inputs (complete,
+//! incomplete or invalid). [`dump::dump_module`] renders a tree for
 //! `aio --ast` and snapshot tests.
 
 pub mod ast;
@@ -12,12 +13,14 @@ mod depth;
 pub mod dump;
 mod errors;
 mod fstring;
+pub mod interactive;
 pub mod source;
 mod tokens;
 
 use aio_lexer::{Mode, Token};
 pub use aio_lexer::{Span, SyntaxError, SyntaxErrorKind};
 use ast::{Expr, Module, StmtKind};
+pub use interactive::{parse_interactive, Input};
 
 lalrpop_util::lalrpop_mod!(
     #[allow(clippy::all, clippy::pedantic, unused_qualifications, missing_docs)]

@@ -23,14 +23,43 @@ pub enum Command {
     Version,
     /// `aio --help`.
     Help,
-    /// `aio` alone: the REPL (arrives with the VM).
+    /// `aio -c CODE [ARGS...]`: run a program passed as a string.
+    Code {
+        /// The program text.
+        code: String,
+        /// Arguments after it (`sys.argv[1:]`).
+        args: Vec<String>,
+    },
+    /// `aio -m MODULE [ARGS...]`: run a module found on the search path as `__main__`.
+    Module {
+        /// The module name (dotted).
+        name: String,
+        /// Arguments after it (`sys.argv[1:]`).
+        args: Vec<String>,
+    },
+    /// `aio - [ARGS...]` (or `aio` with a non-terminal stdin): the program from stdin.
+    Stdin {
+        /// Arguments after `-` (`sys.argv[1:]`).
+        args: Vec<String>,
+    },
+    /// `aio -i FILE [ARGS...]`: run the script, then the REPL in its globals.
+    Inspect {
+        /// The script path.
+        file: String,
+        /// Arguments after the script.
+        args: Vec<String>,
+    },
+    /// `aio` alone (or `aio -i`): the REPL.
     Repl,
 }
 
 /// The usage text printed by `--help`.
 pub const USAGE: &str = "\
-usage: aio [option] ... [file] [arg] ...
+usage: aio [option] ... [-c cmd | -m mod | file | -] [arg] ...
 Options:
+  -c cmd           program passed in as string (terminates option list)
+  -m mod           run library module as a script (terminates option list)
+  -i               inspect interactively after running script (the REPL)
   --tokens FILE    print the token stream of FILE
   --ast FILE       print the syntax tree of FILE
   --dis FILE       print the bytecode listing of FILE
@@ -39,6 +68,7 @@ Options:
   -h, --help       print this help message and exit
 Arguments:
   file             program read from script file
+  -                program read from stdin (default; interactive mode if a tty)
   arg ...          arguments passed to program in sys.argv[1:]
 ";
 
@@ -54,6 +84,24 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
     };
     match first.as_str() {
         "-h" | "--help" => Ok(Command::Help),
+        "-c" => Ok(Command::Code {
+            code: needs_file("-c")?,
+            args: args[2..].to_vec(),
+        }),
+        "-m" => Ok(Command::Module {
+            name: needs_file("-m")?,
+            args: args[2..].to_vec(),
+        }),
+        "-" => Ok(Command::Stdin {
+            args: args[1..].to_vec(),
+        }),
+        "-i" => match args.get(1) {
+            None => Ok(Command::Repl),
+            Some(file) => Ok(Command::Inspect {
+                file: file.clone(),
+                args: args[2..].to_vec(),
+            }),
+        },
         "-V" | "--version" => Ok(Command::Version),
         "--tokens" => Ok(Command::Tokens(needs_file("--tokens")?)),
         "--ast" => Ok(Command::Ast(needs_file("--ast")?)),
@@ -104,6 +152,26 @@ mod tests {
             Command::Ast("f".into())
         );
         assert!(parse(&args(&["--tokens"])).is_err());
+        assert_eq!(
+            parse(&args(&["-c", "print(1)", "-x"])).unwrap(),
+            Command::Code {
+                code: "print(1)".into(),
+                args: args(&["-x"])
+            }
+        );
+        assert_eq!(
+            parse(&args(&["-m", "pkg.mod"])).unwrap(),
+            Command::Module {
+                name: "pkg.mod".into(),
+                args: vec![]
+            }
+        );
+        assert_eq!(
+            parse(&args(&["-", "a"])).unwrap(),
+            Command::Stdin { args: args(&["a"]) }
+        );
+        assert_eq!(parse(&args(&["-i"])).unwrap(), Command::Repl);
+        assert!(parse(&args(&["-c"])).is_err());
         assert!(parse(&args(&["-q"])).is_err());
     }
 }

@@ -1,7 +1,8 @@
-//! The `aio` command: runs scripts through the VM's public API, and dumps tokens, syntax
-//! trees and bytecode. The REPL arrives with the event loop.
+//! The `aio` command: runs scripts (from a file, `-c`, `-m` or stdin) through the VM's public
+//! API, dumps tokens, syntax trees and bytecode, and runs the interactive REPL (`repl/`).
 
 mod cli;
+mod repl;
 
 /// mimalloc: the front end and the VM allocate many small objects, where it is markedly
 /// faster than the system allocator (the parser benchmark uses it too).
@@ -134,11 +135,126 @@ fn run(args: Vec<String>) -> u8 {
             }
         }),
         Command::Run { file, args } => run_script(&file, args),
+        Command::Code { code, args } => {
+            let mut vm = new_vm(std::iter::once("-c".to_string()).chain(args).collect());
+            let result = vm.run_source(&code, "<string>", "__main__");
+            finish(&mut vm, result)
+        }
+        Command::Module { name, args } => run_module(&name, args),
+        Command::Stdin { args } => run_stdin("-".to_string(), args),
+        Command::Inspect { file, args } => {
+            let mut vm = new_vm(std::iter::once(file.clone()).chain(args).collect());
+            let result = vm.run_file(std::path::Path::new(&file));
+            vm.flush_stdout();
+            if let Err(e) = result {
+                if let aio_vm::Error::Exit(code) = e {
+                    return code as u8;
+                }
+                eprintln!("{e}");
+            }
+            let globals = main_globals(&mut vm);
+            repl::run(vm, globals)
+        }
         Command::Repl => {
-            eprintln!("aio: the REPL needs the VM, which is not built yet; see `aio --help`");
-            2
+            use std::io::IsTerminal;
+            if !std::io::stdin().is_terminal() {
+                return run_stdin(String::new(), Vec::new());
+            }
+            let mut vm = new_vm(vec![String::new()]);
+            let globals = main_globals(&mut vm);
+            repl::run(vm, globals)
         }
     }
+}
+
+/// A VM with the standard library, `sys.argv` set and the current folder searched first
+/// (as CPython's `sys.path[0] == ''` for `-c`, `-m`, stdin and the REPL).
+fn new_vm(argv: Vec<String>) -> aio_vm::Vm {
+    let mut vm = aio_vm::Vm::new();
+    aio_stdlib::install(&mut vm);
+    vm.argv = argv;
+    vm.search_path.push(".".into());
+    vm
+}
+
+/// The globals of `__main__` (created empty when no script ran).
+fn main_globals(vm: &mut aio_vm::Vm) -> aio_vm::Obj {
+    let key = vm.intern("__main__");
+    let module = match vm.dict_get_str(&vm.modules.clone(), &key) {
+        Some(aio_vm::Value::Obj(m)) => m,
+        _ => {
+            let m = vm.new_module("__main__");
+            let modules = vm.modules.clone();
+            vm.dict_set_str(&modules, "__main__", aio_vm::Value::Obj(m.clone()));
+            m
+        }
+    };
+    vm.module_globals(&module).expect("a module has globals")
+}
+
+/// Maps a run's outcome to an exit status as CPython does (printing the traceback).
+/// Then shuts the VM down (the `__del__` of objects still referenced runs, as at CPython's
+/// exit).
+fn finish(vm: &mut aio_vm::Vm, result: Result<aio_vm::Value, aio_vm::Error>) -> u8 {
+    vm.flush_stdout();
+    let status = match result {
+        Ok(_) => 0,
+        Err(aio_vm::Error::Exit(code)) => code as u8,
+        Err(e) => {
+            eprintln!("{e}");
+            if is_keyboard_interrupt(&e) {
+                die_of_sigint();
+            }
+            1
+        }
+    };
+    vm.shutdown();
+    vm.flush_stdout();
+    status
+}
+
+/// `aio -` (or a piped stdin): the program is read from stdin, named `<stdin>`;
+/// `sys.argv[0]` is `argv0` (`'-'`, or `''` without the dash, as in CPython).
+fn run_stdin(argv0: String, args: Vec<String>) -> u8 {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    if let Err(e) = std::io::stdin().read_to_end(&mut bytes) {
+        eprintln!("aio: can't read stdin: {e}");
+        return 2;
+    }
+    let source = match aio_parser::source::decode(&bytes, "<stdin>") {
+        Ok(s) => s.to_string(),
+        Err(msg) => {
+            eprintln!("{msg}");
+            return 1;
+        }
+    };
+    let mut vm = new_vm(std::iter::once(argv0).chain(args).collect());
+    let result = vm.run_source(&source, "<stdin>", "__main__");
+    finish(&mut vm, result)
+}
+
+/// `aio -m NAME`: finds `NAME.aio` (dots are folders) or the package's `__main__.aio` in the
+/// current folder, then `AIOPATH`, and runs it as `__main__` with `sys.argv[0]` its full path.
+fn run_module(name: &str, args: Vec<String>) -> u8 {
+    let rel = name.replace('.', "/");
+    let mut dirs = vec![std::path::PathBuf::from(".")];
+    if let Ok(p) = std::env::var("AIOPATH") {
+        dirs.extend(std::env::split_paths(&p));
+    }
+    let found = dirs.iter().find_map(|d| {
+        let file = d.join(format!("{rel}.aio"));
+        let main = d.join(&rel).join("__main__.aio");
+        [file, main].into_iter().find(|p| p.is_file())
+    });
+    let Some(path) = found else {
+        eprintln!("aio: No module named {name}");
+        return 1;
+    };
+    let full = shown_path(&path.to_string_lossy());
+    let mut vm = new_vm(std::iter::once(full.clone()).chain(args).collect());
+    let result = vm.run_file(std::path::Path::new(&full));
+    finish(&mut vm, result)
 }
 
 /// Runs a script as `__main__` and maps the outcome to an exit status as CPython does.
@@ -155,21 +271,7 @@ fn run_script(file: &str, args: Vec<String>) -> u8 {
     aio_stdlib::install(&mut vm);
     vm.argv = std::iter::once(file.to_string()).chain(args).collect();
     let result = vm.run_file(std::path::Path::new(file));
-    vm.flush_stdout();
-    let status = match result {
-        Ok(_) => 0,
-        Err(aio_vm::Error::Exit(code)) => code as u8,
-        Err(e) => {
-            eprintln!("{e}");
-            if is_keyboard_interrupt(&e) {
-                die_of_sigint();
-            }
-            1
-        }
-    };
-    vm.shutdown();
-    vm.flush_stdout();
-    status
+    finish(&mut vm, result)
 }
 
 /// Whether the uncaught exception is `KeyboardInterrupt`.

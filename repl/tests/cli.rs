@@ -1,5 +1,7 @@
 //! The `aio` binary as a user meets it: exit statuses, CPython-style error reports, dumps.
 
+mod oracle;
+
 use std::io::Write;
 use std::process::{Command, Output};
 
@@ -223,4 +225,173 @@ fn a_second_ctrl_c_interrupts_and_lists_the_pending_tasks() {
         Some("KeyboardInterrupt"),
         "{err}"
     );
+}
+
+/// Runs `program` with `args`, `stdin` piped in, in folder `dir`.
+fn run_in(program: &str, args: &[&str], stdin: &str, dir: &std::path::Path) -> Output {
+    let mut child = Command::new(program)
+        .args(args)
+        .current_dir(dir)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("program runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// aio's and CPython's runs of the same command line (`.aio` files have a `.py` twin for
+/// CPython): same stdout, same exit status, same last line of stderr.
+fn same_as_python(
+    case: &str,
+    aio_args: &[&str],
+    py_args: &[&str],
+    stdin: &str,
+    dir: &std::path::Path,
+) {
+    let ours = run_in(env!("CARGO_BIN_EXE_aio"), aio_args, stdin, dir);
+    let theirs = oracle::python3(case, py_args, stdin, dir);
+    let last = |s: &str| s.trim_end().lines().last().unwrap_or("").to_string();
+    assert_eq!(
+        String::from_utf8_lossy(&ours.stdout),
+        theirs.stdout,
+        "stdout of {aio_args:?}; aio's stderr: {}",
+        stderr(&ours)
+    );
+    assert_eq!(ours.status.code(), theirs.status, "{aio_args:?}");
+    assert_eq!(last(&stderr(&ours)), last(&theirs.stderr), "{aio_args:?}");
+}
+
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("aio-cli-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn dash_c_runs_a_string_with_python_argv() {
+    let dir = temp_dir("c");
+    let code = "import sys\nprint(sys.argv)\nprint(sum(range(10)))";
+    same_as_python(
+        "dash_c_runs_a_string_with_python_argv_1",
+        &["-c", code, "a", "-b"],
+        &["-c", code, "a", "-b"],
+        "",
+        &dir,
+    );
+    same_as_python(
+        "dash_c_runs_a_string_with_python_argv_2",
+        &["-c", "1/0"],
+        &["-c", "1/0"],
+        "",
+        &dir,
+    );
+    same_as_python(
+        "dash_c_runs_a_string_with_python_argv_3",
+        &["-c", "raise SystemExit(4)"],
+        &["-c", "raise SystemExit(4)"],
+        "",
+        &dir,
+    );
+}
+
+#[test]
+fn stdin_scripts_with_and_without_dash() {
+    let dir = temp_dir("stdin");
+    let script = "import sys\nprint(sys.argv)\nfor i in range(3):\n    print(i * i)\n";
+    same_as_python(
+        "stdin_scripts_with_and_without_dash_1",
+        &["-", "x", "y"],
+        &["-", "x", "y"],
+        script,
+        &dir,
+    );
+    same_as_python(
+        "stdin_scripts_with_and_without_dash_2",
+        &[],
+        &[],
+        script,
+        &dir,
+    );
+    same_as_python(
+        "stdin_scripts_with_and_without_dash_3",
+        &[],
+        &[],
+        "print('a')\nundefined_name\n",
+        &dir,
+    );
+}
+
+#[test]
+fn dash_m_finds_the_module_in_the_current_folder() {
+    let dir = temp_dir("m");
+    let body = "import sys\nprint(__name__)\nprint(sys.argv[1:])\nprint(sys.argv[0].endswith('runme.' + ('aio' if sys.argv[0].endswith('aio') else 'py')))\n";
+    std::fs::write(dir.join("runme.aio"), body).unwrap();
+    std::fs::write(dir.join("runme.py"), body).unwrap();
+    same_as_python(
+        "dash_m_finds_the_module_in_the_current_folder_1",
+        &["-m", "runme", "1", "2"],
+        &["-m", "runme", "1", "2"],
+        "",
+        &dir,
+    );
+    // CPython names its own executable before the message; aio says `aio`.
+    let ours = run_in(env!("CARGO_BIN_EXE_aio"), &["-m", "no_such_x"], "", &dir);
+    let theirs = oracle::python3("dash_m_missing", &["-m", "no_such_x"], "", &dir);
+    assert_eq!(ours.status.code(), theirs.status);
+    let message = |s: &str| s.split(": ").last().unwrap_or("").to_string();
+    assert_eq!(message(&stderr(&ours)), message(&theirs.stderr));
+}
+
+#[test]
+fn dash_i_runs_the_script_then_reads_statements_in_its_globals() {
+    let dir = temp_dir("i");
+    let body = "x = 21\ndef double(v):\n    return 2 * v\n";
+    std::fs::write(dir.join("lib.aio"), body).unwrap();
+    std::fs::write(dir.join("lib.py"), body).unwrap();
+    let input =
+        "double(x)\n_ + 1\nprint(x)\nfor i in range(2):\n    print(i)\n\nNone\n1/0\n'still here'\n";
+    // The prompts on stderr differ in details; the program's output and status may not.
+    let ours = run_in(env!("CARGO_BIN_EXE_aio"), &["-i", "lib.aio"], input, &dir);
+    let theirs = oracle::python3("dash_i", &["-i", "lib.py"], input, &dir);
+    assert_eq!(
+        String::from_utf8_lossy(&ours.stdout),
+        theirs.stdout,
+        "aio's stderr: {}",
+        stderr(&ours)
+    );
+    assert_eq!(ours.status.code(), theirs.status);
+    let error = "ZeroDivisionError: division by zero";
+    assert!(stderr(&ours).contains(error) && theirs.stderr.contains(error));
+}
+
+#[test]
+fn version_and_help() {
+    let out = aio(&["--version"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let version = text.trim_end().strip_prefix("aio ").expect("aio X.Y.Z");
+    assert_eq!(version.split('.').count(), 3, "{text}");
+    assert!(
+        version.split('.').all(|n| n.parse::<u32>().is_ok()),
+        "{text}"
+    );
+    let help = aio(&["--help"]);
+    let text = String::from_utf8_lossy(&help.stdout).into_owned();
+    for flag in [
+        "-c cmd",
+        "-m mod",
+        "-i",
+        "--dis",
+        "--check",
+        "-V, --version",
+    ] {
+        assert!(text.contains(flag), "{flag} missing from --help:\n{text}");
+    }
 }

@@ -484,7 +484,15 @@ impl Vm {
                             };
                             f.stack.push(Value::Bool(r != invert));
                         }
-                        Instr::Jump(t) => f.ip = t as usize,
+                        Instr::Jump(t) => {
+                            // A backward jump is a loop iteration: where Ctrl-C lands.
+                            if (t as usize) < f.ip
+                                && self.interrupt.load(std::sync::atomic::Ordering::Relaxed)
+                            {
+                                tri!(self.take_interrupt());
+                            }
+                            f.ip = t as usize
+                        }
                         Instr::PopJumpIfFalse(t) => {
                             let v = f.stack.pop().expect("stack");
                             let b = match v {

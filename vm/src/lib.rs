@@ -18,6 +18,7 @@ pub mod frame;
 pub mod gc;
 pub mod gen;
 pub mod import;
+pub mod interactive;
 pub mod intern;
 pub mod interp;
 pub mod iter;

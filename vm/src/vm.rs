@@ -119,6 +119,9 @@ pub struct Vm {
     pub(crate) gc: crate::gc::GcState,
     /// `sys.argv`.
     pub argv: Vec<String>,
+    /// Set (from any thread or a signal handler) to interrupt the running code with
+    /// `KeyboardInterrupt` at its next loop iteration; see [`Vm::request_interrupt`].
+    pub interrupt: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Default for Vm {
@@ -173,6 +176,7 @@ impl Vm {
             ))),
             gc: crate::gc::GcState::default(),
             argv: Vec::new(),
+            interrupt: Default::default(),
         };
         crate::builtins::install(&mut vm);
         vm

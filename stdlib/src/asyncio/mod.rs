@@ -7,6 +7,8 @@
 mod net;
 mod sigint;
 
+pub use sigint::{prepare_signal_wakeup, wake_from_signal};
+
 use aio_vm::builtins::native_fn;
 use aio_vm::native::Args;
 use aio_vm::{Obj, PyResult, Value, Vm};

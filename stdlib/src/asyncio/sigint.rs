@@ -30,14 +30,29 @@ extern "C" fn on_sigint(_signum: libc::c_int) {
     }
 }
 
-/// `_sigint_install()`: route SIGINT to the loop (no `SA_RESTART`, so a blocked poll wakes).
-pub(super) fn install(_vm: &mut Vm, _a: Args) -> PyResult {
-    PENDING.store(false, Ordering::SeqCst);
+/// Creates the loop's waker on this thread (the one that runs the loop), so that
+/// [`wake_from_signal`] can cut the loop's wait short. For hosts (the REPL) that handle
+/// SIGINT themselves.
+pub fn prepare_signal_wakeup() {
     if WAKER.get().is_none() {
         if let Ok(w) = super::with_io(|io| mio::Waker::new(io.poll.registry(), WAKER_TOKEN)) {
             let _ = WAKER.set(w);
         }
     }
+}
+
+/// Wakes the event loop's poll, if [`prepare_signal_wakeup`] ran. Async-signal-safe (an
+/// eventfd write).
+pub fn wake_from_signal() {
+    if let Some(w) = WAKER.get() {
+        let _ = w.wake();
+    }
+}
+
+/// `_sigint_install()`: route SIGINT to the loop (no `SA_RESTART`, so a blocked poll wakes).
+pub(super) fn install(_vm: &mut Vm, _a: Args) -> PyResult {
+    PENDING.store(false, Ordering::SeqCst);
+    prepare_signal_wakeup();
     // SAFETY: sigaction with a zeroed struct, a handler that only stores to an atomic, and
     // an out-pointer to a valid sigaction.
     unsafe {

@@ -53,10 +53,35 @@ pub fn compile(
         c.unit().flags |= flags::TOP_LEVEL_AWAIT;
     }
     let body = &module.body;
-    c.docstring_and_body(body, false)?;
+    if mode == Mode::Interactive {
+        // An input has no docstring: a lone string is an expression to echo (as in
+        // CPython's 'single' mode).
+        if find_ann(body) {
+            c.emit(Instr::SetupAnnotations);
+        }
+        c.stmts(body)?;
+    } else {
+        c.docstring_and_body(body, false)?;
+    }
     if !ends_with_return(&c.unit().instrs) {
         c.load_const(Value::None);
         c.emit(Instr::ReturnValue);
+    }
+    // With top-level `await` allowed, a module body that awaits is a coroutine (as with
+    // CPython's `PyCF_ALLOW_TOP_LEVEL_AWAIT`); the host runs it on its event loop.
+    if mode == Mode::Interactive
+        && c.unit().instrs.iter().any(|i| {
+            matches!(
+                i,
+                Instr::GetAwaitable(_)
+                    | Instr::GetAIter
+                    | Instr::GetANext
+                    | Instr::BeforeAsyncWith
+                    | Instr::SetupAsyncWith(_)
+            )
+        })
+    {
+        c.unit().flags |= flags::COROUTINE;
     }
     Ok(c.pop_unit())
 }

@@ -1,0 +1,113 @@
+//! The REPL as a user meets it, in a real pseudo-terminal: multi-line input, echo and `_`,
+//! top-level `await` and tasks on the REPL's event loop, tracebacks, Ctrl-C and Ctrl-D,
+//! and the history file. The values expected on the screen come from `python3`.
+
+use rexpect::session::PtySession;
+use std::process::Command;
+
+mod oracle;
+
+/// What `python3 -c program` prints (stdout, or the last stderr line when it fails),
+/// recorded as `case` (see `oracle`).
+fn python(case: &str, program: &str) -> String {
+    let out = oracle::python3(case, &["-c", program], "", &std::env::temp_dir());
+    if out.status == Some(0) {
+        out.stdout.trim_end().to_string()
+    } else {
+        out.stderr
+            .trim_end()
+            .lines()
+            .last()
+            .unwrap_or("")
+            .to_string()
+    }
+}
+
+fn start(history: &std::path::Path) -> PtySession {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_aio"));
+    cmd.env("AIO_HISTORY", history).env("TERM", "xterm");
+    let mut p = rexpect::session::spawn_command(cmd, Some(20_000)).expect("aio starts in a pty");
+    p.exp_string(">>> ").expect("first prompt");
+    p
+}
+
+/// Types `line` and waits for the next prompt (`>>> ` or `... `).
+fn typed(p: &mut PtySession, line: &str, prompt: &str) {
+    p.send_line(line).expect("send");
+    p.exp_string(prompt)
+        .unwrap_or_else(|e| panic!("after {line:?}, waiting for {prompt:?}: {e}"));
+}
+
+#[test]
+fn a_session() {
+    let dir = std::env::temp_dir().join(format!("aio-pty-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let history = dir.join("history");
+    let _ = std::fs::remove_file(&history);
+    let mut p = start(&history);
+
+    // A multi-line function, then a call: the value is echoed.
+    typed(&mut p, "def f(a):", "... ");
+    typed(&mut p, "    return a * 2", "... ");
+    typed(&mut p, "", ">>> ");
+    p.send_line("f(21)").unwrap();
+    let value = python("pty_2", "def f(a):\n    return a * 2\nprint(repr(f(21)))");
+    p.exp_string(&format!("{value}\r\n")).expect("f(21) echoed");
+    p.exp_string(">>> ").unwrap();
+    // `_` is the last echoed value.
+    p.send_line("_ + 1").unwrap();
+    let value = python("pty_3", "_ = 42\nprint(repr(_ + 1))");
+    p.exp_string(&format!("{value}\r\n")).expect("_ + 1 echoed");
+    p.exp_string(">>> ").unwrap();
+
+    // Top-level await, and a task created in one input and awaited in a later one.
+    typed(&mut p, "import asyncio", ">>> ");
+    typed(&mut p, "await asyncio.sleep(0)", ">>> ");
+    typed(&mut p, "async def g():", "... ");
+    typed(&mut p, "    await asyncio.sleep(0.01)", "... ");
+    typed(&mut p, "    return 'done'", "... ");
+    typed(&mut p, "", ">>> ");
+    typed(&mut p, "t = asyncio.create_task(g())", ">>> ");
+    p.send_line("await t").unwrap();
+    let value = python(
+        "pty_4",
+        "import asyncio\nasync def g():\n    return 'done'\nprint(repr(asyncio.run(g())))",
+    );
+    p.exp_string(&format!("{value}\r\n"))
+        .expect("await t echoed");
+    p.exp_string(">>> ").unwrap();
+
+    // An error prints a traceback; the session goes on.
+    p.send_line("1/0").unwrap();
+    p.exp_string("File \"<stdin>\", line 1, in <module>")
+        .unwrap();
+    p.exp_string(&python("pty_5", "1/0"))
+        .expect("the exception line");
+    p.exp_string(">>> ").unwrap();
+    p.send_line("print('after', f(1))").unwrap();
+    p.exp_string(&format!("{}\r\n", python("pty_6", "print('after', 2)")))
+        .unwrap();
+    p.exp_string(">>> ").unwrap();
+
+    // Ctrl-C at the prompt, then Ctrl-C interrupting a running loop.
+    p.send_control('c').unwrap();
+    p.exp_string("KeyboardInterrupt").unwrap();
+    p.exp_string(">>> ").unwrap();
+    typed(&mut p, "while True: pass", "... ");
+    p.send_line("").unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    p.send_control('c').unwrap();
+    p.exp_string("KeyboardInterrupt")
+        .expect("the loop is interrupted");
+    p.exp_string(">>> ").unwrap();
+    p.send_line("f(5)").unwrap();
+    p.exp_string(&format!("{}\r\n", python("pty_7", "print(10)")))
+        .unwrap();
+    p.exp_string(">>> ").unwrap();
+
+    // Ctrl-D exits, and the history was saved.
+    p.send_control('d').unwrap();
+    p.exp_eof().expect("aio exits on Ctrl-D");
+    let saved = std::fs::read_to_string(&history).unwrap_or_default();
+    assert!(saved.contains("f(21)"), "history: {saved:?}");
+}
