@@ -475,6 +475,48 @@ fn zone_constants(vm: &mut Vm) -> PyResult<(i64, i64, bool, (String, String))> {
 }
 
 /// Builds the `time` module.
+/// `time.sleep` on an executor's worker thread (arguments as plain data).
+fn sleep_on_worker(
+    args: Vec<crate::asyncio::threads::SendValue>,
+) -> Result<crate::asyncio::threads::SendValue, crate::asyncio::threads::SendError> {
+    use crate::asyncio::threads::{SendError, SendValue};
+    let secs = match args.as_slice() {
+        [SendValue::Int(i)] => *i as f64,
+        [SendValue::Float(f)] => *f,
+        [SendValue::Bool(b)] => *b as i64 as f64,
+        [other] => {
+            let name = match other {
+                SendValue::None => "NoneType",
+                SendValue::Str(_) => "str",
+                SendValue::Bytes(_) => "bytes",
+                SendValue::Tuple(_) => "tuple",
+                _ => "list",
+            };
+            return Err(SendError::new(
+                "TypeError",
+                format!("'{name}' object cannot be interpreted as an integer"),
+            ));
+        }
+        _ => {
+            return Err(SendError::new(
+                "TypeError",
+                format!(
+                    "time.sleep() takes exactly one argument ({} given)",
+                    args.len()
+                ),
+            ))
+        }
+    };
+    if secs.is_nan() || secs < 0.0 {
+        return Err(SendError::new(
+            "ValueError",
+            "sleep length must be non-negative",
+        ));
+    }
+    std::thread::sleep(std::time::Duration::from_secs_f64(secs.min(1e9)));
+    Ok(SendValue::None)
+}
+
 pub fn init(vm: &mut Vm, module: &Obj) -> PyResult<()> {
     // SAFETY: reads the TZ environment variable into the C library's zone state.
     unsafe { tzset() };
@@ -498,6 +540,10 @@ pub fn init(vm: &mut Vm, module: &Obj) -> PyResult<()> {
     ];
     for (name, f) in fns {
         b.function(name, *f);
+    }
+    // `asyncio.to_thread(time.sleep, s)` sleeps on a worker thread.
+    if let Some(sleep) = b.get("sleep") {
+        crate::asyncio::threads::register_thread_safe(&sleep, std::sync::Arc::new(sleep_on_worker));
     }
     let tuple = b.vm().types.tuple.clone();
     let mut c = b.class_with_bases("struct_time", &[tuple]);

@@ -54,7 +54,7 @@ HASH_SEEDS = ("0", "4242")
 MIN_LINES, MAX_LINES = 20, 80
 ALLOWED_IMPORTS = {"sys"}
 # Modules a category folder may import besides ALLOWED_IMPORTS: the modules it tests.
-CATEGORY_IMPORTS = {"asyncio": {"asyncio"}, "stdlib": {"math", "random", "time"}}
+CATEGORY_IMPORTS = {"asyncio": {"asyncio", "time"}, "stdlib": {"math", "random", "time"}}
 # A script may name another CPython as its oracle in its first lines, with the reason:
 #   # oracle: python3.10 (the slides pass bare coroutines to asyncio.wait, which 3.11 forbids)
 # It is run with DeprecationWarnings silenced. Use it only for aio's documented differences.

@@ -11,6 +11,16 @@ use std::path::PathBuf;
 use std::rc::Rc;
 
 impl Vm {
+    /// Imports the module `name` (dotted names import the parents first) and returns it, as
+    /// `importlib.import_module(name)` does.
+    pub fn import_module(&mut self, name: &str) -> PyResult {
+        self.import_name(
+            &Str::new(name.to_string()),
+            &Value::Bool(true),
+            &Value::Int(0),
+        )
+    }
+
     /// `ImportName`: imports `name` (and its parents); returns the top-level package, or the
     /// module itself when there is a `from` list.
     pub(crate) fn import_name(&mut self, name: &Str, fromlist: &Value, level: &Value) -> PyResult {

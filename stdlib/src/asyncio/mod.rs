@@ -6,6 +6,7 @@
 
 mod net;
 mod sigint;
+pub mod threads;
 
 pub use sigint::{prepare_signal_wakeup, wake_from_signal};
 
@@ -59,6 +60,8 @@ fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
         ("_suspended_at", suspended_at),
         ("_creation_site", creation_site),
         ("_env_flag", env_flag),
+        ("_submit", threads::submit),
+        ("_completions", threads::completions),
         ("_sigint_install", sigint::install),
         ("_sigint_restore", sigint::restore),
         ("_sigint_pending", sigint::pending),
@@ -188,7 +191,7 @@ fn frame_list(vm: &mut Vm, frames: Vec<(String, u32, String)>) -> Value {
 fn select(vm: &mut Vm, a: Args) -> PyResult {
     let timeout = match a.pos.first() {
         None | Some(Value::None) => {
-            if !net::any_watched() {
+            if !net::any_watched() && !threads::jobs_in_flight() {
                 return Ok(Value::Bool(false));
             }
             None
@@ -211,7 +214,7 @@ fn select(vm: &mut Vm, a: Args) -> PyResult {
         Ok(io
             .events
             .iter()
-            .filter(|e| e.token() != sigint::WAKER_TOKEN)
+            .filter(|e| e.token() != sigint::WAKER_TOKEN && e.token() != threads::INBOX_TOKEN)
             .map(|e| {
                 let readable = e.is_readable() || e.is_read_closed() || e.is_error();
                 let writable = e.is_writable() || e.is_write_closed() || e.is_error();

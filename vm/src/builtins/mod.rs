@@ -132,6 +132,28 @@ pub fn native_fn(vm: &mut Vm, name: &str, owner: Option<&str>, f: NativeFn) -> V
     )))
 }
 
+/// A native function object that runs a closure (it may capture host state).
+pub fn native_closure(
+    vm: &mut Vm,
+    name: &str,
+    owner: Option<&str>,
+    f: impl Fn(&mut Vm, crate::native::Args<'_>) -> crate::vm::PyResult + 'static,
+) -> Value {
+    let name = vm.intern(name);
+    let owner = owner.map(|o| vm.intern(o));
+    let nf = NativeFunction {
+        name,
+        owner,
+        func: NativeImpl::Closure(Rc::new(f)),
+        bound: None,
+        is_static: false,
+    };
+    Value::Obj(Rc::new(Object::new(
+        vm.types.builtin_function.clone(),
+        Payload::Native(Box::new(nf)),
+    )))
+}
+
 /// Registers a built-in function.
 pub fn def_fn(vm: &mut Vm, name: &str, f: NativeFn) {
     let v = native_fn(vm, name, None, f);

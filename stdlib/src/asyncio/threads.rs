@@ -1,0 +1,340 @@
+//! Work that finishes on other threads: `loop.run_in_executor`, `asyncio.to_thread`, and
+//! the host's native async functions.
+//!
+//! aio code runs on the loop's thread only, so what crosses threads is plain data
+//! ([`SendValue`]) and results: a job runs on a worker thread (or in the host's own
+//! machinery) and posts its result to the loop thread's [`Inbox`], waking the loop's poll
+//! through a `mio::Waker`. The loop (`_run_once` in `prelude/events.aio`) drains the inbox
+//! after polling and completes each job's future from a ready callback, as CPython's
+//! `call_soon_threadsafe` delivers an executor's result.
+//!
+//! Functions that may run on a worker thread are the thread-safe natives registered here
+//! ([`register_thread_safe`]: `time.sleep`, and every function made by [`blocking_fn`]).
+//! Any other callable passed to `run_in_executor`/`to_thread` runs on the loop thread, in
+//! a ready callback (see the README's differences).
+
+use aio_vm::builtins::native_closure;
+use aio_vm::native::Args;
+use aio_vm::object::Payload;
+use aio_vm::{Obj, PyResult, Value, Vm};
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+/// A value that can cross threads: plain data only.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SendValue {
+    /// `None`.
+    None,
+    /// A bool.
+    Bool(bool),
+    /// An int that fits in 64 bits.
+    Int(i64),
+    /// A float.
+    Float(f64),
+    /// A str.
+    Str(String),
+    /// bytes.
+    Bytes(Vec<u8>),
+    /// A tuple.
+    Tuple(Vec<SendValue>),
+    /// A list.
+    List(Vec<SendValue>),
+}
+
+/// An exception to raise on the loop thread: a built-in exception class name and message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SendError {
+    /// A built-in exception class (`"ValueError"`, `"OSError"`, ...).
+    pub exc_type: String,
+    /// Its message.
+    pub message: String,
+}
+
+impl SendError {
+    /// `exc_type(message)`.
+    pub fn new(exc_type: &str, message: impl Into<String>) -> SendError {
+        SendError {
+            exc_type: exc_type.to_string(),
+            message: message.into(),
+        }
+    }
+}
+
+/// What a thread-safe function does with its arguments.
+pub type ThreadSafeFn = Arc<dyn Fn(Vec<SendValue>) -> Result<SendValue, SendError> + Send + Sync>;
+
+impl SendValue {
+    /// Converts a script value; `None` for values that cannot cross threads (objects).
+    pub fn from_value(v: &Value) -> Option<SendValue> {
+        Some(match v {
+            Value::None => SendValue::None,
+            Value::Bool(b) => SendValue::Bool(*b),
+            Value::Int(i) => SendValue::Int(*i),
+            Value::Float(f) => SendValue::Float(*f),
+            Value::Str(s) => SendValue::Str(s.as_str().to_string()),
+            Value::Obj(_) => {
+                if let Some(Payload::Bytes(b)) = v.payload() {
+                    SendValue::Bytes(b.to_vec())
+                } else if let Some(items) = aio_vm::module::sequence_items(v) {
+                    let items = items
+                        .iter()
+                        .map(SendValue::from_value)
+                        .collect::<Option<_>>()?;
+                    match v.payload() {
+                        Some(Payload::List(_)) => SendValue::List(items),
+                        _ => SendValue::Tuple(items),
+                    }
+                } else {
+                    return None;
+                }
+            }
+        })
+    }
+
+    /// The script value.
+    pub fn into_value(self, vm: &mut Vm) -> Value {
+        match self {
+            SendValue::None => Value::None,
+            SendValue::Bool(b) => Value::Bool(b),
+            SendValue::Int(i) => Value::Int(i),
+            SendValue::Float(f) => Value::Float(f),
+            SendValue::Str(s) => Value::str(s),
+            SendValue::Bytes(b) => aio_vm::builtins::bytes_const(&vm.types, b),
+            SendValue::Tuple(items) => {
+                let items = items.into_iter().map(|i| i.into_value(vm)).collect();
+                vm.new_tuple(items)
+            }
+            SendValue::List(items) => {
+                let items = items.into_iter().map(|i| i.into_value(vm)).collect();
+                vm.new_list(items)
+            }
+        }
+    }
+}
+
+/// Results posted to one loop thread, and the waker that interrupts its poll.
+pub struct Inbox {
+    done: Mutex<Vec<(u64, Result<SendValue, SendError>)>>,
+    waker: mio::Waker,
+}
+
+impl Inbox {
+    fn post(&self, token: u64, result: Result<SendValue, SendError>) {
+        self.done
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((token, result));
+        let _ = self.waker.wake();
+    }
+}
+
+/// The token of the inbox waker's events (never a socket id).
+pub(super) const INBOX_TOKEN: mio::Token = mio::Token(usize::MAX - 1);
+
+thread_local! {
+    /// This thread's inbox, created with the loop's poller on first use.
+    static INBOX: RefCell<Option<Arc<Inbox>>> = const { RefCell::new(None) };
+    /// Jobs started and not yet drained: while there are some, an idle loop waits for
+    /// them instead of reporting a deadlock.
+    static IN_FLIGHT: Cell<usize> = const { Cell::new(0) };
+    static NEXT_TOKEN: Cell<u64> = const { Cell::new(1) };
+    /// Thread-safe implementations of native functions, by function object.
+    static THREAD_SAFE: RefCell<HashMap<usize, (Value, ThreadSafeFn)>> = RefCell::new(HashMap::new());
+}
+
+fn inbox() -> Arc<Inbox> {
+    INBOX.with(|slot| {
+        slot.borrow_mut()
+            .get_or_insert_with(|| {
+                let waker = super::with_io(|io| mio::Waker::new(io.poll.registry(), INBOX_TOKEN))
+                    .expect("the OS provides an eventfd for the loop's waker");
+                Arc::new(Inbox {
+                    done: Mutex::new(Vec::new()),
+                    waker,
+                })
+            })
+            .clone()
+    })
+}
+
+/// Whether jobs are running elsewhere whose results the loop still waits for.
+pub(super) fn jobs_in_flight() -> bool {
+    IN_FLIGHT.with(|n| n.get() > 0)
+}
+
+fn new_token() -> u64 {
+    IN_FLIGHT.with(|n| n.set(n.get() + 1));
+    NEXT_TOKEN.with(|t| {
+        let v = t.get();
+        t.set(v + 1);
+        v
+    })
+}
+
+/// Completes one future of the loop from any thread. Dropping it uncompleted fails the
+/// future with `RuntimeError`, so a script never waits forever for a lost result.
+pub struct Completer {
+    token: u64,
+    inbox: Option<Arc<Inbox>>,
+}
+
+impl Completer {
+    /// Delivers the result (or the exception) to the future.
+    pub fn complete(mut self, result: Result<SendValue, SendError>) {
+        if let Some(inbox) = self.inbox.take() {
+            inbox.post(self.token, result);
+        }
+    }
+}
+
+impl Drop for Completer {
+    fn drop(&mut self) {
+        if let Some(inbox) = self.inbox.take() {
+            inbox.post(
+                self.token,
+                Err(SendError::new(
+                    "RuntimeError",
+                    "the host dropped the result of this future",
+                )),
+            );
+        }
+    }
+}
+
+/// A new future of the running loop that another thread completes through the returned
+/// [`Completer`]: what a host's native async function returns for scripts to `await`.
+/// Fails with `RuntimeError: no running event loop` outside a running loop.
+pub fn new_future(vm: &mut Vm) -> PyResult<(Value, Completer)> {
+    let token = new_token();
+    let future = match host_job(vm, token) {
+        Ok(f) => f,
+        Err(e) => {
+            IN_FLIGHT.with(|n| n.set(n.get() - 1));
+            return Err(e);
+        }
+    };
+    Ok((
+        future,
+        Completer {
+            token,
+            inbox: Some(inbox()),
+        },
+    ))
+}
+
+/// `asyncio._host_job(token)`: a future of the running loop registered for `token`.
+fn host_job(vm: &mut Vm, token: u64) -> PyResult {
+    let asyncio = vm.import_module("asyncio")?;
+    let name = vm.intern("_host_job");
+    let f = vm.get_attr(&asyncio, &name)?;
+    vm.call(&f, &[Value::Int(token as i64)], &[])
+}
+
+/// Marks the native function `func` as safe to run on a worker thread, with `f` as what it
+/// does there (arguments and result as plain data).
+pub fn register_thread_safe(func: &Value, f: ThreadSafeFn) {
+    if let Value::Obj(o) = func {
+        let key = Obj::as_ptr(o) as usize;
+        THREAD_SAFE.with(|t| t.borrow_mut().insert(key, (func.clone(), f)));
+    }
+}
+
+fn thread_safe(func: &Value) -> Option<ThreadSafeFn> {
+    let Value::Obj(o) = func else { return None };
+    let key = Obj::as_ptr(o) as usize;
+    THREAD_SAFE.with(|t| t.borrow().get(&key).map(|(_, f)| f.clone()))
+}
+
+/// A native async function for scripts: calling it starts `f` on a worker thread and
+/// returns a future of the running loop with its result (`await fetch(1)`). It is also
+/// thread-safe for `run_in_executor` and `to_thread`.
+pub fn blocking_fn(
+    vm: &mut Vm,
+    name: &str,
+    f: impl Fn(Vec<SendValue>) -> Result<SendValue, SendError> + Send + Sync + 'static,
+) -> Value {
+    let f: ThreadSafeFn = Arc::new(f);
+    let job = f.clone();
+    let fname = name.to_string();
+    let func = native_closure(vm, name, None, move |vm, a| {
+        let args = send_args(vm, &fname, a.pos)?;
+        let (future, completer) = new_future(vm)?;
+        let job = job.clone();
+        spawn(move || completer.complete(job(args)));
+        Ok(future)
+    });
+    register_thread_safe(&func, f);
+    func
+}
+
+fn send_args(vm: &mut Vm, name: &str, args: &[Value]) -> PyResult<Vec<SendValue>> {
+    args.iter()
+        .map(|v| {
+            SendValue::from_value(v).ok_or_else(|| {
+                vm.new_type_error(format!(
+                    "{name}() runs on another thread: its arguments must be None, bool, int, float, str, bytes, or tuples and lists of them, not '{}'",
+                    vm.type_name(v)
+                ))
+            })
+        })
+        .collect()
+}
+
+fn spawn(work: impl FnOnce() + Send + 'static) {
+    std::thread::Builder::new()
+        .name("asyncio_0".into())
+        .spawn(work)
+        .expect("the OS starts a worker thread");
+}
+
+/// `_submit(func, args)`: starts `func(*args)` on a worker thread when `func` is
+/// thread-safe and returns the job's token; `None` when it must run on the loop thread.
+pub(super) fn submit(vm: &mut Vm, a: Args) -> PyResult {
+    let (Some(func), Some(args)) = (a.pos.first(), a.pos.get(1)) else {
+        return Err(vm.new_type_error("_submit(func, args)"));
+    };
+    let Some(f) = thread_safe(func) else {
+        return Ok(Value::None);
+    };
+    let items = aio_vm::module::sequence_items(args).unwrap_or_default();
+    let name = vm.repr(func).map(|r| r.as_str().to_string())?;
+    let args = send_args(vm, &name, &items)?;
+    let token = new_token();
+    let inbox = inbox();
+    spawn(move || inbox.post(token, f(args)));
+    Ok(Value::Int(token as i64))
+}
+
+/// `_completions()`: the results posted since the last call, as `(token, ok, value)`
+/// (for a failure, value is the exception).
+pub(super) fn completions(vm: &mut Vm, _a: Args) -> PyResult {
+    let done = match INBOX.with(|slot| slot.borrow().clone()) {
+        Some(inbox) => std::mem::take(&mut *inbox.done.lock().unwrap_or_else(|e| e.into_inner())),
+        None => Vec::new(),
+    };
+    IN_FLIGHT.with(|n| n.set(n.get().saturating_sub(done.len())));
+    let items = done
+        .into_iter()
+        .map(|(token, r)| {
+            let (ok, v) = match r {
+                Ok(v) => (true, v.into_value(vm)),
+                Err(e) => (false, Value::Obj(exception(vm, &e))),
+            };
+            vm.new_tuple(vec![Value::Int(token as i64), Value::Bool(ok), v])
+        })
+        .collect();
+    Ok(vm.new_list(items))
+}
+
+/// The exception a [`SendError`] names: a built-in class (`RuntimeError` for an unknown
+/// name) called with the message.
+fn exception(vm: &mut Vm, e: &SendError) -> Obj {
+    let builtins = vm.builtins.clone();
+    let name = vm.intern(&e.exc_type);
+    let cls = match vm.dict_get_str(&builtins, &name) {
+        Some(Value::Obj(c)) if aio_vm::types::is_subtype(&c, &vm.exc.base_exception) => c,
+        _ => vm.exc.runtime_error.clone(),
+    };
+    vm.new_exception_msg(&cls, e.message.clone())
+}

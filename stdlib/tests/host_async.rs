@@ -1,0 +1,136 @@
+//! Native async functions a host gives scripts: work on other threads that scripts
+//! `await` on asyncio's loop (X-14, X-15 for the loop side).
+
+use aio_stdlib::asyncio::threads::{self, SendError, SendValue};
+use aio_vm::{Value, Vm};
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::Duration;
+
+/// A VM with the standard library whose `print` goes to a buffer.
+fn vm_with_output() -> (Vm, Rc<RefCell<Vec<u8>>>) {
+    struct Sink(Rc<RefCell<Vec<u8>>>);
+    impl std::io::Write for Sink {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.borrow_mut().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut vm = Vm::new();
+    aio_stdlib::install(&mut vm);
+    let out = Rc::new(RefCell::new(Vec::new()));
+    vm.set_stdout(Box::new(Sink(out.clone())));
+    (vm, out)
+}
+
+/// Runs `src` as `__main__` with `name` bound to `value` and returns what it printed.
+fn run_with(
+    vm: &mut Vm,
+    out: &Rc<RefCell<Vec<u8>>>,
+    name: &str,
+    value: Value,
+    src: &str,
+) -> String {
+    let main = vm.new_module("__main__");
+    let g = vm.module_globals(&main).unwrap();
+    vm.dict_set_str(&g, name, value);
+    if let Err(e) = vm.exec_source_in(src, "host.aio", &g) {
+        let e = vm.uncaught(e);
+        panic!("script failed: {e}");
+    }
+    vm.flush_stdout();
+    String::from_utf8(out.borrow().clone()).unwrap()
+}
+
+#[test]
+fn scripts_gather_blocking_host_functions_that_run_on_worker_threads() {
+    let (mut vm, out) = vm_with_output();
+    // A simulated database query: each takes 200 ms on its own thread.
+    let query = threads::blocking_fn(&mut vm, "query", |args| match args.as_slice() {
+        [SendValue::Str(q)] => {
+            std::thread::sleep(Duration::from_millis(200));
+            Ok(SendValue::List(vec![
+                SendValue::Str(q.to_uppercase()),
+                SendValue::Int(q.len() as i64),
+            ]))
+        }
+        _ => Err(SendError::new("TypeError", "query(sql) takes one str")),
+    });
+    let text = run_with(
+        &mut vm,
+        &out,
+        "query",
+        query,
+        "import asyncio, time\n\
+         async def main():\n\
+         \x20   t0 = time.monotonic()\n\
+         \x20   rows = await asyncio.gather(query('a'), query('bb'), query('ccc'))\n\
+         \x20   print(rows, time.monotonic() - t0 < 0.5)\n\
+         \x20   try:\n\
+         \x20       await query(1)\n\
+         \x20   except TypeError as e:\n\
+         \x20       print('TypeError:', e)\n\
+         \x20   print(await asyncio.to_thread(query, 'x'))\n\
+         asyncio.run(main())\n",
+    );
+    assert_eq!(
+        text,
+        "[['A', 1], ['BB', 2], ['CCC', 3]] True\nTypeError: query(sql) takes one str\n['X', 1]\n"
+    );
+}
+
+#[test]
+fn a_host_thread_completes_a_future_through_the_loop_waker() {
+    let (mut vm, out) = vm_with_output();
+    // `later(ms, value)` returns a future a host thread completes after `ms`.
+    let later = aio_vm::builtins::native_closure(&mut vm, "later", None, |vm, a| {
+        let ms = match a.pos.first() {
+            Some(Value::Int(ms)) => *ms as u64,
+            _ => return Err(vm.new_type_error("later(ms, value)")),
+        };
+        let value = a
+            .pos
+            .get(1)
+            .and_then(SendValue::from_value)
+            .unwrap_or(SendValue::None);
+        let (future, completer) = threads::new_future(vm)?;
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(ms));
+            if ms == 13 {
+                drop(completer); // lost: the script must not hang
+            } else {
+                completer.complete(Ok(value));
+            }
+        });
+        Ok(future)
+    });
+    let text = run_with(
+        &mut vm,
+        &out,
+        "later",
+        later,
+        "import asyncio\n\
+         async def main():\n\
+         \x20   print(await later(50, 'slow'), await asyncio.wait_for(later(1, (1, 2.5, None, b'x')), 5))\n\
+         \x20   try:\n\
+         \x20       await later(13, 0)\n\
+         \x20   except RuntimeError as e:\n\
+         \x20       print('RuntimeError:', e)\n\
+         \x20   try:\n\
+         \x20       await asyncio.wait_for(later(2000, 0), 0.05)\n\
+         \x20   except TimeoutError:\n\
+         \x20       print('timed out')\n\
+         asyncio.run(main())\n\
+         try:\n\
+         \x20   later(1, 0)\n\
+         except RuntimeError as e:\n\
+         \x20   print('outside a loop:', e)\n",
+    );
+    assert_eq!(
+        text,
+        "slow (1, 2.5, None, b'x')\nRuntimeError: the host dropped the result of this future\ntimed out\noutside a loop: no running event loop\n"
+    );
+}
