@@ -8,6 +8,10 @@
 //! dropped the object — and calls `__del__` on the twin. Errors raised by a finalizer are
 //! reported on stderr as CPython's "Exception ignored in: ..." and otherwise ignored.
 //!
+//! Generators and coroutines dropped while suspended are resurrected the same way and
+//! closed (PEP 342), so their `finally` blocks run; a coroutine dropped before it started
+//! warns that it was never awaited.
+//!
 //! Objects freed by the cycle collector are finalized the same way, after their cycle was
 //! cleared (CPython 3.4+ finalizes them before clearing).
 
@@ -20,8 +24,29 @@ use std::rc::Rc;
 thread_local! {
     /// Twins of dead objects waiting for their `__del__`.
     static QUEUE: RefCell<Vec<Obj>> = const { RefCell::new(Vec::new()) };
-    /// Whether `QUEUE` may be non-empty (checked by the run loop).
+    /// Whether `QUEUE` or `NEVER_AWAITED` may be non-empty (checked by the run loop).
     static PENDING: Cell<bool> = const { Cell::new(false) };
+    /// `run_finalizers` is running (finalizers that free objects do not nest).
+    static RUNNING: Cell<bool> = const { Cell::new(false) };
+    /// Qualified names of coroutines freed before they started.
+    static NEVER_AWAITED: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+    /// Warnings already shown (the default warning filter shows each location once).
+    static WARNED: RefCell<std::collections::HashSet<String>> = RefCell::new(Default::default());
+}
+
+/// Called from `Object`'s `Drop` for a coroutine that never started: queues CPython's
+/// "coroutine ... was never awaited" warning, shown at the next finalization point.
+pub(crate) fn never_awaited(qualname: &Value) {
+    let name = qualname
+        .as_str()
+        .map(|s| s.as_str().to_string())
+        .unwrap_or_default();
+    let _ = NEVER_AWAITED.try_with(|w| {
+        if let Ok(mut w) = w.try_borrow_mut() {
+            w.push(name);
+            PENDING.with(|p| p.set(true));
+        }
+    });
 }
 
 /// Whether finalizers are waiting to run.
@@ -52,6 +77,16 @@ impl Vm {
     /// Runs the `__del__` of every object that died since the last call. Never fails: a
     /// finalizer's exception is reported as CPython reports unraisable errors.
     pub fn run_finalizers(&mut self) {
+        if RUNNING.with(|r| r.replace(true)) {
+            // The outer call drains what this finalizer frees.
+            return;
+        }
+        self.drain_finalizers();
+        RUNNING.with(|r| r.set(false));
+    }
+
+    fn drain_finalizers(&mut self) {
+        self.warn_never_awaited();
         loop {
             let next = QUEUE.with(|q| {
                 let mut q = q.borrow_mut();
@@ -61,7 +96,20 @@ impl Vm {
                 }
                 next
             });
-            let Some(obj) = next else { return };
+            let Some(obj) = next else {
+                // Finalizers may have dropped never-started coroutines.
+                return self.warn_never_awaited();
+            };
+            if let Payload::Generator(_) = &obj.payload {
+                if let Err(e) = self.gen_close(&obj) {
+                    let what = self
+                        .repr(&Value::Obj(obj.clone()))
+                        .map(|r| r.as_str().to_string())
+                        .unwrap_or_else(|_| "generator".to_string());
+                    self.report_unraisable(&what, &e);
+                }
+                continue;
+            }
             let cls = self.class_of(&Value::Obj(obj.clone())).clone();
             let Some(del) = self.lookup(&cls, &self.names.__del__.clone()) else {
                 continue;
@@ -71,15 +119,52 @@ impl Vm {
                     .repr(&del)
                     .map(|r| r.as_str().to_string())
                     .unwrap_or_else(|_| "__del__".to_string());
-                let report = self.format_exception(&e);
-                self.flush_stdout();
-                eprint!("Exception ignored in: {what}\n{report}");
+                self.report_unraisable(&what, &e);
             }
         }
     }
 }
 
 impl Vm {
+    /// CPython's report of an exception nobody can catch (raised by a finalizer).
+    fn report_unraisable(&mut self, what: &str, e: &crate::value::Obj) {
+        let report = self.format_exception(e);
+        self.flush_stdout();
+        eprint!("Exception ignored in: {what}\n{report}");
+    }
+
+    /// `FILE:LINE: RuntimeWarning: coroutine 'NAME' was never awaited`, at the line
+    /// running when the coroutine died, once per location (CPython's default filter).
+    fn warn_never_awaited(&mut self) {
+        let names = NEVER_AWAITED.with(|w| std::mem::take(&mut *w.borrow_mut()));
+        for name in names {
+            let (place, text) = match self.frames.last() {
+                Some(f) => {
+                    let line = f.line();
+                    let src = &f.code.source;
+                    (
+                        format!("{}:{line}", src.name),
+                        src.lines.line_text(&src.text, line).trim().to_string(),
+                    )
+                }
+                None => ("sys:1".to_string(), String::new()),
+            };
+            let message = format!("{place}: RuntimeWarning: coroutine '{name}' was never awaited");
+            if !WARNED.with(|w| w.borrow_mut().insert(message.clone())) {
+                continue;
+            }
+            self.flush_stdout();
+            let source = if text.is_empty() {
+                String::new()
+            } else {
+                format!("  {text}\n")
+            };
+            eprint!(
+                "{message}\n{source}RuntimeWarning: Enable tracemalloc to get the object allocation traceback\n"
+            );
+        }
+    }
+
     /// Interpreter shutdown, as CPython's finalization does for `__main__`: collects
     /// garbage cycles, then clears the module's globals (names with one leading underscore
     /// first, then the others, in definition order), so that the `__del__` of objects they

@@ -33,6 +33,27 @@ impl Drop for Object {
         if self.finalized.get() {
             return;
         }
+        if let Payload::Generator(g) = &self.payload {
+            let close = match g.try_borrow() {
+                // a coroutine that never started warns that it was never awaited.
+                Ok(g) if matches!(g.kind, GenKind::Coroutine) && g.state == GenState::Created => {
+                    crate::finalize::never_awaited(&g.qualname);
+                    false
+                }
+                // PEP 342: a generator or coroutine dropped while suspended is closed, so its
+                // `finally` blocks run. (Async generators wait for asyncgen hooks.)
+                Ok(g) => {
+                    g.state == GenState::Suspended
+                        && g.frame.is_some()
+                        && !matches!(g.kind, GenKind::AsyncGenerator)
+                }
+                Err(_) => false,
+            };
+            if close {
+                crate::finalize::resurrect(self);
+            }
+            return;
+        }
         if let Some(Payload::Type(t)) = self.class.as_ref().map(|c| &c.payload) {
             if t.has_del.get() {
                 crate::finalize::resurrect(self);
