@@ -608,6 +608,8 @@ impl Vm {
             name: func.name.borrow().clone(),
             qualname: func.qualname.borrow().clone(),
             running_async: false,
+            finalizer: None,
+            hooks_inited: false,
         };
         Value::Obj(self.track(Object::new(
             cls,

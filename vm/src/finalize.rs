@@ -100,8 +100,16 @@ impl Vm {
                 // Finalizers may have dropped never-started coroutines.
                 return self.warn_never_awaited();
             };
-            if let Payload::Generator(_) = &obj.payload {
-                if let Err(e) = self.gen_close(&obj) {
+            if let Payload::Generator(g) = &obj.payload {
+                let finalizer = g.borrow().finalizer.clone();
+                let r = match finalizer {
+                    // The asyncgen finalizer hook (asyncio schedules `aclose()`).
+                    Some(hook) => self
+                        .call(&hook, &[Value::Obj(obj.clone())], &[])
+                        .map(|_| ()),
+                    None => self.gen_close(&obj),
+                };
+                if let Err(e) = r {
                     let what = self
                         .repr(&Value::Obj(obj.clone()))
                         .map(|r| r.as_str().to_string())

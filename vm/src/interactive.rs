@@ -31,6 +31,8 @@ impl Vm {
             name: name.clone(),
             qualname: name,
             running_async: false,
+            finalizer: None,
+            hooks_inited: false,
         };
         Value::Obj(self.track(Object::new(
             self.types.coroutine.clone(),

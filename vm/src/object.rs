@@ -40,13 +40,10 @@ impl Drop for Object {
                     crate::finalize::never_awaited(&g.qualname);
                     false
                 }
-                // PEP 342: a generator or coroutine dropped while suspended is closed, so its
-                // `finally` blocks run. (Async generators wait for asyncgen hooks.)
-                Ok(g) => {
-                    g.state == GenState::Suspended
-                        && g.frame.is_some()
-                        && !matches!(g.kind, GenKind::AsyncGenerator)
-                }
+                // PEP 342: a generator, coroutine or async generator dropped while suspended
+                // is closed, so its `finally` blocks run (an async generator with an
+                // asyncgen finalizer hook is handed to it instead).
+                Ok(g) => g.state == GenState::Suspended && g.frame.is_some(),
                 Err(_) => false,
             };
             if close {
@@ -351,4 +348,9 @@ pub struct Generator {
     pub qualname: Value,
     /// For async generators: an `asend`/`athrow` awaitable is running.
     pub running_async: bool,
+    /// For async generators: the `finalizer` asyncgen hook current at its first iteration,
+    /// called instead of closing it when it dies suspended (`sys.set_asyncgen_hooks`).
+    pub finalizer: Option<Value>,
+    /// For async generators: the asyncgen hooks were applied (first iteration).
+    pub hooks_inited: bool,
 }

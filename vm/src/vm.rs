@@ -99,6 +99,8 @@ pub struct Vm {
     pub(crate) native_depth: usize,
     /// `sys.getrecursionlimit()`.
     pub recursion_limit: usize,
+    /// `sys.set_asyncgen_hooks`: `(firstiter, finalizer)`, `None` when unset.
+    pub asyncgen_hooks: (Value, Value),
     /// `NotImplemented`.
     pub not_implemented: Value,
     /// `Ellipsis`.
@@ -163,6 +165,7 @@ impl Vm {
             frames: Vec::new(),
             native_depth: 0,
             recursion_limit: 1000,
+            asyncgen_hooks: (Value::None, Value::None),
             not_implemented,
             null_marker,
             frame_pool: Vec::new(),

@@ -7,6 +7,7 @@
 mod net;
 mod sigint;
 pub mod threads;
+mod weakset;
 
 pub use sigint::{prepare_signal_wakeup, wake_from_signal};
 
@@ -69,6 +70,7 @@ fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
         let f = native_fn(vm, name, Some("asyncio"), f);
         vm.dict_set_str(&g, name, f);
     }
+    weakset::define(&mut aio_vm::module::ModuleBuilder::new(vm, m));
     // CPython's futures and task steps are C code (`_asyncio`): their frames never show.
     for hidden in [
         "asyncio/futures.aio",

@@ -47,64 +47,102 @@ fn unwrap(vm: &Vm, v: &Value) -> Option<Value> {
     }
 }
 
-/// The state of an `asend`/`athrow`/`aclose` awaitable: (agen, value to send, exception to
-/// throw, started, is_close).
-fn new_op(vm: &mut Vm, agen: &Value, send: Value, throw: Value, close: bool) -> Value {
-    let items = vec![
-        agen.clone(),
+/// The state of an `asend`/`athrow`/`aclose` awaitable (hashable by identity, as
+/// `gather` needs).
+struct Op {
+    agen: Obj,
+    send: Value,
+    throw: Value,
+    started: bool,
+    close: bool,
+}
+
+fn new_op(vm: &mut Vm, agen: &Value, send: Value, throw: Value, close: bool) -> PyResult {
+    let Some(agen) = agen.as_obj().cloned() else {
+        return Err(vm.new_type_error("an async generator is required"));
+    };
+    let op = Op {
+        agen,
         send,
         throw,
-        Value::Bool(false),
-        Value::Bool(close),
-    ];
+        started: false,
+        close,
+    };
     let cls = vm.types.async_gen_asend.clone();
-    Value::Obj(vm.track(Object::new(
+    Ok(Value::Obj(Rc::new(Object::new(
         cls,
-        Payload::List(std::cell::RefCell::new(items)),
-    )))
+        Payload::Host(Box::new(std::cell::RefCell::new(op))),
+    ))))
 }
 
 fn aiter(_vm: &mut Vm, a: Args) -> PyResult {
     Ok(a.pos[0].clone())
 }
 
+/// The asyncgen hooks, applied on an async generator's first `__anext__`/`asend`/
+/// `athrow`/`aclose` as CPython does: it keeps the current `finalizer` and is passed to
+/// `firstiter` (asyncio's loop records it for `shutdown_asyncgens`).
+fn init_hooks(vm: &mut Vm, agen: &Value) -> PyResult<()> {
+    let Some(Payload::Generator(g)) = agen.payload() else {
+        return Ok(());
+    };
+    if std::mem::replace(&mut g.borrow_mut().hooks_inited, true) {
+        return Ok(());
+    }
+    let (firstiter, finalizer) = vm.asyncgen_hooks.clone();
+    if !finalizer.is_none() {
+        g.borrow_mut().finalizer = Some(finalizer);
+    }
+    if !firstiter.is_none() {
+        vm.call(&firstiter, std::slice::from_ref(agen), &[])?;
+    }
+    Ok(())
+}
+
 fn anext(vm: &mut Vm, a: Args) -> PyResult {
-    Ok(new_op(vm, &a.pos[0], Value::None, Value::None, false))
+    init_hooks(vm, &a.pos[0])?;
+    new_op(vm, &a.pos[0], Value::None, Value::None, false)
 }
 
 fn asend(vm: &mut Vm, a: Args) -> PyResult {
     a.method_count(vm, "asend", 1, 1)?;
-    Ok(new_op(vm, &a.pos[0], a.pos[1].clone(), Value::None, false))
+    init_hooks(vm, &a.pos[0])?;
+    new_op(vm, &a.pos[0], a.pos[1].clone(), Value::None, false)
 }
 
 fn athrow(vm: &mut Vm, a: Args) -> PyResult {
     a.method_count(vm, "athrow", 1, 3)?;
-    Ok(new_op(vm, &a.pos[0], Value::None, a.pos[1].clone(), false))
+    init_hooks(vm, &a.pos[0])?;
+    new_op(vm, &a.pos[0], Value::None, a.pos[1].clone(), false)
 }
 
 fn aclose(vm: &mut Vm, a: Args) -> PyResult {
+    init_hooks(vm, &a.pos[0])?;
     let exit = vm.new_exception(&vm.exc.generator_exit.clone(), vec![]);
-    Ok(new_op(vm, &a.pos[0], Value::None, Value::Obj(exit), true))
+    new_op(vm, &a.pos[0], Value::None, Value::Obj(exit), true)
+}
+
+fn op(v: &Value) -> Option<&std::cell::RefCell<Op>> {
+    match v.payload()? {
+        Payload::Host(b) => b.downcast_ref::<std::cell::RefCell<Op>>(),
+        _ => None,
+    }
 }
 
 fn op_state(a: &Args) -> Option<(Obj, Value, Value, bool, bool)> {
-    let Some(Payload::List(l)) = a.pos.first()?.payload() else {
-        return None;
-    };
-    let l = l.borrow();
-    let agen = l[0].as_obj()?.clone();
+    let o = op(a.pos.first()?)?.borrow();
     Some((
-        agen,
-        l[1].clone(),
-        l[2].clone(),
-        matches!(l[3], Value::Bool(true)),
-        matches!(l[4], Value::Bool(true)),
+        o.agen.clone(),
+        o.send.clone(),
+        o.throw.clone(),
+        o.started,
+        o.close,
     ))
 }
 
 fn mark_started(a: &Args) {
-    if let Some(Payload::List(l)) = a.pos[0].payload() {
-        l.borrow_mut()[3] = Value::Bool(true);
+    if let Some(o) = op(&a.pos[0]) {
+        o.borrow_mut().started = true;
     }
 }
 

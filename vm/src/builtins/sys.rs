@@ -23,6 +23,8 @@ fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
         ("exception", exception),
         ("intern", intern),
         ("getsizeof", getsizeof),
+        ("set_asyncgen_hooks", set_asyncgen_hooks),
+        ("get_asyncgen_hooks", get_asyncgen_hooks),
     ] {
         let f = native_fn(vm, name, None, f);
         vm.dict_set_str(&g, name, f);
@@ -145,4 +147,57 @@ fn getsizeof(_vm: &mut Vm, a: Args) -> PyResult {
         Value::Obj(_) => 64,
         _ => 28,
     }))
+}
+
+/// `sys.set_asyncgen_hooks(firstiter=..., finalizer=...)`: an omitted hook keeps its value;
+/// each must be callable or `None`.
+fn set_asyncgen_hooks(vm: &mut Vm, a: Args) -> PyResult {
+    let mut hooks = vm.asyncgen_hooks.clone();
+    let names = ["firstiter", "finalizer"];
+    if a.pos.len() > 2 {
+        return Err(vm.new_type_error(format!(
+            "set_asyncgen_hooks() takes at most 2 arguments ({} given)",
+            a.pos.len()
+        )));
+    }
+    let mut given: Vec<(&str, Value)> = a
+        .pos
+        .iter()
+        .cloned()
+        .zip(names)
+        .map(|(v, n)| (n, v))
+        .collect();
+    for (k, v) in a.kw {
+        match names.iter().find(|n| **n == k.as_str()) {
+            Some(n) => given.push((n, v.clone())),
+            None => {
+                return Err(vm.new_type_error(format!(
+                    "set_asyncgen_hooks() got an unexpected keyword argument '{}'",
+                    k.as_str()
+                )))
+            }
+        }
+    }
+    for (name, v) in given {
+        if !v.is_none() && !super::functions::is_callable(vm, &v) {
+            return Err(vm.new_type_error(format!(
+                "callable {name} expected, got {}",
+                vm.type_name(&v)
+            )));
+        }
+        if name == "firstiter" {
+            hooks.0 = v;
+        } else {
+            hooks.1 = v;
+        }
+    }
+    vm.asyncgen_hooks = hooks;
+    Ok(Value::None)
+}
+
+/// `sys.get_asyncgen_hooks()`: `(firstiter, finalizer)` (CPython returns a struct sequence
+/// with those two fields).
+fn get_asyncgen_hooks(vm: &mut Vm, _a: Args) -> PyResult {
+    let (f, g) = vm.asyncgen_hooks.clone();
+    Ok(vm.new_tuple(vec![f, g]))
 }
