@@ -211,7 +211,7 @@ fn type_call(vm: &mut Vm, a: Args) -> PyResult {
         return Err(vm.new_type_error("descriptor '__call__' needs a type"));
     };
     let cls = cls.clone();
-    vm.call_type(&cls, &a.pos[1..], a.kw)
+    vm.construct(&cls, &a.pos[1..], a.kw)
 }
 
 /// `f.__call__(*args, **kw)` of functions and methods: calls `f`.
@@ -295,10 +295,19 @@ fn type_new(vm: &mut Vm, a: Args) -> PyResult {
         Some(Payload::Tuple(t)) => t.iter().filter_map(|b| b.as_obj().cloned()).collect(),
         _ => return Err(vm.new_type_error("type.__new__() argument 2 must be tuple")),
     };
-    let ns = match args[2].payload() {
+    let mut ns = match args[2].payload() {
         Some(Payload::Dict(d)) => d.borrow().clone(),
         _ => return Err(vm.new_type_error("type.__new__() argument 3 must be dict")),
     };
+    // As CPython: a class made by type() belongs to the module of the code calling it.
+    if ns.get_str(&vm.names.__module__).is_none() {
+        if let Some(g) = vm.caller_globals(0) {
+            if let Some(m) = vm.dict_get_str(&g, &vm.names.__name__.clone()) {
+                let key = vm.names.__module__.clone();
+                ns.set_str(key, m);
+            }
+        }
+    }
     create_class(vm, &meta, name, bases, ns, a.kw)
 }
 
@@ -711,7 +720,9 @@ fn super_getattr(vm: &mut Vm, s: &(Obj, Value), name: &str) -> PyResult<Option<V
             .as_type()
             .and_then(|t| t.ns.borrow().get_str(&key).cloned());
         if let Some(v) = found {
-            let is_class = matches!(obj, Value::Obj(o) if matches!(o.payload, Payload::Type(_)));
+            // super(C, cls) in a class method (cls a subclass of C); a class that is an
+            // instance of a metaclass C binds like any instance.
+            let is_class = matches!(obj, Value::Obj(o) if matches!(o.payload, Payload::Type(_)) && is_subtype(o, cls));
             return Ok(Some(match &v {
                 Value::Obj(f) => match &f.payload {
                     Payload::Function(_) if !is_class => vm.new_method(v.clone(), obj.clone()),
