@@ -79,7 +79,13 @@ fn asend(vm: &mut Vm, a: Args) -> PyResult {
 
 fn athrow(vm: &mut Vm, a: Args) -> PyResult {
     a.method_count(vm, "athrow", 1, 3)?;
-    Ok(new_op(vm, &a.pos[0], Value::None, a.pos[1].clone(), false))
+    let mut exc = a.pos[1].clone();
+    if let (Value::Obj(c), Some(v)) = (&exc, a.get(2)) {
+        if matches!(c.payload, Payload::Type(_)) && !v.is_none() {
+            exc = super::generator::throw_value(vm, c, v)?;
+        }
+    }
+    Ok(new_op(vm, &a.pos[0], Value::None, exc, false))
 }
 
 fn aclose(vm: &mut Vm, a: Args) -> PyResult {

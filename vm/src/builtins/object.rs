@@ -486,11 +486,12 @@ fn build_class(vm: &mut Vm, a: Args) -> PyResult {
         match b {
             Value::Obj(o) if matches!(o.payload, Payload::Type(_)) => bases.push(o.clone()),
             other => {
-                let cls = vm.class_of(other).clone();
-                match lookup(&cls, &vm.names.__mro_entries__.clone()) {
+                // As CPython, an attribute of the base itself (typing.NamedTuple is a function).
+                let name = vm.names.__mro_entries__.clone();
+                match vm.get_attr_opt(other, &name)? {
                     Some(f) => {
                         let orig = vm.new_tuple(a.pos[2..].to_vec());
-                        let r = vm.call(&f, &[other.clone(), orig], &[])?;
+                        let r = vm.call(&f, &[orig], &[])?;
                         for x in vm.collect(&r)? {
                             if let Value::Obj(o) = x {
                                 bases.push(o);
@@ -539,6 +540,16 @@ fn build_class(vm: &mut Vm, a: Args) -> PyResult {
     let Payload::Function(fd) = &fo.payload else {
         return Err(vm.new_type_error("__build_class__: func must be a function"));
     };
+    // Bases replaced through __mro_entries__: the class keeps the originals (PEP 560).
+    let resolved = a.pos[2..].len() != bases.len()
+        || a.pos[2..]
+            .iter()
+            .zip(&bases)
+            .any(|(o, b)| !matches!(o, Value::Obj(o) if Rc::ptr_eq(o, b)));
+    if resolved {
+        let orig = vm.new_tuple(a.pos[2..].to_vec());
+        vm.dict_set_str(&ns, "__orig_bases__", orig);
+    }
     let mut frame = vm.function_frame(fo, fd, None, &[], &[], Delivery::Native)?;
     frame.namespace = Some(ns.clone());
     let cell = vm.run_frame(frame)?;
