@@ -16,14 +16,15 @@ pub mod time;
 use aio_vm::Vm;
 
 /// Registers every standard-library module with `vm`: `abc`, `asyncio`, `bisect`,
-/// `collections` (and `collections.abc`), `copy`, `functools`, `heapq`, `itertools`, `math`,
-/// `operator`, `random`, `string`, `time`.
+/// `collections` (and `collections.abc`), `contextlib`, `copy`, `functools`, `heapq`,
+/// `itertools`, `math`, `operator`, `random`, `string`, `textwrap`, `time`, `typing`.
 pub fn install(vm: &mut Vm) {
     asyncio::install(vm);
     vm.register_module("abc", abc::init);
     vm.register_module("bisect", pure::bisect);
     vm.register_module("collections", collections::init);
     vm.register_module("collections.abc", collections::init_abc);
+    vm.register_module("contextlib", pure::contextlib);
     vm.register_module("copy", pure::copy);
     vm.register_module("functools", pure::functools);
     vm.register_module("heapq", pure::heapq);
@@ -32,5 +33,7 @@ pub fn install(vm: &mut Vm) {
     vm.register_module("operator", pure::operator);
     vm.register_module("random", random::init);
     vm.register_module("string", pure::string);
+    vm.register_module("textwrap", pure::textwrap);
     vm.register_module("time", time::init);
+    vm.register_module("typing", pure::typing);
 }

@@ -24,3 +24,6 @@ aio_module!(heapq, "heapq.aio");
 aio_module!(bisect, "bisect.aio");
 aio_module!(copy, "copy.aio");
 aio_module!(string, "string.aio");
+aio_module!(contextlib, "contextlib.aio");
+aio_module!(textwrap, "textwrap.aio");
+aio_module!(typing, "typing.aio");

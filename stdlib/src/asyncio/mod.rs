@@ -14,7 +14,7 @@ use std::cell::RefCell;
 use std::time::{Duration, Instant};
 
 /// The prelude, in loading order: each file uses only names defined before it.
-const PRELUDE: &[(&str, &str)] = &[
+const PRELUDE: &[crate::source::Source] = &[
     (
         "asyncio/exceptions.aio",
         include_str!("prelude/exceptions.aio"),
@@ -62,10 +62,7 @@ fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
         let f = native_fn(vm, name, Some("asyncio"), f);
         vm.dict_set_str(&g, name, f);
     }
-    for (file, source) in PRELUDE {
-        vm.exec_source_in(source, file, &g)?;
-    }
-    Ok(())
+    crate::source::run(vm, m, PRELUDE)
 }
 
 thread_local! {
