@@ -1,6 +1,6 @@
 //! Standard-library modules written wholly in aio, one source file each in `lib/`:
-//! `itertools`, `functools`, `operator`, `heapq`, `bisect`, `copy`, `string`, `contextlib`,
-//! `textwrap`, `typing`. Each follows the pure-Python version of the CPython 3.11 module
+//! `itertools`, `functools`, `operator`, `copy`, `string`, `contextlib`, `textwrap`,
+//! `typing`. Each follows the pure-Python version of the CPython 3.11 module
 //! (so results and orders are the same) with the messages of its C accelerator.
 
 /// Declares `pub fn $name(vm, m)`, a module initialiser that runs `lib/$file`.
@@ -20,8 +20,6 @@ macro_rules! aio_module {
 aio_module!(itertools, "itertools.aio");
 aio_module!(functools, "functools.aio");
 aio_module!(operator, "operator.aio");
-aio_module!(heapq, "heapq.aio");
-aio_module!(bisect, "bisect.aio");
 aio_module!(copy, "copy.aio");
 aio_module!(string, "string.aio");
 aio_module!(contextlib, "contextlib.aio");

@@ -1,7 +1,9 @@
-//! The `collections` package, written in aio: `deque.aio` (a list with a movable head, so
-//! both ends are amortised O(1)), `dicts.aio` (`defaultdict`, `OrderedDict`, `Counter`,
+//! The `collections` package: `deque` (native core in `deque.rs`, completed by
+//! `deque.aio`), and in aio `dicts.aio` (`defaultdict`, `OrderedDict`, `Counter`,
 //! `ChainMap`, `UserDict`, `UserList`), `namedtuple.aio`, and `collections.abc` (`abc.aio`,
 //! CPython's container ABCs, with the built-in types registered).
+
+mod deque;
 
 use aio_vm::builtins::native_fn;
 use aio_vm::native::Args;
@@ -12,6 +14,7 @@ pub fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
     let g = vm.module_globals(m).expect("a module has globals");
     let f = native_fn(vm, "_caller_module", Some("collections"), caller_module);
     vm.dict_set_str(&g, "_caller_module", f);
+    deque::install(vm, m);
     crate::source::run(
         vm,
         m,
