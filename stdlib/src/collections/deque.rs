@@ -23,26 +23,24 @@ impl Deque {
         self.state = self.state.wrapping_add(1);
     }
 
-    /// Appends on the right, dropping from the left past `maxlen`.
-    fn push_back(&mut self, v: Value) {
+    /// Appends on the right (on the left with `left`), dropping from the other end past
+    /// `maxlen`.
+    fn push(&mut self, v: Value, left: bool) {
         if self.maxlen == Some(0) {
             return;
         }
-        self.items.push_back(v);
-        if self.maxlen.is_some_and(|m| self.items.len() > m) {
-            self.items.pop_front();
+        if left {
+            self.items.push_front(v);
+        } else {
+            self.items.push_back(v);
         }
-        self.changed();
-    }
-
-    /// Appends on the left, dropping from the right past `maxlen`.
-    fn push_front(&mut self, v: Value) {
-        if self.maxlen == Some(0) {
-            return;
-        }
-        self.items.push_front(v);
         if self.maxlen.is_some_and(|m| self.items.len() > m) {
-            self.items.pop_back();
+            let dropped = if left {
+                self.items.pop_back()
+            } else {
+                self.items.pop_front()
+            };
+            drop(dropped);
         }
         self.changed();
     }
@@ -145,32 +143,35 @@ fn init(vm: &mut Vm, a: Args) -> PyResult {
 
 fn append(vm: &mut Vm, a: Args) -> PyResult {
     a.method_count(vm, "append", 1, 1)?;
-    this(vm, &a)?.borrow_mut().push_back(a.pos[1].clone());
+    this(vm, &a)?.borrow_mut().push(a.pos[1].clone(), false);
     Ok(Value::None)
 }
 
 fn appendleft(vm: &mut Vm, a: Args) -> PyResult {
     a.method_count(vm, "appendleft", 1, 1)?;
-    this(vm, &a)?.borrow_mut().push_front(a.pos[1].clone());
+    this(vm, &a)?.borrow_mut().push(a.pos[1].clone(), true);
     Ok(Value::None)
 }
 
 fn pop(vm: &mut Vm, a: Args) -> PyResult {
     a.method_count(vm, "pop", 0, 0)?;
-    let mut d = this(vm, &a)?.borrow_mut();
-    match d.items.pop_back() {
-        Some(v) => {
-            d.changed();
-            Ok(v)
-        }
-        None => Err(vm.new_index_error("pop from an empty deque")),
-    }
+    take(vm, &a, false)
 }
 
 fn popleft(vm: &mut Vm, a: Args) -> PyResult {
     a.method_count(vm, "popleft", 0, 0)?;
-    let mut d = this(vm, &a)?.borrow_mut();
-    match d.items.pop_front() {
+    take(vm, &a, true)
+}
+
+/// Removes and returns the item at the right end (the left with `left`).
+fn take(vm: &mut Vm, a: &Args, left: bool) -> PyResult {
+    let mut d = this(vm, a)?.borrow_mut();
+    let v = if left {
+        d.items.pop_front()
+    } else {
+        d.items.pop_back()
+    };
+    match v {
         Some(v) => {
             d.changed();
             Ok(v)
@@ -194,11 +195,7 @@ fn extend_with(
     };
     let mut d = d.borrow_mut();
     for v in values {
-        if left {
-            d.push_front(v);
-        } else {
-            d.push_back(v);
-        }
+        d.push(v, left);
     }
     Ok(())
 }

@@ -119,7 +119,13 @@ fn heappop(vm: &mut Vm, a: Args) -> PyResult {
     if heap.borrow().is_empty() {
         return Ok(last);
     }
-    let top = std::mem::replace(&mut heap.borrow_mut()[0], last);
+    replace_top(vm, heap, last)
+}
+
+/// Puts `item` at the root, sifts it into place and returns the old root (the heap is not
+/// empty).
+fn replace_top(vm: &mut Vm, heap: &RefCell<Vec<Value>>, item: Value) -> PyResult {
+    let top = std::mem::replace(&mut heap.borrow_mut()[0], item);
     siftup(vm, heap, 0)?;
     Ok(top)
 }
@@ -131,9 +137,7 @@ fn heapreplace(vm: &mut Vm, a: Args) -> PyResult {
     if heap.borrow().is_empty() {
         return Err(vm.new_index_error("index out of range"));
     }
-    let top = std::mem::replace(&mut heap.borrow_mut()[0], a.pos[1].clone());
-    siftup(vm, heap, 0)?;
-    Ok(top)
+    replace_top(vm, heap, a.pos[1].clone())
 }
 
 fn heappushpop(vm: &mut Vm, a: Args) -> PyResult {
@@ -150,9 +154,7 @@ fn heappushpop(vm: &mut Vm, a: Args) -> PyResult {
     if heap.borrow().is_empty() {
         return Err(vm.new_index_error("index out of range"));
     }
-    let top = std::mem::replace(&mut heap.borrow_mut()[0], item);
-    siftup(vm, heap, 0)?;
-    Ok(top)
+    replace_top(vm, heap, item)
 }
 
 fn heapify(vm: &mut Vm, a: Args) -> PyResult {
