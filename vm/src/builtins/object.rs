@@ -39,6 +39,8 @@ pub(super) fn install(vm: &mut Vm) {
     ] {
         def_method(vm, &t, "__call__", callable_call);
     }
+    let function = vm.types.function.clone();
+    def_method(vm, &function, "__get__", function_get);
     def_method(vm, &ty, "mro", type_mro);
     def_method(vm, &ty, "__subclasses__", type_subclasses);
     def_method(vm, &ty, "__instancecheck__", type_instancecheck);
@@ -212,6 +214,24 @@ fn type_call(vm: &mut Vm, a: Args) -> PyResult {
     };
     let cls = cls.clone();
     vm.construct(&cls, &a.pos[1..], a.kw)
+}
+
+/// `f.__get__(obj, type=None)`: a function is a descriptor; bound to `obj` unless it is
+/// `None`.
+fn function_get(vm: &mut Vm, a: Args) -> PyResult {
+    // CPython unpacks these with an empty function name, hence the leading space.
+    let n = a.pos.len().saturating_sub(1);
+    if n == 0 {
+        return Err(vm.new_type_error(" expected at least 1 argument, got 0"));
+    }
+    if n > 2 {
+        return Err(vm.new_type_error(format!(" expected at most 2 arguments, got {n}")));
+    }
+    let f = a.pos[0].clone();
+    if a.pos[1].is_none() {
+        return Ok(f);
+    }
+    Ok(vm.new_method(f, a.pos[1].clone()))
 }
 
 /// `f.__call__(*args, **kw)` of functions and methods: calls `f`.
