@@ -15,3 +15,17 @@ pub fn run(vm: &mut Vm, m: &Obj, sources: &[Source]) -> PyResult<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use aio_vm::Vm;
+
+    /// Runs `src` with the standard library installed; panics when it raises.
+    pub(crate) fn run(src: &str) {
+        let mut vm = Vm::new();
+        crate::install(&mut vm);
+        if vm.run_source(src, "<test>", "__main__").is_err() {
+            panic!("script failed: {src}");
+        }
+    }
+}

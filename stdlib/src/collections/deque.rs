@@ -420,3 +420,19 @@ fn iter_length_hint(vm: &mut Vm, a: Args) -> PyResult {
         None => Err(vm.new_type_error("descriptor requires a '_deque_iterator' object")),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::source::tests::run;
+
+    #[test]
+    fn deque_iterators_see_mutation() {
+        run("from collections import deque\n\
+             d = deque(range(3), maxlen=3)\n\
+             d.appendleft(-1)\n\
+             assert list(d) == [-1, 0, 1] and list(reversed(d)) == [1, 0, -1]\n\
+             it = iter(d); next(it); d.append(5)\n\
+             try:\n    next(it)\nexcept RuntimeError as e:\n    assert str(e) == 'deque mutated during iteration'\n\
+             else:\n    raise AssertionError('no error')\n");
+    }
+}

@@ -167,3 +167,29 @@ fn heapify(vm: &mut Vm, a: Args) -> PyResult {
     }
     Ok(Value::None)
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::source::tests::run;
+
+    #[test]
+    fn heap_order_matches_a_sort() {
+        run("import heapq\n\
+             data = [(i * 7919) % 1009 for i in range(500)]\n\
+             h = []\n\
+             for v in data:\n    heapq.heappush(h, v)\n\
+             assert [heapq.heappop(h) for _ in range(500)] == sorted(data)\n\
+             h = list(data); heapq.heapify(h)\n\
+             assert all(h[(i - 1) // 2] <= h[i] for i in range(1, len(h)))\n");
+    }
+
+    #[test]
+    fn comparisons_that_resize_the_heap_are_detected() {
+        run("import heapq\n\
+             heap = []\n\
+             class Evil:\n    def __lt__(self, other):\n        heap.clear()\n        return True\n\
+             heap.extend([Evil(), Evil()])\n\
+             try:\n    heapq.heappush(heap, Evil())\nexcept RuntimeError as e:\n    assert str(e) == 'list changed size during iteration'\n\
+             else:\n    raise AssertionError('no error')\n");
+    }
+}
