@@ -30,7 +30,7 @@ this catches output that depends on str/bytes hashing (e.g. the order of a set o
 A few lints catch other non-deterministic or off-brief scripts: the first line must be a
 `# checks: ...` comment; a script has 20 to 80 lines; it imports nothing but `sys`, mod_*
 helpers and names that are no module at all (to test ModuleNotFoundError) -- scripts in
-`stdlib/` may also import the native modules under test (`math`, `random`, `time`); its stdout shows
+`stdlib/` may also import the standard-library modules under test (STDLIB_MODULES); its stdout shows
 no object addresses (` at 0x...`); and a run that exits with status 0 writes nothing to
 stderr (this catches SyntaxWarnings and "Exception ignored" reports).
 """
@@ -54,7 +54,11 @@ HASH_SEEDS = ("0", "4242")
 MIN_LINES, MAX_LINES = 20, 80
 ALLOWED_IMPORTS = {"sys"}
 # Modules a category folder may import besides ALLOWED_IMPORTS: the modules it tests.
-CATEGORY_IMPORTS = {"asyncio": {"asyncio", "time"}, "stdlib": {"math", "random", "time"}}
+STDLIB_MODULES = {
+    "abc", "bisect", "collections", "contextlib", "copy", "functools", "heapq", "itertools",
+    "math", "operator", "random", "string", "textwrap", "time", "typing",
+}
+CATEGORY_IMPORTS = {"asyncio": {"asyncio", "time"}, "stdlib": STDLIB_MODULES}
 # A script may name another CPython as its oracle in its first lines, with the reason:
 #   # oracle: python3.10 (the slides pass bare coroutines to asyncio.wait, which 3.11 forbids)
 # It is run with DeprecationWarnings silenced. Use it only for aio's documented differences.

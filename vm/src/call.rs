@@ -166,8 +166,29 @@ impl Vm {
         self.new_type_error(format!("'{}' object is not callable", self.type_name(v)))
     }
 
-    /// Calls a class: `__new__` then `__init__`.
+    /// Calls a class: its metaclass's `__call__` when a metaclass overrides it, otherwise
+    /// `__new__` then `__init__` ([`Vm::construct`], what `type.__call__` does).
     pub fn call_type(&mut self, cls: &Obj, args: &[Value], kw: &[(Rc<Str>, Value)]) -> PyResult {
+        if let Some(meta) = cls
+            .class_raw()
+            .filter(|m| !Rc::ptr_eq(m, &self.types.type_))
+            .cloned()
+        {
+            if let Some(f) = self.lookup(&meta, &self.names.__call__.clone()) {
+                let is_type_call = matches!(&f, Value::Obj(o) if matches!(&o.payload, Payload::Native(nf) if nf.owner.as_ref().is_some_and(|o| o.as_str() == "type")));
+                if !is_type_call {
+                    let mut all = Vec::with_capacity(args.len() + 1);
+                    all.push(Value::Obj(cls.clone()));
+                    all.extend_from_slice(args);
+                    return self.call(&f, &all, kw);
+                }
+            }
+        }
+        self.construct(cls, args, kw)
+    }
+
+    /// `type.__call__(cls, *args, **kw)`: `__new__` then `__init__`.
+    pub fn construct(&mut self, cls: &Obj, args: &[Value], kw: &[(Rc<Str>, Value)]) -> PyResult {
         // type(x) with one argument.
         if Rc::ptr_eq(cls, &self.types.type_) && args.len() == 1 && kw.is_empty() {
             return Ok(Value::Obj(self.class_of(&args[0]).clone()));

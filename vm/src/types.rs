@@ -293,6 +293,14 @@ pub fn new_heap_type(
         .iter()
         .any(|b| b.as_type().is_some_and(|t| t.instance_dict));
     let mut ns = ns;
+    // Instances of a subclass of a built-in other than `object` keep the built-in payload and
+    // have no slot storage: their named slots live in an instance `__dict__` instead.
+    let slots = match slots {
+        Some(own) if layout != Layout::Object && own.iter().any(|n| n.as_str() != "__dict__") => {
+            None
+        }
+        other => other,
+    };
     match slots {
         Some(own) => {
             let mut index = base_slots;

@@ -309,6 +309,13 @@ impl Vm {
         ))
     }
 
+    /// The globals of the script frame `depth` levels below the innermost one (0: the frame
+    /// that called the running native function); `None` when there are fewer frames.
+    pub fn caller_globals(&self, depth: usize) -> Option<Obj> {
+        let n = self.frames.len().checked_sub(depth + 1)?;
+        Some(self.frames[n].globals.clone())
+    }
+
     /// The globals dict object of a module.
     pub fn module_globals(&self, module: &Obj) -> Option<Obj> {
         match &module.payload {

@@ -18,7 +18,7 @@ use std::cell::RefCell;
 use std::time::{Duration, Instant};
 
 /// The prelude, in loading order: each file uses only names defined before it.
-const PRELUDE: &[(&str, &str)] = &[
+const PRELUDE: &[crate::source::Source] = &[
     (
         "asyncio/exceptions.aio",
         include_str!("prelude/exceptions.aio"),
@@ -79,10 +79,7 @@ fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
     ] {
         vm.hidden_sources.insert(hidden.to_string());
     }
-    for (file, source) in PRELUDE {
-        vm.exec_source_in(source, file, &g)?;
-    }
-    Ok(())
+    crate::source::run(vm, m, PRELUDE)
 }
 
 thread_local! {

@@ -112,8 +112,14 @@ fn asend(vm: &mut Vm, a: Args) -> PyResult {
 
 fn athrow(vm: &mut Vm, a: Args) -> PyResult {
     a.method_count(vm, "athrow", 1, 3)?;
+    let mut exc = a.pos[1].clone();
+    if let (Value::Obj(c), Some(v)) = (&exc, a.get(2)) {
+        if matches!(c.payload, Payload::Type(_)) && !v.is_none() {
+            exc = super::generator::throw_value(vm, c, v)?;
+        }
+    }
     init_hooks(vm, &a.pos[0])?;
-    new_op(vm, &a.pos[0], Value::None, a.pos[1].clone(), false)
+    new_op(vm, &a.pos[0], Value::None, exc, false)
 }
 
 fn aclose(vm: &mut Vm, a: Args) -> PyResult {

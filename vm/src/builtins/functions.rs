@@ -9,7 +9,7 @@ use crate::native::Args;
 use crate::num::{self, Num};
 use crate::object::Payload;
 use crate::types::{is_subtype, lookup};
-use crate::value::Value;
+use crate::value::{Obj, Value};
 use crate::vm::{PyResult, Vm};
 use std::rc::Rc;
 
@@ -181,13 +181,35 @@ pub fn isinstance_value(vm: &mut Vm, v: &Value, cls: &Value) -> PyResult<bool> {
                 }
                 Ok(false)
             }
-            _ => Err(vm
-                .new_type_error("isinstance() arg 2 must be a type, a tuple of types, or a union")),
+            // Any object whose class defines __instancecheck__ (typing.List).
+            _ => match special_check(vm, c, "__instancecheck__", v)? {
+                Some(r) => Ok(r),
+                None => Err(vm.new_type_error(
+                    "isinstance() arg 2 must be a type, a tuple of types, or a union",
+                )),
+            },
         },
         _ => {
             Err(vm
                 .new_type_error("isinstance() arg 2 must be a type, a tuple of types, or a union"))
         }
+    }
+}
+
+/// `type(checker).name(checker, arg)` for a checker that is not a class, when its (script)
+/// class defines `name`; `None` otherwise.
+fn special_check(vm: &mut Vm, checker: &Obj, name: &str, arg: &Value) -> PyResult<Option<bool>> {
+    let cls = vm.class_of(&Value::Obj(checker.clone())).clone();
+    if !cls.as_type().is_some_and(|t| t.heap) {
+        return Ok(None);
+    }
+    let key = vm.intern(name);
+    match lookup(&cls, &key) {
+        Some(f) => {
+            let r = vm.call(&f, &[Value::Obj(checker.clone()), arg.clone()], &[])?;
+            vm.is_true(&r).map(Some)
+        }
+        None => Ok(None),
     }
 }
 
@@ -229,9 +251,12 @@ fn issubclass_value(vm: &mut Vm, sub: &Value, cls: &Value) -> PyResult<bool> {
                 }
                 Ok(false)
             }
-            _ => Err(vm.new_type_error(
-                "issubclass() arg 2 must be a class, a tuple of classes, or a union",
-            )),
+            _ => match special_check(vm, c, "__subclasscheck__", sub)? {
+                Some(r) => Ok(r),
+                None => Err(vm.new_type_error(
+                    "issubclass() arg 2 must be a class, a tuple of classes, or a union",
+                )),
+            },
         },
         _ => Err(
             vm.new_type_error("issubclass() arg 2 must be a class, a tuple of classes, or a union")

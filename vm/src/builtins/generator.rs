@@ -55,11 +55,28 @@ fn throw(vm: &mut Vm, a: Args) -> PyResult {
     let mut exc = a.pos[1].clone();
     if let (Value::Obj(c), Some(v)) = (&exc, a.get(2)) {
         if matches!(c.payload, Payload::Type(_)) && !v.is_none() {
-            exc = vm.call(&exc.clone(), std::slice::from_ref(v), &[])?;
+            exc = throw_value(vm, c, v)?;
         }
     }
     let r = vm.gen_throw(&g, exc)?;
     finish(vm, r)
+}
+
+/// The exception `throw(typ, val)` raises, as CPython's `_PyErr_NormalizeException`: `val`
+/// itself when it is an instance of `typ`, else `typ(*val)` for a tuple, else `typ(val)`.
+pub(super) fn throw_value(vm: &mut Vm, typ: &crate::value::Obj, v: &Value) -> PyResult {
+    let vcls = vm.class_of(v).clone();
+    if crate::types::is_subtype(&vcls, typ) {
+        return Ok(v.clone());
+    }
+    let t = Value::Obj(typ.clone());
+    match v.payload() {
+        Some(Payload::Tuple(items)) => {
+            let items = items.to_vec();
+            vm.call(&t, &items, &[])
+        }
+        _ => vm.call(&t, std::slice::from_ref(v), &[]),
+    }
 }
 
 fn close(vm: &mut Vm, a: Args) -> PyResult {

@@ -39,6 +39,8 @@ pub(super) fn install(vm: &mut Vm) {
     ] {
         def_method(vm, &t, "__call__", callable_call);
     }
+    let function = vm.types.function.clone();
+    def_method(vm, &function, "__get__", function_get);
     def_method(vm, &ty, "mro", type_mro);
     def_method(vm, &ty, "__subclasses__", type_subclasses);
     def_method(vm, &ty, "__instancecheck__", type_instancecheck);
@@ -211,7 +213,25 @@ fn type_call(vm: &mut Vm, a: Args) -> PyResult {
         return Err(vm.new_type_error("descriptor '__call__' needs a type"));
     };
     let cls = cls.clone();
-    vm.call_type(&cls, &a.pos[1..], a.kw)
+    vm.construct(&cls, &a.pos[1..], a.kw)
+}
+
+/// `f.__get__(obj, type=None)`: a function is a descriptor; bound to `obj` unless it is
+/// `None`.
+fn function_get(vm: &mut Vm, a: Args) -> PyResult {
+    // CPython unpacks these with an empty function name, hence the leading space.
+    let n = a.pos.len().saturating_sub(1);
+    if n == 0 {
+        return Err(vm.new_type_error(" expected at least 1 argument, got 0"));
+    }
+    if n > 2 {
+        return Err(vm.new_type_error(format!(" expected at most 2 arguments, got {n}")));
+    }
+    let f = a.pos[0].clone();
+    if a.pos[1].is_none() {
+        return Ok(f);
+    }
+    Ok(vm.new_method(f, a.pos[1].clone()))
 }
 
 /// `f.__call__(*args, **kw)` of functions and methods: calls `f`.
@@ -295,10 +315,19 @@ fn type_new(vm: &mut Vm, a: Args) -> PyResult {
         Some(Payload::Tuple(t)) => t.iter().filter_map(|b| b.as_obj().cloned()).collect(),
         _ => return Err(vm.new_type_error("type.__new__() argument 2 must be tuple")),
     };
-    let ns = match args[2].payload() {
+    let mut ns = match args[2].payload() {
         Some(Payload::Dict(d)) => d.borrow().clone(),
         _ => return Err(vm.new_type_error("type.__new__() argument 3 must be dict")),
     };
+    // As CPython: a class made by type() belongs to the module of the code calling it.
+    if ns.get_str(&vm.names.__module__).is_none() {
+        if let Some(g) = vm.caller_globals(0) {
+            if let Some(m) = vm.dict_get_str(&g, &vm.names.__name__.clone()) {
+                let key = vm.names.__module__.clone();
+                ns.set_str(key, m);
+            }
+        }
+    }
     create_class(vm, &meta, name, bases, ns, a.kw)
 }
 
@@ -477,11 +506,12 @@ fn build_class(vm: &mut Vm, a: Args) -> PyResult {
         match b {
             Value::Obj(o) if matches!(o.payload, Payload::Type(_)) => bases.push(o.clone()),
             other => {
-                let cls = vm.class_of(other).clone();
-                match lookup(&cls, &vm.names.__mro_entries__.clone()) {
+                // As CPython, an attribute of the base itself (typing.NamedTuple is a function).
+                let name = vm.names.__mro_entries__.clone();
+                match vm.get_attr_opt(other, &name)? {
                     Some(f) => {
                         let orig = vm.new_tuple(a.pos[2..].to_vec());
-                        let r = vm.call(&f, &[other.clone(), orig], &[])?;
+                        let r = vm.call(&f, &[orig], &[])?;
                         for x in vm.collect(&r)? {
                             if let Value::Obj(o) = x {
                                 bases.push(o);
@@ -530,6 +560,16 @@ fn build_class(vm: &mut Vm, a: Args) -> PyResult {
     let Payload::Function(fd) = &fo.payload else {
         return Err(vm.new_type_error("__build_class__: func must be a function"));
     };
+    // Bases replaced through __mro_entries__: the class keeps the originals (PEP 560).
+    let resolved = a.pos[2..].len() != bases.len()
+        || a.pos[2..]
+            .iter()
+            .zip(&bases)
+            .any(|(o, b)| !matches!(o, Value::Obj(o) if Rc::ptr_eq(o, b)));
+    if resolved {
+        let orig = vm.new_tuple(a.pos[2..].to_vec());
+        vm.dict_set_str(&ns, "__orig_bases__", orig);
+    }
     let mut frame = vm.function_frame(fo, fd, None, &[], &[], Delivery::Native)?;
     frame.namespace = Some(ns.clone());
     let cell = vm.run_frame(frame)?;
@@ -711,7 +751,9 @@ fn super_getattr(vm: &mut Vm, s: &(Obj, Value), name: &str) -> PyResult<Option<V
             .as_type()
             .and_then(|t| t.ns.borrow().get_str(&key).cloned());
         if let Some(v) = found {
-            let is_class = matches!(obj, Value::Obj(o) if matches!(o.payload, Payload::Type(_)));
+            // super(C, cls) in a class method (cls a subclass of C); a class that is an
+            // instance of a metaclass C binds like any instance.
+            let is_class = matches!(obj, Value::Obj(o) if matches!(o.payload, Payload::Type(_)) && is_subtype(o, cls));
             return Ok(Some(match &v {
                 Value::Obj(f) => match &f.payload {
                     Payload::Function(_) if !is_class => vm.new_method(v.clone(), obj.clone()),

@@ -1,0 +1,10 @@
+//! The `abc` module, written in aio (`abc.aio`, after CPython's `_py_abc.py`): `ABCMeta`
+//! with `register` and the subclass-hook protocol, `ABC`, `abstractmethod`. Instantiating a
+//! class with abstract methods raises CPython's `TypeError` from `ABCMeta.__call__`.
+
+use aio_vm::{Obj, PyResult, Vm};
+
+/// Initialises `abc`.
+pub fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
+    crate::source::run(vm, m, &[("abc/abc.aio", include_str!("abc.aio"))])
+}
