@@ -8,6 +8,7 @@
 pub mod abc;
 pub mod asyncio;
 pub mod bisect;
+pub mod builder;
 pub mod collections;
 pub mod heapq;
 pub mod math;
@@ -15,6 +16,8 @@ pub mod pure;
 pub mod random;
 pub mod source;
 pub mod time;
+
+pub use builder::VmBuilder;
 
 use aio_vm::Vm;
 

@@ -86,27 +86,32 @@ fn scripts_gather_blocking_host_functions_that_run_on_worker_threads() {
 fn a_host_thread_completes_a_future_through_the_loop_waker() {
     let (mut vm, out) = vm_with_output();
     // `later(ms, value)` returns a future a host thread completes after `ms`.
-    let later = aio_vm::builtins::native_closure(&mut vm, "later", None, |vm, a| {
-        let ms = match a.pos.first() {
-            Some(Value::Int(ms)) => *ms as u64,
-            _ => return Err(vm.new_type_error("later(ms, value)")),
-        };
-        let value = a
-            .pos
-            .get(1)
-            .and_then(SendValue::from_value)
-            .unwrap_or(SendValue::None);
-        let (future, completer) = threads::new_future(vm)?;
-        std::thread::spawn(move || {
-            std::thread::sleep(Duration::from_millis(ms));
-            if ms == 13 {
-                drop(completer); // lost: the script must not hang
-            } else {
-                completer.complete(Ok(value));
-            }
-        });
-        Ok(future)
-    });
+    let later = aio_vm::builtins::native_closure(
+        &mut vm,
+        "later",
+        None,
+        Rc::new(|vm: &mut Vm, a: aio_vm::native::Args<'_>| {
+            let ms = match a.pos.first() {
+                Some(Value::Int(ms)) => *ms as u64,
+                _ => return Err(vm.new_type_error("later(ms, value)")),
+            };
+            let value = a
+                .pos
+                .get(1)
+                .and_then(SendValue::from_value)
+                .unwrap_or(SendValue::None);
+            let (future, completer) = threads::new_future(vm)?;
+            std::thread::spawn(move || {
+                std::thread::sleep(Duration::from_millis(ms));
+                if ms == 13 {
+                    drop(completer); // lost: the script must not hang
+                } else {
+                    completer.complete(Ok(value));
+                }
+            });
+            Ok(future)
+        }),
+    );
     let text = run_with(
         &mut vm,
         &out,

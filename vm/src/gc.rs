@@ -56,6 +56,20 @@ impl GcState {
         self.objects.borrow_mut().push(Rc::downgrade(o));
     }
 
+    /// Visits every live registered container (for the host's memory accounting,
+    /// `embed/limits.rs`); returns how many there were.
+    pub(crate) fn for_each_live(&self, f: &mut dyn FnMut(&Object)) -> usize {
+        let reg = self.objects.borrow();
+        let mut n = 0;
+        for w in reg.iter() {
+            if let Some(o) = w.upgrade() {
+                n += 1;
+                f(&o);
+            }
+        }
+        n
+    }
+
     /// Turns automatic collection on or off (`gc.enable()` / `gc.disable()`).
     pub fn set_enabled(&self, on: bool) {
         self.enabled.set(on);

@@ -106,7 +106,7 @@ impl Vm {
         if let Some(Value::Obj(m)) = self.dict_get_str(&self.modules.clone(), &key) {
             return Ok(m);
         }
-        if let Some(init) = self.native_modules.get(full).copied() {
+        if let Some(init) = self.native_modules.get(full).cloned() {
             let m = self.new_module(full);
             self.dict_set_str(&self.modules.clone(), full, Value::Obj(m.clone()));
             if let Err(e) = init(self, &m) {

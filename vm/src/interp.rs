@@ -485,11 +485,10 @@ impl Vm {
                             f.stack.push(Value::Bool(r != invert));
                         }
                         Instr::Jump(t) => {
-                            // A backward jump is a loop iteration: where Ctrl-C lands.
-                            if (t as usize) < f.ip
-                                && self.interrupt.load(std::sync::atomic::Ordering::Relaxed)
-                            {
-                                tri!(self.take_interrupt());
+                            // A backward jump is a loop iteration: where Ctrl-C and the
+                            // host's limits land (`embed/limits.rs`).
+                            if (t as usize) < f.ip {
+                                tri!(self.tick());
                             }
                             f.ip = t as usize
                         }
@@ -978,6 +977,12 @@ impl Vm {
                             event = Event::Raise(self.new_recursion_error(""));
                             continue;
                         }
+                        // A call is a step for the host's limits, as a loop iteration is.
+                        if let Err(e) = self.tick() {
+                            self.abandon_frame(nf);
+                            event = Event::Raise(e);
+                            continue;
+                        }
                         self.frames.push(f);
                         f = nf;
                         if let Some(exc) = f.pending_throw.take() {
@@ -1137,6 +1142,11 @@ impl Vm {
 
     /// Unwinds `f`'s block stack to the innermost handler; returns its address.
     fn find_handler(&mut self, f: &mut Frame, exc: &Obj) -> Option<usize> {
+        if self.limits.tripped.is_some() {
+            // A host limit was exceeded: no handler (nor `finally`) may run.
+            f.blocks.clear();
+            return None;
+        }
         while let Some(b) = f.blocks.pop() {
             match b {
                 Block::ExceptHandler { level, .. } => {

@@ -11,6 +11,7 @@ pub mod code;
 pub mod compiler;
 pub mod containers;
 pub mod dict;
+pub mod embed;
 pub mod exc;
 pub mod finalize;
 pub mod format;
@@ -41,5 +42,6 @@ pub(crate) use table::hash as hashing;
 
 pub use code::Code;
 pub use compiler::Mode;
+pub use embed::{FromValue, InterruptHandle, LimitExceeded, Limits, ToValue};
 pub use value::{Obj, Value};
 pub use vm::{Error, PyResult, Vm};

@@ -22,6 +22,9 @@ pub type PyResult<T = Value> = Result<T, Obj>;
 /// A native module initialiser: builds the module's namespace.
 pub type ModuleInit = fn(&mut Vm, &Obj) -> PyResult<()>;
 
+/// A native module initialiser that may capture state (see [`Vm::register_module_fn`]).
+pub type ModuleInitFn = Rc<dyn Fn(&mut Vm, &Obj) -> PyResult<()>>;
+
 macro_rules! names {
     ($($field:ident),* $(,)?) => {
         /// Interned names the VM looks up often.
@@ -65,6 +68,9 @@ pub enum Error {
     Exception(String),
     /// `SystemExit` with this exit status (its message, if any, was printed).
     Exit(i32),
+    /// A limit set with [`Vm::set_limits`] was exceeded, or the run was stopped through an
+    /// [`crate::embed::InterruptHandle`]. Scripts cannot catch this; the VM stays usable.
+    Limit(crate::embed::LimitExceeded),
 }
 
 impl std::fmt::Display for Error {
@@ -72,6 +78,7 @@ impl std::fmt::Display for Error {
         match self {
             Error::Syntax(s) | Error::Exception(s) => f.write_str(s.trim_end()),
             Error::Exit(code) => write!(f, "SystemExit: {code}"),
+            Error::Limit(l) => write!(f, "{l}"),
         }
     }
 }
@@ -116,7 +123,7 @@ pub struct Vm {
     /// (`"asyncio/tasks.aio::__step"`): library code that CPython implements in C, so
     /// reports show the frames CPython shows.
     pub hidden_sources: std::collections::HashSet<String>,
-    pub(crate) native_modules: HashMap<String, ModuleInit>,
+    pub(crate) native_modules: HashMap<String, ModuleInitFn>,
     pub(crate) stdout: RefCell<Box<dyn Write>>,
     pub(crate) gc: crate::gc::GcState,
     /// `sys.argv`.
@@ -124,6 +131,8 @@ pub struct Vm {
     /// Set (from any thread or a signal handler) to interrupt the running code with
     /// `KeyboardInterrupt` at its next loop iteration; see [`Vm::request_interrupt`].
     pub interrupt: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    /// Host limits (steps, time, memory) and their accounting; see [`Vm::set_limits`].
+    pub(crate) limits: crate::embed::limits::LimitState,
 }
 
 impl Default for Vm {
@@ -180,6 +189,7 @@ impl Vm {
             gc: crate::gc::GcState::default(),
             argv: Vec::new(),
             interrupt: Default::default(),
+            limits: Default::default(),
         };
         crate::builtins::install(&mut vm);
         vm
@@ -192,7 +202,27 @@ impl Vm {
 
     /// Registers a native module importable by `name`.
     pub fn register_module(&mut self, name: &str, init: ModuleInit) {
-        self.native_modules.insert(name.to_string(), init);
+        self.native_modules.insert(name.to_string(), Rc::new(init));
+    }
+
+    /// Registers a native module whose initialiser is a closure (it may capture host state).
+    pub fn register_module_fn(
+        &mut self,
+        name: &str,
+        init: impl Fn(&mut Vm, &Obj) -> PyResult<()> + 'static,
+    ) {
+        self.native_modules.insert(name.to_string(), Rc::new(init));
+    }
+
+    /// The initialiser registered for native module `name`, if any.
+    pub fn native_module(&self, name: &str) -> Option<ModuleInitFn> {
+        self.native_modules.get(name).cloned()
+    }
+
+    /// Makes native module `name` unavailable to `import` (modules already imported stay in
+    /// `sys.modules`).
+    pub fn unregister_module(&mut self, name: &str) -> bool {
+        self.native_modules.remove(name).is_some()
     }
 
     /// Compiles `source` (named `filename` in tracebacks).
@@ -260,13 +290,16 @@ impl Vm {
             Value::Obj(module.clone()),
         );
         let globals = self.module_globals(&module).expect("module globals");
-        let result = self.run_code(code, globals);
+        let result = self.guarded(|vm| vm.run_code(code, globals));
         self.flush_stdout();
-        result.map_err(|exc| self.uncaught(exc))
+        result
     }
 
     /// Converts an uncaught exception into an [`Error`], printing nothing.
     pub fn uncaught(&mut self, exc: Obj) -> Error {
+        if let Some(kind) = self.limit_kind_of(&exc) {
+            return Error::Limit(kind);
+        }
         if self.is_instance_of(&exc, &self.exc.system_exit.clone()) {
             return Error::Exit(self.system_exit_code(&exc));
         }

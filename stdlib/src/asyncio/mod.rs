@@ -95,6 +95,24 @@ struct Io {
     poll: mio::Poll,
     events: mio::Events,
     sockets: net::Sockets,
+    /// The poller's one waker (mio allows a single `Waker` per `Poll`), shared by the
+    /// SIGINT handler and the cross-thread inbox; its events carry [`WAKER_TOKEN`].
+    waker: Option<std::sync::Arc<mio::Waker>>,
+}
+
+/// The token of the loop waker's events (never a socket id).
+pub(crate) const WAKER_TOKEN: mio::Token = mio::Token(usize::MAX);
+
+/// The waker of this thread's poller, created on first use.
+fn loop_waker() -> std::io::Result<std::sync::Arc<mio::Waker>> {
+    with_io(|io| {
+        if let Some(w) = &io.waker {
+            return Ok(w.clone());
+        }
+        let w = std::sync::Arc::new(mio::Waker::new(io.poll.registry(), WAKER_TOKEN)?);
+        io.waker = Some(w.clone());
+        Ok(w)
+    })
 }
 
 fn with_io<R>(f: impl FnOnce(&mut Io) -> R) -> R {
@@ -105,6 +123,7 @@ fn with_io<R>(f: impl FnOnce(&mut Io) -> R) -> R {
                 poll: mio::Poll::new().expect("the OS provides epoll"),
                 events: mio::Events::with_capacity(256),
                 sockets: net::Sockets::default(),
+                waker: None,
             });
         }
         f(slot.as_mut().expect("created above"))
@@ -213,7 +232,7 @@ fn select(vm: &mut Vm, a: Args) -> PyResult {
         Ok(io
             .events
             .iter()
-            .filter(|e| e.token() != sigint::WAKER_TOKEN && e.token() != threads::INBOX_TOKEN)
+            .filter(|e| e.token() != WAKER_TOKEN)
             .map(|e| {
                 let readable = e.is_readable() || e.is_read_closed() || e.is_error();
                 let writable = e.is_writable() || e.is_write_closed() || e.is_error();

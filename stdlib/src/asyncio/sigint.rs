@@ -12,10 +12,7 @@ static PENDING: AtomicBool = AtomicBool::new(false);
 
 /// Wakes the loop's poll from the signal handler (an eventfd write, async-signal-safe), so
 /// a Ctrl-C that arrives just before the loop blocks is not left waiting for a timer.
-static WAKER: std::sync::OnceLock<mio::Waker> = std::sync::OnceLock::new();
-
-/// The token of the waker's events (never a socket id).
-pub(super) const WAKER_TOKEN: mio::Token = mio::Token(usize::MAX);
+static WAKER: std::sync::OnceLock<std::sync::Arc<mio::Waker>> = std::sync::OnceLock::new();
 
 thread_local! {
     /// The action SIGINT had before `_sigint_install`, restored by `_sigint_restore`.
@@ -35,7 +32,7 @@ extern "C" fn on_sigint(_signum: libc::c_int) {
 /// SIGINT themselves.
 pub fn prepare_signal_wakeup() {
     if WAKER.get().is_none() {
-        if let Ok(w) = super::with_io(|io| mio::Waker::new(io.poll.registry(), WAKER_TOKEN)) {
+        if let Ok(w) = super::loop_waker() {
             let _ = WAKER.set(w);
         }
     }

@@ -116,7 +116,7 @@ impl SendValue {
 /// Results posted to one loop thread, and the waker that interrupts its poll.
 pub struct Inbox {
     done: Mutex<Vec<(u64, Result<SendValue, SendError>)>>,
-    waker: mio::Waker,
+    waker: Arc<mio::Waker>,
 }
 
 impl Inbox {
@@ -128,9 +128,6 @@ impl Inbox {
         let _ = self.waker.wake();
     }
 }
-
-/// The token of the inbox waker's events (never a socket id).
-pub(super) const INBOX_TOKEN: mio::Token = mio::Token(usize::MAX - 1);
 
 thread_local! {
     /// This thread's inbox, created with the loop's poller on first use.
@@ -147,8 +144,8 @@ fn inbox() -> Arc<Inbox> {
     INBOX.with(|slot| {
         slot.borrow_mut()
             .get_or_insert_with(|| {
-                let waker = super::with_io(|io| mio::Waker::new(io.poll.registry(), INBOX_TOKEN))
-                    .expect("the OS provides an eventfd for the loop's waker");
+                let waker =
+                    super::loop_waker().expect("the OS provides an eventfd for the loop's waker");
                 Arc::new(Inbox {
                     done: Mutex::new(Vec::new()),
                     waker,
@@ -257,13 +254,14 @@ pub fn blocking_fn(
     let f: ThreadSafeFn = Arc::new(f);
     let job = f.clone();
     let fname = name.to_string();
-    let func = native_closure(vm, name, None, move |vm, a| {
+    let call = move |vm: &mut Vm, a: Args<'_>| -> PyResult {
         let args = send_args(vm, &fname, a.pos)?;
         let (future, completer) = new_future(vm)?;
         let job = job.clone();
         spawn(move || completer.complete(job(args)));
         Ok(future)
-    });
+    };
+    let func = native_closure(vm, name, None, std::rc::Rc::new(call));
     register_thread_safe(&func, f);
     func
 }

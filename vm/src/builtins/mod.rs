@@ -137,14 +137,14 @@ pub fn native_closure(
     vm: &mut Vm,
     name: &str,
     owner: Option<&str>,
-    f: impl Fn(&mut Vm, crate::native::Args<'_>) -> crate::vm::PyResult + 'static,
+    f: crate::native::NativeClosure,
 ) -> Value {
     let name = vm.intern(name);
     let owner = owner.map(|o| vm.intern(o));
     let nf = NativeFunction {
         name,
         owner,
-        func: NativeImpl::Closure(Rc::new(f)),
+        func: NativeImpl::Closure(f),
         bound: None,
         is_static: false,
     };

@@ -1,0 +1,350 @@
+//! Host limits: steps, wall time, memory, and hard interrupts from other threads.
+//!
+//! **Steps.** The interpreter counts a *step* at every loop iteration (a backward jump) and
+//! at every call of a script function (including generator and coroutine resumption): the
+//! points where a script can spend unbounded time. Straight-line code between two steps is
+//! bounded by the size of the code, so counting steps bounds the run without a counter on
+//! every instruction. The counter is one decrement and compare (`Vm::tick`) beside the
+//! interrupt check the interpreter already had; with no limits it is never reached.
+//!
+//! **Time and memory** are checked on the same slow path, every [`CHECK_INTERVAL`] steps.
+//! Memory is *estimated*: the VM cannot count a library's allocations with a global
+//! allocator, so it walks the live containers registered with the cycle collector and
+//! adds their approximate sizes (object header plus element buffers, plus the lengths of
+//! strings held directly in lists and dicts). The walk runs more rarely as the heap grows
+//! (about one object visited per step), so a limit can be overshot by about a quarter,
+//! and a single native operation that allocates a huge object at once (`[0] * 10**10`)
+//! is not stopped before it allocates. Hosts that need a hard cap should add an OS limit.
+//!
+//! **Exceeding a limit** raises an internal `LimitExceeded` exception (a `BaseException`
+//! subclass that is not reachable by name) and marks the VM as *tripped*: while tripped, no
+//! `except` or `finally` block runs and every further step raises again, so `except
+//! BaseException:` cannot swallow it. The host entry point ([`Vm::run_source`],
+//! [`Vm::exec`], [`Vm::call_function`]...) returns [`crate::Error::Limit`] and clears the
+//! state, so the VM can run the next script.
+
+use crate::value::{Obj, Value};
+use crate::vm::{Error, PyResult, Vm};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// How many steps pass between two checks of the clock and the memory estimate.
+pub const CHECK_INTERVAL: i64 = 256;
+
+/// Limits a host puts on each run (each call of an entry point such as [`Vm::run_source`],
+/// [`Vm::exec`] or [`Vm::call_function`]); `None` means unlimited.
+///
+/// ```
+/// use aio_vm::{Error, LimitExceeded, Limits, Vm};
+///
+/// let mut vm = Vm::new();
+/// vm.set_limits(Limits { steps: Some(10_000), ..Limits::default() });
+/// let err = vm.exec("while True:\n    pass\n").unwrap_err();
+/// assert!(matches!(err, Error::Limit(LimitExceeded::Steps)));
+/// // The VM is still usable.
+/// vm.exec("x = sum(range(10))").unwrap();
+/// assert_eq!(vm.get_global::<i64>("x").unwrap(), 45);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Limits {
+    /// Steps (loop iterations plus script calls) per run.
+    pub steps: Option<u64>,
+    /// Wall time per run.
+    pub time: Option<Duration>,
+    /// Approximate bytes held by the VM's containers (see the module documentation).
+    pub memory: Option<usize>,
+    /// Nesting of script calls (`sys.getrecursionlimit()`); exceeding it raises a catchable
+    /// `RecursionError`, as in CPython. `None` leaves the VM's current limit.
+    pub recursion: Option<usize>,
+}
+
+/// Which limit stopped a run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LimitExceeded {
+    /// [`Limits::steps`].
+    Steps,
+    /// [`Limits::time`].
+    Time,
+    /// [`Limits::memory`].
+    Memory,
+    /// [`InterruptHandle::interrupt`].
+    Interrupted,
+}
+
+impl std::fmt::Display for LimitExceeded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            LimitExceeded::Steps => "step limit exceeded",
+            LimitExceeded::Time => "time limit exceeded",
+            LimitExceeded::Memory => "memory limit exceeded",
+            LimitExceeded::Interrupted => "interrupted by the host",
+        })
+    }
+}
+
+/// Stops a running VM from another thread: the script ends at its next step with
+/// [`Error::Limit`]`(`[`LimitExceeded::Interrupted`]`)`, which it cannot catch.
+///
+/// ```
+/// use aio_vm::{Error, LimitExceeded, Vm};
+///
+/// let mut vm = Vm::new();
+/// let handle = vm.interrupt_handle();
+/// let t = std::thread::spawn(move || {
+///     std::thread::sleep(std::time::Duration::from_millis(20));
+///     handle.interrupt();
+/// });
+/// let err = vm.exec("while True:\n    pass\n").unwrap_err();
+/// t.join().unwrap();
+/// assert!(matches!(err, Error::Limit(LimitExceeded::Interrupted)));
+/// ```
+#[derive(Clone, Debug)]
+pub struct InterruptHandle {
+    flag: Arc<AtomicBool>,
+    hard: Arc<AtomicBool>,
+}
+
+impl InterruptHandle {
+    /// Stops the running script at its next step (a no-op race-free request: if nothing
+    /// runs, the next run stops at its first step).
+    pub fn interrupt(&self) {
+        self.hard.store(true, Ordering::SeqCst);
+        self.flag.store(true, Ordering::SeqCst);
+    }
+}
+
+/// The VM's accounting for [`Limits`].
+pub(crate) struct LimitState {
+    /// Steps left before the slow path runs; decremented by [`Vm::tick`].
+    pub(crate) ticks: i64,
+    /// The value `ticks` was last armed with.
+    armed: i64,
+    limits: Limits,
+    steps_used: u64,
+    deadline: Option<Instant>,
+    /// Slow checks left before the next memory measurement.
+    mem_countdown: usize,
+    /// Set when a limit was exceeded; cleared when the host entry point returns.
+    pub(crate) tripped: Option<LimitExceeded>,
+    /// Entry points running (nested entries share the outer run's budget).
+    depth: usize,
+    hard: Arc<AtomicBool>,
+    exc_class: Option<Obj>,
+}
+
+impl Default for LimitState {
+    fn default() -> LimitState {
+        LimitState {
+            ticks: i64::MAX,
+            armed: i64::MAX,
+            limits: Limits::default(),
+            steps_used: 0,
+            deadline: None,
+            mem_countdown: 0,
+            tripped: None,
+            depth: 0,
+            hard: Arc::default(),
+            exc_class: None,
+        }
+    }
+}
+
+impl Vm {
+    /// Sets the limits for the following runs (see [`Limits`]).
+    pub fn set_limits(&mut self, limits: Limits) {
+        if let Some(r) = limits.recursion {
+            self.recursion_limit = r;
+        }
+        self.limits.limits = limits;
+        self.arm_limits();
+    }
+
+    /// The limits in force.
+    pub fn limits(&self) -> Limits {
+        self.limits.limits
+    }
+
+    /// Steps counted in the current (or last) run; counted only while a step or time or
+    /// memory limit is set, and exact up to [`CHECK_INTERVAL`].
+    pub fn steps_used(&self) -> u64 {
+        let st = &self.limits;
+        st.steps_used + (st.armed - st.ticks.max(-1)).max(0) as u64
+    }
+
+    /// A handle another thread can use to stop the running script.
+    pub fn interrupt_handle(&self) -> InterruptHandle {
+        InterruptHandle {
+            flag: self.interrupt.clone(),
+            hard: self.limits.hard.clone(),
+        }
+    }
+
+    /// Runs `f` as a host entry point: starts a fresh budget (unless nested in another
+    /// entry), and turns an uncaught exception — or an exceeded limit, even one a script
+    /// swallowed — into an [`Error`].
+    pub fn guarded<R>(&mut self, f: impl FnOnce(&mut Vm) -> PyResult<R>) -> Result<R, Error> {
+        if self.limits.depth == 0 {
+            self.arm_limits();
+        }
+        self.limits.depth += 1;
+        let r = f(self);
+        self.limits.depth -= 1;
+        if self.limits.depth == 0 {
+            if let Some(kind) = self.limits.tripped.take() {
+                // Release what the stopped run held: pooled frames keep their globals, and
+                // the run may have left cycles behind.
+                self.frame_pool.clear();
+                self.gc.collect();
+                self.arm_limits();
+                return Err(Error::Limit(kind));
+            }
+        }
+        r.map_err(|e| self.uncaught(e))
+    }
+
+    /// The limit an exception object stands for, when it is the internal `LimitExceeded`.
+    pub(crate) fn limit_kind_of(&mut self, exc: &Obj) -> Option<LimitExceeded> {
+        let cls = self.limits.exc_class.clone()?;
+        if !self.is_instance_of(exc, &cls) {
+            return None;
+        }
+        let kind = self.limits.tripped.unwrap_or(LimitExceeded::Interrupted);
+        if self.limits.depth == 0 {
+            self.limits.tripped = None;
+            self.arm_limits();
+        }
+        Some(kind)
+    }
+
+    fn arm_limits(&mut self) {
+        let st = &mut self.limits;
+        st.steps_used = 0;
+        st.tripped = None;
+        st.deadline = st.limits.time.map(|d| Instant::now() + d);
+        st.mem_countdown = 0;
+        self.rearm();
+    }
+
+    fn rearm(&mut self) {
+        let st = &mut self.limits;
+        let mut n = i64::MAX;
+        if let Some(max) = st.limits.steps {
+            n = n.min(max.saturating_sub(st.steps_used).min(i64::MAX as u64) as i64);
+        }
+        if st.limits.time.is_some() || st.limits.memory.is_some() {
+            n = n.min(CHECK_INTERVAL);
+        }
+        st.armed = n;
+        st.ticks = n;
+    }
+
+    /// Counts a step; the slow path runs when the budget is spent or an interrupt is
+    /// pending.
+    #[inline(always)]
+    pub(crate) fn tick(&mut self) -> PyResult<()> {
+        self.limits.ticks -= 1;
+        if self.limits.ticks < 0 || self.interrupt.load(Ordering::Relaxed) {
+            return self.on_tick();
+        }
+        Ok(())
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn on_tick(&mut self) -> PyResult<()> {
+        if let Some(kind) = self.limits.tripped {
+            return Err(self.limit_exception(kind));
+        }
+        if self.interrupt.load(Ordering::Relaxed) {
+            if self.limits.hard.swap(false, Ordering::SeqCst) {
+                self.interrupt.store(false, Ordering::SeqCst);
+                return Err(self.trip(LimitExceeded::Interrupted));
+            }
+            self.take_interrupt()?;
+        }
+        let st = &mut self.limits;
+        st.steps_used += (st.armed - st.ticks).max(0) as u64;
+        st.armed = 0;
+        st.ticks = 0;
+        if st.limits.steps.is_some_and(|max| st.steps_used > max) {
+            return Err(self.trip(LimitExceeded::Steps));
+        }
+        if st.deadline.is_some_and(|d| Instant::now() >= d) {
+            return Err(self.trip(LimitExceeded::Time));
+        }
+        if let Some(max) = st.limits.memory {
+            if st.mem_countdown == 0 {
+                let (bytes, objects) = self.heap_estimate();
+                if bytes > max {
+                    return Err(self.trip(LimitExceeded::Memory));
+                }
+                // About one object visited per step, amortised.
+                self.limits.mem_countdown = objects / (4 * CHECK_INTERVAL as usize);
+            } else {
+                self.limits.mem_countdown -= 1;
+            }
+        }
+        self.rearm();
+        Ok(())
+    }
+
+    /// Marks the VM as tripped and returns the exception that unwinds the script.
+    fn trip(&mut self, kind: LimitExceeded) -> Obj {
+        self.limits.tripped = Some(kind);
+        self.limits.ticks = 0;
+        self.limits.armed = 0;
+        self.limit_exception(kind)
+    }
+
+    fn limit_exception(&mut self, kind: LimitExceeded) -> Obj {
+        let cls = match &self.limits.exc_class {
+            Some(c) => c.clone(),
+            None => {
+                let base = self.exc.base_exception.clone();
+                let c = crate::module::new_class(self, "aio", "LimitExceeded", &[base]);
+                self.limits.exc_class = Some(c.clone());
+                c
+            }
+        };
+        self.new_exception_msg(&cls, kind.to_string())
+    }
+
+    /// The approximate bytes held by live containers, and how many there are.
+    pub fn heap_estimate(&self) -> (usize, usize) {
+        use crate::object::Payload;
+        use std::mem::size_of;
+        fn value_extra(v: &Value) -> usize {
+            match v {
+                Value::Str(s) => s.as_str().len() + 32,
+                _ => 0,
+            }
+        }
+        let mut bytes = 0usize;
+        let n = self.gc.for_each_live(&mut |o| {
+            bytes += size_of::<crate::object::Object>();
+            bytes += match &o.payload {
+                Payload::List(l) => match l.try_borrow() {
+                    Ok(l) => {
+                        l.capacity() * size_of::<Value>() + l.iter().map(value_extra).sum::<usize>()
+                    }
+                    Err(_) => 0,
+                },
+                Payload::Tuple(t) => t.len() * size_of::<Value>(),
+                Payload::Dict(d) => match d.try_borrow() {
+                    Ok(d) => d
+                        .iter()
+                        .map(|e| 48 + value_extra(&e.key) + value_extra(&e.value))
+                        .sum(),
+                    Err(_) => 0,
+                },
+                Payload::Set(s) => s.try_borrow().map(|s| s.len() * 32).unwrap_or(0),
+                Payload::ByteArray(b) => b.try_borrow().map(|b| b.capacity()).unwrap_or(0),
+                Payload::Bytes(b) => b.len(),
+                Payload::Str(s) => s.as_str().len(),
+                _ => 0,
+            };
+        });
+        (bytes, n)
+    }
+}
