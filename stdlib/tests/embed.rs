@@ -66,3 +66,40 @@ fn builder_limits_apply_to_asyncio_code() {
     vm.exec("import math\ny = math.gcd(12, 18)").unwrap();
     assert_eq!(vm.get_global::<i64>("y").unwrap(), 6);
 }
+
+/// `HostLoop`: the host owns the loop; `run_for` never blocks and says when work is next due.
+#[test]
+fn a_host_steps_the_asyncio_loop_and_reads_task_results() {
+    use aio_stdlib::asyncio::HostLoop;
+    use std::time::Duration;
+    let mut vm = aio_stdlib::VmBuilder::new().with_stdlib().build();
+    vm.exec(
+        "import asyncio\n\
+         async def nap():\n\
+         \x20   await asyncio.sleep(0.05)\n\
+         \x20   return 7\n\
+         async def boom():\n\
+         \x20   raise ValueError('bad')\n",
+    )
+    .unwrap();
+    let lp = HostLoop::new(&mut vm).unwrap();
+    let coro = vm.call_function("nap", ()).unwrap();
+    let nap = lp.spawn(&mut vm, coro).unwrap();
+    let coro = vm.call_function("boom", ()).unwrap();
+    let boom = lp.spawn(&mut vm, coro).unwrap();
+    let next = lp.run_for(&mut vm, Duration::ZERO).unwrap();
+    let wait = next.expect("a timer is pending");
+    assert!(wait > Duration::ZERO && wait <= Duration::from_millis(50), "{wait:?}");
+    assert_eq!(lp.result::<i64>(&mut vm, &nap).unwrap(), None);
+    let err = lp.result::<i64>(&mut vm, &boom).unwrap_err().to_string();
+    assert!(err.ends_with("ValueError: bad"), "{err}");
+    std::thread::sleep(wait);
+    assert_eq!(lp.run_for(&mut vm, Duration::from_millis(5)).unwrap(), None);
+    assert_eq!(lp.result::<i64>(&mut vm, &nap).unwrap(), Some(7));
+    // The same VM runs a second loop afterwards, to completion this time.
+    lp.close(&mut vm).unwrap();
+    let lp = HostLoop::new(&mut vm).unwrap();
+    let coro = vm.call_function("nap", ()).unwrap();
+    assert_eq!(lp.run_until_complete::<i64>(&mut vm, coro).unwrap(), 7);
+    lp.close(&mut vm).unwrap();
+}

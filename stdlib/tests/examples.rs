@@ -6,6 +6,9 @@ mod host_module;
 #[path = "../../examples/game_loop.rs"]
 mod game_loop;
 
+#[path = "../../examples/async_db.rs"]
+mod async_db;
+
 #[path = "../../examples/sandbox.rs"]
 mod sandbox;
 
@@ -38,6 +41,38 @@ fn sandbox_example() {
             "swallow: step limit exceeded",
             "import: ModuleNotFoundError: No module named 'asyncio'",
             "ok: ok",
+        ]
+    );
+}
+
+#[test]
+fn async_db_example() {
+    assert_eq!(
+        async_db::run(),
+        [
+            "ada: 7 orders",
+            "bob: 14 orders",
+            "cy: 21 orders",
+            "concurrent: True",
+            "refused: read-only connection",
+        ]
+    );
+}
+
+#[test]
+fn game_loop_steps_an_asyncio_loop_each_frame() {
+    assert_eq!(
+        game_loop::run_cutscene(),
+        [
+            "frame 1",
+            "gate opening",
+            "hatch opening",
+            "frame 2",
+            "hatch open",
+            "frame 3",
+            "gate open",
+            "cutscene over",
+            "task result: played",
         ]
     );
 }

@@ -4,11 +4,13 @@
 //! where the loop blocks: a `mio::Poll` wait with the timeout of the next timer, so an idle
 //! loop sleeps in the kernel and never busy-waits.
 
+mod host;
 mod net;
 mod sigint;
 pub mod threads;
 mod weakset;
 
+pub use host::HostLoop;
 pub use sigint::{prepare_signal_wakeup, wake_from_signal};
 
 use aio_vm::builtins::native_fn;
