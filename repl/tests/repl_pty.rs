@@ -77,6 +77,29 @@ fn a_session() {
         .expect("await t echoed");
     p.exp_string(">>> ").unwrap();
 
+    // A task started at the prompt runs while the REPL waits for input (as in
+    // `python -m asyncio`): its output appears with nothing typed.
+    typed(&mut p, "async def later():", "... ");
+    typed(&mut p, "    await asyncio.sleep(0.1)", "... ");
+    typed(&mut p, "    print('background', 6 * 7)", "... ");
+    typed(&mut p, "", ">>> ");
+    typed(&mut p, "bg = asyncio.create_task(later())", ">>> ");
+    let value = python("pty_8", "print('background', 6 * 7)");
+    p.exp_string(&value)
+        .expect("the task printed while the REPL waited for input");
+
+    // Tab completion: a global name and a class attribute, each with one candidate.
+    typed(&mut p, "longname_value = 5", ">>> ");
+    typed(&mut p, "class K:", "... ");
+    typed(&mut p, "    zeta_attr = 7", "... ");
+    typed(&mut p, "", ">>> ");
+    p.send("longname_v\t").unwrap();
+    p.send_line(" * K.zet\t").unwrap();
+    let value = python("pty_9", "print(repr(5 * 7))");
+    p.exp_string(&format!("{value}\r\n"))
+        .expect("both names completed");
+    p.exp_string(">>> ").unwrap();
+
     // An error prints a traceback; the session goes on.
     p.send_line("1/0").unwrap();
     p.exp_string("File \"<stdin>\", line 1, in <module>")
@@ -110,4 +133,17 @@ fn a_session() {
     p.exp_eof().expect("aio exits on Ctrl-D");
     let saved = std::fs::read_to_string(&history).unwrap_or_default();
     assert!(saved.contains("f(21)"), "history: {saved:?}");
+
+    // A new session loads the history: Up recalls the last input (`f` is gone with the
+    // old session).
+    let mut p = start(&history);
+    p.send("\x1b[A").unwrap();
+    p.send_line("").unwrap();
+    p.exp_string("f(5)")
+        .expect("f(5) recalled from the history file");
+    p.exp_string(&python("pty_10", "f(5)"))
+        .expect("the recalled input ran");
+    p.exp_string(">>> ").unwrap();
+    p.send_control('d').unwrap();
+    p.exp_eof().expect("aio exits on Ctrl-D");
 }

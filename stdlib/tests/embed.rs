@@ -89,7 +89,10 @@ fn a_host_steps_the_asyncio_loop_and_reads_task_results() {
     let boom = lp.spawn(&mut vm, coro).unwrap();
     let next = lp.run_for(&mut vm, Duration::ZERO).unwrap();
     let wait = next.expect("a timer is pending");
-    assert!(wait > Duration::ZERO && wait <= Duration::from_millis(50), "{wait:?}");
+    assert!(
+        wait > Duration::ZERO && wait <= Duration::from_millis(50),
+        "{wait:?}"
+    );
     assert_eq!(lp.result::<i64>(&mut vm, &nap).unwrap(), None);
     let err = lp.result::<i64>(&mut vm, &boom).unwrap_err().to_string();
     assert!(err.ends_with("ValueError: bad"), "{err}");

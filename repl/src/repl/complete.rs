@@ -10,8 +10,8 @@ use rustyline::highlight::Highlighter;
 use rustyline::hint::Hinter;
 use rustyline::validate::Validator;
 use rustyline::{Context, Helper};
-use std::cell::RefCell;
-use std::rc::Rc;
+use std::sync::mpsc;
+use std::time::Duration;
 
 /// Python 3.11's keywords (`keyword.kwlist`) and soft keywords.
 const KEYWORDS: &[&str] = &[
@@ -21,60 +21,58 @@ const KEYWORDS: &[&str] = &[
     "with", "yield", "match", "case",
 ];
 
-/// The REPL's rustyline helper: completes against the live VM and namespace.
+/// The REPL's rustyline helper. It lives on the input thread; completions are computed on
+/// the interpreter's thread (which owns the VM) from a request it answers between steps of
+/// the event loop.
 pub struct ReplHelper {
-    /// The interpreter (borrowed only while completing, between statements).
-    pub vm: Rc<RefCell<Vm>>,
-    /// The REPL's globals.
-    pub globals: Obj,
+    /// Where completion requests go (the interpreter's thread).
+    pub requests: mpsc::Sender<super::input::Event>,
 }
 
-impl ReplHelper {
-    fn candidates(&self, before: &str) -> (usize, Vec<String>) {
-        let start = before
-            .char_indices()
-            .rev()
-            .take_while(|(_, c)| c.is_alphanumeric() || *c == '_' || *c == '.')
-            .last()
-            .map_or(before.len(), |(i, _)| i);
-        let word = &before[start..];
-        let Ok(vm) = self.vm.try_borrow() else {
-            return (start, Vec::new());
-        };
-        let head = before[..start].trim_start();
-        let importing =
-            head.starts_with("import ") || head.starts_with("from ") && !head.contains(" import ");
-        if importing {
-            let mut names = vm.module_names();
-            names.retain(|n| n.starts_with(word));
-            return (start, names);
-        }
-        let (names, prefix, offset) = match word.rfind('.') {
-            Some(dot) => {
-                let Some(value) = resolve(&vm, &self.globals, &word[..dot]) else {
-                    return (start, Vec::new());
-                };
-                (
-                    attribute_names(&vm, &value),
-                    &word[dot + 1..],
-                    start + dot + 1,
-                )
-            }
-            None => {
-                let mut names: Vec<String> = KEYWORDS.iter().map(|k| k.to_string()).collect();
-                names.extend(dict_keys(&vm.builtins));
-                names.extend(dict_keys(&self.globals));
-                (names, word, start)
-            }
-        };
-        let mut out: Vec<String> = names
-            .into_iter()
-            .filter(|n| n.starts_with(prefix) && (prefix.starts_with('_') || !n.starts_with('_')))
-            .collect();
-        out.sort();
-        out.dedup();
-        (offset, out)
+/// The completions of the word that ends `before`: where the word starts and the
+/// candidates (keywords, built-ins, globals; attributes after a dot; module names after
+/// `import`).
+pub fn candidates(vm: &Vm, globals: &Obj, before: &str) -> (usize, Vec<String>) {
+    let start = before
+        .char_indices()
+        .rev()
+        .take_while(|(_, c)| c.is_alphanumeric() || *c == '_' || *c == '.')
+        .last()
+        .map_or(before.len(), |(i, _)| i);
+    let word = &before[start..];
+    let head = before[..start].trim_start();
+    let importing =
+        head.starts_with("import ") || head.starts_with("from ") && !head.contains(" import ");
+    if importing {
+        let mut names = vm.module_names();
+        names.retain(|n| n.starts_with(word));
+        return (start, names);
     }
+    let (names, prefix, offset) = match word.rfind('.') {
+        Some(dot) => {
+            let Some(value) = resolve(vm, globals, &word[..dot]) else {
+                return (start, Vec::new());
+            };
+            (
+                attribute_names(vm, &value),
+                &word[dot + 1..],
+                start + dot + 1,
+            )
+        }
+        None => {
+            let mut names: Vec<String> = KEYWORDS.iter().map(|k| k.to_string()).collect();
+            names.extend(dict_keys(&vm.builtins));
+            names.extend(dict_keys(globals));
+            (names, word, start)
+        }
+    };
+    let mut out: Vec<String> = names
+        .into_iter()
+        .filter(|n| n.starts_with(prefix) && (prefix.starts_with('_') || !n.starts_with('_')))
+        .collect();
+    out.sort();
+    out.dedup();
+    (offset, out)
 }
 
 /// The string keys of a dict object.
@@ -166,7 +164,16 @@ impl Completer for ReplHelper {
             // At the start of a line, Tab indents, as in CPython's REPL.
             return Ok((pos, vec!["    ".to_string()]));
         }
-        Ok(self.candidates(before))
+        let (reply, answer) = mpsc::channel();
+        let request = super::input::Event::Complete(before.to_string(), reply);
+        if self.requests.send(request).is_err() {
+            return Ok((pos, Vec::new()));
+        }
+        aio_stdlib::asyncio::wake_from_signal();
+        // The interpreter answers between loop steps; a statement never runs meanwhile.
+        Ok(answer
+            .recv_timeout(Duration::from_secs(2))
+            .unwrap_or((pos, Vec::new())))
     }
 }
 

@@ -8,11 +8,13 @@
 
 mod complete;
 mod history;
+mod input;
 
-use aio_parser::{parse_interactive, Input};
+use aio_parser::{parse_interactive, Input as Parsed};
 use aio_vm::{Error, Mode, Obj, Value, Vm};
+use input::{Event, Input, Line};
 use std::cell::RefCell;
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::IsTerminal;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -42,6 +44,13 @@ def _run(coro):
     except KeyboardInterrupt:
         task.cancel()
         raise
+
+def _wait_step():
+    # While the REPL waits for input: one iteration of the loop, blocking until a timer,
+    # a socket or the input thread wakes it. False when nothing could wake it.
+    if _loop is None or _loop.is_closed():
+        return False
+    return _loop._run_step()
 "#;
 
 /// The flag the SIGINT handler sets: the REPL's VM's interrupt request.
@@ -70,48 +79,6 @@ fn install_sigint(vm: &Vm) {
     }
 }
 
-/// Where input lines come from: a line editor on a terminal, plain lines otherwise (a pipe
-/// under `aio -i`), with the prompts on stderr as CPython prints them.
-enum Reader {
-    Editor(Box<rustyline::Editor<complete::ReplHelper, rustyline::history::FileHistory>>),
-    Plain,
-}
-
-enum Line {
-    Text(String),
-    Interrupted,
-    Eof,
-}
-
-impl Reader {
-    fn read(&mut self, prompt: &str) -> Line {
-        match self {
-            Reader::Editor(ed) => match ed.readline(prompt) {
-                Ok(s) => Line::Text(s),
-                Err(rustyline::error::ReadlineError::Interrupted) => Line::Interrupted,
-                Err(_) => Line::Eof,
-            },
-            Reader::Plain => {
-                eprint!("{prompt}");
-                let _ = std::io::stderr().flush();
-                let mut s = String::new();
-                match std::io::stdin().lock().read_line(&mut s) {
-                    Ok(0) | Err(_) => Line::Eof,
-                    Ok(_) => {
-                        if s.ends_with('\n') {
-                            s.pop();
-                            if s.ends_with('\r') {
-                                s.pop();
-                            }
-                        }
-                        Line::Text(s)
-                    }
-                }
-            }
-        }
-    }
-}
-
 /// The REPL over `vm` with `globals` (a fresh `__main__`, or the script's under `-i`).
 /// Returns the exit status.
 pub fn run(vm: Vm, globals: Obj) -> u8 {
@@ -132,14 +99,7 @@ pub fn run(vm: Vm, globals: Obj) -> u8 {
     };
     let terminal = std::io::stdin().is_terminal();
     let history = if terminal { history::path() } else { None };
-    let mut reader = if terminal {
-        match editor(&vm, &globals, history.as_deref()) {
-            Some(ed) => Reader::Editor(Box::new(ed)),
-            None => Reader::Plain,
-        }
-    } else {
-        Reader::Plain
-    };
+    let input = Input::start(terminal, history);
     if terminal {
         eprintln!(
             "aio {} (Python 3.11 compatible); top-level await works; Ctrl-D exits",
@@ -149,7 +109,8 @@ pub fn run(vm: Vm, globals: Obj) -> u8 {
     let mut lines: Vec<String> = Vec::new();
     let status = loop {
         let prompt = if lines.is_empty() { ">>> " } else { "... " };
-        let line = match reader.read(prompt) {
+        input.request(prompt);
+        let line = match wait_for_line(&vm, &globals, &support, &input) {
             Line::Text(s) => s,
             Line::Interrupted => {
                 eprintln!("KeyboardInterrupt");
@@ -166,29 +127,79 @@ pub fn run(vm: Vm, globals: Obj) -> u8 {
         lines.push(line);
         let source = lines.join("\n");
         let outcome = match parse_interactive(&source) {
-            Input::Incomplete => continue,
-            Input::Invalid(e) => {
+            Parsed::Incomplete => continue,
+            Parsed::Invalid(e) => {
                 eprintln!("{}", e.render("<stdin>", &source).trim_end());
                 None
             }
-            Input::Complete(_) => execute(&mut vm.borrow_mut(), &globals, &support, &source),
+            Parsed::Complete(_) => execute(&mut vm.borrow_mut(), &globals, &support, &source),
         };
-        if let Reader::Editor(ed) = &mut reader {
-            if !source.trim().is_empty() {
-                let _ = ed.add_history_entry(source.as_str());
-            }
+        if !source.trim().is_empty() {
+            input.add_history(&source);
         }
         lines.clear();
         if let Some(code) = outcome {
             break code;
         }
     };
-    if let (Reader::Editor(ed), Some(path)) = (&mut reader, &history) {
-        history::prepare(path);
-        let _ = ed.save_history(path);
-    }
+    input.finish();
     vm.borrow().flush_stdout();
     status
+}
+
+/// Waits for the next line from the input thread, answering its completion requests and
+/// running the REPL's event loop meanwhile, so tasks started at the prompt go on.
+fn wait_for_line(vm: &Rc<RefCell<Vm>>, globals: &Obj, support: &Obj, input: &Input) -> Line {
+    let answer = |event: Event| match event {
+        Event::Line(line) => Some(line),
+        Event::Complete(before, reply) => {
+            let _ = reply.send(complete::candidates(&vm.borrow(), globals, &before));
+            None
+        }
+    };
+    loop {
+        loop {
+            match input.events.try_recv() {
+                Ok(event) => {
+                    if let Some(line) = answer(event) {
+                        return line;
+                    }
+                }
+                Err(std::sync::mpsc::TryRecvError::Empty) => break,
+                Err(std::sync::mpsc::TryRecvError::Disconnected) => return Line::Eof,
+            }
+        }
+        if !step_loop(&mut vm.borrow_mut(), support) {
+            // Nothing on the loop can wake it: wait for the input thread alone.
+            match input.events.recv() {
+                Ok(event) => {
+                    if let Some(line) = answer(event) {
+                        return line;
+                    }
+                }
+                Err(_) => return Line::Eof,
+            }
+        }
+    }
+}
+
+/// One iteration of the REPL's event loop (blocking until a timer, a socket or the input
+/// thread wakes it); `false` when there is no loop or nothing could wake it.
+fn step_loop(vm: &mut Vm, support: &Obj) -> bool {
+    let key = vm.intern("_wait_step");
+    let step = vm.dict_get_str(support, &key).unwrap_or(Value::None);
+    vm.interrupt.store(false, Ordering::Relaxed);
+    let result = vm.call(&step, &[], &[]);
+    vm.flush_stdout();
+    match result {
+        Ok(v) => !matches!(v, Value::Bool(false)),
+        Err(exc) => {
+            // A Ctrl-C (or a failing callback that escaped the loop) while waiting.
+            let e = vm.uncaught(exc);
+            eprintln!("{}", user_traceback(&e.to_string()));
+            false
+        }
+    }
 }
 
 /// The support namespace (`_run`), after installing `exit` and `quit` as built-ins.
@@ -208,28 +219,6 @@ fn setup(vm: &mut Vm) -> Result<Obj, Error> {
         vm.dict_set_str(&b, name, q);
     }
     Ok(g)
-}
-
-fn editor(
-    vm: &Rc<RefCell<Vm>>,
-    globals: &Obj,
-    history: Option<&std::path::Path>,
-) -> Option<rustyline::Editor<complete::ReplHelper, rustyline::history::FileHistory>> {
-    let config = rustyline::Config::builder()
-        .auto_add_history(false)
-        .completion_type(rustyline::CompletionType::List)
-        .max_history_size(10_000)
-        .ok()?
-        .build();
-    let mut ed = rustyline::Editor::with_config(config).ok()?;
-    ed.set_helper(Some(complete::ReplHelper {
-        vm: vm.clone(),
-        globals: globals.clone(),
-    }));
-    if let Some(path) = history {
-        let _ = ed.load_history(path);
-    }
-    Some(ed)
 }
 
 /// Compiles and runs one complete input. `Some(status)` when the REPL must exit
