@@ -5,6 +5,8 @@
 //!
 //! [`install`] registers every module with a VM; each is initialised on first import.
 
+#![warn(missing_docs)]
+
 pub mod abc;
 pub mod asyncio;
 pub mod bisect;

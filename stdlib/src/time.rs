@@ -517,6 +517,7 @@ fn sleep_on_worker(
     Ok(SendValue::None)
 }
 
+/// Initialises the `time` module.
 pub fn init(vm: &mut Vm, module: &Obj) -> PyResult<()> {
     // SAFETY: reads the TZ environment variable into the C library's zone state.
     unsafe { tzset() };

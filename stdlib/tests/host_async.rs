@@ -139,3 +139,65 @@ fn a_host_thread_completes_a_future_through_the_loop_waker() {
         "slow (1, 2.5, None, b'x')\nRuntimeError: the host dropped the result of this future\ntimed out\noutside a loop: no running event loop\n"
     );
 }
+
+/// A Rust future that completes `ms` milliseconds after it is first polled (woken by a timer
+/// thread), as host async code would.
+struct Delay {
+    ms: u64,
+    state: std::sync::Arc<std::sync::Mutex<(bool, bool)>>, // (started, done)
+}
+
+impl std::future::Future for Delay {
+    type Output = ();
+    fn poll(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<()> {
+        let mut st = self.state.lock().unwrap();
+        if st.1 {
+            return std::task::Poll::Ready(());
+        }
+        if !st.0 {
+            st.0 = true;
+            let (state, waker, ms) = (self.state.clone(), cx.waker().clone(), self.ms);
+            std::thread::spawn(move || {
+                std::thread::sleep(Duration::from_millis(ms));
+                state.lock().unwrap().1 = true;
+                waker.wake();
+            });
+        }
+        std::task::Poll::Pending
+    }
+}
+
+#[test]
+fn scripts_await_rust_futures_that_complete_out_of_order() {
+    let (mut vm, out) = vm_with_output();
+    let delay = threads::future_fn(&mut vm, "delay", |args| async move {
+        let [SendValue::Int(ms), label] = args.as_slice() else {
+            return Err(SendError::new("TypeError", "delay(ms, label)"));
+        };
+        Delay {
+            ms: *ms as u64,
+            state: Default::default(),
+        }
+        .await;
+        Ok(label.clone())
+    });
+    let text = run_with(
+        &mut vm,
+        &out,
+        "delay",
+        delay,
+        "import asyncio\n\
+         async def main():\n\
+         \x20   for aw in asyncio.as_completed([delay(300, 'slow'), delay(10, 'fast')]):\n\
+         \x20       print(await aw)\n\
+         \x20   try:\n\
+         \x20       await delay('x')\n\
+         \x20   except TypeError as e:\n\
+         \x20       print('TypeError:', e)\n\
+         asyncio.run(main())\n",
+    );
+    assert_eq!(text, "fast\nslow\nTypeError: delay(ms, label)\n");
+}

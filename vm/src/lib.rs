@@ -4,6 +4,8 @@
 //! A [`Vm`] runs source text or files; values are [`Value`]s; errors that reach the host
 //! are [`Error`]s rendered in CPython's format. A `Vm` and its values are `!Send`.
 
+#![warn(missing_docs)]
+
 pub mod attr;
 pub mod builtins;
 pub mod call;

@@ -266,6 +266,60 @@ pub fn blocking_fn(
     func
 }
 
+/// A native async function backed by a Rust [`Future`]: calling it makes the future from
+/// the arguments and drives it to completion on a worker thread (a minimal executor that
+/// parks the thread between wake-ups), then completes the script's future through the
+/// loop's waker. Suits futures that need no particular runtime (channels, timers driven by
+/// other threads, `async` host code); a host with its own runtime (e.g. tokio) spawns there
+/// and completes a [`new_future`] instead.
+///
+/// ```
+/// use aio_stdlib::asyncio::threads::{self, SendValue};
+///
+/// let mut vm = aio_stdlib::VmBuilder::new().with_stdlib().build();
+/// let double = threads::future_fn(&mut vm, "double", |args| async move {
+///     match args.as_slice() {
+///         [SendValue::Int(n)] => Ok(SendValue::Int(n * 2)),
+///         _ => Err(threads::SendError::new("TypeError", "double(n) takes one int")),
+///     }
+/// });
+/// vm.set_global("double", double);
+/// vm.exec(
+///     "import asyncio\n\
+///      async def main():\n\
+///      \x20   return await asyncio.gather(double(1), double(20))\n\
+///      r = asyncio.run(main())\n",
+/// )
+/// .unwrap();
+/// assert_eq!(vm.get_global::<Vec<i64>>("r").unwrap(), [2, 40]);
+/// ```
+pub fn future_fn<F, Fut>(vm: &mut Vm, name: &str, f: F) -> Value
+where
+    F: Fn(Vec<SendValue>) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<SendValue, SendError>> + Send + 'static,
+{
+    blocking_fn(vm, name, move |args| block_on(f(args)))
+}
+
+/// Runs `fut` to completion on this thread, parking between wake-ups.
+fn block_on<T>(fut: impl std::future::Future<Output = T>) -> T {
+    struct Unpark(std::thread::Thread);
+    impl std::task::Wake for Unpark {
+        fn wake(self: Arc<Self>) {
+            self.0.unpark();
+        }
+    }
+    let waker = std::task::Waker::from(Arc::new(Unpark(std::thread::current())));
+    let mut cx = std::task::Context::from_waker(&waker);
+    let mut fut = std::pin::pin!(fut);
+    loop {
+        if let std::task::Poll::Ready(v) = fut.as_mut().poll(&mut cx) {
+            return v;
+        }
+        std::thread::park();
+    }
+}
+
 fn send_args(vm: &mut Vm, name: &str, args: &[Value]) -> PyResult<Vec<SendValue>> {
     args.iter()
         .map(|v| {
