@@ -136,14 +136,17 @@ fn run(args: Vec<String>) -> u8 {
         }),
         Command::Run { file, args } => run_script(&file, args),
         Command::Code { code, args } => {
-            let mut vm = new_vm(std::iter::once("-c".to_string()).chain(args).collect());
+            let mut vm = new_vm(
+                std::iter::once("-c".to_string()).chain(args).collect(),
+                true,
+            );
             let result = vm.run_source(&code, "<string>", "__main__");
             finish(&mut vm, result)
         }
         Command::Module { name, args } => run_module(&name, args),
         Command::Stdin { args } => run_stdin("-".to_string(), args),
         Command::Inspect { file, args } => {
-            let mut vm = new_vm(std::iter::once(file.clone()).chain(args).collect());
+            let mut vm = new_vm(std::iter::once(file.clone()).chain(args).collect(), false);
             let result = vm.run_file(std::path::Path::new(&file));
             vm.flush_stdout();
             if let Err(e) = result {
@@ -160,20 +163,27 @@ fn run(args: Vec<String>) -> u8 {
             if !std::io::stdin().is_terminal() {
                 return run_stdin(String::new(), Vec::new());
             }
-            let mut vm = new_vm(vec![String::new()]);
+            let mut vm = new_vm(vec![String::new()], true);
             let globals = main_globals(&mut vm);
             repl::run(vm, globals)
         }
     }
 }
 
-/// A VM with the standard library, `sys.argv` set and the current folder searched first
-/// (as CPython's `sys.path[0] == ''` for `-c`, `-m`, stdin and the REPL).
-fn new_vm(argv: Vec<String>) -> aio_vm::Vm {
+/// A VM with the standard library, `sys.argv` set, and the import search path: the current
+/// folder first (as CPython's `sys.path[0] == ''` for `-c`, `-m`, stdin and the REPL; a
+/// script's own folder takes that place when `Vm::run_file` runs it), then the folders of
+/// `AIOPATH` (as `PYTHONPATH`).
+fn new_vm(argv: Vec<String>, cwd_first: bool) -> aio_vm::Vm {
     let mut vm = aio_vm::Vm::new();
     aio_stdlib::install(&mut vm);
     vm.argv = argv;
-    vm.search_path.push(".".into());
+    if cwd_first {
+        vm.search_path.push(".".into());
+    }
+    if let Ok(p) = std::env::var("AIOPATH") {
+        vm.search_path.extend(std::env::split_paths(&p));
+    }
     vm
 }
 
@@ -229,7 +239,7 @@ fn run_stdin(argv0: String, args: Vec<String>) -> u8 {
             return 1;
         }
     };
-    let mut vm = new_vm(std::iter::once(argv0).chain(args).collect());
+    let mut vm = new_vm(std::iter::once(argv0).chain(args).collect(), true);
     let result = vm.run_source(&source, "<stdin>", "__main__");
     finish(&mut vm, result)
 }
@@ -252,7 +262,7 @@ fn run_module(name: &str, args: Vec<String>) -> u8 {
         return 1;
     };
     let full = shown_path(&path.to_string_lossy());
-    let mut vm = new_vm(std::iter::once(full.clone()).chain(args).collect());
+    let mut vm = new_vm(std::iter::once(full.clone()).chain(args).collect(), true);
     let result = vm.run_file(std::path::Path::new(&full));
     finish(&mut vm, result)
 }
@@ -267,9 +277,10 @@ fn run_script(file: &str, args: Vec<String>) -> u8 {
         );
         return 2;
     }
-    let mut vm = aio_vm::Vm::new();
-    aio_stdlib::install(&mut vm);
-    vm.argv = std::iter::once(file.to_string()).chain(args).collect();
+    let mut vm = new_vm(
+        std::iter::once(file.to_string()).chain(args).collect(),
+        false,
+    );
     let result = vm.run_file(std::path::Path::new(file));
     finish(&mut vm, result)
 }

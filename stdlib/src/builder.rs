@@ -19,8 +19,7 @@
 //! `asyncio.start_server`) and importing `.aio` files from the search path. A built VM has
 //! an empty search path (the host adds directories to [`aio_vm::Vm::search_path`]) and
 //! asyncio's network functions raise `PermissionError` unless the host calls
-//! [`VmBuilder::allow_network`]. Note that `import` also reads the `AIOPATH` environment
-//! variable, as the `aio` binary does.
+//! [`VmBuilder::allow_network`]. (`AIOPATH` is read by the `aio` binary, never by the VM.)
 
 use aio_vm::embed::func::native_closure;
 use aio_vm::native::Args;

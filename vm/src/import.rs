@@ -1,6 +1,6 @@
 //! `import`: modules are found in `sys.modules`, then among the registered native modules,
 //! then as `NAME.aio` (or a package `NAME/__init__.aio`) in the script's folder and the
-//! folders of `AIOPATH`; each runs once and is cached in `sys.modules`.
+//! folders of [`Vm::search_path`]; each runs once and is cached in `sys.modules`.
 
 use crate::compiler::Mode;
 use crate::object::Payload;
@@ -158,14 +158,7 @@ impl Vm {
     }
 
     fn search_dirs(&self) -> Vec<PathBuf> {
-        let mut dirs = self.search_path.clone();
-        if let Ok(p) = std::env::var("AIOPATH") {
-            dirs.extend(std::env::split_paths(&p));
-        }
-        if dirs.is_empty() {
-            dirs.push(PathBuf::from("."));
-        }
-        dirs
+        self.search_path.clone()
     }
 
     fn module_path(&mut self, m: &Obj) -> Option<PathBuf> {

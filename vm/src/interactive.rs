@@ -58,7 +58,7 @@ impl Vm {
     }
 
     /// The names `import` could find: native modules, loaded modules, and the `.aio` files
-    /// and packages in the search path and `AIOPATH` (for the REPL's completion).
+    /// and packages in the search path (for the REPL's completion).
     pub fn module_names(&self) -> Vec<String> {
         let mut names: Vec<String> = self.native_modules.keys().cloned().collect();
         if let crate::object::Payload::Dict(d) = &self.modules.payload {
@@ -67,11 +67,7 @@ impl Vm {
                 _ => None,
             }));
         }
-        let mut dirs = self.search_path.clone();
-        if let Ok(p) = std::env::var("AIOPATH") {
-            dirs.extend(std::env::split_paths(&p));
-        }
-        for dir in dirs {
+        for dir in self.search_path.clone() {
             let Ok(entries) = std::fs::read_dir(&dir) else {
                 continue;
             };

@@ -274,6 +274,26 @@ fn memory_limit_stops_a_memory_bomb_then_the_vm_is_reused() {
         .unwrap_err();
     assert!(matches!(e, Error::Limit(LimitExceeded::Memory)), "{e:?}");
     vm.exec("z = None").unwrap();
+    // One huge allocation is refused before it is made, even inside `try`.
+    for bomb in [
+        "[0] * 10**9",
+        "'ab' * 10**9",
+        "bytes(10**10)",
+        "bytearray(10**10)",
+    ] {
+        let e = vm
+            .exec(&format!(
+                "try:\n    big = {bomb}\nexcept BaseException:\n    pass\n"
+            ))
+            .unwrap_err();
+        assert!(
+            matches!(e, Error::Limit(LimitExceeded::Memory)),
+            "{bomb}: {e:?}"
+        );
+    }
+    // Below the limit, the same operations work.
+    vm.exec("small = [0] * 1000 + list(bytes(10))").unwrap();
+    assert_eq!(vm.get_global::<Vec<i64>>("small").unwrap().len(), 1010);
 }
 
 #[test]

@@ -392,6 +392,14 @@ pub(crate) fn reserve<T>(v: &mut Vec<T>, len: usize, n: usize) -> Result<(), ()>
 pub(crate) fn repeat(vm: &mut Vm, seq: &Value, n: i64) -> PyResult<Option<Value>> {
     let n = n.max(0) as usize;
     let too_big = |vm: &mut Vm| vm.new_exception(&vm.exc.memory_error.clone(), vec![]);
+    let item_bytes = match seq.payload() {
+        Some(Payload::List(l)) => l.borrow().len() * std::mem::size_of::<Value>(),
+        Some(Payload::Tuple(t)) => t.len() * std::mem::size_of::<Value>(),
+        Some(Payload::Bytes(b)) => b.len(),
+        Some(Payload::ByteArray(b)) => b.borrow().len(),
+        _ => seq.as_str().map_or(0, |s| s.as_str().len()),
+    };
+    vm.check_allocation(item_bytes.saturating_mul(n))?;
     if let Some(s) = seq.as_str() {
         let mut out = String::new();
         let total = s.as_str().len().checked_mul(n);

@@ -13,8 +13,11 @@
 //! adds their approximate sizes (object header plus element buffers, plus the lengths of
 //! strings held directly in lists and dicts). The walk runs more rarely as the heap grows
 //! (about one object visited per step), so a limit can be overshot by about a quarter,
-//! and a single native operation that allocates a huge object at once (`[0] * 10**10`)
-//! is not stopped before it allocates. Hosts that need a hard cap should add an OS limit.
+//! and a single native operation that allocates a huge object at once is stopped before it
+//! allocates only where it asks [`Vm::check_allocation`] (sequence repetition such as
+//! `[0] * 10**9` or `'x' * 10**9`, `bytes(n)`, `bytearray(n)`); others (growing a list
+//! element by element inside one native call) are seen at the next check. Hosts that need
+//! a hard cap should add an OS limit.
 //!
 //! **Exceeding a limit** raises an internal `LimitExceeded` exception (a `BaseException`
 //! subclass that is not reachable by name) and marks the VM as *tripped*: while tripped, no
@@ -287,6 +290,16 @@ impl Vm {
         }
         self.rearm();
         Ok(())
+    }
+
+    /// Checks, before a native operation allocates `bytes` at once (`[0] * n`, `'x' * n`,
+    /// `bytes(n)`), that the allocation alone does not exceed the memory limit: such a
+    /// request stops the run before it allocates.
+    pub fn check_allocation(&mut self, bytes: usize) -> PyResult<()> {
+        match self.limits.limits.memory {
+            Some(max) if bytes > max => Err(self.trip(LimitExceeded::Memory)),
+            _ => Ok(()),
+        }
     }
 
     /// Marks the VM as tripped and returns the exception that unwinds the script.

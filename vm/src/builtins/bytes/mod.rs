@@ -90,7 +90,13 @@ fn make_bytes(
         if *n < 0 {
             return Err(vm.new_value_error("negative count"));
         }
-        return Ok(vec![0; *n as usize]);
+        vm.check_allocation(*n as usize)?;
+        let mut v = Vec::new();
+        if v.try_reserve_exact(*n as usize).is_err() {
+            return Err(vm.new_exception(&vm.exc.memory_error.clone(), vec![]));
+        }
+        v.resize(*n as usize, 0);
+        return Ok(v);
     }
     if let Some(b) = as_bytes(src) {
         return Ok(b);
