@@ -14,6 +14,7 @@ pub mod heapq;
 pub mod math;
 pub mod pure;
 pub mod random;
+pub mod re;
 pub mod source;
 pub mod time;
 
@@ -32,12 +33,15 @@ pub fn install(vm: &mut Vm) {
     vm.register_module("collections.abc", collections::init_abc);
     vm.register_module("contextlib", pure::contextlib);
     vm.register_module("copy", pure::copy);
+    vm.register_module("enum", pure::enum_);
     vm.register_module("functools", pure::functools);
     vm.register_module("heapq", heapq::init);
     vm.register_module("itertools", pure::itertools);
+    vm.register_module("json", pure::json);
     vm.register_module("math", math::init);
     vm.register_module("operator", pure::operator);
     vm.register_module("random", random::init);
+    vm.register_module("re", re::init);
     vm.register_module("string", pure::string);
     vm.register_module("textwrap", pure::textwrap);
     vm.register_module("time", time::init);

@@ -25,3 +25,5 @@ aio_module!(string, "string.aio");
 aio_module!(contextlib, "contextlib.aio");
 aio_module!(textwrap, "textwrap.aio");
 aio_module!(typing, "typing.aio");
+aio_module!(json, "json.aio");
+aio_module!(enum_, "enum.aio");
