@@ -38,6 +38,7 @@ pub const MODULES: &[&str] = &[
     "collections.abc",
     "contextlib",
     "copy",
+    "dataclasses",
     "enum",
     "functools",
     "heapq",

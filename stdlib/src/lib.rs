@@ -33,6 +33,7 @@ pub fn install(vm: &mut Vm) {
     vm.register_module("collections.abc", collections::init_abc);
     vm.register_module("contextlib", pure::contextlib);
     vm.register_module("copy", pure::copy);
+    vm.register_module("dataclasses", pure::dataclasses);
     vm.register_module("enum", pure::enum_);
     vm.register_module("functools", pure::functools);
     vm.register_module("heapq", heapq::init);

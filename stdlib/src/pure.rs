@@ -27,3 +27,4 @@ aio_module!(textwrap, "textwrap.aio");
 aio_module!(typing, "typing.aio");
 aio_module!(json, "json.aio");
 aio_module!(enum_, "enum.aio");
+aio_module!(dataclasses, "dataclasses.aio");
