@@ -49,6 +49,7 @@ pub const MODULES: &[&str] = &[
     "random",
     "re",
     "string",
+    "struct",
     "textwrap",
     "time",
     "typing",

@@ -13,6 +13,7 @@ pub mod collections;
 pub mod heapq;
 pub mod math;
 pub mod pure;
+pub mod pystruct;
 pub mod random;
 pub mod re;
 pub mod source;
@@ -44,6 +45,7 @@ pub fn install(vm: &mut Vm) {
     vm.register_module("random", random::init);
     vm.register_module("re", re::init);
     vm.register_module("string", pure::string);
+    vm.register_module("struct", pystruct::init);
     vm.register_module("textwrap", pure::textwrap);
     vm.register_module("time", time::init);
     vm.register_module("typing", pure::typing);
