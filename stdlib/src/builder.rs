@@ -32,6 +32,7 @@ use std::rc::Rc;
 /// The standard-library modules [`VmBuilder::with_stdlib`] selects.
 pub const MODULES: &[&str] = &[
     "abc",
+    "array",
     "asyncio",
     "bisect",
     "collections",

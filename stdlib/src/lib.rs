@@ -29,6 +29,7 @@ use aio_vm::Vm;
 pub fn install(vm: &mut Vm) {
     asyncio::install(vm);
     vm.register_module("abc", abc::init);
+    vm.register_module("array", pure::array);
     vm.register_module("bisect", bisect::init);
     vm.register_module("collections", collections::init);
     vm.register_module("collections.abc", collections::init_abc);

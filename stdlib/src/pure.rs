@@ -28,3 +28,4 @@ aio_module!(typing, "typing.aio");
 aio_module!(json, "json.aio");
 aio_module!(enum_, "enum.aio");
 aio_module!(dataclasses, "dataclasses.aio");
+aio_module!(array, "array.aio");
