@@ -1,7 +1,8 @@
 //! aio's standard library: native modules built with the same module builder a host
 //! application uses ([`aio_vm::module`]), and modules written in aio (embedded source files
 //! run by [`source::run`]): `asyncio`, `collections`, `abc` and those in [`pure`];
-//! `heapq` and `bisect` are native (hot in benchmarks).
+//! `heapq` and `bisect` are native (hot in benchmarks); `re` (on `fancy-regex`) and `struct`
+//! are natives completed by aio source.
 //!
 //! [`install`] registers every module with a VM; each is initialised on first import.
 
@@ -23,9 +24,10 @@ pub use builder::VmBuilder;
 
 use aio_vm::Vm;
 
-/// Registers every standard-library module with `vm`: `abc`, `asyncio`, `bisect`,
-/// `collections` (and `collections.abc`), `contextlib`, `copy`, `functools`, `heapq`,
-/// `itertools`, `math`, `operator`, `random`, `string`, `textwrap`, `time`, `typing`.
+/// Registers every standard-library module with `vm`: `abc`, `array`, `asyncio`, `bisect`,
+/// `collections` (and `collections.abc`), `contextlib`, `copy`, `dataclasses`, `enum`,
+/// `functools`, `heapq`, `itertools`, `json`, `math`, `operator`, `random`, `re`, `string`,
+/// `struct`, `textwrap`, `time`, `typing`.
 pub fn install(vm: &mut Vm) {
     asyncio::install(vm);
     vm.register_module("abc", abc::init);
