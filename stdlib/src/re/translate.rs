@@ -213,8 +213,23 @@ pub fn translate(pattern: &str, flags: u32) -> Result<(String, u32), TransError>
                             }
                         },
                         Some('(') => {
-                            out.push_str("(?(");
-                            i += 3;
+                            // A conditional: (?(1)yes|no) or (?(name)yes|no).
+                            let mut j = i + 3;
+                            while j < p.len() && p[j] != ')' {
+                                j += 1;
+                            }
+                            if j >= p.len() {
+                                return err("missing ), unterminated name", i + 3);
+                            }
+                            let cond: String = p[i + 3..j].iter().collect();
+                            if cond.chars().all(|c| c.is_ascii_digit()) && !cond.is_empty() {
+                                out.push_str(&format!("(?({cond})"));
+                            } else if names.contains(&cond) {
+                                out.push_str(&format!("(?(<{cond}>)"));
+                            } else {
+                                return err(format!("unknown group name '{cond}'"), i + 3);
+                            }
+                            i = j + 1;
                         }
                         Some(&f) if flag_of(f).is_some() || f == '-' => {
                             // Scoped flags (?i:...) / (?-i:...).
@@ -702,6 +717,8 @@ mod tests {
         assert_eq!(translate("a b # c\n c", VERBOSE).unwrap().0, "abc");
         assert_eq!(translate("(?i)a", 0).unwrap(), ("(?i)a".into(), 34));
         assert_eq!(translate("(?s).", 0).unwrap().0, "(?s:.)");
+        assert_eq!(t("(a)?(?(1)b|c)"), "(a)?(?(1)b|c)");
+        assert_eq!(t("(?P<n>a)?(?(n)b)"), "(?P<n>a)?(?(<n>)b)");
     }
 
     #[test]
