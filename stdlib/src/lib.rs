@@ -1,8 +1,8 @@
 //! aio's standard library: native modules built with the same module builder a host
 //! application uses ([`aio_vm::module`]), and modules written in aio (embedded source files
 //! run by [`source::run`]): `asyncio`, `collections`, `abc` and those in [`pure`];
-//! `heapq` and `bisect` are native (hot in benchmarks); `re` (on `fancy-regex`) and `struct`
-//! are natives completed by aio source.
+//! `heapq` and `bisect` are native (hot in benchmarks); `re` (on `fancy-regex`), `struct`
+//! and `json` (fast paths) are natives completed by aio source.
 //!
 //! [`install`] registers every module with a VM; each is initialised on first import.
 
@@ -12,6 +12,7 @@ pub mod bisect;
 pub mod builder;
 pub mod collections;
 pub mod heapq;
+pub mod json;
 pub mod math;
 pub mod pure;
 pub mod pystruct;
@@ -42,7 +43,7 @@ pub fn install(vm: &mut Vm) {
     vm.register_module("functools", pure::functools);
     vm.register_module("heapq", heapq::init);
     vm.register_module("itertools", pure::itertools);
-    vm.register_module("json", pure::json);
+    vm.register_module("json", json::init);
     vm.register_module("math", math::init);
     vm.register_module("operator", pure::operator);
     vm.register_module("random", random::init);
