@@ -376,11 +376,14 @@ fn encode(vm: &Vm, v: &Value, o: &EncodeOpts, level: usize, out: &mut String) ->
             Payload::Str(s) => escape_into(out, s.as_str(), o.ascii),
             Payload::Int(n) => out.push_str(&n.to_string()),
             Payload::Float(x) => out.push_str(&float_text(*x, o.allow_nan)?),
-            Payload::List(items) => {
+            // Subclasses may iterate differently (CPython's PySequence_Fast calls __iter__).
+            Payload::List(items) if std::rc::Rc::ptr_eq(obj.class_raw()?, &vm.types.list) => {
                 let items = items.borrow().clone();
                 encode_seq(vm, &items, o, level, out)?;
             }
-            Payload::Tuple(items) => encode_seq(vm, items, o, level, out)?,
+            Payload::Tuple(items) if std::rc::Rc::ptr_eq(obj.class_raw()?, &vm.types.tuple) => {
+                encode_seq(vm, items, o, level, out)?
+            }
             Payload::Dict(d) if std::rc::Rc::ptr_eq(obj.class_raw()?, &vm.types.dict) => {
                 let pairs: Vec<(Value, Value)> = d
                     .borrow()
