@@ -495,6 +495,20 @@ impl Vm {
         self.generic_setattr(obj, name, value)
     }
 
+    /// Deletes an attribute from a class's namespace (`type.__delattr__`).
+    pub(crate) fn del_type_attr(&mut self, o: &Obj, obj: &Value, name: &Rc<Str>) -> PyResult<()> {
+        let Payload::Type(t) = &o.payload else {
+            unreachable!("del_type_attr on a type")
+        };
+        let old = t.ns.borrow_mut().remove_str(name);
+        t.version.set(t.version.get().wrapping_add(1));
+        crate::types::types_changed();
+        if old.is_none() {
+            return Err(self.attribute_error(obj, name));
+        }
+        Ok(())
+    }
+
     /// Sets an attribute in a class's namespace (`type.__setattr__`).
     fn set_type_attr(&mut self, o: &Obj, name: &Rc<Str>, value: Value) -> PyResult<()> {
         let Payload::Type(t) = &o.payload else {
@@ -598,14 +612,17 @@ impl Vm {
     pub fn del_attr(&mut self, obj: &Value, name: &Rc<Str>) -> PyResult<()> {
         let cls = self.class_of(obj).clone();
         if let Value::Obj(o) = obj {
-            if let Payload::Type(t) = &o.payload {
-                let old = t.ns.borrow_mut().remove_str(name);
-                t.version.set(t.version.get().wrapping_add(1));
-                crate::types::types_changed();
-                if old.is_none() {
-                    return Err(self.attribute_error(obj, name));
+            if let Payload::Type(_) = &o.payload {
+                // A metaclass written in aio may define __delattr__ (enum's EnumType does).
+                if cls.as_type().is_some_and(|t| t.heap) {
+                    if let Some(delattr) = self.lookup(&cls, &self.names.__delattr__.clone()) {
+                        if !is_native_of(&delattr, "object") && !is_native_of(&delattr, "type") {
+                            self.call(&delattr, &[obj.clone(), Value::Str(name.clone())], &[])?;
+                            return Ok(());
+                        }
+                    }
                 }
-                return Ok(());
+                return self.del_type_attr(o, obj, name);
             }
         }
         if cls.as_type().is_some_and(|t| t.heap) {

@@ -164,6 +164,11 @@ fn object_delattr(vm: &mut Vm, a: Args) -> PyResult {
     let name = super::functions::attr_name(vm, &a.pos[1])?;
     let v = a.pos[0].clone();
     if let Value::Obj(o) = &v {
+        if let Payload::Type(_) = &o.payload {
+            // `type.__delattr__(cls, name)` from a metaclass.
+            vm.del_type_attr(o, &v, &name)?;
+            return Ok(Value::None);
+        }
         if let Some(t) = o.dict_table() {
             if t.borrow_mut().remove_str(&name).is_some() {
                 return Ok(Value::None);
