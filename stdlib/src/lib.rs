@@ -1,7 +1,8 @@
 //! aio's standard library: native modules built with the same module builder a host
 //! application uses ([`aio_vm::module`]), and modules written in aio (embedded source files
 //! run by [`source::run`]): `asyncio`, `collections`, `abc` and those in [`pure`];
-//! `heapq` and `bisect` are native (hot in benchmarks).
+//! `heapq` and `bisect` are native (hot in benchmarks); `re` (on `fancy-regex`), `struct`
+//! and `json` (fast paths) are natives completed by aio source.
 //!
 //! [`install`] registers every module with a VM; each is initialised on first import.
 
@@ -13,9 +14,12 @@ pub mod bisect;
 pub mod builder;
 pub mod collections;
 pub mod heapq;
+pub mod json;
 pub mod math;
 pub mod pure;
+pub mod pystruct;
 pub mod random;
+pub mod re;
 pub mod source;
 pub mod time;
 
@@ -23,24 +27,31 @@ pub use builder::VmBuilder;
 
 use aio_vm::Vm;
 
-/// Registers every standard-library module with `vm`: `abc`, `asyncio`, `bisect`,
-/// `collections` (and `collections.abc`), `contextlib`, `copy`, `functools`, `heapq`,
-/// `itertools`, `math`, `operator`, `random`, `string`, `textwrap`, `time`, `typing`.
+/// Registers every standard-library module with `vm`: `abc`, `array`, `asyncio`, `bisect`,
+/// `collections` (and `collections.abc`), `contextlib`, `copy`, `dataclasses`, `enum`,
+/// `functools`, `heapq`, `itertools`, `json`, `math`, `operator`, `random`, `re`, `string`,
+/// `struct`, `textwrap`, `time`, `typing`.
 pub fn install(vm: &mut Vm) {
     asyncio::install(vm);
     vm.register_module("abc", abc::init);
+    vm.register_module("array", pure::array);
     vm.register_module("bisect", bisect::init);
     vm.register_module("collections", collections::init);
     vm.register_module("collections.abc", collections::init_abc);
     vm.register_module("contextlib", pure::contextlib);
     vm.register_module("copy", pure::copy);
+    vm.register_module("dataclasses", pure::dataclasses);
+    vm.register_module("enum", pure::enum_);
     vm.register_module("functools", pure::functools);
     vm.register_module("heapq", heapq::init);
     vm.register_module("itertools", pure::itertools);
+    vm.register_module("json", json::init);
     vm.register_module("math", math::init);
     vm.register_module("operator", pure::operator);
     vm.register_module("random", random::init);
+    vm.register_module("re", re::init);
     vm.register_module("string", pure::string);
+    vm.register_module("struct", pystruct::init);
     vm.register_module("textwrap", pure::textwrap);
     vm.register_module("time", time::init);
     vm.register_module("typing", pure::typing);

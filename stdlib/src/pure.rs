@@ -1,6 +1,6 @@
 //! Standard-library modules written wholly in aio, one source file each in `lib/`:
 //! `itertools`, `functools`, `operator`, `copy`, `string`, `contextlib`, `textwrap`,
-//! `typing`. Each follows the pure-Python version of the CPython 3.11 module
+//! `typing`, `enum`, `dataclasses`, `array`. Each follows the pure-Python version of the CPython 3.11 module
 //! (so results and orders are the same) with the messages of its C accelerator.
 
 /// Declares `pub fn $name(vm, m)`, a module initialiser that runs `lib/$file`.
@@ -25,3 +25,6 @@ aio_module!(string, "string.aio");
 aio_module!(contextlib, "contextlib.aio");
 aio_module!(textwrap, "textwrap.aio");
 aio_module!(typing, "typing.aio");
+aio_module!(enum_, "enum.aio");
+aio_module!(dataclasses, "dataclasses.aio");
+aio_module!(array, "array.aio");

@@ -456,21 +456,21 @@ impl Vm {
     pub fn set_attr(&mut self, obj: &Value, name: &Rc<Str>, value: Value) -> PyResult<()> {
         let cls = self.class_of(obj).clone();
         if let Value::Obj(o) = obj {
-            if let Payload::Type(t) = &o.payload {
-                if !t.heap {
-                    return Err(self.new_type_error(format!(
-                        "cannot set '{}' attribute of immutable type '{}'",
-                        name.as_str(),
-                        t.name.borrow().as_str()
-                    )));
+            if let Payload::Type(_) = &o.payload {
+                // A metaclass written in aio may define __setattr__ (enum's EnumType does).
+                if cls.as_type().is_some_and(|t| t.heap) {
+                    if let Some(setattr) = self.lookup(&cls, &self.names.__setattr__.clone()) {
+                        if !is_native_of(&setattr, "object") && !is_native_of(&setattr, "type") {
+                            self.call(
+                                &setattr,
+                                &[obj.clone(), Value::Str(name.clone()), value],
+                                &[],
+                            )?;
+                            return Ok(());
+                        }
+                    }
                 }
-                t.ns.borrow_mut().set_str(name.clone(), value);
-                t.version.set(t.version.get().wrapping_add(1));
-                crate::types::types_changed();
-                if name.as_str() == "__del__" {
-                    crate::types::mark_has_del(o);
-                }
-                return Ok(());
+                return self.set_type_attr(o, name, value);
             }
             if let Payload::Module(m) = &o.payload {
                 let g = m.globals.clone();
@@ -495,8 +495,49 @@ impl Vm {
         self.generic_setattr(obj, name, value)
     }
 
-    /// `object.__setattr__`: data descriptors, then the instance dict.
+    /// Deletes an attribute from a class's namespace (`type.__delattr__`).
+    pub(crate) fn del_type_attr(&mut self, o: &Obj, obj: &Value, name: &Rc<Str>) -> PyResult<()> {
+        let Payload::Type(t) = &o.payload else {
+            unreachable!("del_type_attr on a type")
+        };
+        let old = t.ns.borrow_mut().remove_str(name);
+        t.version.set(t.version.get().wrapping_add(1));
+        crate::types::types_changed();
+        if old.is_none() {
+            return Err(self.attribute_error(obj, name));
+        }
+        Ok(())
+    }
+
+    /// Sets an attribute in a class's namespace (`type.__setattr__`).
+    fn set_type_attr(&mut self, o: &Obj, name: &Rc<Str>, value: Value) -> PyResult<()> {
+        let Payload::Type(t) = &o.payload else {
+            unreachable!("set_type_attr on a type")
+        };
+        if !t.heap {
+            return Err(self.new_type_error(format!(
+                "cannot set '{}' attribute of immutable type '{}'",
+                name.as_str(),
+                t.name.borrow().as_str()
+            )));
+        }
+        t.ns.borrow_mut().set_str(name.clone(), value);
+        t.version.set(t.version.get().wrapping_add(1));
+        crate::types::types_changed();
+        if name.as_str() == "__del__" {
+            crate::types::mark_has_del(o);
+        }
+        Ok(())
+    }
+
+    /// `object.__setattr__`: data descriptors, then the instance dict. On a class (as
+    /// `type.__setattr__(cls, name, value)` from a metaclass), the class namespace.
     pub fn generic_setattr(&mut self, obj: &Value, name: &Rc<Str>, value: Value) -> PyResult<()> {
+        if let Value::Obj(o) = obj {
+            if let Payload::Type(_) = &o.payload {
+                return self.set_type_attr(o, name, value);
+            }
+        }
         let cls = self.class_of(obj).clone();
         if let Some(Payload::Exception(d)) = obj.payload() {
             if crate::builtins::set_exception_attr(self, d, name.as_str(), &value)? {
@@ -571,14 +612,17 @@ impl Vm {
     pub fn del_attr(&mut self, obj: &Value, name: &Rc<Str>) -> PyResult<()> {
         let cls = self.class_of(obj).clone();
         if let Value::Obj(o) = obj {
-            if let Payload::Type(t) = &o.payload {
-                let old = t.ns.borrow_mut().remove_str(name);
-                t.version.set(t.version.get().wrapping_add(1));
-                crate::types::types_changed();
-                if old.is_none() {
-                    return Err(self.attribute_error(obj, name));
+            if let Payload::Type(_) = &o.payload {
+                // A metaclass written in aio may define __delattr__ (enum's EnumType does).
+                if cls.as_type().is_some_and(|t| t.heap) {
+                    if let Some(delattr) = self.lookup(&cls, &self.names.__delattr__.clone()) {
+                        if !is_native_of(&delattr, "object") && !is_native_of(&delattr, "type") {
+                            self.call(&delattr, &[obj.clone(), Value::Str(name.clone())], &[])?;
+                            return Ok(());
+                        }
+                    }
                 }
-                return Ok(());
+                return self.del_type_attr(o, obj, name);
             }
         }
         if cls.as_type().is_some_and(|t| t.heap) {

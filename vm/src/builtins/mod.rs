@@ -57,6 +57,16 @@ pub fn install(vm: &mut Vm) {
     asyncgen::install(vm);
     sys::install(vm);
     future::install(vm);
+    // The mutable containers are unhashable: `__hash__` is None in their namespaces, as in
+    // CPython (`list.__hash__ is None`; the dataclasses mutable-default check reads it).
+    for cls in [
+        vm.types.list.clone(),
+        vm.types.dict.clone(),
+        vm.types.set.clone(),
+        vm.types.bytearray.clone(),
+    ] {
+        vm.set_class_attr(&cls, "__hash__", Value::None);
+    }
     // Classes by name.
     let t = &vm.types;
     let classes: Vec<(&str, Obj)> = vec![

@@ -164,6 +164,11 @@ fn object_delattr(vm: &mut Vm, a: Args) -> PyResult {
     let name = super::functions::attr_name(vm, &a.pos[1])?;
     let v = a.pos[0].clone();
     if let Value::Obj(o) = &v {
+        if let Payload::Type(_) = &o.payload {
+            // `type.__delattr__(cls, name)` from a metaclass.
+            vm.del_type_attr(o, &v, &name)?;
+            return Ok(Value::None);
+        }
         if let Some(t) = o.dict_table() {
             if t.borrow_mut().remove_str(&name).is_some() {
                 return Ok(Value::None);
@@ -549,11 +554,30 @@ fn build_class(vm: &mut Vm, a: Args) -> PyResult {
             m
         }
     };
-    // Run the body in a fresh namespace.
-    let ns = vm.new_dict(Dict::new());
-    if let Some(prepare) = lookup(&meta, &vm.names.__prepare__.clone()) {
-        let _ = prepare;
-    }
+    // Run the body in a fresh namespace, or in the one the metaclass's `__prepare__` returns
+    // (a dict or a dict subclass, whose `__setitem__` then sees every store of the body).
+    let bases_tuple = vm.new_tuple(bases.iter().map(|b| Value::Obj(b.clone())).collect());
+    let ns = if lookup(&meta, &vm.names.__prepare__.clone()).is_some() {
+        let name_attr = vm.names.__prepare__.clone();
+        let prepare = vm.get_attr(&Value::Obj(meta.clone()), &name_attr)?;
+        let r = vm.call(
+            &prepare,
+            &[Value::Str(name.clone()), bases_tuple.clone()],
+            &kw,
+        )?;
+        match r {
+            Value::Obj(o) if matches!(o.payload, Payload::Dict(_)) => o,
+            other => {
+                let t = vm.type_name(&other);
+                return Err(vm.new_type_error(format!(
+                    "{}.__prepare__() must return a mapping, not {t}",
+                    crate::types::type_name(&meta)
+                )));
+            }
+        }
+    } else {
+        vm.new_dict(Dict::new())
+    };
     let Value::Obj(fo) = &func else {
         return Err(vm.new_type_error("__build_class__: func must be a function"));
     };
@@ -577,13 +601,24 @@ fn build_class(vm: &mut Vm, a: Args) -> PyResult {
         Payload::Dict(d) => d.borrow().clone(),
         _ => Dict::new(),
     };
-    let bases_tuple = vm.new_tuple(bases.iter().map(|b| Value::Obj(b.clone())).collect());
+    let exact = Rc::ptr_eq(ns.class_raw().expect("class"), &vm.types.dict);
     let cls = if Rc::ptr_eq(&meta, &vm.types.type_) {
         let mut d = ns_dict;
         if let Value::Obj(c) = &cell {
             d.set_str(vm.names.__classcell__.clone(), Value::Obj(c.clone()));
         }
         create_class(vm, &meta, name, bases, d, &kw)?
+    } else if !exact {
+        // A namespace from __prepare__ goes to the metaclass as it is (CPython passes it).
+        if let (Value::Obj(c), Payload::Dict(d)) = (&cell, &ns.payload) {
+            d.borrow_mut()
+                .set_str(vm.names.__classcell__.clone(), Value::Obj(c.clone()));
+        }
+        vm.call(
+            &Value::Obj(meta.clone()),
+            &[Value::Str(name), bases_tuple, Value::Obj(ns.clone())],
+            &kw,
+        )?
     } else {
         let mut d = ns_dict;
         if let Value::Obj(c) = &cell {

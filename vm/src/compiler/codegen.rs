@@ -134,8 +134,14 @@ fn find_ann(body: &[Stmt]) -> bool {
     })
 }
 
+/// True when the code cannot fall off its end: it ends with a return that no jump skips
+/// (`if c: return x` as a last statement jumps past its return to the implicit one).
 fn ends_with_return(instrs: &[Instr]) -> bool {
+    let end = instrs.len() as u32;
     matches!(instrs.last(), Some(Instr::ReturnValue))
+        && !instrs
+            .iter()
+            .any(|i| super::dis::jump_target(i) == Some(end))
 }
 
 /// A compile-time block the compiler must unwind on `return`/`break`/`continue`.

@@ -82,7 +82,8 @@ fn list(code: &Code, out: &mut String) {
     }
 }
 
-fn jump_target(i: &Instr) -> Option<u32> {
+/// The target of a jump or block-setup instruction.
+pub(crate) fn jump_target(i: &Instr) -> Option<u32> {
     use Instr::*;
     match *i {
         Jump(t) | PopJumpIfFalse(t) | PopJumpIfTrue(t) | JumpIfFalseOrPop(t)
