@@ -25,3 +25,6 @@ aio_module!(string, "string.aio");
 aio_module!(contextlib, "contextlib.aio");
 aio_module!(textwrap, "textwrap.aio");
 aio_module!(typing, "typing.aio");
+aio_module!(fractions, "fractions.aio");
+aio_module!(statistics, "statistics.aio");
+aio_module!(pathlib, "pathlib.aio");
