@@ -240,7 +240,8 @@ fn exc_info(vm: &mut Vm, _a: Args) -> PyResult {
     match vm.handled_exception() {
         Some(e) => {
             let cls = Value::Obj(vm.class_of(&e).clone());
-            Ok(vm.new_tuple(vec![cls, e, Value::None]))
+            let tb = vm.traceback_value(&e);
+            Ok(vm.new_tuple(vec![cls, e, tb]))
         }
         None => Ok(vm.new_tuple(vec![Value::None, Value::None, Value::None])),
     }
