@@ -1,7 +1,8 @@
 //! aio's standard library: native modules built with the same module builder a host
 //! application uses ([`aio_vm::module`]), and modules written in aio (embedded source files
-//! run by [`source::run`]): `asyncio`, `collections`, `abc` and those in [`pure`];
-//! `heapq` and `bisect` are native (hot in benchmarks).
+//! run by [`source::run`]): `asyncio`, `collections`, `abc`, `io`, `os` and those in
+//! [`pure`]; `heapq` and `bisect` are native (hot in benchmarks). The file-system natives
+//! under `open`, `io`, `os` and `pathlib` are in [`fs`].
 //!
 //! [`install`] registers every module with a VM; each is initialised on first import.
 
@@ -25,8 +26,10 @@ pub use builder::VmBuilder;
 use aio_vm::Vm;
 
 /// Registers every standard-library module with `vm`: `abc`, `asyncio`, `bisect`,
-/// `collections` (and `collections.abc`), `contextlib`, `copy`, `functools`, `heapq`,
-/// `itertools`, `math`, `operator`, `random`, `string`, `textwrap`, `time`, `typing`.
+/// `collections` (and `collections.abc`), `contextlib`, `copy`, `fractions`, `functools`,
+/// `heapq`, `io`, `itertools`, `math`, `operator`, `os` (and `os.path`), `pathlib`, `random`,
+/// `statistics`, `string`, `textwrap`, `time`, `typing`; and adds the builtin `open`. This is
+/// the unsandboxed standard library of the `aio` binary (see [`VmBuilder`] for a sandbox).
 pub fn install(vm: &mut Vm) {
     asyncio::install(vm);
     vm.register_module("abc", abc::init);

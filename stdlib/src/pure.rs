@@ -1,6 +1,7 @@
 //! Standard-library modules written wholly in aio, one source file each in `lib/`:
 //! `itertools`, `functools`, `operator`, `copy`, `string`, `contextlib`, `textwrap`,
-//! `typing`. Each follows the pure-Python version of the CPython 3.11 module
+//! `typing`, `fractions`, `statistics`, `pathlib` (which needs `os`, so it exists only where
+//! the file system is allowed). Each follows the pure-Python version of the CPython 3.11 module
 //! (so results and orders are the same) with the messages of its C accelerator.
 
 /// Declares `pub fn $name(vm, m)`, a module initialiser that runs `lib/$file`.
