@@ -519,6 +519,13 @@ fn strerror_fn(vm: &mut Vm, a: Args) -> PyResult {
     Ok(Value::str(strerror(n as i32)))
 }
 
+/// `cpu_count()`: the number of CPUs the process may use (`None` when unknown).
+fn cpu_count(_vm: &mut Vm, _a: Args) -> PyResult {
+    Ok(std::thread::available_parallelism()
+        .map(|n| Value::Int(n.get() as i64))
+        .unwrap_or(Value::None))
+}
+
 /// Installs the `os` natives into module `m`.
 pub fn install_os(vm: &mut Vm, m: &Obj) {
     let mut b = ModuleBuilder::new(vm, m);
@@ -541,6 +548,7 @@ pub fn install_os(vm: &mut Vm, m: &Obj) {
         ("unsetenv", unsetenv),
         ("urandom", urandom),
         ("strerror", strerror_fn),
+        ("cpu_count", cpu_count),
     ] {
         b.function(name, f);
     }
