@@ -113,7 +113,11 @@ fn fopen(vm: &mut Vm, a: Args) -> PyResult {
         Some('x') => o.write(true).create_new(true).read(plus),
         _ => o.read(true).write(plus),
     };
-    let file = o.open(&path).map_err(|e| io_error(vm, &e, Some(&pv)))?;
+    let mut file = o.open(&path).map_err(|e| io_error(vm, &e, Some(&pv)))?;
+    if mode.starts_with('a') {
+        // As CPython's FileIO: an appending file starts at its end (so `tell()` is its size).
+        let _ = file.seek(SeekFrom::End(0));
+    }
     if file.metadata().is_ok_and(|m| m.is_dir()) {
         return Err(os_error(vm, libc::EISDIR, Some(&pv), None));
     }
