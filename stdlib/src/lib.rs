@@ -25,8 +25,8 @@ pub use builder::VmBuilder;
 
 use aio_vm::Vm;
 
-/// Registers every standard-library module with `vm`: `abc`, `asyncio`, `bisect`,
-/// `collections` (and `collections.abc`), `contextlib`, `copy`, `fractions`, `functools`,
+/// Registers every standard-library module with `vm`: `abc`, `asyncio`, `bisect`, `collections`
+/// (and `collections.abc`), `contextlib`, `copy`, `fnmatch`, `fractions`, `functools`, `glob`,
 /// `heapq`, `io`, `itertools`, `math`, `operator`, `os` (and `os.path`), `pathlib`, `random`,
 /// `statistics`, `string`, `textwrap`, `time`, `typing`; and adds the builtin `open`. This is
 /// the unsandboxed standard library of the `aio` binary (see [`VmBuilder`] for a sandbox).
@@ -38,8 +38,10 @@ pub fn install(vm: &mut Vm) {
     vm.register_module("collections.abc", collections::init_abc);
     vm.register_module("contextlib", pure::contextlib);
     vm.register_module("copy", pure::copy);
+    vm.register_module("fnmatch", pure::fnmatch);
     vm.register_module("fractions", pure::fractions);
     vm.register_module("functools", pure::functools);
+    vm.register_module("glob", pure::glob);
     vm.register_module("heapq", heapq::init);
     vm.register_module("io", io::init);
     vm.register_module("itertools", pure::itertools);

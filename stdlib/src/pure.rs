@@ -1,6 +1,6 @@
-//! Standard-library modules written wholly in aio, one source file each in `lib/`:
-//! `itertools`, `functools`, `operator`, `copy`, `string`, `contextlib`, `textwrap`,
-//! `typing`, `fractions`, `statistics`, `pathlib` (which needs `os`, so it exists only where
+//! Standard-library modules written wholly in aio, one source file each in `lib/`: `itertools`,
+//! `functools`, `operator`, `copy`, `string`, `contextlib`, `textwrap`, `typing`, `fractions`,
+//! `statistics`, `fnmatch`, and `pathlib` and `glob` (which need `os`, so they exist only where
 //! the file system is allowed). Each follows the pure-Python version of the CPython 3.11 module
 //! (so results and orders are the same) with the messages of its C accelerator.
 
@@ -29,3 +29,5 @@ aio_module!(typing, "typing.aio");
 aio_module!(fractions, "fractions.aio");
 aio_module!(statistics, "statistics.aio");
 aio_module!(pathlib, "pathlib.aio");
+aio_module!(fnmatch, "fnmatch.aio");
+aio_module!(glob, "glob.aio");

@@ -29,6 +29,7 @@ fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
         ("get_asyncgen_hooks", get_asyncgen_hooks),
         ("_stdin_readline", stdin_readline),
         ("_stdin_read", stdin_read),
+        ("_isatty", isatty),
     ] {
         let f = native_fn(vm, name, None, f);
         vm.dict_set_str(&g, name, f);
@@ -129,7 +130,7 @@ class _Stdin:
     def fileno(self):
         return 0
     def isatty(self):
-        return False
+        return _isatty(0)
     def readable(self):
         return True
     def writable(self):
@@ -140,6 +141,29 @@ class _Stdin:
 stdin = _Stdin()
 __stdin__ = stdin
 del _Stdin, _structseq
+
+def _stream_attrs(stream, name, fd):
+    stream.name = name
+    stream.mode = 'w'
+    stream.encoding = 'utf-8'
+    stream.errors = 'strict' if fd == 1 else 'backslashreplace'
+    stream.closed = False
+    stream.line_buffering = False
+    stream.fileno = lambda: fd
+    stream.isatty = lambda: _isatty(fd)
+    stream.writable = lambda: True
+    stream.readable = lambda: False
+    stream.seekable = lambda: False
+    def writelines(lines):
+        for line in lines:
+            stream.write(line)
+    stream.writelines = writelines
+
+_stream_attrs(stdout, '<stdout>', 1)
+_stream_attrs(stderr, '<stderr>', 2)
+__stdout__ = stdout
+__stderr__ = stderr
+del _stream_attrs
 
 def getdefaultencoding():
     return 'utf-8'
@@ -156,6 +180,17 @@ fn stdin_readline(vm: &mut Vm, _a: Args) -> PyResult {
         Ok(_) => Ok(Value::str(line)),
         Err(e) => Err(vm.new_exception_msg(&vm.exc.os_error.clone(), e.to_string())),
     }
+}
+
+/// `_isatty(fd)`: whether standard input, output or error (0, 1, 2) is a terminal.
+fn isatty(_vm: &mut Vm, a: Args) -> PyResult {
+    use std::io::IsTerminal;
+    Ok(Value::Bool(match a.get(0) {
+        Some(Value::Int(0)) => std::io::stdin().is_terminal(),
+        Some(Value::Int(1)) => std::io::stdout().is_terminal(),
+        Some(Value::Int(2)) => std::io::stderr().is_terminal(),
+        _ => false,
+    }))
 }
 
 /// `_stdin_read()`: the rest of standard input.
