@@ -15,15 +15,16 @@
 //! ```
 //!
 //! **Sandbox.** A script reaches outside the process through the file system (the builtin
-//! `open`, `io.open`, and the modules `os`, `os.path`, `pathlib` and `glob`), asyncio's TCP streams
-//! (`asyncio.open_connection`, `asyncio.start_server`), and importing `.aio` files from the
-//! search path; aio has no `socket` or `subprocess` module. A built VM has:
+//! `open`, `io.open`, and the modules `os`, `os.path`, `pathlib`, `glob` and `shutil`),
+//! asyncio's TCP streams (`asyncio.open_connection`, `asyncio.start_server`), and importing
+//! `.aio` files from the search path; aio has no `socket` or `subprocess` module. A built VM
+//! has:
 //!
 //! - no file system unless the host calls [`VmBuilder::allow_filesystem`]: `open` is not a
 //!   builtin (`NameError: name 'open' is not defined`), `io` has `StringIO` and `BytesIO` but
-//!   no `open`, and `os`, `os.path`, `pathlib` and `glob` cannot be imported, whatever modules
-//!   were chosen (they are file-system modules as a whole, `os.environ` and `os.getcwd`
-//!   included);
+//!   no `open`, and `os`, `os.path`, `pathlib`, `glob` and `shutil` cannot be imported,
+//!   whatever modules were chosen (they are file-system modules as a whole, `os.environ` and
+//!   `os.getcwd` included);
 //! - no network unless the host calls [`VmBuilder::allow_network`]: asyncio's network
 //!   functions raise `PermissionError`;
 //! - an empty search path (the host adds directories to [`aio_vm::Vm::search_path`]). Note
@@ -62,6 +63,7 @@ pub const MODULES: &[&str] = &[
     "os.path",
     "pathlib",
     "random",
+    "shutil",
     "statistics",
     "string",
     "textwrap",
@@ -70,7 +72,7 @@ pub const MODULES: &[&str] = &[
 ];
 
 /// The modules that exist only where file-system access is allowed.
-const FILESYSTEM_MODULES: &[&str] = &["glob", "os", "os.path", "pathlib"];
+const FILESYSTEM_MODULES: &[&str] = &["glob", "os", "os.path", "pathlib", "shutil"];
 
 /// Builds a [`Vm`]: which standard modules scripts may import, whether they may use the
 /// file system and the network, and the [`Limits`] of each run.
@@ -113,8 +115,8 @@ impl VmBuilder {
     }
 
     /// Lets scripts use the file system: the builtin `open`, `io.open`, and the modules `os`,
-    /// `os.path`, `pathlib` and `glob` when chosen. `io` is then always importable (`open` is
-    /// `io.open`).
+    /// `os.path`, `pathlib`, `glob` and `shutil` when chosen. `io` is then always importable
+    /// (`open` is `io.open`).
     pub fn allow_filesystem(mut self, on: bool) -> VmBuilder {
         self.filesystem = on;
         self
