@@ -68,6 +68,20 @@ fn path_arg(vm: &mut Vm, a: &Args, i: usize, fname: &str) -> PyResult<(String, V
 struct RawFile {
     file: Option<File>,
     wbuf: Vec<u8>,
+    /// False for `open(fd, closefd=False)`: the descriptor outlives the file object.
+    closefd: bool,
+}
+
+impl RawFile {
+    /// Drops the file, leaving the descriptor open when `closefd` is false.
+    fn release(&mut self) {
+        if let Some(f) = self.file.take() {
+            if !self.closefd {
+                use std::os::unix::io::IntoRawFd;
+                let _ = f.into_raw_fd();
+            }
+        }
+    }
 }
 
 impl RawFile {
@@ -86,6 +100,7 @@ impl RawFile {
 impl Drop for RawFile {
     fn drop(&mut self) {
         let _ = self.flush();
+        self.release();
     }
 }
 
@@ -128,6 +143,37 @@ fn fopen(vm: &mut Vm, a: Args) -> PyResult {
         RawFile {
             file: Some(file),
             wbuf: Vec::new(),
+            closefd: true,
+        },
+    ))
+}
+
+/// `_fopen_fd(fd, closefd)`: a raw file over an open descriptor (`open(fd)`).
+fn fopen_fd(vm: &mut Vm, a: Args) -> PyResult {
+    use std::os::unix::io::FromRawFd;
+    let fd = match a.get(0) {
+        Some(Value::Int(n)) => *n,
+        _ => return Err(vm.new_type_error("an integer is required")),
+    };
+    if fd < 0 {
+        return Err(vm.new_value_error("negative file descriptor"));
+    }
+    // SAFETY: fcntl only inspects the descriptor.
+    if unsafe { libc::fcntl(fd as i32, libc::F_GETFD) } < 0 {
+        return Err(os_error(vm, libc::EBADF, None, None));
+    }
+    let closefd = !matches!(a.get(1), Some(Value::Bool(false)));
+    // SAFETY: the descriptor is open (checked above); ownership passes to the File, which
+    // gives it back unclosed when `closefd` is false.
+    let file = unsafe { File::from_raw_fd(fd as i32) };
+    let cls = raw_class(vm);
+    Ok(aio_vm::module::new_native_instance(
+        vm,
+        &cls,
+        RawFile {
+            file: Some(file),
+            wbuf: Vec::new(),
+            closefd,
         },
     ))
 }
@@ -276,7 +322,7 @@ fn fclose(vm: &mut Vm, a: Args) -> PyResult {
     let h = raw(vm, &a.pos[0])?;
     let mut h = h.borrow_mut();
     let r = h.flush();
-    h.file = None;
+    h.release();
     drop(h);
     r.map_err(|e| io_error(vm, &e, None))?;
     Ok(Value::None)
@@ -335,6 +381,7 @@ pub fn install_io(vm: &mut Vm, m: &Obj) {
     let mut b = ModuleBuilder::new(vm, m);
     for (name, f) in [
         ("_fopen", fopen as NativeFn),
+        ("_fopen_fd", fopen_fd),
         ("_fread", fread),
         ("_fwrite", fwrite),
         ("_fseek", fseek),
@@ -523,6 +570,97 @@ fn strerror_fn(vm: &mut Vm, a: Args) -> PyResult {
     Ok(Value::str(strerror(n as i32)))
 }
 
+fn fd_arg(vm: &mut Vm, a: &Args, i: usize) -> PyResult<i32> {
+    match a.get(i) {
+        Some(Value::Int(n)) if i32::try_from(*n).is_ok() => Ok(*n as i32),
+        Some(v) => Err(vm.new_type_error(format!(
+            "'{}' object cannot be interpreted as an integer",
+            vm.type_name(v)
+        ))),
+        None => Err(vm.new_type_error("missing file descriptor")),
+    }
+}
+
+fn last_errno() -> i32 {
+    std::io::Error::last_os_error().raw_os_error().unwrap_or(0)
+}
+
+/// `os.open(path, flags, mode=0o777)`: a file descriptor.
+fn os_open(vm: &mut Vm, a: Args) -> PyResult {
+    let (p, pv) = path_arg(vm, &a, 0, "open")?;
+    let flags = fd_arg(vm, &a, 1)?;
+    let mode = mode_arg(&a, 2, 0o777);
+    let c = std::ffi::CString::new(p).map_err(|_| vm.new_value_error("embedded null byte"))?;
+    // SAFETY: `c` is a valid NUL-terminated path.
+    let fd = unsafe { libc::open(c.as_ptr(), flags | libc::O_CLOEXEC, mode as libc::c_uint) };
+    if fd < 0 {
+        return Err(os_error(vm, last_errno(), Some(&pv), None));
+    }
+    Ok(Value::Int(fd as i64))
+}
+
+/// `os.close(fd)`.
+fn os_close(vm: &mut Vm, a: Args) -> PyResult {
+    let fd = fd_arg(vm, &a, 0)?;
+    // SAFETY: closing a descriptor number; a bad one fails with EBADF.
+    if unsafe { libc::close(fd) } != 0 {
+        return Err(os_error(vm, last_errno(), None, None));
+    }
+    Ok(Value::None)
+}
+
+/// `os.read(fd, n)`.
+fn os_read(vm: &mut Vm, a: Args) -> PyResult {
+    let fd = fd_arg(vm, &a, 0)?;
+    let n = aio_vm::module::to_index_i64(vm, a.get(1).unwrap_or(&Value::Int(0)))?;
+    if n < 0 {
+        return Err(vm.new_value_error("negative length"));
+    }
+    let mut buf = vec![0u8; n as usize];
+    // SAFETY: `buf` has room for `n` bytes.
+    let got = unsafe { libc::read(fd, buf.as_mut_ptr().cast(), buf.len()) };
+    if got < 0 {
+        return Err(os_error(vm, last_errno(), None, None));
+    }
+    buf.truncate(got as usize);
+    Ok(new_bytes(vm, buf))
+}
+
+/// `os.write(fd, data)`.
+fn os_write(vm: &mut Vm, a: Args) -> PyResult {
+    let fd = fd_arg(vm, &a, 0)?;
+    let Some(data) = a.get(1).and_then(bytes_of) else {
+        let t = a.get(1).map(|v| vm.type_name(v)).unwrap_or_default();
+        return Err(vm.new_type_error(format!("a bytes-like object is required, not '{t}'")));
+    };
+    // SAFETY: `data` is a valid buffer of its length.
+    let put = unsafe { libc::write(fd, data.as_ptr().cast(), data.len()) };
+    if put < 0 {
+        return Err(os_error(vm, last_errno(), None, None));
+    }
+    Ok(Value::Int(put as i64))
+}
+
+/// `os.lseek(fd, pos, how)`.
+fn os_lseek(vm: &mut Vm, a: Args) -> PyResult {
+    let fd = fd_arg(vm, &a, 0)?;
+    let pos = aio_vm::module::to_index_i64(vm, a.get(1).unwrap_or(&Value::Int(0)))?;
+    let how = fd_arg(vm, &a, 2)?;
+    // SAFETY: plain system call on a descriptor number.
+    let r = unsafe { libc::lseek(fd, pos as libc::off_t, how) };
+    if r < 0 {
+        return Err(os_error(vm, last_errno(), None, None));
+    }
+    Ok(Value::Int(r as i64))
+}
+
+/// `os.isatty(fd)`.
+fn os_isatty(vm: &mut Vm, a: Args) -> PyResult {
+    let fd = fd_arg(vm, &a, 0)?;
+    // SAFETY: isatty only inspects the descriptor.
+    Ok(Value::Bool(unsafe { libc::isatty(fd) } == 1))
+}
+
 /// `cpu_count()`: the number of CPUs the process may use (`None` when unknown).
 fn cpu_count(_vm: &mut Vm, _a: Args) -> PyResult {
     Ok(std::thread::available_parallelism()
@@ -553,7 +691,28 @@ pub fn install_os(vm: &mut Vm, m: &Obj) {
         ("urandom", urandom),
         ("strerror", strerror_fn),
         ("cpu_count", cpu_count),
+        ("open", os_open),
+        ("close", os_close),
+        ("read", os_read),
+        ("write", os_write),
+        ("lseek", os_lseek),
+        ("isatty", os_isatty),
     ] {
         b.function(name, f);
+    }
+    for (name, v) in [
+        ("O_RDONLY", libc::O_RDONLY),
+        ("O_WRONLY", libc::O_WRONLY),
+        ("O_RDWR", libc::O_RDWR),
+        ("O_APPEND", libc::O_APPEND),
+        ("O_CREAT", libc::O_CREAT),
+        ("O_EXCL", libc::O_EXCL),
+        ("O_TRUNC", libc::O_TRUNC),
+        ("O_NONBLOCK", libc::O_NONBLOCK),
+        ("O_CLOEXEC", libc::O_CLOEXEC),
+        ("O_DIRECTORY", libc::O_DIRECTORY),
+        ("O_NOFOLLOW", libc::O_NOFOLLOW),
+    ] {
+        b.constant(name, v as i64);
     }
 }
