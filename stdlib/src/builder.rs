@@ -15,16 +15,15 @@
 //! ```
 //!
 //! **Sandbox.** A script reaches outside the process through the file system (the builtin
-//! `open`, `io.open`, and the modules `os`, `os.path`, `pathlib`, `glob` and `shutil`),
-//! asyncio's TCP streams (`asyncio.open_connection`, `asyncio.start_server`), and importing
-//! `.aio` files from the search path; aio has no `socket` or `subprocess` module. A built VM
-//! has:
+//! `open`, `io.open`, and the file-system modules `os`, `os.path`, `pathlib`, `glob`,
+//! `shutil`, `tempfile`), asyncio's TCP streams (`asyncio.open_connection`,
+//! `asyncio.start_server`), and importing `.aio` files from the search path; aio has no
+//! `socket` or `subprocess` module. A built VM has:
 //!
 //! - no file system unless the host calls [`VmBuilder::allow_filesystem`]: `open` is not a
 //!   builtin (`NameError: name 'open' is not defined`), `io` has `StringIO` and `BytesIO` but
-//!   no `open`, and `os`, `os.path`, `pathlib`, `glob` and `shutil` cannot be imported,
-//!   whatever modules were chosen (they are file-system modules as a whole, `os.environ` and
-//!   `os.getcwd` included);
+//!   no `open`, and the file-system modules cannot be imported, whatever modules were chosen
+//!   (they are refused as a whole, `os.environ` and `os.getcwd` included);
 //! - no network unless the host calls [`VmBuilder::allow_network`]: asyncio's network
 //!   functions raise `PermissionError`;
 //! - an empty search path (the host adds directories to [`aio_vm::Vm::search_path`]). Note
@@ -66,13 +65,14 @@ pub const MODULES: &[&str] = &[
     "shutil",
     "statistics",
     "string",
+    "tempfile",
     "textwrap",
     "time",
     "typing",
 ];
 
 /// The modules that exist only where file-system access is allowed.
-const FILESYSTEM_MODULES: &[&str] = &["glob", "os", "os.path", "pathlib", "shutil"];
+const FILESYSTEM_MODULES: &[&str] = &["glob", "os", "os.path", "pathlib", "shutil", "tempfile"];
 
 /// Builds a [`Vm`]: which standard modules scripts may import, whether they may use the
 /// file system and the network, and the [`Limits`] of each run.
@@ -114,9 +114,9 @@ impl VmBuilder {
         self
     }
 
-    /// Lets scripts use the file system: the builtin `open`, `io.open`, and the modules `os`,
-    /// `os.path`, `pathlib`, `glob` and `shutil` when chosen. `io` is then always importable
-    /// (`open` is `io.open`).
+    /// Lets scripts use the file system: the builtin `open`, `io.open`, and the file-system
+    /// modules (`os`, `os.path`, `pathlib`, `glob`, `shutil`, `tempfile`) when chosen. `io` is
+    /// then always importable (`open` is `io.open`).
     pub fn allow_filesystem(mut self, on: bool) -> VmBuilder {
         self.filesystem = on;
         self

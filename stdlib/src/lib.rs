@@ -28,9 +28,9 @@ use aio_vm::Vm;
 /// Registers every standard-library module with `vm`: `abc`, `asyncio`, `bisect`, `collections`
 /// (and `collections.abc`), `contextlib`, `copy`, `fnmatch`, `fractions`, `functools`, `glob`,
 /// `heapq`, `io`, `itertools`, `math`, `operator`, `os` (and `os.path`), `pathlib`, `random`,
-/// `shutil`, `statistics`, `string`, `textwrap`, `time`, `typing`; and adds the builtin `open`.
-/// This is the unsandboxed standard library of the `aio` binary (see [`VmBuilder`] for a
-/// sandbox).
+/// `shutil`, `statistics`, `string`, `tempfile`, `textwrap`, `time`, `typing`; and adds the
+/// builtin `open`. This is the unsandboxed standard library of the `aio` binary (see
+/// [`VmBuilder`] for a sandbox).
 pub fn install(vm: &mut Vm) {
     asyncio::install(vm);
     vm.register_module("abc", abc::init);
@@ -55,6 +55,7 @@ pub fn install(vm: &mut Vm) {
     vm.register_module("shutil", pure::shutil);
     vm.register_module("statistics", pure::statistics);
     vm.register_module("string", pure::string);
+    vm.register_module("tempfile", pure::tempfile);
     vm.register_module("textwrap", pure::textwrap);
     vm.register_module("time", time::init);
     vm.register_module("typing", pure::typing);

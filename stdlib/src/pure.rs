@@ -1,7 +1,7 @@
 //! Standard-library modules written wholly in aio, one source file each in `lib/`: `itertools`,
 //! `functools`, `operator`, `copy`, `string`, `contextlib`, `textwrap`, `typing`, `fractions`,
-//! `statistics`, `fnmatch`, and `pathlib`, `glob` and `shutil` (which need `os`, so they exist
-//! only where the file system is allowed). Each follows the pure-Python version of the CPython 3.11 module
+//! `statistics`, `fnmatch`, and `pathlib`, `glob`, `shutil` and `tempfile` (which need `os`, so
+//! they exist only where the file system is allowed). Each follows the pure-Python version of the CPython 3.11 module
 //! (so results and orders are the same) with the messages of its C accelerator.
 
 /// Declares `pub fn $name(vm, m)`, a module initialiser that runs `lib/$file`.
@@ -32,3 +32,4 @@ aio_module!(pathlib, "pathlib.aio");
 aio_module!(fnmatch, "fnmatch.aio");
 aio_module!(glob, "glob.aio");
 aio_module!(shutil, "shutil.aio");
+aio_module!(tempfile, "tempfile.aio");

@@ -57,7 +57,7 @@ ALLOWED_IMPORTS = {"sys"}
 STDLIB_MODULES = {
     "abc", "bisect", "collections", "contextlib", "copy", "functools", "heapq", "itertools",
     "math", "operator", "random", "string", "textwrap", "time", "typing",
-    "fnmatch", "fractions", "glob", "io", "os", "pathlib", "shutil", "statistics",
+    "fnmatch", "fractions", "glob", "io", "os", "pathlib", "shutil", "statistics", "tempfile",
 }
 CATEGORY_IMPORTS = {"asyncio": {"asyncio", "time"}, "stdlib": STDLIB_MODULES}
 # A script may name another CPython as its oracle in its first lines, with the reason:
