@@ -30,6 +30,9 @@ fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
         ("_stdin_readline", stdin_readline),
         ("_stdin_read", stdin_read),
         ("_isatty", isatty),
+        ("_write_bytes", write_bytes),
+        ("_stdin_bytes", stdin_bytes),
+        ("_stdin_readline_bytes", stdin_readline_bytes),
     ] {
         let f = native_fn(vm, name, None, f);
         vm.dict_set_str(&g, name, f);
@@ -138,7 +141,58 @@ class _Stdin:
     def __repr__(self):
         return "<_io.TextIOWrapper name='<stdin>' mode='r' encoding='utf-8'>"
 
+class _StdinBuffer:
+    name = '<stdin>'
+    mode = 'rb'
+    closed = False
+    def read(self, size=-1):
+        return _stdin_bytes(-1 if size is None else size)
+    def read1(self, size=-1):
+        return _stdin_bytes(-1 if size is None else size)
+    def readline(self, size=-1):
+        return _stdin_readline_bytes()
+    def readlines(self, hint=-1):
+        return list(self)
+    def __iter__(self):
+        return self
+    def __next__(self):
+        line = _stdin_readline_bytes()
+        if not line:
+            raise StopIteration
+        return line
+    def fileno(self):
+        return 0
+    def readable(self):
+        return True
+    def writable(self):
+        return False
+    def __repr__(self):
+        return "<_io.BufferedReader name='<stdin>'>"
+
+class _OutBuffer:
+    mode = 'wb'
+    closed = False
+    def __init__(self, fd, name):
+        self._fd = fd
+        self.name = name
+    def write(self, b):
+        return _write_bytes(self._fd, b)
+    def writelines(self, lines):
+        for line in lines:
+            _write_bytes(self._fd, line)
+    def flush(self):
+        (stdout if self._fd == 1 else stderr).flush()
+    def fileno(self):
+        return self._fd
+    def readable(self):
+        return False
+    def writable(self):
+        return True
+    def __repr__(self):
+        return "<_io.BufferedWriter name=" + repr(self.name) + ">"
+
 stdin = _Stdin()
+stdin.buffer = _StdinBuffer()
 __stdin__ = stdin
 del _Stdin, _structseq
 
@@ -158,12 +212,13 @@ def _stream_attrs(stream, name, fd):
         for line in lines:
             stream.write(line)
     stream.writelines = writelines
+    stream.buffer = _OutBuffer(fd, name)
 
 _stream_attrs(stdout, '<stdout>', 1)
 _stream_attrs(stderr, '<stderr>', 2)
 __stdout__ = stdout
 __stderr__ = stderr
-del _stream_attrs
+del _stream_attrs, _StdinBuffer, _OutBuffer
 
 def getdefaultencoding():
     return 'utf-8'
@@ -191,6 +246,56 @@ fn isatty(_vm: &mut Vm, a: Args) -> PyResult {
         Some(Value::Int(2)) => std::io::stderr().is_terminal(),
         _ => false,
     }))
+}
+
+/// `_write_bytes(fd, data)`: writes bytes to standard output (1) or error (2).
+fn write_bytes(vm: &mut Vm, a: Args) -> PyResult {
+    use std::io::Write;
+    let data = match a.get(1).and_then(crate::module::bytes_of) {
+        Some(d) => d,
+        None => {
+            let t = a.get(1).map(|v| vm.type_name(v)).unwrap_or_default();
+            return Err(vm.new_type_error(format!("a bytes-like object is required, not '{t}'")));
+        }
+    };
+    if matches!(a.get(0), Some(Value::Int(2))) {
+        vm.flush_stdout();
+        let _ = std::io::stderr().write_all(&data);
+    } else {
+        vm.write_stdout_bytes(&data);
+    }
+    Ok(Value::Int(data.len() as i64))
+}
+
+/// `_stdin_bytes(n)`: up to `n` bytes of standard input (all that remain when `n < 0`).
+fn stdin_bytes(vm: &mut Vm, a: Args) -> PyResult {
+    use std::io::Read;
+    vm.flush_stdout();
+    let n = match a.get(0) {
+        Some(Value::Int(n)) => *n,
+        _ => -1,
+    };
+    let mut out = Vec::new();
+    let mut stdin = std::io::stdin().lock();
+    let r = if n < 0 {
+        stdin.read_to_end(&mut out).map(|_| ())
+    } else {
+        stdin.take(n as u64).read_to_end(&mut out).map(|_| ())
+    };
+    r.map_err(|e| vm.new_exception_msg(&vm.exc.os_error.clone(), e.to_string()))?;
+    Ok(crate::module::new_bytes(vm, out))
+}
+
+/// `_stdin_readline_bytes()`: the next line of standard input as bytes.
+fn stdin_readline_bytes(vm: &mut Vm, _a: Args) -> PyResult {
+    use std::io::BufRead;
+    vm.flush_stdout();
+    let mut out = Vec::new();
+    std::io::stdin()
+        .lock()
+        .read_until(b'\n', &mut out)
+        .map_err(|e| vm.new_exception_msg(&vm.exc.os_error.clone(), e.to_string()))?;
+    Ok(crate::module::new_bytes(vm, out))
 }
 
 /// `_stdin_read()`: the rest of standard input.
