@@ -7,7 +7,7 @@
 //! These natives are installed only where file-system access is allowed: the `aio` binary,
 //! or a [`crate::VmBuilder`] with `allow_filesystem`.
 
-use aio_vm::module::{bytes_of, int_value, native_state, new_bytes, new_class, ModuleBuilder};
+use aio_vm::module::{bytes_of, int_value, native_state, new_bytes, ModuleBuilder};
 use aio_vm::native::{Args, NativeFn};
 use aio_vm::{Obj, PyResult, Value, Vm};
 use num_bigint::BigInt;
@@ -112,7 +112,7 @@ fn closed_error(vm: &mut Vm) -> Obj {
     vm.new_value_error("I/O operation on closed file.")
 }
 
-/// `_fopen(path, mode)`: `mode` is one of `r w a x` with an optional `+`.
+/// `_fopen(path, mode, cls)`: `mode` is one of `r w a x` with an optional `+`.
 fn fopen(vm: &mut Vm, a: Args) -> PyResult {
     let (path, pv) = path_arg(vm, &a, 0, "open")?;
     let mode = a
@@ -136,7 +136,7 @@ fn fopen(vm: &mut Vm, a: Args) -> PyResult {
     if file.metadata().is_ok_and(|m| m.is_dir()) {
         return Err(os_error(vm, libc::EISDIR, Some(&pv), None));
     }
-    let cls = raw_class(vm);
+    let cls = raw_class(vm, &a, 2)?;
     Ok(aio_vm::module::new_native_instance(
         vm,
         &cls,
@@ -148,7 +148,7 @@ fn fopen(vm: &mut Vm, a: Args) -> PyResult {
     ))
 }
 
-/// `_fopen_fd(fd, closefd)`: a raw file over an open descriptor (`open(fd)`).
+/// `_fopen_fd(fd, closefd, cls)`: a raw file over an open descriptor (`open(fd)`).
 fn fopen_fd(vm: &mut Vm, a: Args) -> PyResult {
     use std::os::unix::io::FromRawFd;
     let fd = match a.get(0) {
@@ -166,7 +166,7 @@ fn fopen_fd(vm: &mut Vm, a: Args) -> PyResult {
     // SAFETY: the descriptor is open (checked above); ownership passes to the File, which
     // gives it back unclosed when `closefd` is false.
     let file = unsafe { File::from_raw_fd(fd as i32) };
-    let cls = raw_class(vm);
+    let cls = raw_class(vm, &a, 2)?;
     Ok(aio_vm::module::new_native_instance(
         vm,
         &cls,
@@ -178,17 +178,13 @@ fn fopen_fd(vm: &mut Vm, a: Args) -> PyResult {
     ))
 }
 
-fn raw_class(vm: &mut Vm) -> Obj {
-    thread_local! {
-        static CLS: std::cell::RefCell<Option<Obj>> = const { std::cell::RefCell::new(None) };
+/// The class of raw-file handles: `io`'s `_RawFile`, passed by the caller as the last
+/// argument (so each VM has its own).
+fn raw_class(vm: &mut Vm, a: &Args, i: usize) -> PyResult<Obj> {
+    match a.get(i) {
+        Some(Value::Obj(c)) if c.as_type().is_some() => Ok(c.clone()),
+        _ => Err(vm.new_type_error("expected the raw file class")),
     }
-    if let Some(c) = CLS.with(|c| c.borrow().clone()) {
-        return c;
-    }
-    let object = vm.types.object.clone();
-    let c = new_class(vm, "_io", "_RawFile", &[object]);
-    CLS.with(|x| *x.borrow_mut() = Some(c.clone()));
-    c
 }
 
 /// `_fread(h, n)`: up to `n` bytes (all that remain when `n < 0`).
