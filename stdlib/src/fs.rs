@@ -467,7 +467,7 @@ fn rename(vm: &mut Vm, a: Args) -> PyResult {
 }
 
 /// `_stat(path, follow_symlinks)`: `(mode, ino, dev, nlink, uid, gid, size, atime, mtime,
-/// ctime)` with float times; `os.stat_result` is built from it in `os.aio`.
+/// ctime, atime_ns, mtime_ns, ctime_ns)`; `os.stat_result` is built from it in `os.aio`.
 fn stat(vm: &mut Vm, a: Args) -> PyResult {
     let (p, pv) = path_arg(vm, &a, 0, "stat")?;
     let follow = !matches!(a.get(1), Some(Value::Bool(false)));
@@ -490,6 +490,15 @@ fn stat(vm: &mut Vm, a: Args) -> PyResult {
         t(md.mtime(), md.mtime_nsec()),
         t(md.ctime(), md.ctime_nsec()),
     ];
+    let ns = |s: i64, n: i64| BigInt::from(s) * 1_000_000_000 + n;
+    let mut items = items;
+    for v in [
+        ns(md.atime(), md.atime_nsec()),
+        ns(md.mtime(), md.mtime_nsec()),
+        ns(md.ctime(), md.ctime_nsec()),
+    ] {
+        items.push(int_value(vm, v));
+    }
     Ok(vm.new_tuple(items))
 }
 
@@ -657,6 +666,31 @@ fn os_isatty(vm: &mut Vm, a: Args) -> PyResult {
     Ok(Value::Bool(unsafe { libc::isatty(fd) } == 1))
 }
 
+/// `_utime(path, atime_ns, mtime_ns)`: sets the times (`None`: now).
+fn utime(vm: &mut Vm, a: Args) -> PyResult {
+    let (p, _) = path_arg(vm, &a, 0, "utime")?;
+    let ts = |v: Option<&Value>| -> libc::timespec {
+        match v {
+            Some(Value::Int(ns)) => libc::timespec {
+                tv_sec: ns.div_euclid(1_000_000_000) as libc::time_t,
+                tv_nsec: ns.rem_euclid(1_000_000_000) as libc::c_long,
+            },
+            _ => libc::timespec {
+                tv_sec: 0,
+                tv_nsec: libc::UTIME_NOW,
+            },
+        }
+    };
+    let times = [ts(a.get(1)), ts(a.get(2))];
+    let c = std::ffi::CString::new(p).map_err(|_| vm.new_value_error("embedded null byte"))?;
+    // SAFETY: `c` is a valid path and `times` two timespecs.
+    if unsafe { libc::utimensat(libc::AT_FDCWD, c.as_ptr(), times.as_ptr(), 0) } != 0 {
+        // CPython's message for utime names no file.
+        return Err(os_error(vm, last_errno(), None, None));
+    }
+    Ok(Value::None)
+}
+
 /// `cpu_count()`: the number of CPUs the process may use (`None` when unknown).
 fn cpu_count(_vm: &mut Vm, _a: Args) -> PyResult {
     Ok(std::thread::available_parallelism()
@@ -693,6 +727,7 @@ pub fn install_os(vm: &mut Vm, m: &Obj) {
         ("write", os_write),
         ("lseek", os_lseek),
         ("isatty", os_isatty),
+        ("_utime", utime),
     ] {
         b.function(name, f);
     }
