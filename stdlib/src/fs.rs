@@ -691,6 +691,45 @@ fn utime(vm: &mut Vm, a: Args) -> PyResult {
     Ok(Value::None)
 }
 
+macro_rules! id_fns {
+    ($($f:ident = $c:ident;)*) => {
+        $(
+            fn $f(_vm: &mut Vm, _a: Args) -> PyResult {
+                // SAFETY: these calls only read process attributes.
+                Ok(Value::Int(unsafe { libc::$c() } as i64))
+            }
+        )*
+    };
+}
+
+id_fns! {
+    getuid = getuid;
+    geteuid = geteuid;
+    getgid = getgid;
+    getegid = getegid;
+    getppid = getppid;
+}
+
+/// `_terminal_size(fd)`: `(columns, lines)` of the terminal on `fd` (`OSError` when it is
+/// not a terminal).
+fn terminal_size(vm: &mut Vm, a: Args) -> PyResult {
+    let fd = fd_arg(vm, &a, 0)?;
+    let mut ws = libc::winsize {
+        ws_row: 0,
+        ws_col: 0,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    // SAFETY: TIOCGWINSZ writes a winsize into `ws`.
+    if unsafe { libc::ioctl(fd, libc::TIOCGWINSZ, &mut ws) } != 0 {
+        return Err(os_error(vm, last_errno(), None, None));
+    }
+    Ok(vm.new_tuple(vec![
+        Value::Int(ws.ws_col as i64),
+        Value::Int(ws.ws_row as i64),
+    ]))
+}
+
 /// `cpu_count()`: the number of CPUs the process may use (`None` when unknown).
 fn cpu_count(_vm: &mut Vm, _a: Args) -> PyResult {
     Ok(std::thread::available_parallelism()
@@ -728,6 +767,12 @@ pub fn install_os(vm: &mut Vm, m: &Obj) {
         ("lseek", os_lseek),
         ("isatty", os_isatty),
         ("_utime", utime),
+        ("getuid", getuid),
+        ("geteuid", geteuid),
+        ("getgid", getgid),
+        ("getegid", getegid),
+        ("getppid", getppid),
+        ("_terminal_size", terminal_size),
     ] {
         b.function(name, f);
     }
