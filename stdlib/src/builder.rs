@@ -14,12 +14,24 @@
 //! assert!(err.ends_with("ModuleNotFoundError: No module named 'random'"));
 //! ```
 //!
-//! **Sandbox.** aio has no `open` builtin and no `os`/`socket` modules; the only ways a
-//! script reaches outside the process are asyncio's TCP streams (`asyncio.open_connection`,
-//! `asyncio.start_server`) and importing `.aio` files from the search path. A built VM has
-//! an empty search path (the host adds directories to [`aio_vm::Vm::search_path`]) and
-//! asyncio's network functions raise `PermissionError` unless the host calls
-//! [`VmBuilder::allow_network`]. (`AIOPATH` is read by the `aio` binary, never by the VM.)
+//! **Sandbox.** A script reaches outside the process through the file system (the builtin
+//! `open`, `io.open`, and the file-system modules `os`, `os.path`, `pathlib`, `glob`,
+//! `shutil`, `tempfile`), asyncio's TCP streams (`asyncio.open_connection`,
+//! `asyncio.start_server`), and importing `.aio` files from the search path; aio has no
+//! `socket` or `subprocess` module. A built VM has:
+//!
+//! - no file system unless the host calls [`VmBuilder::allow_filesystem`]: `open` is not a
+//!   builtin (`NameError: name 'open' is not defined`), `io` has `StringIO` and `BytesIO` but
+//!   no `open`, and the file-system modules cannot be imported, whatever modules were chosen
+//!   (they are refused as a whole, `os.environ` and `os.getcwd` included);
+//! - no network unless the host calls [`VmBuilder::allow_network`]: asyncio's network
+//!   functions raise `PermissionError`;
+//! - an empty search path (the host adds directories to [`aio_vm::Vm::search_path`]). (`AIOPATH`
+//!   is read by the `aio` binary, never by the VM).
+//!
+//! Modules written in aio import the modules they stand on (`statistics` imports
+//! `fractions`, `collections`, `random`, ...): choose those too, or use
+//! [`VmBuilder::with_stdlib`].
 
 use aio_vm::embed::func::native_closure;
 use aio_vm::native::Args;
@@ -40,32 +52,46 @@ pub const MODULES: &[&str] = &[
     "copy",
     "dataclasses",
     "enum",
+    "fnmatch",
+    "fractions",
     "functools",
+    "glob",
     "heapq",
+    "io",
     "itertools",
     "json",
     "math",
     "operator",
+    "os",
+    "os.path",
+    "pathlib",
     "random",
     "re",
+    "shutil",
+    "statistics",
     "string",
     "struct",
+    "tempfile",
     "textwrap",
     "time",
     "typing",
 ];
 
+/// The modules that exist only where file-system access is allowed.
+const FILESYSTEM_MODULES: &[&str] = &["glob", "os", "os.path", "pathlib", "shutil", "tempfile"];
+
 /// Builds a [`Vm`]: which standard modules scripts may import, whether they may use the
-/// network, and the [`Limits`] of each run.
+/// file system and the network, and the [`Limits`] of each run.
 #[derive(Clone, Debug, Default)]
 pub struct VmBuilder {
     modules: BTreeSet<String>,
     network: bool,
+    filesystem: bool,
     limits: Limits,
 }
 
 impl VmBuilder {
-    /// No standard modules, no network, no limits.
+    /// No standard modules, no file system, no network, no limits.
     pub fn new() -> VmBuilder {
         VmBuilder::default()
     }
@@ -94,6 +120,14 @@ impl VmBuilder {
         self
     }
 
+    /// Lets scripts use the file system: the builtin `open`, `io.open`, and the file-system
+    /// modules (`os`, `os.path`, `pathlib`, `glob`, `shutil`, `tempfile`) when chosen. `io` is
+    /// then always importable (`open` is `io.open`).
+    pub fn allow_filesystem(mut self, on: bool) -> VmBuilder {
+        self.filesystem = on;
+        self
+    }
+
     /// The limits of each run (see [`aio_vm::Limits`]).
     pub fn limits(mut self, limits: Limits) -> VmBuilder {
         self.limits = limits;
@@ -105,8 +139,19 @@ impl VmBuilder {
         let mut vm = Vm::new();
         crate::install(&mut vm);
         for m in MODULES {
-            if !self.modules.contains(*m) {
+            let keep = if self.filesystem {
+                self.modules.contains(*m) || *m == "io"
+            } else {
+                self.modules.contains(*m) && !FILESYSTEM_MODULES.contains(m)
+            };
+            if !keep {
                 vm.unregister_module(m);
+            }
+        }
+        if !self.filesystem {
+            crate::io::remove_open(&mut vm);
+            if self.modules.contains("io") {
+                vm.register_module("io", crate::io::init_sandboxed);
             }
         }
         if !self.network {

@@ -1,8 +1,9 @@
 //! aio's standard library: native modules built with the same module builder a host
 //! application uses ([`aio_vm::module`]), and modules written in aio (embedded source files
-//! run by [`source::run`]): `asyncio`, `collections`, `abc` and those in [`pure`];
-//! `heapq` and `bisect` are native (hot in benchmarks); `re` (on `fancy-regex`), `struct`
-//! and `json` (fast paths) are natives completed by aio source.
+//! run by [`source::run`]): `asyncio`, `collections`, `abc`, `io`, `os` and those in
+//! [`pure`]; `heapq` and `bisect` are native (hot in benchmarks); `re` (on `fancy-regex`),
+//! `struct` and `json` (fast paths) are natives completed by aio source. The file-system
+//! natives under `open`, `io`, `os` and `pathlib` are in [`fs`].
 //!
 //! [`install`] registers every module with a VM; each is initialised on first import.
 
@@ -13,9 +14,12 @@ pub mod asyncio;
 pub mod bisect;
 pub mod builder;
 pub mod collections;
+pub mod fs;
 pub mod heapq;
+pub mod io;
 pub mod json;
 pub mod math;
+pub mod os;
 pub mod pure;
 pub mod pystruct;
 pub mod random;
@@ -29,8 +33,11 @@ use aio_vm::Vm;
 
 /// Registers every standard-library module with `vm`: `abc`, `array`, `asyncio`, `bisect`,
 /// `collections` (and `collections.abc`), `contextlib`, `copy`, `dataclasses`, `enum`,
-/// `functools`, `heapq`, `itertools`, `json`, `math`, `operator`, `random`, `re`, `string`,
-/// `struct`, `textwrap`, `time`, `typing`.
+/// `fnmatch`, `fractions`, `functools`, `glob`, `heapq`, `io`, `itertools`, `json`, `math`,
+/// `operator`, `os` (and `os.path`), `pathlib`, `random`, `re`, `shutil`, `statistics`,
+/// `string`, `struct`, `tempfile`, `textwrap`, `time`, `typing`; and adds the builtin `open`.
+/// This is the unsandboxed standard library of the `aio` binary (see [`VmBuilder`] for a
+/// sandbox).
 pub fn install(vm: &mut Vm) {
     asyncio::install(vm);
     vm.register_module("abc", abc::init);
@@ -42,17 +49,28 @@ pub fn install(vm: &mut Vm) {
     vm.register_module("copy", pure::copy);
     vm.register_module("dataclasses", pure::dataclasses);
     vm.register_module("enum", pure::enum_);
+    vm.register_module("fnmatch", pure::fnmatch);
+    vm.register_module("fractions", pure::fractions);
     vm.register_module("functools", pure::functools);
+    vm.register_module("glob", pure::glob);
     vm.register_module("heapq", heapq::init);
+    vm.register_module("io", io::init);
     vm.register_module("itertools", pure::itertools);
     vm.register_module("json", json::init);
     vm.register_module("math", math::init);
     vm.register_module("operator", pure::operator);
+    vm.register_module("os", os::init);
+    vm.register_module("os.path", os::init_path);
+    vm.register_module("pathlib", pure::pathlib);
     vm.register_module("random", random::init);
     vm.register_module("re", re::init);
+    vm.register_module("shutil", pure::shutil);
+    vm.register_module("statistics", pure::statistics);
     vm.register_module("string", pure::string);
     vm.register_module("struct", pystruct::init);
+    vm.register_module("tempfile", pure::tempfile);
     vm.register_module("textwrap", pure::textwrap);
     vm.register_module("time", time::init);
     vm.register_module("typing", pure::typing);
+    io::install_open(vm);
 }

@@ -1,6 +1,8 @@
-//! Standard-library modules written wholly in aio, one source file each in `lib/`:
-//! `itertools`, `functools`, `operator`, `copy`, `string`, `contextlib`, `textwrap`,
-//! `typing`, `enum`, `dataclasses`, `array`. Each follows the pure-Python version of the CPython 3.11 module
+//! Standard-library modules written wholly in aio, one source file each in `lib/`: `itertools`,
+//! `functools`, `operator`, `copy`, `string`, `contextlib`, `textwrap`, `typing`, `enum`,
+//! `dataclasses`, `array`, `fractions`, `statistics`, `fnmatch`, and `pathlib`, `glob`,
+//! `shutil` and `tempfile` (which need `os`, so they exist only where the file system is
+//! allowed). Each follows the pure-Python version of the CPython 3.11 module
 //! (so results and orders are the same) with the messages of its C accelerator.
 
 /// Declares `pub fn $name(vm, m)`, a module initialiser that runs `lib/$file`.
@@ -28,3 +30,10 @@ aio_module!(typing, "typing.aio");
 aio_module!(enum_, "enum.aio");
 aio_module!(dataclasses, "dataclasses.aio");
 aio_module!(array, "array.aio");
+aio_module!(fractions, "fractions.aio");
+aio_module!(statistics, "statistics.aio");
+aio_module!(pathlib, "pathlib.aio");
+aio_module!(fnmatch, "fnmatch.aio");
+aio_module!(glob, "glob.aio");
+aio_module!(shutil, "shutil.aio");
+aio_module!(tempfile, "tempfile.aio");

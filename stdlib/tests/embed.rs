@@ -1,4 +1,4 @@
-//! `VmBuilder`: module selection and the network sandbox.
+//! `VmBuilder`: module selection and the file-system and network sandbox.
 
 use aio_stdlib::VmBuilder;
 use aio_vm::{Error, LimitExceeded, Limits};
@@ -47,6 +47,52 @@ fn network_is_denied_unless_allowed() {
     if let Err(e) = vm.exec(src) {
         assert!(!e.to_string().contains("not allowed"), "{e}");
     }
+}
+
+#[test]
+fn filesystem_is_denied_unless_allowed() {
+    let mut vm = VmBuilder::new().with_stdlib().build();
+    assert_eq!(
+        last_line(vm.exec("f = open('Cargo.toml')").unwrap_err()),
+        "NameError: name 'open' is not defined"
+    );
+    assert_eq!(
+        last_line(vm.exec("import os").unwrap_err()),
+        "ModuleNotFoundError: No module named 'os'"
+    );
+    assert_eq!(
+        last_line(vm.exec("import pathlib").unwrap_err()),
+        "ModuleNotFoundError: No module named 'pathlib'"
+    );
+    assert_eq!(
+        last_line(vm.exec("import io\nio.open('Cargo.toml')").unwrap_err()),
+        "AttributeError: module 'io' has no attribute 'open'"
+    );
+    // In-memory streams and the pure modules still work.
+    vm.exec("s = io.StringIO()\ns.write('ok')\nv = s.getvalue()")
+        .unwrap();
+    assert_eq!(vm.get_global::<String>("v").unwrap(), "ok");
+    vm.exec("import statistics\nm = statistics.median([3, 1, 2])")
+        .unwrap();
+    assert_eq!(vm.get_global::<i64>("m").unwrap(), 2);
+
+    // Allowed: `open` reads this crate's manifest (tests run in the crate folder), and `io`
+    // is importable even when not chosen.
+    let mut vm = VmBuilder::new()
+        .module("os")
+        .module("os.path")
+        .allow_filesystem(true)
+        .build();
+    vm.exec("with open('Cargo.toml') as f:\n    first = f.readline()")
+        .unwrap();
+    assert_eq!(vm.get_global::<String>("first").unwrap(), "[package]\n");
+    vm.exec("import os\nthere = os.path.isfile('Cargo.toml')")
+        .unwrap();
+    assert!(vm.get_global::<bool>("there").unwrap());
+    assert_eq!(
+        last_line(vm.exec("open('no-such-file')").unwrap_err()),
+        "FileNotFoundError: [Errno 2] No such file or directory: 'no-such-file'"
+    );
 }
 
 #[test]

@@ -58,6 +58,7 @@ STDLIB_MODULES = {
     "abc", "bisect", "collections", "contextlib", "copy", "functools", "heapq", "itertools",
     "math", "operator", "random", "string", "textwrap", "time", "typing",
     "array", "dataclasses", "enum", "json", "re", "struct",
+    "fnmatch", "fractions", "glob", "io", "os", "pathlib", "shutil", "statistics", "tempfile",
 }
 CATEGORY_IMPORTS = {"asyncio": {"asyncio", "time"}, "stdlib": STDLIB_MODULES}
 # A script may name another CPython as its oracle in its first lines, with the reason:

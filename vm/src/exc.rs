@@ -253,17 +253,27 @@ impl Vm {
         if is_subtype(&cls, &self.exc.key_error.clone()) && items.len() == 1 {
             return Ok(self.repr(&items[0])?.as_str().to_string());
         }
-        if is_subtype(&cls, &self.exc.os_error.clone()) && (items.len() == 2 || items.len() == 3) {
+        if is_subtype(&cls, &self.exc.os_error.clone()) && items.len() == 2 {
             let errno = self.to_str(&items[0])?;
             let msg = self.to_str(&items[1])?;
-            if items.len() == 3 {
-                let f = self.repr(&items[2])?;
-                return Ok(format!(
+            let names = self.exc_data(e).and_then(|d| match d.extra.payload() {
+                Some(Payload::Tuple(t)) if t.len() == 2 => Some((t[0].clone(), t[1].clone())),
+                _ => None,
+            });
+            if let Some((f, f2)) = names.filter(|(f, _)| !f.is_none()) {
+                let f = self.repr(&f)?;
+                let mut out = format!(
                     "[Errno {}] {}: {}",
                     errno.as_str(),
                     msg.as_str(),
                     f.as_str()
-                ));
+                );
+                if !f2.is_none() {
+                    let f2 = self.repr(&f2)?;
+                    out.push_str(" -> ");
+                    out.push_str(f2.as_str());
+                }
+                return Ok(out);
             }
             return Ok(format!("[Errno {}] {}", errno.as_str(), msg.as_str()));
         }

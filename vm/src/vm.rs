@@ -367,6 +367,11 @@ impl Vm {
         let _ = self.stdout.borrow_mut().write_all(s.as_bytes());
     }
 
+    /// Writes bytes to standard output (buffered): `sys.stdout.buffer.write`.
+    pub fn write_stdout_bytes(&self, b: &[u8]) {
+        let _ = self.stdout.borrow_mut().write_all(b);
+    }
+
     /// Replaces standard output (hosts capturing output).
     pub fn set_stdout(&mut self, w: Box<dyn Write>) {
         self.flush_stdout();

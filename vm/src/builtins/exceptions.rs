@@ -70,6 +70,14 @@ fn set_args(vm: &mut Vm, e: &Value, args: Vec<Value>) {
         if is_subtype(&cls, &vm.exc.stop_iteration) {
             d.extra = args.first().cloned().unwrap_or(Value::None);
         }
+        if is_subtype(&cls, &vm.exc.os_error) && (3..=5).contains(&args.len()) {
+            // `OSError(errno, strerror, filename[, winerror[, filename2]])`: as in CPython,
+            // `args` keeps the first two; `extra` holds `(filename, filename2)`.
+            let f2 = args.get(4).cloned().unwrap_or(Value::None);
+            d.extra = vm.new_tuple(vec![args[2].clone(), f2]);
+            d.args = vm.new_tuple(args[..2].to_vec());
+            return;
+        }
         d.args = vm.new_tuple(args);
     }
 }
@@ -248,8 +256,12 @@ pub(super) fn exception_attr(vm: &mut Vm, o: &Obj, name: &str) -> PyResult<Optio
         } else {
             Value::None
         }),
-        "filename" if is_subtype(&cls, &vm.exc.os_error) => {
-            Some(args.get(2).cloned().unwrap_or(Value::None))
+        "filename" | "filename2" if is_subtype(&cls, &vm.exc.os_error) => {
+            let i = usize::from(name == "filename2");
+            Some(match d.extra.payload() {
+                Some(Payload::Tuple(t)) => t.get(i).cloned().unwrap_or(Value::None),
+                _ => Value::None,
+            })
         }
         "name"
             if is_subtype(&cls, &vm.exc.name_error) || is_subtype(&cls, &vm.exc.import_error) =>

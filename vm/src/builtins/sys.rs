@@ -1,5 +1,7 @@
-//! The `sys` module: `argv`, `exit`, `stdout`/`stderr` writers, `getrecursionlimit` /
-//! `setrecursionlimit`, `version_info`, `platform`, `maxsize`, `modules`, `path`.
+//! The `sys` module: `argv`, `exit`, `stdin` (a reader over the process's standard input),
+//! `stdout`/`stderr` writers, `getrecursionlimit` / `setrecursionlimit`, `version_info`,
+//! `float_info`, `int_info`, `hash_info` (struct sequences written in aio, [`SYS_AIO`]),
+//! `platform`, `maxsize`, `maxunicode`, `executable`, `modules`, `path`.
 
 use super::native_fn;
 use crate::native::Args;
@@ -25,18 +27,16 @@ fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
         ("getsizeof", getsizeof),
         ("set_asyncgen_hooks", set_asyncgen_hooks),
         ("get_asyncgen_hooks", get_asyncgen_hooks),
+        ("_stdin_readline", stdin_readline),
+        ("_stdin_read", stdin_read),
+        ("_isatty", isatty),
+        ("_write_bytes", write_bytes),
+        ("_stdin_bytes", stdin_bytes),
+        ("_stdin_readline_bytes", stdin_readline_bytes),
     ] {
         let f = native_fn(vm, name, None, f);
         vm.dict_set_str(&g, name, f);
     }
-    let vi = vm.new_tuple(vec![
-        Value::Int(3),
-        Value::Int(11),
-        Value::Int(7),
-        Value::str("final"),
-        Value::Int(0),
-    ]);
-    vm.dict_set_str(&g, "version_info", vi);
     vm.dict_set_str(&g, "version", Value::str("3.11.7 (aio)"));
     vm.dict_set_str(&g, "platform", Value::str(std::env::consts::OS));
     vm.dict_set_str(&g, "maxsize", Value::Int(i64::MAX));
@@ -54,7 +54,259 @@ fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
     vm.dict_set_str(&g, "stdout", stdout);
     let stderr = make_stream(vm, "stderr", stderr_write, stderr_flush);
     vm.dict_set_str(&g, "stderr", stderr);
+    vm.dict_set_str(&g, "maxunicode", Value::Int(0x10FFFF));
+    vm.dict_set_str(&g, "hexversion", Value::Int(0x030B07F0));
+    vm.dict_set_str(&g, "float_repr_style", Value::str("short"));
+    let exe = std::env::current_exe()
+        .map(|p| p.display().to_string())
+        .unwrap_or_default();
+    vm.dict_set_str(&g, "executable", Value::str(exe));
+    vm.exec_source_in(SYS_AIO, "<sys>", &g)?;
     Ok(())
+}
+
+/// The parts of `sys` written in aio: struct sequences (`version_info`, `float_info`,
+/// `int_info`, `hash_info`) and `stdin`.
+const SYS_AIO: &str = r#"
+class _StructSeq(tuple):
+    n_unnamed_fields = 0
+    def __new__(cls, values):
+        return tuple.__new__(cls, values)
+    def __repr__(self):
+        return 'sys.' + type(self).__name__ + '(' + ', '.join(
+            n + '=' + repr(v) for n, v in zip(self._fields, self)) + ')'
+    def __reduce__(self):
+        return (type(self), (tuple(self),))
+
+def _structseq(name, fields, values):
+    ns = {'_fields': tuple(fields), '__module__': 'sys',
+          'n_fields': len(fields), 'n_sequence_fields': len(fields)}
+    for i, f in enumerate(fields):
+        ns[f] = property(lambda self, i=i: self[i])
+    cls = type(name, (_StructSeq,), ns)
+    return cls(values)
+
+version_info = _structseq('version_info',
+    ['major', 'minor', 'micro', 'releaselevel', 'serial'], (3, 11, 7, 'final', 0))
+float_info = _structseq('float_info',
+    ['max', 'max_exp', 'max_10_exp', 'min', 'min_exp', 'min_10_exp', 'dig', 'mant_dig',
+     'epsilon', 'radix', 'rounds'],
+    (1.7976931348623157e+308, 1024, 308, 2.2250738585072014e-308, -1021, -307, 15, 53,
+     2.220446049250313e-16, 2, 1))
+int_info = _structseq('int_info',
+    ['bits_per_digit', 'sizeof_digit', 'default_max_str_digits', 'str_digits_check_threshold'],
+    (30, 4, 4300, 640))
+hash_info = _structseq('hash_info',
+    ['width', 'modulus', 'inf', 'nan', 'imag', 'algorithm', 'hash_bits', 'seed_bits', 'cutoff'],
+    (64, 2305843009213693951, 314159, 0, 1000003, 'siphash13', 64, 128, 0))
+
+class _Stdin:
+    name = '<stdin>'
+    mode = 'r'
+    encoding = 'utf-8'
+    errors = 'strict'
+    closed = False
+    def readline(self, size=-1):
+        return _stdin_readline()
+    def read(self, size=-1):
+        if size is None or size < 0:
+            return _stdin_read()
+        out = []
+        n = 0
+        while n < size:
+            line = _stdin_readline()
+            if not line:
+                break
+            out.append(line)
+            n += len(line)
+        s = ''.join(out)
+        return s[:size]
+    def readlines(self, hint=-1):
+        return list(self)
+    def __iter__(self):
+        return self
+    def __next__(self):
+        line = _stdin_readline()
+        if not line:
+            raise StopIteration
+        return line
+    def fileno(self):
+        return 0
+    def isatty(self):
+        return _isatty(0)
+    def readable(self):
+        return True
+    def writable(self):
+        return False
+    def __repr__(self):
+        return "<_io.TextIOWrapper name='<stdin>' mode='r' encoding='utf-8'>"
+
+class _StdinBuffer:
+    name = '<stdin>'
+    mode = 'rb'
+    closed = False
+    def read(self, size=-1):
+        return _stdin_bytes(-1 if size is None else size)
+    def read1(self, size=-1):
+        return _stdin_bytes(-1 if size is None else size)
+    def readline(self, size=-1):
+        return _stdin_readline_bytes()
+    def readlines(self, hint=-1):
+        return list(self)
+    def __iter__(self):
+        return self
+    def __next__(self):
+        line = _stdin_readline_bytes()
+        if not line:
+            raise StopIteration
+        return line
+    def fileno(self):
+        return 0
+    def readable(self):
+        return True
+    def writable(self):
+        return False
+    def __repr__(self):
+        return "<_io.BufferedReader name='<stdin>'>"
+
+class _OutBuffer:
+    mode = 'wb'
+    closed = False
+    def __init__(self, fd, name):
+        self._fd = fd
+        self.name = name
+    def write(self, b):
+        return _write_bytes(self._fd, b)
+    def writelines(self, lines):
+        for line in lines:
+            _write_bytes(self._fd, line)
+    def flush(self):
+        (stdout if self._fd == 1 else stderr).flush()
+    def fileno(self):
+        return self._fd
+    def readable(self):
+        return False
+    def writable(self):
+        return True
+    def __repr__(self):
+        return "<_io.BufferedWriter name=" + repr(self.name) + ">"
+
+stdin = _Stdin()
+stdin.buffer = _StdinBuffer()
+__stdin__ = stdin
+del _Stdin, _structseq
+
+def _stream_attrs(stream, name, fd):
+    stream.name = name
+    stream.mode = 'w'
+    stream.encoding = 'utf-8'
+    stream.errors = 'strict' if fd == 1 else 'backslashreplace'
+    stream.closed = False
+    stream.line_buffering = False
+    stream.fileno = lambda: fd
+    stream.isatty = lambda: _isatty(fd)
+    stream.writable = lambda: True
+    stream.readable = lambda: False
+    stream.seekable = lambda: False
+    def writelines(lines):
+        for line in lines:
+            stream.write(line)
+    stream.writelines = writelines
+    stream.buffer = _OutBuffer(fd, name)
+
+_stream_attrs(stdout, '<stdout>', 1)
+_stream_attrs(stderr, '<stderr>', 2)
+__stdout__ = stdout
+__stderr__ = stderr
+del _stream_attrs, _StdinBuffer, _OutBuffer
+
+def getdefaultencoding():
+    return 'utf-8'
+
+def getfilesystemencoding():
+    return 'utf-8'
+"#;
+
+/// `_stdin_readline()`: the next line of standard input with its newline, `''` at the end.
+fn stdin_readline(vm: &mut Vm, _a: Args) -> PyResult {
+    vm.flush_stdout();
+    let mut line = String::new();
+    match std::io::stdin().read_line(&mut line) {
+        Ok(_) => Ok(Value::str(line)),
+        Err(e) => Err(vm.new_exception_msg(&vm.exc.os_error.clone(), e.to_string())),
+    }
+}
+
+/// `_isatty(fd)`: whether standard input, output or error (0, 1, 2) is a terminal.
+fn isatty(_vm: &mut Vm, a: Args) -> PyResult {
+    use std::io::IsTerminal;
+    Ok(Value::Bool(match a.get(0) {
+        Some(Value::Int(0)) => std::io::stdin().is_terminal(),
+        Some(Value::Int(1)) => std::io::stdout().is_terminal(),
+        Some(Value::Int(2)) => std::io::stderr().is_terminal(),
+        _ => false,
+    }))
+}
+
+/// `_write_bytes(fd, data)`: writes bytes to standard output (1) or error (2).
+fn write_bytes(vm: &mut Vm, a: Args) -> PyResult {
+    use std::io::Write;
+    let data = match a.get(1).and_then(crate::module::bytes_of) {
+        Some(d) => d,
+        None => {
+            let t = a.get(1).map(|v| vm.type_name(v)).unwrap_or_default();
+            return Err(vm.new_type_error(format!("a bytes-like object is required, not '{t}'")));
+        }
+    };
+    if matches!(a.get(0), Some(Value::Int(2))) {
+        vm.flush_stdout();
+        let _ = std::io::stderr().write_all(&data);
+    } else {
+        vm.write_stdout_bytes(&data);
+    }
+    Ok(Value::Int(data.len() as i64))
+}
+
+/// `_stdin_bytes(n)`: up to `n` bytes of standard input (all that remain when `n < 0`).
+fn stdin_bytes(vm: &mut Vm, a: Args) -> PyResult {
+    use std::io::Read;
+    vm.flush_stdout();
+    let n = match a.get(0) {
+        Some(Value::Int(n)) => *n,
+        _ => -1,
+    };
+    let mut out = Vec::new();
+    let mut stdin = std::io::stdin().lock();
+    let r = if n < 0 {
+        stdin.read_to_end(&mut out).map(|_| ())
+    } else {
+        stdin.take(n as u64).read_to_end(&mut out).map(|_| ())
+    };
+    r.map_err(|e| vm.new_exception_msg(&vm.exc.os_error.clone(), e.to_string()))?;
+    Ok(crate::module::new_bytes(vm, out))
+}
+
+/// `_stdin_readline_bytes()`: the next line of standard input as bytes.
+fn stdin_readline_bytes(vm: &mut Vm, _a: Args) -> PyResult {
+    use std::io::BufRead;
+    vm.flush_stdout();
+    let mut out = Vec::new();
+    std::io::stdin()
+        .lock()
+        .read_until(b'\n', &mut out)
+        .map_err(|e| vm.new_exception_msg(&vm.exc.os_error.clone(), e.to_string()))?;
+    Ok(crate::module::new_bytes(vm, out))
+}
+
+/// `_stdin_read()`: the rest of standard input.
+fn stdin_read(vm: &mut Vm, _a: Args) -> PyResult {
+    use std::io::Read;
+    vm.flush_stdout();
+    let mut s = String::new();
+    match std::io::stdin().read_to_string(&mut s) {
+        Ok(_) => Ok(Value::str(s)),
+        Err(e) => Err(vm.new_exception_msg(&vm.exc.os_error.clone(), e.to_string())),
+    }
 }
 
 fn make_stream(
@@ -128,7 +380,8 @@ fn exc_info(vm: &mut Vm, _a: Args) -> PyResult {
     match vm.handled_exception() {
         Some(e) => {
             let cls = Value::Obj(vm.class_of(&e).clone());
-            Ok(vm.new_tuple(vec![cls, e, Value::None]))
+            let tb = vm.traceback_value(&e);
+            Ok(vm.new_tuple(vec![cls, e, tb]))
         }
         None => Ok(vm.new_tuple(vec![Value::None, Value::None, Value::None])),
     }

@@ -128,6 +128,20 @@ fn byte_of(vm: &mut Vm, v: &Value) -> PyResult<u8> {
 }
 
 fn bytes_new(vm: &mut Vm, a: Args) -> PyResult {
+    // `bytes(x)` asks `x.__bytes__()` first, as CPython does (`bytes(path)`).
+    if let (Some(src @ Value::Obj(_)), None) = (a.arg(1, "source"), a.arg(2, "encoding")) {
+        if as_bytes(src).is_none() {
+            if let Some(r) = crate::module::call_special(vm, src, "__bytes__", &[])? {
+                if matches!(r.payload(), Some(Payload::Bytes(_))) {
+                    return Ok(r);
+                }
+                return Err(vm.new_type_error(format!(
+                    "__bytes__ returned non-bytes (type {})",
+                    vm.type_name(&r)
+                )));
+            }
+        }
+    }
     let b = make_bytes(
         vm,
         a.arg(1, "source"),

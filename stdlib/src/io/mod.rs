@@ -1,0 +1,49 @@
+//! The `io` module (`io.aio`): `open` with buffered binary files (`BufferedReader`,
+//! `BufferedWriter`, `BufferedRandom`) and text files (`TextIOWrapper`: UTF-8, Latin-1 and
+//! ASCII, universal newlines) over the raw-file natives of [`crate::fs`], and the in-memory
+//! `StringIO` and `BytesIO`. The builtin `open` is `io.open`.
+
+use aio_vm::embed::func::native_closure;
+use aio_vm::native::Args;
+use aio_vm::{Obj, PyResult, Vm};
+use std::rc::Rc;
+
+const SOURCE: crate::source::Source = ("io/io.aio", include_str!("io.aio"));
+
+/// Initialises `io` with file access.
+pub fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
+    crate::fs::install_io(vm, m);
+    crate::source::run(vm, m, &[SOURCE])
+}
+
+/// Initialises `io` without file access: `StringIO`, `BytesIO` and the classes, but no
+/// `open`.
+pub fn init_sandboxed(vm: &mut Vm, m: &Obj) -> PyResult<()> {
+    crate::source::run(vm, m, &[SOURCE])?;
+    let g = vm.module_globals(m).expect("a module has globals");
+    let key = vm.intern("open");
+    if let aio_vm::object::Payload::Dict(d) = &g.payload {
+        d.borrow_mut().remove_str(&key);
+    }
+    Ok(())
+}
+
+/// Adds the builtin `open` (which imports `io` and calls `io.open`).
+pub fn install_open(vm: &mut Vm) {
+    let f = Rc::new(|vm: &mut Vm, a: Args<'_>| -> PyResult {
+        let io = vm.import_module("io")?;
+        let open = aio_vm::module::getattr(vm, &io, "open")?;
+        vm.call(&open, a.pos, a.kw)
+    });
+    let open = native_closure(vm, "open", None, f);
+    let b = vm.builtins.clone();
+    vm.dict_set_str(&b, "open", open);
+}
+
+/// Removes the builtin `open`.
+pub fn remove_open(vm: &mut Vm) {
+    let key = vm.intern("open");
+    if let aio_vm::object::Payload::Dict(d) = &vm.builtins.payload {
+        d.borrow_mut().remove_str(&key);
+    }
+}
