@@ -306,10 +306,10 @@ pub fn sort_list(vm: &mut Vm, list: &Value, kw: &[(Rc<Str>, Value)]) -> PyResult
     if reverse {
         idx.reverse();
     }
-    let mut error = None;
-    // Fast paths for homogeneous ints, floats and strings.
+    // Fast paths for homogeneous ints and strings; tuples skip the generic dispatch.
     let all_int = keys.iter().all(|k| matches!(k, Value::Int(_)));
     let all_str = keys.iter().all(|k| matches!(k, Value::Str(_)));
+    let mut result = Ok(());
     if all_int {
         idx.sort_by(|&x, &y| {
             let (Value::Int(p), Value::Int(q)) = (&keys[x], &keys[y]) else {
@@ -325,42 +325,30 @@ pub fn sort_list(vm: &mut Vm, list: &Value, kw: &[(Rc<Str>, Value)]) -> PyResult
             p.as_str().cmp(q.as_str())
         });
     } else {
-        idx.sort_by(|&x, &y| {
-            if error.is_some() {
-                return std::cmp::Ordering::Equal;
-            }
-            let (p, q) = (&keys[x], &keys[y]);
-            match vm.compare(p, q, CmpOp::Lt).and_then(|r| vm.is_true(&r)) {
-                Ok(true) => std::cmp::Ordering::Less,
-                Ok(false) => match vm.compare(q, p, CmpOp::Lt).and_then(|r| vm.is_true(&r)) {
-                    Ok(true) => std::cmp::Ordering::Greater,
-                    Ok(false) => std::cmp::Ordering::Equal,
-                    Err(e) => {
-                        error = Some(e);
-                        std::cmp::Ordering::Equal
-                    }
-                },
-                Err(e) => {
-                    error = Some(e);
-                    std::cmp::Ordering::Equal
-                }
-            }
-        });
+        result = super::sort::stable_sort(&mut idx, &mut |x, y| less_than(vm, &keys[x], &keys[y]));
     }
     // CPython reverses, sorts stably, and reverses again: equal items keep their order.
     if reverse {
         idx.reverse();
     }
     let mut slots: Vec<Option<Value>> = items.into_iter().map(Some).collect();
-    let result: Vec<Value> = idx
+    let sorted: Vec<Value> = idx
         .into_iter()
         .map(|i| slots[i].take().expect("item"))
         .collect();
-    *l.borrow_mut() = result;
-    match error {
-        Some(e) => Err(e),
-        None => Ok(()),
+    *l.borrow_mut() = sorted;
+    result
+}
+
+/// `a < b` as a bool, with tuples compared item by item without the generic dispatch.
+fn less_than(vm: &mut Vm, a: &Value, b: &Value) -> PyResult<bool> {
+    if let (Some(Payload::Tuple(_)), Some(Payload::Tuple(_))) = (a.payload(), b.payload()) {
+        if let Some(r) = super::container_compare(vm, a, b, CmpOp::Lt)? {
+            return Ok(r);
+        }
     }
+    let r = vm.compare(a, b, CmpOp::Lt)?;
+    vm.is_true(&r)
 }
 
 fn dunder_len(_vm: &mut Vm, a: Args) -> PyResult {

@@ -16,6 +16,7 @@ mod list;
 mod object;
 mod repr;
 mod set;
+mod sort;
 mod str;
 mod subscript;
 mod sys;
@@ -470,6 +471,13 @@ pub(crate) fn repeat(vm: &mut Vm, seq: &Value, n: i64) -> PyResult<Option<Value>
 
 /// Comparisons of built-in containers.
 pub fn container_compare(vm: &mut Vm, a: &Value, b: &Value, op: CmpOp) -> PyResult<Option<bool>> {
+    if let (Some(Payload::Tuple(x)), Some(Payload::Tuple(y))) = (a.payload(), b.payload()) {
+        // Tuples are immutable: compare their items in place (no copies, as for lists).
+        vm.enter_native(" in comparison")?;
+        let r = sequence_compare(vm, x, y, op);
+        vm.leave_native();
+        return r.map(Some);
+    }
     let seqs = |v: &Value| -> Option<(u8, Vec<Value>)> {
         match v.payload()? {
             Payload::List(l) => Some((0, l.borrow().clone())),
@@ -588,6 +596,23 @@ fn sequence_compare(vm: &mut Vm, x: &[Value], y: &[Value], op: CmpOp) -> PyResul
     for (a, b) in x.iter().zip(y) {
         if a.is(b) {
             continue;
+        }
+        // Items of the same primitive type decide without the generic protocol.
+        let quick = match (a, b) {
+            (Value::Int(p), Value::Int(q)) => Some(p.cmp(q)),
+            (Value::Float(p), Value::Float(q)) => p.partial_cmp(q),
+            (Value::Str(p), Value::Str(q)) => Some(p.as_str().cmp(q.as_str())),
+            _ => None,
+        };
+        if let Some(ord) = quick {
+            if ord == std::cmp::Ordering::Equal {
+                continue;
+            }
+            return Ok(match op {
+                CmpOp::Eq => false,
+                CmpOp::Ne => true,
+                _ => crate::ops::cmp_ord(ord, op),
+            });
         }
         if !vm.eq(a, b)? {
             return match op {
