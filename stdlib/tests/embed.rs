@@ -152,3 +152,32 @@ fn a_host_steps_the_asyncio_loop_and_reads_task_results() {
     assert_eq!(lp.run_until_complete::<i64>(&mut vm, coro).unwrap(), 7);
     lp.close(&mut vm).unwrap();
 }
+
+/// A limit that fires inside `asyncio.run` leaves asyncio usable for the next run.
+#[test]
+fn asyncio_runs_again_after_a_limit_stopped_a_loop() {
+    use aio_vm::{Error, LimitExceeded, Limits};
+    let mut vm = aio_stdlib::VmBuilder::new().with_stdlib().build();
+    vm.set_limits(Limits {
+        steps: Some(20_000),
+        ..Limits::default()
+    });
+    let e = vm
+        .exec(
+            "import asyncio\n\
+             async def spin():\n\
+             \x20   while True:\n\
+             \x20       await asyncio.sleep(0)\n\
+             asyncio.run(spin())\n",
+        )
+        .unwrap_err();
+    assert!(matches!(e, Error::Limit(LimitExceeded::Steps)), "{e:?}");
+    vm.exec(
+        "async def ok():\n\
+         \x20   await asyncio.sleep(0)\n\
+         \x20   return 5\n\
+         r = asyncio.run(ok())\n",
+    )
+    .unwrap();
+    assert_eq!(vm.get_global::<i64>("r").unwrap(), 5);
+}

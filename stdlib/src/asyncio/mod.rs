@@ -38,12 +38,25 @@ const PRELUDE: &[crate::source::Source] = &[
     ("asyncio/runners.aio", include_str!("prelude/runners.aio")),
 ];
 
+/// After a host limit stopped a run: `asyncio._reset_after_limit()`, which releases the loop
+/// that was running (see `Vm::on_limit_reset`).
+fn reset_after_limit(vm: &mut Vm) {
+    let key = vm.intern("asyncio");
+    let Some(module) = vm.dict_get_str(&vm.modules.clone(), &key) else {
+        return;
+    };
+    if let Ok(f) = aio_vm::module::getattr(vm, &module, "_reset_after_limit") {
+        let _ = vm.call(&f, &[], &[]);
+    }
+}
+
 /// Registers `asyncio` with `vm`.
 pub fn install(vm: &mut Vm) {
     vm.register_module("asyncio", init);
 }
 
 fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
+    vm.on_limit_reset(reset_after_limit);
     let g = vm.module_globals(m).expect("a module has globals");
     for (name, f) in [
         ("_monotonic", monotonic as aio_vm::native::NativeFn),

@@ -134,6 +134,8 @@ pub(crate) struct LimitState {
     depth: usize,
     hard: Arc<AtomicBool>,
     exc_class: Option<Obj>,
+    /// Run after a stopped run, to repair state the skipped `finally` blocks left behind.
+    reset_hooks: Vec<fn(&mut Vm)>,
 }
 
 impl Default for LimitState {
@@ -149,6 +151,7 @@ impl Default for LimitState {
             depth: 0,
             hard: Arc::default(),
             exc_class: None,
+            reset_hooks: Vec::new(),
         }
     }
 }
@@ -183,6 +186,16 @@ impl Vm {
         }
     }
 
+    /// Registers `hook` to run after a run stopped by a limit, once the VM is usable again.
+    /// A stopped run skips every `finally` block, so state they would have restored — a
+    /// running event loop, an installed signal handler — is repaired here (the standard
+    /// library's `asyncio` registers one).
+    pub fn on_limit_reset(&mut self, hook: fn(&mut Vm)) {
+        if !self.limits.reset_hooks.contains(&hook) {
+            self.limits.reset_hooks.push(hook);
+        }
+    }
+
     /// Runs `f` as a host entry point: starts a fresh budget (unless nested in another
     /// entry), and turns an uncaught exception — or an exceeded limit, even one a script
     /// swallowed — into an [`Error`].
@@ -198,8 +211,11 @@ impl Vm {
                 // Release what the stopped run held: pooled frames keep their globals, and
                 // the run may have left cycles behind.
                 self.frame_pool.clear();
-                self.gc.collect();
                 self.arm_limits();
+                for hook in self.limits.reset_hooks.clone() {
+                    hook(self);
+                }
+                self.gc.collect();
                 return Err(Error::Limit(kind));
             }
         }
