@@ -372,6 +372,11 @@ fn create_class(
         Some(Value::Str(q)) => q,
         _ => name.clone(),
     };
+    // As `type.__new__`: a class without a docstring has `__doc__ = None` of its own, so it
+    // does not show its base's.
+    if ns.get_str(&vm.names.__doc__).is_none() {
+        ns.set_str(vm.names.__doc__.clone(), Value::None);
+    }
     let slots = match ns.get_str(&vm.names.__slots__.clone()).cloned() {
         Some(v) => {
             let names = match v.as_str() {
