@@ -112,6 +112,23 @@ fn closed_error(vm: &mut Vm) -> Obj {
     vm.new_value_error("I/O operation on closed file.")
 }
 
+/// Runs `f` on the open file of handle `v` once its buffered writes are flushed: a closed
+/// handle raises `ValueError`, an I/O error the `OSError` of its errno.
+fn with_flushed<R>(
+    vm: &mut Vm,
+    v: &Value,
+    f: impl FnOnce(&mut File) -> std::io::Result<R>,
+) -> PyResult<R> {
+    let h = raw(vm, v)?;
+    let mut h = h.borrow_mut();
+    if h.file.is_none() {
+        return Err(closed_error(vm));
+    }
+    let r = h.flush().and_then(|()| f(h.file.as_mut().expect("open")));
+    drop(h);
+    r.map_err(|e| io_error(vm, &e, None))
+}
+
 /// `_fopen(path, mode, cls)`: `mode` is one of `r w a x` with an optional `+`.
 fn fopen(vm: &mut Vm, a: Args) -> PyResult {
     let (path, pv) = path_arg(vm, &a, 0, "open")?;
@@ -189,43 +206,33 @@ fn raw_class(vm: &mut Vm, a: &Args, i: usize) -> PyResult<Obj> {
 
 /// `_fread(h, n)`: up to `n` bytes (all that remain when `n < 0`).
 fn fread(vm: &mut Vm, a: Args) -> PyResult {
-    let h = raw(vm, &a.pos[0])?;
     let n = match a.get(1) {
         Some(Value::Int(n)) => *n,
         _ => -1,
     };
-    let mut h = h.borrow_mut();
-    if h.file.is_none() {
-        return Err(closed_error(vm));
-    }
-    let r = h.flush();
-    if let Err(e) = r {
-        return Err(io_error(vm, &e, None));
-    }
-    let f = h.file.as_mut().expect("open");
     let mut out = Vec::new();
-    let r = if n < 0 {
-        f.read_to_end(&mut out).map(|_| ())
-    } else {
-        out.resize(n as usize, 0);
-        let mut got = 0;
-        loop {
-            match f.read(&mut out[got..]) {
-                Ok(0) => break Ok(()),
-                Ok(k) => {
-                    got += k;
-                    if got == out.len() {
-                        break Ok(());
+    with_flushed(vm, &a.pos[0], |f| {
+        if n < 0 {
+            f.read_to_end(&mut out).map(|_| ())
+        } else {
+            out.resize(n as usize, 0);
+            let mut got = 0;
+            loop {
+                match f.read(&mut out[got..]) {
+                    Ok(0) => break Ok(()),
+                    Ok(k) => {
+                        got += k;
+                        if got == out.len() {
+                            break Ok(());
+                        }
                     }
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(e) => break Err(e),
                 }
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => break Err(e),
             }
+            .map(|()| out.truncate(got))
         }
-        .map(|()| out.truncate(got))
-    };
-    drop(h);
-    r.map_err(|e| io_error(vm, &e, None))?;
+    })?;
     Ok(new_bytes(vm, out))
 }
 
@@ -249,7 +256,6 @@ fn fwrite(vm: &mut Vm, a: Args) -> PyResult {
 
 /// `_fseek(h, offset, whence)`: the new position.
 fn fseek(vm: &mut Vm, a: Args) -> PyResult {
-    let h = raw(vm, &a.pos[0])?;
     let off = match a.get(1) {
         Some(Value::Int(n)) => *n,
         _ => 0,
@@ -258,58 +264,29 @@ fn fseek(vm: &mut Vm, a: Args) -> PyResult {
         Some(Value::Int(n)) => *n,
         _ => 0,
     };
-    let mut h = h.borrow_mut();
-    if h.file.is_none() {
-        return Err(closed_error(vm));
-    }
-    let r = h.flush().and_then(|()| {
-        let f = h.file.as_mut().expect("open");
-        match whence {
-            1 => f.seek(SeekFrom::Current(off)),
-            2 => f.seek(SeekFrom::End(off)),
-            _ => {
-                if off < 0 {
-                    Err(std::io::Error::from_raw_os_error(libc::EINVAL))
-                } else {
-                    f.seek(SeekFrom::Start(off as u64))
-                }
+    let p = with_flushed(vm, &a.pos[0], |f| match whence {
+        1 => f.seek(SeekFrom::Current(off)),
+        2 => f.seek(SeekFrom::End(off)),
+        _ => {
+            if off < 0 {
+                Err(std::io::Error::from_raw_os_error(libc::EINVAL))
+            } else {
+                f.seek(SeekFrom::Start(off as u64))
             }
         }
-    });
-    drop(h);
-    match r {
-        Ok(p) => Ok(int_value(vm, BigInt::from(p))),
-        Err(e) => Err(io_error(vm, &e, None)),
-    }
+    })?;
+    Ok(int_value(vm, BigInt::from(p)))
 }
 
 /// `_ftell(h)`: the position, counting buffered writes.
 fn ftell(vm: &mut Vm, a: Args) -> PyResult {
-    let h = raw(vm, &a.pos[0])?;
-    let mut h = h.borrow_mut();
-    if h.file.is_none() {
-        return Err(closed_error(vm));
-    }
-    let r = h
-        .flush()
-        .and_then(|()| h.file.as_mut().expect("open").stream_position());
-    drop(h);
-    match r {
-        Ok(p) => Ok(int_value(vm, BigInt::from(p))),
-        Err(e) => Err(io_error(vm, &e, None)),
-    }
+    let p = with_flushed(vm, &a.pos[0], |f| f.stream_position())?;
+    Ok(int_value(vm, BigInt::from(p)))
 }
 
 /// `_fflush(h)`.
 fn fflush(vm: &mut Vm, a: Args) -> PyResult {
-    let h = raw(vm, &a.pos[0])?;
-    let mut h = h.borrow_mut();
-    if h.file.is_none() {
-        return Err(closed_error(vm));
-    }
-    let r = h.flush();
-    drop(h);
-    r.map_err(|e| io_error(vm, &e, None))?;
+    with_flushed(vm, &a.pos[0], |_| Ok(()))?;
     Ok(Value::None)
 }
 
@@ -326,20 +303,11 @@ fn fclose(vm: &mut Vm, a: Args) -> PyResult {
 
 /// `_ftruncate(h, size)`.
 fn ftruncate(vm: &mut Vm, a: Args) -> PyResult {
-    let h = raw(vm, &a.pos[0])?;
     let size = match a.get(1) {
         Some(Value::Int(n)) => *n as u64,
         _ => 0,
     };
-    let mut h = h.borrow_mut();
-    if h.file.is_none() {
-        return Err(closed_error(vm));
-    }
-    let r = h
-        .flush()
-        .and_then(|()| h.file.as_mut().expect("open").set_len(size));
-    drop(h);
-    r.map_err(|e| io_error(vm, &e, None))?;
+    with_flushed(vm, &a.pos[0], |f| f.set_len(size))?;
     Ok(int_value(vm, BigInt::from(size)))
 }
 

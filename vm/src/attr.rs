@@ -452,24 +452,45 @@ impl Vm {
         Ok((self.get_attr(&obj, name)?, None))
     }
 
+    /// Calls a `__setattr__` that a class defined in aio (`cls` is `obj`'s class) overrides —
+    /// one that is not the native one of `object` (nor of `native_owner`). Gives the value
+    /// back when there is none, for the built-in assignment.
+    #[inline]
+    fn user_setattr(
+        &mut self,
+        cls: &Obj,
+        obj: &Value,
+        name: &Rc<Str>,
+        value: Value,
+        native_owner: &str,
+    ) -> PyResult<Option<Value>> {
+        if !cls.as_type().is_some_and(|t| t.heap) {
+            return Ok(Some(value));
+        }
+        let Some(setattr) = self.lookup(cls, &self.names.__setattr__.clone()) else {
+            return Ok(Some(value));
+        };
+        if is_native_of(&setattr, "object") || is_native_of(&setattr, native_owner) {
+            return Ok(Some(value));
+        }
+        self.call(
+            &setattr,
+            &[obj.clone(), Value::Str(name.clone()), value],
+            &[],
+        )?;
+        Ok(None)
+    }
+
     /// `setattr(obj, name, value)`.
     pub fn set_attr(&mut self, obj: &Value, name: &Rc<Str>, value: Value) -> PyResult<()> {
         let cls = self.class_of(obj).clone();
         if let Value::Obj(o) = obj {
             if let Payload::Type(_) = &o.payload {
                 // A metaclass written in aio may define __setattr__ (enum's EnumType does).
-                if cls.as_type().is_some_and(|t| t.heap) {
-                    if let Some(setattr) = self.lookup(&cls, &self.names.__setattr__.clone()) {
-                        if !is_native_of(&setattr, "object") && !is_native_of(&setattr, "type") {
-                            self.call(
-                                &setattr,
-                                &[obj.clone(), Value::Str(name.clone()), value],
-                                &[],
-                            )?;
-                            return Ok(());
-                        }
-                    }
-                }
+                let value = match self.user_setattr(&cls, obj, name, value, "type")? {
+                    Some(value) => value,
+                    None => return Ok(()),
+                };
                 return self.set_type_attr(o, name, value);
             }
             if let Payload::Module(m) = &o.payload {
@@ -480,18 +501,10 @@ impl Vm {
                 return Ok(());
             }
         }
-        if cls.as_type().is_some_and(|t| t.heap) {
-            if let Some(setattr) = self.lookup(&cls, &self.names.__setattr__.clone()) {
-                if !is_native_of(&setattr, "object") {
-                    self.call(
-                        &setattr,
-                        &[obj.clone(), Value::Str(name.clone()), value],
-                        &[],
-                    )?;
-                    return Ok(());
-                }
-            }
-        }
+        let value = match self.user_setattr(&cls, obj, name, value, "object")? {
+            Some(value) => value,
+            None => return Ok(()),
+        };
         self.generic_setattr(obj, name, value)
     }
 
