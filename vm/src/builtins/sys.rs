@@ -100,12 +100,30 @@ hash_info = _structseq('hash_info',
     ['width', 'modulus', 'inf', 'nan', 'imag', 'algorithm', 'hash_bits', 'seed_bits', 'cutoff'],
     (64, 2305843009213693951, 314159, 0, 1000003, 'siphash13', 64, 128, 0))
 
-class _Stdin:
+class _StdinLines:
+    # What sys.stdin and sys.stdin.buffer share: iteration by readline().
     name = '<stdin>'
+    closed = False
+    def readlines(self, hint=-1):
+        return list(self)
+    def __iter__(self):
+        return self
+    def __next__(self):
+        line = self.readline()
+        if not line:
+            raise StopIteration
+        return line
+    def fileno(self):
+        return 0
+    def readable(self):
+        return True
+    def writable(self):
+        return False
+
+class _Stdin(_StdinLines):
     mode = 'r'
     encoding = 'utf-8'
     errors = 'strict'
-    closed = False
     def readline(self, size=-1):
         return _stdin_readline()
     def read(self, size=-1):
@@ -121,51 +139,19 @@ class _Stdin:
             n += len(line)
         s = ''.join(out)
         return s[:size]
-    def readlines(self, hint=-1):
-        return list(self)
-    def __iter__(self):
-        return self
-    def __next__(self):
-        line = _stdin_readline()
-        if not line:
-            raise StopIteration
-        return line
-    def fileno(self):
-        return 0
     def isatty(self):
         return _isatty(0)
-    def readable(self):
-        return True
-    def writable(self):
-        return False
     def __repr__(self):
         return "<_io.TextIOWrapper name='<stdin>' mode='r' encoding='utf-8'>"
 
-class _StdinBuffer:
-    name = '<stdin>'
+class _StdinBuffer(_StdinLines):
     mode = 'rb'
-    closed = False
     def read(self, size=-1):
         return _stdin_bytes(-1 if size is None else size)
     def read1(self, size=-1):
         return _stdin_bytes(-1 if size is None else size)
     def readline(self, size=-1):
         return _stdin_readline_bytes()
-    def readlines(self, hint=-1):
-        return list(self)
-    def __iter__(self):
-        return self
-    def __next__(self):
-        line = _stdin_readline_bytes()
-        if not line:
-            raise StopIteration
-        return line
-    def fileno(self):
-        return 0
-    def readable(self):
-        return True
-    def writable(self):
-        return False
     def __repr__(self):
         return "<_io.BufferedReader name='<stdin>'>"
 
