@@ -155,8 +155,19 @@ impl Vm {
 
     /// `getattr(obj, name)`.
     pub fn get_attr(&mut self, obj: &Value, name: &Rc<Str>) -> PyResult {
+        match self.get_attr_or_absent(obj, name)? {
+            Some(v) => Ok(v),
+            None => Err(self.attribute_error(obj, name)),
+        }
+    }
+
+    /// [`Vm::get_attr`] that answers `None` instead of raising when the attribute is simply
+    /// absent (what `getattr(o, name, default)` and `hasattr` need without building an
+    /// `AttributeError`); an `AttributeError` raised by a property or `__getattr__` also
+    /// counts as absent.
+    pub fn get_attr_or_absent(&mut self, obj: &Value, name: &Rc<Str>) -> PyResult<Option<Value>> {
         let err = match self.get_attr_opt(obj, name) {
-            Ok(Some(v)) => return Ok(v),
+            Ok(Some(v)) => return Ok(Some(v)),
             Ok(None) => None,
             Err(e) if self.is_instance_of(&e, &self.exc.attribute_error.clone()) => Some(e),
             Err(e) => return Err(e),
@@ -165,10 +176,36 @@ impl Vm {
         if self.is_heap(obj) {
             let cls = self.class_of(obj).clone();
             if let Some(ga) = self.lookup(&cls, &self.names.__getattr__.clone()) {
-                return self.call(&ga, &[obj.clone(), Value::Str(name.clone())], &[]);
+                return self
+                    .call(&ga, &[obj.clone(), Value::Str(name.clone())], &[])
+                    .map(Some)
+                    .map_err(|e| self.attribute_error_context(e, obj, name));
             }
         }
-        Err(err.unwrap_or_else(|| self.attribute_error(obj, name)))
+        match err {
+            Some(e) => Err(self.attribute_error_context(e, obj, name)),
+            None => Ok(None),
+        }
+    }
+
+    /// CPython's `set_attribute_error_context`: an `AttributeError` that escapes an attribute
+    /// lookup (from a property or `__getattr__`) gets the `name` and `obj` of that lookup
+    /// unless it already has either.
+    fn attribute_error_context(&self, e: Obj, obj: &Value, name: &Rc<Str>) -> Obj {
+        if !self.is_instance_of(&e, &self.exc.attribute_error) {
+            return e;
+        }
+        if let Payload::Exception(d) = &e.payload {
+            let unset = match d.borrow().extra.payload() {
+                Some(Payload::Tuple(t)) => t.iter().all(Value::is_none),
+                _ => true,
+            };
+            if unset {
+                let pair = self.new_tuple(vec![Value::Str(name.clone()), obj.clone()]);
+                d.borrow_mut().extra = pair;
+            }
+        }
+        e
     }
 
     /// The `AttributeError` CPython raises for `obj.name`.

@@ -355,37 +355,33 @@ impl Vm {
         kw: &[(Rc<Str>, Value)],
     ) -> PyResult<()> {
         let code = &func.code;
-        let qual = func
-            .qualname
-            .borrow()
-            .as_str()
-            .map(|s| s.as_str().to_string())
-            .unwrap_or_default();
+        // The qualified name is only needed for error messages.
+        let qualname = || {
+            func.qualname
+                .borrow()
+                .as_str()
+                .map(|s| s.as_str().to_string())
+                .unwrap_or_default()
+        };
         let argcount = code.argcount as usize;
         let kwonly = code.kwonlyargcount as usize;
-        let mut positional: Vec<Value> = Vec::with_capacity(args.len() + 1);
-        if let Some(s) = selfv {
-            positional.push(s.clone());
-        }
-        positional.extend_from_slice(args);
+        // The positional arguments are `selfv` (when bound) followed by `args`.
+        let positional = selfv.into_iter().chain(args.iter());
+        let given = args.len() + selfv.is_some() as usize;
         let has_varargs = code.flags & flags::VARARGS != 0;
         let has_varkw = code.flags & flags::VARKEYWORDS != 0;
         let vararg_index = argcount + kwonly;
         let varkw_index = vararg_index + has_varargs as usize;
         // Positional parameters.
-        let n = positional.len().min(argcount);
-        for (i, v) in positional.iter().take(n).enumerate() {
+        for (i, v) in positional.clone().take(argcount).enumerate() {
             frame.locals[i] = Some(v.clone());
         }
         if has_varargs {
-            let extra: Vec<Value> = positional
-                .get(argcount..)
-                .map(|s| s.to_vec())
-                .unwrap_or_default();
+            let extra: Vec<Value> = positional.skip(argcount).cloned().collect();
             frame.locals[vararg_index] = Some(self.new_tuple(extra));
-        } else if positional.len() > argcount {
+        } else if given > argcount {
+            let qual = qualname();
             let defaults = func.defaults.borrow().len();
-            let given = positional.len();
             let kw_given = kw
                 .iter()
                 .filter(|(k, _)| {
@@ -433,14 +429,17 @@ impl Vm {
         };
         let mut posonly_as_kw: Vec<String> = Vec::new();
         for (k, v) in kw {
-            let pos = code.varnames[..argcount + kwonly]
+            let params = &code.varnames[..argcount + kwonly];
+            let pos = params
                 .iter()
-                .position(|p| p.as_str() == k.as_str());
+                .position(|p| Rc::ptr_eq(p, k))
+                .or_else(|| params.iter().position(|p| p.as_str() == k.as_str()));
             match pos {
                 Some(i) if i >= code.posonlyargcount as usize => {
                     if frame.locals[i].is_some() {
                         return Err(self.new_type_error(format!(
-                            "{qual}() got multiple values for argument '{}'",
+                            "{}() got multiple values for argument '{}'",
+                            qualname(),
                             k.as_str()
                         )));
                     }
@@ -458,7 +457,8 @@ impl Vm {
                             continue;
                         }
                         return Err(self.new_type_error(format!(
-                            "{qual}() got an unexpected keyword argument '{}'",
+                            "{}() got an unexpected keyword argument '{}'",
+                            qualname(),
                             k.as_str()
                         )));
                     }
@@ -467,7 +467,8 @@ impl Vm {
         }
         if !posonly_as_kw.is_empty() {
             return Err(self.new_type_error(format!(
-                "{qual}() got some positional-only arguments passed as keyword arguments: '{}'",
+                "{}() got some positional-only arguments passed as keyword arguments: '{}'",
+                qualname(),
                 posonly_as_kw.join(", ")
             )));
         }
@@ -488,7 +489,7 @@ impl Vm {
             }
         }
         if !missing.is_empty() {
-            return Err(self.new_type_error(missing_message(&qual, &missing, "positional")));
+            return Err(self.new_type_error(missing_message(&qualname(), &missing, "positional")));
         }
         let kwdefaults = func.kwdefaults.borrow().clone();
         for i in argcount..argcount + kwonly {
@@ -505,7 +506,11 @@ impl Vm {
             }
         }
         if !missing.is_empty() {
-            return Err(self.new_type_error(missing_message(&qual, &missing, "keyword-only")));
+            return Err(self.new_type_error(missing_message(
+                &qualname(),
+                &missing,
+                "keyword-only",
+            )));
         }
         Ok(())
     }

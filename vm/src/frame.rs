@@ -38,6 +38,9 @@ pub enum Delivery {
     ForIter,
     /// A generator or coroutine resumed by the caller's `YieldFrom` (delegation/`await`).
     YieldFrom,
+    /// A generator or coroutine resumed by a script's `gen.send(value)`: a yielded value is
+    /// pushed on the caller's stack, a return raises `StopIteration(value)` in the caller.
+    Send,
     /// Started from Rust (`Vm::call`, a generator's `send`): the run loop returns.
     Native,
 }

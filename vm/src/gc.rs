@@ -133,7 +133,11 @@ impl GcState {
         drop(garbage);
         let survivors = self.objects.borrow().len();
         self.allocated.set(0);
-        self.threshold.set((survivors).max(20_000));
+        // The next collection waits for twice as many new containers as survived this one:
+        // a full trace then costs at most half a visit per allocation, where CPython's young
+        // generations make the same bound with generations (its full collections also wait
+        // for the long-lived set to grow by a quarter).
+        self.threshold.set((2 * survivors).max(20_000));
         self.collected.set(self.collected.get() + count);
         self.collecting.set(false);
         count

@@ -62,6 +62,45 @@ macro_rules! with_frame {
     }};
 }
 
+/// Calls an unbound native function whose arguments are `f.stack[start..]` (the callee at
+/// `callee_pos`) in place, without copying them out: the stack is lent to the call while the
+/// frame sits on `Vm::frames`, then the callee and arguments are dropped and the result
+/// pushed. Breaks out of the dispatch loop with the exception on failure. Does nothing when
+/// the callee is not such a native.
+macro_rules! call_native_in_place {
+    ($vm:ident, $f:ident, $callee_pos:expr, $start:expr) => {{
+        let callee_pos = $callee_pos;
+        let is_native = matches!(&$f.stack[callee_pos], Value::Obj(o)
+            if matches!(&o.payload, Payload::Native(nf) if nf.bound.is_none()));
+        if is_native {
+            let stack = std::mem::take(&mut $f.stack);
+            $vm.frames.push($f);
+            let r = match &stack[callee_pos] {
+                Value::Obj(o) => match &o.payload {
+                    Payload::Native(nf) => crate::call::call_native(
+                        $vm,
+                        &nf.func,
+                        crate::native::Args {
+                            pos: &stack[$start..],
+                            kw: &[],
+                        },
+                    ),
+                    _ => unreachable!(),
+                },
+                _ => unreachable!(),
+            };
+            $f = $vm.frames.pop().expect("frame");
+            $f.stack = stack;
+            $f.stack.truncate(callee_pos);
+            match r {
+                Ok(v) => $f.stack.push(v),
+                Err(e) => break Event::Raise(e),
+            }
+            continue;
+        }
+    }};
+}
+
 impl Vm {
     /// Runs `frame` to completion (or its first yield) and returns its value.
     pub fn run_frame(&mut self, frame: Box<Frame>) -> PyResult {
@@ -308,6 +347,15 @@ impl Vm {
                             if let Some(nf) = self.simple_call(&mut f.stack, self_pos - 1, start) {
                                 break Event::Push(nf);
                             }
+                            if has_self && n == 1 {
+                                if let Some(r) = self.send_fast(&mut f.stack, self_pos - 1) {
+                                    break match r {
+                                        Ok(nf) => Event::Push(nf),
+                                        Err(e) => Event::Raise(e),
+                                    };
+                                }
+                            }
+                            call_native_in_place!(self, f, self_pos - 1, start);
                             let callee = f.stack[self_pos - 1].clone();
                             let args: SmallVec<[Value; 8]> = if has_self {
                                 f.stack.drain(self_pos..).collect()
@@ -327,6 +375,7 @@ impl Vm {
                             if let Some(nf) = self.simple_call(&mut f.stack, len - n - 1, len - n) {
                                 break Event::Push(nf);
                             }
+                            call_native_in_place!(self, f, len - n - 1, len - n);
                             let args: SmallVec<[Value; 8]> = f.stack.drain(len - n..).collect();
                             let callee = f.stack.pop().expect("stack");
                             match tri!(with_frame!(self, f, self.prepare_call(callee, &args, &[])))
@@ -337,18 +386,20 @@ impl Vm {
                         }
                         Instr::CallKw(n) => {
                             let names = f.stack.pop().expect("stack");
-                            let names: Vec<Rc<Str>> = match names.payload() {
-                                Some(Payload::Tuple(t)) => {
-                                    t.iter().filter_map(|v| v.as_str().cloned()).collect()
-                                }
-                                _ => Vec::new(),
+                            let names: &[Value] = match names.payload() {
+                                Some(Payload::Tuple(t)) => t,
+                                _ => &[],
                             };
                             let n = n as usize;
                             let len = f.stack.len();
-                            let mut all: Vec<Value> = f.stack.drain(len - n..).collect();
-                            let kwvals = all.split_off(n - names.len());
-                            let kw: SmallVec<[(Rc<Str>, Value); 4]> =
-                                names.into_iter().zip(kwvals).collect();
+                            let npos = n - names.len();
+                            let mut vals = f.stack.drain(len - n..);
+                            let all: SmallVec<[Value; 8]> = vals.by_ref().take(npos).collect();
+                            let kw: SmallVec<[(Rc<Str>, Value); 4]> = names
+                                .iter()
+                                .zip(vals)
+                                .filter_map(|(k, v)| Some((k.as_str()?.clone(), v)))
+                                .collect();
                             let callee = f.stack.pop().expect("stack");
                             match tri!(with_frame!(self, f, self.prepare_call(callee, &all, &kw))) {
                                 Prepared::Value(v) => f.stack.push(v),
@@ -1014,6 +1065,11 @@ impl Vm {
                                     caller.stack.pop();
                                     caller.stack.push(v);
                                 }
+                                Delivery::Send => {
+                                    f = caller;
+                                    event = Event::Raise(self.new_stop_iteration(v));
+                                    continue;
+                                }
                                 _ => caller.stack.push(v),
                             }
                             f = caller;
@@ -1292,6 +1348,51 @@ impl Vm {
     /// `self`) move into the frame's locals, and `stack` is cut back to `callee_pos`.
     /// `None` (and the stack untouched) when the call needs the general path.
     #[inline]
+    /// `gen.send(value)` called from a script (`stack[callee_pos..]` is `[send, gen,
+    /// value]`): the generator's frame is resumed in this run loop with
+    /// [`Delivery::Send`], as a call would be, instead of a nested run through the native
+    /// `send`. `None` when the callee is not the built-in `send` of a generator or coroutine.
+    fn send_fast(
+        &mut self,
+        stack: &mut Vec<Value>,
+        callee_pos: usize,
+    ) -> Option<Result<Box<Frame>, Obj>> {
+        let Value::Obj(o) = &stack[callee_pos] else {
+            return None;
+        };
+        let Payload::Native(nf) = &o.payload else {
+            return None;
+        };
+        let crate::native::NativeImpl::Fn(func) = &nf.func else {
+            return None;
+        };
+        if nf.bound.is_some()
+            || !std::ptr::fn_addr_eq(
+                *func,
+                crate::builtins::generator::send as crate::native::NativeFn,
+            )
+        {
+            return None;
+        }
+        let Value::Obj(g) = &stack[callee_pos + 1] else {
+            return None;
+        };
+        match &g.payload {
+            Payload::Generator(c) if c.borrow().kind != crate::object::GenKind::AsyncGenerator => {}
+            _ => return None,
+        }
+        let g = g.clone();
+        let value = stack.pop().expect("stack");
+        stack.truncate(callee_pos);
+        Some(
+            match self.resume_generator(&g, value, None, Delivery::Send) {
+                Ok(Some(nf)) => Ok(nf),
+                Ok(None) => Err(self.new_stop_iteration(Value::None)),
+                Err(e) => Err(e),
+            },
+        )
+    }
+
     fn simple_call(
         &mut self,
         stack: &mut Vec<Value>,

@@ -7,7 +7,9 @@
 mod host;
 mod net;
 mod sigint;
+mod step;
 pub mod threads;
+mod timers;
 mod weakset;
 
 pub use host::HostLoop;
@@ -86,6 +88,8 @@ fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
         vm.dict_set_str(&g, name, f);
     }
     weakset::define(&mut aio_vm::module::ModuleBuilder::new(vm, m));
+    step::define(vm, &g);
+    timers::define(vm, &g);
     // CPython's futures and task steps are C code (`_asyncio`): their frames never show.
     for hidden in [
         "asyncio/futures.aio",

@@ -283,8 +283,8 @@ pub(crate) fn attr_name(vm: &mut Vm, v: &Value) -> PyResult<Rc<crate::str::Str>>
 fn hasattr(vm: &mut Vm, a: Args) -> PyResult {
     a.check_count(vm, "hasattr", 2, 2)?;
     let name = attr_name(vm, &a.pos[1])?;
-    match vm.get_attr(&a.pos[0], &name) {
-        Ok(_) => Ok(Value::Bool(true)),
+    match vm.get_attr_or_absent(&a.pos[0], &name) {
+        Ok(found) => Ok(Value::Bool(found.is_some())),
         Err(e) if vm.is_instance_of(&e, &vm.exc.attribute_error.clone()) => Ok(Value::Bool(false)),
         Err(e) => Err(e),
     }
@@ -293,8 +293,12 @@ fn hasattr(vm: &mut Vm, a: Args) -> PyResult {
 fn getattr(vm: &mut Vm, a: Args) -> PyResult {
     a.check_count(vm, "getattr", 2, 3)?;
     let name = attr_name(vm, &a.pos[1])?;
-    match vm.get_attr(&a.pos[0], &name) {
-        Ok(v) => Ok(v),
+    if a.len() == 2 {
+        return vm.get_attr(&a.pos[0], &name);
+    }
+    match vm.get_attr_or_absent(&a.pos[0], &name) {
+        Ok(Some(v)) => Ok(v),
+        Ok(None) => Ok(a.pos[2].clone()),
         Err(e) if a.len() == 3 && vm.is_instance_of(&e, &vm.exc.attribute_error.clone()) => {
             Ok(a.pos[2].clone())
         }

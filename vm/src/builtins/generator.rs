@@ -36,7 +36,9 @@ fn finish(vm: &mut Vm, r: GenResult) -> PyResult {
     }
 }
 
-fn send(vm: &mut Vm, a: Args) -> PyResult {
+/// `generator.send` / `coroutine.send`; a script's call of it is run without this native
+/// (see `Vm::send_fast`), which only serves calls from native code.
+pub(crate) fn send(vm: &mut Vm, a: Args) -> PyResult {
     a.method_count(vm, "send", 1, 1)?;
     let g = this(vm, &a)?;
     let r = vm.gen_send(&g, a.pos[1].clone())?;

@@ -9,7 +9,7 @@ mod exceptions;
 mod format;
 mod functions;
 mod future;
-mod generator;
+pub(crate) mod generator;
 pub(crate) mod int;
 mod iterators;
 mod list;

@@ -1,0 +1,408 @@
+//! Native task steps: what CPython's `_asyncio` C accelerator does in `task_step` and
+//! `task_wakeup`. `Task.__step` and `Task._task_wakeup` (prelude `tasks.aio`) call these;
+//! they follow the prelude's former aio code statement by statement (rules T-1 to T-8), so
+//! the order of callbacks, messages and exception types are unchanged, but a step no longer
+//! runs a script frame of its own, and the common case — the coroutine yielded `None`
+//! (`sleep(0)`) — schedules the next step without running `call_soon` and
+//! `Handle.__init__` as script code.
+//!
+//! Like the C task, the step reads and writes the task's private attributes directly in the
+//! instance dict (a `__setattr__` override does not see them).
+
+use aio_vm::builtins::native_closure;
+use aio_vm::gen::GenResult;
+use aio_vm::native::Args;
+use aio_vm::object::Payload;
+use aio_vm::str::Str;
+use aio_vm::{Obj, PyResult, Value, Vm};
+use std::cell::RefCell;
+use std::rc::Rc;
+
+/// What the natives need from the prelude, handed over once by `_c_step_init`.
+struct StepEnv {
+    cancelled_error: Obj,
+    invalid_state_error: Obj,
+    future_cancel: Value,
+    future_set_result: Value,
+    future_set_exception: Value,
+    /// `BaseEventLoop.call_soon`: the fast path only replaces this one.
+    loop_call_soon: Value,
+    handle_cls: Obj,
+    current_tasks: Obj,
+    all_tasks: Value,
+    n: Names,
+}
+
+/// Interned attribute names.
+struct Names {
+    state: Rc<Str>,
+    must_cancel: Rc<Str>,
+    coro: Rc<Str>,
+    fut_waiter: Rc<Str>,
+    loop_: Rc<Str>,
+    context: Rc<Str>,
+    cancel_message: Rc<Str>,
+    cancelled_exc: Rc<Str>,
+    blocking: Rc<Str>,
+    step: Rc<Str>,
+    wakeup: Rc<Str>,
+    call_soon: Rc<Str>,
+    closed: Rc<Str>,
+    ready: Rc<Str>,
+    callback: Rc<Str>,
+    args: Rc<Str>,
+    cancelled: Rc<Str>,
+    msg: Rc<Str>,
+    context_kw: Rc<Str>,
+}
+
+impl Names {
+    fn new(vm: &mut Vm) -> Names {
+        Names {
+            state: vm.intern("_state"),
+            must_cancel: vm.intern("_must_cancel"),
+            coro: vm.intern("_coro"),
+            fut_waiter: vm.intern("_fut_waiter"),
+            loop_: vm.intern("_loop"),
+            context: vm.intern("_context"),
+            cancel_message: vm.intern("_cancel_message"),
+            cancelled_exc: vm.intern("_cancelled_exc"),
+            blocking: vm.intern("_asyncio_future_blocking"),
+            step: vm.intern("_Task__step"),
+            wakeup: vm.intern("_task_wakeup"),
+            call_soon: vm.intern("call_soon"),
+            closed: vm.intern("_closed"),
+            ready: vm.intern("_ready"),
+            callback: vm.intern("_callback"),
+            args: vm.intern("_args"),
+            cancelled: vm.intern("_cancelled"),
+            msg: vm.intern("msg"),
+            context_kw: vm.intern("context"),
+        }
+    }
+}
+
+/// Registers `_c_step_init`, `_c_task_step` and `_c_task_wakeup` in the module globals `g`.
+pub(super) fn define(vm: &mut Vm, g: &Obj) {
+    let env: Rc<RefCell<Option<Rc<StepEnv>>>> = Rc::default();
+    let e = env.clone();
+    let init = native_closure(
+        vm,
+        "_c_step_init",
+        Some("asyncio"),
+        Rc::new(move |vm: &mut Vm, a: Args| {
+            *e.borrow_mut() = Some(Rc::new(init_env(vm, a)?));
+            Ok(Value::None)
+        }),
+    );
+    vm.dict_set_str(g, "_c_step_init", init);
+    let e = env.clone();
+    let step = native_closure(
+        vm,
+        "_c_task_step",
+        Some("asyncio"),
+        Rc::new(move |vm: &mut Vm, a: Args| {
+            let env = ready_env(vm, &e)?;
+            a.check_count(vm, "_c_task_step", 2, 2)?;
+            task_step(vm, &env, &a.pos[0], a.pos[1].clone())?;
+            Ok(Value::None)
+        }),
+    );
+    vm.dict_set_str(g, "_c_task_step", step);
+    let e = env;
+    let wakeup = native_closure(
+        vm,
+        "_c_task_wakeup",
+        Some("asyncio"),
+        Rc::new(move |vm: &mut Vm, a: Args| {
+            let env = ready_env(vm, &e)?;
+            a.check_count(vm, "_c_task_wakeup", 2, 2)?;
+            let exc = match aio_vm::module::call_method(vm, &a.pos[1], "result", &[]) {
+                Ok(_) => Value::None,
+                Err(e) => Value::Obj(e),
+            };
+            task_step(vm, &env, &a.pos[0], exc)?;
+            Ok(Value::None)
+        }),
+    );
+    vm.dict_set_str(g, "_c_task_wakeup", wakeup);
+}
+
+fn ready_env(vm: &mut Vm, env: &RefCell<Option<Rc<StepEnv>>>) -> PyResult<Rc<StepEnv>> {
+    env.borrow()
+        .clone()
+        .ok_or_else(|| vm.new_runtime_error("asyncio task natives used before _c_step_init"))
+}
+
+/// `_c_step_init(CancelledError, InvalidStateError, Future, BaseEventLoop, Handle,
+/// _current_tasks, _all_tasks)`.
+fn init_env(vm: &mut Vm, a: Args) -> PyResult<StepEnv> {
+    a.check_count(vm, "_c_step_init", 7, 7)?;
+    let obj = |vm: &mut Vm, v: &Value| match v {
+        Value::Obj(o) => Ok(o.clone()),
+        _ => Err(vm.new_type_error("_c_step_init: expected an object")),
+    };
+    let future = &a.pos[2];
+    let event_loop = &a.pos[3];
+    Ok(StepEnv {
+        cancelled_error: obj(vm, &a.pos[0])?,
+        invalid_state_error: obj(vm, &a.pos[1])?,
+        future_cancel: aio_vm::module::getattr(vm, future, "cancel")?,
+        future_set_result: aio_vm::module::getattr(vm, future, "set_result")?,
+        future_set_exception: aio_vm::module::getattr(vm, future, "set_exception")?,
+        loop_call_soon: aio_vm::module::getattr(vm, event_loop, "call_soon")?,
+        handle_cls: obj(vm, &a.pos[4])?,
+        current_tasks: obj(vm, &a.pos[5])?,
+        all_tasks: a.pos[6].clone(),
+        n: Names::new(vm),
+    })
+}
+
+/// `obj.name` for a private attribute: the instance dict first (where the prelude keeps
+/// them), then the full lookup.
+fn iget(vm: &mut Vm, obj: &Value, name: &Rc<Str>) -> PyResult {
+    if let Value::Obj(o) = obj {
+        if let Some(t) = o.dict_table() {
+            if let Some(v) = t.borrow().get_str(name) {
+                return Ok(v.clone());
+            }
+        }
+    }
+    vm.get_attr(obj, name)
+}
+
+/// `obj.name = value` for a private attribute: straight into the instance dict.
+fn iset(vm: &mut Vm, obj: &Value, name: &Rc<Str>, value: Value) -> PyResult<()> {
+    if let Value::Obj(o) = obj {
+        if let Some(t) = o.dict_table() {
+            t.borrow_mut().set_str(name.clone(), value);
+            return Ok(());
+        }
+    }
+    vm.set_attr(obj, name, value)
+}
+
+fn is(a: &Value, b: &Value) -> bool {
+    a.id() == b.id()
+}
+
+/// `Task.__step(exc)`.
+fn task_step(vm: &mut Vm, env: &StepEnv, task: &Value, mut exc: Value) -> PyResult<()> {
+    let n = &env.n;
+    let state = iget(vm, task, &n.state)?;
+    if state.as_str().is_none_or(|s| s.as_str() != "PENDING") {
+        let msg = format!(
+            "_step(): already done: {}, {}",
+            vm.repr(task)?.as_str(),
+            vm.repr(&exc)?.as_str()
+        );
+        return Err(vm.new_exception_msg(&env.invalid_state_error.clone(), msg));
+    }
+    let must_cancel = iget(vm, task, &n.must_cancel)?;
+    if vm.is_true(&must_cancel)? {
+        let is_cancel = matches!(&exc, Value::Obj(e) if vm.is_instance_of(e, &env.cancelled_error));
+        if !is_cancel {
+            exc = aio_vm::module::call_method(vm, task, "_make_cancelled_error", &[])?;
+        }
+        iset(vm, task, &n.must_cancel, Value::Bool(false))?;
+    }
+    let coro = iget(vm, task, &n.coro)?;
+    iset(vm, task, &n.fut_waiter, Value::None)?;
+    let event_loop = iget(vm, task, &n.loop_)?;
+    vm.dict_set(&env.current_tasks, event_loop.clone(), task.clone())?;
+    let sent = resume(vm, &coro, exc);
+    let r = after_resume(vm, env, task, &event_loop, sent);
+    // `finally: _current_tasks.pop(loop, None)`.
+    let popped = vm.dict_remove(&env.current_tasks, &event_loop);
+    r?;
+    popped?;
+    Ok(())
+}
+
+/// `coro.send(None)` or `coro.throw(exc)`; a `StopIteration` from a coroutine-like object
+/// that is not a native coroutine becomes `Return`.
+fn resume(vm: &mut Vm, coro: &Value, exc: Value) -> PyResult<GenResult> {
+    if let Value::Obj(g) = coro {
+        if matches!(g.payload, Payload::Generator(_)) {
+            return if exc.is_none() {
+                vm.gen_send(g, Value::None)
+            } else {
+                vm.gen_throw(g, exc)
+            };
+        }
+    }
+    let r = if exc.is_none() {
+        aio_vm::module::call_method(vm, coro, "send", &[Value::None])
+    } else {
+        aio_vm::module::call_method(vm, coro, "throw", &[exc])
+    };
+    match r {
+        Ok(v) => Ok(GenResult::Yield(v)),
+        Err(e) if vm.is_instance_of(&e, &vm.exc.stop_iteration.clone()) => {
+            Ok(GenResult::Return(vm.stop_iteration_value(&e)))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The step's outcome: finish the task, or arrange its next step.
+fn after_resume(
+    vm: &mut Vm,
+    env: &StepEnv,
+    task: &Value,
+    event_loop: &Value,
+    sent: PyResult<GenResult>,
+) -> PyResult<()> {
+    let n = &env.n;
+    match sent {
+        Ok(GenResult::Return(v)) => {
+            let must_cancel = iget(vm, task, &n.must_cancel)?;
+            if vm.is_true(&must_cancel)? {
+                iset(vm, task, &n.must_cancel, Value::Bool(false))?;
+                let msg = iget(vm, task, &n.cancel_message)?;
+                vm.call(
+                    &env.future_cancel,
+                    std::slice::from_ref(task),
+                    &[(n.msg.clone(), msg)],
+                )?;
+            } else {
+                vm.call(&env.future_set_result, &[task.clone(), v], &[])?;
+            }
+            discard(vm, env, task)
+        }
+        Err(e) => {
+            if vm.is_instance_of(&e, &env.cancelled_error) {
+                iset(vm, task, &n.cancelled_exc, Value::Obj(e))?;
+                vm.call(&env.future_cancel, std::slice::from_ref(task), &[])?;
+                return discard(vm, env, task);
+            }
+            let fatal = vm.is_instance_of(&e, &vm.exc.keyboard_interrupt.clone())
+                || vm.is_instance_of(&e, &vm.exc.system_exit.clone());
+            vm.call(
+                &env.future_set_exception,
+                &[task.clone(), Value::Obj(e.clone())],
+                &[],
+            )?;
+            discard(vm, env, task)?;
+            if fatal {
+                return Err(e);
+            }
+            Ok(())
+        }
+        Ok(GenResult::Yield(result)) => yielded(vm, env, task, event_loop, result),
+    }
+}
+
+/// `_all_tasks.discard(task)`.
+fn discard(vm: &mut Vm, env: &StepEnv, task: &Value) -> PyResult<()> {
+    aio_vm::module::call_method(vm, &env.all_tasks, "discard", std::slice::from_ref(task))?;
+    Ok(())
+}
+
+/// The coroutine yielded `result`: a future to wait for, `None` (run again next
+/// iteration), or something a task cannot handle.
+fn yielded(
+    vm: &mut Vm,
+    env: &StepEnv,
+    task: &Value,
+    event_loop: &Value,
+    result: Value,
+) -> PyResult<()> {
+    let n = &env.n;
+    if result.is_none() {
+        return call_soon_step(vm, env, task, event_loop, None);
+    }
+    let blocking = vm
+        .get_attr_or_absent(&result, &n.blocking)?
+        .filter(|b| !b.is_none());
+    let Some(blocking) = blocking else {
+        let msg = format!("Task got bad yield: {}", vm.repr(&result)?.as_str());
+        return call_soon_step(vm, env, task, event_loop, Some(msg));
+    };
+    let result_loop = aio_vm::module::call_method(vm, &result, "get_loop", &[])?;
+    if !is(&result_loop, event_loop) {
+        let msg = format!(
+            "Task {} got Future {} attached to a different loop",
+            vm.repr(task)?.as_str(),
+            vm.repr(&result)?.as_str()
+        );
+        return call_soon_step(vm, env, task, event_loop, Some(msg));
+    }
+    if !vm.is_true(&blocking)? {
+        let msg = format!(
+            "yield was used instead of yield from in task {} with {}",
+            vm.repr(task)?.as_str(),
+            vm.repr(&result)?.as_str()
+        );
+        return call_soon_step(vm, env, task, event_loop, Some(msg));
+    }
+    if is(&result, task) {
+        let msg = format!("Task cannot await on itself: {}", vm.repr(task)?.as_str());
+        return call_soon_step(vm, env, task, event_loop, Some(msg));
+    }
+    vm.set_attr(&result, &n.blocking, Value::Bool(false))?;
+    let wakeup = vm.get_attr(task, &n.wakeup)?;
+    let context = iget(vm, task, &n.context)?;
+    let add = aio_vm::module::getattr(vm, &result, "add_done_callback")?;
+    vm.call(&add, &[wakeup], &[(n.context_kw.clone(), context)])?;
+    iset(vm, task, &n.fut_waiter, result.clone())?;
+    let must_cancel = iget(vm, task, &n.must_cancel)?;
+    if vm.is_true(&must_cancel)? {
+        let msg = iget(vm, task, &n.cancel_message)?;
+        let cancel = aio_vm::module::getattr(vm, &result, "cancel")?;
+        let done = vm.call(&cancel, &[], &[(n.msg.clone(), msg)])?;
+        if vm.is_true(&done)? {
+            iset(vm, task, &n.must_cancel, Value::Bool(false))?;
+        }
+    }
+    Ok(())
+}
+
+/// `loop.call_soon(self.__step[, RuntimeError(msg)], context=self._context)`. With no
+/// exception and the loop's own `call_soon`, the handle is built and queued here.
+fn call_soon_step(
+    vm: &mut Vm,
+    env: &StepEnv,
+    task: &Value,
+    event_loop: &Value,
+    error: Option<String>,
+) -> PyResult<()> {
+    let n = &env.n;
+    let step = vm.get_attr(task, &n.step)?;
+    let context = iget(vm, task, &n.context)?;
+    let args: Vec<Value> = match error {
+        Some(msg) => vec![Value::Obj(vm.new_runtime_error(msg))],
+        None => Vec::new(),
+    };
+    let cls = vm.class_of(event_loop).clone();
+    let own = vm
+        .lookup(&cls, &n.call_soon)
+        .is_some_and(|f| is(&f, &env.loop_call_soon));
+    if !own || !args.is_empty() {
+        let call_soon = vm.get_attr(event_loop, &n.call_soon)?;
+        let mut all = vec![step];
+        all.extend(args);
+        vm.call(&call_soon, &all, &[(n.context_kw.clone(), context)])?;
+        return Ok(());
+    }
+    // BaseEventLoop.call_soon: _check_closed(), Handle(callback, (), loop, context), append.
+    let closed = iget(vm, event_loop, &n.closed)?;
+    if vm.is_true(&closed)? {
+        return Err(vm.new_runtime_error("Event loop is closed"));
+    }
+    let handle = vm.new_instance(&env.handle_cls)?;
+    let empty = vm.new_tuple(Vec::new());
+    iset(vm, &handle, &n.callback, step)?;
+    iset(vm, &handle, &n.args, empty)?;
+    iset(vm, &handle, &n.loop_, event_loop.clone())?;
+    iset(vm, &handle, &n.cancelled, Value::Bool(false))?;
+    iset(vm, &handle, &n.context, context)?;
+    let ready = iget(vm, event_loop, &n.ready)?;
+    match ready.payload() {
+        Some(Payload::List(items)) => items.borrow_mut().push(handle),
+        _ => {
+            aio_vm::module::call_method(vm, &ready, "append", &[handle])?;
+        }
+    }
+    Ok(())
+}
