@@ -216,6 +216,25 @@ mod tests {
         assert_eq!(classes("x = match")[2].0, Class::Name);
     }
 
+    proptest::proptest! {
+        /// On any text (biased towards Python's quotes, comments, numbers, continuations
+        /// and non-ASCII characters) the pieces are in bounds, on character boundaries, in
+        /// order and disjoint: the REPL slices the line between them.
+        #[test]
+        fn pieces_are_ordered_and_disjoint(
+            src in "([a-z0-9_ '\"#\\\\\n\r.():=+xbjfre€é]|'''|\"\"\")*"
+        ) {
+            let mut end = 0;
+            for (_, range) in classify(&src) {
+                proptest::prop_assert!(end <= range.start && range.start < range.end);
+                proptest::prop_assert!(range.end <= src.len());
+                proptest::prop_assert!(src.is_char_boundary(range.start));
+                proptest::prop_assert!(src.is_char_boundary(range.end));
+                end = range.end;
+            }
+        }
+    }
+
     #[test]
     fn definitions_and_bad_numbers() {
         assert_eq!(
