@@ -1,7 +1,8 @@
-//! The interactive REPL: reads statements with rustyline (history, completion), decides
-//! when an input is complete with the parser ([`aio_parser::parse_interactive`], as CPython's
-//! `codeop`), compiles it in interactive mode (expression statements echo their `repr` and
-//! bind `_`; top-level `await` allowed) and runs it. Once `asyncio` is imported, or an input
+//! The interactive REPL: reads statements with rustyline (history, completion, syntax
+//! highlighting), decides when an input is complete with the parser
+//! ([`aio_parser::parse_interactive`], as CPython's `codeop`), compiles it in interactive
+//! mode (expression statements echo their `repr` and bind `_`; top-level `await` allowed)
+//! and runs it. Once `asyncio` is imported, or an input
 //! awaits, inputs run as coroutines on one event loop that lives as long as the REPL, as in
 //! `python -m asyncio`. Errors print a traceback and the REPL goes on; Ctrl-C interrupts the
 //! running statement (or discards the input being typed); Ctrl-D exits.
