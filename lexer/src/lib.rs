@@ -9,11 +9,13 @@
 //! 3. `literal` — decoding of numbers and string escapes.
 //!
 //! [`fstring`] splits an f-string token into literal text and fields; the parser parses the
-//! fields' expressions. [`dump`] renders a token stream for `aio --tokens` and snapshot tests.
+//! fields' expressions. [`dump`] renders a token stream for `aio --tokens` and snapshot tests;
+//! [`highlight`] classifies text for syntax highlighting, tolerating incomplete input.
 
 pub mod dump;
 pub mod error;
 pub mod fstring;
+pub mod highlight;
 mod layout;
 pub mod literal;
 pub mod printable;

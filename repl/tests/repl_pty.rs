@@ -1,6 +1,15 @@
 //! The REPL as a user meets it, in a real pseudo-terminal: multi-line input, echo and `_`,
 //! top-level `await` and tasks on the REPL's event loop, tracebacks, Ctrl-C and Ctrl-D,
-//! and the history file. The values expected on the screen come from `python3`.
+//! syntax highlighting (and `NO_COLOR`), and the history file. The values expected on the
+//! screen come from `python3`.
+//!
+//! With highlighting on, the line editor redraws the whole line, prompt included, at every
+//! typed character (`\r`, clear line, prompt, coloured text). So a test must never take the
+//! prompt's text alone as the sign that the REPL is ready for the next input: that matches
+//! the redraw of the line just typed, the test types ahead while the statement still runs
+//! (the terminal is then in cooked mode, where rexpect's pty does not echo and a Ctrl-C is
+//! a signal that flushes pending input), and input is lost. [`prompt`] waits for a prompt
+//! at the start of a new screen line instead.
 
 use rexpect::session::PtySession;
 use std::process::Command;
@@ -23,19 +32,47 @@ fn python(case: &str, program: &str) -> String {
     }
 }
 
-fn start(history: &std::path::Path) -> PtySession {
+/// The SGR sequence the highlighter puts before a keyword (bold blue).
+const KEYWORD: &str = "\x1b[1;34m";
+
+fn start(history: &std::path::Path, colour: bool) -> PtySession {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_aio"));
-    cmd.env("AIO_HISTORY", history).env("TERM", "xterm");
+    cmd.env("AIO_HISTORY", history)
+        .env("TERM", "xterm")
+        .env_remove("AIO_NO_COLOR");
+    if colour {
+        cmd.env_remove("NO_COLOR");
+    } else {
+        cmd.env("NO_COLOR", "1");
+    }
     let mut p = rexpect::session::spawn_command(cmd, Some(20_000)).expect("aio starts in a pty");
     p.exp_string(">>> ").expect("first prompt");
     p
 }
 
-/// Types `line` and waits for the next prompt (`>>> ` or `... `).
-fn typed(p: &mut PtySession, line: &str, prompt: &str) {
+/// Waits for `prompt` (`>>> ` or `... `) at the start of a new screen line, that is, the
+/// REPL asking for the next line rather than redrawing the one being typed; returns what
+/// the screen showed before it. (So checks of output before a prompt expect its line up to
+/// the `\r` only, leaving the newline to this.)
+fn prompt(p: &mut PtySession, prompt: &str) -> Result<String, rexpect::error::Error> {
+    p.exp_regex(&format!(r"\n[^\n]*?{}", regex::escape(prompt)))
+        .map(|(before, _)| before)
+}
+
+/// Types `line` and waits for the next prompt (`>>> ` or `... `); returns what the screen
+/// showed meanwhile (the line as the editor drew it, and any output).
+fn typed(p: &mut PtySession, line: &str, next: &str) -> String {
     p.send_line(line).expect("send");
-    p.exp_string(prompt)
-        .unwrap_or_else(|e| panic!("after {line:?}, waiting for {prompt:?}: {e}"));
+    prompt(p, next).unwrap_or_else(|e| panic!("after {line:?}, waiting for {next:?}: {e}"))
+}
+
+/// A regex matching `text` as the highlighting editor draws it: colour sequences may come
+/// between any two characters.
+fn drawn(text: &str) -> String {
+    text.chars()
+        .map(|c| regex::escape(&c.to_string()))
+        .collect::<Vec<_>>()
+        .join(r"(?:\x1b\[[0-9;]*m)*")
 }
 
 #[test]
@@ -44,21 +81,26 @@ fn a_session() {
     std::fs::create_dir_all(&dir).unwrap();
     let history = dir.join("history");
     let _ = std::fs::remove_file(&history);
-    let mut p = start(&history);
+    let mut p = start(&history, true);
 
-    // A multi-line function, then a call: the value is echoed.
-    typed(&mut p, "def f(a):", "... ");
+    // A multi-line function, then a call: the value is echoed. The keyword was drawn in
+    // colour.
+    let screen = typed(&mut p, "def f(a):", "... ");
+    assert!(
+        screen.contains(&format!("{KEYWORD}def\x1b[0m")),
+        "`def` highlighted: {screen:?}"
+    );
     typed(&mut p, "    return a * 2", "... ");
     typed(&mut p, "", ">>> ");
     p.send_line("f(21)").unwrap();
     let value = python("pty_2", "def f(a):\n    return a * 2\nprint(repr(f(21)))");
-    p.exp_string(&format!("{value}\r\n")).expect("f(21) echoed");
-    p.exp_string(">>> ").unwrap();
+    p.exp_string(&format!("{value}\r")).expect("f(21) echoed");
+    prompt(&mut p, ">>> ").unwrap();
     // `_` is the last echoed value.
     p.send_line("_ + 1").unwrap();
     let value = python("pty_3", "_ = 42\nprint(repr(_ + 1))");
-    p.exp_string(&format!("{value}\r\n")).expect("_ + 1 echoed");
-    p.exp_string(">>> ").unwrap();
+    p.exp_string(&format!("{value}\r")).expect("_ + 1 echoed");
+    prompt(&mut p, ">>> ").unwrap();
 
     // Top-level await, and a task created in one input and awaited in a later one.
     typed(&mut p, "import asyncio", ">>> ");
@@ -73,9 +115,8 @@ fn a_session() {
         "pty_4",
         "import asyncio\nasync def g():\n    return 'done'\nprint(repr(asyncio.run(g())))",
     );
-    p.exp_string(&format!("{value}\r\n"))
-        .expect("await t echoed");
-    p.exp_string(">>> ").unwrap();
+    p.exp_string(&format!("{value}\r")).expect("await t echoed");
+    prompt(&mut p, ">>> ").unwrap();
 
     // A task started at the prompt runs while the REPL waits for input (as in
     // `python -m asyncio`): its output appears with nothing typed.
@@ -96,9 +137,9 @@ fn a_session() {
     p.send("longname_v\t").unwrap();
     p.send_line(" * K.zet\t").unwrap();
     let value = python("pty_9", "print(repr(5 * 7))");
-    p.exp_string(&format!("{value}\r\n"))
+    p.exp_string(&format!("{value}\r"))
         .expect("both names completed");
-    p.exp_string(">>> ").unwrap();
+    prompt(&mut p, ">>> ").unwrap();
 
     // An error prints a traceback; the session goes on.
     p.send_line("1/0").unwrap();
@@ -106,27 +147,27 @@ fn a_session() {
         .unwrap();
     p.exp_string(&python("pty_5", "1/0"))
         .expect("the exception line");
-    p.exp_string(">>> ").unwrap();
+    prompt(&mut p, ">>> ").unwrap();
     p.send_line("print('after', f(1))").unwrap();
-    p.exp_string(&format!("{}\r\n", python("pty_6", "print('after', 2)")))
+    p.exp_string(&format!("{}\r", python("pty_6", "print('after', 2)")))
         .unwrap();
-    p.exp_string(">>> ").unwrap();
+    prompt(&mut p, ">>> ").unwrap();
 
     // Ctrl-C at the prompt, then Ctrl-C interrupting a running loop.
     p.send_control('c').unwrap();
     p.exp_string("KeyboardInterrupt").unwrap();
-    p.exp_string(">>> ").unwrap();
+    prompt(&mut p, ">>> ").unwrap();
     typed(&mut p, "while True: pass", "... ");
     p.send_line("").unwrap();
     std::thread::sleep(std::time::Duration::from_millis(500));
     p.send_control('c').unwrap();
     p.exp_string("KeyboardInterrupt")
         .expect("the loop is interrupted");
-    p.exp_string(">>> ").unwrap();
+    prompt(&mut p, ">>> ").unwrap();
     p.send_line("f(5)").unwrap();
-    p.exp_string(&format!("{}\r\n", python("pty_7", "print(10)")))
+    p.exp_string(&format!("{}\r", python("pty_7", "print(10)")))
         .unwrap();
-    p.exp_string(">>> ").unwrap();
+    prompt(&mut p, ">>> ").unwrap();
 
     // Ctrl-D exits, and the history was saved.
     p.send_control('d').unwrap();
@@ -135,15 +176,22 @@ fn a_session() {
     assert!(saved.contains("f(21)"), "history: {saved:?}");
 
     // A new session loads the history: Up recalls the last input (`f` is gone with the
-    // old session).
-    let mut p = start(&history);
+    // old session). With `NO_COLOR` set, nothing is coloured.
+    let mut p = start(&history, false);
     p.send("\x1b[A").unwrap();
     p.send_line("").unwrap();
-    p.exp_string("f(5)")
+    p.exp_regex(&drawn("f(5)"))
         .expect("f(5) recalled from the history file");
     p.exp_string(&python("pty_10", "f(5)"))
         .expect("the recalled input ran");
-    p.exp_string(">>> ").unwrap();
+    prompt(&mut p, ">>> ").unwrap();
+    let screen = typed(&mut p, "def g(): return 1", "... ");
+    let colour = regex::Regex::new(r"\x1b\[[0-9;]*m").unwrap();
+    assert!(
+        !colour.is_match(&screen),
+        "NO_COLOR: no colours: {screen:?}"
+    );
+    typed(&mut p, "", ">>> ");
     p.send_control('d').unwrap();
     p.exp_eof().expect("aio exits on Ctrl-D");
 }

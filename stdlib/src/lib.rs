@@ -21,6 +21,7 @@ pub mod json;
 pub mod math;
 pub mod os;
 pub mod pure;
+pub mod pydoc;
 pub mod pystruct;
 pub mod random;
 pub mod re;
@@ -35,7 +36,8 @@ use aio_vm::Vm;
 /// `collections` (and `collections.abc`), `contextlib`, `copy`, `dataclasses`, `enum`,
 /// `fnmatch`, `fractions`, `functools`, `glob`, `heapq`, `io`, `itertools`, `json`, `math`,
 /// `operator`, `os` (and `os.path`), `pathlib`, `random`, `re`, `shutil`, `statistics`,
-/// `string`, `struct`, `tempfile`, `textwrap`, `time`, `typing`; and adds the builtin `open`.
+/// `string`, `struct`, `tempfile`, `textwrap`, `time`, `typing`; and adds the builtins `open`
+/// and `help` (with its `pydoc`).
 /// This is the unsandboxed standard library of the `aio` binary (see [`VmBuilder`] for a
 /// sandbox).
 pub fn install(vm: &mut Vm) {
@@ -73,4 +75,5 @@ pub fn install(vm: &mut Vm) {
     vm.register_module("time", time::init);
     vm.register_module("typing", pure::typing);
     io::install_open(vm);
+    pydoc::install_help(vm);
 }

@@ -6,10 +6,13 @@
 use aio_vm::object::Payload;
 use aio_vm::{Obj, Value, Vm};
 use rustyline::completion::Completer;
-use rustyline::highlight::Highlighter;
+use rustyline::highlight::{CmdKind, Highlighter};
 use rustyline::hint::Hinter;
 use rustyline::validate::Validator;
 use rustyline::{Context, Helper};
+use std::borrow::Cow;
+use std::cell::RefCell;
+use std::collections::HashSet;
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -23,10 +26,14 @@ const KEYWORDS: &[&str] = &[
 
 /// The REPL's rustyline helper. It lives on the input thread; completions are computed on
 /// the interpreter's thread (which owns the VM) from a request it answers between steps of
-/// the event loop.
+/// the event loop. It also highlights the line being typed (see [`super::highlight`]).
 pub struct ReplHelper {
     /// Where completion requests go (the interpreter's thread).
     pub requests: mpsc::Sender<super::input::Event>,
+    /// The names coloured as built-ins (`None`: no highlighting).
+    pub builtins: Option<HashSet<String>>,
+    /// The earlier lines of the input being typed, each ending with a newline.
+    pub context: RefCell<String>,
 }
 
 /// The completions of the word that ends `before`: where the word starts and the
@@ -76,7 +83,7 @@ pub fn candidates(vm: &Vm, globals: &Obj, before: &str) -> (usize, Vec<String>) 
 }
 
 /// The string keys of a dict object.
-fn dict_keys(dict: &Obj) -> Vec<String> {
+pub fn dict_keys(dict: &Obj) -> Vec<String> {
     match &dict.payload {
         Payload::Dict(d) => d
             .borrow()
@@ -181,7 +188,24 @@ impl Hinter for ReplHelper {
     type Hint = String;
 }
 
-impl Highlighter for ReplHelper {}
+impl Highlighter for ReplHelper {
+    fn highlight<'l>(&self, line: &'l str, _pos: usize) -> Cow<'l, str> {
+        match &self.builtins {
+            Some(builtins) => Cow::Owned(super::highlight::highlight(
+                &self.context.borrow(),
+                line,
+                builtins,
+            )),
+            None => Cow::Borrowed(line),
+        }
+    }
+
+    fn highlight_char(&self, _line: &str, _pos: usize, _kind: CmdKind) -> bool {
+        // Any typed character may change the colours of the line (`de` + `f` makes a
+        // keyword), so every edit redraws the line rather than echoing the character.
+        self.builtins.is_some()
+    }
+}
 
 impl Validator for ReplHelper {}
 

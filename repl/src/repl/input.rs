@@ -8,6 +8,7 @@
 //! wakes the event loop's poll after sending each event.
 
 use super::complete;
+use std::collections::HashSet;
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
 use std::sync::mpsc;
@@ -31,7 +32,9 @@ pub enum Line {
 }
 
 enum Command {
-    Read(String),
+    /// Read a line after showing the prompt; the input's earlier lines (the highlighting's
+    /// context).
+    Read(String, String),
     AddHistory(String),
     Finish,
 }
@@ -84,22 +87,32 @@ pub struct Input {
 
 impl Input {
     /// Starts the input thread: a line editor (with `history` loaded) when `terminal`,
-    /// plain reads from stdin otherwise.
-    pub fn start(terminal: bool, history: Option<PathBuf>) -> Input {
+    /// plain reads from stdin otherwise. The editor highlights the input when given the
+    /// names of the built-ins (`builtins`).
+    pub fn start(
+        terminal: bool,
+        history: Option<PathBuf>,
+        builtins: Option<HashSet<String>>,
+    ) -> Input {
         let (commands, command_rx) = mpsc::channel::<Command>();
         let (event_tx, events) = mpsc::channel::<Event>();
         let thread = std::thread::Builder::new()
             .name("aio-input".into())
             .spawn(move || {
                 let mut reader = if terminal {
-                    editor(event_tx.clone(), history.as_deref())
+                    editor(event_tx.clone(), history.as_deref(), builtins)
                         .map_or(Reader::Plain, |ed| Reader::Editor(Box::new(ed)))
                 } else {
                     Reader::Plain
                 };
                 for command in command_rx {
                     match command {
-                        Command::Read(prompt) => {
+                        Command::Read(prompt, context) => {
+                            if let Reader::Editor(ed) = &reader {
+                                if let Some(h) = ed.helper() {
+                                    *h.context.borrow_mut() = context;
+                                }
+                            }
                             let line = reader.read(&prompt);
                             if event_tx.send(Event::Line(line)).is_err() {
                                 break;
@@ -127,9 +140,12 @@ impl Input {
         }
     }
 
-    /// Asks for the next line, shown with `prompt`.
-    pub fn request(&self, prompt: &str) {
-        let _ = self.commands.send(Command::Read(prompt.to_string()));
+    /// Asks for the next line, shown with `prompt`; `before` are the input's earlier lines.
+    pub fn request(&self, prompt: &str, before: &[String]) {
+        let context: String = before.iter().map(|l| format!("{l}\n")).collect();
+        let _ = self
+            .commands
+            .send(Command::Read(prompt.to_string(), context));
     }
 
     /// Adds a complete input to the history.
@@ -146,15 +162,29 @@ impl Input {
     }
 }
 
-fn editor(requests: mpsc::Sender<Event>, history: Option<&std::path::Path>) -> Option<LineEditor> {
+fn editor(
+    requests: mpsc::Sender<Event>,
+    history: Option<&std::path::Path>,
+    builtins: Option<HashSet<String>>,
+) -> Option<LineEditor> {
+    let colours = if builtins.is_some() {
+        rustyline::ColorMode::Enabled
+    } else {
+        rustyline::ColorMode::Disabled
+    };
     let config = rustyline::Config::builder()
+        .color_mode(colours)
         .auto_add_history(false)
         .completion_type(rustyline::CompletionType::List)
         .max_history_size(10_000)
         .ok()?
         .build();
     let mut ed = rustyline::Editor::with_config(config).ok()?;
-    ed.set_helper(Some(complete::ReplHelper { requests }));
+    ed.set_helper(Some(complete::ReplHelper {
+        requests,
+        builtins,
+        context: Default::default(),
+    }));
     if let Some(path) = history {
         let _ = ed.load_history(path);
     }

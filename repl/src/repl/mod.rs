@@ -1,12 +1,14 @@
-//! The interactive REPL: reads statements with rustyline (history, completion), decides
-//! when an input is complete with the parser ([`aio_parser::parse_interactive`], as CPython's
-//! `codeop`), compiles it in interactive mode (expression statements echo their `repr` and
-//! bind `_`; top-level `await` allowed) and runs it. Once `asyncio` is imported, or an input
+//! The interactive REPL: reads statements with rustyline (history, completion, syntax
+//! highlighting), decides when an input is complete with the parser
+//! ([`aio_parser::parse_interactive`], as CPython's `codeop`), compiles it in interactive
+//! mode (expression statements echo their `repr` and bind `_`; top-level `await` allowed)
+//! and runs it. Once `asyncio` is imported, or an input
 //! awaits, inputs run as coroutines on one event loop that lives as long as the REPL, as in
 //! `python -m asyncio`. Errors print a traceback and the REPL goes on; Ctrl-C interrupts the
 //! running statement (or discards the input being typed); Ctrl-D exits.
 
 mod complete;
+mod highlight;
 mod history;
 mod input;
 
@@ -99,7 +101,8 @@ pub fn run(vm: Vm, globals: Obj) -> u8 {
     };
     let terminal = std::io::stdin().is_terminal();
     let history = if terminal { history::path() } else { None };
-    let input = Input::start(terminal, history);
+    let builtins = (terminal && highlight::enabled()).then(|| builtin_names(&vm.borrow()));
+    let input = Input::start(terminal, history, builtins);
     if terminal {
         eprintln!(
             "aio {} (Python 3.11 compatible); top-level await works; Ctrl-D exits",
@@ -109,7 +112,7 @@ pub fn run(vm: Vm, globals: Obj) -> u8 {
     let mut lines: Vec<String> = Vec::new();
     let status = loop {
         let prompt = if lines.is_empty() { ">>> " } else { "... " };
-        input.request(prompt);
+        input.request(prompt, &lines);
         let line = match wait_for_line(&vm, &globals, &support, &input) {
             Line::Text(s) => s,
             Line::Interrupted => {
@@ -145,6 +148,14 @@ pub fn run(vm: Vm, globals: Obj) -> u8 {
     input.finish();
     vm.borrow().flush_stdout();
     status
+}
+
+/// The public names of the built-ins, coloured when highlighting.
+fn builtin_names(vm: &Vm) -> std::collections::HashSet<String> {
+    complete::dict_keys(&vm.builtins)
+        .into_iter()
+        .filter(|n| !n.starts_with('_'))
+        .collect()
 }
 
 /// Waits for the next line from the input thread, answering its completion requests and

@@ -893,6 +893,8 @@ pub(super) fn payload_attr(vm: &mut Vm, v: &Value, name: &str) -> PyResult<Optio
         (Payload::Code(c), "co_filename") => Some(Value::str(c.source.name.clone())),
         (Payload::Code(c), "co_firstlineno") => Some(Value::Int(c.firstlineno as i64)),
         (Payload::Code(c), "co_argcount") => Some(Value::Int(c.argcount as i64)),
+        (Payload::Code(c), "co_posonlyargcount") => Some(Value::Int(c.posonlyargcount as i64)),
+        (Payload::Code(c), "co_kwonlyargcount") => Some(Value::Int(c.kwonlyargcount as i64)),
         (Payload::Code(c), "co_flags") => Some(Value::Int(c.flags as i64)),
         (Payload::Code(c), "co_varnames") => {
             Some(vm.new_tuple(c.varnames.iter().map(|s| Value::Str(s.clone())).collect()))
