@@ -192,6 +192,16 @@ fn a_session() {
         "NO_COLOR: no colours: {screen:?}"
     );
     typed(&mut p, "", ">>> ");
+
+    // Lines pasted in one write all run, in order: input read ahead of the editor is kept
+    // for the next prompt (rustyline's buffer-redux), not dropped.
+    p.send("pa = 20\nprint(pa + 1)\nprint('pasted', pa * 2)\n")
+        .unwrap();
+    p.exp_string(&format!("{}\r", python("pty_11", "print(20 + 1)")))
+        .expect("the second pasted line ran");
+    p.exp_string(&python("pty_12", "print('pasted', 20 * 2)"))
+        .expect("the third pasted line ran");
+    prompt(&mut p, ">>> ").unwrap();
     p.send_control('d').unwrap();
     p.exp_eof().expect("aio exits on Ctrl-D");
 }
