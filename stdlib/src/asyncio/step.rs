@@ -54,6 +54,11 @@ struct Names {
     cancelled: Rc<Str>,
     msg: Rc<Str>,
     context_kw: Rc<Str>,
+    result: Rc<Str>,
+    exception: Rc<Str>,
+    callbacks: Rc<Str>,
+    log_traceback: Rc<Str>,
+    make_cancelled_error: Rc<Str>,
 }
 
 impl Names {
@@ -78,6 +83,11 @@ impl Names {
             cancelled: vm.intern("_cancelled"),
             msg: vm.intern("msg"),
             context_kw: vm.intern("context"),
+            result: vm.intern("_result"),
+            exception: vm.intern("_exception"),
+            callbacks: vm.intern("_callbacks"),
+            log_traceback: vm.intern("_log_traceback"),
+            make_cancelled_error: vm.intern("_make_cancelled_error"),
         }
     }
 }
@@ -96,36 +106,199 @@ pub(super) fn define(vm: &mut Vm, g: &Obj) {
         }),
     );
     vm.dict_set_str(g, "_c_step_init", init);
-    let e = env.clone();
-    let step = native_closure(
-        vm,
-        "_c_task_step",
-        Some("asyncio"),
-        Rc::new(move |vm: &mut Vm, a: Args| {
-            let env = ready_env(vm, &e)?;
-            a.check_count(vm, "_c_task_step", 2, 2)?;
-            task_step(vm, &env, &a.pos[0], a.pos[1].clone())?;
-            Ok(Value::None)
-        }),
-    );
-    vm.dict_set_str(g, "_c_task_step", step);
-    let e = env;
-    let wakeup = native_closure(
-        vm,
-        "_c_task_wakeup",
-        Some("asyncio"),
-        Rc::new(move |vm: &mut Vm, a: Args| {
-            let env = ready_env(vm, &e)?;
-            a.check_count(vm, "_c_task_wakeup", 2, 2)?;
-            let exc = match aio_vm::module::call_method(vm, &a.pos[1], "result", &[]) {
-                Ok(_) => Value::None,
-                Err(e) => Value::Obj(e),
-            };
-            task_step(vm, &env, &a.pos[0], exc)?;
-            Ok(Value::None)
-        }),
-    );
-    vm.dict_set_str(g, "_c_task_wakeup", wakeup);
+    type Op = fn(&mut Vm, &StepEnv, Args) -> PyResult;
+    // (global name, __qualname__ as CPython's C classes show it, implementation)
+    let ops: [(&str, &str, Op); 10] = [
+        ("_c_task_step", "Task.__step", task_step_native),
+        ("_c_task_wakeup", "Task.task_wakeup", task_wakeup),
+        ("_c_future_done", "Future.done", future_done),
+        ("_c_future_cancelled", "Future.cancelled", future_cancelled),
+        ("_c_future_get_loop", "Future.get_loop", future_get_loop),
+        ("_c_future_result", "Future.result", future_result),
+        ("_c_future_exception", "Future.exception", future_exception),
+        (
+            "_c_future_add_done_callback",
+            "Future.add_done_callback",
+            future_add_done_callback,
+        ),
+        (
+            "_c_future_set_result",
+            "Future.set_result",
+            future_set_result,
+        ),
+        (
+            "_c_future_schedule_callbacks",
+            "Future._schedule_callbacks",
+            future_schedule_callbacks,
+        ),
+    ];
+    for (name, qualname, op) in ops {
+        let e = env.clone();
+        let (owner, short) = qualname.split_once('.').expect("Class.method");
+        let f = native_closure(
+            vm,
+            short,
+            Some(owner),
+            Rc::new(move |vm: &mut Vm, a: Args| {
+                let env = ready_env(vm, &e)?;
+                op(vm, &env, a)
+            }),
+        );
+        vm.dict_set_str(g, name, f);
+    }
+}
+
+/// `_c_task_step(task, exc)`: `Task.__step`.
+fn task_step_native(vm: &mut Vm, env: &StepEnv, a: Args) -> PyResult {
+    a.check_count(vm, "_c_task_step", 2, 2)?;
+    task_step(vm, env, &a.pos[0], a.pos[1].clone())?;
+    Ok(Value::None)
+}
+
+/// `_c_task_wakeup(task, future)`: `Task._task_wakeup`, a step with the future's
+/// exception, if any, thrown in.
+fn task_wakeup(vm: &mut Vm, env: &StepEnv, a: Args) -> PyResult {
+    a.check_count(vm, "_c_task_wakeup", 2, 2)?;
+    let exc = match aio_vm::module::call_method(vm, &a.pos[1], "result", &[]) {
+        Ok(_) => Value::None,
+        Err(e) => Value::Obj(e),
+    };
+    task_step(vm, env, &a.pos[0], exc)?;
+    Ok(Value::None)
+}
+
+/// The future's state string (`"PENDING"`, `"CANCELLED"`, `"FINISHED"`).
+fn state_is(vm: &mut Vm, env: &StepEnv, fut: &Value, state: &str) -> PyResult<bool> {
+    let s = iget(vm, fut, &env.n.state)?;
+    Ok(s.as_str().is_some_and(|s| s.as_str() == state))
+}
+
+/// The receiver of a Future method (`self`).
+fn this<'a>(vm: &mut Vm, a: &Args<'a>, name: &str, max: usize) -> PyResult<&'a Value> {
+    a.check_count(vm, name, 1, max)?;
+    Ok(&a.pos[0])
+}
+
+/// `Future.done()`.
+fn future_done(vm: &mut Vm, env: &StepEnv, a: Args) -> PyResult {
+    let fut = this(vm, &a, "done", 1)?;
+    Ok(Value::Bool(!state_is(vm, env, fut, "PENDING")?))
+}
+
+/// `Future.cancelled()`.
+fn future_cancelled(vm: &mut Vm, env: &StepEnv, a: Args) -> PyResult {
+    let fut = this(vm, &a, "cancelled", 1)?;
+    Ok(Value::Bool(state_is(vm, env, fut, "CANCELLED")?))
+}
+
+/// `Future.get_loop()`.
+fn future_get_loop(vm: &mut Vm, env: &StepEnv, a: Args) -> PyResult {
+    let fut = this(vm, &a, "get_loop", 1)?;
+    iget(vm, fut, &env.n.loop_)
+}
+
+/// What `result()` and `exception()` share: the cancelled error, or "not set".
+fn check_finished(vm: &mut Vm, env: &StepEnv, fut: &Value, what: &str) -> PyResult<()> {
+    if state_is(vm, env, fut, "CANCELLED")? {
+        let make = vm.get_attr(fut, &env.n.make_cancelled_error)?;
+        let exc = vm.call(&make, &[], &[])?;
+        return Err(match exc {
+            Value::Obj(e) => e,
+            _ => vm.new_type_error("exceptions must derive from BaseException"),
+        });
+    }
+    if !state_is(vm, env, fut, "FINISHED")? {
+        return Err(vm.new_exception_msg(
+            &env.invalid_state_error.clone(),
+            format!("{what} is not set."),
+        ));
+    }
+    iset(vm, fut, &env.n.log_traceback, Value::Bool(false))
+}
+
+/// `Future.result()`.
+fn future_result(vm: &mut Vm, env: &StepEnv, a: Args) -> PyResult {
+    let fut = this(vm, &a, "result", 1)?;
+    check_finished(vm, env, fut, "Result")?;
+    match iget(vm, fut, &env.n.exception)? {
+        Value::Obj(e) => Err(e),
+        _ => iget(vm, fut, &env.n.result),
+    }
+}
+
+/// `Future.exception()`.
+fn future_exception(vm: &mut Vm, env: &StepEnv, a: Args) -> PyResult {
+    let fut = this(vm, &a, "exception", 1)?;
+    check_finished(vm, env, fut, "Exception")?;
+    iget(vm, fut, &env.n.exception)
+}
+
+/// `Future.add_done_callback(fn, *, context=None)` (rule F-3: a done future schedules the
+/// callback at once, never calls it inline).
+fn future_add_done_callback(vm: &mut Vm, env: &StepEnv, a: Args) -> PyResult {
+    a.check_count(vm, "add_done_callback", 2, 2)?;
+    a.check_kwargs(vm, "add_done_callback", &["context"])?;
+    let (fut, callback) = (&a.pos[0], a.pos[1].clone());
+    let context = a.kwarg("context").cloned().unwrap_or(Value::None);
+    if !state_is(vm, env, fut, "PENDING")? {
+        let event_loop = iget(vm, fut, &env.n.loop_)?;
+        call_soon(vm, env, &event_loop, callback, vec![fut.clone()], context)?;
+        return Ok(Value::None);
+    }
+    let entry = vm.new_tuple(vec![callback, context]);
+    let callbacks = iget(vm, fut, &env.n.callbacks)?;
+    match callbacks.payload() {
+        Some(Payload::List(items)) => items.borrow_mut().push(entry),
+        _ => {
+            aio_vm::module::call_method(vm, &callbacks, "append", &[entry])?;
+        }
+    }
+    Ok(Value::None)
+}
+
+/// `Future.set_result(result)`.
+fn future_set_result(vm: &mut Vm, env: &StepEnv, a: Args) -> PyResult {
+    a.check_count(vm, "set_result", 2, 2)?;
+    let fut = &a.pos[0];
+    if !state_is(vm, env, fut, "PENDING")? {
+        return Err(vm.new_exception_msg(&env.invalid_state_error.clone(), "invalid state"));
+    }
+    iset(vm, fut, &env.n.result, a.pos[1].clone())?;
+    let finished = vm.intern("FINISHED");
+    iset(vm, fut, &env.n.state, Value::Str(finished))?;
+    schedule_callbacks(vm, env, fut)?;
+    Ok(Value::None)
+}
+
+/// `Future._schedule_callbacks()`.
+fn future_schedule_callbacks(vm: &mut Vm, env: &StepEnv, a: Args) -> PyResult {
+    let fut = this(vm, &a, "_schedule_callbacks", 1)?;
+    schedule_callbacks(vm, env, fut)?;
+    Ok(Value::None)
+}
+
+/// Rule F-1: each registered callback is scheduled with `call_soon`, in registration order,
+/// and the list is emptied.
+fn schedule_callbacks(vm: &mut Vm, env: &StepEnv, fut: &Value) -> PyResult<()> {
+    let callbacks = iget(vm, fut, &env.n.callbacks)?;
+    let entries: Vec<Value> = match callbacks.payload() {
+        Some(Payload::List(items)) => items.borrow().clone(),
+        _ => vm.collect(&callbacks)?,
+    };
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let fresh = vm.new_list(Vec::new());
+    iset(vm, fut, &env.n.callbacks, fresh)?;
+    let event_loop = iget(vm, fut, &env.n.loop_)?;
+    for entry in entries {
+        let (callback, context) = match entry.payload() {
+            Some(Payload::Tuple(t)) if t.len() == 2 => (t[0].clone(), t[1].clone()),
+            _ => return Err(vm.new_type_error("bad callback entry in a Future")),
+        };
+        call_soon(vm, env, &event_loop, callback, vec![fut.clone()], context)?;
+    }
+    Ok(())
 }
 
 fn ready_env(vm: &mut Vm, env: &RefCell<Option<Rc<StepEnv>>>) -> PyResult<Rc<StepEnv>> {
@@ -374,26 +547,40 @@ fn call_soon_step(
         Some(msg) => vec![Value::Obj(vm.new_runtime_error(msg))],
         None => Vec::new(),
     };
+    call_soon(vm, env, event_loop, step, args, context)
+}
+
+/// `loop.call_soon(callback, *args, context=context)`. For the loop's own `call_soon` the
+/// handle is built and queued here, as that method would: `_check_closed()`, then
+/// `Handle(callback, args, loop, context)` appended to `loop._ready`.
+fn call_soon(
+    vm: &mut Vm,
+    env: &StepEnv,
+    event_loop: &Value,
+    callback: Value,
+    args: Vec<Value>,
+    context: Value,
+) -> PyResult<()> {
+    let n = &env.n;
     let cls = vm.class_of(event_loop).clone();
     let own = vm
         .lookup(&cls, &n.call_soon)
         .is_some_and(|f| is(&f, &env.loop_call_soon));
-    if !own || !args.is_empty() {
+    if !own {
         let call_soon = vm.get_attr(event_loop, &n.call_soon)?;
-        let mut all = vec![step];
+        let mut all = vec![callback];
         all.extend(args);
         vm.call(&call_soon, &all, &[(n.context_kw.clone(), context)])?;
         return Ok(());
     }
-    // BaseEventLoop.call_soon: _check_closed(), Handle(callback, (), loop, context), append.
     let closed = iget(vm, event_loop, &n.closed)?;
     if vm.is_true(&closed)? {
         return Err(vm.new_runtime_error("Event loop is closed"));
     }
     let handle = vm.new_instance(&env.handle_cls)?;
-    let empty = vm.new_tuple(Vec::new());
-    iset(vm, &handle, &n.callback, step)?;
-    iset(vm, &handle, &n.args, empty)?;
+    let args = vm.new_tuple(args);
+    iset(vm, &handle, &n.callback, callback)?;
+    iset(vm, &handle, &n.args, args)?;
     iset(vm, &handle, &n.loop_, event_loop.clone())?;
     iset(vm, &handle, &n.cancelled, Value::Bool(false))?;
     iset(vm, &handle, &n.context, context)?;

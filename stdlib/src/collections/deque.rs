@@ -80,6 +80,7 @@ pub fn install(vm: &mut Vm, m: &Obj) {
         .method("rotate", rotate)
         .method("reverse", reverse)
         .method("insert", insert)
+        .method("remove", remove)
         .method("__len__", len)
         .method("__bool__", truth)
         .method("__getitem__", getitem)
@@ -262,6 +263,37 @@ fn insert(vm: &mut Vm, a: Args) -> PyResult {
     d.items.insert(at as usize, a.pos[2].clone());
     d.changed();
     Ok(Value::None)
+}
+
+/// `deque.remove(value)`, as CPython's `deque_remove`: the first item equal to `value`
+/// (identity first), failing if a comparison mutated the deque. Removing near either end
+/// costs little (asyncio's waiter queues remove their first entry).
+fn remove(vm: &mut Vm, a: Args) -> PyResult {
+    a.method_count(vm, "remove", 1, 1)?;
+    let value = &a.pos[1];
+    let d = this(vm, &a)?;
+    let (n, start) = {
+        let d = d.borrow();
+        (d.items.len(), d.state)
+    };
+    for i in 0..n {
+        let item = d.borrow().items.get(i).cloned();
+        let Some(item) = item else { break };
+        let equal = item.id() == value.id() || vm.eq(&item, value)?;
+        if d.borrow().state != start {
+            return Err(vm.new_index_error("deque mutated during iteration"));
+        }
+        if equal {
+            let mut d = d.borrow_mut();
+            let removed = d.items.remove(i);
+            d.changed();
+            drop(d);
+            drop(removed);
+            return Ok(Value::None);
+        }
+    }
+    let r = vm.repr(value)?;
+    Err(vm.new_value_error(format!("{} is not in deque", r.as_str())))
 }
 
 fn len(vm: &mut Vm, a: Args) -> PyResult {
