@@ -247,12 +247,7 @@ fn future_add_done_callback(vm: &mut Vm, env: &StepEnv, a: Args) -> PyResult {
     }
     let entry = vm.new_tuple(vec![callback, context]);
     let callbacks = iget(vm, fut, &env.n.callbacks)?;
-    match callbacks.payload() {
-        Some(Payload::List(items)) => items.borrow_mut().push(entry),
-        _ => {
-            aio_vm::module::call_method(vm, &callbacks, "append", &[entry])?;
-        }
-    }
+    append(vm, &callbacks, entry)?;
     Ok(Value::None)
 }
 
@@ -585,10 +580,15 @@ fn call_soon(
     iset(vm, &handle, &n.cancelled, Value::Bool(false))?;
     iset(vm, &handle, &n.context, context)?;
     let ready = iget(vm, event_loop, &n.ready)?;
-    match ready.payload() {
-        Some(Payload::List(items)) => items.borrow_mut().push(handle),
+    append(vm, &ready, handle)
+}
+
+/// `list.append(item)`, straight into a list's items.
+fn append(vm: &mut Vm, list: &Value, item: Value) -> PyResult<()> {
+    match list.payload() {
+        Some(Payload::List(items)) => items.borrow_mut().push(item),
         _ => {
-            aio_vm::module::call_method(vm, &ready, "append", &[handle])?;
+            aio_vm::module::call_method(vm, list, "append", &[item])?;
         }
     }
     Ok(())
