@@ -23,10 +23,6 @@ fn normalize(text: &str, folder: &Path) -> String {
     let created = Regex::new(r"created at [^ >]+").unwrap();
     let mut out = String::new();
     for line in text.lines() {
-        let t = line.trim();
-        if !t.is_empty() && t.chars().all(|c| c == '^' || c == '~') {
-            continue;
-        }
         let line = line.replace(&folder, "");
         let line = asyncio.replace_all(&line, r#"File "asyncio/$1", line ?"#);
         let line = addr.replace_all(&line, " at 0x?");

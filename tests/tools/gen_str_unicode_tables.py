@@ -7,6 +7,7 @@ Run with CPython 3.11 (Unicode 14.0) from the repository root:
 """
 import os
 import sys
+import unicodedata
 
 OUT = os.path.join(os.path.dirname(__file__), "..", "..", "vm", "src", "builtins", "str", "tables.rs")
 
@@ -71,6 +72,11 @@ def main():
         range_table("DECIMAL", "`str.isdecimal`: general category Nd.", ranges(str.isdecimal)),
         range_table("DIGIT", "`str.isdigit`: Numeric_Type Decimal or Digit.", ranges(str.isdigit)),
         range_table("NUMERIC", "`str.isnumeric`: Numeric_Type Decimal, Digit or Numeric.", ranges(str.isnumeric)),
+        range_table(
+            "WIDE",
+            "East_Asian_Width W or F: two columns wide in traceback indicator lines (`traceback._display_width`).",
+            ranges(lambda c: unicodedata.east_asian_width(c) in "WF"),
+        ),
     ]
     with open(OUT, "w") as f:
         f.write("\n\n".join(parts) + "\n")

@@ -391,14 +391,18 @@ impl Vm {
                     repeat = 0;
                 }
                 let _ = writeln!(out, "  File \"{}\", line {}, in {}", key.0, key.1, key.2);
-                let text = entry
+                let line = entry
                     .code
                     .source
                     .lines
-                    .line_text(&entry.code.source.text, loc.line)
-                    .trim();
-                if !text.is_empty() {
+                    .line_text(&entry.code.source.text, loc.line);
+                // CPython's C printer strips the indentation only.
+                let text = line.trim_start_matches([' ', '\t', '\x0c']);
+                if !text.trim().is_empty() {
                     let _ = writeln!(out, "    {text}");
+                    if let Some(carets) = crate::carets::error_location_line(line, loc) {
+                        let _ = writeln!(out, "{carets}");
+                    }
                 }
                 last = Some(key);
             }

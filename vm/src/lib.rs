@@ -9,6 +9,7 @@
 pub mod attr;
 pub mod builtins;
 pub mod call;
+pub mod carets;
 pub mod code;
 pub mod compiler;
 pub mod containers;

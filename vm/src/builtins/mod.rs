@@ -31,6 +31,7 @@ pub use format::format_spec;
 pub use future::FEATURES as FUTURE_FEATURES;
 pub use repr::{bytes_repr, float_repr, native_repr, str_repr};
 pub use set::set_inplace;
+pub(crate) use str::is_wide as char_is_wide;
 pub use subscript::{native_delitem, native_getitem, native_setitem};
 
 use crate::code::{BinOp, CmpOp, Code, UnaryOp};

@@ -217,6 +217,26 @@ struct Compiler<'t, 'i> {
 
 type CResult<T = ()> = Result<T, SyntaxError>;
 
+/// The span CPython 3.11 leaves current after compiling `test` as a jump condition: the
+/// last comparison it evaluates (looking through `not`, `and`/`or` and conditional
+/// expressions), or `None` when there is none. An `assert`'s `AssertionError` is raised with
+/// that span, so `assert x > 1` marks `x > 1` in a traceback.
+fn condition_span(test: &Expr) -> Option<Span> {
+    match &test.kind {
+        ExprKind::Compare { .. } => Some(test.span),
+        ExprKind::UnaryOp {
+            op: ast::UnaryOp::Not,
+            operand,
+        } => condition_span(operand),
+        ExprKind::BoolOp { values, .. } => values.iter().rev().find_map(condition_span),
+        ExprKind::IfExp { test, body, orelse } => [test, body, orelse]
+            .into_iter()
+            .rev()
+            .find_map(|e| condition_span(e)),
+        _ => None,
+    }
+}
+
 fn error<T>(message: impl Into<String>, span: Span) -> CResult<T> {
     Err(SyntaxError::new(message, span))
 }
@@ -701,18 +721,22 @@ impl<'t, 'i> Compiler<'t, 'i> {
             StmtKind::Assert { test, msg } => {
                 self.expr(test)?;
                 let j = self.emit(Instr::PopJumpIfTrue(0));
-                self.emit(Instr::LoadAssertionError);
-                if let Some(m) = msg {
-                    self.expr(m)?;
-                    self.emit(Instr::Call(1));
-                }
-                self.emit(Instr::Raise(1));
+                let span = condition_span(test).unwrap_or(s.span);
+                self.with_span(span, |c| {
+                    c.emit(Instr::LoadAssertionError);
+                    if let Some(m) = msg {
+                        c.expr(m)?;
+                        c.emit(Instr::Call(1));
+                    }
+                    c.emit(Instr::Raise(1));
+                    Ok(())
+                })?;
                 self.patch(j);
                 Ok(())
             }
             StmtKind::Import(aliases) => {
                 for a in aliases {
-                    self.with_span(a.span, |c| {
+                    self.with_span(s.span, |c| {
                         c.load_const(Value::Int(0));
                         c.load_const(Value::None);
                         let i = c.name_index(&a.name);
@@ -758,7 +782,7 @@ impl<'t, 'i> Compiler<'t, 'i> {
                     return Ok(());
                 }
                 for a in names {
-                    self.with_span(a.span, |c| {
+                    self.with_span(s.span, |c| {
                         let i = c.name_index(&a.name);
                         c.emit(Instr::ImportFrom(i));
                         let bound = a
@@ -822,9 +846,7 @@ impl<'t, 'i> Compiler<'t, 'i> {
         }
         let code = self.pop_unit();
         self.make_closure(code, make_flags)?;
-        for _ in &f.decorators {
-            self.emit(Instr::Call(1));
-        }
+        self.apply_decorators(&f.decorators)?;
         let stored = self.mangle(&f.name.name);
         self.store_name(&stored)
     }
@@ -972,6 +994,15 @@ impl<'t, 'i> Compiler<'t, 'i> {
         Ok(())
     }
 
+    /// Calls the decorators on the function or class on the stack, innermost first; each
+    /// call carries its decorator's span, so a traceback shows the `@` line (CPython 3.11).
+    fn apply_decorators(&mut self, decorators: &'t [Expr]) -> CResult {
+        for d in decorators.iter().rev() {
+            self.with_span(d.span, |c| Ok(c.emit(Instr::Call(1))))?;
+        }
+        Ok(())
+    }
+
     fn class_def(&mut self, cd: &'t ClassDef, span: Span) -> CResult {
         for d in &cd.decorators {
             self.expr(d)?;
@@ -999,9 +1030,7 @@ impl<'t, 'i> Compiler<'t, 'i> {
         self.make_closure(code, 0)?;
         self.load_const(Value::str(cd.name.name.as_str()));
         self.call_helper(2, &cd.bases, &cd.keywords, span)?;
-        for _ in &cd.decorators {
-            self.emit(Instr::Call(1));
-        }
+        self.apply_decorators(&cd.decorators)?;
         let stored = self.mangle(&cd.name.name);
         self.store_name(&stored)
     }
@@ -1158,12 +1187,11 @@ impl<'t, 'i> Compiler<'t, 'i> {
         orelse: &'t [Stmt],
     ) -> CResult {
         self.expr(iter)?;
-        self.with_span(iter.span, |c| {
-            c.emit(Instr::GetIter);
-            Ok(())
-        })?;
+        // `GetIter` and `ForIter` carry the `for` statement's span (CPython 3.11 does the
+        // same), so a traceback shows no indicators under `for x in y:`.
+        self.emit(Instr::GetIter);
         let top = self.here();
-        let exit = self.with_span(iter.span, |c| Ok(c.emit(Instr::ForIter(0))))?;
+        let exit = self.emit(Instr::ForIter(0));
         self.unit().fblocks.push(FBlock::For {
             top,
             breaks: Vec::new(),

@@ -25,6 +25,12 @@ pub(super) const METHODS: &[(&str, NativeFn)] = &[
     ("isalnum", isalnum),
 ];
 
+/// Whether `c` is East Asian Wide or Fullwidth (two columns on a terminal), as
+/// `unicodedata.east_asian_width(c) in "WF"`.
+pub(crate) fn is_wide(c: char) -> bool {
+    in_ranges(c, tables::WIDE)
+}
+
 /// Whether `c` lies in one of the sorted inclusive `ranges`.
 fn in_ranges(c: char, ranges: &[(u32, u32)]) -> bool {
     let c = c as u32;

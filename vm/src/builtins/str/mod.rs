@@ -3,6 +3,8 @@
 //! in [`case`], `maketrans`/`translate` in [`translate`].
 
 mod case;
+
+pub(crate) use case::is_wide;
 mod tables;
 mod translate;
 
