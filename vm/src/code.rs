@@ -312,6 +312,9 @@ pub enum Instr {
     DictMerge(u32),
     /// Replaces the list on top with a tuple.
     ListToTuple,
+    /// `f(*x)` with no other positional argument: replaces `x` on top with a tuple of its
+    /// items; the callee below it names the call in the error for a non-iterable.
+    StarArgs,
     /// Unpacks TOS into `n` items, first item on top.
     UnpackSequence(u32),
     /// Unpacks with a starred target: low byte = before, high bits = after.

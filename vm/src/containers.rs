@@ -290,7 +290,7 @@ impl Vm {
     }
 
     /// `d.update(m)` (`merge`: reject duplicate keys, as `f(**a, **b)` does).
-    pub fn dict_update_from(&mut self, d: &Value, m: &Value, merge: bool) -> PyResult<()> {
+    pub fn dict_update_from(&mut self, d: &Value, m: &Value, call: Option<&Value>) -> PyResult<()> {
         let Value::Obj(dobj) = d else { return Ok(()) };
         let pairs: Vec<(Value, Value)> = match m.payload() {
             Some(Payload::Dict(src))
@@ -307,10 +307,15 @@ impl Vm {
             _ => {
                 let keys_name = self.names.keys.clone();
                 let Some(keys) = self.get_attr_opt(m, &keys_name)? else {
-                    return Err(self.new_type_error(format!(
-                        "'{}' object is not a mapping",
-                        self.type_name(m)
-                    )));
+                    let msg = match call {
+                        Some(callee) => format!(
+                            "{} argument after ** must be a mapping, not {}",
+                            self.function_str(callee)?,
+                            self.type_name(m)
+                        ),
+                        None => format!("'{}' object is not a mapping", self.type_name(m)),
+                    };
+                    return Err(self.new_type_error(msg));
                 };
                 let keys = self.call(&keys, &[], &[])?;
                 let keys = self.collect(&keys)?;
@@ -323,16 +328,17 @@ impl Vm {
             }
         };
         for (k, v) in pairs {
-            if merge {
-                if self.dict_lookup(dobj, &k)?.is_some() {
-                    let ks = self.to_str(&k)?;
-                    return Err(self.new_type_error(format!(
-                        "__main__ got multiple values for keyword argument '{}'",
-                        ks.as_str()
-                    )));
-                }
+            if let Some(callee) = call {
                 if k.as_str().is_none() {
                     return Err(self.new_type_error("keywords must be strings"));
+                }
+                if self.dict_lookup(dobj, &k)?.is_some() {
+                    let ks = self.to_str(&k)?;
+                    let name = self.function_str(callee)?;
+                    return Err(self.new_type_error(format!(
+                        "{name} got multiple values for keyword argument '{}'",
+                        ks.as_str()
+                    )));
                 }
             }
             self.dict_set(dobj, k, v)?;

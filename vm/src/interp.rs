@@ -755,12 +755,39 @@ impl Vm {
                                 items.into_iter().try_for_each(|v| self.set_add(&s, v))
                             ));
                         }
-                        Instr::DictUpdate(i) | Instr::DictMerge(i) => {
+                        Instr::DictUpdate(i) => {
                             let m = f.stack.pop().expect("stack");
                             let n = f.stack.len();
                             let d = f.stack[n - i as usize].clone();
-                            let merge = matches!(instr, Instr::DictMerge(_));
-                            tri!(with_frame!(self, f, self.dict_update_from(&d, &m, merge)));
+                            tri!(with_frame!(self, f, self.dict_update_from(&d, &m, None)));
+                        }
+                        Instr::DictMerge(i) => {
+                            // A call's `**m`: the stack is [callee, args, kwargs, m].
+                            let m = f.stack.pop().expect("stack");
+                            let n = f.stack.len();
+                            let d = f.stack[n - i as usize].clone();
+                            let callee = f.stack[n - i as usize - 2].clone();
+                            tri!(with_frame!(
+                                self,
+                                f,
+                                self.dict_update_from(&d, &m, Some(&callee))
+                            ));
+                        }
+                        Instr::StarArgs => {
+                            let v = f.stack.pop().expect("stack");
+                            let t = match v.payload() {
+                                Some(Payload::Tuple(_)) => v,
+                                _ => {
+                                    let callee = f.stack.last().expect("callee").clone();
+                                    let items = tri!(with_frame!(
+                                        self,
+                                        f,
+                                        self.collect_star_arg(&v, &callee)
+                                    ));
+                                    self.new_tuple(items)
+                                }
+                            };
+                            f.stack.push(t);
                         }
                         Instr::ListToTuple => {
                             let l = f.stack.pop().expect("stack");

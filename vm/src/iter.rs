@@ -625,6 +625,41 @@ impl Vm {
         }
     }
 
+    /// Collects `x` of a call `callee(*x)`, with CPython's error naming the callee.
+    pub(crate) fn collect_star_arg(&mut self, v: &Value, callee: &Value) -> PyResult<Vec<Value>> {
+        match self.collect(v) {
+            Ok(items) => Ok(items),
+            Err(e) => {
+                if self.is_instance_of(&e, &self.exc.type_error.clone())
+                    && self.get_iter(v).is_err()
+                {
+                    let name = self.function_str(callee)?;
+                    return Err(self.new_type_error(format!(
+                        "{name} argument after * must be an iterable, not {}",
+                        self.type_name(v)
+                    )));
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// CPython's `_PyObject_FunctionStr`: `module.qualname()` (no module for builtins),
+    /// how call errors name the callee.
+    pub(crate) fn function_str(&mut self, f: &Value) -> PyResult<String> {
+        let qualname = self.intern("__qualname__");
+        let Some(q) = self.get_attr_or_absent(f, &qualname)? else {
+            return Ok(self.to_str(f)?.as_str().to_string());
+        };
+        let q = self.to_str(&q)?;
+        let module = self.intern("__module__");
+        let m = self.get_attr_or_absent(f, &module).ok().flatten();
+        Ok(match m.as_ref().and_then(Value::as_str) {
+            Some(m) if m.as_str() != "builtins" => format!("{}.{}()", m.as_str(), q.as_str()),
+            _ => format!("{}()", q.as_str()),
+        })
+    }
+
     /// Unpacks exactly `n` items.
     pub(crate) fn unpack(&mut self, v: &Value, n: usize) -> PyResult<Vec<Value>> {
         if let Some(Payload::Tuple(t)) = v.payload() {

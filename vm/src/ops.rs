@@ -260,7 +260,7 @@ impl Vm {
                     }
                 }
                 (Payload::Dict(_), BinOp::Or) if !self.is_heap(&a) => {
-                    self.dict_update_from(&a, b, false)?;
+                    self.dict_update_from(&a, b, None)?;
                     return Ok(a);
                 }
                 _ => {}

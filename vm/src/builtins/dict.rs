@@ -86,7 +86,7 @@ fn update(vm: &mut Vm, a: Args) -> PyResult {
         let is_mapping = matches!(src.payload(), Some(Payload::Dict(_)))
             || vm.get_attr_opt(src, &vm.names.keys.clone())?.is_some();
         if is_mapping {
-            vm.dict_update_from(&Value::Obj(d.clone()), src, false)?;
+            vm.dict_update_from(&Value::Obj(d.clone()), src, None)?;
         } else {
             let items = vm.collect(src).map_err(|_| {
                 vm.new_type_error(format!("'{}' object is not iterable", vm.type_name(src)))
@@ -430,6 +430,6 @@ fn dunder_or(vm: &mut Vm, a: Args) -> PyResult {
         return Ok(vm.not_implemented.clone());
     }
     let d = copy_dict(vm, &a.pos[0])?;
-    vm.dict_update_from(&d, &a.pos[1], false)?;
+    vm.dict_update_from(&d, &a.pos[1], None)?;
     Ok(d)
 }

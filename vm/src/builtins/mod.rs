@@ -360,7 +360,7 @@ pub fn sequence_binary(vm: &mut Vm, a: &Value, b: &Value, op: BinOp) -> PyResult
         }
         (Some(Payload::Dict(_)), Some(Payload::Dict(_))) if op == BinOp::Or => {
             let d = dict::copy_dict(vm, a)?;
-            vm.dict_update_from(&d, b, false)?;
+            vm.dict_update_from(&d, b, None)?;
             Ok(Some(d))
         }
         (Some(Payload::Set(_)), Some(Payload::Set(_))) => set::set_binary(vm, a, b, op),

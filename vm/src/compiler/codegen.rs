@@ -2160,21 +2160,33 @@ impl<'t, 'i> Compiler<'t, 'i> {
             }
             return Ok(());
         }
-        // General form: build the positional tuple and a kwargs dict.
-        self.emit(Instr::BuildList(extra));
-        for a in args {
-            match &a.kind {
-                ExprKind::Starred(inner) => {
-                    self.expr(inner)?;
-                    self.emit(Instr::ListExtend(1));
+        // General form: build the positional tuple and a kwargs dict. A lone `*x` is passed
+        // as it is (CPython checks it in CALL_FUNCTION_EX, naming the callee).
+        match args {
+            [Expr {
+                kind: ExprKind::Starred(inner),
+                ..
+            }] if extra == 0 => {
+                self.expr(inner)?;
+                self.emit(Instr::StarArgs);
+            }
+            _ => {
+                self.emit(Instr::BuildList(extra));
+                for a in args {
+                    match &a.kind {
+                        ExprKind::Starred(inner) => {
+                            self.expr(inner)?;
+                            self.emit(Instr::ListExtend(1));
+                        }
+                        _ => {
+                            self.expr(a)?;
+                            self.emit(Instr::ListAppend(1));
+                        }
+                    }
                 }
-                _ => {
-                    self.expr(a)?;
-                    self.emit(Instr::ListAppend(1));
-                }
+                self.emit(Instr::ListToTuple);
             }
         }
-        self.emit(Instr::ListToTuple);
         let has_kw = !keywords.is_empty();
         if has_kw {
             self.emit(Instr::BuildMap(0));

@@ -14,8 +14,8 @@ pub fn stack_effect(i: &Instr) -> i64 {
     use Instr::*;
     match *i {
         Nop | RotTwo | RotThree | RotFour | Jump(_) | GetIter | GetAIter | Unary(_)
-        | LoadAttr(_) | ListToTuple | GetYieldFromIter | GetAwaitable(_) | FormatValue(0..=3)
-        | PopBlock | YieldValue | SetupFinally(_) | CopyDictWithoutKeys => 0,
+        | LoadAttr(_) | ListToTuple | StarArgs | GetYieldFromIter | GetAwaitable(_)
+        | FormatValue(0..=3) | PopBlock | YieldValue | SetupFinally(_) | CopyDictWithoutKeys => 0,
         PopTop | StoreFast(_) | StoreDeref(_) | StoreGlobal(_) | StoreName(_) | BinarySubscr
         | Binary(_) | Inplace(_) | Compare(_) | IsOp(_) | ContainsOp(_) | PopJumpIfFalse(_)
         | PopJumpIfTrue(_) | JumpIfFalseOrPop(_) | JumpIfTrueOrPop(_) | ListAppend(_)
