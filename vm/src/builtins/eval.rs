@@ -146,7 +146,17 @@ impl Vm {
     /// Compiles `source` as `eval` does: one expression, nothing after it but blank lines and
     /// comments (a statement, a `;` or a bare `yield` is CPython's "invalid syntax").
     pub fn compile_eval(&mut self, source: &str, filename: &str) -> Result<Rc<Code>, SyntaxError> {
-        let module = aio_parser::parse_module(source)?;
+        let module = aio_parser::parse_module(source).map_err(|e| {
+            // The statement parser's hint for `1 = 2` is eval mode's plain "invalid syntax"
+            // at the `=`.
+            if e.message.starts_with("cannot assign to") && e.message.ends_with("'='?") {
+                let eq = source[e.span.end as usize..]
+                    .find('=')
+                    .map_or(e.span.start, |i| e.span.end + i as u32);
+                return SyntaxError::new("invalid syntax", Span::new(eq, eq + 1));
+            }
+            e
+        })?;
         let at = |pos: u32| SyntaxError::new("invalid syntax", Span::new(pos, pos + 1));
         // The first character after byte `pos` that is not blank, a comment or a closing
         // parenthesis (spans exclude the parentheses around an expression).
