@@ -74,6 +74,7 @@ pub const MODULES: &[&str] = &[
     "tempfile",
     "textwrap",
     "time",
+    "types",
     "typing",
 ];
 

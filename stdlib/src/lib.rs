@@ -27,6 +27,7 @@ pub mod random;
 pub mod re;
 pub mod source;
 pub mod time;
+pub mod types;
 
 pub use builder::VmBuilder;
 
@@ -36,8 +37,8 @@ use aio_vm::Vm;
 /// `collections` (and `collections.abc`), `contextlib`, `copy`, `dataclasses`, `enum`,
 /// `fnmatch`, `fractions`, `functools`, `glob`, `heapq`, `io`, `itertools`, `json`, `math`,
 /// `operator`, `os` (and `os.path`), `pathlib`, `random`, `re`, `shutil`, `statistics`,
-/// `string`, `struct`, `tempfile`, `textwrap`, `time`, `typing`; and adds the builtins `open`
-/// and `help` (with its `pydoc`).
+/// `string`, `struct`, `tempfile`, `textwrap`, `time`, `types`, `typing`; and adds the
+/// builtins `open` and `help` (with its `pydoc`).
 /// This is the unsandboxed standard library of the `aio` binary (see [`VmBuilder`] for a
 /// sandbox).
 pub fn install(vm: &mut Vm) {
@@ -73,6 +74,7 @@ pub fn install(vm: &mut Vm) {
     vm.register_module("tempfile", pure::tempfile);
     vm.register_module("textwrap", pure::textwrap);
     vm.register_module("time", time::init);
+    vm.register_module("types", types::init);
     vm.register_module("typing", pure::typing);
     io::install_open(vm);
     pydoc::install_help(vm);

@@ -56,7 +56,7 @@ ALLOWED_IMPORTS = {"sys"}
 # Modules a category folder may import besides ALLOWED_IMPORTS: the modules it tests.
 STDLIB_MODULES = {
     "abc", "bisect", "collections", "contextlib", "copy", "functools", "heapq", "itertools",
-    "math", "operator", "random", "string", "textwrap", "time", "typing",
+    "math", "operator", "random", "string", "textwrap", "time", "types", "typing",
     "array", "dataclasses", "enum", "json", "re", "struct",
     "fnmatch", "fractions", "glob", "io", "os", "pathlib", "shutil", "statistics", "tempfile",
 }

@@ -571,6 +571,26 @@ impl Vm {
                 t.name.borrow().as_str()
             )));
         }
+        if matches!(name.as_str(), "__name__" | "__qualname__") {
+            // The type's own name (`type_name`, reprs and messages read it).
+            let Value::Str(s) = &value else {
+                return Err(self.new_type_error(format!(
+                    "can only assign string to {}.{}, not '{}'",
+                    t.name.borrow().as_str(),
+                    name.as_str(),
+                    self.type_name(&value)
+                )));
+            };
+            if name.as_str() == "__name__" {
+                *t.name.borrow_mut() = s.clone();
+            } else {
+                *t.qualname.borrow_mut() = s.clone();
+                t.ns.borrow_mut().remove_str(name);
+            }
+            t.version.set(t.version.get().wrapping_add(1));
+            crate::types::types_changed();
+            return Ok(());
+        }
         t.ns.borrow_mut().set_str(name.clone(), value);
         t.version.set(t.version.get().wrapping_add(1));
         crate::types::types_changed();

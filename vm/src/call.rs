@@ -46,6 +46,14 @@ impl Vm {
                         }
                     }
                 }
+                Payload::Native(_) if self.eval_fn.as_ref().is_some_and(|e| Rc::ptr_eq(e, o)) => {
+                    let frame = crate::builtins::eval_frame(
+                        self,
+                        crate::native::Args { pos: args, kw },
+                        Delivery::Call,
+                    )?;
+                    return Ok(Prepared::Frame(frame));
+                }
                 Payload::Type(t) if t.heap => {
                     // Instance creation: object.__new__ then a script __init__ as a frame.
                     if let Some(prep) = self.prepare_class_call(o, args, kw)? {

@@ -420,6 +420,8 @@ pub mod flags {
     pub const GENERATOR: u32 = 0x20;
     /// Calling returns a coroutine.
     pub const COROUTINE: u32 = 0x80;
+    /// A generator that `await` accepts (made by `types.coroutine`).
+    pub const ITERABLE_COROUTINE: u32 = 0x100;
     /// Calling returns an async generator.
     pub const ASYNC_GENERATOR: u32 = 0x200;
     /// Compiled with top-level `await` allowed (REPL).
@@ -462,6 +464,7 @@ impl SourceFile {
 }
 
 /// A compiled body.
+#[derive(Clone)]
 pub struct Code {
     /// `co_name`.
     pub name: Rc<Str>,

@@ -277,6 +277,26 @@ impl Vm {
             }
             return Ok(format!("[Errno {}] {}", errno.as_str(), msg.as_str()));
         }
+        if is_subtype(&cls, &self.exc.syntax_error.clone()) && items.len() == 2 {
+            if let Some(Payload::Tuple(t)) = items[1].payload() {
+                // `msg (file, line N)`, the file by its base name.
+                let msg = self.to_str(&items[0])?.as_str().to_string();
+                let file = t.first().and_then(|f| f.as_str()).map(|f| {
+                    let f = f.as_str();
+                    f.rsplit('/').next().unwrap_or(f).to_string()
+                });
+                let line = match t.get(1) {
+                    Some(Value::Int(n)) => Some(*n),
+                    _ => None,
+                };
+                return Ok(match (file, line) {
+                    (Some(f), Some(n)) => format!("{msg} ({f}, line {n})"),
+                    (Some(f), None) => format!("{msg} ({f})"),
+                    (None, Some(n)) => format!("{msg} (line {n})"),
+                    (None, None) => msg,
+                });
+            }
+        }
         match items.len() {
             0 => Ok(String::new()),
             1 => Ok(self.to_str(&items[0])?.as_str().to_string()),
@@ -429,6 +449,10 @@ impl Vm {
                 name = format!("{}.{}", m.as_str(), name);
             }
         }
+        if let Some(msg) = self.format_syntax_error_location(e, &cls, out) {
+            let _ = writeln!(out, "{name}: {msg}");
+            return;
+        }
         let msg = match self.to_str(&Value::Obj(e.clone())) {
             Ok(s) => s.as_str().to_string(),
             Err(_) => "<exception str() failed>".to_string(),
@@ -439,5 +463,63 @@ impl Vm {
         } else {
             let _ = writeln!(out, "{name}: {msg}");
         }
+    }
+
+    /// For a `SyntaxError` with details (what `eval` and `import` raise): writes CPython's
+    /// location lines (file and line, the source line, carets) and returns the message.
+    fn format_syntax_error_location(
+        &mut self,
+        e: &Obj,
+        cls: &Obj,
+        out: &mut String,
+    ) -> Option<String> {
+        if !is_subtype(cls, &self.exc.syntax_error.clone()) {
+            return None;
+        }
+        let args = self.exc_data(e).map(|d| d.args.clone())?;
+        let Some(Payload::Tuple(items)) = args.payload() else {
+            return None;
+        };
+        let (2, Some(Payload::Tuple(t))) = (items.len(), items[1].payload()) else {
+            return None;
+        };
+        let msg = self.to_str(&items[0]).ok()?.as_str().to_string();
+        let file = t
+            .first()
+            .and_then(|f| f.as_str())
+            .map(|f| f.as_str().to_string());
+        let line = match t.get(1) {
+            Some(Value::Int(n)) => *n,
+            _ => return Some(msg),
+        };
+        let _ = writeln!(
+            out,
+            "  File \"{}\", line {line}",
+            file.as_deref().unwrap_or("<string>")
+        );
+        if let Some(text) = t.get(3).and_then(|v| v.as_str()) {
+            let full = text.as_str().trim_end_matches(['\n', '\r']);
+            let text = full.trim_start();
+            if !text.is_empty() {
+                let _ = writeln!(out, "    {text}");
+                let indent = (full.chars().count() - text.chars().count()) as i64;
+                if let Some(Value::Int(offset)) = t.get(2) {
+                    let start = (offset - 1 - indent).max(0);
+                    let end = match (t.get(4), t.get(5)) {
+                        (Some(Value::Int(el)), Some(Value::Int(eo))) if *el == line => {
+                            (eo - 1 - indent).max(start + 1)
+                        }
+                        _ => start + 1,
+                    };
+                    let _ = writeln!(
+                        out,
+                        "    {}{}",
+                        " ".repeat(start as usize),
+                        "^".repeat((end - start) as usize)
+                    );
+                }
+            }
+        }
+        Some(msg)
     }
 }

@@ -254,6 +254,45 @@ impl Vm {
         }
     }
 
+    /// `types.coroutine` for a generator function: a copy of `func` (same defaults,
+    /// closure, names and attributes) whose generators `await` accepts, as CPython's
+    /// `CO_ITERABLE_COROUTINE` flag makes them. `None` when `func` is not a generator
+    /// function; `func` itself when it is already a coroutine function.
+    pub fn iterable_coroutine(&mut self, func: &Value) -> Option<Value> {
+        let Value::Obj(fo) = func else { return None };
+        let Payload::Function(f) = &fo.payload else {
+            return None;
+        };
+        if f.code.flags & (flags::COROUTINE | flags::ITERABLE_COROUTINE) != 0 {
+            return Some(func.clone());
+        }
+        if f.code.flags & flags::GENERATOR == 0 {
+            return None;
+        }
+        let mut code = (*f.code).clone();
+        code.flags |= flags::ITERABLE_COROUTINE;
+        let copy = crate::object::Function {
+            code: std::rc::Rc::new(code),
+            globals: f.globals.clone(),
+            name: f.name.clone(),
+            qualname: f.qualname.clone(),
+            defaults: f.defaults.clone(),
+            kwdefaults: f.kwdefaults.clone(),
+            closure: f.closure.clone(),
+            doc: f.doc.clone(),
+            module: f.module.clone(),
+        };
+        let d = self.new_dict(crate::dict::Dict::new());
+        if let (Some(src), Payload::Dict(dst)) = (fo.dict_table(), &d.payload) {
+            *dst.borrow_mut() = src.borrow().clone();
+        }
+        Some(Value::Obj(self.track(crate::object::Object::with_dict(
+            self.types.function.clone(),
+            Payload::Function(Box::new(copy)),
+            d,
+        ))))
+    }
+
     /// `StopIteration.value`.
     pub fn stop_iteration_value(&self, e: &Obj) -> Value {
         match &e.payload {
@@ -265,7 +304,9 @@ impl Vm {
     /// `GetYieldFromIter`.
     pub(crate) fn get_yield_from_iter(&mut self, v: &Value, code: &crate::code::Code) -> PyResult {
         if let Some(Payload::Generator(g)) = v.payload() {
-            if g.borrow().kind == GenKind::Coroutine && code.flags & (flags::COROUTINE) == 0 {
+            if g.borrow().kind == GenKind::Coroutine
+                && code.flags & (flags::COROUTINE | flags::ITERABLE_COROUTINE) == 0
+            {
                 return Err(self.new_type_error(
                     "cannot 'yield from' a coroutine object in a non-coroutine generator",
                 ));
@@ -283,6 +324,14 @@ impl Vm {
                 if g.state == GenState::Running {
                     return Err(self.new_runtime_error("coroutine is being awaited already"));
                 }
+                return Ok(v.clone());
+            }
+            // A generator of a `types.coroutine` function.
+            if g.kind == GenKind::Generator
+                && g.frame
+                    .as_ref()
+                    .is_some_and(|f| f.code.flags & flags::ITERABLE_COROUTINE != 0)
+            {
                 return Ok(v.clone());
             }
         }

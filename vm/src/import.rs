@@ -246,11 +246,14 @@ impl Vm {
         };
         let idx = aio_lexer::LineIndex::new(text);
         let pos = idx.position(text, e.span.start);
+        let end = idx.position(text, e.span.end.max(e.span.start));
         let detail = self.new_tuple(vec![
             Value::str(file),
             Value::Int(pos.line as i64),
             Value::Int(pos.column as i64 + 1),
             Value::str(idx.line_text(text, pos.line)),
+            Value::Int(end.line as i64),
+            Value::Int(end.column as i64 + 1),
         ]);
         self.new_exception(&cls, vec![Value::str(e.message.clone()), detail])
     }

@@ -133,6 +133,8 @@ pub struct Vm {
     pub interrupt: std::sync::Arc<std::sync::atomic::AtomicBool>,
     /// Host limits (steps, time, memory) and their accounting; see [`Vm::set_limits`].
     pub(crate) limits: crate::embed::limits::LimitState,
+    /// The builtin `eval`, which a call from a script runs as a pushed frame.
+    pub(crate) eval_fn: Option<Obj>,
 }
 
 impl Default for Vm {
@@ -190,6 +192,7 @@ impl Vm {
             argv: Vec::new(),
             interrupt: Default::default(),
             limits: Default::default(),
+            eval_fn: None,
         };
         crate::builtins::install(&mut vm);
         vm

@@ -280,6 +280,28 @@ pub(super) fn exception_attr(vm: &mut Vm, o: &Obj, name: &str) -> PyResult<Optio
         "msg" if is_subtype(&cls, &vm.exc.syntax_error) => {
             Some(args.first().cloned().unwrap_or(Value::None))
         }
+        "filename" | "lineno" | "offset" | "text" | "end_lineno" | "end_offset"
+            if is_subtype(&cls, &vm.exc.syntax_error) =>
+        {
+            // From the details tuple: (filename, lineno, offset, text, end_lineno, end_offset).
+            let i = [
+                "filename",
+                "lineno",
+                "offset",
+                "text",
+                "end_lineno",
+                "end_offset",
+            ]
+            .iter()
+            .position(|n| *n == name)
+            .expect("a detail");
+            Some(match args.get(1).and_then(|t| t.payload()) {
+                Some(Payload::Tuple(t)) if args.len() == 2 => {
+                    t.get(i).cloned().unwrap_or(Value::None)
+                }
+                _ => Value::None,
+            })
+        }
         "message" if is_subtype(&cls, &vm.exc.base_exception_group) => {
             Some(args.first().cloned().unwrap_or(Value::None))
         }

@@ -761,7 +761,7 @@ fn globals(vm: &mut Vm, _a: Args) -> PyResult {
     }
 }
 
-fn locals(vm: &mut Vm, _a: Args) -> PyResult {
+pub(super) fn locals(vm: &mut Vm, _a: Args) -> PyResult {
     let Some(f) = vm.frames.last() else {
         return Ok(Value::None);
     };

@@ -58,6 +58,95 @@ pub(super) fn install(vm: &mut Vm) {
     def_static(vm, &cm, "__new__", classmethod_new);
     let su = vm.types.super_.clone();
     def_static(vm, &su, "__new__", super_new);
+    let module = vm.types.module.clone();
+    def_static(vm, &module, "__new__", module_new);
+    let method = vm.types.method.clone();
+    def_static(vm, &method, "__new__", method_new);
+    // `list[int]` and friends: `types.GenericAlias` (a classmethod, as in CPython).
+    for cls in [
+        vm.types.list.clone(),
+        vm.types.dict.clone(),
+        vm.types.tuple.clone(),
+        vm.types.set.clone(),
+        vm.types.frozenset.clone(),
+        vm.types.type_.clone(),
+    ] {
+        let owner = type_name(&cls);
+        let f = super::native_fn(vm, "__class_getitem__", Some(&owner), class_getitem);
+        let cm = Value::Obj(vm.track(Object::new(
+            vm.types.classmethod.clone(),
+            Payload::ClassMethod(f),
+        )));
+        vm.set_class_attr(&cls, "__class_getitem__", cm);
+    }
+}
+
+/// `cls.__class_getitem__(item)` of the built-in containers: `types.GenericAlias(cls, item)`.
+/// Without a `types` module (a host that leaves it out) the class itself, as before.
+fn class_getitem(vm: &mut Vm, a: Args) -> PyResult {
+    a.no_kwargs(vm, "__class_getitem__")?;
+    a.check_count(vm, "__class_getitem__", 2, 2)?;
+    let Ok(types) = vm.import_module("types") else {
+        return Ok(a.pos[0].clone());
+    };
+    let name = vm.intern("GenericAlias");
+    let alias = vm.get_attr(&types, &name)?;
+    vm.call(&alias, &a.pos[..2], &[])
+}
+
+/// `types.ModuleType(name, doc=None)`.
+fn module_new(vm: &mut Vm, a: Args) -> PyResult {
+    a.check_kwargs(vm, "module", &["name", "doc"])?;
+    let name = match a.arg(1, "name") {
+        Some(Value::Str(s)) => s.clone(),
+        Some(v) => {
+            return Err(vm.new_type_error(format!(
+                "module() argument 'name' must be str, not {}",
+                vm.type_name(v)
+            )))
+        }
+        None => return Err(vm.new_type_error("module() missing required argument 'name' (pos 1)")),
+    };
+    if a.pos.len() > 3 {
+        return Err(vm.new_type_error(format!(
+            "module() takes at most 2 arguments ({} given)",
+            a.pos.len() - 1
+        )));
+    }
+    let doc = a.arg(2, "doc").cloned().unwrap_or(Value::None);
+    let m = vm.new_module(name.as_str());
+    let g = vm.module_globals(&m).expect("module globals");
+    let key = vm.names.__builtins__.clone();
+    if let Payload::Dict(d) = &g.payload {
+        d.borrow_mut().remove_str(&key);
+    }
+    vm.dict_set_str(&g, "__doc__", doc);
+    for k in ["__package__", "__loader__", "__spec__"] {
+        vm.dict_set_str(&g, k, Value::None);
+    }
+    Ok(Value::Obj(m))
+}
+
+/// `types.MethodType(function, instance)`.
+fn method_new(vm: &mut Vm, a: Args) -> PyResult {
+    a.no_kwargs(vm, "method")?;
+    if a.pos.len() != 3 {
+        return Err(vm.new_type_error(format!(
+            "method expected 2 arguments, got {}",
+            a.pos.len().saturating_sub(1)
+        )));
+    }
+    let (func, inst) = (a.pos[1].clone(), a.pos[2].clone());
+    if !super::functions::is_callable(vm, &func) {
+        return Err(vm.new_type_error("first argument must be callable"));
+    }
+    if inst.is_none() {
+        return Err(vm.new_type_error("instance must not be None"));
+    }
+    Ok(Value::Obj(vm.track(Object::new(
+        vm.types.method.clone(),
+        Payload::Method(Box::new((func, inst))),
+    ))))
 }
 
 fn object_new(vm: &mut Vm, a: Args) -> PyResult {

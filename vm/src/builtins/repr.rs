@@ -3,7 +3,7 @@
 //! forms of functions, classes, modules and iterators.
 
 use crate::object::{GenKind, Payload};
-use crate::value::Value;
+use crate::value::{Obj, Value};
 use crate::vm::{PyResult, Vm};
 
 pub use crate::format::float_repr;
@@ -255,6 +255,10 @@ pub fn native_repr(vm: &mut Vm, v: &Value) -> PyResult<String> {
                     m.name.as_str(),
                     f.as_str()
                 )),
+                // Made by `types.ModuleType(name)`: no loader, as CPython shows it.
+                _ if has_loader_key(vm, &m.globals) => {
+                    Ok(format!("<module '{}'>", m.name.as_str()))
+                }
                 _ => Ok(format!("<module '{}' (built-in)>", m.name.as_str())),
             }
         }
@@ -353,4 +357,10 @@ pub fn native_repr(vm: &mut Vm, v: &Value) -> PyResult<String> {
 
 fn default_like(_vm: &Vm, v: &Value) -> String {
     format!("{:#x}", v.id())
+}
+
+/// Whether module globals hold `__loader__` (modules made by `types.ModuleType`).
+fn has_loader_key(vm: &mut Vm, globals: &Obj) -> bool {
+    let key = vm.intern("__loader__");
+    vm.dict_get_str(globals, &key).is_some()
 }

@@ -20,6 +20,10 @@ pub enum Mode {
     Exec,
     /// One REPL input: expression statements echo their value; top-level `await` allowed.
     Interactive,
+    /// The argument of `eval`: a module holding one expression statement, whose value the
+    /// code returns. Names are looked up as in a class body (the locals mapping first, then
+    /// the globals, then the builtins), as CPython's `eval` mode does.
+    Eval,
 }
 
 /// Compiles a parsed module into its code object.
@@ -60,6 +64,17 @@ pub fn compile(
             c.emit(Instr::SetupAnnotations);
         }
         c.stmts(body)?;
+    } else if mode == Mode::Eval {
+        match body.as_slice() {
+            [Stmt {
+                kind: StmtKind::Expr(e),
+                ..
+            }] => {
+                c.expr(e)?;
+                c.emit(Instr::ReturnValue);
+            }
+            _ => return Err(SyntaxError::new("invalid syntax", module.span)),
+        }
     } else {
         c.docstring_and_body(body, false)?;
     }
@@ -529,7 +544,7 @@ impl<'t, 'i> Compiler<'t, 'i> {
                     Ctx::Del => Instr::DeleteGlobal(i),
                 }
             }
-            _ if kind == ScopeKind::Module => {
+            _ if kind == ScopeKind::Module && self.mode != Mode::Eval => {
                 let i = self.name_index(name);
                 match ctx {
                     Ctx::Load => Instr::LoadGlobal(i),
