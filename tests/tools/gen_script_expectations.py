@@ -252,19 +252,24 @@ def main():
                 target.write_bytes(want)
                 written += 1
 
-    if not args.paths:
-        for path in stale_expected_files():
-            rel = path.relative_to(ROOT)
-            if args.check:
-                print(f"DIFF {rel}: no script")
-                differences += 1
-            else:
-                path.unlink()
-                print(f"removed {rel}")
+    stale = [] if args.paths else stale_expected_files()
+    return finish(ROOT, stale, args.check, len(scripts), written, differences, errors)
 
-    verb = "differ" if args.check else "written"
-    count = differences if args.check else written
-    print(f"{len(scripts)} scripts, {count} files {verb}, {errors} errors")
+
+def finish(root, stale, check, scripts, written, differences, errors):
+    """Removes (or, with `check`, reports) expected files whose script is gone, prints the
+    summary line and returns the exit status. Shared by the other generators."""
+    for path in stale:
+        rel = path.relative_to(root)
+        if check:
+            print(f"DIFF {rel}: no script")
+            differences += 1
+        else:
+            path.unlink()
+            print(f"removed {rel}")
+    verb = "differ" if check else "written"
+    count = differences if check else written
+    print(f"{scripts} scripts, {count} files {verb}, {errors} errors")
     return 1 if errors or differences else 0
 
 

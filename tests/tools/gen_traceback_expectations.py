@@ -28,6 +28,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from gen_script_expectations import finish
+
 ROOT = Path(__file__).resolve().parent.parent / "tracebacks"
 MODULE_PREFIX = "mod_"
 TIMEOUT = 10
@@ -114,19 +116,10 @@ def main():
         else:
             target.write_bytes(want)
             written += 1
+    stale = []
     if not args.names:
-        for stale in sorted(ROOT.glob("*.stderr")):
-            if not stale.with_suffix(".aio").is_file():
-                if args.check:
-                    print(f"DIFF {stale.name}: no script")
-                    differences += 1
-                else:
-                    stale.unlink()
-                    print(f"removed {stale.name}")
-    verb = "differ" if args.check else "written"
-    count = differences if args.check else written
-    print(f"{len(chosen)} scripts, {count} files {verb}, {errors} errors")
-    return 1 if errors or differences else 0
+        stale = [p for p in sorted(ROOT.glob("*.stderr")) if not p.with_suffix(".aio").is_file()]
+    return finish(ROOT, stale, args.check, len(chosen), written, differences, errors)
 
 
 if __name__ == "__main__":
