@@ -328,7 +328,7 @@ fn init_env(vm: &mut Vm, a: Args) -> PyResult<StepEnv> {
 
 /// `obj.name` for a private attribute: the instance dict first (where the prelude keeps
 /// them), then the full lookup.
-fn iget(vm: &mut Vm, obj: &Value, name: &Rc<Str>) -> PyResult {
+pub(super) fn iget(vm: &mut Vm, obj: &Value, name: &Rc<Str>) -> PyResult {
     if let Value::Obj(o) = obj {
         if let Some(t) = o.dict_table() {
             if let Some(v) = t.borrow().get_str(name) {

@@ -4,6 +4,7 @@
 //! equal deadlines pop in CPython's order (rule E-3); comparing the deadlines here instead of
 //! calling `__lt__` for every comparison is what CPython's C `heapq` cannot do.
 
+use super::step::iget;
 use aio_vm::builtins::native_closure;
 use aio_vm::code::CmpOp;
 use aio_vm::native::Args;
@@ -46,21 +47,9 @@ fn items(heap: &Obj) -> &std::cell::RefCell<Vec<Value>> {
     }
 }
 
-/// A timer's deadline.
-fn when_of(vm: &mut Vm, when: &Rc<Str>, h: &Value) -> PyResult {
-    if let Value::Obj(o) = h {
-        if let Some(t) = o.dict_table() {
-            if let Some(v) = t.borrow().get_str(when) {
-                return Ok(v.clone());
-            }
-        }
-    }
-    vm.get_attr(h, when)
-}
-
 /// `a._when < b._when`.
 fn less(vm: &mut Vm, when: &Rc<Str>, a: &Value, b: &Value) -> PyResult<bool> {
-    let (wa, wb) = (when_of(vm, when, a)?, when_of(vm, when, b)?);
+    let (wa, wb) = (iget(vm, a, when)?, iget(vm, b, when)?);
     match (&wa, &wb) {
         (Value::Float(x), Value::Float(y)) => Ok(x < y),
         _ => {
