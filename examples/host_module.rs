@@ -12,7 +12,7 @@ use std::rc::Rc;
 fn clamp(vm: &mut Vm, a: Args) -> PyResult {
     a.check_count(vm, "clamp", 3, 3)?;
     let [x, lo, hi] = [0, 1, 2].map(|i| aio_vm::module::to_f64(vm, &a.pos[i]));
-    Ok(Value::Float(x?.clamp(lo?, hi?)))
+    Ok(Value::float(x?.clamp(lo?, hi?)))
 }
 
 fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {

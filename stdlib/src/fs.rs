@@ -9,6 +9,7 @@
 
 use aio_vm::module::{bytes_of, int_value, native_state, new_bytes, ModuleBuilder};
 use aio_vm::native::{Args, NativeFn};
+use aio_vm::value::Bool;
 use aio_vm::{Obj, PyResult, Value, Vm};
 use num_bigint::BigInt;
 use std::ffi::CStr;
@@ -179,7 +180,7 @@ fn fopen_fd(vm: &mut Vm, a: Args) -> PyResult {
     if unsafe { libc::fcntl(fd as i32, libc::F_GETFD) } < 0 {
         return Err(os_error(vm, libc::EBADF, None, None));
     }
-    let closefd = !matches!(a.get(1), Some(Value::Bool(false)));
+    let closefd = !matches!(a.get(1), Some(Value::Bool(Bool::FALSE)));
     // SAFETY: the descriptor is open (checked above); ownership passes to the File, which
     // gives it back unclosed when `closefd` is false.
     let file = unsafe { File::from_raw_fd(fd as i32) };
@@ -332,7 +333,7 @@ fn isatty(vm: &mut Vm, a: Args) -> PyResult {
     let h = h.borrow();
     match &h.file {
         // SAFETY: isatty only inspects the descriptor.
-        Some(f) => Ok(Value::Bool(unsafe { libc::isatty(f.as_raw_fd()) } == 1)),
+        Some(f) => Ok(Value::bool(unsafe { libc::isatty(f.as_raw_fd()) } == 1)),
         None => {
             drop(h);
             Err(closed_error(vm))
@@ -438,14 +439,14 @@ fn rename(vm: &mut Vm, a: Args) -> PyResult {
 /// ctime, atime_ns, mtime_ns, ctime_ns)`; `os.stat_result` is built from it in `os.aio`.
 fn stat(vm: &mut Vm, a: Args) -> PyResult {
     let (p, pv) = path_arg(vm, &a, 0, "stat")?;
-    let follow = !matches!(a.get(1), Some(Value::Bool(false)));
+    let follow = !matches!(a.get(1), Some(Value::Bool(Bool::FALSE)));
     let md = if follow {
         std::fs::metadata(&p)
     } else {
         std::fs::symlink_metadata(&p)
     };
     let md = md.map_err(|e| io_error(vm, &e, Some(&pv)))?;
-    let t = |s: i64, ns: i64| Value::Float(s as f64 + ns as f64 * 1e-9);
+    let t = |s: i64, ns: i64| Value::float(s as f64 + ns as f64 * 1e-9);
     let items = vec![
         Value::Int(md.mode() as i64),
         int_value(vm, BigInt::from(md.ino())),
@@ -631,7 +632,7 @@ fn os_lseek(vm: &mut Vm, a: Args) -> PyResult {
 fn os_isatty(vm: &mut Vm, a: Args) -> PyResult {
     let fd = fd_arg(vm, &a, 0)?;
     // SAFETY: isatty only inspects the descriptor.
-    Ok(Value::Bool(unsafe { libc::isatty(fd) } == 1))
+    Ok(Value::bool(unsafe { libc::isatty(fd) } == 1))
 }
 
 /// `_utime(path, atime_ns, mtime_ns)`: sets the times (`None`: now).

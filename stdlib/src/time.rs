@@ -39,7 +39,7 @@ macro_rules! clock_fns {
         $(
             fn $f(vm: &mut Vm, a: Args) -> PyResult {
                 a.check_count(vm, $name, 0, 0)?;
-                Ok(Value::Float(ns_to_secs(clock_ns($clock))))
+                Ok(Value::float(ns_to_secs(clock_ns($clock))))
             }
 
             fn $fns(vm: &mut Vm, a: Args) -> PyResult {
@@ -395,7 +395,7 @@ fn time_mktime(vm: &mut Vm, a: Args) -> PyResult {
     if t == -1 && tm.tm_wday == -1 {
         return Err(vm.new_overflow_error("mktime argument out of range"));
     }
-    Ok(Value::Float(t as f64))
+    Ok(Value::float(t as f64))
 }
 
 fn struct_time_new(vm: &mut Vm, a: Args) -> PyResult {

@@ -16,11 +16,15 @@ pub fn simple_key_eq(a: &Value, b: &Value) -> Option<bool> {
     match (a, b) {
         (Value::Str(x), Value::Str(y)) => Some(Rc::ptr_eq(x, y) || x.as_str() == y.as_str()),
         (Value::Int(x), Value::Int(y)) => Some(x == y),
-        (Value::Int(x), Value::Bool(y)) | (Value::Bool(y), Value::Int(x)) => Some(*x == *y as i64),
+        (Value::Int(x), Value::Bool(y)) | (Value::Bool(y), Value::Int(x)) => {
+            Some(*x == y.get() as i64)
+        }
         (Value::Bool(x), Value::Bool(y)) => Some(x == y),
-        (Value::Float(x), Value::Float(y)) => Some(x == y || x.to_bits() == y.to_bits()),
+        (Value::Float(x), Value::Float(y)) => {
+            Some(x.get() == y.get() || x.get().to_bits() == y.get().to_bits())
+        }
         (Value::Int(x), Value::Float(y)) | (Value::Float(y), Value::Int(x)) => {
-            Some((*x as f64) == *y && (*y as i64) == *x)
+            Some((*x as f64) == y.get() && (y.get() as i64) == *x)
         }
         (Value::None, Value::None) => Some(true),
         (Value::Str(_), Value::Int(_) | Value::Float(_) | Value::None | Value::Bool(_))

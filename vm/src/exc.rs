@@ -323,7 +323,7 @@ impl Vm {
         match code {
             Value::None => 0,
             Value::Int(i) => i as i32,
-            Value::Bool(b) => b as i32,
+            Value::Bool(b) => b.get() as i32,
             other => {
                 self.flush_stdout();
                 let s = self

@@ -5,6 +5,7 @@
 use crate::compiler::Mode;
 use crate::object::Payload;
 use crate::str::Str;
+use crate::value::Bool;
 use crate::value::{Obj, Value};
 use crate::vm::{PyResult, Vm};
 use std::path::PathBuf;
@@ -16,7 +17,7 @@ impl Vm {
     pub fn import_module(&mut self, name: &str) -> PyResult {
         self.import_name(
             &Str::new(name.to_string()),
-            &Value::Bool(true),
+            &Value::Bool(Bool::TRUE),
             &Value::Int(0),
         )
     }

@@ -503,7 +503,7 @@ impl Vm {
                         Instr::Unary(op) => {
                             let a = f.stack.pop().expect("stack");
                             let v = if op == UnaryOp::Not {
-                                Value::Bool(!tri!(with_frame!(self, f, self.is_true(&a))))
+                                Value::bool(!tri!(with_frame!(self, f, self.is_true(&a))))
                             } else {
                                 tri!(with_frame!(self, f, self.unary_op(&a, op)))
                             };
@@ -513,7 +513,7 @@ impl Vm {
                             let b = f.stack.pop().expect("stack");
                             let a = f.stack.pop().expect("stack");
                             if let (Value::Int(x), Value::Int(y)) = (&a, &b) {
-                                f.stack.push(Value::Bool(crate::ops::cmp_ord(x.cmp(y), op)));
+                                f.stack.push(Value::bool(crate::ops::cmp_ord(x.cmp(y), op)));
                                 continue;
                             }
                             let v = tri!(with_frame!(self, f, self.compare(&a, &b, op)));
@@ -522,7 +522,7 @@ impl Vm {
                         Instr::IsOp(invert) => {
                             let b = f.stack.pop().expect("stack");
                             let a = f.stack.pop().expect("stack");
-                            f.stack.push(Value::Bool(a.is(&b) != invert));
+                            f.stack.push(Value::bool(a.is(&b) != invert));
                         }
                         Instr::ContainsOp(invert) => {
                             let container = f.stack.pop().expect("stack");
@@ -533,7 +533,7 @@ impl Vm {
                                     tri!(with_frame!(self, f, self.contains(&container, &item)))
                                 }
                             };
-                            f.stack.push(Value::Bool(r != invert));
+                            f.stack.push(Value::bool(r != invert));
                         }
                         Instr::Jump(t) => {
                             // A backward jump is a loop iteration: where Ctrl-C and the
@@ -546,7 +546,7 @@ impl Vm {
                         Instr::PopJumpIfFalse(t) => {
                             let v = f.stack.pop().expect("stack");
                             let b = match v {
-                                Value::Bool(b) => b,
+                                Value::Bool(b) => b.get(),
                                 _ => tri!(with_frame!(self, f, self.is_true(&v))),
                             };
                             if !b {
@@ -556,7 +556,7 @@ impl Vm {
                         Instr::PopJumpIfTrue(t) => {
                             let v = f.stack.pop().expect("stack");
                             let b = match v {
-                                Value::Bool(b) => b,
+                                Value::Bool(b) => b.get(),
                                 _ => tri!(with_frame!(self, f, self.is_true(&v))),
                             };
                             if b {
@@ -565,7 +565,7 @@ impl Vm {
                         }
                         Instr::JumpIfFalseOrPop(t) => {
                             let b = match f.stack.last().expect("stack") {
-                                Value::Bool(b) => *b,
+                                Value::Bool(b) => b.get(),
                                 v => {
                                     let v = v.clone();
                                     tri!(with_frame!(self, f, self.is_true(&v)))
@@ -579,7 +579,7 @@ impl Vm {
                         }
                         Instr::JumpIfTrueOrPop(t) => {
                             let b = match f.stack.last().expect("stack") {
-                                Value::Bool(b) => *b,
+                                Value::Bool(b) => b.get(),
                                 v => {
                                     let v = v.clone();
                                     tri!(with_frame!(self, f, self.is_true(&v)))
@@ -1006,12 +1006,12 @@ impl Vm {
                         Instr::MatchMapping => {
                             let v = f.stack.last().expect("stack").clone();
                             let r = self.is_mapping(&v);
-                            f.stack.push(Value::Bool(r));
+                            f.stack.push(Value::bool(r));
                         }
                         Instr::MatchSequence => {
                             let v = f.stack.last().expect("stack").clone();
                             let r = self.is_sequence(&v);
-                            f.stack.push(Value::Bool(r));
+                            f.stack.push(Value::bool(r));
                         }
                         Instr::MatchKeys => {
                             let n = f.stack.len();

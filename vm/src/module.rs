@@ -12,7 +12,7 @@
 //! fn double(vm: &mut Vm, a: Args) -> PyResult {
 //!     a.check_count(vm, "double", 1, 1)?;
 //!     let x = aio_vm::module::to_f64(vm, &a.pos[0])?;
-//!     Ok(Value::Float(2.0 * x))
+//!     Ok(Value::float(2.0 * x))
 //! }
 //!
 //! fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
@@ -379,7 +379,7 @@ mod tests {
 
     fn twice(vm: &mut Vm, a: Args) -> PyResult {
         a.check_count(vm, "twice", 1, 1)?;
-        Ok(Value::Float(2.0 * to_f64(vm, &a.pos[0])?))
+        Ok(Value::float(2.0 * to_f64(vm, &a.pos[0])?))
     }
 
     fn counter_new(vm: &mut Vm, a: Args) -> PyResult {

@@ -27,8 +27,8 @@ pub enum Num<'a> {
 pub fn num(v: &Value) -> Option<Num<'_>> {
     match v {
         Value::Int(i) => Some(Num::Int(*i)),
-        Value::Bool(b) => Some(Num::Int(*b as i64)),
-        Value::Float(f) => Some(Num::Float(*f)),
+        Value::Bool(b) => Some(Num::Int(b.get() as i64)),
+        Value::Float(f) => Some(Num::Float(f.get())),
         Value::Obj(o) => match &o.payload {
             Payload::Int(b) => Some(Num::Big(b)),
             Payload::Float(f) => Some(Num::Float(*f)),
@@ -42,7 +42,7 @@ pub fn num(v: &Value) -> Option<Num<'_>> {
 pub fn to_bigint(v: &Value) -> Option<BigInt> {
     match v {
         Value::Int(i) => Some(BigInt::from(*i)),
-        Value::Bool(b) => Some(BigInt::from(*b as i64)),
+        Value::Bool(b) => Some(BigInt::from(b.get() as i64)),
         Value::Obj(o) => match &o.payload {
             Payload::Int(b) => Some(b.clone()),
             _ => None,
@@ -130,7 +130,7 @@ fn small_binary(vm: &Vm, x: i64, y: i64, op: BinOp) -> PyResult<Option<Value>> {
                 return Err(vm.new_zero_division("division by zero"));
             }
             if x.unsigned_abs() < (1 << 53) && y.unsigned_abs() < (1 << 53) {
-                Some(Value::Float(x as f64 / y as f64))
+                Some(Value::float(x as f64 / y as f64))
             } else {
                 None
             }
@@ -200,7 +200,7 @@ fn big_binary(vm: &Vm, x: BigInt, y: BigInt, op: BinOp) -> PyResult<Option<Value
             if y.is_zero() {
                 return Err(vm.new_zero_division("division by zero"));
             }
-            return Ok(Some(Value::Float(big_true_div(vm, &x, &y)?)));
+            return Ok(Some(Value::float(big_true_div(vm, &x, &y)?)));
         }
         BinOp::And => x & y,
         BinOp::Or => x | y,
@@ -303,7 +303,7 @@ pub fn fresh_nan(negative: bool) -> f64 {
 
 /// `r`, or a fresh NaN object when `r` is a NaN.
 fn float_result(r: f64) -> Value {
-    Value::Float(if r.is_nan() {
+    Value::float(if r.is_nan() {
         fresh_nan(r.is_sign_negative())
     } else {
         r
@@ -366,7 +366,7 @@ pub fn float_divmod(vx: f64, wx: f64) -> (f64, f64) {
 
 fn float_pow(vm: &Vm, x: f64, y: f64) -> PyResult<Value> {
     if y == 0.0 {
-        return Ok(Value::Float(1.0));
+        return Ok(Value::float(1.0));
     }
     if x.is_nan() {
         return Ok(float_result(x));

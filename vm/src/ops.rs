@@ -211,9 +211,9 @@ impl Vm {
         if let (Some(x), Some(y)) = (num::num(a), num::num(b)) {
             if let (Value::Bool(p), Value::Bool(q)) = (a, b) {
                 match op {
-                    BinOp::And => return Ok(Some(Value::Bool(p & q))),
-                    BinOp::Or => return Ok(Some(Value::Bool(p | q))),
-                    BinOp::Xor => return Ok(Some(Value::Bool(p ^ q))),
+                    BinOp::And => return Ok(Some(Value::bool(p.get() & q.get()))),
+                    BinOp::Or => return Ok(Some(Value::bool(p.get() | q.get()))),
+                    BinOp::Xor => return Ok(Some(Value::bool(p.get() ^ q.get()))),
                     _ => {}
                 }
             }
@@ -313,10 +313,10 @@ impl Vm {
                     })
                 }
                 (Some(Num::Big(b)), UnaryOp::Neg) => return Ok(num::int_value(self, -b.clone())),
-                (Some(Num::Float(f)), UnaryOp::Neg) => return Ok(Value::Float(-f)),
+                (Some(Num::Float(f)), UnaryOp::Neg) => return Ok(Value::float(-f)),
                 (Some(Num::Int(i)), UnaryOp::Pos) => return Ok(Value::Int(i)),
                 (Some(Num::Big(b)), UnaryOp::Pos) => return Ok(num::int_value(self, b.clone())),
-                (Some(Num::Float(f)), UnaryOp::Pos) => return Ok(Value::Float(f)),
+                (Some(Num::Float(f)), UnaryOp::Pos) => return Ok(Value::float(f)),
                 (Some(Num::Int(i)), UnaryOp::Invert) => return Ok(Value::Int(!i)),
                 (Some(Num::Big(b)), UnaryOp::Invert) => {
                     return Ok(num::int_value(self, -b.clone() - 1))
@@ -353,9 +353,9 @@ impl Vm {
     pub fn is_true(&mut self, v: &Value) -> PyResult<bool> {
         Ok(match v {
             Value::None => false,
-            Value::Bool(b) => *b,
+            Value::Bool(b) => b.get(),
             Value::Int(i) => *i != 0,
-            Value::Float(f) => *f != 0.0,
+            Value::Float(f) => f.get() != 0.0,
             Value::Str(s) => !s.is_empty(),
             Value::Obj(o) => {
                 if self.is_heap(v) {
@@ -363,7 +363,7 @@ impl Vm {
                     if let Some(f) = self.lookup(&cls, &self.names.__bool__.clone()) {
                         let r = self.call(&f, std::slice::from_ref(v), &[])?;
                         return match r {
-                            Value::Bool(b) => Ok(b),
+                            Value::Bool(b) => Ok(b.get()),
                             _ => Err(self.new_type_error(format!(
                                 "__bool__ should return bool, returned {}",
                                 self.type_name(&r)
@@ -442,15 +442,15 @@ impl Vm {
     pub fn compare(&mut self, a: &Value, b: &Value, op: CmpOp) -> PyResult {
         if !self.is_heap(a) && !self.is_heap(b) {
             if let Some(r) = self.native_compare(a, b, op)? {
-                return Ok(Value::Bool(r));
+                return Ok(Value::bool(r));
             }
         } else if let Some(r) = self.compare_protocol(a, b, op)? {
             return Ok(r);
         }
         // Defaults: identity for == and !=.
         match op {
-            CmpOp::Eq => Ok(Value::Bool(a.is(b))),
-            CmpOp::Ne => Ok(Value::Bool(!a.is(b))),
+            CmpOp::Eq => Ok(Value::bool(a.is(b))),
+            CmpOp::Ne => Ok(Value::bool(!a.is(b))),
             _ => Err(self.new_type_error(format!(
                 "'{}' not supported between instances of '{}' and '{}'",
                 op.symbol(),
@@ -485,7 +485,7 @@ impl Vm {
                         let r = self.call(&f, &[x.clone(), y.clone()], &[])?;
                         if !r.is(&self.not_implemented) {
                             let t = self.is_true(&r)?;
-                            return Ok(Some(Value::Bool(!t)));
+                            return Ok(Some(Value::bool(!t)));
                         }
                         continue;
                     }
@@ -493,7 +493,7 @@ impl Vm {
             }
             // A built-in operand (or built-in base layout).
             if let Some(r) = self.native_compare_one(x, y, o)? {
-                return Ok(Some(Value::Bool(r)));
+                return Ok(Some(Value::bool(r)));
             }
         }
         Ok(None)
@@ -540,7 +540,7 @@ impl Vm {
         }
         let r = self.compare(a, b, CmpOp::Eq)?;
         match r {
-            Value::Bool(b) => Ok(b),
+            Value::Bool(b) => Ok(b.get()),
             other => self.is_true(&other),
         }
     }
@@ -549,9 +549,9 @@ impl Vm {
     pub fn hash(&mut self, v: &Value) -> PyResult<i64> {
         match v {
             Value::None => Ok(0xFCA86420),
-            Value::Bool(b) => Ok(*b as i64),
+            Value::Bool(b) => Ok(b.get() as i64),
             Value::Int(i) => Ok(crate::hashing::hash_i64(*i)),
-            Value::Float(f) => Ok(crate::hashing::hash_f64(*f, v.id())),
+            Value::Float(f) => Ok(crate::hashing::hash_f64(f.get(), v.id())),
             Value::Str(s) => Ok(s.hash()),
             Value::Obj(o) => {
                 if self.is_heap(v) {
@@ -734,9 +734,11 @@ impl Vm {
         match v {
             Value::Str(s) => Ok(Rc::new(Str::new(crate::builtins::str_repr(s.as_str())))),
             Value::Int(i) => Ok(Rc::new(Str::new(i.to_string()))),
-            Value::Float(f) => Ok(Rc::new(Str::new(crate::builtins::float_repr(*f)))),
+            Value::Float(f) => Ok(Rc::new(Str::new(crate::builtins::float_repr(f.get())))),
             Value::None => Ok(Rc::new(Str::new("None".into()))),
-            Value::Bool(b) => Ok(Rc::new(Str::new(if *b { "True" } else { "False" }.into()))),
+            Value::Bool(b) => Ok(Rc::new(Str::new(
+                if b.get() { "True" } else { "False" }.into(),
+            ))),
             Value::Obj(_) => {
                 if self.is_heap(v) {
                     let cls = self.class_of(v).clone();

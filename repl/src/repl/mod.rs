@@ -13,6 +13,7 @@ mod history;
 mod input;
 
 use aio_parser::{parse_interactive, Input as Parsed};
+use aio_vm::value::Bool;
 use aio_vm::{Error, Mode, Obj, Value, Vm};
 use input::{Event, Input, Line};
 use std::cell::RefCell;
@@ -203,7 +204,7 @@ fn step_loop(vm: &mut Vm, support: &Obj) -> bool {
     let result = vm.call(&step, &[], &[]);
     vm.flush_stdout();
     match result {
-        Ok(v) => !matches!(v, Value::Bool(false)),
+        Ok(v) => !matches!(v, Value::Bool(Bool::FALSE)),
         Err(exc) => {
             // A Ctrl-C (or a failing callback that escaped the loop) while waiting.
             let e = vm.uncaught(exc);

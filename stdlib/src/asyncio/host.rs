@@ -75,10 +75,10 @@ impl HostLoop {
     pub fn run_for(&self, vm: &mut Vm, budget: Duration) -> Result<Option<Duration>, Error> {
         let lp = self.lp.clone();
         let next = vm.guarded(|vm| {
-            call_method(vm, &lp, "_run_for", &[Value::Float(budget.as_secs_f64())])
+            call_method(vm, &lp, "_run_for", &[Value::float(budget.as_secs_f64())])
         })?;
         Ok(match next {
-            Value::Float(d) => Some(Duration::from_secs_f64(d.max(0.0))),
+            Value::Float(d) => Some(Duration::from_secs_f64(d.get().max(0.0))),
             Value::Int(d) => Some(Duration::from_secs(d.max(0) as u64)),
             _ => None,
         })

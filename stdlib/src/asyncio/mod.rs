@@ -17,6 +17,7 @@ pub use sigint::{prepare_signal_wakeup, wake_from_signal};
 
 use aio_vm::builtins::native_fn;
 use aio_vm::native::Args;
+use aio_vm::value::Bool;
 use aio_vm::{Obj, PyResult, Value, Vm};
 use std::cell::RefCell;
 use std::time::{Duration, Instant};
@@ -159,7 +160,7 @@ fn with_poll_and_sockets<R>(f: impl FnOnce(&mut mio::Poll, &mut net::Sockets) ->
 
 /// `_monotonic()`: seconds as a float (`loop.time()`).
 fn monotonic(_vm: &mut Vm, _a: Args) -> PyResult {
-    Ok(Value::Float(EPOCH.with(|e| e.elapsed().as_secs_f64())))
+    Ok(Value::float(EPOCH.with(|e| e.elapsed().as_secs_f64())))
 }
 
 /// `_format_exception(exc)`: the traceback report CPython prints for `exc`.
@@ -203,7 +204,7 @@ fn env_flag(_vm: &mut Vm, a: Args) -> PyResult {
         .and_then(|v| v.as_str())
         .map(|s| s.as_str().to_string());
     let set = name.is_some_and(|n| std::env::var_os(n).is_some_and(|v| !v.is_empty()));
-    Ok(Value::Bool(set))
+    Ok(Value::bool(set))
 }
 
 /// `(file, line, function)` triples as a list of tuples.
@@ -229,11 +230,11 @@ fn select(vm: &mut Vm, a: Args) -> PyResult {
     let timeout = match a.pos.first() {
         None | Some(Value::None) => {
             if !net::any_watched() && !threads::jobs_in_flight() {
-                return Ok(Value::Bool(false));
+                return Ok(Value::Bool(Bool::FALSE));
             }
             None
         }
-        Some(Value::Float(f)) => Some(*f),
+        Some(Value::Float(f)) => Some(f.get()),
         Some(Value::Int(i)) => Some(*i as f64),
         Some(other) => {
             return Err(vm.new_type_error(format!(
@@ -262,7 +263,7 @@ fn select(vm: &mut Vm, a: Args) -> PyResult {
     let ready = ready.map_err(|e| vm.new_runtime_error(format!("event loop poll failed: {e}")))?;
     let items = ready
         .into_iter()
-        .map(|(id, r, w)| vm.new_tuple(vec![Value::Int(id as i64), Value::Bool(r), Value::Bool(w)]))
+        .map(|(id, r, w)| vm.new_tuple(vec![Value::Int(id as i64), Value::bool(r), Value::bool(w)]))
         .collect();
     Ok(vm.new_list(items))
 }

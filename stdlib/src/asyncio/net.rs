@@ -6,6 +6,7 @@
 
 use aio_vm::builtins::bytes_const;
 use aio_vm::native::Args;
+use aio_vm::value::Bool;
 use aio_vm::{PyResult, Value, Vm};
 use mio::net::{TcpListener, TcpStream};
 use mio::{Interest, Token};
@@ -151,7 +152,7 @@ pub(super) fn connect_result(vm: &mut Vm, a: Args) -> PyResult {
     });
     match outcome {
         Ok(true) => Ok(Value::None),
-        Ok(false) => Ok(Value::Bool(false)),
+        Ok(false) => Ok(Value::Bool(Bool::FALSE)),
         Err(Some(e)) => {
             let addr = resolve(
                 vm,
@@ -273,8 +274,8 @@ pub(super) fn close(vm: &mut Vm, a: Args) -> PyResult {
 /// `_watch(id, readable, writable)`: sets the readiness the loop waits for on a socket.
 pub(super) fn watch(vm: &mut Vm, a: Args) -> PyResult {
     let id = int_arg(vm, &a, 0)? as usize;
-    let r = matches!(a.pos.get(1), Some(Value::Bool(true)));
-    let w = matches!(a.pos.get(2), Some(Value::Bool(true)));
+    let r = matches!(a.pos.get(1), Some(Value::Bool(Bool::TRUE)));
+    let w = matches!(a.pos.get(2), Some(Value::Bool(Bool::TRUE)));
     let result = super::with_poll_and_sockets(|poll, s| -> std::io::Result<()> {
         let old = s.interest.get(&id).copied();
         let Some(sock) = s.socks.get_mut(&id) else {

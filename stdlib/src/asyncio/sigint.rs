@@ -4,6 +4,7 @@
 //! `KeyboardInterrupt` on the second. The previous handler is restored afterwards.
 
 use aio_vm::native::Args;
+use aio_vm::value::Bool;
 use aio_vm::{PyResult, Value, Vm};
 use std::cell::Cell;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -63,13 +64,13 @@ pub(super) fn install(_vm: &mut Vm, _a: Args) -> PyResult {
                 // Ignored SIGINT (a background job) stays ignored, as in CPython, which
                 // installs its handler only over the default one.
                 libc::sigaction(libc::SIGINT, &old, std::ptr::null_mut());
-                return Ok(Value::Bool(false));
+                return Ok(Value::Bool(Bool::FALSE));
             }
             PREVIOUS.with(|p| p.set(Some(old)));
-            return Ok(Value::Bool(true));
+            return Ok(Value::Bool(Bool::TRUE));
         }
     }
-    Ok(Value::Bool(false))
+    Ok(Value::Bool(Bool::FALSE))
 }
 
 /// `_sigint_restore()`: put back the action SIGINT had before `_sigint_install`.
@@ -85,5 +86,5 @@ pub(super) fn restore(_vm: &mut Vm, _a: Args) -> PyResult {
 
 /// `_sigint_pending()`: whether Ctrl-C arrived since the last call (and clears it).
 pub(super) fn pending(_vm: &mut Vm, _a: Args) -> PyResult {
-    Ok(Value::Bool(PENDING.swap(false, Ordering::SeqCst)))
+    Ok(Value::bool(PENDING.swap(false, Ordering::SeqCst)))
 }

@@ -14,6 +14,7 @@ use aio_vm::gen::GenResult;
 use aio_vm::native::Args;
 use aio_vm::object::Payload;
 use aio_vm::str::Str;
+use aio_vm::value::Bool;
 use aio_vm::{Obj, PyResult, Value, Vm};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -182,13 +183,13 @@ fn this<'a>(vm: &mut Vm, a: &Args<'a>, name: &str, max: usize) -> PyResult<&'a V
 /// `Future.done()`.
 fn future_done(vm: &mut Vm, env: &StepEnv, a: Args) -> PyResult {
     let fut = this(vm, &a, "done", 1)?;
-    Ok(Value::Bool(!state_is(vm, env, fut, "PENDING")?))
+    Ok(Value::bool(!state_is(vm, env, fut, "PENDING")?))
 }
 
 /// `Future.cancelled()`.
 fn future_cancelled(vm: &mut Vm, env: &StepEnv, a: Args) -> PyResult {
     let fut = this(vm, &a, "cancelled", 1)?;
-    Ok(Value::Bool(state_is(vm, env, fut, "CANCELLED")?))
+    Ok(Value::bool(state_is(vm, env, fut, "CANCELLED")?))
 }
 
 /// `Future.get_loop()`.
@@ -213,7 +214,7 @@ fn check_finished(vm: &mut Vm, env: &StepEnv, fut: &Value, what: &str) -> PyResu
             format!("{what} is not set."),
         ));
     }
-    iset(vm, fut, &env.n.log_traceback, Value::Bool(false))
+    iset(vm, fut, &env.n.log_traceback, Value::Bool(Bool::FALSE))
 }
 
 /// `Future.result()`.
@@ -372,7 +373,7 @@ fn task_step(vm: &mut Vm, env: &StepEnv, task: &Value, mut exc: Value) -> PyResu
         if !is_cancel {
             exc = aio_vm::module::call_method(vm, task, "_make_cancelled_error", &[])?;
         }
-        iset(vm, task, &n.must_cancel, Value::Bool(false))?;
+        iset(vm, task, &n.must_cancel, Value::Bool(Bool::FALSE))?;
     }
     let coro = iget(vm, task, &n.coro)?;
     iset(vm, task, &n.fut_waiter, Value::None)?;
@@ -426,7 +427,7 @@ fn after_resume(
         Ok(GenResult::Return(v)) => {
             let must_cancel = iget(vm, task, &n.must_cancel)?;
             if vm.is_true(&must_cancel)? {
-                iset(vm, task, &n.must_cancel, Value::Bool(false))?;
+                iset(vm, task, &n.must_cancel, Value::Bool(Bool::FALSE))?;
                 let msg = iget(vm, task, &n.cancel_message)?;
                 vm.call(
                     &env.future_cancel,
@@ -508,7 +509,7 @@ fn yielded(
         let msg = format!("Task cannot await on itself: {}", vm.repr(task)?.as_str());
         return call_soon_step(vm, env, task, event_loop, Some(msg));
     }
-    vm.set_attr(&result, &n.blocking, Value::Bool(false))?;
+    vm.set_attr(&result, &n.blocking, Value::Bool(Bool::FALSE))?;
     let wakeup = vm.get_attr(task, &n.wakeup)?;
     let context = iget(vm, task, &n.context)?;
     let add = aio_vm::module::getattr(vm, &result, "add_done_callback")?;
@@ -520,7 +521,7 @@ fn yielded(
         let cancel = aio_vm::module::getattr(vm, &result, "cancel")?;
         let done = vm.call(&cancel, &[], &[(n.msg.clone(), msg)])?;
         if vm.is_true(&done)? {
-            iset(vm, task, &n.must_cancel, Value::Bool(false))?;
+            iset(vm, task, &n.must_cancel, Value::Bool(Bool::FALSE))?;
         }
     }
     Ok(())
@@ -577,7 +578,7 @@ fn call_soon(
     iset(vm, &handle, &n.callback, callback)?;
     iset(vm, &handle, &n.args, args)?;
     iset(vm, &handle, &n.loop_, event_loop.clone())?;
-    iset(vm, &handle, &n.cancelled, Value::Bool(false))?;
+    iset(vm, &handle, &n.cancelled, Value::Bool(Bool::FALSE))?;
     iset(vm, &handle, &n.context, context)?;
     let ready = iget(vm, event_loop, &n.ready)?;
     append(vm, &ready, handle)

@@ -69,9 +69,9 @@ impl SendValue {
     pub fn from_value(v: &Value) -> Option<SendValue> {
         Some(match v {
             Value::None => SendValue::None,
-            Value::Bool(b) => SendValue::Bool(*b),
+            Value::Bool(b) => SendValue::Bool(b.get()),
             Value::Int(i) => SendValue::Int(*i),
-            Value::Float(f) => SendValue::Float(*f),
+            Value::Float(f) => SendValue::Float(f.get()),
             Value::Str(s) => SendValue::Str(s.as_str().to_string()),
             Value::Obj(_) => {
                 if let Some(Payload::Bytes(b)) = v.payload() {
@@ -96,9 +96,9 @@ impl SendValue {
     pub fn into_value(self, vm: &mut Vm) -> Value {
         match self {
             SendValue::None => Value::None,
-            SendValue::Bool(b) => Value::Bool(b),
+            SendValue::Bool(b) => Value::bool(b),
             SendValue::Int(i) => Value::Int(i),
-            SendValue::Float(f) => Value::Float(f),
+            SendValue::Float(f) => Value::float(f),
             SendValue::Str(s) => Value::str(s),
             SendValue::Bytes(b) => aio_vm::builtins::bytes_const(&vm.types, b),
             SendValue::Tuple(items) => {
@@ -373,7 +373,7 @@ pub(super) fn completions(vm: &mut Vm, _a: Args) -> PyResult {
                 Ok(v) => (true, v.into_value(vm)),
                 Err(e) => (false, Value::Obj(exception(vm, &e))),
             };
-            vm.new_tuple(vec![Value::Int(token as i64), Value::Bool(ok), v])
+            vm.new_tuple(vec![Value::Int(token as i64), Value::bool(ok), v])
         })
         .collect();
     Ok(vm.new_list(items))

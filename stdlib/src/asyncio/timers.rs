@@ -51,7 +51,7 @@ fn items(heap: &Obj) -> &std::cell::RefCell<Vec<Value>> {
 fn less(vm: &mut Vm, when: &Rc<Str>, a: &Value, b: &Value) -> PyResult<bool> {
     let (wa, wb) = (iget(vm, a, when)?, iget(vm, b, when)?);
     match (&wa, &wb) {
-        (Value::Float(x), Value::Float(y)) => Ok(x < y),
+        (Value::Float(x), Value::Float(y)) => Ok(x.get() < y.get()),
         _ => {
             let r = vm.compare(&wa, &wb, CmpOp::Lt)?;
             vm.is_true(&r)

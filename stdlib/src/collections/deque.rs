@@ -301,14 +301,14 @@ fn len(vm: &mut Vm, a: Args) -> PyResult {
 }
 
 fn truth(vm: &mut Vm, a: Args) -> PyResult {
-    Ok(Value::Bool(!this(vm, &a)?.borrow().items.is_empty()))
+    Ok(Value::bool(!this(vm, &a)?.borrow().items.is_empty()))
 }
 
 /// The position `v` names in a deque of `len` items, with CPython's errors.
 fn position(vm: &mut Vm, v: &Value, len: usize) -> PyResult<usize> {
     let i = match v {
         Value::Int(i) => *i,
-        Value::Bool(b) => i64::from(*b),
+        Value::Bool(b) => i64::from(b.get()),
         other => {
             if aio_vm::module::as_int(other).is_none()
                 && aio_vm::module::call_special(vm, other, "__index__", &[])?.is_none()

@@ -35,7 +35,7 @@ pub(crate) fn less(vm: &mut Vm, a: &Value, b: &Value) -> PyResult<bool> {
     }
     let r = vm.compare(a, b, CmpOp::Lt)?;
     match r {
-        Value::Bool(b) => Ok(b),
+        Value::Bool(b) => Ok(b.get()),
         other => vm.is_true(&other),
     }
 }

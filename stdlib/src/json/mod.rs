@@ -7,6 +7,7 @@
 use aio_vm::dict::Dict;
 use aio_vm::module::{int_value, to_index_i64, ModuleBuilder};
 use aio_vm::native::Args;
+use aio_vm::value::Bool;
 use aio_vm::{Obj, PyResult, Value, Vm};
 use num_bigint::BigInt;
 
@@ -54,23 +55,23 @@ impl Parser<'_> {
             }
             b't' if self.b[self.i..].starts_with(b"true") => {
                 self.i += 4;
-                Ok(Some(Value::Bool(true)))
+                Ok(Some(Value::Bool(Bool::TRUE)))
             }
             b'f' if self.b[self.i..].starts_with(b"false") => {
                 self.i += 5;
-                Ok(Some(Value::Bool(false)))
+                Ok(Some(Value::Bool(Bool::FALSE)))
             }
             b'N' if self.b[self.i..].starts_with(b"NaN") => {
                 self.i += 3;
-                Ok(Some(Value::Float(f64::NAN)))
+                Ok(Some(Value::float(f64::NAN)))
             }
             b'I' if self.b[self.i..].starts_with(b"Infinity") => {
                 self.i += 8;
-                Ok(Some(Value::Float(f64::INFINITY)))
+                Ok(Some(Value::float(f64::INFINITY)))
             }
             b'-' if self.b[self.i..].starts_with(b"-Infinity") => {
                 self.i += 9;
-                Ok(Some(Value::Float(f64::NEG_INFINITY)))
+                Ok(Some(Value::float(f64::NEG_INFINITY)))
             }
             _ => Ok(self.number(vm)),
         }
@@ -116,7 +117,7 @@ impl Parser<'_> {
         let text = std::str::from_utf8(&b[start..j]).ok()?;
         self.i = j;
         if float {
-            return text.parse::<f64>().ok().map(Value::Float);
+            return text.parse::<f64>().ok().map(Value::float);
         }
         if let Ok(v) = text.parse::<i64>() {
             return Some(Value::Int(v));
@@ -367,10 +368,9 @@ fn encode(vm: &Vm, v: &Value, o: &EncodeOpts, level: usize, out: &mut String) ->
     use aio_vm::object::Payload;
     match v {
         Value::None => out.push_str("null"),
-        Value::Bool(true) => out.push_str("true"),
-        Value::Bool(false) => out.push_str("false"),
+        Value::Bool(b) => out.push_str(if b.get() { "true" } else { "false" }),
         Value::Int(i) => out.push_str(&i.to_string()),
-        Value::Float(x) => out.push_str(&float_text(*x, o.allow_nan)?),
+        Value::Float(x) => out.push_str(&float_text(x.get(), o.allow_nan)?),
         Value::Str(s) => escape_into(out, s.as_str(), o.ascii),
         Value::Obj(obj) => match &obj.payload {
             Payload::Str(s) => escape_into(out, s.as_str(), o.ascii),
@@ -467,9 +467,9 @@ fn encode_dict(
         let key = match k {
             Value::Str(s) => s.as_str().to_string(),
             Value::None => "null".into(),
-            Value::Bool(b) => (if *b { "true" } else { "false" }).into(),
+            Value::Bool(b) => (if b.get() { "true" } else { "false" }).into(),
             Value::Int(i) => i.to_string(),
-            Value::Float(x) => float_text(*x, o.allow_nan)?,
+            Value::Float(x) => float_text(x.get(), o.allow_nan)?,
             Value::Obj(obj) => match &obj.payload {
                 Payload::Str(s) => s.as_str().to_string(),
                 Payload::Int(n) => n.to_string(),

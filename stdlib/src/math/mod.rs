@@ -12,6 +12,7 @@ pub mod norm;
 
 use aio_vm::module::{as_int, call_special, int_value, to_f64, ModuleBuilder};
 use aio_vm::native::Args;
+use aio_vm::value::Bool;
 use aio_vm::{Obj, PyResult, Value, Vm};
 use libm::safe as m;
 use num_bigint::BigInt;
@@ -76,7 +77,7 @@ fn two_args(vm: &mut Vm, a: &Args, name: &str) -> PyResult<(f64, f64)> {
 }
 
 fn float_result(vm: &mut Vm, r: Result<f64, MathError>) -> PyResult {
-    r.map(Value::Float).map_err(|e| raise(vm, e))
+    r.map(Value::float).map_err(|e| raise(vm, e))
 }
 
 macro_rules! math1 {
@@ -119,13 +120,13 @@ math1! {
 fn math_degrees(vm: &mut Vm, a: Args) -> PyResult {
     let v = one_arg(vm, &a, "degrees")?;
     let x = to_f64(vm, &v)?;
-    Ok(Value::Float(x * (180.0 / std::f64::consts::PI)))
+    Ok(Value::float(x * (180.0 / std::f64::consts::PI)))
 }
 
 fn math_radians(vm: &mut Vm, a: Args) -> PyResult {
     let v = one_arg(vm, &a, "radians")?;
     let x = to_f64(vm, &v)?;
-    Ok(Value::Float(x * (std::f64::consts::PI / 180.0)))
+    Ok(Value::float(x * (std::f64::consts::PI / 180.0)))
 }
 
 fn math_gamma(vm: &mut Vm, a: Args) -> PyResult {
@@ -142,17 +143,17 @@ fn math_lgamma(vm: &mut Vm, a: Args) -> PyResult {
 
 fn math_isfinite(vm: &mut Vm, a: Args) -> PyResult {
     let v = one_arg(vm, &a, "isfinite")?;
-    Ok(Value::Bool(to_f64(vm, &v)?.is_finite()))
+    Ok(Value::bool(to_f64(vm, &v)?.is_finite()))
 }
 
 fn math_isinf(vm: &mut Vm, a: Args) -> PyResult {
     let v = one_arg(vm, &a, "isinf")?;
-    Ok(Value::Bool(to_f64(vm, &v)?.is_infinite()))
+    Ok(Value::bool(to_f64(vm, &v)?.is_infinite()))
 }
 
 fn math_isnan(vm: &mut Vm, a: Args) -> PyResult {
     let v = one_arg(vm, &a, "isnan")?;
-    Ok(Value::Bool(to_f64(vm, &v)?.is_nan()))
+    Ok(Value::bool(to_f64(vm, &v)?.is_nan()))
 }
 
 /// `atan2` with C99's special values handled first, as CPython's `m_atan2`.
@@ -230,13 +231,13 @@ fn math_remainder(vm: &mut Vm, a: Args) -> PyResult {
 fn math_fmod(vm: &mut Vm, a: Args) -> PyResult {
     let (x, y) = two_args(vm, &a, "fmod")?;
     if y.is_infinite() && x.is_finite() {
-        return Ok(Value::Float(x));
+        return Ok(Value::float(x));
     }
     let r = m::fmod(x, y);
     if r.is_nan() && !x.is_nan() && !y.is_nan() {
         return Err(raise(vm, MathError::Domain));
     }
-    Ok(Value::Float(r))
+    Ok(Value::float(r))
 }
 
 /// `math.pow`: IEEE special values first, then libm `pow` with 0**negative a domain error.
@@ -301,25 +302,25 @@ fn math_pow(vm: &mut Vm, a: Args) -> PyResult {
 
 fn math_nextafter(vm: &mut Vm, a: Args) -> PyResult {
     let (x, y) = two_args(vm, &a, "nextafter")?;
-    Ok(Value::Float(m::nextafter(x, y)))
+    Ok(Value::float(m::nextafter(x, y)))
 }
 
 fn math_ulp(vm: &mut Vm, a: Args) -> PyResult {
     let v = one_arg(vm, &a, "ulp")?;
     let x = to_f64(vm, &v)?;
     if x.is_nan() {
-        return Ok(Value::Float(x));
+        return Ok(Value::float(x));
     }
     let x = x.abs();
     if x.is_infinite() {
-        return Ok(Value::Float(x));
+        return Ok(Value::float(x));
     }
     let x2 = m::nextafter(x, f64::INFINITY);
     if x2.is_infinite() {
         let x2 = m::nextafter(x, f64::NEG_INFINITY);
-        return Ok(Value::Float(x - x2));
+        return Ok(Value::float(x - x2));
     }
-    Ok(Value::Float(x2 - x))
+    Ok(Value::float(x2 - x))
 }
 
 /// An int from a float, with CPython's errors for infinities and NaNs.
@@ -352,6 +353,7 @@ impl FromF64Exact for BigInt {
 fn round_to_int(vm: &mut Vm, a: Args, name: &str, special: &str, up: bool) -> PyResult {
     let v = one_arg(vm, &a, name)?;
     if let Value::Float(x) = v {
+        let x = x.get();
         let r = if up { -m::floor(-x) } else { m::floor(x) };
         return int_from_float(vm, r);
     }
@@ -384,7 +386,7 @@ fn math_ceil(vm: &mut Vm, a: Args) -> PyResult {
 fn math_trunc(vm: &mut Vm, a: Args) -> PyResult {
     let v = one_arg(vm, &a, "trunc")?;
     if let Value::Float(x) = v {
-        return int_from_float(vm, x.trunc());
+        return int_from_float(vm, x.get().trunc());
     }
     if let Some(b) = as_int(&v) {
         if !is_subclass_instance(vm, &v) || matches!(v, Value::Bool(_)) {
@@ -408,7 +410,7 @@ fn math_frexp(vm: &mut Vm, a: Args) -> PyResult {
     } else {
         m::frexp(x)
     };
-    Ok(vm.new_tuple(vec![Value::Float(mm), Value::Int(e as i64)]))
+    Ok(vm.new_tuple(vec![Value::float(mm), Value::Int(e as i64)]))
 }
 
 fn math_modf(vm: &mut Vm, a: Args) -> PyResult {
@@ -421,7 +423,7 @@ fn math_modf(vm: &mut Vm, a: Args) -> PyResult {
     } else {
         m::modf(x)
     };
-    Ok(vm.new_tuple(vec![Value::Float(f), Value::Float(i)]))
+    Ok(vm.new_tuple(vec![Value::float(f), Value::float(i)]))
 }
 
 fn math_ldexp(vm: &mut Vm, a: Args) -> PyResult {
@@ -447,7 +449,7 @@ fn math_ldexp(vm: &mut Vm, a: Args) -> PyResult {
         }
         r
     };
-    Ok(Value::Float(r))
+    Ok(Value::float(r))
 }
 
 /// A log of an int or float argument (`loghelper`): ints too large for a float still have
@@ -508,23 +510,23 @@ fn math_log(vm: &mut Vm, a: Args) -> PyResult {
     }
     let num = log_helper(vm, &a.pos[0], ln)?;
     if a.len() == 1 {
-        return Ok(Value::Float(num));
+        return Ok(Value::float(num));
     }
     let den = log_helper(vm, &a.pos[1], ln)?;
     if den == 0.0 {
         return Err(vm.new_zero_division("float division by zero"));
     }
-    Ok(Value::Float(num / den))
+    Ok(Value::float(num / den))
 }
 
 fn math_log2(vm: &mut Vm, a: Args) -> PyResult {
     let v = one_arg(vm, &a, "log2")?;
-    log_helper(vm, &v, lg2).map(Value::Float)
+    log_helper(vm, &v, lg2).map(Value::float)
 }
 
 fn math_log10(vm: &mut Vm, a: Args) -> PyResult {
     let v = one_arg(vm, &a, "log10")?;
-    log_helper(vm, &v, lg10).map(Value::Float)
+    log_helper(vm, &v, lg10).map(Value::float)
 }
 
 fn math_isclose(vm: &mut Vm, a: Args) -> PyResult {
@@ -558,13 +560,13 @@ fn math_isclose(vm: &mut Vm, a: Args) -> PyResult {
         return Err(vm.new_value_error("tolerances must be non-negative"));
     }
     if x == y {
-        return Ok(Value::Bool(true));
+        return Ok(Value::Bool(Bool::TRUE));
     }
     if x.is_infinite() || y.is_infinite() {
-        return Ok(Value::Bool(false));
+        return Ok(Value::Bool(Bool::FALSE));
     }
     let diff = (y - x).abs();
-    Ok(Value::Bool(
+    Ok(Value::bool(
         diff <= (rel * y).abs() || diff <= (rel * x).abs() || diff <= abs,
     ))
 }
@@ -581,7 +583,7 @@ fn math_hypot(vm: &mut Vm, a: Args) -> PyResult {
         }
         xs.push(x);
     }
-    Ok(Value::Float(norm::vector_norm(&xs, max, nan)))
+    Ok(Value::float(norm::vector_norm(&xs, max, nan)))
 }
 
 fn math_dist(vm: &mut Vm, a: Args) -> PyResult {
@@ -604,7 +606,7 @@ fn math_dist(vm: &mut Vm, a: Args) -> PyResult {
         }
         xs.push(x);
     }
-    Ok(Value::Float(norm::vector_norm(&xs, max, nan)))
+    Ok(Value::float(norm::vector_norm(&xs, max, nan)))
 }
 
 fn math_fsum(vm: &mut Vm, a: Args) -> PyResult {
@@ -615,7 +617,7 @@ fn math_fsum(vm: &mut Vm, a: Args) -> PyResult {
         xs.push(to_f64(vm, &item)?);
     }
     match fsum::fsum(xs) {
-        Ok(r) => Ok(Value::Float(r)),
+        Ok(r) => Ok(Value::float(r)),
         Err(fsum::FsumError::Overflow) => {
             Err(vm.new_overflow_error("intermediate overflow in fsum"))
         }

@@ -381,13 +381,13 @@ fn unpack(vm: &mut Vm, a: Args) -> PyResult {
             }
             let v = match item.code {
                 'c' => new_bytes(vm, raw),
-                '?' => Value::Bool(raw[0] != 0),
-                'e' => Value::Float(unpack_half(u16::from_le_bytes([raw[0], raw[1]]))),
-                'f' => Value::Float(f32::from_le_bytes([raw[0], raw[1], raw[2], raw[3]]) as f64),
+                '?' => Value::bool(raw[0] != 0),
+                'e' => Value::float(unpack_half(u16::from_le_bytes([raw[0], raw[1]]))),
+                'f' => Value::float(f32::from_le_bytes([raw[0], raw[1], raw[2], raw[3]]) as f64),
                 'd' => {
                     let mut b = [0u8; 8];
                     b.copy_from_slice(&raw);
-                    Value::Float(f64::from_le_bytes(b))
+                    Value::float(f64::from_le_bytes(b))
                 }
                 code => {
                     let mut b = [0u8; 16];

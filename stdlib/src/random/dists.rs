@@ -91,7 +91,7 @@ fn op(vm: &mut Vm, x: &Value, o: BinOp, y: &Value) -> PyResult {
 
 /// `mu + z * sigma` with the caller's numbers.
 fn affine(vm: &mut Vm, mu: &Value, z: f64, sigma: &Value) -> PyResult {
-    let t = op(vm, &Value::Float(z), BinOp::Mul, sigma)?;
+    let t = op(vm, &Value::float(z), BinOp::Mul, sigma)?;
     op(vm, mu, BinOp::Add, &t)
 }
 
@@ -105,7 +105,7 @@ fn float_div(vm: &mut Vm, x: f64, y: f64) -> PyResult<f64> {
 /// Python's `x ** y` for floats (libm `pow` for the ordinary cases; a negative base with a
 /// non-integer exponent gives a complex number in Python and is refused here).
 fn fpow(vm: &mut Vm, x: f64, y: f64) -> PyResult<f64> {
-    let r = op(vm, &Value::Float(x), BinOp::Pow, &Value::Float(y))?;
+    let r = op(vm, &Value::float(x), BinOp::Pow, &Value::float(y))?;
     to_f64(vm, &r)
 }
 
@@ -122,12 +122,12 @@ fn uniform(vm: &mut Vm, a: Args) -> PyResult {
     let (s, p) = params(vm, &a, "uniform", &["a", "b"], &[])?;
     let d = op(vm, &p[1], BinOp::Sub, &p[0])?;
     let r = rand_f64(vm, &s)?;
-    let t = op(vm, &d, BinOp::Mul, &Value::Float(r))?;
+    let t = op(vm, &d, BinOp::Mul, &Value::float(r))?;
     op(vm, &p[0], BinOp::Add, &t)
 }
 
 fn triangular(vm: &mut Vm, a: Args) -> PyResult {
-    let defaults = [Value::Float(0.0), Value::Float(1.0), Value::None];
+    let defaults = [Value::float(0.0), Value::float(1.0), Value::None];
     let (s, p) = params(vm, &a, "triangular", &["low", "high", "mode"], &defaults)?;
     let (mut low, mut high, mode) = (p[0].clone(), p[1].clone(), p[2].clone());
     let mut u = rand_f64(vm, &s)?;
@@ -153,7 +153,7 @@ fn triangular(vm: &mut Vm, a: Args) -> PyResult {
         std::mem::swap(&mut low, &mut high);
     }
     let d = op(vm, &high, BinOp::Sub, &low)?;
-    let t = op(vm, &d, BinOp::Mul, &Value::Float(m::sqrt(u * c)))?;
+    let t = op(vm, &d, BinOp::Mul, &Value::float(m::sqrt(u * c)))?;
     op(vm, &low, BinOp::Add, &t)
 }
 
@@ -170,14 +170,14 @@ fn normal_z(vm: &mut Vm, s: &Value) -> PyResult<f64> {
 }
 
 fn normalvariate(vm: &mut Vm, a: Args) -> PyResult {
-    let defaults = [Value::Float(0.0), Value::Float(1.0)];
+    let defaults = [Value::float(0.0), Value::float(1.0)];
     let (s, p) = params(vm, &a, "normalvariate", &["mu", "sigma"], &defaults)?;
     let z = normal_z(vm, &s)?;
     affine(vm, &p[0], z, &p[1])
 }
 
 fn gauss(vm: &mut Vm, a: Args) -> PyResult {
-    let defaults = [Value::Float(0.0), Value::Float(1.0)];
+    let defaults = [Value::float(0.0), Value::float(1.0)];
     let (s, p) = params(vm, &a, "gauss", &["mu", "sigma"], &defaults)?;
     let next = match aio_vm::module::native_state::<super::RandomState>(&s) {
         Some(st) => st.borrow_mut().gauss_next.take(),
@@ -207,14 +207,14 @@ fn lognormvariate(vm: &mut Vm, a: Args) -> PyResult {
     if r.is_infinite() && x.is_finite() {
         return Err(vm.new_overflow_error("math range error"));
     }
-    Ok(Value::Float(r))
+    Ok(Value::float(r))
 }
 
 fn expovariate(vm: &mut Vm, a: Args) -> PyResult {
     let (s, p) = params(vm, &a, "expovariate", &["lambd"], &[])?;
     let r = rand_f64(vm, &s)?;
     let l = -mlog(vm, 1.0 - r)?;
-    let num = Value::Float(l);
+    let num = Value::float(l);
     op(vm, &num, BinOp::TrueDiv, &p[0])
 }
 
@@ -223,7 +223,7 @@ fn vonmisesvariate(vm: &mut Vm, a: Args) -> PyResult {
     let kappa = to_f64(vm, &p[1])?;
     if kappa <= 1e-6 {
         let r = rand_f64(vm, &s)?;
-        return Ok(Value::Float(TAU * r));
+        return Ok(Value::float(TAU * r));
     }
     let sv = 0.5 / kappa;
     let r = sv + m::sqrt(1.0 + sv * sv);
@@ -241,11 +241,11 @@ fn vonmisesvariate(vm: &mut Vm, a: Args) -> PyResult {
     let u3 = rand_f64(vm, &s)?;
     let acos_f = m::acos(f);
     let theta = if u3 > 0.5 {
-        op(vm, &p[0], BinOp::Add, &Value::Float(acos_f))?
+        op(vm, &p[0], BinOp::Add, &Value::float(acos_f))?
     } else {
-        op(vm, &p[0], BinOp::Sub, &Value::Float(acos_f))?
+        op(vm, &p[0], BinOp::Sub, &Value::float(acos_f))?
     };
-    op(vm, &theta, BinOp::Rem, &Value::Float(TAU))
+    op(vm, &theta, BinOp::Rem, &Value::float(TAU))
 }
 
 fn gamma_sample(vm: &mut Vm, s: &Value, alpha: f64, beta: &Value) -> PyResult {
@@ -295,7 +295,7 @@ fn gamma_sample(vm: &mut Vm, s: &Value, alpha: f64, beta: &Value) -> PyResult {
             }
         }
     };
-    op(vm, &Value::Float(x), BinOp::Mul, beta)
+    op(vm, &Value::float(x), BinOp::Mul, beta)
 }
 
 fn gammavariate(vm: &mut Vm, a: Args) -> PyResult {
@@ -308,14 +308,14 @@ fn betavariate(vm: &mut Vm, a: Args) -> PyResult {
     let (s, p) = params(vm, &a, "betavariate", &["alpha", "beta"], &[])?;
     let alpha = to_f64(vm, &p[0])?;
     let beta = to_f64(vm, &p[1])?;
-    let y = gamma_sample(vm, &s, alpha, &Value::Float(1.0))?;
+    let y = gamma_sample(vm, &s, alpha, &Value::float(1.0))?;
     let y = to_f64(vm, &y)?;
     if y != 0.0 {
-        let g = gamma_sample(vm, &s, beta, &Value::Float(1.0))?;
+        let g = gamma_sample(vm, &s, beta, &Value::float(1.0))?;
         let g = to_f64(vm, &g)?;
-        return Ok(Value::Float(y / (y + g)));
+        return Ok(Value::float(y / (y + g)));
     }
-    Ok(Value::Float(0.0))
+    Ok(Value::float(0.0))
 }
 
 fn paretovariate(vm: &mut Vm, a: Args) -> PyResult {
@@ -323,7 +323,7 @@ fn paretovariate(vm: &mut Vm, a: Args) -> PyResult {
     let u = 1.0 - rand_f64(vm, &s)?;
     let alpha = to_f64(vm, &p[0])?;
     let e = float_div(vm, -1.0, alpha)?;
-    fpow(vm, u, e).map(Value::Float)
+    fpow(vm, u, e).map(Value::float)
 }
 
 fn weibullvariate(vm: &mut Vm, a: Args) -> PyResult {
@@ -333,5 +333,5 @@ fn weibullvariate(vm: &mut Vm, a: Args) -> PyResult {
     let e = float_div(vm, 1.0, beta)?;
     let base = -mlog(vm, u)?;
     let t = fpow(vm, base, e)?;
-    op(vm, &p[0], BinOp::Mul, &Value::Float(t))
+    op(vm, &p[0], BinOp::Mul, &Value::float(t))
 }

@@ -263,7 +263,7 @@ fn random_random(vm: &mut Vm, a: Args) -> PyResult {
     a.no_kwargs(vm, "random")?;
     a.method_count(vm, "random", 0, 0)?;
     let s = a.pos[0].clone();
-    with_state(vm, &s, |st| Value::Float(st.mt.next_f64()))
+    with_state(vm, &s, |st| Value::float(st.mt.next_f64()))
 }
 
 fn random_getrandbits(vm: &mut Vm, a: Args) -> PyResult {
@@ -308,7 +308,7 @@ fn random_getstate(vm: &mut Vm, a: Args) -> PyResult {
     let mut items: Vec<Value> = st.mt.state.iter().map(|&w| Value::Int(w as i64)).collect();
     items.push(Value::Int(st.mt.index as i64));
     let inner = vm.new_tuple(items);
-    let gauss = st.gauss_next.map(Value::Float).unwrap_or(Value::None);
+    let gauss = st.gauss_next.map(Value::float).unwrap_or(Value::None);
     Ok(vm.new_tuple(vec![Value::Int(3), inner, gauss]))
 }
 

@@ -358,7 +358,7 @@ fn choices(vm: &mut Vm, a: Args) -> PyResult {
         .last()
         .cloned()
         .ok_or_else(|| vm.new_index_error("list index out of range"))?;
-    let total_v = vm.binary_op(&last, &Value::Float(0.0), BinOp::Add)?;
+    let total_v = vm.binary_op(&last, &Value::float(0.0), BinOp::Add)?;
     let total = aio_vm::module::to_f64(vm, &total_v)?;
     if total <= 0.0 {
         return Err(vm.new_value_error("Total of weights must be greater than zero"));
@@ -370,7 +370,7 @@ fn choices(vm: &mut Vm, a: Args) -> PyResult {
     let mut out = Vec::with_capacity(k);
     for _ in 0..k {
         let r = rand_f64(vm, &s)?;
-        let i = bisect(vm, &cum, &Value::Float(r * total), 0, hi)?;
+        let i = bisect(vm, &cum, &Value::float(r * total), 0, hi)?;
         out.push(vm.getitem(&population, &Value::Int(i as i64))?);
     }
     let _ = BigInt::zero();

@@ -10,6 +10,7 @@ mod translate;
 
 use aio_vm::module::{to_index_i64, ModuleBuilder};
 use aio_vm::native::Args;
+use aio_vm::value::Bool;
 use aio_vm::{Obj, PyResult, Value, Vm};
 use fancy_regex::{Regex, RegexInput};
 use std::cell::RefCell;
@@ -115,7 +116,7 @@ fn search(vm: &mut Vm, a: Args) -> PyResult {
     let pos = to_index_i64(vm, &a.pos[2])?.clamp(0, n) as usize;
     let endpos = to_index_i64(vm, &a.pos[3])?.clamp(0, n) as usize;
     let mode = to_index_i64(vm, &a.pos[4])?;
-    let must_advance = matches!(a.pos[5], Value::Bool(true));
+    let must_advance = matches!(a.pos[5], Value::Bool(Bool::TRUE));
     if pos > endpos {
         return Ok(Value::None);
     }

@@ -5,6 +5,7 @@ use crate::dict::Dict;
 use crate::iter::IterState;
 use crate::native::Args;
 use crate::object::Payload;
+use crate::value::Bool;
 use crate::value::{Obj, Value};
 use crate::vm::{PyResult, Vm};
 use std::rc::Rc;
@@ -254,10 +255,10 @@ fn view_isdisjoint(vm: &mut Vm, a: Args) -> PyResult {
     let other = vm.collect(&a.pos[1])?;
     for x in other {
         if vm.contains(&a.pos[0], &x)? {
-            return Ok(Value::Bool(false));
+            return Ok(Value::Bool(Bool::FALSE));
         }
     }
-    Ok(Value::Bool(true))
+    Ok(Value::Bool(Bool::TRUE))
 }
 
 fn pop(vm: &mut Vm, a: Args) -> PyResult {
@@ -364,7 +365,7 @@ fn dunder_delitem(vm: &mut Vm, a: Args) -> PyResult {
 
 fn dunder_contains(vm: &mut Vm, a: Args) -> PyResult {
     let d = this(vm, &a, "__contains__")?;
-    Ok(Value::Bool(vm.dict_lookup(&d, &a.pos[1])?.is_some()))
+    Ok(Value::bool(vm.dict_lookup(&d, &a.pos[1])?.is_some()))
 }
 
 fn dunder_iter(vm: &mut Vm, a: Args) -> PyResult {
@@ -422,7 +423,7 @@ fn dunder_eq(vm: &mut Vm, a: Args) -> PyResult {
     if !matches!(a.pos[1].payload(), Some(Payload::Dict(_))) {
         return Ok(vm.not_implemented.clone());
     }
-    dict_eq(vm, &a.pos[0], &a.pos[1]).map(Value::Bool)
+    dict_eq(vm, &a.pos[0], &a.pos[1]).map(Value::bool)
 }
 
 fn dunder_or(vm: &mut Vm, a: Args) -> PyResult {

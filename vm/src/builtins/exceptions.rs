@@ -235,7 +235,7 @@ pub(super) fn exception_attr(vm: &mut Vm, o: &Obj, name: &str) -> PyResult<Optio
         "args" => Some(d.args.clone()),
         "__cause__" => Some(d.cause.clone()),
         "__context__" => Some(d.context.clone()),
-        "__suppress_context__" => Some(Value::Bool(d.suppress_context)),
+        "__suppress_context__" => Some(Value::bool(d.suppress_context)),
         "__traceback__" => {
             drop(d);
             return Ok(Some(vm.traceback_value(&Value::Obj(o.clone()))));

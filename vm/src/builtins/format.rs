@@ -85,8 +85,8 @@ pub fn format_spec(vm: &mut Vm, v: &Value, spec: &str) -> PyResult<String> {
     let parsed = |vm: &Vm| FormatSpec::parse(spec, &tn).map_err(|e| format_error(vm, e));
     let r = match v {
         Value::Int(i) => fmt::format_i64(*i, &parsed(vm)?, &tn),
-        Value::Bool(b) => fmt::format_i64(*b as i64, &parsed(vm)?, &tn),
-        Value::Float(f) => fmt::format_float(*f, &parsed(vm)?, &tn),
+        Value::Bool(b) => fmt::format_i64(b.get() as i64, &parsed(vm)?, &tn),
+        Value::Float(f) => fmt::format_float(f.get(), &parsed(vm)?, &tn),
         Value::Str(s) => fmt::format_str(s.as_str(), &parsed(vm)?, &tn),
         Value::Obj(o) => match &o.payload {
             Payload::Int(b) => fmt::format_int(b, &parsed(vm)?, &tn),
@@ -294,7 +294,7 @@ impl<'a> PercentArgs for PercentVm<'a> {
     fn exact_int(&mut self, arg: &Value) -> Option<IntArg> {
         match arg {
             Value::Int(i) => Some(IntArg::Small(*i)),
-            Value::Bool(b) => Some(IntArg::Small(*b as i64)),
+            Value::Bool(b) => Some(IntArg::Small(b.get() as i64)),
             Value::Obj(o) => match &o.payload {
                 Payload::Int(b) => Some(IntArg::Big(b.clone())),
                 _ => None,

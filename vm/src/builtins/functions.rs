@@ -9,6 +9,7 @@ use crate::native::Args;
 use crate::num::{self, Num};
 use crate::object::Payload;
 use crate::types::{is_subtype, lookup};
+use crate::value::Bool;
 use crate::value::{Obj, Value};
 use crate::vm::{PyResult, Vm};
 use std::rc::Rc;
@@ -215,7 +216,7 @@ fn special_check(vm: &mut Vm, checker: &Obj, name: &str, arg: &Value) -> PyResul
 
 fn isinstance(vm: &mut Vm, a: Args) -> PyResult {
     a.check_count(vm, "isinstance", 2, 2)?;
-    isinstance_value(vm, &a.pos[0], &a.pos[1]).map(Value::Bool)
+    isinstance_value(vm, &a.pos[0], &a.pos[1]).map(Value::bool)
 }
 
 fn issubclass_value(vm: &mut Vm, sub: &Value, cls: &Value) -> PyResult<bool> {
@@ -266,7 +267,7 @@ fn issubclass_value(vm: &mut Vm, sub: &Value, cls: &Value) -> PyResult<bool> {
 
 fn issubclass(vm: &mut Vm, a: Args) -> PyResult {
     a.check_count(vm, "issubclass", 2, 2)?;
-    issubclass_value(vm, &a.pos[0], &a.pos[1]).map(Value::Bool)
+    issubclass_value(vm, &a.pos[0], &a.pos[1]).map(Value::bool)
 }
 
 /// The attribute-name argument of `getattr` and friends, interned.
@@ -284,8 +285,10 @@ fn hasattr(vm: &mut Vm, a: Args) -> PyResult {
     a.check_count(vm, "hasattr", 2, 2)?;
     let name = attr_name(vm, &a.pos[1])?;
     match vm.get_attr_or_absent(&a.pos[0], &name) {
-        Ok(found) => Ok(Value::Bool(found.is_some())),
-        Err(e) if vm.is_instance_of(&e, &vm.exc.attribute_error.clone()) => Ok(Value::Bool(false)),
+        Ok(found) => Ok(Value::bool(found.is_some())),
+        Err(e) if vm.is_instance_of(&e, &vm.exc.attribute_error.clone()) => {
+            Ok(Value::Bool(Bool::FALSE))
+        }
         Err(e) => Err(e),
     }
 }
@@ -386,11 +389,11 @@ fn abs(vm: &mut Vm, a: Args) -> PyResult {
                 })
             }
             Some(Num::Big(b)) => return Ok(num::int_value(vm, num_traits::Signed::abs(b))),
-            Some(Num::Float(f)) => return Ok(Value::Float(f.abs())),
+            Some(Num::Float(f)) => return Ok(Value::float(f.abs())),
             None => {}
         }
         if let Some((re, im)) = super::complex_parts(v) {
-            return Ok(Value::Float(re.hypot(im)));
+            return Ok(Value::float(re.hypot(im)));
         }
     }
     let cls = vm.class_of(v).clone();
@@ -407,10 +410,10 @@ fn all(vm: &mut Vm, a: Args) -> PyResult {
     let it = vm.get_iter(&a.pos[0])?;
     while let Some(x) = vm.next(&it)? {
         if !vm.is_true(&x)? {
-            return Ok(Value::Bool(false));
+            return Ok(Value::Bool(Bool::FALSE));
         }
     }
-    Ok(Value::Bool(true))
+    Ok(Value::Bool(Bool::TRUE))
 }
 
 fn any(vm: &mut Vm, a: Args) -> PyResult {
@@ -418,10 +421,10 @@ fn any(vm: &mut Vm, a: Args) -> PyResult {
     let it = vm.get_iter(&a.pos[0])?;
     while let Some(x) = vm.next(&it)? {
         if vm.is_true(&x)? {
-            return Ok(Value::Bool(true));
+            return Ok(Value::Bool(Bool::TRUE));
         }
     }
-    Ok(Value::Bool(false))
+    Ok(Value::Bool(Bool::FALSE))
 }
 
 /// `callable(v)`.
@@ -439,7 +442,7 @@ pub fn is_callable(vm: &Vm, v: &Value) -> bool {
 
 fn callable(vm: &mut Vm, a: Args) -> PyResult {
     a.check_count(vm, "callable", 1, 1)?;
-    Ok(Value::Bool(is_callable(vm, &a.pos[0])))
+    Ok(Value::bool(is_callable(vm, &a.pos[0])))
 }
 
 fn chr(vm: &mut Vm, a: Args) -> PyResult {
@@ -611,7 +614,7 @@ fn sum(vm: &mut Vm, a: Args) -> PyResult {
                 Some(r) => Value::Int(r),
                 None => vm.binary_op(&acc, &x, BinOp::Add)?,
             },
-            (Value::Float(p), Value::Float(q)) => Value::Float(p + q),
+            (Value::Float(p), Value::Float(q)) => Value::float(p.get() + q.get()),
             _ => vm.binary_op(&acc, &x, BinOp::Add)?,
         };
     }

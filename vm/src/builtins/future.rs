@@ -3,6 +3,7 @@
 //! source strings. The features are plain names here: their CPython `_Feature` objects carry
 //! release tuples that no program needs.
 
+use crate::value::Bool;
 use crate::value::{Obj, Value};
 use crate::vm::{PyResult, Vm};
 
@@ -30,7 +31,7 @@ fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
     let all = vm.new_list(names);
     vm.dict_set_str(&g, "all_feature_names", all);
     for f in FEATURES {
-        vm.dict_set_str(&g, f, Value::Bool(true));
+        vm.dict_set_str(&g, f, Value::Bool(Bool::TRUE));
     }
     Ok(())
 }

@@ -5,6 +5,7 @@ use super::def_method;
 use crate::gen::GenResult;
 use crate::native::Args;
 use crate::object::{GenState, Payload};
+use crate::value::Bool;
 use crate::value::{Obj, Value};
 use crate::vm::{PyResult, Vm};
 
@@ -108,14 +109,14 @@ pub(super) fn generator_attr(vm: &mut Vm, g: &Obj, name: &str) -> PyResult<Optio
         "__name__" => Some(gen.name.clone()),
         "__qualname__" => Some(gen.qualname.clone()),
         "gi_running" | "cr_running" | "ag_running" => {
-            Some(Value::Bool(gen.state == GenState::Running))
+            Some(Value::bool(gen.state == GenState::Running))
         }
         "gi_frame" | "cr_frame" | "ag_frame" => Some(if gen.state == GenState::Closed {
             Value::None
         } else {
-            Value::Bool(true)
+            Value::Bool(Bool::TRUE)
         }),
-        "gi_suspended" | "cr_suspended" => Some(Value::Bool(gen.state == GenState::Suspended)),
+        "gi_suspended" | "cr_suspended" => Some(Value::bool(gen.state == GenState::Suspended)),
         // aio-only: the line a suspended generator/coroutine stopped at (CPython reads
         // `cr_frame.f_lineno`; aio has no frame objects). asyncio's Task repr uses it.
         "_aio_lineno" => gen.frame.as_ref().map(|f| Value::Int(i64::from(f.line()))),

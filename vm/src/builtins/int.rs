@@ -7,6 +7,7 @@ use crate::native::Args;
 use crate::num::{self, Num};
 use crate::object::{Object, Payload};
 use crate::types::lookup;
+use crate::value::Bool;
 use crate::value::Value;
 use crate::vm::{PyResult, Vm};
 use num_bigint::BigInt;
@@ -161,7 +162,7 @@ fn number_dunder(vm: &mut Vm, x: &Value, y: &Value, op: BinOp) -> PyResult {
 
 fn num_cmp(vm: &mut Vm, a: Args, op: CmpOp) -> PyResult {
     match (num::num(&a.pos[0]), a.pos.get(1).and_then(num::num)) {
-        (Some(x), Some(y)) => Ok(Value::Bool(match num::compare(&x, &y) {
+        (Some(x), Some(y)) => Ok(Value::bool(match num::compare(&x, &y) {
             Some(o) => crate::ops::cmp_ord(o, op),
             None => op == CmpOp::Ne,
         })),
@@ -195,7 +196,7 @@ fn num_neg(vm: &mut Vm, a: Args) -> PyResult {
 
 fn num_bool(vm: &mut Vm, a: Args) -> PyResult {
     let v = plain_number(vm, &a.pos[0]);
-    vm.is_true(&v).map(Value::Bool)
+    vm.is_true(&v).map(Value::bool)
 }
 
 /// The built-in number inside a value (unwrapping subclass instances).
@@ -203,7 +204,7 @@ fn plain_number(vm: &Vm, v: &Value) -> Value {
     match num::num(v) {
         Some(Num::Int(i)) => Value::Int(i),
         Some(Num::Big(b)) => num::int_value(vm, b.clone()),
-        Some(Num::Float(f)) => Value::Float(f),
+        Some(Num::Float(f)) => Value::float(f),
         None => v.clone(),
     }
 }
@@ -211,7 +212,7 @@ fn plain_number(vm: &Vm, v: &Value) -> Value {
 fn num_repr(vm: &mut Vm, a: Args) -> PyResult {
     let v = &a.pos[0];
     if let Value::Bool(b) = v {
-        return Ok(Value::str(if *b { "True" } else { "False" }));
+        return Ok(Value::str(if b.get() { "True" } else { "False" }));
     }
     let p = plain_number(vm, v);
     vm.repr(&p).map(Value::Str)
@@ -232,7 +233,7 @@ fn num_hash(vm: &mut Vm, a: Args) -> PyResult {
 pub fn index_of(vm: &mut Vm, v: &Value) -> PyResult<i64> {
     match v {
         Value::Int(i) => Ok(*i),
-        Value::Bool(b) => Ok(*b as i64),
+        Value::Bool(b) => Ok(b.get() as i64),
         _ => {
             let b = bigint_index(vm, v)?;
             b.to_i64().ok_or_else(|| {
@@ -461,8 +462,8 @@ fn bool_new(vm: &mut Vm, a: Args) -> PyResult {
     args.no_kwargs(vm, "bool")?;
     args.check_count(vm, "bool", 0, 1)?;
     match args.get(0) {
-        Some(v) => vm.is_true(v).map(Value::Bool),
-        None => Ok(Value::Bool(false)),
+        Some(v) => vm.is_true(v).map(Value::bool),
+        None => Ok(Value::Bool(Bool::FALSE)),
     }
 }
 
@@ -521,7 +522,7 @@ fn float_new(vm: &mut Vm, a: Args) -> PyResult {
         Some(x) => to_float(vm, x)?,
     };
     if std::rc::Rc::ptr_eq(&cls, &vm.types.float) {
-        return Ok(Value::Float(v));
+        return Ok(Value::float(v));
     }
     let inst = vm.new_instance(&cls)?;
     Ok(rebuild(vm, &inst, Payload::Float(v)))
@@ -557,7 +558,7 @@ pub fn to_float(vm: &mut Vm, x: &Value) -> PyResult<f64> {
     if let Some(f) = lookup(&cls, &vm.names.__float__.clone()) {
         let r = vm.call(&f, std::slice::from_ref(x), &[])?;
         return match r {
-            Value::Float(f) => Ok(f),
+            Value::Float(f) => Ok(f.get()),
             _ => Err(vm.new_type_error(format!(
                 "{}.__float__ returned non-float (type {})",
                 vm.type_name(x),
@@ -669,7 +670,7 @@ fn int_pos(vm: &mut Vm, a: Args) -> PyResult {
 }
 
 fn int_float(vm: &mut Vm, a: Args) -> PyResult {
-    to_float(vm, &a.pos[0]).map(Value::Float)
+    to_float(vm, &a.pos[0]).map(Value::float)
 }
 
 fn int_abs(vm: &mut Vm, a: Args) -> PyResult {
@@ -685,7 +686,7 @@ fn int_ratio(vm: &mut Vm, a: Args) -> PyResult {
 }
 
 fn int_is_integer(_vm: &mut Vm, _a: Args) -> PyResult {
-    Ok(Value::Bool(true))
+    Ok(Value::Bool(Bool::TRUE))
 }
 
 fn float_of(v: &Value) -> f64 {
@@ -698,7 +699,7 @@ fn float_of(v: &Value) -> f64 {
 
 fn float_is_integer(_vm: &mut Vm, a: Args) -> PyResult {
     let f = float_of(&a.pos[0]);
-    Ok(Value::Bool(f.is_finite() && f.fract() == 0.0))
+    Ok(Value::bool(f.is_finite() && f.fract() == 0.0))
 }
 
 fn float_ratio(vm: &mut Vm, a: Args) -> PyResult {
@@ -735,11 +736,11 @@ fn float_ratio(vm: &mut Vm, a: Args) -> PyResult {
 }
 
 fn float_pos(_vm: &mut Vm, a: Args) -> PyResult {
-    Ok(Value::Float(float_of(&a.pos[0])))
+    Ok(Value::float(float_of(&a.pos[0])))
 }
 
 fn float_int(vm: &mut Vm, a: Args) -> PyResult {
-    to_int(vm, &Value::Float(float_of(&a.pos[0])))
+    to_int(vm, &Value::float(float_of(&a.pos[0])))
 }
 
 fn float_hex(_vm: &mut Vm, a: Args) -> PyResult {
@@ -770,9 +771,9 @@ fn float_fromhex(vm: &mut Vm, a: Args) -> PyResult {
     };
     let cls = a.pos[0].clone();
     if cls.is(&Value::Obj(vm.types.float.clone())) {
-        return Ok(Value::Float(f));
+        return Ok(Value::float(f));
     }
-    vm.call(&cls, &[Value::Float(f)], &[])
+    vm.call(&cls, &[Value::float(f)], &[])
 }
 
 /// The modular inverse of `a` mod `m`.
@@ -807,10 +808,10 @@ pub fn round(vm: &mut Vm, v: &Value, nd: &Value) -> PyResult {
                     return Err(vm.new_overflow_error("cannot convert float infinity to integer"));
                 }
                 let r = f.round_ties_even();
-                return to_int(vm, &Value::Float(r));
+                return to_int(vm, &Value::float(r));
             }
             let n = index_of(vm, nd)?;
-            Ok(Value::Float(round_float(f, n)))
+            Ok(Value::float(round_float(f, n)))
         }
         Some(Num::Int(_)) | Some(Num::Big(_)) => {
             let b = num::to_bigint(v).unwrap_or_default();
@@ -872,8 +873,8 @@ pub fn round_float(f: f64, n: i64) -> f64 {
 pub fn number_attr(vm: &mut Vm, v: &Value, name: &str) -> PyResult<Option<Value>> {
     if let Some((re, im)) = super::complex_parts(v) {
         return Ok(match name {
-            "real" => Some(Value::Float(re)),
-            "imag" => Some(Value::Float(im)),
+            "real" => Some(Value::float(re)),
+            "imag" => Some(Value::float(im)),
             _ => None,
         });
     }
@@ -883,7 +884,7 @@ pub fn number_attr(vm: &mut Vm, v: &Value, name: &str) -> PyResult<Option<Value>
     let plain = plain_number(vm, v);
     Ok(match (n, name) {
         (Num::Float(_), "real") => Some(plain),
-        (Num::Float(_), "imag") => Some(Value::Float(0.0)),
+        (Num::Float(_), "imag") => Some(Value::float(0.0)),
         (_, "real" | "numerator") => Some(plain),
         (_, "imag") => Some(Value::Int(0)),
         (_, "denominator") => Some(Value::Int(1)),

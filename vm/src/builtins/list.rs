@@ -6,6 +6,7 @@ use crate::code::CmpOp;
 use crate::native::Args;
 use crate::object::Payload;
 use crate::str::Str;
+use crate::value::Bool;
 use crate::value::Value;
 use crate::vm::{PyResult, Vm};
 use std::cell::RefCell;
@@ -375,10 +376,10 @@ fn dunder_delitem(vm: &mut Vm, a: Args) -> PyResult {
 fn dunder_contains(vm: &mut Vm, a: Args) -> PyResult {
     for x in items_of(&a) {
         if x.is(&a.pos[1]) || vm.eq(&x, &a.pos[1])? {
-            return Ok(Value::Bool(true));
+            return Ok(Value::Bool(Bool::TRUE));
         }
     }
-    Ok(Value::Bool(false))
+    Ok(Value::Bool(Bool::FALSE))
 }
 
 fn dunder_iter(vm: &mut Vm, a: Args) -> PyResult {
@@ -401,7 +402,7 @@ fn dunder_repr(vm: &mut Vm, a: Args) -> PyResult {
 
 fn dunder_eq(vm: &mut Vm, a: Args) -> PyResult {
     match super::container_compare(vm, &a.pos[0], &a.pos[1], CmpOp::Eq)? {
-        Some(b) => Ok(Value::Bool(b)),
+        Some(b) => Ok(Value::bool(b)),
         None => Ok(vm.not_implemented.clone()),
     }
 }

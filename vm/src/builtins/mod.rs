@@ -40,6 +40,7 @@ use crate::code::{BinOp, CmpOp, Code, UnaryOp};
 use crate::native::{NativeFn, NativeFunction, NativeImpl};
 use crate::object::{Object, Payload};
 use crate::types::Types;
+use crate::value::Bool;
 use crate::value::{Obj, Value};
 use crate::vm::{PyResult, Vm};
 use num_bigint::BigInt;
@@ -120,7 +121,7 @@ pub fn install(vm: &mut Vm) {
     set_builtin(vm, "NotImplemented", ni);
     let el = vm.ellipsis.clone();
     set_builtin(vm, "Ellipsis", el);
-    set_builtin(vm, "__debug__", Value::Bool(true));
+    set_builtin(vm, "__debug__", Value::Bool(Bool::TRUE));
     set_builtin(vm, "__name__", Value::str("builtins"));
 }
 
@@ -250,7 +251,7 @@ pub fn bigint_value(t: &Types, b: BigInt) -> Value {
 pub fn complex_const(t: &Types, re: f64, im: f64) -> Value {
     Value::Obj(Rc::new(Object::new(
         t.complex.clone(),
-        Payload::Tuple(Box::new([Value::Float(re), Value::Float(im)])),
+        Payload::Tuple(Box::new([Value::float(re), Value::float(im)])),
     )))
 }
 
@@ -272,7 +273,7 @@ pub fn complex_parts(v: &Value) -> Option<(f64, f64)> {
     match v {
         Value::Obj(o) if crate::types::type_name(o.class_raw()?) == "complex" => match &o.payload {
             Payload::Tuple(t) => match (&t[0], &t[1]) {
-                (Value::Float(a), Value::Float(b)) => Some((*a, *b)),
+                (Value::Float(a), Value::Float(b)) => Some((a.get(), b.get())),
                 _ => None,
             },
             _ => None,
@@ -379,7 +380,7 @@ fn set_like_view(v: &Value) -> bool {
 fn repeat_count(seq: &Value, n: &Value) -> Option<i64> {
     let count = match n {
         Value::Int(i) => *i,
-        Value::Bool(b) => *b as i64,
+        Value::Bool(b) => b.get() as i64,
         _ => return None,
     };
     match seq {
@@ -604,7 +605,7 @@ fn sequence_compare(vm: &mut Vm, x: &[Value], y: &[Value], op: CmpOp) -> PyResul
         // Items of the same primitive type decide without the generic protocol.
         let quick = match (a, b) {
             (Value::Int(p), Value::Int(q)) => Some(p.cmp(q)),
-            (Value::Float(p), Value::Float(q)) => p.partial_cmp(q),
+            (Value::Float(p), Value::Float(q)) => p.get().partial_cmp(&q.get()),
             (Value::Str(p), Value::Str(q)) => Some(p.as_str().cmp(q.as_str())),
             _ => None,
         };

@@ -8,6 +8,7 @@ use crate::frame::Delivery;
 use crate::native::Args;
 use crate::object::{Object, Payload};
 use crate::types::{is_subtype, lookup, new_heap_type, type_name};
+use crate::value::Bool;
 use crate::value::{Obj, Value};
 use crate::vm::{PyResult, Vm};
 use std::rc::Rc;
@@ -209,7 +210,7 @@ fn object_str(vm: &mut Vm, a: Args) -> PyResult {
 
 fn object_eq(vm: &mut Vm, a: Args) -> PyResult {
     if a.pos[0].is(&a.pos[1]) {
-        Ok(Value::Bool(true))
+        Ok(Value::Bool(Bool::TRUE))
     } else {
         Ok(vm.not_implemented.clone())
     }
@@ -223,7 +224,7 @@ fn object_ne(vm: &mut Vm, a: Args) -> PyResult {
             return Ok(r);
         }
         let t = vm.is_true(&r)?;
-        return Ok(Value::Bool(!t));
+        return Ok(Value::bool(!t));
     }
     Ok(vm.not_implemented.clone())
 }
@@ -373,17 +374,17 @@ fn type_subclasses(vm: &mut Vm, a: Args) -> PyResult {
 
 fn type_instancecheck(vm: &mut Vm, a: Args) -> PyResult {
     let Some(Value::Obj(cls)) = a.get(0) else {
-        return Ok(Value::Bool(false));
+        return Ok(Value::Bool(Bool::FALSE));
     };
     let r = vm.isinstance(&a.pos[1], cls);
-    Ok(Value::Bool(r))
+    Ok(Value::bool(r))
 }
 
 fn type_subclasscheck(_vm: &mut Vm, a: Args) -> PyResult {
     let (Some(Value::Obj(cls)), Some(Value::Obj(sub))) = (a.get(0), a.get(1)) else {
-        return Ok(Value::Bool(false));
+        return Ok(Value::Bool(Bool::FALSE));
     };
-    Ok(Value::Bool(is_subtype(sub, cls)))
+    Ok(Value::bool(is_subtype(sub, cls)))
 }
 
 /// `type(name, bases, ns)` (and metaclass `__new__` through `super().__new__`).

@@ -6,6 +6,7 @@ use crate::native::Args;
 use crate::object::Payload;
 use crate::set::SetData;
 use crate::table::SetTable;
+use crate::value::Bool;
 use crate::value::{Obj, Value};
 use crate::vm::{PyResult, Vm};
 use std::cell::RefCell;
@@ -402,27 +403,27 @@ fn symmetric_difference_update(vm: &mut Vm, a: Args) -> PyResult {
 fn issubset(vm: &mut Vm, a: Args) -> PyResult {
     let o = as_set(vm, &a.pos[1])?;
     let mine = elements(&a.pos[0]);
-    contains_all(vm, &o, &mine).map(Value::Bool)
+    contains_all(vm, &o, &mine).map(Value::bool)
 }
 
 fn issuperset(vm: &mut Vm, a: Args) -> PyResult {
     let Value::Obj(me) = &a.pos[0] else {
-        return Ok(Value::Bool(false));
+        return Ok(Value::Bool(Bool::FALSE));
     };
     let items = vm.collect(&a.pos[1])?;
-    contains_all(vm, &me.clone(), &items).map(Value::Bool)
+    contains_all(vm, &me.clone(), &items).map(Value::bool)
 }
 
 fn isdisjoint(vm: &mut Vm, a: Args) -> PyResult {
     let Value::Obj(me) = &a.pos[0] else {
-        return Ok(Value::Bool(true));
+        return Ok(Value::Bool(Bool::TRUE));
     };
     for i in vm.collect(&a.pos[1])? {
         if vm.set_contains(&me.clone(), &i)? {
-            return Ok(Value::Bool(false));
+            return Ok(Value::Bool(Bool::FALSE));
         }
     }
-    Ok(Value::Bool(true))
+    Ok(Value::Bool(Bool::TRUE))
 }
 
 fn dunder_len(_vm: &mut Vm, a: Args) -> PyResult {
@@ -431,9 +432,9 @@ fn dunder_len(_vm: &mut Vm, a: Args) -> PyResult {
 
 fn dunder_contains(vm: &mut Vm, a: Args) -> PyResult {
     let Value::Obj(me) = &a.pos[0] else {
-        return Ok(Value::Bool(false));
+        return Ok(Value::Bool(Bool::FALSE));
     };
-    vm.set_contains(&me.clone(), &a.pos[1]).map(Value::Bool)
+    vm.set_contains(&me.clone(), &a.pos[1]).map(Value::bool)
 }
 
 fn dunder_iter(vm: &mut Vm, a: Args) -> PyResult {

@@ -11,7 +11,7 @@ pub fn slice_index(vm: &mut Vm, v: &Value) -> PyResult<Option<i64>> {
     match v {
         Value::None => Ok(None),
         Value::Int(i) => Ok(Some(*i)),
-        Value::Bool(b) => Ok(Some(*b as i64)),
+        Value::Bool(b) => Ok(Some(b.get() as i64)),
         _ => {
             let has_index = crate::num::to_bigint(v).is_some() || {
                 let cls = vm.class_of(v).clone();
@@ -107,7 +107,7 @@ pub(super) fn index(
 ) -> PyResult<usize> {
     let i = match idx {
         Value::Int(i) => *i,
-        Value::Bool(b) => *b as i64,
+        Value::Bool(b) => b.get() as i64,
         _ => {
             let int_like = crate::num::to_bigint(idx).is_some() || {
                 let cls = vm.class_of(idx).clone();

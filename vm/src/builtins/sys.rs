@@ -226,7 +226,7 @@ fn stdin_readline(vm: &mut Vm, _a: Args) -> PyResult {
 /// `_isatty(fd)`: whether standard input, output or error (0, 1, 2) is a terminal.
 fn isatty(_vm: &mut Vm, a: Args) -> PyResult {
     use std::io::IsTerminal;
-    Ok(Value::Bool(match a.get(0) {
+    Ok(Value::bool(match a.get(0) {
         Some(Value::Int(0)) => std::io::stdin().is_terminal(),
         Some(Value::Int(1)) => std::io::stdout().is_terminal(),
         Some(Value::Int(2)) => std::io::stderr().is_terminal(),

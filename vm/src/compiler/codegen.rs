@@ -426,9 +426,9 @@ impl<'t, 'i> Compiler<'t, 'i> {
     fn add_const(&mut self, v: Value) -> u32 {
         let key = match &v {
             Value::None => Some(ConstKey::None),
-            Value::Bool(b) => Some(ConstKey::Bool(*b)),
+            Value::Bool(b) => Some(ConstKey::Bool(b.get())),
             Value::Int(i) => Some(ConstKey::Int(*i)),
-            Value::Float(f) => Some(ConstKey::Float(f.to_bits())),
+            Value::Float(f) => Some(ConstKey::Float(f.get().to_bits())),
             Value::Str(s) => Some(ConstKey::Str(s.as_str().to_string())),
             Value::Obj(o) if matches!(o.payload, crate::object::Payload::Plain) => {
                 Some(ConstKey::Ellipsis)
@@ -1872,10 +1872,10 @@ impl<'t, 'i> Compiler<'t, 'i> {
     fn constant(&mut self, k: &Constant) -> Value {
         match k {
             Constant::None => Value::None,
-            Constant::Bool(b) => Value::Bool(*b),
+            Constant::Bool(b) => Value::bool(*b),
             Constant::Int(IntValue::Small(i)) => Value::Int(*i),
             Constant::Int(IntValue::Big(b)) => crate::builtins::bigint_value(self.types, b.clone()),
-            Constant::Float(f) => Value::Float(*f),
+            Constant::Float(f) => Value::float(*f),
             Constant::Complex(im) => crate::builtins::complex_const(self.types, 0.0, *im),
             Constant::Str(s) => Value::Str(self.interner.intern_if_identifier(s)),
             Constant::Bytes(b) => crate::builtins::bytes_const(self.types, b.clone()),

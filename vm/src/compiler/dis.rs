@@ -159,9 +159,9 @@ fn const_repr(v: Option<&Value>) -> String {
     match v {
         None => "?".into(),
         Some(Value::None) => "None".into(),
-        Some(Value::Bool(b)) => if *b { "True" } else { "False" }.into(),
+        Some(Value::Bool(b)) => if b.get() { "True" } else { "False" }.into(),
         Some(Value::Int(i)) => i.to_string(),
-        Some(Value::Float(f)) => crate::builtins::float_repr(*f),
+        Some(Value::Float(f)) => crate::builtins::float_repr(f.get()),
         Some(Value::Str(s)) => crate::builtins::str_repr(s.as_str()),
         Some(Value::Obj(o)) => match &o.payload {
             Payload::Code(c) => format!("<code {}>", c.qualname.as_str()),

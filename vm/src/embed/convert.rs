@@ -71,7 +71,7 @@ impl ToValue for &Value {
 fn int_of(vm: &mut Vm, v: &Value, c_type: &str) -> PyResult<i64> {
     match v {
         Value::Int(i) => Ok(*i),
-        Value::Bool(b) => Ok(*b as i64),
+        Value::Bool(b) => Ok(b.get() as i64),
         _ => match crate::num::to_bigint(v) {
             Some(b) => b.to_i64().ok_or_else(|| {
                 vm.new_overflow_error(format!("Python int too large to convert to C {c_type}"))
@@ -129,14 +129,14 @@ small_int!(i32 => "int", u32 => "unsigned int", usize => "size_t", u64 => "unsig
 
 impl ToValue for f64 {
     fn to_value(self, _: &mut Vm) -> Value {
-        Value::Float(self)
+        Value::float(self)
     }
 }
 
 impl FromValue for f64 {
     fn from_value(vm: &mut Vm, v: &Value) -> PyResult<Self> {
         match v {
-            Value::Float(x) => Ok(*x),
+            Value::Float(x) => Ok(x.get()),
             Value::Int(i) => Ok(*i as f64),
             _ => crate::module::to_f64(vm, v),
         }
@@ -148,14 +148,14 @@ impl FromValue for f64 {
 
 impl ToValue for bool {
     fn to_value(self, _: &mut Vm) -> Value {
-        Value::Bool(self)
+        Value::bool(self)
     }
 }
 
 impl FromValue for bool {
     fn from_value(vm: &mut Vm, v: &Value) -> PyResult<Self> {
         match v {
-            Value::Bool(b) => Ok(*b),
+            Value::Bool(b) => Ok(b.get()),
             _ => Err(expected::<bool>(vm, v)),
         }
     }

@@ -78,7 +78,7 @@ fn capitalize(vm: &mut Vm, a: Args) -> PyResult {
 fn all(vm: &mut Vm, a: &Args, name: &str, f: impl Fn(&u8) -> bool) -> PyResult {
     a.method_count(vm, name, 0, 0)?;
     let b = this(vm, a, name)?;
-    Ok(Value::Bool(!b.is_empty() && b.iter().all(f)))
+    Ok(Value::bool(!b.is_empty() && b.iter().all(f)))
 }
 
 fn isalpha(vm: &mut Vm, a: Args) -> PyResult {
@@ -100,7 +100,7 @@ fn isspace(vm: &mut Vm, a: Args) -> PyResult {
 fn isupper(vm: &mut Vm, a: Args) -> PyResult {
     a.method_count(vm, "isupper", 0, 0)?;
     let b = this(vm, &a, "isupper")?;
-    Ok(Value::Bool(text::is_one_case(
+    Ok(Value::bool(text::is_one_case(
         b.iter(),
         u8::is_ascii_uppercase,
         u8::is_ascii_lowercase,
@@ -110,7 +110,7 @@ fn isupper(vm: &mut Vm, a: Args) -> PyResult {
 fn islower(vm: &mut Vm, a: Args) -> PyResult {
     a.method_count(vm, "islower", 0, 0)?;
     let b = this(vm, &a, "islower")?;
-    Ok(Value::Bool(text::is_one_case(
+    Ok(Value::bool(text::is_one_case(
         b.iter(),
         u8::is_ascii_lowercase,
         u8::is_ascii_uppercase,
@@ -120,7 +120,7 @@ fn islower(vm: &mut Vm, a: Args) -> PyResult {
 fn istitle(vm: &mut Vm, a: Args) -> PyResult {
     a.method_count(vm, "istitle", 0, 0)?;
     let b = this(vm, &a, "istitle")?;
-    Ok(Value::Bool(text::is_title(
+    Ok(Value::bool(text::is_title(
         b.iter(),
         u8::is_ascii_uppercase,
         u8::is_ascii_lowercase,
@@ -130,5 +130,5 @@ fn istitle(vm: &mut Vm, a: Args) -> PyResult {
 fn isascii(vm: &mut Vm, a: Args) -> PyResult {
     a.method_count(vm, "isascii", 0, 0)?;
     let b = this(vm, &a, "isascii")?;
-    Ok(Value::Bool(b.is_ascii()))
+    Ok(Value::bool(b.is_ascii()))
 }

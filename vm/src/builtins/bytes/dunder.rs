@@ -42,7 +42,7 @@ fn dunder_getitem(vm: &mut Vm, a: Args) -> PyResult {
 
 fn dunder_contains(vm: &mut Vm, a: Args) -> PyResult {
     a.method_count(vm, "__contains__", 1, 1)?;
-    super::bytes_contains(vm, &a.pos[0], &a.pos[1]).map(Value::Bool)
+    super::bytes_contains(vm, &a.pos[0], &a.pos[1]).map(Value::bool)
 }
 
 fn dunder_iter(vm: &mut Vm, a: Args) -> PyResult {
@@ -64,7 +64,7 @@ fn dunder_repr(vm: &mut Vm, a: Args) -> PyResult {
 fn dunder_eq(vm: &mut Vm, a: Args) -> PyResult {
     a.method_count(vm, "__eq__", 1, 1)?;
     match (as_bytes(&a.pos[0]), as_bytes(&a.pos[1])) {
-        (Some(x), Some(y)) => Ok(Value::Bool(x == y)),
+        (Some(x), Some(y)) => Ok(Value::bool(x == y)),
         _ => Ok(vm.not_implemented.clone()),
     }
 }

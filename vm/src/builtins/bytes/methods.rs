@@ -5,6 +5,7 @@ use super::{arg_bytes, as_bytes, byte_of, same_kind, this, Table};
 use crate::builtins::text::{self, Align};
 use crate::native::Args;
 use crate::object::Payload;
+use crate::value::Bool;
 use crate::value::Value;
 use crate::vm::{PyResult, Vm};
 
@@ -230,13 +231,13 @@ fn prefix_match(vm: &mut Vm, a: &Args, name: &str, suffix: bool) -> PyResult {
     if let Some(Payload::Tuple(t)) = arg.payload() {
         for p in t.iter() {
             if test(&arg_bytes(vm, p)?) {
-                return Ok(Value::Bool(true));
+                return Ok(Value::Bool(Bool::TRUE));
             }
         }
-        return Ok(Value::Bool(false));
+        return Ok(Value::Bool(Bool::FALSE));
     }
     match as_bytes(arg) {
-        Some(p) => Ok(Value::Bool(test(&p))),
+        Some(p) => Ok(Value::bool(test(&p))),
         None => Err(vm.new_type_error(format!(
             "{name} first arg must be bytes or a tuple of bytes, not {}",
             vm.type_name(arg)

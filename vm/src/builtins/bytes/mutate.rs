@@ -208,7 +208,7 @@ pub fn bytearray_inplace(vm: &mut Vm, a: &Value, b: &Value, op: BinOp) -> PyResu
         BinOp::Mul => {
             let n = match b {
                 Value::Int(n) => *n,
-                Value::Bool(x) => *x as i64,
+                Value::Bool(x) => x.get() as i64,
                 _ => return Ok(None),
             };
             let mut v = cell.borrow_mut();

@@ -183,7 +183,7 @@ fn swapcase(vm: &mut Vm, a: Args) -> PyResult {
 
 fn isupper(vm: &mut Vm, a: Args) -> PyResult {
     let chars = chars_of(vm, &a, "isupper")?;
-    Ok(Value::Bool(text::is_one_case(
+    Ok(Value::bool(text::is_one_case(
         chars.into_iter(),
         char::is_uppercase,
         |c| c.is_lowercase() || is_titlecase(c),
@@ -192,7 +192,7 @@ fn isupper(vm: &mut Vm, a: Args) -> PyResult {
 
 fn islower(vm: &mut Vm, a: Args) -> PyResult {
     let chars = chars_of(vm, &a, "islower")?;
-    Ok(Value::Bool(text::is_one_case(
+    Ok(Value::bool(text::is_one_case(
         chars.into_iter(),
         char::is_lowercase,
         |c| c.is_uppercase() || is_titlecase(c),
@@ -201,7 +201,7 @@ fn islower(vm: &mut Vm, a: Args) -> PyResult {
 
 fn istitle(vm: &mut Vm, a: Args) -> PyResult {
     let chars = chars_of(vm, &a, "istitle")?;
-    Ok(Value::Bool(text::is_title(
+    Ok(Value::bool(text::is_title(
         chars.into_iter(),
         |c| c.is_uppercase() || is_titlecase(c),
         char::is_lowercase,
@@ -212,7 +212,7 @@ fn istitle(vm: &mut Vm, a: Args) -> PyResult {
 fn all(vm: &mut Vm, a: &Args, name: &str, f: impl Fn(char) -> bool) -> PyResult {
     a.method_count(vm, name, 0, 0)?;
     let s = this(vm, a, name)?;
-    Ok(Value::Bool(!s.is_empty() && s.as_str().chars().all(f)))
+    Ok(Value::bool(!s.is_empty() && s.as_str().chars().all(f)))
 }
 
 fn is_alpha(c: char) -> bool {

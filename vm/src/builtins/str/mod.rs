@@ -13,6 +13,7 @@ use super::{def_method, def_static};
 use crate::native::Args;
 use crate::object::Payload;
 use crate::str::Str;
+use crate::value::Bool;
 use crate::value::Value;
 use crate::vm::{PyResult, Vm};
 use std::rc::Rc;
@@ -311,7 +312,7 @@ fn prefix_match(vm: &mut Vm, a: &Args, name: &str, test: fn(&str, &str) -> bool)
         Some(Payload::Tuple(t)) => {
             for p in t.iter() {
                 match p.as_str() {
-                    Some(p) if check(p) => return Ok(Value::Bool(true)),
+                    Some(p) if check(p) => return Ok(Value::Bool(Bool::TRUE)),
                     Some(_) => {}
                     None => {
                         return Err(vm.new_type_error(format!(
@@ -321,10 +322,10 @@ fn prefix_match(vm: &mut Vm, a: &Args, name: &str, test: fn(&str, &str) -> bool)
                     }
                 }
             }
-            Ok(Value::Bool(false))
+            Ok(Value::Bool(Bool::FALSE))
         }
         _ => match arg.as_str() {
-            Some(p) => Ok(Value::Bool(check(p))),
+            Some(p) => Ok(Value::bool(check(p))),
             None => Err(vm.new_type_error(format!(
                 "{name} first arg must be str or a tuple of str, not {}",
                 vm.type_name(arg)
@@ -446,7 +447,7 @@ fn replace(vm: &mut Vm, a: Args) -> PyResult {
 
 fn pred(vm: &mut Vm, a: &Args, name: &str, f: impl Fn(char) -> bool) -> PyResult {
     let s = this(vm, a, name)?;
-    Ok(Value::Bool(!s.is_empty() && s.as_str().chars().all(f)))
+    Ok(Value::bool(!s.is_empty() && s.as_str().chars().all(f)))
 }
 
 fn isspace(vm: &mut Vm, a: Args) -> PyResult {
@@ -455,12 +456,12 @@ fn isspace(vm: &mut Vm, a: Args) -> PyResult {
 
 fn isascii(vm: &mut Vm, a: Args) -> PyResult {
     let s = this(vm, &a, "isascii")?;
-    Ok(Value::Bool(s.is_ascii()))
+    Ok(Value::bool(s.is_ascii()))
 }
 
 fn isprintable(vm: &mut Vm, a: Args) -> PyResult {
     let s = this(vm, &a, "isprintable")?;
-    Ok(Value::Bool(s.as_str().chars().all(super::str_is_printable)))
+    Ok(Value::bool(s.as_str().chars().all(super::str_is_printable)))
 }
 
 fn isidentifier(vm: &mut Vm, a: Args) -> PyResult {
@@ -473,7 +474,7 @@ fn isidentifier(vm: &mut Vm, a: Args) -> PyResult {
         }
         None => false,
     };
-    Ok(Value::Bool(ok))
+    Ok(Value::bool(ok))
 }
 
 fn pad(vm: &mut Vm, a: &Args, name: &str) -> PyResult<(Rc<Str>, usize, char)> {
@@ -652,7 +653,7 @@ fn dunder_hash(vm: &mut Vm, a: Args) -> PyResult {
 fn dunder_eq(vm: &mut Vm, a: Args) -> PyResult {
     let s = this(vm, &a, "__eq__")?;
     match a.get(1).and_then(|v| v.as_str()) {
-        Some(o) => Ok(Value::Bool(s.as_str() == o.as_str())),
+        Some(o) => Ok(Value::bool(s.as_str() == o.as_str())),
         None => Ok(vm.not_implemented.clone()),
     }
 }
@@ -660,14 +661,14 @@ fn dunder_eq(vm: &mut Vm, a: Args) -> PyResult {
 fn dunder_lt(vm: &mut Vm, a: Args) -> PyResult {
     let s = this(vm, &a, "__lt__")?;
     match a.get(1).and_then(|v| v.as_str()) {
-        Some(o) => Ok(Value::Bool(s.as_str() < o.as_str())),
+        Some(o) => Ok(Value::bool(s.as_str() < o.as_str())),
         None => Ok(vm.not_implemented.clone()),
     }
 }
 
 fn dunder_contains(vm: &mut Vm, a: Args) -> PyResult {
     let s = Value::Str(this(vm, &a, "__contains__")?);
-    vm.contains(&s, &a.pos[1]).map(Value::Bool)
+    vm.contains(&s, &a.pos[1]).map(Value::bool)
 }
 
 fn dunder_getitem(vm: &mut Vm, a: Args) -> PyResult {
