@@ -301,6 +301,26 @@ fn dash_c_runs_a_string_with_python_argv() {
     );
 }
 
+/// CPython's linecache has no source for `<string>` (`-c`) or `<stdin>` (`-`): their
+/// tracebacks show no source line (and so no carets). The whole stderr must match.
+#[test]
+fn tracebacks_of_dash_c_and_stdin_have_no_source_lines() {
+    let dir = temp_dir("nosource");
+    for (case, args, stdin) in [
+        ("tracebacks_no_source_dash_c", &["-c", "x = 1\n1/0"][..], ""),
+        (
+            "tracebacks_no_source_stdin",
+            &["-"][..],
+            "def f():\n    return [][1]\nf()\n",
+        ),
+    ] {
+        let ours = run_in(env!("CARGO_BIN_EXE_aio"), args, stdin, &dir);
+        let theirs = oracle::python3(case, args, stdin, &dir);
+        assert_eq!(stderr(&ours), theirs.stderr, "{args:?}");
+        assert_eq!(ours.status.code(), theirs.status, "{args:?}");
+    }
+}
+
 #[test]
 fn stdin_scripts_with_and_without_dash() {
     let dir = temp_dir("stdin");

@@ -411,6 +411,12 @@ impl Vm {
                     repeat = 0;
                 }
                 let _ = writeln!(out, "  File \"{}\", line {}, in {}", key.0, key.1, key.2);
+                // Code from `-c`, stdin, `exec`/`eval` strings (`<string>`, `<stdin>`...) has no
+                // file for CPython's linecache: no source line is shown.
+                if key.0.starts_with('<') && key.0.ends_with('>') {
+                    last = Some(key);
+                    continue;
+                }
                 let line = entry
                     .code
                     .source

@@ -57,19 +57,24 @@ impl Vm {
         let mut attrs = Vec::new();
         if npos > 0 {
             let ma = self.intern("__match_args__");
-            let self_match = [
-                "bool",
-                "bytearray",
-                "bytes",
-                "dict",
-                "float",
-                "frozenset",
-                "int",
-                "list",
-                "set",
-                "str",
-                "tuple",
-            ];
+            // CPython's `_Py_TPFLAGS_MATCH_SELF`: these types and their subclasses match
+            // one positional sub-pattern against the subject itself.
+            let t = &self.types;
+            let match_self = [
+                &t.bool,
+                &t.bytearray,
+                &t.bytes,
+                &t.dict,
+                &t.float,
+                &t.frozenset,
+                &t.int,
+                &t.list,
+                &t.set,
+                &t.str,
+                &t.tuple,
+            ]
+            .into_iter()
+            .any(|b| crate::types::is_subtype(c, b));
             let cname = crate::types::type_name(c);
             match lookup(c, &ma) {
                 Some(m) => {
@@ -93,13 +98,13 @@ impl Vm {
                         }
                     }
                 }
-                None if self_match.contains(&cname.as_str()) && npos == 1 => {
-                    attrs.push(subject.clone())
-                }
+                None if match_self && npos == 1 => attrs.push(subject.clone()),
                 None => {
+                    let allowed = usize::from(match_self);
                     return Err(self.new_type_error(format!(
-                        "{cname}() accepts 0 positional sub-patterns ({npos} given)"
-                    )))
+                        "{cname}() accepts {allowed} positional sub-pattern{} ({npos} given)",
+                        if allowed == 1 { "" } else { "s" }
+                    )));
                 }
             }
         }

@@ -13,12 +13,20 @@ const SOURCE: crate::source::Source = ("io/io.aio", include_str!("io.aio"));
 /// Initialises `io` with file access.
 pub fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
     crate::fs::install_io(vm, m);
+    hide_frames(vm);
     crate::source::run(vm, m, &[SOURCE])
+}
+
+/// CPython's `io` is C code (`_io`): its frames never show in tracebacks, so neither do
+/// those of `io.aio` (`open('missing')` reports the caller's line only).
+fn hide_frames(vm: &mut Vm) {
+    vm.hidden_sources.insert(SOURCE.0.to_string());
 }
 
 /// Initialises `io` without file access: `StringIO`, `BytesIO` and the classes, but no
 /// `open`.
 pub fn init_sandboxed(vm: &mut Vm, m: &Obj) -> PyResult<()> {
+    hide_frames(vm);
     crate::source::run(vm, m, &[SOURCE])?;
     let g = vm.module_globals(m).expect("a module has globals");
     let key = vm.intern("open");

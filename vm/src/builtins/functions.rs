@@ -772,11 +772,19 @@ pub(super) fn locals(vm: &mut Vm, _a: Args) -> PyResult {
         return Ok(Value::Obj(ns.clone()));
     }
     let code = f.code.clone();
+    // CPython's order: fast locals, then cell variables, then free variables (a cell that
+    // is also an argument keeps the argument's place and shows the cell's value).
+    let cell_names = code.cellvars.iter().chain(code.freevars.iter());
+    let cell_values = f.cells.iter().map(|c| match &c.payload {
+        crate::object::Payload::Cell(c) => c.borrow().clone(),
+        _ => None,
+    });
     let vals: Vec<(Rc<crate::str::Str>, Value)> = code
         .varnames
         .iter()
-        .zip(f.locals.iter())
-        .filter_map(|(n, v)| v.clone().map(|v| (n.clone(), v)))
+        .zip(f.locals.iter().cloned())
+        .chain(cell_names.zip(cell_values))
+        .filter_map(|(n, v)| v.map(|v| (n.clone(), v)))
         .collect();
     let mut d = crate::dict::Dict::new();
     for (n, v) in vals {
