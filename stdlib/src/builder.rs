@@ -6,7 +6,10 @@
 //!
 //! let mut vm = VmBuilder::new()
 //!     .module("math")
-//!     .limits(Limits { steps: Some(1_000_000), ..Limits::default() })
+//!     .limits(Limits {
+//!         steps: Some(1_000_000),
+//!         ..Limits::default()
+//!     })
 //!     .build();
 //! vm.exec("import math\nr = math.sqrt(16)").unwrap();
 //! assert_eq!(vm.get_global::<f64>("r").unwrap(), 4.0);
@@ -82,7 +85,8 @@ pub const MODULES: &[&str] = &[
 const FILESYSTEM_MODULES: &[&str] = &["glob", "os", "os.path", "pathlib", "shutil", "tempfile"];
 
 /// Builds a [`Vm`]: which standard modules scripts may import, whether they may use the
-/// file system and the network, and the [`Limits`] of each run.
+/// file system and the network, and the [`Limits`] of each run. See the example and the
+/// sandbox rules in the [module documentation](self).
 #[derive(Clone, Debug, Default)]
 pub struct VmBuilder {
     modules: BTreeSet<String>,
@@ -92,30 +96,74 @@ pub struct VmBuilder {
 }
 
 impl VmBuilder {
-    /// No standard modules, no file system, no network, no limits.
+    /// No standard modules, no file system, no network, no limits. See the example of the
+    /// [module documentation](self).
     pub fn new() -> VmBuilder {
         VmBuilder::default()
     }
 
-    /// Every standard module ([`MODULES`]).
+    /// Every standard module ([`MODULES`]); the file-system ones still need
+    /// [`VmBuilder::allow_filesystem`].
+    ///
+    /// ```
+    /// use aio_stdlib::VmBuilder;
+    ///
+    /// let mut vm = VmBuilder::new().with_stdlib().without("asyncio").build();
+    /// vm.exec(
+    ///     "import statistics, collections, itertools\n\
+    ///      m = statistics.median([3, 1, 2])\n\
+    ///      c = collections.Counter('abca').most_common(1)[0][0]\n\
+    ///      p = len(list(itertools.permutations('abc')))\n\
+    ///      t = (m, c, p)\n",
+    /// )?;
+    /// assert_eq!(
+    ///     vm.get_global::<(i64, String, i64)>("t")?,
+    ///     (2, "a".into(), 6)
+    /// );
+    /// let err = vm.exec("import asyncio").unwrap_err().to_string();
+    /// assert!(err.ends_with("ModuleNotFoundError: No module named 'asyncio'"));
+    /// # Ok::<(), aio_vm::Error>(())
+    /// ```
     pub fn with_stdlib(mut self) -> VmBuilder {
         self.modules.extend(MODULES.iter().map(|m| m.to_string()));
         self
     }
 
-    /// Adds standard module `name` (ignored if there is no such module).
+    /// Adds standard module `name` (ignored if there is no such module). See the example of
+    /// the [module documentation](self).
     pub fn module(mut self, name: &str) -> VmBuilder {
         self.modules.insert(name.to_string());
         self
     }
 
-    /// Removes standard module `name`.
+    /// Removes standard module `name`. See the example of [`VmBuilder::with_stdlib`].
     pub fn without(mut self, name: &str) -> VmBuilder {
         self.modules.remove(name);
         self
     }
 
-    /// Lets asyncio's streams open TCP connections and servers.
+    /// Lets asyncio's streams open TCP connections and servers (denied by default with
+    /// `PermissionError`).
+    ///
+    /// ```
+    /// use aio_stdlib::VmBuilder;
+    ///
+    /// let mut vm = VmBuilder::new().module("asyncio").build(); // no allow_network(true)
+    /// vm.exec(
+    ///     "import asyncio\n\
+    ///      async def probe():\n\
+    ///      \x20   try:\n\
+    ///      \x20       await asyncio.open_connection('127.0.0.1', 8080)\n\
+    ///      \x20   except PermissionError as e:\n\
+    ///      \x20       return str(e)\n\
+    ///      msg = asyncio.run(probe())\n",
+    /// )?;
+    /// assert_eq!(
+    ///     vm.get_global::<String>("msg")?,
+    ///     "network access is not allowed in this VM"
+    /// );
+    /// # Ok::<(), aio_vm::Error>(())
+    /// ```
     pub fn allow_network(mut self, on: bool) -> VmBuilder {
         self.network = on;
         self
@@ -124,18 +172,53 @@ impl VmBuilder {
     /// Lets scripts use the file system: the builtin `open`, `io.open`, and the file-system
     /// modules (`os`, `os.path`, `pathlib`, `glob`, `shutil`, `tempfile`) when chosen. `io` is
     /// then always importable (`open` is `io.open`).
+    ///
+    /// ```
+    /// use aio_stdlib::VmBuilder;
+    ///
+    /// let dir = std::env::temp_dir().join(format!("aio-fs-{}", std::process::id()));
+    /// let mut vm = VmBuilder::new()
+    ///     .module("os")
+    ///     .module("os.path")
+    ///     .allow_filesystem(true)
+    ///     .build();
+    /// vm.set_global("dir", dir.to_str().unwrap());
+    /// vm.exec(
+    ///     "import os\n\
+    ///      os.makedirs(dir, exist_ok=True)\n\
+    ///      with open(os.path.join(dir, 'notes.txt'), 'w') as f:\n\
+    ///      \x20   f.write('hello\\n')\n\
+    ///      names = os.listdir(dir)\n",
+    /// )?;
+    /// assert_eq!(vm.get_global::<Vec<String>>("names")?, ["notes.txt"]);
+    /// assert_eq!(
+    ///     std::fs::read_to_string(dir.join("notes.txt")).unwrap(),
+    ///     "hello\n"
+    /// );
+    ///
+    /// // The default: no file system at all.
+    /// let mut sandboxed = VmBuilder::new().module("os").build();
+    /// let err = sandboxed.exec("open('notes.txt')").unwrap_err().to_string();
+    /// assert!(err.ends_with("NameError: name 'open' is not defined"));
+    /// let err = sandboxed.exec("import os").unwrap_err().to_string();
+    /// assert!(err.ends_with("ModuleNotFoundError: No module named 'os'"));
+    /// # std::fs::remove_dir_all(&dir).unwrap();
+    /// # Ok::<(), aio_vm::Error>(())
+    /// ```
     pub fn allow_filesystem(mut self, on: bool) -> VmBuilder {
         self.filesystem = on;
         self
     }
 
-    /// The limits of each run (see [`aio_vm::Limits`]).
+    /// The limits of each run (see [`aio_vm::Limits`]); see the example of the
+    /// [module documentation](self).
     pub fn limits(mut self, limits: Limits) -> VmBuilder {
         self.limits = limits;
         self
     }
 
-    /// The VM.
+    /// The VM (a builder can build any number of them, each independent). See the example
+    /// of the [module documentation](self).
     pub fn build(&self) -> Vm {
         let mut vm = Vm::new();
         crate::install(&mut vm);

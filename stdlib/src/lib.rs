@@ -5,7 +5,11 @@
 //! `struct` and `json` (fast paths) are natives completed by aio source. The file-system
 //! natives under `open`, `io`, `os` and `pathlib` are in [`fs`].
 //!
-//! [`install`] registers every module with a VM; each is initialised on first import.
+//! [`install`] registers every module with a VM; each is initialised on first import. A
+//! host embedding aio usually builds its VM with [`VmBuilder`] instead, which chooses the
+//! modules and sandboxes file-system and network access. Each module's initialiser
+//! (`math::init`, `json::init`, ...) is an [`aio_vm::vm::ModuleInit`] that can also be
+//! registered alone (see the example of [`install`]).
 
 #![warn(missing_docs)]
 
@@ -41,6 +45,22 @@ use aio_vm::Vm;
 /// builtins `open` and `help` (with its `pydoc`).
 /// This is the unsandboxed standard library of the `aio` binary (see [`VmBuilder`] for a
 /// sandbox).
+///
+/// ```
+/// use aio_vm::Vm;
+///
+/// let mut vm = Vm::new();
+/// aio_stdlib::install(&mut vm);
+/// vm.exec("import json, math\ns = json.dumps({'r': math.floor(2.7)})")?;
+/// assert_eq!(vm.get_global::<String>("s")?, "{\"r\": 2}");
+///
+/// // One module alone, under the name scripts import:
+/// let mut vm = Vm::new();
+/// vm.register_module("heapq", aio_stdlib::heapq::init);
+/// vm.exec("import heapq\nh = [5, 1, 4]\nheapq.heapify(h)\nlow = heapq.heappop(h)")?;
+/// assert_eq!(vm.get_global::<i64>("low")?, 1);
+/// # Ok::<(), aio_vm::Error>(())
+/// ```
 pub fn install(vm: &mut Vm) {
     asyncio::install(vm);
     vm.register_module("abc", abc::init);

@@ -7,7 +7,28 @@ use aio_vm::{Obj, PyResult, Vm};
 pub type Source = (&'static str, &'static str);
 
 /// Runs `sources` in order in the namespace of module `m` (each file may use the names the
-/// files before it defined).
+/// files before it defined): how a host ships a module written in aio.
+///
+/// ```
+/// use aio_stdlib::source::{self, Source};
+/// use aio_vm::Vm;
+///
+/// const GEO: &[Source] = &[
+///     ("geo/base.aio", "def sq(x):\n    return x * x\n"),
+///     (
+///         "geo/dist.aio",
+///         "def dist(a, b):\n    return (sq(a[0] - b[0]) + sq(a[1] - b[1])) ** 0.5\n",
+///     ),
+/// ];
+///
+/// let mut vm = Vm::new();
+/// vm.register_module("geo", |vm, m| source::run(vm, m, GEO));
+/// vm.exec("import geo\nd = geo.dist((0, 0), (3, 4))")?;
+/// assert_eq!(vm.get_global::<f64>("d")?, 5.0);
+/// let err = vm.exec("geo.dist((0, 0), 'xy')").unwrap_err().to_string();
+/// assert!(err.contains("File \"geo/dist.aio\", line 2, in dist"));
+/// # Ok::<(), aio_vm::Error>(())
+/// ```
 pub fn run(vm: &mut Vm, m: &Obj, sources: &[Source]) -> PyResult<()> {
     let g = vm.module_globals(m).expect("a module has globals");
     for (file, text) in sources {

@@ -125,7 +125,26 @@ impl Vm {
             .filter(|c| c.as_type().is_some_and(|t| t.heap))
     }
 
-    /// The class of a value.
+    /// The class of a value (`type(v)`).
+    ///
+    /// ```
+    /// use aio_vm::{Value, Vm};
+    /// use std::rc::Rc;
+    ///
+    /// let mut vm = Vm::new();
+    /// vm.exec("class Animal:\n    pass\nclass Dog(Animal):\n    pass\nrex = Dog()")?;
+    /// let rex: Value = vm.get_global("rex")?;
+    /// let animal: Value = vm.get_global("Animal")?;
+    /// let animal = animal.as_obj().unwrap();
+    /// assert_eq!(vm.type_name(&rex), "Dog");
+    /// assert_eq!(vm.type_name(&Value::float(1.0)), "float");
+    /// assert!(vm.isinstance(&rex, animal));
+    /// assert!(vm.is_instance_of(rex.as_obj().unwrap(), animal));
+    /// assert!(!vm.isinstance(&Value::Int(1), animal));
+    /// assert!(Rc::ptr_eq(vm.class_of(&Value::bool(true)), &vm.types.bool));
+    /// assert!(vm.isinstance(&Value::bool(true), &vm.types.int));
+    /// # Ok::<(), aio_vm::Error>(())
+    /// ```
     #[inline]
     pub fn class_of<'a>(&'a self, v: &'a Value) -> &'a Obj {
         match v {
@@ -138,22 +157,54 @@ impl Vm {
         }
     }
 
-    /// `type(v).__name__`.
+    /// `type(v).__name__`; see the example of [`Vm::class_of`].
     pub fn type_name(&self, v: &Value) -> String {
         crate::types::type_name(self.class_of(v))
     }
 
-    /// `isinstance(obj, cls)` for an exact class (no `__instancecheck__`).
+    /// `isinstance(obj, cls)` for an exact class (no `__instancecheck__`); see the example
+    /// of [`Vm::class_of`].
     pub fn is_instance_of(&self, obj: &Obj, cls: &Obj) -> bool {
         is_subtype(obj.class_raw().unwrap_or(&self.types.type_), cls)
     }
 
-    /// `isinstance(v, cls)` for an exact class.
+    /// `isinstance(v, cls)` for an exact class (no `__instancecheck__`, so no ABCs); see
+    /// the example of [`Vm::class_of`].
     pub fn isinstance(&self, v: &Value, cls: &Obj) -> bool {
         is_subtype(self.class_of(v), cls)
     }
 
-    /// `getattr(obj, name)`.
+    /// `getattr(obj, name)`, with properties, `__getattr__` and CPython's `AttributeError`.
+    /// Names are interned strings ([`Vm::intern`]).
+    ///
+    /// ```
+    /// use aio_vm::{Value, Vm};
+    ///
+    /// let mut vm = Vm::new();
+    /// vm.exec(
+    ///     "class Player:\n\
+    ///      \x20   def __init__(self):\n\
+    ///      \x20       self.hp = 10\n\
+    ///      \x20   @property\n\
+    ///      \x20   def alive(self):\n\
+    ///      \x20       return self.hp > 0\n\
+    ///      p = Player()\n",
+    /// )?;
+    /// let p: Value = vm.get_global("p")?;
+    /// let (hp, alive) = (vm.intern("hp"), vm.intern("alive"));
+    /// vm.guarded(|vm| {
+    ///     vm.set_attr(&p, &hp, Value::Int(0))?;
+    ///     assert!(matches!(vm.get_attr(&p, &alive)?, Value::Bool(b) if !b.get()));
+    ///     vm.del_attr(&p, &hp)?;
+    ///     let err = vm.get_attr(&p, &hp).err().unwrap();
+    ///     assert_eq!(
+    ///         vm.exception_message(&err),
+    ///         "'Player' object has no attribute 'hp'"
+    ///     );
+    ///     Ok(())
+    /// })?;
+    /// # Ok::<(), aio_vm::Error>(())
+    /// ```
     pub fn get_attr(&mut self, obj: &Value, name: &Rc<Str>) -> PyResult {
         match self.get_attr_or_absent(obj, name)? {
             Some(v) => Ok(v),
@@ -163,8 +214,41 @@ impl Vm {
 
     /// [`Vm::get_attr`] that answers `None` instead of raising when the attribute is simply
     /// absent (what `getattr(o, name, default)` and `hasattr` need without building an
-    /// `AttributeError`); an `AttributeError` raised by a property or `__getattr__` also
-    /// counts as absent.
+    /// `AttributeError`). An `AttributeError` raised by a property or `__getattr__` is
+    /// returned as the error (with its `name` and `obj` set): callers that treat it as
+    /// absent too, as `hasattr` does, check for it.
+    ///
+    /// ```
+    /// use aio_vm::{Value, Vm};
+    ///
+    /// let mut vm = Vm::new();
+    /// vm.exec(
+    ///     "class Config:\n\
+    ///      \x20   debug = False\n\
+    ///      \x20   def __getattr__(self, name):\n\
+    ///      \x20       if name.startswith('env_'):\n\
+    ///      \x20           return name[4:].upper()\n\
+    ///      \x20       raise AttributeError(name)\n\
+    ///      c = Config()\n",
+    /// )?;
+    /// let c: Value = vm.get_global("c")?;
+    /// let names = ["debug", "env_home", "colour"].map(|n| vm.intern(n));
+    /// vm.guarded(|vm| {
+    ///     assert!(matches!(
+    ///         vm.get_attr_or_absent(&c, &names[0])?,
+    ///         Some(Value::Bool(b)) if !b.get()
+    ///     ));
+    ///     let home = vm.get_attr_or_absent(&c, &names[1])?.unwrap();
+    ///     assert_eq!(home.as_str().unwrap().as_str(), "HOME");
+    ///     // Raised by `__getattr__`: an error, not `None`.
+    ///     assert!(vm.get_attr_or_absent(&c, &names[2]).is_err());
+    ///     // Without `__getattr__`: plain lookup only.
+    ///     assert!(vm.get_attr_opt(&c, &names[1])?.is_none());
+    ///     assert!(vm.get_attr_opt(&c, &names[0])?.is_some());
+    ///     Ok(())
+    /// })?;
+    /// # Ok::<(), aio_vm::Error>(())
+    /// ```
     pub fn get_attr_or_absent(&mut self, obj: &Value, name: &Rc<Str>) -> PyResult<Option<Value>> {
         let err = match self.get_attr_opt(obj, name) {
             Ok(Some(v)) => return Ok(Some(v)),
@@ -208,7 +292,8 @@ impl Vm {
         e
     }
 
-    /// The `AttributeError` CPython raises for `obj.name`.
+    /// The `AttributeError` CPython raises for `obj.name` (`'int' object has no attribute
+    /// 'x'`), for natives implementing attribute access.
     pub fn attribute_error(&self, obj: &Value, name: &Str) -> Obj {
         let msg = match obj {
             Value::Obj(o) if matches!(o.payload, Payload::Type(_)) => {
@@ -245,7 +330,8 @@ impl Vm {
         e
     }
 
-    /// Attribute lookup without `__getattr__`; `None` when absent.
+    /// Attribute lookup without `__getattr__`; `None` when absent. See the example of
+    /// [`Vm::get_attr_or_absent`].
     pub fn get_attr_opt(&mut self, obj: &Value, name: &Rc<Str>) -> PyResult<Option<Value>> {
         let cls = self.class_of(obj).clone();
         // Classes: look through the metaclass for data descriptors, then the class MRO.
@@ -441,7 +527,7 @@ impl Vm {
         }
     }
 
-    /// A bound method object.
+    /// A bound method object (`func` bound to `selfv`). Internal: used by attribute lookup.
     pub fn new_method(&self, func: Value, selfv: Value) -> Value {
         Value::Obj(self.track(Object::new(
             self.types.method.clone(),
@@ -518,7 +604,7 @@ impl Vm {
         Ok(None)
     }
 
-    /// `setattr(obj, name, value)`.
+    /// `setattr(obj, name, value)`; see the example of [`Vm::get_attr`].
     pub fn set_attr(&mut self, obj: &Value, name: &Rc<Str>, value: Value) -> PyResult<()> {
         let cls = self.class_of(obj).clone();
         if let Value::Obj(o) = obj {
@@ -602,6 +688,7 @@ impl Vm {
 
     /// `object.__setattr__`: data descriptors, then the instance dict. On a class (as
     /// `type.__setattr__(cls, name, value)` from a metaclass), the class namespace.
+    /// Internal: hosts use [`Vm::set_attr`], which honours a class's `__setattr__`.
     pub fn generic_setattr(&mut self, obj: &Value, name: &Rc<Str>, value: Value) -> PyResult<()> {
         if let Value::Obj(o) = obj {
             if let Payload::Type(_) = &o.payload {
@@ -678,7 +765,7 @@ impl Vm {
         )))
     }
 
-    /// `delattr(obj, name)`.
+    /// `delattr(obj, name)`; see the example of [`Vm::get_attr`].
     pub fn del_attr(&mut self, obj: &Value, name: &Rc<Str>) -> PyResult<()> {
         let cls = self.class_of(obj).clone();
         if let Value::Obj(o) = obj {

@@ -102,7 +102,38 @@ impl Vm {
         Ok(Some(Prepared::Frame(frame)))
     }
 
-    /// Calls any callable from native code (re-entering the interpreter for script code).
+    /// Calls any callable from native code (re-entering the interpreter for script code),
+    /// with positional arguments and keyword arguments (interned names, [`Vm::intern`]).
+    /// A host calls it inside [`Vm::guarded`] (or uses [`Vm::call_value`]).
+    ///
+    /// ```
+    /// use aio_vm::{Value, Vm};
+    ///
+    /// let mut vm = Vm::new();
+    /// vm.exec(
+    ///     "def connect(host, port=80, *, timeout=None):\n\
+    ///      \x20   return f'{host}:{port} t={timeout}'\n",
+    /// )?;
+    /// let connect: Value = vm.get_global("connect")?;
+    /// let (a, b) = vm.guarded(|vm| {
+    ///     let timeout = vm.intern("timeout");
+    ///     let a = vm.call(
+    ///         &connect,
+    ///         &[Value::str("db"), Value::Int(5432)],
+    ///         &[(timeout, Value::float(2.5))],
+    ///     )?;
+    ///     let b = vm.call0(&connect, &[Value::str("web")])?;
+    ///     Ok((vm.from_value::<String>(&a)?, vm.from_value::<String>(&b)?))
+    /// })?;
+    /// assert_eq!((a.as_str(), b.as_str()), ("db:5432 t=2.5", "web:80 t=None"));
+    /// let err = vm
+    ///     .guarded(|vm| vm.call0(&connect, &[]).map(drop))
+    ///     .unwrap_err();
+    /// assert!(err
+    ///     .to_string()
+    ///     .ends_with("TypeError: connect() missing 1 required positional argument: 'host'"));
+    /// # Ok::<(), aio_vm::Error>(())
+    /// ```
     pub fn call(&mut self, callee: &Value, args: &[Value], kw: &[(Rc<Str>, Value)]) -> PyResult {
         let Value::Obj(o) = callee else {
             return Err(self.not_callable(callee));
@@ -165,7 +196,7 @@ impl Vm {
         }
     }
 
-    /// Calls `f(*args)` without keywords.
+    /// Calls `f(*args)` without keywords; see the example of [`Vm::call`].
     pub fn call0(&mut self, f: &Value, args: &[Value]) -> PyResult {
         self.call(f, args, &[])
     }
@@ -175,7 +206,8 @@ impl Vm {
     }
 
     /// Calls a class: its metaclass's `__call__` when a metaclass overrides it, otherwise
-    /// `__new__` then `__init__` ([`Vm::construct`], what `type.__call__` does).
+    /// `__new__` then `__init__` ([`Vm::construct`], what `type.__call__` does). Internal:
+    /// [`Vm::call`] calls classes through it.
     pub fn call_type(&mut self, cls: &Obj, args: &[Value], kw: &[(Rc<Str>, Value)]) -> PyResult {
         if let Some(meta) = cls
             .class_raw()
@@ -195,7 +227,8 @@ impl Vm {
         self.construct(cls, args, kw)
     }
 
-    /// `type.__call__(cls, *args, **kw)`: `__new__` then `__init__`.
+    /// `type.__call__(cls, *args, **kw)`: `__new__` then `__init__`. Internal; hosts call a
+    /// class with [`Vm::call`].
     pub fn construct(&mut self, cls: &Obj, args: &[Value], kw: &[(Rc<Str>, Value)]) -> PyResult {
         // type(x) with one argument.
         if Rc::ptr_eq(cls, &self.types.type_) && args.len() == 1 && kw.is_empty() {
@@ -266,7 +299,8 @@ impl Vm {
         )))
     }
 
-    /// A fresh instance of `cls` laid out as its built-in base requires.
+    /// A fresh instance of `cls` laid out as its built-in base requires (`object.__new__`),
+    /// without running `__init__`. Internal; hosts call a class with [`Vm::call`].
     pub fn new_instance(&mut self, cls: &Obj) -> PyResult {
         let Some(t) = cls.as_type() else {
             return Err(self.new_type_error("not a class"));

@@ -46,6 +46,7 @@ enum SetFind {
 
 impl Vm {
     /// Key equality for hash tables: identity and simple values natively, else `__eq__`.
+    /// Internal: for the hash tables of dicts and sets.
     pub fn key_matches(&mut self, stored: &Value, key: &Value) -> PyResult<bool> {
         match simple_key_eq(stored, key) {
             Some(b) => Ok(b),
@@ -112,7 +113,31 @@ impl Vm {
         Some(pos.and_then(|p| d.value_at(p).cloned()))
     }
 
-    /// `d[key]` without `__missing__`; `None` when absent.
+    /// `d[key]` without `__missing__`; `None` when absent. Keys may be any hashable
+    /// value; for `str` keys [`Vm::dict_get_str`] is simpler.
+    ///
+    /// ```
+    /// use aio_vm::{Value, Vm};
+    ///
+    /// let mut vm = Vm::new();
+    /// let repr = vm.guarded(|vm| {
+    ///     let d = vm.new_dict_from_pairs(vec![Value::Int(1), Value::str("one")])?;
+    ///     let dict = d.as_obj().unwrap();
+    ///     let origin = vm.new_tuple(vec![Value::Int(0), Value::Int(0)]);
+    ///     vm.dict_set(dict, origin, Value::str("origin"))?;
+    ///     // Equal keys find the entry: 1.0 == 1.
+    ///     let one = vm.dict_lookup(dict, &Value::float(1.0))?.unwrap();
+    ///     assert_eq!(one.as_str().unwrap().as_str(), "one");
+    ///     assert!(vm.dict_remove(dict, &Value::Int(1))?.is_some());
+    ///     assert!(vm.dict_lookup(dict, &Value::Int(1))?.is_none());
+    ///     let list = vm.new_list(vec![]);
+    ///     let err = vm.dict_set(dict, list, Value::None).err().unwrap();
+    ///     assert_eq!(vm.exception_message(&err), "unhashable type: 'list'");
+    ///     Ok(vm.repr(&d)?.as_str().to_string())
+    /// })?;
+    /// assert_eq!(repr, "{(0, 0): 'origin'}");
+    /// # Ok::<(), aio_vm::Error>(())
+    /// ```
     pub fn dict_lookup(&mut self, o: &Obj, key: &Value) -> PyResult<Option<Value>> {
         let Payload::Dict(d) = &o.payload else {
             return Ok(None);
@@ -126,7 +151,7 @@ impl Vm {
             .and_then(|p| d.borrow().entry_at(p).map(|e| e.value.clone())))
     }
 
-    /// `d[key] = value`.
+    /// `d[key] = value`; see the example of [`Vm::dict_lookup`].
     pub fn dict_set(&mut self, o: &Obj, key: Value, value: Value) -> PyResult<()> {
         let Payload::Dict(d) = &o.payload else {
             return Ok(());
@@ -143,7 +168,8 @@ impl Vm {
         Ok(())
     }
 
-    /// Removes `key`; returns its value, `None` when absent.
+    /// Removes `key`; returns its value, `None` when absent. See the example of
+    /// [`Vm::dict_lookup`].
     pub fn dict_remove(&mut self, o: &Obj, key: &Value) -> PyResult<Option<Value>> {
         let Payload::Dict(d) = &o.payload else {
             return Ok(None);
@@ -180,7 +206,7 @@ impl Vm {
         }
     }
 
-    /// `key in s`.
+    /// `key in s`; see the example of [`Vm::new_set_from`].
     pub fn set_contains(&mut self, o: &Obj, key: &Value) -> PyResult<bool> {
         let Payload::Set(s) = &o.payload else {
             return Ok(false);
@@ -199,7 +225,7 @@ impl Vm {
         Ok(matches!(self.set_lookup(s, hash, key)?, SetFind::Found(_)))
     }
 
-    /// `s.add(key)`.
+    /// `s.add(key)`; see the example of [`Vm::new_set_from`].
     pub fn set_add(&mut self, sv: &Value, key: Value) -> PyResult<()> {
         let Some(Payload::Set(s)) = sv.payload() else {
             return Ok(());
@@ -211,7 +237,8 @@ impl Vm {
         Ok(())
     }
 
-    /// `s.discard(key)`; true when it was present.
+    /// `s.discard(key)`; true when it was present. See the example of
+    /// [`Vm::new_set_from`].
     pub fn set_discard(&mut self, sv: &Value, key: &Value) -> PyResult<bool> {
         let Some(Payload::Set(s)) = sv.payload() else {
             return Ok(false);
@@ -226,7 +253,8 @@ impl Vm {
         }
     }
 
-    /// A frozenset with the same elements as the set `v`.
+    /// A frozenset with the same elements as the set `v`; see the example of
+    /// [`Vm::new_set_from`].
     pub fn frozenset_of(&mut self, v: &Value) -> PyResult {
         let items = self.collect(v)?;
         let out = self.new_set_value(&self.types.frozenset.clone());
@@ -236,7 +264,7 @@ impl Vm {
         Ok(out)
     }
 
-    /// An empty set (or frozenset) of class `cls`.
+    /// An empty set (or frozenset) of class `cls`; see the example of [`Vm::new_set_from`].
     pub fn new_set_value(&self, cls: &Obj) -> Value {
         Value::Obj(self.track(Object::new(
             cls.clone(),
@@ -244,7 +272,32 @@ impl Vm {
         )))
     }
 
-    /// A set of `items`.
+    /// A set of `items` (raising `TypeError` for an unhashable one).
+    ///
+    /// ```
+    /// use aio_vm::{Value, Vm};
+    ///
+    /// let mut vm = Vm::new();
+    /// vm.guarded(|vm| {
+    ///     let tags = vm.new_set_from(vec![
+    ///         Value::str("red"),
+    ///         Value::str("blue"),
+    ///         Value::str("red"),
+    ///     ])?;
+    ///     assert_eq!(vm.len(&tags)?, 2);
+    ///     vm.set_add(&tags, Value::str("green"))?;
+    ///     assert!(vm.set_discard(&tags, &Value::str("red"))?);
+    ///     assert!(!vm.set_discard(&tags, &Value::str("pink"))?);
+    ///     assert!(vm.set_contains(tags.as_obj().unwrap(), &Value::str("green"))?);
+    ///     let frozen = vm.frozenset_of(&tags)?;
+    ///     assert_eq!(vm.type_name(&frozen), "frozenset");
+    ///     assert!(vm.eq(&frozen, &tags)?);
+    ///     let empty = vm.new_set_value(&vm.types.set.clone());
+    ///     assert_eq!(vm.len(&empty)?, 0);
+    ///     Ok(())
+    /// })?;
+    /// # Ok::<(), aio_vm::Error>(())
+    /// ```
     pub fn new_set_from(&mut self, items: Vec<Value>) -> PyResult {
         let s = self.new_set_value(&self.types.set.clone());
         for i in items {
@@ -255,7 +308,8 @@ impl Vm {
 
     /// A set display of three or more constants, built as CPython 3.11 builds it: a
     /// frozenset constant (items added in source order), rebuilt by the compiler's constant
-    /// merging in that table's order, then merged into an empty set.
+    /// merging in that table's order, then merged into an empty set. Internal: for the
+    /// interpreter.
     pub fn new_set_from_constants(&mut self, items: Vec<Value>) -> PyResult {
         let mut first = crate::table::SetTable::new();
         for i in items {
@@ -275,7 +329,7 @@ impl Vm {
         ))))
     }
 
-    /// A dict from alternating keys and values.
+    /// A dict from alternating keys and values; see the example of [`Vm::dict_lookup`].
     pub fn new_dict_from_pairs(&mut self, items: Vec<Value>) -> PyResult {
         let d = self.new_dict(Dict::with_capacity(items.len() / 2));
         let mut it = items.into_iter();
@@ -285,7 +339,7 @@ impl Vm {
         Ok(Value::Obj(d))
     }
 
-    /// `slice(start, stop, step)`.
+    /// `slice(start, stop, step)`; see the example of [`Vm::getitem`].
     pub fn new_slice(&self, start: Value, stop: Value, step: Value) -> Value {
         Value::Obj(Rc::new(Object::new(
             self.types.slice.clone(),
@@ -293,7 +347,8 @@ impl Vm {
         )))
     }
 
-    /// `d.update(m)` (`merge`: reject duplicate keys, as `f(**a, **b)` does).
+    /// `d.update(m)` (`merge`: reject duplicate keys, as `f(**a, **b)` does). Internal: for
+    /// the interpreter and `dict.update`.
     pub fn dict_update_from(&mut self, d: &Value, m: &Value, call: Option<&Value>) -> PyResult<()> {
         let Value::Obj(dobj) = d else { return Ok(()) };
         let pairs: Vec<(Value, Value)> = match m.payload() {

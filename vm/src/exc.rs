@@ -80,7 +80,7 @@ impl Vm {
         Ok(e)
     }
 
-    /// Sets `__cause__` (and `__suppress_context__`).
+    /// Sets `__cause__` (and `__suppress_context__`): `raise e from cause`, for natives.
     pub fn set_cause(&self, e: &Obj, cause: Value) {
         if let Payload::Exception(d) = &e.payload {
             let mut d = d.borrow_mut();
@@ -228,7 +228,9 @@ impl Vm {
         }
     }
 
-    /// The exception's data.
+    /// The exception's data (arguments, traceback, cause, context); `None` when `e` is not
+    /// an exception. Internal: hosts read exceptions through [`Vm::exception_message`] and
+    /// [`Vm::format_exception`].
     pub fn exc_data<'a>(&self, e: &'a Obj) -> Option<std::cell::Ref<'a, ExcData>> {
         match &e.payload {
             Payload::Exception(d) => Some(d.borrow()),
@@ -236,7 +238,8 @@ impl Vm {
         }
     }
 
-    /// `str(exc)`.
+    /// `str(exc)`, which may run a script `__str__` (and fail); see the example of
+    /// [`Vm::format_exception`].
     pub fn exception_str(&mut self, e: &Obj) -> PyResult<String> {
         let args = self
             .exc_data(e)
@@ -304,12 +307,14 @@ impl Vm {
         }
     }
 
-    /// `str(exc)`, never failing.
+    /// `str(exc)`, never failing (a failing `__str__` gives an empty message); see the
+    /// example of [`Vm::format_exception`].
     pub fn exception_message(&mut self, e: &Obj) -> String {
         self.exception_str(e).unwrap_or_default()
     }
 
     /// The exit status for an uncaught `SystemExit` (printing its message when not an int).
+    /// Internal: [`Vm::uncaught`] returns it as [`Error::Exit`](crate::Error::Exit).
     pub fn system_exit_code(&mut self, e: &Obj) -> i32 {
         let args = self
             .exc_data(e)
@@ -336,7 +341,30 @@ impl Vm {
         }
     }
 
-    /// The full report of an uncaught exception, as CPython prints it.
+    /// The full report of an uncaught exception, as CPython prints it: the chained
+    /// exceptions (`__cause__`, `__context__`) first, each with its traceback.
+    ///
+    /// ```
+    /// use aio_vm::{Value, Vm};
+    ///
+    /// let mut vm = Vm::new();
+    /// vm.exec(
+    ///     "def load(key):\n\
+    ///      \x20   try:\n\
+    ///      \x20       return {}[key]\n\
+    ///      \x20   except KeyError as e:\n\
+    ///      \x20       raise LookupError(f'no setting {key!r}') from e\n",
+    /// )?;
+    /// let load: Value = vm.get_global("load")?;
+    /// let exc = vm.call(&load, &[Value::str("port")], &[]).err().unwrap();
+    /// assert_eq!(vm.exception_message(&exc), "no setting 'port'");
+    /// assert_eq!(vm.exception_str(&exc).ok().unwrap(), "no setting 'port'");
+    /// let report = vm.format_exception(&exc);
+    /// assert!(report.starts_with("Traceback (most recent call last):\n"));
+    /// assert!(report.contains("KeyError: 'port'\n\nThe above exception was the direct cause"));
+    /// assert!(report.ends_with("LookupError: no setting 'port'\n"));
+    /// # Ok::<(), aio_vm::Error>(())
+    /// ```
     pub fn format_exception(&mut self, e: &Obj) -> String {
         let mut out = String::new();
         let mut seen = Vec::new();

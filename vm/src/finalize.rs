@@ -75,7 +75,8 @@ pub(crate) fn resurrect(o: &mut Object) {
 
 impl Vm {
     /// Runs the `__del__` of every object that died since the last call. Never fails: a
-    /// finalizer's exception is reported as CPython reports unraisable errors.
+    /// finalizer's exception is reported as CPython reports unraisable errors. Internal: the
+    /// interpreter calls it at safe points, and [`Vm::shutdown`] at the end.
     pub fn run_finalizers(&mut self) {
         if RUNNING.with(|r| r.replace(true)) {
             // The outer call drains what this finalizer frees.
@@ -176,7 +177,31 @@ impl Vm {
     /// Interpreter shutdown, as CPython's finalization does for `__main__`: collects
     /// garbage cycles, then clears the module's globals (names with one leading underscore
     /// first, then the others, in definition order), so that the `__del__` of objects they
-    /// hold runs before the process exits.
+    /// hold runs before the process exits. A host calls it when it is done with the VM.
+    ///
+    /// ```
+    /// use aio_vm::Vm;
+    /// use std::{cell::RefCell, rc::Rc};
+    ///
+    /// let mut vm = Vm::new();
+    /// let closed = Rc::new(RefCell::new(Vec::new()));
+    /// let sink = closed.clone();
+    /// vm.register_fn("release", move |name: String| sink.borrow_mut().push(name));
+    /// vm.exec(
+    ///     "class Handle:\n\
+    ///      \x20   def __init__(self, name):\n\
+    ///      \x20       self.name = name\n\
+    ///      \x20   def __del__(self):\n\
+    ///      \x20       release(self.name)\n\
+    ///      db = Handle('db')\n\
+    ///      cache = Handle('cache')\n\
+    ///      Handle('temp')\n",
+    /// )?;
+    /// assert_eq!(*closed.borrow(), ["temp"]);
+    /// vm.shutdown();
+    /// assert_eq!(*closed.borrow(), ["temp", "db", "cache"]);
+    /// # Ok::<(), aio_vm::Error>(())
+    /// ```
     pub fn shutdown(&mut self) {
         self.gc.collect();
         self.run_finalizers();

@@ -125,12 +125,73 @@ impl Vm {
         exc
     }
 
-    /// `gen.send(value)` from native code.
+    /// `gen.send(value)` from native code (send `None` to start): a host can drive a
+    /// generator or a coroutine step by step. An exhausted generator answers
+    /// `GenResult::Return(None)`.
+    ///
+    /// ```
+    /// use aio_vm::gen::GenResult;
+    /// use aio_vm::{Value, Vm};
+    ///
+    /// let mut vm = Vm::new();
+    /// vm.exec(
+    ///     "def running_total():\n\
+    ///      \x20   total = 0\n\
+    ///      \x20   try:\n\
+    ///      \x20       while True:\n\
+    ///      \x20           total += yield total\n\
+    ///      \x20   except ValueError:\n\
+    ///      \x20       return -total\n",
+    /// )?;
+    /// let g: Value = vm.call_function("running_total", ())?;
+    /// let g = g.as_obj().unwrap().clone();
+    /// vm.guarded(|vm| {
+    ///     assert!(matches!(
+    ///         vm.gen_send(&g, Value::None)?,
+    ///         GenResult::Yield(Value::Int(0))
+    ///     ));
+    ///     assert!(matches!(
+    ///         vm.gen_send(&g, Value::Int(5))?,
+    ///         GenResult::Yield(Value::Int(5))
+    ///     ));
+    ///     assert!(matches!(
+    ///         vm.gen_send(&g, Value::Int(7))?,
+    ///         GenResult::Yield(Value::Int(12))
+    ///     ));
+    ///     let stop = vm.new_value_error("stop");
+    ///     assert!(matches!(
+    ///         vm.gen_throw(&g, Value::Obj(stop))?,
+    ///         GenResult::Return(Value::Int(-12))
+    ///     ));
+    ///     assert!(matches!(
+    ///         vm.gen_send(&g, Value::None)?,
+    ///         GenResult::Return(Value::None)
+    ///     ));
+    ///     Ok(())
+    /// })?;
+    /// // `close()` raises GeneratorExit inside: `finally` blocks run.
+    /// vm.exec(
+    ///     "log = []\n\
+    ///      def job():\n\
+    ///      \x20   try:\n\
+    ///      \x20       yield 1\n\
+    ///      \x20   finally:\n\
+    ///      \x20       log.append('cleanup')\n",
+    /// )?;
+    /// let j: Value = vm.call_function("job", ())?;
+    /// let j = j.as_obj().unwrap().clone();
+    /// vm.guarded(|vm| {
+    ///     vm.gen_send(&j, Value::None)?;
+    ///     vm.gen_close(&j)
+    /// })?;
+    /// assert_eq!(vm.get_global::<Vec<String>>("log")?, ["cleanup"]);
+    /// # Ok::<(), aio_vm::Error>(())
+    /// ```
     pub fn gen_send(&mut self, g: &Obj, value: Value) -> PyResult<GenResult> {
         self.gen_resume_native(g, value, None)
     }
 
-    /// `gen.throw(exc)` from native code.
+    /// `gen.throw(exc)` from native code; see the example of [`Vm::gen_send`].
     pub fn gen_throw(&mut self, g: &Obj, exc: Value) -> PyResult<GenResult> {
         self.gen_resume_native(g, Value::None, Some(exc))
     }
@@ -150,7 +211,7 @@ impl Vm {
         }
     }
 
-    /// `gen.close()`.
+    /// `gen.close()`; see the example of [`Vm::gen_send`].
     pub fn gen_close(&mut self, g: &Obj) -> PyResult<()> {
         let state = match &g.payload {
             Payload::Generator(c) => c.borrow().state,
@@ -257,7 +318,8 @@ impl Vm {
     /// `types.coroutine` for a generator function: a copy of `func` (same defaults,
     /// closure, names and attributes) whose generators `await` accepts, as CPython's
     /// `CO_ITERABLE_COROUTINE` flag makes them. `None` when `func` is not a generator
-    /// function; `func` itself when it is already a coroutine function.
+    /// function; `func` itself when it is already a coroutine function. Internal: for the
+    /// `types` module.
     pub fn iterable_coroutine(&mut self, func: &Value) -> Option<Value> {
         let Value::Obj(fo) = func else { return None };
         let Payload::Function(f) = &fo.payload else {
@@ -293,7 +355,8 @@ impl Vm {
         ))))
     }
 
-    /// `StopIteration.value`.
+    /// `StopIteration.value` (`None` when `e` has none). Internal: for natives that drive
+    /// iterators by hand.
     pub fn stop_iteration_value(&self, e: &Obj) -> Value {
         match &e.payload {
             Payload::Exception(d) => d.borrow().extra.clone(),
@@ -404,7 +467,7 @@ impl Vm {
 
     /// The innermost running script frame whose file name does not start with `skip`: the
     /// user code that called into a library written in aio (asyncio records where tasks
-    /// are created with it).
+    /// are created with it). Internal: for the standard library.
     pub fn caller_outside(&self, skip: &str) -> Option<FrameSummary> {
         let f = self
             .frames
@@ -423,7 +486,7 @@ impl Vm {
 
     /// Where a suspended generator or coroutine waits, outermost first: for each frame of
     /// the `await`/`yield from` chain, its file, line and function name (for deadlock
-    /// reports and `Task.get_stack`).
+    /// reports and `Task.get_stack`). Internal: for the standard library's `asyncio`.
     pub fn suspended_at(&self, coro: &Value) -> Vec<(String, u32, String)> {
         let mut out = Vec::new();
         let mut cur = coro.clone();

@@ -13,7 +13,41 @@ use std::rc::Rc;
 
 impl Vm {
     /// Imports the module `name` (dotted names import the parents first) and returns it, as
-    /// `importlib.import_module(name)` does.
+    /// `importlib.import_module(name)` does: native modules, then `.aio` files along
+    /// [`Vm::search_path`]; cached in `sys.modules`.
+    ///
+    /// ```
+    /// use aio_vm::{module::getattr, Vm};
+    ///
+    /// let dir = std::env::temp_dir().join(format!("aio-import-{}", std::process::id()));
+    /// std::fs::create_dir_all(&dir).unwrap();
+    /// std::fs::write(
+    ///     dir.join("shapes.aio"),
+    ///     "def area(w, h):\n    return w * h\n",
+    /// )
+    /// .unwrap();
+    ///
+    /// let mut vm = Vm::new();
+    /// vm.search_path.push(dir.clone());
+    /// let area = vm.guarded(|vm| {
+    ///     let shapes = vm.import_module("shapes")?;
+    ///     getattr(vm, &shapes, "area")
+    /// })?;
+    /// assert_eq!(vm.call_value::<i64>(&area, (3, 4))?, 12);
+    /// // Scripts importing it get the same module object.
+    /// vm.set_global("area", area);
+    /// vm.exec("import shapes\nsame = shapes.area is area")?;
+    /// assert!(vm.get_global::<bool>("same")?);
+    /// let err = vm
+    ///     .guarded(|vm| vm.import_module("nope").map(drop))
+    ///     .unwrap_err();
+    /// assert_eq!(
+    ///     err.to_string(),
+    ///     "ModuleNotFoundError: No module named 'nope'"
+    /// );
+    /// # std::fs::remove_dir_all(&dir).unwrap();
+    /// # Ok::<(), aio_vm::Error>(())
+    /// ```
     pub fn import_module(&mut self, name: &str) -> PyResult {
         self.import_name(
             &Str::new(name.to_string()),
@@ -215,7 +249,8 @@ impl Vm {
     }
 
     /// Compiles `source` (named `filename` in tracebacks) and runs it in `globals`: how
-    /// modules written in aio (a native module's prelude) are loaded.
+    /// modules written in aio (a native module's prelude) are loaded. A syntax error is
+    /// raised as a `SyntaxError` exception. See the example of [`Vm::new_module`].
     pub fn exec_source_in(&mut self, source: &str, filename: &str, globals: &Obj) -> PyResult {
         let code = self.compile_exception(source, filename)?;
         self.run_code(code, globals.clone())

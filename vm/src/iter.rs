@@ -123,7 +123,8 @@ pub enum IterState {
 }
 
 impl Vm {
-    /// A new iterator object of class `cls`.
+    /// A new iterator object of class `cls` over native state. Internal: for the built-in
+    /// iterators.
     pub fn new_iterator(&self, cls: &Obj, state: IterState) -> Value {
         Value::Obj(self.track(Object::new(
             cls.clone(),
@@ -131,7 +132,28 @@ impl Vm {
         )))
     }
 
-    /// `iter(v)`.
+    /// `iter(v)`. With [`Vm::next`] a host walks any iterable step by step (generators
+    /// included); [`Vm::collect`] takes everything at once.
+    ///
+    /// ```
+    /// use aio_vm::{Value, Vm};
+    ///
+    /// let mut vm = Vm::new();
+    /// vm.exec("def countdown(n):\n    while n:\n        yield n\n        n -= 1\n")?;
+    /// let gen: Value = vm.call_function("countdown", (3,))?;
+    /// vm.guarded(|vm| {
+    ///     let it = vm.get_iter(&gen)?;
+    ///     assert!(matches!(vm.next(&it)?, Some(Value::Int(3))));
+    ///     let rest = vm.collect(&it)?;
+    ///     assert!(matches!(rest[..], [Value::Int(2), Value::Int(1)]));
+    ///     assert!(vm.next(&it)?.is_none());
+    ///     assert_eq!(vm.collect(&Value::str("héllo"))?.len(), 5);
+    ///     let err = vm.get_iter(&Value::Int(5)).err().unwrap();
+    ///     assert_eq!(vm.exception_message(&err), "'int' object is not iterable");
+    ///     Ok(())
+    /// })?;
+    /// # Ok::<(), aio_vm::Error>(())
+    /// ```
     pub fn get_iter(&mut self, v: &Value) -> PyResult {
         if self.is_heap(v) {
             let cls = self.class_of(v).clone();
@@ -289,7 +311,7 @@ impl Vm {
         Ok(self.new_iterator(&cls, state))
     }
 
-    /// `next(it)`: `None` when exhausted.
+    /// `next(it)`: `None` when exhausted. See the example of [`Vm::get_iter`].
     pub fn next(&mut self, it: &Value) -> PyResult<Option<Value>> {
         if let Value::Obj(o) = it {
             match &o.payload {
@@ -548,7 +570,7 @@ impl Vm {
         }
     }
 
-    /// Collects any iterable into a vector.
+    /// Collects any iterable into a vector. See the example of [`Vm::get_iter`].
     pub fn collect(&mut self, v: &Value) -> PyResult<Vec<Value>> {
         if !self.is_heap(v) {
             match v {

@@ -3,6 +3,10 @@
 //!
 //! A [`Vm`] runs source text or files; values are [`Value`]s; errors that reach the host
 //! are [`Error`]s rendered in CPython's format. A `Vm` and its values are `!Send`.
+//!
+//! Where to start: [`Vm`] (creating a VM, running code), [`embed`] (the host API: value
+//! conversions, native functions, host types, limits), [`module`] (native modules and
+//! classes). The standard library and the sandboxing `VmBuilder` are in `aio-stdlib`.
 
 #![warn(missing_docs)]
 

@@ -23,6 +23,9 @@
 //!
 //! let mut vm = Vm::new();
 //! vm.register_module("demo", init);
+//! vm.exec("import demo\nr = demo.double(demo.answer)")
+//!     .unwrap();
+//! assert_eq!(vm.get_global::<f64>("r").unwrap(), 84.0);
 //! ```
 //!
 //! Classes made with [`ModuleBuilder::class`] are ordinary (subclassable) classes whose
@@ -45,7 +48,62 @@ use std::any::Any;
 use std::cell::RefCell;
 use std::rc::Rc;
 
-/// Fills a module's namespace.
+/// Fills a module's namespace: functions (native [`NativeFn`]s or typed closures with
+/// [`ModuleBuilder::typed_fn`]), constants, classes.
+///
+/// ```
+/// use aio_vm::module::{getattr, new_tuple_instance, ModuleBuilder};
+/// use aio_vm::native::Args;
+/// use aio_vm::{Obj, PyResult, Value, Vm};
+///
+/// fn split_host(vm: &mut Vm, a: Args) -> PyResult {
+///     a.check_count(vm, "split_host", 1, 1)?;
+///     let s: String = vm.from_value(&a.pos[0])?;
+///     let (host, port) = s.split_once(':').unwrap_or((&s, "80"));
+///     let port: i64 = port
+///         .parse()
+///         .map_err(|_| vm.new_value_error(format!("bad port in {s:?}")))?;
+///     // A struct-like result: a tuple subclass, as `time.struct_time`.
+///     let net = vm.import_module("net")?;
+///     let Value::Obj(cls) = getattr(vm, &net, "Address")? else {
+///         unreachable!()
+///     };
+///     Ok(new_tuple_instance(
+///         vm,
+///         &cls,
+///         vec![Value::str(host), Value::Int(port)],
+///     ))
+/// }
+///
+/// fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
+///     let mut b = ModuleBuilder::new(vm, m);
+///     assert_eq!(b.name(), "net");
+///     b.function("split_host", split_host)
+///         .constant("DEFAULT_PORT", 80i64)
+///         .typed_fn("is_local", |host: String| host == "localhost");
+///     let hosts = b.vm().new_list(vec![Value::str("localhost")]);
+///     b.set("KNOWN", hosts);
+///     assert!(b.get("DEFAULT_PORT").is_some());
+///     let tuple = b.vm().types.tuple.clone();
+///     b.class_with_bases("Address", &[tuple]).finish();
+///     Ok(())
+/// }
+///
+/// let mut vm = Vm::new();
+/// vm.register_module("net", init);
+/// vm.exec(
+///     "import net\n\
+///      a = net.split_host('example.org:8080')\n\
+///      r = (a[0], a[1], type(a).__name__, isinstance(a, tuple) and net.is_local(net.KNOWN[0]))\n",
+/// )?;
+/// assert_eq!(
+///     vm.get_global::<(String, i64, String, bool)>("r")?,
+///     ("example.org".into(), 8080, "Address".into(), true)
+/// );
+/// let err = vm.exec("net.split_host('h:x')").unwrap_err().to_string();
+/// assert!(err.ends_with("ValueError: bad port in \"h:x\""));
+/// # Ok::<(), aio_vm::Error>(())
+/// ```
 pub struct ModuleBuilder<'a> {
     vm: &'a mut Vm,
     module: Obj,
@@ -54,7 +112,8 @@ pub struct ModuleBuilder<'a> {
 }
 
 impl<'a> ModuleBuilder<'a> {
-    /// A builder for `module` (a module object, as passed to a module initialiser).
+    /// A builder for `module` (a module object, as passed to a module initialiser; panics
+    /// on anything else). See the example of [`ModuleBuilder`].
     pub fn new(vm: &'a mut Vm, module: &Obj) -> ModuleBuilder<'a> {
         let (globals, name) = match &module.payload {
             Payload::Module(m) => (m.globals.clone(), m.name.as_str().to_string()),
@@ -68,7 +127,7 @@ impl<'a> ModuleBuilder<'a> {
         }
     }
 
-    /// The VM, for building values.
+    /// The VM, for building values. See the example of [`ModuleBuilder`].
     pub fn vm(&mut self) -> &mut Vm {
         self.vm
     }
@@ -78,43 +137,45 @@ impl<'a> ModuleBuilder<'a> {
         &self.module
     }
 
-    /// The module's name.
+    /// The module's name. See the example of [`ModuleBuilder`].
     pub fn name(&self) -> &str {
         &self.name
     }
 
-    /// Adds a native function `name`.
+    /// Adds a native function `name`. See the example of [`ModuleBuilder`].
     pub fn function(&mut self, name: &str, f: NativeFn) -> &mut Self {
         let v = builtins::native_fn(self.vm, name, None, f);
         self.set(name, v)
     }
 
-    /// Adds a value `name` (a constant, a class, another object).
+    /// Adds a value `name` (a constant, a class, another object). See the example of
+    /// [`ModuleBuilder`].
     pub fn constant(&mut self, name: &str, value: impl Into<Value>) -> &mut Self {
         self.set(name, value.into())
     }
 
-    /// Sets `name` in the module namespace.
+    /// Sets `name` in the module namespace. See the example of [`ModuleBuilder`].
     pub fn set(&mut self, name: &str, value: Value) -> &mut Self {
         let g = self.globals.clone();
         self.vm.dict_set_str(&g, name, value);
         self
     }
 
-    /// Reads `name` back from the module namespace.
+    /// Reads `name` back from the module namespace. See the example of [`ModuleBuilder`].
     pub fn get(&mut self, name: &str) -> Option<Value> {
         let n = self.vm.intern(name);
         self.vm.dict_get_str(&self.globals, &n)
     }
 
     /// Starts a class `name` deriving from `object`; [`ClassBuilder::finish`] adds it to the
-    /// module.
+    /// module. See the example of [`ClassBuilder`].
     pub fn class(&mut self, name: &str) -> ClassBuilder<'_> {
         let object = self.vm.types.object.clone();
         self.class_with_bases(name, &[object])
     }
 
     /// Starts a class `name` with the given bases (e.g. `tuple` for a struct-like result).
+    /// See the example of [`ModuleBuilder`].
     pub fn class_with_bases(&mut self, name: &str, bases: &[Obj]) -> ClassBuilder<'_> {
         let module = self.name.clone();
         let cls = new_class(self.vm, &module, name, bases);
@@ -127,7 +188,8 @@ impl<'a> ModuleBuilder<'a> {
 }
 
 /// Creates a class `name` in module `module` (its `__module__`) with `bases`. Instances have
-/// a `__dict__`, and scripts can subclass it.
+/// a `__dict__`, and scripts can subclass it. Fill it with [`ClassBuilder::new`]; see the
+/// example of [`ClassBuilder`].
 pub fn new_class(vm: &mut Vm, module: &str, name: &str, bases: &[Obj]) -> Obj {
     let n = vm.intern(name);
     let mut ns = Dict::new();
@@ -147,7 +209,100 @@ pub fn new_class(vm: &mut Vm, module: &str, name: &str, bases: &[Obj]) -> Obj {
     .expect("native class bases are compatible")
 }
 
-/// Adds native methods and attributes to a class.
+/// Adds native methods and attributes to a class: a module's class
+/// ([`ModuleBuilder::class`]) or any class ([`ClassBuilder::new`]). Instances carrying
+/// Rust state come from [`new_native_instance`] in the constructor and are read with
+/// [`native_state`]. (For a class of one Rust type, [`Vm::register_type`] is shorter.)
+///
+/// ```
+/// use aio_vm::module::{
+///     native_state, new_class, new_native_instance, set_instance_attr, ClassBuilder,
+///     ModuleBuilder,
+/// };
+/// use aio_vm::native::Args;
+/// use aio_vm::{Obj, PyResult, Value, Vm};
+/// use std::collections::VecDeque;
+///
+/// struct Ring(VecDeque<Value>, usize);
+///
+/// fn ring_new(vm: &mut Vm, a: Args) -> PyResult {
+///     a.check_count(vm, "Ring", 2, 2)?; // the class, then the capacity
+///     let Value::Obj(cls) = &a.pos[0] else {
+///         unreachable!()
+///     };
+///     let cap: usize = vm.from_value(&a.pos[1])?;
+///     let ring = new_native_instance(vm, cls, Ring(VecDeque::new(), cap));
+///     set_instance_attr(vm, &ring, "capacity", Value::Int(cap as i64));
+///     Ok(ring)
+/// }
+///
+/// fn ring_push(vm: &mut Vm, a: Args) -> PyResult {
+///     a.method_count(vm, "push", 1, 1)?;
+///     let Some(ring) = native_state::<Ring>(&a.pos[0]) else {
+///         return Err(vm.new_type_error("push() needs a Ring"));
+///     };
+///     let mut ring = ring.borrow_mut();
+///     if ring.0.len() == ring.1 {
+///         ring.0.pop_front();
+///     }
+///     ring.0.push_back(a.pos[1].clone());
+///     Ok(Value::Int(ring.0.len() as i64))
+/// }
+///
+/// fn ring_items(vm: &mut Vm, a: Args) -> PyResult {
+///     let items = native_state::<Ring>(&a.pos[0]).map(|r| r.borrow().0.iter().cloned().collect());
+///     Ok(vm.new_list(items.unwrap_or_default()))
+/// }
+///
+/// fn ring_of(vm: &mut Vm, a: Args) -> PyResult {
+///     let (cls, items) = (a.pos[0].clone(), a.pos[1..].to_vec());
+///     let ring = vm.call(&cls, &[Value::Int(items.len() as i64)], &[])?;
+///     for x in items {
+///         ring_push(vm, Args::new(&[ring.clone(), x]))?;
+///     }
+///     Ok(ring)
+/// }
+///
+/// fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
+///     let mut b = ModuleBuilder::new(vm, m);
+///     b.class("Ring")
+///         .constructor(ring_new)
+///         .method("push", ring_push)
+///         .method("items", ring_items)
+///         .classmethod("of", ring_of)
+///         .staticmethod("version", |_vm, _a| Ok(Value::str("1.0")))
+///         .attr("kind", "fifo")
+///         .finish();
+///     Ok(())
+/// }
+///
+/// let mut vm = Vm::new();
+/// vm.register_module("rings", init);
+/// vm.exec(
+///     "from rings import Ring\n\
+///      r = Ring(2)\n\
+///      for x in 'abc':\n\
+///      \x20   r.push(x)\n\
+///      out = (r.items(), r.capacity, Ring.of(1, 2).items(), f'{Ring.version()} {r.kind}')\n",
+/// )?;
+/// assert_eq!(
+///     vm.get_global::<(Vec<String>, i64, Vec<i64>, String)>("out")?,
+///     (
+///         vec!["b".into(), "c".into()],
+///         2,
+///         vec![1, 2],
+///         "1.0 fifo".into()
+///     )
+/// );
+///
+/// // Adding to a class created elsewhere.
+/// let object = vm.types.object.clone();
+/// let cls = new_class(&mut vm, "host", "Tool", &[object]);
+/// ClassBuilder::new(&mut vm, &cls).attr("name", "hammer");
+/// vm.set_global("Tool", Value::Obj(cls));
+/// vm.exec("assert Tool().name == 'hammer' and Tool.__module__ == 'host'")?;
+/// # Ok::<(), aio_vm::Error>(())
+/// ```
 pub struct ClassBuilder<'a> {
     vm: &'a mut Vm,
     cls: Obj,
@@ -155,7 +310,7 @@ pub struct ClassBuilder<'a> {
 }
 
 impl<'a> ClassBuilder<'a> {
-    /// A builder adding to an existing class.
+    /// A builder adding to an existing class. See the example of [`ClassBuilder`].
     pub fn new(vm: &'a mut Vm, cls: &Obj) -> ClassBuilder<'a> {
         ClassBuilder {
             vm,
@@ -174,19 +329,23 @@ impl<'a> ClassBuilder<'a> {
         self.vm
     }
 
-    /// Adds an instance method; the function receives the instance as `pos[0]`.
+    /// Adds an instance method; the function receives the instance as `pos[0]` (check the
+    /// others with [`Args::method_count`](crate::native::Args::method_count)). See the
+    /// example of [`ClassBuilder`].
     pub fn method(&mut self, name: &str, f: NativeFn) -> &mut Self {
         builtins::def_method(self.vm, &self.cls, name, f);
         self
     }
 
-    /// Adds a class method; the function receives the class as `pos[0]`.
+    /// Adds a class method; the function receives the class as `pos[0]`. See the example of
+    /// [`ClassBuilder`].
     pub fn classmethod(&mut self, name: &str, f: NativeFn) -> &mut Self {
         builtins::def_classmethod(self.vm, &self.cls, name, f);
         self
     }
 
-    /// Adds a static method (no implicit first argument).
+    /// Adds a static method (no implicit first argument). See the example of
+    /// [`ClassBuilder`].
     pub fn staticmethod(&mut self, name: &str, f: NativeFn) -> &mut Self {
         let owner = crate::types::type_name(&self.cls);
         let v = builtins::native_fn(self.vm, name, Some(&owner), f);
@@ -199,19 +358,21 @@ impl<'a> ClassBuilder<'a> {
     }
 
     /// Sets `__new__`: the function receives the class being instantiated (the class or a
-    /// subclass) as `pos[0]`, then the call's arguments.
+    /// subclass) as `pos[0]`, then the call's arguments. See the example of
+    /// [`ClassBuilder`].
     pub fn constructor(&mut self, f: NativeFn) -> &mut Self {
         builtins::def_static(self.vm, &self.cls, "__new__", f);
         self
     }
 
-    /// Sets a class attribute.
+    /// Sets a class attribute. See the example of [`ClassBuilder`].
     pub fn attr(&mut self, name: &str, value: impl Into<Value>) -> &mut Self {
         self.vm.set_class_attr(&self.cls, name, value.into());
         self
     }
 
     /// Ends the class: adds it to the module it was started from (if any) and returns it.
+    /// See the example of [`ClassBuilder`].
     pub fn finish(&mut self) -> Obj {
         if let Some(g) = self.module.take() {
             let name = crate::types::type_name(&self.cls);
@@ -223,7 +384,8 @@ impl<'a> ClassBuilder<'a> {
 }
 
 /// A new instance of `cls` carrying `state` (readable with [`native_state`]). It has a
-/// `__dict__` when the class gives instances one (classes made by [`new_class`] do).
+/// `__dict__` when the class gives instances one (classes made by [`new_class`] do). See
+/// the example of [`ClassBuilder`].
 pub fn new_native_instance<T: Any>(vm: &mut Vm, cls: &Obj, state: T) -> Value {
     let payload = Payload::Host(Box::new(RefCell::new(state)));
     let with_dict = cls.as_type().is_some_and(|t| t.instance_dict);
@@ -236,7 +398,8 @@ pub fn new_native_instance<T: Any>(vm: &mut Vm, cls: &Obj, state: T) -> Value {
     Value::Obj(vm.track(obj))
 }
 
-/// The Rust state of an instance made by [`new_native_instance`] with a `T`.
+/// The Rust state of an instance made by [`new_native_instance`] with a `T` (`None` for
+/// any other value). See the example of [`ClassBuilder`].
 pub fn native_state<T: Any>(v: &Value) -> Option<&RefCell<T>> {
     match v.payload()? {
         Payload::Host(b) => b.downcast_ref::<RefCell<T>>(),
@@ -245,14 +408,16 @@ pub fn native_state<T: Any>(v: &Value) -> Option<&RefCell<T>> {
 }
 
 /// A new instance of `cls` (a subclass of `tuple`) holding `items`, with a `__dict__` for
-/// extra attributes (struct-like results such as `time.struct_time`).
+/// extra attributes (struct-like results such as `time.struct_time`). See the example of
+/// [`ModuleBuilder`].
 pub fn new_tuple_instance(vm: &mut Vm, cls: &Obj, items: Vec<Value>) -> Value {
     let d = vm.new_dict(Dict::new());
     let obj = Object::with_dict(cls.clone(), Payload::Tuple(items.into_boxed_slice()), d);
     Value::Obj(vm.track(obj))
 }
 
-/// The items of a tuple or list (or of an instance of a subclass).
+/// The items of a tuple or list (or of an instance of a subclass); `None` for anything
+/// else (use [`Vm::collect`] for any iterable). See the example of [`to_f64`].
 pub fn sequence_items(v: &Value) -> Option<Vec<Value>> {
     match v.payload()? {
         Payload::Tuple(t) => Some(t.to_vec()),
@@ -261,7 +426,8 @@ pub fn sequence_items(v: &Value) -> Option<Vec<Value>> {
     }
 }
 
-/// Sets an attribute in an instance's `__dict__` directly.
+/// Sets an attribute in an instance's `__dict__` directly (nothing happens if it has
+/// none). See the example of [`ClassBuilder`].
 pub fn set_instance_attr(vm: &mut Vm, obj: &Value, name: &str, value: Value) {
     if let Some(d) = obj.as_obj().and_then(|o| o.dict.clone()) {
         vm.dict_set_str(&d, name, value);
@@ -271,6 +437,59 @@ pub fn set_instance_attr(vm: &mut Vm, obj: &Value, name: &str, value: Value) {
 /// A float from a real number, as CPython's `PyFloat_AsDouble`: floats, ints (an
 /// `OverflowError` when too large), objects with `__float__` or `__index__`; otherwise
 /// `TypeError: must be real number, not str`.
+///
+/// The other conversion helpers follow CPython's rules the same way:
+///
+/// ```
+/// use aio_vm::module::{
+///     as_int, bytes_of, int_value, is_bytearray, new_bytes, sequence_items, to_f64, to_index,
+///     to_index_i64,
+/// };
+/// use aio_vm::{Value, Vm};
+///
+/// let mut vm = Vm::new();
+/// vm.exec(
+///     "class Meters:\n\
+///      \x20   def __float__(self):\n\
+///      \x20       return 2.5\n\
+///      vals = (Meters(), True, 10**30, bytearray(b'ab'))\n",
+/// )?;
+/// let vals: Vec<Value> = vm.get_global("vals")?;
+/// vm.guarded(|vm| {
+///     assert_eq!(to_f64(vm, &vals[0])?, 2.5);
+///     assert_eq!(to_f64(vm, &vals[1])?, 1.0);
+///     let err = to_f64(vm, &Value::str("1")).err().unwrap();
+///     assert_eq!(vm.exception_message(&err), "must be real number, not str");
+///
+///     let big = to_index(vm, &vals[2])?;
+///     assert_eq!(big.to_string(), "1000000000000000000000000000000");
+///     assert_eq!(
+///         as_int(&vals[1]).map(|b| b.to_string()).as_deref(),
+///         Some("1")
+///     );
+///     assert!(as_int(&Value::float(1.0)).is_none());
+///     assert!(matches!(int_value(vm, 7.into()), Value::Int(7)));
+///     let err = to_index_i64(vm, &vals[2]).err().unwrap();
+///     assert_eq!(vm.type_name(&Value::Obj(err)), "IndexError");
+///     let err = to_index(vm, &Value::float(1.5)).err().unwrap();
+///     assert_eq!(
+///         vm.exception_message(&err),
+///         "'float' object cannot be interpreted as an integer"
+///     );
+///
+///     assert_eq!(bytes_of(&vals[3]).unwrap(), b"ab");
+///     assert!(is_bytearray(&vals[3]));
+///     let b = new_bytes(vm, b"xyz".to_vec());
+///     assert_eq!(vm.repr(&b)?.as_str(), "b'xyz'");
+///     assert!(sequence_items(&Value::str("ab")).is_none());
+///     Ok(())
+/// })?;
+/// assert_eq!(
+///     sequence_items(&vm.get_global("vals")?).map(|v| v.len()),
+///     Some(4)
+/// );
+/// # Ok::<(), aio_vm::Error>(())
+/// ```
 pub fn to_f64(vm: &mut Vm, v: &Value) -> PyResult<f64> {
     if let Some(n) = crate::num::num(v) {
         return crate::num::int_to_f64(vm, &n);
@@ -296,66 +515,102 @@ pub fn to_f64(vm: &mut Vm, v: &Value) -> PyResult<f64> {
     Err(vm.new_type_error(format!("must be real number, not {}", vm.type_name(v))))
 }
 
-/// A big int converted to float, with CPython's `OverflowError` when it is too large.
+/// A big int converted to float, with CPython's `OverflowError` when it is too large. See
+/// the example of [`to_f64`].
 pub fn int_to_f64(vm: &mut Vm, b: &BigInt) -> PyResult<f64> {
     crate::num::int_to_f64(vm, &crate::num::Num::Big(b))
 }
 
 /// The integer value of an int-like (`operator.index`), with CPython's `TypeError`
-/// (`'float' object cannot be interpreted as an integer`).
+/// (`'float' object cannot be interpreted as an integer`). See the example of [`to_f64`].
 pub fn to_index(vm: &mut Vm, v: &Value) -> PyResult<BigInt> {
     builtins::int::bigint_index(vm, v)
 }
 
-/// The value of an int-like that must fit an index (`IndexError` otherwise).
+/// The value of an int-like that must fit an index (`IndexError` otherwise). See the
+/// example of [`to_f64`].
 pub fn to_index_i64(vm: &mut Vm, v: &Value) -> PyResult<i64> {
     builtins::int::index_of(vm, v)
 }
 
 /// The int value of exact ints and bools (and int subclasses); `None` for anything else.
+/// See the example of [`to_f64`].
 pub fn as_int(v: &Value) -> Option<BigInt> {
     crate::num::to_bigint(v)
 }
 
-/// An int value (unboxed when it fits).
+/// An int value (unboxed when it fits). See the example of [`to_f64`].
 pub fn int_value(vm: &Vm, b: BigInt) -> Value {
     crate::num::int_value(vm, b)
 }
 
-/// The bytes of a `bytes` or `bytearray` value.
+/// The bytes of a `bytes` or `bytearray` value. See the example of [`to_f64`].
 pub fn bytes_of(v: &Value) -> Option<Vec<u8>> {
     builtins::bytes_of(v)
 }
 
-/// A new `bytes` value.
+/// A new `bytes` value. See the example of [`to_f64`].
 pub fn new_bytes(vm: &Vm, b: Vec<u8>) -> Value {
     builtins::bytes_const(&vm.types, b)
 }
 
-/// True when `v` is a `bytearray`.
+/// True when `v` is a `bytearray`. See the example of [`to_f64`].
 pub fn is_bytearray(v: &Value) -> bool {
     matches!(v.payload(), Some(Payload::ByteArray(_)))
 }
 
-/// The interned `str` for `s` (for attribute names).
+/// The interned `str` for `s` (for attribute names); [`Vm::intern`]. See the example of
+/// [`call_method`].
 pub fn name(vm: &mut Vm, s: &str) -> Rc<Str> {
     vm.intern(s)
 }
 
-/// `getattr(obj, name)`.
+/// `getattr(obj, name)`. See the example of [`call_method`].
 pub fn getattr(vm: &mut Vm, obj: &Value, name: &str) -> PyResult {
     let n = vm.intern(name);
     vm.get_attr(obj, &n)
 }
 
 /// Calls `obj.name(*args)`.
+///
+/// ```
+/// use aio_vm::module::{call_method, call_special, getattr, name};
+/// use aio_vm::{Value, Vm};
+///
+/// let mut vm = Vm::new();
+/// vm.exec(
+///     "class Cart:\n\
+///      \x20   def __init__(self):\n\
+///      \x20       self.items = []\n\
+///      \x20   def add(self, item, n=1):\n\
+///      \x20       self.items += [item] * n\n\
+///      \x20   def __len__(self):\n\
+///      \x20       return len(self.items)\n\
+///      cart = Cart()\n",
+/// )?;
+/// let cart: Value = vm.get_global("cart")?;
+/// vm.guarded(|vm| {
+///     call_method(vm, &cart, "add", &[Value::str("tea"), Value::Int(2)])?;
+///     let items = getattr(vm, &cart, "items")?;
+///     assert_eq!(vm.len(&items)?, 2);
+///     let n = call_special(vm, &cart, "__len__", &[])?;
+///     assert!(matches!(n, Some(Value::Int(2))));
+///     // Special methods are looked up on the class only.
+///     assert!(call_special(vm, &cart, "__iter__", &[])?.is_none());
+///     let attr = name(vm, "items");
+///     assert!(vm.get_attr(&cart, &attr)?.is(&items));
+///     Ok(())
+/// })?;
+/// # Ok::<(), aio_vm::Error>(())
+/// ```
 pub fn call_method(vm: &mut Vm, obj: &Value, name: &str, args: &[Value]) -> PyResult {
     let f = getattr(vm, obj, name)?;
     vm.call(&f, args, &[])
 }
 
 /// Looks a special method up on the class of `v` (as CPython's `_PyObject_LookupSpecial`)
-/// and calls it with `v` and `args`; `None` when the class has no such method.
+/// and calls it with `v` and `args`; `None` when the class has no such method. See the
+/// example of [`call_method`].
 pub fn call_special(vm: &mut Vm, v: &Value, name: &str, args: &[Value]) -> PyResult<Option<Value>> {
     let cls = vm.class_of(v).clone();
     let n = vm.intern(name);

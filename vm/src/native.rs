@@ -37,7 +37,43 @@ pub struct NativeFunction {
     pub is_static: bool,
 }
 
-/// Arguments of a native call.
+/// Arguments of a native call, with the checks that raise CPython's messages.
+///
+/// ```
+/// use aio_vm::native::Args;
+/// use aio_vm::{PyResult, Value, Vm};
+///
+/// /// `scale(x, factor=2, *, clip=None)`
+/// fn scale(vm: &mut Vm, a: Args) -> PyResult {
+///     a.check_count(vm, "scale", 1, 2)?;
+///     a.check_kwargs(vm, "scale", &["factor", "clip"])?;
+///     let x: f64 = vm.from_value(a.get(0).unwrap())?;
+///     let factor: f64 = match a.arg(1, "factor") {
+///         Some(v) => vm.from_value(v)?,
+///         None => 2.0,
+///     };
+///     let y = x * factor;
+///     Ok(Value::float(match a.kwarg("clip") {
+///         Some(c) => y.min(vm.from_value(c)?),
+///         None => y,
+///     }))
+/// }
+///
+/// let mut vm = Vm::new();
+/// vm.register_native("scale", scale);
+/// vm.exec("r = [scale(1), scale(1, 3), scale(1, factor=5), scale(4, clip=5.0)]")?;
+/// assert_eq!(vm.get_global::<Vec<f64>>("r")?, [2.0, 3.0, 5.0, 5.0]);
+/// let err = vm.exec("scale()").unwrap_err().to_string();
+/// assert!(err.ends_with("TypeError: scale expected at least 1 argument, got 0"));
+/// let err = vm.exec("scale(1, size=2)").unwrap_err().to_string();
+/// assert!(err.ends_with("TypeError: 'size' is an invalid keyword argument for scale()"));
+///
+/// let pos = [Value::Int(1)];
+/// let args = Args::new(&pos);
+/// assert_eq!((args.len(), args.is_empty()), (1, false));
+/// assert!(args.no_kwargs(&mut vm, "f").is_ok());
+/// # Ok::<(), aio_vm::Error>(())
+/// ```
 #[derive(Clone, Copy)]
 pub struct Args<'a> {
     /// Positional arguments (`self` first for methods).
@@ -47,29 +83,30 @@ pub struct Args<'a> {
 }
 
 impl<'a> Args<'a> {
-    /// Positional-only arguments.
+    /// Positional-only arguments (to call a native function directly). See the example of
+    /// [`Args`].
     pub fn new(pos: &'a [Value]) -> Args<'a> {
         Args { pos, kw: &[] }
     }
 
-    /// Number of positional arguments.
+    /// Number of positional arguments. See the example of [`Args`].
     #[inline]
     pub fn len(&self) -> usize {
         self.pos.len()
     }
 
-    /// True when there are no positional arguments.
+    /// True when there are no positional arguments. See the example of [`Args`].
     pub fn is_empty(&self) -> bool {
         self.pos.is_empty()
     }
 
-    /// Positional argument `i`.
+    /// Positional argument `i`. See the example of [`Args`].
     #[inline]
     pub fn get(&self, i: usize) -> Option<&'a Value> {
         self.pos.get(i)
     }
 
-    /// Keyword argument `name`.
+    /// Keyword argument `name`. See the example of [`Args`].
     pub fn kwarg(&self, name: &str) -> Option<&'a Value> {
         self.kw
             .iter()
@@ -77,12 +114,13 @@ impl<'a> Args<'a> {
             .map(|(_, v)| v)
     }
 
-    /// Positional argument `i`, or keyword `name`.
+    /// Positional argument `i`, or keyword `name`. See the example of [`Args`].
     pub fn arg(&self, i: usize, name: &str) -> Option<&'a Value> {
         self.pos.get(i).or_else(|| self.kwarg(name))
     }
 
-    /// Fails with CPython's message unless there are no keyword arguments.
+    /// Fails with CPython's message unless there are no keyword arguments. See the example
+    /// of [`Args`].
     pub fn no_kwargs(&self, vm: &mut Vm, fname: &str) -> PyResult<()> {
         if self.kw.is_empty() {
             Ok(())
@@ -92,7 +130,7 @@ impl<'a> Args<'a> {
     }
 
     /// Fails unless every keyword is one of `allowed`, as CPython's argument parser does
-    /// (`'x' is an invalid keyword argument for print()`).
+    /// (`'x' is an invalid keyword argument for print()`). See the example of [`Args`].
     pub fn check_kwargs(&self, vm: &mut Vm, fname: &str, allowed: &[&str]) -> PyResult<()> {
         for (k, _) in self.kw {
             if !allowed.contains(&k.as_str()) {
@@ -107,6 +145,7 @@ impl<'a> Args<'a> {
 
     /// Checks the positional count is in `min..=max` with CPython's wording
     /// (`len() takes exactly one argument (2 given)`, `expected at most 2 arguments, got 3`).
+    /// See the example of [`Args`].
     pub fn check_count(&self, vm: &mut Vm, fname: &str, min: usize, max: usize) -> PyResult<()> {
         let n = self.pos.len();
         if n >= min && n <= max {
@@ -133,7 +172,8 @@ impl<'a> Args<'a> {
     }
 
     /// For methods: checks the count of arguments after `self`, with the messages CPython
-    /// gives for methods (`append() takes exactly one argument (0 given)`).
+    /// gives for methods (`append() takes exactly one argument (0 given)`). See the example
+    /// of [`ClassBuilder`](crate::module::ClassBuilder).
     pub fn method_count(&self, vm: &mut Vm, fname: &str, min: usize, max: usize) -> PyResult<()> {
         let n = self.pos.len().saturating_sub(1);
         if n >= min && n <= max {

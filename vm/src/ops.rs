@@ -39,7 +39,55 @@ impl Vm {
         }
     }
 
-    /// `a op b`.
+    /// `a op b`, with the reflected-operand protocol (`__add__`, then `__radd__`) and
+    /// Python's arbitrary-precision ints.
+    ///
+    /// ```
+    /// use aio_vm::code::{BinOp, CmpOp, UnaryOp};
+    /// use aio_vm::{Value, Vm};
+    ///
+    /// let mut vm = Vm::new();
+    /// vm.exec(
+    ///     "class Money:\n\
+    ///      \x20   def __init__(self, cents):\n\
+    ///      \x20       self.cents = cents\n\
+    ///      \x20   def __add__(self, other):\n\
+    ///      \x20       return Money(self.cents + other.cents)\n\
+    ///      \x20   def __lt__(self, other):\n\
+    ///      \x20       return self.cents < other.cents\n",
+    /// )?;
+    /// let a: Value = vm.call_function("Money", (150,))?;
+    /// let b: Value = vm.call_function("Money", (250,))?;
+    /// let cents = vm.intern("cents");
+    /// vm.guarded(|vm| {
+    ///     let sum = vm.binary_op(&a, &b, BinOp::Add)?;
+    ///     assert!(matches!(vm.get_attr(&sum, &cents)?, Value::Int(400)));
+    ///     assert!(matches!(vm.compare(&a, &b, CmpOp::Lt)?, Value::Bool(b) if b.get()));
+    ///     // `a > b` is answered by `b.__lt__(a)`.
+    ///     assert!(matches!(vm.compare(&a, &b, CmpOp::Gt)?, Value::Bool(b) if !b.get()));
+    ///     let big = vm.binary_op(&Value::Int(1 << 62), &Value::Int(4), BinOp::Mul)?;
+    ///     assert_eq!(vm.repr(&big)?.as_str(), "18446744073709551616");
+    ///     assert!(matches!(
+    ///         vm.unary_op(&Value::Int(5), UnaryOp::Invert)?,
+    ///         Value::Int(-6)
+    ///     ));
+    ///     // `+=` on a list extends it in place.
+    ///     let xs = vm.new_list(vec![Value::Int(1)]);
+    ///     let more = vm.new_list(vec![Value::Int(2)]);
+    ///     let same = vm.inplace_op(xs.clone(), &more, BinOp::Add)?;
+    ///     assert!(same.is(&xs) && vm.len(&xs)? == 2);
+    ///     let err = vm
+    ///         .binary_op(&Value::Int(1), &Value::str("a"), BinOp::Add)
+    ///         .err()
+    ///         .unwrap();
+    ///     assert_eq!(
+    ///         vm.exception_message(&err),
+    ///         "unsupported operand type(s) for +: 'int' and 'str'"
+    ///     );
+    ///     Ok(())
+    /// })?;
+    /// # Ok::<(), aio_vm::Error>(())
+    /// ```
     pub fn binary_op(&mut self, a: &Value, b: &Value, op: BinOp) -> PyResult {
         let r = if !self.is_heap(a) && !self.is_heap(b) {
             self.native_binary(a, b, op)?
@@ -222,7 +270,8 @@ impl Vm {
         crate::builtins::sequence_binary(self, a, b, op)
     }
 
-    /// `a op= b`: `__iop__` first, then the binary operator.
+    /// `a op= b`: `__iop__` first, then the binary operator. See the example of
+    /// [`Vm::binary_op`].
     pub fn inplace_op(&mut self, a: Value, b: &Value, op: BinOp) -> PyResult {
         if let Value::Obj(o) = &a {
             match (&o.payload, op) {
@@ -302,7 +351,7 @@ impl Vm {
         }
     }
 
-    /// `-a`, `+a`, `~a`.
+    /// `-a`, `+a`, `~a`, `not a`. See the example of [`Vm::binary_op`].
     pub fn unary_op(&mut self, a: &Value, op: UnaryOp) -> PyResult {
         if !self.is_heap(a) {
             match (num::num(a), op) {
@@ -349,7 +398,30 @@ impl Vm {
         )))
     }
 
-    /// Truth value.
+    /// Truth value (`bool(v)`: `__bool__`, then `__len__`).
+    ///
+    /// ```
+    /// use aio_vm::{Value, Vm};
+    ///
+    /// let mut vm = Vm::new();
+    /// vm.exec("stock = {'apple': 3, 'pear': 0}\nempty = []")?;
+    /// let stock: Value = vm.get_global("stock")?;
+    /// let empty: Value = vm.get_global("empty")?;
+    /// vm.guarded(|vm| {
+    ///     assert!(vm.is_true(&stock)? && !vm.is_true(&empty)?);
+    ///     assert_eq!(vm.len(&stock)?, 2);
+    ///     assert!(vm.contains(&stock, &Value::str("pear"))?);
+    ///     assert!(!vm.contains(&stock, &Value::str("plum"))?);
+    ///     // Python's equality and hashing: 1 == 1.0, and equal numbers hash alike.
+    ///     assert!(vm.eq(&Value::Int(1), &Value::float(1.0))?);
+    ///     assert_eq!(vm.hash(&Value::Int(1))?, vm.hash(&Value::float(1.0))?);
+    ///     assert_eq!(vm.hash(&Value::Int(-1))?, -2);
+    ///     let err = vm.hash(&empty).err().unwrap();
+    ///     assert_eq!(vm.exception_message(&err), "unhashable type: 'list'");
+    ///     Ok(())
+    /// })?;
+    /// # Ok::<(), aio_vm::Error>(())
+    /// ```
     pub fn is_true(&mut self, v: &Value) -> PyResult<bool> {
         Ok(match v {
             Value::None => false,
@@ -409,7 +481,7 @@ impl Vm {
         }
     }
 
-    /// `len(v)`.
+    /// `len(v)`; see the example of [`Vm::is_true`].
     pub fn len(&mut self, v: &Value) -> PyResult<usize> {
         if self.is_heap(v) {
             let cls = self.class_of(v).clone();
@@ -438,7 +510,8 @@ impl Vm {
         }
     }
 
-    /// `a op b` for comparisons, returning the result object.
+    /// `a op b` for comparisons, returning the result object (not necessarily a bool); see
+    /// the example of [`Vm::binary_op`].
     pub fn compare(&mut self, a: &Value, b: &Value, op: CmpOp) -> PyResult {
         if !self.is_heap(a) && !self.is_heap(b) {
             if let Some(r) = self.native_compare(a, b, op)? {
@@ -526,7 +599,7 @@ impl Vm {
         crate::builtins::container_compare(self, a, b, op)
     }
 
-    /// `a == b` as a bool.
+    /// `a == b` as a bool; see the example of [`Vm::is_true`].
     pub fn eq(&mut self, a: &Value, b: &Value) -> PyResult<bool> {
         match (a, b) {
             (Value::Int(x), Value::Int(y)) => return Ok(x == y),
@@ -545,7 +618,7 @@ impl Vm {
         }
     }
 
-    /// `hash(v)`.
+    /// `hash(v)`, equal to CPython's for numbers; see the example of [`Vm::is_true`].
     pub fn hash(&mut self, v: &Value) -> PyResult<i64> {
         match v {
             Value::None => Ok(0xFCA86420),
@@ -611,7 +684,7 @@ impl Vm {
         self.new_type_error(format!("unhashable type: '{}'", self.type_name(v)))
     }
 
-    /// `item in container`.
+    /// `item in container`; see the example of [`Vm::is_true`].
     pub fn contains(&mut self, container: &Value, item: &Value) -> PyResult<bool> {
         if self.is_heap(container) {
             let cls = self.class_of(container).clone();
@@ -678,7 +751,33 @@ impl Vm {
         Ok(false)
     }
 
-    /// `obj[idx]`.
+    /// `obj[idx]`, for any subscriptable object (`__getitem__`, dict `__missing__`).
+    ///
+    /// ```
+    /// use aio_vm::{Value, Vm};
+    ///
+    /// let mut vm = Vm::new();
+    /// vm.exec("grid = {'a': [1, 2, 3, 4]}")?;
+    /// let grid: Value = vm.get_global("grid")?;
+    /// vm.guarded(|vm| {
+    ///     let row = vm.getitem(&grid, &Value::str("a"))?;
+    ///     vm.setitem(&row, Value::Int(-1), Value::Int(40))?;
+    ///     let odd = vm.new_slice(Value::Int(1), Value::None, Value::Int(2));
+    ///     let picked = vm.getitem(&row, &odd)?;
+    ///     assert_eq!(vm.repr(&picked)?.as_str(), "[2, 40]");
+    ///     vm.delitem(&row, &Value::Int(0))?;
+    ///     vm.setitem(&grid, Value::str("b"), Value::None)?;
+    ///     let err = vm.getitem(&grid, &Value::str("zz")).err().unwrap();
+    ///     assert_eq!(vm.type_name(&Value::Obj(err)), "KeyError");
+    ///     Ok(())
+    /// })?;
+    /// vm.exec("r = repr(grid)")?;
+    /// assert_eq!(
+    ///     vm.get_global::<String>("r")?,
+    ///     "{'a': [2, 3, 40], 'b': None}"
+    /// );
+    /// # Ok::<(), aio_vm::Error>(())
+    /// ```
     pub fn getitem(&mut self, obj: &Value, idx: &Value) -> PyResult {
         if self.is_heap(obj) {
             let cls = self.class_of(obj).clone();
@@ -705,7 +804,7 @@ impl Vm {
         crate::builtins::native_getitem(self, obj, idx)
     }
 
-    /// `obj[idx] = value`.
+    /// `obj[idx] = value`; see the example of [`Vm::getitem`].
     pub fn setitem(&mut self, obj: &Value, idx: Value, value: Value) -> PyResult<()> {
         if self.is_heap(obj) {
             let cls = self.class_of(obj).clone();
@@ -717,7 +816,7 @@ impl Vm {
         crate::builtins::native_setitem(self, obj, idx, value)
     }
 
-    /// `del obj[idx]`.
+    /// `del obj[idx]`; see the example of [`Vm::getitem`].
     pub fn delitem(&mut self, obj: &Value, idx: &Value) -> PyResult<()> {
         if self.is_heap(obj) {
             let cls = self.class_of(obj).clone();
@@ -729,7 +828,27 @@ impl Vm {
         crate::builtins::native_delitem(self, obj, idx)
     }
 
-    /// `repr(v)`.
+    /// `repr(v)`, running a script `__repr__` if there is one.
+    ///
+    /// ```
+    /// use aio_vm::{Value, Vm};
+    ///
+    /// let mut vm = Vm::new();
+    /// vm.exec("class V:\n    def __repr__(self):\n        return 'V(1)'\n")?;
+    /// let v: Value = vm.call_function("V", ())?;
+    /// vm.guarded(|vm| {
+    ///     assert_eq!(vm.repr(&v)?.as_str(), "V(1)");
+    ///     assert_eq!(vm.to_str(&v)?.as_str(), "V(1)"); // no __str__: str() uses __repr__
+    ///     assert_eq!(vm.repr(&Value::str("it's"))?.as_str(), "\"it's\"");
+    ///     assert_eq!(vm.to_str(&Value::str("it's"))?.as_str(), "it's");
+    ///     assert_eq!(
+    ///         vm.repr(&Value::float(0.1 + 0.2))?.as_str(),
+    ///         "0.30000000000000004"
+    ///     );
+    ///     Ok(())
+    /// })?;
+    /// # Ok::<(), aio_vm::Error>(())
+    /// ```
     pub fn repr(&mut self, v: &Value) -> PyResult<Rc<Str>> {
         match v {
             Value::Str(s) => Ok(Rc::new(Str::new(crate::builtins::str_repr(s.as_str())))),
@@ -766,7 +885,7 @@ impl Vm {
         }
     }
 
-    /// `str(v)`.
+    /// `str(v)`; see the example of [`Vm::repr`].
     pub fn to_str(&mut self, v: &Value) -> PyResult<Rc<Str>> {
         match v {
             Value::Str(s) => Ok(s.clone()),

@@ -16,6 +16,38 @@ pub type Obj = Rc<Object>;
 /// an `f64` payload it was an opaque 16-byte aggregate copied through stack temporaries with
 /// mixed-width loads and stores, which defeat store-to-load forwarding (a stall of ~15
 /// cycles per moved value; core_float ran 2x slower).
+///
+/// Hosts usually convert values with [`ToValue`](crate::ToValue) /
+/// [`FromValue`](crate::FromValue); matching on `Value` is for natives that look at what
+/// they got.
+///
+/// ```
+/// use aio_vm::{Value, Vm};
+///
+/// let mut vm = Vm::new();
+/// vm.exec("row = (7, 2.5, 'x', None, True, [1], 10**20)")?;
+/// let row: Vec<Value> = vm.get_global("row")?;
+/// assert!(matches!(row[0], Value::Int(7)));
+/// assert!(matches!(row[1], Value::Float(f) if f.get() == 2.5));
+/// assert_eq!(row[2].as_str().unwrap().as_str(), "x");
+/// assert!(row[3].is_none());
+/// assert!(matches!(row[4], Value::Bool(b) if b.get()));
+/// assert!(matches!(Value::bool(false), Value::Bool(aio_vm::value::Bool::FALSE)));
+/// assert!(matches!(row[5], Value::Obj(_)));
+/// // An int beyond 64 bits is an object.
+/// assert!(matches!(row[6], Value::Obj(_)) && vm.type_name(&row[6]) == "int");
+///
+/// let made: Vec<Value> = vec![
+///     3i64.into(),
+///     0.5.into(),
+///     "s".into(),
+///     Value::str(format!("{}!", 1)),
+///     Value::float(-1.5),
+/// ];
+/// vm.set_global("made", made);
+/// vm.exec("assert made == [3, 0.5, 's', '1!', -1.5]")?;
+/// # Ok::<(), aio_vm::Error>(())
+/// ```
 #[derive(Clone, Default)]
 pub enum Value {
     /// `None`.
@@ -89,12 +121,12 @@ impl Value {
         Value::Float(Float::new(f))
     }
 
-    /// A new `str` value.
+    /// A new `str` value; see the example of [`Value`].
     pub fn str(s: impl Into<String>) -> Value {
         Value::Str(Rc::new(Str::new(s.into())))
     }
 
-    /// The heap object, if this is one.
+    /// The heap object, if this is one; see the example of [`Value::payload`].
     #[inline]
     pub fn as_obj(&self) -> Option<&Obj> {
         match self {
@@ -103,7 +135,27 @@ impl Value {
         }
     }
 
-    /// The payload of a heap object.
+    /// The payload of a heap object: what a native reads a built-in object's contents
+    /// through.
+    ///
+    /// ```
+    /// use aio_vm::object::Payload;
+    /// use aio_vm::{Value, Vm};
+    ///
+    /// let mut vm = Vm::new();
+    /// vm.exec("xs = [1, 2, 3]\nt = (4,)")?;
+    /// let xs: Value = vm.get_global("xs")?;
+    /// match xs.payload() {
+    ///     Some(Payload::List(items)) => items.borrow_mut().push(Value::Int(4)),
+    ///     _ => unreachable!("a list"),
+    /// }
+    /// vm.exec("assert xs == [1, 2, 3, 4]")?;
+    /// let t: Value = vm.get_global("t")?;
+    /// assert!(matches!(t.payload(), Some(Payload::Tuple(items)) if items.len() == 1));
+    /// assert!(t.as_obj().is_some());
+    /// assert!(Value::Int(1).payload().is_none() && Value::Int(1).as_obj().is_none());
+    /// # Ok::<(), aio_vm::Error>(())
+    /// ```
     #[inline]
     pub fn payload(&self) -> Option<&Payload> {
         match self {
@@ -112,7 +164,8 @@ impl Value {
         }
     }
 
-    /// The string, for `str` values and instances of `str` subclasses.
+    /// The string, for `str` values and instances of `str` subclasses; see the example of
+    /// [`Value`].
     #[inline]
     pub fn as_str(&self) -> Option<&Rc<Str>> {
         match self {
@@ -125,13 +178,28 @@ impl Value {
         }
     }
 
-    /// True for `None`.
+    /// True for `None`; see the example of [`Value`].
     #[inline]
     pub fn is_none(&self) -> bool {
         matches!(self, Value::None)
     }
 
     /// Identity (`is`): same unboxed value or same object.
+    ///
+    /// ```
+    /// use aio_vm::{Value, Vm};
+    ///
+    /// let mut vm = Vm::new();
+    /// vm.exec("a = [1]\nb = a\nc = [1]")?;
+    /// let [a, b, c] = ["a", "b", "c"].map(|n| vm.get_global::<Value>(n).unwrap());
+    /// assert!(a.is(&b) && !a.is(&c));
+    /// assert_eq!(a.id(), b.id());
+    /// assert_ne!(a.id(), c.id());
+    /// assert!(Value::None.is(&Value::None) && Value::Int(5).is(&Value::Int(5)));
+    /// vm.set_global("a2", a.clone());
+    /// vm.exec("assert a2 is a and id(a2) == id(b)")?;
+    /// # Ok::<(), aio_vm::Error>(())
+    /// ```
     pub fn is(&self, other: &Value) -> bool {
         match (self, other) {
             (Value::None, Value::None) => true,
@@ -145,7 +213,7 @@ impl Value {
         }
     }
 
-    /// An identity number for `id()` and default reprs.
+    /// An identity number for `id()` and default reprs; see the example of [`Value::is`].
     pub fn id(&self) -> usize {
         match self {
             Value::Str(s) => Rc::as_ptr(s) as usize,

@@ -16,10 +16,13 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::rc::Rc;
 
-/// The result of anything that can raise: the error is the exception instance.
+/// The result of anything that can raise: the error is the exception instance (an [`Obj`]).
+///
+/// Native functions and the lower-level methods of [`Vm`] return it; a host entry point
+/// turns it into an [`Error`] with [`Vm::guarded`] (or [`Vm::uncaught`]).
 pub type PyResult<T = Value> = Result<T, Obj>;
 
-/// A native module initialiser: builds the module's namespace.
+/// A native module initialiser: builds the module's namespace (see [`Vm::register_module`]).
 pub type ModuleInit = fn(&mut Vm, &Obj) -> PyResult<()>;
 
 /// A native module initialiser that may capture state (see [`Vm::register_module_fn`]).
@@ -59,7 +62,28 @@ names! {
     filename, msg, name, path, lineno, offset, text, end_lineno, end_offset,
 }
 
-/// An error coming out of the VM to the host.
+/// An error coming out of the VM to the host. `Display` is what CPython would print: the
+/// syntax error report or the traceback.
+///
+/// ```
+/// use aio_vm::{Error, Vm};
+///
+/// let mut vm = Vm::new();
+/// match vm.exec("x = 1 +") {
+///     Err(Error::Syntax(report)) => assert!(report.ends_with("SyntaxError: invalid syntax")),
+///     other => panic!("{other:?}"),
+/// }
+/// match vm.exec("def f():\n    return 1 / 0\nf()") {
+///     Err(Error::Exception(tb)) => {
+///         assert!(tb.starts_with("Traceback (most recent call last):"));
+///         assert!(tb.ends_with("ZeroDivisionError: division by zero\n"));
+///     }
+///     other => panic!("{other:?}"),
+/// }
+/// let err = vm.exec("raise SystemExit(3)").unwrap_err();
+/// assert!(matches!(err, Error::Exit(3)));
+/// assert_eq!(err.to_string(), "SystemExit: 3");
+/// ```
 #[derive(Debug)]
 pub enum Error {
     /// The source did not compile; the report is rendered in CPython's format.
@@ -85,7 +109,23 @@ impl std::fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
-/// An aio interpreter.
+/// An aio interpreter: built-in classes, the module registry, the frame stack and the
+/// [`Limits`](crate::Limits) of each run. A `Vm` and its values are `!Send`: keep it on one
+/// thread (use an [`InterruptHandle`](crate::InterruptHandle) to stop it from another).
+///
+/// The host entry points are [`Vm::exec`], [`Vm::run_source`], [`Vm::run_file`],
+/// [`Vm::call_function`] and [`Vm::call_value`]; values cross with
+/// [`ToValue`](crate::ToValue) / [`FromValue`](crate::FromValue) (see [`crate::embed`]).
+///
+/// ```
+/// use aio_vm::{Error, Vm};
+///
+/// let mut vm = Vm::new();
+/// vm.exec("def greet(name):\n    return f'hello, {name}'\n")?;
+/// let s: String = vm.call_function("greet", ("aio",))?;
+/// assert_eq!(s, "hello, aio");
+/// # Ok::<(), Error>(())
+/// ```
 pub struct Vm {
     /// Built-in classes.
     pub types: Types,
@@ -144,7 +184,23 @@ impl Default for Vm {
 }
 
 impl Vm {
-    /// A VM with the built-in functions and the core modules (`sys`).
+    /// A VM with the built-in functions and the core module `sys`. The standard library is
+    /// not installed: use `aio_stdlib::VmBuilder` (or `aio_stdlib::install`) for `math`,
+    /// `json`, `asyncio`, ...
+    ///
+    /// ```
+    /// use aio_vm::Vm;
+    ///
+    /// let mut vm = Vm::new();
+    /// vm.exec(
+    ///     "import sys\nv = sys.version_info[:2]\nn = len([x for x in range(10) if x % 3 == 0])",
+    /// )
+    /// .unwrap();
+    /// assert_eq!(vm.get_global::<(i64, i64)>("v").unwrap(), (3, 11));
+    /// assert_eq!(vm.get_global::<i64>("n").unwrap(), 4);
+    /// let err = vm.exec("import math").unwrap_err().to_string();
+    /// assert!(err.ends_with("ModuleNotFoundError: No module named 'math'"));
+    /// ```
     pub fn new() -> Vm {
         let (types, exc) = types::bootstrap();
         let mut interner = Interner::default();
@@ -198,17 +254,63 @@ impl Vm {
         vm
     }
 
-    /// Interns `s`.
+    /// Interns `s`: the shared `str` the VM uses for names (the attribute names of
+    /// [`Vm::get_attr`], the keys of [`Vm::dict_get_str`]). See the example of
+    /// [`Vm::get_attr`].
     pub fn intern(&mut self, s: &str) -> Rc<Str> {
         self.interner.intern(s)
     }
 
-    /// Registers a native module importable by `name`.
+    /// Registers a native module importable by `name`: `init` fills the module's namespace
+    /// (usually through a [`ModuleBuilder`](crate::module::ModuleBuilder)) when a script
+    /// first imports it. Registering a name again replaces the initialiser.
+    ///
+    /// ```
+    /// use aio_vm::module::ModuleBuilder;
+    /// use aio_vm::{Obj, PyResult, Vm};
+    ///
+    /// fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
+    ///     ModuleBuilder::new(vm, m)
+    ///         .constant("VERSION", "1.2")
+    ///         .typed_fn("square", |x: i64| x * x);
+    ///     Ok(())
+    /// }
+    ///
+    /// let mut vm = Vm::new();
+    /// vm.register_module("host", init);
+    /// vm.exec("import host\nr = (host.VERSION, host.square(12))")?;
+    /// assert_eq!(
+    ///     vm.get_global::<(String, i64)>("r")?,
+    ///     ("1.2".to_string(), 144)
+    /// );
+    /// # Ok::<(), aio_vm::Error>(())
+    /// ```
     pub fn register_module(&mut self, name: &str, init: ModuleInit) {
         self.native_modules.insert(name.to_string(), Rc::new(init));
     }
 
     /// Registers a native module whose initialiser is a closure (it may capture host state).
+    /// Like every module, it is initialised once, on first import.
+    ///
+    /// ```
+    /// use aio_vm::module::ModuleBuilder;
+    /// use aio_vm::Vm;
+    /// use std::{cell::Cell, rc::Rc};
+    ///
+    /// let mut vm = Vm::new();
+    /// let user = String::from("ada");
+    /// let inits = Rc::new(Cell::new(0));
+    /// let counter = inits.clone();
+    /// vm.register_module_fn("session", move |vm, m| {
+    ///     counter.set(counter.get() + 1);
+    ///     ModuleBuilder::new(vm, m).constant("user", user.as_str());
+    ///     Ok(())
+    /// });
+    /// vm.exec("import session\nimport session as s2\nname = s2.user.title()")?;
+    /// assert_eq!(vm.get_global::<String>("name")?, "Ada");
+    /// assert_eq!(inits.get(), 1);
+    /// # Ok::<(), aio_vm::Error>(())
+    /// ```
     pub fn register_module_fn(
         &mut self,
         name: &str,
@@ -217,18 +319,81 @@ impl Vm {
         self.native_modules.insert(name.to_string(), Rc::new(init));
     }
 
-    /// The initialiser registered for native module `name`, if any.
+    /// The initialiser registered for native module `name`, if any: a host can wrap it and
+    /// register the wrapper under the same name, as `aio_stdlib::VmBuilder` does to deny
+    /// asyncio's sockets.
+    ///
+    /// ```
+    /// use aio_vm::module::ModuleBuilder;
+    /// use aio_vm::{Obj, PyResult, Vm};
+    ///
+    /// fn store(vm: &mut Vm, m: &Obj) -> PyResult<()> {
+    ///     ModuleBuilder::new(vm, m).typed_fn("get", |key: String| key.len() as i64);
+    ///     Ok(())
+    /// }
+    ///
+    /// let mut vm = Vm::new();
+    /// vm.register_module("store", store);
+    /// let base = vm.native_module("store").unwrap();
+    /// vm.register_module_fn("store", move |vm, m| {
+    ///     base(vm, m)?;
+    ///     ModuleBuilder::new(vm, m).constant("READ_ONLY", true);
+    ///     Ok(())
+    /// });
+    /// vm.exec("import store\nr = (store.get('abc'), store.READ_ONLY)")?;
+    /// assert_eq!(vm.get_global::<(i64, bool)>("r")?, (3, true));
+    /// assert!(vm.native_module("nope").is_none());
+    /// # Ok::<(), aio_vm::Error>(())
+    /// ```
     pub fn native_module(&self, name: &str) -> Option<ModuleInitFn> {
         self.native_modules.get(name).cloned()
     }
 
     /// Makes native module `name` unavailable to `import` (modules already imported stay in
-    /// `sys.modules`).
+    /// `sys.modules`). Returns whether it was registered.
+    ///
+    /// ```
+    /// use aio_vm::Vm;
+    ///
+    /// let mut vm = Vm::new();
+    /// vm.register_module("debug", |_vm, _m| Ok(()));
+    /// assert!(vm.module_names().contains(&"debug".to_string()));
+    /// assert!(vm.unregister_module("debug"));
+    /// assert!(!vm.module_names().contains(&"debug".to_string()));
+    /// assert!(!vm.unregister_module("debug"));
+    /// let err = vm.exec("import debug").unwrap_err().to_string();
+    /// assert!(err.ends_with("ModuleNotFoundError: No module named 'debug'"));
+    /// ```
     pub fn unregister_module(&mut self, name: &str) -> bool {
         self.native_modules.remove(name).is_some()
     }
 
-    /// Compiles `source` (named `filename` in tracebacks).
+    /// Compiles `source` (named `filename` in tracebacks); a syntax error is an
+    /// [`Error::Syntax`] with CPython's report. The code object can be run any number of
+    /// times with [`Vm::run_code`].
+    ///
+    /// ```
+    /// use aio_vm::{Error, Mode, Vm};
+    ///
+    /// let mut vm = Vm::new();
+    /// let rule = vm.compile("y = x * 2 + 1\n", "rule.aio", Mode::Exec)?;
+    /// for x in [1i64, 20] {
+    ///     vm.set_global("x", x);
+    ///     let globals = vm.main_globals();
+    ///     vm.guarded(|vm| vm.run_code(rule.clone(), globals))?;
+    ///     assert_eq!(vm.get_global::<i64>("y")?, x * 2 + 1);
+    /// }
+    ///
+    /// let Err(Error::Syntax(report)) = vm.compile("print(1 +)\n", "rule.aio", Mode::Exec) else {
+    ///     panic!("not a syntax error");
+    /// };
+    /// assert_eq!(
+    ///     report,
+    ///     "  File \"rule.aio\", line 1\n    print(1 +)\n             ^\n\
+    ///      SyntaxError: invalid syntax"
+    /// );
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn compile(&mut self, source: &str, filename: &str, mode: Mode) -> Result<Rc<Code>, Error> {
         self.compile_source(source, filename, mode)
             .map_err(|e| Error::Syntax(e.render(filename, source)))
@@ -236,6 +401,26 @@ impl Vm {
 
     /// Compiles `source` like [`Vm::compile`], returning the syntax error itself (message,
     /// kind and byte span) for callers that place or present it on their own.
+    ///
+    /// ```
+    /// use aio_vm::{Mode, Vm};
+    ///
+    /// let mut vm = Vm::new();
+    /// let err = vm
+    ///     .compile_source("if x\n    pass\n", "<editor>", Mode::Exec)
+    ///     .err()
+    ///     .unwrap();
+    /// assert_eq!(err.message, "expected ':'");
+    /// assert_eq!((err.span.start, err.span.end), (4, 5));
+    /// // `incomplete`: more input could complete it (an editor or a REPL asks for more).
+    /// let err = vm
+    ///     .compile_source("def f():\n", "<editor>", Mode::Exec)
+    ///     .err()
+    ///     .unwrap();
+    /// assert!(err.incomplete);
+    /// assert_eq!(err.kind.class_name(), "IndentationError");
+    /// assert!(vm.compile_source("x = 1\n", "<editor>", Mode::Exec).is_ok());
+    /// ```
     pub fn compile_source(
         &mut self,
         source: &str,
@@ -254,7 +439,33 @@ impl Vm {
         )
     }
 
-    /// Runs a file as the `__main__` module.
+    /// Runs a file as the `__main__` module, as `aio path` does: its directory goes first in
+    /// [`Vm::search_path`] (so it can import the `.aio` files beside it), tracebacks name
+    /// its absolute path, and an unreadable file is an [`Error::Syntax`] saying so.
+    ///
+    /// ```
+    /// use aio_vm::Vm;
+    ///
+    /// let dir = std::env::temp_dir().join(format!("aio-run-file-{}", std::process::id()));
+    /// std::fs::create_dir_all(&dir).unwrap();
+    /// std::fs::write(dir.join("helper.aio"), "def twice(x):\n    return 2 * x\n").unwrap();
+    /// std::fs::write(
+    ///     dir.join("main.aio"),
+    ///     "import helper\nresult = helper.twice(21)\n",
+    /// )
+    /// .unwrap();
+    ///
+    /// let mut vm = Vm::new();
+    /// vm.run_file(&dir.join("main.aio")).unwrap();
+    /// assert_eq!(vm.get_global::<i64>("result").unwrap(), 42);
+    /// let err = vm
+    ///     .run_file(&dir.join("missing.aio"))
+    ///     .err()
+    ///     .unwrap()
+    ///     .to_string();
+    /// assert!(err.starts_with("can't open file"));
+    /// # std::fs::remove_dir_all(&dir).unwrap();
+    /// ```
     pub fn run_file(&mut self, path: &std::path::Path) -> Result<Value, Error> {
         let bytes = std::fs::read(path)
             .map_err(|e| Error::Syntax(format!("can't open file '{}': {e}", path.display())))?;
@@ -275,7 +486,34 @@ impl Vm {
         self.run_source(&text, &shown, "__main__")
     }
 
-    /// Runs `source` as a module named `module_name`.
+    /// Runs `source` as a fresh module named `module_name` (registered in `sys.modules`;
+    /// `filename` names it in tracebacks), under the [`Limits`](crate::Limits) in force.
+    /// Running a new `"__main__"` replaces the namespace [`Vm::exec`] and
+    /// [`Vm::get_global`] use.
+    ///
+    /// ```
+    /// use aio_vm::Vm;
+    ///
+    /// let mut vm = Vm::new();
+    /// vm.run_source("RATE = 3\n", "config.aio", "config")?;
+    /// vm.run_source(
+    ///     "import config\ncost = 7 * config.RATE\n",
+    ///     "main.aio",
+    ///     "__main__",
+    /// )?;
+    /// assert_eq!(vm.get_global::<i64>("cost")?, 21);
+    ///
+    /// let err = vm
+    ///     .run_source("x = 1\nundefined()\n", "job.aio", "__main__")
+    ///     .err()
+    ///     .unwrap();
+    /// assert_eq!(
+    ///     err.to_string(),
+    ///     "Traceback (most recent call last):\n  File \"job.aio\", line 2, in <module>\n    \
+    ///      undefined()\n    ^^^^^^^^^\nNameError: name 'undefined' is not defined"
+    /// );
+    /// # Ok::<(), aio_vm::Error>(())
+    /// ```
     pub fn run_source(
         &mut self,
         source: &str,
@@ -298,7 +536,21 @@ impl Vm {
         result
     }
 
-    /// Converts an uncaught exception into an [`Error`], printing nothing.
+    /// Converts an uncaught exception into an [`Error`], printing nothing: the traceback for
+    /// most exceptions, [`Error::Exit`] for `SystemExit`, [`Error::Limit`] for a stopped run.
+    /// ([`Vm::guarded`] does this for a whole entry point.)
+    ///
+    /// ```
+    /// use aio_vm::{Error, Value, Vm};
+    ///
+    /// let mut vm = Vm::new();
+    /// vm.exec("def check(n):\n    if n < 0:\n        raise ValueError(f'negative: {n}')\n")?;
+    /// let check: Value = vm.get_global("check")?;
+    /// let exc = vm.call(&check, &[Value::Int(-2)], &[]).err().unwrap();
+    /// let err = vm.uncaught(exc);
+    /// assert!(matches!(&err, Error::Exception(tb) if tb.ends_with("ValueError: negative: -2\n")));
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn uncaught(&mut self, exc: Obj) -> Error {
         if let Some(kind) = self.limit_kind_of(&exc) {
             return Error::Limit(kind);
@@ -309,7 +561,9 @@ impl Vm {
         Error::Exception(self.format_exception(&exc))
     }
 
-    /// Runs a module-level code object with `globals` as its namespace.
+    /// Runs a module-level code object (from [`Vm::compile`]) with `globals` (a dict object)
+    /// as its namespace. A host calls it inside [`Vm::guarded`], which applies the limits and
+    /// turns an exception into an [`Error`]; see the example of [`Vm::compile`].
     pub fn run_code(&mut self, code: Rc<Code>, globals: Obj) -> PyResult {
         let frame = self.new_module_frame(code, globals);
         self.run_frame(frame)
@@ -332,7 +586,31 @@ impl Vm {
         })
     }
 
-    /// A new, empty module object named `name`.
+    /// A new, empty module object named `name` (not registered in `sys.modules`: that is up
+    /// to the caller). Its namespace is [`Vm::module_globals`].
+    ///
+    /// ```
+    /// use aio_vm::{Value, Vm};
+    ///
+    /// let mut vm = Vm::new();
+    /// let plugin = vm.new_module("plugin");
+    /// let globals = vm.module_globals(&plugin).unwrap();
+    /// vm.dict_set_str(&globals, "LIMIT", Value::Int(10));
+    /// vm.guarded(|vm| {
+    ///     vm.exec_source_in(
+    ///         "def ok(n):\n    return n <= LIMIT\n",
+    ///         "plugin.aio",
+    ///         &globals,
+    ///     )
+    /// })?;
+    /// vm.set_global("plugin", Value::Obj(plugin));
+    /// vm.exec("r = (plugin.ok(3), plugin.ok(30), plugin.__name__)")?;
+    /// assert_eq!(
+    ///     vm.get_global::<(bool, bool, String)>("r")?,
+    ///     (true, false, "plugin".into())
+    /// );
+    /// # Ok::<(), aio_vm::Error>(())
+    /// ```
     pub fn new_module(&mut self, name: &str) -> Obj {
         let n = self.intern(name);
         let globals = self.new_dict(Dict::new());
@@ -347,12 +625,32 @@ impl Vm {
 
     /// The globals of the script frame `depth` levels below the innermost one (0: the frame
     /// that called the running native function); `None` when there are fewer frames.
+    ///
+    /// ```
+    /// use aio_vm::{Value, Vm};
+    ///
+    /// let mut vm = Vm::new();
+    /// // A native that reports which module called it.
+    /// vm.register_native("whoami", |vm, _args| {
+    ///     let g = vm.caller_globals(0).expect("called from a script");
+    ///     let name = vm.intern("__name__");
+    ///     Ok(vm.dict_get_str(&g, &name).unwrap_or(Value::None))
+    /// });
+    /// vm.run_source("def who():\n    return whoami()\n", "lib.aio", "lib")?;
+    /// vm.exec("import lib\nr = (whoami(), lib.who())")?;
+    /// assert_eq!(
+    ///     vm.get_global::<(String, String)>("r")?,
+    ///     ("__main__".into(), "lib".into())
+    /// );
+    /// # Ok::<(), aio_vm::Error>(())
+    /// ```
     pub fn caller_globals(&self, depth: usize) -> Option<Obj> {
         let n = self.frames.len().checked_sub(depth + 1)?;
         Some(self.frames[n].globals.clone())
     }
 
-    /// The globals dict object of a module.
+    /// The globals dict object of a module; `None` when `module` is not a module. See the
+    /// example of [`Vm::new_module`].
     pub fn module_globals(&self, module: &Obj) -> Option<Obj> {
         match &module.payload {
             Payload::Module(m) => Some(m.globals.clone()),
@@ -360,22 +658,55 @@ impl Vm {
         }
     }
 
-    /// Flushes buffered output.
+    /// Flushes buffered output. The entry points ([`Vm::exec`], [`Vm::run_source`],
+    /// [`Vm::call_function`], ...) flush when they return; see [`Vm::set_stdout`].
     pub fn flush_stdout(&self) {
         let _ = self.stdout.borrow_mut().flush();
     }
 
-    /// Writes to standard output (buffered).
+    /// Writes to standard output (buffered), where `print` writes; see [`Vm::set_stdout`].
     pub fn write_stdout(&self, s: &str) {
         let _ = self.stdout.borrow_mut().write_all(s.as_bytes());
     }
 
-    /// Writes bytes to standard output (buffered): `sys.stdout.buffer.write`.
+    /// Writes bytes to standard output (buffered): `sys.stdout.buffer.write`. See
+    /// [`Vm::set_stdout`].
     pub fn write_stdout_bytes(&self, b: &[u8]) {
         let _ = self.stdout.borrow_mut().write_all(b);
     }
 
-    /// Replaces standard output (hosts capturing output).
+    /// Replaces standard output (hosts capturing output): `print` and `sys.stdout` write to
+    /// `w`, through a buffer flushed by [`Vm::flush_stdout`] and at the end of each entry
+    /// point. What was buffered for the old writer is flushed to it first.
+    ///
+    /// ```
+    /// use aio_vm::Vm;
+    /// use std::{cell::RefCell, io::Write, rc::Rc};
+    ///
+    /// /// A writer the host can read back.
+    /// #[derive(Clone, Default)]
+    /// struct Capture(Rc<RefCell<Vec<u8>>>);
+    /// impl Write for Capture {
+    ///     fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+    ///         self.0.borrow_mut().extend_from_slice(b);
+    ///         Ok(b.len())
+    ///     }
+    ///     fn flush(&mut self) -> std::io::Result<()> {
+    ///         Ok(())
+    ///     }
+    /// }
+    ///
+    /// let mut vm = Vm::new();
+    /// let out = Capture::default();
+    /// vm.set_stdout(Box::new(out.clone()));
+    /// vm.exec("print('total:', sum([1, 2, 3]))\nprint(*'ab', sep='-')")?;
+    /// vm.write_stdout("from the host\n");
+    /// vm.write_stdout_bytes(b"raw bytes\n");
+    /// vm.flush_stdout();
+    /// let text = String::from_utf8(out.0.borrow().clone()).unwrap();
+    /// assert_eq!(text, "total: 6\na-b\nfrom the host\nraw bytes\n");
+    /// # Ok::<(), aio_vm::Error>(())
+    /// ```
     pub fn set_stdout(&mut self, w: Box<dyn Write>) {
         self.flush_stdout();
         *self.stdout.borrow_mut() = w;
@@ -383,7 +714,36 @@ impl Vm {
 
     // ---- object construction -----------------------------------------------------------
 
-    /// A new dict object.
+    /// A new dict object holding `d` (usually `Dict::new()`). Fill it with
+    /// [`Vm::dict_set_str`] or, for keys of any type, [`Vm::dict_set`].
+    ///
+    /// ```
+    /// use aio_vm::dict::Dict;
+    /// use aio_vm::{Value, Vm};
+    ///
+    /// let mut vm = Vm::new();
+    /// let point = vm.new_dict(Dict::new());
+    /// vm.dict_set_str(&point, "x", Value::Int(3));
+    /// vm.dict_set_str(
+    ///     &point,
+    ///     "tags",
+    ///     vm.new_list(vec![Value::str("a"), Value::str("b")]),
+    /// );
+    /// vm.dict_set_str(
+    ///     &point,
+    ///     "pair",
+    ///     vm.new_tuple(vec![Value::None, Value::bool(true)]),
+    /// );
+    /// vm.set_global("point", Value::Obj(point.clone()));
+    /// vm.exec("point['y'] = point['x'] + len(point['tags'])\nr = repr(point)")
+    ///     .unwrap();
+    /// assert_eq!(
+    ///     vm.get_global::<String>("r").unwrap(),
+    ///     "{'x': 3, 'tags': ['a', 'b'], 'pair': (None, True), 'y': 5}"
+    /// );
+    /// let y = vm.intern("y");
+    /// assert!(matches!(vm.dict_get_str(&point, &y), Some(Value::Int(5))));
+    /// ```
     pub fn new_dict(&self, d: Dict) -> Obj {
         self.track(Object::new(
             self.types.dict.clone(),
@@ -391,7 +751,7 @@ impl Vm {
         ))
     }
 
-    /// A new list value.
+    /// A new list value; see the example of [`Vm::new_dict`].
     pub fn new_list(&self, items: Vec<Value>) -> Value {
         Value::Obj(self.track(Object::new(
             self.types.list.clone(),
@@ -399,7 +759,7 @@ impl Vm {
         )))
     }
 
-    /// A new tuple value.
+    /// A new tuple value; see the example of [`Vm::new_dict`].
     pub fn new_tuple(&self, items: Vec<Value>) -> Value {
         Value::Obj(Rc::new(Object::new(
             self.types.tuple.clone(),
@@ -407,7 +767,8 @@ impl Vm {
         )))
     }
 
-    /// A new cell.
+    /// A new cell (the storage of a closure variable). Internal: used by the interpreter
+    /// and by natives that build functions.
     pub fn new_cell(&self, v: Option<Value>) -> Obj {
         self.track(Object::new(
             self.types.cell.clone(),
@@ -415,14 +776,16 @@ impl Vm {
         ))
     }
 
-    /// Allocates a container object and registers it with the cycle collector.
+    /// Allocates a container object and registers it with the cycle collector. For natives
+    /// that build [`Object`]s themselves; hosts use [`Vm::new_list`], [`Vm::new_dict`], ...
     pub fn track(&self, o: Object) -> Obj {
         let rc = Rc::new(o);
         self.gc.track(&rc);
         rc
     }
 
-    /// Sets a `str` key in a dict object.
+    /// Sets a `str` key in a dict object (nothing happens if `dict` is not a dict). See the
+    /// example of [`Vm::new_dict`].
     pub fn dict_set_str(&mut self, dict: &Obj, key: &str, value: Value) {
         let k = self.intern(key);
         if let Payload::Dict(d) = &dict.payload {
@@ -430,7 +793,8 @@ impl Vm {
         }
     }
 
-    /// Gets a `str` key from a dict object.
+    /// Gets a `str` key from a dict object (`None` when absent or not a dict); see the
+    /// example of [`Vm::new_dict`].
     pub fn dict_get_str(&self, dict: &Obj, key: &Str) -> Option<Value> {
         match &dict.payload {
             Payload::Dict(d) => d.borrow().get_str(key).cloned(),
@@ -440,7 +804,49 @@ impl Vm {
 
     // ---- exceptions --------------------------------------------------------------------
 
-    /// A new exception of class `cls` with `args`.
+    /// A new exception of class `cls` with `args`. A native function raises it by returning
+    /// it as the error; the `new_*_error` helpers below build the common classes, and
+    /// [`Vm::exc`] holds every built-in exception class.
+    ///
+    /// ```
+    /// use aio_vm::native::Args;
+    /// use aio_vm::{PyResult, Value, Vm};
+    ///
+    /// fn withdraw(vm: &mut Vm, a: Args) -> PyResult {
+    ///     a.check_count(vm, "withdraw", 1, 1)?;
+    ///     match a.pos[0] {
+    ///         Value::Int(n) if n > 100 => {
+    ///             let cls = vm.exc.permission_error.clone();
+    ///             Err(vm.new_exception(&cls, vec![Value::str("over the limit"), Value::Int(n)]))
+    ///         }
+    ///         Value::Int(n) if n < 0 => Err(vm.new_value_error(format!("negative amount: {n}"))),
+    ///         Value::Int(n) => Ok(Value::Int(100 - n)),
+    ///         _ => Err(vm.new_type_error("an int is required")),
+    ///     }
+    /// }
+    ///
+    /// let mut vm = Vm::new();
+    /// vm.register_native("withdraw", withdraw);
+    /// vm.exec(
+    ///     "left = withdraw(30)\n\
+    ///      log = []\n\
+    ///      for arg in (-1, 'x', 500):\n\
+    ///      \x20   try:\n\
+    ///      \x20       withdraw(arg)\n\
+    ///      \x20   except Exception as e:\n\
+    ///      \x20       log.append(f'{type(e).__name__}{e.args}')\n",
+    /// )?;
+    /// assert_eq!(vm.get_global::<i64>("left")?, 70);
+    /// assert_eq!(
+    ///     vm.get_global::<Vec<String>>("log")?,
+    ///     [
+    ///         "ValueError('negative amount: -1',)",
+    ///         "TypeError('an int is required',)",
+    ///         "PermissionError('over the limit', 500)",
+    ///     ]
+    /// );
+    /// # Ok::<(), aio_vm::Error>(())
+    /// ```
     pub fn new_exception(&self, cls: &Obj, args: Vec<Value>) -> Obj {
         let data = ExcData {
             args: self.new_tuple(args),
@@ -452,52 +858,61 @@ impl Vm {
         ))
     }
 
-    /// A new exception of class `cls` with one string argument.
+    /// A new exception of class `cls` with one string argument. See the example of
+    /// [`Vm::new_exception`].
     pub fn new_exception_msg(&self, cls: &Obj, msg: impl Into<String>) -> Obj {
         self.new_exception(cls, vec![Value::str(msg.into())])
     }
 
     /// `TypeError(msg)`.
+    /// See the example of [`Vm::new_exception`].
     pub fn new_type_error(&self, msg: impl Into<String>) -> Obj {
         self.new_exception_msg(&self.exc.type_error, msg)
     }
 
     /// `ValueError(msg)`.
+    /// See the example of [`Vm::new_exception`].
     pub fn new_value_error(&self, msg: impl Into<String>) -> Obj {
         self.new_exception_msg(&self.exc.value_error, msg)
     }
 
     /// `IndexError(msg)`.
+    /// See the example of [`Vm::new_exception`].
     pub fn new_index_error(&self, msg: impl Into<String>) -> Obj {
         self.new_exception_msg(&self.exc.index_error, msg)
     }
 
-    /// `KeyError(key)`.
+    /// `KeyError(key)`. See the example of [`Vm::new_exception`].
     pub fn new_key_error(&self, key: Value) -> Obj {
         self.new_exception(&self.exc.key_error, vec![key])
     }
 
     /// `AttributeError(msg)`.
+    /// See the example of [`Vm::new_exception`].
     pub fn new_attribute_error(&self, msg: impl Into<String>) -> Obj {
         self.new_exception_msg(&self.exc.attribute_error, msg)
     }
 
     /// `RuntimeError(msg)`.
+    /// See the example of [`Vm::new_exception`].
     pub fn new_runtime_error(&self, msg: impl Into<String>) -> Obj {
         self.new_exception_msg(&self.exc.runtime_error, msg)
     }
 
     /// `OverflowError(msg)`.
+    /// See the example of [`Vm::new_exception`].
     pub fn new_overflow_error(&self, msg: impl Into<String>) -> Obj {
         self.new_exception_msg(&self.exc.overflow_error, msg)
     }
 
     /// `ZeroDivisionError(msg)`.
+    /// See the example of [`Vm::new_exception`].
     pub fn new_zero_division(&self, msg: impl Into<String>) -> Obj {
         self.new_exception_msg(&self.exc.zero_division_error, msg)
     }
 
-    /// `StopIteration(value)`.
+    /// `StopIteration(value)`: what a native `__next__` raises when exhausted (with `None`),
+    /// or a generator's return value.
     pub fn new_stop_iteration(&self, value: Value) -> Obj {
         let args = if value.is_none() {
             vec![]
@@ -511,7 +926,8 @@ impl Vm {
         e
     }
 
-    /// `RecursionError`.
+    /// `RecursionError: maximum recursion depth exceeded{what}`. Internal: raised by
+    /// [`Vm::enter_native`].
     pub fn new_recursion_error(&self, what: &str) -> Obj {
         self.new_exception_msg(
             &self.exc.recursion_error,
@@ -519,7 +935,10 @@ impl Vm {
         )
     }
 
-    /// Enters a level of native recursion (repr of nested data, comparisons).
+    /// Enters a level of native recursion (repr of nested data, comparisons), raising
+    /// `RecursionError` (with the suffix `what`, e.g. `" while getting the repr of an
+    /// object"`) past the recursion limit. Internal: for natives that recurse into values;
+    /// pair it with [`Vm::leave_native`].
     pub fn enter_native(&mut self, what: &str) -> PyResult<()> {
         self.native_depth += 1;
         if self.frames.len() + self.native_depth > self.recursion_limit + 50 {
@@ -529,7 +948,8 @@ impl Vm {
         Ok(())
     }
 
-    /// Looks `name` up along the MRO of `cls`, through the lookup cache.
+    /// Looks `name` up along the MRO of `cls`, through the lookup cache (no descriptors are
+    /// bound: the raw class attribute). Internal; hosts use [`Vm::get_attr`].
     #[inline]
     pub fn lookup(&self, cls: &Obj, name: &Rc<Str>) -> Option<Value> {
         self.gc.lookup_cache.lookup(cls, name)

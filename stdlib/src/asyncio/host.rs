@@ -1,31 +1,5 @@
 //! [`HostLoop`]: an asyncio event loop that a host drives from its own loop (a game loop, a
 //! GUI, a server's tick), instead of handing control to `asyncio.run` until the script ends.
-//!
-//! ```
-//! use aio_stdlib::asyncio::HostLoop;
-//! use std::time::Duration;
-//!
-//! let mut vm = aio_stdlib::VmBuilder::new().with_stdlib().build();
-//! vm.exec(
-//!     "import asyncio\n\
-//!      log = []\n\
-//!      async def ticker(n):\n\
-//!      \x20   for i in range(n):\n\
-//!      \x20       log.append(i)\n\
-//!      \x20       await asyncio.sleep(0)\n\
-//!      \x20   return 'done'\n",
-//! )
-//! .unwrap();
-//! let lp = HostLoop::new(&mut vm).unwrap();
-//! let coro = vm.call_function("ticker", (3,)).unwrap();
-//! let task = lp.spawn(&mut vm, coro).unwrap();
-//! // One frame of the host: run what is ready, for at most 5 ms.
-//! let next = lp.run_for(&mut vm, Duration::from_millis(5)).unwrap();
-//! assert_eq!(next, None); // idle: nothing ready, no timer pending
-//! assert_eq!(vm.get_global::<Vec<i64>>("log").unwrap(), [0, 1, 2]);
-//! assert_eq!(lp.result::<String>(&mut vm, &task).unwrap(), Some("done".to_string()));
-//! lp.close(&mut vm).unwrap();
-//! ```
 
 use aio_vm::module::{call_method, getattr};
 use aio_vm::{Error, FromValue, Value, Vm};
@@ -34,13 +8,43 @@ use std::time::Duration;
 /// An event loop (`asyncio.new_event_loop()`) stepped by the host. Scripts see it as the
 /// running loop while [`HostLoop::run_for`] runs, so `asyncio.create_task`, `sleep`,
 /// streams and host futures all work as under `asyncio.run`.
+///
+/// ```
+/// use aio_stdlib::asyncio::HostLoop;
+/// use std::time::Duration;
+///
+/// let mut vm = aio_stdlib::VmBuilder::new().with_stdlib().build();
+/// vm.exec(
+///     "import asyncio\n\
+///      log = []\n\
+///      async def ticker(n):\n\
+///      \x20   for i in range(n):\n\
+///      \x20       log.append(i)\n\
+///      \x20       await asyncio.sleep(0)\n\
+///      \x20   return 'done'\n",
+/// )
+/// .unwrap();
+/// let lp = HostLoop::new(&mut vm).unwrap();
+/// let coro = vm.call_function("ticker", (3,)).unwrap();
+/// let task = lp.spawn(&mut vm, coro).unwrap();
+/// // One frame of the host (60 fps): run what is ready, for at most 16 ms.
+/// let next = lp.run_for(&mut vm, Duration::from_millis(16)).unwrap();
+/// assert_eq!(next, None); // idle: nothing ready, no timer pending
+/// assert_eq!(vm.get_global::<Vec<i64>>("log").unwrap(), [0, 1, 2]);
+/// assert_eq!(
+///     lp.result::<String>(&mut vm, &task).unwrap(),
+///     Some("done".to_string())
+/// );
+/// lp.close(&mut vm).unwrap();
+/// ```
 #[derive(Clone)]
 pub struct HostLoop {
     lp: Value,
 }
 
 impl HostLoop {
-    /// Creates a new event loop (imports `asyncio`, which the VM must allow).
+    /// Creates a new event loop (imports `asyncio`, which the VM must allow) and makes it
+    /// the current loop. See the example of [`HostLoop`].
     pub fn new(vm: &mut Vm) -> Result<HostLoop, Error> {
         let lp = vm.guarded(|vm| {
             let asyncio = vm.import_module("asyncio")?;
@@ -51,13 +55,15 @@ impl HostLoop {
         Ok(HostLoop { lp })
     }
 
-    /// The loop object, as scripts see it.
+    /// The loop object, as scripts see it (`asyncio.get_event_loop()`). See the example of
+    /// [`HostLoop::close`].
     pub fn loop_value(&self) -> &Value {
         &self.lp
     }
 
     /// Wraps a coroutine (or any awaitable) in a task of this loop; it starts running at
-    /// the next [`HostLoop::run_for`]. Returns the task.
+    /// the next [`HostLoop::run_for`]. Returns the task (see [`HostLoop::result`]). See the
+    /// example of [`HostLoop`].
     pub fn spawn(&self, vm: &mut Vm, coro: Value) -> Result<Value, Error> {
         let lp = self.lp.clone();
         vm.guarded(|vm| {
@@ -71,7 +77,34 @@ impl HostLoop {
     /// Runs loop iterations without blocking until nothing is ready to run or `budget` has
     /// passed (an iteration that started is finished first). Returns when the loop next
     /// has work: `Some(Duration::ZERO)` if work is left now, `Some(d)` for the next timer,
-    /// `None` when only sockets or other threads can wake it.
+    /// `None` when only sockets or other threads can wake it (or nothing is left).
+    ///
+    /// ```
+    /// use aio_stdlib::asyncio::HostLoop;
+    /// use std::time::Duration;
+    ///
+    /// let mut vm = aio_stdlib::VmBuilder::new().module("asyncio").build();
+    /// vm.exec("import asyncio\nasync def nap(d):\n    await asyncio.sleep(d)\n    return d\n")?;
+    /// let lp = HostLoop::new(&mut vm)?;
+    /// let coro = vm.call_function("nap", (0.05,))?;
+    /// let task = lp.spawn(&mut vm, coro)?;
+    /// let mut frames = 0;
+    /// loop {
+    ///     frames += 1;
+    ///     match lp.run_for(&mut vm, Duration::from_millis(2))? {
+    ///         // The host sleeps (or renders) until the loop's next timer.
+    ///         Some(wait) => {
+    ///             assert!(wait <= Duration::from_millis(50));
+    ///             std::thread::sleep(wait);
+    ///         }
+    ///         None => break,
+    ///     }
+    /// }
+    /// assert!(frames >= 2);
+    /// assert_eq!(lp.result::<f64>(&mut vm, &task)?, Some(0.05));
+    /// lp.close(&mut vm)?;
+    /// # Ok::<(), aio_vm::Error>(())
+    /// ```
     pub fn run_for(&self, vm: &mut Vm, budget: Duration) -> Result<Option<Duration>, Error> {
         let lp = self.lp.clone();
         let next = vm.guarded(|vm| {
@@ -85,7 +118,30 @@ impl HostLoop {
     }
 
     /// Runs the loop until `aw` (a coroutine, task or future) completes, and returns its
-    /// result — `loop.run_until_complete(aw)`.
+    /// result — `loop.run_until_complete(aw)`. It blocks until then (other tasks of the loop
+    /// run meanwhile).
+    ///
+    /// ```
+    /// use aio_stdlib::asyncio::HostLoop;
+    ///
+    /// let mut vm = aio_stdlib::VmBuilder::new().module("asyncio").build();
+    /// vm.exec(
+    ///     "import asyncio\n\
+    ///      async def square(x):\n\
+    ///      \x20   await asyncio.sleep(0.01)\n\
+    ///      \x20   return x * x\n\
+    ///      async def squares(n):\n\
+    ///      \x20   return await asyncio.gather(*(square(i) for i in range(n)))\n",
+    /// )?;
+    /// let lp = HostLoop::new(&mut vm)?;
+    /// let coro = vm.call_function("squares", (4,))?;
+    /// assert_eq!(
+    ///     lp.run_until_complete::<Vec<i64>>(&mut vm, coro)?,
+    ///     [0, 1, 4, 9]
+    /// );
+    /// lp.close(&mut vm)?;
+    /// # Ok::<(), aio_vm::Error>(())
+    /// ```
     pub fn run_until_complete<R: FromValue>(&self, vm: &mut Vm, aw: Value) -> Result<R, Error> {
         let lp = self.lp.clone();
         let v = vm.guarded(|vm| call_method(vm, &lp, "run_until_complete", &[aw]))?;
@@ -94,6 +150,31 @@ impl HostLoop {
 
     /// The result of a finished task or future: `Ok(None)` while it is pending, its
     /// exception (with traceback) as the error if it failed.
+    ///
+    /// ```
+    /// use aio_stdlib::asyncio::HostLoop;
+    /// use std::time::Duration;
+    ///
+    /// let mut vm = aio_stdlib::VmBuilder::new().module("asyncio").build();
+    /// vm.exec(
+    ///     "async def check(x):\n\
+    ///      \x20   if x < 0:\n\
+    ///      \x20       raise ValueError(f'negative: {x}')\n\
+    ///      \x20   return x\n",
+    /// )?;
+    /// let lp = HostLoop::new(&mut vm)?;
+    /// let ok = vm.call_function("check", (3,))?;
+    /// let bad = vm.call_function("check", (-1,))?;
+    /// let (ok, bad) = (lp.spawn(&mut vm, ok)?, lp.spawn(&mut vm, bad)?);
+    /// assert_eq!(lp.result::<i64>(&mut vm, &ok)?, None); // not started yet
+    /// lp.run_for(&mut vm, Duration::from_millis(5))?;
+    /// assert_eq!(lp.result::<i64>(&mut vm, &ok)?, Some(3));
+    /// let err = lp.result::<i64>(&mut vm, &bad).unwrap_err().to_string();
+    /// assert!(err.starts_with("Traceback (most recent call last):"));
+    /// assert!(err.ends_with("ValueError: negative: -1"));
+    /// lp.close(&mut vm)?;
+    /// # Ok::<(), aio_vm::Error>(())
+    /// ```
     pub fn result<R: FromValue>(&self, vm: &mut Vm, task: &Value) -> Result<Option<R>, Error> {
         vm.guarded(|vm| {
             let done = call_method(vm, task, "done", &[])?;
@@ -107,6 +188,36 @@ impl HostLoop {
 
     /// Cancels the tasks left, lets them finish, closes async generators and the loop —
     /// what `asyncio.run` does after its main coroutine returns.
+    ///
+    /// ```
+    /// use aio_stdlib::asyncio::HostLoop;
+    /// use std::time::Duration;
+    ///
+    /// let mut vm = aio_stdlib::VmBuilder::new().module("asyncio").build();
+    /// vm.exec(
+    ///     "import asyncio\n\
+    ///      log = []\n\
+    ///      async def service():\n\
+    ///      \x20   try:\n\
+    ///      \x20       await asyncio.sleep(3600)\n\
+    ///      \x20   except asyncio.CancelledError:\n\
+    ///      \x20       log.append('cancelled')\n\
+    ///      \x20       raise\n",
+    /// )?;
+    /// let lp = HostLoop::new(&mut vm)?;
+    /// vm.set_global("lp", lp.loop_value().clone());
+    /// let coro = vm.call_function("service", ())?;
+    /// let task = lp.spawn(&mut vm, coro)?;
+    /// lp.run_for(&mut vm, Duration::from_millis(5))?;
+    /// vm.set_global("task", task);
+    /// lp.close(&mut vm)?;
+    /// vm.exec("r = (lp.is_closed(), task.cancelled(), log)")?;
+    /// assert_eq!(
+    ///     vm.get_global::<(bool, bool, Vec<String>)>("r")?,
+    ///     (true, true, vec!["cancelled".into()])
+    /// );
+    /// # Ok::<(), aio_vm::Error>(())
+    /// ```
     pub fn close(self, vm: &mut Vm) -> Result<(), Error> {
         let lp = self.lp.clone();
         vm.guarded(|vm| {

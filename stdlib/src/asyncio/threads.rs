@@ -21,7 +21,33 @@ use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-/// A value that can cross threads: plain data only.
+/// A value that can cross threads: plain data only (the arguments and results of
+/// [`blocking_fn`], [`future_fn`] and [`Completer::complete`]).
+///
+/// ```
+/// use aio_stdlib::asyncio::threads::SendValue;
+/// use aio_vm::{Value, Vm};
+///
+/// let mut vm = Vm::new();
+/// vm.exec("job = ('resize', [640, 480], b'png', None)\nhandle = [object()]")?;
+/// let job = SendValue::from_value(&vm.get_global("job")?).unwrap();
+/// let SendValue::Tuple(parts) = &job else {
+///     unreachable!()
+/// };
+/// assert_eq!(parts[0], SendValue::Str("resize".into()));
+/// assert_eq!(
+///     parts[1],
+///     SendValue::List(vec![SendValue::Int(640), SendValue::Int(480)])
+/// );
+/// // Objects cannot cross.
+/// assert_eq!(SendValue::from_value(&vm.get_global("handle")?), None);
+/// let back = job.into_value(&mut vm);
+/// assert_eq!(
+///     vm.repr(&back).ok().unwrap().as_str(),
+///     "('resize', [640, 480], b'png', None)"
+/// );
+/// # Ok::<(), aio_vm::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub enum SendValue {
     /// `None`.
@@ -42,7 +68,8 @@ pub enum SendValue {
     List(Vec<SendValue>),
 }
 
-/// An exception to raise on the loop thread: a built-in exception class name and message.
+/// An exception to raise on the loop thread: a built-in exception class name and message
+/// (an unknown name raises `RuntimeError`). See the example of [`blocking_fn`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SendError {
     /// A built-in exception class (`"ValueError"`, `"OSError"`, ...).
@@ -61,11 +88,12 @@ impl SendError {
     }
 }
 
-/// What a thread-safe function does with its arguments.
+/// What a thread-safe function does with its arguments (see [`register_thread_safe`]).
 pub type ThreadSafeFn = Arc<dyn Fn(Vec<SendValue>) -> Result<SendValue, SendError> + Send + Sync>;
 
 impl SendValue {
-    /// Converts a script value; `None` for values that cannot cross threads (objects).
+    /// Converts a script value; `None` for values that cannot cross threads (objects). See
+    /// the example of [`SendValue`].
     pub fn from_value(v: &Value) -> Option<SendValue> {
         Some(match v {
             Value::None => SendValue::None,
@@ -92,7 +120,7 @@ impl SendValue {
         })
     }
 
-    /// The script value.
+    /// The script value. See the example of [`SendValue`].
     pub fn into_value(self, vm: &mut Vm) -> Value {
         match self {
             SendValue::None => Value::None,
@@ -113,7 +141,8 @@ impl SendValue {
     }
 }
 
-/// Results posted to one loop thread, and the waker that interrupts its poll.
+/// Results posted to one loop thread, and the waker that interrupts its poll. Internal:
+/// hosts post results through a [`Completer`].
 pub struct Inbox {
     done: Mutex<Vec<(u64, Result<SendValue, SendError>)>>,
     waker: Arc<mio::Waker>,
@@ -170,14 +199,16 @@ fn new_token() -> u64 {
 }
 
 /// Completes one future of the loop from any thread. Dropping it uncompleted fails the
-/// future with `RuntimeError`, so a script never waits forever for a lost result.
+/// future with `RuntimeError`, so a script never waits forever for a lost result. See the
+/// example of [`new_future`].
 pub struct Completer {
     token: u64,
     inbox: Option<Arc<Inbox>>,
 }
 
 impl Completer {
-    /// Delivers the result (or the exception) to the future.
+    /// Delivers the result (or the exception) to the future. See the example of
+    /// [`new_future`].
     pub fn complete(mut self, result: Result<SendValue, SendError>) {
         if let Some(inbox) = self.inbox.take() {
             inbox.post(self.token, result);
@@ -202,6 +233,51 @@ impl Drop for Completer {
 /// A new future of the running loop that another thread completes through the returned
 /// [`Completer`]: what a host's native async function returns for scripts to `await`.
 /// Fails with `RuntimeError: no running event loop` outside a running loop.
+///
+/// ```
+/// use aio_stdlib::asyncio::threads::{self, SendValue};
+/// use std::time::Duration;
+///
+/// let mut vm = aio_stdlib::VmBuilder::new().module("asyncio").build();
+/// // `after(ms)`: a future the host's own thread completes.
+/// vm.register_native("after", |vm, a| {
+///     a.check_count(vm, "after", 1, 1)?;
+///     let ms: u64 = vm.from_value(&a.pos[0])?;
+///     let (future, completer) = threads::new_future(vm)?;
+///     std::thread::spawn(move || {
+///         std::thread::sleep(Duration::from_millis(ms));
+///         completer.complete(Ok(SendValue::Str(format!("waited {ms} ms"))));
+///     });
+///     Ok(future)
+/// });
+/// // A completer dropped without a result fails the future.
+/// vm.register_native("lost", |vm, _a| {
+///     let (future, completer) = threads::new_future(vm)?;
+///     std::thread::spawn(move || drop(completer));
+///     Ok(future)
+/// });
+/// vm.exec(
+///     "import asyncio\n\
+///      async def main():\n\
+///      \x20   a, b = await asyncio.gather(after(30), after(10))\n\
+///      \x20   try:\n\
+///      \x20       await lost()\n\
+///      \x20   except RuntimeError as e:\n\
+///      \x20       return [a, b, str(e)]\n\
+///      r = asyncio.run(main())\n",
+/// )?;
+/// assert_eq!(
+///     vm.get_global::<Vec<String>>("r")?,
+///     [
+///         "waited 30 ms",
+///         "waited 10 ms",
+///         "the host dropped the result of this future"
+///     ]
+/// );
+/// let err = vm.exec("after(1)").unwrap_err().to_string();
+/// assert!(err.ends_with("RuntimeError: no running event loop"));
+/// # Ok::<(), aio_vm::Error>(())
+/// ```
 pub fn new_future(vm: &mut Vm) -> PyResult<(Value, Completer)> {
     let token = new_token();
     let future = match host_job(vm, token) {
@@ -229,7 +305,37 @@ fn host_job(vm: &mut Vm, token: u64) -> PyResult {
 }
 
 /// Marks the native function `func` as safe to run on a worker thread, with `f` as what it
-/// does there (arguments and result as plain data).
+/// does there (arguments and result as plain data): `asyncio.to_thread(func, ...)` and
+/// `loop.run_in_executor` then run `f` on a worker thread; called directly, `func` runs as
+/// usual on the loop's thread.
+///
+/// ```
+/// use aio_stdlib::asyncio::threads::{self, SendError, SendValue};
+/// use std::sync::Arc;
+///
+/// fn checksum(s: &str) -> i64 {
+///     s.bytes().map(i64::from).sum()
+/// }
+///
+/// let mut vm = aio_stdlib::VmBuilder::new().module("asyncio").build();
+/// let f = vm.native_fn_value("checksum", |s: String| checksum(&s));
+/// threads::register_thread_safe(
+///     &f,
+///     Arc::new(|args| match args.as_slice() {
+///         [SendValue::Str(s)] => Ok(SendValue::Int(checksum(s))),
+///         _ => Err(SendError::new("TypeError", "checksum() takes one str")),
+///     }),
+/// );
+/// vm.set_global("checksum", f);
+/// vm.exec(
+///     "import asyncio\n\
+///      async def main():\n\
+///      \x20   return await asyncio.to_thread(checksum, 'abc'), checksum('abc')\n\
+///      r = asyncio.run(main())\n",
+/// )?;
+/// assert_eq!(vm.get_global::<(i64, i64)>("r")?, (294, 294));
+/// # Ok::<(), aio_vm::Error>(())
+/// ```
 pub fn register_thread_safe(func: &Value, f: ThreadSafeFn) {
     if let Value::Obj(o) = func {
         let key = Obj::as_ptr(o) as usize;
@@ -245,7 +351,41 @@ fn thread_safe(func: &Value) -> Option<ThreadSafeFn> {
 
 /// A native async function for scripts: calling it starts `f` on a worker thread and
 /// returns a future of the running loop with its result (`await fetch(1)`). It is also
-/// thread-safe for `run_in_executor` and `to_thread`.
+/// thread-safe for `run_in_executor` and `to_thread`. Arguments that are not plain data
+/// raise `TypeError` before anything starts.
+///
+/// ```
+/// use aio_stdlib::asyncio::threads::{self, SendError, SendValue};
+///
+/// let mut vm = aio_stdlib::VmBuilder::new().module("asyncio").build();
+/// let lookup = threads::blocking_fn(&mut vm, "lookup", |args| match args.as_slice() {
+///     // A blocking call (a database, a file, a slow computation) runs here.
+///     [SendValue::Str(key)] if key == "port" => Ok(SendValue::Int(5432)),
+///     [SendValue::Str(key)] => Err(SendError::new("KeyError", key.clone())),
+///     _ => Err(SendError::new("TypeError", "lookup(key)")),
+/// });
+/// vm.set_global("lookup", lookup);
+/// vm.exec(
+///     "import asyncio\n\
+///      async def main():\n\
+///      \x20   port = await lookup('port')\n\
+///      \x20   try:\n\
+///      \x20       await lookup('host')\n\
+///      \x20   except KeyError as e:\n\
+///      \x20       return port, repr(e)\n\
+///      r = asyncio.run(main())\n",
+/// )?;
+/// assert_eq!(
+///     vm.get_global::<(i64, String)>("r")?,
+///     (5432, "KeyError('host')".into())
+/// );
+/// let err = vm.exec("lookup(object())").unwrap_err();
+/// assert!(err.to_string().ends_with(
+///     "TypeError: lookup() runs on another thread: its arguments must be None, bool, int, \
+///      float, str, bytes, or tuples and lists of them, not 'object'"
+/// ));
+/// # Ok::<(), aio_vm::Error>(())
+/// ```
 pub fn blocking_fn(
     vm: &mut Vm,
     name: &str,
@@ -266,12 +406,12 @@ pub fn blocking_fn(
     func
 }
 
-/// A native async function backed by a Rust [`Future`]: calling it makes the future from
-/// the arguments and drives it to completion on a worker thread (a minimal executor that
-/// parks the thread between wake-ups), then completes the script's future through the
-/// loop's waker. Suits futures that need no particular runtime (channels, timers driven by
-/// other threads, `async` host code); a host with its own runtime (e.g. tokio) spawns there
-/// and completes a [`new_future`] instead.
+/// A native async function backed by a Rust [`Future`](std::future::Future): calling it
+/// makes the future from the arguments and drives it to completion on a worker thread (a
+/// minimal executor that parks the thread between wake-ups), then completes the script's
+/// future through the loop's waker. Suits futures that need no particular runtime
+/// (channels, timers driven by other threads, `async` host code); a host with its own
+/// runtime (e.g. tokio) spawns there and completes a [`new_future`] instead.
 ///
 /// ```
 /// use aio_stdlib::asyncio::threads::{self, SendValue};
@@ -280,7 +420,10 @@ pub fn blocking_fn(
 /// let double = threads::future_fn(&mut vm, "double", |args| async move {
 ///     match args.as_slice() {
 ///         [SendValue::Int(n)] => Ok(SendValue::Int(n * 2)),
-///         _ => Err(threads::SendError::new("TypeError", "double(n) takes one int")),
+///         _ => Err(threads::SendError::new(
+///             "TypeError",
+///             "double(n) takes one int",
+///         )),
 ///     }
 /// });
 /// vm.set_global("double", double);

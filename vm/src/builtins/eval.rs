@@ -145,6 +145,25 @@ fn caller_locals(vm: &mut Vm) -> Option<Obj> {
 impl Vm {
     /// Compiles `source` as `eval` does: one expression, nothing after it but blank lines and
     /// comments (a statement, a `;` or a bare `yield` is CPython's "invalid syntax").
+    /// Running the code with [`Vm::run_code`] returns the expression's value: a host's
+    /// formula or filter, compiled once.
+    ///
+    /// ```
+    /// use aio_vm::Vm;
+    ///
+    /// let mut vm = Vm::new();
+    /// let formula = vm.compile_eval("price * (1 + tax)", "<formula>").unwrap();
+    /// vm.set_global("tax", 0.25);
+    /// for (price, total) in [(10.0, 12.5), (4.0, 5.0)] {
+    ///     vm.set_global("price", price);
+    ///     let globals = vm.main_globals();
+    ///     let v = vm.guarded(|vm| vm.run_code(formula.clone(), globals))?;
+    ///     assert_eq!(vm.guarded(|vm| vm.from_value::<f64>(&v))?, total);
+    /// }
+    /// let err = vm.compile_eval("x = 1", "<formula>").err().unwrap();
+    /// assert_eq!(err.message, "invalid syntax");
+    /// # Ok::<(), aio_vm::Error>(())
+    /// ```
     pub fn compile_eval(&mut self, source: &str, filename: &str) -> Result<Rc<Code>, SyntaxError> {
         let module = aio_parser::parse_module(source).map_err(|e| {
             // The statement parser's hint for `1 = 2` is eval mode's plain "invalid syntax"

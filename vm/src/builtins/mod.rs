@@ -215,7 +215,9 @@ pub fn def_classmethod(vm: &mut Vm, cls: &Obj, name: &str, f: NativeFn) {
 }
 
 impl Vm {
-    /// Sets an attribute in a class namespace.
+    /// Sets an attribute in a class namespace (and invalidates the lookup caches), for
+    /// natives building classes; [`ClassBuilder::attr`](crate::module::ClassBuilder::attr)
+    /// uses it.
     pub fn set_class_attr(&mut self, cls: &Obj, name: &str, v: Value) {
         let n = self.intern(name);
         if let Some(t) = cls.as_type() {

@@ -25,7 +25,40 @@ use crate::vm::{PyResult, Vm};
 use num_traits::ToPrimitive;
 use std::collections::HashMap;
 
-/// A Rust value that can become a script value.
+/// A Rust value that can become a script value: `i64` (and `i32`, `u32`, `u64`, `usize`;
+/// ints beyond 64 bits become big ints), `f64`, `bool`, `String` and `&str`, `()` (`None`),
+/// `Option<T>` (`None` or the value), `Vec<T>` (a list), `HashMap<String, T>` (a dict),
+/// tuples of up to four (a tuple), and [`Value`] itself. Host types implement it to cross
+/// into scripts as plain data:
+///
+/// ```
+/// use aio_vm::{ToValue, Value, Vm};
+///
+/// struct Point {
+///     x: f64,
+///     y: f64,
+/// }
+///
+/// impl ToValue for Point {
+///     fn to_value(self, vm: &mut Vm) -> Value {
+///         (self.x, self.y).to_value(vm)
+///     }
+/// }
+///
+/// let mut vm = Vm::new();
+/// vm.set_global("origin", Point { x: 0.0, y: 0.0 });
+/// vm.set_global(
+///     "path",
+///     vec![Point { x: 3.0, y: 4.0 }, Point { x: 6.0, y: 8.0 }],
+/// );
+/// vm.exec("far = max(path, key=lambda p: (p[0] - origin[0]) ** 2 + (p[1] - origin[1]) ** 2)")?;
+/// assert_eq!(vm.get_global::<(f64, f64)>("far")?, (6.0, 8.0));
+/// assert_eq!(
+///     vm.get_global::<String>("far").unwrap_err().to_string(),
+///     "TypeError: expected str, got tuple"
+/// );
+/// # Ok::<(), aio_vm::Error>(())
+/// ```
 pub trait ToValue {
     /// Converts `self` (lists, dicts and tuples are new objects of the VM).
     fn to_value(self, vm: &mut Vm) -> Value;
@@ -33,7 +66,44 @@ pub trait ToValue {
 
 /// A Rust value that can be read from a script value. Failures are `TypeError`s with
 /// CPython-like messages (`expected int, got str`), or `OverflowError` for ints that do
-/// not fit.
+/// not fit. Implemented for the types listed at [`ToValue`] (`Vec` and tuples accept a list
+/// or a tuple; `f64` accepts ints and objects with `__float__`; `bool` only `True`/`False`).
+/// Host types implement it to be arguments of typed native functions:
+///
+/// ```
+/// use aio_vm::embed::convert::expected;
+/// use aio_vm::{FromValue, PyResult, Value, Vm};
+///
+/// #[derive(Debug, PartialEq)]
+/// enum Level {
+///     Low,
+///     High,
+/// }
+///
+/// impl FromValue for Level {
+///     fn from_value(vm: &mut Vm, v: &Value) -> PyResult<Self> {
+///         match v.as_str().map(|s| s.as_str()) {
+///             Some("low") => Ok(Level::Low),
+///             Some("high") => Ok(Level::High),
+///             Some(other) => Err(vm.new_value_error(format!("unknown level {other:?}"))),
+///             None => Err(expected::<Level>(vm, v)),
+///         }
+///     }
+///     fn type_name() -> String {
+///         "'low' or 'high'".into()
+///     }
+/// }
+///
+/// let mut vm = Vm::new();
+/// vm.register_fn("alarm", |level: Level| level == Level::High);
+/// vm.exec("r = (alarm('low'), alarm('high'))")?;
+/// assert_eq!(vm.get_global::<(bool, bool)>("r")?, (false, true));
+/// let err = vm.exec("alarm('mid')").unwrap_err().to_string();
+/// assert!(err.ends_with("ValueError: unknown level \"mid\""));
+/// let err = vm.exec("alarm(3)").unwrap_err().to_string();
+/// assert!(err.ends_with("TypeError: alarm() argument 1 must be 'low' or 'high', not int"));
+/// # Ok::<(), aio_vm::Error>(())
+/// ```
 pub trait FromValue: Sized {
     /// Converts `v`.
     fn from_value(vm: &mut Vm, v: &Value) -> PyResult<Self>;
@@ -41,7 +111,8 @@ pub trait FromValue: Sized {
     fn type_name() -> String;
 }
 
-/// `TypeError: expected {T}, got {type(v)}`.
+/// `TypeError: expected {T}, got {type(v)}`, the error of a failed [`FromValue`]
+/// conversion (see the example there).
 pub fn expected<T: FromValue>(vm: &mut Vm, v: &Value) -> Obj {
     let msg = format!("expected {}, got {}", T::type_name(), vm.type_name(v));
     vm.new_type_error(msg)
@@ -322,12 +393,35 @@ macro_rules! tuples {
 tuples!(1 => (A 0), 2 => (A 0, B 1), 3 => (A 0, B 1, C 2), 4 => (A 0, B 1, C 2, D 3));
 
 impl Vm {
-    /// Converts a Rust value to a script value.
+    /// Converts a Rust value to a script value ([`ToValue`]).
+    ///
+    /// ```
+    /// use aio_vm::{Value, Vm};
+    /// use std::collections::HashMap;
+    ///
+    /// let mut vm = Vm::new();
+    /// let config = vm.to_value(HashMap::from([("retries".to_string(), vec![1, 2, 4])]));
+    /// assert_eq!(
+    ///     vm.repr(&config).ok().unwrap().as_str(),
+    ///     "{'retries': [1, 2, 4]}"
+    /// );
+    /// vm.set_global("config", config);
+    /// vm.exec("config['retries'].append(8)\nlast = config['retries']")?;
+    /// let last: Value = vm.get_global("last")?;
+    /// let delays: Vec<u64> = vm.guarded(|vm| vm.from_value(&last))?;
+    /// assert_eq!(delays, [1, 2, 4, 8]);
+    /// let err = vm
+    ///     .guarded(|vm| vm.from_value::<Vec<String>>(&last))
+    ///     .unwrap_err();
+    /// assert_eq!(err.to_string(), "TypeError: expected str, got int");
+    /// # Ok::<(), aio_vm::Error>(())
+    /// ```
     pub fn to_value(&mut self, x: impl ToValue) -> Value {
         x.to_value(self)
     }
 
-    /// Converts a script value to a Rust value.
+    /// Converts a script value to a Rust value ([`FromValue`]); see the example of
+    /// [`Vm::to_value`].
     pub fn from_value<T: FromValue>(&mut self, v: &Value) -> PyResult<T> {
         T::from_value(self, v)
     }

@@ -22,7 +22,12 @@ use crate::value::{Obj, Value};
 use crate::vm::{PyResult, Vm};
 use std::rc::Rc;
 
-/// What a typed native function may return: a [`ToValue`], or a `PyResult` of one (to raise).
+/// What a typed native function may return: a [`ToValue`] (`()` returns `None`), or a
+/// `PyResult` of one (to raise).
+///
+/// A typed closure receives no `&mut Vm` to build an exception with; a function that needs
+/// to raise its own errors is better written for [`Vm::register_native`] (see the example
+/// there). See [`Vm::register_fn`] for typed functions.
 pub trait IntoPyResult {
     /// Converts the result.
     fn into_py_result(self, vm: &mut Vm) -> PyResult;
@@ -42,7 +47,8 @@ impl<T: ToValue> IntoPyResult for Result<T, Obj> {
 
 /// A Rust closure usable as a native function: `Fn(A, B, ...) -> R` for up to six
 /// [`FromValue`] arguments and an [`IntoPyResult`] result. `Marker` only tells the
-/// implementations apart (it is inferred).
+/// implementations apart (it is inferred). Used by [`Vm::register_fn`],
+/// [`Vm::native_fn_value`] and [`ModuleBuilder::typed_fn`](crate::module::ModuleBuilder::typed_fn).
 pub trait IntoNative<Marker>: 'static {
     /// The native implementation, named `name` in error messages.
     fn into_native(self, name: &str) -> NativeClosure;
@@ -64,7 +70,33 @@ fn check_arity(vm: &mut Vm, name: &str, args: &Args, n: usize) -> PyResult<()> {
 }
 
 /// Argument `i` (0-based) converted to `T`, with CPython's `_PyArg_BadArgument` wording
-/// (`f() argument 2 must be int, not str`) for type mismatches.
+/// (`f() argument 2 must be int, not str`) for type mismatches: typed arguments for a raw
+/// native function. `pos` must have an item `i` (check the count first, e.g. with
+/// [`Args::check_count`]).
+///
+/// ```
+/// use aio_vm::embed::func::arg;
+/// use aio_vm::{Value, Vm};
+///
+/// let mut vm = Vm::new();
+/// vm.register_native("clamp", |vm, a| {
+///     a.check_count(vm, "clamp", 3, 3)?;
+///     let x: f64 = arg(vm, "clamp", a.pos, 0)?;
+///     let lo: f64 = arg(vm, "clamp", a.pos, 1)?;
+///     let hi: f64 = arg(vm, "clamp", a.pos, 2)?;
+///     if lo > hi {
+///         return Err(vm.new_value_error(format!("empty range {lo}..{hi}")));
+///     }
+///     Ok(Value::float(x.clamp(lo, hi)))
+/// });
+/// vm.exec("r = clamp(12, 0, 10)")?;
+/// assert_eq!(vm.get_global::<f64>("r")?, 10.0);
+/// let err = vm.exec("clamp(1, 'a', 2)").unwrap_err().to_string();
+/// assert!(err.ends_with("TypeError: clamp() argument 2 must be float, not str"));
+/// let err = vm.exec("clamp(1, 5, 2)").unwrap_err().to_string();
+/// assert!(err.ends_with("ValueError: empty range 5..2"));
+/// # Ok::<(), aio_vm::Error>(())
+/// ```
 pub fn arg<T: FromValue>(vm: &mut Vm, name: &str, pos: &[Value], i: usize) -> PyResult<T> {
     let v = &pos[i];
     T::from_value(vm, v).map_err(|e| {
@@ -120,6 +152,41 @@ impl Vm {
     /// Arguments are converted with [`FromValue`] (a mismatch raises `TypeError: name()
     /// argument 1 must be int, not str`), the result with [`ToValue`]; a wrong number of
     /// arguments raises `TypeError: name() takes 2 positional arguments but 3 were given`.
+    /// Arguments are positional only, and all required (`Option<T>` accepts `None`).
+    ///
+    /// ```
+    /// use aio_vm::Vm;
+    /// use std::collections::HashMap;
+    ///
+    /// let mut vm = Vm::new();
+    /// vm.register_fn(
+    ///     "total",
+    ///     |prices: HashMap<String, f64>, qty: Vec<(String, i64)>| {
+    ///         qty.iter()
+    ///             .map(|(item, n)| prices.get(item).copied().unwrap_or(0.0) * *n as f64)
+    ///             .sum::<f64>()
+    ///     },
+    /// );
+    /// vm.register_fn("pad", |s: String, width: Option<usize>| {
+    ///     format!("{s:>w$}", w = width.unwrap_or(6))
+    /// });
+    /// vm.exec(
+    ///     "t = total({'tea': 2.5, 'cake': 4.0}, [('tea', 2), ('cake', 1), ('jam', 9)])\n\
+    ///      p = [pad('ab', 4), pad('ab', None)]\n",
+    /// )?;
+    /// assert_eq!(vm.get_global::<f64>("t")?, 9.0);
+    /// assert_eq!(vm.get_global::<Vec<String>>("p")?, ["  ab", "    ab"]);
+    /// let err = vm
+    ///     .exec("total({}, [('tea', 'two')])")
+    ///     .unwrap_err()
+    ///     .to_string();
+    /// assert!(
+    ///     err.ends_with("TypeError: total() argument 2 must be list[tuple[str, int]], not list")
+    /// );
+    /// let err = vm.exec("pad('ab')").unwrap_err().to_string();
+    /// assert!(err.ends_with("TypeError: pad() takes 2 positional arguments but 1 was given"));
+    /// # Ok::<(), aio_vm::Error>(())
+    /// ```
     pub fn register_fn<M>(&mut self, name: &str, f: impl IntoNative<M>) {
         let v = self.native_fn_value(name, f);
         let b = self.builtins.clone();
@@ -127,7 +194,33 @@ impl Vm {
     }
 
     /// Makes a raw native closure (all arguments, keyword arguments included, as [`Args`])
-    /// a built-in function `name`.
+    /// a built-in function `name`: for optional and keyword arguments, and for raising
+    /// exceptions (the closure gets the `&mut Vm`).
+    ///
+    /// ```
+    /// use aio_vm::embed::func::arg;
+    /// use aio_vm::{Value, Vm};
+    ///
+    /// let mut vm = Vm::new();
+    /// vm.register_native("greet", |vm, a| {
+    ///     a.check_count(vm, "greet", 1, 1)?;
+    ///     a.check_kwargs(vm, "greet", &["punct"])?;
+    ///     let name: String = arg(vm, "greet", a.pos, 0)?;
+    ///     let punct = match a.kwarg("punct") {
+    ///         Some(v) => vm.from_value::<String>(v)?,
+    ///         None => "!".to_string(),
+    ///     };
+    ///     Ok(Value::str(format!("hello {name}{punct}")))
+    /// });
+    /// vm.exec("r = [greet('ann'), greet('bob', punct='?')]")?;
+    /// assert_eq!(
+    ///     vm.get_global::<Vec<String>>("r")?,
+    ///     ["hello ann!", "hello bob?"]
+    /// );
+    /// let err = vm.exec("greet('x', loud=True)").unwrap_err().to_string();
+    /// assert!(err.ends_with("TypeError: 'loud' is an invalid keyword argument for greet()"));
+    /// # Ok::<(), aio_vm::Error>(())
+    /// ```
     pub fn register_native(
         &mut self,
         name: &str,
@@ -139,7 +232,23 @@ impl Vm {
     }
 
     /// A function object for a typed Rust closure (to store in a module, a dict, or pass
-    /// to a script function).
+    /// to a script function), without making it a builtin.
+    ///
+    /// ```
+    /// use aio_vm::Vm;
+    ///
+    /// let mut vm = Vm::new();
+    /// vm.exec("def apply(f, xs):\n    return [f(x) for x in xs]\n")?;
+    /// let double = vm.native_fn_value("double", |x: i64| x * 2);
+    /// assert_eq!(
+    ///     vm.repr(&double).ok().unwrap().as_str(),
+    ///     "<built-in function double>"
+    /// );
+    /// let r: Vec<i64> = vm.call_function("apply", (double, vec![1, 2, 3]))?;
+    /// assert_eq!(r, [2, 4, 6]);
+    /// assert!(vm.exec("double(1)").is_err()); // not a builtin
+    /// # Ok::<(), aio_vm::Error>(())
+    /// ```
     pub fn native_fn_value<M>(&mut self, name: &str, f: impl IntoNative<M>) -> Value {
         let c = f.into_native(name);
         native_closure(self, name, None, c)
@@ -147,7 +256,8 @@ impl Vm {
 }
 
 impl crate::module::ModuleBuilder<'_> {
-    /// Adds a typed Rust closure as function `name` (see [`Vm::register_fn`]).
+    /// Adds a typed Rust closure as function `name` (see [`Vm::register_fn`]); see the
+    /// example of [`Vm::register_module`].
     pub fn typed_fn<M>(&mut self, name: &str, f: impl IntoNative<M>) -> &mut Self {
         let v = self.vm().native_fn_value(name, f);
         self.set(name, v)

@@ -5,12 +5,21 @@
 //! ```
 //! use aio_vm::Vm;
 //!
-//! struct Counter { n: i64 }
+//! struct Counter {
+//!     n: i64,
+//! }
 //!
 //! let mut vm = Vm::new();
 //! vm.register_type::<Counter>("Counter")
-//!     .constructor(|_vm, args| Ok(Counter { n: args.len() as i64 }))
-//!     .method("inc", |_vm, this, _args| { this.n += 1; Ok(this.n.into()) })
+//!     .constructor(|_vm, args| {
+//!         Ok(Counter {
+//!             n: args.len() as i64,
+//!         })
+//!     })
+//!     .method("inc", |_vm, this, _args| {
+//!         this.n += 1;
+//!         Ok(this.n.into())
+//!     })
 //!     .finish();
 //! vm.exec("c = Counter()\nc.inc()\nn = c.inc()").unwrap();
 //! assert_eq!(vm.get_global::<i64>("n").unwrap(), 2);
@@ -26,7 +35,7 @@ use std::any::Any;
 use std::marker::PhantomData;
 use std::rc::Rc;
 
-/// Builds a class whose instances carry a `T`; see [`Vm::register_type`].
+/// Builds a class whose instances carry a `T`; see the example of [`Vm::register_type`].
 pub struct TypeBuilder<'a, T> {
     vm: &'a mut Vm,
     cls: Obj,
@@ -35,8 +44,10 @@ pub struct TypeBuilder<'a, T> {
 }
 
 impl<T: Any> TypeBuilder<'_, T> {
-    /// Adds method `name`; the closure receives the instance's state (a `TypeError` is
-    /// raised when called on an instance without one).
+    /// Adds method `name`; the closure receives the instance's state and the arguments
+    /// after `self` (a `TypeError` is raised when called on an instance without one, a
+    /// `RuntimeError` when the state is already borrowed by a method running further up the
+    /// stack). See the example of [`Vm::register_type`].
     pub fn method(
         &mut self,
         name: &str,
@@ -66,7 +77,9 @@ impl<T: Any> TypeBuilder<'_, T> {
         self
     }
 
-    /// Lets scripts create instances: `f` builds the state from the call's arguments.
+    /// Lets scripts create instances: `f` builds the state from the call's arguments (it
+    /// becomes the class's `__new__`, so subclasses get instances with state too). See the
+    /// example of [`Vm::register_type`].
     pub fn constructor(
         &mut self,
         f: impl Fn(&mut Vm, Args<'_>) -> PyResult<T> + 'static,
@@ -91,7 +104,9 @@ impl<T: Any> TypeBuilder<'_, T> {
         self
     }
 
-    /// Ends the class: makes it a built-in name and returns it.
+    /// Ends the class: makes it a built-in name and returns it (for
+    /// [`Vm::new_host_instance`] and `isinstance` checks). See the example of
+    /// [`Vm::register_type`].
     pub fn finish(&mut self) -> Obj {
         let b = self.vm.builtins.clone();
         let name = self.name.clone();
@@ -102,7 +117,58 @@ impl<T: Any> TypeBuilder<'_, T> {
 }
 
 impl Vm {
-    /// Starts a class `name` (in module `builtins`) whose instances carry a Rust `T`.
+    /// Starts a class `name` (in module `builtins`) whose instances carry a Rust `T`, with
+    /// methods written in Rust. Scripts can subclass it.
+    ///
+    /// ```
+    /// use aio_vm::embed::func::arg;
+    /// use aio_vm::{Value, Vm};
+    ///
+    /// struct Account {
+    ///     owner: String,
+    ///     balance: i64,
+    /// }
+    ///
+    /// let mut vm = Vm::new();
+    /// let cls = vm
+    ///     .register_type::<Account>("Account")
+    ///     .constructor(|vm, a| {
+    ///         a.check_count(vm, "Account", 1, 1)?;
+    ///         Ok(Account {
+    ///             owner: arg(vm, "Account", a.pos, 0)?,
+    ///             balance: 0,
+    ///         })
+    ///     })
+    ///     .method("deposit", |vm, acct, a| {
+    ///         a.check_count(vm, "deposit", 1, 1)?;
+    ///         let n: i64 = arg(vm, "deposit", a.pos, 0)?;
+    ///         if n <= 0 {
+    ///             return Err(vm.new_value_error("deposit must be positive"));
+    ///         }
+    ///         acct.balance += n;
+    ///         Ok(Value::Int(acct.balance))
+    ///     })
+    ///     .method("owner", |_vm, acct, _a| Ok(Value::str(acct.owner.as_str())))
+    ///     .finish();
+    /// vm.exec(
+    ///     "class Savings(Account):\n\
+    ///      \x20   def add_interest(self):\n\
+    ///      \x20       return self.deposit(1)\n\
+    ///      a = Savings('ann')\n\
+    ///      a.deposit(10)\n\
+    ///      r = (a.owner(), a.add_interest())\n",
+    /// )?;
+    /// assert_eq!(vm.get_global::<(String, i64)>("r")?, ("ann".into(), 11));
+    /// let a: Value = vm.get_global("a")?;
+    /// assert!(vm.isinstance(&a, &cls));
+    /// assert_eq!(
+    ///     vm.with_host(&a, |acct: &mut Account| acct.balance),
+    ///     Some(11)
+    /// );
+    /// let err = vm.exec("a.deposit(-5)").unwrap_err().to_string();
+    /// assert!(err.ends_with("ValueError: deposit must be positive"));
+    /// # Ok::<(), aio_vm::Error>(())
+    /// ```
     pub fn register_type<T: Any>(&mut self, name: &str) -> TypeBuilder<'_, T> {
         let object = self.types.object.clone();
         let cls = crate::module::new_class(self, "builtins", name, &[object]);
@@ -114,13 +180,38 @@ impl Vm {
         }
     }
 
-    /// A new instance of `cls` (a class from [`Vm::register_type`]) carrying `state`.
+    /// A new instance of `cls` (a class from [`Vm::register_type`]) carrying `state`: how a
+    /// host hands out objects that scripts cannot construct themselves.
+    ///
+    /// ```
+    /// use aio_vm::{Value, Vm};
+    ///
+    /// struct Sensor {
+    ///     reads: u32,
+    /// }
+    ///
+    /// let mut vm = Vm::new();
+    /// let cls = vm
+    ///     .register_type::<Sensor>("Sensor")
+    ///     .method("read", |_vm, s, _a| {
+    ///         s.reads += 1;
+    ///         Ok(Value::float(20.5))
+    ///     })
+    ///     .finish();
+    /// let sensor = vm.new_host_instance(&cls, Sensor { reads: 0 });
+    /// vm.set_global("sensor", sensor.clone());
+    /// vm.exec("t = sensor.read() + sensor.read()")?;
+    /// assert_eq!(vm.get_global::<f64>("t")?, 41.0);
+    /// assert_eq!(vm.with_host(&sensor, |s: &mut Sensor| s.reads), Some(2));
+    /// assert_eq!(vm.with_host(&Value::Int(1), |s: &mut Sensor| s.reads), None);
+    /// # Ok::<(), aio_vm::Error>(())
+    /// ```
     pub fn new_host_instance<T: Any>(&mut self, cls: &Obj, state: T) -> Value {
         crate::module::new_native_instance(self, cls, state)
     }
 
     /// Runs `f` on the state of a host instance; `None` when `v` does not carry a `T` (or
-    /// is in use).
+    /// is in use). See the examples of [`Vm::register_type`] and [`Vm::new_host_instance`].
     pub fn with_host<T: Any, R>(&self, v: &Value, f: impl FnOnce(&mut T) -> R) -> Option<R> {
         let cell = crate::module::native_state::<T>(v)?;
         let mut state = cell.try_borrow_mut().ok()?;

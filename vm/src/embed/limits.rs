@@ -42,7 +42,10 @@ pub const CHECK_INTERVAL: i64 = 256;
 /// use aio_vm::{Error, LimitExceeded, Limits, Vm};
 ///
 /// let mut vm = Vm::new();
-/// vm.set_limits(Limits { steps: Some(10_000), ..Limits::default() });
+/// vm.set_limits(Limits {
+///     steps: Some(10_000),
+///     ..Limits::default()
+/// });
 /// let err = vm.exec("while True:\n    pass\n").unwrap_err();
 /// assert!(matches!(err, Error::Limit(LimitExceeded::Steps)));
 /// // The VM is still usable.
@@ -62,7 +65,25 @@ pub struct Limits {
     pub recursion: Option<usize>,
 }
 
-/// Which limit stopped a run.
+/// Which limit stopped a run (in [`Error::Limit`]); `Display` says it in words.
+///
+/// ```
+/// use aio_vm::{Error, LimitExceeded, Limits, Vm};
+/// use std::time::Duration;
+///
+/// let mut vm = Vm::new();
+/// vm.set_limits(Limits {
+///     time: Some(Duration::from_millis(50)),
+///     ..Limits::default()
+/// });
+/// let err =
+///     vm.exec("while True:\n    try:\n        pass\n    except BaseException:\n        pass\n");
+/// let Err(Error::Limit(kind)) = err else {
+///     panic!("not stopped: {err:?}")
+/// };
+/// assert_eq!(kind, LimitExceeded::Time);
+/// assert_eq!(kind.to_string(), "time limit exceeded");
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LimitExceeded {
     /// [`Limits::steps`].
@@ -110,7 +131,7 @@ pub struct InterruptHandle {
 
 impl InterruptHandle {
     /// Stops the running script at its next step (a no-op race-free request: if nothing
-    /// runs, the next run stops at its first step).
+    /// runs, the next run stops at its first step). See the example of [`InterruptHandle`].
     pub fn interrupt(&self) {
         self.hard.store(true, Ordering::SeqCst);
         self.flag.store(true, Ordering::SeqCst);
@@ -157,7 +178,35 @@ impl Default for LimitState {
 }
 
 impl Vm {
-    /// Sets the limits for the following runs (see [`Limits`]).
+    /// Sets the limits for the following runs (see [`Limits`]); `Limits::default()` lifts
+    /// them.
+    ///
+    /// ```
+    /// use aio_vm::{Error, LimitExceeded, Limits, Vm};
+    ///
+    /// let mut vm = Vm::new();
+    /// vm.set_limits(Limits {
+    ///     memory: Some(64 << 20),
+    ///     recursion: Some(200),
+    ///     ..Limits::default()
+    /// });
+    /// assert_eq!(vm.limits().recursion, Some(200));
+    /// let err = vm.exec("blob = 'x' * 10**9").unwrap_err();
+    /// assert!(matches!(err, Error::Limit(LimitExceeded::Memory)));
+    /// // The recursion limit raises a RecursionError that scripts can catch.
+    /// vm.exec(
+    ///     "def depth(n):\n\
+    ///      \x20   try:\n\
+    ///      \x20       return depth(n + 1)\n\
+    ///      \x20   except RecursionError:\n\
+    ///      \x20       return n\n\
+    ///      d = depth(0)\n",
+    /// )?;
+    /// assert!(vm.get_global::<i64>("d")? < 200);
+    /// vm.set_limits(Limits::default());
+    /// vm.exec("blob = 'x' * 10**6")?;
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn set_limits(&mut self, limits: Limits) {
         if let Some(r) = limits.recursion {
             self.recursion_limit = r;
@@ -166,19 +215,35 @@ impl Vm {
         self.arm_limits();
     }
 
-    /// The limits in force.
+    /// The limits in force; see [`Vm::set_limits`].
     pub fn limits(&self) -> Limits {
         self.limits.limits
     }
 
     /// Steps counted in the current (or last) run; counted only while a step or time or
-    /// memory limit is set, and exact up to [`CHECK_INTERVAL`].
+    /// memory limit is set, and exact up to [`CHECK_INTERVAL`]. A host can size a step
+    /// budget from a trial run.
+    ///
+    /// ```
+    /// use aio_vm::{Limits, Vm};
+    ///
+    /// let mut vm = Vm::new();
+    /// vm.set_limits(Limits {
+    ///     steps: Some(1_000_000),
+    ///     ..Limits::default()
+    /// });
+    /// vm.exec("def f():\n    pass\nfor i in range(100):\n    f()\n")?;
+    /// // 100 loop iterations and 100 calls.
+    /// assert_eq!(vm.steps_used(), 200);
+    /// # Ok::<(), aio_vm::Error>(())
+    /// ```
     pub fn steps_used(&self) -> u64 {
         let st = &self.limits;
         st.steps_used + (st.armed - st.ticks.max(-1)).max(0) as u64
     }
 
-    /// A handle another thread can use to stop the running script.
+    /// A handle another thread can use to stop the running script; see the example of
+    /// [`InterruptHandle`].
     pub fn interrupt_handle(&self) -> InterruptHandle {
         InterruptHandle {
             flag: self.interrupt.clone(),
@@ -190,6 +255,37 @@ impl Vm {
     /// A stopped run skips every `finally` block, so state they would have restored — a
     /// running event loop, an installed signal handler — is repaired here (the standard
     /// library's `asyncio` registers one).
+    ///
+    /// ```
+    /// use aio_vm::{Error, LimitExceeded, Limits, Vm};
+    ///
+    /// fn release(vm: &mut Vm) {
+    ///     // What the skipped `finally:` would have done.
+    ///     vm.set_global("busy", false);
+    /// }
+    ///
+    /// let mut vm = Vm::new();
+    /// vm.on_limit_reset(release);
+    /// vm.set_limits(Limits {
+    ///     steps: Some(10_000),
+    ///     ..Limits::default()
+    /// });
+    /// vm.exec(
+    ///     "busy = False\n\
+    ///      def work():\n\
+    ///      \x20   global busy\n\
+    ///      \x20   busy = True\n\
+    ///      \x20   try:\n\
+    ///      \x20       while True:\n\
+    ///      \x20           pass\n\
+    ///      \x20   finally:\n\
+    ///      \x20       busy = False\n",
+    /// )?;
+    /// let err = vm.call_function::<()>("work", ()).unwrap_err();
+    /// assert!(matches!(err, Error::Limit(LimitExceeded::Steps)));
+    /// assert!(!vm.get_global::<bool>("busy")?);
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn on_limit_reset(&mut self, hook: fn(&mut Vm)) {
         if !self.limits.reset_hooks.contains(&hook) {
             self.limits.reset_hooks.push(hook);
@@ -198,7 +294,35 @@ impl Vm {
 
     /// Runs `f` as a host entry point: starts a fresh budget (unless nested in another
     /// entry), and turns an uncaught exception — or an exceeded limit, even one a script
-    /// swallowed — into an [`Error`].
+    /// swallowed — into an [`Error`]. Hosts use it to run the lower-level methods that
+    /// return a [`PyResult`] ([`Vm::call`], [`Vm::getitem`], [`Vm::run_code`], ...) as one
+    /// run.
+    ///
+    /// ```
+    /// use aio_vm::code::BinOp;
+    /// use aio_vm::{Value, Vm};
+    ///
+    /// let mut vm = Vm::new();
+    /// vm.exec("orders = [{'qty': 2, 'price': 3.5}, {'qty': 1, 'price': 10.0}]")?;
+    /// let orders: Value = vm.get_global("orders")?;
+    /// let total = vm.guarded(|vm| {
+    ///     let (qty, price) = (Value::str("qty"), Value::str("price"));
+    ///     let mut total = 0.0;
+    ///     for order in vm.collect(&orders)? {
+    ///         let q = vm.getitem(&order, &qty)?;
+    ///         let p = vm.getitem(&order, &price)?;
+    ///         let cost = vm.binary_op(&q, &p, BinOp::Mul)?;
+    ///         total += vm.from_value::<f64>(&cost)?;
+    ///     }
+    ///     Ok(total)
+    /// })?;
+    /// assert_eq!(total, 17.0);
+    /// let err = vm
+    ///     .guarded(|vm| vm.getitem(&orders, &Value::Int(5)).map(drop))
+    ///     .unwrap_err();
+    /// assert_eq!(err.to_string(), "IndexError: list index out of range");
+    /// # Ok::<(), aio_vm::Error>(())
+    /// ```
     pub fn guarded<R>(&mut self, f: impl FnOnce(&mut Vm) -> PyResult<R>) -> Result<R, Error> {
         if self.limits.depth == 0 {
             self.arm_limits();
@@ -310,7 +434,30 @@ impl Vm {
 
     /// Checks, before a native operation allocates `bytes` at once (`[0] * n`, `'x' * n`,
     /// `bytes(n)`), that the allocation alone does not exceed the memory limit: such a
-    /// request stops the run before it allocates.
+    /// request stops the run before it allocates. Natives that allocate in proportion to an
+    /// argument call it first.
+    ///
+    /// ```
+    /// use aio_vm::embed::func::arg;
+    /// use aio_vm::{Error, LimitExceeded, Limits, Vm};
+    ///
+    /// let mut vm = Vm::new();
+    /// vm.register_native("zeros", |vm, a| {
+    ///     a.check_count(vm, "zeros", 1, 1)?;
+    ///     let n: usize = arg(vm, "zeros", a.pos, 0)?;
+    ///     vm.check_allocation(n)?;
+    ///     Ok(aio_vm::module::new_bytes(vm, vec![0; n]))
+    /// });
+    /// vm.set_limits(Limits {
+    ///     memory: Some(1 << 20),
+    ///     ..Limits::default()
+    /// });
+    /// vm.exec("n = len(zeros(1000))")?;
+    /// assert_eq!(vm.get_global::<i64>("n")?, 1000);
+    /// let err = vm.exec("zeros(10**9)").unwrap_err();
+    /// assert!(matches!(err, Error::Limit(LimitExceeded::Memory)));
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn check_allocation(&mut self, bytes: usize) -> PyResult<()> {
         match self.limits.limits.memory {
             Some(max) if bytes > max => Err(self.trip(LimitExceeded::Memory)),
@@ -339,7 +486,22 @@ impl Vm {
         self.new_exception_msg(&cls, kind.to_string())
     }
 
-    /// The approximate bytes held by live containers, and how many there are.
+    /// The approximate bytes held by live containers, and how many there are: the estimate
+    /// [`Limits::memory`] is checked against (see the module documentation).
+    ///
+    /// ```
+    /// use aio_vm::Vm;
+    ///
+    /// let mut vm = Vm::new();
+    /// let (before, _) = vm.heap_estimate();
+    /// vm.exec("rows = [[i] * 10 for i in range(1000)]")?;
+    /// let (during, containers) = vm.heap_estimate();
+    /// assert!(during > before + 1000 * 10 * 16);
+    /// assert!(containers > 1000);
+    /// vm.exec("del rows")?;
+    /// assert!(vm.heap_estimate().0 < during);
+    /// # Ok::<(), aio_vm::Error>(())
+    /// ```
     pub fn heap_estimate(&self) -> (usize, usize) {
         use crate::object::Payload;
         use std::mem::size_of;
