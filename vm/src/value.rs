@@ -226,6 +226,32 @@ impl Value {
     }
 }
 
+/// For hosts' `unwrap`s and test failures: unboxed values as their variant, objects as
+/// CPython's default repr (`<list object at 0x...>`). Scripts see `repr()`, not this.
+impl std::fmt::Debug for Value {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Value::None => f.write_str("None"),
+            Value::Bool(b) => write!(f, "Bool({})", b.get()),
+            Value::Int(i) => write!(f, "Int({i})"),
+            Value::Float(x) => write!(f, "Float({:?})", x.get()),
+            Value::Str(s) => write!(f, "Str({:?})", s.as_str()),
+            Value::Obj(o) => write!(f, "Obj({o:?})"),
+        }
+    }
+}
+
+/// `<TYPE object at 0x...>`, as CPython's default repr (see `Debug` for [`Value`]).
+impl std::fmt::Debug for Object {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let name = self
+            .class_raw()
+            .map(crate::types::type_name)
+            .unwrap_or_else(|| "?".to_string());
+        write!(f, "<{name} object at {:p}>", self as *const Object)
+    }
+}
+
 impl From<i64> for Value {
     fn from(v: i64) -> Value {
         Value::Int(v)
@@ -265,6 +291,19 @@ impl From<Obj> for Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn debug_shows_the_variant_or_the_type() {
+        assert_eq!(format!("{:?}", Value::bool(true)), "Bool(true)");
+        assert_eq!(format!("{:?}", Value::float(0.5)), "Float(0.5)");
+        assert_eq!(format!("{:?}", Value::str("a\"b")), "Str(\"a\\\"b\")");
+        let vm = crate::Vm::new();
+        let l = format!("{:?}", vm.new_list(vec![]));
+        assert!(
+            l.starts_with("Obj(<list object at 0x") && l.ends_with(">)"),
+            "{l}"
+        );
+    }
 
     #[test]
     fn value_is_at_most_16_bytes() {

@@ -95,12 +95,7 @@ impl<T: Any> TypeBuilder<'_, T> {
             let state = f(vm, rest)?;
             Ok(crate::module::new_native_instance(vm, &cls, state))
         });
-        let v = native_closure(self.vm, "__new__", Some(&self.name), imp);
-        let sm = Value::Obj(Rc::new(crate::object::Object::new(
-            self.vm.types.staticmethod.clone(),
-            crate::object::Payload::StaticMethod(v),
-        )));
-        self.vm.set_class_attr(&self.cls, "__new__", sm);
+        set_new(self.vm, &self.cls, &self.name, imp);
         self
     }
 
@@ -172,6 +167,13 @@ impl Vm {
     pub fn register_type<T: Any>(&mut self, name: &str) -> TypeBuilder<'_, T> {
         let object = self.types.object.clone();
         let cls = crate::module::new_class(self, "builtins", name, &[object]);
+        // Until `constructor` replaces it, scripts cannot make instances without Rust state
+        // (CPython's message for a type without `tp_new`).
+        let msg = format!("cannot create '{name}' instances");
+        let no_new = Rc::new(move |vm: &mut Vm, _a: Args<'_>| -> PyResult {
+            Err(vm.new_type_error(msg.clone()))
+        });
+        set_new(self, &cls, name, no_new);
         TypeBuilder {
             vm: self,
             cls,
@@ -204,6 +206,9 @@ impl Vm {
     /// assert_eq!(vm.get_global::<f64>("t")?, 41.0);
     /// assert_eq!(vm.with_host(&sensor, |s: &mut Sensor| s.reads), Some(2));
     /// assert_eq!(vm.with_host(&Value::Int(1), |s: &mut Sensor| s.reads), None);
+    /// // Without a `constructor`, scripts cannot make a `Sensor` with no Rust state.
+    /// let err = vm.exec("Sensor()").err().unwrap().to_string();
+    /// assert!(err.trim_end().ends_with("TypeError: cannot create 'Sensor' instances"), "{err}");
     /// # Ok::<(), aio_vm::Error>(())
     /// ```
     pub fn new_host_instance<T: Any>(&mut self, cls: &Obj, state: T) -> Value {
@@ -217,4 +222,14 @@ impl Vm {
         let mut state = cell.try_borrow_mut().ok()?;
         Some(f(&mut state))
     }
+}
+
+/// Sets `cls.__new__` to the native `imp` (a static method, as `__new__` is).
+fn set_new(vm: &mut Vm, cls: &Obj, name: &str, imp: crate::native::NativeClosure) {
+    let v = native_closure(vm, "__new__", Some(name), imp);
+    let sm = Value::Obj(Rc::new(crate::object::Object::new(
+        vm.types.staticmethod.clone(),
+        crate::object::Payload::StaticMethod(v),
+    )));
+    vm.set_class_attr(cls, "__new__", sm);
 }
