@@ -580,9 +580,14 @@ impl Vm {
     ) -> Box<Frame> {
         match self.frame_pool.pop() {
             Some(mut f) => {
-                f.code = code.clone();
+                // Recursion and loops call the same function again: keep the references.
+                if !Rc::ptr_eq(&f.code, code) {
+                    f.code = code.clone();
+                }
+                if !Rc::ptr_eq(&f.globals, globals) {
+                    f.globals = globals.clone();
+                }
                 f.ip = 0;
-                f.globals = globals.clone();
                 f.delivery = delivery;
                 f
             }
@@ -607,13 +612,27 @@ impl Vm {
         if self.frame_pool.len() >= 64 {
             return;
         }
-        f.stack.clear();
-        f.locals.clear();
-        f.cells.clear();
-        f.blocks.clear();
-        f.namespace = None;
-        f.generator = None;
-        f.pending_throw = None;
+        // A returning frame usually has an empty stack, no blocks, no cells and none of the
+        // optional parts: test before calling the out-of-line slice drops.
+        if !f.stack.is_empty() {
+            f.stack.clear();
+        }
+        while f.locals.pop().is_some() {}
+        if !f.cells.is_empty() {
+            f.cells.clear();
+        }
+        if !f.blocks.is_empty() {
+            f.blocks.clear();
+        }
+        if f.namespace.is_some() {
+            f.namespace = None;
+        }
+        if f.generator.is_some() {
+            f.generator = None;
+        }
+        if f.pending_throw.is_some() {
+            f.pending_throw = None;
+        }
         self.frame_pool.push(f);
     }
 

@@ -1455,11 +1455,19 @@ impl Vm {
         if let Some(s) = bound {
             locals.push(Some(s));
         }
-        for v in &mut stack[start..] {
-            locals.push(Some(std::mem::take(v)));
+        // The arguments move from the caller's stack (popped last to first, no reference
+        // counting); then the callee (and the method's null slot) is popped. Inline pops and
+        // pushes: `drain`/`truncate` call out-of-line slice drops.
+        let base = locals.len();
+        while locals.len() < nlocals {
+            locals.push(None);
         }
-        locals.resize(nlocals, None);
-        stack.truncate(callee_pos);
+        for k in (0..nargs).rev() {
+            locals[base + k] = stack.pop();
+        }
+        while stack.len() > callee_pos {
+            stack.pop();
+        }
         Some(frame)
     }
 
