@@ -55,6 +55,7 @@ pub const MODULES: &[&str] = &[
     "fnmatch",
     "fractions",
     "functools",
+    "gc",
     "glob",
     "heapq",
     "io",

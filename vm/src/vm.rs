@@ -415,6 +415,11 @@ impl Vm {
         ))
     }
 
+    /// The cycle collector: its schedule, switches and collections (the `gc` module).
+    pub fn gc(&self) -> &crate::gc::GcState {
+        &self.gc
+    }
+
     /// Allocates a container object and registers it with the cycle collector.
     pub fn track(&self, o: Object) -> Obj {
         let rc = Rc::new(o);
