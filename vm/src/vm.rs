@@ -135,6 +135,8 @@ pub struct Vm {
     pub(crate) limits: crate::embed::limits::LimitState,
     /// The builtin `eval`, which a call from a script runs as a pushed frame.
     pub(crate) eval_fn: Option<Obj>,
+    /// The builtin `exec`, run as a pushed frame likewise.
+    pub(crate) exec_fn: Option<Obj>,
 }
 
 impl Default for Vm {
@@ -193,6 +195,7 @@ impl Vm {
             interrupt: Default::default(),
             limits: Default::default(),
             eval_fn: None,
+            exec_fn: None,
         };
         crate::builtins::install(&mut vm);
         vm

@@ -4,6 +4,7 @@
 
 pub mod asyncgen;
 mod bytes;
+mod compile;
 mod dict;
 mod eval;
 mod exceptions;
@@ -27,7 +28,7 @@ pub use aio_lexer::printable::is_printable as str_is_printable;
 pub use bytes::as_bytes as bytes_of;
 pub use bytes::bytearray_inplace;
 pub use dict::copy_dict as copy_dict_value;
-pub(crate) use eval::eval_frame;
+pub(crate) use eval::{eval_frame, exec_frame};
 pub use exceptions::set_exception_attr;
 pub use format::format_spec;
 pub use future::FEATURES as FUTURE_FEATURES;
@@ -50,6 +51,7 @@ pub fn install(vm: &mut Vm) {
     object::install(vm);
     functions::install(vm);
     eval::install(vm);
+    compile::install(vm);
     int::install(vm);
     str::install(vm);
     bytes::install(vm);
