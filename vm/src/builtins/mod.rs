@@ -32,6 +32,7 @@ pub(crate) use eval::{eval_frame, exec_frame};
 pub use exceptions::set_exception_attr;
 pub use format::format_spec;
 pub use future::FEATURES as FUTURE_FEATURES;
+pub(crate) use object::union_or;
 pub use repr::{bytes_repr, float_repr, native_repr, str_repr};
 pub use set::set_inplace;
 pub(crate) use str::is_wide as char_is_wide;
@@ -134,19 +135,7 @@ pub fn set_builtin(vm: &mut Vm, name: &str, v: Value) {
 
 /// A native function object.
 pub fn native_fn(vm: &mut Vm, name: &str, owner: Option<&str>, f: NativeFn) -> Value {
-    let name = vm.intern(name);
-    let owner = owner.map(|o| vm.intern(o));
-    let nf = NativeFunction {
-        name,
-        owner,
-        func: NativeImpl::Fn(f),
-        bound: None,
-        is_static: false,
-    };
-    Value::Obj(Rc::new(Object::new(
-        vm.types.builtin_function.clone(),
-        Payload::Native(Box::new(nf)),
-    )))
+    new_native(vm, name, owner, None, NativeImpl::Fn(f))
 }
 
 /// A native function object that runs a closure (it may capture host state).
@@ -156,12 +145,29 @@ pub fn native_closure(
     owner: Option<&str>,
     f: crate::native::NativeClosure,
 ) -> Value {
+    new_native(vm, name, owner, None, NativeImpl::Closure(f))
+}
+
+/// A native function of module `module` (its `__module__`).
+pub fn module_native(vm: &mut Vm, module: &str, name: &str, func: NativeImpl) -> Value {
+    new_native(vm, name, None, Some(module), func)
+}
+
+fn new_native(
+    vm: &mut Vm,
+    name: &str,
+    owner: Option<&str>,
+    module: Option<&str>,
+    func: NativeImpl,
+) -> Value {
     let name = vm.intern(name);
     let owner = owner.map(|o| vm.intern(o));
+    let module = module.map(|m| vm.intern(m));
     let nf = NativeFunction {
         name,
         owner,
-        func: NativeImpl::Closure(f),
+        module,
+        func,
         bound: None,
         is_static: false,
     };
