@@ -137,6 +137,8 @@ pub struct Vm {
     pub(crate) eval_fn: Option<Obj>,
     /// The builtin `exec`, run as a pushed frame likewise.
     pub(crate) exec_fn: Option<Obj>,
+    /// The `memoryview` class (its instances are made by native code).
+    pub(crate) memoryview_type: Option<Obj>,
 }
 
 impl Default for Vm {
@@ -196,6 +198,7 @@ impl Vm {
             limits: Default::default(),
             eval_fn: None,
             exec_fn: None,
+            memoryview_type: None,
         };
         crate::builtins::install(&mut vm);
         vm

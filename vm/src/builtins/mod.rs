@@ -585,7 +585,7 @@ pub fn container_compare(vm: &mut Vm, a: &Value, b: &Value, op: CmpOp) -> PyResu
         let _ = (x, y);
         return int::complex_compare(vm, a, b, op);
     }
-    if let (Some(x), Some(y)) = (bytes::as_bytes(a), bytes::as_bytes(b)) {
+    if let (Some(x), Some(y)) = (bytes::plain_bytes(a), bytes::plain_bytes(b)) {
         return Ok(Some(crate::ops::cmp_ord(x.cmp(&y), op)));
     }
     match op {
