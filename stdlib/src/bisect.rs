@@ -10,7 +10,8 @@ use aio_vm::{Obj, PyResult, Value, Vm};
 /// Initialises `bisect`.
 pub fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
     let mut b = ModuleBuilder::new(vm, m);
-    b.function("bisect_right", bisect_right)
+    b.functions_module("_bisect")
+        .function("bisect_right", bisect_right)
         .function("bisect_left", bisect_left)
         .function("insort_right", insort_right)
         .function("insort_left", insort_left);

@@ -58,6 +58,7 @@ pub const MODULES: &[&str] = &[
     "fnmatch",
     "fractions",
     "functools",
+    "gc",
     "glob",
     "heapq",
     "io",

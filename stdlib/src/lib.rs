@@ -19,6 +19,7 @@ pub mod bisect;
 pub mod builder;
 pub mod collections;
 pub mod fs;
+pub mod gc;
 pub mod heapq;
 pub mod io;
 pub mod json;
@@ -39,7 +40,7 @@ use aio_vm::Vm;
 
 /// Registers every standard-library module with `vm`: `abc`, `array`, `asyncio`, `bisect`,
 /// `collections` (and `collections.abc`), `contextlib`, `copy`, `dataclasses`, `enum`,
-/// `fnmatch`, `fractions`, `functools`, `glob`, `heapq`, `io`, `itertools`, `json`, `math`,
+/// `fnmatch`, `fractions`, `functools`, `gc`, `glob`, `heapq`, `io`, `itertools`, `json`, `math`,
 /// `operator`, `os` (and `os.path`), `pathlib`, `random`, `re`, `shutil`, `statistics`,
 /// `string`, `struct`, `tempfile`, `textwrap`, `time`, `types`, `typing`; and adds the
 /// builtins `open` and `help` (with its `pydoc`).
@@ -75,6 +76,7 @@ pub fn install(vm: &mut Vm) {
     vm.register_module("fnmatch", pure::fnmatch);
     vm.register_module("fractions", pure::fractions);
     vm.register_module("functools", pure::functools);
+    vm.register_module("gc", gc::init);
     vm.register_module("glob", pure::glob);
     vm.register_module("heapq", heapq::init);
     vm.register_module("io", io::init);

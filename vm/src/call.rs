@@ -54,6 +54,14 @@ impl Vm {
                     )?;
                     return Ok(Prepared::Frame(frame));
                 }
+                Payload::Native(_) if self.exec_fn.as_ref().is_some_and(|e| Rc::ptr_eq(e, o)) => {
+                    let frame = crate::builtins::exec_frame(
+                        self,
+                        crate::native::Args { pos: args, kw },
+                        Delivery::Call,
+                    )?;
+                    return Ok(Prepared::Frame(frame));
+                }
                 Payload::Type(t) if t.heap => {
                     // Instance creation: object.__new__ then a script __init__ as a frame.
                     if let Some(prep) = self.prepare_class_call(o, args, kw)? {

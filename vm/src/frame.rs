@@ -31,6 +31,9 @@ pub enum Block {
 pub enum Delivery {
     /// A call from a script frame: the return value is pushed on the caller's stack.
     Call,
+    /// `exec` called from a script: `None` is pushed on the caller's stack, whatever the
+    /// code returns (a code object compiled for `eval` returns its value).
+    Exec,
     /// `__init__` run by a class call: the instance is already on the caller's stack; the
     /// return value must be `None`.
     Init,

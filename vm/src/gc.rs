@@ -17,11 +17,23 @@ use crate::value::{Obj, Value};
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 
+/// The smallest number of new containers between two automatic collections, unless the
+/// script sets another (`gc.set_threshold`).
+pub const DEFAULT_FLOOR: usize = 20_000;
+
 /// The registry of container objects and the collection schedule.
 pub struct GcState {
     objects: RefCell<Vec<Weak<Object>>>,
     allocated: Cell<usize>,
     threshold: Cell<usize>,
+    /// The least `threshold` can be (`gc.set_threshold`'s first value); 0 turns automatic
+    /// collection off.
+    floor: Cell<usize>,
+    /// Containers that survived the last collection.
+    survivors: Cell<usize>,
+    /// `gc.set_threshold`'s second and third values, reported back but unused: aio's
+    /// collector has a single generation.
+    older_thresholds: Cell<(i64, i64)>,
     enabled: Cell<bool>,
     collecting: Cell<bool>,
     /// Objects freed by collections so far.
@@ -36,7 +48,10 @@ impl Default for GcState {
         GcState {
             objects: RefCell::new(Vec::new()),
             allocated: Cell::new(0),
-            threshold: Cell::new(20_000),
+            threshold: Cell::new(DEFAULT_FLOOR),
+            floor: Cell::new(DEFAULT_FLOOR),
+            survivors: Cell::new(0),
+            older_thresholds: Cell::new((10, 10)),
             enabled: Cell::new(true),
             collecting: Cell::new(false),
             collected: Cell::new(0),
@@ -50,8 +65,12 @@ impl GcState {
     pub fn track(&self, o: &Obj) {
         let n = self.allocated.get() + 1;
         self.allocated.set(n);
-        if n >= self.threshold.get() && self.enabled.get() && !self.collecting.get() {
-            self.collect();
+        if n >= self.threshold.get() && !self.collecting.get() {
+            if self.enabled.get() && self.floor.get() != 0 {
+                self.collect();
+            } else {
+                self.prune(n);
+            }
         }
         self.objects.borrow_mut().push(Rc::downgrade(o));
     }
@@ -73,6 +92,67 @@ impl GcState {
     /// Turns automatic collection on or off (`gc.enable()` / `gc.disable()`).
     pub fn set_enabled(&self, on: bool) {
         self.enabled.set(on);
+        if on {
+            self.reschedule();
+        }
+    }
+
+    /// With automatic collection off, drops the registry's entries for freed objects (a
+    /// weak entry keeps its object's memory block allocated), and waits as long again as a
+    /// collection would before the next pruning.
+    fn prune(&self, allocated: usize) {
+        let live = {
+            let mut reg = self.objects.borrow_mut();
+            reg.retain(|w| w.strong_count() > 0);
+            reg.len()
+        };
+        self.threshold
+            .set(allocated + (2 * live).max(self.floor.get()).max(DEFAULT_FLOOR));
+    }
+
+    /// Whether automatic collection is on (`gc.isenabled()`).
+    pub fn is_enabled(&self) -> bool {
+        self.enabled.get()
+    }
+
+    /// `gc.get_threshold()`: the floor of the schedule and the two values kept for
+    /// CPython's older generations.
+    pub fn thresholds(&self) -> (i64, i64, i64) {
+        let (t1, t2) = self.older_thresholds.get();
+        (self.floor.get() as i64, t1, t2)
+    }
+
+    /// `gc.set_threshold(t0, t1, t2)`: `t0` becomes the least number of new containers
+    /// between automatic collections (0 or less turns them off, as 0 does in CPython); the
+    /// others are only reported back.
+    pub fn set_thresholds(&self, t0: i64, t1: i64, t2: i64) {
+        self.floor.set(t0.max(0) as usize);
+        self.older_thresholds.set((t1, t2));
+        self.reschedule();
+    }
+
+    /// `gc.get_count()`: containers allocated since the last collection.
+    pub fn allocated(&self) -> usize {
+        self.allocated.get()
+    }
+
+    /// Whether `o` is registered with the collector (`gc.is_tracked`). A scan of the
+    /// registry: meant for inspection, not for hot paths.
+    pub fn is_tracked(&self, o: &Obj) -> bool {
+        let p = Rc::as_ptr(o);
+        self.objects
+            .borrow()
+            .iter()
+            .any(|w| std::ptr::eq(w.as_ptr(), p))
+    }
+
+    /// The next collection waits for twice as many new containers as survived the last one,
+    /// and at least the floor: a full trace then costs at most half a visit per allocation,
+    /// where CPython's young generations make the same bound with generations (its full
+    /// collections also wait for the long-lived set to grow by a quarter).
+    fn reschedule(&self) {
+        self.threshold
+            .set((2 * self.survivors.get()).max(self.floor.get()));
     }
 
     /// Runs a full collection; returns the number of unreachable objects cleared.
@@ -135,11 +215,8 @@ impl GcState {
         drop(live);
         drop(garbage);
         self.allocated.set(0);
-        // The next collection waits for twice as many new containers as survived this one:
-        // a full trace then costs at most half a visit per allocation, where CPython's young
-        // generations make the same bound with generations (its full collections also wait
-        // for the long-lived set to grow by a quarter).
-        self.threshold.set((2 * survivors).max(20_000));
+        self.survivors.set(survivors);
+        self.reschedule();
         self.collected.set(self.collected.get() + count);
         self.collecting.set(false);
         count
@@ -441,5 +518,22 @@ mod tests {
             "registry {}",
             gc.objects.borrow().len()
         );
+    }
+
+    /// With automatic collection off, cycles survive but the registry still drops the
+    /// entries of freed objects, so acyclic garbage does not grow it.
+    #[test]
+    fn disabled_collection_keeps_cycles_and_prunes_the_registry() {
+        let mut vm = Vm::new();
+        vm.gc.set_enabled(false);
+        vm.exec("for i in range(100000):\n    l = [i]\nc = []\nc.append(c)\ndel c\n")
+            .expect("runs");
+        assert_eq!(vm.gc.collected.get(), 0);
+        assert!(
+            vm.gc.objects.borrow().len() < 60_000,
+            "registry {}",
+            vm.gc.objects.borrow().len()
+        );
+        assert!(vm.gc.collect() >= 1);
     }
 }

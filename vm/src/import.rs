@@ -267,7 +267,8 @@ impl Vm {
             .map_err(|e| self.syntax_error_exception(&e, filename, source))
     }
 
-    /// A `SyntaxError` exception object for a compile error in an imported module.
+    /// A `SyntaxError` exception object for a compile error in `text` (an imported module,
+    /// or the source of `compile`, `exec` or `eval`).
     pub(crate) fn syntax_error_exception(
         &self,
         e: &aio_lexer::SyntaxError,
@@ -283,11 +284,24 @@ impl Vm {
         let idx = aio_lexer::LineIndex::new(text);
         let pos = idx.position(text, e.span.start);
         let end = idx.position(text, e.span.end.max(e.span.start));
+        // The line as the source has it, with its newline (CPython's `text`).
+        let line = idx.line_text(text, pos.line);
+        let after = (line.as_ptr() as usize)
+            .checked_sub(text.as_ptr() as usize)
+            .map(|o| o + line.len());
+        let newline = if after
+            .and_then(|a| text.get(a..))
+            .is_some_and(|rest| rest.starts_with(['\n', '\r']))
+        {
+            "\n"
+        } else {
+            ""
+        };
         let detail = self.new_tuple(vec![
             Value::str(file),
             Value::Int(pos.line as i64),
             Value::Int(pos.column as i64 + 1),
-            Value::str(idx.line_text(text, pos.line)),
+            Value::str(format!("{line}{newline}")),
             Value::Int(end.line as i64),
             Value::Int(end.column as i64 + 1),
         ]);

@@ -1119,6 +1119,8 @@ impl Vm {
                                 event = Event::Raise(self.new_type_error(msg));
                                 continue;
                             }
+                        } else if delivery == Delivery::Exec {
+                            f.stack.push(Value::None);
                         } else {
                             f.stack.push(v);
                         }

@@ -38,7 +38,7 @@
 
 use crate::builtins;
 use crate::dict::Dict;
-use crate::native::NativeFn;
+use crate::native::{NativeFn, NativeImpl};
 use crate::object::{Object, Payload};
 use crate::str::Str;
 use crate::value::{Obj, Value};
@@ -109,6 +109,9 @@ pub struct ModuleBuilder<'a> {
     module: Obj,
     globals: Obj,
     name: String,
+    /// The `__module__` of the functions added next (the module's name unless
+    /// [`ModuleBuilder::functions_module`] says otherwise).
+    fn_module: String,
 }
 
 impl<'a> ModuleBuilder<'a> {
@@ -123,6 +126,7 @@ impl<'a> ModuleBuilder<'a> {
             vm,
             module: module.clone(),
             globals,
+            fn_module: name.clone(),
             name,
         }
     }
@@ -142,10 +146,24 @@ impl<'a> ModuleBuilder<'a> {
         &self.name
     }
 
-    /// Adds a native function `name`. See the example of [`ModuleBuilder`].
+    /// Adds a native function `name` (its `__module__` is the module's name). See the
+    /// example of [`ModuleBuilder`].
     pub fn function(&mut self, name: &str, f: NativeFn) -> &mut Self {
-        let v = builtins::native_fn(self.vm, name, None, f);
+        let module = self.fn_module.clone();
+        let v = builtins::module_native(self.vm, &module, name, NativeImpl::Fn(f));
         self.set(name, v)
+    }
+
+    /// The `__module__` of the functions added next.
+    pub(crate) fn fn_module(&self) -> &str {
+        &self.fn_module
+    }
+
+    /// Sets the `__module__` that functions added from now on report, for a module whose
+    /// functions CPython implements in another (`heapq.heappush.__module__` is `_heapq`).
+    pub fn functions_module(&mut self, module: &str) -> &mut Self {
+        self.fn_module = module.to_string();
+        self
     }
 
     /// Adds a value `name` (a constant, a class, another object). See the example of

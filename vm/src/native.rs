@@ -29,6 +29,9 @@ pub struct NativeFunction {
     pub name: Rc<Str>,
     /// The class that defines it, for methods (`list` in `list.append`).
     pub owner: Option<Rc<Str>>,
+    /// The module that defines it, for module functions (`__module__`: `math` for
+    /// `math.sqrt`); `None` for the built-ins and methods.
+    pub module: Option<Rc<Str>>,
     /// The implementation.
     pub func: NativeImpl,
     /// The bound receiver (`[].append` binds the list).

@@ -267,6 +267,11 @@ impl Vm {
             }
             return num::binary(self, &x, &y, op);
         }
+        if op == BinOp::Or && (is_class(a) || is_class(b)) {
+            // `int | None`: `type.__or__` / `type.__ror__` (PEP 604).
+            let r = crate::builtins::union_or(self, a, b)?;
+            return Ok((!r.is(&self.not_implemented)).then_some(r));
+        }
         crate::builtins::sequence_binary(self, a, b, op)
     }
 
@@ -927,4 +932,9 @@ impl Vm {
             _ => self.repr(v),
         }
     }
+}
+
+/// Whether `v` is a class.
+fn is_class(v: &Value) -> bool {
+    matches!(v.payload(), Some(Payload::Type(_)))
 }

@@ -175,6 +175,10 @@ pub struct Vm {
     pub(crate) limits: crate::embed::limits::LimitState,
     /// The builtin `eval`, which a call from a script runs as a pushed frame.
     pub(crate) eval_fn: Option<Obj>,
+    /// The builtin `exec`, run as a pushed frame likewise.
+    pub(crate) exec_fn: Option<Obj>,
+    /// The `memoryview` class (its instances are made by native code).
+    pub(crate) memoryview_type: Option<Obj>,
 }
 
 impl Default for Vm {
@@ -249,6 +253,8 @@ impl Vm {
             interrupt: Default::default(),
             limits: Default::default(),
             eval_fn: None,
+            exec_fn: None,
+            memoryview_type: None,
         };
         crate::builtins::install(&mut vm);
         vm
@@ -774,6 +780,11 @@ impl Vm {
             self.types.cell.clone(),
             Payload::Cell(RefCell::new(v)),
         ))
+    }
+
+    /// The cycle collector: its schedule, switches and collections (the `gc` module).
+    pub fn gc(&self) -> &crate::gc::GcState {
+        &self.gc
     }
 
     /// Allocates a container object and registers it with the cycle collector. For natives

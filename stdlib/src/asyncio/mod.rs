@@ -15,8 +15,9 @@ mod weakset;
 pub use host::HostLoop;
 pub use sigint::{prepare_signal_wakeup, wake_from_signal};
 
-use aio_vm::builtins::native_fn;
+use aio_vm::builtins::module_native;
 use aio_vm::native::Args;
+use aio_vm::native::NativeImpl;
 use aio_vm::value::Bool;
 use aio_vm::{Obj, PyResult, Value, Vm};
 use std::cell::RefCell;
@@ -39,6 +40,7 @@ const PRELUDE: &[crate::source::Source] = &[
     ),
     ("asyncio/streams.aio", include_str!("prelude/streams.aio")),
     ("asyncio/runners.aio", include_str!("prelude/runners.aio")),
+    ("asyncio/origins.aio", include_str!("prelude/origins.aio")),
 ];
 
 /// After a host limit stopped a run: `asyncio._reset_after_limit()`, which releases the loop
@@ -85,7 +87,7 @@ fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
         ("_sigint_restore", sigint::restore),
         ("_sigint_pending", sigint::pending),
     ] {
-        let f = native_fn(vm, name, Some("asyncio"), f);
+        let f = module_native(vm, "asyncio", name, NativeImpl::Fn(f));
         vm.dict_set_str(&g, name, f);
     }
     weakset::define(&mut aio_vm::module::ModuleBuilder::new(vm, m));

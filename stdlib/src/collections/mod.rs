@@ -5,14 +5,20 @@
 
 mod deque;
 
-use aio_vm::builtins::native_fn;
+use aio_vm::builtins::module_native;
 use aio_vm::native::Args;
+use aio_vm::native::NativeImpl;
 use aio_vm::{Obj, PyResult, Value, Vm};
 
 /// Initialises `collections`.
 pub fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
     let g = vm.module_globals(m).expect("a module has globals");
-    let f = native_fn(vm, "_caller_module", Some("collections"), caller_module);
+    let f = module_native(
+        vm,
+        "collections",
+        "_caller_module",
+        NativeImpl::Fn(caller_module),
+    );
     vm.dict_set_str(&g, "_caller_module", f);
     deque::install(vm, m);
     crate::source::run(

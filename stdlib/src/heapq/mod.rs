@@ -12,6 +12,7 @@ use std::cell::RefCell;
 /// Initialises `heapq`.
 pub fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
     ModuleBuilder::new(vm, m)
+        .functions_module("_heapq")
         .function("heappush", heappush)
         .function("heappop", heappop)
         .function("heapify", heapify)

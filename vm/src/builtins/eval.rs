@@ -1,9 +1,12 @@
-//! `eval(source, globals=None, locals=None)`. The expression is compiled in
-//! [`Mode::Eval`](crate::Mode::Eval) and runs as a module frame whose namespace is the
-//! locals mapping. Called from a script, the frame is pushed on the running loop like a
-//! script call (`Vm::prepare_call`), so nested `eval`s count as frames against the
-//! recursion limit and never recurse on the Rust stack; called from native code, it runs
-//! the frame in a nested loop as every native callback does.
+//! `eval(source, globals=None, locals=None)` and `exec(source, globals=None, locals=None,
+//! *, closure=None)`. Both run code as a module frame whose namespace is the locals mapping:
+//! `eval` an expression compiled in [`Mode::Eval`](crate::Mode::Eval) (its value is the
+//! result), `exec` statements compiled in [`Mode::ExecCode`](crate::Mode::ExecCode) (the
+//! result is `None`); either accepts a code object made by `compile` (`compile.rs`).
+//! Called from a script, the frame is pushed on the running loop like a script call
+//! (`Vm::prepare_call`), so nested calls count as frames against the recursion limit and
+//! never recurse on the Rust stack; called from native code, it runs the frame in a nested
+//! loop as every native callback does.
 
 use crate::code::Code;
 use crate::frame::{Delivery, Frame};
@@ -12,14 +15,15 @@ use crate::object::Payload;
 use crate::value::{Obj, Value};
 use crate::vm::{PyResult, Vm};
 use crate::Mode;
-use aio_lexer::{Span, SyntaxError};
-use aio_parser::ast::StmtKind;
 use std::rc::Rc;
 
 pub(super) fn install(vm: &mut Vm) {
     let f = super::native_fn(vm, "eval", None, eval);
     vm.eval_fn = f.as_obj().cloned();
     super::set_builtin(vm, "eval", f);
+    let f = super::native_fn(vm, "exec", None, exec);
+    vm.exec_fn = f.as_obj().cloned();
+    super::set_builtin(vm, "exec", f);
 }
 
 /// The builtin `eval` called from native code: runs the expression's frame to completion.
@@ -28,25 +32,80 @@ fn eval(vm: &mut Vm, a: Args) -> PyResult {
     vm.run_frame(frame)
 }
 
+/// The builtin `exec` called from native code: runs the statements' frame to completion.
+fn exec(vm: &mut Vm, a: Args) -> PyResult {
+    let frame = exec_frame(vm, a, Delivery::Native)?;
+    vm.run_frame(frame).map(|_| Value::None)
+}
+
+/// Which of the two built-ins is called: their argument rules and messages differ.
+#[derive(Clone, Copy, PartialEq)]
+enum Kind {
+    Eval,
+    Exec,
+}
+
 /// The frame that evaluates `eval(*a.pos)`, delivering its value as `delivery` says.
 pub(crate) fn eval_frame(vm: &mut Vm, a: Args, delivery: Delivery) -> PyResult<Box<Frame>> {
     a.no_kwargs(vm, "eval")?;
     a.check_count(vm, "eval", 1, 3)?;
+    namespace_frame(vm, Kind::Eval, a, delivery)
+}
+
+/// The frame that runs `exec(*a.pos)`, delivering `None` as `delivery` says (a call from a
+/// script becomes [`Delivery::Exec`]).
+pub(crate) fn exec_frame(vm: &mut Vm, a: Args, delivery: Delivery) -> PyResult<Box<Frame>> {
+    let delivery = match delivery {
+        Delivery::Call => Delivery::Exec,
+        d => d,
+    };
+    a.check_kwargs(vm, "exec", &["closure"])?;
+    let n = a.pos.len();
+    if n == 0 {
+        return Err(vm.new_type_error("exec() takes at least 1 positional argument (0 given)"));
+    }
+    if n > 3 {
+        return Err(vm.new_type_error(format!(
+            "exec() takes at most 3 positional arguments ({n} given)"
+        )));
+    }
+    if a.kwarg("closure").is_some_and(|c| !c.is_none()) {
+        // Running a code object in given cells is not supported; strings never take one.
+        let msg = match a.pos[0].payload() {
+            Some(Payload::Code(_)) => "exec() closure is not supported by aio",
+            _ => "closure can only be used when source is a code object",
+        };
+        return Err(vm.new_type_error(msg));
+    }
+    namespace_frame(vm, Kind::Exec, a, delivery)
+}
+
+/// The module frame that runs `a.pos[0]` with the `globals` and `locals` of `a.pos[1..]`,
+/// checked with `kind`'s messages.
+fn namespace_frame(vm: &mut Vm, kind: Kind, a: Args, delivery: Delivery) -> PyResult<Box<Frame>> {
     let given = |i: usize| a.pos.get(i).filter(|v| !v.is_none()).cloned();
     let (globals, locals) = (given(1), given(2));
     if let Some(l) = &locals {
         if !is_mapping(vm, l) {
-            return Err(vm.new_type_error("locals must be a mapping"));
+            let msg = match kind {
+                Kind::Eval => "locals must be a mapping".to_string(),
+                Kind::Exec => format!("locals must be a mapping or None, not {}", vm.type_name(l)),
+            };
+            return Err(vm.new_type_error(msg));
         }
     }
     let globals = match globals {
         Some(g) => match g.payload() {
             Some(Payload::Dict(_)) => g.as_obj().expect("dict").clone(),
             _ => {
-                let msg = if is_mapping(vm, &g) {
-                    "globals must be a real dict; try eval(expr, {}, mapping)"
-                } else {
-                    "globals must be a dict"
+                let msg = match kind {
+                    Kind::Exec => {
+                        format!("exec() globals must be a dict, not {}", vm.type_name(&g))
+                    }
+                    Kind::Eval if is_mapping(vm, &g) => {
+                        "globals must be a real dict; try eval(expr, {}, mapping)".to_string()
+                    }
+                    Kind::Eval => "globals must be a dict".to_string(),
                 };
                 return Err(vm.new_type_error(msg));
             }
@@ -73,54 +132,59 @@ pub(crate) fn eval_frame(vm: &mut Vm, a: Args, delivery: Delivery) -> PyResult<B
         let b = Value::Obj(vm.builtins.clone());
         vm.dict_set_str(&globals, "__builtins__", b);
     }
-    let code = eval_code(vm, &a.pos[0])?;
+    let code = source_code(vm, kind, &a.pos[0])?;
     let mut frame = vm.new_module_frame(code, globals);
     frame.namespace = Some(locals);
     frame.delivery = delivery;
     Ok(frame)
 }
 
-/// The code `eval` runs for `source`: a code object as it is, or a string (or UTF-8 bytes)
-/// compiled in eval mode, with CPython's `SyntaxError`.
-fn eval_code(vm: &mut Vm, source: &Value) -> PyResult<Rc<Code>> {
-    let text = match source {
-        Value::Str(s) => s.as_str().to_string(),
-        v => match v.payload() {
-            Some(Payload::Code(c)) => {
-                if !c.freevars.is_empty() {
-                    return Err(vm.new_type_error(
-                        "code object passed to eval() may not contain free variables",
-                    ));
+/// The code `eval` or `exec` runs for `source`: a code object as it is (without free
+/// variables), or a string (or UTF-8 bytes) compiled as `<string>`, with CPython's
+/// `SyntaxError`.
+fn source_code(vm: &mut Vm, kind: Kind, source: &Value) -> PyResult<Rc<Code>> {
+    if let Some(Payload::Code(c)) = source.payload() {
+        if !c.freevars.is_empty() {
+            let msg = match kind {
+                Kind::Eval => {
+                    "code object passed to eval() may not contain free variables".to_string()
                 }
-                return Ok(c.clone());
-            }
-            Some(Payload::Bytes(_)) | Some(Payload::ByteArray(_)) => {
-                let b = super::bytes_of(v).unwrap_or_default();
-                match String::from_utf8(b) {
-                    Ok(s) => s,
-                    Err(_) => {
-                        return Err(vm.new_exception_msg(
-                            &vm.exc.syntax_error.clone(),
-                            "(unicode error) 'utf-8' codec can't decode bytes",
-                        ))
-                    }
-                }
-            }
-            _ => {
-                return Err(vm.new_type_error("eval() arg 1 must be a string, bytes or code object"))
-            }
-        },
-    };
-    if text.contains('\0') {
-        return Err(vm.new_exception_msg(
-            &vm.exc.syntax_error.clone(),
-            "source code string cannot contain null bytes",
-        ));
+                Kind::Exec => format!(
+                    "code object requires a closure of exactly length {}",
+                    c.freevars.len()
+                ),
+            };
+            return Err(vm.new_type_error(msg));
+        }
+        return Ok(c.clone());
     }
-    // CPython strips leading spaces and tabs from an expression to evaluate.
-    let text = text.trim_start_matches([' ', '\t']);
-    vm.compile_eval(text, "<string>")
-        .map_err(|e| vm.syntax_error_exception(&e, "<string>", text))
+    let name = if kind == Kind::Eval { "eval" } else { "exec" };
+    let Some(text) = super::compile::source_text(vm, source)? else {
+        return Err(vm.new_type_error(format!(
+            "{name}() arg 1 must be a string, bytes or code object"
+        )));
+    };
+    match kind {
+        Kind::Eval => {
+            // CPython strips leading spaces and tabs from an expression to evaluate.
+            let text = text.trim_start_matches([' ', '\t']);
+            vm.compile_eval(text, "<string>")
+                .map_err(|e| vm.syntax_error_exception(&e, "<string>", text))
+        }
+        Kind::Exec => vm
+            .compile_source(&text, "<string>", Mode::ExecCode)
+            .map_err(|e| vm.syntax_error_exception(&e, "<string>", &with_newline(&text))),
+    }
+}
+
+/// `text` ending with a newline, as CPython's tokenizer reads a string of statements (the
+/// `text` of a `SyntaxError` in its last line shows it).
+pub(super) fn with_newline(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.ends_with('\n') {
+        text.into()
+    } else {
+        format!("{text}\n").into()
+    }
 }
 
 /// Whether `v` is a mapping as CPython's `PyMapping_Check` sees it (any class with
@@ -140,100 +204,4 @@ fn caller_locals(vm: &mut Vm) -> Option<Obj> {
     super::functions::locals(vm, Args::new(&[]))
         .ok()
         .and_then(|v| v.as_obj().cloned())
-}
-
-impl Vm {
-    /// Compiles `source` as `eval` does: one expression, nothing after it but blank lines and
-    /// comments (a statement, a `;` or a bare `yield` is CPython's "invalid syntax").
-    /// Running the code with [`Vm::run_code`] returns the expression's value: a host's
-    /// formula or filter, compiled once.
-    ///
-    /// ```
-    /// use aio_vm::Vm;
-    ///
-    /// let mut vm = Vm::new();
-    /// let formula = vm.compile_eval("price * (1 + tax)", "<formula>").unwrap();
-    /// vm.set_global("tax", 0.25);
-    /// for (price, total) in [(10.0, 12.5), (4.0, 5.0)] {
-    ///     vm.set_global("price", price);
-    ///     let globals = vm.main_globals();
-    ///     let v = vm.guarded(|vm| vm.run_code(formula.clone(), globals))?;
-    ///     assert_eq!(vm.guarded(|vm| vm.from_value::<f64>(&v))?, total);
-    /// }
-    /// let err = vm.compile_eval("x = 1", "<formula>").err().unwrap();
-    /// assert_eq!(err.message, "invalid syntax");
-    /// # Ok::<(), aio_vm::Error>(())
-    /// ```
-    pub fn compile_eval(&mut self, source: &str, filename: &str) -> Result<Rc<Code>, SyntaxError> {
-        let module = aio_parser::parse_module(source).map_err(|e| {
-            // The statement parser's hint for `1 = 2` is eval mode's plain "invalid syntax"
-            // at the `=`.
-            if e.message.starts_with("cannot assign to") && e.message.ends_with("'='?") {
-                let eq = source[e.span.end as usize..]
-                    .find('=')
-                    .map_or(e.span.start, |i| e.span.end + i as u32);
-                return SyntaxError::new("invalid syntax", Span::new(eq, eq + 1));
-            }
-            e
-        })?;
-        let at = |pos: u32| SyntaxError::new("invalid syntax", Span::new(pos, pos + 1));
-        // The first character after byte `pos` that is not blank, a comment or a closing
-        // parenthesis (spans exclude the parentheses around an expression).
-        let next_token = |pos: u32| {
-            let mut i = pos as usize;
-            let bytes = source.as_bytes();
-            while i < bytes.len() {
-                match bytes[i] {
-                    b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' | b')' => i += 1,
-                    b'#' => {
-                        while i < bytes.len() && bytes[i] != b'\n' {
-                            i += 1;
-                        }
-                    }
-                    _ => return Some(i as u32),
-                }
-            }
-            None
-        };
-        match module.body.as_slice() {
-            [] => return Err(at(0)),
-            [first, rest @ ..] => {
-                match &first.kind {
-                    StmtKind::Expr(e) => {
-                        if matches!(
-                            e.kind,
-                            aio_parser::ast::ExprKind::Yield(_)
-                                | aio_parser::ast::ExprKind::YieldFrom(_)
-                        ) {
-                            return Err(at(e.span.start));
-                        }
-                        if let Some(p) = next_token(e.span.end) {
-                            return Err(at(p));
-                        }
-                    }
-                    StmtKind::Assign { targets, .. } => {
-                        let end = targets[0].span.end;
-                        return Err(at(next_token(end).unwrap_or(end)));
-                    }
-                    StmtKind::AugAssign { target, .. } | StmtKind::AnnAssign { target, .. } => {
-                        let end = target.span.end;
-                        return Err(at(next_token(end).unwrap_or(end)));
-                    }
-                    _ => return Err(at(first.span.start)),
-                }
-                if let Some(s) = rest.first() {
-                    return Err(at(s.span.start));
-                }
-            }
-        }
-        let file = Rc::new(crate::code::SourceFile::new(filename, source));
-        crate::compiler::compile(
-            &module,
-            file,
-            Mode::Eval,
-            &mut self.interner,
-            &self.types,
-            &self.ellipsis,
-        )
-    }
 }

@@ -4,6 +4,7 @@
 
 pub mod asyncgen;
 mod bytes;
+mod compile;
 mod dict;
 mod eval;
 mod exceptions;
@@ -27,10 +28,11 @@ pub use aio_lexer::printable::is_printable as str_is_printable;
 pub use bytes::as_bytes as bytes_of;
 pub use bytes::bytearray_inplace;
 pub use dict::copy_dict as copy_dict_value;
-pub(crate) use eval::eval_frame;
+pub(crate) use eval::{eval_frame, exec_frame};
 pub use exceptions::set_exception_attr;
 pub use format::format_spec;
 pub use future::FEATURES as FUTURE_FEATURES;
+pub(crate) use object::union_or;
 pub use repr::{bytes_repr, float_repr, native_repr, str_repr};
 pub use set::set_inplace;
 pub(crate) use str::is_wide as char_is_wide;
@@ -51,6 +53,7 @@ pub fn install(vm: &mut Vm) {
     object::install(vm);
     functions::install(vm);
     eval::install(vm);
+    compile::install(vm);
     int::install(vm);
     str::install(vm);
     bytes::install(vm);
@@ -133,19 +136,7 @@ pub fn set_builtin(vm: &mut Vm, name: &str, v: Value) {
 
 /// A native function object.
 pub fn native_fn(vm: &mut Vm, name: &str, owner: Option<&str>, f: NativeFn) -> Value {
-    let name = vm.intern(name);
-    let owner = owner.map(|o| vm.intern(o));
-    let nf = NativeFunction {
-        name,
-        owner,
-        func: NativeImpl::Fn(f),
-        bound: None,
-        is_static: false,
-    };
-    Value::Obj(Rc::new(Object::new(
-        vm.types.builtin_function.clone(),
-        Payload::Native(Box::new(nf)),
-    )))
+    new_native(vm, name, owner, None, NativeImpl::Fn(f))
 }
 
 /// A native function object that runs a closure (it may capture host state).
@@ -155,12 +146,29 @@ pub fn native_closure(
     owner: Option<&str>,
     f: crate::native::NativeClosure,
 ) -> Value {
+    new_native(vm, name, owner, None, NativeImpl::Closure(f))
+}
+
+/// A native function of module `module` (its `__module__`).
+pub fn module_native(vm: &mut Vm, module: &str, name: &str, func: NativeImpl) -> Value {
+    new_native(vm, name, None, Some(module), func)
+}
+
+fn new_native(
+    vm: &mut Vm,
+    name: &str,
+    owner: Option<&str>,
+    module: Option<&str>,
+    func: NativeImpl,
+) -> Value {
     let name = vm.intern(name);
     let owner = owner.map(|o| vm.intern(o));
+    let module = module.map(|m| vm.intern(m));
     let nf = NativeFunction {
         name,
         owner,
-        func: NativeImpl::Closure(f),
+        module,
+        func,
         bound: None,
         is_static: false,
     };
@@ -580,7 +588,7 @@ pub fn container_compare(vm: &mut Vm, a: &Value, b: &Value, op: CmpOp) -> PyResu
         let _ = (x, y);
         return int::complex_compare(vm, a, b, op);
     }
-    if let (Some(x), Some(y)) = (bytes::as_bytes(a), bytes::as_bytes(b)) {
+    if let (Some(x), Some(y)) = (bytes::plain_bytes(a), bytes::plain_bytes(b)) {
         return Ok(Some(crate::ops::cmp_ord(x.cmp(&y), op)));
     }
     match op {

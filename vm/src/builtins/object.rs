@@ -46,6 +46,8 @@ pub(super) fn install(vm: &mut Vm) {
     def_method(vm, &ty, "__subclasses__", type_subclasses);
     def_method(vm, &ty, "__instancecheck__", type_instancecheck);
     def_method(vm, &ty, "__subclasscheck__", type_subclasscheck);
+    def_method(vm, &ty, "__or__", type_or);
+    def_method(vm, &ty, "__ror__", type_ror);
     def_fn(vm, "__build_class__", build_class);
     let p = vm.types.property.clone();
     def_static(vm, &p, "__new__", property_new);
@@ -93,6 +95,29 @@ fn class_getitem(vm: &mut Vm, a: Args) -> PyResult {
     let name = vm.intern("GenericAlias");
     let alias = vm.get_attr(&types, &name)?;
     vm.call(&alias, &a.pos[..2], &[])
+}
+
+/// `type.__or__`: `cls | other` is a `types.UnionType` (PEP 604).
+fn type_or(vm: &mut Vm, a: Args) -> PyResult {
+    a.method_count(vm, "__or__", 1, 1)?;
+    union_or(vm, &a.pos[0], &a.pos[1])
+}
+
+/// `type.__ror__`: `other | cls`.
+fn type_ror(vm: &mut Vm, a: Args) -> PyResult {
+    a.method_count(vm, "__ror__", 1, 1)?;
+    union_or(vm, &a.pos[1], &a.pos[0])
+}
+
+/// `left | right` by `types._union_or` (a union, or `NotImplemented` for operands that are
+/// not types); `NotImplemented` without a `types` module (a host that leaves it out).
+pub(crate) fn union_or(vm: &mut Vm, left: &Value, right: &Value) -> PyResult {
+    let Ok(types) = vm.import_module("types") else {
+        return Ok(vm.not_implemented.clone());
+    };
+    let name = vm.intern("_union_or");
+    let f = vm.get_attr(&types, &name)?;
+    vm.call(&f, &[left.clone(), right.clone()], &[])
 }
 
 /// `types.ModuleType(name, doc=None)`.
@@ -976,7 +1001,14 @@ pub(super) fn payload_attr(vm: &mut Vm, v: &Value, name: &str) -> PyResult<Optio
         })),
         (Payload::Native(n), "__self__") => Some(n.bound.clone().unwrap_or(Value::None)),
         (Payload::Native(_), "__doc__") => Some(Value::None),
-        (Payload::Native(_), "__module__") => Some(Value::str("builtins")),
+        // As CPython's C functions: a module function names its module, a method (bound,
+        // a class's `__new__`) has `None`. (CPython's unbound method descriptors, such as
+        // `list.append`, have no `__module__` at all.)
+        (Payload::Native(n), "__module__") => match &n.module {
+            Some(m) => Some(Value::Str(m.clone())),
+            None if n.owner.is_some() || n.bound.is_some() || n.is_static => Some(Value::None),
+            None => Some(Value::str("builtins")),
+        },
         (Payload::Module(m), "__name__") => Some(Value::Str(m.name.clone())),
         (Payload::Code(c), "co_name") => Some(Value::Str(c.name.clone())),
         (Payload::Code(c), "co_qualname") => Some(Value::Str(c.qualname.clone())),

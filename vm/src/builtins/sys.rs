@@ -34,7 +34,7 @@ fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
         ("_stdin_bytes", stdin_bytes),
         ("_stdin_readline_bytes", stdin_readline_bytes),
     ] {
-        let f = native_fn(vm, name, None, f);
+        let f = super::module_native(vm, "sys", name, crate::native::NativeImpl::Fn(f));
         vm.dict_set_str(&g, name, f);
     }
     vm.dict_set_str(&g, "version", Value::str("3.11.7 (aio)"));

@@ -24,6 +24,26 @@ pub enum Mode {
     /// code returns. Names are looked up as in a class body (the locals mapping first, then
     /// the globals, then the builtins), as CPython's `eval` mode does.
     Eval,
+    /// The code of `exec` and `compile(..., 'exec')`: a module whose top-level names are
+    /// looked up as in `Eval`, since its namespace (the locals mapping) may not be its
+    /// globals. (`Exec` reads and writes top-level names in the globals directly.)
+    ExecCode,
+    /// `compile(..., 'single')`: one statement (see `Vm::compile_single`) whose expression
+    /// statements print their value, as in `Interactive` but without top-level `await`;
+    /// names as in `ExecCode`.
+    Single,
+}
+
+impl Mode {
+    /// Whether module-level names live in the frame's namespace rather than its globals.
+    fn names_in_namespace(self) -> bool {
+        matches!(self, Mode::Eval | Mode::ExecCode | Mode::Single)
+    }
+
+    /// Whether top-level expression statements print their value.
+    fn echoes(self) -> bool {
+        matches!(self, Mode::Interactive | Mode::Single)
+    }
 }
 
 /// Compiles a parsed module into its code object.
@@ -57,7 +77,7 @@ pub fn compile(
         c.unit().flags |= flags::TOP_LEVEL_AWAIT;
     }
     let body = &module.body;
-    if mode == Mode::Interactive {
+    if mode.echoes() {
         // An input has no docstring: a lone string is an expression to echo (as in
         // CPython's 'single' mode).
         if find_ann(body) {
@@ -544,7 +564,7 @@ impl<'t, 'i> Compiler<'t, 'i> {
                     Ctx::Del => Instr::DeleteGlobal(i),
                 }
             }
-            _ if kind == ScopeKind::Module && self.mode != Mode::Eval => {
+            _ if kind == ScopeKind::Module && !self.mode.names_in_namespace() => {
                 let i = self.name_index(name);
                 match ctx {
                     Ctx::Load => Instr::LoadGlobal(i),
@@ -813,7 +833,7 @@ impl<'t, 'i> Compiler<'t, 'i> {
             }
             StmtKind::Global(_) | StmtKind::Nonlocal(_) | StmtKind::Pass => Ok(()),
             StmtKind::Expr(e) => {
-                if self.mode == Mode::Interactive && self.units.len() == 1 {
+                if self.mode.echoes() && self.units.len() == 1 {
                     self.expr(e)?;
                     self.emit(Instr::PrintExpr);
                     return Ok(());

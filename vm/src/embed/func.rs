@@ -17,7 +17,7 @@
 //! ```
 
 use super::convert::{FromValue, ToValue};
-use crate::native::{Args, NativeClosure};
+use crate::native::{Args, NativeClosure, NativeImpl};
 use crate::value::{Obj, Value};
 use crate::vm::{PyResult, Vm};
 use std::rc::Rc;
@@ -259,7 +259,9 @@ impl crate::module::ModuleBuilder<'_> {
     /// Adds a typed Rust closure as function `name` (see [`Vm::register_fn`]); see the
     /// example of [`Vm::register_module`].
     pub fn typed_fn<M>(&mut self, name: &str, f: impl IntoNative<M>) -> &mut Self {
-        let v = self.vm().native_fn_value(name, f);
+        let module = self.fn_module().to_string();
+        let c = f.into_native(name);
+        let v = crate::builtins::module_native(self.vm(), &module, name, NativeImpl::Closure(c));
         self.set(name, v)
     }
 }

@@ -1,11 +1,13 @@
 //! `bytes` and `bytearray`: constructors, argument helpers, concatenation and membership.
 //! The methods live beside: [`methods`] (searching, splitting, padding, translation),
 //! [`case`] (ASCII case and predicates), [`codec`] (decode, hex, `%`) and [`mutate`]
-//! (bytearray's in-place methods and item/slice assignment).
+//! (bytearray's in-place methods and item/slice assignment); [`memoryview`] is the view
+//! type over both.
 
 mod case;
 mod codec;
 mod dunder;
+mod memoryview;
 mod methods;
 mod mutate;
 
@@ -44,17 +46,28 @@ pub(super) fn install(vm: &mut Vm) {
     for (name, f) in dunder::BYTES {
         def_method(vm, &vm.types.bytes.clone(), name, *f);
     }
+    memoryview::install(vm);
 }
 
 /// A method table: names and functions.
 type Table = &'static [(&'static str, NativeFn)];
 
-/// The bytes of a `bytes` or `bytearray` value.
+/// The bytes of a `bytes`, `bytearray` or `memoryview` value.
 pub fn as_bytes(v: &Value) -> Option<Vec<u8>> {
     match v.payload()? {
         Payload::Bytes(b) => Some(b.to_vec()),
         Payload::ByteArray(b) => Some(b.borrow().clone()),
+        Payload::Host(_) => memoryview::view_bytes(v),
         _ => None,
+    }
+}
+
+/// The bytes of a `bytes` or `bytearray` value (not of a view): where CPython requires
+/// the bytes type itself (ordering, the left operand of `+` and `%`).
+pub fn plain_bytes(v: &Value) -> Option<Vec<u8>> {
+    match v.payload()? {
+        Payload::Host(_) => None,
+        _ => as_bytes(v),
     }
 }
 
@@ -101,6 +114,7 @@ fn make_bytes(
     if let Some(b) = as_bytes(src) {
         return Ok(b);
     }
+    memoryview::check_live(vm, src)?;
     let items = vm.collect(src).map_err(|_| {
         vm.new_type_error(format!(
             "cannot convert '{}' object to bytes",
@@ -190,7 +204,7 @@ fn arg_bytes(vm: &mut Vm, v: &Value) -> PyResult<Vec<u8>> {
 /// `+` on bytes (the result has the left operand's kind).
 pub fn bytes_binary(vm: &mut Vm, a: &Value, b: &Value, op: BinOp) -> PyResult<Option<Value>> {
     if op == BinOp::Rem {
-        if as_bytes(a).is_some() {
+        if plain_bytes(a).is_some() {
             return bytes_percent(vm, a, b).map(Some);
         }
         return Ok(None);
@@ -198,7 +212,7 @@ pub fn bytes_binary(vm: &mut Vm, a: &Value, b: &Value, op: BinOp) -> PyResult<Op
     if op != BinOp::Add {
         return Ok(None);
     }
-    match (as_bytes(a), as_bytes(b)) {
+    match (plain_bytes(a), as_bytes(b)) {
         (Some(mut x), Some(y)) => {
             x.extend(y);
             Ok(Some(same_kind(vm, a, x)))
