@@ -32,9 +32,10 @@
 //! - an empty search path (the host adds directories to [`aio_vm::Vm::search_path`]). (`AIOPATH`
 //!   is read by the `aio` binary, never by the VM).
 //!
-//! Modules written in aio import the modules they stand on (`statistics` imports
-//! `fractions`, `collections`, `random`, ...): choose those too, or use
-//! [`VmBuilder::with_stdlib`].
+//! A package and its submodules are chosen together ([`VmBuilder::module`]: `"os"` brings
+//! `"os.path"`, `"collections"` brings `"collections.abc"`). Other modules written in aio
+//! import the modules they stand on (`statistics` imports `fractions`, `collections`,
+//! `random`, ...): choose those too, or use [`VmBuilder::with_stdlib`].
 
 use aio_vm::embed::func::native_closure;
 use aio_vm::native::Args;
@@ -81,6 +82,18 @@ pub const MODULES: &[&str] = &[
     "types",
     "typing",
 ];
+
+/// The standard modules inside package `name` (`os.path` for `os`).
+fn submodules(name: &str) -> Vec<&'static str> {
+    MODULES
+        .iter()
+        .copied()
+        .filter(|m| {
+            m.strip_prefix(name)
+                .is_some_and(|rest| rest.starts_with('.'))
+        })
+        .collect()
+}
 
 /// The modules that exist only where file-system access is allowed.
 const FILESYSTEM_MODULES: &[&str] = &["glob", "os", "os.path", "pathlib", "shutil", "tempfile"];
@@ -130,16 +143,46 @@ impl VmBuilder {
         self
     }
 
-    /// Adds standard module `name` (ignored if there is no such module). See the example of
-    /// the [module documentation](self).
+    /// Adds standard module `name` (ignored if there is no such module), with what importing
+    /// it needs of its own package: a package brings its submodules (`"os"` adds `"os.path"`,
+    /// which `import os` imports; `"collections"` adds `"collections.abc"`), and a submodule
+    /// brings its parent packages (`"os.path"` adds `"os"`: `import os.path` runs `os`
+    /// first, as in CPython). Other modules a module imports are not added (see the
+    /// [module documentation](self)).
+    ///
+    /// ```
+    /// use aio_stdlib::VmBuilder;
+    ///
+    /// let mut vm = VmBuilder::new().module("os").allow_filesystem(true).build();
+    /// vm.exec("import os\nsep = os.path.join('a', 'b')")?;
+    /// assert_eq!(vm.get_global::<String>("sep")?, "a/b");
+    ///
+    /// let mut vm = VmBuilder::new().module("os.path").allow_filesystem(true).build();
+    /// vm.exec("import os.path\nbase = os.path.basename('/tmp/x.txt')")?;
+    /// assert_eq!(vm.get_global::<String>("base")?, "x.txt");
+    /// # Ok::<(), aio_vm::Error>(())
+    /// ```
     pub fn module(mut self, name: &str) -> VmBuilder {
         self.modules.insert(name.to_string());
+        let mut parent = name;
+        while let Some((p, _)) = parent.rsplit_once('.') {
+            self.modules.insert(p.to_string());
+            parent = p;
+        }
+        self.modules
+            .extend(submodules(name).into_iter().map(|m| m.to_string()));
         self
     }
 
-    /// Removes standard module `name`. See the example of [`VmBuilder::with_stdlib`].
+    /// Removes standard module `name` and its submodules (`"os"` removes `"os.path"`).
+    /// Removing only a submodule a package imports (`.without("os.path")` with `"os"`
+    /// kept) makes importing the package fail, as it would in CPython. See the example of
+    /// [`VmBuilder::with_stdlib`].
     pub fn without(mut self, name: &str) -> VmBuilder {
         self.modules.remove(name);
+        for m in submodules(name) {
+            self.modules.remove(m);
+        }
         self
     }
 
@@ -178,11 +221,7 @@ impl VmBuilder {
     /// use aio_stdlib::VmBuilder;
     ///
     /// let dir = std::env::temp_dir().join(format!("aio-fs-{}", std::process::id()));
-    /// let mut vm = VmBuilder::new()
-    ///     .module("os")
-    ///     .module("os.path")
-    ///     .allow_filesystem(true)
-    ///     .build();
+    /// let mut vm = VmBuilder::new().module("os").allow_filesystem(true).build();
     /// vm.set_global("dir", dir.to_str().unwrap());
     /// vm.exec(
     ///     "import os\n\
@@ -263,4 +302,43 @@ fn asyncio_without_network(vm: &mut Vm, m: &Obj, init: &ModuleInitFn) -> PyResul
         vm.dict_set_str(&g, name, f);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chosen(b: &VmBuilder) -> Vec<&str> {
+        b.modules.iter().map(|m| m.as_str()).collect()
+    }
+
+    #[test]
+    fn packages_and_submodules_come_together() {
+        assert_eq!(chosen(&VmBuilder::new().module("os")), ["os", "os.path"]);
+        assert_eq!(
+            chosen(&VmBuilder::new().module("os.path")),
+            ["os", "os.path"]
+        );
+        assert_eq!(
+            chosen(&VmBuilder::new().module("collections")),
+            ["collections", "collections.abc"]
+        );
+        // A name that only starts like a package is not inside it.
+        assert_eq!(submodules("o"), Vec::<&str>::new());
+        assert_eq!(submodules("os.path"), Vec::<&str>::new());
+        assert_eq!(
+            chosen(&VmBuilder::new().module("os").without("os.path")),
+            ["os"]
+        );
+        assert_eq!(
+            chosen(&VmBuilder::new().module("os").module("math").without("os")),
+            ["math"]
+        );
+        // Every dotted module's package is itself a module of the list.
+        for m in MODULES {
+            if let Some((p, _)) = m.rsplit_once('.') {
+                assert!(MODULES.contains(&p), "{m}");
+            }
+        }
+    }
 }

@@ -78,11 +78,7 @@ fn filesystem_is_denied_unless_allowed() {
 
     // Allowed: `open` reads this crate's manifest (tests run in the crate folder), and `io`
     // is importable even when not chosen.
-    let mut vm = VmBuilder::new()
-        .module("os")
-        .module("os.path")
-        .allow_filesystem(true)
-        .build();
+    let mut vm = VmBuilder::new().module("os").allow_filesystem(true).build();
     vm.exec("with open('Cargo.toml') as f:\n    first = f.readline()")
         .unwrap();
     assert_eq!(vm.get_global::<String>("first").unwrap(), "[package]\n");
@@ -92,6 +88,63 @@ fn filesystem_is_denied_unless_allowed() {
     assert_eq!(
         last_line(vm.exec("open('no-such-file')").unwrap_err()),
         "FileNotFoundError: [Errno 2] No such file or directory: 'no-such-file'"
+    );
+}
+
+#[test]
+fn a_package_brings_its_submodules_and_a_submodule_its_package() {
+    // `os` imports `os.path`: choosing `os` alone must be enough.
+    let mut vm = VmBuilder::new().module("os").allow_filesystem(true).build();
+    vm.exec("import os\np = os.path.join('a', 'b')\nimport os.path as q\nsame = q is os.path")
+        .unwrap();
+    assert_eq!(vm.get_global::<String>("p").unwrap(), "a/b");
+    assert!(vm.get_global::<bool>("same").unwrap());
+    // `import os.path` runs `os` first, so choosing the submodule brings the package.
+    let mut vm = VmBuilder::new()
+        .module("os.path")
+        .allow_filesystem(true)
+        .build();
+    vm.exec("import os.path\nb = os.path.basename('/x/y.txt')\nimport os\nc = os.getcwd() != ''")
+        .unwrap();
+    assert_eq!(vm.get_global::<String>("b").unwrap(), "y.txt");
+    assert!(vm.get_global::<bool>("c").unwrap());
+    // `collections.abc` comes with `collections`.
+    let mut vm = VmBuilder::new()
+        .module("collections")
+        .module("abc")
+        .module("types")
+        .module("operator")
+        .module("heapq")
+        .module("itertools")
+        .build();
+    vm.exec("import collections\nfrom collections.abc import Mapping\nm = isinstance({}, Mapping)")
+        .unwrap();
+    assert!(vm.get_global::<bool>("m").unwrap());
+    // Removing a package removes its submodules.
+    let mut vm = VmBuilder::new()
+        .with_stdlib()
+        .without("os")
+        .allow_filesystem(true)
+        .build();
+    assert_eq!(
+        last_line(vm.exec("import os.path").unwrap_err()),
+        "ModuleNotFoundError: No module named 'os'"
+    );
+    // Removing only the submodule a package imports breaks the package, as in CPython.
+    let mut vm = VmBuilder::new()
+        .module("os")
+        .without("os.path")
+        .allow_filesystem(true)
+        .build();
+    assert_eq!(
+        last_line(vm.exec("import os").unwrap_err()),
+        "ModuleNotFoundError: No module named 'os.path'; 'os' is not a package"
+    );
+    // The file-system rule still applies to the submodules a package brings.
+    let mut vm = VmBuilder::new().module("os").build();
+    assert_eq!(
+        last_line(vm.exec("import os.path").unwrap_err()),
+        "ModuleNotFoundError: No module named 'os'"
     );
 }
 

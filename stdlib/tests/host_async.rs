@@ -201,3 +201,46 @@ fn scripts_await_rust_futures_that_complete_out_of_order() {
     );
     assert_eq!(text, "fast\nslow\nTypeError: delay(ms, label)\n");
 }
+
+/// Outside a running loop a native async function fails as CPython's C functions do: the
+/// traceback shows the script's frames and CPython's message, never asyncio's own frames
+/// (`_host_job`, `get_running_loop`).
+#[test]
+fn a_native_async_function_outside_a_loop_shows_only_script_frames() {
+    let mut vm = aio_stdlib::VmBuilder::new().module("asyncio").build();
+    vm.register_native("fetch", |vm, _a| {
+        let (future, completer) = threads::new_future(vm)?;
+        completer.complete(Ok(SendValue::None));
+        Ok(future)
+    });
+    let lookup = threads::blocking_fn(&mut vm, "lookup", |_| Ok(SendValue::Int(1)));
+    vm.set_global("lookup", lookup);
+    let Err(aio_vm::Error::Exception(tb)) =
+        vm.exec("import asyncio\ndef load():\n    return fetch()\nload()\n")
+    else {
+        panic!("fetch() outside a loop did not raise");
+    };
+    assert_eq!(
+        tb,
+        "Traceback (most recent call last):\n  \
+         File \"<string>\", line 4, in <module>\n  \
+         File \"<string>\", line 3, in load\n\
+         RuntimeError: no running event loop\n"
+    );
+    let Err(aio_vm::Error::Exception(tb)) = vm.exec("lookup('k')") else {
+        panic!("lookup() outside a loop did not raise");
+    };
+    assert_eq!(
+        tb,
+        "Traceback (most recent call last):\n  \
+         File \"<string>\", line 1, in <module>\n\
+         RuntimeError: no running event loop\n"
+    );
+    // Inside a loop the same functions work (the failed calls left nothing behind).
+    vm.exec(
+        "async def main():\n    await fetch()\n    return await lookup('k')\n\
+         r = asyncio.run(main())\n",
+    )
+    .unwrap();
+    assert_eq!(vm.get_global::<i64>("r").unwrap(), 1);
+}

@@ -49,6 +49,6 @@ pub(crate) use table::hash as hashing;
 
 pub use code::Code;
 pub use compiler::Mode;
-pub use embed::{FromValue, InterruptHandle, LimitExceeded, Limits, ToValue};
+pub use embed::{FromValue, HostError, InterruptHandle, LimitExceeded, Limits, ToValue};
 pub use value::{Obj, Value};
 pub use vm::{Error, PyResult, Vm};

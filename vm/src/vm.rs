@@ -62,15 +62,19 @@ names! {
     filename, msg, name, path, lineno, offset, text, end_lineno, end_offset,
 }
 
-/// An error coming out of the VM to the host. `Display` is what CPython would print: the
-/// syntax error report or the traceback.
+/// An error coming out of the VM to the host.
+///
+/// The reports of [`Error::Syntax`] and [`Error::Exception`] are the text CPython writes to
+/// stderr, complete lines each ending with a newline (`eprint!("{report}")`). `Display` is
+/// that text without its final newline, as `Display` of an error is by convention (and as
+/// the other variants are), so `eprintln!("{err}")` writes exactly what CPython does.
 ///
 /// ```
 /// use aio_vm::{Error, Vm};
 ///
 /// let mut vm = Vm::new();
 /// match vm.exec("x = 1 +") {
-///     Err(Error::Syntax(report)) => assert!(report.ends_with("SyntaxError: invalid syntax")),
+///     Err(Error::Syntax(report)) => assert!(report.ends_with("SyntaxError: invalid syntax\n")),
 ///     other => panic!("{other:?}"),
 /// }
 /// match vm.exec("def f():\n    return 1 / 0\nf()") {
@@ -80,15 +84,22 @@ names! {
 ///     }
 ///     other => panic!("{other:?}"),
 /// }
+/// let err = vm.exec("x = 1 +").unwrap_err();
+/// assert!(err.to_string().ends_with("SyntaxError: invalid syntax"));
+/// // Only the final newline goes: a message's own trailing spaces stay, as CPython prints them.
+/// let err = vm.exec("raise ValueError('padded  ')").unwrap_err();
+/// assert!(err.to_string().ends_with("ValueError: padded  "));
 /// let err = vm.exec("raise SystemExit(3)").unwrap_err();
 /// assert!(matches!(err, Error::Exit(3)));
 /// assert_eq!(err.to_string(), "SystemExit: 3");
 /// ```
 #[derive(Debug)]
 pub enum Error {
-    /// The source did not compile; the report is rendered in CPython's format.
+    /// The source did not compile (or a file to run could not be read); the report is
+    /// rendered in CPython's format and ends with a newline.
     Syntax(String),
-    /// An uncaught exception; the traceback is rendered in CPython's format.
+    /// An uncaught exception; the traceback is rendered in CPython's format and ends with a
+    /// newline.
     Exception(String),
     /// `SystemExit` with this exit status (its message, if any, was printed).
     Exit(i32),
@@ -100,7 +111,9 @@ pub enum Error {
 impl std::fmt::Display for Error {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Error::Syntax(s) | Error::Exception(s) => f.write_str(s.trim_end()),
+            Error::Syntax(s) | Error::Exception(s) => {
+                f.write_str(s.strip_suffix('\n').unwrap_or(s))
+            }
             Error::Exit(code) => write!(f, "SystemExit: {code}"),
             Error::Limit(l) => write!(f, "{l}"),
         }
@@ -108,6 +121,16 @@ impl std::fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+impl Error {
+    /// An [`Error::Syntax`] for `report`, ending with a newline as every report does.
+    fn syntax(mut report: String) -> Error {
+        if !report.ends_with('\n') {
+            report.push('\n');
+        }
+        Error::Syntax(report)
+    }
+}
 
 /// An aio interpreter: built-in classes, the module registry, the frame stack and the
 /// [`Limits`](crate::Limits) of each run. A `Vm` and its values are `!Send`: keep it on one
@@ -396,13 +419,13 @@ impl Vm {
     /// assert_eq!(
     ///     report,
     ///     "  File \"rule.aio\", line 1\n    print(1 +)\n             ^\n\
-    ///      SyntaxError: invalid syntax"
+    ///      SyntaxError: invalid syntax\n"
     /// );
     /// # Ok::<(), Error>(())
     /// ```
     pub fn compile(&mut self, source: &str, filename: &str, mode: Mode) -> Result<Rc<Code>, Error> {
         self.compile_source(source, filename, mode)
-            .map_err(|e| Error::Syntax(e.render(filename, source)))
+            .map_err(|e| Error::syntax(e.render(filename, source)))
     }
 
     /// Compiles `source` like [`Vm::compile`], returning the syntax error itself (message,
@@ -474,12 +497,12 @@ impl Vm {
     /// ```
     pub fn run_file(&mut self, path: &std::path::Path) -> Result<Value, Error> {
         let bytes = std::fs::read(path)
-            .map_err(|e| Error::Syntax(format!("can't open file '{}': {e}", path.display())))?;
+            .map_err(|e| Error::syntax(format!("can't open file '{}': {e}", path.display())))?;
         let shown = std::path::absolute(path)
             .map(|p| p.display().to_string())
             .unwrap_or_else(|_| path.display().to_string());
         let text = aio_parser::source::decode(&bytes, &shown)
-            .map_err(Error::Syntax)?
+            .map_err(Error::syntax)?
             .to_string();
         if let Some(dir) = path.parent() {
             let dir = if dir.as_os_str().is_empty() {

@@ -93,11 +93,17 @@ fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
     weakset::define(&mut aio_vm::module::ModuleBuilder::new(vm, m));
     step::define(vm, &g);
     timers::define(vm, &g);
-    // CPython's futures and task steps are C code (`_asyncio`): their frames never show.
+    // CPython's futures, task steps and `get_running_loop` are C code (`_asyncio`): their
+    // frames never show. `_host_job` is the script half of `threads::new_future`, which a
+    // native async function calls: a script sees a native call, so no asyncio frame either
+    // (outside a running loop it shows only the caller's frames and `RuntimeError: no
+    // running event loop`).
     for hidden in [
         "asyncio/futures.aio",
         "asyncio/tasks.aio::__step",
         "asyncio/tasks.aio::_task_wakeup",
+        "asyncio/events.aio::get_running_loop",
+        "asyncio/events.aio::_host_job",
     ] {
         vm.hidden_sources.insert(hidden.to_string());
     }

@@ -16,7 +16,7 @@
 use aio_vm::builtins::native_closure;
 use aio_vm::native::Args;
 use aio_vm::object::Payload;
-use aio_vm::{Obj, PyResult, Value, Vm};
+use aio_vm::{HostError, Obj, PyResult, Value, Vm};
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -68,25 +68,20 @@ pub enum SendValue {
     List(Vec<SendValue>),
 }
 
-/// An exception to raise on the loop thread: a built-in exception class name and message
-/// (an unknown name raises `RuntimeError`). See the example of [`blocking_fn`].
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SendError {
-    /// A built-in exception class (`"ValueError"`, `"OSError"`, ...).
-    pub exc_type: String,
-    /// Its message.
-    pub message: String,
-}
-
-impl SendError {
-    /// `exc_type(message)`.
-    pub fn new(exc_type: &str, message: impl Into<String>) -> SendError {
-        SendError {
-            exc_type: exc_type.to_string(),
-            message: message.into(),
-        }
-    }
-}
+/// An exception to raise on the loop thread: a built-in exception class name and message.
+/// It is [`aio_vm::HostError`] (the error typed closures of `Vm::register_fn` return), under
+/// the name these thread APIs have always used: the loop thread makes the exception with
+/// [`HostError::into_exception`] (a name that is not a built-in exception class raises
+/// `RuntimeError: Name: message`). See the example of [`blocking_fn`].
+///
+/// ```
+/// use aio_stdlib::asyncio::threads::SendError;
+/// use aio_vm::HostError;
+///
+/// let e: HostError = SendError::new("KeyError", "port");
+/// assert_eq!(e, HostError::key_error("port"));
+/// ```
+pub type SendError = HostError;
 
 /// What a thread-safe function does with its arguments (see [`register_thread_safe`]).
 pub type ThreadSafeFn = Arc<dyn Fn(Vec<SendValue>) -> Result<SendValue, SendError> + Send + Sync>;
@@ -514,22 +509,10 @@ pub(super) fn completions(vm: &mut Vm, _a: Args) -> PyResult {
         .map(|(token, r)| {
             let (ok, v) = match r {
                 Ok(v) => (true, v.into_value(vm)),
-                Err(e) => (false, Value::Obj(exception(vm, &e))),
+                Err(e) => (false, Value::Obj(e.into_exception(vm))),
             };
             vm.new_tuple(vec![Value::Int(token as i64), Value::bool(ok), v])
         })
         .collect();
     Ok(vm.new_list(items))
-}
-
-/// The exception a [`SendError`] names: a built-in class (`RuntimeError` for an unknown
-/// name) called with the message.
-fn exception(vm: &mut Vm, e: &SendError) -> Obj {
-    let builtins = vm.builtins.clone();
-    let name = vm.intern(&e.exc_type);
-    let cls = match vm.dict_get_str(&builtins, &name) {
-        Some(Value::Obj(c)) if aio_vm::types::is_subtype(&c, &vm.exc.base_exception) => c,
-        _ => vm.exc.runtime_error.clone(),
-    };
-    vm.new_exception_msg(&cls, e.message.clone())
 }

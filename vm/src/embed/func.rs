@@ -17,17 +17,37 @@
 //! ```
 
 use super::convert::{FromValue, ToValue};
+use super::error::HostError;
 use crate::native::{Args, NativeClosure, NativeImpl};
 use crate::value::{Obj, Value};
 use crate::vm::{PyResult, Vm};
 use std::rc::Rc;
 
-/// What a typed native function may return: a [`ToValue`] (`()` returns `None`), or a
-/// `PyResult` of one (to raise).
+/// What a typed native function may return: a [`ToValue`] (`()` returns `None`), a
+/// `Result<T, HostError>` of one (to raise a built-in exception named by a [`HostError`],
+/// made when the call returns), or a `PyResult` of one (an exception object already made,
+/// e.g. one caught from [`Vm::call_value`] and passed on).
 ///
-/// A typed closure receives no `&mut Vm` to build an exception with; a function that needs
-/// to raise its own errors is better written for [`Vm::register_native`] (see the example
-/// there). See [`Vm::register_fn`] for typed functions.
+/// A typed closure receives no `&mut Vm` to build an exception object with, which is why
+/// [`HostError`] exists; a function that needs the VM itself (to call back into scripts, to
+/// read keyword arguments) is written for [`Vm::register_native`] instead. See
+/// [`Vm::register_fn`] for typed functions.
+///
+/// ```
+/// use aio_vm::{HostError, Vm};
+///
+/// let mut vm = Vm::new();
+/// // Result<T, HostError>: the error becomes the named built-in exception.
+/// vm.register_fn("parse_port", |s: String| match s.parse::<u16>() {
+///     Ok(p) if p > 0 => Ok(p as i64),
+///     _ => Err(HostError::value_error(format!("invalid port {s:?}"))),
+/// });
+/// vm.exec("p = parse_port('8080')")?;
+/// assert_eq!(vm.get_global::<i64>("p")?, 8080);
+/// let err = vm.exec("parse_port('http')").unwrap_err().to_string();
+/// assert!(err.ends_with("ValueError: invalid port \"http\""));
+/// # Ok::<(), aio_vm::Error>(())
+/// ```
 pub trait IntoPyResult {
     /// Converts the result.
     fn into_py_result(self, vm: &mut Vm) -> PyResult;
@@ -42,6 +62,15 @@ impl<T: ToValue> IntoPyResult for T {
 impl<T: ToValue> IntoPyResult for Result<T, Obj> {
     fn into_py_result(self, vm: &mut Vm) -> PyResult {
         self.map(|x| x.to_value(vm))
+    }
+}
+
+impl<T: ToValue> IntoPyResult for Result<T, HostError> {
+    fn into_py_result(self, vm: &mut Vm) -> PyResult {
+        match self {
+            Ok(x) => Ok(x.to_value(vm)),
+            Err(e) => Err(e.into_exception(vm)),
+        }
     }
 }
 
@@ -71,8 +100,15 @@ fn check_arity(vm: &mut Vm, name: &str, args: &Args, n: usize) -> PyResult<()> {
 
 /// Argument `i` (0-based) converted to `T`, with CPython's `_PyArg_BadArgument` wording
 /// (`f() argument 2 must be int, not str`) for type mismatches: typed arguments for a raw
-/// native function. `pos` must have an item `i` (check the count first, e.g. with
-/// [`Args::check_count`]).
+/// native function.
+///
+/// An argument read with `arg` is required: when `pos` has no item `i`, the call raises
+/// the message CPython's argument clinic gives a function called with too few positional
+/// arguments, `TypeError: f expected at least 3 arguments, got 1` (`_PyArg_CheckPositional`;
+/// [`Args::check_count`] words its "too few" case the same way). `arg` knows only that
+/// arguments `0..=i` are needed, so it says "at least `i + 1`": check the count first with
+/// [`Args::check_count`] for the exact range (`clamp expected 3 arguments, got 1`), and
+/// read optional arguments with [`Args::get`].
 ///
 /// ```
 /// use aio_vm::embed::func::arg;
@@ -95,10 +131,27 @@ fn check_arity(vm: &mut Vm, name: &str, args: &Args, n: usize) -> PyResult<()> {
 /// assert!(err.ends_with("TypeError: clamp() argument 2 must be float, not str"));
 /// let err = vm.exec("clamp(1, 5, 2)").unwrap_err().to_string();
 /// assert!(err.ends_with("ValueError: empty range 5..2"));
+/// let err = vm.exec("clamp(1)").unwrap_err().to_string();
+/// assert!(err.ends_with("TypeError: clamp expected 3 arguments, got 1"));
+///
+/// // Without a count check, a missing argument is still a TypeError, never a panic.
+/// vm.register_native("first_word", |vm, a| {
+///     let s: String = arg(vm, "first_word", a.pos, 0)?;
+///     Ok(Value::str(s.split_whitespace().next().unwrap_or("")))
+/// });
+/// let err = vm.exec("first_word()").unwrap_err().to_string();
+/// assert!(err.ends_with("TypeError: first_word expected at least 1 argument, got 0"));
 /// # Ok::<(), aio_vm::Error>(())
 /// ```
 pub fn arg<T: FromValue>(vm: &mut Vm, name: &str, pos: &[Value], i: usize) -> PyResult<T> {
-    let v = &pos[i];
+    let Some(v) = pos.get(i) else {
+        let need = i + 1;
+        let s = if need == 1 { "" } else { "s" };
+        return Err(vm.new_type_error(format!(
+            "{name} expected at least {need} argument{s}, got {}",
+            pos.len()
+        )));
+    };
     T::from_value(vm, v).map_err(|e| {
         if vm.is_instance_of(&e, &vm.exc.type_error.clone()) {
             let msg = format!(
@@ -152,7 +205,9 @@ impl Vm {
     /// Arguments are converted with [`FromValue`] (a mismatch raises `TypeError: name()
     /// argument 1 must be int, not str`), the result with [`ToValue`]; a wrong number of
     /// arguments raises `TypeError: name() takes 2 positional arguments but 3 were given`.
-    /// Arguments are positional only, and all required (`Option<T>` accepts `None`).
+    /// Arguments are positional only, and all required (`Option<T>` accepts `None`). To
+    /// raise, the closure returns `Result<T, HostError>` (see [`HostError`] and
+    /// [`IntoPyResult`]).
     ///
     /// ```
     /// use aio_vm::Vm;
@@ -263,5 +318,85 @@ impl crate::module::ModuleBuilder<'_> {
         let c = f.into_native(name);
         let v = crate::builtins::module_native(self.vm(), &module, name, NativeImpl::Closure(c));
         self.set(name, v)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::HostError;
+
+    fn message(vm: &mut Vm, e: Obj) -> String {
+        let v = Value::Obj(e);
+        let text = vm.to_str(&v).ok().unwrap();
+        format!("{}: {}", vm.type_name(&v), text.as_str())
+    }
+
+    #[test]
+    fn arg_out_of_range_is_a_type_error_not_a_panic() {
+        let mut vm = Vm::new();
+        let pos = [Value::Int(1)];
+        assert_eq!(arg::<i64>(&mut vm, "f", &pos, 0).ok(), Some(1));
+        for (i, args, want) in [
+            (
+                1,
+                &pos[..],
+                "TypeError: f expected at least 2 arguments, got 1",
+            ),
+            (
+                0,
+                &[][..],
+                "TypeError: f expected at least 1 argument, got 0",
+            ),
+            (
+                5,
+                &pos[..],
+                "TypeError: f expected at least 6 arguments, got 1",
+            ),
+        ] {
+            let e = arg::<i64>(&mut vm, "f", args, i).err().unwrap();
+            assert_eq!(message(&mut vm, e), want);
+        }
+    }
+
+    #[test]
+    fn typed_closures_raise_host_errors() {
+        let mut vm = Vm::new();
+        let f = vm.native_fn_value("half", |n: i64| {
+            if n % 2 == 0 {
+                Ok(n / 2)
+            } else {
+                Err(HostError::value_error(format!("{n} is odd")))
+            }
+        });
+        assert_eq!(vm.call_value::<i64>(&f, (8,)).ok(), Some(4));
+        let err = vm.call_value::<i64>(&f, (3,)).unwrap_err().to_string();
+        // No script frame: the report is the exception line alone, as in CPython.
+        assert_eq!(err, "ValueError: 3 is odd");
+        // Unit results and every arity take a HostError too.
+        let g = vm.native_fn_value("check", |a: i64, b: i64, c: i64| {
+            if a + b == c {
+                Ok(())
+            } else {
+                Err(HostError::new(
+                    "AssertionError",
+                    format!("{a} + {b} != {c}"),
+                ))
+            }
+        });
+        assert!(vm.call_value::<Value>(&g, (1, 2, 3)).is_ok());
+        let err = vm
+            .call_value::<Value>(&g, (1, 2, 4))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(err, "AssertionError: 1 + 2 != 4");
+        // Caught by scripts like any exception of that class.
+        vm.set_global("half", f);
+        vm.exec("try:\n    half(5)\nexcept ValueError as e:\n    r = (type(e).__name__, e.args)\n")
+            .unwrap();
+        assert_eq!(
+            vm.get_global::<(String, Vec<String>)>("r").unwrap(),
+            ("ValueError".to_string(), vec!["5 is odd".to_string()])
+        );
     }
 }

@@ -4,7 +4,8 @@
 //! - [`ToValue`] / [`FromValue`] convert Rust values (`i64`, `f64`, `bool`, `String`,
 //!   `Option`, `Vec`, `HashMap<String, _>`, tuples, [`Value`]) both ways (`convert.rs`);
 //! - [`Vm::register_fn`] turns a typed Rust closure into a built-in function
-//!   (`func.rs`); [`crate::module::ModuleBuilder`] builds native modules;
+//!   (`func.rs`), which raises by returning a [`HostError`] (`error.rs`);
+//!   [`crate::module::ModuleBuilder`] builds native modules;
 //!   [`Vm::register_type`] exposes a Rust type as a class with native methods (`host_type.rs`);
 //! - [`Vm::exec`], [`Vm::get_global`], [`Vm::set_global`] and [`Vm::call_function`] work on
 //!   the persistent `__main__` namespace; errors are [`crate::Error`]s whose `Display` is the
@@ -35,11 +36,13 @@
 //! `aio-stdlib` (`aio_stdlib::VmBuilder`).
 
 pub mod convert;
+pub mod error;
 pub mod func;
 pub mod host_type;
 pub mod limits;
 
 pub use convert::{FromValue, ToValue};
+pub use error::HostError;
 pub use func::{IntoNative, IntoPyResult};
 pub use host_type::TypeBuilder;
 pub use limits::{InterruptHandle, LimitExceeded, Limits};
