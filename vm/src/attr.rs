@@ -826,13 +826,27 @@ impl Vm {
             }
         }
         if let Value::Obj(o) = obj {
-            if let Some(t) = o.dict_table() {
-                if t.borrow_mut().remove_str(name).is_some() {
+            // A module's attributes are its globals.
+            let table = match &o.payload {
+                Payload::Module(m) => match &m.globals.payload {
+                    Payload::Dict(d) => Some(d),
+                    _ => None,
+                },
+                _ => o.dict_table(),
+            };
+            if let Some(t) = table {
+                let old = t.borrow_mut().remove_str(name);
+                if old.is_some() {
                     return Ok(());
                 }
             }
         }
-        Err(self.attribute_error(obj, name))
+        // CPython's generic delete: the type's name, and no `name`/`obj` on the error.
+        Err(self.new_attribute_error(format!(
+            "'{}' object has no attribute '{}'",
+            self.type_name(obj),
+            name.as_str()
+        )))
     }
 }
 

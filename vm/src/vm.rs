@@ -280,7 +280,25 @@ impl Vm {
             memoryview_type: None,
         };
         crate::builtins::install(&mut vm);
+        vm.install_builtins_module();
         vm
+    }
+
+    /// `import builtins`: a module whose namespace is the builtins dict itself, as in
+    /// CPython (so `builtins.print = f` replaces `print` everywhere).
+    fn install_builtins_module(&mut self) {
+        let name = self.intern("builtins");
+        let ns = self.builtins.clone();
+        self.dict_set_str(&ns, "__name__", Value::Str(name.clone()));
+        let m = self.track(Object::new(
+            self.types.module.clone(),
+            Payload::Module(Box::new(ModuleData {
+                name: name.clone(),
+                globals: ns,
+            })),
+        ));
+        let modules = self.modules.clone();
+        self.dict_set_str(&modules, "builtins", Value::Obj(m));
     }
 
     /// Interns `s`: the shared `str` the VM uses for names (the attribute names of
