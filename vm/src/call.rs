@@ -46,21 +46,11 @@ impl Vm {
                         }
                     }
                 }
-                Payload::Native(_) if self.eval_fn.as_ref().is_some_and(|e| Rc::ptr_eq(e, o)) => {
-                    let frame = crate::builtins::eval_frame(
-                        self,
-                        crate::native::Args { pos: args, kw },
-                        Delivery::Call,
-                    )?;
-                    return Ok(Prepared::Frame(frame));
-                }
-                Payload::Native(_) if self.exec_fn.as_ref().is_some_and(|e| Rc::ptr_eq(e, o)) => {
-                    let frame = crate::builtins::exec_frame(
-                        self,
-                        crate::native::Args { pos: args, kw },
-                        Delivery::Call,
-                    )?;
-                    return Ok(Prepared::Frame(frame));
+                Payload::Native(_) => {
+                    if let Some(make) = crate::builtins::frame_builtin(self, o) {
+                        let a = crate::native::Args { pos: args, kw };
+                        return Ok(Prepared::Frame(make(self, a, Delivery::Call)?));
+                    }
                 }
                 Payload::Type(t) if t.heap => {
                     // Instance creation: object.__new__ then a script __init__ as a frame.

@@ -45,6 +45,22 @@ enum Kind {
     Exec,
 }
 
+/// Builds the frame of `eval` or `exec` (see [`frame_builtin`]).
+pub(crate) type FrameBuiltin = fn(&mut Vm, Args, Delivery) -> PyResult<Box<Frame>>;
+
+/// `eval` and `exec` called from a script run their code as a frame of the calling loop (so
+/// it may await): the frame builder when `o` is one of them.
+pub(crate) fn frame_builtin(vm: &Vm, o: &Obj) -> Option<FrameBuiltin> {
+    let is = |f: &Option<Obj>| f.as_ref().is_some_and(|e| Rc::ptr_eq(e, o));
+    if is(&vm.eval_fn) {
+        Some(eval_frame)
+    } else if is(&vm.exec_fn) {
+        Some(exec_frame)
+    } else {
+        None
+    }
+}
+
 /// The frame that evaluates `eval(*a.pos)`, delivering its value as `delivery` says.
 pub(crate) fn eval_frame(vm: &mut Vm, a: Args, delivery: Delivery) -> PyResult<Box<Frame>> {
     a.no_kwargs(vm, "eval")?;

@@ -28,7 +28,7 @@ pub use aio_lexer::printable::is_printable as str_is_printable;
 pub use bytes::as_bytes as bytes_of;
 pub use bytes::bytearray_inplace;
 pub use dict::copy_dict as copy_dict_value;
-pub(crate) use eval::{eval_frame, exec_frame};
+pub(crate) use eval::frame_builtin;
 pub use exceptions::set_exception_attr;
 pub use format::format_spec;
 pub use future::FEATURES as FUTURE_FEATURES;
