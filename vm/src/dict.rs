@@ -34,6 +34,12 @@ pub struct Dict {
     pub version: u64,
 }
 
+/// Dicts with at most this many positions have no index table: a lookup scans the
+/// entries (comparing the stored hashes first), which is as fast as probing a table for so
+/// few keys and saves the table's allocation and growth for the many small dicts (instance
+/// attributes, keyword arguments). The table is built when the dict grows past it.
+const SMALL: usize = 8;
+
 /// The next dict version (see [`Dict::version`]).
 static NEXT_VERSION: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
@@ -72,9 +78,27 @@ impl Dict {
     pub fn with_capacity(n: usize) -> Dict {
         Dict {
             entries: Vec::with_capacity(n),
-            index: HashTable::with_capacity(n),
+            index: if n > SMALL {
+                HashTable::with_capacity(n)
+            } else {
+                HashTable::new()
+            },
             len: 0,
             version: 0,
+        }
+    }
+
+    /// Makes room for `n` more entries (the index table too, once there are enough).
+    pub fn reserve(&mut self, n: usize) {
+        self.entries.reserve(n);
+        if self.entries.len() + n > SMALL {
+            let entries = &self.entries;
+            self.index.reserve(n, |&p| {
+                entries[p as usize]
+                    .as_ref()
+                    .map(|e| index_hash(e.hash))
+                    .unwrap_or(0)
+            });
         }
     }
 
@@ -91,14 +115,28 @@ impl Dict {
 
     /// Positions of the entries whose hash equals `hash`, in table order.
     pub fn probe(&self, hash: i64) -> impl Iterator<Item = usize> + '_ {
-        self.index
-            .iter_hash(index_hash(hash))
-            .map(|&pos| pos as usize)
+        let small = self.is_small();
+        let scan = if small { 0..self.entries.len() } else { 0..0 };
+        let table = (!small).then(|| self.index.iter_hash(index_hash(hash)));
+        scan.chain(table.into_iter().flatten().map(|&pos| pos as usize))
             .filter(move |&pos| self.entries[pos].as_ref().is_some_and(|e| e.hash == hash))
     }
 
+    /// Whether lookups scan the entries instead of the index table (see [`SMALL`]).
+    #[inline]
+    fn is_small(&self) -> bool {
+        self.entries.len() <= SMALL
+    }
+
     /// Finds the position of `key`, deciding equality with `eq` for each candidate.
+    #[inline]
     pub fn find_with(&self, hash: i64, mut eq: impl FnMut(&Value) -> bool) -> Option<usize> {
+        if self.is_small() {
+            return self.entries.iter().position(|e| match e {
+                Some(e) => e.hash == hash && eq(&e.key),
+                None => false,
+            });
+        }
         self.index
             .find(index_hash(hash), |&pos| match &self.entries[pos as usize] {
                 Some(e) => e.hash == hash && eq(&e.key),
@@ -230,13 +268,18 @@ impl Dict {
     pub fn push(&mut self, hash: i64, key: Value, value: Value) {
         let pos = self.entries.len() as u32;
         self.entries.push(Some(Entry { hash, key, value }));
-        let entries = &self.entries;
-        self.index.insert_unique(index_hash(hash), pos, |&p| {
-            entries[p as usize]
-                .as_ref()
-                .map(|e| index_hash(e.hash))
-                .unwrap_or(0)
-        });
+        if self.entries.len() == SMALL + 1 {
+            // Growing past the scanned size: index every entry.
+            self.rebuild_index();
+        } else if !self.is_small() {
+            let entries = &self.entries;
+            self.index.insert_unique(index_hash(hash), pos, |&p| {
+                entries[p as usize]
+                    .as_ref()
+                    .map(|e| index_hash(e.hash))
+                    .unwrap_or(0)
+            });
+        }
         self.len += 1;
         self.version = fresh_version();
     }
@@ -244,11 +287,13 @@ impl Dict {
     /// Removes the entry at `pos`.
     pub fn remove_at(&mut self, pos: usize) -> Entry {
         let entry = self.entries[pos].take().expect("live dict entry");
-        if let Ok(slot) = self
-            .index
-            .find_entry(index_hash(entry.hash), |&p| p as usize == pos)
-        {
-            slot.remove();
+        if !self.is_small() {
+            if let Ok(slot) = self
+                .index
+                .find_entry(index_hash(entry.hash), |&p| p as usize == pos)
+            {
+                slot.remove();
+            }
         }
         self.len -= 1;
         self.version = fresh_version();
@@ -298,16 +343,108 @@ impl Dict {
 
     fn compact(&mut self) {
         self.entries.retain(|e| e.is_some());
+        self.rebuild_index();
+    }
+
+    /// Indexes every position afresh (an empty table for a small dict). While a dict is
+    /// small its table is not kept up to date, so growing past [`SMALL`] rebuilds it.
+    fn rebuild_index(&mut self) {
         self.index.clear();
-        for (pos, e) in self.entries.iter().enumerate() {
-            let hash = e.as_ref().map(|e| index_hash(e.hash)).unwrap_or(0);
-            let entries = &self.entries;
-            self.index.insert_unique(hash, pos as u32, |&p| {
-                entries[p as usize]
-                    .as_ref()
-                    .map(|e| index_hash(e.hash))
-                    .unwrap_or(0)
-            });
+        if self.is_small() {
+            return;
         }
+        let entries = &self.entries;
+        for (pos, e) in entries.iter().enumerate() {
+            if let Some(e) = e {
+                self.index
+                    .insert_unique(index_hash(e.hash), pos as u32, |&p| {
+                        entries[p as usize]
+                            .as_ref()
+                            .map(|e| index_hash(e.hash))
+                            .unwrap_or(0)
+                    });
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::rc::Rc;
+
+    fn key(i: usize) -> Rc<Str> {
+        Rc::new(Str::new(format!("k{i}")))
+    }
+
+    fn get(d: &Dict, i: usize) -> Option<i64> {
+        match d.get_str(&key(i)) {
+            Some(Value::Int(n)) => Some(*n),
+            _ => None,
+        }
+    }
+
+    /// Lookups agree across the switch from scanning to the index table and back, with
+    /// deleted positions in between (SMALL is the switch point).
+    #[test]
+    fn small_and_indexed_lookups_agree() {
+        let mut d = Dict::new();
+        for i in 0..3 * SMALL {
+            d.set_str(key(i), Value::Int(i as i64));
+            for j in 0..=i {
+                assert_eq!(get(&d, j), Some(j as i64), "after inserting {i}");
+            }
+            assert_eq!(get(&d, i + 1), None);
+        }
+        for i in (0..3 * SMALL).step_by(2) {
+            assert!(d.remove_str(&key(i)).is_some());
+        }
+        for i in 0..3 * SMALL {
+            let want = (i % 2 == 1).then_some(i as i64);
+            assert_eq!(get(&d, i), want);
+        }
+        // Popping from the end drops the dict back under the switch point.
+        while d.len() > 2 {
+            d.pop_last();
+        }
+        assert_eq!(d.len(), 2);
+        assert_eq!(
+            (get(&d, 1), get(&d, 3), get(&d, 5)),
+            (Some(1), Some(3), None)
+        );
+        // Growing again rebuilds the table from the live entries only.
+        for i in 100..100 + 2 * SMALL {
+            d.set_str(key(i), Value::Int(i as i64));
+        }
+        assert_eq!(d.len(), 2 + 2 * SMALL);
+        assert_eq!(get(&d, 1), Some(1));
+        assert_eq!(
+            get(&d, 100 + 2 * SMALL - 1),
+            Some((100 + 2 * SMALL - 1) as i64)
+        );
+        assert_eq!(d.probe(key(3).hash()).count(), 1);
+        let order: Vec<i64> = d
+            .iter()
+            .map(|e| match e.value {
+                Value::Int(n) => n,
+                _ => -1,
+            })
+            .collect();
+        assert_eq!(&order[..3], &[1, 3, 100]);
+    }
+
+    /// A reserved dict takes its entries without changing what lookups find.
+    #[test]
+    fn reserve_then_fill() {
+        let mut d = Dict::new();
+        d.reserve(3 * SMALL);
+        for i in 0..3 * SMALL {
+            d.set_str(key(i), Value::Int(i as i64));
+        }
+        assert!((0..3 * SMALL).all(|i| get(&d, i) == Some(i as i64)));
+        d.clear();
+        assert_eq!(get(&d, 0), None);
+        d.set_str(key(0), Value::Int(9));
+        assert_eq!(get(&d, 0), Some(9));
     }
 }

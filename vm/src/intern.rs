@@ -2,7 +2,9 @@
 //! pointers before bytes and never rehash.
 
 use crate::str::Str;
-use std::collections::HashMap;
+// hashbrown's default hasher (foldhash): far cheaper than SipHash for short names, and
+// the keys are identifiers from the program, not attacker-chosen table keys.
+use hashbrown::HashMap;
 use std::rc::Rc;
 
 /// Maps identifier text to its shared string.

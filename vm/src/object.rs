@@ -60,6 +60,15 @@ impl Drop for Object {
 }
 
 impl Object {
+    /// Whether this object's class `__del__` runs when it dies (it does unless turned off
+    /// here). A native that knows the finalizer has nothing to do for this instance turns
+    /// it off, which saves queueing the object and calling `__del__`: asyncio's futures arm
+    /// it only once they hold an exception that may go unretrieved. Objects without a
+    /// `__del__` are unaffected; do not use it on generators (it also skips their close).
+    pub fn set_finalizer_armed(&self, armed: bool) {
+        self.finalized.set(!armed);
+    }
+
     /// A new object of `class` without a `__dict__`.
     pub fn new(class: Obj, payload: Payload) -> Object {
         Object {

@@ -4,8 +4,10 @@
 //! where the loop blocks: a `mio::Poll` wait with the timeout of the next timer, so an idle
 //! loop sleeps in the kernel and never busy-waits.
 
+mod future_iter;
 mod host;
 mod net;
+mod run_once;
 mod sigint;
 mod step;
 pub mod threads;
@@ -93,6 +95,7 @@ fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
     weakset::define(&mut aio_vm::module::ModuleBuilder::new(vm, m));
     step::define(vm, &g);
     timers::define(vm, &g);
+    run_once::define(vm, &g);
     // CPython's futures, task steps and `get_running_loop` are C code (`_asyncio`): their
     // frames never show. `_host_job` is the script half of `threads::new_future`, which a
     // native async function calls: a script sees a native call, so no asyncio frame either
@@ -168,7 +171,12 @@ fn with_poll_and_sockets<R>(f: impl FnOnce(&mut mio::Poll, &mut net::Sockets) ->
 
 /// `_monotonic()`: seconds as a float (`loop.time()`).
 fn monotonic(_vm: &mut Vm, _a: Args) -> PyResult {
-    Ok(Value::float(EPOCH.with(|e| e.elapsed().as_secs_f64())))
+    Ok(Value::float(now()))
+}
+
+/// The loop's clock: seconds since the first reading on this thread.
+pub(super) fn now() -> f64 {
+    EPOCH.with(|e| e.elapsed().as_secs_f64())
 }
 
 /// `_format_exception(exc)`: the traceback report CPython prints for `exc`.
@@ -192,7 +200,12 @@ fn suspended_at(vm: &mut Vm, a: Args) -> PyResult {
 /// `_creation_site()`: `(file, line, function, source line)` of the innermost script frame outside
 /// asyncio — where a task or future is being created — or `None`.
 fn creation_site(vm: &mut Vm, _a: Args) -> PyResult {
-    Ok(match vm.caller_outside("asyncio/") {
+    Ok(creation_site_value(vm))
+}
+
+/// What `_creation_site()` returns.
+pub(super) fn creation_site_value(vm: &mut Vm) -> Value {
+    match vm.caller_outside("asyncio/") {
         Some(site) => vm.new_tuple(vec![
             Value::str(site.file),
             Value::Int(site.line as i64),
@@ -200,7 +213,7 @@ fn creation_site(vm: &mut Vm, _a: Args) -> PyResult {
             Value::str(site.text),
         ]),
         None => Value::None,
-    })
+    }
 }
 
 /// `_env_flag(name)`: whether the environment variable `name` is set to a non-empty value
@@ -236,12 +249,7 @@ fn frame_list(vm: &mut Vm, frames: Vec<(String, u32, String)>) -> Value {
 /// `False` instead of blocking forever, so the loop can report the deadlock.
 fn select(vm: &mut Vm, a: Args) -> PyResult {
     let timeout = match a.pos.first() {
-        None | Some(Value::None) => {
-            if !net::any_watched() && !threads::jobs_in_flight() {
-                return Ok(Value::Bool(Bool::FALSE));
-            }
-            None
-        }
+        None | Some(Value::None) => None,
         Some(Value::Float(f)) => Some(f.get()),
         Some(Value::Int(i)) => Some(*i as f64),
         Some(other) => {
@@ -251,7 +259,27 @@ fn select(vm: &mut Vm, a: Args) -> PyResult {
             )))
         }
     };
-    let timeout = timeout.map(|t| Duration::from_secs_f64(t.clamp(0.0, 86400.0)));
+    let Some(ready) = poll_ready(vm, timeout)? else {
+        return Ok(Value::Bool(Bool::FALSE));
+    };
+    let items = ready
+        .into_iter()
+        .map(|(id, r, w)| vm.new_tuple(vec![Value::Int(id as i64), Value::bool(r), Value::bool(w)]))
+        .collect();
+    Ok(vm.new_list(items))
+}
+
+/// What `_select(timeout)` does, for natives: the ready sockets as `(id, readable,
+/// writable)`, or `None` when there is no timeout and nothing could ever wake the loop.
+pub(super) fn poll_ready(
+    vm: &mut Vm,
+    timeout: Option<f64>,
+) -> PyResult<Option<Vec<(usize, bool, bool)>>> {
+    if timeout.is_none() && !net::any_watched() && !threads::jobs_in_flight() {
+        return Ok(None);
+    }
+    let timeout =
+        timeout.map(|t| Duration::from_secs_f64(if t > 0.0 { t.min(86400.0) } else { 0.0 }));
     let ready = with_io(|io| -> std::io::Result<Vec<(usize, bool, bool)>> {
         match io.poll.poll(&mut io.events, timeout) {
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => return Ok(Vec::new()),
@@ -268,10 +296,7 @@ fn select(vm: &mut Vm, a: Args) -> PyResult {
             })
             .collect())
     });
-    let ready = ready.map_err(|e| vm.new_runtime_error(format!("event loop poll failed: {e}")))?;
-    let items = ready
-        .into_iter()
-        .map(|(id, r, w)| vm.new_tuple(vec![Value::Int(id as i64), Value::bool(r), Value::bool(w)]))
-        .collect();
-    Ok(vm.new_list(items))
+    ready
+        .map(Some)
+        .map_err(|e| vm.new_runtime_error(format!("event loop poll failed: {e}")))
 }

@@ -86,5 +86,10 @@ pub(super) fn restore(_vm: &mut Vm, _a: Args) -> PyResult {
 
 /// `_sigint_pending()`: whether Ctrl-C arrived since the last call (and clears it).
 pub(super) fn pending(_vm: &mut Vm, _a: Args) -> PyResult {
-    Ok(Value::bool(PENDING.swap(false, Ordering::SeqCst)))
+    Ok(Value::bool(take_pending()))
+}
+
+/// Whether Ctrl-C arrived since the last call (and clears it).
+pub(super) fn take_pending() -> bool {
+    PENDING.swap(false, Ordering::SeqCst)
 }

@@ -9,9 +9,10 @@
 //! Like the C task, the step reads and writes the task's private attributes directly in the
 //! instance dict (a `__setattr__` override does not see them).
 
-use aio_vm::builtins::native_closure;
+use aio_vm::builtins::{module_native, native_closure};
 use aio_vm::gen::GenResult;
 use aio_vm::native::Args;
+use aio_vm::native::NativeImpl;
 use aio_vm::object::Payload;
 use aio_vm::str::Str;
 use aio_vm::value::Bool;
@@ -20,7 +21,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 /// What the natives need from the prelude, handed over once by `_c_step_init`.
-struct StepEnv {
+pub(super) struct StepEnv {
     cancelled_error: Obj,
     invalid_state_error: Obj,
     future_cancel: Value,
@@ -31,6 +32,14 @@ struct StepEnv {
     handle_cls: Obj,
     current_tasks: Obj,
     all_tasks: Value,
+    /// `BaseEventLoop.get_debug`: a loop whose class keeps it is read directly.
+    loop_get_debug: Value,
+    /// `Future.__del__`: instances of classes that keep it start with it disarmed.
+    future_del: Value,
+    /// `Future` itself.
+    future_cls: Obj,
+    /// The `asyncio` module globals (`get_event_loop`, `_running_loop`).
+    globals: Obj,
     n: Names,
 }
 
@@ -60,6 +69,16 @@ struct Names {
     callbacks: Rc<Str>,
     log_traceback: Rc<Str>,
     make_cancelled_error: Rc<Str>,
+    source_traceback: Rc<Str>,
+    debug: Rc<Str>,
+    get_debug: Rc<Str>,
+    del: Rc<Str>,
+    running_loop: Rc<Str>,
+    pending: Rc<Str>,
+    finished: Rc<Str>,
+    get_loop: Rc<Str>,
+    add_done_callback: Rc<Str>,
+    result_m: Rc<Str>,
 }
 
 impl Names {
@@ -89,6 +108,16 @@ impl Names {
             callbacks: vm.intern("_callbacks"),
             log_traceback: vm.intern("_log_traceback"),
             make_cancelled_error: vm.intern("_make_cancelled_error"),
+            source_traceback: vm.intern("_source_traceback"),
+            debug: vm.intern("_debug"),
+            get_debug: vm.intern("get_debug"),
+            del: vm.intern("__del__"),
+            running_loop: vm.intern("_running_loop"),
+            pending: vm.intern("PENDING"),
+            finished: vm.intern("FINISHED"),
+            get_loop: vm.intern("get_loop"),
+            add_done_callback: vm.intern("add_done_callback"),
+            result_m: vm.intern("result"),
         }
     }
 }
@@ -97,20 +126,29 @@ impl Names {
 pub(super) fn define(vm: &mut Vm, g: &Obj) {
     let env: Rc<RefCell<Option<Rc<StepEnv>>>> = Rc::default();
     let e = env.clone();
+    let globals = g.clone();
     let init = native_closure(
         vm,
         "_c_step_init",
         Some("asyncio"),
         Rc::new(move |vm: &mut Vm, a: Args| {
-            *e.borrow_mut() = Some(Rc::new(init_env(vm, a)?));
+            *e.borrow_mut() = Some(Rc::new(init_env(vm, a, &globals)?));
             Ok(Value::None)
         }),
     );
     vm.dict_set_str(g, "_c_step_init", init);
     type Op = fn(&mut Vm, &StepEnv, Args) -> PyResult;
     // (global name, __qualname__ as CPython's C classes show it, implementation)
-    let ops: [(&str, &str, Op); 10] = [
+    let ops: [(&str, &str, Op); 14] = [
         ("_c_task_step", "Task.__step", task_step_native),
+        ("_c_future_init", "Future.__init__", future_init),
+        ("_c_future_del", "Future.__del__", future_del),
+        ("_c_arm_finalizer", "asyncio._arm_finalizer", arm_finalizer),
+        (
+            "_c_get_running_loop",
+            "asyncio.get_running_loop",
+            get_running_loop,
+        ),
         ("_c_task_wakeup", "Task.task_wakeup", task_wakeup),
         ("_c_future_done", "Future.done", future_done),
         ("_c_future_cancelled", "Future.cancelled", future_cancelled),
@@ -136,36 +174,148 @@ pub(super) fn define(vm: &mut Vm, g: &Obj) {
     for (name, qualname, op) in ops {
         let e = env.clone();
         let (owner, short) = qualname.split_once('.').expect("Class.method");
-        let f = native_closure(
-            vm,
-            short,
-            Some(owner),
-            Rc::new(move |vm: &mut Vm, a: Args| {
-                let env = ready_env(vm, &e)?;
-                op(vm, &env, a)
-            }),
-        );
+        let imp: aio_vm::native::NativeClosure = Rc::new(move |vm: &mut Vm, a: Args| {
+            let env = ready_env(vm, &e)?;
+            op(vm, &env, a)
+        });
+        // "asyncio.f" is a module-level function (of CPython's `_asyncio`), "Class.m" a method.
+        let f = if owner == "asyncio" {
+            module_native(vm, "_asyncio", short, NativeImpl::Closure(imp))
+        } else {
+            native_closure(vm, short, Some(owner), imp)
+        };
         vm.dict_set_str(g, name, f);
     }
+    super::future_iter::define(vm, g, env);
 }
 
-/// `_c_task_step(task, exc)`: `Task.__step`.
+/// `_c_task_step(task, exc=None)`: `Task.__step`.
 fn task_step_native(vm: &mut Vm, env: &StepEnv, a: Args) -> PyResult {
-    a.check_count(vm, "_c_task_step", 2, 2)?;
-    task_step(vm, env, &a.pos[0], a.pos[1].clone())?;
+    a.check_count(vm, "_c_task_step", 1, 2)?;
+    let exc = a.pos.get(1).cloned().unwrap_or(Value::None);
+    task_step(vm, env, &a.pos[0], exc)?;
     Ok(Value::None)
+}
+
+/// `Future.__init__(self, *, loop=None)`: the attributes CPython's C future keeps, in the
+/// instance dict where the prelude's methods read them.
+fn future_init(vm: &mut Vm, env: &StepEnv, a: Args) -> PyResult {
+    a.check_count(vm, "__init__", 1, 1)?;
+    a.check_kwargs(vm, "__init__", &["loop"])?;
+    let n = &env.n;
+    let fut = &a.pos[0];
+    let event_loop = match a.kwarg("loop") {
+        Some(l) if !l.is_none() => l.clone(),
+        _ => {
+            let name = vm.intern("get_event_loop");
+            let get = vm
+                .dict_get_str(&env.globals, &name)
+                .ok_or_else(|| vm.new_runtime_error("asyncio.get_event_loop is missing"))?;
+            vm.call(&get, &[], &[])?
+        }
+    };
+    let cls = vm.class_of(fut).clone();
+    if let Value::Obj(o) = fut {
+        if let Some(t) = o.dict_table() {
+            // A Task adds as many attributes again.
+            let exact = Rc::ptr_eq(&cls, &env.future_cls);
+            t.borrow_mut().reserve(if exact { 9 } else { 18 });
+        }
+        // Nothing to report when it dies until it holds an exception (`set_exception`
+        // arms the finalizer), unless a subclass brings its own `__del__`.
+        if vm
+            .lookup(&cls, &n.del)
+            .is_some_and(|d| is(&d, &env.future_del))
+        {
+            o.set_finalizer_armed(false);
+        }
+    }
+    iset(vm, fut, &n.loop_, event_loop.clone())?;
+    iset(vm, fut, &n.state, Value::Str(n.pending.clone()))?;
+    iset(vm, fut, &n.result, Value::None)?;
+    iset(vm, fut, &n.exception, Value::None)?;
+    let callbacks = vm.new_list(Vec::new());
+    iset(vm, fut, &n.callbacks, callbacks)?;
+    iset(vm, fut, &n.cancel_message, Value::None)?;
+    iset(vm, fut, &n.cancelled_exc, Value::None)?;
+    iset(vm, fut, &n.log_traceback, Value::Bool(Bool::FALSE))?;
+    let loop_cls = vm.class_of(&event_loop).clone();
+    let own = vm
+        .lookup(&loop_cls, &n.get_debug)
+        .is_some_and(|f| is(&f, &env.loop_get_debug));
+    let debug = if own {
+        iget(vm, &event_loop, &n.debug)?
+    } else {
+        aio_vm::module::call_method(vm, &event_loop, "get_debug", &[])?
+    };
+    let site = if vm.is_true(&debug)? {
+        super::creation_site_value(vm)
+    } else {
+        Value::None
+    };
+    iset(vm, fut, &n.source_traceback, site)?;
+    Ok(Value::None)
+}
+
+/// `Future.__del__`: F-8, a future that dies holding an exception nobody retrieved reports
+/// it (`_report_unretrieved`, prelude).
+fn future_del(vm: &mut Vm, env: &StepEnv, a: Args) -> PyResult {
+    let fut = this(vm, &a, "__del__", 1)?;
+    let log = iget(vm, fut, &env.n.log_traceback)?;
+    if vm.is_true(&log)? {
+        aio_vm::module::call_method(vm, fut, "_report_unretrieved", &[])?;
+    }
+    Ok(Value::None)
+}
+
+/// `_arm_finalizer(fut)`: the future's `__del__` runs when it dies (it holds an exception).
+fn arm_finalizer(vm: &mut Vm, _env: &StepEnv, a: Args) -> PyResult {
+    a.check_count(vm, "_arm_finalizer", 1, 1)?;
+    if let Value::Obj(o) = &a.pos[0] {
+        o.set_finalizer_armed(true);
+    }
+    Ok(Value::None)
+}
+
+/// `get_running_loop()`.
+fn get_running_loop(vm: &mut Vm, env: &StepEnv, a: Args) -> PyResult {
+    a.check_count(vm, "get_running_loop", 0, 0)?;
+    match vm.dict_get_str(&env.globals, &env.n.running_loop) {
+        Some(l) if !l.is_none() => Ok(l),
+        _ => Err(vm.new_runtime_error("no running event loop")),
+    }
 }
 
 /// `_c_task_wakeup(task, future)`: `Task._task_wakeup`, a step with the future's
 /// exception, if any, thrown in.
 fn task_wakeup(vm: &mut Vm, env: &StepEnv, a: Args) -> PyResult {
     a.check_count(vm, "_c_task_wakeup", 2, 2)?;
-    let exc = match aio_vm::module::call_method(vm, &a.pos[1], "result", &[]) {
+    let fut = &a.pos[1];
+    let r = if own_method(vm, env, fut, &env.n.result_m) {
+        result_of(vm, env, fut)
+    } else {
+        let m = vm.get_attr(fut, &env.n.result_m)?;
+        vm.call(&m, &[], &[])
+    };
+    let exc = match r {
         Ok(_) => Value::None,
         Err(e) => Value::Obj(e),
     };
     task_step(vm, env, &a.pos[0], exc)?;
     Ok(Value::None)
+}
+
+/// Whether `obj`'s class has `Future`'s own method `name` (not an override), so the
+/// native implementation may run without a call.
+fn own_method(vm: &mut Vm, env: &StepEnv, obj: &Value, name: &Rc<Str>) -> bool {
+    let cls = vm.class_of(obj).clone();
+    if Rc::ptr_eq(&cls, &env.future_cls) {
+        return true;
+    }
+    match (vm.lookup(&cls, name), vm.lookup(&env.future_cls, name)) {
+        (Some(a), Some(b)) => is(&a, &b),
+        _ => false,
+    }
 }
 
 /// The future's state string (`"PENDING"`, `"CANCELLED"`, `"FINISHED"`).
@@ -220,11 +370,32 @@ fn check_finished(vm: &mut Vm, env: &StepEnv, fut: &Value, what: &str) -> PyResu
 /// `Future.result()`.
 fn future_result(vm: &mut Vm, env: &StepEnv, a: Args) -> PyResult {
     let fut = this(vm, &a, "result", 1)?;
+    result_of(vm, env, fut)
+}
+
+/// What `Future.result()` returns or raises for `fut`.
+pub(super) fn result_of(vm: &mut Vm, env: &StepEnv, fut: &Value) -> PyResult {
     check_finished(vm, env, fut, "Result")?;
     match iget(vm, fut, &env.n.exception)? {
         Value::Obj(e) => Err(e),
         _ => iget(vm, fut, &env.n.result),
     }
+}
+
+/// Whether `fut` is still pending (not `done()`).
+pub(super) fn is_pending(vm: &mut Vm, env: &StepEnv, fut: &Value) -> PyResult<bool> {
+    state_is(vm, env, fut, "PENDING")
+}
+
+/// `fut._asyncio_future_blocking`.
+pub(super) fn is_blocking(vm: &mut Vm, env: &StepEnv, fut: &Value) -> PyResult<bool> {
+    let b = iget(vm, fut, &env.n.blocking)?;
+    vm.is_true(&b)
+}
+
+/// `fut._asyncio_future_blocking = True`.
+pub(super) fn set_blocking(vm: &mut Vm, env: &StepEnv, fut: &Value) -> PyResult<()> {
+    iset(vm, fut, &env.n.blocking, Value::Bool(Bool::TRUE))
 }
 
 /// `Future.exception()`.
@@ -241,15 +412,25 @@ fn future_add_done_callback(vm: &mut Vm, env: &StepEnv, a: Args) -> PyResult {
     a.check_kwargs(vm, "add_done_callback", &["context"])?;
     let (fut, callback) = (&a.pos[0], a.pos[1].clone());
     let context = a.kwarg("context").cloned().unwrap_or(Value::None);
+    add_callback(vm, env, fut, callback, context)?;
+    Ok(Value::None)
+}
+
+/// What `add_done_callback` does.
+fn add_callback(
+    vm: &mut Vm,
+    env: &StepEnv,
+    fut: &Value,
+    callback: Value,
+    context: Value,
+) -> PyResult<()> {
     if !state_is(vm, env, fut, "PENDING")? {
         let event_loop = iget(vm, fut, &env.n.loop_)?;
-        call_soon(vm, env, &event_loop, callback, vec![fut.clone()], context)?;
-        return Ok(Value::None);
+        return call_soon(vm, env, &event_loop, callback, vec![fut.clone()], context);
     }
     let entry = vm.new_tuple(vec![callback, context]);
     let callbacks = iget(vm, fut, &env.n.callbacks)?;
-    append(vm, &callbacks, entry)?;
-    Ok(Value::None)
+    append(vm, &callbacks, entry)
 }
 
 /// `Future.set_result(result)`.
@@ -260,8 +441,7 @@ fn future_set_result(vm: &mut Vm, env: &StepEnv, a: Args) -> PyResult {
         return Err(vm.new_exception_msg(&env.invalid_state_error.clone(), "invalid state"));
     }
     iset(vm, fut, &env.n.result, a.pos[1].clone())?;
-    let finished = vm.intern("FINISHED");
-    iset(vm, fut, &env.n.state, Value::Str(finished))?;
+    iset(vm, fut, &env.n.state, Value::Str(env.n.finished.clone()))?;
     schedule_callbacks(vm, env, fut)?;
     Ok(Value::None)
 }
@@ -297,7 +477,7 @@ fn schedule_callbacks(vm: &mut Vm, env: &StepEnv, fut: &Value) -> PyResult<()> {
     Ok(())
 }
 
-fn ready_env(vm: &mut Vm, env: &RefCell<Option<Rc<StepEnv>>>) -> PyResult<Rc<StepEnv>> {
+pub(super) fn ready_env(vm: &mut Vm, env: &RefCell<Option<Rc<StepEnv>>>) -> PyResult<Rc<StepEnv>> {
     env.borrow()
         .clone()
         .ok_or_else(|| vm.new_runtime_error("asyncio task natives used before _c_step_init"))
@@ -305,7 +485,7 @@ fn ready_env(vm: &mut Vm, env: &RefCell<Option<Rc<StepEnv>>>) -> PyResult<Rc<Ste
 
 /// `_c_step_init(CancelledError, InvalidStateError, Future, BaseEventLoop, Handle,
 /// _current_tasks, _all_tasks)`.
-fn init_env(vm: &mut Vm, a: Args) -> PyResult<StepEnv> {
+fn init_env(vm: &mut Vm, a: Args, globals: &Obj) -> PyResult<StepEnv> {
     a.check_count(vm, "_c_step_init", 7, 7)?;
     let obj = |vm: &mut Vm, v: &Value| match v {
         Value::Obj(o) => Ok(o.clone()),
@@ -323,6 +503,10 @@ fn init_env(vm: &mut Vm, a: Args) -> PyResult<StepEnv> {
         handle_cls: obj(vm, &a.pos[4])?,
         current_tasks: obj(vm, &a.pos[5])?,
         all_tasks: a.pos[6].clone(),
+        loop_get_debug: aio_vm::module::getattr(vm, event_loop, "get_debug")?,
+        future_del: aio_vm::module::getattr(vm, future, "__del__")?,
+        future_cls: obj(vm, future)?,
+        globals: globals.clone(),
         n: Names::new(vm),
     })
 }
@@ -341,7 +525,7 @@ pub(super) fn iget(vm: &mut Vm, obj: &Value, name: &Rc<Str>) -> PyResult {
 }
 
 /// `obj.name = value` for a private attribute: straight into the instance dict.
-fn iset(vm: &mut Vm, obj: &Value, name: &Rc<Str>, value: Value) -> PyResult<()> {
+pub(super) fn iset(vm: &mut Vm, obj: &Value, name: &Rc<Str>, value: Value) -> PyResult<()> {
     if let Value::Obj(o) = obj {
         if let Some(t) = o.dict_table() {
             t.borrow_mut().set_str(name.clone(), value);
@@ -488,7 +672,12 @@ fn yielded(
         let msg = format!("Task got bad yield: {}", vm.repr(&result)?.as_str());
         return call_soon_step(vm, env, task, event_loop, Some(msg));
     };
-    let result_loop = aio_vm::module::call_method(vm, &result, "get_loop", &[])?;
+    let result_loop = if own_method(vm, env, &result, &n.get_loop) {
+        iget(vm, &result, &n.loop_)?
+    } else {
+        let m = vm.get_attr(&result, &n.get_loop)?;
+        vm.call(&m, &[], &[])?
+    };
     if !is(&result_loop, event_loop) {
         let msg = format!(
             "Task {} got Future {} attached to a different loop",
@@ -512,8 +701,12 @@ fn yielded(
     vm.set_attr(&result, &n.blocking, Value::Bool(Bool::FALSE))?;
     let wakeup = vm.get_attr(task, &n.wakeup)?;
     let context = iget(vm, task, &n.context)?;
-    let add = aio_vm::module::getattr(vm, &result, "add_done_callback")?;
-    vm.call(&add, &[wakeup], &[(n.context_kw.clone(), context)])?;
+    if own_method(vm, env, &result, &n.add_done_callback) {
+        add_callback(vm, env, &result, wakeup, context)?;
+    } else {
+        let add = vm.get_attr(&result, &n.add_done_callback)?;
+        vm.call(&add, &[wakeup], &[(n.context_kw.clone(), context)])?;
+    }
     iset(vm, task, &n.fut_waiter, result.clone())?;
     let must_cancel = iget(vm, task, &n.must_cancel)?;
     if vm.is_true(&must_cancel)? {

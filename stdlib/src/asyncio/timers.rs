@@ -141,6 +141,14 @@ fn push(vm: &mut Vm, when: &Rc<Str>, heap: &Obj, a: &Args) -> PyResult {
 
 fn pop(vm: &mut Vm, when: &Rc<Str>, heap: &Obj, a: &Args) -> PyResult {
     a.check_count(vm, "_timer_heappop", 1, 1)?;
+    heappop(vm, when, heap)
+}
+
+/// `heapq.heappop(heap)` ordered by the handles' `when` attribute.
+pub(super) fn heappop(vm: &mut Vm, when: &Rc<Str>, heap: &Obj) -> PyResult {
+    if !matches!(heap.payload, Payload::List(_)) {
+        return Err(vm.new_type_error("heap argument must be a list"));
+    }
     let last = items(heap).borrow_mut().pop();
     let Some(last) = last else {
         return Err(vm.new_exception_msg(&vm.exc.index_error.clone(), "pop from empty list"));

@@ -363,6 +363,17 @@ fn next(vm: &mut Vm, a: Args) -> PyResult {
             Err(e) => Err(e),
         };
     }
+    // An object's own `__next__`: its StopIteration goes on as raised (with its value).
+    if !matches!(it.payload(), Some(Payload::Iter(_))) {
+        if let Some(f) = lookup(&vm.class_of(it).clone(), &vm.names.__next__.clone()) {
+            return match vm.call(&f, std::slice::from_ref(it), &[]) {
+                Err(e) if a.len() == 2 && vm.is_instance_of(&e, &vm.exc.stop_iteration.clone()) => {
+                    Ok(a.pos[1].clone())
+                }
+                r => r,
+            };
+        }
+    }
     match vm.next(it)? {
         Some(v) => Ok(v),
         None => {

@@ -1,0 +1,94 @@
+//! `Future.__await__`: CPython's C `FutureIter`, the iterator an `await fut` delegates to.
+//! While the future is pending a step yields the future itself, flagged
+//! `_asyncio_future_blocking` (rule T-3); once it is done, a step returns the result
+//! through `StopIteration`.
+//! Native, it saves a generator object and its frame for every `await` of a future.
+
+use super::step::{is_blocking, is_pending, ready_env, result_of, set_blocking, StepEnv};
+use aio_vm::builtins::native_closure;
+use aio_vm::module::{native_state, new_class, ClassBuilder};
+use aio_vm::native::Args;
+use aio_vm::object::{Object, Payload};
+use aio_vm::{Obj, PyResult, Value, Vm};
+use std::cell::RefCell;
+use std::rc::Rc;
+
+/// The state of one `await`: the future until the iterator finished.
+struct FutureIter {
+    fut: Option<Value>,
+    env: Rc<StepEnv>,
+}
+
+/// Registers `_c_future_await` (`Future.__await__`) in the module globals `g`.
+pub(super) fn define(vm: &mut Vm, g: &Obj, env: Rc<RefCell<Option<Rc<StepEnv>>>>) {
+    let cls = new_class(vm, "_asyncio", "FutureIter", &[]);
+    ClassBuilder::new(vm, &cls)
+        .method("__next__", next)
+        .method("send", send)
+        .method("__iter__", iter_self)
+        .finish();
+    let f = native_closure(
+        vm,
+        "__await__",
+        Some("Future"),
+        Rc::new(move |vm: &mut Vm, a: Args| {
+            a.check_count(vm, "__await__", 1, 1)?;
+            let env = ready_env(vm, &env)?;
+            let state = FutureIter {
+                fut: Some(a.pos[0].clone()),
+                env,
+            };
+            let payload = Payload::Host(Box::new(RefCell::new(state)));
+            Ok(Value::Obj(vm.track(Object::new(cls.clone(), payload))))
+        }),
+    );
+    vm.dict_set_str(g, "_c_future_await", f);
+}
+
+fn this<'a>(vm: &mut Vm, a: &Args<'a>) -> PyResult<&'a RefCell<FutureIter>> {
+    match a.pos.first().and_then(native_state::<FutureIter>) {
+        Some(s) => Ok(s),
+        None => Err(vm.new_type_error("descriptor requires a '_asyncio.FutureIter' object")),
+    }
+}
+
+fn iter_self(vm: &mut Vm, a: Args) -> PyResult {
+    this(vm, &a)?;
+    Ok(a.pos[0].clone())
+}
+
+fn next(vm: &mut Vm, a: Args) -> PyResult {
+    a.check_count(vm, "__next__", 1, 1)?;
+    let it = this(vm, &a)?;
+    step(vm, it)
+}
+
+/// `send(value)`: the value is ignored, as the C iterator ignores it.
+fn send(vm: &mut Vm, a: Args) -> PyResult {
+    a.check_count(vm, "send", 2, 2)?;
+    let it = this(vm, &a)?;
+    step(vm, it)
+}
+
+/// C `FutureIter_iternext`: a pending future is yielded once its blocking flag is set
+/// (the task clears the flag when it takes the future); yielded again without the task,
+/// it is an error, and a done future ends the iterator with its result.
+fn step(vm: &mut Vm, it: &RefCell<FutureIter>) -> PyResult {
+    let (fut, env) = {
+        let s = it.borrow();
+        let Some(fut) = s.fut.clone() else {
+            return Err(vm.new_stop_iteration(Value::None));
+        };
+        (fut, s.env.clone())
+    };
+    if is_pending(vm, &env, &fut)? {
+        if is_blocking(vm, &env, &fut)? {
+            return Err(vm.new_runtime_error("await wasn't used with future"));
+        }
+        set_blocking(vm, &env, &fut)?;
+        return Ok(fut);
+    }
+    it.borrow_mut().fut = None;
+    let result = result_of(vm, &env, &fut)?;
+    Err(vm.new_stop_iteration(result))
+}

@@ -1,0 +1,370 @@
+//! One iteration of the event loop, native: `BaseEventLoop._run_once` (rule E-1). It follows
+//! CPython's `base_events.py` step by step — purge cancelled timers, poll for I/O until the
+//! next deadline, move expired timers to the ready queue in heap order, then run exactly
+//! the handles that were ready when the step began — so the interleaving is unchanged; what
+//! it saves is the script frames of the loop body and of `Handle._run` for every callback.
+//!
+//! The rare branches stay script methods of the loop (`_purge_timers`, `_deadlock`,
+//! `_collect_jobs`, `_run_handle_debug`) and of the handle (`_report`); a handle class
+//! or loop class that overrides `_run` or `time` is called as written.
+
+use super::step::{iget, iset};
+use super::{poll_ready, sigint, timers};
+use aio_vm::builtins::native_closure;
+use aio_vm::code::BinOp;
+use aio_vm::module::call_method;
+use aio_vm::native::Args;
+use aio_vm::object::Payload;
+use aio_vm::str::Str;
+use aio_vm::value::Bool;
+use aio_vm::{Obj, PyResult, Value, Vm};
+use std::cell::RefCell;
+use std::rc::Rc;
+
+/// `_MIN_SCHEDULED_TIMER_HANDLES` of `base_events.py`.
+const MIN_SCHEDULED_TIMER_HANDLES: usize = 100;
+/// `_MIN_CANCELLED_TIMER_HANDLES_FRACTION`.
+const MIN_CANCELLED_TIMER_HANDLES_FRACTION: f64 = 0.5;
+/// `MAXIMUM_SELECT_TIMEOUT`: one day.
+const MAXIMUM_SELECT_TIMEOUT: f64 = 24.0 * 3600.0;
+/// `time.get_clock_info('monotonic').resolution` on Linux.
+const CLOCK_RESOLUTION: f64 = 1e-09;
+
+/// What the iteration needs from the prelude, handed over by `_c_run_once_init`.
+struct LoopEnv {
+    /// `BaseEventLoop.time`: a loop whose class keeps it reads the clock directly.
+    base_time: Value,
+    /// `Handle._run`: a handle whose class keeps it is run here.
+    base_run: Value,
+    n: Names,
+}
+
+/// Interned attribute names.
+struct Names {
+    scheduled: Rc<Str>,
+    timer_cancelled_count: Rc<Str>,
+    cancelled: Rc<Str>,
+    scheduled_flag: Rc<Str>,
+    ready: Rc<Str>,
+    stopping: Rc<Str>,
+    host_step: Rc<Str>,
+    host_wait: Rc<Str>,
+    when: Rc<Str>,
+    time: Rc<Str>,
+    sigint_handler: Rc<Str>,
+    readers: Rc<Str>,
+    writers: Rc<Str>,
+    jobs: Rc<Str>,
+    debug: Rc<Str>,
+    run: Rc<Str>,
+    callback: Rc<Str>,
+    args: Rc<Str>,
+}
+
+impl Names {
+    fn new(vm: &mut Vm) -> Names {
+        Names {
+            scheduled: vm.intern("_scheduled"),
+            timer_cancelled_count: vm.intern("_timer_cancelled_count"),
+            cancelled: vm.intern("_cancelled"),
+            scheduled_flag: vm.intern("_scheduled"),
+            ready: vm.intern("_ready"),
+            stopping: vm.intern("_stopping"),
+            host_step: vm.intern("_host_step"),
+            host_wait: vm.intern("_host_wait"),
+            when: vm.intern("_when"),
+            time: vm.intern("time"),
+            sigint_handler: vm.intern("_sigint_handler"),
+            readers: vm.intern("_readers"),
+            writers: vm.intern("_writers"),
+            jobs: vm.intern("_jobs"),
+            debug: vm.intern("_debug"),
+            run: vm.intern("_run"),
+            callback: vm.intern("_callback"),
+            args: vm.intern("_args"),
+        }
+    }
+}
+
+/// Registers `_c_run_once_init(BaseEventLoop, Handle)` and `_c_run_once(loop)` in the module
+/// globals `g`.
+pub(super) fn define(vm: &mut Vm, g: &Obj) {
+    let env: Rc<RefCell<Option<Rc<LoopEnv>>>> = Rc::default();
+    let e = env.clone();
+    let init = native_closure(
+        vm,
+        "_c_run_once_init",
+        Some("asyncio"),
+        Rc::new(move |vm: &mut Vm, a: Args| {
+            a.check_count(vm, "_c_run_once_init", 2, 2)?;
+            let base_time = aio_vm::module::getattr(vm, &a.pos[0], "time")?;
+            let base_run = aio_vm::module::getattr(vm, &a.pos[1], "_run")?;
+            let n = Names::new(vm);
+            *e.borrow_mut() = Some(Rc::new(LoopEnv {
+                base_time,
+                base_run,
+                n,
+            }));
+            Ok(Value::None)
+        }),
+    );
+    vm.dict_set_str(g, "_c_run_once_init", init);
+    let run = native_closure(
+        vm,
+        "_run_once",
+        Some("BaseEventLoop"),
+        Rc::new(move |vm: &mut Vm, a: Args| {
+            a.check_count(vm, "_run_once", 1, 1)?;
+            let env = env.borrow().clone().ok_or_else(|| {
+                vm.new_runtime_error("asyncio loop natives used before _c_run_once_init")
+            })?;
+            run_once(vm, &env, &a.pos[0])
+        }),
+    );
+    vm.dict_set_str(g, "_c_run_once", run);
+}
+
+/// The list object behind a value (the loop's `_ready` and `_scheduled` are lists).
+fn list_items(v: &Value) -> Option<&RefCell<Vec<Value>>> {
+    match v.payload() {
+        Some(Payload::List(l)) => Some(l),
+        _ => None,
+    }
+}
+
+fn list_len(vm: &mut Vm, v: &Value) -> PyResult<usize> {
+    match list_items(v) {
+        Some(l) => Ok(l.borrow().len()),
+        None => vm.len(v),
+    }
+}
+
+/// `list[0]`.
+fn first(v: &Value) -> Option<Value> {
+    list_items(v).and_then(|l| l.borrow().first().cloned())
+}
+
+/// `list.append(item)`.
+fn append(vm: &mut Vm, list: &Value, item: Value) -> PyResult<()> {
+    match list_items(list) {
+        Some(l) => l.borrow_mut().push(item),
+        None => {
+            call_method(vm, list, "append", &[item])?;
+        }
+    }
+    Ok(())
+}
+
+fn truthy(vm: &mut Vm, obj: &Value, name: &Rc<Str>) -> PyResult<bool> {
+    let v = iget(vm, obj, name)?;
+    vm.is_true(&v)
+}
+
+/// `loop.time()`.
+fn loop_time(vm: &mut Vm, env: &LoopEnv, event_loop: &Value) -> PyResult<f64> {
+    let cls = vm.class_of(event_loop).clone();
+    let own = vm
+        .lookup(&cls, &env.n.time)
+        .is_some_and(|f| f.id() == env.base_time.id());
+    let t = if own {
+        Value::float(super::now())
+    } else {
+        call_method(vm, event_loop, "time", &[])?
+    };
+    number(vm, &t)
+}
+
+fn number(vm: &mut Vm, v: &Value) -> PyResult<f64> {
+    match v {
+        Value::Float(f) => Ok(f.get()),
+        Value::Int(i) => Ok(*i as f64),
+        other => {
+            Err(vm.new_type_error(format!("must be real number, not {}", vm.type_name(other))))
+        }
+    }
+}
+
+/// `_timer_heappop(loop._scheduled)`, then `handle._scheduled = False`.
+fn pop_timer(vm: &mut Vm, env: &LoopEnv, scheduled: &Value) -> PyResult<Value> {
+    let Value::Obj(heap) = scheduled else {
+        return Err(vm.new_type_error("heap argument must be a list"));
+    };
+    let handle = timers::heappop(vm, &env.n.when, heap)?;
+    iset(vm, &handle, &env.n.scheduled_flag, Value::Bool(Bool::FALSE))?;
+    Ok(handle)
+}
+
+/// `BaseEventLoop._run_once()`: returns `False` when a host-stepped loop found nothing that
+/// could ever wake it, `None` otherwise.
+fn run_once(vm: &mut Vm, env: &LoopEnv, lp: &Value) -> PyResult {
+    let n = &env.n;
+    // E-1 step 1: purge cancelled timers.
+    let scheduled = iget(vm, lp, &n.scheduled)?;
+    let sched_count = list_len(vm, &scheduled)?;
+    let cancelled = iget(vm, lp, &n.timer_cancelled_count)?;
+    let cancelled = number(vm, &cancelled)?;
+    if sched_count > MIN_SCHEDULED_TIMER_HANDLES
+        && cancelled / sched_count as f64 > MIN_CANCELLED_TIMER_HANDLES_FRACTION
+    {
+        call_method(vm, lp, "_purge_timers", &[])?;
+    } else {
+        while let Some(head) = first(&scheduled) {
+            if !truthy(vm, &head, &n.cancelled)? {
+                break;
+            }
+            let count = iget(vm, lp, &n.timer_cancelled_count)?;
+            let count = vm.binary_op(&count, &Value::Int(1), BinOp::Sub)?;
+            iset(vm, lp, &n.timer_cancelled_count, count)?;
+            pop_timer(vm, env, &scheduled)?;
+        }
+    }
+    // Step 2: the timeout.
+    let scheduled = iget(vm, lp, &n.scheduled)?;
+    let ready = iget(vm, lp, &n.ready)?;
+    let timeout = if list_len(vm, &ready)? > 0
+        || truthy(vm, lp, &n.stopping)?
+        || truthy(vm, lp, &n.host_step)?
+    {
+        Some(0.0)
+    } else if let Some(head) = first(&scheduled) {
+        let when = iget(vm, &head, &n.when)?;
+        let when = number(vm, &when)?;
+        let now = loop_time(vm, env, lp)?;
+        // `min(max(0, when - now), MAXIMUM_SELECT_TIMEOUT)`; a NaN deadline polls at once.
+        let wait = when - now;
+        Some(if wait > 0.0 {
+            wait.min(MAXIMUM_SELECT_TIMEOUT)
+        } else {
+            0.0
+        })
+    } else {
+        None
+    };
+    // Step 3: poll I/O (the only place the loop blocks); ready sockets' callbacks join the
+    // ready queue.
+    let events = poll_ready(vm, timeout)?;
+    if sigint::take_pending() {
+        let handler = iget(vm, lp, &n.sigint_handler)?;
+        if !handler.is_none() {
+            vm.call(&handler, &[], &[])?;
+        }
+    }
+    let Some(events) = events else {
+        if truthy(vm, lp, &n.host_wait)? {
+            return Ok(Value::Bool(Bool::FALSE));
+        }
+        call_method(vm, lp, "_deadlock", &[])?;
+        return Ok(Value::None);
+    };
+    if !events.is_empty() {
+        let readers = iget(vm, lp, &n.readers)?;
+        let writers = iget(vm, lp, &n.writers)?;
+        for (fd, readable, writable) in events {
+            for (on, table) in [(readable, &readers), (writable, &writers)] {
+                let Value::Obj(table) = table else { continue };
+                if on {
+                    if let Some(cb) = vm.dict_lookup(table, &Value::Int(fd as i64))? {
+                        let ready = iget(vm, lp, &n.ready)?;
+                        append(vm, &ready, cb)?;
+                    }
+                }
+            }
+        }
+    }
+    // Results posted by other threads, delivered by ready callbacks.
+    if truthy(vm, lp, &n.jobs)? {
+        call_method(vm, lp, "_collect_jobs", &[])?;
+    }
+    // Step 4: expired timers, in heap order.
+    let scheduled = iget(vm, lp, &n.scheduled)?;
+    if first(&scheduled).is_some() {
+        let end_time = loop_time(vm, env, lp)? + CLOCK_RESOLUTION;
+        while let Some(head) = first(&scheduled) {
+            let when = iget(vm, &head, &n.when)?;
+            if number(vm, &when)? >= end_time {
+                break;
+            }
+            let handle = pop_timer(vm, env, &scheduled)?;
+            let ready = iget(vm, lp, &n.ready)?;
+            append(vm, &ready, handle)?;
+        }
+    }
+    // Step 5: run exactly the handles ready now; new ones wait for the next iteration.
+    let ready = iget(vm, lp, &n.ready)?;
+    let fresh = vm.new_list(Vec::new());
+    iset(vm, lp, &n.ready, fresh)?;
+    let handles: Vec<Value> = match list_items(&ready) {
+        Some(l) => std::mem::take(&mut *l.borrow_mut()),
+        None => vm.collect(&ready)?,
+    };
+    drop(ready);
+    let debug = truthy(vm, lp, &n.debug)?;
+    let mut handles = handles.into_iter();
+    // Each handle is released once it ran, as CPython's popleft() does: a task dropped by
+    // a later callback of this iteration dies there (F-8).
+    while let Some(handle) = handles.next() {
+        if truthy(vm, &handle, &n.cancelled)? {
+            continue;
+        }
+        let r = if debug {
+            call_method(vm, lp, "_run_handle_debug", &[handle]).map(drop)
+        } else {
+            run_handle(vm, env, handle)
+        };
+        if let Err(e) = r {
+            // `self._ready[0:0] = rest`: the handles not run yet go first next time.
+            let rest: Vec<Value> = handles.collect();
+            let ready = iget(vm, lp, &n.ready)?;
+            match list_items(&ready) {
+                Some(l) => {
+                    l.borrow_mut().splice(0..0, rest);
+                }
+                None => {
+                    for h in rest.into_iter().rev() {
+                        call_method(vm, &ready, "insert", &[Value::Int(0), h])?;
+                    }
+                }
+            }
+            return Err(e);
+        }
+    }
+    Ok(Value::None)
+}
+
+/// `handle._run()`: the callback with its arguments; an exception other than `SystemExit`
+/// and `KeyboardInterrupt` goes to `handle._report(exc)` (the loop's exception handler).
+fn run_handle(vm: &mut Vm, env: &LoopEnv, handle: Value) -> PyResult<()> {
+    let n = &env.n;
+    let cls = vm.class_of(&handle).clone();
+    let own = vm
+        .lookup(&cls, &n.run)
+        .is_some_and(|f| f.id() == env.base_run.id());
+    if !own {
+        call_method(vm, &handle, "_run", &[])?;
+        return Ok(());
+    }
+    let callback = iget(vm, &handle, &n.callback)?;
+    let args = iget(vm, &handle, &n.args)?;
+    let r = match args.payload() {
+        Some(Payload::Tuple(items)) => {
+            let items: Vec<Value> = items.to_vec();
+            vm.call(&callback, &items, &[])
+        }
+        _ => {
+            let items = vm.collect(&args)?;
+            vm.call(&callback, &items, &[])
+        }
+    };
+    match r {
+        Ok(_) => Ok(()),
+        Err(e) => {
+            let fatal = vm.is_instance_of(&e, &vm.exc.system_exit.clone())
+                || vm.is_instance_of(&e, &vm.exc.keyboard_interrupt.clone());
+            if fatal {
+                return Err(e);
+            }
+            call_method(vm, &handle, "_report", &[Value::Obj(e)])?;
+            Ok(())
+        }
+    }
+}
