@@ -6,7 +6,6 @@ use crate::code::flags;
 use crate::frame::{Delivery, Frame};
 use crate::interp::{Outcome, YieldFromStep};
 use crate::object::{GenKind, GenState, Payload};
-use crate::types::lookup;
 use crate::value::{Obj, Value};
 use crate::vm::{PyResult, Vm};
 
@@ -274,6 +273,16 @@ impl Vm {
                 };
             }
         }
+        // An async generator's `asend`/`athrow`/`aclose` awaitable, without the
+        // StopIteration its methods would raise for the result.
+        if let Some(r) =
+            crate::builtins::asyncgen::try_op_step(self, sub, sent.clone(), throw.clone())
+        {
+            return match r? {
+                GenResult::Yield(v) => Ok(YieldFromStep::Yielded(v)),
+                GenResult::Return(v) => Ok(YieldFromStep::Returned(v)),
+            };
+        }
         // A native iterator or an object with send/throw.
         let r = if let Some(t) = throw {
             let name = self.names.throw.clone();
@@ -290,7 +299,7 @@ impl Vm {
         } else if sent.is_none() {
             // `__next__` directly: its StopIteration carries the return value.
             let cls = self.class_of(sub).clone();
-            match lookup(&cls, &self.names.__next__.clone()) {
+            match self.lookup(&cls, &self.names.__next__) {
                 Some(f) => self.call(&f, std::slice::from_ref(sub), &[]),
                 None => Err(self.new_type_error(format!(
                     "'{}' object is not an iterator",
@@ -381,6 +390,10 @@ impl Vm {
 
     /// `GetAwaitable`: the iterator an `await` delegates to.
     pub(crate) fn get_awaitable(&mut self, v: &Value, kind: u32) -> PyResult {
+        // `async for`: an async generator's `__anext__()` awaitable is its own iterator.
+        if crate::builtins::asyncgen::is_op(v) {
+            return Ok(v.clone());
+        }
         if let Some(Payload::Generator(g)) = v.payload() {
             let g = g.borrow();
             if g.kind == GenKind::Coroutine {
@@ -399,7 +412,7 @@ impl Vm {
             }
         }
         let cls = self.class_of(v).clone();
-        if let Some(f) = lookup(&cls, &self.names.__await__.clone()) {
+        if let Some(f) = self.lookup(&cls, &self.names.__await__) {
             let it = self.call(&f, std::slice::from_ref(v), &[])?;
             if let Some(Payload::Generator(g)) = it.payload() {
                 if g.borrow().kind == GenKind::Coroutine {
@@ -407,7 +420,7 @@ impl Vm {
                 }
             }
             let icls = self.class_of(&it).clone();
-            if lookup(&icls, &self.names.__next__.clone()).is_none()
+            if self.lookup(&icls, &self.names.__next__).is_none()
                 && !matches!(
                     it.payload(),
                     Some(Payload::Iter(_)) | Some(Payload::Generator(_))
@@ -431,7 +444,7 @@ impl Vm {
     /// `GetAIter`.
     pub(crate) fn get_aiter(&mut self, v: &Value) -> PyResult {
         let cls = self.class_of(v).clone();
-        match lookup(&cls, &self.names.__aiter__.clone()) {
+        match self.lookup(&cls, &self.names.__aiter__) {
             Some(f) => self.call(&f, std::slice::from_ref(v), &[]),
             None => Err(self.new_type_error(format!(
                 "'async for' requires an object with __aiter__ method, got {}",
@@ -443,7 +456,7 @@ impl Vm {
     /// `GetANext`: the awaitable of `__anext__()`.
     pub(crate) fn get_anext(&mut self, it: &Value) -> PyResult {
         let cls = self.class_of(it).clone();
-        match lookup(&cls, &self.names.__anext__.clone()) {
+        match self.lookup(&cls, &self.names.__anext__) {
             Some(f) => {
                 let aw = self.call(&f, std::slice::from_ref(it), &[])?;
                 self.get_awaitable(&aw, 0).map_err(|_| {

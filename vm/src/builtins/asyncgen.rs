@@ -128,6 +128,11 @@ fn aclose(vm: &mut Vm, a: Args) -> PyResult {
     new_op(vm, &a.pos[0], Value::None, Value::Obj(exit), true)
 }
 
+/// Whether `v` is an `asend`/`athrow`/`aclose` awaitable (its own `__await__` iterator).
+pub(crate) fn is_op(v: &Value) -> bool {
+    op(v).is_some()
+}
+
 fn op(v: &Value) -> Option<&std::cell::RefCell<Op>> {
     match v.payload()? {
         Payload::Host(b) => b.downcast_ref::<std::cell::RefCell<Op>>(),
@@ -135,8 +140,8 @@ fn op(v: &Value) -> Option<&std::cell::RefCell<Op>> {
     }
 }
 
-fn op_state(a: &Args) -> Option<(Obj, Value, Value, bool, bool)> {
-    let o = op(a.pos.first()?)?.borrow();
+fn op_state(opv: &Value) -> Option<(Obj, Value, Value, bool, bool)> {
+    let o = op(opv)?.borrow();
     Some((
         o.agen.clone(),
         o.send.clone(),
@@ -146,20 +151,45 @@ fn op_state(a: &Args) -> Option<(Obj, Value, Value, bool, bool)> {
     ))
 }
 
-fn mark_started(a: &Args) {
-    if let Some(o) = op(&a.pos[0]) {
+fn mark_started(opv: &Value) {
+    if let Some(o) = op(opv) {
         o.borrow_mut().started = true;
     }
 }
 
 /// One step of an async-generator operation: sends `value` (or throws `exc`) into the
-/// generator and interprets the outcome.
+/// generator and interprets the outcome, as the methods `send`/`__next__`/`throw` do; the
+/// awaitable's result comes back as `StopIteration`.
 fn step(vm: &mut Vm, a: &Args, value: Value, exc: Option<Value>) -> PyResult {
-    let Some((agen, first_send, first_throw, started, is_close)) = op_state(a) else {
+    let Some(opv) = a.pos.first() else {
+        return Err(vm.new_type_error("bad async generator operation"));
+    };
+    match op_step(vm, opv, value, exc)? {
+        GenResult::Yield(v) => Ok(v),
+        GenResult::Return(v) => Err(vm.new_stop_iteration(v)),
+    }
+}
+
+/// What [`step`] does, with the awaitable's result as `Return` instead of a
+/// `StopIteration` to allocate and catch: the interpreter's `await` on an `asend`/`athrow`/
+/// `aclose` awaitable (the values of every `async for`) calls this directly. `None` when
+/// `opv` is not such an awaitable.
+pub(crate) fn try_op_step(
+    vm: &mut Vm,
+    opv: &Value,
+    value: Value,
+    exc: Option<Value>,
+) -> Option<PyResult<GenResult>> {
+    op(opv)?;
+    Some(op_step(vm, opv, value, exc))
+}
+
+fn op_step(vm: &mut Vm, opv: &Value, value: Value, exc: Option<Value>) -> PyResult<GenResult> {
+    let Some((agen, first_send, first_throw, started, is_close)) = op_state(opv) else {
         return Err(vm.new_type_error("bad async generator operation"));
     };
     let (value, exc) = if !started {
-        mark_started(a);
+        mark_started(opv);
         let t = if first_throw.is_none() {
             exc
         } else {
@@ -174,7 +204,7 @@ fn step(vm: &mut Vm, a: &Args, value: Value, exc: Option<Value>) -> PyResult {
         matches!(&agen.payload, Payload::Generator(g) if g.borrow().state == GenState::Closed);
     if closed {
         if is_close {
-            return Err(vm.new_stop_iteration(Value::None));
+            return Ok(GenResult::Return(Value::None));
         }
         return Err(vm.new_exception(&vm.exc.stop_async_iteration.clone(), vec![]));
     }
@@ -188,13 +218,13 @@ fn step(vm: &mut Vm, a: &Args, value: Value, exc: Option<Value>) -> PyResult {
                 if is_close {
                     return Err(vm.new_runtime_error("async generator ignored GeneratorExit"));
                 }
-                Err(vm.new_stop_iteration(inner))
+                Ok(GenResult::Return(inner))
             }
-            None => Ok(v),
+            None => Ok(GenResult::Yield(v)),
         },
         Ok(GenResult::Return(_)) => {
             if is_close {
-                return Err(vm.new_stop_iteration(Value::None));
+                return Ok(GenResult::Return(Value::None));
             }
             Err(vm.new_exception(&vm.exc.stop_async_iteration.clone(), vec![]))
         }
@@ -203,7 +233,7 @@ fn step(vm: &mut Vm, a: &Args, value: Value, exc: Option<Value>) -> PyResult {
                 && (vm.is_instance_of(&e, &vm.exc.generator_exit.clone())
                     || vm.is_instance_of(&e, &vm.exc.stop_async_iteration.clone()))
             {
-                return Err(vm.new_stop_iteration(Value::None));
+                return Ok(GenResult::Return(Value::None));
             }
             Err(e)
         }

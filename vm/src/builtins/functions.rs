@@ -167,7 +167,7 @@ pub fn isinstance_value(vm: &mut Vm, v: &Value, cls: &Value) -> PyResult<bool> {
                     .cloned()
                     .unwrap_or_else(|| vm.types.type_.clone());
                 if meta.as_type().is_some_and(|t| t.heap) {
-                    if let Some(f) = lookup(&meta, &vm.names.__instancecheck__.clone()) {
+                    if let Some(f) = vm.lookup(&meta, &vm.names.__instancecheck__) {
                         let r = vm.call(&f, &[cls.clone(), v.clone()], &[])?;
                         return vm.is_true(&r);
                     }
@@ -237,7 +237,7 @@ fn issubclass_value(vm: &mut Vm, sub: &Value, cls: &Value) -> PyResult<bool> {
                     .cloned()
                     .unwrap_or_else(|| vm.types.type_.clone());
                 if meta.as_type().is_some_and(|t| t.heap) {
-                    if let Some(f) = lookup(&meta, &vm.names.__subclasscheck__.clone()) {
+                    if let Some(f) = vm.lookup(&meta, &vm.names.__subclasscheck__) {
                         let r = vm.call(&f, &[cls.clone(), sub.clone()], &[])?;
                         return vm.is_true(&r);
                     }
@@ -344,7 +344,9 @@ fn next(vm: &mut Vm, a: Args) -> PyResult {
     let is_iter = matches!(
         it.payload(),
         Some(Payload::Iter(_)) | Some(Payload::Generator(_))
-    ) || lookup(&vm.class_of(it).clone(), &vm.names.__next__.clone()).is_some();
+    ) || vm
+        .lookup(&vm.class_of(it).clone(), &vm.names.__next__)
+        .is_some();
     if !is_iter {
         return Err(vm.new_type_error(format!("'{}' object is not an iterator", vm.type_name(it))));
     }
@@ -365,7 +367,7 @@ fn next(vm: &mut Vm, a: Args) -> PyResult {
     }
     // An object's own `__next__`: its StopIteration goes on as raised (with its value).
     if !matches!(it.payload(), Some(Payload::Iter(_))) {
-        if let Some(f) = lookup(&vm.class_of(it).clone(), &vm.names.__next__.clone()) {
+        if let Some(f) = vm.lookup(&vm.class_of(it).clone(), &vm.names.__next__) {
             return match vm.call(&f, std::slice::from_ref(it), &[]) {
                 Err(e) if a.len() == 2 && vm.is_instance_of(&e, &vm.exc.stop_iteration.clone()) => {
                     Ok(a.pos[1].clone())
@@ -408,7 +410,7 @@ fn abs(vm: &mut Vm, a: Args) -> PyResult {
         }
     }
     let cls = vm.class_of(v).clone();
-    match lookup(&cls, &vm.names.__abs__.clone()) {
+    match vm.lookup(&cls, &vm.names.__abs__) {
         Some(f) => vm.call(&f, std::slice::from_ref(v), &[]),
         None => {
             Err(vm.new_type_error(format!("bad operand type for abs(): '{}'", vm.type_name(v))))
@@ -841,7 +843,7 @@ fn aiter(vm: &mut Vm, a: Args) -> PyResult {
 fn anext(vm: &mut Vm, a: Args) -> PyResult {
     a.check_count(vm, "anext", 1, 2)?;
     let cls = vm.class_of(&a.pos[0]).clone();
-    match lookup(&cls, &vm.names.__anext__.clone()) {
+    match vm.lookup(&cls, &vm.names.__anext__) {
         Some(f) => vm.call(&f, std::slice::from_ref(&a.pos[0]), &[]),
         None => Err(vm.new_type_error(format!(
             "'{}' object is not an async iterator",

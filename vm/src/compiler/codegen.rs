@@ -10,7 +10,8 @@ use crate::str::Str;
 use crate::value::Value;
 use aio_lexer::{Span, SyntaxError};
 use aio_parser::ast::{self, *};
-use std::collections::HashMap;
+// foldhash (hashbrown's default) instead of SipHash: the keys are the program's names.
+use hashbrown::HashMap;
 use std::rc::Rc;
 
 /// How the input is compiled.

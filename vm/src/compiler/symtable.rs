@@ -5,7 +5,8 @@
 //! enclosing scope.
 
 use aio_parser::ast::*;
-use std::collections::{HashMap, HashSet};
+// foldhash (hashbrown's default) instead of SipHash: the keys are the program's names.
+use hashbrown::{HashMap, HashSet};
 
 /// What a scope is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
