@@ -37,6 +37,38 @@ pub(crate) fn cached_load_attr(
     t.value_at(pos).cloned()
 }
 
+/// `LoadMethod` through the instruction's cache: the class's function, when the object's
+/// class is the one cached in this epoch and its instance dict does not shadow the name.
+/// `None`: take the general path.
+#[inline]
+pub(crate) fn cached_load_method(
+    slot: &Cell<AttrCache>,
+    obj: &Value,
+    name: &Rc<Str>,
+) -> Option<Value> {
+    let Value::Obj(o) = obj else { return None };
+    let c = slot.get();
+    if c.method == 0 || c.cls != Rc::as_ptr(o.class_raw()?) as usize || c.epoch != type_epoch() {
+        return None;
+    }
+    if let Some(t) = o.dict_table() {
+        if t.borrow().find_str(name).is_some() {
+            return None;
+        }
+    }
+    let p = c.method as *const Object;
+    // SAFETY: `p` came from `Rc::as_ptr` of a function held by the namespace of this
+    // class or one of its bases (the object keeps its class alive, the class its MRO). Any
+    // change to a class namespace or MRO, a class creation (which could reuse a freed
+    // class's address) and the collector clearing a class all start a new epoch, so with
+    // the epoch unchanged that reference still holds the function: it is alive, and one
+    // more strong reference is taken for the returned value.
+    unsafe {
+        Rc::increment_strong_count(p);
+        Some(Value::Obj(Rc::from_raw(p)))
+    }
+}
+
 /// `StoreAttr` through the instruction's cache: stores into the instance dict when the cache
 /// says the class neither overrides `__setattr__` nor has a descriptor of that name. Gives
 /// `value` back when the general path must run.
@@ -86,8 +118,37 @@ impl Vm {
                     epoch,
                     cls: Rc::as_ptr(cls) as usize,
                     pos: 0,
+                    method: 0,
                 });
             }
+        }
+    }
+
+    /// Fills a `LoadMethod` cache after `load_method` found `method` on the class of `obj`
+    /// (a plain instance with a `__dict__`) with `obj` as its `self`.
+    pub(crate) fn fill_load_method_cache(
+        &self,
+        slot: &Cell<AttrCache>,
+        obj: &Value,
+        method: &Value,
+    ) {
+        let epoch = type_epoch();
+        let Some(cls) = self.plain_dict_instance_class(obj) else {
+            return;
+        };
+        let Value::Obj(f) = method else { return };
+        let plain = match &f.payload {
+            Payload::Function(_) => true,
+            Payload::Native(nf) => nf.bound.is_none() && !nf.is_static,
+            _ => false,
+        };
+        if plain {
+            slot.set(AttrCache {
+                epoch,
+                cls: Rc::as_ptr(cls) as usize,
+                pos: 0,
+                method: Rc::as_ptr(f) as usize,
+            });
         }
     }
 
@@ -109,6 +170,7 @@ impl Vm {
                     epoch,
                     cls: Rc::as_ptr(cls) as usize,
                     pos: 0,
+                    method: 0,
                 });
             }
         }
@@ -694,6 +756,11 @@ impl Vm {
             if let Payload::Type(_) = &o.payload {
                 return self.set_type_attr(o, name, value);
             }
+        }
+        if name.as_str() == "__class__" {
+            // An object's class is fixed in aio (README, "Where aio differs"): refuse rather
+            // than store a `__class__` entry that changes nothing.
+            return Err(self.new_type_error("__class__ assignment is not supported by aio"));
         }
         let cls = self.class_of(obj).clone();
         if let Some(Payload::Exception(d)) = obj.payload() {

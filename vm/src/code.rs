@@ -513,7 +513,8 @@ pub struct Code {
 /// instances of the class are plain objects with a `__dict__` and the class has no
 /// attribute of that name, so the attribute can only come from the instance dict. For
 /// `StoreAttr`: in addition, the class uses `object.__setattr__`, so a store goes straight
-/// into the instance dict.
+/// into the instance dict. For `LoadMethod`: the class attribute is a plain function
+/// (`method`), which the instance dict does not shadow.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct AttrCache {
     /// The class epoch when filled (0: empty; epochs start at 1).
@@ -522,6 +523,10 @@ pub struct AttrCache {
     pub cls: usize,
     /// Where the name was last found in an instance dict (a hint, checked on use).
     pub pos: u32,
+    /// `LoadMethod`: the address of the function found on the class (0: none). The class
+    /// namespace keeps it alive while the epoch is unchanged: replacing or deleting it,
+    /// or the collector clearing the class, starts a new epoch.
+    pub method: usize,
 }
 
 impl AttrCache {

@@ -334,8 +334,17 @@ impl Vm {
                         Instr::LoadMethod(i) => {
                             let obj = f.stack.pop().expect("stack");
                             let name = &code.names[i as usize];
+                            let slot = &code.attr_cache[f.ip - 1];
+                            if let Some(m) = crate::attr::cached_load_method(slot, &obj, name) {
+                                f.stack.push(m);
+                                f.stack.push(obj);
+                                continue;
+                            }
                             let (m, selfv) =
                                 tri!(with_frame!(self, f, self.load_method(obj, name)));
+                            if let Some(s) = &selfv {
+                                self.fill_load_method_cache(slot, s, &m);
+                            }
                             f.stack.push(m);
                             f.stack.push(selfv.unwrap_or_else(|| self.null()));
                         }
