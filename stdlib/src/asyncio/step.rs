@@ -79,6 +79,12 @@ struct Names {
     get_loop: Rc<Str>,
     add_done_callback: Rc<Str>,
     result_m: Rc<Str>,
+    name: Rc<Str>,
+    num_cancels_requested: Rc<Str>,
+    created_at: Rc<Str>,
+    coro_code: Rc<Str>,
+    cr_code: Rc<Str>,
+    gi_code: Rc<Str>,
 }
 
 impl Names {
@@ -118,6 +124,12 @@ impl Names {
             get_loop: vm.intern("get_loop"),
             add_done_callback: vm.intern("add_done_callback"),
             result_m: vm.intern("result"),
+            name: vm.intern("_name"),
+            num_cancels_requested: vm.intern("_num_cancels_requested"),
+            created_at: vm.intern("_created_at"),
+            coro_code: vm.intern("_coro_code"),
+            cr_code: vm.intern("cr_code"),
+            gi_code: vm.intern("gi_code"),
         }
     }
 }
@@ -139,8 +151,9 @@ pub(super) fn define(vm: &mut Vm, g: &Obj) {
     vm.dict_set_str(g, "_c_step_init", init);
     type Op = fn(&mut Vm, &StepEnv, Args) -> PyResult;
     // (global name, __qualname__ as CPython's C classes show it, implementation)
-    let ops: [(&str, &str, Op); 14] = [
+    let ops: [(&str, &str, Op); 15] = [
         ("_c_task_step", "Task.__step", task_step_native),
+        ("_c_task_init", "Task.__init__", task_init),
         ("_c_future_init", "Future.__init__", future_init),
         ("_c_future_del", "Future.__del__", future_del),
         ("_c_arm_finalizer", "asyncio._arm_finalizer", arm_finalizer),
@@ -200,17 +213,27 @@ fn task_step_native(vm: &mut Vm, env: &StepEnv, a: Args) -> PyResult {
 /// `Future.__init__(self, *, loop=None)`: the attributes CPython's C future keeps, in the
 /// instance dict where the prelude's methods read them.
 fn future_init(vm: &mut Vm, env: &StepEnv, a: Args) -> PyResult {
-    a.check_count(vm, "__init__", 1, 1)?;
-    a.check_kwargs(vm, "__init__", &["loop"])?;
+    if a.pos.len() > 1 {
+        return Err(vm.new_type_error("Future() takes no positional arguments"));
+    }
+    a.check_kwargs(vm, "Future", &["loop"])?;
+    let fut = this(vm, &a, "__init__", 1)?;
+    init_future(vm, env, fut, a.kwarg("loop"))?;
+    Ok(Value::None)
+}
+
+/// What `Future.__init__` sets up (`loop`: the keyword argument).
+fn init_future(
+    vm: &mut Vm,
+    env: &StepEnv,
+    fut: &Value,
+    event_loop: Option<&Value>,
+) -> PyResult<()> {
     let n = &env.n;
-    let fut = &a.pos[0];
-    let event_loop = match a.kwarg("loop") {
+    let event_loop = match event_loop {
         Some(l) if !l.is_none() => l.clone(),
         _ => {
-            let name = vm.intern("get_event_loop");
-            let get = vm
-                .dict_get_str(&env.globals, &name)
-                .ok_or_else(|| vm.new_runtime_error("asyncio.get_event_loop is missing"))?;
+            let get = global(vm, env, "get_event_loop")?;
             vm.call(&get, &[], &[])?
         }
     };
@@ -253,17 +276,103 @@ fn future_init(vm: &mut Vm, env: &StepEnv, a: Args) -> PyResult {
     } else {
         Value::None
     };
-    iset(vm, fut, &n.source_traceback, site)?;
+    iset(vm, fut, &n.source_traceback, site)
+}
+
+/// `Task.__init__(self, coro, *, loop=None, name=None, context=None)`, as the prelude's
+/// former aio code did it statement by statement.
+fn task_init(vm: &mut Vm, env: &StepEnv, a: Args) -> PyResult {
+    a.check_kwargs(vm, "Task", &["coro", "loop", "name", "context"])?;
+    let task = this(vm, &a, "__init__", 3)?;
+    let coro = match (a.pos.get(1), a.kwarg("coro")) {
+        (Some(c), None) if a.pos.len() == 2 => c.clone(),
+        (None, Some(c)) => c.clone(),
+        (None, None) => {
+            return Err(vm.new_type_error("Task() missing required argument 'coro' (pos 1)"))
+        }
+        _ => {
+            let given = a.pos.len() - 1 + a.kwarg("coro").is_some() as usize;
+            return Err(vm.new_type_error(format!(
+                "Task() takes exactly 1 positional argument ({given} given)"
+            )));
+        }
+    };
+    let n = &env.n;
+    init_future(vm, env, task, a.kwarg("loop"))?;
+    let is_coro = matches!(coro.payload(), Some(Payload::Generator(_))) || {
+        let f = global(vm, env, "iscoroutine")?;
+        let r = vm.call(&f, std::slice::from_ref(&coro), &[])?;
+        vm.is_true(&r)?
+    };
+    if !is_coro {
+        let msg = format!("a coroutine was expected, got {}", vm.repr(&coro)?.as_str());
+        return Err(vm.new_type_error(msg));
+    }
+    let name = match a.kwarg("name") {
+        Some(v) if !v.is_none() => Value::Str(vm.to_str(v)?),
+        _ => {
+            let counter = vm.intern("_task_name_counter");
+            let k = match vm.dict_get_str(&env.globals, &counter) {
+                Some(Value::Int(k)) => k + 1,
+                _ => 1,
+            };
+            vm.dict_set_str(&env.globals, "_task_name_counter", Value::Int(k));
+            Value::str(format!("Task-{k}"))
+        }
+    };
+    iset(vm, task, &n.name, name)?;
+    iset(vm, task, &n.num_cancels_requested, Value::Int(0))?;
+    iset(vm, task, &n.must_cancel, Value::Bool(Bool::FALSE))?;
+    iset(vm, task, &n.fut_waiter, Value::None)?;
+    iset(vm, task, &n.coro, coro.clone())?;
+    let site = iget(vm, task, &n.source_traceback)?;
+    let created_at = if vm.is_true(&site)? {
+        site
+    } else {
+        super::creation_site_value(vm)
+    };
+    iset(vm, task, &n.created_at, created_at)?;
+    let mut code = Value::None;
+    for attr in [&n.cr_code, &n.gi_code] {
+        if let Some(c) = vm.get_attr_or_absent(&coro, attr)? {
+            if vm.is_true(&c)? {
+                code = c;
+                break;
+            }
+        }
+    }
+    iset(vm, task, &n.coro_code, code)?;
+    let context = a.kwarg("context").cloned().unwrap_or(Value::None);
+    iset(vm, task, &n.context, context.clone())?;
+    let event_loop = iget(vm, task, &n.loop_)?;
+    let step = vm.get_attr(task, &n.step)?;
+    call_soon(vm, env, &event_loop, step, Vec::new(), context)?;
+    vm.set_add(&env.all_tasks, task.clone())?;
     Ok(Value::None)
+}
+
+/// A module global of `asyncio`.
+fn global(vm: &mut Vm, env: &StepEnv, name: &str) -> PyResult {
+    let key = vm.intern(name);
+    vm.dict_get_str(&env.globals, &key)
+        .ok_or_else(|| vm.new_runtime_error(format!("asyncio.{name} is missing")))
 }
 
 /// `Future.__del__`: F-8, a future that dies holding an exception nobody retrieved reports
 /// it (`_report_unretrieved`, prelude).
 fn future_del(vm: &mut Vm, env: &StepEnv, a: Args) -> PyResult {
     let fut = this(vm, &a, "__del__", 1)?;
-    let log = iget(vm, fut, &env.n.log_traceback)?;
-    if vm.is_true(&log)? {
-        aio_vm::module::call_method(vm, fut, "_report_unretrieved", &[])?;
+    // Read from the instance dict only: a future whose __init__ failed has no attributes.
+    let log = match fut {
+        Value::Obj(o) => o
+            .dict_table()
+            .and_then(|t| t.borrow().get_str(&env.n.log_traceback).cloned()),
+        _ => None,
+    };
+    if let Some(log) = log {
+        if vm.is_true(&log)? {
+            aio_vm::module::call_method(vm, fut, "_report_unretrieved", &[])?;
+        }
     }
     Ok(Value::None)
 }
