@@ -4,6 +4,7 @@
 //! where the loop blocks: a `mio::Poll` wait with the timeout of the next timer, so an idle
 //! loop sleeps in the kernel and never busy-waits.
 
+mod attr;
 mod future_iter;
 mod host;
 mod net;

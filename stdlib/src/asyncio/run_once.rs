@@ -8,14 +8,13 @@
 //! `_collect_jobs`, `_run_handle_debug`) and of the handle (`_report`); a handle class
 //! or loop class that overrides `_run` or `time` is called as written.
 
-use super::step::{iget, iset};
+use super::attr::{iget, iset, Attr};
 use super::{poll_ready, sigint, timers};
 use aio_vm::builtins::native_closure;
 use aio_vm::code::BinOp;
 use aio_vm::module::call_method;
 use aio_vm::native::Args;
 use aio_vm::object::Payload;
-use aio_vm::str::Str;
 use aio_vm::value::Bool;
 use aio_vm::{Obj, PyResult, Value, Vm};
 use std::cell::RefCell;
@@ -41,47 +40,47 @@ struct LoopEnv {
 
 /// Interned attribute names.
 struct Names {
-    scheduled: Rc<Str>,
-    timer_cancelled_count: Rc<Str>,
-    cancelled: Rc<Str>,
-    scheduled_flag: Rc<Str>,
-    ready: Rc<Str>,
-    stopping: Rc<Str>,
-    host_step: Rc<Str>,
-    host_wait: Rc<Str>,
-    when: Rc<Str>,
-    time: Rc<Str>,
-    sigint_handler: Rc<Str>,
-    readers: Rc<Str>,
-    writers: Rc<Str>,
-    jobs: Rc<Str>,
-    debug: Rc<Str>,
-    run: Rc<Str>,
-    callback: Rc<Str>,
-    args: Rc<Str>,
+    scheduled: Attr,
+    timer_cancelled_count: Attr,
+    cancelled: Attr,
+    scheduled_flag: Attr,
+    ready: Attr,
+    stopping: Attr,
+    host_step: Attr,
+    host_wait: Attr,
+    when: Attr,
+    time: Attr,
+    sigint_handler: Attr,
+    readers: Attr,
+    writers: Attr,
+    jobs: Attr,
+    debug: Attr,
+    run: Attr,
+    callback: Attr,
+    args: Attr,
 }
 
 impl Names {
     fn new(vm: &mut Vm) -> Names {
         Names {
-            scheduled: vm.intern("_scheduled"),
-            timer_cancelled_count: vm.intern("_timer_cancelled_count"),
-            cancelled: vm.intern("_cancelled"),
-            scheduled_flag: vm.intern("_scheduled"),
-            ready: vm.intern("_ready"),
-            stopping: vm.intern("_stopping"),
-            host_step: vm.intern("_host_step"),
-            host_wait: vm.intern("_host_wait"),
-            when: vm.intern("_when"),
-            time: vm.intern("time"),
-            sigint_handler: vm.intern("_sigint_handler"),
-            readers: vm.intern("_readers"),
-            writers: vm.intern("_writers"),
-            jobs: vm.intern("_jobs"),
-            debug: vm.intern("_debug"),
-            run: vm.intern("_run"),
-            callback: vm.intern("_callback"),
-            args: vm.intern("_args"),
+            scheduled: Attr::new(vm, "_scheduled"),
+            timer_cancelled_count: Attr::new(vm, "_timer_cancelled_count"),
+            cancelled: Attr::new(vm, "_cancelled"),
+            scheduled_flag: Attr::new(vm, "_scheduled"),
+            ready: Attr::new(vm, "_ready"),
+            stopping: Attr::new(vm, "_stopping"),
+            host_step: Attr::new(vm, "_host_step"),
+            host_wait: Attr::new(vm, "_host_wait"),
+            when: Attr::new(vm, "_when"),
+            time: Attr::new(vm, "time"),
+            sigint_handler: Attr::new(vm, "_sigint_handler"),
+            readers: Attr::new(vm, "_readers"),
+            writers: Attr::new(vm, "_writers"),
+            jobs: Attr::new(vm, "_jobs"),
+            debug: Attr::new(vm, "_debug"),
+            run: Attr::new(vm, "_run"),
+            callback: Attr::new(vm, "_callback"),
+            args: Attr::new(vm, "_args"),
         }
     }
 }
@@ -155,7 +154,7 @@ fn append(vm: &mut Vm, list: &Value, item: Value) -> PyResult<()> {
     Ok(())
 }
 
-fn truthy(vm: &mut Vm, obj: &Value, name: &Rc<Str>) -> PyResult<bool> {
+fn truthy(vm: &mut Vm, obj: &Value, name: &Attr) -> PyResult<bool> {
     let v = iget(vm, obj, name)?;
     vm.is_true(&v)
 }

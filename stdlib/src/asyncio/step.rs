@@ -9,6 +9,8 @@
 //! Like the C task, the step reads and writes the task's private attributes directly in the
 //! instance dict (a `__setattr__` override does not see them).
 
+use super::attr::Attr;
+pub(super) use super::attr::{iget, iset};
 use aio_vm::builtins::{module_native, native_closure};
 use aio_vm::gen::GenResult;
 use aio_vm::native::Args;
@@ -45,91 +47,91 @@ pub(super) struct StepEnv {
 
 /// Interned attribute names.
 struct Names {
-    state: Rc<Str>,
-    must_cancel: Rc<Str>,
-    coro: Rc<Str>,
-    fut_waiter: Rc<Str>,
-    loop_: Rc<Str>,
-    context: Rc<Str>,
-    cancel_message: Rc<Str>,
-    cancelled_exc: Rc<Str>,
-    blocking: Rc<Str>,
-    step: Rc<Str>,
-    wakeup: Rc<Str>,
-    call_soon: Rc<Str>,
-    closed: Rc<Str>,
-    ready: Rc<Str>,
-    callback: Rc<Str>,
-    args: Rc<Str>,
-    cancelled: Rc<Str>,
-    msg: Rc<Str>,
-    context_kw: Rc<Str>,
-    result: Rc<Str>,
-    exception: Rc<Str>,
-    callbacks: Rc<Str>,
-    log_traceback: Rc<Str>,
-    make_cancelled_error: Rc<Str>,
-    source_traceback: Rc<Str>,
-    debug: Rc<Str>,
-    get_debug: Rc<Str>,
-    del: Rc<Str>,
-    running_loop: Rc<Str>,
-    pending: Rc<Str>,
-    finished: Rc<Str>,
-    get_loop: Rc<Str>,
-    add_done_callback: Rc<Str>,
-    result_m: Rc<Str>,
-    name: Rc<Str>,
-    num_cancels_requested: Rc<Str>,
-    created_at: Rc<Str>,
-    coro_code: Rc<Str>,
-    cr_code: Rc<Str>,
-    gi_code: Rc<Str>,
+    state: Attr,
+    must_cancel: Attr,
+    coro: Attr,
+    fut_waiter: Attr,
+    loop_: Attr,
+    context: Attr,
+    cancel_message: Attr,
+    cancelled_exc: Attr,
+    blocking: Attr,
+    step: Attr,
+    wakeup: Attr,
+    call_soon: Attr,
+    closed: Attr,
+    ready: Attr,
+    callback: Attr,
+    args: Attr,
+    cancelled: Attr,
+    msg: Attr,
+    context_kw: Attr,
+    result: Attr,
+    exception: Attr,
+    callbacks: Attr,
+    log_traceback: Attr,
+    make_cancelled_error: Attr,
+    source_traceback: Attr,
+    debug: Attr,
+    get_debug: Attr,
+    del: Attr,
+    running_loop: Attr,
+    pending: Attr,
+    finished: Attr,
+    get_loop: Attr,
+    add_done_callback: Attr,
+    result_m: Attr,
+    name: Attr,
+    num_cancels_requested: Attr,
+    created_at: Attr,
+    coro_code: Attr,
+    cr_code: Attr,
+    gi_code: Attr,
 }
 
 impl Names {
     fn new(vm: &mut Vm) -> Names {
         Names {
-            state: vm.intern("_state"),
-            must_cancel: vm.intern("_must_cancel"),
-            coro: vm.intern("_coro"),
-            fut_waiter: vm.intern("_fut_waiter"),
-            loop_: vm.intern("_loop"),
-            context: vm.intern("_context"),
-            cancel_message: vm.intern("_cancel_message"),
-            cancelled_exc: vm.intern("_cancelled_exc"),
-            blocking: vm.intern("_asyncio_future_blocking"),
-            step: vm.intern("_Task__step"),
-            wakeup: vm.intern("_task_wakeup"),
-            call_soon: vm.intern("call_soon"),
-            closed: vm.intern("_closed"),
-            ready: vm.intern("_ready"),
-            callback: vm.intern("_callback"),
-            args: vm.intern("_args"),
-            cancelled: vm.intern("_cancelled"),
-            msg: vm.intern("msg"),
-            context_kw: vm.intern("context"),
-            result: vm.intern("_result"),
-            exception: vm.intern("_exception"),
-            callbacks: vm.intern("_callbacks"),
-            log_traceback: vm.intern("_log_traceback"),
-            make_cancelled_error: vm.intern("_make_cancelled_error"),
-            source_traceback: vm.intern("_source_traceback"),
-            debug: vm.intern("_debug"),
-            get_debug: vm.intern("get_debug"),
-            del: vm.intern("__del__"),
-            running_loop: vm.intern("_running_loop"),
-            pending: vm.intern("PENDING"),
-            finished: vm.intern("FINISHED"),
-            get_loop: vm.intern("get_loop"),
-            add_done_callback: vm.intern("add_done_callback"),
-            result_m: vm.intern("result"),
-            name: vm.intern("_name"),
-            num_cancels_requested: vm.intern("_num_cancels_requested"),
-            created_at: vm.intern("_created_at"),
-            coro_code: vm.intern("_coro_code"),
-            cr_code: vm.intern("cr_code"),
-            gi_code: vm.intern("gi_code"),
+            state: Attr::new(vm, "_state"),
+            must_cancel: Attr::new(vm, "_must_cancel"),
+            coro: Attr::new(vm, "_coro"),
+            fut_waiter: Attr::new(vm, "_fut_waiter"),
+            loop_: Attr::new(vm, "_loop"),
+            context: Attr::new(vm, "_context"),
+            cancel_message: Attr::new(vm, "_cancel_message"),
+            cancelled_exc: Attr::new(vm, "_cancelled_exc"),
+            blocking: Attr::new(vm, "_asyncio_future_blocking"),
+            step: Attr::new(vm, "_Task__step"),
+            wakeup: Attr::new(vm, "_task_wakeup"),
+            call_soon: Attr::new(vm, "call_soon"),
+            closed: Attr::new(vm, "_closed"),
+            ready: Attr::new(vm, "_ready"),
+            callback: Attr::new(vm, "_callback"),
+            args: Attr::new(vm, "_args"),
+            cancelled: Attr::new(vm, "_cancelled"),
+            msg: Attr::new(vm, "msg"),
+            context_kw: Attr::new(vm, "context"),
+            result: Attr::new(vm, "_result"),
+            exception: Attr::new(vm, "_exception"),
+            callbacks: Attr::new(vm, "_callbacks"),
+            log_traceback: Attr::new(vm, "_log_traceback"),
+            make_cancelled_error: Attr::new(vm, "_make_cancelled_error"),
+            source_traceback: Attr::new(vm, "_source_traceback"),
+            debug: Attr::new(vm, "_debug"),
+            get_debug: Attr::new(vm, "get_debug"),
+            del: Attr::new(vm, "__del__"),
+            running_loop: Attr::new(vm, "_running_loop"),
+            pending: Attr::new(vm, "PENDING"),
+            finished: Attr::new(vm, "FINISHED"),
+            get_loop: Attr::new(vm, "get_loop"),
+            add_done_callback: Attr::new(vm, "add_done_callback"),
+            result_m: Attr::new(vm, "result"),
+            name: Attr::new(vm, "_name"),
+            num_cancels_requested: Attr::new(vm, "_num_cancels_requested"),
+            created_at: Attr::new(vm, "_created_at"),
+            coro_code: Attr::new(vm, "_coro_code"),
+            cr_code: Attr::new(vm, "cr_code"),
+            gi_code: Attr::new(vm, "gi_code"),
         }
     }
 }
@@ -151,8 +153,13 @@ pub(super) fn define(vm: &mut Vm, g: &Obj) {
     vm.dict_set_str(g, "_c_step_init", init);
     type Op = fn(&mut Vm, &StepEnv, Args) -> PyResult;
     // (global name, __qualname__ as CPython's C classes show it, implementation)
-    let ops: [(&str, &str, Op); 15] = [
+    let ops: [(&str, &str, Op); 16] = [
         ("_c_task_step", "Task.__step", task_step_native),
+        (
+            "_c_create_future",
+            "BaseEventLoop.create_future",
+            create_future,
+        ),
         ("_c_task_init", "Task.__init__", task_init),
         ("_c_future_init", "Future.__init__", future_init),
         ("_c_future_del", "Future.__del__", future_del),
@@ -277,6 +284,14 @@ fn init_future(
         Value::None
     };
     iset(vm, fut, &n.source_traceback, site)
+}
+
+/// `loop.create_future()`: `Future(loop=self)` without the class call.
+fn create_future(vm: &mut Vm, env: &StepEnv, a: Args) -> PyResult {
+    let event_loop = this(vm, &a, "create_future", 1)?;
+    let fut = vm.new_instance(&env.future_cls)?;
+    init_future(vm, env, &fut, Some(event_loop))?;
+    Ok(fut)
 }
 
 /// `Task.__init__(self, coro, *, loop=None, name=None, context=None)`, as the prelude's
@@ -618,30 +633,6 @@ fn init_env(vm: &mut Vm, a: Args, globals: &Obj) -> PyResult<StepEnv> {
         globals: globals.clone(),
         n: Names::new(vm),
     })
-}
-
-/// `obj.name` for a private attribute: the instance dict first (where the prelude keeps
-/// them), then the full lookup.
-pub(super) fn iget(vm: &mut Vm, obj: &Value, name: &Rc<Str>) -> PyResult {
-    if let Value::Obj(o) = obj {
-        if let Some(t) = o.dict_table() {
-            if let Some(v) = t.borrow().get_str(name) {
-                return Ok(v.clone());
-            }
-        }
-    }
-    vm.get_attr(obj, name)
-}
-
-/// `obj.name = value` for a private attribute: straight into the instance dict.
-pub(super) fn iset(vm: &mut Vm, obj: &Value, name: &Rc<Str>, value: Value) -> PyResult<()> {
-    if let Value::Obj(o) = obj {
-        if let Some(t) = o.dict_table() {
-            t.borrow_mut().set_str(name.clone(), value);
-            return Ok(());
-        }
-    }
-    vm.set_attr(obj, name, value)
 }
 
 fn is(a: &Value, b: &Value) -> bool {

@@ -4,19 +4,18 @@
 //! equal deadlines pop in CPython's order (rule E-3); comparing the deadlines here instead of
 //! calling `__lt__` for every comparison is what CPython's C `heapq` cannot do.
 
-use super::step::iget;
+use super::attr::{iget, Attr};
 use aio_vm::builtins::native_closure;
 use aio_vm::code::CmpOp;
 use aio_vm::native::Args;
 use aio_vm::object::Payload;
-use aio_vm::str::Str;
 use aio_vm::{Obj, PyResult, Value, Vm};
 use std::rc::Rc;
 
 /// Registers the three natives in the module globals `g`.
 pub(super) fn define(vm: &mut Vm, g: &Obj) {
-    let when = vm.intern("_when");
-    type Op = fn(&mut Vm, &Rc<Str>, &Obj, &Args) -> PyResult;
+    let when = Rc::new(Attr::new(vm, "_when"));
+    type Op = fn(&mut Vm, &Attr, &Obj, &Args) -> PyResult;
     let ops: [(&str, Op); 3] = [
         ("_timer_heappush", push),
         ("_timer_heappop", pop),
@@ -48,7 +47,7 @@ fn items(heap: &Obj) -> &std::cell::RefCell<Vec<Value>> {
 }
 
 /// `a._when < b._when`.
-fn less(vm: &mut Vm, when: &Rc<Str>, a: &Value, b: &Value) -> PyResult<bool> {
+fn less(vm: &mut Vm, when: &Attr, a: &Value, b: &Value) -> PyResult<bool> {
     let (wa, wb) = (iget(vm, a, when)?, iget(vm, b, when)?);
     match (&wa, &wb) {
         (Value::Float(x), Value::Float(y)) => Ok(x.get() < y.get()),
@@ -83,13 +82,7 @@ fn set(vm: &mut Vm, heap: &Obj, i: usize, v: Value) -> PyResult<()> {
 }
 
 /// `heapq._siftdown`.
-fn sift_down(
-    vm: &mut Vm,
-    when: &Rc<Str>,
-    heap: &Obj,
-    start: usize,
-    mut pos: usize,
-) -> PyResult<()> {
+fn sift_down(vm: &mut Vm, when: &Attr, heap: &Obj, start: usize, mut pos: usize) -> PyResult<()> {
     let newitem = get(vm, heap, pos)?;
     while pos > start {
         let parentpos = (pos - 1) >> 1;
@@ -106,7 +99,7 @@ fn sift_down(
 }
 
 /// `heapq._siftup`.
-fn sift_up(vm: &mut Vm, when: &Rc<Str>, heap: &Obj, mut pos: usize) -> PyResult<()> {
+fn sift_up(vm: &mut Vm, when: &Attr, heap: &Obj, mut pos: usize) -> PyResult<()> {
     let end = items(heap).borrow().len();
     let start = pos;
     let newitem = get(vm, heap, pos)?;
@@ -128,7 +121,7 @@ fn sift_up(vm: &mut Vm, when: &Rc<Str>, heap: &Obj, mut pos: usize) -> PyResult<
     sift_down(vm, when, heap, start, pos)
 }
 
-fn push(vm: &mut Vm, when: &Rc<Str>, heap: &Obj, a: &Args) -> PyResult {
+fn push(vm: &mut Vm, when: &Attr, heap: &Obj, a: &Args) -> PyResult {
     a.check_count(vm, "_timer_heappush", 2, 2)?;
     let n = {
         let mut l = items(heap).borrow_mut();
@@ -139,13 +132,13 @@ fn push(vm: &mut Vm, when: &Rc<Str>, heap: &Obj, a: &Args) -> PyResult {
     Ok(Value::None)
 }
 
-fn pop(vm: &mut Vm, when: &Rc<Str>, heap: &Obj, a: &Args) -> PyResult {
+fn pop(vm: &mut Vm, when: &Attr, heap: &Obj, a: &Args) -> PyResult {
     a.check_count(vm, "_timer_heappop", 1, 1)?;
     heappop(vm, when, heap)
 }
 
 /// `heapq.heappop(heap)` ordered by the handles' `when` attribute.
-pub(super) fn heappop(vm: &mut Vm, when: &Rc<Str>, heap: &Obj) -> PyResult {
+pub(super) fn heappop(vm: &mut Vm, when: &Attr, heap: &Obj) -> PyResult {
     if !matches!(heap.payload, Payload::List(_)) {
         return Err(vm.new_type_error("heap argument must be a list"));
     }
@@ -161,7 +154,7 @@ pub(super) fn heappop(vm: &mut Vm, when: &Rc<Str>, heap: &Obj) -> PyResult {
     Ok(first)
 }
 
-fn heapify(vm: &mut Vm, when: &Rc<Str>, heap: &Obj, a: &Args) -> PyResult {
+fn heapify(vm: &mut Vm, when: &Attr, heap: &Obj, a: &Args) -> PyResult {
     a.check_count(vm, "_timer_heapify", 1, 1)?;
     let n = items(heap).borrow().len();
     for i in (0..n / 2).rev() {

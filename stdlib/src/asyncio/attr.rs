@@ -1,0 +1,77 @@
+//! Instance attributes as the natives of the loop, futures and tasks read and write them:
+//! straight in the instance dict, where the prelude's aio code keeps them (as CPython's C
+//! code reads its struct fields, a `__getattr__` or `__setattr__` override does not see
+//! them).
+//!
+//! Each name remembers the position it last had in a dict: objects built by the same code
+//! (every `Future`, every `Handle`) put their attributes at the same positions, so a lookup
+//! usually checks one entry instead of hashing.
+
+use aio_vm::str::Str;
+use aio_vm::{PyResult, Value, Vm};
+use std::cell::Cell;
+use std::ops::Deref;
+use std::rc::Rc;
+
+/// An interned attribute name and the dict position it was last found at (a hint, checked
+/// on every use). Derefs to the name.
+pub(super) struct Attr {
+    name: Rc<Str>,
+    pos: Cell<u32>,
+}
+
+impl Attr {
+    /// The interned `name`.
+    pub(super) fn new(vm: &mut Vm, name: &str) -> Attr {
+        Attr {
+            name: vm.intern(name),
+            pos: Cell::new(0),
+        }
+    }
+}
+
+impl Deref for Attr {
+    type Target = Rc<Str>;
+
+    fn deref(&self) -> &Rc<Str> {
+        &self.name
+    }
+}
+
+/// `obj.name` for a private attribute: the instance dict first, then the full lookup.
+pub(super) fn iget(vm: &mut Vm, obj: &Value, name: &Attr) -> PyResult {
+    if let Value::Obj(o) = obj {
+        if let Some(t) = o.dict_table() {
+            let t = t.borrow();
+            if let Some(v) = t.value_at_if_key(name.pos.get() as usize, &name.name) {
+                return Ok(v.clone());
+            }
+            if let Some(pos) = t.find_str(&name.name) {
+                name.pos.set(pos as u32);
+                if let Some(v) = t.value_at(pos) {
+                    return Ok(v.clone());
+                }
+            }
+        }
+    }
+    vm.get_attr(obj, &name.name)
+}
+
+/// `obj.name = value` for a private attribute: straight into the instance dict.
+pub(super) fn iset(vm: &mut Vm, obj: &Value, name: &Attr, value: Value) -> PyResult<()> {
+    if let Value::Obj(o) = obj {
+        if let Some(t) = o.dict_table() {
+            let mut t = t.borrow_mut();
+            if let Some(slot) = t.value_at_if_key_mut(name.pos.get() as usize, &name.name) {
+                let old = std::mem::replace(slot, value);
+                drop(t);
+                drop(old);
+                return Ok(());
+            }
+            let pos = t.set_str_pos(name.name.clone(), value);
+            name.pos.set(pos as u32);
+            return Ok(());
+        }
+    }
+    vm.set_attr(obj, &name.name, value)
+}
