@@ -1,13 +1,13 @@
 //! The `aio` command: runs scripts (from a file, `-c`, `-m` or stdin) through the VM's public
 //! API, dumps tokens, syntax trees and bytecode, and runs the interactive REPL (`repl/`).
 
+mod alloc;
 mod cli;
 mod repl;
 
-/// mimalloc: the front end and the VM allocate many small objects, where it is markedly
-/// faster than the system allocator (the parser benchmark uses it too).
+/// mimalloc (see `alloc.rs`).
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: alloc::MiMalloc = alloc::MiMalloc;
 
 use cli::Command;
 use std::process::ExitCode;
