@@ -9,6 +9,7 @@ mod future_iter;
 mod host;
 mod net;
 mod run_once;
+mod schedule;
 mod sigint;
 mod step;
 pub mod threads;
@@ -97,6 +98,7 @@ fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
     step::define(vm, &g);
     timers::define(vm, &g);
     run_once::define(vm, &g);
+    schedule::define(vm, &g);
     // CPython's futures, task steps and `get_running_loop` are C code (`_asyncio`): their
     // frames never show. `_host_job` is the script half of `threads::new_future`, which a
     // native async function calls: a script sees a native call, so no asyncio frame either

@@ -123,13 +123,21 @@ fn sift_up(vm: &mut Vm, when: &Attr, heap: &Obj, mut pos: usize) -> PyResult<()>
 
 fn push(vm: &mut Vm, when: &Attr, heap: &Obj, a: &Args) -> PyResult {
     a.check_count(vm, "_timer_heappush", 2, 2)?;
+    heappush(vm, when, heap, a.pos[1].clone())?;
+    Ok(Value::None)
+}
+
+/// `heapq.heappush(heap, item)` ordered by the handles' `when` attribute.
+pub(super) fn heappush(vm: &mut Vm, when: &Attr, heap: &Obj, item: Value) -> PyResult<()> {
+    if !matches!(heap.payload, Payload::List(_)) {
+        return Err(vm.new_type_error("heap argument must be a list"));
+    }
     let n = {
         let mut l = items(heap).borrow_mut();
-        l.push(a.pos[1].clone());
+        l.push(item);
         l.len()
     };
-    sift_down(vm, when, heap, 0, n - 1)?;
-    Ok(Value::None)
+    sift_down(vm, when, heap, 0, n - 1)
 }
 
 fn pop(vm: &mut Vm, when: &Attr, heap: &Obj, a: &Args) -> PyResult {

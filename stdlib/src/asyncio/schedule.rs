@@ -1,0 +1,196 @@
+//! `loop.call_at` and `loop.call_later`, native: the `TimerHandle` is built and pushed on
+//! the timer heap (`timers.rs`) as `base_events.py` does, without the script frames of the
+//! two methods and of `TimerHandle.__init__`/`Handle.__init__` (every `asyncio.sleep` with a
+//! delay goes through them). A loop class that overrides `time` or `call_at` is called as
+//! written.
+
+use super::attr::{iget, iset, Attr};
+use super::timers;
+use aio_vm::builtins::native_closure;
+use aio_vm::code::BinOp;
+use aio_vm::module::call_method;
+use aio_vm::native::Args;
+use aio_vm::value::Bool;
+use aio_vm::{Obj, PyResult, Value, Vm};
+use std::cell::RefCell;
+use std::rc::Rc;
+
+/// What the natives need from the prelude, handed over by `_c_schedule_init`.
+struct ScheduleEnv {
+    timer_handle: Obj,
+    /// `BaseEventLoop.time` and `.call_at`: overrides are called instead.
+    base_time: Value,
+    base_call_at: Value,
+    callback: Attr,
+    args: Attr,
+    loop_: Attr,
+    cancelled: Attr,
+    context: Attr,
+    when: Attr,
+    scheduled: Attr,
+    closed: Attr,
+    scheduled_heap: Attr,
+}
+
+/// Registers `_c_schedule_init(BaseEventLoop, TimerHandle)`, `_c_call_at` and
+/// `_c_call_later` in the module globals `g`.
+pub(super) fn define(vm: &mut Vm, g: &Obj) {
+    let env: Rc<RefCell<Option<Rc<ScheduleEnv>>>> = Rc::default();
+    let e = env.clone();
+    let init = native_closure(
+        vm,
+        "_c_schedule_init",
+        Some("asyncio"),
+        Rc::new(move |vm: &mut Vm, a: Args| {
+            a.check_count(vm, "_c_schedule_init", 2, 2)?;
+            let Value::Obj(timer_handle) = a.pos[1].clone() else {
+                return Err(vm.new_type_error("_c_schedule_init: TimerHandle expected"));
+            };
+            let env = ScheduleEnv {
+                timer_handle,
+                base_time: aio_vm::module::getattr(vm, &a.pos[0], "time")?,
+                base_call_at: aio_vm::module::getattr(vm, &a.pos[0], "call_at")?,
+                callback: Attr::new(vm, "_callback"),
+                args: Attr::new(vm, "_args"),
+                loop_: Attr::new(vm, "_loop"),
+                cancelled: Attr::new(vm, "_cancelled"),
+                context: Attr::new(vm, "_context"),
+                when: Attr::new(vm, "_when"),
+                scheduled: Attr::new(vm, "_scheduled"),
+                closed: Attr::new(vm, "_closed"),
+                scheduled_heap: Attr::new(vm, "_scheduled"),
+            };
+            *e.borrow_mut() = Some(Rc::new(env));
+            Ok(Value::None)
+        }),
+    );
+    vm.dict_set_str(g, "_c_schedule_init", init);
+    type Op = fn(&mut Vm, &ScheduleEnv, Args) -> PyResult;
+    let ops: [(&str, Op); 2] = [("call_at", call_at), ("call_later", call_later)];
+    for (name, op) in ops {
+        let e = env.clone();
+        let f = native_closure(
+            vm,
+            name,
+            Some("BaseEventLoop"),
+            Rc::new(move |vm: &mut Vm, a: Args| {
+                let env = e.borrow().clone().ok_or_else(|| {
+                    vm.new_runtime_error("asyncio timer natives used before _c_schedule_init")
+                })?;
+                op(vm, &env, a)
+            }),
+        );
+        vm.dict_set_str(g, &format!("_c_{name}"), f);
+    }
+}
+
+/// The one keyword the two methods take, with CPython's message for any other.
+fn only_context(vm: &mut Vm, a: &Args, method: &str) -> PyResult<()> {
+    if let Some((k, _)) = a.kw.iter().find(|(k, _)| k.as_str() != "context") {
+        return Err(vm.new_type_error(format!(
+            "BaseEventLoop.{method}() got an unexpected keyword argument '{}'",
+            k.as_str()
+        )));
+    }
+    Ok(())
+}
+
+/// Whether `obj.name` is the method `base`: its class keeps it and no instance attribute
+/// shadows it.
+fn own(vm: &mut Vm, obj: &Value, name: &str, base: &Value) -> bool {
+    let cls = vm.class_of(obj).clone();
+    let name = vm.intern(name);
+    let shadowed = obj
+        .as_obj()
+        .and_then(|o| o.dict_table())
+        .is_some_and(|t| t.borrow().get_str(&name).is_some());
+    !shadowed && vm.lookup(&cls, &name).is_some_and(|f| f.id() == base.id())
+}
+
+/// `loop.call_later(delay, callback, *args, context=None)`.
+fn call_later(vm: &mut Vm, env: &ScheduleEnv, a: Args) -> PyResult {
+    only_context(vm, &a, "call_later")?;
+    if a.pos.len() < 3 {
+        return Err(vm.new_type_error(format!(
+            "BaseEventLoop.call_later() missing {} required positional argument{}",
+            3 - a.pos.len(),
+            if a.pos.len() == 2 {
+                ": 'callback'"
+            } else {
+                "s: 'delay' and 'callback'"
+            }
+        )));
+    }
+    let (lp, delay) = (&a.pos[0], &a.pos[1]);
+    if delay.is_none() {
+        return Err(vm.new_type_error("delay must not be None"));
+    }
+    let now = if own(vm, lp, "time", &env.base_time) {
+        Value::float(super::now())
+    } else {
+        call_method(vm, lp, "time", &[])?
+    };
+    let when = vm.binary_op(&now, delay, BinOp::Add)?;
+    let context = a.kwarg("context").cloned().unwrap_or(Value::None);
+    if own(vm, lp, "call_at", &env.base_call_at) {
+        return schedule(vm, env, lp, when, &a.pos[2..], context);
+    }
+    let mut args = vec![when];
+    args.extend(a.pos[2..].iter().cloned());
+    let m = aio_vm::module::getattr(vm, lp, "call_at")?;
+    let kw = vm.intern("context");
+    vm.call(&m, &args, &[(kw, context)])
+}
+
+/// `loop.call_at(when, callback, *args, context=None)`.
+fn call_at(vm: &mut Vm, env: &ScheduleEnv, a: Args) -> PyResult {
+    only_context(vm, &a, "call_at")?;
+    if a.pos.len() < 3 {
+        return Err(vm.new_type_error(format!(
+            "BaseEventLoop.call_at() missing {} required positional argument{}",
+            3 - a.pos.len(),
+            if a.pos.len() == 2 {
+                ": 'callback'"
+            } else {
+                "s: 'when' and 'callback'"
+            }
+        )));
+    }
+    if a.pos[1].is_none() {
+        return Err(vm.new_type_error("when cannot be None"));
+    }
+    let context = a.kwarg("context").cloned().unwrap_or(Value::None);
+    schedule(vm, env, &a.pos[0], a.pos[1].clone(), &a.pos[2..], context)
+}
+
+/// `_check_closed()`, `TimerHandle(when, callback, args, loop, context)`, pushed on the
+/// heap and flagged `_scheduled` (the body of `call_at`). `rest`: callback and arguments.
+fn schedule(
+    vm: &mut Vm,
+    env: &ScheduleEnv,
+    lp: &Value,
+    when: Value,
+    rest: &[Value],
+    context: Value,
+) -> PyResult {
+    let closed = iget(vm, lp, &env.closed)?;
+    if vm.is_true(&closed)? {
+        return Err(vm.new_runtime_error("Event loop is closed"));
+    }
+    let timer = vm.new_instance(&env.timer_handle)?;
+    let args = vm.new_tuple(rest[1..].to_vec());
+    iset(vm, &timer, &env.callback, rest[0].clone())?;
+    iset(vm, &timer, &env.args, args)?;
+    iset(vm, &timer, &env.loop_, lp.clone())?;
+    iset(vm, &timer, &env.cancelled, Value::Bool(Bool::FALSE))?;
+    iset(vm, &timer, &env.context, context)?;
+    iset(vm, &timer, &env.when, when)?;
+    iset(vm, &timer, &env.scheduled, Value::Bool(Bool::FALSE))?;
+    let heap = iget(vm, lp, &env.scheduled_heap)?;
+    let Value::Obj(heap) = heap else {
+        return Err(vm.new_type_error("heap argument must be a list"));
+    };
+    timers::heappush(vm, &env.when, &heap, timer.clone())?;
+    iset(vm, &timer, &env.scheduled, Value::Bool(Bool::TRUE))?;
+    Ok(timer)
+}
