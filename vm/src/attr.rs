@@ -22,7 +22,7 @@ pub(crate) fn cached_load_attr(
 ) -> Option<Value> {
     let Value::Obj(o) = obj else { return None };
     let c = slot.get();
-    if c.cls != Rc::as_ptr(o.class_raw()?) as usize || c.epoch != type_epoch() {
+    if !c.holds_for(o) {
         return None;
     }
     let t = o.dict_table()?.borrow();
@@ -48,7 +48,7 @@ pub(crate) fn cached_load_method(
 ) -> Option<Value> {
     let Value::Obj(o) = obj else { return None };
     let c = slot.get();
-    if c.method == 0 || c.cls != Rc::as_ptr(o.class_raw()?) as usize || c.epoch != type_epoch() {
+    if c.method == 0 || !c.holds_for(o) {
         return None;
     }
     if let Some(t) = o.dict_table() {
@@ -83,10 +83,7 @@ pub(crate) fn cached_store_attr(
         return Err(value);
     };
     let c = slot.get();
-    let Some(cls) = o.class_raw() else {
-        return Err(value);
-    };
-    if c.cls != Rc::as_ptr(cls) as usize || c.epoch != type_epoch() {
+    if !c.holds_for(o) {
         return Err(value);
     }
     let Some(t) = o.dict_table() else {

@@ -75,3 +75,18 @@ pub(super) fn iset(vm: &mut Vm, obj: &Value, name: &Attr, value: Value) -> PyRes
     }
     vm.set_attr(obj, &name.name, value)
 }
+
+/// Whether `obj.name` is the method `base`: `obj`'s class has it and no instance attribute
+/// shadows it. The natives then run their own implementation instead of calling it; an
+/// override (in a subclass or on the instance) is called as written.
+pub(super) fn keeps_method(vm: &mut Vm, obj: &Value, name: &Rc<Str>, base: &Value) -> bool {
+    let shadowed = obj
+        .as_obj()
+        .and_then(|o| o.dict_table())
+        .is_some_and(|t| t.borrow().get_str(name).is_some());
+    if shadowed {
+        return false;
+    }
+    let cls = vm.class_of(obj).clone();
+    vm.lookup(&cls, name).is_some_and(|f| f.id() == base.id())
+}

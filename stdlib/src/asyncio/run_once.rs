@@ -8,7 +8,7 @@
 //! `_collect_jobs`, `_run_handle_debug`) and of the handle (`_report`); a handle class
 //! or loop class that overrides `_run` or `time` is called as written.
 
-use super::attr::{iget, iset, Attr};
+use super::attr::{iget, iset, keeps_method, Attr};
 use super::{poll_ready, sigint, timers};
 use aio_vm::builtins::native_closure;
 use aio_vm::code::BinOp;
@@ -161,11 +161,7 @@ fn truthy(vm: &mut Vm, obj: &Value, name: &Attr) -> PyResult<bool> {
 
 /// `loop.time()`.
 fn loop_time(vm: &mut Vm, env: &LoopEnv, event_loop: &Value) -> PyResult<f64> {
-    let cls = vm.class_of(event_loop).clone();
-    let own = vm
-        .lookup(&cls, &env.n.time)
-        .is_some_and(|f| f.id() == env.base_time.id());
-    let t = if own {
+    let t = if keeps_method(vm, event_loop, &env.n.time, &env.base_time) {
         Value::float(super::now())
     } else {
         call_method(vm, event_loop, "time", &[])?
@@ -334,11 +330,7 @@ fn run_once(vm: &mut Vm, env: &LoopEnv, lp: &Value) -> PyResult {
 /// and `KeyboardInterrupt` goes to `handle._report(exc)` (the loop's exception handler).
 fn run_handle(vm: &mut Vm, env: &LoopEnv, handle: Value) -> PyResult<()> {
     let n = &env.n;
-    let cls = vm.class_of(&handle).clone();
-    let own = vm
-        .lookup(&cls, &n.run)
-        .is_some_and(|f| f.id() == env.base_run.id());
-    if !own {
+    if !keeps_method(vm, &handle, &n.run, &env.base_run) {
         call_method(vm, &handle, "_run", &[])?;
         return Ok(());
     }

@@ -4,7 +4,7 @@
 //! delay goes through them). A loop class that overrides `time` or `call_at` is called as
 //! written.
 
-use super::attr::{iget, iset, Attr};
+use super::attr::{iget, iset, keeps_method, Attr};
 use super::timers;
 use aio_vm::builtins::native_closure;
 use aio_vm::code::BinOp;
@@ -30,6 +30,8 @@ struct ScheduleEnv {
     scheduled: Attr,
     closed: Attr,
     scheduled_heap: Attr,
+    time: Attr,
+    call_at: Attr,
 }
 
 /// Registers `_c_schedule_init(BaseEventLoop, TimerHandle)`, `_c_call_at` and
@@ -59,6 +61,8 @@ pub(super) fn define(vm: &mut Vm, g: &Obj) {
                 scheduled: Attr::new(vm, "_scheduled"),
                 closed: Attr::new(vm, "_closed"),
                 scheduled_heap: Attr::new(vm, "_scheduled"),
+                time: Attr::new(vm, "time"),
+                call_at: Attr::new(vm, "call_at"),
             };
             *e.borrow_mut() = Some(Rc::new(env));
             Ok(Value::None)
@@ -84,55 +88,41 @@ pub(super) fn define(vm: &mut Vm, g: &Obj) {
     }
 }
 
-/// The one keyword the two methods take, with CPython's message for any other.
-fn only_context(vm: &mut Vm, a: &Args, method: &str) -> PyResult<()> {
+/// The arguments both methods take: `(self, first, callback, *args, context=None)`, with
+/// CPython's messages for missing ones and for any other keyword.
+fn check_args(vm: &mut Vm, a: &Args, method: &str, first: &str) -> PyResult<()> {
     if let Some((k, _)) = a.kw.iter().find(|(k, _)| k.as_str() != "context") {
         return Err(vm.new_type_error(format!(
             "BaseEventLoop.{method}() got an unexpected keyword argument '{}'",
             k.as_str()
         )));
     }
+    if a.pos.len() < 3 {
+        let missing = if a.pos.len() == 2 {
+            "1 required positional argument: 'callback'".to_string()
+        } else {
+            format!("2 required positional arguments: '{first}' and 'callback'")
+        };
+        return Err(vm.new_type_error(format!("BaseEventLoop.{method}() missing {missing}")));
+    }
     Ok(())
-}
-
-/// Whether `obj.name` is the method `base`: its class keeps it and no instance attribute
-/// shadows it.
-fn own(vm: &mut Vm, obj: &Value, name: &str, base: &Value) -> bool {
-    let cls = vm.class_of(obj).clone();
-    let name = vm.intern(name);
-    let shadowed = obj
-        .as_obj()
-        .and_then(|o| o.dict_table())
-        .is_some_and(|t| t.borrow().get_str(&name).is_some());
-    !shadowed && vm.lookup(&cls, &name).is_some_and(|f| f.id() == base.id())
 }
 
 /// `loop.call_later(delay, callback, *args, context=None)`.
 fn call_later(vm: &mut Vm, env: &ScheduleEnv, a: Args) -> PyResult {
-    only_context(vm, &a, "call_later")?;
-    if a.pos.len() < 3 {
-        return Err(vm.new_type_error(format!(
-            "BaseEventLoop.call_later() missing {} required positional argument{}",
-            3 - a.pos.len(),
-            if a.pos.len() == 2 {
-                ": 'callback'"
-            } else {
-                "s: 'delay' and 'callback'"
-            }
-        )));
-    }
+    check_args(vm, &a, "call_later", "delay")?;
     let (lp, delay) = (&a.pos[0], &a.pos[1]);
     if delay.is_none() {
         return Err(vm.new_type_error("delay must not be None"));
     }
-    let now = if own(vm, lp, "time", &env.base_time) {
+    let now = if keeps_method(vm, lp, &env.time, &env.base_time) {
         Value::float(super::now())
     } else {
         call_method(vm, lp, "time", &[])?
     };
     let when = vm.binary_op(&now, delay, BinOp::Add)?;
     let context = a.kwarg("context").cloned().unwrap_or(Value::None);
-    if own(vm, lp, "call_at", &env.base_call_at) {
+    if keeps_method(vm, lp, &env.call_at, &env.base_call_at) {
         return schedule(vm, env, lp, when, &a.pos[2..], context);
     }
     let mut args = vec![when];
@@ -144,18 +134,7 @@ fn call_later(vm: &mut Vm, env: &ScheduleEnv, a: Args) -> PyResult {
 
 /// `loop.call_at(when, callback, *args, context=None)`.
 fn call_at(vm: &mut Vm, env: &ScheduleEnv, a: Args) -> PyResult {
-    only_context(vm, &a, "call_at")?;
-    if a.pos.len() < 3 {
-        return Err(vm.new_type_error(format!(
-            "BaseEventLoop.call_at() missing {} required positional argument{}",
-            3 - a.pos.len(),
-            if a.pos.len() == 2 {
-                ": 'callback'"
-            } else {
-                "s: 'when' and 'callback'"
-            }
-        )));
-    }
+    check_args(vm, &a, "call_at", "when")?;
     if a.pos[1].is_none() {
         return Err(vm.new_type_error("when cannot be None"));
     }

@@ -9,8 +9,8 @@
 //! Like the C task, the step reads and writes the task's private attributes directly in the
 //! instance dict (a `__setattr__` override does not see them).
 
-use super::attr::Attr;
 pub(super) use super::attr::{iget, iset};
+use super::attr::{keeps_method, Attr};
 use aio_vm::builtins::{module_native, native_closure};
 use aio_vm::gen::GenResult;
 use aio_vm::native::Args;
@@ -269,11 +269,7 @@ fn init_future(
     iset(vm, fut, &n.cancel_message, Value::None)?;
     iset(vm, fut, &n.cancelled_exc, Value::None)?;
     iset(vm, fut, &n.log_traceback, Value::Bool(Bool::FALSE))?;
-    let loop_cls = vm.class_of(&event_loop).clone();
-    let own = vm
-        .lookup(&loop_cls, &n.get_debug)
-        .is_some_and(|f| is(&f, &env.loop_get_debug));
-    let debug = if own {
+    let debug = if keeps_method(vm, &event_loop, &n.get_debug, &env.loop_get_debug) {
         iget(vm, &event_loop, &n.debug)?
     } else {
         aio_vm::module::call_method(vm, &event_loop, "get_debug", &[])?
@@ -851,11 +847,7 @@ fn call_soon(
     context: Value,
 ) -> PyResult<()> {
     let n = &env.n;
-    let cls = vm.class_of(event_loop).clone();
-    let own = vm
-        .lookup(&cls, &n.call_soon)
-        .is_some_and(|f| is(&f, &env.loop_call_soon));
-    if !own {
+    if !keeps_method(vm, event_loop, &n.call_soon, &env.loop_call_soon) {
         let call_soon = vm.get_attr(event_loop, &n.call_soon)?;
         let mut all = vec![callback];
         all.extend(args);
