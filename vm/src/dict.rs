@@ -25,7 +25,9 @@ pub struct Entry {
 #[derive(Clone, Default)]
 pub struct Dict {
     entries: Vec<Option<Entry>>,
-    index: HashTable<u32>,
+    /// The index table, for dicts past [`SMALL`] positions (boxed: most dicts are small,
+    /// and every object's payload is as large as its largest variant).
+    index: Option<Box<HashTable<u32>>>,
     len: usize,
     /// One bit per key ever inserted since the last clear ([`bloom_bit`] of its hash): a key
     /// whose bit is clear is absent, so most misses (a method name looked for in an
@@ -88,11 +90,7 @@ impl Dict {
     pub fn with_capacity(n: usize) -> Dict {
         Dict {
             entries: Vec::with_capacity(n),
-            index: if n > SMALL {
-                HashTable::with_capacity(n)
-            } else {
-                HashTable::new()
-            },
+            index: (n > SMALL).then(|| Box::new(HashTable::with_capacity(n))),
             len: 0,
             bloom: 0,
             version: 0,
@@ -104,7 +102,8 @@ impl Dict {
         self.entries.reserve(n);
         if self.entries.len() + n > SMALL {
             let entries = &self.entries;
-            self.index.reserve(n, |&p| {
+            let index = self.index.get_or_insert_with(Default::default);
+            index.reserve(n, |&p| {
                 entries[p as usize]
                     .as_ref()
                     .map(|e| index_hash(e.hash))
@@ -133,7 +132,11 @@ impl Dict {
         } else {
             0..0
         };
-        let table = (!small && maybe).then(|| self.index.iter_hash(index_hash(hash)));
+        let table = self
+            .index
+            .as_ref()
+            .filter(|_| !small && maybe)
+            .map(|t| t.iter_hash(index_hash(hash)));
         scan.chain(table.into_iter().flatten().map(|&pos| pos as usize))
             .filter(move |&pos| self.entries[pos].as_ref().is_some_and(|e| e.hash == hash))
     }
@@ -150,13 +153,13 @@ impl Dict {
         if self.bloom & bloom_bit(hash) == 0 {
             return None;
         }
-        if self.is_small() {
+        let Some(index) = self.index.as_ref().filter(|_| !self.is_small()) else {
             return self.entries.iter().position(|e| match e {
                 Some(e) => e.hash == hash && eq(&e.key),
                 None => false,
             });
-        }
-        self.index
+        };
+        index
             .find(index_hash(hash), |&pos| match &self.entries[pos as usize] {
                 Some(e) => e.hash == hash && eq(&e.key),
                 None => false,
@@ -291,9 +294,9 @@ impl Dict {
         if self.entries.len() == SMALL + 1 {
             // Growing past the scanned size: index every entry.
             self.rebuild_index();
-        } else if !self.is_small() {
+        } else if let Some(index) = self.index.as_mut().filter(|_| self.entries.len() > SMALL) {
             let entries = &self.entries;
-            self.index.insert_unique(index_hash(hash), pos, |&p| {
+            index.insert_unique(index_hash(hash), pos, |&p| {
                 entries[p as usize]
                     .as_ref()
                     .map(|e| index_hash(e.hash))
@@ -307,11 +310,8 @@ impl Dict {
     /// Removes the entry at `pos`.
     pub fn remove_at(&mut self, pos: usize) -> Entry {
         let entry = self.entries[pos].take().expect("live dict entry");
-        if !self.is_small() {
-            if let Ok(slot) = self
-                .index
-                .find_entry(index_hash(entry.hash), |&p| p as usize == pos)
-            {
+        if let Some(index) = self.index.as_mut().filter(|_| self.entries.len() > SMALL) {
+            if let Ok(slot) = index.find_entry(index_hash(entry.hash), |&p| p as usize == pos) {
                 slot.remove();
             }
         }
@@ -336,7 +336,7 @@ impl Dict {
     /// Removes every entry.
     pub fn clear(&mut self) {
         self.entries.clear();
-        self.index.clear();
+        self.index = None;
         self.bloom = 0;
         self.len = 0;
         self.version = fresh_version();
@@ -356,7 +356,7 @@ impl Dict {
     /// Moves every value out (used by the cycle collector to break cycles).
     pub fn take_all(&mut self) -> Vec<Entry> {
         let out = self.entries.drain(..).flatten().collect();
-        self.index.clear();
+        self.index = None;
         self.bloom = 0;
         self.len = 0;
         self.version = fresh_version();
@@ -376,20 +376,21 @@ impl Dict {
     /// Indexes every position afresh (an empty table for a small dict). While a dict is
     /// small its table is not kept up to date, so growing past [`SMALL`] rebuilds it.
     fn rebuild_index(&mut self) {
-        self.index.clear();
         if self.is_small() {
+            self.index = None;
             return;
         }
+        let index = self.index.get_or_insert_with(Default::default);
+        index.clear();
         let entries = &self.entries;
         for (pos, e) in entries.iter().enumerate() {
             if let Some(e) = e {
-                self.index
-                    .insert_unique(index_hash(e.hash), pos as u32, |&p| {
-                        entries[p as usize]
-                            .as_ref()
-                            .map(|e| index_hash(e.hash))
-                            .unwrap_or(0)
-                    });
+                index.insert_unique(index_hash(e.hash), pos as u32, |&p| {
+                    entries[p as usize]
+                        .as_ref()
+                        .map(|e| index_hash(e.hash))
+                        .unwrap_or(0)
+                });
             }
         }
     }

@@ -207,14 +207,19 @@ fn creation_site(vm: &mut Vm, _a: Args) -> PyResult {
 }
 
 /// What `_creation_site()` returns.
+/// The strings are interned: every task created at the same line shares them (a program
+/// that creates 100,000 tasks in a loop keeps one copy of the file name and source line).
 pub(super) fn creation_site_value(vm: &mut Vm) -> Value {
     match vm.caller_outside("asyncio/") {
-        Some(site) => vm.new_tuple(vec![
-            Value::str(site.file),
-            Value::Int(site.line as i64),
-            Value::str(site.name),
-            Value::str(site.text),
-        ]),
+        Some(site) => {
+            let items = vec![
+                Value::Str(vm.intern(&site.file)),
+                Value::Int(site.line as i64),
+                Value::Str(vm.intern(&site.name)),
+                Value::Str(vm.intern(&site.text)),
+            ];
+            vm.new_tuple(items)
+        }
         None => Value::None,
     }
 }
