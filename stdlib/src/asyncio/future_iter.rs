@@ -4,7 +4,8 @@
 //! through `StopIteration`.
 //! Native, it saves a generator object and its frame for every `await` of a future.
 
-use super::step::{is_blocking, is_pending, ready_env, result_of, set_blocking, StepEnv};
+use super::natives::{ready, Shared};
+use super::step::{is_blocking, is_pending, result_of, set_blocking, StepEnv, INIT};
 use aio_vm::builtins::native_closure;
 use aio_vm::module::{native_state, new_class, ClassBuilder};
 use aio_vm::native::Args;
@@ -20,7 +21,7 @@ struct FutureIter {
 }
 
 /// Registers `_c_future_await` (`Future.__await__`) in the module globals `g`.
-pub(super) fn define(vm: &mut Vm, g: &Obj, env: Rc<RefCell<Option<Rc<StepEnv>>>>) {
+pub(super) fn define(vm: &mut Vm, g: &Obj, env: Shared<StepEnv>) {
     let cls = new_class(vm, "_asyncio", "FutureIter", &[]);
     ClassBuilder::new(vm, &cls)
         .method("__next__", next)
@@ -33,7 +34,7 @@ pub(super) fn define(vm: &mut Vm, g: &Obj, env: Rc<RefCell<Option<Rc<StepEnv>>>>
         Some("Future"),
         Rc::new(move |vm: &mut Vm, a: Args| {
             a.check_count(vm, "__await__", 1, 1)?;
-            let env = ready_env(vm, &env)?;
+            let env = ready(vm, &env, INIT)?;
             let state = FutureIter {
                 fut: Some(a.pos[0].clone()),
                 env,

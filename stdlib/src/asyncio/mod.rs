@@ -7,6 +7,7 @@
 mod attr;
 mod future_iter;
 mod host;
+mod natives;
 mod net;
 mod run_once;
 mod schedule;
@@ -99,18 +100,12 @@ fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
     timers::define(vm, &g);
     run_once::define(vm, &g);
     schedule::define(vm, &g);
-    // CPython's futures, task steps and `get_running_loop` are C code (`_asyncio`): their
-    // frames never show. `_host_job` is the script half of `threads::new_future`, which a
-    // native async function calls: a script sees a native call, so no asyncio frame either
-    // (outside a running loop it shows only the caller's frames and `RuntimeError: no
-    // running event loop`).
-    for hidden in [
-        "asyncio/futures.aio",
-        "asyncio/tasks.aio::__step",
-        "asyncio/tasks.aio::_task_wakeup",
-        "asyncio/events.aio::get_running_loop",
-        "asyncio/events.aio::_host_job",
-    ] {
+    // CPython's futures are C code (`_asyncio`): their frames never show (the task step,
+    // the wakeup and `get_running_loop` are natives here, without frames). `_host_job` is
+    // the script half of `threads::new_future`, which a native async function calls: a
+    // script sees a native call, so no asyncio frame either (outside a running loop it
+    // shows only the caller's frames and `RuntimeError: no running event loop`).
+    for hidden in ["asyncio/futures.aio", "asyncio/events.aio::_host_job"] {
         vm.hidden_sources.insert(hidden.to_string());
     }
     crate::source::run(vm, m, PRELUDE)

@@ -9,8 +9,8 @@
 //! or loop class that overrides `_run` or `time` is called as written.
 
 use super::attr::{iget, iset, keeps_method, Attr};
+use super::natives::{define_group, Op};
 use super::{poll_ready, sigint, timers};
-use aio_vm::builtins::native_closure;
 use aio_vm::code::BinOp;
 use aio_vm::module::call_method;
 use aio_vm::native::Args;
@@ -18,7 +18,6 @@ use aio_vm::object::Payload;
 use aio_vm::value::Bool;
 use aio_vm::{Obj, PyResult, Value, Vm};
 use std::cell::RefCell;
-use std::rc::Rc;
 
 /// `_MIN_SCHEDULED_TIMER_HANDLES` of `base_events.py`.
 const MIN_SCHEDULED_TIMER_HANDLES: usize = 100;
@@ -88,39 +87,22 @@ impl Names {
 /// Registers `_c_run_once_init(BaseEventLoop, Handle)` and `_c_run_once(loop)` in the module
 /// globals `g`.
 pub(super) fn define(vm: &mut Vm, g: &Obj) {
-    let env: Rc<RefCell<Option<Rc<LoopEnv>>>> = Rc::default();
-    let e = env.clone();
-    let init = native_closure(
-        vm,
-        "_c_run_once_init",
-        Some("asyncio"),
-        Rc::new(move |vm: &mut Vm, a: Args| {
-            a.check_count(vm, "_c_run_once_init", 2, 2)?;
-            let base_time = aio_vm::module::getattr(vm, &a.pos[0], "time")?;
-            let base_run = aio_vm::module::getattr(vm, &a.pos[1], "_run")?;
-            let n = Names::new(vm);
-            *e.borrow_mut() = Some(Rc::new(LoopEnv {
-                base_time,
-                base_run,
-                n,
-            }));
-            Ok(Value::None)
-        }),
-    );
-    vm.dict_set_str(g, "_c_run_once_init", init);
-    let run = native_closure(
-        vm,
-        "_run_once",
-        Some("BaseEventLoop"),
-        Rc::new(move |vm: &mut Vm, a: Args| {
-            a.check_count(vm, "_run_once", 1, 1)?;
-            let env = env.borrow().clone().ok_or_else(|| {
-                vm.new_runtime_error("asyncio loop natives used before _c_run_once_init")
-            })?;
-            run_once(vm, &env, &a.pos[0])
-        }),
-    );
-    vm.dict_set_str(g, "_c_run_once", run);
+    let build = |vm: &mut Vm, a: &Args| {
+        a.check_count(vm, "_c_run_once_init", 2, 2)?;
+        Ok(LoopEnv {
+            base_time: aio_vm::module::getattr(vm, &a.pos[0], "time")?,
+            base_run: aio_vm::module::getattr(vm, &a.pos[1], "_run")?,
+            n: Names::new(vm),
+        })
+    };
+    let ops: [Op<LoopEnv>; 1] = [("_c_run_once", "BaseEventLoop._run_once", run_once_native)];
+    define_group(vm, g, "_c_run_once_init", build, &ops);
+}
+
+/// `BaseEventLoop._run_once(self)`.
+fn run_once_native(vm: &mut Vm, env: &LoopEnv, a: Args) -> PyResult {
+    a.check_count(vm, "_run_once", 1, 1)?;
+    run_once(vm, env, &a.pos[0])
 }
 
 /// The list object behind a value (the loop's `_ready` and `_scheduled` are lists).

@@ -5,15 +5,13 @@
 //! written.
 
 use super::attr::{iget, iset, keeps_method, Attr};
+use super::natives::{define_group, Op};
 use super::timers;
-use aio_vm::builtins::native_closure;
 use aio_vm::code::BinOp;
 use aio_vm::module::call_method;
 use aio_vm::native::Args;
 use aio_vm::value::Bool;
 use aio_vm::{Obj, PyResult, Value, Vm};
-use std::cell::RefCell;
-use std::rc::Rc;
 
 /// What the natives need from the prelude, handed over by `_c_schedule_init`.
 struct ScheduleEnv {
@@ -37,55 +35,33 @@ struct ScheduleEnv {
 /// Registers `_c_schedule_init(BaseEventLoop, TimerHandle)`, `_c_call_at` and
 /// `_c_call_later` in the module globals `g`.
 pub(super) fn define(vm: &mut Vm, g: &Obj) {
-    let env: Rc<RefCell<Option<Rc<ScheduleEnv>>>> = Rc::default();
-    let e = env.clone();
-    let init = native_closure(
-        vm,
-        "_c_schedule_init",
-        Some("asyncio"),
-        Rc::new(move |vm: &mut Vm, a: Args| {
-            a.check_count(vm, "_c_schedule_init", 2, 2)?;
-            let Value::Obj(timer_handle) = a.pos[1].clone() else {
-                return Err(vm.new_type_error("_c_schedule_init: TimerHandle expected"));
-            };
-            let env = ScheduleEnv {
-                timer_handle,
-                base_time: aio_vm::module::getattr(vm, &a.pos[0], "time")?,
-                base_call_at: aio_vm::module::getattr(vm, &a.pos[0], "call_at")?,
-                callback: Attr::new(vm, "_callback"),
-                args: Attr::new(vm, "_args"),
-                loop_: Attr::new(vm, "_loop"),
-                cancelled: Attr::new(vm, "_cancelled"),
-                context: Attr::new(vm, "_context"),
-                when: Attr::new(vm, "_when"),
-                scheduled: Attr::new(vm, "_scheduled"),
-                closed: Attr::new(vm, "_closed"),
-                scheduled_heap: Attr::new(vm, "_scheduled"),
-                time: Attr::new(vm, "time"),
-                call_at: Attr::new(vm, "call_at"),
-            };
-            *e.borrow_mut() = Some(Rc::new(env));
-            Ok(Value::None)
-        }),
-    );
-    vm.dict_set_str(g, "_c_schedule_init", init);
-    type Op = fn(&mut Vm, &ScheduleEnv, Args) -> PyResult;
-    let ops: [(&str, Op); 2] = [("call_at", call_at), ("call_later", call_later)];
-    for (name, op) in ops {
-        let e = env.clone();
-        let f = native_closure(
-            vm,
-            name,
-            Some("BaseEventLoop"),
-            Rc::new(move |vm: &mut Vm, a: Args| {
-                let env = e.borrow().clone().ok_or_else(|| {
-                    vm.new_runtime_error("asyncio timer natives used before _c_schedule_init")
-                })?;
-                op(vm, &env, a)
-            }),
-        );
-        vm.dict_set_str(g, &format!("_c_{name}"), f);
-    }
+    let build = |vm: &mut Vm, a: &Args| {
+        a.check_count(vm, "_c_schedule_init", 2, 2)?;
+        let Value::Obj(timer_handle) = a.pos[1].clone() else {
+            return Err(vm.new_type_error("_c_schedule_init: TimerHandle expected"));
+        };
+        Ok(ScheduleEnv {
+            timer_handle,
+            base_time: aio_vm::module::getattr(vm, &a.pos[0], "time")?,
+            base_call_at: aio_vm::module::getattr(vm, &a.pos[0], "call_at")?,
+            callback: Attr::new(vm, "_callback"),
+            args: Attr::new(vm, "_args"),
+            loop_: Attr::new(vm, "_loop"),
+            cancelled: Attr::new(vm, "_cancelled"),
+            context: Attr::new(vm, "_context"),
+            when: Attr::new(vm, "_when"),
+            scheduled: Attr::new(vm, "_scheduled"),
+            closed: Attr::new(vm, "_closed"),
+            scheduled_heap: Attr::new(vm, "_scheduled"),
+            time: Attr::new(vm, "time"),
+            call_at: Attr::new(vm, "call_at"),
+        })
+    };
+    let ops: [Op<ScheduleEnv>; 2] = [
+        ("_c_call_at", "BaseEventLoop.call_at", call_at),
+        ("_c_call_later", "BaseEventLoop.call_later", call_later),
+    ];
+    define_group(vm, g, "_c_schedule_init", build, &ops);
 }
 
 /// The arguments both methods take: `(self, first, callback, *args, context=None)`, with

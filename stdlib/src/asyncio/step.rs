@@ -11,15 +11,13 @@
 
 pub(super) use super::attr::{iget, iset};
 use super::attr::{keeps_method, Attr};
-use aio_vm::builtins::{module_native, native_closure};
+use super::natives::{define_group, Op};
 use aio_vm::gen::GenResult;
 use aio_vm::native::Args;
-use aio_vm::native::NativeImpl;
 use aio_vm::object::Payload;
 use aio_vm::str::Str;
 use aio_vm::value::Bool;
 use aio_vm::{Obj, PyResult, Value, Vm};
-use std::cell::RefCell;
 use std::rc::Rc;
 
 /// What the natives need from the prelude, handed over once by `_c_step_init`.
@@ -136,24 +134,10 @@ impl Names {
     }
 }
 
-/// Registers `_c_step_init`, `_c_task_step` and `_c_task_wakeup` in the module globals `g`.
+/// Registers `_c_step_init` and the task and future natives in the module globals `g`.
 pub(super) fn define(vm: &mut Vm, g: &Obj) {
-    let env: Rc<RefCell<Option<Rc<StepEnv>>>> = Rc::default();
-    let e = env.clone();
-    let globals = g.clone();
-    let init = native_closure(
-        vm,
-        "_c_step_init",
-        Some("asyncio"),
-        Rc::new(move |vm: &mut Vm, a: Args| {
-            *e.borrow_mut() = Some(Rc::new(init_env(vm, a, &globals)?));
-            Ok(Value::None)
-        }),
-    );
-    vm.dict_set_str(g, "_c_step_init", init);
-    type Op = fn(&mut Vm, &StepEnv, Args) -> PyResult;
     // (global name, __qualname__ as CPython's C classes show it, implementation)
-    let ops: [(&str, &str, Op); 16] = [
+    let ops: [Op<StepEnv>; 16] = [
         ("_c_task_step", "Task.__step", task_step_native),
         (
             "_c_create_future",
@@ -191,23 +175,13 @@ pub(super) fn define(vm: &mut Vm, g: &Obj) {
             future_schedule_callbacks,
         ),
     ];
-    for (name, qualname, op) in ops {
-        let e = env.clone();
-        let (owner, short) = qualname.split_once('.').expect("Class.method");
-        let imp: aio_vm::native::NativeClosure = Rc::new(move |vm: &mut Vm, a: Args| {
-            let env = ready_env(vm, &e)?;
-            op(vm, &env, a)
-        });
-        // "asyncio.f" is a module-level function (of CPython's `_asyncio`), "Class.m" a method.
-        let f = if owner == "asyncio" {
-            module_native(vm, "_asyncio", short, NativeImpl::Closure(imp))
-        } else {
-            native_closure(vm, short, Some(owner), imp)
-        };
-        vm.dict_set_str(g, name, f);
-    }
+    let globals = g.clone();
+    let env = define_group(vm, g, INIT, move |vm, a| init_env(vm, a, &globals), &ops);
     super::future_iter::define(vm, g, env);
 }
+
+/// The prelude call that hands the step natives their state.
+pub(super) const INIT: &str = "_c_step_init";
 
 /// `_c_task_step(task, exc=None)`: `Task.__step`.
 fn task_step_native(vm: &mut Vm, env: &StepEnv, a: Args) -> PyResult {
@@ -597,15 +571,9 @@ fn schedule_callbacks(vm: &mut Vm, env: &StepEnv, fut: &Value) -> PyResult<()> {
     Ok(())
 }
 
-pub(super) fn ready_env(vm: &mut Vm, env: &RefCell<Option<Rc<StepEnv>>>) -> PyResult<Rc<StepEnv>> {
-    env.borrow()
-        .clone()
-        .ok_or_else(|| vm.new_runtime_error("asyncio task natives used before _c_step_init"))
-}
-
 /// `_c_step_init(CancelledError, InvalidStateError, Future, BaseEventLoop, Handle,
 /// _current_tasks, _all_tasks)`.
-fn init_env(vm: &mut Vm, a: Args, globals: &Obj) -> PyResult<StepEnv> {
+fn init_env(vm: &mut Vm, a: &Args, globals: &Obj) -> PyResult<StepEnv> {
     a.check_count(vm, "_c_step_init", 7, 7)?;
     let obj = |vm: &mut Vm, v: &Value| match v {
         Value::Obj(o) => Ok(o.clone()),
