@@ -309,6 +309,29 @@ def gen_format_float(c, rng):
         x = rng.choice(values) if rng.random() < 0.5 else random_float(rng)
         spec = random_spec(rng, FLOAT_TYPES)
         c.add("format_float", [bits(x), esc(spec)], outcome(lambda: format(x, spec)))
+    # Plain fixed notation on exact halves, near-halves and the edge of the 2**52 fast path
+    # (`fixed_small` in float_repr.rs).
+    fixed = random.Random(12)
+    edge = []
+    for p in range(0, 16):
+        top = 2.0 ** 52 / 10 ** p
+        edge += [top, top * (1 - 2 ** -52), top * (1 + 2 ** -52), top / 2 + 0.5]
+    for _ in range(300 * SCALE):
+        kind = fixed.randrange(6)
+        if kind == 0:
+            x = fixed.randrange(-10 ** 6, 10 ** 6) / 2 ** fixed.randrange(1, 12)
+        elif kind == 1:
+            x = fixed.randrange(10 ** 7) * 3.5
+        elif kind == 2:
+            x = float("%d.%0*d5" % (fixed.randrange(1000), fixed.randrange(0, 5), 0))
+        elif kind == 3:
+            x = fixed.choice(edge)
+        elif kind == 4:
+            x = -fixed.random() / 10 ** fixed.randrange(4)
+        else:
+            x = random_float(fixed)
+        spec = ".%df" % fixed.randrange(0, 17)
+        c.add("format_float", [bits(x), esc(spec)], outcome(lambda: format(x, spec)))
 
 
 def gen_format_str(c, rng):

@@ -135,6 +135,16 @@ impl Vm {
         'frames: loop {
             let code = f.code.clone();
             let instrs: &[Instr] = &code.instrs;
+            // The instruction pointer lives in a local (a register) while this frame runs;
+            // `f.ip` is written after each fetch and each jump (never read back in the loop),
+            // so everything that looks at the frame (tracebacks, `with_frame!`) sees it.
+            let mut ip = f.ip;
+            macro_rules! jump {
+                ($t:expr) => {{
+                    ip = $t as usize;
+                    f.ip = ip;
+                }};
+            }
             let event = if let Some(ev) = pending.take() {
                 ev
             } else {
@@ -143,8 +153,9 @@ impl Vm {
                     if crate::finalize::pending() {
                         with_frame!(self, f, self.run_finalizers());
                     }
-                    let instr = instrs[f.ip];
-                    f.ip += 1;
+                    let instr = instrs[ip];
+                    ip += 1;
+                    f.ip = ip;
                     match instr {
                         Instr::Nop => {}
                         Instr::PopTop => {
@@ -307,7 +318,7 @@ impl Vm {
                         Instr::LoadAttr(i) => {
                             let obj = f.stack.pop().expect("stack");
                             let name = &code.names[i as usize];
-                            let slot = &code.attr_cache[f.ip - 1];
+                            let slot = &code.attr_cache[ip - 1];
                             if let Some(v) = crate::attr::cached_load_attr(slot, &obj, name) {
                                 f.stack.push(v);
                                 continue;
@@ -320,7 +331,7 @@ impl Vm {
                             let obj = f.stack.pop().expect("stack");
                             let v = f.stack.pop().expect("stack");
                             let name = &code.names[i as usize];
-                            let slot = &code.attr_cache[f.ip - 1];
+                            let slot = &code.attr_cache[ip - 1];
                             if let Err(v) = crate::attr::cached_store_attr(slot, &obj, name, v) {
                                 self.fill_store_attr_cache(slot, &obj, name);
                                 tri!(with_frame!(self, f, self.set_attr(&obj, name, v)));
@@ -334,7 +345,7 @@ impl Vm {
                         Instr::LoadMethod(i) => {
                             let obj = f.stack.pop().expect("stack");
                             let name = &code.names[i as usize];
-                            let slot = &code.attr_cache[f.ip - 1];
+                            let slot = &code.attr_cache[ip - 1];
                             if let Some(m) = crate::attr::cached_load_method(slot, &obj, name) {
                                 f.stack.push(m);
                                 f.stack.push(obj);
@@ -548,10 +559,10 @@ impl Vm {
                         Instr::Jump(t) => {
                             // A backward jump is a loop iteration: where Ctrl-C and the
                             // host's limits land (`embed/limits.rs`).
-                            if (t as usize) < f.ip {
+                            if (t as usize) < ip {
                                 tri!(self.tick());
                             }
-                            f.ip = t as usize
+                            jump!(t)
                         }
                         Instr::PopJumpIfFalse(t) => {
                             let v = f.stack.pop().expect("stack");
@@ -560,7 +571,7 @@ impl Vm {
                                 _ => tri!(with_frame!(self, f, self.is_true(&v))),
                             };
                             if !b {
-                                f.ip = t as usize;
+                                jump!(t);
                             }
                         }
                         Instr::PopJumpIfTrue(t) => {
@@ -570,7 +581,7 @@ impl Vm {
                                 _ => tri!(with_frame!(self, f, self.is_true(&v))),
                             };
                             if b {
-                                f.ip = t as usize;
+                                jump!(t);
                             }
                         }
                         Instr::JumpIfFalseOrPop(t) => {
@@ -582,7 +593,7 @@ impl Vm {
                                 }
                             };
                             if !b {
-                                f.ip = t as usize;
+                                jump!(t);
                             } else {
                                 f.stack.pop();
                             }
@@ -596,7 +607,7 @@ impl Vm {
                                 }
                             };
                             if b {
-                                f.ip = t as usize;
+                                jump!(t);
                             } else {
                                 f.stack.pop();
                             }
@@ -612,7 +623,7 @@ impl Vm {
                                     Some(v) => f.stack.push(v),
                                     None => {
                                         f.stack.pop();
-                                        f.ip = target as usize;
+                                        jump!(target);
                                     }
                                 }
                                 continue;
@@ -629,7 +640,7 @@ impl Vm {
                                         Some(nf) => break Event::Push(nf),
                                         None => {
                                             f.stack.pop();
-                                            f.ip = target as usize;
+                                            jump!(target);
                                             continue;
                                         }
                                     }
@@ -639,7 +650,7 @@ impl Vm {
                                 Some(v) => f.stack.push(v),
                                 None => {
                                     f.stack.pop();
-                                    f.ip = target as usize;
+                                    jump!(target);
                                 }
                             }
                         }
@@ -912,7 +923,7 @@ impl Vm {
                             let exc = f.stack.pop().expect("stack");
                             let m = tri!(self.exception_matches(&exc, &cls));
                             if !m {
-                                f.ip = t as usize;
+                                jump!(t);
                             }
                         }
                         Instr::WithExceptStart => {
@@ -947,7 +958,7 @@ impl Vm {
                             match tri!(self.yield_from_step(&mut f, &sub, sent, throw)) {
                                 YieldFromStep::Push(nf) => break Event::Push(nf),
                                 YieldFromStep::Yielded(v) => {
-                                    f.ip -= 1;
+                                    jump!(ip - 1);
                                     break Event::Yield(v);
                                 }
                                 YieldFromStep::Returned(v) => {

@@ -59,6 +59,64 @@ pub fn float_repr(x: f64) -> String {
     double_to_string(x, FloatStyle::Repr, false, 0, flags)
 }
 
+/// Powers of ten that are exact doubles.
+const POW10: [f64; 16] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+];
+
+/// `x` in fixed notation with `precision` digits after the point, correctly rounded (exact
+/// halves to even), when `|x| * 10**precision` is below 2**52: the common case of `:.2f`
+/// on everyday numbers, without the general (and, on exact halves, big-number) algorithm.
+/// `None` when the value is outside that range.
+///
+/// The product `s = |x| * 10**p` is rounded once; `fma` gives its exact error `e`, so the
+/// true product is `s + e`. Below 2**52, `floor(s)` and `s - floor(s)` are exact and the
+/// half-way point is a double, so `s` is on the same side of it as the true product unless
+/// `s` is the half-way point itself, where the sign of `e` decides (and `e == 0` is an
+/// exact half: to even).
+fn fixed_small(x: f64, precision: usize) -> Option<String> {
+    let scale = *POW10.get(precision)?;
+    let a = x.abs();
+    let s = a * scale;
+    if s >= 4_503_599_627_370_496.0 {
+        return None;
+    }
+    let e = a.mul_add(scale, -s);
+    let fl = s.floor();
+    let d = s - fl;
+    let mut n = fl as u64;
+    let up = if d != 0.5 {
+        d > 0.5
+    } else if e != 0.0 {
+        e > 0.0
+    } else {
+        n % 2 == 1
+    };
+    if up {
+        n += 1;
+    }
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + 3);
+    if x.is_sign_negative() {
+        out.push('-');
+    }
+    if precision == 0 {
+        out.push_str(&digits);
+    } else if digits.len() > precision {
+        let (int, frac) = digits.split_at(digits.len() - precision);
+        out.push_str(int);
+        out.push('.');
+        out.push_str(frac);
+    } else {
+        out.push_str("0.");
+        for _ in digits.len()..precision {
+            out.push('0');
+        }
+        out.push_str(&digits);
+    }
+    Some(out)
+}
+
 /// CPython's `PyOS_double_to_string`: `x` in `style` with `precision` (digits after the point
 /// for `Exponent` and `Fixed`, significant digits for `General`, where 0 means 1; unused for
 /// `Repr`). `upper` writes `E`, `INF` and `NAN`.
@@ -90,6 +148,9 @@ pub fn double_to_string(
     {
         // Plain fixed notation is exactly Rust's: correctly rounded, exact halves to even,
         // as `dtoa` mode 3; a negative zero keeps its sign.
+        if let Some(s) = fixed_small(x, precision) {
+            return s;
+        }
         return format!("{x:.precision$}");
     }
     let (precision, mode) = match style {
