@@ -4,6 +4,7 @@
 mod alloc;
 mod cli;
 mod repl;
+mod sigint;
 
 /// mimalloc (see `alloc.rs`).
 #[global_allocator]
@@ -177,6 +178,7 @@ fn run(args: Vec<String>) -> u8 {
 fn new_vm(argv: Vec<String>, cwd_first: bool) -> aio_vm::Vm {
     let mut vm = aio_vm::Vm::new();
     aio_stdlib::install(&mut vm);
+    sigint::install(&vm);
     vm.argv = argv;
     if cwd_first {
         vm.search_path.push(".".into());

@@ -208,6 +208,39 @@ fn ctrl_c_cancels_the_main_task_then_ends_with_keyboard_interrupt() {
 }
 
 #[test]
+fn ctrl_c_stops_a_script_in_time_sleep_or_a_loop_with_keyboard_interrupt() {
+    // As CPython's default SIGINT handler: KeyboardInterrupt at once, at the line that ran,
+    // then the process dies of SIGINT. `time.sleep` is cut short, not slept to its end.
+    use std::os::unix::process::ExitStatusExt;
+    for (name, body) in [
+        (
+            "sleep",
+            "import time\nprint('ready', flush=True)\ntime.sleep(60)\n",
+        ),
+        (
+            "loop",
+            "print('ready', flush=True)\nwhile True:\n    pass\n",
+        ),
+    ] {
+        let script = temp_file(&format!("sigint_{name}.aio"), body.as_bytes());
+        let start = std::time::Instant::now();
+        let out = interrupt(&script, 1);
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(20),
+            "{name}"
+        );
+        let err = stderr(&out);
+        let line = if name == "sleep" { 3 } else { 2 };
+        assert!(
+            err.contains(&format!("File \"{script}\", line {line}, in <module>")),
+            "{name}: {err}"
+        );
+        assert_eq!(err.trim_end().lines().last(), Some("KeyboardInterrupt"));
+        assert_eq!(out.status.signal(), Some(libc::SIGINT));
+    }
+}
+
+#[test]
 fn a_second_ctrl_c_interrupts_and_lists_the_pending_tasks() {
     let script = temp_file(
         "sigint2.aio",

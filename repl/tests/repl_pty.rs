@@ -164,6 +164,24 @@ fn a_session() {
     p.exp_string("KeyboardInterrupt")
         .expect("the loop is interrupted");
     prompt(&mut p, ">>> ").unwrap();
+    // Ctrl-C cuts `time.sleep` short (the session times out after 20 s), and
+    // interrupts an `await`: as `python -m asyncio`, only `KeyboardInterrupt` is printed,
+    // no frame of the loop's machinery.
+    typed(&mut p, "import time", ">>> ");
+    p.send_line("time.sleep(600)").unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    p.send_control('c').unwrap();
+    p.exp_string("KeyboardInterrupt")
+        .expect("time.sleep is interrupted");
+    prompt(&mut p, ">>> ").unwrap();
+    p.send_line("await asyncio.sleep(600)").unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    p.send_control('c').unwrap();
+    let before = p
+        .exp_string("KeyboardInterrupt")
+        .expect("the await is interrupted");
+    assert!(!before.contains("Traceback"), "{before:?}");
+    prompt(&mut p, ">>> ").unwrap();
     p.send_line("f(5)").unwrap();
     p.exp_string(&format!("{}\r", python("pty_7", "print(10)")))
         .unwrap();

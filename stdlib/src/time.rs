@@ -84,7 +84,7 @@ fn time_sleep(vm: &mut Vm, a: Args) -> PyResult {
         return Err(vm.new_overflow_error("timestamp too large to convert to C _PyTime_t"));
     }
     vm.flush_stdout();
-    std::thread::sleep(std::time::Duration::from_secs_f64(secs));
+    vm.sleep(std::time::Duration::from_secs_f64(secs))?;
     Ok(Value::None)
 }
 

@@ -234,3 +234,49 @@ fn asyncio_runs_again_after_a_limit_stopped_a_loop() {
     .unwrap();
     assert_eq!(vm.get_global::<i64>("r").unwrap(), 5);
 }
+
+/// A script that waits — `time.sleep`, or an event loop with nothing to do but a far timer —
+/// is stopped by the time limit and by an interrupt from another thread when they happen,
+/// not when the wait would have ended; the VM runs the next script afterwards.
+#[test]
+fn waits_end_at_the_time_limit_and_at_an_interrupt() {
+    use std::time::{Duration, Instant};
+    let waits = [
+        "import time\ntime.sleep(600)\n",
+        "import asyncio\nasyncio.run(asyncio.sleep(600))\n",
+    ];
+    for src in waits {
+        let mut vm = VmBuilder::new().with_stdlib().build();
+        vm.set_limits(Limits {
+            time: Some(Duration::from_millis(200)),
+            ..Limits::default()
+        });
+        let start = Instant::now();
+        let e = vm.exec(src).unwrap_err();
+        assert!(
+            matches!(e, Error::Limit(LimitExceeded::Time)),
+            "{src}: {e:?}"
+        );
+        assert!(start.elapsed() < Duration::from_secs(10), "{src}");
+        vm.set_limits(Limits::default());
+        vm.exec("import math\ny = math.gcd(12, 18)").unwrap();
+        assert_eq!(vm.get_global::<i64>("y").unwrap(), 6);
+
+        let mut vm = VmBuilder::new().with_stdlib().build();
+        let handle = vm.interrupt_handle();
+        let t = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(200));
+            handle.interrupt();
+        });
+        let start = Instant::now();
+        let e = vm.exec(src).unwrap_err();
+        t.join().unwrap();
+        assert!(
+            matches!(e, Error::Limit(LimitExceeded::Interrupted)),
+            "{src}: {e:?}"
+        );
+        assert!(start.elapsed() < Duration::from_secs(10), "{src}");
+        vm.exec("import math\ny = math.gcd(12, 18)").unwrap();
+        assert_eq!(vm.get_global::<i64>("y").unwrap(), 6);
+    }
+}

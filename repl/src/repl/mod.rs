@@ -19,8 +19,7 @@ use input::{Event, Input, Line};
 use std::cell::RefCell;
 use std::io::IsTerminal;
 use std::rc::Rc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::atomic::Ordering;
 
 /// The REPL's support code: `exit`/`quit` as in CPython's `site`, and the persistent event
 /// loop that runs inputs as coroutines.
@@ -56,32 +55,6 @@ def _wait_step():
     return _loop._run_step()
 "#;
 
-/// The flag the SIGINT handler sets: the REPL's VM's interrupt request.
-static INTERRUPT: OnceLock<Arc<AtomicBool>> = OnceLock::new();
-
-extern "C" fn on_sigint(_signum: libc::c_int) {
-    // Async-signal-safe: an atomic store and an eventfd write.
-    if let Some(flag) = INTERRUPT.get() {
-        flag.store(true, Ordering::Relaxed);
-    }
-    aio_stdlib::asyncio::wake_from_signal();
-}
-
-/// Routes SIGINT to `vm`'s interrupt request while the REPL runs code.
-fn install_sigint(vm: &Vm) {
-    let _ = INTERRUPT.set(vm.interrupt.clone());
-    aio_stdlib::asyncio::prepare_signal_wakeup();
-    // SAFETY: installs a handler that only stores to an atomic and writes an eventfd; no
-    // SA_RESTART, so a blocking wait returns to the loop.
-    unsafe {
-        let mut action: libc::sigaction = std::mem::zeroed();
-        action.sa_sigaction = on_sigint as extern "C" fn(libc::c_int) as usize;
-        libc::sigemptyset(&mut action.sa_mask);
-        action.sa_flags = 0;
-        libc::sigaction(libc::SIGINT, &action, std::ptr::null_mut());
-    }
-}
-
 /// The REPL over `vm` with `globals` (a fresh `__main__`, or the script's under `-i`).
 /// Returns the exit status.
 pub fn run(vm: Vm, globals: Obj) -> u8 {
@@ -91,7 +64,6 @@ pub fn run(vm: Vm, globals: Obj) -> u8 {
         if !v.search_path.iter().any(|p| p.as_os_str() == ".") {
             v.search_path.insert(0, ".".into());
         }
-        install_sigint(&v);
         match setup(&mut v) {
             Ok(s) => s,
             Err(e) => {
@@ -288,11 +260,21 @@ fn user_traceback(report: &str) -> String {
                 .iter()
                 .position(|l| !l.starts_with(' '))
                 .map_or(lines.len(), |n| i + n);
-            if let Some(first) = lines[i..section_end]
+            match lines[i..section_end]
                 .iter()
                 .position(|l| l.starts_with("  File \"<stdin>\""))
             {
-                i += first;
+                Some(first) => i += first,
+                // Ctrl-C while the loop waited for an `await`: no frame of the input ran, and
+                // CPython's asyncio REPL prints the exception alone.
+                None if lines.get(section_end).is_some_and(|l| {
+                    *l == "KeyboardInterrupt" || l.starts_with("KeyboardInterrupt: ")
+                }) =>
+                {
+                    out.pop();
+                    i = section_end;
+                }
+                None => {}
             }
             while i < section_end {
                 let frame = lines[i];
@@ -318,5 +300,11 @@ mod tests {
             super::user_traceback(report),
             "Traceback (most recent call last):\n  File \"<stdin>\", line 1, in <module>\n  File \"m.aio\", line 2, in f\n    g()\nZeroDivisionError: division by zero"
         );
+    }
+
+    #[test]
+    fn ctrl_c_in_the_loop_alone_prints_only_keyboard_interrupt() {
+        let report = "Traceback (most recent call last):\n  File \"<aio-repl>\", line 20, in _run\n  File \"asyncio/events.aio\", line 437, in run_forever\n    self._run_once()\nKeyboardInterrupt";
+        assert_eq!(super::user_traceback(report), "KeyboardInterrupt");
     }
 }

@@ -281,8 +281,23 @@ pub(super) fn poll_ready(
     if timeout.is_none() && !net::any_watched() && !threads::jobs_in_flight() {
         return Ok(None);
     }
-    let timeout =
+    let mut timeout =
         timeout.map(|t| Duration::from_secs_f64(if t > 0.0 { t.min(86400.0) } else { 0.0 }));
+    if timeout != Some(Duration::ZERO) {
+        // A wait ends at the run's time limit, and when the host interrupts the VM.
+        if let Some(deadline) = vm.wait_deadline() {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            timeout = Some(timeout.map_or(left, |t| t.min(left)));
+        }
+        if let Ok(waker) = loop_waker() {
+            vm.add_wake_hook(
+                "asyncio",
+                std::sync::Arc::new(move || {
+                    let _ = waker.wake();
+                }),
+            );
+        }
+    }
     let ready = with_io(|io| -> std::io::Result<Vec<(usize, bool, bool)>> {
         match io.poll.poll(&mut io.events, timeout) {
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => return Ok(Vec::new()),
@@ -299,7 +314,9 @@ pub(super) fn poll_ready(
             })
             .collect())
     });
-    ready
+    let ready = ready
         .map(Some)
-        .map_err(|e| vm.new_runtime_error(format!("event loop poll failed: {e}")))
+        .map_err(|e| vm.new_runtime_error(format!("event loop poll failed: {e}")))?;
+    vm.check_wait_interrupted()?;
+    Ok(ready)
 }

@@ -26,6 +26,7 @@
 //! [`Vm::exec`], [`Vm::call_function`]...) returns [`crate::Error::Limit`] and clears the
 //! state, so the VM can run the next script.
 
+use super::wait::Wakeup;
 use crate::value::{Obj, Value};
 use crate::vm::{Error, PyResult, Vm};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -127,14 +128,17 @@ impl std::fmt::Display for LimitExceeded {
 pub struct InterruptHandle {
     flag: Arc<AtomicBool>,
     hard: Arc<AtomicBool>,
+    pub(super) wakeup: Arc<Wakeup>,
 }
 
 impl InterruptHandle {
     /// Stops the running script at its next step (a no-op race-free request: if nothing
     /// runs, the next run stops at its first step). See the example of [`InterruptHandle`].
+    /// A VM that is waiting (`time.sleep`, an event loop's poll) wakes at once.
     pub fn interrupt(&self) {
         self.hard.store(true, Ordering::SeqCst);
         self.flag.store(true, Ordering::SeqCst);
+        self.wake();
     }
 }
 
@@ -154,9 +158,18 @@ pub(crate) struct LimitState {
     /// Entry points running (nested entries share the outer run's budget).
     depth: usize,
     hard: Arc<AtomicBool>,
+    /// Wakes waits when the host interrupts (see `embed/wait.rs`).
+    pub(crate) wakeup: Arc<Wakeup>,
     exc_class: Option<Obj>,
     /// Run after a stopped run, to repair state the skipped `finally` blocks left behind.
     reset_hooks: Vec<fn(&mut Vm)>,
+}
+
+impl LimitState {
+    /// When the time limit of the current run passes.
+    pub(crate) fn deadline(&self) -> Option<Instant> {
+        self.deadline
+    }
 }
 
 impl Default for LimitState {
@@ -171,6 +184,7 @@ impl Default for LimitState {
             tripped: None,
             depth: 0,
             hard: Arc::default(),
+            wakeup: Arc::default(),
             exc_class: None,
             reset_hooks: Vec::new(),
         }
@@ -248,6 +262,7 @@ impl Vm {
         InterruptHandle {
             flag: self.interrupt.clone(),
             hard: self.limits.hard.clone(),
+            wakeup: self.limits.wakeup.clone(),
         }
     }
 
@@ -391,6 +406,11 @@ impl Vm {
             return self.on_tick();
         }
         Ok(())
+    }
+
+    /// Runs the checks of a step now (interrupts, then limits).
+    pub(crate) fn limit_check_now(&mut self) -> PyResult<()> {
+        self.on_tick()
     }
 
     #[cold]

@@ -40,6 +40,7 @@ pub mod error;
 pub mod func;
 pub mod host_type;
 pub mod limits;
+pub mod wait;
 
 pub use convert::{FromValue, ToValue};
 pub use error::HostError;
