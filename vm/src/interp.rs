@@ -718,7 +718,16 @@ impl Vm {
                         }
                         Instr::BuildString(n) => {
                             let len = f.stack.len();
-                            let mut s = String::new();
+                            let parts = &f.stack[len - n as usize..];
+                            let total: usize = parts
+                                .iter()
+                                .filter_map(|v| v.as_str())
+                                .map(|x| x.as_str().len())
+                                .sum();
+                            if total >= crate::embed::limits::BIG_BUFFER {
+                                tri!(self.check_allocation(total));
+                            }
+                            let mut s = String::with_capacity(total);
                             for v in f.stack.drain(len - n as usize..) {
                                 if let Some(x) = v.as_str() {
                                     s.push_str(x.as_str());

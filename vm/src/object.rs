@@ -30,6 +30,9 @@ pub struct Object {
 impl Drop for Object {
     #[inline]
     fn drop(&mut self) {
+        if let Payload::Bytes(b) = &self.payload {
+            crate::embed::limits::buffer_free(b.len());
+        }
         if self.finalized.get() {
             return;
         }

@@ -18,6 +18,7 @@ impl Str {
         } else {
             text.chars().count()
         };
+        crate::embed::limits::buffer_alloc(text.len());
         Str {
             text: text.into_boxed_str(),
             chars,
@@ -95,6 +96,13 @@ impl Str {
                 .unwrap_or(self.text.len() - a);
             &self.text[a..b]
         }
+    }
+}
+
+impl Drop for Str {
+    #[inline]
+    fn drop(&mut self) {
+        crate::embed::limits::buffer_free(self.text.len());
     }
 }
 

@@ -296,6 +296,38 @@ fn memory_limit_stops_a_memory_bomb_then_the_vm_is_reused() {
     assert_eq!(vm.get_global::<Vec<i64>>("small").unwrap().len(), 1010);
 }
 
+/// Strings and bytes count wherever they are held — in a local, in tuples the collector
+/// does not watch — and a string that doubles at each step is stopped before the process
+/// runs out of memory.
+#[test]
+fn memory_limit_counts_strings_and_bytes_wherever_they_are() {
+    let mut vm = Vm::new();
+    vm.set_limits(Limits {
+        memory: Some(32 << 20),
+        ..Limits::default()
+    });
+    for bomb in [
+        "def f():\n    s = 'x'\n    while True:\n        s += s\nf()\n",
+        "def f():\n    s = 'x'\n    while True:\n        s = f'{s}{s}'\nf()\n",
+        "def f():\n    s = 'x'\n    while True:\n        s = ''.join([s, s])\nf()\n",
+        "t = ()\nwhile True:\n    t = (t, 'y' * 100_000)\n",
+        "t = ()\nwhile True:\n    t = (t, bytes(100_000))\n",
+    ] {
+        let e = vm.exec(bomb).unwrap_err();
+        assert!(
+            matches!(e, Error::Limit(LimitExceeded::Memory)),
+            "{bomb}: {e:?}"
+        );
+        vm.exec("t = None").unwrap();
+        assert!(aio_vm::embed::limits::buffer_bytes() < 1 << 20);
+    }
+    // Strings below the limit are fine, and freed ones are uncounted.
+    vm.exec("s = 'z' * 1_000_000\nn = len(s + s)\ns = None")
+        .unwrap();
+    assert_eq!(vm.get_global::<i64>("n").unwrap(), 2_000_000);
+    assert!(aio_vm::embed::limits::buffer_bytes() < 1 << 20);
+}
+
 #[test]
 fn time_limit() {
     let mut vm = Vm::new();

@@ -272,6 +272,7 @@ pub fn complex_value(vm: &Vm, re: f64, im: f64) -> Value {
 
 /// A bytes value.
 pub fn bytes_const(t: &Types, b: Vec<u8>) -> Value {
+    crate::embed::limits::buffer_alloc(b.len());
     Value::Obj(Rc::new(Object::new(
         t.bytes.clone(),
         Payload::Bytes(b.into_boxed_slice()),
@@ -325,7 +326,11 @@ pub fn range_len(r: &[i64; 3]) -> i64 {
 pub fn sequence_binary(vm: &mut Vm, a: &Value, b: &Value, op: BinOp) -> PyResult<Option<Value>> {
     if let (Some(x), Some(y)) = (a.as_str(), b.as_str()) {
         if op == BinOp::Add {
-            let mut s = String::with_capacity(x.as_str().len() + y.as_str().len());
+            let len = x.as_str().len() + y.as_str().len();
+            if len >= crate::embed::limits::BIG_BUFFER {
+                vm.check_allocation(len)?;
+            }
+            let mut s = String::with_capacity(len);
             s.push_str(x.as_str());
             s.push_str(y.as_str());
             return Ok(Some(Value::str(s)));

@@ -9,15 +9,18 @@
 //!
 //! **Time and memory** are checked on the same slow path, every [`CHECK_INTERVAL`] steps.
 //! Memory is *estimated*: the VM cannot count a library's allocations with a global
-//! allocator, so it walks the live containers registered with the cycle collector and
-//! adds their approximate sizes (object header plus element buffers, plus the lengths of
-//! strings held directly in lists and dicts). The walk runs more rarely as the heap grows
-//! (about one object visited per step), so a limit can be overshot by about a quarter,
-//! and a single native operation that allocates a huge object at once is stopped before it
-//! allocates only where it asks [`Vm::check_allocation`] (sequence repetition such as
-//! `[0] * 10**9` or `'x' * 10**9`, `bytes(n)`, `bytearray(n)`); others (growing a list
-//! element by element inside one native call) are seen at the next check. Hosts that need
-//! a hard cap should add an OS limit.
+//! allocator, so it adds two counts. Strings and `bytes` of at least [`BIG_BUFFER`] bytes
+//! are counted exactly as they are created and freed, wherever they are held (a local, a
+//! tuple). The rest is found by walking the live containers registered with the cycle
+//! collector and adding their approximate sizes (object header plus element buffers, plus
+//! the small strings held directly in lists and dicts). The walk runs more rarely as the
+//! heap grows (about one object visited per step), so a limit can be overshot by about a
+//! quarter. A native operation that makes a big object at once is stopped before it
+//! allocates where it asks [`Vm::check_allocation`]: sequence repetition (`[0] * 10**9`,
+//! `'x' * 10**9`), `bytes(n)`, `bytearray(n)`, string concatenation, f-strings and
+//! `str.join` (so a string that doubles at every step stops in time); others (growing a
+//! list element by element inside one native call, a huge integer) are seen at the next
+//! check. Hosts that need a hard cap should add an OS limit.
 //!
 //! **Exceeding a limit** raises an internal `LimitExceeded` exception (a `BaseException`
 //! subclass that is not reachable by name) and marks the VM as *tripped*: while tripped, no
@@ -35,6 +38,37 @@ use std::time::{Duration, Instant};
 
 /// How many steps pass between two checks of the clock and the memory estimate.
 pub const CHECK_INTERVAL: i64 = 256;
+
+/// Strings and `bytes` of at least this many bytes are counted as they are created and
+/// freed ([`buffer_bytes`]), wherever they are held; smaller ones are found by the walk.
+pub const BIG_BUFFER: usize = 4096;
+
+thread_local! {
+    /// Bytes held by live strings and `bytes` of at least [`BIG_BUFFER`] bytes.
+    static BUFFER_BYTES: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Counts a new text or byte buffer of `n` bytes (big ones only).
+#[inline]
+pub(crate) fn buffer_alloc(n: usize) {
+    if n >= BIG_BUFFER {
+        BUFFER_BYTES.with(|b| b.set(b.get() + n));
+    }
+}
+
+/// Uncounts a freed buffer of `n` bytes (see [`buffer_alloc`]).
+#[inline]
+pub(crate) fn buffer_free(n: usize) {
+    if n >= BIG_BUFFER {
+        BUFFER_BYTES.with(|b| b.set(b.get().saturating_sub(n)));
+    }
+}
+
+/// Bytes held by the live strings and `bytes` of at least [`BIG_BUFFER`] bytes on this
+/// thread, wherever they are held (a local, a tuple, a closure).
+pub fn buffer_bytes() -> usize {
+    BUFFER_BYTES.with(|b| b.get())
+}
 
 /// Limits a host puts on each run (each call of an entry point such as [`Vm::run_source`],
 /// [`Vm::exec`] or [`Vm::call_function`]); `None` means unlimited.
@@ -153,6 +187,8 @@ pub(crate) struct LimitState {
     deadline: Option<Instant>,
     /// Slow checks left before the next memory measurement.
     mem_countdown: usize,
+    /// The containers' bytes at the last measurement (big buffers are counted apart).
+    last_walk: usize,
     /// Set when a limit was exceeded; cleared when the host entry point returns.
     pub(crate) tripped: Option<LimitExceeded>,
     /// Entry points running (nested entries share the outer run's budget).
@@ -181,6 +217,7 @@ impl Default for LimitState {
             steps_used: 0,
             deadline: None,
             mem_countdown: 0,
+            last_walk: 0,
             tripped: None,
             depth: 0,
             hard: Arc::default(),
@@ -381,6 +418,7 @@ impl Vm {
         st.tripped = None;
         st.deadline = st.limits.time.map(|d| Instant::now() + d);
         st.mem_countdown = 0;
+        st.last_walk = 0;
         self.rearm();
     }
 
@@ -438,14 +476,15 @@ impl Vm {
         }
         if let Some(max) = st.limits.memory {
             if st.mem_countdown == 0 {
-                let (bytes, objects) = self.heap_estimate();
-                if bytes > max {
-                    return Err(self.trip(LimitExceeded::Memory));
-                }
+                let (bytes, objects) = self.containers_estimate();
+                self.limits.last_walk = bytes;
                 // About one object visited per step, amortised.
                 self.limits.mem_countdown = objects / (4 * CHECK_INTERVAL as usize);
             } else {
                 self.limits.mem_countdown -= 1;
+            }
+            if self.limits.last_walk + buffer_bytes() > max {
+                return Err(self.trip(LimitExceeded::Memory));
             }
         }
         self.rearm();
@@ -480,7 +519,14 @@ impl Vm {
     /// ```
     pub fn check_allocation(&mut self, bytes: usize) -> PyResult<()> {
         match self.limits.limits.memory {
-            Some(max) if bytes > max => Err(self.trip(LimitExceeded::Memory)),
+            Some(max)
+                if bytes
+                    .saturating_add(buffer_bytes())
+                    .saturating_add(self.limits.last_walk)
+                    > max =>
+            {
+                Err(self.trip(LimitExceeded::Memory))
+            }
             _ => Ok(()),
         }
     }
@@ -523,11 +569,24 @@ impl Vm {
     /// # Ok::<(), aio_vm::Error>(())
     /// ```
     pub fn heap_estimate(&self) -> (usize, usize) {
+        let (bytes, objects) = self.containers_estimate();
+        (bytes + buffer_bytes(), objects)
+    }
+
+    /// [`Vm::heap_estimate`] without the big buffers ([`buffer_bytes`]).
+    fn containers_estimate(&self) -> (usize, usize) {
         use crate::object::Payload;
         use std::mem::size_of;
+        fn small(n: usize) -> usize {
+            if n < BIG_BUFFER {
+                n
+            } else {
+                0
+            }
+        }
         fn value_extra(v: &Value) -> usize {
             match v {
-                Value::Str(s) => s.as_str().len() + 32,
+                Value::Str(s) => small(s.as_str().len()) + 32,
                 _ => 0,
             }
         }
@@ -551,8 +610,8 @@ impl Vm {
                 },
                 Payload::Set(s) => s.try_borrow().map(|s| s.len() * 32).unwrap_or(0),
                 Payload::ByteArray(b) => b.try_borrow().map(|b| b.capacity()).unwrap_or(0),
-                Payload::Bytes(b) => b.len(),
-                Payload::Str(s) => s.as_str().len(),
+                Payload::Bytes(b) => small(b.len()),
+                Payload::Str(s) => small(s.as_str().len()),
                 _ => 0,
             };
         });

@@ -135,7 +135,15 @@ fn join(vm: &mut Vm, a: Args) -> PyResult {
     a.method_count(vm, "join", 1, 1)?;
     let sep = this(vm, &a, "join")?;
     let items = vm.collect_fast(&a.pos[1], "can only join an iterable")?;
-    let mut out = String::new();
+    let total = items
+        .iter()
+        .filter_map(|v| v.as_str())
+        .map(|s| s.as_str().len() + sep.as_str().len())
+        .sum::<usize>();
+    if total >= crate::embed::limits::BIG_BUFFER {
+        vm.check_allocation(total)?;
+    }
+    let mut out = String::with_capacity(total);
     for (i, it) in items.iter().enumerate() {
         if i > 0 {
             out.push_str(sep.as_str());
