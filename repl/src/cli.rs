@@ -42,13 +42,9 @@ pub enum Command {
         /// Arguments after `-` (`sys.argv[1:]`).
         args: Vec<String>,
     },
-    /// `aio -i FILE [ARGS...]`: run the script, then the REPL in its globals.
-    Inspect {
-        /// The script path.
-        file: String,
-        /// Arguments after the script.
-        args: Vec<String>,
-    },
+    /// `aio -i PROGRAM`: run the program (a file, `-c`, `-m` or `-`), then the REPL in
+    /// its globals.
+    Inspect(Box<Command>),
     /// `aio` alone (or `aio -i`): the REPL.
     Repl,
 }
@@ -95,12 +91,12 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
         "-" => Ok(Command::Stdin {
             args: args[1..].to_vec(),
         }),
-        "-i" => match args.get(1) {
-            None => Ok(Command::Repl),
-            Some(file) => Ok(Command::Inspect {
-                file: file.clone(),
-                args: args[2..].to_vec(),
-            }),
+        "-i" => match parse(&args[1..])? {
+            program @ (Command::Run { .. }
+            | Command::Code { .. }
+            | Command::Module { .. }
+            | Command::Stdin { .. }) => Ok(Command::Inspect(Box::new(program))),
+            other => Ok(other),
         },
         "-V" | "--version" => Ok(Command::Version),
         "--tokens" => Ok(Command::Tokens(needs_file("--tokens")?)),

@@ -135,30 +135,32 @@ fn run(args: Vec<String>) -> u8 {
                 }
             }
         }),
-        Command::Run { file, args } => run_script(&file, args),
-        Command::Code { code, args } => {
-            let mut vm = new_vm(
-                std::iter::once("-c".to_string()).chain(args).collect(),
-                true,
-            );
-            let result = vm.run_source(&code, "<string>", "__main__");
-            finish(&mut vm, result)
-        }
-        Command::Module { name, args } => run_module(&name, args),
-        Command::Stdin { args } => run_stdin("-".to_string(), args),
-        Command::Inspect { file, args } => {
-            let mut vm = new_vm(std::iter::once(file.clone()).chain(args).collect(), false);
-            let result = vm.run_file(std::path::Path::new(&file));
-            vm.flush_stdout();
-            if let Err(e) = result {
-                if let aio_vm::Error::Exit(code) = e {
-                    return code as u8;
+        Command::Inspect(program) => match start(*program) {
+            Err(status) => status,
+            Ok((mut vm, result)) => {
+                // As `python -i`: whatever the program did (even `SystemExit`), its report
+                // is printed and the REPL starts in its globals.
+                vm.flush_stdout();
+                if let Err(e) = result {
+                    if !matches!(e, aio_vm::Error::Exit(_)) {
+                        eprintln!("{e}");
+                    }
                 }
-                eprintln!("{e}");
+                let globals = main_globals(&mut vm);
+                repl::run(vm, globals)
             }
-            let globals = main_globals(&mut vm);
-            repl::run(vm, globals)
+        },
+        Command::Module { ref name, .. } if name == "asyncio" => {
+            // `python -m asyncio` is CPython's asyncio REPL; aio's REPL is one.
+            run(Vec::new())
         }
+        program @ (Command::Run { .. }
+        | Command::Code { .. }
+        | Command::Module { .. }
+        | Command::Stdin { .. }) => match start(program) {
+            Err(status) => status,
+            Ok((mut vm, result)) => finish(&mut vm, result),
+        },
         Command::Repl => {
             use std::io::IsTerminal;
             if !std::io::stdin().is_terminal() {
@@ -225,66 +227,100 @@ fn finish(vm: &mut aio_vm::Vm, result: Result<aio_vm::Value, aio_vm::Error>) -> 
     status
 }
 
+/// The outcome of running a program: the VM (for `-i`) and what the run returned.
+type Started = (aio_vm::Vm, Result<aio_vm::Value, aio_vm::Error>);
+
+/// Runs the program `command` names (a script, `-c`, `-m` or stdin) as `__main__`. `Err`
+/// holds the exit status when it could not start (a missing file, an unknown module),
+/// after printing why as CPython does.
+fn start(command: Command) -> Result<Started, u8> {
+    match command {
+        Command::Run { file, args } => start_script(&file, args),
+        Command::Code { code, args } => {
+            let mut vm = new_vm(
+                std::iter::once("-c".to_string()).chain(args).collect(),
+                true,
+            );
+            let result = vm.run_source(&code, "<string>", "__main__");
+            Ok((vm, result))
+        }
+        Command::Module { name, args } => start_module(&name, args),
+        Command::Stdin { args } => start_stdin("-".to_string(), args),
+        _ => Err(2),
+    }
+}
+
 /// `aio -` (or a piped stdin): the program is read from stdin, named `<stdin>`;
 /// `sys.argv[0]` is `argv0` (`'-'`, or `''` without the dash, as in CPython).
 fn run_stdin(argv0: String, args: Vec<String>) -> u8 {
+    match start_stdin(argv0, args) {
+        Err(status) => status,
+        Ok((mut vm, result)) => finish(&mut vm, result),
+    }
+}
+
+/// See [`run_stdin`].
+fn start_stdin(argv0: String, args: Vec<String>) -> Result<Started, u8> {
     use std::io::Read;
     let mut bytes = Vec::new();
     if let Err(e) = std::io::stdin().read_to_end(&mut bytes) {
         eprintln!("aio: can't read stdin: {e}");
-        return 2;
+        return Err(2);
     }
     let source = match aio_parser::source::decode(&bytes, "<stdin>") {
         Ok(s) => s.to_string(),
         Err(msg) => {
             eprintln!("{msg}");
-            return 1;
+            return Err(1);
         }
     };
     let mut vm = new_vm(std::iter::once(argv0).chain(args).collect(), true);
     let result = vm.run_source(&source, "<stdin>", "__main__");
-    finish(&mut vm, result)
+    Ok((vm, result))
 }
 
-/// `aio -m NAME`: finds `NAME.aio` (dots are folders) or the package's `__main__.aio` in the
-/// current folder, then `AIOPATH`, and runs it as `__main__` with `sys.argv[0]` its full path.
-fn run_module(name: &str, args: Vec<String>) -> u8 {
-    let rel = name.replace('.', "/");
-    let mut dirs = vec![std::path::PathBuf::from(".")];
-    if let Ok(p) = std::env::var("AIOPATH") {
-        dirs.extend(std::env::split_paths(&p));
+/// `aio -m NAME`: as `python -m`, imports NAME's parent packages, finds NAME (a package
+/// runs its `__main__`) in the current folder, then `AIOPATH`, and runs it as `__main__`
+/// with its `__package__` set (relative imports work) and `sys.argv[0]` its full path.
+fn start_module(name: &str, args: Vec<String>) -> Result<Started, u8> {
+    let mut vm = new_vm(
+        std::iter::once("-m".to_string()).chain(args).collect(),
+        true,
+    );
+    match vm.find_main_module(name) {
+        Err(e) => {
+            vm.flush_stdout();
+            eprintln!("{e}");
+            Err(1)
+        }
+        Ok(aio_vm::main_module::MainModule::NotFound(msg)) => {
+            vm.flush_stdout();
+            eprintln!("aio: {msg}");
+            Err(1)
+        }
+        Ok(aio_vm::main_module::MainModule::Found { file, package }) => {
+            let result = vm.run_main_module(&file, &package);
+            Ok((vm, result))
+        }
     }
-    let found = dirs.iter().find_map(|d| {
-        let file = d.join(format!("{rel}.aio"));
-        let main = d.join(&rel).join("__main__.aio");
-        [file, main].into_iter().find(|p| p.is_file())
-    });
-    let Some(path) = found else {
-        eprintln!("aio: No module named {name}");
-        return 1;
-    };
-    let full = shown_path(&path.to_string_lossy());
-    let mut vm = new_vm(std::iter::once(full.clone()).chain(args).collect(), true);
-    let result = vm.run_file(std::path::Path::new(&full));
-    finish(&mut vm, result)
 }
 
-/// Runs a script as `__main__` and maps the outcome to an exit status as CPython does.
-fn run_script(file: &str, args: Vec<String>) -> u8 {
+/// Runs a script as `__main__`; a missing file is reported as CPython does.
+fn start_script(file: &str, args: Vec<String>) -> Result<Started, u8> {
     if let Err(e) = std::fs::metadata(file) {
         let errno = e.raw_os_error().unwrap_or(0);
         eprintln!(
             "aio: can't open file '{}': [Errno {errno}] No such file or directory",
             shown_path(file)
         );
-        return 2;
+        return Err(2);
     }
     let mut vm = new_vm(
         std::iter::once(file.to_string()).chain(args).collect(),
         false,
     );
     let result = vm.run_file(std::path::Path::new(file));
-    finish(&mut vm, result)
+    Ok((vm, result))
 }
 
 /// Whether the uncaught exception is `KeyboardInterrupt`.

@@ -19,10 +19,11 @@ extern "C" fn on_sigint(_signum: libc::c_int) {
 }
 
 /// Routes SIGINT to `vm`'s interrupt request (the process runs one VM). A SIGINT that is
-/// ignored (a background job of a non-interactive shell) stays ignored, as in CPython.
+/// ignored (a background job of a non-interactive shell) stays ignored, as in CPython. An
+/// event loop's poll is woken too, once the loop has prepared its waker (it does before
+/// it first blocks; no file descriptor is opened before a script asks for one).
 pub fn install(vm: &Vm) {
     let _ = INTERRUPT.set(vm.interrupt.clone());
-    aio_stdlib::asyncio::prepare_signal_wakeup();
     // SAFETY: installs a handler that only stores to an atomic and writes an eventfd; no
     // SA_RESTART, so a blocking wait returns to the loop. The previous action is put back
     // when it was "ignore".

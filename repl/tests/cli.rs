@@ -403,6 +403,82 @@ fn dash_m_finds_the_module_in_the_current_folder() {
 }
 
 #[test]
+fn dash_m_imports_the_parent_packages_and_runs_a_package_main() {
+    // As `python -m`: the package's `__init__` runs first, `__package__` is set so that
+    // relative imports work, a package runs its `__main__`.
+    let dir = temp_dir("mpkg");
+    std::fs::create_dir_all(dir.join("pkg")).unwrap();
+    std::fs::create_dir_all(dir.join("bare")).unwrap();
+    let files = [
+        ("pkg/__init__", "import sys\nprint('init', __name__, __package__)\n"),
+        (
+            "pkg/__main__",
+            "from . import helper\nprint('main', __name__, __package__, helper.V)\n",
+        ),
+        ("pkg/helper", "V = 3\n"),
+        (
+            "pkg/sub",
+            "import sys\nfrom .helper import V\nprint('sub', __name__, __package__, V, sys.argv[1:])\nprint(sys.argv[0].rsplit('.', 1)[0].endswith('pkg/sub'))\n",
+        ),
+        ("bare/__init__", ""),
+        ("plain", "print('plain', __name__, __package__)\n"),
+    ];
+    for (name, body) in files {
+        std::fs::write(dir.join(format!("{name}.aio")), body).unwrap();
+        std::fs::write(dir.join(format!("{name}.py")), body).unwrap();
+    }
+    for (i, args) in [
+        &["-m", "pkg"][..],
+        &["-m", "pkg.sub", "a", "b"],
+        &["-m", "plain"],
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        same_as_python(&format!("dash_m_pkg_{i}"), args, args, "", &dir);
+    }
+    // Nothing to run: CPython's message after the executable's name.
+    for (i, args) in [&["-m", "bare"][..], &["-m", "plain.x"], &["-m", "pkg.nope"]]
+        .into_iter()
+        .enumerate()
+    {
+        let ours = run_in(env!("CARGO_BIN_EXE_aio"), args, "", &dir);
+        let theirs = oracle::python3(&format!("dash_m_none_{i}"), args, "", &dir);
+        assert_eq!(ours.status.code(), theirs.status, "{args:?}");
+        assert_eq!(String::from_utf8_lossy(&ours.stdout), theirs.stdout);
+        let message = |s: &str| s.trim_end().split_once(": ").map(|(_, m)| m.to_string());
+        assert_eq!(message(&stderr(&ours)), message(&theirs.stderr), "{args:?}");
+    }
+}
+
+#[test]
+fn dash_i_combines_with_dash_c_and_dash_m() {
+    let dir = temp_dir("ic");
+    std::fs::write(dir.join("mod_i.aio"), "y = 4\n").unwrap();
+    std::fs::write(dir.join("mod_i.py"), "y = 4\n").unwrap();
+    for (i, args) in [
+        &["-i", "-c", "x = 5"][..],
+        &["-i", "-c", "x = 5\n1/0"],
+        &["-i", "-c", "x = 5\nraise SystemExit(4)"],
+        &["-i", "-m", "mod_i"],
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let input = "print('in the REPL', globals().get('x'), globals().get('y'))\n";
+        let ours = run_in(env!("CARGO_BIN_EXE_aio"), args, input, &dir);
+        let theirs = oracle::python3(&format!("dash_i_combined_{i}"), args, input, &dir);
+        assert_eq!(
+            String::from_utf8_lossy(&ours.stdout),
+            theirs.stdout,
+            "{args:?}: {}",
+            stderr(&ours)
+        );
+        assert_eq!(ours.status.code(), theirs.status, "{args:?}");
+    }
+}
+
+#[test]
 fn dash_i_runs_the_script_then_reads_statements_in_its_globals() {
     let dir = temp_dir("i");
     let body = "x = 21\ndef double(v):\n    return 2 * v\n";

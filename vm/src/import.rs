@@ -196,7 +196,7 @@ impl Vm {
         self.search_path.clone()
     }
 
-    fn module_path(&mut self, m: &Obj) -> Option<PathBuf> {
+    pub(crate) fn module_path(&mut self, m: &Obj) -> Option<PathBuf> {
         let g = self.module_globals(m)?;
         let key = self.names.__path__.clone();
         match self.dict_get_str(&g, &key)? {

@@ -30,6 +30,7 @@ pub mod interactive;
 pub mod intern;
 pub mod interp;
 pub mod iter;
+pub mod main_module;
 pub mod matching;
 pub mod module;
 pub mod native;

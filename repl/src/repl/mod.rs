@@ -64,6 +64,8 @@ pub fn run(vm: Vm, globals: Obj) -> u8 {
         if !v.search_path.iter().any(|p| p.as_os_str() == ".") {
             v.search_path.insert(0, ".".into());
         }
+        // The input thread wakes the loop through it from the start.
+        aio_stdlib::asyncio::prepare_signal_wakeup();
         match setup(&mut v) {
             Ok(s) => s,
             Err(e) => {

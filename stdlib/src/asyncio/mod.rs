@@ -289,6 +289,8 @@ pub(super) fn poll_ready(
             let left = deadline.saturating_duration_since(std::time::Instant::now());
             timeout = Some(timeout.map_or(left, |t| t.min(left)));
         }
+        // Ctrl-C (a SIGINT handler that `wake_from_signal`s) wakes the wait too.
+        sigint::prepare_signal_wakeup();
         if let Ok(waker) = loop_waker() {
             vm.add_wake_hook(
                 "asyncio",
