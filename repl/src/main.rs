@@ -135,17 +135,16 @@ fn run(args: Vec<String>) -> u8 {
                 }
             }
         }),
-        Command::Inspect(program) => match start(*program) {
+        Command::Inspect(program) => match inspect(*program) {
             Err(status) => status,
             Ok((mut vm, result)) => {
                 // As `python -i`: whatever the program did (even `SystemExit`), its report
                 // is printed and the REPL starts in its globals.
                 vm.flush_stdout();
                 if let Err(e) = result {
-                    if !matches!(e, aio_vm::Error::Exit(_)) {
-                        eprintln!("{e}");
-                    }
+                    eprintln!("{e}");
                 }
+                vm.inspect = false;
                 let globals = main_globals(&mut vm);
                 repl::run(vm, globals)
             }
@@ -173,15 +172,26 @@ fn run(args: Vec<String>) -> u8 {
     }
 }
 
+/// Starts `program` for `-i`: with `Vm::inspect` on (see [`INSPECT`]).
+fn inspect(program: Command) -> Result<Started, u8> {
+    INSPECT.store(true, std::sync::atomic::Ordering::Relaxed);
+    start(program)
+}
+
+/// Set for `-i`: the program's VM is made with `Vm::inspect` on.
+static INSPECT: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 /// A VM with the standard library, `sys.argv` set, and the import search path: the current
 /// folder first (as CPython's `sys.path[0] == ''` for `-c`, `-m`, stdin and the REPL; a
 /// script's own folder takes that place when `Vm::run_file` runs it), then the folders of
-/// `AIOPATH` (as `PYTHONPATH`).
+/// `AIOPATH` (as `PYTHONPATH`). Under `-i` it reports `SystemExit` with a traceback
+/// instead of exiting ([`INSPECT`]).
 fn new_vm(argv: Vec<String>, cwd_first: bool) -> aio_vm::Vm {
     let mut vm = aio_vm::Vm::new();
     aio_stdlib::install(&mut vm);
     sigint::install(&vm);
     vm.argv = argv;
+    vm.inspect = INSPECT.load(std::sync::atomic::Ordering::Relaxed);
     if cwd_first {
         vm.search_path.push(".".into());
     }

@@ -475,6 +475,10 @@ fn dash_i_combines_with_dash_c_and_dash_m() {
             stderr(&ours)
         );
         assert_eq!(ours.status.code(), theirs.status, "{args:?}");
+        // What the program reported before the first prompt: its traceback, even for
+        // `SystemExit`, which under `-i` does not exit.
+        let report = |s: &str| s.split(">>> ").next().unwrap_or("").to_string();
+        assert_eq!(report(&stderr(&ours)), report(&theirs.stderr), "{args:?}");
     }
 }
 

@@ -141,6 +141,19 @@ fn a_session() {
         .expect("both names completed");
     prompt(&mut p, ">>> ").unwrap();
 
+    // A module name after `import`, then a keyword, each with one candidate.
+    p.send("import itertoo\t").unwrap();
+    typed(&mut p, "", ">>> ");
+    p.send("Non\t").unwrap();
+    p.send_line(" is None and itertools.__name__").unwrap();
+    let value = python(
+        "pty_13",
+        "import itertools\nprint(repr(None is None and itertools.__name__))",
+    );
+    p.exp_string(&format!("{value}\r"))
+        .expect("the module and the keyword completed");
+    prompt(&mut p, ">>> ").unwrap();
+
     // An error prints a traceback; the session goes on.
     p.send_line("1/0").unwrap();
     p.exp_string("File \"<stdin>\", line 1, in <module>")

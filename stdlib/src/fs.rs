@@ -26,7 +26,12 @@ fn strerror(errno: i32) -> String {
 }
 
 /// The `OSError` (subclass chosen by errno, as `OSError(errno, ...)` does) for `err`.
-pub fn os_error(vm: &mut Vm, errno: i32, file: Option<&Value>, file2: Option<&Value>) -> Obj {
+pub(crate) fn os_error(
+    vm: &mut Vm,
+    errno: i32,
+    file: Option<&Value>,
+    file2: Option<&Value>,
+) -> Obj {
     let mut args = vec![Value::Int(errno as i64), Value::str(strerror(errno))];
     if let Some(f) = file {
         args.push(f.clone());

@@ -353,7 +353,7 @@ impl Vm {
 
     /// The `AttributeError` CPython raises for `obj.name` (`'int' object has no attribute
     /// 'x'`), for natives implementing attribute access.
-    pub fn attribute_error(&self, obj: &Value, name: &Str) -> Obj {
+    pub(crate) fn attribute_error(&self, obj: &Value, name: &Str) -> Obj {
         let msg = match obj {
             Value::Obj(o) if matches!(o.payload, Payload::Type(_)) => {
                 format!(
@@ -587,7 +587,7 @@ impl Vm {
     }
 
     /// A bound method object (`func` bound to `selfv`). Internal: used by attribute lookup.
-    pub fn new_method(&self, func: Value, selfv: Value) -> Value {
+    pub(crate) fn new_method(&self, func: Value, selfv: Value) -> Value {
         Value::Obj(self.track(Object::new(
             self.types.method.clone(),
             Payload::Method(Box::new((func, selfv))),
@@ -748,7 +748,12 @@ impl Vm {
     /// `object.__setattr__`: data descriptors, then the instance dict. On a class (as
     /// `type.__setattr__(cls, name, value)` from a metaclass), the class namespace.
     /// Internal: hosts use [`Vm::set_attr`], which honours a class's `__setattr__`.
-    pub fn generic_setattr(&mut self, obj: &Value, name: &Rc<Str>, value: Value) -> PyResult<()> {
+    pub(crate) fn generic_setattr(
+        &mut self,
+        obj: &Value,
+        name: &Rc<Str>,
+        value: Value,
+    ) -> PyResult<()> {
         if let Value::Obj(o) = obj {
             if let Payload::Type(_) = &o.payload {
                 return self.set_type_attr(o, name, value);

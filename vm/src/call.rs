@@ -206,7 +206,12 @@ impl Vm {
     /// Calls a class: its metaclass's `__call__` when a metaclass overrides it, otherwise
     /// `__new__` then `__init__` ([`Vm::construct`], what `type.__call__` does). Internal:
     /// [`Vm::call`] calls classes through it.
-    pub fn call_type(&mut self, cls: &Obj, args: &[Value], kw: &[(Rc<Str>, Value)]) -> PyResult {
+    pub(crate) fn call_type(
+        &mut self,
+        cls: &Obj,
+        args: &[Value],
+        kw: &[(Rc<Str>, Value)],
+    ) -> PyResult {
         if let Some(meta) = cls
             .class_raw()
             .filter(|m| !Rc::ptr_eq(m, &self.types.type_))
@@ -227,7 +232,12 @@ impl Vm {
 
     /// `type.__call__(cls, *args, **kw)`: `__new__` then `__init__`. Internal; hosts call a
     /// class with [`Vm::call`].
-    pub fn construct(&mut self, cls: &Obj, args: &[Value], kw: &[(Rc<Str>, Value)]) -> PyResult {
+    pub(crate) fn construct(
+        &mut self,
+        cls: &Obj,
+        args: &[Value],
+        kw: &[(Rc<Str>, Value)],
+    ) -> PyResult {
         // type(x) with one argument.
         if Rc::ptr_eq(cls, &self.types.type_) && args.len() == 1 && kw.is_empty() {
             return Ok(Value::Obj(self.class_of(&args[0]).clone()));
@@ -299,6 +309,7 @@ impl Vm {
 
     /// A fresh instance of `cls` laid out as its built-in base requires (`object.__new__`),
     /// without running `__init__`. Internal; hosts call a class with [`Vm::call`].
+    #[doc(hidden)]
     pub fn new_instance(&mut self, cls: &Obj) -> PyResult {
         let Some(t) = cls.as_type() else {
             return Err(self.new_type_error("not a class"));

@@ -47,7 +47,7 @@ enum SetFind {
 impl Vm {
     /// Key equality for hash tables: identity and simple values natively, else `__eq__`.
     /// Internal: for the hash tables of dicts and sets.
-    pub fn key_matches(&mut self, stored: &Value, key: &Value) -> PyResult<bool> {
+    pub(crate) fn key_matches(&mut self, stored: &Value, key: &Value) -> PyResult<bool> {
         match simple_key_eq(stored, key) {
             Some(b) => Ok(b),
             None => self.eq(stored, key),
@@ -310,7 +310,7 @@ impl Vm {
     /// frozenset constant (items added in source order), rebuilt by the compiler's constant
     /// merging in that table's order, then merged into an empty set. Internal: for the
     /// interpreter.
-    pub fn new_set_from_constants(&mut self, items: Vec<Value>) -> PyResult {
+    pub(crate) fn new_set_from_constants(&mut self, items: Vec<Value>) -> PyResult {
         let mut first = crate::table::SetTable::new();
         for i in items {
             let h = self.hash(&i)?;
@@ -349,7 +349,12 @@ impl Vm {
 
     /// `d.update(m)` (`merge`: reject duplicate keys, as `f(**a, **b)` does). Internal: for
     /// the interpreter and `dict.update`.
-    pub fn dict_update_from(&mut self, d: &Value, m: &Value, call: Option<&Value>) -> PyResult<()> {
+    pub(crate) fn dict_update_from(
+        &mut self,
+        d: &Value,
+        m: &Value,
+        call: Option<&Value>,
+    ) -> PyResult<()> {
         let Value::Obj(dobj) = d else { return Ok(()) };
         let pairs: Vec<(Value, Value)> = match m.payload() {
             Some(Payload::Dict(src))

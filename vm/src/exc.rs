@@ -81,7 +81,7 @@ impl Vm {
     }
 
     /// Sets `__cause__` (and `__suppress_context__`): `raise e from cause`, for natives.
-    pub fn set_cause(&self, e: &Obj, cause: Value) {
+    pub(crate) fn set_cause(&self, e: &Obj, cause: Value) {
         if let Payload::Exception(d) = &e.payload {
             let mut d = d.borrow_mut();
             d.cause = cause;
@@ -231,7 +231,7 @@ impl Vm {
     /// The exception's data (arguments, traceback, cause, context); `None` when `e` is not
     /// an exception. Internal: hosts read exceptions through [`Vm::exception_message`] and
     /// [`Vm::format_exception`].
-    pub fn exc_data<'a>(&self, e: &'a Obj) -> Option<std::cell::Ref<'a, ExcData>> {
+    pub(crate) fn exc_data<'a>(&self, e: &'a Obj) -> Option<std::cell::Ref<'a, ExcData>> {
         match &e.payload {
             Payload::Exception(d) => Some(d.borrow()),
             _ => None,
@@ -315,7 +315,7 @@ impl Vm {
 
     /// The exit status for an uncaught `SystemExit` (printing its message when not an int).
     /// Internal: [`Vm::uncaught`] returns it as [`Error::Exit`](crate::Error::Exit).
-    pub fn system_exit_code(&mut self, e: &Obj) -> i32 {
+    pub(crate) fn system_exit_code(&mut self, e: &Obj) -> i32 {
         let args = self
             .exc_data(e)
             .map(|d| d.args.clone())

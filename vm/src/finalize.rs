@@ -77,6 +77,7 @@ impl Vm {
     /// Runs the `__del__` of every object that died since the last call. Never fails: a
     /// finalizer's exception is reported as CPython reports unraisable errors. Internal: the
     /// interpreter calls it at safe points, and [`Vm::shutdown`] at the end.
+    #[doc(hidden)]
     pub fn run_finalizers(&mut self) {
         if RUNNING.with(|r| r.replace(true)) {
             // The outer call drains what this finalizer frees.

@@ -329,6 +329,7 @@ impl Vm {
     /// `CO_ITERABLE_COROUTINE` flag makes them. `None` when `func` is not a generator
     /// function; `func` itself when it is already a coroutine function. Internal: for the
     /// `types` module.
+    #[doc(hidden)]
     pub fn iterable_coroutine(&mut self, func: &Value) -> Option<Value> {
         let Value::Obj(fo) = func else { return None };
         let Payload::Function(f) = &fo.payload else {
@@ -366,6 +367,7 @@ impl Vm {
 
     /// `StopIteration.value` (`None` when `e` has none). Internal: for natives that drive
     /// iterators by hand.
+    #[doc(hidden)]
     pub fn stop_iteration_value(&self, e: &Obj) -> Value {
         match &e.payload {
             Payload::Exception(d) => d.borrow().extra.clone(),
@@ -481,6 +483,7 @@ impl Vm {
     /// The innermost running script frame whose file name does not start with `skip`: the
     /// user code that called into a library written in aio (asyncio records where tasks
     /// are created with it). Internal: for the standard library.
+    #[doc(hidden)]
     pub fn caller_outside(&self, skip: &str) -> Option<FrameSummary> {
         let f = self
             .frames
@@ -500,6 +503,7 @@ impl Vm {
     /// Where a suspended generator or coroutine waits, outermost first: for each frame of
     /// the `await`/`yield from` chain, its file, line and function name (for deadlock
     /// reports and `Task.get_stack`). Internal: for the standard library's `asyncio`.
+    #[doc(hidden)]
     pub fn suspended_at(&self, coro: &Value) -> Vec<(String, u32, String)> {
         let mut out = Vec::new();
         let mut cur = coro.clone();

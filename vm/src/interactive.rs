@@ -1,9 +1,11 @@
 //! What a REPL needs from the VM beyond running modules: top-level `await` (an input that
 //! awaits compiles to a coroutine code object, which the host runs on its event loop, as
 //! CPython's `PyCF_ALLOW_TOP_LEVEL_AWAIT` does for `python -m asyncio`) and interrupting a
-//! running statement from another thread or a signal handler (Ctrl-C).
+//! running statement from another thread or a signal handler (Ctrl-C); names for
+//! completion, found by dictionary lookups alone so that completing never runs user code.
 
 use crate::code::{flags, Code};
+use crate::dict::Dict;
 use crate::object::{GenKind, GenState, Generator, Object, Payload};
 use crate::value::{Obj, Value};
 use crate::vm::{PyResult, Vm};
@@ -14,14 +16,31 @@ use std::sync::atomic::Ordering;
 impl Vm {
     /// Whether `code` (compiled with [`crate::Mode::Interactive`]) awaits at top level and
     /// so must run as a coroutine ([`Vm::module_coroutine`]) rather than with
-    /// [`Vm::run_code`]. Internal: for the REPL's top-level `await`.
+    /// [`Vm::run_code`]. For a REPL's top-level `await`; see the example of
+    /// [`Vm::module_coroutine`].
     pub fn is_coroutine_code(code: &Code) -> bool {
         code.flags & flags::COROUTINE != 0
     }
 
     /// A coroutine object that runs the module-level `code` with `globals` as its namespace
-    /// when awaited or driven by an event loop (`loop.run_until_complete(coro)`). Internal:
-    /// for the REPL's top-level `await`.
+    /// when awaited or driven by an event loop (`loop.run_until_complete(coro)`). For a
+    /// REPL's top-level `await` (the aio REPL runs it on its `HostLoop`).
+    ///
+    /// ```
+    /// use aio_vm::{Mode, Vm};
+    ///
+    /// let mut vm = Vm::new();
+    /// vm.exec("async def seven():\n    return 7\n")?;
+    /// let code = vm.compile("x = await seven()\n", "<stdin>", Mode::Interactive)?;
+    /// assert!(Vm::is_coroutine_code(&code));
+    /// let globals = vm.main_globals();
+    /// let coro = vm.module_coroutine(code, globals);
+    /// // Driven by hand here; an event loop would run it as a task.
+    /// vm.set_global("coro", coro);
+    /// vm.exec("try:\n    coro.send(None)\nexcept StopIteration:\n    pass\n")?;
+    /// assert_eq!(vm.get_global::<i64>("x")?, 7);
+    /// # Ok::<(), aio_vm::Error>(())
+    /// ```
     pub fn module_coroutine(&mut self, code: Rc<Code>, globals: Obj) -> Value {
         let name = Value::Str(code.name.clone());
         let frame = self.new_module_frame(code, globals);
@@ -92,6 +111,126 @@ impl Vm {
         Ok(())
     }
 
+    /// The string keys of a dict object (a module's globals, [`Vm::builtins`]); empty for
+    /// anything else. Runs no code.
+    ///
+    /// ```
+    /// let mut vm = aio_vm::Vm::new();
+    /// vm.exec("alpha = 1\nbeta = 2\n")?;
+    /// let g = vm.main_globals();
+    /// let names = vm.dict_names(&g);
+    /// assert!(names.contains(&"alpha".to_string()) && names.contains(&"beta".to_string()));
+    /// assert!(vm.dict_names(&vm.builtins).contains(&"print".to_string()));
+    /// # Ok::<(), aio_vm::Error>(())
+    /// ```
+    pub fn dict_names(&self, dict: &Obj) -> Vec<String> {
+        match &dict.payload {
+            Payload::Dict(d) => str_keys(&d.borrow()),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The value of a dotted name (`a`, `a.b.c`) in `globals` (then the built-ins), found
+    /// by dictionary lookups alone: module globals, instance `__dict__`s and class
+    /// namespaces along the MRO. No property, `__getattr__` or other code runs, so a REPL
+    /// can complete without side effects.
+    ///
+    /// ```
+    /// use aio_vm::Value;
+    ///
+    /// let mut vm = aio_vm::Vm::new();
+    /// vm.exec(
+    ///     "class P:\n\
+    ///      \x20   limit = 3\n\
+    ///      \x20   @property\n\
+    ///      \x20   def noisy(self):\n\
+    ///      \x20       raise RuntimeError('ran')\n\
+    ///      p = P()\n\
+    ///      p.size = 10\n",
+    /// )?;
+    /// let g = vm.main_globals();
+    /// assert!(matches!(vm.lookup_quietly(&g, "p.size"), Some(Value::Int(10))));
+    /// assert!(matches!(vm.lookup_quietly(&g, "p.limit"), Some(Value::Int(3))));
+    /// // The property object itself, not its value: nothing ran.
+    /// assert!(matches!(vm.lookup_quietly(&g, "p.noisy"), Some(Value::Obj(_))));
+    /// assert!(vm.lookup_quietly(&g, "p.missing").is_none());
+    /// # Ok::<(), aio_vm::Error>(())
+    /// ```
+    pub fn lookup_quietly(&self, globals: &Obj, dotted: &str) -> Option<Value> {
+        let mut parts = dotted.split('.');
+        let first = crate::str::Str::new(parts.next()?.to_string());
+        let mut value =
+            dict_value(globals, &first).or_else(|| dict_value(&self.builtins, &first))?;
+        for part in parts {
+            let key = crate::str::Str::new(part.to_string());
+            value = self.attribute_dicts(&value, |d| d.get_str(&key).cloned())?;
+        }
+        Some(value)
+    }
+
+    /// The attribute names of `value` that [`Vm::lookup_quietly`] finds (its `__dict__`, its
+    /// class's namespaces along the MRO; a module's globals), sorted, without duplicates.
+    ///
+    /// ```
+    /// let mut vm = aio_vm::Vm::new();
+    /// vm.exec("class A:\n    def run(self): pass\nclass B(A):\n    speed = 1\nb = B()\nb.name = 'x'\n")?;
+    /// let g = vm.main_globals();
+    /// let b = vm.lookup_quietly(&g, "b").unwrap();
+    /// let names = vm.attribute_names_quietly(&b);
+    /// for n in ["name", "speed", "run", "__init__"] {
+    ///     assert!(names.contains(&n.to_string()), "{n}");
+    /// }
+    /// # Ok::<(), aio_vm::Error>(())
+    /// ```
+    pub fn attribute_names_quietly(&self, value: &Value) -> Vec<String> {
+        let mut names = Vec::new();
+        self.attribute_dicts::<()>(value, |d| {
+            names.extend(str_keys(d));
+            None
+        });
+        names.sort();
+        names.dedup();
+        names
+    }
+
+    /// Visits the dicts an attribute of `value` is looked up in, in order, until `f`
+    /// returns `Some`.
+    fn attribute_dicts<R>(
+        &self,
+        value: &Value,
+        mut f: impl FnMut(&Dict) -> Option<R>,
+    ) -> Option<R> {
+        let in_mro = |cls: &Obj, f: &mut dyn FnMut(&Dict) -> Option<R>| {
+            if let Payload::Type(t) = &cls.payload {
+                for c in t.mro.borrow().iter() {
+                    if let Payload::Type(ct) = &c.payload {
+                        if let Some(r) = f(&ct.ns.borrow()) {
+                            return Some(r);
+                        }
+                    }
+                }
+            }
+            None
+        };
+        if let Value::Obj(o) = value {
+            if let Some(g) = self.module_globals(o) {
+                return match &g.payload {
+                    Payload::Dict(d) => f(&d.borrow()),
+                    _ => None,
+                };
+            }
+            if let Some(Payload::Dict(d)) = o.dict.as_ref().map(|d| &d.payload) {
+                if let Some(r) = f(&d.borrow()) {
+                    return Some(r);
+                }
+            }
+            if let Some(r) = in_mro(o, &mut f) {
+                return Some(r);
+            }
+        }
+        in_mro(self.class_of(value), &mut f)
+    }
+
     /// The names `import` could find: native modules, loaded modules, and the `.aio` files
     /// and packages in the search path (for the REPL's completion). See the example of
     /// [`Vm::unregister_module`].
@@ -122,5 +261,23 @@ impl Vm {
         names.sort();
         names.dedup();
         names
+    }
+}
+
+/// The string keys of `d`.
+fn str_keys(d: &Dict) -> Vec<String> {
+    d.iter()
+        .filter_map(|e| match &e.key {
+            Value::Str(s) => Some(s.as_str().to_string()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// `dict[key]` for a dict object.
+fn dict_value(dict: &Obj, key: &crate::str::Str) -> Option<Value> {
+    match &dict.payload {
+        Payload::Dict(d) => d.borrow().get_str(key).cloned(),
+        _ => None,
     }
 }

@@ -104,7 +104,7 @@ macro_rules! call_native_in_place {
 impl Vm {
     /// Runs `frame` to completion (or its first yield) and returns its value. Internal:
     /// hosts run code with [`Vm::run_code`] or the entry points.
-    pub fn run_frame(&mut self, frame: Box<Frame>) -> PyResult {
+    pub(crate) fn run_frame(&mut self, frame: Box<Frame>) -> PyResult {
         match self.run(frame)? {
             Outcome::Return(v) | Outcome::Yield(v) => Ok(v),
         }
@@ -1245,7 +1245,7 @@ impl Vm {
 
     /// The exception being handled by the suspended frames (`sys.exc_info()`), for natives
     /// called from an `except` block.
-    pub fn handled_exception(&self) -> Option<Value> {
+    pub(crate) fn handled_exception(&self) -> Option<Value> {
         for fr in self.frames.iter().rev() {
             for b in fr.blocks.iter().rev() {
                 if let Block::ExceptHandler { exc, .. } = b {

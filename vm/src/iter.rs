@@ -125,7 +125,7 @@ pub enum IterState {
 impl Vm {
     /// A new iterator object of class `cls` over native state. Internal: for the built-in
     /// iterators.
-    pub fn new_iterator(&self, cls: &Obj, state: IterState) -> Value {
+    pub(crate) fn new_iterator(&self, cls: &Obj, state: IterState) -> Value {
         Value::Obj(self.track(Object::new(
             cls.clone(),
             Payload::Iter(Box::new(RefCell::new(state))),

@@ -96,6 +96,28 @@ impl Vm {
 
     /// Runs `file` as the `__main__` module of `package` (what [`Vm::find_main_module`]
     /// found): `sys.argv[0]` becomes the file's absolute path, as in CPython.
+    ///
+    /// ```
+    /// use aio_vm::main_module::MainModule;
+    /// use aio_vm::Vm;
+    ///
+    /// let dir = std::env::temp_dir().join(format!("aio-doc-run-main-{}", std::process::id()));
+    /// std::fs::create_dir_all(dir.join("app")).unwrap();
+    /// std::fs::write(dir.join("app/__init__.aio"), "").unwrap();
+    /// std::fs::write(dir.join("app/__main__.aio"), "import sys\nran = (__name__, __package__, sys.argv[0].endswith('__main__.aio'))\n").unwrap();
+    /// let mut vm = Vm::new();
+    /// vm.search_path.push(dir.clone());
+    /// let MainModule::Found { file, package } = vm.find_main_module("app")? else {
+    ///     panic!("app/__main__.aio")
+    /// };
+    /// vm.run_main_module(&file, &package)?;
+    /// assert_eq!(
+    ///     vm.get_global::<(String, String, bool)>("ran")?,
+    ///     ("__main__".to_string(), "app".to_string(), true)
+    /// );
+    /// # std::fs::remove_dir_all(&dir).unwrap();
+    /// # Ok::<(), aio_vm::Error>(())
+    /// ```
     pub fn run_main_module(
         &mut self,
         file: &std::path::Path,

@@ -92,6 +92,10 @@ names! {
 /// let err = vm.exec("raise SystemExit(3)").unwrap_err();
 /// assert!(matches!(err, Error::Exit(3)));
 /// assert_eq!(err.to_string(), "SystemExit: 3");
+/// // As under `python -i`, an exit is then reported with its traceback.
+/// vm.inspect = true;
+/// let err = vm.exec("raise SystemExit(3)").unwrap_err();
+/// assert!(matches!(&err, Error::Exception(tb) if tb.ends_with("\nSystemExit: 3\n")));
 /// ```
 #[derive(Debug)]
 pub enum Error {
@@ -169,6 +173,10 @@ pub struct Vm {
     pub(crate) native_depth: usize,
     /// `sys.getrecursionlimit()`.
     pub recursion_limit: usize,
+    /// As `python -i` (CPython's `inspect` setting): while set, [`Vm::uncaught`] reports a
+    /// `SystemExit` like any other exception ([`Error::Exception`], with its traceback)
+    /// instead of [`Error::Exit`], so the host goes on (into a REPL) rather than exiting.
+    pub inspect: bool,
     /// `sys.set_asyncgen_hooks`: `(firstiter, finalizer)`, `None` when unset.
     pub asyncgen_hooks: (Value, Value),
     /// `NotImplemented`.
@@ -259,6 +267,7 @@ impl Vm {
             frames: Vec::new(),
             native_depth: 0,
             recursion_limit: 1000,
+            inspect: false,
             asyncgen_hooks: (Value::None, Value::None),
             not_implemented,
             null_marker,
@@ -602,7 +611,7 @@ impl Vm {
         if let Some(kind) = self.limit_kind_of(&exc) {
             return Error::Limit(kind);
         }
-        if self.is_instance_of(&exc, &self.exc.system_exit.clone()) {
+        if !self.inspect && self.is_instance_of(&exc, &self.exc.system_exit.clone()) {
             return Error::Exit(self.system_exit_code(&exc));
         }
         Error::Exception(self.format_exception(&exc))
@@ -706,18 +715,20 @@ impl Vm {
     }
 
     /// Flushes buffered output. The entry points ([`Vm::exec`], [`Vm::run_source`],
-    /// [`Vm::call_function`], ...) flush when they return; see [`Vm::set_stdout`].
+    /// [`Vm::call_function`], ...) flush when they return. See the example of
+    /// [`Vm::set_stdout`].
     pub fn flush_stdout(&self) {
         let _ = self.stdout.borrow_mut().flush();
     }
 
-    /// Writes to standard output (buffered), where `print` writes; see [`Vm::set_stdout`].
+    /// Writes to standard output (buffered), where `print` writes. See the example of
+    /// [`Vm::set_stdout`].
     pub fn write_stdout(&self, s: &str) {
         let _ = self.stdout.borrow_mut().write_all(s.as_bytes());
     }
 
-    /// Writes bytes to standard output (buffered): `sys.stdout.buffer.write`. See
-    /// [`Vm::set_stdout`].
+    /// Writes bytes to standard output (buffered): `sys.stdout.buffer.write`. See the
+    /// example of [`Vm::set_stdout`].
     pub fn write_stdout_bytes(&self, b: &[u8]) {
         let _ = self.stdout.borrow_mut().write_all(b);
     }
@@ -816,7 +827,7 @@ impl Vm {
 
     /// A new cell (the storage of a closure variable). Internal: used by the interpreter
     /// and by natives that build functions.
-    pub fn new_cell(&self, v: Option<Value>) -> Obj {
+    pub(crate) fn new_cell(&self, v: Option<Value>) -> Obj {
         self.track(Object::new(
             self.types.cell.clone(),
             Payload::Cell(RefCell::new(v)),
@@ -824,12 +835,22 @@ impl Vm {
     }
 
     /// The cycle collector: its schedule, switches and collections (the `gc` module).
+    ///
+    /// ```
+    /// let mut vm = aio_vm::Vm::new();
+    /// assert!(vm.gc().is_enabled());
+    /// // A list that holds itself: only the cycle collector can reclaim it.
+    /// vm.exec("a = []\na.append(a)\ndel a\n")?;
+    /// assert!(vm.gc().collect() >= 1);
+    /// # Ok::<(), aio_vm::Error>(())
+    /// ```
     pub fn gc(&self) -> &crate::gc::GcState {
         &self.gc
     }
 
     /// Allocates a container object and registers it with the cycle collector. For natives
     /// that build [`Object`]s themselves; hosts use [`Vm::new_list`], [`Vm::new_dict`], ...
+    #[doc(hidden)]
     pub fn track(&self, o: Object) -> Obj {
         let rc = Rc::new(o);
         self.gc.track(&rc);
@@ -965,6 +986,17 @@ impl Vm {
 
     /// `StopIteration(value)`: what a native `__next__` raises when exhausted (with `None`),
     /// or a generator's return value.
+    ///
+    /// ```
+    /// use aio_vm::Value;
+    ///
+    /// let mut vm = aio_vm::Vm::new();
+    /// // A native iterator's `__next__` once it is exhausted.
+    /// vm.register_native("exhausted", |vm, _args| Err(vm.new_stop_iteration(Value::Int(7))));
+    /// vm.exec("try:\n    exhausted()\nexcept StopIteration as e:\n    got = e.value\n")?;
+    /// assert_eq!(vm.get_global::<i64>("got")?, 7);
+    /// # Ok::<(), aio_vm::Error>(())
+    /// ```
     pub fn new_stop_iteration(&self, value: Value) -> Obj {
         let args = if value.is_none() {
             vec![]
@@ -980,7 +1012,7 @@ impl Vm {
 
     /// `RecursionError: maximum recursion depth exceeded{what}`. Internal: raised by
     /// [`Vm::enter_native`].
-    pub fn new_recursion_error(&self, what: &str) -> Obj {
+    pub(crate) fn new_recursion_error(&self, what: &str) -> Obj {
         self.new_exception_msg(
             &self.exc.recursion_error,
             format!("maximum recursion depth exceeded{what}"),
@@ -991,7 +1023,7 @@ impl Vm {
     /// `RecursionError` (with the suffix `what`, e.g. `" while getting the repr of an
     /// object"`) past the recursion limit. Internal: for natives that recurse into values;
     /// pair it with [`Vm::leave_native`].
-    pub fn enter_native(&mut self, what: &str) -> PyResult<()> {
+    pub(crate) fn enter_native(&mut self, what: &str) -> PyResult<()> {
         self.native_depth += 1;
         if self.frames.len() + self.native_depth > self.recursion_limit + 50 {
             self.native_depth -= 1;
@@ -1003,12 +1035,13 @@ impl Vm {
     /// Looks `name` up along the MRO of `cls`, through the lookup cache (no descriptors are
     /// bound: the raw class attribute). Internal; hosts use [`Vm::get_attr`].
     #[inline]
+    #[doc(hidden)]
     pub fn lookup(&self, cls: &Obj, name: &Rc<Str>) -> Option<Value> {
         self.gc.lookup_cache.lookup(cls, name)
     }
 
     /// Leaves a level entered with [`Vm::enter_native`].
-    pub fn leave_native(&mut self) {
+    pub(crate) fn leave_native(&mut self) {
         self.native_depth -= 1;
     }
 }

@@ -3,8 +3,7 @@
 //! completing never runs user code: no properties, no `__getattr__`, no calls); module
 //! names after `import` / `from`.
 
-use aio_vm::object::Payload;
-use aio_vm::{Obj, Value, Vm};
+use aio_vm::{Obj, Vm};
 use rustyline::completion::Completer;
 use rustyline::highlight::{CmdKind, Highlighter};
 use rustyline::hint::Hinter;
@@ -57,19 +56,19 @@ pub fn candidates(vm: &Vm, globals: &Obj, before: &str) -> (usize, Vec<String>) 
     }
     let (names, prefix, offset) = match word.rfind('.') {
         Some(dot) => {
-            let Some(value) = resolve(vm, globals, &word[..dot]) else {
+            let Some(value) = vm.lookup_quietly(globals, &word[..dot]) else {
                 return (start, Vec::new());
             };
             (
-                attribute_names(vm, &value),
+                vm.attribute_names_quietly(&value),
                 &word[dot + 1..],
                 start + dot + 1,
             )
         }
         None => {
             let mut names: Vec<String> = KEYWORDS.iter().map(|k| k.to_string()).collect();
-            names.extend(dict_keys(&vm.builtins));
-            names.extend(dict_keys(globals));
+            names.extend(vm.dict_names(&vm.builtins));
+            names.extend(vm.dict_names(globals));
             (names, word, start)
         }
     };
@@ -80,81 +79,6 @@ pub fn candidates(vm: &Vm, globals: &Obj, before: &str) -> (usize, Vec<String>) 
     out.sort();
     out.dedup();
     (offset, out)
-}
-
-/// The string keys of a dict object.
-pub fn dict_keys(dict: &Obj) -> Vec<String> {
-    match &dict.payload {
-        Payload::Dict(d) => d
-            .borrow()
-            .iter()
-            .filter_map(|e| match &e.key {
-                Value::Str(s) => Some(s.as_str().to_string()),
-                _ => None,
-            })
-            .collect(),
-        _ => Vec::new(),
-    }
-}
-
-fn dict_get(dict: &Obj, key: &str) -> Option<Value> {
-    match &dict.payload {
-        Payload::Dict(d) => d.borrow().iter().find_map(|e| match &e.key {
-            Value::Str(s) if s.as_str() == key => Some(e.value.clone()),
-            _ => None,
-        }),
-        _ => None,
-    }
-}
-
-/// The value of a dotted name, by dictionary lookups only.
-fn resolve(vm: &Vm, globals: &Obj, dotted: &str) -> Option<Value> {
-    let mut parts = dotted.split('.');
-    let first = parts.next()?;
-    let mut value = dict_get(globals, first).or_else(|| dict_get(&vm.builtins, first))?;
-    for part in parts {
-        value = attribute_dicts(vm, &value)
-            .iter()
-            .find_map(|d| dict_get(d, part))?;
-    }
-    Some(value)
-}
-
-/// The dictionaries an attribute of `value` is found in, in lookup order (no descriptors run).
-fn attribute_dicts(vm: &Vm, value: &Value) -> Vec<Obj> {
-    let mut dicts = Vec::new();
-    if let Value::Obj(o) = value {
-        if let Some(g) = vm.module_globals(o) {
-            dicts.push(g);
-            return dicts;
-        }
-        if let Some(d) = &o.dict {
-            dicts.push(d.clone());
-        }
-        if let Payload::Type(t) = &o.payload {
-            dicts.extend(t.mro.borrow().iter().filter_map(namespace_dict(vm)));
-        }
-    }
-    let class = vm.class_of(value).clone();
-    if let Payload::Type(t) = &class.payload {
-        dicts.extend(t.mro.borrow().iter().filter_map(namespace_dict(vm)));
-    }
-    dicts
-}
-
-/// A class's namespace as a dict object (a copy of its keys and values).
-fn namespace_dict(vm: &Vm) -> impl Fn(&Obj) -> Option<Obj> + '_ {
-    move |cls| match &cls.payload {
-        Payload::Type(t) => Some(vm.new_dict(t.ns.borrow().clone())),
-        _ => None,
-    }
-}
-
-fn attribute_names(vm: &Vm, value: &Value) -> Vec<String> {
-    attribute_dicts(vm, value)
-        .iter()
-        .flat_map(dict_keys)
-        .collect()
 }
 
 impl Completer for ReplHelper {

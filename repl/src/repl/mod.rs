@@ -13,7 +13,7 @@ mod history;
 mod input;
 
 use aio_parser::{parse_interactive, Input as Parsed};
-use aio_vm::value::Bool;
+use aio_stdlib::asyncio::HostLoop;
 use aio_vm::{Error, Mode, Obj, Value, Vm};
 use input::{Event, Input, Line};
 use std::cell::RefCell;
@@ -21,8 +21,8 @@ use std::io::IsTerminal;
 use std::rc::Rc;
 use std::sync::atomic::Ordering;
 
-/// The REPL's support code: `exit`/`quit` as in CPython's `site`, and the persistent event
-/// loop that runs inputs as coroutines.
+/// The REPL's support code: `exit`/`quit` as in CPython's `site`, and `_run`, which runs an
+/// input as a task of the REPL's event loop.
 const SUPPORT: &str = r#"
 class _Quitter:
     def __init__(self, name):
@@ -32,34 +32,22 @@ class _Quitter:
     def __call__(self, code=None):
         raise SystemExit(code)
 
-_loop = None
-
-def _run(coro):
-    global _loop
+def _run(loop, coro):
     import asyncio
-    if _loop is None or _loop.is_closed():
-        _loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(_loop)
-    task = _loop.create_task(coro)
+    asyncio.set_event_loop(loop)
+    task = loop.create_task(coro)
     try:
-        return _loop.run_until_complete(task)
+        return loop.run_until_complete(task)
     except KeyboardInterrupt:
         task.cancel()
         raise
-
-def _wait_step():
-    # While the REPL waits for input: one iteration of the loop, blocking until a timer,
-    # a socket or the input thread wakes it. False when nothing could wake it.
-    if _loop is None or _loop.is_closed():
-        return False
-    return _loop._run_step()
 "#;
 
 /// The REPL over `vm` with `globals` (a fresh `__main__`, or the script's under `-i`).
 /// Returns the exit status.
 pub fn run(vm: Vm, globals: Obj) -> u8 {
     let vm = Rc::new(RefCell::new(vm));
-    let support = {
+    let mut support = {
         let mut v = vm.borrow_mut();
         if !v.search_path.iter().any(|p| p.as_os_str() == ".") {
             v.search_path.insert(0, ".".into());
@@ -110,7 +98,7 @@ pub fn run(vm: Vm, globals: Obj) -> u8 {
                 eprintln!("{}", e.render("<stdin>", &source).trim_end());
                 None
             }
-            Parsed::Complete(_) => execute(&mut vm.borrow_mut(), &globals, &support, &source),
+            Parsed::Complete(_) => execute(&mut vm.borrow_mut(), &globals, &mut support, &source),
         };
         if !source.trim().is_empty() {
             input.add_history(&source);
@@ -127,7 +115,7 @@ pub fn run(vm: Vm, globals: Obj) -> u8 {
 
 /// The public names of the built-ins, coloured when highlighting.
 fn builtin_names(vm: &Vm) -> std::collections::HashSet<String> {
-    complete::dict_keys(&vm.builtins)
+    vm.dict_names(&vm.builtins)
         .into_iter()
         .filter(|n| !n.starts_with('_'))
         .collect()
@@ -135,7 +123,7 @@ fn builtin_names(vm: &Vm) -> std::collections::HashSet<String> {
 
 /// Waits for the next line from the input thread, answering its completion requests and
 /// running the REPL's event loop meanwhile, so tasks started at the prompt go on.
-fn wait_for_line(vm: &Rc<RefCell<Vm>>, globals: &Obj, support: &Obj, input: &Input) -> Line {
+fn wait_for_line(vm: &Rc<RefCell<Vm>>, globals: &Obj, support: &Support, input: &Input) -> Line {
     let answer = |event: Event| match event {
         Event::Line(line) => Some(line),
         Event::Complete(before, reply) => {
@@ -171,25 +159,46 @@ fn wait_for_line(vm: &Rc<RefCell<Vm>>, globals: &Obj, support: &Obj, input: &Inp
 
 /// One iteration of the REPL's event loop (blocking until a timer, a socket or the input
 /// thread wakes it); `false` when there is no loop or nothing could wake it.
-fn step_loop(vm: &mut Vm, support: &Obj) -> bool {
-    let key = vm.intern("_wait_step");
-    let step = vm.dict_get_str(support, &key).unwrap_or(Value::None);
+fn step_loop(vm: &mut Vm, support: &Support) -> bool {
+    let Some(lp) = &support.host else {
+        return false;
+    };
     vm.interrupt.store(false, Ordering::Relaxed);
-    let result = vm.call(&step, &[], &[]);
+    let result = match lp.is_closed(vm) {
+        Ok(false) => lp.wait_step(vm),
+        other => other.map(|_| false),
+    };
     vm.flush_stdout();
-    match result {
-        Ok(v) => !matches!(v, Value::Bool(Bool::FALSE)),
-        Err(exc) => {
-            // A Ctrl-C (or a failing callback that escaped the loop) while waiting.
-            let e = vm.uncaught(exc);
-            eprintln!("{}", user_traceback(&e.to_string()));
-            false
+    result.unwrap_or_else(|e| {
+        // A Ctrl-C (or a failing callback that escaped the loop) while waiting.
+        eprintln!("{}", user_traceback(&e.to_string()));
+        false
+    })
+}
+
+/// What the REPL runs inputs with: its support namespace and, once an input needed it, the
+/// event loop that lives as long as the REPL.
+struct Support {
+    ns: Obj,
+    host: Option<HostLoop>,
+}
+
+impl Support {
+    /// The REPL's loop, made on first use (or again after a script closed it).
+    fn host_loop(&mut self, vm: &mut Vm) -> Result<HostLoop, Error> {
+        if let Some(lp) = &self.host {
+            if !lp.is_closed(vm)? {
+                return Ok(lp.clone());
+            }
         }
+        let lp = HostLoop::new(vm)?;
+        self.host = Some(lp.clone());
+        Ok(lp)
     }
 }
 
 /// The support namespace (`_run`), after installing `exit` and `quit` as built-ins.
-fn setup(vm: &mut Vm) -> Result<Obj, Error> {
+fn setup(vm: &mut Vm) -> Result<Support, Error> {
     let module = vm.new_module("_aio_repl");
     let g = vm.module_globals(&module).expect("module globals");
     let code = vm.compile(SUPPORT, "<aio-repl>", Mode::Exec)?;
@@ -204,12 +213,12 @@ fn setup(vm: &mut Vm) -> Result<Obj, Error> {
         let b = vm.builtins.clone();
         vm.dict_set_str(&b, name, q);
     }
-    Ok(g)
+    Ok(Support { ns: g, host: None })
 }
 
 /// Compiles and runs one complete input. `Some(status)` when the REPL must exit
 /// (`SystemExit`).
-fn execute(vm: &mut Vm, globals: &Obj, support: &Obj, source: &str) -> Option<u8> {
+fn execute(vm: &mut Vm, globals: &Obj, support: &mut Support, source: &str) -> Option<u8> {
     if source.trim().is_empty() {
         return None;
     }
@@ -228,15 +237,19 @@ fn execute(vm: &mut Vm, globals: &Obj, support: &Obj, source: &str) -> Option<u8
     let result = if Vm::is_coroutine_code(&code) || asyncio_loaded {
         let coro = vm.module_coroutine(code, globals.clone());
         let key = vm.intern("_run");
-        let run = vm.dict_get_str(support, &key).unwrap_or(Value::None);
-        vm.call(&run, &[coro], &[])
+        let run = vm.dict_get_str(&support.ns, &key).unwrap_or(Value::None);
+        support.host_loop(vm).and_then(|lp| {
+            let lp = lp.loop_value().clone();
+            vm.guarded(|vm| vm.call(&run, &[lp, coro], &[]))
+        })
     } else {
         vm.run_code(code, globals.clone())
+            .map_err(|exc| vm.uncaught(exc))
     };
     vm.flush_stdout();
     match result {
         Ok(_) => None,
-        Err(exc) => match vm.uncaught(exc) {
+        Err(e) => match e {
             Error::Exit(code) => Some(code as u8),
             e => {
                 eprintln!("{}", user_traceback(&e.to_string()));

@@ -119,6 +119,58 @@ impl HostLoop {
         })
     }
 
+    /// Runs one loop iteration, blocking as `run_forever` does until a timer is due, a
+    /// socket is ready or another thread wakes the loop ([`wake_from_signal`], a host
+    /// future completed from a thread). Returns `false`, having run nothing, when nothing
+    /// could ever wake it. For a host whose thread has nothing else to do meanwhile — the
+    /// aio REPL runs its loop this way while another thread reads the next line.
+    ///
+    /// [`wake_from_signal`]: super::wake_from_signal
+    ///
+    /// ```
+    /// use aio_stdlib::asyncio::HostLoop;
+    ///
+    /// let mut vm = aio_stdlib::VmBuilder::new().module("asyncio").build();
+    /// vm.exec("import asyncio\nasync def nap():\n    await asyncio.sleep(0.02)\n    return 'rested'\n")?;
+    /// let lp = HostLoop::new(&mut vm)?;
+    /// let coro = vm.call_function("nap", ())?;
+    /// let task = lp.spawn(&mut vm, coro)?;
+    /// let start = std::time::Instant::now();
+    /// while lp.result::<String>(&mut vm, &task)?.is_none() {
+    ///     assert!(lp.wait_step(&mut vm)?); // sleeps until the timer is due
+    /// }
+    /// assert!(start.elapsed() >= std::time::Duration::from_millis(20));
+    /// assert!(!lp.wait_step(&mut vm)?); // nothing left that could wake the loop
+    /// lp.close(&mut vm)?;
+    /// # Ok::<(), aio_vm::Error>(())
+    /// ```
+    pub fn wait_step(&self, vm: &mut Vm) -> Result<bool, Error> {
+        let lp = self.lp.clone();
+        let more = vm.guarded(|vm| call_method(vm, &lp, "_run_step", &[]))?;
+        Ok(!matches!(more, Value::Bool(b) if !b.get()))
+    }
+
+    /// Whether the loop was closed ([`HostLoop::close`], or `loop.close()` from a script).
+    ///
+    /// ```
+    /// use aio_stdlib::asyncio::HostLoop;
+    ///
+    /// let mut vm = aio_stdlib::VmBuilder::new().module("asyncio").build();
+    /// let lp = HostLoop::new(&mut vm)?;
+    /// vm.set_global("lp", lp.loop_value().clone());
+    /// assert!(!lp.is_closed(&mut vm)?);
+    /// vm.exec("lp.close()")?;
+    /// assert!(lp.is_closed(&mut vm)?);
+    /// # Ok::<(), aio_vm::Error>(())
+    /// ```
+    pub fn is_closed(&self, vm: &mut Vm) -> Result<bool, Error> {
+        let lp = self.lp.clone();
+        vm.guarded(|vm| {
+            let closed = call_method(vm, &lp, "is_closed", &[])?;
+            vm.is_true(&closed)
+        })
+    }
+
     /// Runs the loop until `aw` (a coroutine, task or future) completes, and returns its
     /// result — `loop.run_until_complete(aw)`. It blocks until then (other tasks of the loop
     /// run meanwhile).

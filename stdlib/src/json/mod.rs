@@ -495,7 +495,7 @@ fn encode_dict(
 /// `_encode_fast(obj, ensure_ascii, item_sep, key_sep, sort_keys, indent, allow_nan,
 /// skipkeys)`: the JSON text, or `None` when the aio encoder must run (other types,
 /// `default`, errors, cycles, deep nesting).
-pub fn encode_fast(vm: &mut Vm, a: Args) -> PyResult {
+pub(crate) fn encode_fast(vm: &mut Vm, a: Args) -> PyResult {
     a.check_count(vm, "_encode_fast", 8, 8)?;
     let text = |v: &Value| v.as_str().map(|s| s.as_str().to_string());
     let (Some(item_sep), Some(key_sep)) = (text(&a.pos[2]), text(&a.pos[3])) else {

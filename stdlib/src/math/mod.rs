@@ -4,11 +4,11 @@
 //! a NaN from a non-NaN argument or a pole is `ValueError: math domain error`, an overflow
 //! is `OverflowError: math range error`.
 
-pub mod fsum;
-pub mod gamma;
-pub mod integers;
-pub mod libm;
-pub mod norm;
+pub(crate) mod fsum;
+pub(crate) mod gamma;
+pub(crate) mod integers;
+pub(crate) mod libm;
+pub(crate) mod norm;
 
 use aio_vm::module::{as_int, call_special, int_value, to_f64, ModuleBuilder};
 use aio_vm::native::Args;
@@ -20,7 +20,7 @@ use num_traits::{Signed, ToPrimitive, Zero};
 
 /// A failure of a math function, mapped to CPython's exception.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MathError {
+pub(crate) enum MathError {
     /// `ValueError: math domain error`.
     Domain,
     /// `OverflowError: math range error`.
@@ -183,7 +183,7 @@ fn atan2(y: f64, x: f64) -> f64 {
 }
 
 /// IEEE 754 remainder, exact (CPython's `m_remainder`).
-pub fn remainder(x: f64, y: f64) -> f64 {
+pub(crate) fn remainder(x: f64, y: f64) -> f64 {
     if x.is_finite() && y.is_finite() {
         if y == 0.0 {
             return f64::NAN;
@@ -241,7 +241,7 @@ fn math_fmod(vm: &mut Vm, a: Args) -> PyResult {
 }
 
 /// `math.pow`: IEEE special values first, then libm `pow` with 0**negative a domain error.
-pub fn pow(x: f64, y: f64) -> Result<f64, MathError> {
+pub(crate) fn pow(x: f64, y: f64) -> Result<f64, MathError> {
     if !x.is_finite() || !y.is_finite() {
         let r = if x.is_nan() {
             if y == 0.0 {

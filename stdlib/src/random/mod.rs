@@ -1,4 +1,4 @@
-//! The `random` module: CPython's `random.Random` on the Mersenne Twister ([`mt`]), with
+//! The `random` module: CPython's `random.Random` on the Mersenne Twister (`mt.rs`), with
 //! CPython's seeding, its `getrandbits`-based `_randbelow` and the same algorithms for every
 //! method, so that a seeded generator produces CPython's exact sequences. The module-level
 //! functions are the bound methods of a hidden instance (`random._inst`), as in CPython.
@@ -6,10 +6,10 @@
 //! Methods of subclasses that override `random` or `getrandbits` are honoured: the other
 //! methods then call the overriding method instead of the generator directly.
 
-pub mod dists;
-pub mod mt;
-pub mod seq;
-pub mod sha512;
+pub(crate) mod dists;
+pub(crate) mod mt;
+pub(crate) mod seq;
+pub(crate) mod sha512;
 
 use aio_vm::module::{
     as_int, bytes_of, call_method, int_value, native_state, new_bytes, new_native_instance,
@@ -24,7 +24,7 @@ use num_traits::{Signed, ToPrimitive, Zero};
 
 /// The Rust state of a `Random` instance.
 #[derive(Clone, Default)]
-pub struct RandomState {
+pub(crate) struct RandomState {
     /// The generator.
     pub mt: Mt,
     /// The second normal deviate of the last `gauss` pair (`gauss_next`).
@@ -55,7 +55,7 @@ fn is_native(vm: &mut Vm, s: &Value, name: &str) -> bool {
 }
 
 /// `self.random()`.
-pub fn rand_f64(vm: &mut Vm, s: &Value) -> PyResult<f64> {
+pub(crate) fn rand_f64(vm: &mut Vm, s: &Value) -> PyResult<f64> {
     if is_native(vm, s, "random") {
         return with_state(vm, s, |st| st.mt.next_f64());
     }
@@ -64,7 +64,7 @@ pub fn rand_f64(vm: &mut Vm, s: &Value) -> PyResult<f64> {
 }
 
 /// `self.getrandbits(k)`.
-pub fn rand_bits(vm: &mut Vm, s: &Value, k: u64) -> PyResult<BigInt> {
+pub(crate) fn rand_bits(vm: &mut Vm, s: &Value, k: u64) -> PyResult<BigInt> {
     if is_native(vm, s, "getrandbits") {
         let words = with_state(vm, s, |st| st.mt.bits_words(k))?;
         return Ok(BigInt::from_biguint(Sign::Plus, BigUint::new(words)));
@@ -111,7 +111,7 @@ fn below_kind(vm: &mut Vm, s: &Value) -> Below {
 }
 
 /// `self._randbelow(n)` for n > 0, as the class defines it.
-pub fn randbelow(vm: &mut Vm, s: &Value, n: &BigInt) -> PyResult<BigInt> {
+pub(crate) fn randbelow(vm: &mut Vm, s: &Value, n: &BigInt) -> PyResult<BigInt> {
     match below_kind(vm, s) {
         Below::Bits => randbelow_bits(vm, s, n),
         Below::Custom(f) => {
@@ -165,7 +165,7 @@ fn randbelow_bits(vm: &mut Vm, s: &Value, n: &BigInt) -> PyResult<BigInt> {
 }
 
 /// `_randbelow` for sizes that fit a machine word.
-pub fn randbelow_usize(vm: &mut Vm, s: &Value, n: usize) -> PyResult<usize> {
+pub(crate) fn randbelow_usize(vm: &mut Vm, s: &Value, n: usize) -> PyResult<usize> {
     let r = randbelow(vm, s, &BigInt::from(n))?;
     Ok(r.to_usize().unwrap_or(0))
 }

@@ -271,7 +271,7 @@ impl Vm {
     /// statements on one line (`a = 1; b`); expression statements print their value as the
     /// REPL does. More is CPython's "multiple statements found while compiling a single
     /// statement" (after simple statements) or "invalid syntax" (after a compound one).
-    pub fn compile_single(
+    pub(crate) fn compile_single(
         &mut self,
         source: &str,
         filename: &str,

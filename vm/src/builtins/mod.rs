@@ -226,7 +226,7 @@ impl Vm {
     /// Sets an attribute in a class namespace (and invalidates the lookup caches), for
     /// natives building classes; [`ClassBuilder::attr`](crate::module::ClassBuilder::attr)
     /// uses it.
-    pub fn set_class_attr(&mut self, cls: &Obj, name: &str, v: Value) {
+    pub(crate) fn set_class_attr(&mut self, cls: &Obj, name: &str, v: Value) {
         let n = self.intern(name);
         if let Some(t) = cls.as_type() {
             t.ns.borrow_mut().set_str(n, v);

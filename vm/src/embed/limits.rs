@@ -66,6 +66,18 @@ pub(crate) fn buffer_free(n: usize) {
 
 /// Bytes held by the live strings and `bytes` of at least [`BIG_BUFFER`] bytes on this
 /// thread, wherever they are held (a local, a tuple, a closure).
+///
+/// ```
+/// use aio_vm::embed::limits::buffer_bytes;
+///
+/// let mut vm = aio_vm::Vm::new();
+/// let before = buffer_bytes();
+/// vm.exec("big = 'x' * 100_000")?;
+/// assert!(buffer_bytes() >= before + 100_000);
+/// vm.exec("del big")?;
+/// assert!(buffer_bytes() < before + 100_000);
+/// # Ok::<(), aio_vm::Error>(())
+/// ```
 pub fn buffer_bytes() -> usize {
     BUFFER_BYTES.with(|b| b.get())
 }
@@ -267,6 +279,15 @@ impl Vm {
     }
 
     /// The limits in force; see [`Vm::set_limits`].
+    ///
+    /// ```
+    /// use aio_vm::{Limits, Vm};
+    ///
+    /// let mut vm = Vm::new();
+    /// assert_eq!(vm.limits().steps, None);
+    /// vm.set_limits(Limits { steps: Some(1_000_000), ..Limits::default() });
+    /// assert_eq!(vm.limits().steps, Some(1_000_000));
+    /// ```
     pub fn limits(&self) -> Limits {
         self.limits.limits
     }

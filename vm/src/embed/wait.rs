@@ -111,7 +111,26 @@ impl Vm {
 
     /// Raises what a step would raise if a wait must end now: `KeyboardInterrupt` after
     /// Ctrl-C, or the limit that stops the run (an interrupt from the host, the time limit).
-    /// An event loop calls it after each wait.
+    /// An event loop calls it after each wait; so does a native that blocks in slices.
+    ///
+    /// ```
+    /// use aio_vm::{Error, LimitExceeded, Limits, Value, Vm};
+    /// use std::time::{Duration, Instant};
+    ///
+    /// let mut vm = Vm::new();
+    /// // A native that waits for a device, never past the run's deadline.
+    /// vm.register_native("wait_for_device", |vm, _args| loop {
+    ///     let slice = Instant::now() + Duration::from_millis(5);
+    ///     let until = vm.wait_deadline().map_or(slice, |d| d.min(slice));
+    ///     std::thread::sleep(until.saturating_duration_since(Instant::now()));
+    ///     vm.check_wait_interrupted()?; // the limit ends the wait
+    /// });
+    /// vm.set_limits(Limits { time: Some(Duration::from_millis(30)), ..Limits::default() });
+    /// let start = Instant::now();
+    /// let err = vm.exec("wait_for_device()").unwrap_err();
+    /// assert!(matches!(err, Error::Limit(LimitExceeded::Time)));
+    /// assert!(start.elapsed() < Duration::from_secs(5));
+    /// ```
     pub fn check_wait_interrupted(&mut self) -> PyResult<()> {
         let due = self.wait_deadline().is_some_and(|d| Instant::now() >= d);
         if due || self.limits.tripped.is_some() || self.interrupt.load(Ordering::Relaxed) {
@@ -121,6 +140,7 @@ impl Vm {
     }
 
     /// When the run's time limit passes, if it has one: a wait must not block beyond it.
+    /// See the example of [`Vm::check_wait_interrupted`].
     pub fn wait_deadline(&self) -> Option<Instant> {
         self.limits.deadline()
     }
