@@ -103,7 +103,7 @@ impl Vm {
 
     /// The sequence fallback of `*` once the numeric protocol gave up (CPython's
     /// `sq_repeat`): the count may be any object with `__index__`.
-    fn sequence_repeat(&mut self, a: &Value, b: &Value) -> PyResult {
+    pub(crate) fn sequence_repeat(&mut self, a: &Value, b: &Value) -> PyResult {
         let repeatable = |v: &Value| {
             matches!(v, Value::Str(_))
                 || matches!(

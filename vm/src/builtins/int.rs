@@ -219,8 +219,15 @@ fn num_repr(vm: &mut Vm, a: Args) -> PyResult {
 }
 
 fn num_format(vm: &mut Vm, a: Args) -> PyResult {
-    let p = plain_number(vm, &a.pos[0]);
     let spec = a.pos.get(1).cloned().unwrap_or_else(|| Value::str(""));
+    // CPython: an empty spec on anything but an exact int or float is `str(self)`, so a
+    // subclass's `__str__` (and bool's) shows.
+    if spec.as_str().is_some_and(|s| s.is_empty())
+        && (vm.is_heap(&a.pos[0]) || matches!(a.pos[0], Value::Bool(_)))
+    {
+        return vm.to_str(&a.pos[0]).map(Value::Str);
+    }
+    let p = plain_number(vm, &a.pos[0]);
     vm.format_value(p, 0, Some(spec))
 }
 

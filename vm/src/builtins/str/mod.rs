@@ -62,6 +62,7 @@ pub(super) fn install(vm: &mut Vm) {
         ("__getitem__", dunder_getitem),
         ("__add__", dunder_add),
         ("__mul__", dunder_mul),
+        ("__mod__", dunder_mod),
         ("__lt__", dunder_lt),
         ("__format__", dunder_format),
         ("__iter__", dunder_iter),
@@ -694,12 +695,28 @@ fn dunder_add(vm: &mut Vm, a: Args) -> PyResult {
 
 fn dunder_mul(vm: &mut Vm, a: Args) -> PyResult {
     let s = Value::Str(this(vm, &a, "__mul__")?);
-    vm.binary_op(&s, &a.pos[1], crate::code::BinOp::Mul)
+    let n = a.get(1).cloned().unwrap_or(Value::None);
+    // An instance of a class that is no int may answer with `__rmul__`: the operator
+    // tries it next (calling the operator here would come back to this method forever).
+    if vm.is_heap(&n) && crate::num::to_bigint(&n).is_none() {
+        return Ok(vm.not_implemented.clone());
+    }
+    vm.sequence_repeat(&s, &n)
+}
+
+fn dunder_mod(vm: &mut Vm, a: Args) -> PyResult {
+    let s = this(vm, &a, "__mod__")?;
+    let args = a.get(1).cloned().unwrap_or(Value::None);
+    crate::builtins::format::percent(vm, s.as_str(), &args).map(Value::str)
 }
 
 fn dunder_format(vm: &mut Vm, a: Args) -> PyResult {
     let s = Value::Str(this(vm, &a, "__format__")?);
     let spec = a.pos.get(1).cloned().unwrap_or_else(|| Value::str(""));
+    // CPython: an empty spec on a str subclass is `str(self)`.
+    if spec.as_str().is_some_and(|s| s.is_empty()) && vm.is_heap(&a.pos[0]) {
+        return vm.to_str(&a.pos[0]).map(Value::Str);
+    }
     vm.format_value(s, 0, Some(spec))
 }
 
