@@ -35,7 +35,8 @@
 //! A package and its submodules are chosen together ([`VmBuilder::module`]: `"os"` brings
 //! `"os.path"`, `"collections"` brings `"collections.abc"`). Other modules written in aio
 //! import the modules they stand on (`statistics` imports `fractions`, `collections`,
-//! `random`, ...): choose those too, or use [`VmBuilder::with_stdlib`].
+//! `random`, ...; `re` imports `enum` for its flags, `functools.singledispatch` imports
+//! `types`): choose those too, or use [`VmBuilder::with_stdlib`].
 
 use aio_vm::embed::func::native_closure;
 use aio_vm::native::Args;
@@ -340,5 +341,18 @@ mod tests {
                 assert!(MODULES.contains(&p), "{m}");
             }
         }
+    }
+
+    #[test]
+    fn re_stands_on_enum() {
+        let mut vm = VmBuilder::new().module("re").module("enum").build();
+        vm.exec("import re\nv = (re.I | re.M).value").unwrap();
+        assert_eq!(vm.get_global::<i64>("v").unwrap(), 10);
+        let mut vm = VmBuilder::new().module("re").build();
+        let err = vm.exec("import re").unwrap_err().to_string();
+        assert!(
+            err.ends_with("ModuleNotFoundError: No module named 'enum'"),
+            "{err}"
+        );
     }
 }

@@ -45,7 +45,8 @@ fn build(src: &str) -> Result<Regex, fancy_regex::Error> {
 }
 
 /// `_compile(pattern, flags)`: `(id, groups, [(name, index)...], flags)`, or
-/// `(None, message, position)` for a bad pattern.
+/// `(None, message, position, value_error)` for a bad pattern (`value_error`: CPython
+/// raises `ValueError`, not `re.error`).
 fn compile(vm: &mut Vm, a: Args) -> PyResult {
     a.check_count(vm, "_compile", 2, 2)?;
     let Some(pat) = a.pos[0].as_str().cloned() else {
@@ -56,14 +57,16 @@ fn compile(vm: &mut Vm, a: Args) -> PyResult {
         Ok(x) => x,
         Err(e) => {
             let pos = e.pos.map_or(Value::None, |p| Value::Int(p as i64));
-            return Ok(vm.new_tuple(vec![Value::None, Value::str(e.msg), pos]));
+            let kind = Value::from(e.value_error);
+            return Ok(vm.new_tuple(vec![Value::None, Value::str(e.msg), pos, kind]));
         }
     };
     let re = match build(&src) {
         Ok(r) => r,
         Err(e) => {
             let msg = engine_message(&e);
-            return Ok(vm.new_tuple(vec![Value::None, Value::str(msg), Value::None]));
+            let kind = Value::from(false);
+            return Ok(vm.new_tuple(vec![Value::None, Value::str(msg), Value::None, kind]));
         }
     };
     let groups = re.captures_len() as i64 - 1;
@@ -109,6 +112,10 @@ fn search(vm: &mut Vm, a: Args) -> PyResult {
     a.check_count(vm, "_search", 6, 6)?;
     let id = to_index_i64(vm, &a.pos[0])? as usize;
     let Some(s) = a.pos[1].as_str().cloned() else {
+        // sre.c's state_init (aio's patterns are all str patterns).
+        if aio_vm::builtins::bytes_of(&a.pos[1]).is_some() {
+            return Err(vm.new_type_error("cannot use a string pattern on a bytes-like object"));
+        }
         let t = vm.type_name(&a.pos[1]);
         return Err(vm.new_type_error(format!("expected string or bytes-like object, got '{t}'")));
     };

@@ -6,15 +6,26 @@
 //! - `(?P=name)` becomes `\k<name>`; `(?P<name>...)` is kept (both engines accept it);
 //! - `\Z` becomes `\z`; `$` without MULTILINE becomes `(?=\n?\z)` (end, or before a final
 //!   newline), `^` without MULTILINE becomes `\A`; `.` with DOTALL becomes `(?s:.)`;
-//! - octal escapes, `\xhh`, `\uXXXX`, `\UXXXXXXXX` become `\x{...}`; `\b` in a class is
-//!   backspace; `[`, `&`, `~` and `-` that could start set operations are escaped in classes;
+//! - octal escapes, `\xhh`, `\uXXXX`, `\UXXXXXXXX`, `\N{name}` become `\x{...}`; `\b` in a
+//!   class is backspace; `[`, `&`, `~` and `-` that could start set operations are escaped
+//!   in classes; other punctuation is a literal (escaped only where the engine needs it);
 //! - `{` that is not a repetition is a literal, `{,n}` is `{0,n}`;
 //! - VERBOSE is applied here (whitespace and comments outside classes are dropped);
-//! - ASCII makes `\d \w \s` (and their negations) ASCII classes;
-//! - global inline flags at the start (`(?im)`) are folded into the flags.
+//! - ASCII makes `\d \w \s \b` (and their negations) ASCII forms;
+//! - global inline flags at the start (`(?im)`) are folded into the flags; scoped ones
+//!   (`(?x-i:...)`) change VERBOSE, ASCII, MULTILINE and DOTALL for their group here.
+
+mod class;
+mod escape;
+mod flags;
+
+use class::class;
+use escape::escape;
+use flags::{flag_of, Inline};
 
 /// `re` flag values (CPython's).
 pub const IGNORECASE: u32 = 2;
+pub const LOCALE: u32 = 4;
 pub const MULTILINE: u32 = 8;
 pub const DOTALL: u32 = 16;
 pub const UNICODE: u32 = 32;
@@ -26,25 +37,15 @@ pub const ASCII: u32 = 256;
 pub struct TransError {
     pub msg: String,
     pub pos: Option<usize>,
+    /// CPython raises `ValueError` (a bad combination of flags), not `re.error`.
+    pub value_error: bool,
 }
 
 fn err<T>(msg: impl Into<String>, pos: usize) -> Result<T, TransError> {
     Err(TransError {
         msg: msg.into(),
         pos: Some(pos),
-    })
-}
-
-fn flag_of(c: char) -> Option<u32> {
-    Some(match c {
-        'i' => IGNORECASE,
-        'm' => MULTILINE,
-        's' => DOTALL,
-        'x' => VERBOSE,
-        'a' => ASCII,
-        'u' => UNICODE,
-        'L' => 4,
-        _ => return None,
+        value_error: false,
     })
 }
 
@@ -56,66 +57,72 @@ enum Last {
     Repeat,
 }
 
+/// A group still open.
+struct Open {
+    /// Where its `(` is.
+    start: usize,
+    /// Its number if it captures, else 0.
+    group: usize,
+    /// For a look-behind, the number of groups before it.
+    behind: Option<usize>,
+    /// The flags outside it, restored at its `)`.
+    outer: u32,
+}
+
 /// Translates `pattern` with `flags`; returns the fancy-regex source and the final flags.
 pub fn translate(pattern: &str, flags: u32) -> Result<(String, u32), TransError> {
     let p: Vec<char> = pattern.chars().collect();
     let mut flags = flags;
     let mut i = 0;
-    // Global flags at the start.
-    while i + 2 < p.len() && p[i] == '(' && p[i + 1] == '?' && flag_of(p[i + 2]).is_some() {
-        let mut j = i + 2;
-        let mut f = 0;
-        while j < p.len() {
-            match flag_of(p[j]) {
-                Some(v) => f |= v,
-                None => break,
-            }
-            j += 1;
+    // Global flags at the start (after VERBOSE, whitespace and comments may come between).
+    loop {
+        if flags & VERBOSE != 0 {
+            i = skip_verbose(&p, i);
         }
-        if j < p.len() && p[j] == ')' {
-            flags |= f;
-            i = j + 1;
-        } else {
+        let is_flags = |c: &char| flag_of(*c).is_some() || *c == '-';
+        if !(p.get(i) == Some(&'(')
+            && p.get(i + 1) == Some(&'?')
+            && p.get(i + 2).is_some_and(is_flags))
+        {
             break;
+        }
+        match flags::parse(&p, i + 2)? {
+            Inline::Global(add, end) => {
+                flags |= add;
+                i = end;
+            }
+            Inline::Scoped(..) => break,
         }
     }
     if flags & ASCII == 0 {
         flags |= UNICODE;
     }
-    if flags & ASCII != 0 && flags & UNICODE != 0 {
-        return Err(TransError {
-            msg: "ASCII and UNICODE flags are incompatible".into(),
-            pos: None,
-        });
-    }
-    let verbose = flags & VERBOSE != 0;
-    let ascii = flags & ASCII != 0;
     let mut out = String::new();
     if flags & IGNORECASE != 0 {
         out.push_str("(?i)");
     }
-    let mut opens: Vec<usize> = Vec::new();
-    // Indices into `opens` of the look-behind groups still open.
-    let mut behind: Vec<usize> = Vec::new();
+    // The flags where the parse is: `(?flags:...)` changes them inside its group.
+    let mut local = flags;
+    let mut opens: Vec<Open> = Vec::new();
     let mut last = Last::Nothing;
     let mut groups = 0usize;
     let mut names: Vec<String> = Vec::new();
+    // Groups that conditionals name by number, checked once all groups are known.
+    let mut cond_refs: Vec<(usize, usize)> = Vec::new();
+    let mut variable_behind = false;
     while i < p.len() {
         let c = p[i];
         let start = i;
-        if verbose && c.is_whitespace() {
-            i += 1;
+        let verbose = local & VERBOSE != 0;
+        let ascii = local & ASCII != 0;
+        if verbose && (c.is_whitespace() || c == '#') {
+            i = skip_verbose(&p, i);
             continue;
         }
-        if verbose && c == '#' {
-            while i < p.len() && p[i] != '\n' {
-                i += 1;
-            }
-            continue;
-        }
+        let in_behind = opens.iter().any(|o| o.behind.is_some());
         match c {
             '\\' => {
-                i = escape(&p, i, false, ascii, groups, &mut out)?;
+                i = escape(&p, i, false, ascii, &refs(&opens, groups), &mut out)?;
                 last = if matches!(p[start + 1], 'A' | 'Z' | 'b' | 'B') {
                     Last::Nothing
                 } else {
@@ -129,6 +136,12 @@ pub fn translate(pattern: &str, flags: u32) -> Result<(String, u32), TransError>
                 continue;
             }
             '(' => {
+                let mut open = Open {
+                    start,
+                    group: 0,
+                    behind: None,
+                    outer: local,
+                };
                 if p.get(i + 1) == Some(&'?') {
                     match p.get(i + 2) {
                         Some('#') => {
@@ -144,7 +157,7 @@ pub fn translate(pattern: &str, flags: u32) -> Result<(String, u32), TransError>
                         }
                         Some('P') => match p.get(i + 3) {
                             Some('<') => {
-                                let (name, j) = group_name(&p, i + 4, '>', start + 4)?;
+                                let (name, j) = group_name(&p, i + 4, '>')?;
                                 groups += 1;
                                 if let Some(k) = names.iter().position(|n| *n == name) {
                                     return err(
@@ -163,16 +176,22 @@ pub fn translate(pattern: &str, flags: u32) -> Result<(String, u32), TransError>
                                 out.push_str("(?P<");
                                 out.push_str(&name);
                                 out.push('>');
-                                opens.push(start);
+                                open.group = groups;
+                                opens.push(open);
                                 last = Last::Nothing;
                                 i = j;
                                 continue;
                             }
                             Some('=') => {
-                                let (name, j) = group_name(&p, i + 4, ')', start + 4)?;
-                                if !names.contains(&name) {
+                                let (name, j) = group_name(&p, i + 4, ')')?;
+                                let Some(k) = names.iter().position(|n| *n == name) else {
                                     return err(format!("unknown group name '{name}'"), start + 4);
+                                };
+                                let refs = refs(&opens, groups);
+                                if refs.open.contains(&(k + 1)) {
+                                    return err("cannot refer to an open group", start + 4);
                                 }
+                                refs.check_behind(k + 1, j)?;
                                 out.push_str("\\k<");
                                 out.push_str(&name);
                                 out.push('>');
@@ -180,15 +199,13 @@ pub fn translate(pattern: &str, flags: u32) -> Result<(String, u32), TransError>
                                 i = j;
                                 continue;
                             }
-                            _ => {
+                            Some(_) => {
                                 return err(
-                                    format!(
-                                        "unknown extension ?P{}",
-                                        p.get(i + 3).map(|c| c.to_string()).unwrap_or_default()
-                                    ),
+                                    format!("unknown extension ?P{}", token(&p, i + 3)),
                                     start + 1,
                                 )
                             }
+                            None => return err("unexpected end of pattern", start + 3),
                         },
                         Some(':') | Some('=') | Some('!') | Some('>') => {
                             out.push_str("(?");
@@ -200,89 +217,93 @@ pub fn translate(pattern: &str, flags: u32) -> Result<(String, u32), TransError>
                                 out.push_str("(?<");
                                 out.push(p[i + 3]);
                                 i += 4;
-                                behind.push(opens.len());
+                                open.behind = Some(groups);
                             }
-                            _ => {
+                            Some(_) => {
                                 return err(
-                                    format!(
-                                        "unknown extension ?<{}",
-                                        p.get(i + 3).map(|c| c.to_string()).unwrap_or_default()
-                                    ),
+                                    format!("unknown extension ?<{}", token(&p, i + 3)),
                                     start + 1,
                                 )
                             }
+                            None => return err("unexpected end of pattern", start + 3),
                         },
                         Some('(') => {
                             // A conditional: (?(1)yes|no) or (?(name)yes|no).
-                            let mut j = i + 3;
-                            while j < p.len() && p[j] != ')' {
-                                j += 1;
-                            }
-                            if j >= p.len() {
-                                return err("missing ), unterminated name", i + 3);
-                            }
-                            let cond: String = p[i + 3..j].iter().collect();
-                            if cond.chars().all(|c| c.is_ascii_digit()) && !cond.is_empty() {
-                                out.push_str(&format!("(?({cond})"));
-                            } else if names.contains(&cond) {
+                            let (cond, j) = until(&p, i + 3, ')', "group name")?;
+                            if is_identifier(&cond) {
+                                let Some(k) = names.iter().position(|n| *n == cond) else {
+                                    return err(format!("unknown group name '{cond}'"), i + 3);
+                                };
+                                refs(&opens, groups).check_behind(k + 1, j)?;
                                 out.push_str(&format!("(?(<{cond}>)"));
                             } else {
-                                return err(format!("unknown group name '{cond}'"), i + 3);
+                                if !cond.chars().all(|c| c.is_ascii_digit()) {
+                                    return err(
+                                        format!("bad character in group name '{cond}'"),
+                                        i + 3,
+                                    );
+                                }
+                                let n = cond.parse::<usize>().unwrap_or(usize::MAX);
+                                if n == 0 {
+                                    return err("bad group number", i + 3);
+                                }
+                                if !cond_refs.iter().any(|r| r.0 == n) {
+                                    cond_refs.push((n, i + 3));
+                                }
+                                refs(&opens, groups).check_behind(n, j)?;
+                                out.push_str(&format!("(?({n})"));
                             }
-                            i = j + 1;
+                            i = j;
                         }
                         Some(&f) if flag_of(f).is_some() || f == '-' => {
-                            // Scoped flags (?i:...) / (?-i:...).
-                            let mut j = i + 2;
-                            let mut spec = String::new();
-                            while j < p.len() && (flag_of(p[j]).is_some() || p[j] == '-') {
-                                if matches!(p[j], 'x' | 'a' | 'u' | 'L') {
-                                    return Err(TransError {
-                                        msg: format!(
-                                            "inline flag {:?} in a group is not supported by aio",
-                                            p[j]
-                                        ),
-                                        pos: Some(j),
-                                    });
+                            let (add, del, j) = match flags::parse(&p, i + 2)? {
+                                Inline::Global(..) => {
+                                    return err(
+                                        "global flags not at the start of the expression",
+                                        start,
+                                    )
                                 }
-                                spec.push(p[j]);
-                                j += 1;
-                            }
-                            if j < p.len() && p[j] == ')' {
-                                return err(
-                                    "global flags not at the start of the expression",
-                                    start,
-                                );
-                            }
-                            if j >= p.len() || p[j] != ':' {
-                                return err("missing :", j);
-                            }
+                                Inline::Scoped(add, del, j) => (add, del, j),
+                            };
                             out.push_str("(?");
-                            out.push_str(&spec);
+                            out.push_str(&engine_flags(add));
+                            if del & (IGNORECASE | MULTILINE | DOTALL) != 0 {
+                                out.push('-');
+                                out.push_str(&engine_flags(del));
+                            }
                             out.push(':');
-                            i = j + 1;
+                            // sre_compile's _combine_flags: a type flag replaces the other.
+                            if add & (ASCII | UNICODE) != 0 {
+                                local &= !(ASCII | UNICODE);
+                            }
+                            local = (local | add) & !del;
+                            i = j;
                         }
-                        Some(&other) => {
-                            return err(format!("unknown extension ?{other}"), start + 1)
+                        Some(_) => {
+                            return err(
+                                format!("unknown extension ?{}", token(&p, i + 2)),
+                                start + 1,
+                            )
                         }
                         None => return err("unexpected end of pattern", start + 2),
                     }
                 } else {
                     groups += 1;
+                    open.group = groups;
                     out.push('(');
                     i += 1;
                 }
-                opens.push(start);
+                opens.push(open);
                 last = Last::Nothing;
                 continue;
             }
             ')' => {
-                if opens.pop().is_none() {
+                let Some(open) = opens.pop() else {
+                    // sre_parse checks the flags before the unbalanced `)`.
+                    flag_error(flags)?;
                     return err("unbalanced parenthesis", start);
-                }
-                if behind.last() == Some(&opens.len()) {
-                    behind.pop();
-                }
+                };
+                local = open.outer;
                 out.push(')');
                 last = Last::Atom;
             }
@@ -291,14 +312,12 @@ pub fn translate(pattern: &str, flags: u32) -> Result<(String, u32), TransError>
                 last = Last::Nothing;
             }
             '*' | '+' | '?' => {
-                if !behind.is_empty() && last == Last::Atom {
-                    return Err(variable_lookbehind());
-                }
                 match last {
                     Last::Nothing => return err("nothing to repeat", start),
                     Last::Repeat => return err("multiple repeat", start),
                     Last::Atom => {}
                 }
+                variable_behind |= in_behind;
                 out.push(c);
                 i += 1;
                 if i < p.len() && (p[i] == '?' || p[i] == '+') {
@@ -315,9 +334,7 @@ pub fn translate(pattern: &str, flags: u32) -> Result<(String, u32), TransError>
                         Last::Repeat => return err("multiple repeat", start),
                         Last::Atom => {}
                     }
-                    if !behind.is_empty() && (lo != hi || lo.is_none()) {
-                        return Err(variable_lookbehind());
-                    }
+                    variable_behind |= in_behind && (lo != hi || lo.is_none());
                     if let (Some(l), Some(h)) = (lo, hi) {
                         if h < l {
                             return err("min repeat greater than max repeat", start + 1);
@@ -348,7 +365,7 @@ pub fn translate(pattern: &str, flags: u32) -> Result<(String, u32), TransError>
                 last = Last::Atom;
             }
             '^' => {
-                out.push_str(if flags & MULTILINE != 0 {
+                out.push_str(if local & MULTILINE != 0 {
                     "(?m:^)"
                 } else {
                     "\\A"
@@ -356,7 +373,7 @@ pub fn translate(pattern: &str, flags: u32) -> Result<(String, u32), TransError>
                 last = Last::Nothing;
             }
             '$' => {
-                out.push_str(if flags & MULTILINE != 0 {
+                out.push_str(if local & MULTILINE != 0 {
                     "(?m:$)"
                 } else {
                     "(?=\\n?\\z)"
@@ -364,7 +381,7 @@ pub fn translate(pattern: &str, flags: u32) -> Result<(String, u32), TransError>
                 last = Last::Nothing;
             }
             '.' => {
-                out.push_str(if flags & DOTALL != 0 { "(?s:.)" } else { "." });
+                out.push_str(if local & DOTALL != 0 { "(?s:.)" } else { "." });
                 last = Last::Atom;
             }
             _ => {
@@ -374,25 +391,141 @@ pub fn translate(pattern: &str, flags: u32) -> Result<(String, u32), TransError>
         }
         i += 1;
     }
-    if let Some(&o) = opens.last() {
-        return err("missing ), unterminated subpattern", o);
+    // sre_parse's order: errors while parsing, then the flags, then the numbered
+    // conditionals; the fixed width of look-behinds is checked when compiling.
+    if let Some(o) = opens.last() {
+        return err("missing ), unterminated subpattern", o.start);
+    }
+    flag_error(flags)?;
+    if let Some(&(n, pos)) = cond_refs.iter().find(|r| r.0 > groups) {
+        return err(format!("invalid group reference {n}"), pos);
+    }
+    if variable_behind {
+        return Err(TransError {
+            msg: "look-behind requires fixed-width pattern".into(),
+            pos: None,
+            value_error: false,
+        });
     }
     Ok((out, flags))
 }
 
-fn variable_lookbehind() -> TransError {
-    TransError {
-        msg: "look-behind requires fixed-width pattern".into(),
-        pos: None,
+/// What a reference to a group may name, where the parse is.
+#[derive(Default)]
+struct Refs {
+    /// The groups so far.
+    count: usize,
+    /// The groups still open.
+    open: Vec<usize>,
+    /// Inside a look-behind: the number of groups before the outermost one.
+    behind: Option<usize>,
+}
+
+impl Refs {
+    /// sre_parse's `checklookbehindgroup`: inside a look-behind, group `gid` must be closed
+    /// and come before it. The error is at `end`, after the reference.
+    fn check_behind(&self, gid: usize, end: usize) -> Result<(), TransError> {
+        let Some(before) = self.behind else {
+            return Ok(());
+        };
+        if gid > self.count || self.open.contains(&gid) {
+            return err("cannot refer to an open group", end);
+        }
+        if gid > before {
+            return err(
+                "cannot refer to group defined in the same lookbehind subpattern",
+                end,
+            );
+        }
+        Ok(())
     }
 }
 
-fn push_literal(out: &mut String, c: char) {
-    if c.is_ascii_punctuation() || c == ' ' || c == '#' {
-        out.push('\\');
+fn refs(opens: &[Open], count: usize) -> Refs {
+    Refs {
+        count,
+        open: opens.iter().map(|o| o.group).filter(|&g| g > 0).collect(),
+        behind: opens.iter().find_map(|o| o.behind),
     }
-    if c == ' ' {
-        out.pop();
+}
+
+/// sre_parse's token at `p[k]`: a character, or a backslash and the character after it.
+fn token(p: &[char], k: usize) -> String {
+    let n = if p[k] == '\\' { 2 } else { 1 };
+    p[k..(k + n).min(p.len())].iter().collect()
+}
+
+/// sre_parse's `fix_flags` for a str pattern: the `ValueError` of a bad combination.
+fn flag_error(flags: u32) -> Result<(), TransError> {
+    let msg = if flags & LOCALE != 0 {
+        "cannot use LOCALE flag with a str pattern"
+    } else if flags & ASCII != 0 && flags & UNICODE != 0 {
+        "ASCII and UNICODE flags are incompatible"
+    } else {
+        return Ok(());
+    };
+    Err(TransError {
+        msg: msg.into(),
+        pos: None,
+        value_error: true,
+    })
+}
+
+/// The letters of the engine's own flags among `f` (IGNORECASE, MULTILINE, DOTALL).
+fn engine_flags(f: u32) -> String {
+    [('i', IGNORECASE), ('m', MULTILINE), ('s', DOTALL)]
+        .iter()
+        .filter(|(_, bit)| f & bit != 0)
+        .map(|(c, _)| *c)
+        .collect()
+}
+
+/// The index after VERBOSE whitespace and comments from `p[i]`.
+fn skip_verbose(p: &[char], mut i: usize) -> usize {
+    while i < p.len() {
+        if p[i] == '#' {
+            while i < p.len() && p[i] != '\n' {
+                i += 1;
+            }
+        } else if p[i].is_whitespace() {
+            i += 1;
+        } else {
+            break;
+        }
+    }
+    i
+}
+
+/// Whether the engine gives `c` a meaning of its own: these are escaped to stay literal.
+/// Only regex-syntax's meta characters qualify; other punctuation is left bare, because
+/// fancy-regex reads some escapes Python treats as literals as assertions (`\<` and `\>`
+/// are word starts and ends there).
+fn is_engine_meta(c: char) -> bool {
+    matches!(
+        c,
+        '\\' | '.'
+            | '+'
+            | '*'
+            | '?'
+            | '('
+            | ')'
+            | '|'
+            | '['
+            | ']'
+            | '{'
+            | '}'
+            | '^'
+            | '$'
+            | '#'
+            | '&'
+            | '-'
+            | '~'
+    )
+}
+
+fn push_literal(out: &mut String, c: char) {
+    if is_engine_meta(c) {
+        out.push('\\');
     }
     out.push(c);
 }
@@ -427,266 +560,32 @@ fn repeat_bounds(p: &[char], i: usize) -> Option<(Option<u64>, Option<u64>, usiz
     }
 }
 
-fn group_name(
-    p: &[char],
-    from: usize,
-    close: char,
-    pos: usize,
-) -> Result<(String, usize), TransError> {
-    let mut j = from;
-    while j < p.len() && p[j] != close {
-        j += 1;
+/// A group name from `p[from]` up to `close`: the name and the index after `close`.
+fn group_name(p: &[char], from: usize, close: char) -> Result<(String, usize), TransError> {
+    let (name, j) = until(p, from, close, "group name")?;
+    if !is_identifier(&name) {
+        return err(format!("bad character in group name '{name}'"), from);
     }
-    if j >= p.len() {
-        return err(format!("missing {close}, unterminated name"), pos);
+    Ok((name, j))
+}
+
+/// sre_parse's `getuntil`: the text from `p[from]` up to `close` (which must come, after
+/// at least one character), and the index after `close`.
+fn until(p: &[char], from: usize, close: char, what: &str) -> Result<(String, usize), TransError> {
+    let rest = p.get(from..).unwrap_or_default();
+    match rest.iter().position(|&c| c == close) {
+        Some(0) => err(format!("missing {what}"), from),
+        Some(k) => Ok((rest[..k].iter().collect(), from + k + 1)),
+        None if rest.is_empty() => err(format!("missing {what}"), p.len()),
+        None => err(format!("missing {close}, unterminated name"), from),
     }
-    let name: String = p[from..j].iter().collect();
-    if name.is_empty() {
-        return err("missing group name", pos);
-    }
+}
+
+/// Python's `str.isidentifier`, near enough.
+fn is_identifier(name: &str) -> bool {
     let mut cs = name.chars();
-    let first = cs.next().unwrap_or('0');
-    if !(first == '_' || first.is_alphabetic()) || !cs.all(|c| c == '_' || c.is_alphanumeric()) {
-        return err(format!("bad character in group name '{name}'"), pos);
-    }
-    Ok((name, j + 1))
-}
-
-fn hex_escape(p: &[char], i: usize, n: usize, out: &mut String) -> Result<usize, TransError> {
-    let digits: String = p[i + 2..(i + 2 + n).min(p.len())].iter().collect();
-    if digits.len() != n || !digits.chars().all(|c| c.is_ascii_hexdigit()) {
-        let text: String = p[i..(i + 2 + n).min(p.len())]
-            .iter()
-            .take_while(|c| **c == '\\' || c.is_ascii_alphanumeric())
-            .collect();
-        return err(format!("incomplete escape {text}"), i);
-    }
-    let v = u32::from_str_radix(&digits, 16).unwrap_or(0);
-    if char::from_u32(v).is_none() {
-        let text: String = p[i..i + 2 + n].iter().collect();
-        return err(format!("bad escape {text}"), i);
-    }
-    out.push_str(&format!("\\x{{{v:x}}}"));
-    Ok(i + 2 + n)
-}
-
-const ASCII_CLASSES: [(char, &str, &str); 6] = [
-    ('d', "[0-9]", "0-9"),
-    ('D', "[^0-9]", "[^0-9]"),
-    ('w', "[0-9A-Za-z_]", "0-9A-Za-z_"),
-    ('W', "[^0-9A-Za-z_]", "[^0-9A-Za-z_]"),
-    ('s', "[ \\t\\n\\r\\f\\v]", " \\t\\n\\r\\f\\v"),
-    ('S', "[^ \\t\\n\\r\\f\\v]", "[^ \\t\\n\\r\\f\\v]"),
-];
-
-/// The escape at `p[i] == '\\'`; returns the index after it.
-fn escape(
-    p: &[char],
-    i: usize,
-    in_class: bool,
-    ascii: bool,
-    groups: usize,
-    out: &mut String,
-) -> Result<usize, TransError> {
-    let Some(&c) = p.get(i + 1) else {
-        return err("bad escape (end of pattern)", i);
-    };
-    match c {
-        'd' | 'D' | 'w' | 'W' | 's' | 'S' => {
-            if ascii {
-                let (_, outside, inside) = ASCII_CLASSES
-                    .iter()
-                    .find(|e| e.0 == c)
-                    .expect("listed class");
-                out.push_str(if in_class { inside } else { outside });
-            } else {
-                out.push('\\');
-                out.push(c);
-            }
-            Ok(i + 2)
-        }
-        'A' | 'B' if !in_class => {
-            out.push('\\');
-            out.push(c);
-            Ok(i + 2)
-        }
-        'b' => {
-            out.push_str(if in_class { "\\x08" } else { "\\b" });
-            Ok(i + 2)
-        }
-        'Z' if !in_class => {
-            out.push_str("\\z");
-            Ok(i + 2)
-        }
-        'n' | 't' | 'r' | 'f' | 'v' | 'a' => {
-            out.push('\\');
-            out.push(c);
-            Ok(i + 2)
-        }
-        'x' => hex_escape(p, i, 2, out),
-        'u' => hex_escape(p, i, 4, out),
-        'U' => hex_escape(p, i, 8, out),
-        '0'..='7'
-            if c == '0'
-                || in_class
-                || (p.get(i + 2).is_some_and(|d| ('0'..='7').contains(d))
-                    && p.get(i + 3).is_some_and(|d| ('0'..='7').contains(d))) =>
-        {
-            let mut j = i + 1;
-            let mut v = 0u32;
-            while j < p.len() && j < i + 4 && ('0'..='7').contains(&p[j]) {
-                v = v * 8 + (p[j] as u32 - '0' as u32);
-                j += 1;
-            }
-            if v > 0o377 {
-                let text: String = p[i..j].iter().collect();
-                return err(
-                    format!("octal escape value {text} outside of range 0-0o377"),
-                    i,
-                );
-            }
-            out.push_str(&format!("\\x{{{v:x}}}"));
-            Ok(j)
-        }
-        '1'..='9' => {
-            let mut j = i + 1;
-            let mut n = 0usize;
-            while j < p.len() && j < i + 3 && p[j].is_ascii_digit() {
-                n = n * 10 + (p[j] as usize - '0' as usize);
-                j += 1;
-            }
-            if in_class {
-                let text: String = p[i..j].iter().collect();
-                return err(format!("bad escape {text}"), i);
-            }
-            if n > groups {
-                return err(format!("invalid group reference {n}"), i + 1);
-            }
-            out.push_str(&format!("(?:\\{n})"));
-            Ok(j)
-        }
-        c if c.is_ascii_alphanumeric() => err(format!("bad escape \\{c}"), i),
-        c => {
-            if c.is_ascii() {
-                if c.is_ascii_punctuation() {
-                    out.push('\\');
-                }
-                if c == ' ' || c.is_ascii_whitespace() {
-                    out.push_str(&format!("\\x{{{:x}}}", c as u32));
-                    return Ok(i + 2);
-                }
-                out.push(c);
-            } else {
-                out.push(c);
-            }
-            Ok(i + 2)
-        }
-    }
-}
-
-/// The character class at `p[i] == '['`; returns the index after its `]`.
-fn class(p: &[char], i: usize, ascii: bool, out: &mut String) -> Result<usize, TransError> {
-    let start = i;
-    let mut j = i + 1;
-    out.push('[');
-    if p.get(j) == Some(&'^') {
-        out.push('^');
-        j += 1;
-    }
-    let mut first = true;
-    let mut prev: Option<char> = None; // the last literal, for range checks
-    loop {
-        let Some(&c) = p.get(j) else {
-            return err("unterminated character set", start);
-        };
-        if c == ']' && !first {
-            out.push(']');
-            return Ok(j + 1);
-        }
-        first = false;
-        match c {
-            '\\' => {
-                let before = out.len();
-                j = escape(p, j, true, ascii, 0, out)?;
-                let text = &out[before..];
-                prev = escaped_char(text);
-                continue;
-            }
-            '-' => {
-                let next = p.get(j + 1).copied();
-                if let (Some(lo), Some(n)) = (prev, next) {
-                    if n != ']' {
-                        // A range: check its bounds as sre_parse does.
-                        let mut tmp = String::new();
-                        let (hi, after) = if n == '\\' {
-                            let a = escape(p, j + 1, true, ascii, 0, &mut tmp)?;
-                            match escaped_char(&tmp) {
-                                Some(h) => (h, a),
-                                None => {
-                                    let text: String = p[j - 1..a].iter().collect();
-                                    return err(format!("bad character range {text}"), j - 1);
-                                }
-                            }
-                        } else {
-                            push_class_char(&mut tmp, n);
-                            (n, j + 2)
-                        };
-                        if hi < lo {
-                            let text: String = p[j - 1..after].iter().collect();
-                            let from = j - 1 - usize::from(p[j - 2] == '\\').min(j - 1);
-                            let text = if p.get(j.wrapping_sub(2)) == Some(&'\\') {
-                                p[from..after].iter().collect()
-                            } else {
-                                text
-                            };
-                            return err(format!("bad character range {text}"), from);
-                        }
-                        out.push('-');
-                        out.push_str(&tmp);
-                        prev = None;
-                        j = after;
-                        continue;
-                    }
-                }
-                out.push_str("\\-");
-                prev = Some('-');
-            }
-            _ => {
-                push_class_char(out, c);
-                prev = Some(c);
-            }
-        }
-        j += 1;
-    }
-}
-
-fn push_class_char(out: &mut String, c: char) {
-    if matches!(c, '[' | ']' | '&' | '~' | '-' | '^' | '\\') {
-        out.push('\\');
-    }
-    out.push(c);
-}
-
-/// The single character a translated class escape stands for, if it is one.
-fn escaped_char(text: &str) -> Option<char> {
-    if let Some(hex) = text.strip_prefix("\\x{").and_then(|t| t.strip_suffix('}')) {
-        return u32::from_str_radix(hex, 16).ok().and_then(char::from_u32);
-    }
-    let mut cs = text.chars();
-    match (cs.next(), cs.next(), cs.next()) {
-        (Some('\\'), Some(c), None) => Some(match c {
-            'n' => '\n',
-            't' => '\t',
-            'r' => '\r',
-            'f' => '\x0c',
-            'v' => '\x0b',
-            'a' => '\x07',
-            'd' | 'D' | 'w' | 'W' | 's' | 'S' => return None,
-            c => c,
-        }),
-        (Some(c), None, None) => Some(c),
-        _ => None,
-    }
+    cs.next().is_some_and(|c| c == '_' || c.is_alphabetic())
+        && cs.all(|c| c == '_' || c.is_alphanumeric())
 }
 
 #[cfg(test)]
@@ -714,6 +613,7 @@ mod tests {
         assert_eq!(t("(a)\\1"), "(a)(?:\\1)");
         assert_eq!(t("[\\b]"), "[\\x08]");
         assert_eq!(translate("\\d[\\w]", ASCII).unwrap().0, "[0-9][0-9A-Za-z_]");
+        assert_eq!(translate("\\w", ASCII).unwrap().0, "(?-i:[0-9A-Za-z_])");
         assert_eq!(translate("a b # c\n c", VERBOSE).unwrap().0, "abc");
         assert_eq!(translate("(?i)a", 0).unwrap(), ("(?i)a".into(), 34));
         assert_eq!(translate("(?s).", 0).unwrap().0, "(?s:.)");
@@ -739,5 +639,41 @@ mod tests {
             e("a{3,1}"),
             ("min repeat greater than max repeat".into(), Some(2))
         );
+        assert_eq!(e("(?i"), ("missing -, : or )".into(), Some(3)));
+        assert_eq!(
+            e("(?i-i:a)"),
+            ("bad inline flags: flag turned on and off".into(), Some(5))
+        );
+        assert_eq!(
+            e("(?(2)a|b)"),
+            ("invalid group reference 2".into(), Some(3))
+        );
+        assert_eq!(
+            e("(a\\1)"),
+            ("cannot refer to an open group".into(), Some(2))
+        );
+        assert_eq!(e("[\\w-z]"), ("bad character range \\w-z".into(), Some(1)));
+        assert_eq!(
+            e("\\N{x y z}"),
+            ("undefined character name 'x y z'".into(), Some(0))
+        );
+        assert_eq!(
+            e("(?<=(a)\\1)b"),
+            (
+                "cannot refer to group defined in the same lookbehind subpattern".into(),
+                Some(9)
+            )
+        );
+        let x = translate("(?u)a", ASCII).unwrap_err();
+        assert!(x.value_error && x.pos.is_none());
+    }
+
+    #[test]
+    fn scoped_flags_apply_to_their_group() {
+        assert_eq!(t("(?m:^)^"), "(?m:(?m:^))\\A");
+        assert_eq!(translate("(?-s:.).", DOTALL).unwrap().0, "(?-s:.)(?s:.)");
+        assert_eq!(t("(?x: a )\\w"), "(?:a)\\w");
+        assert_eq!(t("(?a:\\d)"), "(?:[0-9])");
+        assert_eq!(t("\\N{EM DASH}<\\>"), "\\x{2014}<>");
     }
 }

@@ -1,0 +1,111 @@
+//! Character classes (`[...]`): ranges checked as sre_parse checks them, and the
+//! characters the engine reads as set operations escaped.
+
+use super::escape::escape;
+use super::{err, token, Refs, TransError};
+
+/// The character class at `p[i] == '['`; returns the index after its `]`.
+pub(super) fn class(
+    p: &[char],
+    i: usize,
+    ascii: bool,
+    out: &mut String,
+) -> Result<usize, TransError> {
+    let start = i;
+    let mut j = i + 1;
+    out.push('[');
+    if p.get(j) == Some(&'^') {
+        out.push('^');
+        j += 1;
+    }
+    let mut first = true;
+    loop {
+        let Some(&c) = p.get(j) else {
+            return err("unterminated character set", start);
+        };
+        if c == ']' && !first {
+            out.push(']');
+            return Ok(j + 1);
+        }
+        first = false;
+        let this = j;
+        let (lo, after) = class_item(p, j, ascii, out)?;
+        j = after;
+        if p.get(j) != Some(&'-') {
+            continue;
+        }
+        match p.get(j + 1) {
+            None => return err("unterminated character set", start),
+            // A `-` before the `]` is itself.
+            Some(']') => {
+                out.push_str("\\-");
+                j += 1;
+            }
+            // A range: both ends single characters, in order, as sre_parse checks.
+            Some(_) => {
+                let mut hi_text = String::new();
+                let (hi, after) = class_item(p, j + 1, ascii, &mut hi_text)?;
+                match (lo, hi) {
+                    (Some(l), Some(h)) if l <= h => {
+                        out.push('-');
+                        out.push_str(&hi_text);
+                    }
+                    _ => {
+                        // sre_parse names each end by its first token (`\x` of `\x41`).
+                        let (a, b) = (token(p, this), token(p, j + 1));
+                        let pos = after - a.chars().count() - 1 - b.chars().count();
+                        return err(format!("bad character range {a}-{b}"), pos);
+                    }
+                }
+                j = after;
+            }
+        }
+    }
+}
+
+/// One character or escape of a class at `p[j]`, pushed to `out`: the character it stands
+/// for (`None` for a class such as `\w`) and the index after it.
+fn class_item(
+    p: &[char],
+    j: usize,
+    ascii: bool,
+    out: &mut String,
+) -> Result<(Option<char>, usize), TransError> {
+    if p[j] == '\\' {
+        let before = out.len();
+        let after = escape(p, j, true, ascii, &Refs::default(), out)?;
+        Ok((escaped_char(&out[before..]), after))
+    } else {
+        push_class_char(out, p[j]);
+        Ok((Some(p[j]), j + 1))
+    }
+}
+
+fn push_class_char(out: &mut String, c: char) {
+    if matches!(c, '[' | ']' | '&' | '~' | '-' | '^' | '\\') {
+        out.push('\\');
+    }
+    out.push(c);
+}
+
+/// The single character a translated class escape stands for, if it is one.
+fn escaped_char(text: &str) -> Option<char> {
+    if let Some(hex) = text.strip_prefix("\\x{").and_then(|t| t.strip_suffix('}')) {
+        return u32::from_str_radix(hex, 16).ok().and_then(char::from_u32);
+    }
+    let mut cs = text.chars();
+    match (cs.next(), cs.next(), cs.next()) {
+        (Some('\\'), Some(c), None) => Some(match c {
+            'n' => '\n',
+            't' => '\t',
+            'r' => '\r',
+            'f' => '\x0c',
+            'v' => '\x0b',
+            'a' => '\x07',
+            'd' | 'D' | 'w' | 'W' | 's' | 'S' => return None,
+            c => c,
+        }),
+        (Some(c), None, None) => Some(c),
+        _ => None,
+    }
+}
