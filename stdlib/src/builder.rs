@@ -73,6 +73,7 @@ pub const MODULES: &[&str] = &[
     "pathlib",
     "random",
     "re",
+    "reprlib",
     "shutil",
     "statistics",
     "string",

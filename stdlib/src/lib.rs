@@ -41,7 +41,7 @@ use aio_vm::Vm;
 /// Registers every standard-library module with `vm`: `abc`, `array`, `asyncio`, `bisect`,
 /// `collections` (and `collections.abc`), `contextlib`, `copy`, `dataclasses`, `enum`,
 /// `fnmatch`, `fractions`, `functools`, `gc`, `glob`, `heapq`, `io`, `itertools`, `json`, `math`,
-/// `operator`, `os` (and `os.path`), `pathlib`, `random`, `re`, `shutil`, `statistics`,
+/// `operator`, `os` (and `os.path`), `pathlib`, `random`, `re`, `reprlib`, `shutil`, `statistics`,
 /// `string`, `struct`, `tempfile`, `textwrap`, `time`, `types`, `typing`; and adds the
 /// builtins `open` and `help` (with its `pydoc`).
 /// This is the unsandboxed standard library of the `aio` binary (see [`VmBuilder`] for a
@@ -89,6 +89,7 @@ pub fn install(vm: &mut Vm) {
     vm.register_module("pathlib", pure::pathlib);
     vm.register_module("random", random::init);
     vm.register_module("re", re::init);
+    vm.register_module("reprlib", pure::reprlib);
     vm.register_module("shutil", pure::shutil);
     vm.register_module("statistics", pure::statistics);
     vm.register_module("string", pure::string);

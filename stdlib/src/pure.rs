@@ -1,6 +1,6 @@
 //! Standard-library modules written wholly in aio, one source file each in `lib/`: `itertools`,
 //! `functools`, `operator`, `copy`, `string`, `contextlib`, `textwrap`, `typing`, `enum`,
-//! `dataclasses`, `array`, `fractions`, `statistics`, `fnmatch`, and `pathlib`, `glob`,
+//! `dataclasses`, `array`, `fractions`, `statistics`, `fnmatch`, `reprlib`, and `pathlib`, `glob`,
 //! `shutil` and `tempfile` (which need `os`, so they exist only where the file system is
 //! allowed). Each follows the pure-Python version of the CPython 3.11 module
 //! (so results and orders are the same) with the messages of its C accelerator.
@@ -34,6 +34,7 @@ aio_module!(fractions, "fractions.aio");
 aio_module!(statistics, "statistics.aio");
 aio_module!(pathlib, "pathlib.aio");
 aio_module!(fnmatch, "fnmatch.aio");
+aio_module!(reprlib, "reprlib.aio");
 aio_module!(glob, "glob.aio");
 aio_module!(shutil, "shutil.aio");
 aio_module!(tempfile, "tempfile.aio");

@@ -26,6 +26,8 @@ Kinds and their inputs:
     format_int      TYPE_NAME VALUE SPEC          format(int or bool, SPEC)
     format_float    BITS SPEC                     format(float, SPEC)
     format_str      VALUE SPEC                    format(str, SPEC)
+    complex_repr    BITS BITS                     repr(complex(REAL, IMAG))
+    format_complex  BITS BITS SPEC                format(complex(REAL, IMAG), SPEC)
     template_parse  TEMPLATE                      list(_string.formatter_parser(TEMPLATE))
     template_name   NAME                          _string.formatter_field_name_split(NAME)
     template_format TEMPLATE                      TEMPLATE.format(*ARGS, **KWARGS)
@@ -517,6 +519,41 @@ def gen_percent(c, rng):
         c.add("percent", [esc(fmt), encode_value(args)], outcome(lambda: fmt % args))
 
 
+# ---------------------------------------------------------------------------- complex
+
+COMPLEX_TYPES = ["", "e", "E", "f", "F", "g", "G", "n", "%", "d", "r", "s"]
+
+
+def gen_complex(c, rng):
+    c.comment("repr(complex) and format(complex, spec)")
+    parts = [0.0, -0.0, 1.0, -1.0, 2.5, -0.5, 1e16, 1e-5, 123456789.0, 1e300, -1e-300,
+             float("inf"), float("-inf"), float("nan"), -float("nan"), 1 / 3, 1234567.0,
+             12345.678, 5e-324]
+    parts += [random_float(rng) for _ in range(14)]
+    pairs = [(x, y) for x in parts for y in parts]
+    for x, y in pairs:
+        c.add("complex_repr", [bits(x), bits(y)], "=" + repr(complex(x, y)))
+    simple = ["", "f", ".1f", ".2e", "g", ".3g", "G", "E", "n", ">20", "<20", "^21", "*^25.3f",
+              "+", " ", "-", "+.2f", " g", ",", "_.2f", ",.1f", "#", "#g", "#.0f", "z.1f",
+              "10", ".0", ".5", "15.4", "+,", "z", "#e", "x<18,.2f"]
+    for x, y in pairs[::23]:
+        for spec in simple:
+            c.add("format_complex", [bits(x), bits(y), esc(spec)],
+                  outcome(lambda: format(complex(x, y), spec)))
+    for spec in ERROR_SPECS + ["d", "x", "c", "b", "s", "%", "010", "0<12", "=12", "*=12",
+                               "+012.2f", ",n", "_x", "z%"]:
+        if spec.startswith(".214748364"):
+            continue
+        for z in (complex(1.5, -2.0), complex(0.0, 3.0)):
+            c.add("format_complex", [bits(z.real), bits(z.imag), esc(spec)],
+                  outcome(lambda: format(z, spec)))
+    for _ in range(500 * SCALE):
+        x, y = rng.choice(pairs)
+        spec = random_spec(rng, COMPLEX_TYPES)
+        c.add("format_complex", [bits(x), bits(y), esc(spec)],
+              outcome(lambda: format(complex(x, y), spec)))
+
+
 # ---------------------------------------------------------------------------- main
 
 def generate():
@@ -530,6 +567,7 @@ def generate():
     gen_format_str(c, random.Random(4))
     gen_templates(c, random.Random(5))
     gen_percent(c, random.Random(6))
+    gen_complex(c, random.Random(7))
     return "\n".join(c.lines) + "\n"
 
 

@@ -332,6 +332,7 @@ impl Vm {
             }
             crate::object::Layout::Int => Payload::Int(num_bigint::BigInt::from(0)),
             crate::object::Layout::Float => Payload::Float(0.0),
+            crate::object::Layout::Complex => Payload::Complex(0.0, 0.0),
             crate::object::Layout::Str => Payload::Str(Rc::new(Str::new(String::new()))),
             crate::object::Layout::Tuple => Payload::Tuple(Box::new([])),
             crate::object::Layout::Type | crate::object::Layout::Builtin => {

@@ -17,7 +17,7 @@ impl Vm {
         matches!(
             v.payload(),
             Some(Payload::List(_)) | Some(Payload::Tuple(_)) | Some(Payload::Range(_))
-        ) && crate::builtins::complex_parts(v).is_none()
+        )
     }
 
     /// `MatchKeys`: a tuple of the values for `keys`, or `None` when one is missing.

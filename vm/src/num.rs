@@ -375,14 +375,9 @@ fn float_pow(vm: &Vm, x: f64, y: f64) -> PyResult<Value> {
         return Err(vm.new_zero_division("0.0 cannot be raised to a negative power"));
     }
     if x < 0.0 && y.is_finite() && y.fract() != 0.0 {
-        // A complex result.
-        let r = x.abs().powf(y);
-        let angle = std::f64::consts::PI * y;
-        return Ok(crate::builtins::complex_value(
-            vm,
-            r * angle.cos(),
-            r * angle.sin(),
-        ));
+        // A complex result, as CPython computes it (`complex.__pow__`).
+        let (re, im) = crate::builtins::complex::power(vm, (x, 0.0), (y, 0.0))?;
+        return Ok(crate::builtins::complex_value(vm, re, im));
     }
     let r = x.powf(y);
     if r.is_infinite() && x.is_finite() && y.is_finite() {

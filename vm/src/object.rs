@@ -141,6 +141,8 @@ pub enum Payload {
     Int(BigInt),
     /// A `float` subclass instance's value.
     Float(f64),
+    /// A complex number (or a `complex` subclass instance's value): real and imaginary parts.
+    Complex(f64, f64),
     /// A `str` subclass instance's value.
     Str(Rc<Str>),
     /// `bytes`.
@@ -267,6 +269,8 @@ pub enum Layout {
     Int,
     /// A float.
     Float,
+    /// A complex number.
+    Complex,
     /// A str.
     Str,
     /// A tuple.

@@ -377,7 +377,7 @@ impl Vm {
                 }
                 _ => {}
             }
-            if let Some(v) = crate::builtins::complex_unary(self, a, op) {
+            if let Some(v) = crate::builtins::complex::unary(self, a, op) {
                 return Ok(v);
             }
         }
@@ -463,7 +463,8 @@ impl Vm {
                     Payload::Int(b) => !num_traits::Zero::is_zero(b),
                     Payload::Float(f) => *f != 0.0,
                     Payload::Range(r) => crate::builtins::range_len(r) != 0,
-                    _ => crate::builtins::complex_truth(v).unwrap_or(true),
+                    Payload::Complex(re, im) => *re != 0.0 || *im != 0.0,
+                    _ => true,
                 }
             }
         })
@@ -661,6 +662,7 @@ impl Vm {
                     Payload::Str(s) => Ok(s.hash()),
                     Payload::Int(b) => Ok(num::hash(&Num::Big(b))),
                     Payload::Float(f) => Ok(crate::hashing::hash_f64(*f, v.id())),
+                    Payload::Complex(re, im) => Ok(crate::hashing::hash_complex(*re, *im, v.id())),
                     Payload::Tuple(items) => {
                         let mut hs = Vec::with_capacity(items.len());
                         for i in items.iter() {

@@ -39,7 +39,7 @@ builtin_types! {
     int: "int", Int;
     bool: "bool", Int;
     float: "float", Float;
-    complex: "complex", Builtin;
+    complex: "complex", Complex;
     str: "str", Str;
     bytes: "bytes", Builtin;
     bytearray: "bytearray", Builtin;

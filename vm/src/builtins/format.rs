@@ -92,12 +92,8 @@ pub fn format_spec(vm: &mut Vm, v: &Value, spec: &str) -> PyResult<String> {
             Payload::Int(b) => fmt::format_int(b, &parsed(vm)?, &tn),
             Payload::Float(f) => fmt::format_float(*f, &parsed(vm)?, &tn),
             Payload::Str(s) => fmt::format_str(s.as_str(), &parsed(vm)?, &tn),
+            Payload::Complex(re, im) => fmt::format_complex(*re, *im, &parsed(vm)?, &tn),
             _ => {
-                if super::complex_parts(v).is_some() {
-                    return Err(vm.new_value_error(format!(
-                        "Unknown format code for object of type '{tn}'"
-                    )));
-                }
                 return Err(vm.new_type_error(format!(
                     "unsupported format string passed to {tn}.__format__"
                 )));

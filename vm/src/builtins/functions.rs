@@ -405,8 +405,8 @@ fn abs(vm: &mut Vm, a: Args) -> PyResult {
             Some(Num::Float(f)) => return Ok(Value::float(f.abs())),
             None => {}
         }
-        if let Some((re, im)) = super::complex_parts(v) {
-            return Ok(Value::float(re.hypot(im)));
+        if let Some(z) = super::complex_parts(v) {
+            return super::complex::abs(vm, z).map(Value::float);
         }
     }
     let cls = vm.class_of(v).clone();
@@ -581,6 +581,9 @@ fn pow(vm: &mut Vm, a: Args) -> PyResult {
             vm.type_name(&exp),
             vm.type_name(&m)
         )));
+    }
+    if super::complex::is_complex(&base) || super::complex::is_complex(&exp) {
+        return super::complex::ternary_pow(vm, &base, &exp, &m);
     }
     let (Some(b), Some(e), Some(md)) = (
         num::to_bigint(&base),

@@ -1,5 +1,6 @@
-//! Numbers: the `int`, `bool`, `float` and `complex` constructors (string parsing with
-//! CPython's rules and messages), their methods, `round`, and complex arithmetic.
+//! Numbers: the `int`, `bool` and `float` constructors (string parsing with CPython's rules
+//! and messages), their methods, `round`, and the number attributes (`complex` is in
+//! `complex/`).
 
 use super::{def_classmethod, def_method, def_static};
 use crate::code::{BinOp, CmpOp};
@@ -76,9 +77,6 @@ pub(super) fn install(vm: &mut Vm) {
     def_method(vm, &fl, "__ne__", num_ne);
     def_method(vm, &fl, "__neg__", num_neg);
     def_method(vm, &fl, "__bool__", num_bool);
-    let c = vm.types.complex.clone();
-    def_static(vm, &c, "__new__", complex_new);
-    def_method(vm, &c, "conjugate", complex_conjugate);
 }
 
 const ALL_BINOPS: [BinOp; 12] = [
@@ -897,153 +895,6 @@ pub fn number_attr(vm: &mut Vm, v: &Value, name: &str) -> PyResult<Option<Value>
         (_, "denominator") => Some(Value::Int(1)),
         _ => None,
     })
-}
-
-fn complex_new(vm: &mut Vm, a: Args) -> PyResult {
-    let re = a.arg(1, "real").cloned().unwrap_or(Value::Int(0));
-    let im = a.arg(2, "imag").cloned().unwrap_or(Value::Int(0));
-    if let Some(s) = re.as_str() {
-        let t = s
-            .as_str()
-            .trim()
-            .trim_start_matches('(')
-            .trim_end_matches(')');
-        if let Some(v) = parse_complex(t) {
-            return Ok(super::complex_value(vm, v.0, v.1));
-        }
-        return Err(vm.new_value_error("complex() arg is a malformed string"));
-    }
-    let (r1, i1) = match super::complex_parts(&re) {
-        Some(p) => p,
-        None => (to_float(vm, &re)?, 0.0),
-    };
-    let (r2, i2) = match super::complex_parts(&im) {
-        Some(p) => p,
-        None => (to_float(vm, &im)?, 0.0),
-    };
-    Ok(super::complex_value(vm, r1 - i2, i1 + r2))
-}
-
-fn parse_complex(t: &str) -> Option<(f64, f64)> {
-    if let Some(body) = t.strip_suffix(['j', 'J']) {
-        // Find the split between real and imaginary parts.
-        let bytes = body.as_bytes();
-        for i in (1..bytes.len()).rev() {
-            if (bytes[i] == b'+' || bytes[i] == b'-') && !matches!(bytes[i - 1], b'e' | b'E') {
-                let re = parse_float(&body[..i])?;
-                let im_s = &body[i..];
-                let im = if im_s == "+" {
-                    1.0
-                } else if im_s == "-" {
-                    -1.0
-                } else {
-                    parse_float(im_s)?
-                };
-                return Some((re, im));
-            }
-        }
-        let im = if body.is_empty() || body == "+" {
-            1.0
-        } else if body == "-" {
-            -1.0
-        } else {
-            parse_float(body)?
-        };
-        return Some((0.0, im));
-    }
-    parse_float(t).map(|r| (r, 0.0))
-}
-
-fn complex_conjugate(vm: &mut Vm, a: Args) -> PyResult {
-    let (re, im) = super::complex_parts(&a.pos[0]).unwrap_or((0.0, 0.0));
-    Ok(super::complex_value(vm, re, -im))
-}
-
-fn complex_of(v: &Value) -> Option<(f64, f64)> {
-    if let Some(p) = super::complex_parts(v) {
-        return Some(p);
-    }
-    match num::num(v)? {
-        Num::Int(i) => Some((i as f64, 0.0)),
-        Num::Big(b) => Some((b.to_f64()?, 0.0)),
-        Num::Float(f) => Some((f, 0.0)),
-    }
-}
-
-/// Complex arithmetic.
-pub fn complex_binary(vm: &mut Vm, a: &Value, b: &Value, op: BinOp) -> PyResult<Option<Value>> {
-    let (Some((ar, ai)), Some((br, bi))) = (complex_of(a), complex_of(b)) else {
-        return Ok(None);
-    };
-    let (r, i) = match op {
-        BinOp::Add => (ar + br, ai + bi),
-        BinOp::Sub => (ar - br, ai - bi),
-        BinOp::Mul => (ar * br - ai * bi, ar * bi + ai * br),
-        BinOp::TrueDiv => {
-            if br == 0.0 && bi == 0.0 {
-                return Err(vm.new_zero_division("complex division by zero"));
-            }
-            let d = br * br + bi * bi;
-            ((ar * br + ai * bi) / d, (ai * br - ar * bi) / d)
-        }
-        BinOp::Pow => {
-            if br == 0.0 && bi == 0.0 {
-                (1.0, 0.0)
-            } else if ar == 0.0 && ai == 0.0 {
-                if bi != 0.0 || br < 0.0 {
-                    return Err(vm.new_zero_division("0.0 to a negative or complex power"));
-                }
-                (0.0, 0.0)
-            } else {
-                let vabs = ar.hypot(ai);
-                let len = vabs.powf(br);
-                let at = ai.atan2(ar);
-                let phase = at * br;
-                let (len, phase) = if bi != 0.0 {
-                    (len / (at * bi).exp(), phase + bi * vabs.ln())
-                } else {
-                    (len, phase)
-                };
-                (len * phase.cos(), len * phase.sin())
-            }
-        }
-        _ => return Ok(None),
-    };
-    Ok(Some(super::complex_value(vm, r, i)))
-}
-
-/// `==`/`!=` with complex numbers.
-pub fn complex_compare(_vm: &mut Vm, a: &Value, b: &Value, op: CmpOp) -> PyResult<Option<bool>> {
-    let (Some(x), Some(y)) = (complex_of(a), complex_of(b)) else {
-        return Ok(None);
-    };
-    match op {
-        CmpOp::Eq => Ok(Some(x == y)),
-        CmpOp::Ne => Ok(Some(x != y)),
-        _ => Ok(None),
-    }
-}
-
-/// `repr(complex)`.
-pub fn complex_repr(v: &Value) -> String {
-    let (re, im) = super::complex_parts(v).unwrap_or((0.0, 0.0));
-    let fmt = |x: f64| {
-        let s = super::float_repr(x);
-        s.strip_suffix(".0").map(|t| t.to_string()).unwrap_or(s)
-    };
-    if re == 0.0 && re.is_sign_positive() {
-        format!("{}j", fmt(im))
-    } else {
-        let sign = if im < 0.0
-            || (im == 0.0 && im.is_sign_negative())
-            || im.is_nan() && im.is_sign_negative()
-        {
-            "-"
-        } else {
-            "+"
-        };
-        format!("({}{}{}j)", fmt(re), sign, fmt(im.abs()))
-    }
 }
 
 #[allow(dead_code)]

@@ -5,6 +5,7 @@
 pub mod asyncgen;
 mod bytes;
 mod compile;
+pub(crate) mod complex;
 mod dict;
 mod eval;
 mod exceptions;
@@ -27,6 +28,7 @@ mod text;
 pub use aio_lexer::printable::is_printable as str_is_printable;
 pub use bytes::as_bytes as bytes_of;
 pub use bytes::bytearray_inplace;
+pub use complex::{parts as complex_parts, value as complex_value};
 pub use dict::copy_dict as copy_dict_value;
 pub(crate) use eval::frame_builtin;
 pub use exceptions::set_exception_attr;
@@ -38,7 +40,7 @@ pub use set::set_inplace;
 pub(crate) use str::is_wide as char_is_wide;
 pub use subscript::{native_delitem, native_getitem, native_setitem};
 
-use crate::code::{BinOp, CmpOp, Code, UnaryOp};
+use crate::code::{BinOp, CmpOp, Code};
 use crate::native::{NativeFn, NativeFunction, NativeImpl};
 use crate::object::{Object, Payload};
 use crate::types::Types;
@@ -55,6 +57,7 @@ pub fn install(vm: &mut Vm) {
     eval::install(vm);
     compile::install(vm);
     int::install(vm);
+    complex::install(vm);
     str::install(vm);
     bytes::install(vm);
     list::install(vm);
@@ -257,17 +260,12 @@ pub fn bigint_value(t: &Types, b: BigInt) -> Value {
     }
 }
 
-/// A complex value `re + im j` (stored as a pair of floats).
+/// A complex value `re + im j`.
 pub fn complex_const(t: &Types, re: f64, im: f64) -> Value {
     Value::Obj(Rc::new(Object::new(
         t.complex.clone(),
-        Payload::Tuple(Box::new([Value::float(re), Value::float(im)])),
+        Payload::Complex(re, im),
     )))
-}
-
-/// A complex value.
-pub fn complex_value(vm: &Vm, re: f64, im: f64) -> Value {
-    complex_const(&vm.types, re, im)
 }
 
 /// A bytes value.
@@ -277,35 +275,6 @@ pub fn bytes_const(t: &Types, b: Vec<u8>) -> Value {
         t.bytes.clone(),
         Payload::Bytes(b.into_boxed_slice()),
     )))
-}
-
-/// `(re, im)` of a complex value.
-pub fn complex_parts(v: &Value) -> Option<(f64, f64)> {
-    match v {
-        Value::Obj(o) if crate::types::type_name(o.class_raw()?) == "complex" => match &o.payload {
-            Payload::Tuple(t) => match (&t[0], &t[1]) {
-                (Value::Float(a), Value::Float(b)) => Some((a.get(), b.get())),
-                _ => None,
-            },
-            _ => None,
-        },
-        _ => None,
-    }
-}
-
-/// Unary operators on complex numbers.
-pub fn complex_unary(vm: &Vm, v: &Value, op: UnaryOp) -> Option<Value> {
-    let (re, im) = complex_parts(v)?;
-    match op {
-        UnaryOp::Neg => Some(complex_value(vm, -re, -im)),
-        UnaryOp::Pos => Some(complex_value(vm, re, im)),
-        _ => None,
-    }
-}
-
-/// Truth of a complex number.
-pub fn complex_truth(v: &Value) -> Option<bool> {
-    complex_parts(v).map(|(a, b)| a != 0.0 || b != 0.0)
 }
 
 /// `len(range)`.
@@ -349,8 +318,8 @@ pub fn sequence_binary(vm: &mut Vm, a: &Value, b: &Value, op: BinOp) -> PyResult
             return repeat(vm, b, n);
         }
     }
-    if complex_parts(a).is_some() || complex_parts(b).is_some() {
-        return int::complex_binary(vm, a, b, op);
+    if complex::is_complex(a) || complex::is_complex(b) {
+        return complex::binary(vm, a, b, op);
     }
     if matches!(op, BinOp::And | BinOp::Or | BinOp::Sub | BinOp::Xor)
         && (set_like_view(a) || set_like_view(b))
@@ -586,21 +555,13 @@ pub fn container_compare(vm: &mut Vm, a: &Value, b: &Value, op: CmpOp) -> PyResu
     if let (Some(Payload::Set(_)), Some(Payload::Set(_))) = (a.payload(), b.payload()) {
         return set::set_compare(vm, a, b, op).map(Some);
     }
-    if let (Some(x), Some(y)) = (
-        complex_parts(a),
-        complex_parts(b).or_else(|| crate::num::num(b).map(|_| (0.0, 0.0))),
-    ) {
-        let _ = (x, y);
-        return int::complex_compare(vm, a, b, op);
+    if complex::is_complex(a) || complex::is_complex(b) {
+        return Ok(complex::compare(a, b, op));
     }
     if let (Some(x), Some(y)) = (bytes::plain_bytes(a), bytes::plain_bytes(b)) {
         return Ok(Some(crate::ops::cmp_ord(x.cmp(&y), op)));
     }
-    match op {
-        CmpOp::Eq if complex_parts(b).is_some() => int::complex_compare(vm, a, b, op),
-        CmpOp::Ne if complex_parts(b).is_some() => int::complex_compare(vm, a, b, op),
-        _ => Ok(None),
-    }
+    Ok(None)
 }
 
 /// Ranges are equal when they hold the same numbers (CPython's `range_equals`).

@@ -140,15 +140,10 @@ pub fn native_repr(vm: &mut Vm, v: &Value) -> PyResult<String> {
             seq_repr(vm, id, items, "[", "]", "[...]")
         }
         Payload::Tuple(t) => {
-            if super::complex_parts(v).is_some() {
-                return Ok(super::int::complex_repr(v));
-            }
-            let items = t.to_vec();
-            if items.len() == 1 {
-                let r = seq_repr(vm, id, items, "(", "", "(...)")?;
-                return Ok(format!("{r},)"));
-            }
-            seq_repr(vm, id, items, "(", ")", "(...)")
+            // `(x,)`; a tuple met again inside its own repr is `(...)`, as CPython's
+            // `Py_ReprEnter` gives.
+            let close = if t.len() == 1 { ",)" } else { ")" };
+            seq_repr(vm, id, t.to_vec(), "(", close, "(...)")
         }
         Payload::Dict(d) => {
             if REPR_STACK.with(|s| s.borrow().contains(&id)) {
@@ -204,6 +199,7 @@ pub fn native_repr(vm: &mut Vm, v: &Value) -> PyResult<String> {
         Payload::Str(s) => Ok(str_repr(s.as_str())),
         Payload::Int(b) => Ok(b.to_string()),
         Payload::Float(f) => Ok(float_repr(*f)),
+        Payload::Complex(re, im) => Ok(crate::format::complex_repr(*re, *im)),
         Payload::Bytes(b) => Ok(bytes_repr(b)),
         Payload::ByteArray(b) => Ok(format!("bytearray({})", bytes_repr(&b.borrow()))),
         Payload::Function(f) => {
@@ -332,8 +328,12 @@ pub fn native_repr(vm: &mut Vm, v: &Value) -> PyResult<String> {
                         .collect(),
                     _ => Vec::new(),
                 };
+                // A view met again inside its own repr is `...` (CPython's `dictview_repr`).
+                if REPR_STACK.with(|s| s.borrow().contains(&id)) {
+                    return Ok("...".into());
+                }
                 let name = vm.type_name(v);
-                let inner = seq_repr(vm, id, items, "[", "]", "[...]")?;
+                let inner = seq_repr(vm, id, items, "[", "]", "...")?;
                 return Ok(format!("{name}({inner})"));
             }
             Ok(super::object::default_repr(vm, v))

@@ -246,15 +246,10 @@ pub fn native_getitem(vm: &mut Vm, obj: &Value, idx: &Value) -> PyResult {
             )?;
             Ok(Value::Int(start + i as i64 * step))
         }
-        _ => {
-            if let Some((re, im)) = super::complex_parts(obj) {
-                let _ = (re, im);
-            }
-            Err(vm.new_type_error(format!(
-                "'{}' object is not subscriptable",
-                vm.type_name(obj)
-            )))
-        }
+        _ => Err(vm.new_type_error(format!(
+            "'{}' object is not subscriptable",
+            vm.type_name(obj)
+        ))),
     }
 }
 

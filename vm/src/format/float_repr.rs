@@ -59,6 +59,27 @@ pub fn float_repr(x: f64) -> String {
     double_to_string(x, FloatStyle::Repr, false, 0, flags)
 }
 
+/// `repr(z)` (and `str(z)`) of a Python complex `re + im*j`, as CPython's `complex_repr`:
+/// `1j`, `(1+2j)`, `(-0-1j)`, `(nan+infj)`. Each part is the float's repr without the `.0`
+/// that `repr(float)` adds; the real part is left out (with the parentheses) when it is `+0.0`.
+pub fn complex_repr(re: f64, im: f64) -> String {
+    let plain = FloatFlags::default();
+    if re == 0.0 && re.is_sign_positive() {
+        let mut s = double_to_string(im, FloatStyle::Repr, false, 0, plain);
+        s.push('j');
+        return s;
+    }
+    let signed = FloatFlags {
+        sign: true,
+        ..plain
+    };
+    format!(
+        "({}{}j)",
+        double_to_string(re, FloatStyle::Repr, false, 0, plain),
+        double_to_string(im, FloatStyle::Repr, false, 0, signed)
+    )
+}
+
 /// Powers of ten that are exact doubles.
 const POW10: [f64; 16] = [
     1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
@@ -327,5 +348,12 @@ mod tests {
     #[test]
     fn repr_matches_cpython() {
         check_all("float_repr", |c| Ok(float_repr(float_bits(c.input(0)))));
+    }
+
+    #[test]
+    fn complex_repr_matches_cpython() {
+        check_all("complex_repr", |c| {
+            Ok(complex_repr(float_bits(c.input(0)), float_bits(c.input(1))))
+        });
     }
 }

@@ -8,12 +8,14 @@
 //! - [`float_repr`]`(x: f64) -> String` — `repr(x)` / `str(x)`.
 //! - [`double_to_string`]`(x, FloatStyle, upper, precision, FloatFlags) -> String` — CPython's
 //!   `PyOS_double_to_string`, the core of every float layout below.
+//! - [`complex_repr`]`(re: f64, im: f64) -> String` — `repr(complex(re, im))`.
 //!
 //! Format specs (`spec.rs`, `number.rs`, `text.rs`), for `format(value, spec)`:
 //! - [`FormatSpec::parse`]`(spec: &str, type_name: &str) -> Result<FormatSpec, FormatError>`
 //!   (the type name goes into CPython's `Invalid format specifier ... for object of type 'T'`).
 //! - [`format_int`]`(&BigInt, &FormatSpec, type_name)`, [`format_i64`]`(i64, ..)`,
-//!   [`format_float`]`(f64, ..)`, [`format_str`]`(&str, ..)` `-> Result<String, FormatError>`.
+//!   [`format_float`]`(f64, ..)`, [`format_complex`]`(re, im, ..)`, [`format_str`]`(&str, ..)`
+//!   `-> Result<String, FormatError>`.
 //!
 //! An **empty** spec string means `str(value)` in CPython, before any parsing. For exact
 //! `int`, `float` and `str` values that is what these functions return for
@@ -72,8 +74,8 @@ mod text;
 #[cfg(test)]
 mod test_cases;
 
-pub use float_repr::{double_to_string, float_repr, FloatFlags, FloatStyle};
-pub use number::{format_float, format_i64, format_int, INT_MAX_STR_DIGITS};
+pub use float_repr::{complex_repr, double_to_string, float_repr, FloatFlags, FloatStyle};
+pub use number::{format_complex, format_float, format_i64, format_int, INT_MAX_STR_DIGITS};
 pub use percent::{percent_format, IntArg, PercentArgs, PercentShape};
 pub use spec::{decimal_value, Align, FormatSpec, Grouping, Sign};
 pub use template::{
