@@ -244,3 +244,75 @@ fn a_native_async_function_outside_a_loop_shows_only_script_frames() {
     .unwrap();
     assert_eq!(vm.get_global::<i64>("r").unwrap(), 1);
 }
+
+/// Threads are not made per call: 200 concurrent Rust futures are polled by the shared
+/// executor's few threads, and 100 concurrent blocking calls reuse the pool's threads, at
+/// most `min(32, cpus + 4)` of them named `asyncio_N`, as CPython's default executor.
+#[test]
+fn host_calls_share_a_bounded_set_of_threads() {
+    use std::collections::HashSet;
+    use std::sync::{Arc, Mutex};
+    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let (mut vm, out) = vm_with_output();
+
+    let seen = Arc::new(Mutex::new(HashSet::new()));
+    let polled_on = seen.clone();
+    let delay = threads::future_fn(&mut vm, "delay", move |args| {
+        let polled_on = polled_on.clone();
+        async move {
+            polled_on
+                .lock()
+                .unwrap()
+                .insert(std::thread::current().id());
+            let [SendValue::Int(ms)] = args.as_slice() else {
+                return Err(SendError::new("TypeError", "delay(ms)"));
+            };
+            Delay {
+                ms: *ms as u64,
+                state: Default::default(),
+            }
+            .await;
+            Ok(SendValue::Int(*ms))
+        }
+    });
+    let text = run_with(
+        &mut vm,
+        &out,
+        "delay",
+        delay,
+        "import asyncio\n\
+         async def main():\n\
+         \x20   print(sum(await asyncio.gather(*(delay(20) for _ in range(200)))))\n\
+         asyncio.run(main())\n",
+    );
+    assert_eq!(text, "4000\n");
+    let futures_threads = seen.lock().unwrap().len();
+    assert!(
+        futures_threads <= cpus,
+        "{futures_threads} threads polled the futures"
+    );
+
+    let (mut vm, out) = vm_with_output();
+    let ran_on = Arc::new(Mutex::new(HashSet::new()));
+    let names = ran_on.clone();
+    let work = threads::blocking_fn(&mut vm, "work", move |_| {
+        let name = std::thread::current().name().unwrap_or("").to_string();
+        names.lock().unwrap().insert(name);
+        std::thread::sleep(Duration::from_millis(10));
+        Ok(SendValue::Int(1))
+    });
+    let text = run_with(
+        &mut vm,
+        &out,
+        "work",
+        work,
+        "import asyncio\n\
+         async def main():\n\
+         \x20   print(sum(await asyncio.gather(*(asyncio.to_thread(work) for _ in range(100)))))\n\
+         asyncio.run(main())\n",
+    );
+    assert_eq!(text, "100\n");
+    let names = ran_on.lock().unwrap();
+    assert!(names.len() <= (cpus + 4).min(32), "{names:?}");
+    assert!(names.iter().all(|n| n.starts_with("asyncio_")), "{names:?}");
+}

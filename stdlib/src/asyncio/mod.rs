@@ -16,6 +16,7 @@ mod step;
 pub mod threads;
 mod timers;
 mod weakset;
+mod workers;
 
 pub use host::HostLoop;
 pub use sigint::{prepare_signal_wakeup, wake_from_signal};

@@ -393,7 +393,7 @@ pub fn blocking_fn(
         let args = send_args(vm, &fname, a.pos)?;
         let (future, completer) = new_future(vm)?;
         let job = job.clone();
-        spawn(move || completer.complete(job(args)));
+        super::workers::run_blocking(move || completer.complete(job(args)));
         Ok(future)
     };
     let func = native_closure(vm, name, None, std::rc::Rc::new(call));
@@ -402,11 +402,12 @@ pub fn blocking_fn(
 }
 
 /// A native async function backed by a Rust [`Future`](std::future::Future): calling it
-/// makes the future from the arguments and drives it to completion on a worker thread (a
-/// minimal executor that parks the thread between wake-ups), then completes the script's
-/// future through the loop's waker. Suits futures that need no particular runtime
-/// (channels, timers driven by other threads, `async` host code); a host with its own
-/// runtime (e.g. tokio) spawns there and completes a [`new_future`] instead.
+/// makes the future from the arguments and polls it on a shared executor (a few threads,
+/// one per core, for every host future; so the future must not block its thread — use
+/// [`blocking_fn`] for blocking work), then completes the script's future through the
+/// loop's waker. Suits futures that need no particular runtime (channels, timers driven by
+/// other threads, `async` host code); a host with its own runtime (e.g. tokio) spawns
+/// there and completes a [`new_future`] instead.
 ///
 /// ```
 /// use aio_stdlib::asyncio::threads::{self, SendValue};
@@ -433,29 +434,18 @@ pub fn blocking_fn(
 /// ```
 pub fn future_fn<F, Fut>(vm: &mut Vm, name: &str, f: F) -> Value
 where
-    F: Fn(Vec<SendValue>) -> Fut + Send + Sync + 'static,
+    F: Fn(Vec<SendValue>) -> Fut + 'static,
     Fut: std::future::Future<Output = Result<SendValue, SendError>> + Send + 'static,
 {
-    blocking_fn(vm, name, move |args| block_on(f(args)))
-}
-
-/// Runs `fut` to completion on this thread, parking between wake-ups.
-fn block_on<T>(fut: impl std::future::Future<Output = T>) -> T {
-    struct Unpark(std::thread::Thread);
-    impl std::task::Wake for Unpark {
-        fn wake(self: Arc<Self>) {
-            self.0.unpark();
-        }
-    }
-    let waker = std::task::Waker::from(Arc::new(Unpark(std::thread::current())));
-    let mut cx = std::task::Context::from_waker(&waker);
-    let mut fut = std::pin::pin!(fut);
-    loop {
-        if let std::task::Poll::Ready(v) = fut.as_mut().poll(&mut cx) {
-            return v;
-        }
-        std::thread::park();
-    }
+    let fname = name.to_string();
+    let call = move |vm: &mut Vm, a: Args<'_>| -> PyResult {
+        let args = send_args(vm, &fname, a.pos)?;
+        let (future, completer) = new_future(vm)?;
+        let fut = f(args);
+        super::workers::spawn_future(async move { completer.complete(fut.await) });
+        Ok(future)
+    };
+    native_closure(vm, name, None, std::rc::Rc::new(call))
 }
 
 fn send_args(vm: &mut Vm, name: &str, args: &[Value]) -> PyResult<Vec<SendValue>> {
@@ -469,13 +459,6 @@ fn send_args(vm: &mut Vm, name: &str, args: &[Value]) -> PyResult<Vec<SendValue>
             })
         })
         .collect()
-}
-
-fn spawn(work: impl FnOnce() + Send + 'static) {
-    std::thread::Builder::new()
-        .name("asyncio_0".into())
-        .spawn(work)
-        .expect("the OS starts a worker thread");
 }
 
 /// `_submit(func, args)`: starts `func(*args)` on a worker thread when `func` is
@@ -492,7 +475,7 @@ pub(super) fn submit(vm: &mut Vm, a: Args) -> PyResult {
     let args = send_args(vm, &name, &items)?;
     let token = new_token();
     let inbox = inbox();
-    spawn(move || inbox.post(token, f(args)));
+    super::workers::run_blocking(move || inbox.post(token, f(args)));
     Ok(Value::Int(token as i64))
 }
 
