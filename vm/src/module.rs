@@ -137,6 +137,20 @@ impl<'a> ModuleBuilder<'a> {
     }
 
     /// The module object.
+    ///
+    /// ```
+    /// use aio_vm::module::ModuleBuilder;
+    /// use aio_vm::Vm;
+    ///
+    /// let mut vm = Vm::new();
+    /// vm.register_module("plugin", |vm, m| {
+    ///     let b = ModuleBuilder::new(vm, m);
+    ///     assert!(std::rc::Rc::ptr_eq(b.module(), m));
+    ///     Ok(())
+    /// });
+    /// vm.exec("import plugin")?;
+    /// # Ok::<(), aio_vm::Error>(())
+    /// ```
     pub fn module(&self) -> &Obj {
         &self.module
     }
@@ -161,6 +175,22 @@ impl<'a> ModuleBuilder<'a> {
 
     /// Sets the `__module__` that functions added from now on report, for a module whose
     /// functions CPython implements in another (`heapq.heappush.__module__` is `_heapq`).
+    ///
+    /// ```
+    /// use aio_vm::module::ModuleBuilder;
+    /// use aio_vm::{Value, Vm};
+    ///
+    /// let mut vm = Vm::new();
+    /// vm.register_module("fastq", |vm, m| {
+    ///     ModuleBuilder::new(vm, m)
+    ///         .functions_module("_fastq")
+    ///         .function("size", |_vm, _a| Ok(Value::Int(0)));
+    ///     Ok(())
+    /// });
+    /// vm.exec("import fastq\nwhere = fastq.size.__module__")?;
+    /// assert_eq!(vm.get_global::<String>("where")?, "_fastq");
+    /// # Ok::<(), aio_vm::Error>(())
+    /// ```
     pub fn functions_module(&mut self, module: &str) -> &mut Self {
         self.fn_module = module.to_string();
         self
@@ -337,12 +367,28 @@ impl<'a> ClassBuilder<'a> {
         }
     }
 
-    /// The class object.
+    /// The class object. See the example of [`ClassBuilder`] (and [`ClassBuilder::vm`]).
     pub fn class(&self) -> &Obj {
         &self.cls
     }
 
-    /// The VM.
+    /// The VM, for building values while the class is built.
+    ///
+    /// ```
+    /// use aio_vm::module::ClassBuilder;
+    /// use aio_vm::Value;
+    ///
+    /// let mut vm = aio_vm::Vm::new();
+    /// vm.exec("class Palette:\n    pass\n")?;
+    /// let Value::Obj(cls) = vm.get_global::<Value>("Palette")? else { unreachable!() };
+    /// let mut b = ClassBuilder::new(&mut vm, &cls);
+    /// let colours = b.vm().new_list(vec![Value::str("red"), Value::str("blue")]);
+    /// b.attr("COLOURS", colours);
+    /// assert!(std::rc::Rc::ptr_eq(b.class(), &cls));
+    /// vm.exec("n = len(Palette.COLOURS)")?;
+    /// assert_eq!(vm.get_global::<i64>("n")?, 2);
+    /// # Ok::<(), aio_vm::Error>(())
+    /// ```
     pub fn vm(&mut self) -> &mut Vm {
         self.vm
     }

@@ -59,7 +59,7 @@ names! {
     __complex__, __bytes__, __del__, __prepare__, __all__, __path__, __spec__, __loader__,
     __package__, __traceback__, __cause__, __context__, __suppress_context__, __notes__,
     args, send, throw, close, append, keys, items, values, value, code, errno, strerror,
-    filename, msg, name, path, lineno, offset, text, end_lineno, end_offset,
+    filename, msg, name, path, lineno, offset, text, end_lineno, end_offset, stdout,
 }
 
 /// An error coming out of the VM to the host.
@@ -196,6 +196,9 @@ pub struct Vm {
     pub hidden_sources: std::collections::HashSet<String>,
     pub(crate) native_modules: HashMap<String, ModuleInitFn>,
     pub(crate) stdout: RefCell<Box<dyn Write>>,
+    /// Once `sys` is imported: its namespace and the `sys.stdout` it started with. `print`
+    /// writes through whatever `sys.stdout` is now when a script replaced it.
+    pub(crate) sys_stdout: Option<(Obj, Value)>,
     pub(crate) gc: crate::gc::GcState,
     /// `sys.argv`.
     pub argv: Vec<String>,
@@ -280,6 +283,7 @@ impl Vm {
                 1 << 16,
                 std::io::stdout(),
             ))),
+            sys_stdout: None,
             gc: crate::gc::GcState::default(),
             argv: Vec::new(),
             interrupt: Default::default(),

@@ -83,6 +83,15 @@ fn import(vm: &mut Vm, a: Args) -> PyResult {
     vm.import_name(&name, &fromlist, &level)
 }
 
+/// `sys.stdout` when a script replaced it (`contextlib.redirect_stdout`, an assignment);
+/// `None` while it is the VM's own stream, which `print` writes to directly.
+fn replaced_stdout(vm: &mut Vm) -> Option<Value> {
+    let (sys, original) = vm.sys_stdout.as_ref()?;
+    let key = vm.names.stdout.clone();
+    let current = vm.dict_get_str(sys, &key)?;
+    (!current.is(original)).then_some(current)
+}
+
 fn print(vm: &mut Vm, a: Args) -> PyResult {
     a.check_kwargs(vm, "print", &["sep", "end", "file", "flush"])?;
     let sep = match a.kwarg("sep") {
@@ -105,34 +114,55 @@ fn print(vm: &mut Vm, a: Args) -> PyResult {
             )))
         }
     };
-    let mut out = String::new();
-    for (i, v) in a.pos.iter().enumerate() {
-        if i > 0 {
-            out.push_str(&sep);
-        }
-        let s = vm.to_str(v)?;
-        out.push_str(s.as_str());
-    }
-    out.push_str(&end);
-    match a.kwarg("file") {
-        None | Some(Value::None) => vm.write_stdout(&out),
-        Some(f) => {
-            let f = f.clone();
-            let w = vm.intern("write");
-            let m = vm.get_attr(&f, &w)?;
-            vm.call(&m, &[Value::str(out)], &[])?;
-            if a.kwarg("flush").is_some() {
-                let fl = vm.intern("flush");
-                if let Some(m) = vm.get_attr_opt(&f, &fl)? {
-                    vm.call(&m, &[], &[])?;
+    let file = match a.kwarg("file") {
+        None | Some(Value::None) => replaced_stdout(vm),
+        Some(f) => Some(f.clone()),
+    };
+    let flush = match a.kwarg("flush") {
+        Some(f) => vm.is_true(&f.clone())?,
+        None => false,
+    };
+    match file {
+        // The VM's own stream: what was made before a failing `str()` is still written.
+        None => {
+            let mut out = String::new();
+            for (i, v) in a.pos.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(&sep);
+                }
+                match vm.to_str(v) {
+                    Ok(s) => out.push_str(s.as_str()),
+                    Err(e) => {
+                        vm.write_stdout(&out);
+                        return Err(e);
+                    }
                 }
             }
-            return Ok(Value::None);
+            out.push_str(&end);
+            vm.write_stdout(&out);
+            if flush {
+                vm.flush_stdout();
+            }
         }
-    }
-    if let Some(fl) = a.kwarg("flush") {
-        if vm.is_true(&fl.clone())? {
-            vm.flush_stdout();
+        // `sys.stdout = None`: print writes nothing, as in CPython.
+        Some(Value::None) => {}
+        // A file object: one `write` per argument and separator, then `end`, as CPython.
+        Some(f) => {
+            let w = vm.intern("write");
+            let write = vm.get_attr(&f, &w)?;
+            for (i, v) in a.pos.iter().enumerate() {
+                if i > 0 {
+                    vm.call(&write, &[Value::str(sep.as_str())], &[])?;
+                }
+                let s = vm.to_str(v)?;
+                vm.call(&write, &[Value::Str(s)], &[])?;
+            }
+            vm.call(&write, &[Value::str(end.as_str())], &[])?;
+            if flush {
+                let fl = vm.intern("flush");
+                let m = vm.get_attr(&f, &fl)?;
+                vm.call(&m, &[], &[])?;
+            }
         }
     }
     Ok(Value::None)

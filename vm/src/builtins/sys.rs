@@ -51,7 +51,8 @@ fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
     let path = vm.new_list(path);
     vm.dict_set_str(&g, "path", path);
     let stdout = make_stream(vm, "stdout", stdout_write, stdout_flush);
-    vm.dict_set_str(&g, "stdout", stdout);
+    vm.dict_set_str(&g, "stdout", stdout.clone());
+    vm.sys_stdout = Some((g.clone(), stdout));
     let stderr = make_stream(vm, "stderr", stderr_write, stderr_flush);
     vm.dict_set_str(&g, "stderr", stderr);
     vm.dict_set_str(&g, "maxunicode", Value::Int(0x10FFFF));
