@@ -581,7 +581,7 @@ impl Vm {
 
     /// Like [`Vm::frame_pool_get`], but the locals are left empty (the caller fills them
     /// to `code.nlocals()`).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn frame_pool_take(
         &mut self,
         code: &Rc<Code>,
@@ -601,25 +601,15 @@ impl Vm {
                 f.delivery = delivery;
                 f
             }
-            None => Box::new(Frame {
-                code: code.clone(),
-                ip: 0,
-                stack: Vec::with_capacity(code.max_stack as usize),
-                locals: Vec::with_capacity(code.nlocals()),
-                cells: Vec::new(),
-                globals: globals.clone(),
-                namespace: None,
-                blocks: Vec::new(),
-                delivery,
-                generator: None,
-                pending_throw: None,
-            }),
+            None => new_frame(code, globals, delivery),
         }
     }
 
     /// Returns a frame's storage to the pool.
+    #[inline(always)]
     pub(crate) fn frame_pool_put(&mut self, mut f: Box<Frame>) {
         if self.frame_pool.len() >= 64 {
+            drop_frame(f);
             return;
         }
         // A returning frame usually has an empty stack, no blocks, no cells and none of the
@@ -739,4 +729,30 @@ fn missing_message(qual: &str, missing: &[String], kind: &str) -> String {
         missing.len(),
         if missing.len() == 1 { "" } else { "s" }
     )
+}
+
+/// A frame when the pool is empty (out of line: the pool almost always has one).
+#[cold]
+#[inline(never)]
+fn new_frame(code: &Rc<Code>, globals: &Obj, delivery: Delivery) -> Box<Frame> {
+    Box::new(Frame {
+        code: code.clone(),
+        ip: 0,
+        stack: Vec::with_capacity(code.max_stack as usize),
+        locals: Vec::with_capacity(code.nlocals()),
+        cells: Vec::new(),
+        globals: globals.clone(),
+        namespace: None,
+        blocks: Vec::new(),
+        delivery,
+        generator: None,
+        pending_throw: None,
+    })
+}
+
+/// Drops a frame the full pool has no room for (out of line).
+#[cold]
+#[inline(never)]
+fn drop_frame(f: Box<Frame>) {
+    drop(f);
 }

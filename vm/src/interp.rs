@@ -1341,7 +1341,7 @@ impl Vm {
     }
 
     /// Returns a finished frame's storage for reuse.
-    #[inline]
+    #[inline(always)]
     fn recycle(&mut self, f: Box<Frame>) {
         self.frame_pool_put(f);
     }
@@ -1453,6 +1453,7 @@ impl Vm {
         )
     }
 
+    #[inline(always)]
     fn simple_call(
         &mut self,
         stack: &mut Vec<Value>,
