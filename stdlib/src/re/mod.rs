@@ -6,7 +6,7 @@
 //! Positions cross the boundary in characters, as Python counts them; the engine works in
 //! bytes of the UTF-8 text.
 
-mod translate;
+pub(crate) mod translate;
 
 use aio_vm::module::{to_index_i64, ModuleBuilder};
 use aio_vm::native::Args;
