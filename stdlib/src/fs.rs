@@ -61,6 +61,9 @@ fn io_error(vm: &mut Vm, e: &std::io::Error, file: Option<&Value>) -> Obj {
 /// A path argument: a `str` (scripts convert path-like objects with `os.fspath` first).
 fn path_arg(vm: &mut Vm, a: &Args, i: usize, fname: &str) -> PyResult<(String, Value)> {
     match a.get(i) {
+        Some(Value::Str(s)) if s.as_str().contains('\0') => {
+            Err(vm.new_value_error("embedded null byte"))
+        }
         Some(v @ Value::Str(s)) => Ok((s.as_str().to_string(), v.clone())),
         Some(v) => Err(vm.new_type_error(format!(
             "{fname}: path should be string, bytes or os.PathLike, not {}",

@@ -671,10 +671,17 @@ impl Vm {
                         Ok(crate::hashing::hash_tuple(hs))
                     }
                     Payload::Bytes(b) => Ok(crate::hashing::hash_bytes(b)),
-                    Payload::List(_) | Payload::Dict(_) | Payload::ByteArray(_) => {
+                    Payload::List(_)
+                    | Payload::Dict(_)
+                    | Payload::ByteArray(_)
+                    | Payload::Slice(_) => Err(self.unhashable(v)),
+                    Payload::Set(_) if Rc::ptr_eq(self.class_of(v), &self.types.set) => {
                         Err(self.unhashable(v))
                     }
-                    Payload::Set(_) if Rc::ptr_eq(self.class_of(v), &self.types.set) => {
+                    Payload::Iter(_)
+                        if Rc::ptr_eq(self.class_of(v), &self.types.dict_keys)
+                            || Rc::ptr_eq(self.class_of(v), &self.types.dict_items) =>
+                    {
                         Err(self.unhashable(v))
                     }
                     Payload::Set(s) => {

@@ -799,7 +799,21 @@ fn dir(vm: &mut Vm, a: Args) -> PyResult {
         keys.sort();
         return Ok(vm.new_list(keys.into_iter().map(Value::str).collect()));
     }
-    let names = dir_names(vm, &a.pos[0])?;
+    let v = &a.pos[0];
+    // A class's own `__dir__` (looked up on the type, as CPython does) decides the names;
+    // its result is listed and sorted.
+    let cls = vm.class_of(v).clone();
+    let name = vm.intern("__dir__");
+    let custom =
+        lookup(&cls, &name).filter(|f| !lookup(&vm.types.object, &name).is_some_and(|o| o.is(f)));
+    if let Some(f) = custom {
+        let r = vm.call(&f, std::slice::from_ref(v), &[])?;
+        let items = vm.collect(&r)?;
+        let list = vm.new_list(items);
+        super::list::sort_list(vm, &list, &[])?;
+        return Ok(list);
+    }
+    let names = dir_names(vm, v)?;
     Ok(vm.new_list(names))
 }
 

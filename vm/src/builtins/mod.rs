@@ -14,6 +14,7 @@ mod functions;
 mod future;
 pub(crate) mod generator;
 pub(crate) mod int;
+mod iter_reduce;
 mod iterators;
 mod list;
 mod object;
@@ -64,18 +65,23 @@ pub fn install(vm: &mut Vm) {
     dict::install(vm);
     set::install(vm);
     iterators::install(vm);
+    iter_reduce::install(vm);
     exceptions::install(vm);
     generator::install(vm);
     asyncgen::install(vm);
     sys::install(vm);
     future::install(vm);
-    // The mutable containers are unhashable: `__hash__` is None in their namespaces, as in
-    // CPython (`list.__hash__ is None`; the dataclasses mutable-default check reads it).
+    // The mutable containers, 3.11's slice and the set-like dict views are unhashable:
+    // `__hash__` is None in their namespaces, as in CPython (`list.__hash__ is None`; the
+    // dataclasses mutable-default check and collections.abc.Hashable read it).
     for cls in [
         vm.types.list.clone(),
         vm.types.dict.clone(),
         vm.types.set.clone(),
         vm.types.bytearray.clone(),
+        vm.types.slice.clone(),
+        vm.types.dict_keys.clone(),
+        vm.types.dict_items.clone(),
     ] {
         vm.set_class_attr(&cls, "__hash__", Value::None);
     }

@@ -585,25 +585,30 @@ fn create_class(
             }
         }
     }
-    // __init_subclass__ of the parent.
-    let parent = cls.as_type().and_then(|t| t.mro.borrow().get(1).cloned());
-    if let Some(parent) = parent {
-        if let Some(init_sub) = lookup(&parent, &vm.names.__init_subclass__.clone()) {
-            let f = match &init_sub {
-                Value::Obj(o) => match &o.payload {
-                    Payload::ClassMethod(f) => Some(f.clone()),
-                    _ => None,
-                },
+    // __init_subclass__ as `super(cls, cls)` finds it: the first class after `cls` in its
+    // MRO that defines one (with `class B(int, A)`, A's).
+    let name = vm.names.__init_subclass__.clone();
+    let init_sub = cls.as_type().and_then(|t| {
+        t.mro.borrow().iter().skip(1).find_map(|c| {
+            c.as_type()
+                .and_then(|ct| ct.ns.borrow().get_str(&name).cloned())
+        })
+    });
+    if let Some(init_sub) = init_sub {
+        let f = match &init_sub {
+            Value::Obj(o) => match &o.payload {
+                Payload::ClassMethod(f) => Some(f.clone()),
                 _ => None,
-            };
-            if let Some(f) = f {
-                vm.call(&f, &[Value::Obj(cls.clone())], kw)?;
-            } else if !kw.is_empty() {
-                return Err(vm.new_type_error(format!(
-                    "{}.__init_subclass__() takes no keyword arguments",
-                    type_name(&cls)
-                )));
-            }
+            },
+            _ => None,
+        };
+        if let Some(f) = f {
+            vm.call(&f, &[Value::Obj(cls.clone())], kw)?;
+        } else if !kw.is_empty() {
+            return Err(vm.new_type_error(format!(
+                "{}.__init_subclass__() takes no keyword arguments",
+                type_name(&cls)
+            )));
         }
     }
     Ok(Value::Obj(cls))
