@@ -234,22 +234,25 @@ fn float_internal(
         code = 'f';
         value *= 100.0;
     }
-    let precision = match spec.precision {
-        Some(p) => {
-            if code == 'r' {
-                code = 'g';
-            }
-            p
-        }
-        None => default_precision,
-    };
-    let (style, upper) = FloatStyle::from_code(code).unwrap_or((FloatStyle::Repr, false));
+    let (style, upper, precision) = float_style(code, spec.precision, default_precision);
     let mut text = double_to_string(value, style, upper, precision, flags);
     if percent {
         text.push('%');
     }
     let (fill, align) = spec.fill_align(Align::Right);
     Number::split(&text).layout(spec, fill, align, group)
+}
+
+/// The style, case and precision for a float presentation `code` (`'r'` for "no type"):
+/// an explicit precision turns "no type" into `g`, as CPython's `format_float_internal`.
+fn float_style(code: char, precision: Option<usize>, default: usize) -> (FloatStyle, bool, usize) {
+    let code = if code == 'r' && precision.is_some() {
+        'g'
+    } else {
+        code
+    };
+    let (style, upper) = FloatStyle::from_code(code).unwrap_or((FloatStyle::Repr, false));
+    (style, upper, precision.unwrap_or(default))
 }
 
 /// `format(complex(re, im), spec)`, as CPython's `format_complex_internal`: each part is
@@ -304,16 +307,7 @@ pub fn format_complex(
     if code == 'n' {
         code = 'g';
     }
-    let precision = match spec.precision {
-        Some(p) => {
-            if code == 'r' {
-                code = 'g';
-            }
-            p
-        }
-        None => default_precision,
-    };
-    let (style, upper) = FloatStyle::from_code(code).unwrap_or((FloatStyle::Repr, false));
+    let (style, upper, precision) = float_style(code, spec.precision, default_precision);
     let re_text = double_to_string(re, style, upper, precision, flags);
     let im_text = double_to_string(im, style, upper, precision, flags);
     // The parts are laid out without padding; the padding goes around the whole.
