@@ -25,6 +25,13 @@ pub(crate) fn cached_load_attr(
     if !c.holds_for(o) {
         return None;
     }
+    if c.slot {
+        // An unset slot takes the general path, which raises the AttributeError.
+        return match &o.payload {
+            Payload::Slots(vals) => vals.borrow().get(c.pos as usize).cloned().flatten(),
+            _ => None,
+        };
+    }
     let t = o.dict_table()?.borrow();
     if let Some(v) = t.value_at_if_key(c.pos as usize, name) {
         return Some(v.clone());
@@ -86,6 +93,18 @@ pub(crate) fn cached_store_attr(
     if !c.holds_for(o) {
         return Err(value);
     }
+    if c.slot {
+        if let Payload::Slots(vals) = &o.payload {
+            let mut vals = vals.borrow_mut();
+            if let Some(v) = vals.get_mut(c.pos as usize) {
+                let old = v.replace(value);
+                drop(vals);
+                drop(old);
+                return Ok(());
+            }
+        }
+        return Err(value);
+    }
     let Some(t) = o.dict_table() else {
         return Err(value);
     };
@@ -104,21 +123,80 @@ pub(crate) fn cached_store_attr(
     Ok(())
 }
 
+/// The class of `obj` when it is an instance of a user class laid out as a plain object
+/// (with or without `__slots__` storage).
+fn heap_instance_class(obj: &Value) -> Option<&Obj> {
+    let Value::Obj(o) = obj else { return None };
+    if !matches!(o.payload, Payload::Plain | Payload::Slots(_)) {
+        return None;
+    }
+    o.class_raw()
+        .filter(|c| c.as_type().is_some_and(|t| t.heap))
+}
+
 impl Vm {
     /// Fills a `LoadAttr` cache when `obj` is a plain instance with a `__dict__` whose
     /// class has no attribute `name`.
     pub(crate) fn fill_load_attr_cache(&self, slot: &Cell<AttrCache>, obj: &Value, name: &Rc<Str>) {
         let epoch = type_epoch();
-        if let Some(cls) = self.plain_dict_instance_class(obj) {
+        if let Some((cls, index)) = self.slot_member(obj, name) {
+            slot.set(AttrCache {
+                epoch,
+                cls,
+                pos: index,
+                slot: true,
+                method: 0,
+            });
+        } else if let Some(cls) = self.plain_dict_instance_class(obj) {
             if self.lookup(cls, name).is_none() {
                 slot.set(AttrCache {
                     epoch,
                     cls: Rc::as_ptr(cls) as usize,
-                    pos: 0,
-                    method: 0,
+                    ..AttrCache::default()
                 });
             }
         }
+    }
+
+    /// For an instance of a user class with `__slots__` storage whose class attribute
+    /// `name` is one of its slot members: the class address and the slot number.
+    fn slot_member(&self, obj: &Value, name: &Rc<Str>) -> Option<(usize, u32)> {
+        let Value::Obj(o) = obj else { return None };
+        let Payload::Slots(vals) = &o.payload else {
+            return None;
+        };
+        let cls = o
+            .class_raw()
+            .filter(|c| c.as_type().is_some_and(|t| t.heap))?;
+        let d = self.lookup(cls, name)?;
+        match d.payload() {
+            Some(Payload::Member(m)) if m.index < vals.borrow().len() => {
+                Some((Rc::as_ptr(cls) as usize, u32::try_from(m.index).ok()?))
+            }
+            _ => None,
+        }
+    }
+
+    /// The slot number of `obj.name` when `obj` has `__slots__` storage and `name` is one of
+    /// its class's slot members, for natives that keep their state in slots as CPython's C
+    /// classes keep it in struct fields. `cache` remembers the answer for the class (valid
+    /// in the class epoch it was found in).
+    #[doc(hidden)]
+    pub fn slot_index(&self, cache: &Cell<AttrCache>, obj: &Obj, name: &Rc<Str>) -> Option<usize> {
+        let c = cache.get();
+        if c.holds_for(obj) {
+            return c.slot.then_some(c.pos as usize);
+        }
+        let cls = obj.class_raw()?;
+        let found = self.slot_member(&Value::Obj(obj.clone()), name);
+        cache.set(AttrCache {
+            epoch: type_epoch(),
+            cls: Rc::as_ptr(cls) as usize,
+            pos: found.map_or(0, |(_, i)| i),
+            slot: found.is_some(),
+            method: 0,
+        });
+        found.map(|(_, i)| i as usize)
     }
 
     /// Fills a `LoadMethod` cache after `load_method` found `method` on the class of `obj`
@@ -130,7 +208,7 @@ impl Vm {
         method: &Value,
     ) {
         let epoch = type_epoch();
-        let Some(cls) = self.plain_dict_instance_class(obj) else {
+        let Some(cls) = heap_instance_class(obj) else {
             return;
         };
         let Value::Obj(f) = method else { return };
@@ -144,6 +222,7 @@ impl Vm {
                 epoch,
                 cls: Rc::as_ptr(cls) as usize,
                 pos: 0,
+                slot: false,
                 method: Rc::as_ptr(f) as usize,
             });
         }
@@ -158,30 +237,37 @@ impl Vm {
         name: &Rc<Str>,
     ) {
         let epoch = type_epoch();
-        if let Some(cls) = self.plain_dict_instance_class(obj) {
-            let default_setattr = self
-                .lookup(cls, &self.names.__setattr__)
-                .is_some_and(|f| is_native_of(&f, "object"));
-            if default_setattr && self.lookup(cls, name).is_none() {
-                slot.set(AttrCache {
-                    epoch,
-                    cls: Rc::as_ptr(cls) as usize,
-                    pos: 0,
-                    method: 0,
-                });
-            }
+        let Some(cls) = heap_instance_class(obj) else {
+            return;
+        };
+        let default_setattr = self
+            .lookup(cls, &self.names.__setattr__)
+            .is_some_and(|f| is_native_of(&f, "object"));
+        if !default_setattr {
+            return;
+        }
+        if let Some((cls, index)) = self.slot_member(obj, name) {
+            slot.set(AttrCache {
+                epoch,
+                cls,
+                pos: index,
+                slot: true,
+                method: 0,
+            });
+        } else if self.plain_dict_instance_class(obj).is_some() && self.lookup(cls, name).is_none()
+        {
+            slot.set(AttrCache {
+                epoch,
+                cls: Rc::as_ptr(cls) as usize,
+                ..AttrCache::default()
+            });
         }
     }
 
     /// The class of `obj` when it is an instance of a user class laid out as a plain object
     /// with a `__dict__`.
     fn plain_dict_instance_class<'a>(&self, obj: &'a Value) -> Option<&'a Obj> {
-        let Value::Obj(o) = obj else { return None };
-        if !matches!(o.payload, Payload::Plain) || o.dict_table().is_none() {
-            return None;
-        }
-        o.class_raw()
-            .filter(|c| c.as_type().is_some_and(|t| t.heap))
+        heap_instance_class(obj).filter(|_| obj.as_obj().is_some_and(|o| o.dict_table().is_some()))
     }
 
     /// The class of a value (`type(v)`).

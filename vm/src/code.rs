@@ -514,7 +514,9 @@ pub struct Code {
 /// attribute of that name, so the attribute can only come from the instance dict. For
 /// `StoreAttr`: in addition, the class uses `object.__setattr__`, so a store goes straight
 /// into the instance dict. For `LoadMethod`: the class attribute is a plain function
-/// (`method`), which the instance dict does not shadow.
+/// (`method`), which the instance dict does not shadow. With `slot` set, instances have
+/// `__slots__` storage and the name is the class's slot member number `pos`: loads and
+/// stores go straight to that slot.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct AttrCache {
     /// The class epoch when filled (0: empty; epochs start at 1).
@@ -523,6 +525,8 @@ pub struct AttrCache {
     pub cls: usize,
     /// Where the name was last found in an instance dict (a hint, checked on use).
     pub pos: u32,
+    /// `pos` is a slot number of a `__slots__` instance, not a dict position.
+    pub slot: bool,
     /// `LoadMethod`: the address of the function found on the class (0: none). The class
     /// namespace keeps it alive while the epoch is unchanged: replacing or deleting it,
     /// or the collector clearing the class, starts a new epoch.

@@ -296,7 +296,12 @@ pub fn new_heap_type(
     // Instances of a subclass of a built-in other than `object` keep the built-in payload and
     // have no slot storage: their named slots live in an instance `__dict__` instead.
     let slots = match slots {
-        Some(own) if layout != Layout::Object && own.iter().any(|n| n.as_str() != "__dict__") => {
+        Some(own)
+            if layout != Layout::Object
+                && own
+                    .iter()
+                    .any(|n| !matches!(n.as_str(), "__dict__" | "__weakref__")) =>
+        {
             None
         }
         other => other,
@@ -304,7 +309,11 @@ pub fn new_heap_type(
     match slots {
         Some(own) => {
             let mut index = base_slots;
-            for n in own.iter().filter(|n| n.as_str() != "__dict__") {
+            // `__weakref__` needs no storage: no object here keeps a weak-reference list.
+            for n in own
+                .iter()
+                .filter(|n| !matches!(n.as_str(), "__dict__" | "__weakref__"))
+            {
                 let member = crate::object::MemberDescr {
                     name: n.clone(),
                     index,

@@ -3,12 +3,17 @@
 //! code reads its struct fields, a `__getattr__` or `__setattr__` override does not see
 //! them).
 //!
-//! Each name remembers the position it last had in a dict: objects built by the same code
-//! (every `Future`, every `Handle`) put their attributes at the same positions, so a lookup
-//! usually checks one entry instead of hashing.
+//! `Future`, `Task`, `Handle` and `TimerHandle` declare `__slots__` (CPython's C structs and
+//! the `__slots__` of `asyncio.events`): their attributes are read and written in the slot
+//! storage, the slot number cached per class. Other objects keep them in their dict: each
+//! name remembers the position it last had there (objects built by the same code put their
+//! attributes at the same positions), so a lookup usually checks one entry instead of
+//! hashing.
 
+use aio_vm::code::AttrCache;
+use aio_vm::object::Payload;
 use aio_vm::str::Str;
-use aio_vm::{PyResult, Value, Vm};
+use aio_vm::{Obj, PyResult, Value, Vm};
 use std::cell::Cell;
 use std::ops::Deref;
 use std::rc::Rc;
@@ -18,6 +23,7 @@ use std::rc::Rc;
 pub(super) struct Attr {
     name: Rc<Str>,
     pos: Cell<u32>,
+    slot: Cell<AttrCache>,
 }
 
 impl Attr {
@@ -26,6 +32,7 @@ impl Attr {
         Attr {
             name: vm.intern(name),
             pos: Cell::new(0),
+            slot: Cell::new(AttrCache::default()),
         }
     }
 }
@@ -41,6 +48,9 @@ impl Deref for Attr {
 /// `obj.name` for a private attribute: the instance dict first, then the full lookup.
 pub(super) fn iget(vm: &mut Vm, obj: &Value, name: &Attr) -> PyResult {
     if let Value::Obj(o) = obj {
+        if let Some(v) = slot_get(vm, o, name) {
+            return Ok(v);
+        }
         if let Some(t) = o.dict_table() {
             let t = t.borrow();
             if let Some(v) = t.value_at_if_key(name.pos.get() as usize, &name.name) {
@@ -60,6 +70,17 @@ pub(super) fn iget(vm: &mut Vm, obj: &Value, name: &Attr) -> PyResult {
 /// `obj.name = value` for a private attribute: straight into the instance dict.
 pub(super) fn iset(vm: &mut Vm, obj: &Value, name: &Attr, value: Value) -> PyResult<()> {
     if let Value::Obj(o) = obj {
+        if let Payload::Slots(vals) = &o.payload {
+            if let Some(i) = vm.slot_index(&name.slot, o, &name.name) {
+                let mut vals = vals.borrow_mut();
+                if let Some(v) = vals.get_mut(i) {
+                    let old = v.replace(value);
+                    drop(vals);
+                    drop(old);
+                    return Ok(());
+                }
+            }
+        }
         if let Some(t) = o.dict_table() {
             let mut t = t.borrow_mut();
             if let Some(slot) = t.value_at_if_key_mut(name.pos.get() as usize, &name.name) {
@@ -74,6 +95,17 @@ pub(super) fn iset(vm: &mut Vm, obj: &Value, name: &Attr, value: Value) -> PyRes
         }
     }
     vm.set_attr(obj, &name.name, value)
+}
+
+/// The value of slot attribute `name` of `o`: `None` when `o` has no such slot or it is
+/// unset.
+pub(super) fn slot_get(vm: &Vm, o: &Obj, name: &Attr) -> Option<Value> {
+    let Payload::Slots(vals) = &o.payload else {
+        return None;
+    };
+    let i = vm.slot_index(&name.slot, o, &name.name)?;
+    let v = vals.borrow().get(i).cloned().flatten();
+    v
 }
 
 /// Whether `obj.name` is the method `base`: `obj`'s class has it and no instance attribute

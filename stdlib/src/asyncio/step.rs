@@ -10,7 +10,7 @@
 //! instance dict (a `__setattr__` override does not see them).
 
 pub(super) use super::attr::{iget, iset};
-use super::attr::{keeps_method, Attr};
+use super::attr::{keeps_method, slot_get, Attr};
 use super::natives::{define_group, Op};
 use aio_vm::gen::GenResult;
 use aio_vm::native::Args;
@@ -220,11 +220,6 @@ fn init_future(
     };
     let cls = vm.class_of(fut).clone();
     if let Value::Obj(o) = fut {
-        if let Some(t) = o.dict_table() {
-            // A Task adds as many attributes again.
-            let exact = Rc::ptr_eq(&cls, &env.future_cls);
-            t.borrow_mut().reserve(if exact { 9 } else { 18 });
-        }
         // Nothing to report when it dies until it holds an exception (`set_exception`
         // arms the finalizer), unless a subclass brings its own `__del__`.
         if vm
@@ -243,6 +238,7 @@ fn init_future(
     iset(vm, fut, &n.cancel_message, Value::None)?;
     iset(vm, fut, &n.cancelled_exc, Value::None)?;
     iset(vm, fut, &n.log_traceback, Value::Bool(Bool::FALSE))?;
+    iset(vm, fut, &n.blocking, Value::Bool(Bool::FALSE))?;
     let debug = if keeps_method(vm, &event_loop, &n.get_debug, &env.loop_get_debug) {
         iget(vm, &event_loop, &n.debug)?
     } else {
@@ -347,11 +343,13 @@ fn global(vm: &mut Vm, env: &StepEnv, name: &str) -> PyResult {
 /// it (`_report_unretrieved`, prelude).
 fn future_del(vm: &mut Vm, env: &StepEnv, a: Args) -> PyResult {
     let fut = this(vm, &a, "__del__", 1)?;
-    // Read from the instance dict only: a future whose __init__ failed has no attributes.
+    // Read from the slot or the instance dict only: a future whose __init__ failed has no
+    // attributes.
     let log = match fut {
-        Value::Obj(o) => o
-            .dict_table()
-            .and_then(|t| t.borrow().get_str(&env.n.log_traceback).cloned()),
+        Value::Obj(o) => slot_get(vm, o, &env.n.log_traceback).or_else(|| {
+            o.dict_table()
+                .and_then(|t| t.borrow().get_str(&env.n.log_traceback).cloned())
+        }),
         _ => None,
     };
     if let Some(log) = log {
