@@ -689,6 +689,7 @@ impl Vm {
             (GenKind::Generator, self.types.generator.clone())
         };
         let gen = Generator {
+            code: frame.code.clone(),
             frame: Some(frame),
             state: GenState::Created,
             kind,

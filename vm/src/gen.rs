@@ -2,12 +2,13 @@
 //! `for` and `yield from`/`await`, or run by `send` from native code), suspending it at a
 //! `yield`, `throw`/`close`, and the awaitable protocol (`__await__`).
 
-use crate::code::flags;
+use crate::code::{flags, Code};
 use crate::frame::{Delivery, Frame};
 use crate::interp::{Outcome, YieldFromStep};
 use crate::object::{GenKind, GenState, Payload};
 use crate::value::{Obj, Value};
 use crate::vm::{PyResult, Vm};
+use std::rc::Rc;
 
 /// What a native resume of a generator produced.
 pub enum GenResult {
@@ -485,11 +486,7 @@ impl Vm {
     /// are created with it). Internal: for the standard library.
     #[doc(hidden)]
     pub fn caller_outside(&self, skip: &str) -> Option<FrameSummary> {
-        let f = self
-            .frames
-            .iter()
-            .rev()
-            .find(|f| !f.code.source.name.starts_with(skip))?;
+        let f = self.frame_outside(skip)?;
         let line = f.line();
         let src = &f.code.source;
         Some(FrameSummary {
@@ -498,6 +495,23 @@ impl Vm {
             name: f.code.name.as_str().to_string(),
             text: src.lines.line_text(&src.text, line).trim().to_string(),
         })
+    }
+
+    /// The code and line of [`Vm::caller_outside`]'s frame, without building strings: a
+    /// key for caching what was made from it. Internal: for the standard library.
+    #[doc(hidden)]
+    pub fn caller_outside_code(&self, skip: &str) -> Option<(Rc<Code>, u32)> {
+        let f = self.frame_outside(skip)?;
+        Some((f.code.clone(), f.line()))
+    }
+
+    /// The innermost running frame whose source name does not start with `skip`.
+    fn frame_outside(&self, skip: &str) -> Option<&Frame> {
+        self.frames
+            .iter()
+            .rev()
+            .map(|f| &**f)
+            .find(|f| !f.code.source.name.starts_with(skip))
     }
 
     /// Where a suspended generator or coroutine waits, outermost first: for each frame of

@@ -43,8 +43,9 @@ impl Vm {
     /// ```
     pub fn module_coroutine(&mut self, code: Rc<Code>, globals: Obj) -> Value {
         let name = Value::Str(code.name.clone());
-        let frame = self.new_module_frame(code, globals);
+        let frame = self.new_module_frame(code.clone(), globals);
         let gen = Generator {
+            code,
             frame: Some(frame),
             state: GenState::Created,
             kind: GenKind::Coroutine,

@@ -354,6 +354,8 @@ pub enum GenState {
 pub struct Generator {
     /// The frame, while not running.
     pub frame: Option<Box<Frame>>,
+    /// The code it runs (`gi_code`/`cr_code`, also once finished, as in CPython).
+    pub code: Rc<crate::code::Code>,
     /// Life state.
     pub state: GenState,
     /// Which protocol.

@@ -185,6 +185,8 @@ pub struct Vm {
     pub ellipsis: Value,
     /// The marker `LoadMethod` pushes when there is no `self`.
     pub(crate) null_marker: Value,
+    /// `()`: one object, as in CPython (`() is ()`), so an empty tuple costs nothing.
+    empty_tuple: Value,
     /// Frames kept for reuse.
     #[allow(clippy::vec_box)]
     pub(crate) frame_pool: Vec<Box<Frame>>,
@@ -252,6 +254,10 @@ impl Vm {
             Payload::Plain,
         )));
         let null_marker = Value::Obj(Rc::new(Object::new(types.object.clone(), Payload::Plain)));
+        let empty_tuple = Value::Obj(Rc::new(Object::new(
+            types.tuple.clone(),
+            Payload::Tuple(Box::new([])),
+        )));
         let builtins = Rc::new(Object::new(
             types.dict.clone(),
             Payload::Dict(RefCell::new(Dict::new())),
@@ -274,6 +280,7 @@ impl Vm {
             asyncgen_hooks: (Value::None, Value::None),
             not_implemented,
             null_marker,
+            empty_tuple,
             frame_pool: Vec::new(),
             ellipsis,
             search_path: Vec::new(),
@@ -823,6 +830,9 @@ impl Vm {
 
     /// A new tuple value; see the example of [`Vm::new_dict`].
     pub fn new_tuple(&self, items: Vec<Value>) -> Value {
+        if items.is_empty() {
+            return self.empty_tuple.clone();
+        }
         Value::Obj(Rc::new(Object::new(
             self.types.tuple.clone(),
             Payload::Tuple(items.into_boxed_slice()),

@@ -12,12 +12,14 @@
 pub(super) use super::attr::{iget, iset};
 use super::attr::{keeps_method, slot_get, Attr};
 use super::natives::{define_group, Op};
+use aio_vm::code::Code;
 use aio_vm::gen::GenResult;
 use aio_vm::native::Args;
 use aio_vm::object::Payload;
 use aio_vm::str::Str;
 use aio_vm::value::Bool;
 use aio_vm::{Obj, PyResult, Value, Vm};
+use std::cell::RefCell;
 use std::rc::Rc;
 
 /// What the natives need from the prelude, handed over once by `_c_step_init`.
@@ -40,6 +42,9 @@ pub(super) struct StepEnv {
     future_cls: Obj,
     /// The `asyncio` module globals (`get_event_loop`, `_running_loop`).
     globals: Obj,
+    /// The creation site last recorded and the code and line it was made for: tasks
+    /// created in a loop share one tuple.
+    site: RefCell<Option<(Rc<Code>, u32, Value)>>,
     n: Names,
 }
 
@@ -82,9 +87,6 @@ struct Names {
     name: Attr,
     num_cancels_requested: Attr,
     created_at: Attr,
-    coro_code: Attr,
-    cr_code: Attr,
-    gi_code: Attr,
 }
 
 impl Names {
@@ -127,9 +129,6 @@ impl Names {
             name: Attr::new(vm, "_name"),
             num_cancels_requested: Attr::new(vm, "_num_cancels_requested"),
             created_at: Attr::new(vm, "_created_at"),
-            coro_code: Attr::new(vm, "_coro_code"),
-            cr_code: Attr::new(vm, "cr_code"),
-            gi_code: Attr::new(vm, "gi_code"),
         }
     }
 }
@@ -233,8 +232,7 @@ fn init_future(
     iset(vm, fut, &n.state, Value::Str(n.pending.clone()))?;
     iset(vm, fut, &n.result, Value::None)?;
     iset(vm, fut, &n.exception, Value::None)?;
-    let callbacks = vm.new_list(Vec::new());
-    iset(vm, fut, &n.callbacks, callbacks)?;
+    iset(vm, fut, &n.callbacks, Value::None)?;
     iset(vm, fut, &n.cancel_message, Value::None)?;
     iset(vm, fut, &n.cancelled_exc, Value::None)?;
     iset(vm, fut, &n.log_traceback, Value::Bool(Bool::FALSE))?;
@@ -245,7 +243,7 @@ fn init_future(
         aio_vm::module::call_method(vm, &event_loop, "get_debug", &[])?
     };
     let site = if vm.is_true(&debug)? {
-        super::creation_site_value(vm)
+        creation_site(vm, env)
     } else {
         Value::None
     };
@@ -310,19 +308,9 @@ fn task_init(vm: &mut Vm, env: &StepEnv, a: Args) -> PyResult {
     let created_at = if vm.is_true(&site)? {
         site
     } else {
-        super::creation_site_value(vm)
+        creation_site(vm, env)
     };
     iset(vm, task, &n.created_at, created_at)?;
-    let mut code = Value::None;
-    for attr in [&n.cr_code, &n.gi_code] {
-        if let Some(c) = vm.get_attr_or_absent(&coro, attr)? {
-            if vm.is_true(&c)? {
-                code = c;
-                break;
-            }
-        }
-    }
-    iset(vm, task, &n.coro_code, code)?;
     let context = a.kwarg("context").cloned().unwrap_or(Value::None);
     iset(vm, task, &n.context, context.clone())?;
     let event_loop = iget(vm, task, &n.loop_)?;
@@ -522,6 +510,11 @@ fn add_callback(
     }
     let entry = vm.new_tuple(vec![callback, context]);
     let callbacks = iget(vm, fut, &env.n.callbacks)?;
+    if callbacks.is_none() {
+        // The list is made for the first callback (most futures never get one).
+        let list = vm.new_list(vec![entry]);
+        return iset(vm, fut, &env.n.callbacks, list);
+    }
     append(vm, &callbacks, entry)
 }
 
@@ -550,14 +543,14 @@ fn future_schedule_callbacks(vm: &mut Vm, env: &StepEnv, a: Args) -> PyResult {
 fn schedule_callbacks(vm: &mut Vm, env: &StepEnv, fut: &Value) -> PyResult<()> {
     let callbacks = iget(vm, fut, &env.n.callbacks)?;
     let entries: Vec<Value> = match callbacks.payload() {
+        _ if callbacks.is_none() => return Ok(()),
         Some(Payload::List(items)) => items.borrow().clone(),
         _ => vm.collect(&callbacks)?,
     };
+    iset(vm, fut, &env.n.callbacks, Value::None)?;
     if entries.is_empty() {
         return Ok(());
     }
-    let fresh = vm.new_list(Vec::new());
-    iset(vm, fut, &env.n.callbacks, fresh)?;
     let event_loop = iget(vm, fut, &env.n.loop_)?;
     for entry in entries {
         let (callback, context) = match entry.payload() {
@@ -593,8 +586,25 @@ fn init_env(vm: &mut Vm, a: &Args, globals: &Obj) -> PyResult<StepEnv> {
         future_del: aio_vm::module::getattr(vm, future, "__del__")?,
         future_cls: obj(vm, future)?,
         globals: globals.clone(),
+        site: RefCell::new(None),
         n: Names::new(vm),
     })
+}
+
+/// `_creation_site()` for a future or task being made: the tuple made last time when the
+/// caller is at the same code and line.
+fn creation_site(vm: &mut Vm, env: &StepEnv) -> Value {
+    let Some((code, line)) = vm.caller_outside_code("asyncio/") else {
+        return Value::None;
+    };
+    if let Some((c, l, site)) = &*env.site.borrow() {
+        if Rc::ptr_eq(c, &code) && *l == line {
+            return site.clone();
+        }
+    }
+    let site = super::creation_site_value(vm);
+    *env.site.borrow_mut() = Some((code, line, site.clone()));
+    site
 }
 
 fn is(a: &Value, b: &Value) -> bool {

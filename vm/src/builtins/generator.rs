@@ -121,9 +121,9 @@ pub(super) fn generator_attr(vm: &mut Vm, g: &Obj, name: &str) -> PyResult<Optio
         // `cr_frame.f_lineno`; aio has no frame objects). asyncio's Task repr uses it.
         "_aio_lineno" => gen.frame.as_ref().map(|f| Value::Int(i64::from(f.line()))),
         "gi_code" | "cr_code" | "ag_code" => {
-            let code = gen.frame.as_ref().map(|f| f.code.clone());
+            let code = gen.code.clone();
             drop(gen);
-            code.map(|c| Value::Obj(super::code_object(&vm.types, c)))
+            Some(Value::Obj(super::code_object(&vm.types, code)))
         }
         _ => None,
     })
