@@ -140,13 +140,7 @@ impl Vm {
     pub(crate) fn fill_load_attr_cache(&self, slot: &Cell<AttrCache>, obj: &Value, name: &Rc<Str>) {
         let epoch = type_epoch();
         if let Some((cls, index)) = self.slot_member(obj, name) {
-            slot.set(AttrCache {
-                epoch,
-                cls,
-                pos: index,
-                slot: true,
-                method: 0,
-            });
+            slot.set(AttrCache::for_slot(epoch, cls, index));
         } else if let Some(cls) = self.plain_dict_instance_class(obj) {
             if self.lookup(cls, name).is_none() {
                 slot.set(AttrCache {
@@ -247,13 +241,7 @@ impl Vm {
             return;
         }
         if let Some((cls, index)) = self.slot_member(obj, name) {
-            slot.set(AttrCache {
-                epoch,
-                cls,
-                pos: index,
-                slot: true,
-                method: 0,
-            });
+            slot.set(AttrCache::for_slot(epoch, cls, index));
         } else if self.plain_dict_instance_class(obj).is_some() && self.lookup(cls, name).is_none()
         {
             slot.set(AttrCache {

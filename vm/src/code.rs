@@ -534,6 +534,17 @@ pub struct AttrCache {
 }
 
 impl AttrCache {
+    /// An entry for slot number `index` of instances of the class at address `cls`.
+    pub(crate) fn for_slot(epoch: u64, cls: usize, index: u32) -> AttrCache {
+        AttrCache {
+            epoch,
+            cls,
+            pos: index,
+            slot: true,
+            method: 0,
+        }
+    }
+
     /// Whether this entry was filled for `o`'s class in the current class epoch.
     #[inline]
     pub(crate) fn holds_for(&self, o: &crate::object::Object) -> bool {
