@@ -486,15 +486,7 @@ impl Vm {
     /// are created with it). Internal: for the standard library.
     #[doc(hidden)]
     pub fn caller_outside(&self, skip: &str) -> Option<FrameSummary> {
-        let f = self.frame_outside(skip)?;
-        let line = f.line();
-        let src = &f.code.source;
-        Some(FrameSummary {
-            file: src.name.clone(),
-            line,
-            name: f.code.name.as_str().to_string(),
-            text: src.lines.line_text(&src.text, line).trim().to_string(),
-        })
+        self.frame_outside(skip).map(frame_summary)
     }
 
     /// The code and line of [`Vm::caller_outside`]'s frame, without building strings: a
@@ -512,6 +504,16 @@ impl Vm {
             .rev()
             .map(|f| &**f)
             .find(|f| !f.code.source.name.starts_with(skip))
+    }
+
+    /// The running script frame `depth` levels out from the innermost (0 is the frame that
+    /// called the running native): where it is and its globals dict (what `warnings.warn`
+    /// reads with CPython's `sys._getframe(stacklevel)`). Internal: for the standard library.
+    #[doc(hidden)]
+    pub fn caller_frame(&self, depth: usize) -> Option<(FrameSummary, crate::value::Obj)> {
+        let n = self.frames.len().checked_sub(depth + 1)?;
+        let f = &self.frames[n];
+        Some((frame_summary(f), f.globals.clone()))
     }
 
     /// Where a suspended generator or coroutine waits, outermost first: for each frame of
@@ -556,4 +558,16 @@ pub struct FrameSummary {
     pub name: String,
     /// The source line, stripped (empty when unknown).
     pub text: String,
+}
+
+/// Where frame `f` is: its file, line, function and the source line.
+fn frame_summary(f: &Frame) -> FrameSummary {
+    let line = f.line();
+    let src = &f.code.source;
+    FrameSummary {
+        file: src.name.clone(),
+        line,
+        name: f.code.name.as_str().to_string(),
+        text: src.lines.line_text(&src.text, line).trim().to_string(),
+    }
 }

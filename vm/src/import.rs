@@ -310,8 +310,12 @@ impl Vm {
 
     /// `ImportFrom`: `from m import name`.
     pub(crate) fn import_from(&mut self, m: &Value, name: &Rc<Str>) -> PyResult {
-        if let Some(v) = self.get_attr_opt(m, name)? {
-            return Ok(v);
+        // An `AttributeError` (from a module's `__getattr__`) means absent, as in CPython.
+        match self.get_attr_opt(m, name) {
+            Ok(Some(v)) => return Ok(v),
+            Ok(None) => {}
+            Err(e) if self.is_instance_of(&e, &self.exc.attribute_error.clone()) => {}
+            Err(e) => return Err(e),
         }
         // A submodule not yet imported.
         if let Some(Payload::Module(md)) = m.payload() {

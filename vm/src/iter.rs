@@ -250,7 +250,11 @@ impl Vm {
                     )
                 }
                 Payload::Bytes(_) | Payload::ByteArray(_) => (
-                    t.bytes_iterator.clone(),
+                    if matches!(o.payload, Payload::ByteArray(_)) {
+                        t.bytearray_iterator.clone()
+                    } else {
+                        t.bytes_iterator.clone()
+                    },
                     IterState::Bytes {
                         b: v.clone(),
                         index: 0,

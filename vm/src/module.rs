@@ -555,6 +555,9 @@ pub fn set_instance_attr(vm: &mut Vm, obj: &Value, name: &str, value: Value) {
 /// # Ok::<(), aio_vm::Error>(())
 /// ```
 pub fn to_f64(vm: &mut Vm, v: &Value) -> PyResult<f64> {
+    if let Some(f) = builtins::int::heap_float(vm, v)? {
+        return Ok(f);
+    }
     if let Some(n) = crate::num::num(v) {
         return crate::num::int_to_f64(vm, &n);
     }

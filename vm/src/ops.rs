@@ -314,7 +314,7 @@ impl Vm {
                     }
                 }
                 (Payload::Dict(_), BinOp::Or) if !self.is_heap(&a) => {
-                    self.dict_update_from(&a, b, None)?;
+                    crate::builtins::dict_update_arg(self, o, b)?;
                     return Ok(a);
                 }
                 _ => {}
@@ -552,7 +552,10 @@ impl Vm {
         for (_, x, y, o) in order {
             let cx = self.class_of(x).clone();
             if self.is_heap(x) {
-                if let Some(f) = self.lookup_dunder(&cx, o.dunder()) {
+                let found = self
+                    .lookup_dunder(&cx, o.dunder())
+                    .filter(|f| !self.is_object_default_cmp(f));
+                if let Some(f) = found {
                     let r = self.call(&f, &[x.clone(), y.clone()], &[])?;
                     if !r.is(&self.not_implemented) {
                         return Ok(Some(r));

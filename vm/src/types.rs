@@ -74,6 +74,7 @@ builtin_types! {
     tuple_iterator: "tuple_iterator", Builtin;
     str_iterator: "str_ascii_iterator", Builtin;
     bytes_iterator: "bytes_iterator", Builtin;
+    bytearray_iterator: "bytearray_iterator", Builtin;
     range_iterator: "range_iterator", Builtin;
     dict_keyiterator: "dict_keyiterator", Builtin;
     dict_valueiterator: "dict_valueiterator", Builtin;
@@ -293,6 +294,20 @@ pub fn new_heap_type(
         .iter()
         .any(|b| b.as_type().is_some_and(|t| t.instance_dict));
     let mut ns = ns;
+    // CPython refuses any slots in subtypes of variable-size types (`int`, `tuple`, `type`),
+    // naming the base that carries the layout; `float` and `complex` take them.
+    if let Some(own) = &slots {
+        if !own.is_empty() && matches!(layout, Layout::Int | Layout::Tuple | Layout::Type) {
+            let base = bases
+                .iter()
+                .find(|b| b.as_type().is_some_and(|t| t.layout == layout))
+                .map(type_name)
+                .unwrap_or_default();
+            return Err(format!(
+                "nonempty __slots__ not supported for subtype of '{base}'"
+            ));
+        }
+    }
     // Instances of a subclass of a built-in other than `object` keep the built-in payload and
     // have no slot storage: their named slots live in an instance `__dict__` instead.
     let slots = match slots {

@@ -36,6 +36,8 @@ pub(super) fn install(vm: &mut Vm) {
         ("__repr__", dunder_repr),
         ("__eq__", dunder_eq),
         ("__or__", dunder_or),
+        ("__ror__", dunder_ror),
+        ("__ior__", dunder_ior),
     ];
     for (name, f) in methods {
         def_method(vm, &d, name, *f);
@@ -84,36 +86,42 @@ fn dict_init(vm: &mut Vm, a: Args) -> PyResult {
 fn update(vm: &mut Vm, a: Args) -> PyResult {
     let d = this(vm, &a, "update")?;
     if let Some(src) = a.get(1) {
-        let is_mapping = matches!(src.payload(), Some(Payload::Dict(_)))
-            || vm.get_attr_opt(src, &vm.names.keys.clone())?.is_some();
-        if is_mapping {
-            vm.dict_update_from(&Value::Obj(d.clone()), src, None)?;
-        } else {
-            let items = vm.collect(src).map_err(|_| {
-                vm.new_type_error(format!("'{}' object is not iterable", vm.type_name(src)))
-            })?;
-            for (i, item) in items.iter().enumerate() {
-                let pair = vm.collect(item).map_err(|_| {
-                    vm.new_type_error(format!(
-                        "cannot convert dictionary update sequence element #{i} to a sequence"
-                    ))
-                })?;
-                if pair.len() != 2 {
-                    return Err(vm.new_value_error(format!(
-                        "dictionary update sequence element #{i} has length {}; 2 is required",
-                        pair.len()
-                    )));
-                }
-                let mut it = pair.into_iter();
-                let (k, v) = (it.next().expect("key"), it.next().expect("value"));
-                vm.dict_set(&d, k, v)?;
-            }
-        }
+        update_from_arg(vm, &d, src)?;
     }
     for (k, v) in a.kw {
         vm.dict_set(&d, Value::Str(k.clone()), v.clone())?;
     }
     Ok(Value::None)
+}
+
+/// CPython's `dict_update_arg`: merges a mapping (a dict or anything with `keys`) or an
+/// iterable of pairs into `d` (what `d.update(src)` and `d |= src` do).
+pub(crate) fn update_from_arg(vm: &mut Vm, d: &Obj, src: &Value) -> PyResult<()> {
+    let is_mapping = matches!(src.payload(), Some(Payload::Dict(_)))
+        || vm.get_attr_opt(src, &vm.names.keys.clone())?.is_some();
+    if is_mapping {
+        return vm.dict_update_from(&Value::Obj(d.clone()), src, None);
+    }
+    let items = vm.collect(src).map_err(|_| {
+        vm.new_type_error(format!("'{}' object is not iterable", vm.type_name(src)))
+    })?;
+    for (i, item) in items.iter().enumerate() {
+        let pair = vm.collect(item).map_err(|_| {
+            vm.new_type_error(format!(
+                "cannot convert dictionary update sequence element #{i} to a sequence"
+            ))
+        })?;
+        if pair.len() != 2 {
+            return Err(vm.new_value_error(format!(
+                "dictionary update sequence element #{i} has length {}; 2 is required",
+                pair.len()
+            )));
+        }
+        let mut it = pair.into_iter();
+        let (k, v) = (it.next().expect("key"), it.next().expect("value"));
+        vm.dict_set(d, k, v)?;
+    }
+    Ok(())
 }
 
 fn fromkeys(vm: &mut Vm, a: Args) -> PyResult {
@@ -424,6 +432,25 @@ fn dunder_eq(vm: &mut Vm, a: Args) -> PyResult {
         return Ok(vm.not_implemented.clone());
     }
     dict_eq(vm, &a.pos[0], &a.pos[1]).map(Value::bool)
+}
+
+/// `dict.__ror__(other)`: `other | self` for a dict `other`.
+fn dunder_ror(vm: &mut Vm, a: Args) -> PyResult {
+    a.method_count(vm, "__ror__", 1, 1)?;
+    if !matches!(a.pos[1].payload(), Some(Payload::Dict(_))) {
+        return Ok(vm.not_implemented.clone());
+    }
+    let d = copy_dict(vm, &a.pos[1])?;
+    vm.dict_update_from(&d, &a.pos[0], None)?;
+    Ok(d)
+}
+
+/// `dict.__ior__(other)`: `self.update(other)` (any mapping or iterable of pairs).
+fn dunder_ior(vm: &mut Vm, a: Args) -> PyResult {
+    a.method_count(vm, "__ior__", 1, 1)?;
+    let d = this(vm, &a, "__ior__")?;
+    update_from_arg(vm, &d, &a.pos[1])?;
+    Ok(a.pos[0].clone())
 }
 
 fn dunder_or(vm: &mut Vm, a: Args) -> PyResult {

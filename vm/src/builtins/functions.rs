@@ -573,7 +573,10 @@ fn divmod(vm: &mut Vm, a: Args) -> PyResult {
         }
         let cls = vm.class_of(y).clone();
         if let Some(f) = lookup(&cls, &vm.intern("__rdivmod__")) {
-            return vm.call(&f, &[y.clone(), x.clone()], &[]);
+            let r = vm.call(&f, &[y.clone(), x.clone()], &[])?;
+            if !r.is(&vm.not_implemented) {
+                return Ok(r);
+            }
         }
     }
     if num::num(x).is_none() || num::num(y).is_none() {
@@ -775,7 +778,30 @@ pub fn dir_names(vm: &mut Vm, v: &Value) -> PyResult<Vec<Value>> {
     for c in classes {
         if let Some(t) = c.as_type() {
             for e in t.ns.borrow().iter() {
-                add(&e.key);
+                if let Some(s) = e.key.as_str() {
+                    names.push(s.as_str().to_string());
+                }
+            }
+        }
+        // What CPython keeps in class dicts as descriptors and aio answers without one.
+        names.push("__doc__".to_string());
+        if std::rc::Rc::ptr_eq(&c, &vm.types.object) {
+            names.push("__class__".to_string());
+        }
+        if std::rc::Rc::ptr_eq(&c, &vm.exc.base_exception) {
+            let data = [
+                "__dict__",
+                "__cause__",
+                "__context__",
+                "__suppress_context__",
+                "__traceback__",
+                "args",
+            ];
+            names.extend(data.iter().map(|n| n.to_string()));
+        }
+        for slot in ["__dict__", "__weakref__"] {
+            if super::slot_methods::adds_slot(&c, slot) {
+                names.push(slot.to_string());
             }
         }
     }
@@ -800,6 +826,18 @@ fn dir(vm: &mut Vm, a: Args) -> PyResult {
         return Ok(vm.new_list(keys.into_iter().map(Value::str).collect()));
     }
     let v = &a.pos[0];
+    // A module's `__dir__` function (PEP 562) decides its names.
+    if let Some(Payload::Module(m)) = v.payload() {
+        let g = m.globals.clone();
+        let name = vm.intern("__dir__");
+        if let Some(f) = vm.dict_get_str(&g, &name) {
+            let r = vm.call(&f, &[], &[])?;
+            let items = vm.collect(&r)?;
+            let list = vm.new_list(items);
+            super::list::sort_list(vm, &list, &[])?;
+            return Ok(list);
+        }
+    }
     // A class's own `__dir__` (looked up on the type, as CPython does) decides the names;
     // its result is listed and sorted.
     let cls = vm.class_of(v).clone();

@@ -29,7 +29,6 @@ pub(super) fn install(vm: &mut Vm) {
     def_method(vm, &int, "__float__", int_float);
     def_method(vm, &int, "__abs__", int_abs);
     def_method(vm, &int, "as_integer_ratio", int_ratio);
-    def_method(vm, &int, "is_integer", int_is_integer);
     def_method(vm, &int, "__repr__", num_repr);
     def_method(vm, &int, "__format__", num_format);
     def_method(vm, &int, "__hash__", num_hash);
@@ -198,7 +197,7 @@ fn num_bool(vm: &mut Vm, a: Args) -> PyResult {
 }
 
 /// The built-in number inside a value (unwrapping subclass instances).
-fn plain_number(vm: &Vm, v: &Value) -> Value {
+pub(super) fn plain_number(vm: &Vm, v: &Value) -> Value {
     match num::num(v) {
         Some(Num::Int(i)) => Value::Int(i),
         Some(Num::Big(b)) => num::int_value(vm, b.clone()),
@@ -533,8 +532,33 @@ fn float_new(vm: &mut Vm, a: Args) -> PyResult {
     Ok(rebuild(vm, &inst, Payload::Float(v)))
 }
 
+/// `x.__float__()` when `x` is an instance of a class defined by a `class` statement that
+/// defines or inherits `__float__` (an `int` subclass's own `__float__` wins over its value,
+/// as CPython's `nb_float` slot does); `None` otherwise.
+pub fn heap_float(vm: &mut Vm, x: &Value) -> PyResult<Option<f64>> {
+    if !vm.is_heap(x) {
+        return Ok(None);
+    }
+    let cls = vm.class_of(x).clone();
+    let Some(f) = lookup(&cls, &vm.names.__float__.clone()) else {
+        return Ok(None);
+    };
+    let r = vm.call(&f, std::slice::from_ref(x), &[])?;
+    match num::num(&r) {
+        Some(Num::Float(f)) => Ok(Some(f)),
+        _ => Err(vm.new_type_error(format!(
+            "{}.__float__ returned non-float (type {})",
+            vm.type_name(x),
+            vm.type_name(&r)
+        ))),
+    }
+}
+
 /// `float(x)`.
 pub fn to_float(vm: &mut Vm, x: &Value) -> PyResult<f64> {
+    if let Some(f) = heap_float(vm, x)? {
+        return Ok(f);
+    }
     if let Some(n) = num::num(x) {
         return num::int_to_f64(vm, &n);
     }
@@ -675,7 +699,8 @@ fn int_pos(vm: &mut Vm, a: Args) -> PyResult {
 }
 
 fn int_float(vm: &mut Vm, a: Args) -> PyResult {
-    to_float(vm, &a.pos[0]).map(Value::float)
+    let v = plain_number(vm, &a.pos[0]);
+    to_float(vm, &v).map(Value::float)
 }
 
 fn int_abs(vm: &mut Vm, a: Args) -> PyResult {
@@ -688,10 +713,6 @@ fn int_abs(vm: &mut Vm, a: Args) -> PyResult {
 fn int_ratio(vm: &mut Vm, a: Args) -> PyResult {
     let p = plain_number(vm, &a.pos[0]);
     Ok(vm.new_tuple(vec![p, Value::Int(1)]))
-}
-
-fn int_is_integer(_vm: &mut Vm, _a: Args) -> PyResult {
-    Ok(Value::Bool(Bool::TRUE))
 }
 
 fn float_of(v: &Value) -> f64 {

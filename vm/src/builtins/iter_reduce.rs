@@ -17,6 +17,7 @@ pub(super) fn install(vm: &mut Vm) {
         t.tuple_iterator.clone(),
         t.str_iterator.clone(),
         t.bytes_iterator.clone(),
+        t.bytearray_iterator.clone(),
         t.range_iterator.clone(),
         t.dict_keyiterator.clone(),
         t.dict_valueiterator.clone(),
@@ -103,6 +104,11 @@ fn reduce(vm: &mut Vm, a: Args) -> PyResult {
     }
     let r = match &*st.borrow() {
         IterState::Seq { seq, index } => rv(vm, "iter", vec![seq.clone()], idx(*index)),
+        // Past the end, CPython's iterator has dropped its bytes: `iter(())`.
+        IterState::Bytes { b, index } if *index > len_of(b) => {
+            let empty = vm.new_tuple(Vec::new());
+            rv(vm, "iter", vec![empty], None)
+        }
         IterState::Bytes { b, index } => rv(vm, "iter", vec![b.clone()], idx(*index)),
         IterState::Reversed { seq, index } => {
             let i = Value::Int(*index as i64 - 1);
@@ -144,6 +150,17 @@ fn reduce(vm: &mut Vm, a: Args) -> PyResult {
     Ok(r)
 }
 
+/// The length of the sequence a sequence or bytes iterator walks.
+fn len_of(v: &Value) -> usize {
+    match v.payload() {
+        Some(Payload::List(l)) => l.borrow().len(),
+        Some(Payload::Tuple(t)) => t.len(),
+        Some(Payload::Bytes(b)) => b.len(),
+        Some(Payload::ByteArray(b)) => b.borrow().len(),
+        _ => 0,
+    }
+}
+
 fn exhausted_seq(vm: &Vm, cls: Obj) -> Value {
     let t = &vm.types;
     if std::rc::Rc::ptr_eq(&cls, &t.str_iterator) {
@@ -170,13 +187,6 @@ fn setstate(vm: &mut Vm, a: Args) -> PyResult {
         return Ok(Value::None);
     }
     let n = super::int::index_of(vm, arg)?;
-    let len_of = |v: &Value| match v.payload() {
-        Some(Payload::List(l)) => l.borrow().len(),
-        Some(Payload::Tuple(t)) => t.len(),
-        Some(Payload::Bytes(b)) => b.len(),
-        Some(Payload::ByteArray(b)) => b.borrow().len(),
-        _ => 0,
-    };
     let clamp = |n: i64, hi: usize| n.clamp(0, hi as i64) as usize;
     match &mut *st.borrow_mut() {
         IterState::Seq { seq, index } | IterState::Bytes { b: seq, index } => {

@@ -33,6 +33,7 @@ pub(super) fn install(vm: &mut Vm) {
         vm.types.tuple_iterator.clone(),
         vm.types.str_iterator.clone(),
         vm.types.bytes_iterator.clone(),
+        vm.types.bytearray_iterator.clone(),
         vm.types.range_iterator.clone(),
         vm.types.dict_keyiterator.clone(),
         vm.types.dict_valueiterator.clone(),

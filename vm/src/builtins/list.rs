@@ -38,6 +38,8 @@ pub(super) fn install(vm: &mut Vm) {
         ("__eq__", dunder_eq),
         ("__add__", dunder_add),
         ("__iadd__", dunder_iadd),
+        ("__imul__", dunder_imul),
+        ("__reversed__", dunder_reversed),
     ];
     for (name, f) in methods {
         def_method(vm, &l, name, *f);
@@ -412,6 +414,44 @@ fn dunder_add(vm: &mut Vm, a: Args) -> PyResult {
         Some(v) => Ok(v),
         None => Ok(vm.not_implemented.clone()),
     }
+}
+
+/// `list.__imul__(n)`: repeats the list in place; `NotImplemented` for a non-index.
+fn dunder_imul(vm: &mut Vm, a: Args) -> PyResult {
+    a.method_count(vm, "__imul__", 1, 1)?;
+    let n = &a.pos[1];
+    let cls = vm.class_of(n).clone();
+    if crate::num::to_bigint(n).is_none() && vm.lookup(&cls, &vm.names.__index__.clone()).is_none()
+    {
+        return Ok(vm.not_implemented.clone());
+    }
+    let n = super::int::index_of(vm, n)?.max(0) as usize;
+    let l = list_of(vm, &a, "__imul__")?;
+    let items = l.borrow().clone();
+    if items.len().saturating_mul(n) > isize::MAX as usize / std::mem::size_of::<Value>() {
+        return Err(vm.new_exception(&vm.exc.memory_error.clone(), vec![]));
+    }
+    let mut out = Vec::with_capacity(items.len() * n);
+    for _ in 0..n {
+        out.extend(items.iter().cloned());
+    }
+    *l.borrow_mut() = out;
+    Ok(a.pos[0].clone())
+}
+
+/// `list.__reversed__()`: a `list_reverseiterator`.
+fn dunder_reversed(vm: &mut Vm, a: Args) -> PyResult {
+    a.method_count(vm, "__reversed__", 0, 0)?;
+    let l = list_of(vm, &a, "__reversed__")?;
+    let n = l.borrow().len();
+    let cls = vm.types.list_reverseiterator.clone();
+    Ok(vm.new_iterator(
+        &cls,
+        crate::iter::IterState::Reversed {
+            seq: a.pos[0].clone(),
+            index: n,
+        },
+    ))
 }
 
 fn dunder_iadd(vm: &mut Vm, a: Args) -> PyResult {

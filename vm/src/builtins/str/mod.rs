@@ -64,6 +64,8 @@ pub(super) fn install(vm: &mut Vm) {
         ("__mul__", dunder_mul),
         ("__mod__", dunder_mod),
         ("__lt__", dunder_lt),
+        ("__rmod__", dunder_rmod),
+        ("__getnewargs__", dunder_getnewargs),
         ("__format__", dunder_format),
         ("__iter__", dunder_iter),
     ];
@@ -673,6 +675,26 @@ fn dunder_lt(vm: &mut Vm, a: Args) -> PyResult {
         Some(o) => Ok(Value::bool(s.as_str() < o.as_str())),
         None => Ok(vm.not_implemented.clone()),
     }
+}
+
+/// `str.__rmod__(other)`: `NotImplemented` unless `other` is a str (then `other % self`).
+fn dunder_rmod(vm: &mut Vm, a: Args) -> PyResult {
+    a.method_count(vm, "__rmod__", 1, 1)?;
+    let me = Value::Str(this(vm, &a, "__rmod__")?);
+    match a.pos[1].as_str() {
+        Some(fmt) => {
+            let fmt = fmt.clone();
+            super::format::percent(vm, fmt.as_str(), &me).map(Value::str)
+        }
+        None => Ok(vm.not_implemented.clone()),
+    }
+}
+
+/// `str.__getnewargs__()`: `(str(self),)`.
+fn dunder_getnewargs(vm: &mut Vm, a: Args) -> PyResult {
+    a.method_count(vm, "__getnewargs__", 0, 0)?;
+    let me = Value::Str(this(vm, &a, "__getnewargs__")?);
+    Ok(vm.new_tuple(vec![me]))
 }
 
 fn dunder_contains(vm: &mut Vm, a: Args) -> PyResult {
