@@ -83,6 +83,7 @@ pub const MODULES: &[&str] = &[
     "time",
     "types",
     "typing",
+    "warnings",
 ];
 
 /// The standard modules inside package `name` (`os.path` for `os`).

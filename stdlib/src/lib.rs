@@ -33,6 +33,7 @@ pub mod re;
 pub mod source;
 pub mod time;
 pub mod types;
+pub mod warnings;
 
 pub use builder::VmBuilder;
 
@@ -42,7 +43,7 @@ use aio_vm::Vm;
 /// `collections` (and `collections.abc`), `contextlib`, `copy`, `dataclasses`, `enum`,
 /// `fnmatch`, `fractions`, `functools`, `gc`, `glob`, `heapq`, `io`, `itertools`, `json`, `math`,
 /// `operator`, `os` (and `os.path`), `pathlib`, `random`, `re`, `reprlib`, `shutil`, `statistics`,
-/// `string`, `struct`, `tempfile`, `textwrap`, `time`, `types`, `typing`; and adds the
+/// `string`, `struct`, `tempfile`, `textwrap`, `time`, `types`, `typing`, `warnings`; and adds the
 /// builtins `open` and `help` (with its `pydoc`).
 /// This is the unsandboxed standard library of the `aio` binary (see [`VmBuilder`] for a
 /// sandbox).
@@ -99,6 +100,7 @@ pub fn install(vm: &mut Vm) {
     vm.register_module("time", time::init);
     vm.register_module("types", types::init);
     vm.register_module("typing", pure::typing);
+    vm.register_module("warnings", warnings::init);
     io::install_open(vm);
     pydoc::install_help(vm);
 }
