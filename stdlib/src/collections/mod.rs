@@ -1,7 +1,8 @@
 //! The `collections` package: `deque` (native core in `deque.rs`, completed by
 //! `deque.aio`), and in aio `dicts.aio` (`defaultdict`, `OrderedDict`, `Counter`,
-//! `ChainMap`, `UserDict`, `UserList`), `namedtuple.aio`, and `collections.abc` (`abc.aio`,
-//! CPython's container ABCs, with the built-in types registered).
+//! `ChainMap`), `user.aio` (`UserDict`, `UserList`, `UserString`), `namedtuple.aio`, and
+//! `collections.abc` (`abc.aio`, CPython's container ABCs, with the built-in types
+//! registered).
 
 mod deque;
 
@@ -27,6 +28,7 @@ pub fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
         &[
             ("collections/deque.aio", include_str!("deque.aio")),
             ("collections/dicts.aio", include_str!("dicts.aio")),
+            ("collections/user.aio", include_str!("user.aio")),
             ("collections/namedtuple.aio", include_str!("namedtuple.aio")),
             ("collections/init.aio", include_str!("init.aio")),
         ],
