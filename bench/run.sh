@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# bench/run.sh [NAME...]: aio against CPython 3.11, measured in the same run.
+# bench/run.sh [GROUP|NAME...]: aio against CPython 3.11, measured in the same run.
 #
 # 1. Speed: the shared benchmark programs (../shared/bench, or $AIO_BENCH_DIR), timed by the
 #    shared compare.sh (python3 and aio alternating, median of $REPS runs, output checked
-#    against NAME.expected). Ratio = CPython seconds / aio seconds: above 1, aio is faster.
+#    against NAME.expected), and the module-heavy programs of bench/stdlib (stdlib_*.aio),
+#    timed the same way by bench/stdlib/compare.sh (a copy of the shared script, which cds
+#    to its own directory). Ratio = CPython seconds / aio seconds: above 1, aio is faster.
+#    Arguments: groups `core` (the default), `async`, `stdlib`, `all`, or program names.
 # 2. Memory: peak resident size (GNU time) of the programs in bench/programs at two sizes;
 #    gc_cycles must stay flat as N grows 5x, int_list must not exceed CPython.
 set -euo pipefail
@@ -13,10 +16,28 @@ cargo build --release --quiet -p aio --manifest-path "$root/Cargo.toml"
 aio=$root/target/release/aio
 
 echo "== speed (ratio = python3 s / aio s; above 1: aio is faster)"
-if [ "$#" -gt 0 ]; then names=("$@"); else
-  names=(); for f in "$shared"/core_*.aio; do names+=("$(basename "${f%.aio}")"); done
+stdlib=$root/bench/stdlib
+# names DIR PREFIX: the programs DIR/PREFIX*.aio.
+names() { for f in "$1"/"$2"*.aio; do basename "${f%.aio}"; done; }
+[ "$#" -gt 0 ] || set -- core
+shared_names=(); stdlib_names=()
+for arg in "$@"; do
+  case $arg in
+    core | async | mem) mapfile -t -O "${#shared_names[@]}" shared_names < <(names "$shared" "${arg}_") ;;
+    stdlib) mapfile -t -O "${#stdlib_names[@]}" stdlib_names < <(names "$stdlib" stdlib_) ;;
+    all)
+      mapfile -t -O "${#shared_names[@]}" shared_names < <(names "$shared" "")
+      mapfile -t -O "${#stdlib_names[@]}" stdlib_names < <(names "$stdlib" stdlib_) ;;
+    stdlib_*) stdlib_names+=("$arg") ;;
+    *) shared_names+=("$arg") ;;
+  esac
+done
+if [ "${#shared_names[@]}" -gt 0 ]; then
+  REPS=${REPS:-5} "$shared/compare.sh" python3 "$aio" "${shared_names[@]}"
 fi
-REPS=${REPS:-5} "$shared/compare.sh" python3 "$aio" "${names[@]}"
+if [ "${#stdlib_names[@]}" -gt 0 ]; then
+  REPS=${REPS:-5} "$stdlib/compare.sh" python3 "$aio" "${stdlib_names[@]}"
+fi
 
 echo
 echo "== memory (peak RSS, MiB)"
