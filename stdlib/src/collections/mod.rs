@@ -7,8 +7,11 @@
 mod deque;
 
 use aio_vm::builtins::module_native;
+use aio_vm::code::BinOp;
+use aio_vm::module::{native_state, new_native_instance, to_index_i64, ModuleBuilder};
 use aio_vm::native::Args;
 use aio_vm::native::NativeImpl;
+use aio_vm::object::Payload;
 use aio_vm::{Obj, PyResult, Value, Vm};
 
 /// Initialises `collections`.
@@ -21,7 +24,20 @@ pub fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
         NativeImpl::Fn(caller_module),
     );
     vm.dict_set_str(&g, "_caller_module", f);
+    let f = module_native(
+        vm,
+        "collections",
+        "_count_elements",
+        NativeImpl::Fn(count_elements),
+    );
+    vm.dict_set_str(&g, "_count_elements", f);
     deque::install(vm, m);
+    ModuleBuilder::new(vm, m)
+        .class("_tuplegetter_base")
+        .constructor(tuplegetter_new)
+        .method("__get__", tuplegetter_get)
+        .method("__set__", tuplegetter_set)
+        .finish();
     crate::source::run(
         vm,
         m,
@@ -51,4 +67,97 @@ fn caller_module(vm: &mut Vm, a: Args) -> PyResult {
         .and_then(|d| vm.caller_globals(d))
         .and_then(|g| vm.dict_get_str(&g, &name));
     Ok(found.unwrap_or_else(|| Value::str("__main__")))
+}
+
+/// The index a namedtuple field's descriptor reads.
+struct TupleGetter {
+    index: usize,
+}
+
+/// `_tuplegetter_base(index, doc)`: the native core of namedtuple's field descriptors
+/// (`_tuplegetter` in `namedtuple.aio` adds `_index`, `__doc__` and the repr), so reading
+/// a field runs no script frame, as with CPython's C `_tuplegetter`.
+fn tuplegetter_new(vm: &mut Vm, a: Args) -> PyResult {
+    let Some(Value::Obj(cls)) = a.pos.first() else {
+        return Err(vm.new_type_error("_tuplegetter.__new__(X): X is not a type object"));
+    };
+    let cls = cls.clone();
+    a.check_count(vm, "_tuplegetter", 3, 3)?;
+    let index = to_index_i64(vm, &a.pos[1])?;
+    let Ok(index) = usize::try_from(index) else {
+        return Err(vm.new_index_error("tuple index out of range"));
+    };
+    Ok(new_native_instance(vm, &cls, TupleGetter { index }))
+}
+
+/// `__get__(obj, type=None)`: `obj[index]` (the descriptor itself for `obj` None).
+fn tuplegetter_get(vm: &mut Vm, a: Args) -> PyResult {
+    let Some(g) = a.pos.first().and_then(native_state::<TupleGetter>) else {
+        return Err(vm.new_type_error("descriptor '__get__' requires a '_tuplegetter' object"));
+    };
+    let index = g.borrow().index;
+    let obj = a.pos.get(1).cloned().unwrap_or(Value::None);
+    if obj.is_none() {
+        return Ok(a.pos[0].clone());
+    }
+    if let Some(Payload::Tuple(t)) = obj.payload() {
+        return match t.get(index) {
+            Some(v) => Ok(v.clone()),
+            None => Err(vm.new_index_error("tuple index out of range")),
+        };
+    }
+    vm.getitem(&obj, &Value::Int(index as i64))
+}
+
+/// `__set__(obj, value)`: fields are read-only.
+fn tuplegetter_set(vm: &mut Vm, _a: Args) -> PyResult {
+    Err(vm.new_attribute_error("can't set attribute"))
+}
+
+/// `_count_elements(mapping, iterable)`: `mapping[elem] = mapping.get(elem, 0) + 1` for each
+/// element, as CPython's C helper for `Counter`: when `mapping` is a dict whose `get` and
+/// `__setitem__` are dict's own, the dict is updated directly, without a method call per
+/// element.
+fn count_elements(vm: &mut Vm, a: Args) -> PyResult {
+    a.check_count(vm, "_count_elements", 2, 2)?;
+    let mapping = a.pos[0].clone();
+    let it = vm.get_iter(&a.pos[1])?;
+    let one = Value::Int(1);
+    let cls = vm.class_of(&mapping).clone();
+    let dict_t = vm.types.dict.clone();
+    let (get_name, set_name) = (vm.intern("get"), vm.intern("__setitem__"));
+    let same = |vm: &Vm, n: &std::rc::Rc<aio_vm::str::Str>| match (
+        vm.lookup(&cls, n),
+        vm.lookup(&dict_t, n),
+    ) {
+        (Some(Value::Obj(x)), Some(Value::Obj(y))) => std::rc::Rc::ptr_eq(&x, &y),
+        _ => false,
+    };
+    let fast = match &mapping {
+        Value::Obj(o) if matches!(o.payload, Payload::Dict(_)) => {
+            same(vm, &get_name) && same(vm, &set_name)
+        }
+        _ => false,
+    };
+    if fast {
+        let Value::Obj(d) = &mapping else {
+            unreachable!("checked above")
+        };
+        while let Some(elem) = vm.next(&it)? {
+            let new = match vm.dict_lookup(d, &elem)? {
+                None => one.clone(),
+                Some(Value::Int(n)) if n < i64::MAX => Value::Int(n + 1),
+                Some(old) => vm.binary_op(&old, &one, BinOp::Add)?,
+            };
+            vm.dict_set(d, elem, new)?;
+        }
+        return Ok(Value::None);
+    }
+    let get = aio_vm::module::getattr(vm, &mapping, "get")?;
+    while let Some(elem) = vm.next(&it)? {
+        let old = vm.call(&get, &[elem.clone(), Value::Int(0)], &[])?;
+        let new = vm.binary_op(&old, &one, BinOp::Add)?;
+        vm.setitem(&mapping, elem, new)?;
+    }
+    Ok(Value::None)
 }

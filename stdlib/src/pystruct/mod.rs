@@ -7,6 +7,7 @@ mod format;
 
 use aio_vm::module::{as_int, call_special, int_value, new_bytes, to_f64, ModuleBuilder};
 use aio_vm::native::Args;
+use aio_vm::object::Payload;
 use aio_vm::{Obj, PyResult, Value, Vm};
 use format::{parse, Item, Order};
 use num_bigint::BigInt;
@@ -340,11 +341,30 @@ fn pack(vm: &mut Vm, a: Args) -> PyResult {
 fn unpack(vm: &mut Vm, a: Args) -> PyResult {
     a.check_count(vm, "_unpack", 4, 4)?;
     let (order, items, size) = format_of(vm, &a)?;
-    let Some(buf) = aio_vm::module::bytes_of(&a.pos[2]) else {
-        let t = vm.type_name(&a.pos[2]);
-        return Err(vm.new_type_error(format!("a bytes-like object is required, not '{t}'")));
-    };
     let base = aio_vm::module::to_index_i64(vm, &a.pos[3])? as usize;
+    // `bytes` and `bytearray` are read in place (copying the whole buffer per call made
+    // `iter_unpack` and `unpack_from` quadratic); a view is copied.
+    let copied;
+    let held;
+    let buf: &[u8] = match a.pos[2].payload() {
+        Some(Payload::Bytes(b)) => b,
+        Some(Payload::ByteArray(b)) => {
+            held = b.borrow();
+            &held
+        }
+        _ => match aio_vm::module::bytes_of(&a.pos[2]) {
+            Some(b) => {
+                copied = b;
+                &copied
+            }
+            None => {
+                let t = vm.type_name(&a.pos[2]);
+                return Err(
+                    vm.new_type_error(format!("a bytes-like object is required, not '{t}'"))
+                );
+            }
+        },
+    };
     if buf.len() < base + size {
         return Err(fail(
             vm,

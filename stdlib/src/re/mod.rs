@@ -1,6 +1,6 @@
 //! `re`: Python regular expressions on the `fancy-regex` engine (backtracking, so
 //! backreferences and lookaround work). `translate.rs` rewrites Python's syntax; this file
-//! holds the two natives the module stands on (`_compile`, `_search`), and `re.aio` is the
+//! holds the natives the module stands on (`_compile`, `_search`, `_findall`), and `re.aio` is the
 //! module itself (`Pattern`, `Match`, `sub` templates, `split`, `findall`, the flags).
 //!
 //! Positions cross the boundary in characters, as Python counts them; the engine works in
@@ -34,7 +34,9 @@ thread_local! {
 /// Initialises `re`.
 pub fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
     let mut b = ModuleBuilder::new(vm, m);
-    b.function("_compile", compile).function("_search", search);
+    b.function("_compile", compile)
+        .function("_search", search)
+        .function("_findall", findall);
     crate::source::run(vm, m, &[("re.aio", include_str!("re.aio"))])
 }
 
@@ -103,36 +105,17 @@ fn engine_message(e: &fancy_regex::Error) -> String {
     text
 }
 
-/// `_search(id, string, pos, endpos, mode, must_advance)`: the group spans of the first
-/// match (flat `start, end` pairs, `-1` for groups that did not take part), or `None`.
-/// `mode` is 0 for search, 1 for match (anchored at `pos`), 2 for fullmatch. With
-/// `must_advance`, an empty match at `pos` is refused (CPython's rule after an empty match
-/// in `finditer`, `sub`, `split`).
-fn search(vm: &mut Vm, a: Args) -> PyResult {
-    a.check_count(vm, "_search", 6, 6)?;
-    let id = to_index_i64(vm, &a.pos[0])? as usize;
-    let Some(s) = a.pos[1].as_str().cloned() else {
-        // sre.c's state_init (aio's patterns are all str patterns).
-        if aio_vm::builtins::bytes_of(&a.pos[1]).is_some() {
-            return Err(vm.new_type_error("cannot use a string pattern on a bytes-like object"));
-        }
-        let t = vm.type_name(&a.pos[1]);
-        return Err(vm.new_type_error(format!("expected string or bytes-like object, got '{t}'")));
-    };
-    let n = s.len() as i64;
-    let pos = to_index_i64(vm, &a.pos[2])?.clamp(0, n) as usize;
-    let endpos = to_index_i64(vm, &a.pos[3])?.clamp(0, n) as usize;
-    let mode = to_index_i64(vm, &a.pos[4])?;
-    let must_advance = matches!(a.pos[5], Value::Bool(Bool::TRUE));
-    if pos > endpos {
-        return Ok(Value::None);
-    }
-    let text = s.as_str();
-    let end_byte = s.byte_offset(endpos);
-    let hay = &text[..end_byte];
-    let pos_byte = s.byte_offset(pos);
-    let mut start_byte = pos_byte;
-    let result = REGEXES.with(|r| -> Result<Option<Spans>, String> {
+/// The byte spans of the first match of pattern `id` in `hay` from `pos_byte` (`mode` and
+/// `must_advance` as for `_search`), or the engine's error.
+fn search_bytes(
+    id: usize,
+    hay: &str,
+    pos_byte: usize,
+    mode: i64,
+    must_advance: bool,
+) -> Result<Option<Spans>, String> {
+    REGEXES.with(|r| -> Result<Option<Spans>, String> {
+        let mut start_byte = pos_byte;
         let mut r = r.borrow_mut();
         let Some(e) = r.get_mut(id) else {
             return Err("unknown pattern".into());
@@ -182,7 +165,79 @@ fn search(vm: &mut Vm, a: Args) -> PyResult {
         let input = RegexInput::new(hay).from_pos(start_byte);
         let caps = re.captures_input(input).map_err(|x| x.to_string())?;
         Ok(caps.map(spans))
-    });
+    })
+}
+
+/// `_findall(id, string, pos, endpos, groups)`: `Pattern.findall` over a `str` (the
+/// matches' texts, or their groups' texts, with CPython's rule after an empty match), in
+/// one native loop; `None` for anything but an exact `str`, which `re.aio` handles.
+fn findall(vm: &mut Vm, a: Args) -> PyResult {
+    a.check_count(vm, "_findall", 5, 5)?;
+    let id = to_index_i64(vm, &a.pos[0])? as usize;
+    let Some(s) = a.pos[1].as_str().cloned() else {
+        return Ok(Value::None);
+    };
+    let n = s.len() as i64;
+    let pos = to_index_i64(vm, &a.pos[2])?.clamp(0, n) as usize;
+    let endpos = to_index_i64(vm, &a.pos[3])?.clamp(0, n) as usize;
+    let groups = to_index_i64(vm, &a.pos[4])?.max(0) as usize;
+    let mut out = Vec::new();
+    if pos <= endpos {
+        let hay = &s.as_str()[..s.byte_offset(endpos)];
+        let mut at = s.byte_offset(pos);
+        let mut must_advance = false;
+        loop {
+            let sp = match search_bytes(id, hay, at, 0, must_advance) {
+                Ok(Some(sp)) => sp,
+                Ok(None) => break,
+                Err(msg) => return Err(vm.new_runtime_error(msg)),
+            };
+            let piece = |k: usize| match sp.get(k).copied().flatten() {
+                Some((b, e)) => Value::str(&hay[b..e]),
+                None => Value::str(""),
+            };
+            out.push(match groups {
+                0 => piece(0),
+                1 => piece(1),
+                g => vm.new_tuple((1..=g).map(piece).collect()),
+            });
+            let (b, e) = sp[0].expect("group 0 takes part");
+            at = e;
+            must_advance = b == e;
+        }
+    }
+    Ok(vm.new_list(out))
+}
+
+/// `_search(id, string, pos, endpos, mode, must_advance)`: the group spans of the first
+/// match (flat `start, end` pairs, `-1` for groups that did not take part), or `None`.
+/// `mode` is 0 for search, 1 for match (anchored at `pos`), 2 for fullmatch. With
+/// `must_advance`, an empty match at `pos` is refused (CPython's rule after an empty match
+/// in `finditer`, `sub`, `split`).
+fn search(vm: &mut Vm, a: Args) -> PyResult {
+    a.check_count(vm, "_search", 6, 6)?;
+    let id = to_index_i64(vm, &a.pos[0])? as usize;
+    let Some(s) = a.pos[1].as_str().cloned() else {
+        // sre.c's state_init (aio's patterns are all str patterns).
+        if aio_vm::builtins::bytes_of(&a.pos[1]).is_some() {
+            return Err(vm.new_type_error("cannot use a string pattern on a bytes-like object"));
+        }
+        let t = vm.type_name(&a.pos[1]);
+        return Err(vm.new_type_error(format!("expected string or bytes-like object, got '{t}'")));
+    };
+    let n = s.len() as i64;
+    let pos = to_index_i64(vm, &a.pos[2])?.clamp(0, n) as usize;
+    let endpos = to_index_i64(vm, &a.pos[3])?.clamp(0, n) as usize;
+    let mode = to_index_i64(vm, &a.pos[4])?;
+    let must_advance = matches!(a.pos[5], Value::Bool(Bool::TRUE));
+    if pos > endpos {
+        return Ok(Value::None);
+    }
+    let text = s.as_str();
+    let end_byte = s.byte_offset(endpos);
+    let hay = &text[..end_byte];
+    let pos_byte = s.byte_offset(pos);
+    let result = search_bytes(id, hay, pos_byte, mode, must_advance);
     let spans = match result {
         Ok(Some(s)) => s,
         Ok(None) => return Ok(Value::None),

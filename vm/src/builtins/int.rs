@@ -743,18 +743,28 @@ fn float_ratio(vm: &mut Vm, a: Args) -> PyResult {
     } else {
         (bits & ((1 << 52) - 1)) | (1 << 52)
     };
-    let mut n = BigInt::from(mant);
+    let mut e = exp - 1075;
+    // The denominator is a power of two: reduce by the mantissa's trailing zeros instead
+    // of a big-int gcd, and stay in machine words where the result fits.
+    let mut mant = mant;
+    if mant == 0 {
+        e = 0;
+    } else if e < 0 {
+        let shift = (mant.trailing_zeros() as i64).min(-e);
+        mant >>= shift;
+        e += shift;
+    }
+    let sign = if f < 0.0 { -1 } else { 1 };
+    if e < 0 && -e <= 62 {
+        let n = Value::Int(sign * mant as i64);
+        return Ok(vm.new_tuple(vec![n, Value::Int(1i64 << -e)]));
+    }
+    let mut n = BigInt::from(mant) * sign;
     let mut d = BigInt::one();
-    let e = exp - 1075;
     if e > 0 {
         n <<= e as usize;
     } else {
         d <<= (-e) as usize;
-    }
-    let g = n.gcd(&d);
-    let (mut n, d) = (n / &g, d / g);
-    if f < 0.0 {
-        n = -n;
     }
     let n = num::int_value(vm, n);
     let d = num::int_value(vm, d);
