@@ -189,7 +189,7 @@ fn call(vm: &mut Vm, a: Args) -> PyResult {
         // Added while the function ran (a recursive call): the list is up to date.
         return Ok(result);
     }
-    let full = st.borrow().links.len() - 1 >= maxsize;
+    let full = st.borrow().links.len() > maxsize;
     if !full {
         let i = {
             let mut s = st.borrow_mut();
