@@ -17,20 +17,14 @@ use aio_vm::{Obj, PyResult, Value, Vm};
 /// Initialises `collections`.
 pub fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
     let g = vm.module_globals(m).expect("a module has globals");
-    let f = module_native(
-        vm,
-        "collections",
-        "_caller_module",
-        NativeImpl::Fn(caller_module),
-    );
-    vm.dict_set_str(&g, "_caller_module", f);
-    let f = module_native(
-        vm,
-        "collections",
-        "_count_elements",
-        NativeImpl::Fn(count_elements),
-    );
-    vm.dict_set_str(&g, "_count_elements", f);
+    let natives: [(&str, NativeImpl); 2] = [
+        ("_caller_module", NativeImpl::Fn(caller_module)),
+        ("_count_elements", NativeImpl::Fn(count_elements)),
+    ];
+    for (name, imp) in natives {
+        let f = module_native(vm, "collections", name, imp);
+        vm.dict_set_str(&g, name, f);
+    }
     deque::install(vm, m);
     ModuleBuilder::new(vm, m)
         .class("_tuplegetter_base")
