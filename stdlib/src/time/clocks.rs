@@ -101,26 +101,28 @@ fn ts_secs(ts: &libc::timespec) -> f64 {
     ts.tv_sec as f64 + ts.tv_nsec as f64 * 1e-9
 }
 
+/// The clock id argument of `clock_gettime`/`clock_gettime_ns`/`clock_getres` (`func`: the
+/// name keyword errors show; `counted`: the name argument-count errors show, as CPython).
+fn clock_arg(vm: &mut Vm, a: &Args, func: &str, counted: &str) -> PyResult<i32> {
+    a.no_kwargs(vm, func)?;
+    parse_count(vm, a, counted, 1, 1)?;
+    c_int(vm, &a.pos[0])
+}
+
 fn time_clock_gettime(vm: &mut Vm, a: Args) -> PyResult {
-    a.no_kwargs(vm, "clock_gettime")?;
-    parse_count(vm, &a, "clock_gettime", 1, 1)?;
-    let clock = c_int(vm, &a.pos[0])?;
+    let clock = clock_arg(vm, &a, "clock_gettime", "clock_gettime")?;
     Ok(Value::float(ts_secs(&timespec(vm, clock as _, false)?)))
 }
 
 fn time_clock_gettime_ns(vm: &mut Vm, a: Args) -> PyResult {
-    a.no_kwargs(vm, "clock_gettime_ns")?;
-    parse_count(vm, &a, "clock_gettime", 1, 1)?;
-    let clock = c_int(vm, &a.pos[0])?;
+    let clock = clock_arg(vm, &a, "clock_gettime_ns", "clock_gettime")?;
     let ts = timespec(vm, clock as _, false)?;
     let ns = ts.tv_sec as i128 * 1_000_000_000 + ts.tv_nsec as i128;
     Ok(int_value(vm, BigInt::from(ns)))
 }
 
 fn time_clock_getres(vm: &mut Vm, a: Args) -> PyResult {
-    a.no_kwargs(vm, "clock_getres")?;
-    parse_count(vm, &a, "clock_getres", 1, 1)?;
-    let clock = c_int(vm, &a.pos[0])?;
+    let clock = clock_arg(vm, &a, "clock_getres", "clock_getres")?;
     Ok(Value::float(ts_secs(&timespec(vm, clock as _, true)?)))
 }
 
