@@ -389,6 +389,47 @@ pub enum Instr {
     MatchClass(u32),
     /// Replaces TOS (key tuple) with a copy of the dict TOS1 without those keys.
     CopyDictWithoutKeys,
+
+    // ---- superinstructions ------------------------------------------------------------
+    // Each stands in for a pair of instructions: it replaces the first (the second stays in
+    // place, so jumps to it still work) and runs both, then skips the second. The compiler
+    // fuses them last ([`fuse_pairs`]); listings show the original pair ([`Instr::unfused`]).
+    // The two operands of a pair are packed in one word ([`pack_pair`]): a variant with
+    // two fields would make every dispatch decode another operand layout.
+    /// `LoadFast(a)` then `LoadFast(b)`.
+    LoadFastLoadFast(u32),
+    /// `LoadFast(a)` then `LoadConst(b)`.
+    LoadFastLoadConst(u32),
+    /// `StoreFast(a)` then `LoadFast(b)`.
+    StoreFastLoadFast(u32),
+    /// `Compare(op)` then `PopJumpIfFalse(t)`.
+    CompareJumpIfFalse(CmpOp, u32),
+}
+
+impl Instr {
+    /// The instruction a superinstruction replaced (itself for any other).
+    pub fn unfused(self) -> Instr {
+        match self {
+            Instr::LoadFastLoadFast(p) | Instr::LoadFastLoadConst(p) => {
+                Instr::LoadFast(unpack_pair(p).0 as u32)
+            }
+            Instr::StoreFastLoadFast(p) => Instr::StoreFast(unpack_pair(p).0 as u32),
+            Instr::CompareJumpIfFalse(op, _) => Instr::Compare(op),
+            i => i,
+        }
+    }
+}
+
+/// The operand of a superinstruction for operands `a` and `b` (`None` unless both fit in
+/// 16 bits).
+pub fn pack_pair(a: u32, b: u32) -> Option<u32> {
+    (a <= 0xffff && b <= 0xffff).then_some(a | b << 16)
+}
+
+/// The two operands of a superinstruction.
+#[inline(always)]
+pub fn unpack_pair(p: u32) -> (usize, usize) {
+    ((p & 0xffff) as usize, (p >> 16) as usize)
 }
 
 /// `BuildSet` operand flag: the items are constants (CPython builds such displays through a

@@ -52,22 +52,12 @@ macro_rules! tri {
     };
 }
 
-/// Calls native code with the running frame visible on `Vm::frames`.
-macro_rules! with_frame {
-    ($vm:ident, $f:ident, $e:expr) => {{
-        $vm.frames.push($f);
-        let r = $e;
-        $f = $vm.frames.pop().expect("frame");
-        r
-    }};
-}
-
 /// Calls an unbound native function whose arguments are `f.stack[start..]` (the callee at
 /// `callee_pos`) in place, without copying them out: the stack is lent to the call while the
 /// frame sits on `Vm::frames`, then the callee and arguments are dropped and the result
 /// pushed. Breaks out of the dispatch loop with the exception on failure. Does nothing when
 /// the callee is not such a native.
-macro_rules! call_native_in_place {
+macro_rules! call_native_lent {
     ($vm:ident, $f:ident, $callee_pos:expr, $start:expr) => {{
         let callee_pos = $callee_pos;
         let is_native = matches!(&$f.stack[callee_pos], Value::Obj(o)
@@ -135,27 +125,45 @@ impl Vm {
         'frames: loop {
             let code = f.code.clone();
             let instrs: &[Instr] = &code.instrs;
-            // The instruction pointer lives in a local (a register) while this frame runs;
-            // `f.ip` is written after each fetch and each jump (never read back in the loop),
-            // so everything that looks at the frame (tracebacks, `with_frame!`) sees it.
+            // The instruction pointer lives in a local (a register) while this frame runs.
+            // `f.ip` is written back only where the frame can be looked at: when it is lent
+            // to native code (the `with_frame!` and `call_native_in_place!` below) and when
+            // the dispatch loop ends with an event (tracebacks, calls, yields).
             let mut ip = f.ip;
             macro_rules! jump {
                 ($t:expr) => {{
                     ip = $t as usize;
-                    f.ip = ip;
                 }};
             }
             let event = if let Some(ev) = pending.take() {
                 ev
             } else {
                 loop {
+                    // Calls native code with the running frame visible on `Vm::frames`
+                    // (its instruction pointer stored first, for tracebacks and frame
+                    // introspection).
+                    macro_rules! with_frame {
+                        ($vm:ident, $f:ident, $e:expr) => {{
+                            $f.ip = ip;
+                            $vm.frames.push($f);
+                            let r = $e;
+                            $f = $vm.frames.pop().expect("frame");
+                            r
+                        }};
+                    }
+                    // `call_native_lent!` with the instruction pointer stored first.
+                    macro_rules! call_native_in_place {
+                        ($vm:ident, $f:ident, $callee_pos:expr, $start:expr) => {{
+                            $f.ip = ip;
+                            call_native_lent!($vm, $f, $callee_pos, $start)
+                        }};
+                    }
                     // `__del__` of objects that died in the previous instruction.
                     if crate::finalize::pending() {
                         with_frame!(self, f, self.run_finalizers());
                     }
                     let instr = instrs[ip];
                     ip += 1;
-                    f.ip = ip;
                     match instr {
                         Instr::Nop => {}
                         Instr::PopTop => {
@@ -192,25 +200,46 @@ impl Vm {
                                 let v = v.clone();
                                 f.stack.push(v);
                             }
-                            None => {
-                                let name = code.varnames[i as usize].as_str().to_string();
-                                break Event::Raise(self.new_exception_msg(
-                                    &self.exc.unbound_local_error.clone(),
-                                    format!("cannot access local variable '{name}' where it is not associated with a value"),
-                                ));
-                            }
+                            None => break Event::Raise(self.unbound_local(&code, i as usize)),
                         },
                         Instr::StoreFast(i) => {
                             let v = f.stack.pop();
                             f.locals[i as usize] = v;
                         }
+                        Instr::LoadFastLoadFast(p) => {
+                            let (a, b) = crate::code::unpack_pair(p);
+                            let Some(v) = f.locals[a].clone() else {
+                                break Event::Raise(self.unbound_local(&code, a));
+                            };
+                            f.stack.push(v);
+                            ip += 1;
+                            let Some(v) = f.locals[b].clone() else {
+                                break Event::Raise(self.unbound_local(&code, b));
+                            };
+                            f.stack.push(v);
+                        }
+                        Instr::LoadFastLoadConst(p) => {
+                            let (a, b) = crate::code::unpack_pair(p);
+                            let Some(v) = f.locals[a].clone() else {
+                                break Event::Raise(self.unbound_local(&code, a));
+                            };
+                            f.stack.push(v);
+                            ip += 1;
+                            f.stack.push(code.consts[b].clone());
+                        }
+                        Instr::StoreFastLoadFast(p) => {
+                            let (a, b) = crate::code::unpack_pair(p);
+                            let v = f.stack.pop();
+                            f.locals[a] = v;
+                            ip += 1;
+                            let Some(v) = f.locals[b].clone() else {
+                                break Event::Raise(self.unbound_local(&code, b));
+                            };
+                            f.stack.push(v);
+                        }
                         Instr::DeleteFast(i) => {
                             if f.locals[i as usize].take().is_none() {
-                                let name = code.varnames[i as usize].as_str().to_string();
-                                break Event::Raise(self.new_exception_msg(
-                                    &self.exc.unbound_local_error.clone(),
-                                    format!("cannot access local variable '{name}' where it is not associated with a value"),
-                                ));
+                                break Event::Raise(self.unbound_local(&code, i as usize));
                             }
                         }
                         Instr::LoadDeref(i) => {
@@ -539,6 +568,25 @@ impl Vm {
                             }
                             let v = tri!(with_frame!(self, f, self.compare(&a, &b, op)));
                             f.stack.push(v);
+                        }
+                        Instr::CompareJumpIfFalse(op, t) => {
+                            let b = f.stack.pop().expect("stack");
+                            let a = f.stack.pop().expect("stack");
+                            let truth = if let (Value::Int(x), Value::Int(y)) = (&a, &b) {
+                                ip += 1;
+                                crate::ops::cmp_ord(x.cmp(y), op)
+                            } else {
+                                let v = tri!(with_frame!(self, f, self.compare(&a, &b, op)));
+                                // A failing `__bool__` is the jump's error.
+                                ip += 1;
+                                match v {
+                                    Value::Bool(b) => b.get(),
+                                    _ => tri!(with_frame!(self, f, self.is_true(&v))),
+                                }
+                            };
+                            if !truth {
+                                jump!(t);
+                            }
                         }
                         Instr::IsOp(invert) => {
                             let b = f.stack.pop().expect("stack");
@@ -1076,6 +1124,7 @@ impl Vm {
                 }
             };
             // ---- frame switching -------------------------------------------------------
+            f.ip = ip;
             let mut event = event;
             loop {
                 match event {
@@ -1215,6 +1264,20 @@ impl Vm {
                 }
             }
         }
+    }
+
+    /// `UnboundLocalError` for local `i` of `code` (out of line: the rare case of the
+    /// local loads).
+    #[cold]
+    #[inline(never)]
+    fn unbound_local(&mut self, code: &crate::code::Code, i: usize) -> Obj {
+        let name = code.varnames[i].as_str().to_string();
+        self.new_exception_msg(
+            &self.exc.unbound_local_error.clone(),
+            format!(
+                "cannot access local variable '{name}' where it is not associated with a value"
+            ),
+        )
     }
 
     /// Adds the traceback entry of `f` to `exc` (and, for a new raise, its `__context__`).

@@ -359,15 +359,18 @@ impl<'t, 'i> Compiler<'t, 'i> {
                     .filter(|&i| (i as usize) < self.table.scopes[u.scope].params.len())
             })
             .collect();
-        let max_stack = estimate_stack(&u.instrs);
+        let mut instrs = u.instrs;
+        super::peephole::thread_jumps(&mut instrs);
+        let max_stack = estimate_stack(&instrs);
+        super::peephole::fuse_pairs(&mut instrs);
         let qualname = self.interner.intern(&u.qualname);
         let global_cache = crate::code::GlobalCache::table(u.names.len());
-        let attr_cache = crate::code::AttrCache::table(u.instrs.len());
+        let attr_cache = crate::code::AttrCache::table(instrs.len());
         Rc::new(Code {
             name: u.name,
             qualname,
             source: self.source.clone(),
-            instrs: u.instrs.into_boxed_slice(),
+            instrs: instrs.into_boxed_slice(),
             spans: u.spans.into_boxed_slice(),
             doc: u.doc,
             consts: u.consts.into_boxed_slice(),

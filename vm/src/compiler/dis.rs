@@ -55,6 +55,7 @@ fn list(code: &Code, out: &mut String) {
         code.instrs.iter().filter_map(jump_target).collect();
     let mut last_line = 0;
     for (ip, instr) in code.instrs.iter().enumerate() {
+        let instr = &instr.unfused();
         let line = code.location(ip).line;
         let line_col = if line != last_line {
             last_line = line;

@@ -1,8 +1,9 @@
-//! The compiler: scope analysis ([`symtable`]), code generation ([`codegen`]) and the
-//! bytecode listing printed by `aio --dis` ([`dis`]).
+//! The compiler: scope analysis ([`symtable`]), code generation ([`codegen`]), peephole
+//! passes ([`peephole`]) and the bytecode listing printed by `aio --dis` ([`dis`]).
 
 pub mod codegen;
 pub mod dis;
+pub mod peephole;
 pub mod symtable;
 
 pub use codegen::{compile, Mode};
@@ -16,6 +17,10 @@ pub fn stack_effect(i: &Instr) -> i64 {
         Nop | RotTwo | RotThree | RotFour | Jump(_) | GetIter | GetAIter | Unary(_)
         | LoadAttr(_) | ListToTuple | StarArgs | GetYieldFromIter | GetAwaitable(_)
         | FormatValue(0..=3) | PopBlock | YieldValue | SetupFinally(_) | CopyDictWithoutKeys => 0,
+        // Fused after the stack depth is estimated; the pair's net effect.
+        LoadFastLoadFast(..) | LoadFastLoadConst(..) => 2,
+        StoreFastLoadFast(..) => 0,
+        CompareJumpIfFalse(..) => -2,
         PopTop | StoreFast(_) | StoreDeref(_) | StoreGlobal(_) | StoreName(_) | BinarySubscr
         | Binary(_) | Inplace(_) | Compare(_) | IsOp(_) | ContainsOp(_) | PopJumpIfFalse(_)
         | PopJumpIfTrue(_) | JumpIfFalseOrPop(_) | JumpIfTrueOrPop(_) | ListAppend(_)

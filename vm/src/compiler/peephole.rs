@@ -1,0 +1,171 @@
+//! Peephole passes over a finished unit's instructions. They rewrite instructions in
+//! place and never move one, so jump targets, the line table and the per-instruction
+//! caches keep their positions.
+
+use crate::code::{pack_pair, Instr};
+
+/// Jump threading, as CPython's peephole optimizer: a conditional jump whose target is
+/// another conditional jump on the same value goes straight to where that one leads. For
+/// `if a or b:` the value of `a` is then tested once (`__bool__` runs once, as in CPython),
+/// and a jump to an unconditional jump goes to its target.
+pub fn thread_jumps(instrs: &mut [Instr]) {
+    use Instr::*;
+    // Chains (`a or b or c`) take one round per link; bounded for safety.
+    for _ in 0..8 {
+        let mut changed = false;
+        for i in 0..instrs.len() {
+            let next = |t: u32| instrs.get(t as usize).copied();
+            let threaded = match instrs[i] {
+                JumpIfTrueOrPop(t) => match next(t) {
+                    // True: the second test would not jump; go on after it.
+                    Some(PopJumpIfFalse(_)) => Some(PopJumpIfTrue(t + 1)),
+                    Some(PopJumpIfTrue(u)) => Some(PopJumpIfTrue(u)),
+                    Some(JumpIfTrueOrPop(u)) if u != t => Some(JumpIfTrueOrPop(u)),
+                    _ => None,
+                },
+                JumpIfFalseOrPop(t) => match next(t) {
+                    Some(PopJumpIfTrue(_)) => Some(PopJumpIfFalse(t + 1)),
+                    Some(PopJumpIfFalse(u)) => Some(PopJumpIfFalse(u)),
+                    Some(JumpIfFalseOrPop(u)) if u != t => Some(JumpIfFalseOrPop(u)),
+                    _ => None,
+                },
+                Jump(t) => match next(t) {
+                    Some(Jump(u)) if u != t => Some(Jump(u)),
+                    _ => None,
+                },
+                PopJumpIfFalse(t) => match next(t) {
+                    Some(Jump(u)) if u != t => Some(PopJumpIfFalse(u)),
+                    _ => None,
+                },
+                PopJumpIfTrue(t) => match next(t) {
+                    Some(Jump(u)) if u != t => Some(PopJumpIfTrue(u)),
+                    _ => None,
+                },
+                _ => None,
+            };
+            // Only an unconditional `Jump` may lead backwards: loop back-edges are where the
+            // interpreter checks for Ctrl-C and the host's limits.
+            let backwards = |j: &Instr| match *j {
+                Jump(_) => false,
+                j => super::dis::jump_target(&j).is_some_and(|t| t as usize <= i),
+            };
+            if let Some(j) = threaded.filter(|j| !backwards(j)) {
+                if j != instrs[i] {
+                    instrs[i] = j;
+                    changed = true;
+                }
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+}
+
+/// Replaces the first of each fusable pair of adjacent instructions with the
+/// superinstruction for both (see [`Instr::LoadFastLoadFast`]). The second of a pair stays,
+/// so jump targets, the line table and the instruction caches keep their positions.
+pub fn fuse_pairs(instrs: &mut [Instr]) {
+    for i in 0..instrs.len().saturating_sub(1) {
+        let fused = match (instrs[i], instrs[i + 1]) {
+            (Instr::LoadFast(a), Instr::LoadFast(b)) => {
+                pack_pair(a, b).map(Instr::LoadFastLoadFast)
+            }
+            (Instr::LoadFast(a), Instr::LoadConst(b)) => {
+                pack_pair(a, b).map(Instr::LoadFastLoadConst)
+            }
+            (Instr::StoreFast(a), Instr::LoadFast(b)) => {
+                pack_pair(a, b).map(Instr::StoreFastLoadFast)
+            }
+            (Instr::Compare(op), Instr::PopJumpIfFalse(t)) => {
+                Some(Instr::CompareJumpIfFalse(op, t))
+            }
+            _ => None,
+        };
+        if let Some(f) = fused {
+            instrs[i] = f;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::code::CmpOp;
+
+    #[test]
+    fn or_in_a_condition_tests_each_value_once() {
+        use Instr::*;
+        // `if a or b: X else: Y`, then a jump to a jump.
+        let mut instrs = vec![
+            LoadFast(0),
+            JumpIfTrueOrPop(3),
+            LoadFast(1),
+            PopJumpIfFalse(6),
+            Nop, // X
+            Jump(8),
+            Nop, // Y
+            Jump(5),
+            ReturnValue,
+        ];
+        thread_jumps(&mut instrs);
+        assert_eq!(instrs[1], PopJumpIfTrue(4));
+        assert_eq!(instrs[3], PopJumpIfFalse(6));
+        assert_eq!(instrs[7], Jump(8));
+    }
+
+    #[test]
+    fn a_conditional_jump_is_not_threaded_into_a_loop_back_edge() {
+        use Instr::*;
+        // `while True: if a: X` — the test's false branch reaches the back-edge `Jump`.
+        let mut instrs = vec![LoadFast(0), PopJumpIfFalse(3), Nop, Jump(0), ReturnValue];
+        thread_jumps(&mut instrs);
+        assert_eq!(instrs[1], PopJumpIfFalse(3));
+    }
+
+    #[test]
+    fn and_in_a_condition_jumps_straight_to_the_else() {
+        use Instr::*;
+        // `if a and b: X else: Y`
+        let mut instrs = vec![
+            LoadFast(0),
+            JumpIfFalseOrPop(3),
+            LoadFast(1),
+            PopJumpIfFalse(5),
+            Nop,
+            ReturnValue,
+        ];
+        thread_jumps(&mut instrs);
+        assert_eq!(instrs[1], PopJumpIfFalse(5));
+    }
+
+    #[test]
+    fn fusing_keeps_the_second_of_each_pair() {
+        let mut instrs = vec![
+            Instr::LoadFast(0),
+            Instr::LoadFast(1),
+            Instr::LoadConst(2),
+            Instr::Compare(CmpOp::Lt),
+            Instr::PopJumpIfFalse(0),
+            Instr::StoreFast(70_000),
+            Instr::LoadFast(0),
+        ];
+        let original = instrs.clone();
+        fuse_pairs(&mut instrs);
+        assert_eq!(
+            instrs,
+            vec![
+                Instr::LoadFastLoadFast(1 << 16),
+                Instr::LoadFastLoadConst(1 | 2 << 16),
+                Instr::LoadConst(2),
+                Instr::CompareJumpIfFalse(CmpOp::Lt, 0),
+                Instr::PopJumpIfFalse(0),
+                // An index past u16 is left alone.
+                Instr::StoreFast(70_000),
+                Instr::LoadFast(0),
+            ]
+        );
+        let shown: Vec<Instr> = instrs.iter().map(|i| i.unfused()).collect();
+        assert_eq!(shown, original);
+    }
+}
