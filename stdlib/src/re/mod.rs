@@ -6,14 +6,20 @@
 //! Positions cross the boundary in characters, as Python counts them; the engine works in
 //! bytes of the UTF-8 text.
 
+mod matchobj;
+mod pattern;
+mod template;
 pub(crate) mod translate;
 
+use aio_vm::dict::Dict;
 use aio_vm::module::{to_index_i64, ModuleBuilder};
 use aio_vm::native::Args;
-use aio_vm::value::Bool;
+use aio_vm::object::{Object, Payload};
+use aio_vm::str::Str;
 use aio_vm::{Obj, PyResult, Value, Vm};
 use fancy_regex::{Regex, RegexInput};
 use std::cell::RefCell;
+use std::rc::Rc;
 
 /// A compiled pattern: the search form and, once needed, the fullmatch form.
 struct Entry {
@@ -25,19 +31,175 @@ struct Entry {
 }
 
 /// The byte spans of a match's groups (`None`: the group did not take part).
-type Spans = Vec<Option<(usize, usize)>>;
+pub(crate) type Spans = Vec<Option<(usize, usize)>>;
 
 thread_local! {
     static REGEXES: RefCell<Vec<Entry>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Initialises `re`.
+/// Initialises `re`: the native `Pattern` and `Match` classes (and the `finditer`
+/// iterator), `_compile`, then `re.aio`.
 pub fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
+    let pattern_cls = native_class(vm, "re", "Pattern");
+    let match_cls = native_class(vm, "re", "Match");
+    let iter_cls = native_class(vm, "builtins", "callable_iterator");
+    pattern::install(vm, &pattern_cls, &iter_cls);
+    matchobj::install(vm, &match_cls);
+    let classes = Rc::new(Classes {
+        pattern: pattern_cls.clone(),
+        matches: match_cls.clone(),
+        iter: iter_cls,
+    });
+    let compile_fn = aio_vm::builtins::native_closure(
+        vm,
+        "_compile",
+        None,
+        Rc::new(move |vm: &mut Vm, a: Args<'_>| compile(vm, a, &classes)),
+    );
     let mut b = ModuleBuilder::new(vm, m);
-    b.function("_compile", compile)
-        .function("_search", search)
-        .function("_findall", findall);
+    b.set("_compile", compile_fn)
+        .set("Pattern", Value::Obj(pattern_cls))
+        .set("Match", Value::Obj(match_cls))
+        .function("_subn", pattern::subn_with);
     crate::source::run(vm, m, &[("re.aio", include_str!("re.aio"))])
+}
+
+/// The classes a compiled pattern hands its results to.
+pub(crate) struct Classes {
+    pattern: Obj,
+    pub(crate) matches: Obj,
+    pub(crate) iter: Obj,
+}
+
+/// A class of `module` whose instances carry Rust state and no `__dict__`, which scripts
+/// cannot instantiate (`TypeError: cannot create 're.Match' instances`, as CPython).
+fn native_class(vm: &mut Vm, module: &str, name: &str) -> Obj {
+    let n = vm.intern(name);
+    let mut ns = Dict::new();
+    ns.set_str(vm.intern("__module__"), Value::str(module));
+    ns.set_str(vm.intern("__qualname__"), Value::Str(n.clone()));
+    let object = vm.types.object.clone();
+    let member = vm.types.member_descriptor.clone();
+    let meta = vm.types.type_.clone();
+    let cls =
+        aio_vm::types::new_heap_type(&meta, n.clone(), n, &[object], ns, Some(vec![]), &member)
+            .expect("object is a valid base");
+    fn no_new(vm: &mut Vm, a: Args) -> PyResult {
+        let Some(Value::Obj(cls)) = a.pos.first() else {
+            return Err(vm.new_type_error("__new__ needs a class"));
+        };
+        let name = aio_vm::types::type_name(cls);
+        let key = vm.intern("__module__");
+        let module = match vm.get_attr(&a.pos[0], &key) {
+            Ok(Value::Str(m)) if m.as_str() != "builtins" => format!("{}.", m.as_str()),
+            _ => String::new(),
+        };
+        Err(vm.new_type_error(format!("cannot create '{module}{name}' instances")))
+    }
+    aio_vm::builtins::def_static(vm, &cls, "__new__", no_new);
+    cls
+}
+
+/// Adds a read-only property `name` computed by `get` to `cls`; setting or deleting it
+/// fails with CPython's message for a member (`readonly attribute`) or, when `getset`, for
+/// a getter without setter.
+pub(crate) fn property(
+    vm: &mut Vm,
+    cls: &Obj,
+    name: &str,
+    get: aio_vm::native::NativeFn,
+    getset: bool,
+) {
+    let owner = aio_vm::types::type_name(cls);
+    let fget = aio_vm::builtins::native_fn(vm, name, Some(&owner), get);
+    let msg: Rc<str> = if getset {
+        format!("attribute '{name}' of 're.{owner}' objects is not writable").into()
+    } else {
+        "readonly attribute".into()
+    };
+    let refuse = aio_vm::builtins::native_closure(
+        vm,
+        name,
+        Some(&owner),
+        Rc::new(move |vm: &mut Vm, _a: Args<'_>| Err(vm.new_attribute_error(msg.to_string()))),
+    );
+    let p = [fget, refuse.clone(), refuse, Value::None, Value::str(name)];
+    let prop = Object::new(vm.types.property.clone(), Payload::Property(Box::new(p)));
+    aio_vm::module::ClassBuilder::new(vm, cls).attr(name, Value::Obj(Rc::new(prop)));
+}
+
+/// A string argument as sre.c's `state_init` accepts it (aio's patterns are all `str`
+/// patterns), with its `TypeError`s.
+pub(crate) fn subject(vm: &mut Vm, v: &Value) -> PyResult<Rc<Str>> {
+    if let Some(s) = v.as_str() {
+        return Ok(s.clone());
+    }
+    if aio_vm::builtins::bytes_of(v).is_some() {
+        return Err(vm.new_type_error("cannot use a string pattern on a bytes-like object"));
+    }
+    let t = vm.type_name(v);
+    Err(vm.new_type_error(format!("expected string or bytes-like object, got '{t}'")))
+}
+
+/// `re.error(msg, pattern, pos)`, made by `re.aio`'s class.
+pub(crate) fn re_error(vm: &mut Vm, msg: String, pattern: Value, pos: usize) -> Obj {
+    let made = vm.import_module("re").and_then(|re| {
+        let cls = aio_vm::module::getattr(vm, &re, "error")?;
+        vm.call(
+            &cls,
+            &[Value::str(msg), pattern, Value::Int(pos as i64)],
+            &[],
+        )
+    });
+    match made {
+        Ok(Value::Obj(e)) => e,
+        Ok(_) => vm.new_runtime_error("re.error is not an exception"),
+        Err(e) => e,
+    }
+}
+
+/// Converts byte offsets of one text to character offsets, counting forward from the
+/// last offset converted (matches come in order, so a scan costs one pass).
+pub(crate) struct Chars<'a> {
+    text: &'a str,
+    ascii: bool,
+    byte: usize,
+    chr: usize,
+}
+
+impl<'a> Chars<'a> {
+    /// A converter for `s`.
+    pub(crate) fn new(s: &'a Str) -> Chars<'a> {
+        Chars {
+            text: s.as_str(),
+            ascii: s.is_ascii(),
+            byte: 0,
+            chr: 0,
+        }
+    }
+
+    /// A converter for `s` that knows byte offset `byte` is character `chr`.
+    pub(crate) fn anchored(s: &'a Str, byte: usize, chr: usize) -> Chars<'a> {
+        Chars {
+            byte,
+            chr,
+            ..Chars::new(s)
+        }
+    }
+
+    /// The character offset of byte offset `b`.
+    pub(crate) fn at(&mut self, b: usize) -> usize {
+        if self.ascii {
+            return b;
+        }
+        if b < self.byte {
+            self.byte = 0;
+            self.chr = 0;
+        }
+        self.chr += self.text[self.byte..b].chars().count();
+        self.byte = b;
+        self.chr
+    }
 }
 
 fn build(src: &str) -> Result<Regex, fancy_regex::Error> {
@@ -46,10 +208,10 @@ fn build(src: &str) -> Result<Regex, fancy_regex::Error> {
         .build()
 }
 
-/// `_compile(pattern, flags)`: `(id, groups, [(name, index)...], flags)`, or
-/// `(None, message, position, value_error)` for a bad pattern (`value_error`: CPython
-/// raises `ValueError`, not `re.error`).
-fn compile(vm: &mut Vm, a: Args) -> PyResult {
+/// `_compile(pattern, flags)`: a new `Pattern`, or `(None, message, position,
+/// value_error)` for a bad pattern (`value_error`: CPython raises `ValueError`, not
+/// `re.error`); `re.aio` raises.
+fn compile(vm: &mut Vm, a: Args, classes: &Rc<Classes>) -> PyResult {
     a.check_count(vm, "_compile", 2, 2)?;
     let Some(pat) = a.pos[0].as_str().cloned() else {
         return Err(vm.new_type_error("first argument must be string or compiled pattern"));
@@ -71,14 +233,12 @@ fn compile(vm: &mut Vm, a: Args) -> PyResult {
             return Ok(vm.new_tuple(vec![Value::None, Value::str(msg), Value::None, kind]));
         }
     };
-    let groups = re.captures_len() as i64 - 1;
-    let mut names = Vec::new();
-    for (i, n) in re.capture_names().enumerate() {
-        if let Some(n) = n {
-            names.push(vm.new_tuple(vec![Value::str(n), Value::Int(i as i64)]));
-        }
-    }
-    let names = vm.new_list(names);
+    let groups = re.captures_len() - 1;
+    let names = re
+        .capture_names()
+        .enumerate()
+        .filter_map(|(i, n)| n.map(|n| (vm.intern(n), i)))
+        .collect();
     let id = REGEXES.with(|r| {
         let mut r = r.borrow_mut();
         r.push(Entry {
@@ -89,12 +249,20 @@ fn compile(vm: &mut Vm, a: Args) -> PyResult {
         });
         r.len() - 1
     });
-    Ok(vm.new_tuple(vec![
-        Value::Int(id as i64),
-        Value::Int(groups),
+    let state = pattern::PatternState {
+        id,
+        pattern: a.pos[0].clone(),
+        flags: flags as i64,
+        groups,
         names,
-        Value::Int(flags as i64),
-    ]))
+        classes: classes.clone(),
+        templates: Default::default(),
+    };
+    let payload = Payload::Host(Box::new(RefCell::new(state)));
+    Ok(Value::Obj(Rc::new(Object::new(
+        classes.pattern.clone(),
+        payload,
+    ))))
 }
 
 fn engine_message(e: &fancy_regex::Error) -> String {
@@ -105,9 +273,11 @@ fn engine_message(e: &fancy_regex::Error) -> String {
     text
 }
 
-/// The byte spans of the first match of pattern `id` in `hay` from `pos_byte` (`mode` and
-/// `must_advance` as for `_search`), or the engine's error.
-fn search_bytes(
+/// The byte spans of the first match of pattern `id` in `hay` from `pos_byte`, or the
+/// engine's error. `mode` is 0 for search, 1 for match (anchored at `pos_byte`), 2 for
+/// fullmatch. With `must_advance`, an empty match at `pos_byte` is refused (CPython's rule
+/// after an empty match in `finditer`, `sub`, `split`).
+pub(crate) fn search_bytes(
     id: usize,
     hay: &str,
     pos_byte: usize,
@@ -166,108 +336,4 @@ fn search_bytes(
         let caps = re.captures_input(input).map_err(|x| x.to_string())?;
         Ok(caps.map(spans))
     })
-}
-
-/// `_findall(id, string, pos, endpos, groups)`: `Pattern.findall` over a `str` (the
-/// matches' texts, or their groups' texts, with CPython's rule after an empty match), in
-/// one native loop; `None` for anything but an exact `str`, which `re.aio` handles.
-fn findall(vm: &mut Vm, a: Args) -> PyResult {
-    a.check_count(vm, "_findall", 5, 5)?;
-    let id = to_index_i64(vm, &a.pos[0])? as usize;
-    let Some(s) = a.pos[1].as_str().cloned() else {
-        return Ok(Value::None);
-    };
-    let n = s.len() as i64;
-    let pos = to_index_i64(vm, &a.pos[2])?.clamp(0, n) as usize;
-    let endpos = to_index_i64(vm, &a.pos[3])?.clamp(0, n) as usize;
-    let groups = to_index_i64(vm, &a.pos[4])?.max(0) as usize;
-    let mut out = Vec::new();
-    if pos <= endpos {
-        let hay = &s.as_str()[..s.byte_offset(endpos)];
-        let mut at = s.byte_offset(pos);
-        let mut must_advance = false;
-        loop {
-            let sp = match search_bytes(id, hay, at, 0, must_advance) {
-                Ok(Some(sp)) => sp,
-                Ok(None) => break,
-                Err(msg) => return Err(vm.new_runtime_error(msg)),
-            };
-            let piece = |k: usize| match sp.get(k).copied().flatten() {
-                Some((b, e)) => Value::str(&hay[b..e]),
-                None => Value::str(""),
-            };
-            out.push(match groups {
-                0 => piece(0),
-                1 => piece(1),
-                g => vm.new_tuple((1..=g).map(piece).collect()),
-            });
-            let (b, e) = sp[0].expect("group 0 takes part");
-            at = e;
-            must_advance = b == e;
-        }
-    }
-    Ok(vm.new_list(out))
-}
-
-/// `_search(id, string, pos, endpos, mode, must_advance)`: the group spans of the first
-/// match (flat `start, end` pairs, `-1` for groups that did not take part), or `None`.
-/// `mode` is 0 for search, 1 for match (anchored at `pos`), 2 for fullmatch. With
-/// `must_advance`, an empty match at `pos` is refused (CPython's rule after an empty match
-/// in `finditer`, `sub`, `split`).
-fn search(vm: &mut Vm, a: Args) -> PyResult {
-    a.check_count(vm, "_search", 6, 6)?;
-    let id = to_index_i64(vm, &a.pos[0])? as usize;
-    let Some(s) = a.pos[1].as_str().cloned() else {
-        // sre.c's state_init (aio's patterns are all str patterns).
-        if aio_vm::builtins::bytes_of(&a.pos[1]).is_some() {
-            return Err(vm.new_type_error("cannot use a string pattern on a bytes-like object"));
-        }
-        let t = vm.type_name(&a.pos[1]);
-        return Err(vm.new_type_error(format!("expected string or bytes-like object, got '{t}'")));
-    };
-    let n = s.len() as i64;
-    let pos = to_index_i64(vm, &a.pos[2])?.clamp(0, n) as usize;
-    let endpos = to_index_i64(vm, &a.pos[3])?.clamp(0, n) as usize;
-    let mode = to_index_i64(vm, &a.pos[4])?;
-    let must_advance = matches!(a.pos[5], Value::Bool(Bool::TRUE));
-    if pos > endpos {
-        return Ok(Value::None);
-    }
-    let text = s.as_str();
-    let end_byte = s.byte_offset(endpos);
-    let hay = &text[..end_byte];
-    let pos_byte = s.byte_offset(pos);
-    let result = search_bytes(id, hay, pos_byte, mode, must_advance);
-    let spans = match result {
-        Ok(Some(s)) => s,
-        Ok(None) => return Ok(Value::None),
-        Err(msg) => {
-            return Err(vm.new_runtime_error(msg));
-        }
-    };
-    let base_byte = pos_byte;
-    let ascii = s.is_ascii();
-    let to_char = |b: usize| -> i64 {
-        if ascii {
-            b as i64
-        } else if b >= base_byte {
-            (pos + text[base_byte..b].chars().count()) as i64
-        } else {
-            text[..b].chars().count() as i64
-        }
-    };
-    let mut out = Vec::with_capacity(spans.len() * 2);
-    for sp in spans {
-        match sp {
-            Some((a, b)) => {
-                out.push(Value::Int(to_char(a)));
-                out.push(Value::Int(to_char(b)));
-            }
-            None => {
-                out.push(Value::Int(-1));
-                out.push(Value::Int(-1));
-            }
-        }
-    }
-    Ok(vm.new_tuple(out))
 }

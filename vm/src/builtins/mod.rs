@@ -37,6 +37,7 @@ pub(crate) use dict::update_from_arg as dict_update_arg;
 pub(crate) use eval::frame_builtin;
 pub use exceptions::set_exception_attr;
 pub use format::format_spec;
+pub use functions::is_callable;
 pub use future::FEATURES as FUTURE_FEATURES;
 pub(crate) use object::union_or;
 pub use repr::{bytes_repr, float_repr, native_repr, str_repr};
