@@ -396,16 +396,6 @@ pub fn is_space_byte(b: &u8) -> bool {
     matches!(b, b' ' | b'\t'..=b'\r')
 }
 
-/// A line break of `str.splitlines`.
-pub fn str_line_break(rest: &[char]) -> usize {
-    match rest {
-        ['\r', '\n', ..] => 2,
-        ['\n' | '\r' | '\x0b' | '\x0c' | '\x1c' | '\x1d' | '\x1e' | '\u{85}' | '\u{2028}'
-        | '\u{2029}', ..] => 1,
-        _ => 0,
-    }
-}
-
 /// A line break of `bytes.splitlines`: `\n`, `\r`, `\r\n` only.
 pub fn bytes_line_break(rest: &[u8]) -> usize {
     match rest {

@@ -406,12 +406,18 @@ impl<'a> Number<'a> {
         } else {
             0
         };
-        let grouped = if self.digits.is_empty() {
-            String::new()
-        } else {
-            group_digits(self.digits, min_width, group)?
+        // Without grouping the digits are only zero-padded: written straight into `out`.
+        let (grouped, zeros) = match group {
+            _ if self.digits.is_empty() => (String::new(), 0),
+            None => (String::new(), (min_width - self.digits.len() as i64).max(0)),
+            Some(_) => (group_digits(self.digits, min_width, group)?, 0),
         };
-        let padding = (width - (non_digits + count(&grouped))).max(0) as usize;
+        let digits_len = if group.is_none() {
+            zeros + self.digits.len() as i64
+        } else {
+            count(&grouped)
+        };
+        let padding = (width - (non_digits + digits_len)).max(0) as usize;
         let (left, middle, right) = match align {
             Align::Left => (0, 0, padding),
             Align::Center => (padding / 2, 0, padding - padding / 2),
@@ -422,7 +428,14 @@ impl<'a> Number<'a> {
         out.extend(sign);
         out.push_str(self.prefix);
         out.extend(std::iter::repeat_n(fill, middle));
-        out.push_str(&grouped);
+        if group.is_none() {
+            out.try_reserve(zeros as usize + self.digits.len())
+                .map_err(|_| FormatError::Memory)?;
+            out.extend(std::iter::repeat_n('0', zeros as usize));
+            out.push_str(self.digits);
+        } else {
+            out.push_str(&grouped);
+        }
         if self.has_decimal {
             out.push('.');
         }

@@ -190,26 +190,55 @@ fn split(vm: &mut Vm, a: Args) -> PyResult {
     let s = this(vm, &a, "split")?;
     let sep = sep_arg(vm, &a)?;
     let max = maxsplit_arg(vm, &a)?;
-    let parts: Vec<String> = match sep {
+    let parts: Vec<Value> = match sep {
+        // A one-character separator is found by `memchr`, not a substring searcher.
         Some(sep) => {
-            if max < 0 {
-                s.as_str().split(sep.as_str()).map(String::from).collect()
-            } else {
-                s.as_str()
+            let mut cs = sep.as_str().chars();
+            let one = match (cs.next(), cs.next()) {
+                (Some(c), None) => Some(c),
+                _ => None,
+            };
+            match one {
+                Some(c) if max < 0 => s.as_str().split(c).map(Value::str).collect(),
+                Some(c) => s
+                    .as_str()
+                    .splitn(max as usize + 1, c)
+                    .map(Value::str)
+                    .collect(),
+                None if max < 0 => s.as_str().split(sep.as_str()).map(Value::str).collect(),
+                None => s
+                    .as_str()
                     .splitn(max as usize + 1, sep.as_str())
-                    .map(String::from)
-                    .collect()
+                    .map(Value::str)
+                    .collect(),
             }
         }
-        None => {
-            let chars: Vec<char> = s.as_str().chars().collect();
-            text::split_whitespace(&chars, text::is_space_char, max)
-                .into_iter()
-                .map(|p| p.iter().collect())
-                .collect()
-        }
+        None => split_whitespace_str(s.as_str(), max)
+            .into_iter()
+            .map(Value::str)
+            .collect(),
     };
-    Ok(vm.new_list(parts.into_iter().map(Value::str).collect()))
+    Ok(vm.new_list(parts))
+}
+
+/// `text::split_whitespace` over UTF-8 text (Python's whitespace, `text::is_space_char`).
+fn split_whitespace_str(hay: &str, max: i64) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = hay;
+    loop {
+        rest = rest.trim_start_matches(|c| text::is_space_char(&c));
+        if rest.is_empty() {
+            break;
+        }
+        if max >= 0 && out.len() as i64 == max {
+            out.push(rest);
+            break;
+        }
+        let end = rest.find(|c| text::is_space_char(&c)).unwrap_or(rest.len());
+        out.push(&rest[..end]);
+        rest = &rest[end..];
+    }
+    out
 }
 
 fn rsplit(vm: &mut Vm, a: Args) -> PyResult {
@@ -247,12 +276,41 @@ fn splitlines(vm: &mut Vm, a: Args) -> PyResult {
         Some(v) => vm.is_true(&v.clone())?,
         None => false,
     };
-    let chars: Vec<char> = s.as_str().chars().collect();
-    let out = text::split_lines(&chars, keep, text::str_line_break)
-        .into_iter()
-        .map(|p| Value::str(p.iter().collect::<String>()))
-        .collect();
+    // `str.splitlines`' breaks (`\r\n` and the line boundaries of `str`), found in the UTF-8
+    // text directly.
+    let t = s.as_str();
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut it = t.char_indices().peekable();
+    while let Some((i, c)) = it.next() {
+        if !matches!(
+            c,
+            '\n' | '\r' | '\x0b' | '\x0c' | '\x1c'..='\x1e' | '\u{85}' | '\u{2028}' | '\u{2029}'
+        ) {
+            continue;
+        }
+        let mut end = i + c.len_utf8();
+        if c == '\r' && it.peek().is_some_and(|&(_, n)| n == '\n') {
+            it.next();
+            end += 1;
+        }
+        out.push(Value::str(&t[start..if keep { end } else { i }]));
+        start = end;
+    }
+    if start < t.len() {
+        out.push(Value::str(&t[start..]));
+    }
     Ok(vm.new_list(out))
+}
+
+/// The result of a strip: `a`'s receiver itself when nothing was stripped from an exact
+/// `str` (as CPython returns it), else a new string.
+fn stripped(a: &Args, s: &Str, t: &str) -> Value {
+    if t.len() == s.as_str().len() && matches!(a.pos[0], Value::Str(_)) {
+        a.pos[0].clone()
+    } else {
+        Value::str(t)
+    }
 }
 
 fn strip_chars(vm: &mut Vm, a: &Args) -> PyResult<Option<Vec<char>>> {
@@ -267,38 +325,29 @@ fn strip_chars(vm: &mut Vm, a: &Args) -> PyResult<Option<Vec<char>>> {
 
 fn strip(vm: &mut Vm, a: Args) -> PyResult {
     let s = this(vm, &a, "strip")?;
-    Ok(Value::str(match strip_chars(vm, &a)? {
-        Some(cs) => s.as_str().trim_matches(|c| cs.contains(&c)).to_string(),
-        None => s
-            .as_str()
-            .trim_matches(|c| text::is_space_char(&c))
-            .to_string(),
-    }))
+    let t = match strip_chars(vm, &a)? {
+        Some(cs) => s.as_str().trim_matches(|c| cs.contains(&c)),
+        None => s.as_str().trim_matches(|c| text::is_space_char(&c)),
+    };
+    Ok(stripped(&a, &s, t))
 }
 
 fn lstrip(vm: &mut Vm, a: Args) -> PyResult {
     let s = this(vm, &a, "lstrip")?;
-    Ok(Value::str(match strip_chars(vm, &a)? {
-        Some(cs) => s
-            .as_str()
-            .trim_start_matches(|c| cs.contains(&c))
-            .to_string(),
-        None => s
-            .as_str()
-            .trim_start_matches(|c| text::is_space_char(&c))
-            .to_string(),
-    }))
+    let t = match strip_chars(vm, &a)? {
+        Some(cs) => s.as_str().trim_start_matches(|c| cs.contains(&c)),
+        None => s.as_str().trim_start_matches(|c| text::is_space_char(&c)),
+    };
+    Ok(stripped(&a, &s, t))
 }
 
 fn rstrip(vm: &mut Vm, a: Args) -> PyResult {
     let s = this(vm, &a, "rstrip")?;
-    Ok(Value::str(match strip_chars(vm, &a)? {
-        Some(cs) => s.as_str().trim_end_matches(|c| cs.contains(&c)).to_string(),
-        None => s
-            .as_str()
-            .trim_end_matches(|c| text::is_space_char(&c))
-            .to_string(),
-    }))
+    let t = match strip_chars(vm, &a)? {
+        Some(cs) => s.as_str().trim_end_matches(|c| cs.contains(&c)),
+        None => s.as_str().trim_end_matches(|c| text::is_space_char(&c)),
+    };
+    Ok(stripped(&a, &s, t))
 }
 
 /// The needle and the `[start:end]` window (character indices) of a search method;
