@@ -1,13 +1,21 @@
-//! `itertools`: `lib/itertools.aio` over native combinatoric iterators. `product`,
-//! `permutations`, `combinations` and `combinations_with_replacement` step their indices
-//! in Rust as `itertoolsmodule.c` does (same orders), so each result costs one tuple, not
-//! a generator resumption running the index loops as script code. The aio functions check
-//! the arguments (with the C module's messages) and call these classes.
+//! `itertools`: `lib/itertools.aio` over native iterators. `product`, `permutations`,
+//! `combinations` and `combinations_with_replacement` step their indices in Rust as
+//! `itertoolsmodule.c` does (same orders), so each result costs one tuple, not a generator
+//! resumption running the index loops as script code; the aio functions check their
+//! arguments (with the C module's messages) and call these classes. `accumulate`, `chain`,
+//! `cycle`, `dropwhile`, `groupby` (and its `_grouper`), `islice`, `pairwise`, `starmap`,
+//! `takewhile` and `zip_longest` are the C module's types, argument checks included, in
+//! `lazy.rs`. All are [`NativeIter`]s: `for` and `next()` step them without a method call.
 
-use aio_vm::module::{native_state, new_native_instance, to_index_i64, ModuleBuilder};
+mod lazy;
+
+use aio_vm::iter::{native_iter, NativeIter};
+use aio_vm::module::{to_index_i64, ModuleBuilder};
 use aio_vm::native::Args;
 use aio_vm::object::Payload;
 use aio_vm::{Obj, PyResult, Value, Vm};
+use std::cell::RefCell;
+use std::rc::Rc;
 
 /// Which sequence a [`Combo`] steps through.
 #[derive(Clone, Copy, PartialEq)]
@@ -16,6 +24,53 @@ enum Kind {
     Permutations,
     Combinations,
     WithReplacement,
+}
+
+/// A combinatoric iterator (its state borrowed only while stepping, which calls nothing).
+struct ComboIter(RefCell<Combo>);
+
+impl NativeIter for ComboIter {
+    fn next(&self, vm: &mut Vm) -> PyResult<Option<Value>> {
+        let mut c = self.0.borrow_mut();
+        let more = !c.done && step(&mut c);
+        if !more {
+            c.done = true;
+            let pools = std::mem::take(&mut c.pools);
+            drop(c);
+            drop(pools);
+            return Ok(None);
+        }
+        let items = match c.kind {
+            Kind::Product => c
+                .indices
+                .iter()
+                .zip(&c.pools)
+                .map(|(&i, p)| p[i].clone())
+                .collect(),
+            _ => c.indices[..c.r]
+                .iter()
+                .map(|&i| c.pools[0][i].clone())
+                .collect(),
+        };
+        Ok(Some(vm.new_tuple(items)))
+    }
+
+    fn trace(&self, f: &mut dyn FnMut(&Value)) {
+        if let Ok(c) = self.0.try_borrow() {
+            c.pools.iter().flatten().for_each(f);
+        }
+    }
+
+    fn clear(&self, out: &mut Vec<Value>) {
+        if let Ok(mut c) = self.0.try_borrow_mut() {
+            c.done = true;
+            out.extend(std::mem::take(&mut c.pools).into_iter().flatten());
+        }
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
 }
 
 /// The state of one combinatoric iterator.
@@ -45,9 +100,10 @@ pub fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
             .constructor(new)
             .method("__init__", init_noop)
             .method("__iter__", iter_self)
-            .method("__next__", next)
+            .method("__next__", next_method)
             .finish();
     }
+    lazy::init(&mut b);
     crate::source::run(
         vm,
         m,
@@ -92,7 +148,7 @@ fn new(vm: &mut Vm, a: Args) -> PyResult {
         first: true,
         done: false,
     };
-    Ok(new_native_instance(vm, cls, state))
+    Ok(vm.new_native_iterator(cls, Rc::new(ComboIter(RefCell::new(state)))))
 }
 
 fn init_noop(_vm: &mut Vm, _a: Args) -> PyResult {
@@ -103,30 +159,15 @@ fn iter_self(_vm: &mut Vm, a: Args) -> PyResult {
     Ok(a.pos[0].clone())
 }
 
-fn next(vm: &mut Vm, a: Args) -> PyResult {
-    let Some(state) = a.pos.first().and_then(native_state::<Combo>) else {
+/// `__next__` of every native iterator here: [`Vm::next`] steps the [`NativeIter`].
+fn next_method(vm: &mut Vm, a: Args) -> PyResult {
+    let Some(it) = a.pos.first().filter(|v| native_iter(v).is_some()) else {
         return Err(vm.new_type_error("descriptor '__next__' requires an itertools iterator"));
     };
-    let mut c = state.borrow_mut();
-    let more = !c.done && step(&mut c);
-    if !more {
-        c.done = true;
-        c.pools.clear();
-        return Err(vm.new_stop_iteration(Value::None));
+    match vm.next(it)? {
+        Some(v) => Ok(v),
+        None => Err(vm.new_stop_iteration(Value::None)),
     }
-    let items = match c.kind {
-        Kind::Product => c
-            .indices
-            .iter()
-            .zip(&c.pools)
-            .map(|(&i, p)| p[i].clone())
-            .collect(),
-        _ => c.indices[..c.r]
-            .iter()
-            .map(|&i| c.pools[0][i].clone())
-            .collect(),
-    };
-    Ok(vm.new_tuple(items))
 }
 
 /// Advances the indices to the next result; false when there is none.

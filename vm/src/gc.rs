@@ -370,6 +370,7 @@ fn trace(o: &Obj, f: &mut dyn FnMut(&Obj)) {
                         visit_value(func, f);
                         visit_value(it, f);
                     }
+                    IterState::Native(n) => n.trace(&mut |v| visit_value(v, f)),
                     IterState::Str { .. } | IterState::Range { .. } | IterState::Done => {}
                 }
             }
@@ -478,6 +479,9 @@ fn clear(o: &Obj, out: &mut Vec<Value>) {
         Payload::Iter(st) => {
             if let Ok(mut st) = st.try_borrow_mut() {
                 let old = std::mem::replace(&mut *st, IterState::Done);
+                if let IterState::Native(n) = &old {
+                    n.clear(out);
+                }
                 drop(old);
             }
         }

@@ -118,11 +118,48 @@ pub enum IterState {
         /// The iterator.
         it: Value,
     },
+    /// An iterator implemented outside the VM (the standard library's `itertools`).
+    Native(std::rc::Rc<dyn NativeIter>),
     /// A finished iterator.
     Done,
 }
 
+/// An iterator written in Rust outside the VM, stepped by [`Vm::next`] as directly as the
+/// built-in ones (no `__next__` lookup, no `StopIteration` at the end). It keeps its state
+/// behind its own `RefCell`s, borrowed only between calls into the VM: `next` may run
+/// script code that re-enters the same iterator. Make one with [`Vm::new_native_iterator`];
+/// read it back with [`native_iter`].
+pub trait NativeIter: std::any::Any {
+    /// The next item; `None` when exhausted.
+    fn next(&self, vm: &mut Vm) -> PyResult<Option<Value>>;
+    /// Calls `f` on every value it holds, for the cycle collector (skip a part borrowed
+    /// right now).
+    fn trace(&self, f: &mut dyn FnMut(&Value));
+    /// Moves every value it holds into `out` (the cycle collector breaking a cycle).
+    fn clear(&self, out: &mut Vec<Value>);
+    /// Itself, to downcast to the implementing type.
+    fn as_any(&self) -> &dyn std::any::Any;
+}
+
+/// The [`NativeIter`] behind an iterator made by [`Vm::new_native_iterator`] (`None` for
+/// any other value, or once the cycle collector cleared it).
+pub fn native_iter(v: &Value) -> Option<std::rc::Rc<dyn NativeIter>> {
+    match v.payload()? {
+        Payload::Iter(st) => match &*st.try_borrow().ok()? {
+            IterState::Native(n) => Some(n.clone()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 impl Vm {
+    /// A new iterator object of class `cls` (its `__iter__`/`__next__` may simply call
+    /// [`Vm::next`]) stepped by `it`; see [`NativeIter`].
+    pub fn new_native_iterator(&self, cls: &Obj, it: std::rc::Rc<dyn NativeIter>) -> Value {
+        self.new_iterator(cls, IterState::Native(it))
+    }
+
     /// A new iterator object of class `cls` over native state. Internal: for the built-in
     /// iterators.
     pub(crate) fn new_iterator(&self, cls: &Obj, state: IterState) -> Value {
@@ -524,6 +561,11 @@ impl Vm {
                     }
                 }
                 Ok(None)
+            }
+            IterState::Native(n) => {
+                let n = n.clone();
+                drop(st);
+                n.next(self)
             }
             IterState::Done => Ok(None),
         }
