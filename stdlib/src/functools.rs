@@ -3,7 +3,8 @@
 //! cached result runs no script code, where the aio wrapper cost a `*args, **kwds` frame
 //! per call. The keys are CPython's (`_make_key`, kept in aio, builds all but the
 //! one-int-or-str-argument key) and the bounded cache keeps C's doubly linked list, so
-//! hits, misses and evictions happen in the same order.
+//! hits, misses and evictions happen in the same order. `partial`, `reduce` and
+//! `cmp_to_key` are native too (`native.rs`), as in `_functools`.
 
 use aio_vm::dict::Dict;
 use aio_vm::module::{getattr, native_state, new_native_instance, ModuleBuilder};
@@ -11,6 +12,8 @@ use aio_vm::native::Args;
 use aio_vm::object::{Object, Payload};
 use aio_vm::{Obj, PyResult, Value, Vm};
 use std::cell::RefCell;
+
+mod native;
 
 /// One entry of the bounded cache's recency list (index 0 is the list's root).
 struct Link {
@@ -61,9 +64,11 @@ impl Lru {
     }
 }
 
-/// Adds `_lru_cache_wrapper`, then runs `lib/functools.aio`.
+/// Adds `_lru_cache_wrapper`, `partial`, `KeyWrapper`, `reduce` and `cmp_to_key`, then
+/// runs `lib/functools.aio`.
 pub fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
     let mut b = ModuleBuilder::new(vm, m);
+    native::init(&mut b);
     b.class("_lru_cache_wrapper")
         .constructor(new)
         .method("__init__", init_noop)
