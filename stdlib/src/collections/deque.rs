@@ -3,11 +3,14 @@
 //! hot operations (both ends, indexing, `len`, iteration, `rotate`) are here; the rest
 //! (`repr`, comparisons, `count`, `index`, `remove`, arithmetic) is aio in `deque.aio`.
 
+use aio_vm::iter::{native_iter, NativeIter};
 use aio_vm::module::{getattr, native_state, new_native_instance, to_index_i64, ModuleBuilder};
 use aio_vm::native::Args;
 use aio_vm::{Obj, PyResult, Value, Vm};
+use std::any::Any;
 use std::cell::RefCell;
 use std::collections::VecDeque;
+use std::rc::Rc;
 
 /// A deque's contents.
 #[derive(Default)]
@@ -46,13 +49,64 @@ impl Deque {
     }
 }
 
-/// An iterator over a deque (forward or reversed), failing once the deque changed.
-struct DequeIter {
-    deque: Value,
+/// An iterator over a deque (forward or reversed), failing once the deque changed. A
+/// [`NativeIter`]: `for`, `sum`, `list` step it directly, without a `__next__` call.
+struct DequeIter(RefCell<DequeIterState>);
+
+/// Where a [`DequeIter`] is.
+struct DequeIterState {
+    deque: Option<Value>,
     next: usize,
     remaining: usize,
     state: u64,
     reverse: bool,
+}
+
+impl NativeIter for DequeIter {
+    fn next(&self, vm: &mut Vm) -> PyResult<Option<Value>> {
+        let mut it = self.0.borrow_mut();
+        let Some(d) = it.deque.as_ref().and_then(native_state::<Deque>) else {
+            return Ok(None);
+        };
+        let d = d.borrow();
+        if d.state != it.state {
+            drop(d);
+            it.remaining = 0;
+            return Err(vm.new_runtime_error("deque mutated during iteration"));
+        }
+        if it.remaining == 0 {
+            return Ok(None);
+        }
+        let len = d.items.len();
+        let index = if it.reverse {
+            len - 1 - it.next
+        } else {
+            it.next
+        };
+        let v = d.items.get(index).cloned().unwrap_or(Value::None);
+        drop(d);
+        it.next += 1;
+        it.remaining -= 1;
+        Ok(Some(v))
+    }
+
+    fn trace(&self, f: &mut dyn FnMut(&Value)) {
+        if let Ok(it) = self.0.try_borrow() {
+            if let Some(d) = &it.deque {
+                f(d);
+            }
+        }
+    }
+
+    fn clear(&self, out: &mut Vec<Value>) {
+        if let Ok(mut it) = self.0.try_borrow_mut() {
+            out.extend(it.deque.take());
+        }
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
 }
 
 /// Adds the native `deque` and `_deque_iterator` classes and the `_deque_items` /
@@ -219,7 +273,10 @@ fn clear(vm: &mut Vm, a: Args) -> PyResult {
     a.method_count(vm, "clear", 0, 0)?;
     let old = {
         let mut d = this(vm, &a)?.borrow_mut();
-        d.changed();
+        // CPython's deque_clear leaves an empty deque (and its iterators) alone.
+        if !d.items.is_empty() {
+            d.changed();
+        }
         std::mem::take(&mut d.items)
     };
     drop(old);
@@ -245,8 +302,8 @@ fn rotate(vm: &mut Vm, a: Args) -> PyResult {
 fn reverse(vm: &mut Vm, a: Args) -> PyResult {
     a.method_count(vm, "reverse", 0, 0)?;
     let mut d = this(vm, &a)?.borrow_mut();
+    // In place, as CPython's deque_reverse: live iterators see the new order, no error.
     d.items.make_contiguous().reverse();
-    d.changed();
     Ok(Value::None)
 }
 
@@ -395,14 +452,14 @@ fn make_iter(vm: &mut Vm, a: &Args, reverse: bool) -> PyResult {
     let Value::Obj(iter_cls) = getattr(vm, &Value::Obj(cls), "_iterator")? else {
         return Err(vm.new_type_error("deque iterator class is missing"));
     };
-    let it = DequeIter {
-        deque: me,
+    let it = DequeIter(RefCell::new(DequeIterState {
+        deque: Some(me),
         next: 0,
         remaining: len,
         state,
         reverse,
-    };
-    Ok(new_native_instance(vm, &iter_cls, it))
+    }));
+    Ok(vm.new_native_iterator(&iter_cls, Rc::new(it)))
 }
 
 fn iter(vm: &mut Vm, a: Args) -> PyResult {
@@ -413,33 +470,20 @@ fn reversed(vm: &mut Vm, a: Args) -> PyResult {
     make_iter(vm, &a, true)
 }
 
+/// `_deque_iterator.__next__`: [`Vm::next`] steps the [`DequeIter`].
 fn iter_next(vm: &mut Vm, a: Args) -> PyResult {
-    let Some(it) = a.pos.first().and_then(native_state::<DequeIter>) else {
+    let Some(it) = a.pos.first().filter(|v| deque_iter(v).is_some()) else {
         return Err(vm.new_type_error("descriptor requires a '_deque_iterator' object"));
     };
-    let mut it = it.borrow_mut();
-    let deque = it.deque.clone();
-    let Some(d) = native_state::<Deque>(&deque) else {
-        return Err(vm.new_type_error("not a deque"));
-    };
-    let d = d.borrow();
-    if d.state != it.state {
-        it.remaining = 0;
-        return Err(vm.new_runtime_error("deque mutated during iteration"));
+    match vm.next(it)? {
+        Some(v) => Ok(v),
+        None => Err(vm.new_stop_iteration(Value::None)),
     }
-    if it.remaining == 0 {
-        return Err(vm.new_stop_iteration(Value::None));
-    }
-    let len = d.items.len();
-    let index = if it.reverse {
-        len - 1 - it.next
-    } else {
-        it.next
-    };
-    let v = d.items.get(index).cloned().unwrap_or(Value::None);
-    it.next += 1;
-    it.remaining -= 1;
-    Ok(v)
+}
+
+/// The [`DequeIter`] behind a `_deque_iterator` value.
+fn deque_iter(v: &Value) -> Option<Rc<dyn NativeIter>> {
+    native_iter(v).filter(|n| n.as_any().is::<DequeIter>())
 }
 
 fn iter_self(_vm: &mut Vm, a: Args) -> PyResult {
@@ -447,8 +491,12 @@ fn iter_self(_vm: &mut Vm, a: Args) -> PyResult {
 }
 
 fn iter_length_hint(vm: &mut Vm, a: Args) -> PyResult {
-    match a.pos.first().and_then(native_state::<DequeIter>) {
-        Some(it) => Ok(Value::Int(it.borrow().remaining as i64)),
+    let it = a.pos.first().and_then(deque_iter);
+    match it
+        .as_ref()
+        .and_then(|n| n.as_any().downcast_ref::<DequeIter>())
+    {
+        Some(it) => Ok(Value::Int(it.0.borrow().remaining as i64)),
         None => Err(vm.new_type_error("descriptor requires a '_deque_iterator' object")),
     }
 }
