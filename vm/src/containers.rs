@@ -347,6 +347,17 @@ impl Vm {
         )))
     }
 
+    /// Whether the class of `m` (a dict subclass instance) inherits `dict.__iter__`.
+    fn keeps_dict_iter(&self, m: &Value) -> bool {
+        let name = self.names.__iter__.clone();
+        let mine = crate::types::lookup(self.class_of(m), &name);
+        let dicts = crate::types::lookup(&self.types.dict, &name);
+        match (mine, dicts) {
+            (Some(Value::Obj(a)), Some(Value::Obj(b))) => std::rc::Rc::ptr_eq(&a, &b),
+            _ => false,
+        }
+    }
+
     /// `d.update(m)` (`merge`: reject duplicate keys, as `f(**a, **b)` does). Internal: for
     /// the interpreter and `dict.update`.
     pub(crate) fn dict_update_from(
@@ -357,17 +368,13 @@ impl Vm {
     ) -> PyResult<()> {
         let Value::Obj(dobj) = d else { return Ok(()) };
         let pairs: Vec<(Value, Value)> = match m.payload() {
-            Some(Payload::Dict(src))
-                if !self.is_heap(m)
-                    || self
-                        .lookup_dunder(&self.class_of(m).clone(), "keys")
-                        .is_none() =>
-            {
-                src.borrow()
-                    .iter()
-                    .map(|e| (e.key.clone(), e.value.clone()))
-                    .collect()
-            }
+            // CPython's dict_merge: a dict whose class keeps dict's `__iter__` is copied
+            // entry by entry, whatever its `keys` or `__getitem__`.
+            Some(Payload::Dict(src)) if !self.is_heap(m) || self.keeps_dict_iter(m) => src
+                .borrow()
+                .iter()
+                .map(|e| (e.key.clone(), e.value.clone()))
+                .collect(),
             _ => {
                 let keys_name = self.names.keys.clone();
                 let Some(keys) = self.get_attr_opt(m, &keys_name)? else {

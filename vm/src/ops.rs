@@ -799,6 +799,9 @@ impl Vm {
         if self.is_heap(obj) {
             let cls = self.class_of(obj).clone();
             if let Some(f) = self.lookup(&cls, &self.names.__getitem__.clone()) {
+                if let Some(d) = self.inherited_dict_item(obj, &f, 0) {
+                    return crate::builtins::dict::subscript(self, obj, &d, idx);
+                }
                 return self.call(&f, &[obj.clone(), idx.clone()], &[]);
             }
         }
@@ -821,11 +824,30 @@ impl Vm {
         crate::builtins::native_getitem(self, obj, idx)
     }
 
+    /// The dict of a dict-subclass instance `obj` whose `__getitem__` (`which` 0) or
+    /// `__setitem__` (1), found as `f`, is `dict`'s own: the operation needs no call.
+    #[inline]
+    fn inherited_dict_item(&self, obj: &Value, f: &Value, which: u8) -> Option<Obj> {
+        let (get, set) = self.dict_item_fns.as_ref()?;
+        let builtin = if which == 0 { get } else { set };
+        match (obj, f) {
+            (Value::Obj(o), Value::Obj(fo))
+                if Rc::ptr_eq(fo, builtin) && matches!(o.payload, Payload::Dict(_)) =>
+            {
+                Some(o.clone())
+            }
+            _ => None,
+        }
+    }
+
     /// `obj[idx] = value`; see the example of [`Vm::getitem`].
     pub fn setitem(&mut self, obj: &Value, idx: Value, value: Value) -> PyResult<()> {
         if self.is_heap(obj) {
             let cls = self.class_of(obj).clone();
             if let Some(f) = self.lookup(&cls, &self.names.__setitem__.clone()) {
+                if let Some(d) = self.inherited_dict_item(obj, &f, 1) {
+                    return self.dict_set(&d, idx, value);
+                }
                 self.call(&f, &[obj.clone(), idx, value], &[])?;
                 return Ok(());
             }

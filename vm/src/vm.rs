@@ -215,6 +215,9 @@ pub struct Vm {
     pub(crate) exec_fn: Option<Obj>,
     /// The `memoryview` class (its instances are made by native code).
     pub(crate) memoryview_type: Option<Obj>,
+    /// `dict.__getitem__` and `dict.__setitem__`: a subclass that inherits them (say
+    /// `defaultdict`) is subscripted without a call through them.
+    pub(crate) dict_item_fns: Option<(Obj, Obj)>,
 }
 
 impl Default for Vm {
@@ -298,6 +301,7 @@ impl Vm {
             eval_fn: None,
             exec_fn: None,
             memoryview_type: None,
+            dict_item_fns: None,
         };
         crate::builtins::install(&mut vm);
         vm.install_builtins_module();

@@ -42,6 +42,11 @@ pub(super) fn install(vm: &mut Vm) {
     for (name, f) in methods {
         def_method(vm, &d, name, *f);
     }
+    let get = crate::types::lookup(&d, &vm.intern("__getitem__"));
+    let set = crate::types::lookup(&d, &vm.intern("__setitem__"));
+    if let (Some(Value::Obj(get)), Some(Value::Obj(set))) = (get, set) {
+        vm.dict_item_fns = Some((get, set));
+    }
     for view in [
         vm.types.dict_keys.clone(),
         vm.types.dict_items.clone(),
@@ -58,9 +63,12 @@ pub(super) fn install(vm: &mut Vm) {
 fn this(vm: &mut Vm, a: &Args, name: &str) -> PyResult<Obj> {
     match a.pos.first() {
         Some(Value::Obj(o)) if matches!(o.payload, Payload::Dict(_)) => Ok(o.clone()),
-        _ => Err(vm.new_type_error(format!(
-            "descriptor '{name}' for 'dict' objects doesn't apply"
-        ))),
+        _ => {
+            let got = a.pos.first().map(|v| vm.type_name(v)).unwrap_or_default();
+            Err(vm.new_type_error(format!(
+                "descriptor '{name}' for 'dict' objects doesn't apply to a '{got}' object"
+            )))
+        }
     }
 }
 
@@ -339,18 +347,24 @@ fn dunder_len(vm: &mut Vm, a: Args) -> PyResult {
 }
 
 fn dunder_getitem(vm: &mut Vm, a: Args) -> PyResult {
-    a.method_count(vm, "__getitem__", 1, 1)?;
+    a.method_count(vm, "dict.__getitem__", 1, 1)?;
     let d = this(vm, &a, "__getitem__")?;
-    match vm.dict_lookup(&d, &a.pos[1])? {
+    subscript(vm, &a.pos[0], &d, &a.pos[1])
+}
+
+/// `dict.__getitem__(obj, key)` on `obj`'s dict `d`: the value, or `__missing__` of a
+/// subclass, or `KeyError`.
+pub(crate) fn subscript(vm: &mut Vm, obj: &Value, d: &Obj, key: &Value) -> PyResult {
+    match vm.dict_lookup(d, key)? {
         Some(v) => Ok(v),
         None => {
-            if vm.is_heap(&a.pos[0]) {
-                let cls = vm.class_of(&a.pos[0]).clone();
+            if vm.is_heap(obj) {
+                let cls = vm.class_of(obj).clone();
                 if let Some(m) = crate::types::lookup(&cls, &vm.names.__missing__.clone()) {
-                    return vm.call(&m, &[a.pos[0].clone(), a.pos[1].clone()], &[]);
+                    return vm.call(&m, &[obj.clone(), key.clone()], &[]);
                 }
             }
-            Err(vm.new_key_error(a.pos[1].clone()))
+            Err(vm.new_key_error(key.clone()))
         }
     }
 }
