@@ -55,7 +55,7 @@ pub(crate) fn cached_load_method(
 ) -> Option<Value> {
     let Value::Obj(o) = obj else { return None };
     let c = slot.get();
-    if c.method == 0 || !c.holds_for(o) {
+    if c.method == 0 || !c.holds_for(o) || method_binds_through_class(o) {
         return None;
     }
     if let Some(t) = o.dict_table() {
@@ -121,6 +121,16 @@ pub(crate) fn cached_store_attr(
         ..c
     });
     Ok(())
+}
+
+/// Whether `LoadMethod` on `o` must take the general path: classes, modules and `super`
+/// objects find their attributes elsewhere than in their class.
+#[inline]
+fn method_binds_through_class(o: &Object) -> bool {
+    matches!(
+        o.payload,
+        Payload::Type(_) | Payload::Module(_) | Payload::Super(_)
+    )
 }
 
 /// The class of `obj` when it is an instance of a user class laid out as a plain object
@@ -202,9 +212,13 @@ impl Vm {
         method: &Value,
     ) {
         let epoch = type_epoch();
-        let Some(cls) = heap_instance_class(obj) else {
+        // Any object `load_method` binds a class function to: instances of user classes
+        // and of built-in ones (`lst.append`, `d.get`); not classes, modules or `super`.
+        let Value::Obj(o) = obj else { return };
+        if method_binds_through_class(o) {
             return;
-        };
+        }
+        let Some(cls) = o.class_raw() else { return };
         let Value::Obj(f) = method else { return };
         let plain = match &f.payload {
             Payload::Function(_) => true,

@@ -91,6 +91,40 @@ macro_rules! call_native_lent {
     }};
 }
 
+/// `lst.append(x)` as `CallMethod(1)` sees it (CPython 3.11 specializes the same call):
+/// when the method on the stack at `callee_pos` is `list.append` itself and the receiver a
+/// list, appends and leaves `None` in place of the callee, self and argument.
+#[inline(always)]
+fn list_append_fast(stack: &mut Vec<Value>, callee_pos: usize) -> bool {
+    let Value::Obj(o) = &stack[callee_pos] else {
+        return false;
+    };
+    let Payload::Native(nf) = &o.payload else {
+        return false;
+    };
+    let crate::native::NativeImpl::Fn(func) = &nf.func else {
+        return false;
+    };
+    if nf.bound.is_some()
+        || !std::ptr::fn_addr_eq(
+            *func,
+            crate::builtins::list::append as crate::native::NativeFn,
+        )
+    {
+        return false;
+    }
+    let Some(Payload::List(_)) = stack[callee_pos + 1].payload() else {
+        return false;
+    };
+    let x = stack.pop().expect("stack");
+    if let Some(Payload::List(l)) = stack[callee_pos + 1].payload() {
+        l.borrow_mut().push(x);
+    }
+    stack.truncate(callee_pos);
+    stack.push(Value::None);
+    true
+}
+
 impl Vm {
     /// Runs `frame` to completion (or its first yield) and returns its value. Internal:
     /// hosts run code with [`Vm::run_code`] or the entry points.
@@ -398,6 +432,9 @@ impl Vm {
                                 break Event::Push(nf);
                             }
                             if has_self && n == 1 {
+                                if list_append_fast(&mut f.stack, self_pos - 1) {
+                                    continue;
+                                }
                                 if let Some(r) = self.send_fast(&mut f.stack, self_pos - 1) {
                                     break match r {
                                         Ok(nf) => Event::Push(nf),
@@ -877,6 +914,23 @@ impl Vm {
                         }
                         Instr::UnpackSequence(n) => {
                             let v = f.stack.pop().expect("stack");
+                            // Fast path: an exact tuple or list of the right length (a
+                            // subclass may override `__iter__`), pushed without a vector.
+                            if let Value::Obj(o) = &v {
+                                if !self.is_heap(&v) {
+                                    match &o.payload {
+                                        Payload::Tuple(t) if t.len() == n as usize => {
+                                            f.stack.extend(t.iter().rev().cloned());
+                                            continue;
+                                        }
+                                        Payload::List(l) if l.borrow().len() == n as usize => {
+                                            f.stack.extend(l.borrow().iter().rev().cloned());
+                                            continue;
+                                        }
+                                        _ => {}
+                                    }
+                                }
+                            }
                             let items = tri!(with_frame!(self, f, self.unpack(&v, n as usize)));
                             f.stack.extend(items.into_iter().rev());
                         }

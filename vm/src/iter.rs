@@ -476,8 +476,10 @@ impl Vm {
                 drop(st);
                 match self.next(&it)? {
                     Some(v) => {
-                        let nextc =
-                            self.binary_op(&count, &Value::Int(1), crate::code::BinOp::Add)?;
+                        let nextc = match &count {
+                            Value::Int(c) if *c < i64::MAX => Value::Int(c + 1),
+                            _ => self.binary_op(&count, &Value::Int(1), crate::code::BinOp::Add)?,
+                        };
                         if let IterState::Enumerate { count: c, .. } = &mut *state.borrow_mut() {
                             *c = nextc;
                         }
@@ -731,7 +733,8 @@ impl Vm {
     /// Unpacks exactly `n` items.
     pub(crate) fn unpack(&mut self, v: &Value, n: usize) -> PyResult<Vec<Value>> {
         if let Some(Payload::Tuple(t)) = v.payload() {
-            if t.len() == n {
+            // An exact tuple; a subclass may override `__iter__`.
+            if t.len() == n && !self.is_heap(v) {
                 return Ok(t.to_vec());
             }
         }

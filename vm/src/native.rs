@@ -154,10 +154,14 @@ impl<'a> Args<'a> {
         if n >= min && n <= max {
             return Ok(());
         }
+        // `list.append` names the method whole in the METH_O / METH_NOARGS messages and
+        // bare in argument clinic's ("pop expected at most 1 argument").
+        let qualified = fname;
+        let fname = fname.rsplit('.').next().unwrap_or(fname);
         let msg = if min == max {
             match min {
-                0 => format!("{fname}() takes no arguments ({n} given)"),
-                1 => format!("{fname}() takes exactly one argument ({n} given)"),
+                0 => format!("{qualified}() takes no arguments ({n} given)"),
+                1 => format!("{qualified}() takes exactly one argument ({n} given)"),
                 _ => format!("{fname} expected {min} arguments, got {n}"),
             }
         } else if n < min {

@@ -65,9 +65,12 @@ pub(super) fn install(vm: &mut Vm) {
 fn list_of<'a>(vm: &mut Vm, a: &'a Args, name: &str) -> PyResult<&'a RefCell<Vec<Value>>> {
     match a.pos.first().and_then(|v| v.payload()) {
         Some(Payload::List(l)) => Ok(l),
-        _ => Err(vm.new_type_error(format!(
-            "descriptor '{name}' for 'list' objects doesn't apply"
-        ))),
+        _ => {
+            let got = a.pos.first().map(|v| vm.type_name(v)).unwrap_or_default();
+            Err(vm.new_type_error(format!(
+                "descriptor '{name}' for 'list' objects doesn't apply to a '{got}' object"
+            )))
+        }
     }
 }
 
@@ -136,15 +139,16 @@ fn tuple_new(vm: &mut Vm, a: Args) -> PyResult {
     ))
 }
 
-fn append(vm: &mut Vm, a: Args) -> PyResult {
-    a.method_count(vm, "append", 1, 1)?;
+/// `list.append`.
+pub(crate) fn append(vm: &mut Vm, a: Args) -> PyResult {
+    a.method_count(vm, "list.append", 1, 1)?;
     let l = list_of(vm, &a, "append")?;
     l.borrow_mut().push(a.pos[1].clone());
     Ok(Value::None)
 }
 
 fn extend(vm: &mut Vm, a: Args) -> PyResult {
-    a.method_count(vm, "extend", 1, 1)?;
+    a.method_count(vm, "list.extend", 1, 1)?;
     let items = vm.collect(&a.pos[1])?;
     let l = list_of(vm, &a, "extend")?;
     l.borrow_mut().extend(items);
@@ -189,7 +193,7 @@ fn pop(vm: &mut Vm, a: Args) -> PyResult {
 }
 
 fn remove(vm: &mut Vm, a: Args) -> PyResult {
-    a.method_count(vm, "remove", 1, 1)?;
+    a.method_count(vm, "list.remove", 1, 1)?;
     let l = list_of(vm, &a, "remove")?;
     let mut i = 0;
     loop {
@@ -215,12 +219,18 @@ fn clear(vm: &mut Vm, a: Args) -> PyResult {
 }
 
 fn copy(vm: &mut Vm, a: Args) -> PyResult {
-    let items = items_of(&a);
+    let items = list_of(vm, &a, "copy")?.borrow().clone();
     Ok(vm.new_list(items))
 }
 
 fn count(vm: &mut Vm, a: Args) -> PyResult {
-    a.method_count(vm, "count", 1, 1)?;
+    // Shared by list and tuple: the receiver names the method in the messages.
+    let owner = match a.pos.first().and_then(|v| v.payload()) {
+        Some(Payload::Tuple(_)) => "tuple.count",
+        Some(Payload::List(_)) => "list.count",
+        _ => return list_of(vm, &a, "count").map(|_| Value::None),
+    };
+    a.method_count(vm, owner, 1, 1)?;
     let mut n = 0;
     for x in items_of(&a) {
         if x.is(&a.pos[1]) || vm.eq(&x, &a.pos[1])? {
@@ -359,7 +369,7 @@ fn dunder_len(_vm: &mut Vm, a: Args) -> PyResult {
 }
 
 fn dunder_getitem(vm: &mut Vm, a: Args) -> PyResult {
-    a.method_count(vm, "__getitem__", 1, 1)?;
+    a.method_count(vm, "list.__getitem__", 1, 1)?;
     super::native_getitem(vm, &a.pos[0], &a.pos[1])
 }
 
@@ -441,7 +451,7 @@ fn dunder_imul(vm: &mut Vm, a: Args) -> PyResult {
 
 /// `list.__reversed__()`: a `list_reverseiterator`.
 fn dunder_reversed(vm: &mut Vm, a: Args) -> PyResult {
-    a.method_count(vm, "__reversed__", 0, 0)?;
+    a.method_count(vm, "list.__reversed__", 0, 0)?;
     let l = list_of(vm, &a, "__reversed__")?;
     let n = l.borrow().len();
     let cls = vm.types.list_reverseiterator.clone();

@@ -184,19 +184,19 @@ fn frozenset_new(vm: &mut Vm, a: Args) -> PyResult {
 }
 
 fn add(vm: &mut Vm, a: Args) -> PyResult {
-    a.method_count(vm, "add", 1, 1)?;
+    a.method_count(vm, "set.add", 1, 1)?;
     vm.set_add(&a.pos[0], a.pos[1].clone())?;
     Ok(Value::None)
 }
 
 fn discard(vm: &mut Vm, a: Args) -> PyResult {
-    a.method_count(vm, "discard", 1, 1)?;
+    a.method_count(vm, "set.discard", 1, 1)?;
     vm.set_discard(&a.pos[0], &a.pos[1])?;
     Ok(Value::None)
 }
 
 fn remove(vm: &mut Vm, a: Args) -> PyResult {
-    a.method_count(vm, "remove", 1, 1)?;
+    a.method_count(vm, "set.remove", 1, 1)?;
     if !vm.set_discard(&a.pos[0], &a.pos[1])? {
         return Err(vm.new_key_error(a.pos[1].clone()));
     }
@@ -333,7 +333,7 @@ fn difference(vm: &mut Vm, a: Args) -> PyResult {
 }
 
 fn symmetric_difference(vm: &mut Vm, a: Args) -> PyResult {
-    a.method_count(vm, "symmetric_difference", 1, 1)?;
+    a.method_count(vm, "set.symmetric_difference", 1, 1)?;
     let mut t = SetTable::new();
     update_table(vm, &mut t, &a.pos[1])?;
     let me = mine(&a);
@@ -381,7 +381,7 @@ fn difference_update(vm: &mut Vm, a: Args) -> PyResult {
 }
 
 fn symmetric_difference_update(vm: &mut Vm, a: Args) -> PyResult {
-    a.method_count(vm, "symmetric_difference_update", 1, 1)?;
+    a.method_count(vm, "set.symmetric_difference_update", 1, 1)?;
     let mut t = mine(&a);
     let other = &a.pos[1];
     if same(other, &a.pos[0]) {

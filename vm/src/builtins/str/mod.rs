@@ -135,7 +135,7 @@ fn str_new(vm: &mut Vm, a: Args) -> PyResult {
 }
 
 fn join(vm: &mut Vm, a: Args) -> PyResult {
-    a.method_count(vm, "join", 1, 1)?;
+    a.method_count(vm, "str.join", 1, 1)?;
     let sep = this(vm, &a, "join")?;
     let items = vm.collect_fast(&a.pos[1], "can only join an iterable")?;
     let total = items
@@ -581,7 +581,7 @@ fn rjust(vm: &mut Vm, a: Args) -> PyResult {
 }
 
 fn zfill(vm: &mut Vm, a: Args) -> PyResult {
-    a.method_count(vm, "zfill", 1, 1)?;
+    a.method_count(vm, "str.zfill", 1, 1)?;
     let s = this(vm, &a, "zfill")?;
     let width = super::int::index_of(vm, &a.pos[1])?.max(0) as usize;
     if width <= s.len() {
@@ -628,7 +628,7 @@ fn format(vm: &mut Vm, a: Args) -> PyResult {
 }
 
 fn format_map(vm: &mut Vm, a: Args) -> PyResult {
-    a.method_count(vm, "format_map", 1, 1)?;
+    a.method_count(vm, "str.format_map", 1, 1)?;
     let s = this(vm, &a, "format_map")?;
     let m = a.pos[1].clone();
     super::format::str_format(vm, s.as_str(), &[], &[], Some(&m)).map(Value::str)
@@ -673,7 +673,7 @@ fn expandtabs(vm: &mut Vm, a: Args) -> PyResult {
 }
 
 fn removeprefix(vm: &mut Vm, a: Args) -> PyResult {
-    a.method_count(vm, "removeprefix", 1, 1)?;
+    a.method_count(vm, "str.removeprefix", 1, 1)?;
     let s = this(vm, &a, "removeprefix")?;
     let p = str_arg(vm, &a.pos[1], "removeprefix", 1)?;
     Ok(Value::str(
@@ -682,7 +682,7 @@ fn removeprefix(vm: &mut Vm, a: Args) -> PyResult {
 }
 
 fn removesuffix(vm: &mut Vm, a: Args) -> PyResult {
-    a.method_count(vm, "removesuffix", 1, 1)?;
+    a.method_count(vm, "str.removesuffix", 1, 1)?;
     let s = this(vm, &a, "removesuffix")?;
     let p = str_arg(vm, &a.pos[1], "removesuffix", 1)?;
     Ok(Value::str(
@@ -741,7 +741,7 @@ fn dunder_rmod(vm: &mut Vm, a: Args) -> PyResult {
 
 /// `str.__getnewargs__()`: `(str(self),)`.
 fn dunder_getnewargs(vm: &mut Vm, a: Args) -> PyResult {
-    a.method_count(vm, "__getnewargs__", 0, 0)?;
+    a.method_count(vm, "str.__getnewargs__", 0, 0)?;
     let me = Value::Str(this(vm, &a, "__getnewargs__")?);
     Ok(vm.new_tuple(vec![me]))
 }
