@@ -56,8 +56,36 @@ fn standard_size(c: char) -> Option<usize> {
 
 const TOO_LONG: &str = "total struct size too long";
 
+/// A parsed format: byte order, items and total size.
+pub type Parsed = (Order, Vec<Item>, usize);
+
+/// Most formats kept parsed by [`parse_cached`] before the cache is emptied.
+const CACHE_SIZE: usize = 256;
+
+thread_local! {
+    static CACHE: std::cell::RefCell<std::collections::HashMap<Box<str>, std::rc::Rc<Parsed>>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+/// [`parse`], remembering the formats that parse (a `Struct` repacks with the same format
+/// on every call, as `_struct.c` keeps its parsed codes in the `Struct` object).
+pub fn parse_cached(fmt: &str) -> Result<std::rc::Rc<Parsed>, String> {
+    if let Some(p) = CACHE.with(|c| c.borrow().get(fmt).cloned()) {
+        return Ok(p);
+    }
+    let parsed = std::rc::Rc::new(parse(fmt)?);
+    CACHE.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.len() >= CACHE_SIZE {
+            c.clear();
+        }
+        c.insert(fmt.into(), parsed.clone());
+    });
+    Ok(parsed)
+}
+
 /// Parses `fmt`: its order, items and total size, or `struct.error`'s message.
-pub fn parse(fmt: &str) -> Result<(Order, Vec<Item>, usize), String> {
+pub fn parse(fmt: &str) -> Result<Parsed, String> {
     let mut chars = fmt.chars().peekable();
     let order = match chars.peek() {
         Some('@') => Order::Native,

@@ -9,9 +9,10 @@ use aio_vm::module::{as_int, call_special, int_value, new_bytes, to_f64, ModuleB
 use aio_vm::native::Args;
 use aio_vm::object::Payload;
 use aio_vm::{Obj, PyResult, Value, Vm};
-use format::{parse, Item, Order};
+use format::{parse_cached, Order, Parsed};
 use num_bigint::BigInt;
 use num_traits::ToPrimitive;
+use std::rc::Rc;
 
 /// Initialises `struct`.
 pub fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
@@ -33,29 +34,33 @@ fn fail(vm: &mut Vm, a: &Args, msg: impl Into<String>) -> Obj {
     vm.new_exception_msg(&error_class(a), msg)
 }
 
-fn format_of(vm: &mut Vm, a: &Args) -> PyResult<(Order, Vec<Item>, usize)> {
-    let Some(fmt) = a.pos[1].as_str().cloned() else {
+fn format_of(vm: &mut Vm, a: &Args) -> PyResult<Rc<Parsed>> {
+    let Some(fmt) = a.pos[1].as_str() else {
         return Err(vm.new_type_error("Struct() argument 1 must be a str or bytes object"));
     };
-    parse(fmt.as_str()).map_err(|m| fail(vm, a, m))
+    parse_cached(fmt.as_str()).map_err(|m| fail(vm, a, m))
 }
 
 /// `_calcsize(error, fmt)`.
 fn calcsize(vm: &mut Vm, a: Args) -> PyResult {
     a.check_count(vm, "_calcsize", 2, 2)?;
-    let (_, _, size) = format_of(vm, &a)?;
-    Ok(Value::Int(size as i64))
+    let parsed = format_of(vm, &a)?;
+    Ok(Value::Int(parsed.2 as i64))
 }
 
-/// The int an argument stands for (`__index__`), or struct.error.
-fn int_arg(vm: &mut Vm, a: &Args, v: &Value) -> PyResult<BigInt> {
+/// The int an argument stands for (`__index__`), or struct.error: `None` for one outside
+/// the `i128` range (too large for every code).
+fn int_arg(vm: &mut Vm, a: &Args, v: &Value) -> PyResult<Option<i128>> {
+    if let Value::Int(i) = v {
+        return Ok(Some(*i as i128));
+    }
     if let Some(n) = as_int(v) {
-        return Ok(n);
+        return Ok(n.to_i128());
     }
     if !matches!(v, Value::Float(_)) {
         if let Some(r) = call_special(vm, v, "__index__", &[])? {
             if let Some(n) = as_int(&r) {
-                return Ok(n);
+                return Ok(n.to_i128());
             }
         }
     }
@@ -73,15 +78,19 @@ fn range_msg(code: char, size: usize, signed: bool) -> String {
     }
 }
 
-/// Packs the integer `n` for `code` (size `size`) as `_struct.c` does for `order`.
+/// Packs the integer `n` (`None`: outside the `i128` range) for `code` into `out` (its
+/// size) as `_struct.c` does for `order`.
 fn pack_int(
     vm: &mut Vm,
     a: &Args,
-    n: &BigInt,
+    n: Option<i128>,
     code: char,
-    size: usize,
+    out: &mut [u8],
     order: Order,
-) -> PyResult<Vec<u8>> {
+) -> PyResult<()> {
+    let size = out.len();
+    let fits_i64 = n.is_some_and(|v| i64::try_from(v).is_ok());
+    let fits_u64 = n.is_some_and(|v| u64::try_from(v).is_ok());
     let signed = code.is_ascii_lowercase();
     // Native functions serve '@' and, on this little-endian host, '<' and '=' for the
     // codes whose standard size is the native one.
@@ -90,27 +99,16 @@ fn pack_int(
             && matches!(code, 'b' | 'B' | 'h' | 'H' | 'i' | 'I' | 'q' | 'Q'));
     if !native && size == 8 {
         // _PyLong_AsByteArray's message.
-        let fits = if signed {
-            n.to_i64().is_some()
-        } else {
-            n.to_u64().is_some()
-        };
+        let fits = if signed { fits_i64 } else { fits_u64 };
         if !fits {
             return Err(fail(vm, a, "int too large to convert"));
         }
     }
     // b, B and the native h, H are read as C longs (get_long), the others by signedness.
     let as_long = signed || code == 'B' || (code == 'H' && native);
-    let v: i128 = if as_long {
-        match n.to_i64() {
-            Some(v) => v as i128,
-            None => return Err(fail(vm, a, "argument out of range")),
-        }
-    } else {
-        match n.to_u64() {
-            Some(v) => v as i128,
-            None => return Err(fail(vm, a, "argument out of range")),
-        }
+    let v = match n {
+        Some(v) if (as_long && fits_i64) || (!as_long && fits_u64) => v,
+        _ => return Err(fail(vm, a, "argument out of range")),
     };
     if size < 8 {
         let bits = size * 8;
@@ -130,12 +128,11 @@ fn pack_int(
             return Err(fail(vm, a, msg));
         }
     }
-    let bytes = (v as u128).to_le_bytes();
-    let mut out = bytes[..size].to_vec();
+    out.copy_from_slice(&(v as u128).to_le_bytes()[..size]);
     if order == Order::Big {
         out.reverse();
     }
-    Ok(out)
+    Ok(())
 }
 
 /// `frexp` for finite, non-zero, positive `x`: `(m, e)` with `x = m * 2^e`, `0.5 <= m < 1`.
@@ -215,6 +212,9 @@ pub(crate) fn unpack_half(b: u16) -> f64 {
 }
 
 fn float_arg(vm: &mut Vm, a: &Args, v: &Value) -> PyResult<f64> {
+    if let Value::Float(x) = v {
+        return Ok(x.get());
+    }
     match to_f64(vm, v) {
         Ok(x) => Ok(x),
         Err(e) => {
@@ -228,18 +228,27 @@ fn float_arg(vm: &mut Vm, a: &Args, v: &Value) -> PyResult<f64> {
     }
 }
 
-fn ordered(mut b: Vec<u8>, order: Order) -> Vec<u8> {
+/// Copies the little-endian bytes `le` into `out`, reversed for big-endian `order`.
+fn put(out: &mut [u8], le: &[u8], order: Order) {
+    out.copy_from_slice(le);
     if order == Order::Big {
-        b.reverse();
+        out.reverse();
     }
-    b
 }
 
 /// `_pack(error, fmt, args)`.
 fn pack(vm: &mut Vm, a: Args) -> PyResult {
     a.check_count(vm, "_pack", 3, 3)?;
-    let (order, items, size) = format_of(vm, &a)?;
-    let args = aio_vm::module::sequence_items(&a.pos[2]).unwrap_or_default();
+    let parsed = format_of(vm, &a)?;
+    let (order, ref items, size) = *parsed;
+    let owned;
+    let args: &[Value] = match a.pos[2].payload() {
+        Some(Payload::Tuple(t)) => t,
+        _ => {
+            owned = aio_vm::module::sequence_items(&a.pos[2]).unwrap_or_default();
+            &owned
+        }
+    };
     let wanted: usize = items.iter().map(|i| i.values()).sum();
     if args.len() != wanted {
         return Err(fail(
@@ -253,7 +262,7 @@ fn pack(vm: &mut Vm, a: Args) -> PyResult {
     }
     let mut out = vec![0u8; size];
     let mut next = args.iter();
-    for item in &items {
+    for item in items {
         let mut off = item.offset;
         match item.code {
             'x' => continue,
@@ -283,9 +292,10 @@ fn pack(vm: &mut Vm, a: Args) -> PyResult {
         }
         for _ in 0..item.count {
             let v = next.next().expect("counted");
-            let bytes = match item.code {
+            let dst = &mut out[off..off + item.size];
+            match item.code {
                 'c' => match aio_vm::module::bytes_of(v) {
-                    Some(b) if b.len() == 1 && !aio_vm::module::is_bytearray(v) => b,
+                    Some(b) if b.len() == 1 && !aio_vm::module::is_bytearray(v) => dst[0] = b[0],
                     _ => {
                         return Err(fail(
                             vm,
@@ -294,14 +304,11 @@ fn pack(vm: &mut Vm, a: Args) -> PyResult {
                         ))
                     }
                 },
-                '?' => {
-                    let t = vm.is_true(v)?;
-                    vec![t as u8]
-                }
+                '?' => dst[0] = vm.is_true(v)? as u8,
                 'e' => {
                     let x = float_arg(vm, &a, v)?;
                     match pack_half(x) {
-                        Some(h) => ordered(h.to_le_bytes().to_vec(), order),
+                        Some(h) => put(dst, &h.to_le_bytes(), order),
                         None => {
                             let cls = vm.exc.overflow_error.clone();
                             return Err(
@@ -319,18 +326,17 @@ fn pack(vm: &mut Vm, a: Args) -> PyResult {
                             vm.new_exception_msg(&cls, "float too large to pack with f format")
                         );
                     }
-                    ordered(y.to_le_bytes().to_vec(), order)
+                    put(dst, &y.to_le_bytes(), order);
                 }
                 'd' => {
                     let x = float_arg(vm, &a, v)?;
-                    ordered(x.to_le_bytes().to_vec(), order)
+                    put(dst, &x.to_le_bytes(), order);
                 }
                 code => {
                     let n = int_arg(vm, &a, v)?;
-                    pack_int(vm, &a, &n, code, item.size, order)?
+                    pack_int(vm, &a, n, code, dst, order)?;
                 }
-            };
-            out[off..off + item.size].copy_from_slice(&bytes);
+            }
             off += item.size;
         }
     }
@@ -340,8 +346,12 @@ fn pack(vm: &mut Vm, a: Args) -> PyResult {
 /// `_unpack(error, fmt, buffer, offset)`: the buffer holds the format's size at `offset`.
 fn unpack(vm: &mut Vm, a: Args) -> PyResult {
     a.check_count(vm, "_unpack", 4, 4)?;
-    let (order, items, size) = format_of(vm, &a)?;
-    let base = aio_vm::module::to_index_i64(vm, &a.pos[3])? as usize;
+    let parsed = format_of(vm, &a)?;
+    let (order, ref items, size) = *parsed;
+    let base = match a.pos[3] {
+        Value::Int(i) if i >= 0 => i as usize,
+        _ => aio_vm::module::to_index_i64(vm, &a.pos[3])? as usize,
+    };
     // `bytes` and `bytearray` are read in place (copying the whole buffer per call made
     // `iter_unpack` and `unpack_from` quadratic); a view is copied.
     let copied;
@@ -372,8 +382,8 @@ fn unpack(vm: &mut Vm, a: Args) -> PyResult {
             format!("unpack requires a buffer of {size} bytes"),
         ));
     }
-    let mut out = Vec::new();
-    for item in &items {
+    let mut out = Vec::with_capacity(items.iter().map(|i| i.values()).sum());
+    for item in items {
         let mut off = base + item.offset;
         match item.code {
             'x' => continue,
@@ -395,31 +405,29 @@ fn unpack(vm: &mut Vm, a: Args) -> PyResult {
             _ => {}
         }
         for _ in 0..item.count {
-            let mut raw = buf[off..off + item.size].to_vec();
+            // The element's bytes, little-endian first.
+            let mut raw = [0u8; 16];
+            raw[..item.size].copy_from_slice(&buf[off..off + item.size]);
             if order == Order::Big {
-                raw.reverse();
+                raw[..item.size].reverse();
             }
             let v = match item.code {
-                'c' => new_bytes(vm, raw),
+                'c' => new_bytes(vm, vec![raw[0]]),
                 '?' => Value::bool(raw[0] != 0),
                 'e' => Value::float(unpack_half(u16::from_le_bytes([raw[0], raw[1]]))),
                 'f' => Value::float(f32::from_le_bytes([raw[0], raw[1], raw[2], raw[3]]) as f64),
-                'd' => {
-                    let mut b = [0u8; 8];
-                    b.copy_from_slice(&raw);
-                    Value::float(f64::from_le_bytes(b))
-                }
+                'd' => Value::float(f64::from_le_bytes(
+                    raw[..8].try_into().expect("eight bytes"),
+                )),
                 code => {
-                    let mut b = [0u8; 16];
-                    b[..item.size].copy_from_slice(&raw);
-                    let signed = code.is_ascii_lowercase();
-                    if signed && raw[item.size - 1] & 0x80 != 0 {
-                        for x in b.iter_mut().skip(item.size) {
-                            *x = 0xff;
-                        }
+                    if code.is_ascii_lowercase() && raw[item.size - 1] & 0x80 != 0 {
+                        raw[item.size..].fill(0xff);
                     }
-                    let v = i128::from_le_bytes(b);
-                    int_value(vm, BigInt::from(v))
+                    let v = i128::from_le_bytes(raw);
+                    match i64::try_from(v) {
+                        Ok(small) => Value::Int(small),
+                        Err(_) => int_value(vm, BigInt::from(v)),
+                    }
                 }
             };
             out.push(v);
