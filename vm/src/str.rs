@@ -5,14 +5,19 @@ use std::cell::Cell;
 
 /// An immutable Python string.
 pub struct Str {
-    text: Box<str>,
+    /// Kept as a `String`: shrinking every built string to a `Box<str>` cost a `realloc`.
+    text: String,
     chars: usize,
     hash: Cell<i64>,
 }
 
 impl Str {
     /// Wraps `text`, counting its characters.
-    pub fn new(text: String) -> Str {
+    pub fn new(mut text: String) -> Str {
+        // Only a large excess capacity is given back.
+        if text.capacity() - text.len() > text.len() / 4 + 16 {
+            text.shrink_to_fit();
+        }
         let chars = if text.is_ascii() {
             text.len()
         } else {
@@ -20,7 +25,7 @@ impl Str {
         };
         crate::embed::limits::buffer_alloc(text.len());
         Str {
-            text: text.into_boxed_str(),
+            text,
             chars,
             hash: Cell::new(-1),
         }

@@ -23,12 +23,13 @@ impl Vm {
         };
         let spec_s = match &spec {
             Some(s) => match s.as_str() {
-                Some(x) => x.clone(),
+                Some(x) => Some(x.clone()),
                 None => return Err(self.new_type_error("format spec must be a string")),
             },
-            None => Rc::new(Str::new(String::new())),
+            None => None,
         };
-        if spec_s.is_empty() {
+        let spec_text = spec_s.as_ref().map_or("", |s| s.as_str());
+        if spec_text.is_empty() {
             if let Value::Str(_) = v {
                 return Ok(v);
             }
@@ -39,7 +40,8 @@ impl Vm {
         if self.is_heap(&v) {
             let cls = self.class_of(&v).clone();
             if let Some(f) = crate::types::lookup(&cls, &self.names.__format__.clone()) {
-                let r = self.call(&f, &[v.clone(), Value::Str(spec_s.clone())], &[])?;
+                let spec_v = Value::Str(spec_s.unwrap_or_else(|| Rc::new(Str::new(String::new()))));
+                let r = self.call(&f, &[v.clone(), spec_v], &[])?;
                 return match r.as_str() {
                     Some(_) => Ok(r),
                     None => Err(self.new_type_error(format!(
@@ -49,7 +51,7 @@ impl Vm {
                 };
             }
         }
-        format_spec(self, &v, spec_s.as_str()).map(Value::str)
+        format_spec(self, &v, spec_text).map(Value::str)
     }
 
     /// REPL echo: `repr` of non-`None` results, bound to `builtins._`.
@@ -81,18 +83,31 @@ pub fn format_spec(vm: &mut Vm, v: &Value, spec: &str) -> PyResult<String> {
     if spec.is_empty() {
         return Ok(vm.to_str(v)?.as_str().to_string());
     }
-    let tn = vm.type_name(v);
-    let parsed = |vm: &Vm| FormatSpec::parse(spec, &tn).map_err(|e| format_error(vm, e));
+    // The type's name, for error messages (built-in values' without a lookup).
+    let tn: std::borrow::Cow<str> = match v {
+        Value::Int(_) => "int".into(),
+        Value::Bool(_) => "bool".into(),
+        Value::Float(_) => "float".into(),
+        Value::Str(_) => "str".into(),
+        _ => vm.type_name(v).into(),
+    };
+    format_builtin(vm, v, spec, &tn)
+}
+
+/// `format(v, spec)` for a built-in value with a non-empty `spec`; `tn` is the type name
+/// for error messages (a subclass's, when `v` is its built-in value).
+pub fn format_builtin(vm: &mut Vm, v: &Value, spec: &str, tn: &str) -> PyResult<String> {
+    let parsed = |vm: &Vm| FormatSpec::parse(spec, tn).map_err(|e| format_error(vm, e));
     let r = match v {
-        Value::Int(i) => fmt::format_i64(*i, &parsed(vm)?, &tn),
-        Value::Bool(b) => fmt::format_i64(b.get() as i64, &parsed(vm)?, &tn),
-        Value::Float(f) => fmt::format_float(f.get(), &parsed(vm)?, &tn),
-        Value::Str(s) => fmt::format_str(s.as_str(), &parsed(vm)?, &tn),
+        Value::Int(i) => fmt::format_i64(*i, &parsed(vm)?, tn),
+        Value::Bool(b) => fmt::format_i64(b.get() as i64, &parsed(vm)?, tn),
+        Value::Float(f) => fmt::format_float(f.get(), &parsed(vm)?, tn),
+        Value::Str(s) => fmt::format_str(s.as_str(), &parsed(vm)?, tn),
         Value::Obj(o) => match &o.payload {
-            Payload::Int(b) => fmt::format_int(b, &parsed(vm)?, &tn),
-            Payload::Float(f) => fmt::format_float(*f, &parsed(vm)?, &tn),
-            Payload::Str(s) => fmt::format_str(s.as_str(), &parsed(vm)?, &tn),
-            Payload::Complex(re, im) => fmt::format_complex(*re, *im, &parsed(vm)?, &tn),
+            Payload::Int(b) => fmt::format_int(b, &parsed(vm)?, tn),
+            Payload::Float(f) => fmt::format_float(*f, &parsed(vm)?, tn),
+            Payload::Str(s) => fmt::format_str(s.as_str(), &parsed(vm)?, tn),
+            Payload::Complex(re, im) => fmt::format_complex(*re, *im, &parsed(vm)?, tn),
             _ => {
                 return Err(vm.new_type_error(format!(
                     "unsupported format string passed to {tn}.__format__"
@@ -173,17 +188,33 @@ fn render_template(
             Some(fmt::Conversion::Repr) => 2,
             Some(fmt::Conversion::Ascii) => 3,
         };
-        let spec = if field.spec_has_fields {
-            render_template(vm, field.spec, args, kw, mapping, auto, depth - 1)?
+        if field.spec_has_fields {
+            let spec = render_template(vm, field.spec, args, kw, mapping, auto, depth - 1)?;
+            format_into(vm, &mut out, value, conv, &spec)?;
         } else {
-            field.spec.to_string()
-        };
-        let r = vm.format_value(value, conv, Some(Value::str(spec)))?;
-        if let Some(s) = r.as_str() {
-            out.push_str(s.as_str());
+            format_into(vm, &mut out, value, conv, field.spec)?;
         }
     }
     Ok(out)
+}
+
+/// Appends `format(value, spec)` (after conversion `conv`, as [`Vm::format_value`]) to
+/// `out`: built-in values are formatted straight from the spec text, without a `str`
+/// object for the spec or the result.
+fn format_into(vm: &mut Vm, out: &mut String, value: Value, conv: u32, spec: &str) -> PyResult<()> {
+    if conv == 0 && !vm.is_heap(&value) {
+        if spec.is_empty() {
+            out.push_str(vm.to_str(&value)?.as_str());
+        } else {
+            out.push_str(&format_spec(vm, &value, spec)?);
+        }
+        return Ok(());
+    }
+    let r = vm.format_value(value, conv, Some(Value::str(spec)))?;
+    if let Some(s) = r.as_str() {
+        out.push_str(s.as_str());
+    }
+    Ok(())
 }
 
 /// The VM's side of `%`-formatting.

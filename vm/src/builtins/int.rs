@@ -225,6 +225,13 @@ fn num_format(vm: &mut Vm, a: Args) -> PyResult {
         return vm.to_str(&a.pos[0]).map(Value::Str);
     }
     let p = plain_number(vm, &a.pos[0]);
+    // A subclass's value is formatted as the built-in one, with the subclass's name in errors.
+    if let (true, Some(text)) = (vm.is_heap(&a.pos[0]), spec.as_str()) {
+        if !text.is_empty() {
+            let tn = vm.type_name(&a.pos[0]);
+            return super::format::format_builtin(vm, &p, text.as_str(), &tn).map(Value::str);
+        }
+    }
     vm.format_value(p, 0, Some(spec))
 }
 

@@ -59,15 +59,7 @@ impl Int<'_> {
     pub(super) fn abs_digits(self, base: u32) -> String {
         match self {
             Int::Big(b) => b.abs().to_str_radix(base),
-            Int::Small(v) => {
-                let m = v.unsigned_abs();
-                match base {
-                    2 => format!("{m:b}"),
-                    8 => format!("{m:o}"),
-                    16 => format!("{m:x}"),
-                    _ => m.to_string(),
-                }
-            }
+            Int::Small(v) => radix_digits(v.unsigned_abs(), base),
         }
     }
 
@@ -105,6 +97,39 @@ impl Int<'_> {
             Int::Big(b) => b.to_i64(),
             Int::Small(v) => Some(v),
         }
+    }
+}
+
+/// The digits of `m` in `base` (2, 8, 10 or 16), lower case; powers of two are written
+/// by shifts into a buffer (no `fmt` machinery).
+fn radix_digits(m: u64, base: u32) -> String {
+    let shift = match base {
+        2 => 1,
+        8 => 3,
+        16 => 4,
+        _ => return m.to_string(),
+    };
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mask = (1u64 << shift) - 1;
+    let mut buf = [0u8; 64];
+    let mut i = buf.len();
+    let mut m = m;
+    loop {
+        i -= 1;
+        buf[i] = DIGITS[(m & mask) as usize];
+        m >>= shift;
+        if m == 0 {
+            break;
+        }
+    }
+    String::from(std::str::from_utf8(&buf[i..]).expect("ASCII digits"))
+}
+
+/// Appends `n` copies of `fill` to `out`.
+#[inline]
+pub(super) fn push_fill(out: &mut String, fill: char, n: usize) {
+    if n > 0 {
+        out.extend(std::iter::repeat_n(fill, n));
     }
 }
 
@@ -424,14 +449,14 @@ impl<'a> Number<'a> {
             Align::AfterSign => (0, padding, 0),
             Align::Right => (padding, 0, 0),
         };
-        out.extend(std::iter::repeat_n(fill, left));
+        push_fill(&mut out, fill, left);
         out.extend(sign);
         out.push_str(self.prefix);
-        out.extend(std::iter::repeat_n(fill, middle));
+        push_fill(&mut out, fill, middle);
         if group.is_none() {
             out.try_reserve(zeros as usize + self.digits.len())
                 .map_err(|_| FormatError::Memory)?;
-            out.extend(std::iter::repeat_n('0', zeros as usize));
+            push_fill(&mut out, '0', zeros as usize);
             out.push_str(self.digits);
         } else {
             out.push_str(&grouped);
@@ -440,7 +465,7 @@ impl<'a> Number<'a> {
             out.push('.');
         }
         out.push_str(self.remainder);
-        out.extend(std::iter::repeat_n(fill, right));
+        push_fill(&mut out, fill, right);
         Ok(out)
     }
 }

@@ -86,26 +86,41 @@ impl FormatSpec {
     /// Parses `spec` as CPython does; `type_name` (e.g. `"int"`, `"bool"`) goes into the
     /// `Invalid format specifier '...' for object of type '...'` message.
     pub fn parse(spec: &str, type_name: &str) -> Result<FormatSpec, FormatError> {
-        let chars: Vec<char> = spec.chars().collect();
+        // ASCII specs (nearly all) are read as bytes, without a char vector.
+        if spec.is_ascii() {
+            FormatSpec::parse_chars(spec.as_bytes(), spec, type_name)
+        } else {
+            let chars: Vec<char> = spec.chars().collect();
+            FormatSpec::parse_chars(&chars, spec, type_name)
+        }
+    }
+
+    /// [`FormatSpec::parse`] over the spec's characters (`u8` for ASCII text, else `char`).
+    fn parse_chars<C: Copy + Into<char>>(
+        chars: &[C],
+        spec: &str,
+        type_name: &str,
+    ) -> Result<FormatSpec, FormatError> {
+        let at = |i: usize| -> char { chars[i].into() };
         let mut result = FormatSpec::default();
         let mut pos = 0;
         let end = chars.len();
 
         if end >= 2 {
-            if let Some(align) = Align::from_char(chars[1]) {
-                result.fill = Some(chars[0]);
+            if let Some(align) = Align::from_char(at(1)) {
+                result.fill = Some(at(0));
                 result.align = Some(align);
                 pos = 2;
             }
         }
         if pos == 0 && end >= 1 {
-            if let Some(align) = Align::from_char(chars[0]) {
+            if let Some(align) = Align::from_char(at(0)) {
                 result.align = Some(align);
                 pos = 1;
             }
         }
         if pos < end {
-            result.sign = match chars[pos] {
+            result.sign = match at(pos) {
                 '+' => Some(Sign::Plus),
                 '-' => Some(Sign::Minus),
                 ' ' => Some(Sign::Space),
@@ -115,36 +130,36 @@ impl FormatSpec {
                 pos += 1;
             }
         }
-        if pos < end && chars[pos] == 'z' {
+        if pos < end && at(pos) == 'z' {
             result.no_neg_0 = true;
             pos += 1;
         }
-        if pos < end && chars[pos] == '#' {
+        if pos < end && at(pos) == '#' {
             result.alternate = true;
             pos += 1;
         }
-        if result.fill.is_none() && pos < end && chars[pos] == '0' {
+        if result.fill.is_none() && pos < end && at(pos) == '0' {
             result.zero_pad = true;
             pos += 1;
         }
-        result.width = parse_integer(&chars, &mut pos)?;
-        if pos < end && chars[pos] == ',' {
+        result.width = parse_integer(chars, &mut pos)?;
+        if pos < end && at(pos) == ',' {
             result.grouping = Some(Grouping::Comma);
             pos += 1;
         }
-        if pos < end && chars[pos] == '_' {
+        if pos < end && at(pos) == '_' {
             if result.grouping.is_some() {
                 return Err(both_separators());
             }
             result.grouping = Some(Grouping::Underscore);
             pos += 1;
         }
-        if pos < end && chars[pos] == ',' && result.grouping == Some(Grouping::Underscore) {
+        if pos < end && at(pos) == ',' && result.grouping == Some(Grouping::Underscore) {
             return Err(both_separators());
         }
-        if pos < end && chars[pos] == '.' {
+        if pos < end && at(pos) == '.' {
             pos += 1;
-            match parse_integer(&chars, &mut pos)? {
+            match parse_integer(chars, &mut pos)? {
                 Some(p) => result.precision = Some(p),
                 None => return Err(FormatError::value("Format specifier missing precision")),
             }
@@ -155,7 +170,7 @@ impl FormatSpec {
             )));
         }
         if pos < end {
-            result.kind = Some(chars[pos]);
+            result.kind = Some(at(pos));
         }
         Ok(result)
     }
@@ -209,10 +224,13 @@ fn both_separators() -> FormatError {
 
 /// Reads decimal digits (any Unicode decimal digit, as CPython) at `pos`: `None` if there
 /// are none, an error past `isize::MAX`.
-fn parse_integer(chars: &[char], pos: &mut usize) -> Result<Option<usize>, FormatError> {
+fn parse_integer<C: Copy + Into<char>>(
+    chars: &[C],
+    pos: &mut usize,
+) -> Result<Option<usize>, FormatError> {
     let start = *pos;
     let mut value: usize = 0;
-    while let Some(d) = chars.get(*pos).and_then(|&c| decimal_value(c)) {
+    while let Some(d) = chars.get(*pos).and_then(|&c| decimal_value(c.into())) {
         let d = d as usize;
         if value > (isize::MAX as usize - d) / 10 {
             return Err(FormatError::value(

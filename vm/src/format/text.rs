@@ -1,7 +1,7 @@
 //! `format()` of a str: fill, alignment, width and truncation to the precision
 //! (CPython's `format_string_internal`).
 
-use super::number::unknown_code;
+use super::number::{push_fill, unknown_code};
 use super::spec::{Align, FormatSpec, Sign};
 use super::{with_room, FormatError};
 
@@ -56,9 +56,9 @@ pub fn format_str(value: &str, spec: &FormatSpec, type_name: &str) -> Result<Str
         Align::Left | Align::AfterSign => 0,
     };
     let mut out = with_room(text.len() + padding)?;
-    out.extend(std::iter::repeat_n(fill, left));
+    push_fill(&mut out, fill, left);
     out.push_str(text);
-    out.extend(std::iter::repeat_n(fill, padding - left));
+    push_fill(&mut out, fill, padding - left);
     Ok(out)
 }
 

@@ -120,7 +120,12 @@ fn upper(vm: &mut Vm, a: Args) -> PyResult {
 }
 
 fn lower(vm: &mut Vm, a: Args) -> PyResult {
-    let chars = chars_of(vm, &a, "lower")?;
+    a.method_count(vm, "lower", 0, 0)?;
+    let s = this(vm, &a, "lower")?;
+    if s.is_ascii() {
+        return Ok(Value::str(s.as_str().to_ascii_lowercase()));
+    }
+    let chars: Vec<char> = s.as_str().chars().collect();
     let mut out = String::with_capacity(chars.len());
     for i in 0..chars.len() {
         push_lower(&mut out, &chars, i);
@@ -154,7 +159,17 @@ fn title(vm: &mut Vm, a: Args) -> PyResult {
 }
 
 fn capitalize(vm: &mut Vm, a: Args) -> PyResult {
-    let chars = chars_of(vm, &a, "capitalize")?;
+    a.method_count(vm, "capitalize", 0, 0)?;
+    let s = this(vm, &a, "capitalize")?;
+    if s.is_ascii() {
+        // ASCII: the first letter upper case, the rest lower case, byte by byte.
+        let mut out = s.as_str().to_ascii_lowercase();
+        if let Some(first) = out.get_mut(..1) {
+            first.make_ascii_uppercase();
+        }
+        return Ok(Value::str(out));
+    }
+    let chars: Vec<char> = s.as_str().chars().collect();
     let mut out = String::with_capacity(chars.len());
     for i in 0..chars.len() {
         if i == 0 {

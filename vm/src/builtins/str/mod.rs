@@ -5,6 +5,7 @@
 mod case;
 
 pub(crate) use case::is_wide;
+mod search;
 mod tables;
 mod translate;
 
@@ -313,11 +314,12 @@ fn stripped(a: &Args, s: &Str, t: &str) -> Value {
     }
 }
 
-fn strip_chars(vm: &mut Vm, a: &Args) -> PyResult<Option<Vec<char>>> {
+/// The characters to strip (`None`: whitespace).
+fn strip_chars(vm: &mut Vm, a: &Args) -> PyResult<Option<Rc<Str>>> {
     match a.get(1) {
         None | Some(Value::None) => Ok(None),
         Some(v) => match v.as_str() {
-            Some(s) => Ok(Some(s.as_str().chars().collect())),
+            Some(s) => Ok(Some(s.clone())),
             None => Err(vm.new_type_error("strip arg must be None or str")),
         },
     }
@@ -326,7 +328,7 @@ fn strip_chars(vm: &mut Vm, a: &Args) -> PyResult<Option<Vec<char>>> {
 fn strip(vm: &mut Vm, a: Args) -> PyResult {
     let s = this(vm, &a, "strip")?;
     let t = match strip_chars(vm, &a)? {
-        Some(cs) => s.as_str().trim_matches(|c| cs.contains(&c)),
+        Some(cs) => s.as_str().trim_matches(|c| cs.as_str().contains(c)),
         None => s.as_str().trim_matches(|c| text::is_space_char(&c)),
     };
     Ok(stripped(&a, &s, t))
@@ -335,7 +337,7 @@ fn strip(vm: &mut Vm, a: Args) -> PyResult {
 fn lstrip(vm: &mut Vm, a: Args) -> PyResult {
     let s = this(vm, &a, "lstrip")?;
     let t = match strip_chars(vm, &a)? {
-        Some(cs) => s.as_str().trim_start_matches(|c| cs.contains(&c)),
+        Some(cs) => s.as_str().trim_start_matches(|c| cs.as_str().contains(c)),
         None => s.as_str().trim_start_matches(|c| text::is_space_char(&c)),
     };
     Ok(stripped(&a, &s, t))
@@ -344,7 +346,7 @@ fn lstrip(vm: &mut Vm, a: Args) -> PyResult {
 fn rstrip(vm: &mut Vm, a: Args) -> PyResult {
     let s = this(vm, &a, "rstrip")?;
     let t = match strip_chars(vm, &a)? {
-        Some(cs) => s.as_str().trim_end_matches(|c| cs.contains(&c)),
+        Some(cs) => s.as_str().trim_end_matches(|c| cs.as_str().contains(c)),
         None => s.as_str().trim_end_matches(|c| text::is_space_char(&c)),
     };
     Ok(stripped(&a, &s, t))
@@ -416,11 +418,12 @@ fn search(vm: &mut Vm, a: &Args, name: &str, reverse: bool) -> PyResult<i64> {
     }
     let hay = s.substring(st, en);
     let found = if reverse {
-        hay.rfind(sub.as_str())
+        search::rfind(hay, sub.as_str())
     } else {
-        hay.find(sub.as_str())
+        search::find(hay, sub.as_str())
     };
     Ok(match found {
+        Some(b) if s.is_ascii() => (st + b) as i64,
         Some(b) => (st + char_index(hay, b)) as i64,
         None => -1,
     })
@@ -460,7 +463,7 @@ fn count(vm: &mut Vm, a: Args) -> PyResult {
         return Ok(Value::Int((en - st) as i64 + 1));
     }
     let hay = s.substring(st, en);
-    Ok(Value::Int(hay.matches(sub.as_str()).count() as i64))
+    Ok(Value::Int(search::count(hay, sub.as_str()) as i64))
 }
 
 fn replace(vm: &mut Vm, a: Args) -> PyResult {
@@ -560,12 +563,17 @@ fn pad_impl(vm: &mut Vm, a: &Args, name: &str, align: Align) -> PyResult {
     if width <= s.len() {
         return Ok(Value::Str(s));
     }
-    let chars: Vec<char> = s.as_str().chars().collect();
-    Ok(Value::str(
-        text::pad(&chars, width, fill, align)
-            .into_iter()
-            .collect::<String>(),
-    ))
+    // Built in UTF-8 directly, without a char vector.
+    let (left, right) = text::pad_sides(s.len(), width, align);
+    let total = s.as_str().len() + (left + right) * fill.len_utf8();
+    if total >= crate::embed::limits::BIG_BUFFER {
+        vm.check_allocation(total)?;
+    }
+    let mut out = String::with_capacity(total);
+    out.extend(std::iter::repeat_n(fill, left));
+    out.push_str(s.as_str());
+    out.extend(std::iter::repeat_n(fill, right));
+    Ok(Value::str(out))
 }
 
 fn center(vm: &mut Vm, a: Args) -> PyResult {
@@ -602,9 +610,9 @@ fn partition_impl(vm: &mut Vm, a: Args, name: &str, rev: bool) -> PyResult {
     }
     let t = s.as_str();
     let found = if rev {
-        t.rfind(sep.as_str())
+        search::rfind(t, sep.as_str())
     } else {
-        t.find(sep.as_str())
+        search::find(t, sep.as_str())
     };
     let parts = match found {
         Some(i) => [&t[..i], sep.as_str(), &t[i + sep.as_str().len()..]],
@@ -787,6 +795,13 @@ fn dunder_format(vm: &mut Vm, a: Args) -> PyResult {
     // CPython: an empty spec on a str subclass is `str(self)`.
     if spec.as_str().is_some_and(|s| s.is_empty()) && vm.is_heap(&a.pos[0]) {
         return vm.to_str(&a.pos[0]).map(Value::Str);
+    }
+    // A subclass's text is formatted as a str, with the subclass's name in errors.
+    if let (true, Some(text)) = (vm.is_heap(&a.pos[0]), spec.as_str()) {
+        if !text.is_empty() {
+            let tn = vm.type_name(&a.pos[0]);
+            return super::format::format_builtin(vm, &s, text.as_str(), &tn).map(Value::str);
+        }
     }
     vm.format_value(s, 0, Some(spec))
 }
