@@ -1,7 +1,7 @@
 //! aio's standard library: native modules built with the same module builder a host
 //! application uses ([`aio_vm::module`]), and modules written in aio (embedded source files
 //! run by [`source::run`]): `asyncio`, `collections`, `abc`, `io`, `os` and those in
-//! [`pure`]; `heapq` and `bisect` are native (hot in benchmarks); `re` (on `fancy-regex`),
+//! [`pure`]; `heapq`, `bisect` and `operator` are native (hot in benchmarks); `re` (on `fancy-regex`),
 //! `struct` and `json` (fast paths) are natives completed by aio source. The file-system
 //! natives under `open`, `io`, `os` and `pathlib` are in [`fs`].
 //!
@@ -26,6 +26,7 @@ pub mod io;
 pub mod itertools;
 pub mod json;
 pub mod math;
+pub mod operator;
 pub mod os;
 pub mod pure;
 pub mod pydoc;
@@ -86,7 +87,7 @@ pub fn install(vm: &mut Vm) {
     vm.register_module("itertools", itertools::init);
     vm.register_module("json", json::init);
     vm.register_module("math", math::init);
-    vm.register_module("operator", pure::operator);
+    vm.register_module("operator", operator::init);
     vm.register_module("os", os::init);
     vm.register_module("os.path", os::init_path);
     vm.register_module("pathlib", pure::pathlib);

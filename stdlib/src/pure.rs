@@ -1,5 +1,5 @@
 //! Standard-library modules written wholly in aio, one source file each in `lib/`:
-//! `operator`, `copy`, `string`, `contextlib`, `textwrap`, `typing`, `enum`,
+//! `copy`, `string`, `contextlib`, `textwrap`, `typing`, `enum`,
 //! `dataclasses`, `array`, `fractions`, `statistics`, `fnmatch`, `reprlib`, and `pathlib`, `glob`,
 //! `shutil` and `tempfile` (which need `os`, so they exist only where the file system is
 //! allowed). Each follows the pure-Python version of the CPython 3.11 module
@@ -19,7 +19,6 @@ macro_rules! aio_module {
     };
 }
 
-aio_module!(operator, "operator.aio");
 aio_module!(copy, "copy.aio");
 aio_module!(string, "string.aio");
 aio_module!(contextlib, "contextlib.aio");

@@ -268,6 +268,10 @@ pub fn bigint_index(vm: &mut Vm, v: &Value) -> PyResult<BigInt> {
         if let Some(b) = num::to_bigint(&r) {
             return Ok(b);
         }
+        return Err(vm.new_type_error(format!(
+            "__index__ returned non-int (type {})",
+            vm.type_name(&r)
+        )));
     }
     Err(vm.new_type_error(format!(
         "'{}' object cannot be interpreted as an integer",
