@@ -14,6 +14,7 @@ use aio_vm::code::{BinOp, CmpOp, UnaryOp};
 use aio_vm::module::ModuleBuilder;
 use aio_vm::native::{Args, NativeFn, NativeImpl};
 use aio_vm::object::Payload;
+use aio_vm::ops::cmp_ord;
 use aio_vm::{Obj, PyResult, Value, Vm};
 use std::sync::OnceLock;
 
@@ -205,14 +206,39 @@ macro_rules! binary {
         }
     )*};
     (@call binary_op $vm:ident, $x:ident, $y:ident, $op:expr) => {
-        $vm.binary_op($x, $y, $op)
+        match small_int_op($x, $y, $op) {
+            Some(r) => Ok(r),
+            None => $vm.binary_op($x, $y, $op),
+        }
     };
     (@call inplace_op $vm:ident, $x:ident, $y:ident, $op:expr) => {
         $vm.inplace_op($x.clone(), $y, $op)
     };
     (@call compare $vm:ident, $x:ident, $y:ident, $op:expr) => {
-        $vm.compare($x, $y, $op)
+        match ($x, $y) {
+            (Value::Int(i), Value::Int(j)) => Ok(Value::bool(cmp_ord(i.cmp(j), $op))),
+            _ => $vm.compare($x, $y, $op),
+        }
     };
+}
+
+/// `x op y` for two small ints when it cannot overflow (the interpreter's own fast path
+/// for `BINARY_OP`); `None` sends everything else to [`Vm::binary_op`].
+#[inline]
+fn small_int_op(x: &Value, y: &Value, op: BinOp) -> Option<Value> {
+    let (Value::Int(i), Value::Int(j)) = (x, y) else {
+        return None;
+    };
+    match op {
+        BinOp::Add => i.checked_add(*j),
+        BinOp::Sub => i.checked_sub(*j),
+        BinOp::Mul => i.checked_mul(*j),
+        BinOp::And => Some(i & j),
+        BinOp::Or => Some(i | j),
+        BinOp::Xor => Some(i ^ j),
+        _ => None,
+    }
+    .map(Value::Int)
 }
 
 binary! { binary_op:
