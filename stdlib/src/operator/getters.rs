@@ -80,11 +80,45 @@ fn new_args<'a>(vm: &mut Vm, a: &Args<'a>) -> PyResult<(Obj, &'a [Value])> {
     }
 }
 
-/// The state of `self`, or the descriptor's `TypeError`.
-fn state_of<'a, T: 'static>(vm: &mut Vm, a: &Args<'a>, what: &str) -> PyResult<&'a RefCell<T>> {
-    match a.pos.first().and_then(native_state::<T>) {
-        Some(s) => Ok(s),
-        None => Err(vm.new_type_error(format!("descriptor requires a 'operator.{what}' object"))),
+/// The state of `self`, or the `TypeError` of calling `method` of class `what` on
+/// something else (a slot wrapper's message, or a method descriptor's for `__reduce__`).
+fn state_of<'a, T: 'static>(
+    vm: &mut Vm,
+    a: &Args<'a>,
+    what: &str,
+    method: &str,
+) -> PyResult<&'a RefCell<T>> {
+    let slot = method != "__reduce__";
+    let Some(me) = a.pos.first() else {
+        return Err(vm.new_type_error(if slot {
+            format!("descriptor '{method}' of 'operator.{what}' object needs an argument")
+        } else {
+            format!("unbound method {what}.{method}() needs an argument")
+        }));
+    };
+    if let Some(s) = native_state::<T>(me) {
+        return Ok(s);
+    }
+    let got = tp_name(vm, me);
+    Err(vm.new_type_error(if slot {
+        format!("descriptor '{method}' requires a 'operator.{what}' object but received a '{got}'")
+    } else {
+        format!(
+            "descriptor '{method}' for 'operator.{what}' objects doesn't apply to a '{got}' object"
+        )
+    }))
+}
+
+/// The C name of `v`'s type: `operator.itemgetter` for the getters.
+fn tp_name(vm: &mut Vm, v: &Value) -> String {
+    let name = vm.type_name(v);
+    let ours = native_state::<ItemGetter>(v).is_some()
+        || native_state::<AttrGetter>(v).is_some()
+        || native_state::<MethodCaller>(v).is_some();
+    if ours {
+        format!("operator.{name}")
+    } else {
+        name
     }
 }
 
@@ -152,7 +186,7 @@ fn itemgetter_new(vm: &mut Vm, a: Args) -> PyResult {
 
 /// `g(obj)`: `obj[item]`, or the tuple of `obj[i]` for each item.
 fn itemgetter_call(vm: &mut Vm, a: Args) -> PyResult {
-    let st = state_of::<ItemGetter>(vm, &a, "itemgetter")?;
+    let st = state_of::<ItemGetter>(vm, &a, "itemgetter", "__call__")?;
     let obj = call_arg(vm, &a, "itemgetter")?;
     let items = {
         let g = st.borrow();
@@ -172,7 +206,7 @@ fn itemgetter_call(vm: &mut Vm, a: Args) -> PyResult {
 
 /// `operator.itemgetter(1, 'a')`.
 fn itemgetter_repr(vm: &mut Vm, a: Args) -> PyResult {
-    let items = state_of::<ItemGetter>(vm, &a, "itemgetter")?
+    let items = state_of::<ItemGetter>(vm, &a, "itemgetter", "__repr__")?
         .borrow()
         .0
         .clone();
@@ -181,7 +215,7 @@ fn itemgetter_repr(vm: &mut Vm, a: Args) -> PyResult {
 
 /// `(itemgetter, items)`.
 fn itemgetter_reduce(vm: &mut Vm, a: Args) -> PyResult {
-    let items = state_of::<ItemGetter>(vm, &a, "itemgetter")?
+    let items = state_of::<ItemGetter>(vm, &a, "itemgetter", "__reduce__")?
         .borrow()
         .0
         .clone();
@@ -238,7 +272,7 @@ fn dotted(vm: &mut Vm, mut obj: Value, parts: &[Rc<Str>]) -> PyResult {
 
 /// `g(obj)`: `obj.attr` (dots followed), or the tuple of each name's value.
 fn attrgetter_call(vm: &mut Vm, a: Args) -> PyResult {
-    let st = state_of::<AttrGetter>(vm, &a, "attrgetter")?;
+    let st = state_of::<AttrGetter>(vm, &a, "attrgetter", "__call__")?;
     let obj = call_arg(vm, &a, "attrgetter")?;
     let names = st.borrow().0.clone();
     if let [parts] = names.as_slice() {
@@ -253,7 +287,7 @@ fn attrgetter_call(vm: &mut Vm, a: Args) -> PyResult {
 
 /// `operator.attrgetter('a.b', 'c')`.
 fn attrgetter_repr(vm: &mut Vm, a: Args) -> PyResult {
-    let names = state_of::<AttrGetter>(vm, &a, "attrgetter")?
+    let names = state_of::<AttrGetter>(vm, &a, "attrgetter", "__repr__")?
         .borrow()
         .names();
     guarded_repr(vm, &a.pos[0], "attrgetter", |vm| reprs(vm, &names))
@@ -261,7 +295,7 @@ fn attrgetter_repr(vm: &mut Vm, a: Args) -> PyResult {
 
 /// `(attrgetter, names)`.
 fn attrgetter_reduce(vm: &mut Vm, a: Args) -> PyResult {
-    let names = state_of::<AttrGetter>(vm, &a, "attrgetter")?
+    let names = state_of::<AttrGetter>(vm, &a, "attrgetter", "__reduce__")?
         .borrow()
         .names();
     let cls = Value::Obj(vm.class_of(&a.pos[0]).clone());
@@ -298,7 +332,7 @@ fn methodcaller_new(vm: &mut Vm, a: Args) -> PyResult {
 
 /// `m(obj)`: `obj.name(*args, **kwargs)`.
 fn methodcaller_call(vm: &mut Vm, a: Args) -> PyResult {
-    let st = state_of::<MethodCaller>(vm, &a, "methodcaller")?;
+    let st = state_of::<MethodCaller>(vm, &a, "methodcaller", "__call__")?;
     let obj = call_arg(vm, &a, "methodcaller")?;
     let (name, args, kw) = {
         let m = st.borrow();
@@ -311,7 +345,7 @@ fn methodcaller_call(vm: &mut Vm, a: Args) -> PyResult {
 /// `operator.methodcaller('name', 1, key=2)`.
 fn methodcaller_repr(vm: &mut Vm, a: Args) -> PyResult {
     let (name, args, kw) = {
-        let m = state_of::<MethodCaller>(vm, &a, "methodcaller")?.borrow();
+        let m = state_of::<MethodCaller>(vm, &a, "methodcaller", "__repr__")?.borrow();
         (m.name.clone(), m.args.clone(), m.kw.clone())
     };
     guarded_repr(vm, &a.pos[0], "methodcaller", |vm| {
@@ -329,7 +363,7 @@ fn methodcaller_repr(vm: &mut Vm, a: Args) -> PyResult {
 /// **kwargs), args)`, as C does.
 fn methodcaller_reduce(vm: &mut Vm, a: Args) -> PyResult {
     let (name, args, kw) = {
-        let m = state_of::<MethodCaller>(vm, &a, "methodcaller")?.borrow();
+        let m = state_of::<MethodCaller>(vm, &a, "methodcaller", "__reduce__")?.borrow();
         (m.name.clone(), m.args.clone(), m.kw.clone())
     };
     let cls = Value::Obj(vm.class_of(&a.pos[0]).clone());
