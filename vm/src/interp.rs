@@ -91,26 +91,24 @@ macro_rules! call_native_lent {
     }};
 }
 
+/// Whether `v` is the unbound built-in function implemented by `f` (how the run loop
+/// recognizes the calls it specializes).
+#[inline(always)]
+fn is_native_fn(v: &Value, f: crate::native::NativeFn) -> bool {
+    let Value::Obj(o) = v else { return false };
+    let Payload::Native(nf) = &o.payload else {
+        return false;
+    };
+    matches!(&nf.func, crate::native::NativeImpl::Fn(func)
+        if nf.bound.is_none() && std::ptr::fn_addr_eq(*func, f))
+}
+
 /// `lst.append(x)` as `CallMethod(1)` sees it (CPython 3.11 specializes the same call):
 /// when the method on the stack at `callee_pos` is `list.append` itself and the receiver a
 /// list, appends and leaves `None` in place of the callee, self and argument.
 #[inline(always)]
 fn list_append_fast(stack: &mut Vec<Value>, callee_pos: usize) -> bool {
-    let Value::Obj(o) = &stack[callee_pos] else {
-        return false;
-    };
-    let Payload::Native(nf) = &o.payload else {
-        return false;
-    };
-    let crate::native::NativeImpl::Fn(func) = &nf.func else {
-        return false;
-    };
-    if nf.bound.is_some()
-        || !std::ptr::fn_addr_eq(
-            *func,
-            crate::builtins::list::append as crate::native::NativeFn,
-        )
-    {
+    if !is_native_fn(&stack[callee_pos], crate::builtins::list::append) {
         return false;
     }
     let Some(Payload::List(_)) = stack[callee_pos + 1].payload() else {
@@ -1534,21 +1532,7 @@ impl Vm {
         stack: &mut Vec<Value>,
         callee_pos: usize,
     ) -> Option<Result<Box<Frame>, Obj>> {
-        let Value::Obj(o) = &stack[callee_pos] else {
-            return None;
-        };
-        let Payload::Native(nf) = &o.payload else {
-            return None;
-        };
-        let crate::native::NativeImpl::Fn(func) = &nf.func else {
-            return None;
-        };
-        if nf.bound.is_some()
-            || !std::ptr::fn_addr_eq(
-                *func,
-                crate::builtins::generator::send as crate::native::NativeFn,
-            )
-        {
+        if !is_native_fn(&stack[callee_pos], crate::builtins::generator::send) {
             return None;
         }
         let Value::Obj(g) = &stack[callee_pos + 1] else {

@@ -26,6 +26,22 @@ pub fn cmp_ord(o: Ordering, op: CmpOp) -> bool {
     }
 }
 
+/// Whether `v` holds a built-in sequence that concatenates and repeats by itself (C's
+/// `sq_concat`/`sq_repeat`): a str, list, tuple, bytes or bytearray payload.
+pub fn builtin_sequence(v: &Value) -> bool {
+    matches!(v, Value::Str(_))
+        || matches!(
+            v.payload(),
+            Some(
+                Payload::List(_)
+                    | Payload::Tuple(_)
+                    | Payload::Str(_)
+                    | Payload::Bytes(_)
+                    | Payload::ByteArray(_)
+            )
+        )
+}
+
 impl Vm {
     /// True when `v`'s class was defined in aio (its dunders are looked up dynamically).
     #[inline]
@@ -104,22 +120,9 @@ impl Vm {
     /// The sequence fallback of `*` once the numeric protocol gave up (CPython's
     /// `sq_repeat`): the count may be any object with `__index__`.
     pub(crate) fn sequence_repeat(&mut self, a: &Value, b: &Value) -> PyResult {
-        let repeatable = |v: &Value| {
-            matches!(v, Value::Str(_))
-                || matches!(
-                    v.payload(),
-                    Some(
-                        Payload::List(_)
-                            | Payload::Tuple(_)
-                            | Payload::Str(_)
-                            | Payload::Bytes(_)
-                            | Payload::ByteArray(_)
-                    )
-                )
-        };
-        let (seq, count) = if repeatable(a) {
+        let (seq, count) = if builtin_sequence(a) {
             (a, b)
-        } else if repeatable(b) {
+        } else if builtin_sequence(b) {
             (b, a)
         } else {
             return Err(self.binop_type_error(a, b, BinOp::Mul));

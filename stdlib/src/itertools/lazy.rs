@@ -124,6 +124,22 @@ fn visit(v: &Option<Value>, f: &mut dyn FnMut(&Value)) {
     }
 }
 
+/// [`NativeIter::trace`] of a state that is a pair of optional values.
+fn trace_pair(p: &RefCell<(Option<Value>, Option<Value>)>, f: &mut dyn FnMut(&Value)) {
+    if let Ok(s) = p.try_borrow() {
+        visit(&s.0, f);
+        visit(&s.1, f);
+    }
+}
+
+/// [`NativeIter::clear`] of a state that is a pair of optional values.
+fn clear_pair(p: &RefCell<(Option<Value>, Option<Value>)>, out: &mut Vec<Value>) {
+    if let Ok(mut s) = p.try_borrow_mut() {
+        out.extend(s.0.take());
+        out.extend(s.1.take());
+    }
+}
+
 macro_rules! any_impl {
     () => {
         fn as_any(&self) -> &dyn Any {
@@ -181,17 +197,11 @@ impl NativeIter for Chain {
     }
 
     fn trace(&self, f: &mut dyn FnMut(&Value)) {
-        if let Ok(s) = self.0.try_borrow() {
-            visit(&s.0, f);
-            visit(&s.1, f);
-        }
+        trace_pair(&self.0, f);
     }
 
     fn clear(&self, out: &mut Vec<Value>) {
-        if let Ok(mut s) = self.0.try_borrow_mut() {
-            out.extend(s.0.take());
-            out.extend(s.1.take());
-        }
+        clear_pair(&self.0, out);
     }
 
     any_impl!();
@@ -644,17 +654,11 @@ impl NativeIter for Pairwise {
     }
 
     fn trace(&self, f: &mut dyn FnMut(&Value)) {
-        if let Ok(s) = self.0.try_borrow() {
-            visit(&s.0, f);
-            visit(&s.1, f);
-        }
+        trace_pair(&self.0, f);
     }
 
     fn clear(&self, out: &mut Vec<Value>) {
-        if let Ok(mut s) = self.0.try_borrow_mut() {
-            out.extend(s.0.take());
-            out.extend(s.1.take());
-        }
+        clear_pair(&self.0, out);
     }
 
     any_impl!();

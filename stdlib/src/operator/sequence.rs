@@ -7,7 +7,6 @@ use super::{exactly, no_kwargs, one};
 use aio_vm::code::BinOp;
 use aio_vm::module::{call_special, int_value, to_index};
 use aio_vm::native::Args;
-use aio_vm::object::Payload;
 use aio_vm::types::{is_subtype, lookup};
 use aio_vm::{Obj, PyResult, Value, Vm};
 use num_traits::ToPrimitive;
@@ -32,18 +31,7 @@ fn is_sequence(vm: &mut Vm, v: &Value) -> bool {
 
 /// A built-in sequence whose type concatenates by itself (C's `sq_concat`).
 fn native_concat(v: &Value) -> bool {
-    matches!(v, Value::Str(_))
-        || (!is_heap(v)
-            && matches!(
-                v.payload(),
-                Some(
-                    Payload::List(_)
-                        | Payload::Tuple(_)
-                        | Payload::Str(_)
-                        | Payload::Bytes(_)
-                        | Payload::ByteArray(_)
-                )
-            ))
+    matches!(v, Value::Str(_)) || (!is_heap(v) && aio_vm::ops::builtin_sequence(v))
 }
 
 fn cannot_concat(vm: &mut Vm, v: &Value) -> Obj {

@@ -5,7 +5,6 @@
 use super::pattern::{bind, pattern_state};
 use super::{property, re_error, template, Chars, Spans};
 use aio_vm::dict::Dict;
-use aio_vm::module::native_state;
 use aio_vm::native::Args;
 use aio_vm::object::{Object, Payload};
 use aio_vm::str::Str;
@@ -124,7 +123,7 @@ pub(crate) fn install(vm: &mut Vm, cls: &Obj) {
         ("__repr__", repr),
         ("__copy__", copy),
         ("__deepcopy__", deepcopy),
-        ("__class_getitem__", class_getitem),
+        ("__class_getitem__", super::class_getitem),
     ];
     for (name, f) in methods {
         if name == "__class_getitem__" {
@@ -155,13 +154,7 @@ pub(crate) fn install(vm: &mut Vm, cls: &Obj) {
 
 /// The state of `self` (`pos[0]`), or CPython's descriptor error for method `name`.
 fn this<'a>(vm: &mut Vm, a: &Args<'a>, name: &str) -> PyResult<&'a RefCell<MatchState>> {
-    let v = a.pos.first().unwrap_or(&Value::None);
-    native_state::<MatchState>(v).ok_or_else(|| {
-        let t = vm.type_name(v);
-        vm.new_type_error(format!(
-            "descriptor '{name}' for 're.Match' objects doesn't apply to a '{t}' object"
-        ))
-    })
+    super::receiver::<MatchState>(vm, a, "re.Match", name)
 }
 
 /// `match_getindex`: a group number or name to an index (`IndexError: no such group`).
@@ -329,20 +322,11 @@ fn repr(vm: &mut Vm, a: Args) -> PyResult {
 }
 
 fn copy(vm: &mut Vm, a: Args) -> PyResult {
-    this(vm, &a, "__copy__")?;
-    a.method_count(vm, "__copy__", 0, 0)?;
-    Ok(a.pos[0].clone())
+    super::copy_self::<MatchState>(vm, &a, "re.Match", false)
 }
 
 fn deepcopy(vm: &mut Vm, a: Args) -> PyResult {
-    this(vm, &a, "__deepcopy__")?;
-    a.method_count(vm, "__deepcopy__", 1, 1)?;
-    Ok(a.pos[0].clone())
-}
-
-/// `Match[...]` is the class itself (CPython makes a `types.GenericAlias`).
-fn class_getitem(_vm: &mut Vm, a: Args) -> PyResult {
-    Ok(a.pos[0].clone())
+    super::copy_self::<MatchState>(vm, &a, "re.Match", true)
 }
 
 fn get_re(vm: &mut Vm, a: Args) -> PyResult {

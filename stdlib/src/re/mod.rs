@@ -33,6 +33,41 @@ struct Entry {
 /// The byte spans of a match's groups (`None`: the group did not take part).
 pub(crate) type Spans = Vec<Option<(usize, usize)>>;
 
+/// The native state `T` of a method's receiver, or CPython's descriptor error naming the
+/// class `cls` (`re.Pattern`, `re.Match`).
+pub(crate) fn receiver<'a, T: 'static>(
+    vm: &mut Vm,
+    a: &Args<'a>,
+    cls: &str,
+    name: &str,
+) -> PyResult<&'a RefCell<T>> {
+    let v = a.pos.first().unwrap_or(&Value::None);
+    aio_vm::module::native_state::<T>(v).ok_or_else(|| {
+        let t = vm.type_name(v);
+        vm.new_type_error(format!(
+            "descriptor '{name}' for '{cls}' objects doesn't apply to a '{t}' object"
+        ))
+    })
+}
+
+/// `Pattern[...]` and `Match[...]` are the class itself (CPython makes a
+/// `types.GenericAlias`).
+pub(crate) fn class_getitem(_vm: &mut Vm, a: Args) -> PyResult {
+    Ok(a.pos[0].clone())
+}
+
+/// `__copy__()` (`deep` false) and `__deepcopy__(memo)` of an immutable `T`: itself.
+pub(crate) fn copy_self<T: 'static>(vm: &mut Vm, a: &Args, cls: &str, deep: bool) -> PyResult {
+    let (name, n) = if deep {
+        ("__deepcopy__", 1)
+    } else {
+        ("__copy__", 0)
+    };
+    receiver::<T>(vm, a, cls, name)?;
+    a.method_count(vm, name, n, n)?;
+    Ok(a.pos[0].clone())
+}
+
 thread_local! {
     static REGEXES: RefCell<Vec<Entry>> = const { RefCell::new(Vec::new()) };
 }

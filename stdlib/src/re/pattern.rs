@@ -68,7 +68,7 @@ pub(crate) fn install(vm: &mut Vm, cls: &Obj, iter_cls: &Obj) {
         ("__hash__", hash),
         ("__copy__", copy),
         ("__deepcopy__", deepcopy),
-        ("__class_getitem__", class_getitem),
+        ("__class_getitem__", super::class_getitem),
     ];
     for (name, f) in methods {
         if name == "__class_getitem__" {
@@ -146,13 +146,7 @@ pub(crate) fn bind<'a, const N: usize>(
 
 /// The state of `self` (`pos[0]`), or CPython's descriptor error for method `name`.
 fn this<'a>(vm: &mut Vm, a: &Args<'a>, name: &str) -> PyResult<&'a RefCell<PatternState>> {
-    let v = a.pos.first().unwrap_or(&Value::None);
-    pattern_state(v).ok_or_else(|| {
-        let t = vm.type_name(v);
-        vm.new_type_error(format!(
-            "descriptor '{name}' for 're.Pattern' objects doesn't apply to a '{t}' object"
-        ))
-    })
+    super::receiver::<PatternState>(vm, a, "re.Pattern", name)
 }
 
 /// A `pos`/`endpos` argument clamped to `0..=n` (`default` when absent).
@@ -657,20 +651,11 @@ fn hash(vm: &mut Vm, a: Args) -> PyResult {
 }
 
 fn copy(vm: &mut Vm, a: Args) -> PyResult {
-    this(vm, &a, "__copy__")?;
-    a.method_count(vm, "__copy__", 0, 0)?;
-    Ok(a.pos[0].clone())
+    super::copy_self::<PatternState>(vm, &a, "re.Pattern", false)
 }
 
 fn deepcopy(vm: &mut Vm, a: Args) -> PyResult {
-    this(vm, &a, "__deepcopy__")?;
-    a.method_count(vm, "__deepcopy__", 1, 1)?;
-    Ok(a.pos[0].clone())
-}
-
-/// `Pattern[...]` is the class itself (CPython makes a `types.GenericAlias`).
-fn class_getitem(_vm: &mut Vm, a: Args) -> PyResult {
-    Ok(a.pos[0].clone())
+    super::copy_self::<PatternState>(vm, &a, "re.Pattern", true)
 }
 
 fn get_pattern(vm: &mut Vm, a: Args) -> PyResult {
