@@ -111,7 +111,7 @@ pub(crate) fn new_match(
 
 /// Adds the methods and attributes of `re.Match` to `cls`.
 pub(crate) fn install(vm: &mut Vm, cls: &Obj) {
-    let methods: [(&str, aio_vm::native::NativeFn); 12] = [
+    let methods: [(&str, aio_vm::native::NativeFn); 11] = [
         ("group", group),
         ("__getitem__", getitem),
         ("groups", groups),
@@ -123,15 +123,8 @@ pub(crate) fn install(vm: &mut Vm, cls: &Obj) {
         ("__repr__", repr),
         ("__copy__", copy),
         ("__deepcopy__", deepcopy),
-        ("__class_getitem__", super::class_getitem),
     ];
-    for (name, f) in methods {
-        if name == "__class_getitem__" {
-            aio_vm::builtins::def_classmethod(vm, cls, name, f);
-        } else {
-            aio_vm::builtins::def_method(vm, cls, name, f);
-        }
-    }
+    super::def_methods(vm, cls, &methods);
     let props: [(&str, aio_vm::native::NativeFn); 7] = [
         ("re", get_re),
         ("string", get_string),

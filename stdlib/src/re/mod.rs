@@ -50,10 +50,14 @@ pub(crate) fn receiver<'a, T: 'static>(
     })
 }
 
-/// `Pattern[...]` and `Match[...]` are the class itself (CPython makes a
+/// Defines `methods` on `cls` (`re.Pattern` or `re.Match`), and the class method
+/// `__class_getitem__` both have: `Pattern[str]` is the class itself (CPython makes a
 /// `types.GenericAlias`).
-pub(crate) fn class_getitem(_vm: &mut Vm, a: Args) -> PyResult {
-    Ok(a.pos[0].clone())
+pub(crate) fn def_methods(vm: &mut Vm, cls: &Obj, methods: &[(&str, aio_vm::native::NativeFn)]) {
+    for (name, f) in methods {
+        aio_vm::builtins::def_method(vm, cls, name, *f);
+    }
+    aio_vm::builtins::def_classmethod(vm, cls, "__class_getitem__", |_vm, a| Ok(a.pos[0].clone()));
 }
 
 /// `__copy__()` (`deep` false) and `__deepcopy__(memo)` of an immutable `T`: itself.

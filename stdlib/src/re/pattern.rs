@@ -54,7 +54,7 @@ pub(crate) fn pattern_state(v: &Value) -> Option<&RefCell<PatternState>> {
 /// Adds the methods and attributes of `re.Pattern` to `cls`, and those of the `finditer`
 /// iterator to `iter_cls`.
 pub(crate) fn install(vm: &mut Vm, cls: &Obj, iter_cls: &Obj) {
-    let methods: [(&str, aio_vm::native::NativeFn); 14] = [
+    let methods: [(&str, aio_vm::native::NativeFn); 13] = [
         ("search", search),
         ("match", match_),
         ("fullmatch", fullmatch),
@@ -68,15 +68,8 @@ pub(crate) fn install(vm: &mut Vm, cls: &Obj, iter_cls: &Obj) {
         ("__hash__", hash),
         ("__copy__", copy),
         ("__deepcopy__", deepcopy),
-        ("__class_getitem__", super::class_getitem),
     ];
-    for (name, f) in methods {
-        if name == "__class_getitem__" {
-            aio_vm::builtins::def_classmethod(vm, cls, name, f);
-        } else {
-            aio_vm::builtins::def_method(vm, cls, name, f);
-        }
-    }
+    super::def_methods(vm, cls, &methods);
     let props: [(&str, aio_vm::native::NativeFn); 4] = [
         ("pattern", get_pattern),
         ("flags", get_flags),
