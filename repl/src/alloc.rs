@@ -60,6 +60,21 @@ unsafe impl GlobalAlloc for MiMalloc {
     }
 }
 
+/// Turns transparent huge pages off for the process, as CPython's allocator never asks for
+/// them. mimalloc madvises its arenas for THP, so each first touch of a 2 MiB region
+/// faulted in and zeroed a whole huge page: on this machine a run of `stdlib_heap_random`
+/// spent 0.0-0.6 s of system time that way, varying with how fragmented the host's memory
+/// was, against 0.01-0.02 s with 4 KiB pages (10,000 small faults instead of 300 huge
+/// ones). The kernel flag covers every mapping, including the arena mimalloc reserved
+/// before `main`.
+pub fn no_huge_pages() {
+    // SAFETY: `prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0)` only sets a flag on this process's
+    // memory map.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -19,6 +19,7 @@ use std::process::ExitCode;
 const STACK_SIZE: usize = 256 * 1024 * 1024;
 
 fn main() -> ExitCode {
+    alloc::no_huge_pages();
     install_panic_hook();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let worker = std::thread::Builder::new()

@@ -528,3 +528,26 @@ fn version_and_help() {
         assert!(text.contains(flag), "{flag} missing from --help:\n{text}");
     }
 }
+
+/// The binary turns transparent huge pages off for itself (`alloc::no_huge_pages`): the
+/// kernel reports the flag in `/proc/self/status` (Linux 5.0 and later).
+#[test]
+fn the_binary_runs_without_transparent_huge_pages() {
+    let Ok(status) = std::fs::read_to_string("/proc/self/status") else {
+        return; // not Linux
+    };
+    if !status.contains("THP_enabled:") {
+        return; // a kernel that does not report the flag
+    }
+    let script = temp_file(
+        "thp.aio",
+        b"for line in open('/proc/self/status'):\n    if line.startswith('THP_enabled'):\n        print(line.split()[1])\n",
+    );
+    let out = aio(&[&script]);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "0",
+        "{}",
+        stderr(&out)
+    );
+}
