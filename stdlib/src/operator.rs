@@ -294,28 +294,22 @@ fn is_not(vm: &mut Vm, a: Args) -> PyResult {
     Ok(Value::bool(!x.is(y)))
 }
 
-/// `neg(a)`: `-a`.
-fn neg(vm: &mut Vm, a: Args) -> PyResult {
-    let x = one(vm, &a, "neg")?;
-    vm.unary_op(x, UnaryOp::Neg)
+/// The unary operator functions: `fname = "name", op;` runs `vm.unary_op`.
+macro_rules! unary {
+    ($($fname:ident = $name:literal, $op:expr;)*) => {$(
+        #[doc = concat!("`", $name, "(a)`.")]
+        fn $fname(vm: &mut Vm, a: Args) -> PyResult {
+            let x = one(vm, &a, $name)?;
+            vm.unary_op(x, $op)
+        }
+    )*};
 }
 
-/// `pos(a)`: `+a`.
-fn pos(vm: &mut Vm, a: Args) -> PyResult {
-    let x = one(vm, &a, "pos")?;
-    vm.unary_op(x, UnaryOp::Pos)
-}
-
-/// `inv(a)`: `~a`.
-fn inv(vm: &mut Vm, a: Args) -> PyResult {
-    let x = one(vm, &a, "inv")?;
-    vm.unary_op(x, UnaryOp::Invert)
-}
-
-/// `invert(a)`: `~a`.
-fn invert(vm: &mut Vm, a: Args) -> PyResult {
-    let x = one(vm, &a, "invert")?;
-    vm.unary_op(x, UnaryOp::Invert)
+unary! {
+    neg = "neg", UnaryOp::Neg;
+    pos = "pos", UnaryOp::Pos;
+    inv = "inv", UnaryOp::Invert;
+    invert = "invert", UnaryOp::Invert;
 }
 
 /// `not_(a)`: `not a`.
