@@ -239,8 +239,24 @@ impl Vm {
         kw: &[(Rc<Str>, Value)],
     ) -> PyResult {
         // type(x) with one argument.
-        if Rc::ptr_eq(cls, &self.types.type_) && args.len() == 1 && kw.is_empty() {
-            return Ok(Value::Obj(self.class_of(&args[0]).clone()));
+        if args.len() == 1 && kw.is_empty() {
+            // type(x), and the conversions `int(x)`, `float(x)`, `str(x)`: what their
+            // `__new__` computes for exactly one positional argument, without building the
+            // argument list or looking up `__new__` and `__init__` (CPython's vectorcall
+            // entries for these types).
+            let x = &args[0];
+            if Rc::ptr_eq(cls, &self.types.type_) {
+                return Ok(Value::Obj(self.class_of(x).clone()));
+            }
+            if Rc::ptr_eq(cls, &self.types.int) {
+                return crate::builtins::int::to_int(self, x);
+            }
+            if Rc::ptr_eq(cls, &self.types.float) {
+                return Ok(Value::float(crate::builtins::int::to_float(self, x)?));
+            }
+            if Rc::ptr_eq(cls, &self.types.str) {
+                return Ok(Value::Str(self.to_str(x)?));
+            }
         }
         let new = self.lookup(cls, &self.names.__new__.clone());
         let inst = match &new {

@@ -404,14 +404,23 @@ pub enum Instr {
     StoreFastLoadFast(u32),
     /// `Compare(op)` then `PopJumpIfFalse(t)`.
     CompareJumpIfFalse(CmpOp, u32),
+    /// `ForIter(t)` then `StoreFast(a)`: the next item goes straight to the local.
+    ForIterStoreFast(u32),
+    /// `ForIter(t)` then `StoreGlobal(n)` (a loop at module level).
+    ForIterStoreGlobal(u32),
+    /// `LoadFast(a)` then `LoadAttr(n)` (`self.x`).
+    LoadFastLoadAttr(u32),
 }
 
 impl Instr {
     /// The instruction a superinstruction replaced (itself for any other).
     pub fn unfused(self) -> Instr {
         match self {
-            Instr::LoadFastLoadFast(p) | Instr::LoadFastLoadConst(p) => {
-                Instr::LoadFast(unpack_pair(p).0 as u32)
+            Instr::LoadFastLoadFast(p)
+            | Instr::LoadFastLoadConst(p)
+            | Instr::LoadFastLoadAttr(p) => Instr::LoadFast(unpack_pair(p).0 as u32),
+            Instr::ForIterStoreFast(p) | Instr::ForIterStoreGlobal(p) => {
+                Instr::ForIter(unpack_pair(p).0 as u32)
             }
             Instr::StoreFastLoadFast(p) => Instr::StoreFast(unpack_pair(p).0 as u32),
             Instr::CompareJumpIfFalse(op, _) => Instr::Compare(op),

@@ -190,6 +190,37 @@ impl Vm {
                             call_native_lent!($vm, $f, $callee_pos, $start)
                         }};
                     }
+                    // `ForIter` on an iterator `next_in_sequence` does not step inline: a
+                    // generator runs as a frame, anything else through `next`.
+                    macro_rules! for_iter_slow {
+                        ($target:expr) => {{
+                            let it = f.stack.last().expect("stack").clone();
+                            if let Value::Obj(o) = &it {
+                                if let Payload::Generator(_) = &o.payload {
+                                    match tri!(self.resume_generator(
+                                        o,
+                                        Value::None,
+                                        None,
+                                        Delivery::ForIter
+                                    )) {
+                                        Some(nf) => break Event::Push(nf),
+                                        None => {
+                                            f.stack.pop();
+                                            jump!($target);
+                                            continue;
+                                        }
+                                    }
+                                }
+                            }
+                            match tri!(with_frame!(self, f, self.next(&it))) {
+                                Some(v) => f.stack.push(v),
+                                None => {
+                                    f.stack.pop();
+                                    jump!($target);
+                                }
+                            }
+                        }};
+                    }
                     // `__del__` of objects that died in the previous instruction.
                     if crate::finalize::pending() {
                         with_frame!(self, f, self.run_finalizers());
@@ -380,6 +411,23 @@ impl Vm {
                             let obj = f.stack.pop().expect("stack");
                             let name = &code.names[i as usize];
                             let slot = &code.attr_cache[ip - 1];
+                            if let Some(v) = crate::attr::cached_load_attr(slot, &obj, name) {
+                                f.stack.push(v);
+                                continue;
+                            }
+                            self.fill_load_attr_cache(slot, &obj, name);
+                            let v = tri!(with_frame!(self, f, self.get_attr(&obj, name)));
+                            f.stack.push(v);
+                        }
+                        Instr::LoadFastLoadAttr(p) => {
+                            let (a, n) = crate::code::unpack_pair(p);
+                            let Some(obj) = f.locals[a].clone() else {
+                                break Event::Raise(self.unbound_local(&code, a));
+                            };
+                            // The `LoadAttr`'s cache slot is its own position, `ip`.
+                            let name = &code.names[n];
+                            let slot = &code.attr_cache[ip];
+                            ip += 1;
                             if let Some(v) = crate::attr::cached_load_attr(slot, &obj, name) {
                                 f.stack.push(v);
                                 continue;
@@ -711,31 +759,44 @@ impl Vm {
                                 }
                                 continue;
                             }
-                            let it = f.stack.last().expect("stack").clone();
-                            if let Value::Obj(o) = &it {
-                                if let Payload::Generator(_) = &o.payload {
-                                    match tri!(self.resume_generator(
-                                        o,
-                                        Value::None,
-                                        None,
-                                        Delivery::ForIter
-                                    )) {
-                                        Some(nf) => break Event::Push(nf),
-                                        None => {
-                                            f.stack.pop();
-                                            jump!(target);
-                                            continue;
-                                        }
+                            for_iter_slow!(target);
+                        }
+                        // The pairs' second instruction (`StoreFast`/`StoreGlobal`) stays in
+                        // place: every path but the inline one pushes the item and runs it.
+                        Instr::ForIterStoreFast(p) => {
+                            let (target, a) = crate::code::unpack_pair(p);
+                            if let Some(step) = crate::iter::next_in_sequence(f.stack.last()) {
+                                match step {
+                                    Some(v) => {
+                                        f.locals[a] = Some(v);
+                                        ip += 1;
+                                    }
+                                    None => {
+                                        f.stack.pop();
+                                        jump!(target);
                                     }
                                 }
+                                continue;
                             }
-                            match tri!(with_frame!(self, f, self.next(&it))) {
-                                Some(v) => f.stack.push(v),
-                                None => {
-                                    f.stack.pop();
-                                    jump!(target);
+                            for_iter_slow!(target);
+                        }
+                        Instr::ForIterStoreGlobal(p) => {
+                            let (target, n) = crate::code::unpack_pair(p);
+                            if let Some(step) = crate::iter::next_in_sequence(f.stack.last()) {
+                                match step {
+                                    Some(v) => {
+                                        ip += 1;
+                                        let old = store_global(&code, &f.globals, n as u32, v);
+                                        drop(old);
+                                    }
+                                    None => {
+                                        f.stack.pop();
+                                        jump!(target);
+                                    }
                                 }
+                                continue;
                             }
+                            for_iter_slow!(target);
                         }
                         Instr::GetAIter => {
                             let v = f.stack.pop().expect("stack");
@@ -1215,7 +1276,9 @@ impl Vm {
                             match delivery {
                                 Delivery::ForIter => {
                                     caller.stack.pop();
-                                    if let Instr::ForIter(t) = caller.code.instrs[caller.ip - 1] {
+                                    if let Instr::ForIter(t) =
+                                        caller.code.instrs[caller.ip - 1].unfused()
+                                    {
                                         caller.ip = t as usize;
                                     }
                                 }

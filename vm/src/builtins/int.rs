@@ -279,8 +279,37 @@ pub fn bigint_index(vm: &mut Vm, v: &Value) -> PyResult<BigInt> {
     )))
 }
 
+/// `int(s)` in base 10 for the common text: optional ASCII whitespace around an optional
+/// sign and 1 to 18 ASCII digits (always an `i64`). `None` for anything else, which the
+/// general parser decides (underscores, Unicode digits and spaces, longer numbers, errors).
+#[inline]
+pub fn parse_small_decimal(s: &str) -> Option<i64> {
+    let b = s.as_bytes().trim_ascii();
+    let (neg, digits) = match b.first()? {
+        b'-' => (true, &b[1..]),
+        b'+' => (false, &b[1..]),
+        _ => (false, b),
+    };
+    if digits.is_empty() || digits.len() > 18 {
+        return None;
+    }
+    let mut v: i64 = 0;
+    for &c in digits {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        v = v * 10 + i64::from(c - b'0');
+    }
+    Some(if neg { -v } else { v })
+}
+
 /// Parses an int literal as `int(s, base)` does.
 pub fn parse_int(s: &str, base: u32) -> Option<BigInt> {
+    if base == 10 {
+        if let Some(v) = parse_small_decimal(s) {
+            return Some(BigInt::from(v));
+        }
+    }
     let s = crate::unicode::decimal_and_space_to_ascii(s);
     let t = s.trim_matches(crate::unicode::is_space);
     let (neg, mut body) = match t.as_bytes().first() {
@@ -426,6 +455,9 @@ pub fn to_int(vm: &mut Vm, x: &Value) -> PyResult {
         None => {}
     }
     if let Some(s) = x.as_str() {
+        if let Some(v) = parse_small_decimal(s.as_str()) {
+            return Ok(Value::Int(v));
+        }
         return match parse_int(s.as_str(), 10) {
             Some(v) => Ok(num::int_value(vm, v)),
             None => {
@@ -484,6 +516,15 @@ fn bool_new(vm: &mut Vm, a: Args) -> PyResult {
 
 /// Parses a float literal as `float(s)` does.
 pub fn parse_float(s: &str) -> Option<f64> {
+    // The common text: ASCII digits, point, exponent and signs only, which Rust's parser
+    // reads exactly as Python does (no underscores, names or Unicode to look at first).
+    let t = s.as_bytes().trim_ascii();
+    if !t.is_empty()
+        && t.iter()
+            .all(|&c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'E' | b'+' | b'-'))
+    {
+        return std::str::from_utf8(t).ok()?.parse::<f64>().ok();
+    }
     let s = crate::unicode::decimal_and_space_to_ascii(s);
     let t = s.trim_matches(crate::unicode::is_space);
     let lower = t.to_ascii_lowercase();

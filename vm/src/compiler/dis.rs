@@ -86,7 +86,7 @@ fn list(code: &Code, out: &mut String) {
 /// The target of a jump or block-setup instruction.
 pub(crate) fn jump_target(i: &Instr) -> Option<u32> {
     use Instr::*;
-    match *i {
+    match i.unfused() {
         Jump(t) | PopJumpIfFalse(t) | PopJumpIfTrue(t) | JumpIfFalseOrPop(t)
         | JumpIfTrueOrPop(t) | ForIter(t) | SetupFinally(t) | SetupWith(t) | SetupAsyncWith(t)
         | JumpIfNotExcMatch(t) => Some(t),

@@ -19,7 +19,8 @@ pub fn stack_effect(i: &Instr) -> i64 {
         | FormatValue(0..=3) | PopBlock | YieldValue | SetupFinally(_) | CopyDictWithoutKeys => 0,
         // Fused after the stack depth is estimated; the pair's net effect.
         LoadFastLoadFast(..) | LoadFastLoadConst(..) => 2,
-        StoreFastLoadFast(..) => 0,
+        StoreFastLoadFast(..) | ForIterStoreFast(..) | ForIterStoreGlobal(..) => 0,
+        LoadFastLoadAttr(..) => 1,
         CompareJumpIfFalse(..) => -2,
         PopTop | StoreFast(_) | StoreDeref(_) | StoreGlobal(_) | StoreName(_) | BinarySubscr
         | Binary(_) | Inplace(_) | Compare(_) | IsOp(_) | ContainsOp(_) | PopJumpIfFalse(_)

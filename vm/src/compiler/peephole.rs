@@ -80,6 +80,15 @@ pub fn fuse_pairs(instrs: &mut [Instr]) {
             (Instr::Compare(op), Instr::PopJumpIfFalse(t)) => {
                 Some(Instr::CompareJumpIfFalse(op, t))
             }
+            (Instr::ForIter(t), Instr::StoreFast(a)) => {
+                pack_pair(t, a).map(Instr::ForIterStoreFast)
+            }
+            (Instr::ForIter(t), Instr::StoreGlobal(n)) => {
+                pack_pair(t, n).map(Instr::ForIterStoreGlobal)
+            }
+            (Instr::LoadFast(a), Instr::LoadAttr(n)) => {
+                pack_pair(a, n).map(Instr::LoadFastLoadAttr)
+            }
             _ => None,
         };
         if let Some(f) = fused {
@@ -167,5 +176,35 @@ mod tests {
         );
         let shown: Vec<Instr> = instrs.iter().map(|i| i.unfused()).collect();
         assert_eq!(shown, original);
+    }
+
+    #[test]
+    fn loop_stores_and_attribute_loads_fuse_and_keep_their_jump_targets() {
+        use Instr::*;
+        // `for x in it: g = x.a` inside a function, then the same loop at module level.
+        let mut instrs = vec![
+            ForIter(5),
+            StoreFast(1),
+            LoadFast(1),
+            LoadAttr(3),
+            Jump(0),
+            ForIter(8),
+            StoreGlobal(2),
+            Jump(5),
+            ReturnValue,
+        ];
+        let original = instrs.clone();
+        fuse_pairs(&mut instrs);
+        assert_eq!(instrs[0], ForIterStoreFast(5 | 1 << 16));
+        assert_eq!(instrs[2], LoadFastLoadAttr(1 | 3 << 16));
+        assert_eq!(instrs[5], ForIterStoreGlobal(8 | 2 << 16));
+        let shown: Vec<Instr> = instrs.iter().map(|i| i.unfused()).collect();
+        assert_eq!(shown, original);
+        // The listing's jump targets (`>>`) come from the fused code too.
+        let targets: Vec<u32> = instrs
+            .iter()
+            .filter_map(super::super::dis::jump_target)
+            .collect();
+        assert_eq!(targets, vec![5, 0, 8, 5]);
     }
 }
