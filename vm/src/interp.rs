@@ -80,7 +80,14 @@ macro_rules! call_native_lent {
                 _ => unreachable!(),
             };
             $f = $vm.frames.pop().expect("frame");
-            $f.stack = stack;
+            // The placeholder left by `take` is normally still empty: skip its
+            // (out-of-line) drop then.
+            let lent = std::mem::replace(&mut $f.stack, stack);
+            if lent.capacity() == 0 {
+                std::mem::forget(lent);
+            } else {
+                drop(lent);
+            }
             $f.stack.truncate(callee_pos);
             match r {
                 Ok(v) => $f.stack.push(v),
