@@ -29,6 +29,7 @@ pub(crate) fn cached_load_attr(
         // An unset slot takes the general path, which raises the AttributeError.
         return match &o.payload {
             Payload::Slots(vals) => vals.borrow().get(c.pos as usize).cloned().flatten(),
+            Payload::Tuple(items) => items.get(c.pos as usize).cloned(),
             _ => None,
         };
     }
@@ -163,21 +164,62 @@ impl Vm {
     }
 
     /// For an instance of a user class with `__slots__` storage whose class attribute
-    /// `name` is one of its slot members: the class address and the slot number.
+    /// `name` is one of its slot members, or a tuple (a namedtuple) whose class attribute
+    /// is one of its field descriptors: the class address and the slot or item number.
     fn slot_member(&self, obj: &Value, name: &Rc<Str>) -> Option<(usize, u32)> {
         let Value::Obj(o) = obj else { return None };
-        let Payload::Slots(vals) = &o.payload else {
-            return None;
+        let (len, tuple) = match &o.payload {
+            Payload::Slots(vals) => (vals.borrow().len(), false),
+            Payload::Tuple(items) => (items.len(), true),
+            _ => return None,
         };
         let cls = o
             .class_raw()
             .filter(|c| c.as_type().is_some_and(|t| t.heap))?;
         let d = self.lookup(cls, name)?;
         match d.payload() {
-            Some(Payload::Member(m)) if m.index < vals.borrow().len() => {
+            Some(Payload::Member(m)) if m.tuple == tuple && m.index < len => {
                 Some((Rc::as_ptr(cls) as usize, u32::try_from(m.index).ok()?))
             }
             _ => None,
+        }
+    }
+
+    /// A namedtuple field descriptor reading item `index` (CPython's
+    /// `_collections._tuplegetter`), as an instance of `cls` (a subclass of the native
+    /// descriptor class, with a `__dict__` when `cls` gives its instances one).
+    #[doc(hidden)]
+    pub fn new_tuple_member(&mut self, cls: &Obj, index: usize) -> Value {
+        let member = crate::object::MemberDescr {
+            name: self.intern(""),
+            index,
+            owner: self.intern("tuple"),
+            tuple: true,
+        };
+        let payload = Payload::Member(Box::new(member));
+        let obj = if cls.as_type().is_some_and(|t| t.instance_dict) {
+            let d = self.new_dict(crate::dict::Dict::new());
+            Object::with_dict(cls.clone(), payload, d)
+        } else {
+            Object::new(cls.clone(), payload)
+        };
+        Value::Obj(self.track(obj))
+    }
+
+    /// `descriptor.__get__(obj)` of a namedtuple field descriptor: `obj[index]`, with
+    /// CPython's errors for a short tuple and for an object that is not a tuple.
+    #[doc(hidden)]
+    pub fn tuple_member_get(&mut self, m: &crate::object::MemberDescr, obj: &Value) -> PyResult {
+        match obj.payload() {
+            Some(Payload::Tuple(items)) => match items.get(m.index) {
+                Some(v) => Ok(v.clone()),
+                None => Err(self.new_index_error("tuple index out of range")),
+            },
+            _ => Err(self.new_type_error(format!(
+                "descriptor for index '{}' for tuple subclasses doesn't apply to '{}' object",
+                m.index,
+                self.type_name(obj)
+            ))),
         }
     }
 
@@ -612,6 +654,7 @@ impl Vm {
             | Payload::Native(_)
             | Payload::ClassMethod(_)
             | Payload::StaticMethod(_) => Ok(None),
+            Payload::Member(m) if m.tuple => self.tuple_member_get(m, obj).map(Some),
             Payload::Member(m) => match obj.payload() {
                 Some(Payload::Slots(vals)) => match vals.borrow().get(m.index).cloned().flatten() {
                     Some(v) => Ok(Some(v)),
@@ -860,6 +903,9 @@ impl Vm {
         }
         if let Some(Value::Obj(d)) = self.lookup(&cls, name) {
             match &d.payload {
+                Payload::Member(m) if m.tuple => {
+                    return Err(self.new_attribute_error("can't set attribute"));
+                }
                 Payload::Member(m) => {
                     if let Some(Payload::Slots(vals)) = obj.payload() {
                         if let Some(slot) = vals.borrow_mut().get_mut(m.index) {
@@ -949,6 +995,9 @@ impl Vm {
         }
         if let Some(Value::Obj(d)) = self.lookup(&cls, name) {
             match &d.payload {
+                Payload::Member(m) if m.tuple => {
+                    return Err(self.new_attribute_error("can't delete attribute"));
+                }
                 Payload::Member(m) => {
                     if let Some(Payload::Slots(vals)) = obj.payload() {
                         let old = vals.borrow_mut().get_mut(m.index).and_then(|s| s.take());

@@ -205,6 +205,9 @@ pub struct MemberDescr {
     pub index: usize,
     /// The class that declared it.
     pub owner: Rc<Str>,
+    /// Reads item `index` of a tuple instead (a namedtuple field: CPython's
+    /// `_collections._tuplegetter`); read-only.
+    pub tuple: bool,
 }
 
 /// A range bound: ranges over big ints are rare, so bounds are `i64`.

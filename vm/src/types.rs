@@ -333,6 +333,7 @@ pub fn new_heap_type(
                     name: n.clone(),
                     index,
                     owner: data.name.borrow().clone(),
+                    tuple: false,
                 };
                 let m = Rc::new(Object::new(
                     member_type.clone(),

@@ -8,10 +8,10 @@ mod deque;
 
 use aio_vm::builtins::module_native;
 use aio_vm::code::BinOp;
-use aio_vm::module::{native_state, new_native_instance, to_index_i64, ModuleBuilder};
+use aio_vm::module::{to_index_i64, ModuleBuilder};
 use aio_vm::native::Args;
 use aio_vm::native::NativeImpl;
-use aio_vm::object::Payload;
+use aio_vm::object::{MemberDescr, Payload};
 use aio_vm::{Obj, PyResult, Value, Vm};
 
 /// Initialises `collections`.
@@ -31,6 +31,7 @@ pub fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
         .constructor(tuplegetter_new)
         .method("__get__", tuplegetter_get)
         .method("__set__", tuplegetter_set)
+        .method("__repr__", tuplegetter_repr)
         .finish();
     crate::source::run(
         vm,
@@ -63,14 +64,10 @@ fn caller_module(vm: &mut Vm, a: Args) -> PyResult {
     Ok(found.unwrap_or_else(|| Value::str("__main__")))
 }
 
-/// The index a namedtuple field's descriptor reads.
-struct TupleGetter {
-    index: usize,
-}
-
 /// `_tuplegetter_base(index, doc)`: the native core of namedtuple's field descriptors
-/// (`_tuplegetter` in `namedtuple.aio` adds `_index`, `__doc__` and the repr), so reading
-/// a field runs no script frame, as with CPython's C `_tuplegetter`.
+/// (`_tuplegetter` in `namedtuple.aio` adds `_index`, `__doc__` and the repr). The
+/// descriptor is the VM's tuple member ([`Vm::new_tuple_member`]), which attribute loads
+/// read inline and cache per instruction, as CPython's C `_tuplegetter` is read.
 fn tuplegetter_new(vm: &mut Vm, a: Args) -> PyResult {
     let Some(Value::Obj(cls)) = a.pos.first() else {
         return Err(vm.new_type_error("_tuplegetter.__new__(X): X is not a type object"));
@@ -81,30 +78,44 @@ fn tuplegetter_new(vm: &mut Vm, a: Args) -> PyResult {
     let Ok(index) = usize::try_from(index) else {
         return Err(vm.new_index_error("tuple index out of range"));
     };
-    Ok(new_native_instance(vm, &cls, TupleGetter { index }))
+    Ok(vm.new_tuple_member(&cls, index))
+}
+
+/// The field descriptor `a.pos[0]` of a `_tuplegetter` method.
+fn tuple_member<'a>(vm: &mut Vm, a: &'a Args, method: &str) -> PyResult<&'a MemberDescr> {
+    match a.pos.first().and_then(|v| v.payload()) {
+        Some(Payload::Member(m)) if m.tuple => Ok(m),
+        _ => Err(vm.new_type_error(format!(
+            "descriptor '{method}' requires a '_collections._tuplegetter' object"
+        ))),
+    }
 }
 
 /// `__get__(obj, type=None)`: `obj[index]` (the descriptor itself for `obj` None).
 fn tuplegetter_get(vm: &mut Vm, a: Args) -> PyResult {
-    let Some(g) = a.pos.first().and_then(native_state::<TupleGetter>) else {
-        return Err(vm.new_type_error("descriptor '__get__' requires a '_tuplegetter' object"));
-    };
-    let index = g.borrow().index;
+    let m = tuple_member(vm, &a, "__get__")?;
     let obj = a.pos.get(1).cloned().unwrap_or(Value::None);
     if obj.is_none() {
         return Ok(a.pos[0].clone());
     }
-    if let Some(Payload::Tuple(t)) = obj.payload() {
-        return match t.get(index) {
-            Some(v) => Ok(v.clone()),
-            None => Err(vm.new_index_error("tuple index out of range")),
-        };
-    }
-    vm.getitem(&obj, &Value::Int(index as i64))
+    vm.tuple_member_get(m, &obj)
+}
+
+/// `_tuplegetter(index, doc)`, as CPython shows the descriptor.
+fn tuplegetter_repr(vm: &mut Vm, a: Args) -> PyResult {
+    let index = tuple_member(vm, &a, "__repr__")?.index;
+    let name = vm.intern("__doc__");
+    let doc = vm.get_attr(&a.pos[0], &name)?;
+    let doc = vm.repr(&doc)?;
+    Ok(Value::str(format!(
+        "_tuplegetter({index}, {})",
+        doc.as_str()
+    )))
 }
 
 /// `__set__(obj, value)`: fields are read-only.
-fn tuplegetter_set(vm: &mut Vm, _a: Args) -> PyResult {
+fn tuplegetter_set(vm: &mut Vm, a: Args) -> PyResult {
+    tuple_member(vm, &a, "__set__")?;
     Err(vm.new_attribute_error("can't set attribute"))
 }
 
