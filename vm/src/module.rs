@@ -671,8 +671,20 @@ pub fn getattr(vm: &mut Vm, obj: &Value, name: &str) -> PyResult {
 /// # Ok::<(), aio_vm::Error>(())
 /// ```
 pub fn call_method(vm: &mut Vm, obj: &Value, name: &str, args: &[Value]) -> PyResult {
-    let f = getattr(vm, obj, name)?;
-    vm.call(&f, args, &[])
+    // As `obj.name(*args)` runs in a script (`LoadMethod`): a function found on the class
+    // is called with `obj` prepended, without creating a bound method.
+    let name = vm.intern(name);
+    let (f, this) = vm.load_method(obj.clone(), &name)?;
+    match this {
+        None => vm.call(&f, args, &[]),
+        Some(this) => {
+            let mut all: smallvec::SmallVec<[Value; 6]> =
+                smallvec::SmallVec::with_capacity(args.len() + 1);
+            all.push(this);
+            all.extend(args.iter().cloned());
+            vm.call(&f, &all, &[])
+        }
+    }
 }
 
 /// Looks a special method up on the class of `v` (as CPython's `_PyObject_LookupSpecial`)

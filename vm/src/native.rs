@@ -146,6 +146,63 @@ impl<'a> Args<'a> {
         Ok(())
     }
 
+    /// Binds the arguments as a Python `def qual(params...)` with positional-or-keyword
+    /// parameters and no defaults binds them (for natives standing in for Python-level
+    /// functions and methods, `self` included): the values in parameter order, or the
+    /// `TypeError` CPython gives, in CPython's order of checks (keywords first).
+    pub fn bind_def<const N: usize>(
+        &self,
+        vm: &mut Vm,
+        qual: &str,
+        params: [&str; N],
+    ) -> PyResult<[Value; N]> {
+        if self.kw.is_empty() && self.pos.len() == N {
+            return Ok(std::array::from_fn(|i| self.pos[i].clone()));
+        }
+        let mut out: [Option<Value>; N] = std::array::from_fn(|i| self.pos.get(i).cloned());
+        for (k, v) in self.kw {
+            let msg = match params.iter().position(|p| *p == k.as_str()) {
+                None => format!(
+                    "{qual}() got an unexpected keyword argument '{}'",
+                    k.as_str()
+                ),
+                Some(i) if out[i].is_some() => {
+                    format!("{qual}() got multiple values for argument '{}'", k.as_str())
+                }
+                Some(i) => {
+                    out[i] = Some(v.clone());
+                    continue;
+                }
+            };
+            return Err(vm.new_type_error(msg));
+        }
+        let given = self.pos.len();
+        if given > N {
+            let s = if N == 1 { "" } else { "s" };
+            let was = if given == 1 { "was" } else { "were" };
+            return Err(vm.new_type_error(format!(
+                "{qual}() takes {N} positional argument{s} but {given} {was} given"
+            )));
+        }
+        let missing: Vec<String> = (0..N)
+            .filter(|&i| out[i].is_none())
+            .map(|i| format!("'{}'", params[i]))
+            .collect();
+        if !missing.is_empty() {
+            let list = match missing.len() {
+                1 => missing[0].clone(),
+                2 => format!("{} and {}", missing[0], missing[1]),
+                n => format!("{}, and {}", missing[..n - 1].join(", "), missing[n - 1]),
+            };
+            let s = if missing.len() == 1 { "" } else { "s" };
+            return Err(vm.new_type_error(format!(
+                "{qual}() missing {} required positional argument{s}: {list}",
+                missing.len()
+            )));
+        }
+        Ok(out.map(|v| v.unwrap_or(Value::None)))
+    }
+
     /// Checks the positional count is in `min..=max` with CPython's wording
     /// (`len() takes exactly one argument (2 given)`, `expected at most 2 arguments, got 3`).
     /// See the example of [`Args`].

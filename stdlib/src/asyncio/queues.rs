@@ -1,0 +1,325 @@
+//! The synchronous methods of `asyncio.Queue` and `asyncio.Event`: CPython's
+//! `Lib/asyncio/queues.py` and `locks.py` statement by statement, as natives, so that a
+//! `put`/`get` pair runs two script frames (the coroutines) instead of sixteen.
+//!
+//! Every method another method calls is looked up on the instance, so a subclass that
+//! overrides it (`PriorityQueue._put`, a user's `full`) is called as written; when the
+//! method is the class's own native it runs inline instead. Instance attributes are read
+//! and written as the other asyncio natives do (`attr.rs`: the instance dict first).
+
+use super::attr::{iget, iset, keeps_method, Attr};
+use super::natives::{define_group, Op};
+use aio_vm::code::{BinOp, CmpOp};
+use aio_vm::module::call_method;
+use aio_vm::native::Args;
+use aio_vm::str::Str;
+use aio_vm::{Obj, PyResult, Value, Vm};
+use std::rc::Rc;
+
+/// The prelude call that hands these natives their state (after `Queue` is defined).
+const INIT: &str = "_c_queue_init";
+
+/// What the natives need: the exception classes, attribute names, and the natives
+/// themselves (to recognize a method that is not overridden).
+pub(super) struct QueueEnv {
+    queue_full: Obj,
+    queue_empty: Obj,
+    own: Own,
+    n: Names,
+}
+
+/// The natives as the prelude bound them, compared with what an instance's class has.
+struct Own {
+    qsize: Value,
+    empty: Value,
+    full: Value,
+    put: Value,
+    get: Value,
+    wakeup_next: Value,
+    event_clear: Value,
+}
+
+/// Attribute and method names.
+struct Names {
+    queue: Attr,
+    maxsize: Attr,
+    getters: Attr,
+    putters: Attr,
+    unfinished_tasks: Attr,
+    finished: Attr,
+    value: Attr,
+    waiters: Attr,
+    qsize: Rc<Str>,
+    empty: Rc<Str>,
+    full: Rc<Str>,
+    put: Rc<Str>,
+    get: Rc<Str>,
+    wakeup_next: Rc<Str>,
+    clear: Rc<Str>,
+}
+
+/// Registers the natives in the module globals `g`.
+pub(super) fn define(vm: &mut Vm, g: &Obj) {
+    let ops: [Op<QueueEnv>; 10] = [
+        ("_c_queue_qsize", "Queue.qsize", qsize),
+        ("_c_queue_empty", "Queue.empty", empty),
+        ("_c_queue_full", "Queue.full", full),
+        ("_c_queue_put", "Queue._put", put),
+        ("_c_queue_get", "Queue._get", get),
+        ("_c_queue_wakeup_next", "Queue._wakeup_next", wakeup_next),
+        ("_c_queue_put_nowait", "Queue.put_nowait", put_nowait),
+        ("_c_queue_get_nowait", "Queue.get_nowait", get_nowait),
+        ("_c_event_set", "Event.set", event_set),
+        ("_c_event_clear", "Event.clear", event_clear),
+    ];
+    let globals = g.clone();
+    define_group(vm, g, INIT, move |vm, a| init_env(vm, a, &globals), &ops);
+}
+
+/// `_c_queue_init(QueueFull, QueueEmpty)`.
+fn init_env(vm: &mut Vm, a: &Args, globals: &Obj) -> PyResult<QueueEnv> {
+    a.check_count(vm, INIT, 2, 2)?;
+    let class = |vm: &mut Vm, v: &Value| match v {
+        Value::Obj(o) => Ok(o.clone()),
+        _ => Err(vm.new_type_error(format!("{INIT}: a class was expected"))),
+    };
+    let native = |vm: &mut Vm, name: &str| {
+        let key = vm.intern(name);
+        vm.dict_get_str(globals, &key)
+            .ok_or_else(|| vm.new_runtime_error(format!("asyncio.{name} is missing")))
+    };
+    let own = Own {
+        qsize: native(vm, "_c_queue_qsize")?,
+        empty: native(vm, "_c_queue_empty")?,
+        full: native(vm, "_c_queue_full")?,
+        put: native(vm, "_c_queue_put")?,
+        get: native(vm, "_c_queue_get")?,
+        wakeup_next: native(vm, "_c_queue_wakeup_next")?,
+        event_clear: native(vm, "_c_event_clear")?,
+    };
+    let n = Names {
+        queue: Attr::new(vm, "_queue"),
+        maxsize: Attr::new(vm, "_maxsize"),
+        getters: Attr::new(vm, "_getters"),
+        putters: Attr::new(vm, "_putters"),
+        unfinished_tasks: Attr::new(vm, "_unfinished_tasks"),
+        finished: Attr::new(vm, "_finished"),
+        value: Attr::new(vm, "_value"),
+        waiters: Attr::new(vm, "_waiters"),
+        qsize: vm.intern("qsize"),
+        empty: vm.intern("empty"),
+        full: vm.intern("full"),
+        put: vm.intern("_put"),
+        get: vm.intern("_get"),
+        wakeup_next: vm.intern("_wakeup_next"),
+        clear: vm.intern("clear"),
+    };
+    Ok(QueueEnv {
+        queue_full: class(vm, &a.pos[0])?,
+        queue_empty: class(vm, &a.pos[1])?,
+        own,
+        n,
+    })
+}
+
+/// `obj.name(*args)`: `inline` when `obj.name` is the native `own`, a call otherwise.
+fn call_own(
+    vm: &mut Vm,
+    obj: &Value,
+    name: &Rc<Str>,
+    own: &Value,
+    args: &[Value],
+    inline: impl FnOnce(&mut Vm) -> PyResult,
+) -> PyResult {
+    if keeps_method(vm, obj, name, own) {
+        inline(vm)
+    } else {
+        call_method(vm, obj, name.as_str(), args)
+    }
+}
+
+/// `return len(self._queue)`
+fn qsize(vm: &mut Vm, env: &QueueEnv, a: Args) -> PyResult {
+    let [this] = a.bind_def(vm, "Queue.qsize", ["self"])?;
+    qsize_of(vm, env, &this)
+}
+
+fn qsize_of(vm: &mut Vm, env: &QueueEnv, this: &Value) -> PyResult {
+    let q = iget(vm, this, &env.n.queue)?;
+    Ok(Value::Int(vm.len(&q)? as i64))
+}
+
+/// `return not self._queue`
+fn empty(vm: &mut Vm, env: &QueueEnv, a: Args) -> PyResult {
+    let [this] = a.bind_def(vm, "Queue.empty", ["self"])?;
+    empty_of(vm, env, &this)
+}
+
+fn empty_of(vm: &mut Vm, env: &QueueEnv, this: &Value) -> PyResult {
+    let q = iget(vm, this, &env.n.queue)?;
+    Ok(Value::bool(!vm.is_true(&q)?))
+}
+
+/// `if self._maxsize <= 0: return False` / `else: return self.qsize() >= self._maxsize`
+fn full(vm: &mut Vm, env: &QueueEnv, a: Args) -> PyResult {
+    let [this] = a.bind_def(vm, "Queue.full", ["self"])?;
+    full_of(vm, env, &this)
+}
+
+fn full_of(vm: &mut Vm, env: &QueueEnv, this: &Value) -> PyResult {
+    let maxsize = iget(vm, this, &env.n.maxsize)?;
+    let unbounded = match maxsize {
+        Value::Int(m) => m <= 0,
+        _ => {
+            let r = vm.compare(&maxsize, &Value::Int(0), CmpOp::Le)?;
+            vm.is_true(&r)?
+        }
+    };
+    if unbounded {
+        return Ok(Value::bool(false));
+    }
+    let size = call_own(vm, this, &env.n.qsize, &env.own.qsize, &[], |vm| {
+        qsize_of(vm, env, this)
+    })?;
+    let maxsize = iget(vm, this, &env.n.maxsize)?;
+    match (&size, &maxsize) {
+        (Value::Int(s), Value::Int(m)) => Ok(Value::bool(s >= m)),
+        _ => vm.compare(&size, &maxsize, CmpOp::Ge),
+    }
+}
+
+/// `self._queue.append(item)`
+fn put(vm: &mut Vm, env: &QueueEnv, a: Args) -> PyResult {
+    let [this, item] = a.bind_def(vm, "Queue._put", ["self", "item"])?;
+    put_of(vm, env, &this, item)
+}
+
+fn put_of(vm: &mut Vm, env: &QueueEnv, this: &Value, item: Value) -> PyResult {
+    let q = iget(vm, this, &env.n.queue)?;
+    call_method(vm, &q, "append", &[item])?;
+    Ok(Value::None)
+}
+
+/// `return self._queue.popleft()`
+fn get(vm: &mut Vm, env: &QueueEnv, a: Args) -> PyResult {
+    let [this] = a.bind_def(vm, "Queue._get", ["self"])?;
+    get_of(vm, env, &this)
+}
+
+fn get_of(vm: &mut Vm, env: &QueueEnv, this: &Value) -> PyResult {
+    let q = iget(vm, this, &env.n.queue)?;
+    call_method(vm, &q, "popleft", &[])
+}
+
+/// `while waiters:` / `waiter = waiters.popleft()` / `if not waiter.done():` /
+/// `waiter.set_result(None)` / `break`
+fn wakeup_next(vm: &mut Vm, _env: &QueueEnv, a: Args) -> PyResult {
+    let [_, waiters] = a.bind_def(vm, "Queue._wakeup_next", ["self", "waiters"])?;
+    wakeup_next_of(vm, &waiters)
+}
+
+fn wakeup_next_of(vm: &mut Vm, waiters: &Value) -> PyResult {
+    while vm.is_true(waiters)? {
+        let waiter = call_method(vm, waiters, "popleft", &[])?;
+        let done = call_method(vm, &waiter, "done", &[])?;
+        if !vm.is_true(&done)? {
+            call_method(vm, &waiter, "set_result", &[Value::None])?;
+            break;
+        }
+    }
+    Ok(Value::None)
+}
+
+/// `self._wakeup_next(waiters)` through the instance.
+fn wake_next(vm: &mut Vm, env: &QueueEnv, this: &Value, waiters: &Attr) -> PyResult {
+    let w = iget(vm, this, waiters)?;
+    let args = [w.clone()];
+    call_own(
+        vm,
+        this,
+        &env.n.wakeup_next,
+        &env.own.wakeup_next,
+        &args,
+        |vm| wakeup_next_of(vm, &w),
+    )
+}
+
+/// `if self.full(): raise QueueFull` / `self._put(item)` / `self._unfinished_tasks += 1` /
+/// `self._finished.clear()` / `self._wakeup_next(self._getters)`
+fn put_nowait(vm: &mut Vm, env: &QueueEnv, a: Args) -> PyResult {
+    let [this, item] = a.bind_def(vm, "Queue.put_nowait", ["self", "item"])?;
+    let is_full = call_own(vm, &this, &env.n.full, &env.own.full, &[], |vm| {
+        full_of(vm, env, &this)
+    })?;
+    if vm.is_true(&is_full)? {
+        return Err(vm.new_exception(&env.queue_full, Vec::new()));
+    }
+    let args = [item.clone()];
+    call_own(vm, &this, &env.n.put, &env.own.put, &args, |vm| {
+        put_of(vm, env, &this, item)
+    })?;
+    let count = iget(vm, &this, &env.n.unfinished_tasks)?;
+    let count = match count {
+        Value::Int(c) if c < i64::MAX => Value::Int(c + 1),
+        c => vm.binary_op(&c, &Value::Int(1), BinOp::Add)?,
+    };
+    iset(vm, &this, &env.n.unfinished_tasks, count)?;
+    let finished = iget(vm, &this, &env.n.finished)?;
+    call_own(
+        vm,
+        &finished,
+        &env.n.clear,
+        &env.own.event_clear,
+        &[],
+        |vm| {
+            iset(vm, &finished, &env.n.value, Value::bool(false))?;
+            Ok(Value::None)
+        },
+    )?;
+    wake_next(vm, env, &this, &env.n.getters)?;
+    Ok(Value::None)
+}
+
+/// `if self.empty(): raise QueueEmpty` / `item = self._get()` /
+/// `self._wakeup_next(self._putters)` / `return item`
+fn get_nowait(vm: &mut Vm, env: &QueueEnv, a: Args) -> PyResult {
+    let [this] = a.bind_def(vm, "Queue.get_nowait", ["self"])?;
+    let is_empty = call_own(vm, &this, &env.n.empty, &env.own.empty, &[], |vm| {
+        empty_of(vm, env, &this)
+    })?;
+    if vm.is_true(&is_empty)? {
+        return Err(vm.new_exception(&env.queue_empty, Vec::new()));
+    }
+    let item = call_own(vm, &this, &env.n.get, &env.own.get, &[], |vm| {
+        get_of(vm, env, &this)
+    })?;
+    wake_next(vm, env, &this, &env.n.putters)?;
+    Ok(item)
+}
+
+/// `Event.set`: `if not self._value:` / `self._value = True` / `for fut in self._waiters:`
+/// / `if not fut.done():` / `fut.set_result(True)`
+fn event_set(vm: &mut Vm, env: &QueueEnv, a: Args) -> PyResult {
+    let [this] = a.bind_def(vm, "Event.set", ["self"])?;
+    let value = iget(vm, &this, &env.n.value)?;
+    if vm.is_true(&value)? {
+        return Ok(Value::None);
+    }
+    iset(vm, &this, &env.n.value, Value::bool(true))?;
+    let waiters = iget(vm, &this, &env.n.waiters)?;
+    let it = vm.get_iter(&waiters)?;
+    while let Some(fut) = vm.next(&it)? {
+        let done = call_method(vm, &fut, "done", &[])?;
+        if !vm.is_true(&done)? {
+            call_method(vm, &fut, "set_result", &[Value::bool(true)])?;
+        }
+    }
+    Ok(Value::None)
+}
+
+/// `Event.clear`: `self._value = False`
+fn event_clear(vm: &mut Vm, env: &QueueEnv, a: Args) -> PyResult {
+    let [this] = a.bind_def(vm, "Event.clear", ["self"])?;
+    iset(vm, &this, &env.n.value, Value::bool(false))?;
+    Ok(Value::None)
+}
