@@ -245,6 +245,44 @@ impl Vm {
         found.map(|(_, i)| i as usize)
     }
 
+    /// Whether the class of `obj` resolves `name` to `base` (the instance dict is not
+    /// consulted), remembered in `cache` for the class and class epoch, as `LoadMethod`
+    /// remembers a method. For natives that run a method inline unless it is overridden.
+    #[doc(hidden)]
+    pub fn class_resolves_to(
+        &self,
+        cache: &Cell<AttrCache>,
+        obj: &Value,
+        name: &Rc<Str>,
+        base: &Value,
+    ) -> bool {
+        let base_ptr = match base {
+            Value::Obj(b) => Rc::as_ptr(b) as usize,
+            _ => return false,
+        };
+        if let Value::Obj(o) = obj {
+            let c = cache.get();
+            if c.holds_for(o) {
+                return c.method == base_ptr;
+            }
+        }
+        let cls = self.class_of(obj).clone();
+        let found = match self.lookup(&cls, name) {
+            Some(Value::Obj(f)) => Rc::as_ptr(&f) as usize,
+            _ => 0,
+        };
+        if obj.as_obj().is_some() {
+            cache.set(AttrCache {
+                epoch: type_epoch(),
+                cls: Rc::as_ptr(&cls) as usize,
+                pos: 0,
+                slot: false,
+                method: found,
+            });
+        }
+        found == base_ptr
+    }
+
     /// Fills a `LoadMethod` cache after `load_method` found `method` on the class of `obj`
     /// (a plain instance with a `__dict__`) with `obj` as its `self`.
     pub(crate) fn fill_load_method_cache(

@@ -24,6 +24,8 @@ pub(super) struct Attr {
     name: Rc<Str>,
     pos: Cell<u32>,
     slot: Cell<AttrCache>,
+    /// What the class resolves the name to, for [`keeps_method`].
+    method: Cell<AttrCache>,
 }
 
 impl Attr {
@@ -33,6 +35,7 @@ impl Attr {
             name: vm.intern(name),
             pos: Cell::new(0),
             slot: Cell::new(AttrCache::default()),
+            method: Cell::new(AttrCache::default()),
         }
     }
 }
@@ -111,14 +114,14 @@ pub(super) fn slot_get(vm: &Vm, o: &Obj, name: &Attr) -> Option<Value> {
 /// Whether `obj.name` is the method `base`: `obj`'s class has it and no instance attribute
 /// shadows it. The natives then run their own implementation instead of calling it; an
 /// override (in a subclass or on the instance) is called as written.
-pub(super) fn keeps_method(vm: &mut Vm, obj: &Value, name: &Rc<Str>, base: &Value) -> bool {
+/// The class's answer is cached per class and class epoch in `name`.
+pub(super) fn keeps_method(vm: &mut Vm, obj: &Value, name: &Attr, base: &Value) -> bool {
     let shadowed = obj
         .as_obj()
         .and_then(|o| o.dict_table())
-        .is_some_and(|t| t.borrow().get_str(name).is_some());
+        .is_some_and(|t| t.borrow().get_str(&name.name).is_some());
     if shadowed {
         return false;
     }
-    let cls = vm.class_of(obj).clone();
-    vm.lookup(&cls, name).is_some_and(|f| f.id() == base.id())
+    vm.class_resolves_to(&name.method, obj, &name.name, base)
 }

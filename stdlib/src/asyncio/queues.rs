@@ -12,9 +12,7 @@ use super::natives::{define_group, Op};
 use aio_vm::code::{BinOp, CmpOp};
 use aio_vm::module::call_method;
 use aio_vm::native::Args;
-use aio_vm::str::Str;
 use aio_vm::{Obj, PyResult, Value, Vm};
-use std::rc::Rc;
 
 /// The prelude call that hands these natives their state (after `Queue` is defined).
 const INIT: &str = "_c_queue_init";
@@ -49,13 +47,13 @@ struct Names {
     finished: Attr,
     value: Attr,
     waiters: Attr,
-    qsize: Rc<Str>,
-    empty: Rc<Str>,
-    full: Rc<Str>,
-    put: Rc<Str>,
-    get: Rc<Str>,
-    wakeup_next: Rc<Str>,
-    clear: Rc<Str>,
+    qsize: Attr,
+    empty: Attr,
+    full: Attr,
+    put: Attr,
+    get: Attr,
+    wakeup_next: Attr,
+    clear: Attr,
 }
 
 /// Registers the natives in the module globals `g`.
@@ -106,13 +104,13 @@ fn init_env(vm: &mut Vm, a: &Args, globals: &Obj) -> PyResult<QueueEnv> {
         finished: Attr::new(vm, "_finished"),
         value: Attr::new(vm, "_value"),
         waiters: Attr::new(vm, "_waiters"),
-        qsize: vm.intern("qsize"),
-        empty: vm.intern("empty"),
-        full: vm.intern("full"),
-        put: vm.intern("_put"),
-        get: vm.intern("_get"),
-        wakeup_next: vm.intern("_wakeup_next"),
-        clear: vm.intern("clear"),
+        qsize: Attr::new(vm, "qsize"),
+        empty: Attr::new(vm, "empty"),
+        full: Attr::new(vm, "full"),
+        put: Attr::new(vm, "_put"),
+        get: Attr::new(vm, "_get"),
+        wakeup_next: Attr::new(vm, "_wakeup_next"),
+        clear: Attr::new(vm, "clear"),
     };
     Ok(QueueEnv {
         queue_full: class(vm, &a.pos[0])?,
@@ -126,7 +124,7 @@ fn init_env(vm: &mut Vm, a: &Args, globals: &Obj) -> PyResult<QueueEnv> {
 fn call_own(
     vm: &mut Vm,
     obj: &Value,
-    name: &Rc<Str>,
+    name: &Attr,
     own: &Value,
     args: &[Value],
     inline: impl FnOnce(&mut Vm) -> PyResult,
