@@ -9,7 +9,7 @@ mod future_iter;
 mod host;
 mod natives;
 mod net;
-mod queues;
+mod primitives;
 mod run_once;
 mod schedule;
 mod sigint;
@@ -102,7 +102,7 @@ fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
     timers::define(vm, &g);
     run_once::define(vm, &g);
     schedule::define(vm, &g);
-    queues::define(vm, &g);
+    primitives::define(vm, &g);
     // CPython's futures are C code (`_asyncio`): their frames never show (the task step,
     // the wakeup and `get_running_loop` are natives here, without frames). `_host_job` is
     // the script half of `threads::new_future`, which a native async function calls: a

@@ -1,4 +1,4 @@
-//! The synchronous methods of `asyncio.Queue` and `asyncio.Event`: CPython's
+//! The synchronous methods of `asyncio.Queue`, `Event` and `Lock`: CPython's
 //! `Lib/asyncio/queues.py` and `locks.py` statement by statement, as natives, so that a
 //! `put`/`get` pair runs two script frames (the coroutines) instead of sixteen.
 //!
@@ -35,6 +35,7 @@ struct Own {
     get: Value,
     wakeup_next: Value,
     event_clear: Value,
+    lock_wake_up_first: Value,
 }
 
 /// Attribute and method names.
@@ -47,6 +48,7 @@ struct Names {
     finished: Attr,
     value: Attr,
     waiters: Attr,
+    locked: Attr,
     qsize: Attr,
     empty: Attr,
     full: Attr,
@@ -54,11 +56,12 @@ struct Names {
     get: Attr,
     wakeup_next: Attr,
     clear: Attr,
+    wake_up_first: Attr,
 }
 
 /// Registers the natives in the module globals `g`.
 pub(super) fn define(vm: &mut Vm, g: &Obj) {
-    let ops: [Op<QueueEnv>; 10] = [
+    let ops: [Op<QueueEnv>; 13] = [
         ("_c_queue_qsize", "Queue.qsize", qsize),
         ("_c_queue_empty", "Queue.empty", empty),
         ("_c_queue_full", "Queue.full", full),
@@ -69,6 +72,13 @@ pub(super) fn define(vm: &mut Vm, g: &Obj) {
         ("_c_queue_get_nowait", "Queue.get_nowait", get_nowait),
         ("_c_event_set", "Event.set", event_set),
         ("_c_event_clear", "Event.clear", event_clear),
+        ("_c_lock_release", "Lock.release", lock_release),
+        (
+            "_c_lock_wake_up_first",
+            "Lock._wake_up_first",
+            lock_wake_up_first,
+        ),
+        ("_c_all_cancelled", "asyncio._all_cancelled", all_cancelled),
     ];
     let globals = g.clone();
     define_group(vm, g, INIT, move |vm, a| init_env(vm, a, &globals), &ops);
@@ -94,6 +104,7 @@ fn init_env(vm: &mut Vm, a: &Args, globals: &Obj) -> PyResult<QueueEnv> {
         get: native(vm, "_c_queue_get")?,
         wakeup_next: native(vm, "_c_queue_wakeup_next")?,
         event_clear: native(vm, "_c_event_clear")?,
+        lock_wake_up_first: native(vm, "_c_lock_wake_up_first")?,
     };
     let n = Names {
         queue: Attr::new(vm, "_queue"),
@@ -104,6 +115,7 @@ fn init_env(vm: &mut Vm, a: &Args, globals: &Obj) -> PyResult<QueueEnv> {
         finished: Attr::new(vm, "_finished"),
         value: Attr::new(vm, "_value"),
         waiters: Attr::new(vm, "_waiters"),
+        locked: Attr::new(vm, "_locked"),
         qsize: Attr::new(vm, "qsize"),
         empty: Attr::new(vm, "empty"),
         full: Attr::new(vm, "full"),
@@ -111,6 +123,7 @@ fn init_env(vm: &mut Vm, a: &Args, globals: &Obj) -> PyResult<QueueEnv> {
         get: Attr::new(vm, "_get"),
         wakeup_next: Attr::new(vm, "_wakeup_next"),
         clear: Attr::new(vm, "clear"),
+        wake_up_first: Attr::new(vm, "_wake_up_first"),
     };
     Ok(QueueEnv {
         queue_full: class(vm, &a.pos[0])?,
@@ -320,4 +333,58 @@ fn event_clear(vm: &mut Vm, env: &QueueEnv, a: Args) -> PyResult {
     let [this] = a.bind_def(vm, "Event.clear", ["self"])?;
     iset(vm, &this, &env.n.value, Value::bool(false))?;
     Ok(Value::None)
+}
+
+/// `Lock.release`: `if self._locked:` / `self._locked = False` / `self._wake_up_first()` /
+/// `else: raise RuntimeError('Lock is not acquired.')`
+fn lock_release(vm: &mut Vm, env: &QueueEnv, a: Args) -> PyResult {
+    let [this] = a.bind_def(vm, "Lock.release", ["self"])?;
+    let locked = iget(vm, &this, &env.n.locked)?;
+    if !vm.is_true(&locked)? {
+        return Err(vm.new_runtime_error("Lock is not acquired."));
+    }
+    iset(vm, &this, &env.n.locked, Value::bool(false))?;
+    call_own(
+        vm,
+        &this,
+        &env.n.wake_up_first,
+        &env.own.lock_wake_up_first,
+        &[],
+        |vm| wake_up_first_of(vm, env, &this),
+    )?;
+    Ok(Value::None)
+}
+
+/// `Lock._wake_up_first`: `if not self._waiters: return` / `fut = self._waiters[0]` /
+/// `if not fut.done(): fut.set_result(True)`
+fn lock_wake_up_first(vm: &mut Vm, env: &QueueEnv, a: Args) -> PyResult {
+    let [this] = a.bind_def(vm, "Lock._wake_up_first", ["self"])?;
+    wake_up_first_of(vm, env, &this)
+}
+
+fn wake_up_first_of(vm: &mut Vm, env: &QueueEnv, this: &Value) -> PyResult {
+    let waiters = iget(vm, this, &env.n.waiters)?;
+    if !vm.is_true(&waiters)? {
+        return Ok(Value::None);
+    }
+    let fut = vm.getitem(&waiters, &Value::Int(0))?;
+    let done = call_method(vm, &fut, "done", &[])?;
+    if !vm.is_true(&done)? {
+        call_method(vm, &fut, "set_result", &[Value::bool(true)])?;
+    }
+    Ok(Value::None)
+}
+
+/// `_all_cancelled(waiters)`: `all(w.cancelled() for w in waiters)`, the test `Lock.acquire`
+/// makes before taking a free lock.
+fn all_cancelled(vm: &mut Vm, _env: &QueueEnv, a: Args) -> PyResult {
+    let [waiters] = a.bind_def(vm, "_all_cancelled", ["waiters"])?;
+    let it = vm.get_iter(&waiters)?;
+    while let Some(w) = vm.next(&it)? {
+        let cancelled = call_method(vm, &w, "cancelled", &[])?;
+        if !vm.is_true(&cancelled)? {
+            return Ok(Value::bool(false));
+        }
+    }
+    Ok(Value::bool(true))
 }
