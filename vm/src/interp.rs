@@ -1237,7 +1237,7 @@ impl Vm {
                                 f,
                                 self.copy_dict_without_keys(&subject, &keys)
                             ));
-                            f.stack.push(keys);
+                            drop(keys);
                             f.stack.push(r);
                         }
                     }

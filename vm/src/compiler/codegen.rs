@@ -2505,10 +2505,10 @@ impl<'t, 'i> Compiler<'t, 'i> {
                 let star = items
                     .iter()
                     .position(|q| matches!(q.kind, PatternKind::MatchStar(_)));
-                self.emit(Instr::DupTop);
+                // `MatchSequence` and `GetLen` push their answer above the subject (as
+                // CPython's MATCH_SEQUENCE and GET_LEN do), leaving it in place.
                 self.emit(Instr::MatchSequence);
                 let notseq = self.emit(Instr::PopJumpIfFalse(0));
-                self.emit(Instr::DupTop);
                 self.emit(Instr::GetLen);
                 match star {
                     None => {
@@ -2568,7 +2568,7 @@ impl<'t, 'i> Compiler<'t, 'i> {
                 patterns,
                 rest,
             } => {
-                self.emit(Instr::DupTop);
+                // `MatchMapping` pushes its answer above the subject.
                 self.emit(Instr::MatchMapping);
                 let notmap = self.emit(Instr::PopJumpIfFalse(0));
                 // [subject] -> keys tuple -> MatchKeys -> values tuple or None
