@@ -852,7 +852,9 @@ fn analyze(
             local.insert(name.clone());
             new_global.remove(name);
             NameScope::Local
-        } else if kind != ScopeKind::Class && bound.contains(name) {
+        } else if bound.contains(name) {
+            // Also in a class body: a name an enclosing function binds is free there (the
+            // class loads it with LoadClassDeref, its own namespace first), as in CPython.
             NameScope::Free
         } else {
             NameScope::GlobalImplicit
