@@ -641,7 +641,15 @@ impl Builder {
                 value,
                 generators,
             } => self.comprehension(e, "<dictcomp>", &[key, value], generators, false)?,
-            ExprKind::Await(v) => self.expr(v)?,
+            ExprKind::Await(v) => {
+                // An `await` makes the comprehension it is in asynchronous, as `async for`
+                // does (CPython 3.11 compiles it as a coroutine awaited in place).
+                let cur = *self.stack.last().expect("scope");
+                if self.table.scopes[cur].kind == ScopeKind::Comprehension {
+                    self.table.scopes[cur].is_coroutine = true;
+                }
+                self.expr(v)?
+            }
             ExprKind::Yield(v) => {
                 self.cur().is_generator = true;
                 if let Some(v) = v {
@@ -796,6 +804,14 @@ impl Builder {
             self.expr(e)?;
         }
         self.pop();
+        // An asynchronous list/set/dict comprehension is awaited where it stands: inside
+        // another comprehension, that one becomes asynchronous too.
+        if self.table.scopes[id].is_coroutine && !is_genexp {
+            let parent = *self.stack.last().expect("scope");
+            if self.table.scopes[parent].kind == ScopeKind::Comprehension {
+                self.table.scopes[parent].is_coroutine = true;
+            }
+        }
         Ok(())
     }
 
