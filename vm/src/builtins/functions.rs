@@ -54,9 +54,46 @@ pub(super) fn install(vm: &mut Vm) {
     def_fn(vm, "input", input);
     def_fn(vm, "aiter", aiter);
     def_fn(vm, "anext", anext);
+    def_fn(vm, "exit", exit);
+    def_fn(vm, "quit", quit);
     def_fn(vm, "__aio_eg_prepare__", super::exceptions::eg_prepare);
     def_fn(vm, "__aio_eg_split__", super::exceptions::eg_split);
     def_fn(vm, "__aio_eg_finish__", super::exceptions::eg_finish);
+}
+
+/// `exit(code=None)`: raises `SystemExit(code)`, as the `site` module's `Quitter` does.
+fn exit(vm: &mut Vm, a: Args) -> PyResult {
+    quitter(vm, a, "exit")
+}
+
+/// `quit(code=None)`: the same as `exit`.
+fn quit(vm: &mut Vm, a: Args) -> PyResult {
+    quitter(vm, a, "quit")
+}
+
+fn quitter(vm: &mut Vm, a: Args, _name: &str) -> PyResult {
+    // CPython's `exit`/`quit` are `Quitter` instances: `__call__(self, code=None)`.
+    if let Some((k, _)) = a.kw.iter().find(|(k, _)| k.as_str() != "code") {
+        return Err(vm.new_type_error(format!(
+            "Quitter.__call__() got an unexpected keyword argument '{}'",
+            k.as_str()
+        )));
+    }
+    let given = a.pos.len() + a.kw.len();
+    if given > 1 {
+        let msg = if a.kw.is_empty() {
+            format!(
+                "Quitter.__call__() takes from 1 to 2 positional arguments but {} were given",
+                a.pos.len() + 1
+            )
+        } else {
+            "Quitter.__call__() got multiple values for argument 'code'".to_string()
+        };
+        return Err(vm.new_type_error(msg));
+    }
+    let cls = vm.exc.system_exit.clone();
+    let code = a.arg(0, "code").cloned().unwrap_or(Value::None);
+    Err(vm.new_exception(&cls, vec![code]))
 }
 
 /// `__import__(name, globals=None, locals=None, fromlist=(), level=0)`.
