@@ -197,6 +197,25 @@ impl Vm {
                             call_native_lent!($vm, $f, $callee_pos, $start)
                         }};
                     }
+                    // `ForIter` (and its fused forms): a list, tuple or range iterator steps
+                    // inline and `$store` takes the item `$v`; an exhausted one jumps to
+                    // `$target`. Other iterators push the item (the fused forms then run
+                    // their second instruction).
+                    macro_rules! for_iter {
+                        ($target:expr, $v:ident => $store:expr) => {{
+                            if let Some(step) = crate::iter::next_in_sequence(f.stack.last()) {
+                                match step {
+                                    Some($v) => $store,
+                                    None => {
+                                        f.stack.pop();
+                                        jump!($target);
+                                    }
+                                }
+                                continue;
+                            }
+                            for_iter_slow!($target);
+                        }};
+                    }
                     // `ForIter` on an iterator `next_in_sequence` does not step inline: a
                     // generator runs as a frame, anything else through `next`.
                     macro_rules! for_iter_slow {
@@ -755,55 +774,23 @@ impl Vm {
                             let it = tri!(with_frame!(self, f, self.get_iter(&v)));
                             f.stack.push(it);
                         }
-                        Instr::ForIter(target) => {
-                            if let Some(step) = crate::iter::next_in_sequence(f.stack.last()) {
-                                match step {
-                                    Some(v) => f.stack.push(v),
-                                    None => {
-                                        f.stack.pop();
-                                        jump!(target);
-                                    }
-                                }
-                                continue;
-                            }
-                            for_iter_slow!(target);
-                        }
+                        Instr::ForIter(target) => for_iter!(target, v => f.stack.push(v)),
                         // The pairs' second instruction (`StoreFast`/`StoreGlobal`) stays in
                         // place: every path but the inline one pushes the item and runs it.
                         Instr::ForIterStoreFast(p) => {
                             let (target, a) = crate::code::unpack_pair(p);
-                            if let Some(step) = crate::iter::next_in_sequence(f.stack.last()) {
-                                match step {
-                                    Some(v) => {
-                                        f.locals[a] = Some(v);
-                                        ip += 1;
-                                    }
-                                    None => {
-                                        f.stack.pop();
-                                        jump!(target);
-                                    }
-                                }
-                                continue;
-                            }
-                            for_iter_slow!(target);
+                            for_iter!(target, v => {
+                                f.locals[a] = Some(v);
+                                ip += 1;
+                            })
                         }
                         Instr::ForIterStoreGlobal(p) => {
                             let (target, n) = crate::code::unpack_pair(p);
-                            if let Some(step) = crate::iter::next_in_sequence(f.stack.last()) {
-                                match step {
-                                    Some(v) => {
-                                        ip += 1;
-                                        let old = store_global(&code, &f.globals, n as u32, v);
-                                        drop(old);
-                                    }
-                                    None => {
-                                        f.stack.pop();
-                                        jump!(target);
-                                    }
-                                }
-                                continue;
-                            }
-                            for_iter_slow!(target);
+                            for_iter!(target, v => {
+                                ip += 1;
+                                let old = store_global(&code, &f.globals, n as u32, v);
+                                drop(old);
+                            })
                         }
                         Instr::GetAIter => {
                             let v = f.stack.pop().expect("stack");
