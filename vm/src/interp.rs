@@ -197,6 +197,21 @@ impl Vm {
                             call_native_lent!($vm, $f, $callee_pos, $start)
                         }};
                     }
+                    // `LoadAttr` of name `$n` on `$obj` (the `LoadAttr` just run is at
+                    // `ip - 1`, where its cache slot is): cached, else the full lookup.
+                    macro_rules! load_attr {
+                        ($obj:ident, $n:expr) => {{
+                            let name = &code.names[$n];
+                            let slot = &code.attr_cache[ip - 1];
+                            if let Some(v) = crate::attr::cached_load_attr(slot, &$obj, name) {
+                                f.stack.push(v);
+                                continue;
+                            }
+                            self.fill_load_attr_cache(slot, &$obj, name);
+                            let v = tri!(with_frame!(self, f, self.get_attr(&$obj, name)));
+                            f.stack.push(v);
+                        }};
+                    }
                     // `ForIter` (and its fused forms): a list, tuple or range iterator steps
                     // inline and `$store` takes the item `$v`; an exhausted one jumps to
                     // `$target`. Other iterators push the item (the fused forms then run
@@ -435,32 +450,16 @@ impl Vm {
                         }
                         Instr::LoadAttr(i) => {
                             let obj = f.stack.pop().expect("stack");
-                            let name = &code.names[i as usize];
-                            let slot = &code.attr_cache[ip - 1];
-                            if let Some(v) = crate::attr::cached_load_attr(slot, &obj, name) {
-                                f.stack.push(v);
-                                continue;
-                            }
-                            self.fill_load_attr_cache(slot, &obj, name);
-                            let v = tri!(with_frame!(self, f, self.get_attr(&obj, name)));
-                            f.stack.push(v);
+                            load_attr!(obj, i as usize);
                         }
                         Instr::LoadFastLoadAttr(p) => {
                             let (a, n) = crate::code::unpack_pair(p);
                             let Some(obj) = f.locals[a].clone() else {
                                 break Event::Raise(self.unbound_local(&code, a));
                             };
-                            // The `LoadAttr`'s cache slot is its own position, `ip`.
-                            let name = &code.names[n];
-                            let slot = &code.attr_cache[ip];
+                            // Past the `LoadAttr`, whose cache slot `load_attr!` reads.
                             ip += 1;
-                            if let Some(v) = crate::attr::cached_load_attr(slot, &obj, name) {
-                                f.stack.push(v);
-                                continue;
-                            }
-                            self.fill_load_attr_cache(slot, &obj, name);
-                            let v = tri!(with_frame!(self, f, self.get_attr(&obj, name)));
-                            f.stack.push(v);
+                            load_attr!(obj, n);
                         }
                         Instr::StoreAttr(i) => {
                             let obj = f.stack.pop().expect("stack");
