@@ -780,10 +780,15 @@ impl Vm {
         }
         let cls = self.class_of(&obj).clone();
         if let Some(d) = self.lookup(&cls, name) {
+            // A built-in method takes `obj` as `self` only when `obj` is an instance of its
+            // class (`class A: f = list.append` binds, and the call refuses the receiver):
+            // `CallMethod` then skips the receiver check.
             let plain = match &d {
                 Value::Obj(f) => match &f.payload {
                     Payload::Function(_) => true,
-                    Payload::Native(nf) => nf.bound.is_none() && !nf.is_static,
+                    Payload::Native(nf) => {
+                        nf.bound.is_none() && !nf.is_static && nf.accepts_class(&cls)
+                    }
                     _ => false,
                 },
                 _ => false,

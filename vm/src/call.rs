@@ -6,7 +6,7 @@ use crate::code::{flags, Code};
 use crate::dict::Dict;
 use crate::frame::{Delivery, Frame};
 use crate::interp::Prepared;
-use crate::native::{Args, NativeImpl};
+use crate::native::{Args, NativeFunction, NativeImpl};
 use crate::object::{Function, GenKind, GenState, Generator, Object, Payload};
 use crate::str::Str;
 use crate::value::{Obj, Value};
@@ -162,18 +162,15 @@ impl Vm {
                 all.extend_from_slice(args);
                 self.call(func, &all, kw)
             }
-            Payload::Native(nf) => {
-                let func = nf.func.clone();
-                match &nf.bound {
-                    Some(b) => {
-                        let mut all = Vec::with_capacity(args.len() + 1);
-                        all.push(b.clone());
-                        all.extend_from_slice(args);
-                        call_native(self, &func, Args { pos: &all, kw })
-                    }
-                    None => call_native(self, &func, Args { pos: args, kw }),
+            Payload::Native(nf) => match &nf.bound {
+                Some(b) => {
+                    let mut all = Vec::with_capacity(args.len() + 1);
+                    all.push(b.clone());
+                    all.extend_from_slice(args);
+                    call_native(self, nf, Args { pos: &all, kw }, false)
                 }
-            }
+                None => call_native(self, nf, Args { pos: args, kw }, false),
+            },
             Payload::Type(_) => self.call_type(o, args, kw),
             Payload::StaticMethod(f) => {
                 let f = f.clone();
@@ -722,9 +719,18 @@ impl Vm {
     }
 }
 
-/// Runs a native implementation.
-pub(crate) fn call_native(vm: &mut Vm, func: &NativeImpl, args: Args<'_>) -> PyResult {
-    match func {
+/// Runs a native function, after the checks its calling convention asks for
+/// ([`NativeFunction::check_call`]; `self_found`: no receiver check, see
+/// [`NativeFunction::check_call_with`]).
+#[inline(always)]
+pub(crate) fn call_native(
+    vm: &mut Vm,
+    nf: &NativeFunction,
+    args: Args<'_>,
+    self_found: bool,
+) -> PyResult {
+    nf.check_call_with(vm, &args, self_found)?;
+    match &nf.func {
         NativeImpl::Fn(f) => f(vm, args),
         NativeImpl::Closure(c) => c(vm, args),
     }

@@ -86,11 +86,18 @@ impl Vm {
     /// vm.exec(src)?;
     /// assert_eq!(vm.get_global::<i64>("stopped")?, 1);
     ///
-    /// // From another thread, through the flag:
-    /// vm.exec("def poll_ui():\n    pass\n")?;
+    /// // From another thread, through the flag, once the loop has polled twice:
+    /// let polls = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    /// let counter = polls.clone();
+    /// vm.register_native("poll_ui", move |_vm, _args| {
+    ///     counter.fetch_add(1, Ordering::Relaxed);
+    ///     Ok(Value::None)
+    /// });
     /// let flag = vm.interrupt.clone();
     /// let t = std::thread::spawn(move || {
-    ///     std::thread::sleep(std::time::Duration::from_millis(20));
+    ///     while polls.load(Ordering::Relaxed) < 2 {
+    ///         std::thread::yield_now();
+    ///     }
     ///     flag.store(true, Ordering::Relaxed);
     /// });
     /// vm.exec(src)?;

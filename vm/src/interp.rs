@@ -56,9 +56,10 @@ macro_rules! tri {
 /// `callee_pos`) in place, without copying them out: the stack is lent to the call while the
 /// frame sits on `Vm::frames`, then the callee and arguments are dropped and the result
 /// pushed. Breaks out of the dispatch loop with the exception on failure. Does nothing when
-/// the callee is not such a native.
+/// the callee is not such a native. `$self_found`: the first argument is the object the
+/// method was looked up on (`CallMethod` with a `self`), so no receiver check is needed.
 macro_rules! call_native_lent {
-    ($vm:ident, $f:ident, $callee_pos:expr, $start:expr) => {{
+    ($vm:ident, $f:ident, $callee_pos:expr, $start:expr, $self_found:expr) => {{
         let callee_pos = $callee_pos;
         let is_native = matches!(&$f.stack[callee_pos], Value::Obj(o)
             if matches!(&o.payload, Payload::Native(nf) if nf.bound.is_none()));
@@ -69,11 +70,12 @@ macro_rules! call_native_lent {
                 Value::Obj(o) => match &o.payload {
                     Payload::Native(nf) => crate::call::call_native(
                         $vm,
-                        &nf.func,
+                        nf,
                         crate::native::Args {
                             pos: &stack[$start..],
                             kw: &[],
                         },
+                        $self_found,
                     ),
                     _ => unreachable!(),
                 },
@@ -192,9 +194,9 @@ impl Vm {
                     }
                     // `call_native_lent!` with the instruction pointer stored first.
                     macro_rules! call_native_in_place {
-                        ($vm:ident, $f:ident, $callee_pos:expr, $start:expr) => {{
+                        ($vm:ident, $f:ident, $callee_pos:expr, $start:expr, $self_found:expr) => {{
                             $f.ip = ip;
-                            call_native_lent!($vm, $f, $callee_pos, $start)
+                            call_native_lent!($vm, $f, $callee_pos, $start, $self_found)
                         }};
                     }
                     // `LoadAttr` of name `$n` on `$obj` (the `LoadAttr` just run is at
@@ -513,7 +515,7 @@ impl Vm {
                                     };
                                 }
                             }
-                            call_native_in_place!(self, f, self_pos - 1, start);
+                            call_native_in_place!(self, f, self_pos - 1, start, has_self);
                             let callee = f.stack[self_pos - 1].clone();
                             let args: SmallVec<[Value; 8]> = if has_self {
                                 f.stack.drain(self_pos..).collect()
@@ -533,7 +535,7 @@ impl Vm {
                             if let Some(nf) = self.simple_call(&mut f.stack, len - n - 1, len - n) {
                                 break Event::Push(nf);
                             }
-                            call_native_in_place!(self, f, len - n - 1, len - n);
+                            call_native_in_place!(self, f, len - n - 1, len - n, false);
                             let args: SmallVec<[Value; 8]> = f.stack.drain(len - n..).collect();
                             let callee = f.stack.pop().expect("stack");
                             match tri!(with_frame!(self, f, self.prepare_call(callee, &args, &[])))

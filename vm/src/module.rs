@@ -397,14 +397,14 @@ impl<'a> ClassBuilder<'a> {
     /// others with [`Args::method_count`](crate::native::Args::method_count)). See the
     /// example of [`ClassBuilder`].
     pub fn method(&mut self, name: &str, f: NativeFn) -> &mut Self {
-        builtins::def_method(self.vm, &self.cls, name, f);
+        builtins::def_method_sig(self.vm, &self.cls, name, crate::native::Sig::FREE, f);
         self
     }
 
     /// Adds a class method; the function receives the class as `pos[0]`. See the example of
     /// [`ClassBuilder`].
     pub fn classmethod(&mut self, name: &str, f: NativeFn) -> &mut Self {
-        builtins::def_classmethod(self.vm, &self.cls, name, f);
+        builtins::def_classmethod(self.vm, &self.cls, name, crate::native::Sig::FREE, f);
         self
     }
 

@@ -1,10 +1,11 @@
 //! Functions implemented in Rust: how they are stored ([`NativeFunction`]), how they receive
 //! arguments ([`Args`]), and the argument checks that raise CPython's `TypeError` messages.
 
+use crate::object::Object;
 use crate::str::Str;
-use crate::value::Value;
+use crate::value::{Obj, Value};
 use crate::vm::{PyResult, Vm};
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 
 /// The signature of a native function: positional arguments (for methods, `self` first) and
 /// keyword arguments.
@@ -38,6 +39,328 @@ pub struct NativeFunction {
     pub bound: Option<Value>,
     /// True for `__new__`-like static methods that receive the class explicitly.
     pub is_static: bool,
+    /// The calling convention the call path checks before running `func` ([`Sig::FREE`]:
+    /// none).
+    pub sig: Sig,
+    /// For methods with a [`Sig`]: the class their `self` must be an instance of
+    /// ([`Receiver::ANY`]: no check, for the methods of `object` and class methods).
+    pub receiver: Receiver,
+}
+
+/// The class whose instances a built-in method accepts as `self`, for the receiver check of
+/// [`NativeFunction::check_call`].
+#[derive(Clone)]
+pub struct Receiver {
+    /// The class's address (null: any receiver), compared with the receiver's class.
+    ptr: *const Object,
+    /// Keeps the class's allocation, so its address is never reused while the method lives
+    /// (weak: the class holds the method).
+    _keep: Option<Weak<Object>>,
+}
+
+impl Receiver {
+    /// No receiver check.
+    pub const ANY: Receiver = Receiver {
+        ptr: std::ptr::null(),
+        _keep: None,
+    };
+
+    /// Instances of `cls` and its subclasses.
+    pub fn of(cls: &Obj) -> Receiver {
+        Receiver {
+            ptr: Rc::as_ptr(cls),
+            _keep: Some(Rc::downgrade(cls)),
+        }
+    }
+}
+
+/// A built-in method's calling convention, as CPython's method descriptors and slot
+/// wrappers enforce it. The call path ([`NativeFunction::check_call`]) checks the receiver,
+/// keywords and positional count it declares before the implementation runs, raising
+/// CPython's exact `TypeError`s:
+///
+/// | kind | no receiver | wrong receiver | count |
+/// |---|---|---|---|
+/// | method | `unbound method list.clear() needs an argument` | `descriptor 'clear' for 'list' objects doesn't apply to a 'int' object` | `list.clear() takes no arguments (1 given)` |
+/// | slot wrapper | `descriptor '__len__' of 'list' object needs an argument` | `descriptor '__len__' requires a 'list' object but received a 'int'` | `expected 0 arguments, got 1` |
+///
+/// ```
+/// use aio_vm::Vm;
+///
+/// let mut vm = Vm::new();
+/// for (src, msg) in [
+///     ("[].clear(1)", "list.clear() takes no arguments (1 given)"),
+///     ("[].append()", "list.append() takes exactly one argument (0 given)"),
+///     ("[].append(x=1)", "list.append() takes no keyword arguments"),
+///     ("list.clear()", "unbound method list.clear() needs an argument"),
+///     ("list.extend((), 1)", "descriptor 'extend' for 'list' objects doesn't apply to a 'tuple' object"),
+///     ("[].__len__(1)", "expected 0 arguments, got 1"),
+///     ("[].__setitem__(0)", " expected 2 arguments, got 1"),
+///     ("str.__add__(1, 'a')", "descriptor '__add__' requires a 'str' object but received a 'int'"),
+/// ] {
+///     let err = vm.exec(src).unwrap_err().to_string();
+///     assert!(err.ends_with(&format!("TypeError: {msg}")), "{err}");
+/// }
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Sig {
+    kind: SigKind,
+    /// Keywords reach the implementation (else the call path refuses them).
+    keywords: bool,
+    /// A class method: `pos[0]` is the class, which names the method in errors.
+    class_method: bool,
+    /// Fewest positional arguments after `self`.
+    min: u8,
+    /// Most positional arguments after `self` (`u8::MAX`: no limit).
+    max: u8,
+    /// `min + 1`, `self` included: with `span`, the count test is one compare,
+    /// `len - lo <= span` (wrapping, so that no `self` fails too).
+    lo: u32,
+    /// `max - min` (`u32::MAX`: no limit).
+    span: u32,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum SigKind {
+    /// No checks.
+    Free,
+    /// A method descriptor without keywords (`METH_NOARGS`, `METH_O`, `METH_FASTCALL`).
+    Method,
+    /// A method descriptor taking keywords: receiver checks only.
+    MethodKw,
+    /// A slot wrapper counting its arguments as `check_num_args` does.
+    Slot,
+    /// A slot wrapper counting with `PyArg_UnpackTuple(args, "", min, max)`.
+    SlotUnpack,
+    /// A slot wrapper taking keywords (`__init__`, `__call__`): receiver checks only.
+    SlotKw,
+    /// [`Sig::SLOT`] before registration gives it its slot's convention.
+    SlotByName,
+}
+
+impl Sig {
+    /// No checks: plain functions, and methods that check everything themselves.
+    pub const FREE: Sig = Sig::new(SigKind::Free, 0, 0);
+    /// `METH_NOARGS`: `list.clear() takes no arguments (1 given)`.
+    pub const NOARGS: Sig = Sig::new(SigKind::Method, 0, 0);
+    /// `METH_O`: `list.append() takes exactly one argument (0 given)`.
+    pub const O: Sig = Sig::new(SigKind::Method, 1, 1);
+    /// A method taking positional arguments only (`METH_VARARGS`/`METH_FASTCALL`): the
+    /// implementation checks their count, the call path the receiver and keywords.
+    pub const VARARGS: Sig = Sig::new(SigKind::Method, 0, u8::MAX);
+    /// A method taking keywords: the call path checks the receiver only.
+    pub const KEYWORDS: Sig = Sig::new(SigKind::MethodKw, 0, u8::MAX);
+    /// The slot wrapper of a special method, with the convention of its name's slot
+    /// ([`Sig::for_slot`]); registration resolves it.
+    pub const SLOT: Sig = Sig::new(SigKind::SlotByName, 0, 0);
+    /// A slot wrapper taking keywords (`__init__`, `__call__`): receiver checks only.
+    pub const SLOT_KW: Sig = Sig::new(SigKind::SlotKw, 0, u8::MAX);
+    /// The sequence slots `sq_repeat`/`sq_inplace_repeat` (`list.__mul__`): one argument,
+    /// counted by `PyArg_UnpackTuple` (` expected 1 argument, got 0`).
+    pub const REPEAT: Sig = Sig::new(SigKind::SlotUnpack, 1, 1);
+
+    const fn new(kind: SigKind, min: u8, max: u8) -> Sig {
+        // `Free` passes every test: any count from 0, keywords, no receiver.
+        let free = matches!(kind, SigKind::Free);
+        Sig {
+            kind,
+            keywords: free || matches!(kind, SigKind::MethodKw | SigKind::SlotKw),
+            class_method: false,
+            min,
+            max,
+            lo: if free { 0 } else { min as u32 + 1 },
+            span: if free || max == u8::MAX {
+                u32::MAX
+            } else {
+                (max - min) as u32
+            },
+        }
+    }
+
+    /// The convention as a class method's (errors name the class it is called on:
+    /// `F.fromhex()` for a subclass `F` of `float`).
+    pub(crate) fn for_class_method(self) -> Sig {
+        Sig {
+            class_method: true,
+            ..self
+        }
+    }
+
+    /// The convention of CPython's slot wrapper for special method `name` (its `slotdefs`
+    /// entry): `__len__` takes nothing, `__add__` one argument, `__setitem__` two,
+    /// `__pow__` one or two; `None` when `name` is no slot. Number slots win over the
+    /// sequence slots of the same name ([`Sig::REPEAT`]).
+    pub fn for_slot(name: &str) -> Option<Sig> {
+        let exact = |n| Some(Sig::new(SigKind::Slot, n, n));
+        let unpack = |min, max| Some(Sig::new(SigKind::SlotUnpack, min, max));
+        match name {
+            "__repr__" | "__str__" | "__hash__" | "__iter__" | "__next__" | "__len__"
+            | "__bool__" | "__neg__" | "__pos__" | "__abs__" | "__invert__" | "__int__"
+            | "__float__" | "__index__" | "__await__" | "__aiter__" | "__anext__" | "__del__" => {
+                exact(0)
+            }
+            "__getattribute__" | "__getattr__" | "__delattr__" | "__lt__" | "__le__" | "__eq__"
+            | "__ne__" | "__gt__" | "__ge__" | "__getitem__" | "__delitem__" | "__contains__"
+            | "__delete__" | "__add__" | "__radd__" | "__sub__" | "__rsub__" | "__mul__"
+            | "__rmul__" | "__mod__" | "__rmod__" | "__divmod__" | "__rdivmod__" | "__lshift__"
+            | "__rlshift__" | "__rshift__" | "__rrshift__" | "__and__" | "__rand__" | "__xor__"
+            | "__rxor__" | "__or__" | "__ror__" | "__floordiv__" | "__rfloordiv__"
+            | "__truediv__" | "__rtruediv__" | "__matmul__" | "__rmatmul__" | "__iadd__"
+            | "__isub__" | "__imul__" | "__imod__" | "__ilshift__" | "__irshift__" | "__iand__"
+            | "__ixor__" | "__ior__" | "__ifloordiv__" | "__itruediv__" | "__imatmul__" => exact(1),
+            "__setattr__" | "__setitem__" | "__set__" => unpack(2, 2),
+            "__get__" | "__pow__" | "__rpow__" | "__ipow__" => unpack(1, 2),
+            "__init__" | "__call__" => Some(Sig::SLOT_KW),
+            _ => None,
+        }
+    }
+
+    /// The convention a method registered as `name` gets: [`Sig::SLOT`] becomes its
+    /// slot's ([`Sig::for_slot`]; panics when `name` is no slot).
+    pub fn resolve(self, name: &str) -> Sig {
+        if self.kind == SigKind::SlotByName {
+            Sig::for_slot(name).unwrap_or_else(|| panic!("{name} is not a slot"))
+        } else {
+            self
+        }
+    }
+
+    /// The default for a method registered without a convention: its slot's for special
+    /// methods that are slots, [`Sig::KEYWORDS`] (receiver checks only) otherwise.
+    pub fn infer(name: &str) -> Sig {
+        Sig::for_slot(name).unwrap_or(Sig::KEYWORDS)
+    }
+
+    fn is_slot(self) -> bool {
+        matches!(
+            self.kind,
+            SigKind::Slot | SigKind::SlotUnpack | SigKind::SlotKw
+        )
+    }
+
+    /// Whether `n` positional arguments, `self` included, are within the bounds (`self`
+    /// there).
+    #[inline(always)]
+    fn count_ok(self, n: usize) -> bool {
+        n.wrapping_sub(self.lo as usize) <= self.span as usize
+    }
+}
+
+impl NativeFunction {
+    /// Checks a call's arguments against [`NativeFunction::sig`] and its receiver against
+    /// [`NativeFunction::receiver`] before the implementation runs: for a checked method,
+    /// a few integer and pointer compares, and an allocation only for the error. See the
+    /// example of [`Sig`].
+    #[inline(always)]
+    pub fn check_call(&self, vm: &mut Vm, a: &Args) -> PyResult<()> {
+        self.check_call_with(vm, a, false)
+    }
+
+    /// [`NativeFunction::check_call`], skipping the receiver check when `self_found` (the
+    /// run loop's method calls: `self` is the object the method was looked up on, so an
+    /// instance of its class).
+    #[inline(always)]
+    pub(crate) fn check_call_with(&self, vm: &mut Vm, a: &Args, self_found: bool) -> PyResult<()> {
+        // No test on the kind: `Sig::FREE` passes the count and keyword tests, and has no
+        // receiver.
+        if self.sig.count_ok(a.pos.len())
+            && (a.kw.is_empty() || self.sig.keywords)
+            && (self_found || self.receiver_ok(vm, a.pos.first()))
+        {
+            return Ok(());
+        }
+        Err(self.call_error(vm, a.pos, a.kw.len()))
+    }
+
+    /// Whether `this` is an instance of the class the method belongs to (there is a `this`
+    /// whenever the method has a receiver: the count test asks for it).
+    #[inline(always)]
+    fn receiver_ok(&self, vm: &Vm, this: Option<&Value>) -> bool {
+        self.receiver.ptr.is_null() || this.is_some_and(|v| self.accepts_class(vm.class_of(v)))
+    }
+
+    /// Whether instances of `cls` are receivers of this method (always for functions and
+    /// the methods of `object`).
+    #[inline]
+    pub(crate) fn accepts_class(&self, cls: &Obj) -> bool {
+        let want = self.receiver.ptr;
+        want.is_null() || std::ptr::eq(Rc::as_ptr(cls), want) || derives(cls, want)
+    }
+
+    /// CPython's error for a call [`NativeFunction::check_call`] refused, checking in
+    /// its order: no receiver, wrong receiver, keywords, count.
+    #[cold]
+    #[inline(never)]
+    fn call_error(&self, vm: &mut Vm, pos: &[Value], nkw: usize) -> Obj {
+        let sig = self.sig;
+        let name = self.name.as_str();
+        let owner = self.owner.as_ref().map_or("object", |o| o.as_str());
+        let Some((this, rest)) = pos.split_first() else {
+            return vm.new_type_error(if sig.is_slot() {
+                format!("descriptor '{name}' of '{owner}' object needs an argument")
+            } else {
+                format!("unbound method {owner}.{name}() needs an argument")
+            });
+        };
+        if !self.receiver_ok(vm, Some(this)) {
+            let got = vm.type_name(this);
+            return vm.new_type_error(if sig.is_slot() {
+                format!("descriptor '{name}' requires a '{owner}' object but received a '{got}'")
+            } else {
+                format!(
+                    "descriptor '{name}' for '{owner}' objects doesn't apply to a '{got}' object"
+                )
+            });
+        }
+        // A bound method object (`f = [].clear`) is named after its receiver's class, as
+        // CPython's `__qualname__` of built-in methods is (`L.clear` for a list subclass),
+        // and a class method after the class it is called on.
+        let owner = match (&self.bound, sig.class_method, this) {
+            (Some(b), _, _) => vm.type_name(b),
+            (None, true, Value::Obj(cls)) if cls.as_type().is_some() => {
+                crate::types::type_name(cls)
+            }
+            _ => owner.to_string(),
+        };
+        if nkw > 0 && !sig.keywords {
+            return vm.new_type_error(if sig.is_slot() {
+                format!("wrapper {name}() takes no keyword arguments")
+            } else {
+                format!("{owner}.{name}() takes no keyword arguments")
+            });
+        }
+        let n = rest.len();
+        let plural = |k: u8| if k == 1 { "" } else { "s" };
+        let msg = match sig.kind {
+            SigKind::Method if sig.max == 0 => {
+                format!("{owner}.{name}() takes no arguments ({n} given)")
+            }
+            SigKind::Method => format!("{owner}.{name}() takes exactly one argument ({n} given)"),
+            SigKind::Slot => format!("expected {} argument{}, got {n}", sig.min, plural(sig.min)),
+            _ => {
+                // PyArg_UnpackTuple with the empty name: a leading space.
+                let (how, k) = match (sig.min == sig.max, n < sig.min as usize) {
+                    (true, _) => ("", sig.min),
+                    (false, true) => ("at least ", sig.min),
+                    (false, false) => ("at most ", sig.max),
+                };
+                format!(" expected {how}{k} argument{}, got {n}", plural(k))
+            }
+        };
+        vm.new_type_error(msg)
+    }
+}
+
+/// Whether class `cls` derives from the class at `base` (out of line: the exact class is the
+/// usual case).
+#[inline(never)]
+fn derives(cls: &Obj, base: *const Object) -> bool {
+    cls.as_type().is_some_and(|t| {
+        t.mro
+            .borrow()
+            .iter()
+            .any(|c| std::ptr::eq(Rc::as_ptr(c), base))
+    })
 }
 
 /// Arguments of a native call, with the checks that raise CPython's messages.
@@ -231,6 +554,65 @@ impl<'a> Args<'a> {
                 "{fname} expected at most {max} argument{}, got {n}",
                 if max == 1 { "" } else { "s" }
             )
+        };
+        Err(vm.new_type_error(msg))
+    }
+
+    /// For methods taking keywords: checks the arguments after `self` as Argument Clinic's
+    /// keyword parser (`_PyArg_UnpackKeywords`) does: at most `max` in all (keywords
+    /// included: `split() takes at most 2 arguments (3 given)`), at most `max_pos`
+    /// positional (`to_bytes() takes at most 2 positional arguments (3 given)`), at least
+    /// `min` positional-only (`translate() takes at least 1 positional argument (0 given)`).
+    ///
+    /// ```
+    /// use aio_vm::native::Args;
+    /// use aio_vm::{Value, Vm};
+    ///
+    /// let mut vm = Vm::new();
+    /// let pos = [Value::None, Value::Int(1), Value::Int(2), Value::Int(3)];
+    /// let err = Args::new(&pos).method_clinic_count(&mut vm, "split", 0, 2, 2).unwrap_err();
+    /// assert!(vm.exception_message(&err).ends_with("split() takes at most 2 arguments (3 given)"));
+    /// let err = Args::new(&pos[..1]).method_clinic_count(&mut vm, "translate", 1, 2, 2).unwrap_err();
+    /// assert!(vm
+    ///     .exception_message(&err)
+    ///     .ends_with("translate() takes at least 1 positional argument (0 given)"));
+    /// assert!(Args::new(&pos[..3]).method_clinic_count(&mut vm, "split", 0, 2, 2).is_ok());
+    /// ```
+    pub fn method_clinic_count(
+        &self,
+        vm: &mut Vm,
+        fname: &str,
+        min: usize,
+        max_pos: usize,
+        max: usize,
+    ) -> PyResult<()> {
+        let n = self.pos.len().saturating_sub(1);
+        let s = |k: usize| if k == 1 { "" } else { "s" };
+        let msg = if n + self.kw.len() > max {
+            let kw = if n == 0 { "keyword " } else { "" };
+            format!(
+                "{fname}() takes at most {max} {kw}argument{} ({} given)",
+                s(max),
+                n + self.kw.len()
+            )
+        } else if n > max_pos {
+            if max_pos == 0 {
+                format!("{fname}() takes no positional arguments")
+            } else {
+                let how = if min < max_pos { "at most" } else { "exactly" };
+                format!(
+                    "{fname}() takes {how} {max_pos} positional argument{} ({n} given)",
+                    s(max_pos)
+                )
+            }
+        } else if n < min {
+            let how = if min < max_pos { "at least" } else { "exactly" };
+            format!(
+                "{fname}() takes {how} {min} positional argument{} ({n} given)",
+                s(min)
+            )
+        } else {
+            return Ok(());
         };
         Err(vm.new_type_error(msg))
     }

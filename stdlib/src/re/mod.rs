@@ -55,9 +55,15 @@ pub(crate) fn receiver<'a, T: 'static>(
 /// `types.GenericAlias`).
 pub(crate) fn def_methods(vm: &mut Vm, cls: &Obj, methods: &[(&str, aio_vm::native::NativeFn)]) {
     for (name, f) in methods {
-        aio_vm::builtins::def_method(vm, cls, name, *f);
+        aio_vm::builtins::def_method_sig(vm, cls, name, aio_vm::native::Sig::FREE, *f);
     }
-    aio_vm::builtins::def_classmethod(vm, cls, "__class_getitem__", |_vm, a| Ok(a.pos[0].clone()));
+    aio_vm::builtins::def_classmethod(
+        vm,
+        cls,
+        "__class_getitem__",
+        aio_vm::native::Sig::O,
+        |_vm, a| Ok(a.pos[0].clone()),
+    );
 }
 
 /// `__copy__()` (`deep` false) and `__deepcopy__(memo)` of an immutable `T`: itself.

@@ -79,8 +79,9 @@ pub(crate) fn install(vm: &mut Vm, cls: &Obj, iter_cls: &Obj) {
     for (name, f) in props {
         property(vm, cls, name, f, false);
     }
-    aio_vm::builtins::def_method(vm, iter_cls, "__iter__", iter_self);
-    aio_vm::builtins::def_method(vm, iter_cls, "__next__", iter_next);
+    let free = aio_vm::native::Sig::FREE;
+    aio_vm::builtins::def_method_sig(vm, iter_cls, "__iter__", free, iter_self);
+    aio_vm::builtins::def_method_sig(vm, iter_cls, "__next__", free, iter_next);
 }
 
 /// Binds the arguments after `self` to `names` (the first `required` of them required) as

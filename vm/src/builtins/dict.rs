@@ -1,9 +1,9 @@
 //! `dict`: the constructor, the methods and the key/value/item views.
 
-use super::{def_classmethod, def_method, def_static};
+use super::{def_classmethod, def_method, def_method_sig, def_methods, def_static};
 use crate::dict::Dict;
 use crate::iter::IterState;
-use crate::native::Args;
+use crate::native::{Args, Sig};
 use crate::object::Payload;
 use crate::value::Bool;
 use crate::value::{Obj, Value};
@@ -14,34 +14,32 @@ pub(super) fn install(vm: &mut Vm) {
     let d = vm.types.dict.clone();
     def_static(vm, &d, "__new__", dict_new);
     def_method(vm, &d, "__init__", dict_init);
-    def_classmethod(vm, &d, "fromkeys", fromkeys);
-    let methods: &[(&str, crate::native::NativeFn)] = &[
-        ("get", get),
-        ("keys", keys),
-        ("values", values),
-        ("items", items),
-        ("pop", pop),
-        ("popitem", popitem),
-        ("setdefault", setdefault),
-        ("update", update),
-        ("clear", clear),
-        ("copy", copy),
-        ("__len__", dunder_len),
-        ("__getitem__", dunder_getitem),
-        ("__setitem__", dunder_setitem),
-        ("__delitem__", dunder_delitem),
-        ("__contains__", dunder_contains),
-        ("__iter__", dunder_iter),
-        ("__reversed__", dunder_reversed),
-        ("__repr__", dunder_repr),
-        ("__eq__", dunder_eq),
-        ("__or__", dunder_or),
-        ("__ror__", dunder_ror),
-        ("__ior__", dunder_ior),
+    def_classmethod(vm, &d, "fromkeys", Sig::VARARGS, fromkeys);
+    let methods: &[(&str, Sig, crate::native::NativeFn)] = &[
+        ("get", Sig::VARARGS, get),
+        ("keys", Sig::NOARGS, keys),
+        ("values", Sig::NOARGS, values),
+        ("items", Sig::NOARGS, items),
+        ("pop", Sig::VARARGS, pop),
+        ("popitem", Sig::NOARGS, popitem),
+        ("setdefault", Sig::VARARGS, setdefault),
+        ("update", Sig::KEYWORDS, update),
+        ("clear", Sig::NOARGS, clear),
+        ("copy", Sig::NOARGS, copy),
+        ("__len__", Sig::SLOT, dunder_len),
+        ("__getitem__", Sig::O, dunder_getitem),
+        ("__setitem__", Sig::SLOT, dunder_setitem),
+        ("__delitem__", Sig::SLOT, dunder_delitem),
+        ("__contains__", Sig::O, dunder_contains),
+        ("__iter__", Sig::SLOT, dunder_iter),
+        ("__reversed__", Sig::NOARGS, dunder_reversed),
+        ("__repr__", Sig::SLOT, dunder_repr),
+        ("__eq__", Sig::SLOT, dunder_eq),
+        ("__or__", Sig::SLOT, dunder_or),
+        ("__ror__", Sig::SLOT, dunder_ror),
+        ("__ior__", Sig::SLOT, dunder_ior),
     ];
-    for (name, f) in methods {
-        def_method(vm, &d, name, *f);
-    }
+    def_methods(vm, &d, methods);
     let get = crate::types::lookup(&d, &vm.intern("__getitem__"));
     let set = crate::types::lookup(&d, &vm.intern("__setitem__"));
     if let (Some(Value::Obj(get)), Some(Value::Obj(set))) = (get, set) {
@@ -53,11 +51,12 @@ pub(super) fn install(vm: &mut Vm) {
         vm.types.dict_values.clone(),
     ] {
         def_method(vm, &view, "__iter__", view_iter);
-        def_method(vm, &view, "__reversed__", view_reversed);
+        def_method_sig(vm, &view, "__reversed__", Sig::NOARGS, view_reversed);
         def_method(vm, &view, "__len__", view_len);
     }
-    let keys = vm.types.dict_keys.clone();
-    def_method(vm, &keys, "isdisjoint", view_isdisjoint);
+    for view in [vm.types.dict_keys.clone(), vm.types.dict_items.clone()] {
+        def_method_sig(vm, &view, "isdisjoint", Sig::O, view_isdisjoint);
+    }
 }
 
 fn this(vm: &mut Vm, a: &Args, name: &str) -> PyResult<Obj> {
@@ -92,6 +91,7 @@ fn dict_init(vm: &mut Vm, a: Args) -> PyResult {
 
 /// `d.update(other, **kw)`.
 fn update(vm: &mut Vm, a: Args) -> PyResult {
+    a.method_count(vm, "update", 0, 1)?;
     let d = this(vm, &a, "update")?;
     if let Some(src) = a.get(1) {
         update_from_arg(vm, &d, src)?;
@@ -133,6 +133,7 @@ pub(crate) fn update_from_arg(vm: &mut Vm, d: &Obj, src: &Value) -> PyResult<()>
 }
 
 fn fromkeys(vm: &mut Vm, a: Args) -> PyResult {
+    a.method_count(vm, "fromkeys", 1, 2)?;
     let cls = a.pos[0].clone();
     let keys = vm.collect(a.get(1).unwrap_or(&Value::None))?;
     let value = a.get(2).cloned().unwrap_or(Value::None);

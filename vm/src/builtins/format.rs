@@ -3,11 +3,25 @@
 //! module's spec engine for built-in types.
 
 use crate::format::{self as fmt, FormatError, FormatSpec, IntArg, PercentArgs, PercentShape};
+use crate::native::Args;
 use crate::object::Payload;
 use crate::str::Str;
 use crate::value::Value;
 use crate::vm::{PyResult, Vm};
 use std::rc::Rc;
+
+/// The spec argument of a `__format__` method (`pos[1]`, `""` when absent), which must be a
+/// str (`__format__() argument must be str, not int`).
+pub(crate) fn spec_arg(vm: &mut Vm, a: &Args) -> PyResult<Value> {
+    match a.get(1) {
+        None => Ok(Value::str("")),
+        Some(v) if v.as_str().is_some() => Ok(v.clone()),
+        Some(v) => Err(vm.new_type_error(format!(
+            "__format__() argument must be str, not {}",
+            vm.type_name(v)
+        ))),
+    }
+}
 
 impl Vm {
     /// `FormatValue`: conversion (0 none, 1 str, 2 repr, 3 ascii) then `format(v, spec)`.

@@ -628,7 +628,8 @@ fn divmod(vm: &mut Vm, a: Args) -> PyResult {
     Ok(vm.new_tuple(vec![q, r]))
 }
 
-fn pow(vm: &mut Vm, a: Args) -> PyResult {
+/// `pow(base, exp[, mod])`.
+pub(super) fn pow(vm: &mut Vm, a: Args) -> PyResult {
     a.check_count(vm, "pow", 2, 3)?;
     let base = a.arg(0, "base").cloned().unwrap_or(Value::None);
     let exp = a.arg(1, "exp").cloned().unwrap_or(Value::None);
@@ -931,6 +932,12 @@ pub(super) fn locals(vm: &mut Vm, _a: Args) -> PyResult {
 fn format(vm: &mut Vm, a: Args) -> PyResult {
     a.check_count(vm, "format", 1, 2)?;
     let spec = a.pos.get(1).cloned().unwrap_or_else(|| Value::str(""));
+    if spec.as_str().is_none() {
+        return Err(vm.new_type_error(format!(
+            "format() argument 2 must be str, not {}",
+            vm.type_name(&spec)
+        )));
+    }
     vm.format_value(a.pos[0].clone(), 0, Some(spec))
 }
 

@@ -2,9 +2,9 @@
 //! and messages), their methods, `round`, and the number attributes (`complex` is in
 //! `complex/`).
 
-use super::{def_classmethod, def_method, def_static};
+use super::{def_classmethod, def_method, def_method_sig, def_static};
 use crate::code::{BinOp, CmpOp};
-use crate::native::Args;
+use crate::native::{Args, Sig};
 use crate::num::{self, Num};
 use crate::object::{Object, Payload};
 use crate::types::lookup;
@@ -19,18 +19,18 @@ use std::rc::Rc;
 pub(super) fn install(vm: &mut Vm) {
     let int = vm.types.int.clone();
     def_static(vm, &int, "__new__", int_new);
-    def_method(vm, &int, "bit_length", int_bit_length);
-    def_method(vm, &int, "bit_count", int_bit_count);
+    def_method_sig(vm, &int, "bit_length", Sig::NOARGS, int_bit_length);
+    def_method_sig(vm, &int, "bit_count", Sig::NOARGS, int_bit_count);
     def_method(vm, &int, "to_bytes", int_to_bytes);
-    def_classmethod(vm, &int, "from_bytes", int_from_bytes);
-    def_method(vm, &int, "conjugate", int_pos);
+    def_classmethod(vm, &int, "from_bytes", Sig::FREE, int_from_bytes);
+    def_method_sig(vm, &int, "conjugate", Sig::NOARGS, int_pos);
     def_method(vm, &int, "__index__", int_pos);
     def_method(vm, &int, "__int__", int_pos);
     def_method(vm, &int, "__float__", int_float);
     def_method(vm, &int, "__abs__", int_abs);
-    def_method(vm, &int, "as_integer_ratio", int_ratio);
+    def_method_sig(vm, &int, "as_integer_ratio", Sig::NOARGS, int_ratio);
     def_method(vm, &int, "__repr__", num_repr);
-    def_method(vm, &int, "__format__", num_format);
+    def_method_sig(vm, &int, "__format__", Sig::O, num_format);
     def_method(vm, &int, "__hash__", num_hash);
     for op in ALL_BINOPS {
         let [f, rf] = dunder_binop_fns(op);
@@ -50,18 +50,18 @@ pub(super) fn install(vm: &mut Vm) {
     def_method(vm, &b, "__repr__", num_repr);
     let fl = vm.types.float.clone();
     def_static(vm, &fl, "__new__", float_new);
-    def_method(vm, &fl, "is_integer", float_is_integer);
-    def_method(vm, &fl, "as_integer_ratio", float_ratio);
-    def_method(vm, &fl, "conjugate", float_pos);
-    def_method(vm, &fl, "hex", float_hex);
-    def_classmethod(vm, &fl, "fromhex", float_fromhex);
+    def_method_sig(vm, &fl, "is_integer", Sig::NOARGS, float_is_integer);
+    def_method_sig(vm, &fl, "as_integer_ratio", Sig::NOARGS, float_ratio);
+    def_method_sig(vm, &fl, "conjugate", Sig::NOARGS, float_pos);
+    def_method_sig(vm, &fl, "hex", Sig::NOARGS, float_hex);
+    def_classmethod(vm, &fl, "fromhex", Sig::O, float_fromhex);
     def_method(vm, &fl, "__repr__", num_repr);
-    def_method(vm, &fl, "__format__", num_format);
+    def_method_sig(vm, &fl, "__format__", Sig::O, num_format);
     def_method(vm, &fl, "__hash__", num_hash);
     def_method(vm, &fl, "__int__", float_int);
     def_method(vm, &fl, "__float__", float_pos);
     def_method(vm, &fl, "__abs__", int_abs);
-    def_method(vm, &fl, "__trunc__", float_int);
+    def_method_sig(vm, &fl, "__trunc__", Sig::NOARGS, float_int);
     for op in ALL_BINOPS[..7].iter().copied() {
         // Floats have no bitwise operators.
         let [f, rf] = dunder_binop_fns(op);
@@ -119,8 +119,10 @@ binop_fns! {
 
 /// `int.__add__(self, other)` and friends for subclasses calling `super()`.
 fn dunder_binop(vm: &mut Vm, a: Args, op: BinOp) -> PyResult {
-    a.method_count(vm, op.dunder(), 1, 1)?;
     let (this, other) = (&a.pos[0], &a.pos[1]);
+    if let Some(m) = pow_modulus(&a, op) {
+        return ternary_pow(vm, this, other, this, m);
+    }
     if !accepts(this, other) {
         return Ok(vm.not_implemented.clone());
     }
@@ -129,12 +131,40 @@ fn dunder_binop(vm: &mut Vm, a: Args, op: BinOp) -> PyResult {
 
 /// `int.__radd__(self, other)` and friends: `other op self`.
 fn dunder_rbinop(vm: &mut Vm, a: Args, op: BinOp) -> PyResult {
-    a.method_count(vm, op.rdunder(), 1, 1)?;
     let (this, other) = (&a.pos[0], &a.pos[1]);
+    if let Some(m) = pow_modulus(&a, op) {
+        return ternary_pow(vm, other, this, this, m);
+    }
     if !accepts(this, other) {
         return Ok(vm.not_implemented.clone());
     }
     number_dunder(vm, other, this, op)
+}
+
+/// The modulus of `__pow__(other, mod)`/`__rpow__(other, mod)` when one other than `None`
+/// is given (the call path allows it for `Pow` only).
+fn pow_modulus<'a>(a: &Args<'a>, op: BinOp) -> Option<&'a Value> {
+    a.get(2).filter(|m| op == BinOp::Pow && !m.is_none())
+}
+
+/// `pow(base, exp, m)` for the `__pow__`/`__rpow__` of `this` (an int or float): floats
+/// refuse a modulus, ints take only ints (`NotImplemented` otherwise).
+fn ternary_pow(vm: &mut Vm, base: &Value, exp: &Value, this: &Value, m: &Value) -> PyResult {
+    let is_int = |v: &Value| matches!(num::num(v), Some(Num::Int(_) | Num::Big(_)));
+    if !is_int(this) {
+        return Err(
+            vm.new_type_error("pow() 3rd argument not allowed unless all arguments are integers")
+        );
+    }
+    if !(is_int(base) && is_int(exp) && is_int(m)) {
+        return Ok(vm.not_implemented.clone());
+    }
+    let args = [
+        plain_number(vm, base),
+        plain_number(vm, exp),
+        plain_number(vm, m),
+    ];
+    super::functions::pow(vm, Args::new(&args))
 }
 
 /// Whether the numeric slots of `this`'s type handle `other`: an int's take only ints, a
@@ -216,7 +246,7 @@ fn num_repr(vm: &mut Vm, a: Args) -> PyResult {
 }
 
 fn num_format(vm: &mut Vm, a: Args) -> PyResult {
-    let spec = a.pos.get(1).cloned().unwrap_or_else(|| Value::str(""));
+    let spec = super::format::spec_arg(vm, &a)?;
     // CPython: an empty spec on anything but an exact int or float is `str(self)`, so a
     // subclass's `__str__` (and bool's) shows.
     if spec.as_str().is_some_and(|s| s.is_empty())
@@ -672,19 +702,29 @@ fn int_bit_count(vm: &mut Vm, a: Args) -> PyResult {
     ))
 }
 
+/// The `byteorder` argument of `to_bytes`/`from_bytes` (`"big"` by default).
+fn byteorder_arg(vm: &mut Vm, a: &Args, fname: &str) -> PyResult<String> {
+    match a.arg(2, "byteorder") {
+        Some(o) => match o.as_str() {
+            Some(s) => Ok(s.as_str().to_string()),
+            None => Err(vm.new_type_error(format!(
+                "{fname}() argument 'byteorder' must be str, not {}",
+                vm.type_name(o)
+            ))),
+        },
+        None => Ok("big".into()),
+    }
+}
+
 fn int_to_bytes(vm: &mut Vm, a: Args) -> PyResult {
+    a.method_clinic_count(vm, "to_bytes", 0, 2, 3)?;
+    a.check_kwargs(vm, "to_bytes", &["length", "byteorder", "signed"])?;
     let b = bigint_index(vm, &a.pos[0])?;
     let length = match a.arg(1, "length") {
         Some(l) => index_of(vm, l)?,
         None => 1,
     };
-    let order = match a.arg(2, "byteorder") {
-        Some(o) => o
-            .as_str()
-            .map(|s| s.as_str().to_string())
-            .unwrap_or_default(),
-        None => "big".into(),
-    };
+    let order = byteorder_arg(vm, &a, "to_bytes")?;
     let signed = match a.kwarg("signed") {
         Some(s) => vm.is_true(&s.clone())?,
         None => false,
@@ -714,22 +754,32 @@ fn int_to_bytes(vm: &mut Vm, a: Args) -> PyResult {
 }
 
 fn int_from_bytes(vm: &mut Vm, a: Args) -> PyResult {
-    let data = a.arg(1, "bytes").cloned().unwrap_or(Value::None);
+    a.method_clinic_count(vm, "from_bytes", 0, 2, 3)?;
+    a.check_kwargs(vm, "from_bytes", &["bytes", "byteorder", "signed"])?;
+    let Some(data) = a.arg(1, "bytes").cloned() else {
+        return Err(vm.new_type_error("from_bytes() missing required argument 'bytes' (pos 1)"));
+    };
+    let order = byteorder_arg(vm, &a, "from_bytes")?;
     let bytes = match super::bytes::as_bytes(&data) {
         Some(b) => b,
-        None => vm
-            .collect(&data)?
-            .iter()
-            .map(|v| match v {
-                Value::Int(i) => *i as u8,
-                _ => 0,
-            })
-            .collect(),
+        None => {
+            // As `bytes(x)`: any iterable of ints, but not a str.
+            let cls = vm.class_of(&data).clone();
+            if data.as_str().is_some() || vm.lookup(&cls, &vm.names.__iter__.clone()).is_none() {
+                return Err(vm.new_type_error(format!(
+                    "cannot convert '{}' object to bytes",
+                    vm.type_name(&data)
+                )));
+            }
+            vm.collect(&data)?
+                .iter()
+                .map(|v| match v {
+                    Value::Int(i) => *i as u8,
+                    _ => 0,
+                })
+                .collect()
+        }
     };
-    let order = a
-        .arg(2, "byteorder")
-        .and_then(|o| o.as_str().map(|s| s.as_str().to_string()))
-        .unwrap_or_else(|| "big".into());
     let signed = match a.kwarg("signed") {
         Some(s) => vm.is_true(&s.clone())?,
         None => false,

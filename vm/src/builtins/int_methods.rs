@@ -3,30 +3,28 @@
 //! `__getnewargs__`, and the data attributes `real`, `imag`, `numerator` and
 //! `denominator` (properties of `int`, so `dir(int)` lists them as CPython does).
 
-use super::def_method;
+use super::def_methods;
 use super::int::plain_number;
 use crate::code::UnaryOp;
-use crate::native::{Args, NativeFn};
+use crate::native::{Args, NativeFn, Sig};
 use crate::object::{Object, Payload};
 use crate::value::Value;
 use crate::vm::{PyResult, Vm};
 
 pub(super) fn install(vm: &mut Vm) {
     let int = vm.types.int.clone();
-    let methods: [(&str, NativeFn); 9] = [
-        ("__ceil__", int_exact),
-        ("__floor__", int_exact),
-        ("__trunc__", int_exact),
-        ("__round__", int_round),
-        ("__divmod__", int_divmod),
-        ("__rdivmod__", int_rdivmod),
-        ("__pos__", int_pos),
-        ("__invert__", int_invert),
-        ("__getnewargs__", int_getnewargs),
+    let methods: &[(&str, Sig, NativeFn)] = &[
+        ("__ceil__", Sig::NOARGS, int_exact),
+        ("__floor__", Sig::NOARGS, int_exact),
+        ("__trunc__", Sig::NOARGS, int_exact),
+        ("__round__", Sig::VARARGS, int_round),
+        ("__divmod__", Sig::SLOT, int_divmod),
+        ("__rdivmod__", Sig::SLOT, int_rdivmod),
+        ("__pos__", Sig::SLOT, int_pos),
+        ("__invert__", Sig::SLOT, int_invert),
+        ("__getnewargs__", Sig::NOARGS, int_getnewargs),
     ];
-    for (name, f) in methods {
-        def_method(vm, &int, name, f);
-    }
+    def_methods(vm, &int, methods);
     let props: [(&str, NativeFn); 4] = [
         ("real", int_exact),
         ("imag", int_zero),

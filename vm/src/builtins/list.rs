@@ -1,9 +1,9 @@
 //! `list` and `tuple`: constructors and methods, including the stable `sort` with `key` and
 //! `reverse` that compares only with `<`, as CPython's timsort does.
 
-use super::{def_method, def_static};
+use super::{def_method, def_methods, def_static};
 use crate::code::CmpOp;
-use crate::native::Args;
+use crate::native::{Args, Sig};
 use crate::object::Payload;
 use crate::str::Str;
 use crate::value::Bool;
@@ -16,50 +16,47 @@ pub(super) fn install(vm: &mut Vm) {
     let l = vm.types.list.clone();
     def_static(vm, &l, "__new__", list_new);
     def_method(vm, &l, "__init__", list_init);
-    let methods: &[(&str, crate::native::NativeFn)] = &[
-        ("append", append),
-        ("extend", extend),
-        ("insert", insert),
-        ("pop", pop),
-        ("remove", remove),
-        ("clear", clear),
-        ("copy", copy),
-        ("count", count),
-        ("index", index),
-        ("reverse", reverse),
-        ("sort", sort),
-        ("__len__", dunder_len),
-        ("__getitem__", dunder_getitem),
-        ("__setitem__", dunder_setitem),
-        ("__delitem__", dunder_delitem),
-        ("__contains__", dunder_contains),
-        ("__iter__", dunder_iter),
-        ("__repr__", dunder_repr),
-        ("__eq__", dunder_eq),
-        ("__add__", dunder_add),
-        ("__iadd__", dunder_iadd),
-        ("__imul__", dunder_imul),
-        ("__reversed__", dunder_reversed),
+    let methods: &[(&str, Sig, crate::native::NativeFn)] = &[
+        ("append", Sig::O, append),
+        ("extend", Sig::O, extend),
+        ("insert", Sig::VARARGS, insert),
+        ("pop", Sig::VARARGS, pop),
+        ("remove", Sig::O, remove),
+        ("clear", Sig::NOARGS, clear),
+        ("copy", Sig::NOARGS, copy),
+        ("count", Sig::O, count),
+        ("index", Sig::VARARGS, index),
+        ("reverse", Sig::NOARGS, reverse),
+        ("sort", Sig::KEYWORDS, sort),
+        ("__len__", Sig::SLOT, dunder_len),
+        ("__getitem__", Sig::O, dunder_getitem),
+        ("__setitem__", Sig::SLOT, dunder_setitem),
+        ("__delitem__", Sig::SLOT, dunder_delitem),
+        ("__contains__", Sig::SLOT, dunder_contains),
+        ("__iter__", Sig::SLOT, dunder_iter),
+        ("__repr__", Sig::SLOT, dunder_repr),
+        ("__eq__", Sig::SLOT, dunder_eq),
+        ("__add__", Sig::SLOT, dunder_add),
+        ("__iadd__", Sig::SLOT, dunder_iadd),
+        ("__imul__", Sig::REPEAT, dunder_imul),
+        ("__reversed__", Sig::NOARGS, dunder_reversed),
     ];
-    for (name, f) in methods {
-        def_method(vm, &l, name, *f);
-    }
+    def_methods(vm, &l, methods);
     let t = vm.types.tuple.clone();
     def_static(vm, &t, "__new__", tuple_new);
-    for (name, f) in [
-        ("count", count as crate::native::NativeFn),
-        ("index", index),
-        ("__len__", dunder_len),
-        ("__getitem__", dunder_getitem),
-        ("__contains__", dunder_contains),
-        ("__iter__", dunder_iter),
-        ("__repr__", dunder_repr),
-        ("__eq__", dunder_eq),
-        ("__add__", dunder_add),
-        ("__hash__", dunder_hash),
-    ] {
-        def_method(vm, &t, name, f);
-    }
+    let methods: &[(&str, Sig, crate::native::NativeFn)] = &[
+        ("count", Sig::O, count),
+        ("index", Sig::VARARGS, index),
+        ("__len__", Sig::SLOT, dunder_len),
+        ("__getitem__", Sig::SLOT, dunder_getitem),
+        ("__contains__", Sig::SLOT, dunder_contains),
+        ("__iter__", Sig::SLOT, dunder_iter),
+        ("__repr__", Sig::SLOT, dunder_repr),
+        ("__eq__", Sig::SLOT, dunder_eq),
+        ("__add__", Sig::SLOT, dunder_add),
+        ("__hash__", Sig::SLOT, dunder_hash),
+    ];
+    def_methods(vm, &t, methods);
 }
 
 fn list_of<'a>(vm: &mut Vm, a: &'a Args, name: &str) -> PyResult<&'a RefCell<Vec<Value>>> {
@@ -273,9 +270,7 @@ fn reverse(vm: &mut Vm, a: Args) -> PyResult {
 }
 
 fn sort(vm: &mut Vm, a: Args) -> PyResult {
-    if a.len() > 1 {
-        return Err(vm.new_type_error("sort() takes no positional arguments"));
-    }
+    a.method_clinic_count(vm, "sort", 0, 0, 2)?;
     sort_list(vm, &a.pos[0], a.kw)?;
     Ok(Value::None)
 }

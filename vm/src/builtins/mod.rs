@@ -46,7 +46,7 @@ pub(crate) use str::is_wide as char_is_wide;
 pub use subscript::{native_delitem, native_getitem, native_setitem};
 
 use crate::code::{BinOp, CmpOp, Code};
-use crate::native::{NativeFn, NativeFunction, NativeImpl};
+use crate::native::{NativeFn, NativeFunction, NativeImpl, Receiver, Sig};
 use crate::object::{Object, Payload};
 use crate::types::Types;
 use crate::value::Bool;
@@ -186,6 +186,8 @@ fn new_native(
         func,
         bound: None,
         is_static: false,
+        sig: Sig::FREE,
+        receiver: Receiver::ANY,
     };
     Value::Obj(Rc::new(Object::new(
         vm.types.builtin_function.clone(),
@@ -199,11 +201,58 @@ pub fn def_fn(vm: &mut Vm, name: &str, f: NativeFn) {
     set_builtin(vm, name, v);
 }
 
-/// Registers a method on a built-in class.
+/// Registers a method on a built-in class, with the calling convention its name implies
+/// ([`Sig::infer`]: a slot's for special methods, otherwise receiver checks only).
 pub fn def_method(vm: &mut Vm, cls: &Obj, name: &str, f: NativeFn) {
-    let owner = crate::types::type_name(cls);
-    let v = native_fn(vm, name, Some(&owner), f);
+    def_method_sig(vm, cls, name, Sig::infer(name), f);
+}
+
+/// Registers a method on a built-in class with calling convention `sig` (resolved by name
+/// for [`Sig::SLOT`]), which the call path checks before `f` runs: `self` an instance of
+/// `cls`, then the keywords and positional count `sig` allows.
+pub fn def_method_sig(vm: &mut Vm, cls: &Obj, name: &str, sig: Sig, f: NativeFn) {
+    // Everything is an `object`: its methods check no receiver; nor does the call path for
+    // methods that check everything themselves (`Sig::FREE`).
+    let receiver = if Rc::ptr_eq(cls, &vm.types.object) || sig == Sig::FREE {
+        Receiver::ANY
+    } else {
+        Receiver::of(cls)
+    };
+    let v = method_native(vm, cls, name, sig.resolve(name), receiver, f);
     vm.set_class_attr(cls, name, v);
+}
+
+/// A native method of `cls` with its calling convention.
+fn method_native(
+    vm: &mut Vm,
+    cls: &Obj,
+    name: &str,
+    sig: Sig,
+    receiver: Receiver,
+    f: NativeFn,
+) -> Value {
+    let owner = crate::types::type_name(cls);
+    let nf = NativeFunction {
+        name: vm.intern(name),
+        owner: Some(vm.intern(&owner)),
+        module: None,
+        func: NativeImpl::Fn(f),
+        bound: None,
+        is_static: false,
+        sig,
+        receiver,
+    };
+    Value::Obj(Rc::new(Object::new(
+        vm.types.builtin_function.clone(),
+        Payload::Native(Box::new(nf)),
+    )))
+}
+
+/// Registers the methods of `table` ([`def_method_sig`]).
+pub fn def_methods(vm: &mut Vm, cls: &Obj, table: &[(&str, Sig, NativeFn)]) {
+    for &(name, sig, f) in table {
+        def_method_sig(vm, cls, name, sig, f);
+    }
 }
 
 /// Registers a static method (e.g. `__new__`, `dict.fromkeys` as classmethod handled apart).
@@ -226,10 +275,11 @@ pub fn def_static(vm: &mut Vm, cls: &Obj, name: &str, f: NativeFn) {
     }
 }
 
-/// Registers a class method on a built-in class.
-pub fn def_classmethod(vm: &mut Vm, cls: &Obj, name: &str, f: NativeFn) {
-    let owner = crate::types::type_name(cls);
-    let v = native_fn(vm, name, Some(&owner), f);
+/// Registers a class method on a built-in class; the call path checks the arguments after
+/// the class against `sig` ([`Sig::O`] for `bytes.fromhex`, [`Sig::FREE`] when the
+/// implementation checks them).
+pub fn def_classmethod(vm: &mut Vm, cls: &Obj, name: &str, sig: Sig, f: NativeFn) {
+    let v = method_native(vm, cls, name, sig.for_class_method(), Receiver::ANY, f);
     let cm = Value::Obj(Rc::new(Object::new(
         vm.types.classmethod.clone(),
         Payload::ClassMethod(v),

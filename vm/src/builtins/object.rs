@@ -2,10 +2,10 @@
 //! `staticmethod`, `classmethod`, and the data attributes of built-in objects
 //! (`__name__`, `__qualname__`, `__mro__`, `__self__`, ...).
 
-use super::{def_fn, def_method, def_static};
+use super::{def_fn, def_method, def_method_sig, def_static};
 use crate::dict::Dict;
 use crate::frame::Delivery;
-use crate::native::Args;
+use crate::native::{Args, NativeFn, NativeImpl, Sig};
 use crate::object::{Object, Payload};
 use crate::types::{is_subtype, lookup, new_heap_type, type_name};
 use crate::value::Bool;
@@ -25,12 +25,13 @@ pub(super) fn install(vm: &mut Vm) {
     def_method(vm, &t, "__setattr__", object_setattr);
     def_method(vm, &t, "__getattribute__", object_getattribute);
     def_method(vm, &t, "__delattr__", object_delattr);
-    def_method(vm, &t, "__format__", object_format);
-    def_method(vm, &t, "__init_subclass__", object_init_subclass);
-    def_method(vm, &t, "__dir__", object_dir);
+    def_method_sig(vm, &t, "__format__", Sig::O, object_format);
+    // Called unbound with the class's keywords (`super().__init_subclass__(**kw)`).
+    def_method_sig(vm, &t, "__init_subclass__", Sig::FREE, object_init_subclass);
+    def_method_sig(vm, &t, "__dir__", Sig::NOARGS, object_dir);
     let ty = vm.types.type_.clone();
     def_static(vm, &ty, "__new__", type_new);
-    def_method(vm, &ty, "__init__", object_init);
+    def_method(vm, &ty, "__init__", type_init);
     def_method(vm, &ty, "__repr__", type_repr);
     def_method(vm, &ty, "__call__", type_call);
     for t in [
@@ -42,18 +43,18 @@ pub(super) fn install(vm: &mut Vm) {
     }
     let function = vm.types.function.clone();
     def_method(vm, &function, "__get__", function_get);
-    def_method(vm, &ty, "mro", type_mro);
-    def_method(vm, &ty, "__subclasses__", type_subclasses);
-    def_method(vm, &ty, "__instancecheck__", type_instancecheck);
-    def_method(vm, &ty, "__subclasscheck__", type_subclasscheck);
+    def_method_sig(vm, &ty, "mro", Sig::NOARGS, type_mro);
+    def_method_sig(vm, &ty, "__subclasses__", Sig::NOARGS, type_subclasses);
+    def_method_sig(vm, &ty, "__instancecheck__", Sig::O, type_instancecheck);
+    def_method_sig(vm, &ty, "__subclasscheck__", Sig::O, type_subclasscheck);
     def_method(vm, &ty, "__or__", type_or);
     def_method(vm, &ty, "__ror__", type_ror);
     def_fn(vm, "__build_class__", build_class);
     let p = vm.types.property.clone();
     def_static(vm, &p, "__new__", property_new);
-    def_method(vm, &p, "getter", property_getter);
-    def_method(vm, &p, "setter", property_setter);
-    def_method(vm, &p, "deleter", property_deleter);
+    def_method_sig(vm, &p, "getter", Sig::O, property_getter);
+    def_method_sig(vm, &p, "setter", Sig::O, property_setter);
+    def_method_sig(vm, &p, "deleter", Sig::O, property_deleter);
     def_method(vm, &p, "__get__", property_get);
     let sm = vm.types.staticmethod.clone();
     def_static(vm, &sm, "__new__", staticmethod_new);
@@ -74,13 +75,7 @@ pub(super) fn install(vm: &mut Vm) {
         vm.types.frozenset.clone(),
         vm.types.type_.clone(),
     ] {
-        let owner = type_name(&cls);
-        let f = super::native_fn(vm, "__class_getitem__", Some(&owner), class_getitem);
-        let cm = Value::Obj(vm.track(Object::new(
-            vm.types.classmethod.clone(),
-            Payload::ClassMethod(f),
-        )));
-        vm.set_class_attr(&cls, "__class_getitem__", cm);
+        super::def_classmethod(vm, &cls, "__class_getitem__", Sig::O, class_getitem);
     }
 }
 
@@ -205,7 +200,36 @@ fn object_new(vm: &mut Vm, a: Args) -> PyResult {
     vm.new_instance(&cls)
 }
 
-fn object_init(_vm: &mut Vm, _a: Args) -> PyResult {
+/// `object.__init__(self)`: arguments beyond `self` are refused (CPython's `object_init`)
+/// when the class overrides `__init__` (a `super().__init__(x)` reaching `object`) or
+/// keeps `object.__new__` (nothing else could have wanted them).
+fn object_init(vm: &mut Vm, a: Args) -> PyResult {
+    if a.len() <= 1 && a.kw.is_empty() {
+        return Ok(Value::None);
+    }
+    let cls = vm.class_of(&a.pos[0]).clone();
+    let is = |v: Option<Value>, f: NativeFn| {
+        matches!(&v, Some(Value::Obj(o)) if matches!(&o.payload,
+            Payload::Native(nf) if matches!(nf.func, NativeImpl::Fn(g) if std::ptr::fn_addr_eq(g, f))))
+    };
+    let init = lookup(&cls, &vm.names.__init__.clone());
+    if !is(init, object_init) {
+        return Err(vm.new_type_error(
+            "object.__init__() takes exactly one argument (the instance to initialize)",
+        ));
+    }
+    let new = lookup(&cls, &vm.names.__new__.clone());
+    if is(new, object_new) {
+        return Err(vm.new_type_error(format!(
+            "{}.__init__() takes exactly one argument (the instance to initialize)",
+            type_name(&cls)
+        )));
+    }
+    Ok(Value::None)
+}
+
+/// `type.__init__`: nothing to do (`type.__new__` built the class).
+fn type_init(_vm: &mut Vm, _a: Args) -> PyResult {
     Ok(Value::None)
 }
 
@@ -294,7 +318,8 @@ fn object_delattr(vm: &mut Vm, a: Args) -> PyResult {
 }
 
 fn object_format(vm: &mut Vm, a: Args) -> PyResult {
-    let spec = a.pos.get(1).and_then(|s| s.as_str().cloned());
+    let spec = super::format::spec_arg(vm, &a)?;
+    let spec = spec.as_str();
     if spec.as_ref().is_some_and(|s| !s.is_empty()) {
         return Err(vm.new_type_error(format!(
             "unsupported format string passed to {}.__format__",

@@ -1,8 +1,8 @@
 //! `set` and `frozenset`: constructors, methods, operators and comparisons.
 
-use super::{def_method, def_static};
+use super::{def_method, def_methods, def_static};
 use crate::code::{BinOp, CmpOp};
-use crate::native::Args;
+use crate::native::{Args, Sig};
 use crate::object::Payload;
 use crate::set::SetData;
 use crate::table::SetTable;
@@ -18,38 +18,38 @@ pub(super) fn install(vm: &mut Vm) {
     def_static(vm, &s, "__new__", set_new);
     def_method(vm, &s, "__init__", set_init);
     def_static(vm, &f, "__new__", frozenset_new);
-    let common: &[(&str, crate::native::NativeFn)] = &[
-        ("union", union),
-        ("intersection", intersection),
-        ("difference", difference),
-        ("symmetric_difference", symmetric_difference),
-        ("issubset", issubset),
-        ("issuperset", issuperset),
-        ("isdisjoint", isdisjoint),
-        ("copy", copy),
-        ("__len__", dunder_len),
-        ("__contains__", dunder_contains),
-        ("__iter__", dunder_iter),
-        ("__repr__", dunder_repr),
+    let common: &[(&str, Sig, crate::native::NativeFn)] = &[
+        ("union", Sig::VARARGS, union),
+        ("intersection", Sig::VARARGS, intersection),
+        ("difference", Sig::VARARGS, difference),
+        ("symmetric_difference", Sig::O, symmetric_difference),
+        ("issubset", Sig::O, issubset),
+        ("issuperset", Sig::O, issuperset),
+        ("isdisjoint", Sig::O, isdisjoint),
+        ("copy", Sig::NOARGS, copy),
+        ("__len__", Sig::SLOT, dunder_len),
+        ("__contains__", Sig::O, dunder_contains),
+        ("__iter__", Sig::SLOT, dunder_iter),
+        ("__repr__", Sig::SLOT, dunder_repr),
     ];
-    for (name, func) in common {
-        def_method(vm, &s, name, *func);
-        def_method(vm, &f, name, *func);
-    }
-    let mutating: &[(&str, crate::native::NativeFn)] = &[
-        ("add", add),
-        ("discard", discard),
-        ("remove", remove),
-        ("pop", pop),
-        ("clear", clear),
-        ("update", update),
-        ("intersection_update", intersection_update),
-        ("difference_update", difference_update),
-        ("symmetric_difference_update", symmetric_difference_update),
+    def_methods(vm, &s, common);
+    def_methods(vm, &f, common);
+    let mutating: &[(&str, Sig, crate::native::NativeFn)] = &[
+        ("add", Sig::O, add),
+        ("discard", Sig::O, discard),
+        ("remove", Sig::O, remove),
+        ("pop", Sig::NOARGS, pop),
+        ("clear", Sig::NOARGS, clear),
+        ("update", Sig::VARARGS, update),
+        ("intersection_update", Sig::VARARGS, intersection_update),
+        ("difference_update", Sig::VARARGS, difference_update),
+        (
+            "symmetric_difference_update",
+            Sig::O,
+            symmetric_difference_update,
+        ),
     ];
-    for (name, func) in mutating {
-        def_method(vm, &s, name, *func);
-    }
+    def_methods(vm, &s, mutating);
 }
 
 fn elements(v: &Value) -> Vec<Value> {

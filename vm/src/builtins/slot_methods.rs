@@ -7,29 +7,39 @@
 //! The interpreter never reaches `object`'s comparison defaults: `compare_protocol` treats
 //! them as absent (`Vm::is_object_default_cmp`), so comparisons dispatch exactly as before.
 
-use super::{def_classmethod, def_method};
+use super::{def_classmethod, def_method_sig, def_methods};
 use crate::code::CmpOp;
-use crate::native::{Args, NativeFn};
+use crate::native::{Args, NativeFn, Sig};
 use crate::object::{Layout, Payload};
 use crate::value::{Obj, Value};
 use crate::vm::{PyResult, Vm};
 
 pub(super) fn install(vm: &mut Vm) {
     let o = vm.types.object.clone();
-    let object_methods: [(&str, NativeFn); 8] = [
-        ("__lt__", object_cmp),
-        ("__le__", object_cmp),
-        ("__gt__", object_cmp),
-        ("__ge__", object_cmp),
-        ("__sizeof__", object_sizeof),
-        ("__reduce__", object_reduce),
-        ("__reduce_ex__", object_reduce_ex),
-        ("__getstate__", object_getstate),
+    let object_methods: &[(&str, Sig, NativeFn)] = &[
+        ("__lt__", Sig::SLOT, object_cmp),
+        ("__le__", Sig::SLOT, object_cmp),
+        ("__gt__", Sig::SLOT, object_cmp),
+        ("__ge__", Sig::SLOT, object_cmp),
+        ("__sizeof__", Sig::NOARGS, object_sizeof),
+        ("__reduce__", Sig::NOARGS, object_reduce),
+        ("__reduce_ex__", Sig::O, object_reduce_ex),
+        ("__getstate__", Sig::NOARGS, object_getstate),
     ];
-    for (name, f) in object_methods {
-        def_method(vm, &o, name, f);
+    def_methods(vm, &o, object_methods);
+    // The classes with a `__sizeof__` of their own in CPython (its errors name them).
+    for cls in [
+        vm.types.str.clone(),
+        vm.types.bytearray.clone(),
+        vm.types.list.clone(),
+        vm.types.dict.clone(),
+        vm.types.set.clone(),
+        vm.types.frozenset.clone(),
+        vm.types.int.clone(),
+    ] {
+        def_method_sig(vm, &cls, "__sizeof__", Sig::NOARGS, object_sizeof);
     }
-    def_classmethod(vm, &o, "__subclasshook__", object_subclasshook);
+    def_classmethod(vm, &o, "__subclasshook__", Sig::FREE, object_subclasshook);
     let cmps: [(&str, NativeFn); 4] = [
         ("__lt__", seq_lt),
         ("__le__", seq_le),
@@ -42,18 +52,18 @@ pub(super) fn install(vm: &mut Vm) {
         vm.types.tuple.clone(),
     ] {
         for (name, f) in cmps {
-            def_method(vm, &cls, name, f);
+            def_method_sig(vm, &cls, name, Sig::SLOT, f);
         }
     }
     for cls in [vm.types.list.clone(), vm.types.tuple.clone()] {
-        def_method(vm, &cls, "__mul__", seq_mul);
+        def_method_sig(vm, &cls, "__mul__", Sig::REPEAT, seq_mul);
     }
     for cls in [
         vm.types.str.clone(),
         vm.types.list.clone(),
         vm.types.tuple.clone(),
     ] {
-        def_method(vm, &cls, "__rmul__", seq_mul);
+        def_method_sig(vm, &cls, "__rmul__", Sig::REPEAT, seq_mul);
     }
 }
 

@@ -2,24 +2,24 @@
 
 use super::{same_kind, this, Table};
 use crate::builtins::text;
-use crate::native::Args;
+use crate::native::{Args, Sig};
 use crate::value::Value;
 use crate::vm::{PyResult, Vm};
 
 pub(super) const METHODS: Table = &[
-    ("upper", upper),
-    ("lower", lower),
-    ("swapcase", swapcase),
-    ("title", title),
-    ("capitalize", capitalize),
-    ("isalpha", isalpha),
-    ("isdigit", isdigit),
-    ("isalnum", isalnum),
-    ("isspace", isspace),
-    ("isupper", isupper),
-    ("islower", islower),
-    ("istitle", istitle),
-    ("isascii", isascii),
+    ("upper", Sig::NOARGS, upper),
+    ("lower", Sig::NOARGS, lower),
+    ("swapcase", Sig::NOARGS, swapcase),
+    ("title", Sig::NOARGS, title),
+    ("capitalize", Sig::NOARGS, capitalize),
+    ("isalpha", Sig::NOARGS, isalpha),
+    ("isdigit", Sig::NOARGS, isdigit),
+    ("isalnum", Sig::NOARGS, isalnum),
+    ("isspace", Sig::NOARGS, isspace),
+    ("isupper", Sig::NOARGS, isupper),
+    ("islower", Sig::NOARGS, islower),
+    ("istitle", Sig::NOARGS, istitle),
+    ("isascii", Sig::NOARGS, isascii),
 ];
 
 /// Maps every byte of the receiver.

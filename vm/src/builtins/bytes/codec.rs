@@ -2,11 +2,14 @@
 //! error handlers and messages), `hex`, `fromhex`, and `bytes % args`.
 
 use super::{as_bytes, same_kind, this, Table};
-use crate::native::Args;
+use crate::native::{Args, Sig};
 use crate::value::Value;
 use crate::vm::{PyResult, Vm};
 
-pub(super) const METHODS: Table = &[("decode", decode), ("hex", hex)];
+pub(super) const METHODS: Table = &[
+    ("decode", Sig::KEYWORDS, decode),
+    ("hex", Sig::KEYWORDS, hex),
+];
 
 /// The codecs aio knows.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -216,8 +219,8 @@ fn str_param(vm: &mut Vm, v: Option<&Value>, name: &str, default: &str) -> PyRes
 }
 
 fn decode(vm: &mut Vm, a: Args) -> PyResult {
+    a.method_clinic_count(vm, "decode", 0, 2, 2)?;
     a.check_kwargs(vm, "decode", &["encoding", "errors"])?;
-    a.method_count(vm, "decode", 0, 2)?;
     let b = this(vm, &a, "decode")?;
     let enc = str_param(vm, a.arg(1, "encoding"), "encoding", "utf-8")?;
     let errors = str_param(vm, a.arg(2, "errors"), "errors", "strict")?;
@@ -225,8 +228,8 @@ fn decode(vm: &mut Vm, a: Args) -> PyResult {
 }
 
 fn hex(vm: &mut Vm, a: Args) -> PyResult {
+    a.method_clinic_count(vm, "hex", 0, 2, 2)?;
     a.check_kwargs(vm, "hex", &["sep", "bytes_per_sep"])?;
-    a.method_count(vm, "hex", 0, 2)?;
     let b = this(vm, &a, "hex")?;
     let sep = match a.arg(1, "sep") {
         None | Some(Value::None) => None,

@@ -4,30 +4,30 @@
 
 use super::{as_bytes, Table};
 use crate::code::BinOp;
-use crate::native::Args;
+use crate::native::{Args, Sig};
 use crate::value::Value;
 use crate::vm::{PyResult, Vm};
 
 pub(super) const COMMON: Table = &[
-    ("__len__", dunder_len),
-    ("__getitem__", dunder_getitem),
-    ("__contains__", dunder_contains),
-    ("__iter__", dunder_iter),
-    ("__repr__", dunder_repr),
-    ("__eq__", dunder_eq),
-    ("__add__", dunder_add),
-    ("__mul__", dunder_mul),
-    ("__rmul__", dunder_mul),
-    ("__mod__", dunder_mod),
+    ("__len__", Sig::SLOT, dunder_len),
+    ("__getitem__", Sig::SLOT, dunder_getitem),
+    ("__contains__", Sig::SLOT, dunder_contains),
+    ("__iter__", Sig::SLOT, dunder_iter),
+    ("__repr__", Sig::SLOT, dunder_repr),
+    ("__eq__", Sig::SLOT, dunder_eq),
+    ("__add__", Sig::SLOT, dunder_add),
+    ("__mul__", Sig::REPEAT, dunder_mul),
+    ("__rmul__", Sig::REPEAT, dunder_mul),
+    ("__mod__", Sig::SLOT, dunder_mod),
 ];
 
-pub(super) const BYTES: Table = &[("__hash__", dunder_hash)];
+pub(super) const BYTES: Table = &[("__hash__", Sig::SLOT, dunder_hash)];
 
 pub(super) const BYTEARRAY: Table = &[
-    ("__setitem__", dunder_setitem),
-    ("__delitem__", dunder_delitem),
-    ("__iadd__", dunder_iadd),
-    ("__imul__", dunder_imul),
+    ("__setitem__", Sig::SLOT, dunder_setitem),
+    ("__delitem__", Sig::SLOT, dunder_delitem),
+    ("__iadd__", Sig::SLOT, dunder_iadd),
+    ("__imul__", Sig::REPEAT, dunder_imul),
 ];
 
 fn dunder_len(vm: &mut Vm, a: Args) -> PyResult {

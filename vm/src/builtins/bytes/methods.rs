@@ -3,38 +3,38 @@
 
 use super::{arg_bytes, as_bytes, byte_of, same_kind, this, Table};
 use crate::builtins::text::{self, Align};
-use crate::native::Args;
+use crate::native::{Args, Sig};
 use crate::object::Payload;
 use crate::value::Bool;
 use crate::value::Value;
 use crate::vm::{PyResult, Vm};
 
 pub(super) const METHODS: Table = &[
-    ("strip", strip),
-    ("lstrip", lstrip),
-    ("rstrip", rstrip),
-    ("split", split),
-    ("rsplit", rsplit),
-    ("join", join),
-    ("replace", replace),
-    ("find", find),
-    ("rfind", rfind),
-    ("index", index),
-    ("rindex", rindex),
-    ("count", count),
-    ("startswith", startswith),
-    ("endswith", endswith),
-    ("center", center),
-    ("ljust", ljust),
-    ("rjust", rjust),
-    ("zfill", zfill),
-    ("partition", partition),
-    ("rpartition", rpartition),
-    ("splitlines", splitlines),
-    ("expandtabs", expandtabs),
-    ("removeprefix", removeprefix),
-    ("removesuffix", removesuffix),
-    ("translate", translate),
+    ("strip", Sig::VARARGS, strip),
+    ("lstrip", Sig::VARARGS, lstrip),
+    ("rstrip", Sig::VARARGS, rstrip),
+    ("split", Sig::KEYWORDS, split),
+    ("rsplit", Sig::KEYWORDS, rsplit),
+    ("join", Sig::O, join),
+    ("replace", Sig::VARARGS, replace),
+    ("find", Sig::VARARGS, find),
+    ("rfind", Sig::VARARGS, rfind),
+    ("index", Sig::VARARGS, index),
+    ("rindex", Sig::VARARGS, rindex),
+    ("count", Sig::VARARGS, count),
+    ("startswith", Sig::VARARGS, startswith),
+    ("endswith", Sig::VARARGS, endswith),
+    ("center", Sig::VARARGS, center),
+    ("ljust", Sig::VARARGS, ljust),
+    ("rjust", Sig::VARARGS, rjust),
+    ("zfill", Sig::O, zfill),
+    ("partition", Sig::O, partition),
+    ("rpartition", Sig::O, rpartition),
+    ("splitlines", Sig::KEYWORDS, splitlines),
+    ("expandtabs", Sig::KEYWORDS, expandtabs),
+    ("removeprefix", Sig::O, removeprefix),
+    ("removesuffix", Sig::O, removesuffix),
+    ("translate", Sig::KEYWORDS, translate),
 ];
 
 /// A list of parts of the receiver's kind.
@@ -93,8 +93,8 @@ fn rstrip(vm: &mut Vm, a: Args) -> PyResult {
 
 /// `(sep, maxsplit)` of `split`/`rsplit`: `None` separator means whitespace.
 fn split_args(vm: &mut Vm, a: &Args, name: &str) -> PyResult<(Option<Vec<u8>>, i64)> {
+    a.method_clinic_count(vm, name, 0, 2, 2)?;
     a.check_kwargs(vm, name, &["sep", "maxsplit"])?;
-    a.method_count(vm, name, 0, 2)?;
     let sep = match a.arg(1, "sep") {
         None | Some(Value::None) => None,
         Some(v) => {
@@ -335,8 +335,8 @@ fn rpartition(vm: &mut Vm, a: Args) -> PyResult {
 }
 
 fn splitlines(vm: &mut Vm, a: Args) -> PyResult {
+    a.method_clinic_count(vm, "splitlines", 0, 1, 1)?;
     a.check_kwargs(vm, "splitlines", &["keepends"])?;
-    a.method_count(vm, "splitlines", 0, 1)?;
     let b = this(vm, &a, "splitlines")?;
     let keep = match a.arg(1, "keepends") {
         Some(v) => vm.is_true(v)?,
@@ -347,8 +347,8 @@ fn splitlines(vm: &mut Vm, a: Args) -> PyResult {
 }
 
 fn expandtabs(vm: &mut Vm, a: Args) -> PyResult {
+    a.method_clinic_count(vm, "expandtabs", 0, 1, 1)?;
     a.check_kwargs(vm, "expandtabs", &["tabsize"])?;
-    a.method_count(vm, "expandtabs", 0, 1)?;
     let b = this(vm, &a, "expandtabs")?;
     let size = match a.arg(1, "tabsize") {
         Some(v) => crate::builtins::int::index_of(vm, v)?,
@@ -386,8 +386,8 @@ fn removesuffix(vm: &mut Vm, a: Args) -> PyResult {
 }
 
 fn translate(vm: &mut Vm, a: Args) -> PyResult {
+    a.method_clinic_count(vm, "translate", 1, 2, 2)?;
     a.check_kwargs(vm, "translate", &["delete"])?;
-    a.method_count(vm, "translate", 1, 2)?;
     let b = this(vm, &a, "translate")?;
     let table = match &a.pos[1] {
         Value::None => None,

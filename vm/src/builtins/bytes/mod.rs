@@ -14,9 +14,9 @@ mod mutate;
 pub use codec::{bytes_percent, decode_bytes, encode_str};
 pub use mutate::{bytearray_delitem, bytearray_inplace, bytearray_setitem};
 
-use super::{def_classmethod, def_method, def_static};
+use super::{def_classmethod, def_methods, def_static};
 use crate::code::BinOp;
-use crate::native::{Args, NativeFn};
+use crate::native::{Args, NativeFn, Sig};
 use crate::object::{Object, Payload};
 use crate::value::Value;
 use crate::vm::{PyResult, Vm};
@@ -34,23 +34,20 @@ pub(super) fn install(vm: &mut Vm) {
             codec::METHODS,
             dunder::COMMON,
         ];
-        for (name, f) in tables.into_iter().flatten() {
-            def_method(vm, &cls, name, *f);
+        for table in tables {
+            def_methods(vm, &cls, table);
         }
         def_static(vm, &cls, "maketrans", methods::maketrans);
-        def_classmethod(vm, &cls, "fromhex", codec::fromhex);
+        def_classmethod(vm, &cls, "fromhex", Sig::O, codec::fromhex);
     }
-    for (name, f) in [mutate::METHODS, dunder::BYTEARRAY].into_iter().flatten() {
-        def_method(vm, &ba, name, *f);
-    }
-    for (name, f) in dunder::BYTES {
-        def_method(vm, &vm.types.bytes.clone(), name, *f);
-    }
+    def_methods(vm, &ba, mutate::METHODS);
+    def_methods(vm, &ba, dunder::BYTEARRAY);
+    def_methods(vm, &vm.types.bytes.clone(), dunder::BYTES);
     memoryview::install(vm);
 }
 
-/// A method table: names and functions.
-type Table = &'static [(&'static str, NativeFn)];
+/// A method table: names, calling conventions and functions.
+type Table = &'static [(&'static str, Sig, NativeFn)];
 
 /// The bytes of a `bytes`, `bytearray` or `memoryview` value.
 pub fn as_bytes(v: &Value) -> Option<Vec<u8>> {

@@ -4,21 +4,21 @@
 use super::{as_bytes, byte_of, new_bytearray, Table};
 use crate::builtins::subscript::{index, slice_indices, slice_positions};
 use crate::code::BinOp;
-use crate::native::Args;
+use crate::native::{Args, Sig};
 use crate::object::Payload;
 use crate::value::Value;
 use crate::vm::{PyResult, Vm};
 use std::cell::RefCell;
 
 pub(super) const METHODS: Table = &[
-    ("append", append),
-    ("extend", extend),
-    ("insert", insert),
-    ("pop", pop),
-    ("remove", remove),
-    ("reverse", reverse),
-    ("clear", clear),
-    ("copy", copy),
+    ("append", Sig::O, append),
+    ("extend", Sig::O, extend),
+    ("insert", Sig::VARARGS, insert),
+    ("pop", Sig::VARARGS, pop),
+    ("remove", Sig::O, remove),
+    ("reverse", Sig::NOARGS, reverse),
+    ("clear", Sig::NOARGS, clear),
+    ("copy", Sig::NOARGS, copy),
 ];
 
 /// The storage of a bytearray receiver.

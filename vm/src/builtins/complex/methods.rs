@@ -2,10 +2,10 @@
 //! with CPython 3.11's argument checks and messages.
 
 use super::{abs, binary, compare, parse, parts, value, C};
-use crate::builtins::{def_method, def_static};
+use crate::builtins::{def_methods, def_static};
 use crate::code::{BinOp, CmpOp};
 use crate::format as fmt;
-use crate::native::{Args, NativeFn};
+use crate::native::{Args, NativeFn, Sig};
 use crate::object::Payload;
 use crate::value::Value;
 use crate::vm::{PyResult, Vm};
@@ -13,37 +13,35 @@ use crate::vm::{PyResult, Vm};
 pub(in crate::builtins) fn install(vm: &mut Vm) {
     let c = vm.types.complex.clone();
     def_static(vm, &c, "__new__", complex_new);
-    let methods: [(&str, NativeFn); 26] = [
-        ("conjugate", conjugate),
-        ("__complex__", complex_self),
-        ("__getnewargs__", getnewargs),
-        ("__repr__", repr),
-        ("__format__", format),
-        ("__hash__", hash),
-        ("__bool__", bool_),
-        ("__abs__", abs_),
-        ("__neg__", neg),
-        ("__pos__", pos),
-        ("__add__", d_add),
-        ("__radd__", r_add),
-        ("__sub__", d_sub),
-        ("__rsub__", r_sub),
-        ("__mul__", d_mul),
-        ("__rmul__", r_mul),
-        ("__truediv__", d_truediv),
-        ("__rtruediv__", r_truediv),
-        ("__pow__", d_pow),
-        ("__rpow__", r_pow),
-        ("__eq__", c_eq),
-        ("__ne__", c_ne),
-        ("__lt__", c_lt),
-        ("__le__", c_le),
-        ("__gt__", c_gt),
-        ("__ge__", c_ge),
+    let methods: &[(&str, Sig, NativeFn)] = &[
+        ("conjugate", Sig::NOARGS, conjugate),
+        ("__complex__", Sig::NOARGS, complex_self),
+        ("__getnewargs__", Sig::NOARGS, getnewargs),
+        ("__repr__", Sig::SLOT, repr),
+        ("__format__", Sig::O, format),
+        ("__hash__", Sig::SLOT, hash),
+        ("__bool__", Sig::SLOT, bool_),
+        ("__abs__", Sig::SLOT, abs_),
+        ("__neg__", Sig::SLOT, neg),
+        ("__pos__", Sig::SLOT, pos),
+        ("__add__", Sig::SLOT, d_add),
+        ("__radd__", Sig::SLOT, r_add),
+        ("__sub__", Sig::SLOT, d_sub),
+        ("__rsub__", Sig::SLOT, r_sub),
+        ("__mul__", Sig::SLOT, d_mul),
+        ("__rmul__", Sig::SLOT, r_mul),
+        ("__truediv__", Sig::SLOT, d_truediv),
+        ("__rtruediv__", Sig::SLOT, r_truediv),
+        ("__pow__", Sig::SLOT, d_pow),
+        ("__rpow__", Sig::SLOT, r_pow),
+        ("__eq__", Sig::SLOT, c_eq),
+        ("__ne__", Sig::SLOT, c_ne),
+        ("__lt__", Sig::SLOT, c_lt),
+        ("__le__", Sig::SLOT, c_le),
+        ("__gt__", Sig::SLOT, c_gt),
+        ("__ge__", Sig::SLOT, c_ge),
     ];
-    for (name, f) in methods {
-        def_method(vm, &c, name, f);
-    }
+    def_methods(vm, &c, methods);
 }
 
 /// `complex(real=0, imag=0)` (CPython's `complex_new_impl`).

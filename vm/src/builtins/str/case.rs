@@ -4,25 +4,25 @@
 
 use super::{tables, this};
 use crate::builtins::text;
-use crate::native::{Args, NativeFn};
+use crate::native::{Args, NativeFn, Sig};
 use crate::value::Value;
 use crate::vm::{PyResult, Vm};
 
-pub(super) const METHODS: &[(&str, NativeFn)] = &[
-    ("upper", upper),
-    ("lower", lower),
-    ("casefold", casefold),
-    ("title", title),
-    ("capitalize", capitalize),
-    ("swapcase", swapcase),
-    ("isupper", isupper),
-    ("islower", islower),
-    ("istitle", istitle),
-    ("isalpha", isalpha),
-    ("isdecimal", isdecimal),
-    ("isdigit", isdigit),
-    ("isnumeric", isnumeric),
-    ("isalnum", isalnum),
+pub(super) const METHODS: &[(&str, Sig, NativeFn)] = &[
+    ("upper", Sig::NOARGS, upper),
+    ("lower", Sig::NOARGS, lower),
+    ("casefold", Sig::NOARGS, casefold),
+    ("title", Sig::NOARGS, title),
+    ("capitalize", Sig::NOARGS, capitalize),
+    ("swapcase", Sig::NOARGS, swapcase),
+    ("isupper", Sig::NOARGS, isupper),
+    ("islower", Sig::NOARGS, islower),
+    ("istitle", Sig::NOARGS, istitle),
+    ("isalpha", Sig::NOARGS, isalpha),
+    ("isdecimal", Sig::NOARGS, isdecimal),
+    ("isdigit", Sig::NOARGS, isdigit),
+    ("isnumeric", Sig::NOARGS, isnumeric),
+    ("isalnum", Sig::NOARGS, isalnum),
 ];
 
 /// Whether `c` is East Asian Wide or Fullwidth (two columns on a terminal), as

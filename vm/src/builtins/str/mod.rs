@@ -10,8 +10,8 @@ mod tables;
 mod translate;
 
 use super::text::{self, Align};
-use super::{def_method, def_static};
-use crate::native::Args;
+use super::{def_methods, def_static};
+use crate::native::{Args, Sig};
 use crate::object::Payload;
 use crate::str::Str;
 use crate::value::Bool;
@@ -22,60 +22,56 @@ use std::rc::Rc;
 pub(super) fn install(vm: &mut Vm) {
     let s = vm.types.str.clone();
     def_static(vm, &s, "__new__", str_new);
-    let methods: &[(&str, crate::native::NativeFn)] = &[
-        ("join", join),
-        ("split", split),
-        ("rsplit", rsplit),
-        ("splitlines", splitlines),
-        ("strip", strip),
-        ("lstrip", lstrip),
-        ("rstrip", rstrip),
-        ("startswith", startswith),
-        ("endswith", endswith),
-        ("find", find),
-        ("rfind", rfind),
-        ("index", index),
-        ("rindex", rindex),
-        ("count", count),
-        ("replace", replace),
-        ("isspace", isspace),
-        ("isidentifier", isidentifier),
-        ("isprintable", isprintable),
-        ("isascii", isascii),
-        ("center", center),
-        ("ljust", ljust),
-        ("rjust", rjust),
-        ("zfill", zfill),
-        ("partition", partition),
-        ("rpartition", rpartition),
-        ("format", format),
-        ("format_map", format_map),
-        ("encode", encode),
-        ("expandtabs", expandtabs),
-        ("removeprefix", removeprefix),
-        ("removesuffix", removesuffix),
-        ("__len__", dunder_len),
-        ("__str__", dunder_str),
-        ("__repr__", dunder_repr),
-        ("__hash__", dunder_hash),
-        ("__eq__", dunder_eq),
-        ("__contains__", dunder_contains),
-        ("__getitem__", dunder_getitem),
-        ("__add__", dunder_add),
-        ("__mul__", dunder_mul),
-        ("__mod__", dunder_mod),
-        ("__lt__", dunder_lt),
-        ("__rmod__", dunder_rmod),
-        ("__getnewargs__", dunder_getnewargs),
-        ("__format__", dunder_format),
-        ("__iter__", dunder_iter),
+    let methods: &[(&str, Sig, crate::native::NativeFn)] = &[
+        ("join", Sig::O, join),
+        ("split", Sig::KEYWORDS, split),
+        ("rsplit", Sig::KEYWORDS, rsplit),
+        ("splitlines", Sig::KEYWORDS, splitlines),
+        ("strip", Sig::VARARGS, strip),
+        ("lstrip", Sig::VARARGS, lstrip),
+        ("rstrip", Sig::VARARGS, rstrip),
+        ("startswith", Sig::VARARGS, startswith),
+        ("endswith", Sig::VARARGS, endswith),
+        ("find", Sig::VARARGS, find),
+        ("rfind", Sig::VARARGS, rfind),
+        ("index", Sig::VARARGS, index),
+        ("rindex", Sig::VARARGS, rindex),
+        ("count", Sig::VARARGS, count),
+        ("replace", Sig::VARARGS, replace),
+        ("isspace", Sig::NOARGS, isspace),
+        ("isidentifier", Sig::NOARGS, isidentifier),
+        ("isprintable", Sig::NOARGS, isprintable),
+        ("isascii", Sig::NOARGS, isascii),
+        ("center", Sig::VARARGS, center),
+        ("ljust", Sig::VARARGS, ljust),
+        ("rjust", Sig::VARARGS, rjust),
+        ("zfill", Sig::O, zfill),
+        ("partition", Sig::O, partition),
+        ("rpartition", Sig::O, rpartition),
+        ("format", Sig::KEYWORDS, format),
+        ("format_map", Sig::O, format_map),
+        ("encode", Sig::KEYWORDS, encode),
+        ("expandtabs", Sig::KEYWORDS, expandtabs),
+        ("removeprefix", Sig::O, removeprefix),
+        ("removesuffix", Sig::O, removesuffix),
+        ("__len__", Sig::SLOT, dunder_len),
+        ("__str__", Sig::SLOT, dunder_str),
+        ("__repr__", Sig::SLOT, dunder_repr),
+        ("__hash__", Sig::SLOT, dunder_hash),
+        ("__eq__", Sig::SLOT, dunder_eq),
+        ("__contains__", Sig::SLOT, dunder_contains),
+        ("__getitem__", Sig::SLOT, dunder_getitem),
+        ("__add__", Sig::SLOT, dunder_add),
+        ("__mul__", Sig::REPEAT, dunder_mul),
+        ("__mod__", Sig::SLOT, dunder_mod),
+        ("__lt__", Sig::SLOT, dunder_lt),
+        ("__rmod__", Sig::SLOT, dunder_rmod),
+        ("__getnewargs__", Sig::NOARGS, dunder_getnewargs),
+        ("__format__", Sig::O, dunder_format),
+        ("__iter__", Sig::SLOT, dunder_iter),
     ];
-    for (name, f) in methods
-        .iter()
-        .chain(case::METHODS)
-        .chain(translate::METHODS)
-    {
-        def_method(vm, &s, name, *f);
+    for table in [methods, case::METHODS, translate::METHODS] {
+        def_methods(vm, &s, table);
     }
     def_static(vm, &s, "maketrans", translate::maketrans);
 }
@@ -85,6 +81,18 @@ fn this(vm: &mut Vm, a: &Args, name: &str) -> PyResult<Rc<Str>> {
     match a.pos.first().and_then(|v| v.as_str()) {
         Some(s) => Ok(s.clone()),
         None => Err(vm.new_type_error(format!("descriptor '{name}' requires a 'str' object"))),
+    }
+}
+
+/// The one argument of method `fname` as a str (`removeprefix() argument must be str, not
+/// int`).
+fn str_only_arg(vm: &mut Vm, v: &Value, fname: &str) -> PyResult<Rc<Str>> {
+    match v.as_str() {
+        Some(s) => Ok(s.clone()),
+        None => Err(vm.new_type_error(format!(
+            "{fname}() argument must be str, not {}",
+            vm.type_name(v)
+        ))),
     }
 }
 
@@ -188,6 +196,8 @@ fn sep_arg(vm: &mut Vm, a: &Args) -> PyResult<Option<Rc<Str>>> {
 }
 
 fn split(vm: &mut Vm, a: Args) -> PyResult {
+    a.method_clinic_count(vm, "split", 0, 2, 2)?;
+    a.check_kwargs(vm, "split", &["sep", "maxsplit"])?;
     let s = this(vm, &a, "split")?;
     let sep = sep_arg(vm, &a)?;
     let max = maxsplit_arg(vm, &a)?;
@@ -243,6 +253,8 @@ fn split_whitespace_str(hay: &str, max: i64) -> Vec<&str> {
 }
 
 fn rsplit(vm: &mut Vm, a: Args) -> PyResult {
+    a.method_clinic_count(vm, "rsplit", 0, 2, 2)?;
+    a.check_kwargs(vm, "rsplit", &["sep", "maxsplit"])?;
     let s = this(vm, &a, "rsplit")?;
     let sep = sep_arg(vm, &a)?;
     let max = maxsplit_arg(vm, &a)?;
@@ -271,6 +283,7 @@ fn rsplit(vm: &mut Vm, a: Args) -> PyResult {
 }
 
 fn splitlines(vm: &mut Vm, a: Args) -> PyResult {
+    a.method_clinic_count(vm, "splitlines", 0, 1, 1)?;
     a.check_kwargs(vm, "splitlines", &["keepends"])?;
     let s = this(vm, &a, "splitlines")?;
     let keep = match a.arg(1, "keepends") {
@@ -314,20 +327,21 @@ fn stripped(a: &Args, s: &Str, t: &str) -> Value {
     }
 }
 
-/// The characters to strip (`None`: whitespace).
-fn strip_chars(vm: &mut Vm, a: &Args) -> PyResult<Option<Rc<Str>>> {
+/// The characters to strip (`None`: whitespace) for method `name`.
+fn strip_chars(vm: &mut Vm, a: &Args, name: &str) -> PyResult<Option<Rc<Str>>> {
+    a.method_count(vm, name, 0, 1)?;
     match a.get(1) {
         None | Some(Value::None) => Ok(None),
         Some(v) => match v.as_str() {
             Some(s) => Ok(Some(s.clone())),
-            None => Err(vm.new_type_error("strip arg must be None or str")),
+            None => Err(vm.new_type_error(format!("{name} arg must be None or str"))),
         },
     }
 }
 
 fn strip(vm: &mut Vm, a: Args) -> PyResult {
     let s = this(vm, &a, "strip")?;
-    let t = match strip_chars(vm, &a)? {
+    let t = match strip_chars(vm, &a, "strip")? {
         Some(cs) => s.as_str().trim_matches(|c| cs.as_str().contains(c)),
         None => s.as_str().trim_matches(|c| text::is_space_char(&c)),
     };
@@ -336,7 +350,7 @@ fn strip(vm: &mut Vm, a: Args) -> PyResult {
 
 fn lstrip(vm: &mut Vm, a: Args) -> PyResult {
     let s = this(vm, &a, "lstrip")?;
-    let t = match strip_chars(vm, &a)? {
+    let t = match strip_chars(vm, &a, "lstrip")? {
         Some(cs) => s.as_str().trim_start_matches(|c| cs.as_str().contains(c)),
         None => s.as_str().trim_start_matches(|c| text::is_space_char(&c)),
     };
@@ -345,7 +359,7 @@ fn lstrip(vm: &mut Vm, a: Args) -> PyResult {
 
 fn rstrip(vm: &mut Vm, a: Args) -> PyResult {
     let s = this(vm, &a, "rstrip")?;
-    let t = match strip_chars(vm, &a)? {
+    let t = match strip_chars(vm, &a, "rstrip")? {
         Some(cs) => s.as_str().trim_end_matches(|c| cs.as_str().contains(c)),
         None => s.as_str().trim_end_matches(|c| text::is_space_char(&c)),
     };
@@ -547,10 +561,16 @@ fn pad(vm: &mut Vm, a: &Args, name: &str) -> PyResult<(Rc<Str>, usize, char)> {
     let fill = match a.get(2) {
         Some(v) => match v.as_str() {
             Some(f) if f.len() == 1 => f.as_str().chars().next().unwrap_or(' '),
-            _ => {
+            Some(_) => {
                 return Err(
                     vm.new_type_error("The fill character must be exactly one character long")
                 )
+            }
+            None => {
+                return Err(vm.new_type_error(format!(
+                    "The fill character must be a unicode character, not {}",
+                    vm.type_name(v)
+                )))
             }
         },
         None => ' ',
@@ -643,8 +663,8 @@ fn format_map(vm: &mut Vm, a: Args) -> PyResult {
 }
 
 fn encode(vm: &mut Vm, a: Args) -> PyResult {
+    a.method_clinic_count(vm, "encode", 0, 2, 2)?;
     a.check_kwargs(vm, "encode", &["encoding", "errors"])?;
-    a.method_count(vm, "encode", 0, 2)?;
     let s = this(vm, &a, "encode")?;
     let param = |vm: &mut Vm, v: Option<&Value>, name: &str, default: &str| match v {
         None => Ok(default.to_string()),
@@ -663,6 +683,7 @@ fn encode(vm: &mut Vm, a: Args) -> PyResult {
 }
 
 fn expandtabs(vm: &mut Vm, a: Args) -> PyResult {
+    a.method_clinic_count(vm, "expandtabs", 0, 1, 1)?;
     a.check_kwargs(vm, "expandtabs", &["tabsize"])?;
     let s = this(vm, &a, "expandtabs")?;
     let size = match a.arg(1, "tabsize") {
@@ -683,7 +704,7 @@ fn expandtabs(vm: &mut Vm, a: Args) -> PyResult {
 fn removeprefix(vm: &mut Vm, a: Args) -> PyResult {
     a.method_count(vm, "str.removeprefix", 1, 1)?;
     let s = this(vm, &a, "removeprefix")?;
-    let p = str_arg(vm, &a.pos[1], "removeprefix", 1)?;
+    let p = str_only_arg(vm, &a.pos[1], "removeprefix")?;
     Ok(Value::str(
         s.as_str().strip_prefix(p.as_str()).unwrap_or(s.as_str()),
     ))
@@ -692,7 +713,7 @@ fn removeprefix(vm: &mut Vm, a: Args) -> PyResult {
 fn removesuffix(vm: &mut Vm, a: Args) -> PyResult {
     a.method_count(vm, "str.removesuffix", 1, 1)?;
     let s = this(vm, &a, "removesuffix")?;
-    let p = str_arg(vm, &a.pos[1], "removesuffix", 1)?;
+    let p = str_only_arg(vm, &a.pos[1], "removesuffix")?;
     Ok(Value::str(
         s.as_str().strip_suffix(p.as_str()).unwrap_or(s.as_str()),
     ))
@@ -791,7 +812,7 @@ fn dunder_mod(vm: &mut Vm, a: Args) -> PyResult {
 
 fn dunder_format(vm: &mut Vm, a: Args) -> PyResult {
     let s = Value::Str(this(vm, &a, "__format__")?);
-    let spec = a.pos.get(1).cloned().unwrap_or_else(|| Value::str(""));
+    let spec = super::format::spec_arg(vm, &a)?;
     // CPython: an empty spec on a str subclass is `str(self)`.
     if spec.as_str().is_some_and(|s| s.is_empty()) && vm.is_heap(&a.pos[0]) {
         return vm.to_str(&a.pos[0]).map(Value::Str);

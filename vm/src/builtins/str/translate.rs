@@ -1,13 +1,13 @@
 //! `str.maketrans` (one, two or three arguments) and `str.translate`.
 
 use super::this;
-use crate::native::{Args, NativeFn};
+use crate::native::{Args, NativeFn, Sig};
 use crate::object::Payload;
 use crate::value::Value;
 use crate::vm::{PyResult, Vm};
 use std::collections::HashMap;
 
-pub(super) const METHODS: &[(&str, NativeFn)] = &[("translate", translate)];
+pub(super) const METHODS: &[(&str, Sig, NativeFn)] = &[("translate", Sig::O, translate)];
 
 /// `str.maketrans(x[, y[, z]])` (a static method: no receiver).
 pub(super) fn maketrans(vm: &mut Vm, a: Args) -> PyResult {
