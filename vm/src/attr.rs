@@ -346,6 +346,22 @@ impl Vm {
         }
     }
 
+    /// The `__dict__` of object `o`, made now when its class gives instances one that
+    /// has not been needed yet (see [`Object::dict`]).
+    pub fn instance_dict<'a>(&mut self, o: &'a Obj) -> Option<&'a Obj> {
+        if o.dict.get().is_none() && matches!(&o.payload, Payload::Slots(_)) {
+            let lazy = o
+                .class_raw()
+                .and_then(|c| c.as_type())
+                .is_some_and(|t| t.instance_dict);
+            if lazy {
+                let d = self.new_dict(crate::dict::Dict::new());
+                let _ = o.dict.set(d);
+            }
+        }
+        o.dict.get()
+    }
+
     /// The class of `obj` when it is an instance of a user class laid out as a plain object
     /// with a `__dict__`.
     fn plain_dict_instance_class<'a>(&self, obj: &'a Value) -> Option<&'a Obj> {
@@ -617,7 +633,7 @@ impl Vm {
             "__class__" => return Ok(Some(Value::Obj(self.class_of(obj).clone()))),
             "__dict__" => {
                 if let Value::Obj(o) = obj {
-                    if let Some(d) = &o.dict {
+                    if let Some(d) = self.instance_dict(o) {
                         return Ok(Some(Value::Obj(d.clone())));
                     }
                 }
@@ -982,7 +998,7 @@ impl Vm {
             }
         }
         if let Value::Obj(o) = obj {
-            if let Some(t) = o.dict_table() {
+            if let Some(Payload::Dict(t)) = self.instance_dict(o).map(|d| &d.payload) {
                 t.borrow_mut().set_str(name.clone(), value);
                 return Ok(());
             }
@@ -1078,7 +1094,7 @@ impl Vm {
             // A module's attributes are its globals.
             let table = match &o.payload {
                 Payload::Module(m) => match &m.globals.payload {
-                    Payload::Dict(d) => Some(d),
+                    Payload::Dict(d) => Some(&**d),
                     _ => None,
                 },
                 _ => o.dict_table(),

@@ -333,7 +333,7 @@ impl Vm {
             }
             crate::object::Layout::Object => Payload::Plain,
             crate::object::Layout::List => Payload::List(RefCell::new(Vec::new())),
-            crate::object::Layout::Dict => Payload::Dict(RefCell::new(Dict::new())),
+            crate::object::Layout::Dict => Payload::Dict(Box::new(RefCell::new(Dict::new()))),
             crate::object::Layout::Exception => {
                 Payload::Exception(Box::new(RefCell::new(crate::object::ExcData {
                     args: self.new_tuple(Vec::new()),
@@ -341,7 +341,7 @@ impl Vm {
                 })))
             }
             crate::object::Layout::Set | crate::object::Layout::FrozenSet => {
-                Payload::Set(RefCell::new(crate::set::SetData::new()))
+                Payload::Set(Box::new(RefCell::new(crate::set::SetData::new())))
             }
             crate::object::Layout::Int => Payload::Int(num_bigint::BigInt::from(0)),
             crate::object::Layout::Float => Payload::Float(0.0),
@@ -355,7 +355,9 @@ impl Vm {
                 )))
             }
         };
-        let obj = if t.instance_dict || t.layout == crate::object::Layout::Exception {
+        // With slots, the `__dict__` is made on first use (`Vm::instance_dict`).
+        let eager_dict = t.instance_dict && !matches!(payload, Payload::Slots(_));
+        let obj = if eager_dict || t.layout == crate::object::Layout::Exception {
             let d = self.new_dict(Dict::new());
             Object::with_dict(cls.clone(), payload, d)
         } else {

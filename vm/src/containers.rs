@@ -268,7 +268,7 @@ impl Vm {
     pub fn new_set_value(&self, cls: &Obj) -> Value {
         Value::Obj(self.track(Object::new(
             cls.clone(),
-            Payload::Set(RefCell::new(SetData::new())),
+            Payload::Set(Box::new(RefCell::new(SetData::new()))),
         )))
     }
 
@@ -325,7 +325,7 @@ impl Vm {
         let cls = self.types.set.clone();
         Ok(Value::Obj(self.track(Object::new(
             cls,
-            Payload::Set(RefCell::new(SetData::from_table(result))),
+            Payload::Set(Box::new(RefCell::new(SetData::from_table(result)))),
         ))))
     }
 

@@ -59,7 +59,7 @@ pub(crate) fn pending() -> bool {
 pub(crate) fn resurrect(o: &mut Object) {
     let twin = Rc::new(Object {
         class: o.class.take(),
-        dict: o.dict.take(),
+        dict: std::mem::take(&mut o.dict),
         gc: Cell::new(0),
         finalized: Cell::new(true),
         payload: std::mem::replace(&mut o.payload, Payload::Plain),

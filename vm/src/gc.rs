@@ -262,7 +262,7 @@ fn trace(o: &Obj, f: &mut dyn FnMut(&Obj)) {
     if let Some(c) = o.class_raw() {
         f(c);
     }
-    if let Some(d) = &o.dict {
+    if let Some(d) = o.dict.get() {
         f(d);
     }
     match &o.payload {
@@ -394,7 +394,7 @@ fn trace(o: &Obj, f: &mut dyn FnMut(&Obj)) {
 /// Empties the mutable parts of an unreachable object, moving what it referenced into
 /// `out` (dropped after the pass, so no destructor runs while the graph is inspected).
 fn clear(o: &Obj, out: &mut Vec<Value>) {
-    if let Some(d) = &o.dict {
+    if let Some(d) = o.dict.get() {
         out.push(Value::Obj(d.clone()));
         if let Payload::Dict(t) = &d.payload {
             if let Ok(mut t) = t.try_borrow_mut() {

@@ -227,7 +227,7 @@ impl Vm {
                     _ => None,
                 };
             }
-            if let Some(Payload::Dict(d)) = o.dict.as_ref().map(|d| &d.payload) {
+            if let Some(Payload::Dict(d)) = o.dict.get().map(|d| &d.payload) {
                 if let Some(r) = f(&d.borrow()) {
                     return Some(r);
                 }

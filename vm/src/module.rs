@@ -493,7 +493,7 @@ pub fn sequence_items(v: &Value) -> Option<Vec<Value>> {
 /// Sets an attribute in an instance's `__dict__` directly (nothing happens if it has
 /// none). See the example of [`ClassBuilder`].
 pub fn set_instance_attr(vm: &mut Vm, obj: &Value, name: &str, value: Value) {
-    if let Some(d) = obj.as_obj().and_then(|o| o.dict.clone()) {
+    if let Some(d) = obj.as_obj().and_then(|o| o.dict.get().cloned()) {
         vm.dict_set_str(&d, name, value);
     }
 }

@@ -11,14 +11,17 @@ use crate::set::SetData;
 use crate::str::Str;
 use crate::value::{Obj, Value};
 use num_bigint::BigInt;
-use std::cell::{Cell, RefCell};
+use std::cell::{Cell, OnceCell, RefCell};
 use std::rc::Rc;
 
 /// A heap object.
 pub struct Object {
     pub(crate) class: Option<Obj>,
-    /// The instance `__dict__` (a dict object), for objects that have one.
-    pub dict: Option<Obj>,
+    /// The instance `__dict__` (a dict object), for objects that have one. Instances of
+    /// classes with both `__slots__` and a `__dict__` (asyncio's `Future` and `Task`) get it
+    /// on first use ([`Vm::instance_dict`](crate::Vm::instance_dict)): most never store an
+    /// attribute outside their slots.
+    pub dict: OnceCell<Obj>,
     /// Scratch space of the cycle collector.
     pub(crate) gc: Cell<u32>,
     /// Its `__del__` has been queued (see `finalize`): it is not queued again.
@@ -76,7 +79,7 @@ impl Object {
     pub fn new(class: Obj, payload: Payload) -> Object {
         Object {
             class: Some(class),
-            dict: None,
+            dict: OnceCell::new(),
             gc: Cell::new(0),
             finalized: Cell::new(false),
             payload,
@@ -87,7 +90,7 @@ impl Object {
     pub fn with_dict(class: Obj, payload: Payload, dict: Obj) -> Object {
         Object {
             class: Some(class),
-            dict: Some(dict),
+            dict: OnceCell::from(dict),
             gc: Cell::new(0),
             finalized: Cell::new(false),
             payload,
@@ -98,7 +101,7 @@ impl Object {
     pub(crate) fn new_metatype(payload: Payload) -> Object {
         Object {
             class: None,
-            dict: None,
+            dict: OnceCell::new(),
             gc: Cell::new(0),
             finalized: Cell::new(false),
             payload,
@@ -108,7 +111,7 @@ impl Object {
     /// The instance `__dict__` table.
     #[inline]
     pub fn dict_table(&self) -> Option<&RefCell<Dict>> {
-        match &self.dict {
+        match self.dict.get() {
             Some(d) => match &d.payload {
                 Payload::Dict(t) => Some(t),
                 _ => None,
@@ -154,9 +157,9 @@ pub enum Payload {
     /// `list`.
     List(RefCell<Vec<Value>>),
     /// `dict`.
-    Dict(RefCell<Dict>),
+    Dict(Box<RefCell<Dict>>),
     /// `set` and `frozenset`.
-    Set(RefCell<SetData>),
+    Set(Box<RefCell<SetData>>),
     /// A function defined in aio.
     Function(Box<Function>),
     /// A bound method: (function, self).

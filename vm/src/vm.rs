@@ -263,11 +263,11 @@ impl Vm {
         )));
         let builtins = Rc::new(Object::new(
             types.dict.clone(),
-            Payload::Dict(RefCell::new(Dict::new())),
+            Payload::Dict(Box::new(RefCell::new(Dict::new()))),
         ));
         let modules = Rc::new(Object::new(
             types.dict.clone(),
-            Payload::Dict(RefCell::new(Dict::new())),
+            Payload::Dict(Box::new(RefCell::new(Dict::new()))),
         ));
         let mut vm = Vm {
             types,
@@ -820,7 +820,7 @@ impl Vm {
     pub fn new_dict(&self, d: Dict) -> Obj {
         self.track(Object::new(
             self.types.dict.clone(),
-            Payload::Dict(RefCell::new(d)),
+            Payload::Dict(Box::new(RefCell::new(d))),
         ))
     }
 

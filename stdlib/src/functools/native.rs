@@ -116,7 +116,7 @@ fn partial_new(vm: &mut Vm, a: Args) -> PyResult {
         );
         let no_dict = func
             .as_obj()
-            .and_then(|o| o.dict.as_ref())
+            .and_then(|o| o.dict.get())
             .is_none_or(dict_is_empty);
         if native_call && no_dict {
             let p = inner.borrow();
@@ -220,7 +220,7 @@ fn partial_setstate(vm: &mut Vm, a: Args) -> PyResult {
         },
     );
     drop(old);
-    if let Some(d) = a.pos[0].as_obj().and_then(|o| o.dict.clone()) {
+    if let Some(d) = a.pos[0].as_obj().and_then(|o| o.dict.get().cloned()) {
         if let Payload::Dict(target) = &d.payload {
             let fresh: Vec<(i64, Value, Value)> = match dict.payload() {
                 Some(Payload::Dict(src)) => src

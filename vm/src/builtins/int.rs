@@ -454,7 +454,7 @@ pub(super) fn rebuild(vm: &mut Vm, inst: &Value, payload: Payload) -> Value {
         return inst.clone();
     };
     let cls = o.class_raw().cloned().expect("class");
-    let obj = match &o.dict {
+    let obj = match o.dict.get() {
         Some(d) => Object::with_dict(cls, payload, d.clone()),
         None => Object::new(cls, payload),
     };

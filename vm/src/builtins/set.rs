@@ -106,7 +106,7 @@ fn wrap(vm: &mut Vm, like: &Value, t: SetTable<Value>) -> Value {
     };
     Value::Obj(vm.track(crate::object::Object::new(
         cls,
-        Payload::Set(RefCell::new(SetData::from_table(t))),
+        Payload::Set(Box::new(RefCell::new(SetData::from_table(t)))),
     )))
 }
 
