@@ -1403,6 +1403,7 @@ impl Vm {
         if new {
             let handled = self.handled_exception_in(f);
             self.set_context(exc, handled);
+            self.note_raised_in(f, exc);
         }
     }
 
