@@ -973,7 +973,17 @@ fn anext(vm: &mut Vm, a: Args) -> PyResult {
     a.check_count(vm, "anext", 1, 2)?;
     let cls = vm.class_of(&a.pos[0]).clone();
     match vm.lookup(&cls, &vm.names.__anext__) {
-        Some(f) => vm.call(&f, std::slice::from_ref(&a.pos[0]), &[]),
+        Some(f) => {
+            let awaitable = vm.call(&f, std::slice::from_ref(&a.pos[0]), &[])?;
+            match a.get(1) {
+                Some(default) => Ok(super::asyncgen::new_anext_awaitable(
+                    vm,
+                    awaitable,
+                    default.clone(),
+                )),
+                None => Ok(awaitable),
+            }
+        }
         None => Err(vm.new_type_error(format!(
             "'{}' object is not an async iterator",
             vm.type_name(&a.pos[0])
