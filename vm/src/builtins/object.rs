@@ -972,6 +972,57 @@ fn super_getattr(vm: &mut Vm, s: &(Obj, Value), name: &str) -> PyResult<Option<V
     Ok(None)
 }
 
+/// Stores (`Some`) or deletes (`None`) the attributes a function keeps outside its
+/// `__dict__` (`__name__`, `__qualname__`, `__doc__`, `__module__`, `__defaults__`,
+/// `__kwdefaults__`), with CPython's type checks; false for other names.
+pub fn set_function_attr(
+    vm: &mut Vm,
+    f: &crate::object::Function,
+    name: &str,
+    value: Option<&Value>,
+) -> PyResult<bool> {
+    let value = value.cloned();
+    match name {
+        "__name__" | "__qualname__" => {
+            let Some(v) = value.filter(|v| v.as_str().is_some()) else {
+                return Err(vm.new_type_error(format!("{name} must be set to a string object")));
+            };
+            let slot = if name == "__name__" {
+                &f.name
+            } else {
+                &f.qualname
+            };
+            *slot.borrow_mut() = v;
+        }
+        "__doc__" => *f.doc.borrow_mut() = value.unwrap_or(Value::None),
+        "__module__" => *f.module.borrow_mut() = value.unwrap_or(Value::None),
+        "__defaults__" => {
+            let items = match value {
+                None | Some(Value::None) => Vec::new(),
+                Some(v) => match v.payload() {
+                    Some(Payload::Tuple(t)) => t.to_vec(),
+                    _ => {
+                        return Err(vm.new_type_error("__defaults__ must be set to a tuple object"))
+                    }
+                },
+            };
+            *f.defaults.borrow_mut() = items;
+        }
+        "__kwdefaults__" => {
+            let v = match value {
+                None | Some(Value::None) => Value::None,
+                Some(v) if matches!(v.payload(), Some(Payload::Dict(_))) => v,
+                Some(_) => {
+                    return Err(vm.new_type_error("__kwdefaults__ must be set to a dict object"))
+                }
+            };
+            *f.kwdefaults.borrow_mut() = v;
+        }
+        _ => return Ok(false),
+    }
+    Ok(true)
+}
+
 /// Data attributes of built-in payloads.
 pub(super) fn payload_attr(vm: &mut Vm, v: &Value, name: &str) -> PyResult<Option<Value>> {
     let Value::Obj(o) = v else {
