@@ -56,9 +56,12 @@ pub(super) fn install(vm: &mut Vm) {
     def_fn(vm, "anext", anext);
     def_fn(vm, "exit", exit);
     def_fn(vm, "quit", quit);
-    def_fn(vm, "__aio_eg_prepare__", super::exceptions::eg_prepare);
-    def_fn(vm, "__aio_eg_split__", super::exceptions::eg_split);
-    def_fn(vm, "__aio_eg_finish__", super::exceptions::eg_finish);
+    // The `except*` helpers, loaded by `LoadExceptStarHelper`: not in `builtins`.
+    vm.except_star_helpers = vec![
+        super::native_fn(vm, "_eg_prepare", None, super::exceptions::eg_prepare),
+        super::native_fn(vm, "_eg_split", None, super::exceptions::eg_split),
+        super::native_fn(vm, "_eg_finish", None, super::exceptions::eg_finish),
+    ];
 }
 
 /// `exit(code=None)`: raises `SystemExit(code)`, as the `site` module's `Quitter` does.
