@@ -998,19 +998,17 @@ impl Vm {
             }
         }
         if let Value::Obj(o) = obj {
+            if let Payload::Function(f) = &o.payload {
+                if crate::builtins::set_function_attr(self, f, name.as_str(), Some(&value))? {
+                    return Ok(());
+                }
+            }
             if let Some(Payload::Dict(t)) = self.instance_dict(o).map(|d| &d.payload) {
                 t.borrow_mut().set_str(name.clone(), value);
                 return Ok(());
             }
-            if let Payload::Function(f) = &o.payload {
-                match name.as_str() {
-                    "__name__" => *f.name.borrow_mut() = value,
-                    "__qualname__" => *f.qualname.borrow_mut() = value,
-                    "__doc__" => *f.doc.borrow_mut() = value,
-                    "__module__" => *f.module.borrow_mut() = value,
-                    _ => return Err(self.attribute_error(obj, name)),
-                }
-                return Ok(());
+            if let Payload::Function(_) = &o.payload {
+                return Err(self.attribute_error(obj, name));
             }
         }
         if self.lookup(&cls, name).is_some() {
@@ -1091,6 +1089,11 @@ impl Vm {
             }
         }
         if let Value::Obj(o) = obj {
+            if let Payload::Function(f) = &o.payload {
+                if crate::builtins::set_function_attr(self, f, name.as_str(), None)? {
+                    return Ok(());
+                }
+            }
             // A module's attributes are its globals.
             let table = match &o.payload {
                 Payload::Module(m) => match &m.globals.payload {

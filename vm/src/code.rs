@@ -372,6 +372,9 @@ pub enum Instr {
     FormatValue(u32),
     /// Pushes `AssertionError`.
     LoadAssertionError,
+    /// Pushes the `except*` helper N (0: prepare, 1: split, 2: finish; see
+    /// `Vm::except_star_helpers`), a native function no script name reaches.
+    LoadExceptStarHelper(u32),
     /// Creates `__annotations__` in a module or class namespace.
     SetupAnnotations,
     /// Echoes TOS in the REPL (`repr` unless `None`) and binds `_`.

@@ -1168,6 +1168,9 @@ impl Vm {
                         Instr::LoadAssertionError => {
                             f.stack.push(Value::Obj(self.exc.assertion_error.clone()))
                         }
+                        Instr::LoadExceptStarHelper(n) => {
+                            f.stack.push(self.except_star_helpers[n as usize].clone())
+                        }
                         Instr::SetupAnnotations => {
                             let ns = f.namespace.clone().unwrap_or_else(|| f.globals.clone());
                             let key = self.names.__annotations__.clone();
@@ -1403,6 +1406,7 @@ impl Vm {
         if new {
             let handled = self.handled_exception_in(f);
             self.set_context(exc, handled);
+            self.note_raised_in(f, exc);
         }
     }
 

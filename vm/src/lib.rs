@@ -37,6 +37,7 @@ pub mod native;
 pub mod num;
 pub mod object;
 pub mod ops;
+pub mod report;
 pub mod set;
 pub mod str;
 pub mod suggest;

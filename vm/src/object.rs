@@ -321,6 +321,10 @@ pub struct ExcData {
     /// Extra data of special exceptions: `StopIteration.value`, `SystemExit.code`,
     /// `OSError.errno`, ...
     pub extra: Value,
+    /// The globals of the frame a `NameError` was raised in, for the "Did you mean" hint
+    /// of its report (CPython reads them from the innermost traceback frame). Weak: the
+    /// report needs them only while the module lives, and no cycle is made.
+    pub raised_in: Option<std::rc::Weak<Object>>,
 }
 
 /// One traceback line: a code object and the instruction that was running.

@@ -3,7 +3,7 @@
 //! costs half a move, bounded by the lengths.
 
 use crate::object::Payload;
-use crate::value::{Obj, Value};
+use crate::value::Obj;
 use crate::vm::Vm;
 
 const MAX_CANDIDATE_ITEMS: usize = 750;
@@ -103,57 +103,83 @@ pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
 }
 
 impl Vm {
-    /// The ". Did you mean: 'x'?" suffix for an uncaught exception, or "".
+    /// Records the globals of `f` on a `NameError` raised there (once: a re-raise elsewhere
+    /// keeps the frame it came from), for [`Vm::suggestion`].
+    pub(crate) fn note_raised_in(&self, f: &crate::frame::Frame, exc: &Obj) {
+        if !exc
+            .class_raw()
+            .is_some_and(|c| std::rc::Rc::ptr_eq(c, &self.exc.name_error))
+        {
+            return;
+        }
+        if let Payload::Exception(d) = &exc.payload {
+            let mut d = d.borrow_mut();
+            if d.raised_in.is_none() {
+                d.raised_in = Some(std::rc::Rc::downgrade(&f.globals));
+            }
+        }
+    }
+
+    /// The ". Did you mean: 'x'?" suffix of an uncaught exception's report, or "": as
+    /// CPython 3.11's `_Py_Offer_suggestions`, only for exactly `AttributeError` (the
+    /// closest name of `dir(obj)`) and `NameError` (the closest of the innermost traceback
+    /// frame's local variable names, else of its globals, else of the builtins).
     pub(crate) fn suggestion(&mut self, e: &Obj) -> String {
         let Some(cls) = e.class_raw().cloned() else {
             return String::new();
         };
-        let extra = match &e.payload {
-            Payload::Exception(d) => d.borrow().extra.clone(),
+        let (extra, code, globals) = match &e.payload {
+            Payload::Exception(d) => {
+                let d = d.borrow();
+                (
+                    d.extra.clone(),
+                    d.traceback.first().map(|t| t.code.clone()),
+                    d.raised_in.as_ref().and_then(std::rc::Weak::upgrade),
+                )
+            }
             _ => return String::new(),
         };
-        let (name, candidates) =
-            if crate::types::is_subtype(&cls, &self.exc.attribute_error.clone()) {
-                let Some(Payload::Tuple(t)) = extra.payload() else {
-                    return String::new();
-                };
-                let (Some(name), Some(obj)) = (
-                    t.first().and_then(|n| n.as_str().cloned()),
-                    t.get(1).cloned(),
-                ) else {
-                    return String::new();
-                };
-                let names = crate::builtins::dir_of(self, &obj).unwrap_or_default();
-                (name, names)
-            } else if crate::types::is_subtype(&cls, &self.exc.name_error.clone()) {
-                let Some(name) = extra.as_str().cloned() else {
-                    return String::new();
-                };
-                let mut names = Vec::new();
-                let main = self.intern("__main__");
-                if let Some(Value::Obj(m)) = self.dict_get_str(&self.modules.clone(), &main) {
-                    if let Some(Payload::Dict(d)) =
-                        self.module_globals(&m).as_ref().map(|g| &g.payload)
-                    {
-                        names.extend(
-                            d.borrow()
-                                .iter()
-                                .filter_map(|en| en.key.as_str().map(|s| s.as_str().to_string())),
-                        );
-                    }
-                }
-                if let Payload::Dict(d) = &self.builtins.payload {
-                    names.extend(
-                        d.borrow()
-                            .iter()
-                            .filter_map(|en| en.key.as_str().map(|s| s.as_str().to_string())),
-                    );
-                }
-                (name, names)
-            } else {
+        let found = if std::rc::Rc::ptr_eq(&cls, &self.exc.attribute_error) {
+            let Some(Payload::Tuple(t)) = extra.payload() else {
                 return String::new();
             };
-        match closest(name.as_str(), candidates.iter().map(String::as_str)) {
+            let (Some(name), Some(obj)) = (
+                t.first().and_then(|n| n.as_str().cloned()),
+                t.get(1).cloned(),
+            ) else {
+                return String::new();
+            };
+            let names = crate::builtins::dir_of(self, &obj).unwrap_or_default();
+            closest(name.as_str(), names.iter().map(String::as_str))
+        } else if std::rc::Rc::ptr_eq(&cls, &self.exc.name_error) {
+            // CPython needs the traceback's frame; without one there is no hint.
+            let (Some(name), Some(code)) = (extra.as_str().cloned(), code) else {
+                return String::new();
+            };
+            let dict_keys = |d: &Obj| -> Vec<String> {
+                match &d.payload {
+                    Payload::Dict(d) => d
+                        .borrow()
+                        .iter()
+                        .filter_map(|en| en.key.as_str().map(|s| s.as_str().to_string()))
+                        .collect(),
+                    _ => Vec::new(),
+                }
+            };
+            let name = name.as_str();
+            closest(name, code.varnames.iter().map(|v| v.as_str()))
+                .or_else(|| {
+                    let names = globals.as_ref().map(dict_keys).unwrap_or_default();
+                    closest(name, names.iter().map(String::as_str))
+                })
+                .or_else(|| {
+                    let names = dict_keys(&self.builtins);
+                    closest(name, names.iter().map(String::as_str))
+                })
+        } else {
+            return String::new();
+        };
+        match found {
             Some(s) => format!(". Did you mean: '{s}'?"),
             None => String::new(),
         }

@@ -211,6 +211,8 @@ pub struct Vm {
     pub(crate) limits: crate::embed::limits::LimitState,
     /// The builtin `eval`, which a call from a script runs as a pushed frame.
     pub(crate) eval_fn: Option<Obj>,
+    /// The natives `except*` calls (`LoadExceptStarHelper`): prepare, split, finish.
+    pub(crate) except_star_helpers: Vec<Value>,
     /// The builtin `exec`, run as a pushed frame likewise.
     pub(crate) exec_fn: Option<Obj>,
     /// The `memoryview` class (its instances are made by native code).
@@ -299,6 +301,7 @@ impl Vm {
             interrupt: Default::default(),
             limits: Default::default(),
             eval_fn: None,
+            except_star_helpers: Vec::new(),
             exec_fn: None,
             memoryview_type: None,
             dict_item_fns: None,

@@ -24,6 +24,13 @@ pub(super) fn install(vm: &mut Vm) {
     def_method(vm, &s, "__next__", op_next);
     def_method(vm, &s, "__iter__", op_self);
     def_method(vm, &s, "__await__", op_self);
+    let w = vm.types.anext_awaitable.clone();
+    def_method(vm, &w, "send", anext_send);
+    def_method(vm, &w, "throw", anext_throw);
+    def_method(vm, &w, "close", anext_close);
+    def_method(vm, &w, "__next__", anext_next);
+    def_method(vm, &w, "__iter__", op_self);
+    def_method(vm, &w, "__await__", op_self);
 }
 
 /// Wraps a value yielded by an async generator body.
@@ -260,4 +267,111 @@ fn op_close(_vm: &mut Vm, _a: Args) -> PyResult {
 
 fn op_self(_vm: &mut Vm, a: Args) -> PyResult {
     Ok(a.pos[0].clone())
+}
+
+/// What `anext(aiterator, default)` returns (CPython's `anext_awaitable`): it forwards
+/// each step to the awaitable of `__anext__()` and turns its `StopAsyncIteration` into a
+/// return of `default`.
+struct AnextAwaitable {
+    wrapped: Value,
+    default: Value,
+}
+
+/// `anext_awaitable(awaitable, default)`.
+pub(crate) fn new_anext_awaitable(vm: &mut Vm, wrapped: Value, default: Value) -> Value {
+    let cls = vm.types.anext_awaitable.clone();
+    let state = AnextAwaitable { wrapped, default };
+    Value::Obj(Rc::new(Object::new(
+        cls,
+        Payload::Host(Box::new(std::cell::RefCell::new(state))),
+    )))
+}
+
+fn anext_state(vm: &mut Vm, a: &Args) -> PyResult<(Value, Value)> {
+    let state = match a.pos.first().and_then(|v| v.payload()) {
+        Some(Payload::Host(b)) => b.downcast_ref::<std::cell::RefCell<AnextAwaitable>>(),
+        _ => None,
+    };
+    match state {
+        Some(s) => {
+            let s = s.borrow();
+            Ok((s.wrapped.clone(), s.default.clone()))
+        }
+        None => Err(vm.new_type_error("anext_awaitable expected")),
+    }
+}
+
+/// One step (`__next__`, `send` or `throw`) forwarded to the wrapped awaitable's iterator
+/// (`anextawaitable_proxy`), its `StopAsyncIteration` becoming `StopIteration(default)`.
+fn anext_step(vm: &mut Vm, a: &Args, value: Value, exc: Option<Value>) -> PyResult {
+    let (wrapped, default) = anext_state(vm, a)?;
+    let it = vm.get_awaitable(&wrapped, 0)?;
+    let r = if let Some(r) = try_op_step(vm, &it, value.clone(), exc.clone()) {
+        match r {
+            Ok(GenResult::Yield(v)) => Ok(v),
+            Ok(GenResult::Return(v)) => Err(vm.new_stop_iteration(v)),
+            Err(e) => Err(e),
+        }
+    } else if let Some(Payload::Generator(_)) = it.payload() {
+        let g = it.as_obj().cloned().expect("generator");
+        let r = match exc {
+            Some(e) => vm.gen_throw(&g, e),
+            None => vm.gen_send(&g, value),
+        };
+        match r {
+            Ok(GenResult::Yield(v)) => Ok(v),
+            Ok(GenResult::Return(v)) => Err(vm.new_stop_iteration(v)),
+            Err(e) => Err(e),
+        }
+    } else {
+        let (name, args) = match exc {
+            Some(e) => (vm.names.throw.clone(), vec![e]),
+            None if value.is_none() => (vm.names.__next__.clone(), vec![]),
+            None => (vm.names.send.clone(), vec![value]),
+        };
+        let m = vm.get_attr(&it, &name)?;
+        vm.call(&m, &args, &[])
+    };
+    match r {
+        Err(e) if vm.is_instance_of(&e, &vm.exc.stop_async_iteration.clone()) => {
+            Err(vm.new_stop_iteration(default))
+        }
+        r => r,
+    }
+}
+
+fn anext_next(vm: &mut Vm, a: Args) -> PyResult {
+    anext_step(vm, &a, Value::None, None)
+}
+
+fn anext_send(vm: &mut Vm, a: Args) -> PyResult {
+    a.method_count(vm, "send", 1, 1)?;
+    let v = a.pos[1].clone();
+    anext_step(vm, &a, v, None)
+}
+
+fn anext_throw(vm: &mut Vm, a: Args) -> PyResult {
+    a.method_count(vm, "throw", 1, 3)?;
+    let mut exc = a.pos[1].clone();
+    if let (Value::Obj(c), Some(v)) = (&exc, a.get(2)) {
+        if matches!(c.payload, Payload::Type(_)) && !v.is_none() {
+            exc = super::generator::throw_value(vm, c, v)?;
+        }
+    }
+    anext_step(vm, &a, Value::None, Some(exc))
+}
+
+fn anext_close(vm: &mut Vm, a: Args) -> PyResult {
+    let (wrapped, _) = anext_state(vm, &a)?;
+    let it = vm.get_awaitable(&wrapped, 0)?;
+    if let Some(Payload::Generator(_)) = it.payload() {
+        let g = it.as_obj().cloned().expect("generator");
+        vm.gen_close(&g)?;
+        return Ok(Value::None);
+    }
+    let name = vm.intern("close");
+    match vm.get_attr_opt(&it, &name)? {
+        Some(m) => vm.call(&m, &[], &[]),
+        None => Ok(Value::None),
+    }
 }

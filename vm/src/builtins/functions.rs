@@ -56,9 +56,12 @@ pub(super) fn install(vm: &mut Vm) {
     def_fn(vm, "anext", anext);
     def_fn(vm, "exit", exit);
     def_fn(vm, "quit", quit);
-    def_fn(vm, "__aio_eg_prepare__", super::exceptions::eg_prepare);
-    def_fn(vm, "__aio_eg_split__", super::exceptions::eg_split);
-    def_fn(vm, "__aio_eg_finish__", super::exceptions::eg_finish);
+    // The `except*` helpers, loaded by `LoadExceptStarHelper`: not in `builtins`.
+    vm.except_star_helpers = vec![
+        super::native_fn(vm, "_eg_prepare", None, super::exceptions::eg_prepare),
+        super::native_fn(vm, "_eg_split", None, super::exceptions::eg_split),
+        super::native_fn(vm, "_eg_finish", None, super::exceptions::eg_finish),
+    ];
 }
 
 /// `exit(code=None)`: raises `SystemExit(code)`, as the `site` module's `Quitter` does.
@@ -973,7 +976,17 @@ fn anext(vm: &mut Vm, a: Args) -> PyResult {
     a.check_count(vm, "anext", 1, 2)?;
     let cls = vm.class_of(&a.pos[0]).clone();
     match vm.lookup(&cls, &vm.names.__anext__) {
-        Some(f) => vm.call(&f, std::slice::from_ref(&a.pos[0]), &[]),
+        Some(f) => {
+            let awaitable = vm.call(&f, std::slice::from_ref(&a.pos[0]), &[])?;
+            match a.get(1) {
+                Some(default) => Ok(super::asyncgen::new_anext_awaitable(
+                    vm,
+                    awaitable,
+                    default.clone(),
+                )),
+                None => Ok(awaitable),
+            }
+        }
         None => Err(vm.new_type_error(format!(
             "'{}' object is not an async iterator",
             vm.type_name(&a.pos[0])

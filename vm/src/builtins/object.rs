@@ -178,6 +178,7 @@ fn object_new(vm: &mut Vm, a: Args) -> PyResult {
         return Err(vm.new_type_error("object.__new__(X): X is not a type object"));
     }
     let cls = cls.clone();
+    object_new_checks(vm, &cls, &a)?;
     // Abstract classes cannot be instantiated.
     let abstract_key = vm.intern("__abstractmethods__");
     if let Some(v) = lookup(&cls, &abstract_key) {
@@ -198,6 +199,54 @@ fn object_new(vm: &mut Vm, a: Args) -> PyResult {
         }
     }
     vm.new_instance(&cls)
+}
+
+/// Whether `v` is the native function `f`.
+fn is_native_fn(v: &Option<Value>, f: NativeFn) -> bool {
+    matches!(v, Some(Value::Obj(o)) if matches!(&o.payload,
+        Payload::Native(nf) if matches!(nf.func, NativeImpl::Fn(g) if std::ptr::fn_addr_eq(g, f))))
+}
+
+/// The refusals of CPython's `tp_new_wrapper` and `object_new` for `object.__new__(cls,
+/// ...)`: a class whose nearest base without a script `__new__` has another `__new__`
+/// (`object.__new__(int)`), and arguments beyond the class when the class overrides
+/// `__new__` (a `super().__new__(cls, x)` reaching `object`) or keeps `object.__init__`.
+fn object_new_checks(vm: &mut Vm, cls: &Obj, a: &Args) -> PyResult<()> {
+    let new_name = vm.names.__new__.clone();
+    let mut base = cls.clone();
+    loop {
+        // CPython's `slot_tp_new`: a `__new__` written in aio, defined or inherited.
+        let own = !matches!(
+            lookup(&base, &new_name).as_ref().and_then(|v| v.payload()),
+            Some(Payload::Native(_)) | None
+        );
+        let next = base
+            .as_type()
+            .and_then(|t| t.bases.borrow().first().cloned());
+        match next {
+            Some(b) if own => base = b,
+            _ => break,
+        }
+    }
+    if !is_native_fn(&lookup(&base, &new_name), object_new) {
+        return Err(vm.new_type_error(format!(
+            "object.__new__({}) is not safe, use {}.__new__()",
+            type_name(cls),
+            type_name(&base)
+        )));
+    }
+    if a.len() <= 1 && a.kw.is_empty() {
+        return Ok(());
+    }
+    if !is_native_fn(&lookup(cls, &new_name), object_new) {
+        return Err(vm.new_type_error(
+            "object.__new__() takes exactly one argument (the type to instantiate)",
+        ));
+    }
+    if is_native_fn(&lookup(cls, &vm.names.__init__.clone()), object_init) {
+        return Err(vm.new_type_error(format!("{}() takes no arguments", type_name(cls))));
+    }
+    Ok(())
 }
 
 /// `object.__init__(self)`: arguments beyond `self` are refused (CPython's `object_init`)
@@ -970,6 +1019,57 @@ fn super_getattr(vm: &mut Vm, s: &(Obj, Value), name: &str) -> PyResult<Option<V
         }
     }
     Ok(None)
+}
+
+/// Stores (`Some`) or deletes (`None`) the attributes a function keeps outside its
+/// `__dict__` (`__name__`, `__qualname__`, `__doc__`, `__module__`, `__defaults__`,
+/// `__kwdefaults__`), with CPython's type checks; false for other names.
+pub fn set_function_attr(
+    vm: &mut Vm,
+    f: &crate::object::Function,
+    name: &str,
+    value: Option<&Value>,
+) -> PyResult<bool> {
+    let value = value.cloned();
+    match name {
+        "__name__" | "__qualname__" => {
+            let Some(v) = value.filter(|v| v.as_str().is_some()) else {
+                return Err(vm.new_type_error(format!("{name} must be set to a string object")));
+            };
+            let slot = if name == "__name__" {
+                &f.name
+            } else {
+                &f.qualname
+            };
+            *slot.borrow_mut() = v;
+        }
+        "__doc__" => *f.doc.borrow_mut() = value.unwrap_or(Value::None),
+        "__module__" => *f.module.borrow_mut() = value.unwrap_or(Value::None),
+        "__defaults__" => {
+            let items = match value {
+                None | Some(Value::None) => Vec::new(),
+                Some(v) => match v.payload() {
+                    Some(Payload::Tuple(t)) => t.to_vec(),
+                    _ => {
+                        return Err(vm.new_type_error("__defaults__ must be set to a tuple object"))
+                    }
+                },
+            };
+            *f.defaults.borrow_mut() = items;
+        }
+        "__kwdefaults__" => {
+            let v = match value {
+                None | Some(Value::None) => Value::None,
+                Some(v) if matches!(v.payload(), Some(Payload::Dict(_))) => v,
+                Some(_) => {
+                    return Err(vm.new_type_error("__kwdefaults__ must be set to a dict object"))
+                }
+            };
+            *f.kwdefaults.borrow_mut() = v;
+        }
+        _ => return Ok(false),
+    }
+    Ok(true)
 }
 
 /// Data attributes of built-in payloads.

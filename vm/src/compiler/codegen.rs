@@ -1466,13 +1466,13 @@ impl<'t, 'i> Compiler<'t, 'i> {
         // Stack: [eg]. Helper locals: `$eg` the remaining group, `$raised` list of raised.
         let rest = format!(".eg{}", self.here());
         let raised = format!(".raised{}", self.here());
-        let call_helper = |c: &mut Self, name: &str, argc: u32| {
-            let i = c.name_index(name);
-            c.emit(Instr::LoadGlobal(i));
-            let _ = argc;
+        // The helpers are no builtins: loaded by number, so no global shadows them and no
+        // listing of `builtins` shows them.
+        let call_helper = |c: &mut Self, helper: u32| {
+            c.emit(Instr::LoadExceptStarHelper(helper));
         };
         // rest = _eg_prepare(exc)  (wraps a naked exception in an ExceptionGroup)
-        call_helper(self, "__aio_eg_prepare__", 1);
+        call_helper(self, 0);
         self.emit(Instr::RotTwo);
         self.emit(Instr::Call(1));
         self.store_hidden(&rest)?;
@@ -1480,7 +1480,7 @@ impl<'t, 'i> Compiler<'t, 'i> {
         self.store_hidden(&raised)?;
         for h in handlers {
             // match, rest = rest.split(T)
-            call_helper(self, "__aio_eg_split__", 2);
+            call_helper(self, 1);
             self.load_hidden(&rest)?;
             match &h.typ {
                 Some(t) => self.expr(t)?,
@@ -1523,7 +1523,7 @@ impl<'t, 'i> Compiler<'t, 'i> {
             self.patch(done2);
         }
         // Re-raise what is left (and what handlers raised), or finish.
-        call_helper(self, "__aio_eg_finish__", 2);
+        call_helper(self, 2);
         self.load_hidden(&rest)?;
         self.load_hidden(&raised)?;
         self.emit(Instr::Call(2));

@@ -28,10 +28,28 @@ pub fn stack_effect(i: &Instr) -> i64 {
         | SetAdd(_) | ListExtend(_) | SetUpdate(_) | DictUpdate(_) | DictMerge(_) | ReturnValue
         | PrintExpr | YieldFrom | Reraise | ImportStar | EndAsyncFor | PopExcept
         | FormatValue(_) => -1,
-        DupTop | LoadConst(_) | LoadFast(_) | LoadDeref(_) | LoadClosure(_) | LoadClassDeref(_)
-        | LoadGlobal(_) | LoadName(_) | LoadBuildClass | LoadAssertionError | ForIter(_)
-        | GetANext | ImportFrom(_) | GetLen | MatchMapping | MatchSequence | MatchKeys
-        | LoadMethod(_) | SetupWith(_) | BeforeAsyncWith | WithExceptStart => 1,
+        DupTop
+        | LoadConst(_)
+        | LoadFast(_)
+        | LoadDeref(_)
+        | LoadClosure(_)
+        | LoadClassDeref(_)
+        | LoadGlobal(_)
+        | LoadName(_)
+        | LoadBuildClass
+        | LoadAssertionError
+        | ForIter(_)
+        | LoadExceptStarHelper(_)
+        | GetANext
+        | ImportFrom(_)
+        | GetLen
+        | MatchMapping
+        | MatchSequence
+        | MatchKeys
+        | LoadMethod(_)
+        | SetupWith(_)
+        | BeforeAsyncWith
+        | WithExceptStart => 1,
         SetupAsyncWith(_) => 0,
         DupTopTwo => 2,
         DeleteFast(_) | DeleteDeref(_) | DeleteGlobal(_) | DeleteName(_) | SetupAnnotations => 0,

@@ -1,0 +1,506 @@
+//! The report of an uncaught exception, as CPython 3.11's `PyErr_Display`
+//! (`Python/pythonrun.c`) prints it: chained exceptions (`__cause__`, `__context__`) first,
+//! the traceback, the `Type: message` line with its "Did you mean" hint, the `__notes__`,
+//! and exception groups as a tree of numbered, indented sub-reports (at most
+//! [`MAX_GROUP_WIDTH`] sub-exceptions per group and [`MAX_GROUP_DEPTH`] levels).
+
+use crate::object::{Payload, TracebackEntry};
+use crate::types::{is_subtype, lookup};
+use crate::value::{Obj, Value};
+use crate::vm::Vm;
+use std::collections::HashSet;
+use std::fmt::Write;
+
+/// Sub-exceptions shown per group; the rest are counted ("and N more exceptions").
+const MAX_GROUP_WIDTH: usize = 15;
+/// Nested groups shown; deeper ones print "... (max_group_depth is 10)".
+const MAX_GROUP_DEPTH: usize = 10;
+
+const CAUSE_MESSAGE: &str =
+    "The above exception was the direct cause of the following exception:\n";
+const CONTEXT_MESSAGE: &str =
+    "During handling of the above exception, another exception occurred:\n";
+
+/// CPython's `exception_print_context`: the text so far, the group nesting, whether a
+/// group's closing line is still owed, and the exceptions already printed (by address).
+struct Report {
+    out: String,
+    depth: usize,
+    need_close: bool,
+    seen: HashSet<usize>,
+}
+
+impl Report {
+    /// `EXC_MARGIN`: the `| ` bar of a sub-exception's lines.
+    fn margin(&self) -> &'static str {
+        if self.depth > 0 {
+            "| "
+        } else {
+            ""
+        }
+    }
+
+    fn write_indent(&mut self) {
+        for _ in 0..2 * self.depth {
+            self.out.push(' ');
+        }
+    }
+
+    /// `write_indented_margin`: the indentation then the margin.
+    fn write_indented_margin(&mut self) {
+        self.write_indent();
+        self.out.push_str(self.margin());
+    }
+}
+
+fn address(e: &Obj) -> usize {
+    std::rc::Rc::as_ptr(e) as usize
+}
+
+impl Vm {
+    /// The full report of an uncaught exception, as CPython prints it: the chained
+    /// exceptions (`__cause__`, `__context__`) first, each with its traceback.
+    ///
+    /// ```
+    /// use aio_vm::{Value, Vm};
+    ///
+    /// let mut vm = Vm::new();
+    /// vm.exec(
+    ///     "def load(key):\n\
+    ///      \x20   try:\n\
+    ///      \x20       return {}[key]\n\
+    ///      \x20   except KeyError as e:\n\
+    ///      \x20       raise LookupError(f'no setting {key!r}') from e\n",
+    /// )?;
+    /// let load: Value = vm.get_global("load")?;
+    /// let exc = vm.call(&load, &[Value::str("port")], &[]).err().unwrap();
+    /// assert_eq!(vm.exception_message(&exc), "no setting 'port'");
+    /// assert_eq!(vm.exception_str(&exc).ok().unwrap(), "no setting 'port'");
+    /// let report = vm.format_exception(&exc);
+    /// assert!(report.starts_with("Traceback (most recent call last):\n"));
+    /// assert!(report.contains("KeyError: 'port'\n\nThe above exception was the direct cause"));
+    /// assert!(report.ends_with("LookupError: no setting 'port'\n"));
+    /// # Ok::<(), aio_vm::Error>(())
+    /// ```
+    pub fn format_exception(&mut self, e: &Obj) -> String {
+        let mut r = Report {
+            out: String::new(),
+            depth: 0,
+            need_close: false,
+            seen: HashSet::new(),
+        };
+        self.report_recursive(&mut r, e);
+        r.out
+    }
+
+    fn is_exception_group(&self, e: &Obj) -> bool {
+        e.class_raw()
+            .is_some_and(|c| is_subtype(c, &self.exc.base_exception_group))
+    }
+
+    /// `print_exception_recursive`.
+    fn report_recursive(&mut self, r: &mut Report, e: &Obj) {
+        self.report_cause_and_context(r, e);
+        if self.is_exception_group(e) {
+            self.report_group(r, e);
+        } else {
+            self.report_one(r, e);
+        }
+    }
+
+    /// `print_exception_cause_and_context`: the cause, else (unless suppressed) the
+    /// context, each printed once.
+    fn report_cause_and_context(&mut self, r: &mut Report, e: &Obj) {
+        r.seen.insert(address(e));
+        let (cause, context, suppress) = match self.exc_data(e) {
+            Some(d) => (d.cause.clone(), d.context.clone(), d.suppress_context),
+            None => return,
+        };
+        let exception = |v: &Value| match v {
+            Value::Obj(o) if matches!(o.payload, Payload::Exception(_)) => Some(o.clone()),
+            _ => None,
+        };
+        if let Some(c) = exception(&cause) {
+            if !r.seen.contains(&address(&c)) {
+                self.report_chained(r, &c, CAUSE_MESSAGE);
+            }
+            return;
+        }
+        if suppress {
+            return;
+        }
+        if let Some(c) = exception(&context) {
+            if !r.seen.contains(&address(&c)) {
+                self.report_chained(r, &c, CONTEXT_MESSAGE);
+            }
+        }
+    }
+
+    /// `print_chained`: the earlier exception, then the sentence joining it to the next.
+    fn report_chained(&mut self, r: &mut Report, e: &Obj, message: &str) {
+        let need_close = r.need_close;
+        self.report_recursive(r, e);
+        r.need_close = need_close;
+        r.write_indented_margin();
+        r.out.push('\n');
+        r.write_indented_margin();
+        r.out.push_str(message);
+        r.write_indented_margin();
+        r.out.push('\n');
+    }
+
+    /// `print_exception_group`: the group's own report, then each sub-exception under a
+    /// numbered separator, one level deeper.
+    fn report_group(&mut self, r: &mut Report, e: &Obj) {
+        if r.depth > MAX_GROUP_DEPTH {
+            r.write_indented_margin();
+            let _ = writeln!(r.out, "... (max_group_depth is {MAX_GROUP_DEPTH})");
+            return;
+        }
+        if r.depth == 0 {
+            r.depth += 1;
+        }
+        self.report_one(r, e);
+        // `.exceptions`: the sequence given as the second argument, as a tuple.
+        let given = self.exc_data(e).and_then(|d| match d.args.payload() {
+            Some(Payload::Tuple(t)) => t.get(1).cloned(),
+            _ => None,
+        });
+        let excs = match given {
+            Some(v) => self.collect(&v).unwrap_or_default(),
+            None => Vec::new(),
+        };
+        let n = excs.len().min(MAX_GROUP_WIDTH + 1);
+        r.need_close = false;
+        for (i, exc) in excs.iter().take(n).enumerate() {
+            let last = i == n - 1;
+            if last {
+                // The closing line may be written by a nested group instead.
+                r.need_close = true;
+            }
+            r.write_indent();
+            let first = if i == 0 { "+-" } else { "  " };
+            let truncated = i >= MAX_GROUP_WIDTH;
+            if truncated {
+                let _ = writeln!(r.out, "{first}+---------------- ... ----------------");
+            } else {
+                let _ = writeln!(r.out, "{first}+---------------- {} ----------------", i + 1);
+            }
+            r.depth += 1;
+            if !truncated {
+                if let Value::Obj(o) = exc {
+                    self.report_recursive(r, o);
+                }
+            } else {
+                let remaining = excs.len() - MAX_GROUP_WIDTH;
+                r.write_indented_margin();
+                let _ = writeln!(
+                    r.out,
+                    "and {remaining} more exception{}",
+                    if remaining > 1 { "s" } else { "" }
+                );
+            }
+            if last && r.need_close {
+                r.write_indent();
+                r.out.push_str("+------------------------------------\n");
+                r.need_close = false;
+            }
+            r.depth -= 1;
+        }
+        if r.depth == 1 {
+            r.depth -= 1;
+        }
+    }
+
+    /// `print_exception`: the traceback, the `Type: message` line, the notes.
+    fn report_one(&mut self, r: &mut Report, e: &Obj) {
+        self.flush_stdout();
+        let tb: Vec<TracebackEntry> = self
+            .exc_data(e)
+            .map(|d| d.traceback.clone())
+            .unwrap_or_default();
+        let tb = self.format_traceback_entries(tb);
+        if !tb.is_empty() {
+            r.write_indent();
+            if self.is_exception_group(e) {
+                r.out.push_str(if r.depth == 1 { "+ " } else { r.margin() });
+                r.out
+                    .push_str("Exception Group Traceback (most recent call last):\n");
+            } else {
+                r.out.push_str(r.margin());
+                r.out.push_str("Traceback (most recent call last):\n");
+            }
+            for line in tb.lines() {
+                r.write_indented_margin();
+                r.out.push_str(line);
+                r.out.push('\n');
+            }
+        }
+        let cls = e
+            .class_raw()
+            .cloned()
+            .unwrap_or_else(|| self.types.type_.clone());
+        let mut name = cls
+            .as_type()
+            .map(|t| t.qualname.borrow().as_str().to_string())
+            .unwrap_or_default();
+        if let Some(Value::Str(m)) = lookup(&cls, &self.names.__module__.clone()) {
+            if m.as_str() != "builtins" && m.as_str() != "__main__" {
+                name = format!("{}.{}", m.as_str(), name);
+            }
+        }
+        let msg = match self.format_syntax_error_location(r, e, &cls) {
+            Some(msg) => msg,
+            None => {
+                let msg = match self.to_str(&Value::Obj(e.clone())) {
+                    Ok(s) => s.as_str().to_string(),
+                    Err(_) => "<exception str() failed>".to_string(),
+                };
+                msg + &self.suggestion(e)
+            }
+        };
+        // Only the first line of a multi-line message carries the margin, as in CPython.
+        r.write_indented_margin();
+        if msg.is_empty() {
+            let _ = writeln!(r.out, "{name}");
+        } else {
+            let _ = writeln!(r.out, "{name}: {msg}");
+        }
+        self.report_notes(r, e);
+    }
+
+    /// `print_exception_notes`: each line of each note of `__notes__` with the margin; a
+    /// `__notes__` that is not a sequence prints its `repr` (without a newline, as CPython).
+    fn report_notes(&mut self, r: &mut Report, e: &Obj) {
+        let key = self.names.__notes__.clone();
+        let Ok(Some(notes)) = self.get_attr_opt(&Value::Obj(e.clone()), &key) else {
+            return;
+        };
+        let items: Option<Vec<Value>> = match &notes {
+            Value::Str(s) => Some(
+                s.as_str()
+                    .chars()
+                    .map(|c| Value::str(c.to_string()))
+                    .collect(),
+            ),
+            Value::Obj(o) => match &o.payload {
+                Payload::List(l) => Some(l.borrow().clone()),
+                Payload::Tuple(t) => Some(t.to_vec()),
+                _ if self.is_note_sequence(&notes) => {
+                    let mut items = Vec::new();
+                    let n = self.len(&notes).unwrap_or(0);
+                    for i in 0..n {
+                        match self.getitem(&notes, &Value::Int(i as i64)) {
+                            Ok(v) => items.push(v),
+                            Err(_) => break,
+                        }
+                    }
+                    Some(items)
+                }
+                _ => None,
+            },
+            _ => None,
+        };
+        let Some(items) = items else {
+            r.write_indented_margin();
+            match self.repr(&notes) {
+                Ok(s) => r.out.push_str(s.as_str()),
+                Err(_) => r.out.push_str("<__notes__ repr() failed>"),
+            }
+            return;
+        };
+        for note in items {
+            match self.to_str(&note) {
+                Ok(s) => {
+                    for line in split_lines_keep_ends(s.as_str()) {
+                        r.write_indented_margin();
+                        r.out.push_str(line);
+                    }
+                }
+                Err(_) => r.out.push_str("<note str() failed>"),
+            }
+            r.out.push('\n');
+        }
+    }
+
+    /// `PySequence_Check`: a class with `__getitem__` that is not a `dict`.
+    fn is_note_sequence(&mut self, v: &Value) -> bool {
+        let cls = self.class_of(v).clone();
+        if is_subtype(&cls, &self.types.dict.clone()) {
+            return false;
+        }
+        let key = self.intern("__getitem__");
+        lookup(&cls, &key).is_some()
+    }
+
+    /// The lines of a traceback (frames, source lines, carets, "[Previous line
+    /// repeated ...]"), without the header, the frames of hidden sources left out.
+    fn format_traceback_entries(&mut self, mut tb: Vec<TracebackEntry>) -> String {
+        let mut out = String::new();
+        if !self.hidden_sources.is_empty() {
+            tb.retain(|entry| {
+                let file = &entry.code.source.name;
+                !self.hidden_sources.contains(file)
+                    && !self
+                        .hidden_sources
+                        .contains(&format!("{file}::{}", entry.code.name.as_str()))
+            });
+        }
+        let mut last: Option<(String, u32, String)> = None;
+        let mut repeat = 0;
+        for entry in tb.iter().rev() {
+            let loc = entry.code.location(entry.ip as usize);
+            let key = (
+                entry.code.source.name.clone(),
+                loc.line,
+                entry.code.name.as_str().to_string(),
+            );
+            if last.as_ref() == Some(&key) {
+                repeat += 1;
+                if repeat >= 3 {
+                    continue;
+                }
+            } else {
+                if repeat >= 3 {
+                    let n = repeat - 2;
+                    let _ = writeln!(
+                        out,
+                        "  [Previous line repeated {} more time{}]",
+                        n,
+                        if n == 1 { "" } else { "s" }
+                    );
+                }
+                repeat = 0;
+            }
+            let _ = writeln!(out, "  File \"{}\", line {}, in {}", key.0, key.1, key.2);
+            // Code from `-c`, stdin, `exec`/`eval` strings (`<string>`, `<stdin>`...) has no
+            // file for CPython's linecache: no source line is shown.
+            if key.0.starts_with('<') && key.0.ends_with('>') {
+                last = Some(key);
+                continue;
+            }
+            let line = entry
+                .code
+                .source
+                .lines
+                .line_text(&entry.code.source.text, loc.line);
+            // CPython's C printer strips the indentation only.
+            let text = line.trim_start_matches([' ', '\t', '\x0c']);
+            if !text.trim().is_empty() {
+                let _ = writeln!(out, "    {text}");
+                if let Some(carets) = crate::carets::error_location_line(line, loc) {
+                    let _ = writeln!(out, "{carets}");
+                }
+            }
+            last = Some(key);
+        }
+        if repeat >= 3 {
+            let n = repeat - 2;
+            let _ = writeln!(
+                out,
+                "  [Previous line repeated {} more time{}]",
+                n,
+                if n == 1 { "" } else { "s" }
+            );
+        }
+        out
+    }
+
+    /// For a `SyntaxError` with details (what `eval` and `import` raise): writes CPython's
+    /// location lines (file and line with the margin; the source line and carets without,
+    /// as `print_error_text` writes them) and returns the message.
+    fn format_syntax_error_location(
+        &mut self,
+        r: &mut Report,
+        e: &Obj,
+        cls: &Obj,
+    ) -> Option<String> {
+        if !is_subtype(cls, &self.exc.syntax_error.clone()) {
+            return None;
+        }
+        let args = self.exc_data(e).map(|d| d.args.clone())?;
+        let Some(Payload::Tuple(items)) = args.payload() else {
+            return None;
+        };
+        let (2, Some(Payload::Tuple(t))) = (items.len(), items[1].payload()) else {
+            return None;
+        };
+        let msg = self.to_str(&items[0]).ok()?.as_str().to_string();
+        let file = t
+            .first()
+            .and_then(|f| f.as_str())
+            .map(|f| f.as_str().to_string());
+        let line = match t.get(1) {
+            Some(Value::Int(n)) => *n,
+            _ => return Some(msg),
+        };
+        r.write_indented_margin();
+        let _ = writeln!(
+            r.out,
+            "  File \"{}\", line {line}",
+            file.as_deref().unwrap_or("<string>")
+        );
+        if let Some(text) = t.get(3).and_then(|v| v.as_str()) {
+            let full = text.as_str().trim_end_matches(['\n', '\r']);
+            let text = full.trim_start();
+            if !text.is_empty() {
+                let _ = writeln!(r.out, "    {text}");
+                let indent = (full.chars().count() - text.chars().count()) as i64;
+                if let Some(Value::Int(offset)) = t.get(2) {
+                    let start = (offset - 1 - indent).max(0);
+                    let end = match (t.get(4), t.get(5)) {
+                        (Some(Value::Int(el)), Some(Value::Int(eo))) if *el == line => {
+                            (eo - 1 - indent).max(start + 1)
+                        }
+                        _ => start + 1,
+                    };
+                    let _ = writeln!(
+                        r.out,
+                        "    {}{}",
+                        " ".repeat(start as usize),
+                        "^".repeat((end - start) as usize)
+                    );
+                }
+            }
+        }
+        Some(msg)
+    }
+}
+
+/// `str.splitlines(keepends=True)`: the line boundaries of `str`, `\r\n` as one.
+fn split_lines_keep_ends(t: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut it = t.char_indices().peekable();
+    while let Some((i, c)) = it.next() {
+        if !matches!(
+            c,
+            '\n' | '\r' | '\x0b' | '\x0c' | '\x1c'..='\x1e' | '\u{85}' | '\u{2028}' | '\u{2029}'
+        ) {
+            continue;
+        }
+        let mut end = i + c.len_utf8();
+        if c == '\r' && it.peek().is_some_and(|&(_, n)| n == '\n') {
+            it.next();
+            end += 1;
+        }
+        out.push(&t[start..end]);
+        start = end;
+    }
+    if start < t.len() {
+        out.push(&t[start..]);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_lines_keep_ends;
+
+    #[test]
+    fn lines_keep_their_ends() {
+        assert_eq!(split_lines_keep_ends("a\r\nb\nc"), ["a\r\n", "b\n", "c"]);
+        assert_eq!(split_lines_keep_ends("end\n"), ["end\n"]);
+        assert!(split_lines_keep_ends("").is_empty());
+    }
+}
