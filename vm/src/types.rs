@@ -246,6 +246,7 @@ fn type_data(name: &str, layout: Layout, bases: Vec<Obj>, heap: bool) -> TypeDat
         nslots: 0,
         subclasses: RefCell::new(Vec::new()),
         has_del: Cell::new(false),
+        has_getattribute: Cell::new(false),
     }
 }
 
@@ -375,7 +376,41 @@ pub fn new_heap_type(
         });
         t.has_del.set(has);
     }
+    refresh_has_getattribute(&cls);
     Ok(cls)
+}
+
+/// Recomputes [`TypeData::has_getattribute`] of `cls` and its subclasses (after a class
+/// is made, or `__getattribute__` is set on or deleted from `cls`): whether a user class
+/// of the MRO defines it.
+pub(crate) fn refresh_has_getattribute(cls: &Obj) {
+    thread_local! {
+        static NAME: Str = Str::new("__getattribute__".to_string());
+    }
+    let Some(t) = cls.as_type() else { return };
+    let has = NAME.with(|name| {
+        t.mro.borrow().iter().any(|c| {
+            c.as_type()
+                .is_some_and(|ct| ct.heap && ct.ns.borrow().get_str(name).is_some())
+        })
+    });
+    t.has_getattribute.set(has);
+    let subs: Vec<Obj> = t
+        .subclasses
+        .borrow()
+        .iter()
+        .filter_map(|w| w.upgrade())
+        .collect();
+    for s in &subs {
+        refresh_has_getattribute(s);
+    }
+}
+
+/// Whether instances of `cls` have a user `__getattribute__` (see
+/// [`TypeData::has_getattribute`]).
+#[inline]
+pub(crate) fn has_getattribute(cls: &Obj) -> bool {
+    cls.as_type().is_some_and(|t| t.has_getattribute.get())
 }
 
 /// The layout instances of a class with these bases carry (the most derived built-in base).
