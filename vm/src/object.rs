@@ -279,6 +279,10 @@ pub enum Layout {
     Complex,
     /// A str.
     Str,
+    /// A bytes object.
+    Bytes,
+    /// A bytearray.
+    ByteArray,
     /// A tuple.
     Tuple,
     /// A list.

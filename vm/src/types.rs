@@ -41,8 +41,8 @@ builtin_types! {
     float: "float", Float;
     complex: "complex", Complex;
     str: "str", Str;
-    bytes: "bytes", Builtin;
-    bytearray: "bytearray", Builtin;
+    bytes: "bytes", Bytes;
+    bytearray: "bytearray", ByteArray;
     list: "list", List;
     tuple: "tuple", Tuple;
     dict: "dict", Dict;
@@ -298,7 +298,12 @@ pub fn new_heap_type(
     // CPython refuses any slots in subtypes of variable-size types (`int`, `tuple`, `type`),
     // naming the base that carries the layout; `float` and `complex` take them.
     if let Some(own) = &slots {
-        if !own.is_empty() && matches!(layout, Layout::Int | Layout::Tuple | Layout::Type) {
+        if !own.is_empty()
+            && matches!(
+                layout,
+                Layout::Int | Layout::Tuple | Layout::Type | Layout::Bytes
+            )
+        {
             let base = bases
                 .iter()
                 .find(|b| b.as_type().is_some_and(|t| t.layout == layout))
