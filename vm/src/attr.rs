@@ -150,10 +150,11 @@ impl Vm {
     /// class has no attribute `name`.
     pub(crate) fn fill_load_attr_cache(&self, slot: &Cell<AttrCache>, obj: &Value, name: &Rc<Str>) {
         let epoch = type_epoch();
+        // A class with its own `__getattribute__` is never cached: every load calls it.
         if let Some((cls, index)) = self.slot_member(obj, name) {
             slot.set(AttrCache::for_slot(epoch, cls, index));
         } else if let Some(cls) = self.plain_dict_instance_class(obj) {
-            if self.lookup(cls, name).is_none() {
+            if self.lookup(cls, name).is_none() && !crate::types::has_getattribute(cls) {
                 slot.set(AttrCache {
                     epoch,
                     cls: Rc::as_ptr(cls) as usize,
@@ -173,9 +174,10 @@ impl Vm {
             Payload::Tuple(items) => (items.len(), true),
             _ => return None,
         };
-        let cls = o
-            .class_raw()
-            .filter(|c| c.as_type().is_some_and(|t| t.heap))?;
+        let cls = o.class_raw().filter(|c| {
+            c.as_type()
+                .is_some_and(|t| t.heap && !t.has_getattribute.get())
+        })?;
         let d = self.lookup(cls, name)?;
         match d.payload() {
             Some(Payload::Member(m)) if m.tuple == tuple && m.index < len => {
@@ -573,10 +575,47 @@ impl Vm {
         e
     }
 
-    /// Attribute lookup without `__getattr__`; `None` when absent. See the example of
-    /// [`Vm::get_attr_or_absent`].
+    /// Attribute lookup without `__getattr__`; `None` when absent. A class's own
+    /// `__getattribute__` runs instead of the generic lookup (an `AttributeError` it raises
+    /// is the error). See the example of [`Vm::get_attr_or_absent`].
     pub fn get_attr_opt(&mut self, obj: &Value, name: &Rc<Str>) -> PyResult<Option<Value>> {
+        self.lookup_attr(obj, name, true)
+    }
+
+    /// `object.__getattribute__`: the generic lookup (data descriptors, the instance dict,
+    /// the class), without `__getattr__`; `None` when absent.
+    pub(crate) fn generic_get_attr_opt(
+        &mut self,
+        obj: &Value,
+        name: &Rc<Str>,
+    ) -> PyResult<Option<Value>> {
+        self.lookup_attr(obj, name, false)
+    }
+
+    /// `obj.name` through the `__getattribute__` of `cls`, `obj`'s class (a user class's).
+    #[cold]
+    #[inline(never)]
+    fn user_getattribute(
+        &mut self,
+        obj: &Value,
+        name: &Rc<Str>,
+        cls: &Obj,
+    ) -> PyResult<Option<Value>> {
+        match self.lookup(cls, &self.names.__getattribute__.clone()) {
+            Some(f) => self
+                .call(&f, &[obj.clone(), Value::Str(name.clone())], &[])
+                .map(Some),
+            None => self.generic_get_attr_opt(obj, name),
+        }
+    }
+
+    /// [`Vm::get_attr_opt`] (`user`: a class's own `__getattribute__` runs instead) and
+    /// [`Vm::generic_get_attr_opt`].
+    fn lookup_attr(&mut self, obj: &Value, name: &Rc<Str>, user: bool) -> PyResult<Option<Value>> {
         let cls = self.class_of(obj).clone();
+        if user && crate::types::has_getattribute(&cls) {
+            return self.user_getattribute(obj, name, &cls);
+        }
         // Classes: look through the metaclass for data descriptors, then the class MRO.
         if let Value::Obj(o) = obj {
             match &o.payload {
@@ -795,6 +834,9 @@ impl Vm {
             }
         }
         let cls = self.class_of(&obj).clone();
+        if crate::types::has_getattribute(&cls) {
+            return Ok((self.get_attr(&obj, name)?, None));
+        }
         if let Some(d) = self.lookup(&cls, name) {
             // A built-in method takes `obj` as `self` only when `obj` is an instance of its
             // class (`class A: f = list.append` binds, and the call refuses the receiver):
@@ -888,6 +930,9 @@ impl Vm {
         let old = t.ns.borrow_mut().remove_str(name);
         t.version.set(t.version.get().wrapping_add(1));
         crate::types::types_changed();
+        if name.as_str() == "__getattribute__" {
+            crate::types::refresh_has_getattribute(o);
+        }
         if old.is_none() {
             return Err(self.attribute_error(obj, name));
         }
@@ -931,6 +976,9 @@ impl Vm {
         crate::types::types_changed();
         if name.as_str() == "__del__" {
             crate::types::mark_has_del(o);
+        }
+        if name.as_str() == "__getattribute__" {
+            crate::types::refresh_has_getattribute(o);
         }
         Ok(())
     }

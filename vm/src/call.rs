@@ -348,6 +348,8 @@ impl Vm {
             crate::object::Layout::Complex => Payload::Complex(0.0, 0.0),
             crate::object::Layout::Str => Payload::Str(Rc::new(Str::new(String::new()))),
             crate::object::Layout::Tuple => Payload::Tuple(Box::new([])),
+            crate::object::Layout::Bytes => Payload::Bytes(Box::new([])),
+            crate::object::Layout::ByteArray => Payload::ByteArray(RefCell::new(Vec::new())),
             crate::object::Layout::Type | crate::object::Layout::Builtin => {
                 return Err(self.new_type_error(format!(
                     "cannot create '{}' instances",

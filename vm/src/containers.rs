@@ -1,7 +1,7 @@
 //! Dict and set operations that need the VM: hashing keys and comparing them with `__eq__`
 //! (which can run Python code, so no table borrow is held across a comparison).
 
-use crate::dict::Dict;
+use crate::dict::{Dict, StrFind};
 use crate::object::{Object, Payload};
 use crate::set::SetData;
 use crate::table::{Lookup, LookupStep};
@@ -96,7 +96,7 @@ impl Vm {
         }
         let d = d.borrow();
         let hash = match key {
-            Value::Str(s) => return Some(d.get_str(s).cloned()),
+            Value::Str(s) => return d.get_str_key(s).map(|v| v.cloned()),
             Value::Int(i) => crate::hashing::hash_i64(*i),
             _ => return None,
         };
@@ -143,7 +143,9 @@ impl Vm {
             return Ok(None);
         };
         if let Value::Str(s) = key {
-            return Ok(d.borrow().get_str(s).cloned());
+            if let Some(v) = d.borrow().get_str_key(s) {
+                return Ok(v.cloned());
+            }
         }
         let hash = self.hash(key)?;
         Ok(self
@@ -157,8 +159,19 @@ impl Vm {
             return Ok(());
         };
         if let Value::Str(s) = &key {
-            d.borrow_mut().set_str(s.clone(), value);
-            return Ok(());
+            let found = d.borrow().find_str_key(s);
+            match found {
+                StrFind::Found(p) => {
+                    let old = d.borrow_mut().replace_value_at(p, value);
+                    drop(old);
+                    return Ok(());
+                }
+                StrFind::Absent => {
+                    d.borrow_mut().push(s.hash(), key, value);
+                    return Ok(());
+                }
+                StrFind::Unknown => {}
+            }
         }
         let hash = self.hash(&key)?;
         match self.dict_find(d, hash, &key)? {

@@ -70,6 +70,31 @@ fn fresh_version() -> u64 {
     NEXT_VERSION.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
+/// Whether the stored key `k` (of the same hash as `key`, and not an exact `str`) is an
+/// instance of a `str` subclass with `key`'s characters: the name lookups of namespaces
+/// (globals, instance and class dicts) find such keys by value, without running Python
+/// code, as CPython finds them (a subclass `__eq__` is not consulted here).
+#[cold]
+fn str_subclass_key_eq(k: &Value, key: &Str) -> bool {
+    match k {
+        Value::Obj(o) => match &o.payload {
+            crate::object::Payload::Str(s) => s.as_str() == key.as_str(),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+/// The outcome of [`Dict::find_str_key`].
+pub enum StrFind {
+    /// The key is at this position.
+    Found(usize),
+    /// The key is absent.
+    Absent,
+    /// A stored key of equal hash is not an exact `str`: its `__eq__` must decide.
+    Unknown,
+}
+
 /// The outcome of comparing a stored key with a probe key without running Python code.
 pub enum KeyMatch {
     /// Equal.
@@ -173,9 +198,56 @@ impl Dict {
         let hash = key.hash();
         let pos = self.find_with(hash, |k| match k {
             Value::Str(s) => std::ptr::eq(&**s, key) || s.as_str() == key.as_str(),
-            _ => false,
+            _ => str_subclass_key_eq(k, key),
         })?;
         self.entries[pos].as_ref().map(|e| &e.value)
+    }
+
+    /// The position of a `str` key in a dict whose keys may be any values: like
+    /// [`Dict::find_str`], but a stored key of equal hash that is not an exact `str` (an
+    /// instance of a `str` subclass, which may define `__eq__`) makes the answer
+    /// [`StrFind::Unknown`], for the VM's general lookup to decide. Keys of other hashes are
+    /// never looked at, so this costs nothing for dicts of plain strings.
+    #[inline]
+    pub fn find_str_key(&self, key: &Str) -> StrFind {
+        let found = self.find_with(key.hash(), |k| match k {
+            Value::Str(s) => std::ptr::eq(&**s, key) || s.as_str() == key.as_str(),
+            // The search stops here; the caller's `__eq__` decides.
+            Value::Obj(_) => true,
+            _ => false,
+        });
+        match found {
+            None => StrFind::Absent,
+            Some(pos) => match &self.entries[pos] {
+                Some(Entry {
+                    key: Value::Str(_), ..
+                }) => StrFind::Found(pos),
+                _ => StrFind::Unknown,
+            },
+        }
+    }
+
+    /// The value of a `str` key in a dict whose keys may be any values (see
+    /// [`Dict::find_str_key`]): `Some(None)` when absent, `None` when a stored key that is
+    /// not an exact `str` has the same hash (its `__eq__` must decide).
+    #[inline]
+    pub fn get_str_key(&self, key: &Str) -> Option<Option<&Value>> {
+        let found = self.find_with(key.hash(), |k| match k {
+            Value::Str(s) => std::ptr::eq(&**s, key) || s.as_str() == key.as_str(),
+            Value::Obj(_) => true,
+            _ => false,
+        });
+        match found {
+            None => Some(None),
+            Some(pos) => match &self.entries[pos] {
+                Some(Entry {
+                    key: Value::Str(_),
+                    value,
+                    ..
+                }) => Some(Some(value)),
+                _ => None,
+            },
+        }
     }
 
     /// The position of a `str` key.
@@ -183,7 +255,7 @@ impl Dict {
     pub fn find_str(&self, key: &Str) -> Option<usize> {
         self.find_with(key.hash(), |k| match k {
             Value::Str(s) => std::ptr::eq(&**s, key) || s.as_str() == key.as_str(),
-            _ => false,
+            _ => str_subclass_key_eq(k, key),
         })
     }
 
@@ -216,7 +288,7 @@ impl Dict {
         let hash = key.hash();
         let found = self.find_with(hash, |k| match k {
             Value::Str(s) => s.as_str() == key.as_str(),
-            _ => false,
+            _ => str_subclass_key_eq(k, &key),
         });
         match found {
             Some(pos) => {
@@ -268,7 +340,7 @@ impl Dict {
         let hash = key.hash();
         let pos = self.find_with(hash, |k| match k {
             Value::Str(s) => s.as_str() == key.as_str(),
-            _ => false,
+            _ => str_subclass_key_eq(k, key),
         })?;
         Some(self.remove_at(pos).value)
     }

@@ -112,6 +112,13 @@ fn is_native_fn(v: &Value, f: crate::native::NativeFn) -> bool {
         if nf.bound.is_none() && std::ptr::fn_addr_eq(*func, f))
 }
 
+/// Whether `o`'s class is exactly `cls` (not a subclass, which may override the special
+/// methods a fast path stands for).
+#[inline(always)]
+fn is_exact(o: &Obj, cls: &Obj) -> bool {
+    o.class_raw().is_some_and(|c| Rc::ptr_eq(c, cls))
+}
+
 /// `lst.append(x)` as `CallMethod(1)` sees it (CPython 3.11 specializes the same call):
 /// when the method on the stack at `callee_pos` is `list.append` itself and the receiver a
 /// list, appends and leaves `None` in place of the callee, self and argument.
@@ -593,17 +600,20 @@ impl Vm {
                         Instr::BinarySubscr => {
                             let idx = f.stack.pop().expect("stack");
                             let obj = f.stack.pop().expect("stack");
-                            // Fast path: list[int].
+                            // Fast path: list[int] for an exact list (a subclass may
+                            // override `__getitem__`).
                             if let (Value::Obj(o), Value::Int(i)) = (&obj, &idx) {
                                 if let Payload::List(l) = &o.payload {
-                                    let l = l.borrow();
-                                    let n = l.len() as i64;
-                                    let j = if *i < 0 { i + n } else { *i };
-                                    if j >= 0 && j < n {
-                                        let v = l[j as usize].clone();
-                                        drop(l);
-                                        f.stack.push(v);
-                                        continue;
+                                    if is_exact(o, &self.types.list) {
+                                        let l = l.borrow();
+                                        let n = l.len() as i64;
+                                        let j = if *i < 0 { i + n } else { *i };
+                                        if j >= 0 && j < n {
+                                            let v = l[j as usize].clone();
+                                            drop(l);
+                                            f.stack.push(v);
+                                            continue;
+                                        }
                                     }
                                 }
                             }
@@ -620,12 +630,14 @@ impl Vm {
                             let v = f.stack.pop().expect("stack");
                             if let (Value::Obj(o), Value::Int(i)) = (&obj, &idx) {
                                 if let Payload::List(l) = &o.payload {
-                                    let mut l = l.borrow_mut();
-                                    let n = l.len() as i64;
-                                    let j = if *i < 0 { i + n } else { *i };
-                                    if j >= 0 && j < n {
-                                        l[j as usize] = v;
-                                        continue;
+                                    if is_exact(o, &self.types.list) {
+                                        let mut l = l.borrow_mut();
+                                        let n = l.len() as i64;
+                                        let j = if *i < 0 { i + n } else { *i };
+                                        if j >= 0 && j < n {
+                                            l[j as usize] = v;
+                                            continue;
+                                        }
                                     }
                                 }
                             }
@@ -945,7 +957,8 @@ impl Vm {
                         Instr::StarArgs => {
                             let v = f.stack.pop().expect("stack");
                             let t = match v.payload() {
-                                Some(Payload::Tuple(_)) => v,
+                                // An exact tuple (a subclass may override `__iter__`).
+                                Some(Payload::Tuple(_)) if !self.is_heap(&v) => v,
                                 _ => {
                                     let callee = f.stack.last().expect("callee").clone();
                                     let items = tri!(with_frame!(

@@ -264,6 +264,9 @@ pub struct TypeData {
     pub subclasses: RefCell<Vec<std::rc::Weak<Object>>>,
     /// The class or a base defines `__del__`: dying instances are finalized.
     pub has_del: Cell<bool>,
+    /// The class or a base (a user class) defines `__getattribute__`: every attribute load
+    /// on its instances calls it, and the attribute caches are not filled for it.
+    pub has_getattribute: Cell<bool>,
 }
 
 /// Which payload the instances of a class carry.
@@ -279,6 +282,10 @@ pub enum Layout {
     Complex,
     /// A str.
     Str,
+    /// A bytes object.
+    Bytes,
+    /// A bytearray.
+    ByteArray,
     /// A tuple.
     Tuple,
     /// A list.

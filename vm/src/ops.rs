@@ -949,6 +949,11 @@ impl Vm {
                 }
                 match &o.payload {
                     Payload::Str(s) => Ok(s.clone()),
+                    // `bytes.__str__`/`bytearray.__str__` are their own reprs, whatever
+                    // `__repr__` a subclass defines.
+                    Payload::Bytes(_) | Payload::ByteArray(_) => {
+                        crate::builtins::native_repr(self, v).map(|s| Rc::new(Str::new(s)))
+                    }
                     Payload::Exception(_) => {
                         // Built-in exception classes may override __str__ (groups, KeyError).
                         let cls = self.class_of(v).clone();

@@ -41,8 +41,8 @@ builtin_types! {
     float: "float", Float;
     complex: "complex", Complex;
     str: "str", Str;
-    bytes: "bytes", Builtin;
-    bytearray: "bytearray", Builtin;
+    bytes: "bytes", Bytes;
+    bytearray: "bytearray", ByteArray;
     list: "list", List;
     tuple: "tuple", Tuple;
     dict: "dict", Dict;
@@ -247,6 +247,7 @@ fn type_data(name: &str, layout: Layout, bases: Vec<Obj>, heap: bool) -> TypeDat
         nslots: 0,
         subclasses: RefCell::new(Vec::new()),
         has_del: Cell::new(false),
+        has_getattribute: Cell::new(false),
     }
 }
 
@@ -298,7 +299,12 @@ pub fn new_heap_type(
     // CPython refuses any slots in subtypes of variable-size types (`int`, `tuple`, `type`),
     // naming the base that carries the layout; `float` and `complex` take them.
     if let Some(own) = &slots {
-        if !own.is_empty() && matches!(layout, Layout::Int | Layout::Tuple | Layout::Type) {
+        if !own.is_empty()
+            && matches!(
+                layout,
+                Layout::Int | Layout::Tuple | Layout::Type | Layout::Bytes
+            )
+        {
             let base = bases
                 .iter()
                 .find(|b| b.as_type().is_some_and(|t| t.layout == layout))
@@ -376,7 +382,41 @@ pub fn new_heap_type(
         });
         t.has_del.set(has);
     }
+    refresh_has_getattribute(&cls);
     Ok(cls)
+}
+
+/// Recomputes [`TypeData::has_getattribute`] of `cls` and its subclasses (after a class
+/// is made, or `__getattribute__` is set on or deleted from `cls`): whether a user class
+/// of the MRO defines it.
+pub(crate) fn refresh_has_getattribute(cls: &Obj) {
+    thread_local! {
+        static NAME: Str = Str::new("__getattribute__".to_string());
+    }
+    let Some(t) = cls.as_type() else { return };
+    let has = NAME.with(|name| {
+        t.mro.borrow().iter().any(|c| {
+            c.as_type()
+                .is_some_and(|ct| ct.heap && ct.ns.borrow().get_str(name).is_some())
+        })
+    });
+    t.has_getattribute.set(has);
+    let subs: Vec<Obj> = t
+        .subclasses
+        .borrow()
+        .iter()
+        .filter_map(|w| w.upgrade())
+        .collect();
+    for s in &subs {
+        refresh_has_getattribute(s);
+    }
+}
+
+/// Whether instances of `cls` have a user `__getattribute__` (see
+/// [`TypeData::has_getattribute`]).
+#[inline]
+pub(crate) fn has_getattribute(cls: &Obj) -> bool {
+    cls.as_type().is_some_and(|t| t.has_getattribute.get())
 }
 
 /// The layout instances of a class with these bases carry (the most derived built-in base).

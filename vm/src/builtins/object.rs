@@ -341,7 +341,7 @@ fn object_setattr(vm: &mut Vm, a: Args) -> PyResult {
 fn object_getattribute(vm: &mut Vm, a: Args) -> PyResult {
     a.method_count(vm, "__getattribute__", 1, 1)?;
     let name = super::functions::attr_name(vm, &a.pos[1])?;
-    match vm.get_attr_opt(&a.pos[0], &name)? {
+    match vm.generic_get_attr_opt(&a.pos[0], &name)? {
         Some(v) => Ok(v),
         None => Err(vm.attribute_error(&a.pos[0], &name)),
     }

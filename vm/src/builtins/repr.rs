@@ -201,7 +201,8 @@ pub fn native_repr(vm: &mut Vm, v: &Value) -> PyResult<String> {
         Payload::Float(f) => Ok(float_repr(*f)),
         Payload::Complex(re, im) => Ok(crate::format::complex_repr(*re, *im)),
         Payload::Bytes(b) => Ok(bytes_repr(b)),
-        Payload::ByteArray(b) => Ok(format!("bytearray({})", bytes_repr(&b.borrow()))),
+        // Named by the instance's class, as CPython's bytearray_repr (`BA(b'x')`).
+        Payload::ByteArray(b) => Ok(format!("{}({})", vm.type_name(v), bytes_repr(&b.borrow()))),
         Payload::Function(f) => {
             let q = f
                 .qualname

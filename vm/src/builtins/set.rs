@@ -50,6 +50,94 @@ pub(super) fn install(vm: &mut Vm) {
         ),
     ];
     def_methods(vm, &s, mutating);
+    // The operators as attributes, for subclasses (whose instances go through the dunder
+    // protocol) and explicit calls; exact sets are answered natively by the VM.
+    let operators: &[(&str, Sig, crate::native::NativeFn)] = &[
+        ("__or__", Sig::SLOT, dunder_or),
+        ("__and__", Sig::SLOT, dunder_and),
+        ("__sub__", Sig::SLOT, dunder_sub),
+        ("__xor__", Sig::SLOT, dunder_xor),
+        ("__ror__", Sig::SLOT, dunder_ror),
+        ("__rand__", Sig::SLOT, dunder_rand),
+        ("__rsub__", Sig::SLOT, dunder_rsub),
+        ("__rxor__", Sig::SLOT, dunder_rxor),
+    ];
+    def_methods(vm, &s, operators);
+    def_methods(vm, &f, operators);
+    let inplace: &[(&str, Sig, crate::native::NativeFn)] = &[
+        ("__ior__", Sig::SLOT, dunder_ior),
+        ("__iand__", Sig::SLOT, dunder_iand),
+        ("__isub__", Sig::SLOT, dunder_isub),
+        ("__ixor__", Sig::SLOT, dunder_ixor),
+    ];
+    def_methods(vm, &s, inplace);
+}
+
+/// `x op y` for two sets (or frozensets) as CPython's number slots: `NotImplemented` unless
+/// both are sets; the result is a plain `set` or `frozenset`, as the left operand's base.
+fn slot_binary(vm: &mut Vm, x: &Value, y: &Value, op: BinOp) -> PyResult {
+    let is_set = |v: &Value| matches!(v.payload(), Some(Payload::Set(_)));
+    if !is_set(x) || !is_set(y) {
+        return Ok(vm.not_implemented.clone());
+    }
+    Ok(set_binary(vm, x, y, op)?.unwrap_or_else(|| vm.not_implemented.clone()))
+}
+
+fn dunder_or(vm: &mut Vm, a: Args) -> PyResult {
+    slot_binary(vm, &a.pos[0], &a.pos[1], BinOp::Or)
+}
+
+fn dunder_and(vm: &mut Vm, a: Args) -> PyResult {
+    slot_binary(vm, &a.pos[0], &a.pos[1], BinOp::And)
+}
+
+fn dunder_sub(vm: &mut Vm, a: Args) -> PyResult {
+    slot_binary(vm, &a.pos[0], &a.pos[1], BinOp::Sub)
+}
+
+fn dunder_xor(vm: &mut Vm, a: Args) -> PyResult {
+    slot_binary(vm, &a.pos[0], &a.pos[1], BinOp::Xor)
+}
+
+fn dunder_ror(vm: &mut Vm, a: Args) -> PyResult {
+    slot_binary(vm, &a.pos[1], &a.pos[0], BinOp::Or)
+}
+
+fn dunder_rand(vm: &mut Vm, a: Args) -> PyResult {
+    slot_binary(vm, &a.pos[1], &a.pos[0], BinOp::And)
+}
+
+fn dunder_rsub(vm: &mut Vm, a: Args) -> PyResult {
+    slot_binary(vm, &a.pos[1], &a.pos[0], BinOp::Sub)
+}
+
+fn dunder_rxor(vm: &mut Vm, a: Args) -> PyResult {
+    slot_binary(vm, &a.pos[1], &a.pos[0], BinOp::Xor)
+}
+
+/// `x op= y` for a set: updates `x` in place and returns it; `NotImplemented` unless `y`
+/// is a set.
+fn slot_inplace(vm: &mut Vm, a: &Args, op: BinOp) -> PyResult {
+    if !matches!(a.pos[1].payload(), Some(Payload::Set(_))) {
+        return Ok(vm.not_implemented.clone());
+    }
+    set_inplace(vm, &a.pos[0], &a.pos[1], op)
+}
+
+fn dunder_ior(vm: &mut Vm, a: Args) -> PyResult {
+    slot_inplace(vm, &a, BinOp::Or)
+}
+
+fn dunder_iand(vm: &mut Vm, a: Args) -> PyResult {
+    slot_inplace(vm, &a, BinOp::And)
+}
+
+fn dunder_isub(vm: &mut Vm, a: Args) -> PyResult {
+    slot_inplace(vm, &a, BinOp::Sub)
+}
+
+fn dunder_ixor(vm: &mut Vm, a: Args) -> PyResult {
+    slot_inplace(vm, &a, BinOp::Xor)
 }
 
 fn elements(v: &Value) -> Vec<Value> {

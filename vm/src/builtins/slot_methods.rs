@@ -168,7 +168,12 @@ pub(crate) fn adds_slot(cls: &Obj, name: &str) -> bool {
             "__dict__" => matches!(bt.layout, Layout::Exception | Layout::Type),
             _ => matches!(
                 bt.layout,
-                Layout::Int | Layout::Tuple | Layout::Type | Layout::Set | Layout::FrozenSet
+                Layout::Int
+                    | Layout::Tuple
+                    | Layout::Type
+                    | Layout::Set
+                    | Layout::FrozenSet
+                    | Layout::Bytes
             ),
         };
         by_layout

@@ -27,6 +27,7 @@ pub(super) fn install(vm: &mut Vm) {
     def_static(vm, &b, "__new__", bytes_new);
     let ba = vm.types.bytearray.clone();
     def_static(vm, &ba, "__new__", bytearray_new);
+    super::def_method(vm, &ba, "__init__", bytearray_init);
     for cls in [b, ba.clone()] {
         let tables = [
             methods::METHODS,
@@ -85,8 +86,14 @@ fn make_bytes(
     range_msg: &str,
 ) -> PyResult<Vec<u8>> {
     let Some(src) = src else {
+        if encoding.is_some() {
+            return Err(vm.new_type_error("encoding without a string argument"));
+        }
         return Ok(Vec::new());
     };
+    if encoding.is_some() && src.as_str().is_none() {
+        return Err(vm.new_type_error("encoding without a string argument"));
+    }
     if let Some(s) = src.as_str() {
         let Some(enc) = encoding else {
             return Err(vm.new_type_error("string argument without an encoding"));
@@ -139,6 +146,25 @@ fn byte_of(vm: &mut Vm, v: &Value) -> PyResult<u8> {
 }
 
 fn bytes_new(vm: &mut Vm, a: Args) -> PyResult {
+    let r = exact_bytes_new(vm, a)?;
+    // A subclass (`bytes.__new__(B, ...)`): an instance of it holding the same bytes.
+    let cls = a.pos[0].as_obj().cloned().expect("class");
+    if std::rc::Rc::ptr_eq(&cls, &vm.types.bytes) {
+        return Ok(r);
+    }
+    let b = as_bytes(&r).unwrap_or_default();
+    crate::embed::limits::buffer_alloc(b.len());
+    let inst = vm.new_instance(&cls)?;
+    Ok(super::int::rebuild(
+        vm,
+        &inst,
+        Payload::Bytes(b.into_boxed_slice()),
+    ))
+}
+
+/// `bytes(...)`: the `bytes` object the arguments after the class stand for.
+fn exact_bytes_new(vm: &mut Vm, a: Args) -> PyResult {
+    a.check_kwargs(vm, "bytes", &["source", "encoding", "errors"])?;
     // `bytes(x)` asks `x.__bytes__()` first, as CPython does (`bytes(path)`).
     if let (Some(src @ Value::Obj(_)), None) = (a.arg(1, "source"), a.arg(2, "encoding")) {
         if as_bytes(src).is_none() {
@@ -162,14 +188,31 @@ fn bytes_new(vm: &mut Vm, a: Args) -> PyResult {
     Ok(super::bytes_const(&vm.types, b))
 }
 
+/// `bytearray.__new__(cls, ...)`: an empty bytearray of `cls`, whatever the arguments;
+/// `bytearray.__init__` fills it, as in CPython (so a subclass `__init__` that does not
+/// call it leaves the instance empty).
 fn bytearray_new(vm: &mut Vm, a: Args) -> PyResult {
+    let cls = a.pos[0].as_obj().cloned().expect("class");
+    if std::rc::Rc::ptr_eq(&cls, &vm.types.bytearray) {
+        return Ok(new_bytearray(vm, Vec::new()));
+    }
+    vm.new_instance(&cls)
+}
+
+/// `bytearray.__init__(source=..., encoding=...)`: replaces the contents.
+fn bytearray_init(vm: &mut Vm, a: Args) -> PyResult {
+    a.check_kwargs(vm, "bytearray", &["source", "encoding", "errors"])?;
     let b = make_bytes(
         vm,
         a.arg(1, "source"),
         a.arg(2, "encoding"),
         "byte must be in range(0, 256)",
     )?;
-    Ok(new_bytearray(vm, b))
+    match a.pos.first().and_then(|v| v.payload()) {
+        Some(Payload::ByteArray(cell)) => *cell.borrow_mut() = b,
+        _ => return Err(vm.new_type_error("descriptor '__init__' requires a 'bytearray' object")),
+    }
+    Ok(Value::None)
 }
 
 /// A result of the receiver's kind: bytearray methods return bytearrays.
