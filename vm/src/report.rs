@@ -2,7 +2,7 @@
 //! (`Python/pythonrun.c`) prints it: chained exceptions (`__cause__`, `__context__`) first,
 //! the traceback, the `Type: message` line with its "Did you mean" hint, the `__notes__`,
 //! and exception groups as a tree of numbered, indented sub-reports (at most
-//! [`MAX_GROUP_WIDTH`] sub-exceptions per group and [`MAX_GROUP_DEPTH`] levels).
+//! `MAX_GROUP_WIDTH` sub-exceptions per group and `MAX_GROUP_DEPTH` levels).
 
 use crate::object::{Payload, TracebackEntry};
 use crate::types::{is_subtype, lookup};
