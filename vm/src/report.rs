@@ -361,15 +361,7 @@ impl Vm {
                     continue;
                 }
             } else {
-                if repeat >= 3 {
-                    let n = repeat - 2;
-                    let _ = writeln!(
-                        out,
-                        "  [Previous line repeated {} more time{}]",
-                        n,
-                        if n == 1 { "" } else { "s" }
-                    );
-                }
+                write_repeated(&mut out, repeat);
                 repeat = 0;
             }
             let _ = writeln!(out, "  File \"{}\", line {}, in {}", key.0, key.1, key.2);
@@ -394,15 +386,7 @@ impl Vm {
             }
             last = Some(key);
         }
-        if repeat >= 3 {
-            let n = repeat - 2;
-            let _ = writeln!(
-                out,
-                "  [Previous line repeated {} more time{}]",
-                n,
-                if n == 1 { "" } else { "s" }
-            );
-        }
+        write_repeated(&mut out, repeat);
         out
     }
 
@@ -467,30 +451,22 @@ impl Vm {
     }
 }
 
+/// CPython's line for a traceback entry seen `repeat` times in a row (the first three are
+/// printed).
+fn write_repeated(out: &mut String, repeat: usize) {
+    if repeat >= 3 {
+        let n = repeat - 2;
+        let s = if n == 1 { "" } else { "s" };
+        let _ = writeln!(out, "  [Previous line repeated {n} more time{s}]");
+    }
+}
+
 /// `str.splitlines(keepends=True)`: the line boundaries of `str`, `\r\n` as one.
 fn split_lines_keep_ends(t: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    let mut it = t.char_indices().peekable();
-    while let Some((i, c)) = it.next() {
-        if !matches!(
-            c,
-            '\n' | '\r' | '\x0b' | '\x0c' | '\x1c'..='\x1e' | '\u{85}' | '\u{2028}' | '\u{2029}'
-        ) {
-            continue;
-        }
-        let mut end = i + c.len_utf8();
-        if c == '\r' && it.peek().is_some_and(|&(_, n)| n == '\n') {
-            it.next();
-            end += 1;
-        }
-        out.push(&t[start..end]);
-        start = end;
-    }
-    if start < t.len() {
-        out.push(&t[start..]);
-    }
-    out
+    crate::builtins::str_line_spans(t)
+        .into_iter()
+        .map(|(start, _, end)| &t[start..end])
+        .collect()
 }
 
 #[cfg(test)]

@@ -401,13 +401,7 @@ pub(crate) fn refresh_has_getattribute(cls: &Obj) {
         })
     });
     t.has_getattribute.set(has);
-    let subs: Vec<Obj> = t
-        .subclasses
-        .borrow()
-        .iter()
-        .filter_map(|w| w.upgrade())
-        .collect();
-    for s in &subs {
+    for s in &live_subclasses(t) {
         refresh_has_getattribute(s);
     }
 }
@@ -630,14 +624,17 @@ pub fn class_value(cls: &Obj) -> Value {
 pub(crate) fn mark_has_del(cls: &Obj) {
     if let Some(t) = cls.as_type() {
         t.has_del.set(true);
-        let subs: Vec<Obj> = t
-            .subclasses
-            .borrow()
-            .iter()
-            .filter_map(|w| w.upgrade())
-            .collect();
-        for s in &subs {
+        for s in &live_subclasses(t) {
             mark_has_del(s);
         }
     }
+}
+
+/// The direct subclasses of a class that are still alive (`__subclasses__()`).
+pub(crate) fn live_subclasses(t: &TypeData) -> Vec<Obj> {
+    t.subclasses
+        .borrow()
+        .iter()
+        .filter_map(|w| w.upgrade())
+        .collect()
 }

@@ -44,6 +44,7 @@ pub(crate) use object::union_or;
 pub use repr::{bytes_repr, float_repr, native_repr, str_repr};
 pub use set::set_inplace;
 pub(crate) use str::is_wide as char_is_wide;
+pub(crate) use str::line_spans as str_line_spans;
 pub use subscript::{native_delitem, native_getitem, native_setitem};
 
 use crate::code::{BinOp, CmpOp, Code};

@@ -460,10 +460,8 @@ fn type_subclasses(vm: &mut Vm, a: Args) -> PyResult {
     let subs: Vec<Value> = cls
         .as_type()
         .map(|t| {
-            t.subclasses
-                .borrow()
-                .iter()
-                .filter_map(|w| w.upgrade())
+            crate::types::live_subclasses(t)
+                .into_iter()
                 .map(Value::Obj)
                 .collect()
         })

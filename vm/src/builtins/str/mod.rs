@@ -290,9 +290,18 @@ fn splitlines(vm: &mut Vm, a: Args) -> PyResult {
         Some(v) => vm.is_true(&v.clone())?,
         None => false,
     };
-    // `str.splitlines`' breaks (`\r\n` and the line boundaries of `str`), found in the UTF-8
-    // text directly.
     let t = s.as_str();
+    let out = line_spans(t)
+        .into_iter()
+        .map(|(start, text_end, end)| Value::str(&t[start..if keep { end } else { text_end }]))
+        .collect();
+    Ok(vm.new_list(out))
+}
+
+/// The lines of `t` as `str.splitlines` finds them (`\r\n` and every line boundary of
+/// `str`, found in the UTF-8 text directly): for each, its start, the end of its text and
+/// its end with the line break.
+pub(crate) fn line_spans(t: &str) -> Vec<(usize, usize, usize)> {
     let mut out = Vec::new();
     let mut start = 0;
     let mut it = t.char_indices().peekable();
@@ -308,13 +317,13 @@ fn splitlines(vm: &mut Vm, a: Args) -> PyResult {
             it.next();
             end += 1;
         }
-        out.push(Value::str(&t[start..if keep { end } else { i }]));
+        out.push((start, i, end));
         start = end;
     }
     if start < t.len() {
-        out.push(Value::str(&t[start..]));
+        out.push((start, t.len(), t.len()));
     }
-    Ok(vm.new_list(out))
+    out
 }
 
 /// The result of a strip: `a`'s receiver itself when nothing was stripped from an exact
