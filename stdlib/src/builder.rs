@@ -81,6 +81,7 @@ pub const MODULES: &[&str] = &[
     "tempfile",
     "textwrap",
     "time",
+    "traceback",
     "types",
     "typing",
     "warnings",

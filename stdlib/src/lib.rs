@@ -35,6 +35,7 @@ pub mod random;
 pub mod re;
 pub mod source;
 pub mod time;
+pub mod traceback;
 pub mod types;
 pub mod warnings;
 
@@ -46,7 +47,7 @@ use aio_vm::Vm;
 /// `collections` (and `collections.abc`), `contextlib`, `copy`, `dataclasses`, `enum`,
 /// `fnmatch`, `fractions`, `functools`, `gc`, `glob`, `heapq`, `io`, `itertools`, `json`, `math`,
 /// `operator`, `os` (and `os.path`), `pathlib`, `random`, `re`, `reprlib`, `shutil`, `statistics`,
-/// `string`, `struct`, `tempfile`, `textwrap`, `time`, `types`, `typing`, `warnings`; and adds the
+/// `string`, `struct`, `tempfile`, `textwrap`, `time`, `traceback`, `types`, `typing`, `warnings`; and adds the
 /// builtins `open` and `help` (with its `pydoc`).
 /// This is the unsandboxed standard library of the `aio` binary (see [`VmBuilder`] for a
 /// sandbox).
@@ -101,6 +102,7 @@ pub fn install(vm: &mut Vm) {
     vm.register_module("tempfile", pure::tempfile);
     vm.register_module("textwrap", pure::textwrap);
     vm.register_module("time", time::init);
+    vm.register_module("traceback", traceback::init);
     vm.register_module("types", types::init);
     vm.register_module("typing", pure::typing);
     vm.register_module("warnings", warnings::init);

@@ -168,7 +168,15 @@ impl Vm {
             self.dict_set_str(&d, "tb_lineno", Value::Int(loc.line as i64));
             self.dict_set_str(&d, "tb_lasti", Value::Int(e.ip as i64 * 2));
             self.dict_set_str(&d, "tb_next", next);
-            self.dict_set_str(&d, "tb_frame", Value::None);
+            // A stand-in for the frame: its code and line (what `traceback` reads back).
+            let fd = self.new_dict(crate::dict::Dict::new());
+            let code = crate::builtins::code_object(&self.types, e.code.clone());
+            self.dict_set_str(&fd, "f_code", Value::Obj(code));
+            self.dict_set_str(&fd, "f_lineno", Value::Int(loc.line as i64));
+            let frame =
+                crate::object::Object::with_dict(self.types.object.clone(), Payload::Plain, fd);
+            let frame = Value::Obj(self.track(frame));
+            self.dict_set_str(&d, "tb_frame", frame);
             let tb =
                 crate::object::Object::with_dict(self.types.traceback.clone(), Payload::Plain, d);
             next = Value::Obj(self.track(tb));

@@ -10,6 +10,7 @@ use crate::value::{Obj, Value};
 use crate::vm::Vm;
 use std::collections::HashSet;
 use std::fmt::Write;
+use std::rc::Rc;
 
 /// Sub-exceptions shown per group; the rest are counted ("and N more exceptions").
 const MAX_GROUP_WIDTH: usize = 15;
@@ -28,9 +29,52 @@ struct Report {
     depth: usize,
     need_close: bool,
     seen: HashSet<usize>,
+    /// Where `out` splits into the strings the `traceback` module yields (its `emit` calls).
+    breaks: Vec<usize>,
+    /// `limit` of the `traceback` module: frames kept per traceback (negative: the last).
+    limit: Option<i64>,
+    /// Whether `__cause__` and `__context__` are reported.
+    chain: bool,
+    /// The `traceback` module's variant (3.11's `traceback.py`): no "Did you mean" hint,
+    /// source lines stripped on both sides, the margin on every line of a message.
+    module: bool,
+    /// The exception (by address) whose own traceback is not shown (`tb=None`).
+    no_tb: Option<usize>,
 }
 
 impl Report {
+    fn new(limit: Option<i64>, chain: bool, module: bool) -> Report {
+        Report {
+            out: String::new(),
+            depth: 0,
+            need_close: false,
+            seen: HashSet::new(),
+            breaks: Vec::new(),
+            limit,
+            chain,
+            module,
+            no_tb: None,
+        }
+    }
+
+    /// Ends one string of the `traceback` module's list.
+    fn cut(&mut self) {
+        self.breaks.push(self.out.len());
+    }
+
+    /// `out` split at the cuts, empty pieces left out.
+    fn into_chunks(self) -> Vec<String> {
+        let mut chunks = Vec::new();
+        let mut start = 0;
+        for end in self.breaks.into_iter().chain([self.out.len()]) {
+            if end > start {
+                chunks.push(self.out[start..end].to_string());
+                start = end;
+            }
+        }
+        chunks
+    }
+
     /// `EXC_MARGIN`: the `| ` bar of a sub-exception's lines.
     fn margin(&self) -> &'static str {
         if self.depth > 0 {
@@ -83,14 +127,144 @@ impl Vm {
     /// # Ok::<(), aio_vm::Error>(())
     /// ```
     pub fn format_exception(&mut self, e: &Obj) -> String {
-        let mut r = Report {
-            out: String::new(),
-            depth: 0,
-            need_close: false,
-            seen: HashSet::new(),
-        };
+        let mut r = Report::new(None, true, false);
         self.report_recursive(&mut r, e);
         r.out
+    }
+
+    /// What CPython 3.11's `traceback.format_exception(e, limit=limit, chain=chain)`
+    /// returns: the report of [`Vm::format_exception`] as `traceback.py` writes it (no
+    /// "Did you mean" hint, which 3.11 adds in C only), split into the same strings (one
+    /// per header, frame, chaining sentence, exception line and note line). `limit` keeps
+    /// the first `limit` frames of each traceback, or the last `-limit`. The frames of
+    /// hidden sources (stdlib modules written in aio) are left out, as in the report.
+    ///
+    /// ```
+    /// use aio_vm::{Value, Vm};
+    ///
+    /// let mut vm = Vm::new();
+    /// vm.exec("def f():\n    return 1 / 0\n")?;
+    /// let f: Value = vm.get_global("f")?;
+    /// let e = vm.call(&f, &[], &[]).err().unwrap();
+    /// let lines = vm.traceback_format_exception(&e, None, true, true);
+    /// assert_eq!(lines[0], "Traceback (most recent call last):\n");
+    /// assert!(lines[1].ends_with(", line 2, in f\n"));
+    /// assert_eq!(lines[2], "ZeroDivisionError: division by zero\n");
+    /// # Ok::<(), aio_vm::Error>(())
+    /// ```
+    /// `with_tb` false leaves out `e`'s own traceback (`print_exception(t, e, None)`).
+    pub fn traceback_format_exception(
+        &mut self,
+        e: &Obj,
+        limit: Option<i64>,
+        chain: bool,
+        with_tb: bool,
+    ) -> Vec<String> {
+        let mut r = Report::new(limit, chain, true);
+        if !with_tb {
+            r.no_tb = Some(address(e));
+        }
+        self.report_recursive(&mut r, e);
+        r.into_chunks()
+    }
+
+    /// `traceback.format_exception_only(e)` of CPython 3.11: the `Type: message` line (or
+    /// a `SyntaxError`'s location lines) and the lines of the notes.
+    pub fn traceback_format_exception_only(&mut self, e: &Obj) -> Vec<String> {
+        let mut r = Report::new(None, false, true);
+        self.report_exception_only(&mut r, e);
+        r.into_chunks()
+    }
+
+    /// The `FrameSummary` of each of `entries` (outermost first; the frames of hidden
+    /// sources left out) with its string of CPython 3.11's `StackSummary.format()` (file
+    /// line, stripped source line, and with `carets` the carets, which CPython shows for
+    /// tracebacks but not for the running stack). For `traceback.extract_tb` and
+    /// `extract_stack`.
+    pub fn traceback_summaries(
+        &mut self,
+        mut entries: Vec<TracebackEntry>,
+        carets: bool,
+    ) -> Vec<(crate::gen::FrameSummary, String)> {
+        self.drop_hidden(&mut entries);
+        let mut out = Vec::new();
+        for entry in entries {
+            let loc = entry.code.location(entry.ip as usize);
+            let src = &entry.code.source;
+            let summary = crate::gen::FrameSummary {
+                file: src.name.clone(),
+                line: loc.line,
+                name: entry.code.name.as_str().to_string(),
+                text: src.lines.line_text(&src.text, loc.line).trim().to_string(),
+            };
+            let text = if carets {
+                self.format_traceback_entries(vec![entry], true).concat()
+            } else {
+                let mut t = format!(
+                    "  File \"{}\", line {}, in {}\n",
+                    summary.file, summary.line, summary.name
+                );
+                let hidden = summary.file.starts_with('<') && summary.file.ends_with('>');
+                if !hidden && !summary.text.is_empty() {
+                    let _ = writeln!(t, "    {}", summary.text);
+                }
+                t
+            };
+            out.push((summary, text));
+        }
+        out
+    }
+
+    /// The entries of a traceback object (`e.__traceback__`, `sys.exc_info()[2]`),
+    /// outermost first, following `tb_next`; empty for anything else.
+    pub fn traceback_object_entries(&mut self, tb: &Value) -> Vec<TracebackEntry> {
+        let mut out = Vec::new();
+        let mut cur = tb.clone();
+        let (code_key, lasti_key, next_key, frame_key) = (
+            self.intern("f_code"),
+            self.intern("tb_lasti"),
+            self.intern("tb_next"),
+            self.intern("tb_frame"),
+        );
+        while let Value::Obj(o) = &cur {
+            if !o
+                .class_raw()
+                .is_some_and(|c| Rc::ptr_eq(c, &self.types.traceback))
+            {
+                break;
+            }
+            let frame = self.get_attr_opt(&cur, &frame_key).ok().flatten();
+            let code = match frame {
+                Some(f) => self.get_attr_opt(&f, &code_key).ok().flatten(),
+                None => None,
+            };
+            let lasti = self.get_attr_opt(&cur, &lasti_key).ok().flatten();
+            if let (Some(Value::Obj(c)), Some(Value::Int(i))) = (code, lasti) {
+                if let Payload::Code(code) = &c.payload {
+                    out.push(TracebackEntry {
+                        code: code.clone(),
+                        ip: (i / 2) as u32,
+                    });
+                }
+            }
+            cur = match self.get_attr_opt(&cur, &next_key) {
+                Ok(Some(n)) => n,
+                _ => Value::None,
+            };
+        }
+        out
+    }
+
+    /// The running script frames as traceback entries, outermost first (for
+    /// `traceback.extract_stack`).
+    pub fn stack_entries(&self) -> Vec<TracebackEntry> {
+        self.frames
+            .iter()
+            .map(|f| TracebackEntry {
+                code: f.code.clone(),
+                ip: (f.ip.max(1) - 1) as u32,
+            })
+            .collect()
     }
 
     fn is_exception_group(&self, e: &Obj) -> bool {
@@ -100,7 +274,9 @@ impl Vm {
 
     /// `print_exception_recursive`.
     fn report_recursive(&mut self, r: &mut Report, e: &Obj) {
-        self.report_cause_and_context(r, e);
+        if r.chain {
+            self.report_cause_and_context(r, e);
+        }
         if self.is_exception_group(e) {
             self.report_group(r, e);
         } else {
@@ -141,12 +317,14 @@ impl Vm {
         let need_close = r.need_close;
         self.report_recursive(r, e);
         r.need_close = need_close;
+        r.cut();
         r.write_indented_margin();
         r.out.push('\n');
         r.write_indented_margin();
         r.out.push_str(message);
         r.write_indented_margin();
         r.out.push('\n');
+        r.cut();
     }
 
     /// `print_exception_group`: the group's own report, then each sub-exception under a
@@ -155,6 +333,7 @@ impl Vm {
         if r.depth > MAX_GROUP_DEPTH {
             r.write_indented_margin();
             let _ = writeln!(r.out, "... (max_group_depth is {MAX_GROUP_DEPTH})");
+            r.cut();
             return;
         }
         if r.depth == 0 {
@@ -186,6 +365,7 @@ impl Vm {
             } else {
                 let _ = writeln!(r.out, "{first}+---------------- {} ----------------", i + 1);
             }
+            r.cut();
             r.depth += 1;
             if !truncated {
                 if let Value::Obj(o) = exc {
@@ -199,10 +379,12 @@ impl Vm {
                     "and {remaining} more exception{}",
                     if remaining > 1 { "s" } else { "" }
                 );
+                r.cut();
             }
             if last && r.need_close {
                 r.write_indent();
                 r.out.push_str("+------------------------------------\n");
+                r.cut();
                 r.need_close = false;
             }
             r.depth -= 1;
@@ -215,12 +397,29 @@ impl Vm {
     /// `print_exception`: the traceback, the `Type: message` line, the notes.
     fn report_one(&mut self, r: &mut Report, e: &Obj) {
         self.flush_stdout();
-        let tb: Vec<TracebackEntry> = self
+        let mut tb: Vec<TracebackEntry> = self
             .exc_data(e)
             .map(|d| d.traceback.clone())
             .unwrap_or_default();
-        let tb = self.format_traceback_entries(tb);
+        if r.no_tb == Some(address(e)) {
+            tb.clear();
+        }
+        // Stored innermost first.
+        tb.reverse();
+        self.drop_hidden(&mut tb);
+        match r.limit {
+            Some(n) if n >= 0 => tb.truncate(n as usize),
+            Some(n) => {
+                let keep = n.unsigned_abs() as usize;
+                if tb.len() > keep {
+                    tb.drain(..tb.len() - keep);
+                }
+            }
+            None => {}
+        }
+        let tb = self.format_traceback_entries(tb, r.module);
         if !tb.is_empty() {
+            r.cut();
             r.write_indent();
             if self.is_exception_group(e) {
                 r.out.push_str(if r.depth == 1 { "+ " } else { r.margin() });
@@ -230,12 +429,22 @@ impl Vm {
                 r.out.push_str(r.margin());
                 r.out.push_str("Traceback (most recent call last):\n");
             }
-            for line in tb.lines() {
-                r.write_indented_margin();
-                r.out.push_str(line);
-                r.out.push('\n');
+            r.cut();
+            for chunk in tb {
+                for line in chunk.lines() {
+                    r.write_indented_margin();
+                    r.out.push_str(line);
+                    r.out.push('\n');
+                }
+                r.cut();
             }
         }
+        self.report_exception_only(r, e);
+    }
+
+    /// `format_exception_only`: the `Type: message` line (or a `SyntaxError`'s location
+    /// lines and message) and the notes.
+    fn report_exception_only(&mut self, r: &mut Report, e: &Obj) {
         let cls = e
             .class_raw()
             .cloned()
@@ -249,6 +458,7 @@ impl Vm {
                 name = format!("{}.{}", m.as_str(), name);
             }
         }
+        r.cut();
         let msg = match self.format_syntax_error_location(r, e, &cls) {
             Some(msg) => msg,
             None => {
@@ -256,16 +466,30 @@ impl Vm {
                     Ok(s) => s.as_str().to_string(),
                     Err(_) => "<exception str() failed>".to_string(),
                 };
-                msg + &self.suggestion(e)
+                if r.module {
+                    msg
+                } else {
+                    msg + &self.suggestion(e)
+                }
             }
         };
-        // Only the first line of a multi-line message carries the margin, as in CPython.
-        r.write_indented_margin();
-        if msg.is_empty() {
-            let _ = writeln!(r.out, "{name}");
+        let line = if msg.is_empty() {
+            format!("{name}\n")
         } else {
-            let _ = writeln!(r.out, "{name}: {msg}");
+            format!("{name}: {msg}\n")
+        };
+        if r.module {
+            // `traceback.py` indents every line of the message.
+            for l in split_lines_keep_ends(&line) {
+                r.write_indented_margin();
+                r.out.push_str(l);
+            }
+        } else {
+            // Only the first line of a multi-line message carries the margin, as in CPython.
+            r.write_indented_margin();
+            r.out.push_str(&line);
         }
+        r.cut();
         self.report_notes(r, e);
     }
 
@@ -315,11 +539,15 @@ impl Vm {
                     for line in split_lines_keep_ends(s.as_str()) {
                         r.write_indented_margin();
                         r.out.push_str(line);
+                        if r.module && line.ends_with('\n') {
+                            r.cut();
+                        }
                     }
                 }
                 Err(_) => r.out.push_str("<note str() failed>"),
             }
             r.out.push('\n');
+            r.cut();
         }
     }
 
@@ -333,10 +561,8 @@ impl Vm {
         lookup(&cls, &key).is_some()
     }
 
-    /// The lines of a traceback (frames, source lines, carets, "[Previous line
-    /// repeated ...]"), without the header, the frames of hidden sources left out.
-    fn format_traceback_entries(&mut self, mut tb: Vec<TracebackEntry>) -> String {
-        let mut out = String::new();
+    /// Leaves out the frames of hidden sources.
+    fn drop_hidden(&self, tb: &mut Vec<TracebackEntry>) {
         if !self.hidden_sources.is_empty() {
             tb.retain(|entry| {
                 let file = &entry.code.source.name;
@@ -346,9 +572,21 @@ impl Vm {
                         .contains(&format!("{file}::{}", entry.code.name.as_str()))
             });
         }
+    }
+
+    /// The frames of a traceback, one string each (file line, source line, carets), and
+    /// the "[Previous line repeated ...]" lines, without the header; the frames of hidden
+    /// sources left out. `module`: source lines stripped on both sides, as `traceback.py`.
+    fn format_traceback_entries(
+        &mut self,
+        mut tb: Vec<TracebackEntry>,
+        module: bool,
+    ) -> Vec<String> {
+        let mut chunks = Vec::new();
+        self.drop_hidden(&mut tb);
         let mut last: Option<(String, u32, String)> = None;
         let mut repeat = 0;
-        for entry in tb.iter().rev() {
+        for entry in tb.iter() {
             let loc = entry.code.location(entry.ip as usize);
             let key = (
                 entry.code.source.name.clone(),
@@ -361,14 +599,16 @@ impl Vm {
                     continue;
                 }
             } else {
-                write_repeated(&mut out, repeat);
+                chunks.extend(repeated_line(repeat));
                 repeat = 0;
             }
+            let mut out = String::new();
             let _ = writeln!(out, "  File \"{}\", line {}, in {}", key.0, key.1, key.2);
             // Code from `-c`, stdin, `exec`/`eval` strings (`<string>`, `<stdin>`...) has no
             // file for CPython's linecache: no source line is shown.
             if key.0.starts_with('<') && key.0.ends_with('>') {
                 last = Some(key);
+                chunks.push(out);
                 continue;
             }
             let line = entry
@@ -376,8 +616,9 @@ impl Vm {
                 .source
                 .lines
                 .line_text(&entry.code.source.text, loc.line);
-            // CPython's C printer strips the indentation only.
+            // CPython's C printer strips the indentation only, `traceback.py` both ends.
             let text = line.trim_start_matches([' ', '\t', '\x0c']);
+            let text = if module { text.trim_end() } else { text };
             if !text.trim().is_empty() {
                 let _ = writeln!(out, "    {text}");
                 if let Some(carets) = crate::carets::error_location_line(line, loc) {
@@ -385,9 +626,10 @@ impl Vm {
                 }
             }
             last = Some(key);
+            chunks.push(out);
         }
-        write_repeated(&mut out, repeat);
-        out
+        chunks.extend(repeated_line(repeat));
+        chunks
     }
 
     /// For a `SyntaxError` with details (what `eval` and `import` raise): writes CPython's
@@ -424,11 +666,13 @@ impl Vm {
             "  File \"{}\", line {line}",
             file.as_deref().unwrap_or("<string>")
         );
+        r.cut();
         if let Some(text) = t.get(3).and_then(|v| v.as_str()) {
             let full = text.as_str().trim_end_matches(['\n', '\r']);
             let text = full.trim_start();
             if !text.is_empty() {
                 let _ = writeln!(r.out, "    {text}");
+                r.cut();
                 let indent = (full.chars().count() - text.chars().count()) as i64;
                 if let Some(Value::Int(offset)) = t.get(2) {
                     let start = (offset - 1 - indent).max(0);
@@ -444,6 +688,7 @@ impl Vm {
                         " ".repeat(start as usize),
                         "^".repeat((end - start) as usize)
                     );
+                    r.cut();
                 }
             }
         }
@@ -452,13 +697,13 @@ impl Vm {
 }
 
 /// CPython's line for a traceback entry seen `repeat` times in a row (the first three are
-/// printed).
-fn write_repeated(out: &mut String, repeat: usize) {
-    if repeat >= 3 {
+/// printed), when there is one.
+fn repeated_line(repeat: usize) -> Option<String> {
+    (repeat >= 3).then(|| {
         let n = repeat - 2;
         let s = if n == 1 { "" } else { "s" };
-        let _ = writeln!(out, "  [Previous line repeated {n} more time{s}]");
-    }
+        format!("  [Previous line repeated {n} more time{s}]\n")
+    })
 }
 
 /// `str.splitlines(keepends=True)`: the line boundaries of `str`, `\r\n` as one.
