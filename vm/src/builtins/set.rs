@@ -83,36 +83,32 @@ fn slot_binary(vm: &mut Vm, x: &Value, y: &Value, op: BinOp) -> PyResult {
     Ok(set_binary(vm, x, y, op)?.unwrap_or_else(|| vm.not_implemented.clone()))
 }
 
-fn dunder_or(vm: &mut Vm, a: Args) -> PyResult {
-    slot_binary(vm, &a.pos[0], &a.pos[1], BinOp::Or)
+/// The number-slot wrappers of sets: `name(self, other)` runs `self op other` (reflected:
+/// `other op self`; in place: `slot_inplace`).
+macro_rules! set_slots {
+    ($($name:ident: $how:ident $op:ident;)*) => {$(
+        fn $name(vm: &mut Vm, a: Args) -> PyResult {
+            set_slots!(@call $how, vm, a, BinOp::$op)
+        }
+    )*};
+    (@call forward, $vm:ident, $a:ident, $op:expr) => { slot_binary($vm, &$a.pos[0], &$a.pos[1], $op) };
+    (@call reflected, $vm:ident, $a:ident, $op:expr) => { slot_binary($vm, &$a.pos[1], &$a.pos[0], $op) };
+    (@call inplace, $vm:ident, $a:ident, $op:expr) => { slot_inplace($vm, &$a, $op) };
 }
 
-fn dunder_and(vm: &mut Vm, a: Args) -> PyResult {
-    slot_binary(vm, &a.pos[0], &a.pos[1], BinOp::And)
-}
-
-fn dunder_sub(vm: &mut Vm, a: Args) -> PyResult {
-    slot_binary(vm, &a.pos[0], &a.pos[1], BinOp::Sub)
-}
-
-fn dunder_xor(vm: &mut Vm, a: Args) -> PyResult {
-    slot_binary(vm, &a.pos[0], &a.pos[1], BinOp::Xor)
-}
-
-fn dunder_ror(vm: &mut Vm, a: Args) -> PyResult {
-    slot_binary(vm, &a.pos[1], &a.pos[0], BinOp::Or)
-}
-
-fn dunder_rand(vm: &mut Vm, a: Args) -> PyResult {
-    slot_binary(vm, &a.pos[1], &a.pos[0], BinOp::And)
-}
-
-fn dunder_rsub(vm: &mut Vm, a: Args) -> PyResult {
-    slot_binary(vm, &a.pos[1], &a.pos[0], BinOp::Sub)
-}
-
-fn dunder_rxor(vm: &mut Vm, a: Args) -> PyResult {
-    slot_binary(vm, &a.pos[1], &a.pos[0], BinOp::Xor)
+set_slots! {
+    dunder_or: forward Or;
+    dunder_and: forward And;
+    dunder_sub: forward Sub;
+    dunder_xor: forward Xor;
+    dunder_ror: reflected Or;
+    dunder_rand: reflected And;
+    dunder_rsub: reflected Sub;
+    dunder_rxor: reflected Xor;
+    dunder_ior: inplace Or;
+    dunder_iand: inplace And;
+    dunder_isub: inplace Sub;
+    dunder_ixor: inplace Xor;
 }
 
 /// `x op= y` for a set: updates `x` in place and returns it; `NotImplemented` unless `y`
@@ -122,22 +118,6 @@ fn slot_inplace(vm: &mut Vm, a: &Args, op: BinOp) -> PyResult {
         return Ok(vm.not_implemented.clone());
     }
     set_inplace(vm, &a.pos[0], &a.pos[1], op)
-}
-
-fn dunder_ior(vm: &mut Vm, a: Args) -> PyResult {
-    slot_inplace(vm, &a, BinOp::Or)
-}
-
-fn dunder_iand(vm: &mut Vm, a: Args) -> PyResult {
-    slot_inplace(vm, &a, BinOp::And)
-}
-
-fn dunder_isub(vm: &mut Vm, a: Args) -> PyResult {
-    slot_inplace(vm, &a, BinOp::Sub)
-}
-
-fn dunder_ixor(vm: &mut Vm, a: Args) -> PyResult {
-    slot_inplace(vm, &a, BinOp::Xor)
 }
 
 fn elements(v: &Value) -> Vec<Value> {
