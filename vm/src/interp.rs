@@ -171,7 +171,10 @@ impl Vm {
             }
         }
         'frames: loop {
-            let code = f.code.clone();
+            // SAFETY: `f` holds an `Rc` to its code, which no instruction replaces, and
+            // `code` is not used once `f` changes: every switch of frames continues
+            // `'frames`, which derives it again. (A clone would count a reference per switch.)
+            let code: &crate::code::Code = unsafe { &*Rc::as_ptr(&f.code) };
             let instrs: &[Instr] = &code.instrs;
             // The instruction pointer lives in a local (a register) while this frame runs.
             // `f.ip` is written back only where the frame can be looked at: when it is lent
@@ -275,7 +278,10 @@ impl Vm {
                     if crate::finalize::pending() {
                         with_frame!(self, f, self.run_finalizers());
                     }
-                    let instr = instrs[ip];
+                    // SAFETY: the compiler ends every body with a return and keeps every
+                    // jump target, handler address and resume point inside it.
+                    debug_assert!(ip < instrs.len());
+                    let instr = unsafe { *instrs.get_unchecked(ip) };
                     ip += 1;
                     match instr {
                         Instr::Nop => {}

@@ -361,8 +361,10 @@ impl<'t, 'i> Compiler<'t, 'i> {
             .collect();
         let mut instrs = u.instrs;
         super::peephole::thread_jumps(&mut instrs);
+        super::peephole::return_in_place(&mut instrs);
         let max_stack = estimate_stack(&instrs);
         super::peephole::fuse_pairs(&mut instrs);
+        super::peephole::assert_closed(&instrs);
         let qualname = self.interner.intern(&u.qualname);
         let global_cache = crate::code::GlobalCache::table(u.names.len());
         let attr_cache = crate::code::AttrCache::table(instrs.len());

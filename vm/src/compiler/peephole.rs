@@ -62,6 +62,39 @@ pub fn thread_jumps(instrs: &mut [Instr]) {
     }
 }
 
+/// A jump to a `ReturnValue` returns where it stands (the value is already on the stack),
+/// as CPython's optimizer copies a small exit block into each jump to it.
+pub fn return_in_place(instrs: &mut [Instr]) {
+    for i in 0..instrs.len() {
+        if let Instr::Jump(t) = instrs[i] {
+            if instrs.get(t as usize) == Some(&Instr::ReturnValue) {
+                instrs[i] = Instr::ReturnValue;
+            }
+        }
+    }
+}
+
+/// Checks what the dispatch loop relies on to read instructions without bounds checks:
+/// every jump target is inside the body, and the last instruction does not fall through.
+/// A failure is a compiler bug, reported here rather than as a wild read at run time.
+pub fn assert_closed(instrs: &[Instr]) {
+    let n = instrs.len();
+    assert!(
+        instrs
+            .iter()
+            .filter_map(super::dis::jump_target)
+            .all(|t| (t as usize) < n),
+        "a jump leaves the body"
+    );
+    assert!(
+        matches!(
+            instrs.last(),
+            Some(Instr::ReturnValue | Instr::Jump(_) | Instr::Raise(_) | Instr::Reraise)
+        ),
+        "the body falls off its end"
+    );
+}
+
 /// Replaces the first of each fusable pair of adjacent instructions with the
 /// superinstruction for both (see [`Instr::LoadFastLoadFast`]). The second of a pair stays,
 /// so jump targets, the line table and the instruction caches keep their positions.
@@ -121,6 +154,38 @@ mod tests {
         assert_eq!(instrs[1], PopJumpIfTrue(4));
         assert_eq!(instrs[3], PopJumpIfFalse(6));
         assert_eq!(instrs[7], Jump(8));
+    }
+
+    #[test]
+    fn a_jump_to_a_return_returns_in_place() {
+        use Instr::*;
+        // `return a if c else b`: the first branch jumps to the shared return.
+        let mut instrs = vec![
+            LoadFast(0),
+            PopJumpIfFalse(4),
+            LoadFast(1),
+            Jump(5),
+            LoadFast(2),
+            ReturnValue,
+        ];
+        return_in_place(&mut instrs);
+        assert_eq!(instrs[3], ReturnValue);
+        assert_eq!(instrs[1], PopJumpIfFalse(4));
+        assert_closed(&instrs);
+    }
+
+    #[test]
+    #[should_panic(expected = "a jump leaves the body")]
+    fn a_jump_out_of_the_body_is_a_compiler_bug() {
+        use Instr::*;
+        assert_closed(&[LoadFast(0), PopJumpIfFalse(7), ReturnValue]);
+    }
+
+    #[test]
+    #[should_panic(expected = "the body falls off its end")]
+    fn a_body_that_falls_off_its_end_is_a_compiler_bug() {
+        use Instr::*;
+        assert_closed(&[LoadFast(0), PopTop]);
     }
 
     #[test]
