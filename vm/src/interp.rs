@@ -319,7 +319,7 @@ impl Vm {
                                 let v = v.clone();
                                 f.stack.push(v);
                             }
-                            None => break Event::Raise(self.unbound_local(&code, i as usize)),
+                            None => break Event::Raise(self.unbound_local(code, i as usize)),
                         },
                         Instr::StoreFast(i) => {
                             let v = f.stack.pop();
@@ -328,19 +328,19 @@ impl Vm {
                         Instr::LoadFastLoadFast(p) => {
                             let (a, b) = crate::code::unpack_pair(p);
                             let Some(v) = f.locals[a].clone() else {
-                                break Event::Raise(self.unbound_local(&code, a));
+                                break Event::Raise(self.unbound_local(code, a));
                             };
                             f.stack.push(v);
                             ip += 1;
                             let Some(v) = f.locals[b].clone() else {
-                                break Event::Raise(self.unbound_local(&code, b));
+                                break Event::Raise(self.unbound_local(code, b));
                             };
                             f.stack.push(v);
                         }
                         Instr::LoadFastLoadConst(p) => {
                             let (a, b) = crate::code::unpack_pair(p);
                             let Some(v) = f.locals[a].clone() else {
-                                break Event::Raise(self.unbound_local(&code, a));
+                                break Event::Raise(self.unbound_local(code, a));
                             };
                             f.stack.push(v);
                             ip += 1;
@@ -352,13 +352,13 @@ impl Vm {
                             f.locals[a] = v;
                             ip += 1;
                             let Some(v) = f.locals[b].clone() else {
-                                break Event::Raise(self.unbound_local(&code, b));
+                                break Event::Raise(self.unbound_local(code, b));
                             };
                             f.stack.push(v);
                         }
                         Instr::DeleteFast(i) => {
                             if f.locals[i as usize].take().is_none() {
-                                break Event::Raise(self.unbound_local(&code, i as usize));
+                                break Event::Raise(self.unbound_local(code, i as usize));
                             }
                         }
                         Instr::LoadDeref(i) => {
@@ -368,11 +368,11 @@ impl Vm {
                             };
                             match v {
                                 Some(v) => f.stack.push(v),
-                                None => break Event::Raise(self.unbound_deref(&code, i as usize)),
+                                None => break Event::Raise(self.unbound_deref(code, i as usize)),
                             }
                         }
                         Instr::LoadClassDeref(i) => {
-                            let name = deref_name(&code, i as usize);
+                            let name = deref_name(code, i as usize);
                             let ns = f.namespace.clone();
                             if let Some(v) = ns.and_then(|ns| self.dict_get_str(&ns, &name)) {
                                 f.stack.push(v);
@@ -384,7 +384,7 @@ impl Vm {
                                 match v {
                                     Some(v) => f.stack.push(v),
                                     None => {
-                                        break Event::Raise(self.unbound_deref(&code, i as usize))
+                                        break Event::Raise(self.unbound_deref(code, i as usize))
                                     }
                                 }
                             }
@@ -401,19 +401,19 @@ impl Vm {
                                 _ => None,
                             };
                             if old.is_none() {
-                                break Event::Raise(self.unbound_deref(&code, i as usize));
+                                break Event::Raise(self.unbound_deref(code, i as usize));
                             }
                         }
                         Instr::LoadClosure(i) => {
                             f.stack.push(Value::Obj(f.cells[i as usize].clone()))
                         }
-                        Instr::LoadGlobal(i) => match self.load_global(&code, &f.globals, i) {
+                        Instr::LoadGlobal(i) => match self.load_global(code, &f.globals, i) {
                             Some(v) => f.stack.push(v),
                             None => break Event::Raise(self.name_error(&code.names[i as usize])),
                         },
                         Instr::StoreGlobal(i) => {
                             let v = f.stack.pop().expect("stack");
-                            let old = store_global(&code, &f.globals, i, v);
+                            let old = store_global(code, &f.globals, i, v);
                             drop(old);
                         }
                         Instr::DeleteGlobal(i) => {
@@ -470,7 +470,7 @@ impl Vm {
                         Instr::LoadFastLoadAttr(p) => {
                             let (a, n) = crate::code::unpack_pair(p);
                             let Some(obj) = f.locals[a].clone() else {
-                                break Event::Raise(self.unbound_local(&code, a));
+                                break Event::Raise(self.unbound_local(code, a));
                             };
                             // Past the `LoadAttr`, whose cache slot `load_attr!` reads.
                             ip += 1;
@@ -807,7 +807,7 @@ impl Vm {
                             let (target, n) = crate::code::unpack_pair(p);
                             for_iter!(target, v => {
                                 ip += 1;
-                                let old = store_global(&code, &f.globals, n as u32, v);
+                                let old = store_global(code, &f.globals, n as u32, v);
                                 drop(old);
                             })
                         }
@@ -1131,8 +1131,7 @@ impl Vm {
                         }
                         Instr::GetYieldFromIter => {
                             let v = f.stack.pop().expect("stack");
-                            let it =
-                                tri!(with_frame!(self, f, self.get_yield_from_iter(&v, &code)));
+                            let it = tri!(with_frame!(self, f, self.get_yield_from_iter(&v, code)));
                             f.stack.push(it);
                         }
                         Instr::YieldFrom => {

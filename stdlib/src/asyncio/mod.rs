@@ -45,6 +45,10 @@ const PRELUDE: &[crate::source::Source] = &[
         "asyncio/taskgroups.aio",
         include_str!("prelude/taskgroups.aio"),
     ),
+    (
+        "asyncio/protocols.aio",
+        include_str!("prelude/protocols.aio"),
+    ),
     ("asyncio/streams.aio", include_str!("prelude/streams.aio")),
     ("asyncio/runners.aio", include_str!("prelude/runners.aio")),
     ("asyncio/origins.aio", include_str!("prelude/origins.aio")),
@@ -286,6 +290,9 @@ pub(super) fn poll_ready(
     }
     let mut timeout =
         timeout.map(|t| Duration::from_secs_f64(if t > 0.0 { t.min(86400.0) } else { 0.0 }));
+    if net::any_hot() {
+        timeout = Some(Duration::ZERO);
+    }
     if timeout != Some(Duration::ZERO) {
         // A wait ends at the run's time limit, and when the host interrupts the VM.
         if let Some(deadline) = vm.wait_deadline() {
@@ -303,7 +310,7 @@ pub(super) fn poll_ready(
             );
         }
     }
-    let ready = with_io(|io| -> std::io::Result<Vec<(usize, bool, bool)>> {
+    let ready = with_io(|io| -> std::io::Result<Vec<net::Edge>> {
         match io.poll.poll(&mut io.events, timeout) {
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => return Ok(Vec::new()),
             other => other?,
@@ -315,12 +322,12 @@ pub(super) fn poll_ready(
             .map(|e| {
                 let readable = e.is_readable() || e.is_read_closed() || e.is_error();
                 let writable = e.is_writable() || e.is_write_closed() || e.is_error();
-                (e.token().0, readable, writable)
+                (e.token().0, readable, writable, e.is_read_closed())
             })
             .collect())
     });
     let ready = ready
-        .map(Some)
+        .map(|edges| Some(net::level_events(edges)))
         .map_err(|e| vm.new_runtime_error(format!("event loop poll failed: {e}")))?;
     vm.check_wait_interrupted()?;
     Ok(ready)

@@ -1,8 +1,10 @@
 //! Non-blocking TCP sockets for the streams API, registered with the loop's `mio::Poll`.
 //! Sockets are numbered; the prelude's transports and servers call these natives and get
-//! readiness back from `_select` as `(id, readable, writable)` tuples. mio is edge-triggered,
-//! so every reader drains its socket until it would block, and interest changes re-register
-//! the socket (which re-arms it and reports readiness that is already there).
+//! readiness back as `(id, readable, writable)` tuples. mio is edge-triggered; the loop
+//! reports readiness level-triggered, as CPython's selectors do (`level_events`), so a
+//! transport reads once per report, as CPython's do, and sees data and end of stream on
+//! the same loop iterations. Interest changes re-register the socket (which re-arms it and
+//! reports readiness that is already there).
 
 use aio_vm::builtins::bytes_const;
 use aio_vm::native::Args;
@@ -29,6 +31,16 @@ pub(super) struct Sockets {
     next: usize,
     /// Registered interest per socket: (read, write).
     interest: HashMap<usize, (bool, bool)>,
+    /// Readiness reported and not used up yet, per socket: (read, write). mio reports an
+    /// edge once; CPython's selectors report a socket as long as it stays ready, and its
+    /// transports read once per report. A socket stays hot here until an operation would
+    /// block, and `level_events` reports it again on every loop iteration until then.
+    hot: HashMap<usize, (bool, bool)>,
+    /// Sockets whose peer closed its end while data may still be queued: they stay hot for
+    /// reading until a read returns the end of the stream.
+    read_closed: std::collections::HashSet<usize>,
+    /// What `_recv` reads into.
+    scratch: Vec<u8>,
 }
 
 impl Sockets {
@@ -37,6 +49,71 @@ impl Sockets {
         self.socks.insert(self.next, s);
         self.next
     }
+
+    /// An operation on `id` would block: that readiness is used up until the next edge.
+    fn cool(&mut self, id: usize, read: bool) {
+        if let Some(h) = self.hot.get_mut(&id) {
+            if read {
+                h.0 = false;
+            } else {
+                h.1 = false;
+            }
+        }
+    }
+
+    /// Whether a watched socket is still ready (the next poll must not block).
+    fn any_hot_watched(&self) -> bool {
+        self.hot.iter().any(|(id, &(r, w))| {
+            self.interest
+                .get(id)
+                .is_some_and(|&(ir, iw)| (r && ir) || (w && iw))
+        })
+    }
+}
+
+/// Whether the next poll must return at once because a watched socket is still ready.
+pub(super) fn any_hot() -> bool {
+    super::with_sockets(|s| s.any_hot_watched())
+}
+
+/// A readiness event from mio: `(id, readable, writable, read_closed)`.
+pub(super) type Edge = (usize, bool, bool, bool);
+
+/// Level-triggered readiness from mio's edges: `edges` (this poll's events) make their
+/// sockets hot, and every hot socket is reported for the interest it is watched for — the
+/// edges first, in mio's order, then the sockets still ready from before, by id.
+pub(super) fn level_events(edges: Vec<Edge>) -> Vec<(usize, bool, bool)> {
+    super::with_sockets(|s| {
+        for &(id, r, w, closed) in &edges {
+            if s.socks.contains_key(&id) {
+                let h = s.hot.entry(id).or_insert((false, false));
+                h.0 |= r;
+                h.1 |= w;
+                if closed {
+                    s.read_closed.insert(id);
+                }
+            }
+        }
+        let watched = |s: &Sockets, id: usize| -> Option<(usize, bool, bool)> {
+            let (r, w) = *s.hot.get(&id)?;
+            let (ir, iw) = *s.interest.get(&id)?;
+            let (r, w) = (r && ir, w && iw);
+            (r || w).then_some((id, r, w))
+        };
+        let mut out: Vec<(usize, bool, bool)> = edges
+            .iter()
+            .filter_map(|&(id, ..)| watched(s, id))
+            .collect();
+        let mut rest: Vec<usize> = s
+            .hot
+            .keys()
+            .copied()
+            .filter(|id| !edges.iter().any(|e| e.0 == *id))
+            .collect();
+        rest.sort_unstable();
+        out.extend(rest.into_iter().filter_map(|id| watched(s, id)));
+        out
+    })
 }
 
 /// `OSError(errno, strerror)` for an I/O error: the class call picks the subclass
@@ -162,14 +239,8 @@ pub(super) fn connect_result(vm: &mut Vm, a: Args) -> PyResult {
                 },
             )
             .ok();
-            let what = addr.map(|ad| {
-                format!(
-                    "[Errno {}] Connect call failed ('{}', {})",
-                    e.raw_os_error().unwrap_or(0),
-                    ad.ip(),
-                    ad.port()
-                )
-            });
+            // OSError(errno, strerror) puts the `[Errno N]` in front.
+            let what = addr.map(|ad| format!("Connect call failed ('{}', {})", ad.ip(), ad.port()));
             Err(os_error(vm, &e, what))
         }
         Err(None) => Err(vm.new_value_error("bad socket")),
@@ -182,7 +253,10 @@ pub(super) fn accept(vm: &mut Vm, a: Args) -> PyResult {
     let r = super::with_sockets(|s| match s.socks.get(&id) {
         Some(Sock::Listener(l)) => match l.accept() {
             Ok((stream, peer)) => Ok(Some((s.add(Sock::Stream(stream)), peer))),
-            Err(e) if e.kind() == ErrorKind::WouldBlock => Ok(None),
+            Err(e) if e.kind() == ErrorKind::WouldBlock => {
+                s.cool(id, true);
+                Ok(None)
+            }
             Err(e) => Err(e),
         },
         _ => Ok(None),
@@ -201,21 +275,39 @@ pub(super) fn accept(vm: &mut Vm, a: Args) -> PyResult {
 pub(super) fn recv(vm: &mut Vm, a: Args) -> PyResult {
     let id = int_arg(vm, &a, 0)? as usize;
     let n = int_arg(vm, &a, 1)?.max(1) as usize;
-    let mut buf = vec![0u8; n];
-    let r = super::with_sockets(|s| match s.socks.get_mut(&id) {
-        Some(Sock::Stream(t)) => loop {
-            match t.read(&mut buf) {
-                Err(e) if e.kind() == ErrorKind::Interrupted => continue,
-                other => break other.map(Some),
+    let r = super::with_sockets(|s| {
+        // The socket reads into the table's scratch buffer (allocated and zeroed once, not
+        // per call: a 256 KiB zeroed vector per read was most of a stream's cost); the
+        // result copies only the bytes read.
+        if s.scratch.len() < n {
+            s.scratch.resize(n, 0);
+        }
+        let buf = &mut s.scratch[..n];
+        let r = match s.socks.get_mut(&id) {
+            Some(Sock::Stream(t)) => loop {
+                match t.read(buf) {
+                    Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+                    other => break other.map(Some),
+                }
+            },
+            _ => Ok(Some(0)),
+        };
+        // A read that did not fill the buffer emptied the socket (more data makes a new
+        // edge), unless the peer's close is still queued behind it; the end of the stream
+        // is reported once.
+        match &r {
+            Err(e) if e.kind() == ErrorKind::WouldBlock => s.cool(id, true),
+            Ok(Some(0)) => {
+                s.read_closed.remove(&id);
+                s.cool(id, true);
             }
-        },
-        _ => Ok(Some(0)),
+            Ok(Some(k)) if *k < n && !s.read_closed.contains(&id) => s.cool(id, true),
+            _ => {}
+        }
+        r.map(|k| k.map(|k| s.scratch[..k].to_vec()))
     });
     match r {
-        Ok(Some(k)) => {
-            buf.truncate(k);
-            Ok(bytes_const(&vm.types, buf))
-        }
+        Ok(Some(data)) => Ok(bytes_const(&vm.types, data)),
         Ok(None) => Ok(Value::None),
         Err(e) if e.kind() == ErrorKind::WouldBlock => Ok(Value::None),
         Err(e) => Err(os_error(vm, &e, None)),
@@ -228,14 +320,23 @@ pub(super) fn send(vm: &mut Vm, a: Args) -> PyResult {
     let Some(data) = a.pos.get(1).and_then(aio_vm::builtins::bytes_of) else {
         return Err(vm.new_type_error("data must be bytes-like"));
     };
-    let r = super::with_sockets(|s| match s.socks.get_mut(&id) {
-        Some(Sock::Stream(t)) => loop {
-            match t.write(&data) {
-                Err(e) if e.kind() == ErrorKind::Interrupted => continue,
-                other => break other,
-            }
-        },
-        _ => Err(std::io::Error::from(ErrorKind::NotConnected)),
+    let r = super::with_sockets(|s| {
+        let r = match s.socks.get_mut(&id) {
+            Some(Sock::Stream(t)) => loop {
+                match t.write(&data) {
+                    Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+                    other => break other,
+                }
+            },
+            _ => Err(std::io::Error::from(ErrorKind::NotConnected)),
+        };
+        // A partial write filled the socket's buffer: writable again at the next edge.
+        match &r {
+            Err(e) if e.kind() == ErrorKind::WouldBlock => s.cool(id, false),
+            Ok(k) if *k < data.len() => s.cool(id, false),
+            _ => {}
+        }
+        r
     });
     match r {
         Ok(k) => Ok(Value::Int(k as i64)),
@@ -259,6 +360,8 @@ pub(super) fn shutdown_write(vm: &mut Vm, a: Args) -> PyResult {
 pub(super) fn close(vm: &mut Vm, a: Args) -> PyResult {
     let id = int_arg(vm, &a, 0)? as usize;
     super::with_poll_and_sockets(|poll, s| {
+        s.hot.remove(&id);
+        s.read_closed.remove(&id);
         if let Some(mut sock) = s.socks.remove(&id) {
             if s.interest.remove(&id).is_some() {
                 let _ = match &mut sock {
