@@ -10,7 +10,7 @@ use aio_vm::builtins::bytes_const;
 use aio_vm::native::Args;
 use aio_vm::value::Bool;
 use aio_vm::{PyResult, Value, Vm};
-use mio::net::{TcpListener, TcpStream};
+use mio::net::{TcpListener, TcpStream, UdpSocket};
 use mio::{Interest, Token};
 use std::collections::HashMap;
 use std::io::{ErrorKind, Read, Write};
@@ -22,6 +22,8 @@ pub(super) enum Sock {
     Listener(TcpListener),
     /// A connection (or a connection in progress).
     Stream(TcpStream),
+    /// A datagram socket (`loop.create_datagram_endpoint`).
+    Udp(UdpSocket),
 }
 
 /// The sockets of this thread's loop, by id (the mio `Token`).
@@ -367,6 +369,7 @@ pub(super) fn close(vm: &mut Vm, a: Args) -> PyResult {
                 let _ = match &mut sock {
                     Sock::Listener(l) => poll.registry().deregister(l),
                     Sock::Stream(t) => poll.registry().deregister(t),
+                    Sock::Udp(u) => poll.registry().deregister(u),
                 };
             }
         }
@@ -394,6 +397,7 @@ pub(super) fn watch(vm: &mut Vm, a: Args) -> PyResult {
         let source: &mut dyn mio::event::Source = match sock {
             Sock::Listener(l) => l,
             Sock::Stream(t) => t,
+            Sock::Udp(u) => u,
         };
         match (old, interest) {
             (None, Some(i)) => reg.register(source, Token(id), i)?,
@@ -427,6 +431,8 @@ fn address(vm: &mut Vm, a: Args, peer: bool) -> PyResult {
         Some(Sock::Listener(l)) if !peer => l.local_addr().ok(),
         Some(Sock::Stream(t)) if peer => t.peer_addr().ok(),
         Some(Sock::Stream(t)) => t.local_addr().ok(),
+        Some(Sock::Udp(u)) if peer => u.peer_addr().ok(),
+        Some(Sock::Udp(u)) => u.local_addr().ok(),
         _ => None,
     });
     Ok(match addr {
@@ -438,4 +444,100 @@ fn address(vm: &mut Vm, a: Args, peer: bool) -> PyResult {
 /// Whether any socket is waiting for readiness (then `_select(None)` may block).
 pub(super) fn any_watched() -> bool {
     super::with_sockets(|s| !s.interest.is_empty())
+}
+
+/// `_udp_open(local_host, local_port, remote_host, remote_port)` → id of a datagram socket
+/// bound to the local address (`None` host: the wildcard of the remote's family, port 0)
+/// and, with a remote host, connected to it.
+pub(super) fn udp_open(vm: &mut Vm, a: Args) -> PyResult {
+    let remote = match a.pos.get(2) {
+        Some(Value::None) | None => None,
+        Some(_) => Some(resolve(
+            vm,
+            &Args {
+                pos: &a.pos[2..],
+                kw: &[],
+            },
+        )?),
+    };
+    let local = match a.pos.first() {
+        Some(Value::None) | None => {
+            let any: std::net::IpAddr = match remote {
+                Some(SocketAddr::V6(_)) => std::net::Ipv6Addr::UNSPECIFIED.into(),
+                _ => std::net::Ipv4Addr::UNSPECIFIED.into(),
+            };
+            SocketAddr::new(any, 0)
+        }
+        Some(_) => resolve(vm, &a)?,
+    };
+    let sock = UdpSocket::bind(local).map_err(|e| os_error(vm, &e, None))?;
+    if let Some(r) = remote {
+        sock.connect(r).map_err(|e| os_error(vm, &e, None))?;
+    }
+    let id = super::with_sockets(|s| s.add(Sock::Udp(sock)));
+    Ok(Value::Int(id as i64))
+}
+
+/// `_recvfrom(id, n)` → `(bytes, (host, port))`, or `None` when it would block.
+pub(super) fn recvfrom(vm: &mut Vm, a: Args) -> PyResult {
+    let id = int_arg(vm, &a, 0)? as usize;
+    let n = int_arg(vm, &a, 1)?.max(1) as usize;
+    let r = super::with_sockets(|s| {
+        if s.scratch.len() < n {
+            s.scratch.resize(n, 0);
+        }
+        let r = match s.socks.get(&id) {
+            Some(Sock::Udp(u)) => u.recv_from(&mut s.scratch[..n]),
+            _ => Err(std::io::Error::from(ErrorKind::NotConnected)),
+        };
+        // Each datagram is one read: the socket is used up only when a read would block.
+        if matches!(&r, Err(e) if e.kind() == ErrorKind::WouldBlock) {
+            s.cool(id, true);
+        }
+        r.map(|(k, from)| (s.scratch[..k].to_vec(), from))
+    });
+    match r {
+        Ok((data, from)) => {
+            let data = bytes_const(&vm.types, data);
+            let from = addr_tuple(vm, from);
+            Ok(vm.new_tuple(vec![data, from]))
+        }
+        Err(e) if e.kind() == ErrorKind::WouldBlock => Ok(Value::None),
+        Err(e) => Err(os_error(vm, &e, None)),
+    }
+}
+
+/// `_sendto(id, data, host, port)` → bytes sent, or `None` when it would block; a `None`
+/// host sends to the connected remote.
+pub(super) fn sendto(vm: &mut Vm, a: Args) -> PyResult {
+    let id = int_arg(vm, &a, 0)? as usize;
+    let Some(data) = a.pos.get(1).and_then(aio_vm::builtins::bytes_of) else {
+        return Err(vm.new_type_error("data must be bytes-like"));
+    };
+    let to = match a.pos.get(2) {
+        Some(Value::None) | None => None,
+        Some(_) => Some(resolve(
+            vm,
+            &Args {
+                pos: &a.pos[2..],
+                kw: &[],
+            },
+        )?),
+    };
+    let r = super::with_sockets(|s| {
+        let r = match (s.socks.get(&id), to) {
+            (Some(Sock::Udp(u)), Some(to)) => u.send_to(&data, to),
+            (Some(Sock::Udp(u)), None) => u.send(&data),
+            _ => Err(std::io::Error::from(ErrorKind::NotConnected)),
+        };
+        if matches!(&r, Err(e) if e.kind() == ErrorKind::WouldBlock) {
+            s.cool(id, false);
+        }
+        r
+    });
+    match r {
+        Ok(k) => Ok(Value::Int(k as i64)),
+        Err(e) if e.kind() == ErrorKind::WouldBlock => Ok(Value::None),
+        Err(e) => Err(os_error(vm, &e, None)),
+    }
 }
