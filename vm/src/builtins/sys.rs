@@ -447,9 +447,7 @@ fn set_int_max_str_digits(vm: &mut Vm, a: Args) -> PyResult {
     };
     let threshold = crate::format::INT_STR_DIGITS_THRESHOLD as i64;
     if n != 0 && n < threshold {
-        return Err(vm.new_value_error(format!(
-            "maxdigits must be 0 or larger than {threshold}"
-        )));
+        return Err(vm.new_value_error(format!("maxdigits must be 0 or larger than {threshold}")));
     }
     crate::format::set_int_max_str_digits(n as usize);
     Ok(Value::None)
