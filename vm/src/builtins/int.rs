@@ -422,7 +422,7 @@ pub fn parse_int(s: &str, base: u32) -> Result<BigInt, ParseIntError> {
                 underscore = true;
                 continue;
             }
-            if !(c as char).to_digit(base).is_some() {
+            if !(c as char).is_digit(base) {
                 break;
             }
             underscore = false;

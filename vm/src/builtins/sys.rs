@@ -2,7 +2,7 @@
 //! `stdout`/`stderr` writers, `getrecursionlimit` / `setrecursionlimit`, `version_info`,
 //! `float_info`, `int_info`, `hash_info`, `flags` (struct sequences written in aio,
 //! [`SYS_AIO`]), `implementation` (a `types.SimpleNamespace`, whose class is defined here),
-//! `get_int_max_str_digits` / `set_int_max_str_digits`, `platform`, `maxsize`, `maxunicode`, `executable`, `modules`, `path`.
+//! `get_int_max_str_digits` / `set_int_max_str_digits`, `_getframe` (snapshots), `platform`, `maxsize`, `maxunicode`, `executable`, `modules`, `path`.
 
 use super::native_fn;
 use crate::native::Args;
@@ -35,6 +35,7 @@ fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
         ("_stdin_bytes", stdin_bytes),
         ("_stdin_readline_bytes", stdin_readline_bytes),
         ("get_int_max_str_digits", get_int_max_str_digits),
+        ("_getframe", getframe),
         ("set_int_max_str_digits", set_int_max_str_digits),
     ] {
         let f = super::module_native(vm, "sys", name, crate::native::NativeImpl::Fn(f));
@@ -416,6 +417,47 @@ fn stderr_flush(_vm: &mut Vm, _a: Args) -> PyResult {
 fn exit(vm: &mut Vm, a: Args) -> PyResult {
     let args: Vec<Value> = a.pos.to_vec();
     Err(vm.new_exception(&vm.exc.system_exit.clone(), args))
+}
+
+/// `_getframe(depth=0)`: the running frame `depth` calls out, as a snapshot: an object with
+/// `f_code`, `f_lineno`, `f_lasti`, `f_globals`, `f_builtins`, `f_locals` (the namespace
+/// itself for module and class bodies, a copy for functions) and `f_back` (the same for
+/// the caller; `None` at the outermost). aio has no live frame objects: the attributes
+/// do not follow the frame as it goes on running.
+fn getframe(vm: &mut Vm, a: Args) -> PyResult {
+    a.no_kwargs(vm, "sys._getframe")?;
+    a.check_count(vm, "sys._getframe", 0, 1)?;
+    let depth = match a.get(0) {
+        Some(v) => super::int::index_of(vm, v)?,
+        None => 0,
+    };
+    let top = vm.frames.len() as i64 - 1 - depth.max(0);
+    if top < 0 {
+        return Err(vm.new_value_error("call stack is not deep enough"));
+    }
+    let mut back = Value::None;
+    for i in 0..=top as usize {
+        let f = &vm.frames[i];
+        let (code, ip, globals) = (f.code.clone(), f.ip, f.globals.clone());
+        let line = f.line();
+        let locals = super::functions::frame_locals(vm, i);
+        let d = vm.new_dict(crate::dict::Dict::new());
+        let code_obj = super::code_object(&vm.types, code);
+        vm.dict_set_str(&d, "f_code", Value::Obj(code_obj));
+        vm.dict_set_str(&d, "f_lineno", Value::Int(i64::from(line)));
+        vm.dict_set_str(&d, "f_lasti", Value::Int(ip as i64 * 2));
+        vm.dict_set_str(&d, "f_globals", Value::Obj(globals));
+        vm.dict_set_str(&d, "f_builtins", Value::Obj(vm.builtins.clone()));
+        vm.dict_set_str(&d, "f_locals", locals);
+        vm.dict_set_str(&d, "f_back", back);
+        let frame = crate::object::Object::with_dict(
+            vm.types.object.clone(),
+            crate::object::Payload::Plain,
+            d,
+        );
+        back = Value::Obj(vm.track(frame));
+    }
+    Ok(back)
 }
 
 /// `get_int_max_str_digits()`: the limit on decimal digits of int/str conversions.
