@@ -2,7 +2,8 @@
 //! `stdout`/`stderr` writers, `getrecursionlimit` / `setrecursionlimit`, `version_info`,
 //! `float_info`, `int_info`, `hash_info`, `flags` (struct sequences written in aio,
 //! [`SYS_AIO`]), `implementation` (a `types.SimpleNamespace`, whose class is defined here),
-//! `get_int_max_str_digits` / `set_int_max_str_digits`, `_getframe` (snapshots), `platform`, `maxsize`, `maxunicode`, `executable`, `modules`, `path`.
+//! `get_int_max_str_digits` / `set_int_max_str_digits`, `_getframe` (snapshots),
+//! `platform`, `maxsize`, `maxunicode`, `executable`, `modules`, `path`.
 
 use super::native_fn;
 use crate::native::Args;
