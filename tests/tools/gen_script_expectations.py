@@ -59,7 +59,7 @@ STDLIB_MODULES = {
     "math", "operator", "random", "string", "textwrap", "time", "types", "typing",
     "array", "dataclasses", "enum", "json", "re", "struct",
     "fnmatch", "fractions", "glob", "io", "os", "pathlib", "reprlib", "shutil", "statistics", "tempfile",
-    "gc", "builtins", "warnings", "traceback",
+    "gc", "builtins", "warnings", "traceback", "atexit",
 }
 CATEGORY_IMPORTS = {"asyncio": {"asyncio", "time"}, "stdlib": STDLIB_MODULES}
 # A script may name another CPython as its oracle in its first lines, with the reason:

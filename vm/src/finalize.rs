@@ -138,9 +138,20 @@ impl Vm {
 impl Vm {
     /// CPython's report of an exception nobody can catch (raised by a finalizer).
     fn report_unraisable(&mut self, what: &str, e: &crate::value::Obj) {
+        self.report_unraisable_in("in", what, e);
+    }
+
+    /// CPython's `_PyErr_WriteUnraisableMsg`: `Exception ignored {context}: {what}` and
+    /// the exception's traceback, on stderr (after what the script printed).
+    pub(crate) fn report_unraisable_in(
+        &mut self,
+        context: &str,
+        what: &str,
+        e: &crate::value::Obj,
+    ) {
         let report = self.format_exception(e);
         self.flush_stdout();
-        eprint!("Exception ignored in: {what}\n{report}");
+        eprint!("Exception ignored {context}: {what}\n{report}");
     }
 
     /// X-20: `FILE:LINE: RuntimeWarning: coroutine 'NAME' was never awaited`, at the line
@@ -175,10 +186,11 @@ impl Vm {
         }
     }
 
-    /// Interpreter shutdown, as CPython's finalization does for `__main__`: collects
-    /// garbage cycles, then clears the module's globals (names with one leading underscore
-    /// first, then the others, in definition order), so that the `__del__` of objects they
-    /// hold runs before the process exits. A host calls it when it is done with the VM.
+    /// Interpreter shutdown, as CPython's finalization does for `__main__`: runs the
+    /// `atexit` callbacks ([`Vm::run_atexit`]), collects garbage cycles, then clears the
+    /// module's globals (names with one leading underscore first, then the others, in
+    /// definition order), so that the `__del__` of objects they hold runs before the
+    /// process exits. A host calls it when it is done with the VM.
     ///
     /// ```
     /// use aio_vm::Vm;
@@ -204,6 +216,7 @@ impl Vm {
     /// # Ok::<(), aio_vm::Error>(())
     /// ```
     pub fn shutdown(&mut self) {
+        self.run_atexit();
         self.gc.collect();
         self.run_finalizers();
         let main = self.dict_get_str(

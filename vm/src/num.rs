@@ -209,9 +209,10 @@ fn big_binary(vm: &Vm, x: BigInt, y: BigInt, op: BinOp) -> PyResult<Option<Value
             if y.is_negative() {
                 return Err(vm.new_value_error("negative shift count"));
             }
-            let s = y
-                .to_usize()
-                .ok_or_else(|| vm.new_overflow_error("too many digits in integer"))?;
+            if x.is_zero() {
+                return Ok(Some(Value::Int(0)));
+            }
+            let s = lshift_size(vm, &x, &y)?;
             x << s
         }
         BinOp::RShift => {
@@ -237,14 +238,75 @@ fn big_binary(vm: &Vm, x: BigInt, y: BigInt, op: BinOp) -> PyResult<Option<Value
                 let yf = int_to_f64(vm, &Num::Big(&y))?;
                 return float_binary(vm, xf, yf, BinOp::Pow).map(Some);
             }
-            let e = y
-                .to_u32()
-                .ok_or_else(|| vm.new_overflow_error("exponent too large"))?;
-            num_traits::pow::Pow::pow(x, e)
+            match y.to_u32() {
+                Some(e) => {
+                    // A result whose memory cannot be had is CPython's MemoryError (a
+                    // failed allocation would abort the process).
+                    let bytes = (x.bits().saturating_sub(1)).saturating_mul(u64::from(e)) / 8;
+                    if bytes > 1 << 24 && !usize::try_from(bytes).is_ok_and(can_allocate) {
+                        return Err(vm.new_exception(&vm.exc.memory_error.clone(), vec![]));
+                    }
+                    num_traits::pow::Pow::pow(x, e)
+                }
+                // 0, 1 and -1 to any power are small; other bases would need more than
+                // 2**32 bits (CPython runs out of memory computing them).
+                None if x.is_zero() || x.is_one() => x,
+                None if (-&x).is_one() => BigInt::from(if y.is_even() { 1 } else { -1 }),
+                None => return Err(vm.new_overflow_error("exponent too large")),
+            }
         }
         BinOp::MatMul => return Ok(None),
     };
     Ok(Some(int_value(vm, r)))
+}
+
+/// The shift of a nonzero `x << y` (`y >= 0`) as a `usize`, with CPython's errors for
+/// results that cannot exist: `OverflowError: too many digits in integer` past the most
+/// 30-bit digits an int may have (`_PyLong_New`), `MemoryError` when the result's memory
+/// cannot be had (asked of the allocator first, as CPython's `malloc` would be; a failed
+/// allocation would abort the process).
+fn lshift_size(vm: &Vm, x: &BigInt, y: &BigInt) -> PyResult<usize> {
+    /// CPython's `MAX_LONG_DIGITS` on 64-bit platforms.
+    const MAX_LONG_DIGITS: u64 = (i64::MAX as u64 - 24) / 4;
+    let too_many = || vm.new_overflow_error("too many digits in integer");
+    // The shift in digits, clipped as CPython's `divmod_shift` clips it.
+    let clip = i64::MAX as u64 / 4;
+    let (q, r) = y.div_rem(&BigInt::from(30));
+    let (words, rem) = match q.to_u64() {
+        Some(w) if w < clip => (w, r.to_u64().unwrap_or(0)),
+        _ => (clip, 0),
+    };
+    let digits = x.bits().div_ceil(30) + words + u64::from(rem != 0);
+    if digits > MAX_LONG_DIGITS {
+        return Err(too_many());
+    }
+    let no_memory = || vm.new_exception(&vm.exc.memory_error.clone(), vec![]);
+    let s = y.to_usize().ok_or_else(no_memory)?;
+    let bytes = usize::try_from(digits * 4).map_err(|_| no_memory())?;
+    if bytes > 1 << 24 && !can_allocate(bytes) {
+        return Err(no_memory());
+    }
+    Ok(s)
+}
+
+/// Whether the C library's `malloc` (CPython's allocator for large blocks) would give
+/// `bytes` now: asked of the system allocator and given back at once, untouched.
+fn can_allocate(bytes: usize) -> bool {
+    use std::alloc::{GlobalAlloc, Layout, System};
+    let Ok(layout) = Layout::from_size_align(bytes, 16) else {
+        return false;
+    };
+    // SAFETY: `layout` has a nonzero size; the block is freed with the same layout and
+    // never read or written.
+    unsafe {
+        // black_box: the compiler may otherwise elide an allocation nobody uses.
+        let p = std::hint::black_box(System.alloc(layout));
+        if p.is_null() {
+            return false;
+        }
+        System.dealloc(p, layout);
+    }
+    true
 }
 
 /// Correctly rounded `x / y` for big ints.

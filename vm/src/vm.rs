@@ -179,6 +179,8 @@ pub struct Vm {
     pub inspect: bool,
     /// `sys.set_asyncgen_hooks`: `(firstiter, finalizer)`, `None` when unset.
     pub asyncgen_hooks: (Value, Value),
+    /// The `atexit` callbacks, in registration order (`None`: unregistered).
+    pub(crate) atexit: Vec<Option<crate::builtins::atexit::ExitCallback>>,
     /// `NotImplemented`.
     pub not_implemented: Value,
     /// `Ellipsis`.
@@ -283,6 +285,7 @@ impl Vm {
             recursion_limit: 1000,
             inspect: false,
             asyncgen_hooks: (Value::None, Value::None),
+            atexit: Vec::new(),
             not_implemented,
             null_marker,
             empty_tuple,

@@ -109,6 +109,8 @@ pub fn run(vm: Vm, globals: Obj) -> u8 {
         }
     };
     input.finish();
+    // As at CPython's exit: the `atexit` callbacks, then the `__del__` of what is left.
+    vm.borrow_mut().shutdown();
     vm.borrow().flush_stdout();
     status
 }

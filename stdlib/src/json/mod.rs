@@ -364,6 +364,17 @@ fn float_text(x: f64, allow_nan: bool) -> Option<String> {
 /// Deeper (or cyclic) data goes to the aio encoder, which reports cycles as CPython.
 const MAX_ENCODE_DEPTH: usize = 200;
 
+/// A big int's decimal text; `None` past `sys.get_int_max_str_digits()` (the aio encoder
+/// then raises CPython's `ValueError`).
+fn int_text(n: &num_bigint::BigInt) -> Option<String> {
+    let digits = aio_vm::format::checked_decimal_digits(n).ok()?;
+    Some(if n.sign() == num_bigint::Sign::Minus {
+        format!("-{digits}")
+    } else {
+        digits
+    })
+}
+
 fn encode(vm: &Vm, v: &Value, o: &EncodeOpts, level: usize, out: &mut String) -> Option<()> {
     use aio_vm::object::Payload;
     match v {
@@ -374,7 +385,7 @@ fn encode(vm: &Vm, v: &Value, o: &EncodeOpts, level: usize, out: &mut String) ->
         Value::Str(s) => escape_into(out, s.as_str(), o.ascii),
         Value::Obj(obj) => match &obj.payload {
             Payload::Str(s) => escape_into(out, s.as_str(), o.ascii),
-            Payload::Int(n) => out.push_str(&n.to_string()),
+            Payload::Int(n) => out.push_str(&int_text(n)?),
             Payload::Float(x) => out.push_str(&float_text(*x, o.allow_nan)?),
             // Subclasses may iterate differently (CPython's PySequence_Fast calls __iter__).
             Payload::List(items) if std::rc::Rc::ptr_eq(obj.class_raw()?, &vm.types.list) => {
@@ -472,7 +483,7 @@ fn encode_dict(
             Value::Float(x) => float_text(x.get(), o.allow_nan)?,
             Value::Obj(obj) => match &obj.payload {
                 Payload::Str(s) => s.as_str().to_string(),
-                Payload::Int(n) => n.to_string(),
+                Payload::Int(n) => int_text(n)?,
                 Payload::Float(x) => float_text(*x, o.allow_nan)?,
                 _ if o.skipkeys => continue,
                 _ => return None,

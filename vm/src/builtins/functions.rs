@@ -904,11 +904,18 @@ fn globals(vm: &mut Vm, _a: Args) -> PyResult {
 }
 
 pub(super) fn locals(vm: &mut Vm, _a: Args) -> PyResult {
-    let Some(f) = vm.frames.last() else {
-        return Ok(Value::None);
-    };
+    match vm.frames.len().checked_sub(1) {
+        Some(i) => Ok(frame_locals(vm, i)),
+        None => Ok(Value::None),
+    }
+}
+
+/// What `locals()` gives in `vm.frames[index]`: the namespace of a module or class body,
+/// else a new dict of the function's locals and cells.
+pub(super) fn frame_locals(vm: &mut Vm, index: usize) -> Value {
+    let f = &vm.frames[index];
     if let Some(ns) = &f.namespace {
-        return Ok(Value::Obj(ns.clone()));
+        return Value::Obj(ns.clone());
     }
     let code = f.code.clone();
     // CPython's order: fast locals, then cell variables, then free variables (a cell that
@@ -929,7 +936,7 @@ pub(super) fn locals(vm: &mut Vm, _a: Args) -> PyResult {
     for (n, v) in vals {
         d.set_str(n, v);
     }
-    Ok(Value::Obj(vm.new_dict(d)))
+    Value::Obj(vm.new_dict(d))
 }
 
 fn format(vm: &mut Vm, a: Args) -> PyResult {

@@ -9,7 +9,7 @@ use crate::num::{self, Num};
 use crate::object::{Object, Payload};
 use crate::types::lookup;
 use crate::value::Bool;
-use crate::value::Value;
+use crate::value::{Obj, Value};
 use crate::vm::{PyResult, Vm};
 use num_bigint::BigInt;
 use num_integer::Integer;
@@ -333,11 +333,41 @@ pub fn parse_small_decimal(s: &str) -> Option<i64> {
     Some(if neg { -v } else { v })
 }
 
-/// Parses an int literal as `int(s, base)` does.
-pub fn parse_int(s: &str, base: u32) -> Option<BigInt> {
+/// Why [`parse_int`] refused a string.
+pub enum ParseIntError {
+    /// Not an int literal in the base (`invalid literal for int() ...`).
+    Invalid,
+    /// More digits than `sys.get_int_max_str_digits()` in a base that is not a power of
+    /// two: how many.
+    TooManyDigits(usize),
+}
+
+impl ParseIntError {
+    /// The exception for `int(text, base)`: CPython's `ValueError` message (the invalid
+    /// literal's message shows `repr(x)` of the argument, truncated to 200 characters).
+    pub fn to_exception(&self, vm: &mut Vm, x: &Value, base: i64) -> PyResult<Obj> {
+        Ok(match self {
+            ParseIntError::TooManyDigits(n) => vm.new_value_error(format!(
+                "Exceeds the limit ({} digits) for integer string conversion: value has {n} \
+                 digits; use sys.set_int_max_str_digits() to increase the limit",
+                crate::format::int_max_str_digits()
+            )),
+            ParseIntError::Invalid => {
+                let r = vm.repr(x)?;
+                let r: String = r.as_str().chars().take(200).collect();
+                vm.new_value_error(format!("invalid literal for int() with base {base}: {r}"))
+            }
+        })
+    }
+}
+
+/// Parses an int literal as `int(s, base)` does, refusing more digits than
+/// `sys.get_int_max_str_digits()` in bases that are not powers of two (the limit is
+/// checked on the run of digits before anything invalid, as CPython does).
+pub fn parse_int(s: &str, base: u32) -> Result<BigInt, ParseIntError> {
     if base == 10 {
         if let Some(v) = parse_small_decimal(s) {
-            return Some(BigInt::from(v));
+            return Ok(BigInt::from(v));
         }
     }
     let s = crate::unicode::decimal_and_space_to_ascii(s);
@@ -366,7 +396,7 @@ pub fn parse_int(s: &str, base: u32) -> Option<BigInt> {
                 && body.starts_with('0')
                 && body.bytes().any(|b| b != b'0' && b != b'_')
             {
-                return None;
+                return Err(ParseIntError::Invalid);
             }
         }
         if body.starts_with('_') {
@@ -381,15 +411,36 @@ pub fn parse_int(s: &str, base: u32) -> Option<BigInt> {
             body = &body[1..];
         }
     }
+    let limit = crate::format::int_max_str_digits();
+    if limit > 0 && !base.is_power_of_two() && body.len() > limit {
+        // The digits CPython's scan reads before it stops (single underscores between
+        // digits are skipped).
+        let mut count = 0;
+        let mut underscore = false;
+        for c in body.bytes() {
+            if c == b'_' && !underscore && count > 0 {
+                underscore = true;
+                continue;
+            }
+            if !(c as char).is_digit(base) {
+                break;
+            }
+            underscore = false;
+            count += 1;
+        }
+        if count > limit {
+            return Err(ParseIntError::TooManyDigits(count));
+        }
+    }
     if body.is_empty() || body.starts_with('_') || body.ends_with('_') || body.contains("__") {
-        return None;
+        return Err(ParseIntError::Invalid);
     }
     let digits: String = body.chars().filter(|&c| c != '_').collect();
     if !digits.bytes().all(|b| b.is_ascii_alphanumeric()) {
-        return None; // BigInt's parser would accept a second sign
+        return Err(ParseIntError::Invalid); // BigInt's parser would accept a second sign
     }
-    let v = BigInt::parse_bytes(digits.as_bytes(), base)?;
-    Some(if neg { -v } else { v })
+    let v = BigInt::parse_bytes(digits.as_bytes(), base).ok_or(ParseIntError::Invalid)?;
+    Ok(if neg { -v } else { v })
 }
 
 fn int_new(vm: &mut Vm, a: Args) -> PyResult {
@@ -426,14 +477,8 @@ fn int_new(vm: &mut Vm, a: Args) -> PyResult {
                     }
                 };
                 match parse_int(&text, b as u32) {
-                    Some(v) => num::int_value(vm, v),
-                    None => {
-                        let r = vm.repr(&x)?;
-                        return Err(vm.new_value_error(format!(
-                            "invalid literal for int() with base {b}: {}",
-                            r.as_str()
-                        )));
-                    }
+                    Ok(v) => num::int_value(vm, v),
+                    Err(e) => return Err(e.to_exception(vm, &x, b)?),
                 }
             } else {
                 to_int(vm, &x)?
@@ -489,27 +534,15 @@ pub fn to_int(vm: &mut Vm, x: &Value) -> PyResult {
             return Ok(Value::Int(v));
         }
         return match parse_int(s.as_str(), 10) {
-            Some(v) => Ok(num::int_value(vm, v)),
-            None => {
-                let r = vm.repr(x)?;
-                Err(vm.new_value_error(format!(
-                    "invalid literal for int() with base 10: {}",
-                    r.as_str()
-                )))
-            }
+            Ok(v) => Ok(num::int_value(vm, v)),
+            Err(e) => Err(e.to_exception(vm, x, 10)?),
         };
     }
     if let Some(b) = super::bytes::as_bytes(x) {
         let s = String::from_utf8_lossy(&b).into_owned();
         return match parse_int(&s, 10) {
-            Some(v) => Ok(num::int_value(vm, v)),
-            None => {
-                let r = vm.repr(x)?;
-                Err(vm.new_value_error(format!(
-                    "invalid literal for int() with base 10: {}",
-                    r.as_str()
-                )))
-            }
+            Ok(v) => Ok(num::int_value(vm, v)),
+            Err(e) => Err(e.to_exception(vm, x, 10)?),
         };
     }
     let cls = vm.class_of(x).clone();

@@ -3,6 +3,7 @@
 //! family; `install` registers everything into a fresh VM.
 
 pub mod asyncgen;
+pub(crate) mod atexit;
 mod bytes;
 mod compile;
 pub(crate) mod complex;
@@ -78,6 +79,7 @@ pub fn install(vm: &mut Vm) {
     generator::install(vm);
     asyncgen::install(vm);
     sys::install(vm);
+    atexit::install(vm);
     future::install(vm);
     // The mutable containers, 3.11's slice and the set-like dict views are unhashable:
     // `__hash__` is None in their namespaces, as in CPython (`list.__hash__ is None`; the

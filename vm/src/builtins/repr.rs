@@ -197,7 +197,11 @@ pub fn native_repr(vm: &mut Vm, v: &Value) -> PyResult<String> {
             }
         }
         Payload::Str(s) => Ok(str_repr(s.as_str())),
-        Payload::Int(b) => Ok(b.to_string()),
+        Payload::Int(b) => match crate::format::checked_decimal_digits(b) {
+            Ok(d) if b.sign() == num_bigint::Sign::Minus => Ok(format!("-{d}")),
+            Ok(d) => Ok(d),
+            Err(e) => Err(super::format::format_error(vm, e)),
+        },
         Payload::Float(f) => Ok(float_repr(*f)),
         Payload::Complex(re, im) => Ok(crate::format::complex_repr(*re, *im)),
         Payload::Bytes(b) => Ok(bytes_repr(b)),

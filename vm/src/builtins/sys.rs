@@ -1,6 +1,8 @@
 //! The `sys` module: `argv`, `exit`, `stdin` (a reader over the process's standard input),
 //! `stdout`/`stderr` writers, `getrecursionlimit` / `setrecursionlimit`, `version_info`,
-//! `float_info`, `int_info`, `hash_info` (struct sequences written in aio, [`SYS_AIO`]),
+//! `float_info`, `int_info`, `hash_info`, `flags` (struct sequences written in aio,
+//! [`SYS_AIO`]), `implementation` (a `types.SimpleNamespace`, whose class is defined here),
+//! `get_int_max_str_digits` / `set_int_max_str_digits`, `_getframe` (snapshots),
 //! `platform`, `maxsize`, `maxunicode`, `executable`, `modules`, `path`.
 
 use super::native_fn;
@@ -33,6 +35,9 @@ fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
         ("_write_bytes", write_bytes),
         ("_stdin_bytes", stdin_bytes),
         ("_stdin_readline_bytes", stdin_readline_bytes),
+        ("get_int_max_str_digits", get_int_max_str_digits),
+        ("_getframe", getframe),
+        ("set_int_max_str_digits", set_int_max_str_digits),
     ] {
         let f = super::module_native(vm, "sys", name, crate::native::NativeImpl::Fn(f));
         vm.dict_set_str(&g, name, f);
@@ -62,14 +67,17 @@ fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
         .map(|p| p.display().to_string())
         .unwrap_or_default();
     vm.dict_set_str(&g, "executable", Value::str(exe));
+    // `python -i`: sys.flags.inspect and .interactive are 1.
+    vm.dict_set_str(&g, "_inspect", Value::Int(i64::from(vm.inspect)));
     vm.exec_source_in(SYS_AIO, "<sys>", &g)?;
     Ok(())
 }
 
 /// The parts of `sys` written in aio: struct sequences (`version_info`, `float_info`,
-/// `int_info`, `hash_info`) and `stdin`.
+/// `int_info`, `hash_info`, `flags`), `implementation` and `stdin`.
 const SYS_AIO: &str = r#"
 class _StructSeq(tuple):
+    __slots__ = ()
     n_unnamed_fields = 0
     def __new__(cls, values):
         return tuple.__new__(cls, values)
@@ -77,18 +85,31 @@ class _StructSeq(tuple):
         return 'sys.' + type(self).__name__ + '(' + ', '.join(
             n + '=' + repr(v) for n, v in zip(self._fields, self)) + ')'
     def __reduce__(self):
-        return (type(self), (tuple(self),))
+        return (type(self), (tuple(self), {}))
+    def __setattr__(self, name, value):
+        if name in self._fields:
+            raise AttributeError('readonly attribute')
+        raise AttributeError(f"'sys.{type(self).__name__}' object has no attribute '{name}'")
+    def __delattr__(self, name):
+        self.__setattr__(name, None)
+    def __getattr__(self, name):
+        raise AttributeError(f"'sys.{type(self).__name__}' object has no attribute '{name}'")
 
-def _structseq(name, fields, values):
-    ns = {'_fields': tuple(fields), '__module__': 'sys',
+def _no_new(cls, *args, **kwargs):
+    raise TypeError(f"cannot create 'sys.{cls.__name__}' instances")
+
+def _structseq(name, fields, values, creatable=True):
+    ns = {'_fields': tuple(fields), '__module__': 'sys', '__slots__': (),
           'n_fields': len(fields), 'n_sequence_fields': len(fields)}
     for i, f in enumerate(fields):
         ns[f] = property(lambda self, i=i: self[i])
+    if not creatable:
+        ns['__new__'] = _no_new
     cls = type(name, (_StructSeq,), ns)
-    return cls(values)
+    return tuple.__new__(cls, values)
 
 version_info = _structseq('version_info',
-    ['major', 'minor', 'micro', 'releaselevel', 'serial'], (3, 11, 7, 'final', 0))
+    ['major', 'minor', 'micro', 'releaselevel', 'serial'], (3, 11, 7, 'final', 0), False)
 float_info = _structseq('float_info',
     ['max', 'max_exp', 'max_10_exp', 'min', 'min_exp', 'min_10_exp', 'dig', 'mant_dig',
      'epsilon', 'radix', 'rounds'],
@@ -100,6 +121,56 @@ int_info = _structseq('int_info',
 hash_info = _structseq('hash_info',
     ['width', 'modulus', 'inf', 'nan', 'imag', 'algorithm', 'hash_bits', 'seed_bits', 'cutoff'],
     (64, 2305843009213693951, 314159, 0, 1000003, 'siphash13', 64, 128, 0))
+# The values `python3 script.py` shows (`python3 -i`: inspect and interactive are 1).
+flags = _structseq('flags',
+    ['debug', 'inspect', 'interactive', 'optimize', 'dont_write_bytecode', 'no_user_site',
+     'no_site', 'ignore_environment', 'verbose', 'bytes_warning', 'quiet',
+     'hash_randomization', 'isolated', 'dev_mode', 'utf8_mode', 'warn_default_encoding',
+     'safe_path', 'int_max_str_digits'],
+    (0, _inspect, _inspect, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, False, 0, 0, False, -1), False)
+
+def _simple_namespace():
+    running = set()
+
+    class SimpleNamespace:
+        """A simple attribute-based namespace."""
+        __module__ = 'types'
+        __qualname__ = 'SimpleNamespace'
+
+        def __init__(self, /, *args, **kwargs):
+            if args:
+                raise TypeError("no positional arguments expected")
+            self.__dict__.update(kwargs)
+
+        def __repr__(self):
+            name = 'namespace' if type(self) is SimpleNamespace else type(self).__name__
+            key = id(self)
+            if key in running:
+                return name + '(...)'
+            running.add(key)
+            try:
+                items = [f'{k}={v!r}' for k, v in self.__dict__.items() if isinstance(k, str)]
+                return f"{name}({', '.join(items)})"
+            finally:
+                running.discard(key)
+
+        def __eq__(self, other):
+            if isinstance(self, SimpleNamespace) and isinstance(other, SimpleNamespace):
+                return self.__dict__ == other.__dict__
+            return NotImplemented
+
+        __hash__ = None
+
+        def __reduce__(self):
+            return (type(self), (), self.__dict__)
+
+    return SimpleNamespace
+
+# A types.SimpleNamespace (the types module takes its class from here). cache_tag is None:
+# aio writes no bytecode caches.
+implementation = _simple_namespace()(name='aio', cache_tag=None, version=version_info,
+                                     hexversion=hexversion)
+del _simple_namespace, _inspect, _no_new
 
 class _StdinLines:
     # What sys.stdin and sys.stdin.buffer share: iteration by readline().
@@ -347,6 +418,82 @@ fn stderr_flush(_vm: &mut Vm, _a: Args) -> PyResult {
 fn exit(vm: &mut Vm, a: Args) -> PyResult {
     let args: Vec<Value> = a.pos.to_vec();
     Err(vm.new_exception(&vm.exc.system_exit.clone(), args))
+}
+
+/// `_getframe(depth=0)`: the running frame `depth` calls out, as a snapshot: an object with
+/// `f_code`, `f_lineno`, `f_lasti`, `f_globals`, `f_builtins`, `f_locals` (the namespace
+/// itself for module and class bodies, a copy for functions) and `f_back` (the same for
+/// the caller; `None` at the outermost). aio has no live frame objects: the attributes
+/// do not follow the frame as it goes on running.
+fn getframe(vm: &mut Vm, a: Args) -> PyResult {
+    a.no_kwargs(vm, "sys._getframe")?;
+    a.check_count(vm, "sys._getframe", 0, 1)?;
+    let depth = match a.get(0) {
+        Some(v) => super::int::index_of(vm, v)?,
+        None => 0,
+    };
+    let top = vm.frames.len() as i64 - 1 - depth.max(0);
+    if top < 0 {
+        return Err(vm.new_value_error("call stack is not deep enough"));
+    }
+    let mut back = Value::None;
+    for i in 0..=top as usize {
+        let f = &vm.frames[i];
+        let (code, ip, globals) = (f.code.clone(), f.ip, f.globals.clone());
+        let line = f.line();
+        let locals = super::functions::frame_locals(vm, i);
+        let d = vm.new_dict(crate::dict::Dict::new());
+        let code_obj = super::code_object(&vm.types, code);
+        vm.dict_set_str(&d, "f_code", Value::Obj(code_obj));
+        vm.dict_set_str(&d, "f_lineno", Value::Int(i64::from(line)));
+        vm.dict_set_str(&d, "f_lasti", Value::Int(ip as i64 * 2));
+        vm.dict_set_str(&d, "f_globals", Value::Obj(globals));
+        vm.dict_set_str(&d, "f_builtins", Value::Obj(vm.builtins.clone()));
+        vm.dict_set_str(&d, "f_locals", locals);
+        vm.dict_set_str(&d, "f_back", back);
+        let frame = crate::object::Object::with_dict(
+            vm.types.object.clone(),
+            crate::object::Payload::Plain,
+            d,
+        );
+        back = Value::Obj(vm.track(frame));
+    }
+    Ok(back)
+}
+
+/// `get_int_max_str_digits()`: the limit on decimal digits of int/str conversions.
+fn get_int_max_str_digits(vm: &mut Vm, a: Args) -> PyResult {
+    a.no_kwargs(vm, "sys.get_int_max_str_digits")?;
+    a.check_count(vm, "sys.get_int_max_str_digits", 0, 0)?;
+    Ok(Value::Int(crate::format::int_max_str_digits() as i64))
+}
+
+/// `set_int_max_str_digits(maxdigits)`: 0 (no limit) or at least 640.
+fn set_int_max_str_digits(vm: &mut Vm, a: Args) -> PyResult {
+    if a.len() > 1 {
+        return Err(vm.new_type_error(format!(
+            "set_int_max_str_digits() takes at most 1 argument ({} given)",
+            a.len()
+        )));
+    }
+    let Some(n) = a.arg(0, "maxdigits") else {
+        return Err(vm.new_type_error(
+            "set_int_max_str_digits() missing required argument 'maxdigits' (pos 1)",
+        ));
+    };
+    a.check_kwargs(vm, "set_int_max_str_digits", &["maxdigits"])?;
+    let n = match crate::num::to_bigint(n) {
+        Some(b) => num_traits::ToPrimitive::to_i32(&b)
+            .ok_or_else(|| vm.new_overflow_error("Python int too large to convert to C int"))?
+            .into(),
+        None => super::int::index_of(vm, n)?,
+    };
+    let threshold = crate::format::INT_STR_DIGITS_THRESHOLD as i64;
+    if n != 0 && n < threshold {
+        return Err(vm.new_value_error(format!("maxdigits must be 0 or larger than {threshold}")));
+    }
+    crate::format::set_int_max_str_digits(n as usize);
+    Ok(Value::None)
 }
 
 fn getrecursionlimit(vm: &mut Vm, _a: Args) -> PyResult {

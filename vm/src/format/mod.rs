@@ -75,7 +75,11 @@ mod text;
 mod test_cases;
 
 pub use float_repr::{complex_repr, double_to_string, float_repr, FloatFlags, FloatStyle};
-pub use number::{format_complex, format_float, format_i64, format_int, INT_MAX_STR_DIGITS};
+pub use number::{
+    checked_decimal_digits, format_complex, format_float, format_i64, format_int,
+    int_max_str_digits, set_int_max_str_digits, surely_too_many_digits, too_many_digits,
+    INT_MAX_STR_DIGITS, INT_STR_DIGITS_THRESHOLD,
+};
 pub use percent::{percent_format, IntArg, PercentArgs, PercentShape};
 pub use spec::{decimal_value, Align, FormatSpec, Grouping, Sign};
 pub use template::{

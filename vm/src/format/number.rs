@@ -9,9 +9,43 @@ use super::float_repr::{double_to_string, FloatFlags, FloatStyle};
 use super::spec::{Align, FormatSpec, GroupBy, Sign};
 use super::{with_room, FormatError};
 
-/// The most decimal digits an int may be converted to (CPython's default
-/// `sys.get_int_max_str_digits()`); longer conversions raise `ValueError`.
+/// The most decimal digits an int may be converted to by default (CPython's
+/// `sys.int_info.default_max_str_digits`); longer conversions raise `ValueError`.
 pub const INT_MAX_STR_DIGITS: usize = 4300;
+
+/// The least limit `sys.set_int_max_str_digits` accepts besides 0 (CPython's
+/// `sys.int_info.str_digits_check_threshold`).
+pub const INT_STR_DIGITS_THRESHOLD: usize = 640;
+
+thread_local! {
+    /// `sys.get_int_max_str_digits()` (0: no limit). Per thread, as the VM runs on one
+    /// thread (CPython keeps it per interpreter).
+    static MAX_STR_DIGITS: std::cell::Cell<usize> = const { std::cell::Cell::new(INT_MAX_STR_DIGITS) };
+}
+
+/// The limit on decimal digits in int-to-str and str-to-int conversions now (0: none).
+pub fn int_max_str_digits() -> usize {
+    MAX_STR_DIGITS.with(|m| m.get())
+}
+
+/// Sets [`int_max_str_digits`] (`sys.set_int_max_str_digits`, which checks the value).
+pub fn set_int_max_str_digits(n: usize) {
+    MAX_STR_DIGITS.with(|m| m.set(n));
+}
+
+/// Whether an int of `bits` significant bits written in decimal would pass the limit:
+/// the check CPython makes before converting (a number of more than `limit * log2(10) + 1`
+/// bits has more than `limit` digits). The digits still need counting when this is false.
+pub fn surely_too_many_digits(bits: u64) -> bool {
+    let limit = int_max_str_digits();
+    limit > 0 && bits as f64 > limit as f64 * 3.33 + 2.0
+}
+
+/// The decimal digits of `|value|`, or CPython's `ValueError` message when there are more
+/// than [`int_max_str_digits`] of them.
+pub fn checked_decimal_digits(value: &BigInt) -> Result<String, FormatError> {
+    Int::Big(value).decimal_digits()
+}
 
 /// `format(value, spec)` for an int; `type_name` (`"int"`, `"bool"`, ...) goes into error
 /// messages. Float presentation types (`e f g %` ...) convert the value to float first.
@@ -63,16 +97,17 @@ impl Int<'_> {
         }
     }
 
-    /// The magnitude's decimal digits, refused past [`INT_MAX_STR_DIGITS`].
+    /// The magnitude's decimal digits, refused past [`int_max_str_digits`].
     pub(super) fn decimal_digits(self) -> Result<String, FormatError> {
-        // 14300 bits always make more than 4300 digits: refuse before the conversion.
+        // Refuse before the (quadratic) conversion when the size alone decides.
         if let Int::Big(b) = self {
-            if b.bits() > 14300 {
+            if surely_too_many_digits(b.bits()) {
                 return Err(too_many_digits());
             }
         }
         let digits = self.abs_digits(10);
-        if digits.len() > INT_MAX_STR_DIGITS {
+        let limit = int_max_str_digits();
+        if limit > 0 && digits.len() > limit {
             return Err(too_many_digits());
         }
         Ok(digits)
@@ -133,10 +168,12 @@ pub(super) fn push_fill(out: &mut String, fill: char, n: usize) {
     }
 }
 
-pub(super) fn too_many_digits() -> FormatError {
+/// CPython's `ValueError` for an int with more decimal digits than the limit.
+pub fn too_many_digits() -> FormatError {
     FormatError::Value(format!(
-        "Exceeds the limit ({INT_MAX_STR_DIGITS} digits) for integer string conversion; \
-         use sys.set_int_max_str_digits() to increase the limit"
+        "Exceeds the limit ({} digits) for integer string conversion; \
+         use sys.set_int_max_str_digits() to increase the limit",
+        int_max_str_digits()
     ))
 }
 

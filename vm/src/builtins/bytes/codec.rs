@@ -1,5 +1,5 @@
-//! Conversions between bytes and text: `decode` (UTF-8, ASCII and Latin-1 with CPython's
-//! error handlers and messages), `hex`, `fromhex`, and `bytes % args`.
+//! Conversions between bytes and text: `decode` (UTF-8, ASCII, Latin-1, UTF-16 and UTF-32
+//! with CPython's error handlers and messages), `hex`, `fromhex`, and `bytes % args`.
 
 use super::{as_bytes, same_kind, this, Table};
 use crate::native::{Args, Sig};
@@ -17,47 +17,141 @@ enum Codec {
     Utf8,
     Ascii,
     Latin1,
+    /// UTF-16 in a byte order; 2 code units per character beyond the BMP.
+    Utf16(Order),
+    /// UTF-32 in a byte order.
+    Utf32(Order),
+}
+
+/// The byte order of a UTF-16 or UTF-32 codec.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Order {
+    /// `utf-16` / `utf-32`: encoding writes a little-endian BOM; decoding honours and strips
+    /// a BOM at the start and is little-endian without one.
+    Bom,
+    Little,
+    Big,
 }
 
 impl Codec {
-    /// CPython's normalized lookup of an encoding name.
+    /// CPython's lookup of an encoding name: lowercased, runs of characters other than
+    /// letters, digits and `.` made one `_` (`encodings.normalize_encoding`), then the
+    /// aliases of `encodings.aliases`.
     fn lookup(name: &str) -> Option<Codec> {
-        let n: String = name
-            .trim()
-            .chars()
-            .map(|c| match c {
-                '_' | ' ' => '-',
-                c => c.to_ascii_lowercase(),
-            })
-            .collect();
-        match n.as_str() {
-            "utf-8" | "utf8" | "u8" | "utf" | "cp65001" => Some(Codec::Utf8),
-            "ascii" | "us-ascii" | "646" | "us" => Some(Codec::Ascii),
-            "latin-1" | "latin1" | "latin" | "l1" | "iso-8859-1" | "iso8859-1" | "8859"
-            | "cp819" | "iso-ir-100" => Some(Codec::Latin1),
-            _ => None,
-        }
+        use Order::{Big, Bom, Little};
+        Some(match normalize(name).as_str() {
+            "utf_8" | "utf8" | "u8" | "utf" | "cp65001" => Codec::Utf8,
+            "ascii" | "us_ascii" | "646" | "us" => Codec::Ascii,
+            "latin_1" | "latin1" | "latin" | "l1" | "iso_8859_1" | "iso8859_1" | "8859"
+            | "cp819" | "iso_ir_100" => Codec::Latin1,
+            "utf_16" | "utf16" | "u16" => Codec::Utf16(Bom),
+            "utf_16_le" | "utf_16le" | "unicodelittleunmarked" => Codec::Utf16(Little),
+            "utf_16_be" | "utf_16be" | "unicodebigunmarked" => Codec::Utf16(Big),
+            "utf_32" | "utf32" | "u32" => Codec::Utf32(Bom),
+            "utf_32_le" | "utf_32le" => Codec::Utf32(Little),
+            "utf_32_be" | "utf_32be" => Codec::Utf32(Big),
+            _ => return None,
+        })
     }
 
+    /// The name in error messages.
     fn name(self) -> &'static str {
+        use Order::{Big, Bom, Little};
         match self {
             Codec::Utf8 => "utf-8",
             Codec::Ascii => "ascii",
             Codec::Latin1 => "latin-1",
+            Codec::Utf16(Bom) => "utf-16",
+            Codec::Utf16(Little) => "utf-16-le",
+            Codec::Utf16(Big) => "utf-16-be",
+            Codec::Utf32(Bom) => "utf-32",
+            Codec::Utf32(Little) => "utf-32-le",
+            Codec::Utf32(Big) => "utf-32-be",
+        }
+    }
+
+    /// The codec with a `Bom` order resolved from the start of `b` (a BOM there is
+    /// skipped: the decoding starts at the returned offset).
+    fn detect_order(self, b: &[u8]) -> (Codec, usize) {
+        match self {
+            Codec::Utf16(Order::Bom) => match b {
+                [0xFF, 0xFE, ..] => (Codec::Utf16(Order::Little), 2),
+                [0xFE, 0xFF, ..] => (Codec::Utf16(Order::Big), 2),
+                _ => (Codec::Utf16(Order::Little), 0),
+            },
+            Codec::Utf32(Order::Bom) => match b {
+                [0xFF, 0xFE, 0, 0, ..] => (Codec::Utf32(Order::Little), 4),
+                [0, 0, 0xFE, 0xFF, ..] => (Codec::Utf32(Order::Big), 4),
+                _ => (Codec::Utf32(Order::Little), 0),
+            },
+            c => (c, 0),
         }
     }
 }
 
+/// `encodings.normalize_encoding`, lowercased.
+fn normalize(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut punct = false;
+    for c in name.chars() {
+        if c.is_alphanumeric() || c == '.' {
+            if punct && !out.is_empty() {
+                out.push('_');
+            }
+            if c.is_ascii() {
+                out.push(c.to_ascii_lowercase());
+            }
+            punct = false;
+        } else {
+            punct = true;
+        }
+    }
+    out
+}
+
+/// Whether CPython's `str.encode` / `bytes.decode` run the codec directly for this
+/// spelling (`utf-8`, `utf_16`, `ascii`, `latin-1`, ...), rather than through the codec
+/// registry, which wraps a `LookupError` for an unknown error handler in its own message.
+fn fast_path(name: &str) -> bool {
+    let n = normalize(name);
+    let utf = n
+        .strip_prefix("utf")
+        .map(|r| r.strip_prefix('_').unwrap_or(r));
+    matches!(utf, Some("8" | "16" | "32"))
+        || matches!(
+            n.as_str(),
+            "ascii" | "us_ascii" | "latin1" | "latin_1" | "iso_8859_1" | "iso8859_1"
+        )
+}
+
+/// CPython's `LookupError` for an unknown error handler met while coding with `encoding`.
+fn unknown_handler(vm: &mut Vm, encoding: &str, errors: &str, verb: &str) -> crate::value::Obj {
+    let msg = format!("unknown error handler name '{errors}'");
+    let msg = if fast_path(encoding) {
+        msg
+    } else {
+        format!("{verb} with '{encoding}' codec failed (LookupError: {msg})")
+    };
+    vm.new_exception_msg(&vm.exc.lookup_error.clone(), msg)
+}
+
 /// `b.decode(encoding, errors)` as text, with CPython's `UnicodeDecodeError` and
 /// `LookupError` messages. Error handlers: strict, ignore, replace, backslashreplace.
+/// Empty bytes decode to `''` whatever the encoding, as in CPython.
 pub fn decode_bytes(vm: &mut Vm, b: &[u8], encoding: &str, errors: &str) -> PyResult<String> {
+    if b.is_empty() {
+        return Ok(String::new());
+    }
     let Some(codec) = Codec::lookup(encoding) else {
         return Err(vm.new_exception_msg(
             &vm.exc.lookup_error.clone(),
             format!("unknown encoding: {encoding}"),
         ));
     };
+    let (codec, start) = codec.detect_order(b);
     let mut out = String::with_capacity(b.len());
+    // Handles the undecodable bytes `b[start..end]`: an error, or what the handler puts
+    // in their place.
     let fail = |vm: &mut Vm, out: &mut String, start: usize, end: usize, reason: &str| {
         match errors {
             "strict" => {}
@@ -72,12 +166,7 @@ pub fn decode_bytes(vm: &mut Vm, b: &[u8], encoding: &str, errors: &str) -> PyRe
                 }
                 return Ok(());
             }
-            other => {
-                return Err(vm.new_exception_msg(
-                    &vm.exc.lookup_error.clone(),
-                    format!("unknown error handler name '{other}'"),
-                ))
-            }
+            other => return Err(unknown_handler(vm, encoding, other, "decoding")),
         }
         let what = if end - start == 1 {
             format!("byte 0x{:02x} in position {start}", b[start])
@@ -124,8 +213,108 @@ pub fn decode_bytes(vm: &mut Vm, b: &[u8], encoding: &str, errors: &str) -> PyRe
                 }
             }
         }
+        Codec::Utf16(order) => {
+            let unit = |i: usize| {
+                let pair = [b[i], b[i + 1]];
+                if order == Order::Big {
+                    u16::from_be_bytes(pair)
+                } else {
+                    u16::from_le_bytes(pair)
+                }
+            };
+            let mut i = start;
+            while i < b.len() {
+                if b.len() - i < 2 {
+                    fail(vm, &mut out, i, b.len(), "truncated data")?;
+                    break;
+                }
+                let u = unit(i);
+                if !(0xD800..0xE000).contains(&u) {
+                    out.push(char::from_u32(u32::from(u)).unwrap_or('\u{FFFD}'));
+                    i += 2;
+                } else if u >= 0xDC00 {
+                    fail(vm, &mut out, i, i + 2, "illegal encoding")?;
+                    i += 2;
+                } else if b.len() - i < 4 {
+                    fail(vm, &mut out, i, b.len(), "unexpected end of data")?;
+                    break;
+                } else if (0xDC00..0xE000).contains(&unit(i + 2)) {
+                    let c = 0x10000
+                        + ((u32::from(u) - 0xD800) << 10)
+                        + (u32::from(unit(i + 2)) - 0xDC00);
+                    out.push(char::from_u32(c).unwrap_or('\u{FFFD}'));
+                    i += 4;
+                } else {
+                    fail(vm, &mut out, i, i + 2, "illegal UTF-16 surrogate")?;
+                    i += 2;
+                }
+            }
+        }
+        Codec::Utf32(order) => {
+            let mut i = start;
+            while i < b.len() {
+                if b.len() - i < 4 {
+                    fail(vm, &mut out, i, b.len(), "truncated data")?;
+                    break;
+                }
+                let quad = [b[i], b[i + 1], b[i + 2], b[i + 3]];
+                let c = if order == Order::Big {
+                    u32::from_be_bytes(quad)
+                } else {
+                    u32::from_le_bytes(quad)
+                };
+                match char::from_u32(c) {
+                    Some(ch) => out.push(ch),
+                    None if c > 0x10FFFF => {
+                        fail(vm, &mut out, i, i + 4, "code point not in range(0x110000)")?
+                    }
+                    None => fail(
+                        vm,
+                        &mut out,
+                        i,
+                        i + 4,
+                        "code point in surrogate code point range(0xd800, 0xe000)",
+                    )?,
+                }
+                i += 4;
+            }
+        }
     }
     Ok(out)
+}
+
+/// `s` in UTF-16 or UTF-32 (`wide`) in `order`, a little-endian BOM first for `Bom`.
+/// Every aio string is encodable: strings hold no lone surrogates.
+fn encode_utf16_32(s: &str, wide: bool, order: Order) -> Vec<u8> {
+    let width = if wide { 4 } else { 2 };
+    let mut out = Vec::with_capacity((s.len() + 1) * width);
+    let big = order == Order::Big;
+    if order == Order::Bom {
+        out.extend_from_slice(if wide {
+            &[0xFF, 0xFE, 0, 0][..]
+        } else {
+            &[0xFF, 0xFE][..]
+        });
+    }
+    if wide {
+        for c in s.chars() {
+            let c = c as u32;
+            out.extend_from_slice(&if big {
+                c.to_be_bytes()
+            } else {
+                c.to_le_bytes()
+            });
+        }
+    } else {
+        for u in s.encode_utf16() {
+            out.extend_from_slice(&if big {
+                u.to_be_bytes()
+            } else {
+                u.to_le_bytes()
+            });
+        }
+    }
+    out
 }
 
 /// `s.encode(encoding, errors)`, with CPython's `UnicodeEncodeError` and `LookupError`
@@ -139,6 +328,8 @@ pub fn encode_str(vm: &mut Vm, s: &str, encoding: &str, errors: &str) -> PyResul
     };
     let limit = match codec {
         Codec::Utf8 => return Ok(s.as_bytes().to_vec()),
+        Codec::Utf16(order) => return Ok(encode_utf16_32(s, false, order)),
+        Codec::Utf32(order) => return Ok(encode_utf16_32(s, true, order)),
         Codec::Ascii => 0x80,
         Codec::Latin1 => 0x100,
     };
@@ -183,12 +374,7 @@ pub fn encode_str(vm: &mut Vm, s: &str, encoding: &str, errors: &str) -> PyResul
                     out.extend(format!("&#{};", c as u32).bytes());
                 }
             }
-            other => {
-                return Err(vm.new_exception_msg(
-                    &vm.exc.lookup_error.clone(),
-                    format!("unknown error handler name '{other}'"),
-                ))
-            }
+            other => return Err(unknown_handler(vm, encoding, other, "encoding")),
         }
         i = end;
     }
