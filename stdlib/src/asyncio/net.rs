@@ -171,6 +171,43 @@ fn resolve(vm: &mut Vm, a: &Args) -> PyResult<SocketAddr> {
     }
 }
 
+/// The address in `a.pos[i..]` (`host, port`), or `None` for a `None` host.
+fn optional_addr(vm: &mut Vm, a: &Args, i: usize) -> PyResult<Option<SocketAddr>> {
+    match a.pos.get(i) {
+        Some(Value::None) | None => Ok(None),
+        Some(_) => resolve(
+            vm,
+            &Args {
+                pos: &a.pos[i..],
+                kw: &[],
+            },
+        )
+        .map(Some),
+    }
+}
+
+/// The bytes to send: argument 1.
+fn data_arg(vm: &mut Vm, a: &Args) -> PyResult<Vec<u8>> {
+    match a.pos.get(1).and_then(aio_vm::builtins::bytes_of) {
+        Some(data) => Ok(data),
+        None => Err(vm.new_type_error("data must be bytes-like")),
+    }
+}
+
+/// A non-blocking operation's outcome for the prelude: `done(value)`, `None` when it
+/// would block, or the `OSError`.
+fn io_outcome<T>(
+    vm: &mut Vm,
+    r: std::io::Result<T>,
+    done: impl FnOnce(&mut Vm, T) -> Value,
+) -> PyResult {
+    match r {
+        Ok(v) => Ok(done(vm, v)),
+        Err(e) if e.kind() == ErrorKind::WouldBlock => Ok(Value::None),
+        Err(e) => Err(os_error(vm, &e, None)),
+    }
+}
+
 fn addr_tuple(vm: &mut Vm, addr: SocketAddr) -> Value {
     vm.new_tuple(vec![
         Value::str(addr.ip().to_string()),
@@ -308,20 +345,16 @@ pub(super) fn recv(vm: &mut Vm, a: Args) -> PyResult {
         }
         r.map(|k| k.map(|k| s.scratch[..k].to_vec()))
     });
-    match r {
-        Ok(Some(data)) => Ok(bytes_const(&vm.types, data)),
-        Ok(None) => Ok(Value::None),
-        Err(e) if e.kind() == ErrorKind::WouldBlock => Ok(Value::None),
-        Err(e) => Err(os_error(vm, &e, None)),
-    }
+    io_outcome(vm, r, |vm, data| match data {
+        Some(data) => bytes_const(&vm.types, data),
+        None => Value::None,
+    })
 }
 
 /// `_send(id, data)` → bytes written, or `None` when it would block.
 pub(super) fn send(vm: &mut Vm, a: Args) -> PyResult {
     let id = int_arg(vm, &a, 0)? as usize;
-    let Some(data) = a.pos.get(1).and_then(aio_vm::builtins::bytes_of) else {
-        return Err(vm.new_type_error("data must be bytes-like"));
-    };
+    let data = data_arg(vm, &a)?;
     let r = super::with_sockets(|s| {
         let r = match s.socks.get_mut(&id) {
             Some(Sock::Stream(t)) => loop {
@@ -340,11 +373,7 @@ pub(super) fn send(vm: &mut Vm, a: Args) -> PyResult {
         }
         r
     });
-    match r {
-        Ok(k) => Ok(Value::Int(k as i64)),
-        Err(e) if e.kind() == ErrorKind::WouldBlock => Ok(Value::None),
-        Err(e) => Err(os_error(vm, &e, None)),
-    }
+    io_outcome(vm, r, |_, k| Value::Int(k as i64))
 }
 
 /// `_shutdown_write(id)`: half-close (`write_eof`).
@@ -450,16 +479,7 @@ pub(super) fn any_watched() -> bool {
 /// bound to the local address (`None` host: the wildcard of the remote's family, port 0)
 /// and, with a remote host, connected to it.
 pub(super) fn udp_open(vm: &mut Vm, a: Args) -> PyResult {
-    let remote = match a.pos.get(2) {
-        Some(Value::None) | None => None,
-        Some(_) => Some(resolve(
-            vm,
-            &Args {
-                pos: &a.pos[2..],
-                kw: &[],
-            },
-        )?),
-    };
+    let remote = optional_addr(vm, &a, 2)?;
     let local = match a.pos.first() {
         Some(Value::None) | None => {
             let any: std::net::IpAddr = match remote {
@@ -496,34 +516,19 @@ pub(super) fn recvfrom(vm: &mut Vm, a: Args) -> PyResult {
         }
         r.map(|(k, from)| (s.scratch[..k].to_vec(), from))
     });
-    match r {
-        Ok((data, from)) => {
-            let data = bytes_const(&vm.types, data);
-            let from = addr_tuple(vm, from);
-            Ok(vm.new_tuple(vec![data, from]))
-        }
-        Err(e) if e.kind() == ErrorKind::WouldBlock => Ok(Value::None),
-        Err(e) => Err(os_error(vm, &e, None)),
-    }
+    io_outcome(vm, r, |vm, (data, from)| {
+        let data = bytes_const(&vm.types, data);
+        let from = addr_tuple(vm, from);
+        vm.new_tuple(vec![data, from])
+    })
 }
 
 /// `_sendto(id, data, host, port)` → bytes sent, or `None` when it would block; a `None`
 /// host sends to the connected remote.
 pub(super) fn sendto(vm: &mut Vm, a: Args) -> PyResult {
     let id = int_arg(vm, &a, 0)? as usize;
-    let Some(data) = a.pos.get(1).and_then(aio_vm::builtins::bytes_of) else {
-        return Err(vm.new_type_error("data must be bytes-like"));
-    };
-    let to = match a.pos.get(2) {
-        Some(Value::None) | None => None,
-        Some(_) => Some(resolve(
-            vm,
-            &Args {
-                pos: &a.pos[2..],
-                kw: &[],
-            },
-        )?),
-    };
+    let data = data_arg(vm, &a)?;
+    let to = optional_addr(vm, &a, 2)?;
     let r = super::with_sockets(|s| {
         let r = match (s.socks.get(&id), to) {
             (Some(Sock::Udp(u)), Some(to)) => u.send_to(&data, to),
@@ -535,9 +540,5 @@ pub(super) fn sendto(vm: &mut Vm, a: Args) -> PyResult {
         }
         r
     });
-    match r {
-        Ok(k) => Ok(Value::Int(k as i64)),
-        Err(e) if e.kind() == ErrorKind::WouldBlock => Ok(Value::None),
-        Err(e) => Err(os_error(vm, &e, None)),
-    }
+    io_outcome(vm, r, |_, k| Value::Int(k as i64))
 }
