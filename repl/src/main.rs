@@ -42,7 +42,9 @@ fn main() -> ExitCode {
 
 /// A bug in aio must not look like the user's fault, nor dump a Rust backtrace on them: one
 /// line saying it is an internal error and where, then exit status 70 (`EX_SOFTWARE`).
-/// `AIO_BACKTRACE=1` prints the Rust backtrace for aio's developers.
+/// `AIO_BACKTRACE=1` prints the Rust backtrace for aio's developers. The hook exits itself
+/// (after flushing what the script printed), so the status is the same whether the binary
+/// unwinds or, as the release profile builds it, aborts on a panic.
 fn install_panic_hook() {
     std::panic::set_hook(Box::new(|info| {
         let msg = info
@@ -60,6 +62,8 @@ fn install_panic_hook() {
         if std::env::var_os("AIO_BACKTRACE").is_some() {
             eprintln!("{}", std::backtrace::Backtrace::force_capture());
         }
+        let _ = std::io::Write::flush(&mut std::io::stdout());
+        std::process::exit(70);
     }));
 }
 
