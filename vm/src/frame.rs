@@ -75,6 +75,17 @@ pub struct Frame {
 }
 
 impl Frame {
+    /// Pushes a handler block. A fresh frame's first block reserves room for two, not
+    /// `Vec`'s four: a suspended coroutine keeps its frame, and most bodies nest one or
+    /// two handlers.
+    #[inline]
+    pub fn push_block(&mut self, b: Block) {
+        if self.blocks.capacity() == 0 {
+            self.blocks.reserve_exact(2);
+        }
+        self.blocks.push(b);
+    }
+
     /// The line of the instruction that is running (or last ran).
     pub fn line(&self) -> u32 {
         self.code.location(self.ip.saturating_sub(1)).line

@@ -1055,7 +1055,7 @@ impl Vm {
                         }
                         Instr::SetupFinally(h) => {
                             let level = f.stack.len() as u32;
-                            f.blocks.push(Block::Finally { handler: h, level });
+                            f.push_block(Block::Finally { handler: h, level });
                         }
                         Instr::SetupWith(h) => {
                             let mgr = f.stack.pop().expect("stack");
@@ -1063,7 +1063,7 @@ impl Vm {
                                 tri!(with_frame!(self, f, self.enter_context(&mgr)));
                             f.stack.push(exit);
                             let level = f.stack.len() as u32;
-                            f.blocks.push(Block::Finally { handler: h, level });
+                            f.push_block(Block::Finally { handler: h, level });
                             f.stack.push(entered);
                         }
                         Instr::BeforeAsyncWith => {
@@ -1076,7 +1076,7 @@ impl Vm {
                         Instr::SetupAsyncWith(h) => {
                             // Stack: [exit, entered]; the block level sits below `entered`.
                             let level = f.stack.len() as u32 - 1;
-                            f.blocks.push(Block::Finally { handler: h, level });
+                            f.push_block(Block::Finally { handler: h, level });
                         }
                         Instr::PopBlock => {
                             f.blocks.pop();
@@ -1465,7 +1465,7 @@ impl Vm {
                 }
                 Block::Finally { handler, level } => {
                     f.stack.truncate(level as usize);
-                    f.blocks.push(Block::ExceptHandler {
+                    f.push_block(Block::ExceptHandler {
                         level,
                         exc: Value::Obj(exc.clone()),
                     });

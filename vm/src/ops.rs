@@ -249,7 +249,7 @@ impl Vm {
 
     pub(crate) fn lookup_dunder(&mut self, cls: &Obj, name: &str) -> Option<Value> {
         let n = self.intern(name);
-        lookup(cls, &n)
+        self.lookup(cls, &n)
     }
 
     /// Operators on built-in types; `None` when not supported.
@@ -555,8 +555,9 @@ impl Vm {
         for (_, x, y, o) in order {
             let cx = self.class_of(x).clone();
             if self.is_heap(x) {
+                let name = self.cmp_name(o);
                 let found = self
-                    .lookup_dunder(&cx, o.dunder())
+                    .lookup(&cx, &name)
                     .filter(|f| !self.is_object_default_cmp(f));
                 if let Some(f) = found {
                     let r = self.call(&f, &[x.clone(), y.clone()], &[])?;
@@ -566,7 +567,10 @@ impl Vm {
                     continue;
                 }
                 if o == CmpOp::Ne {
-                    if let Some(f) = self.lookup_dunder(&cx, "__eq__") {
+                    let eq = self
+                        .lookup(&cx, &self.names.__eq__.clone())
+                        .filter(|f| !self.is_object_default_cmp(f));
+                    if let Some(f) = eq {
                         let r = self.call(&f, &[x.clone(), y.clone()], &[])?;
                         if !r.is(&self.not_implemented) {
                             let t = self.is_true(&r)?;
@@ -584,7 +588,24 @@ impl Vm {
         Ok(None)
     }
 
+    /// The interned name of `op`'s special method.
+    fn cmp_name(&self, op: CmpOp) -> Rc<Str> {
+        let n = &self.names;
+        match op {
+            CmpOp::Lt => n.__lt__.clone(),
+            CmpOp::Le => n.__le__.clone(),
+            CmpOp::Eq => n.__eq__.clone(),
+            CmpOp::Ne => n.__ne__.clone(),
+            CmpOp::Gt => n.__gt__.clone(),
+            CmpOp::Ge => n.__ge__.clone(),
+        }
+    }
+
     fn native_compare_one(&mut self, x: &Value, y: &Value, op: CmpOp) -> PyResult<Option<bool>> {
+        if matches!(x.payload(), Some(Payload::Plain | Payload::Slots(_))) {
+            // An instance without a built-in base has no native comparison.
+            return Ok(None);
+        }
         if self.is_heap(y) && !self.is_heap(x) {
             // Compare with the built-in base of y only when x's type handles it natively.
             return self.native_compare(x, y, op);

@@ -113,7 +113,7 @@ impl Names {
             context_kw: Attr::new(vm, "context"),
             result: Attr::new(vm, "_result"),
             exception: Attr::new(vm, "_exception"),
-            callbacks: Attr::new(vm, "_callbacks"),
+            callbacks: Attr::new(vm, "_cbs"),
             log_traceback: Attr::new(vm, "_log_traceback"),
             make_cancelled_error: Attr::new(vm, "_make_cancelled_error"),
             source_traceback: Attr::new(vm, "_source_traceback"),
@@ -296,7 +296,8 @@ fn task_init(vm: &mut Vm, env: &StepEnv, a: Args) -> PyResult {
                 _ => 1,
             };
             vm.dict_set_str(&env.globals, "_task_name_counter", Value::Int(k));
-            Value::str(format!("Task-{k}"))
+            // Formatted by `get_name` when first asked for.
+            Value::Int(k)
         }
     };
     iset(vm, task, &n.name, name)?;
@@ -508,14 +509,49 @@ fn add_callback(
         let event_loop = iget(vm, fut, &env.n.loop_)?;
         return call_soon(vm, env, &event_loop, callback, vec![fut.clone()], context);
     }
-    let entry = vm.new_tuple(vec![callback, context]);
+    let entry = if context.is_none() && !is_exact(vm, &callback, "tuple", "list") {
+        callback
+    } else {
+        vm.new_tuple(vec![callback, context])
+    };
     let callbacks = iget(vm, fut, &env.n.callbacks)?;
     if callbacks.is_none() {
-        // The list is made for the first callback (most futures never get one).
-        let list = vm.new_list(vec![entry]);
-        return iset(vm, fut, &env.n.callbacks, list);
+        // The first callback is kept alone, as CPython's C future keeps it outside the
+        // list: most futures never get a second.
+        return iset(vm, fut, &env.n.callbacks, entry);
     }
-    append(vm, &callbacks, entry)
+    if is_exact(vm, &callbacks, "list", "list") {
+        return append(vm, &callbacks, entry);
+    }
+    let list = vm.new_list(vec![callbacks, entry]);
+    iset(vm, fut, &env.n.callbacks, list)
+}
+
+/// Whether `v`'s type is exactly the built-in `a` or `b` (`tuple`, `list`): how the
+/// `_cbs` slot of a future tells its shapes apart. It holds `None`, one entry, or a
+/// list of entries; an entry is a `(callback, context)` tuple, or the bare callback when
+/// the context is `None` and the callback is not itself a plain tuple or list (which no
+/// callable is).
+fn is_exact(vm: &Vm, v: &Value, a: &str, b: &str) -> bool {
+    let cls = vm.class_of(v);
+    let t = &vm.types;
+    let exact = |name: &str| match name {
+        "tuple" => Rc::ptr_eq(cls, &t.tuple),
+        _ => Rc::ptr_eq(cls, &t.list),
+    };
+    exact(a) || exact(b)
+}
+
+/// The `(callback, context)` pair of one `_cbs` entry (see [`is_exact`]).
+fn callback_entry(vm: &Vm, entry: Value) -> (Value, Value) {
+    if is_exact(vm, &entry, "tuple", "tuple") {
+        if let Some(Payload::Tuple(t)) = entry.payload() {
+            if t.len() == 2 {
+                return (t[0].clone(), t[1].clone());
+            }
+        }
+    }
+    (entry, Value::None)
 }
 
 /// `Future.set_result(result)`.
@@ -542,10 +578,14 @@ fn future_schedule_callbacks(vm: &mut Vm, env: &StepEnv, a: Args) -> PyResult {
 /// and the list is emptied.
 fn schedule_callbacks(vm: &mut Vm, env: &StepEnv, fut: &Value) -> PyResult<()> {
     let callbacks = iget(vm, fut, &env.n.callbacks)?;
+    if callbacks.is_none() {
+        return Ok(());
+    }
     let entries: Vec<Value> = match callbacks.payload() {
-        _ if callbacks.is_none() => return Ok(()),
-        Some(Payload::List(items)) => items.borrow().clone(),
-        _ => vm.collect(&callbacks)?,
+        Some(Payload::List(items)) if is_exact(vm, &callbacks, "list", "list") => {
+            items.borrow().clone()
+        }
+        _ => vec![callbacks],
     };
     iset(vm, fut, &env.n.callbacks, Value::None)?;
     if entries.is_empty() {
@@ -553,10 +593,7 @@ fn schedule_callbacks(vm: &mut Vm, env: &StepEnv, fut: &Value) -> PyResult<()> {
     }
     let event_loop = iget(vm, fut, &env.n.loop_)?;
     for entry in entries {
-        let (callback, context) = match entry.payload() {
-            Some(Payload::Tuple(t)) if t.len() == 2 => (t[0].clone(), t[1].clone()),
-            _ => return Err(vm.new_type_error("bad callback entry in a Future")),
-        };
+        let (callback, context) = callback_entry(vm, entry);
         call_soon(vm, env, &event_loop, callback, vec![fut.clone()], context)?;
     }
     Ok(())

@@ -7,6 +7,7 @@ use crate::dict::Dict;
 use crate::frame::Delivery;
 use crate::native::{Args, NativeFn, NativeImpl, Sig};
 use crate::object::{Object, Payload};
+use crate::str::Str;
 use crate::types::{is_subtype, lookup, new_heap_type, type_name};
 use crate::value::Bool;
 use crate::value::{Obj, Value};
@@ -306,7 +307,7 @@ fn object_str(vm: &mut Vm, a: Args) -> PyResult {
     vm.repr(&v).map(Value::Str)
 }
 
-fn object_eq(vm: &mut Vm, a: Args) -> PyResult {
+pub(super) fn object_eq(vm: &mut Vm, a: Args) -> PyResult {
     if a.pos[0].is(&a.pos[1]) {
         Ok(Value::Bool(Bool::TRUE))
     } else {
@@ -314,7 +315,7 @@ fn object_eq(vm: &mut Vm, a: Args) -> PyResult {
     }
 }
 
-fn object_ne(vm: &mut Vm, a: Args) -> PyResult {
+pub(super) fn object_ne(vm: &mut Vm, a: Args) -> PyResult {
     let cls = vm.class_of(&a.pos[0]).clone();
     if let Some(eq) = lookup(&cls, &vm.names.__eq__.clone()) {
         let r = vm.call(&eq, &[a.pos[0].clone(), a.pos[1].clone()], &[])?;
@@ -1146,9 +1147,12 @@ pub(super) fn payload_attr(vm: &mut Vm, v: &Value, name: &str) -> PyResult<Optio
         (Payload::Code(c), "co_posonlyargcount") => Some(Value::Int(c.posonlyargcount as i64)),
         (Payload::Code(c), "co_kwonlyargcount") => Some(Value::Int(c.kwonlyargcount as i64)),
         (Payload::Code(c), "co_flags") => Some(Value::Int(c.flags as i64)),
-        (Payload::Code(c), "co_varnames") => {
-            Some(vm.new_tuple(c.varnames.iter().map(|s| Value::Str(s.clone())).collect()))
-        }
+        (Payload::Code(c), "co_stacksize") => Some(Value::Int(c.max_stack as i64)),
+        (Payload::Code(c), "co_nlocals") => Some(Value::Int(c.nlocals() as i64)),
+        (Payload::Code(c), "co_varnames") => Some(str_tuple(vm, &c.varnames)),
+        (Payload::Code(c), "co_names") => Some(str_tuple(vm, &c.names)),
+        (Payload::Code(c), "co_cellvars") => Some(str_tuple(vm, &c.cellvars)),
+        (Payload::Code(c), "co_freevars") => Some(str_tuple(vm, &c.freevars)),
         (Payload::Cell(c), "cell_contents") => match c.borrow().clone() {
             Some(v) => Some(v),
             None => return Err(vm.new_value_error("Cell is empty")),
@@ -1240,4 +1244,9 @@ pub(super) fn type_special_attr(vm: &mut Vm, cls: &Obj, name: &str) -> PyResult<
         "__doc__" => Some(Value::None),
         _ => None,
     })
+}
+
+/// A tuple of the names `names` (a code object's `co_varnames`, `co_names`, ...).
+fn str_tuple(vm: &mut Vm, names: &[Rc<Str>]) -> Value {
+    vm.new_tuple(names.iter().map(|s| Value::Str(s.clone())).collect())
 }

@@ -68,15 +68,18 @@ pub(super) fn install(vm: &mut Vm) {
 }
 
 impl Vm {
-    /// Whether `f` is `object.__lt__` (`__le__`, `__gt__`, `__ge__`): defaults that only
-    /// answer `NotImplemented`, which the comparison protocol skips so that a built-in base
-    /// still compares natively.
+    /// Whether `f` is one of `object`'s comparison methods: `__lt__` (`__le__`, `__gt__`,
+    /// `__ge__`) only answer `NotImplemented`, and `__eq__` / `__ne__` answer by identity,
+    /// which is the protocol's own fallback; so the protocol skips them, letting a built-in
+    /// base compare natively and sparing a call for plain instances.
     pub(crate) fn is_object_default_cmp(&self, f: &Value) -> bool {
         match f {
             Value::Obj(o) => match &o.payload {
                 Payload::Native(nf) => matches!(
                     nf.func,
                     crate::native::NativeImpl::Fn(g) if std::ptr::fn_addr_eq(g, object_cmp as NativeFn)
+                        || std::ptr::fn_addr_eq(g, super::object::object_eq as NativeFn)
+                        || std::ptr::fn_addr_eq(g, super::object::object_ne as NativeFn)
                 ),
                 _ => false,
             },

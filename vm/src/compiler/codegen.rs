@@ -344,6 +344,10 @@ impl<'t, 'i> Compiler<'t, 'i> {
         for n in &s.free_order {
             unit.freevars.push(self.interner.intern(n));
         }
+        // In name order, as CPython lists `co_cellvars` and `co_freevars` (and so orders
+        // `__closure__`).
+        unit.cellvars.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+        unit.freevars.sort_by(|a, b| a.as_str().cmp(b.as_str()));
         self.units.push(unit);
     }
 
@@ -2761,7 +2765,11 @@ fn cmp_instr(op: ast::CmpOp) -> Instr {
     }
 }
 
-/// A capacity hint for the value stack: the deepest point of a straight-line walk.
+/// A capacity hint for the value stack (`co_stacksize`): the deepest point of a
+/// straight-line walk, plus one; plus four more in bodies with handlers, which the walk
+/// does not follow (they start with the exception, or a pending return, on the stack).
+/// The stack grows if a path goes deeper; the hint stays tight because a suspended
+/// coroutine keeps its frame's stack allocated.
 fn estimate_stack(instrs: &[Instr]) -> u32 {
     let mut depth: i64 = 0;
     let mut max: i64 = 0;
@@ -2770,5 +2778,11 @@ fn estimate_stack(instrs: &[Instr]) -> u32 {
         depth = depth.max(0);
         max = max.max(depth);
     }
-    (max + 4) as u32
+    let handlers = instrs.iter().any(|i| {
+        matches!(
+            i,
+            Instr::SetupFinally(_) | Instr::SetupWith(_) | Instr::SetupAsyncWith(_)
+        )
+    });
+    (max + if handlers { 5 } else { 1 }) as u32
 }
