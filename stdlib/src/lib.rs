@@ -75,6 +75,7 @@ pub fn install(vm: &mut Vm) {
     vm.register_module("collections", collections::init);
     vm.register_module("collections.abc", collections::init_abc);
     vm.register_module("contextlib", pure::contextlib);
+    vm.register_module("contextvars", pure::contextvars);
     vm.register_module("concurrent", pure::concurrent);
     vm.register_module("concurrent.futures", pure::concurrent_futures);
     vm.register_module("copy", pure::copy);

@@ -2,7 +2,7 @@
 //! `copy`, `string`, `contextlib`, `textwrap`, `typing`, `enum`,
 //! `dataclasses`, `array`, `fractions`, `statistics`, `fnmatch`, `reprlib`, and `pathlib`, `glob`,
 //! `shutil` and `tempfile` (which need `os`, so they exist only where the file system is
-//! allowed), and `concurrent.futures`. Each follows the pure-Python version of the CPython 3.11 module
+//! allowed), `concurrent.futures` and `contextvars`. Each follows the pure-Python version of the CPython 3.11 module
 //! (so results and orders are the same) with the messages of its C accelerator.
 
 /// Declares `pub fn $name(vm, m)`, a module initialiser that runs `lib/$file`.
@@ -36,6 +36,7 @@ aio_module!(glob, "glob.aio");
 aio_module!(shutil, "shutil.aio");
 aio_module!(tempfile, "tempfile.aio");
 aio_module!(concurrent_futures, "concurrent_futures.aio");
+aio_module!(contextvars, "contextvars.aio");
 
 /// Initialises `concurrent`, the package that holds `concurrent.futures`.
 pub fn concurrent(_vm: &mut aio_vm::Vm, _m: &aio_vm::Obj) -> aio_vm::PyResult<()> {

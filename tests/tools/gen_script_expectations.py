@@ -59,9 +59,9 @@ STDLIB_MODULES = {
     "math", "operator", "random", "string", "textwrap", "time", "types", "typing",
     "array", "dataclasses", "enum", "json", "re", "struct",
     "fnmatch", "fractions", "glob", "io", "os", "pathlib", "reprlib", "shutil", "statistics", "tempfile",
-    "gc", "builtins", "warnings", "traceback", "atexit", "concurrent",
+    "gc", "builtins", "warnings", "traceback", "atexit", "concurrent", "contextvars",
 }
-CATEGORY_IMPORTS = {"asyncio": {"asyncio", "time", "concurrent"}, "stdlib": STDLIB_MODULES}
+CATEGORY_IMPORTS = {"asyncio": {"asyncio", "time", "concurrent", "contextvars"}, "stdlib": STDLIB_MODULES}
 # A script may name another CPython as its oracle in its first lines, with the reason:
 #   # oracle: python3.10 (the slides pass bare coroutines to asyncio.wait, which 3.11 forbids)
 # It is run with DeprecationWarnings silenced. Use it only for aio's documented differences.

@@ -5,6 +5,7 @@
 //! loop sleeps in the kernel and never busy-waits.
 
 mod attr;
+mod context;
 mod future_iter;
 mod host;
 mod natives;

@@ -57,6 +57,7 @@ struct Names {
     run: Attr,
     callback: Attr,
     args: Attr,
+    context: Attr,
 }
 
 impl Names {
@@ -80,6 +81,7 @@ impl Names {
             run: Attr::new(vm, "_run"),
             callback: Attr::new(vm, "_callback"),
             args: Attr::new(vm, "_args"),
+            context: Attr::new(vm, "_context"),
         }
     }
 }
@@ -318,15 +320,17 @@ fn run_handle(vm: &mut Vm, env: &LoopEnv, handle: Value) -> PyResult<()> {
     }
     let callback = iget(vm, &handle, &n.callback)?;
     let args = iget(vm, &handle, &n.args)?;
-    let r = match args.payload() {
-        Some(Payload::Tuple(items)) => {
-            let items: Vec<Value> = items.to_vec();
-            vm.call(&callback, &items, &[])
-        }
-        _ => {
-            let items = vm.collect(&args)?;
-            vm.call(&callback, &items, &[])
-        }
+    let context = iget(vm, &handle, &n.context)?;
+    let mut items = match args.payload() {
+        Some(Payload::Tuple(items)) => items.to_vec(),
+        _ => vm.collect(&args)?,
+    };
+    let r = if context.is_none() {
+        vm.call(&callback, &items, &[])
+    } else {
+        // `self._context.run(self._callback, *self._args)`.
+        items.insert(0, callback);
+        call_method(vm, &context, "run", &items)
     };
     match r {
         Ok(_) => Ok(()),

@@ -30,6 +30,8 @@ struct ScheduleEnv {
     scheduled_heap: Attr,
     time: Attr,
     call_at: Attr,
+    /// The default contexts of timer handles.
+    contexts: super::context::Contexts,
 }
 
 /// Registers `_c_schedule_init(BaseEventLoop, TimerHandle)`, `_c_call_at` and
@@ -55,6 +57,7 @@ pub(super) fn define(vm: &mut Vm, g: &Obj) {
             scheduled_heap: Attr::new(vm, "_scheduled"),
             time: Attr::new(vm, "time"),
             call_at: Attr::new(vm, "call_at"),
+            contexts: super::context::Contexts::new(vm)?,
         })
     };
     let ops: [Op<ScheduleEnv>; 2] = [
@@ -132,6 +135,7 @@ fn schedule(
     if vm.is_true(&closed)? {
         return Err(vm.new_runtime_error("Event loop is closed"));
     }
+    let context = env.contexts.or_copy(vm, context)?;
     let timer = vm.new_instance(&env.timer_handle)?;
     let args = vm.new_tuple(rest[1..].to_vec());
     iset(vm, &timer, &env.callback, rest[0].clone())?;

@@ -45,6 +45,8 @@ pub(super) struct StepEnv {
     /// The creation site last recorded and the code and line it was made for: tasks
     /// created in a loop share one tuple.
     site: RefCell<Option<(Rc<Code>, u32, Value)>>,
+    /// The default contexts of callbacks and tasks.
+    contexts: super::context::Contexts,
     n: Names,
 }
 
@@ -313,6 +315,7 @@ fn task_init(vm: &mut Vm, env: &StepEnv, a: Args) -> PyResult {
     };
     iset(vm, task, &n.created_at, created_at)?;
     let context = a.kwarg("context").cloned().unwrap_or(Value::None);
+    let context = env.contexts.or_copy(vm, context)?;
     iset(vm, task, &n.context, context.clone())?;
     let event_loop = iget(vm, task, &n.loop_)?;
     let step = vm.get_attr(task, &n.step)?;
@@ -505,6 +508,7 @@ fn add_callback(
     callback: Value,
     context: Value,
 ) -> PyResult<()> {
+    let context = env.contexts.or_copy(vm, context)?;
     if !state_is(vm, env, fut, "PENDING")? {
         let event_loop = iget(vm, fut, &env.n.loop_)?;
         return call_soon(vm, env, &event_loop, callback, vec![fut.clone()], context);
@@ -624,6 +628,7 @@ fn init_env(vm: &mut Vm, a: &Args, globals: &Obj) -> PyResult<StepEnv> {
         future_cls: obj(vm, future)?,
         globals: globals.clone(),
         site: RefCell::new(None),
+        contexts: super::context::Contexts::new(vm)?,
         n: Names::new(vm),
     })
 }
@@ -871,6 +876,7 @@ fn call_soon(
     if vm.is_true(&closed)? {
         return Err(vm.new_runtime_error("Event loop is closed"));
     }
+    let context = env.contexts.or_copy(vm, context)?;
     let handle = vm.new_instance(&env.handle_cls)?;
     let args = vm.new_tuple(args);
     iset(vm, &handle, &n.callback, callback)?;
