@@ -513,7 +513,7 @@ fn add_callback(
         let event_loop = iget(vm, fut, &env.n.loop_)?;
         return call_soon(vm, env, &event_loop, callback, vec![fut.clone()], context);
     }
-    let entry = if context.is_none() && !is_exact(vm, &callback, "tuple", "list") {
+    let entry = if context.is_none() && exact_sequence(vm, &callback).is_none() {
         callback
     } else {
         vm.new_tuple(vec![callback, context])
@@ -524,31 +524,32 @@ fn add_callback(
         // list: most futures never get a second.
         return iset(vm, fut, &env.n.callbacks, entry);
     }
-    if is_exact(vm, &callbacks, "list", "list") {
+    if exact_sequence(vm, &callbacks) == Some(false) {
         return append(vm, &callbacks, entry);
     }
     let list = vm.new_list(vec![callbacks, entry]);
     iset(vm, fut, &env.n.callbacks, list)
 }
 
-/// Whether `v`'s type is exactly the built-in `a` or `b` (`tuple`, `list`): how the
-/// `_cbs` slot of a future tells its shapes apart. It holds `None`, one entry, or a
-/// list of entries; an entry is a `(callback, context)` tuple, or the bare callback when
-/// the context is `None` and the callback is not itself a plain tuple or list (which no
-/// callable is).
-fn is_exact(vm: &Vm, v: &Value, a: &str, b: &str) -> bool {
+/// The exact built-in shape of `v` (`Some(true)`: a `tuple`, `Some(false)`: a `list`),
+/// by which the `_cbs` slot of a future tells its contents apart. It holds `None`, one
+/// entry, or a list of entries; an entry is a `(callback, context)` tuple, or the bare
+/// callback when the context is `None` and the callback is not itself a plain tuple or
+/// list (which no callable is).
+fn exact_sequence(vm: &Vm, v: &Value) -> Option<bool> {
     let cls = vm.class_of(v);
-    let t = &vm.types;
-    let exact = |name: &str| match name {
-        "tuple" => Rc::ptr_eq(cls, &t.tuple),
-        _ => Rc::ptr_eq(cls, &t.list),
-    };
-    exact(a) || exact(b)
+    if Rc::ptr_eq(cls, &vm.types.tuple) {
+        Some(true)
+    } else if Rc::ptr_eq(cls, &vm.types.list) {
+        Some(false)
+    } else {
+        None
+    }
 }
 
-/// The `(callback, context)` pair of one `_cbs` entry (see [`is_exact`]).
+/// The `(callback, context)` pair of one `_cbs` entry (see [`exact_sequence`]).
 fn callback_entry(vm: &Vm, entry: Value) -> (Value, Value) {
-    if is_exact(vm, &entry, "tuple", "tuple") {
+    if exact_sequence(vm, &entry) == Some(true) {
         if let Some(Payload::Tuple(t)) = entry.payload() {
             if t.len() == 2 {
                 return (t[0].clone(), t[1].clone());
@@ -586,7 +587,7 @@ fn schedule_callbacks(vm: &mut Vm, env: &StepEnv, fut: &Value) -> PyResult<()> {
         return Ok(());
     }
     let entries: Vec<Value> = match callbacks.payload() {
-        Some(Payload::List(items)) if is_exact(vm, &callbacks, "list", "list") => {
+        Some(Payload::List(items)) if exact_sequence(vm, &callbacks) == Some(false) => {
             items.borrow().clone()
         }
         _ => vec![callbacks],
