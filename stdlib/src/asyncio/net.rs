@@ -310,18 +310,28 @@ pub(super) fn accept(vm: &mut Vm, a: Args) -> PyResult {
     }
 }
 
+/// The `(id, n)` arguments of `_recv` and `_recvfrom` (`n` at least 1).
+fn read_args(vm: &mut Vm, a: &Args) -> PyResult<(usize, usize)> {
+    let id = int_arg(vm, a, 0)? as usize;
+    let n = int_arg(vm, a, 1)?.max(1) as usize;
+    Ok((id, n))
+}
+
+/// The first `n` bytes of the socket table's scratch buffer, which reads go into
+/// (allocated and zeroed once, not per call: a 256 KiB zeroed vector per read was most of
+/// a stream's cost); a result copies only the bytes read.
+fn scratch(buf: &mut Vec<u8>, n: usize) -> &mut [u8] {
+    if buf.len() < n {
+        buf.resize(n, 0);
+    }
+    &mut buf[..n]
+}
+
 /// `_recv(id, n)` → bytes (`b''` at end of stream), or `None` when it would block.
 pub(super) fn recv(vm: &mut Vm, a: Args) -> PyResult {
-    let id = int_arg(vm, &a, 0)? as usize;
-    let n = int_arg(vm, &a, 1)?.max(1) as usize;
+    let (id, n) = read_args(vm, &a)?;
     let r = super::with_sockets(|s| {
-        // The socket reads into the table's scratch buffer (allocated and zeroed once, not
-        // per call: a 256 KiB zeroed vector per read was most of a stream's cost); the
-        // result copies only the bytes read.
-        if s.scratch.len() < n {
-            s.scratch.resize(n, 0);
-        }
-        let buf = &mut s.scratch[..n];
+        let buf = scratch(&mut s.scratch, n);
         let r = match s.socks.get_mut(&id) {
             Some(Sock::Stream(t)) => loop {
                 match t.read(buf) {
@@ -500,14 +510,11 @@ pub(super) fn udp_open(vm: &mut Vm, a: Args) -> PyResult {
 
 /// `_recvfrom(id, n)` → `(bytes, (host, port))`, or `None` when it would block.
 pub(super) fn recvfrom(vm: &mut Vm, a: Args) -> PyResult {
-    let id = int_arg(vm, &a, 0)? as usize;
-    let n = int_arg(vm, &a, 1)?.max(1) as usize;
+    let (id, n) = read_args(vm, &a)?;
     let r = super::with_sockets(|s| {
-        if s.scratch.len() < n {
-            s.scratch.resize(n, 0);
-        }
+        let buf = scratch(&mut s.scratch, n);
         let r = match s.socks.get(&id) {
-            Some(Sock::Udp(u)) => u.recv_from(&mut s.scratch[..n]),
+            Some(Sock::Udp(u)) => u.recv_from(buf),
             _ => Err(std::io::Error::from(ErrorKind::NotConnected)),
         };
         // Each datagram is one read: the socket is used up only when a read would block.
