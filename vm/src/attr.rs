@@ -14,7 +14,7 @@ use std::rc::Rc;
 
 /// `LoadAttr` through the instruction's cache: the attribute from the instance dict when
 /// the cache says the object's class cannot supply it. `None`: take the general path.
-#[inline]
+#[inline(always)]
 pub(crate) fn cached_load_attr(
     slot: &Cell<AttrCache>,
     obj: &Value,
@@ -33,10 +33,17 @@ pub(crate) fn cached_load_attr(
             _ => None,
         };
     }
-    let t = o.dict_table()?.borrow();
-    if let Some(v) = t.value_at_if_key(c.pos as usize, name) {
+    let cell = o.dict_table()?;
+    // SAFETY: the reference lives only until the value is cloned (an `Rc` count
+    // increment, which runs no script code), so no mutable borrow can overlap it; a dict
+    // mutably borrowed right now (a store in progress further up) fails the check.
+    if let Some(v) = unsafe { cell.try_borrow_unguarded() }
+        .ok()
+        .and_then(|t| t.value_at_if_key(c.pos as usize, name))
+    {
         return Some(v.clone());
     }
+    let t = cell.borrow();
     let pos = t.find_str(name)?;
     slot.set(AttrCache {
         pos: pos as u32,
@@ -60,7 +67,8 @@ pub(crate) fn cached_load_method(
         return None;
     }
     if let Some(t) = o.dict_table() {
-        if t.borrow().find_str(name).is_some() {
+        let t = t.borrow();
+        if t.may_hold_str(name) && t.find_str(name).is_some() {
             return None;
         }
     }

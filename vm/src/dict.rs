@@ -29,8 +29,8 @@ pub struct Dict {
     /// and every object's payload is as large as its largest variant).
     index: Option<Box<HashTable<u32>>>,
     len: usize,
-    /// One bit per key ever inserted since the last clear ([`bloom_bit`] of its hash): a key
-    /// whose bit is clear is absent, so most misses (a method name looked for in an
+    /// Two bits per key ever inserted since the last clear ([`bloom_bit`] of its hash): a
+    /// key with a bit clear is absent, so most misses (a method name looked for in an
     /// instance dict, a builtin in the globals) cost one test instead of a probe.
     bloom: u64,
     /// Changed on every insertion of a new key and every removal (iteration checks it).
@@ -58,10 +58,20 @@ fn index_hash(hash: i64) -> u64 {
     (hash as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
 
-/// The bit of `hash` in [`Dict::bloom`] (the top bits of the spread hash).
+/// The two bits of `hash` in [`Dict::bloom`] (two 6-bit fields at the top of the spread
+/// hash). Two bits per key rather than one: with the few keys of an instance dict, a name
+/// that is absent passes the filter about ten times less often (0.4% against 3% for two
+/// keys), and a method call's "not shadowed by the instance" test is one `and`.
 #[inline]
 fn bloom_bit(hash: i64) -> u64 {
-    1u64 << (index_hash(hash) >> 58)
+    let h = index_hash(hash);
+    (1u64 << (h >> 58)) | (1u64 << ((h >> 52) & 63))
+}
+
+/// Whether `bloom` may hold a key with bits `bits` (see [`bloom_bit`]).
+#[inline]
+fn bloom_may_hold(bloom: u64, bits: u64) -> bool {
+    bloom & bits == bits
 }
 
 /// A dict version never used before on this thread.
@@ -151,7 +161,7 @@ impl Dict {
     /// Positions of the entries whose hash equals `hash`, in table order.
     pub fn probe(&self, hash: i64) -> impl Iterator<Item = usize> + '_ {
         let small = self.is_small();
-        let maybe = self.bloom & bloom_bit(hash) != 0;
+        let maybe = bloom_may_hold(self.bloom, bloom_bit(hash));
         let scan = if small && maybe {
             0..self.entries.len()
         } else {
@@ -175,7 +185,7 @@ impl Dict {
     /// Finds the position of `key`, deciding equality with `eq` for each candidate.
     #[inline]
     pub fn find_with(&self, hash: i64, mut eq: impl FnMut(&Value) -> bool) -> Option<usize> {
-        if self.bloom & bloom_bit(hash) == 0 {
+        if !bloom_may_hold(self.bloom, bloom_bit(hash)) {
             return None;
         }
         let Some(index) = self.index.as_ref().filter(|_| !self.is_small()) else {
@@ -190,6 +200,13 @@ impl Dict {
                 None => false,
             })
             .map(|&pos| pos as usize)
+    }
+
+    /// Whether a `str` key equal to `key` may be present: `false` (the filter, without a
+    /// probe) means it is certainly absent.
+    #[inline]
+    pub fn may_hold_str(&self, key: &Str) -> bool {
+        bloom_may_hold(self.bloom, bloom_bit(key.hash()))
     }
 
     /// Looks up a `str` key (attribute and global lookups).

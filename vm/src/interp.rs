@@ -4,7 +4,7 @@
 //! same way, so neither calls nor delegation recurse on the Rust stack. Native code that
 //! calls back into scripts starts a nested run with its own base.
 
-use crate::code::{BinOp, Instr, UnaryOp};
+use crate::code::{BinOp, CmpOp, Instr, UnaryOp};
 use crate::frame::{Block, Delivery, Frame};
 use crate::object::{GenState, Payload};
 use crate::str::Str;
@@ -655,26 +655,23 @@ impl Vm {
                             tri!(with_frame!(self, f, self.delitem(&obj, &idx)));
                         }
                         Instr::Binary(op) => {
+                            if let Some(r) = scalar_binary(op, &f.stack) {
+                                replace_scalar_pair(&mut f.stack, r);
+                                continue;
+                            }
                             let b = f.stack.pop().expect("stack");
                             let a = f.stack.pop().expect("stack");
-                            if let (Value::Int(x), Value::Int(y)) = (&a, &b) {
-                                if let Some(r) = small_int_op(op, *x, *y) {
-                                    f.stack.push(Value::Int(r));
-                                    continue;
-                                }
-                            }
                             let v = tri!(with_frame!(self, f, self.binary_op(&a, &b, op)));
                             f.stack.push(v);
                         }
                         Instr::Inplace(op) => {
+                            // Ints and floats are immutable: `+=` is `+`.
+                            if let Some(r) = scalar_binary(op, &f.stack) {
+                                replace_scalar_pair(&mut f.stack, r);
+                                continue;
+                            }
                             let b = f.stack.pop().expect("stack");
                             let a = f.stack.pop().expect("stack");
-                            if let (Value::Int(x), Value::Int(y)) = (&a, &b) {
-                                if let Some(r) = small_int_op(op, *x, *y) {
-                                    f.stack.push(Value::Int(r));
-                                    continue;
-                                }
-                            }
                             let v = tri!(with_frame!(self, f, self.inplace_op(a, &b, op)));
                             f.stack.push(v);
                         }
@@ -688,22 +685,27 @@ impl Vm {
                             f.stack.push(v);
                         }
                         Instr::Compare(op) => {
-                            let b = f.stack.pop().expect("stack");
-                            let a = f.stack.pop().expect("stack");
-                            if let (Value::Int(x), Value::Int(y)) = (&a, &b) {
-                                f.stack.push(Value::bool(crate::ops::cmp_ord(x.cmp(y), op)));
+                            if let Some(r) = scalar_compare(op, &f.stack) {
+                                replace_scalar_pair(&mut f.stack, Value::bool(r));
                                 continue;
                             }
+                            let b = f.stack.pop().expect("stack");
+                            let a = f.stack.pop().expect("stack");
                             let v = tri!(with_frame!(self, f, self.compare(&a, &b, op)));
                             f.stack.push(v);
                         }
                         Instr::CompareJumpIfFalse(op, t) => {
+                            if let Some(r) = scalar_compare(op, &f.stack) {
+                                drop_scalar_pair(&mut f.stack);
+                                ip += 1;
+                                if !r {
+                                    jump!(t);
+                                }
+                                continue;
+                            }
                             let b = f.stack.pop().expect("stack");
                             let a = f.stack.pop().expect("stack");
-                            let truth = if let (Value::Int(x), Value::Int(y)) = (&a, &b) {
-                                ip += 1;
-                                crate::ops::cmp_ord(x.cmp(y), op)
-                            } else {
+                            let truth = {
                                 let v = tri!(with_frame!(self, f, self.compare(&a, &b, op)));
                                 // A failing `__bool__` is the jump's error.
                                 ip += 1;
@@ -1564,6 +1566,81 @@ pub(crate) enum YieldFromStep {
     Yielded(Value),
     /// The sub-iterator returned this value.
     Returned(Value),
+}
+
+/// `a op b` for the top two values of `stack` when both are small ints or floats (or one
+/// of each) and the result needs no special case (see [`small_int_op`]; a float division
+/// by zero, `**`, `//` and `%` of floats, and a NaN result, which must be a new NaN object
+/// (`num::fresh_nan`), take the general path). Mixed operands convert the int to the
+/// nearest float, as CPython does.
+#[inline(always)]
+fn scalar_binary(op: BinOp, stack: &[Value]) -> Option<Value> {
+    let float_op = |x: f64, y: f64| {
+        let r = match op {
+            BinOp::Add => x + y,
+            BinOp::Sub => x - y,
+            BinOp::Mul => x * y,
+            BinOp::TrueDiv if y != 0.0 => x / y,
+            _ => return None,
+        };
+        (!r.is_nan()).then_some(Value::float(r))
+    };
+    match stack {
+        [.., Value::Int(x), Value::Int(y)] => small_int_op(op, *x, *y).map(Value::Int),
+        [.., Value::Float(x), Value::Float(y)] => float_op(x.get(), y.get()),
+        [.., Value::Float(x), Value::Int(y)] => float_op(x.get(), *y as f64),
+        [.., Value::Int(x), Value::Float(y)] => float_op(*x as f64, y.get()),
+        _ => None,
+    }
+}
+
+/// `a op b` for the top two values of `stack` when both are small ints or both floats
+/// (IEEE comparisons: a NaN compares unequal and unordered, as in Python).
+#[inline(always)]
+fn scalar_compare(op: CmpOp, stack: &[Value]) -> Option<bool> {
+    match stack {
+        [.., Value::Int(x), Value::Int(y)] => Some(crate::ops::cmp_ord(x.cmp(y), op)),
+        [.., Value::Float(x), Value::Float(y)] => {
+            let (x, y) = (x.get(), y.get());
+            Some(match op {
+                CmpOp::Lt => x < y,
+                CmpOp::Le => x <= y,
+                CmpOp::Gt => x > y,
+                CmpOp::Ge => x >= y,
+                CmpOp::Eq => x == y,
+                CmpOp::Ne => x != y,
+            })
+        }
+        _ => None,
+    }
+}
+
+/// Replaces the top two values of `stack`, which [`scalar_binary`] or [`scalar_compare`]
+/// just accepted (ints or floats), by `v`.
+#[inline(always)]
+fn replace_scalar_pair(stack: &mut Vec<Value>, v: Value) {
+    let n = stack.len();
+    debug_assert!(n >= 2 && stack[n - 2..].iter().all(is_scalar));
+    // SAFETY: the two top entries exist and are ints or floats, which own nothing: the
+    // lower one is overwritten and the upper one forgotten without running a destructor.
+    unsafe {
+        std::ptr::write(stack.as_mut_ptr().add(n - 2), v);
+        stack.set_len(n - 1);
+    }
+}
+
+/// Removes the top two values of `stack`, which [`scalar_compare`] just accepted.
+#[inline(always)]
+fn drop_scalar_pair(stack: &mut Vec<Value>) {
+    let n = stack.len();
+    debug_assert!(n >= 2 && stack[n - 2..].iter().all(is_scalar));
+    // SAFETY: as in `replace_scalar_pair`: two entries that own nothing.
+    unsafe { stack.set_len(n - 2) }
+}
+
+/// An int or a float (a value without a destructor).
+fn is_scalar(v: &Value) -> bool {
+    matches!(v, Value::Int(_) | Value::Float(_))
 }
 
 /// `x op y` for two small ints when the result is a small int computed without any
