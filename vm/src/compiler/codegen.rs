@@ -197,6 +197,10 @@ enum FBlock<'a> {
     HandlerCleanup { name: Option<&'a str> },
     /// A `try` body with `except` handlers.
     Try,
+    /// A `finally` body run inline by `return`, with the return value kept below it on the
+    /// stack: a `break`/`continue`/`return` inside the body drops that value (CPython's
+    /// `POP_VALUE` block).
+    PopValue,
 }
 
 struct Unit<'a> {
@@ -1139,9 +1143,21 @@ impl<'t, 'i> Compiler<'t, 'i> {
                 self.emit(Instr::PopBlock);
                 // The finally body runs with only the blocks outside it.
                 let saved = self.unit().fblocks.split_off(depth);
+                if preserve {
+                    self.unit().fblocks.push(FBlock::PopValue);
+                }
                 let r = self.stmts(body);
+                if preserve {
+                    self.unit().fblocks.pop();
+                }
                 self.unit().fblocks.extend(saved);
                 r?;
+            }
+            FBlock::PopValue => {
+                if preserve {
+                    self.emit(Instr::RotTwo);
+                }
+                self.emit(Instr::PopTop);
             }
             FBlock::FinallyEnd => {
                 if preserve {
