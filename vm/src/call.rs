@@ -780,6 +780,8 @@ fn new_frame(code: &Rc<Code>, globals: &Obj, delivery: Delivery) -> Box<Frame> {
 /// Drops a frame the full pool has no room for (out of line).
 #[cold]
 #[inline(never)]
-fn drop_frame(f: Box<Frame>) {
+fn drop_frame(mut f: Box<Frame>) {
+    // Last to first, as `frame_pool_put` releases them (see `finalize`'s queue order).
+    while f.locals.pop().is_some() {}
     drop(f);
 }

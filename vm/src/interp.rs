@@ -1287,6 +1287,9 @@ impl Vm {
                         if let Some(g) = f.generator.take() {
                             self.finish_generator(&g);
                             if delivery == Delivery::Native {
+                                // Recycled, not dropped: the pool releases the locals in
+                                // the order every other return does (see `frame_pool_put`).
+                                self.recycle(f);
                                 return Ok(Outcome::Return(v));
                             }
                             let mut caller = self.frames.pop().expect("caller");
