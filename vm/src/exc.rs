@@ -245,6 +245,62 @@ impl Vm {
         }
     }
 
+    /// `str()` of a `UnicodeDecodeError`/`UnicodeEncodeError` made with its five arguments:
+    /// CPython's "'utf-8' codec can't decode byte 0xff in position 0: invalid start byte",
+    /// from the attributes (which a handler may have changed).
+    fn unicode_error_str(&mut self, e: &Obj) -> PyResult<String> {
+        let ev = Value::Obj(e.clone());
+        let mut get = |vm: &mut Vm, name: &str| {
+            let n = vm.intern(name);
+            vm.get_attr(&ev, &n)
+        };
+        let encoding = get(self, "encoding")?;
+        let object = get(self, "object")?;
+        let reason = get(self, "reason")?;
+        let (start, end) = (get(self, "start")?, get(self, "end")?);
+        let encoding = self.to_str(&encoding)?.as_str().to_string();
+        let reason = self.to_str(&reason)?.as_str().to_string();
+        let (Value::Int(start), Value::Int(end)) = (start, end) else {
+            return Ok(String::new());
+        };
+        let single = end == start + 1;
+        if let Some(s) = object.as_str() {
+            let c = usize::try_from(start)
+                .ok()
+                .and_then(|i| s.as_str().chars().nth(i));
+            return Ok(match c {
+                Some(c) if single => {
+                    let c = c as u32;
+                    let esc = if c < 0x100 {
+                        format!("\\x{c:02x}")
+                    } else if c < 0x10000 {
+                        format!("\\u{c:04x}")
+                    } else {
+                        format!("\\U{c:08x}")
+                    };
+                    format!("'{encoding}' codec can't encode character '{esc}' in position {start}: {reason}")
+                }
+                _ => format!(
+                    "'{encoding}' codec can't encode characters in position {start}-{}: {reason}",
+                    end - 1
+                ),
+            });
+        }
+        let byte = match object.payload() {
+            Some(Payload::Bytes(b)) => usize::try_from(start).ok().and_then(|i| b.get(i).copied()),
+            _ => None,
+        };
+        Ok(match byte {
+            Some(b) if single => format!(
+                "'{encoding}' codec can't decode byte 0x{b:02x} in position {start}: {reason}"
+            ),
+            _ => format!(
+                "'{encoding}' codec can't decode bytes in position {start}-{}: {reason}",
+                end - 1
+            ),
+        })
+    }
+
     /// `str(exc)`, which may run a script `__str__` (and fail); see the example of
     /// [`Vm::format_exception`].
     pub fn exception_str(&mut self, e: &Obj) -> PyResult<String> {
@@ -262,6 +318,11 @@ impl Vm {
             .unwrap_or_else(|| self.types.type_.clone());
         if is_subtype(&cls, &self.exc.key_error.clone()) && items.len() == 1 {
             return Ok(self.repr(&items[0])?.as_str().to_string());
+        }
+        let unicode_error = is_subtype(&cls, &self.exc.unicode_decode_error.clone())
+            || is_subtype(&cls, &self.exc.unicode_encode_error.clone());
+        if unicode_error && items.len() == 5 {
+            return self.unicode_error_str(e);
         }
         if is_subtype(&cls, &self.exc.os_error.clone()) && items.len() == 2 {
             let errno = self.to_str(&items[0])?;

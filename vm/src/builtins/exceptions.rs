@@ -84,6 +84,17 @@ fn set_args(vm: &mut Vm, e: &Value, args: Vec<Value>) {
 
 fn exc_init(vm: &mut Vm, a: Args) -> PyResult {
     let e = a.pos[0].clone();
+    let cls = vm.class_of(&e).clone();
+    if (is_subtype(&cls, &vm.exc.unicode_decode_error)
+        || is_subtype(&cls, &vm.exc.unicode_encode_error))
+        && a.len() != 6
+    {
+        // `(encoding, object, start, end, reason)`, as CPython's `PyArg_ParseTuple`.
+        return Err(vm.new_type_error(format!(
+            "function takes exactly 5 arguments ({} given)",
+            a.len() - 1
+        )));
+    }
     set_args(vm, &e, a.pos[1..].to_vec());
     if !a.kw.is_empty() {
         exc_init_keywords(vm, &e, &a)?;
@@ -301,6 +312,17 @@ pub(super) fn exception_attr(vm: &mut Vm, o: &Obj, name: &str) -> PyResult<Optio
                 }
                 _ => Value::None,
             })
+        }
+        "encoding" | "object" | "start" | "end" | "reason"
+            if args.len() == 5
+                && (is_subtype(&cls, &vm.exc.unicode_decode_error)
+                    || is_subtype(&cls, &vm.exc.unicode_encode_error)) =>
+        {
+            let i = ["encoding", "object", "start", "end", "reason"]
+                .iter()
+                .position(|n| *n == name)
+                .expect("an attribute");
+            Some(args[i].clone())
         }
         "message" if is_subtype(&cls, &vm.exc.base_exception_group) => {
             Some(args.first().cloned().unwrap_or(Value::None))

@@ -168,15 +168,16 @@ pub fn decode_bytes(vm: &mut Vm, b: &[u8], encoding: &str, errors: &str) -> PyRe
             }
             other => return Err(unknown_handler(vm, encoding, other, "decoding")),
         }
-        let what = if end - start == 1 {
-            format!("byte 0x{:02x} in position {start}", b[start])
-        } else {
-            format!("bytes in position {start}-{}", end - 1)
-        };
-        Err(vm.new_exception_msg(
-            &vm.exc.unicode_decode_error.clone(),
-            format!("'{}' codec can't decode {what}: {reason}", codec.name()),
-        ))
+        // `UnicodeDecodeError(encoding, object, start, end, reason)`, whose `str()` is
+        // CPython's message (`Vm::exception_str`).
+        let args = vec![
+            Value::str(codec.name()),
+            crate::module::new_bytes(vm, b.to_vec()),
+            Value::Int(start as i64),
+            Value::Int(end as i64),
+            Value::str(reason),
+        ];
+        Err(vm.new_exception(&vm.exc.unicode_decode_error.clone(), args))
     };
     match codec {
         Codec::Latin1 => out.extend(b.iter().map(|&c| c as char)),
@@ -349,18 +350,16 @@ pub fn encode_str(vm: &mut Vm, s: &str, encoding: &str, errors: &str) -> PyResul
             .unwrap_or(chars.len());
         match errors {
             "strict" => {
-                let what = if end - i == 1 {
-                    format!("character '{}' in position {i}", char_escape(c))
-                } else {
-                    format!("characters in position {i}-{}", end - 1)
-                };
-                return Err(vm.new_exception_msg(
-                    &vm.exc.unicode_encode_error.clone(),
-                    format!(
-                        "'{}' codec can't encode {what}: ordinal not in range({limit})",
-                        codec.name()
-                    ),
-                ));
+                // `UnicodeEncodeError(encoding, object, start, end, reason)`, positions in
+                // characters; `str()` gives CPython's message (`Vm::exception_str`).
+                let args = vec![
+                    Value::str(codec.name()),
+                    Value::str(s),
+                    Value::Int(i as i64),
+                    Value::Int(end as i64),
+                    Value::str(format!("ordinal not in range({limit})")),
+                ];
+                return Err(vm.new_exception(&vm.exc.unicode_encode_error.clone(), args));
             }
             "ignore" => {}
             "replace" => out.extend(std::iter::repeat_n(b'?', end - i)),
