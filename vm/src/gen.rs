@@ -2,7 +2,7 @@
 //! `for` and `yield from`/`await`, or run by `send` from native code), suspending it at a
 //! `yield`, `throw`/`close`, and the awaitable protocol (`__await__`).
 
-use crate::code::{flags, Code};
+use crate::code::{flags, Code, Instr};
 use crate::frame::{Delivery, Frame};
 use crate::interp::{Outcome, YieldFromStep};
 use crate::object::{GenKind, GenState, Payload};
@@ -191,8 +191,24 @@ impl Vm {
         self.gen_resume_native(g, value, None)
     }
 
-    /// `gen.throw(exc)` from native code; see the example of [`Vm::gen_send`].
+    /// `gen.throw(exc)` from native code; see the example of [`Vm::gen_send`]. As CPython's
+    /// `_gen_throw`, a value that is neither an exception nor an exception class raises
+    /// `TypeError` without resuming the generator.
     pub fn gen_throw(&mut self, g: &Obj, exc: Value) -> PyResult<GenResult> {
+        let throwable = match &exc {
+            Value::Obj(o) => match &o.payload {
+                Payload::Exception(_) => true,
+                Payload::Type(_) => crate::types::is_subtype(o, &self.exc.base_exception),
+                _ => false,
+            },
+            _ => false,
+        };
+        if !throwable {
+            return Err(self.new_type_error(format!(
+                "exceptions must be classes or instances deriving from BaseException, not {}",
+                self.type_name(&exc)
+            )));
+        }
         self.gen_resume_native(g, Value::None, Some(exc))
     }
 
@@ -400,7 +416,14 @@ impl Vm {
         if let Some(Payload::Generator(g)) = v.payload() {
             let g = g.borrow();
             if g.kind == GenKind::Coroutine {
-                if g.state == GenState::Running {
+                // CPython's `_PyGen_yf`: only a coroutine suspended inside an `await` is
+                // "being awaited". A running one fails when resumed ("coroutine already
+                // executing"), a finished one with "cannot reuse already awaited coroutine".
+                let in_await = g.state == GenState::Suspended
+                    && g.frame
+                        .as_ref()
+                        .is_some_and(|f| matches!(f.code.instrs.get(f.ip), Some(Instr::YieldFrom)));
+                if in_await {
                     return Err(self.new_runtime_error("coroutine is being awaited already"));
                 }
                 return Ok(v.clone());
@@ -534,7 +557,7 @@ impl Vm {
                     f.code.name.as_str().to_string(),
                 ));
                 match f.code.instrs.get(f.ip) {
-                    Some(crate::code::Instr::YieldFrom) => f.stack.last().cloned(),
+                    Some(Instr::YieldFrom) => f.stack.last().cloned(),
                     _ => None,
                 }
             };

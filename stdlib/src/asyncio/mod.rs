@@ -29,7 +29,7 @@ use aio_vm::native::NativeImpl;
 use aio_vm::value::Bool;
 use aio_vm::{Obj, PyResult, Value, Vm};
 use std::cell::RefCell;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// The prelude, in loading order: each file uses only names defined before it.
 const PRELUDE: &[crate::source::Source] = &[
@@ -123,9 +123,6 @@ fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
 }
 
 thread_local! {
-    /// The clock's origin: `loop.time()` counts seconds from the first use, like
-    /// `time.monotonic()` counts from an unspecified point.
-    static EPOCH: Instant = Instant::now();
     /// The poller the loop blocks in and the sockets registered with it (one per thread).
     static IO: RefCell<Option<Io>> = const { RefCell::new(None) };
 }
@@ -183,9 +180,9 @@ fn monotonic(_vm: &mut Vm, _a: Args) -> PyResult {
     Ok(Value::float(now()))
 }
 
-/// The loop's clock: seconds since the first reading on this thread.
+/// The loop's clock: `time.monotonic()`, as CPython's `BaseEventLoop.time()`.
 pub(super) fn now() -> f64 {
-    EPOCH.with(|e| e.elapsed().as_secs_f64())
+    crate::time::monotonic()
 }
 
 /// `_format_exception(exc)`: the traceback report CPython prints for `exc`.

@@ -10,6 +10,8 @@ mod strptime;
 mod timere;
 mod tm;
 
+pub use clocks::monotonic;
+
 use aio_vm::module::{to_index, ModuleBuilder};
 use aio_vm::native::Args;
 use aio_vm::{Obj, PyResult, Value, Vm};

@@ -17,13 +17,17 @@ pub(super) fn install(vm: &mut Vm) {
     def_method(vm, &ag, "asend", asend);
     def_method(vm, &ag, "athrow", athrow);
     def_method(vm, &ag, "aclose", aclose);
-    let s = vm.types.async_gen_asend.clone();
-    def_method(vm, &s, "send", op_send);
-    def_method(vm, &s, "throw", op_throw);
-    def_method(vm, &s, "close", op_close);
-    def_method(vm, &s, "__next__", op_next);
-    def_method(vm, &s, "__iter__", op_self);
-    def_method(vm, &s, "__await__", op_self);
+    for s in [
+        vm.types.async_gen_asend.clone(),
+        vm.types.async_gen_athrow.clone(),
+    ] {
+        def_method(vm, &s, "send", op_send);
+        def_method(vm, &s, "throw", op_throw);
+        def_method(vm, &s, "close", op_close);
+        def_method(vm, &s, "__next__", op_next);
+        def_method(vm, &s, "__iter__", op_self);
+        def_method(vm, &s, "__await__", op_self);
+    }
     let w = vm.types.anext_awaitable.clone();
     def_method(vm, &w, "send", anext_send);
     def_method(vm, &w, "throw", anext_throw);
@@ -35,7 +39,7 @@ pub(super) fn install(vm: &mut Vm) {
 
 /// Wraps a value yielded by an async generator body.
 pub fn wrap(vm: &mut Vm, v: Value) -> Value {
-    let cls = vm.types.async_gen_athrow.clone();
+    let cls = vm.types.async_gen_wrapped.clone();
     Value::Obj(Rc::new(Object::new(cls, Payload::StaticMethod(v))))
 }
 
@@ -43,7 +47,7 @@ fn unwrap(vm: &Vm, v: &Value) -> Option<Value> {
     match v {
         Value::Obj(o)
             if o.class_raw()
-                .is_some_and(|c| Rc::ptr_eq(c, &vm.types.async_gen_athrow)) =>
+                .is_some_and(|c| Rc::ptr_eq(c, &vm.types.async_gen_wrapped)) =>
         {
             match &o.payload {
                 Payload::StaticMethod(inner) => Some(inner.clone()),
@@ -68,6 +72,13 @@ fn new_op(vm: &mut Vm, agen: &Value, send: Value, throw: Value, close: bool) -> 
     let Some(agen) = agen.as_obj().cloned() else {
         return Err(vm.new_type_error("an async generator is required"));
     };
+    // `asend`/`__anext__` make `async_generator_asend`, `athrow`/`aclose`
+    // `async_generator_athrow`, as in CPython (`install` gives both the same methods).
+    let cls = if throw.is_none() {
+        vm.types.async_gen_asend.clone()
+    } else {
+        vm.types.async_gen_athrow.clone()
+    };
     let op = Op {
         agen,
         send,
@@ -75,7 +86,6 @@ fn new_op(vm: &mut Vm, agen: &Value, send: Value, throw: Value, close: bool) -> 
         started: false,
         close,
     };
-    let cls = vm.types.async_gen_asend.clone();
     Ok(Value::Obj(Rc::new(Object::new(
         cls,
         Payload::Host(Box::new(std::cell::RefCell::new(op))),
