@@ -125,6 +125,9 @@ pub(crate) fn install(vm: &mut Vm, cls: &Obj) {
         ("__deepcopy__", deepcopy),
     ];
     super::def_methods(vm, cls, &methods);
+    // `__getitem__` alone would make matches iterable by the sequence protocol; CPython's
+    // `re.Match` has only a mapping subscript, so it is not iterable.
+    aio_vm::builtins::def_method_sig(vm, cls, "__iter__", aio_vm::native::Sig::FREE, not_iterable);
     let props: [(&str, aio_vm::native::NativeFn); 7] = [
         ("re", get_re),
         ("string", get_string),
@@ -168,8 +171,13 @@ fn index(vm: &mut Vm, m: &MatchState, g: &Value) -> PyResult<usize> {
                 let big = aio_vm::module::to_index(vm, g)?;
                 i64::try_from(big).unwrap_or(-1)
             } else {
-                // A key of `groupindex`: an unhashable one fails on its hash.
-                vm.hash(g)?;
+                // A key of `groupindex`: an unhashable one fails on its hash, but only
+                // when there is a `groupindex` to look in (CPython keeps none without
+                // named groups).
+                let named = pattern_state(&m.pattern).is_some_and(|p| !p.borrow().names.is_empty());
+                if named {
+                    vm.hash(g)?;
+                }
                 -1
             }
         }
@@ -204,6 +212,11 @@ fn group(vm: &mut Vm, a: Args) -> PyResult {
             Ok(vm.new_tuple(out))
         }
     }
+}
+
+/// `iter(match)`: CPython's error (its message names the class `re.Match`).
+fn not_iterable(vm: &mut Vm, _a: Args) -> PyResult {
+    Err(vm.new_type_error("'re.Match' object is not iterable"))
 }
 
 fn getitem(vm: &mut Vm, a: Args) -> PyResult {

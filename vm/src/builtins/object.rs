@@ -654,7 +654,21 @@ fn create_class(
         if vm.is_heap(&v) {
             let vcls = vm.class_of(&v).clone();
             if let Some(sn) = lookup(&vcls, &vm.names.__set_name__.clone()) {
-                vm.call(&sn, &[v.clone(), Value::Obj(cls.clone()), k.clone()], &[])?;
+                if let Err(cause) =
+                    vm.call(&sn, &[v.clone(), Value::Obj(cls.clone()), k.clone()], &[])
+                {
+                    // CPython 3.11's `type_new_set_names` wraps the error, chained from it.
+                    let key = vm.repr(&k)?;
+                    let e = vm.new_runtime_error(format!(
+                        "Error calling __set_name__ on '{}' instance {} in '{}'",
+                        type_name(&vcls),
+                        key.as_str(),
+                        type_name(&cls)
+                    ));
+                    vm.set_cause(&e, Value::Obj(cause.clone()));
+                    vm.set_context(&e, Some(Value::Obj(cause)));
+                    return Err(e);
+                }
             }
         }
     }

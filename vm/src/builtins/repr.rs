@@ -298,6 +298,11 @@ pub fn native_repr(vm: &mut Vm, v: &Value) -> PyResult<String> {
             ))
         }
         Payload::Cell(_) => Ok(format!("<cell at {id:#x}>")),
+        // CPython's `sm_repr` and `cm_repr`: the wrapped callable's repr, whatever the class.
+        Payload::StaticMethod(f) => {
+            Ok(format!("<staticmethod({})>", vm.repr(&f.clone())?.as_str()))
+        }
+        Payload::ClassMethod(f) => Ok(format!("<classmethod({})>", vm.repr(&f.clone())?.as_str())),
         Payload::Member(m) => Ok(format!(
             "<member '{}' of '{}' objects>",
             m.name.as_str(),
@@ -343,12 +348,7 @@ pub fn native_repr(vm: &mut Vm, v: &Value) -> PyResult<String> {
             }
             Ok(super::object::default_repr(vm, v))
         }
-        Payload::Property(_)
-        | Payload::StaticMethod(_)
-        | Payload::ClassMethod(_)
-        | Payload::Plain
-        | Payload::Super(_)
-        | Payload::Host(_) => {
+        Payload::Property(_) | Payload::Plain | Payload::Super(_) | Payload::Host(_) => {
             if v.is(&vm.not_implemented) {
                 return Ok("NotImplemented".into());
             }
