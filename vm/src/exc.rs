@@ -250,7 +250,7 @@ impl Vm {
     /// from the attributes (which a handler may have changed).
     fn unicode_error_str(&mut self, e: &Obj) -> PyResult<String> {
         let ev = Value::Obj(e.clone());
-        let mut get = |vm: &mut Vm, name: &str| {
+        let get = |vm: &mut Vm, name: &str| {
             let n = vm.intern(name);
             vm.get_attr(&ev, &n)
         };
