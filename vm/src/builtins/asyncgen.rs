@@ -201,7 +201,51 @@ pub(crate) fn try_op_step(
     Some(op_step(vm, opv, value, exc))
 }
 
+/// Sets the async generator's "an operation is in progress" flag (`ag_running`).
+fn set_running(agen: &Obj, running: bool) {
+    if let Payload::Generator(g) = &agen.payload {
+        g.borrow_mut().running_async = running;
+    }
+}
+
 fn op_step(vm: &mut Vm, opv: &Value, value: Value, exc: Option<Value>) -> PyResult<GenResult> {
+    if let Some((agen, _, first_throw, false, is_close)) = op_state(opv) {
+        let running = matches!(&agen.payload, Payload::Generator(g) if g.borrow().running_async);
+        if running {
+            // Another `__anext__`/`asend`/`athrow`/`aclose` of this generator is suspended
+            // in an `await` (CPython's message names the operation that failed); that one
+            // keeps the generator.
+            mark_started(opv);
+            let what = if is_close {
+                "aclose()"
+            } else if first_throw.is_none() {
+                "anext()"
+            } else {
+                "athrow()"
+            };
+            return Err(
+                vm.new_runtime_error(format!("{what}: asynchronous generator is already running"))
+            );
+        }
+    }
+    let r = op_step_inner(vm, opv, value, exc);
+    // As CPython's `async_gen_unwrap_value`: the operation ends (the flag drops) when the
+    // body yields a value, returns or raises; an `await` inside the body suspends it with
+    // the operation still in progress.
+    if let Some((agen, ..)) = op_state(opv) {
+        if !matches!(r, Ok(GenResult::Yield(_))) {
+            set_running(&agen, false);
+        }
+    }
+    r
+}
+
+fn op_step_inner(
+    vm: &mut Vm,
+    opv: &Value,
+    value: Value,
+    exc: Option<Value>,
+) -> PyResult<GenResult> {
     let Some((agen, first_send, first_throw, started, is_close)) = op_state(opv) else {
         return Err(vm.new_type_error("bad async generator operation"));
     };
@@ -225,6 +269,7 @@ fn op_step(vm: &mut Vm, opv: &Value, value: Value, exc: Option<Value>) -> PyResu
         }
         return Err(vm.new_exception(&vm.exc.stop_async_iteration.clone(), vec![]));
     }
+    set_running(&agen, true);
     let r = match exc {
         Some(e) => vm.gen_throw(&agen, e),
         None => vm.gen_send(&agen, value),

@@ -108,9 +108,9 @@ pub(super) fn generator_attr(vm: &mut Vm, g: &Obj, name: &str) -> PyResult<Optio
     Ok(match name {
         "__name__" => Some(gen.name.clone()),
         "__qualname__" => Some(gen.qualname.clone()),
-        "gi_running" | "cr_running" | "ag_running" => {
-            Some(Value::bool(gen.state == GenState::Running))
-        }
+        "gi_running" | "cr_running" => Some(Value::bool(gen.state == GenState::Running)),
+        // An `asend`/`athrow` awaitable is in progress (CPython 3.11's `ag_running_async`).
+        "ag_running" => Some(Value::bool(gen.running_async)),
         "gi_frame" | "cr_frame" | "ag_frame" => Some(if gen.state == GenState::Closed {
             Value::None
         } else {
