@@ -21,6 +21,12 @@ pub(super) fn install(vm: &mut Vm) {
     def_method(vm, &c, "throw", throw);
     def_method(vm, &c, "close", close);
     def_method(vm, &c, "__await__", await_self);
+    let w = vm.types.coroutine_wrapper.clone();
+    def_method(vm, &w, "send", wrapper_send);
+    def_method(vm, &w, "throw", wrapper_throw);
+    def_method(vm, &w, "close", wrapper_close);
+    def_method(vm, &w, "__next__", wrapper_next);
+    def_method(vm, &w, "__iter__", iter_self);
 }
 
 fn this(vm: &mut Vm, a: &Args) -> PyResult<Obj> {
@@ -92,11 +98,60 @@ fn iter_self(_vm: &mut Vm, a: Args) -> PyResult {
     Ok(a.pos[0].clone())
 }
 
+/// What a `coroutine_wrapper` wraps.
+struct CoroWrapper(Obj);
+
+/// `coroutine.__await__()`: a `coroutine_wrapper`, the iterator over the coroutine that a
+/// plain generator may `yield from` (CPython's custom-awaitable idiom
+/// `return (yield from coro.__await__())`).
 fn await_self(vm: &mut Vm, a: Args) -> PyResult {
     let g = this(vm, &a)?;
     let cls = vm.types.coroutine_wrapper.clone();
-    let _ = cls;
-    Ok(Value::Obj(g))
+    Ok(Value::Obj(std::rc::Rc::new(crate::object::Object::new(
+        cls,
+        Payload::Host(Box::new(CoroWrapper(g))),
+    ))))
+}
+
+/// The coroutine behind a `coroutine_wrapper` method's `self`.
+fn wrapped(vm: &mut Vm, a: &Args) -> PyResult<Obj> {
+    match a.pos.first().and_then(|v| v.payload()) {
+        Some(Payload::Host(b)) => match b.downcast_ref::<CoroWrapper>() {
+            Some(w) => Ok(w.0.clone()),
+            None => Err(vm.new_type_error("descriptor requires a 'coroutine_wrapper' object")),
+        },
+        _ => Err(vm.new_type_error("descriptor requires a 'coroutine_wrapper' object")),
+    }
+}
+
+/// Runs the coroutine's own method `f` with the wrapped coroutine as `self`.
+fn via_coroutine(vm: &mut Vm, a: Args, f: fn(&mut Vm, Args) -> PyResult) -> PyResult {
+    let g = wrapped(vm, &a)?;
+    let mut pos = a.pos.to_vec();
+    pos[0] = Value::Obj(g);
+    f(
+        vm,
+        Args {
+            pos: &pos,
+            kw: a.kw,
+        },
+    )
+}
+
+fn wrapper_send(vm: &mut Vm, a: Args) -> PyResult {
+    via_coroutine(vm, a, send)
+}
+
+fn wrapper_next(vm: &mut Vm, a: Args) -> PyResult {
+    via_coroutine(vm, a, next)
+}
+
+fn wrapper_throw(vm: &mut Vm, a: Args) -> PyResult {
+    via_coroutine(vm, a, throw)
+}
+
+fn wrapper_close(vm: &mut Vm, a: Args) -> PyResult {
+    via_coroutine(vm, a, close)
 }
 
 /// Data attributes of generators and coroutines.

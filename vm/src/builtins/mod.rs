@@ -731,10 +731,18 @@ pub fn payload_contains(vm: &mut Vm, container: &Value, item: &Value) -> PyResul
     }
 }
 
-/// `iter()` of payloads not handled inline (dict views).
+/// `iter()` of payloads not handled inline (dict views, and objects of built-in types made
+/// by natives, such as `coroutine_wrapper`, through their class's `__iter__`).
 pub fn payload_iter(vm: &mut Vm, v: &Value) -> PyResult {
-    if let Some(Payload::Iter(_)) = v.payload() {
-        return Ok(v.clone());
+    match v.payload() {
+        Some(Payload::Iter(_)) => return Ok(v.clone()),
+        Some(Payload::Host(_)) => {
+            let cls = vm.class_of(v).clone();
+            if let Some(f) = vm.lookup(&cls, &vm.names.__iter__.clone()) {
+                return vm.call(&f, std::slice::from_ref(v), &[]);
+            }
+        }
+        _ => {}
     }
     Err(vm.new_type_error(format!("'{}' object is not iterable", vm.type_name(v))))
 }
