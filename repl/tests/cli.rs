@@ -381,6 +381,20 @@ fn stdin_scripts_with_and_without_dash() {
     );
 }
 
+/// `input()` removes only the final `\n`: on Linux CPython's stdin keeps a `\r` before it.
+#[test]
+fn input_keeps_a_carriage_return() {
+    let dir = temp_dir("input_cr");
+    let code = "print(repr(input()))\nprint(repr(input()))\nprint(repr(input()))";
+    same_as_python(
+        "input_keeps_a_carriage_return",
+        &["-c", code],
+        &["-c", code],
+        "a\r\n\r\nb\r",
+        &dir,
+    );
+}
+
 #[test]
 fn dash_m_finds_the_module_in_the_current_folder() {
     let dir = temp_dir("m");
