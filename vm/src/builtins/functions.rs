@@ -179,9 +179,9 @@ fn print(vm: &mut Vm, a: Args) -> PyResult {
                 }
             }
             out.push_str(&end);
-            vm.write_stdout(&out);
+            vm.write_stdout_checked(out.as_bytes())?;
             if flush {
-                vm.flush_stdout();
+                vm.flush_stdout_checked()?;
             }
         }
         // `sys.stdout = None`: print writes nothing, as in CPython.
