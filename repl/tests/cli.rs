@@ -381,6 +381,56 @@ fn stdin_scripts_with_and_without_dash() {
     );
 }
 
+/// Printing to a pipe whose reader has gone raises `BrokenPipeError`; uncaught, it ends the
+/// run as CPython 3.11's does (`python3 -c '...' | head -1`): traceback, status 1.
+#[test]
+fn printing_to_a_closed_pipe_raises_broken_pipe_error() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    for (name, body) in [
+        ("print", "for i in range(10**6):\n    print(i)\n"),
+        (
+            "write",
+            "import sys\nfor i in range(10**6):\n    sys.stdout.write(f'{i}\\n')\n",
+        ),
+    ] {
+        let script = temp_file(&format!("epipe_{name}.aio"), body.as_bytes());
+        let mut child = Command::new(env!("CARGO_BIN_EXE_aio"))
+            .arg(&script)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("aio runs");
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        assert_eq!(first, "0\n");
+        // The reader (our end of the pipe) was dropped with the BufReader.
+        let out = child.wait_with_output().expect("aio finishes");
+        assert_eq!(out.status.code(), Some(1), "{name}");
+        assert_eq!(
+            stderr(&out).trim_end().lines().last(),
+            Some("BrokenPipeError: [Errno 32] Broken pipe"),
+            "{name}"
+        );
+    }
+}
+
+/// `input()` removes only the final `\n`: on Linux CPython's stdin keeps a `\r` before it.
+#[test]
+fn input_keeps_a_carriage_return() {
+    let dir = temp_dir("input_cr");
+    let code = "print(repr(input()))\nprint(repr(input()))\nprint(repr(input()))";
+    same_as_python(
+        "input_keeps_a_carriage_return",
+        &["-c", code],
+        &["-c", code],
+        "a\r\n\r\nb\r",
+        &dir,
+    );
+}
+
 #[test]
 fn dash_m_finds_the_module_in_the_current_folder() {
     let dir = temp_dir("m");

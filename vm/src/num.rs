@@ -363,6 +363,17 @@ pub fn fresh_nan(negative: bool) -> f64 {
     f64::from_bits(sign | 0x7ff8_0000_0000_0000 | (serial & 0x0007_ffff_ffff_ffff).max(1))
 }
 
+/// `f` with a NaN's identity payload (`fresh_nan`) cleared: the quiet NaN with `f`'s sign,
+/// as CPython writes a NaN made by `float("nan")` or arithmetic. Use it wherever a float's
+/// bits become bytes.
+pub fn canonical_nan(f: f64) -> f64 {
+    if f.is_nan() {
+        f64::from_bits((f.to_bits() & (1 << 63)) | 0x7ff8_0000_0000_0000)
+    } else {
+        f
+    }
+}
+
 /// `r`, or a fresh NaN object when `r` is a NaN.
 fn float_result(r: f64) -> Value {
     Value::float(if r.is_nan() {

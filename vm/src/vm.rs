@@ -754,6 +754,42 @@ impl Vm {
         let _ = self.stdout.borrow_mut().write_all(b);
     }
 
+    /// Writes to standard output as `print` and `sys.stdout.write` do: a failed write is
+    /// raised as the `OSError` for its errno (`BrokenPipeError` when the reader of a pipe
+    /// has gone: Rust programs ignore SIGPIPE, so the write fails with EPIPE).
+    pub(crate) fn write_stdout_checked(&mut self, b: &[u8]) -> PyResult<()> {
+        let r = self.stdout.borrow_mut().write_all(b);
+        r.map_err(|e| self.stdout_error(&e))
+    }
+
+    /// Flushes standard output as `sys.stdout.flush()` does: a failure is raised, as in
+    /// [`Vm::write_stdout_checked`].
+    pub(crate) fn flush_stdout_checked(&mut self) -> PyResult<()> {
+        let r = self.stdout.borrow_mut().flush();
+        r.map_err(|e| self.stdout_error(&e))
+    }
+
+    /// The exception for a failed write to standard output: `OSError(errno, strerror)`,
+    /// whose constructor picks the subclass.
+    fn stdout_error(&mut self, e: &std::io::Error) -> Obj {
+        let Some(errno) = e.raw_os_error() else {
+            return self.new_exception_msg(&self.exc.os_error.clone(), e.to_string());
+        };
+        // Rust's text is strerror's followed by " (os error N)".
+        let text = std::io::Error::from_raw_os_error(errno).to_string();
+        let text = text
+            .split(" (os error")
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        let cls = Value::Obj(self.exc.os_error.clone());
+        match self.call(&cls, &[Value::Int(errno as i64), Value::str(text)], &[]) {
+            Ok(Value::Obj(e)) => e,
+            Ok(_) => self.new_type_error("OSError"),
+            Err(e) => e,
+        }
+    }
+
     /// Replaces standard output (hosts capturing output): `print` and `sys.stdout` write to
     /// `w`, through a buffer flushed by [`Vm::flush_stdout`] and at the end of each entry
     /// point. What was buffered for the old writer is flushed to it first.

@@ -318,7 +318,7 @@ fn pack(vm: &mut Vm, a: Args) -> PyResult {
                     }
                 }
                 'f' => {
-                    let x = float_arg(vm, &a, v)?;
+                    let x = aio_vm::num::canonical_nan(float_arg(vm, &a, v)?);
                     let y = x as f32;
                     if order != Order::Native && y.is_infinite() && !x.is_infinite() {
                         let cls = vm.exc.overflow_error.clone();
@@ -329,7 +329,7 @@ fn pack(vm: &mut Vm, a: Args) -> PyResult {
                     put(dst, &y.to_le_bytes(), order);
                 }
                 'd' => {
-                    let x = float_arg(vm, &a, v)?;
+                    let x = aio_vm::num::canonical_nan(float_arg(vm, &a, v)?);
                     put(dst, &x.to_le_bytes(), order);
                 }
                 code => {

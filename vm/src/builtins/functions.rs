@@ -179,9 +179,9 @@ fn print(vm: &mut Vm, a: Args) -> PyResult {
                 }
             }
             out.push_str(&end);
-            vm.write_stdout(&out);
+            vm.write_stdout_checked(out.as_bytes())?;
             if flush {
-                vm.flush_stdout();
+                vm.flush_stdout_checked()?;
             }
         }
         // `sys.stdout = None`: print writes nothing, as in CPython.
@@ -962,11 +962,9 @@ fn input(vm: &mut Vm, a: Args) -> PyResult {
     match std::io::stdin().read_line(&mut line) {
         Ok(0) => Err(vm.new_exception_msg(&vm.exc.eof_error.clone(), "EOF when reading a line")),
         Ok(_) => {
+            // Only the '\n' goes: CPython's stdin does not translate "\r\n" on Linux.
             if line.ends_with('\n') {
                 line.pop();
-                if line.ends_with('\r') {
-                    line.pop();
-                }
             }
             Ok(Value::str(line))
         }

@@ -981,8 +981,15 @@ pub fn round(vm: &mut Vm, v: &Value, nd: &Value) -> PyResult {
                 let r = f.round_ties_even();
                 return to_int(vm, &Value::float(r));
             }
-            let n = index_of(vm, nd)?;
-            Ok(Value::float(round_float(f, n)))
+            // CPython clamps ndigits to a C ssize_t.
+            let n = bigint_index(vm, nd)?;
+            let n = n
+                .to_i64()
+                .unwrap_or(if n.is_negative() { i64::MIN } else { i64::MAX });
+            match round_float(f, n) {
+                Some(r) => Ok(Value::float(r)),
+                None => Err(vm.new_overflow_error("rounded value too large to represent")),
+            }
         }
         Some(Num::Int(_)) | Some(Num::Big(_)) => {
             let b = num::to_bigint(v).unwrap_or_default();
@@ -1010,34 +1017,46 @@ pub fn round(vm: &mut Vm, v: &Value, nd: &Value) -> PyResult {
     }
 }
 
-/// Correctly rounded `round(f, n)` (half-even on the exact decimal value), as CPython's
-/// `double_round` via its dtoa.
-pub fn round_float(f: f64, n: i64) -> f64 {
-    if !f.is_finite() || f == 0.0 {
-        return f;
-    }
-    if n > 300 {
-        return f;
+/// Correctly rounded `round(f, n)`, as CPython's `double_round`: the exact decimal value of
+/// `f` rounded half-even at the `10**-n` position (dtoa mode 3), then converted back to the
+/// nearest float (strtod). `None` when the rounded value is too large for a float.
+pub fn round_float(f: f64, n: i64) -> Option<f64> {
+    // CPython's NDIGITS_MAX and NDIGITS_MIN: beyond them `f` rounds to itself or to zero.
+    if !f.is_finite() || f == 0.0 || n > 323 {
+        return Some(f);
     }
     if n < -308 {
-        return 0.0f64.copysign(f);
+        return Some(0.0f64.copysign(f));
     }
-    // Format with exactly n digits after the point (Rust rounds half-to-even on the exact
-    // binary value, which is what CPython's dtoa mode 3 does), then parse back.
-    if n >= 0 {
-        let s = format!("{:.*}", n as usize, f);
-        s.parse().unwrap_or(f)
+    // f = mant * 2**exp exactly.
+    let bits = f.to_bits();
+    let raw_exp = ((bits >> 52) & 0x7ff) as i64;
+    let frac = bits & 0x000f_ffff_ffff_ffff;
+    let (mant, exp) = if raw_exp == 0 {
+        (frac, -1074)
     } else {
-        let p = 10f64.powi((-n) as i32);
-        let y = f / p;
-        let r = y.round_ties_even();
-        let z = r * p;
-        if z.is_infinite() {
-            f
-        } else {
-            z
-        }
+        (frac | (1 << 52), raw_exp - 1075)
+    };
+    // q = round_half_even(|f| * 10**n), as the ratio num / den of integers.
+    let mut num = BigInt::from(mant) << exp.max(0) as usize;
+    let mut den = BigInt::one() << (-exp).max(0) as usize;
+    let ten = num_traits::pow(BigInt::from(10), n.unsigned_abs() as usize);
+    if n >= 0 {
+        num *= ten;
+    } else {
+        den *= ten;
     }
+    let (q, r) = num.div_rem(&den);
+    let twice: BigInt = r << 1usize;
+    let q = if twice > den || (twice == den && q.is_odd()) {
+        q + 1
+    } else {
+        q
+    };
+    let sign = if f.is_sign_negative() { "-" } else { "" };
+    // Rust's float parsing is correctly rounded, as strtod.
+    let rounded: f64 = format!("{sign}{q}e{}", -n).parse().ok()?;
+    rounded.is_finite().then_some(rounded)
 }
 
 /// Number attributes: `real`, `imag`, `numerator`, `denominator`.

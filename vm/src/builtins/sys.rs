@@ -320,7 +320,7 @@ fn write_bytes(vm: &mut Vm, a: Args) -> PyResult {
         vm.flush_stdout();
         let _ = std::io::stderr().write_all(&data);
     } else {
-        vm.write_stdout_bytes(&data);
+        vm.write_stdout_checked(&data)?;
     }
     Ok(Value::Int(data.len() as i64))
 }
@@ -392,12 +392,12 @@ fn stdout_write(vm: &mut Vm, a: Args) -> PyResult {
             )))
         }
     };
-    vm.write_stdout(s.as_str());
+    vm.write_stdout_checked(s.as_str().as_bytes())?;
     Ok(Value::Int(s.len() as i64))
 }
 
 fn stdout_flush(vm: &mut Vm, _a: Args) -> PyResult {
-    vm.flush_stdout();
+    vm.flush_stdout_checked()?;
     Ok(Value::None)
 }
 
