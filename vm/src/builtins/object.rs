@@ -52,6 +52,9 @@ pub(super) fn install(vm: &mut Vm) {
     def_method(vm, &ty, "__or__", type_or);
     def_method(vm, &ty, "__ror__", type_ror);
     def_fn(vm, "__build_class__", build_class);
+    let none = vm.types.none_type.clone();
+    def_static(vm, &none, "__new__", none_new);
+    def_method(vm, &none, "__bool__", none_bool);
     let p = vm.types.property.clone();
     def_static(vm, &p, "__new__", property_new);
     def_method_sig(vm, &p, "getter", Sig::O, property_getter);
@@ -1311,4 +1314,16 @@ pub(super) fn type_special_attr(vm: &mut Vm, cls: &Obj, name: &str) -> PyResult<
 /// A tuple of the names `names` (a code object's `co_varnames`, `co_names`, ...).
 fn str_tuple(vm: &mut Vm, names: &[Rc<Str>]) -> Value {
     vm.new_tuple(names.iter().map(|s| Value::Str(s.clone())).collect())
+}
+
+/// `NoneType()`: the `None` singleton, as CPython's `none_new`.
+fn none_new(vm: &mut Vm, a: Args) -> PyResult {
+    if a.pos.len() > 1 || !a.kw.is_empty() {
+        return Err(vm.new_type_error("NoneType takes no arguments"));
+    }
+    Ok(Value::None)
+}
+
+fn none_bool(_vm: &mut Vm, _a: Args) -> PyResult {
+    Ok(Value::bool(false))
 }
