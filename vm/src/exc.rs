@@ -137,12 +137,24 @@ impl Vm {
                     Ok(is_subtype(&ec, o))
                 }
                 Payload::Tuple(items) => {
-                    for i in items.iter() {
-                        if self.exception_matches(exc, i)? {
-                            return Ok(true);
+                    // As CPython, every item is checked before any is matched, so
+                    // `except (ValueError, 5):` fails even when a ValueError is raised.
+                    let base = self.exc.base_exception.clone();
+                    let valid = |i: &Value| match i {
+                        Value::Obj(c) => {
+                            matches!(c.payload, Payload::Type(_)) && is_subtype(c, &base)
                         }
+                        _ => false,
+                    };
+                    if !items.iter().all(valid) {
+                        return Err(self.new_type_error(
+                            "catching classes that do not inherit from BaseException is not allowed",
+                        ));
                     }
-                    Ok(false)
+                    Ok(items.iter().any(|i| match i {
+                        Value::Obj(c) => is_subtype(&ec, c),
+                        _ => false,
+                    }))
                 }
                 _ => Err(self.new_type_error(
                     "catching classes that do not inherit from BaseException is not allowed",

@@ -141,6 +141,13 @@ enum SigKind {
 impl Sig {
     /// No checks: plain functions, and methods that check everything themselves.
     pub const FREE: Sig = Sig::new(SigKind::Free, 0, 0);
+    /// A built-in function taking positional arguments only (`len`, `isinstance`): the
+    /// call path refuses keywords (`len() takes no keyword arguments`), the implementation
+    /// checks the count.
+    pub const POSITIONAL: Sig = Sig {
+        keywords: false,
+        ..Sig::FREE
+    };
     /// `METH_NOARGS`: `list.clear() takes no arguments (1 given)`.
     pub const NOARGS: Sig = Sig::new(SigKind::Method, 0, 0);
     /// `METH_O`: `list.append() takes exactly one argument (0 given)`.
@@ -294,6 +301,10 @@ impl NativeFunction {
     fn call_error(&self, vm: &mut Vm, pos: &[Value], nkw: usize) -> Obj {
         let sig = self.sig;
         let name = self.name.as_str();
+        if sig.kind == SigKind::Free {
+            // Only keywords fail a free function's test ([`Sig::POSITIONAL`]).
+            return vm.new_type_error(format!("{name}() takes no keyword arguments"));
+        }
         let owner = self.owner.as_ref().map_or("object", |o| o.as_str());
         let Some((this, rest)) = pos.split_first() else {
             return vm.new_type_error(if sig.is_slot() {
@@ -524,6 +535,88 @@ impl<'a> Args<'a> {
             )));
         }
         Ok(out.map(|v| v.unwrap_or(Value::None)))
+    }
+
+    /// Binds the arguments of a built-in function declared with Argument Clinic as
+    /// `_PyArg_UnpackKeywords` does: parameters `params` in order, the first `posonly` of
+    /// them positional-only, the first `required` required; the values (`None` where an
+    /// optional one is absent) or CPython's `TypeError`, in its order of checks
+    /// (`pow() missing required argument 'exp' (pos 2)`, `'x' is an invalid keyword
+    /// argument for round()`, `sum() takes at least 1 positional argument (0 given)`).
+    ///
+    /// ```
+    /// use aio_vm::native::Args;
+    /// use aio_vm::{Value, Vm};
+    ///
+    /// let mut vm = Vm::new();
+    /// let pos = [Value::Int(2)];
+    /// let err = Args::new(&pos).clinic(&mut vm, "pow", 0, 2, ["base", "exp", "mod"]).unwrap_err();
+    /// assert!(vm.exception_message(&err).ends_with("pow() missing required argument 'exp' (pos 2)"));
+    /// ```
+    pub fn clinic<const N: usize>(
+        &self,
+        vm: &mut Vm,
+        fname: &str,
+        posonly: usize,
+        required: usize,
+        params: [&str; N],
+    ) -> PyResult<[Option<Value>; N]> {
+        let n = self.pos.len();
+        let nkw = self.kw.len();
+        let s = |k: usize| if k == 1 { "" } else { "s" };
+        if n + nkw > N {
+            let kw = if n == 0 { "keyword " } else { "" };
+            return Err(vm.new_type_error(format!(
+                "{fname}() takes at most {N} {kw}argument{} ({} given)",
+                s(N),
+                n + nkw
+            )));
+        }
+        let min_posonly = posonly.min(required);
+        if n < min_posonly {
+            let how = if min_posonly < N {
+                "at least"
+            } else {
+                "exactly"
+            };
+            return Err(vm.new_type_error(format!(
+                "{fname}() takes {how} {min_posonly} positional argument{} ({n} given)",
+                s(min_posonly)
+            )));
+        }
+        let mut out: [Option<Value>; N] = std::array::from_fn(|i| self.pos.get(i).cloned());
+        let mut used = 0;
+        for i in n.max(posonly)..N {
+            out[i] = self.kwarg(params[i]).cloned();
+            if out[i].is_some() {
+                used += 1;
+            } else if i < required {
+                return Err(vm.new_type_error(format!(
+                    "{fname}() missing required argument '{}' (pos {})",
+                    params[i],
+                    i + 1
+                )));
+            }
+        }
+        if used < nkw {
+            for (i, p) in params.iter().enumerate().take(n).skip(posonly) {
+                if self.kwarg(p).is_some() {
+                    return Err(vm.new_type_error(format!(
+                        "argument for {fname}() given by name ('{p}') and position ({})",
+                        i + 1
+                    )));
+                }
+            }
+            let unknown = self
+                .kw
+                .iter()
+                .find(|(k, _)| !params[posonly..].contains(&k.as_str()))
+                .map_or("", |(k, _)| k.as_str());
+            return Err(vm.new_type_error(format!(
+                "'{unknown}' is an invalid keyword argument for {fname}()"
+            )));
+        }
+        Ok(out)
     }
 
     /// Checks the positional count is in `min..=max` with CPython's wording

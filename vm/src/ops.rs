@@ -841,7 +841,21 @@ impl Vm {
                     };
                     return self.call(&f, &[obj.clone(), idx.clone()], &[]);
                 }
-                // Generic aliases (list[int]) evaluate to the class itself.
+                // A built-in type without `__class_getitem__` is not subscriptable, as in
+                // CPython; classes made by `class` statements and native modules still
+                // evaluate to the class itself.
+                let module = self.names.__module__.clone();
+                let builtin = o.as_type().is_some_and(|t| {
+                    !t.heap
+                        || matches!(t.ns.borrow().get_str(&module),
+                                    Some(Value::Str(m)) if m.as_str() == "builtins")
+                });
+                if builtin {
+                    return Err(self.new_type_error(format!(
+                        "type '{}' is not subscriptable",
+                        crate::types::type_name(o)
+                    )));
+                }
                 return Ok(obj.clone());
             }
         }

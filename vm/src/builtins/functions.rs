@@ -2,7 +2,7 @@
 //! `getattr` and friends, `iter`/`next`, `chr`/`ord`, `hex`/`oct`/`bin`, `round`, `divmod`,
 //! `pow`, `abs`, `any`/`all`, `id`, `hash`, `callable`, `vars`, `dir`, `globals`, `input`.
 
-use super::def_fn;
+use super::{def_fn, def_fn_positional};
 use crate::code::{BinOp, CmpOp};
 use crate::iter::IterState;
 use crate::native::Args;
@@ -16,44 +16,44 @@ use std::rc::Rc;
 
 pub(super) fn install(vm: &mut Vm) {
     def_fn(vm, "print", print);
-    def_fn(vm, "len", len);
-    def_fn(vm, "repr", repr);
-    def_fn(vm, "ascii", ascii);
-    def_fn(vm, "isinstance", isinstance);
-    def_fn(vm, "issubclass", issubclass);
-    def_fn(vm, "hasattr", hasattr);
+    def_fn_positional(vm, "len", len);
+    def_fn_positional(vm, "repr", repr);
+    def_fn_positional(vm, "ascii", ascii);
+    def_fn_positional(vm, "isinstance", isinstance);
+    def_fn_positional(vm, "issubclass", issubclass);
+    def_fn_positional(vm, "hasattr", hasattr);
     def_fn(vm, "__import__", import);
-    def_fn(vm, "getattr", getattr);
-    def_fn(vm, "setattr", setattr);
-    def_fn(vm, "delattr", delattr);
-    def_fn(vm, "iter", iter);
-    def_fn(vm, "next", next);
-    def_fn(vm, "abs", abs);
-    def_fn(vm, "all", all);
-    def_fn(vm, "any", any);
-    def_fn(vm, "callable", callable);
-    def_fn(vm, "chr", chr);
-    def_fn(vm, "ord", ord);
-    def_fn(vm, "hex", hex);
-    def_fn(vm, "oct", oct);
-    def_fn(vm, "bin", bin);
-    def_fn(vm, "id", id);
-    def_fn(vm, "hash", hash);
-    def_fn(vm, "divmod", divmod);
+    def_fn_positional(vm, "getattr", getattr);
+    def_fn_positional(vm, "setattr", setattr);
+    def_fn_positional(vm, "delattr", delattr);
+    def_fn_positional(vm, "iter", iter);
+    def_fn_positional(vm, "next", next);
+    def_fn_positional(vm, "abs", abs);
+    def_fn_positional(vm, "all", all);
+    def_fn_positional(vm, "any", any);
+    def_fn_positional(vm, "callable", callable);
+    def_fn_positional(vm, "chr", chr);
+    def_fn_positional(vm, "ord", ord);
+    def_fn_positional(vm, "hex", hex);
+    def_fn_positional(vm, "oct", oct);
+    def_fn_positional(vm, "bin", bin);
+    def_fn_positional(vm, "id", id);
+    def_fn_positional(vm, "hash", hash);
+    def_fn_positional(vm, "divmod", divmod);
     def_fn(vm, "pow", pow);
     def_fn(vm, "round", round);
     def_fn(vm, "sum", sum);
     def_fn(vm, "min", min);
     def_fn(vm, "max", max);
     def_fn(vm, "sorted", sorted);
-    def_fn(vm, "vars", vars);
-    def_fn(vm, "dir", dir);
-    def_fn(vm, "globals", globals);
-    def_fn(vm, "locals", locals);
-    def_fn(vm, "format", format);
-    def_fn(vm, "input", input);
-    def_fn(vm, "aiter", aiter);
-    def_fn(vm, "anext", anext);
+    def_fn_positional(vm, "vars", vars);
+    def_fn_positional(vm, "dir", dir);
+    def_fn_positional(vm, "globals", globals);
+    def_fn_positional(vm, "locals", locals);
+    def_fn_positional(vm, "format", format);
+    def_fn_positional(vm, "input", input);
+    def_fn_positional(vm, "aiter", aiter);
+    def_fn_positional(vm, "anext", anext);
     def_fn(vm, "exit", exit);
     def_fn(vm, "quit", quit);
     // The `except*` helpers, loaded by `LoadExceptStarHelper`: not in `builtins`.
@@ -396,6 +396,9 @@ fn delattr(vm: &mut Vm, a: Args) -> PyResult {
 fn iter(vm: &mut Vm, a: Args) -> PyResult {
     a.check_count(vm, "iter", 1, 2)?;
     if a.len() == 2 {
+        if !is_callable(vm, &a.pos[0]) {
+            return Err(vm.new_type_error("iter(v, w): v must be callable"));
+        }
         let cls = vm.types.callable_iterator.clone();
         return Ok(vm.new_iterator(
             &cls,
@@ -626,6 +629,15 @@ fn divmod(vm: &mut Vm, a: Args) -> PyResult {
             vm.type_name(y)
         )));
     }
+    let is_float = |v: &Value| matches!(num::num(v), Some(Num::Float(_)));
+    let y_zero = match num::num(y) {
+        Some(Num::Float(f)) => f == 0.0,
+        Some(Num::Int(i)) => i == 0,
+        _ => false,
+    };
+    if (is_float(x) || is_float(y)) && y_zero {
+        return Err(vm.new_zero_division("float divmod()"));
+    }
     let q = vm.binary_op(x, y, BinOp::FloorDiv)?;
     let r = vm.binary_op(x, y, BinOp::Rem)?;
     Ok(vm.new_tuple(vec![q, r]))
@@ -633,10 +645,9 @@ fn divmod(vm: &mut Vm, a: Args) -> PyResult {
 
 /// `pow(base, exp[, mod])`.
 pub(super) fn pow(vm: &mut Vm, a: Args) -> PyResult {
-    a.check_count(vm, "pow", 2, 3)?;
-    let base = a.arg(0, "base").cloned().unwrap_or(Value::None);
-    let exp = a.arg(1, "exp").cloned().unwrap_or(Value::None);
-    let m = a.arg(2, "mod").cloned().unwrap_or(Value::None);
+    let [base, exp, m] = a.clinic(vm, "pow", 0, 2, ["base", "exp", "mod"])?;
+    let (base, exp) = (base.unwrap_or(Value::None), exp.unwrap_or(Value::None));
+    let m = m.unwrap_or(Value::None);
     if m.is_none() {
         return vm.binary_op(&base, &exp, BinOp::Pow);
     }
@@ -684,19 +695,27 @@ pub(super) fn pow(vm: &mut Vm, a: Args) -> PyResult {
 }
 
 fn round(vm: &mut Vm, a: Args) -> PyResult {
-    a.check_count(vm, "round", 1, 2)?;
-    let v = a.arg(0, "number").cloned().unwrap_or(Value::None);
-    let nd = a.arg(1, "ndigits").cloned().unwrap_or(Value::None);
+    let [v, nd] = a.clinic(vm, "round", 0, 1, ["number", "ndigits"])?;
+    let (v, nd) = (v.unwrap_or(Value::None), nd.unwrap_or(Value::None));
     super::int::round(vm, &v, &nd)
 }
 
 fn sum(vm: &mut Vm, a: Args) -> PyResult {
-    a.check_count(vm, "sum", 1, 2)?;
-    let mut acc = a.arg(1, "start").cloned().unwrap_or(Value::Int(0));
+    let [iterable, start] = a.clinic(vm, "sum", 1, 1, ["iterable", "start"])?;
+    let mut acc = start.unwrap_or(Value::Int(0));
     if acc.as_str().is_some() {
         return Err(vm.new_type_error("sum() can't sum strings [use ''.join(seq) instead]"));
     }
-    let it = vm.get_iter(&a.pos[0])?;
+    match acc.payload() {
+        Some(Payload::Bytes(_)) => {
+            return Err(vm.new_type_error("sum() can't sum bytes [use b''.join(seq) instead]"));
+        }
+        Some(Payload::ByteArray(_)) => {
+            return Err(vm.new_type_error("sum() can't sum bytearray [use b''.join(seq) instead]"));
+        }
+        _ => {}
+    }
+    let it = vm.get_iter(&iterable.unwrap_or(Value::None))?;
     // Fast float accumulation mirrors CPython's compensated-free double sum.
     while let Some(x) = vm.next(&it)? {
         acc = match (&acc, &x) {

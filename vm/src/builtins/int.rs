@@ -62,6 +62,12 @@ pub(super) fn install(vm: &mut Vm) {
     def_method(vm, &fl, "__float__", float_pos);
     def_method(vm, &fl, "__abs__", int_abs);
     def_method_sig(vm, &fl, "__trunc__", Sig::NOARGS, float_int);
+    def_method_sig(vm, &fl, "__floor__", Sig::NOARGS, float_floor);
+    def_method_sig(vm, &fl, "__ceil__", Sig::NOARGS, float_ceil);
+    def_method_sig(vm, &fl, "__round__", Sig::VARARGS, float_round);
+    def_method_sig(vm, &fl, "__divmod__", Sig::SLOT, float_divmod);
+    def_method_sig(vm, &fl, "__rdivmod__", Sig::SLOT, float_rdivmod);
+    def_method_sig(vm, &fl, "__pos__", Sig::SLOT, float_pos);
     for op in ALL_BINOPS[..7].iter().copied() {
         // Floats have no bitwise operators.
         let [f, rf] = dunder_binop_fns(op);
@@ -912,6 +918,42 @@ fn float_pos(_vm: &mut Vm, a: Args) -> PyResult {
 
 fn float_int(vm: &mut Vm, a: Args) -> PyResult {
     to_int(vm, &Value::float(float_of(&a.pos[0])))
+}
+
+fn float_floor(vm: &mut Vm, a: Args) -> PyResult {
+    to_int(vm, &Value::float(float_of(&a.pos[0]).floor()))
+}
+
+fn float_ceil(vm: &mut Vm, a: Args) -> PyResult {
+    to_int(vm, &Value::float(float_of(&a.pos[0]).ceil()))
+}
+
+/// `float.__round__(ndigits=None)`.
+fn float_round(vm: &mut Vm, a: Args) -> PyResult {
+    a.method_count(vm, "__round__", 0, 1)?;
+    let v = Value::float(float_of(&a.pos[0]));
+    let nd = a.pos.get(1).cloned().unwrap_or(Value::None);
+    round(vm, &v, &nd)
+}
+
+/// `divmod(x, y)` for `float.__divmod__`/`__rdivmod__`: `NotImplemented` unless both are
+/// ints or floats, as CPython's `float_divmod`.
+fn float_divmod_of(vm: &mut Vm, x: &Value, y: &Value) -> PyResult {
+    let (Some(_), Some(_)) = (num::num(x), num::num(y)) else {
+        return Ok(vm.not_implemented.clone());
+    };
+    let (x, y) = (plain_number(vm, x), plain_number(vm, y));
+    let divmod = vm.intern("divmod");
+    let f = vm.builtin(&divmod).unwrap_or(Value::None);
+    vm.call(&f, &[x, y], &[])
+}
+
+fn float_divmod(vm: &mut Vm, a: Args) -> PyResult {
+    float_divmod_of(vm, &a.pos[0], &a.pos[1])
+}
+
+fn float_rdivmod(vm: &mut Vm, a: Args) -> PyResult {
+    float_divmod_of(vm, &a.pos[1], &a.pos[0])
 }
 
 fn float_hex(_vm: &mut Vm, a: Args) -> PyResult {

@@ -14,6 +14,9 @@ pub(super) fn install(vm: &mut Vm) {
     def_static(vm, &t, "__new__", range_new);
     def_method(vm, &t, "index", range_index);
     def_method(vm, &t, "count", range_count);
+    def_method(vm, &t, "__len__", range_dunder_len);
+    def_method(vm, &t, "__getitem__", range_dunder_getitem);
+    def_method(vm, &t, "__contains__", range_dunder_contains);
     let s = vm.types.slice.clone();
     def_static(vm, &s, "__new__", slice_new);
     def_method(vm, &s, "indices", slice_indices);
@@ -112,14 +115,28 @@ fn range_index(vm: &mut Vm, a: Args) -> PyResult {
     Err(vm.new_value_error(format!("{} is not in range", rep.as_str())))
 }
 
+fn range_dunder_len(vm: &mut Vm, a: Args) -> PyResult {
+    vm.len(&a.pos[0]).map(|n| Value::Int(n as i64))
+}
+
+fn range_dunder_getitem(vm: &mut Vm, a: Args) -> PyResult {
+    super::native_getitem(vm, &a.pos[0], &a.pos[1])
+}
+
+fn range_dunder_contains(vm: &mut Vm, a: Args) -> PyResult {
+    vm.contains(&a.pos[0], &a.pos[1]).map(Value::bool)
+}
+
 fn range_count(vm: &mut Vm, a: Args) -> PyResult {
     let c = vm.contains(&a.pos[0], &a.pos[1])?;
     Ok(Value::Int(c as i64))
 }
 
 fn slice_new(vm: &mut Vm, a: Args) -> PyResult {
+    a.no_kwargs(vm, "slice")?;
     let args = &a.pos[1..];
     let (s, e, st) = match args.len() {
+        0 => return Err(vm.new_type_error("slice expected at least 1 argument, got 0")),
         1 => (Value::None, args[0].clone(), Value::None),
         2 => (args[0].clone(), args[1].clone(), Value::None),
         3 => (args[0].clone(), args[1].clone(), args[2].clone()),

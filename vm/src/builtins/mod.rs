@@ -155,7 +155,7 @@ pub fn set_builtin(vm: &mut Vm, name: &str, v: Value) {
 
 /// A native function object.
 pub fn native_fn(vm: &mut Vm, name: &str, owner: Option<&str>, f: NativeFn) -> Value {
-    new_native(vm, name, owner, None, NativeImpl::Fn(f))
+    new_native(vm, name, owner, None, NativeImpl::Fn(f), Sig::FREE)
 }
 
 /// A native function object that runs a closure (it may capture host state).
@@ -165,12 +165,12 @@ pub fn native_closure(
     owner: Option<&str>,
     f: crate::native::NativeClosure,
 ) -> Value {
-    new_native(vm, name, owner, None, NativeImpl::Closure(f))
+    new_native(vm, name, owner, None, NativeImpl::Closure(f), Sig::FREE)
 }
 
 /// A native function of module `module` (its `__module__`).
 pub fn module_native(vm: &mut Vm, module: &str, name: &str, func: NativeImpl) -> Value {
-    new_native(vm, name, None, Some(module), func)
+    new_native(vm, name, None, Some(module), func, Sig::FREE)
 }
 
 fn new_native(
@@ -179,6 +179,7 @@ fn new_native(
     owner: Option<&str>,
     module: Option<&str>,
     func: NativeImpl,
+    sig: Sig,
 ) -> Value {
     let name = vm.intern(name);
     let owner = owner.map(|o| vm.intern(o));
@@ -190,7 +191,7 @@ fn new_native(
         func,
         bound: None,
         is_static: false,
-        sig: Sig::FREE,
+        sig,
         receiver: Receiver::ANY,
     };
     Value::Obj(Rc::new(Object::new(
@@ -202,6 +203,13 @@ fn new_native(
 /// Registers a built-in function.
 pub fn def_fn(vm: &mut Vm, name: &str, f: NativeFn) {
     let v = native_fn(vm, name, None, f);
+    set_builtin(vm, name, v);
+}
+
+/// Registers a built-in function that takes no keyword arguments ([`Sig::POSITIONAL`]:
+/// the call path refuses them with CPython's `len() takes no keyword arguments`).
+pub fn def_fn_positional(vm: &mut Vm, name: &str, f: NativeFn) {
+    let v = new_native(vm, name, None, None, NativeImpl::Fn(f), Sig::POSITIONAL);
     set_builtin(vm, name, v);
 }
 

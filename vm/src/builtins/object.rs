@@ -27,8 +27,9 @@ pub(super) fn install(vm: &mut Vm) {
     def_method(vm, &t, "__getattribute__", object_getattribute);
     def_method(vm, &t, "__delattr__", object_delattr);
     def_method_sig(vm, &t, "__format__", Sig::O, object_format);
-    // Called unbound with the class's keywords (`super().__init_subclass__(**kw)`).
-    def_method_sig(vm, &t, "__init_subclass__", Sig::FREE, object_init_subclass);
+    // A class method, as in CPython: `super().__init_subclass__(**kw)` binds it to the new
+    // class, which names it in the error for keywords.
+    super::def_classmethod(vm, &t, "__init_subclass__", Sig::FREE, object_init_subclass);
     def_method_sig(vm, &t, "__dir__", Sig::NOARGS, object_dir);
     let ty = vm.types.type_.clone();
     def_static(vm, &ty, "__new__", type_new);
@@ -51,6 +52,9 @@ pub(super) fn install(vm: &mut Vm) {
     def_method(vm, &ty, "__or__", type_or);
     def_method(vm, &ty, "__ror__", type_ror);
     def_fn(vm, "__build_class__", build_class);
+    let none = vm.types.none_type.clone();
+    def_static(vm, &none, "__new__", none_new);
+    def_method(vm, &none, "__bool__", none_bool);
     let p = vm.types.property.clone();
     def_static(vm, &p, "__new__", property_new);
     def_method_sig(vm, &p, "getter", Sig::O, property_getter);
@@ -75,6 +79,9 @@ pub(super) fn install(vm: &mut Vm) {
         vm.types.set.clone(),
         vm.types.frozenset.clone(),
         vm.types.type_.clone(),
+        vm.types.enumerate.clone(),
+        vm.exc.base_exception_group.clone(),
+        vm.exc.exception_group.clone(),
     ] {
         super::def_classmethod(vm, &cls, "__class_getitem__", Sig::O, class_getitem);
     }
@@ -379,8 +386,26 @@ fn object_format(vm: &mut Vm, a: Args) -> PyResult {
     vm.to_str(&a.pos[0]).map(Value::Str)
 }
 
-fn object_init_subclass(_vm: &mut Vm, _a: Args) -> PyResult {
+/// `object.__init_subclass__()`: takes no keywords; CPython's message names the class
+/// it is bound to by its `__qualname__` (`f.<locals>.K.__init_subclass__()`).
+fn object_init_subclass(vm: &mut Vm, a: Args) -> PyResult {
+    if !a.kw.is_empty() {
+        let owner = match a.get(0) {
+            Some(Value::Obj(c)) => qualname_of(c),
+            _ => None,
+        };
+        let owner = owner.unwrap_or_else(|| "object".to_string());
+        return Err(vm.new_type_error(format!(
+            "{owner}.__init_subclass__() takes no keyword arguments"
+        )));
+    }
     Ok(Value::None)
+}
+
+/// A class's `__qualname__` (`None` for anything but a class).
+fn qualname_of(cls: &Obj) -> Option<String> {
+    cls.as_type()
+        .map(|t| t.qualname.borrow().as_str().to_string())
 }
 
 fn object_dir(vm: &mut Vm, a: Args) -> PyResult {
@@ -521,7 +546,33 @@ fn type_new(vm: &mut Vm, a: Args) -> PyResult {
             }
         }
     }
+    let meta = calculate_metaclass(vm, &meta, &bases)?;
     create_class(vm, &meta, name, bases, ns, a.kw)
+}
+
+/// The metaclass of a class with metaclass `meta` and bases `bases`: the most derived of
+/// `meta` and the bases' metaclasses, or CPython's "metaclass conflict" `TypeError` when one
+/// is not a subclass of the others (`_PyType_CalculateMetaclass`).
+fn calculate_metaclass(vm: &mut Vm, meta: &Obj, bases: &[Obj]) -> PyResult<Obj> {
+    let mut winner = meta.clone();
+    for b in bases {
+        let bm = b
+            .class_raw()
+            .cloned()
+            .unwrap_or_else(|| vm.types.type_.clone());
+        if is_subtype(&winner, &bm) {
+            continue;
+        }
+        if is_subtype(&bm, &winner) {
+            winner = bm;
+            continue;
+        }
+        return Err(vm.new_type_error(
+            "metaclass conflict: the metaclass of a derived class must be a (non-strict) \
+             subclass of the metaclasses of all its bases",
+        ));
+    }
+    Ok(winner)
 }
 
 fn create_class(
@@ -694,7 +745,7 @@ fn create_class(
         } else if !kw.is_empty() {
             return Err(vm.new_type_error(format!(
                 "{}.__init_subclass__() takes no keyword arguments",
-                type_name(&cls)
+                qualname_of(&cls).unwrap_or_else(|| type_name(&cls))
             )));
         }
     }
@@ -749,22 +800,22 @@ fn build_class(vm: &mut Vm, a: Args) -> PyResult {
             kw.push((k.clone(), v.clone()));
         }
     }
+    // As CPython: the explicit metaclass or the first base's, then (when it is a class)
+    // the most derived of it and the bases' metaclasses.
     let meta = match meta {
         Some(m) => m,
-        None => {
-            // The most derived metaclass of the bases.
-            let mut m = vm.types.type_.clone();
-            for b in &bases {
-                let bm = b
-                    .class_raw()
-                    .cloned()
-                    .unwrap_or_else(|| vm.types.type_.clone());
-                if is_subtype(&bm, &m) {
-                    m = bm;
-                }
-            }
-            m
-        }
+        None => match bases.first() {
+            Some(b) => b
+                .class_raw()
+                .cloned()
+                .unwrap_or_else(|| vm.types.type_.clone()),
+            None => vm.types.type_.clone(),
+        },
+    };
+    let meta = if meta.as_type().is_some() {
+        calculate_metaclass(vm, &meta, &bases)?
+    } else {
+        meta
     };
     // Run the body in a fresh namespace, or in the one the metaclass's `__prepare__` returns
     // (a dict or a dict subclass, whose `__setitem__` then sees every store of the body).
@@ -1263,4 +1314,16 @@ pub(super) fn type_special_attr(vm: &mut Vm, cls: &Obj, name: &str) -> PyResult<
 /// A tuple of the names `names` (a code object's `co_varnames`, `co_names`, ...).
 fn str_tuple(vm: &mut Vm, names: &[Rc<Str>]) -> Value {
     vm.new_tuple(names.iter().map(|s| Value::Str(s.clone())).collect())
+}
+
+/// `NoneType()`: the `None` singleton, as CPython's `none_new`.
+fn none_new(vm: &mut Vm, a: Args) -> PyResult {
+    if a.pos.len() > 1 || !a.kw.is_empty() {
+        return Err(vm.new_type_error("NoneType takes no arguments"));
+    }
+    Ok(Value::None)
+}
+
+fn none_bool(_vm: &mut Vm, _a: Args) -> PyResult {
+    Ok(Value::bool(false))
 }

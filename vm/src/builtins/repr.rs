@@ -67,6 +67,13 @@ pub fn ascii_escape(s: &str) -> String {
 
 /// `repr(bytes)`.
 pub fn bytes_repr(b: &[u8]) -> String {
+    bytes_literal(b, false)
+}
+
+/// The `b'...'` literal of a `bytes` repr, or of a `bytearray` repr when `bytearray` is set:
+/// CPython's bytearray repr picks its quote as bytes does but escapes every `'`, so it shows
+/// `bytearray(b"x\'y")`.
+fn bytes_literal(b: &[u8], bytearray: bool) -> String {
     let quote = if b.contains(&b'\'') && !b.contains(&b'"') {
         b'"'
     } else {
@@ -80,7 +87,7 @@ pub fn bytes_repr(b: &[u8]) -> String {
             b'\n' => out.push_str("\\n"),
             b'\r' => out.push_str("\\r"),
             b'\t' => out.push_str("\\t"),
-            c if c == quote => {
+            c if c == quote || (bytearray && c == b'\'') => {
                 out.push('\\');
                 out.push(c as char);
             }
@@ -206,7 +213,11 @@ pub fn native_repr(vm: &mut Vm, v: &Value) -> PyResult<String> {
         Payload::Complex(re, im) => Ok(crate::format::complex_repr(*re, *im)),
         Payload::Bytes(b) => Ok(bytes_repr(b)),
         // Named by the instance's class, as CPython's bytearray_repr (`BA(b'x')`).
-        Payload::ByteArray(b) => Ok(format!("{}({})", vm.type_name(v), bytes_repr(&b.borrow()))),
+        Payload::ByteArray(b) => Ok(format!(
+            "{}({})",
+            vm.type_name(v),
+            bytes_literal(&b.borrow(), true)
+        )),
         Payload::Function(f) => {
             let q = f
                 .qualname

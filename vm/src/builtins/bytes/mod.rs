@@ -264,6 +264,24 @@ pub fn bytes_binary(vm: &mut Vm, a: &Value, b: &Value, op: BinOp) -> PyResult<Op
 /// `x in bytes`.
 pub fn bytes_contains(vm: &mut Vm, container: &Value, item: &Value) -> PyResult<bool> {
     let b = as_bytes(container).unwrap_or_default();
-    let p = methods::sub_arg(vm, item)?;
+    // As CPython's `_Py_bytes_contains`: an int-like is a byte (any out-of-range value,
+    // however large, is a ValueError), anything else must be bytes-like.
+    let int_like = crate::num::to_bigint(item).is_some() || {
+        let cls = vm.class_of(item).clone();
+        crate::types::lookup(&cls, &vm.names.__index__.clone()).is_some()
+    };
+    if int_like {
+        let n = super::int::bigint_index(vm, item)?;
+        return match u8::try_from(&n) {
+            Ok(c) => Ok(b.contains(&c)),
+            Err(_) => Err(vm.new_value_error("byte must be in range(0, 256)")),
+        };
+    }
+    let Some(p) = as_bytes(item) else {
+        return Err(vm.new_type_error(format!(
+            "a bytes-like object is required, not '{}'",
+            vm.type_name(item)
+        )));
+    };
     Ok(super::text::find(&b, &p, 0, b.len()).is_some())
 }
