@@ -36,14 +36,15 @@ pub(crate) fn cached_load_attr(
     let cell = o.dict_table()?;
     // SAFETY: the reference lives only until the value is cloned (an `Rc` count
     // increment, which runs no script code), so no mutable borrow can overlap it; a dict
-    // mutably borrowed right now (a store in progress further up) fails the check.
+    // mutably borrowed right now (a store in progress further up) is an `Err`, and the
+    // general path below gives up on it too.
     if let Some(v) = unsafe { cell.try_borrow_unguarded() }
         .ok()
         .and_then(|t| t.value_at_if_key(c.pos as usize, name))
     {
         return Some(v.clone());
     }
-    let t = cell.borrow();
+    let t = cell.try_borrow().ok()?;
     let pos = t.find_str(name)?;
     slot.set(AttrCache {
         pos: pos as u32,

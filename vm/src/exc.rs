@@ -257,9 +257,16 @@ impl Vm {
         }
     }
 
+    /// Whether `cls` is `UnicodeDecodeError`, `UnicodeEncodeError` or a subclass: the
+    /// exceptions made with `(encoding, object, start, end, reason)`.
+    pub(crate) fn is_codec_error(&self, cls: &Obj) -> bool {
+        is_subtype(cls, &self.exc.unicode_decode_error)
+            || is_subtype(cls, &self.exc.unicode_encode_error)
+    }
+
     /// `str()` of a `UnicodeDecodeError`/`UnicodeEncodeError` made with its five arguments:
     /// CPython's "'utf-8' codec can't decode byte 0xff in position 0: invalid start byte",
-    /// from the attributes (which a handler may have changed).
+    /// from the attributes (set on an instance, they change the message, as in CPython).
     fn unicode_error_str(&mut self, e: &Obj) -> PyResult<String> {
         let ev = Value::Obj(e.clone());
         let get = |vm: &mut Vm, name: &str| {
@@ -282,14 +289,7 @@ impl Vm {
                 .and_then(|i| s.as_str().chars().nth(i));
             return Ok(match c {
                 Some(c) if single => {
-                    let c = c as u32;
-                    let esc = if c < 0x100 {
-                        format!("\\x{c:02x}")
-                    } else if c < 0x10000 {
-                        format!("\\u{c:04x}")
-                    } else {
-                        format!("\\U{c:08x}")
-                    };
+                    let esc = crate::builtins::bytes::codec::char_escape(c);
                     format!("'{encoding}' codec can't encode character '{esc}' in position {start}: {reason}")
                 }
                 _ => format!(
@@ -331,9 +331,7 @@ impl Vm {
         if is_subtype(&cls, &self.exc.key_error.clone()) && items.len() == 1 {
             return Ok(self.repr(&items[0])?.as_str().to_string());
         }
-        let unicode_error = is_subtype(&cls, &self.exc.unicode_decode_error.clone())
-            || is_subtype(&cls, &self.exc.unicode_encode_error.clone());
-        if unicode_error && items.len() == 5 {
+        if items.len() == 5 && self.is_codec_error(&cls) {
             return self.unicode_error_str(e);
         }
         if is_subtype(&cls, &self.exc.os_error.clone()) && items.len() == 2 {

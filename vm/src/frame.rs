@@ -86,6 +86,15 @@ impl Frame {
         self.blocks.push(b);
     }
 
+    /// Whether the frame is suspended inside a `yield from`/`await` (its next instruction
+    /// resumes the delegation; CPython's `_PyGen_yf` test).
+    pub fn at_yield_from(&self) -> bool {
+        matches!(
+            self.code.instrs.get(self.ip),
+            Some(crate::code::Instr::YieldFrom)
+        )
+    }
+
     /// The line of the instruction that is running (or last ran).
     pub fn line(&self) -> u32 {
         self.code.location(self.ip.saturating_sub(1)).line

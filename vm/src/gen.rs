@@ -2,7 +2,7 @@
 //! `for` and `yield from`/`await`, or run by `send` from native code), suspending it at a
 //! `yield`, `throw`/`close`, and the awaitable protocol (`__await__`).
 
-use crate::code::{flags, Code, Instr};
+use crate::code::{flags, Code};
 use crate::frame::{Delivery, Frame};
 use crate::interp::{Outcome, YieldFromStep};
 use crate::object::{GenKind, GenState, Payload};
@@ -420,9 +420,7 @@ impl Vm {
                 // "being awaited". A running one fails when resumed ("coroutine already
                 // executing"), a finished one with "cannot reuse already awaited coroutine".
                 let in_await = g.state == GenState::Suspended
-                    && g.frame
-                        .as_ref()
-                        .is_some_and(|f| matches!(f.code.instrs.get(f.ip), Some(Instr::YieldFrom)));
+                    && g.frame.as_ref().is_some_and(|f| f.at_yield_from());
                 if in_await {
                     return Err(self.new_runtime_error("coroutine is being awaited already"));
                 }
@@ -556,9 +554,10 @@ impl Vm {
                     loc.line,
                     f.code.name.as_str().to_string(),
                 ));
-                match f.code.instrs.get(f.ip) {
-                    Some(Instr::YieldFrom) => f.stack.last().cloned(),
-                    _ => None,
+                if f.at_yield_from() {
+                    f.stack.last().cloned()
+                } else {
+                    None
                 }
             };
             match next {

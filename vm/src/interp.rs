@@ -164,7 +164,7 @@ impl Vm {
         // A throw pending on a freshly resumed frame is raised at its resume point.
         let mut pending: Option<Event> = None;
         if let Some(exc) = f.pending_throw.take() {
-            if !matches!(f.code.instrs.get(f.ip), Some(Instr::YieldFrom)) {
+            if !f.at_yield_from() {
                 pending = Some(Event::Raise(self.exc_from_value(exc)));
             } else {
                 f.pending_throw = Some(exc);
@@ -1274,7 +1274,7 @@ impl Vm {
                         self.frames.push(f);
                         f = nf;
                         if let Some(exc) = f.pending_throw.take() {
-                            if !matches!(f.code.instrs.get(f.ip), Some(Instr::YieldFrom)) {
+                            if !f.at_yield_from() {
                                 event = Event::Raise(self.exc_from_value(exc));
                                 continue;
                             }

@@ -37,6 +37,7 @@ macro_rules! clock_fns {
 
 clock_fns! {
     time_time, time_time_ns, "time", libc::CLOCK_REALTIME;
+    time_monotonic, time_monotonic_ns, "monotonic", libc::CLOCK_MONOTONIC;
     time_perf_counter, time_perf_counter_ns, "perf_counter", libc::CLOCK_MONOTONIC;
     time_process_time, time_process_time_ns, "process_time", libc::CLOCK_PROCESS_CPUTIME_ID;
     time_thread_time, time_thread_time_ns, "thread_time", libc::CLOCK_THREAD_CPUTIME_ID;
@@ -46,18 +47,6 @@ clock_fns! {
 /// (`loop.time()`), so deadlines from either one compare, as in CPython.
 pub fn monotonic() -> f64 {
     ns_to_secs(clock_ns(libc::CLOCK_MONOTONIC))
-}
-
-fn time_monotonic(vm: &mut Vm, a: Args) -> PyResult {
-    a.no_kwargs(vm, "time.monotonic")?;
-    a.check_count(vm, "time.monotonic", 0, 0)?;
-    Ok(Value::float(monotonic()))
-}
-
-fn time_monotonic_ns(vm: &mut Vm, a: Args) -> PyResult {
-    a.no_kwargs(vm, "time.monotonic_ns")?;
-    a.check_count(vm, "time.monotonic_ns", 0, 0)?;
-    Ok(int_value(vm, BigInt::from(clock_ns(libc::CLOCK_MONOTONIC))))
 }
 
 /// `get_clock_info` names: the clock, its C name, monotonic, adjustable.

@@ -209,46 +209,47 @@ fn set_running(agen: &Obj, running: bool) {
 }
 
 fn op_step(vm: &mut Vm, opv: &Value, value: Value, exc: Option<Value>) -> PyResult<GenResult> {
-    if let Some((agen, _, first_throw, false, is_close)) = op_state(opv) {
-        let running = matches!(&agen.payload, Payload::Generator(g) if g.borrow().running_async);
-        if running {
-            // Another `__anext__`/`asend`/`athrow`/`aclose` of this generator is suspended
-            // in an `await` (CPython's message names the operation that failed); that one
-            // keeps the generator.
-            mark_started(opv);
-            let what = if is_close {
-                "aclose()"
-            } else if first_throw.is_none() {
-                "anext()"
-            } else {
-                "athrow()"
-            };
-            return Err(
-                vm.new_runtime_error(format!("{what}: asynchronous generator is already running"))
-            );
-        }
+    let Some(state) = op_state(opv) else {
+        return Err(vm.new_type_error("bad async generator operation"));
+    };
+    let (agen, _, first_throw, started, is_close) = &state;
+    let running = matches!(&agen.payload, Payload::Generator(g) if g.borrow().running_async);
+    if !started && running {
+        // Another `__anext__`/`asend`/`athrow`/`aclose` of this generator is suspended in
+        // an `await` (CPython's message names the operation that failed); that one keeps
+        // the generator.
+        mark_started(opv);
+        let what = if *is_close {
+            "aclose()"
+        } else if first_throw.is_none() {
+            "anext()"
+        } else {
+            "athrow()"
+        };
+        return Err(
+            vm.new_runtime_error(format!("{what}: asynchronous generator is already running"))
+        );
     }
-    let r = op_step_inner(vm, opv, value, exc);
+    let agen = agen.clone();
+    let r = op_step_inner(vm, opv, state, value, exc);
     // As CPython's `async_gen_unwrap_value`: the operation ends (the flag drops) when the
     // body yields a value, returns or raises; an `await` inside the body suspends it with
     // the operation still in progress.
-    if let Some((agen, ..)) = op_state(opv) {
-        if !matches!(r, Ok(GenResult::Yield(_))) {
-            set_running(&agen, false);
-        }
+    if !matches!(r, Ok(GenResult::Yield(_))) {
+        set_running(&agen, false);
     }
     r
 }
 
+/// [`op_step`] once the operation may run: `state` is the awaitable's [`op_state`].
 fn op_step_inner(
     vm: &mut Vm,
     opv: &Value,
+    state: (Obj, Value, Value, bool, bool),
     value: Value,
     exc: Option<Value>,
 ) -> PyResult<GenResult> {
-    let Some((agen, first_send, first_throw, started, is_close)) = op_state(opv) else {
-        return Err(vm.new_type_error("bad async generator operation"));
-    };
+    let (agen, first_send, first_throw, started, is_close) = state;
     let (value, exc) = if !started {
         mark_started(opv);
         let t = if first_throw.is_none() {

@@ -85,10 +85,7 @@ fn set_args(vm: &mut Vm, e: &Value, args: Vec<Value>) {
 fn exc_init(vm: &mut Vm, a: Args) -> PyResult {
     let e = a.pos[0].clone();
     let cls = vm.class_of(&e).clone();
-    if (is_subtype(&cls, &vm.exc.unicode_decode_error)
-        || is_subtype(&cls, &vm.exc.unicode_encode_error))
-        && a.len() != 6
-    {
+    if a.len() != 6 && vm.is_codec_error(&cls) {
         // `(encoding, object, start, end, reason)`, as CPython's `PyArg_ParseTuple`.
         return Err(vm.new_type_error(format!(
             "function takes exactly 5 arguments ({} given)",
@@ -314,9 +311,7 @@ pub(super) fn exception_attr(vm: &mut Vm, o: &Obj, name: &str) -> PyResult<Optio
             })
         }
         "encoding" | "object" | "start" | "end" | "reason"
-            if args.len() == 5
-                && (is_subtype(&cls, &vm.exc.unicode_decode_error)
-                    || is_subtype(&cls, &vm.exc.unicode_encode_error)) =>
+            if args.len() == 5 && vm.is_codec_error(&cls) =>
         {
             let i = ["encoding", "object", "start", "end", "reason"]
                 .iter()

@@ -603,7 +603,9 @@ fn hash(vm: &mut Vm, a: Args) -> PyResult {
     vm.hash(&a.pos[0]).map(Value::Int)
 }
 
-fn divmod(vm: &mut Vm, a: Args) -> PyResult {
+/// `divmod(x, y)` (also `float.__divmod__`/`__rdivmod__`, which must not see a rebound
+/// `builtins.divmod`).
+pub(super) fn divmod(vm: &mut Vm, a: Args) -> PyResult {
     a.check_count(vm, "divmod", 2, 2)?;
     let (x, y) = (&a.pos[0], &a.pos[1]);
     if vm.is_heap(x) || vm.is_heap(y) {

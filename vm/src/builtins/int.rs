@@ -943,9 +943,7 @@ fn float_divmod_of(vm: &mut Vm, x: &Value, y: &Value) -> PyResult {
         return Ok(vm.not_implemented.clone());
     };
     let (x, y) = (plain_number(vm, x), plain_number(vm, y));
-    let divmod = vm.intern("divmod");
-    let f = vm.builtin(&divmod).unwrap_or(Value::None);
-    vm.call(&f, &[x, y], &[])
+    super::functions::divmod(vm, Args::new(&[x, y]))
 }
 
 fn float_divmod(vm: &mut Vm, a: Args) -> PyResult {

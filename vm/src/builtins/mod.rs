@@ -4,7 +4,7 @@
 
 pub mod asyncgen;
 pub(crate) mod atexit;
-mod bytes;
+pub(crate) mod bytes;
 mod compile;
 pub(crate) mod complex;
 pub(crate) mod dict;

@@ -381,7 +381,7 @@ pub fn encode_str(vm: &mut Vm, s: &str, encoding: &str, errors: &str) -> PyResul
 }
 
 /// CPython's escape of a character in codec messages: `\xe9`, `\u20ac`, `\U0001f600`.
-fn char_escape(c: char) -> String {
+pub(crate) fn char_escape(c: char) -> String {
     match c as u32 {
         n @ 0..=0xff => format!("\\x{n:02x}"),
         n @ 0x100..=0xffff => format!("\\u{n:04x}"),

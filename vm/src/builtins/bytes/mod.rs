@@ -5,7 +5,7 @@
 //! type over both.
 
 mod case;
-mod codec;
+pub(crate) mod codec;
 mod dunder;
 mod memoryview;
 mod methods;
