@@ -127,22 +127,24 @@ fn make_bytes(
     })?;
     let mut out = Vec::with_capacity(items.len());
     for i in items {
-        let n = super::int::index_of(vm, &i)?;
-        if !(0..256).contains(&n) {
-            return Err(vm.new_value_error(range_msg));
-        }
-        out.push(n as u8);
+        out.push(byte_in_range(vm, &i, range_msg)?);
     }
     Ok(out)
 }
 
 /// An int in `range(0, 256)`, with CPython's errors.
 fn byte_of(vm: &mut Vm, v: &Value) -> PyResult<u8> {
-    let n = super::int::index_of(vm, v)?;
-    if !(0..256).contains(&n) {
-        return Err(vm.new_value_error("byte must be in range(0, 256)"));
+    byte_in_range(vm, v, "byte must be in range(0, 256)")
+}
+
+/// An int (or `__index__` object) in `range(0, 256)`; `ValueError(range_msg)` for any other
+/// int, also one past 64 bits (not "cannot fit 'int' into an index-sized integer").
+fn byte_in_range(vm: &mut Vm, v: &Value, range_msg: &str) -> PyResult<u8> {
+    if let Value::Int(n) = v {
+        return u8::try_from(*n).map_err(|_| vm.new_value_error(range_msg));
     }
-    Ok(n as u8)
+    let n = super::int::bigint_index(vm, v)?;
+    u8::try_from(&n).map_err(|_| vm.new_value_error(range_msg))
 }
 
 fn bytes_new(vm: &mut Vm, a: Args) -> PyResult {
