@@ -194,6 +194,22 @@ impl Vm {
         }
     }
 
+    /// Moves `key` to the end of the dict's order, or (`last` false) to its front
+    /// (`OrderedDict.move_to_end`); `false` when the key is absent.
+    pub fn dict_move_to_end(&mut self, o: &Obj, key: &Value, last: bool) -> PyResult<bool> {
+        let Payload::Dict(d) = &o.payload else {
+            return Ok(false);
+        };
+        let hash = self.hash(key)?;
+        match self.dict_find(d, hash, key)? {
+            Some(p) => {
+                d.borrow_mut().move_to_end(p, last);
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
     /// Looks `key` up in a set, comparing without holding the table borrow (an `__eq__`
     /// may touch the set; a changed table restarts the search, as CPython does).
     fn set_lookup(&mut self, s: &RefCell<SetData>, hash: i64, key: &Value) -> PyResult<SetFind> {

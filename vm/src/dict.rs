@@ -28,7 +28,10 @@ pub struct Dict {
     /// The index table, for dicts past [`SMALL`] positions (boxed: most dicts are small,
     /// and every object's payload is as large as its largest variant).
     index: Option<Box<HashTable<u32>>>,
-    len: usize,
+    len: u32,
+    /// No live entry sits before this position (a hint for [`Dict::pop_first`], which would
+    /// otherwise rescan the deleted front of a dict used as a FIFO).
+    head: u32,
     /// Two bits per key ever inserted since the last clear ([`bloom_bit`] of its hash): a
     /// key with a bit clear is absent, so most misses (a method name looked for in an
     /// instance dict, a builtin in the globals) cost one test instead of a probe.
@@ -127,6 +130,7 @@ impl Dict {
             entries: Vec::with_capacity(n),
             index: (n > SMALL).then(|| Box::new(HashTable::with_capacity(n))),
             len: 0,
+            head: 0,
             bloom: 0,
             version: 0,
         }
@@ -150,7 +154,7 @@ impl Dict {
     /// Number of entries.
     #[inline]
     pub fn len(&self) -> usize {
-        self.len
+        self.len as usize
     }
 
     /// True when empty.
@@ -406,7 +410,7 @@ impl Dict {
         }
         self.len -= 1;
         self.version = fresh_version();
-        if self.entries.len() > 16 && self.len * 2 < self.entries.len() {
+        if self.entries.len() > 16 && (self.len as usize) * 2 < self.entries.len() {
             self.compact();
         }
         entry
@@ -419,7 +423,59 @@ impl Dict {
         while matches!(self.entries.last(), Some(None)) {
             self.entries.pop();
         }
+        self.head = self.head.min(self.entries.len() as u32);
         Some(e)
+    }
+
+    /// Removes and returns the first entry in order (`OrderedDict.popitem(last=False)`).
+    pub fn pop_first(&mut self) -> Option<Entry> {
+        let head = self.head as usize;
+        let pos = head + self.entries.get(head..)?.iter().position(|e| e.is_some())?;
+        let positions = self.entries.len();
+        let entry = self.remove_at(pos);
+        // Unless the removal compacted the table (which resets the hint).
+        if self.entries.len() == positions {
+            self.head = pos as u32 + 1;
+        }
+        Some(entry)
+    }
+
+    /// Moves the live entry at `pos` to the end of the order, or (`last` false) to the front
+    /// (`OrderedDict.move_to_end`). An entry already there stays, and the version with it.
+    pub fn move_to_end(&mut self, pos: usize, last: bool) {
+        let live = |e: &Option<Entry>| e.is_some();
+        let edge = if last {
+            self.entries.iter().rposition(live)
+        } else {
+            self.entries.iter().position(live)
+        };
+        if edge == Some(pos) || self.entries.get(pos).is_none_or(Option::is_none) {
+            return;
+        }
+        let entry = self.entries[pos].take();
+        if last {
+            let hash = entry.as_ref().map_or(0, |e| e.hash);
+            self.entries.push(entry);
+            let new_pos = self.entries.len() - 1;
+            // Past the scanned size the table was kept up to date: repoint the one slot.
+            match self.index.as_mut().filter(|_| new_pos > SMALL) {
+                Some(index) => {
+                    if let Ok(slot) = index.find_entry(index_hash(hash), |&p| p as usize == pos) {
+                        *slot.into_mut() = new_pos as u32;
+                    }
+                }
+                None => self.rebuild_index(),
+            }
+        } else {
+            self.entries.insert(0, entry);
+            self.entries.retain(live);
+            self.head = 0;
+            self.rebuild_index();
+        }
+        self.version = fresh_version();
+        if self.entries.len() > 16 && (self.len as usize) * 2 < self.entries.len() {
+            self.compact();
+        }
     }
 
     /// Removes every entry.
@@ -428,6 +484,7 @@ impl Dict {
         self.index = None;
         self.bloom = 0;
         self.len = 0;
+        self.head = 0;
         self.version = fresh_version();
     }
 
@@ -448,12 +505,14 @@ impl Dict {
         self.index = None;
         self.bloom = 0;
         self.len = 0;
+        self.head = 0;
         self.version = fresh_version();
         out
     }
 
     fn compact(&mut self) {
         self.entries.retain(|e| e.is_some());
+        self.head = 0;
         self.bloom = self
             .entries
             .iter()
@@ -548,6 +607,71 @@ mod tests {
             })
             .collect();
         assert_eq!(&order[..3], &[1, 3, 100]);
+    }
+
+    /// `move_to_end` both ways and `pop_first` keep lookups right at every size, through
+    /// the switch to the index table and the compaction of deleted positions.
+    #[test]
+    fn reordering_keeps_lookups() {
+        for n in [3, SMALL, SMALL + 1, 4 * SMALL] {
+            let mut d = Dict::new();
+            for i in 0..n {
+                d.set_str(key(i), Value::Int(i as i64));
+            }
+            let order = |d: &Dict| -> Vec<i64> {
+                d.iter()
+                    .map(|e| match e.value {
+                        Value::Int(v) => v,
+                        _ => -1,
+                    })
+                    .collect()
+            };
+            let mut want: Vec<i64> = (0..n as i64).collect();
+            for round in 0..3 * n {
+                let i = (round * 7) % n;
+                let pos = d.find_str(&key(i)).expect("present");
+                let last = round % 3 != 0;
+                d.move_to_end(pos, last);
+                want.retain(|&v| v != i as i64);
+                if last {
+                    want.push(i as i64);
+                } else {
+                    want.insert(0, i as i64);
+                }
+                assert_eq!(order(&d), want, "n={n} round={round}");
+                assert!((0..n).all(|j| get(&d, j) == Some(j as i64)));
+            }
+            let first = d.pop_first().expect("an entry");
+            assert!(matches!(first.value, Value::Int(v) if v == want[0]));
+            assert_eq!(order(&d), want[1..]);
+            assert_eq!(get(&d, want[0] as usize), None);
+        }
+        assert!(Dict::new().pop_first().is_none());
+        // A FIFO: pushes at the back, pops at the front (and now and then the back),
+        // through compactions and a dict emptied and refilled.
+        let mut d = Dict::new();
+        let mut want = std::collections::VecDeque::new();
+        for i in 0..500 {
+            d.set_str(key(i), Value::Int(i as i64));
+            want.push_back(i as i64);
+            let pops = if i % 50 < 25 { 0 } else { 2 };
+            for _ in 0..pops {
+                let got = d.pop_first().map(|e| match e.value {
+                    Value::Int(v) => v,
+                    _ => -1,
+                });
+                assert_eq!(got, want.pop_front(), "at {i}");
+            }
+            if i % 7 == 0 {
+                let got = d.pop_last().map(|e| match e.value {
+                    Value::Int(v) => v,
+                    _ => -1,
+                });
+                assert_eq!(got, want.pop_back(), "at {i}");
+            }
+            assert_eq!(d.len(), want.len());
+            assert!(want.iter().all(|&v| get(&d, v as usize) == Some(v)));
+        }
     }
 
     /// The key filter never hides a present key: keys removed and added again, a cleared

@@ -1,10 +1,12 @@
 //! The `collections` package: `deque` (native core in `deque.rs`, completed by
-//! `deque.aio`), and in aio `dicts.aio` (`defaultdict`, `OrderedDict`, `Counter`,
+//! `deque.aio`), and in aio `dicts.aio` (`defaultdict`, `OrderedDict` with its reordering
+//! methods in `odict.rs`, `Counter`,
 //! `ChainMap`), `user.aio` (`UserDict`, `UserList`, `UserString`), `namedtuple.aio`, and
 //! `collections.abc` (`abc.aio`, CPython's container ABCs, with the built-in types
 //! registered).
 
 mod deque;
+mod odict;
 
 use aio_vm::builtins::module_native;
 use aio_vm::code::BinOp;
@@ -43,7 +45,9 @@ pub fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
             ("collections/namedtuple.aio", include_str!("namedtuple.aio")),
             ("collections/init.aio", include_str!("init.aio")),
         ],
-    )
+    )?;
+    odict::install(vm, m);
+    Ok(())
 }
 
 /// Initialises `collections.abc`.

@@ -301,11 +301,15 @@ fn reversed_new(vm: &mut Vm, a: Args) -> PyResult {
     }
 }
 
-fn iter_self(_vm: &mut Vm, a: Args) -> PyResult {
+/// `__iter__` of an iterator class: the iterator itself.
+pub fn iter_self(_vm: &mut Vm, a: Args) -> PyResult {
     Ok(a.pos[0].clone())
 }
 
-fn iter_next(vm: &mut Vm, a: Args) -> PyResult {
+/// `__next__` of an iterator class whose objects [`Vm::next`] steps (the built-in
+/// iterators and those made by [`Vm::new_native_iterator`]): the next item, or
+/// `StopIteration`.
+pub fn iter_next(vm: &mut Vm, a: Args) -> PyResult {
     match vm.next(&a.pos[0])? {
         Some(v) => Ok(v),
         None => Err(vm.new_stop_iteration(Value::None)),

@@ -40,6 +40,7 @@ pub use exceptions::set_exception_attr;
 pub use format::format_spec;
 pub use functions::is_callable;
 pub use future::FEATURES as FUTURE_FEATURES;
+pub use iterators::{iter_next, iter_self};
 pub use object::set_function_attr;
 pub(crate) use object::union_or;
 pub use repr::{bytes_repr, float_repr, native_repr, str_repr};
