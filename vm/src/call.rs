@@ -446,7 +446,14 @@ impl Vm {
             frame.locals[i] = Some(v.clone());
         }
         if has_varargs {
-            let extra: Vec<Value> = positional.skip(argcount).cloned().collect();
+            // The positional arguments past `argcount` (`selfv` too when there is no
+            // parameter to take it).
+            let mut extra = Vec::with_capacity(given.saturating_sub(argcount));
+            if argcount == 0 {
+                extra.extend(selfv.cloned());
+            }
+            let skip = argcount.saturating_sub(selfv.is_some() as usize);
+            extra.extend_from_slice(args.get(skip..).unwrap_or(&[]));
             frame.locals[vararg_index] = Some(self.new_tuple(extra));
         } else if given > argcount {
             let qual = qualname();
@@ -551,7 +558,8 @@ impl Vm {
         for i in 0..argcount {
             if frame.locals[i].is_none() {
                 if i >= first_default {
-                    frame.locals[i] = Some(defaults[i - first_default].clone());
+                    // The last `argcount` defaults when `__defaults__` was given more.
+                    frame.locals[i] = Some(defaults[i + defaults.len() - argcount].clone());
                 } else {
                     missing.push(code.varnames[i].as_str().to_string());
                 }

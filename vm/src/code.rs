@@ -657,12 +657,14 @@ impl Code {
         self.cellvars.len() + self.freevars.len()
     }
 
-    /// True when a call with exactly `n` positional arguments binds them to the first `n`
-    /// locals with nothing else to do: no `*args`/`**kwargs`, keyword-only parameters, cell
-    /// variables, and not a generator-like body.
+    /// True when a call with `n` positional arguments, and `ndefaults` defaults for the last
+    /// parameters, binds them to the first locals with nothing else to do: no
+    /// `*args`/`**kwargs`, keyword-only parameters, cell variables, and not a
+    /// generator-like body; the parameters the call leaves out take their defaults.
     #[inline]
-    pub fn takes_exactly(&self, n: usize) -> bool {
-        self.argcount as usize == n
+    pub fn binds_positionally(&self, n: usize, ndefaults: impl FnOnce() -> usize) -> bool {
+        let argc = self.argcount as usize;
+        (argc == n || (n < argc && n + ndefaults() >= argc))
             && self.flags
                 & (flags::VARARGS
                     | flags::VARKEYWORDS

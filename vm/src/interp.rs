@@ -530,14 +530,11 @@ impl Vm {
                             }
                             call_native_in_place!(self, f, self_pos - 1, start, has_self);
                             let callee = f.stack[self_pos - 1].clone();
-                            let args: SmallVec<[Value; 8]> = if has_self {
-                                f.stack.drain(self_pos..).collect()
-                            } else {
-                                f.stack.drain(self_pos + 1..).collect()
-                            };
+                            let args = self.take_call_args(&mut f.stack, start);
                             f.stack.truncate(self_pos - 1);
-                            match tri!(with_frame!(self, f, self.prepare_call(callee, &args, &[])))
-                            {
+                            let r = with_frame!(self, f, self.prepare_call(callee, &args, &[]));
+                            self.give_back_call_args(args);
+                            match tri!(r) {
                                 Prepared::Value(v) => f.stack.push(v),
                                 Prepared::Frame(nf) => break Event::Push(nf),
                             }
@@ -549,10 +546,11 @@ impl Vm {
                                 break Event::Push(nf);
                             }
                             call_native_in_place!(self, f, len - n - 1, len - n, false);
-                            let args: SmallVec<[Value; 8]> = f.stack.drain(len - n..).collect();
+                            let args = self.take_call_args(&mut f.stack, len - n);
                             let callee = f.stack.pop().expect("stack");
-                            match tri!(with_frame!(self, f, self.prepare_call(callee, &args, &[])))
-                            {
+                            let r = with_frame!(self, f, self.prepare_call(callee, &args, &[]));
+                            self.give_back_call_args(args);
+                            match tri!(r) {
                                 Prepared::Value(v) => f.stack.push(v),
                                 Prepared::Frame(nf) => break Event::Push(nf),
                             }
@@ -1714,6 +1712,25 @@ impl Vm {
         )
     }
 
+    /// Moves the arguments `stack[from..]` of a call that cannot bind in place into the
+    /// VM's argument buffer (a nested call finds it taken and uses a fresh one).
+    #[inline]
+    fn take_call_args(&mut self, stack: &mut Vec<Value>, from: usize) -> Vec<Value> {
+        let mut args = std::mem::take(&mut self.arg_buf);
+        args.extend(stack.drain(from..));
+        args
+    }
+
+    /// Returns the buffer of [`Vm::take_call_args`], emptied (its values released first to
+    /// last, as the call's argument tuple would be).
+    #[inline]
+    fn give_back_call_args(&mut self, mut args: Vec<Value>) {
+        args.clear();
+        if args.capacity() <= 64 {
+            self.arg_buf = args;
+        }
+    }
+
     #[inline(always)]
     fn simple_call(
         &mut self,
@@ -1725,13 +1742,15 @@ impl Vm {
         let Value::Obj(o) = &stack[callee_pos] else {
             return None;
         };
+        let fits = |func: &crate::object::Function, n: usize| {
+            func.code
+                .binds_positionally(n, || func.defaults.borrow().len())
+        };
         let (func, bound) = match &o.payload {
-            Payload::Function(func) if func.code.takes_exactly(nargs) => (func, None),
+            Payload::Function(func) if fits(func, nargs) => (func, None),
             Payload::Method(m) => match &m.0 {
                 Value::Obj(fo) => match &fo.payload {
-                    Payload::Function(func) if func.code.takes_exactly(nargs + 1) => {
-                        (func, Some(m.1.clone()))
-                    }
+                    Payload::Function(func) if fits(func, nargs + 1) => (func, Some(m.1.clone())),
                     _ => return None,
                 },
                 _ => return None,
@@ -1754,6 +1773,16 @@ impl Vm {
         let base = locals.len();
         while locals.len() < nlocals {
             locals.push(None);
+        }
+        // Parameters the call leaves out take their defaults.
+        let (given, argc) = (base + nargs, func.code.argcount as usize);
+        if given < argc {
+            // The last `argc` defaults when `__defaults__` was given more, as CPython.
+            // (`given + defaults.len() >= argc`, so the index does not underflow.)
+            let defaults = func.defaults.borrow();
+            for (i, local) in locals.iter_mut().enumerate().take(argc).skip(given) {
+                *local = Some(defaults[i + defaults.len() - argc].clone());
+            }
         }
         for k in (0..nargs).rev() {
             locals[base + k] = stack.pop();

@@ -192,6 +192,9 @@ pub struct Vm {
     /// Frames kept for reuse.
     #[allow(clippy::vec_box)]
     pub(crate) frame_pool: Vec<Box<Frame>>,
+    /// The argument buffer of the calls that cannot bind in place (see
+    /// `Vm::take_call_args`): kept between calls so they allocate nothing.
+    pub(crate) arg_buf: Vec<Value>,
     /// Where `import` looks for `.aio` files, in order.
     pub search_path: Vec<PathBuf>,
     /// Frames tracebacks leave out, by source file (`"asyncio/futures.aio"`) or function
@@ -290,6 +293,7 @@ impl Vm {
             null_marker,
             empty_tuple,
             frame_pool: Vec::new(),
+            arg_buf: Vec::new(),
             ellipsis,
             search_path: Vec::new(),
             hidden_sources: Default::default(),
