@@ -56,6 +56,7 @@ pub const MODULES: &[&str] = &[
     "contextlib",
     "copy",
     "dataclasses",
+    "datetime",
     "enum",
     "fnmatch",
     "fractions",

@@ -18,6 +18,7 @@ pub mod asyncio;
 pub mod bisect;
 pub mod builder;
 pub mod collections;
+pub mod datetime;
 pub mod fs;
 pub mod functools;
 pub mod gc;
@@ -44,7 +45,7 @@ pub use builder::VmBuilder;
 use aio_vm::Vm;
 
 /// Registers every standard-library module with `vm`: `abc`, `array`, `asyncio`, `bisect`,
-/// `collections` (and `collections.abc`), `contextlib`, `copy`, `dataclasses`, `enum`,
+/// `collections` (and `collections.abc`), `contextlib`, `copy`, `dataclasses`, `datetime`, `enum`,
 /// `fnmatch`, `fractions`, `functools`, `gc`, `glob`, `heapq`, `io`, `itertools`, `json`, `math`,
 /// `operator`, `os` (and `os.path`), `pathlib`, `random`, `re`, `reprlib`, `shutil`, `statistics`,
 /// `string`, `struct`, `tempfile`, `textwrap`, `time`, `traceback`, `types`, `typing`, `warnings`; and adds the
@@ -80,6 +81,7 @@ pub fn install(vm: &mut Vm) {
     vm.register_module("concurrent.futures", pure::concurrent_futures);
     vm.register_module("copy", pure::copy);
     vm.register_module("dataclasses", pure::dataclasses);
+    vm.register_module("datetime", datetime::init);
     vm.register_module("enum", pure::enum_);
     vm.register_module("fnmatch", pure::fnmatch);
     vm.register_module("fractions", pure::fractions);

@@ -246,6 +246,9 @@ pub struct TypeData {
     pub name: RefCell<Rc<Str>>,
     /// `__qualname__`.
     pub qualname: RefCell<Rc<Str>>,
+    /// The name messages use when it is not `__name__`: the dotted `tp_name` of a class
+    /// standing for a C type (`datetime.date`; see [`crate::types::set_c_type_name`]).
+    pub c_name: RefCell<Option<Rc<Str>>>,
     /// `__bases__`.
     pub bases: RefCell<Vec<Obj>>,
     /// `__mro__`, starting with the class itself.

@@ -239,6 +239,7 @@ fn type_data(name: &str, layout: Layout, bases: Vec<Obj>, heap: bool) -> TypeDat
         ns: RefCell::new(Dict::new()),
         name: RefCell::new(name.clone()),
         qualname: RefCell::new(name),
+        c_name: RefCell::new(None),
         bases: RefCell::new(bases),
         mro: RefCell::new(Vec::new()),
         layout,
@@ -432,11 +433,24 @@ fn solid_layout(bases: &[Obj]) -> Result<Layout, String> {
     Ok(layout)
 }
 
-/// The class name (`__name__`).
+/// The class name as messages show it: `__name__`, or the dotted name given by
+/// [`set_c_type_name`] (CPython's `tp_name`).
 pub fn type_name(cls: &Obj) -> String {
     cls.as_type()
-        .map(|t| t.name.borrow().as_str().to_string())
+        .map(|t| match &*t.c_name.borrow() {
+            Some(c) => c.as_str().to_string(),
+            None => t.name.borrow().as_str().to_string(),
+        })
         .unwrap_or_default()
+}
+
+/// Makes messages name class `cls` `name` (`'datetime.date'`), as CPython names a C type
+/// by its `tp_name`, for a class written in aio that stands for one. `__name__` is
+/// unchanged, and subclasses are named by their own `__name__`, as CPython's are.
+pub fn set_c_type_name(cls: &Obj, name: &str) {
+    if let Some(t) = cls.as_type() {
+        *t.c_name.borrow_mut() = Some(Rc::new(Str::new(name.to_string())));
+    }
 }
 
 /// C3 linearisation of `cls` with `bases`.

@@ -11,6 +11,7 @@ mod timere;
 mod tm;
 
 pub use clocks::monotonic;
+pub use strptime::strptime_parts;
 
 use aio_vm::module::{to_index, ModuleBuilder};
 use aio_vm::native::Args;

@@ -22,10 +22,11 @@ fn py_int(vm: &mut Vm, s: &str) -> PyResult<i64> {
     Ok(as_int(&v).and_then(|b| b.to_i64()).unwrap_or(0))
 }
 
-/// The UTC offset of a `%z` match, in seconds.
-fn gmtoff(vm: &mut Vm, found: &str) -> PyResult<i64> {
+/// The UTC offset of a `%z` match: seconds, and the microseconds of its fraction (both
+/// negative west of UTC).
+fn gmtoff(vm: &mut Vm, found: &str) -> PyResult<(i64, i64)> {
     if found == "Z" {
-        return Ok(0);
+        return Ok((0, 0));
     }
     let mut z: Vec<char> = found.chars().collect();
     if z[3] == ':' {
@@ -46,9 +47,13 @@ fn gmtoff(vm: &mut Vm, found: &str) -> PyResult<i64> {
         s => py_int(vm, &s)?,
     };
     let fraction = slice(8, z.len());
-    py_int(vm, &format!("{fraction:0<6}"))?;
+    let fraction = py_int(vm, &format!("{fraction:0<6}"))?;
     let off = hours * 3600 + minutes * 60 + seconds;
-    Ok(if z[0] == '-' { -off } else { off })
+    Ok(if z[0] == '-' {
+        (-off, -fraction)
+    } else {
+        (off, fraction)
+    })
 }
 
 /// The index of a matched name in `names` (`list.index`).
@@ -72,6 +77,8 @@ struct Fields {
     second: i64,
     tz: i64,
     gmtoff: Option<i64>,
+    gmtoff_fraction: i64,
+    fraction: i64,
     iso_week: Option<i64>,
     week_of_year: Option<i64>,
     week_starts_mon: bool,
@@ -131,7 +138,12 @@ fn read_fields(
                 f.week_starts_mon = key == 'W';
             }
             'V' => f.iso_week = Some(py_int(vm, text)?),
-            'z' => f.gmtoff = Some(gmtoff(vm, text)?),
+            'z' => {
+                let (off, fraction) = gmtoff(vm, text)?;
+                f.gmtoff = Some(off);
+                f.gmtoff_fraction = fraction;
+            }
+            'f' => f.fraction = py_int(vm, &format!("{text:0<6}"))?,
             'Z' => {
                 let found = text.to_lowercase();
                 let sets = [&zones.0, &zones.1];
@@ -210,42 +222,15 @@ fn resolve(f: &Fields) -> Result<[i64; 9], String> {
     ])
 }
 
-/// `time.strptime(string, format="%a %b %d %H:%M:%S %Y")`.
-pub(super) fn time_strptime(vm: &mut Vm, a: Args) -> PyResult {
-    a.no_kwargs(vm, "strptime")?;
-    match a.pos.len() {
-        0 => {
-            return Err(vm.new_type_error(
-                "_strptime_time() missing 1 required positional argument: 'data_string'",
-            ))
-        }
-        n @ 3.. => {
-            return Err(vm.new_type_error(format!(
-                "_strptime_time() takes from 1 to 2 positional arguments but {n} were given"
-            )))
-        }
-        _ => {}
-    }
-    let fmt_v = a
-        .get(1)
-        .cloned()
-        .unwrap_or_else(|| Value::str("%a %b %d %H:%M:%S %Y"));
-    for (i, v) in [&a.pos[0], &fmt_v].into_iter().enumerate() {
-        if v.as_str().is_none() {
-            let cls = Value::Obj(vm.class_of(v).clone());
-            let t = vm.repr(&cls)?;
-            return Err(vm.new_type_error(format!(
-                "strptime() argument {i} must be str, not {}",
-                t.as_str()
-            )));
-        }
-    }
+/// `_strptime._strptime`'s matching and field resolution of `data` (`data_v`) against
+/// `format` (`fmt_v`), both already known to be strings.
+fn parse(vm: &mut Vm, data_v: &Value, fmt_v: &Value) -> PyResult<(Fields, [i64; 9])> {
     let str_of = |v: &Value| {
         v.as_str()
             .map(|s| s.as_str().to_string())
             .unwrap_or_default()
     };
-    let (data, format) = (str_of(&a.pos[0]), str_of(&fmt_v));
+    let (data, format) = (str_of(data_v), str_of(fmt_v));
     let (zones, tzname, daylight) = zones(vm)?;
     let re = compile(vm, &format, &zones)?;
     let text = data.as_str();
@@ -253,7 +238,7 @@ pub(super) fn time_strptime(vm: &mut Vm, a: Args) -> PyResult {
         .captures_input(RegexInput::new(text).anchored(true))
         .map_err(|e| vm.new_runtime_error(e.to_string()))?;
     let Some(caps) = caps else {
-        let (d, f) = (vm.repr(&a.pos[0])?, vm.repr(&fmt_v)?);
+        let (d, f) = (vm.repr(data_v)?, vm.repr(fmt_v)?);
         return Err(vm.new_value_error(format!(
             "time data {} does not match format {}",
             d.as_str(),
@@ -274,8 +259,68 @@ pub(super) fn time_strptime(vm: &mut Vm, a: Args) -> PyResult {
         .collect();
     let fields = read_fields(vm, &groups, &tzname, daylight, &zones)?;
     let vals = resolve(&fields).map_err(|m| vm.new_value_error(m))?;
+    Ok((fields, vals))
+}
+
+/// Checks that the arguments are strings, with `_strptime`'s message (`strptime() argument 0
+/// must be str, not <class 'int'>`).
+fn check_str_args(vm: &mut Vm, args: [&Value; 2]) -> PyResult<()> {
+    for (i, v) in args.into_iter().enumerate() {
+        if v.as_str().is_none() {
+            let cls = Value::Obj(vm.class_of(v).clone());
+            let t = vm.repr(&cls)?;
+            return Err(vm.new_type_error(format!(
+                "strptime() argument {i} must be str, not {}",
+                t.as_str()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// `time.strptime(string, format="%a %b %d %H:%M:%S %Y")`.
+pub(super) fn time_strptime(vm: &mut Vm, a: Args) -> PyResult {
+    a.no_kwargs(vm, "strptime")?;
+    match a.pos.len() {
+        0 => {
+            return Err(vm.new_type_error(
+                "_strptime_time() missing 1 required positional argument: 'data_string'",
+            ))
+        }
+        n @ 3.. => {
+            return Err(vm.new_type_error(format!(
+                "_strptime_time() takes from 1 to 2 positional arguments but {n} were given"
+            )))
+        }
+        _ => {}
+    }
+    let fmt_v = a
+        .get(1)
+        .cloned()
+        .unwrap_or_else(|| Value::str("%a %b %d %H:%M:%S %Y"));
+    check_str_args(vm, [&a.pos[0], &fmt_v])?;
+    let (fields, vals) = parse(vm, &a.pos[0], &fmt_v)?;
     let items = vals.iter().map(|&v| Value::Int(v)).collect();
     let zone = fields.zone.map_or(Value::None, Value::str);
     let off = fields.gmtoff.map_or(Value::None, Value::Int);
     new_struct_time(vm, items, zone, off)
+}
+
+/// `_strptime._strptime(data_string, format)`, what `datetime.strptime` builds its result
+/// from: `((year, month, day, hour, minute, second, weekday, julian, tz, tzname, gmtoff),
+/// fraction, gmtoff_fraction)`, the last two in microseconds.
+pub fn strptime_parts(vm: &mut Vm, a: Args) -> PyResult {
+    a.no_kwargs(vm, "_strptime")?;
+    a.check_count(vm, "_strptime", 2, 2)?;
+    check_str_args(vm, [&a.pos[0], &a.pos[1]])?;
+    let (fields, vals) = parse(vm, &a.pos[0], &a.pos[1])?;
+    let mut items: Vec<Value> = vals.iter().map(|&v| Value::Int(v)).collect();
+    items.push(fields.zone.map_or(Value::None, Value::str));
+    items.push(fields.gmtoff.map_or(Value::None, Value::Int));
+    let tt = vm.new_tuple(items);
+    Ok(vm.new_tuple(vec![
+        tt,
+        Value::Int(fields.fraction),
+        Value::Int(fields.gmtoff_fraction),
+    ]))
 }
