@@ -314,11 +314,25 @@ pub fn sort_list(vm: &mut Vm, list: &Value, kw: &[(Rc<Str>, Value)]) -> PyResult
     if reverse {
         idx.reverse();
     }
-    // Fast paths for homogeneous ints and strings; tuples skip the generic dispatch.
+    // Fast paths for homogeneous ints, floats (without NaN, so `<` is a total order, as
+    // CPython's unsafe_float_compare assumes of what it sorts) and strings; tuples skip
+    // the generic dispatch.
     let all_int = keys.iter().all(|k| matches!(k, Value::Int(_)));
-    let all_str = keys.iter().all(|k| matches!(k, Value::Str(_)));
+    let floats: Option<Vec<f64>> = if all_int {
+        None
+    } else {
+        keys.iter()
+            .map(|k| match k {
+                Value::Float(f) if !f.get().is_nan() => Some(f.get()),
+                _ => None,
+            })
+            .collect()
+    };
+    let all_str = floats.is_none() && keys.iter().all(|k| matches!(k, Value::Str(_)));
     let mut result = Ok(());
-    if all_int {
+    if let Some(fx) = floats {
+        idx.sort_by(|&x, &y| fx[x].partial_cmp(&fx[y]).expect("no NaN"));
+    } else if all_int {
         idx.sort_by(|&x, &y| {
             let (Value::Int(p), Value::Int(q)) = (&keys[x], &keys[y]) else {
                 unreachable!()

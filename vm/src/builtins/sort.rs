@@ -9,8 +9,56 @@ pub fn stable_sort<E>(
     idx: &mut [usize],
     is_less: &mut impl FnMut(usize, usize) -> Result<bool, E>,
 ) -> Result<(), E> {
+    if idx.len() < SMALL_MAX {
+        return small_sort(idx, is_less);
+    }
     let mut buf = Vec::with_capacity(idx.len());
     sort_range(idx, &mut buf, is_less)
+}
+
+/// Below this length CPython's timsort is one run and a binary insertion sort (its
+/// `minrun` is the whole list); [`small_sort`] does the same.
+const SMALL_MAX: usize = 64;
+
+/// CPython's sort of a short list, comparison for comparison (`count_run`, then
+/// `binarysort`): the same order of calls to `__lt__`, and the same result when they are
+/// inconsistent (a NaN among floats, a user `__lt__` that is not an order).
+fn small_sort<E>(
+    v: &mut [usize],
+    is_less: &mut impl FnMut(usize, usize) -> Result<bool, E>,
+) -> Result<(), E> {
+    let n = v.len();
+    if n < 2 {
+        return Ok(());
+    }
+    // The run at the start: strictly descending (reversed in place) or non-descending.
+    let mut run = 2;
+    if is_less(v[1], v[0])? {
+        while run < n && is_less(v[run], v[run - 1])? {
+            run += 1;
+        }
+        v[..run].reverse();
+    } else {
+        while run < n && !is_less(v[run], v[run - 1])? {
+            run += 1;
+        }
+    }
+    // Binary insertion of the rest, after the equal items already placed (stability).
+    for start in run..n {
+        let pivot = v[start];
+        let (mut l, mut r) = (0, start);
+        while l < r {
+            let p = l + (r - l) / 2;
+            if is_less(pivot, v[p])? {
+                r = p;
+            } else {
+                l = p + 1;
+            }
+        }
+        v.copy_within(l..start, l + 1);
+        v[l] = pivot;
+    }
+    Ok(())
 }
 
 const INSERTION_MAX: usize = 16;
@@ -139,9 +187,16 @@ mod tests {
         // Whatever was done so far, every index is still there once.
         idx.sort();
         assert_eq!(idx, (0..100).collect::<Vec<_>>());
-        // An error in the middle of a merge too.
-        for stop in [20, 60, 150, 300] {
-            let mut idx: Vec<usize> = (0..100).rev().collect();
+        // An error in the middle of a merge too, and in a short list's insertions.
+        for (n, stop) in [
+            (100, 20),
+            (100, 60),
+            (100, 150),
+            (100, 300),
+            (30, 3),
+            (30, 20),
+        ] {
+            let mut idx: Vec<usize> = (0..n).rev().collect();
             let mut calls = 0;
             let r = stable_sort(&mut idx, &mut |a, b| {
                 calls += 1;
@@ -153,7 +208,7 @@ mod tests {
             });
             assert!(r.is_err());
             idx.sort();
-            assert_eq!(idx, (0..100).collect::<Vec<_>>(), "stop at {stop}");
+            assert_eq!(idx, (0..n).collect::<Vec<_>>(), "stop at {stop}");
         }
         let mut flip = false;
         let mut idx: Vec<usize> = (0..1000).collect();
