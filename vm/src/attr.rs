@@ -33,7 +33,7 @@ pub(crate) fn cached_load_attr(
             _ => None,
         };
     }
-    let cell = o.dict_table()?;
+    let cell = attr_dict(o)?;
     // SAFETY: the reference lives only until the value is cloned (an `Rc` count
     // increment, which runs no script code), so no mutable borrow can overlap it; a dict
     // mutably borrowed right now (a store in progress further up) is an `Err`, and the
@@ -51,6 +51,19 @@ pub(crate) fn cached_load_attr(
         ..c
     });
     t.value_at(pos).cloned()
+}
+
+/// The dict an object's attributes are read from first: its instance `__dict__`, or a
+/// module's namespace.
+#[inline]
+fn attr_dict(o: &Object) -> Option<&std::cell::RefCell<crate::dict::Dict>> {
+    match &o.payload {
+        Payload::Module(m) => match &m.globals.payload {
+            Payload::Dict(d) => Some(d),
+            _ => None,
+        },
+        _ => o.dict_table(),
+    }
 }
 
 /// `LoadMethod` through the instruction's cache: the class's function, when the object's
@@ -162,7 +175,10 @@ impl Vm {
         // A class with its own `__getattribute__` is never cached: every load calls it.
         if let Some((cls, index)) = self.slot_member(obj, name) {
             slot.set(AttrCache::for_slot(epoch, cls, index));
-        } else if let Some(cls) = self.plain_dict_instance_class(obj) {
+        } else if let Some(cls) = self
+            .plain_dict_instance_class(obj)
+            .or_else(|| self.plain_module_class(obj))
+        {
             if self.lookup(cls, name).is_none() && !crate::types::has_getattribute(cls) {
                 slot.set(AttrCache {
                     epoch,
@@ -171,6 +187,16 @@ impl Vm {
                 });
             }
         }
+    }
+
+    /// The class of a module object of the built-in `module` type (not a subclass): its
+    /// attributes are its namespace dict's, which the `LoadAttr` cache reads as an instance
+    /// dict (CPython's `LOAD_ATTR_MODULE`).
+    fn plain_module_class<'a>(&'a self, obj: &'a Value) -> Option<&'a Obj> {
+        let o = obj.as_obj()?;
+        let cls = o.class_raw()?;
+        (matches!(o.payload, Payload::Module(_)) && Rc::ptr_eq(cls, &self.types.module))
+            .then_some(cls)
     }
 
     /// For an instance of a user class with `__slots__` storage whose class attribute

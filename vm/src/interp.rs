@@ -500,10 +500,25 @@ impl Vm {
                                 f.stack.push(obj);
                                 continue;
                             }
+                            // `module.function(...)`: the module's attribute, no `self`.
+                            let module = match &obj {
+                                Value::Obj(o) if matches!(o.payload, Payload::Module(_)) => {
+                                    if let Some(v) = crate::attr::cached_load_attr(slot, &obj, name)
+                                    {
+                                        f.stack.push(v);
+                                        f.stack.push(self.null());
+                                        continue;
+                                    }
+                                    Some(obj.clone())
+                                }
+                                _ => None,
+                            };
                             let (m, selfv) =
                                 tri!(with_frame!(self, f, self.load_method(obj, name)));
                             if let Some(s) = &selfv {
                                 self.fill_load_method_cache(slot, s, &m);
+                            } else if let Some(module) = module {
+                                self.fill_load_attr_cache(slot, &module, name);
                             }
                             f.stack.push(m);
                             f.stack.push(selfv.unwrap_or_else(|| self.null()));
