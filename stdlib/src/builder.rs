@@ -50,6 +50,8 @@ pub const MODULES: &[&str] = &[
     "abc",
     "array",
     "asyncio",
+    "base64",
+    "binascii",
     "bisect",
     "collections",
     "collections.abc",

@@ -15,6 +15,7 @@
 
 pub mod abc;
 pub mod asyncio;
+pub mod binascii;
 pub mod bisect;
 pub mod builder;
 pub mod collections;
@@ -43,7 +44,8 @@ pub use builder::VmBuilder;
 
 use aio_vm::Vm;
 
-/// Registers every standard-library module with `vm`: `abc`, `array`, `asyncio`, `bisect`,
+/// Registers every standard-library module with `vm`: `abc`, `array`, `asyncio`, `base64`,
+/// `binascii`, `bisect`,
 /// `collections` (and `collections.abc`), `contextlib`, `copy`, `dataclasses`, `enum`,
 /// `fnmatch`, `fractions`, `functools`, `gc`, `glob`, `heapq`, `io`, `itertools`, `json`, `math`,
 /// `operator`, `os` (and `os.path`), `pathlib`, `random`, `re`, `reprlib`, `shutil`, `statistics`,
@@ -71,6 +73,8 @@ pub fn install(vm: &mut Vm) {
     asyncio::install(vm);
     vm.register_module("abc", abc::init);
     vm.register_module("array", pure::array);
+    vm.register_module("base64", pure::base64);
+    vm.register_module("binascii", binascii::init);
     vm.register_module("bisect", bisect::init);
     vm.register_module("collections", collections::init);
     vm.register_module("collections.abc", collections::init_abc);

@@ -60,6 +60,7 @@ STDLIB_MODULES = {
     "array", "dataclasses", "enum", "json", "re", "struct",
     "fnmatch", "fractions", "glob", "io", "os", "pathlib", "reprlib", "shutil", "statistics", "tempfile",
     "gc", "builtins", "warnings", "traceback", "atexit", "concurrent", "contextvars",
+    "binascii", "base64", "hashlib", "hmac", "csv",
 }
 CATEGORY_IMPORTS = {"asyncio": {"asyncio", "time", "concurrent", "contextvars"}, "stdlib": STDLIB_MODULES}
 # A script may name another CPython as its oracle in its first lines, with the reason:
