@@ -22,11 +22,13 @@ pub mod collections;
 pub mod fs;
 pub mod functools;
 pub mod gc;
+pub mod hashlib;
 pub mod heapq;
 pub mod io;
 pub mod itertools;
 pub mod json;
 pub mod math;
+mod native_class;
 pub mod operator;
 pub mod os;
 pub mod pure;
@@ -47,7 +49,8 @@ use aio_vm::Vm;
 /// Registers every standard-library module with `vm`: `abc`, `array`, `asyncio`, `base64`,
 /// `binascii`, `bisect`,
 /// `collections` (and `collections.abc`), `contextlib`, `copy`, `dataclasses`, `enum`,
-/// `fnmatch`, `fractions`, `functools`, `gc`, `glob`, `heapq`, `io`, `itertools`, `json`, `math`,
+/// `fnmatch`, `fractions`, `functools`, `gc`, `glob`, `hashlib` (with its native
+/// `_hashlib`), `heapq`, `hmac`, `io`, `itertools`, `json`, `math`,
 /// `operator`, `os` (and `os.path`), `pathlib`, `random`, `re`, `reprlib`, `shutil`, `statistics`,
 /// `string`, `struct`, `tempfile`, `textwrap`, `time`, `traceback`, `types`, `typing`, `warnings`; and adds the
 /// builtins `open` and `help` (with its `pydoc`).
@@ -90,7 +93,10 @@ pub fn install(vm: &mut Vm) {
     vm.register_module("functools", functools::init);
     vm.register_module("gc", gc::init);
     vm.register_module("glob", pure::glob);
+    vm.register_module("hashlib", pure::hashlib);
+    vm.register_module("_hashlib", hashlib::init);
     vm.register_module("heapq", heapq::init);
+    vm.register_module("hmac", pure::hmac);
     vm.register_module("io", io::init);
     vm.register_module("itertools", itertools::init);
     vm.register_module("json", json::init);
