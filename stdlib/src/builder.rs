@@ -57,6 +57,8 @@ pub const MODULES: &[&str] = &[
     "collections.abc",
     "contextlib",
     "copy",
+    "csv",
+    "_csv",
     "dataclasses",
     "enum",
     "fnmatch",

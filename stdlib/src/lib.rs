@@ -48,7 +48,7 @@ use aio_vm::Vm;
 
 /// Registers every standard-library module with `vm`: `abc`, `array`, `asyncio`, `base64`,
 /// `binascii`, `bisect`,
-/// `collections` (and `collections.abc`), `contextlib`, `copy`, `dataclasses`, `enum`,
+/// `collections` (and `collections.abc`), `contextlib`, `copy`, `csv` (with `_csv`), `dataclasses`, `enum`,
 /// `fnmatch`, `fractions`, `functools`, `gc`, `glob`, `hashlib` (with its native
 /// `_hashlib`), `heapq`, `hmac`, `io`, `itertools`, `json`, `math`,
 /// `operator`, `os` (and `os.path`), `pathlib`, `random`, `re`, `reprlib`, `shutil`, `statistics`,
@@ -86,6 +86,8 @@ pub fn install(vm: &mut Vm) {
     vm.register_module("concurrent", pure::concurrent);
     vm.register_module("concurrent.futures", pure::concurrent_futures);
     vm.register_module("copy", pure::copy);
+    vm.register_module("csv", pure::csv);
+    vm.register_module("_csv", pure::csv_core);
     vm.register_module("dataclasses", pure::dataclasses);
     vm.register_module("enum", pure::enum_);
     vm.register_module("fnmatch", pure::fnmatch);
