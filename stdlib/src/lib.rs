@@ -15,6 +15,7 @@
 
 pub mod abc;
 pub mod asyncio;
+pub mod binascii;
 pub mod bisect;
 pub mod builder;
 pub mod collections;
@@ -22,11 +23,13 @@ pub mod datetime;
 pub mod fs;
 pub mod functools;
 pub mod gc;
+pub mod hashlib;
 pub mod heapq;
 pub mod io;
 pub mod itertools;
 pub mod json;
 pub mod math;
+mod native_class;
 pub mod operator;
 pub mod os;
 pub mod pure;
@@ -44,9 +47,11 @@ pub use builder::VmBuilder;
 
 use aio_vm::Vm;
 
-/// Registers every standard-library module with `vm`: `abc`, `array`, `asyncio`, `bisect`,
-/// `collections` (and `collections.abc`), `contextlib`, `copy`, `dataclasses`, `datetime`, `enum`,
-/// `fnmatch`, `fractions`, `functools`, `gc`, `glob`, `heapq`, `io`, `itertools`, `json`, `math`,
+/// Registers every standard-library module with `vm`: `abc`, `array`, `asyncio`, `base64`,
+/// `binascii`, `bisect`,
+/// `collections` (and `collections.abc`), `contextlib`, `copy`, `csv` (with `_csv`), `dataclasses`, `datetime`, `enum`,
+/// `fnmatch`, `fractions`, `functools`, `gc`, `glob`, `hashlib` (with its native
+/// `_hashlib`), `heapq`, `hmac`, `io`, `itertools`, `json`, `math`,
 /// `operator`, `os` (and `os.path`), `pathlib`, `random`, `re`, `reprlib`, `shutil`, `statistics`,
 /// `string`, `struct`, `tempfile`, `textwrap`, `time`, `traceback`, `types`, `typing`, `warnings`; and adds the
 /// builtins `open` and `help` (with its `pydoc`).
@@ -72,6 +77,8 @@ pub fn install(vm: &mut Vm) {
     asyncio::install(vm);
     vm.register_module("abc", abc::init);
     vm.register_module("array", pure::array);
+    vm.register_module("base64", pure::base64);
+    vm.register_module("binascii", binascii::init);
     vm.register_module("bisect", bisect::init);
     vm.register_module("collections", collections::init);
     vm.register_module("collections.abc", collections::init_abc);
@@ -80,6 +87,8 @@ pub fn install(vm: &mut Vm) {
     vm.register_module("concurrent", pure::concurrent);
     vm.register_module("concurrent.futures", pure::concurrent_futures);
     vm.register_module("copy", pure::copy);
+    vm.register_module("csv", pure::csv);
+    vm.register_module("_csv", pure::csv_core);
     vm.register_module("dataclasses", pure::dataclasses);
     vm.register_module("datetime", datetime::init);
     vm.register_module("enum", pure::enum_);
@@ -88,7 +97,10 @@ pub fn install(vm: &mut Vm) {
     vm.register_module("functools", functools::init);
     vm.register_module("gc", gc::init);
     vm.register_module("glob", pure::glob);
+    vm.register_module("hashlib", pure::hashlib);
+    vm.register_module("_hashlib", hashlib::init);
     vm.register_module("heapq", heapq::init);
+    vm.register_module("hmac", pure::hmac);
     vm.register_module("io", io::init);
     vm.register_module("itertools", itertools::init);
     vm.register_module("json", json::init);

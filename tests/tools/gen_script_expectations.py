@@ -61,6 +61,7 @@ STDLIB_MODULES = {
     "fnmatch", "fractions", "glob", "io", "os", "pathlib", "reprlib", "shutil", "statistics", "tempfile",
     "gc", "builtins", "warnings", "traceback", "atexit", "concurrent", "contextvars",
     "datetime",
+    "binascii", "base64", "hashlib", "hmac", "csv",
 }
 CATEGORY_IMPORTS = {"asyncio": {"asyncio", "time", "concurrent", "contextvars"}, "stdlib": STDLIB_MODULES}
 # A script may name another CPython as its oracle in its first lines, with the reason:

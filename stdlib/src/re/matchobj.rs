@@ -3,7 +3,8 @@
 //! subject and the `pos`/`endpos` it was searched with.
 
 use super::pattern::{bind, pattern_state};
-use super::{property, re_error, template, Chars, Spans};
+use super::{re_error, template, Chars, Spans};
+use crate::native_class::property;
 use aio_vm::dict::Dict;
 use aio_vm::native::Args;
 use aio_vm::object::{Object, Payload};

@@ -11,7 +11,8 @@ mod pattern;
 mod template;
 pub(crate) mod translate;
 
-use aio_vm::dict::Dict;
+use crate::native_class::native_class;
+
 use aio_vm::module::{to_index_i64, ModuleBuilder};
 use aio_vm::native::Args;
 use aio_vm::object::{Object, Payload};
@@ -114,63 +115,6 @@ pub(crate) struct Classes {
     pattern: Obj,
     pub(crate) matches: Obj,
     pub(crate) iter: Obj,
-}
-
-/// A class of `module` whose instances carry Rust state and no `__dict__`, which scripts
-/// cannot instantiate (`TypeError: cannot create 're.Match' instances`, as CPython).
-fn native_class(vm: &mut Vm, module: &str, name: &str) -> Obj {
-    let n = vm.intern(name);
-    let mut ns = Dict::new();
-    ns.set_str(vm.intern("__module__"), Value::str(module));
-    ns.set_str(vm.intern("__qualname__"), Value::Str(n.clone()));
-    let object = vm.types.object.clone();
-    let member = vm.types.member_descriptor.clone();
-    let meta = vm.types.type_.clone();
-    let cls =
-        aio_vm::types::new_heap_type(&meta, n.clone(), n, &[object], ns, Some(vec![]), &member)
-            .expect("object is a valid base");
-    fn no_new(vm: &mut Vm, a: Args) -> PyResult {
-        let Some(Value::Obj(cls)) = a.pos.first() else {
-            return Err(vm.new_type_error("__new__ needs a class"));
-        };
-        let name = aio_vm::types::type_name(cls);
-        let key = vm.intern("__module__");
-        let module = match vm.get_attr(&a.pos[0], &key) {
-            Ok(Value::Str(m)) if m.as_str() != "builtins" => format!("{}.", m.as_str()),
-            _ => String::new(),
-        };
-        Err(vm.new_type_error(format!("cannot create '{module}{name}' instances")))
-    }
-    aio_vm::builtins::def_static(vm, &cls, "__new__", no_new);
-    cls
-}
-
-/// Adds a read-only property `name` computed by `get` to `cls`; setting or deleting it
-/// fails with CPython's message for a member (`readonly attribute`) or, when `getset`, for
-/// a getter without setter.
-pub(crate) fn property(
-    vm: &mut Vm,
-    cls: &Obj,
-    name: &str,
-    get: aio_vm::native::NativeFn,
-    getset: bool,
-) {
-    let owner = aio_vm::types::type_name(cls);
-    let fget = aio_vm::builtins::native_fn(vm, name, Some(&owner), get);
-    let msg: Rc<str> = if getset {
-        format!("attribute '{name}' of 're.{owner}' objects is not writable").into()
-    } else {
-        "readonly attribute".into()
-    };
-    let refuse = aio_vm::builtins::native_closure(
-        vm,
-        name,
-        Some(&owner),
-        Rc::new(move |vm: &mut Vm, _a: Args<'_>| Err(vm.new_attribute_error(msg.to_string()))),
-    );
-    let p = [fget, refuse.clone(), refuse, Value::None, Value::str(name)];
-    let prop = Object::new(vm.types.property.clone(), Payload::Property(Box::new(p)));
-    aio_vm::module::ClassBuilder::new(vm, cls).attr(name, Value::Obj(Rc::new(prop)));
 }
 
 /// A string argument as sre.c's `state_init` accepts it (aio's patterns are all `str`

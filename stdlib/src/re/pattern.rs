@@ -5,7 +5,8 @@
 
 use super::matchobj::new_match;
 use super::template::{self, Piece, TemplateError};
-use super::{property, re_error, search_bytes, subject, Chars, Classes, Spans};
+use super::{re_error, search_bytes, subject, Chars, Classes, Spans};
+use crate::native_class::property;
 use aio_vm::dict::Dict;
 use aio_vm::module::{native_state, new_native_instance, to_index_i64};
 use aio_vm::native::Args;

@@ -32,6 +32,7 @@ mod text;
 pub use aio_lexer::printable::is_printable as str_is_printable;
 pub use bytes::as_bytes as bytes_of;
 pub use bytes::bytearray_inplace;
+pub use bytes::{arg_bytes as bytes_like, hex_bytes, hex_sep};
 pub use complex::{parts as complex_parts, value as complex_value};
 pub use dict::copy_dict as copy_dict_value;
 pub(crate) use dict::update_from_arg as dict_update_arg;

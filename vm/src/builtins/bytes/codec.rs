@@ -3,6 +3,7 @@
 
 use super::{as_bytes, same_kind, this, Table};
 use crate::native::{Args, Sig};
+use crate::object::Payload;
 use crate::value::Value;
 use crate::vm::{PyResult, Vm};
 
@@ -416,34 +417,45 @@ fn hex(vm: &mut Vm, a: Args) -> PyResult {
     a.method_clinic_count(vm, "hex", 0, 2, 2)?;
     a.check_kwargs(vm, "hex", &["sep", "bytes_per_sep"])?;
     let b = this(vm, &a, "hex")?;
-    let sep = match a.arg(1, "sep") {
-        None | Some(Value::None) => None,
-        Some(v) => {
-            let s: Vec<char> = match (v.as_str(), as_bytes(v)) {
-                (Some(s), _) => s.as_str().chars().collect(),
-                (_, Some(b)) => b.iter().map(|&c| c as char).collect(),
-                _ => return Err(vm.new_type_error("sep must be str or bytes.")),
-            };
-            if s.len() != 1 {
-                return Err(vm.new_value_error("sep must be length 1."));
-            }
-            if !s[0].is_ascii() {
-                return Err(vm.new_value_error("sep must be ASCII."));
-            }
-            Some(s[0])
-        }
-    };
+    let sep = hex_sep(vm, a.arg(1, "sep"), false)?;
     let per = match a.arg(2, "bytes_per_sep") {
         Some(v) => crate::builtins::int::index_of(vm, v)?,
         None => 1,
     };
-    Ok(Value::str(hex_string(&b, sep, per)))
+    let digits = hex_bytes(&b, sep, per);
+    Ok(Value::str(
+        digits.iter().map(|&c| c as char).collect::<String>(),
+    ))
 }
 
-/// `bytes.hex(sep, bytes_per_sep)`: groups of `|per|` bytes counted from the right when
-/// `per > 0`, from the left when `per < 0`.
-fn hex_string(b: &[u8], sep: Option<char>, per: i64) -> String {
-    let mut out = String::with_capacity(b.len() * 3);
+/// The `sep` argument of `bytes.hex` and `binascii.hexlify` (CPython's `_Py_strhex_impl`):
+/// `None` when absent or `None`, else the one character of a str or bytes, with
+/// CPython's errors in its order (length first, so an int has "no len()"). It must be
+/// ASCII, except that a result of bytes (`bytes_out`) takes any character below 256.
+pub fn hex_sep(vm: &mut Vm, v: Option<&Value>, bytes_out: bool) -> PyResult<Option<u8>> {
+    let v = match v {
+        None | Some(Value::None) => return Ok(None),
+        Some(v) => v,
+    };
+    if vm.len(v)? != 1 {
+        return Err(vm.new_value_error("sep must be length 1."));
+    }
+    let c = match (v.as_str(), v.payload()) {
+        (Some(s), _) => s.as_str().chars().next().map_or(0, u32::from),
+        (_, Some(Payload::Bytes(b))) => b.first().map_or(0, |&c| u32::from(c)),
+        _ => return Err(vm.new_type_error("sep must be str or bytes.")),
+    };
+    match u8::try_from(c) {
+        Ok(c) if c.is_ascii() || bytes_out => Ok(Some(c)),
+        _ => Err(vm.new_value_error("sep must be ASCII.")),
+    }
+}
+
+/// The hex digits of `b` (`bytes.hex(sep, bytes_per_sep)`), a separator between groups
+/// of `|per|` bytes counted from the right when `per > 0`, from the left when `per < 0`.
+pub fn hex_bytes(b: &[u8], sep: Option<u8>, per: i64) -> Vec<u8> {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = Vec::with_capacity(b.len() * 3);
     let group = per.unsigned_abs() as usize;
     for (i, c) in b.iter().enumerate() {
         if let Some(s) = sep {
@@ -458,7 +470,8 @@ fn hex_string(b: &[u8], sep: Option<char>, per: i64) -> String {
                 }
             }
         }
-        out.push_str(&format!("{c:02x}"));
+        out.push(DIGITS[usize::from(c >> 4)]);
+        out.push(DIGITS[usize::from(c & 15)]);
     }
     out
 }
@@ -514,13 +527,13 @@ pub fn bytes_percent(vm: &mut Vm, fmt: &Value, args: &Value) -> PyResult {
 
 #[cfg(test)]
 mod tests {
-    use super::hex_string;
+    use super::hex_bytes;
 
     #[test]
     fn hex_groups() {
-        assert_eq!(hex_string(b"\x01\x02\x03", Some(':'), 2), "01:0203");
-        assert_eq!(hex_string(b"\x01\x02\x03", Some(':'), -2), "0102:03");
-        assert_eq!(hex_string(b"abc", Some('-'), 1), "61-62-63");
-        assert_eq!(hex_string(b"abc", None, 1), "616263");
+        assert_eq!(hex_bytes(b"\x01\x02\x03", Some(b':'), 2), b"01:0203");
+        assert_eq!(hex_bytes(b"\x01\x02\x03", Some(b':'), -2), b"0102:03");
+        assert_eq!(hex_bytes(b"abc", Some(b'-'), 1), b"61-62-63");
+        assert_eq!(hex_bytes(b"abc", None, 1), b"616263");
     }
 }

@@ -11,7 +11,7 @@ mod memoryview;
 mod methods;
 mod mutate;
 
-pub use codec::{bytes_percent, decode_bytes, encode_str};
+pub use codec::{bytes_percent, decode_bytes, encode_str, hex_bytes, hex_sep};
 pub use mutate::{bytearray_delitem, bytearray_inplace, bytearray_setitem};
 
 use super::{def_classmethod, def_methods, def_static};
@@ -233,8 +233,9 @@ fn this(vm: &mut Vm, a: &Args, name: &str) -> PyResult<Vec<u8>> {
     }
 }
 
-/// A bytes-like argument.
-fn arg_bytes(vm: &mut Vm, v: &Value) -> PyResult<Vec<u8>> {
+/// A bytes-like argument, or CPython's `TypeError` for a `Py_buffer` parameter
+/// (`a bytes-like object is required, not 'str'`).
+pub fn arg_bytes(vm: &mut Vm, v: &Value) -> PyResult<Vec<u8>> {
     as_bytes(v).ok_or_else(|| {
         vm.new_type_error(format!(
             "a bytes-like object is required, not '{}'",
