@@ -59,7 +59,7 @@ STDLIB_MODULES = {
     "math", "operator", "random", "string", "textwrap", "time", "types", "typing",
     "array", "dataclasses", "enum", "json", "re", "struct",
     "fnmatch", "fractions", "glob", "io", "os", "pathlib", "reprlib", "shutil", "statistics", "tempfile",
-    "gc", "builtins", "warnings", "traceback", "atexit", "concurrent", "contextvars",
+    "gc", "builtins", "warnings", "traceback", "atexit", "concurrent", "contextvars", "weakref",
 }
 CATEGORY_IMPORTS = {"asyncio": {"asyncio", "time", "concurrent", "contextvars"}, "stdlib": STDLIB_MODULES}
 # A script may name another CPython as its oracle in its first lines, with the reason:

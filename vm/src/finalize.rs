@@ -14,6 +14,10 @@
 //!
 //! Objects freed by the cycle collector are finalized the same way, after their cycle was
 //! cleared (CPython 3.4+ finalizes them before clearing).
+//!
+//! The callbacks of weak references (`weakref`) wait in the same queue: an object's death
+//! queues them, and they run at the same points, in the order CPython runs them at
+//! deallocation.
 
 use crate::object::{Object, Payload};
 use crate::value::{Obj, Value};
@@ -21,9 +25,18 @@ use crate::vm::Vm;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
+/// Work queued by a death, run at the next finalization point.
+enum Pending {
+    /// The twin of a dead object, waiting for its `__del__` (or a generator's close).
+    Finalize(Obj),
+    /// A weak reference's callback and the reference it is called with.
+    Callback(Value, Obj),
+}
+
 thread_local! {
-    /// Twins of dead objects waiting for their `__del__`.
-    static QUEUE: RefCell<Vec<Obj>> = const { RefCell::new(Vec::new()) };
+    /// What dead objects left to run, last queued first (so what a finalizer frees runs
+    /// before the finalizer's siblings, as nested deallocations do in CPython).
+    static QUEUE: RefCell<Vec<Pending>> = const { RefCell::new(Vec::new()) };
     /// Whether `QUEUE` or `NEVER_AWAITED` may be non-empty (checked by the run loop).
     static PENDING: Cell<bool> = const { Cell::new(false) };
     /// `run_finalizers` is running (finalizers that free objects do not nest).
@@ -56,18 +69,35 @@ pub(crate) fn pending() -> bool {
 }
 
 /// Called from `Object`'s `Drop` for an instance of a class with `__del__`: queues a twin.
+/// Weak references to the object now refer to the twin, so `__del__` still reaches it
+/// through them (CPython clears them after `__del__`).
 pub(crate) fn resurrect(o: &mut Object) {
+    let weak = o.weakly_referenced.replace(false);
     let twin = Rc::new(Object {
         class: o.class.take(),
         dict: std::mem::take(&mut o.dict),
         gc: Cell::new(0),
         finalized: Cell::new(true),
+        weakly_referenced: Cell::new(false),
         payload: std::mem::replace(&mut o.payload, Payload::Plain),
     });
-    // During thread teardown the queue is gone: the twin is dropped unfinalized.
+    if weak {
+        crate::weakref::moved(o, &twin);
+    }
+    push(Pending::Finalize(twin));
+}
+
+/// Queues a weak reference's `callback`, to be called with the reference `wr` at the next
+/// finalization point.
+pub(crate) fn queue_callback(callback: Value, wr: Obj) {
+    push(Pending::Callback(callback, wr));
+}
+
+fn push(p: Pending) {
+    // During thread teardown the queue is gone: the work is dropped undone.
     let _ = QUEUE.try_with(|q| {
         if let Ok(mut q) = q.try_borrow_mut() {
-            q.push(twin);
+            q.push(p);
             PENDING.with(|p| p.set(true));
         }
     });
@@ -98,9 +128,23 @@ impl Vm {
                 }
                 next
             });
-            let Some(obj) = next else {
-                // Finalizers may have dropped never-started coroutines.
-                return self.warn_never_awaited();
+            let obj = match next {
+                None => {
+                    // Finalizers may have dropped never-started coroutines.
+                    return self.warn_never_awaited();
+                }
+                Some(Pending::Callback(callback, wr)) => {
+                    // CPython's `handle_callback`: errors are reported against the callback.
+                    if let Err(e) = self.call(&callback, &[Value::Obj(wr)], &[]) {
+                        let what = self
+                            .repr(&callback)
+                            .map(|r| r.as_str().to_string())
+                            .unwrap_or_else(|_| "callback".to_string());
+                        self.report_unraisable(&what, &e);
+                    }
+                    continue;
+                }
+                Some(Pending::Finalize(obj)) => obj,
             };
             if let Payload::Generator(g) = &obj.payload {
                 let finalizer = g.borrow().finalizer.clone();

@@ -198,6 +198,18 @@ impl GcState {
                 }
             });
         }
+        // Weak references to the garbage die first; their callbacks run before any
+        // `__del__` of the garbage (CPython's `handle_weakrefs`).
+        let callbacks = crate::weakref::clear_for_collection(
+            live.iter()
+                .enumerate()
+                .filter(|&(i, _)| !reachable[i])
+                .map(|(_, o)| o),
+            &|wr: &Obj| {
+                let g = wr.gc.get();
+                g != 0 && !reachable[g as usize - 1]
+            },
+        );
         for o in &live {
             o.gc.set(0);
         }
@@ -214,6 +226,7 @@ impl GcState {
         let survivors = live.len() - count;
         drop(live);
         drop(garbage);
+        crate::weakref::queue_callbacks(callbacks);
         self.allocated.set(0);
         self.survivors.set(survivors);
         self.reschedule();
@@ -387,6 +400,7 @@ fn trace(o: &Obj, f: &mut dyn FnMut(&Obj)) {
             f(&s.0);
             visit_value(&s.1, f);
         }
+        Payload::Host(_) => crate::weakref::trace(o, f),
         _ => {}
     }
 }
@@ -485,6 +499,7 @@ fn clear(o: &Obj, out: &mut Vec<Value>) {
                 drop(old);
             }
         }
+        Payload::Host(_) => crate::weakref::clear_garbage(o, out),
         _ => {}
     }
 }

@@ -26,6 +26,9 @@ pub struct Object {
     pub(crate) gc: Cell<u32>,
     /// Its `__del__` has been queued (see `finalize`): it is not queued again.
     pub(crate) finalized: Cell<bool>,
+    /// Weak references to it may exist (see `weakref`): its death clears them. Set by the
+    /// first weak reference, so objects never weakly referenced pay one test as they die.
+    pub(crate) weakly_referenced: Cell<bool>,
     /// The built-in data.
     pub payload: Payload,
 }
@@ -37,9 +40,16 @@ impl Drop for Object {
             crate::embed::limits::buffer_free(b.len());
         }
         if self.finalized.get() {
+            if self.weakly_referenced.get() {
+                crate::weakref::died(self);
+            }
             return;
         }
         if let Payload::Generator(g) = &self.payload {
+            // CPython clears a generator's weak references before closing it.
+            if self.weakly_referenced.get() {
+                crate::weakref::died(self);
+            }
             let close = match g.try_borrow() {
                 // a coroutine that never started warns that it was never awaited.
                 Ok(g) if matches!(g.kind, GenKind::Coroutine) && g.state == GenState::Created => {
@@ -59,8 +69,12 @@ impl Drop for Object {
         }
         if let Some(Payload::Type(t)) = self.class.as_ref().map(|c| &c.payload) {
             if t.has_del.get() {
-                crate::finalize::resurrect(self);
+                // The weak references follow the twin: they are cleared after `__del__`.
+                return crate::finalize::resurrect(self);
             }
+        }
+        if self.weakly_referenced.get() {
+            crate::weakref::died(self);
         }
     }
 }
@@ -82,6 +96,7 @@ impl Object {
             dict: OnceCell::new(),
             gc: Cell::new(0),
             finalized: Cell::new(false),
+            weakly_referenced: Cell::new(false),
             payload,
         }
     }
@@ -93,6 +108,7 @@ impl Object {
             dict: OnceCell::from(dict),
             gc: Cell::new(0),
             finalized: Cell::new(false),
+            weakly_referenced: Cell::new(false),
             payload,
         }
     }
@@ -104,6 +120,7 @@ impl Object {
             dict: OnceCell::new(),
             gc: Cell::new(0),
             finalized: Cell::new(false),
+            weakly_referenced: Cell::new(false),
             payload,
         }
     }
