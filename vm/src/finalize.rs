@@ -34,8 +34,8 @@ enum Pending {
 }
 
 thread_local! {
-    /// What dead objects left to run, last queued first (so what a finalizer frees runs
-    /// before the finalizer's siblings, as nested deallocations do in CPython).
+    /// What dead objects left to run, in the order they died (objects release what they
+    /// hold after their own work is queued, lists and tuples last item first, as CPython).
     static QUEUE: RefCell<Vec<Pending>> = const { RefCell::new(Vec::new()) };
     /// Whether `QUEUE` or `NEVER_AWAITED` may be non-empty (checked by the run loop).
     static PENDING: Cell<bool> = const { Cell::new(false) };
@@ -119,15 +119,28 @@ impl Vm {
 
     fn drain_finalizers(&mut self) {
         self.warn_never_awaited();
+        // Work queued while an item runs is done before the rest of that item's batch:
+        // depth first, in the order it was queued, as CPython's nested deallocations run.
+        let mut batches: Vec<std::collections::VecDeque<Pending>> = Vec::new();
         loop {
-            let next = QUEUE.with(|q| {
-                let mut q = q.borrow_mut();
-                let next = q.pop();
-                if q.is_empty() {
-                    PENDING.with(|p| p.set(false));
-                }
-                next
+            let fresh = QUEUE.with(|q| {
+                PENDING.with(|p| p.set(false));
+                std::mem::take(&mut *q.borrow_mut())
             });
+            if !fresh.is_empty() {
+                batches.push(fresh.into());
+            }
+            let next = loop {
+                let Some(batch) = batches.last_mut() else {
+                    break None;
+                };
+                match batch.pop_front() {
+                    Some(item) => break Some(item),
+                    None => {
+                        batches.pop();
+                    }
+                }
+            };
             let obj = match next {
                 None => {
                     // Finalizers may have dropped never-started coroutines.

@@ -198,7 +198,7 @@ impl GcState {
                 }
             });
         }
-        // Weak references to the garbage die first; their callbacks run before any
+        // Weak references to the garbage die first; their callbacks are queued before any
         // `__del__` of the garbage (CPython's `handle_weakrefs`).
         let callbacks = crate::weakref::clear_for_collection(
             live.iter()
@@ -210,6 +210,7 @@ impl GcState {
                 g != 0 && !reachable[g as usize - 1]
             },
         );
+        crate::weakref::queue_callbacks(callbacks);
         for o in &live {
             o.gc.set(0);
         }
@@ -226,7 +227,6 @@ impl GcState {
         let survivors = live.len() - count;
         drop(live);
         drop(garbage);
-        crate::weakref::queue_callbacks(callbacks);
         self.allocated.set(0);
         self.survivors.set(survivors);
         self.reschedule();

@@ -223,10 +223,7 @@ pub(crate) fn died(o: &Object) {
             Some((cb, wr))
         })
         .collect();
-    // The queue runs last-in first: the first callback goes in last.
-    for (cb, wr) in pending.into_iter().rev() {
-        crate::finalize::queue_callback(cb, wr);
-    }
+    queue_callbacks(pending);
 }
 
 /// Kills the weak reference `wr`; returns its callback, if it had one.
@@ -281,10 +278,10 @@ pub(crate) fn clear_for_collection<'a>(
     calls
 }
 
-/// Queues the callbacks [`clear_for_collection`] returned, to run first at the next
-/// finalization point, before the `__del__` of the garbage (as CPython's collector does).
+/// Queues callbacks to be called, in this order, with their references at the next
+/// finalization point.
 pub(crate) fn queue_callbacks(calls: Vec<(Value, Obj)>) {
-    for (cb, wr) in calls.into_iter().rev() {
+    for (cb, wr) in calls {
         crate::finalize::queue_callback(cb, wr);
     }
 }
