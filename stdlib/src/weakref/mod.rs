@@ -70,14 +70,3 @@ fn referent_arg<'a>(vm: &mut Vm, v: &'a Value) -> PyResult<&'a Obj> {
         ))),
     }
 }
-
-/// `<KIND at 0x...; to 'TYPE' at 0x...` (the caller closes it), as CPython's reprs of
-/// references and proxies start.
-fn repr_head(vm: &Vm, kind: &str, wr: &Value, target: &Value) -> String {
-    format!(
-        "<{kind} at {:#x}; to '{}' at {:#x}",
-        wr.id(),
-        vm.type_name(target),
-        target.id()
-    )
-}

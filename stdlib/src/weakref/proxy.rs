@@ -2,7 +2,7 @@
 //! its referent (attribute access, assignment and deletion, calls here; the operators in
 //! `weakref.aio`) and raises `ReferenceError` once the referent died.
 
-use super::{referent_arg, repr_head};
+use super::referent_arg;
 use aio_vm::builtins::{is_callable, module_native};
 use aio_vm::module::ModuleBuilder;
 use aio_vm::native::{Args, NativeImpl};
@@ -117,7 +117,7 @@ fn call(vm: &mut Vm, a: Args) -> PyResult {
     vm.call(&target, &a.pos[1..], a.kw)
 }
 
-/// `<weakproxy at 0x...; to 'Foo' at 0x...>` (CPython names `NoneType` once the referent
+/// `<weakproxy at 0x... to Foo at 0x...>` (CPython names `NoneType` once the referent
 /// died).
 fn repr(vm: &mut Vm, a: Args) -> PyResult {
     let p = &a.pos[0];
@@ -126,7 +126,9 @@ fn repr(vm: &mut Vm, a: Args) -> PyResult {
         .map(Value::Obj)
         .unwrap_or(Value::None);
     Ok(Value::str(format!(
-        "{}>",
-        repr_head(vm, "weakproxy", p, &target)
+        "<weakproxy at {:#x} to {} at {:#x}>",
+        p.id(),
+        vm.type_name(&target),
+        target.id()
     )))
 }

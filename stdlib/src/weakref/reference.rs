@@ -2,7 +2,7 @@
 //! `None`; references compare and hash as their referents (CPython's `weakref_richcompare`
 //! and `weakref_hash`), and the class can be subclassed.
 
-use super::{referent_arg, repr_head};
+use super::referent_arg;
 use aio_vm::code::CmpOp;
 use aio_vm::module::ModuleBuilder;
 use aio_vm::native::Args;
@@ -137,7 +137,12 @@ fn repr(vm: &mut Vm, a: Args) -> PyResult {
         return Ok(Value::str(format!("<weakref at {:#x}; dead>", wr.id())));
     };
     let target = Value::Obj(target);
-    let head = repr_head(vm, "weakref", wr, &target);
+    let head = format!(
+        "<weakref at {:#x}; to '{}' at {:#x}",
+        wr.id(),
+        vm.type_name(&target),
+        target.id()
+    );
     let name = vm.intern("__name__");
     let text = match vm.get_attr_opt(&target, &name)? {
         Some(Value::Str(n)) => format!("{head} ({})>", n.as_str()),
