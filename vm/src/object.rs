@@ -85,15 +85,23 @@ impl Drop for Object {
 #[inline]
 fn release_items(payload: &mut Payload) {
     match payload {
-        Payload::List(l) => {
-            let items = l.get_mut();
-            while items.pop().is_some() {}
-        }
-        Payload::Tuple(t) if t.len() > 1 => {
-            let mut items = std::mem::take(t).into_vec();
-            while items.pop().is_some() {}
-        }
+        Payload::List(l) => drop_reversed(std::mem::take(l.get_mut())),
+        Payload::Tuple(t) if t.len() > 1 => drop_reversed(std::mem::take(t).into_vec()),
         _ => {}
+    }
+}
+
+/// Drops `items` last to first.
+fn drop_reversed(mut items: Vec<Value>) {
+    let len = items.len();
+    // SAFETY: the length is set to 0 first, so each item is dropped exactly once (here);
+    // a panicking drop would leak the rest, never drop them twice.
+    unsafe {
+        items.set_len(0);
+        let base = items.as_mut_ptr();
+        for i in (0..len).rev() {
+            std::ptr::drop_in_place(base.add(i));
+        }
     }
 }
 
