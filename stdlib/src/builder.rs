@@ -93,6 +93,7 @@ pub const MODULES: &[&str] = &[
     "types",
     "typing",
     "warnings",
+    "weakref",
 ];
 
 /// The standard modules inside package `name` (`os.path` for `os`).

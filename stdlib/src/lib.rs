@@ -42,6 +42,7 @@ pub mod time;
 pub mod traceback;
 pub mod types;
 pub mod warnings;
+pub mod weakref;
 
 pub use builder::VmBuilder;
 
@@ -53,7 +54,7 @@ use aio_vm::Vm;
 /// `fnmatch`, `fractions`, `functools`, `gc`, `glob`, `hashlib` (with its native
 /// `_hashlib`), `heapq`, `hmac`, `io`, `itertools`, `json`, `math`,
 /// `operator`, `os` (and `os.path`), `pathlib`, `random`, `re`, `reprlib`, `shutil`, `statistics`,
-/// `string`, `struct`, `tempfile`, `textwrap`, `time`, `traceback`, `types`, `typing`, `warnings`; and adds the
+/// `string`, `struct`, `tempfile`, `textwrap`, `time`, `traceback`, `types`, `typing`, `warnings`, `weakref`; and adds the
 /// builtins `open` and `help` (with its `pydoc`).
 /// This is the unsandboxed standard library of the `aio` binary (see [`VmBuilder`] for a
 /// sandbox).
@@ -123,6 +124,7 @@ pub fn install(vm: &mut Vm) {
     vm.register_module("types", types::init);
     vm.register_module("typing", pure::typing);
     vm.register_module("warnings", warnings::init);
+    vm.register_module("weakref", weakref::init);
     io::install_open(vm);
     pydoc::install_help(vm);
 }

@@ -59,7 +59,7 @@ STDLIB_MODULES = {
     "math", "operator", "random", "string", "textwrap", "time", "types", "typing",
     "array", "dataclasses", "enum", "json", "re", "struct",
     "fnmatch", "fractions", "glob", "io", "os", "pathlib", "reprlib", "shutil", "statistics", "tempfile",
-    "gc", "builtins", "warnings", "traceback", "atexit", "concurrent", "contextvars",
+    "gc", "builtins", "warnings", "traceback", "atexit", "concurrent", "contextvars", "weakref",
     "datetime",
     "binascii", "base64", "hashlib", "hmac", "csv",
 }

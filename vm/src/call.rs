@@ -642,7 +642,7 @@ impl Vm {
         if !f.stack.is_empty() {
             f.stack.clear();
         }
-        while f.locals.pop().is_some() {}
+        f.locals.clear();
         if !f.cells.is_empty() {
             f.cells.clear();
         }
@@ -788,8 +788,7 @@ fn new_frame(code: &Rc<Code>, globals: &Obj, delivery: Delivery) -> Box<Frame> {
 /// Drops a frame the full pool has no room for (out of line).
 #[cold]
 #[inline(never)]
-fn drop_frame(mut f: Box<Frame>) {
-    // Last to first, as `frame_pool_put` releases them (see `finalize`'s queue order).
-    while f.locals.pop().is_some() {}
+fn drop_frame(f: Box<Frame>) {
+    // First to last, as `frame_pool_put` releases them (see `finalize`'s queue order).
     drop(f);
 }

@@ -14,6 +14,10 @@
 //!
 //! Objects freed by the cycle collector are finalized the same way, after their cycle was
 //! cleared (CPython 3.4+ finalizes them before clearing).
+//!
+//! The callbacks of weak references (`weakref`) wait in the same queue: an object's death
+//! queues them, and they run at the same points, in the order CPython runs them at
+//! deallocation.
 
 use crate::object::{Object, Payload};
 use crate::value::{Obj, Value};
@@ -21,9 +25,18 @@ use crate::vm::Vm;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
+/// Work queued by a death, run at the next finalization point.
+enum Pending {
+    /// The twin of a dead object, waiting for its `__del__` (or a generator's close).
+    Finalize(Obj),
+    /// A weak reference's callback and the reference it is called with.
+    Callback(Value, Obj),
+}
+
 thread_local! {
-    /// Twins of dead objects waiting for their `__del__`.
-    static QUEUE: RefCell<Vec<Obj>> = const { RefCell::new(Vec::new()) };
+    /// What dead objects left to run, in the order they died (objects release what they
+    /// hold after their own work is queued, lists and tuples last item first, as CPython).
+    static QUEUE: RefCell<Vec<Pending>> = const { RefCell::new(Vec::new()) };
     /// Whether `QUEUE` or `NEVER_AWAITED` may be non-empty (checked by the run loop).
     static PENDING: Cell<bool> = const { Cell::new(false) };
     /// `run_finalizers` is running (finalizers that free objects do not nest).
@@ -56,18 +69,35 @@ pub(crate) fn pending() -> bool {
 }
 
 /// Called from `Object`'s `Drop` for an instance of a class with `__del__`: queues a twin.
+/// Weak references to the object now refer to the twin, so `__del__` still reaches it
+/// through them (CPython clears them after `__del__`).
 pub(crate) fn resurrect(o: &mut Object) {
+    let weak = o.weakly_referenced.replace(false);
     let twin = Rc::new(Object {
         class: o.class.take(),
         dict: std::mem::take(&mut o.dict),
         gc: Cell::new(0),
         finalized: Cell::new(true),
+        weakly_referenced: Cell::new(false),
         payload: std::mem::replace(&mut o.payload, Payload::Plain),
     });
-    // During thread teardown the queue is gone: the twin is dropped unfinalized.
+    if weak {
+        crate::weakref::moved(o, &twin);
+    }
+    push(Pending::Finalize(twin));
+}
+
+/// Queues a weak reference's `callback`, to be called with the reference `wr` at the next
+/// finalization point.
+pub(crate) fn queue_callback(callback: Value, wr: Obj) {
+    push(Pending::Callback(callback, wr));
+}
+
+fn push(p: Pending) {
+    // During thread teardown the queue is gone: the work is dropped undone.
     let _ = QUEUE.try_with(|q| {
         if let Ok(mut q) = q.try_borrow_mut() {
-            q.push(twin);
+            q.push(p);
             PENDING.with(|p| p.set(true));
         }
     });
@@ -89,18 +119,45 @@ impl Vm {
 
     fn drain_finalizers(&mut self) {
         self.warn_never_awaited();
+        // Work queued while an item runs is done before the rest of that item's batch:
+        // depth first, in the order it was queued, as CPython's nested deallocations run.
+        let mut batches: Vec<std::collections::VecDeque<Pending>> = Vec::new();
         loop {
-            let next = QUEUE.with(|q| {
-                let mut q = q.borrow_mut();
-                let next = q.pop();
-                if q.is_empty() {
-                    PENDING.with(|p| p.set(false));
-                }
-                next
+            let fresh = QUEUE.with(|q| {
+                PENDING.with(|p| p.set(false));
+                std::mem::take(&mut *q.borrow_mut())
             });
-            let Some(obj) = next else {
-                // Finalizers may have dropped never-started coroutines.
-                return self.warn_never_awaited();
+            if !fresh.is_empty() {
+                batches.push(fresh.into());
+            }
+            let next = loop {
+                let Some(batch) = batches.last_mut() else {
+                    break None;
+                };
+                match batch.pop_front() {
+                    Some(item) => break Some(item),
+                    None => {
+                        batches.pop();
+                    }
+                }
+            };
+            let obj = match next {
+                None => {
+                    // Finalizers may have dropped never-started coroutines.
+                    return self.warn_never_awaited();
+                }
+                Some(Pending::Callback(callback, wr)) => {
+                    // CPython's `handle_callback`: errors are reported against the callback.
+                    if let Err(e) = self.call(&callback, &[Value::Obj(wr)], &[]) {
+                        let what = self
+                            .repr(&callback)
+                            .map(|r| r.as_str().to_string())
+                            .unwrap_or_else(|_| "callback".to_string());
+                        self.report_unraisable(&what, &e);
+                    }
+                    continue;
+                }
+                Some(Pending::Finalize(obj)) => obj,
             };
             if let Payload::Generator(g) = &obj.payload {
                 let finalizer = g.borrow().finalizer.clone();

@@ -198,6 +198,19 @@ impl GcState {
                 }
             });
         }
+        // Weak references to the garbage die first; their callbacks are queued before any
+        // `__del__` of the garbage (CPython's `handle_weakrefs`).
+        let callbacks = crate::weakref::clear_for_collection(
+            live.iter()
+                .enumerate()
+                .filter(|&(i, _)| !reachable[i])
+                .map(|(_, o)| o),
+            &|wr: &Obj| {
+                let g = wr.gc.get();
+                g != 0 && !reachable[g as usize - 1]
+            },
+        );
+        crate::weakref::queue_callbacks(callbacks);
         for o in &live {
             o.gc.set(0);
         }
@@ -387,6 +400,7 @@ fn trace(o: &Obj, f: &mut dyn FnMut(&Obj)) {
             f(&s.0);
             visit_value(&s.1, f);
         }
+        Payload::Host(_) => crate::weakref::trace(o, f),
         _ => {}
     }
 }
@@ -485,6 +499,7 @@ fn clear(o: &Obj, out: &mut Vec<Value>) {
                 drop(old);
             }
         }
+        Payload::Host(_) => crate::weakref::clear_garbage(o, out),
         _ => {}
     }
 }

@@ -46,6 +46,7 @@ pub mod types;
 pub mod unicode;
 pub mod value;
 pub mod vm;
+pub mod weakref;
 
 pub(crate) use table::hash as hashing;
 

@@ -26,6 +26,9 @@ pub struct Object {
     pub(crate) gc: Cell<u32>,
     /// Its `__del__` has been queued (see `finalize`): it is not queued again.
     pub(crate) finalized: Cell<bool>,
+    /// Weak references to it may exist (see `weakref`): its death clears them. Set by the
+    /// first weak reference, so objects never weakly referenced pay one test as they die.
+    pub(crate) weakly_referenced: Cell<bool>,
     /// The built-in data.
     pub payload: Payload,
 }
@@ -36,31 +39,68 @@ impl Drop for Object {
         if let Payload::Bytes(b) = &self.payload {
             crate::embed::limits::buffer_free(b.len());
         }
-        if self.finalized.get() {
-            return;
-        }
-        if let Payload::Generator(g) = &self.payload {
-            let close = match g.try_borrow() {
-                // a coroutine that never started warns that it was never awaited.
-                Ok(g) if matches!(g.kind, GenKind::Coroutine) && g.state == GenState::Created => {
-                    crate::finalize::never_awaited(&g.qualname);
-                    false
+        if !self.finalized.get() {
+            if let Payload::Generator(g) = &self.payload {
+                // CPython clears a generator's weak references before closing it.
+                if self.weakly_referenced.get() {
+                    crate::weakref::died(self);
                 }
-                // PEP 342: a generator, coroutine or async generator dropped while suspended
-                // is closed, so its `finally` blocks run (an async generator with an
-                // asyncgen finalizer hook is handed to it instead).
-                Ok(g) => g.state == GenState::Suspended && g.frame.is_some(),
-                Err(_) => false,
-            };
-            if close {
-                crate::finalize::resurrect(self);
+                let close = match g.try_borrow() {
+                    // a coroutine that never started warns that it was never awaited.
+                    Ok(g)
+                        if matches!(g.kind, GenKind::Coroutine) && g.state == GenState::Created =>
+                    {
+                        crate::finalize::never_awaited(&g.qualname);
+                        false
+                    }
+                    // PEP 342: a generator, coroutine or async generator dropped while
+                    // suspended is closed, so its `finally` blocks run (an async generator
+                    // with an asyncgen finalizer hook is handed to it instead).
+                    Ok(g) => g.state == GenState::Suspended && g.frame.is_some(),
+                    Err(_) => false,
+                };
+                if close {
+                    crate::finalize::resurrect(self);
+                }
+                return;
             }
-            return;
+            if let Some(Payload::Type(t)) = self.class.as_ref().map(|c| &c.payload) {
+                if t.has_del.get() {
+                    // The weak references follow the twin: they are cleared after
+                    // `__del__`.
+                    return crate::finalize::resurrect(self);
+                }
+            }
         }
-        if let Some(Payload::Type(t)) = self.class.as_ref().map(|c| &c.payload) {
-            if t.has_del.get() {
-                crate::finalize::resurrect(self);
-            }
+        if self.weakly_referenced.get() {
+            crate::weakref::died(self);
+        }
+        release_items(&mut self.payload);
+    }
+}
+
+/// Releases a list's or tuple's items last to first, as CPython's deallocators do, so the
+/// `__del__` and weak reference callbacks they trigger run in CPython's order (the
+/// finalization queue runs work in the order it was queued).
+#[inline]
+fn release_items(payload: &mut Payload) {
+    match payload {
+        Payload::List(l) => drop_reversed(std::mem::take(l.get_mut())),
+        Payload::Tuple(t) if t.len() > 1 => drop_reversed(std::mem::take(t).into_vec()),
+        _ => {}
+    }
+}
+
+/// Drops `items` last to first.
+fn drop_reversed(mut items: Vec<Value>) {
+    let len = items.len();
+    // SAFETY: the length is set to 0 first, so each item is dropped exactly once (here);
+    // a panicking drop would leak the rest, never drop them twice.
+    unsafe {
+        items.set_len(0);
+        let base = items.as_mut_ptr();
+        for i in (0..len).rev() {
+            std::ptr::drop_in_place(base.add(i));
         }
     }
 }
@@ -82,6 +122,7 @@ impl Object {
             dict: OnceCell::new(),
             gc: Cell::new(0),
             finalized: Cell::new(false),
+            weakly_referenced: Cell::new(false),
             payload,
         }
     }
@@ -93,6 +134,7 @@ impl Object {
             dict: OnceCell::from(dict),
             gc: Cell::new(0),
             finalized: Cell::new(false),
+            weakly_referenced: Cell::new(false),
             payload,
         }
     }
@@ -104,6 +146,7 @@ impl Object {
             dict: OnceCell::new(),
             gc: Cell::new(0),
             finalized: Cell::new(false),
+            weakly_referenced: Cell::new(false),
             payload,
         }
     }
@@ -391,4 +434,13 @@ pub struct Generator {
     pub finalizer: Option<Value>,
     /// For async generators: the asyncgen hooks were applied (first iteration).
     pub hooks_inited: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    /// The header stays 64 bytes: the weak-reference flag lives in padding.
+    #[test]
+    fn an_object_is_64_bytes() {
+        assert_eq!(std::mem::size_of::<super::Object>(), 64);
+    }
 }

@@ -46,6 +46,7 @@ pub use object::set_function_attr;
 pub(crate) use object::union_or;
 pub use repr::{bytes_repr, float_repr, native_repr, str_repr};
 pub use set::set_inplace;
+pub(crate) use slot_methods::adds_slot;
 pub(crate) use str::is_wide as char_is_wide;
 pub(crate) use str::line_spans as str_line_spans;
 pub use subscript::{native_delitem, native_getitem, native_setitem};
@@ -310,6 +311,9 @@ impl Vm {
         if let Some(t) = cls.as_type() {
             t.ns.borrow_mut().set_str(n, v);
             crate::types::types_changed();
+            if name == "__getattribute__" {
+                crate::types::refresh_has_getattribute(cls);
+            }
         }
     }
 }
