@@ -214,6 +214,14 @@ fn op_step(vm: &mut Vm, opv: &Value, value: Value, exc: Option<Value>) -> PyResu
     };
     let (agen, _, first_throw, started, is_close) = &state;
     let running = matches!(&agen.payload, Payload::Generator(g) if g.borrow().running_async);
+    if !started && exc.is_some() {
+        // CPython 3.11's `throw()` of an awaitable not yet sent to throws straight into the
+        // generator and leaves the awaitable unstarted: its own first action (the value of
+        // `asend`, the exception of `athrow`, `GeneratorExit` of `aclose`) still comes on
+        // the next `send` (an `aclose()` task cancelled before its first step thus closes
+        // the generator at its next `await`).
+        return throw_before_start(vm, agen, exc, *is_close);
+    }
     if !started && running {
         // Another `__anext__`/`asend`/`athrow`/`aclose` of this generator is suspended in
         // an `await` (CPython's message names the operation that failed); that one keeps
@@ -239,6 +247,21 @@ fn op_step(vm: &mut Vm, opv: &Value, value: Value, exc: Option<Value>) -> PyResu
         set_running(&agen, false);
     }
     r
+}
+
+/// `throw()` into an unstarted `asend`/`athrow`/`aclose` awaitable: the exception goes into
+/// the generator, which is not marked running, and the outcome reads as a step's.
+fn throw_before_start(
+    vm: &mut Vm,
+    agen: &Obj,
+    exc: Option<Value>,
+    is_close: bool,
+) -> PyResult<GenResult> {
+    let Some(e) = exc else {
+        return Err(vm.new_type_error("bad async generator operation"));
+    };
+    let r = vm.gen_throw(agen, e);
+    finish_step(vm, r, is_close)
 }
 
 /// [`op_step`] once the operation may run: `state` is the awaitable's [`op_state`].
@@ -275,6 +298,12 @@ fn op_step_inner(
         Some(e) => vm.gen_throw(&agen, e),
         None => vm.gen_send(&agen, value),
     };
+    finish_step(vm, r, is_close)
+}
+
+/// The outcome of one step of the generator under an `asend`/`athrow`/`aclose` awaitable:
+/// a wrapped (yielded) value ends the operation with it, a bare one passes up an `await`.
+fn finish_step(vm: &mut Vm, r: PyResult<GenResult>, is_close: bool) -> PyResult<GenResult> {
     match r {
         Ok(GenResult::Yield(v)) => match unwrap(vm, &v) {
             Some(inner) => {
