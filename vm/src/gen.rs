@@ -465,16 +465,43 @@ impl Vm {
         Err(self.new_type_error(msg))
     }
 
-    /// `GetAIter`.
+    /// `GetAIter`: `v.__aiter__()`, which must return an object with `__anext__`.
     pub(crate) fn get_aiter(&mut self, v: &Value) -> PyResult {
+        self.aiter_checked(v, false)
+    }
+
+    /// `v.__aiter__()` checked as CPython does, with the messages of `async for`
+    /// (`builtin` false) or of the builtin `aiter()` (`builtin` true).
+    pub(crate) fn aiter_checked(&mut self, v: &Value, builtin: bool) -> PyResult {
         let cls = self.class_of(v).clone();
-        match self.lookup(&cls, &self.names.__aiter__) {
-            Some(f) => self.call(&f, std::slice::from_ref(v), &[]),
-            None => Err(self.new_type_error(format!(
-                "'async for' requires an object with __aiter__ method, got {}",
-                self.type_name(v)
-            ))),
+        let Some(f) = self.lookup(&cls, &self.names.__aiter__) else {
+            let msg = if builtin {
+                format!("'{}' object is not an async iterable", self.type_name(v))
+            } else {
+                format!(
+                    "'async for' requires an object with __aiter__ method, got {}",
+                    self.type_name(v)
+                )
+            };
+            return Err(self.new_type_error(msg));
+        };
+        let it = self.call(&f, std::slice::from_ref(v), &[])?;
+        let it_cls = self.class_of(&it).clone();
+        if self.lookup(&it_cls, &self.names.__anext__).is_none() {
+            let msg = if builtin {
+                format!(
+                    "aiter() returned not an async iterator of type '{}'",
+                    self.type_name(&it)
+                )
+            } else {
+                format!(
+                    "'async for' received an object from __aiter__ that does not implement __anext__: {}",
+                    self.type_name(&it)
+                )
+            };
+            return Err(self.new_type_error(msg));
         }
+        Ok(it)
     }
 
     /// `GetANext`: the awaitable of `__anext__()`.

@@ -66,6 +66,9 @@ struct Op {
     throw: Value,
     started: bool,
     close: bool,
+    /// The operation finished (returned, raised or was closed): CPython's
+    /// `AWAITABLE_STATE_CLOSED`, after which the awaitable cannot be used again.
+    done: bool,
 }
 
 fn new_op(vm: &mut Vm, agen: &Value, send: Value, throw: Value, close: bool) -> PyResult {
@@ -85,6 +88,7 @@ fn new_op(vm: &mut Vm, agen: &Value, send: Value, throw: Value, close: bool) -> 
         throw,
         started: false,
         close,
+        done: false,
     };
     Ok(Value::Obj(Rc::new(Object::new(
         cls,
@@ -174,6 +178,13 @@ fn mark_started(opv: &Value) {
     }
 }
 
+/// Marks the operation finished (see [`Op::done`]).
+fn mark_done(opv: &Value) {
+    if let Some(o) = op(opv) {
+        o.borrow_mut().done = true;
+    }
+}
+
 /// One step of an async-generator operation: sends `value` (or throws `exc`) into the
 /// generator and interprets the outcome, as the methods `send`/`__next__`/`throw` do; the
 /// awaitable's result comes back as `StopIteration`.
@@ -213,7 +224,23 @@ fn op_step(vm: &mut Vm, opv: &Value, value: Value, exc: Option<Value>) -> PyResu
         return Err(vm.new_type_error("bad async generator operation"));
     };
     let (agen, _, first_throw, started, is_close) = &state;
+    if op(opv).is_some_and(|o| o.borrow().done) {
+        let what = if first_throw.is_none() {
+            "__anext__()/asend()"
+        } else {
+            "aclose()/athrow()"
+        };
+        return Err(vm.new_runtime_error(format!("cannot reuse already awaited {what}")));
+    }
     let running = matches!(&agen.payload, Payload::Generator(g) if g.borrow().running_async);
+    if !started && exc.is_some() {
+        // CPython 3.11's `throw()` of an awaitable not yet sent to throws straight into the
+        // generator and leaves the awaitable unstarted: its own first action (the value of
+        // `asend`, the exception of `athrow`, `GeneratorExit` of `aclose`) still comes on
+        // the next `send` (an `aclose()` task cancelled before its first step thus closes
+        // the generator at its next `await`).
+        return throw_before_start(vm, agen, exc, *is_close);
+    }
     if !started && running {
         // Another `__anext__`/`asend`/`athrow`/`aclose` of this generator is suspended in
         // an `await` (CPython's message names the operation that failed); that one keeps
@@ -237,8 +264,24 @@ fn op_step(vm: &mut Vm, opv: &Value, value: Value, exc: Option<Value>) -> PyResu
     // the operation still in progress.
     if !matches!(r, Ok(GenResult::Yield(_))) {
         set_running(&agen, false);
+        mark_done(opv);
     }
     r
+}
+
+/// `throw()` into an unstarted `asend`/`athrow`/`aclose` awaitable: the exception goes into
+/// the generator, which is not marked running, and the outcome reads as a step's.
+fn throw_before_start(
+    vm: &mut Vm,
+    agen: &Obj,
+    exc: Option<Value>,
+    is_close: bool,
+) -> PyResult<GenResult> {
+    let Some(e) = exc else {
+        return Err(vm.new_type_error("bad async generator operation"));
+    };
+    let r = vm.gen_throw(agen, e);
+    finish_step(vm, r, is_close)
 }
 
 /// [`op_step`] once the operation may run: `state` is the awaitable's [`op_state`].
@@ -250,6 +293,7 @@ fn op_step_inner(
     exc: Option<Value>,
 ) -> PyResult<GenResult> {
     let (agen, first_send, first_throw, started, is_close) = state;
+    let is_athrow = !first_throw.is_none();
     let (value, exc) = if !started {
         mark_started(opv);
         let t = if first_throw.is_none() {
@@ -265,7 +309,9 @@ fn op_step_inner(
     let closed =
         matches!(&agen.payload, Payload::Generator(g) if g.borrow().state == GenState::Closed);
     if closed {
-        if is_close {
+        // CPython 3.11: `athrow()`/`aclose()` of a finished generator end at once with
+        // `None`; only `asend()`/`__anext__()` raise `StopAsyncIteration`.
+        if is_close || is_athrow {
             return Ok(GenResult::Return(Value::None));
         }
         return Err(vm.new_exception(&vm.exc.stop_async_iteration.clone(), vec![]));
@@ -275,6 +321,12 @@ fn op_step_inner(
         Some(e) => vm.gen_throw(&agen, e),
         None => vm.gen_send(&agen, value),
     };
+    finish_step(vm, r, is_close)
+}
+
+/// The outcome of one step of the generator under an `asend`/`athrow`/`aclose` awaitable:
+/// a wrapped (yielded) value ends the operation with it, a bare one passes up an `await`.
+fn finish_step(vm: &mut Vm, r: PyResult<GenResult>, is_close: bool) -> PyResult<GenResult> {
     match r {
         Ok(GenResult::Yield(v)) => match unwrap(vm, &v) {
             Some(inner) => {
@@ -317,7 +369,10 @@ fn op_throw(vm: &mut Vm, a: Args) -> PyResult {
     step(vm, &a, Value::None, Some(e))
 }
 
-fn op_close(_vm: &mut Vm, _a: Args) -> PyResult {
+fn op_close(_vm: &mut Vm, a: Args) -> PyResult {
+    if let Some(opv) = a.pos.first() {
+        mark_done(opv);
+    }
     Ok(Value::None)
 }
 

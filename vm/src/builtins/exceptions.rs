@@ -343,7 +343,7 @@ fn eg_new(vm: &mut Vm, a: Args) -> PyResult {
     }
     if a.pos[1].as_str().is_none() {
         return Err(vm.new_type_error(format!(
-            "argument 1 must be str, not {}",
+            "BaseExceptionGroup.__new__() argument 1 must be str, not {}",
             vm.type_name(&a.pos[1])
         )));
     }

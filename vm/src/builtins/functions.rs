@@ -995,7 +995,7 @@ fn input(vm: &mut Vm, a: Args) -> PyResult {
 
 fn aiter(vm: &mut Vm, a: Args) -> PyResult {
     a.check_count(vm, "aiter", 1, 1)?;
-    vm.get_aiter(&a.pos[0])
+    vm.aiter_checked(&a.pos[0], true)
 }
 
 fn anext(vm: &mut Vm, a: Args) -> PyResult {

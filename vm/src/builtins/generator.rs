@@ -171,6 +171,14 @@ pub(super) fn generator_attr(vm: &mut Vm, g: &Obj, name: &str) -> PyResult<Optio
         } else {
             Value::Bool(Bool::TRUE)
         }),
+        // The iterator a suspended `yield from`/`await` delegates to (CPython's `_PyGen_yf`).
+        "gi_yieldfrom" | "cr_await" | "ag_await" => Some(
+            gen.frame
+                .as_ref()
+                .filter(|f| f.at_yield_from())
+                .and_then(|f| f.stack.last().cloned())
+                .unwrap_or(Value::None),
+        ),
         "gi_suspended" | "cr_suspended" => Some(Value::bool(gen.state == GenState::Suspended)),
         // aio-only: the line a suspended generator/coroutine stopped at (CPython reads
         // `cr_frame.f_lineno`; aio has no frame objects). asyncio's Task repr uses it.

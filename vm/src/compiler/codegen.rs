@@ -1279,7 +1279,7 @@ impl<'t, 'i> Compiler<'t, 'i> {
         orelse: &'t [Stmt],
         span: Span,
     ) -> CResult {
-        self.check_await_allowed(span, "asynchronous for")?;
+        self.check_await_allowed(span, "async for")?;
         self.expr(iter)?;
         self.emit(Instr::GetAIter);
         let top = self.here();
@@ -1345,7 +1345,7 @@ impl<'t, 'i> Compiler<'t, 'i> {
         span: Span,
     ) -> CResult {
         if is_async {
-            self.check_await_allowed(span, "asynchronous with")?;
+            self.check_await_allowed(span, "async with")?;
         }
         let Some((item, rest)) = items.split_first() else {
             return self.stmts(body);
