@@ -9,7 +9,6 @@
 pub(crate) mod dists;
 pub(crate) mod mt;
 pub(crate) mod seq;
-pub(crate) mod sha512;
 
 use aio_vm::module::{
     as_int, bytes_of, call_method, int_value, native_state, new_bytes, new_native_instance,
@@ -233,7 +232,8 @@ fn random_seed(vm: &mut Vm, a: Args) -> PyResult {
             Some(t) => t.as_str().as_bytes().to_vec(),
             None => bytes_of(&arg).unwrap_or_default(),
         };
-        let digest = sha512::sha512(&bytes);
+        // `int.from_bytes(a + sha512(a).digest())`, as CPython seeds from text.
+        let digest = <sha2::Sha512 as sha2::Digest>::digest(&bytes);
         bytes.extend_from_slice(&digest);
         int_key(&BigInt::from_bytes_be(Sign::Plus, &bytes))
     } else if let Some(n) = as_int(&arg) {
