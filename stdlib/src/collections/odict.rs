@@ -43,7 +43,12 @@ pub(super) fn install(vm: &mut Vm, m: &Obj) {
                 }
                 _ => this(vm, &a, method)?,
             };
-            a.method_count(vm, &format!("OrderedDict.{method}"), 0, 0)?;
+            if reverse {
+                a.method_count(vm, "OrderedDict.__reversed__", 0, 0)?;
+            } else if a.pos.len() > 1 {
+                let n = a.pos.len() - 1;
+                return Err(vm.new_type_error(format!("expected 0 arguments, got {n}")));
+            }
             Ok(new_iter(vm, &ic, od, Kind::Keys, reverse))
         });
         let v = native_closure(vm, method, Some("OrderedDict"), f);
