@@ -9,6 +9,7 @@
 
 mod lazy;
 
+use aio_vm::builtins::iter_self;
 use aio_vm::iter::{native_iter, NativeIter};
 use aio_vm::module::{to_index_i64, ModuleBuilder};
 use aio_vm::native::Args;
@@ -153,10 +154,6 @@ fn new(vm: &mut Vm, a: Args) -> PyResult {
 
 fn init_noop(_vm: &mut Vm, _a: Args) -> PyResult {
     Ok(Value::None)
-}
-
-fn iter_self(_vm: &mut Vm, a: Args) -> PyResult {
-    Ok(a.pos[0].clone())
 }
 
 /// `__next__` of every native iterator here: [`Vm::next`] steps the [`NativeIter`].

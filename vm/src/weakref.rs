@@ -6,12 +6,12 @@
 //! in a thread-local table keyed by the object's address, in CPython's order (the reusable
 //! reference without callback first, then the reusable proxy, then the others, newest
 //! first). An object pays nothing for this until its first weak reference sets its
-//! `weakly_referenced` flag; its `Drop` then calls [`died`], which clears the references
+//! `weakly_referenced` flag; its `Drop` then calls `died`, which clears the references
 //! and queues their callbacks for the next finalization point (`finalize`), where the VM
 //! is available, as CPython calls them from the deallocator. An object with `__del__` hands
-//! its references to the twin that runs it ([`moved`]), so they die after `__del__` as in
+//! its references to the twin that runs it (`moved`), so they die after `__del__` as in
 //! CPython; the cycle collector clears the references to its garbage first and calls the
-//! callbacks of the references that are not garbage themselves ([`clear_for_collection`],
+//! callbacks of the references that are not garbage themselves (`clear_for_collection`,
 //! CPython's `handle_weakrefs`).
 
 use crate::object::{Layout, Object, Payload};

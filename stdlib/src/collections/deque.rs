@@ -3,6 +3,7 @@
 //! hot operations (both ends, indexing, `len`, iteration, `rotate`) are here; the rest
 //! (`repr`, comparisons, `count`, `index`, `remove`, arithmetic) is aio in `deque.aio`.
 
+use aio_vm::builtins::iter_self;
 use aio_vm::iter::{native_iter, NativeIter};
 use aio_vm::module::{getattr, native_state, new_native_instance, to_index_i64, ModuleBuilder};
 use aio_vm::native::Args;
@@ -484,10 +485,6 @@ fn iter_next(vm: &mut Vm, a: Args) -> PyResult {
 /// The [`DequeIter`] behind a `_deque_iterator` value.
 fn deque_iter(v: &Value) -> Option<Rc<dyn NativeIter>> {
     native_iter(v).filter(|n| n.as_any().is::<DequeIter>())
-}
-
-fn iter_self(_vm: &mut Vm, a: Args) -> PyResult {
-    Ok(a.pos[0].clone())
 }
 
 fn iter_length_hint(vm: &mut Vm, a: Args) -> PyResult {

@@ -7,6 +7,7 @@ use super::matchobj::new_match;
 use super::template::{self, Piece, TemplateError};
 use super::{re_error, search_bytes, subject, Chars, Classes, Spans};
 use crate::native_class::property;
+use aio_vm::builtins::iter_self;
 use aio_vm::dict::Dict;
 use aio_vm::module::{native_state, new_native_instance, to_index_i64};
 use aio_vm::native::Args;
@@ -309,10 +310,6 @@ fn finditer(vm: &mut Vm, a: Args) -> PyResult {
     };
     let cls = cell.borrow().classes.iter.clone();
     Ok(new_native_instance(vm, &cls, state))
-}
-
-fn iter_self(_vm: &mut Vm, a: Args) -> PyResult {
-    Ok(a.pos[0].clone())
 }
 
 fn iter_next(vm: &mut Vm, a: Args) -> PyResult {

@@ -2,6 +2,7 @@
 //! `__await__`, and their data attributes (`gi_running`, `cr_frame`, ...).
 
 use super::def_method;
+use super::iter_self;
 use crate::gen::GenResult;
 use crate::native::Args;
 use crate::object::{GenState, Payload};
@@ -92,10 +93,6 @@ fn close(vm: &mut Vm, a: Args) -> PyResult {
     let g = this(vm, &a)?;
     vm.gen_close(&g)?;
     Ok(Value::None)
-}
-
-fn iter_self(_vm: &mut Vm, a: Args) -> PyResult {
-    Ok(a.pos[0].clone())
 }
 
 /// What a `coroutine_wrapper` wraps.
