@@ -43,21 +43,33 @@ fn small_sort<E>(
             run += 1;
         }
     }
-    // Binary insertion of the rest, after the equal items already placed (stability).
+    // Binary insertion of the rest.
     for start in run..n {
-        let pivot = v[start];
-        let (mut l, mut r) = (0, start);
-        while l < r {
-            let p = l + (r - l) / 2;
-            if is_less(pivot, v[p])? {
-                r = p;
-            } else {
-                l = p + 1;
-            }
-        }
-        v.copy_within(l..start, l + 1);
-        v[l] = pivot;
+        insert_sorted(v, start, start, is_less)?;
     }
+    Ok(())
+}
+
+/// Moves `v[i]` into the sorted `v[..i]`: before the first of `v[..hi]` it is less than
+/// (after the equal items already placed, for stability), found by binary search.
+fn insert_sorted<E>(
+    v: &mut [usize],
+    i: usize,
+    hi: usize,
+    is_less: &mut impl FnMut(usize, usize) -> Result<bool, E>,
+) -> Result<(), E> {
+    let x = v[i];
+    let (mut lo, mut hi) = (0, hi);
+    while lo < hi {
+        let m = lo + (hi - lo) / 2;
+        if is_less(x, v[m])? {
+            hi = m;
+        } else {
+            lo = m + 1;
+        }
+    }
+    v.copy_within(lo..i, lo + 1);
+    v[lo] = x;
     Ok(())
 }
 
@@ -114,22 +126,10 @@ fn insertion_sort<E>(
     is_less: &mut impl FnMut(usize, usize) -> Result<bool, E>,
 ) -> Result<(), E> {
     for i in 1..v.len() {
-        let x = v[i];
-        if !is_less(x, v[i - 1])? {
-            continue;
+        // Already after its predecessor: nothing to move (and `v[i - 1]` is known greater).
+        if is_less(v[i], v[i - 1])? {
+            insert_sorted(v, i, i - 1, is_less)?;
         }
-        // Binary search for the first position whose item is greater than x (stability).
-        let (mut lo, mut hi) = (0, i - 1);
-        while lo < hi {
-            let m = (lo + hi) / 2;
-            if is_less(x, v[m])? {
-                hi = m;
-            } else {
-                lo = m + 1;
-            }
-        }
-        v.copy_within(lo..i, lo + 1);
-        v[lo] = x;
     }
     Ok(())
 }
