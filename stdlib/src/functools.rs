@@ -13,8 +13,6 @@ use aio_vm::object::{Object, Payload};
 use aio_vm::str::Str;
 use aio_vm::{Obj, PyResult, Value, Vm};
 use std::cell::RefCell;
-use std::collections::HashMap;
-use std::hash::BuildHasherDefault;
 use std::rc::Rc;
 
 mod native;
@@ -67,31 +65,8 @@ impl FastKey {
     }
 }
 
-/// A multiply-rotate hasher for [`FastKey`]s (already hashed or small ints).
-#[derive(Default)]
-struct KeyHasher(u64);
-
-impl std::hash::Hasher for KeyHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.write_u64(*b as u64);
-        }
-    }
-
-    fn write_u64(&mut self, i: u64) {
-        self.0 = (self.0.rotate_left(5) ^ i).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-
-    fn write_i64(&mut self, i: i64) {
-        self.write_u64(i as u64);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-type FastMap = HashMap<FastKey, usize, BuildHasherDefault<KeyHasher>>;
+/// The map from fast keys to links (already hashed or small ints: a cheap hasher).
+type FastMap = crate::fast_hash::FastMap<FastKey, usize>;
 
 /// The state of one `_lru_cache_wrapper`.
 struct Lru {

@@ -45,8 +45,7 @@ fn collect(vm: &mut Vm, a: Args) -> PyResult {
             return Err(vm.new_value_error("invalid generation"));
         }
     }
-    let n = vm.gc().collect();
-    vm.run_finalizers();
+    let n = vm.collect_garbage();
     Ok(Value::Int(n as i64))
 }
 

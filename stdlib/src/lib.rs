@@ -20,6 +20,7 @@ pub mod bisect;
 pub mod builder;
 pub mod collections;
 pub mod datetime;
+mod fast_hash;
 pub mod fs;
 pub mod functools;
 pub mod gc;

@@ -824,12 +824,7 @@ impl Vm {
         match &o.payload {
             Payload::Function(_) => Ok(self.new_method(d.clone(), obj)),
             Payload::Native(nf) if nf.bound.is_none() && !nf.is_static => {
-                let mut b = (**nf).clone();
-                b.bound = Some(obj);
-                Ok(Value::Obj(Rc::new(Object::new(
-                    self.types.builtin_function.clone(),
-                    Payload::Native(Box::new(b)),
-                ))))
+                Ok(self.bind_native(nf, obj))
             }
             Payload::ClassMethod(f) => Ok(self.new_method(f.clone(), Value::Obj(cls.clone()))),
             Payload::StaticMethod(f) => Ok(f.clone()),
@@ -846,6 +841,21 @@ impl Vm {
     }
 
     /// A bound method object (`func` bound to `selfv`). Internal: used by attribute lookup.
+    /// A native method bound to `obj` (`builtin_function_or_method` with `__self__`).
+    /// Tracked by the cycle collector when `obj` is a heap object, as CPython tracks its
+    /// bound built-in methods: an object may hold its own bound method (asyncio's tasks
+    /// do, through the done-callbacks of the futures they wait on).
+    pub(crate) fn bind_native(&self, nf: &crate::native::NativeFunction, obj: Value) -> Value {
+        let mut b = nf.clone();
+        let heap = matches!(obj, Value::Obj(_));
+        b.bound = Some(obj);
+        let o = Object::new(
+            self.types.builtin_function.clone(),
+            Payload::Native(Box::new(b)),
+        );
+        Value::Obj(if heap { self.track(o) } else { Rc::new(o) })
+    }
+
     pub(crate) fn new_method(&self, func: Value, selfv: Value) -> Value {
         Value::Obj(self.track(Object::new(
             self.types.method.clone(),

@@ -12,8 +12,9 @@
 //! closed (PEP 342), so their `finally` blocks run; a coroutine dropped before it started
 //! warns that it was never awaited (X-20).
 //!
-//! Objects freed by the cycle collector are finalized the same way, after their cycle was
-//! cleared (CPython 3.4+ finalizes them before clearing).
+//! Garbage cycles are finalized before they are freed, as CPython 3.4+ does (PEP 442): the
+//! cycle collector queues the objects of a cycle that need finalizing, intact, and frees the
+//! cycle at a later collection, unless a finalizer made it reachable again.
 //!
 //! The callbacks of weak references (`weakref`) wait in the same queue: an object's death
 //! queues them, and they run at the same points, in the order CPython runs them at
@@ -85,6 +86,12 @@ pub(crate) fn resurrect(o: &mut Object) {
         crate::weakref::moved(o, &twin);
     }
     push(Pending::Finalize(twin));
+}
+
+/// Queues an object the cycle collector found unreachable, for its `__del__` (or a
+/// generator's close) before the collector frees it (PEP 442).
+pub(crate) fn queue_collected(o: Obj) {
+    push(Pending::Finalize(o));
 }
 
 /// Queues a weak reference's `callback`, to be called with the reference `wr` at the next
@@ -193,6 +200,23 @@ impl Vm {
 }
 
 impl Vm {
+    /// A full collection with finalizers, as CPython's `gc.collect()`: the garbage's
+    /// `__del__`s run (on intact objects), then what they left unreachable is freed.
+    /// Returns the number of unreachable objects found by the first pass.
+    pub fn collect_garbage(&mut self) -> usize {
+        let found = self.gc.collect();
+        if pending() {
+            self.run_finalizers();
+            // Frees the cycles just finalized (unless a finalizer resurrected them); what
+            // it finds was already counted.
+            self.gc.collect();
+            self.run_finalizers();
+        }
+        found
+    }
+}
+
+impl Vm {
     /// CPython's report of an exception nobody can catch (raised by a finalizer).
     fn report_unraisable(&mut self, what: &str, e: &crate::value::Obj) {
         self.report_unraisable_in("in", what, e);
@@ -274,8 +298,7 @@ impl Vm {
     /// ```
     pub fn shutdown(&mut self) {
         self.run_atexit();
-        self.gc.collect();
-        self.run_finalizers();
+        self.collect_garbage();
         let main = self.dict_get_str(
             &self.modules.clone(),
             &crate::str::Str::new("__main__".into()),

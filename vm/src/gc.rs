@@ -155,7 +155,9 @@ impl GcState {
             .set((2 * self.survivors.get()).max(self.floor.get()));
     }
 
-    /// Runs a full collection; returns the number of unreachable objects cleared.
+    /// Runs a full collection; returns the number of unreachable objects found. Those that
+    /// need finalizing are queued (run by [`Vm::collect_garbage`](crate::Vm::collect_garbage)
+    /// or the next finalization point) and freed by a later collection.
     pub fn collect(&self) -> usize {
         // Cached class lookups hold values; they must not keep garbage alive.
         self.lookup_cache.clear();
@@ -211,29 +213,130 @@ impl GcState {
             },
         );
         crate::weakref::queue_callbacks(callbacks);
+        // PEP 442: garbage that runs code as it dies (`__del__`, a suspended generator's
+        // close) is finalized on intact objects, in the order the objects were made (as
+        // CPython's collector walks its list). Those objects are queued for the next
+        // finalization point and, with everything they reach, kept until a later collection
+        // finds them unreachable again (the queue's references make them roots meanwhile).
+        let kept = keep_for_finalizers(&live, &mut reachable);
         for o in &live {
             o.gc.set(0);
         }
         let mut garbage: Vec<Value> = Vec::new();
-        let mut count = 0;
+        let mut cleared = 0;
         for (i, o) in live.iter().enumerate() {
             if !reachable[i] {
-                count += 1;
+                cleared += 1;
                 clear(o, &mut garbage);
             }
         }
         // The survivors: what was reachable (the registry still lists the garbage just
         // cleared until the next collection prunes it).
-        let survivors = live.len() - count;
+        let survivors = live.len() - cleared;
         drop(live);
         drop(garbage);
         self.allocated.set(0);
         self.survivors.set(survivors);
         self.reschedule();
-        self.collected.set(self.collected.get() + count);
+        self.collected.set(self.collected.get() + cleared);
         self.collecting.set(false);
-        count
+        cleared + kept
     }
+}
+
+/// Queues the unreachable objects of `live` that need finalizing (see
+/// [`Object::needs_finalizer`]) and marks them, and the garbage they reach, reachable so this
+/// collection leaves them intact. Returns how many objects it kept.
+fn keep_for_finalizers(live: &[Obj], reachable: &mut [bool]) -> usize {
+    let mut work: Vec<usize> = Vec::new();
+    for (i, o) in live.iter().enumerate() {
+        if !reachable[i] && o.needs_finalizer() {
+            o.finalized.set(true);
+            crate::finalize::queue_collected(o.clone());
+            work.push(i);
+        }
+    }
+    let mut kept = 0;
+    for &i in &work {
+        reachable[i] = true;
+        kept += 1;
+    }
+    while let Some(i) = work.pop() {
+        trace(&live[i], &mut |child: &Obj| {
+            let g = child.gc.get();
+            if g != 0 && !reachable[g as usize - 1] {
+                reachable[g as usize - 1] = true;
+                kept += 1;
+                work.push(g as usize - 1);
+            }
+        });
+    }
+    kept
+}
+
+/// Native state that holds script values (the `T` of a
+/// [`new_native_instance`](crate::module::new_native_instance)): once registered with
+/// [`register_host_state`], the cycle collector sees the values through it, so cycles
+/// through such objects are reclaimed (a deque that holds itself, a future awaited by the
+/// task its callbacks hold).
+pub trait HostState: 'static {
+    /// Calls `f` on every value it holds.
+    fn trace(&self, f: &mut dyn FnMut(&Value));
+    /// Moves every value it holds into `out` (the collector breaking a garbage cycle).
+    fn clear(&mut self, out: &mut Vec<Value>);
+}
+
+/// Calls the function on each value a host state holds.
+type TraceHook = fn(&dyn std::any::Any, &mut dyn FnMut(&Value));
+/// Moves the values a host state holds out.
+type ClearHook = fn(&dyn std::any::Any, &mut Vec<Value>);
+
+/// The collector's view of one registered [`HostState`] type.
+#[derive(Clone, Copy)]
+struct HostHooks {
+    id: std::any::TypeId,
+    trace: TraceHook,
+    clear: ClearHook,
+}
+
+thread_local! {
+    /// The registered host state types (few: a linear search).
+    static HOST_HOOKS: RefCell<Vec<HostHooks>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Lets the cycle collector see the values held by native instances whose state is a `T`
+/// (idempotent; call it when defining the class).
+pub fn register_host_state<T: HostState>() {
+    fn trace<T: HostState>(a: &dyn std::any::Any, f: &mut dyn FnMut(&Value)) {
+        if let Some(Ok(s)) = a.downcast_ref::<RefCell<T>>().map(RefCell::try_borrow) {
+            s.trace(f);
+        }
+    }
+    fn clear<T: HostState>(a: &dyn std::any::Any, out: &mut Vec<Value>) {
+        if let Some(Ok(mut s)) = a.downcast_ref::<RefCell<T>>().map(RefCell::try_borrow_mut) {
+            s.clear(out);
+        }
+    }
+    let id = std::any::TypeId::of::<RefCell<T>>();
+    HOST_HOOKS.with(|h| {
+        let mut h = h.borrow_mut();
+        if !h.iter().any(|x| x.id == id) {
+            h.push(HostHooks {
+                id,
+                trace: trace::<T>,
+                clear: clear::<T>,
+            });
+        }
+    });
+}
+
+/// The hooks registered for the type of `state`.
+fn host_hooks(state: &dyn std::any::Any) -> Option<HostHooks> {
+    let id = state.type_id();
+    HOST_HOOKS
+        .try_with(|h| h.borrow().iter().find(|x| x.id == id).copied())
+        .ok()
+        .flatten()
 }
 
 fn visit_value(v: &Value, f: &mut dyn FnMut(&Obj)) {
@@ -400,7 +503,12 @@ fn trace(o: &Obj, f: &mut dyn FnMut(&Obj)) {
             f(&s.0);
             visit_value(&s.1, f);
         }
-        Payload::Host(_) => crate::weakref::trace(o, f),
+        Payload::Host(b) => {
+            crate::weakref::trace(o, f);
+            if let Some(h) = host_hooks(&**b) {
+                (h.trace)(&**b, &mut |v: &Value| visit_value(v, f));
+            }
+        }
         _ => {}
     }
 }
@@ -499,7 +607,12 @@ fn clear(o: &Obj, out: &mut Vec<Value>) {
                 drop(old);
             }
         }
-        Payload::Host(_) => crate::weakref::clear_garbage(o, out),
+        Payload::Host(b) => {
+            crate::weakref::clear_garbage(o, out);
+            if let Some(h) = host_hooks(&**b) {
+                (h.clear)(&**b, out);
+            }
+        }
         _ => {}
     }
 }
@@ -537,6 +650,26 @@ mod tests {
             "registry {}",
             gc.objects.borrow().len()
         );
+    }
+
+    /// PEP 442: a cycle's `__del__` runs on intact objects before the cycle is cleared,
+    /// automatic collections included (the finalizer runs at the next finalization
+    /// point, and a later collection frees the cycle).
+    #[test]
+    fn automatic_collections_finalize_cycles_intact() {
+        let mut vm = Vm::new();
+        vm.exec(
+            "seen = []\n\
+             class Node:\n    def __del__(self):\n        seen.append(self.me is self)\n\
+             for i in range(50000):\n    a = Node()\n    a.me = a\n\
+             del a\n",
+        )
+        .expect("runs");
+        vm.collect_garbage();
+        let ok = vm.exec("assert len(seen) == 50000 and all(seen), (len(seen), seen.count(False))");
+        assert!(ok.is_ok());
+        // Everything finalized was freed too: nothing is kept for a finalizer.
+        assert!(vm.gc.collect() == 0);
     }
 
     /// With automatic collection off, cycles survive but the registry still drops the

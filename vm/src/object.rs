@@ -45,31 +45,20 @@ impl Drop for Object {
                 if self.weakly_referenced.get() {
                     crate::weakref::died(self);
                 }
-                let close = match g.try_borrow() {
+                if let Ok(g) = g.try_borrow() {
                     // a coroutine that never started warns that it was never awaited.
-                    Ok(g)
-                        if matches!(g.kind, GenKind::Coroutine) && g.state == GenState::Created =>
-                    {
+                    if matches!(g.kind, GenKind::Coroutine) && g.state == GenState::Created {
                         crate::finalize::never_awaited(&g.qualname);
-                        false
                     }
-                    // PEP 342: a generator, coroutine or async generator dropped while
-                    // suspended is closed, so its `finally` blocks run (an async generator
-                    // with an asyncgen finalizer hook is handed to it instead).
-                    Ok(g) => g.state == GenState::Suspended && g.frame.is_some(),
-                    Err(_) => false,
-                };
-                if close {
+                }
+                if self.needs_finalizer() {
                     crate::finalize::resurrect(self);
                 }
                 return;
             }
-            if let Some(Payload::Type(t)) = self.class.as_ref().map(|c| &c.payload) {
-                if t.has_del.get() {
-                    // The weak references follow the twin: they are cleared after
-                    // `__del__`.
-                    return crate::finalize::resurrect(self);
-                }
+            if self.class_has_del() {
+                // The weak references follow the twin: they are cleared after `__del__`.
+                return crate::finalize::resurrect(self);
             }
         }
         if self.weakly_referenced.get() {
@@ -106,6 +95,28 @@ fn drop_reversed(mut items: Vec<Value>) {
 }
 
 impl Object {
+    /// Whether this object runs code when it dies and has not done so yet: its class has a
+    /// `__del__` (left armed), or it is a generator, coroutine or async generator suspended
+    /// mid-body (PEP 342: it is closed, so its `finally` blocks run; an async generator with
+    /// an asyncgen finalizer hook is handed to it instead). Reference counting and the cycle
+    /// collector (PEP 442) both ask.
+    pub(crate) fn needs_finalizer(&self) -> bool {
+        if self.finalized.get() {
+            return false;
+        }
+        match &self.payload {
+            Payload::Generator(g) => g
+                .try_borrow()
+                .is_ok_and(|g| g.state == GenState::Suspended && g.frame.is_some()),
+            _ => self.class_has_del(),
+        }
+    }
+
+    /// Whether the class defines `__del__`.
+    fn class_has_del(&self) -> bool {
+        matches!(self.class.as_ref().map(|c| &c.payload), Some(Payload::Type(t)) if t.has_del.get())
+    }
+
     /// Whether this object's class `__del__` runs when it dies (it does unless turned off
     /// here). A native that knows the finalizer has nothing to do for this instance turns
     /// it off, which saves queueing the object and calling `__del__`: asyncio's futures arm

@@ -7,6 +7,7 @@
 use super::natives::{ready, Shared};
 use super::step::{is_blocking, is_pending, result_of, set_blocking, StepEnv, INIT};
 use aio_vm::builtins::native_closure;
+use aio_vm::gc::{register_host_state, HostState};
 use aio_vm::module::{native_state, new_class, ClassBuilder};
 use aio_vm::native::Args;
 use aio_vm::object::{Object, Payload};
@@ -20,8 +21,21 @@ struct FutureIter {
     env: Rc<StepEnv>,
 }
 
+/// The collector sees the future: a pending task's coroutine awaits it and the future's
+/// callbacks hold the task, a cycle once the task is unreachable (T-14).
+impl HostState for FutureIter {
+    fn trace(&self, f: &mut dyn FnMut(&Value)) {
+        self.fut.iter().for_each(f);
+    }
+
+    fn clear(&mut self, out: &mut Vec<Value>) {
+        out.extend(self.fut.take());
+    }
+}
+
 /// Registers `_c_future_await` (`Future.__await__`) in the module globals `g`.
 pub(super) fn define(vm: &mut Vm, g: &Obj, env: Shared<StepEnv>) {
+    register_host_state::<FutureIter>();
     let cls = new_class(vm, "_asyncio", "FutureIter", &[]);
     ClassBuilder::new(vm, &cls)
         .method("__next__", next)

@@ -40,6 +40,8 @@ pub(super) struct StepEnv {
     future_del: Value,
     /// `Future` itself.
     future_cls: Obj,
+    /// `Task.__del__`: tasks of classes that keep it disarm it once they finish.
+    task_del: Value,
     /// The `asyncio` module globals (`get_event_loop`, `_running_loop`).
     globals: Obj,
     /// The creation site last recorded and the code and line it was made for: tasks
@@ -89,6 +91,7 @@ struct Names {
     name: Attr,
     num_cancels_requested: Attr,
     created_at: Attr,
+    log_destroy_pending: Attr,
 }
 
 impl Names {
@@ -131,6 +134,7 @@ impl Names {
             name: Attr::new(vm, "_name"),
             num_cancels_requested: Attr::new(vm, "_num_cancels_requested"),
             created_at: Attr::new(vm, "_created_at"),
+            log_destroy_pending: Attr::new(vm, "_log_destroy_pending"),
         }
     }
 }
@@ -138,7 +142,7 @@ impl Names {
 /// Registers `_c_step_init` and the task and future natives in the module globals `g`.
 pub(super) fn define(vm: &mut Vm, g: &Obj) {
     // (global name, __qualname__ as CPython's C classes show it, implementation)
-    let ops: [Op<StepEnv>; 16] = [
+    let ops: [Op<StepEnv>; 18] = [
         ("_c_task_step", "Task.__step", task_step_native),
         (
             "_c_create_future",
@@ -148,7 +152,9 @@ pub(super) fn define(vm: &mut Vm, g: &Obj) {
         ("_c_task_init", "Task.__init__", task_init),
         ("_c_future_init", "Future.__init__", future_init),
         ("_c_future_del", "Future.__del__", future_del),
+        ("_c_task_del", "Task.__del__", task_del),
         ("_c_arm_finalizer", "asyncio._arm_finalizer", arm_finalizer),
+        ("_c_quiet_pending", "asyncio._quiet_pending", quiet_pending),
         (
             "_c_get_running_loop",
             "asyncio.get_running_loop",
@@ -320,7 +326,9 @@ fn task_init(vm: &mut Vm, env: &StepEnv, a: Args) -> PyResult {
     let event_loop = iget(vm, task, &n.loop_)?;
     let step = vm.get_attr(task, &n.step)?;
     call_soon(vm, env, &event_loop, step, Vec::new(), context)?;
-    vm.set_add(&env.all_tasks, task.clone())?;
+    if let Value::Obj(o) = task {
+        super::weakset::add_member(&env.all_tasks, o);
+    }
     Ok(Value::None)
 }
 
@@ -335,6 +343,28 @@ fn global(vm: &mut Vm, env: &StepEnv, name: &str) -> PyResult {
 /// it (`_report_unretrieved`, prelude).
 fn future_del(vm: &mut Vm, env: &StepEnv, a: Args) -> PyResult {
     let fut = this(vm, &a, "__del__", 1)?;
+    report_unretrieved(vm, env, fut)
+}
+
+/// `Task.__del__`: T-14, a task that dies pending reports "Task was destroyed but it is
+/// pending!" (`_report_destroyed_pending`, prelude) unless `gather` made it for a bare
+/// coroutine; then what `Future.__del__` reports.
+fn task_del(vm: &mut Vm, env: &StepEnv, a: Args) -> PyResult {
+    let task = this(vm, &a, "__del__", 1)?;
+    if let Value::Obj(o) = task {
+        let state = slot_get(vm, o, &env.n.state);
+        if state.is_some_and(|s| s.as_str().is_some_and(|s| s.as_str() == "PENDING")) {
+            let log = vm.get_attr(task, &env.n.log_destroy_pending)?;
+            if vm.is_true(&log)? {
+                aio_vm::module::call_method(vm, task, "_report_destroyed_pending", &[])?;
+            }
+        }
+    }
+    report_unretrieved(vm, env, task)
+}
+
+/// F-8: `fut` dies holding an exception nobody retrieved.
+fn report_unretrieved(vm: &mut Vm, env: &StepEnv, fut: &Value) -> PyResult {
     // Read from the slot or the instance dict only: a future whose __init__ failed has no
     // attributes.
     let log = match fut {
@@ -359,6 +389,30 @@ fn arm_finalizer(vm: &mut Vm, _env: &StepEnv, a: Args) -> PyResult {
         o.set_finalizer_armed(true);
     }
     Ok(Value::None)
+}
+
+/// `_quiet_pending(task)`: what `task._log_destroy_pending = False` does (T-14), without
+/// giving the task an instance dict: a pending task of a class that keeps `Task.__del__`
+/// has nothing else to report when it dies, so its finalizer is turned off
+/// (`set_exception` turns it back on).
+fn quiet_pending(vm: &mut Vm, env: &StepEnv, a: Args) -> PyResult {
+    a.check_count(vm, "_quiet_pending", 1, 1)?;
+    let task = &a.pos[0];
+    if let Value::Obj(o) = task {
+        if keeps_task_del(vm, env, task) && state_is(vm, env, task, "PENDING")? {
+            o.set_finalizer_armed(false);
+        } else {
+            vm.set_attr(task, &env.n.log_destroy_pending, Value::Bool(Bool::FALSE))?;
+        }
+    }
+    Ok(Value::None)
+}
+
+/// Whether `task`'s class keeps `Task.__del__` (a subclass may bring its own).
+fn keeps_task_del(vm: &mut Vm, env: &StepEnv, task: &Value) -> bool {
+    let cls = vm.class_of(task).clone();
+    vm.lookup(&cls, &env.n.del)
+        .is_some_and(|d| is(&d, &env.task_del))
 }
 
 /// `get_running_loop()`.
@@ -605,9 +659,9 @@ fn schedule_callbacks(vm: &mut Vm, env: &StepEnv, fut: &Value) -> PyResult<()> {
 }
 
 /// `_c_step_init(CancelledError, InvalidStateError, Future, BaseEventLoop, Handle,
-/// _current_tasks, _all_tasks)`.
+/// _current_tasks, _all_tasks, Task)`.
 fn init_env(vm: &mut Vm, a: &Args, globals: &Obj) -> PyResult<StepEnv> {
-    a.check_count(vm, "_c_step_init", 7, 7)?;
+    a.check_count(vm, "_c_step_init", 8, 8)?;
     let obj = |vm: &mut Vm, v: &Value| match v {
         Value::Obj(o) => Ok(o.clone()),
         _ => Err(vm.new_type_error("_c_step_init: expected an object")),
@@ -627,6 +681,7 @@ fn init_env(vm: &mut Vm, a: &Args, globals: &Obj) -> PyResult<StepEnv> {
         loop_get_debug: aio_vm::module::getattr(vm, event_loop, "get_debug")?,
         future_del: aio_vm::module::getattr(vm, future, "__del__")?,
         future_cls: obj(vm, future)?,
+        task_del: aio_vm::module::getattr(vm, &a.pos[7], "__del__")?,
         globals: globals.clone(),
         site: RefCell::new(None),
         contexts: super::context::Contexts::new(vm)?,
@@ -761,9 +816,19 @@ fn after_resume(
     }
 }
 
-/// `_all_tasks.discard(task)`.
+/// The task finished: `_all_tasks.discard(task)`, and its finalizer (armed while it is
+/// pending, T-14) disarmed unless it holds an exception nobody retrieved yet (F-8) or its
+/// class brings its own `__del__`.
 fn discard(vm: &mut Vm, env: &StepEnv, task: &Value) -> PyResult<()> {
-    aio_vm::module::call_method(vm, &env.all_tasks, "discard", std::slice::from_ref(task))?;
+    if let Value::Obj(o) = task {
+        super::weakset::discard_member(&env.all_tasks, o);
+        let log = slot_get(vm, o, &env.n.log_traceback);
+        if keeps_task_del(vm, env, task)
+            && !log.is_some_and(|l| matches!(l, Value::Bool(b) if b == Bool::TRUE))
+        {
+            o.set_finalizer_armed(false);
+        }
+    }
     Ok(())
 }
 

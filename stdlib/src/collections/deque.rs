@@ -4,6 +4,7 @@
 //! (`repr`, comparisons, `count`, `index`, `remove`, arithmetic) is aio in `deque.aio`.
 
 use aio_vm::builtins::iter_self;
+use aio_vm::gc::{register_host_state, HostState};
 use aio_vm::iter::{native_iter, NativeIter};
 use aio_vm::module::{getattr, native_state, new_native_instance, to_index_i64, ModuleBuilder};
 use aio_vm::native::Args;
@@ -46,6 +47,19 @@ impl Deque {
             };
             drop(dropped);
         }
+        self.changed();
+    }
+}
+
+/// The collector sees the items, so a deque in a cycle (holding itself, or an object that
+/// holds it) is reclaimed.
+impl HostState for Deque {
+    fn trace(&self, f: &mut dyn FnMut(&Value)) {
+        self.items.iter().for_each(f);
+    }
+
+    fn clear(&mut self, out: &mut Vec<Value>) {
+        out.extend(self.items.drain(..));
         self.changed();
     }
 }
@@ -113,6 +127,7 @@ impl NativeIter for DequeIter {
 /// Adds the native `deque` and `_deque_iterator` classes and the `_deque_items` /
 /// `_deque_state` helpers to the `collections` namespace.
 pub fn install(vm: &mut Vm, m: &Obj) {
+    register_host_state::<Deque>();
     let mut b = ModuleBuilder::new(vm, m);
     b.function("_deque_items", items)
         .function("_deque_state", state_of);

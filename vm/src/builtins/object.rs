@@ -1056,12 +1056,7 @@ fn super_getattr(vm: &mut Vm, s: &(Obj, Value), name: &str) -> PyResult<Option<V
                 Value::Obj(f) => match &f.payload {
                     Payload::Function(_) if !is_class => vm.new_method(v.clone(), obj.clone()),
                     Payload::Native(nf) if nf.bound.is_none() && !nf.is_static && !is_class => {
-                        let mut b = (**nf).clone();
-                        b.bound = Some(obj.clone());
-                        Value::Obj(Rc::new(Object::new(
-                            vm.types.builtin_function.clone(),
-                            Payload::Native(Box::new(b)),
-                        )))
+                        vm.bind_native(nf, obj.clone())
                     }
                     Payload::ClassMethod(inner) => {
                         let target = if is_class {
