@@ -48,7 +48,7 @@ pub use builder::VmBuilder;
 
 use aio_vm::Vm;
 
-/// Registers every standard-library module with `vm`: `abc`, `array`, `asyncio`, `base64`,
+/// Registers every standard-library module with `vm`: `abc`, `argparse`, `array`, `asyncio`, `base64`,
 /// `binascii`, `bisect`,
 /// `collections` (and `collections.abc`), `contextlib`, `copy`, `csv` (with `_csv`), `dataclasses`, `datetime`, `enum`,
 /// `fnmatch`, `fractions`, `functools`, `gc`, `glob`, `hashlib` (with its native
@@ -77,6 +77,7 @@ use aio_vm::Vm;
 pub fn install(vm: &mut Vm) {
     asyncio::install(vm);
     vm.register_module("abc", abc::init);
+    vm.register_module("argparse", pure::argparse);
     vm.register_module("array", pure::array);
     vm.register_module("base64", pure::base64);
     vm.register_module("binascii", binascii::init);
