@@ -35,8 +35,9 @@
 //! A package and its submodules are chosen together ([`VmBuilder::module`]: `"os"` brings
 //! `"os.path"`, `"collections"` brings `"collections.abc"`). Other modules written in aio
 //! import the modules they stand on (`statistics` imports `fractions`, `collections`,
-//! `random`, ...; `re` imports `enum` for its flags, `functools.singledispatch` imports
-//! `types`): choose those too, or use [`VmBuilder::with_stdlib`].
+//! `random`, ...; `argparse` imports `re` and `warnings`; `re` imports `enum` for its flags,
+//! `functools.singledispatch` imports `types`): choose those too, or use
+//! [`VmBuilder::with_stdlib`].
 
 use aio_vm::embed::func::native_closure;
 use aio_vm::native::Args;
@@ -48,6 +49,7 @@ use std::rc::Rc;
 /// The standard-library modules [`VmBuilder::with_stdlib`] selects.
 pub const MODULES: &[&str] = &[
     "abc",
+    "argparse",
     "array",
     "asyncio",
     "base64",

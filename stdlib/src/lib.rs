@@ -49,7 +49,7 @@ pub use builder::VmBuilder;
 
 use aio_vm::Vm;
 
-/// Registers every standard-library module with `vm`: `abc`, `array`, `asyncio`, `base64`,
+/// Registers every standard-library module with `vm`: `abc`, `argparse`, `array`, `asyncio`, `base64`,
 /// `binascii`, `bisect`,
 /// `collections` (and `collections.abc`), `contextlib`, `copy`, `csv` (with `_csv`), `dataclasses`, `datetime`, `enum`,
 /// `fnmatch`, `fractions`, `functools`, `gc`, `glob`, `hashlib` (with its native
@@ -78,6 +78,7 @@ use aio_vm::Vm;
 pub fn install(vm: &mut Vm) {
     asyncio::install(vm);
     vm.register_module("abc", abc::init);
+    vm.register_module("argparse", pure::argparse);
     vm.register_module("array", pure::array);
     vm.register_module("base64", pure::base64);
     vm.register_module("binascii", binascii::init);

@@ -92,6 +92,22 @@ fn filesystem_is_denied_unless_allowed() {
 }
 
 #[test]
+fn argparse_works_without_the_filesystem() {
+    // Help is formatted at the fallback width (80 columns less 2) since `shutil` is refused.
+    let mut vm = VmBuilder::new().with_stdlib().build();
+    let src = "import argparse\n\
+               p = argparse.ArgumentParser(prog='tool')\n\
+               p.add_argument('--n', type=int, help='word ' * 30)\n\
+               n = p.parse_args(['--n', '4']).n\n\
+               width = max(len(line) for line in p.format_help().splitlines())\n\
+               prog = argparse.ArgumentParser().prog\n";
+    vm.exec(src).unwrap();
+    assert_eq!(vm.get_global::<i64>("n").unwrap(), 4);
+    assert_eq!(vm.get_global::<i64>("width").unwrap(), 78);
+    assert_eq!(vm.get_global::<String>("prog").unwrap(), "");
+}
+
+#[test]
 fn a_package_brings_its_submodules_and_a_submodule_its_package() {
     // `os` imports `os.path`: choosing `os` alone must be enough.
     let mut vm = VmBuilder::new().module("os").allow_filesystem(true).build();

@@ -207,7 +207,8 @@ pub struct Vm {
     /// writes through whatever `sys.stdout` is now when a script replaced it.
     pub(crate) sys_stdout: Option<(Obj, Value)>,
     pub(crate) gc: crate::gc::GcState,
-    /// `sys.argv`.
+    /// `sys.argv`: `['']` in a new VM, as in an embedded CPython (code such as `argparse`
+    /// reads `sys.argv[0]`); the `aio` binary and `run_file` set the script's name.
     pub argv: Vec<String>,
     /// Set (from any thread or a signal handler) to interrupt the running code with
     /// `KeyboardInterrupt` at its next loop iteration; see [`Vm::request_interrupt`].
@@ -304,7 +305,7 @@ impl Vm {
             ))),
             sys_stdout: None,
             gc: crate::gc::GcState::default(),
-            argv: Vec::new(),
+            argv: vec![String::new()],
             interrupt: Default::default(),
             limits: Default::default(),
             eval_fn: None,
