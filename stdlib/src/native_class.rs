@@ -9,6 +9,7 @@ use std::rc::Rc;
 
 /// A class of `module` whose instances carry Rust state and no `__dict__`, which scripts
 /// cannot instantiate (`TypeError: cannot create 're.Match' instances`, as CPython).
+/// Messages name it `module.name`, as CPython's `tp_name` (plain `name` in `builtins`).
 pub(crate) fn native_class(vm: &mut Vm, module: &str, name: &str) -> Obj {
     let n = vm.intern(name);
     let mut ns = Dict::new();
@@ -20,17 +21,15 @@ pub(crate) fn native_class(vm: &mut Vm, module: &str, name: &str) -> Obj {
     let cls =
         aio_vm::types::new_heap_type(&meta, n.clone(), n, &[object], ns, Some(vec![]), &member)
             .expect("object is a valid base");
+    if module != "builtins" {
+        aio_vm::types::set_c_type_name(&cls, &format!("{module}.{name}"));
+    }
     fn no_new(vm: &mut Vm, a: Args) -> PyResult {
         let Some(Value::Obj(cls)) = a.pos.first() else {
             return Err(vm.new_type_error("__new__ needs a class"));
         };
         let name = aio_vm::types::type_name(cls);
-        let key = vm.intern("__module__");
-        let module = match vm.get_attr(&a.pos[0], &key) {
-            Ok(Value::Str(m)) if m.as_str() != "builtins" => format!("{}.", m.as_str()),
-            _ => String::new(),
-        };
-        Err(vm.new_type_error(format!("cannot create '{module}{name}' instances")))
+        Err(vm.new_type_error(format!("cannot create '{name}' instances")))
     }
     aio_vm::builtins::def_static(vm, &cls, "__new__", no_new);
     cls
@@ -46,15 +45,14 @@ pub(crate) fn property(
     get: aio_vm::native::NativeFn,
     getset: bool,
 ) {
-    let owner = aio_vm::types::type_name(cls);
+    let owner = cls
+        .as_type()
+        .map(|t| t.name.borrow().as_str().to_string())
+        .unwrap_or_default();
     let fget = aio_vm::builtins::native_fn(vm, name, Some(&owner), get);
-    let key = vm.intern("__module__");
-    let module = match vm.get_attr(&Value::Obj(cls.clone()), &key) {
-        Ok(Value::Str(m)) => m.as_str().to_string(),
-        _ => String::new(),
-    };
     let msg: Rc<str> = if getset {
-        format!("attribute '{name}' of '{module}.{owner}' objects is not writable").into()
+        let tp_name = aio_vm::types::type_name(cls);
+        format!("attribute '{name}' of '{tp_name}' objects is not writable").into()
     } else {
         "readonly attribute".into()
     };

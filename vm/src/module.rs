@@ -439,7 +439,12 @@ impl<'a> ClassBuilder<'a> {
     /// See the example of [`ClassBuilder`].
     pub fn finish(&mut self) -> Obj {
         if let Some(g) = self.module.take() {
-            let name = crate::types::type_name(&self.cls);
+            // `__name__` (not the name messages use, which may be dotted).
+            let name = self
+                .cls
+                .as_type()
+                .map(|t| t.name.borrow().as_str().to_string())
+                .unwrap_or_default();
             self.vm
                 .dict_set_str(&g, &name, Value::Obj(self.cls.clone()));
         }

@@ -47,6 +47,13 @@ pub fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
         ],
     )?;
     odict::install(vm, m);
+    // Messages name the classes CPython implements in C by their `tp_name`.
+    for name in ["deque", "OrderedDict", "defaultdict"] {
+        let key = vm.intern(name);
+        if let Some(Value::Obj(c)) = vm.dict_get_str(&g, &key) {
+            aio_vm::types::set_c_type_name(&c, &format!("collections.{name}"));
+        }
+    }
     Ok(())
 }
 

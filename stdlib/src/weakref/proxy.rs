@@ -27,6 +27,7 @@ pub(super) fn define(b: &mut ModuleBuilder) {
 
 fn proxy_class(b: &mut ModuleBuilder, name: &str) -> Obj {
     let mut c = b.class(name);
+    aio_vm::types::set_c_type_name(c.class(), &format!("weakref.{name}"));
     c.method("__getattribute__", getattribute)
         .method("__setattr__", setattr)
         .method("__delattr__", delattr)
