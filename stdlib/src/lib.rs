@@ -52,7 +52,7 @@ use aio_vm::Vm;
 /// `binascii`, `bisect`,
 /// `collections` (and `collections.abc`), `contextlib`, `copy`, `csv` (with `_csv`), `dataclasses`, `datetime`, `enum`,
 /// `fnmatch`, `fractions`, `functools`, `gc`, `glob`, `hashlib` (with its native
-/// `_hashlib`), `heapq`, `hmac`, `io`, `itertools`, `json`, `math`,
+/// `_hashlib`), `heapq`, `hmac`, `io`, `itertools`, `json`, `logging`, `math`,
 /// `operator`, `os` (and `os.path`), `pathlib`, `random`, `re`, `reprlib`, `shutil`, `statistics`,
 /// `string`, `struct`, `tempfile`, `textwrap`, `time`, `traceback`, `types`, `typing`, `warnings`, `weakref`; and adds the
 /// builtins `open` and `help` (with its `pydoc`).
@@ -105,6 +105,7 @@ pub fn install(vm: &mut Vm) {
     vm.register_module("io", io::init);
     vm.register_module("itertools", itertools::init);
     vm.register_module("json", json::init);
+    vm.register_module("logging", pure::logging);
     vm.register_module("math", math::init);
     vm.register_module("operator", operator::init);
     vm.register_module("os", os::init);
