@@ -77,6 +77,8 @@ pub const MODULES: &[&str] = &[
     "itertools",
     "json",
     "logging",
+    "logging.config",
+    "logging.handlers",
     "math",
     "operator",
     "os",

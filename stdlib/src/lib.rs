@@ -52,7 +52,8 @@ use aio_vm::Vm;
 /// `binascii`, `bisect`,
 /// `collections` (and `collections.abc`), `contextlib`, `copy`, `csv` (with `_csv`), `dataclasses`, `datetime`, `enum`,
 /// `fnmatch`, `fractions`, `functools`, `gc`, `glob`, `hashlib` (with its native
-/// `_hashlib`), `heapq`, `hmac`, `io`, `itertools`, `json`, `logging`, `math`,
+/// `_hashlib`), `heapq`, `hmac`, `io`, `itertools`, `json`, `logging` (and `logging.config`,
+/// `logging.handlers`), `math`,
 /// `operator`, `os` (and `os.path`), `pathlib`, `random`, `re`, `reprlib`, `shutil`, `statistics`,
 /// `string`, `struct`, `tempfile`, `textwrap`, `time`, `traceback`, `types`, `typing`, `warnings`, `weakref`; and adds the
 /// builtins `open` and `help` (with its `pydoc`).
@@ -106,6 +107,8 @@ pub fn install(vm: &mut Vm) {
     vm.register_module("itertools", itertools::init);
     vm.register_module("json", json::init);
     vm.register_module("logging", pure::logging);
+    vm.register_module("logging.config", pure::logging_config);
+    vm.register_module("logging.handlers", pure::logging_handlers);
     vm.register_module("math", math::init);
     vm.register_module("operator", operator::init);
     vm.register_module("os", os::init);
