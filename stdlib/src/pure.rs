@@ -1,5 +1,5 @@
 //! Standard-library modules written wholly in aio, one source file each in `lib/`:
-//! `base64`, `copy`, `csv` (over `_csv`, a port of the C module), `hashlib` (over the native `_hashlib`), `hmac`, `logging` (and `logging.handlers`, `logging.config`), `string`, `contextlib`, `textwrap`, `typing`, `enum`,
+//! `base64`, `copy`, `csv` (over `_csv`, a port of the C module), `hashlib` (over the native `_hashlib`), `hmac`, `string`, `contextlib`, `textwrap`, `typing`, `enum`,
 //! `dataclasses`, `array`, `fractions`, `statistics`, `fnmatch`, `reprlib`, and `pathlib`, `glob`,
 //! `shutil` and `tempfile` (which need `os`, so they exist only where the file system is
 //! allowed), `concurrent.futures` and `contextvars`. Each follows the pure-Python version of the CPython 3.11 module
@@ -25,9 +25,6 @@ aio_module!(csv, "csv.aio");
 aio_module!(csv_core, "_csv.aio");
 aio_module!(hashlib, "hashlib.aio");
 aio_module!(hmac, "hmac.aio");
-aio_module!(logging, "logging.aio");
-aio_module!(logging_handlers, "logging_handlers.aio");
-aio_module!(logging_config, "logging_config.aio");
 aio_module!(string, "string.aio");
 aio_module!(contextlib, "contextlib.aio");
 aio_module!(textwrap, "textwrap.aio");
