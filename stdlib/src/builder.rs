@@ -36,7 +36,9 @@
 //! `"os.path"`, `"collections"` brings `"collections.abc"`). Other modules written in aio
 //! import the modules they stand on (`statistics` imports `fractions`, `collections`,
 //! `random`, ...; `argparse` imports `re` and `warnings`; `re` imports `enum` for its flags,
-//! `functools.singledispatch` imports `types`): choose those too, or use
+//! `functools.singledispatch` imports `types`, `logging` imports `re`, `io`, `traceback`,
+//! `warnings`, `weakref`, `string`, `types`, and `os` where the file system is allowed):
+//! choose those too, or use
 //! [`VmBuilder::with_stdlib`].
 
 use aio_vm::embed::func::native_closure;
@@ -76,6 +78,9 @@ pub const MODULES: &[&str] = &[
     "io",
     "itertools",
     "json",
+    "logging",
+    "logging.config",
+    "logging.handlers",
     "math",
     "operator",
     "os",
@@ -367,6 +372,24 @@ mod tests {
         assert!(
             err.ends_with("ModuleNotFoundError: No module named 'enum'"),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn logging_needs_no_file_system() {
+        // Without `os`, records fall back to CPython's own "Unknown module".
+        let mut vm = VmBuilder::new().with_stdlib().build();
+        vm.exec(
+            "import io, logging\n\
+             s = io.StringIO()\n\
+             logging.basicConfig(stream=s, format='%(module)s %(levelname)s %(message)s')\n\
+             logging.warning('%d', 7)\n\
+             out = s.getvalue()",
+        )
+        .unwrap();
+        assert_eq!(
+            vm.get_global::<String>("out").unwrap(),
+            "Unknown module WARNING 7\n"
         );
     }
 }

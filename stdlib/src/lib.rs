@@ -1,6 +1,6 @@
 //! aio's standard library: native modules built with the same module builder a host
 //! application uses ([`aio_vm::module`]), and modules written in aio (embedded source files
-//! run by [`source::run`]): `asyncio`, `collections`, `abc`, `io`, `os` and those in
+//! run by [`source::run`]): `asyncio`, `collections`, `abc`, `io`, `os`, `logging` and those in
 //! [`pure`]; `heapq`, `bisect` and `operator` are native (hot in benchmarks); `re` (on `fancy-regex`),
 //! `struct` and `json` (fast paths) are natives completed by aio source. The file-system
 //! natives under `open`, `io`, `os` and `pathlib` are in [`fs`].
@@ -29,6 +29,7 @@ pub mod heapq;
 pub mod io;
 pub mod itertools;
 pub mod json;
+pub mod logging;
 pub mod math;
 mod native_class;
 pub mod operator;
@@ -53,7 +54,8 @@ use aio_vm::Vm;
 /// `binascii`, `bisect`,
 /// `collections` (and `collections.abc`), `contextlib`, `copy`, `csv` (with `_csv`), `dataclasses`, `datetime`, `enum`,
 /// `fnmatch`, `fractions`, `functools`, `gc`, `glob`, `hashlib` (with its native
-/// `_hashlib`), `heapq`, `hmac`, `io`, `itertools`, `json`, `math`,
+/// `_hashlib`), `heapq`, `hmac`, `io`, `itertools`, `json`, `logging` (and `logging.config`,
+/// `logging.handlers`), `math`,
 /// `operator`, `os` (and `os.path`), `pathlib`, `random`, `re`, `reprlib`, `shutil`, `statistics`,
 /// `string`, `struct`, `tempfile`, `textwrap`, `time`, `traceback`, `types`, `typing`, `warnings`, `weakref`; and adds the
 /// builtins `open` and `help` (with its `pydoc`).
@@ -107,6 +109,9 @@ pub fn install(vm: &mut Vm) {
     vm.register_module("io", io::init);
     vm.register_module("itertools", itertools::init);
     vm.register_module("json", json::init);
+    vm.register_module("logging", logging::init);
+    vm.register_module("logging.config", logging::init_config);
+    vm.register_module("logging.handlers", logging::init_handlers);
     vm.register_module("math", math::init);
     vm.register_module("operator", operator::init);
     vm.register_module("os", os::init);
