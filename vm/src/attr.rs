@@ -339,7 +339,7 @@ impl Vm {
         let Value::Obj(f) = method else { return };
         let plain = match &f.payload {
             Payload::Function(_) => true,
-            Payload::Native(nf) => nf.bound.is_none() && !nf.is_static,
+            Payload::Native(nf) => nf.binds(),
             _ => false,
         };
         if plain {
@@ -823,9 +823,7 @@ impl Vm {
         let Value::Obj(o) = &d else { return Ok(d) };
         match &o.payload {
             Payload::Function(_) => Ok(self.new_method(d.clone(), obj)),
-            Payload::Native(nf) if nf.bound.is_none() && !nf.is_static => {
-                Ok(self.bind_native(nf, obj))
-            }
+            Payload::Native(nf) if nf.binds() => Ok(self.bind_native(nf, obj)),
             Payload::ClassMethod(f) => Ok(self.new_method(f.clone(), Value::Obj(cls.clone()))),
             Payload::StaticMethod(f) => Ok(f.clone()),
             _ => {
@@ -889,9 +887,7 @@ impl Vm {
             let plain = match &d {
                 Value::Obj(f) => match &f.payload {
                     Payload::Function(_) => true,
-                    Payload::Native(nf) => {
-                        nf.bound.is_none() && !nf.is_static && nf.accepts_class(&cls)
-                    }
+                    Payload::Native(nf) => nf.binds() && nf.accepts_class(&cls),
                     _ => false,
                 },
                 _ => false,

@@ -162,15 +162,25 @@ impl Vm {
                 all.extend_from_slice(args);
                 self.call(func, &all, kw)
             }
-            Payload::Native(nf) => match &nf.bound {
-                Some(b) => {
-                    let mut all = Vec::with_capacity(args.len() + 1);
-                    all.push(b.clone());
-                    all.extend_from_slice(args);
-                    call_native(self, nf, Args { pos: &all, kw }, false)
+            Payload::Native(nf) => {
+                // Natives calling natives nest on the Rust stack without a frame: they
+                // count towards the recursion limit too (`__len__ = len` on a class).
+                if self.frames.len() + self.native_depth > self.recursion_limit + 50 {
+                    return Err(self.new_recursion_error(""));
                 }
-                None => call_native(self, nf, Args { pos: args, kw }, false),
-            },
+                self.native_depth += 1;
+                let r = match &nf.bound {
+                    Some(b) => {
+                        let mut all = Vec::with_capacity(args.len() + 1);
+                        all.push(b.clone());
+                        all.extend_from_slice(args);
+                        call_native(self, nf, Args { pos: &all, kw }, false)
+                    }
+                    None => call_native(self, nf, Args { pos: args, kw }, false),
+                };
+                self.native_depth -= 1;
+                r
+            }
             Payload::Type(_) => self.call_type(o, args, kw),
             Payload::StaticMethod(f) => {
                 let f = f.clone();
@@ -791,4 +801,25 @@ fn new_frame(code: &Rc<Code>, globals: &Obj, delivery: Delivery) -> Box<Frame> {
 fn drop_frame(f: Box<Frame>) {
     // First to last, as `frame_pool_put` releases them (see `finalize`'s queue order).
     drop(f);
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::Vm;
+
+    /// A native that calls itself through a dunder (`__len__ = len` makes `len(c)` call
+    /// `len(c)` again) nests on the Rust stack without script frames: it must end in a
+    /// `RecursionError`, never a stack overflow. (CPython raises `TypeError` here, since a
+    /// built-in function found on a class is called without `self`; aio passes `self` to
+    /// every dunder it finds, a difference noted in the README.)
+    #[test]
+    fn native_self_recursion_is_a_recursion_error() {
+        let mut vm = Vm::new();
+        vm.exec(
+            "class C:\n    __len__ = len\n\
+             try:\n    len(C())\nexcept RecursionError:\n    ok = True\n",
+        )
+        .expect("the RecursionError is caught");
+        assert!(vm.exec("assert ok").is_ok());
+    }
 }

@@ -254,6 +254,14 @@ impl Sig {
 }
 
 impl NativeFunction {
+    /// Whether a class attribute holding it binds the instance, as a built-in method
+    /// (`method_descriptor`) does: a method of a class, not yet bound and not static. A
+    /// built-in function stored on a class (`f = len`) stays unbound, as in CPython.
+    #[inline]
+    pub fn binds(&self) -> bool {
+        self.bound.is_none() && !self.is_static && self.owner.is_some()
+    }
+
     /// Checks a call's arguments against [`NativeFunction::sig`] and its receiver against
     /// [`NativeFunction::receiver`] before the implementation runs: for a checked method,
     /// a few integer and pointer compares, and an allocation only for the error. See the

@@ -1055,7 +1055,7 @@ fn super_getattr(vm: &mut Vm, s: &(Obj, Value), name: &str) -> PyResult<Option<V
             return Ok(Some(match &v {
                 Value::Obj(f) => match &f.payload {
                     Payload::Function(_) if !is_class => vm.new_method(v.clone(), obj.clone()),
-                    Payload::Native(nf) if nf.bound.is_none() && !nf.is_static && !is_class => {
+                    Payload::Native(nf) if nf.binds() && !is_class => {
                         vm.bind_native(nf, obj.clone())
                     }
                     Payload::ClassMethod(inner) => {
