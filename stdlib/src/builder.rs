@@ -61,6 +61,7 @@ pub const MODULES: &[&str] = &[
     "_csv",
     "dataclasses",
     "datetime",
+    "decimal",
     "enum",
     "fnmatch",
     "fractions",
