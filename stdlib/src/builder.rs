@@ -36,7 +36,8 @@
 //! `"os.path"`, `"collections"` brings `"collections.abc"`). Other modules written in aio
 //! import the modules they stand on (`statistics` imports `fractions`, `collections`,
 //! `random`, ...; `re` imports `enum` for its flags, `functools.singledispatch` imports
-//! `types`): choose those too, or use [`VmBuilder::with_stdlib`].
+//! `types`, `decimal` imports `collections`, `re`, `math` and `contextvars`): choose those
+//! too, or use [`VmBuilder::with_stdlib`].
 
 use aio_vm::embed::func::native_closure;
 use aio_vm::native::Args;
