@@ -37,9 +37,9 @@
 //! import the modules they stand on (`statistics` imports `fractions`, `collections`,
 //! `random`, ...; `argparse` imports `re` and `warnings`; `re` imports `enum` for its flags,
 //! `functools.singledispatch` imports `types`, `logging` imports `re`, `io`, `traceback`,
-//! `warnings`, `weakref`, `string`, `types`, and `os` where the file system is allowed):
-//! choose those too, or use
-//! [`VmBuilder::with_stdlib`].
+//! `warnings`, `weakref`, `string`, `types`, and `os` where the file system is allowed;
+//! `decimal` imports `collections`, `re`, `math` and `contextvars`): choose those too, or
+//! use [`VmBuilder::with_stdlib`].
 
 use aio_vm::embed::func::native_closure;
 use aio_vm::native::Args;
@@ -65,6 +65,7 @@ pub const MODULES: &[&str] = &[
     "_csv",
     "dataclasses",
     "datetime",
+    "decimal",
     "enum",
     "fnmatch",
     "fractions",

@@ -3,29 +3,13 @@
 //! `time`'s parser) and `_c_type_names`, which names the classes `datetime.date`, ... in
 //! messages as the C types' `tp_name` does.
 
-use aio_vm::native::Args;
-use aio_vm::{Obj, PyResult, Value, Vm};
-
-/// `_c_type_names(*classes)`: messages name each class `datetime.NAME`.
-fn c_type_names(vm: &mut Vm, a: Args) -> PyResult {
-    a.no_kwargs(vm, "_c_type_names")?;
-    for cls in a.pos.iter() {
-        match cls {
-            Value::Obj(c) if c.as_type().is_some() => {
-                let name = format!("datetime.{}", aio_vm::types::type_name(c));
-                aio_vm::types::set_c_type_name(c, &name);
-            }
-            _ => return Err(vm.new_type_error("_c_type_names() takes classes")),
-        }
-    }
-    Ok(Value::None)
-}
+use aio_vm::{Obj, PyResult, Vm};
 
 /// Initialises the `datetime` module.
 pub fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
     aio_vm::module::ModuleBuilder::new(vm, m)
         .function("_strptime", crate::time::strptime_parts)
-        .function("_c_type_names", c_type_names);
+        .function("_c_type_names", crate::c_type_names::c_type_names);
     crate::source::run(
         vm,
         m,

@@ -18,8 +18,10 @@ pub mod asyncio;
 pub mod binascii;
 pub mod bisect;
 pub mod builder;
+mod c_type_names;
 pub mod collections;
 pub mod datetime;
+pub mod decimal;
 mod fast_hash;
 pub mod fs;
 pub mod functools;
@@ -52,7 +54,8 @@ use aio_vm::Vm;
 
 /// Registers every standard-library module with `vm`: `abc`, `argparse`, `array`, `asyncio`, `base64`,
 /// `binascii`, `bisect`,
-/// `collections` (and `collections.abc`), `contextlib`, `copy`, `csv` (with `_csv`), `dataclasses`, `datetime`, `enum`,
+/// `collections` (and `collections.abc`), `contextlib`, `copy`, `csv` (with `_csv`), `dataclasses`, `datetime`, `decimal`,
+/// `enum`,
 /// `fnmatch`, `fractions`, `functools`, `gc`, `glob`, `hashlib` (with its native
 /// `_hashlib`), `heapq`, `hmac`, `io`, `itertools`, `json`, `logging` (and `logging.config`,
 /// `logging.handlers`), `math`,
@@ -96,6 +99,7 @@ pub fn install(vm: &mut Vm) {
     vm.register_module("_csv", pure::csv_core);
     vm.register_module("dataclasses", pure::dataclasses);
     vm.register_module("datetime", datetime::init);
+    vm.register_module("decimal", decimal::init);
     vm.register_module("enum", pure::enum_);
     vm.register_module("fnmatch", pure::fnmatch);
     vm.register_module("fractions", pure::fractions);

@@ -60,10 +60,10 @@ STDLIB_MODULES = {
     "array", "dataclasses", "enum", "json", "re", "struct",
     "fnmatch", "fractions", "glob", "io", "os", "pathlib", "reprlib", "shutil", "statistics", "tempfile",
     "gc", "builtins", "warnings", "traceback", "atexit", "concurrent", "contextvars", "weakref",
-    "datetime",
+    "datetime", "decimal",
     "binascii", "base64", "hashlib", "hmac", "csv", "argparse", "logging",
 }
-CATEGORY_IMPORTS = {"asyncio": {"asyncio", "time", "concurrent", "contextvars", "functools", "gc", "io"}, "stdlib": STDLIB_MODULES}
+CATEGORY_IMPORTS = {"asyncio": {"asyncio", "time", "concurrent", "contextvars", "functools", "gc", "io", "decimal"}, "stdlib": STDLIB_MODULES}
 # A script may name another CPython as its oracle in its first lines, with the reason:
 #   # oracle: python3.10 (the slides pass bare coroutines to asyncio.wait, which 3.11 forbids)
 # It is run with DeprecationWarnings silenced. Use it only for aio's documented differences.
