@@ -187,19 +187,8 @@ impl GcState {
         }
         // Everything reachable from an externally referenced object survives.
         let mut reachable = vec![false; live.len()];
-        let mut work: Vec<usize> = (0..live.len()).filter(|&i| refs[i] > 0).collect();
-        for &i in &work {
-            reachable[i] = true;
-        }
-        while let Some(i) = work.pop() {
-            trace(&live[i], &mut |child: &Obj| {
-                let g = child.gc.get();
-                if g != 0 && !reachable[g as usize - 1] {
-                    reachable[g as usize - 1] = true;
-                    work.push(g as usize - 1);
-                }
-            });
-        }
+        let roots: Vec<usize> = (0..live.len()).filter(|&i| refs[i] > 0).collect();
+        mark_reachable(&live, &mut reachable, roots);
         // Weak references to the garbage die first; their callbacks are queued before any
         // `__del__` of the garbage (CPython's `handle_weakrefs`).
         let callbacks = crate::weakref::clear_for_collection(
@@ -258,22 +247,29 @@ fn keep_for_finalizers(live: &[Obj], reachable: &mut [bool]) -> usize {
             work.push(i);
         }
     }
-    let mut kept = 0;
+    mark_reachable(live, reachable, work)
+}
+
+/// Marks `roots` and every registered object they reach (through objects not yet marked)
+/// reachable; returns how many it newly marked.
+fn mark_reachable(live: &[Obj], reachable: &mut [bool], roots: Vec<usize>) -> usize {
+    let mut work = roots;
+    let mut marked = 0;
     for &i in &work {
         reachable[i] = true;
-        kept += 1;
+        marked += 1;
     }
     while let Some(i) = work.pop() {
         trace(&live[i], &mut |child: &Obj| {
             let g = child.gc.get();
             if g != 0 && !reachable[g as usize - 1] {
                 reachable[g as usize - 1] = true;
-                kept += 1;
+                marked += 1;
                 work.push(g as usize - 1);
             }
         });
     }
-    kept
+    marked
 }
 
 /// Native state that holds script values (the `T` of a
