@@ -3,7 +3,7 @@
 //! user descriptors) and `__getattr__`; stores and deletes; and the `LoadMethod` fast path
 //! that avoids creating bound methods.
 
-use crate::code::AttrCache;
+use crate::code::{AttrCache, CacheKind};
 use crate::object::{Object, Payload};
 use crate::str::Str;
 use crate::types::{is_subtype, lookup, type_epoch};
@@ -25,7 +25,7 @@ pub(crate) fn cached_load_attr(
     if !c.holds_for(o) {
         return None;
     }
-    if c.slot {
+    if c.kind == CacheKind::Slot {
         // An unset slot takes the general path, which raises the AttributeError.
         return match &o.payload {
             Payload::Slots(vals) => vals.borrow().get(c.pos as usize).cloned().flatten(),
@@ -34,6 +34,12 @@ pub(crate) fn cached_load_attr(
         };
     }
     let cell = attr_dict(o)?;
+    match c.kind {
+        CacheKind::ClassValue => return cached_class_value(c, cell, name),
+        CacheKind::InstanceDict => return o.dict.get().map(|d| Value::Obj(d.clone())),
+        CacheKind::Method => return None,
+        _ => {}
+    }
     // SAFETY: the reference lives only until the value is cloned (an `Rc` count
     // increment, which runs no script code), so no mutable borrow can overlap it; a dict
     // mutably borrowed right now (a store in progress further up) is an `Err`, and the
@@ -51,6 +57,46 @@ pub(crate) fn cached_load_attr(
         ..c
     });
     t.value_at(pos).cloned()
+}
+
+/// `LoadAttr` of a method through the instruction's cache ([`CacheKind::Method`]): the
+/// bound method, when the cache holds for `obj`'s class.
+#[inline]
+pub(crate) fn cached_load_bound_method(
+    vm: &Vm,
+    slot: &Cell<AttrCache>,
+    obj: &Value,
+    name: &Rc<Str>,
+) -> Option<Value> {
+    if slot.get().kind != CacheKind::Method {
+        return None;
+    }
+    let f = cached_load_method(slot, obj, name)?;
+    Some(vm.new_method(f, obj.clone()))
+}
+
+/// The class attribute a [`CacheKind::ClassValue`] cache entry points at, when the instance dict
+/// `cell` does not shadow it.
+#[inline]
+fn cached_class_value(
+    c: AttrCache,
+    cell: &std::cell::RefCell<crate::dict::Dict>,
+    name: &Rc<Str>,
+) -> Option<Value> {
+    {
+        let t = cell.try_borrow().ok()?;
+        if t.may_hold_str(name) && t.find_str(name).is_some() {
+            return None;
+        }
+    }
+    // SAFETY: `method` came from `Rc::as_ptr` of a class in the MRO of the instance's class
+    // (which the instance keeps alive, and its MRO with it). A change to any class
+    // namespace or MRO, and a class creation, start a new epoch, so with the epoch
+    // unchanged the class is alive and its namespace still holds the value at `pos`
+    // (`value_at_if_key` checks it anyway).
+    let owner = unsafe { &*(c.method as *const Object) };
+    let ns = owner.as_type()?.ns.try_borrow().ok()?;
+    ns.value_at_if_key(c.pos as usize, name).cloned()
 }
 
 /// The dict an object's attributes are read from first: its instance `__dict__`, or a
@@ -116,7 +162,7 @@ pub(crate) fn cached_store_attr(
     if !c.holds_for(o) {
         return Err(value);
     }
-    if c.slot {
+    if c.kind == CacheKind::Slot {
         if let Payload::Slots(vals) = &o.payload {
             let mut vals = vals.borrow_mut();
             if let Some(v) = vals.get_mut(c.pos as usize) {
@@ -139,11 +185,23 @@ pub(crate) fn cached_store_attr(
         return Ok(());
     }
     let pos = t.set_str_pos(name.clone(), value);
+    note_dict_size(o, t.len());
     slot.set(AttrCache {
         pos: pos as u32,
         ..c
     });
     Ok(())
+}
+
+/// Raises the class's [`TypeData::dict_hint`](crate::object::TypeData::dict_hint) to
+/// `len` (at most 64) after a store added an attribute to an instance of it.
+#[inline]
+fn note_dict_size(o: &Obj, len: usize) {
+    if let Some(t) = o.class.as_ref().and_then(|c| c.as_type()) {
+        if len > t.dict_hint.get() as usize && len <= 64 {
+            t.dict_hint.set(len as u8);
+        }
+    }
 }
 
 /// Whether `LoadMethod` on `o` must take the general path: classes, modules and `super`
@@ -168,25 +226,93 @@ fn heap_instance_class(obj: &Value) -> Option<&Obj> {
 }
 
 impl Vm {
-    /// Fills a `LoadAttr` cache when `obj` is a plain instance with a `__dict__` whose
-    /// class has no attribute `name`.
-    pub(crate) fn fill_load_attr_cache(&self, slot: &Cell<AttrCache>, obj: &Value, name: &Rc<Str>) {
+    /// Fills a `LoadAttr` cache for `obj`'s class when the class lets a cache answer:
+    /// `obj` is a plain instance with a `__dict__` (or a module) and `name` is not a class
+    /// attribute, a plain class value, `__dict__`, or a `__slots__` member. Returns
+    /// whether it did.
+    pub(crate) fn fill_load_attr_cache(
+        &self,
+        slot: &Cell<AttrCache>,
+        obj: &Value,
+        name: &Rc<Str>,
+    ) -> bool {
         let epoch = type_epoch();
-        // A class with its own `__getattribute__` is never cached: every load calls it.
         if let Some((cls, index)) = self.slot_member(obj, name) {
             slot.set(AttrCache::for_slot(epoch, cls, index));
-        } else if let Some(cls) = self
-            .plain_dict_instance_class(obj)
-            .or_else(|| self.plain_module_class(obj))
-        {
-            if self.lookup(cls, name).is_none() && !crate::types::has_getattribute(cls) {
-                slot.set(AttrCache {
-                    epoch,
-                    cls: Rc::as_ptr(cls) as usize,
-                    ..AttrCache::default()
-                });
+            return true;
+        }
+        let instance = self.plain_dict_instance_class(obj);
+        let Some(cls) = instance.or_else(|| self.plain_module_class(obj)) else {
+            return false;
+        };
+        // A class with its own `__getattribute__` is never cached: every load calls it.
+        if crate::types::has_getattribute(cls) {
+            return false;
+        }
+        let entry = |kind, pos, method| AttrCache {
+            epoch,
+            cls: Rc::as_ptr(cls) as usize,
+            pos,
+            kind,
+            method,
+        };
+        let e = match self.lookup(cls, name) {
+            None if instance.is_some() && name.as_str() == "__dict__" => {
+                entry(CacheKind::InstanceDict, 0, 0)
+            }
+            None => entry(CacheKind::Dict, 0, 0),
+            Some(Value::Obj(f))
+                if instance.is_some() && matches!(f.payload, Payload::Function(_)) =>
+            {
+                entry(CacheKind::Method, 0, Rc::as_ptr(&f) as usize)
+            }
+            Some(v) if instance.is_some() => match self.plain_class_value(cls, name, &v) {
+                Some((owner, pos)) => entry(CacheKind::ClassValue, pos, owner),
+                None => return false,
+            },
+            Some(_) => return false,
+        };
+        slot.set(e);
+        true
+    }
+
+    /// For class attribute `v` of `cls` (found as `name`) that is not a descriptor: the
+    /// address of the class in the MRO whose namespace holds it and its position there.
+    fn plain_class_value(&self, cls: &Obj, name: &Rc<Str>, v: &Value) -> Option<(usize, u32)> {
+        if let Value::Obj(o) = v {
+            // What `bind_descriptor` and `data_descriptor_get` treat as descriptors.
+            if matches!(
+                o.payload,
+                Payload::Function(_)
+                    | Payload::Native(_)
+                    | Payload::ClassMethod(_)
+                    | Payload::StaticMethod(_)
+                    | Payload::Property(_)
+                    | Payload::Member(_)
+            ) {
+                return None;
+            }
+            let vcls = self.class_of(v);
+            if vcls.as_type().is_some_and(|t| t.heap)
+                && [
+                    &self.names.__get__,
+                    &self.names.__set__,
+                    &self.names.__delete__,
+                ]
+                .into_iter()
+                .any(|n| self.lookup(vcls, n).is_some())
+            {
+                return None;
             }
         }
+        let t = cls.as_type()?;
+        let mro = t.mro.borrow();
+        for c in mro.iter() {
+            if let Some(pos) = c.as_type().and_then(|ct| ct.ns.borrow().find_str(name)) {
+                return Some((Rc::as_ptr(c) as usize, u32::try_from(pos).ok()?));
+            }
+        }
+        None
     }
 
     /// The class of a module object of the built-in `module` type (not a subclass): its
@@ -268,7 +394,7 @@ impl Vm {
     pub fn slot_index(&self, cache: &Cell<AttrCache>, obj: &Obj, name: &Rc<Str>) -> Option<usize> {
         let c = cache.get();
         if c.holds_for(obj) {
-            return c.slot.then_some(c.pos as usize);
+            return (c.kind == CacheKind::Slot).then_some(c.pos as usize);
         }
         let cls = obj.class_raw()?;
         let found = self.slot_member(&Value::Obj(obj.clone()), name);
@@ -276,7 +402,11 @@ impl Vm {
             epoch: type_epoch(),
             cls: Rc::as_ptr(cls) as usize,
             pos: found.map_or(0, |(_, i)| i),
-            slot: found.is_some(),
+            kind: if found.is_some() {
+                CacheKind::Slot
+            } else {
+                CacheKind::Dict
+            },
             method: 0,
         });
         found.map(|(_, i)| i as usize)
@@ -313,7 +443,7 @@ impl Vm {
                 epoch: type_epoch(),
                 cls: Rc::as_ptr(&cls) as usize,
                 pos: 0,
-                slot: false,
+                kind: CacheKind::Dict,
                 method: found,
             });
         }
@@ -347,7 +477,7 @@ impl Vm {
                 epoch,
                 cls: Rc::as_ptr(cls) as usize,
                 pos: 0,
-                slot: false,
+                kind: CacheKind::Dict,
                 method: Rc::as_ptr(f) as usize,
             });
         }
@@ -812,7 +942,9 @@ impl Vm {
                             &[],
                         )
                         .map(Some),
-                    None => Ok(Some(d.clone())),
+                    // A data descriptor without `__get__` yields to the instance dict
+                    // (the caller returns the descriptor itself when the dict lacks it).
+                    None => Ok(None),
                 }
             }
         }

@@ -370,7 +370,7 @@ impl Vm {
         // With slots, the `__dict__` is made on first use (`Vm::instance_dict`).
         let eager_dict = t.instance_dict && !matches!(payload, Payload::Slots(_));
         let obj = if eager_dict || t.layout == crate::object::Layout::Exception {
-            let d = self.new_dict(Dict::new());
+            let d = self.new_dict(Dict::with_capacity(t.dict_hint.get() as usize));
             Object::with_dict(cls.clone(), payload, d)
         } else {
             Object::new(cls.clone(), payload)

@@ -569,21 +569,44 @@ pub struct Code {
 /// into the instance dict. For `LoadMethod`: the class attribute is a plain function
 /// (`method`), which the instance dict does not shadow. With `slot` set, instances have
 /// `__slots__` storage and the name is the class's slot member number `pos`: loads and
-/// stores go straight to that slot.
+/// stores go straight to that slot (`kind` says which of these entries it is).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct AttrCache {
     /// The class epoch when filled (0: empty; epochs start at 1).
     pub epoch: u64,
     /// The class address.
     pub cls: usize,
-    /// Where the name was last found in an instance dict (a hint, checked on use).
+    /// Where the name was last found in an instance dict (a hint, checked on use); the
+    /// slot number for [`CacheKind::Slot`]; the namespace position for
+    /// [`CacheKind::ClassValue`].
     pub pos: u32,
-    /// `pos` is a slot number of a `__slots__` instance, not a dict position.
-    pub slot: bool,
+    /// What the entry says about the attribute.
+    pub kind: CacheKind,
     /// `LoadMethod`: the address of the function found on the class (0: none). The class
     /// namespace keeps it alive while the epoch is unchanged: replacing or deleting it,
-    /// or the collector clearing the class, starts a new epoch.
+    /// or the collector clearing the class, starts a new epoch. [`CacheKind::ClassValue`]:
+    /// the address of the class whose namespace holds the value.
     pub method: usize,
+}
+
+/// Where a cached `LoadAttr`/`StoreAttr` finds the attribute.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum CacheKind {
+    /// In the instance dict (or a module's namespace): the class has no such attribute.
+    #[default]
+    Dict,
+    /// In `__slots__` storage (or a namedtuple's items), number `pos`.
+    Slot,
+    /// A plain class attribute (a class-level default, a constant: not a descriptor), at
+    /// position `pos` of the namespace of the class at `method`, unless the instance dict
+    /// shadows it (`LoadAttr` only).
+    ClassValue,
+    /// `__dict__` of an instance whose class does not define it: the instance dict itself
+    /// (`LoadAttr` only).
+    InstanceDict,
+    /// A script function of the class at `method`, bound to the instance when the instance
+    /// dict does not shadow it (`LoadAttr` of a method that is not called right away).
+    Method,
 }
 
 impl AttrCache {
@@ -593,7 +616,7 @@ impl AttrCache {
             epoch,
             cls,
             pos: index,
-            slot: true,
+            kind: CacheKind::Slot,
             method: 0,
         }
     }
@@ -681,7 +704,17 @@ impl Code {
         self.flags & (flags::GENERATOR | flags::COROUTINE | flags::ASYNC_GENERATOR) != 0
     }
 
-    /// The location of instruction `ip`.
+    /// The line of instruction `ip` (the `def` line past the end): [`Code::location`]'s
+    /// line, without the columns.
+    pub fn line(&self, ip: usize) -> u32 {
+        match self.spans.get(ip) {
+            Some(span) => self.source.lines.line(span.start),
+            None => self.firstlineno,
+        }
+    }
+
+    /// The source span of instruction `ip` as lines and columns (the `def` line past the
+    /// end).
     pub fn location(&self, ip: usize) -> Location {
         match self.spans.get(ip) {
             Some(span) => self.source.location(*span),

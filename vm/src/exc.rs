@@ -175,16 +175,16 @@ impl Vm {
         // A chain of `traceback` objects, outermost first (tb_next leads inward).
         let mut next = Value::None;
         for e in entries.iter() {
-            let loc = e.code.location(e.ip as usize);
+            let line = e.code.line(e.ip as usize);
             let d = self.new_dict(crate::dict::Dict::new());
-            self.dict_set_str(&d, "tb_lineno", Value::Int(loc.line as i64));
+            self.dict_set_str(&d, "tb_lineno", Value::Int(line as i64));
             self.dict_set_str(&d, "tb_lasti", Value::Int(e.ip as i64 * 2));
             self.dict_set_str(&d, "tb_next", next);
             // A stand-in for the frame: its code and line (what `traceback` reads back).
             let fd = self.new_dict(crate::dict::Dict::new());
             let code = crate::builtins::code_object(&self.types, e.code.clone());
             self.dict_set_str(&fd, "f_code", Value::Obj(code));
-            self.dict_set_str(&fd, "f_lineno", Value::Int(loc.line as i64));
+            self.dict_set_str(&fd, "f_lineno", Value::Int(line as i64));
             let frame =
                 crate::object::Object::with_dict(self.types.object.clone(), Payload::Plain, fd);
             let frame = Value::Obj(self.track(frame));

@@ -97,6 +97,6 @@ impl Frame {
 
     /// The line of the instruction that is running (or last ran).
     pub fn line(&self) -> u32 {
-        self.code.location(self.ip.saturating_sub(1)).line
+        self.code.line(self.ip.saturating_sub(1))
     }
 }

@@ -545,6 +545,15 @@ impl Vm {
         Some((f.code.clone(), f.line()))
     }
 
+    /// The code and line of [`Vm::caller_frame`]'s frame, without building strings (what
+    /// `logging` reads for each record). Internal: for the standard library.
+    #[doc(hidden)]
+    pub fn caller_code(&self, depth: usize) -> Option<(Rc<Code>, u32)> {
+        let n = self.frames.len().checked_sub(depth + 1)?;
+        let f = &self.frames[n];
+        Some((f.code.clone(), f.line()))
+    }
+
     /// The innermost running frame whose source name does not start with `skip`.
     fn frame_outside(&self, skip: &str) -> Option<&Frame> {
         self.frames
@@ -575,10 +584,9 @@ impl Vm {
             let next = {
                 let g = g.borrow();
                 let Some(f) = &g.frame else { break };
-                let loc = f.code.location(f.ip);
                 out.push((
                     f.code.source.name.clone(),
-                    loc.line,
+                    f.code.line(f.ip),
                     f.code.name.as_str().to_string(),
                 ));
                 if f.at_yield_from() {

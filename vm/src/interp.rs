@@ -219,7 +219,26 @@ impl Vm {
                                 f.stack.push(v);
                                 continue;
                             }
-                            self.fill_load_attr_cache(slot, &$obj, name);
+                            if let Some(v) =
+                                crate::attr::cached_load_bound_method(self, slot, &$obj, name)
+                            {
+                                f.stack.push(v);
+                                continue;
+                            }
+                            // A miss refills the cache for this object's class (an
+                            // instruction in a base class's method sees several classes).
+                            if self.fill_load_attr_cache(slot, &$obj, name) {
+                                if let Some(v) = crate::attr::cached_load_attr(slot, &$obj, name)
+                                    .or_else(|| {
+                                        crate::attr::cached_load_bound_method(
+                                            self, slot, &$obj, name,
+                                        )
+                                    })
+                                {
+                                    f.stack.push(v);
+                                    continue;
+                                }
+                            }
                             let v = tri!(with_frame!(self, f, self.get_attr(&$obj, name)));
                             f.stack.push(v);
                         }};

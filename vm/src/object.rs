@@ -324,6 +324,10 @@ pub struct TypeData {
     /// The class or a base (a user class) defines `__getattribute__`: every attribute load
     /// on its instances calls it, and the attribute caches are not filled for it.
     pub has_getattribute: Cell<bool>,
+    /// How many attributes its instances' `__dict__`s have grown to through a cached
+    /// attribute store (CPython's shared-keys size): new instances get a dict with room
+    /// for that many, so `__init__`'s stores neither reallocate nor rehash it.
+    pub dict_hint: Cell<u8>,
 }
 
 /// Which payload the instances of a class carry.

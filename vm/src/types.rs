@@ -250,6 +250,7 @@ fn type_data(name: &str, layout: Layout, bases: Vec<Obj>, heap: bool) -> TypeDat
         subclasses: RefCell::new(Vec::new()),
         has_del: Cell::new(false),
         has_getattribute: Cell::new(false),
+        dict_hint: Cell::new(0),
     }
 }
 

@@ -38,12 +38,12 @@ pub fn init_config(vm: &mut Vm, m: &Obj) -> PyResult<()> {
 fn frame(vm: &mut Vm, a: Args) -> PyResult {
     a.check_count(vm, "_frame", 1, 1)?;
     let depth = aio_vm::module::to_index_i64(vm, &a.pos[0])?;
-    let Some((summary, _)) = usize::try_from(depth).ok().and_then(|d| vm.caller_frame(d)) else {
+    let Some((code, line)) = usize::try_from(depth).ok().and_then(|d| vm.caller_code(d)) else {
         return Ok(Value::None);
     };
     Ok(vm.new_tuple(vec![
-        Value::str(summary.file),
-        Value::Int(i64::from(summary.line)),
-        Value::str(summary.name),
+        Value::str(code.source.name.as_str()),
+        Value::Int(i64::from(line)),
+        Value::Str(code.name.clone()),
     ]))
 }

@@ -257,6 +257,24 @@ impl From<FormatError> for PercentError {
     }
 }
 
+impl PercentVm<'_> {
+    /// The operand's table when it is an exact `dict` (whose `[]` is a plain lookup).
+    fn exact_dict(&self) -> Option<&std::cell::RefCell<crate::dict::Dict>> {
+        match self.args {
+            Value::Obj(o)
+                if o.class_raw()
+                    .is_some_and(|c| Rc::ptr_eq(c, &self.vm.types.dict)) =>
+            {
+                match &o.payload {
+                    Payload::Dict(d) => Some(d),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+}
+
 impl<'a> PercentArgs for PercentVm<'a> {
     type Arg = Value;
     type Error = PercentError;
@@ -271,6 +289,9 @@ impl<'a> PercentArgs for PercentVm<'a> {
     fn is_mapping(&self) -> bool {
         if self.items.is_some() || self.args.as_str().is_some() {
             return false;
+        }
+        if self.exact_dict().is_some() {
+            return true;
         }
         let cls = self.vm.class_of(self.args).clone();
         crate::types::lookup(&cls, &self.vm.names.__getitem__.clone()).is_some()
@@ -288,6 +309,15 @@ impl<'a> PercentArgs for PercentVm<'a> {
     }
 
     fn lookup(&mut self, key: &str) -> Result<Value, PercentError> {
+        // `'%(name)s' % record.__dict__`: the interned key finds an attribute name's entry
+        // by identity, without hashing a fresh string.
+        if !self.bytes && self.exact_dict().is_some() {
+            let k = self.vm.intern(key);
+            let d = self.exact_dict().expect("an exact dict");
+            if let Some(Some(v)) = d.borrow().get_str_key(&k) {
+                return Ok(v.clone());
+            }
+        }
         let key = if self.bytes {
             let b = key.chars().map(|c| c as u32 as u8).collect();
             super::bytes_const(&self.vm.types, b)

@@ -56,7 +56,7 @@ fn list(code: &Code, out: &mut String) {
     let mut last_line = 0;
     for (ip, instr) in code.instrs.iter().enumerate() {
         let instr = &instr.unfused();
-        let line = code.location(ip).line;
+        let line = code.line(ip);
         let line_col = if line != last_line {
             last_line = line;
             format!("{line:>4}")

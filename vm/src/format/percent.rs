@@ -112,7 +112,7 @@ pub fn percent_format<A: PercentArgs>(fmt: &str, args: &mut A) -> Result<String,
         PercentShape::Single => (-1, -2),
     };
     let mut ctx = PercentState {
-        chars: fmt.chars().collect(),
+        chars: FmtChars::new(fmt),
         cnt: 0,
         pos: 0,
         arglen,
@@ -127,6 +127,49 @@ pub fn percent_format<A: PercentArgs>(fmt: &str, args: &mut A) -> Result<String,
     Ok(ctx.out)
 }
 
+/// The format's characters, indexed by position as CPython indexes them: an ASCII format
+/// (nearly all) is read in place, any other is decoded once.
+enum FmtChars<'a> {
+    /// An ASCII format: one byte per character.
+    Ascii(&'a str),
+    /// Any other format, decoded.
+    Wide(Vec<char>),
+}
+
+impl<'a> FmtChars<'a> {
+    fn new(fmt: &'a str) -> FmtChars<'a> {
+        if fmt.is_ascii() {
+            FmtChars::Ascii(fmt)
+        } else {
+            FmtChars::Wide(fmt.chars().collect())
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            FmtChars::Ascii(s) => s.len(),
+            FmtChars::Wide(c) => c.len(),
+        }
+    }
+
+    /// The character at `pos`; `'\0'` past the end (CPython reads the terminator).
+    #[inline]
+    fn get(&self, pos: usize) -> char {
+        match self {
+            FmtChars::Ascii(s) => s.as_bytes().get(pos).map_or('\0', |&b| b as char),
+            FmtChars::Wide(c) => c.get(pos).copied().unwrap_or('\0'),
+        }
+    }
+
+    /// Appends the characters `start..end` to `out`.
+    fn copy_to(&self, out: &mut String, start: usize, end: usize) {
+        match self {
+            FmtChars::Ascii(s) => out.push_str(&s[start..end]),
+            FmtChars::Wide(c) => out.extend(&c[start..end]),
+        }
+    }
+}
+
 /// One conversion specifier being parsed (CPython's `unicode_format_arg_t`).
 struct Spec {
     ch: char,
@@ -139,7 +182,7 @@ struct Spec {
 /// CPython's `unicode_formatter_t`, with its `fmtcnt`/`fmtpos` arithmetic kept as is so that
 /// the corner cases (`'%'`, `'%(a'`, `'%.'`) fail as they do there.
 struct PercentState<'a, A: PercentArgs> {
-    chars: Vec<char>,
+    chars: FmtChars<'a>,
     cnt: isize,
     pos: usize,
     arglen: isize,
@@ -154,7 +197,7 @@ struct PercentState<'a, A: PercentArgs> {
 impl<A: PercentArgs> PercentState<'_, A> {
     /// The character at `pos`; `'\0'` past the end (CPython reads the terminator).
     fn read(&self) -> char {
-        self.chars.get(self.pos).copied().unwrap_or('\0')
+        self.chars.get(self.pos)
     }
 
     /// CPython's `--fmtcnt >= 0`.
@@ -183,7 +226,7 @@ impl<A: PercentArgs> PercentState<'_, A> {
                 if self.cnt < 0 {
                     self.pos -= 1;
                 }
-                self.out.extend(&self.chars[start..self.pos]);
+                self.chars.copy_to(&mut self.out, start, self.pos);
             } else {
                 self.pos += 1;
                 self.format_arg()?;
@@ -259,7 +302,8 @@ impl<A: PercentArgs> PercentState<'_, A> {
             if self.cnt < 0 || pcount > 0 {
                 return Err(FormatError::value("incomplete format key").into());
             }
-            let key: String = self.chars[keystart..self.pos - 1].iter().collect();
+            let mut key = String::new();
+            self.chars.copy_to(&mut key, keystart, self.pos - 1);
             self.looked_up = Some(self.args.lookup(&key)?);
             self.arglen = -1;
             self.argidx = -2;
