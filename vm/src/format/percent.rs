@@ -468,8 +468,11 @@ impl<A: PercentArgs> PercentState<'_, A> {
         } else {
             ' '
         };
-        let s: Vec<char> = text.chars().collect();
-        let mut len = s.len() as isize;
+        let mut len = if text.is_ascii() {
+            text.len()
+        } else {
+            text.chars().count()
+        } as isize;
         if (spec.width == -1 || spec.width <= len)
             && (spec.prec == -1 || spec.prec >= len as i64)
             && spec.flags & (F_SIGN | F_BLANK) == 0
@@ -477,6 +480,7 @@ impl<A: PercentArgs> PercentState<'_, A> {
             self.out.push_str(text);
             return Ok(());
         }
+        let s: Vec<char> = text.chars().collect();
         // The result is at least `width` characters long.
         self.out
             .try_reserve(spec.width.max(0) as usize)
