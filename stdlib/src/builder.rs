@@ -38,7 +38,8 @@
 //! `random`, ...; `argparse` imports `re` and `warnings`; `re` imports `enum` for its flags,
 //! `functools.singledispatch` imports `types`, `logging` imports `re`, `io`, `traceback`,
 //! `warnings`, `weakref`, `string`, `types`, and `os` where the file system is allowed;
-//! `decimal` imports `collections`, `re`, `math` and `contextvars`): choose those too, or
+//! `decimal` imports `collections`, `re`, `math` and `contextvars`; `pprint` imports
+//! `collections`, `dataclasses`, `re`, `types` and `io`): choose those too, or
 //! use [`VmBuilder::with_stdlib`].
 
 use aio_vm::embed::func::native_closure;
@@ -87,6 +88,7 @@ pub const MODULES: &[&str] = &[
     "os",
     "os.path",
     "pathlib",
+    "pprint",
     "random",
     "re",
     "reprlib",

@@ -59,7 +59,7 @@ use aio_vm::Vm;
 /// `fnmatch`, `fractions`, `functools`, `gc`, `glob`, `hashlib` (with its native
 /// `_hashlib`), `heapq`, `hmac`, `io`, `itertools`, `json`, `logging` (and `logging.config`,
 /// `logging.handlers`), `math`,
-/// `operator`, `os` (and `os.path`), `pathlib`, `random`, `re`, `reprlib`, `shutil`, `statistics`,
+/// `operator`, `os` (and `os.path`), `pathlib`, `pprint`, `random`, `re`, `reprlib`, `shutil`, `statistics`,
 /// `string`, `struct`, `tempfile`, `textwrap`, `time`, `traceback`, `types`, `typing`, `warnings`, `weakref`; and adds the
 /// builtins `open` and `help` (with its `pydoc`).
 /// This is the unsandboxed standard library of the `aio` binary (see [`VmBuilder`] for a
@@ -121,6 +121,7 @@ pub fn install(vm: &mut Vm) {
     vm.register_module("os", os::init);
     vm.register_module("os.path", os::init_path);
     vm.register_module("pathlib", pure::pathlib);
+    vm.register_module("pprint", pure::pprint);
     vm.register_module("random", random::init);
     vm.register_module("re", re::init);
     vm.register_module("reprlib", pure::reprlib);
