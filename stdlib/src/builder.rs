@@ -65,6 +65,7 @@ pub const MODULES: &[&str] = &[
     "csv",
     "_csv",
     "dataclasses",
+    "difflib",
     "datetime",
     "decimal",
     "enum",

@@ -55,7 +55,7 @@ use aio_vm::Vm;
 /// Registers every standard-library module with `vm`: `abc`, `argparse`, `array`, `asyncio`, `base64`,
 /// `binascii`, `bisect`,
 /// `collections` (and `collections.abc`), `contextlib`, `copy`, `csv` (with `_csv`), `dataclasses`, `datetime`, `decimal`,
-/// `enum`,
+/// `difflib`, `enum`,
 /// `fnmatch`, `fractions`, `functools`, `gc`, `glob`, `hashlib` (with its native
 /// `_hashlib`), `heapq`, `hmac`, `io`, `itertools`, `json`, `logging` (and `logging.config`,
 /// `logging.handlers`), `math`,
@@ -98,6 +98,7 @@ pub fn install(vm: &mut Vm) {
     vm.register_module("csv", pure::csv);
     vm.register_module("_csv", pure::csv_core);
     vm.register_module("dataclasses", pure::dataclasses);
+    vm.register_module("difflib", pure::difflib);
     vm.register_module("datetime", datetime::init);
     vm.register_module("decimal", decimal::init);
     vm.register_module("enum", pure::enum_);
