@@ -1,6 +1,6 @@
 //! aio's standard library: native modules built with the same module builder a host
 //! application uses ([`aio_vm::module`]), and modules written in aio (embedded source files
-//! run by [`source::run`]): `asyncio`, `collections`, `abc`, `io`, `os`, `logging` and those in
+//! run by [`source::run`]): `asyncio`, `collections`, `abc`, `io`, `os`, `logging`, `unittest` and those in
 //! [`pure`]; `heapq`, `bisect` and `operator` are native (hot in benchmarks); `re` (on `fancy-regex`),
 //! `struct` and `json` (fast paths) are natives completed by aio source. The file-system
 //! natives under `open`, `io`, `os` and `pathlib` are in [`fs`].
@@ -45,6 +45,7 @@ pub mod source;
 pub mod time;
 pub mod traceback;
 pub mod types;
+pub mod unittest;
 pub mod warnings;
 pub mod weakref;
 
@@ -60,7 +61,8 @@ use aio_vm::Vm;
 /// `_hashlib`), `heapq`, `hmac`, `io`, `itertools`, `json`, `logging` (and `logging.config`,
 /// `logging.handlers`), `math`,
 /// `operator`, `os` (and `os.path`), `pathlib`, `pprint`, `random`, `re`, `reprlib`, `shutil`, `statistics`,
-/// `string`, `struct`, `tempfile`, `textwrap`, `time`, `traceback`, `types`, `typing`, `warnings`, `weakref`; and adds the
+/// `string`, `struct`, `tempfile`, `textwrap`, `time`, `traceback`, `types`, `typing`, `unittest` (and its submodules `unittest.case`,
+/// `unittest.loader`, ...), `warnings`, `weakref`; and adds the
 /// builtins `open` and `help` (with its `pydoc`).
 /// This is the unsandboxed standard library of the `aio` binary (see [`VmBuilder`] for a
 /// sandbox).
@@ -136,6 +138,10 @@ pub fn install(vm: &mut Vm) {
     vm.register_module("traceback", traceback::init);
     vm.register_module("types", types::init);
     vm.register_module("typing", pure::typing);
+    vm.register_module("unittest", unittest::init);
+    for (name, init) in unittest::SUBMODULES {
+        vm.register_module(name, *init);
+    }
     vm.register_module("warnings", warnings::init);
     vm.register_module("weakref", weakref::init);
     io::install_open(vm);
