@@ -38,7 +38,10 @@
 //! `random`, ...; `argparse` imports `re` and `warnings`; `re` imports `enum` for its flags,
 //! `functools.singledispatch` imports `types`, `logging` imports `re`, `io`, `traceback`,
 //! `warnings`, `weakref`, `string`, `types`, and `os` where the file system is allowed;
-//! `decimal` imports `collections`, `re`, `math` and `contextvars`): choose those too, or
+//! `decimal` imports `collections`, `re`, `math` and `contextvars`; `pprint` imports
+//! `collections`, `dataclasses`, `re`, `types` and `io`; `unittest` imports `difflib`,
+//! `pprint`, `argparse`, `fnmatch`, `traceback`, `warnings`, `weakref`, `logging` (for
+//! `assertLogs`) and `asyncio` (for `IsolatedAsyncioTestCase`), among others): choose those too, or
 //! use [`VmBuilder::with_stdlib`].
 
 use aio_vm::embed::func::native_closure;
@@ -64,6 +67,7 @@ pub const MODULES: &[&str] = &[
     "csv",
     "_csv",
     "dataclasses",
+    "difflib",
     "datetime",
     "decimal",
     "enum",
@@ -87,6 +91,7 @@ pub const MODULES: &[&str] = &[
     "os",
     "os.path",
     "pathlib",
+    "pprint",
     "random",
     "re",
     "reprlib",
@@ -100,6 +105,17 @@ pub const MODULES: &[&str] = &[
     "traceback",
     "types",
     "typing",
+    "unittest",
+    "unittest._log",
+    "unittest.async_case",
+    "unittest.case",
+    "unittest.loader",
+    "unittest.main",
+    "unittest.result",
+    "unittest.runner",
+    "unittest.signals",
+    "unittest.suite",
+    "unittest.util",
     "warnings",
     "weakref",
 ];
@@ -373,6 +389,26 @@ mod tests {
         assert!(
             err.ends_with("ModuleNotFoundError: No module named 'enum'"),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn unittest_needs_no_file_system() {
+        let mut vm = VmBuilder::new().with_stdlib().build();
+        vm.exec(
+            "import io, unittest\n\
+             class T(unittest.TestCase):\n\
+             \x20   def test_lists(self):\n\
+             \x20       self.assertEqual([1, 2], [1, 3])\n\
+             s = io.StringIO()\n\
+             suite = unittest.defaultTestLoader.loadTestsFromTestCase(T)\n\
+             r = unittest.TextTestRunner(stream=s).run(suite)\n\
+             out = [l for l in r.failures[0][1].splitlines() if 'Error' in l][0]",
+        )
+        .unwrap();
+        assert_eq!(
+            vm.get_global::<String>("out").unwrap(),
+            "AssertionError: Lists differ: [1, 2] != [1, 3]"
         );
     }
 

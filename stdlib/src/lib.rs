@@ -1,6 +1,6 @@
 //! aio's standard library: native modules built with the same module builder a host
 //! application uses ([`aio_vm::module`]), and modules written in aio (embedded source files
-//! run by [`source::run`]): `asyncio`, `collections`, `abc`, `io`, `os`, `logging` and those in
+//! run by [`source::run`]): `asyncio`, `collections`, `abc`, `io`, `os`, `logging`, `unittest` and those in
 //! [`pure`]; `heapq`, `bisect` and `operator` are native (hot in benchmarks); `re` (on `fancy-regex`),
 //! `struct` and `json` (fast paths) are natives completed by aio source. The file-system
 //! natives under `open`, `io`, `os` and `pathlib` are in [`fs`].
@@ -45,6 +45,7 @@ pub mod source;
 pub mod time;
 pub mod traceback;
 pub mod types;
+pub mod unittest;
 pub mod warnings;
 pub mod weakref;
 
@@ -55,12 +56,13 @@ use aio_vm::Vm;
 /// Registers every standard-library module with `vm`: `abc`, `argparse`, `array`, `asyncio`, `base64`,
 /// `binascii`, `bisect`,
 /// `collections` (and `collections.abc`), `contextlib`, `copy`, `csv` (with `_csv`), `dataclasses`, `datetime`, `decimal`,
-/// `enum`,
+/// `difflib`, `enum`,
 /// `fnmatch`, `fractions`, `functools`, `gc`, `glob`, `hashlib` (with its native
 /// `_hashlib`), `heapq`, `hmac`, `io`, `itertools`, `json`, `logging` (and `logging.config`,
 /// `logging.handlers`), `math`,
-/// `operator`, `os` (and `os.path`), `pathlib`, `random`, `re`, `reprlib`, `shutil`, `statistics`,
-/// `string`, `struct`, `tempfile`, `textwrap`, `time`, `traceback`, `types`, `typing`, `warnings`, `weakref`; and adds the
+/// `operator`, `os` (and `os.path`), `pathlib`, `pprint`, `random`, `re`, `reprlib`, `shutil`, `statistics`,
+/// `string`, `struct`, `tempfile`, `textwrap`, `time`, `traceback`, `types`, `typing`, `unittest` (and its submodules `unittest.case`,
+/// `unittest.loader`, ...), `warnings`, `weakref`; and adds the
 /// builtins `open` and `help` (with its `pydoc`).
 /// This is the unsandboxed standard library of the `aio` binary (see [`VmBuilder`] for a
 /// sandbox).
@@ -98,6 +100,7 @@ pub fn install(vm: &mut Vm) {
     vm.register_module("csv", pure::csv);
     vm.register_module("_csv", pure::csv_core);
     vm.register_module("dataclasses", pure::dataclasses);
+    vm.register_module("difflib", pure::difflib);
     vm.register_module("datetime", datetime::init);
     vm.register_module("decimal", decimal::init);
     vm.register_module("enum", pure::enum_);
@@ -121,6 +124,7 @@ pub fn install(vm: &mut Vm) {
     vm.register_module("os", os::init);
     vm.register_module("os.path", os::init_path);
     vm.register_module("pathlib", pure::pathlib);
+    vm.register_module("pprint", pure::pprint);
     vm.register_module("random", random::init);
     vm.register_module("re", re::init);
     vm.register_module("reprlib", pure::reprlib);
@@ -134,6 +138,10 @@ pub fn install(vm: &mut Vm) {
     vm.register_module("traceback", traceback::init);
     vm.register_module("types", types::init);
     vm.register_module("typing", pure::typing);
+    vm.register_module("unittest", unittest::init);
+    for (name, init) in unittest::SUBMODULES {
+        vm.register_module(name, *init);
+    }
     vm.register_module("warnings", warnings::init);
     vm.register_module("weakref", weakref::init);
     io::install_open(vm);

@@ -1,6 +1,6 @@
 //! Standard-library modules written wholly in aio, one source file each in `lib/`:
 //! `argparse`, `base64`, `copy`, `csv` (over `_csv`, a port of the C module), `hashlib` (over the native `_hashlib`), `hmac`, `string`, `contextlib`, `textwrap`, `typing`, `enum`,
-//! `dataclasses`, `array`, `fractions`, `statistics`, `fnmatch`, `reprlib`, and `pathlib`, `glob`,
+//! `dataclasses`, `array`, `fractions`, `statistics`, `fnmatch`, `reprlib`, `pprint`, `difflib`, and `pathlib`, `glob`,
 //! `shutil` and `tempfile` (which need `os`, so they exist only where the file system is
 //! allowed), `concurrent.futures` and `contextvars`. Each follows the pure-Python version of the CPython 3.11 module
 //! (so results and orders are the same) with the messages of its C accelerator.
@@ -22,6 +22,7 @@ macro_rules! aio_module {
 aio_module!(argparse, "argparse.aio");
 aio_module!(base64, "base64.aio");
 aio_module!(copy, "copy.aio");
+aio_module!(difflib, "difflib.aio");
 aio_module!(csv, "csv.aio");
 aio_module!(csv_core, "_csv.aio");
 aio_module!(hashlib, "hashlib.aio");
@@ -37,6 +38,7 @@ aio_module!(fractions, "fractions.aio");
 aio_module!(statistics, "statistics.aio");
 aio_module!(pathlib, "pathlib.aio");
 aio_module!(fnmatch, "fnmatch.aio");
+aio_module!(pprint, "pprint.aio");
 aio_module!(reprlib, "reprlib.aio");
 aio_module!(glob, "glob.aio");
 aio_module!(shutil, "shutil.aio");

@@ -618,7 +618,12 @@ impl Vm {
     pub fn get_attr(&mut self, obj: &Value, name: &Rc<Str>) -> PyResult {
         match self.get_attr_or_absent(obj, name)? {
             Some(v) => Ok(v),
-            None => Err(self.attribute_error(obj, name)),
+            // A bound method looks up what it lacks on its function, so the error is the
+            // function's (CPython's `method_getattro`).
+            None => match obj.payload() {
+                Some(Payload::Method(m)) => Err(self.attribute_error(&m.0.clone(), name)),
+                _ => Err(self.attribute_error(obj, name)),
+            },
         }
     }
 

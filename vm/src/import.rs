@@ -158,6 +158,13 @@ impl Vm {
                 Some(dir) => vec![dir],
                 None => {
                     let (pname, _) = full.rsplit_once('.').unwrap_or((full, ""));
+                    // A registered package (one with registered submodules) just lacks
+                    // this one (`unittest.mock`).
+                    let prefix = format!("{pname}.");
+                    if self.native_modules.keys().any(|k| k.starts_with(&prefix)) {
+                        let msg = format!("No module named '{full}'");
+                        return Err(self.import_error(true, msg, full));
+                    }
                     let msg = format!("No module named '{full}'; '{pname}' is not a package");
                     return Err(self.import_error(true, msg, full));
                 }
@@ -320,10 +327,16 @@ impl Vm {
         // A submodule not yet imported.
         if let Some(Payload::Module(md)) = m.payload() {
             let full = format!("{}.{}", md.name.as_str(), name.as_str());
-            let has_path = self.module_path(m.as_obj().expect("module")).is_some();
-            if has_path {
-                if let Ok(sub) = self.import_one(&full, m.as_obj()) {
-                    return Ok(Value::Obj(sub));
+            // A package on disk, or a registered package's submodule (`from . import
+            // case` in `unittest`). As CPython's `_handle_fromlist`, only the submodule's
+            // own absence means "cannot import name"; any other error is the import's.
+            let is_package = self.module_path(m.as_obj().expect("module")).is_some()
+                || self.native_modules.contains_key(&full);
+            if is_package {
+                match self.import_one(&full, m.as_obj()) {
+                    Ok(sub) => return Ok(Value::Obj(sub)),
+                    Err(e) if self.is_missing_module(&e, &full) => {}
+                    Err(e) => return Err(e),
                 }
             }
             let file = self
@@ -345,6 +358,22 @@ impl Vm {
             &self.exc.import_error.clone(),
             format!("cannot import name '{}'", name.as_str()),
         ))
+    }
+
+    /// Whether `e` is the `ModuleNotFoundError` of module `name` itself (not of a module
+    /// that `name` imports).
+    fn is_missing_module(&self, e: &Obj, name: &str) -> bool {
+        if !self.is_instance_of(e, &self.exc.module_not_found_error) {
+            return false;
+        }
+        match &e.payload {
+            Payload::Exception(d) => d
+                .borrow()
+                .extra
+                .as_str()
+                .is_some_and(|n| n.as_str() == name),
+            _ => false,
+        }
     }
 
     /// `from m import *`.
@@ -375,5 +404,66 @@ impl Vm {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Obj, PyResult, Value, Vm};
+
+    fn run(vm: &mut Vm, m: &Obj, src: &str) -> PyResult<()> {
+        let g = vm.module_globals(m).expect("a module has globals");
+        vm.exec_source_in(src, "<pkg>", &g).map(drop)
+    }
+
+    fn pkg(vm: &mut Vm, m: &Obj) -> PyResult<()> {
+        let g = vm.module_globals(m).expect("a module has globals");
+        vm.dict_set_str(&g, "__package__", Value::str("pkg"));
+        Ok(())
+    }
+
+    fn good(vm: &mut Vm, m: &Obj) -> PyResult<()> {
+        run(vm, m, "from . import util\nx = util.y * 2\n")
+    }
+
+    fn util(vm: &mut Vm, m: &Obj) -> PyResult<()> {
+        run(vm, m, "y = 21\n")
+    }
+
+    fn broken(vm: &mut Vm, m: &Obj) -> PyResult<()> {
+        run(vm, m, "import nowhere\n")
+    }
+
+    #[test]
+    fn from_import_finds_registered_submodules_and_keeps_their_errors() {
+        let mut vm = Vm::new();
+        vm.register_module("pkg", pkg);
+        vm.register_module("pkg.good", good);
+        vm.register_module("pkg.util", util);
+        vm.register_module("pkg.broken", broken);
+        vm.exec("from pkg import good\nv = good.x").unwrap();
+        assert_eq!(vm.get_global::<i64>("v").unwrap(), 42);
+        let err = vm.exec("from pkg import broken").unwrap_err().to_string();
+        assert!(
+            err.ends_with("ModuleNotFoundError: No module named 'nowhere'"),
+            "{err}"
+        );
+        let err = vm.exec("import pkg.missing").unwrap_err().to_string();
+        assert!(
+            err.ends_with("ModuleNotFoundError: No module named 'pkg.missing'"),
+            "{err}"
+        );
+        let err = vm.exec("import pkg.util.deeper").unwrap_err().to_string();
+        assert!(
+            err.ends_with("No module named 'pkg.util.deeper'; 'pkg.util' is not a package"),
+            "{err}"
+        );
+        let err = vm.exec("from pkg import missing").unwrap_err().to_string();
+        assert!(
+            err.ends_with(
+                "ImportError: cannot import name 'missing' from 'pkg' (unknown location)"
+            ),
+            "{err}"
+        );
     }
 }

@@ -38,8 +38,9 @@ struct Report {
     /// The `traceback` module's variant (3.11's `traceback.py`): no "Did you mean" hint,
     /// source lines stripped on both sides, the margin on every line of a message.
     module: bool,
-    /// The exception (by address) whose own traceback is not shown (`tb=None`).
-    no_tb: Option<usize>,
+    /// The exception (by address) whose traceback is given instead of its own (outermost
+    /// first; empty for `tb=None`), as `traceback.format_exception(type, value, tb)`.
+    given_tb: Option<(usize, Vec<TracebackEntry>)>,
 }
 
 impl Report {
@@ -53,7 +54,7 @@ impl Report {
             limit,
             chain,
             module,
-            no_tb: None,
+            given_tb: None,
         }
     }
 
@@ -146,24 +147,23 @@ impl Vm {
     /// vm.exec("def f():\n    return 1 / 0\n")?;
     /// let f: Value = vm.get_global("f")?;
     /// let e = vm.call(&f, &[], &[]).err().unwrap();
-    /// let lines = vm.traceback_format_exception(&e, None, true, true);
+    /// let lines = vm.traceback_format_exception(&e, None, true, None);
     /// assert_eq!(lines[0], "Traceback (most recent call last):\n");
     /// assert!(lines[1].ends_with(", line 2, in f\n"));
     /// assert_eq!(lines[2], "ZeroDivisionError: division by zero\n");
     /// # Ok::<(), aio_vm::Error>(())
     /// ```
-    /// `with_tb` false leaves out `e`'s own traceback (`print_exception(t, e, None)`).
+    /// `tb` replaces `e`'s own traceback: its entries, outermost first (those of a traceback
+    /// object, [`Vm::traceback_object_entries`]; empty for `print_exception(t, e, None)`).
     pub fn traceback_format_exception(
         &mut self,
         e: &Obj,
         limit: Option<i64>,
         chain: bool,
-        with_tb: bool,
+        tb: Option<Vec<TracebackEntry>>,
     ) -> Vec<String> {
         let mut r = Report::new(limit, chain, true);
-        if !with_tb {
-            r.no_tb = Some(address(e));
-        }
+        r.given_tb = tb.map(|entries| (address(e), entries));
         self.report_recursive(&mut r, e);
         r.into_chunks()
     }
@@ -397,15 +397,18 @@ impl Vm {
     /// `print_exception`: the traceback, the `Type: message` line, the notes.
     fn report_one(&mut self, r: &mut Report, e: &Obj) {
         self.flush_stdout();
-        let mut tb: Vec<TracebackEntry> = self
-            .exc_data(e)
-            .map(|d| d.traceback.clone())
-            .unwrap_or_default();
-        if r.no_tb == Some(address(e)) {
-            tb.clear();
-        }
-        // Stored innermost first.
-        tb.reverse();
+        let mut tb: Vec<TracebackEntry> = match &r.given_tb {
+            Some((a, entries)) if *a == address(e) => entries.clone(),
+            _ => {
+                let mut own = self
+                    .exc_data(e)
+                    .map(|d| d.traceback.clone())
+                    .unwrap_or_default();
+                // Stored innermost first.
+                own.reverse();
+                own
+            }
+        };
         self.drop_hidden(&mut tb);
         match r.limit {
             Some(n) if n >= 0 => tb.truncate(n as usize),

@@ -48,8 +48,8 @@ fn strings(vm: &mut Vm, items: Vec<String>) -> Value {
     vm.new_list(items)
 }
 
-/// `_format_exception(exc, limit, chain, with_tb)`: the strings of
-/// `format_exception`.
+/// `_format_exception(exc, limit, chain, tb)`: the strings of `format_exception`, with
+/// the frames of traceback object `tb` (none for `None`) as `exc`'s.
 fn format_exception(vm: &mut Vm, a: Args) -> PyResult {
     a.check_count(vm, "_format_exception", 4, 4)?;
     let e = exception(vm, &a.pos[0])?;
@@ -58,8 +58,8 @@ fn format_exception(vm: &mut Vm, a: Args) -> PyResult {
         v => Some(aio_vm::module::to_index_i64(vm, v)?),
     };
     let chain = vm.is_true(&a.pos[2])?;
-    let with_tb = vm.is_true(&a.pos[3])?;
-    let lines = vm.traceback_format_exception(&e, limit, chain, with_tb);
+    let tb = vm.traceback_object_entries(&a.pos[3]);
+    let lines = vm.traceback_format_exception(&e, limit, chain, Some(tb));
     Ok(strings(vm, lines))
 }
 

@@ -2,8 +2,8 @@
 //! attributes (`__cause__`, `__context__`, `StopIteration.value`, `SystemExit.code`,
 //! `OSError.errno`), exception groups, and the helpers `except*` compiles to.
 
-use super::{def_method, def_static};
-use crate::native::Args;
+use super::{def_method, def_method_sig, def_static};
+use crate::native::{Args, Sig};
 use crate::object::Payload;
 use crate::types::is_subtype;
 use crate::value::{Obj, Value};
@@ -15,7 +15,7 @@ pub(super) fn install(vm: &mut Vm) {
     def_method(vm, &b, "__init__", exc_init);
     def_method(vm, &b, "__str__", exc_str);
     def_method(vm, &b, "__repr__", exc_repr_m);
-    def_method(vm, &b, "with_traceback", with_traceback);
+    def_method_sig(vm, &b, "with_traceback", Sig::O, with_traceback);
     def_method(vm, &b, "add_note", add_note);
     let g = vm.exc.base_exception_group.clone();
     def_static(vm, &g, "__new__", eg_new);
@@ -170,8 +170,31 @@ fn exc_repr_m(vm: &mut Vm, a: Args) -> PyResult {
     exception_repr(vm, o).map(Value::str)
 }
 
-fn with_traceback(_vm: &mut Vm, a: Args) -> PyResult {
+/// `BaseException.with_traceback(tb)`: sets `__traceback__`, returns the exception.
+fn with_traceback(vm: &mut Vm, a: Args) -> PyResult {
+    let entries = traceback_entries(vm, &a.pos[1])?;
+    if let Some(Payload::Exception(d)) = a.pos[0].payload() {
+        d.borrow_mut().traceback = entries;
+    }
     Ok(a.pos[0].clone())
+}
+
+/// The stored traceback (innermost first) of a value assigned to `__traceback__`: a
+/// traceback object's frames, none for `None`, else CPython's `TypeError`.
+fn traceback_entries(vm: &mut Vm, tb: &Value) -> PyResult<Vec<crate::object::TracebackEntry>> {
+    let is_tb = match tb {
+        Value::None => true,
+        Value::Obj(o) => o
+            .class_raw()
+            .is_some_and(|c| std::rc::Rc::ptr_eq(c, &vm.types.traceback)),
+        _ => false,
+    };
+    if !is_tb {
+        return Err(vm.new_type_error("__traceback__ must be a traceback or None"));
+    }
+    let mut entries = vm.traceback_object_entries(tb);
+    entries.reverse();
+    Ok(entries)
 }
 
 fn add_note(vm: &mut Vm, a: Args) -> PyResult {
@@ -220,9 +243,8 @@ pub fn set_exception_attr(
             d.borrow_mut().suppress_context = b;
         }
         "__traceback__" => {
-            if value.is_none() {
-                d.borrow_mut().traceback.clear();
-            }
+            let entries = traceback_entries(vm, value)?;
+            d.borrow_mut().traceback = entries;
         }
         _ => return Ok(false),
     }

@@ -1178,7 +1178,9 @@ pub(super) fn payload_attr(vm: &mut Vm, v: &Value, name: &str) -> PyResult<Optio
         }
         (Payload::Method(m), "__func__") => Some(m.0.clone()),
         (Payload::Method(m), "__self__") => Some(m.1.clone()),
-        (Payload::Method(m), "__name__" | "__qualname__" | "__doc__" | "__module__") => {
+        // Any other attribute is the function's (CPython's `method_getattro`): `__name__`,
+        // `__doc__`, `__wrapped__`, attributes set on the function.
+        (Payload::Method(m), _) => {
             let f = m.0.clone();
             let n = vm.intern(name);
             return vm.get_attr_opt(&f, &n);

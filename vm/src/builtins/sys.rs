@@ -46,6 +46,9 @@ fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
     vm.dict_set_str(&g, "platform", Value::str(std::env::consts::OS));
     vm.dict_set_str(&g, "maxsize", Value::Int(i64::MAX));
     vm.dict_set_str(&g, "byteorder", Value::str("little"));
+    // The `-W` options: aio has none (`unittest.main` reads it).
+    let warnoptions = vm.new_list(Vec::new());
+    vm.dict_set_str(&g, "warnoptions", warnoptions);
     let modules = Value::Obj(vm.modules.clone());
     vm.dict_set_str(&g, "modules", modules);
     let path: Vec<Value> = vm
