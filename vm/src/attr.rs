@@ -37,6 +37,7 @@ pub(crate) fn cached_load_attr(
     match c.kind {
         CacheKind::ClassValue => return cached_class_value(c, cell, name),
         CacheKind::InstanceDict => return o.dict.get().map(|d| Value::Obj(d.clone())),
+        CacheKind::ClassOf => return o.class_raw().map(|c| Value::Obj(c.clone())),
         CacheKind::Method => return None,
         _ => {}
     }
@@ -259,6 +260,9 @@ impl Vm {
         let e = match self.lookup(cls, name) {
             None if instance.is_some() && name.as_str() == "__dict__" => {
                 entry(CacheKind::InstanceDict, 0, 0)
+            }
+            None if instance.is_some() && name.as_str() == "__class__" => {
+                entry(CacheKind::ClassOf, 0, 0)
             }
             None => entry(CacheKind::Dict, 0, 0),
             Some(Value::Obj(f))

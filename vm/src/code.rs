@@ -604,6 +604,9 @@ pub enum CacheKind {
     /// `__dict__` of an instance whose class does not define it: the instance dict itself
     /// (`LoadAttr` only).
     InstanceDict,
+    /// `__class__` of an instance whose class does not define it: the class itself
+    /// (`LoadAttr` only).
+    ClassOf,
     /// A script function of the class at `method`, bound to the instance when the instance
     /// dict does not shadow it (`LoadAttr` of a method that is not called right away).
     Method,

@@ -229,7 +229,7 @@ pub fn isinstance_value(vm: &mut Vm, v: &Value, cls: &Value) -> PyResult<bool> {
     match cls {
         Value::Obj(c) => match &c.payload {
             Payload::Type(_) => {
-                if is_subtype(vm.class_of(v), c) {
+                if is_subtype(vm.class_of(v), c) || claimed_class_is_subtype(vm, v, c)? {
                     return Ok(true);
                 }
                 let meta = c
@@ -265,6 +265,20 @@ pub fn isinstance_value(vm: &mut Vm, v: &Value, cls: &Value) -> PyResult<bool> {
                 .new_type_error("isinstance() arg 2 must be a type, a tuple of types, or a union"))
         }
     }
+}
+
+/// Whether `v.__class__` is a subclass of `cls` when `v`'s class overrides `__class__` (a
+/// property, as `unittest.mock` does): CPython's `object_isinstance` reads it.
+fn claimed_class_is_subtype(vm: &mut Vm, v: &Value, cls: &Obj) -> PyResult<bool> {
+    let own = vm.class_of(v).clone();
+    let name = vm.intern("__class__");
+    if vm.lookup(&own, &name).is_none() {
+        return Ok(false);
+    }
+    Ok(match vm.get_attr(v, &name)? {
+        Value::Obj(c) if !Rc::ptr_eq(&c, &own) && c.as_type().is_some() => is_subtype(&c, cls),
+        _ => false,
+    })
 }
 
 /// `type(checker).name(checker, arg)` for a checker that is not a class, when its (script)
