@@ -76,6 +76,7 @@ pub const MODULES: &[&str] = &[
     "_hashlib",
     "heapq",
     "hmac",
+    "inspect",
     "io",
     "itertools",
     "json",

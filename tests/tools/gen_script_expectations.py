@@ -61,7 +61,7 @@ STDLIB_MODULES = {
     "fnmatch", "fractions", "glob", "io", "os", "pathlib", "reprlib", "shutil", "statistics", "tempfile",
     "gc", "builtins", "warnings", "traceback", "atexit", "concurrent", "contextvars", "weakref",
     "datetime", "decimal",
-    "binascii", "base64", "hashlib", "hmac", "csv", "argparse", "logging",
+    "binascii", "base64", "hashlib", "hmac", "csv", "argparse", "logging", "inspect",
 }
 CATEGORY_IMPORTS = {"asyncio": {"asyncio", "time", "concurrent", "contextvars", "functools", "gc", "io", "decimal"}, "stdlib": STDLIB_MODULES}
 # A script may name another CPython as its oracle in its first lines, with the reason:
