@@ -38,7 +38,9 @@
 //! `random`, ...; `argparse` imports `re` and `warnings`; `re` imports `enum` for its flags,
 //! `functools.singledispatch` imports `types`, `logging` imports `re`, `io`, `traceback`,
 //! `warnings`, `weakref`, `string`, `types`, and `os` where the file system is allowed;
-//! `decimal` imports `collections`, `re`, `math` and `contextvars`): choose those too, or
+//! `decimal` imports `collections`, `re`, `math` and `contextvars`; `inspect` imports `abc`,
+//! `collections`, `enum`, `functools`, `itertools`, `operator`, `re` and `types`): choose
+//! those too, or
 //! use [`VmBuilder::with_stdlib`].
 
 use aio_vm::embed::func::native_closure;

@@ -101,6 +101,7 @@ impl BlockFinder {
             }
             self.indecorator = false;
         } else if self.passline {
+            // The rest of a header or of a body's first line.
         } else if matches!(tok, Tok::Indent) {
             if self.body_col0.is_none() && self.started {
                 self.body_col0 = next_col;
@@ -199,4 +200,54 @@ fn spells(stack: &[(i32, &str, bool)], qualname: &str) -> bool {
         }
     }
     parts.join(".") == qualname
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{block_end, class_line};
+
+    const SOURCE: &str = "\
+import x
+@deco(
+    1)
+def f(a,
+      b):
+    return [a,
+            b]
+    # trailing, in f
+
+# not in f
+class A:
+    class B:
+        def m(self): return 1
+    async def n(self):
+        pass
+def g():
+    class A:
+        pass
+lam = lambda: (1,
+    2)
+";
+
+    #[test]
+    fn blocks_end_as_cpython_block_finder_says() {
+        assert_eq!(
+            block_end(SOURCE, 2),
+            8,
+            "decorated, with its trailing comment"
+        );
+        assert_eq!(block_end(SOURCE, 11), 15, "a class to its last method");
+        assert_eq!(block_end(SOURCE, 13), 13, "a one-line method");
+        assert_eq!(block_end(SOURCE, 14), 15, "an async method");
+        assert_eq!(block_end(SOURCE, 19), 20, "a lambda ends at its NEWLINE");
+    }
+
+    #[test]
+    fn classes_are_found_by_qualified_name() {
+        assert_eq!(class_line(SOURCE, "A"), Some(10));
+        assert_eq!(class_line(SOURCE, "A.B"), Some(11));
+        assert_eq!(class_line(SOURCE, "g.<locals>.A"), Some(16));
+        assert_eq!(class_line(SOURCE, "B"), None);
+        assert_eq!(class_line(SOURCE, "A.n.<locals>.C"), None);
+    }
 }
