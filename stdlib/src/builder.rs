@@ -41,7 +41,9 @@
 //! `decimal` imports `collections`, `re`, `math` and `contextvars`; `pprint` imports
 //! `collections`, `dataclasses`, `re`, `types` and `io`; `unittest` imports `difflib`,
 //! `pprint`, `argparse`, `fnmatch`, `traceback`, `warnings`, `weakref`, `logging` (for
-//! `assertLogs`) and `asyncio` (for `IsolatedAsyncioTestCase`), among others): choose those too, or
+//! `assertLogs`) and `asyncio` (for `IsolatedAsyncioTestCase`), among others; `inspect` imports `abc`,
+//! `collections`, `enum`, `functools`, `itertools`, `operator`, `re` and `types`): choose
+//! those too, or
 //! use [`VmBuilder::with_stdlib`].
 
 use aio_vm::embed::func::native_closure;
@@ -80,6 +82,7 @@ pub const MODULES: &[&str] = &[
     "_hashlib",
     "heapq",
     "hmac",
+    "inspect",
     "io",
     "itertools",
     "json",

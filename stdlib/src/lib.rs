@@ -28,6 +28,7 @@ pub mod functools;
 pub mod gc;
 pub mod hashlib;
 pub mod heapq;
+pub mod inspect;
 pub mod io;
 pub mod itertools;
 pub mod json;
@@ -58,7 +59,7 @@ use aio_vm::Vm;
 /// `collections` (and `collections.abc`), `contextlib`, `copy`, `csv` (with `_csv`), `dataclasses`, `datetime`, `decimal`,
 /// `difflib`, `enum`,
 /// `fnmatch`, `fractions`, `functools`, `gc`, `glob`, `hashlib` (with its native
-/// `_hashlib`), `heapq`, `hmac`, `io`, `itertools`, `json`, `logging` (and `logging.config`,
+/// `_hashlib`), `heapq`, `hmac`, `inspect`, `io`, `itertools`, `json`, `logging` (and `logging.config`,
 /// `logging.handlers`), `math`,
 /// `operator`, `os` (and `os.path`), `pathlib`, `pprint`, `random`, `re`, `reprlib`, `shutil`, `statistics`,
 /// `string`, `struct`, `tempfile`, `textwrap`, `time`, `traceback`, `types`, `typing`, `unittest` (and its submodules `unittest.case`,
@@ -113,6 +114,7 @@ pub fn install(vm: &mut Vm) {
     vm.register_module("_hashlib", hashlib::init);
     vm.register_module("heapq", heapq::init);
     vm.register_module("hmac", pure::hmac);
+    vm.register_module("inspect", inspect::init);
     vm.register_module("io", io::init);
     vm.register_module("itertools", itertools::init);
     vm.register_module("json", json::init);

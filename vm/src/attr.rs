@@ -959,6 +959,28 @@ impl Vm {
         }
     }
 
+    /// `d.__get__(obj, owner)` for the descriptors whose binding the VM does natively
+    /// (class and static methods, slot members): what an attribute lookup gives.
+    pub(crate) fn native_descriptor_get(
+        &mut self,
+        d: &Value,
+        obj: &Value,
+        owner: Option<Obj>,
+    ) -> PyResult {
+        let cls = owner.unwrap_or_else(|| self.class_of(obj).clone());
+        if obj.is_none() {
+            return Ok(match d.payload() {
+                Some(Payload::ClassMethod(f)) => self.new_method(f.clone(), Value::Obj(cls)),
+                Some(Payload::StaticMethod(f)) => f.clone(),
+                _ => d.clone(),
+            });
+        }
+        if let Some(v) = self.data_descriptor_get(d, obj, &cls)? {
+            return Ok(v);
+        }
+        self.bind_descriptor(d.clone(), obj.clone(), &cls)
+    }
+
     /// Binds a class attribute found for an instance: functions become bound methods.
     fn bind_descriptor(&mut self, d: Value, obj: Value, cls: &Obj) -> PyResult {
         let Value::Obj(o) = &d else { return Ok(d) };
@@ -1203,19 +1225,7 @@ impl Vm {
                         }
                     }
                 }
-                Payload::Property(p) => {
-                    let fset = p[1].clone();
-                    if fset.is_none() {
-                        let pname = property_label(&p[4]);
-                        return Err(self.new_attribute_error(format!(
-                            "property {}of '{}' object has no setter",
-                            pname,
-                            self.type_name(obj)
-                        )));
-                    }
-                    self.call(&fset, &[obj.clone(), value], &[])?;
-                    return Ok(());
-                }
+                Payload::Property(p) => return self.property_store(p, obj, Some(value)),
                 _ => {
                     let dcls = d.class_raw().unwrap_or(&self.types.type_).clone();
                     if dcls.as_type().is_some_and(|t| t.heap) {
@@ -1294,19 +1304,7 @@ impl Vm {
                         return Ok(());
                     }
                 }
-                Payload::Property(p) => {
-                    let fdel = p[2].clone();
-                    if fdel.is_none() {
-                        let pname = property_label(&p[4]);
-                        return Err(self.new_attribute_error(format!(
-                            "property {}of '{}' object has no deleter",
-                            pname,
-                            self.type_name(obj)
-                        )));
-                    }
-                    self.call(&fdel, std::slice::from_ref(obj), &[])?;
-                    return Ok(());
-                }
+                Payload::Property(p) => return self.property_store(p, obj, None),
                 _ => {
                     let dcls = d.class_raw().unwrap_or(&self.types.type_).clone();
                     if dcls.as_type().is_some_and(|t| t.heap) {
@@ -1349,6 +1347,35 @@ impl Vm {
 }
 
 /// `'name' ` for a property bound to a class attribute, or nothing.
+impl Vm {
+    /// Sets (`Some(value)`) or deletes (`None`) the attribute of `obj` that property `p`
+    /// manages: calls its setter or deleter, or raises CPython's `AttributeError` when it
+    /// has none (`property.__set__`/`__delete__` and attribute stores share it).
+    pub(crate) fn property_store(
+        &mut self,
+        p: &[Value; 5],
+        obj: &Value,
+        value: Option<Value>,
+    ) -> PyResult<()> {
+        let (f, what) = match value {
+            Some(_) => (p[1].clone(), "setter"),
+            None => (p[2].clone(), "deleter"),
+        };
+        if f.is_none() {
+            let pname = property_label(&p[4]);
+            return Err(self.new_attribute_error(format!(
+                "property {}of '{}' object has no {what}",
+                pname,
+                self.type_name(obj)
+            )));
+        }
+        let mut args = vec![obj.clone()];
+        args.extend(value);
+        self.call(&f, &args, &[])?;
+        Ok(())
+    }
+}
+
 fn property_label(name: &Value) -> String {
     match name.as_str() {
         Some(n) => format!("'{}' ", n.as_str()),

@@ -463,12 +463,16 @@ pub struct Location {
 
 /// Code flags.
 pub mod flags {
+    /// The locals are fast slots, not a dictionary (every function's code).
+    pub const OPTIMIZED: u32 = 0x01;
     /// The function takes `*args`.
     pub const VARARGS: u32 = 0x04;
     /// The function takes `**kwargs`.
     pub const VARKEYWORDS: u32 = 0x08;
     /// The body runs in a fresh local namespace (functions).
     pub const NEWLOCALS: u32 = 0x02;
+    /// The function is defined inside another function.
+    pub const NESTED: u32 = 0x10;
     /// Calling returns a generator.
     pub const GENERATOR: u32 = 0x20;
     /// Calling returns a coroutine.

@@ -186,7 +186,7 @@ impl Vm {
             self.dict_set_str(&fd, "f_code", Value::Obj(code));
             self.dict_set_str(&fd, "f_lineno", Value::Int(line as i64));
             let frame =
-                crate::object::Object::with_dict(self.types.object.clone(), Payload::Plain, fd);
+                crate::object::Object::with_dict(self.types.frame.clone(), Payload::Plain, fd);
             let frame = Value::Obj(self.track(frame));
             self.dict_set_str(&d, "tb_frame", frame);
             let tb =

@@ -238,7 +238,9 @@ impl Sig {
         Sig::for_slot(name).unwrap_or(Sig::KEYWORDS)
     }
 
-    fn is_slot(self) -> bool {
+    /// Whether this is a slot wrapper's convention (CPython's `wrapper_descriptor`, as
+    /// `int.__add__`), not a method descriptor's.
+    pub(crate) fn is_slot(self) -> bool {
         matches!(
             self.kind,
             SigKind::Slot | SigKind::SlotUnpack | SigKind::SlotKw

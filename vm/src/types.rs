@@ -68,6 +68,7 @@ builtin_types! {
     classmethod: "classmethod", Builtin;
     super_: "super", Builtin;
     traceback: "traceback", Builtin;
+    frame: "frame", Builtin;
     host: "host_object", Builtin;
     list_iterator: "list_iterator", Builtin;
     list_reverseiterator: "list_reverseiterator", Builtin;

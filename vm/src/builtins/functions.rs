@@ -948,30 +948,7 @@ pub(super) fn locals(vm: &mut Vm, _a: Args) -> PyResult {
 /// What `locals()` gives in `vm.frames[index]`: the namespace of a module or class body,
 /// else a new dict of the function's locals and cells.
 pub(super) fn frame_locals(vm: &mut Vm, index: usize) -> Value {
-    let f = &vm.frames[index];
-    if let Some(ns) = &f.namespace {
-        return Value::Obj(ns.clone());
-    }
-    let code = f.code.clone();
-    // CPython's order: fast locals, then cell variables, then free variables (a cell that
-    // is also an argument keeps the argument's place and shows the cell's value).
-    let cell_names = code.cellvars.iter().chain(code.freevars.iter());
-    let cell_values = f.cells.iter().map(|c| match &c.payload {
-        crate::object::Payload::Cell(c) => c.borrow().clone(),
-        _ => None,
-    });
-    let vals: Vec<(Rc<crate::str::Str>, Value)> = code
-        .varnames
-        .iter()
-        .zip(f.locals.iter().cloned())
-        .chain(cell_names.zip(cell_values))
-        .filter_map(|(n, v)| v.map(|v| (n.clone(), v)))
-        .collect();
-    let mut d = crate::dict::Dict::new();
-    for (n, v) in vals {
-        d.set_str(n, v);
-    }
-    Value::Obj(vm.new_dict(d))
+    super::frame_object::locals(vm, &vm.frames[index])
 }
 
 fn format(vm: &mut Vm, a: Args) -> PyResult {

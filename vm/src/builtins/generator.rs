@@ -6,7 +6,6 @@ use super::iter_self;
 use crate::gen::GenResult;
 use crate::native::Args;
 use crate::object::{GenState, Payload};
-use crate::value::Bool;
 use crate::value::{Obj, Value};
 use crate::vm::{PyResult, Vm};
 
@@ -163,11 +162,24 @@ pub(super) fn generator_attr(vm: &mut Vm, g: &Obj, name: &str) -> PyResult<Optio
         "gi_running" | "cr_running" => Some(Value::bool(gen.state == GenState::Running)),
         // An `asend`/`athrow` awaitable is in progress (CPython 3.11's `ag_running_async`).
         "ag_running" => Some(Value::bool(gen.running_async)),
-        "gi_frame" | "cr_frame" | "ag_frame" => Some(if gen.state == GenState::Closed {
-            Value::None
-        } else {
-            Value::Bool(Bool::TRUE)
-        }),
+        "gi_frame" | "cr_frame" | "ag_frame" => {
+            if gen.state == GenState::Closed {
+                return Ok(Some(Value::None));
+            }
+            // A running generator's frame is on the VM's stack.
+            let frame = gen.frame.as_deref().or_else(|| {
+                vm.frames.iter().rev().map(|f| &**f).find(|f| {
+                    f.generator
+                        .as_ref()
+                        .is_some_and(|o| std::rc::Rc::ptr_eq(o, g))
+                })
+            });
+            let Some(parts) = frame.map(|f| super::frame_object::FrameParts::of(vm, f)) else {
+                return Ok(Some(Value::None));
+            };
+            drop(gen);
+            Some(parts.into_frame(vm, Value::None))
+        }
         // The iterator a suspended `yield from`/`await` delegates to (CPython's `_PyGen_yf`).
         "gi_yieldfrom" | "cr_await" | "ag_await" => Some(
             gen.frame

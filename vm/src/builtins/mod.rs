@@ -11,6 +11,7 @@ pub(crate) mod dict;
 mod eval;
 mod exceptions;
 mod format;
+mod frame_object;
 mod functions;
 mod future;
 pub(crate) mod generator;

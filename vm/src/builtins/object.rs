@@ -61,10 +61,18 @@ pub(super) fn install(vm: &mut Vm) {
     def_method_sig(vm, &p, "setter", Sig::O, property_setter);
     def_method_sig(vm, &p, "deleter", Sig::O, property_deleter);
     def_method(vm, &p, "__get__", property_get);
+    def_method(vm, &p, "__set__", property_set);
+    def_method(vm, &p, "__delete__", property_delete);
     let sm = vm.types.staticmethod.clone();
     def_static(vm, &sm, "__new__", staticmethod_new);
+    def_method(vm, &sm, "__get__", descriptor_get);
     let cm = vm.types.classmethod.clone();
     def_static(vm, &cm, "__new__", classmethod_new);
+    def_method(vm, &cm, "__get__", descriptor_get);
+    let member = vm.types.member_descriptor.clone();
+    def_method(vm, &member, "__get__", descriptor_get);
+    def_method(vm, &member, "__set__", member_set);
+    def_method(vm, &member, "__delete__", member_delete);
     let su = vm.types.super_.clone();
     def_static(vm, &su, "__new__", super_new);
     let module = vm.types.module.clone();
@@ -947,6 +955,63 @@ fn property_get(vm: &mut Vm, a: Args) -> PyResult {
     }
     let f = p[0].clone();
     vm.call(&f, &[obj], &[])
+}
+
+/// `property.__set__(obj, value)`: what `obj.name = value` does through the property.
+fn property_set(vm: &mut Vm, a: Args) -> PyResult {
+    a.method_count(vm, "__set__", 2, 2)?;
+    let prop = a.pos[0].clone();
+    let Some(Payload::Property(p)) = prop.payload() else {
+        return Err(vm.new_type_error("not a property"));
+    };
+    vm.property_store(p, &a.pos[1], Some(a.pos[2].clone()))?;
+    Ok(Value::None)
+}
+
+/// `property.__delete__(obj)`: what `del obj.name` does through the property.
+fn property_delete(vm: &mut Vm, a: Args) -> PyResult {
+    a.method_count(vm, "__delete__", 1, 1)?;
+    let prop = a.pos[0].clone();
+    let Some(Payload::Property(p)) = prop.payload() else {
+        return Err(vm.new_type_error("not a property"));
+    };
+    vm.property_store(p, &a.pos[1], None)?;
+    Ok(Value::None)
+}
+
+/// `__get__(obj, type=None)` of class methods, static methods and slot members: what an
+/// attribute lookup through them gives.
+fn descriptor_get(vm: &mut Vm, a: Args) -> PyResult {
+    a.method_count(vm, "__get__", 1, 2)?;
+    let owner = match a.pos.get(2) {
+        Some(Value::Obj(o)) if o.as_type().is_some() => Some(o.clone()),
+        _ => None,
+    };
+    vm.native_descriptor_get(&a.pos[0], &a.pos[1], owner)
+}
+
+/// The slot name of member descriptor `d`.
+fn member_name(vm: &mut Vm, d: &Value) -> PyResult<std::rc::Rc<crate::str::Str>> {
+    match d.payload() {
+        Some(Payload::Member(m)) => Ok(m.name.clone()),
+        _ => Err(vm.new_type_error("not a member descriptor")),
+    }
+}
+
+/// A slot member's `__set__(obj, value)`: stores the slot as `obj.name = value` does.
+fn member_set(vm: &mut Vm, a: Args) -> PyResult {
+    a.method_count(vm, "__set__", 2, 2)?;
+    let name = member_name(vm, &a.pos[0])?;
+    vm.set_attr(&a.pos[1], &name, a.pos[2].clone())?;
+    Ok(Value::None)
+}
+
+/// A slot member's `__delete__(obj)`: empties the slot as `del obj.name` does.
+fn member_delete(vm: &mut Vm, a: Args) -> PyResult {
+    a.method_count(vm, "__delete__", 1, 1)?;
+    let name = member_name(vm, &a.pos[0])?;
+    vm.del_attr(&a.pos[1], &name)?;
+    Ok(Value::None)
 }
 
 fn staticmethod_new(vm: &mut Vm, a: Args) -> PyResult {

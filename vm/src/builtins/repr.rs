@@ -246,6 +246,20 @@ pub fn native_repr(vm: &mut Vm, v: &Value) -> PyResult<String> {
                     n.name.as_str()
                 ))
             }
+            // An unbound method of a built-in type: CPython's method or slot wrapper
+            // descriptor.
+            None if !n.is_static && n.module.is_none() && n.owner.is_some() => {
+                let owner = n.owner.as_ref().map_or("", |o| o.as_str());
+                let what = if n.sig.is_slot() {
+                    "slot wrapper"
+                } else {
+                    "method"
+                };
+                Ok(format!(
+                    "<{what} '{}' of '{owner}' objects>",
+                    n.name.as_str()
+                ))
+            }
             _ => Ok(format!("<built-in function {}>", n.name.as_str())),
         },
         Payload::Type(_) => {

@@ -423,11 +423,8 @@ fn exit(vm: &mut Vm, a: Args) -> PyResult {
     Err(vm.new_exception(&vm.exc.system_exit.clone(), args))
 }
 
-/// `_getframe(depth=0)`: the running frame `depth` calls out, as a snapshot: an object with
-/// `f_code`, `f_lineno`, `f_lasti`, `f_globals`, `f_builtins`, `f_locals` (the namespace
-/// itself for module and class bodies, a copy for functions) and `f_back` (the same for
-/// the caller; `None` at the outermost). aio has no live frame objects: the attributes
-/// do not follow the frame as it goes on running.
+/// `_getframe(depth=0)`: the running frame `depth` calls out, as a snapshot `frame` object
+/// (see [`super::frame_object`]) whose `f_back` is the caller's (`None` at the outermost).
 fn getframe(vm: &mut Vm, a: Args) -> PyResult {
     a.no_kwargs(vm, "sys._getframe")?;
     a.check_count(vm, "sys._getframe", 0, 1)?;
@@ -441,25 +438,8 @@ fn getframe(vm: &mut Vm, a: Args) -> PyResult {
     }
     let mut back = Value::None;
     for i in 0..=top as usize {
-        let f = &vm.frames[i];
-        let (code, ip, globals) = (f.code.clone(), f.ip, f.globals.clone());
-        let line = f.line();
-        let locals = super::functions::frame_locals(vm, i);
-        let d = vm.new_dict(crate::dict::Dict::new());
-        let code_obj = super::code_object(&vm.types, code);
-        vm.dict_set_str(&d, "f_code", Value::Obj(code_obj));
-        vm.dict_set_str(&d, "f_lineno", Value::Int(i64::from(line)));
-        vm.dict_set_str(&d, "f_lasti", Value::Int(ip as i64 * 2));
-        vm.dict_set_str(&d, "f_globals", Value::Obj(globals));
-        vm.dict_set_str(&d, "f_builtins", Value::Obj(vm.builtins.clone()));
-        vm.dict_set_str(&d, "f_locals", locals);
-        vm.dict_set_str(&d, "f_back", back);
-        let frame = crate::object::Object::with_dict(
-            vm.types.object.clone(),
-            crate::object::Payload::Plain,
-            d,
-        );
-        back = Value::Obj(vm.track(frame));
+        let parts = super::frame_object::FrameParts::of(vm, &vm.frames[i]);
+        back = parts.into_frame(vm, back);
     }
     Ok(back)
 }

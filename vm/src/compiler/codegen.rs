@@ -322,7 +322,10 @@ impl<'t, 'i> Compiler<'t, 'i> {
             s.kind,
             ScopeKind::Function | ScopeKind::Lambda | ScopeKind::Comprehension
         ) {
-            unit.flags |= flags::NEWLOCALS;
+            unit.flags |= flags::OPTIMIZED | flags::NEWLOCALS;
+            if s.nested {
+                unit.flags |= flags::NESTED;
+            }
             for p in &s.params {
                 let n = self.interner.intern(p);
                 unit.var_map.insert(p.clone(), unit.varnames.len() as u32);

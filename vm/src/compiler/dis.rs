@@ -23,7 +23,9 @@ fn list(code: &Code, out: &mut String) {
     );
     let mut fl = Vec::new();
     for (bit, name) in [
+        (flags::OPTIMIZED, "OPTIMIZED"),
         (flags::NEWLOCALS, "NEWLOCALS"),
+        (flags::NESTED, "NESTED"),
         (flags::VARARGS, "VARARGS"),
         (flags::VARKEYWORDS, "VARKEYWORDS"),
         (flags::GENERATOR, "GENERATOR"),

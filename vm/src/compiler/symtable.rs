@@ -103,6 +103,9 @@ pub struct Scope {
     pub needs_class_cell: bool,
     /// The scope is inside a class body directly (for `__class__`).
     pub in_class: bool,
+    /// The scope is inside a function, directly or through other scopes (CPython's
+    /// `ste_nested`, which gives function code `CO_NESTED`).
+    pub nested: bool,
     /// Names of free variables in the order they were discovered.
     pub free_order: Vec<String>,
     /// Comprehension: is a generator expression.
@@ -125,6 +128,7 @@ impl Scope {
             is_coroutine: false,
             needs_class_cell: false,
             in_class: false,
+            nested: false,
             free_order: Vec::new(),
             is_genexp: false,
             nonlocal_spans: HashMap::new(),
@@ -238,6 +242,12 @@ impl Builder {
         let parent = *self.stack.last().unwrap();
         let mut scope = Scope::new(kind, name);
         scope.in_class = self.table.scopes[parent].kind == ScopeKind::Class;
+        let outer = &self.table.scopes[parent];
+        scope.nested = outer.nested
+            || matches!(
+                outer.kind,
+                ScopeKind::Function | ScopeKind::Lambda | ScopeKind::Comprehension
+            );
         let id = self.table.scopes.len();
         self.table.scopes.push(scope);
         self.table.scopes[parent].children.push(id);
