@@ -62,6 +62,7 @@ STDLIB_MODULES = {
     "gc", "builtins", "warnings", "traceback", "atexit", "concurrent", "contextvars", "weakref",
     "datetime", "decimal",
     "binascii", "base64", "hashlib", "hmac", "csv", "argparse", "logging",
+    "pickle", "copyreg",
 }
 CATEGORY_IMPORTS = {"asyncio": {"asyncio", "time", "concurrent", "contextvars", "functools", "gc", "io", "decimal"}, "stdlib": STDLIB_MODULES}
 # A script may name another CPython as its oracle in its first lines, with the reason:
