@@ -56,12 +56,12 @@ use aio_vm::Vm;
 
 /// Registers every standard-library module with `vm`: `abc`, `argparse`, `array`, `asyncio`, `base64`,
 /// `binascii`, `bisect`,
-/// `collections` (and `collections.abc`), `contextlib`, `copy`, `csv` (with `_csv`), `dataclasses`, `datetime`, `decimal`,
+/// `collections` (and `collections.abc`), `contextlib`, `copy`, `copyreg`, `csv` (with `_csv`), `dataclasses`, `datetime`, `decimal`,
 /// `difflib`, `enum`,
 /// `fnmatch`, `fractions`, `functools`, `gc`, `glob`, `hashlib` (with its native
 /// `_hashlib`), `heapq`, `hmac`, `inspect`, `io`, `itertools`, `json`, `logging` (and `logging.config`,
 /// `logging.handlers`), `math`,
-/// `operator`, `os` (and `os.path`), `pathlib`, `pprint`, `random`, `re`, `reprlib`, `shutil`, `statistics`,
+/// `operator`, `os` (and `os.path`), `pathlib`, `pickle` (with `_compat_pickle` and `_codecs`), `pprint`, `random`, `re`, `reprlib`, `shutil`, `statistics`,
 /// `string`, `struct`, `tempfile`, `textwrap`, `time`, `traceback`, `types`, `typing`, `unittest` (and its submodules `unittest.case`,
 /// `unittest.loader`, ...), `warnings`, `weakref`; and adds the
 /// builtins `open` and `help` (with its `pydoc`).
@@ -98,6 +98,7 @@ pub fn install(vm: &mut Vm) {
     vm.register_module("concurrent", pure::concurrent);
     vm.register_module("concurrent.futures", pure::concurrent_futures);
     vm.register_module("copy", pure::copy);
+    vm.register_module("copyreg", pure::copyreg);
     vm.register_module("csv", pure::csv);
     vm.register_module("_csv", pure::csv_core);
     vm.register_module("dataclasses", pure::dataclasses);
@@ -125,6 +126,9 @@ pub fn install(vm: &mut Vm) {
     vm.register_module("operator", operator::init);
     vm.register_module("os", os::init);
     vm.register_module("os.path", os::init_path);
+    vm.register_module("pickle", pure::pickle);
+    vm.register_module("_compat_pickle", pure::compat_pickle);
+    vm.register_module("_codecs", pure::codecs_core);
     vm.register_module("pathlib", pure::pathlib);
     vm.register_module("pprint", pure::pprint);
     vm.register_module("random", random::init);

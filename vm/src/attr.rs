@@ -810,6 +810,10 @@ impl Vm {
                     if let Some(v) = self.special_attr(obj, name)? {
                         return Ok(Some(v));
                     }
+                    // The methods of the module's class (`object.__reduce_ex__`, ...).
+                    if let Some(d) = self.lookup(&cls, name) {
+                        return self.bind_descriptor(d, obj.clone(), &cls).map(Some);
+                    }
                     // Module-level __getattr__.
                     if let Some(ga) = self.dict_get_str(&g, &self.names.__getattr__.clone()) {
                         return self.call(&ga, &[Value::Str(name.clone())], &[]).map(Some);

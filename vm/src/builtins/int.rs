@@ -51,6 +51,7 @@ pub(super) fn install(vm: &mut Vm) {
     let fl = vm.types.float.clone();
     def_static(vm, &fl, "__new__", float_new);
     def_method_sig(vm, &fl, "is_integer", Sig::NOARGS, float_is_integer);
+    def_method_sig(vm, &fl, "__getnewargs__", Sig::NOARGS, float_getnewargs);
     def_method_sig(vm, &fl, "as_integer_ratio", Sig::NOARGS, float_ratio);
     def_method_sig(vm, &fl, "conjugate", Sig::NOARGS, float_pos);
     def_method_sig(vm, &fl, "hex", Sig::NOARGS, float_hex);
@@ -862,6 +863,13 @@ fn float_of(v: &Value) -> f64 {
         Some(Num::Int(i)) => i as f64,
         _ => 0.0,
     }
+}
+
+/// `float.__getnewargs__()`: `(float(self),)`, what `copyreg.__newobj__` rebuilds a float
+/// subclass from.
+fn float_getnewargs(vm: &mut Vm, a: Args) -> PyResult {
+    let f = Value::float(float_of(&a.pos[0]));
+    Ok(vm.new_tuple(vec![f]))
 }
 
 fn float_is_integer(_vm: &mut Vm, a: Args) -> PyResult {

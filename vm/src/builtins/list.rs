@@ -55,6 +55,7 @@ pub(super) fn install(vm: &mut Vm) {
         ("__eq__", Sig::SLOT, dunder_eq),
         ("__add__", Sig::SLOT, dunder_add),
         ("__hash__", Sig::SLOT, dunder_hash),
+        ("__getnewargs__", Sig::NOARGS, tuple_getnewargs),
     ];
     def_methods(vm, &t, methods);
 }
@@ -371,6 +372,14 @@ fn less_than(vm: &mut Vm, a: &Value, b: &Value) -> PyResult<bool> {
     }
     let r = vm.compare(a, b, CmpOp::Lt)?;
     vm.is_true(&r)
+}
+
+/// `tuple.__getnewargs__()`: `(tuple(self),)`, what `copyreg.__newobj__` rebuilds a tuple
+/// subclass from.
+fn tuple_getnewargs(vm: &mut Vm, a: Args) -> PyResult {
+    a.method_count(vm, "__getnewargs__", 0, 0)?;
+    let t = vm.new_tuple(items_of(&a));
+    Ok(vm.new_tuple(vec![t]))
 }
 
 fn dunder_len(_vm: &mut Vm, a: Args) -> PyResult {

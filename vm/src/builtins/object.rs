@@ -583,6 +583,16 @@ fn calculate_metaclass(vm: &mut Vm, meta: &Obj, bases: &[Obj]) -> PyResult<Obj> 
     Ok(winner)
 }
 
+/// The member name of a private slot, as CPython's `_Py_Mangle`: `__x` declared in class
+/// `_C` is stored as `_C__x` (`None` when the name is not private).
+fn mangle_slot(class: &str, slot: &str) -> Option<String> {
+    if !slot.starts_with("__") || slot.ends_with("__") || slot.contains('.') {
+        return None;
+    }
+    let class = class.trim_start_matches('_');
+    (!class.is_empty()).then(|| format!("_{class}{slot}"))
+}
+
 fn create_class(
     vm: &mut Vm,
     meta: &Obj,
@@ -626,7 +636,7 @@ fn create_class(
     }
     let slots = match ns.get_str(&vm.names.__slots__.clone()).cloned() {
         Some(v) => {
-            let names = match v.as_str() {
+            let names: Vec<Rc<crate::str::Str>> = match v.as_str() {
                 Some(s) => vec![s.clone()],
                 None => vm
                     .collect(&v)?
@@ -634,6 +644,13 @@ fn create_class(
                     .filter_map(|n| n.as_str().cloned())
                     .collect(),
             };
+            let names = names
+                .into_iter()
+                .map(|n| match mangle_slot(name.as_str(), n.as_str()) {
+                    Some(m) => vm.intern(&m),
+                    None => n,
+                })
+                .collect();
             Some(names)
         }
         None => None,
@@ -1263,7 +1280,7 @@ pub(super) fn payload_attr(vm: &mut Vm, v: &Value, name: &str) -> PyResult<Optio
         (Payload::Native(n), "__module__") => match &n.module {
             Some(m) => Some(Value::Str(m.clone())),
             None if n.owner.is_some() || n.bound.is_some() || n.is_static => Some(Value::None),
-            None => Some(Value::str("builtins")),
+            None => Some(Value::Str(vm.intern("builtins"))),
         },
         (Payload::Module(m), "__name__") => Some(Value::Str(m.name.clone())),
         (Payload::Code(c), "co_name") => Some(Value::Str(c.name.clone())),
@@ -1367,7 +1384,7 @@ pub(super) fn type_special_attr(vm: &mut Vm, cls: &Obj, name: &str) -> PyResult<
                 .cloned()
                 .unwrap_or_else(|| vm.types.type_.clone()),
         )),
-        "__module__" => Some(Value::str("builtins")),
+        "__module__" => Some(Value::Str(vm.intern("builtins"))),
         "__doc__" => Some(Value::None),
         _ => None,
     })

@@ -206,34 +206,35 @@ fn is_name(v: &Value, name: &str) -> bool {
     v.as_str().is_some_and(|s| s.as_str() == name)
 }
 
-/// Calls `copy.<helper>(args)`: the object protocol of pickling lives beside `copy`, which
-/// is its one user. Without a `copy` module (a host that leaves it out), CPython's
-/// `cannot pickle` error.
-fn copy_helper(vm: &mut Vm, helper: &str, args: &[Value]) -> PyResult {
-    let Ok(copy) = vm.import_module("copy") else {
+/// Calls `copyreg.<helper>(args)`: the object protocol of pickling (CPython's C code in
+/// `typeobject.c`) is written in aio beside `copyreg`, whose helpers it uses. Without a
+/// `copyreg` module (a host that leaves it out), CPython's `cannot pickle` error.
+fn copyreg_helper(vm: &mut Vm, helper: &str, args: &[Value]) -> PyResult {
+    let Ok(copyreg) = vm.import_module("copyreg") else {
         return Err(vm.new_type_error(format!("cannot pickle '{}' object", vm.type_name(&args[0]))));
     };
     let name = vm.intern(helper);
-    let f = vm.get_attr(&copy, &name)?;
+    let f = vm.get_attr(&copyreg, &name)?;
     vm.call(&f, args, &[])
 }
 
-/// `object.__reduce__()`: what copyreg gives (the class, its state and items).
+/// `object.__reduce__()`: the reduction of protocol 0 (`copyreg._reduce_ex`).
 fn object_reduce(vm: &mut Vm, a: Args) -> PyResult {
     a.method_count(vm, "__reduce__", 0, 0)?;
-    copy_helper(vm, "_reduce_plain", &a.pos[..1])
+    copyreg_helper(vm, "_object_reduce", &a.pos[..1])
 }
 
-/// `object.__reduce_ex__(protocol)`: a class's own `__reduce__` when it overrides it.
+/// `object.__reduce_ex__(protocol)`: a class's own `__reduce__` when it overrides it, else
+/// `copyreg._reduce_ex` below protocol 2 and `copyreg.__newobj__`/`__newobj_ex__` from 2.
 fn object_reduce_ex(vm: &mut Vm, a: Args) -> PyResult {
     a.method_count(vm, "__reduce_ex__", 1, 1)?;
-    copy_helper(vm, "_object_reduce_ex", &a.pos[..2])
+    copyreg_helper(vm, "_object_reduce_ex", &a.pos[..2])
 }
 
 /// `object.__getstate__()`: the instance `__dict__` and slot values (`None` when empty).
 fn object_getstate(vm: &mut Vm, a: Args) -> PyResult {
     a.method_count(vm, "__getstate__", 0, 0)?;
-    copy_helper(vm, "_object_getstate", &a.pos[..1])
+    copyreg_helper(vm, "_object_getstate", &a.pos[..1])
 }
 
 fn seq_cmp(vm: &mut Vm, a: Args, op: CmpOp) -> PyResult {

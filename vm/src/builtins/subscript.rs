@@ -207,11 +207,19 @@ pub fn native_getitem(vm: &mut Vm, obj: &Value, idx: &Value) -> PyResult {
             Err(vm.new_key_error(idx.clone()))
         }
         Payload::Bytes(_) | Payload::ByteArray(_) => {
-            let b = super::bytes::as_bytes(obj).unwrap_or_default();
+            // The buffer is borrowed once the indices are known (computing them may run
+            // `__index__`), so indexing and slicing cost the size of the result.
+            let len = super::bytes::with_buffer(o, |b| b.len()).unwrap_or(0);
             if let Some(Payload::Slice(sl)) = idx.payload() {
                 let sl = (**sl).clone();
-                let (a, e, c) = slice_indices(vm, &sl, b.len() as i64)?;
-                let out: Vec<u8> = slice_positions(a, e, c).into_iter().map(|i| b[i]).collect();
+                let (a, e, c) = slice_indices(vm, &sl, len as i64)?;
+                let out: Vec<u8> = super::bytes::with_buffer(o, |b| {
+                    slice_positions(a, e, c)
+                        .into_iter()
+                        .filter_map(|i| b.get(i).copied())
+                        .collect()
+                })
+                .unwrap_or_default();
                 return Ok(if matches!(o.payload, Payload::Bytes(_)) {
                     super::bytes_const(&vm.types, out)
                 } else {
@@ -223,8 +231,11 @@ pub fn native_getitem(vm: &mut Vm, obj: &Value, idx: &Value) -> PyResult {
             } else {
                 ("bytearray", "bytearray index out of range")
             };
-            let i = index(vm, idx, b.len(), what, oob)?;
-            Ok(Value::Int(b[i] as i64))
+            let i = index(vm, idx, len, what, oob)?;
+            match super::bytes::with_buffer(o, |b| b.get(i).copied()).flatten() {
+                Some(byte) => Ok(Value::Int(byte as i64)),
+                None => Err(vm.new_index_error(oob)),
+            }
         }
         Payload::Range(r) => {
             let [start, _, step] = **r;

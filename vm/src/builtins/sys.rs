@@ -508,8 +508,23 @@ fn exception(vm: &mut Vm, _a: Args) -> PyResult {
     Ok(vm.handled_exception().unwrap_or(Value::None))
 }
 
-fn intern(_vm: &mut Vm, a: Args) -> PyResult {
-    Ok(a.pos[0].clone())
+/// `sys.intern(string)`: the VM's one shared string object for the text, so interned
+/// strings compare by identity (pickle's memo shares module names through it, as CPython's).
+fn intern(vm: &mut Vm, a: Args) -> PyResult {
+    a.check_count(vm, "sys.intern", 1, 1)?;
+    match &a.pos[0] {
+        Value::Str(s) => Ok(Value::Str(vm.intern(s.as_str()))),
+        v => {
+            let msg = if vm.isinstance(v, &vm.types.str) {
+                format!("can't intern {}", vm.type_name(v))
+            } else if matches!(v, Value::None) {
+                "intern() argument must be str, not None".to_string()
+            } else {
+                format!("intern() argument must be str, not {}", vm.type_name(v))
+            };
+            Err(vm.new_type_error(msg))
+        }
+    }
 }
 
 fn getsizeof(_vm: &mut Vm, a: Args) -> PyResult {

@@ -64,6 +64,7 @@ pub fn compile(
         interner,
         types,
         ellipsis: ellipsis.clone(),
+        bytes_consts: HashMap::new(),
         units: Vec::new(),
         mode,
         future_annotations: false,
@@ -237,6 +238,7 @@ enum ConstKey {
     Int(i64),
     Float(u64),
     Str(String),
+    Bytes(Vec<u8>),
     Ellipsis,
 }
 
@@ -246,6 +248,9 @@ struct Compiler<'t, 'i> {
     interner: &'i mut Interner,
     types: &'i crate::types::Types,
     ellipsis: Value,
+    /// The bytes constants made so far: equal literals of one compilation are one object,
+    /// as CPython's compiler merges constants.
+    bytes_consts: HashMap<Vec<u8>, Value>,
     units: Vec<Unit<'t>>,
     mode: Mode,
     /// `from __future__ import annotations`: annotations are stored as source strings.
@@ -470,7 +475,10 @@ impl<'t, 'i> Compiler<'t, 'i> {
             Value::Obj(o) if matches!(o.payload, crate::object::Payload::Plain) => {
                 Some(ConstKey::Ellipsis)
             }
-            _ => None,
+            Value::Obj(o) => match &o.payload {
+                crate::object::Payload::Bytes(b) => Some(ConstKey::Bytes(b.to_vec())),
+                _ => None,
+            },
         };
         let u = self.unit();
         if let Some(k) = key {
@@ -1927,7 +1935,13 @@ impl<'t, 'i> Compiler<'t, 'i> {
             Constant::Float(f) => Value::float(*f),
             Constant::Complex(im) => crate::builtins::complex_const(self.types, 0.0, *im),
             Constant::Str(s) => Value::Str(self.interner.intern_if_identifier(s)),
-            Constant::Bytes(b) => crate::builtins::bytes_const(self.types, b.clone()),
+            Constant::Bytes(b) => {
+                let types = self.types;
+                self.bytes_consts
+                    .entry(b.clone())
+                    .or_insert_with(|| crate::builtins::bytes_const(types, b.clone()))
+                    .clone()
+            }
             Constant::Ellipsis => self.ellipsis.clone(),
         }
     }

@@ -21,7 +21,10 @@ pub(super) const COMMON: Table = &[
     ("__mod__", Sig::SLOT, dunder_mod),
 ];
 
-pub(super) const BYTES: Table = &[("__hash__", Sig::SLOT, dunder_hash)];
+pub(super) const BYTES: Table = &[
+    ("__hash__", Sig::SLOT, dunder_hash),
+    ("__getnewargs__", Sig::NOARGS, bytes_getnewargs),
+];
 
 pub(super) const BYTEARRAY: Table = &[
     ("__setitem__", Sig::SLOT, dunder_setitem),
@@ -93,6 +96,15 @@ fn dunder_hash(vm: &mut Vm, a: Args) -> PyResult {
     a.method_count(vm, "__hash__", 0, 0)?;
     let b = super::this(vm, &a, "__hash__")?;
     Ok(Value::Int(crate::hashing::hash_bytes(&b)))
+}
+
+/// `bytes.__getnewargs__()`: `(bytes(self),)`, what `copyreg.__newobj__` rebuilds a bytes
+/// subclass from.
+fn bytes_getnewargs(vm: &mut Vm, a: Args) -> PyResult {
+    a.method_count(vm, "__getnewargs__", 0, 0)?;
+    let b = super::this(vm, &a, "__getnewargs__")?;
+    let b = crate::module::new_bytes(vm, b);
+    Ok(vm.new_tuple(vec![b]))
 }
 
 fn dunder_setitem(vm: &mut Vm, a: Args) -> PyResult {

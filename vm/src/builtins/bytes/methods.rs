@@ -169,14 +169,22 @@ fn replace(vm: &mut Vm, a: Args) -> PyResult {
 /// The index `find`/`rfind` report, or `None`.
 fn search(vm: &mut Vm, a: &Args, name: &str, rev: bool) -> PyResult<Option<usize>> {
     let (sub, start, end) = text::find_args(vm, a, name)?;
-    let b = this(vm, a, name)?;
     let sub = sub_arg(vm, sub)?;
-    let (s, e) = text::window(b.len(), start, end);
-    Ok(if rev {
-        text::rfind(&b, &sub, s, e)
-    } else {
-        text::find(&b, &sub, s, e)
-    })
+    let run = |b: &[u8]| {
+        let (s, e) = text::window(b.len(), start, end);
+        if rev {
+            text::rfind(b, &sub, s, e)
+        } else {
+            text::find(b, &sub, s, e)
+        }
+    };
+    // The receiver's buffer is borrowed, not copied: a search costs the window searched.
+    match a.pos.first().and_then(Value::as_obj) {
+        Some(o) if super::with_buffer(o, |_| ()).is_some() => {
+            Ok(super::with_buffer(o, run).flatten())
+        }
+        _ => Ok(run(&this(vm, a, name)?)),
+    }
 }
 
 fn found(i: Option<usize>) -> Value {

@@ -50,6 +50,16 @@ pub(super) fn install(vm: &mut Vm) {
 /// A method table: names, calling conventions and functions.
 type Table = &'static [(&'static str, Sig, NativeFn)];
 
+/// Runs `f` on the buffer of a `bytes` or `bytearray` object, borrowed rather than copied
+/// (`None` for other objects). `f` must not run aio code: a bytearray stays borrowed.
+pub(crate) fn with_buffer<R>(o: &crate::object::Object, f: impl FnOnce(&[u8]) -> R) -> Option<R> {
+    match &o.payload {
+        Payload::Bytes(b) => Some(f(b)),
+        Payload::ByteArray(b) => Some(f(&b.borrow())),
+        _ => None,
+    }
+}
+
 /// The bytes of a `bytes`, `bytearray` or `memoryview` value.
 pub fn as_bytes(v: &Value) -> Option<Vec<u8>> {
     match v.payload()? {
