@@ -272,6 +272,7 @@ impl Vm {
                     if nf.owner.as_ref().is_some_and(|o| o.as_str() == "object") =>
                 {
                     self.check_object_new_args(cls, args, kw)?;
+                    crate::builtins::object::check_not_abstract(self, cls)?;
                     self.new_instance(cls)?
                 }
                 _ => {

@@ -56,6 +56,7 @@ names! {
     __pos__, __invert__, __abs__, __round__, __lt__, __le__, __gt__, __ge__, __main__,
     __builtins__, __file__, __mro_entries__, __class_getitem__, __trunc__, __floor__, __ceil__,
     __bases__, __mro__, __annotations__, __instancecheck__, __subclasscheck__, __length_hint__,
+    __abstractmethods__,
     __complex__, __bytes__, __del__, __prepare__, __all__, __path__, __spec__, __loader__,
     __package__, __traceback__, __cause__, __context__, __suppress_context__, __notes__,
     args, send, throw, close, append, keys, items, values, value, code, errno, strerror,

@@ -1,6 +1,7 @@
 //! The `abc` module, written in aio (`abc.aio`, after CPython's `_py_abc.py`): `ABCMeta`
 //! with `register` and the subclass-hook protocol, `ABC`, `abstractmethod`. Instantiating a
-//! class with abstract methods raises CPython's `TypeError` from `ABCMeta.__call__`.
+//! class with abstract methods raises CPython's `TypeError` from `object.__new__`, which
+//! reads the `__abstractmethods__` that `ABCMeta` sets on each class (as CPython's flag).
 
 use aio_vm::{Obj, PyResult, Vm};
 

@@ -20,7 +20,7 @@ mod int_methods;
 mod iter_reduce;
 mod iterators;
 pub(crate) mod list;
-mod object;
+pub(crate) mod object;
 mod repr;
 mod set;
 mod slot_methods;

@@ -186,6 +186,34 @@ fn method_new(vm: &mut Vm, a: Args) -> PyResult {
     ))))
 }
 
+/// `object.__new__`'s refusal of an abstract class: one whose own `__abstractmethods__`
+/// (set by `ABCMeta` on every class it makes; CPython's `Py_TPFLAGS_IS_ABSTRACT`) is not
+/// empty. Most classes have no such entry, which the namespace's key filter tells at once.
+pub(crate) fn check_not_abstract(vm: &mut Vm, cls: &Obj) -> PyResult<()> {
+    let key = vm.names.__abstractmethods__.clone();
+    let Some(v) = cls
+        .as_type()
+        .and_then(|t| t.ns.borrow().get_str(&key).cloned())
+    else {
+        return Ok(());
+    };
+    let names = vm.collect(&v)?;
+    if names.is_empty() {
+        return Ok(());
+    }
+    let mut ns: Vec<&str> = names
+        .iter()
+        .filter_map(|n| n.as_str().map(|s| s.as_str()))
+        .collect();
+    ns.sort_unstable();
+    Err(vm.new_type_error(format!(
+        "Can't instantiate abstract class {} with abstract method{} {}",
+        type_name(cls),
+        if ns.len() == 1 { "" } else { "s" },
+        ns.join(", ")
+    )))
+}
+
 fn object_new(vm: &mut Vm, a: Args) -> PyResult {
     let Some(Value::Obj(cls)) = a.get(0) else {
         return Err(vm.new_type_error("object.__new__(): not enough arguments"));
@@ -195,25 +223,7 @@ fn object_new(vm: &mut Vm, a: Args) -> PyResult {
     }
     let cls = cls.clone();
     object_new_checks(vm, &cls, &a)?;
-    // Abstract classes cannot be instantiated.
-    let abstract_key = vm.intern("__abstractmethods__");
-    if let Some(v) = lookup(&cls, &abstract_key) {
-        let names = vm.collect(&v)?;
-        if !names.is_empty() {
-            let mut ns: Vec<String> = names
-                .iter()
-                .filter_map(|n| n.as_str().map(|s| s.as_str().to_string()))
-                .collect();
-            ns.sort();
-            let quoted: Vec<String> = ns.iter().map(|n| format!("'{n}'")).collect();
-            return Err(vm.new_type_error(format!(
-                "Can't instantiate abstract class {} with abstract method{} {}",
-                type_name(&cls),
-                if ns.len() == 1 { "" } else { "s" },
-                quoted.join(", ")
-            )));
-        }
-    }
+    check_not_abstract(vm, &cls)?;
     vm.new_instance(&cls)
 }
 
