@@ -227,10 +227,10 @@ fn heap_instance_class(obj: &Value) -> Option<&Obj> {
 }
 
 impl Vm {
-    /// Fills a `LoadAttr` cache for `obj`'s class when the class lets a cache answer:
-    /// `obj` is a plain instance with a `__dict__` (or a module) and `name` is not a class
-    /// attribute, a plain class value, `__dict__`, or a `__slots__` member. Returns
-    /// whether it did.
+    /// Fills a `LoadAttr` cache for `obj`'s class when a cache can answer: `obj` is a
+    /// plain instance with a `__dict__` (or a module) and its class has no attribute
+    /// `name`, or holds a plain value or a script function under it, or `name` is
+    /// `__dict__`/`__class__`; or `name` is a `__slots__` member. Returns whether it did.
     pub(crate) fn fill_load_attr_cache(
         &self,
         slot: &Cell<AttrCache>,
