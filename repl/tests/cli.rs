@@ -149,6 +149,44 @@ fn a_deadlocked_asyncio_program_reports_its_tasks_instead_of_hanging() {
     );
 }
 
+#[test]
+fn a_deadlocked_threading_program_reports_its_threads_instead_of_hanging() {
+    // Two threads each hold the lock the other wants while the main thread joins one:
+    // CPython hangs; aio names every waiting thread and the line it waits at.
+    let script = temp_file(
+        "thread_deadlock.aio",
+        b"import threading, time\n\
+a, b = threading.Lock(), threading.Lock()\n\
+def one():\n    with a:\n        time.sleep(0.01)\n        with b:\n            pass\n\
+def two():\n    with b:\n        time.sleep(0.01)\n        with a:\n            pass\n\
+t1 = threading.Thread(target=one, name='one')\n\
+t2 = threading.Thread(target=two, name='two')\n\
+t1.start(); t2.start()\n\
+t1.join()\n",
+    );
+    let out = aio(&[&script]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.starts_with("aio: deadlock: every thread is waiting"),
+        "{err}"
+    );
+    for (name, line, func) in [
+        ("MainThread", 16, "<module>"),
+        ("one", 6, "one"),
+        ("two", 11, "two"),
+    ] {
+        assert!(
+            err.contains(&format!("thread '{name}' is waiting:")),
+            "{err}"
+        );
+        assert!(
+            err.contains(&format!("File \"{script}\", line {line}, in {func}")),
+            "{err}"
+        );
+    }
+}
+
 /// Runs `script` until it prints `ready` (flushed), sends SIGINT `count` times (each after the
 /// previous one was reported on stdout as `cancelled`), and returns the finished output.
 fn interrupt(script: &str, count: usize) -> Output {

@@ -42,7 +42,9 @@
 //! `collections`, `dataclasses`, `re`, `types` and `io`; `unittest` imports `difflib`,
 //! `pprint`, `argparse`, `fnmatch`, `traceback`, `warnings`, `weakref`, `logging` (for
 //! `assertLogs`) and `asyncio` (for `IsolatedAsyncioTestCase`), among others; `inspect` imports `abc`,
-//! `collections`, `enum`, `functools`, `itertools`, `operator`, `re` and `types`): choose
+//! `collections`, `enum`, `functools`, `itertools`, `operator`, `re` and `types`; `threading`
+//! imports `_thread`, `_threading_local`, `functools`, `itertools`, `collections`, `time`,
+//! `traceback` and `weakref`, and `queue` imports `threading`, `heapq` and `types`): choose
 //! those too, or
 //! use [`VmBuilder::with_stdlib`].
 
@@ -97,6 +99,7 @@ pub const MODULES: &[&str] = &[
     "pathlib",
     "pprint",
     "pickle",
+    "queue",
     "_compat_pickle",
     "_codecs",
     "random",
@@ -108,6 +111,9 @@ pub const MODULES: &[&str] = &[
     "struct",
     "tempfile",
     "textwrap",
+    "threading",
+    "_thread",
+    "_threading_local",
     "time",
     "traceback",
     "types",

@@ -43,6 +43,7 @@ pub mod pystruct;
 pub mod random;
 pub mod re;
 pub mod source;
+pub mod thread;
 pub mod time;
 pub mod traceback;
 pub mod types;
@@ -62,7 +63,7 @@ use aio_vm::Vm;
 /// `_hashlib`), `heapq`, `hmac`, `inspect`, `io`, `itertools`, `json`, `logging` (and `logging.config`,
 /// `logging.handlers`), `math`,
 /// `operator`, `os` (and `os.path`), `pathlib`, `pickle` (with `_compat_pickle` and `_codecs`), `pprint`, `random`, `re`, `reprlib`, `shutil`, `statistics`,
-/// `string`, `struct`, `tempfile`, `textwrap`, `time`, `traceback`, `types`, `typing`, `unittest` (and its submodules `unittest.case`,
+/// `string`, `struct`, `tempfile`, `textwrap`, `threading` (with `_thread` and `_threading_local`), `queue`, `time`, `traceback`, `types`, `typing`, `unittest` (and its submodules `unittest.case`,
 /// `unittest.loader`, ...), `warnings`, `weakref`; and adds the
 /// builtins `open` and `help` (with its `pydoc`).
 /// This is the unsandboxed standard library of the `aio` binary (see [`VmBuilder`] for a
@@ -131,6 +132,7 @@ pub fn install(vm: &mut Vm) {
     vm.register_module("_codecs", pure::codecs_core);
     vm.register_module("pathlib", pure::pathlib);
     vm.register_module("pprint", pure::pprint);
+    vm.register_module("queue", pure::queue);
     vm.register_module("random", random::init);
     vm.register_module("re", re::init);
     vm.register_module("reprlib", pure::reprlib);
@@ -140,6 +142,9 @@ pub fn install(vm: &mut Vm) {
     vm.register_module("struct", pystruct::init);
     vm.register_module("tempfile", pure::tempfile);
     vm.register_module("textwrap", pure::textwrap);
+    vm.register_module("threading", pure::threading);
+    vm.register_module("_threading_local", pure::threading_local);
+    vm.register_module("_thread", thread::init);
     vm.register_module("time", time::init);
     vm.register_module("traceback", traceback::init);
     vm.register_module("types", types::init);

@@ -2,7 +2,7 @@
 //! `argparse`, `base64`, `copy`, `copyreg` (with the object protocol of pickling), `pickle` (with `_compat_pickle` and `_codecs`), `csv` (over `_csv`, a port of the C module), `hashlib` (over the native `_hashlib`), `hmac`, `string`, `contextlib`, `textwrap`, `typing`, `enum`,
 //! `dataclasses`, `array`, `fractions`, `statistics`, `fnmatch`, `reprlib`, `pprint`, `difflib`, and `pathlib`, `glob`,
 //! `shutil` and `tempfile` (which need `os`, so they exist only where the file system is
-//! allowed), `concurrent.futures` and `contextvars`. Each follows the pure-Python version of the CPython 3.11 module
+//! allowed), `concurrent.futures` and `contextvars`, `threading` (over the native `_thread`), `_threading_local` and `queue`. Each follows the pure-Python version of the CPython 3.11 module
 //! (so results and orders are the same) with the messages of its C accelerator.
 
 /// Declares `pub fn $name(vm, m)`, a module initialiser that runs `lib/$file`.
@@ -49,6 +49,9 @@ aio_module!(shutil, "shutil.aio");
 aio_module!(tempfile, "tempfile.aio");
 aio_module!(concurrent_futures, "concurrent_futures.aio");
 aio_module!(contextvars, "contextvars.aio");
+aio_module!(threading, "threading.aio");
+aio_module!(threading_local, "_threading_local.aio");
+aio_module!(queue, "queue.aio");
 
 /// Initialises `concurrent`, the package that holds `concurrent.futures`.
 pub fn concurrent(_vm: &mut aio_vm::Vm, _m: &aio_vm::Obj) -> aio_vm::PyResult<()> {

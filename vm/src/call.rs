@@ -46,11 +46,14 @@ impl Vm {
                         }
                     }
                 }
-                Payload::Native(_) => {
+                Payload::Native(nf) => {
                     if let Some(make) = crate::builtins::frame_builtin(self, o) {
                         let a = crate::native::Args { pos: args, kw };
                         return Ok(Prepared::Frame(make(self, a, Delivery::Call)?));
                     }
+                    // Called from the loop, as `call_native_lent` does: not a native
+                    // nested in another (a blocking one may park its thread).
+                    return self.call_bound_native(nf, args, kw).map(Prepared::Value);
                 }
                 Payload::Type(t) if t.heap => {
                     // Instance creation: object.__new__ then a script __init__ as a frame.
@@ -62,6 +65,24 @@ impl Vm {
             }
         }
         self.call(&callee, args, kw).map(Prepared::Value)
+    }
+
+    /// Calls native `nf` with `args` (after its bound receiver, if it has one).
+    fn call_bound_native(
+        &mut self,
+        nf: &NativeFunction,
+        args: &[Value],
+        kw: &[(Rc<Str>, Value)],
+    ) -> PyResult {
+        match &nf.bound {
+            Some(b) => {
+                let mut all = Vec::with_capacity(args.len() + 1);
+                all.push(b.clone());
+                all.extend_from_slice(args);
+                call_native(self, nf, Args { pos: &all, kw }, false)
+            }
+            None => call_native(self, nf, Args { pos: args, kw }, false),
+        }
     }
 
     fn prepare_class_call(
@@ -169,15 +190,7 @@ impl Vm {
                     return Err(self.new_recursion_error(""));
                 }
                 self.native_depth += 1;
-                let r = match &nf.bound {
-                    Some(b) => {
-                        let mut all = Vec::with_capacity(args.len() + 1);
-                        all.push(b.clone());
-                        all.extend_from_slice(args);
-                        call_native(self, nf, Args { pos: &all, kw }, false)
-                    }
-                    None => call_native(self, nf, Args { pos: args, kw }, false),
-                };
+                let r = self.call_bound_native(nf, args, kw);
                 self.native_depth -= 1;
                 r
             }
@@ -753,10 +766,15 @@ pub(crate) fn call_native(
     self_found: bool,
 ) -> PyResult {
     nf.check_call_with(vm, &args, self_found)?;
-    match &nf.func {
+    // Counted for the threads: a native that blocks parks its thread only when it is the
+    // one native running in the thread's run (`threads.rs`).
+    vm.threads.nesting += 1;
+    let r = match &nf.func {
         NativeImpl::Fn(f) => f(vm, args),
         NativeImpl::Closure(c) => c(vm, args),
-    }
+    };
+    vm.threads.nesting -= 1;
+    r
 }
 
 fn missing_message(qual: &str, missing: &[String], kind: &str) -> String {

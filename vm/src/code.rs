@@ -334,10 +334,14 @@ pub enum Instr {
     ReturnValue,
     /// Pushes an exception handler block jumping to `i`.
     SetupFinally(u32),
-    /// Enters a context manager; pushes `__exit__` and the `__enter__` result; handler `i`.
+    /// Replaces the top (a context manager) with its bound `__exit__`, its `__enter__` and
+    /// itself, for `CallMethod(0)` to enter it (a script `__enter__` then runs as a pushed
+    /// frame, and a blocking native one can park a thread).
+    BeforeWith,
+    /// Pushes the handler block `i` of a `with` whose `__enter__` was called (or an `async
+    /// with` whose `__aenter__` was awaited): the stack is `[exit, entered]`, and the block's
+    /// level sits below `entered`.
     SetupWith(u32),
-    /// Pushes the handler block for an `async with` whose `__aenter__` was awaited.
-    SetupAsyncWith(u32),
     /// Replaces the top with `__aexit__` and the awaitable of `__aenter__()`.
     BeforeAsyncWith,
     /// Pops a handler block.

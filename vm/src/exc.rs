@@ -196,8 +196,9 @@ impl Vm {
         next
     }
 
-    /// `SetupWith`: calls `__enter__`, returns (`__exit__` bound, result).
-    pub(crate) fn enter_context(&mut self, mgr: &Value) -> PyResult<(Value, Value)> {
+    /// `BeforeWith`: (`__exit__` bound, `__enter__` unbound), for the loop to call
+    /// `__enter__(mgr)`.
+    pub(crate) fn before_with(&mut self, mgr: &Value) -> PyResult<(Value, Value)> {
         let cls = self.class_of(mgr).clone();
         let enter = lookup(&cls, &self.names.__enter__.clone());
         let exit = lookup(&cls, &self.names.__exit__.clone());
@@ -213,8 +214,7 @@ impl Vm {
             )));
         };
         let exit_bound = self.bind(exit, mgr.clone());
-        let r = self.call(&enter, std::slice::from_ref(mgr), &[])?;
-        Ok((exit_bound, r))
+        Ok((exit_bound, enter))
     }
 
     /// `BeforeAsyncWith`: (`__aexit__` bound, awaitable of `__aenter__()`).

@@ -297,6 +297,7 @@ impl Vm {
     /// # Ok::<(), aio_vm::Error>(())
     /// ```
     pub fn shutdown(&mut self) {
+        self.join_threads();
         self.run_atexit();
         self.collect_garbage();
         let main = self.dict_get_str(

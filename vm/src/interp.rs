@@ -151,6 +151,12 @@ impl Vm {
     /// Runs `frame` and everything it calls until it returns or yields.
     pub(crate) fn run(&mut self, frame: Box<Frame>) -> Result<Outcome, Obj> {
         let base = self.frames.len();
+        self.run_at(frame, base)
+    }
+
+    /// Runs `frame`, whose callers down to `Vm::frames[base]` are on `Vm::frames` (a
+    /// resumed thread's), until the frame at `base` returns or yields.
+    pub(crate) fn run_at(&mut self, frame: Box<Frame>, base: usize) -> Result<Outcome, Obj> {
         if base + self.native_depth > self.recursion_limit + 50 {
             return Err(self.new_recursion_error(""));
         }
@@ -770,7 +776,7 @@ impl Vm {
                             // A backward jump is a loop iteration: where Ctrl-C and the
                             // host's limits land (`embed/limits.rs`).
                             if (t as usize) < ip {
-                                tri!(self.tick());
+                                tri!(self.tick_at_loop(t));
                             }
                             jump!(t)
                         }
@@ -1091,14 +1097,12 @@ impl Vm {
                             let level = f.stack.len() as u32;
                             f.push_block(Block::Finally { handler: h, level });
                         }
-                        Instr::SetupWith(h) => {
+                        Instr::BeforeWith => {
                             let mgr = f.stack.pop().expect("stack");
-                            let (exit, entered) =
-                                tri!(with_frame!(self, f, self.enter_context(&mgr)));
+                            let (exit, enter) = tri!(with_frame!(self, f, self.before_with(&mgr)));
                             f.stack.push(exit);
-                            let level = f.stack.len() as u32;
-                            f.push_block(Block::Finally { handler: h, level });
-                            f.stack.push(entered);
+                            f.stack.push(enter);
+                            f.stack.push(mgr);
                         }
                         Instr::BeforeAsyncWith => {
                             let mgr = f.stack.pop().expect("stack");
@@ -1107,7 +1111,7 @@ impl Vm {
                             f.stack.push(exit);
                             f.stack.push(aw);
                         }
-                        Instr::SetupAsyncWith(h) => {
+                        Instr::SetupWith(h) => {
                             // Stack: [exit, entered]; the block level sits below `entered`.
                             let level = f.stack.len() as u32 - 1;
                             f.push_block(Block::Finally { handler: h, level });
@@ -1399,6 +1403,13 @@ impl Vm {
                                 continue 'frames;
                             }
                         }
+                    }
+                    Event::Raise(exc) if self.threads.parking() => {
+                        // A native parked this thread (`threads.rs`): its frames leave.
+                        let mut frames: Vec<Box<Frame>> = self.frames.drain(base..).collect();
+                        frames.push(f);
+                        self.threads.park_frames(frames);
+                        return Err(exc);
                     }
                     Event::Raise(exc) => {
                         self.on_raise(&f, &exc, true);

@@ -42,6 +42,7 @@ pub mod set;
 pub mod str;
 pub mod suggest;
 pub mod table;
+pub mod threads;
 pub mod types;
 pub mod unicode;
 pub mod value;

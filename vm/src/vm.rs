@@ -216,6 +216,8 @@ pub struct Vm {
     pub interrupt: std::sync::Arc<std::sync::atomic::AtomicBool>,
     /// Host limits (steps, time, memory) and their accounting; see [`Vm::set_limits`].
     pub(crate) limits: crate::embed::limits::LimitState,
+    /// The green threads (`_thread`); see `threads.rs`.
+    pub(crate) threads: crate::threads::Threads,
     /// The builtin `eval`, which a call from a script runs as a pushed frame.
     pub(crate) eval_fn: Option<Obj>,
     /// The natives `except*` calls (`LoadExceptStarHelper`): prepare, split, finish.
@@ -309,6 +311,7 @@ impl Vm {
             argv: vec![String::new()],
             interrupt: Default::default(),
             limits: Default::default(),
+            threads: Default::default(),
             eval_fn: None,
             except_star_helpers: Vec::new(),
             exec_fn: None,

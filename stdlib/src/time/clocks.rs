@@ -166,8 +166,9 @@ fn time_get_clock_info(vm: &mut Vm, a: Args) -> PyResult {
     vm.call(&namespace, &[], &kw)
 }
 
-/// Nanoseconds of a `sleep` argument (CPython's `_PyTime_FromSecondsObject`, rounding away from zero).
-fn sleep_ns(vm: &mut Vm, v: &Value) -> PyResult<i64> {
+/// Nanoseconds of a `sleep` argument or a timeout (CPython's `_PyTime_FromSecondsObject`,
+/// rounding away from zero).
+pub fn seconds_ns(vm: &mut Vm, v: &Value) -> PyResult<i64> {
     let float = vm.types.float.clone();
     if vm.isinstance(v, &float) {
         let d = to_f64(vm, v)?;
@@ -190,12 +191,20 @@ fn sleep_ns(vm: &mut Vm, v: &Value) -> PyResult<i64> {
 fn time_sleep(vm: &mut Vm, a: Args) -> PyResult {
     a.no_kwargs(vm, "time.sleep")?;
     a.check_count(vm, "time.sleep", 1, 1)?;
-    let ns = sleep_ns(vm, &a.pos[0])?;
+    let ns = seconds_ns(vm, &a.pos[0])?;
     if ns < 0 {
         return Err(vm.new_value_error("sleep length must be non-negative"));
     }
     vm.flush_stdout();
-    vm.sleep(std::time::Duration::from_nanos(ns as u64))?;
+    let d = std::time::Duration::from_nanos(ns as u64);
+    if vm.thread_count() > 0 || vm.thread_ident() != aio_vm::threads::MAIN_THREAD {
+        // Other threads run meanwhile (`_thread`).
+        let deadline = std::time::Instant::now() + d;
+        return vm.block_thread(Some(deadline), |_, timed_out| {
+            timed_out.then_some(Ok(Value::None))
+        });
+    }
+    vm.sleep(d)?;
     Ok(Value::None)
 }
 

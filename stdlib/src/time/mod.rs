@@ -10,7 +10,7 @@ mod strptime;
 mod timere;
 mod tm;
 
-pub use clocks::monotonic;
+pub use clocks::{monotonic, seconds_ns};
 pub use strptime::strptime_parts;
 
 use aio_vm::module::{to_index, ModuleBuilder};

@@ -25,6 +25,8 @@ fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
         ("setrecursionlimit", setrecursionlimit),
         ("exc_info", exc_info),
         ("exception", exception),
+        ("excepthook", excepthook),
+        ("__excepthook__", excepthook),
         ("intern", intern),
         ("getsizeof", getsizeof),
         ("set_asyncgen_hooks", set_asyncgen_hooks),
@@ -502,6 +504,28 @@ fn exc_info(vm: &mut Vm, _a: Args) -> PyResult {
         }
         None => Ok(vm.new_tuple(vec![Value::None, Value::None, Value::None])),
     }
+}
+
+/// `sys.excepthook(type, value, traceback)`: prints the exception's traceback on stderr,
+/// as the interpreter reports an uncaught exception.
+fn excepthook(vm: &mut Vm, a: Args) -> PyResult {
+    a.no_kwargs(vm, "excepthook")?;
+    a.check_count(vm, "excepthook", 3, 3)?;
+    match &a.pos[1] {
+        Value::Obj(e) if vm.exc_data(e).is_some() => {
+            let report = vm.format_exception(e);
+            vm.flush_stdout();
+            eprint!("{report}");
+        }
+        v => {
+            vm.flush_stdout();
+            eprintln!(
+                "TypeError: print_exception(): Exception expected for value, {} found",
+                vm.type_name(v)
+            );
+        }
+    }
+    Ok(Value::None)
 }
 
 fn exception(vm: &mut Vm, _a: Args) -> PyResult {

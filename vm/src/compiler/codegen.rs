@@ -110,11 +110,7 @@ pub fn compile(
         && c.unit().instrs.iter().any(|i| {
             matches!(
                 i,
-                Instr::GetAwaitable(_)
-                    | Instr::GetAIter
-                    | Instr::GetANext
-                    | Instr::BeforeAsyncWith
-                    | Instr::SetupAsyncWith(_)
+                Instr::GetAwaitable(_) | Instr::GetAIter | Instr::GetANext | Instr::BeforeAsyncWith
             )
         })
     {
@@ -447,7 +443,6 @@ impl<'t, 'i> Compiler<'t, 'i> {
             Instr::ForIter(_) => Instr::ForIter(target),
             Instr::SetupFinally(_) => Instr::SetupFinally(target),
             Instr::SetupWith(_) => Instr::SetupWith(target),
-            Instr::SetupAsyncWith(_) => Instr::SetupAsyncWith(target),
             Instr::JumpIfNotExcMatch(_) => Instr::JumpIfNotExcMatch(target),
             other => other,
         };
@@ -1367,8 +1362,10 @@ impl<'t, 'i> Compiler<'t, 'i> {
             self.emit(Instr::GetAwaitable(1));
             self.load_const(Value::None);
             self.emit(Instr::YieldFrom);
-            self.emit(Instr::SetupAsyncWith(0))
+            self.emit(Instr::SetupWith(0))
         } else {
+            self.emit(Instr::BeforeWith);
+            self.emit(Instr::CallMethod(0));
             self.emit(Instr::SetupWith(0))
         };
         self.unit().fblocks.push(FBlock::With { is_async });
@@ -2811,11 +2808,8 @@ fn estimate_stack(instrs: &[Instr]) -> u32 {
         depth = depth.max(0);
         max = max.max(depth);
     }
-    let handlers = instrs.iter().any(|i| {
-        matches!(
-            i,
-            Instr::SetupFinally(_) | Instr::SetupWith(_) | Instr::SetupAsyncWith(_)
-        )
-    });
+    let handlers = instrs
+        .iter()
+        .any(|i| matches!(i, Instr::SetupFinally(_) | Instr::SetupWith(_)));
     (max + if handlers { 5 } else { 1 }) as u32
 }

@@ -90,7 +90,7 @@ pub(crate) fn jump_target(i: &Instr) -> Option<u32> {
     use Instr::*;
     match i.unfused() {
         Jump(t) | PopJumpIfFalse(t) | PopJumpIfTrue(t) | JumpIfFalseOrPop(t)
-        | JumpIfTrueOrPop(t) | ForIter(t) | SetupFinally(t) | SetupWith(t) | SetupAsyncWith(t)
+        | JumpIfTrueOrPop(t) | ForIter(t) | SetupFinally(t) | SetupWith(t)
         | JumpIfNotExcMatch(t) => Some(t),
         _ => None,
     }
@@ -137,7 +137,7 @@ fn describe(code: &Code, i: &Instr) -> (String, String) {
         IsOp(b) | ContainsOp(b) => (b as u8).to_string(),
         CallEx(b) => (b as u8).to_string(),
         Jump(t) | PopJumpIfFalse(t) | PopJumpIfTrue(t) | JumpIfFalseOrPop(t)
-        | JumpIfTrueOrPop(t) | ForIter(t) | SetupFinally(t) | SetupWith(t) | SetupAsyncWith(t)
+        | JumpIfTrueOrPop(t) | ForIter(t) | SetupFinally(t) | SetupWith(t)
         | JumpIfNotExcMatch(t) => format!("to {t}"),
         _ => match dbg.split_once('(') {
             Some((_, rest)) => rest.trim_end_matches(')').to_string(),

@@ -47,10 +47,10 @@ pub fn stack_effect(i: &Instr) -> i64 {
         | MatchSequence
         | MatchKeys
         | LoadMethod(_)
-        | SetupWith(_)
         | BeforeAsyncWith
         | WithExceptStart => 1,
-        SetupAsyncWith(_) => 0,
+        SetupWith(_) => 0,
+        BeforeWith => 2,
         DupTopTwo => 2,
         DeleteFast(_) | DeleteDeref(_) | DeleteGlobal(_) | DeleteName(_) | SetupAnnotations => 0,
         StoreAttr(_) => -2,

@@ -452,8 +452,20 @@ impl Vm {
         if st.limits.time.is_some() || st.limits.memory.is_some() {
             n = n.min(CHECK_INTERVAL);
         }
+        if self.threads.others() {
+            n = n.min(crate::threads::SWITCH_TICKS);
+        }
+        let st = &mut self.limits;
         st.armed = n;
         st.ticks = n;
+    }
+
+    /// Re-arms the step budget now (the steps counted so far are kept), after what it
+    /// depends on changed (a thread started or ended).
+    pub(crate) fn rearm_now(&mut self) {
+        let st = &mut self.limits;
+        st.steps_used += (st.armed - st.ticks).max(0) as u64;
+        self.rearm();
     }
 
     /// Counts a step; the slow path runs when the budget is spent or an interrupt is
@@ -465,6 +477,24 @@ impl Vm {
             return self.on_tick();
         }
         Ok(())
+    }
+
+    /// [`Vm::tick`] at a loop's backward jump to `target`, where the running thread may
+    /// also give way to the others ([`Vm::switch_threads`]).
+    #[inline(always)]
+    pub(crate) fn tick_at_loop(&mut self, target: u32) -> PyResult<()> {
+        self.limits.ticks -= 1;
+        if self.limits.ticks < 0 || self.interrupt.load(Ordering::Relaxed) {
+            return self.on_loop_tick(target);
+        }
+        Ok(())
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn on_loop_tick(&mut self, target: u32) -> PyResult<()> {
+        self.on_tick()?;
+        self.switch_threads(target)
     }
 
     /// Runs the checks of a step now (interrupts, then limits).
