@@ -19,7 +19,7 @@
 //!
 //! **Sandbox.** A script reaches outside the process through the file system (the builtin
 //! `open`, `io.open`, and the file-system modules `os`, `os.path`, `pathlib`, `glob`,
-//! `shutil`, `tempfile`), asyncio's TCP streams (`asyncio.open_connection`,
+//! `shutil`, `tempfile`, `linecache`), asyncio's TCP streams (`asyncio.open_connection`,
 //! `asyncio.start_server`), and importing `.aio` files from the search path; aio has no
 //! `socket` or `subprocess` module. A built VM has:
 //!
@@ -39,7 +39,11 @@
 //! `functools.singledispatch` imports `types`, `logging` imports `re`, `io`, `traceback`,
 //! `warnings`, `weakref`, `string`, `types`, and `os` where the file system is allowed;
 //! `decimal` imports `collections`, `re`, `math` and `contextvars`; `pprint` imports
-//! `collections`, `dataclasses`, `re`, `types` and `io`; `unittest` imports `difflib`,
+//! `collections`, `dataclasses`, `re`, `types` and `io`; `fractions` and `decimal` import
+//! `numbers` (which imports `abc`); `optparse` imports `textwrap`; `calendar` imports `datetime` and `itertools`;
+//! `shlex` imports `re`, `collections` and `io`; `html` imports `re`; `graphlib` imports
+//! `types`; `urllib.parse` imports `collections`, `functools`, `re`, `types` and `warnings`;
+//! `timeit` imports `gc`, `itertools` and `time`; `unittest` imports `difflib`,
 //! `pprint`, `argparse`, `fnmatch`, `traceback`, `warnings`, `weakref`, `logging` (for
 //! `assertLogs`) and `asyncio` (for `IsolatedAsyncioTestCase`), among others; `inspect` imports `abc`,
 //! `collections`, `enum`, `functools`, `itertools`, `operator`, `re` and `types`; `threading`
@@ -64,8 +68,10 @@ pub const MODULES: &[&str] = &[
     "base64",
     "binascii",
     "bisect",
+    "calendar",
     "collections",
     "collections.abc",
+    "colorsys",
     "contextlib",
     "copy",
     "copyreg",
@@ -80,20 +86,28 @@ pub const MODULES: &[&str] = &[
     "fractions",
     "functools",
     "gc",
+    "getopt",
     "glob",
+    "graphlib",
     "hashlib",
     "_hashlib",
     "heapq",
     "hmac",
+    "html",
+    "html.entities",
     "inspect",
     "io",
     "itertools",
     "json",
+    "keyword",
+    "linecache",
     "logging",
     "logging.config",
     "logging.handlers",
     "math",
+    "numbers",
     "operator",
+    "optparse",
     "os",
     "os.path",
     "pathlib",
@@ -105,6 +119,7 @@ pub const MODULES: &[&str] = &[
     "random",
     "re",
     "reprlib",
+    "shlex",
     "shutil",
     "statistics",
     "string",
@@ -115,6 +130,7 @@ pub const MODULES: &[&str] = &[
     "_thread",
     "_threading_local",
     "time",
+    "timeit",
     "traceback",
     "types",
     "typing",
@@ -129,6 +145,8 @@ pub const MODULES: &[&str] = &[
     "unittest.signals",
     "unittest.suite",
     "unittest.util",
+    "urllib",
+    "urllib.parse",
     "warnings",
     "weakref",
 ];
@@ -146,7 +164,15 @@ fn submodules(name: &str) -> Vec<&'static str> {
 }
 
 /// The modules that exist only where file-system access is allowed.
-const FILESYSTEM_MODULES: &[&str] = &["glob", "os", "os.path", "pathlib", "shutil", "tempfile"];
+const FILESYSTEM_MODULES: &[&str] = &[
+    "glob",
+    "linecache",
+    "os",
+    "os.path",
+    "pathlib",
+    "shutil",
+    "tempfile",
+];
 
 /// Builds a [`Vm`]: which standard modules scripts may import, whether they may use the
 /// file system and the network, and the [`Limits`] of each run. See the example and the
@@ -264,7 +290,8 @@ impl VmBuilder {
     }
 
     /// Lets scripts use the file system: the builtin `open`, `io.open`, and the file-system
-    /// modules (`os`, `os.path`, `pathlib`, `glob`, `shutil`, `tempfile`) when chosen. `io` is
+    /// modules (`os`, `os.path`, `pathlib`, `glob`, `shutil`, `tempfile`, `linecache`) when
+    /// chosen. `io` is
     /// then always importable (`open` is `io.open`).
     ///
     /// ```
@@ -440,6 +467,27 @@ mod tests {
         assert_eq!(
             vm.get_global::<String>("out").unwrap(),
             "Unknown module WARNING 7\n"
+        );
+    }
+
+    #[test]
+    fn command_line_tools_need_no_file_system() {
+        // shlex, getopt and optparse import `os` only where they read the environment or
+        // open a file; without `os`, POSIXLY_CORRECT and COLUMNS count as unset.
+        let mut vm = VmBuilder::new().with_stdlib().build();
+        vm.exec(
+            "import shlex, getopt, optparse\n\
+             words = shlex.split('a \"b c\"')\n\
+             opts = getopt.gnu_getopt(['x', '-a'], 'a')[0]\n\
+             width = optparse.IndentedHelpFormatter().width\n\
+             out = (len(words), len(opts), width)",
+        )
+        .unwrap();
+        assert_eq!(vm.get_global::<(i64, i64, i64)>("out").unwrap(), (2, 1, 78));
+        let err = vm.exec("import linecache").unwrap_err().to_string();
+        assert!(
+            err.ends_with("ModuleNotFoundError: No module named 'linecache'"),
+            "{err}"
         );
     }
 }

@@ -1,6 +1,6 @@
 //! aio's standard library: native modules built with the same module builder a host
 //! application uses ([`aio_vm::module`]), and modules written in aio (embedded source files
-//! run by [`source::run`]): `asyncio`, `collections`, `abc`, `io`, `os`, `logging`, `unittest` and those in
+//! run by [`source::run`]): `asyncio`, `collections`, `abc`, `io`, `os`, `logging`, `unittest`, `urllib` and those in
 //! [`pure`]; `heapq`, `bisect` and `operator` are native (hot in benchmarks); `re` (on `fancy-regex`),
 //! `struct` and `json` (fast paths) are natives completed by aio source. The file-system
 //! natives under `open`, `io`, `os` and `pathlib` are in [`fs`].
@@ -48,6 +48,7 @@ pub mod time;
 pub mod traceback;
 pub mod types;
 pub mod unittest;
+pub mod urllib;
 pub mod warnings;
 pub mod weakref;
 
@@ -56,15 +57,15 @@ pub use builder::VmBuilder;
 use aio_vm::Vm;
 
 /// Registers every standard-library module with `vm`: `abc`, `argparse`, `array`, `asyncio`, `base64`,
-/// `binascii`, `bisect`,
-/// `collections` (and `collections.abc`), `contextlib`, `copy`, `copyreg`, `csv` (with `_csv`), `dataclasses`, `datetime`, `decimal`,
+/// `binascii`, `bisect`, `calendar`,
+/// `collections` (and `collections.abc`), `colorsys`, `contextlib`, `copy`, `copyreg`, `csv` (with `_csv`), `dataclasses`, `datetime`, `decimal`,
 /// `difflib`, `enum`,
-/// `fnmatch`, `fractions`, `functools`, `gc`, `glob`, `hashlib` (with its native
-/// `_hashlib`), `heapq`, `hmac`, `inspect`, `io`, `itertools`, `json`, `logging` (and `logging.config`,
-/// `logging.handlers`), `math`,
-/// `operator`, `os` (and `os.path`), `pathlib`, `pickle` (with `_compat_pickle` and `_codecs`), `pprint`, `random`, `re`, `reprlib`, `shutil`, `statistics`,
-/// `string`, `struct`, `tempfile`, `textwrap`, `threading` (with `_thread` and `_threading_local`), `queue`, `time`, `traceback`, `types`, `typing`, `unittest` (and its submodules `unittest.case`,
-/// `unittest.loader`, ...), `warnings`, `weakref`; and adds the
+/// `fnmatch`, `fractions`, `functools`, `gc`, `getopt`, `glob`, `graphlib`, `hashlib` (with its native
+/// `_hashlib`), `heapq`, `hmac`, `html` (and `html.entities`), `inspect`, `io`, `itertools`, `json`, `keyword`,
+/// `linecache`, `logging` (and `logging.config`, `logging.handlers`), `math`, `numbers`,
+/// `operator`, `optparse`, `os` (and `os.path`), `pathlib`, `pickle` (with `_compat_pickle` and `_codecs`), `pprint`, `random`, `re`, `reprlib`, `shlex`, `shutil`, `statistics`,
+/// `string`, `struct`, `tempfile`, `textwrap`, `threading` (with `_thread` and `_threading_local`), `queue`, `time`, `timeit`, `traceback`, `types`, `typing`, `unittest` (and its submodules `unittest.case`,
+/// `unittest.loader`, ...), `urllib` (and `urllib.parse`), `warnings`, `weakref`; and adds the
 /// builtins `open` and `help` (with its `pydoc`).
 /// This is the unsandboxed standard library of the `aio` binary (see [`VmBuilder`] for a
 /// sandbox).
@@ -153,6 +154,20 @@ pub fn install(vm: &mut Vm) {
     for (name, init) in unittest::SUBMODULES {
         vm.register_module(name, *init);
     }
+    vm.register_module("keyword", pure::keyword);
+    vm.register_module("numbers", pure::numbers);
+    vm.register_module("shlex", pure::shlex);
+    vm.register_module("getopt", pure::getopt);
+    vm.register_module("optparse", pure::optparse);
+    vm.register_module("calendar", pure::calendar);
+    vm.register_module("graphlib", pure::graphlib);
+    vm.register_module("colorsys", pure::colorsys);
+    vm.register_module("html", pure::html);
+    vm.register_module("html.entities", pure::html_entities);
+    vm.register_module("urllib", urllib::init);
+    vm.register_module("urllib.parse", urllib::init_parse);
+    vm.register_module("linecache", pure::linecache);
+    vm.register_module("timeit", pure::timeit);
     vm.register_module("warnings", warnings::init);
     vm.register_module("weakref", weakref::init);
     io::install_open(vm);

@@ -1,8 +1,10 @@
 //! Standard-library modules written wholly in aio, one source file each in `lib/`:
 //! `argparse`, `base64`, `copy`, `copyreg` (with the object protocol of pickling), `pickle` (with `_compat_pickle` and `_codecs`), `csv` (over `_csv`, a port of the C module), `hashlib` (over the native `_hashlib`), `hmac`, `string`, `contextlib`, `textwrap`, `typing`, `enum`,
 //! `dataclasses`, `array`, `fractions`, `statistics`, `fnmatch`, `reprlib`, `pprint`, `difflib`, and `pathlib`, `glob`,
-//! `shutil` and `tempfile` (which need `os`, so they exist only where the file system is
-//! allowed), `concurrent.futures` and `contextvars`, `threading` (over the native `_thread`), `_threading_local` and `queue`. Each follows the pure-Python version of the CPython 3.11 module
+//! `shutil`, `tempfile` and `linecache` (which need `os`, so they exist only where the file
+//! system is allowed), `concurrent.futures`, `contextvars`, `keyword`, `numbers`, `shlex`,
+//! `getopt`, `optparse`, `calendar`, `graphlib`, `colorsys`, `html` (with `html.entities`,
+//! generated from CPython's tables by `tests/tools/gen_html_entities.py`), `timeit`, `threading` (over the native `_thread`), `_threading_local` and `queue`. Each follows the pure-Python version of the CPython 3.11 module
 //! (so results and orders are the same) with the messages of its C accelerator.
 
 /// Declares `pub fn $name(vm, m)`, a module initialiser that runs `lib/$file`.
@@ -52,6 +54,18 @@ aio_module!(contextvars, "contextvars.aio");
 aio_module!(threading, "threading.aio");
 aio_module!(threading_local, "_threading_local.aio");
 aio_module!(queue, "queue.aio");
+aio_module!(keyword, "keyword.aio");
+aio_module!(numbers, "numbers.aio");
+aio_module!(shlex, "shlex.aio");
+aio_module!(getopt, "getopt.aio");
+aio_module!(optparse, "optparse.aio");
+aio_module!(calendar, "calendar.aio");
+aio_module!(graphlib, "graphlib.aio");
+aio_module!(colorsys, "colorsys.aio");
+aio_module!(html, "html.aio");
+aio_module!(html_entities, "html_entities.aio");
+aio_module!(linecache, "linecache.aio");
+aio_module!(timeit, "timeit.aio");
 
 /// Initialises `concurrent`, the package that holds `concurrent.futures`.
 pub fn concurrent(_vm: &mut aio_vm::Vm, _m: &aio_vm::Obj) -> aio_vm::PyResult<()> {

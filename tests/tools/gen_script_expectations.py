@@ -64,6 +64,8 @@ STDLIB_MODULES = {
     "binascii", "base64", "hashlib", "hmac", "csv", "argparse", "logging",
     "pprint", "difflib", "unittest", "inspect",
     "pickle", "copyreg",
+    "keyword", "numbers", "shlex", "getopt", "optparse", "calendar", "graphlib", "colorsys",
+    "html", "urllib", "linecache", "timeit",
     "threading", "queue", "_thread",
 }
 CATEGORY_IMPORTS = {"asyncio": {"asyncio", "time", "concurrent", "contextvars", "functools", "gc", "io", "decimal"}, "stdlib": STDLIB_MODULES}
