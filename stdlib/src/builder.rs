@@ -74,11 +74,14 @@ pub const MODULES: &[&str] = &[
     "datetime",
     "decimal",
     "enum",
+    "errno",
     "fnmatch",
     "fractions",
     "functools",
     "gc",
     "glob",
+    "gzip",
+    "_compression",
     "hashlib",
     "_hashlib",
     "heapq",
@@ -103,6 +106,7 @@ pub const MODULES: &[&str] = &[
     "re",
     "reprlib",
     "shutil",
+    "stat",
     "statistics",
     "string",
     "struct",
@@ -125,6 +129,7 @@ pub const MODULES: &[&str] = &[
     "unittest.util",
     "warnings",
     "weakref",
+    "zlib",
 ];
 
 /// The standard modules inside package `name` (`os.path` for `os`).
@@ -140,7 +145,9 @@ fn submodules(name: &str) -> Vec<&'static str> {
 }
 
 /// The modules that exist only where file-system access is allowed.
-const FILESYSTEM_MODULES: &[&str] = &["glob", "os", "os.path", "pathlib", "shutil", "tempfile"];
+const FILESYSTEM_MODULES: &[&str] = &[
+    "glob", "gzip", "os", "os.path", "pathlib", "shutil", "tempfile",
+];
 
 /// Builds a [`Vm`]: which standard modules scripts may import, whether they may use the
 /// file system and the network, and the [`Limits`] of each run. See the example and the
