@@ -19,7 +19,7 @@
 //!
 //! **Sandbox.** A script reaches outside the process through the file system (the builtin
 //! `open`, `io.open`, and the file-system modules `os`, `os.path`, `pathlib`, `glob`,
-//! `shutil`, `tempfile`, `linecache`), asyncio's TCP streams (`asyncio.open_connection`,
+//! `shutil`, `tempfile`, `linecache`, `gzip`), asyncio's TCP streams (`asyncio.open_connection`,
 //! `asyncio.start_server`), and importing `.aio` files from the search path; aio has no
 //! `socket` or `subprocess` module. A built VM has:
 //!
@@ -82,6 +82,7 @@ pub const MODULES: &[&str] = &[
     "datetime",
     "decimal",
     "enum",
+    "errno",
     "fnmatch",
     "fractions",
     "functools",
@@ -89,6 +90,8 @@ pub const MODULES: &[&str] = &[
     "getopt",
     "glob",
     "graphlib",
+    "gzip",
+    "_compression",
     "hashlib",
     "_hashlib",
     "heapq",
@@ -121,6 +124,7 @@ pub const MODULES: &[&str] = &[
     "reprlib",
     "shlex",
     "shutil",
+    "stat",
     "statistics",
     "string",
     "struct",
@@ -149,6 +153,7 @@ pub const MODULES: &[&str] = &[
     "urllib.parse",
     "warnings",
     "weakref",
+    "zlib",
 ];
 
 /// The standard modules inside package `name` (`os.path` for `os`).
@@ -166,6 +171,7 @@ fn submodules(name: &str) -> Vec<&'static str> {
 /// The modules that exist only where file-system access is allowed.
 const FILESYSTEM_MODULES: &[&str] = &[
     "glob",
+    "gzip",
     "linecache",
     "os",
     "os.path",
@@ -290,7 +296,7 @@ impl VmBuilder {
     }
 
     /// Lets scripts use the file system: the builtin `open`, `io.open`, and the file-system
-    /// modules (`os`, `os.path`, `pathlib`, `glob`, `shutil`, `tempfile`, `linecache`) when
+    /// modules (`os`, `os.path`, `pathlib`, `glob`, `shutil`, `tempfile`, `linecache`, `gzip`) when
     /// chosen. `io` is
     /// then always importable (`open` is `io.open`).
     ///

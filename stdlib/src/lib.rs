@@ -1,7 +1,8 @@
 //! aio's standard library: native modules built with the same module builder a host
 //! application uses ([`aio_vm::module`]), and modules written in aio (embedded source files
 //! run by [`source::run`]): `asyncio`, `collections`, `abc`, `io`, `os`, `logging`, `unittest`, `urllib` and those in
-//! [`pure`]; `heapq`, `bisect` and `operator` are native (hot in benchmarks); `re` (on `fancy-regex`),
+//! [`pure`]; `heapq`, `bisect` and `operator` are native (hot in benchmarks), `zlib` too (over
+//! the zlib C library); `re` (on `fancy-regex`),
 //! `struct` and `json` (fast paths) are natives completed by aio source. The file-system
 //! natives under `open`, `io`, `os` and `pathlib` are in [`fs`].
 //!
@@ -51,6 +52,7 @@ pub mod unittest;
 pub mod urllib;
 pub mod warnings;
 pub mod weakref;
+pub mod zlib;
 
 pub use builder::VmBuilder;
 
@@ -59,13 +61,13 @@ use aio_vm::Vm;
 /// Registers every standard-library module with `vm`: `abc`, `argparse`, `array`, `asyncio`, `base64`,
 /// `binascii`, `bisect`, `calendar`,
 /// `collections` (and `collections.abc`), `colorsys`, `contextlib`, `copy`, `copyreg`, `csv` (with `_csv`), `dataclasses`, `datetime`, `decimal`,
-/// `difflib`, `enum`,
-/// `fnmatch`, `fractions`, `functools`, `gc`, `getopt`, `glob`, `graphlib`, `hashlib` (with its native
+/// `difflib`, `enum`, `errno`,
+/// `fnmatch`, `fractions`, `functools`, `gc`, `getopt`, `glob`, `graphlib`, `gzip` (with `_compression`), `hashlib` (with its native
 /// `_hashlib`), `heapq`, `hmac`, `html` (and `html.entities`), `inspect`, `io`, `itertools`, `json`, `keyword`,
 /// `linecache`, `logging` (and `logging.config`, `logging.handlers`), `math`, `numbers`,
-/// `operator`, `optparse`, `os` (and `os.path`), `pathlib`, `pickle` (with `_compat_pickle` and `_codecs`), `pprint`, `random`, `re`, `reprlib`, `shlex`, `shutil`, `statistics`,
+/// `operator`, `optparse`, `os` (and `os.path`), `pathlib`, `pickle` (with `_compat_pickle` and `_codecs`), `pprint`, `random`, `re`, `reprlib`, `shlex`, `shutil`, `stat`, `statistics`,
 /// `string`, `struct`, `tempfile`, `textwrap`, `threading` (with `_thread` and `_threading_local`), `queue`, `time`, `timeit`, `traceback`, `types`, `typing`, `unittest` (and its submodules `unittest.case`,
-/// `unittest.loader`, ...), `urllib` (and `urllib.parse`), `warnings`, `weakref`; and adds the
+/// `unittest.loader`, ...), `urllib` (and `urllib.parse`), `warnings`, `weakref`, `zlib`; and adds the
 /// builtins `open` and `help` (with its `pydoc`).
 /// This is the unsandboxed standard library of the `aio` binary (see [`VmBuilder`] for a
 /// sandbox).
@@ -108,11 +110,14 @@ pub fn install(vm: &mut Vm) {
     vm.register_module("datetime", datetime::init);
     vm.register_module("decimal", decimal::init);
     vm.register_module("enum", pure::enum_);
+    vm.register_module("errno", pure::errno);
     vm.register_module("fnmatch", pure::fnmatch);
     vm.register_module("fractions", pure::fractions);
     vm.register_module("functools", functools::init);
     vm.register_module("gc", gc::init);
     vm.register_module("glob", pure::glob);
+    vm.register_module("gzip", pure::gzip);
+    vm.register_module("_compression", pure::compression);
     vm.register_module("hashlib", pure::hashlib);
     vm.register_module("_hashlib", hashlib::init);
     vm.register_module("heapq", heapq::init);
@@ -138,6 +143,7 @@ pub fn install(vm: &mut Vm) {
     vm.register_module("re", re::init);
     vm.register_module("reprlib", pure::reprlib);
     vm.register_module("shutil", pure::shutil);
+    vm.register_module("stat", pure::stat);
     vm.register_module("statistics", pure::statistics);
     vm.register_module("string", pure::string);
     vm.register_module("struct", pystruct::init);
@@ -170,6 +176,7 @@ pub fn install(vm: &mut Vm) {
     vm.register_module("timeit", pure::timeit);
     vm.register_module("warnings", warnings::init);
     vm.register_module("weakref", weakref::init);
+    vm.register_module("zlib", zlib::init);
     io::install_open(vm);
     pydoc::install_help(vm);
 }

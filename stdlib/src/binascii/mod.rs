@@ -63,7 +63,7 @@ fn ascii_buffer(vm: &mut Vm, v: &Value) -> PyResult<Vec<u8>> {
 }
 
 /// An `unsigned int(bitwise=True)` argument: any int, reduced modulo 2**32.
-fn crc_arg(vm: &mut Vm, v: &Value) -> PyResult<u32> {
+pub(crate) fn crc_arg(vm: &mut Vm, v: &Value) -> PyResult<u32> {
     let n = to_index(vm, v)?;
     let m = BigInt::from(1u64 << 32);
     let r = ((n % &m) + &m) % &m;
