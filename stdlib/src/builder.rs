@@ -118,6 +118,7 @@ pub const MODULES: &[&str] = &[
     "unittest.case",
     "unittest.loader",
     "unittest.main",
+    "unittest.mock",
     "unittest.result",
     "unittest.runner",
     "unittest.signals",

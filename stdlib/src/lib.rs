@@ -63,7 +63,7 @@ use aio_vm::Vm;
 /// `logging.handlers`), `math`,
 /// `operator`, `os` (and `os.path`), `pathlib`, `pickle` (with `_compat_pickle` and `_codecs`), `pprint`, `random`, `re`, `reprlib`, `shutil`, `statistics`,
 /// `string`, `struct`, `tempfile`, `textwrap`, `time`, `traceback`, `types`, `typing`, `unittest` (and its submodules `unittest.case`,
-/// `unittest.loader`, ...), `warnings`, `weakref`; and adds the
+/// `unittest.loader`, `unittest.mock`, ...), `warnings`, `weakref`; and adds the
 /// builtins `open` and `help` (with its `pydoc`).
 /// This is the unsandboxed standard library of the `aio` binary (see [`VmBuilder`] for a
 /// sandbox).

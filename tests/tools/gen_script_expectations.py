@@ -63,7 +63,7 @@ STDLIB_MODULES = {
     "datetime", "decimal",
     "binascii", "base64", "hashlib", "hmac", "csv", "argparse", "logging",
     "pprint", "difflib", "unittest", "inspect",
-    "pickle", "copyreg",
+    "pickle", "copyreg", "asyncio",
 }
 CATEGORY_IMPORTS = {"asyncio": {"asyncio", "time", "concurrent", "contextvars", "functools", "gc", "io", "decimal"}, "stdlib": STDLIB_MODULES}
 # A script may name another CPython as its oracle in its first lines, with the reason:

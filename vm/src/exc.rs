@@ -212,8 +212,8 @@ impl Vm {
                 self.type_name(mgr)
             )));
         };
-        let exit_bound = self.bind(exit, mgr.clone());
-        let r = self.call(&enter, std::slice::from_ref(mgr), &[])?;
+        let exit_bound = self.bind(exit, mgr.clone(), &cls)?;
+        let r = self.call_slot(&enter, std::slice::from_ref(mgr))?;
         Ok((exit_bound, r))
     }
 
@@ -233,17 +233,20 @@ impl Vm {
                 self.type_name(mgr)
             )));
         };
-        let exit_bound = self.bind(exit, mgr.clone());
-        let r = self.call(&enter, std::slice::from_ref(mgr), &[])?;
+        let exit_bound = self.bind(exit, mgr.clone(), &cls)?;
+        let r = self.call_slot(&enter, std::slice::from_ref(mgr))?;
         Ok((exit_bound, r))
     }
 
-    fn bind(&self, f: Value, selfv: Value) -> Value {
+    /// `__exit__`/`__aexit__` bound to the manager `selfv` of class `cls`: functions and
+    /// natives as methods, anything else as an attribute read binds it (a descriptor's
+    /// `__get__`; a plain callable, such as a mock, as it is).
+    fn bind(&mut self, f: Value, selfv: Value, cls: &Obj) -> PyResult {
         match &f {
             Value::Obj(o) if matches!(o.payload, Payload::Function(_) | Payload::Native(_)) => {
-                self.new_method(f, selfv)
+                Ok(self.new_method(f, selfv))
             }
-            _ => f,
+            _ => self.bind_descriptor(f, selfv, cls),
         }
     }
 
