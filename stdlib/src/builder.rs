@@ -421,6 +421,22 @@ mod tests {
     }
 
     #[test]
+    fn unittest_mock_needs_no_file_system() {
+        let mut vm = VmBuilder::new().with_stdlib().build();
+        vm.exec(
+            "from unittest import mock\n\
+             m = mock.MagicMock()\n\
+             m.f(1)\n\
+             cfg = {}\n\
+             with mock.patch.dict(cfg, a=1):\n\
+             \x20   inside = dict(cfg)\n\
+             ok = m.f.call_args == mock.call(1) and len(m) == 0 and inside == {'a': 1} and cfg == {}",
+        )
+        .unwrap();
+        assert!(vm.get_global::<bool>("ok").unwrap());
+    }
+
+    #[test]
     fn logging_needs_no_file_system() {
         // Without `os`, records fall back to CPython's own "Unknown module".
         let mut vm = VmBuilder::new().with_stdlib().build();
