@@ -144,6 +144,7 @@ pub const MODULES: &[&str] = &[
     "unittest.case",
     "unittest.loader",
     "unittest.main",
+    "unittest.mock",
     "unittest.result",
     "unittest.runner",
     "unittest.signals",
@@ -456,6 +457,22 @@ mod tests {
             vm.get_global::<String>("out").unwrap(),
             "AssertionError: Lists differ: [1, 2] != [1, 3]"
         );
+    }
+
+    #[test]
+    fn unittest_mock_needs_no_file_system() {
+        let mut vm = VmBuilder::new().with_stdlib().build();
+        vm.exec(
+            "from unittest import mock\n\
+             m = mock.MagicMock()\n\
+             m.f(1)\n\
+             cfg = {}\n\
+             with mock.patch.dict(cfg, a=1):\n\
+             \x20   inside = dict(cfg)\n\
+             ok = m.f.call_args == mock.call(1) and len(m) == 0 and inside == {'a': 1} and cfg == {}",
+        )
+        .unwrap();
+        assert!(vm.get_global::<bool>("ok").unwrap());
     }
 
     #[test]

@@ -67,7 +67,7 @@ use aio_vm::Vm;
 /// `linecache`, `logging` (and `logging.config`, `logging.handlers`), `math`, `numbers`,
 /// `operator`, `optparse`, `os` (and `os.path`), `pathlib`, `pickle` (with `_compat_pickle` and `_codecs`), `pprint`, `random`, `re`, `reprlib`, `shlex`, `shutil`, `stat`, `statistics`,
 /// `string`, `struct`, `tempfile`, `textwrap`, `threading` (with `_thread` and `_threading_local`), `queue`, `time`, `timeit`, `traceback`, `types`, `typing`, `unittest` (and its submodules `unittest.case`,
-/// `unittest.loader`, ...), `urllib` (and `urllib.parse`), `warnings`, `weakref`, `zlib`; and adds the
+/// `unittest.loader`, `unittest.mock`, ...), `urllib` (and `urllib.parse`), `warnings`, `weakref`, `zlib`; and adds the
 /// builtins `open` and `help` (with its `pydoc`).
 /// This is the unsandboxed standard library of the `aio` binary (see [`VmBuilder`] for a
 /// sandbox).

@@ -63,7 +63,7 @@ STDLIB_MODULES = {
     "datetime", "decimal",
     "binascii", "base64", "hashlib", "hmac", "csv", "argparse", "logging",
     "pprint", "difflib", "unittest", "inspect",
-    "pickle", "copyreg",
+    "pickle", "copyreg", "asyncio",
     "keyword", "numbers", "shlex", "getopt", "optparse", "calendar", "graphlib", "colorsys",
     "html", "urllib", "linecache", "timeit",
     "threading", "queue", "_thread",

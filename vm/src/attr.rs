@@ -855,6 +855,11 @@ impl Vm {
                     }
                 }
             }
+            "__weakref__" => {
+                if let Some(head) = crate::builtins::weakref_slot(self, obj) {
+                    return Ok(Some(head));
+                }
+            }
             _ => {}
         }
         crate::builtins::payload_attr(self, obj, n)
@@ -986,7 +991,7 @@ impl Vm {
     }
 
     /// Binds a class attribute found for an instance: functions become bound methods.
-    fn bind_descriptor(&mut self, d: Value, obj: Value, cls: &Obj) -> PyResult {
+    pub(crate) fn bind_descriptor(&mut self, d: Value, obj: Value, cls: &Obj) -> PyResult {
         let Value::Obj(o) = &d else { return Ok(d) };
         match &o.payload {
             Payload::Function(_) => Ok(self.new_method(d.clone(), obj)),

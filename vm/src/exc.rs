@@ -196,9 +196,9 @@ impl Vm {
         next
     }
 
-    /// `BeforeWith`: (`__exit__` bound, `__enter__` unbound), for the loop to call
-    /// `__enter__(mgr)`.
-    pub(crate) fn before_with(&mut self, mgr: &Value) -> PyResult<(Value, Value)> {
+    /// `BeforeWith`: `__exit__` bound, then the callee and `self` (or the null marker) of
+    /// the `CallMethod(0)` that calls `__enter__`.
+    pub(crate) fn before_with(&mut self, mgr: &Value) -> PyResult<(Value, Value, Value)> {
         let cls = self.class_of(mgr).clone();
         let enter = lookup(&cls, &self.names.__enter__.clone());
         let exit = lookup(&cls, &self.names.__exit__.clone());
@@ -213,8 +213,16 @@ impl Vm {
                 self.type_name(mgr)
             )));
         };
-        let exit_bound = self.bind(exit, mgr.clone());
-        Ok((exit_bound, enter))
+        let exit_bound = self.bind(exit, mgr.clone(), &cls)?;
+        // As `call_slot`: a function or native gets `mgr` as its first argument; anything
+        // else is bound first and called without it.
+        if let Value::Obj(o) = &enter {
+            if !matches!(o.payload, Payload::Function(_) | Payload::Native(_)) {
+                let bound = self.bind_descriptor(enter.clone(), mgr.clone(), &cls)?;
+                return Ok((exit_bound, bound, self.null()));
+            }
+        }
+        Ok((exit_bound, enter, mgr.clone()))
     }
 
     /// `BeforeAsyncWith`: (`__aexit__` bound, awaitable of `__aenter__()`).
@@ -233,17 +241,20 @@ impl Vm {
                 self.type_name(mgr)
             )));
         };
-        let exit_bound = self.bind(exit, mgr.clone());
-        let r = self.call(&enter, std::slice::from_ref(mgr), &[])?;
+        let exit_bound = self.bind(exit, mgr.clone(), &cls)?;
+        let r = self.call_slot(&enter, std::slice::from_ref(mgr))?;
         Ok((exit_bound, r))
     }
 
-    fn bind(&self, f: Value, selfv: Value) -> Value {
+    /// `__exit__`/`__aexit__` bound to the manager `selfv` of class `cls`: functions and
+    /// natives as methods, anything else as an attribute read binds it (a descriptor's
+    /// `__get__`; a plain callable, such as a mock, as it is).
+    fn bind(&mut self, f: Value, selfv: Value, cls: &Obj) -> PyResult {
         match &f {
             Value::Obj(o) if matches!(o.payload, Payload::Function(_) | Payload::Native(_)) => {
-                self.new_method(f, selfv)
+                Ok(self.new_method(f, selfv))
             }
-            _ => f,
+            _ => self.bind_descriptor(f, selfv, cls),
         }
     }
 

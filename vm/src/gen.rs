@@ -317,7 +317,7 @@ impl Vm {
             // `__next__` directly: its StopIteration carries the return value.
             let cls = self.class_of(sub).clone();
             match self.lookup(&cls, &self.names.__next__) {
-                Some(f) => self.call(&f, std::slice::from_ref(sub), &[]),
+                Some(f) => self.call_slot(&f, std::slice::from_ref(sub)),
                 None => Err(self.new_type_error(format!(
                     "'{}' object is not an iterator",
                     self.type_name(sub)
@@ -437,7 +437,7 @@ impl Vm {
         }
         let cls = self.class_of(v).clone();
         if let Some(f) = self.lookup(&cls, &self.names.__await__) {
-            let it = self.call(&f, std::slice::from_ref(v), &[])?;
+            let it = self.call_slot(&f, std::slice::from_ref(v))?;
             if let Some(Payload::Generator(g)) = it.payload() {
                 if g.borrow().kind == GenKind::Coroutine {
                     return Err(self.new_type_error("__await__() returned a coroutine"));
@@ -485,7 +485,7 @@ impl Vm {
             };
             return Err(self.new_type_error(msg));
         };
-        let it = self.call(&f, std::slice::from_ref(v), &[])?;
+        let it = self.call_slot(&f, std::slice::from_ref(v))?;
         let it_cls = self.class_of(&it).clone();
         if self.lookup(&it_cls, &self.names.__anext__).is_none() {
             let msg = if builtin {
@@ -509,7 +509,7 @@ impl Vm {
         let cls = self.class_of(it).clone();
         match self.lookup(&cls, &self.names.__anext__) {
             Some(f) => {
-                let aw = self.call(&f, std::slice::from_ref(it), &[])?;
+                let aw = self.call_slot(&f, std::slice::from_ref(it))?;
                 self.get_awaitable(&aw, 0).map_err(|_| {
                     self.new_type_error(format!(
                         "'async for' received an invalid object from __anext__: {}",

@@ -1099,10 +1099,11 @@ impl Vm {
                         }
                         Instr::BeforeWith => {
                             let mgr = f.stack.pop().expect("stack");
-                            let (exit, enter) = tri!(with_frame!(self, f, self.before_with(&mgr)));
+                            let (exit, enter, selfv) =
+                                tri!(with_frame!(self, f, self.before_with(&mgr)));
                             f.stack.push(exit);
                             f.stack.push(enter);
-                            f.stack.push(mgr);
+                            f.stack.push(selfv);
                         }
                         Instr::BeforeAsyncWith => {
                             let mgr = f.stack.pop().expect("stack");

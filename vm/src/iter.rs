@@ -196,7 +196,7 @@ impl Vm {
             let cls = self.class_of(v).clone();
             if let Some(f) = self.lookup(&cls, &self.names.__iter__.clone()) {
                 if !f.is_none() {
-                    let it = self.call(&f, std::slice::from_ref(v), &[])?;
+                    let it = self.call_slot(&f, std::slice::from_ref(v))?;
                     let icls = self.class_of(&it).clone();
                     if self.lookup(&icls, &self.names.__next__.clone()).is_none()
                         && !matches!(
@@ -373,7 +373,7 @@ impl Vm {
                 self.type_name(it)
             )));
         };
-        match self.call(&f, std::slice::from_ref(it), &[]) {
+        match self.call_slot(&f, std::slice::from_ref(it)) {
             Ok(v) => Ok(Some(v)),
             Err(e) if self.is_instance_of(&e, &self.exc.stop_iteration.clone()) => Ok(None),
             Err(e) => Err(e),

@@ -39,6 +39,7 @@ pub mod object;
 pub mod ops;
 pub mod report;
 pub mod set;
+pub mod special;
 pub mod str;
 pub mod suggest;
 pub mod table;

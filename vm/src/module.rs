@@ -703,7 +703,7 @@ pub fn call_special(vm: &mut Vm, v: &Value, name: &str, args: &[Value]) -> PyRes
             let mut all = Vec::with_capacity(args.len() + 1);
             all.push(v.clone());
             all.extend_from_slice(args);
-            vm.call(&f, &all, &[]).map(Some)
+            vm.call_slot(&f, &all).map(Some)
         }
         None => Ok(None),
     }

@@ -224,7 +224,7 @@ impl Vm {
                     None => true,
                 };
                 if overrides {
-                    let r = self.call(rb, &[b.clone(), a.clone()], &[])?;
+                    let r = self.call_slot(rb, &[b.clone(), a.clone()])?;
                     if !r.is(&self.not_implemented) {
                         return Ok(Some(r));
                     }
@@ -233,13 +233,13 @@ impl Vm {
             }
         }
         if let Some(fa) = fa {
-            let r = self.call(&fa, &[a.clone(), b.clone()], &[])?;
+            let r = self.call_slot(&fa, &[a.clone(), b.clone()])?;
             if !r.is(&self.not_implemented) {
                 return Ok(Some(r));
             }
         }
         if let Some(fb) = fb {
-            let r = self.call(&fb, &[b.clone(), a.clone()], &[])?;
+            let r = self.call_slot(&fb, &[b.clone(), a.clone()])?;
             if !r.is(&self.not_implemented) {
                 return Ok(Some(r));
             }
@@ -326,7 +326,7 @@ impl Vm {
         if self.is_heap(&a) {
             let cls = self.class_of(&a).clone();
             if let Some(f) = self.lookup_dunder(&cls, op.idunder()) {
-                let r = self.call(&f, &[a.clone(), b.clone()], &[])?;
+                let r = self.call_slot(&f, &[a.clone(), b.clone()])?;
                 if !r.is(&self.not_implemented) {
                     return Ok(r);
                 }
@@ -392,7 +392,7 @@ impl Vm {
         };
         let cls = self.class_of(a).clone();
         if let Some(f) = self.lookup_dunder(&cls, name) {
-            return self.call(&f, std::slice::from_ref(a), &[]);
+            return self.call_slot(&f, std::slice::from_ref(a));
         }
         let sym = match op {
             UnaryOp::Neg => "-",
@@ -441,7 +441,7 @@ impl Vm {
                 if self.is_heap(v) {
                     let cls = self.class_of(v).clone();
                     if let Some(f) = self.lookup(&cls, &self.names.__bool__.clone()) {
-                        let r = self.call(&f, std::slice::from_ref(v), &[])?;
+                        let r = self.call_slot(&f, std::slice::from_ref(v))?;
                         return match r {
                             Value::Bool(b) => Ok(b.get()),
                             _ => Err(self.new_type_error(format!(
@@ -451,7 +451,7 @@ impl Vm {
                         };
                     }
                     if let Some(f) = self.lookup(&cls, &self.names.__len__.clone()) {
-                        let r = self.call(&f, std::slice::from_ref(v), &[])?;
+                        let r = self.call_slot(&f, std::slice::from_ref(v))?;
                         return Ok(self.len_result(r)? != 0);
                     }
                 }
@@ -495,7 +495,7 @@ impl Vm {
         if self.is_heap(v) {
             let cls = self.class_of(v).clone();
             if let Some(f) = self.lookup(&cls, &self.names.__len__.clone()) {
-                let r = self.call(&f, std::slice::from_ref(v), &[])?;
+                let r = self.call_slot(&f, std::slice::from_ref(v))?;
                 return self.len_result(r);
             }
         }
@@ -560,7 +560,7 @@ impl Vm {
                     .lookup(&cx, &name)
                     .filter(|f| !self.is_object_default_cmp(f));
                 if let Some(f) = found {
-                    let r = self.call(&f, &[x.clone(), y.clone()], &[])?;
+                    let r = self.call_slot(&f, &[x.clone(), y.clone()])?;
                     if !r.is(&self.not_implemented) {
                         return Ok(Some(r));
                     }
@@ -571,7 +571,7 @@ impl Vm {
                         .lookup(&cx, &self.names.__eq__.clone())
                         .filter(|f| !self.is_object_default_cmp(f));
                     if let Some(f) = eq {
-                        let r = self.call(&f, &[x.clone(), y.clone()], &[])?;
+                        let r = self.call_slot(&f, &[x.clone(), y.clone()])?;
                         if !r.is(&self.not_implemented) {
                             let t = self.is_true(&r)?;
                             return Ok(Some(Value::bool(!t)));
@@ -665,7 +665,7 @@ impl Vm {
                     match self.lookup(&cls, &self.names.__hash__.clone()) {
                         Some(Value::None) => return Err(self.unhashable(v)),
                         Some(f) if !crate::attr::is_native_of(&f, "object") => {
-                            let r = self.call(&f, std::slice::from_ref(v), &[])?;
+                            let r = self.call_slot(&f, std::slice::from_ref(v))?;
                             return match num::num(&r) {
                                 Some(Num::Int(i)) => Ok(if i == -1 { -2 } else { i }),
                                 Some(n @ Num::Big(_)) => Ok(num::hash(&n)),
@@ -730,7 +730,7 @@ impl Vm {
         if self.is_heap(container) {
             let cls = self.class_of(container).clone();
             if let Some(f) = self.lookup(&cls, &self.names.__contains__.clone()) {
-                let r = self.call(&f, &[container.clone(), item.clone()], &[])?;
+                let r = self.call_slot(&f, &[container.clone(), item.clone()])?;
                 return self.is_true(&r);
             }
         }
@@ -826,7 +826,7 @@ impl Vm {
                 if let Some(d) = self.inherited_dict_item(obj, &f, 0) {
                     return crate::builtins::dict::subscript(self, obj, &d, idx);
                 }
-                return self.call(&f, &[obj.clone(), idx.clone()], &[]);
+                return self.call_slot(&f, &[obj.clone(), idx.clone()]);
             }
         }
         if let Value::Obj(o) = obj {
@@ -886,7 +886,7 @@ impl Vm {
                 if let Some(d) = self.inherited_dict_item(obj, &f, 1) {
                     return self.dict_set(&d, idx, value);
                 }
-                self.call(&f, &[obj.clone(), idx, value], &[])?;
+                self.call_slot(&f, &[obj.clone(), idx, value])?;
                 return Ok(());
             }
         }
@@ -898,7 +898,7 @@ impl Vm {
         if self.is_heap(obj) {
             let cls = self.class_of(obj).clone();
             if let Some(f) = self.lookup(&cls, &self.names.__delitem__.clone()) {
-                self.call(&f, &[obj.clone(), idx.clone()], &[])?;
+                self.call_slot(&f, &[obj.clone(), idx.clone()])?;
                 return Ok(());
             }
         }
@@ -941,7 +941,7 @@ impl Vm {
                     if let Some(f) = self.lookup(&cls, &self.names.__repr__.clone()) {
                         if !crate::attr::is_native_of(&f, "object") {
                             self.enter_native(" while getting the repr of an object")?;
-                            let r = self.call(&f, std::slice::from_ref(v), &[]);
+                            let r = self.call_slot(&f, std::slice::from_ref(v));
                             self.leave_native();
                             let r = r?;
                             return match r.as_str() {
@@ -971,7 +971,7 @@ impl Vm {
                     let cls = self.class_of(v).clone();
                     if let Some(f) = self.lookup(&cls, &self.names.__str__.clone()) {
                         if !crate::attr::is_native_of(&f, "object") {
-                            let r = self.call(&f, std::slice::from_ref(v), &[])?;
+                            let r = self.call_slot(&f, std::slice::from_ref(v))?;
                             return match r.as_str() {
                                 Some(s) => Ok(s.clone()),
                                 None => Err(self.new_type_error(format!(
@@ -994,7 +994,7 @@ impl Vm {
                         let cls = self.class_of(v).clone();
                         match self.lookup(&cls, &self.names.__str__.clone()) {
                             Some(f) if !crate::attr::is_native_of(&f, "BaseException") => {
-                                let r = self.call(&f, std::slice::from_ref(v), &[])?;
+                                let r = self.call_slot(&f, std::slice::from_ref(v))?;
                                 match r.as_str() {
                                     Some(s) => Ok(s.clone()),
                                     None => Err(self.new_type_error("__str__ returned non-string")),

@@ -1,6 +1,6 @@
 //! `unittest`: CPython 3.11's `Lib/unittest/` in aio, one source file per submodule
 //! (`case`, `suite`, `loader`, `result`, `runner`, `main`, `util`, `signals`, `async_case`
-//! and `_log`; each file's header says what differs). `unittest.mock` is not included.
+//! `_log` and `mock`; each file's header says what differs).
 
 use aio_vm::{Obj, PyResult, Value, Vm};
 
@@ -27,6 +27,7 @@ pub const SUBMODULES: &[(&str, aio_vm::vm::ModuleInit)] = &[
     ("unittest.case", case),
     ("unittest.loader", loader),
     ("unittest.main", main),
+    ("unittest.mock", mock),
     ("unittest.result", result),
     ("unittest.runner", runner),
     ("unittest.signals", signals),
@@ -51,6 +52,7 @@ submodule!(async_case, "async_case");
 submodule!(case, "case");
 submodule!(loader, "loader");
 submodule!(main, "main");
+submodule!(mock, "mock");
 submodule!(result, "result");
 submodule!(runner, "runner");
 submodule!(signals, "signals");

@@ -362,7 +362,7 @@ pub(crate) fn subscript(vm: &mut Vm, obj: &Value, d: &Obj, key: &Value) -> PyRes
             if vm.is_heap(obj) {
                 let cls = vm.class_of(obj).clone();
                 if let Some(m) = crate::types::lookup(&cls, &vm.names.__missing__.clone()) {
-                    return vm.call(&m, &[obj.clone(), key.clone()], &[]);
+                    return vm.call_slot(&m, &[obj.clone(), key.clone()]);
                 }
             }
             Err(vm.new_key_error(key.clone()))

@@ -55,7 +55,7 @@ impl Vm {
             let cls = self.class_of(&v).clone();
             if let Some(f) = crate::types::lookup(&cls, &self.names.__format__.clone()) {
                 let spec_v = Value::Str(spec_s.unwrap_or_else(|| Rc::new(Str::new(String::new()))));
-                let r = self.call(&f, &[v.clone(), spec_v], &[])?;
+                let r = self.call_slot(&f, &[v.clone(), spec_v])?;
                 return match r.as_str() {
                     Some(_) => Ok(r),
                     None => Err(self.new_type_error(format!(

@@ -455,7 +455,7 @@ fn next(vm: &mut Vm, a: Args) -> PyResult {
     // An object's own `__next__`: its StopIteration goes on as raised (with its value).
     if !matches!(it.payload(), Some(Payload::Iter(_))) {
         if let Some(f) = vm.lookup(&vm.class_of(it).clone(), &vm.names.__next__) {
-            return match vm.call(&f, std::slice::from_ref(it), &[]) {
+            return match vm.call_slot(&f, std::slice::from_ref(it)) {
                 Err(e) if a.len() == 2 && vm.is_instance_of(&e, &vm.exc.stop_iteration.clone()) => {
                     Ok(a.pos[1].clone())
                 }
@@ -498,7 +498,7 @@ fn abs(vm: &mut Vm, a: Args) -> PyResult {
     }
     let cls = vm.class_of(v).clone();
     match vm.lookup(&cls, &vm.names.__abs__) {
-        Some(f) => vm.call(&f, std::slice::from_ref(v), &[]),
+        Some(f) => vm.call_slot(&f, std::slice::from_ref(v)),
         None => {
             Err(vm.new_type_error(format!("bad operand type for abs(): '{}'", vm.type_name(v))))
         }
@@ -625,14 +625,14 @@ pub(super) fn divmod(vm: &mut Vm, a: Args) -> PyResult {
     if vm.is_heap(x) || vm.is_heap(y) {
         let cls = vm.class_of(x).clone();
         if let Some(f) = lookup(&cls, &vm.intern("__divmod__")) {
-            let r = vm.call(&f, &[x.clone(), y.clone()], &[])?;
+            let r = vm.call_slot(&f, &[x.clone(), y.clone()])?;
             if !r.is(&vm.not_implemented) {
                 return Ok(r);
             }
         }
         let cls = vm.class_of(y).clone();
         if let Some(f) = lookup(&cls, &vm.intern("__rdivmod__")) {
-            let r = vm.call(&f, &[y.clone(), x.clone()], &[])?;
+            let r = vm.call_slot(&f, &[y.clone(), x.clone()])?;
             if !r.is(&vm.not_implemented) {
                 return Ok(r);
             }
@@ -671,7 +671,7 @@ pub(super) fn pow(vm: &mut Vm, a: Args) -> PyResult {
         // Three-argument pow calls only the base's `__pow__` (never `__rpow__`).
         let cls = vm.class_of(&base).clone();
         if let Some(f) = lookup(&cls, &vm.intern("__pow__")) {
-            let r = vm.call(&f, &[base.clone(), exp.clone(), m.clone()], &[])?;
+            let r = vm.call_slot(&f, &[base.clone(), exp.clone(), m.clone()])?;
             if !r.is(&vm.not_implemented) {
                 return Ok(r);
             }
@@ -864,6 +864,11 @@ pub fn dir_names(vm: &mut Vm, v: &Value) -> PyResult<Vec<Value>> {
         if std::rc::Rc::ptr_eq(&c, &vm.types.object) {
             names.push("__class__".to_string());
         }
+        names.extend(
+            super::object::payload_attr_names(vm, &c)
+                .iter()
+                .map(|n| n.to_string()),
+        );
         if std::rc::Rc::ptr_eq(&c, &vm.exc.base_exception) {
             let data = [
                 "__dict__",
@@ -921,7 +926,7 @@ fn dir(vm: &mut Vm, a: Args) -> PyResult {
     let custom =
         lookup(&cls, &name).filter(|f| !lookup(&vm.types.object, &name).is_some_and(|o| o.is(f)));
     if let Some(f) = custom {
-        let r = vm.call(&f, std::slice::from_ref(v), &[])?;
+        let r = vm.call_slot(&f, std::slice::from_ref(v))?;
         let items = vm.collect(&r)?;
         let list = vm.new_list(items);
         super::list::sort_list(vm, &list, &[])?;
@@ -994,7 +999,7 @@ fn anext(vm: &mut Vm, a: Args) -> PyResult {
     let cls = vm.class_of(&a.pos[0]).clone();
     match vm.lookup(&cls, &vm.names.__anext__) {
         Some(f) => {
-            let awaitable = vm.call(&f, std::slice::from_ref(&a.pos[0]), &[])?;
+            let awaitable = vm.call_slot(&f, std::slice::from_ref(&a.pos[0]))?;
             match a.get(1) {
                 Some(default) => Ok(super::asyncgen::new_anext_awaitable(
                     vm,

@@ -301,7 +301,7 @@ pub fn bigint_index(vm: &mut Vm, v: &Value) -> PyResult<BigInt> {
     }
     let cls = vm.class_of(v).clone();
     if let Some(f) = lookup(&cls, &vm.names.__index__.clone()) {
-        let r = vm.call(&f, std::slice::from_ref(v), &[])?;
+        let r = vm.call_slot(&f, std::slice::from_ref(v))?;
         if let Some(b) = num::to_bigint(&r) {
             return Ok(b);
         }
@@ -555,7 +555,7 @@ pub fn to_int(vm: &mut Vm, x: &Value) -> PyResult {
     let cls = vm.class_of(x).clone();
     for name in ["__int__", "__index__", "__trunc__"] {
         if let Some(f) = vm.lookup_dunder(&cls, name) {
-            let r = vm.call(&f, std::slice::from_ref(x), &[])?;
+            let r = vm.call_slot(&f, std::slice::from_ref(x))?;
             if num::to_bigint(&r).is_some() {
                 return Ok(plain_number(vm, &r));
             }
@@ -665,7 +665,7 @@ pub fn heap_float(vm: &mut Vm, x: &Value) -> PyResult<Option<f64>> {
     let Some(f) = lookup(&cls, &vm.names.__float__.clone()) else {
         return Ok(None);
     };
-    let r = vm.call(&f, std::slice::from_ref(x), &[])?;
+    let r = vm.call_slot(&f, std::slice::from_ref(x))?;
     match num::num(&r) {
         Some(Num::Float(f)) => Ok(Some(f)),
         _ => Err(vm.new_type_error(format!(
@@ -707,7 +707,7 @@ pub fn to_float(vm: &mut Vm, x: &Value) -> PyResult<f64> {
     }
     let cls = vm.class_of(x).clone();
     if let Some(f) = lookup(&cls, &vm.names.__float__.clone()) {
-        let r = vm.call(&f, std::slice::from_ref(x), &[])?;
+        let r = vm.call_slot(&f, std::slice::from_ref(x))?;
         return match r {
             Value::Float(f) => Ok(f.get()),
             _ => Err(vm.new_type_error(format!(
@@ -718,7 +718,7 @@ pub fn to_float(vm: &mut Vm, x: &Value) -> PyResult<f64> {
         };
     }
     if let Some(f) = lookup(&cls, &vm.names.__index__.clone()) {
-        let r = vm.call(&f, std::slice::from_ref(x), &[])?;
+        let r = vm.call_slot(&f, std::slice::from_ref(x))?;
         if let Some(n) = num::num(&r) {
             return num::int_to_f64(vm, &n);
         }
@@ -1014,7 +1014,7 @@ pub fn round(vm: &mut Vm, v: &Value, nd: &Value) -> PyResult {
             } else {
                 vec![v.clone(), nd.clone()]
             };
-            return vm.call(&f, &args, &[]);
+            return vm.call_slot(&f, &args);
         }
     }
     match num::num(v) {

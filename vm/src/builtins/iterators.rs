@@ -216,7 +216,7 @@ fn reversed_new(vm: &mut Vm, a: Args) -> PyResult {
     if vm.is_heap(&seq) {
         let cls = vm.class_of(&seq).clone();
         if let Some(f) = crate::types::lookup(&cls, &vm.names.__reversed__.clone()) {
-            return vm.call(&f, std::slice::from_ref(&seq), &[]);
+            return vm.call_slot(&f, std::slice::from_ref(&seq));
         }
     }
     if let Some(Value::Obj(d)) =

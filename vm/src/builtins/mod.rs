@@ -43,8 +43,8 @@ pub use format::format_spec;
 pub use functions::is_callable;
 pub use future::FEATURES as FUTURE_FEATURES;
 pub use iterators::{iter_next, iter_self};
-pub use object::set_function_attr;
 pub(crate) use object::union_or;
+pub use object::{set_function_attr, weakref_slot};
 pub use repr::{bytes_repr, float_repr, native_repr, str_repr};
 pub use set::set_inplace;
 pub(crate) use slot_methods::adds_slot;
@@ -754,7 +754,7 @@ pub fn payload_iter(vm: &mut Vm, v: &Value) -> PyResult {
         Some(Payload::Host(_)) => {
             let cls = vm.class_of(v).clone();
             if let Some(f) = vm.lookup(&cls, &vm.names.__iter__.clone()) {
-                return vm.call(&f, std::slice::from_ref(v), &[]);
+                return vm.call_slot(&f, std::slice::from_ref(v));
             }
         }
         _ => {}

@@ -2,6 +2,7 @@
 //! `staticmethod`, `classmethod`, and the data attributes of built-in objects
 //! (`__name__`, `__qualname__`, `__mro__`, `__self__`, ...).
 
+use super::slot_methods::adds_slot;
 use super::{def_fn, def_method, def_method_sig, def_static};
 use crate::dict::Dict;
 use crate::frame::Delivery;
@@ -1223,6 +1224,63 @@ pub fn set_function_attr(
     Ok(true)
 }
 
+/// The names [`payload_attr`] answers for instances of built-in class `cls` that CPython
+/// keeps in the class dict as descriptors (`function.__code__`, `code.co_flags`), for
+/// `dir()`: `unittest.mock` specs objects by their `dir()`.
+pub(super) fn payload_attr_names(vm: &Vm, cls: &Obj) -> &'static [&'static str] {
+    let t = &vm.types;
+    let table: [(&Obj, &'static [&'static str]); 9] = [
+        (
+            &t.function,
+            &[
+                "__annotations__",
+                "__closure__",
+                "__code__",
+                "__defaults__",
+                "__dict__",
+                "__globals__",
+                "__kwdefaults__",
+                "__module__",
+                "__name__",
+                "__qualname__",
+            ],
+        ),
+        (
+            &t.code,
+            &[
+                "co_argcount",
+                "co_cellvars",
+                "co_filename",
+                "co_firstlineno",
+                "co_flags",
+                "co_freevars",
+                "co_kwonlyargcount",
+                "co_name",
+                "co_names",
+                "co_nlocals",
+                "co_posonlyargcount",
+                "co_qualname",
+                "co_stacksize",
+                "co_varnames",
+            ],
+        ),
+        (&t.method, &["__func__", "__self__"]),
+        (
+            &t.builtin_function,
+            &["__module__", "__name__", "__qualname__", "__self__"],
+        ),
+        (&t.property, &["fdel", "fget", "fset"]),
+        (&t.staticmethod, &["__func__", "__name__", "__qualname__"]),
+        (&t.classmethod, &["__func__", "__name__", "__qualname__"]),
+        (&t.slice, &["start", "step", "stop"]),
+        (&t.range, &["start", "step", "stop"]),
+    ];
+    table
+        .iter()
+        .find(|(c, _)| Rc::ptr_eq(c, cls))
+        .map_or(&[], |(_, names)| names)
+}
+
 /// Data attributes of built-in payloads.
 pub(super) fn payload_attr(vm: &mut Vm, v: &Value, name: &str) -> PyResult<Option<Value>> {
     let Value::Obj(o) = v else {
@@ -1396,8 +1454,53 @@ pub(super) fn type_special_attr(vm: &mut Vm, cls: &Obj, name: &str) -> PyResult<
         )),
         "__module__" => Some(Value::Str(vm.intern("builtins"))),
         "__doc__" => Some(Value::None),
+        "__weakref__" if t.mro.borrow().iter().any(|c| adds_slot(c, "__weakref__")) => {
+            Some(weakref_descriptor(vm))
+        }
         _ => None,
     })
+}
+
+/// `obj.__weakref__` for an instance of a class with the `__weakref__` slot: the first weak
+/// reference to `obj` (CPython's list head), else `None`; `None` (no answer) for other
+/// objects.
+pub fn weakref_slot(vm: &Vm, obj: &Value) -> Option<Value> {
+    let cls = vm.class_of(obj);
+    let t = cls.as_type()?;
+    if !t.mro.borrow().iter().any(|c| adds_slot(c, "__weakref__")) {
+        return None;
+    }
+    let Value::Obj(o) = obj else { return None };
+    Some(
+        crate::weakref::refs_of(o)
+            .into_iter()
+            .next()
+            .map_or(Value::None, Value::Obj),
+    )
+}
+
+/// `C.__weakref__`: a descriptor reading [`weakref_slot`] (a `property`, where CPython has a
+/// `getset_descriptor`).
+fn weakref_descriptor(vm: &mut Vm) -> Value {
+    let fget = super::native_fn(vm, "__weakref__", Some("object"), weakref_get);
+    let p = Object::new(
+        vm.types.property.clone(),
+        Payload::Property(Box::new([
+            fget,
+            Value::None,
+            Value::None,
+            Value::None,
+            Value::str("__weakref__"),
+        ])),
+    );
+    Value::Obj(vm.track(p))
+}
+
+fn weakref_get(vm: &mut Vm, a: Args) -> PyResult {
+    match a.pos.first() {
+        Some(obj) => Ok(weakref_slot(vm, obj).unwrap_or(Value::None)),
+        None => Err(vm.new_type_error("__weakref__ needs an object")),
+    }
 }
 
 /// A tuple of the names `names` (a code object's `co_varnames`, `co_names`, ...).

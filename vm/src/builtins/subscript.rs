@@ -201,7 +201,7 @@ pub fn native_getitem(vm: &mut Vm, obj: &Value, idx: &Value) -> PyResult {
             if vm.is_heap(obj) {
                 let cls = vm.class_of(obj).clone();
                 if let Some(m) = crate::types::lookup(&cls, &vm.names.__missing__.clone()) {
-                    return vm.call(&m, &[obj.clone(), idx.clone()], &[]);
+                    return vm.call_slot(&m, &[obj.clone(), idx.clone()]);
                 }
             }
             Err(vm.new_key_error(idx.clone()))

@@ -139,7 +139,7 @@ fn complex_special(vm: &mut Vm, v: &Value) -> PyResult<Option<Value>> {
     let Some(f) = vm.lookup(&cls, &vm.names.__complex__.clone()) else {
         return Ok(None);
     };
-    let r = vm.call(&f, std::slice::from_ref(v), &[])?;
+    let r = vm.call_slot(&f, std::slice::from_ref(v))?;
     if parts(&r).is_none() {
         return Err(vm.new_type_error(format!(
             "__complex__ returned non-complex (type {})",
