@@ -230,6 +230,50 @@ impl Vm {
         self.wait_in_place(wait)
     }
 
+    /// Gives each waiting thread that may go on one turn (it runs until it blocks, ends or
+    /// has had its switch interval): what native code that waits on something else does
+    /// first, such as an event loop before it polls. See [`Vm::next_thread_deadline`].
+    pub fn run_thread_turns(&mut self) -> PyResult<()> {
+        if self.threads.waiting.is_empty() {
+            return Ok(());
+        }
+        self.threads.in_place += 1;
+        let mut r = Ok(());
+        for _ in 0..self.threads.waiting.len() {
+            match self.run_ready_thread() {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(e) => {
+                    r = Err(e);
+                    break;
+                }
+            }
+        }
+        self.threads.in_place -= 1;
+        self.threads.slice_start = Instant::now();
+        r
+    }
+
+    /// When the soonest timed wait of a waiting thread ends (`None` when no thread waits
+    /// with a timeout). A thread that has not started yet is due now. Native code that
+    /// waits bounds its wait by it, then calls [`Vm::run_thread_turns`].
+    pub fn next_thread_deadline(&self) -> Option<Instant> {
+        self.threads
+            .waiting
+            .iter()
+            .filter_map(|g| match &g.state {
+                State::Parked { wait, .. } => wait.deadline,
+                State::New { .. } => Some(Instant::now()),
+            })
+            .min()
+    }
+
+    /// Whether waiting threads should get their turns ([`Vm::run_thread_turns`]) from code
+    /// that keeps running: the running thread has had its switch interval.
+    pub fn thread_turns_due(&self) -> bool {
+        !self.threads.waiting.is_empty() && self.threads.slice_start.elapsed() >= SWITCH_INTERVAL
+    }
+
     /// At a loop's backward jump to `target`: once the running thread has had its
     /// [`SWITCH_INTERVAL`], the others get a turn. A thread in its own run parks (and goes
     /// on at `target`); otherwise each ready thread runs once, in place.

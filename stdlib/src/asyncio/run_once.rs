@@ -219,6 +219,20 @@ fn run_once(vm: &mut Vm, env: &LoopEnv, lp: &Value) -> PyResult {
     } else {
         None
     };
+    // Green threads (`threading`) take their turns when the loop would wait (or has run for
+    // a switch interval), and a sleeping thread's wake-up bounds the wait.
+    let mut timeout = timeout;
+    if vm.thread_count() > 0 && (timeout != Some(0.0) || vm.thread_turns_due()) {
+        vm.run_thread_turns()?;
+        if list_len(vm, &ready)? > 0 {
+            timeout = Some(0.0);
+        } else if let Some(due) = vm.next_thread_deadline() {
+            let left = due
+                .saturating_duration_since(std::time::Instant::now())
+                .as_secs_f64();
+            timeout = Some(timeout.map_or(left, |t| t.min(left)));
+        }
+    }
     // Step 3: poll I/O (the only place the loop blocks); ready sockets' callbacks join the
     // ready queue.
     let events = poll_ready(vm, timeout)?;
