@@ -15,9 +15,11 @@ use aio_vm::code::BinOp;
 use aio_vm::module::call_method;
 use aio_vm::native::Args;
 use aio_vm::object::Payload;
+use aio_vm::threads::SWITCH_INTERVAL;
 use aio_vm::value::Bool;
 use aio_vm::{Obj, PyResult, Value, Vm};
 use std::cell::RefCell;
+use std::time::{Duration, Instant};
 
 /// `_MIN_SCHEDULED_TIMER_HANDLES` of `base_events.py`.
 const MIN_SCHEDULED_TIMER_HANDLES: usize = 100;
@@ -219,6 +221,8 @@ fn run_once(vm: &mut Vm, env: &LoopEnv, lp: &Value) -> PyResult {
     } else {
         None
     };
+    // Green threads (a ThreadPoolExecutor's workers) run while the loop would wait.
+    let timeout = give_threads_a_turn(vm, &ready, timeout)?;
     // Step 3: poll I/O (the only place the loop blocks); ready sockets' callbacks join the
     // ready queue.
     let events = poll_ready(vm, timeout)?;
@@ -308,6 +312,30 @@ fn run_once(vm: &mut Vm, env: &LoopEnv, lp: &Value) -> PyResult {
         }
     }
     Ok(Value::None)
+}
+
+/// Before the loop waits `timeout` (`None`: until I/O), other green threads run in place
+/// for up to [`SWITCH_INTERVAL`], until one of them makes a callback ready (a future's
+/// `call_soon_threadsafe`); then I/O is polled without waiting. With no other threads, or
+/// a loop that must not wait, `timeout` is unchanged. A loop running in a thread of its own
+/// parks there instead (the error the run loop takes back), and `_run_once()` returns `None`.
+fn give_threads_a_turn(vm: &mut Vm, ready: &Value, timeout: Option<f64>) -> PyResult<Option<f64>> {
+    if vm.thread_count() == 0 || timeout == Some(0.0) {
+        return Ok(timeout);
+    }
+    let slice = timeout.map_or(SWITCH_INTERVAL, |t| {
+        SWITCH_INTERVAL.min(Duration::from_secs_f64(t.min(86400.0)))
+    });
+    let ready = ready.clone();
+    vm.block_thread(
+        Some(Instant::now() + slice),
+        move |vm, timed_out| match list_len(vm, &ready) {
+            Ok(0) if !timed_out => None,
+            Ok(_) => Some(Ok(Value::None)),
+            Err(e) => Some(Err(e)),
+        },
+    )?;
+    Ok(Some(0.0))
 }
 
 /// `handle._run()`: the callback with its arguments; an exception other than `SystemExit`
