@@ -145,16 +145,16 @@ fn acquire_args(vm: &mut Vm, a: &Args) -> PyResult<(bool, Option<Option<Instant>
 
 fn release(vm: &mut Vm, a: Args) -> PyResult {
     a.method_count(vm, "release", 0, 0)?;
-    let st = state(vm, &a.pos[0])?;
-    if !st.borrow().get() {
-        return Err(vm.new_runtime_error("release unlocked lock"));
-    }
-    st.borrow().set(false);
-    Ok(Value::None)
+    unlock(vm, &a.pos[0])
 }
 
+/// `__exit__(*exc_info)`: releases the lock.
 fn exit(vm: &mut Vm, a: Args) -> PyResult {
-    let st = state(vm, &a.pos[0])?;
+    unlock(vm, &a.pos[0])
+}
+
+fn unlock(vm: &mut Vm, lock: &Value) -> PyResult {
+    let st = state(vm, lock)?;
     if !st.borrow().get() {
         return Err(vm.new_runtime_error("release unlocked lock"));
     }

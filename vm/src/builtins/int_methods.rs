@@ -7,7 +7,6 @@ use super::def_methods;
 use super::int::plain_number;
 use crate::code::UnaryOp;
 use crate::native::{Args, NativeFn, Sig};
-use crate::object::{Object, Payload};
 use crate::value::Value;
 use crate::vm::{PyResult, Vm};
 
@@ -32,18 +31,7 @@ pub(super) fn install(vm: &mut Vm) {
         ("denominator", int_one),
     ];
     for (name, f) in props {
-        let fget = super::native_fn(vm, name, Some("int"), f);
-        let p = Object::new(
-            vm.types.property.clone(),
-            Payload::Property(Box::new([
-                fget,
-                Value::None,
-                Value::None,
-                Value::None,
-                Value::str(name),
-            ])),
-        );
-        let p = Value::Obj(vm.track(p));
+        let p = super::readonly_property(vm, name, "int", f, Value::str(name));
         vm.set_class_attr(&int, name, p);
     }
 }

@@ -162,6 +162,24 @@ pub fn native_fn(vm: &mut Vm, name: &str, owner: Option<&str>, f: NativeFn) -> V
     new_native(vm, name, owner, None, NativeImpl::Fn(f), Sig::FREE)
 }
 
+/// A read-only `property` whose getter is native `f` (named `name`, owned by `owner`);
+/// `doc` is its `__doc__`. Built-in attributes that CPython serves through getset
+/// descriptors (`int.real`, `memoryview.shape`, `C.__weakref__`) are such properties.
+pub(crate) fn readonly_property(
+    vm: &mut Vm,
+    name: &str,
+    owner: &str,
+    f: NativeFn,
+    doc: Value,
+) -> Value {
+    let fget = native_fn(vm, name, Some(owner), f);
+    let p = crate::object::Object::new(
+        vm.types.property.clone(),
+        Payload::Property(Box::new([fget, Value::None, Value::None, Value::None, doc])),
+    );
+    Value::Obj(vm.track(p))
+}
+
 /// A native function object that runs a closure (it may capture host state).
 pub fn native_closure(
     vm: &mut Vm,

@@ -1482,18 +1482,8 @@ pub fn weakref_slot(vm: &Vm, obj: &Value) -> Option<Value> {
 /// `C.__weakref__`: a descriptor reading [`weakref_slot`] (a `property`, where CPython has a
 /// `getset_descriptor`).
 fn weakref_descriptor(vm: &mut Vm) -> Value {
-    let fget = super::native_fn(vm, "__weakref__", Some("object"), weakref_get);
-    let p = Object::new(
-        vm.types.property.clone(),
-        Payload::Property(Box::new([
-            fget,
-            Value::None,
-            Value::None,
-            Value::None,
-            Value::str("__weakref__"),
-        ])),
-    );
-    Value::Obj(vm.track(p))
+    let doc = Value::str("__weakref__");
+    super::readonly_property(vm, "__weakref__", "object", weakref_get, doc)
 }
 
 fn weakref_get(vm: &mut Vm, a: Args) -> PyResult {

@@ -73,18 +73,7 @@ pub(super) fn install(vm: &mut Vm) {
         ("c_contiguous", attr_contiguous),
         ("f_contiguous", attr_contiguous),
     ] {
-        let getter = super::super::native_fn(vm, name, Some("memoryview"), f);
-        let p = Object::new(
-            vm.types.property.clone(),
-            Payload::Property(Box::new([
-                getter,
-                Value::None,
-                Value::None,
-                Value::None,
-                Value::None,
-            ])),
-        );
-        let p = Value::Obj(vm.track(p));
+        let p = super::super::readonly_property(vm, name, "memoryview", f, Value::None);
         vm.set_class_attr(&cls, name, p);
     }
     super::super::set_builtin(vm, "memoryview", Value::Obj(cls.clone()));
