@@ -10,8 +10,8 @@
 //!
 //! Functions that may run on a worker thread are the thread-safe natives registered here
 //! ([`register_thread_safe`]: `time.sleep`, and every function made by [`blocking_fn`]).
-//! Any other callable passed to `run_in_executor`/`to_thread` runs on the loop thread, in
-//! a ready callback (see the README's differences).
+//! Any other callable passed to `run_in_executor`/`to_thread` runs on a green thread of a
+//! `concurrent.futures.ThreadPoolExecutor` (see the README's differences).
 
 use aio_vm::builtins::native_closure;
 use aio_vm::native::Args;
