@@ -138,28 +138,31 @@ fn no_memory(vm: &mut Vm, _: NoMemory) -> Obj {
 
 /// A C `int` argument, as Argument Clinic's `int` converter reads it.
 fn c_int_arg(vm: &mut Vm, v: Option<&Value>, default: c_int) -> PyResult<c_int> {
-    let Some(v) = v else {
-        return Ok(default);
-    };
-    if matches!(v, Value::Float(_)) {
-        return Err(vm.new_type_error("'float' object cannot be interpreted as an integer"));
-    }
-    to_index(vm, v)?
-        .to_i32()
-        .ok_or_else(|| vm.new_overflow_error("Python int too large to convert to C int"))
+    clinic_int(vm, v, default, "C int", |n| n.to_i32())
 }
 
 /// A `Py_ssize_t` argument, as Argument Clinic's converter reads it.
 fn ssize_arg(vm: &mut Vm, v: Option<&Value>, default: i64) -> PyResult<i64> {
+    clinic_int(vm, v, default, "C ssize_t", |n| n.to_i64())
+}
+
+/// An integer argument as Argument Clinic reads it: `default` when absent, floats refused,
+/// then `fit` into the C type `ctype` (named by the overflow message).
+fn clinic_int<T>(
+    vm: &mut Vm,
+    v: Option<&Value>,
+    default: T,
+    ctype: &str,
+    fit: impl FnOnce(&num_bigint::BigInt) -> Option<T>,
+) -> PyResult<T> {
     let Some(v) = v else {
         return Ok(default);
     };
     if matches!(v, Value::Float(_)) {
         return Err(vm.new_type_error("'float' object cannot be interpreted as an integer"));
     }
-    to_index(vm, v)?
-        .to_i64()
-        .ok_or_else(|| vm.new_overflow_error("Python int too large to convert to C ssize_t"))
+    fit(&to_index(vm, v)?)
+        .ok_or_else(|| vm.new_overflow_error(format!("Python int too large to convert to {ctype}")))
 }
 
 /// Deflates the input `s` holds with `flush` until zlib leaves room in the output (the
