@@ -41,6 +41,10 @@ pub enum Delivery {
     ForIter,
     /// A generator or coroutine resumed by the caller's `YieldFrom` (delegation/`await`).
     YieldFrom,
+    /// An async generator's body resumed by the caller's `YieldFrom` on one of its
+    /// `asend`/`__anext__` awaitables (the caller's top of stack): the outcome goes through
+    /// `asyncgen::finish_send`, then to the caller as a `YieldFrom` step's.
+    AsyncGenOp,
     /// A generator or coroutine resumed by a script's `gen.send(value)`: a yielded value is
     /// pushed on the caller's stack, a return raises `StopIteration(value)` in the caller.
     Send,

@@ -265,6 +265,20 @@ impl Vm {
         }
     }
 
+    /// The outcome `r` of an async generator's body run for the `asend`/`__anext__`
+    /// awaitable `op` (see `asyncgen::begin_send`), as a `YieldFrom` step of the awaiting
+    /// frame.
+    pub(crate) fn async_gen_op_step(
+        &mut self,
+        op: &Value,
+        r: PyResult<GenResult>,
+    ) -> PyResult<YieldFromStep> {
+        Ok(match crate::builtins::asyncgen::finish_send(self, op, r)? {
+            GenResult::Yield(v) => YieldFromStep::Yielded(v),
+            GenResult::Return(v) => YieldFromStep::Returned(v),
+        })
+    }
+
     /// One step of `YieldFrom`: send `sent` (or throw) into the sub-iterator.
     pub(crate) fn yield_from_step(
         &mut self,
@@ -288,6 +302,18 @@ impl Vm {
                     Some(frame) => Ok(YieldFromStep::Push(frame)),
                     None => Ok(YieldFromStep::Returned(Value::None)),
                 };
+            }
+        }
+        // An async generator's `asend`/`__anext__` awaitable that sends into the body: the
+        // body's frame runs on the interpreter's frame stack.
+        if throw.is_none() {
+            if let Some((agen, v)) = crate::builtins::asyncgen::begin_send(sub, sent.clone()) {
+                let r = match self.resume_generator(&agen, v, None, Delivery::AsyncGenOp) {
+                    Ok(Some(frame)) => return Ok(YieldFromStep::Push(frame)),
+                    Ok(None) => Ok(GenResult::Return(Value::None)),
+                    Err(e) => Err(e),
+                };
+                return self.async_gen_op_step(sub, r);
             }
         }
         // An async generator's `asend`/`athrow`/`aclose` awaitable, without the

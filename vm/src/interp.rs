@@ -6,6 +6,7 @@
 
 use crate::code::{BinOp, CmpOp, Instr, UnaryOp};
 use crate::frame::{Block, Delivery, Frame};
+use crate::gen::GenResult;
 use crate::object::{GenState, Payload};
 use crate::str::Str;
 use crate::value::{Obj, Value};
@@ -1344,6 +1345,18 @@ impl Vm {
                                     caller.stack.pop();
                                     caller.stack.push(v);
                                 }
+                                Delivery::AsyncGenOp => {
+                                    f = caller;
+                                    match self
+                                        .async_gen_op_outcome(&mut f, Ok(GenResult::Return(v)))
+                                    {
+                                        Some(ev) => {
+                                            event = ev;
+                                            continue;
+                                        }
+                                        None => continue 'frames,
+                                    }
+                                }
                                 Delivery::Send => {
                                     f = caller;
                                     event = Event::Raise(self.new_stop_iteration(v));
@@ -1398,6 +1411,16 @@ impl Vm {
                                 event = Event::Yield(v);
                                 continue;
                             }
+                            Delivery::AsyncGenOp => {
+                                f = caller;
+                                match self.async_gen_op_outcome(&mut f, Ok(GenResult::Yield(v))) {
+                                    Some(ev) => {
+                                        event = ev;
+                                        continue;
+                                    }
+                                    None => continue 'frames,
+                                }
+                            }
                             _ => {
                                 caller.stack.push(v);
                                 f = caller;
@@ -1437,6 +1460,16 @@ impl Vm {
                         let caller = self.frames.pop().expect("caller");
                         self.recycle(f);
                         f = caller;
+                        if delivery == Delivery::AsyncGenOp {
+                            match self.async_gen_op_outcome(&mut f, Err(exc)) {
+                                Some(Event::Raise(e)) => exc = e,
+                                Some(ev) => {
+                                    event = ev;
+                                    continue;
+                                }
+                                None => continue 'frames,
+                            }
+                        }
                         self.on_raise(&f, &exc, false);
                         event = Event::Reraise(exc);
                         continue;
@@ -1601,6 +1634,34 @@ impl Vm {
                 f.generator = None;
                 gen.frame = Some(f);
             }
+        }
+    }
+}
+
+impl Vm {
+    /// The event that continues frame `f`, suspended in a `YieldFrom` on an async
+    /// generator's `asend`/`__anext__` awaitable (its top of stack), once the generator's
+    /// body run for it (`Delivery::AsyncGenOp`) yielded, returned or raised (`r`): the
+    /// awaitable's result is pushed, a bare yield passes up from `f`, an error is raised
+    /// in `f`. `None` when `f` simply goes on.
+    fn async_gen_op_outcome(
+        &mut self,
+        f: &mut Box<Frame>,
+        r: PyResult<GenResult>,
+    ) -> Option<Event> {
+        let op = f.stack.last().expect("stack").clone();
+        match self.async_gen_op_step(&op, r) {
+            Ok(YieldFromStep::Yielded(v)) => {
+                f.ip -= 1;
+                Some(Event::Yield(v))
+            }
+            Ok(YieldFromStep::Returned(v)) => {
+                f.stack.pop();
+                f.stack.push(v);
+                None
+            }
+            Ok(YieldFromStep::Push(nf)) => Some(Event::Push(nf)),
+            Err(e) => Some(Event::Raise(e)),
         }
     }
 }

@@ -259,14 +259,66 @@ fn op_step(vm: &mut Vm, opv: &Value, value: Value, exc: Option<Value>) -> PyResu
     }
     let agen = agen.clone();
     let r = op_step_inner(vm, opv, state, value, exc);
-    // As CPython's `async_gen_unwrap_value`: the operation ends (the flag drops) when the
-    // body yields a value, returns or raises; an `await` inside the body suspends it with
-    // the operation still in progress.
+    end_step(opv, &agen, r)
+}
+
+/// As CPython's `async_gen_unwrap_value`: the operation ends (the flag drops) when the
+/// body yields a value, returns or raises; an `await` inside the body suspends it with the
+/// operation still in progress.
+fn end_step(opv: &Value, agen: &Obj, r: PyResult<GenResult>) -> PyResult<GenResult> {
     if !matches!(r, Ok(GenResult::Yield(_))) {
-        set_running(&agen, false);
+        set_running(agen, false);
         mark_done(opv);
     }
     r
+}
+
+/// The interpreter's `await` on an `asend`/`__anext__` awaitable, with nothing thrown in:
+/// when the step would simply send `value` into the generator's body, marks the operation
+/// started and the generator running and returns the generator and the value to send, so
+/// that the interpreter runs the body's frame itself (`Delivery::AsyncGenOp`, no Rust
+/// recursion) and hands its outcome to [`finish_send`]. `None` for every other case
+/// (`athrow`/`aclose`, a finished operation or generator, another operation in
+/// progress), which [`try_op_step`] handles.
+pub(crate) fn begin_send(opv: &Value, value: Value) -> Option<(Obj, Value)> {
+    let mut o = op(opv)?.borrow_mut();
+    if o.done || !o.throw.is_none() {
+        return None;
+    }
+    let agen = o.agen.clone();
+    let Payload::Generator(g) = &agen.payload else {
+        return None;
+    };
+    {
+        let g = g.borrow();
+        if g.state == GenState::Closed || (!o.started && g.running_async) {
+            return None;
+        }
+    }
+    let value = if o.started {
+        value
+    } else {
+        o.started = true;
+        if value.is_none() {
+            o.send.clone()
+        } else {
+            value
+        }
+    };
+    g.borrow_mut().running_async = true;
+    drop(o);
+    Some((agen, value))
+}
+
+/// The outcome `r` of the body's frame run for [`begin_send`] (or of resuming it), read
+/// as the operation's step: a wrapped value ends the operation with it, a bare one passes
+/// up an `await`, a return raises `StopAsyncIteration`.
+pub(crate) fn finish_send(vm: &mut Vm, opv: &Value, r: PyResult<GenResult>) -> PyResult<GenResult> {
+    let Some(agen) = op(opv).map(|o| o.borrow().agen.clone()) else {
+        return r;
+    };
+    let r = finish_step(vm, r, false);
+    end_step(opv, &agen, r)
 }
 
 /// `throw()` into an unstarted `asend`/`athrow`/`aclose` awaitable: the exception goes into
