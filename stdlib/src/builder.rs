@@ -19,14 +19,15 @@
 //!
 //! **Sandbox.** A script reaches outside the process through the file system (the builtin
 //! `open`, `io.open`, and the file-system modules `os`, `os.path`, `pathlib`, `glob`,
-//! `shutil`, `tempfile`, `linecache`, `gzip`), asyncio's TCP streams (`asyncio.open_connection`,
-//! `asyncio.start_server`), and importing `.aio` files from the search path; aio has no
-//! `socket` or `subprocess` module. A built VM has:
+//! `shutil`, `tempfile`, `linecache`, `gzip`), child processes (`subprocess`), asyncio's TCP
+//! streams (`asyncio.open_connection`, `asyncio.start_server`), and importing `.aio` files
+//! from the search path; aio has no `socket` module. A built VM has:
 //!
 //! - no file system unless the host calls [`VmBuilder::allow_filesystem`]: `open` is not a
 //!   builtin (`NameError: name 'open' is not defined`), `io` has `StringIO` and `BytesIO` but
 //!   no `open`, and the file-system modules cannot be imported, whatever modules were chosen
-//!   (they are refused as a whole, `os.environ` and `os.getcwd` included);
+//!   (they are refused as a whole, `os.environ` and `os.getcwd` included), nor can
+//!   `subprocess`;
 //! - no network unless the host calls [`VmBuilder::allow_network`]: asyncio's network
 //!   functions raise `PermissionError`;
 //! - an empty search path (the host adds directories to [`aio_vm::Vm::search_path`]). (`AIOPATH`
@@ -127,6 +128,8 @@ pub const MODULES: &[&str] = &[
     "stat",
     "statistics",
     "string",
+    "subprocess",
+    "_subprocess",
     "struct",
     "tempfile",
     "textwrap",
@@ -178,6 +181,8 @@ const FILESYSTEM_MODULES: &[&str] = &[
     "os.path",
     "pathlib",
     "shutil",
+    "subprocess",
+    "_subprocess",
     "tempfile",
 ];
 
@@ -297,8 +302,8 @@ impl VmBuilder {
     }
 
     /// Lets scripts use the file system: the builtin `open`, `io.open`, and the file-system
-    /// modules (`os`, `os.path`, `pathlib`, `glob`, `shutil`, `tempfile`, `linecache`, `gzip`) when
-    /// chosen. `io` is
+    /// modules (`os`, `os.path`, `pathlib`, `glob`, `shutil`, `tempfile`, `linecache`, `gzip`) and
+    /// `subprocess` when chosen. `io` is
     /// then always importable (`open` is `io.open`).
     ///
     /// ```

@@ -38,6 +38,7 @@ pub mod math;
 mod native_class;
 pub mod operator;
 pub mod os;
+pub mod process;
 pub mod pure;
 pub mod pydoc;
 pub mod pystruct;
@@ -66,7 +67,7 @@ use aio_vm::Vm;
 /// `_hashlib`), `heapq`, `hmac`, `html` (and `html.entities`), `inspect`, `io`, `itertools`, `json`, `keyword`,
 /// `linecache`, `logging` (and `logging.config`, `logging.handlers`), `math`, `numbers`,
 /// `operator`, `optparse`, `os` (and `os.path`), `pathlib`, `pickle` (with `_compat_pickle` and `_codecs`), `pprint`, `random`, `re`, `reprlib`, `shlex`, `shutil`, `stat`, `statistics`,
-/// `string`, `struct`, `tempfile`, `textwrap`, `threading` (with `_thread` and `_threading_local`), `queue`, `time`, `timeit`, `traceback`, `types`, `typing`, `unittest` (and its submodules `unittest.case`,
+/// `string`, `struct`, `subprocess` (with its native `_subprocess`), `tempfile`, `textwrap`, `threading` (with `_thread` and `_threading_local`), `queue`, `time`, `timeit`, `traceback`, `types`, `typing`, `unittest` (and its submodules `unittest.case`,
 /// `unittest.loader`, `unittest.mock`, ...), `urllib` (and `urllib.parse`), `warnings`, `weakref`, `zlib`; and adds the
 /// builtins `open` and `help` (with its `pydoc`).
 /// This is the unsandboxed standard library of the `aio` binary (see [`VmBuilder`] for a
@@ -143,6 +144,8 @@ pub fn install(vm: &mut Vm) {
     vm.register_module("re", re::init);
     vm.register_module("reprlib", pure::reprlib);
     vm.register_module("shutil", pure::shutil);
+    vm.register_module("subprocess", pure::subprocess);
+    vm.register_module("_subprocess", process::init);
     vm.register_module("stat", pure::stat);
     vm.register_module("statistics", pure::statistics);
     vm.register_module("string", pure::string);

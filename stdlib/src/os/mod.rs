@@ -6,6 +6,7 @@ use aio_vm::{Obj, PyResult, Vm};
 /// Initialises `os`.
 pub fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
     crate::fs::install_os(vm, m);
+    crate::process::install_os(vm, m);
     crate::source::run(vm, m, &[("os/os.aio", include_str!("os.aio"))])
 }
 
