@@ -75,7 +75,8 @@ fn quot(a: C, b: C) -> Option<C> {
     }
 }
 
-/// CPython's `_Py_c_pow`; `None` for zero to a negative or complex power.
+/// CPython's `_Py_c_pow`; `None` for zero to a negative or complex power, and where libm
+/// reports a domain error.
 fn pow_general(a: C, b: C) -> Option<C> {
     if b.0 == 0.0 && b.1 == 0.0 {
         return Some((1.0, 0.0));
@@ -93,6 +94,11 @@ fn pow_general(a: C, b: C) -> Option<C> {
     if b.1 != 0.0 {
         len /= (at * b.1).exp();
         phase += b.1 * vabs.ln();
+    }
+    if phase.is_infinite() {
+        // libm's `cos` of an infinity sets `errno` to `EDOM`, which CPython reports as
+        // this error (`1j ** (inf+1j)`).
+        return None;
     }
     Some((len * phase.cos(), len * phase.sin()))
 }
