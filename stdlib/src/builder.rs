@@ -69,6 +69,7 @@ pub const MODULES: &[&str] = &[
     "binascii",
     "bisect",
     "calendar",
+    "cmath",
     "collections",
     "collections.abc",
     "colorsys",
