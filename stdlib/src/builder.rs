@@ -70,6 +70,7 @@ pub const MODULES: &[&str] = &[
     "binascii",
     "bisect",
     "calendar",
+    "cmath",
     "collections",
     "collections.abc",
     "colorsys",

@@ -20,6 +20,7 @@ pub mod binascii;
 pub mod bisect;
 pub mod builder;
 mod c_type_names;
+pub mod cmath;
 pub mod collections;
 pub mod datetime;
 pub mod decimal;
@@ -60,7 +61,7 @@ pub use builder::VmBuilder;
 use aio_vm::Vm;
 
 /// Registers every standard-library module with `vm`: `abc`, `argparse`, `array`, `asyncio`, `base64`,
-/// `binascii`, `bisect`, `calendar`,
+/// `binascii`, `bisect`, `calendar`, `cmath`,
 /// `collections` (and `collections.abc`), `colorsys`, `contextlib`, `copy`, `copyreg`, `csv` (with `_csv`), `dataclasses`, `datetime`, `decimal`,
 /// `difflib`, `enum`, `errno`,
 /// `fnmatch`, `fractions`, `functools`, `gc`, `getopt`, `glob`, `graphlib`, `gzip` (with `_compression`), `hashlib` (with its native
@@ -96,6 +97,7 @@ pub fn install(vm: &mut Vm) {
     vm.register_module("base64", pure::base64);
     vm.register_module("binascii", binascii::init);
     vm.register_module("bisect", bisect::init);
+    vm.register_module("cmath", cmath::init);
     vm.register_module("collections", collections::init);
     vm.register_module("collections.abc", collections::init_abc);
     vm.register_module("contextlib", pure::contextlib);

@@ -66,7 +66,7 @@ STDLIB_MODULES = {
     "pickle", "copyreg", "asyncio",
     "keyword", "numbers", "shlex", "getopt", "optparse", "calendar", "graphlib", "colorsys",
     "html", "urllib", "linecache", "timeit",
-    "threading", "queue", "_thread",
+    "threading", "queue", "_thread", "cmath",
     "zlib", "gzip", "errno", "stat", "codecs", "subprocess",
 }
 CATEGORY_IMPORTS = {"asyncio": {"asyncio", "time", "concurrent", "contextvars", "functools", "gc", "io", "decimal", "threading"}, "stdlib": STDLIB_MODULES}

@@ -587,6 +587,30 @@ pub fn to_f64(vm: &mut Vm, v: &Value) -> PyResult<f64> {
     Err(vm.new_type_error(format!("must be real number, not {}", vm.type_name(v))))
 }
 
+/// The `(real, imag)` parts of a complex argument, as CPython's `PyComplex_AsCComplex`
+/// (the `D` argument format): a complex, an object whose class has `__complex__`, or a
+/// real number as [`to_f64`] takes it (`TypeError: must be real number, not str`).
+pub fn to_complex(vm: &mut Vm, v: &Value) -> PyResult<(f64, f64)> {
+    builtins::complex::to_parts(vm, v)
+}
+
+/// A new `complex` value `re + im*1j`.
+pub fn new_complex(vm: &Vm, re: f64, im: f64) -> Value {
+    builtins::complex::value(vm, re, im)
+}
+
+/// `a / b` on complex parts as CPython's `_Py_c_quot` (Smith's algorithm); `None` when `b`
+/// is zero.
+pub fn complex_quot(a: (f64, f64), b: (f64, f64)) -> Option<(f64, f64)> {
+    builtins::complex::quot(a, b)
+}
+
+/// The magnitude of complex parts as CPython's `_Py_c_abs`: infinite when a part is (even
+/// beside a NaN), NaN when a part is, else `hypot` (infinite when finite parts overflow it).
+pub fn complex_abs(z: (f64, f64)) -> f64 {
+    builtins::complex::magnitude(z)
+}
+
 /// A big int converted to float, with CPython's `OverflowError` when it is too large. See
 /// the example of [`to_f64`].
 pub fn int_to_f64(vm: &mut Vm, b: &BigInt) -> PyResult<f64> {

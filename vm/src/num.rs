@@ -447,8 +447,9 @@ fn float_pow(vm: &Vm, x: f64, y: f64) -> PyResult<Value> {
     if x == 0.0 && y < 0.0 && y.is_finite() {
         return Err(vm.new_zero_division("0.0 cannot be raised to a negative power"));
     }
-    if x < 0.0 && y.is_finite() && y.fract() != 0.0 {
-        // A complex result, as CPython computes it (`complex.__pow__`).
+    if x < 0.0 && x.is_finite() && y.is_finite() && y.fract() != 0.0 {
+        // A complex result, as CPython computes it (`complex.__pow__`); `-inf` to a
+        // fractional power is real (`inf` or `0.0`), as libm's `pow` gives it.
         let (re, im) = crate::builtins::complex::power(vm, (x, 0.0), (y, 0.0))?;
         return Ok(crate::builtins::complex_value(vm, re, im));
     }

@@ -10,6 +10,7 @@ extern "C" {
     pub fn acos(x: f64) -> f64;
     pub fn atan(x: f64) -> f64;
     pub fn atan2(y: f64, x: f64) -> f64;
+    pub fn hypot(x: f64, y: f64) -> f64;
     pub fn sinh(x: f64) -> f64;
     pub fn cosh(x: f64) -> f64;
     pub fn tanh(x: f64) -> f64;
@@ -88,6 +89,36 @@ pub mod safe {
     pub fn atan2(y: f64, x: f64) -> f64 {
         // SAFETY: pure libm function.
         unsafe { ffi::atan2(y, x) }
+    }
+
+    /// libm `atan2`, and whether it reported a range error in `errno` (glibc does when the
+    /// result underflows to zero), which CPython's `cmath.phase` checks.
+    pub fn atan2_errno(y: f64, x: f64) -> (f64, bool) {
+        let errno = errno_location();
+        // SAFETY: `errno` is this thread's errno; atan2 is a pure libm function.
+        unsafe {
+            *errno = 0;
+            let r = ffi::atan2(y, x);
+            (r, *errno == libc::ERANGE)
+        }
+    }
+
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    fn errno_location() -> *mut i32 {
+        // SAFETY: returns the calling thread's errno address.
+        unsafe { libc::__errno_location() }
+    }
+
+    #[cfg(not(any(target_os = "linux", target_os = "android")))]
+    fn errno_location() -> *mut i32 {
+        // SAFETY: returns the calling thread's errno address.
+        unsafe { libc::__error() }
+    }
+
+    /// libm `hypot`.
+    pub fn hypot(x: f64, y: f64) -> f64 {
+        // SAFETY: pure libm function.
+        unsafe { ffi::hypot(x, y) }
     }
 
     /// libm `pow`.

@@ -27,7 +27,8 @@ pub(crate) enum MathError {
     Range,
 }
 
-fn raise(vm: &mut Vm, e: MathError) -> Obj {
+/// CPython's exception for `e`.
+pub(crate) fn raise(vm: &mut Vm, e: MathError) -> Obj {
     match e {
         MathError::Domain => vm.new_value_error("math domain error"),
         MathError::Range => vm.new_overflow_error("math range error"),
@@ -62,11 +63,17 @@ fn check2(x: f64, y: f64, r: f64) -> Result<f64, MathError> {
 }
 
 fn one_arg(vm: &mut Vm, a: &Args, name: &str) -> PyResult<Value> {
+    single_arg(vm, a, "math", name)
+}
+
+/// The argument of a one-argument (`METH_O`) function `module.name`, with CPython's
+/// messages (`math.sqrt() takes exactly one argument (2 given)`).
+pub(crate) fn single_arg(vm: &mut Vm, a: &Args, module: &str, name: &str) -> PyResult<Value> {
     if a.kw.is_empty() && a.pos.len() == 1 {
         return Ok(a.pos[0].clone());
     }
     // Only the error messages need the qualified name.
-    let full = format!("math.{name}");
+    let full = format!("{module}.{name}");
     a.no_kwargs(vm, &full)?;
     a.check_count(vm, &full, 1, 1)?;
     Ok(a.pos[0].clone())

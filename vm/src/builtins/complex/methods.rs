@@ -131,7 +131,7 @@ fn from_args(vm: &mut Vm, r: &Value, i: Option<&Value>) -> PyResult<C> {
 
 /// The result of `v.__complex__()` when `v`'s class defines it (a complex, else
 /// `TypeError`).
-fn complex_special(vm: &mut Vm, v: &Value) -> PyResult<Option<Value>> {
+pub(super) fn complex_special(vm: &mut Vm, v: &Value) -> PyResult<Option<Value>> {
     if !vm.is_heap(v) {
         return Ok(None);
     }

@@ -34,6 +34,20 @@ pub fn is_complex(v: &Value) -> bool {
     parts(v).is_some()
 }
 
+/// The value of a complex argument as CPython's `PyComplex_AsCComplex`: a complex (or an
+/// instance of a subclass), else the result of the class's `__complex__`, else the real
+/// number `float(v)` by `__float__` or `__index__` (`TypeError: must be real number, not
+/// str` for anything else).
+pub fn to_parts(vm: &mut Vm, v: &Value) -> PyResult<C> {
+    if let Some(p) = parts(v) {
+        return Ok(p);
+    }
+    if let Some(p) = methods::complex_special(vm, v)?.as_ref().and_then(parts) {
+        return Ok(p);
+    }
+    Ok((crate::module::to_f64(vm, v)?, 0.0))
+}
+
 /// A new complex value.
 pub fn value(vm: &Vm, re: f64, im: f64) -> Value {
     super::complex_const(&vm.types, re, im)
@@ -56,7 +70,7 @@ fn prod(a: C, b: C) -> C {
 }
 
 /// CPython's `_Py_c_quot` (Smith's algorithm); `None` when dividing by zero.
-fn quot(a: C, b: C) -> Option<C> {
+pub fn quot(a: C, b: C) -> Option<C> {
     let (abs_breal, abs_bimag) = (b.0.abs(), b.1.abs());
     if abs_breal >= abs_bimag {
         if abs_breal == 0.0 {
@@ -75,7 +89,8 @@ fn quot(a: C, b: C) -> Option<C> {
     }
 }
 
-/// CPython's `_Py_c_pow`; `None` for zero to a negative or complex power.
+/// CPython's `_Py_c_pow`; `None` for zero to a negative or complex power, and where libm
+/// reports a domain error.
 fn pow_general(a: C, b: C) -> Option<C> {
     if b.0 == 0.0 && b.1 == 0.0 {
         return Some((1.0, 0.0));
@@ -93,6 +108,11 @@ fn pow_general(a: C, b: C) -> Option<C> {
     if b.1 != 0.0 {
         len /= (at * b.1).exp();
         phase += b.1 * vabs.ln();
+    }
+    if phase.is_infinite() {
+        // libm's `cos` of an infinity sets `errno` to `EDOM`, which CPython reports as
+        // this error (`1j ** (inf+1j)`).
+        return None;
     }
     Some((len * phase.cos(), len * phase.sin()))
 }
@@ -204,18 +224,23 @@ pub fn unary(vm: &Vm, v: &Value, op: UnaryOp) -> Option<Value> {
     }
 }
 
-/// `abs(z)` (CPython's `_Py_c_abs`: infinite when a part is, even beside a NaN).
-pub fn abs(vm: &Vm, z: C) -> PyResult<f64> {
+/// The magnitude of `z` as CPython's `_Py_c_abs` computes it: infinite when a part is,
+/// even beside a NaN; NaN when a part is; else `hypot`, infinite when it overflows.
+pub fn magnitude(z: C) -> f64 {
     if z.0.is_infinite() || z.1.is_infinite() {
-        return Ok(f64::INFINITY);
+        return f64::INFINITY;
     }
     if z.0.is_nan() || z.1.is_nan() {
-        return Ok(f64::NAN);
+        return f64::NAN;
     }
-    let r = z.0.hypot(z.1);
-    if r.is_finite() {
-        Ok(r)
-    } else {
-        Err(vm.new_overflow_error("absolute value too large"))
+    z.0.hypot(z.1)
+}
+
+/// `abs(z)`: its [`magnitude`], `OverflowError` when finite parts overflow it.
+pub fn abs(vm: &Vm, z: C) -> PyResult<f64> {
+    let r = magnitude(z);
+    if r.is_infinite() && z.0.is_finite() && z.1.is_finite() {
+        return Err(vm.new_overflow_error("absolute value too large"));
     }
+    Ok(r)
 }
