@@ -1,5 +1,5 @@
 //! Standard-library modules written wholly in aio, one source file each in `lib/`:
-//! `argparse`, `base64`, `copy`, `copyreg` (with the object protocol of pickling), `pickle` (with `_compat_pickle` and `_codecs`), `csv` (over `_csv`, a port of the C module), `hashlib` (over the native `_hashlib`), `hmac`, `string`, `contextlib`, `textwrap`, `typing`, `enum`,
+//! `argparse`, `base64`, `copy`, `copyreg` (with the object protocol of pickling), `pickle` (with `_compat_pickle`), `csv` (over `_csv`, a port of the C module), `hashlib` (over the native `_hashlib`), `hmac`, `string`, `contextlib`, `textwrap`, `typing`, `enum`,
 //! `dataclasses`, `array`, `fractions`, `statistics`, `fnmatch`, `reprlib`, `pprint`, `difflib`, and `pathlib`, `glob`,
 //! `shutil`, `tempfile`, `linecache` and `gzip` (over `zlib` and `_compression`; these need `os`, so they exist only where the file
 //! system is allowed), `concurrent.futures`, `contextvars`, `keyword`, `numbers`, `shlex`,
@@ -28,7 +28,6 @@ aio_module!(copy, "copy.aio");
 aio_module!(difflib, "difflib.aio");
 aio_module!(copyreg, "copyreg.aio");
 aio_module!(compat_pickle, "_compat_pickle.aio");
-aio_module!(codecs_core, "_codecs.aio");
 aio_module!(pickle, "pickle.aio");
 aio_module!(csv, "csv.aio");
 aio_module!(csv_core, "_csv.aio");
