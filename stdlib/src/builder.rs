@@ -49,8 +49,8 @@
 //! `collections`, `enum`, `functools`, `itertools`, `operator`, `re` and `types`; `threading`
 //! imports `_thread`, `_threading_local`, `functools`, `itertools`, `collections`, `time`,
 //! `traceback` and `weakref`, `queue` imports `threading`, `heapq` and `types`, and `codecs`
-//! and `_codecs` (with `pickle`) import `encodings`, whose `base64_codec`, `hex_codec` and
-//! `zlib_codec` import `base64`, `binascii` and `zlib`): choose
+//! and `_codecs` (with `pickle`) import `encodings`, whose `base64_codec`, `hex_codec` `zlib_codec` and
+//! `quopri_codec` import `base64`, `binascii`, `zlib`, `quopri` and `io`): choose
 //! those too, or
 //! use [`VmBuilder::with_stdlib`].
 
@@ -119,6 +119,7 @@ pub const MODULES: &[&str] = &[
     "pprint",
     "pickle",
     "queue",
+    "quopri",
     "_compat_pickle",
     "_codecs",
     "codecs",
@@ -130,6 +131,7 @@ pub const MODULES: &[&str] = &[
     "encodings.cp1252",
     "encodings.hex_codec",
     "encodings.latin_1",
+    "encodings.quopri_codec",
     "encodings.raw_unicode_escape",
     "encodings.rot_13",
     "encodings.unicode_escape",

@@ -62,14 +62,14 @@ use aio_vm::Vm;
 /// Registers every standard-library module with `vm`: `abc`, `argparse`, `array`, `asyncio`, `base64`,
 /// `binascii`, `bisect`, `calendar`,
 /// `codecs` (with `_codecs` and the `encodings` package: the UTF codecs, `ascii`, `latin_1`,
-/// `cp1252`, the escape codecs, `hex`, `base64`, `zlib`, `rot13`),
+/// `cp1252`, the escape codecs, `hex`, `base64`, `zlib`, `quopri`, `rot13`),
 /// `collections` (and `collections.abc`), `colorsys`, `contextlib`, `copy`, `copyreg`, `csv` (with `_csv`), `dataclasses`, `datetime`, `decimal`,
 /// `difflib`, `enum`, `errno`,
 /// `fnmatch`, `fractions`, `functools`, `gc`, `getopt`, `glob`, `graphlib`, `gzip` (with `_compression`), `hashlib` (with its native
 /// `_hashlib`), `heapq`, `hmac`, `html` (and `html.entities`), `inspect`, `io`, `itertools`, `json`, `keyword`,
 /// `linecache`, `logging` (and `logging.config`, `logging.handlers`), `math`, `numbers`,
 /// `operator`, `optparse`, `os` (and `os.path`), `pathlib`, `pickle` (with `_compat_pickle`), `pprint`, `random`, `re`, `reprlib`, `shlex`, `shutil`, `stat`, `statistics`,
-/// `string`, `struct`, `tempfile`, `textwrap`, `threading` (with `_thread` and `_threading_local`), `queue`, `time`, `timeit`, `traceback`, `types`, `typing`, `unittest` (and its submodules `unittest.case`,
+/// `string`, `struct`, `tempfile`, `textwrap`, `threading` (with `_thread` and `_threading_local`), `queue`, `quopri`, `time`, `timeit`, `traceback`, `types`, `typing`, `unittest` (and its submodules `unittest.case`,
 /// `unittest.loader`, `unittest.mock`, ...), `urllib` (and `urllib.parse`), `warnings`, `weakref`, `zlib`; and adds the
 /// builtins `open` and `help` (with its `pydoc`).
 /// This is the unsandboxed standard library of the `aio` binary (see [`VmBuilder`] for a
@@ -147,6 +147,7 @@ pub fn install(vm: &mut Vm) {
     vm.register_module("pathlib", pure::pathlib);
     vm.register_module("pprint", pure::pprint);
     vm.register_module("queue", pure::queue);
+    vm.register_module("quopri", pure::quopri);
     vm.register_module("random", random::init);
     vm.register_module("re", re::init);
     vm.register_module("reprlib", pure::reprlib);

@@ -3,7 +3,7 @@
 //! needs, each CPython's file unchanged: the UTF codecs (`utf_8`, `utf_8_sig`, `utf_16`
 //! and `utf_32` with their `_le`/`_be` forms), `ascii`, `latin_1`, `cp1252`, `charmap`,
 //! `unicode_escape`, `raw_unicode_escape`, and the bytes-to-bytes and str-to-str codecs
-//! `hex_codec`, `base64_codec`, `zlib_codec` and `rot_13`.
+//! `hex_codec`, `base64_codec`, `zlib_codec`, `quopri_codec` and `rot_13`.
 
 use aio_vm::{Obj, PyResult, Value, Vm};
 
@@ -39,6 +39,7 @@ submodule!(
     cp1252,
     hex_codec,
     latin_1,
+    quopri_codec,
     raw_unicode_escape,
     rot_13,
     unicode_escape,
