@@ -49,7 +49,9 @@
 //! `assertLogs`) and `asyncio` (for `IsolatedAsyncioTestCase`), among others; `inspect` imports `abc`,
 //! `collections`, `enum`, `functools`, `itertools`, `operator`, `re` and `types`; `threading`
 //! imports `_thread`, `_threading_local`, `functools`, `itertools`, `collections`, `time`,
-//! `traceback` and `weakref`, and `queue` imports `threading`, `heapq` and `types`): choose
+//! `traceback` and `weakref`, `queue` imports `threading`, `heapq` and `types`, and `codecs`
+//! and `_codecs` (with `pickle`) import `encodings`, whose `base64_codec`, `hex_codec` `zlib_codec` and
+//! `quopri_codec` import `base64`, `binascii`, `zlib`, `quopri` and `io`): choose
 //! those too, or
 //! use [`VmBuilder::with_stdlib`].
 
@@ -119,8 +121,31 @@ pub const MODULES: &[&str] = &[
     "pprint",
     "pickle",
     "queue",
+    "quopri",
     "_compat_pickle",
     "_codecs",
+    "codecs",
+    "encodings",
+    "encodings.aliases",
+    "encodings.ascii",
+    "encodings.base64_codec",
+    "encodings.charmap",
+    "encodings.cp1252",
+    "encodings.hex_codec",
+    "encodings.latin_1",
+    "encodings.quopri_codec",
+    "encodings.raw_unicode_escape",
+    "encodings.rot_13",
+    "encodings.unicode_escape",
+    "encodings.utf_16",
+    "encodings.utf_16_be",
+    "encodings.utf_16_le",
+    "encodings.utf_32",
+    "encodings.utf_32_be",
+    "encodings.utf_32_le",
+    "encodings.utf_8",
+    "encodings.utf_8_sig",
+    "encodings.zlib_codec",
     "random",
     "re",
     "reprlib",

@@ -1,7 +1,7 @@
 //! aio's standard library: native modules built with the same module builder a host
 //! application uses ([`aio_vm::module`]), and modules written in aio (embedded source files
 //! run by [`source::run`]): `asyncio`, `collections`, `abc`, `io`, `os`, `logging`, `unittest`, `urllib` and those in
-//! [`pure`]; `heapq`, `bisect` and `operator` are native (hot in benchmarks), `zlib` too (over
+//! [`pure`]; `codecs` is natives completed by aio source ([`codecs`]); `heapq`, `bisect` and `operator` are native (hot in benchmarks), `zlib` too (over
 //! the zlib C library); `re` (on `fancy-regex`),
 //! `struct` and `json` (fast paths) are natives completed by aio source. The file-system
 //! natives under `open`, `io`, `os` and `pathlib` are in [`fs`].
@@ -20,6 +20,7 @@ pub mod binascii;
 pub mod bisect;
 pub mod builder;
 mod c_type_names;
+pub mod codecs;
 pub mod cmath;
 pub mod collections;
 pub mod datetime;
@@ -62,13 +63,15 @@ use aio_vm::Vm;
 
 /// Registers every standard-library module with `vm`: `abc`, `argparse`, `array`, `asyncio`, `base64`,
 /// `binascii`, `bisect`, `calendar`, `cmath`,
+/// `codecs` (with `_codecs` and the `encodings` package: the UTF codecs, `ascii`, `latin_1`,
+/// `cp1252`, the escape codecs, `hex`, `base64`, `zlib`, `quopri`, `rot13`),
 /// `collections` (and `collections.abc`), `colorsys`, `contextlib`, `copy`, `copyreg`, `csv` (with `_csv`), `dataclasses`, `datetime`, `decimal`,
 /// `difflib`, `enum`, `errno`,
 /// `fnmatch`, `fractions`, `functools`, `gc`, `getopt`, `glob`, `graphlib`, `gzip` (with `_compression`), `hashlib` (with its native
 /// `_hashlib`), `heapq`, `hmac`, `html` (and `html.entities`), `inspect`, `io`, `itertools`, `json`, `keyword`,
 /// `linecache`, `logging` (and `logging.config`, `logging.handlers`), `math`, `numbers`,
-/// `operator`, `optparse`, `os` (and `os.path`), `pathlib`, `pickle` (with `_compat_pickle` and `_codecs`), `pprint`, `random`, `re`, `reprlib`, `shlex`, `shutil`, `stat`, `statistics`,
-/// `string`, `struct`, `subprocess` (with its native `_subprocess`), `tempfile`, `textwrap`, `threading` (with `_thread` and `_threading_local`), `queue`, `time`, `timeit`, `traceback`, `types`, `typing`, `unittest` (and its submodules `unittest.case`,
+/// `operator`, `optparse`, `os` (and `os.path`), `pathlib`, `pickle` (with `_compat_pickle`), `pprint`, `random`, `re`, `reprlib`, `shlex`, `shutil`, `stat`, `statistics`,
+/// `string`, `struct`, `subprocess` (with its native `_subprocess`), `tempfile`, `textwrap`, `threading` (with `_thread` and `_threading_local`), `queue`, `quopri`, `time`, `timeit`, `traceback`, `types`, `typing`, `unittest` (and its submodules `unittest.case`,
 /// `unittest.loader`, `unittest.mock`, ...), `urllib` (and `urllib.parse`), `warnings`, `weakref`, `zlib`; and adds the
 /// builtins `open` and `help` (with its `pydoc`).
 /// This is the unsandboxed standard library of the `aio` binary (see [`VmBuilder`] for a
@@ -138,10 +141,16 @@ pub fn install(vm: &mut Vm) {
     vm.register_module("os.path", os::init_path);
     vm.register_module("pickle", pure::pickle);
     vm.register_module("_compat_pickle", pure::compat_pickle);
-    vm.register_module("_codecs", pure::codecs_core);
+    vm.register_module("_codecs", codecs::init);
+    vm.register_module("codecs", codecs::codecs);
+    vm.register_module("encodings", codecs::encodings::init);
+    for (name, init) in codecs::encodings::SUBMODULES {
+        vm.register_module(name, *init);
+    }
     vm.register_module("pathlib", pure::pathlib);
     vm.register_module("pprint", pure::pprint);
     vm.register_module("queue", pure::queue);
+    vm.register_module("quopri", pure::quopri);
     vm.register_module("random", random::init);
     vm.register_module("re", re::init);
     vm.register_module("reprlib", pure::reprlib);

@@ -300,7 +300,7 @@ impl Vm {
                 .and_then(|i| s.as_str().chars().nth(i));
             return Ok(match c {
                 Some(c) if single => {
-                    let esc = crate::builtins::bytes::codec::char_escape(c);
+                    let esc = crate::builtins::codecs::char_escape(c);
                     format!("'{encoding}' codec can't encode character '{esc}' in position {start}: {reason}")
                 }
                 _ => format!(

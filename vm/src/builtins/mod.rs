@@ -5,6 +5,7 @@
 pub mod asyncgen;
 pub(crate) mod atexit;
 pub(crate) mod bytes;
+pub mod codecs;
 mod compile;
 pub(crate) mod complex;
 pub(crate) mod dict;

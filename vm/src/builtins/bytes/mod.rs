@@ -11,7 +11,8 @@ mod memoryview;
 mod methods;
 mod mutate;
 
-pub use codec::{bytes_percent, decode_bytes, encode_str, hex_bytes, hex_sep};
+pub use super::codecs::{decode_bytes, encode_str};
+pub use codec::{bytes_percent, hex_bytes, hex_sep};
 pub use mutate::{bytearray_delitem, bytearray_inplace, bytearray_setitem};
 
 use super::{def_classmethod, def_methods, def_static};
