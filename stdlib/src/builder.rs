@@ -19,8 +19,8 @@
 //!
 //! **Sandbox.** A script reaches outside the process through the file system (the builtin
 //! `open`, `io.open`, and the file-system modules `os`, `os.path`, `pathlib`, `glob`,
-//! `shutil`, `tempfile`, `linecache`, `gzip`), asyncio's TCP streams (`asyncio.open_connection`,
-//! `asyncio.start_server`), and importing `.aio` files from the search path; aio has no
+//! `shutil`, `tempfile`, `linecache`, `gzip`, `fileinput`, `filecmp`), asyncio's TCP streams
+//! (`asyncio.open_connection`, `asyncio.start_server`), and importing `.aio` files from the search path; aio has no
 //! `socket` or `subprocess` module. A built VM has:
 //!
 //! - no file system unless the host calls [`VmBuilder::allow_filesystem`]: `open` is not a
@@ -48,7 +48,13 @@
 //! `assertLogs`) and `asyncio` (for `IsolatedAsyncioTestCase`), among others; `inspect` imports `abc`,
 //! `collections`, `enum`, `functools`, `itertools`, `operator`, `re` and `types`; `threading`
 //! imports `_thread`, `_threading_local`, `functools`, `itertools`, `collections`, `time`,
-//! `traceback` and `weakref`, and `queue` imports `threading`, `heapq` and `types`): choose
+//! `traceback` and `weakref`, and `queue` imports `threading`, `heapq` and `types`;
+//! `ipaddress` imports `functools` and `re`; `tomllib` imports `datetime`, `functools`, `re`,
+//! `string`, `types`, `typing` and `collections`; `configparser` imports `collections`,
+//! `functools`, `io`, `itertools`, `re` and `warnings`; `sched` imports `heapq`, `collections`,
+//! `itertools`, `threading` and `time`; `secrets` imports `base64`, `binascii`, `hmac` and
+//! `random`; `uuid` imports `enum`, `random`, `hashlib` and `time`; `fileinput` and `filecmp`
+//! import `os`, `io`, `stat`, `itertools` and `types`): choose
 //! those too, or
 //! use [`VmBuilder::with_stdlib`].
 
@@ -72,6 +78,7 @@ pub const MODULES: &[&str] = &[
     "collections",
     "collections.abc",
     "colorsys",
+    "configparser",
     "contextlib",
     "copy",
     "copyreg",
@@ -83,6 +90,8 @@ pub const MODULES: &[&str] = &[
     "decimal",
     "enum",
     "errno",
+    "filecmp",
+    "fileinput",
     "fnmatch",
     "fractions",
     "functools",
@@ -100,6 +109,7 @@ pub const MODULES: &[&str] = &[
     "html.entities",
     "inspect",
     "io",
+    "ipaddress",
     "itertools",
     "json",
     "keyword",
@@ -122,6 +132,8 @@ pub const MODULES: &[&str] = &[
     "random",
     "re",
     "reprlib",
+    "sched",
+    "secrets",
     "shlex",
     "shutil",
     "stat",
@@ -135,6 +147,10 @@ pub const MODULES: &[&str] = &[
     "_threading_local",
     "time",
     "timeit",
+    "tomllib",
+    "tomllib._parser",
+    "tomllib._re",
+    "tomllib._types",
     "traceback",
     "types",
     "typing",
@@ -152,6 +168,7 @@ pub const MODULES: &[&str] = &[
     "unittest.util",
     "urllib",
     "urllib.parse",
+    "uuid",
     "warnings",
     "weakref",
     "zlib",
@@ -171,6 +188,8 @@ fn submodules(name: &str) -> Vec<&'static str> {
 
 /// The modules that exist only where file-system access is allowed.
 const FILESYSTEM_MODULES: &[&str] = &[
+    "filecmp",
+    "fileinput",
     "glob",
     "gzip",
     "linecache",
@@ -510,6 +529,27 @@ mod tests {
         let err = vm.exec("import linecache").unwrap_err().to_string();
         assert!(
             err.ends_with("ModuleNotFoundError: No module named 'linecache'"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn config_and_identifier_modules_need_no_file_system() {
+        // configparser imports `os` only in read(); secrets and uuid draw from
+        // random._urandom, not os.urandom. fileinput and filecmp are file-system modules.
+        let mut vm = VmBuilder::new().with_stdlib().build();
+        vm.exec(
+            "import configparser, ipaddress, sched, secrets, tomllib, uuid\n\
+             c = configparser.ConfigParser()\n\
+             c.read_string('[s]\\nk = 1\\n')\n\
+             out = [c.getint('s', 'k'), tomllib.loads('a = 2')['a'], len(secrets.token_hex(4)),\n\
+             \x20      uuid.uuid4().version, int(ipaddress.ip_address('0.0.0.5'))]",
+        )
+        .unwrap();
+        assert_eq!(vm.get_global::<Vec<i64>>("out").unwrap(), [1, 2, 8, 4, 5]);
+        let err = vm.exec("import fileinput").unwrap_err().to_string();
+        assert!(
+            err.ends_with("ModuleNotFoundError: No module named 'fileinput'"),
             "{err}"
         );
     }
