@@ -19,9 +19,10 @@
 //!
 //! **Sandbox.** A script reaches outside the process through the file system (the builtin
 //! `open`, `io.open`, and the file-system modules `os`, `os.path`, `pathlib`, `glob`,
-//! `shutil`, `tempfile`, `linecache`, `gzip`), child processes (`subprocess`), asyncio's TCP
-//! streams (`asyncio.open_connection`, `asyncio.start_server`), and importing `.aio` files
-//! from the search path; aio has no `socket` module. A built VM has:
+//! `shutil`, `tempfile`, `linecache`, `gzip`, `fileinput`, `filecmp`), child processes
+//! (`subprocess`), asyncio's TCP streams (`asyncio.open_connection`, `asyncio.start_server`),
+//! and importing `.aio` files from the search path; aio has no `socket` module. A built VM
+//! has:
 //!
 //! - no file system unless the host calls [`VmBuilder::allow_filesystem`]: `open` is not a
 //!   builtin (`NameError: name 'open' is not defined`), `io` has `StringIO` and `BytesIO` but
@@ -49,7 +50,13 @@
 //! `assertLogs`) and `asyncio` (for `IsolatedAsyncioTestCase`), among others; `inspect` imports `abc`,
 //! `collections`, `enum`, `functools`, `itertools`, `operator`, `re` and `types`; `threading`
 //! imports `_thread`, `_threading_local`, `functools`, `itertools`, `collections`, `time`,
-//! `traceback` and `weakref`, `queue` imports `threading`, `heapq` and `types`, and `codecs`
+//! `traceback` and `weakref`, `queue` imports `threading`, `heapq` and `types`;
+//! `ipaddress` imports `functools` and `re`; `tomllib` imports `datetime`, `functools`, `re`,
+//! `string`, `types`, `typing` and `collections`; `configparser` imports `collections`,
+//! `functools`, `io`, `itertools`, `re` and `warnings`; `sched` imports `heapq`, `collections`,
+//! `itertools`, `threading` and `time`; `secrets` imports `base64`, `binascii`, `hmac` and
+//! `random`; `uuid` imports `enum`, `random`, `hashlib` and `time`; `fileinput` and `filecmp`
+//! import `os`, `io`, `stat`, `itertools` and `types`, and `codecs`
 //! and `_codecs` (with `pickle`) import `encodings`, whose `base64_codec`, `hex_codec` `zlib_codec` and
 //! `quopri_codec` import `base64`, `binascii`, `zlib`, `quopri` and `io`): choose
 //! those too, or
@@ -76,6 +83,7 @@ pub const MODULES: &[&str] = &[
     "collections",
     "collections.abc",
     "colorsys",
+    "configparser",
     "contextlib",
     "copy",
     "copyreg",
@@ -87,6 +95,8 @@ pub const MODULES: &[&str] = &[
     "decimal",
     "enum",
     "errno",
+    "filecmp",
+    "fileinput",
     "fnmatch",
     "fractions",
     "functools",
@@ -104,6 +114,7 @@ pub const MODULES: &[&str] = &[
     "html.entities",
     "inspect",
     "io",
+    "ipaddress",
     "itertools",
     "json",
     "keyword",
@@ -149,6 +160,8 @@ pub const MODULES: &[&str] = &[
     "random",
     "re",
     "reprlib",
+    "sched",
+    "secrets",
     "shlex",
     "shutil",
     "stat",
@@ -164,6 +177,10 @@ pub const MODULES: &[&str] = &[
     "_threading_local",
     "time",
     "timeit",
+    "tomllib",
+    "tomllib._parser",
+    "tomllib._re",
+    "tomllib._types",
     "traceback",
     "types",
     "typing",
@@ -181,6 +198,7 @@ pub const MODULES: &[&str] = &[
     "unittest.util",
     "urllib",
     "urllib.parse",
+    "uuid",
     "warnings",
     "weakref",
     "zlib",
@@ -200,6 +218,8 @@ fn submodules(name: &str) -> Vec<&'static str> {
 
 /// The modules that exist only where file-system access is allowed.
 const FILESYSTEM_MODULES: &[&str] = &[
+    "filecmp",
+    "fileinput",
     "glob",
     "gzip",
     "linecache",
@@ -541,6 +561,27 @@ mod tests {
         let err = vm.exec("import linecache").unwrap_err().to_string();
         assert!(
             err.ends_with("ModuleNotFoundError: No module named 'linecache'"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn config_and_identifier_modules_need_no_file_system() {
+        // configparser imports `os` only in read(); secrets and uuid draw from
+        // random._urandom, not os.urandom. fileinput and filecmp are file-system modules.
+        let mut vm = VmBuilder::new().with_stdlib().build();
+        vm.exec(
+            "import configparser, ipaddress, sched, secrets, tomllib, uuid\n\
+             c = configparser.ConfigParser()\n\
+             c.read_string('[s]\\nk = 1\\n')\n\
+             out = [c.getint('s', 'k'), tomllib.loads('a = 2')['a'], len(secrets.token_hex(4)),\n\
+             \x20      uuid.uuid4().version, int(ipaddress.ip_address('0.0.0.5'))]",
+        )
+        .unwrap();
+        assert_eq!(vm.get_global::<Vec<i64>>("out").unwrap(), [1, 2, 8, 4, 5]);
+        let err = vm.exec("import fileinput").unwrap_err().to_string();
+        assert!(
+            err.ends_with("ModuleNotFoundError: No module named 'fileinput'"),
             "{err}"
         );
     }

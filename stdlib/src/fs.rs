@@ -534,7 +534,8 @@ fn unsetenv(vm: &mut Vm, a: Args) -> PyResult {
     }
 }
 
-fn urandom(vm: &mut Vm, a: Args) -> PyResult {
+/// `os.urandom(size)` (also `random._urandom`, which works without the file system).
+pub(crate) fn urandom(vm: &mut Vm, a: Args) -> PyResult {
     a.check_count(vm, "urandom", 1, 1)?;
     let n = aio_vm::module::to_index_i64(vm, &a.pos[0])?;
     if n < 0 {

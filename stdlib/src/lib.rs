@@ -1,6 +1,6 @@
 //! aio's standard library: native modules built with the same module builder a host
 //! application uses ([`aio_vm::module`]), and modules written in aio (embedded source files
-//! run by [`source::run`]): `asyncio`, `collections`, `abc`, `io`, `os`, `logging`, `unittest`, `urllib` and those in
+//! run by [`source::run`]): `asyncio`, `collections`, `abc`, `io`, `os`, `logging`, `unittest`, `urllib`, `tomllib` and those in
 //! [`pure`]; `codecs` is natives completed by aio source ([`codecs`]); `heapq`, `bisect` and `operator` are native (hot in benchmarks), `zlib` too (over
 //! the zlib C library); `re` (on `fancy-regex`),
 //! `struct` and `json` (fast paths) are natives completed by aio source. The file-system
@@ -49,6 +49,7 @@ pub mod re;
 pub mod source;
 pub mod thread;
 pub mod time;
+pub mod tomllib;
 pub mod traceback;
 pub mod types;
 pub mod unittest;
@@ -65,14 +66,14 @@ use aio_vm::Vm;
 /// `binascii`, `bisect`, `calendar`, `cmath`,
 /// `codecs` (with `_codecs` and the `encodings` package: the UTF codecs, `ascii`, `latin_1`,
 /// `cp1252`, the escape codecs, `hex`, `base64`, `zlib`, `quopri`, `rot13`),
-/// `collections` (and `collections.abc`), `colorsys`, `contextlib`, `copy`, `copyreg`, `csv` (with `_csv`), `dataclasses`, `datetime`, `decimal`,
+/// `collections` (and `collections.abc`), `colorsys`, `configparser`, `contextlib`, `copy`, `copyreg`, `csv` (with `_csv`), `dataclasses`, `datetime`, `decimal`,
 /// `difflib`, `enum`, `errno`,
-/// `fnmatch`, `fractions`, `functools`, `gc`, `getopt`, `glob`, `graphlib`, `gzip` (with `_compression`), `hashlib` (with its native
-/// `_hashlib`), `heapq`, `hmac`, `html` (and `html.entities`), `inspect`, `io`, `itertools`, `json`, `keyword`,
+/// `filecmp`, `fileinput`, `fnmatch`, `fractions`, `functools`, `gc`, `getopt`, `glob`, `graphlib`, `gzip` (with `_compression`), `hashlib` (with its native
+/// `_hashlib`), `heapq`, `hmac`, `html` (and `html.entities`), `inspect`, `io`, `ipaddress`, `itertools`, `json`, `keyword`,
 /// `linecache`, `logging` (and `logging.config`, `logging.handlers`), `math`, `numbers`,
-/// `operator`, `optparse`, `os` (and `os.path`), `pathlib`, `pickle` (with `_compat_pickle`), `pprint`, `random`, `re`, `reprlib`, `shlex`, `shutil`, `stat`, `statistics`,
-/// `string`, `struct`, `subprocess` (with its native `_subprocess`), `tempfile`, `textwrap`, `threading` (with `_thread` and `_threading_local`), `queue`, `quopri`, `time`, `timeit`, `traceback`, `types`, `typing`, `unittest` (and its submodules `unittest.case`,
-/// `unittest.loader`, `unittest.mock`, ...), `urllib` (and `urllib.parse`), `warnings`, `weakref`, `zlib`; and adds the
+/// `operator`, `optparse`, `os` (and `os.path`), `pathlib`, `pickle` (with `_compat_pickle`), `pprint`, `random`, `re`, `reprlib`, `sched`, `secrets`, `shlex`, `shutil`, `stat`, `statistics`,
+/// `string`, `struct`, `subprocess` (with its native `_subprocess`), `tempfile`, `textwrap`, `threading` (with `_thread` and `_threading_local`), `queue`, `quopri`, `time`, `timeit`, `tomllib` (with `tomllib._parser`, `_re`, `_types`), `traceback`, `types`, `typing`, `unittest` (and its submodules `unittest.case`,
+/// `unittest.loader`, `unittest.mock`, ...), `urllib` (and `urllib.parse`), `uuid`, `warnings`, `weakref`, `zlib`; and adds the
 /// builtins `open` and `help` (with its `pydoc`).
 /// This is the unsandboxed standard library of the `aio` binary (see [`VmBuilder`] for a
 /// sandbox).
@@ -103,6 +104,7 @@ pub fn install(vm: &mut Vm) {
     vm.register_module("cmath", cmath::init);
     vm.register_module("collections", collections::init);
     vm.register_module("collections.abc", collections::init_abc);
+    vm.register_module("configparser", pure::configparser);
     vm.register_module("contextlib", pure::contextlib);
     vm.register_module("contextvars", pure::contextvars);
     vm.register_module("concurrent", pure::concurrent);
@@ -117,6 +119,8 @@ pub fn install(vm: &mut Vm) {
     vm.register_module("decimal", decimal::init);
     vm.register_module("enum", pure::enum_);
     vm.register_module("errno", pure::errno);
+    vm.register_module("filecmp", pure::filecmp);
+    vm.register_module("fileinput", pure::fileinput);
     vm.register_module("fnmatch", pure::fnmatch);
     vm.register_module("fractions", pure::fractions);
     vm.register_module("functools", functools::init);
@@ -129,6 +133,7 @@ pub fn install(vm: &mut Vm) {
     vm.register_module("heapq", heapq::init);
     vm.register_module("hmac", pure::hmac);
     vm.register_module("inspect", inspect::init);
+    vm.register_module("ipaddress", pure::ipaddress);
     vm.register_module("io", io::init);
     vm.register_module("itertools", itertools::init);
     vm.register_module("json", json::init);
@@ -154,6 +159,8 @@ pub fn install(vm: &mut Vm) {
     vm.register_module("random", random::init);
     vm.register_module("re", re::init);
     vm.register_module("reprlib", pure::reprlib);
+    vm.register_module("sched", pure::sched);
+    vm.register_module("secrets", pure::secrets);
     vm.register_module("shutil", pure::shutil);
     vm.register_module("subprocess", pure::subprocess);
     vm.register_module("_subprocess", process::init);
@@ -167,10 +174,15 @@ pub fn install(vm: &mut Vm) {
     vm.register_module("_threading_local", pure::threading_local);
     vm.register_module("_thread", thread::init);
     vm.register_module("time", time::init);
+    vm.register_module("tomllib", tomllib::init);
+    for (name, init) in tomllib::SUBMODULES {
+        vm.register_module(name, *init);
+    }
     vm.register_module("traceback", traceback::init);
     vm.register_module("types", types::init);
     vm.register_module("typing", pure::typing);
     vm.register_module("unittest", unittest::init);
+    vm.register_module("uuid", pure::uuid);
     for (name, init) in unittest::SUBMODULES {
         vm.register_module(name, *init);
     }

@@ -14,7 +14,6 @@ pub(crate) fn native_class(vm: &mut Vm, module: &str, name: &str) -> Obj {
     let n = vm.intern(name);
     let mut ns = Dict::new();
     ns.set_str(vm.intern("__module__"), Value::str(module));
-    ns.set_str(vm.intern("__qualname__"), Value::Str(n.clone()));
     let object = vm.types.object.clone();
     let member = vm.types.member_descriptor.clone();
     let meta = vm.types.type_.clone();

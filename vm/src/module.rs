@@ -243,8 +243,6 @@ pub fn new_class(vm: &mut Vm, module: &str, name: &str, bases: &[Obj]) -> Obj {
     let mut ns = Dict::new();
     let m = vm.intern("__module__");
     ns.set_str(m, Value::str(module));
-    let qn = vm.intern("__qualname__");
-    ns.set_str(qn, Value::Str(n.clone()));
     crate::types::new_heap_type(
         &vm.types.type_.clone(),
         n.clone(),

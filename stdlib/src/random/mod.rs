@@ -4,7 +4,8 @@
 //! functions are the bound methods of a hidden instance (`random._inst`), as in CPython.
 //!
 //! Methods of subclasses that override `random` or `getrandbits` are honoured: the other
-//! methods then call the overriding method instead of the generator directly.
+//! methods then call the overriding method instead of the generator directly. `SystemRandom`
+//! is such a subclass, CPython's own (`system.aio`), over `_urandom` (`os.urandom`).
 
 pub(crate) mod dists;
 pub(crate) mod mt;
@@ -442,5 +443,10 @@ pub fn init(vm: &mut Vm, module: &Obj) -> PyResult<()> {
         .constant("SG_MAGICCONST", 1.0 + dists::log(4.5))
         .constant("BPF", 53i64)
         .constant("RECIP_BPF", 2f64.powi(-53));
-    Ok(())
+    b.function("_urandom", crate::fs::urandom);
+    crate::source::run(
+        b.vm(),
+        module,
+        &[("random/system.aio", include_str!("system.aio"))],
+    )
 }

@@ -4,7 +4,7 @@
 
 use super::{rand_f64, randbelow, randbelow_usize};
 use aio_vm::code::{BinOp, CmpOp};
-use aio_vm::module::{int_value, to_index, ClassBuilder};
+use aio_vm::module::{as_int, int_value, to_index, ClassBuilder};
 use aio_vm::native::Args;
 use aio_vm::{PyResult, Value, Vm};
 use num_bigint::BigInt;
@@ -127,7 +127,14 @@ fn randint(vm: &mut Vm, a: Args) -> PyResult {
 fn randbelow_method(vm: &mut Vm, a: Args) -> PyResult {
     a.method_count(vm, "_randbelow", 1, 1)?;
     let s = a.pos[0].clone();
-    let n = to_index(vm, &a.pos[1])?;
+    let n = match as_int(&a.pos[1]) {
+        Some(n) => n,
+        None => {
+            // CPython's `_randbelow_with_getrandbits` starts with `n.bit_length()`.
+            aio_vm::module::getattr(vm, &a.pos[1], "bit_length")?;
+            to_index(vm, &a.pos[1])?
+        }
+    };
     let r = randbelow(vm, &s, &n)?;
     Ok(int_value(vm, r))
 }
