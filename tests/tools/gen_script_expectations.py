@@ -67,7 +67,7 @@ STDLIB_MODULES = {
     "keyword", "numbers", "shlex", "getopt", "optparse", "calendar", "graphlib", "colorsys",
     "html", "urllib", "linecache", "timeit",
     "threading", "queue", "_thread",
-    "zlib", "gzip", "errno", "stat", "codecs",
+    "zlib", "gzip", "errno", "stat", "codecs", "unicodedata",
 }
 CATEGORY_IMPORTS = {"asyncio": {"asyncio", "time", "concurrent", "contextvars", "functools", "gc", "io", "decimal", "threading"}, "stdlib": STDLIB_MODULES}
 # A script may name another CPython as its oracle in its first lines, with the reason:
