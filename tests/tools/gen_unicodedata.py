@@ -257,7 +257,7 @@ def write_properties(path):
     nruns = numeric_runs()
     out = [HEADER.format(v=ud.unidata_version)]
     strs = lambda xs: ", ".join(rust_str(x) for x in xs)
-    out.append(f"/// The general categories, indexed by [`Record::category`](crate::Record).\n"
+    out.append(f"/// The general categories, indexed by the first field of [`RECORDS`].\n"
                "#[rustfmt::skip]\n"
                f"pub(crate) static CATEGORIES: [&str; {len(categories)}] = [{strs(categories)}];\n")
     out.append(f"/// The bidirectional classes (`\"\"` for unassigned code points).\n"
