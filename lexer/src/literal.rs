@@ -4,7 +4,6 @@
 use crate::token::IntValue;
 use num_bigint::BigInt;
 use num_traits::Num;
-use unicode_normalization::UnicodeNormalization;
 
 /// A name as the program sees it: NFKC-normalised when it is not ASCII (PEP 3131), so `ﬁle`
 /// and `file` are the same name.
@@ -12,7 +11,7 @@ pub fn decode_name(text: &str) -> String {
     if text.is_ascii() {
         text.to_owned()
     } else {
-        text.nfkc().collect()
+        aio_ucd::normalize(aio_ucd::Form::Nfkc, text).into_owned()
     }
 }
 
@@ -112,17 +111,20 @@ pub fn decode_str(body: &str, raw: bool) -> Result<String, String> {
                 if bytes.get(i) != Some(&b'{') {
                     return Err(malformed());
                 }
+                // CPython's error ends where its scan stopped: at the end of the literal
+                // when no `}` follows, at the `}` of an empty name.
                 let Some(close) = body[i..].find('}') else {
-                    return Err(malformed());
+                    let what = "malformed \\N character escape";
+                    return Err(unicode_error(body.len() - 1, what));
                 };
                 let name = &body[i + 1..i + close];
                 let end = i + close;
                 if name.is_empty() {
-                    return Err(malformed());
+                    return Err(unicode_error(end - 1, "malformed \\N character escape"));
                 }
-                match unicode_names2::character(name) {
-                    Some(ch) => out.push(ch),
-                    None => return Err(unicode_error(end, "unknown Unicode character name")),
+                match aio_ucd::lookup(name.as_bytes(), false) {
+                    Some(aio_ucd::Found::Char(ch)) => out.push(ch),
+                    _ => return Err(unicode_error(end, "unknown Unicode character name")),
                 }
                 i = end + 1;
             }
@@ -261,6 +263,14 @@ mod tests {
         assert_eq!(decode_str(r"a\nb", true).unwrap(), r"a\nb");
         assert_eq!(decode_str("a\\\nb", false).unwrap(), "ab");
         assert_eq!(decode_str("a\r\nb", false).unwrap(), "a\nb");
+        // Names match in any case, aliases count, Hangul and CJK names are upper case only
+        // and named sequences are refused, as in CPython 3.11.
+        assert_eq!(
+            decode_str(r"\N{bullet}\N{LF}\N{HANGUL SYLLABLE GA}", false).unwrap(),
+            "•\n가"
+        );
+        assert!(decode_str(r"\N{hangul syllable GA}", false).is_err());
+        assert!(decode_str(r"\N{KEYCAP NUMBER SIGN}", false).is_err());
     }
 
     #[test]
@@ -273,6 +283,10 @@ mod tests {
             decode_str(r"abc\N{BULLET}\N{NOPE}", false).unwrap_err(),
             "(unicode error) 'unicodeescape' codec can't decode bytes in position 13-20: unknown Unicode character name"
         );
+        let malformed = |s| decode_str(s, false).unwrap_err();
+        assert!(malformed(r"\N{}").ends_with("position 0-2: malformed \\N character escape"));
+        assert!(malformed(r"a\N{SPACE").ends_with("position 1-8: malformed \\N character escape"));
+        assert!(malformed(r"\Nx").ends_with("position 0-1: malformed \\N character escape"));
         assert!(decode_str(r"\u12", false)
             .unwrap_err()
             .ends_with("position 0-3: truncated \\uXXXX escape"));

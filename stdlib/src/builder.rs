@@ -44,7 +44,7 @@
 //! `collections`, `dataclasses`, `re`, `types` and `io`; `fractions` and `decimal` import
 //! `numbers` (which imports `abc`); `optparse` imports `textwrap`; `calendar` imports `datetime` and `itertools`;
 //! `shlex` imports `re`, `collections` and `io`; `html` imports `re`; `graphlib` imports
-//! `types`; `urllib.parse` imports `collections`, `functools`, `re`, `types` and `warnings`;
+//! `types`; `urllib.parse` imports `collections`, `functools`, `re`, `types`, `unicodedata` and `warnings`;
 //! `timeit` imports `gc`, `itertools` and `time`; `unittest` imports `difflib`,
 //! `pprint`, `argparse`, `fnmatch`, `traceback`, `warnings`, `weakref`, `logging` (for
 //! `assertLogs`) and `asyncio` (for `IsolatedAsyncioTestCase`), among others; `inspect` imports `abc`,
@@ -184,6 +184,7 @@ pub const MODULES: &[&str] = &[
     "traceback",
     "types",
     "typing",
+    "unicodedata",
     "unittest",
     "unittest._log",
     "unittest.async_case",

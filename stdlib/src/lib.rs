@@ -2,7 +2,7 @@
 //! application uses ([`aio_vm::module`]), and modules written in aio (embedded source files
 //! run by [`source::run`]): `asyncio`, `collections`, `abc`, `io`, `os`, `logging`, `unittest`, `urllib`, `tomllib` and those in
 //! [`pure`]; `codecs` is natives completed by aio source ([`codecs`]); `heapq`, `bisect` and `operator` are native (hot in benchmarks), `zlib` too (over
-//! the zlib C library); `re` (on `fancy-regex`),
+//! the zlib C library), `unicodedata` too (over the `aio-ucd` crate); `re` (on `fancy-regex`),
 //! `struct` and `json` (fast paths) are natives completed by aio source. The file-system
 //! natives under `open`, `io`, `os` and `pathlib` are in [`fs`].
 //!
@@ -52,6 +52,7 @@ pub mod time;
 pub mod tomllib;
 pub mod traceback;
 pub mod types;
+pub mod unicodedata;
 pub mod unittest;
 pub mod urllib;
 pub mod warnings;
@@ -72,7 +73,7 @@ use aio_vm::Vm;
 /// `_hashlib`), `heapq`, `hmac`, `html` (and `html.entities`), `inspect`, `io`, `ipaddress`, `itertools`, `json`, `keyword`,
 /// `linecache`, `logging` (and `logging.config`, `logging.handlers`), `math`, `numbers`,
 /// `operator`, `optparse`, `os` (and `os.path`), `pathlib`, `pickle` (with `_compat_pickle`), `pprint`, `random`, `re`, `reprlib`, `sched`, `secrets`, `shlex`, `shutil`, `stat`, `statistics`,
-/// `string`, `struct`, `subprocess` (with its native `_subprocess`), `tempfile`, `textwrap`, `threading` (with `_thread` and `_threading_local`), `queue`, `quopri`, `time`, `timeit`, `tomllib` (with `tomllib._parser`, `_re`, `_types`), `traceback`, `types`, `typing`, `unittest` (and its submodules `unittest.case`,
+/// `string`, `struct`, `subprocess` (with its native `_subprocess`), `tempfile`, `textwrap`, `threading` (with `_thread` and `_threading_local`), `queue`, `quopri`, `time`, `timeit`, `tomllib` (with `tomllib._parser`, `_re`, `_types`), `traceback`, `types`, `typing`, `unicodedata`, `unittest` (and its submodules `unittest.case`,
 /// `unittest.loader`, `unittest.mock`, ...), `urllib` (and `urllib.parse`), `uuid`, `warnings`, `weakref`, `zlib`; and adds the
 /// builtins `open` and `help` (with its `pydoc`).
 /// This is the unsandboxed standard library of the `aio` binary (see [`VmBuilder`] for a
@@ -181,6 +182,7 @@ pub fn install(vm: &mut Vm) {
     vm.register_module("traceback", traceback::init);
     vm.register_module("types", types::init);
     vm.register_module("typing", pure::typing);
+    vm.register_module("unicodedata", unicodedata::init);
     vm.register_module("unittest", unittest::init);
     vm.register_module("uuid", pure::uuid);
     for (name, init) in unittest::SUBMODULES {

@@ -68,7 +68,7 @@ STDLIB_MODULES = {
     "html", "urllib", "linecache", "timeit",
     "threading", "queue", "_thread", "cmath",
     "zlib", "gzip", "errno", "stat", "codecs", "subprocess", "encodings", "quopri",
-    "ipaddress", "tomllib", "configparser", "sched", "secrets", "uuid", "fileinput", "filecmp",
+    "ipaddress", "tomllib", "configparser", "sched", "secrets", "uuid", "fileinput", "filecmp", "unicodedata",
 }
 CATEGORY_IMPORTS = {"asyncio": {"asyncio", "time", "concurrent", "contextvars", "functools", "gc", "io", "decimal", "threading"}, "stdlib": STDLIB_MODULES}
 # A script may name another CPython as its oracle in its first lines, with the reason:

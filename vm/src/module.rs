@@ -653,6 +653,24 @@ pub fn is_bytearray(v: &Value) -> bool {
     matches!(v.payload(), Some(Payload::ByteArray(_)))
 }
 
+/// How Argument Clinic's `_PyArg_BadArgument` names an argument's type in its `TypeError`
+/// (`argument 1 must be str, not None`): `None` for `None`, the type's name otherwise.
+///
+/// ```
+/// use aio_vm::module::arg_type_name;
+/// use aio_vm::{Value, Vm};
+///
+/// let vm = Vm::new();
+/// assert_eq!(arg_type_name(&vm, &Value::None), "None");
+/// assert_eq!(arg_type_name(&vm, &Value::Int(1)), "int");
+/// ```
+pub fn arg_type_name(vm: &Vm, v: &Value) -> String {
+    match v {
+        Value::None => "None".to_string(),
+        _ => vm.type_name(v),
+    }
+}
+
 /// The interned `str` for `s` (for attribute names); [`Vm::intern`]. See the example of
 /// [`call_method`].
 pub fn name(vm: &mut Vm, s: &str) -> Rc<Str> {

@@ -541,10 +541,9 @@ fn intern(vm: &mut Vm, a: Args) -> PyResult {
         v => {
             let msg = if vm.isinstance(v, &vm.types.str) {
                 format!("can't intern {}", vm.type_name(v))
-            } else if matches!(v, Value::None) {
-                "intern() argument must be str, not None".to_string()
             } else {
-                format!("intern() argument must be str, not {}", vm.type_name(v))
+                let t = crate::module::arg_type_name(vm, v);
+                format!("intern() argument must be str, not {t}")
             };
             Err(vm.new_type_error(msg))
         }

@@ -142,7 +142,7 @@ pub(super) fn escape(
                 return err("missing {", i + 2);
             }
             let (name, j) = until(p, i + 3, '}', "character name")?;
-            let Some(ch) = unicode_names2::character(&name) else {
+            let Some(aio_ucd::Found::Char(ch)) = aio_ucd::lookup(name.as_bytes(), false) else {
                 return err(format!("undefined character name '{name}'"), i);
             };
             out.push_str(&format!("\\x{{{:x}}}", ch as u32));
