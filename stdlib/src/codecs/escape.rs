@@ -197,13 +197,12 @@ fn escape(vm: &mut Vm, b: &[u8], i: usize, out: &mut String) -> PyResult<Step> {
                     Some(0) => Step::Error(i + 3, malformed),
                     Some(len) => {
                         let close = i + 3 + len;
-                        let name = std::str::from_utf8(&b[i + 3..close]).unwrap_or("");
-                        match unicode_names2::character(name) {
-                            Some(ch) => {
+                        match aio_ucd::lookup(&b[i + 3..close], false) {
+                            Some(aio_ucd::Found::Char(ch)) => {
                                 out.push(ch);
                                 Step::Next(close + 1)
                             }
-                            None => Step::Error(close + 1, "unknown Unicode character name"),
+                            _ => Step::Error(close + 1, "unknown Unicode character name"),
                         }
                     }
                 },

@@ -173,7 +173,7 @@ fn namereplace(vm: &mut Vm, a: Args) -> PyResult {
     let rep = f
         .chars()
         .iter()
-        .map(|&c| match unicode_names2::name(c) {
+        .map(|&c| match aio_ucd::name(c) {
             Some(name) => format!("\\N{{{name}}}"),
             None => char_escape(c),
         })
