@@ -1,7 +1,7 @@
 //! The `cmath` module: CPython 3.11's `cmathmodule.c` ported function by function, so that
 //! results agree to the last bit: the same formulas and rescalings over the platform libm
-//! (through [`crate::math::libm`]), the C99 Annex G values at infinities and NaNs from the
-//! same tables ([`special`]), and the same error rules: where CPython's functions set
+//! (through `math::libm`), the C99 Annex G values at infinities and NaNs from the
+//! same tables (`special.rs`), and the same error rules: where CPython's functions set
 //! `errno` to `EDOM` (a pole, or an infinite imaginary part where C99 signals invalid) the
 //! call raises `ValueError: math domain error`, where they set `ERANGE` (a finite argument
 //! whose result overflows) `OverflowError: math range error`.

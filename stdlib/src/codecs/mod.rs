@@ -1,7 +1,7 @@
 //! `codecs` and the codec registry: `_codecs` (the functions of CPython's C module: the
 //! UTF, ASCII and Latin-1 codecs of `aio_vm::builtins::codecs` as `(result, length)`
-//! functions here, the escape codecs in [`escape`], the charmap codecs in [`charmap`],
-//! the built-in error handlers in [`handlers`], and the registry itself in `_codecs.aio`),
+//! functions here, the escape codecs in `escape.rs`, the charmap codecs in `charmap.rs`,
+//! the built-in error handlers in `handlers.rs`, and the registry itself in `_codecs.aio`),
 //! `codecs` (CPython's `Lib/codecs.py`, `codecs.aio`) and the `encodings` package with the
 //! codecs of [`encodings`].
 
