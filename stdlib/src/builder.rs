@@ -20,7 +20,7 @@
 //! **Sandbox.** A script reaches outside the process through the file system (the builtin
 //! `open`, `io.open`, and the file-system modules `os`, `os.path`, `pathlib`, `glob`,
 //! `shutil`, `tempfile`, `linecache`, `gzip`, `fileinput`, `filecmp`), child processes
-//! (`subprocess`), asyncio's TCP streams (`asyncio.open_connection`, `asyncio.start_server`),
+//! (`subprocess`), the process's signal handlers (`signal`), asyncio's TCP streams (`asyncio.open_connection`, `asyncio.start_server`),
 //! and importing `.aio` files from the search path; aio has no `socket` module. A built VM
 //! has:
 //!
@@ -28,7 +28,7 @@
 //!   builtin (`NameError: name 'open' is not defined`), `io` has `StringIO` and `BytesIO` but
 //!   no `open`, and the file-system modules cannot be imported, whatever modules were chosen
 //!   (they are refused as a whole, `os.environ` and `os.getcwd` included), nor can
-//!   `subprocess`;
+//!   `subprocess` and `signal`;
 //! - no network unless the host calls [`VmBuilder::allow_network`]: asyncio's network
 //!   functions raise `PermissionError`;
 //! - an empty search path (the host adds directories to [`aio_vm::Vm::search_path`]). (`AIOPATH`
@@ -165,6 +165,8 @@ pub const MODULES: &[&str] = &[
     "shlex",
     "shutil",
     "stat",
+    "signal",
+    "_signal",
     "statistics",
     "string",
     "subprocess",
@@ -228,6 +230,8 @@ const FILESYSTEM_MODULES: &[&str] = &[
     "os.path",
     "pathlib",
     "shutil",
+    "signal",
+    "_signal",
     "subprocess",
     "_subprocess",
     "tempfile",
@@ -349,8 +353,8 @@ impl VmBuilder {
     }
 
     /// Lets scripts use the file system: the builtin `open`, `io.open`, and the file-system
-    /// modules (`os`, `os.path`, `pathlib`, `glob`, `shutil`, `tempfile`, `linecache`, `gzip`) and
-    /// `subprocess` when chosen. `io` is
+    /// modules (`os`, `os.path`, `pathlib`, `glob`, `shutil`, `tempfile`, `linecache`, `gzip`),
+    /// `subprocess` and `signal` when chosen. `io` is
     /// then always importable (`open` is `io.open`).
     ///
     /// ```

@@ -83,7 +83,8 @@ fn waitstatus_to_exitcode(vm: &mut Vm, a: Args) -> PyResult {
     Err(vm.new_value_error(format!("invalid wait status: {status}")))
 }
 
-/// `os.kill(pid, signal)`.
+/// `os.kill(pid, signal)`: a signal this process sent itself has its handler run before
+/// `kill` returns, as CPython checks for signals at once.
 fn kill(vm: &mut Vm, a: Args) -> PyResult {
     a.check_count(vm, "kill", 2, 2)?;
     let pid = int_arg(vm, &a, 0)? as libc::pid_t;
@@ -92,6 +93,7 @@ fn kill(vm: &mut Vm, a: Args) -> PyResult {
     if unsafe { libc::kill(pid, sig) } != 0 {
         return Err(os_error(vm, errno(), None, None));
     }
+    vm.check_wait_interrupted()?;
     Ok(Value::None)
 }
 

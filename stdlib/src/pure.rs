@@ -50,6 +50,7 @@ aio_module!(pprint, "pprint.aio");
 aio_module!(reprlib, "reprlib.aio");
 aio_module!(glob, "glob.aio");
 aio_module!(shutil, "shutil.aio");
+aio_module!(signal, "signal.aio");
 aio_module!(subprocess, "subprocess.aio");
 aio_module!(tempfile, "tempfile.aio");
 aio_module!(concurrent_futures, "concurrent_futures.aio");

@@ -67,7 +67,7 @@ STDLIB_MODULES = {
     "keyword", "numbers", "shlex", "getopt", "optparse", "calendar", "graphlib", "colorsys",
     "html", "urllib", "linecache", "timeit",
     "threading", "queue", "_thread", "cmath",
-    "zlib", "gzip", "errno", "stat", "codecs", "subprocess", "encodings", "quopri",
+    "zlib", "gzip", "errno", "stat", "codecs", "subprocess", "signal", "encodings", "quopri",
     "ipaddress", "tomllib", "configparser", "sched", "secrets", "uuid", "fileinput", "filecmp", "unicodedata",
 }
 CATEGORY_IMPORTS = {"asyncio": {"asyncio", "time", "concurrent", "contextvars", "functools", "gc", "io", "decimal", "threading"}, "stdlib": STDLIB_MODULES}

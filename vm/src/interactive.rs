@@ -109,10 +109,38 @@ impl Vm {
         self.interrupt.store(true, Ordering::Relaxed);
     }
 
-    /// Raises `KeyboardInterrupt` if an interrupt was requested (and clears the request).
+    /// Installs `hook`, called when an interrupt request is taken (at the running code's
+    /// next step or wait): it runs whatever signal handlers are due and returns `Ok(true)`
+    /// when the request was theirs, `Ok(false)` to raise `KeyboardInterrupt` as without a
+    /// hook; an error it returns is raised where the code was interrupted. The `signal`
+    /// module installs one that runs the handlers of `signal.signal`.
+    ///
+    /// ```
+    /// use std::rc::Rc;
+    /// let mut vm = aio_vm::Vm::new();
+    /// vm.set_signal_hook(Rc::new(|vm: &mut aio_vm::Vm| {
+    ///     vm.exec("handled = True")?;
+    ///     Ok(true)
+    /// }));
+    /// vm.request_interrupt();
+    /// vm.exec("for i in range(3): pass")?; // no KeyboardInterrupt: the hook handled it
+    /// assert!(vm.get_global::<bool>("handled")?);
+    /// # Ok::<(), aio_vm::Error>(())
+    /// ```
+    pub fn set_signal_hook(&mut self, hook: std::rc::Rc<crate::vm::SignalHook>) {
+        self.signal_hook = Some(hook);
+    }
+
+    /// Raises `KeyboardInterrupt` if an interrupt was requested (and clears the request),
+    /// unless the signal hook handled it.
     #[cold]
     pub(crate) fn take_interrupt(&mut self) -> PyResult<()> {
         if self.interrupt.swap(false, Ordering::Relaxed) {
+            if let Some(hook) = self.signal_hook.clone() {
+                if hook(self)? {
+                    return Ok(());
+                }
+            }
             let cls = self.exc.keyboard_interrupt.clone();
             return Err(self.new_exception(&cls, Vec::new()));
         }

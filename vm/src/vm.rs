@@ -22,6 +22,9 @@ use std::rc::Rc;
 /// turns it into an [`Error`] with [`Vm::guarded`] (or [`Vm::uncaught`]).
 pub type PyResult<T = Value> = Result<T, Obj>;
 
+/// A signal dispatcher: see [`Vm::set_signal_hook`].
+pub type SignalHook = dyn Fn(&mut Vm) -> PyResult<bool>;
+
 /// A native module initialiser: builds the module's namespace (see [`Vm::register_module`]).
 pub type ModuleInit = fn(&mut Vm, &Obj) -> PyResult<()>;
 
@@ -214,6 +217,10 @@ pub struct Vm {
     /// Set (from any thread or a signal handler) to interrupt the running code with
     /// `KeyboardInterrupt` at its next loop iteration; see [`Vm::request_interrupt`].
     pub interrupt: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    /// Consulted when [`Vm::interrupt`] is found set: runs the script's signal handlers
+    /// (the `signal` module sets it) and answers whether it handled the interrupt; `false`
+    /// (or no hook) raises `KeyboardInterrupt`. See [`Vm::set_signal_hook`].
+    pub(crate) signal_hook: Option<std::rc::Rc<SignalHook>>,
     /// Host limits (steps, time, memory) and their accounting; see [`Vm::set_limits`].
     pub(crate) limits: crate::embed::limits::LimitState,
     /// The green threads (`_thread`); see `threads.rs`.
@@ -310,6 +317,7 @@ impl Vm {
             gc: crate::gc::GcState::default(),
             argv: vec![String::new()],
             interrupt: Default::default(),
+            signal_hook: None,
             limits: Default::default(),
             threads: Default::default(),
             eval_fn: None,

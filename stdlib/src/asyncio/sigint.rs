@@ -49,6 +49,11 @@ pub fn wake_from_signal() {
 
 /// `_sigint_install()`: route SIGINT to the loop (no `SA_RESTART`, so a blocked poll wakes).
 pub(super) fn install(_vm: &mut Vm, _a: Args) -> PyResult {
+    if crate::signal::sigint_customized() {
+        // A script's own SIGINT handler stays, as CPython's runner installs its handler
+        // only over `signal.default_int_handler`.
+        return Ok(Value::Bool(Bool::FALSE));
+    }
     PENDING.store(false, Ordering::SeqCst);
     prepare_signal_wakeup();
     // SAFETY: sigaction with a zeroed struct, a handler that only stores to an atomic, and
