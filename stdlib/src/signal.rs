@@ -2,7 +2,7 @@
 //! adapted): installing C handlers, the pending set they fill, and the dispatcher that runs
 //! the script's handlers.
 //!
-//! A signal with a script handler gets [`on_signal`], which (async-signal-safe) marks the
+//! A signal with a script handler gets `on_signal`, which (async-signal-safe) marks the
 //! signal pending, writes its number to the `set_wakeup_fd` descriptor, sets the VM's
 //! interrupt flag and wakes an event loop's poll. At the running code's next step or wait the
 //! VM takes the interrupt and calls the dispatcher ([`aio_vm::Vm::set_signal_hook`]), which
@@ -152,7 +152,7 @@ fn errno() -> i32 {
 }
 
 /// `_install(signum, kind, custom_sigint)`: the C action for `signum`: 0 the default, 1
-/// ignore, 2 [`on_signal`] (a script handler). `custom_sigint` says whether SIGINT's new
+/// ignore, 2 `on_signal` (a script handler). `custom_sigint` says whether SIGINT's new
 /// handler is one of the script's own rather than `default_int_handler`.
 fn install(vm: &mut Vm, a: Args) -> PyResult {
     a.check_count(vm, "_install", 3, 3)?;
@@ -200,7 +200,7 @@ fn initial(vm: &mut Vm, a: Args) -> PyResult {
 }
 
 /// `_set_dispatcher(handlers)`: makes the VM run the handlers of dict `handlers` (signal
-/// number to callable) for the signals [`on_signal`] caught.
+/// number to callable) for the signals `on_signal` caught.
 fn set_dispatcher(vm: &mut Vm, a: Args) -> PyResult {
     a.check_count(vm, "_set_dispatcher", 1, 1)?;
     let Some(handlers) = a.pos[0].as_obj().cloned() else {
