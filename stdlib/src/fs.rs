@@ -564,7 +564,8 @@ fn fd_arg(vm: &mut Vm, a: &Args, i: usize) -> PyResult<i32> {
     }
 }
 
-fn last_errno() -> i32 {
+/// The C library's `errno` after a failed call.
+pub(crate) fn last_errno() -> i32 {
     std::io::Error::last_os_error().raw_os_error().unwrap_or(0)
 }
 

@@ -9,7 +9,7 @@
 //! VM's one OS thread, so green threads do not run meanwhile; `subprocess`'s own waits with
 //! a timeout poll and sleep through `time.sleep`, which lets them run.
 
-use crate::fs::os_error;
+use crate::fs::{last_errno as errno, os_error};
 use aio_vm::module::{bytes_of, new_bytes, to_f64, to_index_i64, ModuleBuilder};
 use aio_vm::native::{Args, NativeFn};
 use aio_vm::object::Payload;
@@ -21,11 +21,8 @@ use std::os::unix::process::CommandExt;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-fn errno() -> i32 {
-    std::io::Error::last_os_error().raw_os_error().unwrap_or(0)
-}
-
-fn int_arg(vm: &mut Vm, a: &Args, i: usize) -> PyResult<i64> {
+/// Argument `i` as an int (`__index__`), for the process and signal natives.
+pub(crate) fn int_arg(vm: &mut Vm, a: &Args, i: usize) -> PyResult<i64> {
     match a.get(i) {
         Some(v) => to_index_i64(vm, v),
         None => Err(vm.new_type_error("missing argument")),

@@ -10,7 +10,8 @@
 //! interrupted frame). An exception from a handler is raised where the code was
 //! interrupted, as in CPython.
 
-use crate::fs::os_error;
+use crate::fs::{last_errno as errno, os_error};
+use crate::process::int_arg;
 use aio_vm::module::{to_f64, to_index_i64, ModuleBuilder};
 use aio_vm::native::{Args, NativeFn};
 use aio_vm::{Obj, PyResult, Value, Vm};
@@ -131,13 +132,6 @@ pub fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
     Ok(())
 }
 
-fn int_arg(vm: &mut Vm, a: &Args, i: usize) -> PyResult<i64> {
-    match a.get(i) {
-        Some(v) => to_index_i64(vm, v),
-        None => Err(vm.new_type_error("missing argument")),
-    }
-}
-
 /// A signal number argument, checked against `1..NSIG`.
 fn signum_arg(vm: &mut Vm, a: &Args, i: usize) -> PyResult<i32> {
     let n = int_arg(vm, a, i)?;
@@ -145,10 +139,6 @@ fn signum_arg(vm: &mut Vm, a: &Args, i: usize) -> PyResult<i32> {
         return Err(vm.new_value_error("signal number out of range"));
     }
     Ok(n as i32)
-}
-
-fn errno() -> i32 {
-    std::io::Error::last_os_error().raw_os_error().unwrap_or(0)
 }
 
 /// `_install(signum, kind, custom_sigint)`: the C action for `signum`: 0 the default, 1
