@@ -454,6 +454,23 @@ fn stat(vm: &mut Vm, a: Args) -> PyResult {
         std::fs::symlink_metadata(&p)
     };
     let md = md.map_err(|e| io_error(vm, &e, Some(&pv)))?;
+    Ok(stat_tuple(vm, &md))
+}
+
+/// `_fstat(fd)`: the `_stat` tuple of an open file descriptor.
+fn fstat(vm: &mut Vm, a: Args) -> PyResult {
+    a.check_count(vm, "fstat", 1, 1)?;
+    let fd = fd_arg(vm, &a, 0)?;
+    // SAFETY: the descriptor is only borrowed: `ManuallyDrop` keeps the `File` from closing it.
+    let file =
+        std::mem::ManuallyDrop::new(unsafe { <File as std::os::fd::FromRawFd>::from_raw_fd(fd) });
+    let md = file.metadata().map_err(|e| io_error(vm, &e, None))?;
+    Ok(stat_tuple(vm, &md))
+}
+
+/// The tuple `os.stat_result` is made from: mode, inode, device, links, uid, gid, size, the
+/// three times as floats, then as nanoseconds.
+fn stat_tuple(vm: &mut Vm, md: &std::fs::Metadata) -> Value {
     let t = |s: i64, ns: i64| Value::float(s as f64 + ns as f64 * 1e-9);
     let items = vec![
         Value::Int(md.mode() as i64),
@@ -476,7 +493,7 @@ fn stat(vm: &mut Vm, a: Args) -> PyResult {
     ] {
         items.push(int_value(vm, v));
     }
-    Ok(vm.new_tuple(items))
+    vm.new_tuple(items)
 }
 
 fn chmod(vm: &mut Vm, a: Args) -> PyResult {
@@ -742,6 +759,7 @@ pub fn install_os(vm: &mut Vm, m: &Obj) {
         ("replace", rename),
         ("chmod", chmod),
         ("_stat", stat),
+        ("_fstat", fstat),
         ("_realpath", realpath),
         ("getpid", getpid),
         ("_environ", environ),
