@@ -28,16 +28,7 @@ fn main() -> ExitCode {
     // Signals go to the thread that runs the VM (it was created with them unblocked), so
     // that Ctrl-C interrupts its event-loop wait rather than the main thread's join, and a
     // `signal` handler runs as soon as the script can.
-    // SAFETY: blocks the asynchronous signals for the calling (main) thread only; the
-    // faults stay deliverable where they happen.
-    unsafe {
-        let mut set: libc::sigset_t = std::mem::zeroed();
-        libc::sigfillset(&mut set);
-        for sync in [libc::SIGSEGV, libc::SIGBUS, libc::SIGFPE, libc::SIGILL] {
-            libc::sigdelset(&mut set, sync);
-        }
-        libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
-    }
+    aio_stdlib::signal::block_async_signals();
     match worker.map(|handle| handle.join()) {
         Ok(Ok(code)) => ExitCode::from(code),
         _ => ExitCode::from(70),

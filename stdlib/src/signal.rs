@@ -47,6 +47,21 @@ extern "C" fn on_signal(signum: libc::c_int) {
     crate::asyncio::wake_from_signal();
 }
 
+/// Blocks the asynchronous signals for the calling thread (the faults stay deliverable where
+/// they happen), so that a signal sent to the process reaches the thread that runs the VM:
+/// the `aio` binary's main thread calls it, and so do the worker threads asyncio starts.
+pub fn block_async_signals() {
+    // SAFETY: fills a local sigset and changes the calling thread's mask only.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigfillset(&mut set);
+        for sync in [libc::SIGSEGV, libc::SIGBUS, libc::SIGFPE, libc::SIGILL] {
+            libc::sigdelset(&mut set, sync);
+        }
+        libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
+    }
+}
+
 /// Whether a script gave SIGINT a handler other than `signal.default_int_handler`.
 pub fn sigint_customized() -> bool {
     SIGINT_CUSTOM.load(Ordering::SeqCst)

@@ -76,6 +76,7 @@ pub(super) fn run_blocking(job: impl FnOnce() + Send + 'static) {
 /// A pool thread: runs jobs as they come, forever. A job that panics loses its result
 /// (its completer reports the failure as it is dropped) but not the thread.
 fn worker(pool: &'static Pool) {
+    crate::signal::block_async_signals();
     let mut st = pool.lock();
     loop {
         if let Some(job) = st.jobs.pop_front() {
@@ -98,6 +99,7 @@ pub(super) fn spawn_future(fut: impl std::future::Future<Output = ()> + Send + '
         .get_or_init(|| {
             futures_executor::ThreadPool::builder()
                 .name_prefix("aio-futures-")
+                .after_start(|_| crate::signal::block_async_signals())
                 .create()
                 .expect("the OS starts the futures executor's threads")
         })
