@@ -7,13 +7,21 @@
 #    timed the same way by bench/stdlib/compare.sh (a copy of the shared script, which cds
 #    to its own directory). Ratio = CPython seconds / aio seconds: above 1, aio is faster.
 #    Arguments: groups `core` (the default), `async`, `stdlib`, `all`, or program names.
+#    PGO=1 measures the profile-guided build of bench/pgo.sh instead of target/release/aio.
 # 2. Memory: peak resident size (GNU time) of the programs in bench/programs at two sizes;
 #    gc_cycles must stay flat as N grows 5x, int_list must not exceed CPython.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 shared=${AIO_BENCH_DIR:-$root/../shared/bench}
-cargo build --release --quiet -p aio --manifest-path "$root/Cargo.toml"
-aio=$root/target/release/aio
+if [ "${PGO:-0}" = 1 ]; then
+  # The profile-guided build (bench/pgo.sh), rebuilt each time: the profile must match the
+  # sources.
+  "$root/bench/pgo.sh"
+  aio=$root/target/pgo/release/aio
+else
+  cargo build --release --quiet -p aio --manifest-path "$root/Cargo.toml"
+  aio=$root/target/release/aio
+fi
 
 echo "== speed (ratio = python3 s / aio s; above 1: aio is faster)"
 stdlib=$root/bench/stdlib

@@ -271,7 +271,7 @@ pub fn isinstance_value(vm: &mut Vm, v: &Value, cls: &Value) -> PyResult<bool> {
 /// property, as `unittest.mock` does): CPython's `object_isinstance` reads it.
 fn claimed_class_is_subtype(vm: &mut Vm, v: &Value, cls: &Obj) -> PyResult<bool> {
     let own = vm.class_of(v).clone();
-    let name = vm.intern("__class__");
+    let name = vm.names.__class__.clone();
     if vm.lookup(&own, &name).is_none() {
         return Ok(false);
     }
