@@ -19,8 +19,9 @@
 //!
 //! **Sandbox.** A script reaches outside the process through the file system (the builtin
 //! `open`, `io.open`, and the file-system modules `os`, `os.path`, `pathlib`, `glob`,
-//! `shutil`, `tempfile`, `linecache`, `gzip`, `fileinput`, `filecmp`), child processes
-//! (`subprocess`), the process's signal handlers (`signal`), asyncio's TCP streams (`asyncio.open_connection`, `asyncio.start_server`),
+//! `shutil`, `tempfile`, `linecache`, `gzip`, `zipfile`, `tarfile`, `fileinput`, `filecmp`,
+//! `platform`, `gettext`), child processes (`subprocess`), the process's signal handlers
+//! (`signal`) and locale (`locale`), asyncio's TCP streams (`asyncio.open_connection`, `asyncio.start_server`),
 //! and importing `.aio` files from the search path; aio has no `socket` module. A built VM
 //! has:
 //!
@@ -28,7 +29,7 @@
 //!   builtin (`NameError: name 'open' is not defined`), `io` has `StringIO` and `BytesIO` but
 //!   no `open`, and the file-system modules cannot be imported, whatever modules were chosen
 //!   (they are refused as a whole, `os.environ` and `os.getcwd` included), nor can
-//!   `subprocess` and `signal`;
+//!   `subprocess`, `signal` and `locale`;
 //! - no network unless the host calls [`VmBuilder::allow_network`]: asyncio's network
 //!   functions raise `PermissionError`;
 //! - an empty search path (the host adds directories to [`aio_vm::Vm::search_path`]). (`AIOPATH`
@@ -56,7 +57,14 @@
 //! `functools`, `io`, `itertools`, `re` and `warnings`; `sched` imports `heapq`, `collections`,
 //! `itertools`, `threading` and `time`; `secrets` imports `base64`, `binascii`, `hmac` and
 //! `random`; `uuid` imports `enum`, `random`, `hashlib` and `time`; `fileinput` and `filecmp`
-//! import `os`, `io`, `stat`, `itertools` and `types`, and `codecs`
+//! import `os`, `io`, `stat`, `itertools` and `types`; `zipfile` and `tarfile` import
+//! `os`, `io`, `shutil`, `struct`, `zlib`, `binascii`, `time`, `stat` and `threading`
+//! (`zipfile`: also `pathlib`, `itertools` and `contextlib`, and `encodings.cp437` for
+//! its names; `tarfile`: also `gzip`, `copy`, `re` and `warnings`); `platform` imports
+//! `os`, `re`, `collections`, `functools` and `itertools` (and `subprocess` where it
+//! runs `file` or `uname`); `locale` imports `_locale`, `encodings`, `re`, `collections`
+//! and `functools`; `gettext` imports `os`, `re`, `operator`, `struct` and `locale`; and
+//! `codecs`
 //! and `_codecs` (with `pickle`) import `encodings`, whose `base64_codec`, `hex_codec` `zlib_codec` and
 //! `quopri_codec` import `base64`, `binascii`, `zlib`, `quopri` and `io`): choose
 //! those too, or
@@ -102,6 +110,7 @@ pub const MODULES: &[&str] = &[
     "functools",
     "gc",
     "getopt",
+    "gettext",
     "glob",
     "graphlib",
     "gzip",
@@ -119,6 +128,8 @@ pub const MODULES: &[&str] = &[
     "json",
     "keyword",
     "linecache",
+    "locale",
+    "_locale",
     "logging",
     "logging.config",
     "logging.handlers",
@@ -131,6 +142,7 @@ pub const MODULES: &[&str] = &[
     "pathlib",
     "pprint",
     "pickle",
+    "platform",
     "queue",
     "quopri",
     "_compat_pickle",
@@ -142,6 +154,7 @@ pub const MODULES: &[&str] = &[
     "encodings.base64_codec",
     "encodings.charmap",
     "encodings.cp1252",
+    "encodings.cp437",
     "encodings.hex_codec",
     "encodings.latin_1",
     "encodings.quopri_codec",
@@ -172,6 +185,7 @@ pub const MODULES: &[&str] = &[
     "subprocess",
     "_subprocess",
     "struct",
+    "tarfile",
     "tempfile",
     "textwrap",
     "threading",
@@ -204,6 +218,7 @@ pub const MODULES: &[&str] = &[
     "uuid",
     "warnings",
     "weakref",
+    "zipfile",
     "zlib",
 ];
 
@@ -223,18 +238,24 @@ fn submodules(name: &str) -> Vec<&'static str> {
 const FILESYSTEM_MODULES: &[&str] = &[
     "filecmp",
     "fileinput",
+    "gettext",
     "glob",
     "gzip",
     "linecache",
+    "locale",
+    "_locale",
     "os",
     "os.path",
     "pathlib",
+    "platform",
     "shutil",
     "signal",
     "_signal",
     "subprocess",
     "_subprocess",
+    "tarfile",
     "tempfile",
+    "zipfile",
 ];
 
 /// Builds a [`Vm`]: which standard modules scripts may import, whether they may use the
@@ -353,8 +374,9 @@ impl VmBuilder {
     }
 
     /// Lets scripts use the file system: the builtin `open`, `io.open`, and the file-system
-    /// modules (`os`, `os.path`, `pathlib`, `glob`, `shutil`, `tempfile`, `linecache`, `gzip`),
-    /// `subprocess` and `signal` when chosen. `io` is
+    /// modules (`os`, `os.path`, `pathlib`, `glob`, `shutil`, `tempfile`, `linecache`, `gzip`,
+    /// `zipfile`, `tarfile`, `platform`, `gettext`, ...), `subprocess`, `signal` and `locale`
+    /// when chosen. `io` is
     /// then always importable (`open` is `io.open`).
     ///
     /// ```

@@ -9,6 +9,7 @@
 
 use aio_vm::module::{bytes_of, int_value, native_state, new_bytes, ModuleBuilder};
 use aio_vm::native::{Args, NativeFn};
+use aio_vm::object::Payload;
 use aio_vm::value::Bool;
 use aio_vm::{Obj, PyResult, Value, Vm};
 use num_bigint::BigInt;
@@ -504,6 +505,59 @@ fn chmod(vm: &mut Vm, a: Args) -> PyResult {
     Ok(Value::None)
 }
 
+/// `_chown(path, uid, gid, follow_symlinks)`: `chown`, or `lchown` when not following a
+/// symbolic link; an id of `-1` is left unchanged.
+fn chown(vm: &mut Vm, a: Args) -> PyResult {
+    let (p, pv) = path_arg(vm, &a, 0, "chown")?;
+    let mut ids = [0 as libc::uid_t; 2];
+    for (i, what) in ["uid", "gid"].into_iter().enumerate() {
+        // CPython's _Py_Uid_Converter: -1 and (uid_t)-1 leave the id unchanged; any other
+        // value outside uid_t is "less than minimum", except one beyond a C long.
+        let too_big = || format!("{what} is greater than maximum");
+        let too_small = || format!("{what} is less than minimum");
+        ids[i] = match a.get(i + 1) {
+            Some(Value::Int(-1)) => libc::uid_t::MAX,
+            Some(Value::Int(n)) => {
+                libc::uid_t::try_from(*n).map_err(|_| vm.new_overflow_error(too_small()))?
+            }
+            Some(Value::Bool(b)) => b.get() as libc::uid_t,
+            Some(Value::Obj(o)) if matches!(&o.payload, Payload::Int(_)) => {
+                let Payload::Int(n) = &o.payload else {
+                    unreachable!()
+                };
+                let msg = if n.sign() == num_bigint::Sign::Minus {
+                    too_small()
+                } else {
+                    too_big()
+                };
+                return Err(vm.new_overflow_error(msg));
+            }
+            Some(v) => {
+                return Err(
+                    vm.new_type_error(format!("{what} should be integer, not {}", vm.type_name(v)))
+                )
+            }
+            None => {
+                return Err(vm.new_type_error(format!("chown() missing required argument '{what}'")))
+            }
+        };
+    }
+    let follow = !matches!(a.get(3), Some(Value::Bool(Bool::FALSE)));
+    let c = std::ffi::CString::new(p).map_err(|_| vm.new_value_error("embedded null byte"))?;
+    // SAFETY: `c` is a valid NUL-terminated path.
+    let r = unsafe {
+        if follow {
+            libc::chown(c.as_ptr(), ids[0], ids[1])
+        } else {
+            libc::lchown(c.as_ptr(), ids[0], ids[1])
+        }
+    };
+    if r != 0 {
+        return Err(os_error(vm, last_errno(), Some(&pv), None));
+    }
+    Ok(Value::None)
+}
+
 fn realpath(vm: &mut Vm, a: Args) -> PyResult {
     let (p, _) = path_arg(vm, &a, 0, "realpath")?;
     match std::fs::canonicalize(&p) {
@@ -737,6 +791,55 @@ fn terminal_size(vm: &mut Vm, a: Args) -> PyResult {
     ]))
 }
 
+/// `_uname()`: `(sysname, nodename, release, version, machine)` from `uname(2)`.
+fn uname(vm: &mut Vm, _a: Args) -> PyResult {
+    // SAFETY: utsname is plain arrays of C chars, valid zeroed.
+    let mut u: libc::utsname = unsafe { std::mem::zeroed() };
+    // SAFETY: uname fills the struct it is given.
+    if unsafe { libc::uname(&mut u) } != 0 {
+        return Err(os_error(vm, last_errno(), None, None));
+    }
+    let field = |f: &[libc::c_char]| {
+        // SAFETY: uname NUL-terminates every field within its array.
+        let c = unsafe { CStr::from_ptr(f.as_ptr()) };
+        Value::str(c.to_string_lossy().into_owned())
+    };
+    Ok(vm.new_tuple(vec![
+        field(&u.sysname),
+        field(&u.nodename),
+        field(&u.release),
+        field(&u.version),
+        field(&u.machine),
+    ]))
+}
+
+/// `_confstr(name)`: the C library's `confstr` value for the number `name`, `None` when it
+/// has none, `OSError` for a number it does not know.
+fn confstr(vm: &mut Vm, a: Args) -> PyResult {
+    let name = match a.get(0) {
+        Some(Value::Int(n)) => libc::c_int::try_from(*n)
+            .map_err(|_| vm.new_overflow_error("signed integer is greater than maximum"))?,
+        _ => return Err(vm.new_type_error("configuration names must be strings or integers")),
+    };
+    // SAFETY: errno is thread-local; confstr reports an unknown name through it.
+    unsafe { *libc::__errno_location() = 0 };
+    // SAFETY: a null buffer of length 0 asks for the length only.
+    let len = unsafe { libc::confstr(name, std::ptr::null_mut(), 0) };
+    if len == 0 {
+        let errno = last_errno();
+        if errno != 0 {
+            return Err(os_error(vm, errno, None, None));
+        }
+        return Ok(Value::None);
+    }
+    let mut buf = vec![0 as libc::c_char; len];
+    // SAFETY: `buf` has the `len` bytes confstr asked for, its NUL included.
+    unsafe { libc::confstr(name, buf.as_mut_ptr(), len) };
+    // SAFETY: confstr NUL-terminated the value within `buf`.
+    let c = unsafe { CStr::from_ptr(buf.as_ptr()) };
+    Ok(Value::str(c.to_string_lossy().into_owned()))
+}
+
 /// `cpu_count()`: the number of CPUs the process may use (`None` when unknown).
 fn cpu_count(_vm: &mut Vm, _a: Args) -> PyResult {
     Ok(std::thread::available_parallelism()
@@ -758,6 +861,7 @@ pub fn install_os(vm: &mut Vm, m: &Obj) {
         ("rename", rename),
         ("replace", rename),
         ("chmod", chmod),
+        ("_chown", chown),
         ("_stat", stat),
         ("_fstat", fstat),
         ("_realpath", realpath),
@@ -768,6 +872,8 @@ pub fn install_os(vm: &mut Vm, m: &Obj) {
         ("urandom", urandom),
         ("strerror", strerror_fn),
         ("cpu_count", cpu_count),
+        ("_uname", uname),
+        ("_confstr", confstr),
         ("open", os_open),
         ("close", os_close),
         ("_exit", os_exit),

@@ -35,6 +35,7 @@ pub mod inspect;
 pub mod io;
 pub mod itertools;
 pub mod json;
+pub mod locale;
 pub mod logging;
 pub mod math;
 mod native_class;
@@ -67,15 +68,15 @@ use aio_vm::Vm;
 /// Registers every standard-library module with `vm`: `abc`, `argparse`, `array`, `asyncio`, `base64`,
 /// `binascii`, `bisect`, `calendar`, `cmath`,
 /// `codecs` (with `_codecs` and the `encodings` package: the UTF codecs, `ascii`, `latin_1`,
-/// `cp1252`, the escape codecs, `hex`, `base64`, `zlib`, `quopri`, `rot13`),
+/// `cp1252`, `cp437`, the escape codecs, `hex`, `base64`, `zlib`, `quopri`, `rot13`),
 /// `collections` (and `collections.abc`), `colorsys`, `configparser`, `contextlib`, `copy`, `copyreg`, `csv` (with `_csv`), `dataclasses`, `datetime`, `decimal`,
 /// `difflib`, `enum`, `errno`,
-/// `filecmp`, `fileinput`, `fnmatch`, `fractions`, `functools`, `gc`, `getopt`, `glob`, `graphlib`, `gzip` (with `_compression`), `hashlib` (with its native
+/// `filecmp`, `fileinput`, `fnmatch`, `fractions`, `functools`, `gc`, `getopt`, `gettext`, `glob`, `graphlib`, `gzip` (with `_compression`), `hashlib` (with its native
 /// `_hashlib`), `heapq`, `hmac`, `html` (and `html.entities`), `inspect`, `io`, `ipaddress`, `itertools`, `json`, `keyword`,
-/// `linecache`, `logging` (and `logging.config`, `logging.handlers`), `math`, `numbers`,
-/// `operator`, `optparse`, `os` (and `os.path`), `pathlib`, `pickle` (with `_compat_pickle`), `pprint`, `random`, `re`, `reprlib`, `sched`, `secrets`, `shlex`, `shutil`, `signal` (with its native `_signal`), `stat`, `statistics`,
-/// `string`, `struct`, `subprocess` (with its native `_subprocess`), `tempfile`, `textwrap`, `threading` (with `_thread` and `_threading_local`), `queue`, `quopri`, `time`, `timeit`, `tomllib` (with `tomllib._parser`, `_re`, `_types`), `traceback`, `types`, `typing`, `unicodedata`, `unittest` (and its submodules `unittest.case`,
-/// `unittest.loader`, `unittest.mock`, ...), `urllib` (and `urllib.parse`), `uuid`, `warnings`, `weakref`, `zlib`; and adds the
+/// `linecache`, `locale` (with its native `_locale`), `logging` (and `logging.config`, `logging.handlers`), `math`, `numbers`,
+/// `operator`, `optparse`, `os` (and `os.path`), `pathlib`, `pickle` (with `_compat_pickle`), `platform`, `pprint`, `random`, `re`, `reprlib`, `sched`, `secrets`, `shlex`, `shutil`, `signal` (with its native `_signal`), `stat`, `statistics`,
+/// `string`, `struct`, `subprocess` (with its native `_subprocess`), `tarfile`, `tempfile`, `textwrap`, `threading` (with `_thread` and `_threading_local`), `queue`, `quopri`, `time`, `timeit`, `tomllib` (with `tomllib._parser`, `_re`, `_types`), `traceback`, `types`, `typing`, `unicodedata`, `unittest` (and its submodules `unittest.case`,
+/// `unittest.loader`, `unittest.mock`, ...), `urllib` (and `urllib.parse`), `uuid`, `warnings`, `weakref`, `zipfile`, `zlib`; and adds the
 /// builtins `open` and `help` (with its `pydoc`).
 /// This is the unsandboxed standard library of the `aio` binary (see [`VmBuilder`] for a
 /// sandbox).
@@ -129,6 +130,12 @@ pub fn install(vm: &mut Vm) {
     vm.register_module("gc", gc::init);
     vm.register_module("glob", pure::glob);
     vm.register_module("gzip", pure::gzip);
+    vm.register_module("tarfile", pure::tarfile);
+    vm.register_module("platform", pure::platform);
+    vm.register_module("locale", pure::locale);
+    vm.register_module("_locale", locale::init);
+    vm.register_module("gettext", pure::gettext);
+    vm.register_module("zipfile", pure::zipfile);
     vm.register_module("_compression", pure::compression);
     vm.register_module("hashlib", pure::hashlib);
     vm.register_module("_hashlib", hashlib::init);

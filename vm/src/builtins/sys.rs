@@ -68,10 +68,23 @@ fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
     vm.dict_set_str(&g, "maxunicode", Value::Int(0x10FFFF));
     vm.dict_set_str(&g, "hexversion", Value::Int(0x030B07F0));
     vm.dict_set_str(&g, "float_repr_style", Value::str("short"));
-    let exe = std::env::current_exe()
+    let exe_path = std::env::current_exe().ok();
+    let exe = exe_path
+        .as_ref()
         .map(|p| p.display().to_string())
         .unwrap_or_default();
     vm.dict_set_str(&g, "executable", Value::str(exe));
+    // The installation prefix: the folder above the executable's (`/usr/local` for
+    // `/usr/local/bin/aio`), where CPython would find `lib/python3.11`; aio has no virtual
+    // environments, so the base prefixes are the same.
+    let prefix = exe_path
+        .as_ref()
+        .and_then(|p| p.parent()?.parent())
+        .map(|p| p.display().to_string())
+        .unwrap_or_default();
+    for name in ["prefix", "base_prefix", "exec_prefix", "base_exec_prefix"] {
+        vm.dict_set_str(&g, name, Value::str(prefix.as_str()));
+    }
     // `python -i`: sys.flags.inspect and .interactive are 1.
     vm.dict_set_str(&g, "_inspect", Value::Int(i64::from(vm.inspect)));
     vm.exec_source_in(SYS_AIO, "<sys>", &g)?;

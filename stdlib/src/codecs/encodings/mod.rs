@@ -1,7 +1,8 @@
 //! The `encodings` package: CPython 3.11's `Lib/encodings/__init__.py` (the search
 //! function that `_codecs` registers first) and the codec modules a script commonly
 //! needs, each CPython's file unchanged: the UTF codecs (`utf_8`, `utf_8_sig`, `utf_16`
-//! and `utf_32` with their `_le`/`_be` forms), `ascii`, `latin_1`, `cp1252`, `charmap`,
+//! and `utf_32` with their `_le`/`_be` forms), `ascii`, `latin_1`, `cp1252`, `cp437`
+//! (the code page of ZIP file names), `charmap`,
 //! `unicode_escape`, `raw_unicode_escape`, and the bytes-to-bytes and str-to-str codecs
 //! `hex_codec`, `base64_codec`, `zlib_codec`, `quopri_codec` and `rot_13`.
 
@@ -37,6 +38,7 @@ submodule!(
     base64_codec,
     charmap,
     cp1252,
+    cp437,
     hex_codec,
     latin_1,
     quopri_codec,
