@@ -69,6 +69,7 @@ STDLIB_MODULES = {
     "threading", "queue", "_thread", "cmath",
     "zlib", "gzip", "errno", "stat", "codecs", "subprocess", "signal", "encodings", "quopri",
     "ipaddress", "tomllib", "configparser", "sched", "secrets", "uuid", "fileinput", "filecmp", "unicodedata",
+    "socket", "select", "selectors",
 }
 CATEGORY_IMPORTS = {"asyncio": {"asyncio", "time", "concurrent", "contextvars", "functools", "gc", "io", "decimal", "threading"}, "stdlib": STDLIB_MODULES}
 # A script may name another CPython as its oracle in its first lines, with the reason:
