@@ -21,8 +21,9 @@
 //! `open`, `io.open`, and the file-system modules `os`, `os.path`, `pathlib`, `glob`,
 //! `shutil`, `tempfile`, `linecache`, `gzip`, `zipfile`, `tarfile`, `fileinput`, `filecmp`,
 //! `platform`, `gettext`), child processes (`subprocess`), the process's signal handlers
-//! (`signal`) and locale (`locale`), asyncio's TCP streams (`asyncio.open_connection`, `asyncio.start_server`),
-//! and importing `.aio` files from the search path; aio has no `socket` module. A built VM
+//! (`signal`) and locale (`locale`), the network (the network modules `socket`, `select`,
+//! `selectors`, and asyncio's TCP streams: `asyncio.open_connection`,
+//! `asyncio.start_server`), and importing `.aio` files from the search path. A built VM
 //! has:
 //!
 //! - no file system unless the host calls [`VmBuilder::allow_filesystem`]: `open` is not a
@@ -30,8 +31,9 @@
 //!   no `open`, and the file-system modules cannot be imported, whatever modules were chosen
 //!   (they are refused as a whole, `os.environ` and `os.getcwd` included), nor can
 //!   `subprocess`, `signal` and `locale`;
-//! - no network unless the host calls [`VmBuilder::allow_network`]: asyncio's network
-//!   functions raise `PermissionError`;
+//! - no network unless the host calls [`VmBuilder::allow_network`]: the network modules
+//!   cannot be imported, whatever modules were chosen, and asyncio's network functions
+//!   raise `PermissionError`;
 //! - an empty search path (the host adds directories to [`aio_vm::Vm::search_path`]). (`AIOPATH`
 //!   is read by the `aio` binary, never by the VM).
 //!
@@ -175,11 +177,15 @@ pub const MODULES: &[&str] = &[
     "reprlib",
     "sched",
     "secrets",
+    "select",
+    "selectors",
     "shlex",
     "shutil",
     "stat",
     "signal",
     "_signal",
+    "socket",
+    "_socket",
     "statistics",
     "string",
     "subprocess",
@@ -257,6 +263,9 @@ const FILESYSTEM_MODULES: &[&str] = &[
     "tempfile",
     "zipfile",
 ];
+
+/// The modules that exist only where network access is allowed.
+const NETWORK_MODULES: &[&str] = &["select", "selectors", "socket", "_socket"];
 
 /// Builds a [`Vm`]: which standard modules scripts may import, whether they may use the
 /// file system and the network, and the [`Limits`] of each run. See the example and the
@@ -346,8 +355,9 @@ impl VmBuilder {
         self
     }
 
-    /// Lets asyncio's streams open TCP connections and servers (denied by default with
-    /// `PermissionError`).
+    /// Lets scripts use the network: the network modules (`socket`, `select`,
+    /// `selectors`) when chosen, and asyncio's streams, which open TCP connections and
+    /// servers (denied by default with `PermissionError`).
     ///
     /// ```
     /// use aio_stdlib::VmBuilder;
@@ -366,6 +376,14 @@ impl VmBuilder {
     ///     vm.get_global::<String>("msg")?,
     ///     "network access is not allowed in this VM"
     /// );
+    ///
+    /// // The network modules exist only with the network allowed.
+    /// let mut vm = VmBuilder::new().module("socket").build();
+    /// let err = vm.exec("import socket").unwrap_err().to_string();
+    /// assert!(err.ends_with("ModuleNotFoundError: No module named 'socket'"));
+    /// let mut vm = VmBuilder::new().with_stdlib().allow_network(true).build();
+    /// vm.exec("import socket\nn = socket.htons(1)")?;
+    /// assert_eq!(vm.get_global::<i64>("n")?, 256);
     /// # Ok::<(), aio_vm::Error>(())
     /// ```
     pub fn allow_network(mut self, on: bool) -> VmBuilder {
@@ -429,7 +447,7 @@ impl VmBuilder {
                 self.modules.contains(*m) || *m == "io"
             } else {
                 self.modules.contains(*m) && !FILESYSTEM_MODULES.contains(m)
-            };
+            } && (self.network || !NETWORK_MODULES.contains(m));
             if !keep {
                 vm.unregister_module(m);
             }

@@ -47,7 +47,9 @@ pub mod pydoc;
 pub mod pystruct;
 pub mod random;
 pub mod re;
+pub mod select;
 pub mod signal;
+pub mod socket;
 pub mod source;
 pub mod thread;
 pub mod time;
@@ -74,7 +76,7 @@ use aio_vm::Vm;
 /// `filecmp`, `fileinput`, `fnmatch`, `fractions`, `functools`, `gc`, `getopt`, `gettext`, `glob`, `graphlib`, `gzip` (with `_compression`), `hashlib` (with its native
 /// `_hashlib`), `heapq`, `hmac`, `html` (and `html.entities`), `inspect`, `io`, `ipaddress`, `itertools`, `json`, `keyword`,
 /// `linecache`, `locale` (with its native `_locale`), `logging` (and `logging.config`, `logging.handlers`), `math`, `numbers`,
-/// `operator`, `optparse`, `os` (and `os.path`), `pathlib`, `pickle` (with `_compat_pickle`), `platform`, `pprint`, `random`, `re`, `reprlib`, `sched`, `secrets`, `shlex`, `shutil`, `signal` (with its native `_signal`), `stat`, `statistics`,
+/// `operator`, `optparse`, `os` (and `os.path`), `pathlib`, `pickle` (with `_compat_pickle`), `platform`, `pprint`, `random`, `re`, `reprlib`, `sched`, `secrets`, `select`, `selectors`, `shlex`, `shutil`, `signal` (with its native `_signal`), `socket` (with its native `_socket`), `stat`, `statistics`,
 /// `string`, `struct`, `subprocess` (with its native `_subprocess`), `tarfile`, `tempfile`, `textwrap`, `threading` (with `_thread` and `_threading_local`), `queue`, `quopri`, `time`, `timeit`, `tomllib` (with `tomllib._parser`, `_re`, `_types`), `traceback`, `types`, `typing`, `unicodedata`, `unittest` (and its submodules `unittest.case`,
 /// `unittest.loader`, `unittest.mock`, ...), `urllib` (and `urllib.parse`), `uuid`, `warnings`, `weakref`, `zipfile`, `zlib`; and adds the
 /// builtins `open` and `help` (with its `pydoc`).
@@ -171,7 +173,11 @@ pub fn install(vm: &mut Vm) {
     vm.register_module("sched", pure::sched);
     vm.register_module("secrets", pure::secrets);
     vm.register_module("shutil", pure::shutil);
+    vm.register_module("select", select::init);
+    vm.register_module("selectors", pure::selectors);
     vm.register_module("signal", pure::signal);
+    vm.register_module("socket", socket::init_socket);
+    vm.register_module("_socket", socket::init);
     vm.register_module("_signal", signal::init);
     vm.register_module("subprocess", pure::subprocess);
     vm.register_module("_subprocess", process::init);

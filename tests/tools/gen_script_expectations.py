@@ -70,6 +70,7 @@ STDLIB_MODULES = {
     "zlib", "gzip", "errno", "stat", "codecs", "subprocess", "signal", "encodings", "quopri",
     "ipaddress", "tomllib", "configparser", "sched", "secrets", "uuid", "fileinput", "filecmp", "unicodedata",
     "zipfile", "tarfile", "platform", "locale", "gettext",
+    "socket", "select", "selectors",
 }
 CATEGORY_IMPORTS = {"asyncio": {"asyncio", "time", "concurrent", "contextvars", "functools", "gc", "io", "decimal", "threading"}, "stdlib": STDLIB_MODULES}
 # A script may name another CPython as its oracle in its first lines, with the reason:

@@ -340,11 +340,15 @@ impl Vm {
             r.depth += 1;
         }
         self.report_one(r, e);
-        // `.exceptions`: the sequence given as the second argument, as a tuple.
-        let given = self.exc_data(e).and_then(|d| match d.args.payload() {
-            Some(Payload::Tuple(t)) => t.get(1).cloned(),
-            _ => None,
-        });
+        // `.exceptions`: the tuple copy made at creation (else the sequence given as the
+        // second argument).
+        let given = self
+            .exc_data(e)
+            .and_then(|d| match (d.extra.payload(), d.args.payload()) {
+                (Some(Payload::Tuple(_)), _) => Some(d.extra.clone()),
+                (_, Some(Payload::Tuple(t))) => t.get(1).cloned(),
+                _ => None,
+            });
         let excs = match given {
             Some(v) => self.collect(&v).unwrap_or_default(),
             None => Vec::new(),

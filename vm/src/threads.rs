@@ -19,8 +19,10 @@
 //!
 //! Every wait is a [`Poll`] closure asked whether the thread may go on, so a release needs
 //! no wake-up call, and a thread that was told it may go on gets the poll's answer as the
-//! result of its blocking call. When every thread waits and no wait has a deadline, CPython
-//! would hang; aio reports each waiting thread and where it waits, and exits with status 1.
+//! result of its blocking call. A wait on I/O (a socket, `select`) names its descriptors, and
+//! the VM sleeps in `poll(2)` on them while nobody can run. When every thread waits and no
+//! wait has a deadline or descriptors, CPython would hang; aio reports each waiting thread
+//! and where it waits, and exits with status 1.
 
 use crate::code::Instr;
 use crate::frame::Frame;
@@ -47,10 +49,17 @@ pub const MAIN_THREAD: u64 = 1;
 /// has passed (it must answer then). `Some` holds the result of the call that blocked.
 pub type Poll = Box<dyn FnMut(&mut Vm, bool) -> Option<PyResult>>;
 
+/// A file descriptor and the `poll(2)` events (`POLLIN`, `POLLOUT`, ...) whose readiness
+/// may end a wait (see [`Vm::block_thread_io`]).
+pub type IoInterest = (i32, i16);
+
 /// What a blocked thread waits for.
 struct Wait {
     poll: Poll,
     deadline: Option<Instant>,
+    /// Descriptors whose readiness may end the wait: while no thread can run, the VM
+    /// sleeps in `poll(2)` on them.
+    io: Vec<IoInterest>,
 }
 
 /// How a parked thread goes on.
@@ -215,9 +224,24 @@ impl Vm {
         deadline: Option<Instant>,
         poll: impl FnMut(&mut Vm, bool) -> Option<PyResult> + 'static,
     ) -> PyResult {
+        self.block_thread_io(deadline, Vec::new(), poll)
+    }
+
+    /// [`Vm::block_thread`] for a wait that I/O readiness ends (a socket's `recv`,
+    /// `select.select`): `io` lists the descriptors and events the poll waits for. The poll
+    /// is asked again whenever one of them may be ready; while no thread can run, the VM
+    /// sleeps in `poll(2)` on the descriptors of every such wait (so a wait on I/O is never
+    /// a deadlock), looking at interrupts as [`Vm::sleep`] does.
+    pub fn block_thread_io(
+        &mut self,
+        deadline: Option<Instant>,
+        io: Vec<IoInterest>,
+        poll: impl FnMut(&mut Vm, bool) -> Option<PyResult> + 'static,
+    ) -> PyResult {
         let wait = Wait {
             poll: Box::new(poll),
             deadline,
+            io,
         };
         let t = &self.threads;
         if t.root == self.native_depth
@@ -255,15 +279,22 @@ impl Vm {
     }
 
     /// When the soonest timed wait of a waiting thread ends (`None` when no thread waits
-    /// with a timeout). A thread that has not started yet is due now. Native code that
-    /// waits bounds its wait by it, then calls [`Vm::run_thread_turns`].
+    /// with a timeout). A thread that has not started yet is due now, and one waiting for
+    /// I/O ([`Vm::block_thread_io`]) within a [`SWITCH_INTERVAL`], when its poll looks
+    /// again. Native code that waits bounds its wait by it, then calls
+    /// [`Vm::run_thread_turns`].
     pub fn next_thread_deadline(&self) -> Option<Instant> {
+        let now = Instant::now();
         self.threads
             .waiting
             .iter()
             .filter_map(|g| match &g.state {
+                State::Parked { wait, .. } if !wait.io.is_empty() => {
+                    let recheck = now + SWITCH_INTERVAL;
+                    Some(wait.deadline.map_or(recheck, |d| d.min(recheck)))
+                }
                 State::Parked { wait, .. } => wait.deadline,
-                State::New { .. } => Some(Instant::now()),
+                State::New { .. } => Some(now),
             })
             .min()
     }
@@ -286,6 +317,7 @@ impl Vm {
             let wait = Wait {
                 poll: Box::new(|_, _| Some(Ok(Value::None))),
                 deadline: None,
+                io: Vec::new(),
             };
             self.threads.parking = Some((wait, Resume::Jump(target)));
             return Err(self.new_runtime_error("thread switch"));
@@ -331,7 +363,19 @@ impl Vm {
                 })
                 .chain(wait.deadline)
                 .min();
+            let io: Vec<IoInterest> = self
+                .threads
+                .waiting
+                .iter()
+                .filter_map(|g| match &g.state {
+                    State::Parked { wait, .. } => Some(wait.io.iter().copied()),
+                    State::New { .. } => None,
+                })
+                .flatten()
+                .chain(wait.io.iter().copied())
+                .collect();
             match next {
+                _ if !io.is_empty() => self.wait_io(&io, next)?,
                 Some(d) => self.sleep(d.saturating_duration_since(Instant::now()))?,
                 None => return Err(self.thread_deadlock()),
             }

@@ -345,6 +345,9 @@ pub(super) fn exception_attr(vm: &mut Vm, o: &Obj, name: &str) -> PyResult<Optio
             Some(args.first().cloned().unwrap_or(Value::None))
         }
         "exceptions" if is_subtype(&cls, &vm.exc.base_exception_group) => {
+            if let Some(Payload::Tuple(_)) = d.extra.payload() {
+                return Ok(Some(d.extra.clone()));
+            }
             let excs = args.get(1).cloned().unwrap_or(Value::None);
             drop(d);
             let items = vm.collect(&excs)?;
@@ -394,8 +397,14 @@ fn eg_new(vm: &mut Vm, a: Args) -> PyResult {
         return Err(vm.new_type_error("Cannot nest BaseExceptions in an ExceptionGroup"));
     }
     let inst = vm.new_instance(&cls)?;
-    // `args` keeps the sequence as given; `.exceptions` is a tuple copy.
+    // `args` keeps the sequence as given; `.exceptions` is a tuple copy made now (so
+    // changing the sequence later, as socket.create_connection clears its list, does not
+    // change the group).
     set_args(vm, &inst, vec![a.pos[1].clone(), a.pos[2].clone()]);
+    let copy = vm.new_tuple(excs);
+    if let Some(Payload::Exception(d)) = inst.payload() {
+        d.borrow_mut().extra = copy;
+    }
     Ok(inst)
 }
 
@@ -413,7 +422,11 @@ fn eg_str(vm: &mut Vm, a: Args) -> PyResult {
             Some(Payload::Tuple(t)) => t.to_vec(),
             _ => Vec::new(),
         };
-        let n = match args.get(1).and_then(|v| v.payload()) {
+        let n = match d
+            .extra
+            .payload()
+            .or_else(|| args.get(1).and_then(|v| v.payload()))
+        {
             Some(Payload::Tuple(t)) => t.len(),
             Some(Payload::List(l)) => l.borrow().len(),
             _ => 0,
@@ -439,9 +452,14 @@ fn group_parts(vm: &mut Vm, g: &Value) -> PyResult<(Value, Vec<Value>)> {
         .unwrap_or(Value::None);
     let items = vm.collect(&args)?;
     let msg = items.first().cloned().unwrap_or(Value::None);
-    let excs = match items.get(1) {
-        Some(e) => vm.collect(e)?,
-        None => Vec::new(),
+    let copy = match vm.exc_data(o).map(|d| d.extra.clone()) {
+        Some(t @ Value::Obj(_)) if matches!(t.payload(), Some(Payload::Tuple(_))) => Some(t),
+        _ => None,
+    };
+    let excs = match (copy, items.get(1)) {
+        (Some(t), _) => vm.collect(&t)?,
+        (None, Some(e)) => vm.collect(e)?,
+        (None, None) => Vec::new(),
     };
     Ok((msg, excs))
 }

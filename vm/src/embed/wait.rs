@@ -109,6 +109,37 @@ impl Vm {
         }
     }
 
+    /// Blocks until one of `fds` (descriptors with their `poll(2)` events) may be ready,
+    /// `until` passes, or [`SIGNAL_POLL`] has passed, whichever is first; then raises what
+    /// [`Vm::check_wait_interrupted`] raises. A caller loops, looking at its descriptors
+    /// after each return (the green-thread scheduler does, for
+    /// [`Vm::block_thread_io`](crate::Vm::block_thread_io)).
+    ///
+    /// ```
+    /// use aio_vm::Vm;
+    /// use std::time::{Duration, Instant};
+    ///
+    /// let mut vm = Vm::new();
+    /// let start = Instant::now();
+    /// // Nothing to wait for: returns once `until` has passed.
+    /// vm.wait_io(&[], Some(start + Duration::from_millis(20))).unwrap();
+    /// assert!(start.elapsed() >= Duration::from_millis(20));
+    /// ```
+    pub fn wait_io(&mut self, fds: &[(i32, i16)], until: Option<Instant>) -> PyResult<()> {
+        self.check_wait_interrupted()?;
+        let now = Instant::now();
+        let mut end = now + SIGNAL_POLL;
+        if let Some(u) = until {
+            end = end.min(u);
+        }
+        if let Some(d) = self.wait_deadline() {
+            end = end.min(d);
+        }
+        let left = end.saturating_duration_since(now);
+        poll_fds(fds, left);
+        self.check_wait_interrupted()
+    }
+
     /// Raises what a step would raise if a wait must end now: `KeyboardInterrupt` after
     /// Ctrl-C, or the limit that stops the run (an interrupt from the host, the time limit).
     /// An event loop calls it after each wait; so does a native that blocks in slices.
@@ -171,6 +202,34 @@ impl Vm {
             }
         }
     }
+}
+
+/// Waits in `poll(2)` for `fds` for at most `left` (rounded up to a millisecond, so that a
+/// caller does not spin). A signal ends it early (`EINTR`).
+#[cfg(unix)]
+fn poll_fds(fds: &[(i32, i16)], left: Duration) {
+    let mut p: Vec<libc::pollfd> = fds
+        .iter()
+        .map(|&(fd, events)| libc::pollfd {
+            fd,
+            events,
+            revents: 0,
+        })
+        .collect();
+    let ms = left.as_micros().div_ceil(1000).min(i32::MAX as u128) as i32;
+    // SAFETY: `p` holds `p.len()` initialised pollfd entries.
+    unsafe { libc::poll(p.as_mut_ptr(), p.len() as libc::nfds_t, ms) };
+}
+
+/// Without `poll(2)`, a wait for descriptors sleeps (the caller looks at them again).
+#[cfg(not(unix))]
+fn poll_fds(fds: &[(i32, i16)], left: Duration) {
+    let slice = if fds.is_empty() {
+        left
+    } else {
+        left.min(Duration::from_millis(1))
+    };
+    std::thread::sleep(slice);
 }
 
 impl InterruptHandle {
