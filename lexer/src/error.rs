@@ -107,7 +107,9 @@ impl SyntaxError {
         let index = LineIndex::new(source);
         let start = index.position(source, self.span.start);
         let mut out = format!("  File \"{}\", line {}\n", filename, start.line);
+        // CPython holds the line as a C string: it ends at a NUL byte.
         let text = index.line_text(source, start.line);
+        let text = text.split('\0').next().unwrap_or_default();
         let trimmed = text.trim_start_matches([' ', '\t', '\x0c']);
         let trimmed = trimmed.trim_end_matches(['\n', '\r']);
         if !trimmed.trim_end().is_empty() {

@@ -95,7 +95,8 @@ impl<'a> Layout<'a> {
                 return Err(SyntaxError::new(
                     "source code cannot contain null bytes",
                     self.span(at, at + 1),
-                ));
+                )
+                .without_caret());
             }
         }
         while let Some(next) = self.raw.next() {

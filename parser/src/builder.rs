@@ -837,6 +837,24 @@ pub fn literal_pattern(e: Expr, span: Span) -> Pattern {
     Pattern { kind, span }
 }
 
+/// `real + imag` or `real - imag` in a pattern: the left number must be real, the right
+/// one imaginary, as CPython's parser checks them.
+pub fn complex_pattern<'a>(real: Expr, op: BinOp, imag: Expr, span: Span) -> Res<'a, Expr> {
+    let is_imaginary = |e: &Expr| match &e.kind {
+        ExprKind::UnaryOp { operand, .. } => {
+            matches!(operand.kind, ExprKind::Constant(Constant::Complex(_)))
+        }
+        kind => matches!(kind, ExprKind::Constant(Constant::Complex(_))),
+    };
+    if is_imaginary(&real) {
+        return fail("real number required in complex literal", real.span);
+    }
+    if !is_imaginary(&imag) {
+        return fail("imaginary number required in complex literal", imag.span);
+    }
+    Ok(binop(real, op, imag, span))
+}
+
 /// `{key: pattern, **rest}`.
 pub fn mapping_pattern<'a>(
     items: Vec<(Option<Expr>, Option<Pattern>, Option<Ident>)>,

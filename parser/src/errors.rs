@@ -20,6 +20,9 @@ pub fn convert(
             expected,
         } => unexpected_token(Span::new(l, r), &tok, &expected, tokens, source),
         ParseError::UnrecognizedEof { location, expected } => {
+            if expects(&expected, "except") && expects(&expected, "finally") {
+                return try_without_handler(source);
+            }
             if expects(&expected, "Indent") {
                 if let Some(err) = expected_block(tokens.len(), tokens, source, Span::at(location))
                 {
@@ -100,14 +103,26 @@ fn unexpected_token(
     }
     if expects(expected, "except")
         && expects(expected, "finally")
-        && prev.is_some_and(|p| p.tok == Tok::Dedent)
+        && (*tok == Tok::Dedent || prev.is_some_and(|p| p.tok == Tok::Dedent))
     {
-        return SyntaxError::new("expected 'except' or 'finally' block", span);
+        if span.start as usize >= source.len() {
+            return try_without_handler(source);
+        }
+        let err = SyntaxError::new("expected 'except' or 'finally' block", span);
+        if *tok == Tok::Dedent {
+            // A further dedent: CPython names the line of the next token, without a caret.
+            let at = first_token_span(tokens, index).unwrap_or(span);
+            return SyntaxError { span: at, ..err }.without_caret();
+        }
+        return err;
     }
     if *tok == Tok::ColonEqual {
         if let Some(err) = invalid_walrus_target(tokens, index, source) {
             return err;
         }
+    }
+    if let Some(err) = invalid_dict_item(tokens, index, tok, expected) {
+        return err;
     }
     if let Some(err) = match_without_colon(tokens, line_start, index, source) {
         return err;
@@ -250,6 +265,100 @@ fn invalid_walrus_target(tokens: &[Token<'_>], index: usize, source: &str) -> Op
         ),
         target.span,
     ))
+}
+
+/// A `try` body that the end of the input closes without `except` or `finally`: CPython
+/// reports it on the last line, without a caret. An empty line typed in the REPL ends the
+/// statement, so the error is final then; otherwise more input could still fix it.
+fn try_without_handler(source: &str) -> SyntaxError {
+    let last = source.len().saturating_sub(1) as u32;
+    let err =
+        SyntaxError::new("expected 'except' or 'finally' block", Span::at(last)).without_caret();
+    if source.ends_with("\n\n") {
+        err
+    } else {
+        err.with_incomplete()
+    }
+}
+
+/// A malformed item of a dict display (CPython's `invalid_double_starred_kvpairs`): a key
+/// without its `:` after other `key: value` items, a `:` without a value, a starred value.
+fn invalid_dict_item(
+    tokens: &[Token<'_>],
+    index: usize,
+    tok: &Tok<'_>,
+    expected: &[String],
+) -> Option<SyntaxError> {
+    let prev = tokens.get(index.checked_sub(1)?)?;
+    // The innermost open bracket, and the depth-0 commas inside it.
+    let mut depth = 0;
+    let mut open = None;
+    let mut commas = Vec::new();
+    for i in (0..index).rev() {
+        match tokens[i].tok {
+            Tok::RPar | Tok::RSqb | Tok::RBrace => depth += 1,
+            Tok::LPar | Tok::LSqb | Tok::LBrace if depth == 0 => {
+                open = Some(i);
+                break;
+            }
+            Tok::LPar | Tok::LSqb | Tok::LBrace => depth -= 1,
+            Tok::Comma if depth == 0 => commas.push(i),
+            Tok::Newline | Tok::Indent | Tok::Dedent => return None,
+            _ => {}
+        }
+    }
+    let open = open?;
+    if tokens[open].tok != Tok::LBrace {
+        return None;
+    }
+    // Whether tokens[from..to] is a `key: value` or `**mapping` item.
+    let is_pair = |from: usize, to: usize| {
+        if tokens.get(from).is_some_and(|t| t.tok == Tok::DoubleStar) {
+            return true;
+        }
+        let mut depth = 0;
+        tokens[from..to].iter().any(|t| {
+            match t.tok {
+                Tok::LPar | Tok::LSqb | Tok::LBrace => depth += 1,
+                Tok::RPar | Tok::RSqb | Tok::RBrace => depth -= 1,
+                Tok::Colon if depth == 0 => return true,
+                _ => {}
+            }
+            false
+        })
+    };
+    let item_start = commas.first().map_or(open + 1, |&c| c + 1);
+    if prev.tok == Tok::Colon && index > item_start + 1 && is_pair(item_start, index) {
+        if matches!(tok, Tok::RBrace | Tok::Comma) {
+            return Some(SyntaxError::new(
+                "expression expected after dictionary key and ':'",
+                prev.span,
+            ));
+        }
+        if *tok == Tok::Star {
+            let end = tokens
+                .get(index + 1)
+                .map_or(tokens[index].span.end, |t| t.span.end);
+            return Some(SyntaxError::new(
+                "cannot use a starred expression in a dictionary value",
+                Span::new(tokens[index].span.start, end),
+            ));
+        }
+    }
+    let first_end = commas.last().copied()?;
+    if expects(expected, ":")
+        && *tok != Tok::Colon
+        && index > item_start
+        && is_pair(open + 1, first_end)
+        && !is_pair(item_start, index)
+    {
+        let end = prev.span.end;
+        return Some(SyntaxError::new(
+            "':' expected after dictionary key",
+            Span::new(end.saturating_sub(1), end),
+        ));
+    }
+    None
 }
 
 /// `match x` without its `:`: the lexer left `match` a name (it only makes it a keyword

@@ -878,9 +878,7 @@ impl Vm {
             // Descriptors found on the class are bound with instance None.
             return match &v {
                 Value::Obj(o) => match &o.payload {
-                    Payload::ClassMethod(f) => {
-                        Ok(Some(self.new_method(f.clone(), Value::Obj(cls.clone()))))
-                    }
+                    Payload::ClassMethod(f) => self.bind_classmethod(f, cls).map(Some),
                     Payload::StaticMethod(f) => Ok(Some(f.clone())),
                     Payload::Function(_) | Payload::Native(_) | Payload::Property(_) => Ok(Some(v)),
                     _ => {
@@ -919,13 +917,7 @@ impl Vm {
     ) -> PyResult<Option<Value>> {
         let Value::Obj(o) = d else { return Ok(None) };
         match &o.payload {
-            Payload::Property(p) => {
-                let fget = p[0].clone();
-                if fget.is_none() {
-                    return Err(self.new_attribute_error("property object has no getter"));
-                }
-                self.call(&fget, std::slice::from_ref(obj), &[]).map(Some)
-            }
+            Payload::Property(p) => self.property_fetch(p, obj).map(Some),
             Payload::Function(_)
             | Payload::Native(_)
             | Payload::ClassMethod(_)
@@ -978,16 +970,39 @@ impl Vm {
     ) -> PyResult {
         let cls = owner.unwrap_or_else(|| self.class_of(obj).clone());
         if obj.is_none() {
-            return Ok(match d.payload() {
-                Some(Payload::ClassMethod(f)) => self.new_method(f.clone(), Value::Obj(cls)),
-                Some(Payload::StaticMethod(f)) => f.clone(),
-                _ => d.clone(),
-            });
+            return match d.payload() {
+                Some(Payload::ClassMethod(f)) => self.bind_classmethod(f, &cls),
+                Some(Payload::StaticMethod(f)) => Ok(f.clone()),
+                _ => Ok(d.clone()),
+            };
         }
         if let Some(v) = self.data_descriptor_get(d, obj, &cls)? {
             return Ok(v);
         }
         self.bind_descriptor(d.clone(), obj.clone(), &cls)
+    }
+
+    /// `classmethod(f).__get__(_, cls)`: as CPython 3.11, a wrapped object that is itself a
+    /// descriptor (a property, say) is bound with `f.__get__(cls, cls)`; anything else
+    /// becomes a method bound to `cls`.
+    pub(crate) fn bind_classmethod(&mut self, f: &Value, cls: &Obj) -> PyResult {
+        let owner = Value::Obj(cls.clone());
+        let Value::Obj(o) = f else {
+            return Ok(self.new_method(f.clone(), owner));
+        };
+        match &o.payload {
+            Payload::Function(_) | Payload::Native(_) => Ok(self.new_method(f.clone(), owner)),
+            Payload::Property(p) => self.property_fetch(p, &owner),
+            _ => {
+                let fcls = self.class_of(f).clone();
+                if fcls.as_type().is_some_and(|t| t.heap) {
+                    if let Some(get) = self.lookup(&fcls, &self.names.__get__.clone()) {
+                        return self.call(&get, &[f.clone(), owner.clone(), owner], &[]);
+                    }
+                }
+                Ok(self.new_method(f.clone(), owner))
+            }
+        }
     }
 
     /// Binds a class attribute found for an instance: functions become bound methods.
@@ -996,7 +1011,7 @@ impl Vm {
         match &o.payload {
             Payload::Function(_) => Ok(self.new_method(d.clone(), obj)),
             Payload::Native(nf) if nf.binds() => Ok(self.bind_native(nf, obj)),
-            Payload::ClassMethod(f) => Ok(self.new_method(f.clone(), Value::Obj(cls.clone()))),
+            Payload::ClassMethod(f) => self.bind_classmethod(f, cls),
             Payload::StaticMethod(f) => Ok(f.clone()),
             _ => {
                 let dcls = o.class_raw().unwrap_or(&self.types.type_).clone();
@@ -1360,6 +1375,20 @@ impl Vm {
     /// Sets (`Some(value)`) or deletes (`None`) the attribute of `obj` that property `p`
     /// manages: calls its setter or deleter, or raises CPython's `AttributeError` when it
     /// has none (`property.__set__`/`__delete__` and attribute stores share it).
+    /// What reading a property on `obj` gives: its getter's result, or CPython's
+    /// `AttributeError` when it has none.
+    pub(crate) fn property_fetch(&mut self, p: &[Value; 5], obj: &Value) -> PyResult {
+        let fget = p[0].clone();
+        if fget.is_none() {
+            return Err(self.new_attribute_error(format!(
+                "property {}of '{}' object has no getter",
+                property_label(&p[4]),
+                self.type_name(obj)
+            )));
+        }
+        self.call(&fget, std::slice::from_ref(obj), &[])
+    }
+
     pub(crate) fn property_store(
         &mut self,
         p: &[Value; 5],

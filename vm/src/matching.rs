@@ -46,15 +46,30 @@ impl Vm {
         names: &Value,
     ) -> PyResult {
         let Value::Obj(c) = cls else {
-            return Err(self.new_type_error("called match pattern must be a class"));
+            return Err(self.new_type_error("called match pattern must be a type"));
         };
         if !matches!(c.payload, Payload::Type(_)) {
-            return Err(self.new_type_error("called match pattern must be a class"));
+            return Err(self.new_type_error("called match pattern must be a type"));
         }
         if !self.isinstance(subject, c) {
             return Ok(Value::None);
         }
         let mut attrs = Vec::new();
+        let cname = crate::types::type_name(c);
+        // As CPython's `match_class_attr`: each attribute is named once, and a missing one
+        // ends the match (later ones are not looked at).
+        let mut seen: Vec<std::rc::Rc<crate::str::Str>> = Vec::new();
+        let mut fetch =
+            |vm: &mut Vm, name: std::rc::Rc<crate::str::Str>| -> PyResult<Option<Value>> {
+                if seen.iter().any(|n| n.as_str() == name.as_str()) {
+                    return Err(vm.new_type_error(format!(
+                        "{cname}() got multiple sub-patterns for attribute {}",
+                        crate::builtins::str_repr(name.as_str())
+                    )));
+                }
+                seen.push(name.clone());
+                vm.get_attr_opt(subject, &name)
+            };
         if npos > 0 {
             let ma = self.intern("__match_args__");
             // CPython's `_Py_TPFLAGS_MATCH_SELF`: these types and their subclasses match
@@ -75,10 +90,15 @@ impl Vm {
             ]
             .into_iter()
             .any(|b| crate::types::is_subtype(c, b));
-            let cname = crate::types::type_name(c);
             match lookup(c, &ma) {
                 Some(m) => {
-                    let names = self.collect(&m)?;
+                    let Some(Payload::Tuple(items)) = m.payload() else {
+                        return Err(self.new_type_error(format!(
+                            "{cname}.__match_args__ must be a tuple (got {})",
+                            self.type_name(&m)
+                        )));
+                    };
+                    let names = items.to_vec();
                     if npos > names.len() {
                         return Err(self.new_type_error(format!(
                             "{cname}() accepts {} positional sub-pattern{} ({npos} given)",
@@ -88,11 +108,12 @@ impl Vm {
                     }
                     for n in names.into_iter().take(npos) {
                         let Some(s) = n.as_str().cloned() else {
-                            return Err(
-                                self.new_type_error("__match_args__ elements must be strings")
-                            );
+                            return Err(self.new_type_error(format!(
+                                "__match_args__ elements must be strings (got {})",
+                                self.type_name(&n)
+                            )));
                         };
-                        match self.get_attr_opt(subject, &s)? {
+                        match fetch(self, s)? {
                             Some(v) => attrs.push(v),
                             None => return Ok(Value::None),
                         }
@@ -112,7 +133,7 @@ impl Vm {
             let Some(s) = n.as_str().cloned() else {
                 continue;
             };
-            match self.get_attr_opt(subject, &s)? {
+            match fetch(self, s)? {
                 Some(v) => attrs.push(v),
                 None => return Ok(Value::None),
             }

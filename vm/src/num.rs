@@ -455,7 +455,9 @@ fn float_pow(vm: &Vm, x: f64, y: f64) -> PyResult<Value> {
     }
     let r = x.powf(y);
     if r.is_infinite() && x.is_finite() && y.is_finite() {
-        return Err(vm.new_overflow_error("(34, 'Numerical result out of range')"));
+        // CPython raises it from `errno` (ERANGE): the args are the pair, not one string.
+        let args = vec![Value::Int(34), Value::str("Numerical result out of range")];
+        return Err(vm.new_exception(&vm.exc.overflow_error, args));
     }
     Ok(float_result(r))
 }

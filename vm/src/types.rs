@@ -363,6 +363,12 @@ pub fn new_heap_type(
     }
     *data.ns.get_mut() = ns;
     let cls = Rc::new(Object::new(metatype.clone(), Payload::Type(Box::new(data))));
+    // CPython's `check_duplicates` runs before the merge, with a message of its own.
+    for (i, b) in bases.iter().enumerate() {
+        if bases[..i].iter().any(|o| Rc::ptr_eq(o, b)) {
+            return Err(format!("duplicate base class {}", type_name(b)));
+        }
+    }
     match c3_merge(&cls, bases) {
         Ok(mro) => set_mro(&cls, mro),
         Err(heads) => {

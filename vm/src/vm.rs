@@ -617,7 +617,19 @@ impl Vm {
         let code = self.compile(source, filename, Mode::Exec)?;
         let module = self.new_module(module_name);
         if let Some(g) = self.module_globals(&module) {
+            if module_name == "__main__" {
+                // The names CPython's `__main__` always has (aio has no import-system
+                // objects: its spec, loader and cache entries are `None`).
+                for name in ["__package__", "__loader__", "__spec__"] {
+                    self.dict_set_str(&g, name, Value::None);
+                }
+                let annotations = self.new_dict(Dict::new());
+                self.dict_set_str(&g, "__annotations__", Value::Obj(annotations));
+            }
             self.dict_set_str(&g, "__file__", Value::str(filename));
+            if module_name == "__main__" && !filename.starts_with('<') {
+                self.dict_set_str(&g, "__cached__", Value::None);
+            }
         }
         self.dict_set_str(
             &self.modules.clone(),

@@ -216,12 +216,18 @@ pub(crate) fn check_not_abstract(vm: &mut Vm, cls: &Obj) -> PyResult<()> {
 }
 
 fn object_new(vm: &mut Vm, a: Args) -> PyResult {
-    let Some(Value::Obj(cls)) = a.get(0) else {
+    let Some(first) = a.get(0) else {
         return Err(vm.new_type_error("object.__new__(): not enough arguments"));
     };
-    if !matches!(cls.payload, Payload::Type(_)) {
-        return Err(vm.new_type_error("object.__new__(X): X is not a type object"));
-    }
+    let cls = match first {
+        Value::Obj(cls) if matches!(cls.payload, Payload::Type(_)) => cls,
+        other => {
+            let name = vm.type_name(other);
+            return Err(vm.new_type_error(format!(
+                "object.__new__(X): X is not a type object ({name})"
+            )));
+        }
+    };
     let cls = cls.clone();
     object_new_checks(vm, &cls, &a)?;
     check_not_abstract(vm, &cls)?;
@@ -550,11 +556,21 @@ fn type_new(vm: &mut Vm, a: Args) -> PyResult {
     };
     let bases: Vec<Obj> = match args[1].payload() {
         Some(Payload::Tuple(t)) => t.iter().filter_map(|b| b.as_obj().cloned()).collect(),
-        _ => return Err(vm.new_type_error("type.__new__() argument 2 must be tuple")),
+        _ => {
+            return Err(vm.new_type_error(format!(
+                "type.__new__() argument 2 must be tuple, not {}",
+                vm.type_name(&args[1])
+            )))
+        }
     };
     let mut ns = match args[2].payload() {
         Some(Payload::Dict(d)) => d.borrow().clone(),
-        _ => return Err(vm.new_type_error("type.__new__() argument 3 must be dict")),
+        _ => {
+            return Err(vm.new_type_error(format!(
+                "type.__new__() argument 3 must be dict, not {}",
+                vm.type_name(&args[2])
+            )))
+        }
     };
     // As CPython: a class made by type() belongs to the module of the code calling it.
     if ns.get_str(&vm.names.__module__).is_none() {
@@ -617,8 +633,10 @@ fn create_class(
     }
     for b in &bases {
         let ok = match b.as_type() {
+            // `bool` shares `int`'s layout but is final, as in CPython.
             Some(t) => {
-                t.layout != crate::object::Layout::Builtin || Rc::ptr_eq(b, &vm.types.object)
+                (t.layout != crate::object::Layout::Builtin || Rc::ptr_eq(b, &vm.types.object))
+                    && !Rc::ptr_eq(b, &vm.types.bool)
             }
             None => false,
         };
@@ -649,19 +667,36 @@ fn create_class(
         Some(v) => {
             let names: Vec<Rc<crate::str::Str>> = match v.as_str() {
                 Some(s) => vec![s.clone()],
-                None => vm
-                    .collect(&v)?
-                    .iter()
-                    .filter_map(|n| n.as_str().cloned())
-                    .collect(),
+                None => {
+                    let mut names = Vec::new();
+                    for n in vm.collect(&v)? {
+                        let Some(s) = n.as_str().cloned() else {
+                            return Err(vm.new_type_error(format!(
+                                "__slots__ items must be strings, not '{}'",
+                                vm.type_name(&n)
+                            )));
+                        };
+                        names.push(s);
+                    }
+                    names
+                }
             };
-            let names = names
+            let names: Vec<Rc<crate::str::Str>> = names
                 .into_iter()
                 .map(|n| match mangle_slot(name.as_str(), n.as_str()) {
                     Some(m) => vm.intern(&m),
                     None => n,
                 })
                 .collect();
+            // As CPython's `type_new_copy_slots`: a slot would replace the class attribute.
+            for n in &names {
+                if !matches!(n.as_str(), "__dict__" | "__weakref__") && ns.get_str(n).is_some() {
+                    return Err(vm.new_value_error(format!(
+                        "{} in __slots__ conflicts with class variable",
+                        crate::builtins::str_repr(n.as_str())
+                    )));
+                }
+            }
             Some(names)
         }
         None => None,
@@ -981,8 +1016,7 @@ fn property_get(vm: &mut Vm, a: Args) -> PyResult {
     if obj.is_none() {
         return Ok(a.pos[0].clone());
     }
-    let f = p[0].clone();
-    vm.call(&f, &[obj], &[])
+    vm.property_fetch(p, &obj)
 }
 
 /// `property.__set__(obj, value)`: what `obj.name = value` does through the property.
@@ -1071,6 +1105,9 @@ fn super_new(vm: &mut Vm, a: Args) -> PyResult {
             return Err(vm.new_runtime_error("super(): no current frame"));
         };
         let code = f.code.clone();
+        if code.argcount == 0 {
+            return Err(vm.new_runtime_error("super(): no arguments"));
+        }
         let class_idx = code
             .freevars
             .iter()
@@ -1086,9 +1123,6 @@ fn super_new(vm: &mut Vm, a: Args) -> PyResult {
         let Some(Value::Obj(cls)) = cls else {
             return Err(vm.new_runtime_error("super(): empty __class__ cell"));
         };
-        if code.argcount == 0 {
-            return Err(vm.new_runtime_error("super(): no arguments"));
-        }
         // The first argument may have been moved into a cell.
         let first = match f.locals.first().cloned().flatten() {
             Some(v) => v,

@@ -2433,12 +2433,8 @@ impl<'t, 'i> Compiler<'t, 'i> {
         let mut ends = Vec::new();
         for (i, case) in cases.iter().enumerate() {
             let last = i + 1 == cases.len();
-            // Irrefutable patterns must come last.
-            if !last && case.guard.is_none() {
-                if let Some(msg) = irrefutable(&case.pattern) {
-                    return error(msg, case.pattern.span);
-                }
-            }
+            // Irrefutable patterns must come last; names are bound once.
+            super::patterns::check(&case.pattern, last || case.guard.is_some())?;
             self.emit(Instr::DupTop);
             let mut fails = Vec::new();
             self.pattern(&case.pattern, &mut fails)?;
@@ -2720,24 +2716,6 @@ fn is_constant(e: &Expr) -> bool {
         } => matches!(operand.kind, ExprKind::Constant(_)),
         ExprKind::Tuple(items) => items.iter().all(is_constant),
         _ => false,
-    }
-}
-
-fn irrefutable(p: &Pattern) -> Option<String> {
-    match &p.kind {
-        PatternKind::MatchAs {
-            pattern: None,
-            name: Some(n),
-        } => Some(format!(
-            "name capture '{}' makes remaining patterns unreachable",
-            n.name
-        )),
-        PatternKind::MatchAs {
-            pattern: None,
-            name: None,
-        } => Some("wildcard makes remaining patterns unreachable".into()),
-        PatternKind::MatchOr(alts) => alts.iter().find_map(irrefutable),
-        _ => None,
     }
 }
 

@@ -1,8 +1,9 @@
 //! The compiler: scope analysis ([`symtable`]), code generation ([`codegen`]), peephole
-//! passes ([`peephole`]) and the bytecode listing printed by `aio --dis` ([`dis`]).
+//! passes ([`peephole`]), the checks of `case` patterns (`patterns`) and the bytecode listing printed by `aio --dis` ([`dis`]).
 
 pub mod codegen;
 pub mod dis;
+mod patterns;
 pub mod peephole;
 pub mod symtable;
 
