@@ -629,6 +629,7 @@ impl Vm {
                         // Exactly sized: `list(range(10**7))` must not over-allocate.
                         let [start, _, step] = **r;
                         let n = crate::builtins::range_len(r).max(0) as usize;
+                        self.check_allocation(n.saturating_mul(std::mem::size_of::<Value>()))?;
                         let mut out = Vec::new();
                         if out.try_reserve_exact(n).is_err() {
                             return Err(self.new_exception(&self.exc.memory_error.clone(), vec![]));

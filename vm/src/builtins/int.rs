@@ -294,6 +294,21 @@ pub fn index_of(vm: &mut Vm, v: &Value) -> PyResult<i64> {
     }
 }
 
+/// An int-like argument read as a C `Py_ssize_t` (a width, a count): as [`index_of`],
+/// but a value out of range is CPython's `OverflowError`, not an `IndexError`.
+pub fn ssize_of(vm: &mut Vm, v: &Value) -> PyResult<i64> {
+    match v {
+        Value::Int(i) => Ok(*i),
+        Value::Bool(b) => Ok(b.get() as i64),
+        _ => {
+            let b = bigint_index(vm, v)?;
+            b.to_i64().ok_or_else(|| {
+                vm.new_overflow_error("Python int too large to convert to C ssize_t")
+            })
+        }
+    }
+}
+
 /// The big-int value of an int-like (`__index__`), with CPython's `TypeError`.
 pub fn bigint_index(vm: &mut Vm, v: &Value) -> PyResult<BigInt> {
     if let Some(b) = num::to_bigint(v) {

@@ -485,6 +485,9 @@ fn repeat_count(seq: &Value, n: &Value) -> Option<i64> {
 /// more than the allocator can give.
 pub(crate) fn reserve<T>(v: &mut Vec<T>, len: usize, n: usize) -> Result<(), ()> {
     let total = len.checked_mul(n).ok_or(())?;
+    if total.saturating_mul(std::mem::size_of::<T>()) > crate::embed::limits::machine_memory() {
+        return Err(());
+    }
     v.try_reserve_exact(total).map_err(|_| ())
 }
 
@@ -499,6 +502,18 @@ pub(crate) fn repeat(vm: &mut Vm, seq: &Value, n: i64) -> PyResult<Option<Value>
         Some(Payload::ByteArray(b)) => b.borrow().len(),
         _ => seq.as_str().map_or(0, |s| s.as_str().len()),
     };
+    // CPython's str and bytes repeats refuse a length past `PY_SSIZE_T_MAX` by name.
+    let too_long = match seq.payload() {
+        Some(Payload::Bytes(b)) => (b.len() as u128 * n as u128 > isize::MAX as u128)
+            .then_some("repeated bytes are too long"),
+        _ => seq.as_str().and_then(|s| {
+            (s.len() as u128 * n as u128 > isize::MAX as u128)
+                .then_some("repeated string is too long")
+        }),
+    };
+    if let Some(msg) = too_long {
+        return Err(vm.new_overflow_error(msg));
+    }
     vm.check_allocation(item_bytes.saturating_mul(n))?;
     if let Some(s) = seq.as_str() {
         let mut out = String::new();

@@ -82,6 +82,38 @@ pub fn buffer_bytes() -> usize {
     BUFFER_BYTES.with(|b| b.get())
 }
 
+/// The largest single allocation the machine could back: its RAM plus swap, read once
+/// from `/proc/meminfo` (unlimited where that cannot be read). Linux's default overcommit
+/// heuristic refuses a larger request, which is how CPython's `malloc` fails with
+/// `MemoryError` (`'x'.zfill(2**40)`); aio's allocator reserves lazily and would instead
+/// fill pages until the process is killed, so such requests are refused up front.
+///
+/// ```
+/// let most = aio_vm::embed::limits::machine_memory();
+/// assert!(most > 1 << 20);
+/// ```
+pub fn machine_memory() -> usize {
+    static TOTAL: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *TOTAL.get_or_init(|| {
+        let Ok(info) = std::fs::read_to_string("/proc/meminfo") else {
+            return usize::MAX;
+        };
+        let kib = |key: &str| -> Option<usize> {
+            let line = info.lines().find(|l| l.starts_with(key))?;
+            line[key.len()..]
+                .trim()
+                .trim_end_matches("kB")
+                .trim()
+                .parse()
+                .ok()
+        };
+        match (kib("MemTotal:"), kib("SwapTotal:")) {
+            (Some(mem), swap) => mem.saturating_add(swap.unwrap_or(0)).saturating_mul(1024),
+            _ => usize::MAX,
+        }
+    })
+}
+
 /// Limits a host puts on each run (each call of an entry point such as [`Vm::run_source`],
 /// [`Vm::exec`] or [`Vm::call_function`]); `None` means unlimited.
 ///
@@ -569,6 +601,9 @@ impl Vm {
     /// # Ok::<(), Error>(())
     /// ```
     pub fn check_allocation(&mut self, bytes: usize) -> PyResult<()> {
+        if bytes > machine_memory() {
+            return Err(self.new_exception(&self.exc.memory_error.clone(), vec![]));
+        }
         match self.limits.limits.memory {
             Some(max)
                 if bytes

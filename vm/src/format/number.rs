@@ -491,8 +491,7 @@ impl<'a> Number<'a> {
         out.push_str(self.prefix);
         push_fill(&mut out, fill, middle);
         if group.is_none() {
-            out.try_reserve(zeros as usize + self.digits.len())
-                .map_err(|_| FormatError::Memory)?;
+            super::reserve(&mut out, zeros as usize + self.digits.len())?;
             push_fill(&mut out, '0', zeros as usize);
             out.push_str(self.digits);
         } else {
@@ -520,8 +519,11 @@ fn group_digits(
     let mut min_width = min_width.max(0);
     let mut remaining = digits.len() as i64;
     let mut out: Vec<u8> = Vec::new();
-    out.try_reserve(min_width.max(remaining + remaining / 3) as usize + 1)
-        .map_err(|_| FormatError::Memory)?;
+    let room = min_width.max(remaining + remaining / 3) as usize + 1;
+    if room > crate::embed::limits::machine_memory() {
+        return Err(FormatError::Memory);
+    }
+    out.try_reserve(room).map_err(|_| FormatError::Memory)?;
     let mut use_separator = false;
     let mut piece = |out: &mut Vec<u8>, len: i64, remaining: i64, sep: Option<u8>| {
         if use_separator {

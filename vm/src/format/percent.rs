@@ -482,9 +482,7 @@ impl<A: PercentArgs> PercentState<'_, A> {
         }
         let s: Vec<char> = text.chars().collect();
         // The result is at least `width` characters long.
-        self.out
-            .try_reserve(spec.width.max(0) as usize)
-            .map_err(|_| FormatError::Memory)?;
+        super::reserve(&mut self.out, spec.width.max(0) as usize)?;
         if matches!(spec.ch, 's' | 'r' | 'a') && spec.prec >= 0 && len as i64 > spec.prec {
             len = spec.prec as isize;
         }

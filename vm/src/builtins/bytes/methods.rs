@@ -265,7 +265,8 @@ fn pad_impl(vm: &mut Vm, a: &Args, name: &str, align: Align) -> PyResult {
     a.no_kwargs(vm, name)?;
     a.method_count(vm, name, 1, 2)?;
     let b = this(vm, a, name)?;
-    let width = crate::builtins::int::index_of(vm, &a.pos[1])?.max(0) as usize;
+    let width = crate::builtins::int::ssize_of(vm, &a.pos[1])?.max(0) as usize;
+    vm.check_allocation(width)?;
     let fill = match a.get(2) {
         None => b' ',
         Some(v) => match as_bytes(v) {
@@ -297,7 +298,8 @@ fn rjust(vm: &mut Vm, a: Args) -> PyResult {
 fn zfill(vm: &mut Vm, a: Args) -> PyResult {
     a.method_count(vm, "zfill", 1, 1)?;
     let b = this(vm, &a, "zfill")?;
-    let width = crate::builtins::int::index_of(vm, &a.pos[1])?.max(0) as usize;
+    let width = crate::builtins::int::ssize_of(vm, &a.pos[1])?.max(0) as usize;
+    vm.check_allocation(width)?;
     let out = text::zfill(&b, width, b'0', |c| matches!(c, b'+' | b'-'));
     Ok(same_kind(vm, &a.pos[0], out))
 }
@@ -358,10 +360,16 @@ fn expandtabs(vm: &mut Vm, a: Args) -> PyResult {
     a.method_clinic_count(vm, "expandtabs", 0, 1, 1)?;
     a.check_kwargs(vm, "expandtabs", &["tabsize"])?;
     let b = this(vm, &a, "expandtabs")?;
+    // `tabsize` is a C int in CPython.
     let size = match a.arg(1, "tabsize") {
-        Some(v) => crate::builtins::int::index_of(vm, v)?,
-        None => 8,
+        Some(v) => crate::builtins::int::bigint_index(vm, v)?,
+        None => 8.into(),
     };
+    let Some(size) = num_traits::ToPrimitive::to_i32(&size).map(i64::from) else {
+        return Err(vm.new_overflow_error("Python int too large to convert to C int"));
+    };
+    let tabs = b.iter().filter(|c| **c == b'\t').count();
+    vm.check_allocation(tabs.saturating_mul(size.max(0) as usize))?;
     let out = text::expand_tabs(
         &b,
         size,

@@ -17,6 +17,7 @@ use crate::str::Str;
 use crate::value::Bool;
 use crate::value::Value;
 use crate::vm::{PyResult, Vm};
+use num_traits::ToPrimitive;
 use std::rc::Rc;
 
 pub(super) fn install(vm: &mut Vm) {
@@ -566,7 +567,7 @@ fn isidentifier(vm: &mut Vm, a: Args) -> PyResult {
 fn pad(vm: &mut Vm, a: &Args, name: &str) -> PyResult<(Rc<Str>, usize, char)> {
     a.method_count(vm, name, 1, 2)?;
     let s = this(vm, a, name)?;
-    let width = super::int::index_of(vm, &a.pos[1])?.max(0) as usize;
+    let width = super::int::ssize_of(vm, &a.pos[1])?.max(0) as usize;
     let fill = match a.get(2) {
         Some(v) => match v.as_str() {
             Some(f) if f.len() == 1 => f.as_str().chars().next().unwrap_or(' '),
@@ -594,11 +595,17 @@ fn pad_impl(vm: &mut Vm, a: &Args, name: &str, align: Align) -> PyResult {
     }
     // Built in UTF-8 directly, without a char vector.
     let (left, right) = text::pad_sides(s.len(), width, align);
-    let total = s.as_str().len() + (left + right) * fill.len_utf8();
+    let total = (left + right)
+        .checked_mul(fill.len_utf8())
+        .and_then(|n| n.checked_add(s.as_str().len()))
+        .unwrap_or(usize::MAX);
     if total >= crate::embed::limits::BIG_BUFFER {
         vm.check_allocation(total)?;
     }
-    let mut out = String::with_capacity(total);
+    let mut out = String::new();
+    if out.try_reserve_exact(total).is_err() {
+        return Err(vm.new_exception(&vm.exc.memory_error.clone(), vec![]));
+    }
     out.extend(std::iter::repeat_n(fill, left));
     out.push_str(s.as_str());
     out.extend(std::iter::repeat_n(fill, right));
@@ -620,10 +627,11 @@ fn rjust(vm: &mut Vm, a: Args) -> PyResult {
 fn zfill(vm: &mut Vm, a: Args) -> PyResult {
     a.method_count(vm, "str.zfill", 1, 1)?;
     let s = this(vm, &a, "zfill")?;
-    let width = super::int::index_of(vm, &a.pos[1])?.max(0) as usize;
+    let width = super::int::ssize_of(vm, &a.pos[1])?.max(0) as usize;
     if width <= s.len() {
         return Ok(Value::Str(s));
     }
+    vm.check_allocation(width.saturating_mul(std::mem::size_of::<char>()))?;
     let chars: Vec<char> = s.as_str().chars().collect();
     let out = text::zfill(&chars, width, '0', |c| matches!(c, '+' | '-'));
     Ok(Value::str(out.into_iter().collect::<String>()))
@@ -695,11 +703,20 @@ fn expandtabs(vm: &mut Vm, a: Args) -> PyResult {
     a.method_clinic_count(vm, "expandtabs", 0, 1, 1)?;
     a.check_kwargs(vm, "expandtabs", &["tabsize"])?;
     let s = this(vm, &a, "expandtabs")?;
+    // `tabsize` is a C int in CPython.
     let size = match a.arg(1, "tabsize") {
-        Some(v) => super::int::index_of(vm, v)?,
-        None => 8,
+        Some(v) => super::int::bigint_index(vm, v)?,
+        None => 8.into(),
+    };
+    let Some(size) = size.to_i32().map(i64::from) else {
+        return Err(vm.new_overflow_error("Python int too large to convert to C int"));
     };
     let chars: Vec<char> = s.as_str().chars().collect();
+    let tabs = chars.iter().filter(|c| **c == '\t').count();
+    vm.check_allocation(
+        tabs.saturating_mul(size.max(0) as usize)
+            .saturating_mul(std::mem::size_of::<char>()),
+    )?;
     let out = text::expand_tabs(
         &chars,
         size,
