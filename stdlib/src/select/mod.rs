@@ -99,14 +99,7 @@ fn poll(vm: &mut Vm, a: Args) -> PyResult {
                 .collect();
             // SAFETY: `p` holds `p.len()` initialised entries; a zero timeout never blocks.
             let n = unsafe { libc::poll(p.as_mut_ptr(), p.len() as libc::nfds_t, 0) };
-            if n < 0 {
-                let e = last_errno();
-                if e == libc::EINTR {
-                    return Ok(None);
-                }
-                return Err(os_error(vm, e, None, None));
-            }
-            if n == 0 {
+            if ready_count(vm, n)?.is_none() {
                 return Ok(None);
             }
             let out = p
@@ -126,6 +119,20 @@ fn poll(vm: &mut Vm, a: Args) -> PyResult {
 }
 
 /// `_epoll_create()`: a new epoll descriptor (close-on-exec).
+/// The outcome of a non-blocking `poll`/`epoll_wait` that returned `n`: how many
+/// descriptors are ready, `None` for none yet (or a signal, `EINTR`: the wait goes on and
+/// the signal's handler runs), the `OSError` of any other failure.
+fn ready_count(vm: &mut Vm, n: libc::c_int) -> PyResult<Option<usize>> {
+    if n < 0 {
+        let e = last_errno();
+        if e == libc::EINTR {
+            return Ok(None);
+        }
+        return Err(os_error(vm, e, None, None));
+    }
+    Ok((n > 0).then_some(n as usize))
+}
+
 fn epoll_create(vm: &mut Vm, a: Args) -> PyResult {
     a.check_count(vm, "_epoll_create", 0, 0)?;
     // SAFETY: epoll_create1 with a flag.
@@ -169,17 +176,10 @@ fn epoll_wait(vm: &mut Vm, a: Args) -> PyResult {
             let mut evs = vec![libc::epoll_event { events: 0, u64: 0 }; max];
             // SAFETY: `evs` has room for `max` events; a zero timeout never blocks.
             let n = unsafe { libc::epoll_wait(epfd, evs.as_mut_ptr(), max as i32, 0) };
-            if n < 0 {
-                let e = last_errno();
-                if e == libc::EINTR {
-                    return Ok(None);
-                }
-                return Err(os_error(vm, e, None, None));
-            }
-            if n == 0 {
+            let Some(n) = ready_count(vm, n)? else {
                 return Ok(None);
-            }
-            let out = evs[..n as usize]
+            };
+            let out = evs[..n]
                 .iter()
                 .map(|e| {
                     let (fd, events) = (e.u64 as u32 as i32, e.events);
