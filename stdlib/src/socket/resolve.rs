@@ -159,6 +159,12 @@ pub(crate) fn getnameinfo(vm: &mut Vm, a: Args) -> PyResult {
     };
     let t = vm.new_tuple(vec![Value::str(host.as_str()), Value::Int(port)]);
     let sa = super::addr::sockaddr_arg(vm, family, &t, "getnameinfo")?;
+    let (h, s) = name_info(&sa, flags).map_err(|err| gai_error(vm, err))?;
+    Ok(vm.new_tuple(vec![Value::str(h), Value::str(s)]))
+}
+
+/// `getnameinfo(3)` of `sa`: its host and service names, or the `EAI_*` error code.
+fn name_info(sa: &super::addr::SockAddr, flags: i32) -> Result<(String, String), i32> {
     let mut hbuf = [0 as libc::c_char; 1025];
     let mut sbuf = [0 as libc::c_char; 32];
     // SAFETY: `sa` is a valid address of its length; the buffers have the given sizes.
@@ -174,16 +180,15 @@ pub(crate) fn getnameinfo(vm: &mut Vm, a: Args) -> PyResult {
         )
     };
     if err != 0 {
-        return Err(gai_error(vm, err));
+        return Err(err);
     }
     // SAFETY: getnameinfo wrote NUL-terminated strings.
-    let (h, s) = unsafe {
+    Ok(unsafe {
         (
             CStr::from_ptr(hbuf.as_ptr()).to_string_lossy().into_owned(),
             CStr::from_ptr(sbuf.as_ptr()).to_string_lossy().into_owned(),
         )
-    };
-    Ok(vm.new_tuple(vec![Value::str(h), Value::str(s)]))
+    })
 }
 
 /// `gethostname()`.
@@ -289,37 +294,14 @@ pub(crate) fn gethostbyaddr(vm: &mut Vm, a: Args) -> PyResult {
     let name = host_arg(vm, &a, "gethostbyaddr")?;
     let ip = resolve_host(vm, &name, libc::AF_UNSPEC)?;
     let text = ip_text(&ip);
-    let (family, tuple) = match ip {
-        Ip::V4(_) => (
-            libc::AF_INET,
-            vm.new_tuple(vec![Value::str(text.clone()), Value::Int(0)]),
-        ),
-        Ip::V6(..) => (
-            libc::AF_INET6,
-            vm.new_tuple(vec![Value::str(text.clone()), Value::Int(0)]),
-        ),
+    let family = match ip {
+        Ip::V4(_) => libc::AF_INET,
+        Ip::V6(..) => libc::AF_INET6,
     };
+    let tuple = vm.new_tuple(vec![Value::str(text.clone()), Value::Int(0)]);
     let sa = super::addr::sockaddr_arg(vm, family, &tuple, "gethostbyaddr")?;
-    let mut hbuf = [0 as libc::c_char; 1025];
-    // SAFETY: `sa` is a valid address of its length; `hbuf` has the given size.
-    let err = unsafe {
-        libc::getnameinfo(
-            sa.ptr(),
-            sa.len,
-            hbuf.as_mut_ptr(),
-            hbuf.len() as libc::socklen_t,
-            std::ptr::null_mut(),
-            0,
-            libc::NI_NAMEREQD,
-        )
-    };
-    if err != 0 {
-        return Err(socket_error(vm, "herror", 1, "Unknown host".into()));
-    }
-    // SAFETY: getnameinfo wrote a NUL-terminated name.
-    let host = unsafe { CStr::from_ptr(hbuf.as_ptr()) }
-        .to_string_lossy()
-        .into_owned();
+    let (host, _) = name_info(&sa, libc::NI_NAMEREQD)
+        .map_err(|_| socket_error(vm, "herror", 1, "Unknown host".into()))?;
     let aliases = vm.new_list(Vec::new());
     let addrs = vm.new_list(vec![Value::str(text)]);
     Ok(vm.new_tuple(vec![Value::str(host), aliases, addrs]))

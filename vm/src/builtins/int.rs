@@ -279,32 +279,34 @@ fn num_hash(vm: &mut Vm, a: Args) -> PyResult {
 
 /// The integer value of an int-like (`__index__`).
 pub fn index_of(vm: &mut Vm, v: &Value) -> PyResult<i64> {
-    match v {
-        Value::Int(i) => Ok(*i),
-        Value::Bool(b) => Ok(b.get() as i64),
-        _ => {
-            let b = bigint_index(vm, v)?;
-            b.to_i64().ok_or_else(|| {
-                vm.new_exception_msg(
-                    &vm.exc.index_error.clone(),
-                    "cannot fit 'int' into an index-sized integer",
-                )
-            })
-        }
-    }
+    index_in_i64(vm, v, |vm| {
+        vm.new_exception_msg(
+            &vm.exc.index_error.clone(),
+            "cannot fit 'int' into an index-sized integer",
+        )
+    })
 }
 
 /// An int-like argument read as a C `Py_ssize_t` (a width, a count): as [`index_of`],
 /// but a value out of range is CPython's `OverflowError`, not an `IndexError`.
 pub fn ssize_of(vm: &mut Vm, v: &Value) -> PyResult<i64> {
+    index_in_i64(vm, v, |vm| {
+        vm.new_overflow_error("Python int too large to convert to C ssize_t")
+    })
+}
+
+/// The `__index__` value of `v` as an `i64`, or the error `out_of_range` makes.
+fn index_in_i64(
+    vm: &mut Vm,
+    v: &Value,
+    out_of_range: impl FnOnce(&mut Vm) -> Obj,
+) -> PyResult<i64> {
     match v {
         Value::Int(i) => Ok(*i),
         Value::Bool(b) => Ok(b.get() as i64),
         _ => {
             let b = bigint_index(vm, v)?;
-            b.to_i64().ok_or_else(|| {
-                vm.new_overflow_error("Python int too large to convert to C ssize_t")
-            })
+            b.to_i64().ok_or_else(|| out_of_range(vm))
         }
     }
 }
