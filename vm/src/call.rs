@@ -91,7 +91,9 @@ impl Vm {
         args: &[Value],
         kw: &[(Rc<Str>, Value)],
     ) -> PyResult<Option<Prepared>> {
-        // Only the common shape: metaclass `type`, inherited object.__new__, script __init__.
+        // The two common shapes under metaclass `type`: inherited object.__new__ with a
+        // script __init__, and a script __new__ with the inherited object.__init__ (a
+        // namedtuple's). Anything else goes through `construct`.
         if cls
             .class_raw()
             .is_some_and(|m| !Rc::ptr_eq(m, &self.types.type_))
@@ -102,7 +104,7 @@ impl Vm {
         if let Some(Value::Obj(n)) = &new {
             let is_object_new = matches!(&n.payload, Payload::Native(nf) if nf.owner.as_ref().is_some_and(|o| o.as_str() == "object"));
             if !is_object_new {
-                return Ok(None);
+                return self.prepare_script_new(cls, n, args, kw);
             }
         }
         let init = self.lookup(cls, &self.names.__init__.clone());
@@ -118,6 +120,40 @@ impl Vm {
         let inst = self.new_instance(cls)?;
         let frame = self.function_frame(&init, func, Some(&inst), args, kw, Delivery::Init)?;
         self.frames.last_mut().expect("caller").stack.push(inst);
+        Ok(Some(Prepared::Frame(frame)))
+    }
+
+    /// A class call whose `__new__` is a script function and whose `__init__` is
+    /// `object.__init__`: the call is `__new__(cls, *args, **kw)` run as a frame, its result
+    /// the call's (`object.__init__` does nothing and checks nothing once `__new__` is
+    /// overridden).
+    fn prepare_script_new(
+        &mut self,
+        cls: &Obj,
+        new: &Obj,
+        args: &[Value],
+        kw: &[(Rc<Str>, Value)],
+    ) -> PyResult<Option<Prepared>> {
+        let Payload::StaticMethod(Value::Obj(fo)) = &new.payload else {
+            return Ok(None);
+        };
+        let Payload::Function(func) = &fo.payload else {
+            return Ok(None);
+        };
+        if func.code.is_generator_like() {
+            return Ok(None);
+        }
+        let init = self.lookup(cls, &self.names.__init__.clone());
+        let object_init = matches!(&init, Some(Value::Obj(o)) if matches!(&o.payload, Payload::Native(nf) if nf.owner.as_ref().is_some_and(|o| o.as_str() == "object")));
+        if !object_init {
+            return Ok(None);
+        }
+        let fo = fo.clone();
+        let Payload::Function(func) = &fo.payload else {
+            unreachable!()
+        };
+        let clsv = Value::Obj(cls.clone());
+        let frame = self.function_frame(&fo, func, Some(&clsv), args, kw, Delivery::Call)?;
         Ok(Some(Prepared::Frame(frame)))
     }
 

@@ -6,7 +6,7 @@
 use aio_vm::builtins::iter_self;
 use aio_vm::gc::{register_host_state, HostState};
 use aio_vm::iter::{native_iter, NativeIter};
-use aio_vm::module::{getattr, native_state, new_native_instance, to_index_i64, ModuleBuilder};
+use aio_vm::module::{native_state, new_native_instance, to_index_i64, ModuleBuilder};
 use aio_vm::native::Args;
 use aio_vm::{Obj, PyResult, Value, Vm};
 use std::any::Any;
@@ -103,6 +103,38 @@ impl NativeIter for DequeIter {
         it.next += 1;
         it.remaining -= 1;
         Ok(Some(v))
+    }
+
+    fn next_numbers(&self, out: &mut Vec<Value>, max: usize) -> usize {
+        let Ok(mut it) = self.0.try_borrow_mut() else {
+            return 0;
+        };
+        let Some(d) = it.deque.as_ref().and_then(native_state::<Deque>) else {
+            return 0;
+        };
+        let Ok(d) = d.try_borrow() else {
+            return 0;
+        };
+        // A changed deque is reported by `next`.
+        if d.state != it.state {
+            return 0;
+        }
+        let take = max.min(it.remaining);
+        let (len, before) = (d.items.len(), out.len());
+        let numbers = |v: &&Value| matches!(v, Value::Int(_) | Value::Float(_));
+        if it.reverse {
+            let end = len - it.next;
+            let run = d.items.range(end - take..end).rev().take_while(numbers);
+            out.extend(run.cloned());
+        } else {
+            let run = d.items.range(it.next..it.next + take).take_while(numbers);
+            out.extend(run.cloned());
+        }
+        drop(d);
+        let n = out.len() - before;
+        it.next += n;
+        it.remaining -= n;
+        n
     }
 
     fn trace(&self, f: &mut dyn FnMut(&Value)) {
@@ -465,7 +497,10 @@ fn make_iter(vm: &mut Vm, a: &Args, reverse: bool) -> PyResult {
         (d.items.len(), d.state)
     };
     let cls = vm.class_of(&me).clone();
-    let Value::Obj(iter_cls) = getattr(vm, &Value::Obj(cls), "_iterator")? else {
+    // Found through the type's method cache, not the attribute protocol: `sum(d)` and
+    // `for x in d` make one iterator per call.
+    let name = vm.intern("_iterator");
+    let Some(Value::Obj(iter_cls)) = vm.lookup(&cls, &name) else {
         return Err(vm.new_type_error("deque iterator class is missing"));
     };
     let it = DequeIter(RefCell::new(DequeIterState {

@@ -11,6 +11,8 @@ use aio_vm::{Obj, PyResult, Value, Vm};
 use std::cell::{Cell, RefCell};
 use std::time::{Duration, Instant};
 
+mod rlock;
+
 /// `_thread.TIMEOUT_MAX` on this platform.
 const TIMEOUT_MAX: f64 = 9223372036.0;
 
@@ -37,6 +39,7 @@ pub fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
         .method("_at_fork_reinit", at_fork_reinit)
         .method("__repr__", repr);
     LOCK_CLASS.with(|c| *c.borrow_mut() = Some(cls.clone()));
+    let rlock = rlock::install(vm);
     let error = vm.exc.runtime_error.clone();
     let mut b = ModuleBuilder::new(vm, m);
     b.function("allocate_lock", allocate_lock)
@@ -52,6 +55,7 @@ pub fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
         .function("exit", exit_thread)
         .function("exit_thread", exit_thread)
         .constant("LockType", Value::Obj(cls))
+        .constant("RLock", Value::Obj(rlock))
         .constant("error", Value::Obj(error))
         .constant("TIMEOUT_MAX", Value::float(TIMEOUT_MAX));
     Ok(())
