@@ -38,7 +38,7 @@ pub(crate) fn cached_load_attr(
         CacheKind::ClassValue => return cached_class_value(c, cell, name),
         CacheKind::InstanceDict => return o.dict.get().map(|d| Value::Obj(d.clone())),
         CacheKind::ClassOf => return o.class_raw().map(|c| Value::Obj(c.clone())),
-        CacheKind::Method => return None,
+        CacheKind::Method | CacheKind::Property => return None,
         _ => {}
     }
     // SAFETY: the reference lives only until the value is cloned (an `Rc` count
@@ -74,6 +74,47 @@ pub(crate) fn cached_load_bound_method(
     }
     let f = cached_load_method(slot, obj, name)?;
     Some(vm.new_method(f, obj.clone()))
+}
+
+/// `LoadAttr` of a property through the instruction's cache ([`CacheKind::Property`]):
+/// the getter, a script function to run with `obj` as its argument, when the cache holds
+/// for `obj`'s class.
+#[inline]
+pub(crate) fn cached_property_getter(slot: &Cell<AttrCache>, obj: &Value) -> Option<Obj> {
+    let c = slot.get();
+    if c.kind != CacheKind::Property {
+        return None;
+    }
+    let Value::Obj(o) = obj else { return None };
+    if !c.holds_for(o) {
+        return None;
+    }
+    // SAFETY: the entry holds for this epoch, so the property is still in the class
+    // namespace that keeps it alive (replacing or deleting it starts a new epoch), and a
+    // property's getter never changes.
+    let prop = unsafe { &*(c.method as *const crate::object::Object) };
+    match &prop.payload {
+        Payload::Property(p) => p[0].as_obj().cloned(),
+        _ => None,
+    }
+}
+
+/// Whether the instance dict of `obj` holds `name` right now.
+fn shadowed_in_instance(obj: &Value, name: &Rc<Str>) -> bool {
+    let Some(cell) = obj.as_obj().and_then(|o| attr_dict(o)) else {
+        return false;
+    };
+    cell.try_borrow()
+        .is_ok_and(|t| t.may_hold_str(name) && t.find_str(name).is_some())
+}
+
+/// Whether `p` is a property whose getter is a plain script function (not a generator or
+/// coroutine function).
+fn plain_getter(p: &Obj) -> bool {
+    let Payload::Property(pp) = &p.payload else {
+        return false;
+    };
+    matches!(pp[0].payload(), Some(Payload::Function(func)) if !func.code.is_generator_like())
 }
 
 /// The class attribute a [`CacheKind::ClassValue`] cache entry points at, when the instance dict
@@ -270,7 +311,20 @@ impl Vm {
             {
                 entry(CacheKind::Method, 0, Rc::as_ptr(&f) as usize)
             }
+            // A getter that raises `AttributeError` falls back to `__getattr__`, which the
+            // frame the cache runs it in would not do.
+            Some(Value::Obj(p))
+                if instance.is_some()
+                    && plain_getter(&p)
+                    && self.lookup(cls, &self.names.__getattr__).is_none() =>
+            {
+                entry(CacheKind::Property, 0, Rc::as_ptr(&p) as usize)
+            }
             Some(v) if instance.is_some() => match self.plain_class_value(cls, name, &v) {
+                // A class-level default the instance has set (`_initialized = False` on
+                // the class, `True` on the instance): the instance dict shadows a value
+                // that is not a descriptor, so it is read as any instance attribute.
+                Some(_) if shadowed_in_instance(obj, name) => entry(CacheKind::Dict, 0, 0),
                 Some((owner, pos)) => entry(CacheKind::ClassValue, pos, owner),
                 None => return false,
             },

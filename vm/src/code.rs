@@ -618,6 +618,10 @@ pub enum CacheKind {
     /// A script function of the class at `method`, bound to the instance when the instance
     /// dict does not shadow it (`LoadAttr` of a method that is not called right away).
     Method,
+    /// A `property` (the object at `method`) whose getter is a script function, which
+    /// `LoadAttr` runs as a frame (CPython 3.12's `LOAD_ATTR_PROPERTY`). A property is a
+    /// data descriptor: the instance dict cannot shadow it.
+    Property,
 }
 
 impl AttrCache {

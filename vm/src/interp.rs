@@ -216,6 +216,29 @@ impl Vm {
                             call_native_lent!($vm, $f, $callee_pos, $start, $self_found)
                         }};
                     }
+                    // A cached property of `$obj`: its getter runs as a frame, whose
+                    // return value the `LoadAttr` pushes.
+                    macro_rules! property_frame {
+                        ($slot:ident, $obj:ident) => {{
+                            if let Some(fget) = crate::attr::cached_property_getter($slot, &$obj) {
+                                let Payload::Function(func) = &fget.payload else {
+                                    unreachable!("a cached getter is a function")
+                                };
+                                let frame = self.function_frame(
+                                    &fget,
+                                    func,
+                                    Some(&$obj),
+                                    &[],
+                                    &[],
+                                    Delivery::Call,
+                                );
+                                break match frame {
+                                    Ok(nf) => Event::Push(nf),
+                                    Err(e) => Event::Raise(e),
+                                };
+                            }
+                        }};
+                    }
                     // `LoadAttr` of name `$n` on `$obj` (the `LoadAttr` just run is at
                     // `ip - 1`, where its cache slot is): cached, else the full lookup.
                     macro_rules! load_attr {
@@ -232,6 +255,7 @@ impl Vm {
                                 f.stack.push(v);
                                 continue;
                             }
+                            property_frame!(slot, $obj);
                             // A miss refills the cache for this object's class (an
                             // instruction in a base class's method sees several classes).
                             if self.fill_load_attr_cache(slot, &$obj, name) {
@@ -245,6 +269,7 @@ impl Vm {
                                     f.stack.push(v);
                                     continue;
                                 }
+                                property_frame!(slot, $obj);
                             }
                             let v = tri!(with_frame!(self, f, self.get_attr(&$obj, name)));
                             f.stack.push(v);
