@@ -8,13 +8,16 @@ use aio_vm::native::Args;
 use aio_vm::{Obj, PyResult, Vm};
 use std::rc::Rc;
 
+mod stringio;
+
 const SOURCE: crate::source::Source = ("io/io.aio", include_str!("io.aio"));
 
 /// Initialises `io` with file access.
 pub fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
     crate::fs::install_io(vm, m);
     hide_frames(vm);
-    crate::source::run(vm, m, &[SOURCE])
+    crate::source::run(vm, m, &[SOURCE])?;
+    stringio::install(vm, m)
 }
 
 /// CPython's `io` is C code (`_io`): its frames never show in tracebacks, so neither do
@@ -28,6 +31,7 @@ fn hide_frames(vm: &mut Vm) {
 pub fn init_sandboxed(vm: &mut Vm, m: &Obj) -> PyResult<()> {
     hide_frames(vm);
     crate::source::run(vm, m, &[SOURCE])?;
+    stringio::install(vm, m)?;
     let g = vm.module_globals(m).expect("a module has globals");
     let key = vm.intern("open");
     if let aio_vm::object::Payload::Dict(d) = &g.payload {
