@@ -323,6 +323,9 @@ pub enum Instr {
     Call(u32),
     /// Calls with `n` arguments, the last of them keywords named by the tuple on top.
     CallKw(u32),
+    /// Calls the pair pushed by `LoadMethod` with `n` arguments, the last of them keywords
+    /// named by the tuple on top (`obj.m(x, k=v)`; CPython's `KW_NAMES` + `CALL`).
+    CallMethodKw(u32),
     /// Calls with an argument tuple (and a kwargs dict when the flag is set).
     CallEx(bool),
     /// Makes a function from the code on top; operand bits: 1 defaults, 2 kwdefaults,

@@ -631,12 +631,48 @@ impl Vm {
                             let len = f.stack.len();
                             let npos = n - names.len();
                             let mut vals = f.stack.drain(len - n..);
-                            let all: SmallVec<[Value; 8]> = vals.by_ref().take(npos).collect();
-                            let kw: SmallVec<[(Rc<Str>, Value); 4]> = names
-                                .iter()
-                                .zip(vals)
-                                .filter_map(|(k, v)| Some((k.as_str()?.clone(), v)))
-                                .collect();
+                            let mut all: SmallVec<[Value; 8]> = SmallVec::new();
+                            for _ in 0..npos {
+                                all.push(vals.next().expect("argument"));
+                            }
+                            let mut kw: SmallVec<[(Rc<Str>, Value); 4]> = SmallVec::new();
+                            for (k, v) in names.iter().zip(vals) {
+                                if let Some(k) = k.as_str() {
+                                    kw.push((k.clone(), v));
+                                }
+                            }
+                            let callee = f.stack.pop().expect("stack");
+                            match tri!(with_frame!(self, f, self.prepare_call(callee, &all, &kw))) {
+                                Prepared::Value(v) => f.stack.push(v),
+                                Prepared::Frame(nf) => break Event::Push(nf),
+                            }
+                        }
+                        Instr::CallMethodKw(n) => {
+                            let names = f.stack.pop().expect("stack");
+                            let names: &[Value] = match names.payload() {
+                                Some(Payload::Tuple(t)) => t,
+                                _ => &[],
+                            };
+                            let n = n as usize;
+                            let self_pos = f.stack.len() - n - 1;
+                            let has_self = !self.is_null(&f.stack[self_pos]);
+                            let npos = n - names.len();
+                            let mut vals = f.stack.drain(self_pos..);
+                            let selfv = vals.next().expect("self or null");
+                            // Plain pushes: `extend` from a `Drain` is a slow generic loop.
+                            let mut all: SmallVec<[Value; 8]> = SmallVec::new();
+                            if has_self {
+                                all.push(selfv);
+                            }
+                            for _ in 0..npos {
+                                all.push(vals.next().expect("argument"));
+                            }
+                            let mut kw: SmallVec<[(Rc<Str>, Value); 4]> = SmallVec::new();
+                            for (k, v) in names.iter().zip(vals) {
+                                if let Some(k) = k.as_str() {
+                                    kw.push((k.clone(), v));
+                                }
+                            }
                             let callee = f.stack.pop().expect("stack");
                             match tri!(with_frame!(self, f, self.prepare_call(callee, &all, &kw))) {
                                 Prepared::Value(v) => f.stack.push(v),

@@ -173,7 +173,11 @@ fn at_call(f: &Frame) -> bool {
     f.ip > 0
         && matches!(
             f.code.instrs[f.ip - 1].unfused(),
-            Instr::Call(_) | Instr::CallMethod(_) | Instr::CallKw(_) | Instr::CallEx(_)
+            Instr::Call(_)
+                | Instr::CallMethod(_)
+                | Instr::CallKw(_)
+                | Instr::CallMethodKw(_)
+                | Instr::CallEx(_)
         )
 }
 

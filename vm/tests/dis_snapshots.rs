@@ -88,3 +88,8 @@ dis_snapshot!(
     unpacking_and_augmented,
     "a, *b, c = seq\nx[i] += 1\nobj.attr **= 2\ndel a, x[0], obj.attr\n"
 );
+
+dis_snapshot!(
+    method_calls_with_keywords,
+    "obj.m(1, k=2)\nobj.m(k=1)\nobj.m(*a, k=1)\nobj.m(**kw)\nf(1, k=2)\n"
+);

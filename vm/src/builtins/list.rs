@@ -286,7 +286,7 @@ pub fn sort_list(vm: &mut Vm, list: &Value, kw: &[(Rc<Str>, Value)]) -> PyResult
             "reverse" => reverse = vm.is_true(v)?,
             other => {
                 return Err(vm.new_type_error(format!(
-                    "sort() got an unexpected keyword argument '{other}'"
+                    "'{other}' is an invalid keyword argument for sort()"
                 )))
             }
         }

@@ -278,6 +278,21 @@ fn condition_span(test: &Expr) -> Option<Span> {
     }
 }
 
+/// `SyntaxError: keyword argument repeated: x` for a call naming `x` twice.
+fn check_repeated_keywords(keywords: &[Keyword]) -> CResult {
+    for (i, k) in keywords.iter().enumerate() {
+        if let Some(name) = &k.arg {
+            if keywords[..i]
+                .iter()
+                .any(|o| o.arg.as_ref().is_some_and(|n| n.name == name.name))
+            {
+                return error(format!("keyword argument repeated: {}", name.name), k.span);
+            }
+        }
+    }
+    Ok(())
+}
+
 fn error<T>(message: impl Into<String>, span: Span) -> CResult<T> {
     Err(SyntaxError::new(message, span))
 }
@@ -2175,22 +2190,49 @@ impl<'t, 'i> Compiler<'t, 'i> {
         keywords: &'t [Keyword],
         span: Span,
     ) -> CResult {
-        let simple =
-            !args.iter().any(|a| matches!(a.kind, ExprKind::Starred(_))) && keywords.is_empty();
+        // `obj.m(...)` without `*`/`**` arguments: the method is loaded without binding it.
+        let plain = !args.iter().any(|a| matches!(a.kind, ExprKind::Starred(_)))
+            && keywords.iter().all(|k| k.arg.is_some());
         if let ExprKind::Attribute { value, attr } = &func.kind {
-            if simple && args.len() < 256 {
+            if plain && args.len() + keywords.len() < 256 {
+                check_repeated_keywords(keywords)?;
                 self.expr(value)?;
                 let i = self.name_index(&self.mangle(&attr.name));
                 self.with_span(func.span, |c| Ok(c.emit(Instr::LoadMethod(i))))?;
                 for a in args {
                     self.expr(a)?;
                 }
-                self.emit(Instr::CallMethod(args.len() as u32));
+                if keywords.is_empty() {
+                    self.emit(Instr::CallMethod(args.len() as u32));
+                } else {
+                    self.keyword_values(keywords)?;
+                    let n = (args.len() + keywords.len()) as u32;
+                    self.with_span(span, |c| Ok(c.emit(Instr::CallMethodKw(n))))?;
+                }
                 return Ok(());
             }
         }
         self.expr(func)?;
         self.call_helper(0, args, keywords, span)
+    }
+
+    /// Pushes the values of keyword arguments (all named), then the tuple of their names
+    /// (the operand layout of `CallKw` and `CallMethodKw`).
+    fn keyword_values(&mut self, keywords: &'t [Keyword]) -> CResult {
+        // Interned as parameter names are, so binding matches them by address.
+        let names: Vec<Value> = keywords
+            .iter()
+            .map(|k| {
+                let name = k.arg.as_ref().map(|n| n.name.as_str()).unwrap_or("");
+                Value::Str(self.interner.intern(name))
+            })
+            .collect();
+        for k in keywords {
+            self.expr(&k.value)?;
+        }
+        let t = crate::builtins::make_tuple_const(self.types, names);
+        self.load_const(t);
+        Ok(())
     }
 
     /// Emits a call whose callee (and `extra` leading arguments) are already pushed.
@@ -2203,17 +2245,7 @@ impl<'t, 'i> Compiler<'t, 'i> {
     ) -> CResult {
         let starred = args.iter().any(|a| matches!(a.kind, ExprKind::Starred(_)));
         let double = keywords.iter().any(|k| k.arg.is_none());
-        // Repeated keyword check.
-        for (i, k) in keywords.iter().enumerate() {
-            if let Some(name) = &k.arg {
-                if keywords[..i]
-                    .iter()
-                    .any(|o| o.arg.as_ref().is_some_and(|n| n.name == name.name))
-                {
-                    return error(format!("keyword argument repeated: {}", name.name), k.span);
-                }
-            }
-        }
+        check_repeated_keywords(keywords)?;
         if !starred && !double {
             for a in args {
                 self.expr(a)?;
@@ -2221,15 +2253,7 @@ impl<'t, 'i> Compiler<'t, 'i> {
             if keywords.is_empty() {
                 self.with_span(span, |c| Ok(c.emit(Instr::Call(extra + args.len() as u32))))?;
             } else {
-                let names: Vec<Value> = keywords
-                    .iter()
-                    .map(|k| Value::str(k.arg.as_ref().map(|n| n.name.as_str()).unwrap_or("")))
-                    .collect();
-                for k in keywords {
-                    self.expr(&k.value)?;
-                }
-                let t = crate::builtins::make_tuple_const(self.types, names);
-                self.load_const(t);
+                self.keyword_values(keywords)?;
                 let n = extra + (args.len() + keywords.len()) as u32;
                 self.with_span(span, |c| Ok(c.emit(Instr::CallKw(n))))?;
             }

@@ -69,6 +69,7 @@ pub fn stack_effect(i: &Instr) -> i64 {
         UnpackEx(n) => ((n & 0xff) + (n >> 8)) as i64,
         Call(n) => -(n as i64),
         CallKw(n) => -(n as i64) - 1,
+        CallMethodKw(n) => -(n as i64) - 2,
         CallMethod(n) => -(n as i64) - 1,
         CallEx(kw) => -1 - kw as i64,
         MakeFunction(f) => -((f & 1 != 0) as i64 + (f & 2 != 0) as i64 + (f & 8 != 0) as i64),
