@@ -101,6 +101,33 @@ macro_rules! call_native_lent {
     }};
 }
 
+/// The positional and keyword arguments of a keyword call, moved off the stack.
+type KeywordCallArgs = (SmallVec<[Value; 8]>, SmallVec<[(Rc<Str>, Value); 4]>);
+
+/// Moves the arguments of a keyword call (`CallKw`, `CallMethodKw`) off `stack`, from
+/// `start` to the top: `npos` positional values, then one value per name in `names`.
+/// Plain pushes: `extend` from a `Drain` is a slow generic loop.
+#[inline]
+fn keyword_call_args(
+    stack: &mut Vec<Value>,
+    start: usize,
+    npos: usize,
+    names: &[Value],
+) -> KeywordCallArgs {
+    let mut vals = stack.drain(start..);
+    let mut pos = SmallVec::new();
+    for _ in 0..npos {
+        pos.push(vals.next().expect("argument"));
+    }
+    let mut kw = SmallVec::new();
+    for (k, v) in names.iter().zip(vals) {
+        if let Some(k) = k.as_str() {
+            kw.push((k.clone(), v));
+        }
+    }
+    (pos, kw)
+}
+
 /// Whether `v` is the unbound built-in function implemented by `f` (how the run loop
 /// recognizes the calls it specializes).
 #[inline(always)]
@@ -628,19 +655,9 @@ impl Vm {
                                 _ => &[],
                             };
                             let n = n as usize;
-                            let len = f.stack.len();
-                            let npos = n - names.len();
-                            let mut vals = f.stack.drain(len - n..);
-                            let mut all: SmallVec<[Value; 8]> = SmallVec::new();
-                            for _ in 0..npos {
-                                all.push(vals.next().expect("argument"));
-                            }
-                            let mut kw: SmallVec<[(Rc<Str>, Value); 4]> = SmallVec::new();
-                            for (k, v) in names.iter().zip(vals) {
-                                if let Some(k) = k.as_str() {
-                                    kw.push((k.clone(), v));
-                                }
-                            }
+                            let start = f.stack.len() - n;
+                            let (all, kw) =
+                                keyword_call_args(&mut f.stack, start, n - names.len(), names);
                             let callee = f.stack.pop().expect("stack");
                             match tri!(with_frame!(self, f, self.prepare_call(callee, &all, &kw))) {
                                 Prepared::Value(v) => f.stack.push(v),
@@ -655,24 +672,13 @@ impl Vm {
                             };
                             let n = n as usize;
                             let self_pos = f.stack.len() - n - 1;
+                            // `self` is the first positional argument; a null is dropped.
                             let has_self = !self.is_null(&f.stack[self_pos]);
-                            let npos = n - names.len();
-                            let mut vals = f.stack.drain(self_pos..);
-                            let selfv = vals.next().expect("self or null");
-                            // Plain pushes: `extend` from a `Drain` is a slow generic loop.
-                            let mut all: SmallVec<[Value; 8]> = SmallVec::new();
-                            if has_self {
-                                all.push(selfv);
+                            if !has_self {
+                                f.stack.remove(self_pos);
                             }
-                            for _ in 0..npos {
-                                all.push(vals.next().expect("argument"));
-                            }
-                            let mut kw: SmallVec<[(Rc<Str>, Value); 4]> = SmallVec::new();
-                            for (k, v) in names.iter().zip(vals) {
-                                if let Some(k) = k.as_str() {
-                                    kw.push((k.clone(), v));
-                                }
-                            }
+                            let npos = n - names.len() + has_self as usize;
+                            let (all, kw) = keyword_call_args(&mut f.stack, self_pos, npos, names);
                             let callee = f.stack.pop().expect("stack");
                             match tri!(with_frame!(self, f, self.prepare_call(callee, &all, &kw))) {
                                 Prepared::Value(v) => f.stack.push(v),
