@@ -123,10 +123,10 @@ impl Vm {
         Ok(Some(Prepared::Frame(frame)))
     }
 
-    /// A class call whose `__new__` is a script function and whose `__init__` is
-    /// `object.__init__`: the call is `__new__(cls, *args, **kw)` run as a frame, its result
-    /// the call's (`object.__init__` does nothing and checks nothing once `__new__` is
-    /// overridden).
+    /// A class call whose `__new__` is a script function, whose `__init__` is
+    /// `object.__init__` and which has no subclasses: the call is `__new__(cls, *args,
+    /// **kw)` run as a frame, its result the call's (`object.__init__` does nothing and
+    /// checks nothing once `__new__` is overridden).
     fn prepare_script_new(
         &mut self,
         cls: &Obj,
@@ -145,7 +145,13 @@ impl Vm {
         }
         let init = self.lookup(cls, &self.names.__init__.clone());
         let object_init = matches!(&init, Some(Value::Obj(o)) if matches!(&o.payload, Payload::Native(nf) if nf.owner.as_ref().is_some_and(|o| o.as_str() == "object")));
-        if !object_init {
+        // `type.__call__` runs the `__init__` of the class of what `__new__` returns when
+        // that is an instance of `cls`: with no subclasses alive, it can only be `cls`'s
+        // own, `object.__init__`, which does nothing here.
+        let subclassed = cls
+            .as_type()
+            .is_some_and(|t| t.subclasses.borrow().iter().any(|w| w.strong_count() > 0));
+        if !object_init || subclassed {
             return Ok(None);
         }
         let fo = fo.clone();
