@@ -71,6 +71,8 @@ struct StringIo {
     /// The position in characters (may be past the end).
     pos: usize,
     newlines: Newlines,
+    /// The `newline` argument, for `__getstate__`.
+    newline: Option<String>,
     closed: bool,
     initialized: bool,
 }
@@ -94,6 +96,8 @@ pub(super) fn install(vm: &mut Vm, m: &Obj) -> PyResult<()> {
         .method("truncate", truncate)
         .method("close", close)
         .method("flush", flush)
+        .method("__getstate__", getstate)
+        .method("__setstate__", setstate)
         .method("readable", readable)
         .method("writable", writable)
         .method("seekable", seekable);
@@ -201,6 +205,7 @@ fn init(vm: &mut Vm, a: Args) -> PyResult {
     let mut s = st.borrow_mut();
     *s = StringIo {
         newlines,
+        newline,
         initialized: true,
         ..StringIo::default()
     };
@@ -497,4 +502,84 @@ fn closed(vm: &mut Vm, a: Args) -> PyResult {
         return Err(vm.new_value_error("I/O operation on uninitialized object"));
     }
     Ok(Value::bool(s.closed))
+}
+
+/// `__getstate__()`: `(value, newline, position, __dict__ or None)`, for `copy` and
+/// `pickle`.
+fn getstate(vm: &mut Vm, a: Args) -> PyResult {
+    a.method_count(vm, "StringIO.__getstate__", 0, 0)?;
+    let st = open_state(vm, &a)?;
+    let (text, newline, pos) = {
+        let s = st.borrow();
+        (s.store.text(), s.newline.clone(), s.pos)
+    };
+    let dict = match aio_vm::module::getattr(vm, &a.pos[0], "__dict__") {
+        Ok(d) if vm.is_true(&d)? => vm.call(&Value::Obj(vm.types.dict.clone()), &[d], &[])?,
+        _ => Value::None,
+    };
+    Ok(vm.new_tuple(vec![
+        Value::str(text),
+        newline.map_or(Value::None, Value::str),
+        Value::Int(pos as i64),
+        dict,
+    ]))
+}
+
+/// `__setstate__((value, newline, position, dict))`: `__init__(value, newline)` checks
+/// the first two, then the value is restored as it is (not translated again).
+fn setstate(vm: &mut Vm, a: Args) -> PyResult {
+    a.method_count(vm, "StringIO.__setstate__", 1, 1)?;
+    let me = a.pos[0].clone();
+    let items = match a.pos[1].payload() {
+        Some(aio_vm::object::Payload::Tuple(t)) if t.len() == 4 => t.to_vec(),
+        _ => {
+            return Err(vm.new_type_error(format!(
+                "_io.StringIO.__setstate__ argument should be 4-tuple, got {}",
+                vm.type_name(&a.pos[1])
+            )))
+        }
+    };
+    init(
+        vm,
+        Args {
+            pos: &[me.clone(), items[0].clone(), items[1].clone()],
+            kw: &[],
+        },
+    )?;
+    let pos = match &items[2] {
+        v @ Value::Int(_) => to_index_i64(vm, v)?,
+        v => {
+            return Err(vm.new_type_error(format!(
+                "third item of state must be an integer, got {}",
+                vm.type_name(v)
+            )))
+        }
+    };
+    if pos < 0 {
+        return Err(vm.new_value_error("position value cannot be negative"));
+    }
+    let text = items[0]
+        .as_str()
+        .map(|t| t.as_str().to_string())
+        .unwrap_or_default();
+    if let Some(st) = native_state::<StringIo>(&me) {
+        let mut s = st.borrow_mut();
+        let n = text.chars().count();
+        s.store = Store::Accumulating(text, n);
+        s.pos = pos as usize;
+    }
+    match &items[3] {
+        Value::None => {}
+        d if matches!(d.payload(), Some(aio_vm::object::Payload::Dict(_))) => {
+            let mine = aio_vm::module::getattr(vm, &me, "__dict__")?;
+            aio_vm::module::call_method(vm, &mine, "update", std::slice::from_ref(d))?;
+        }
+        d => {
+            return Err(vm.new_type_error(format!(
+                "fourth item of state should be a dict, got a {}",
+                vm.type_name(d)
+            )))
+        }
+    }
+    Ok(Value::None)
 }
