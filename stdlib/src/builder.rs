@@ -125,6 +125,7 @@ pub const MODULES: &[&str] = &[
     "html.entities",
     "inspect",
     "io",
+    "_io",
     "ipaddress",
     "itertools",
     "json",

@@ -146,6 +146,7 @@ pub fn install(vm: &mut Vm) {
     vm.register_module("inspect", inspect::init);
     vm.register_module("ipaddress", pure::ipaddress);
     vm.register_module("io", io::init);
+    vm.register_module("_io", io::init_c_module);
     vm.register_module("itertools", itertools::init);
     vm.register_module("json", json::init);
     vm.register_module("logging", logging::init);

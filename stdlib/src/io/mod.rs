@@ -40,6 +40,33 @@ pub fn init_sandboxed(vm: &mut Vm, m: &Obj) -> PyResult<()> {
     Ok(())
 }
 
+/// Initialises `_io`, CPython's C module under `io`: the same objects as `io`'s public
+/// names, so that `pickle` finds the classes whose `__module__` is `_io` (`StringIO`,
+/// `BytesIO`, `TextIOWrapper`, ...) and gets the very same class back.
+pub fn init_c_module(vm: &mut Vm, m: &Obj) -> PyResult<()> {
+    let io = vm.import_module("io")?;
+    let from = io.as_obj().and_then(|o| vm.module_globals(o));
+    let (Some(from), Some(to)) = (from, vm.module_globals(m)) else {
+        return Ok(());
+    };
+    let (aio_vm::object::Payload::Dict(from), aio_vm::object::Payload::Dict(to)) =
+        (&from.payload, &to.payload)
+    else {
+        return Ok(());
+    };
+    let names: Vec<_> = from
+        .borrow()
+        .iter()
+        .filter_map(|e| Some((e.key.as_str()?.clone(), e.value.clone())))
+        .filter(|(k, _)| !k.as_str().starts_with("__"))
+        .collect();
+    let mut to = to.borrow_mut();
+    for (k, v) in names {
+        to.set_str(k, v);
+    }
+    Ok(())
+}
+
 /// Adds the builtin `open` (which imports `io` and calls `io.open`).
 pub fn install_open(vm: &mut Vm) {
     let f = Rc::new(|vm: &mut Vm, a: Args<'_>| -> PyResult {
