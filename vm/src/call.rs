@@ -102,8 +102,7 @@ impl Vm {
         }
         let new = self.lookup(cls, &self.names.__new__.clone());
         if let Some(Value::Obj(n)) = &new {
-            let is_object_new = matches!(&n.payload, Payload::Native(nf) if nf.owner.as_ref().is_some_and(|o| o.as_str() == "object"));
-            if !is_object_new {
+            if !is_object_native(n) {
                 return self.prepare_script_new(cls, n, args, kw);
             }
         }
@@ -144,7 +143,7 @@ impl Vm {
             return Ok(None);
         }
         let init = self.lookup(cls, &self.names.__init__.clone());
-        let object_init = matches!(&init, Some(Value::Obj(o)) if matches!(&o.payload, Payload::Native(nf) if nf.owner.as_ref().is_some_and(|o| o.as_str() == "object")));
+        let object_init = matches!(&init, Some(Value::Obj(o)) if is_object_native(o));
         // `type.__call__` runs the `__init__` of the class of what `__new__` returns when
         // that is an instance of `cls`: with no subclasses alive, it can only be `cls`'s
         // own, `object.__init__`, which does nothing here.
@@ -323,9 +322,7 @@ impl Vm {
         let new = self.lookup(cls, &self.names.__new__.clone());
         let inst = match &new {
             Some(n @ Value::Obj(no)) => match &no.payload {
-                Payload::Native(nf)
-                    if nf.owner.as_ref().is_some_and(|o| o.as_str() == "object") =>
-                {
+                Payload::Native(_) if is_object_native(no) => {
                     self.check_object_new_args(cls, args, kw)?;
                     crate::builtins::object::check_not_abstract(self, cls)?;
                     self.new_instance(cls)?
@@ -349,7 +346,7 @@ impl Vm {
             return Ok(inst);
         }
         if let Some(init) = self.lookup(&inst_cls, &self.names.__init__.clone()) {
-            let is_object_init = matches!(&init, Value::Obj(o) if matches!(&o.payload, Payload::Native(nf) if nf.owner.as_ref().is_some_and(|o| o.as_str() == "object")));
+            let is_object_init = matches!(&init, Value::Obj(o) if is_object_native(o));
             if !is_object_init {
                 let mut all = Vec::with_capacity(args.len() + 1);
                 all.push(inst.clone());
@@ -376,7 +373,7 @@ impl Vm {
             return Ok(());
         }
         let init = self.lookup(cls, &self.names.__init__);
-        let has_init = matches!(&init, Some(Value::Obj(o)) if !matches!(&o.payload, Payload::Native(nf) if nf.owner.as_ref().is_some_and(|o| o.as_str() == "object")));
+        let has_init = matches!(&init, Some(Value::Obj(o)) if !is_object_native(o));
         if has_init {
             return Ok(());
         }
@@ -817,6 +814,12 @@ pub(crate) fn call_native(
     };
     vm.threads.nesting -= 1;
     r
+}
+
+/// Whether `o` is one of `object`'s own natives (`object.__new__`, `object.__init__`), which
+/// class calls skip or run without a frame.
+fn is_object_native(o: &Obj) -> bool {
+    matches!(&o.payload, Payload::Native(nf) if nf.owner.as_ref().is_some_and(|o| o.as_str() == "object"))
 }
 
 fn missing_message(qual: &str, missing: &[String], kind: &str) -> String {
