@@ -226,11 +226,28 @@ pub(crate) fn cached_store_attr(
         drop(old);
         return Ok(());
     }
+    if c.kind == CacheKind::Append && t.version == c.version {
+        t.push_str_with_version(name.clone(), value, c.method as u64);
+        return Ok(());
+    }
+    let (before, positions) = (t.version, t.positions());
     let pos = t.set_str_pos(name.clone(), value);
     note_dict_size(o, t.len());
-    slot.set(AttrCache {
-        pos: pos as u32,
-        ..c
+    // An append: the next dict with this one's former version (the next instance that
+    // `__init__` runs for) takes the same path without a lookup.
+    let after = usize::try_from(t.version).ok().filter(|_| pos == positions);
+    slot.set(match after {
+        Some(after) => AttrCache {
+            pos: pos as u32,
+            kind: CacheKind::Append,
+            method: after,
+            version: before,
+            ..c
+        },
+        None => AttrCache {
+            pos: pos as u32,
+            ..c
+        },
     });
     Ok(())
 }
@@ -297,6 +314,7 @@ impl Vm {
             pos,
             kind,
             method,
+            version: 0,
         };
         let e = match self.lookup(cls, name) {
             None if instance.is_some() && name.as_str() == "__dict__" => {
@@ -466,6 +484,7 @@ impl Vm {
                 CacheKind::Dict
             },
             method: 0,
+            version: 0,
         });
         found.map(|(_, i)| i as usize)
     }
@@ -503,6 +522,7 @@ impl Vm {
                 pos: 0,
                 kind: CacheKind::Dict,
                 method: found,
+                version: 0,
             });
         }
         found == base_ptr
@@ -537,6 +557,7 @@ impl Vm {
                 pos: 0,
                 kind: CacheKind::Dict,
                 method: Rc::as_ptr(f) as usize,
+                version: 0,
             });
         }
     }
@@ -561,7 +582,9 @@ impl Vm {
         }
         if let Some((cls, index)) = self.slot_member(obj, name) {
             slot.set(AttrCache::for_slot(epoch, cls, index));
-        } else if self.plain_dict_instance_class(obj).is_some() && self.lookup(cls, name).is_none()
+        } else if self.plain_dict_instance_class(obj).is_some()
+            && self.lookup(cls, name).is_none()
+            && !matches!(name.as_str(), "__dict__" | "__class__")
         {
             slot.set(AttrCache {
                 epoch,
@@ -1279,10 +1302,13 @@ impl Vm {
                 return self.set_type_attr(o, name, value);
             }
         }
-        if name.as_str() == "__class__" {
-            // An object's class is fixed in aio (README, "Where aio differs"): refuse rather
-            // than store a `__class__` entry that changes nothing.
-            return Err(self.new_type_error("__class__ assignment is not supported by aio"));
+        if matches!(name.as_str(), "__class__" | "__dict__") {
+            // An object's class and instance dict are fixed in aio (README, "Where aio
+            // differs"): refuse rather than store an entry that changes nothing.
+            return Err(self.new_type_error(format!(
+                "{} assignment is not supported by aio",
+                name.as_str()
+            )));
         }
         let cls = self.class_of(obj).clone();
         if let Some(Payload::Exception(d)) = obj.payload() {
@@ -1478,4 +1504,32 @@ fn property_label(name: &Value) -> String {
 /// True when `v` is a native function defined by class `owner`.
 pub fn is_native_of(v: &Value, owner: &str) -> bool {
     matches!(v, Value::Obj(o) if matches!(&o.payload, Payload::Native(nf) if nf.owner.as_ref().is_some_and(|o| o.as_str() == owner)))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::Vm;
+
+    /// `obj.__dict__ = d` and `obj.__class__ = C` raise (README, "Where aio differs"),
+    /// also from a `StoreAttr` whose cache was filled by ordinary stores, and leave no
+    /// `__dict__`/`__class__` entry in the instance dict.
+    #[test]
+    fn dict_and_class_assignment_raise() {
+        let mut vm = Vm::new();
+        vm.exec(
+            "class P:\n    pass\n\
+             def put(o, v):\n    o.__dict__ = v\n\
+             def cls(o, v):\n    o.__class__ = v\n\
+             errors = []\n\
+             for _ in range(3):\n\
+             \x20   p = P()\n\
+             \x20   for f, v in ((put, {}), (cls, int)):\n\
+             \x20       try:\n            f(p, v)\n\
+             \x20       except TypeError as e:\n            errors.append(str(e))\n\
+             \x20   assert vars(p) == {}, vars(p)\n\
+             assert errors == ['__dict__ assignment is not supported by aio',\n\
+             \x20   '__class__ assignment is not supported by aio'] * 3, errors\n",
+        )
+        .expect("both assignments raise TypeError");
+    }
 }

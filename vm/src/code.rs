@@ -596,8 +596,11 @@ pub struct AttrCache {
     /// `LoadMethod`: the address of the function found on the class (0: none). The class
     /// namespace keeps it alive while the epoch is unchanged: replacing or deleting it,
     /// or the collector clearing the class, starts a new epoch. [`CacheKind::ClassValue`]:
-    /// the address of the class whose namespace holds the value.
+    /// the address of the class whose namespace holds the value. [`CacheKind::Append`]:
+    /// the instance dict's version after the append.
     pub method: usize,
+    /// [`CacheKind::Append`]: the instance dict's version before the append.
+    pub version: u64,
 }
 
 /// Where a cached `LoadAttr`/`StoreAttr` finds the attribute.
@@ -625,6 +628,12 @@ pub enum CacheKind {
     /// `LoadAttr` runs as a frame (CPython 3.12's `LOAD_ATTR_PROPERTY`). A property is a
     /// data descriptor: the instance dict cannot shadow it.
     Property,
+    /// `StoreAttr` into the instance dict, which last appended the name at position `pos`
+    /// to a dict of version `version`, making it version `method`: a dict of version
+    /// `version` has the same keys (the name is absent), so the store appends without a
+    /// lookup and the dict takes version `method` (CPython's shared-key dicts, whose
+    /// `STORE_ATTR_INSTANCE_VALUE` writes the slot the keys object gives the name).
+    Append,
 }
 
 impl AttrCache {
@@ -636,6 +645,7 @@ impl AttrCache {
             pos: index,
             kind: CacheKind::Slot,
             method: 0,
+            version: 0,
         }
     }
 

@@ -38,8 +38,10 @@ pub struct Dict {
     bloom: u64,
     /// Changed on every insertion of a new key and every removal (iteration checks it).
     /// Each change takes a fresh number from a global counter, so two dicts with the same
-    /// version have the same keys at the same positions (one is a copy of the other, or both
-    /// are empty): caches may remember a key's position by version alone.
+    /// version have the same keys at the same positions (one is a copy of the other, both
+    /// are empty, or both appended the same key to dicts of one version through
+    /// [`Dict::push_str_with_version`]): caches may remember a key's position by version
+    /// alone.
     pub version: u64,
 }
 
@@ -381,6 +383,24 @@ impl Dict {
 
     /// Appends a new key (the caller checked it is absent).
     pub fn push(&mut self, hash: i64, key: Value, value: Value) {
+        self.push_entry(hash, key, value);
+        self.version = fresh_version();
+    }
+
+    /// Appends `key`, absent from this dict, and takes `version` as the new version: the
+    /// version another dict took when the same key was appended to the same key layout
+    /// (the dict's version now). The attribute caches replay the stores of `__init__`
+    /// this way, as CPython's shared-key dicts do, and the dicts of a class's instances
+    /// keep equal versions for equal layouts.
+    #[inline]
+    pub fn push_str_with_version(&mut self, key: std::rc::Rc<Str>, value: Value, version: u64) {
+        self.push_entry(key.hash(), Value::Str(key), value);
+        self.version = version;
+    }
+
+    /// [`Dict::push`] without the new version.
+    #[inline]
+    fn push_entry(&mut self, hash: i64, key: Value, value: Value) {
         let pos = self.entries.len() as u32;
         self.entries.push(Some(Entry { hash, key, value }));
         self.bloom |= bloom_bit(hash);
@@ -397,7 +417,6 @@ impl Dict {
             });
         }
         self.len += 1;
-        self.version = fresh_version();
     }
 
     /// Removes the entry at `pos`.
@@ -558,6 +577,33 @@ mod tests {
             Some(Value::Int(n)) => Some(*n),
             _ => None,
         }
+    }
+
+    /// Replaying another dict's appends with its versions gives the same keys at the same
+    /// positions and the same versions, past the switch to the index table; lookups find
+    /// every key; a removal leaves the shared versions.
+    #[test]
+    fn appends_replayed_with_versions() {
+        let keys: Vec<Rc<Str>> = (0..2 * SMALL).map(key).collect();
+        let mut first = Dict::new();
+        let mut versions = Vec::new();
+        for (i, k) in keys.iter().enumerate() {
+            first.set_str(k.clone(), Value::Int(i as i64));
+            versions.push(first.version);
+        }
+        let mut second = Dict::new();
+        assert_eq!(second.version, 0, "empty dicts share version 0");
+        for (i, k) in keys.iter().enumerate() {
+            second.push_str_with_version(k.clone(), Value::Int(10 * i as i64), versions[i]);
+        }
+        assert_eq!(second.version, first.version);
+        for (i, k) in keys.iter().enumerate() {
+            assert_eq!(get(&second, i), Some(10 * i as i64));
+            assert_eq!(second.find_str(k), first.find_str(k));
+        }
+        assert_eq!(get(&second, keys.len()), None);
+        assert!(second.remove_str(&keys[0]).is_some());
+        assert!(!versions.contains(&second.version));
     }
 
     /// Lookups agree across the switch from scanning to the index table and back, with

@@ -1,13 +1,54 @@
 //! The `os` module (`os.aio` over the natives of [`crate::fs`]) and `os.path`
 //! (`path.aio`, CPython's `posixpath`). Registered only where file-system access is allowed.
 
-use aio_vm::{Obj, PyResult, Vm};
+use aio_vm::module::{call_special, ModuleBuilder};
+use aio_vm::native::Args;
+use aio_vm::object::Payload;
+use aio_vm::{Obj, PyResult, Value, Vm};
 
 /// Initialises `os`.
 pub fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
     crate::fs::install_os(vm, m);
     crate::process::install_os(vm, m);
+    ModuleBuilder::new(vm, m).function("fspath", fspath);
     crate::source::run(vm, m, &[("os/os.aio", include_str!("os.aio"))])
+}
+
+/// `os.fspath(path)`: CPython's `PyOS_FSPath`. Native, as in CPython: every `os.path`
+/// function calls it first.
+fn fspath(vm: &mut Vm, a: Args) -> PyResult {
+    let path = match (a.pos, a.kw) {
+        ([p], []) => p.clone(),
+        _ => {
+            let [p] = a.clinic(vm, "fspath", 0, 1, ["path"])?;
+            p.expect("a required argument")
+        }
+    };
+    if is_str_or_bytes(&path) {
+        return Ok(path);
+    }
+    let type_name = vm.type_name(&path).to_string();
+    match call_special(vm, &path, "__fspath__", &[])? {
+        Some(r) if is_str_or_bytes(&r) => Ok(r),
+        Some(r) => {
+            let got = vm.type_name(&r).to_string();
+            Err(vm.new_type_error(format!(
+                "expected {type_name}.__fspath__() to return str or bytes, not {got}"
+            )))
+        }
+        None => Err(vm.new_type_error(format!(
+            "expected str, bytes or os.PathLike object, not {type_name}"
+        ))),
+    }
+}
+
+/// Whether `v` is a `str` or `bytes` (subclass instances included).
+fn is_str_or_bytes(v: &Value) -> bool {
+    match v {
+        Value::Str(_) => true,
+        Value::Obj(o) => matches!(o.payload, Payload::Str(_) | Payload::Bytes(_)),
+        _ => false,
+    }
 }
 
 /// Initialises `os.path`.
