@@ -4,7 +4,7 @@
 //! same way, so neither calls nor delegation recurse on the Rust stack. Native code that
 //! calls back into scripts starts a nested run with its own base.
 
-use crate::code::{BinOp, CmpOp, Instr, UnaryOp};
+use crate::code::{flags, BinOp, CmpOp, Instr, UnaryOp};
 use crate::frame::{Block, Delivery, Frame};
 use crate::gen::GenResult;
 use crate::object::{GenState, Payload};
@@ -656,6 +656,11 @@ impl Vm {
                             };
                             let n = n as usize;
                             let start = f.stack.len() - n;
+                            if let Some(nf) =
+                                self.keyword_simple_call(&mut f.stack, start - 1, start, names)
+                            {
+                                break Event::Push(nf);
+                            }
                             let (all, kw) =
                                 keyword_call_args(&mut f.stack, start, n - names.len(), names);
                             let callee = f.stack.pop().expect("stack");
@@ -674,6 +679,12 @@ impl Vm {
                             let self_pos = f.stack.len() - n - 1;
                             // `self` is the first positional argument; a null is dropped.
                             let has_self = !self.is_null(&f.stack[self_pos]);
+                            let start = if has_self { self_pos } else { self_pos + 1 };
+                            if let Some(nf) =
+                                self.keyword_simple_call(&mut f.stack, self_pos - 1, start, names)
+                            {
+                                break Event::Push(nf);
+                            }
                             if !has_self {
                                 f.stack.remove(self_pos);
                             }
@@ -1960,6 +1971,127 @@ impl Vm {
         }
         for k in (0..nargs).rev() {
             locals[base + k] = stack.pop();
+        }
+        while stack.len() > callee_pos {
+            stack.pop();
+        }
+        Some(frame)
+    }
+
+    /// [`Vm::simple_call`] for a call with keyword arguments (`CallKw`, `CallMethodKw`):
+    /// `stack[start..]` holds the positional values, then one value per name in `names`.
+    /// When the callee is a plain script function (or a bound method of one) without
+    /// `*args`, `**kwargs` or cell variables, and every parameter gets exactly one value
+    /// (from the call or its default), the values move straight into the frame's locals,
+    /// as CPython's `_PyEval_MakeFrameVector` binds them. `None`, with the stack untouched,
+    /// for anything else, including every call that raises a `TypeError`: the general path
+    /// builds its message.
+    #[inline]
+    fn keyword_simple_call(
+        &mut self,
+        stack: &mut Vec<Value>,
+        callee_pos: usize,
+        start: usize,
+        names: &[Value],
+    ) -> Option<Box<Frame>> {
+        let Value::Obj(o) = &stack[callee_pos] else {
+            return None;
+        };
+        let (func, bound) = match &o.payload {
+            Payload::Function(func) => (func, None),
+            Payload::Method(m) => match &m.0 {
+                Value::Obj(fo) => match &fo.payload {
+                    Payload::Function(func) => (func, Some(&m.1)),
+                    _ => return None,
+                },
+                _ => return None,
+            },
+            _ => return None,
+        };
+        let code = &func.code;
+        let (argc, kwonly) = (code.argcount as usize, code.kwonlyargcount as usize);
+        let nparams = argc + kwonly;
+        let nkw = names.len();
+        let npos = stack.len() - start - nkw + bound.is_some() as usize;
+        if code.flags
+            & (flags::VARARGS
+                | flags::VARKEYWORDS
+                | flags::GENERATOR
+                | flags::COROUTINE
+                | flags::ASYNC_GENERATOR)
+            != 0
+            || !code.cellvars.is_empty()
+            || nparams > 64
+            || npos > argc
+        {
+            return None;
+        }
+        // Which parameter each keyword binds: a bit per parameter set, each at most once.
+        let mut set: u64 = if npos == 64 {
+            u64::MAX
+        } else {
+            (1u64 << npos) - 1
+        };
+        let mut slots: SmallVec<[u8; 8]> = SmallVec::new();
+        let params = &code.varnames[code.posonlyargcount as usize..nparams];
+        for name in names {
+            let Value::Str(k) = name else { return None };
+            let i = params
+                .iter()
+                .position(|p| Rc::ptr_eq(p, k))
+                .or_else(|| params.iter().position(|p| p.as_str() == k.as_str()))?
+                + code.posonlyargcount as usize;
+            if set & (1 << i) != 0 {
+                return None;
+            }
+            set |= 1 << i;
+            slots.push(i as u8);
+        }
+        // Every parameter left out needs a default.
+        let defaults = func.defaults.borrow();
+        let first_default = argc - defaults.len().min(argc);
+        if (0..first_default).any(|i| set & (1 << i) == 0) {
+            return None;
+        }
+        let kwdefaults = func.kwdefaults.borrow();
+        let kwdefault = |i: usize| match &*kwdefaults {
+            Value::Obj(d) => match &d.payload {
+                Payload::Dict(d) => d.borrow().get_str(&code.varnames[i]).cloned(),
+                _ => None,
+            },
+            _ => None,
+        };
+        let mut kw_filled: SmallVec<[(usize, Value); 2]> = SmallVec::new();
+        for i in argc..nparams {
+            if set & (1 << i) == 0 {
+                kw_filled.push((i, kwdefault(i)?));
+            }
+        }
+        let mut frame = self.frame_pool_take(code, &func.globals, Delivery::Call);
+        if !func.closure.is_empty() {
+            frame.cells.extend(func.closure.iter().cloned());
+        }
+        frame.locals.resize(code.nlocals(), None);
+        let locals = &mut frame.locals;
+        for (i, local) in locals.iter_mut().enumerate().take(argc).skip(first_default) {
+            if set & (1 << i) == 0 {
+                *local = Some(defaults[i + defaults.len() - argc].clone());
+            }
+        }
+        for (i, v) in kw_filled {
+            locals[i] = Some(v);
+        }
+        let bound = bound.cloned();
+        drop((defaults, kwdefaults));
+        for &i in slots.iter().rev() {
+            locals[i as usize] = stack.pop();
+        }
+        let base = bound.is_some() as usize;
+        for k in (0..npos - base).rev() {
+            locals[base + k] = stack.pop();
+        }
+        if let Some(s) = bound {
+            locals[0] = Some(s);
         }
         while stack.len() > callee_pos {
             stack.pop();

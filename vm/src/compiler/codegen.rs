@@ -2269,6 +2269,13 @@ impl<'t, 'i> Compiler<'t, 'i> {
                 self.expr(inner)?;
                 self.emit(Instr::StarArgs);
             }
+            // Only `**` unpacking: the positional values go straight into a tuple.
+            _ if !args.iter().any(|a| matches!(a.kind, ExprKind::Starred(_))) => {
+                for a in args {
+                    self.expr(a)?;
+                }
+                self.emit(Instr::BuildTuple(extra + args.len() as u32));
+            }
             _ => {
                 self.emit(Instr::BuildList(extra));
                 for a in args {
@@ -2292,7 +2299,9 @@ impl<'t, 'i> Compiler<'t, 'i> {
             for k in keywords {
                 match &k.arg {
                     Some(name) => {
-                        self.load_const(Value::str(name.name.as_str()));
+                        // Interned, as `keyword_values` does for `CallKw`.
+                        let key = Value::Str(self.interner.intern(name.name.as_str()));
+                        self.load_const(key);
                         self.expr(&k.value)?;
                         self.emit(Instr::BuildMap(1));
                         self.emit(Instr::DictMerge(1));
