@@ -373,9 +373,28 @@ pub fn install_io(vm: &mut Vm, m: &Obj) {
 // ----- os -----
 
 fn getcwd(vm: &mut Vm, a: Args) -> PyResult {
-    a.check_count(vm, "getcwd", 0, 0)?;
+    no_args(vm, &a, "posix.getcwd")?;
     match std::env::current_dir() {
         Ok(p) => Ok(Value::str(p.to_string_lossy().into_owned())),
+        Err(e) => Err(io_error(vm, &e, None)),
+    }
+}
+
+/// Fails as CPython's `METH_NOARGS` functions do when given any argument: keywords
+/// first (`posix.getpid() takes no keyword arguments`), then positional ones.
+fn no_args(vm: &mut Vm, a: &Args, qualname: &str) -> PyResult<()> {
+    a.no_kwargs(vm, qualname)?;
+    a.check_count(vm, qualname, 0, 0)
+}
+
+/// `os.getcwdb()`: the working directory's bytes.
+fn getcwdb(vm: &mut Vm, a: Args) -> PyResult {
+    no_args(vm, &a, "posix.getcwdb")?;
+    match std::env::current_dir() {
+        Ok(p) => {
+            use std::os::unix::ffi::OsStrExt;
+            Ok(new_bytes(vm, p.as_os_str().as_bytes().to_vec()))
+        }
         Err(e) => Err(io_error(vm, &e, None)),
     }
 }
@@ -566,8 +585,42 @@ fn realpath(vm: &mut Vm, a: Args) -> PyResult {
     }
 }
 
-fn getpid(_vm: &mut Vm, _a: Args) -> PyResult {
+fn getpid(vm: &mut Vm, a: Args) -> PyResult {
+    no_args(vm, &a, "posix.getpid")?;
     Ok(Value::Int(std::process::id() as i64))
+}
+
+/// `_times()`: `os.times()`'s five values (CPython's `times()` branch: clock ticks of
+/// the process and its waited-for children, and of the wall clock).
+fn times(vm: &mut Vm, a: Args) -> PyResult {
+    no_args(vm, &a, "posix.times")?;
+    // SAFETY: `times` fills the struct it is given; `sysconf` reads a constant.
+    let mut t: libc::tms = unsafe { std::mem::zeroed() };
+    let elapsed = unsafe { libc::times(&mut t) };
+    if elapsed == (-1i64) as libc::clock_t {
+        return Err(os_error(vm, last_errno(), None, None));
+    }
+    let ticks = unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64;
+    let secs = |c: libc::clock_t| Value::float(c as f64 / ticks);
+    Ok(vm.new_tuple(vec![
+        secs(t.tms_utime),
+        secs(t.tms_stime),
+        secs(t.tms_cutime),
+        secs(t.tms_cstime),
+        secs(elapsed),
+    ]))
+}
+
+/// `os.getloadavg()`: the 1, 5 and 15-minute load averages.
+fn getloadavg(vm: &mut Vm, a: Args) -> PyResult {
+    no_args(vm, &a, "posix.getloadavg")?;
+    let mut avg = [0f64; 3];
+    // SAFETY: `getloadavg` writes at most 3 doubles into `avg`.
+    if unsafe { libc::getloadavg(avg.as_mut_ptr(), 3) } != 3 {
+        let cls = vm.exc.os_error.clone();
+        return Err(vm.new_exception_msg(&cls, "Load averages are unobtainable"));
+    }
+    Ok(vm.new_tuple(avg.iter().map(|&x| Value::float(x)).collect()))
 }
 
 /// `_environ()`: the process environment as a dict.
@@ -755,7 +808,8 @@ fn utime(vm: &mut Vm, a: Args) -> PyResult {
 macro_rules! id_fns {
     ($($f:ident = $c:ident;)*) => {
         $(
-            fn $f(_vm: &mut Vm, _a: Args) -> PyResult {
+            fn $f(vm: &mut Vm, a: Args) -> PyResult {
+                no_args(vm, &a, concat!("posix.", stringify!($f)))?;
                 // SAFETY: these calls only read process attributes.
                 Ok(Value::Int(unsafe { libc::$c() } as i64))
             }
@@ -792,7 +846,8 @@ fn terminal_size(vm: &mut Vm, a: Args) -> PyResult {
 }
 
 /// `_uname()`: `(sysname, nodename, release, version, machine)` from `uname(2)`.
-fn uname(vm: &mut Vm, _a: Args) -> PyResult {
+fn uname(vm: &mut Vm, a: Args) -> PyResult {
+    no_args(vm, &a, "posix.uname")?;
     // SAFETY: utsname is plain arrays of C chars, valid zeroed.
     let mut u: libc::utsname = unsafe { std::mem::zeroed() };
     // SAFETY: uname fills the struct it is given.
@@ -841,7 +896,8 @@ fn confstr(vm: &mut Vm, a: Args) -> PyResult {
 }
 
 /// `cpu_count()`: the number of CPUs the process may use (`None` when unknown).
-fn cpu_count(_vm: &mut Vm, _a: Args) -> PyResult {
+fn cpu_count(vm: &mut Vm, a: Args) -> PyResult {
+    no_args(vm, &a, "posix.cpu_count")?;
     Ok(std::thread::available_parallelism()
         .map(|n| Value::Int(n.get() as i64))
         .unwrap_or(Value::None))
@@ -852,6 +908,9 @@ pub fn install_os(vm: &mut Vm, m: &Obj) {
     let mut b = ModuleBuilder::new(vm, m);
     for (name, f) in [
         ("getcwd", getcwd as NativeFn),
+        ("getcwdb", getcwdb),
+        ("_times", times),
+        ("getloadavg", getloadavg),
         ("chdir", chdir),
         ("listdir", listdir),
         ("mkdir", mkdir),
