@@ -87,7 +87,7 @@ fn falling(n: &BigInt, k: u64) -> BigInt {
 
 /// `math.perm(n, k=None)`.
 pub fn perm(vm: &mut Vm, a: Args) -> PyResult {
-    a.no_kwargs(vm, "perm")?;
+    a.no_kwargs(vm, "math.perm")?;
     a.check_count(vm, "perm", 1, 2)?;
     if a.len() == 1 || a.pos[1].is_none() {
         return factorial_value(vm, &a.pos[0]);
@@ -104,7 +104,7 @@ pub fn perm(vm: &mut Vm, a: Args) -> PyResult {
 
 /// `math.comb(n, k)`.
 pub fn comb(vm: &mut Vm, a: Args) -> PyResult {
-    a.no_kwargs(vm, "comb")?;
+    a.no_kwargs(vm, "math.comb")?;
     a.check_count(vm, "comb", 2, 2)?;
     let (n, k) = n_and_k(vm, &a, "comb")?;
     if n < k {
@@ -132,7 +132,7 @@ pub fn isqrt(vm: &mut Vm, a: Args) -> PyResult {
 
 /// `math.gcd(*integers)`.
 pub fn gcd(vm: &mut Vm, a: Args) -> PyResult {
-    a.no_kwargs(vm, "gcd")?;
+    a.no_kwargs(vm, "math.gcd")?;
     // Machine-word arguments (the common case) never build a big int.
     let mut small = 0u64;
     if a.pos.iter().all(|v| match v {
@@ -226,7 +226,7 @@ fn gcd_big(a: &BigInt, b: &BigInt) -> BigInt {
 
 /// `math.lcm(*integers)`.
 pub fn lcm(vm: &mut Vm, a: Args) -> PyResult {
-    a.no_kwargs(vm, "lcm")?;
+    a.no_kwargs(vm, "math.lcm")?;
     let mut r = BigInt::one();
     for v in a.pos {
         let x = to_index(vm, v)?;

@@ -438,7 +438,7 @@ fn math_modf(vm: &mut Vm, a: Args) -> PyResult {
 }
 
 fn math_ldexp(vm: &mut Vm, a: Args) -> PyResult {
-    a.no_kwargs(vm, "ldexp")?;
+    a.no_kwargs(vm, "math.ldexp")?;
     a.check_count(vm, "ldexp", 2, 2)?;
     let x = to_f64(vm, &a.pos[0])?;
     let Some(i) = as_int(&a.pos[1]) else {
@@ -583,7 +583,7 @@ fn math_isclose(vm: &mut Vm, a: Args) -> PyResult {
 }
 
 fn math_hypot(vm: &mut Vm, a: Args) -> PyResult {
-    a.no_kwargs(vm, "hypot")?;
+    a.no_kwargs(vm, "math.hypot")?;
     let mut xs = Vec::with_capacity(a.len());
     let (mut max, mut nan) = (0.0f64, false);
     for v in a.pos {
@@ -598,7 +598,7 @@ fn math_hypot(vm: &mut Vm, a: Args) -> PyResult {
 }
 
 fn math_dist(vm: &mut Vm, a: Args) -> PyResult {
-    a.no_kwargs(vm, "dist")?;
+    a.no_kwargs(vm, "math.dist")?;
     a.check_count(vm, "dist", 2, 2)?;
     let p = vm.collect(&a.pos[0])?;
     let q = vm.collect(&a.pos[1])?;

@@ -434,6 +434,8 @@ fn stderr_flush(_vm: &mut Vm, _a: Args) -> PyResult {
 }
 
 fn exit(vm: &mut Vm, a: Args) -> PyResult {
+    a.no_kwargs(vm, "sys.exit")?;
+    a.check_count(vm, "exit", 0, 1)?;
     let args: Vec<Value> = a.pos.to_vec();
     Err(vm.new_exception(&vm.exc.system_exit.clone(), args))
 }
@@ -548,6 +550,7 @@ fn exception(vm: &mut Vm, _a: Args) -> PyResult {
 /// `sys.intern(string)`: the VM's one shared string object for the text, so interned
 /// strings compare by identity (pickle's memo shares module names through it, as CPython's).
 fn intern(vm: &mut Vm, a: Args) -> PyResult {
+    a.no_kwargs(vm, "sys.intern")?;
     a.check_count(vm, "sys.intern", 1, 1)?;
     match &a.pos[0] {
         Value::Str(s) => Ok(Value::Str(vm.intern(s.as_str()))),
