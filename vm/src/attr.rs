@@ -986,7 +986,7 @@ impl Vm {
     }
 
     /// If `d` is a data descriptor, its `__get__` result.
-    fn data_descriptor_get(
+    pub(crate) fn data_descriptor_get(
         &mut self,
         d: &Value,
         obj: &Value,

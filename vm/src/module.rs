@@ -732,6 +732,22 @@ pub fn call_method(vm: &mut Vm, obj: &Value, name: &str, args: &[Value]) -> PyRe
     }
 }
 
+/// The special method `name` of `v` bound to it, as CPython's `_PyObject_LookupSpecial`:
+/// looked up on the class (not the instance), then bound through the descriptor protocol
+/// (a function becomes a bound method, a `property` runs its getter). `None` when the
+/// class has no such attribute.
+pub fn lookup_special(vm: &mut Vm, v: &Value, name: &str) -> PyResult<Option<Value>> {
+    let cls = vm.class_of(v).clone();
+    let n = vm.intern(name);
+    let Some(d) = crate::types::lookup(&cls, &n) else {
+        return Ok(None);
+    };
+    if let Some(got) = vm.data_descriptor_get(&d, v, &cls)? {
+        return Ok(Some(got));
+    }
+    vm.bind_descriptor(d, v.clone(), &cls).map(Some)
+}
+
 /// Looks a special method up on the class of `v` (as CPython's `_PyObject_LookupSpecial`)
 /// and calls it with `v` and `args`; `None` when the class has no such method. See the
 /// example of [`call_method`].

@@ -1,7 +1,7 @@
 //! The `os` module (`os.aio` over the natives of [`crate::fs`]) and `os.path`
 //! (`path.aio`, CPython's `posixpath`). Registered only where file-system access is allowed.
 
-use aio_vm::module::{call_special, ModuleBuilder};
+use aio_vm::module::{lookup_special, ModuleBuilder};
 use aio_vm::native::Args;
 use aio_vm::object::Payload;
 use aio_vm::{Obj, PyResult, Value, Vm};
@@ -28,18 +28,20 @@ fn fspath(vm: &mut Vm, a: Args) -> PyResult {
         return Ok(path);
     }
     let type_name = vm.type_name(&path).to_string();
-    match call_special(vm, &path, "__fspath__", &[])? {
-        Some(r) if is_str_or_bytes(&r) => Ok(r),
-        Some(r) => {
-            let got = vm.type_name(&r).to_string();
-            Err(vm.new_type_error(format!(
-                "expected {type_name}.__fspath__() to return str or bytes, not {got}"
-            )))
-        }
-        None => Err(vm.new_type_error(format!(
+    // A lookup that fails (a descriptor's `__get__` raising) reads as no `__fspath__`.
+    let Ok(Some(func)) = lookup_special(vm, &path, "__fspath__") else {
+        return Err(vm.new_type_error(format!(
             "expected str, bytes or os.PathLike object, not {type_name}"
-        ))),
+        )));
+    };
+    let r = vm.call(&func, &[], &[])?;
+    if is_str_or_bytes(&r) {
+        return Ok(r);
     }
+    let got = vm.type_name(&r).to_string();
+    Err(vm.new_type_error(format!(
+        "expected {type_name}.__fspath__() to return str or bytes, not {got}"
+    )))
 }
 
 /// Whether `v` is a `str` or `bytes` (subclass instances included).
