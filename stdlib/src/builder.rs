@@ -123,6 +123,7 @@ pub const MODULES: &[&str] = &[
     "hmac",
     "html",
     "html.entities",
+    "importlib",
     "inspect",
     "io",
     "_io",

@@ -58,7 +58,7 @@ STDLIB_MODULES = {
     "abc", "bisect", "collections", "contextlib", "copy", "functools", "heapq", "itertools",
     "math", "operator", "random", "string", "textwrap", "time", "types", "typing",
     "array", "dataclasses", "enum", "json", "re", "struct",
-    "fnmatch", "fractions", "glob", "io", "_io", "os", "pathlib", "reprlib", "shutil", "statistics", "tempfile",
+    "fnmatch", "fractions", "importlib", "glob", "io", "_io", "os", "pathlib", "reprlib", "shutil", "statistics", "tempfile",
     "gc", "builtins", "warnings", "traceback", "atexit", "concurrent", "contextvars", "weakref",
     "datetime", "decimal",
     "binascii", "base64", "hashlib", "hmac", "csv", "argparse", "logging",
