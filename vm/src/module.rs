@@ -754,15 +754,33 @@ pub fn lookup_special(vm: &mut Vm, v: &Value, name: &str) -> PyResult<Option<Val
 pub fn call_special(vm: &mut Vm, v: &Value, name: &str, args: &[Value]) -> PyResult<Option<Value>> {
     let cls = vm.class_of(v).clone();
     let n = vm.intern(name);
-    match crate::types::lookup(&cls, &n) {
-        Some(f) => {
-            let mut all = Vec::with_capacity(args.len() + 1);
-            all.push(v.clone());
-            all.extend_from_slice(args);
-            vm.call_slot(&f, &all).map(Some)
-        }
-        None => Ok(None),
+    let Some(f) = crate::types::lookup(&cls, &n) else {
+        return Ok(None);
+    };
+    // Functions (and static and class methods) are called with `v` first, without a bound
+    // method; any other descriptor (a `property`, a user `__get__`) is bound first, as
+    // `_PyObject_LookupSpecial` binds it.
+    let plain = match &f {
+        Value::Obj(o) => matches!(
+            o.payload,
+            Payload::Function(_)
+                | Payload::Native(_)
+                | Payload::StaticMethod(_)
+                | Payload::ClassMethod(_)
+        ),
+        _ => false,
+    };
+    if !plain {
+        let bound = match vm.data_descriptor_get(&f, v, &cls)? {
+            Some(got) => got,
+            None => vm.bind_descriptor(f, v.clone(), &cls)?,
+        };
+        return vm.call(&bound, args, &[]).map(Some);
     }
+    let mut all = Vec::with_capacity(args.len() + 1);
+    all.push(v.clone());
+    all.extend_from_slice(args);
+    vm.call_slot(&f, &all).map(Some)
 }
 
 #[cfg(test)]
