@@ -130,6 +130,8 @@ pub const MODULES: &[&str] = &[
     "ipaddress",
     "itertools",
     "json",
+    "json.decoder",
+    "json.encoder",
     "keyword",
     "linecache",
     "locale",

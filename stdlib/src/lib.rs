@@ -74,7 +74,7 @@ use aio_vm::Vm;
 /// `collections` (and `collections.abc`), `colorsys`, `configparser`, `contextlib`, `copy`, `copyreg`, `csv` (with `_csv`), `dataclasses`, `datetime`, `decimal`,
 /// `difflib`, `enum`, `errno`,
 /// `filecmp`, `fileinput`, `fnmatch`, `fractions`, `functools`, `gc`, `getopt`, `gettext`, `glob`, `graphlib`, `gzip` (with `_compression`), `hashlib` (with its native
-/// `_hashlib`), `heapq`, `hmac`, `html` (and `html.entities`), `importlib`, `inspect`, `io`, `ipaddress`, `itertools`, `json`, `keyword`,
+/// `_hashlib`), `heapq`, `hmac`, `html` (and `html.entities`), `importlib`, `inspect`, `io`, `ipaddress`, `itertools`, `json` (and `json.decoder`, `json.encoder`), `keyword`,
 /// `linecache`, `locale` (with its native `_locale`), `logging` (and `logging.config`, `logging.handlers`), `math`, `numbers`,
 /// `operator`, `optparse`, `os` (and `os.path`), `pathlib`, `pickle` (with `_compat_pickle`), `platform`, `pprint`, `random`, `re`, `reprlib`, `sched`, `secrets`, `select`, `selectors`, `shlex`, `shutil`, `signal` (with its native `_signal`), `socket` (with its native `_socket`), `stat`, `statistics`,
 /// `string`, `struct`, `subprocess` (with its native `_subprocess`), `tarfile`, `tempfile`, `textwrap`, `threading` (with `_thread` and `_threading_local`), `queue`, `quopri`, `time`, `timeit`, `tomllib` (with `tomllib._parser`, `_re`, `_types`), `traceback`, `types`, `typing`, `unicodedata`, `unittest` (and its submodules `unittest.case`,
@@ -149,6 +149,8 @@ pub fn install(vm: &mut Vm) {
     vm.register_module("_io", io::init_c_module);
     vm.register_module("itertools", itertools::init);
     vm.register_module("json", json::init);
+    vm.register_module("json.decoder", json::init_decoder);
+    vm.register_module("json.encoder", json::init_encoder);
     vm.register_module("logging", logging::init);
     vm.register_module("logging.config", logging::init_config);
     vm.register_module("logging.handlers", logging::init_handlers);

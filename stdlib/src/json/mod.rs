@@ -16,7 +16,41 @@ pub fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
     let mut b = ModuleBuilder::new(vm, m);
     b.function("_scan_fast", scan_fast)
         .function("_encode_fast", encode_fast);
-    crate::source::run(vm, m, &[("json.aio", include_str!("json.aio"))])
+    crate::source::run(vm, m, &[("json.aio", include_str!("json.aio"))])?;
+    // CPython's json/__init__.py imports both submodules, so `json.decoder` is there.
+    crate::source::run(
+        vm,
+        m,
+        &[("json", "import json.decoder, json.encoder\ndel json\n")],
+    )
+}
+
+/// Initialises `json.decoder`: the decoding names of `json` (CPython's json/decoder.py).
+pub fn init_decoder(vm: &mut Vm, m: &Obj) -> PyResult<()> {
+    crate::source::run(
+        vm,
+        m,
+        &[(
+            "json/decoder",
+            "from json import JSONDecoder, JSONDecodeError, scanstring, NaN, PosInf, NegInf\n\
+             py_scanstring = c_scanstring = scanstring\n\
+             __all__ = ['JSONDecoder', 'JSONDecodeError']\n",
+        )],
+    )
+}
+
+/// Initialises `json.encoder`: the encoding names of `json` (CPython's json/encoder.py).
+pub fn init_encoder(vm: &mut Vm, m: &Obj) -> PyResult<()> {
+    crate::source::run(
+        vm,
+        m,
+        &[(
+            "json/encoder",
+            "from json import JSONEncoder, encode_basestring, encode_basestring_ascii, INFINITY\n\
+             py_encode_basestring = c_encode_basestring = encode_basestring\n\
+             py_encode_basestring_ascii = c_encode_basestring_ascii = encode_basestring_ascii\n",
+        )],
+    )
 }
 
 /// Deeper documents go to the aio decoder (which reaches the recursion limit as CPython).
