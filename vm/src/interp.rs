@@ -128,6 +128,24 @@ fn keyword_call_args(
     (pos, kw)
 }
 
+/// The script function a call of `v` runs, and the `self` it binds: `v` itself when it is
+/// a script function, or the function of a bound method of one.
+#[inline(always)]
+fn script_callee(v: &Value) -> Option<(&crate::object::Function, Option<&Value>)> {
+    let Value::Obj(o) = v else { return None };
+    match &o.payload {
+        Payload::Function(func) => Some((func, None)),
+        Payload::Method(m) => match &m.0 {
+            Value::Obj(fo) => match &fo.payload {
+                Payload::Function(func) => Some((func, Some(&m.1))),
+                _ => None,
+            },
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 /// Whether `v` is the unbound built-in function implemented by `f` (how the run loop
 /// recognizes the calls it specializes).
 #[inline(always)]
@@ -1924,24 +1942,15 @@ impl Vm {
         start: usize,
     ) -> Option<Box<Frame>> {
         let nargs = stack.len() - start;
-        let Value::Obj(o) = &stack[callee_pos] else {
+        let (func, bound) = script_callee(&stack[callee_pos])?;
+        let n = nargs + bound.is_some() as usize;
+        if !func
+            .code
+            .binds_positionally(n, || func.defaults.borrow().len())
+        {
             return None;
-        };
-        let fits = |func: &crate::object::Function, n: usize| {
-            func.code
-                .binds_positionally(n, || func.defaults.borrow().len())
-        };
-        let (func, bound) = match &o.payload {
-            Payload::Function(func) if fits(func, nargs) => (func, None),
-            Payload::Method(m) => match &m.0 {
-                Value::Obj(fo) => match &fo.payload {
-                    Payload::Function(func) if fits(func, nargs + 1) => (func, Some(m.1.clone())),
-                    _ => return None,
-                },
-                _ => return None,
-            },
-            _ => return None,
-        };
+        }
+        let bound = bound.cloned();
         let mut frame = self.frame_pool_take(&func.code, &func.globals, Delivery::Call);
         if !func.closure.is_empty() {
             frame.cells.extend(func.closure.iter().cloned());
@@ -1994,20 +2003,7 @@ impl Vm {
         start: usize,
         names: &[Value],
     ) -> Option<Box<Frame>> {
-        let Value::Obj(o) = &stack[callee_pos] else {
-            return None;
-        };
-        let (func, bound) = match &o.payload {
-            Payload::Function(func) => (func, None),
-            Payload::Method(m) => match &m.0 {
-                Value::Obj(fo) => match &fo.payload {
-                    Payload::Function(func) => (func, Some(&m.1)),
-                    _ => return None,
-                },
-                _ => return None,
-            },
-            _ => return None,
-        };
+        let (func, bound) = script_callee(&stack[callee_pos])?;
         let code = &func.code;
         let (argc, kwonly) = (code.argcount as usize, code.kwonlyargcount as usize);
         let nparams = argc + kwonly;

@@ -739,13 +739,18 @@ pub fn call_method(vm: &mut Vm, obj: &Value, name: &str, args: &[Value]) -> PyRe
 pub fn lookup_special(vm: &mut Vm, v: &Value, name: &str) -> PyResult<Option<Value>> {
     let cls = vm.class_of(v).clone();
     let n = vm.intern(name);
-    let Some(d) = crate::types::lookup(&cls, &n) else {
-        return Ok(None);
-    };
-    if let Some(got) = vm.data_descriptor_get(&d, v, &cls)? {
-        return Ok(Some(got));
+    match crate::types::lookup(&cls, &n) {
+        Some(d) => bind_special(vm, d, v, &cls).map(Some),
+        None => Ok(None),
     }
-    vm.bind_descriptor(d, v.clone(), &cls).map(Some)
+}
+
+/// `d`, found on `cls`, the class of `v`, bound to `v` through the descriptor protocol.
+fn bind_special(vm: &mut Vm, d: Value, v: &Value, cls: &Obj) -> PyResult {
+    match vm.data_descriptor_get(&d, v, cls)? {
+        Some(got) => Ok(got),
+        None => vm.bind_descriptor(d, v.clone(), cls),
+    }
 }
 
 /// Looks a special method up on the class of `v` (as CPython's `_PyObject_LookupSpecial`)
@@ -771,10 +776,7 @@ pub fn call_special(vm: &mut Vm, v: &Value, name: &str, args: &[Value]) -> PyRes
         _ => false,
     };
     if !plain {
-        let bound = match vm.data_descriptor_get(&f, v, &cls)? {
-            Some(got) => got,
-            None => vm.bind_descriptor(f, v.clone(), &cls)?,
-        };
+        let bound = bind_special(vm, f, v, &cls)?;
         return vm.call(&bound, args, &[]).map(Some);
     }
     let mut all = Vec::with_capacity(args.len() + 1);
