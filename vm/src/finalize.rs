@@ -78,10 +78,12 @@ pub(crate) fn resurrect(o: &mut Object) {
         class: o.class.take(),
         dict: std::mem::take(&mut o.dict),
         gc: Cell::new(0),
+        gc_owner: Cell::new(0),
         finalized: Cell::new(true),
         weakly_referenced: Cell::new(false),
         payload: std::mem::replace(&mut o.payload, Payload::Plain),
     });
+    crate::gc::transfer(o, &twin);
     if weak {
         crate::weakref::moved(o, &twin);
     }

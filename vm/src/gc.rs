@@ -1,7 +1,8 @@
 //! The cycle collector. Objects are reference counted (`Rc`), so most garbage is freed the
-//! moment it becomes unreachable, as in CPython. Containers are also registered here (as
-//! weak references); when enough have been allocated, a collection runs CPython's
-//! algorithm (`Modules/gcmodule.c`): for every registered object, subtract the references
+//! moment it becomes unreachable, as in CPython. Containers are also registered here (by
+//! address, in an intrusive registry: see `REGISTRIES`); when enough have been allocated, a
+//! collection runs CPython's algorithm (`Modules/gcmodule.c`): for every registered object,
+//! subtract the references
 //! that come from other registered objects from its strong count; what still has a
 //! positive count is referenced from outside (Rust locals, frames, the VM) and is a root;
 //! everything reachable from a root survives, and the rest — garbage cycles — is cleared,
@@ -15,15 +16,69 @@ use crate::iter::IterState;
 use crate::object::{Object, Payload};
 use crate::value::{Obj, Value};
 use std::cell::{Cell, RefCell};
-use std::rc::{Rc, Weak};
+use std::rc::Rc;
 
 /// The smallest number of new containers between two automatic collections, unless the
 /// script sets another (`gc.set_threshold`).
 pub const DEFAULT_FLOOR: usize = 20_000;
 
+thread_local! {
+    /// The registries of the VMs on this thread, by owner number (`Object::gc_owner`): the
+    /// addresses of their tracked objects in the order they were tracked, with null where
+    /// an object died since the last collection. An object's `gc` field holds its index
+    /// plus one (0: untracked), so it leaves its registry in O(1) as it dies (`forget`),
+    /// and its memory goes back to the allocator at once (CPython's `gc` list is intrusive
+    /// for the same reason). A `Drop` cannot reach its VM, hence a table per thread; objects
+    /// are `Rc`s and never leave their thread.
+    static REGISTRIES: RefCell<Vec<Vec<*const Object>>> = const { RefCell::new(Vec::new()) };
+    /// Owner numbers of dropped VMs, for reuse.
+    static FREE_OWNERS: RefCell<Vec<u16>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Called from `Object`'s `Drop`: the dying object leaves its registry.
+#[inline]
+pub(crate) fn forget(o: &Object) {
+    let idx = o.gc.get() as usize;
+    if idx == 0 {
+        return;
+    }
+    o.gc.set(0);
+    let owner = o.gc_owner.get() as usize;
+    let _ = REGISTRIES.try_with(|r| {
+        if let Ok(mut r) = r.try_borrow_mut() {
+            if let Some(slot) = r.get_mut(owner).and_then(|reg| reg.get_mut(idx - 1)) {
+                *slot = std::ptr::null();
+            }
+        }
+    });
+}
+
+/// Called as `dying` is resurrected into `twin` for its finalizer: the twin takes the
+/// registry entry, so it stays tracked where the original was.
+pub(crate) fn transfer(dying: &Object, twin: &Obj) {
+    let idx = dying.gc.replace(0) as usize;
+    if idx == 0 {
+        return;
+    }
+    let owner = dying.gc_owner.get();
+    let _ = REGISTRIES.try_with(|r| {
+        if let Ok(mut r) = r.try_borrow_mut() {
+            if let Some(slot) = r
+                .get_mut(owner as usize)
+                .and_then(|reg| reg.get_mut(idx - 1))
+            {
+                *slot = Rc::as_ptr(twin);
+                twin.gc.set(idx as u32);
+                twin.gc_owner.set(owner);
+            }
+        }
+    });
+}
+
 /// The registry of container objects and the collection schedule.
 pub struct GcState {
-    objects: RefCell<Vec<Weak<Object>>>,
+    /// This VM's number in the thread's registry table.
+    owner: u16,
     allocated: Cell<usize>,
     threshold: Cell<usize>,
     /// The least `threshold` can be (`gc.set_threshold`'s first value); 0 turns automatic
@@ -45,8 +100,17 @@ pub struct GcState {
 
 impl Default for GcState {
     fn default() -> GcState {
+        let owner = FREE_OWNERS
+            .with(|f| f.borrow_mut().pop())
+            .unwrap_or_else(|| {
+                REGISTRIES.with(|r| {
+                    let mut r = r.borrow_mut();
+                    r.push(Vec::new());
+                    u16::try_from(r.len() - 1).expect("at most 65,536 VMs per thread")
+                })
+            });
         GcState {
-            objects: RefCell::new(Vec::new()),
+            owner,
             allocated: Cell::new(0),
             threshold: Cell::new(DEFAULT_FLOOR),
             floor: Cell::new(DEFAULT_FLOOR),
@@ -60,9 +124,28 @@ impl Default for GcState {
     }
 }
 
+/// A dropped VM's objects that live on (held by the host, or in cycles) become untracked,
+/// and its owner number is free for the next VM.
+impl Drop for GcState {
+    fn drop(&mut self) {
+        let _ = REGISTRIES.try_with(|r| {
+            let reg = std::mem::take(&mut r.borrow_mut()[self.owner as usize]);
+            for p in reg.into_iter().filter(|p| !p.is_null()) {
+                // SAFETY: a registered address is a live object: objects leave the
+                // registry as they die (`forget`).
+                unsafe { (*p).gc.set(0) };
+            }
+        });
+        let _ = FREE_OWNERS.try_with(|f| f.borrow_mut().push(self.owner));
+    }
+}
+
 impl GcState {
     /// Registers a new container; may run a collection first.
     pub fn track(&self, o: &Obj) {
+        if o.gc.get() != 0 {
+            return;
+        }
         let n = self.allocated.get() + 1;
         self.allocated.set(n);
         if n >= self.threshold.get() && !self.collecting.get() {
@@ -72,21 +155,65 @@ impl GcState {
                 self.prune(n);
             }
         }
-        self.objects.borrow_mut().push(Rc::downgrade(o));
+        let idx = self.with_registry(|reg| {
+            reg.push(Rc::as_ptr(o));
+            reg.len()
+        });
+        o.gc.set(idx as u32);
+        o.gc_owner.set(self.owner);
+    }
+
+    /// Runs `f` on this VM's registry (which `f` must not use to drop or track objects).
+    #[inline]
+    fn with_registry<R>(&self, f: impl FnOnce(&mut Vec<*const Object>) -> R) -> R {
+        REGISTRIES.with(|r| f(&mut r.borrow_mut()[self.owner as usize]))
+    }
+
+    /// The live registered objects, in the order they were registered; the registry is
+    /// compacted to them, so their `gc` fields are their indices plus one.
+    fn compact(&self) -> Vec<Obj> {
+        self.with_registry(|reg| {
+            reg.retain(|p| !p.is_null());
+            reg.iter()
+                .enumerate()
+                .map(|(i, &p)| {
+                    // SAFETY: a registered address is a live object (see `Drop`); the
+                    // strong count taken here is owned by the returned `Rc`.
+                    unsafe {
+                        (*p).gc.set(i as u32 + 1);
+                        Rc::increment_strong_count(p);
+                        Rc::from_raw(p)
+                    }
+                })
+                .collect()
+        })
+    }
+
+    /// The number of tracked objects, and of the registry's entries (live ones plus the
+    /// places of objects freed since the last collection or pruning).
+    pub fn registry_len(&self) -> (usize, usize) {
+        self.with_registry(|reg| (reg.iter().filter(|p| !p.is_null()).count(), reg.len()))
     }
 
     /// Visits every live registered container (for the host's memory accounting,
     /// `embed/limits.rs`); returns how many there were.
     pub(crate) fn for_each_live(&self, f: &mut dyn FnMut(&Object)) -> usize {
-        let reg = self.objects.borrow();
-        let mut n = 0;
-        for w in reg.iter() {
-            if let Some(o) = w.upgrade() {
-                n += 1;
-                f(&o);
-            }
+        let live: Vec<Obj> = self.with_registry(|reg| {
+            reg.iter()
+                .filter(|p| !p.is_null())
+                .map(|&p| {
+                    // SAFETY: as in `compact`.
+                    unsafe {
+                        Rc::increment_strong_count(p);
+                        Rc::from_raw(p)
+                    }
+                })
+                .collect()
+        });
+        for o in &live {
+            f(o);
         }
-        n
+        live.len()
     }
 
     /// Turns automatic collection on or off (`gc.enable()` / `gc.disable()`).
@@ -97,15 +224,10 @@ impl GcState {
         }
     }
 
-    /// With automatic collection off, drops the registry's entries for freed objects (a
-    /// weak entry keeps its object's memory block allocated), and waits as long again as a
-    /// collection would before the next pruning.
+    /// With automatic collection off, drops the registry's places of freed objects, and
+    /// waits as long again as a collection would before the next pruning.
     fn prune(&self, allocated: usize) {
-        let live = {
-            let mut reg = self.objects.borrow_mut();
-            reg.retain(|w| w.strong_count() > 0);
-            reg.len()
-        };
+        let live = self.compact().len();
         self.threshold
             .set(allocated + (2 * live).max(self.floor.get()).max(DEFAULT_FLOOR));
     }
@@ -136,14 +258,9 @@ impl GcState {
         self.allocated.get()
     }
 
-    /// Whether `o` is registered with the collector (`gc.is_tracked`). A scan of the
-    /// registry: meant for inspection, not for hot paths.
+    /// Whether `o` is registered with this collector (`gc.is_tracked`).
     pub fn is_tracked(&self, o: &Obj) -> bool {
-        let p = Rc::as_ptr(o);
-        self.objects
-            .borrow()
-            .iter()
-            .any(|w| std::ptr::eq(w.as_ptr(), p))
+        o.gc.get() != 0 && o.gc_owner.get() == self.owner
     }
 
     /// The next collection waits for twice as many new containers as survived the last one,
@@ -162,16 +279,15 @@ impl GcState {
         // Cached class lookups hold values; they must not keep garbage alive.
         self.lookup_cache.clear();
         self.collecting.set(true);
-        let live: Vec<Obj> = {
-            let mut reg = self.objects.borrow_mut();
-            let live: Vec<Obj> = reg.iter().filter_map(|w| w.upgrade()).collect();
-            reg.clear();
-            reg.extend(live.iter().map(Rc::downgrade));
-            live
+        // `live[i]`'s `gc` field is now `i + 1`. Objects tracked during the collection come
+        // after `live.len()`; none of `live` can die before the end (`live` holds them).
+        let live = self.compact();
+        let n = live.len();
+        let owner = self.owner;
+        let index = move |o: &Obj| -> Option<usize> {
+            let g = o.gc.get() as usize;
+            (g != 0 && g <= n && o.gc_owner.get() == owner).then(|| g - 1)
         };
-        for (i, o) in live.iter().enumerate() {
-            o.gc.set(i as u32 + 1);
-        }
         // gc_refs: strong count minus our own clone, minus references from tracked objects.
         let mut refs: Vec<i64> = live
             .iter()
@@ -179,16 +295,15 @@ impl GcState {
             .collect();
         for o in &live {
             trace(o, &mut |child: &Obj| {
-                let g = child.gc.get();
-                if g != 0 {
-                    refs[g as usize - 1] -= 1;
+                if let Some(i) = index(child) {
+                    refs[i] -= 1;
                 }
             });
         }
         // Everything reachable from an externally referenced object survives.
-        let mut reachable = vec![false; live.len()];
-        let roots: Vec<usize> = (0..live.len()).filter(|&i| refs[i] > 0).collect();
-        mark_reachable(&live, &mut reachable, roots);
+        let mut reachable = vec![false; n];
+        let roots: Vec<usize> = (0..n).filter(|&i| refs[i] > 0).collect();
+        mark_reachable(&live, &mut reachable, roots, &index);
         // Weak references to the garbage die first; their callbacks are queued before any
         // `__del__` of the garbage (CPython's `handle_weakrefs`).
         let callbacks = crate::weakref::clear_for_collection(
@@ -196,10 +311,7 @@ impl GcState {
                 .enumerate()
                 .filter(|&(i, _)| !reachable[i])
                 .map(|(_, o)| o),
-            &|wr: &Obj| {
-                let g = wr.gc.get();
-                g != 0 && !reachable[g as usize - 1]
-            },
+            &|wr: &Obj| index(wr).is_some_and(|i| !reachable[i]),
         );
         crate::weakref::queue_callbacks(callbacks);
         // PEP 442: garbage that runs code as it dies (`__del__`, a suspended generator's
@@ -207,10 +319,7 @@ impl GcState {
         // CPython's collector walks its list). Those objects are queued for the next
         // finalization point and, with everything they reach, kept until a later collection
         // finds them unreachable again (the queue's references make them roots meanwhile).
-        let kept = keep_for_finalizers(&live, &mut reachable);
-        for o in &live {
-            o.gc.set(0);
-        }
+        let kept = keep_for_finalizers(&live, &mut reachable, &index);
         let mut garbage: Vec<Value> = Vec::new();
         let mut cleared = 0;
         for (i, o) in live.iter().enumerate() {
@@ -219,11 +328,10 @@ impl GcState {
                 clear(o, &mut garbage);
             }
         }
-        // The survivors: what was reachable (the registry still lists the garbage just
-        // cleared until the next collection prunes it). What was kept for its finalizers
-        // is garbage too: counted as surviving, it would double the threshold at every
-        // collection of a program that drops cycles with `__del__` in a loop.
-        let survivors = live.len() - cleared - kept;
+        // The survivors: what was reachable. What was kept for its finalizers is garbage
+        // too: counted as surviving, it would double the threshold at every collection of
+        // a program that drops cycles with `__del__` in a loop.
+        let survivors = n - cleared - kept;
         drop(live);
         drop(garbage);
         self.allocated.set(0);
@@ -238,7 +346,11 @@ impl GcState {
 /// Queues the unreachable objects of `live` that need finalizing (see
 /// [`Object::needs_finalizer`]) and marks them, and the garbage they reach, reachable so this
 /// collection leaves them intact. Returns how many objects it kept.
-fn keep_for_finalizers(live: &[Obj], reachable: &mut [bool]) -> usize {
+fn keep_for_finalizers(
+    live: &[Obj],
+    reachable: &mut [bool],
+    index: &dyn Fn(&Obj) -> Option<usize>,
+) -> usize {
     let mut work: Vec<usize> = Vec::new();
     for (i, o) in live.iter().enumerate() {
         if !reachable[i] && o.needs_finalizer() {
@@ -247,12 +359,17 @@ fn keep_for_finalizers(live: &[Obj], reachable: &mut [bool]) -> usize {
             work.push(i);
         }
     }
-    mark_reachable(live, reachable, work)
+    mark_reachable(live, reachable, work, index)
 }
 
 /// Marks `roots` and every registered object they reach (through objects not yet marked)
 /// reachable; returns how many it newly marked.
-fn mark_reachable(live: &[Obj], reachable: &mut [bool], roots: Vec<usize>) -> usize {
+fn mark_reachable(
+    live: &[Obj],
+    reachable: &mut [bool],
+    roots: Vec<usize>,
+    index: &dyn Fn(&Obj) -> Option<usize>,
+) -> usize {
     let mut work = roots;
     let mut marked = 0;
     for &i in &work {
@@ -261,11 +378,12 @@ fn mark_reachable(live: &[Obj], reachable: &mut [bool], roots: Vec<usize>) -> us
     }
     while let Some(i) = work.pop() {
         trace(&live[i], &mut |child: &Obj| {
-            let g = child.gc.get();
-            if g != 0 && !reachable[g as usize - 1] {
-                reachable[g as usize - 1] = true;
-                marked += 1;
-                work.push(g as usize - 1);
+            if let Some(j) = index(child) {
+                if !reachable[j] {
+                    reachable[j] = true;
+                    marked += 1;
+                    work.push(j);
+                }
             }
         });
     }
@@ -617,7 +735,7 @@ fn clear(o: &Obj, out: &mut Vec<Value>) {
 
 #[cfg(test)]
 mod tests {
-    use crate::Vm;
+    use crate::{Value, Vm};
 
     /// Cycles built and dropped in a loop are all collected, and the schedule stays bounded:
     /// neither the next collection's threshold nor the registry grows with the number of
@@ -644,9 +762,9 @@ mod tests {
             gc.threshold.get()
         );
         assert!(
-            gc.objects.borrow().len() < 60_000,
-            "registry {}",
-            gc.objects.borrow().len()
+            gc.registry_len().1 < 60_000,
+            "registry {:?}",
+            gc.registry_len()
         );
     }
 
@@ -691,12 +809,59 @@ mod tests {
             gc.threshold.get()
         );
         assert!(
-            gc.objects.borrow().len() < 100_000,
-            "registry {}",
-            gc.objects.borrow().len()
+            gc.registry_len().1 < 100_000,
+            "registry {:?}",
+            gc.registry_len()
         );
         vm.collect_garbage();
         assert!(vm.exec("assert count == 400000, count").is_ok());
+    }
+
+    /// Objects leave the registry as reference counting frees them, so acyclic garbage
+    /// leaves no entry behind once the registry is compacted, and a collection finds only
+    /// the cycles.
+    #[test]
+    fn freed_objects_leave_the_registry() {
+        let mut vm = Vm::new();
+        vm.exec("keep = [[i] for i in range(1000)]\nfor i in range(5000):\n    d = {'i': [i]}\n")
+            .expect("runs");
+        let (live, _) = vm.gc.registry_len();
+        vm.gc.collect();
+        let (live_after, entries) = vm.gc.registry_len();
+        assert_eq!(live_after, entries, "compacted");
+        assert!(
+            live_after <= live && live_after >= 1000,
+            "{live_after} of {live}"
+        );
+        assert!(live_after < 4000, "{live_after}");
+    }
+
+    /// VMs on one thread keep separate registries: a collection in one neither sees nor
+    /// frees the other's objects, a dropped VM's surviving objects become untracked, and
+    /// its registry is reused by the next VM.
+    #[test]
+    fn vms_on_one_thread_have_their_own_registries() {
+        let mut a = Vm::new();
+        let mut b = Vm::new();
+        a.exec("l = []\nl.append(l)\ndel l\n").expect("runs");
+        b.exec("m = []\nm.append(m)\nkept = [1, 2]\n")
+            .expect("runs");
+        let kept: Value = b.get_global("kept").expect("kept");
+        let Value::Obj(kept_obj) = &kept else {
+            panic!("a list")
+        };
+        assert!(b.gc.is_tracked(kept_obj));
+        assert!(!a.gc.is_tracked(kept_obj));
+        assert!(a.gc.collect() >= 1);
+        assert!(b.exec("assert m[0] is m").is_ok());
+        drop(b);
+        // The list outlives its VM, untracked.
+        assert_eq!(kept_obj.gc.get(), 0);
+        let mut c = Vm::new();
+        c.exec("x = [[1]]\nx.append(x)\ndel x\n").expect("runs");
+        assert!(c.gc.collect() >= 1);
+        drop(kept);
+        assert!(a.gc.collect() == 0);
     }
 
     /// With automatic collection off, cycles survive but the registry still drops the
@@ -709,9 +874,9 @@ mod tests {
             .expect("runs");
         assert_eq!(vm.gc.collected.get(), 0);
         assert!(
-            vm.gc.objects.borrow().len() < 60_000,
-            "registry {}",
-            vm.gc.objects.borrow().len()
+            vm.gc.registry_len().1 < 60_000,
+            "registry {:?}",
+            vm.gc.registry_len()
         );
         assert!(vm.gc.collect() >= 1);
     }

@@ -22,8 +22,10 @@ pub struct Object {
     /// on first use ([`Vm::instance_dict`](crate::Vm::instance_dict)): most never store an
     /// attribute outside their slots.
     pub dict: OnceCell<Obj>,
-    /// Scratch space of the cycle collector.
+    /// Its place in its VM's collector registry plus one; 0 while untracked (`gc.rs`).
     pub(crate) gc: Cell<u32>,
+    /// Which VM's registry (`gc.rs`), for a tracked object.
+    pub(crate) gc_owner: Cell<u16>,
     /// Its `__del__` has been queued (see `finalize`): it is not queued again.
     pub(crate) finalized: Cell<bool>,
     /// Weak references to it may exist (see `weakref`): its death clears them. Set by the
@@ -52,8 +54,10 @@ impl Drop for Object {
                     }
                 }
                 if self.needs_finalizer() {
+                    // The twin takes its place in the collector's registry.
                     crate::finalize::resurrect(self);
                 }
+                crate::gc::forget(self);
                 return;
             }
             if self.class_has_del() {
@@ -61,6 +65,7 @@ impl Drop for Object {
                 return crate::finalize::resurrect(self);
             }
         }
+        crate::gc::forget(self);
         if self.weakly_referenced.get() {
             crate::weakref::died(self);
         }
@@ -132,6 +137,7 @@ impl Object {
             class: Some(class),
             dict: OnceCell::new(),
             gc: Cell::new(0),
+            gc_owner: Cell::new(0),
             finalized: Cell::new(false),
             weakly_referenced: Cell::new(false),
             payload,
@@ -144,6 +150,7 @@ impl Object {
             class: Some(class),
             dict: OnceCell::from(dict),
             gc: Cell::new(0),
+            gc_owner: Cell::new(0),
             finalized: Cell::new(false),
             weakly_referenced: Cell::new(false),
             payload,
@@ -156,6 +163,7 @@ impl Object {
             class: None,
             dict: OnceCell::new(),
             gc: Cell::new(0),
+            gc_owner: Cell::new(0),
             finalized: Cell::new(false),
             weakly_referenced: Cell::new(false),
             payload,
