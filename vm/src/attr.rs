@@ -1108,12 +1108,10 @@ impl Vm {
     /// bound built-in methods: an object may hold its own bound method (asyncio's tasks
     /// do, through the done-callbacks of the futures they wait on).
     pub(crate) fn bind_native(&self, nf: &crate::native::NativeFunction, obj: Value) -> Value {
-        let mut b = nf.clone();
         let heap = matches!(obj, Value::Obj(_));
-        b.bound = Some(obj);
         let o = Object::new(
             self.types.builtin_function.clone(),
-            Payload::Native(Box::new(b)),
+            Payload::Native(Box::new(nf.bind(obj))),
         );
         Value::Obj(if heap { self.track(o) } else { Rc::new(o) })
     }

@@ -23,9 +23,20 @@ pub enum NativeImpl {
     Closure(NativeClosure),
 }
 
-/// A built-in function or method.
+/// A built-in function or method: its definition, shared by every bound copy, and the
+/// receiver a bound copy holds. Binding (`[].append`) costs one shared reference, not a
+/// copy of the definition: asyncio binds a task's wakeup for every future it awaits.
 #[derive(Clone)]
 pub struct NativeFunction {
+    def: Rc<NativeDef>,
+    /// The bound receiver (`[].append` binds the list).
+    pub bound: Option<Value>,
+}
+
+/// What a built-in function is: its names, implementation and calling convention (the
+/// fields of a [`NativeFunction`], which dereferences to it).
+#[derive(Clone)]
+pub struct NativeDef {
     /// `__name__`.
     pub name: Rc<Str>,
     /// The class that defines it, for methods (`list` in `list.append`).
@@ -35,8 +46,6 @@ pub struct NativeFunction {
     pub module: Option<Rc<Str>>,
     /// The implementation.
     pub func: NativeImpl,
-    /// The bound receiver (`[].append` binds the list).
-    pub bound: Option<Value>,
     /// True for `__new__`-like static methods that receive the class explicitly.
     pub is_static: bool,
     /// The calling convention the call path checks before running `func` ([`Sig::FREE`]:
@@ -45,6 +54,33 @@ pub struct NativeFunction {
     /// For methods with a [`Sig`]: the class their `self` must be an instance of
     /// ([`Receiver::ANY`]: no check, for the methods of `object` and class methods).
     pub receiver: Receiver,
+}
+
+impl std::ops::Deref for NativeFunction {
+    type Target = NativeDef;
+
+    #[inline(always)]
+    fn deref(&self) -> &NativeDef {
+        &self.def
+    }
+}
+
+impl NativeFunction {
+    /// An unbound function with definition `def`.
+    pub fn new(def: NativeDef) -> NativeFunction {
+        NativeFunction {
+            def: Rc::new(def),
+            bound: None,
+        }
+    }
+
+    /// This function bound to `receiver`, sharing the definition.
+    pub fn bind(&self, receiver: Value) -> NativeFunction {
+        NativeFunction {
+            def: self.def.clone(),
+            bound: Some(receiver),
+        }
+    }
 }
 
 /// The class whose instances a built-in method accepts as `self`, for the receiver check of

@@ -54,7 +54,7 @@ pub(crate) use str::line_spans as str_line_spans;
 pub use subscript::{native_delitem, native_getitem, native_setitem};
 
 use crate::code::{BinOp, CmpOp, Code};
-use crate::native::{NativeFn, NativeFunction, NativeImpl, Receiver, Sig};
+use crate::native::{NativeDef, NativeFn, NativeFunction, NativeImpl, Receiver, Sig};
 use crate::object::{Object, Payload};
 use crate::types::Types;
 use crate::value::Bool;
@@ -207,16 +207,15 @@ fn new_native(
     let name = vm.intern(name);
     let owner = owner.map(|o| vm.intern(o));
     let module = module.map(|m| vm.intern(m));
-    let nf = NativeFunction {
+    let nf = NativeFunction::new(NativeDef {
         name,
         owner,
         module,
         func,
-        bound: None,
         is_static: false,
         sig,
         receiver: Receiver::ANY,
-    };
+    });
     Value::Obj(Rc::new(Object::new(
         vm.types.builtin_function.clone(),
         Payload::Native(Box::new(nf)),
@@ -267,16 +266,15 @@ fn method_native(
     f: NativeFn,
 ) -> Value {
     let owner = crate::types::type_name(cls);
-    let nf = NativeFunction {
+    let nf = NativeFunction::new(NativeDef {
         name: vm.intern(name),
         owner: Some(vm.intern(&owner)),
         module: None,
         func: NativeImpl::Fn(f),
-        bound: None,
         is_static: false,
         sig,
         receiver,
-    };
+    });
     Value::Obj(Rc::new(Object::new(
         vm.types.builtin_function.clone(),
         Payload::Native(Box::new(nf)),
@@ -298,11 +296,11 @@ pub fn def_static(vm: &mut Vm, cls: &Obj, name: &str, f: NativeFn) {
         if let Payload::Native(_) = &o.payload {
             // Rebuild as static.
             if let Payload::Native(nf) = &o.payload {
-                let mut nf = (**nf).clone();
-                nf.is_static = true;
+                let mut def = NativeDef::clone(nf);
+                def.is_static = true;
                 let v = Value::Obj(Rc::new(Object::new(
                     vm.types.builtin_function.clone(),
-                    Payload::Native(Box::new(nf)),
+                    Payload::Native(Box::new(NativeFunction::new(def))),
                 )));
                 vm.set_class_attr(cls, name, v);
             }
