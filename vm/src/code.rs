@@ -651,7 +651,7 @@ impl AttrCache {
 
     /// Whether this entry was filled for `o`'s class in the current class epoch.
     #[inline]
-    pub(crate) fn holds_for(&self, o: &crate::object::Object) -> bool {
+    pub fn holds_for(&self, o: &crate::object::Object) -> bool {
         o.class_raw()
             .is_some_and(|c| std::rc::Rc::as_ptr(c) as usize == self.cls)
             && self.epoch == crate::types::type_epoch()

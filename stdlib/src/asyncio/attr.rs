@@ -10,7 +10,7 @@
 //! attributes at the same positions), so a lookup usually checks one entry instead of
 //! hashing.
 
-use aio_vm::code::AttrCache;
+use aio_vm::code::{AttrCache, CacheKind};
 use aio_vm::object::Payload;
 use aio_vm::str::Str;
 use aio_vm::{Obj, PyResult, Value, Vm};
@@ -23,7 +23,9 @@ use std::rc::Rc;
 pub(super) struct Attr {
     name: Rc<Str>,
     pos: Cell<u32>,
-    slot: Cell<AttrCache>,
+    /// The slot number for the last two classes (a future's and a task's, which share
+    /// their names: one entry would be refilled at every switch between them).
+    slot: [Cell<AttrCache>; 2],
     /// What the class resolves the name to, for [`keeps_method`].
     method: Cell<AttrCache>,
 }
@@ -34,7 +36,10 @@ impl Attr {
         Attr {
             name: vm.intern(name),
             pos: Cell::new(0),
-            slot: Cell::new(AttrCache::default()),
+            slot: [
+                Cell::new(AttrCache::default()),
+                Cell::new(AttrCache::default()),
+            ],
             method: Cell::new(AttrCache::default()),
         }
     }
@@ -74,7 +79,7 @@ pub(super) fn iget(vm: &mut Vm, obj: &Value, name: &Attr) -> PyResult {
 pub(super) fn iset(vm: &mut Vm, obj: &Value, name: &Attr, value: Value) -> PyResult<()> {
     if let Value::Obj(o) = obj {
         if let Payload::Slots(vals) = &o.payload {
-            if let Some(i) = vm.slot_index(&name.slot, o, &name.name) {
+            if let Some(i) = slot_index(vm, o, name) {
                 let mut vals = vals.borrow_mut();
                 if let Some(v) = vals.get_mut(i) {
                     let old = v.replace(value);
@@ -102,13 +107,38 @@ pub(super) fn iset(vm: &mut Vm, obj: &Value, name: &Attr, value: Value) -> PyRes
 
 /// The value of slot attribute `name` of `o`: `None` when `o` has no such slot or it is
 /// unset.
+#[inline(always)]
 pub(super) fn slot_get(vm: &Vm, o: &Obj, name: &Attr) -> Option<Value> {
     let Payload::Slots(vals) = &o.payload else {
         return None;
     };
-    let i = vm.slot_index(&name.slot, o, &name.name)?;
+    slot_value(vm, o, vals, name)
+}
+
+/// [`slot_get`] for an object with slots.
+fn slot_value(
+    vm: &Vm,
+    o: &Obj,
+    vals: &std::cell::RefCell<Vec<Option<Value>>>,
+    name: &Attr,
+) -> Option<Value> {
+    let i = slot_index(vm, o, name)?;
     let v = vals.borrow().get(i).cloned().flatten();
     v
+}
+
+/// The slot `name` has in `o`'s layout, if any ([`Vm::slot_index`] with a cache of two
+/// classes: a miss moves the newer entry to the second place).
+#[inline]
+fn slot_index(vm: &Vm, o: &Obj, name: &Attr) -> Option<usize> {
+    for c in &name.slot {
+        let e = c.get();
+        if e.holds_for(o) {
+            return (e.kind == CacheKind::Slot).then_some(e.pos as usize);
+        }
+    }
+    name.slot[1].set(name.slot[0].get());
+    vm.slot_index(&name.slot[0], o, &name.name)
 }
 
 /// Whether `obj.name` is the method `base`: `obj`'s class has it and no instance attribute

@@ -9,10 +9,13 @@
 
 use super::attr::{iget, iset, keeps_method, Attr};
 use super::natives::{define_group, Op};
+use crate::collections::deque::Deque;
 use aio_vm::code::{BinOp, CmpOp};
-use aio_vm::module::call_method;
+use aio_vm::module::{call_method, native_state};
 use aio_vm::native::Args;
+use aio_vm::types::type_epoch;
 use aio_vm::{Obj, PyResult, Value, Vm};
+use std::rc::Rc;
 
 /// The prelude call that hands these natives their state (after `Queue` is defined).
 const INIT: &str = "_c_queue_init";
@@ -22,6 +25,12 @@ const INIT: &str = "_c_queue_init";
 pub(super) struct QueueEnv {
     queue_full: Obj,
     queue_empty: Obj,
+    /// `collections.deque` (the prelude's `_deque`), whose instances the natives operate
+    /// on directly: its methods cannot be replaced (an immutable type in CPython).
+    deque: Option<Obj>,
+    /// The last answer of [`plain_queue`] and what it depends on: the class, the type
+    /// epoch and the instance dict's key layout (its version).
+    plain: std::cell::Cell<((usize, u64, u64), bool)>,
     own: Own,
     n: Names,
 }
@@ -125,12 +134,77 @@ fn init_env(vm: &mut Vm, a: &Args, globals: &Obj) -> PyResult<QueueEnv> {
         clear: Attr::new(vm, "clear"),
         wake_up_first: Attr::new(vm, "_wake_up_first"),
     };
+    let deque = native(vm, "_deque")?;
     Ok(QueueEnv {
         queue_full: class(vm, &a.pos[0])?,
         queue_empty: class(vm, &a.pos[1])?,
+        deque: deque.as_obj().cloned(),
+        plain: std::cell::Cell::new(((0, 0, 0), false)),
         own,
         n,
     })
+}
+
+/// The contents of `v` when it is exactly a `collections.deque` (not a subclass, which
+/// may override its methods) and not in use by another native; `None` sends the caller
+/// down the general path, which calls the methods.
+fn exact_deque<'a>(env: &QueueEnv, v: &'a Value) -> Option<std::cell::RefMut<'a, Deque>> {
+    let o = v.as_obj()?;
+    let deque = env.deque.as_ref()?;
+    if !o.class_raw().is_some_and(|c| Rc::ptr_eq(c, deque)) {
+        return None;
+    }
+    native_state::<Deque>(v)?.try_borrow_mut().ok()
+}
+
+/// Whether the queue `this` runs the natives' own `qsize`, `empty`, `full`, `_put`, `_get`
+/// and `_wakeup_next`: its class overrides none of them and its instance dict shadows none.
+/// That depends only on the class, the type epoch and the dict's keys, so the answer is
+/// remembered for the last such triple: a queue's operations then check one cache entry
+/// instead of looking up each method they call.
+fn plain_queue(vm: &mut Vm, env: &QueueEnv, this: &Value) -> bool {
+    let Some(o) = this.as_obj() else {
+        return false;
+    };
+    let (Some(cls), Some(t)) = (o.class_raw(), o.dict_table()) else {
+        return false;
+    };
+    let Ok(version) = t.try_borrow().map(|t| t.version) else {
+        return false;
+    };
+    let key = (Rc::as_ptr(cls) as usize, type_epoch(), version);
+    let (cached, answer) = env.plain.get();
+    if cached == key {
+        return answer;
+    }
+    let own = [
+        (&env.n.qsize, &env.own.qsize),
+        (&env.n.empty, &env.own.empty),
+        (&env.n.full, &env.own.full),
+        (&env.n.put, &env.own.put),
+        (&env.n.get, &env.own.get),
+        (&env.n.wakeup_next, &env.own.wakeup_next),
+    ];
+    let answer = own.iter().all(|(n, f)| keeps_method(vm, this, n, f));
+    env.plain.set((key, answer));
+    answer
+}
+
+/// [`call_own`] for one of the queue methods [`plain_queue`] covers, called on the queue.
+fn call_queue_own(
+    vm: &mut Vm,
+    env: &QueueEnv,
+    this: &Value,
+    name: &Attr,
+    own: &Value,
+    args: &[Value],
+    inline: impl FnOnce(&mut Vm) -> PyResult,
+) -> PyResult {
+    if plain_queue(vm, env, this) {
+        inline(vm)
+    } else {
+        call_own(vm, this, name, own, args, inline)
+    }
 }
 
 /// `obj.name(*args)`: `inline` when `obj.name` is the native `own`, a call otherwise.
@@ -157,6 +231,9 @@ fn qsize(vm: &mut Vm, env: &QueueEnv, a: Args) -> PyResult {
 
 fn qsize_of(vm: &mut Vm, env: &QueueEnv, this: &Value) -> PyResult {
     let q = iget(vm, this, &env.n.queue)?;
+    if let Some(d) = exact_deque(env, &q) {
+        return Ok(Value::Int(d.len() as i64));
+    }
     Ok(Value::Int(vm.len(&q)? as i64))
 }
 
@@ -168,6 +245,9 @@ fn empty(vm: &mut Vm, env: &QueueEnv, a: Args) -> PyResult {
 
 fn empty_of(vm: &mut Vm, env: &QueueEnv, this: &Value) -> PyResult {
     let q = iget(vm, this, &env.n.queue)?;
+    if let Some(d) = exact_deque(env, &q) {
+        return Ok(Value::bool(d.len() == 0));
+    }
     Ok(Value::bool(!vm.is_true(&q)?))
 }
 
@@ -189,7 +269,7 @@ fn full_of(vm: &mut Vm, env: &QueueEnv, this: &Value) -> PyResult {
     if unbounded {
         return Ok(Value::bool(false));
     }
-    let size = call_own(vm, this, &env.n.qsize, &env.own.qsize, &[], |vm| {
+    let size = call_queue_own(vm, env, this, &env.n.qsize, &env.own.qsize, &[], |vm| {
         qsize_of(vm, env, this)
     })?;
     let maxsize = iget(vm, this, &env.n.maxsize)?;
@@ -207,6 +287,10 @@ fn put(vm: &mut Vm, env: &QueueEnv, a: Args) -> PyResult {
 
 fn put_of(vm: &mut Vm, env: &QueueEnv, this: &Value, item: Value) -> PyResult {
     let q = iget(vm, this, &env.n.queue)?;
+    if let Some(mut d) = exact_deque(env, &q) {
+        d.append(item);
+        return Ok(Value::None);
+    }
     call_method(vm, &q, "append", &[item])?;
     Ok(Value::None)
 }
@@ -219,19 +303,35 @@ fn get(vm: &mut Vm, env: &QueueEnv, a: Args) -> PyResult {
 
 fn get_of(vm: &mut Vm, env: &QueueEnv, this: &Value) -> PyResult {
     let q = iget(vm, this, &env.n.queue)?;
+    if let Some(mut d) = exact_deque(env, &q) {
+        if let Some(v) = d.popleft() {
+            return Ok(v);
+        }
+    }
     call_method(vm, &q, "popleft", &[])
 }
 
 /// `while waiters:` / `waiter = waiters.popleft()` / `if not waiter.done():` /
 /// `waiter.set_result(None)` / `break`
-fn wakeup_next(vm: &mut Vm, _env: &QueueEnv, a: Args) -> PyResult {
+fn wakeup_next(vm: &mut Vm, env: &QueueEnv, a: Args) -> PyResult {
     let [_, waiters] = a.bind_def(vm, "Queue._wakeup_next", ["self", "waiters"])?;
-    wakeup_next_of(vm, &waiters)
+    wakeup_next_of(vm, env, &waiters)
 }
 
-fn wakeup_next_of(vm: &mut Vm, waiters: &Value) -> PyResult {
-    while vm.is_true(waiters)? {
-        let waiter = call_method(vm, waiters, "popleft", &[])?;
+fn wakeup_next_of(vm: &mut Vm, env: &QueueEnv, waiters: &Value) -> PyResult {
+    loop {
+        let waiter = match exact_deque(env, waiters) {
+            Some(mut d) => match d.popleft() {
+                Some(w) => w,
+                None => break,
+            },
+            None => {
+                if !vm.is_true(waiters)? {
+                    break;
+                }
+                call_method(vm, waiters, "popleft", &[])?
+            }
+        };
         let done = call_method(vm, &waiter, "done", &[])?;
         if !vm.is_true(&done)? {
             call_method(vm, &waiter, "set_result", &[Value::None])?;
@@ -245,13 +345,14 @@ fn wakeup_next_of(vm: &mut Vm, waiters: &Value) -> PyResult {
 fn wake_next(vm: &mut Vm, env: &QueueEnv, this: &Value, waiters: &Attr) -> PyResult {
     let w = iget(vm, this, waiters)?;
     let args = [w.clone()];
-    call_own(
+    call_queue_own(
         vm,
+        env,
         this,
         &env.n.wakeup_next,
         &env.own.wakeup_next,
         &args,
-        |vm| wakeup_next_of(vm, &w),
+        |vm| wakeup_next_of(vm, env, &w),
     )
 }
 
@@ -259,14 +360,14 @@ fn wake_next(vm: &mut Vm, env: &QueueEnv, this: &Value, waiters: &Attr) -> PyRes
 /// `self._finished.clear()` / `self._wakeup_next(self._getters)`
 fn put_nowait(vm: &mut Vm, env: &QueueEnv, a: Args) -> PyResult {
     let [this, item] = a.bind_def(vm, "Queue.put_nowait", ["self", "item"])?;
-    let is_full = call_own(vm, &this, &env.n.full, &env.own.full, &[], |vm| {
+    let is_full = call_queue_own(vm, env, &this, &env.n.full, &env.own.full, &[], |vm| {
         full_of(vm, env, &this)
     })?;
     if vm.is_true(&is_full)? {
         return Err(vm.new_exception(&env.queue_full, Vec::new()));
     }
     let args = [item.clone()];
-    call_own(vm, &this, &env.n.put, &env.own.put, &args, |vm| {
+    call_queue_own(vm, env, &this, &env.n.put, &env.own.put, &args, |vm| {
         put_of(vm, env, &this, item)
     })?;
     let count = iget(vm, &this, &env.n.unfinished_tasks)?;
@@ -295,13 +396,13 @@ fn put_nowait(vm: &mut Vm, env: &QueueEnv, a: Args) -> PyResult {
 /// `self._wakeup_next(self._putters)` / `return item`
 fn get_nowait(vm: &mut Vm, env: &QueueEnv, a: Args) -> PyResult {
     let [this] = a.bind_def(vm, "Queue.get_nowait", ["self"])?;
-    let is_empty = call_own(vm, &this, &env.n.empty, &env.own.empty, &[], |vm| {
+    let is_empty = call_queue_own(vm, env, &this, &env.n.empty, &env.own.empty, &[], |vm| {
         empty_of(vm, env, &this)
     })?;
     if vm.is_true(&is_empty)? {
         return Err(vm.new_exception(&env.queue_empty, Vec::new()));
     }
-    let item = call_own(vm, &this, &env.n.get, &env.own.get, &[], |vm| {
+    let item = call_queue_own(vm, env, &this, &env.n.get, &env.own.get, &[], |vm| {
         get_of(vm, env, &this)
     })?;
     wake_next(vm, env, &this, &env.n.putters)?;
@@ -318,14 +419,32 @@ fn event_set(vm: &mut Vm, env: &QueueEnv, a: Args) -> PyResult {
     }
     iset(vm, &this, &env.n.value, Value::bool(true))?;
     let waiters = iget(vm, &this, &env.n.waiters)?;
+    let snapshot = exact_deque(env, &waiters).map(|d| d.snapshot());
+    if let Some((items, state)) = snapshot {
+        // The deque's own iteration, without an iterator object: a step that finds the
+        // deque changed raises, the step after the last item included.
+        for fut in items {
+            set_waiter(vm, &fut, Value::bool(true))?;
+            if native_state::<Deque>(&waiters).is_some_and(|d| d.borrow().state() != state) {
+                return Err(vm.new_runtime_error("deque mutated during iteration"));
+            }
+        }
+        return Ok(Value::None);
+    }
     let it = vm.get_iter(&waiters)?;
     while let Some(fut) = vm.next(&it)? {
-        let done = call_method(vm, &fut, "done", &[])?;
-        if !vm.is_true(&done)? {
-            call_method(vm, &fut, "set_result", &[Value::bool(true)])?;
-        }
+        set_waiter(vm, &fut, Value::bool(true))?;
     }
     Ok(Value::None)
+}
+
+/// `if not fut.done():` / `fut.set_result(value)`
+fn set_waiter(vm: &mut Vm, fut: &Value, value: Value) -> PyResult<()> {
+    let done = call_method(vm, fut, "done", &[])?;
+    if !vm.is_true(&done)? {
+        call_method(vm, fut, "set_result", &[value])?;
+    }
+    Ok(())
 }
 
 /// `Event.clear`: `self._value = False`

@@ -24,6 +24,34 @@ pub struct Deque {
 }
 
 impl Deque {
+    /// The number of items (`len(d)`).
+    pub(crate) fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// `d.append(v)`.
+    pub(crate) fn append(&mut self, v: Value) {
+        self.push(v, false);
+    }
+
+    /// The items, with the mutation counter an iterator checks (`deque mutated during
+    /// iteration` when it moved).
+    pub(crate) fn snapshot(&self) -> (smallvec::SmallVec<[Value; 4]>, u64) {
+        (self.items.iter().cloned().collect(), self.state)
+    }
+
+    /// The mutation counter (see [`Deque::snapshot`]).
+    pub(crate) fn state(&self) -> u64 {
+        self.state
+    }
+
+    /// `d.popleft()`, or `None` when empty.
+    pub(crate) fn popleft(&mut self) -> Option<Value> {
+        let v = self.items.pop_front()?;
+        self.changed();
+        Some(v)
+    }
+
     fn changed(&mut self) {
         self.state = self.state.wrapping_add(1);
     }

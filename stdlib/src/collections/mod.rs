@@ -5,7 +5,7 @@
 //! `collections.abc` (`abc.aio`, CPython's container ABCs, with the built-in types
 //! registered).
 
-mod deque;
+pub(crate) mod deque;
 mod odict;
 
 use aio_vm::builtins::module_native;
