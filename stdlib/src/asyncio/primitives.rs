@@ -45,6 +45,9 @@ struct Own {
     wakeup_next: Value,
     event_clear: Value,
     lock_wake_up_first: Value,
+    future_done: Value,
+    future_cancelled: Value,
+    future_set_result: Value,
 }
 
 /// Attribute and method names.
@@ -66,6 +69,9 @@ struct Names {
     wakeup_next: Attr,
     clear: Attr,
     wake_up_first: Attr,
+    done: Attr,
+    cancelled: Attr,
+    set_result: Attr,
 }
 
 /// Registers the natives in the module globals `g`.
@@ -114,6 +120,9 @@ fn init_env(vm: &mut Vm, a: &Args, globals: &Obj) -> PyResult<QueueEnv> {
         wakeup_next: native(vm, "_c_queue_wakeup_next")?,
         event_clear: native(vm, "_c_event_clear")?,
         lock_wake_up_first: native(vm, "_c_lock_wake_up_first")?,
+        future_done: native(vm, "_c_future_done")?,
+        future_cancelled: native(vm, "_c_future_cancelled")?,
+        future_set_result: native(vm, "_c_future_set_result")?,
     };
     let n = Names {
         queue: Attr::new(vm, "_queue"),
@@ -133,6 +142,9 @@ fn init_env(vm: &mut Vm, a: &Args, globals: &Obj) -> PyResult<QueueEnv> {
         wakeup_next: Attr::new(vm, "_wakeup_next"),
         clear: Attr::new(vm, "clear"),
         wake_up_first: Attr::new(vm, "_wake_up_first"),
+        done: Attr::new(vm, "done"),
+        cancelled: Attr::new(vm, "cancelled"),
+        set_result: Attr::new(vm, "set_result"),
     };
     let deque = native(vm, "_deque")?;
     Ok(QueueEnv {
@@ -204,6 +216,75 @@ fn call_queue_own(
         inline(vm)
     } else {
         call_own(vm, this, name, own, args, inline)
+    }
+}
+
+/// `fut.name(*args)` for one of `Future`'s native methods `own`: called directly (no
+/// method lookup) unless the future's class or instance overrides it.
+fn future_call(vm: &mut Vm, fut: &Value, name: &Attr, own: &Value, args: &[Value]) -> PyResult {
+    if keeps_method(vm, fut, name, own) {
+        let mut all: smallvec::SmallVec<[Value; 2]> = smallvec::SmallVec::new();
+        all.push(fut.clone());
+        all.extend(args.iter().cloned());
+        vm.call(own, &all, &[])
+    } else {
+        call_method(vm, fut, name.as_str(), args)
+    }
+}
+
+/// `if not fut.done():` / `fut.set_result(value)`; whether it set it.
+fn set_waiter(vm: &mut Vm, env: &QueueEnv, fut: &Value, value: Value) -> PyResult<bool> {
+    let done = future_call(vm, fut, &env.n.done, &env.own.future_done, &[])?;
+    if vm.is_true(&done)? {
+        return Ok(false);
+    }
+    future_call(
+        vm,
+        fut,
+        &env.n.set_result,
+        &env.own.future_set_result,
+        &[value],
+    )?;
+    Ok(true)
+}
+
+/// Iteration over an exact deque without an iterator object, as the deque's iterator
+/// steps: each step first checks that the deque has not changed since the walk began.
+struct DequeWalk<'a> {
+    deque: &'a Value,
+    state: u64,
+    next: usize,
+}
+
+impl<'a> DequeWalk<'a> {
+    fn new(env: &QueueEnv, deque: &'a Value) -> Option<DequeWalk<'a>> {
+        let state = exact_deque(env, deque)?.state();
+        Some(DequeWalk {
+            deque,
+            state,
+            next: 0,
+        })
+    }
+
+    fn next(&mut self, vm: &mut Vm) -> PyResult<Option<Value>> {
+        let Some(d) = native_state::<Deque>(self.deque) else {
+            return Ok(None);
+        };
+        let item = {
+            let d = d.borrow();
+            if d.state() != self.state {
+                None
+            } else {
+                Some(d.get(self.next))
+            }
+        };
+        match item {
+            None => Err(vm.new_runtime_error("deque mutated during iteration")),
+            Some(v) => {
+                self.next += 1;
+                Ok(v)
+            }
+        }
     }
 }
 
@@ -332,9 +413,7 @@ fn wakeup_next_of(vm: &mut Vm, env: &QueueEnv, waiters: &Value) -> PyResult {
                 call_method(vm, waiters, "popleft", &[])?
             }
         };
-        let done = call_method(vm, &waiter, "done", &[])?;
-        if !vm.is_true(&done)? {
-            call_method(vm, &waiter, "set_result", &[Value::None])?;
+        if set_waiter(vm, env, &waiter, Value::None)? {
             break;
         }
     }
@@ -419,32 +498,17 @@ fn event_set(vm: &mut Vm, env: &QueueEnv, a: Args) -> PyResult {
     }
     iset(vm, &this, &env.n.value, Value::bool(true))?;
     let waiters = iget(vm, &this, &env.n.waiters)?;
-    let snapshot = exact_deque(env, &waiters).map(|d| d.snapshot());
-    if let Some((items, state)) = snapshot {
-        // The deque's own iteration, without an iterator object: a step that finds the
-        // deque changed raises, the step after the last item included.
-        for fut in items {
-            set_waiter(vm, &fut, Value::bool(true))?;
-            if native_state::<Deque>(&waiters).is_some_and(|d| d.borrow().state() != state) {
-                return Err(vm.new_runtime_error("deque mutated during iteration"));
-            }
+    if let Some(mut it) = DequeWalk::new(env, &waiters) {
+        while let Some(fut) = it.next(vm)? {
+            set_waiter(vm, env, &fut, Value::bool(true))?;
         }
         return Ok(Value::None);
     }
     let it = vm.get_iter(&waiters)?;
     while let Some(fut) = vm.next(&it)? {
-        set_waiter(vm, &fut, Value::bool(true))?;
+        set_waiter(vm, env, &fut, Value::bool(true))?;
     }
     Ok(Value::None)
-}
-
-/// `if not fut.done():` / `fut.set_result(value)`
-fn set_waiter(vm: &mut Vm, fut: &Value, value: Value) -> PyResult<()> {
-    let done = call_method(vm, fut, "done", &[])?;
-    if !vm.is_true(&done)? {
-        call_method(vm, fut, "set_result", &[value])?;
-    }
-    Ok(())
 }
 
 /// `Event.clear`: `self._value = False`
@@ -483,25 +547,40 @@ fn lock_wake_up_first(vm: &mut Vm, env: &QueueEnv, a: Args) -> PyResult {
 
 fn wake_up_first_of(vm: &mut Vm, env: &QueueEnv, this: &Value) -> PyResult {
     let waiters = iget(vm, this, &env.n.waiters)?;
-    if !vm.is_true(&waiters)? {
-        return Ok(Value::None);
-    }
-    let fut = vm.getitem(&waiters, &Value::Int(0))?;
-    let done = call_method(vm, &fut, "done", &[])?;
-    if !vm.is_true(&done)? {
-        call_method(vm, &fut, "set_result", &[Value::bool(true)])?;
-    }
+    let first = exact_deque(env, &waiters).map(|d| d.front());
+    let fut = match first {
+        Some(None) => return Ok(Value::None),
+        Some(Some(fut)) => fut,
+        None => {
+            if !vm.is_true(&waiters)? {
+                return Ok(Value::None);
+            }
+            vm.getitem(&waiters, &Value::Int(0))?
+        }
+    };
+    set_waiter(vm, env, &fut, Value::bool(true))?;
     Ok(Value::None)
 }
 
 /// `_all_cancelled(waiters)`: `all(w.cancelled() for w in waiters)`, the test `Lock.acquire`
 /// makes before taking a free lock.
-fn all_cancelled(vm: &mut Vm, _env: &QueueEnv, a: Args) -> PyResult {
+fn all_cancelled(vm: &mut Vm, env: &QueueEnv, a: Args) -> PyResult {
     let [waiters] = a.bind_def(vm, "_all_cancelled", ["waiters"])?;
+    let is_cancelled = |vm: &mut Vm, w: &Value| {
+        let c = future_call(vm, w, &env.n.cancelled, &env.own.future_cancelled, &[])?;
+        vm.is_true(&c)
+    };
+    if let Some(mut it) = DequeWalk::new(env, &waiters) {
+        while let Some(w) = it.next(vm)? {
+            if !is_cancelled(vm, &w)? {
+                return Ok(Value::bool(false));
+            }
+        }
+        return Ok(Value::bool(true));
+    }
     let it = vm.get_iter(&waiters)?;
     while let Some(w) = vm.next(&it)? {
-        let cancelled = call_method(vm, &w, "cancelled", &[])?;
-        if !vm.is_true(&cancelled)? {
+        if !is_cancelled(vm, &w)? {
             return Ok(Value::bool(false));
         }
     }

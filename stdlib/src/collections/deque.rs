@@ -34,13 +34,18 @@ impl Deque {
         self.push(v, false);
     }
 
-    /// The items, with the mutation counter an iterator checks (`deque mutated during
-    /// iteration` when it moved).
-    pub(crate) fn snapshot(&self) -> (smallvec::SmallVec<[Value; 4]>, u64) {
-        (self.items.iter().cloned().collect(), self.state)
+    /// The item at `i` (from the left), if any.
+    pub(crate) fn get(&self, i: usize) -> Option<Value> {
+        self.items.get(i).cloned()
     }
 
-    /// The mutation counter (see [`Deque::snapshot`]).
+    /// The first item (`d[0]`), if any.
+    pub(crate) fn front(&self) -> Option<Value> {
+        self.items.front().cloned()
+    }
+
+    /// The mutation counter: an iterator that finds it moved raises `deque mutated during
+    /// iteration`.
     pub(crate) fn state(&self) -> u64 {
         self.state
     }
