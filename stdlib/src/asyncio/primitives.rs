@@ -6,6 +6,11 @@
 //! overrides it (`PriorityQueue._put`, a user's `full`) is called as written; when the
 //! method is the class's own native it runs inline instead. Instance attributes are read
 //! and written as the other asyncio natives do (`attr.rs`: the instance dict first).
+//!
+//! The containers are `collections.deque`s, whose methods no program can replace (an
+//! immutable type in CPython): on an exact deque the natives append, pop, count and walk
+//! in place (a walk checks the deque's mutation counter at each step, as its iterator
+//! does); a subclass or another container goes through its methods.
 
 use super::attr::{iget, iset, keeps_method, Attr};
 use super::natives::{define_group, Op};
