@@ -45,7 +45,14 @@ pub(crate) fn forget(o: &Object) {
     o.gc.set(0);
     let owner = o.gc_owner.get() as usize;
     let _ = REGISTRIES.try_with(|r| {
-        if let Ok(mut r) = r.try_borrow_mut() {
+        // No object dies while a registry is borrowed (the borrows below only read and
+        // write addresses); a failure here would leave a dangling entry.
+        let borrowed = r.try_borrow_mut();
+        debug_assert!(
+            borrowed.is_ok(),
+            "an object died while its registry was borrowed"
+        );
+        if let Ok(mut r) = borrowed {
             if let Some(slot) = r.get_mut(owner).and_then(|reg| reg.get_mut(idx - 1)) {
                 *slot = std::ptr::null();
             }
