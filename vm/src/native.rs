@@ -300,8 +300,8 @@ impl NativeFunction {
         self.bound.is_none() && !self.is_static && self.owner.is_some()
     }
 
-    /// Checks a call's arguments against [`NativeFunction::sig`] and its receiver against
-    /// [`NativeFunction::receiver`] before the implementation runs: for a checked method,
+    /// Checks a call's arguments against [`NativeDef::sig`] and its receiver against
+    /// [`NativeDef::receiver`] before the implementation runs: for a checked method,
     /// a few integer and pointer compares, and an allocation only for the error. See the
     /// example of [`Sig`].
     #[inline(always)]
