@@ -2,11 +2,10 @@
 //! moment it becomes unreachable, as in CPython. Containers are also registered here (by
 //! address, in an intrusive registry: see `REGISTRIES`); when enough have been allocated, a
 //! collection runs CPython's algorithm (`Modules/gcmodule.c`): for every registered object,
-//! subtract the references
-//! that come from other registered objects from its strong count; what still has a
-//! positive count is referenced from outside (Rust locals, frames, the VM) and is a root;
-//! everything reachable from a root survives, and the rest — garbage cycles — is cleared,
-//! which breaks the cycles so reference counting frees them.
+//! subtract the references that come from other registered objects from its strong count;
+//! what still has a positive count is referenced from outside (Rust locals, frames, the VM)
+//! and is a root; everything reachable from a root survives, and the rest — garbage
+//! cycles — is cleared, which breaks the cycles so reference counting frees them.
 //!
 //! This is safe at any moment: an object a Rust caller holds has an extra strong count, so
 //! it and everything it reaches count as reachable.
@@ -35,51 +34,49 @@ thread_local! {
     static FREE_OWNERS: RefCell<Vec<u16>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Called from `Object`'s `Drop`: the dying object leaves its registry.
-#[inline]
-pub(crate) fn forget(o: &Object) {
-    let idx = o.gc.get() as usize;
-    if idx == 0 {
-        return;
-    }
-    o.gc.set(0);
+/// Runs `f` on the registry entry of tracked object `o` (index `idx`, 1-based, and its
+/// owner's registry).
+fn with_entry(o: &Object, idx: usize, f: impl FnOnce(&mut *const Object)) {
     let owner = o.gc_owner.get() as usize;
     let _ = REGISTRIES.try_with(|r| {
-        // No object dies while a registry is borrowed (the borrows below only read and
-        // write addresses); a failure here would leave a dangling entry.
+        // No object dies while a registry is borrowed (the borrows in this file only read
+        // and write addresses); a failure here would leave a dangling entry.
         let borrowed = r.try_borrow_mut();
         debug_assert!(
             borrowed.is_ok(),
             "an object died while its registry was borrowed"
         );
-        if let Ok(mut r) = borrowed {
-            if let Some(slot) = r.get_mut(owner).and_then(|reg| reg.get_mut(idx - 1)) {
-                *slot = std::ptr::null();
-            }
+        if let Some(entry) = borrowed
+            .ok()
+            .as_mut()
+            .and_then(|r| r.get_mut(owner))
+            .and_then(|reg| reg.get_mut(idx - 1))
+        {
+            f(entry);
         }
     });
+}
+
+/// Called from `Object`'s `Drop`: the dying object leaves its registry.
+#[inline]
+pub(crate) fn forget(o: &Object) {
+    let idx = o.gc.replace(0) as usize;
+    if idx != 0 {
+        with_entry(o, idx, |entry| *entry = std::ptr::null());
+    }
 }
 
 /// Called as `dying` is resurrected into `twin` for its finalizer: the twin takes the
 /// registry entry, so it stays tracked where the original was.
 pub(crate) fn transfer(dying: &Object, twin: &Obj) {
     let idx = dying.gc.replace(0) as usize;
-    if idx == 0 {
-        return;
+    if idx != 0 {
+        with_entry(dying, idx, |entry| {
+            *entry = Rc::as_ptr(twin);
+            twin.gc.set(idx as u32);
+            twin.gc_owner.set(dying.gc_owner.get());
+        });
     }
-    let owner = dying.gc_owner.get();
-    let _ = REGISTRIES.try_with(|r| {
-        if let Ok(mut r) = r.try_borrow_mut() {
-            if let Some(slot) = r
-                .get_mut(owner as usize)
-                .and_then(|reg| reg.get_mut(idx - 1))
-            {
-                *slot = Rc::as_ptr(twin);
-                twin.gc.set(idx as u32);
-                twin.gc_owner.set(owner);
-            }
-        }
-    });
 }
 
 /// The registry of container objects and the collection schedule.

@@ -227,14 +227,12 @@ fn call_queue_own(
 /// `fut.name(*args)` for one of `Future`'s native methods `own`: called directly (no
 /// method lookup) unless the future's class or instance overrides it.
 fn future_call(vm: &mut Vm, fut: &Value, name: &Attr, own: &Value, args: &[Value]) -> PyResult {
-    if keeps_method(vm, fut, name, own) {
+    call_own(vm, fut, name, own, args, |vm| {
         let mut all: smallvec::SmallVec<[Value; 2]> = smallvec::SmallVec::new();
         all.push(fut.clone());
         all.extend(args.iter().cloned());
         vm.call(own, &all, &[])
-    } else {
-        call_method(vm, fut, name.as_str(), args)
-    }
+    })
 }
 
 /// `if not fut.done():` / `fut.set_result(value)`; whether it set it.
