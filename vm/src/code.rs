@@ -500,6 +500,8 @@ pub struct SourceFile {
     pub text: String,
     /// Line starts.
     pub lines: aio_lexer::LineIndex,
+    /// `name` as a `str`, made on first use (`co_filename`, logging's caller lookups).
+    name_str: std::cell::OnceCell<Rc<Str>>,
 }
 
 impl SourceFile {
@@ -511,7 +513,17 @@ impl SourceFile {
             name: name.into(),
             text,
             lines,
+            name_str: std::cell::OnceCell::new(),
         }
+    }
+
+    /// The name as a `str` value, one shared string per file.
+    pub fn name_value(&self) -> Value {
+        Value::Str(
+            self.name_str
+                .get_or_init(|| Rc::new(Str::new(self.name.clone())))
+                .clone(),
+        )
     }
 
     /// The location of a byte span.

@@ -20,8 +20,18 @@ impl Interner {
             return v.clone();
         }
         let v = Rc::new(Str::new(s.to_string()));
+        v.set_interned();
         self.map.insert(s.into(), v.clone());
         v
+    }
+
+    /// The shared string equal to `s`: `s` itself when it is already an interned copy
+    /// (of this or another VM's interner: lookups compare bytes after pointers).
+    pub fn intern_str(&mut self, s: &Rc<Str>) -> Rc<Str> {
+        if s.is_interned() {
+            return s.clone();
+        }
+        self.intern(s.as_str())
     }
 
     /// Interns `s` when it looks like an identifier (as CPython interns such constants);

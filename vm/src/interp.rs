@@ -165,6 +165,61 @@ fn is_exact(o: &Obj, cls: &Obj) -> bool {
     o.class_raw().is_some_and(|c| Rc::ptr_eq(c, cls))
 }
 
+/// An index in range of a sequence of `len` items, negative indices counting from the end.
+#[inline(always)]
+fn in_range(i: i64, len: usize) -> Option<usize> {
+    let j = if i < 0 { i + len as i64 } else { i };
+    (0..len as i64).contains(&j).then_some(j as usize)
+}
+
+impl Vm {
+    /// `obj[idx]` without a call for the common built-in cases: an exact list or tuple
+    /// indexed by an int in range, an ASCII `str` indexed by an int in range or sliced
+    /// with int or `None` bounds and no step. `None` sends the caller to the general path
+    /// (which also raises the errors). A subclass may override `__getitem__`, so only
+    /// exact types qualify; `str` values are always exact.
+    #[inline(always)]
+    fn subscr_fast(&self, obj: &Value, idx: &Value) -> Option<Value> {
+        match (obj, idx) {
+            (Value::Obj(o), Value::Int(i)) => match &o.payload {
+                Payload::List(l) if is_exact(o, &self.types.list) => {
+                    let l = l.borrow();
+                    in_range(*i, l.len()).map(|j| l[j].clone())
+                }
+                Payload::Tuple(t) if is_exact(o, &self.types.tuple) => {
+                    in_range(*i, t.len()).map(|j| t[j].clone())
+                }
+                _ => None,
+            },
+            (Value::Str(s), Value::Int(i)) if s.is_ascii() => {
+                let j = in_range(*i, s.len())?;
+                Some(Value::str(s.substring(j, j + 1)))
+            }
+            (Value::Str(s), Value::Obj(o)) if s.is_ascii() => {
+                let Payload::Slice(sl) = &o.payload else {
+                    return None;
+                };
+                let bound = |v: &Value, default: usize| -> Option<usize> {
+                    let n = s.len() as i64;
+                    match v {
+                        Value::None => Some(default),
+                        Value::Int(i) if *i < 0 => Some((i + n).max(0) as usize),
+                        Value::Int(i) => Some((*i).min(n) as usize),
+                        _ => None,
+                    }
+                };
+                if !matches!(sl[2], Value::None) {
+                    return None;
+                }
+                let a = bound(&sl[0], 0)?;
+                let b = bound(&sl[1], s.len())?;
+                Some(Value::str(if a < b { s.substring(a, b) } else { "" }))
+            }
+            _ => None,
+        }
+    }
+}
+
 /// `lst.append(x)` as `CallMethod(1)` sees it (CPython 3.11 specializes the same call):
 /// when the method on the stack at `callee_pos` is `list.append` itself and the receiver a
 /// list, appends and leaves `None` in place of the callee, self and argument.
@@ -741,22 +796,9 @@ impl Vm {
                         Instr::BinarySubscr => {
                             let idx = f.stack.pop().expect("stack");
                             let obj = f.stack.pop().expect("stack");
-                            // Fast path: list[int] for an exact list (a subclass may
-                            // override `__getitem__`).
-                            if let (Value::Obj(o), Value::Int(i)) = (&obj, &idx) {
-                                if let Payload::List(l) = &o.payload {
-                                    if is_exact(o, &self.types.list) {
-                                        let l = l.borrow();
-                                        let n = l.len() as i64;
-                                        let j = if *i < 0 { i + n } else { *i };
-                                        if j >= 0 && j < n {
-                                            let v = l[j as usize].clone();
-                                            drop(l);
-                                            f.stack.push(v);
-                                            continue;
-                                        }
-                                    }
-                                }
+                            if let Some(v) = self.subscr_fast(&obj, &idx) {
+                                f.stack.push(v);
+                                continue;
                             }
                             if let Some(Some(v)) = self.exact_dict_get(&obj, &idx) {
                                 f.stack.push(v);

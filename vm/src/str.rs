@@ -9,6 +9,9 @@ pub struct Str {
     text: String,
     chars: usize,
     hash: Cell<i64>,
+    /// This is its VM's interned copy ([`Interner`](crate::intern::Interner)). Costs no
+    /// memory: `Rc<Str>`'s block stays in the allocator's 64-byte size class.
+    interned: Cell<bool>,
 }
 
 impl Str {
@@ -28,6 +31,7 @@ impl Str {
             text,
             chars,
             hash: Cell::new(-1),
+            interned: Cell::new(false),
         }
     }
 
@@ -52,6 +56,17 @@ impl Str {
     #[inline]
     pub fn is_ascii(&self) -> bool {
         self.chars == self.text.len()
+    }
+
+    /// Whether this is an interner's shared copy, so interning it again returns itself.
+    #[inline]
+    pub fn is_interned(&self) -> bool {
+        self.interned.get()
+    }
+
+    /// Marks this as the interner's shared copy.
+    pub(crate) fn set_interned(&self) {
+        self.interned.set(true);
     }
 
     /// The hash (computed once).

@@ -355,6 +355,12 @@ impl Vm {
         self.interner.intern(s)
     }
 
+    /// Interns a string the caller already holds: itself when it is an interned copy (a
+    /// name constant, an attribute name), so `getattr(o, "name")` does no hashing.
+    pub fn intern_str(&mut self, s: &Rc<Str>) -> Rc<Str> {
+        self.interner.intern_str(s)
+    }
+
     /// Registers a native module importable by `name`: `init` fills the module's namespace
     /// (usually through a [`ModuleBuilder`](crate::module::ModuleBuilder)) when a script
     /// first imports it. Registering a name again replaces the initialiser.

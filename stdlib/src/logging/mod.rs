@@ -42,7 +42,7 @@ fn frame(vm: &mut Vm, a: Args) -> PyResult {
         return Ok(Value::None);
     };
     Ok(vm.new_tuple(vec![
-        Value::str(code.source.name.as_str()),
+        code.source.name_value(),
         Value::Int(i64::from(line)),
         Value::Str(code.name.clone()),
     ]))

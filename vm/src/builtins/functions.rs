@@ -357,7 +357,7 @@ fn issubclass(vm: &mut Vm, a: Args) -> PyResult {
 /// The attribute-name argument of `getattr` and friends, interned.
 pub(crate) fn attr_name(vm: &mut Vm, v: &Value) -> PyResult<Rc<crate::str::Str>> {
     match v.as_str() {
-        Some(s) => Ok(vm.intern(s.as_str())),
+        Some(s) => Ok(vm.intern_str(s)),
         None => Err(vm.new_type_error(format!(
             "attribute name must be string, not '{}'",
             vm.type_name(v)

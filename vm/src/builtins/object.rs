@@ -1387,7 +1387,7 @@ pub(super) fn payload_attr(vm: &mut Vm, v: &Value, name: &str) -> PyResult<Optio
         (Payload::Module(m), "__name__") => Some(Value::Str(m.name.clone())),
         (Payload::Code(c), "co_name") => Some(Value::Str(c.name.clone())),
         (Payload::Code(c), "co_qualname") => Some(Value::Str(c.qualname.clone())),
-        (Payload::Code(c), "co_filename") => Some(Value::str(c.source.name.clone())),
+        (Payload::Code(c), "co_filename") => Some(c.source.name_value()),
         (Payload::Code(c), "co_firstlineno") => Some(Value::Int(c.firstlineno as i64)),
         (Payload::Code(c), "co_argcount") => Some(Value::Int(c.argcount as i64)),
         (Payload::Code(c), "co_posonlyargcount") => Some(Value::Int(c.posonlyargcount as i64)),
