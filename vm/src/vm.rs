@@ -192,7 +192,7 @@ pub struct Vm {
     /// The marker `LoadMethod` pushes when there is no `self`.
     pub(crate) null_marker: Value,
     /// `()`: one object, as in CPython (`() is ()`), so an empty tuple costs nothing.
-    empty_tuple: Value,
+    pub(crate) empty_tuple: Value,
     /// Frames kept for reuse.
     #[allow(clippy::vec_box)]
     pub(crate) frame_pool: Vec<Box<Frame>>,
@@ -536,6 +536,7 @@ impl Vm {
             &mut self.interner,
             &self.types,
             &self.ellipsis,
+            &self.empty_tuple,
         )
     }
 

@@ -93,3 +93,8 @@ dis_snapshot!(
     method_calls_with_keywords,
     "obj.m(1, k=2)\nobj.m(k=1)\nobj.m(*a, k=1)\nobj.m(**kw)\nf(1, k=2)\n"
 );
+
+dis_snapshot!(
+    folded_constants,
+    "a = -1\nb = (-1, (2, -3.5), ())\nc = ()\nd = -1j\ne = -a\nf = (a, 1)\n"
+);

@@ -264,6 +264,7 @@ impl Vm {
             &mut self.interner,
             &self.types,
             &self.ellipsis,
+            &self.empty_tuple,
         )
     }
 
@@ -312,6 +313,7 @@ impl Vm {
             &mut self.interner,
             &self.types,
             &self.ellipsis,
+            &self.empty_tuple,
         )
     }
 }

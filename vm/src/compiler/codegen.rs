@@ -55,6 +55,7 @@ pub fn compile(
     interner: &mut Interner,
     types: &crate::types::Types,
     ellipsis: &Value,
+    empty_tuple: &Value,
 ) -> Result<Rc<Code>, SyntaxError> {
     let table = symtable::build(module, mode == Mode::Interactive)
         .map_err(|e| SyntaxError::new(e.message, e.span))?;
@@ -64,6 +65,7 @@ pub fn compile(
         interner,
         types,
         ellipsis: ellipsis.clone(),
+        empty_tuple: empty_tuple.clone(),
         bytes_consts: HashMap::new(),
         units: Vec::new(),
         mode,
@@ -244,6 +246,8 @@ struct Compiler<'t, 'i> {
     interner: &'i mut Interner,
     types: &'i crate::types::Types,
     ellipsis: Value,
+    /// The VM's one empty tuple, the constant `()` folds to (`() is ()`, as in CPython).
+    empty_tuple: Value,
     /// The bytes constants made so far: equal literals of one compilation are one object,
     /// as CPython's compiler merges constants.
     bytes_consts: HashMap<Vec<u8>, Value>,
@@ -1817,6 +1821,14 @@ impl<'t, 'i> Compiler<'t, 'i> {
                 self.emit(Instr::Binary(binop(*op)));
             }
             ExprKind::UnaryOp { op, operand } => {
+                // A negated numeric literal is a constant (`-1`).
+                if let Some(v) = matches!(op, ast::UnaryOp::USub)
+                    .then(|| self.folded_constant(e))
+                    .flatten()
+                {
+                    self.load_const(v);
+                    return Ok(());
+                }
                 self.expr(operand)?;
                 self.emit(Instr::Unary(match op {
                     ast::UnaryOp::Invert => UnaryOp::Invert,
@@ -2040,9 +2052,8 @@ impl<'t, 'i> Compiler<'t, 'i> {
         let has_star = items.iter().any(|e| matches!(e.kind, ExprKind::Starred(_)));
         if !has_star {
             // A tuple of constants is a constant.
-            if kind == Display::Tuple && !items.is_empty() && items.len() <= 256 {
-                if let Some(vals) = self.constant_items(items) {
-                    let t = crate::builtins::make_tuple_const(self.types, vals);
+            if kind == Display::Tuple && items.len() <= 256 {
+                if let Some(t) = self.constant_tuple(items) {
                     self.load_const(t);
                     return Ok(());
                 }
@@ -2102,15 +2113,50 @@ impl<'t, 'i> Compiler<'t, 'i> {
         Ok(())
     }
 
-    fn constant_items(&mut self, items: &[Expr]) -> Option<Vec<Value>> {
+    /// The constant a tuple display of constants folds to, as CPython's AST optimizer
+    /// folds it: literals, negated numbers and nested such tuples (`()` is the VM's one
+    /// empty tuple).
+    fn constant_tuple(&mut self, items: &[Expr]) -> Option<Value> {
+        if items.is_empty() {
+            return Some(self.empty_tuple.clone());
+        }
         let mut out = Vec::with_capacity(items.len());
         for i in items {
-            match &i.kind {
-                ExprKind::Constant(k) => out.push(self.constant(k)),
-                _ => return None,
-            }
+            out.push(self.folded_constant(i)?);
         }
-        Some(out)
+        Some(crate::builtins::make_tuple_const(self.types, out))
+    }
+
+    /// The value of a literal, a negated numeric literal (`-1`, `-2.5`, `-1j`) or a tuple
+    /// of such, computed at compile time as CPython folds them; `None` for anything else.
+    fn folded_constant(&mut self, e: &Expr) -> Option<Value> {
+        match &e.kind {
+            ExprKind::Constant(k) => Some(self.constant(k)),
+            ExprKind::UnaryOp {
+                op: ast::UnaryOp::USub,
+                operand,
+            } => {
+                let ExprKind::Constant(k) = &operand.kind else {
+                    return None;
+                };
+                Some(match k {
+                    Constant::Int(IntValue::Small(i)) => match i.checked_neg() {
+                        Some(n) => Value::Int(n),
+                        None => {
+                            crate::builtins::bigint_value(self.types, -num_bigint::BigInt::from(*i))
+                        }
+                    },
+                    Constant::Int(IntValue::Big(b)) => {
+                        crate::builtins::bigint_value(self.types, -b.clone())
+                    }
+                    Constant::Float(f) => Value::float(-*f),
+                    Constant::Complex(im) => crate::builtins::complex_const(self.types, -0.0, -*im),
+                    _ => return None,
+                })
+            }
+            ExprKind::Tuple(items) if items.len() <= 256 => self.constant_tuple(items),
+            _ => None,
+        }
     }
 
     fn dict_display(&mut self, keys: &'t [Option<Expr>], values: &'t [Expr]) -> CResult {

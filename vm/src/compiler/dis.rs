@@ -178,6 +178,7 @@ fn const_repr(v: Option<&Value>) -> String {
             }
             Payload::Int(b) => b.to_string(),
             Payload::Bytes(b) => crate::builtins::bytes_repr(b),
+            Payload::Complex(re, im) => crate::format::complex_repr(*re, *im),
             _ => "...".into(),
         },
     }
