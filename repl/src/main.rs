@@ -165,7 +165,7 @@ fn run(args: Vec<String>) -> u8 {
             if !std::io::stdin().is_terminal() {
                 return run_stdin(String::new(), Vec::new());
             }
-            let mut vm = new_vm(vec![String::new()], true);
+            let mut vm = new_vm(vec![String::new()], Some("".into()));
             let globals = main_globals(&mut vm);
             repl::run(vm, globals)
         }
@@ -186,15 +186,13 @@ static INSPECT: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::n
 /// script's own folder takes that place when `Vm::run_file` runs it), then the folders of
 /// `AIOPATH` (as `PYTHONPATH`). Under `-i` it reports `SystemExit` with a traceback
 /// instead of exiting ([`INSPECT`]).
-fn new_vm(argv: Vec<String>, cwd_first: bool) -> aio_vm::Vm {
+fn new_vm(argv: Vec<String>, first: Option<std::path::PathBuf>) -> aio_vm::Vm {
     let mut vm = aio_vm::Vm::new();
     aio_stdlib::install(&mut vm);
     sigint::install(&vm);
     vm.argv = argv;
     vm.inspect = INSPECT.load(std::sync::atomic::Ordering::Relaxed);
-    if cwd_first {
-        vm.search_path.push(".".into());
-    }
+    vm.search_path.extend(first);
     if let Ok(p) = std::env::var("AIOPATH") {
         vm.search_path.extend(std::env::split_paths(&p));
     }
@@ -249,7 +247,7 @@ fn start(command: Command) -> Result<Started, u8> {
         Command::Code { code, args } => {
             let mut vm = new_vm(
                 std::iter::once("-c".to_string()).chain(args).collect(),
-                true,
+                Some("".into()),
             );
             let result = vm.run_source(&code, "<string>", "__main__");
             Ok((vm, result))
@@ -284,7 +282,10 @@ fn start_stdin(argv0: String, args: Vec<String>) -> Result<Started, u8> {
             return Err(1);
         }
     };
-    let mut vm = new_vm(std::iter::once(argv0).chain(args).collect(), true);
+    let mut vm = new_vm(
+        std::iter::once(argv0).chain(args).collect(),
+        Some("".into()),
+    );
     let result = vm.run_source(&source, "<stdin>", "__main__");
     Ok((vm, result))
 }
@@ -293,9 +294,11 @@ fn start_stdin(argv0: String, args: Vec<String>) -> Result<Started, u8> {
 /// runs its `__main__`) in the current folder, then `AIOPATH`, and runs it as `__main__`
 /// with its `__package__` set (relative imports work) and `sys.argv[0]` its full path.
 fn start_module(name: &str, args: Vec<String>) -> Result<Started, u8> {
+    // `python -m` puts the working folder's full path first.
+    let cwd = std::env::current_dir().unwrap_or_else(|_| ".".into());
     let mut vm = new_vm(
         std::iter::once("-m".to_string()).chain(args).collect(),
-        true,
+        Some(cwd),
     );
     match vm.find_main_module(name) {
         Err(e) => {
@@ -327,7 +330,7 @@ fn start_script(file: &str, args: Vec<String>) -> Result<Started, u8> {
     }
     let mut vm = new_vm(
         std::iter::once(file.to_string()).chain(args).collect(),
-        false,
+        None,
     );
     let result = vm.run_file(std::path::Path::new(file));
     Ok((vm, result))

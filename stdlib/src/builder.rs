@@ -124,6 +124,8 @@ pub const MODULES: &[&str] = &[
     "html",
     "html.entities",
     "importlib",
+    "importlib.machinery",
+    "importlib.util",
     "inspect",
     "io",
     "_io",

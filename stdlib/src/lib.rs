@@ -31,6 +31,7 @@ pub mod functools;
 pub mod gc;
 pub mod hashlib;
 pub mod heapq;
+pub mod importlib;
 pub mod inspect;
 pub mod io;
 pub mod itertools;
@@ -74,7 +75,7 @@ use aio_vm::Vm;
 /// `collections` (and `collections.abc`), `colorsys`, `configparser`, `contextlib`, `copy`, `copyreg`, `csv` (with `_csv`), `dataclasses`, `datetime`, `decimal`,
 /// `difflib`, `enum`, `errno`,
 /// `filecmp`, `fileinput`, `fnmatch`, `fractions`, `functools`, `gc`, `getopt`, `gettext`, `glob`, `graphlib`, `gzip` (with `_compression`), `hashlib` (with its native
-/// `_hashlib`), `heapq`, `hmac`, `html` (and `html.entities`), `importlib`, `inspect`, `io`, `ipaddress`, `itertools`, `json` (and `json.decoder`, `json.encoder`), `keyword`,
+/// `_hashlib`), `heapq`, `hmac`, `html` (and `html.entities`), `importlib` (and `importlib.machinery`, `importlib.util`), `inspect`, `io`, `ipaddress`, `itertools`, `json` (and `json.decoder`, `json.encoder`), `keyword`,
 /// `linecache`, `locale` (with its native `_locale`), `logging` (and `logging.config`, `logging.handlers`), `math`, `numbers`,
 /// `operator`, `optparse`, `os` (and `os.path`), `pathlib`, `pickle` (with `_compat_pickle`), `platform`, `pprint`, `random`, `re`, `reprlib`, `sched`, `secrets`, `select`, `selectors`, `shlex`, `shutil`, `signal` (with its native `_signal`), `socket` (with its native `_socket`), `stat`, `statistics`,
 /// `string`, `struct`, `subprocess` (with its native `_subprocess`), `tarfile`, `tempfile`, `textwrap`, `threading` (with `_thread` and `_threading_local`), `queue`, `quopri`, `time`, `timeit`, `tomllib` (with `tomllib._parser`, `_re`, `_types`), `traceback`, `types`, `typing`, `unicodedata`, `unittest` (and its submodules `unittest.case`,
@@ -190,7 +191,9 @@ pub fn install(vm: &mut Vm) {
     vm.register_module("struct", pystruct::init);
     vm.register_module("tempfile", pure::tempfile);
     vm.register_module("textwrap", pure::textwrap);
-    vm.register_module("importlib", pure::importlib);
+    vm.register_module("importlib", importlib::init);
+    vm.register_module("importlib.machinery", importlib::init_machinery);
+    vm.register_module("importlib.util", importlib::init_util);
     vm.register_module("threading", pure::threading);
     vm.register_module("_threading_local", pure::threading_local);
     vm.register_module("_thread", thread::init);

@@ -29,7 +29,6 @@ macro_rules! aio_module {
 aio_module!(argparse, "argparse.aio");
 aio_module!(base64, "base64.aio");
 aio_module!(copy, "copy.aio");
-aio_module!(importlib, "importlib.aio");
 aio_module!(difflib, "difflib.aio");
 aio_module!(copyreg, "copyreg.aio");
 aio_module!(compat_pickle, "_compat_pickle.aio");

@@ -143,6 +143,15 @@ impl Vm {
         }
         if let Some(init) = self.native_modules.get(full).cloned() {
             let m = self.new_module(full);
+            // A registered module with registered submodules is a package.
+            let prefix = format!("{full}.");
+            let package = if self.native_modules.keys().any(|k| k.starts_with(&prefix)) {
+                full
+            } else {
+                full.rsplit_once('.').map_or("", |(parent, _)| parent)
+            };
+            let g = self.module_globals(&m).expect("globals");
+            self.dict_set_str(&g, "__package__", Value::str(package));
             self.dict_set_str(&self.modules.clone(), full, Value::Obj(m.clone()));
             if let Err(e) = init(self, &m) {
                 let modules = self.modules.clone();
@@ -155,7 +164,7 @@ impl Vm {
         }
         let dirs: Vec<PathBuf> = match parent {
             Some(p) => match self.module_path(p) {
-                Some(dir) => vec![dir],
+                Some(dirs) => dirs,
                 None => {
                     let (pname, _) = full.rsplit_once('.').unwrap_or((full, ""));
                     // A registered package (one with registered submodules) just lacks
@@ -199,17 +208,94 @@ impl Vm {
         e
     }
 
-    fn search_dirs(&self) -> Vec<PathBuf> {
-        self.search_path.clone()
+    /// The folders a top-level import searches, in order: the `str` entries of `sys.path`
+    /// once `sys` is loaded (so a script's `sys.path.insert(0, dir)` or `remove` takes
+    /// effect, as in CPython; `''` is the working folder), then the folders of
+    /// [`Vm::search_path`] that `sys.path` does not list (a host's later additions).
+    pub(crate) fn search_dirs(&self) -> Vec<PathBuf> {
+        let sys_path = match self.dict_get_str(&self.modules, &Str::new("sys".into())) {
+            Some(Value::Obj(m)) => self
+                .module_globals(&m)
+                .and_then(|g| self.dict_get_str(&g, &Str::new("path".into()))),
+            _ => None,
+        };
+        let Some(Value::Obj(list)) = sys_path else {
+            return self.search_path.clone();
+        };
+        let Payload::List(items) = &list.payload else {
+            return self.search_path.clone();
+        };
+        let mut dirs: Vec<PathBuf> = items
+            .borrow()
+            .iter()
+            .filter_map(|v| v.as_str().map(|s| PathBuf::from(s.as_str())))
+            .collect();
+        for dir in &self.search_path {
+            if !dirs.contains(dir) {
+                dirs.push(dir.clone());
+            }
+        }
+        dirs
     }
 
-    pub(crate) fn module_path(&mut self, m: &Obj) -> Option<PathBuf> {
+    /// A package's `__path__` folders (the `str` entries of the list, or one `str`);
+    /// `None` for a module that is not a package.
+    pub(crate) fn module_path(&mut self, m: &Obj) -> Option<Vec<PathBuf>> {
         let g = self.module_globals(m)?;
         let key = self.names.__path__.clone();
         match self.dict_get_str(&g, &key)? {
-            Value::Str(s) => Some(PathBuf::from(s.as_str())),
+            Value::Str(s) => Some(vec![PathBuf::from(s.as_str())]),
+            Value::Obj(o) => match &o.payload {
+                Payload::List(items) => Some(
+                    items
+                        .borrow()
+                        .iter()
+                        .filter_map(|v| v.as_str().map(|s| PathBuf::from(s.as_str())))
+                        .collect(),
+                ),
+                _ => None,
+            },
             _ => None,
         }
+    }
+
+    /// Where `import name` would find its module, without running it: `Builtin` for a
+    /// registered native module, otherwise the `.aio` file (and package folder) along the
+    /// parent package's `__path__` (for a dotted name, whose parent must be imported
+    /// already) or the top-level search folders. `None` when there is none. Backs
+    /// `importlib.util.find_spec`.
+    pub fn find_module_location(&mut self, name: &str) -> Option<ModuleLocation> {
+        if self.native_modules.contains_key(name) {
+            return Some(ModuleLocation::Builtin);
+        }
+        let dirs = match name.rsplit_once('.') {
+            Some((parent, _)) => {
+                let key = self.intern(parent);
+                match self.dict_get_str(&self.modules.clone(), &key) {
+                    Some(Value::Obj(p)) => self.module_path(&p)?,
+                    _ => return None,
+                }
+            }
+            None => self.search_dirs(),
+        };
+        let last = name.rsplit('.').next().unwrap_or(name);
+        for dir in dirs {
+            let file = dir.join(format!("{last}.aio"));
+            if file.is_file() {
+                return Some(ModuleLocation::Source {
+                    file: absolute(&file),
+                    package_dir: None,
+                });
+            }
+            let pkg = dir.join(last).join("__init__.aio");
+            if pkg.is_file() {
+                return Some(ModuleLocation::Source {
+                    file: absolute(&pkg),
+                    package_dir: Some(absolute(&dir.join(last))),
+                });
+            }
+        }
+        None
     }
 
     fn load_source_module(
@@ -224,16 +310,17 @@ impl Vm {
                 return Err(self.new_exception_msg(&self.exc.import_error.clone(), e.to_string()))
             }
         };
-        let shown = std::path::absolute(file)
-            .map(|p| p.display().to_string())
-            .unwrap_or_else(|_| file.display().to_string());
+        let shown = absolute(file).display().to_string();
         let code = self.compile_exception(&text, &shown)?;
         let m = self.new_module(full);
         let g = self.module_globals(&m).expect("globals");
         self.dict_set_str(&g, "__file__", Value::str(shown));
         match &package_dir {
             Some(dir) => {
-                self.dict_set_str(&g, "__path__", Value::str(dir.display().to_string()));
+                // A list of absolute folders, as CPython's `__path__`.
+                let dir = Value::str(absolute(dir).display().to_string());
+                let path = self.new_list(vec![dir]);
+                self.dict_set_str(&g, "__path__", path);
                 self.dict_set_str(&g, "__package__", Value::str(full));
             }
             None => {
@@ -405,6 +492,25 @@ impl Vm {
         }
         Ok(())
     }
+}
+
+/// Where [`Vm::find_module_location`] found a module.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ModuleLocation {
+    /// A native module registered with [`Vm::register_module`].
+    Builtin,
+    /// An `.aio` source file (absolute); for a package, its `__init__.aio` and folder.
+    Source {
+        /// The file that runs as the module.
+        file: PathBuf,
+        /// The package folder, for a package.
+        package_dir: Option<PathBuf>,
+    },
+}
+
+/// `path` made absolute against the working folder (unchanged when that fails).
+fn absolute(path: &std::path::Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
 #[cfg(test)]

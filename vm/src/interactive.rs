@@ -281,7 +281,13 @@ impl Vm {
                 _ => None,
             }));
         }
-        for dir in self.search_path.clone() {
+        for dir in self.search_dirs() {
+            // `''` is the working folder.
+            let dir = if dir.as_os_str().is_empty() {
+                std::path::PathBuf::from(".")
+            } else {
+                dir
+            };
             let Ok(entries) = std::fs::read_dir(&dir) else {
                 continue;
             };

@@ -62,7 +62,7 @@ impl Vm {
                     return Ok(MainModule::NotFound(format!("No module named {name}")));
                 };
                 match self.module_path(&m) {
-                    Some(dir) => vec![dir],
+                    Some(dirs) => dirs,
                     None => {
                         return Ok(MainModule::NotFound(format!(
                             "Error while finding module specification for '{name}' \
@@ -72,7 +72,7 @@ impl Vm {
                     }
                 }
             }
-            None => self.search_path.clone(),
+            None => self.search_dirs(),
         };
         for dir in dirs {
             let file = dir.join(format!("{last}.aio"));

@@ -577,12 +577,14 @@ impl Vm {
             .map_err(Error::syntax)?
             .to_string();
         if let Some(dir) = path.parent() {
+            // The script's folder, as a full path (CPython's `sys.path[0]`).
             let dir = if dir.as_os_str().is_empty() {
                 PathBuf::from(".")
             } else {
                 dir.to_path_buf()
             };
-            self.search_path.insert(0, dir);
+            self.search_path
+                .insert(0, std::path::absolute(&dir).unwrap_or(dir));
         }
         self.run_source(&text, &shown, "__main__")
     }
@@ -625,11 +627,6 @@ impl Vm {
         let module = self.new_module(module_name);
         if let Some(g) = self.module_globals(&module) {
             if module_name == "__main__" {
-                // The names CPython's `__main__` always has (aio has no import-system
-                // objects: its spec, loader and cache entries are `None`).
-                for name in ["__package__", "__loader__", "__spec__"] {
-                    self.dict_set_str(&g, name, Value::None);
-                }
                 let annotations = self.new_dict(Dict::new());
                 self.dict_set_str(&g, "__annotations__", Value::Obj(annotations));
             }
@@ -730,6 +727,10 @@ impl Vm {
         self.dict_set_str(&globals, "__name__", Value::Str(n.clone()));
         self.dict_set_str(&globals, "__builtins__", Value::Obj(self.builtins.clone()));
         self.dict_set_str(&globals, "__doc__", Value::None);
+        // As in a fresh CPython module; `importlib` makes a spec when asked for one.
+        for name in ["__package__", "__loader__", "__spec__"] {
+            self.dict_set_str(&globals, name, Value::None);
+        }
         self.track(Object::new(
             self.types.module.clone(),
             Payload::Module(Box::new(ModuleData { name: n, globals })),

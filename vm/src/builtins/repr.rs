@@ -3,7 +3,7 @@
 //! forms of functions, classes, modules and iterators.
 
 use crate::object::{GenKind, Payload};
-use crate::value::{Obj, Value};
+use crate::value::Value;
 use crate::vm::{PyResult, Vm};
 
 pub use crate::format::float_repr;
@@ -281,11 +281,14 @@ pub fn native_repr(vm: &mut Vm, v: &Value) -> PyResult<String> {
                     m.name.as_str(),
                     f.as_str()
                 )),
-                // Made by `types.ModuleType(name)`: no loader, as CPython shows it.
-                _ if has_loader_key(vm, &m.globals) => {
-                    Ok(format!("<module '{}'>", m.name.as_str()))
+                // A registered module: CPython shows its built-in loader.
+                _ if vm.native_modules.contains_key(m.name.as_str())
+                    || m.name.as_str() == "builtins" =>
+                {
+                    Ok(format!("<module '{}' (built-in)>", m.name.as_str()))
                 }
-                _ => Ok(format!("<module '{}' (built-in)>", m.name.as_str())),
+                // Made by `types.ModuleType(name)`: no loader, as CPython shows it.
+                _ => Ok(format!("<module '{}'>", m.name.as_str())),
             }
         }
         Payload::Exception(_) => super::exceptions::exception_repr(vm, o),
@@ -387,10 +390,4 @@ pub fn native_repr(vm: &mut Vm, v: &Value) -> PyResult<String> {
 
 fn default_like(_vm: &Vm, v: &Value) -> String {
     format!("{:#x}", v.id())
-}
-
-/// Whether module globals hold `__loader__` (modules made by `types.ModuleType`).
-fn has_loader_key(vm: &mut Vm, globals: &Obj) -> bool {
-    let key = vm.intern("__loader__");
-    vm.dict_get_str(globals, &key).is_some()
 }
