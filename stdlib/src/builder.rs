@@ -20,7 +20,7 @@
 //! **Sandbox.** A script reaches outside the process through the file system (the builtin
 //! `open`, `io.open`, and the file-system modules `os`, `os.path`, `pathlib`, `glob`,
 //! `shutil`, `tempfile`, `linecache`, `gzip`, `zipfile`, `tarfile`, `fileinput`, `filecmp`,
-//! `platform`, `gettext`), child processes (`subprocess`), the process's signal handlers
+//! `platform`, `gettext`, `mimetypes`, `getpass`), child processes (`subprocess`), the process's signal handlers
 //! (`signal`) and locale (`locale`), the network (the network modules `socket`, `select`,
 //! `selectors`, and asyncio's TCP streams: `asyncio.open_connection`,
 //! `asyncio.start_server`), and importing `.aio` files from the search path. A built VM
@@ -46,7 +46,9 @@
 //! `decimal` imports `collections`, `re`, `math` and `contextvars`; `pprint` imports
 //! `collections`, `dataclasses`, `re`, `types` and `io`; `fractions` and `decimal` import
 //! `numbers` (which imports `abc`); `optparse` imports `textwrap`; `calendar` imports `datetime` and `itertools`;
-//! `shlex` imports `re`, `collections` and `io`; `html` imports `re`; `graphlib` imports
+//! `shlex` imports `re`, `collections` and `io`; `html` imports `re`; `html.parser` imports
+//! `re`, `_markupbase` and `html`; `mimetypes` imports `os`, `urllib.parse` (and `getopt`
+//! in its `_main`); `getpass` imports `contextlib`, `io`, `os` and `warnings`; `graphlib` imports
 //! `types`; `urllib.parse` imports `collections`, `functools`, `re`, `types`, `unicodedata` and `warnings`;
 //! `timeit` imports `gc`, `itertools` and `time`; `unittest` imports `difflib`,
 //! `pprint`, `argparse`, `fnmatch`, `traceback`, `warnings`, `weakref`, `logging` (for
@@ -112,6 +114,7 @@ pub const MODULES: &[&str] = &[
     "functools",
     "gc",
     "getopt",
+    "getpass",
     "gettext",
     "glob",
     "graphlib",
@@ -123,6 +126,8 @@ pub const MODULES: &[&str] = &[
     "hmac",
     "html",
     "html.entities",
+    "html.parser",
+    "_markupbase",
     "importlib",
     "importlib.machinery",
     "importlib.util",
@@ -142,6 +147,7 @@ pub const MODULES: &[&str] = &[
     "logging.config",
     "logging.handlers",
     "math",
+    "mimetypes",
     "numbers",
     "operator",
     "optparse",
@@ -250,12 +256,14 @@ fn submodules(name: &str) -> Vec<&'static str> {
 const FILESYSTEM_MODULES: &[&str] = &[
     "filecmp",
     "fileinput",
+    "getpass",
     "gettext",
     "glob",
     "gzip",
     "linecache",
     "locale",
     "_locale",
+    "mimetypes",
     "os",
     "os.path",
     "pathlib",
@@ -399,7 +407,7 @@ impl VmBuilder {
 
     /// Lets scripts use the file system: the builtin `open`, `io.open`, and the file-system
     /// modules (`os`, `os.path`, `pathlib`, `glob`, `shutil`, `tempfile`, `linecache`, `gzip`,
-    /// `zipfile`, `tarfile`, `platform`, `gettext`, ...), `subprocess`, `signal` and `locale`
+    /// `zipfile`, `tarfile`, `platform`, `gettext`, `mimetypes`, ...), `subprocess`, `signal` and `locale`
     /// when chosen. `io` is
     /// then always importable (`open` is `io.open`).
     ///
@@ -614,6 +622,38 @@ mod tests {
             err.ends_with("ModuleNotFoundError: No module named 'linecache'"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn html_parser_needs_no_file_system() {
+        // html.parser stands on re, html and _markupbase; mimetypes (which reads
+        // /etc/mime.types) and getpass (which reads the environment) need `os`.
+        let mut vm = VmBuilder::new().with_stdlib().build();
+        vm.exec(
+            "from html.parser import HTMLParser\n\
+             class P(HTMLParser):\n\
+             \x20   def handle_starttag(self, tag, attrs):\n\
+             \x20       out.append(tag + str(len(attrs)))\n\
+             \x20   def handle_data(self, data):\n\
+             \x20       out.append(data)\n\
+             out = []\n\
+             P().feed('<p a=1 b>x &amp; y</p>')",
+        )
+        .unwrap();
+        assert_eq!(
+            vm.get_global::<Vec<String>>("out").unwrap(),
+            ["p2", "x & y"]
+        );
+        for module in ["mimetypes", "getpass"] {
+            let err = vm
+                .exec(&format!("import {module}"))
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.ends_with(&format!("ModuleNotFoundError: No module named '{module}'")),
+                "{err}"
+            );
+        }
     }
 
     #[test]

@@ -74,9 +74,9 @@ use aio_vm::Vm;
 /// `cp1252`, `cp437`, the escape codecs, `hex`, `base64`, `zlib`, `quopri`, `rot13`),
 /// `collections` (and `collections.abc`), `colorsys`, `configparser`, `contextlib`, `copy`, `copyreg`, `csv` (with `_csv`), `dataclasses`, `datetime`, `decimal`,
 /// `difflib`, `enum`, `errno`,
-/// `filecmp`, `fileinput`, `fnmatch`, `fractions`, `functools`, `gc`, `getopt`, `gettext`, `glob`, `graphlib`, `gzip` (with `_compression`), `hashlib` (with its native
-/// `_hashlib`), `heapq`, `hmac`, `html` (and `html.entities`), `importlib` (and `importlib.machinery`, `importlib.util`), `inspect`, `io`, `ipaddress`, `itertools`, `json` (and `json.decoder`, `json.encoder`), `keyword`,
-/// `linecache`, `locale` (with its native `_locale`), `logging` (and `logging.config`, `logging.handlers`), `math`, `numbers`,
+/// `filecmp`, `fileinput`, `fnmatch`, `fractions`, `functools`, `gc`, `getopt`, `getpass`, `gettext`, `glob`, `graphlib`, `gzip` (with `_compression`), `hashlib` (with its native
+/// `_hashlib`), `heapq`, `hmac`, `html` (and `html.entities`, `html.parser` with `_markupbase`), `importlib` (and `importlib.machinery`, `importlib.util`), `inspect`, `io`, `ipaddress`, `itertools`, `json` (and `json.decoder`, `json.encoder`), `keyword`,
+/// `linecache`, `locale` (with its native `_locale`), `logging` (and `logging.config`, `logging.handlers`), `math`, `mimetypes`, `numbers`,
 /// `operator`, `optparse`, `os` (and `os.path`), `pathlib`, `pickle` (with `_compat_pickle`), `platform`, `pprint`, `random`, `re`, `reprlib`, `sched`, `secrets`, `select`, `selectors`, `shlex`, `shutil`, `signal` (with its native `_signal`), `socket` (with its native `_socket`), `stat`, `statistics`,
 /// `string`, `struct`, `subprocess` (with its native `_subprocess`), `tarfile`, `tempfile`, `textwrap`, `threading` (with `_thread` and `_threading_local`), `queue`, `quopri`, `time`, `timeit`, `tomllib` (with `tomllib._parser`, `_re`, `_types`), `traceback`, `types`, `typing`, `unicodedata`, `unittest` (and its submodules `unittest.case`,
 /// `unittest.loader`, `unittest.mock`, ...), `urllib` (and `urllib.parse`), `uuid`, `warnings`, `weakref`, `zipfile`, `zlib`; and adds the
@@ -221,6 +221,10 @@ pub fn install(vm: &mut Vm) {
     vm.register_module("colorsys", pure::colorsys);
     vm.register_module("html", pure::html);
     vm.register_module("html.entities", pure::html_entities);
+    vm.register_module("html.parser", pure::html_parser);
+    vm.register_module("_markupbase", pure::markupbase);
+    vm.register_module("mimetypes", pure::mimetypes);
+    vm.register_module("getpass", pure::getpass);
     vm.register_module("urllib", urllib::init);
     vm.register_module("urllib.parse", urllib::init_parse);
     vm.register_module("linecache", pure::linecache);

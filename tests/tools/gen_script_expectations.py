@@ -69,7 +69,7 @@ STDLIB_MODULES = {
     "threading", "queue", "_thread", "cmath",
     "zlib", "gzip", "errno", "stat", "codecs", "subprocess", "signal", "encodings", "quopri",
     "ipaddress", "tomllib", "configparser", "sched", "secrets", "uuid", "fileinput", "filecmp", "unicodedata",
-    "zipfile", "tarfile", "platform", "locale", "gettext",
+    "zipfile", "tarfile", "platform", "locale", "gettext", "_markupbase", "mimetypes", "getpass",
     "socket", "select", "selectors",
 }
 CATEGORY_IMPORTS = {"asyncio": {"asyncio", "time", "concurrent", "contextvars", "functools", "gc", "io", "decimal", "threading"}, "stdlib": STDLIB_MODULES}
