@@ -46,7 +46,8 @@
 //! `decimal` imports `collections`, `re`, `math` and `contextvars`; `pprint` imports
 //! `collections`, `dataclasses`, `re`, `types` and `io`; `fractions` and `decimal` import
 //! `numbers` (which imports `abc`); `optparse` imports `textwrap`; `calendar` imports `datetime` and `itertools`;
-//! `shlex` imports `re`, `collections` and `io`; `html` imports `re`; `html.parser` imports
+//! `shlex` imports `re`, `collections` and `io`; `tokenize` imports `token`, `codecs`,
+//! `collections`, `functools`, `io`, `itertools` and `re`; `html` imports `re`; `html.parser` imports
 //! `re`, `_markupbase` and `html`; `mimetypes` imports `os`, `urllib.parse` (and `getopt`
 //! in its `_main`); `getpass` imports `contextlib`, `io`, `os` and `warnings`; `graphlib` imports
 //! `types`; `urllib.parse` imports `collections`, `functools`, `re`, `types`, `unicodedata` and `warnings`;
@@ -211,6 +212,8 @@ pub const MODULES: &[&str] = &[
     "_threading_local",
     "time",
     "timeit",
+    "token",
+    "tokenize",
     "tomllib",
     "tomllib._parser",
     "tomllib._re",
@@ -673,6 +676,31 @@ mod tests {
         let err = vm.exec("import fileinput").unwrap_err().to_string();
         assert!(
             err.ends_with("ModuleNotFoundError: No module named 'fileinput'"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn tokenize_needs_no_file_system() {
+        // tokenize imports the builtin open only when tokenize.open() opens a file.
+        let mut vm = VmBuilder::new().with_stdlib().build();
+        vm.exec(
+            "import io, tokenize\n\
+             src = 'if x:\\n    y = 1  # c\\n'\n\
+             toks = list(tokenize.generate_tokens(io.StringIO(src).readline))\n\
+             enc = next(tokenize.tokenize(io.BytesIO(b'# coding: latin-1\\n').readline)).string\n\
+             out = (len(toks), tokenize.tok_name[toks[4].type], tokenize.untokenize(toks) == src, enc)",
+        )
+        .unwrap();
+        assert_eq!(
+            vm.get_global::<(i64, String, bool, String)>("out").unwrap(),
+            (12, "INDENT".into(), true, "iso-8859-1".into())
+        );
+        let err = vm.exec("tokenize.open('x.py')").unwrap_err().to_string();
+        assert!(
+            err.ends_with(
+                "ImportError: cannot import name 'open' from 'builtins' (unknown location)"
+            ),
             "{err}"
         );
     }

@@ -78,7 +78,7 @@ use aio_vm::Vm;
 /// `_hashlib`), `heapq`, `hmac`, `html` (and `html.entities`, `html.parser` with `_markupbase`), `importlib` (and `importlib.machinery`, `importlib.util`), `inspect`, `io`, `ipaddress`, `itertools`, `json` (and `json.decoder`, `json.encoder`), `keyword`,
 /// `linecache`, `locale` (with its native `_locale`), `logging` (and `logging.config`, `logging.handlers`), `math`, `mimetypes`, `numbers`,
 /// `operator`, `optparse`, `os` (and `os.path`), `pathlib`, `pickle` (with `_compat_pickle`), `platform`, `pprint`, `random`, `re`, `reprlib`, `sched`, `secrets`, `select`, `selectors`, `shlex`, `shutil`, `signal` (with its native `_signal`), `socket` (with its native `_socket`), `stat`, `statistics`,
-/// `string`, `struct`, `subprocess` (with its native `_subprocess`), `tarfile`, `tempfile`, `textwrap`, `threading` (with `_thread` and `_threading_local`), `queue`, `quopri`, `time`, `timeit`, `tomllib` (with `tomllib._parser`, `_re`, `_types`), `traceback`, `types`, `typing`, `unicodedata`, `unittest` (and its submodules `unittest.case`,
+/// `string`, `struct`, `subprocess` (with its native `_subprocess`), `tarfile`, `tempfile`, `textwrap`, `threading` (with `_thread` and `_threading_local`), `queue`, `quopri`, `time`, `timeit`, `token`, `tokenize`, `tomllib` (with `tomllib._parser`, `_re`, `_types`), `traceback`, `types`, `typing`, `unicodedata`, `unittest` (and its submodules `unittest.case`,
 /// `unittest.loader`, `unittest.mock`, ...), `urllib` (and `urllib.parse`), `uuid`, `warnings`, `weakref`, `zipfile`, `zlib`; and adds the
 /// builtins `open` and `help` (with its `pydoc`).
 /// This is the unsandboxed standard library of the `aio` binary (see [`VmBuilder`] for a
@@ -214,6 +214,8 @@ pub fn install(vm: &mut Vm) {
     vm.register_module("keyword", pure::keyword);
     vm.register_module("numbers", pure::numbers);
     vm.register_module("shlex", pure::shlex);
+    vm.register_module("token", pure::token);
+    vm.register_module("tokenize", pure::tokenize);
     vm.register_module("getopt", pure::getopt);
     vm.register_module("optparse", pure::optparse);
     vm.register_module("calendar", pure::calendar);

@@ -65,7 +65,7 @@ STDLIB_MODULES = {
     "pprint", "difflib", "unittest", "inspect",
     "pickle", "copyreg", "asyncio",
     "keyword", "numbers", "shlex", "getopt", "optparse", "calendar", "graphlib", "colorsys",
-    "html", "urllib", "linecache", "timeit",
+    "html", "urllib", "linecache", "timeit", "token", "tokenize",
     "threading", "queue", "_thread", "cmath",
     "zlib", "gzip", "errno", "stat", "codecs", "subprocess", "signal", "encodings", "quopri",
     "ipaddress", "tomllib", "configparser", "sched", "secrets", "uuid", "fileinput", "filecmp", "unicodedata",
