@@ -181,17 +181,10 @@ impl Vm {
             None => self.search_dirs(),
         };
         let last = full.rsplit('.').next().unwrap_or(full);
-        for dir in dirs {
-            let file = dir.join(format!("{last}.aio"));
-            if file.is_file() {
-                return self.load_source_module(full, &file, None);
-            }
-            let pkg = dir.join(last).join("__init__.aio");
-            if pkg.is_file() {
-                return self.load_source_module(full, &pkg, Some(dir.join(last)));
-            }
+        match locate_source(&dirs, last) {
+            Some((file, package_dir)) => self.load_source_module(full, &file, package_dir),
+            None => Err(self.import_error(true, format!("No module named '{full}'"), full)),
         }
-        Err(self.import_error(true, format!("No module named '{full}'"), full))
     }
 
     /// An `ImportError` (or `ModuleNotFoundError`) whose `name` is the module's.
@@ -279,23 +272,11 @@ impl Vm {
             None => self.search_dirs(),
         };
         let last = name.rsplit('.').next().unwrap_or(name);
-        for dir in dirs {
-            let file = dir.join(format!("{last}.aio"));
-            if file.is_file() {
-                return Some(ModuleLocation::Source {
-                    file: absolute(&file),
-                    package_dir: None,
-                });
-            }
-            let pkg = dir.join(last).join("__init__.aio");
-            if pkg.is_file() {
-                return Some(ModuleLocation::Source {
-                    file: absolute(&pkg),
-                    package_dir: Some(absolute(&dir.join(last))),
-                });
-            }
-        }
-        None
+        let (file, package_dir) = locate_source(&dirs, last)?;
+        Some(ModuleLocation::Source {
+            file: absolute(&file),
+            package_dir: package_dir.map(|d| absolute(&d)),
+        })
     }
 
     fn load_source_module(
@@ -506,6 +487,19 @@ pub enum ModuleLocation {
         /// The package folder, for a package.
         package_dir: Option<PathBuf>,
     },
+}
+
+/// The first of `dirs` holding module `last` (the name's last part): `last.aio`, or a
+/// package `last/__init__.aio` (then its folder too), as `import` looks for them.
+fn locate_source(dirs: &[PathBuf], last: &str) -> Option<(PathBuf, Option<PathBuf>)> {
+    dirs.iter().find_map(|dir| {
+        let file = dir.join(format!("{last}.aio"));
+        if file.is_file() {
+            return Some((file, None));
+        }
+        let pkg = dir.join(last).join("__init__.aio");
+        pkg.is_file().then(|| (pkg, Some(dir.join(last))))
+    })
 }
 
 /// `path` made absolute against the working folder (unchanged when that fails).
