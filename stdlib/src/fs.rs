@@ -717,6 +717,42 @@ fn os_close(vm: &mut Vm, a: Args) -> PyResult {
     Ok(Value::None)
 }
 
+/// `os.get_inheritable(fd)`: whether child processes inherit the descriptor (its
+/// close-on-exec flag is clear).
+fn get_inheritable(vm: &mut Vm, a: Args) -> PyResult {
+    a.check_count(vm, "get_inheritable", 1, 1)?;
+    let fd = fd_arg(vm, &a, 0)?;
+    // SAFETY: F_GETFD reads a descriptor's flags; a bad descriptor fails with EBADF.
+    let flags = unsafe { libc::fcntl(fd, libc::F_GETFD) };
+    if flags < 0 {
+        return Err(os_error(vm, last_errno(), None, None));
+    }
+    Ok(Value::bool(flags & libc::FD_CLOEXEC == 0))
+}
+
+/// `os.set_inheritable(fd, inheritable)`: sets or clears the close-on-exec flag.
+fn set_inheritable(vm: &mut Vm, a: Args) -> PyResult {
+    a.check_count(vm, "set_inheritable", 2, 2)?;
+    let fd = fd_arg(vm, &a, 0)?;
+    let inheritable = vm.is_true(&a.pos[1])?;
+    // SAFETY: F_GETFD/F_SETFD read and write a descriptor's flags; a bad descriptor
+    // fails with EBADF.
+    let flags = unsafe { libc::fcntl(fd, libc::F_GETFD) };
+    if flags < 0 {
+        return Err(os_error(vm, last_errno(), None, None));
+    }
+    let new = if inheritable {
+        flags & !libc::FD_CLOEXEC
+    } else {
+        flags | libc::FD_CLOEXEC
+    };
+    // SAFETY: as above.
+    if new != flags && unsafe { libc::fcntl(fd, libc::F_SETFD, new) } < 0 {
+        return Err(os_error(vm, last_errno(), None, None));
+    }
+    Ok(Value::None)
+}
+
 /// `os._exit(status)`: ends the process at once, as the C `_exit` does: no `finally`
 /// blocks, no `atexit` handlers, and buffered output not yet written is lost.
 fn os_exit(vm: &mut Vm, a: Args) -> PyResult {
@@ -935,6 +971,8 @@ pub fn install_os(vm: &mut Vm, m: &Obj) {
         ("_confstr", confstr),
         ("open", os_open),
         ("close", os_close),
+        ("get_inheritable", get_inheritable),
+        ("set_inheritable", set_inheritable),
         ("_exit", os_exit),
         ("read", os_read),
         ("write", os_write),
@@ -962,6 +1000,25 @@ pub fn install_os(vm: &mut Vm, m: &Obj) {
         ("O_CLOEXEC", libc::O_CLOEXEC),
         ("O_DIRECTORY", libc::O_DIRECTORY),
         ("O_NOFOLLOW", libc::O_NOFOLLOW),
+        ("O_ACCMODE", libc::O_ACCMODE),
+        ("O_ASYNC", libc::O_ASYNC),
+        ("O_DSYNC", libc::O_DSYNC),
+        ("O_NDELAY", libc::O_NDELAY),
+        ("O_NOCTTY", libc::O_NOCTTY),
+        ("O_SYNC", libc::O_SYNC),
+    ] {
+        b.constant(name, v as i64);
+    }
+    // The flags only Linux has (CPython's os module lists the same set there).
+    #[cfg(target_os = "linux")]
+    for (name, v) in [
+        ("O_DIRECT", libc::O_DIRECT),
+        ("O_FSYNC", libc::O_FSYNC),
+        ("O_LARGEFILE", libc::O_LARGEFILE),
+        ("O_NOATIME", libc::O_NOATIME),
+        ("O_PATH", libc::O_PATH),
+        ("O_RSYNC", libc::O_RSYNC),
+        ("O_TMPFILE", libc::O_TMPFILE),
     ] {
         b.constant(name, v as i64);
     }
