@@ -717,17 +717,22 @@ fn os_close(vm: &mut Vm, a: Args) -> PyResult {
     Ok(Value::None)
 }
 
-/// `os.get_inheritable(fd)`: whether child processes inherit the descriptor (its
-/// close-on-exec flag is clear).
-fn get_inheritable(vm: &mut Vm, a: Args) -> PyResult {
-    a.check_count(vm, "get_inheritable", 1, 1)?;
-    let fd = fd_arg(vm, &a, 0)?;
+/// A descriptor's `F_GETFD` flags, or the `OSError` (EBADF for a bad descriptor).
+fn fd_flags(vm: &mut Vm, fd: i32) -> PyResult<i32> {
     // SAFETY: F_GETFD reads a descriptor's flags; a bad descriptor fails with EBADF.
     let flags = unsafe { libc::fcntl(fd, libc::F_GETFD) };
     if flags < 0 {
         return Err(os_error(vm, last_errno(), None, None));
     }
-    Ok(Value::bool(flags & libc::FD_CLOEXEC == 0))
+    Ok(flags)
+}
+
+/// `os.get_inheritable(fd)`: whether child processes inherit the descriptor (its
+/// close-on-exec flag is clear).
+fn get_inheritable(vm: &mut Vm, a: Args) -> PyResult {
+    a.check_count(vm, "get_inheritable", 1, 1)?;
+    let fd = fd_arg(vm, &a, 0)?;
+    Ok(Value::bool(fd_flags(vm, fd)? & libc::FD_CLOEXEC == 0))
 }
 
 /// `os.set_inheritable(fd, inheritable)`: sets or clears the close-on-exec flag.
@@ -735,18 +740,13 @@ fn set_inheritable(vm: &mut Vm, a: Args) -> PyResult {
     a.check_count(vm, "set_inheritable", 2, 2)?;
     let fd = fd_arg(vm, &a, 0)?;
     let inheritable = vm.is_true(&a.pos[1])?;
-    // SAFETY: F_GETFD/F_SETFD read and write a descriptor's flags; a bad descriptor
-    // fails with EBADF.
-    let flags = unsafe { libc::fcntl(fd, libc::F_GETFD) };
-    if flags < 0 {
-        return Err(os_error(vm, last_errno(), None, None));
-    }
+    let flags = fd_flags(vm, fd)?;
     let new = if inheritable {
         flags & !libc::FD_CLOEXEC
     } else {
         flags | libc::FD_CLOEXEC
     };
-    // SAFETY: as above.
+    // SAFETY: F_SETFD writes the flags of a descriptor `fd_flags` just read.
     if new != flags && unsafe { libc::fcntl(fd, libc::F_SETFD, new) } < 0 {
         return Err(os_error(vm, last_errno(), None, None));
     }

@@ -1822,10 +1822,7 @@ impl<'t, 'i> Compiler<'t, 'i> {
             }
             ExprKind::UnaryOp { op, operand } => {
                 // A negated numeric literal is a constant (`-1`).
-                if let Some(v) = matches!(op, ast::UnaryOp::USub)
-                    .then(|| self.folded_constant(e))
-                    .flatten()
-                {
+                if let Some(v) = self.folded_constant(e) {
                     self.load_const(v);
                     return Ok(());
                 }
