@@ -68,6 +68,10 @@ pub use builder::VmBuilder;
 
 use aio_vm::Vm;
 
+/// The standard library's modules written in aio, compiled when this crate was built
+/// (`build.rs`; see `aio_vm::frozen`).
+pub static FROZEN: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/frozen.bin"));
+
 /// Registers every standard-library module with `vm`: `abc`, `argparse`, `array`, `asyncio`, `base64`,
 /// `binascii`, `bisect`, `calendar`, `cmath`,
 /// `codecs` (with `_codecs` and the `encodings` package: the UTF codecs, `ascii`, `latin_1`,
@@ -100,6 +104,7 @@ use aio_vm::Vm;
 /// # Ok::<(), aio_vm::Error>(())
 /// ```
 pub fn install(vm: &mut Vm) {
+    vm.set_frozen(FROZEN);
     asyncio::install(vm);
     vm.register_module("abc", abc::init);
     vm.register_module("argparse", pure::argparse);

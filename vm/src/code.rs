@@ -498,8 +498,9 @@ pub struct SourceFile {
     pub name: String,
     /// The text.
     pub text: String,
-    /// Line starts.
-    pub lines: aio_lexer::LineIndex,
+    /// Line starts, indexed on first use (a module loaded from frozen code may never need
+    /// them): [`SourceFile::lines`].
+    lines: std::cell::OnceCell<aio_lexer::LineIndex>,
     /// `name` as a `str`, made on first use (`co_filename`, logging's caller lookups).
     name_str: std::cell::OnceCell<Rc<Str>>,
 }
@@ -507,14 +508,18 @@ pub struct SourceFile {
 impl SourceFile {
     /// A source file named `name` with `text`.
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> SourceFile {
-        let text = text.into();
-        let lines = aio_lexer::LineIndex::new(&text);
         SourceFile {
             name: name.into(),
-            text,
-            lines,
+            text: text.into(),
+            lines: std::cell::OnceCell::new(),
             name_str: std::cell::OnceCell::new(),
         }
+    }
+
+    /// The line starts of the text.
+    pub fn lines(&self) -> &aio_lexer::LineIndex {
+        self.lines
+            .get_or_init(|| aio_lexer::LineIndex::new(&self.text))
     }
 
     /// The name as a `str` value, one shared string per file.
@@ -528,8 +533,8 @@ impl SourceFile {
 
     /// The location of a byte span.
     pub fn location(&self, span: aio_lexer::Span) -> Location {
-        let a = self.lines.position(&self.text, span.start);
-        let b = self.lines.position(&self.text, span.end);
+        let a = self.lines().position(&self.text, span.start);
+        let b = self.lines().position(&self.text, span.end);
         Location {
             line: a.line,
             col: a.column,
@@ -748,7 +753,7 @@ impl Code {
     /// line, without the columns.
     pub fn line(&self, ip: usize) -> u32 {
         match self.spans.get(ip) {
-            Some(span) => self.source.lines.line(span.start),
+            Some(span) => self.source.lines().line(span.start),
             None => self.firstlineno,
         }
     }

@@ -248,7 +248,7 @@ impl Vm {
                     let src = &f.code.source;
                     (
                         format!("{}:{line}", src.name),
-                        src.lines.line_text(&src.text, line).trim().to_string(),
+                        src.lines().line_text(&src.text, line).trim().to_string(),
                     )
                 }
                 None => ("sys:1".to_string(), String::new()),

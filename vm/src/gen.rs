@@ -651,6 +651,6 @@ fn frame_summary(f: &Frame) -> FrameSummary {
         file: src.name.clone(),
         line,
         name: f.code.name.as_str().to_string(),
-        text: src.lines.line_text(&src.text, line).trim().to_string(),
+        text: src.lines().line_text(&src.text, line).trim().to_string(),
     }
 }

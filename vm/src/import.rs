@@ -327,7 +327,10 @@ impl Vm {
     /// modules written in aio (a native module's prelude) are loaded. A syntax error is
     /// raised as a `SyntaxError` exception. See the example of [`Vm::new_module`].
     pub fn exec_source_in(&mut self, source: &str, filename: &str, globals: &Obj) -> PyResult {
-        let code = self.compile_exception(source, filename)?;
+        let code = match self.frozen_code(source, filename) {
+            Some(code) => code,
+            None => self.compile_exception(source, filename)?,
+        };
         self.run_code(code, globals.clone())
     }
 

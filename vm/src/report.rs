@@ -195,7 +195,11 @@ impl Vm {
                 file: src.name.clone(),
                 line: loc.line,
                 name: entry.code.name.as_str().to_string(),
-                text: src.lines.line_text(&src.text, loc.line).trim().to_string(),
+                text: src
+                    .lines()
+                    .line_text(&src.text, loc.line)
+                    .trim()
+                    .to_string(),
             };
             let text = if carets {
                 self.format_traceback_entries(vec![entry], true).concat()
@@ -621,7 +625,7 @@ impl Vm {
             let line = entry
                 .code
                 .source
-                .lines
+                .lines()
                 .line_text(&entry.code.source.text, loc.line);
             // CPython's C printer strips the indentation only, `traceback.py` both ends.
             let text = line.trim_start_matches([' ', '\t', '\x0c']);

@@ -193,6 +193,8 @@ pub struct Vm {
     pub(crate) null_marker: Value,
     /// `()`: one object, as in CPython (`() is ()`), so an empty tuple costs nothing.
     pub(crate) empty_tuple: Value,
+    /// Code compiled when aio was built, for modules written in aio ([`Vm::set_frozen`]).
+    pub(crate) frozen: Option<crate::frozen::Frozen>,
     /// Frames kept for reuse.
     #[allow(clippy::vec_box)]
     pub(crate) frame_pool: Vec<Box<Frame>>,
@@ -303,6 +305,7 @@ impl Vm {
             not_implemented,
             null_marker,
             empty_tuple,
+            frozen: None,
             frame_pool: Vec::new(),
             arg_buf: Vec::new(),
             ellipsis,

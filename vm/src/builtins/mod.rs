@@ -28,7 +28,7 @@ mod slot_methods;
 mod sort;
 mod str;
 mod subscript;
-mod sys;
+pub(crate) mod sys;
 mod text;
 
 pub use aio_lexer::printable::is_printable as str_is_printable;

@@ -93,7 +93,7 @@ fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
 
 /// The parts of `sys` written in aio: struct sequences (`version_info`, `float_info`,
 /// `int_info`, `hash_info`, `flags`), `implementation` and `stdin`.
-const SYS_AIO: &str = r#"
+pub(crate) const SYS_AIO: &str = r#"
 class _StructSeq(tuple):
     __slots__ = ()
     n_unnamed_fields = 0

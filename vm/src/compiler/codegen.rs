@@ -893,14 +893,14 @@ impl<'t, 'i> Compiler<'t, 'i> {
         for d in &f.decorators {
             self.expr(d)?;
         }
-        let firstlineno = self.source.lines.line(
+        let firstlineno = self.source.lines().line(
             f.decorators
                 .first()
                 .map(|d| d.span.start.saturating_sub(1))
                 .unwrap_or(span.start),
         );
         let firstlineno = if f.decorators.is_empty() {
-            self.source.lines.line(span.start)
+            self.source.lines().line(span.start)
         } else {
             firstlineno
         };
@@ -1083,7 +1083,7 @@ impl<'t, 'i> Compiler<'t, 'i> {
         }
         let scope = self.table.scope_of(cd);
         let qualname = self.qualname(&cd.name.name);
-        let firstlineno = self.source.lines.line(span.start);
+        let firstlineno = self.source.lines().line(span.start);
         self.emit(Instr::LoadBuildClass);
         self.push_unit(scope, &cd.name.name, &qualname, span, firstlineno);
         self.load_name_raw("__name__", true);
@@ -1838,7 +1838,7 @@ impl<'t, 'i> Compiler<'t, 'i> {
                 let scope = self.table.scope_of(e);
                 let fl = self.defaults(args)?;
                 let qualname = self.qualname("<lambda>");
-                let line = self.source.lines.line(e.span.start);
+                let line = self.source.lines().line(e.span.start);
                 self.push_unit(scope, "<lambda>", &qualname, e.span, line);
                 self.set_arg_counts(args);
                 if self.scope().is_generator {
@@ -2383,7 +2383,7 @@ impl<'t, 'i> Compiler<'t, 'i> {
             );
         }
         let qualname = self.qualname(&name);
-        let line = self.source.lines.line(e.span.start);
+        let line = self.source.lines().line(e.span.start);
         // The first iterable is evaluated in the enclosing scope.
         self.expr(&generators[0].iter)?;
         self.push_unit(scope, &name, &qualname, e.span, line);
