@@ -46,10 +46,12 @@ pub struct Dict {
 }
 
 /// Dicts with at most this many positions have no index table: a lookup scans the
-/// entries (comparing the stored hashes first), which is as fast as probing a table for so
-/// few keys and saves the table's allocation and growth for the many small dicts (instance
-/// attributes, keyword arguments). The table is built when the dict grows past it.
-const SMALL: usize = 8;
+/// entries (comparing the stored hashes first), which is about as fast as probing a table
+/// for so few keys and saves the table's allocation and growth for the many small dicts
+/// (instance attributes, keyword arguments). The table is built when the dict grows past
+/// it. 16 rather than 8: building the table cost a 10-attribute `__init__` 12% of its
+/// instructions, while scanning 12 keys costs a lookup-only loop 2% (callgrind).
+const SMALL: usize = 16;
 
 /// The next dict version (see [`Dict::version`]).
 static NEXT_VERSION: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
