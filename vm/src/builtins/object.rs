@@ -1284,6 +1284,7 @@ pub(super) fn payload_attr_names(vm: &Vm, cls: &Obj) -> &'static [&'static str] 
             &[
                 "co_argcount",
                 "co_cellvars",
+                "co_consts",
                 "co_filename",
                 "co_firstlineno",
                 "co_flags",
@@ -1397,6 +1398,9 @@ pub(super) fn payload_attr(vm: &mut Vm, v: &Value, name: &str) -> PyResult<Optio
         (Payload::Code(c), "co_nlocals") => Some(Value::Int(c.nlocals() as i64)),
         (Payload::Code(c), "co_varnames") => Some(str_tuple(vm, &c.varnames)),
         (Payload::Code(c), "co_names") => Some(str_tuple(vm, &c.names)),
+        // The constants the instructions load (CPython's tuple also starts a function's
+        // with its docstring, which aio keeps apart).
+        (Payload::Code(c), "co_consts") => Some(vm.new_tuple(c.consts.to_vec())),
         (Payload::Code(c), "co_cellvars") => Some(str_tuple(vm, &c.cellvars)),
         (Payload::Code(c), "co_freevars") => Some(str_tuple(vm, &c.freevars)),
         (Payload::Cell(c), "cell_contents") => match c.borrow().clone() {

@@ -2313,6 +2313,8 @@ impl<'t, 'i> Compiler<'t, 'i> {
                 self.emit(Instr::StarArgs);
             }
             // Only `**` unpacking: the positional values go straight into a tuple.
+            // `f(**kw)`: the shared `()`, as CPython's `LOAD_CONST ()`.
+            [] if extra == 0 => self.load_const(self.empty_tuple.clone()),
             _ if !args.iter().any(|a| matches!(a.kind, ExprKind::Starred(_))) => {
                 for a in args {
                     self.expr(a)?;
