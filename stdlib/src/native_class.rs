@@ -3,7 +3,7 @@
 
 use aio_vm::dict::Dict;
 use aio_vm::native::Args;
-use aio_vm::object::{Object, Payload};
+use aio_vm::object::Object;
 use aio_vm::{Obj, PyResult, Value, Vm};
 use std::rc::Rc;
 
@@ -62,6 +62,9 @@ pub(crate) fn property(
         Rc::new(move |vm: &mut Vm, _a: Args<'_>| Err(vm.new_attribute_error(msg.to_string()))),
     );
     let p = [fget, refuse.clone(), refuse, Value::None, Value::str(name)];
-    let prop = Object::new(vm.types.property.clone(), Payload::Property(Box::new(p)));
+    let prop = Object::new(
+        vm.types.property.clone(),
+        aio_vm::builtins::property_payload(p),
+    );
     aio_vm::module::ClassBuilder::new(vm, cls).attr(name, Value::Obj(Rc::new(prop)));
 }

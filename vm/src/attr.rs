@@ -94,7 +94,7 @@ pub(crate) fn cached_property_getter(slot: &Cell<AttrCache>, obj: &Value) -> Opt
     // property's getter never changes.
     let prop = unsafe { &*(c.method as *const crate::object::Object) };
     match &prop.payload {
-        Payload::Property(p) => p[0].as_obj().cloned(),
+        Payload::Property(p) => p.borrow()[0].as_obj().cloned(),
         _ => None,
     }
 }
@@ -108,13 +108,26 @@ fn shadowed_in_instance(obj: &Value, name: &Rc<Str>) -> bool {
         .is_ok_and(|t| t.may_hold_str(name) && t.find_str(name).is_some())
 }
 
+/// Whether `o` is a `property` itself: the attribute paths run its getter, setter and
+/// deleter directly. A subclass's instances go through the descriptor protocol, since
+/// the subclass may override `__get__`, `__set__` or `__delete__`.
+#[inline]
+pub(crate) fn is_plain_property(o: &Object) -> bool {
+    matches!(o.payload, Payload::Property(_))
+        && o.class_raw()
+            .and_then(|c| c.as_type())
+            .is_some_and(|t| !t.heap)
+}
+
 /// Whether `p` is a property whose getter is a plain script function (not a generator or
 /// coroutine function).
 fn plain_getter(p: &Obj) -> bool {
     let Payload::Property(pp) = &p.payload else {
         return false;
     };
-    matches!(pp[0].payload(), Some(Payload::Function(func)) if !func.code.is_generator_like())
+    let getter = pp.borrow()[0].clone();
+    is_plain_property(p)
+        && matches!(getter.payload(), Some(Payload::Function(func)) if !func.code.is_generator_like())
 }
 
 /// The class attribute a [`CacheKind::ClassValue`] cache entry points at, when the instance dict
@@ -957,7 +970,8 @@ impl Vm {
                 Value::Obj(o) => match &o.payload {
                     Payload::ClassMethod(f) => self.bind_classmethod(f, cls).map(Some),
                     Payload::StaticMethod(f) => Ok(Some(f.clone())),
-                    Payload::Function(_) | Payload::Native(_) | Payload::Property(_) => Ok(Some(v)),
+                    Payload::Function(_) | Payload::Native(_) => Ok(Some(v)),
+                    Payload::Property(_) if is_plain_property(o) => Ok(Some(v)),
                     _ => {
                         let vcls = self.class_of(&v).clone();
                         if vcls.as_type().is_some_and(|t| t.heap) {
@@ -994,7 +1008,7 @@ impl Vm {
     ) -> PyResult<Option<Value>> {
         let Value::Obj(o) = d else { return Ok(None) };
         match &o.payload {
-            Payload::Property(p) => self.property_fetch(p, obj).map(Some),
+            Payload::Property(p) if is_plain_property(o) => self.property_fetch(p, obj).map(Some),
             Payload::Function(_)
             | Payload::Native(_)
             | Payload::ClassMethod(_)
@@ -1069,7 +1083,7 @@ impl Vm {
         };
         match &o.payload {
             Payload::Function(_) | Payload::Native(_) => Ok(self.new_method(f.clone(), owner)),
-            Payload::Property(p) => self.property_fetch(p, &owner),
+            Payload::Property(p) if is_plain_property(o) => self.property_fetch(p, &owner),
             _ => {
                 let fcls = self.class_of(f).clone();
                 if fcls.as_type().is_some_and(|t| t.heap) {
@@ -1327,7 +1341,9 @@ impl Vm {
                         }
                     }
                 }
-                Payload::Property(p) => return self.property_store(p, obj, Some(value)),
+                Payload::Property(p) if is_plain_property(&d) => {
+                    return self.property_store(p, obj, Some(value))
+                }
                 _ => {
                     let dcls = d.class_raw().unwrap_or(&self.types.type_).clone();
                     if dcls.as_type().is_some_and(|t| t.heap) {
@@ -1406,7 +1422,9 @@ impl Vm {
                         return Ok(());
                     }
                 }
-                Payload::Property(p) => return self.property_store(p, obj, None),
+                Payload::Property(p) if is_plain_property(&d) => {
+                    return self.property_store(p, obj, None)
+                }
                 _ => {
                     let dcls = d.class_raw().unwrap_or(&self.types.type_).clone();
                     if dcls.as_type().is_some_and(|t| t.heap) {
@@ -1455,12 +1473,16 @@ impl Vm {
     /// has none (`property.__set__`/`__delete__` and attribute stores share it).
     /// What reading a property on `obj` gives: its getter's result, or CPython's
     /// `AttributeError` when it has none.
-    pub(crate) fn property_fetch(&mut self, p: &[Value; 5], obj: &Value) -> PyResult {
-        let fget = p[0].clone();
+    pub(crate) fn property_fetch(
+        &mut self,
+        p: &std::cell::RefCell<[Value; 5]>,
+        obj: &Value,
+    ) -> PyResult {
+        let fget = p.borrow()[0].clone();
         if fget.is_none() {
             return Err(self.new_attribute_error(format!(
                 "property {}of '{}' object has no getter",
-                property_label(&p[4]),
+                property_label(&p.borrow()[4]),
                 self.type_name(obj)
             )));
         }
@@ -1469,16 +1491,16 @@ impl Vm {
 
     pub(crate) fn property_store(
         &mut self,
-        p: &[Value; 5],
+        p: &std::cell::RefCell<[Value; 5]>,
         obj: &Value,
         value: Option<Value>,
     ) -> PyResult<()> {
         let (f, what) = match value {
-            Some(_) => (p[1].clone(), "setter"),
-            None => (p[2].clone(), "deleter"),
+            Some(_) => (p.borrow()[1].clone(), "setter"),
+            None => (p.borrow()[2].clone(), "deleter"),
         };
         if f.is_none() {
-            let pname = property_label(&p[4]);
+            let pname = property_label(&p.borrow()[4]);
             return Err(self.new_attribute_error(format!(
                 "property {}of '{}' object has no {what}",
                 pname,

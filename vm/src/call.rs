@@ -413,6 +413,7 @@ impl Vm {
             crate::object::Layout::Tuple => Payload::Tuple(Box::new([])),
             crate::object::Layout::Bytes => Payload::Bytes(Box::new([])),
             crate::object::Layout::ByteArray => Payload::ByteArray(RefCell::new(Vec::new())),
+            crate::object::Layout::Property => crate::builtins::empty_property(),
             crate::object::Layout::Type | crate::object::Layout::Builtin => {
                 return Err(self.new_type_error(format!(
                     "cannot create '{}' instances",

@@ -617,7 +617,7 @@ fn trace(o: &Obj, f: &mut dyn FnMut(&Obj)) {
                 vals.iter().flatten().for_each(|v| visit_value(v, f));
             }
         }
-        Payload::Property(p) => p.iter().for_each(|v| visit_value(v, f)),
+        Payload::Property(p) => p.borrow().iter().for_each(|v| visit_value(v, f)),
         Payload::StaticMethod(v) | Payload::ClassMethod(v) => visit_value(v, f),
         Payload::Super(s) => {
             f(&s.0);

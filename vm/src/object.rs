@@ -244,8 +244,9 @@ pub enum Payload {
     Range(Box<[BigOrSmall; 3]>),
     /// `slice(start, stop, step)`.
     Slice(Box<[Value; 3]>),
-    /// `property(fget, fset, fdel, doc)` and the attribute name it was bound to.
-    Property(Box<[Value; 5]>),
+    /// `property(fget, fset, fdel, doc)` and the attribute name it was bound to (a
+    /// `RefCell`: `property.__init__` and `__set_name__` fill it in place, as CPython's).
+    Property(Box<RefCell<[Value; 5]>>),
     /// `staticmethod(f)`.
     StaticMethod(Value),
     /// `classmethod(f)`.
@@ -369,6 +370,8 @@ pub enum Layout {
     Exception,
     /// A class (metaclasses).
     Type,
+    /// A property (subclasses of `property`).
+    Property,
     /// Instances cannot be created from Python (functions, iterators, ...).
     Builtin,
 }

@@ -63,7 +63,7 @@ builtin_types! {
     async_generator: "async_generator", Builtin;
     range: "range", Builtin;
     slice: "slice", Builtin;
-    property: "property", Builtin;
+    property: "property", Property;
     staticmethod: "staticmethod", Builtin;
     classmethod: "classmethod", Builtin;
     super_: "super", Builtin;

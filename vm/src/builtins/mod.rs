@@ -163,6 +163,16 @@ pub fn native_fn(vm: &mut Vm, name: &str, owner: Option<&str>, f: NativeFn) -> V
     new_native(vm, name, owner, None, NativeImpl::Fn(f), Sig::FREE)
 }
 
+/// The payload of a property with `fields` (`fget`, `fset`, `fdel`, `doc`, name).
+pub fn property_payload(fields: [Value; 5]) -> Payload {
+    Payload::Property(Box::new(std::cell::RefCell::new(fields)))
+}
+
+/// The payload of a new instance of a `property` subclass, before `__init__` fills it.
+pub(crate) fn empty_property() -> Payload {
+    property_payload(Default::default())
+}
+
 /// A read-only `property` whose getter is native `f` (named `name`, owned by `owner`);
 /// `doc` is its `__doc__`. Built-in attributes that CPython serves through getset
 /// descriptors (`int.real`, `memoryview.shape`, `C.__weakref__`) are such properties.
@@ -176,7 +186,7 @@ pub(crate) fn readonly_property(
     let fget = native_fn(vm, name, Some(owner), f);
     let p = crate::object::Object::new(
         vm.types.property.clone(),
-        Payload::Property(Box::new([fget, Value::None, Value::None, Value::None, doc])),
+        property_payload([fget, Value::None, Value::None, Value::None, doc]),
     );
     Value::Obj(vm.track(p))
 }

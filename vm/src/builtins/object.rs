@@ -58,6 +58,8 @@ pub(super) fn install(vm: &mut Vm) {
     def_method(vm, &none, "__bool__", none_bool);
     let p = vm.types.property.clone();
     def_static(vm, &p, "__new__", property_new);
+    def_method(vm, &p, "__init__", property_init);
+    def_method(vm, &p, "__set_name__", property_set_name);
     def_method_sig(vm, &p, "getter", Sig::O, property_getter);
     def_method_sig(vm, &p, "setter", Sig::O, property_setter);
     def_method_sig(vm, &p, "deleter", Sig::O, property_deleter);
@@ -758,20 +760,13 @@ fn create_class(
         })
         .unwrap_or_default();
     for (k, v) in entries {
-        if let Some(Payload::Property(p)) = v.payload() {
-            if p[4].is_none() {
-                let mut named = (**p).clone();
-                named[4] = k.clone();
-                let prop = Value::Obj(vm.track(Object::new(
-                    vm.types.property.clone(),
-                    Payload::Property(Box::new(named)),
-                )));
-                if let (Some(t), Some(key)) = (cls.as_type(), k.as_str()) {
-                    t.ns.borrow_mut().set_str(key.clone(), prop);
-                    crate::types::types_changed();
-                }
+        // A property learns its name in place (the last name wins, as in CPython);
+        // subclasses go through `__set_name__` below, which they may override.
+        if let (Some(Payload::Property(p)), Value::Obj(o)) = (v.payload(), &v) {
+            if crate::attr::is_plain_property(o) {
+                p.borrow_mut()[4] = k.clone();
+                continue;
             }
-            continue;
         }
         if vm.is_heap(&v) {
             let vcls = vm.class_of(&v).clone();
@@ -968,32 +963,73 @@ fn build_class(vm: &mut Vm, a: Args) -> PyResult {
     Ok(cls)
 }
 
-fn property_new(vm: &mut Vm, a: Args) -> PyResult {
+/// The `fget`, `fset`, `fdel` and `doc` arguments of `property(...)` (after the class or
+/// instance in `a.pos[0]`).
+fn property_args(a: &Args) -> [Value; 4] {
     let get = |i: usize, n: &str| a.arg(i, n).cloned().unwrap_or(Value::None);
-    let doc = get(4, "doc");
-    let p = [
+    [
         get(1, "fget"),
         get(2, "fset"),
         get(3, "fdel"),
-        doc,
-        Value::None,
-    ];
-    Ok(Value::Obj(vm.track(Object::new(
-        vm.types.property.clone(),
-        Payload::Property(Box::new(p)),
-    ))))
+        get(4, "doc"),
+    ]
 }
 
+/// `property.__new__(cls, ...)`. A `property` takes its fields here; an instance of a
+/// subclass starts empty and gets them from `property.__init__`, which the subclass's
+/// own `__init__` may call with other arguments (CPython fills them in `__init__` only).
+fn property_new(vm: &mut Vm, a: Args) -> PyResult {
+    let cls = match a.pos.first() {
+        Some(Value::Obj(c)) if c.as_type().is_some() => c.clone(),
+        _ => return Err(vm.new_type_error("property.__new__(X): X is not a type object")),
+    };
+    if !Rc::ptr_eq(&cls, &vm.types.property) {
+        return vm.new_instance(&cls);
+    }
+    let [fget, fset, fdel, doc] = property_args(&a);
+    let p = crate::builtins::property_payload([fget, fset, fdel, doc, Value::None]);
+    Ok(Value::Obj(vm.track(Object::new(cls, p))))
+}
+
+/// `property.__init__(self, fget=None, fset=None, fdel=None, doc=None)`.
+fn property_init(vm: &mut Vm, a: Args) -> PyResult {
+    let Some(Payload::Property(p)) = a.pos.first().and_then(|v| v.payload()) else {
+        return Err(vm.new_type_error("descriptor '__init__' requires a 'property' object"));
+    };
+    let [fget, fset, fdel, doc] = property_args(&a);
+    let mut fields = p.borrow_mut();
+    (fields[0], fields[1], fields[2], fields[3]) = (fget, fset, fdel, doc);
+    Ok(Value::None)
+}
+
+/// `property.__set_name__(owner, name)`: the name error messages show.
+fn property_set_name(vm: &mut Vm, a: Args) -> PyResult {
+    a.method_count(vm, "__set_name__", 2, 2)?;
+    if let Some(Payload::Property(p)) = a.pos[0].payload() {
+        p.borrow_mut()[4] = a.pos[2].clone();
+    }
+    Ok(Value::None)
+}
+
+/// `getter`/`setter`/`deleter`: a copy with field `slot` replaced, made by calling the
+/// property's class (a subclass gets an instance of itself, as in CPython).
 fn property_with(vm: &mut Vm, a: Args, slot: usize) -> PyResult {
     let Some(Payload::Property(p)) = a.pos[0].payload() else {
         return Err(vm.new_type_error("not a property"));
     };
-    let mut p = (**p).clone();
-    p[slot] = a.pos.get(1).cloned().unwrap_or(Value::None);
-    Ok(Value::Obj(vm.track(Object::new(
-        vm.types.property.clone(),
-        Payload::Property(Box::new(p)),
-    ))))
+    let mut fields = p.borrow().clone();
+    fields[slot] = a.pos.get(1).cloned().unwrap_or(Value::None);
+    let cls = vm.class_of(&a.pos[0]).clone();
+    if Rc::ptr_eq(&cls, &vm.types.property) {
+        let p = crate::builtins::property_payload(fields);
+        return Ok(Value::Obj(vm.track(Object::new(cls, p))));
+    }
+    let [fget, fset, fdel, doc, name] = fields;
+    let copy = vm.call(&Value::Obj(cls), &[fget, fset, fdel, doc], &[])?;
+    if let Some(Payload::Property(p)) = copy.payload() {
+        p.borrow_mut()[4] = name;
+    }
+    Ok(copy)
 }
 
 fn property_getter(vm: &mut Vm, a: Args) -> PyResult {
@@ -1195,7 +1231,7 @@ fn super_getattr(vm: &mut Vm, s: &(Obj, Value), name: &str) -> PyResult<Option<V
                     }
                     Payload::StaticMethod(inner) => inner.clone(),
                     Payload::Property(p) if !is_class => {
-                        let g = p[0].clone();
+                        let g = p.borrow()[0].clone();
                         vm.call(&g, std::slice::from_ref(obj), &[])?
                     }
                     _ => v.clone(),
@@ -1407,20 +1443,16 @@ pub(super) fn payload_attr(vm: &mut Vm, v: &Value, name: &str) -> PyResult<Optio
             Some(v) => Some(v),
             None => return Err(vm.new_value_error("Cell is empty")),
         },
-        (Payload::Property(p), "fget") => Some(p[0].clone()),
-        (Payload::Property(p), "fset") => Some(p[1].clone()),
-        (Payload::Property(p), "fdel") => Some(p[2].clone()),
+        (Payload::Property(p), "fget") => Some(p.borrow()[0].clone()),
+        (Payload::Property(p), "fset") => Some(p.borrow()[1].clone()),
+        (Payload::Property(p), "fdel") => Some(p.borrow()[2].clone()),
         (Payload::Property(p), "__doc__") => {
-            if p[3].is_none() {
-                let f = p[0].clone();
-                let n = vm.names.__doc__.clone();
-                if f.is_none() {
-                    Some(Value::None)
-                } else {
-                    vm.get_attr_opt(&f, &n)?
-                }
+            let (doc, f) = (p.borrow()[3].clone(), p.borrow()[0].clone());
+            if !doc.is_none() || f.is_none() {
+                Some(doc)
             } else {
-                Some(p[3].clone())
+                let n = vm.names.__doc__.clone();
+                vm.get_attr_opt(&f, &n)?
             }
         }
         (Payload::StaticMethod(f) | Payload::ClassMethod(f), "__func__") => Some(f.clone()),
