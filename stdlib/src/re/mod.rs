@@ -244,7 +244,8 @@ fn compile(vm: &mut Vm, a: Args, classes: &Rc<Classes>) -> PyResult {
         Err(e) => {
             let pos = e.pos.map_or(Value::None, |p| Value::Int(p as i64));
             let kind = Value::from(e.value_error);
-            return Ok(vm.new_tuple(vec![Value::None, Value::str(e.msg), pos, kind]));
+            let msg = if bytes { ascii_message(&e.msg) } else { e.msg };
+            return Ok(vm.new_tuple(vec![Value::None, Value::str(msg), pos, kind]));
         }
     };
     let re = match build(&src) {
@@ -286,6 +287,20 @@ fn compile(vm: &mut Vm, a: Args, classes: &Rc<Classes>) -> PyResult {
         classes.pattern.clone(),
         payload,
     ))))
+}
+
+/// A bytes pattern's error message as sre_parse gives it: non-ASCII characters (Latin-1
+/// bytes) backslash-escaped.
+fn ascii_message(msg: &str) -> String {
+    let mut out = String::new();
+    for c in msg.chars() {
+        if c.is_ascii() {
+            out.push(c);
+        } else {
+            out.push_str(&format!("\\x{:02x}", c as u32));
+        }
+    }
+    out
 }
 
 fn engine_message(e: &fancy_regex::Error) -> String {
