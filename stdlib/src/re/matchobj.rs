@@ -1,9 +1,10 @@
 //! `re.Match`, as `_sre.c`'s match object: the group spans in characters (what `start`,
 //! `span`, `regs` and the repr report) and in bytes (to slice the text), the pattern, the
-//! subject and the `pos`/`endpos` it was searched with.
+//! subject and the `pos`/`endpos` it was searched with. The groups of a bytes pattern's
+//! match are `bytes` (its text is the subject read as Latin-1).
 
 use super::pattern::{bind, pattern_state};
-use super::{re_error, template, Chars, Spans};
+use super::{is_exact_bytes, re_error, template, text_value, Chars, Spans};
 use crate::native_class::property;
 use aio_vm::dict::Dict;
 use aio_vm::native::Args;
@@ -27,6 +28,8 @@ pub(crate) struct MatchState {
     pattern: Value,
     string: Value,
     text: Rc<Str>,
+    /// Whether the pattern is a bytes pattern.
+    bytes: bool,
     pos: usize,
     endpos: usize,
     spans: Box<[Span]>,
@@ -34,17 +37,20 @@ pub(crate) struct MatchState {
 
 impl MatchState {
     /// The text of group `i` (`None` when it did not take part). A group covering the
-    /// whole of an exact `str` subject is the subject itself, as in CPython.
-    fn group(&self, i: usize) -> Option<Value> {
+    /// whole of an exact `str` or `bytes` subject is the subject itself, as in CPython.
+    fn group(&self, vm: &Vm, i: usize) -> Option<Value> {
         let s = self.spans[i];
         if s.start < 0 {
             return None;
         }
         let text = self.text.as_str();
-        if s.bstart == 0 && s.bend == text.len() && matches!(self.string, Value::Str(_)) {
+        if s.bstart == 0
+            && s.bend == text.len()
+            && (matches!(self.string, Value::Str(_)) || is_exact_bytes(vm, &self.string))
+        {
             return Some(self.string.clone());
         }
-        Some(Value::str(&text[s.bstart..s.bend]))
+        Some(text_value(vm, self.bytes, &text[s.bstart..s.bend]))
     }
 
     /// The text of group `i` as a `&str` (`None` when it did not take part).
@@ -98,10 +104,12 @@ pub(crate) fn new_match(
             },
         })
         .collect();
+    let bytes = pattern_state(pattern).is_some_and(|p| p.borrow().bytes);
     let state = MatchState {
         pattern: pattern.clone(),
         string: string.clone(),
         text: text.clone(),
+        bytes,
         pos,
         endpos,
         spans,
@@ -196,19 +204,19 @@ fn group(vm: &mut Vm, a: Args) -> PyResult {
     }
     let m = cell.borrow();
     match &a.pos[1..] {
-        [] => Ok(m.group(0).unwrap_or(Value::None)),
+        [] => Ok(m.group(vm, 0).unwrap_or(Value::None)),
         [Value::Int(i)] if *i >= 0 && (*i as usize) < m.spans.len() => {
-            Ok(m.group(*i as usize).unwrap_or(Value::None))
+            Ok(m.group(vm, *i as usize).unwrap_or(Value::None))
         }
         [g] => {
             let i = index(vm, &m, g)?;
-            Ok(m.group(i).unwrap_or(Value::None))
+            Ok(m.group(vm, i).unwrap_or(Value::None))
         }
         gs => {
             let mut out = Vec::with_capacity(gs.len());
             for g in gs {
                 let i = index(vm, &m, g)?;
-                out.push(m.group(i).unwrap_or(Value::None));
+                out.push(m.group(vm, i).unwrap_or(Value::None));
             }
             Ok(vm.new_tuple(out))
         }
@@ -225,7 +233,7 @@ fn getitem(vm: &mut Vm, a: Args) -> PyResult {
     a.method_count(vm, "__getitem__", 1, 1)?;
     let m = cell.borrow();
     let i = index(vm, &m, &a.pos[1])?;
-    Ok(m.group(i).unwrap_or(Value::None))
+    Ok(m.group(vm, i).unwrap_or(Value::None))
 }
 
 fn groups(vm: &mut Vm, a: Args) -> PyResult {
@@ -234,7 +242,7 @@ fn groups(vm: &mut Vm, a: Args) -> PyResult {
     let default = default.cloned().unwrap_or(Value::None);
     let m = cell.borrow();
     let out = (1..m.spans.len())
-        .map(|i| m.group(i).unwrap_or_else(|| default.clone()))
+        .map(|i| m.group(vm, i).unwrap_or_else(|| default.clone()))
         .collect();
     Ok(vm.new_tuple(out))
 }
@@ -247,7 +255,7 @@ fn groupdict(vm: &mut Vm, a: Args) -> PyResult {
     let mut d = Dict::new();
     if let Some(p) = pattern_state(&m.pattern) {
         for (name, i) in p.borrow().names.iter() {
-            let v = m.group(*i).unwrap_or_else(|| default.clone());
+            let v = m.group(vm, *i).unwrap_or_else(|| default.clone());
             d.set_str(name.clone(), v);
         }
     }
@@ -282,13 +290,14 @@ fn span(vm: &mut Vm, a: Args) -> PyResult {
     Ok(vm.new_tuple(vec![Value::Int(s), Value::Int(e)]))
 }
 
-/// `expand(template)`: `str` templates here; others (bytes-like, or no string at all)
-/// through `re.aio`'s `_expand_slow`, which raises sre_parse's errors.
+/// `expand(template)`: `str` templates of `str` matches here; others (bytes-like, no string
+/// at all, or of a bytes pattern's match) through `re.aio`'s `_expand_slow`, which raises
+/// sre_parse's errors.
 fn expand(vm: &mut Vm, a: Args) -> PyResult {
     let cell = this(vm, &a, "expand")?;
     let [t] = bind(vm, &a, "expand", ["template"], 1)?;
     let t = t.expect("required").clone();
-    let Some(src) = t.as_str().cloned() else {
+    let Some(src) = t.as_str().cloned().filter(|_| !cell.borrow().bytes) else {
         let re = vm.import_module("re")?;
         let slow = aio_vm::module::getattr(vm, &re, "_expand_slow")?;
         return vm.call(&slow, &[a.pos[0].clone(), t], &[]);
@@ -318,7 +327,7 @@ fn repr(vm: &mut Vm, a: Args) -> PyResult {
         (
             m.spans[0].start,
             m.spans[0].end,
-            m.group(0).unwrap_or(Value::None),
+            m.group(vm, 0).unwrap_or(Value::None),
         )
     };
     let r = vm.repr(&g)?;

@@ -5,6 +5,10 @@
 //!
 //! Positions cross the boundary in characters, as Python counts them; the engine works in
 //! bytes of the UTF-8 text.
+//!
+//! A bytes pattern and its bytes-like subjects are read as Latin-1 text (byte `b` is
+//! character U+00bb), so character offsets are the offsets of the bytes; the results
+//! CPython gives as bytes are encoded back.
 
 mod matchobj;
 mod pattern;
@@ -117,17 +121,44 @@ pub(crate) struct Classes {
     pub(crate) iter: Obj,
 }
 
-/// A string argument as sre.c's `state_init` accepts it (aio's patterns are all `str`
-/// patterns), with its `TypeError`s.
-pub(crate) fn subject(vm: &mut Vm, v: &Value) -> PyResult<Rc<Str>> {
+/// A string argument as sre.c's `state_init` accepts it for a str pattern or (`bytes`) a
+/// bytes pattern, with its `TypeError`s: the text, a bytes-like subject read as Latin-1.
+pub(crate) fn subject(vm: &mut Vm, v: &Value, bytes: bool) -> PyResult<Rc<Str>> {
     if let Some(s) = v.as_str() {
+        if bytes {
+            return Err(vm.new_type_error("cannot use a bytes pattern on a string-like object"));
+        }
         return Ok(s.clone());
     }
-    if aio_vm::builtins::bytes_of(v).is_some() {
-        return Err(vm.new_type_error("cannot use a string pattern on a bytes-like object"));
+    if let Some(b) = aio_vm::builtins::bytes_of(v) {
+        if !bytes {
+            return Err(vm.new_type_error("cannot use a string pattern on a bytes-like object"));
+        }
+        return Ok(Rc::new(Str::new(latin1(&b))));
     }
     let t = vm.type_name(v);
     Err(vm.new_type_error(format!("expected string or bytes-like object, got '{t}'")))
+}
+
+/// `b` read as Latin-1.
+pub(crate) fn latin1(b: &[u8]) -> String {
+    b.iter().map(|&c| c as char).collect()
+}
+
+/// A result taken from the text: `s` itself, or for a bytes pattern (`bytes`) the `bytes`
+/// its Latin-1 text stands for.
+pub(crate) fn text_value(vm: &Vm, bytes: bool, s: &str) -> Value {
+    if bytes {
+        let b = s.chars().map(|c| c as u8).collect();
+        aio_vm::builtins::bytes_const(&vm.types, b)
+    } else {
+        Value::str(s)
+    }
+}
+
+/// Whether `v` is exactly a `bytes` (a result covering all of it may be `v` itself).
+pub(crate) fn is_exact_bytes(vm: &Vm, v: &Value) -> bool {
+    matches!(v.payload(), Some(Payload::Bytes(_))) && Rc::ptr_eq(vm.class_of(v), &vm.types.bytes)
 }
 
 /// `re.error(msg, pattern, pos)`, made by `re.aio`'s class.
@@ -202,16 +233,19 @@ fn build(src: &str) -> Result<Regex, fancy_regex::Error> {
 /// `re.error`); `re.aio` raises.
 fn compile(vm: &mut Vm, a: Args, classes: &Rc<Classes>) -> PyResult {
     a.check_count(vm, "_compile", 2, 2)?;
-    let Some(pat) = a.pos[0].as_str().cloned() else {
-        return Err(vm.new_type_error("first argument must be string or compiled pattern"));
+    let (pat, bytes) = match (a.pos[0].as_str(), a.pos[0].payload()) {
+        (Some(s), _) => (s.as_str().to_string(), false),
+        (None, Some(Payload::Bytes(b))) => (latin1(b), true),
+        _ => return Err(vm.new_type_error("first argument must be string or compiled pattern")),
     };
     let flags = to_index_i64(vm, &a.pos[1])? as u32;
-    let (src, flags) = match translate::translate(pat.as_str(), flags) {
+    let (src, flags) = match translate::translate_as(&pat, flags, bytes) {
         Ok(x) => x,
         Err(e) => {
             let pos = e.pos.map_or(Value::None, |p| Value::Int(p as i64));
             let kind = Value::from(e.value_error);
-            return Ok(vm.new_tuple(vec![Value::None, Value::str(e.msg), pos, kind]));
+            let msg = if bytes { ascii_message(&e.msg) } else { e.msg };
+            return Ok(vm.new_tuple(vec![Value::None, Value::str(msg), pos, kind]));
         }
     };
     let re = match build(&src) {
@@ -241,6 +275,7 @@ fn compile(vm: &mut Vm, a: Args, classes: &Rc<Classes>) -> PyResult {
     let state = pattern::PatternState {
         id,
         pattern: a.pos[0].clone(),
+        bytes,
         flags: flags as i64,
         groups,
         names,
@@ -252,6 +287,20 @@ fn compile(vm: &mut Vm, a: Args, classes: &Rc<Classes>) -> PyResult {
         classes.pattern.clone(),
         payload,
     ))))
+}
+
+/// A bytes pattern's error message as sre_parse gives it: non-ASCII characters (Latin-1
+/// bytes) backslash-escaped.
+fn ascii_message(msg: &str) -> String {
+    let mut out = String::new();
+    for c in msg.chars() {
+        if c.is_ascii() {
+            out.push(c);
+        } else {
+            out.push_str(&format!("\\x{:02x}", c as u32));
+        }
+    }
+    out
 }
 
 fn engine_message(e: &fancy_regex::Error) -> String {

@@ -1,11 +1,14 @@
 //! `re.Pattern`, as `_sre.c`'s pattern object: `search`/`match`/`fullmatch` make `Match`
 //! objects directly, and `sub`/`subn` (with `str` templates or a callable), `split`,
 //! `findall` and `finditer` loop over the matches in Rust, with sre.c's empty-match rule
-//! (`must_advance`) and argument errors. Bytes-like templates go through `re.aio`.
+//! (`must_advance`) and argument errors. A bytes pattern runs on its subject read as
+//! Latin-1 and gives bytes. Templates of the other string type go through `re.aio`.
 
 use super::matchobj::new_match;
 use super::template::{self, Piece, TemplateError};
-use super::{re_error, search_bytes, subject, Chars, Classes, Spans};
+use super::{
+    is_exact_bytes, latin1, re_error, search_bytes, subject, text_value, Chars, Classes, Spans,
+};
 use crate::native_class::property;
 use aio_vm::builtins::iter_self;
 use aio_vm::dict::Dict;
@@ -26,6 +29,8 @@ pub(crate) struct PatternState {
     pub(crate) id: usize,
     /// The source pattern object.
     pub(crate) pattern: Value,
+    /// Whether it is a bytes pattern (its text is the bytes read as Latin-1).
+    pub(crate) bytes: bool,
     /// The flags, with those the pattern sets inline.
     pub(crate) flags: i64,
     /// The number of capturing groups.
@@ -167,26 +172,29 @@ fn engine_error(vm: &mut Vm, msg: String) -> aio_vm::Obj {
     vm.new_runtime_error(msg)
 }
 
-/// The subject and the clamped `pos`/`endpos` of `search`-like methods.
+/// The subject (of a bytes pattern with `bytes`) and the clamped `pos`/`endpos` of
+/// `search`-like methods. As in CPython, bad positions are reported before a bad subject.
 fn subject_range(
     vm: &mut Vm,
+    bytes: bool,
     string: Option<&Value>,
     pos: Option<&Value>,
     endpos: Option<&Value>,
 ) -> PyResult<(Rc<Str>, usize, usize)> {
     let string = string.expect("required");
-    let n = string.as_str().map_or(0, |s| s.len());
+    let text = subject(vm, string, bytes);
+    let n = text.as_ref().map_or(0, |s| s.len());
     let pos = clamp(vm, pos, n, 0)?;
     let endpos = clamp(vm, endpos, n, n)?;
-    let text = subject(vm, string)?;
-    Ok((text, pos, endpos))
+    Ok((text?, pos, endpos))
 }
 
 /// `search`, `match` (`mode` 1) and `fullmatch` (`mode` 2).
 fn run(vm: &mut Vm, a: Args, name: &str, mode: i64) -> PyResult {
     let cell = this(vm, &a, name)?;
     let [string, pos, endpos] = bind(vm, &a, name, ["string", "pos", "endpos"], 1)?;
-    let (text, pos, endpos) = subject_range(vm, string, pos, endpos)?;
+    let bytes = cell.borrow().bytes;
+    let (text, pos, endpos) = subject_range(vm, bytes, string, pos, endpos)?;
     if pos > endpos {
         return Ok(Value::None);
     }
@@ -253,18 +261,18 @@ fn each_match(
 fn findall(vm: &mut Vm, a: Args) -> PyResult {
     let cell = this(vm, &a, "findall")?;
     let [string, pos, endpos] = bind(vm, &a, "findall", ["string", "pos", "endpos"], 1)?;
-    let (text, pos, endpos) = subject_range(vm, string, pos, endpos)?;
-    let (id, groups) = {
+    let (id, groups, bytes) = {
         let p = cell.borrow();
-        (p.id, p.groups)
+        (p.id, p.groups, p.bytes)
     };
+    let (text, pos, endpos) = subject_range(vm, bytes, string, pos, endpos)?;
     let mut out = Vec::new();
     if pos <= endpos {
         let hay = &text.as_str()[..text.byte_offset(endpos)];
         each_match(vm, id, hay, text.byte_offset(pos), |vm, sp| {
             let piece = |k: usize| match sp.get(k).copied().flatten() {
-                Some((b, e)) => Value::str(&hay[b..e]),
-                None => Value::str(""),
+                Some((b, e)) => text_value(vm, bytes, &hay[b..e]),
+                None => text_value(vm, bytes, ""),
             };
             out.push(match groups {
                 0 => piece(0),
@@ -295,7 +303,8 @@ struct FindIter {
 fn finditer(vm: &mut Vm, a: Args) -> PyResult {
     let cell = this(vm, &a, "finditer")?;
     let [string, pos, endpos] = bind(vm, &a, "finditer", ["string", "pos", "endpos"], 1)?;
-    let (text, pos, endpos) = subject_range(vm, string, pos, endpos)?;
+    let bytes = cell.borrow().bytes;
+    let (text, pos, endpos) = subject_range(vm, bytes, string, pos, endpos)?;
     let state = FindIter {
         pattern: a.pos[0].clone(),
         string: string.expect("required").clone(),
@@ -369,7 +378,8 @@ fn subn(vm: &mut Vm, a: Args) -> PyResult {
 }
 
 /// `sub`/`subn`: sre.c's `pattern_subx`. The template is read before the string is
-/// checked, as in CPython; bytes-like and other templates go to `re.aio`'s `_subn_slow`.
+/// checked, as in CPython; templates that are not of the pattern's string type go to
+/// `re.aio`'s `_subn_slow`.
 fn subx(vm: &mut Vm, a: Args, name: &str, want_n: bool) -> PyResult {
     let cell = this(vm, &a, name)?;
     let [repl, string, count] = bind(vm, &a, name, ["repl", "string", "count"], 2)?;
@@ -378,9 +388,23 @@ fn subx(vm: &mut Vm, a: Args, name: &str, want_n: bool) -> PyResult {
         Some(c) => to_index_i64(vm, c)?,
         None => 0,
     };
+    let bytes = cell.borrow().bytes;
+    let bytes_repl = if bytes {
+        aio_vm::builtins::bytes_of(repl)
+    } else {
+        None
+    };
     let repl = if aio_vm::builtins::is_callable(vm, repl) {
         Repl::Call(repl.clone())
-    } else if let Some(src) = repl.as_str() {
+    } else if let Some(b) = bytes_repl {
+        // A bytes template, parsed as Latin-1 text like the subject.
+        let src = Str::new(latin1(&b));
+        if src.as_str().contains('\\') {
+            Repl::Template(template_of(vm, cell, &src, repl)?)
+        } else {
+            Repl::Template(Rc::new(vec![Piece::Lit(src.as_str().to_string())]))
+        }
+    } else if let Some(src) = repl.as_str().filter(|_| !bytes) {
         if !src.as_str().contains('\\') {
             Repl::Literal(repl.clone())
         } else {
@@ -447,8 +471,9 @@ pub(crate) fn subn_with(vm: &mut Vm, a: Args) -> PyResult {
     run_sub(vm, &a.pos[0], repl, &a.pos[2], count, want_n)
 }
 
-/// The substitution loop. The pieces are joined as `str.join` would: an item that is not a
-/// `str` fails once all are made, naming its place in the list of pieces.
+/// The substitution loop. The pieces are joined as `str.join` (`bytes.join` for a bytes
+/// pattern) would: an item of another type fails once all are made, naming its place in the
+/// list of pieces.
 fn run_sub(
     vm: &mut Vm,
     pat: &Value,
@@ -457,22 +482,30 @@ fn run_sub(
     count: i64,
     want_n: bool,
 ) -> PyResult {
-    let text = subject(vm, string)?;
-    let Some((id, cls)) = pattern_state(pat).map(|p| {
+    let Some((id, cls, bytes)) = pattern_state(pat).map(|p| {
         let p = p.borrow();
-        (p.id, p.classes.matches.clone())
+        (p.id, p.classes.matches.clone(), p.bytes)
     }) else {
         return Err(vm.new_type_error("_subn() needs a Pattern"));
     };
+    let text = subject(vm, string, bytes)?;
     let s = text.as_str();
     let mut out = String::new();
     let mut items = 0usize;
     let mut bad: Option<(usize, String)> = None;
     let mut push = |vm: &mut Vm, v: &Value, out: &mut String, items: &mut usize| {
-        match v.as_str() {
-            Some(t) => out.push_str(t.as_str()),
-            None if bad.is_none() => bad = Some((*items, vm.type_name(v))),
-            None => {}
+        if bytes {
+            match aio_vm::builtins::bytes_of(v) {
+                Some(b) => out.extend(b.iter().map(|&c| c as char)),
+                None if bad.is_none() => bad = Some((*items, vm.type_name(v))),
+                None => {}
+            }
+        } else {
+            match v.as_str() {
+                Some(t) => out.push_str(t.as_str()),
+                None if bad.is_none() => bad = Some((*items, vm.type_name(v))),
+                None => {}
+            }
         }
         *items += 1;
     };
@@ -508,15 +541,18 @@ fn run_sub(
         })?;
     }
     if let Some((i, t)) = bad {
-        return Err(vm.new_type_error(format!(
-            "sequence item {i}: expected str instance, {t} found"
-        )));
+        let want = if bytes {
+            "a bytes-like object"
+        } else {
+            "str instance"
+        };
+        return Err(vm.new_type_error(format!("sequence item {i}: expected {want}, {t} found")));
     }
-    let result = if n == 0 && matches!(string, Value::Str(_)) {
+    let result = if n == 0 && (matches!(string, Value::Str(_)) || is_exact_bytes(vm, string)) {
         string.clone()
     } else {
         out.push_str(&s[last..]);
-        Value::str(out)
+        text_value(vm, bytes, &out)
     };
     Ok(if want_n {
         vm.new_tuple(vec![result, Value::Int(n)])
@@ -533,31 +569,33 @@ fn split(vm: &mut Vm, a: Args) -> PyResult {
         Some(m) => to_index_i64(vm, m)?,
         None => 0,
     };
-    let text = subject(vm, string)?;
-    let whole = || match string {
+    let (id, groups, bytes) = {
+        let p = cell.borrow();
+        (p.id, p.groups, p.bytes)
+    };
+    let text = subject(vm, string, bytes)?;
+    let whole = |vm: &Vm| match string {
         Value::Str(_) => string.clone(),
-        _ => Value::str(text.as_str()),
+        _ if is_exact_bytes(vm, string) => string.clone(),
+        _ => text_value(vm, bytes, text.as_str()),
     };
     if maxsplit < 0 {
-        return Ok(vm.new_list(vec![whole()]));
+        let w = whole(vm);
+        return Ok(vm.new_list(vec![w]));
     }
-    let (id, groups) = {
-        let p = cell.borrow();
-        (p.id, p.groups)
-    };
     let s = text.as_str();
     let mut out = Vec::new();
     let mut last = 0;
     let mut n = 0i64;
-    each_match(vm, id, s, 0, |_vm, sp| {
+    each_match(vm, id, s, 0, |vm, sp| {
         if maxsplit != 0 && n >= maxsplit {
             return Ok(false);
         }
         let (b, e) = sp[0].expect("group 0 takes part");
-        out.push(Value::str(&s[last..b]));
+        out.push(text_value(vm, bytes, &s[last..b]));
         for k in 1..=groups {
             out.push(match sp.get(k).copied().flatten() {
-                Some((x, y)) => Value::str(&s[x..y]),
+                Some((x, y)) => text_value(vm, bytes, &s[x..y]),
                 None => Value::None,
             });
         }
@@ -566,9 +604,9 @@ fn split(vm: &mut Vm, a: Args) -> PyResult {
         Ok(true)
     })?;
     out.push(if last == 0 {
-        whole()
+        whole(vm)
     } else {
-        Value::str(&s[last..])
+        text_value(vm, bytes, &s[last..])
     });
     Ok(vm.new_list(out))
 }
@@ -627,6 +665,10 @@ fn eq(vm: &mut Vm, a: Args) -> PyResult {
     let same = x.flags == y.flags
         && match (x.pattern.as_str(), y.pattern.as_str()) {
             (Some(p), Some(q)) => p.as_str() == q.as_str(),
+            (None, None) => {
+                let bytes = aio_vm::builtins::bytes_of;
+                bytes(&x.pattern).is_some() && bytes(&x.pattern) == bytes(&y.pattern)
+            }
             _ => false,
         };
     Ok(Value::bool(same))

@@ -1,6 +1,7 @@
-//! `sub` replacement templates over `str`: `sre_parse.parse_template` (literals, `\1`,
-//! `\g<name>`, octal and character escapes, with its error messages and positions) and
-//! `expand_template`. Bytes-like templates stay in `re.aio`.
+//! `sub` replacement templates over `str` (a bytes pattern's bytes templates read as
+//! Latin-1): `sre_parse.parse_template` (literals, `\1`, `\g<name>`, octal and character
+//! escapes, with its error messages and positions) and `expand_template`. Templates of the
+//! other string type than the pattern's stay in `re.aio`.
 
 /// A piece of a parsed template.
 pub(crate) enum Piece {

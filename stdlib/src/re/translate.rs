@@ -11,7 +11,10 @@
 //!   in classes; other punctuation is a literal (escaped only where the engine needs it);
 //! - `{` that is not a repetition is a literal, `{,n}` is `{0,n}`;
 //! - VERBOSE is applied here (whitespace and comments outside classes are dropped);
-//! - ASCII makes `\d \w \s \b` (and their negations) ASCII forms;
+//! - ASCII makes `\d \w \s \b` (and their negations) ASCII forms, and IGNORECASE fold only
+//!   ASCII letters (non-ASCII literals and classes are kept out of the engine's folding);
+//! - a bytes pattern (read as Latin-1 text, as its subjects are) is always ASCII, refuses
+//!   `\u`, `\U`, `\N` and the UNICODE flag, and accepts LOCALE (read as ASCII);
 //! - global inline flags at the start (`(?im)`) are folded into the flags; scoped ones
 //!   (`(?x-i:...)`) change VERBOSE, ASCII, MULTILINE and DOTALL for their group here.
 
@@ -69,8 +72,15 @@ struct Open {
     outer: u32,
 }
 
-/// Translates `pattern` with `flags`; returns the fancy-regex source and the final flags.
+/// Translates the str pattern `pattern` with `flags`; returns the fancy-regex source and
+/// the final flags.
 pub fn translate(pattern: &str, flags: u32) -> Result<(String, u32), TransError> {
+    translate_as(pattern, flags, false)
+}
+
+/// Translates `pattern` with `flags`: a str pattern, or with `bytes` a bytes pattern read as
+/// Latin-1 text. Returns the fancy-regex source and the final flags.
+pub fn translate_as(pattern: &str, flags: u32, bytes: bool) -> Result<(String, u32), TransError> {
     let p: Vec<char> = pattern.chars().collect();
     let mut flags = flags;
     let mut i = 0;
@@ -86,7 +96,7 @@ pub fn translate(pattern: &str, flags: u32) -> Result<(String, u32), TransError>
         {
             break;
         }
-        match flags::parse(&p, i + 2)? {
+        match flags::parse(&p, i + 2, bytes)? {
             Inline::Global(add, end) => {
                 flags |= add;
                 i = end;
@@ -94,7 +104,7 @@ pub fn translate(pattern: &str, flags: u32) -> Result<(String, u32), TransError>
             Inline::Scoped(..) => break,
         }
     }
-    if flags & ASCII == 0 {
+    if flags & ASCII == 0 && !bytes {
         flags |= UNICODE;
     }
     let mut out = String::new();
@@ -114,7 +124,10 @@ pub fn translate(pattern: &str, flags: u32) -> Result<(String, u32), TransError>
         let c = p[i];
         let start = i;
         let verbose = local & VERBOSE != 0;
-        let ascii = local & ASCII != 0;
+        // Bytes patterns are ASCII (LOCALE is read as ASCII too).
+        let ascii = bytes || local & ASCII != 0;
+        // IGNORECASE folding ASCII letters only.
+        let fold_ascii = ascii && local & IGNORECASE != 0;
         if verbose && (c.is_whitespace() || c == '#') {
             i = skip_verbose(&p, i);
             continue;
@@ -122,7 +135,14 @@ pub fn translate(pattern: &str, flags: u32) -> Result<(String, u32), TransError>
         let in_behind = opens.iter().any(|o| o.behind.is_some());
         match c {
             '\\' => {
-                i = escape(&p, i, false, ascii, &refs(&opens, groups), &mut out)?;
+                let before = out.len();
+                let r = refs(&opens, groups);
+                i = escape(&p, i, false, ascii, bytes, &r, &mut out)?;
+                if fold_ascii && class::escaped_char(&out[before..]).is_some_and(|c| !c.is_ascii())
+                {
+                    out.insert_str(before, "(?-i:");
+                    out.push(')');
+                }
                 last = if matches!(p[start + 1], 'A' | 'Z' | 'b' | 'B') {
                     Last::Nothing
                 } else {
@@ -131,7 +151,7 @@ pub fn translate(pattern: &str, flags: u32) -> Result<(String, u32), TransError>
                 continue;
             }
             '[' => {
-                i = class(&p, i, ascii, &mut out)?;
+                i = class(&p, i, ascii, bytes, fold_ascii, &mut out)?;
                 last = Last::Atom;
                 continue;
             }
@@ -256,7 +276,7 @@ pub fn translate(pattern: &str, flags: u32) -> Result<(String, u32), TransError>
                             i = j;
                         }
                         Some(&f) if flag_of(f).is_some() || f == '-' => {
-                            let (add, del, j) = match flags::parse(&p, i + 2)? {
+                            let (add, del, j) = match flags::parse(&p, i + 2, bytes)? {
                                 Inline::Global(..) => {
                                     return err(
                                         "global flags not at the start of the expression",
@@ -300,7 +320,7 @@ pub fn translate(pattern: &str, flags: u32) -> Result<(String, u32), TransError>
             ')' => {
                 let Some(open) = opens.pop() else {
                     // sre_parse checks the flags before the unbalanced `)`.
-                    flag_error(flags)?;
+                    flag_error(flags, bytes)?;
                     return err("unbalanced parenthesis", start);
                 };
                 local = open.outer;
@@ -384,6 +404,12 @@ pub fn translate(pattern: &str, flags: u32) -> Result<(String, u32), TransError>
                 out.push_str(if local & DOTALL != 0 { "(?s:.)" } else { "." });
                 last = Last::Atom;
             }
+            _ if fold_ascii && !c.is_ascii() => {
+                out.push_str("(?-i:");
+                out.push(c);
+                out.push(')');
+                last = Last::Atom;
+            }
             _ => {
                 push_literal(&mut out, c);
                 last = Last::Atom;
@@ -396,7 +422,7 @@ pub fn translate(pattern: &str, flags: u32) -> Result<(String, u32), TransError>
     if let Some(o) = opens.last() {
         return err("missing ), unterminated subpattern", o.start);
     }
-    flag_error(flags)?;
+    flag_error(flags, bytes)?;
     if let Some(&(n, pos)) = cond_refs.iter().find(|r| r.0 > groups) {
         return err(format!("invalid group reference {n}"), pos);
     }
@@ -455,9 +481,17 @@ fn token(p: &[char], k: usize) -> String {
     p[k..(k + n).min(p.len())].iter().collect()
 }
 
-/// sre_parse's `fix_flags` for a str pattern: the `ValueError` of a bad combination.
-fn flag_error(flags: u32) -> Result<(), TransError> {
-    let msg = if flags & LOCALE != 0 {
+/// sre_parse's `fix_flags`: the `ValueError` of a bad combination.
+fn flag_error(flags: u32, bytes: bool) -> Result<(), TransError> {
+    let msg = if bytes {
+        if flags & UNICODE != 0 {
+            "cannot use UNICODE flag with a bytes pattern"
+        } else if flags & LOCALE != 0 && flags & ASCII != 0 {
+            "ASCII and LOCALE flags are incompatible"
+        } else {
+            return Ok(());
+        }
+    } else if flags & LOCALE != 0 {
         "cannot use LOCALE flag with a str pattern"
     } else if flags & ASCII != 0 && flags & UNICODE != 0 {
         "ASCII and UNICODE flags are incompatible"
@@ -666,6 +700,23 @@ mod tests {
         );
         let x = translate("(?u)a", ASCII).unwrap_err();
         assert!(x.value_error && x.pos.is_none());
+    }
+
+    #[test]
+    fn bytes_patterns_are_ascii() {
+        let b = |p: &str, f: u32| translate_as(p, f, true);
+        assert_eq!(b("\\d", 0).unwrap(), ("[0-9]".into(), 0));
+        assert_eq!(b("\\u00e9", 0).unwrap_err().msg, "bad escape \\u");
+        assert_eq!(b("(?L)a", 0).unwrap().1, LOCALE);
+        let u = b("a", UNICODE).unwrap_err();
+        assert!(u.value_error && u.msg == "cannot use UNICODE flag with a bytes pattern");
+        // IGNORECASE folds ASCII letters only.
+        assert_eq!(b("\u{e9}a", IGNORECASE).unwrap().0, "(?i)(?-i:\u{e9})a");
+        assert_eq!(b("\\xe9", IGNORECASE).unwrap().0, "(?i)(?-i:\\x{e9})");
+        assert_eq!(
+            b("[^a-c\u{e0}]", IGNORECASE).unwrap().0,
+            "(?i)(?-i:[^a-c\u{e0}A-C])"
+        );
     }
 
     #[test]

@@ -5,9 +5,15 @@ use super::{err, push_literal, until, Refs, TransError};
 fn hex_escape(p: &[char], i: usize, n: usize, out: &mut String) -> Result<usize, TransError> {
     let digits: String = p[i + 2..(i + 2 + n).min(p.len())].iter().collect();
     if digits.len() != n || !digits.chars().all(|c| c.is_ascii_hexdigit()) {
-        let text: String = p[i..(i + 2 + n).min(p.len())]
+        // sre_parse names the escape and the hex digits it found.
+        let text: String = p[i..i + 2]
             .iter()
-            .take_while(|c| **c == '\\' || c.is_ascii_alphanumeric())
+            .chain(
+                p[i + 2..]
+                    .iter()
+                    .take(n)
+                    .take_while(|c| c.is_ascii_hexdigit()),
+            )
             .collect();
         return err(format!("incomplete escape {text}"), i);
     }
@@ -38,12 +44,13 @@ const ASCII_NOT_WORD_BOUNDARY: &str =
     "(?-i:(?<=[0-9A-Za-z_])(?=[0-9A-Za-z_])|(?<![0-9A-Za-z_])(?![0-9A-Za-z_]))";
 
 /// The escape at `p[i] == '\\'`; returns the index after it. `refs` says which groups a
-/// back reference may name.
+/// back reference may name; a `bytes` pattern has no `\u`, `\U` or `\N`.
 pub(super) fn escape(
     p: &[char],
     i: usize,
     in_class: bool,
     ascii: bool,
+    bytes: bool,
     refs: &Refs,
     out: &mut String,
 ) -> Result<usize, TransError> {
@@ -92,6 +99,7 @@ pub(super) fn escape(
             Ok(i + 2)
         }
         'x' => hex_escape(p, i, 2, out),
+        'u' | 'U' | 'N' if bytes => err(format!("bad escape \\{c}"), i),
         'u' => hex_escape(p, i, 4, out),
         'U' => hex_escape(p, i, 8, out),
         '0'..='7'

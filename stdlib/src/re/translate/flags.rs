@@ -31,17 +31,24 @@ pub(super) enum Inline {
     Scoped(u32, u32, usize),
 }
 
-/// Reads the flags from `p[i]`, a flag letter or `-` just after `(?`.
-pub(super) fn parse(p: &[char], mut i: usize) -> Result<Inline, TransError> {
+/// Reads the flags from `p[i]`, a flag letter or `-` just after `(?` (of a bytes pattern
+/// with `bytes`).
+pub(super) fn parse(p: &[char], mut i: usize, bytes: bool) -> Result<Inline, TransError> {
     let end = p.len();
     let (mut add, mut del) = (0, 0);
     let mut c = p[i];
     if c != '-' {
         loop {
             let f = flag_of(c).unwrap_or(0);
-            if c == 'L' {
+            if c == 'L' && !bytes {
                 return err(
                     "bad inline flags: cannot use 'L' flag with a str pattern",
+                    i + 1,
+                );
+            }
+            if c == 'u' && bytes {
+                return err(
+                    "bad inline flags: cannot use 'u' flag with a bytes pattern",
                     i + 1,
                 );
             }
