@@ -1,7 +1,10 @@
 //! The frozen table `build.rs` writes: every module written in aio is in it, and importing
 //! from it behaves as compiling the source does.
 
+mod common;
+
 use aio_vm::frozen::Frozen;
+use common::Sink;
 use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
@@ -60,16 +63,6 @@ try:
 except ValueError:
     print(traceback.format_exc().splitlines()[-3:])
 ";
-    struct Sink(Rc<RefCell<Vec<u8>>>);
-    impl std::io::Write for Sink {
-        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-            self.0.borrow_mut().extend_from_slice(b);
-            Ok(b.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
     let run = |frozen: bool| {
         let mut vm = aio_vm::Vm::new();
         aio_stdlib::install(&mut vm);

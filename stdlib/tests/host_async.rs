@@ -1,24 +1,17 @@
 //! Native async functions a host gives scripts: work on other threads that scripts
 //! `await` on asyncio's loop (X-14, X-15 for the loop side).
 
+mod common;
+
 use aio_stdlib::asyncio::threads::{self, SendError, SendValue};
 use aio_vm::{Value, Vm};
+use common::Sink;
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
 
 /// A VM with the standard library whose `print` goes to a buffer.
 fn vm_with_output() -> (Vm, Rc<RefCell<Vec<u8>>>) {
-    struct Sink(Rc<RefCell<Vec<u8>>>);
-    impl std::io::Write for Sink {
-        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-            self.0.borrow_mut().extend_from_slice(b);
-            Ok(b.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
     let mut vm = Vm::new();
     aio_stdlib::install(&mut vm);
     let out = Rc::new(RefCell::new(Vec::new()));
