@@ -7,6 +7,7 @@ use crate::code::BinOp;
 use crate::native::{Args, Sig};
 use crate::value::Value;
 use crate::vm::{PyResult, Vm};
+use std::rc::Rc;
 
 pub(super) const COMMON: Table = &[
     ("__len__", Sig::SLOT, dunder_len),
@@ -24,6 +25,7 @@ pub(super) const COMMON: Table = &[
 pub(super) const BYTES: Table = &[
     ("__hash__", Sig::SLOT, dunder_hash),
     ("__getnewargs__", Sig::NOARGS, bytes_getnewargs),
+    ("__bytes__", Sig::NOARGS, bytes_bytes),
 ];
 
 pub(super) const BYTEARRAY: Table = &[
@@ -105,6 +107,17 @@ fn bytes_getnewargs(vm: &mut Vm, a: Args) -> PyResult {
     let b = super::this(vm, &a, "__getnewargs__")?;
     let b = crate::module::new_bytes(vm, b);
     Ok(vm.new_tuple(vec![b]))
+}
+
+/// `bytes.__bytes__()` (new in 3.11): the object itself when it is exactly `bytes`, else
+/// a `bytes` copy of a subclass instance's value.
+fn bytes_bytes(vm: &mut Vm, a: Args) -> PyResult {
+    a.method_count(vm, "__bytes__", 0, 0)?;
+    let b = super::this(vm, &a, "__bytes__")?;
+    if Rc::ptr_eq(vm.class_of(&a.pos[0]), &vm.types.bytes) {
+        return Ok(a.pos[0].clone());
+    }
+    Ok(crate::module::new_bytes(vm, b))
 }
 
 fn dunder_setitem(vm: &mut Vm, a: Args) -> PyResult {
