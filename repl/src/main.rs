@@ -24,7 +24,15 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let worker = std::thread::Builder::new()
         .stack_size(STACK_SIZE)
-        .spawn(move || run(args));
+        .spawn(move || {
+            let code = run(args);
+            // A child made by `os.fork` has only this thread: it ends the process itself,
+            // with the script's status (a thread's end would exit with 0).
+            if aio_stdlib::os::is_forked_child() {
+                std::process::exit(code.into());
+            }
+            code
+        });
     // Signals go to the thread that runs the VM (it was created with them unblocked), so
     // that Ctrl-C interrupts its event-loop wait rather than the main thread's join, and a
     // `signal` handler runs as soon as the script can.

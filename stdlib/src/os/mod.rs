@@ -6,12 +6,31 @@ use aio_vm::native::Args;
 use aio_vm::object::Payload;
 use aio_vm::{Obj, PyResult, Value, Vm};
 
+mod args;
+mod consts;
+mod fdops;
+mod paths;
+mod procs;
+
+pub use procs::is_forked_child;
+
 /// Initialises `os`.
 pub fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
     crate::fs::install_os(vm, m);
     crate::process::install_os(vm, m);
+    fdops::install(vm, m);
+    paths::install(vm, m);
+    procs::install(vm, m);
+    consts::install(vm, m);
     ModuleBuilder::new(vm, m).function("fspath", fspath);
-    crate::source::run(vm, m, &[("os/os.aio", include_str!("os.aio"))])
+    crate::source::run(
+        vm,
+        m,
+        &[
+            ("os/os.aio", include_str!("os.aio")),
+            ("os/posix.aio", include_str!("posix.aio")),
+        ],
+    )
 }
 
 /// `os.fspath(path)`: CPython's `PyOS_FSPath`. Native, as in CPython: every `os.path`
