@@ -45,6 +45,24 @@ fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
         vm.dict_set_str(&g, name, f);
     }
     vm.dict_set_str(&g, "version", Value::str("3.11.7 (aio)"));
+    // Every module of aio's standard library is built into the binary, as CPython's
+    // `builtin_module_names` lists its C modules (`stdlib_module_names` is made from it).
+    let mut builtin: Vec<String> = vm
+        .native_modules
+        .keys()
+        .filter(|n| !n.contains('.'))
+        .cloned()
+        .chain(["builtins".to_string(), "sys".to_string()])
+        .collect();
+    builtin.sort();
+    builtin.dedup();
+    let builtin = builtin.into_iter().map(Value::from).collect();
+    let builtin = vm.new_tuple(builtin);
+    vm.dict_set_str(&g, "builtin_module_names", builtin);
+    vm.dict_set_str(&g, "_pthread_version", pthread_version());
+    let orig_argv = std::env::args().map(Value::from).collect();
+    let orig_argv = vm.new_list(orig_argv);
+    vm.dict_set_str(&g, "orig_argv", orig_argv);
     vm.dict_set_str(&g, "platform", Value::str(std::env::consts::OS));
     vm.dict_set_str(&g, "maxsize", Value::Int(i64::MAX));
     vm.dict_set_str(&g, "byteorder", Value::str("little"));
@@ -89,6 +107,27 @@ fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
     vm.dict_set_str(&g, "_inspect", Value::Int(i64::from(vm.inspect)));
     vm.exec_source_in(SYS_AIO, "<sys>", &g)?;
     Ok(())
+}
+
+/// `sys.thread_info.version`: the threads library's version as CPython reads it
+/// (`confstr(_CS_GNU_LIBPTHREAD_VERSION)`, e.g. `'NPTL 2.36'`), `None` where there is none.
+fn pthread_version() -> Value {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        let mut buf = [0u8; 64];
+        // SAFETY: `buf` is writable for its whole length, which is passed.
+        let n = unsafe {
+            libc::confstr(
+                libc::_CS_GNU_LIBPTHREAD_VERSION,
+                buf.as_mut_ptr().cast(),
+                buf.len(),
+            )
+        };
+        if n > 1 && n <= buf.len() {
+            return Value::from(String::from_utf8_lossy(&buf[..n - 1]).into_owned());
+        }
+    }
+    Value::None
 }
 
 /// The parts of `sys` written in aio: struct sequences (`version_info`, `float_info`,
@@ -188,7 +227,62 @@ def _simple_namespace():
 # aio writes no bytecode caches.
 implementation = _simple_namespace()(name='aio', cache_tag=None, version=version_info,
                                      hexversion=hexversion)
-del _simple_namespace, _inspect, _no_new
+stdlib_module_names = frozenset(builtin_module_names)
+thread_info = _structseq('thread_info', ['name', 'lock', 'version'],
+                         ('pthread', 'semaphore', _pthread_version), False)
+abiflags = ''
+api_version = 1013
+platlibdir = 'lib'
+pycache_prefix = None
+# aio never writes bytecode files (the standard library is compiled into the binary).
+dont_write_bytecode = True
+
+def is_finalizing():
+    return False
+
+def getfilesystemencodeerrors():
+    return 'surrogateescape'
+
+_switch_interval = 0.005
+
+def getswitchinterval():
+    return _switch_interval
+
+def setswitchinterval(interval, /):
+    global _switch_interval
+    interval = float(interval)
+    if interval <= 0:
+        raise ValueError('switch interval must be strictly positive')
+    _switch_interval = interval
+
+_coroutine_origin_tracking_depth = 0
+
+def get_coroutine_origin_tracking_depth():
+    return _coroutine_origin_tracking_depth
+
+def set_coroutine_origin_tracking_depth(depth):
+    global _coroutine_origin_tracking_depth
+    if depth < 0:
+        raise ValueError('depth must be >= 0')
+    _coroutine_origin_tracking_depth = depth
+
+_audit_hooks = []
+
+def addaudithook(hook):
+    _audit_hooks.append(hook)
+
+def audit(event, /, *args):
+    # aio raises no audit events of its own; sys.audit() calls the hooks, as in CPython.
+    if not isinstance(event, str):
+        raise TypeError(f"expected str for argument 'event', not {type(event).__name__}")
+    for hook in _audit_hooks:
+        hook(event, args)
+
+def call_tracing(func, args, /):
+    if not isinstance(args, tuple):
+        raise TypeError(f"call_tracing() argument 2 must be tuple, not {type(args).__name__}")
+    return func(*args)
+del _simple_namespace, _inspect, _no_new, _pthread_version
 
 class _StdinLines:
     # What sys.stdin and sys.stdin.buffer share: iteration by readline().
