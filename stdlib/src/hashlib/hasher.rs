@@ -1,4 +1,4 @@
-//! The message digests behind `_hashlib` (RustCrypto's `md-5`, `sha1` and `sha2`), HMAC
+//! The message digests behind `_hashlib` (RustCrypto's `md-5`, `sha1`, `sha2` and `sha3`), HMAC
 //! over them, and PBKDF2-HMAC.
 
 use sha2::Digest;
@@ -18,10 +18,21 @@ pub enum Hasher {
     Sha384(sha2::Sha384),
     /// SHA-512.
     Sha512(sha2::Sha512),
+    /// SHA3-224.
+    Sha3_224(sha3::Sha3_224),
+    /// SHA3-256.
+    Sha3_256(sha3::Sha3_256),
+    /// SHA3-384.
+    Sha3_384(sha3::Sha3_384),
+    /// SHA3-512.
+    Sha3_512(sha3::Sha3_512),
 }
 
 /// The algorithms, by CPython's names, in `algorithms_available` order of listing.
-pub const NAMES: [&str; 6] = ["md5", "sha1", "sha224", "sha256", "sha384", "sha512"];
+pub const NAMES: [&str; 10] = [
+    "md5", "sha1", "sha224", "sha256", "sha384", "sha512", "sha3_224", "sha3_256", "sha3_384",
+    "sha3_512",
+];
 
 /// Runs `$e` with `$h` bound to the inner digest, whatever the algorithm.
 macro_rules! each {
@@ -33,13 +44,26 @@ macro_rules! each {
             Hasher::Sha256($h) => $e,
             Hasher::Sha384($h) => $e,
             Hasher::Sha512($h) => $e,
+            Hasher::Sha3_224($h) => $e,
+            Hasher::Sha3_256($h) => $e,
+            Hasher::Sha3_384($h) => $e,
+            Hasher::Sha3_512($h) => $e,
         }
     };
 }
 
 impl Hasher {
-    /// A fresh digest for `name` (any case, as OpenSSL takes it), or `None`.
+    /// A fresh digest for `name`, or `None`. The md5, sha1 and sha2 names are taken in any
+    /// case, as OpenSSL takes them; the sha3 names only as CPython spells them (`sha3_256`:
+    /// CPython maps that spelling to OpenSSL's `sha3-256`, and `SHA3_256` is unknown).
     pub fn new(name: &str) -> Option<Hasher> {
+        match name {
+            "sha3_224" => return Some(Hasher::Sha3_224(sha3::Sha3_224::new())),
+            "sha3_256" => return Some(Hasher::Sha3_256(sha3::Sha3_256::new())),
+            "sha3_384" => return Some(Hasher::Sha3_384(sha3::Sha3_384::new())),
+            "sha3_512" => return Some(Hasher::Sha3_512(sha3::Sha3_512::new())),
+            _ => {}
+        }
         Some(match name.to_ascii_lowercase().as_str() {
             "md5" => Hasher::Md5(md5::Md5::new()),
             "sha1" => Hasher::Sha1(sha1::Sha1::new()),
@@ -60,6 +84,10 @@ impl Hasher {
             Hasher::Sha256(_) => "sha256",
             Hasher::Sha384(_) => "sha384",
             Hasher::Sha512(_) => "sha512",
+            Hasher::Sha3_224(_) => "sha3_224",
+            Hasher::Sha3_256(_) => "sha3_256",
+            Hasher::Sha3_384(_) => "sha3_384",
+            Hasher::Sha3_512(_) => "sha3_512",
         }
     }
 
@@ -67,6 +95,11 @@ impl Hasher {
     pub fn block_size(&self) -> usize {
         match self {
             Hasher::Sha384(_) | Hasher::Sha512(_) => 128,
+            // The sponge's rate: 1600 bits less twice the digest.
+            Hasher::Sha3_224(_) => 144,
+            Hasher::Sha3_256(_) => 136,
+            Hasher::Sha3_384(_) => 104,
+            Hasher::Sha3_512(_) => 72,
             _ => 64,
         }
     }
@@ -80,6 +113,10 @@ impl Hasher {
             Hasher::Sha256(_) => 32,
             Hasher::Sha384(_) => 48,
             Hasher::Sha512(_) => 64,
+            Hasher::Sha3_224(_) => 28,
+            Hasher::Sha3_256(_) => 32,
+            Hasher::Sha3_384(_) => 48,
+            Hasher::Sha3_512(_) => 64,
         }
     }
 
@@ -175,7 +212,13 @@ mod tests {
         assert_eq!((h.name(), h.digest_size(), h.block_size()), ("md5", 16, 64));
         let s = Hasher::new("sha512").expect("sha512");
         assert_eq!((s.digest_size(), s.block_size()), (64, 128));
-        assert!(Hasher::new("sha3_256").is_none());
+        let s3 = Hasher::new("sha3_256").expect("sha3_256");
+        assert_eq!(
+            (s3.name(), s3.digest_size(), s3.block_size()),
+            ("sha3_256", 32, 136)
+        );
+        assert!(Hasher::new("SHA3_256").is_none());
+        assert!(Hasher::new("shake_128").is_none());
     }
 
     #[test]

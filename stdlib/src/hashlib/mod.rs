@@ -1,6 +1,6 @@
 //! `_hashlib`, the native half of `hashlib` (CPython's OpenSSL module, on RustCrypto's
 //! digests): the `HASH` class (`update`, `digest`, `hexdigest`, `copy`, `name`,
-//! `digest_size`, `block_size`), the constructors `openssl_md5` ... `openssl_sha512` and
+//! `digest_size`, `block_size`), the constructors `openssl_md5` ... `openssl_sha3_512` and
 //! `new`, `pbkdf2_hmac`, `compare_digest` and `UnsupportedDigestmodError`. `hashlib.aio`
 //! (the module scripts import) and `hmac.aio` stand on it.
 
