@@ -447,8 +447,7 @@ fn remove(vm: &mut Vm, a: Args) -> PyResult {
     let c = std::ffi::CString::new(p).map_err(|_| vm.new_value_error("embedded null byte"))?;
     // SAFETY: `c` is a valid NUL-terminated path.
     if unsafe { libc::unlink(c.as_ptr()) } != 0 {
-        let errno = std::io::Error::last_os_error().raw_os_error().unwrap_or(0);
-        return Err(os_error(vm, errno, Some(&pv), None));
+        return Err(os_error(vm, last_errno(), Some(&pv), None));
     }
     Ok(Value::None)
 }

@@ -184,15 +184,9 @@ pub(crate) fn flag(vm: &mut Vm, v: Option<&Value>, default: bool) -> PyResult<bo
     }
 }
 
-/// The C library's `errno` after a failed call.
-pub(crate) fn errno() -> i32 {
-    crate::fs::last_errno()
-}
-
-/// The `OSError` for `errno`, naming `file` (and `file2`) when given.
-pub(crate) fn err(vm: &mut Vm, e: i32, file: Option<&Value>, file2: Option<&Value>) -> aio_vm::Obj {
-    crate::fs::os_error(vm, e, file, file2)
-}
+/// The C library's `errno` after a failed call; the `OSError` for an errno, naming the
+/// file (and second file) when given: the helpers `fs` already has.
+pub(crate) use crate::fs::{last_errno as errno, os_error as err};
 
 /// The `OSError` for the current `errno`, naming no file.
 pub(crate) fn last_err(vm: &mut Vm) -> aio_vm::Obj {

@@ -97,8 +97,7 @@ fn timespec(vm: &mut Vm, clock: libc::clockid_t, res: bool) -> PyResult<libc::ti
         }
     };
     if rc != 0 {
-        let errno = std::io::Error::last_os_error().raw_os_error().unwrap_or(0);
-        return Err(crate::fs::os_error(vm, errno, None, None));
+        return Err(crate::fs::os_error(vm, crate::fs::last_errno(), None, None));
     }
     Ok(ts)
 }
