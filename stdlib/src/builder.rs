@@ -20,9 +20,13 @@
 //! **Sandbox.** A script reaches outside the process through the file system (the builtin
 //! `open`, `io.open`, and the file-system modules `os`, `os.path`, `pathlib`, `glob`,
 //! `shutil`, `tempfile`, `linecache`, `gzip`, `zipfile`, `tarfile`, `fileinput`, `filecmp`,
-//! `platform`, `gettext`, `mimetypes`, `getpass`), child processes (`subprocess`), the process's signal handlers
+//! `platform`, `gettext`, `mimetypes`, `getpass`, `posixpath`, `genericpath`, `netrc`),
+//! child processes (`subprocess`), the process's signal handlers
 //! (`signal`) and locale (`locale`), the network (the network modules `socket`, `select`,
-//! `selectors`, and asyncio's TCP streams: `asyncio.open_connection`,
+//! `selectors`, `http.client`, `http.server`, `http.cookiejar`, `urllib.request`,
+//! `urllib.robotparser`, `socketserver`, `smtplib` (the `http`, `urllib` and `socketserver`
+//! ones need the file system too, as do `urllib.error` and `urllib.response`),
+//! and asyncio's TCP streams: `asyncio.open_connection`,
 //! `asyncio.start_server`), and importing `.aio` files from the search path. A built VM
 //! has:
 //!
@@ -51,7 +55,11 @@
 //! `re`, `_markupbase` and `html`; `mimetypes` imports `os`, `urllib.parse` (and `getopt`
 //! in its `_main`); `getpass` imports `contextlib`, `io`, `os` and `warnings`; `graphlib` imports
 //! `types`; `urllib.parse` imports `collections`, `functools`, `re`, `types`, `unicodedata` and `warnings`;
-//! `timeit` imports `gc`, `itertools` and `time`; `unittest` imports `difflib`,
+//! `timeit` imports `gc`, `itertools` and `time`; `email` imports `re`, `base64`,
+//! `binascii`, `quopri`, `datetime`, `calendar`, `random`, `urllib.parse`, `io`, `string`,
+//! `functools`, `abc`, `types` and `warnings`; `http` imports `enum`, `http.cookies` `re`,
+//! `string` and `types`; `code` imports `codeop` and `traceback`, `codeop` `__future__` and
+//! `warnings`; `cmd` imports `string`; `unittest` imports `difflib`,
 //! `pprint`, `argparse`, `fnmatch`, `traceback`, `warnings`, `weakref`, `logging` (for
 //! `assertLogs`) and `asyncio` (for `IsolatedAsyncioTestCase`), among others; `inspect` imports `abc`,
 //! `collections`, `enum`, `functools`, `itertools`, `operator`, `re` and `types`; `threading`
@@ -84,6 +92,19 @@ use std::rc::Rc;
 
 /// The standard-library modules [`VmBuilder::with_stdlib`] selects.
 pub const MODULES: &[&str] = &[
+    "_codecs",
+    "_compat_pickle",
+    "_compression",
+    "_csv",
+    "_hashlib",
+    "_io",
+    "_locale",
+    "_markupbase",
+    "_signal",
+    "_socket",
+    "_subprocess",
+    "_thread",
+    "_threading_local",
     "abc",
     "argparse",
     "array",
@@ -93,76 +114,54 @@ pub const MODULES: &[&str] = &[
     "bisect",
     "calendar",
     "cmath",
+    "cmd",
+    "code",
+    "codecs",
+    "codeop",
     "collections",
     "collections.abc",
     "colorsys",
+    "concurrent",
+    "concurrent.futures",
     "configparser",
     "contextlib",
+    "contextvars",
     "copy",
     "copyreg",
     "csv",
-    "_csv",
     "dataclasses",
-    "difflib",
     "datetime",
     "decimal",
-    "enum",
-    "errno",
-    "filecmp",
-    "fileinput",
-    "fnmatch",
-    "fractions",
-    "functools",
-    "gc",
-    "getopt",
-    "getpass",
-    "gettext",
-    "glob",
-    "graphlib",
-    "gzip",
-    "_compression",
-    "hashlib",
-    "_hashlib",
-    "heapq",
-    "hmac",
-    "html",
-    "html.entities",
-    "html.parser",
-    "_markupbase",
-    "importlib",
-    "importlib.machinery",
-    "importlib.util",
-    "inspect",
-    "io",
-    "_io",
-    "ipaddress",
-    "itertools",
-    "json",
-    "json.decoder",
-    "json.encoder",
-    "keyword",
-    "linecache",
-    "locale",
-    "_locale",
-    "logging",
-    "logging.config",
-    "logging.handlers",
-    "math",
-    "mimetypes",
-    "numbers",
-    "operator",
-    "optparse",
-    "os",
-    "os.path",
-    "pathlib",
-    "pprint",
-    "pickle",
-    "platform",
-    "queue",
-    "quopri",
-    "_compat_pickle",
-    "_codecs",
-    "codecs",
+    "difflib",
+    "email",
+    "email._encoded_words",
+    "email._header_value_parser",
+    "email._parseaddr",
+    "email._policybase",
+    "email.base64mime",
+    "email.charset",
+    "email.contentmanager",
+    "email.encoders",
+    "email.errors",
+    "email.feedparser",
+    "email.generator",
+    "email.header",
+    "email.headerregistry",
+    "email.iterators",
+    "email.message",
+    "email.mime",
+    "email.mime.application",
+    "email.mime.audio",
+    "email.mime.base",
+    "email.mime.image",
+    "email.mime.message",
+    "email.mime.multipart",
+    "email.mime.nonmultipart",
+    "email.mime.text",
+    "email.parser",
+    "email.policy",
+    "email.quoprimime",
+    "email.utils",
     "encodings",
     "encodings.aliases",
     "encodings.ascii",
@@ -185,6 +184,64 @@ pub const MODULES: &[&str] = &[
     "encodings.utf_8",
     "encodings.utf_8_sig",
     "encodings.zlib_codec",
+    "enum",
+    "errno",
+    "filecmp",
+    "fileinput",
+    "fnmatch",
+    "fractions",
+    "functools",
+    "gc",
+    "genericpath",
+    "getopt",
+    "getpass",
+    "gettext",
+    "glob",
+    "graphlib",
+    "gzip",
+    "hashlib",
+    "heapq",
+    "hmac",
+    "html",
+    "html.entities",
+    "html.parser",
+    "http",
+    "http.client",
+    "http.cookiejar",
+    "http.cookies",
+    "http.server",
+    "importlib",
+    "importlib.machinery",
+    "importlib.util",
+    "inspect",
+    "io",
+    "ipaddress",
+    "itertools",
+    "json",
+    "json.decoder",
+    "json.encoder",
+    "keyword",
+    "linecache",
+    "locale",
+    "logging",
+    "logging.config",
+    "logging.handlers",
+    "math",
+    "mimetypes",
+    "netrc",
+    "numbers",
+    "operator",
+    "optparse",
+    "os",
+    "os.path",
+    "pathlib",
+    "pickle",
+    "platform",
+    "posixpath",
+    "pprint",
+    "pydoc",
+    "queue",
+    "quopri",
     "random",
     "re",
     "reprlib",
@@ -194,22 +251,20 @@ pub const MODULES: &[&str] = &[
     "selectors",
     "shlex",
     "shutil",
-    "stat",
     "signal",
-    "_signal",
+    "smtplib",
     "socket",
-    "_socket",
+    "socketserver",
+    "stat",
     "statistics",
     "string",
-    "subprocess",
-    "_subprocess",
     "struct",
+    "subprocess",
     "tarfile",
     "tempfile",
     "textwrap",
+    "this",
     "threading",
-    "_thread",
-    "_threading_local",
     "time",
     "timeit",
     "token",
@@ -235,7 +290,11 @@ pub const MODULES: &[&str] = &[
     "unittest.suite",
     "unittest.util",
     "urllib",
+    "urllib.error",
     "urllib.parse",
+    "urllib.request",
+    "urllib.response",
+    "urllib.robotparser",
     "uuid",
     "warnings",
     "weakref",
@@ -259,30 +318,52 @@ fn submodules(name: &str) -> Vec<&'static str> {
 const FILESYSTEM_MODULES: &[&str] = &[
     "filecmp",
     "fileinput",
+    "genericpath",
     "getpass",
     "gettext",
     "glob",
     "gzip",
+    "http.cookiejar",
+    "http.server",
     "linecache",
-    "locale",
     "_locale",
+    "locale",
     "mimetypes",
+    "netrc",
     "os",
     "os.path",
     "pathlib",
     "platform",
+    "posixpath",
     "shutil",
     "signal",
     "_signal",
+    "socketserver",
     "subprocess",
     "_subprocess",
     "tarfile",
     "tempfile",
+    "urllib.error",
+    "urllib.request",
+    "urllib.response",
+    "urllib.robotparser",
     "zipfile",
 ];
 
 /// The modules that exist only where network access is allowed.
-const NETWORK_MODULES: &[&str] = &["select", "selectors", "socket", "_socket"];
+const NETWORK_MODULES: &[&str] = &[
+    "select",
+    "selectors",
+    "socket",
+    "_socket",
+    "http.client",
+    "http.cookiejar",
+    "http.server",
+    "smtplib",
+    "socketserver",
+    "urllib.request",
+    "urllib.robotparser",
+];
 
 /// Builds a [`Vm`]: which standard modules scripts may import, whether they may use the
 /// file system and the network, and the [`Limits`] of each run. See the example and the
@@ -537,6 +618,50 @@ mod tests {
                 assert!(MODULES.contains(&p), "{m}");
             }
         }
+    }
+
+    #[test]
+    fn every_installed_module_is_listed() {
+        // A module `install` registers that `MODULES` lacks would escape the sandbox: the
+        // builder removes only the listed modules a host did not choose.
+        let core = Vm::new().module_names();
+        let mut vm = Vm::new();
+        crate::install(&mut vm);
+        let missing: Vec<String> = vm
+            .module_names()
+            .into_iter()
+            .filter(|m| !core.contains(m) && !MODULES.contains(&m.as_str()))
+            .collect();
+        assert!(missing.is_empty(), "not in MODULES: {missing:?}");
+    }
+
+    #[test]
+    fn email_needs_no_file_system_or_network_but_http_client_does() {
+        let mut vm = VmBuilder::new().with_stdlib().build();
+        vm.exec(
+            "from email.mime.text import MIMEText\n\
+             from email import message_from_string\n\
+             m = MIMEText('hi', 'plain', 'utf-8')\n\
+             m['Subject'] = 'S'\n\
+             t = message_from_string(m.as_string())['Subject']\n\
+             import http.cookies, codeop, cmd",
+        )
+        .unwrap();
+        assert_eq!(vm.get_global::<String>("t").unwrap(), "S");
+        for module in ["http.client", "urllib.request", "socketserver", "smtplib"] {
+            let err = vm
+                .exec(&format!("import {module}"))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("ModuleNotFoundError"), "{module}: {err}");
+        }
+        let mut vm = VmBuilder::new()
+            .with_stdlib()
+            .allow_filesystem(true)
+            .allow_network(true)
+            .build();
+        vm.exec("import http.client, urllib.request, socketserver, smtplib, posixpath")
+            .unwrap();
     }
 
     #[test]

@@ -164,6 +164,7 @@ pub fn install(vm: &mut Vm) {
     vm.register_module("operator", operator::init);
     vm.register_module("os", os::init);
     vm.register_module("os.path", os::init_path);
+    vm.register_module("posixpath", os::init_posixpath);
     vm.register_module("pickle", pure::pickle);
     vm.register_module("_compat_pickle", pure::compat_pickle);
     vm.register_module("_codecs", codecs::init);
@@ -239,6 +240,7 @@ pub fn install(vm: &mut Vm) {
     vm.register_module("warnings", warnings::init);
     vm.register_module("weakref", weakref::init);
     vm.register_module("zlib", zlib::init);
+    pure::register_cpython_sources(vm);
     io::install_open(vm);
     pydoc::install_help(vm);
 }

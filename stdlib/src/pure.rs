@@ -12,6 +12,11 @@
 //! (over `random.SystemRandom`), `uuid` (its node always the random one of CPython's fallback),
 //! and `fileinput` and `filecmp` (which need `os`). Each follows the pure-Python version of the CPython 3.11 module
 //! (so results and orders are the same) with the messages of its C accelerator.
+//!
+//! [`register_cpython_sources`] registers modules that are CPython 3.11.7's own source, run
+//! unchanged (or as each file's first line says): the `email` package (`email/`), `http`
+//! (`http/`), `urllib.request` and its siblings (`urllib/`), and `socketserver`, `smtplib`,
+//! `netrc`, `cmd`, `code`, `codeop`, `genericpath` and `this` (`lib/`).
 
 /// Declares `pub fn $name(vm, m)`, a module initialiser that runs `lib/$file`.
 macro_rules! aio_module {
@@ -97,6 +102,80 @@ aio_module!(secrets, "secrets.aio");
 aio_module!(uuid, "uuid.aio");
 aio_module!(fileinput, "fileinput.aio");
 aio_module!(filecmp, "filecmp.aio");
+
+/// Declares `pub fn $register(vm)`, which registers each module `$name` to run the source
+/// file `$file` (a path under this crate's `src/`, shown in tracebacks).
+macro_rules! aio_sources {
+    ($(#[$doc:meta])* $register:ident { $($name:literal => $file:literal),* $(,)? }) => {
+        $(#[$doc])*
+        pub fn $register(vm: &mut aio_vm::Vm) {
+            $(
+                vm.register_module_fn($name, |vm, m| {
+                    crate::source::run(
+                        vm,
+                        m,
+                        &[($file, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/src/", $file)))],
+                    )
+                });
+            )*
+        }
+    };
+}
+
+aio_sources! {
+    /// Registers the modules of CPython 3.11's pure-Python library that aio runs unchanged
+    /// (each file's header says where it differs): the `email` and `http` packages,
+    /// `urllib.request` with `urllib.error`, `urllib.response` and `urllib.robotparser`,
+    /// `socketserver`, `smtplib`, `netrc`, `cmd`, `code`, `codeop`, `genericpath` and `this`.
+    register_cpython_sources {
+        "email" => "email/__init__.aio",
+        "email._encoded_words" => "email/_encoded_words.aio",
+        "email._header_value_parser" => "email/_header_value_parser.aio",
+        "email._parseaddr" => "email/_parseaddr.aio",
+        "email._policybase" => "email/_policybase.aio",
+        "email.base64mime" => "email/base64mime.aio",
+        "email.charset" => "email/charset.aio",
+        "email.contentmanager" => "email/contentmanager.aio",
+        "email.encoders" => "email/encoders.aio",
+        "email.errors" => "email/errors.aio",
+        "email.feedparser" => "email/feedparser.aio",
+        "email.generator" => "email/generator.aio",
+        "email.header" => "email/header.aio",
+        "email.headerregistry" => "email/headerregistry.aio",
+        "email.iterators" => "email/iterators.aio",
+        "email.message" => "email/message.aio",
+        "email.parser" => "email/parser.aio",
+        "email.policy" => "email/policy.aio",
+        "email.quoprimime" => "email/quoprimime.aio",
+        "email.utils" => "email/utils.aio",
+        "email.mime" => "email/mime/__init__.aio",
+        "email.mime.application" => "email/mime/application.aio",
+        "email.mime.audio" => "email/mime/audio.aio",
+        "email.mime.base" => "email/mime/base.aio",
+        "email.mime.image" => "email/mime/image.aio",
+        "email.mime.message" => "email/mime/message.aio",
+        "email.mime.multipart" => "email/mime/multipart.aio",
+        "email.mime.nonmultipart" => "email/mime/nonmultipart.aio",
+        "email.mime.text" => "email/mime/text.aio",
+        "http" => "http/__init__.aio",
+        "http.client" => "http/client.aio",
+        "http.cookiejar" => "http/cookiejar.aio",
+        "http.cookies" => "http/cookies.aio",
+        "http.server" => "http/server.aio",
+        "urllib.error" => "urllib/error.aio",
+        "urllib.request" => "urllib/request.aio",
+        "urllib.response" => "urllib/response.aio",
+        "urllib.robotparser" => "urllib/robotparser.aio",
+        "socketserver" => "lib/socketserver.aio",
+        "smtplib" => "lib/smtplib.aio",
+        "netrc" => "lib/netrc.aio",
+        "cmd" => "lib/cmd.aio",
+        "code" => "lib/code.aio",
+        "codeop" => "lib/codeop.aio",
+        "genericpath" => "lib/genericpath.aio",
+        "this" => "lib/this.aio",
+    }
+}
 
 /// Initialises `concurrent`, the package that holds `concurrent.futures`.
 pub fn concurrent(_vm: &mut aio_vm::Vm, _m: &aio_vm::Obj) -> aio_vm::PyResult<()> {

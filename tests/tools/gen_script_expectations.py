@@ -71,6 +71,8 @@ STDLIB_MODULES = {
     "ipaddress", "tomllib", "configparser", "sched", "secrets", "uuid", "fileinput", "filecmp", "unicodedata",
     "zipfile", "tarfile", "platform", "locale", "gettext", "_markupbase", "mimetypes", "getpass",
     "socket", "select", "selectors",
+    "email", "http", "socketserver", "smtplib", "netrc", "cmd", "code", "codeop", "genericpath",
+    "posixpath", "this", "__future__",
 }
 CATEGORY_IMPORTS = {"asyncio": {"asyncio", "time", "concurrent", "contextvars", "functools", "gc", "io", "decimal", "threading"}, "stdlib": STDLIB_MODULES}
 # A script may name another CPython as its oracle in its first lines, with the reason:

@@ -952,7 +952,13 @@ impl Vm {
             }
             _ => {}
         }
-        crate::builtins::payload_attr(self, obj, n)
+        let v = crate::builtins::payload_attr(self, obj, n)?;
+        if v.is_none() && n == "__doc__" {
+            // Every object has a `__doc__` (CPython finds its type's docstring); aio's
+            // built-in types have none.
+            return Ok(Some(Value::None));
+        }
+        Ok(v)
     }
 
     /// Lookup on a class object: metaclass data descriptors, then the class's own MRO.

@@ -14,9 +14,12 @@ const MAGIC: &[u8; 8] = b"AIOFRZ01";
 /// Bytes per entry: key (two words), text length, offset and size of the code.
 const ENTRY: usize = 8 * 5;
 
-/// The modules the VM itself runs from aio source (the parts of `sys` written in aio), for
-/// a table's builder to freeze along with its own.
-pub const VM_SOURCES: &[&str] = &[crate::builtins::sys::SYS_AIO];
+/// The modules the VM itself runs from aio source (the parts of `sys` written in aio, and
+/// `__future__`), for a table's builder to freeze along with its own.
+pub const VM_SOURCES: &[&str] = &[
+    crate::builtins::sys::SYS_AIO,
+    crate::builtins::future::FUTURE_AIO,
+];
 
 /// A table of frozen code, read in place from a `'static` blob ([`build`] wrote it).
 #[derive(Clone, Copy)]

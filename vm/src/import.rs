@@ -160,6 +160,11 @@ impl Vm {
                 }
                 return Err(e);
             }
+            // As CPython's loader: the module is what `sys.modules` holds once it ran (an
+            // initialiser may put another module there: `posixpath` is `os.path`).
+            if let Some(Value::Obj(o)) = self.dict_get_str(&self.modules.clone(), &key) {
+                return Ok(o);
+            }
             return Ok(m);
         }
         let dirs: Vec<PathBuf> = match parent {
@@ -320,7 +325,12 @@ impl Vm {
             }
             return Err(e);
         }
-        Ok(m)
+        // What the module left in `sys.modules` (a module may replace itself there).
+        let key = self.intern(full);
+        match self.dict_get_str(&self.modules.clone(), &key) {
+            Some(Value::Obj(o)) => Ok(o),
+            _ => Ok(m),
+        }
     }
 
     /// Compiles `source` (named `filename` in tracebacks) and runs it in `globals`: how

@@ -72,7 +72,21 @@ fn is_str_or_bytes(v: &Value) -> bool {
     }
 }
 
-/// Initialises `os.path`.
+/// Initialises `os.path`: named `posixpath`, as CPython's (whose `os.path` is that module),
+/// and entered in `sys.modules` under that name too.
 pub fn init_path(vm: &mut Vm, m: &Obj) -> PyResult<()> {
-    crate::source::run(vm, m, &[("os/path.aio", include_str!("path.aio"))])
+    let g = vm.module_globals(m).expect("a module has globals");
+    vm.dict_set_str(&g, "__name__", aio_vm::Value::str("posixpath"));
+    crate::source::run(vm, m, &[("os/path.aio", include_str!("path.aio"))])?;
+    vm.exec_source_in(
+        "import sys\nsys.modules['posixpath'] = sys.modules['os.path']\ndel sys",
+        "os/path.aio",
+        &g,
+    )
+    .map(drop)
+}
+
+/// Initialises `posixpath`: `os.path` itself ([`init_path`] enters it under both names).
+pub fn init_posixpath(vm: &mut Vm, _m: &Obj) -> PyResult<()> {
+    vm.import_module("os.path").map(drop)
 }

@@ -17,6 +17,10 @@ use std::rc::Rc;
 /// `PyCF_ONLY_AST`: compile to an `ast` tree, which aio does not have.
 const ONLY_AST: i64 = 0x400;
 
+/// `PyCF_ALLOW_INCOMPLETE_INPUT` (`codeop`'s flag): input more lines could complete raises
+/// `SyntaxError('incomplete input')`.
+const ALLOW_INCOMPLETE_INPUT: i64 = 0x4000;
+
 pub(super) fn install(vm: &mut Vm) {
     let f = super::native_fn(vm, "compile", None, compile);
     super::set_builtin(vm, "compile", f);
@@ -104,6 +108,21 @@ fn compile(vm: &mut Vm, a: Args) -> PyResult {
     let Some(text) = source_text(vm, &source)? else {
         return Err(vm.new_type_error("compile() arg 1 must be a string, bytes or AST object"));
     };
+    // codeop's question (`PyCF_ALLOW_INCOMPLETE_INPUT`, with `PyCF_DONT_IMPLY_DEDENT`, which
+    // codeop always passes with it): a statement that more lines could complete, such as a
+    // block without the empty line that ends it, is `SyntaxError('incomplete input')`.
+    if flags & ALLOW_INCOMPLETE_INPUT != 0
+        && mode != Mode::Eval
+        && matches!(
+            aio_parser::parse_interactive(&text),
+            aio_parser::Input::Incomplete
+        )
+    {
+        let end = text.len() as u32;
+        let e = SyntaxError::new("incomplete input", Span::new(end, end));
+        let shown = super::eval::with_newline(&text);
+        return Err(vm.syntax_error_exception(&e, &filename, &shown));
+    }
     let code = match mode {
         Mode::Eval => vm.compile_eval(&text, &filename),
         Mode::Single => vm.compile_single(&text, &filename),

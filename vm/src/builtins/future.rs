@@ -1,11 +1,13 @@
-//! The `__future__` module. Every feature it names is already on in aio (it follows
-//! CPython 3.11), except `annotations`, which the compiler honours by keeping annotations as
-//! source strings. The features are plain names here: their CPython `_Feature` objects carry
-//! release tuples that no program needs.
+//! The `__future__` module: CPython's `Lib/__future__.py` (`future.aio`), with its `_Feature`
+//! records and compiler flags (`codeop` reads them). Every feature it names is already on in
+//! aio (it follows CPython 3.11), except `annotations`, which the compiler honours by keeping
+//! annotations as source strings.
 
-use crate::value::Bool;
-use crate::value::{Obj, Value};
+use crate::value::Obj;
 use crate::vm::{PyResult, Vm};
+
+/// The module's source: CPython's `Lib/__future__.py`.
+pub const FUTURE_AIO: &str = include_str!("future.aio");
 
 /// The feature names, in CPython's order (`__future__.all_feature_names`).
 pub const FEATURES: [&str; 10] = [
@@ -27,11 +29,6 @@ pub(super) fn install(vm: &mut Vm) {
 
 fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
     let g = vm.module_globals(m).expect("globals");
-    let names: Vec<Value> = FEATURES.iter().map(|f| Value::str(*f)).collect();
-    let all = vm.new_list(names);
-    vm.dict_set_str(&g, "all_feature_names", all);
-    for f in FEATURES {
-        vm.dict_set_str(&g, f, Value::Bool(Bool::TRUE));
-    }
-    Ok(())
+    vm.exec_source_in(FUTURE_AIO, "__future__.aio", &g)
+        .map(drop)
 }

@@ -14,7 +14,7 @@ mod exceptions;
 mod format;
 mod frame_object;
 mod functions;
-mod future;
+pub(crate) mod future;
 pub(crate) mod generator;
 pub(crate) mod int;
 mod int_methods;
