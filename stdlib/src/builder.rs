@@ -20,12 +20,14 @@
 //! **Sandbox.** A script reaches outside the process through the file system (the builtin
 //! `open`, `io.open`, and the file-system modules `os`, `os.path`, `pathlib`, `glob`,
 //! `shutil`, `tempfile`, `linecache`, `gzip`, `zipfile`, `tarfile`, `fileinput`, `filecmp`,
-//! `platform`, `gettext`, `mimetypes`, `getpass`, `posixpath`, `genericpath`, `netrc`),
+//! `platform`, `gettext`, `mimetypes`, `getpass`, `posixpath`, `genericpath`, `netrc`,
+//! `imghdr`, `mailbox`),
 //! child processes (`subprocess`), the process's signal handlers
 //! (`signal`) and locale (`locale`), the network (the network modules `socket`, `select`,
 //! `selectors`, `http.client`, `http.server`, `http.cookiejar`, `urllib.request`,
-//! `urllib.robotparser`, `socketserver`, `smtplib` (the `http`, `urllib` and `socketserver`
-//! ones need the file system too, as do `urllib.error` and `urllib.response`),
+//! `urllib.robotparser`, `socketserver`, `smtplib`, `mailbox`; the `http`, `urllib`,
+//! `mailbox` and `socketserver` ones need the file system too, as do `urllib.error` and
+//! `urllib.response`),
 //! and asyncio's TCP streams: `asyncio.open_connection`,
 //! `asyncio.start_server`), and importing `.aio` files from the search path. A built VM
 //! has:
@@ -210,6 +212,7 @@ pub const MODULES: &[&str] = &[
     "http.cookiejar",
     "http.cookies",
     "http.server",
+    "imghdr",
     "importlib",
     "importlib.machinery",
     "importlib.util",
@@ -226,6 +229,7 @@ pub const MODULES: &[&str] = &[
     "logging",
     "logging.config",
     "logging.handlers",
+    "mailbox",
     "math",
     "mimetypes",
     "netrc",
@@ -297,7 +301,9 @@ pub const MODULES: &[&str] = &[
     "urllib.robotparser",
     "uuid",
     "warnings",
+    "wave",
     "weakref",
+    "xdrlib",
     "zipfile",
     "zlib",
 ];
@@ -317,6 +323,8 @@ fn submodules(name: &str) -> Vec<&'static str> {
 /// The modules that exist only where file-system access is allowed.
 const FILESYSTEM_MODULES: &[&str] = &[
     "filecmp",
+    "imghdr",
+    "mailbox",
     "fileinput",
     "genericpath",
     "getpass",
@@ -359,6 +367,7 @@ const NETWORK_MODULES: &[&str] = &[
     "http.client",
     "http.cookiejar",
     "http.server",
+    "mailbox",
     "smtplib",
     "socketserver",
     "urllib.request",

@@ -16,7 +16,8 @@
 //! [`register_cpython_sources`] registers modules that are CPython 3.11.7's own source, run
 //! unchanged (or as each file's first line says): the `email` package (`email/`), `http`
 //! (`http/`), `urllib.request` and its siblings (`urllib/`), and `socketserver`, `smtplib`,
-//! `netrc`, `cmd`, `code`, `codeop`, `genericpath` and `this` (`lib/`).
+//! `netrc`, `cmd`, `code`, `codeop`, `genericpath`, `this`, `mailbox`, `wave`, `imghdr` and
+//! `xdrlib` (`lib/`).
 
 /// Declares `pub fn $name(vm, m)`, a module initialiser that runs `lib/$file`.
 macro_rules! aio_module {
@@ -126,7 +127,8 @@ aio_sources! {
     /// Registers the modules of CPython 3.11's pure-Python library that aio runs unchanged
     /// (each file's header says where it differs): the `email` and `http` packages,
     /// `urllib.request` with `urllib.error`, `urllib.response` and `urllib.robotparser`,
-    /// `socketserver`, `smtplib`, `netrc`, `cmd`, `code`, `codeop`, `genericpath` and `this`.
+    /// `socketserver`, `smtplib`, `netrc`, `cmd`, `code`, `codeop`, `genericpath`, `this`,
+    /// `mailbox`, `wave`, `imghdr` and `xdrlib`.
     register_cpython_sources {
         "email" => "email/__init__.aio",
         "email._encoded_words" => "email/_encoded_words.aio",
@@ -174,6 +176,10 @@ aio_sources! {
         "codeop" => "lib/codeop.aio",
         "genericpath" => "lib/genericpath.aio",
         "this" => "lib/this.aio",
+        "mailbox" => "lib/mailbox.aio",
+        "wave" => "lib/wave.aio",
+        "imghdr" => "lib/imghdr.aio",
+        "xdrlib" => "lib/xdrlib.aio",
     }
 }
 
