@@ -21,7 +21,7 @@
 //! `open`, `io.open`, and the file-system modules `os`, `os.path`, `pathlib`, `glob`,
 //! `shutil`, `tempfile`, `linecache`, `gzip`, `zipfile`, `tarfile`, `fileinput`, `filecmp`,
 //! `platform`, `gettext`, `mimetypes`, `getpass`, `posixpath`, `genericpath`, `netrc`,
-//! `imghdr`, `mailbox`),
+//! `imghdr`, `mailbox`, `dbm`, `dbm.dumb`, `shelve`),
 //! child processes (`subprocess`), the process's signal handlers
 //! (`signal`) and locale (`locale`), the network (the network modules `socket`, `select`,
 //! `selectors`, `http.client`, `http.server`, `http.cookiejar`, `urllib.request`,
@@ -94,6 +94,7 @@ use std::rc::Rc;
 
 /// The standard-library modules [`VmBuilder::with_stdlib`] selects.
 pub const MODULES: &[&str] = &[
+    "_ast",
     "_codecs",
     "_compat_pickle",
     "_compression",
@@ -110,6 +111,7 @@ pub const MODULES: &[&str] = &[
     "abc",
     "argparse",
     "array",
+    "ast",
     "asyncio",
     "base64",
     "binascii",
@@ -133,6 +135,8 @@ pub const MODULES: &[&str] = &[
     "csv",
     "dataclasses",
     "datetime",
+    "dbm",
+    "dbm.dumb",
     "decimal",
     "difflib",
     "email",
@@ -253,6 +257,7 @@ pub const MODULES: &[&str] = &[
     "secrets",
     "select",
     "selectors",
+    "shelve",
     "shlex",
     "shutil",
     "signal",
@@ -322,6 +327,8 @@ fn submodules(name: &str) -> Vec<&'static str> {
 
 /// The modules that exist only where file-system access is allowed.
 const FILESYSTEM_MODULES: &[&str] = &[
+    "dbm",
+    "dbm.dumb",
     "filecmp",
     "imghdr",
     "mailbox",
@@ -343,6 +350,7 @@ const FILESYSTEM_MODULES: &[&str] = &[
     "pathlib",
     "platform",
     "posixpath",
+    "shelve",
     "shutil",
     "signal",
     "_signal",

@@ -241,6 +241,7 @@ pub fn install(vm: &mut Vm) {
     vm.register_module("weakref", weakref::init);
     vm.register_module("zlib", zlib::init);
     pure::register_cpython_sources(vm);
+    vm.register_module("_ast", pure::ast_nodes);
     io::install_open(vm);
     pydoc::install_help(vm);
 }

@@ -17,7 +17,8 @@
 //! unchanged (or as each file's first line says): the `email` package (`email/`), `http`
 //! (`http/`), `urllib.request` and its siblings (`urllib/`), and `socketserver`, `smtplib`,
 //! `netrc`, `cmd`, `code`, `codeop`, `genericpath`, `this`, `mailbox`, `wave`, `imghdr` and
-//! `xdrlib` (`lib/`).
+//! `xdrlib` and `shelve` (`lib/`), `dbm` with `dbm.dumb` (`dbm/`), and `ast` (`ast/`, over
+//! the `_ast` node classes of [`ast_nodes`]).
 
 /// Declares `pub fn $name(vm, m)`, a module initialiser that runs `lib/$file`.
 macro_rules! aio_module {
@@ -128,7 +129,8 @@ aio_sources! {
     /// (each file's header says where it differs): the `email` and `http` packages,
     /// `urllib.request` with `urllib.error`, `urllib.response` and `urllib.robotparser`,
     /// `socketserver`, `smtplib`, `netrc`, `cmd`, `code`, `codeop`, `genericpath`, `this`,
-    /// `mailbox`, `wave`, `imghdr` and `xdrlib`.
+    /// `mailbox`, `wave`, `imghdr`, `xdrlib`, `shelve`, `dbm` (with `dbm.dumb` only) and `ast`
+    /// (over `_ast`, [`ast_nodes`]).
     register_cpython_sources {
         "email" => "email/__init__.aio",
         "email._encoded_words" => "email/_encoded_words.aio",
@@ -180,7 +182,24 @@ aio_sources! {
         "wave" => "lib/wave.aio",
         "imghdr" => "lib/imghdr.aio",
         "xdrlib" => "lib/xdrlib.aio",
+        "ast" => "ast/ast.aio",
+        "dbm" => "dbm/__init__.aio",
+        "dbm.dumb" => "dbm/dumb.aio",
+        "shelve" => "lib/shelve.aio",
     }
+}
+
+/// Initialises `_ast`: the `AST` base class and compile's flags (`ast/_ast.aio`), then the
+/// node classes generated from CPython (`ast/nodes.aio`).
+pub fn ast_nodes(vm: &mut aio_vm::Vm, m: &aio_vm::Obj) -> aio_vm::PyResult<()> {
+    crate::source::run(
+        vm,
+        m,
+        &[
+            ("ast/_ast.aio", include_str!("ast/_ast.aio")),
+            ("ast/nodes.aio", include_str!("ast/nodes.aio")),
+        ],
+    )
 }
 
 /// Initialises `concurrent`, the package that holds `concurrent.futures`.

@@ -14,7 +14,7 @@ use aio_parser::ast::{ExprKind, StmtKind, StmtKind as S};
 use num_traits::ToPrimitive;
 use std::rc::Rc;
 
-/// `PyCF_ONLY_AST`: compile to an `ast` tree, which aio does not have.
+/// `PyCF_ONLY_AST`: parse to an `ast` tree (`ast_tree.rs`) instead of compiling.
 const ONLY_AST: i64 = 0x400;
 
 /// `PyCF_ALLOW_INCOMPLETE_INPUT` (`codeop`'s flag): input more lines could complete raises
@@ -36,8 +36,20 @@ const PARAMS: [&str; 6] = [
     "optimize",
 ];
 
+/// The keywords `compile` accepts: its parameters and the keyword-only `_feature_version`
+/// (`ast.parse` passes it; aio parses one version of the language).
+const KEYWORDS: [&str; 7] = [
+    "source",
+    "filename",
+    "mode",
+    "flags",
+    "dont_inherit",
+    "optimize",
+    "_feature_version",
+];
+
 fn compile(vm: &mut Vm, a: Args) -> PyResult {
-    a.check_kwargs(vm, "compile", &PARAMS[..])?;
+    a.check_kwargs(vm, "compile", &KEYWORDS[..])?;
     if a.pos.len() > PARAMS.len() {
         return Err(vm.new_type_error(format!(
             "compile() takes at most 6 positional arguments ({} given)",
@@ -102,12 +114,22 @@ fn compile(vm: &mut Vm, a: Args) -> PyResult {
         "single" => Mode::Single,
         _ => return Err(vm.new_value_error("compile() mode must be 'exec', 'eval' or 'single'")),
     };
-    if flags & ONLY_AST != 0 {
-        return Err(vm.new_value_error("compile(): aio has no ast module (PyCF_ONLY_AST)"));
-    }
+    // A syntax tree compiles from the source `ast.unparse` writes for it (its positions are
+    // not kept: tracebacks show the unparsed lines).
+    let source = if super::ast_tree::is_ast_node(vm, &source) {
+        let ast = vm.import_module("ast")?;
+        let key = vm.intern("unparse");
+        let unparse = vm.get_attr(&ast, &key)?;
+        vm.call(&unparse, &[source], &[])?
+    } else {
+        source
+    };
     let Some(text) = source_text(vm, &source)? else {
         return Err(vm.new_type_error("compile() arg 1 must be a string, bytes or AST object"));
     };
+    if flags & ONLY_AST != 0 {
+        return syntax_tree(vm, &text, &filename, mode);
+    }
     // codeop's question (`PyCF_ALLOW_INCOMPLETE_INPUT`, with `PyCF_DONT_IMPLY_DEDENT`, which
     // codeop always passes with it): a statement that more lines could complete, such as a
     // block without the empty line that ends it, is `SyntaxError('incomplete input')`.
@@ -136,6 +158,34 @@ fn compile(vm: &mut Vm, a: Args) -> PyResult {
         vm.syntax_error_exception(&e, &filename, &shown)
     })?;
     Ok(Value::Obj(super::code_object(&vm.types, code)))
+}
+
+/// `compile(text, filename, mode, PyCF_ONLY_AST)`: the `_ast` tree of `text` (a `Module`,
+/// an `Expression` or an `Interactive`), with the syntax errors compiling it would raise.
+fn syntax_tree(vm: &mut Vm, text: &str, filename: &str, mode: Mode) -> PyResult {
+    let parsed = match mode {
+        // Eval mode's checks (one expression, its messages) are `compile_eval`'s.
+        Mode::Eval => vm
+            .compile_eval(text, filename)
+            .and_then(|_| aio_parser::parse_module(text)),
+        _ => aio_parser::parse_module(text),
+    };
+    let module = parsed.map_err(|e| {
+        let shown = match mode {
+            Mode::Eval => text.into(),
+            _ => super::eval::with_newline(text),
+        };
+        vm.syntax_error_exception(&e, filename, &shown)
+    })?;
+    let mut b = super::ast_tree::TreeBuilder::new(vm, text)?;
+    match mode {
+        Mode::Eval => match module.body.first().map(|s| &s.kind) {
+            Some(StmtKind::Expr(e)) => b.expression(e),
+            _ => unreachable!("compile_eval accepted one expression"),
+        },
+        Mode::Single => b.interactive(&module),
+        _ => b.module(&module),
+    }
 }
 
 /// An int argument (`flags`, `optimize`), as the argument parser's `int` converter reads it.

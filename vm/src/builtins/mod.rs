@@ -2,6 +2,7 @@
 //! classes, and the native halves of operators on built-in types. Each file holds one
 //! family; `install` registers everything into a fresh VM.
 
+mod ast_tree;
 pub mod asyncgen;
 pub(crate) mod atexit;
 pub(crate) mod bytes;
