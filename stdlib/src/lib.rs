@@ -44,6 +44,7 @@ pub mod operator;
 pub mod os;
 pub mod process;
 pub mod pure;
+pub mod pwd;
 pub mod pydoc;
 pub mod pystruct;
 pub mod random;
@@ -242,6 +243,8 @@ pub fn install(vm: &mut Vm) {
     vm.register_module("zlib", zlib::init);
     pure::register_cpython_sources(vm);
     vm.register_module("_ast", pure::ast_nodes);
+    vm.register_module("pwd", pwd::init_pwd);
+    vm.register_module("grp", pwd::init_grp);
     io::install_open(vm);
     pydoc::install_help(vm);
 }
