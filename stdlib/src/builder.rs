@@ -21,7 +21,7 @@
 //! `open`, `io.open`, and the file-system modules `os`, `os.path`, `pathlib`, `glob`,
 //! `shutil`, `tempfile`, `linecache`, `gzip`, `zipfile`, `tarfile`, `fileinput`, `filecmp`,
 //! `platform`, `gettext`, `mimetypes`, `getpass`, `posixpath`, `genericpath`, `netrc`,
-//! `imghdr`, `mailbox`, `dbm`, `dbm.dumb`, `shelve`, `pwd`, `grp`),
+//! `imghdr`, `mailbox`, `dbm`, `dbm.dumb`, `shelve`, `pwd`, `grp`, `uu`),
 //! child processes (`subprocess`), the process's signal handlers
 //! (`signal`) and locale (`locale`), the network (the network modules `socket`, `select`,
 //! `selectors`, `http.client`, `http.server`, `http.cookiejar`, `urllib.request`,
@@ -306,6 +306,7 @@ pub const MODULES: &[&str] = &[
     "urllib.request",
     "urllib.response",
     "urllib.robotparser",
+    "uu",
     "uuid",
     "warnings",
     "wave",
@@ -367,6 +368,7 @@ const FILESYSTEM_MODULES: &[&str] = &[
     "urllib.request",
     "urllib.response",
     "urllib.robotparser",
+    "uu",
     "zipfile",
 ];
 

@@ -17,7 +17,7 @@
 //! unchanged (or as each file's first line says): the `email` package (`email/`), `http`
 //! (`http/`), `urllib.request` and its siblings (`urllib/`), and `socketserver`, `smtplib`,
 //! `netrc`, `cmd`, `code`, `codeop`, `genericpath`, `this`, `mailbox`, `wave`, `imghdr` and
-//! `xdrlib` and `shelve` (`lib/`), `dbm` with `dbm.dumb` (`dbm/`), and `ast` (`ast/`, over
+//! `xdrlib`, `uu` and `shelve` (`lib/`), `dbm` with `dbm.dumb` (`dbm/`), and `ast` (`ast/`, over
 //! the `_ast` node classes of [`ast_nodes`]).
 
 /// Declares `pub fn $name(vm, m)`, a module initialiser that runs `lib/$file`.
@@ -129,7 +129,7 @@ aio_sources! {
     /// (each file's header says where it differs): the `email` and `http` packages,
     /// `urllib.request` with `urllib.error`, `urllib.response` and `urllib.robotparser`,
     /// `socketserver`, `smtplib`, `netrc`, `cmd`, `code`, `codeop`, `genericpath`, `this`,
-    /// `mailbox`, `wave`, `imghdr`, `xdrlib`, `shelve`, `dbm` (with `dbm.dumb` only) and `ast`
+    /// `mailbox`, `wave`, `imghdr`, `xdrlib`, `uu`, `shelve`, `dbm` (with `dbm.dumb` only) and `ast`
     /// (over `_ast`, [`ast_nodes`]).
     register_cpython_sources {
         "email" => "email/__init__.aio",
@@ -186,6 +186,7 @@ aio_sources! {
         "dbm" => "dbm/__init__.aio",
         "dbm.dumb" => "dbm/dumb.aio",
         "shelve" => "lib/shelve.aio",
+        "uu" => "lib/uu.aio",
     }
 }
 

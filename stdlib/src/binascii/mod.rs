@@ -1,11 +1,12 @@
 //! `binascii`, native (a port of CPython 3.11's `binascii.c`): hex (`hexlify`,
 //! `unhexlify` and their `b2a_hex`/`a2b_hex` names, sharing `bytes.hex`'s separator code),
 //! base64 lines (`b2a_base64` with `newline`, `a2b_base64` with `strict_mode`), `crc32`,
-//! `crc_hqx`, and the exceptions `Error` (a `ValueError`) and `Incomplete`. The uu, qp and
-//! hqx codecs are not there.
+//! `crc_hqx`, uuencoded lines (`b2a_uu`, `a2b_uu`), and the exceptions `Error` (a
+//! `ValueError`) and `Incomplete`. The qp and hqx codecs are not there.
 
 mod base64;
 mod crc;
+mod uu;
 
 use aio_vm::builtins::{bytes_like, hex_bytes, hex_sep, module_native};
 use aio_vm::module::{new_bytes, new_class, to_index, ModuleBuilder};
@@ -24,9 +25,11 @@ pub fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
     let exception = vm.exc.exception.clone();
     let error = new_class(vm, "binascii", "Error", &[value_error]);
     let incomplete = new_class(vm, "binascii", "Incomplete", &[exception]);
-    let table: [(&str, BinFn); 8] = [
+    let table: [(&str, BinFn); 10] = [
         ("a2b_base64", a2b_base64),
         ("a2b_hex", a2b_hex),
+        ("a2b_uu", a2b_uu),
+        ("b2a_uu", b2a_uu),
         ("b2a_base64", b2a_base64),
         ("b2a_hex", b2a_hex),
         ("crc32", crc32),
@@ -158,6 +161,29 @@ fn a2b_base64(vm: &mut Vm, a: Args, err: &Obj) -> PyResult {
     let data = ascii_buffer(vm, data.as_ref().unwrap_or(&Value::None))?;
     let strict = int_flag(vm, strict.as_ref(), false)?;
     match base64::decode(&data, strict) {
+        Ok(out) => Ok(new_bytes(vm, out)),
+        Err(e) => Err(vm.new_exception_msg(err, e.0)),
+    }
+}
+
+/// `b2a_uu(data, /, *, backtick=False)`.
+fn b2a_uu(vm: &mut Vm, a: Args, err: &Obj) -> PyResult {
+    one_positional(vm, &a, "b2a_uu")?;
+    let [data, backtick] = a.clinic(vm, "b2a_uu", 1, 1, ["data", "backtick"])?;
+    let data = bytes_like(vm, data.as_ref().unwrap_or(&Value::None))?;
+    let backtick = int_flag(vm, backtick.as_ref(), false)?;
+    match uu::encode(&data, backtick) {
+        Ok(out) => Ok(new_bytes(vm, out)),
+        Err(e) => Err(vm.new_exception_msg(err, e.0)),
+    }
+}
+
+/// `a2b_uu(data, /)`.
+fn a2b_uu(vm: &mut Vm, a: Args, err: &Obj) -> PyResult {
+    a.no_kwargs(vm, "binascii.a2b_uu")?;
+    a.check_count(vm, "binascii.a2b_uu", 1, 1)?;
+    let data = ascii_buffer(vm, &a.pos[0])?;
+    match uu::decode(&data) {
         Ok(out) => Ok(new_bytes(vm, out)),
         Err(e) => Err(vm.new_exception_msg(err, e.0)),
     }
