@@ -44,7 +44,8 @@
 //!   is read by the `aio` binary, never by the VM).
 //!
 //! A package and its submodules are chosen together ([`VmBuilder::module`]: `"os"` brings
-//! `"os.path"`, `"collections"` brings `"collections.abc"`). Other modules written in aio
+//! `"os.path"`, `"collections"` brings `"collections.abc"`), and `"asyncio"` brings the
+//! `"contextvars"` it runs its tasks in. Other modules written in aio
 //! import the modules they stand on (`statistics` imports `fractions`, `collections`,
 //! `random`, ...; `argparse` imports `re` and `warnings`; `re` imports `enum` for its flags,
 //! `functools.singledispatch` imports `types`, `logging` imports `re`, `io`, `traceback`,
@@ -316,6 +317,10 @@ pub const MODULES: &[&str] = &[
     "zlib",
 ];
 
+/// Modules that another imports as it loads, beyond its own package, and which choosing it
+/// therefore brings: asyncio runs every task and callback in a `contextvars` context.
+const REQUIRES: &[(&str, &[&str])] = &[("asyncio", &["contextvars"])];
+
 /// The standard modules inside package `name` (`os.path` for `os`).
 fn submodules(name: &str) -> Vec<&'static str> {
     MODULES
@@ -438,7 +443,8 @@ impl VmBuilder {
     /// which `import os` imports; `"collections"` adds `"collections.abc"`), and a submodule
     /// brings its parent packages (`"os.path"` adds `"os"`: `import os.path` runs `os`
     /// first, as in CPython). Other modules a module imports are not added (see the
-    /// [module documentation](self)).
+    /// [module documentation](self)), except `contextvars` for `asyncio`, which cannot run
+    /// without it.
     ///
     /// ```
     /// use aio_stdlib::VmBuilder;
@@ -454,6 +460,11 @@ impl VmBuilder {
     /// ```
     pub fn module(mut self, name: &str) -> VmBuilder {
         self.modules.insert(name.to_string());
+        for (m, deps) in REQUIRES {
+            if *m == name {
+                self.modules.extend(deps.iter().map(|d| d.to_string()));
+            }
+        }
         let mut parent = name;
         while let Some((p, _)) = parent.rsplit_once('.') {
             self.modules.insert(p.to_string());

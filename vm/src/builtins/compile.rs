@@ -26,16 +26,6 @@ pub(super) fn install(vm: &mut Vm) {
     super::set_builtin(vm, "compile", f);
 }
 
-/// The parameters of `compile`, in order.
-const PARAMS: [&str; 6] = [
-    "source",
-    "filename",
-    "mode",
-    "flags",
-    "dont_inherit",
-    "optimize",
-];
-
 /// The keywords `compile` accepts: its parameters and the keyword-only `_feature_version`
 /// (`ast.parse` passes it; aio parses one version of the language).
 const KEYWORDS: [&str; 7] = [
@@ -47,6 +37,9 @@ const KEYWORDS: [&str; 7] = [
     "optimize",
     "_feature_version",
 ];
+
+/// The parameters of `compile`, in order.
+const PARAMS: &[&str] = KEYWORDS.split_at(6).0;
 
 fn compile(vm: &mut Vm, a: Args) -> PyResult {
     a.check_kwargs(vm, "compile", &KEYWORDS[..])?;
