@@ -23,7 +23,8 @@
 //! `platform`, `gettext`, `mimetypes`, `getpass`, `posixpath`, `genericpath`, `netrc`,
 //! `imghdr`, `mailbox`, `dbm`, `dbm.dumb`, `shelve`, `pwd`, `grp`, `uu`),
 //! child processes (`subprocess`), the process's signal handlers
-//! (`signal`) and locale (`locale`), the network (the network modules `socket`, `select`,
+//! (`signal`), locale (`locale`) and resource limits (`resource`), the network (the network
+//! modules `socket`, `select`,
 //! `selectors`, `http.client`, `http.server`, `http.cookiejar`, `urllib.request`,
 //! `urllib.robotparser`, `socketserver`, `smtplib`, `mailbox`; the `http`, `urllib`,
 //! `mailbox` and `socketserver` ones need the file system too, as do `urllib.error` and
@@ -36,7 +37,7 @@
 //!   builtin (`NameError: name 'open' is not defined`), `io` has `StringIO` and `BytesIO` but
 //!   no `open`, and the file-system modules cannot be imported, whatever modules were chosen
 //!   (they are refused as a whole, `os.environ` and `os.getcwd` included), nor can
-//!   `subprocess`, `signal` and `locale`;
+//!   `subprocess`, `signal`, `locale` and `resource`;
 //! - no network unless the host calls [`VmBuilder::allow_network`]: the network modules
 //!   cannot be imported, whatever modules were chosen, and asyncio's network functions
 //!   raise `PermissionError`;
@@ -256,6 +257,7 @@ pub const MODULES: &[&str] = &[
     "random",
     "re",
     "reprlib",
+    "resource",
     "sched",
     "secrets",
     "select",
@@ -360,6 +362,7 @@ const FILESYSTEM_MODULES: &[&str] = &[
     "platform",
     "posixpath",
     "pwd",
+    "resource",
     "shelve",
     "shutil",
     "signal",
@@ -525,9 +528,9 @@ impl VmBuilder {
 
     /// Lets scripts use the file system: the builtin `open`, `io.open`, and the file-system
     /// modules (`os`, `os.path`, `pathlib`, `glob`, `shutil`, `tempfile`, `linecache`, `gzip`,
-    /// `zipfile`, `tarfile`, `platform`, `gettext`, `mimetypes`, ...), `subprocess`, `signal` and `locale`
-    /// when chosen. `io` is
-    /// then always importable (`open` is `io.open`).
+    /// `zipfile`, `tarfile`, `platform`, `gettext`, `mimetypes`, ...), `subprocess`,
+    /// `signal`, `locale` and `resource` when chosen. `io` is then always importable (`open`
+    /// is `io.open`).
     ///
     /// ```
     /// use aio_stdlib::VmBuilder;

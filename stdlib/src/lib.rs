@@ -49,6 +49,7 @@ pub mod pydoc;
 pub mod pystruct;
 pub mod random;
 pub mod re;
+pub mod resource;
 pub mod select;
 pub mod signal;
 pub mod socket;
@@ -245,6 +246,7 @@ pub fn install(vm: &mut Vm) {
     vm.register_module("_ast", pure::ast_nodes);
     vm.register_module("pwd", pwd::init_pwd);
     vm.register_module("grp", pwd::init_grp);
+    vm.register_module("resource", resource::init);
     io::install_open(vm);
     pydoc::install_help(vm);
 }
