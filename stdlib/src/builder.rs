@@ -21,7 +21,7 @@
 //! `open`, `io.open`, and the file-system modules `os`, `os.path`, `pathlib`, `glob`,
 //! `shutil`, `tempfile`, `linecache`, `gzip`, `zipfile`, `tarfile`, `fileinput`, `filecmp`,
 //! `platform`, `gettext`, `mimetypes`, `getpass`, `posixpath`, `genericpath`, `netrc`,
-//! `imghdr`, `mailbox`, `dbm`, `dbm.dumb`, `shelve`, `pwd`, `grp`, `uu`),
+//! `imghdr`, `mailbox`, `dbm`, `dbm.dumb`, `shelve`, `pwd`, `grp`, `uu`, `fcntl`),
 //! child processes (`subprocess`), the process's signal handlers
 //! (`signal`), locale (`locale`) and resource limits (`resource`), the network (the network
 //! modules `socket`, `select`,
@@ -194,6 +194,7 @@ pub const MODULES: &[&str] = &[
     "encodings.zlib_codec",
     "enum",
     "errno",
+    "fcntl",
     "filecmp",
     "fileinput",
     "fnmatch",
@@ -338,6 +339,7 @@ fn submodules(name: &str) -> Vec<&'static str> {
 /// The modules that exist only where file-system access is allowed.
 const FILESYSTEM_MODULES: &[&str] = &[
     "dbm",
+    "fcntl",
     "dbm.dumb",
     "filecmp",
     "imghdr",

@@ -26,6 +26,7 @@ pub mod collections;
 pub mod datetime;
 pub mod decimal;
 mod fast_hash;
+pub mod fcntl;
 pub mod fs;
 pub mod functools;
 pub mod gc;
@@ -247,6 +248,7 @@ pub fn install(vm: &mut Vm) {
     vm.register_module("pwd", pwd::init_pwd);
     vm.register_module("grp", pwd::init_grp);
     vm.register_module("resource", resource::init);
+    vm.register_module("fcntl", fcntl::init);
     io::install_open(vm);
     pydoc::install_help(vm);
 }
