@@ -63,7 +63,9 @@
 //! `binascii`, `quopri`, `datetime`, `calendar`, `random`, `urllib.parse`, `io`, `string`,
 //! `functools`, `abc`, `types` and `warnings`; `http` imports `enum`, `http.cookies` `re`,
 //! `string` and `types`; `code` imports `codeop` and `traceback`, `codeop` `__future__` and
-//! `warnings`; `cmd` imports `string`; `unittest` imports `difflib`,
+//! `warnings`; `cmd` imports `string`; `pwd`, `grp` and `resource` import `os` (for their
+//! struct sequences), `resource` and `fcntl` import `operator`; `ast` imports `_ast`,
+//! `contextlib` and `enum`; `unittest` imports `difflib`,
 //! `pprint`, `argparse`, `fnmatch`, `traceback`, `warnings`, `weakref`, `logging` (for
 //! `assertLogs`) and `asyncio` (for `IsolatedAsyncioTestCase`), among others; `inspect` imports `abc`,
 //! `collections`, `enum`, `functools`, `itertools`, `operator`, `re` and `types`; `threading`

@@ -109,7 +109,7 @@ fn compile(vm: &mut Vm, a: Args) -> PyResult {
     };
     // A syntax tree compiles from the source `ast.unparse` writes for it (its positions are
     // not kept: tracebacks show the unparsed lines).
-    let source = if super::ast_tree::is_ast_node(vm, &source) {
+    let source = if !matches!(source, Value::Str(_)) && super::ast_tree::is_ast_node(vm, &source) {
         let ast = vm.import_module("ast")?;
         let key = vm.intern("unparse");
         let unparse = vm.get_attr(&ast, &key)?;
