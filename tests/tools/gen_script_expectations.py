@@ -72,7 +72,7 @@ STDLIB_MODULES = {
     "zipfile", "tarfile", "platform", "locale", "gettext", "_markupbase", "mimetypes", "getpass",
     "socket", "select", "selectors",
     "email", "http", "socketserver", "smtplib", "netrc", "cmd", "code", "codeop", "genericpath",
-    "mailbox", "wave", "imghdr", "xdrlib", "ast", "shelve", "dbm", "pwd", "grp", "uu", "resource", "fcntl",
+    "mailbox", "wave", "imghdr", "xdrlib", "ast", "shelve", "dbm", "pwd", "grp", "uu", "resource", "fcntl", "hashlib",
     "posixpath", "this", "__future__",
 }
 CATEGORY_IMPORTS = {"asyncio": {"asyncio", "time", "concurrent", "contextvars", "functools", "gc", "io", "decimal", "threading"}, "stdlib": STDLIB_MODULES}

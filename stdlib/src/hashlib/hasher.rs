@@ -1,6 +1,7 @@
-//! The message digests behind `_hashlib` (RustCrypto's `md-5`, `sha1`, `sha2` and `sha3`), HMAC
-//! over them, and PBKDF2-HMAC.
+//! The message digests behind `_hashlib` (RustCrypto's `md-5`, `sha1`, `sha2` and `sha3`,
+//! with the SHAKE extendable-output functions), HMAC over them, and PBKDF2-HMAC.
 
+use super::shake::Shake;
 use sha2::Digest;
 
 /// A running digest of one of aio's algorithms.
@@ -26,18 +27,35 @@ pub enum Hasher {
     Sha3_384(sha3::Sha3_384),
     /// SHA3-512.
     Sha3_512(sha3::Sha3_512),
+    /// SHAKE128 (any output length: [`Hasher::xof_digest`]).
+    Shake128(Shake),
+    /// SHAKE256.
+    Shake256(Shake),
 }
 
 /// The algorithms, by CPython's names, in `algorithms_available` order of listing.
-pub const NAMES: [&str; 10] = [
-    "md5", "sha1", "sha224", "sha256", "sha384", "sha512", "sha3_224", "sha3_256", "sha3_384",
+pub const NAMES: [&str; 12] = [
+    "md5",
+    "sha1",
+    "sha224",
+    "sha256",
+    "sha384",
+    "sha512",
+    "sha3_224",
+    "sha3_256",
+    "sha3_384",
     "sha3_512",
+    "shake_128",
+    "shake_256",
 ];
 
-/// Runs `$e` with `$h` bound to the inner digest, whatever the algorithm.
+/// Runs `$e` with `$h` bound to the inner digest of a fixed-size algorithm; `$xof` for the
+/// SHAKE functions.
 macro_rules! each {
-    ($self:expr, $h:ident => $e:expr) => {
+    ($self:expr, $h:ident => $e:expr, $x:ident => $xof:expr) => {
         match $self {
+            Hasher::Shake128($x) => $xof,
+            Hasher::Shake256($x) => $xof,
             Hasher::Md5($h) => $e,
             Hasher::Sha1($h) => $e,
             Hasher::Sha224($h) => $e,
@@ -62,6 +80,8 @@ impl Hasher {
             "sha3_256" => return Some(Hasher::Sha3_256(sha3::Sha3_256::new())),
             "sha3_384" => return Some(Hasher::Sha3_384(sha3::Sha3_384::new())),
             "sha3_512" => return Some(Hasher::Sha3_512(sha3::Sha3_512::new())),
+            "shake_128" => return Some(Hasher::Shake128(Shake::shake128())),
+            "shake_256" => return Some(Hasher::Shake256(Shake::shake256())),
             _ => {}
         }
         Some(match name.to_ascii_lowercase().as_str() {
@@ -88,7 +108,14 @@ impl Hasher {
             Hasher::Sha3_256(_) => "sha3_256",
             Hasher::Sha3_384(_) => "sha3_384",
             Hasher::Sha3_512(_) => "sha3_512",
+            Hasher::Shake128(_) => "shake_128",
+            Hasher::Shake256(_) => "shake_256",
         }
+    }
+
+    /// Whether the algorithm is an extendable-output function (a `HASHXOF`).
+    pub fn is_xof(&self) -> bool {
+        matches!(self, Hasher::Shake128(_) | Hasher::Shake256(_))
     }
 
     /// The internal block size in bytes (`h.block_size`).
@@ -97,6 +124,7 @@ impl Hasher {
             Hasher::Sha384(_) | Hasher::Sha512(_) => 128,
             // The sponge's rate: 1600 bits less twice the digest.
             Hasher::Sha3_224(_) => 144,
+            Hasher::Shake128(x) | Hasher::Shake256(x) => x.rate(),
             Hasher::Sha3_256(_) => 136,
             Hasher::Sha3_384(_) => 104,
             Hasher::Sha3_512(_) => 72,
@@ -117,17 +145,25 @@ impl Hasher {
             Hasher::Sha3_256(_) => 32,
             Hasher::Sha3_384(_) => 48,
             Hasher::Sha3_512(_) => 64,
+            Hasher::Shake128(_) | Hasher::Shake256(_) => 0,
         }
     }
 
     /// Feeds `data` to the digest.
     pub fn update(&mut self, data: &[u8]) {
-        each!(self, h => Digest::update(h, data))
+        each!(self, h => Digest::update(h, data), x => x.update(data))
     }
 
-    /// The digest of the data so far; the running state goes on unchanged.
+    /// The digest of the data so far; the running state goes on unchanged. Empty for the
+    /// SHAKE functions, whose output has no fixed size ([`Hasher::xof_digest`]).
     pub fn digest(&self) -> Vec<u8> {
-        each!(self, h => h.clone().finalize().to_vec())
+        each!(self, h => h.clone().finalize().to_vec(), _x => Vec::new())
+    }
+
+    /// The first `len` bytes of a SHAKE function's output for the data so far (empty for
+    /// the fixed-size algorithms).
+    pub fn xof_digest(&self, len: usize) -> Vec<u8> {
+        each!(self, _h => Vec::new(), x => x.output(len))
     }
 }
 
@@ -218,7 +254,14 @@ mod tests {
             ("sha3_256", 32, 136)
         );
         assert!(Hasher::new("SHA3_256").is_none());
-        assert!(Hasher::new("shake_128").is_none());
+        let mut x = Hasher::new("shake_128").expect("shake_128");
+        x.update(b"abc");
+        // CPython: hashlib.shake_128(b'abc').hexdigest(10)
+        assert_eq!(hex(&x.xof_digest(10)), "5881092dd818bf5cf8a3");
+        assert_eq!(
+            (x.digest_size(), x.block_size(), x.is_xof()),
+            (0, 168, true)
+        );
     }
 
     #[test]

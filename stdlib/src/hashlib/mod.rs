@@ -1,10 +1,13 @@
 //! `_hashlib`, the native half of `hashlib` (CPython's OpenSSL module, on RustCrypto's
 //! digests): the `HASH` class (`update`, `digest`, `hexdigest`, `copy`, `name`,
-//! `digest_size`, `block_size`), the constructors `openssl_md5` ... `openssl_sha3_512` and
+//! `digest_size`, `block_size`) and its subclass `HASHXOF` for the SHAKE functions (whose
+//! `digest`/`hexdigest` take the output length), the constructors `openssl_md5` ...
+//! `openssl_shake_256` and
 //! `new`, `pbkdf2_hmac`, `compare_digest` and `UnsupportedDigestmodError`. `hashlib.aio`
 //! (the module scripts import) and `hmac.aio` stand on it.
 
 mod hasher;
+mod shake;
 
 use crate::native_class::{native_class, property};
 use aio_vm::builtins::{bytes_like, bytes_of, module_native};
@@ -21,6 +24,7 @@ use std::rc::Rc;
 /// The classes the module's functions make or raise.
 struct Classes {
     hash: Obj,
+    xof: Obj,
     unsupported: Obj,
 }
 
@@ -41,10 +45,15 @@ pub fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
     for (name, f) in props {
         property(vm, &hash, name, f, true);
     }
+    let xof = new_class(vm, "_hashlib", "HASHXOF", std::slice::from_ref(&hash));
+    ClassBuilder::new(vm, &xof)
+        .method("digest", xof_digest)
+        .method("hexdigest", xof_hexdigest);
     let value_error = vm.exc.value_error.clone();
     let unsupported = new_class(vm, "_hashlib", "UnsupportedDigestmodError", &[value_error]);
     let classes = Rc::new(Classes {
         hash: hash.clone(),
+        xof: xof.clone(),
         unsupported: unsupported.clone(),
     });
     let mut b = ModuleBuilder::new(vm, m);
@@ -70,6 +79,7 @@ pub fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
     b.set("pbkdf2_hmac", v)
         .function("compare_digest", compare_digest)
         .set("HASH", Value::Obj(hash))
+        .set("HASHXOF", Value::Obj(xof))
         .set("UnsupportedDigestmodError", Value::Obj(unsupported));
     let names: Vec<Value> = NAMES.iter().map(|n| Value::str(*n)).collect();
     let names = aio_vm::builtins::make_tuple_const(&b.vm().types, names);
@@ -91,7 +101,8 @@ fn new_hash(vm: &mut Vm, c: &Classes, mut h: Hasher, data: Option<&Value>) -> Py
         let bytes = data_arg(vm, d)?;
         h.update(&bytes);
     }
-    Ok(new_native_instance(vm, &c.hash, h))
+    let cls = if h.is_xof() { &c.xof } else { &c.hash };
+    Ok(new_native_instance(vm, cls, h))
 }
 
 /// `openssl_NAME(string=b'', *, usedforsecurity=True)`, under the name `fname`.
@@ -168,6 +179,55 @@ fn hexdigest(vm: &mut Vm, a: Args) -> PyResult {
     ))
 }
 
+/// The `length` argument of `HASHXOF.digest`/`hexdigest`, as CPython's `Py_ssize_t`
+/// converter reads it, and CPython's errors for a negative one.
+fn xof_length(vm: &mut Vm, a: &Args, fname: &str) -> PyResult<usize> {
+    if a.pos.len() > 2 {
+        return Err(vm.new_type_error(format!(
+            "{fname}() takes at most 1 argument ({} given)",
+            a.pos.len() - 1
+        )));
+    }
+    let Some(v) = a.pos.get(1).or_else(|| a.kwarg("length")) else {
+        return Err(vm.new_type_error(format!(
+            "{fname}() missing required argument 'length' (pos 1)"
+        )));
+    };
+    a.check_kwargs(vm, fname, &["length"])?;
+    let n = match v {
+        Value::Int(n) => *n,
+        other => aio_vm::module::to_index(vm, other)?
+            .to_i64()
+            .ok_or_else(|| vm.new_overflow_error("Python int too large to convert to C ssize_t"))?,
+    };
+    usize::try_from(n).map_err(|_| {
+        if fname == "digest" {
+            // CPython hands the length to PyBytes_FromStringAndSize unchecked.
+            let cls = vm.exc.system_error.clone();
+            vm.new_exception_msg(&cls, "Negative size passed to PyBytes_FromStringAndSize")
+        } else {
+            vm.new_exception(&vm.exc.memory_error.clone(), vec![])
+        }
+    })
+}
+
+/// `HASHXOF.digest(length)`.
+fn xof_digest(vm: &mut Vm, a: Args) -> PyResult {
+    let n = xof_length(vm, &a, "digest")?;
+    let d = state(vm, &a.pos[0], "digest")?.borrow().xof_digest(n);
+    Ok(new_bytes(vm, d))
+}
+
+/// `HASHXOF.hexdigest(length)`.
+fn xof_hexdigest(vm: &mut Vm, a: Args) -> PyResult {
+    let n = xof_length(vm, &a, "hexdigest")?;
+    let d = state(vm, &a.pos[0], "hexdigest")?.borrow().xof_digest(n);
+    let hex = aio_vm::builtins::hex_bytes(&d, None, 1);
+    Ok(Value::str(
+        hex.iter().map(|&c| c as char).collect::<String>(),
+    ))
+}
+
 fn copy(vm: &mut Vm, a: Args) -> PyResult {
     a.method_count(vm, "HASH.copy", 0, 0)?;
     let h = state(vm, &a.pos[0], "copy")?.borrow().clone();
@@ -176,13 +236,16 @@ fn copy(vm: &mut Vm, a: Args) -> PyResult {
 }
 
 fn repr(vm: &mut Vm, a: Args) -> PyResult {
-    let name = state(vm, &a.pos[0], "__repr__")?.borrow().name();
+    let (name, class) = {
+        let h = state(vm, &a.pos[0], "__repr__")?.borrow();
+        (h.name(), if h.is_xof() { "HASHXOF" } else { "HASH" })
+    };
     let addr = match &a.pos[0] {
         Value::Obj(o) => Rc::as_ptr(o) as usize,
         _ => 0,
     };
     Ok(Value::str(format!(
-        "<{name} _hashlib.HASH object @ {addr:#x}>"
+        "<{name} _hashlib.{class} object @ {addr:#x}>"
     )))
 }
 
@@ -224,6 +287,10 @@ fn pbkdf2_hmac(vm: &mut Vm, a: Args, c: &Classes) -> PyResult {
         return Err(vm.new_overflow_error("iteration value is too great."));
     };
     let base = hasher_for(vm, c, &name)?;
+    if base.is_xof() {
+        // OpenSSL has no HMAC over an extendable-output function.
+        return Err(vm.new_value_error("no reason supplied"));
+    }
     let dklen = match dklen {
         None | Some(Value::None) => base.digest_size(),
         Some(v) => {
