@@ -4,6 +4,7 @@
 //! or a byte buffer (copied in and out, at most 1024 bytes, as CPython's).
 
 use crate::fs::{last_errno, os_error};
+use crate::os::args::checked_int as int;
 use aio_vm::module::{new_bytes, ModuleBuilder};
 use aio_vm::native::Args;
 use aio_vm::{Obj, PyResult, Value, Vm};
@@ -72,14 +73,6 @@ pub fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
     }
     b.constant("DN_MULTISHOT", Value::Int(0x8000_0000));
     crate::source::run(vm, m, &[("fcntl/fcntl.aio", include_str!("fcntl.aio"))])
-}
-
-/// The int argument at `i` (checked by `fcntl.aio`).
-fn int(a: &Args, i: usize) -> i64 {
-    match a.pos.get(i) {
-        Some(Value::Int(n)) => *n,
-        _ => 0,
-    }
 }
 
 /// Runs `call` with the int argument at 2, or with a copy of the bytes argument there

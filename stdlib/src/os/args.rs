@@ -192,3 +192,12 @@ pub(crate) use crate::fs::{last_errno as errno, os_error as err};
 pub(crate) fn last_err(vm: &mut Vm) -> aio_vm::Obj {
     err(vm, errno(), None, None)
 }
+
+/// The int at position `i` of a native whose aio wrapper has already checked and range-limited
+/// its arguments (`resource`, `fcntl`); 0 if it is missing.
+pub(crate) fn checked_int(a: &aio_vm::native::Args, i: usize) -> i64 {
+    match a.pos.get(i) {
+        Some(Value::Int(n)) => *n,
+        _ => 0,
+    }
+}

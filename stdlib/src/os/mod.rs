@@ -6,7 +6,7 @@ use aio_vm::native::Args;
 use aio_vm::object::Payload;
 use aio_vm::{Obj, PyResult, Value, Vm};
 
-mod args;
+pub(crate) mod args;
 mod consts;
 mod fdops;
 mod paths;

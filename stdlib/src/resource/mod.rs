@@ -4,6 +4,7 @@
 //! values; it adds the struct sequence, the constants and CPython's argument messages.
 
 use crate::fs::{last_errno, os_error};
+use crate::os::args::checked_int as int;
 use aio_vm::module::ModuleBuilder;
 use aio_vm::native::Args;
 use aio_vm::{Obj, PyResult, Value, Vm};
@@ -45,14 +46,6 @@ pub fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
         m,
         &[("resource/resource.aio", include_str!("resource.aio"))],
     )
-}
-
-/// The int argument at `i` (checked by `resource.aio`).
-fn int(a: &Args, i: usize) -> i64 {
-    match a.pos.get(i) {
-        Some(Value::Int(n)) => *n,
-        _ => 0,
-    }
 }
 
 /// A limit as Python shows it (`RLIM_INFINITY` is -1).
