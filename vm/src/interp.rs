@@ -1997,32 +1997,40 @@ impl Vm {
         if !func.closure.is_empty() {
             frame.cells.extend(func.closure.iter().cloned());
         }
-        let nlocals = func.code.nlocals();
+        let (nlocals, argc) = (func.code.nlocals(), func.code.argcount as usize);
         let locals = &mut frame.locals;
+        debug_assert!(locals.is_empty() && n <= nlocals && callee_pos < start);
         locals.reserve(nlocals);
-        if let Some(s) = bound {
-            locals.push(Some(s));
-        }
-        // The arguments move from the caller's stack (popped last to first, no reference
-        // counting); then the callee (and the method's null slot) is popped. Inline pops and
-        // pushes: `drain`/`truncate` call out-of-line slice drops.
-        let base = locals.len();
-        while locals.len() < nlocals {
-            locals.push(None);
-        }
-        // Parameters the call leaves out take their defaults.
-        let (given, argc) = (base + nargs, func.code.argcount as usize);
-        if given < argc {
-            // The last `argc` defaults when `__defaults__` was given more, as CPython.
-            // (`given + defaults.len() >= argc`, so the index does not underflow.)
-            let defaults = func.defaults.borrow();
-            for (i, local) in locals.iter_mut().enumerate().take(argc).skip(given) {
-                *local = Some(defaults[i + defaults.len() - argc].clone());
+        let dst = locals.as_mut_ptr();
+        // SAFETY: `locals` is empty with room for `nlocals` values. Slots `n..nlocals` get
+        // the defaults of the parameters the call leaves out (the last `argc` of
+        // `__defaults__` when it holds more, as CPython; `binds_positionally` checked there
+        // are enough) and unbound for the other locals; then, with nothing left that can
+        // panic, slots `0..n` get `self` and the arguments, moved off the stack without
+        // reference counting: the stack gives them up by dropping its length to `start`.
+        unsafe {
+            if n < argc {
+                let defaults = func.defaults.borrow();
+                for i in n..argc {
+                    // `n + defaults.len() >= argc`: no underflow.
+                    dst.add(i).write(defaults.get(i + defaults.len() - argc).cloned());
+                }
             }
+            for i in n.max(argc)..nlocals {
+                dst.add(i).write(None);
+            }
+            let first = bound.is_some() as usize;
+            if let Some(s) = bound {
+                dst.write(Some(s));
+            }
+            let src = stack.as_ptr().add(start);
+            for k in 0..nargs {
+                dst.add(first + k).write(Some(std::ptr::read(src.add(k))));
+            }
+            locals.set_len(nlocals);
+            stack.set_len(start);
         }
-        for k in (0..nargs).rev() {
-            locals[base + k] = stack.pop();
-        }
+        // Then the callee (and a method's null slot) is popped.
         while stack.len() > callee_pos {
             stack.pop();
         }
@@ -2143,20 +2151,27 @@ impl Vm {
         let Payload::Dict(g) = &globals.payload else {
             return None;
         };
-        let g = g.borrow();
         let slot = &code.global_cache[i as usize];
         let c = slot.get();
-        if c.globals_version == g.version {
-            if !c.in_builtins {
-                return g.value_at(c.pos as usize).cloned();
-            }
-            if let Payload::Dict(b) = &self.builtins.payload {
-                let b = b.borrow();
-                if b.version == c.builtins_version {
-                    return b.value_at(c.pos as usize).cloned();
+        // SAFETY: each reference lives only until the value is cloned (an `Rc` count
+        // increment, which runs no script code), so no mutable borrow can overlap it; a
+        // dict mutably borrowed right now is an `Err`, and the general path below takes
+        // (and reports) the borrow.
+        if let Ok(gd) = unsafe { g.try_borrow_unguarded() } {
+            if c.globals_version == gd.version {
+                if !c.in_builtins {
+                    return gd.value_at(c.pos as usize).cloned();
+                }
+                if let Payload::Dict(b) = &self.builtins.payload {
+                    if let Ok(bd) = unsafe { b.try_borrow_unguarded() } {
+                        if bd.version == c.builtins_version {
+                            return bd.value_at(c.pos as usize).cloned();
+                        }
+                    }
                 }
             }
         }
+        let g = g.borrow();
         let name = &code.names[i as usize];
         if let Some(pos) = g.find_str(name) {
             slot.set(crate::code::GlobalCache {
