@@ -47,6 +47,7 @@ pub mod process;
 pub mod pure;
 pub mod pwd;
 pub mod pydoc;
+pub mod pyexpat;
 pub mod pystruct;
 pub mod random;
 pub mod re;
@@ -150,6 +151,7 @@ pub fn install(vm: &mut Vm) {
     vm.register_module("_compression", pure::compression);
     vm.register_module("hashlib", pure::hashlib);
     vm.register_module("_hashlib", hashlib::init);
+    vm.register_module("pyexpat", pyexpat::init);
     vm.register_module("heapq", heapq::init);
     vm.register_module("hmac", pure::hmac);
     vm.register_module("inspect", inspect::init);

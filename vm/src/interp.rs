@@ -2013,7 +2013,8 @@ impl Vm {
                 let defaults = func.defaults.borrow();
                 for i in n..argc {
                     // `n + defaults.len() >= argc`: no underflow.
-                    dst.add(i).write(defaults.get(i + defaults.len() - argc).cloned());
+                    dst.add(i)
+                        .write(defaults.get(i + defaults.len() - argc).cloned());
                 }
             }
             for i in n.max(argc)..nlocals {

@@ -17,7 +17,14 @@ impl Vm {
     #[inline]
     pub(crate) fn call_slot(&mut self, f: &Value, args: &[Value]) -> PyResult {
         if let Value::Obj(o) = f {
-            if !matches!(o.payload, Payload::Function(_) | Payload::Native(_)) && !args.is_empty() {
+            // A native bound to its own object (`gen.__next__` stored in a class) is no
+            // descriptor: it is called without the instance, as CPython calls it.
+            let unbinding = match &o.payload {
+                Payload::Function(_) => false,
+                Payload::Native(nf) => nf.bound.is_some(),
+                _ => true,
+            };
+            if unbinding && !args.is_empty() {
                 return self.call_bound_slot(f, args);
             }
         }
