@@ -243,11 +243,18 @@ impl Vm {
             _ => {
                 let cls = self.class_of(callee).clone();
                 match self.lookup(&cls, &self.names.__call__.clone()) {
-                    Some(m) => {
+                    // A function or method descriptor takes the instance first.
+                    Some(m) if takes_instance(&m) => {
                         let mut all = Vec::with_capacity(args.len() + 1);
                         all.push(callee.clone());
                         all.extend_from_slice(args);
                         self.call(&m, &all, kw)
+                    }
+                    // Anything else (`__call__ = print`) is bound as a descriptor, if it
+                    // is one, and called with the arguments alone.
+                    Some(m) => {
+                        let bound = self.bind_descriptor(m, callee.clone(), &cls)?;
+                        self.call(&bound, args, kw)
                     }
                     None => Err(self.not_callable(callee)),
                 }
@@ -815,6 +822,20 @@ pub(crate) fn call_native(
     };
     vm.threads.nesting -= 1;
     r
+}
+
+/// Whether a class attribute found for a special method takes the instance as its first
+/// argument: a script function or a native method descriptor (not a built-in function, nor
+/// a native bound to its own object).
+pub(crate) fn takes_instance(v: &Value) -> bool {
+    match v {
+        Value::Obj(o) => match &o.payload {
+            Payload::Function(_) => true,
+            Payload::Native(nf) => nf.binds(),
+            _ => false,
+        },
+        _ => false,
+    }
 }
 
 /// Whether `o` is one of `object`'s own natives (`object.__new__`, `object.__init__`), which

@@ -1,7 +1,6 @@
 //! Calling a special method found on an object's class, as CPython's `lookup_maybe_method`
 //! does for the language's own dunder calls (`len()`, operators, `with`, iteration).
 
-use crate::object::Payload;
 use crate::value::Value;
 use crate::vm::{PyResult, Vm};
 
@@ -16,17 +15,11 @@ impl Vm {
     /// README).
     #[inline]
     pub(crate) fn call_slot(&mut self, f: &Value, args: &[Value]) -> PyResult {
-        if let Value::Obj(o) = f {
-            // A native bound to its own object (`gen.__next__` stored in a class) is no
-            // descriptor: it is called without the instance, as CPython calls it.
-            let unbinding = match &o.payload {
-                Payload::Function(_) => false,
-                Payload::Native(nf) => nf.bound.is_some(),
-                _ => true,
-            };
-            if unbinding && !args.is_empty() {
-                return self.call_bound_slot(f, args);
-            }
+        // Only a method descriptor takes the instance: a built-in function (`print`) or a
+        // native bound to its own object (`gen.__next__`) kept in a class is called
+        // without it, as CPython calls them.
+        if !args.is_empty() && !crate::call::takes_instance(f) {
+            return self.call_bound_slot(f, args);
         }
         self.call(f, args, &[])
     }
