@@ -8,6 +8,7 @@ use aio_vm::native::Args;
 use aio_vm::{Obj, PyResult, Vm};
 use std::rc::Rc;
 
+mod bytesio;
 mod stringio;
 
 const SOURCE: crate::source::Source = ("io/io.aio", include_str!("io.aio"));
@@ -17,7 +18,8 @@ pub fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
     crate::fs::install_io(vm, m);
     hide_frames(vm);
     crate::source::run(vm, m, &[SOURCE])?;
-    stringio::install(vm, m)
+    stringio::install(vm, m)?;
+    bytesio::install(vm, m)
 }
 
 /// CPython's `io` is C code (`_io`): its frames never show in tracebacks, so neither do
@@ -32,6 +34,7 @@ pub fn init_sandboxed(vm: &mut Vm, m: &Obj) -> PyResult<()> {
     hide_frames(vm);
     crate::source::run(vm, m, &[SOURCE])?;
     stringio::install(vm, m)?;
+    bytesio::install(vm, m)?;
     let g = vm.module_globals(m).expect("a module has globals");
     let key = vm.intern("open");
     if let aio_vm::object::Payload::Dict(d) = &g.payload {

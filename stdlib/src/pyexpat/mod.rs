@@ -13,6 +13,8 @@ use aio_vm::{Obj, PyResult, Value, Vm};
 use scan::{Event, Pos, Scanner};
 use std::rc::Rc;
 
+const SOURCE: crate::source::Source = ("pyexpat/pyexpat.aio", include_str!("pyexpat.aio"));
+
 /// Initialises `pyexpat`: the native `_Scanner` class, then `pyexpat.aio`.
 pub fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
     let cls = native_class(vm, "pyexpat", "_Scanner");
@@ -31,11 +33,9 @@ pub fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
         })),
     );
     vm.dict_set_str(&g, "_scanner", make);
-    crate::source::run(
-        vm,
-        m,
-        &[("pyexpat/pyexpat.aio", include_str!("pyexpat.aio"))],
-    )
+    // CPython's pyexpat is C: its frames never show in tracebacks, so neither do these.
+    vm.hidden_sources.insert(SOURCE.0.to_string());
+    crate::source::run(vm, m, &[SOURCE])
 }
 
 fn scanner<'a>(vm: &mut Vm, v: &'a Value) -> PyResult<&'a std::cell::RefCell<Scanner>> {
