@@ -201,6 +201,7 @@ pub const MODULES: &[&str] = &[
     "fileinput",
     "fnmatch",
     "fractions",
+    "ftplib",
     "functools",
     "gc",
     "genericpath",
@@ -222,6 +223,7 @@ pub const MODULES: &[&str] = &[
     "http.cookiejar",
     "http.cookies",
     "http.server",
+    "imaplib",
     "imghdr",
     "importlib",
     "importlib.machinery",
@@ -251,6 +253,8 @@ pub const MODULES: &[&str] = &[
     "pathlib",
     "pickle",
     "platform",
+    "plistlib",
+    "poplib",
     "posixpath",
     "pprint",
     "pwd",
@@ -341,6 +345,9 @@ pub const MODULES: &[&str] = &[
     "xml.sax.handler",
     "xml.sax.saxutils",
     "xml.sax.xmlreader",
+    "xmlrpc",
+    "xmlrpc.client",
+    "xmlrpc.server",
     "zipfile",
     "zlib",
 ];
@@ -409,6 +416,9 @@ const FILESYSTEM_MODULES: &[&str] = &[
     "xml.sax.expatreader",
     "xml.sax.saxutils",
     "zipfile",
+    "imaplib",
+    "xmlrpc.server",
+    "plistlib",
 ];
 
 /// The modules that exist only where network access is allowed.
@@ -428,6 +438,11 @@ const NETWORK_MODULES: &[&str] = &[
     "xml.dom.pulldom",
     "xml.sax.expatreader",
     "xml.sax.saxutils",
+    "ftplib",
+    "poplib",
+    "imaplib",
+    "xmlrpc.client",
+    "xmlrpc.server",
 ];
 
 /// Builds a [`Vm`]: which standard modules scripts may import, whether they may use the

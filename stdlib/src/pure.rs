@@ -129,7 +129,8 @@ aio_sources! {
     /// (each file's header says where it differs): the `email` and `http` packages,
     /// `urllib.request` with `urllib.error`, `urllib.response` and `urllib.robotparser`,
     /// the `xml` package (`xml.etree.ElementTree`, `xml.dom.minidom`, `xml.sax`, ... over
-    /// aio's `pyexpat`), `socketserver`, `smtplib`, `netrc`, `cmd`, `code`, `codeop`, `genericpath`, `this`,
+    /// aio's `pyexpat`), `plistlib`, `xmlrpc.client` and `xmlrpc.server`, `socketserver`,
+    /// `smtplib`, `ftplib`, `poplib`, `imaplib`, `netrc`, `cmd`, `code`, `codeop`, `genericpath`, `this`,
     /// `mailbox`, `wave`, `imghdr`, `xdrlib`, `uu`, `shelve`, `dbm` (with `dbm.dumb` only) and `ast`
     /// (over `_ast`, [`ast_nodes`]).
     register_cpython_sources {
@@ -195,6 +196,13 @@ aio_sources! {
         "urllib.robotparser" => "urllib/robotparser.aio",
         "socketserver" => "lib/socketserver.aio",
         "smtplib" => "lib/smtplib.aio",
+        "ftplib" => "lib/ftplib.aio",
+        "poplib" => "lib/poplib.aio",
+        "imaplib" => "lib/imaplib.aio",
+        "plistlib" => "lib/plistlib.aio",
+        "xmlrpc" => "xmlrpc/__init__.aio",
+        "xmlrpc.client" => "xmlrpc/client.aio",
+        "xmlrpc.server" => "xmlrpc/server.aio",
         "netrc" => "lib/netrc.aio",
         "cmd" => "lib/cmd.aio",
         "code" => "lib/code.aio",

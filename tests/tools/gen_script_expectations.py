@@ -73,7 +73,7 @@ STDLIB_MODULES = {
     "socket", "select", "selectors",
     "email", "http", "socketserver", "smtplib", "netrc", "cmd", "code", "codeop", "genericpath",
     "mailbox", "wave", "imghdr", "xdrlib", "ast", "shelve", "dbm", "pwd", "grp", "uu", "resource", "fcntl", "hashlib",
-    "posixpath", "this", "__future__", "xml", "pyexpat",
+    "posixpath", "this", "__future__", "xml", "pyexpat", "plistlib", "xmlrpc", "ftplib", "poplib", "imaplib",
 }
 CATEGORY_IMPORTS = {"asyncio": {"asyncio", "time", "concurrent", "contextvars", "functools", "gc", "io", "decimal", "threading"}, "stdlib": STDLIB_MODULES}
 # A script may name another CPython as its oracle in its first lines, with the reason:
