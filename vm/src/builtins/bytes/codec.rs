@@ -2,7 +2,7 @@
 //! [`crate::builtins::codecs`]), `hex`, `fromhex`, and `bytes % args`.
 
 use super::{as_bytes, same_kind, this, Table};
-use crate::builtins::codecs::decode_bytes;
+use crate::builtins::codecs::{codec_param, decode_bytes};
 use crate::native::{Args, Sig};
 use crate::object::Payload;
 use crate::value::Value;
@@ -13,27 +13,13 @@ pub(super) const METHODS: Table = &[
     ("hex", Sig::KEYWORDS, hex),
 ];
 
-/// A str argument of `name`, with Argument Clinic's message.
-fn str_param(vm: &mut Vm, v: Option<&Value>, name: &str, default: &str) -> PyResult<String> {
-    match v {
-        None => Ok(default.to_string()),
-        Some(v) => match v.as_str() {
-            Some(s) => Ok(s.as_str().to_string()),
-            None => Err(vm.new_type_error(format!(
-                "decode() argument '{name}' must be str, not {}",
-                vm.type_name(v)
-            ))),
-        },
-    }
-}
-
 fn decode(vm: &mut Vm, a: Args) -> PyResult {
     a.method_clinic_count(vm, "decode", 0, 2, 2)?;
     a.check_kwargs(vm, "decode", &["encoding", "errors"])?;
     let b = this(vm, &a, "decode")?;
-    let enc = str_param(vm, a.arg(1, "encoding"), "encoding", "utf-8")?;
-    let errors = str_param(vm, a.arg(2, "errors"), "errors", "strict")?;
-    decode_bytes(vm, &b, &enc, &errors).map(Value::str)
+    let enc = codec_param(vm, a.arg(1, "encoding"), "decode", "encoding", "utf-8")?;
+    let errors = codec_param(vm, a.arg(2, "errors"), "decode", "errors", "strict")?;
+    decode_bytes(vm, &b, enc, errors).map(Value::str)
 }
 
 fn hex(vm: &mut Vm, a: Args) -> PyResult {

@@ -124,9 +124,42 @@ pub fn normalize(name: &str) -> String {
     out
 }
 
+/// The `encoding` or `errors` argument of `method` (`str.encode`, `bytes.decode`), or
+/// `default` when left out, with Argument Clinic's message for anything but a str.
+pub fn codec_param<'a>(
+    vm: &mut Vm,
+    v: Option<&'a Value>,
+    method: &str,
+    name: &str,
+    default: &'static str,
+) -> PyResult<&'a str> {
+    match v {
+        None => Ok(default),
+        Some(v) => match v.as_str() {
+            Some(s) => Ok(s.as_str()),
+            None => {
+                // `_PyArg_BadArgument` names None itself, other values by their type.
+                let t = if v.is_none() {
+                    "None".into()
+                } else {
+                    vm.type_name(v)
+                };
+                Err(vm.new_type_error(format!("{method}() argument '{name}' must be str, not {t}")))
+            }
+        },
+    }
+}
+
 /// The codec CPython's `str.encode` / `bytes.decode` run directly for this spelling
 /// (`utf-8`, `utf_16`, `ascii`, `latin-1`, ...), without the codec registry.
 fn fast_path(name: &str) -> Option<Codec> {
+    // The spellings programs use, without normalizing.
+    match name {
+        "utf-8" | "utf8" | "UTF-8" | "utf_8" => return Some(Codec::Utf8),
+        "ascii" | "us-ascii" | "ASCII" => return Some(Codec::Ascii),
+        "latin-1" | "latin1" | "iso-8859-1" => return Some(Codec::Latin1),
+        _ => {}
+    }
     let n = normalize(name);
     let utf = n
         .strip_prefix("utf")

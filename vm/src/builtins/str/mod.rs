@@ -683,19 +683,9 @@ fn encode(vm: &mut Vm, a: Args) -> PyResult {
     a.method_clinic_count(vm, "encode", 0, 2, 2)?;
     a.check_kwargs(vm, "encode", &["encoding", "errors"])?;
     let s = this(vm, &a, "encode")?;
-    let param = |vm: &mut Vm, v: Option<&Value>, name: &str, default: &str| match v {
-        None => Ok(default.to_string()),
-        Some(v) => match v.as_str() {
-            Some(s) => Ok(s.as_str().to_string()),
-            None => Err(vm.new_type_error(format!(
-                "encode() argument '{name}' must be str, not {}",
-                vm.type_name(v)
-            ))),
-        },
-    };
-    let enc = param(vm, a.arg(1, "encoding"), "encoding", "utf-8")?;
-    let errors = param(vm, a.arg(2, "errors"), "errors", "strict")?;
-    let b = super::bytes::encode_str(vm, s.as_str(), &enc, &errors)?;
+    let enc = super::codecs::codec_param(vm, a.arg(1, "encoding"), "encode", "encoding", "utf-8")?;
+    let errors = super::codecs::codec_param(vm, a.arg(2, "errors"), "encode", "errors", "strict")?;
+    let b = super::bytes::encode_str(vm, s.as_str(), enc, errors)?;
     Ok(super::bytes_const(&vm.types, b))
 }
 
