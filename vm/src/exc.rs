@@ -214,13 +214,11 @@ impl Vm {
             )));
         };
         let exit_bound = self.bind(exit, mgr.clone(), &cls)?;
-        // As `call_slot`: a function or native gets `mgr` as its first argument; anything
-        // else is bound first and called without it.
-        if let Value::Obj(o) = &enter {
-            if !matches!(o.payload, Payload::Function(_) | Payload::Native(_)) {
-                let bound = self.bind_descriptor(enter.clone(), mgr.clone(), &cls)?;
-                return Ok((exit_bound, bound, self.null()));
-            }
+        // As `call_slot`: a function or native method gets `mgr` as its first argument;
+        // anything else is bound first and called without it.
+        if !crate::call::takes_instance(&enter) {
+            let bound = self.bind_descriptor(enter.clone(), mgr.clone(), &cls)?;
+            return Ok((exit_bound, bound, self.null()));
         }
         Ok((exit_bound, enter, mgr.clone()))
     }
@@ -247,15 +245,14 @@ impl Vm {
     }
 
     /// `__exit__`/`__aexit__` bound to the manager `selfv` of class `cls`: functions and
-    /// natives as methods, anything else as an attribute read binds it (a descriptor's
-    /// `__get__`; a plain callable, such as a mock, as it is).
+    /// native methods as methods, anything else as an attribute read binds it (a
+    /// descriptor's `__get__`; a plain callable, such as a mock or a built-in function, as
+    /// it is).
     fn bind(&mut self, f: Value, selfv: Value, cls: &Obj) -> PyResult {
-        match &f {
-            Value::Obj(o) if matches!(o.payload, Payload::Function(_) | Payload::Native(_)) => {
-                Ok(self.new_method(f, selfv))
-            }
-            _ => self.bind_descriptor(f, selfv, cls),
+        if crate::call::takes_instance(&f) {
+            return Ok(self.new_method(f, selfv));
         }
+        self.bind_descriptor(f, selfv, cls)
     }
 
     /// The exception's data (arguments, traceback, cause, context); `None` when `e` is not
