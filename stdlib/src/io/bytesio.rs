@@ -3,7 +3,7 @@
 //! `readlines`, `writelines`, iteration and the context manager), and these natives
 //! replace its constructor and methods, with CPython's messages.
 
-use aio_vm::module::{native_state, new_bytes, new_native_instance, to_index_i64, ClassBuilder};
+use aio_vm::module::{new_bytes, to_index_i64, ClassBuilder};
 use aio_vm::native::Args;
 use aio_vm::object::Payload;
 use aio_vm::{Obj, PyResult, Value, Vm};
@@ -20,10 +20,7 @@ struct BytesIo {
 
 /// Replaces the methods of the class `BytesIO` that `io.aio` just defined in `m`.
 pub(super) fn install(vm: &mut Vm, m: &Obj) -> PyResult<()> {
-    let cls = match aio_vm::module::getattr(vm, &Value::Obj(m.clone()), "BytesIO")? {
-        Value::Obj(c) => c,
-        _ => return Err(vm.new_type_error("io.BytesIO is not a class")),
-    };
+    let cls = super::memory_class(vm, m, "BytesIO")?;
     ClassBuilder::new(vm, &cls)
         .constructor(new)
         .method("__init__", init)
@@ -49,18 +46,12 @@ pub(super) fn install(vm: &mut Vm, m: &Obj) -> PyResult<()> {
 }
 
 fn new(vm: &mut Vm, a: Args) -> PyResult {
-    let Some(Value::Obj(cls)) = a.pos.first() else {
-        return Err(vm.new_type_error("BytesIO.__new__(X): X is not a type object"));
-    };
-    Ok(new_native_instance(vm, cls, BytesIo::default()))
+    super::new_memory::<BytesIo>(vm, &a, "BytesIO")
 }
 
 /// The state of `self` (argument 0).
 fn state<'a>(vm: &mut Vm, a: &Args<'a>) -> PyResult<&'a RefCell<BytesIo>> {
-    a.pos
-        .first()
-        .and_then(native_state::<BytesIo>)
-        .ok_or_else(|| vm.new_type_error("descriptor requires a '_io.BytesIO' object"))
+    super::memory_state(vm, a, "BytesIO")
 }
 
 /// The state of `self`, which must be open.

@@ -89,3 +89,32 @@ pub fn remove_open(vm: &mut Vm) {
         d.borrow_mut().remove_str(&key);
     }
 }
+
+/// The class `name` that `io.aio` defined in `m`, whose methods a native buffer replaces.
+fn memory_class(vm: &mut Vm, m: &Obj, name: &str) -> PyResult<Obj> {
+    match aio_vm::module::getattr(vm, &aio_vm::Value::Obj(m.clone()), name)? {
+        aio_vm::Value::Obj(c) => Ok(c),
+        _ => Err(vm.new_type_error(format!("io.{name} is not a class"))),
+    }
+}
+
+/// `__new__` of a native in-memory stream class: an instance of the class (argument 0)
+/// with a fresh `T`.
+fn new_memory<T: Default + 'static>(vm: &mut Vm, a: &Args, name: &str) -> PyResult {
+    let Some(aio_vm::Value::Obj(cls)) = a.pos.first() else {
+        return Err(vm.new_type_error(format!("{name}.__new__(X): X is not a type object")));
+    };
+    Ok(aio_vm::module::new_native_instance(vm, cls, T::default()))
+}
+
+/// The `T` state of `self` (argument 0) of a method of `_io.{name}`.
+fn memory_state<'a, T: 'static>(
+    vm: &mut Vm,
+    a: &Args<'a>,
+    name: &str,
+) -> PyResult<&'a std::cell::RefCell<T>> {
+    a.pos
+        .first()
+        .and_then(aio_vm::module::native_state::<T>)
+        .ok_or_else(|| vm.new_type_error(format!("descriptor requires a '_io.{name}' object")))
+}

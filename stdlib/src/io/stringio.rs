@@ -5,7 +5,7 @@
 //! string until something reads, seeks back or overwrites; then it becomes an array of
 //! characters, so positions are character indexes in constant time.
 
-use aio_vm::module::{native_state, new_native_instance, to_index_i64, ClassBuilder};
+use aio_vm::module::{native_state, to_index_i64, ClassBuilder};
 use aio_vm::native::{Args, NativeFn, NativeImpl};
 use aio_vm::{Obj, PyResult, Value, Vm};
 use std::cell::RefCell;
@@ -79,10 +79,7 @@ struct StringIo {
 
 /// Replaces the methods of the class `StringIO` that `io.aio` just defined in `m`.
 pub(super) fn install(vm: &mut Vm, m: &Obj) -> PyResult<()> {
-    let cls = match aio_vm::module::getattr(vm, &Value::Obj(m.clone()), "StringIO")? {
-        Value::Obj(c) => c,
-        _ => return Err(vm.new_type_error("io.StringIO is not a class")),
-    };
+    let cls = super::memory_class(vm, m, "StringIO")?;
     ClassBuilder::new(vm, &cls)
         .constructor(new)
         .method("__init__", init)
@@ -106,18 +103,12 @@ pub(super) fn install(vm: &mut Vm, m: &Obj) -> PyResult<()> {
 }
 
 fn new(vm: &mut Vm, a: Args) -> PyResult {
-    let Some(Value::Obj(cls)) = a.pos.first() else {
-        return Err(vm.new_type_error("StringIO.__new__(X): X is not a type object"));
-    };
-    Ok(new_native_instance(vm, cls, StringIo::default()))
+    super::new_memory::<StringIo>(vm, &a, "StringIO")
 }
 
 /// The state of `self` (argument 0).
 fn state<'a>(vm: &mut Vm, a: &Args<'a>) -> PyResult<&'a RefCell<StringIo>> {
-    a.pos
-        .first()
-        .and_then(native_state::<StringIo>)
-        .ok_or_else(|| vm.new_type_error("descriptor requires a '_io.StringIO' object"))
+    super::memory_state(vm, a, "StringIO")
 }
 
 /// The state of `self`, which must be initialised and open.
