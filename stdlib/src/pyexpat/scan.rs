@@ -263,7 +263,7 @@ impl Scanner {
         if !rest.starts_with('<') {
             return match self.part {
                 Part::Root => self.text(off, last, at, ev),
-                _ => self.outside(off, last, at, ev),
+                _ => self.outside(off, at, ev),
             };
         }
         let b = rest.as_bytes();
@@ -286,7 +286,7 @@ impl Scanner {
                 } else if "<![CDATA[".starts_with(rest) && !last {
                     Step::More
                 } else if rest.starts_with("<!DOCTYPE") && self.part == Part::Prolog {
-                    self.doctype(off, at, ev)
+                    self.doctype(off, ev)
                 } else if "<!DOCTYPE".starts_with(rest) && !last {
                     Step::More
                 } else {
@@ -421,7 +421,7 @@ impl Scanner {
 
     /// Text outside the root element: white space (reported to the default handler), else
     /// an error.
-    fn outside(&mut self, off: usize, _last: bool, at: Pos, ev: &mut Vec<(Pos, Event)>) -> Step {
+    fn outside(&mut self, off: usize, at: Pos, ev: &mut Vec<(Pos, Event)>) -> Step {
         let rest = &self.buf[off..];
         let end = rest.find('<').unwrap_or(rest.len());
         let run = &rest[..end];
@@ -700,7 +700,7 @@ impl Scanner {
     }
 
     /// `<!DOCTYPE name [SYSTEM "s" | PUBLIC "p" "s"] [ [internal subset] ] >`.
-    fn doctype(&mut self, off: usize, at: Pos, ev: &mut Vec<(Pos, Event)>) -> Step {
+    fn doctype(&mut self, off: usize, ev: &mut Vec<(Pos, Event)>) -> Step {
         let rest = &self.buf[off..];
         let mut i = 9;
         let ws = skip_ws(&rest[i..]);
@@ -754,7 +754,6 @@ impl Scanner {
         if system.is_some() || lenient {
             self.lenient_entities = true;
         }
-        let _ = at;
         ev.push((
             start_at,
             Event::DoctypeStart(name, system, public, has_subset),
