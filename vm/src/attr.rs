@@ -952,7 +952,13 @@ impl Vm {
             }
             _ => {}
         }
-        let v = crate::builtins::payload_attr(self, obj, n)?;
+        // Plain instances carry no built-in data, so no payload attributes.
+        let plain = matches!(obj, Value::Obj(o) if matches!(o.payload, Payload::Plain));
+        let v = if plain {
+            None
+        } else {
+            crate::builtins::payload_attr(self, obj, n)?
+        };
         if v.is_none() && n == "__doc__" {
             // Every object has a `__doc__` (CPython finds its type's docstring); aio's
             // built-in types have none.
