@@ -16,10 +16,19 @@ pub(super) const METHODS: Table = &[
 fn decode(vm: &mut Vm, a: Args) -> PyResult {
     a.method_clinic_count(vm, "decode", 0, 2, 2)?;
     a.check_kwargs(vm, "decode", &["encoding", "errors"])?;
-    let b = this(vm, &a, "decode")?;
+    // A bytes object is decoded in place; others (bytearray) through a copy.
+    let borrowed = match a.pos.first().and_then(Value::payload) {
+        Some(Payload::Bytes(b)) => Some(&b[..]),
+        _ => None,
+    };
+    let copied = match borrowed {
+        Some(_) => None,
+        None => Some(this(vm, &a, "decode")?),
+    };
+    let b = borrowed.or(copied.as_deref()).unwrap_or_default();
     let enc = codec_param(vm, a.arg(1, "encoding"), "decode", "encoding", "utf-8")?;
     let errors = codec_param(vm, a.arg(2, "errors"), "decode", "errors", "strict")?;
-    decode_bytes(vm, &b, enc, errors).map(Value::str)
+    decode_bytes(vm, b, enc, errors).map(Value::str)
 }
 
 fn hex(vm: &mut Vm, a: Args) -> PyResult {

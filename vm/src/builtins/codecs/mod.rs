@@ -212,6 +212,13 @@ pub fn decode_bytes(vm: &mut Vm, b: &[u8], encoding: &str, errors: &str) -> PyRe
             None => Codec::lookup(encoding).ok_or_else(|| unknown_encoding(vm, encoding))?,
         },
     };
+    // Valid UTF-8 decodes the same under every error handler, without the decoder; the
+    // decoder reports what is not valid.
+    if codec == Codec::Utf8 {
+        if let Ok(text) = std::str::from_utf8(b) {
+            return Ok(text.to_string());
+        }
+    }
     decode(vm, b, codec, &mut Errors::new(errors), true).map(|(text, _)| text)
 }
 
