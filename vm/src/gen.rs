@@ -11,6 +11,7 @@ use crate::vm::{PyResult, Vm};
 use std::rc::Rc;
 
 /// What a native resume of a generator produced.
+#[derive(Debug)]
 pub enum GenResult {
     /// It yielded.
     Yield(Value),
@@ -18,7 +19,39 @@ pub enum GenResult {
     Return(Value),
 }
 
+/// One step of an object that is its own `await` iterator (see
+/// [`Vm::register_self_await`]): the value it yields, or the value of the `await`.
+pub type SelfAwaitStep = Rc<dyn Fn(&mut Vm, &Value) -> PyResult<GenResult>>;
+
 impl Vm {
+    /// Makes `await obj` delegate to `obj` itself, stepped by `step`, when `obj`'s class
+    /// takes its `__await__` from the native function `await_fn`, instead of calling
+    /// `__await__` for an iterator object (asyncio's `Future`: CPython's C `FutureIter`
+    /// holds nothing but the future, so a suspended task need not keep one). A `throw`
+    /// into the awaiting frame raises there, as for an iterator without `throw`, and
+    /// `cr_await` still shows what `__await__` returns.
+    pub fn register_self_await(&mut self, await_fn: &Obj, step: SelfAwaitStep) {
+        self.self_awaits.push((await_fn.clone(), step));
+    }
+
+    /// The step of `v` when its class's `__await__` is registered by
+    /// [`Vm::register_self_await`].
+    pub(crate) fn self_await_of(&mut self, v: &Value) -> Option<SelfAwaitStep> {
+        if self.self_awaits.is_empty()
+            || matches!(v.payload(), Some(Payload::Iter(_) | Payload::Generator(_)))
+        {
+            return None;
+        }
+        let cls = self.class_of(v).clone();
+        let Some(Value::Obj(f)) = self.lookup(&cls, &self.names.__await__) else {
+            return None;
+        };
+        self.self_awaits
+            .iter()
+            .find(|(o, _)| Rc::ptr_eq(o, &f))
+            .map(|(_, step)| step.clone())
+    }
+
     /// Takes the frame out of generator `g` to be pushed, with `value` sent in (or `throw`
     /// pending). `None` when the generator is exhausted (no frame to run).
     pub(crate) fn resume_generator(
@@ -326,6 +359,15 @@ impl Vm {
                 GenResult::Return(v) => Ok(YieldFromStep::Returned(v)),
             };
         }
+        if let Some(step) = self.self_await_of(sub) {
+            if let Some(t) = throw {
+                return Err(self.exc_from_value(t));
+            }
+            return Ok(match step(self, sub)? {
+                GenResult::Yield(v) => YieldFromStep::Yielded(v),
+                GenResult::Return(v) => YieldFromStep::Returned(v),
+            });
+        }
         // A native iterator or an object with send/throw.
         let r = if let Some(t) = throw {
             let name = self.names.throw.clone();
@@ -463,6 +505,11 @@ impl Vm {
         }
         let cls = self.class_of(v).clone();
         if let Some(f) = self.lookup(&cls, &self.names.__await__) {
+            if let Value::Obj(fo) = &f {
+                if self.self_awaits.iter().any(|(o, _)| Rc::ptr_eq(o, fo)) {
+                    return Ok(v.clone());
+                }
+            }
             let it = self.call_slot(&f, std::slice::from_ref(v))?;
             if let Some(Payload::Generator(g)) = it.payload() {
                 if g.borrow().kind == GenKind::Coroutine {

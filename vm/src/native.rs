@@ -668,33 +668,13 @@ impl<'a> Args<'a> {
     /// Checks the positional count is in `min..=max` with CPython's wording
     /// (`len() takes exactly one argument (2 given)`, `expected at most 2 arguments, got 3`).
     /// See the example of [`Args`].
+    #[inline]
     pub fn check_count(&self, vm: &mut Vm, fname: &str, min: usize, max: usize) -> PyResult<()> {
         let n = self.pos.len();
         if n >= min && n <= max {
             return Ok(());
         }
-        // `list.append` names the method whole in the METH_O / METH_NOARGS messages and
-        // bare in argument clinic's ("pop expected at most 1 argument").
-        let qualified = fname;
-        let fname = fname.rsplit('.').next().unwrap_or(fname);
-        let msg = if min == max {
-            match min {
-                0 => format!("{qualified}() takes no arguments ({n} given)"),
-                1 => format!("{qualified}() takes exactly one argument ({n} given)"),
-                _ => format!("{fname} expected {min} arguments, got {n}"),
-            }
-        } else if n < min {
-            format!(
-                "{fname} expected at least {min} argument{}, got {n}",
-                if min == 1 { "" } else { "s" }
-            )
-        } else {
-            format!(
-                "{fname} expected at most {max} argument{}, got {n}",
-                if max == 1 { "" } else { "s" }
-            )
-        };
-        Err(vm.new_type_error(msg))
+        Err(count_error(vm, fname, min, max, n))
     }
 
     /// For methods taking keywords: checks the arguments after `self` as Argument Clinic's
@@ -783,4 +763,32 @@ impl<'a> Args<'a> {
         };
         Err(vm.new_type_error(msg))
     }
+}
+
+/// The `TypeError` of [`Args::check_count`] (out of line: the count is almost always right).
+#[cold]
+#[inline(never)]
+fn count_error(vm: &mut Vm, fname: &str, min: usize, max: usize, n: usize) -> Obj {
+    // `list.append` names the method whole in the METH_O / METH_NOARGS messages and
+    // bare in argument clinic's ("pop expected at most 1 argument").
+    let qualified = fname;
+    let fname = fname.rsplit('.').next().unwrap_or(fname);
+    let msg = if min == max {
+        match min {
+            0 => format!("{qualified}() takes no arguments ({n} given)"),
+            1 => format!("{qualified}() takes exactly one argument ({n} given)"),
+            _ => format!("{fname} expected {min} arguments, got {n}"),
+        }
+    } else if n < min {
+        format!(
+            "{fname} expected at least {min} argument{}, got {n}",
+            if min == 1 { "" } else { "s" }
+        )
+    } else {
+        format!(
+            "{fname} expected at most {max} argument{}, got {n}",
+            if max == 1 { "" } else { "s" }
+        )
+    };
+    vm.new_type_error(msg)
 }

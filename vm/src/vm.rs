@@ -203,6 +203,9 @@ pub struct Vm {
     pub(crate) arg_buf: Vec<Value>,
     /// Where `import` looks for `.aio` files, in order.
     pub search_path: Vec<PathBuf>,
+    /// The native `__await__` functions whose objects are their own `await` iterators,
+    /// with their steps (`Vm::register_self_await`).
+    pub(crate) self_awaits: Vec<(Obj, crate::gen::SelfAwaitStep)>,
     /// Frames tracebacks leave out, by source file (`"asyncio/futures.aio"`) or function
     /// (`"asyncio/tasks.aio::__step"`): library code that CPython implements in C, so
     /// reports show the frames CPython shows.
@@ -311,6 +314,7 @@ impl Vm {
             ellipsis,
             search_path: Vec::new(),
             hidden_sources: Default::default(),
+            self_awaits: Vec::new(),
             native_modules: HashMap::new(),
             stdout: RefCell::new(Box::new(std::io::BufWriter::with_capacity(
                 1 << 16,

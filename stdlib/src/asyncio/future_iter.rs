@@ -2,12 +2,15 @@
 //! While the future is pending a step yields the future itself, flagged
 //! `_asyncio_future_blocking` (rule T-3); once it is done, a step returns the result
 //! through `StopIteration`.
-//! Native, it saves a generator object and its frame for every `await` of a future.
+//! Native, it saves a generator object and its frame for every `await` of a future; and
+//! `await fut` itself delegates to the future with no iterator at all
+//! (`Vm::register_self_await`), which `__await__` called by hand still returns.
 
 use super::natives::{ready, Shared};
 use super::step::{is_blocking, is_pending, result_of, set_blocking, StepEnv, INIT};
 use aio_vm::builtins::native_closure;
 use aio_vm::gc::{register_host_state, HostState};
+use aio_vm::gen::GenResult;
 use aio_vm::module::{native_state, new_class, ClassBuilder};
 use aio_vm::native::Args;
 use aio_vm::object::{Object, Payload};
@@ -36,6 +39,7 @@ impl HostState for FutureIter {
 /// Registers `_c_future_await` (`Future.__await__`) in the module globals `g`.
 pub(super) fn define(vm: &mut Vm, g: &Obj, env: Shared<StepEnv>) {
     register_host_state::<FutureIter>();
+    let env_for_step = env.clone();
     let cls = new_class(vm, "_asyncio", "FutureIter", &[]);
     ClassBuilder::new(vm, &cls)
         .method("__next__", next)
@@ -57,6 +61,18 @@ pub(super) fn define(vm: &mut Vm, g: &Obj, env: Shared<StepEnv>) {
             Ok(Value::Obj(vm.track(Object::new(cls.clone(), payload))))
         }),
     );
+    // `await fut` delegates to the future itself: a suspended task keeps no iterator, and
+    // a done future gives its result without a `StopIteration`.
+    if let Value::Obj(fo) = &f {
+        let step_env = env_for_step;
+        vm.register_self_await(
+            fo,
+            Rc::new(move |vm: &mut Vm, fut: &Value| {
+                let env = ready(vm, &step_env, INIT)?;
+                future_step(vm, &env, fut)
+            }),
+        );
+    }
     vm.dict_set_str(g, "_c_future_await", f);
 }
 
@@ -85,9 +101,7 @@ fn send(vm: &mut Vm, a: Args) -> PyResult {
     step(vm, it)
 }
 
-/// C `FutureIter_iternext`: a pending future is yielded once its blocking flag is set
-/// (the task clears the flag when it takes the future); yielded again without the task,
-/// it is an error, and a done future ends the iterator with its result.
+/// C `FutureIter_iternext`, for the iterator `__await__` returns.
 fn step(vm: &mut Vm, it: &RefCell<FutureIter>) -> PyResult {
     let (fut, env) = {
         let s = it.borrow();
@@ -96,14 +110,25 @@ fn step(vm: &mut Vm, it: &RefCell<FutureIter>) -> PyResult {
         };
         (fut, s.env.clone())
     };
-    if is_pending(vm, &env, &fut)? {
-        if is_blocking(vm, &env, &fut)? {
+    match future_step(vm, &env, &fut)? {
+        GenResult::Yield(v) => Ok(v),
+        GenResult::Return(result) => {
+            it.borrow_mut().fut = None;
+            Err(vm.new_stop_iteration(result))
+        }
+    }
+}
+
+/// One step of awaiting `fut`: a pending future is yielded once its blocking flag is set
+/// (the task clears the flag when it takes the future); yielded again without the task,
+/// it is an error, and a done future ends the `await` with its result.
+fn future_step(vm: &mut Vm, env: &StepEnv, fut: &Value) -> PyResult<GenResult> {
+    if is_pending(vm, env, fut)? {
+        if is_blocking(vm, env, fut)? {
             return Err(vm.new_runtime_error("await wasn't used with future"));
         }
-        set_blocking(vm, &env, &fut)?;
-        return Ok(fut);
+        set_blocking(vm, env, fut)?;
+        return Ok(GenResult::Yield(fut.clone()));
     }
-    it.borrow_mut().fut = None;
-    let result = result_of(vm, &env, &fut)?;
-    Err(vm.new_stop_iteration(result))
+    Ok(GenResult::Return(result_of(vm, env, fut)?))
 }

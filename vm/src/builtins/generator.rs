@@ -181,13 +181,24 @@ pub(super) fn generator_attr(vm: &mut Vm, g: &Obj, name: &str) -> PyResult<Optio
             Some(parts.into_frame(vm, Value::None))
         }
         // The iterator a suspended `yield from`/`await` delegates to (CPython's `_PyGen_yf`).
-        "gi_yieldfrom" | "cr_await" | "ag_await" => Some(
-            gen.frame
+        // An object that is its own `await` iterator shows the iterator its `__await__`
+        // makes, as the one CPython's frame holds.
+        "gi_yieldfrom" | "cr_await" | "ag_await" => {
+            let sub = gen
+                .frame
                 .as_ref()
                 .filter(|f| f.at_yield_from())
                 .and_then(|f| f.stack.last().cloned())
-                .unwrap_or(Value::None),
-        ),
+                .unwrap_or(Value::None);
+            drop(gen);
+            if vm.self_await_of(&sub).is_some() {
+                let cls = vm.class_of(&sub).clone();
+                if let Some(f) = vm.lookup(&cls, &vm.names.__await__.clone()) {
+                    return vm.call_slot(&f, std::slice::from_ref(&sub)).map(Some);
+                }
+            }
+            Some(sub)
+        }
         "gi_suspended" | "cr_suspended" => Some(Value::bool(gen.state == GenState::Suspended)),
         // aio-only: the line a suspended generator/coroutine stopped at (CPython reads
         // `cr_frame.f_lineno`; aio has no frame objects). asyncio's Task repr uses it.
