@@ -780,8 +780,14 @@ impl Vm {
     }
 
     /// A generator, coroutine or async generator owning `frame`.
-    pub(crate) fn new_generator(&mut self, func: &Function, frame: Box<Frame>) -> Value {
+    pub(crate) fn new_generator(&mut self, func: &Function, mut frame: Box<Frame>) -> Value {
         let code = &func.code;
+        // A frame from the pool keeps the room of whatever ran in it before; a generator
+        // may keep its frame suspended for long, so it keeps only what its code needs.
+        frame.stack.shrink_to(code.max_stack as usize);
+        frame.locals.shrink_to(code.nlocals());
+        frame.cells.shrink_to_fit();
+        frame.blocks.shrink_to(0);
         let (kind, cls) = if code.flags & flags::COROUTINE != 0 {
             (GenKind::Coroutine, self.types.coroutine.clone())
         } else if code.flags & flags::ASYNC_GENERATOR != 0 {

@@ -2851,21 +2851,95 @@ fn cmp_instr(op: ast::CmpOp) -> Instr {
     }
 }
 
-/// A capacity hint for the value stack (`co_stacksize`): the deepest point of a
-/// straight-line walk, plus one; plus four more in bodies with handlers, which the walk
-/// does not follow (they start with the exception, or a pending return, on the stack).
-/// The stack grows if a path goes deeper; the hint stays tight because a suspended
-/// coroutine keeps its frame's stack allocated.
+/// A capacity hint for the value stack (`co_stacksize`): the deepest point of a walk in
+/// code order that takes each jump target's and handler's depth from where it is entered
+/// (as CPython's `stackdepth` does by following the flow), plus one. The stack grows if a
+/// path goes deeper; the hint stays tight because a suspended coroutine keeps its frame's
+/// stack allocated.
 fn estimate_stack(instrs: &[Instr]) -> u32 {
-    let mut depth: i64 = 0;
-    let mut max: i64 = 0;
-    for i in instrs {
-        depth += super::stack_effect(i);
-        depth = depth.max(0);
-        max = max.max(depth);
+    use Instr::*;
+    // The depth each jump or handler gives its target (a handler starts at its block's
+    // level plus the exception it is given); code after an unconditional transfer is
+    // reached only through such a target.
+    let mut at: Vec<Option<i64>> = vec![None; instrs.len() + 1];
+    let enter = |at: &mut Vec<Option<i64>>, t: u32, d: i64| {
+        if let Some(slot) = at.get_mut(t as usize) {
+            *slot = Some(slot.map_or(d, |old| old.max(d)));
+        }
+    };
+    let (mut depth, mut max, mut reachable) = (0i64, 0i64, true);
+    for (k, i) in instrs.iter().enumerate() {
+        if let Some(d) = at[k] {
+            depth = if reachable { depth.max(d) } else { d };
+            reachable = true;
+        }
+        if !reachable {
+            continue;
+        }
+        let before = depth;
+        depth = (depth + super::stack_effect(i)).max(0);
+        max = max.max(depth).max(before);
+        match *i {
+            SetupFinally(t) => enter(&mut at, t, before + 1),
+            SetupWith(t) => enter(&mut at, t, before),
+            Jump(t) => enter(&mut at, t, depth),
+            PopJumpIfFalse(t) | PopJumpIfTrue(t) | JumpIfNotExcMatch(t) => enter(&mut at, t, depth),
+            JumpIfFalseOrPop(t) | JumpIfTrueOrPop(t) => enter(&mut at, t, before),
+            ForIter(t) => enter(&mut at, t, (before - 1).max(0)),
+            _ => {}
+        }
+        if matches!(i, Jump(_) | ReturnValue | Raise(_) | Reraise) {
+            reachable = false;
+        }
     }
-    let handlers = instrs
-        .iter()
-        .any(|i| matches!(i, Instr::SetupFinally(_) | Instr::SetupWith(_)));
-    (max + if handlers { 5 } else { 1 }) as u32
+    // One slot of room for what instructions push and pop within themselves.
+    (max + 1) as u32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::estimate_stack;
+    use crate::code::Instr::*;
+
+    /// Code after an unconditional jump starts at the depth its jumps bring, not at the
+    /// depth the jump left behind in code order.
+    #[test]
+    fn the_stack_estimate_follows_jumps() {
+        let instrs = [
+            LoadConst(0),
+            LoadConst(0),
+            Jump(5),
+            LoadConst(0), // unreachable
+            LoadConst(0),
+            BuildTuple(2),
+            ReturnValue,
+        ];
+        assert_eq!(estimate_stack(&instrs), 3);
+    }
+
+    /// A handler starts at its block's level plus the exception; a `for` loop's exit at
+    /// the depth below its iterator.
+    #[test]
+    fn the_stack_estimate_follows_handlers_and_loop_exits() {
+        let handler = [
+            SetupFinally(4),
+            LoadConst(0),
+            PopTop,
+            PopBlock,
+            LoadConst(0),
+            BuildTuple(2),
+            ReturnValue,
+        ];
+        assert_eq!(estimate_stack(&handler), 3);
+        let for_loop = [
+            LoadConst(0),
+            GetIter,
+            ForIter(5),
+            StoreFast(0),
+            Jump(2),
+            LoadConst(0),
+            ReturnValue,
+        ];
+        assert_eq!(estimate_stack(&for_loop), 3);
+    }
 }
