@@ -23,9 +23,10 @@ use std::rc::Rc;
 pub(super) struct Attr {
     name: Rc<Str>,
     pos: Cell<u32>,
-    /// The slot number for the last two classes (a future's and a task's, which share
-    /// their names: one entry would be refilled at every switch between them).
-    slot: [Cell<AttrCache>; 2],
+    /// The slot number for the last four classes (a future's, a task's, a handle's and a
+    /// timer handle's, which share names such as `_loop`: fewer entries would be refilled
+    /// at every switch between them).
+    slot: [Cell<AttrCache>; 4],
     /// What the class resolves the name to, for [`keeps_method`].
     method: Cell<AttrCache>,
 }
@@ -36,10 +37,7 @@ impl Attr {
         Attr {
             name: vm.intern(name),
             pos: Cell::new(0),
-            slot: [
-                Cell::new(AttrCache::default()),
-                Cell::new(AttrCache::default()),
-            ],
+            slot: Default::default(),
             method: Cell::new(AttrCache::default()),
         }
     }
@@ -127,8 +125,8 @@ fn slot_value(
     v
 }
 
-/// The slot `name` has in `o`'s layout, if any ([`Vm::slot_index`] with a cache of two
-/// classes: a miss moves the newer entry to the second place).
+/// The slot `name` has in `o`'s layout, if any ([`Vm::slot_index`] with a cache of four
+/// classes: a miss moves the entries one place down).
 #[inline]
 fn slot_index(vm: &Vm, o: &Obj, name: &Attr) -> Option<usize> {
     for c in &name.slot {
@@ -137,7 +135,9 @@ fn slot_index(vm: &Vm, o: &Obj, name: &Attr) -> Option<usize> {
             return (e.kind == CacheKind::Slot).then_some(e.pos as usize);
         }
     }
-    name.slot[1].set(name.slot[0].get());
+    for k in (1..name.slot.len()).rev() {
+        name.slot[k].set(name.slot[k - 1].get());
+    }
     vm.slot_index(&name.slot[0], o, &name.name)
 }
 

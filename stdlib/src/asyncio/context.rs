@@ -4,8 +4,10 @@
 //! `lib/contextvars.aio`): before that no variable exists, so a copy could not differ
 //! from the current context, and the loop spares an object per callback.
 
+use aio_vm::object::Payload;
 use aio_vm::str::Str;
 use aio_vm::{Obj, PyResult, Value, Vm};
+use std::cell::Cell;
 use std::rc::Rc;
 
 /// What the natives need of the `contextvars` module.
@@ -16,6 +18,8 @@ pub(super) struct Contexts {
     used: Rc<Str>,
     /// `contextvars.copy_context`.
     copy_context: Value,
+    /// Where `_used` last was in the globals (a hint, checked at each use).
+    pos: Cell<usize>,
 }
 
 impl Contexts {
@@ -30,6 +34,7 @@ impl Contexts {
             globals,
             used: vm.intern("_used"),
             copy_context: aio_vm::module::getattr(vm, &module, "copy_context")?,
+            pos: Cell::new(0),
         })
     }
 
@@ -39,9 +44,26 @@ impl Contexts {
         if !context.is_none() {
             return Ok(context);
         }
-        match vm.dict_get_str(&self.globals, &self.used) {
-            Some(Value::Bool(b)) if b.get() => vm.call(&self.copy_context, &[], &[]),
-            _ => Ok(Value::None),
+        if self.used() {
+            vm.call(&self.copy_context, &[], &[])
+        } else {
+            Ok(Value::None)
         }
+    }
+
+    /// Whether the module's `_used` is `True`: read at the position it last had.
+    fn used(&self) -> bool {
+        let Payload::Dict(d) = &self.globals.payload else {
+            return false;
+        };
+        let d = d.borrow();
+        let v = match d.value_at_if_key(self.pos.get(), &self.used) {
+            Some(v) => Some(v),
+            None => d.find_str(&self.used).and_then(|p| {
+                self.pos.set(p);
+                d.value_at(p)
+            }),
+        };
+        matches!(v, Some(Value::Bool(b)) if b.get())
     }
 }
