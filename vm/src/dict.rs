@@ -9,6 +9,7 @@
 use crate::str::Str;
 use crate::value::Value;
 use hashbrown::HashTable;
+use std::cell::OnceCell;
 
 /// One key/value pair and the key's hash.
 #[derive(Clone)]
@@ -26,8 +27,11 @@ pub struct Entry {
 pub struct Dict {
     entries: Vec<Option<Entry>>,
     /// The index table, for dicts past [`SMALL`] positions (boxed: most dicts are small,
-    /// and every object's payload is as large as its largest variant).
-    index: Option<Box<HashTable<u32>>>,
+    /// and every object's payload is as large as its largest variant). Built by the first
+    /// lookup that needs it and kept up to date from then on: a dict that is only appended
+    /// to and read by position (an instance dict filled by cached attribute stores, read
+    /// through attribute caches) never builds one.
+    index: OnceCell<Box<HashTable<u32>>>,
     len: u32,
     /// No live entry sits before this position (a hint for [`Dict::pop_first`], which would
     /// otherwise rescan the deleted front of a dict used as a FIFO).
@@ -132,7 +136,7 @@ impl Dict {
     pub fn with_capacity(n: usize) -> Dict {
         Dict {
             entries: Vec::with_capacity(n),
-            index: (n > SMALL).then(|| Box::new(HashTable::with_capacity(n))),
+            index: OnceCell::new(),
             len: 0,
             head: 0,
             bloom: 0,
@@ -143,9 +147,12 @@ impl Dict {
     /// Makes room for `n` more entries (the index table too, once there are enough).
     pub fn reserve(&mut self, n: usize) {
         self.entries.reserve(n);
-        if self.entries.len() + n > SMALL {
+        if let Some(index) = self
+            .index
+            .get_mut()
+            .filter(|_| self.entries.len() + n > SMALL)
+        {
             let entries = &self.entries;
-            let index = self.index.get_or_insert_with(Default::default);
             index.reserve(n, |&p| {
                 entries[p as usize]
                     .as_ref()
@@ -175,11 +182,7 @@ impl Dict {
         } else {
             0..0
         };
-        let table = self
-            .index
-            .as_ref()
-            .filter(|_| !small && maybe)
-            .map(|t| t.iter_hash(index_hash(hash)));
+        let table = (!small && maybe).then(|| self.table().iter_hash(index_hash(hash)));
         scan.chain(table.into_iter().flatten().map(|&pos| pos as usize))
             .filter(move |&pos| self.entries[pos].as_ref().is_some_and(|e| e.hash == hash))
     }
@@ -196,7 +199,7 @@ impl Dict {
         if !bloom_may_hold(self.bloom, bloom_bit(hash)) {
             return None;
         }
-        let Some(index) = self.index.as_ref().filter(|_| !self.is_small()) else {
+        let Some(index) = (!self.is_small()).then(|| self.table()) else {
             return self.entries.iter().position(|e| match e {
                 Some(e) => e.hash == hash && eq(&e.key),
                 None => false,
@@ -407,9 +410,9 @@ impl Dict {
         self.entries.push(Some(Entry { hash, key, value }));
         self.bloom |= bloom_bit(hash);
         if self.entries.len() == SMALL + 1 {
-            // Growing past the scanned size: index every entry.
+            // Growing past the scanned size: the next lookup indexes every entry.
             self.rebuild_index();
-        } else if let Some(index) = self.index.as_mut().filter(|_| self.entries.len() > SMALL) {
+        } else if let Some(index) = self.index.get_mut().filter(|_| self.entries.len() > SMALL) {
             let entries = &self.entries;
             index.insert_unique(index_hash(hash), pos, |&p| {
                 entries[p as usize]
@@ -424,7 +427,7 @@ impl Dict {
     /// Removes the entry at `pos`.
     pub fn remove_at(&mut self, pos: usize) -> Entry {
         let entry = self.entries[pos].take().expect("live dict entry");
-        if let Some(index) = self.index.as_mut().filter(|_| self.entries.len() > SMALL) {
+        if let Some(index) = self.index.get_mut().filter(|_| self.entries.len() > SMALL) {
             if let Ok(slot) = index.find_entry(index_hash(entry.hash), |&p| p as usize == pos) {
                 slot.remove();
             }
@@ -479,7 +482,7 @@ impl Dict {
             self.entries.push(entry);
             let new_pos = self.entries.len() - 1;
             // Past the scanned size the table was kept up to date: repoint the one slot.
-            match self.index.as_mut().filter(|_| new_pos > SMALL) {
+            match self.index.get_mut().filter(|_| new_pos > SMALL) {
                 Some(index) => {
                     if let Ok(slot) = index.find_entry(index_hash(hash), |&p| p as usize == pos) {
                         *slot.into_mut() = new_pos as u32;
@@ -502,7 +505,7 @@ impl Dict {
     /// Removes every entry.
     pub fn clear(&mut self) {
         self.entries.clear();
-        self.index = None;
+        self.index = OnceCell::new();
         self.bloom = 0;
         self.len = 0;
         self.head = 0;
@@ -523,7 +526,7 @@ impl Dict {
     /// Moves every value out (used by the cycle collector to break cycles).
     pub fn take_all(&mut self) -> Vec<Entry> {
         let out = self.entries.drain(..).flatten().collect();
-        self.index = None;
+        self.index = OnceCell::new();
         self.bloom = 0;
         self.len = 0;
         self.head = 0;
@@ -542,26 +545,30 @@ impl Dict {
         self.rebuild_index();
     }
 
-    /// Indexes every position afresh (an empty table for a small dict). While a dict is
-    /// small its table is not kept up to date, so growing past [`SMALL`] rebuilds it.
+    /// Drops the index table: the next lookup that needs one indexes every position
+    /// afresh (see [`Dict::table`]). While a dict is small its table is not kept up to
+    /// date, so growing past [`SMALL`] drops it.
     fn rebuild_index(&mut self) {
-        if self.is_small() {
-            self.index = None;
-            return;
-        }
-        let index = self.index.get_or_insert_with(Default::default);
-        index.clear();
-        let entries = &self.entries;
-        for (pos, e) in entries.iter().enumerate() {
-            if let Some(e) = e {
-                index.insert_unique(index_hash(e.hash), pos as u32, |&p| {
-                    entries[p as usize]
-                        .as_ref()
-                        .map(|e| index_hash(e.hash))
-                        .unwrap_or(0)
-                });
+        self.index = OnceCell::new();
+    }
+
+    /// The index table of a dict past [`SMALL`] positions, built now if it is not.
+    fn table(&self) -> &HashTable<u32> {
+        self.index.get_or_init(|| {
+            let entries = &self.entries;
+            let mut index = Box::new(HashTable::with_capacity(entries.len()));
+            for (pos, e) in entries.iter().enumerate() {
+                if let Some(e) = e {
+                    index.insert_unique(index_hash(e.hash), pos as u32, |&p| {
+                        entries[p as usize]
+                            .as_ref()
+                            .map(|e| index_hash(e.hash))
+                            .unwrap_or(0)
+                    });
+                }
             }
-        }
+            index
+        })
     }
 }
 
@@ -606,6 +613,27 @@ mod tests {
         assert_eq!(get(&second, keys.len()), None);
         assert!(second.remove_str(&keys[0]).is_some());
         assert!(!versions.contains(&second.version));
+    }
+
+    /// A dict grown past the switch point by appends alone has no index table until a
+    /// lookup needs one; removals and moves before and after that lookup keep every key
+    /// findable.
+    #[test]
+    fn the_index_table_is_built_by_the_first_lookup() {
+        let mut d = Dict::new();
+        for i in 0..2 * SMALL {
+            d.push_str_with_version(key(i), Value::Int(i as i64), 0);
+        }
+        assert!(d.index.get().is_none(), "no lookup yet");
+        let pos = d.find_str(&key(SMALL + 3)).expect("present");
+        d.move_to_end(pos, true);
+        assert!(d.remove_str(&key(1)).is_some());
+        assert!(d.index.get().is_some(), "a lookup built it");
+        d.push_str_with_version(key(1000), Value::Int(1000), 0);
+        for i in (0..2 * SMALL).chain([1000]) {
+            let want = (i != 1).then_some(i as i64);
+            assert_eq!(get(&d, i), want, "key {i}");
+        }
     }
 
     /// Lookups agree across the switch from scanning to the index table and back, with
