@@ -42,6 +42,8 @@ pub(super) struct StepEnv {
     future_cls: Obj,
     /// `Task.__del__`: tasks of classes that keep it disarm it once they finish.
     task_del: Value,
+    /// `Task`: a bare task in a future's callbacks stands for its wake-up.
+    task_cls: Obj,
     /// The `asyncio` module globals (`get_event_loop`, `_running_loop`).
     globals: Obj,
     /// The creation site last recorded and the code and line it was made for: tasks
@@ -567,11 +569,32 @@ fn add_callback(
         let event_loop = iget(vm, fut, &env.n.loop_)?;
         return call_soon(vm, env, &event_loop, callback, vec![fut.clone()], context);
     }
-    let entry = if context.is_none() && exact_sequence(vm, &callback).is_none() {
+    let entry = if context.is_none()
+        && exact_sequence(vm, &callback).is_none()
+        && !is_task(vm, env, &callback)
+    {
         callback
     } else {
         vm.new_tuple(vec![callback, context])
     };
+    push_callback(vm, env, fut, entry)
+}
+
+/// `fut.add_done_callback(task.__wakeup, context=task._context)` as a task waiting on a
+/// future registers it: a context-free wake-up of a pending future is kept as the bare
+/// task (see [`callback_entry`]), so a waiting task needs no bound method.
+fn add_wakeup(vm: &mut Vm, env: &StepEnv, fut: &Value, task: &Value) -> PyResult<()> {
+    let context = iget(vm, task, &env.n.context)?;
+    let context = env.contexts.or_copy(vm, context)?;
+    if context.is_none() && state_is(vm, env, fut, "PENDING")? {
+        return push_callback(vm, env, fut, task.clone());
+    }
+    let wakeup = vm.get_attr(task, &env.n.wakeup)?;
+    add_callback(vm, env, fut, wakeup, context)
+}
+
+/// Appends `entry` to the callbacks of the pending future `fut`.
+fn push_callback(vm: &mut Vm, env: &StepEnv, fut: &Value, entry: Value) -> PyResult<()> {
     let callbacks = iget(vm, fut, &env.n.callbacks)?;
     if callbacks.is_none() {
         // The first callback is kept alone, as CPython's C future keeps it outside the
@@ -587,9 +610,10 @@ fn add_callback(
 
 /// The exact built-in shape of `v` (`Some(true)`: a `tuple`, `Some(false)`: a `list`),
 /// by which the `_cbs` slot of a future tells its contents apart. It holds `None`, one
-/// entry, or a list of entries; an entry is a `(callback, context)` tuple, or the bare
-/// callback when the context is `None` and the callback is not itself a plain tuple or
-/// list (which no callable is).
+/// entry, or a list of entries; an entry is a `(callback, context)` tuple, a bare task
+/// for the task's wake-up without a context (`add_wakeup`), or the bare callback when the
+/// context is `None` and the callback is neither a task nor a plain tuple or list (which
+/// no callable is).
 fn exact_sequence(vm: &Vm, v: &Value) -> Option<bool> {
     let cls = vm.class_of(v);
     if Rc::ptr_eq(cls, &vm.types.tuple) {
@@ -601,16 +625,28 @@ fn exact_sequence(vm: &Vm, v: &Value) -> Option<bool> {
     }
 }
 
-/// The `(callback, context)` pair of one `_cbs` entry (see [`exact_sequence`]).
-fn callback_entry(vm: &Vm, entry: Value) -> (Value, Value) {
+/// The `(callback, context)` pair of one `_cbs` entry (see [`exact_sequence`]). A bare
+/// task stays the callback: the handle that wakes it holds the task, which the loop runs
+/// as its wake-up (`run_once.rs`), so no bound method waits in the ready queue.
+fn callback_entry(vm: &mut Vm, entry: Value) -> PyResult<(Value, Value)> {
     if exact_sequence(vm, &entry) == Some(true) {
         if let Some(Payload::Tuple(t)) = entry.payload() {
             if t.len() == 2 {
-                return (t[0].clone(), t[1].clone());
+                return Ok((t[0].clone(), t[1].clone()));
             }
         }
     }
-    (entry, Value::None)
+    Ok((entry, Value::None))
+}
+
+/// Whether `v` is a `Task` (of any subclass).
+fn is_task(vm: &Vm, env: &StepEnv, v: &Value) -> bool {
+    match v {
+        Value::Obj(o) if matches!(o.payload, Payload::Slots(_)) => {
+            vm.is_instance_of(o, &env.task_cls)
+        }
+        _ => false,
+    }
 }
 
 /// `Future.set_result(result)`.
@@ -652,7 +688,7 @@ fn schedule_callbacks(vm: &mut Vm, env: &StepEnv, fut: &Value) -> PyResult<()> {
     }
     let event_loop = iget(vm, fut, &env.n.loop_)?;
     for entry in entries {
-        let (callback, context) = callback_entry(vm, entry);
+        let (callback, context) = callback_entry(vm, entry)?;
         call_soon(vm, env, &event_loop, callback, vec![fut.clone()], context)?;
     }
     Ok(())
@@ -682,6 +718,7 @@ fn init_env(vm: &mut Vm, a: &Args, globals: &Obj) -> PyResult<StepEnv> {
         future_del: aio_vm::module::getattr(vm, future, "__del__")?,
         future_cls: obj(vm, future)?,
         task_del: aio_vm::module::getattr(vm, &a.pos[7], "__del__")?,
+        task_cls: obj(vm, &a.pos[7])?,
         globals: globals.clone(),
         site: RefCell::new(None),
         contexts: super::context::Contexts::new(vm)?,
@@ -879,11 +916,11 @@ fn yielded(
         return call_soon_step(vm, env, task, event_loop, Some(msg));
     }
     vm.set_attr(&result, &n.blocking, Value::Bool(Bool::FALSE))?;
-    let wakeup = vm.get_attr(task, &n.wakeup)?;
-    let context = iget(vm, task, &n.context)?;
     if own_method(vm, env, &result, &n.add_done_callback) {
-        add_callback(vm, env, &result, wakeup, context)?;
+        add_wakeup(vm, env, &result, task)?;
     } else {
+        let wakeup = vm.get_attr(task, &n.wakeup)?;
+        let context = iget(vm, task, &n.context)?;
         let add = vm.get_attr(&result, &n.add_done_callback)?;
         vm.call(&add, &[wakeup], &[(n.context_kw.clone(), context)])?;
     }
@@ -932,6 +969,12 @@ fn call_soon(
 ) -> PyResult<()> {
     let n = &env.n;
     if !keeps_method(vm, event_loop, &n.call_soon, &env.loop_call_soon) {
+        // Another loop's `call_soon` gets the bound wake-up of a task.
+        let callback = if is_task(vm, env, &callback) {
+            vm.get_attr(&callback, &n.wakeup)?
+        } else {
+            callback
+        };
         let call_soon = vm.get_attr(event_loop, &n.call_soon)?;
         let mut all = vec![callback];
         all.extend(args);
