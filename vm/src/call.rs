@@ -7,7 +7,7 @@ use crate::dict::Dict;
 use crate::frame::{Delivery, Frame};
 use crate::interp::Prepared;
 use crate::native::{Args, NativeFunction, NativeImpl};
-use crate::object::{Function, GenKind, GenState, Generator, Object, Payload};
+use crate::object::{Function, GenKind, Generator, Object, Payload};
 use crate::str::Str;
 use crate::value::{Obj, Value};
 use crate::vm::{PyResult, Vm};
@@ -795,17 +795,13 @@ impl Vm {
         } else {
             (GenKind::Generator, self.types.generator.clone())
         };
-        let gen = Generator {
-            code: frame.code.clone(),
-            frame: Some(frame),
-            state: GenState::Created,
-            kind,
-            name: func.name.borrow().clone(),
-            qualname: func.qualname.borrow().clone(),
-            running_async: false,
-            finalizer: None,
-            hooks_inited: false,
-        };
+        let mut gen = Generator::new(frame.code.clone(), frame, kind);
+        // The names are the function's: kept only when they are not its code's.
+        let (name, qualname) = (func.name.borrow(), func.qualname.borrow());
+        let same = |v: &Value, s: &Rc<Str>| matches!(v, Value::Str(x) if Rc::ptr_eq(x, s));
+        if !same(&name, &code.name) || !same(&qualname, &code.qualname) {
+            gen.extra_mut().names = Some((name.clone(), qualname.clone()));
+        }
         Value::Obj(self.track(Object::new(
             cls,
             Payload::Generator(Box::new(RefCell::new(gen))),

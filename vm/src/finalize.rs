@@ -169,7 +169,7 @@ impl Vm {
                 Some(Pending::Finalize(obj)) => obj,
             };
             if let Payload::Generator(g) = &obj.payload {
-                let finalizer = g.borrow().finalizer.clone();
+                let finalizer = g.borrow().finalizer();
                 let r = match finalizer {
                     // The asyncgen finalizer hook (asyncio schedules `aclose()`).
                     Some(hook) => self

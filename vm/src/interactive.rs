@@ -6,7 +6,7 @@
 
 use crate::code::{flags, Code};
 use crate::dict::Dict;
-use crate::object::{GenKind, GenState, Generator, Object, Payload};
+use crate::object::{GenKind, Generator, Object, Payload};
 use crate::value::{Obj, Value};
 use crate::vm::{PyResult, Vm};
 use std::cell::RefCell;
@@ -42,19 +42,13 @@ impl Vm {
     /// # Ok::<(), aio_vm::Error>(())
     /// ```
     pub fn module_coroutine(&mut self, code: Rc<Code>, globals: Obj) -> Value {
-        let name = Value::Str(code.name.clone());
         let frame = self.new_module_frame(code.clone(), globals);
-        let gen = Generator {
-            code,
-            frame: Some(frame),
-            state: GenState::Created,
-            kind: GenKind::Coroutine,
-            name: name.clone(),
-            qualname: name,
-            running_async: false,
-            finalizer: None,
-            hooks_inited: false,
-        };
+        let mut gen = Generator::new(code.clone(), frame, GenKind::Coroutine);
+        // A module's qualname is its name.
+        if code.qualname != code.name {
+            let name = Value::Str(code.name.clone());
+            gen.extra_mut().names = Some((name.clone(), name));
+        }
         Value::Obj(self.track(Object::new(
             self.types.coroutine.clone(),
             Payload::Generator(Box::new(RefCell::new(gen))),

@@ -50,7 +50,7 @@ impl Drop for Object {
                 if let Ok(g) = g.try_borrow() {
                     // a coroutine that never started warns that it was never awaited.
                     if matches!(g.kind, GenKind::Coroutine) && g.state == GenState::Created {
-                        crate::finalize::never_awaited(&g.qualname);
+                        crate::finalize::never_awaited(&g.qualname());
                     }
                 }
                 if self.needs_finalizer() {
@@ -449,17 +449,64 @@ pub struct Generator {
     pub state: GenState,
     /// Which protocol.
     pub kind: GenKind,
-    /// `__name__`.
-    pub name: Value,
-    /// `__qualname__`.
-    pub qualname: Value,
     /// For async generators: an `asend`/`athrow` awaitable is running.
     pub running_async: bool,
+    /// For async generators: the asyncgen hooks were applied (first iteration).
+    pub hooks_inited: bool,
+    /// What most generators do without: names other than their code's, a finalizer.
+    /// Boxed, so a suspended coroutine's object stays small.
+    pub extra: Option<Box<GenExtra>>,
+}
+
+/// The rarely needed parts of a [`Generator`].
+#[derive(Default)]
+pub struct GenExtra {
+    /// `__name__` and `__qualname__`, when the function's differ from its code's.
+    pub names: Option<(Value, Value)>,
     /// For async generators: the `finalizer` asyncgen hook current at its first iteration,
     /// called instead of closing it when it dies suspended (`sys.set_asyncgen_hooks`).
     pub finalizer: Option<Value>,
-    /// For async generators: the asyncgen hooks were applied (first iteration).
-    pub hooks_inited: bool,
+}
+
+impl Generator {
+    /// A generator of `code` in `state` without extras.
+    pub fn new(code: Rc<crate::code::Code>, frame: Box<Frame>, kind: GenKind) -> Generator {
+        Generator {
+            frame: Some(frame),
+            code,
+            state: GenState::Created,
+            kind,
+            running_async: false,
+            hooks_inited: false,
+            extra: None,
+        }
+    }
+
+    /// `__name__`: the function's at creation.
+    pub fn name(&self) -> Value {
+        match self.extra.as_ref().and_then(|e| e.names.as_ref()) {
+            Some((name, _)) => name.clone(),
+            None => Value::Str(self.code.name.clone()),
+        }
+    }
+
+    /// `__qualname__`: the function's at creation.
+    pub fn qualname(&self) -> Value {
+        match self.extra.as_ref().and_then(|e| e.names.as_ref()) {
+            Some((_, qualname)) => qualname.clone(),
+            None => Value::Str(self.code.qualname.clone()),
+        }
+    }
+
+    /// The finalizer hook recorded at the first iteration (async generators).
+    pub fn finalizer(&self) -> Option<Value> {
+        self.extra.as_ref().and_then(|e| e.finalizer.clone())
+    }
+
+    /// The extras, made now if there were none.
+    pub fn extra_mut(&mut self) -> &mut GenExtra {
+        self.extra.get_or_insert_with(Default::default)
+    }
 }
 
 #[cfg(test)]

@@ -112,7 +112,7 @@ fn init_hooks(vm: &mut Vm, agen: &Value) -> PyResult<()> {
     }
     let (firstiter, finalizer) = vm.asyncgen_hooks.clone();
     if !finalizer.is_none() {
-        g.borrow_mut().finalizer = Some(finalizer);
+        g.borrow_mut().extra_mut().finalizer = Some(finalizer);
     }
     if !firstiter.is_none() {
         vm.call(&firstiter, std::slice::from_ref(agen), &[])?;

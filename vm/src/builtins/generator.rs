@@ -157,8 +157,8 @@ pub(super) fn generator_attr(vm: &mut Vm, g: &Obj, name: &str) -> PyResult<Optio
     };
     let gen = cell.borrow();
     Ok(match name {
-        "__name__" => Some(gen.name.clone()),
-        "__qualname__" => Some(gen.qualname.clone()),
+        "__name__" => Some(gen.name()),
+        "__qualname__" => Some(gen.qualname()),
         "gi_running" | "cr_running" => Some(Value::bool(gen.state == GenState::Running)),
         // An `asend`/`athrow` awaitable is in progress (CPython 3.11's `ag_running_async`).
         "ag_running" => Some(Value::bool(gen.running_async)),

@@ -300,7 +300,7 @@ pub fn native_repr(vm: &mut Vm, v: &Value) -> PyResult<String> {
                 GenKind::AsyncGenerator => "async_generator",
             };
             let q = g
-                .qualname
+                .qualname()
                 .as_str()
                 .map(|s| s.as_str().to_string())
                 .unwrap_or_default();
