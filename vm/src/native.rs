@@ -739,33 +739,18 @@ impl<'a> Args<'a> {
     /// For methods: checks the count of arguments after `self`, with the messages CPython
     /// gives for methods (`append() takes exactly one argument (0 given)`). See the example
     /// of [`ClassBuilder`](crate::module::ClassBuilder).
+    #[inline]
     pub fn method_count(&self, vm: &mut Vm, fname: &str, min: usize, max: usize) -> PyResult<()> {
         let n = self.pos.len().saturating_sub(1);
         if n >= min && n <= max {
             return Ok(());
         }
-        let msg = if min == max {
-            match min {
-                0 => format!("{fname}() takes no arguments ({n} given)"),
-                1 => format!("{fname}() takes exactly one argument ({n} given)"),
-                _ => format!("{fname} expected {min} arguments, got {n}"),
-            }
-        } else if n < min {
-            format!(
-                "{fname} expected at least {min} argument{}, got {n}",
-                if min == 1 { "" } else { "s" }
-            )
-        } else {
-            format!(
-                "{fname} expected at most {max} argument{}, got {n}",
-                if max == 1 { "" } else { "s" }
-            )
-        };
-        Err(vm.new_type_error(msg))
+        Err(count_error(vm, fname, min, max, n))
     }
 }
 
-/// The `TypeError` of [`Args::check_count`] (out of line: the count is almost always right).
+/// The `TypeError` of [`Args::check_count`] and [`Args::method_count`] (out of line: the
+/// count is almost always right).
 #[cold]
 #[inline(never)]
 fn count_error(vm: &mut Vm, fname: &str, min: usize, max: usize, n: usize) -> Obj {
