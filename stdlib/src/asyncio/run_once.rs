@@ -18,7 +18,6 @@ use aio_vm::object::Payload;
 use aio_vm::value::Bool;
 use aio_vm::{Obj, PyResult, Value, Vm};
 use std::cell::RefCell;
-use std::rc::Rc;
 
 /// `_MIN_SCHEDULED_TIMER_HANDLES` of `base_events.py`.
 const MIN_SCHEDULED_TIMER_HANDLES: usize = 100;
@@ -104,32 +103,6 @@ pub(super) fn define(vm: &mut Vm, g: &Obj) {
     };
     let ops: [Op<LoopEnv>; 1] = [("_c_run_once", "BaseEventLoop._run_once", run_once_native)];
     define_group(vm, g, "_c_run_once_init", build, &ops);
-}
-
-/// The callback a handle with arguments `args` runs: for a task woken by the future it
-/// waits on (an object with `_task_wakeup` and no `__call__`, called with its
-/// `_fut_waiter`: what the natives queue for a task's wake-up, see `step.rs`), its bound
-/// `_task_wakeup`. A task given as a callback by a script stays itself, and fails as
-/// CPython's does.
-fn task_wakeup_of(vm: &mut Vm, env: &LoopEnv, callback: Value, args: &Value) -> PyResult {
-    if !matches!(callback.payload(), Some(Payload::Slots(_))) {
-        return Ok(callback);
-    }
-    let cls = vm.class_of(&callback).clone();
-    if vm.lookup(&cls, &env.n.task_wakeup).is_none()
-        || vm.lookup(&cls, &vm.names.__call__.clone()).is_some()
-    {
-        return Ok(callback);
-    }
-    let waited = match args.payload() {
-        Some(Payload::Tuple(items)) if items.len() == 1 => items[0].clone(),
-        _ => return Ok(callback),
-    };
-    let waiter = iget(vm, &callback, &env.n.fut_waiter)?;
-    if !matches!((&waiter, &waited), (Value::Obj(a), Value::Obj(b)) if Rc::ptr_eq(a, b)) {
-        return Ok(callback);
-    }
-    vm.get_attr(&callback, &env.n.task_wakeup)
 }
 
 /// `BaseEventLoop._run_once(self)`.
@@ -365,7 +338,12 @@ fn run_handle(vm: &mut Vm, env: &LoopEnv, handle: Value) -> PyResult<()> {
     }
     let callback = iget(vm, &handle, &n.callback)?;
     let args = iget(vm, &handle, &n.args)?;
-    let callback = task_wakeup_of(vm, env, callback, &args)?;
+    let callback = match args.payload() {
+        Some(Payload::Tuple(items)) => {
+            super::step::wakeup_callback(vm, callback, items, &n.task_wakeup, &n.fut_waiter)?
+        }
+        _ => callback,
+    };
     let context = iget(vm, &handle, &n.context)?;
     let mut items = match args.payload() {
         Some(Payload::Tuple(items)) => items.to_vec(),

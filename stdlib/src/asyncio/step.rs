@@ -627,16 +627,45 @@ fn exact_sequence(vm: &Vm, v: &Value) -> Option<bool> {
 
 /// The `(callback, context)` pair of one `_cbs` entry (see [`exact_sequence`]). A bare
 /// task stays the callback: the handle that wakes it holds the task, which the loop runs
-/// as its wake-up (`run_once.rs`), so no bound method waits in the ready queue.
-fn callback_entry(vm: &mut Vm, entry: Value) -> PyResult<(Value, Value)> {
+/// as its wake-up ([`wakeup_callback`]), so no bound method waits in the ready queue.
+fn callback_entry(vm: &Vm, entry: Value) -> (Value, Value) {
     if exact_sequence(vm, &entry) == Some(true) {
         if let Some(Payload::Tuple(t)) = entry.payload() {
             if t.len() == 2 {
-                return Ok((t[0].clone(), t[1].clone()));
+                return (t[0].clone(), t[1].clone());
             }
         }
     }
-    Ok((entry, Value::None))
+    (entry, Value::None)
+}
+
+/// What a handle of `callback` with arguments `args` calls: for a task called with the
+/// future it waits on (an object whose class has `wakeup` (`_task_wakeup`) and no
+/// `__call__`, with `fut_waiter` (`_fut_waiter`) the one argument: how the natives queue
+/// a task's wake-up), its bound wake-up; anything else as it is, so a task that a script
+/// gave as a callback fails as CPython's does.
+pub(super) fn wakeup_callback(
+    vm: &mut Vm,
+    callback: Value,
+    args: &[Value],
+    wakeup: &Attr,
+    fut_waiter: &Attr,
+) -> PyResult {
+    let [waited] = args else {
+        return Ok(callback);
+    };
+    if !matches!(callback.payload(), Some(Payload::Slots(_))) {
+        return Ok(callback);
+    }
+    let cls = vm.class_of(&callback).clone();
+    if vm.lookup(&cls, wakeup).is_none() || vm.lookup(&cls, &vm.names.__call__.clone()).is_some() {
+        return Ok(callback);
+    }
+    let waiter = iget(vm, &callback, fut_waiter)?;
+    if !is(&waiter, waited) {
+        return Ok(callback);
+    }
+    vm.get_attr(&callback, wakeup)
 }
 
 /// Whether `v` is a `Task` (of any subclass).
@@ -688,7 +717,7 @@ fn schedule_callbacks(vm: &mut Vm, env: &StepEnv, fut: &Value) -> PyResult<()> {
     }
     let event_loop = iget(vm, fut, &env.n.loop_)?;
     for entry in entries {
-        let (callback, context) = callback_entry(vm, entry)?;
+        let (callback, context) = callback_entry(vm, entry);
         call_soon(vm, env, &event_loop, callback, vec![fut.clone()], context)?;
     }
     Ok(())
@@ -970,11 +999,7 @@ fn call_soon(
     let n = &env.n;
     if !keeps_method(vm, event_loop, &n.call_soon, &env.loop_call_soon) {
         // Another loop's `call_soon` gets the bound wake-up of a task.
-        let callback = if is_task(vm, env, &callback) {
-            vm.get_attr(&callback, &n.wakeup)?
-        } else {
-            callback
-        };
+        let callback = wakeup_callback(vm, callback, &args, &n.wakeup, &n.fut_waiter)?;
         let call_soon = vm.get_attr(event_loop, &n.call_soon)?;
         let mut all = vec![callback];
         all.extend(args);
