@@ -1243,6 +1243,26 @@ impl Vm {
                 }
                 return Ok(());
             }
+            if let Payload::Generator(g) = &o.payload {
+                if matches!(name.as_str(), "__name__" | "__qualname__") {
+                    if !matches!(value, Value::Str(_)) {
+                        return Err(self.new_type_error(format!(
+                            "{} must be set to a string object",
+                            name.as_str()
+                        )));
+                    }
+                    let Ok(mut g) = g.try_borrow_mut() else {
+                        return Err(self.new_runtime_error("generator already executing"));
+                    };
+                    let names = if name.as_str() == "__name__" {
+                        (value, g.qualname())
+                    } else {
+                        (g.name(), value)
+                    };
+                    g.extra_mut().names = Some(names);
+                    return Ok(());
+                }
+            }
         }
         let value = match self.user_setattr(&cls, obj, name, value, "object")? {
             Some(value) => value,
