@@ -101,6 +101,7 @@ fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
         ("_sigint_install", sigint::install),
         ("_sigint_restore", sigint::restore),
         ("_sigint_pending", sigint::pending),
+        ("_c_type_names", crate::c_type_names::c_type_names),
     ] {
         let f = module_native(vm, "asyncio", name, NativeImpl::Fn(f));
         vm.dict_set_str(&g, name, f);
