@@ -556,7 +556,9 @@ impl Dict {
     fn table(&self) -> &HashTable<u32> {
         self.index.get_or_init(|| {
             let entries = &self.entries;
-            let mut index = Box::new(HashTable::with_capacity(entries.len()));
+            // Room for what `reserve` made room for, so a dict being filled grows the
+            // table no more than its entries.
+            let mut index = Box::new(HashTable::with_capacity(entries.capacity()));
             for (pos, e) in entries.iter().enumerate() {
                 if let Some(e) = e {
                     index.insert_unique(index_hash(e.hash), pos as u32, |&p| {
