@@ -87,25 +87,6 @@ fn data(vm: &mut Vm, v: &Value) -> PyResult<Vec<u8>> {
     })
 }
 
-/// An optional size argument: `None` or negative means all.
-fn size_arg(vm: &mut Vm, a: &Args) -> PyResult<Option<usize>> {
-    match a.pos.get(1) {
-        None | Some(Value::None) => Ok(None),
-        Some(v @ (Value::Int(_) | Value::Bool(_))) => {
-            let n = to_index_i64(vm, v)?;
-            Ok(usize::try_from(n).ok())
-        }
-        Some(v) if matches!(v.payload(), Some(Payload::Int(_))) => {
-            let n = to_index_i64(vm, v)?;
-            Ok(usize::try_from(n).ok())
-        }
-        Some(v) => {
-            let t = vm.type_name(v);
-            Err(vm.new_type_error(format!("argument should be integer or None, not '{t}'")))
-        }
-    }
-}
-
 /// `BytesIO(initial_bytes=b'')`.
 fn init(vm: &mut Vm, a: Args) -> PyResult {
     a.check_kwargs(vm, "BytesIO", &["initial_bytes"])?;
@@ -150,7 +131,7 @@ fn write(vm: &mut Vm, a: Args) -> PyResult {
 fn read(vm: &mut Vm, a: Args) -> PyResult {
     a.method_count(vm, "BytesIO.read", 0, 1)?;
     let st = open_state(vm, &a)?;
-    let size = size_arg(vm, &a)?;
+    let size = super::optional_size(vm, a.pos.get(1))?;
     let mut s = st.borrow_mut();
     let start = s.pos.min(s.buf.len());
     let end = size.map_or(s.buf.len(), |n| s.buf.len().min(start.saturating_add(n)));
@@ -163,7 +144,7 @@ fn read(vm: &mut Vm, a: Args) -> PyResult {
 fn readline(vm: &mut Vm, a: Args) -> PyResult {
     a.method_count(vm, "BytesIO.readline", 0, 1)?;
     let st = open_state(vm, &a)?;
-    let size = size_arg(vm, &a)?;
+    let size = super::optional_size(vm, a.pos.get(1))?;
     let mut s = st.borrow_mut();
     let start = s.pos.min(s.buf.len());
     let rest = &s.buf[start..];

@@ -4,8 +4,9 @@
 //! `StringIO` and `BytesIO`. The builtin `open` is `io.open`.
 
 use aio_vm::embed::func::native_closure;
+use aio_vm::module::to_index_i64;
 use aio_vm::native::Args;
-use aio_vm::{Obj, PyResult, Vm};
+use aio_vm::{Obj, PyResult, Value, Vm};
 use std::rc::Rc;
 
 mod bytesio;
@@ -117,4 +118,27 @@ fn memory_state<'a, T: 'static>(
         .first()
         .and_then(aio_vm::module::native_state::<T>)
         .ok_or_else(|| vm.new_type_error(format!("descriptor requires a '_io.{name}' object")))
+}
+
+/// A `size` argument of `StringIO`/`BytesIO` reads: a negative size or `None` means no
+/// limit; anything but an int or `None` is CPython's `TypeError`.
+pub(super) fn optional_size(vm: &mut Vm, v: Option<&Value>) -> PyResult<Option<usize>> {
+    match v {
+        None | Some(Value::None) => Ok(None),
+        Some(v @ (Value::Int(_) | Value::Bool(_))) => {
+            let n = to_index_i64(vm, v)?;
+            Ok(usize::try_from(n).ok())
+        }
+        Some(v)
+            if v.as_obj()
+                .is_some_and(|_| vm.isinstance(v, &vm.types.int.clone())) =>
+        {
+            let n = to_index_i64(vm, v)?;
+            Ok(usize::try_from(n).ok())
+        }
+        Some(v) => Err(vm.new_type_error(format!(
+            "argument should be integer or None, not '{}'",
+            vm.type_name(v)
+        ))),
+    }
 }

@@ -284,28 +284,6 @@ impl StringIo {
     }
 }
 
-/// A `size` argument: a negative size or `None` means no limit.
-fn optional_size(vm: &mut Vm, v: Option<&Value>) -> PyResult<Option<usize>> {
-    match v {
-        None | Some(Value::None) => Ok(None),
-        Some(v @ (Value::Int(_) | Value::Bool(_))) => {
-            let n = to_index_i64(vm, v)?;
-            Ok(usize::try_from(n).ok())
-        }
-        Some(v)
-            if v.as_obj()
-                .is_some_and(|_| vm.isinstance(v, &vm.types.int.clone())) =>
-        {
-            let n = to_index_i64(vm, v)?;
-            Ok(usize::try_from(n).ok())
-        }
-        Some(v) => Err(vm.new_type_error(format!(
-            "argument should be integer or None, not '{}'",
-            vm.type_name(v)
-        ))),
-    }
-}
-
 fn write(vm: &mut Vm, a: Args) -> PyResult {
     a.method_count(vm, "StringIO.write", 1, 1)?;
     let st = open_state(vm, &a)?;
@@ -323,7 +301,7 @@ fn write(vm: &mut Vm, a: Args) -> PyResult {
 fn read(vm: &mut Vm, a: Args) -> PyResult {
     a.method_count(vm, "read", 0, 1)?;
     let st = open_state(vm, &a)?;
-    let size = optional_size(vm, a.pos.get(1))?;
+    let size = super::optional_size(vm, a.pos.get(1))?;
     let mut s = st.borrow_mut();
     let (pos, len) = (s.pos, s.store.len());
     let n = size.map_or(len.saturating_sub(pos), |k| k.min(len.saturating_sub(pos)));
@@ -342,7 +320,7 @@ fn read(vm: &mut Vm, a: Args) -> PyResult {
 fn readline(vm: &mut Vm, a: Args) -> PyResult {
     a.method_count(vm, "readline", 0, 1)?;
     let st = open_state(vm, &a)?;
-    let limit = optional_size(vm, a.pos.get(1))?;
+    let limit = super::optional_size(vm, a.pos.get(1))?;
     let line = st.borrow_mut().read_line(limit);
     Ok(Value::str(line))
 }
