@@ -23,7 +23,11 @@ pub(crate) fn cached_load_attr(
     let Value::Obj(o) = obj else { return None };
     let c = slot.get();
     if !c.holds_for(o) {
-        return None;
+        return if c.kind == CacheKind::TypeAttr {
+            cached_type_attr(c, o, name)
+        } else {
+            None
+        };
     }
     if c.kind == CacheKind::Slot {
         // An unset slot takes the general path, which raises the AttributeError.
@@ -38,7 +42,8 @@ pub(crate) fn cached_load_attr(
         CacheKind::ClassValue => return cached_class_value(c, cell, name),
         CacheKind::InstanceDict => return o.dict.get().map(|d| Value::Obj(d.clone())),
         CacheKind::ClassOf => return o.class_raw().map(|c| Value::Obj(c.clone())),
-        CacheKind::Method | CacheKind::Property => return None,
+        // A `TypeAttr` entry for this object's class: the object is an instance.
+        CacheKind::Method | CacheKind::Property | CacheKind::TypeAttr => return None,
         _ => {}
     }
     // SAFETY: the reference lives only until the value is cloned (an `Rc` count
@@ -152,6 +157,40 @@ fn cached_class_value(
     let owner = unsafe { &*(c.method as *const Object) };
     let ns = owner.as_type()?.ns.try_borrow().ok()?;
     ns.value_at_if_key(c.pos as usize, name).cloned()
+}
+
+/// The attribute of class `o` a [`CacheKind::TypeAttr`] entry points at, when `o` is the
+/// class it was filled for in this epoch.
+#[inline]
+fn cached_type_attr(c: AttrCache, o: &Object, name: &Rc<Str>) -> Option<Value> {
+    if std::ptr::from_ref(o) as usize != c.cls || c.epoch != type_epoch() {
+        return None;
+    }
+    // SAFETY: as in `cached_class_value`: `method` is a class in `o`'s MRO (which `o`
+    // keeps alive), and any change to a class namespace or MRO starts a new epoch.
+    let owner = unsafe { &*(c.method as *const Object) };
+    let ns = owner.as_type()?.ns.try_borrow().ok()?;
+    let v = ns.value_at_if_key(c.pos as usize, name)?;
+    if c.version == 1 {
+        if let Some(Payload::StaticMethod(f)) = v.payload() {
+            return Some(f.clone());
+        }
+        return None;
+    }
+    Some(v.clone())
+}
+
+/// The address of the class in `cls`'s MRO whose namespace holds `name`, and its position
+/// there.
+fn mro_position(cls: &Obj, name: &Rc<Str>) -> Option<(usize, u32)> {
+    let t = cls.as_type()?;
+    let mro = t.mro.borrow();
+    for c in mro.iter() {
+        if let Some(pos) = c.as_type().and_then(|ct| ct.ns.borrow().find_str(name)) {
+            return Some((Rc::as_ptr(c) as usize, u32::try_from(pos).ok()?));
+        }
+    }
+    None
 }
 
 /// The dict an object's attributes are read from first: its instance `__dict__`, or a
@@ -315,7 +354,7 @@ impl Vm {
         }
         let instance = self.plain_dict_instance_class(obj);
         let Some(cls) = instance.or_else(|| self.plain_module_class(obj)) else {
-            return false;
+            return self.fill_type_attr_cache(slot, obj, name, epoch);
         };
         // A class with its own `__getattribute__` is never cached: every load calls it.
         if crate::types::has_getattribute(cls) {
@@ -365,43 +404,83 @@ impl Vm {
         true
     }
 
+    /// Fills a [`CacheKind::TypeAttr`] entry for `obj.name` when `obj` is a script class
+    /// whose attribute needs no binding (see the kind). Returns whether it did.
+    fn fill_type_attr_cache(
+        &self,
+        slot: &Cell<AttrCache>,
+        obj: &Value,
+        name: &Rc<Str>,
+        epoch: u64,
+    ) -> bool {
+        let Some(cls) = obj.as_obj() else {
+            return false;
+        };
+        if !cls.as_type().is_some_and(|t| t.heap) {
+            return false;
+        }
+        let meta = cls.class_raw().unwrap_or(&self.types.type_);
+        if crate::types::has_getattribute(meta) || self.lookup(meta, name).is_some() {
+            return false;
+        }
+        let Some(v) = self.lookup(cls, name) else {
+            return false;
+        };
+        let unwrap = match v.payload() {
+            Some(Payload::StaticMethod(_)) => 1,
+            Some(Payload::Function(_) | Payload::Native(_)) => 0,
+            Some(Payload::Property(_)) if v.as_obj().is_some_and(|o| is_plain_property(o)) => 0,
+            _ if self.is_descriptor(&v) => return false,
+            _ => 0,
+        };
+        let Some((owner, pos)) = mro_position(cls, name) else {
+            return false;
+        };
+        slot.set(AttrCache {
+            epoch,
+            cls: Rc::as_ptr(cls) as usize,
+            pos,
+            kind: CacheKind::TypeAttr,
+            method: owner,
+            version: unwrap,
+        });
+        true
+    }
+
+    /// Whether class attribute `v` is bound or computed when read: a built-in descriptor
+    /// payload, or an instance of a script class with `__get__`, `__set__` or `__delete__`
+    /// (what `bind_descriptor` and `data_descriptor_get` treat as descriptors).
+    fn is_descriptor(&self, v: &Value) -> bool {
+        let Value::Obj(o) = v else { return false };
+        if matches!(
+            o.payload,
+            Payload::Function(_)
+                | Payload::Native(_)
+                | Payload::ClassMethod(_)
+                | Payload::StaticMethod(_)
+                | Payload::Property(_)
+                | Payload::Member(_)
+        ) {
+            return true;
+        }
+        let vcls = self.class_of(v);
+        vcls.as_type().is_some_and(|t| t.heap)
+            && [
+                &self.names.__get__,
+                &self.names.__set__,
+                &self.names.__delete__,
+            ]
+            .into_iter()
+            .any(|n| self.lookup(vcls, n).is_some())
+    }
+
     /// For class attribute `v` of `cls` (found as `name`) that is not a descriptor: the
     /// address of the class in the MRO whose namespace holds it and its position there.
     fn plain_class_value(&self, cls: &Obj, name: &Rc<Str>, v: &Value) -> Option<(usize, u32)> {
-        if let Value::Obj(o) = v {
-            // What `bind_descriptor` and `data_descriptor_get` treat as descriptors.
-            if matches!(
-                o.payload,
-                Payload::Function(_)
-                    | Payload::Native(_)
-                    | Payload::ClassMethod(_)
-                    | Payload::StaticMethod(_)
-                    | Payload::Property(_)
-                    | Payload::Member(_)
-            ) {
-                return None;
-            }
-            let vcls = self.class_of(v);
-            if vcls.as_type().is_some_and(|t| t.heap)
-                && [
-                    &self.names.__get__,
-                    &self.names.__set__,
-                    &self.names.__delete__,
-                ]
-                .into_iter()
-                .any(|n| self.lookup(vcls, n).is_some())
-            {
-                return None;
-            }
+        if self.is_descriptor(v) {
+            return None;
         }
-        let t = cls.as_type()?;
-        let mro = t.mro.borrow();
-        for c in mro.iter() {
-            if let Some(pos) = c.as_type().and_then(|ct| ct.ns.borrow().find_str(name)) {
-                return Some((Rc::as_ptr(c) as usize, u32::try_from(pos).ok()?));
-            }
-        }
-        None
+        mro_position(cls, name)
     }
 
     /// The class of a module object of the built-in `module` type (not a subclass): its
@@ -1157,6 +1236,11 @@ impl Vm {
         name: &Rc<Str>,
     ) -> PyResult<(Value, Option<Value>)> {
         if let Value::Obj(o) = &obj {
+            if let Payload::Super(s) = &o.payload {
+                if let Some((f, this)) = crate::builtins::object::super_method(self, s, name) {
+                    return Ok((f, Some(this)));
+                }
+            }
             if matches!(
                 o.payload,
                 Payload::Type(_) | Payload::Module(_) | Payload::Super(_)

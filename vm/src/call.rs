@@ -311,6 +311,11 @@ impl Vm {
         args: &[Value],
         kw: &[(Rc<Str>, Value)],
     ) -> PyResult {
+        // `super(...)`: no `__new__` or `__init__` to look up (`super.__init__` is
+        // `object`'s).
+        if Rc::ptr_eq(cls, &self.types.super_) && kw.is_empty() {
+            return crate::builtins::object::make_super(self, args);
+        }
         // type(x) with one argument.
         if args.len() == 1 && kw.is_empty() {
             // type(x), and the conversions `int(x)`, `float(x)`, `str(x)`: what their

@@ -617,6 +617,8 @@ pub struct AttrCache {
     /// the instance dict's version after the append.
     pub method: usize,
     /// [`CacheKind::Append`]: the instance dict's version before the append.
+    /// [`CacheKind::TypeAttr`]: 1 when the value is a `staticmethod` whose function is
+    /// the attribute, 0 when the value is the attribute itself.
     pub version: u64,
 }
 
@@ -651,6 +653,12 @@ pub enum CacheKind {
     /// lookup and the dict takes version `method` (CPython's shared-key dicts, whose
     /// `STORE_ATTR_INSTANCE_VALUE` writes the slot the keys object gives the name).
     Append,
+    /// An attribute of the class object itself (`Cls.attr`, CPython's `LOAD_ATTR_CLASS`):
+    /// `cls` is the class's own address (not its metaclass's), and the value is at
+    /// position `pos` of the namespace of the class at `method` in its MRO. Filled only
+    /// when the metaclass neither defines the name nor `__getattribute__`, and the value
+    /// needs no binding (a function, a plain value, a `staticmethod`'s function).
+    TypeAttr,
 }
 
 impl AttrCache {

@@ -53,50 +53,68 @@ macro_rules! tri {
     };
 }
 
-/// Calls an unbound native function whose arguments are `f.stack[start..]` (the callee at
-/// `callee_pos`) in place, without copying them out: the stack is lent to the call while the
+/// Runs `$call` with the arguments `f.stack[start..]` (the callee at `callee_pos`) lent in
+/// place, without copying them out: the stack is lent to the call (as `$stack`) while the
 /// frame sits on `Vm::frames`, then the callee and arguments are dropped and the result
-/// pushed. Breaks out of the dispatch loop with the exception on failure. Does nothing when
-/// the callee is not such a native. `$self_found`: the first argument is the object the
-/// method was looked up on (`CallMethod` with a `self`), so no receiver check is needed.
+/// pushed. Breaks out of the dispatch loop with the exception on failure.
+macro_rules! call_lent {
+    ($vm:ident, $f:ident, $callee_pos:expr, |$stack:ident| $call:expr) => {{
+        let callee_pos = $callee_pos;
+        let $stack = std::mem::take(&mut $f.stack);
+        $vm.frames.push($f);
+        let r = $call;
+        $f = $vm.frames.pop().expect("frame");
+        // The placeholder left by `take` is normally still empty: skip its
+        // (out-of-line) drop then.
+        let lent = std::mem::replace(&mut $f.stack, $stack);
+        if lent.capacity() == 0 {
+            std::mem::forget(lent);
+        } else {
+            drop(lent);
+        }
+        $f.stack.truncate(callee_pos);
+        match r {
+            Ok(v) => $f.stack.push(v),
+            Err(e) => break Event::Raise(e),
+        }
+        continue;
+    }};
+}
+
+/// Calls an unbound native function, or a built-in class, whose arguments are
+/// `f.stack[start..]` (the callee at `callee_pos`) through [`call_lent!`]. Does nothing
+/// when the callee is neither. `$self_found`: the first argument is the object the method
+/// was looked up on (`CallMethod` with a `self`), so no receiver check is needed.
 macro_rules! call_native_lent {
     ($vm:ident, $f:ident, $callee_pos:expr, $start:expr, $self_found:expr) => {{
         let callee_pos = $callee_pos;
-        let is_native = matches!(&$f.stack[callee_pos], Value::Obj(o)
-            if matches!(&o.payload, Payload::Native(nf) if nf.bound.is_none()));
-        if is_native {
-            let stack = std::mem::take(&mut $f.stack);
-            $vm.frames.push($f);
-            let r = match &stack[callee_pos] {
-                Value::Obj(o) => match &o.payload {
-                    Payload::Native(nf) => crate::call::call_native(
-                        $vm,
-                        nf,
-                        crate::native::Args {
-                            pos: &stack[$start..],
-                            kw: &[],
-                        },
-                        $self_found,
-                    ),
+        match &$f.stack[callee_pos] {
+            Value::Obj(o) if matches!(&o.payload, Payload::Native(nf) if nf.bound.is_none()) => {
+                call_lent!($vm, $f, callee_pos, |stack| match &stack[callee_pos] {
+                    Value::Obj(o) => match &o.payload {
+                        Payload::Native(nf) => crate::call::call_native(
+                            $vm,
+                            nf,
+                            crate::native::Args {
+                                pos: &stack[$start..],
+                                kw: &[],
+                            },
+                            $self_found,
+                        ),
+                        _ => unreachable!(),
+                    },
                     _ => unreachable!(),
-                },
-                _ => unreachable!(),
-            };
-            $f = $vm.frames.pop().expect("frame");
-            // The placeholder left by `take` is normally still empty: skip its
-            // (out-of-line) drop then.
-            let lent = std::mem::replace(&mut $f.stack, stack);
-            if lent.capacity() == 0 {
-                std::mem::forget(lent);
-            } else {
-                drop(lent);
+                })
             }
-            $f.stack.truncate(callee_pos);
-            match r {
-                Ok(v) => $f.stack.push(v),
-                Err(e) => break Event::Raise(e),
+            // `type(x)`, `int(s)`, `super()`, ...: `type.__call__` without the generic
+            // call's argument vector.
+            Value::Obj(o) if matches!(&o.payload, Payload::Type(t) if !t.heap) => {
+                call_lent!($vm, $f, callee_pos, |stack| match &stack[callee_pos] {
+                    Value::Obj(o) => $vm.call_type(o, &stack[$start..], &[]),
+                    _ => unreachable!(),
+                })
             }
-            continue;
+            _ => {}
         }
     }};
 }
@@ -651,9 +669,15 @@ impl Vm {
                                 f.stack.push(obj);
                                 continue;
                             }
-                            // `module.function(...)`: the module's attribute, no `self`.
+                            // `module.function(...)` and `Class.function(...)`: the
+                            // module's or class's attribute, no `self`.
                             let module = match &obj {
-                                Value::Obj(o) if matches!(o.payload, Payload::Module(_)) => {
+                                Value::Obj(o)
+                                    if matches!(
+                                        o.payload,
+                                        Payload::Module(_) | Payload::Type(_)
+                                    ) =>
+                                {
                                     if let Some(v) = crate::attr::cached_load_attr(slot, &obj, name)
                                     {
                                         f.stack.push(v);
@@ -664,9 +688,11 @@ impl Vm {
                                 }
                                 _ => None,
                             };
+                            // `super().m`: the method found is not the instance class's.
+                            let via_super = matches!(obj.payload(), Some(Payload::Super(_)));
                             let (m, selfv) =
                                 tri!(with_frame!(self, f, self.load_method(obj, name)));
-                            if let Some(s) = &selfv {
+                            if let Some(s) = selfv.as_ref().filter(|_| !via_super) {
                                 self.fill_load_method_cache(slot, s, &m);
                             } else if let Some(module) = module {
                                 self.fill_load_attr_cache(slot, &module, name);

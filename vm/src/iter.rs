@@ -779,7 +779,7 @@ impl Vm {
 /// One step of a list, tuple or range iterator, the kinds `ForIter` runs inline (no call, no
 /// frame bookkeeping): `Some(Some(item))`, `Some(None)` when exhausted, `None` for any other
 /// iterator.
-#[inline]
+#[inline(always)]
 pub(crate) fn next_in_sequence(it: Option<&Value>) -> Option<Option<Value>> {
     let Some(Value::Obj(o)) = it else {
         return None;
@@ -790,10 +790,19 @@ pub(crate) fn next_in_sequence(it: Option<&Value>) -> Option<Option<Value>> {
     step_simple(&mut state.borrow_mut())
 }
 
-/// See [`next_in_sequence`].
-#[inline]
+/// See [`next_in_sequence`]. Ranges first: `for i in range(n)` is the commonest loop.
+#[inline(always)]
 fn step_simple(st: &mut IterState) -> Option<Option<Value>> {
     match st {
+        IterState::Range { next, stop, step } => {
+            if (*step > 0 && *next < *stop) || (*step < 0 && *next > *stop) {
+                let v = *next;
+                *next = next.saturating_add(*step);
+                Some(Some(Value::Int(v)))
+            } else {
+                Some(None)
+            }
+        }
         IterState::Seq { seq, index } => {
             let item = match seq.payload() {
                 Some(Payload::List(l)) => l.borrow().get(*index).cloned(),
@@ -806,15 +815,6 @@ fn step_simple(st: &mut IterState) -> Option<Option<Value>> {
                 *st = IterState::Done;
             }
             Some(item)
-        }
-        IterState::Range { next, stop, step } => {
-            if (*step > 0 && *next < *stop) || (*step < 0 && *next > *stop) {
-                let v = *next;
-                *next = next.saturating_add(*step);
-                Some(Some(Value::Int(v)))
-            } else {
-                Some(None)
-            }
         }
         _ => None,
     }

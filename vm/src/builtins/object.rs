@@ -1128,13 +1128,24 @@ fn classmethod_new(vm: &mut Vm, a: Args) -> PyResult {
     ))))
 }
 
-/// `super()` / `super(cls, obj)`.
+/// `super.__new__`: [`make_super`] with the arguments after the class.
 fn super_new(vm: &mut Vm, a: Args) -> PyResult {
-    let (cls, obj) = if a.len() >= 3 {
-        let Value::Obj(c) = &a.pos[1] else {
-            return Err(vm.new_type_error("super() argument 1 must be a type"));
+    make_super(vm, a.pos.get(1..).unwrap_or_default())
+}
+
+/// `super()` / `super(cls, obj)` (`args`: what the call passed).
+pub(crate) fn make_super(vm: &mut Vm, args: &[Value]) -> PyResult {
+    let (cls, obj) = if args.len() >= 2 {
+        let c = match &args[0] {
+            Value::Obj(c) if c.as_type().is_some() => c,
+            other => {
+                return Err(vm.new_type_error(format!(
+                    "super() argument 1 must be a type, not {}",
+                    vm.type_name(other)
+                )))
+            }
         };
-        (c.clone(), a.pos[2].clone())
+        (c.clone(), args[1].clone())
     } else {
         // Zero-argument form: the calling frame's __class__ cell and first argument.
         let Some(f) = vm.frames.last() else {
@@ -1190,57 +1201,65 @@ fn super_new(vm: &mut Vm, a: Args) -> PyResult {
     ))))
 }
 
-/// Looks `name` up for a `super` object: along the MRO of the object's type, after `cls`.
-fn super_getattr(vm: &mut Vm, s: &(Obj, Value), name: &str) -> PyResult<Option<Value>> {
+/// What a `super` object `s` finds for `name`: the first value in the MRO of the object's
+/// type after `cls`, and whether the object is a class that `cls` is a base of (so that
+/// functions found are not bound to it).
+fn super_find(vm: &Vm, s: &(Obj, Value), name: &Rc<Str>) -> Option<(Value, bool)> {
     let (cls, obj) = s;
+    let is_class =
+        matches!(obj, Value::Obj(o) if matches!(o.payload, Payload::Type(_)) && is_subtype(o, cls));
     let start_type = match obj {
-        Value::Obj(o) if matches!(o.payload, Payload::Type(_)) && is_subtype(o, cls) => o.clone(),
-        _ => vm.class_of(obj).clone(),
+        Value::Obj(o) if is_class => o,
+        _ => vm.class_of(obj),
     };
-    let mro: Vec<Obj> = start_type
-        .as_type()
-        .map(|t| t.mro.borrow().clone())
-        .unwrap_or_default();
+    let mro = start_type.as_type()?.mro.borrow();
     let pos = mro
         .iter()
         .position(|c| Rc::ptr_eq(c, cls))
-        .map(|p| p + 1)
-        .unwrap_or(mro.len());
-    let key = vm.intern(name);
-    for c in &mro[pos..] {
-        let found = c
-            .as_type()
-            .and_then(|t| t.ns.borrow().get_str(&key).cloned());
-        if let Some(v) = found {
-            // super(C, cls) in a class method (cls a subclass of C); a class that is an
-            // instance of a metaclass C binds like any instance.
-            let is_class = matches!(obj, Value::Obj(o) if matches!(o.payload, Payload::Type(_)) && is_subtype(o, cls));
-            return Ok(Some(match &v {
-                Value::Obj(f) => match &f.payload {
-                    Payload::Function(_) if !is_class => vm.new_method(v.clone(), obj.clone()),
-                    Payload::Native(nf) if nf.binds() && !is_class => {
-                        vm.bind_native(nf, obj.clone())
-                    }
-                    Payload::ClassMethod(inner) => {
-                        let target = if is_class {
-                            obj.clone()
-                        } else {
-                            Value::Obj(vm.class_of(obj).clone())
-                        };
-                        vm.new_method(inner.clone(), target)
-                    }
-                    Payload::StaticMethod(inner) => inner.clone(),
-                    Payload::Property(p) if !is_class => {
-                        let g = p.borrow()[0].clone();
-                        vm.call(&g, std::slice::from_ref(obj), &[])?
-                    }
-                    _ => v.clone(),
-                },
-                _ => v.clone(),
-            }));
-        }
+        .map_or(mro.len(), |p| p + 1);
+    mro[pos..].iter().find_map(|c| {
+        let v = c.as_type()?.ns.borrow().get_str(name).cloned()?;
+        Some((v, is_class))
+    })
+}
+
+/// `LoadMethod` on a `super` object: a script function found for an instance, with the
+/// instance as `self` (no bound method made); `None` for anything else.
+pub(crate) fn super_method(vm: &Vm, s: &(Obj, Value), name: &Rc<Str>) -> Option<(Value, Value)> {
+    match super_find(vm, s, name)? {
+        (f, false) if matches!(f.payload(), Some(Payload::Function(_))) => Some((f, s.1.clone())),
+        _ => None,
     }
-    Ok(None)
+}
+
+/// Looks `name` up for a `super` object: along the MRO of the object's type, after `cls`.
+fn super_getattr(vm: &mut Vm, s: &(Obj, Value), name: &str) -> PyResult<Option<Value>> {
+    let obj = &s.1;
+    let key = vm.intern(name);
+    let Some((v, is_class)) = super_find(vm, s, &key) else {
+        return Ok(None);
+    };
+    Ok(Some(match &v {
+        Value::Obj(f) => match &f.payload {
+            Payload::Function(_) if !is_class => vm.new_method(v.clone(), obj.clone()),
+            Payload::Native(nf) if nf.binds() && !is_class => vm.bind_native(nf, obj.clone()),
+            Payload::ClassMethod(inner) => {
+                let target = if is_class {
+                    obj.clone()
+                } else {
+                    Value::Obj(vm.class_of(obj).clone())
+                };
+                vm.new_method(inner.clone(), target)
+            }
+            Payload::StaticMethod(inner) => inner.clone(),
+            Payload::Property(p) if !is_class => {
+                let g = p.borrow()[0].clone();
+                vm.call(&g, std::slice::from_ref(obj), &[])?
+            }
+            _ => v.clone(),
+        },
+        _ => v.clone(),
+    }))
 }
 
 /// Stores (`Some`) or deletes (`None`) the attributes a function keeps outside its
