@@ -61,10 +61,68 @@ impl Vm {
                         return Ok(prep);
                     }
                 }
-                _ => {}
+                Payload::Type(_) => {}
+                _ => {
+                    if let Some(prep) = self.prepare_instance_call(o, &callee, args, kw)? {
+                        return Ok(prep);
+                    }
+                }
             }
         }
         self.call(&callee, args, kw).map(Prepared::Value)
+    }
+
+    /// The `__call__` of `v`'s class when `v` is an instance (not a function, method,
+    /// built-in or class) and that `__call__` is a native method taking the instance
+    /// first: the run loop calls it with the callee and arguments as they lie on the stack.
+    #[inline]
+    pub(crate) fn native_call_method(&self, v: &Value) -> Option<Obj> {
+        let Value::Obj(o) = v else { return None };
+        if matches!(
+            o.payload,
+            Payload::Function(_) | Payload::Method(_) | Payload::Native(_) | Payload::Type(_)
+        ) {
+            return None;
+        }
+        match self.lookup(o.class_raw()?, &self.names.__call__)? {
+            Value::Obj(m) if matches!(&m.payload, Payload::Native(nf) if nf.bound.is_none() && nf.binds()) => {
+                Some(m)
+            }
+            _ => None,
+        }
+    }
+
+    /// A call of an instance whose class's `__call__` is a script function (run as a frame
+    /// with the instance bound, not in a nested run loop) or a native method (called with
+    /// the instance first). `None` for anything else, which [`Vm::call`] handles.
+    fn prepare_instance_call(
+        &mut self,
+        o: &Obj,
+        callee: &Value,
+        args: &[Value],
+        kw: &[(Rc<Str>, Value)],
+    ) -> PyResult<Option<Prepared>> {
+        let Some(cls) = o.class_raw() else {
+            return Ok(None);
+        };
+        let Some(Value::Obj(m)) = self.lookup(cls, &self.names.__call__) else {
+            return Ok(None);
+        };
+        match &m.payload {
+            Payload::Function(func) if !func.code.is_generator_like() => {
+                let frame =
+                    self.function_frame(&m, func, Some(callee), args, kw, Delivery::Call)?;
+                Ok(Some(Prepared::Frame(frame)))
+            }
+            Payload::Native(nf) if nf.bound.is_none() && nf.binds() => {
+                let mut all = Vec::with_capacity(args.len() + 1);
+                all.push(callee.clone());
+                all.extend_from_slice(args);
+                let r = call_native(self, nf, Args { pos: &all, kw }, false)?;
+                Ok(Some(Prepared::Value(r)))
+            }
+            _ => Ok(None),
+        }
     }
 
     /// Calls native `nf` with `args` (after its bound receiver, if it has one).

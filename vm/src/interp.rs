@@ -738,6 +738,24 @@ impl Vm {
                                 break Event::Push(nf);
                             }
                             call_native_in_place!(self, f, len - n - 1, len - n, false);
+                            // An instance with a native `__call__` (an `lru_cache` wrapper, a
+                            // `partial`): the callee and arguments on the stack are its
+                            // arguments.
+                            if let Some(m) = self.native_call_method(&f.stack[len - n - 1]) {
+                                f.ip = ip;
+                                call_lent!(self, f, len - n - 1, |stack| match &m.payload {
+                                    Payload::Native(nf) => crate::call::call_native(
+                                        self,
+                                        nf,
+                                        crate::native::Args {
+                                            pos: &stack[len - n - 1..],
+                                            kw: &[],
+                                        },
+                                        false,
+                                    ),
+                                    _ => unreachable!(),
+                                });
+                            }
                             let args = self.take_call_args(&mut f.stack, len - n);
                             let callee = f.stack.pop().expect("stack");
                             let r = with_frame!(self, f, self.prepare_call(callee, &args, &[]));
