@@ -115,10 +115,9 @@ impl Vm {
                 Ok(Some(Prepared::Frame(frame)))
             }
             Payload::Native(nf) if nf.bound.is_none() && nf.binds() => {
-                let mut all = Vec::with_capacity(args.len() + 1);
-                all.push(callee.clone());
-                all.extend_from_slice(args);
-                let r = call_native(self, nf, Args { pos: &all, kw }, false)?;
+                let r = with_joined(std::slice::from_ref(callee), args, |all| {
+                    call_native(self, nf, Args { pos: all, kw }, false)
+                })?;
                 Ok(Some(Prepared::Value(r)))
             }
             _ => Ok(None),
@@ -133,12 +132,9 @@ impl Vm {
         kw: &[(Rc<Str>, Value)],
     ) -> PyResult {
         match &nf.bound {
-            Some(b) => {
-                let mut all = Vec::with_capacity(args.len() + 1);
-                all.push(b.clone());
-                all.extend_from_slice(args);
-                call_native(self, nf, Args { pos: &all, kw }, false)
-            }
+            Some(b) => with_joined(std::slice::from_ref(b), args, |all| {
+                call_native(self, nf, Args { pos: all, kw }, false)
+            }),
             None => call_native(self, nf, Args { pos: args, kw }, false),
         }
     }
@@ -277,10 +273,9 @@ impl Vm {
                         return self.run_frame(frame);
                     }
                 }
-                let mut all = Vec::with_capacity(args.len() + 1);
-                all.push(selfv.clone());
-                all.extend_from_slice(args);
-                self.call(func, &all, kw)
+                with_joined(std::slice::from_ref(selfv), args, |all| {
+                    self.call(func, all, kw)
+                })
             }
             Payload::Native(nf) => {
                 // Natives calling natives nest on the Rust stack without a frame: they
@@ -303,10 +298,9 @@ impl Vm {
                 match self.lookup(&cls, &self.names.__call__.clone()) {
                     // A function or method descriptor takes the instance first.
                     Some(m) if takes_instance(&m) => {
-                        let mut all = Vec::with_capacity(args.len() + 1);
-                        all.push(callee.clone());
-                        all.extend_from_slice(args);
-                        self.call(&m, &all, kw)
+                        with_joined(std::slice::from_ref(callee), args, |all| {
+                            self.call(&m, all, kw)
+                        })
                     }
                     // Anything else (`__call__ = print`) is bound as a descriptor, if it
                     // is one, and called with the arguments alone.
@@ -351,10 +345,9 @@ impl Vm {
             if let Some(f) = self.lookup(&meta, &self.names.__call__.clone()) {
                 let is_type_call = matches!(&f, Value::Obj(o) if matches!(&o.payload, Payload::Native(nf) if nf.owner.as_ref().is_some_and(|o| o.as_str() == "type")));
                 if !is_type_call {
-                    let mut all = Vec::with_capacity(args.len() + 1);
-                    all.push(Value::Obj(cls.clone()));
-                    all.extend_from_slice(args);
-                    return self.call(&f, &all, kw);
+                    return with_joined(&[Value::Obj(cls.clone())], args, |all| {
+                        self.call(&f, all, kw)
+                    });
                 }
             }
         }
@@ -407,10 +400,9 @@ impl Vm {
                         Payload::StaticMethod(inner) => inner.clone(),
                         _ => n.clone(),
                     };
-                    let mut all = Vec::with_capacity(args.len() + 1);
-                    all.push(Value::Obj(cls.clone()));
-                    all.extend_from_slice(args);
-                    self.call(&n, &all, kw)?
+                    with_joined(&[Value::Obj(cls.clone())], args, |all| {
+                        self.call(&n, all, kw)
+                    })?
                 }
             },
             _ => self.new_instance(cls)?,
@@ -423,10 +415,9 @@ impl Vm {
         if let Some(init) = self.lookup(&inst_cls, &self.names.__init__.clone()) {
             let is_object_init = matches!(&init, Value::Obj(o) if is_object_native(o));
             if !is_object_init {
-                let mut all = Vec::with_capacity(args.len() + 1);
-                all.push(inst.clone());
-                all.extend_from_slice(args);
-                let r = self.call(&init, &all, kw)?;
+                let r = with_joined(std::slice::from_ref(&inst), args, |all| {
+                    self.call(&init, all, kw)
+                })?;
                 if !r.is_none() {
                     return Err(self.new_type_error(format!(
                         "__init__() should return None, not '{}'",
@@ -894,6 +885,24 @@ pub(crate) fn call_native(
     r
 }
 
+/// Runs `f` on `pre` followed by `rest` as one slice: on the Rust stack when there are at
+/// most four values (a receiver and up to three arguments, the common calls), without
+/// the vector a longer list needs.
+#[inline]
+pub fn with_joined<R>(pre: &[Value], rest: &[Value], f: impl FnOnce(&[Value]) -> R) -> R {
+    let n = pre.len() + rest.len();
+    if n <= 4 {
+        let mut buf = [Value::None, Value::None, Value::None, Value::None];
+        for (slot, v) in buf.iter_mut().zip(pre.iter().chain(rest)) {
+            *slot = v.clone();
+        }
+        f(&buf[..n])
+    } else {
+        let all: Vec<Value> = pre.iter().chain(rest).cloned().collect();
+        f(&all)
+    }
+}
+
 /// Whether a class attribute found for a special method takes the instance as its first
 /// argument: a script function or a native method descriptor (not a built-in function, nor
 /// a native bound to its own object).
@@ -961,7 +970,28 @@ fn drop_frame(f: Box<Frame>) {
 
 #[cfg(test)]
 mod tests {
-    use crate::Vm;
+    use super::with_joined;
+    use crate::{Value, Vm};
+
+    /// Joined slices are the concatenation, on the stack (up to four) or in a vector.
+    #[test]
+    fn with_joined_concatenates() {
+        let ints = |r: std::ops::Range<i64>| r.map(Value::Int).collect::<Vec<_>>();
+        for npre in 0..3 {
+            for nrest in 0..5 {
+                let (pre, rest) = (ints(0..npre), ints(npre..npre + nrest));
+                let got = with_joined(&pre, &rest, |all| {
+                    all.iter()
+                        .map(|v| match v {
+                            Value::Int(i) => *i,
+                            _ => -1,
+                        })
+                        .collect::<Vec<_>>()
+                });
+                assert_eq!(got, (0..npre + nrest).collect::<Vec<_>>());
+            }
+        }
+    }
 
     /// An instance that is its own class's `__call__` calls itself without script frames,
     /// nesting on the Rust stack: it must end in CPython's `RecursionError`, never a stack

@@ -99,8 +99,8 @@ pub enum IterState {
     },
     /// `zip` (with `strict`).
     Zip {
-        /// The iterators.
-        its: Vec<Value>,
+        /// The iterators (shared, so that a step holds them without copying).
+        its: std::rc::Rc<[Value]>,
         /// `strict=True`.
         strict: bool,
     },
@@ -108,8 +108,8 @@ pub enum IterState {
     Map {
         /// The function.
         func: Value,
-        /// The iterators.
-        its: Vec<Value>,
+        /// The iterators (shared, so that a step holds them without copying).
+        its: std::rc::Rc<[Value]>,
     },
     /// `filter` (`None` function = truthiness).
     Filter {
@@ -548,8 +548,14 @@ impl Vm {
             IterState::Map { func, its } => {
                 let (func, its) = (func.clone(), its.clone());
                 drop(st);
+                if let [it] = &*its {
+                    let Some(v) = self.next(it)? else {
+                        return Ok(None);
+                    };
+                    return self.call(&func, std::slice::from_ref(&v), &[]).map(Some);
+                }
                 let mut args = Vec::with_capacity(its.len());
-                for it in &its {
+                for it in its.iter() {
                     match self.next(it)? {
                         Some(v) => args.push(v),
                         None => return Ok(None),

@@ -2,6 +2,7 @@
 //! call or a key comparison runs no script code of its own (the aio versions cost a
 //! `*args, **kwargs` frame per call). `partial`'s repr and `__reduce__` stay in aio.
 
+use aio_vm::call::with_joined;
 use aio_vm::code::CmpOp;
 use aio_vm::dict::Dict;
 use aio_vm::module::{native_state, new_native_instance, ModuleBuilder};
@@ -157,6 +158,9 @@ fn partial_call(vm: &mut Vm, a: Args) -> PyResult {
     };
     let pre = tuple_items(&args);
     let rest = &a.pos[1..];
+    if dict_is_empty(&kw) {
+        return with_joined(pre, rest, |pos| vm.call(&func, pos, a.kw));
+    }
     let all: Vec<Value>;
     let pos = if pre.is_empty() {
         rest
@@ -164,9 +168,6 @@ fn partial_call(vm: &mut Vm, a: Args) -> PyResult {
         all = pre.iter().chain(rest).cloned().collect();
         &all
     };
-    if dict_is_empty(&kw) {
-        return vm.call(&func, pos, a.kw);
-    }
     let mut merged = dict_kwargs(&kw);
     for (k, v) in a.kw {
         match merged.iter_mut().find(|(m, _)| m.as_str() == k.as_str()) {

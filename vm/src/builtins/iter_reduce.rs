@@ -133,7 +133,7 @@ fn reduce(vm: &mut Vm, a: Args) -> PyResult {
         }
         IterState::Zip { its, strict } => {
             let strict = strict.then_some(Value::Bool(crate::value::Bool::TRUE));
-            rv(vm, "zip", its.clone(), strict)
+            rv(vm, "zip", its.to_vec(), strict)
         }
         IterState::Map { func, its } => {
             let mut args = vec![func.clone()];

@@ -177,7 +177,13 @@ fn zip_new(vm: &mut Vm, a: Args) -> PyResult {
         })?);
     }
     let cls = vm.types.zip.clone();
-    Ok(vm.new_iterator(&cls, IterState::Zip { its, strict }))
+    Ok(vm.new_iterator(
+        &cls,
+        IterState::Zip {
+            its: its.into(),
+            strict,
+        },
+    ))
 }
 
 fn map_new(vm: &mut Vm, a: Args) -> PyResult {
@@ -190,7 +196,13 @@ fn map_new(vm: &mut Vm, a: Args) -> PyResult {
         its.push(vm.get_iter(v)?);
     }
     let cls = vm.types.map.clone();
-    Ok(vm.new_iterator(&cls, IterState::Map { func, its }))
+    Ok(vm.new_iterator(
+        &cls,
+        IterState::Map {
+            func,
+            its: its.into(),
+        },
+    ))
 }
 
 fn filter_new(vm: &mut Vm, a: Args) -> PyResult {
