@@ -21,10 +21,13 @@ pub(crate) fn cached_load_attr(
     name: &Rc<Str>,
 ) -> Option<Value> {
     let Value::Obj(o) = obj else { return None };
-    let c = slot.get();
+    // SAFETY: read in place (the fields this path needs, not a copy of the whole entry);
+    // nothing writes the slot while the reference lives: `slot.set` below comes after its
+    // last use.
+    let c: &AttrCache = unsafe { &*slot.as_ptr() };
     if !c.holds_for(o) {
         return if c.kind == CacheKind::TypeAttr {
-            cached_type_attr(c, o, name)
+            cached_type_attr(*c, o, name)
         } else {
             None
         };
@@ -39,7 +42,7 @@ pub(crate) fn cached_load_attr(
     }
     let cell = attr_dict(o)?;
     match c.kind {
-        CacheKind::ClassValue => return cached_class_value(c, cell, name),
+        CacheKind::ClassValue => return cached_class_value(*c, cell, name),
         CacheKind::InstanceDict => return o.dict.get().map(|d| Value::Obj(d.clone())),
         CacheKind::ClassOf => return o.class_raw().map(|c| Value::Obj(c.clone())),
         // A `TypeAttr` entry for this object's class: the object is an instance.
@@ -58,6 +61,7 @@ pub(crate) fn cached_load_attr(
     }
     let t = cell.try_borrow().ok()?;
     let pos = t.find_str(name)?;
+    let c = *c;
     slot.set(AttrCache {
         pos: pos as u32,
         ..c
@@ -216,7 +220,8 @@ pub(crate) fn cached_load_method(
     name: &Rc<Str>,
 ) -> Option<Value> {
     let Value::Obj(o) = obj else { return None };
-    let c = slot.get();
+    // SAFETY: read in place; nothing writes the slot while the reference lives.
+    let c: &AttrCache = unsafe { &*slot.as_ptr() };
     if c.method == 0 || !c.holds_for(o) || method_binds_through_class(o) {
         return None;
     }
@@ -252,7 +257,9 @@ pub(crate) fn cached_store_attr(
     let Value::Obj(o) = obj else {
         return Err(value);
     };
-    let c = slot.get();
+    // SAFETY: read in place; nothing writes the slot while the reference lives (the
+    // stores below copy it first).
+    let c: &AttrCache = unsafe { &*slot.as_ptr() };
     if !c.holds_for(o) {
         return Err(value);
     }
@@ -294,11 +301,11 @@ pub(crate) fn cached_store_attr(
             kind: CacheKind::Append,
             method: after,
             version: before,
-            ..c
+            ..*c
         },
         None => AttrCache {
             pos: pos as u32,
-            ..c
+            ..*c
         },
     });
     Ok(())

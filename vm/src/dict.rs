@@ -397,7 +397,7 @@ impl Dict {
     /// (the dict's version now). The attribute caches replay the stores of `__init__`
     /// this way, as CPython's shared-key dicts do, and the dicts of a class's instances
     /// keep equal versions for equal layouts.
-    #[inline]
+    #[inline(always)]
     pub fn push_str_with_version(&mut self, key: std::rc::Rc<Str>, value: Value, version: u64) {
         self.push_entry(key.hash(), Value::Str(key), value);
         self.version = version;
