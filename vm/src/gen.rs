@@ -579,6 +579,11 @@ impl Vm {
 
     /// `GetANext`: the awaitable of `__anext__()`.
     pub(crate) fn get_anext(&mut self, it: &Value) -> PyResult {
+        // An async generator (its class's `__anext__` cannot be replaced): its `asend`
+        // awaitable, which is its own iterator, without the lookup and the call.
+        if let Some(aw) = crate::builtins::asyncgen::anext_of(self, it) {
+            return aw;
+        }
         let cls = self.class_of(it).clone();
         match self.lookup(&cls, &self.names.__anext__) {
             Some(f) => {
@@ -595,11 +600,6 @@ impl Vm {
                 self.type_name(it)
             ))),
         }
-    }
-
-    /// Marks a value yielded by an async generator (as opposed to a future passed up).
-    pub(crate) fn wrap_async_gen_value(&mut self, v: Value) -> Value {
-        crate::builtins::asyncgen::wrap(self, v)
     }
 
     /// The innermost running script frame whose file name does not start with `skip`: the

@@ -1344,11 +1344,9 @@ impl Vm {
                         }
                         Instr::YieldValue => {
                             let v = f.stack.pop().expect("stack");
-                            let v = if code.flags & crate::code::flags::ASYNC_GENERATOR != 0 {
-                                self.wrap_async_gen_value(v)
-                            } else {
-                                v
-                            };
+                            if code.flags & crate::code::flags::ASYNC_GENERATOR != 0 {
+                                crate::builtins::asyncgen::mark_value_yield(&f);
+                            }
                             break Event::Yield(v);
                         }
                         Instr::GetYieldFromIter => {

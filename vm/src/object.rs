@@ -453,6 +453,11 @@ pub struct Generator {
     pub running_async: bool,
     /// For async generators: the asyncgen hooks were applied (first iteration).
     pub hooks_inited: bool,
+    /// For async generators: the body last suspended at a `yield` of a value (which ends
+    /// the `asend`/`athrow` step), not at an `await` passing a value up to the event loop.
+    /// Set by `YieldValue`, taken by the step that reads the outcome (CPython wraps such
+    /// values in an `_PyAsyncGenWrappedValue` instead).
+    pub value_yielded: bool,
     /// What most generators do without: names other than their code's, a finalizer.
     /// Boxed, so a suspended coroutine's object stays small.
     pub extra: Option<Box<GenExtra>>,
@@ -478,6 +483,7 @@ impl Generator {
             kind,
             running_async: false,
             hooks_inited: false,
+            value_yielded: false,
             extra: None,
         }
     }

@@ -97,7 +97,6 @@ builtin_types! {
     generic_iterator: "generic_iterator", Builtin;
     async_gen_asend: "async_generator_asend", Builtin;
     async_gen_athrow: "async_generator_athrow", Builtin;
-    async_gen_wrapped: "async_generator_wrapped_value", Builtin;
     anext_awaitable: "anext_awaitable", Builtin;
     coroutine_wrapper: "coroutine_wrapper", Builtin;
     member_descriptor: "member_descriptor", Builtin;

@@ -3,6 +3,7 @@
 //! from a value an inner `await` passes up to the event loop.
 
 use super::def_method;
+use crate::frame::Frame;
 use crate::gen::GenResult;
 use crate::native::Args;
 use crate::object::{GenState, Object, Payload};
@@ -37,24 +38,19 @@ pub(super) fn install(vm: &mut Vm) {
     def_method(vm, &w, "__await__", op_self);
 }
 
-/// Wraps a value yielded by an async generator body.
-pub fn wrap(vm: &mut Vm, v: Value) -> Value {
-    let cls = vm.types.async_gen_wrapped.clone();
-    Value::Obj(Rc::new(Object::new(cls, Payload::StaticMethod(v))))
+/// Notes that the async generator running frame `f` suspends at a `yield` of a value
+/// (see [`Generator::value_yielded`](crate::object::Generator::value_yielded)).
+pub(crate) fn mark_value_yield(f: &Frame) {
+    if let Some(Payload::Generator(g)) = f.generator.as_ref().map(|g| &g.payload) {
+        g.borrow_mut().value_yielded = true;
+    }
 }
 
-fn unwrap(vm: &Vm, v: &Value) -> Option<Value> {
-    match v {
-        Value::Obj(o)
-            if o.class_raw()
-                .is_some_and(|c| Rc::ptr_eq(c, &vm.types.async_gen_wrapped)) =>
-        {
-            match &o.payload {
-                Payload::StaticMethod(inner) => Some(inner.clone()),
-                _ => None,
-            }
-        }
-        _ => None,
+/// Whether async generator `agen`'s last suspension was a `yield` of a value; clears it.
+fn take_value_yield(agen: &Obj) -> bool {
+    match &agen.payload {
+        Payload::Generator(g) => std::mem::take(&mut g.borrow_mut().value_yielded),
+        _ => false,
     }
 }
 
@@ -118,6 +114,15 @@ fn init_hooks(vm: &mut Vm, agen: &Value) -> PyResult<()> {
         vm.call(&firstiter, std::slice::from_ref(agen), &[])?;
     }
     Ok(())
+}
+
+/// `agen.__anext__()` when `v` is an async generator; `None` for other objects.
+pub(crate) fn anext_of(vm: &mut Vm, v: &Value) -> Option<PyResult> {
+    let is_agen = matches!(v.payload(), Some(Payload::Generator(g)) if g.borrow().kind == crate::object::GenKind::AsyncGenerator);
+    if !is_agen {
+        return None;
+    }
+    Some(init_hooks(vm, v).and_then(|()| new_op(vm, v, Value::None, Value::None, false)))
 }
 
 fn anext(vm: &mut Vm, a: Args) -> PyResult {
@@ -317,7 +322,7 @@ pub(crate) fn finish_send(vm: &mut Vm, opv: &Value, r: PyResult<GenResult>) -> P
     let Some(agen) = op(opv).map(|o| o.borrow().agen.clone()) else {
         return r;
     };
-    let r = finish_step(vm, r, false);
+    let r = finish_step(vm, &agen, r, false);
     end_step(opv, &agen, r)
 }
 
@@ -333,7 +338,7 @@ fn throw_before_start(
         return Err(vm.new_type_error("bad async generator operation"));
     };
     let r = vm.gen_throw(agen, e);
-    finish_step(vm, r, is_close)
+    finish_step(vm, agen, r, is_close)
 }
 
 /// [`op_step`] once the operation may run: `state` is the awaitable's [`op_state`].
@@ -373,22 +378,26 @@ fn op_step_inner(
         Some(e) => vm.gen_throw(&agen, e),
         None => vm.gen_send(&agen, value),
     };
-    finish_step(vm, r, is_close)
+    finish_step(vm, &agen, r, is_close)
 }
 
 /// The outcome of one step of the generator under an `asend`/`athrow`/`aclose` awaitable:
 /// a wrapped (yielded) value ends the operation with it, a bare one passes up an `await`.
-fn finish_step(vm: &mut Vm, r: PyResult<GenResult>, is_close: bool) -> PyResult<GenResult> {
+fn finish_step(
+    vm: &mut Vm,
+    agen: &Obj,
+    r: PyResult<GenResult>,
+    is_close: bool,
+) -> PyResult<GenResult> {
+    let value_yield = take_value_yield(agen);
     match r {
-        Ok(GenResult::Yield(v)) => match unwrap(vm, &v) {
-            Some(inner) => {
-                if is_close {
-                    return Err(vm.new_runtime_error("async generator ignored GeneratorExit"));
-                }
-                Ok(GenResult::Return(inner))
+        Ok(GenResult::Yield(v)) if value_yield => {
+            if is_close {
+                return Err(vm.new_runtime_error("async generator ignored GeneratorExit"));
             }
-            None => Ok(GenResult::Yield(v)),
-        },
+            Ok(GenResult::Return(v))
+        }
+        Ok(GenResult::Yield(v)) => Ok(GenResult::Yield(v)),
         Ok(GenResult::Return(_)) => {
             if is_close {
                 return Ok(GenResult::Return(Value::None));
