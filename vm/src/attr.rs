@@ -244,6 +244,29 @@ pub(crate) fn cached_load_method(
     }
 }
 
+/// The `__init__` a [`CacheKind::ClassInit`] entry holds for a call of `callee`, when
+/// `callee` is the class it was filled for in this epoch.
+#[inline]
+pub(crate) fn cached_class_init(slot: &Cell<AttrCache>, callee: &Value) -> Option<Obj> {
+    // SAFETY: read in place; nothing writes the slot while the reference lives.
+    let c: &AttrCache = unsafe { &*slot.as_ptr() };
+    if c.kind != CacheKind::ClassInit {
+        return None;
+    }
+    let Value::Obj(o) = callee else { return None };
+    if Rc::as_ptr(o) as usize != c.cls || c.epoch != type_epoch() {
+        return None;
+    }
+    let p = c.method as *const Object;
+    // SAFETY: as in `cached_load_method`: `p` is the `__init__` found in the MRO of the
+    // class (alive: the caller holds it), and any change to a class namespace or MRO, or a
+    // class creation, starts a new epoch.
+    unsafe {
+        Rc::increment_strong_count(p);
+        Some(Rc::from_raw(p))
+    }
+}
+
 /// `StoreAttr` through the instruction's cache: stores into the instance dict when the cache
 /// says the class neither overrides `__setattr__` nor has a descriptor of that name. Gives
 /// `value` back when the general path must run.

@@ -2,7 +2,7 @@
 //! for script functions (reusing frame storage), creating instances from class calls, and
 //! the general `Vm::call` that native code uses to call anything.
 
-use crate::code::{flags, Code};
+use crate::code::{flags, AttrCache, CacheKind, Code};
 use crate::dict::Dict;
 use crate::frame::{Delivery, Frame};
 use crate::interp::Prepared;
@@ -174,6 +174,64 @@ impl Vm {
         let frame = self.function_frame(&init, func, Some(&inst), args, kw, Delivery::Init)?;
         self.frames.last_mut().expect("caller").stack.push(inst);
         Ok(Some(Prepared::Frame(frame)))
+    }
+
+    /// Fills a [`CacheKind::ClassInit`] entry for calls of `cls` when they take the shape
+    /// [`Vm::prepare_class_call`] runs as `object.__new__` then a script `__init__` frame.
+    pub(crate) fn fill_class_init_cache(&self, slot: &std::cell::Cell<AttrCache>, cls: &Obj) {
+        if !cls.as_type().is_some_and(|t| t.heap)
+            || cls
+                .class_raw()
+                .is_some_and(|m| !Rc::ptr_eq(m, &self.types.type_))
+        {
+            return;
+        }
+        let epoch = crate::types::type_epoch();
+        if !matches!(self.lookup(cls, &self.names.__new__), Some(Value::Obj(n)) if is_object_native(&n))
+        {
+            return;
+        }
+        let Some(Value::Obj(init)) = self.lookup(cls, &self.names.__init__) else {
+            return;
+        };
+        if matches!(&init.payload, Payload::Function(f) if !f.code.is_generator_like()) {
+            slot.set(AttrCache {
+                epoch,
+                cls: Rc::as_ptr(cls) as usize,
+                pos: 0,
+                kind: CacheKind::ClassInit,
+                method: Rc::as_ptr(&init) as usize,
+                version: 0,
+            });
+        }
+    }
+
+    /// The frame of `init`, the cached `__init__` of class `cls` (see
+    /// [`CacheKind::ClassInit`]), for a call whose arguments are `stack[callee_pos + 1..]`:
+    /// the new instance replaces the callee and arguments on `stack`, as the class call's
+    /// result once `__init__` returns `None`.
+    pub(crate) fn enter_cached_init(
+        &mut self,
+        cls: &Obj,
+        init: &Obj,
+        stack: &mut Vec<Value>,
+        callee_pos: usize,
+    ) -> PyResult<Box<Frame>> {
+        let Payload::Function(func) = &init.payload else {
+            unreachable!("a cached __init__ is a function")
+        };
+        let inst = self.new_instance(cls)?;
+        let frame = self.function_frame(
+            init,
+            func,
+            Some(&inst),
+            &stack[callee_pos + 1..],
+            &[],
+            Delivery::Init,
+        )?;
+        stack.truncate(callee_pos);
+        stack.push(inst);
+        Ok(frame)
     }
 
     /// A class call whose `__new__` is a script function, whose `__init__` is

@@ -659,6 +659,11 @@ pub enum CacheKind {
     /// when the metaclass neither defines the name nor `__getattribute__`, and the value
     /// needs no binding (a function, a plain value, a `staticmethod`'s function).
     TypeAttr,
+    /// A `Call` of the class at `cls` (its own address) under metaclass `type` whose
+    /// `__new__` is `object.__new__` and whose `__init__` is the script function at
+    /// `method`: the run loop makes the instance and enters `__init__` without looking
+    /// either up (CPython 3.13's `CALL_ALLOC_AND_ENTER_INIT`).
+    ClassInit,
 }
 
 impl AttrCache {

@@ -737,6 +737,25 @@ impl Vm {
                             if let Some(nf) = self.simple_call(&mut f.stack, len - n - 1, len - n) {
                                 break Event::Push(nf);
                             }
+                            // A class whose instances `__init__` makes, as cached.
+                            let slot = &code.attr_cache[ip - 1];
+                            if let Some(init) =
+                                crate::attr::cached_class_init(slot, &f.stack[len - n - 1])
+                            {
+                                let Value::Obj(cls) = f.stack[len - n - 1].clone() else {
+                                    unreachable!("a cached class")
+                                };
+                                f.ip = ip;
+                                break match self.enter_cached_init(
+                                    &cls,
+                                    &init,
+                                    &mut f.stack,
+                                    len - n - 1,
+                                ) {
+                                    Ok(nf) => Event::Push(nf),
+                                    Err(e) => Event::Raise(e),
+                                };
+                            }
                             call_native_in_place!(self, f, len - n - 1, len - n, false);
                             // An instance with a native `__call__` (an `lru_cache` wrapper, a
                             // `partial`): the callee and arguments on the stack are its
@@ -758,11 +777,25 @@ impl Vm {
                             }
                             let args = self.take_call_args(&mut f.stack, len - n);
                             let callee = f.stack.pop().expect("stack");
+                            // A script class: its next calls here may take the cache above.
+                            let class = match &callee {
+                                Value::Obj(o) if matches!(&o.payload, Payload::Type(t) if t.heap) => {
+                                    Some(o.clone())
+                                }
+                                _ => None,
+                            };
                             let r = with_frame!(self, f, self.prepare_call(callee, &args, &[]));
                             self.give_back_call_args(args);
                             match tri!(r) {
                                 Prepared::Value(v) => f.stack.push(v),
-                                Prepared::Frame(nf) => break Event::Push(nf),
+                                Prepared::Frame(nf) => {
+                                    if let Some(cls) =
+                                        class.filter(|_| nf.delivery == Delivery::Init)
+                                    {
+                                        self.fill_class_init_cache(&code.attr_cache[ip - 1], &cls);
+                                    }
+                                    break Event::Push(nf);
+                                }
                             }
                         }
                         Instr::CallKw(n) => {
