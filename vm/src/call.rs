@@ -206,32 +206,22 @@ impl Vm {
         }
     }
 
-    /// The frame of `init`, the cached `__init__` of class `cls` (see
-    /// [`CacheKind::ClassInit`]), for a call whose arguments are `stack[callee_pos + 1..]`:
-    /// the new instance replaces the callee and arguments on `stack`, as the class call's
-    /// result once `__init__` returns `None`.
+    /// A new instance of `cls` and the frame of `init`, its cached `__init__` (see
+    /// [`CacheKind::ClassInit`]), for a call with `args` and `kw`: the caller puts the
+    /// instance where the call's result goes, which it is once `__init__` returns `None`.
     pub(crate) fn enter_cached_init(
         &mut self,
         cls: &Obj,
         init: &Obj,
-        stack: &mut Vec<Value>,
-        callee_pos: usize,
-    ) -> PyResult<Box<Frame>> {
+        args: &[Value],
+        kw: &[(Rc<Str>, Value)],
+    ) -> PyResult<(Value, Box<Frame>)> {
         let Payload::Function(func) = &init.payload else {
             unreachable!("a cached __init__ is a function")
         };
         let inst = self.new_instance(cls)?;
-        let frame = self.function_frame(
-            init,
-            func,
-            Some(&inst),
-            &stack[callee_pos + 1..],
-            &[],
-            Delivery::Init,
-        )?;
-        stack.truncate(callee_pos);
-        stack.push(inst);
-        Ok(frame)
+        let frame = self.function_frame(init, func, Some(&inst), args, kw, Delivery::Init)?;
+        Ok((inst, frame))
     }
 
     /// A class call whose `__new__` is a script function, whose `__init__` is

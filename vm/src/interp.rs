@@ -746,13 +746,14 @@ impl Vm {
                                     unreachable!("a cached class")
                                 };
                                 f.ip = ip;
-                                break match self.enter_cached_init(
-                                    &cls,
-                                    &init,
-                                    &mut f.stack,
-                                    len - n - 1,
-                                ) {
-                                    Ok(nf) => Event::Push(nf),
+                                let r =
+                                    self.enter_cached_init(&cls, &init, &f.stack[len - n..], &[]);
+                                break match r {
+                                    Ok((inst, nf)) => {
+                                        f.stack.truncate(len - n - 1);
+                                        f.stack.push(inst);
+                                        Event::Push(nf)
+                                    }
                                     Err(e) => Event::Raise(e),
                                 };
                             }
@@ -814,9 +815,37 @@ impl Vm {
                             let (all, kw) =
                                 keyword_call_args(&mut f.stack, start, n - names.len(), names);
                             let callee = f.stack.pop().expect("stack");
+                            // A class whose instances `__init__` makes (`Point(x=1, y=2)`):
+                            // the cache, or the general path, which may fill it.
+                            let class = match &callee {
+                                Value::Obj(o) if matches!(&o.payload, Payload::Type(t) if t.heap) => {
+                                    Some(o.clone())
+                                }
+                                _ => None,
+                            };
+                            let slot = &code.attr_cache[ip - 1];
+                            if let Some(cls) = &class {
+                                if let Some(init) = crate::attr::cached_class_init(slot, &callee) {
+                                    f.ip = ip;
+                                    break match self.enter_cached_init(cls, &init, &all, &kw) {
+                                        Ok((inst, nf)) => {
+                                            f.stack.push(inst);
+                                            Event::Push(nf)
+                                        }
+                                        Err(e) => Event::Raise(e),
+                                    };
+                                }
+                            }
                             match tri!(with_frame!(self, f, self.prepare_call(callee, &all, &kw))) {
                                 Prepared::Value(v) => f.stack.push(v),
-                                Prepared::Frame(nf) => break Event::Push(nf),
+                                Prepared::Frame(nf) => {
+                                    if let Some(cls) =
+                                        class.filter(|_| nf.delivery == Delivery::Init)
+                                    {
+                                        self.fill_class_init_cache(slot, &cls);
+                                    }
+                                    break Event::Push(nf);
+                                }
                             }
                         }
                         Instr::CallMethodKw(n) => {
