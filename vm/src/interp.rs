@@ -176,6 +176,16 @@ fn is_native_fn(v: &Value, f: crate::native::NativeFn) -> bool {
         if nf.bound.is_none() && std::ptr::fn_addr_eq(*func, f))
 }
 
+/// `v` when it is a class defined in aio (a heap type), whose calls the class-call cache
+/// ([`CacheKind::ClassInit`](crate::code::CacheKind::ClassInit)) may remember.
+#[inline]
+fn heap_class(v: &Value) -> Option<Obj> {
+    match v {
+        Value::Obj(o) if matches!(&o.payload, Payload::Type(t) if t.heap) => Some(o.clone()),
+        _ => None,
+    }
+}
+
 /// Whether `o`'s class is exactly `cls` (not a subclass, which may override the special
 /// methods a fast path stands for).
 #[inline(always)]
@@ -332,6 +342,33 @@ impl Vm {
                         ($vm:ident, $f:ident, $callee_pos:expr, $start:expr, $self_found:expr) => {{
                             $f.ip = ip;
                             call_native_lent!($vm, $f, $callee_pos, $start, $self_found)
+                        }};
+                    }
+                    // A call of the class at `$callee_pos` (arguments from `$start`) that
+                    // the instruction's cache remembers: the instance replaces the callee
+                    // and arguments, and its `__init__` runs as a frame.
+                    macro_rules! cached_class_call {
+                        ($callee_pos:expr, $start:expr) => {{
+                            let callee_pos = $callee_pos;
+                            let slot = &code.attr_cache[ip - 1];
+                            if let Some(init) =
+                                crate::attr::cached_class_init(slot, &f.stack[callee_pos])
+                            {
+                                let Value::Obj(cls) = f.stack[callee_pos].clone() else {
+                                    unreachable!("a cached class")
+                                };
+                                f.ip = ip;
+                                let r =
+                                    self.enter_cached_init(&cls, &init, &f.stack[$start..], &[]);
+                                break match r {
+                                    Ok((inst, nf)) => {
+                                        f.stack.truncate(callee_pos);
+                                        f.stack.push(inst);
+                                        Event::Push(nf)
+                                    }
+                                    Err(e) => Event::Raise(e),
+                                };
+                            }
                         }};
                     }
                     // A cached property of `$obj`: its getter runs as a frame, whose
@@ -720,15 +757,27 @@ impl Vm {
                                     };
                                 }
                             }
+                            // `module.Class(...)`: the class-call cache, as for `Call`.
+                            if !has_self {
+                                cached_class_call!(self_pos - 1, start);
+                            }
                             call_native_in_place!(self, f, self_pos - 1, start, has_self);
                             let callee = f.stack[self_pos - 1].clone();
+                            let class = heap_class(&callee).filter(|_| !has_self);
                             let args = self.take_call_args(&mut f.stack, start);
                             f.stack.truncate(self_pos - 1);
                             let r = with_frame!(self, f, self.prepare_call(callee, &args, &[]));
                             self.give_back_call_args(args);
                             match tri!(r) {
                                 Prepared::Value(v) => f.stack.push(v),
-                                Prepared::Frame(nf) => break Event::Push(nf),
+                                Prepared::Frame(nf) => {
+                                    if let Some(cls) =
+                                        class.filter(|_| nf.delivery == Delivery::Init)
+                                    {
+                                        self.fill_class_init_cache(&code.attr_cache[ip - 1], &cls);
+                                    }
+                                    break Event::Push(nf);
+                                }
                             }
                         }
                         Instr::Call(n) => {
@@ -738,25 +787,7 @@ impl Vm {
                                 break Event::Push(nf);
                             }
                             // A class whose instances `__init__` makes, as cached.
-                            let slot = &code.attr_cache[ip - 1];
-                            if let Some(init) =
-                                crate::attr::cached_class_init(slot, &f.stack[len - n - 1])
-                            {
-                                let Value::Obj(cls) = f.stack[len - n - 1].clone() else {
-                                    unreachable!("a cached class")
-                                };
-                                f.ip = ip;
-                                let r =
-                                    self.enter_cached_init(&cls, &init, &f.stack[len - n..], &[]);
-                                break match r {
-                                    Ok((inst, nf)) => {
-                                        f.stack.truncate(len - n - 1);
-                                        f.stack.push(inst);
-                                        Event::Push(nf)
-                                    }
-                                    Err(e) => Event::Raise(e),
-                                };
-                            }
+                            cached_class_call!(len - n - 1, len - n);
                             call_native_in_place!(self, f, len - n - 1, len - n, false);
                             // An instance with a native `__call__` (an `lru_cache` wrapper, a
                             // `partial`): the callee and arguments on the stack are its
@@ -779,12 +810,7 @@ impl Vm {
                             let args = self.take_call_args(&mut f.stack, len - n);
                             let callee = f.stack.pop().expect("stack");
                             // A script class: its next calls here may take the cache above.
-                            let class = match &callee {
-                                Value::Obj(o) if matches!(&o.payload, Payload::Type(t) if t.heap) => {
-                                    Some(o.clone())
-                                }
-                                _ => None,
-                            };
+                            let class = heap_class(&callee);
                             let r = with_frame!(self, f, self.prepare_call(callee, &args, &[]));
                             self.give_back_call_args(args);
                             match tri!(r) {
@@ -817,12 +843,7 @@ impl Vm {
                             let callee = f.stack.pop().expect("stack");
                             // A class whose instances `__init__` makes (`Point(x=1, y=2)`):
                             // the cache, or the general path, which may fill it.
-                            let class = match &callee {
-                                Value::Obj(o) if matches!(&o.payload, Payload::Type(t) if t.heap) => {
-                                    Some(o.clone())
-                                }
-                                _ => None,
-                            };
+                            let class = heap_class(&callee);
                             let slot = &code.attr_cache[ip - 1];
                             if let Some(cls) = &class {
                                 if let Some(init) = crate::attr::cached_class_init(slot, &callee) {
