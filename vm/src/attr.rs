@@ -153,35 +153,53 @@ fn cached_class_value(
             return None;
         }
     }
-    // SAFETY: `method` came from `Rc::as_ptr` of a class in the MRO of the instance's class
-    // (which the instance keeps alive, and its MRO with it). A change to any class
-    // namespace or MRO, and a class creation, start a new epoch, so with the epoch
-    // unchanged the class is alive and its namespace still holds the value at `pos`
-    // (`value_at_if_key` checks it anyway).
+    class_ns_value(c, name)
+}
+
+/// The value at position `pos` of the namespace of the class at `method`, as a
+/// [`CacheKind::ClassValue`] or [`CacheKind::TypeAttr`] entry that holds records it.
+#[inline(always)]
+fn class_ns_value(c: AttrCache, name: &Rc<Str>) -> Option<Value> {
+    // SAFETY: `method` came from `Rc::as_ptr` of a class in the MRO of the object's class
+    // (or of the class itself), which the object keeps alive, and its MRO with it. A
+    // change to any class namespace or MRO, and a class creation, start a new epoch, so
+    // with the epoch unchanged the class is alive and its namespace still holds the value
+    // at `pos` (`value_at_if_key` checks it anyway).
     let owner = unsafe { &*(c.method as *const Object) };
     let ns = owner.as_type()?.ns.try_borrow().ok()?;
     ns.value_at_if_key(c.pos as usize, name).cloned()
 }
 
+/// The object at `addr`, which a cache entry holding in this epoch recorded, with one more
+/// strong reference.
+///
+/// # Safety
+/// `addr` must come from `Rc::as_ptr` of an object in the namespace of a class in an MRO
+/// the caller keeps alive, recorded in the current class epoch: any change to a class
+/// namespace or MRO, a class creation (which could reuse a freed class's address) and the
+/// collector clearing a class start a new epoch, so the namespace still holds it.
+#[inline(always)]
+unsafe fn cached_obj(addr: usize) -> Obj {
+    let p = addr as *const Object;
+    Rc::increment_strong_count(p);
+    Rc::from_raw(p)
+}
+
 /// The attribute of class `o` a [`CacheKind::TypeAttr`] entry points at, when `o` is the
 /// class it was filled for in this epoch.
-#[inline]
+#[inline(always)]
 fn cached_type_attr(c: AttrCache, o: &Object, name: &Rc<Str>) -> Option<Value> {
-    if std::ptr::from_ref(o) as usize != c.cls || c.epoch != type_epoch() {
+    if !c.holds_for_itself(o) {
         return None;
     }
-    // SAFETY: as in `cached_class_value`: `method` is a class in `o`'s MRO (which `o`
-    // keeps alive), and any change to a class namespace or MRO starts a new epoch.
-    let owner = unsafe { &*(c.method as *const Object) };
-    let ns = owner.as_type()?.ns.try_borrow().ok()?;
-    let v = ns.value_at_if_key(c.pos as usize, name)?;
+    let v = class_ns_value(c, name)?;
     if c.version == 1 {
-        if let Some(Payload::StaticMethod(f)) = v.payload() {
-            return Some(f.clone());
-        }
-        return None;
+        return match v.payload() {
+            Some(Payload::StaticMethod(f)) => Some(f.clone()),
+            _ => None,
+        };
     }
-    Some(v.clone())
+    Some(v)
 }
 
 /// The address of the class in `cls`'s MRO whose namespace holds `name`, and its position
@@ -231,17 +249,9 @@ pub(crate) fn cached_load_method(
             return None;
         }
     }
-    let p = c.method as *const Object;
-    // SAFETY: `p` came from `Rc::as_ptr` of a function held by the namespace of this
-    // class or one of its bases (the object keeps its class alive, the class its MRO). Any
-    // change to a class namespace or MRO, a class creation (which could reuse a freed
-    // class's address) and the collector clearing a class all start a new epoch, so with
-    // the epoch unchanged that reference still holds the function: it is alive, and one
-    // more strong reference is taken for the returned value.
-    unsafe {
-        Rc::increment_strong_count(p);
-        Some(Value::Obj(Rc::from_raw(p)))
-    }
+    // SAFETY: `method` is a function of the namespace of this class or one of its bases
+    // (the object keeps its class alive, the class its MRO), recorded in this epoch.
+    Some(Value::Obj(unsafe { cached_obj(c.method) }))
 }
 
 /// The `__init__` a [`CacheKind::ClassInit`] entry holds for a call of `callee`, when
@@ -254,17 +264,12 @@ pub(crate) fn cached_class_init(slot: &Cell<AttrCache>, callee: &Value) -> Optio
         return None;
     }
     let Value::Obj(o) = callee else { return None };
-    if Rc::as_ptr(o) as usize != c.cls || c.epoch != type_epoch() {
+    if !c.holds_for_itself(o) {
         return None;
     }
-    let p = c.method as *const Object;
-    // SAFETY: as in `cached_load_method`: `p` is the `__init__` found in the MRO of the
-    // class (alive: the caller holds it), and any change to a class namespace or MRO, or a
-    // class creation, starts a new epoch.
-    unsafe {
-        Rc::increment_strong_count(p);
-        Some(Rc::from_raw(p))
-    }
+    // SAFETY: `method` is the `__init__` found in the MRO of the class (which the caller
+    // holds), recorded in this epoch.
+    Some(unsafe { cached_obj(c.method) })
 }
 
 /// `StoreAttr` through the instruction's cache: stores into the instance dict when the cache

@@ -84,10 +84,15 @@ impl Vm {
         ) {
             return None;
         }
+        self.class_call_method(o)
+            .filter(|m| matches!(&m.payload, Payload::Native(nf) if binds_instance(nf)))
+    }
+
+    /// The `__call__` `o`'s class defines, when it is an object (not a plain value).
+    #[inline]
+    fn class_call_method(&self, o: &Obj) -> Option<Obj> {
         match self.lookup(o.class_raw()?, &self.names.__call__)? {
-            Value::Obj(m) if matches!(&m.payload, Payload::Native(nf) if nf.bound.is_none() && nf.binds()) => {
-                Some(m)
-            }
+            Value::Obj(m) => Some(m),
             _ => None,
         }
     }
@@ -102,10 +107,7 @@ impl Vm {
         args: &[Value],
         kw: &[(Rc<Str>, Value)],
     ) -> PyResult<Option<Prepared>> {
-        let Some(cls) = o.class_raw() else {
-            return Ok(None);
-        };
-        let Some(Value::Obj(m)) = self.lookup(cls, &self.names.__call__) else {
+        let Some(m) = self.class_call_method(o) else {
             return Ok(None);
         };
         match &m.payload {
@@ -114,7 +116,7 @@ impl Vm {
                     self.function_frame(&m, func, Some(callee), args, kw, Delivery::Call)?;
                 Ok(Some(Prepared::Frame(frame)))
             }
-            Payload::Native(nf) if nf.bound.is_none() && nf.binds() => {
+            Payload::Native(nf) if binds_instance(nf) => {
                 let r = with_joined(std::slice::from_ref(callee), args, |all| {
                     call_native(self, nf, Args { pos: all, kw }, false)
                 })?;
@@ -949,6 +951,13 @@ pub fn with_joined<R>(pre: &[Value], rest: &[Value], f: impl FnOnce(&[Value]) ->
         let all: Vec<Value> = pre.iter().chain(rest).cloned().collect();
         f(&all)
     }
+}
+
+/// Whether `nf`, found on a class, is a method descriptor that takes the instance first
+/// (not a built-in function, nor a native bound to its own object).
+#[inline]
+fn binds_instance(nf: &NativeFunction) -> bool {
+    nf.bound.is_none() && nf.binds()
 }
 
 /// Whether a class attribute found for a special method takes the instance as its first

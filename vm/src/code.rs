@@ -687,6 +687,13 @@ impl AttrCache {
             && self.epoch == crate::types::type_epoch()
     }
 
+    /// Whether this entry was filled for `o` itself (a class, in [`CacheKind::TypeAttr`]
+    /// and [`CacheKind::ClassInit`] entries) in the current class epoch.
+    #[inline(always)]
+    pub fn holds_for_itself(&self, o: &crate::object::Object) -> bool {
+        std::ptr::from_ref(o) as usize == self.cls && self.epoch == crate::types::type_epoch()
+    }
+
     /// Empty caches for `n` instructions.
     pub fn table(n: usize) -> Box<[std::cell::Cell<AttrCache>]> {
         (0..n)

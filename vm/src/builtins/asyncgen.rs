@@ -122,12 +122,18 @@ pub(crate) fn anext_of(vm: &mut Vm, v: &Value) -> Option<PyResult> {
     if !is_agen {
         return None;
     }
-    Some(init_hooks(vm, v).and_then(|()| new_op(vm, v, Value::None, Value::None, false)))
+    Some(new_anext(vm, v))
+}
+
+/// `__anext__` of async generator `agen`: the hooks on its first use, then its `asend(None)`
+/// awaitable.
+fn new_anext(vm: &mut Vm, agen: &Value) -> PyResult {
+    init_hooks(vm, agen)?;
+    new_op(vm, agen, Value::None, Value::None, false)
 }
 
 fn anext(vm: &mut Vm, a: Args) -> PyResult {
-    init_hooks(vm, &a.pos[0])?;
-    new_op(vm, &a.pos[0], Value::None, Value::None, false)
+    new_anext(vm, &a.pos[0])
 }
 
 fn asend(vm: &mut Vm, a: Args) -> PyResult {
