@@ -61,7 +61,9 @@ impl Vm {
                         return Ok(prep);
                     }
                 }
-                Payload::Type(_) => {}
+                // A generator or coroutine function: `call` makes the generator; the
+                // class's `__call__` is not looked up.
+                Payload::Type(_) | Payload::Function(_) => {}
                 _ => {
                     if let Some(prep) = self.prepare_instance_call(o, &callee, args, kw)? {
                         return Ok(prep);

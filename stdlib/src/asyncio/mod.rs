@@ -107,9 +107,9 @@ fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
         vm.dict_set_str(&g, name, f);
     }
     weakset::define(&mut aio_vm::module::ModuleBuilder::new(vm, m));
-    step::define(vm, &g);
+    let steps = step::define(vm, &g);
     timers::define(vm, &g);
-    run_once::define(vm, &g);
+    run_once::define(vm, &g, steps);
     schedule::define(vm, &g);
     primitives::define(vm, &g);
     // CPython's futures are C code (`_asyncio`): their frames never show (the task step,

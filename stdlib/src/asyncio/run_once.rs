@@ -9,7 +9,8 @@
 //! or loop class that overrides `_run` or `time` is called as written.
 
 use super::attr::{iget, iset, keeps_method, Attr};
-use super::natives::{define_group, Op};
+use super::natives::{define_group, Op, Shared};
+use super::step::StepEnv;
 use super::{poll_ready, sigint, timers};
 use aio_vm::code::BinOp;
 use aio_vm::module::call_method;
@@ -34,6 +35,8 @@ struct LoopEnv {
     base_time: Value,
     /// `Handle._run`: a handle whose class keeps it is run here.
     base_run: Value,
+    /// The task natives' state: bare tasks in handles are stepped and woken directly.
+    steps: Shared<StepEnv>,
     n: Names,
 }
 
@@ -56,8 +59,6 @@ struct Names {
     debug: Attr,
     run: Attr,
     callback: Attr,
-    task_wakeup: Attr,
-    fut_waiter: Attr,
     args: Attr,
     context: Attr,
 }
@@ -82,8 +83,6 @@ impl Names {
             debug: Attr::new(vm, "_debug"),
             run: Attr::new(vm, "_run"),
             callback: Attr::new(vm, "_callback"),
-            task_wakeup: Attr::new(vm, "_task_wakeup"),
-            fut_waiter: Attr::new(vm, "_fut_waiter"),
             args: Attr::new(vm, "_args"),
             context: Attr::new(vm, "_context"),
         }
@@ -92,12 +91,13 @@ impl Names {
 
 /// Registers `_c_run_once_init(BaseEventLoop, Handle)` and `_c_run_once(loop)` in the module
 /// globals `g`.
-pub(super) fn define(vm: &mut Vm, g: &Obj) {
-    let build = |vm: &mut Vm, a: &Args| {
+pub(super) fn define(vm: &mut Vm, g: &Obj, steps: Shared<StepEnv>) {
+    let build = move |vm: &mut Vm, a: &Args| {
         a.check_count(vm, "_c_run_once_init", 2, 2)?;
         Ok(LoopEnv {
             base_time: aio_vm::module::getattr(vm, &a.pos[0], "time")?,
             base_run: aio_vm::module::getattr(vm, &a.pos[1], "_run")?,
+            steps: steps.clone(),
             n: Names::new(vm),
         })
     };
@@ -338,23 +338,16 @@ fn run_handle(vm: &mut Vm, env: &LoopEnv, handle: Value) -> PyResult<()> {
     }
     let callback = iget(vm, &handle, &n.callback)?;
     let args = iget(vm, &handle, &n.args)?;
-    let callback = match args.payload() {
-        Some(Payload::Tuple(items)) => {
-            super::step::wakeup_callback(vm, callback, items, &n.task_wakeup, &n.fut_waiter)?
-        }
-        _ => callback,
-    };
     let context = iget(vm, &handle, &n.context)?;
-    let mut items = match args.payload() {
-        Some(Payload::Tuple(items)) => items.to_vec(),
-        _ => vm.collect(&args)?,
+    let steps = super::natives::ready(vm, &env.steps, super::step::INIT)?;
+    let bare = match context.is_none() {
+        true => super::step::run_bare(vm, &steps, &callback, &args),
+        false => None,
     };
-    let r = if context.is_none() {
-        vm.call(&callback, &items, &[])
-    } else {
-        // `self._context.run(self._callback, *self._args)`.
-        items.insert(0, callback);
-        call_method(vm, &context, "run", &items)
+    let r = match bare {
+        Some(r) => r.map(|()| Value::None),
+        None => super::step::bound_callback(vm, &steps, callback, &args)
+            .and_then(|callback| call_handle(vm, callback, &args, context)),
     };
     match r {
         Ok(_) => Ok(()),
@@ -367,5 +360,20 @@ fn run_handle(vm: &mut Vm, env: &LoopEnv, handle: Value) -> PyResult<()> {
             call_method(vm, &handle, "_report", &[Value::Obj(e)])?;
             Ok(())
         }
+    }
+}
+
+/// `callback(*args)`, in `context` unless it is `None`.
+fn call_handle(vm: &mut Vm, callback: Value, args: &Value, context: Value) -> PyResult {
+    let mut items = match args.payload() {
+        Some(Payload::Tuple(items)) => items.to_vec(),
+        _ => vm.collect(args)?,
+    };
+    if context.is_none() {
+        vm.call(&callback, &items, &[])
+    } else {
+        // `self._context.run(self._callback, *self._args)`.
+        items.insert(0, callback);
+        call_method(vm, &context, "run", &items)
     }
 }

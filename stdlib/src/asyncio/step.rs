@@ -11,11 +11,11 @@
 
 pub(super) use super::attr::{iget, iset};
 use super::attr::{keeps_method, slot_get, Attr};
-use super::natives::{define_group, Op};
+use super::natives::{define_group, Op, Shared};
 use aio_vm::code::Code;
 use aio_vm::gen::GenResult;
 use aio_vm::native::Args;
-use aio_vm::object::Payload;
+use aio_vm::object::{Object, Payload};
 use aio_vm::str::Str;
 use aio_vm::value::Bool;
 use aio_vm::{Obj, PyResult, Value, Vm};
@@ -44,6 +44,13 @@ pub(super) struct StepEnv {
     task_del: Value,
     /// `Task`: a bare task in a future's callbacks stands for its wake-up.
     task_cls: Obj,
+    /// `Task.__step` and `Task._task_wakeup` (the natives `_c_task_step` and
+    /// `_c_task_wakeup`): a task whose class keeps them is queued bare (see [`run_bare`]).
+    task_step_fn: Value,
+    task_wakeup_fn: Value,
+    /// The arguments of a handle that steps a bare task: an empty tuple of its own (the
+    /// prelude's `_STEP_ARGS`), which no script call makes.
+    step_args: Value,
     /// The `asyncio` module globals (`get_event_loop`, `_running_loop`).
     globals: Obj,
     /// The creation site last recorded and the code and line it was made for: tasks
@@ -142,7 +149,7 @@ impl Names {
 }
 
 /// Registers `_c_step_init` and the task and future natives in the module globals `g`.
-pub(super) fn define(vm: &mut Vm, g: &Obj) {
+pub(super) fn define(vm: &mut Vm, g: &Obj) -> Shared<StepEnv> {
     // (global name, __qualname__ as CPython's C classes show it, implementation)
     let ops: [Op<StepEnv>; 18] = [
         ("_c_task_step", "Task.__step", task_step_native),
@@ -186,7 +193,8 @@ pub(super) fn define(vm: &mut Vm, g: &Obj) {
     ];
     let globals = g.clone();
     let env = define_group(vm, g, INIT, move |vm, a| init_env(vm, a, &globals), &ops);
-    super::future_iter::define(vm, g, env);
+    super::future_iter::define(vm, g, env.clone());
+    env
 }
 
 /// The prelude call that hands the step natives their state.
@@ -326,8 +334,7 @@ fn task_init(vm: &mut Vm, env: &StepEnv, a: Args) -> PyResult {
     let context = env.contexts.or_copy(vm, context)?;
     iset(vm, task, &n.context, context.clone())?;
     let event_loop = iget(vm, task, &n.loop_)?;
-    let step = vm.get_attr(task, &n.step)?;
-    call_soon(vm, env, &event_loop, step, Vec::new(), context)?;
+    call_soon_step(vm, env, task, &event_loop, None, context)?;
     if let Value::Obj(o) = task {
         super::weakset::add_member(&env.all_tasks, o);
     }
@@ -430,7 +437,12 @@ fn get_running_loop(vm: &mut Vm, env: &StepEnv, a: Args) -> PyResult {
 /// exception, if any, thrown in.
 fn task_wakeup(vm: &mut Vm, env: &StepEnv, a: Args) -> PyResult {
     a.check_count(vm, "_c_task_wakeup", 2, 2)?;
-    let fut = &a.pos[1];
+    wake(vm, env, &a.pos[0], &a.pos[1])?;
+    Ok(Value::None)
+}
+
+/// What `Task._task_wakeup(fut)` does.
+fn wake(vm: &mut Vm, env: &StepEnv, task: &Value, fut: &Value) -> PyResult<()> {
     let r = if own_method(vm, env, fut, &env.n.result_m) {
         result_of(vm, env, fut)
     } else {
@@ -441,8 +453,7 @@ fn task_wakeup(vm: &mut Vm, env: &StepEnv, a: Args) -> PyResult {
         Ok(_) => Value::None,
         Err(e) => Value::Obj(e),
     };
-    task_step(vm, env, &a.pos[0], exc)?;
-    Ok(Value::None)
+    task_step(vm, env, task, exc)
 }
 
 /// Whether `obj`'s class has `Future`'s own method `name` (not an override), so the
@@ -567,7 +578,8 @@ fn add_callback(
     let context = env.contexts.or_copy(vm, context)?;
     if !state_is(vm, env, fut, "PENDING")? {
         let event_loop = iget(vm, fut, &env.n.loop_)?;
-        return call_soon(vm, env, &event_loop, callback, vec![fut.clone()], context);
+        let args = vm.new_tuple(vec![fut.clone()]);
+        return call_soon(vm, env, &event_loop, callback, args, context);
     }
     let entry = if context.is_none()
         && exact_sequence(vm, &callback).is_none()
@@ -639,12 +651,32 @@ fn callback_entry(vm: &Vm, entry: Value) -> (Value, Value) {
     (entry, Value::None)
 }
 
+/// What a handle of `callback` with arguments `args` calls: a bare task's bound step
+/// (`args` is `_STEP_ARGS`) or wake-up (see [`wakeup_callback`]), any other callback as it
+/// is.
+pub(super) fn bound_callback(
+    vm: &mut Vm,
+    env: &StepEnv,
+    callback: Value,
+    args: &Value,
+) -> PyResult {
+    if is(args, &env.step_args) {
+        return vm.get_attr(&callback, &env.n.step);
+    }
+    match args.payload() {
+        Some(Payload::Tuple(items)) => {
+            wakeup_callback(vm, callback, items, &env.n.wakeup, &env.n.fut_waiter)
+        }
+        _ => Ok(callback),
+    }
+}
+
 /// What a handle of `callback` with arguments `args` calls: for a task called with the
 /// future it waits on (an object whose class has `wakeup` (`_task_wakeup`) and no
 /// `__call__`, with `fut_waiter` (`_fut_waiter`) the one argument: how the natives queue
 /// a task's wake-up), its bound wake-up; anything else as it is, so a task that a script
 /// gave as a callback fails as CPython's does.
-pub(super) fn wakeup_callback(
+fn wakeup_callback(
     vm: &mut Vm,
     callback: Value,
     args: &[Value],
@@ -718,7 +750,8 @@ fn schedule_callbacks(vm: &mut Vm, env: &StepEnv, fut: &Value) -> PyResult<()> {
     let event_loop = iget(vm, fut, &env.n.loop_)?;
     for entry in entries {
         let (callback, context) = callback_entry(vm, entry);
-        call_soon(vm, env, &event_loop, callback, vec![fut.clone()], context)?;
+        let args = vm.new_tuple(vec![fut.clone()]);
+        call_soon(vm, env, &event_loop, callback, args, context)?;
     }
     Ok(())
 }
@@ -733,6 +766,11 @@ fn init_env(vm: &mut Vm, a: &Args, globals: &Obj) -> PyResult<StepEnv> {
     };
     let future = &a.pos[2];
     let event_loop = &a.pos[3];
+    let step_args = Value::Obj(vm.track(Object::new(
+        vm.types.tuple.clone(),
+        Payload::Tuple(Box::new([])),
+    )));
+    vm.dict_set_str(globals, "_STEP_ARGS", step_args.clone());
     Ok(StepEnv {
         cancelled_error: obj(vm, &a.pos[0])?,
         invalid_state_error: obj(vm, &a.pos[1])?,
@@ -748,6 +786,9 @@ fn init_env(vm: &mut Vm, a: &Args, globals: &Obj) -> PyResult<StepEnv> {
         future_cls: obj(vm, future)?,
         task_del: aio_vm::module::getattr(vm, &a.pos[7], "__del__")?,
         task_cls: obj(vm, &a.pos[7])?,
+        task_step_fn: aio_vm::module::getattr(vm, &a.pos[7], "_Task__step")?,
+        task_wakeup_fn: aio_vm::module::getattr(vm, &a.pos[7], "_task_wakeup")?,
+        step_args,
         globals: globals.clone(),
         site: RefCell::new(None),
         contexts: super::context::Contexts::new(vm)?,
@@ -909,14 +950,14 @@ fn yielded(
 ) -> PyResult<()> {
     let n = &env.n;
     if result.is_none() {
-        return call_soon_step(vm, env, task, event_loop, None);
+        return requeue(vm, env, task, event_loop, None);
     }
     let blocking = vm
         .get_attr_or_absent(&result, &n.blocking)?
         .filter(|b| !b.is_none());
     let Some(blocking) = blocking else {
         let msg = format!("Task got bad yield: {}", vm.repr(&result)?.as_str());
-        return call_soon_step(vm, env, task, event_loop, Some(msg));
+        return requeue(vm, env, task, event_loop, Some(msg));
     };
     let result_loop = if own_method(vm, env, &result, &n.get_loop) {
         iget(vm, &result, &n.loop_)?
@@ -930,7 +971,7 @@ fn yielded(
             vm.repr(task)?.as_str(),
             vm.repr(&result)?.as_str()
         );
-        return call_soon_step(vm, env, task, event_loop, Some(msg));
+        return requeue(vm, env, task, event_loop, Some(msg));
     }
     if !vm.is_true(&blocking)? {
         let msg = format!(
@@ -938,11 +979,11 @@ fn yielded(
             vm.repr(task)?.as_str(),
             vm.repr(&result)?.as_str()
         );
-        return call_soon_step(vm, env, task, event_loop, Some(msg));
+        return requeue(vm, env, task, event_loop, Some(msg));
     }
     if is(&result, task) {
         let msg = format!("Task cannot await on itself: {}", vm.repr(task)?.as_str());
-        return call_soon_step(vm, env, task, event_loop, Some(msg));
+        return requeue(vm, env, task, event_loop, Some(msg));
     }
     vm.set_attr(&result, &n.blocking, Value::Bool(Bool::FALSE))?;
     if own_method(vm, env, &result, &n.add_done_callback) {
@@ -966,23 +1007,84 @@ fn yielded(
     Ok(())
 }
 
-/// `loop.call_soon(self.__step[, RuntimeError(msg)], context=self._context)`. With no
-/// exception and the loop's own `call_soon`, the handle is built and queued here.
+/// `loop.call_soon(self.__step[, RuntimeError(msg)], context=context)`. Without an
+/// exception, a task whose class keeps the native step is queued bare (see [`run_bare`]).
 fn call_soon_step(
     vm: &mut Vm,
     env: &StepEnv,
     task: &Value,
     event_loop: &Value,
     error: Option<String>,
+    context: Value,
 ) -> PyResult<()> {
-    let n = &env.n;
-    let step = vm.get_attr(task, &n.step)?;
-    let context = iget(vm, task, &n.context)?;
-    let args: Vec<Value> = match error {
+    if error.is_none() && keeps_method(vm, task, &env.n.step, &env.task_step_fn) {
+        // The bare task with `_STEP_ARGS`: no bound method waits in the ready queue.
+        return call_soon(
+            vm,
+            env,
+            event_loop,
+            task.clone(),
+            env.step_args.clone(),
+            context,
+        );
+    }
+    let step = vm.get_attr(task, &env.n.step)?;
+    let args = match error {
         Some(msg) => vec![Value::Obj(vm.new_runtime_error(msg))],
         None => Vec::new(),
     };
+    let args = vm.new_tuple(args);
     call_soon(vm, env, event_loop, step, args, context)
+}
+
+/// The coroutine yielded: `loop.call_soon(self.__step[, RuntimeError(msg)],
+/// context=self._context)`.
+fn requeue(
+    vm: &mut Vm,
+    env: &StepEnv,
+    task: &Value,
+    event_loop: &Value,
+    error: Option<String>,
+) -> PyResult<()> {
+    let context = iget(vm, task, &env.n.context)?;
+    call_soon_step(vm, env, task, event_loop, error, context)
+}
+
+/// Runs a handle's `callback(*args)` when the natives queued it as a bare task: a step
+/// (`args` is `_STEP_ARGS`) or a wake-up (the one argument is the future the task waits
+/// on), for a task whose class keeps the native method, called here without a bound
+/// method. `None` for any other callback, which the caller calls as it is.
+pub(super) fn run_bare(
+    vm: &mut Vm,
+    env: &StepEnv,
+    callback: &Value,
+    args: &Value,
+) -> Option<PyResult<()>> {
+    if !matches!(callback.payload(), Some(Payload::Slots(_))) {
+        return None;
+    }
+    if is(args, &env.step_args) {
+        if !keeps_method(vm, callback, &env.n.step, &env.task_step_fn) {
+            return None;
+        }
+        return Some(task_step(vm, env, callback, Value::None));
+    }
+    let Some(Payload::Tuple(items)) = args.payload() else {
+        return None;
+    };
+    let [fut] = &items[..] else { return None };
+    if !keeps_method(vm, callback, &env.n.wakeup, &env.task_wakeup_fn)
+        || vm
+            .lookup(vm.class_of(callback), &vm.names.__call__)
+            .is_some()
+    {
+        return None;
+    }
+    match iget(vm, callback, &env.n.fut_waiter) {
+        Ok(w) if is(&w, fut) => Some(wake(vm, env, callback, fut)),
+        Ok(_) => None,
+        Err(e) => Some(Err(e)),
+    }
 }
 
 /// `loop.call_soon(callback, *args, context=context)`. For the loop's own `call_soon` the
@@ -993,16 +1095,24 @@ fn call_soon(
     env: &StepEnv,
     event_loop: &Value,
     callback: Value,
-    args: Vec<Value>,
+    args: Value,
     context: Value,
 ) -> PyResult<()> {
     let n = &env.n;
     if !keeps_method(vm, event_loop, &n.call_soon, &env.loop_call_soon) {
-        // Another loop's `call_soon` gets the bound wake-up of a task.
-        let callback = wakeup_callback(vm, callback, &args, &n.wakeup, &n.fut_waiter)?;
+        // Another loop's `call_soon` gets the bound step or wake-up of a task.
+        let (callback, mut all) = if is(&args, &env.step_args) {
+            (vm.get_attr(&callback, &n.step)?, vec![])
+        } else {
+            let items = match args.payload() {
+                Some(Payload::Tuple(items)) => items.to_vec(),
+                _ => Vec::new(),
+            };
+            let cb = wakeup_callback(vm, callback, &items, &n.wakeup, &n.fut_waiter)?;
+            (cb, items)
+        };
+        all.insert(0, callback);
         let call_soon = vm.get_attr(event_loop, &n.call_soon)?;
-        let mut all = vec![callback];
-        all.extend(args);
         vm.call(&call_soon, &all, &[(n.context_kw.clone(), context)])?;
         return Ok(());
     }
@@ -1012,7 +1122,6 @@ fn call_soon(
     }
     let context = env.contexts.or_copy(vm, context)?;
     let handle = vm.new_instance(&env.handle_cls)?;
-    let args = vm.new_tuple(args);
     iset(vm, &handle, &n.callback, callback)?;
     iset(vm, &handle, &n.args, args)?;
     iset(vm, &handle, &n.loop_, event_loop.clone())?;
