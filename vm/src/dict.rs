@@ -392,6 +392,12 @@ impl Dict {
         self.version = fresh_version();
     }
 
+    /// [`Dict::push`], returning the new entry's position (for [`Dict::entry_at`]).
+    pub fn push_pos(&mut self, hash: i64, key: Value, value: Value) -> usize {
+        self.push(hash, key, value);
+        self.entries.len() - 1
+    }
+
     /// Appends `key`, absent from this dict, and takes `version` as the new version: the
     /// version another dict took when the same key was appended to the same key layout
     /// (the dict's version now). The attribute caches replay the stores of `__init__`

@@ -13,6 +13,7 @@ pub(super) use super::attr::{iget, iset};
 use super::attr::{keeps_method, slot_get, Attr};
 use super::natives::{define_group, Op, Shared};
 use aio_vm::code::Code;
+use aio_vm::containers::simple_key_eq;
 use aio_vm::gen::GenResult;
 use aio_vm::native::Args;
 use aio_vm::object::{Object, Payload};
@@ -817,7 +818,31 @@ fn is(a: &Value, b: &Value) -> bool {
 }
 
 /// `Task.__step(exc)`.
-fn task_step(vm: &mut Vm, env: &StepEnv, task: &Value, mut exc: Value) -> PyResult<()> {
+fn task_step(vm: &mut Vm, env: &StepEnv, task: &Value, exc: Value) -> PyResult<()> {
+    let event_loop = iget(vm, task, &env.n.loop_)?;
+    let entered = enter_task(vm, env, &event_loop, task)?;
+    let r = task_step_impl(vm, env, task, &event_loop, exc);
+    let left = leave_task(vm, env, entered, &event_loop, task);
+    match (r, left) {
+        (Err(e), Err(l)) => {
+            // `_PyErr_ChainExceptions`: the step's error becomes the context.
+            if let Payload::Exception(d) = &l.payload {
+                d.borrow_mut().context = Value::Obj(e);
+            }
+            Err(l)
+        }
+        (r, left) => r.and(left),
+    }
+}
+
+/// CPython's C `task_step_impl`: the step between entering and leaving the task.
+fn task_step_impl(
+    vm: &mut Vm,
+    env: &StepEnv,
+    task: &Value,
+    event_loop: &Value,
+    mut exc: Value,
+) -> PyResult<()> {
     let n = &env.n;
     let state = iget(vm, task, &n.state)?;
     if state.as_str().is_none_or(|s| s.as_str() != "PENDING") {
@@ -838,15 +863,120 @@ fn task_step(vm: &mut Vm, env: &StepEnv, task: &Value, mut exc: Value) -> PyResu
     }
     let coro = iget(vm, task, &n.coro)?;
     iset(vm, task, &n.fut_waiter, Value::None)?;
-    let event_loop = iget(vm, task, &n.loop_)?;
-    vm.dict_set(&env.current_tasks, event_loop.clone(), task.clone())?;
     let sent = resume(vm, &coro, exc);
-    let r = after_resume(vm, env, task, &event_loop, sent);
-    // `finally: _current_tasks.pop(loop, None)`.
-    let popped = vm.dict_remove(&env.current_tasks, &event_loop);
-    r?;
-    popped?;
-    Ok(())
+    after_resume(vm, env, task, event_loop, sent)
+}
+
+/// `_current_tasks[loop]` found by the loop's `hash`: `Ok(Some(pos))` at that position,
+/// `Ok(None)` absent, `Err(())` when a key of equal hash needs `__eq__` to decide.
+fn current_position(env: &StepEnv, hash: i64, event_loop: &Value) -> Result<Option<usize>, ()> {
+    let Payload::Dict(d) = &env.current_tasks.payload else {
+        return Err(());
+    };
+    let mut undecided = false;
+    let pos = d.borrow().find_with(hash, |k| {
+        simple_key_eq(k, event_loop).unwrap_or_else(|| {
+            undecided = true;
+            false
+        })
+    });
+    if undecided {
+        return Err(());
+    }
+    Ok(pos)
+}
+
+/// Where [`enter_task`] put the task: the loop's hash, and the entry's position when it
+/// was appended (most likely still where it is when the task leaves).
+type Entered = (i64, Option<usize>);
+
+/// CPython's C `enter_task`: `_current_tasks[loop] = task`, unless another task of the
+/// loop is running.
+fn enter_task(vm: &mut Vm, env: &StepEnv, event_loop: &Value, task: &Value) -> PyResult<Entered> {
+    let hash = vm.hash(event_loop)?;
+    let Payload::Dict(d) = &env.current_tasks.payload else {
+        unreachable!("_current_tasks is a dict")
+    };
+    let found = match d.borrow().is_empty() {
+        true => Ok(None),
+        false => current_position(env, hash, event_loop),
+    };
+    let current = match found {
+        Ok(None) => {
+            let pos = d
+                .borrow_mut()
+                .push_pos(hash, event_loop.clone(), task.clone());
+            return Ok((hash, Some(pos)));
+        }
+        Ok(Some(pos)) => current_at(env, pos),
+        Err(()) => vm.dict_lookup(&env.current_tasks, event_loop)?,
+    };
+    if let Some(current) = current {
+        let msg = format!(
+            "Cannot enter into task {} while another task {} is being executed.",
+            vm.repr(task)?.as_str(),
+            vm.repr(&current)?.as_str()
+        );
+        return Err(vm.new_runtime_error(msg));
+    }
+    vm.dict_set(&env.current_tasks, event_loop.clone(), task.clone())?;
+    Ok((hash, None))
+}
+
+/// The task at position `pos` of `_current_tasks`.
+fn current_at(env: &StepEnv, pos: usize) -> Option<Value> {
+    match &env.current_tasks.payload {
+        Payload::Dict(d) => d.borrow().value_at(pos).cloned(),
+        _ => None,
+    }
+}
+
+/// CPython's C `leave_task`: `del _current_tasks[loop]`, which must be `task`.
+fn leave_task(
+    vm: &mut Vm,
+    env: &StepEnv,
+    (hash, appended): Entered,
+    event_loop: &Value,
+    task: &Value,
+) -> PyResult<()> {
+    if let (Some(pos), Payload::Dict(d)) = (appended, &env.current_tasks.payload) {
+        let mut d = d.borrow_mut();
+        if d.entry_at(pos)
+            .is_some_and(|e| is(&e.key, event_loop) && is(&e.value, task))
+        {
+            let entry = d.remove_at(pos);
+            drop(d);
+            drop(entry);
+            return Ok(());
+        }
+    }
+    let (pos, current) = match current_position(env, hash, event_loop) {
+        Ok(Some(pos)) => (Some(pos), current_at(env, pos)),
+        Ok(None) => (None, None),
+        Err(()) => (None, vm.dict_lookup(&env.current_tasks, event_loop)?),
+    };
+    match current {
+        Some(c) if is(&c, task) => {
+            match (pos, &env.current_tasks.payload) {
+                (Some(pos), Payload::Dict(d)) => {
+                    let entry = d.borrow_mut().remove_at(pos);
+                    drop(entry);
+                }
+                _ => {
+                    vm.dict_remove(&env.current_tasks, event_loop)?;
+                }
+            }
+            Ok(())
+        }
+        other => {
+            let msg = format!(
+                "Leaving task {} does not match the current task {}.",
+                vm.repr(task)?.as_str(),
+                vm.repr(&other.unwrap_or(Value::None))?.as_str()
+            );
+            Err(vm.new_runtime_error(msg))
+        }
+    }
 }
 
 /// `coro.send(None)` or `coro.throw(exc)`; a `StopIteration` from a coroutine-like object
