@@ -751,15 +751,30 @@ impl Code {
     /// generator-like body; the parameters the call leaves out take their defaults.
     #[inline]
     pub fn binds_positionally(&self, n: usize, ndefaults: impl FnOnce() -> usize) -> bool {
+        self.binds_positionally_unless(
+            n,
+            ndefaults,
+            flags::GENERATOR | flags::COROUTINE | flags::ASYNC_GENERATOR,
+        )
+    }
+
+    /// [`Code::binds_positionally`] for a generator, coroutine or async generator body
+    /// (whose call makes the generator object around the frame).
+    #[inline]
+    pub fn gen_binds_positionally(&self, n: usize, ndefaults: impl FnOnce() -> usize) -> bool {
+        self.is_generator_like() && self.binds_positionally_unless(n, ndefaults, 0)
+    }
+
+    #[inline(always)]
+    fn binds_positionally_unless(
+        &self,
+        n: usize,
+        ndefaults: impl FnOnce() -> usize,
+        excluded: u32,
+    ) -> bool {
         let argc = self.argcount as usize;
         (argc == n || (n < argc && n + ndefaults() >= argc))
-            && self.flags
-                & (flags::VARARGS
-                    | flags::VARKEYWORDS
-                    | flags::GENERATOR
-                    | flags::COROUTINE
-                    | flags::ASYNC_GENERATOR)
-                == 0
+            && self.flags & (flags::VARARGS | flags::VARKEYWORDS | excluded) == 0
             && self.kwonlyargcount == 0
             && self.cellvars.is_empty()
     }

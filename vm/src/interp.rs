@@ -146,6 +146,62 @@ fn keyword_call_args(
     (pos, kw)
 }
 
+/// The frame of a call whose arguments `$stack[$start..]` bind positionally to `$func`'s
+/// parameters (after `$bound`, a method's `self`); the callee at `$callee_pos` and the
+/// arguments leave the stack. A macro: `$func` may borrow the callee on `$stack`, which
+/// stays there until the last use of `$func`.
+macro_rules! bind_positionally {
+    ($vm:ident, $stack:ident, $callee_pos:expr, $start:expr, $func:ident, $bound:expr) => {{
+        let (callee_pos, start, bound): (usize, usize, Option<Value>) =
+            ($callee_pos, $start, $bound);
+        let nargs = $stack.len() - start;
+        let n = nargs + bound.is_some() as usize;
+        let mut frame = $vm.frame_pool_take(&$func.code, &$func.globals, Delivery::Call);
+        if !$func.closure.is_empty() {
+            frame.cells.extend($func.closure.iter().cloned());
+        }
+        let (nlocals, argc) = ($func.code.nlocals(), $func.code.argcount as usize);
+        let locals = &mut frame.locals;
+        debug_assert!(locals.is_empty() && n <= nlocals && callee_pos < start);
+        locals.reserve(nlocals);
+        let dst = locals.as_mut_ptr();
+        // SAFETY: `locals` is empty with room for `nlocals` values. Slots `n..nlocals` get
+        // the defaults of the parameters the call leaves out (the last `argc` of
+        // `__defaults__` when it holds more, as CPython; `binds_positionally` checked there
+        // are enough) and unbound for the other locals; then, with nothing left that can
+        // panic, slots `0..n` get `self` and the arguments, moved off the stack without
+        // reference counting: the stack gives them up by dropping its length to `start`.
+        unsafe {
+            if n < argc {
+                let defaults = $func.defaults.borrow();
+                for i in n..argc {
+                    // `n + defaults.len() >= argc`: no underflow.
+                    dst.add(i)
+                        .write(defaults.get(i + defaults.len() - argc).cloned());
+                }
+            }
+            for i in n.max(argc)..nlocals {
+                dst.add(i).write(None);
+            }
+            let first = bound.is_some() as usize;
+            if let Some(s) = bound {
+                dst.write(Some(s));
+            }
+            let src = $stack.as_ptr().add(start);
+            for k in 0..nargs {
+                dst.add(first + k).write(Some(std::ptr::read(src.add(k))));
+            }
+            locals.set_len(nlocals);
+            $stack.set_len(start);
+        }
+        // Then the callee (and a method's null slot) is popped.
+        while $stack.len() > callee_pos {
+            $stack.pop();
+        }
+        frame
+    }};
+}
+
 /// The script function a call of `v` runs, and the `self` it binds: `v` itself when it is
 /// a script function, or the function of a bound method of one.
 #[inline(always)]
@@ -746,6 +802,9 @@ impl Vm {
                             if let Some(nf) = self.simple_call(&mut f.stack, self_pos - 1, start) {
                                 break Event::Push(nf);
                             }
+                            if self.simple_gen_call(&mut f.stack, self_pos - 1, start) {
+                                continue;
+                            }
                             if has_self && n == 1 {
                                 if list_append_fast(&mut f.stack, self_pos - 1) {
                                     continue;
@@ -785,6 +844,9 @@ impl Vm {
                             let len = f.stack.len();
                             if let Some(nf) = self.simple_call(&mut f.stack, len - n - 1, len - n) {
                                 break Event::Push(nf);
+                            }
+                            if self.simple_gen_call(&mut f.stack, len - n - 1, len - n) {
+                                continue;
                             }
                             // A class whose instances `__init__` makes, as cached.
                             cached_class_call!(len - n - 1, len - n);
@@ -2118,49 +2180,35 @@ impl Vm {
             return None;
         }
         let bound = bound.cloned();
-        let mut frame = self.frame_pool_take(&func.code, &func.globals, Delivery::Call);
-        if !func.closure.is_empty() {
-            frame.cells.extend(func.closure.iter().cloned());
+        Some(bind_positionally!(
+            self, stack, callee_pos, start, func, bound
+        ))
+    }
+
+    /// [`Vm::simple_call`] for a generator, coroutine or async generator function: the
+    /// generator object around the bound frame replaces the callee and the arguments on
+    /// the stack. `false`, with the stack untouched, for any other call.
+    #[inline(never)]
+    fn simple_gen_call(&mut self, stack: &mut Vec<Value>, callee_pos: usize, start: usize) -> bool {
+        let nargs = stack.len() - start;
+        let Some((func, bound)) = script_callee(&stack[callee_pos]) else {
+            return false;
+        };
+        let n = nargs + bound.is_some() as usize;
+        if !func
+            .code
+            .gen_binds_positionally(n, || func.defaults.borrow().len())
+        {
+            return false;
         }
-        let (nlocals, argc) = (func.code.nlocals(), func.code.argcount as usize);
-        let locals = &mut frame.locals;
-        debug_assert!(locals.is_empty() && n <= nlocals && callee_pos < start);
-        locals.reserve(nlocals);
-        let dst = locals.as_mut_ptr();
-        // SAFETY: `locals` is empty with room for `nlocals` values. Slots `n..nlocals` get
-        // the defaults of the parameters the call leaves out (the last `argc` of
-        // `__defaults__` when it holds more, as CPython; `binds_positionally` checked there
-        // are enough) and unbound for the other locals; then, with nothing left that can
-        // panic, slots `0..n` get `self` and the arguments, moved off the stack without
-        // reference counting: the stack gives them up by dropping its length to `start`.
-        unsafe {
-            if n < argc {
-                let defaults = func.defaults.borrow();
-                for i in n..argc {
-                    // `n + defaults.len() >= argc`: no underflow.
-                    dst.add(i)
-                        .write(defaults.get(i + defaults.len() - argc).cloned());
-                }
-            }
-            for i in n.max(argc)..nlocals {
-                dst.add(i).write(None);
-            }
-            let first = bound.is_some() as usize;
-            if let Some(s) = bound {
-                dst.write(Some(s));
-            }
-            let src = stack.as_ptr().add(start);
-            for k in 0..nargs {
-                dst.add(first + k).write(Some(std::ptr::read(src.add(k))));
-            }
-            locals.set_len(nlocals);
-            stack.set_len(start);
-        }
-        // Then the callee (and a method's null slot) is popped.
-        while stack.len() > callee_pos {
-            stack.pop();
-        }
-        Some(frame)
+        let callee = stack[callee_pos].clone();
+        let Some((func, bound)) = script_callee(&callee) else {
+            unreachable!("checked above")
+        };
+        let frame = bind_positionally!(self, stack, callee_pos, start, func, bound.cloned());
+        let g = self.new_generator(func, frame);
+        stack.push(g);
+        true
     }
 
     /// [`Vm::simple_call`] for a call with keyword arguments (`CallKw`, `CallMethodKw`):
