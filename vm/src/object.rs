@@ -182,6 +182,12 @@ impl Object {
         }
     }
 
+    /// Whether a weak reference to it may exist (one was made at some time).
+    #[inline]
+    pub fn may_be_weakly_referenced(&self) -> bool {
+        self.weakly_referenced.get()
+    }
+
     /// The class, or `None` for `type` itself.
     #[inline]
     pub fn class_raw(&self) -> Option<&Obj> {

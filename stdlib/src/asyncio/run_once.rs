@@ -350,7 +350,10 @@ fn run_handle(vm: &mut Vm, env: &LoopEnv, handle: Value) -> PyResult<()> {
             .and_then(|callback| call_handle(vm, callback, &args, context)),
     };
     match r {
-        Ok(_) => Ok(()),
+        Ok(_) => {
+            super::step::recycle_handle(&steps, handle);
+            Ok(())
+        }
         Err(e) => {
             let fatal = vm.is_instance_of(&e, &vm.exc.system_exit.clone())
                 || vm.is_instance_of(&e, &vm.exc.keyboard_interrupt.clone());
