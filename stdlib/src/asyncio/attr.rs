@@ -128,7 +128,7 @@ fn slot_value(
 /// The slot `name` has in `o`'s layout, if any ([`Vm::slot_index`] with a cache of four
 /// classes: a miss moves the entries one place down).
 #[inline]
-fn slot_index(vm: &Vm, o: &Obj, name: &Attr) -> Option<usize> {
+pub(super) fn slot_index(vm: &Vm, o: &Obj, name: &Attr) -> Option<usize> {
     for c in &name.slot {
         let e = c.get();
         if e.holds_for(o) {

@@ -100,6 +100,8 @@ struct Names {
     get_loop: Attr,
     add_done_callback: Attr,
     result_m: Attr,
+    cancelled_m: Attr,
+    set_result_m: Attr,
     name: Attr,
     num_cancels_requested: Attr,
     created_at: Attr,
@@ -143,6 +145,8 @@ impl Names {
             get_loop: Attr::new(vm, "get_loop"),
             add_done_callback: Attr::new(vm, "add_done_callback"),
             result_m: Attr::new(vm, "result"),
+            cancelled_m: Attr::new(vm, "cancelled"),
+            set_result_m: Attr::new(vm, "set_result"),
             name: Attr::new(vm, "_name"),
             num_cancels_requested: Attr::new(vm, "_num_cancels_requested"),
             created_at: Attr::new(vm, "_created_at"),
@@ -154,7 +158,7 @@ impl Names {
 /// Registers `_c_step_init` and the task and future natives in the module globals `g`.
 pub(super) fn define(vm: &mut Vm, g: &Obj) -> Shared<StepEnv> {
     // (global name, __qualname__ as CPython's C classes show it, implementation)
-    let ops: [Op<StepEnv>; 18] = [
+    let ops: [Op<StepEnv>; 19] = [
         ("_c_task_step", "Task.__step", task_step_native),
         (
             "_c_create_future",
@@ -187,6 +191,11 @@ pub(super) fn define(vm: &mut Vm, g: &Obj) -> Shared<StepEnv> {
             "_c_future_set_result",
             "Future.set_result",
             future_set_result,
+        ),
+        (
+            "_c_set_result_unless_cancelled",
+            "asyncio._set_result_unless_cancelled",
+            set_result_unless_cancelled,
         ),
         (
             "_c_future_schedule_callbacks",
@@ -716,13 +725,40 @@ fn is_task(vm: &Vm, env: &StepEnv, v: &Value) -> bool {
 /// `Future.set_result(result)`.
 fn future_set_result(vm: &mut Vm, env: &StepEnv, a: Args) -> PyResult {
     a.check_count(vm, "set_result", 2, 2)?;
-    let fut = &a.pos[0];
+    set_result(vm, env, &a.pos[0], a.pos[1].clone())?;
+    Ok(Value::None)
+}
+
+/// What `Future.set_result(result)` does.
+fn set_result(vm: &mut Vm, env: &StepEnv, fut: &Value, result: Value) -> PyResult<()> {
     if !state_is(vm, env, fut, "PENDING")? {
         return Err(vm.new_exception_msg(&env.invalid_state_error.clone(), "invalid state"));
     }
-    iset(vm, fut, &env.n.result, a.pos[1].clone())?;
+    iset(vm, fut, &env.n.result, result)?;
     iset(vm, fut, &env.n.state, Value::Str(env.n.finished.clone()))?;
-    schedule_callbacks(vm, env, fut)?;
+    schedule_callbacks(vm, env, fut)
+}
+
+/// `_set_result_unless_cancelled(fut, result)` (`asyncio.futures`, the callback of
+/// `sleep`'s timer and of the streams' waiters): `fut.cancelled()` and
+/// `fut.set_result(result)` run natively when `fut`'s class keeps `Future`'s own.
+fn set_result_unless_cancelled(vm: &mut Vm, env: &StepEnv, a: Args) -> PyResult {
+    a.check_count(vm, "_set_result_unless_cancelled", 2, 2)?;
+    let (fut, result) = (&a.pos[0], a.pos[1].clone());
+    let cancelled = if own_method(vm, env, fut, &env.n.cancelled_m) {
+        state_is(vm, env, fut, "CANCELLED")?
+    } else {
+        let r = aio_vm::module::call_method(vm, fut, "cancelled", &[])?;
+        vm.is_true(&r)?
+    };
+    if cancelled {
+        return Ok(Value::None);
+    }
+    if own_method(vm, env, fut, &env.n.set_result_m) {
+        set_result(vm, env, fut, result)?;
+    } else {
+        aio_vm::module::call_method(vm, fut, "set_result", &[result])?;
+    }
     Ok(Value::None)
 }
 

@@ -4,7 +4,7 @@
 //! equal deadlines pop in CPython's order (rule E-3); comparing the deadlines here instead of
 //! calling `__lt__` for every comparison is what CPython's C `heapq` cannot do.
 
-use super::attr::{iget, Attr};
+use super::attr::{iget, slot_index, Attr};
 use aio_vm::builtins::native_closure;
 use aio_vm::code::CmpOp;
 use aio_vm::native::Args;
@@ -46,14 +46,56 @@ fn items(heap: &Obj) -> &std::cell::RefCell<Vec<Value>> {
     }
 }
 
-/// `a._when < b._when`.
-fn less(vm: &mut Vm, when: &Attr, a: &Value, b: &Value) -> PyResult<bool> {
-    let (wa, wb) = (iget(vm, a, when)?, iget(vm, b, when)?);
-    match (&wa, &wb) {
-        (Value::Float(x), Value::Float(y)) => Ok(x.get() < y.get()),
-        _ => {
-            let r = vm.compare(&wa, &wb, CmpOp::Lt)?;
-            vm.is_true(&r)
+/// The `_when` attribute of the handles of one heap operation. The slot number is looked
+/// up for the first handle's class and reused while the handles are of that class (a
+/// heap holds `TimerHandle`s): the layout of a class cannot change while no script code
+/// runs, and a comparison that runs some forgets it.
+struct When<'a> {
+    name: &'a Attr,
+    /// The class address and its `_when` slot (0 for none yet).
+    cls: usize,
+    slot: usize,
+}
+
+impl<'a> When<'a> {
+    fn new(name: &'a Attr) -> When<'a> {
+        When {
+            name,
+            cls: 0,
+            slot: 0,
+        }
+    }
+
+    /// `v._when`.
+    fn of(&mut self, vm: &mut Vm, v: &Value) -> PyResult {
+        if let Value::Obj(o) = v {
+            if let (Payload::Slots(vals), Some(cls)) = (&o.payload, o.class_raw()) {
+                let cls = Rc::as_ptr(cls) as usize;
+                if cls != self.cls {
+                    if let Some(slot) = slot_index(vm, o, self.name) {
+                        (self.cls, self.slot) = (cls, slot);
+                    }
+                }
+                if cls == self.cls {
+                    if let Some(Some(w)) = vals.borrow().get(self.slot) {
+                        return Ok(w.clone());
+                    }
+                }
+            }
+        }
+        iget(vm, v, self.name)
+    }
+
+    /// `a._when < b._when`.
+    fn less(&mut self, vm: &mut Vm, a: &Value, b: &Value) -> PyResult<bool> {
+        let (wa, wb) = (self.of(vm, a)?, self.of(vm, b)?);
+        match (&wa, &wb) {
+            (Value::Float(x), Value::Float(y)) => Ok(x.get() < y.get()),
+            _ => {
+                self.cls = 0;
+                let r = vm.compare(&wa, &wb, CmpOp::Lt)?;
+                vm.is_true(&r)
+            }
         }
     }
 }
@@ -82,12 +124,18 @@ fn set(vm: &mut Vm, heap: &Obj, i: usize, v: Value) -> PyResult<()> {
 }
 
 /// `heapq._siftdown`.
-fn sift_down(vm: &mut Vm, when: &Attr, heap: &Obj, start: usize, mut pos: usize) -> PyResult<()> {
+fn sift_down(
+    vm: &mut Vm,
+    when: &mut When,
+    heap: &Obj,
+    start: usize,
+    mut pos: usize,
+) -> PyResult<()> {
     let newitem = get(vm, heap, pos)?;
     while pos > start {
         let parentpos = (pos - 1) >> 1;
         let parent = get(vm, heap, parentpos)?;
-        if less(vm, when, &newitem, &parent)? {
+        if when.less(vm, &newitem, &parent)? {
             set(vm, heap, pos, parent)?;
             pos = parentpos;
             continue;
@@ -99,7 +147,7 @@ fn sift_down(vm: &mut Vm, when: &Attr, heap: &Obj, start: usize, mut pos: usize)
 }
 
 /// `heapq._siftup`.
-fn sift_up(vm: &mut Vm, when: &Attr, heap: &Obj, mut pos: usize) -> PyResult<()> {
+fn sift_up(vm: &mut Vm, when: &mut When, heap: &Obj, mut pos: usize) -> PyResult<()> {
     let end = items(heap).borrow().len();
     let start = pos;
     let newitem = get(vm, heap, pos)?;
@@ -108,7 +156,7 @@ fn sift_up(vm: &mut Vm, when: &Attr, heap: &Obj, mut pos: usize) -> PyResult<()>
         let right = child + 1;
         if right < end {
             let (c, r) = (get(vm, heap, child)?, get(vm, heap, right)?);
-            if !less(vm, when, &c, &r)? {
+            if !when.less(vm, &c, &r)? {
                 child = right;
             }
         }
@@ -137,7 +185,7 @@ pub(super) fn heappush(vm: &mut Vm, when: &Attr, heap: &Obj, item: Value) -> PyR
         l.push(item);
         l.len()
     };
-    sift_down(vm, when, heap, 0, n - 1)
+    sift_down(vm, &mut When::new(when), heap, 0, n - 1)
 }
 
 fn pop(vm: &mut Vm, when: &Attr, heap: &Obj, a: &Args) -> PyResult {
@@ -158,15 +206,16 @@ pub(super) fn heappop(vm: &mut Vm, when: &Attr, heap: &Obj) -> PyResult {
         return Ok(last);
     }
     let first = std::mem::replace(&mut items(heap).borrow_mut()[0], last);
-    sift_up(vm, when, heap, 0)?;
+    sift_up(vm, &mut When::new(when), heap, 0)?;
     Ok(first)
 }
 
 fn heapify(vm: &mut Vm, when: &Attr, heap: &Obj, a: &Args) -> PyResult {
     a.check_count(vm, "_timer_heapify", 1, 1)?;
     let n = items(heap).borrow().len();
+    let mut when = When::new(when);
     for i in (0..n / 2).rev() {
-        sift_up(vm, when, heap, i)?;
+        sift_up(vm, &mut when, heap, i)?;
     }
     Ok(Value::None)
 }
