@@ -67,9 +67,76 @@ fn reset_after_limit(vm: &mut Vm) {
     }
 }
 
-/// Registers `asyncio` with `vm`.
+/// Registers `asyncio` (and its submodules) with `vm`.
 pub fn install(vm: &mut Vm) {
     vm.register_module("asyncio", init);
+    for sub in SUBMODULES {
+        vm.register_module(&format!("asyncio.{sub}"), init_submodule);
+    }
+}
+
+/// The modules CPython's `asyncio` package is made of (`asyncio.tasks`, ...). aio's
+/// `asyncio` is one namespace; each submodule answers for its names from it.
+const SUBMODULES: [&str; 24] = [
+    "base_events",
+    "base_futures",
+    "base_tasks",
+    "constants",
+    "coroutines",
+    "events",
+    "exceptions",
+    "format_helpers",
+    "futures",
+    "locks",
+    "log",
+    "mixins",
+    "protocols",
+    "queues",
+    "runners",
+    "selector_events",
+    "streams",
+    "subprocess",
+    "taskgroups",
+    "tasks",
+    "threads",
+    "timeouts",
+    "transports",
+    "unix_events",
+];
+
+/// A submodule (`asyncio.tasks`): its module `__getattr__` (PEP 562) reads the name from
+/// `asyncio`, so `asyncio.tasks.Task` and `from asyncio.events import AbstractEventLoop`
+/// find what CPython's submodules define (and `asyncio.tasks._current_tasks` is the
+/// dict the tasks use).
+fn init_submodule(vm: &mut Vm, m: &Obj) -> PyResult<()> {
+    let g = vm.module_globals(m).expect("a module has globals");
+    let key = vm.intern("__name__");
+    let name = vm.dict_get_str(&g, &key).unwrap_or(Value::None);
+    let name = name
+        .as_str()
+        .map(|s| s.as_str().to_string())
+        .unwrap_or_default();
+    let getattr = aio_vm::builtins::native_closure(
+        vm,
+        "__getattr__",
+        None,
+        std::rc::Rc::new(move |vm: &mut Vm, a: Args| {
+            a.check_count(vm, "__getattr__", 1, 1)?;
+            let Some(attr) = a.pos[0].as_str().cloned() else {
+                return Err(vm.new_type_error("attribute name must be string"));
+            };
+            let asyncio = vm.import_module("asyncio")?;
+            match aio_vm::module::getattr(vm, &asyncio, attr.as_str()) {
+                Err(e) if vm.is_instance_of(&e, &vm.exc.attribute_error.clone()) => {
+                    let msg = format!("module '{name}' has no attribute '{}'", attr.as_str());
+                    Err(vm.new_attribute_error(msg))
+                }
+                r => r,
+            }
+        }),
+    );
+    vm.dict_set_str(&g, "__getattr__", getattr);
+    Ok(())
 }
 
 fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
@@ -120,7 +187,13 @@ fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
     for hidden in ["asyncio/futures.aio", "asyncio/events.aio::_host_job"] {
         vm.hidden_sources.insert(hidden.to_string());
     }
-    crate::source::run(vm, m, PRELUDE)
+    crate::source::run(vm, m, PRELUDE)?;
+    // As CPython's `asyncio/__init__.py` imports them: `asyncio.events` without an import.
+    for sub in SUBMODULES {
+        let module = vm.import_module(&format!("asyncio.{sub}"))?;
+        vm.dict_set_str(&g, sub, module);
+    }
+    Ok(())
 }
 
 thread_local! {
