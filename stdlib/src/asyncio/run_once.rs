@@ -340,14 +340,21 @@ fn run_handle(vm: &mut Vm, env: &LoopEnv, handle: Value) -> PyResult<()> {
     let args = iget(vm, &handle, &n.args)?;
     let context = iget(vm, &handle, &n.context)?;
     let steps = super::natives::ready(vm, &env.steps, super::step::INIT)?;
-    let bare = match context.is_none() {
-        true => super::step::run_bare(vm, &steps, &callback, &args),
-        false => None,
-    };
-    let r = match bare {
+    // `callback(*args)`: a bare task stepped or woken directly, anything else called.
+    let call = |vm: &mut Vm| match super::step::run_bare(vm, &steps, &callback, &args) {
         Some(r) => r.map(|()| Value::None),
-        None => super::step::bound_callback(vm, &steps, callback, &args)
-            .and_then(|callback| call_handle(vm, callback, &args, context)),
+        None => super::step::bound_callback(vm, &steps, callback.clone(), &args)
+            .and_then(|callback| call_handle(vm, callback, &args, Value::None)),
+    };
+    let r = if context.is_none() {
+        call(vm)
+    } else {
+        // `self._context.run(self._callback, *self._args)`.
+        match steps.contexts().run(vm, &context, call) {
+            Some(r) => r,
+            None => super::step::bound_callback(vm, &steps, callback.clone(), &args)
+                .and_then(|callback| call_handle(vm, callback, &args, context)),
+        }
     };
     match r {
         Ok(_) => {

@@ -1219,6 +1219,13 @@ fn requeue(
     call_soon_step(vm, env, task, event_loop, error, context)
 }
 
+impl StepEnv {
+    /// The default contexts, and how a handle runs in one.
+    pub(super) fn contexts(&self) -> &super::context::Contexts {
+        &self.contexts
+    }
+}
+
 /// Runs a handle's `callback(*args)` when the natives queued it as a bare task: a step
 /// (`args` is `_STEP_ARGS`) or a wake-up (the one argument is the future the task waits
 /// on), for a task whose class keeps the native method, called here without a bound
