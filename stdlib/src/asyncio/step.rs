@@ -106,6 +106,8 @@ struct Names {
     num_cancels_requested: Attr,
     created_at: Attr,
     log_destroy_pending: Attr,
+    /// The module global counting unnamed tasks.
+    task_name_counter: Attr,
 }
 
 impl Names {
@@ -151,6 +153,7 @@ impl Names {
             num_cancels_requested: Attr::new(vm, "_num_cancels_requested"),
             created_at: Attr::new(vm, "_created_at"),
             log_destroy_pending: Attr::new(vm, "_log_destroy_pending"),
+            task_name_counter: Attr::new(vm, "_task_name_counter"),
         }
     }
 }
@@ -320,12 +323,14 @@ fn task_init(vm: &mut Vm, env: &StepEnv, a: Args) -> PyResult {
     let name = match a.kwarg("name") {
         Some(v) if !v.is_none() => Value::Str(vm.to_str(v)?),
         _ => {
-            let counter = vm.intern("_task_name_counter");
-            let k = match vm.dict_get_str(&env.globals, &counter) {
+            let counter = &n.task_name_counter;
+            let k = match vm.dict_get_str(&env.globals, counter) {
                 Some(Value::Int(k)) => k + 1,
                 _ => 1,
             };
-            vm.dict_set_str(&env.globals, "_task_name_counter", Value::Int(k));
+            if let Payload::Dict(d) = &env.globals.payload {
+                d.borrow_mut().set_str(Rc::clone(counter), Value::Int(k));
+            }
             // Formatted by `get_name` when first asked for.
             Value::Int(k)
         }
