@@ -30,17 +30,27 @@ struct ScheduleEnv {
     scheduled_heap: Attr,
     time: Attr,
     call_at: Attr,
+    /// `Handle.cancel` and `BaseEventLoop._timer_handle_cancelled`, which
+    /// `TimerHandle.cancel` runs natively while the classes keep them.
+    handle_cls: Obj,
+    base_handle_cancel: Value,
+    base_timer_cancelled: Value,
+    timer_handle_cancelled: Attr,
+    timer_cancelled_count: Attr,
+    cancel: Attr,
     /// The default contexts of timer handles.
     contexts: super::context::Contexts,
 }
 
-/// Registers `_c_schedule_init(BaseEventLoop, TimerHandle)`, `_c_call_at` and
-/// `_c_call_later` in the module globals `g`.
+/// Registers `_c_schedule_init(BaseEventLoop, TimerHandle, Handle)`, `_c_call_at`,
+/// `_c_call_later` and `_c_timer_cancel` in the module globals `g`.
 pub(super) fn define(vm: &mut Vm, g: &Obj) {
     let build = |vm: &mut Vm, a: &Args| {
-        a.check_count(vm, "_c_schedule_init", 2, 2)?;
-        let Value::Obj(timer_handle) = a.pos[1].clone() else {
-            return Err(vm.new_type_error("_c_schedule_init: TimerHandle expected"));
+        a.check_count(vm, "_c_schedule_init", 3, 3)?;
+        let (Value::Obj(timer_handle), Value::Obj(handle_cls)) =
+            (a.pos[1].clone(), a.pos[2].clone())
+        else {
+            return Err(vm.new_type_error("_c_schedule_init: TimerHandle and Handle expected"));
         };
         Ok(ScheduleEnv {
             timer_handle,
@@ -57,12 +67,23 @@ pub(super) fn define(vm: &mut Vm, g: &Obj) {
             scheduled_heap: Attr::new(vm, "_scheduled"),
             time: Attr::new(vm, "time"),
             call_at: Attr::new(vm, "call_at"),
+            base_handle_cancel: aio_vm::module::getattr(vm, &a.pos[2], "cancel")?,
+            handle_cls,
+            base_timer_cancelled: aio_vm::module::getattr(
+                vm,
+                &a.pos[0],
+                "_timer_handle_cancelled",
+            )?,
+            timer_handle_cancelled: Attr::new(vm, "_timer_handle_cancelled"),
+            timer_cancelled_count: Attr::new(vm, "_timer_cancelled_count"),
+            cancel: Attr::new(vm, "cancel"),
             contexts: super::context::Contexts::new(vm)?,
         })
     };
-    let ops: [Op<ScheduleEnv>; 2] = [
+    let ops: [Op<ScheduleEnv>; 3] = [
         ("_c_call_at", "BaseEventLoop.call_at", call_at),
         ("_c_call_later", "BaseEventLoop.call_later", call_later),
+        ("_c_timer_cancel", "TimerHandle.cancel", timer_cancel),
     ];
     define_group(vm, g, "_c_schedule_init", build, &ops);
 }
@@ -152,4 +173,61 @@ fn schedule(
     timers::heappush(vm, &env.when, &heap, timer.clone())?;
     iset(vm, &timer, &env.scheduled, Value::Bool(Bool::TRUE))?;
     Ok(timer)
+}
+
+/// `TimerHandle.cancel(self)`: `if not self._cancelled:
+/// self._loop._timer_handle_cancelled(self)`, then `super().cancel()` (`Handle.cancel`,
+/// the next class of every `TimerHandle`'s MRO). Both calls run natively while the loop's
+/// class and `Handle` keep the prelude's methods (every `asyncio.sleep` with a delay
+/// cancels its timer this way).
+fn timer_cancel(vm: &mut Vm, env: &ScheduleEnv, a: Args) -> PyResult {
+    a.check_count(vm, "cancel", 1, 1)?;
+    let handle = &a.pos[0];
+    if !is_cancelled(vm, env, handle)? {
+        let lp = iget(vm, handle, &env.loop_)?;
+        if keeps_method(
+            vm,
+            &lp,
+            &env.timer_handle_cancelled,
+            &env.base_timer_cancelled,
+        ) {
+            // `if handle._scheduled: self._timer_cancelled_count += 1`
+            let scheduled = iget(vm, handle, &env.scheduled)?;
+            if vm.is_true(&scheduled)? {
+                let count = iget(vm, &lp, &env.timer_cancelled_count)?;
+                let count = match count {
+                    Value::Int(c) if c < i64::MAX => Value::Int(c + 1),
+                    c => vm.binary_op(&c, &Value::Int(1), BinOp::Add)?,
+                };
+                iset(vm, &lp, &env.timer_cancelled_count, count)?;
+            }
+        } else {
+            call_method(
+                vm,
+                &lp,
+                "_timer_handle_cancelled",
+                std::slice::from_ref(handle),
+            )?;
+        }
+    }
+    let cancel = vm.lookup(&env.handle_cls, &env.cancel);
+    match cancel {
+        Some(c) if c.id() == env.base_handle_cancel.id() => {
+            // `Handle.cancel`.
+            if !is_cancelled(vm, env, handle)? {
+                iset(vm, handle, &env.cancelled, Value::Bool(Bool::TRUE))?;
+                iset(vm, handle, &env.callback, Value::None)?;
+                iset(vm, handle, &env.args, Value::None)?;
+            }
+            Ok(Value::None)
+        }
+        Some(c) => vm.call(&c, std::slice::from_ref(handle), &[]),
+        None => Err(vm.new_attribute_error("'super' object has no attribute 'cancel'")),
+    }
+}
+
+/// `handle._cancelled`.
+fn is_cancelled(vm: &mut Vm, env: &ScheduleEnv, handle: &Value) -> PyResult<bool> {
+    let c = iget(vm, handle, &env.cancelled)?;
+    vm.is_true(&c)
 }
