@@ -1538,6 +1538,13 @@ impl Vm {
     pub fn del_attr(&mut self, obj: &Value, name: &Rc<Str>) -> PyResult<()> {
         let cls = self.class_of(obj).clone();
         if let Value::Obj(o) = obj {
+            // A generator's names are getset descriptors that refuse deletion.
+            if matches!(o.payload, Payload::Generator(_))
+                && matches!(name.as_str(), "__name__" | "__qualname__")
+            {
+                return Err(self
+                    .new_type_error(format!("{} must be set to a string object", name.as_str())));
+            }
             if let Payload::Type(_) = &o.payload {
                 // A metaclass written in aio may define __delattr__ (enum's EnumType does).
                 if cls.as_type().is_some_and(|t| t.heap) {
