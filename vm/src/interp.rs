@@ -2188,8 +2188,25 @@ impl Vm {
     /// [`Vm::simple_call`] for a generator, coroutine or async generator function: the
     /// generator object around the bound frame replaces the callee and the arguments on
     /// the stack. `false`, with the stack untouched, for any other call.
-    #[inline(never)]
+    #[inline(always)]
     fn simple_gen_call(&mut self, stack: &mut Vec<Value>, callee_pos: usize, start: usize) -> bool {
+        match script_callee(&stack[callee_pos]) {
+            Some((func, _)) if func.code.is_generator_like() => {
+                self.gen_call_positionally(stack, callee_pos, start)
+            }
+            _ => false,
+        }
+    }
+
+    /// [`Vm::simple_gen_call`] once the callee is known to make a generator (out of the
+    /// run loop's line).
+    #[inline(never)]
+    fn gen_call_positionally(
+        &mut self,
+        stack: &mut Vec<Value>,
+        callee_pos: usize,
+        start: usize,
+    ) -> bool {
         let nargs = stack.len() - start;
         let Some((func, bound)) = script_callee(&stack[callee_pos]) else {
             return false;

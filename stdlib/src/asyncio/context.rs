@@ -69,6 +69,7 @@ impl Contexts {
         Some(self.run_kept(vm, context, f))
     }
 
+    /// [`Contexts::run`] for a context whose class keeps `Context.run`.
     fn run_kept<R>(
         &self,
         vm: &mut Vm,
@@ -96,10 +97,8 @@ impl Contexts {
             iset(vm, context, &self.prev, Value::None)?;
             iset(vm, context, &self.entered, Value::Bool(Bool::FALSE))
         });
-        match restored {
-            Ok(()) => r,
-            Err(e) => Err(e),
-        }
+        // An error of the `finally` replaces the outcome, as in Python.
+        restored.and(r)
     }
 
     /// `context`, or when it is `None` and a `ContextVar` exists, a copy of the current

@@ -340,20 +340,24 @@ fn run_handle(vm: &mut Vm, env: &LoopEnv, handle: Value) -> PyResult<()> {
     let args = iget(vm, &handle, &n.args)?;
     let context = iget(vm, &handle, &n.context)?;
     let steps = super::natives::ready(vm, &env.steps, super::step::INIT)?;
+    // `callback(*args)` called (through `context.run` unless `context` is `None`), a bare
+    // task as its bound step or wake-up.
+    let called = |vm: &mut Vm, context: Value| {
+        super::step::bound_callback(vm, &steps, callback.clone(), &args)
+            .and_then(|callback| call_handle(vm, callback, &args, context))
+    };
     // `callback(*args)`: a bare task stepped or woken directly, anything else called.
     let call = |vm: &mut Vm| match super::step::run_bare(vm, &steps, &callback, &args) {
         Some(r) => r.map(|()| Value::None),
-        None => super::step::bound_callback(vm, &steps, callback.clone(), &args)
-            .and_then(|callback| call_handle(vm, callback, &args, Value::None)),
+        None => called(vm, Value::None),
     };
     let r = if context.is_none() {
         call(vm)
     } else {
-        // `self._context.run(self._callback, *self._args)`.
+        // `self._context.run(self._callback, *self._args)`, natively when it can be.
         match steps.contexts().run(vm, &context, call) {
             Some(r) => r,
-            None => super::step::bound_callback(vm, &steps, callback.clone(), &args)
-                .and_then(|callback| call_handle(vm, callback, &args, context)),
+            None => called(vm, context),
         }
     };
     match r {

@@ -938,19 +938,19 @@ type Entered = (i64, Option<usize>);
 /// loop is running.
 fn enter_task(vm: &mut Vm, env: &StepEnv, event_loop: &Value, task: &Value) -> PyResult<Entered> {
     let hash = vm.hash(event_loop)?;
-    let Payload::Dict(d) = &env.current_tasks.payload else {
-        unreachable!("_current_tasks is a dict")
-    };
-    let found = match d.borrow().is_empty() {
-        true => Ok(None),
-        false => current_position(env, hash, event_loop),
+    let found = match &env.current_tasks.payload {
+        Payload::Dict(d) if d.borrow().is_empty() => Ok(None),
+        _ => current_position(env, hash, event_loop),
     };
     let current = match found {
         Ok(None) => {
-            let pos = d
-                .borrow_mut()
-                .push_pos(hash, event_loop.clone(), task.clone());
-            return Ok((hash, Some(pos)));
+            if let Payload::Dict(d) = &env.current_tasks.payload {
+                let pos = d
+                    .borrow_mut()
+                    .push_pos(hash, event_loop.clone(), task.clone());
+                return Ok((hash, Some(pos)));
+            }
+            None
         }
         Ok(Some(pos)) => current_at(env, pos),
         Err(()) => vm.dict_lookup(&env.current_tasks, event_loop)?,
