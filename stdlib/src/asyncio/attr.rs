@@ -52,7 +52,25 @@ impl Deref for Attr {
 }
 
 /// `obj.name` for a private attribute: the instance dict first, then the full lookup.
+/// Inline for the common case, a slot the name's first cache entry locates.
+#[inline]
 pub(super) fn iget(vm: &mut Vm, obj: &Value, name: &Attr) -> PyResult {
+    if let Value::Obj(o) = obj {
+        if let Payload::Slots(vals) = &o.payload {
+            let e = name.slot[0].get();
+            if e.kind == CacheKind::Slot && e.holds_for(o) {
+                if let Some(Some(v)) = vals.borrow().get(e.pos as usize) {
+                    return Ok(v.clone());
+                }
+            }
+        }
+    }
+    iget_slow(vm, obj, name)
+}
+
+/// [`iget`] past its inline case.
+#[inline(never)]
+fn iget_slow(vm: &mut Vm, obj: &Value, name: &Attr) -> PyResult {
     if let Value::Obj(o) = obj {
         if let Some(v) = slot_get(vm, o, name) {
             return Ok(v);
@@ -74,7 +92,29 @@ pub(super) fn iget(vm: &mut Vm, obj: &Value, name: &Attr) -> PyResult {
 }
 
 /// `obj.name = value` for a private attribute: straight into the instance dict.
+/// Inline for the common case, a slot the name's first cache entry locates.
+#[inline]
 pub(super) fn iset(vm: &mut Vm, obj: &Value, name: &Attr, value: Value) -> PyResult<()> {
+    if let Value::Obj(o) = obj {
+        if let Payload::Slots(vals) = &o.payload {
+            let e = name.slot[0].get();
+            if e.kind == CacheKind::Slot && e.holds_for(o) {
+                let mut vals = vals.borrow_mut();
+                if let Some(v) = vals.get_mut(e.pos as usize) {
+                    let old = v.replace(value);
+                    drop(vals);
+                    drop(old);
+                    return Ok(());
+                }
+            }
+        }
+    }
+    iset_slow(vm, obj, name, value)
+}
+
+/// [`iset`] past its inline case.
+#[inline(never)]
+fn iset_slow(vm: &mut Vm, obj: &Value, name: &Attr, value: Value) -> PyResult<()> {
     if let Value::Obj(o) = obj {
         if let Payload::Slots(vals) = &o.payload {
             if let Some(i) = slot_index(vm, o, name) {
