@@ -99,12 +99,9 @@ pub(super) fn iset(vm: &mut Vm, obj: &Value, name: &Attr, value: Value) -> PyRes
         if let Payload::Slots(vals) = &o.payload {
             let e = name.slot[0].get();
             if e.kind == CacheKind::Slot && e.holds_for(o) {
-                let mut vals = vals.borrow_mut();
-                if let Some(v) = vals.get_mut(e.pos as usize) {
-                    let old = v.replace(value);
-                    drop(vals);
-                    drop(old);
-                    return Ok(());
+                match write_slot(vals, e.pos as usize, value) {
+                    Ok(()) => return Ok(()),
+                    Err(v) => return iset_slow(vm, obj, name, v),
                 }
             }
         }
@@ -112,18 +109,34 @@ pub(super) fn iset(vm: &mut Vm, obj: &Value, name: &Attr, value: Value) -> PyRes
     iset_slow(vm, obj, name, value)
 }
 
+/// Stores `value` in slot `i` (the old value dropped after the borrow ends); the value
+/// back when there is no such slot.
+#[inline(always)]
+fn write_slot(
+    vals: &std::cell::RefCell<Vec<Option<Value>>>,
+    i: usize,
+    value: Value,
+) -> Result<(), Value> {
+    let mut vals = vals.borrow_mut();
+    let Some(v) = vals.get_mut(i) else {
+        return Err(value);
+    };
+    let old = v.replace(value);
+    drop(vals);
+    drop(old);
+    Ok(())
+}
+
 /// [`iset`] past its inline case.
 #[inline(never)]
 fn iset_slow(vm: &mut Vm, obj: &Value, name: &Attr, value: Value) -> PyResult<()> {
+    let mut value = value;
     if let Value::Obj(o) = obj {
         if let Payload::Slots(vals) = &o.payload {
             if let Some(i) = slot_index(vm, o, name) {
-                let mut vals = vals.borrow_mut();
-                if let Some(v) = vals.get_mut(i) {
-                    let old = v.replace(value);
-                    drop(vals);
-                    drop(old);
-                    return Ok(());
+                match write_slot(vals, i, value) {
+                    Ok(()) => return Ok(()),
+                    Err(v) => value = v,
                 }
             }
         }
