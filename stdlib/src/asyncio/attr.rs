@@ -91,6 +91,12 @@ fn iget_slow(vm: &mut Vm, obj: &Value, name: &Attr) -> PyResult {
     vm.get_attr(obj, &name.name)
 }
 
+/// Whether the private attribute `obj.name` is true.
+pub(super) fn truthy(vm: &mut Vm, obj: &Value, name: &Attr) -> PyResult<bool> {
+    let v = iget(vm, obj, name)?;
+    vm.is_true(&v)
+}
+
 /// `obj.name = value` for a private attribute: straight into the instance dict.
 /// Inline for the common case, a slot the name's first cache entry locates.
 #[inline]

@@ -8,7 +8,7 @@
 //! `_collect_jobs`, `_run_handle_debug`) and of the handle (`_report`); a handle class
 //! or loop class that overrides `_run` or `time` is called as written.
 
-use super::attr::{iget, iset, keeps_method, Attr};
+use super::attr::{iget, iset, keeps_method, truthy, Attr};
 use super::natives::{define_group, Op, Shared};
 use super::step::StepEnv;
 use super::{poll_ready, sigint, timers};
@@ -140,11 +140,6 @@ fn append(vm: &mut Vm, list: &Value, item: Value) -> PyResult<()> {
         }
     }
     Ok(())
-}
-
-fn truthy(vm: &mut Vm, obj: &Value, name: &Attr) -> PyResult<bool> {
-    let v = iget(vm, obj, name)?;
-    vm.is_true(&v)
 }
 
 /// `loop.time()`.

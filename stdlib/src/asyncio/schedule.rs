@@ -4,7 +4,7 @@
 //! delay goes through them). A loop class that overrides `time` or `call_at` is called as
 //! written.
 
-use super::attr::{iget, iset, keeps_method, Attr};
+use super::attr::{iget, iset, keeps_method, truthy, Attr};
 use super::natives::{define_group, Op};
 use super::timers;
 use aio_vm::code::BinOp;
@@ -183,7 +183,7 @@ fn schedule(
 fn timer_cancel(vm: &mut Vm, env: &ScheduleEnv, a: Args) -> PyResult {
     a.check_count(vm, "cancel", 1, 1)?;
     let handle = &a.pos[0];
-    if !is_cancelled(vm, env, handle)? {
+    if !truthy(vm, handle, &env.cancelled)? {
         let lp = iget(vm, handle, &env.loop_)?;
         if keeps_method(
             vm,
@@ -214,7 +214,7 @@ fn timer_cancel(vm: &mut Vm, env: &ScheduleEnv, a: Args) -> PyResult {
     match cancel {
         Some(c) if c.id() == env.base_handle_cancel.id() => {
             // `Handle.cancel`.
-            if !is_cancelled(vm, env, handle)? {
+            if !truthy(vm, handle, &env.cancelled)? {
                 iset(vm, handle, &env.cancelled, Value::Bool(Bool::TRUE))?;
                 iset(vm, handle, &env.callback, Value::None)?;
                 iset(vm, handle, &env.args, Value::None)?;
@@ -224,10 +224,4 @@ fn timer_cancel(vm: &mut Vm, env: &ScheduleEnv, a: Args) -> PyResult {
         Some(c) => vm.call(&c, std::slice::from_ref(handle), &[]),
         None => Err(vm.new_attribute_error("'super' object has no attribute 'cancel'")),
     }
-}
-
-/// `handle._cancelled`.
-fn is_cancelled(vm: &mut Vm, env: &ScheduleEnv, handle: &Value) -> PyResult<bool> {
-    let c = iget(vm, handle, &env.cancelled)?;
-    vm.is_true(&c)
 }
