@@ -122,7 +122,7 @@ impl Contexts {
     }
 
     /// Whether the module's `_used` is `True`: read at the position it last had.
-    fn used(&self) -> bool {
+    pub(super) fn used(&self) -> bool {
         let Payload::Dict(d) = &self.globals.payload else {
             return false;
         };

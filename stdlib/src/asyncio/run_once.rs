@@ -291,17 +291,23 @@ fn run_once(vm: &mut Vm, env: &LoopEnv, lp: &Value) -> PyResult {
     };
     drop(ready);
     let debug = truthy(vm, lp, &n.debug)?;
+    let steps = super::natives::ready(vm, &env.steps, super::step::INIT)?;
     let mut handles = handles.into_iter();
     // Each handle is released once it ran, as CPython's popleft() does: a task dropped by
     // a later callback of this iteration dies there (F-8).
-    while let Some(handle) = handles.next() {
-        if truthy(vm, &handle, &n.cancelled)? {
+    while let Some(entry) = handles.next() {
+        let bare = super::step::is_bare_entry(vm, &steps, &entry);
+        let r = if bare && !debug {
+            run_bare_entry(vm, env, &steps, entry)
+        } else if bare {
+            super::step::entry_handle(vm, &steps, &entry)
+                .and_then(|h| call_method(vm, lp, "_run_handle_debug", &[h]).map(drop))
+        } else if truthy(vm, &entry, &n.cancelled)? {
             continue;
-        }
-        let r = if debug {
-            call_method(vm, lp, "_run_handle_debug", &[handle]).map(drop)
+        } else if debug {
+            call_method(vm, lp, "_run_handle_debug", &[entry]).map(drop)
         } else {
-            run_handle(vm, env, handle)
+            run_handle(vm, env, entry)
         };
         if let Err(e) = r {
             // `self._ready[0:0] = rest`: the handles not run yet go first next time.
@@ -321,6 +327,35 @@ fn run_once(vm: &mut Vm, env: &LoopEnv, lp: &Value) -> PyResult {
         }
     }
     Ok(Value::None)
+}
+
+/// A task queued bare in `loop._ready` (see `step::queue_bare`): stepped or woken
+/// directly, or run through the handle CPython would have queued when its context's class
+/// overrides `run`, and an error reported as that handle's.
+fn run_bare_entry(vm: &mut Vm, env: &LoopEnv, steps: &StepEnv, task: Value) -> PyResult<()> {
+    let r = match super::step::run_entry(vm, steps, &task) {
+        Some(r) => r,
+        None => {
+            let handle = super::step::entry_handle(vm, steps, &task)?;
+            return run_handle(vm, env, handle);
+        }
+    };
+    match r {
+        Ok(()) => Ok(()),
+        Err(e) if is_fatal(vm, &e) => Err(e),
+        Err(e) => {
+            let handle = super::step::entry_handle(vm, steps, &task)?;
+            call_method(vm, &handle, "_report", &[Value::Obj(e)])?;
+            Ok(())
+        }
+    }
+}
+
+/// `SystemExit` and `KeyboardInterrupt`, which a callback's failure passes on rather than
+/// reports.
+fn is_fatal(vm: &Vm, e: &Obj) -> bool {
+    vm.is_instance_of(e, &vm.exc.system_exit.clone())
+        || vm.is_instance_of(e, &vm.exc.keyboard_interrupt.clone())
 }
 
 /// `handle._run()`: the callback with its arguments; an exception other than `SystemExit`
@@ -361,9 +396,7 @@ fn run_handle(vm: &mut Vm, env: &LoopEnv, handle: Value) -> PyResult<()> {
             Ok(())
         }
         Err(e) => {
-            let fatal = vm.is_instance_of(&e, &vm.exc.system_exit.clone())
-                || vm.is_instance_of(&e, &vm.exc.keyboard_interrupt.clone());
-            if fatal {
+            if is_fatal(vm, &e) {
                 return Err(e);
             }
             call_method(vm, &handle, "_report", &[Value::Obj(e)])?;

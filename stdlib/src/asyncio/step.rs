@@ -10,7 +10,7 @@
 //! instance dict (a `__setattr__` override does not see them).
 
 pub(super) use super::attr::{iget, iset};
-use super::attr::{keeps_method, slot_get, Attr};
+use super::attr::{keeps_method, slot_get, truthy, Attr};
 use super::natives::{define_group, Op, Shared};
 use aio_vm::code::Code;
 use aio_vm::containers::simple_key_eq;
@@ -794,6 +794,9 @@ fn schedule_callbacks(vm: &mut Vm, env: &StepEnv, fut: &Value) -> PyResult<()> {
     let event_loop = iget(vm, fut, &env.n.loop_)?;
     for entry in entries {
         let (callback, context) = callback_entry(vm, entry);
+        if queue_bare(vm, env, &event_loop, &callback, Some(fut), &context)? {
+            continue;
+        }
         let args = vm.new_tuple(vec![fut.clone()]);
         call_soon(vm, env, &event_loop, callback, args, context)?;
     }
@@ -1192,6 +1195,9 @@ fn call_soon_step(
     context: Value,
 ) -> PyResult<()> {
     if error.is_none() && keeps_method(vm, task, &env.n.step, &env.task_step_fn) {
+        if queue_bare(vm, env, event_loop, task, None, &context)? {
+            return Ok(());
+        }
         // The bare task with `_STEP_ARGS`: no bound method waits in the ready queue.
         return call_soon(
             vm,
@@ -1302,6 +1308,22 @@ fn call_soon(
         return Err(vm.new_runtime_error("Event loop is closed"));
     }
     let context = env.contexts.or_copy(vm, context)?;
+    let handle = new_handle(vm, env, event_loop, callback, args, context)?;
+    let ready = iget(vm, event_loop, &n.ready)?;
+    append(vm, &ready, handle)
+}
+
+/// `Handle(callback, args, loop, context)`, reusing an emptied handle when one is kept
+/// (see [`recycle_handle`]).
+fn new_handle(
+    vm: &mut Vm,
+    env: &StepEnv,
+    event_loop: &Value,
+    callback: Value,
+    args: Value,
+    context: Value,
+) -> PyResult {
+    let n = &env.n;
     let pooled = env.handle_pool.borrow_mut().pop();
     let handle = match pooled {
         Some(h) => Value::Obj(h),
@@ -1312,8 +1334,111 @@ fn call_soon(
     iset(vm, &handle, &n.loop_, event_loop.clone())?;
     iset(vm, &handle, &n.cancelled, Value::Bool(Bool::FALSE))?;
     iset(vm, &handle, &n.context, context)?;
+    Ok(handle)
+}
+
+/// Queues a task's step (`waited` is `None`) or its wake-up by the future `waited` as the
+/// task itself in `loop._ready`: no handle and no arguments tuple wait there (a hundred
+/// thousand woken tasks would hold as many of each). [`run_entry`] runs it, telling the
+/// two apart by the task's `_fut_waiter`: `None` for a step; the future for a wake-up,
+/// as it stays until the task's next step. False, having queued nothing, unless the loop
+/// and the task keep the native methods, the loop is open, `_fut_waiter` is as said,
+/// and `context` is the task's own, which the handle would not have replaced by a copy
+/// (see [`Contexts::or_copy`](super::context::Contexts::or_copy)): the caller then
+/// queues a handle.
+fn queue_bare(
+    vm: &mut Vm,
+    env: &StepEnv,
+    event_loop: &Value,
+    task: &Value,
+    waited: Option<&Value>,
+    context: &Value,
+) -> PyResult<bool> {
+    let n = &env.n;
+    let Some(o) = task.as_obj() else {
+        return Ok(false);
+    };
+    let plain = matches!(o.payload, Payload::Slots(_))
+        && !o
+            .class_raw()
+            .is_some_and(|c| Rc::ptr_eq(c, &env.handle_cls))
+        && keeps_method(vm, event_loop, &n.call_soon, &env.loop_call_soon)
+        && keeps_method(vm, task, &n.step, &env.task_step_fn)
+        && !(context.is_none() && env.contexts.used());
+    if !plain {
+        return Ok(false);
+    }
+    if let Some(fut) = waited {
+        let wakes = keeps_method(vm, task, &n.wakeup, &env.task_wakeup_fn)
+            && vm.lookup(vm.class_of(task), &vm.names.__call__).is_none();
+        if !wakes || !is(&iget(vm, task, &n.fut_waiter)?, fut) {
+            return Ok(false);
+        }
+    } else if !iget(vm, task, &n.fut_waiter)?.is_none() {
+        return Ok(false);
+    }
+    if !is(&iget(vm, task, &n.context)?, context) || truthy(vm, event_loop, &n.closed)? {
+        return Ok(false);
+    }
     let ready = iget(vm, event_loop, &n.ready)?;
-    append(vm, &ready, handle)
+    append(vm, &ready, task.clone())?;
+    Ok(true)
+}
+
+/// Runs one entry of `loop._ready` that [`queue_bare`] queued as the bare task: its step
+/// when its `_fut_waiter` is `None`, else its wake-up by that future, in the task's
+/// context. `None` when `entry` is not such a task (a handle), or when its context's
+/// class overrides `run`: the caller then runs [`entry_handle`]'s handle.
+pub(super) fn run_entry(vm: &mut Vm, env: &StepEnv, entry: &Value) -> Option<PyResult<()>> {
+    if !is_bare_entry(vm, env, entry) {
+        return None;
+    }
+    let (context, waiter) = match (
+        iget(vm, entry, &env.n.context),
+        iget(vm, entry, &env.n.fut_waiter),
+    ) {
+        (Ok(c), Ok(w)) => (c, w),
+        (Err(e), _) | (_, Err(e)) => return Some(Err(e)),
+    };
+    let go = |vm: &mut Vm| {
+        if waiter.is_none() {
+            task_step(vm, env, entry, Value::None)
+        } else {
+            wake(vm, env, entry, &waiter)
+        }
+    };
+    if context.is_none() {
+        return Some(go(vm));
+    }
+    env.contexts.run(vm, &context, go)
+}
+
+/// Whether `entry` of `loop._ready` is a task [`queue_bare`] queued: an instance of a
+/// class that keeps the native step (a handle's does not have one).
+pub(super) fn is_bare_entry(vm: &mut Vm, env: &StepEnv, entry: &Value) -> bool {
+    match entry.as_obj() {
+        Some(o) if matches!(o.payload, Payload::Slots(_)) => {
+            !o.class_raw()
+                .is_some_and(|c| Rc::ptr_eq(c, &env.handle_cls))
+                && keeps_method(vm, entry, &env.n.step, &env.task_step_fn)
+        }
+        _ => false,
+    }
+}
+
+/// The handle CPython would have queued for a bare task entry of `loop._ready` (see
+/// [`queue_bare`]): for the debug mode's timing, a context that overrides `run`, or an
+/// error reported as a callback's.
+pub(super) fn entry_handle(vm: &mut Vm, env: &StepEnv, task: &Value) -> PyResult {
+    let waiter = iget(vm, task, &env.n.fut_waiter)?;
+    let args = if waiter.is_none() {
+        env.step_args.clone()
+    } else {
+        vm.new_tuple(vec![waiter])
+    };
+    let event_loop = iget(vm, task, &env.n.loop_)?;
+    let context = iget(vm, task, &env.n.context)?;
+    new_handle(vm, env, &event_loop, task.clone(), args, context)
 }
 
 /// How many emptied handles [`recycle_handle`] keeps.
