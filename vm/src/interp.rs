@@ -1036,6 +1036,31 @@ impl Vm {
                                 replace_scalar_pair(&mut f.stack, r);
                                 continue;
                             }
+                            if op == BinOp::Add {
+                                // SAFETY: as for `instr`: a body ends with a return.
+                                let next = unsafe { *instrs.get_unchecked(ip) };
+                                let done = match crate::ops::concat_in_place(
+                                    &mut f.stack,
+                                    &mut f.locals,
+                                    next,
+                                    false,
+                                ) {
+                                    Ok(done) => done,
+                                    Err(len) => {
+                                        tri!(with_frame!(self, f, self.check_allocation(len)));
+                                        crate::ops::concat_in_place(
+                                            &mut f.stack,
+                                            &mut f.locals,
+                                            next,
+                                            true,
+                                        )
+                                        .unwrap_or(false)
+                                    }
+                                };
+                                if done {
+                                    continue;
+                                }
+                            }
                             let b = f.stack.pop().expect("stack");
                             let a = f.stack.pop().expect("stack");
                             let v = tri!(with_frame!(self, f, self.inplace_op(a, &b, op)));

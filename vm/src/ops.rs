@@ -1015,3 +1015,53 @@ impl Vm {
 fn is_class(v: &Value) -> bool {
     matches!(v.payload(), Some(Payload::Type(_)))
 }
+
+/// `s += t` for two strings on top of `stack` when the instruction after the `+=` stores
+/// to a local (`next`): the local's reference to `s` is dropped first, and when the
+/// stack's is then the only one, `t` is appended to `s` in place (CPython's
+/// `unicode_concatenate`), so building a string by `+=` in a loop is linear. `Ok(false)`,
+/// with nothing changed but that local (which `next` overwrites), when it cannot be done;
+/// `Err(len)` when the result is a buffer of `len` bytes that the memory limit must allow
+/// first ([`Vm::check_allocation`]): the caller checks, then calls again with `checked`.
+pub(crate) fn concat_in_place(
+    stack: &mut Vec<Value>,
+    locals: &mut [Option<Value>],
+    next: crate::code::Instr,
+    checked: bool,
+) -> Result<bool, usize> {
+    use crate::code::Instr;
+    let target = match next {
+        Instr::StoreFast(i) => i as usize,
+        Instr::StoreFastLoadFast(p) => crate::code::unpack_pair(p).0,
+        _ => return Ok(false),
+    };
+    let [.., Value::Str(a), Value::Str(b)] = &stack[..] else {
+        return Ok(false);
+    };
+    if a.is_interned() {
+        return Ok(false);
+    }
+    let len = a.as_str().len() + b.as_str().len();
+    if len >= crate::embed::limits::BIG_BUFFER && !checked {
+        return Err(len);
+    }
+    if matches!(&locals[target], Some(Value::Str(l)) if Rc::ptr_eq(l, a)) {
+        locals[target] = None;
+    }
+    let Some(Value::Str(b)) = stack.pop() else {
+        unreachable!("a string was on top")
+    };
+    let Some(Value::Str(a)) = stack.last_mut() else {
+        unreachable!("a string was under it")
+    };
+    match Rc::get_mut(a) {
+        Some(s) => {
+            s.push_str(&b);
+            Ok(true)
+        }
+        None => {
+            stack.push(Value::Str(b));
+            Ok(false)
+        }
+    }
+}

@@ -81,6 +81,19 @@ impl Str {
         h
     }
 
+    /// Appends `other` to this string, which nothing else may see yet (its one reference
+    /// is the caller's, as `Rc::get_mut` proves): `s += t` on a string only a local holds
+    /// grows it in place, as CPython's `unicode_concatenate` does, so a loop of `+=` is
+    /// linear. Never on an interned string.
+    pub(crate) fn push_str(&mut self, other: &Str) {
+        debug_assert!(!self.interned.get());
+        crate::embed::limits::buffer_free(self.text.len());
+        self.text.push_str(&other.text);
+        crate::embed::limits::buffer_alloc(self.text.len());
+        self.chars += other.chars;
+        self.hash.set(-1);
+    }
+
     /// The byte offset of character `i` (`i <= len`).
     pub fn byte_offset(&self, i: usize) -> usize {
         if self.is_ascii() {
