@@ -1615,6 +1615,19 @@ impl Vm {
                 }
             }
         }
+        if name.as_str() == "__class__" {
+            return Err(self.new_type_error("can't delete __class__ attribute"));
+        }
+        let has_dict = obj
+            .as_obj()
+            .is_some_and(|o| o.dict_table().is_some() || matches!(o.payload, Payload::Module(_)));
+        if !has_dict && self.lookup(&cls, name).is_some() {
+            return Err(self.new_attribute_error(format!(
+                "'{}' object attribute '{}' is read-only",
+                self.type_name(obj),
+                name.as_str()
+            )));
+        }
         // CPython's generic delete: the type's name, and no `name`/`obj` on the error.
         Err(self.new_attribute_error(format!(
             "'{}' object has no attribute '{}'",
@@ -1658,6 +1671,19 @@ impl Vm {
             None => (p.borrow()[2].clone(), "deleter"),
         };
         if f.is_none() {
+            // A built-in type's attribute (a getset descriptor in CPython).
+            if let (Some(Payload::Native(getter)), Some(name)) =
+                (p.borrow()[0].payload(), p.borrow()[4].as_str())
+            {
+                let owner = match &getter.owner {
+                    Some(o) => o.as_str().to_string(),
+                    None => self.type_name(obj),
+                };
+                return Err(self.new_attribute_error(format!(
+                    "attribute '{}' of '{owner}' objects is not writable",
+                    name.as_str()
+                )));
+            }
             let pname = property_label(&p.borrow()[4]);
             return Err(self.new_attribute_error(format!(
                 "property {}of '{}' object has no {what}",

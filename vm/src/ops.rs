@@ -698,6 +698,24 @@ impl Vm {
                         Ok(crate::hashing::hash_tuple(hs))
                     }
                     Payload::Bytes(b) => Ok(crate::hashing::hash_bytes(b)),
+                    Payload::Range(r) => {
+                        // CPython's `range_hash`: equal ranges hash alike, as the tuple
+                        // `(len, start, step)` with what `len` makes irrelevant `None`.
+                        let len = crate::builtins::range_len(r);
+                        let none = self.hash(&Value::None)?;
+                        let start = if len == 0 {
+                            none
+                        } else {
+                            self.hash(&Value::Int(r[0]))?
+                        };
+                        let step = if len <= 1 {
+                            none
+                        } else {
+                            self.hash(&Value::Int(r[2]))?
+                        };
+                        let len = self.hash(&Value::Int(len))?;
+                        Ok(crate::hashing::hash_tuple(vec![len, start, step]))
+                    }
                     Payload::List(_)
                     | Payload::Dict(_)
                     | Payload::ByteArray(_)

@@ -4,7 +4,7 @@
 
 use super::{def_classmethod, def_method, def_method_sig, def_static};
 use crate::code::{BinOp, CmpOp};
-use crate::native::{Args, Sig};
+use crate::native::{Args, NativeFn, Sig};
 use crate::num::{self, Num};
 use crate::object::{Object, Payload};
 use crate::types::lookup;
@@ -54,6 +54,11 @@ pub(super) fn install(vm: &mut Vm) {
     def_method_sig(vm, &fl, "__getnewargs__", Sig::NOARGS, float_getnewargs);
     def_method_sig(vm, &fl, "as_integer_ratio", Sig::NOARGS, float_ratio);
     def_method_sig(vm, &fl, "conjugate", Sig::NOARGS, float_pos);
+    // `real` and `imag`, getset descriptors in CPython (read through `number_attr`).
+    for (name, f) in [("real", float_pos as NativeFn), ("imag", float_zero)] {
+        let p = super::readonly_property(vm, name, "float", f, Value::str(name));
+        vm.set_class_attr(&fl, name, p);
+    }
     def_method_sig(vm, &fl, "hex", Sig::NOARGS, float_hex);
     def_classmethod(vm, &fl, "fromhex", Sig::O, float_fromhex);
     def_method(vm, &fl, "__repr__", num_repr);
@@ -1122,6 +1127,11 @@ pub fn round_float(f: f64, n: i64) -> Option<f64> {
     // Rust's float parsing is correctly rounded, as strtod.
     let rounded: f64 = format!("{sign}{q}e{}", -n).parse().ok()?;
     rounded.is_finite().then_some(rounded)
+}
+
+/// `float.imag`: always `0.0`.
+fn float_zero(_vm: &mut Vm, _a: Args) -> PyResult {
+    Ok(Value::float(0.0))
 }
 
 /// Number attributes: `real`, `imag`, `numerator`, `denominator`.

@@ -34,9 +34,137 @@ pub(super) fn install(vm: &mut Vm) {
         t.iterator.clone(),
         t.callable_iterator.clone(),
     ];
-    for c in classes {
-        def_method(vm, &c, "__reduce__", reduce);
-        def_method(vm, &c, "__setstate__", setstate);
+    for c in &classes {
+        def_method(vm, c, "__reduce__", reduce);
+        def_method(vm, c, "__setstate__", setstate);
+    }
+    // All but `enumerate`, `zip`, `map`, `filter` and `callable_iterator` tell how much is
+    // left, as CPython's do.
+    for c in &classes[..14] {
+        def_method(vm, c, "__length_hint__", length_hint);
+    }
+    let c = vm.types.reversed.clone();
+    def_method(vm, &c, "__length_hint__", length_hint);
+    let c = vm.types.iterator.clone();
+    def_method(vm, &c, "__length_hint__", length_hint);
+}
+
+/// `it.__length_hint__()`: how many items are left (0 once exhausted, or once the dict or
+/// set it walks changed size; `NotImplemented` for a `__getitem__` iterator over an object
+/// without `__len__`), as CPython's iterators answer `operator.length_hint`.
+fn length_hint(vm: &mut Vm, a: Args) -> PyResult {
+    a.method_count(vm, "__length_hint__", 0, 0)?;
+    let me = &a.pos[0];
+    let st = state_of(vm, me)?;
+    let left = |n: usize, i: usize| n.saturating_sub(i) as i64;
+    let (rest, obj) = match &*st.borrow() {
+        IterState::Seq { seq, index } | IterState::Bytes { b: seq, index } => {
+            return Ok(Value::Int(left(len_of(seq), *index)));
+        }
+        IterState::Reversed { seq, index } => {
+            let n = if *index <= len_of(seq) { *index } else { 0 };
+            return Ok(Value::Int(n as i64));
+        }
+        IterState::Str { s, pos } => {
+            return Ok(Value::Int(s.as_str()[*pos..].chars().count() as i64));
+        }
+        IterState::Range { next, stop, step } => {
+            let [next, stop, step] = [*next, *stop, *step].map(i128::from);
+            let n = if step > 0 {
+                (stop - next + step - 1) / step
+            } else {
+                (next - stop - step - 1) / -step
+            };
+            return Ok(Value::Int(n.clamp(0, i64::MAX as i128) as i64));
+        }
+        IterState::Dict {
+            dict,
+            pos,
+            len,
+            kind,
+        } => (
+            Some((
+                dict_len(dict) == *len,
+                IterState::Dict {
+                    dict: dict.clone(),
+                    pos: *pos,
+                    len: *len,
+                    kind: *kind,
+                },
+            )),
+            None,
+        ),
+        IterState::DictRev {
+            dict,
+            pos,
+            len,
+            kind,
+        } => (
+            Some((
+                dict_len(dict) == *len,
+                IterState::DictRev {
+                    dict: dict.clone(),
+                    pos: *pos,
+                    len: *len,
+                    kind: *kind,
+                },
+            )),
+            None,
+        ),
+        IterState::Set { set, pos, len } => (
+            Some((
+                set_len(set) == *len,
+                IterState::Set {
+                    set: set.clone(),
+                    pos: *pos,
+                    len: *len,
+                },
+            )),
+            None,
+        ),
+        IterState::GetItem { obj, index } => (None, Some((obj.clone(), *index))),
+        _ => return Ok(Value::Int(0)),
+    };
+    if let Some((same_size, rest)) = rest {
+        if !same_size {
+            return Ok(Value::Int(0));
+        }
+        // Counted on a copy of its state, which the walk leaves unchanged.
+        let cls = vm.types.list_iterator.clone();
+        let it = vm.new_iterator(&cls, rest);
+        let mut n = 0;
+        while vm.next(&it)?.is_some() {
+            n += 1;
+        }
+        return Ok(Value::Int(n));
+    }
+    let Some((obj, index)) = obj else {
+        return Ok(Value::Int(0));
+    };
+    let has_len = {
+        let cls = vm.class_of(&obj).clone();
+        crate::types::lookup(&cls, &vm.names.__len__.clone()).is_some()
+    };
+    if !has_len {
+        return Ok(vm.not_implemented.clone());
+    }
+    let n = vm.len(&obj)? as i64;
+    Ok(Value::Int((n - index).max(0)))
+}
+
+/// The size of a dict object.
+fn dict_len(d: &Obj) -> usize {
+    match &d.payload {
+        Payload::Dict(t) => t.borrow().len(),
+        _ => 0,
+    }
+}
+
+/// The size of a set object.
+fn set_len(s: &Obj) -> usize {
+    match &s.payload {
+        Payload::Set(t) => t.borrow().len(),
+        _ => 0,
     }
 }
 

@@ -156,9 +156,10 @@ fn slice_indices(vm: &mut Vm, a: Args) -> PyResult {
 }
 
 fn enumerate_new(vm: &mut Vm, a: Args) -> PyResult {
-    let it = a.arg(1, "iterable").cloned().ok_or_else(|| {
-        vm.new_type_error("enumerate() missing required argument 'iterable' (pos 1)")
-    })?;
+    let it = a
+        .arg(1, "iterable")
+        .cloned()
+        .ok_or_else(|| vm.new_type_error("enumerate() missing required argument 'iterable'"))?;
     let start = a.arg(2, "start").cloned().unwrap_or(Value::Int(0));
     let it = vm.get_iter(&it)?;
     let cls = vm.types.enumerate.clone();
@@ -166,15 +167,20 @@ fn enumerate_new(vm: &mut Vm, a: Args) -> PyResult {
 }
 
 fn zip_new(vm: &mut Vm, a: Args) -> PyResult {
+    if a.kw.len() > 1 {
+        let n = a.kw.len();
+        return Err(vm.new_type_error(format!(
+            "zip() takes at most 1 keyword argument ({n} given)"
+        )));
+    }
+    a.check_kwargs(vm, "zip", &["strict"])?;
     let strict = match a.kwarg("strict") {
         Some(v) => vm.is_true(&v.clone())?,
         None => false,
     };
     let mut its = Vec::new();
-    for (i, v) in a.pos[1..].iter().enumerate() {
-        its.push(vm.get_iter(v).map_err(|_| {
-            vm.new_type_error(format!("zip argument #{} must support iteration", i + 1))
-        })?);
+    for v in &a.pos[1..] {
+        its.push(vm.get_iter(v)?);
     }
     let cls = vm.types.zip.clone();
     Ok(vm.new_iterator(

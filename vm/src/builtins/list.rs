@@ -359,7 +359,17 @@ pub fn sort_list(vm: &mut Vm, list: &Value, kw: &[(Rc<Str>, Value)]) -> PyResult
         .into_iter()
         .map(|i| slots[i].take().expect("item"))
         .collect();
-    *l.borrow_mut() = sorted;
+    // The list stayed empty during the sort: anything a key or comparison put there (or
+    // the storage it grew) is discarded, and reported as CPython does.
+    let modified = {
+        let during = l.borrow();
+        !during.is_empty() || during.capacity() != 0
+    };
+    let discarded = std::mem::replace(&mut *l.borrow_mut(), sorted);
+    drop(discarded);
+    if modified && result.is_ok() {
+        return Err(vm.new_value_error("list modified during sort"));
+    }
     result
 }
 

@@ -583,8 +583,27 @@ fn type_new(vm: &mut Vm, a: Args) -> PyResult {
             }
         }
     }
-    let meta = calculate_metaclass(vm, &meta, &bases)?;
-    create_class(vm, &meta, name, bases, ns, a.kw)
+    let winner = calculate_metaclass(vm, &meta, &bases)?;
+    if !Rc::ptr_eq(&winner, &meta) {
+        // As CPython's `type_new`: a more derived metaclass with a `__new__` of its own
+        // makes the class (`type("B", (A,), {})` for an `A` of metaclass `Meta`).
+        let new = vm.names.__new__.clone();
+        let own = vm.lookup(&winner, &new);
+        let base = vm.lookup(&vm.types.type_.clone(), &new);
+        if let (Some(own), Some(base)) = (own, base) {
+            if !own.is(&base) {
+                let f = match own.payload() {
+                    Some(Payload::StaticMethod(inner)) => inner.clone(),
+                    _ => own,
+                };
+                let mut all = Vec::with_capacity(args.len() + 1);
+                all.push(Value::Obj(winner));
+                all.extend_from_slice(args);
+                return vm.call(&f, &all, a.kw);
+            }
+        }
+    }
+    create_class(vm, &winner, name, bases, ns, a.kw)
 }
 
 /// The metaclass of a class with metaclass `meta` and bases `bases`: the most derived of
@@ -975,6 +994,13 @@ fn property_args(a: &Args) -> [Value; 4] {
     ]
 }
 
+/// `property(fget=None, fset=None, fdel=None, doc=None)`'s argument errors (after the
+/// class or instance in `a`).
+fn check_property_args(vm: &mut Vm, a: &Args) -> PyResult<()> {
+    a.method_clinic_count(vm, "property", 0, 4, 4)?;
+    a.check_kwargs(vm, "property", &["fget", "fset", "fdel", "doc"])
+}
+
 /// `property.__new__(cls, ...)`. A `property` takes its fields here; an instance of a
 /// subclass starts empty and gets them from `property.__init__`, which the subclass's
 /// own `__init__` may call with other arguments (CPython fills them in `__init__` only).
@@ -986,6 +1012,7 @@ fn property_new(vm: &mut Vm, a: Args) -> PyResult {
     if !Rc::ptr_eq(&cls, &vm.types.property) {
         return vm.new_instance(&cls);
     }
+    check_property_args(vm, &a)?;
     let [fget, fset, fdel, doc] = property_args(&a);
     let p = crate::builtins::property_payload([fget, fset, fdel, doc, Value::None]);
     Ok(Value::Obj(vm.track(Object::new(cls, p))))
@@ -996,6 +1023,7 @@ fn property_init(vm: &mut Vm, a: Args) -> PyResult {
     let Some(Payload::Property(p)) = a.pos.first().and_then(|v| v.payload()) else {
         return Err(vm.new_type_error("descriptor '__init__' requires a 'property' object"));
     };
+    check_property_args(vm, &a)?;
     let [fget, fset, fdel, doc] = property_args(&a);
     let mut fields = p.borrow_mut();
     (fields[0], fields[1], fields[2], fields[3]) = (fget, fset, fdel, doc);
@@ -1113,7 +1141,7 @@ fn member_delete(vm: &mut Vm, a: Args) -> PyResult {
 }
 
 fn staticmethod_new(vm: &mut Vm, a: Args) -> PyResult {
-    a.check_count(vm, "staticmethod", 2, 2)?;
+    wraps_one(vm, &a, "staticmethod")?;
     Ok(Value::Obj(vm.track(Object::new(
         vm.types.staticmethod.clone(),
         Payload::StaticMethod(a.pos[1].clone()),
@@ -1121,11 +1149,22 @@ fn staticmethod_new(vm: &mut Vm, a: Args) -> PyResult {
 }
 
 fn classmethod_new(vm: &mut Vm, a: Args) -> PyResult {
-    a.check_count(vm, "classmethod", 2, 2)?;
+    wraps_one(vm, &a, "classmethod")?;
     Ok(Value::Obj(vm.track(Object::new(
         vm.types.classmethod.clone(),
         Payload::ClassMethod(a.pos[1].clone()),
     ))))
+}
+
+/// The one callable `staticmethod(f)` or `classmethod(f)` wraps (after the class in
+/// `a`), with CPython's errors (`staticmethod expected 1 argument, got 2`).
+fn wraps_one(vm: &mut Vm, a: &Args, name: &str) -> PyResult<()> {
+    a.no_kwargs(vm, name)?;
+    let n = a.pos.len().saturating_sub(1);
+    if n != 1 {
+        return Err(vm.new_type_error(format!("{name} expected 1 argument, got {n}")));
+    }
+    Ok(())
 }
 
 /// `super.__new__`: [`make_super`] with the arguments after the class.
@@ -1135,6 +1174,15 @@ fn super_new(vm: &mut Vm, a: Args) -> PyResult {
 
 /// `super()` / `super(cls, obj)` (`args`: what the call passed).
 pub(crate) fn make_super(vm: &mut Vm, args: &[Value]) -> PyResult {
+    if let Some(first) = args
+        .first()
+        .filter(|f| f.as_obj().and_then(|o| o.as_type()).is_none())
+    {
+        return Err(vm.new_type_error(format!(
+            "super() argument 1 must be a type, not {}",
+            vm.type_name(first)
+        )));
+    }
     let (cls, obj) = if args.len() >= 2 {
         let c = match &args[0] {
             Value::Obj(c) if c.as_type().is_some() => c,

@@ -701,8 +701,10 @@ impl Builder {
             ExprKind::Starred(v) => self.expr(v)?,
             ExprKind::Name(n) => {
                 self.add(n, USE, e.span)?;
-                if n == "super" && self.cur().kind == ScopeKind::Function {
-                    // Zero-argument super() needs the __class__ cell.
+                let kind = self.cur().kind;
+                if n == "super" && !matches!(kind, ScopeKind::Module | ScopeKind::Class) {
+                    // Zero-argument super() needs the __class__ cell: in a lambda or a
+                    // comprehension too, as CPython's function blocks.
                     self.add("__class__", USE, e.span)?;
                 }
             }

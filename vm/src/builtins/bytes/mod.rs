@@ -159,6 +159,7 @@ fn byte_in_range(vm: &mut Vm, v: &Value, range_msg: &str) -> PyResult<u8> {
 }
 
 fn bytes_new(vm: &mut Vm, a: Args) -> PyResult {
+    a.method_clinic_count(vm, "bytes", 0, 3, 3)?;
     let r = exact_bytes_new(vm, a)?;
     // A subclass (`bytes.__new__(B, ...)`): an instance of it holding the same bytes.
     let cls = a.pos[0].as_obj().cloned().expect("class");

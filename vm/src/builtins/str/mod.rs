@@ -108,6 +108,8 @@ fn str_arg(vm: &mut Vm, v: &Value, fname: &str, pos: usize) -> PyResult<Rc<Str>>
 }
 
 fn str_new(vm: &mut Vm, a: Args) -> PyResult {
+    a.method_clinic_count(vm, "str", 0, 3, 3)?;
+    a.check_kwargs(vm, "str", &["object", "encoding", "errors"])?;
     let cls = a.pos[0].as_obj().cloned().expect("class");
     let args = Args {
         pos: &a.pos[1..],
