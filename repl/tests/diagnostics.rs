@@ -102,3 +102,10 @@ fn an_exception_in_del_is_reported_and_ignored() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(normalize(&err, &fixtures()), expected("del_raises"));
 }
+
+#[test]
+fn the_compilers_syntax_warnings_are_printed_as_cpython_prints_them() {
+    let (code, err) = run("syntax_warnings");
+    assert_eq!(code, Some(0));
+    assert_eq!(normalize(&err, &fixtures()), expected("syntax_warnings"));
+}

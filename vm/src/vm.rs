@@ -536,15 +536,72 @@ impl Vm {
     ) -> Result<Rc<Code>, aio_lexer::SyntaxError> {
         let module = aio_parser::parse_module(source)?;
         let file = Rc::new(SourceFile::new(filename, source));
-        compiler::compile(
-            &module,
-            file,
+        self.compile_module(&module, file, mode)
+    }
+
+    /// Compiles a parsed module, then issues the compiler's `SyntaxWarning`s (see
+    /// [`Vm::warn_compiled`]).
+    pub(crate) fn compile_module(
+        &mut self,
+        module: &aio_parser::ast::Module,
+        file: Rc<SourceFile>,
+        mode: Mode,
+    ) -> Result<Rc<Code>, aio_lexer::SyntaxError> {
+        let (code, warnings) = compiler::compile(
+            module,
+            file.clone(),
             mode,
             &mut self.interner,
             &self.types,
             &self.ellipsis,
             &self.empty_tuple,
-        )
+        )?;
+        self.warn_compiled(&file, warnings)?;
+        Ok(code)
+    }
+
+    /// Issues compile-time `SyntaxWarning`s as CPython's compiler does, through
+    /// `warnings.warn_explicit` with the file and line, so the filters apply: shown once
+    /// per place by default (`FILE:LINE: SyntaxWarning: ...` and the source line), and a
+    /// warning an `error` filter raises becomes a `SyntaxError` at its place. Without a
+    /// `warnings` module (a bare embedded VM) they are printed in that format.
+    fn warn_compiled(
+        &mut self,
+        file: &SourceFile,
+        warnings: Vec<compiler::CompileWarning>,
+    ) -> Result<(), aio_lexer::SyntaxError> {
+        if warnings.is_empty() {
+            return Ok(());
+        }
+        let module = self.import_module("warnings").ok();
+        let warn = module.and_then(|m| crate::module::getattr(self, &m, "warn_explicit").ok());
+        for w in warnings {
+            let line = file.lines().line(w.span.start);
+            let Some(warn) = &warn else {
+                let text = file.lines().line_text(&file.text, line).trim();
+                self.flush_stdout();
+                eprintln!(
+                    "{}:{line}: SyntaxWarning: {}\n  {text}",
+                    file.name, w.message
+                );
+                continue;
+            };
+            let args = [
+                Value::str(w.message.clone()),
+                Value::Obj(self.exc.syntax_warning.clone()),
+                Value::str(file.name.clone()),
+                Value::Int(line as i64),
+            ];
+            if let Err(e) = self.call(warn, &args, &[]) {
+                if self.is_instance_of(&e, &self.exc.syntax_warning.clone()) {
+                    return Err(aio_lexer::SyntaxError::new(w.message, w.span));
+                }
+                let report = self.format_exception(&e);
+                self.flush_stdout();
+                eprint!("{report}");
+            }
+        }
+        Ok(())
     }
 
     /// Runs a file as the `__main__` module, as `aio path` does: its directory goes first in

@@ -319,15 +319,7 @@ impl Vm {
             }
         }
         let file = Rc::new(crate::code::SourceFile::new(filename, source));
-        crate::compiler::compile(
-            &module,
-            file,
-            Mode::Eval,
-            &mut self.interner,
-            &self.types,
-            &self.ellipsis,
-            &self.empty_tuple,
-        )
+        self.compile_module(&module, file, Mode::Eval)
     }
 
     /// Compiles `source` as `compile(..., 'single')` does: one statement, or simple
@@ -368,14 +360,6 @@ impl Vm {
             ));
         }
         let file = Rc::new(crate::code::SourceFile::new(filename, source));
-        crate::compiler::compile(
-            &module,
-            file,
-            Mode::Single,
-            &mut self.interner,
-            &self.types,
-            &self.ellipsis,
-            &self.empty_tuple,
-        )
+        self.compile_module(&module, file, Mode::Single)
     }
 }

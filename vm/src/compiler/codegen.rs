@@ -4,6 +4,7 @@
 //! frame blocks, emitting `PopBlock`/`PopExcept` and copies of `finally` bodies.
 
 use super::symtable::{self, NameScope, ScopeKind, SymbolTable};
+use super::warnings::{self, CompileWarning};
 use crate::code::{flags, BinOp, CmpOp, Code, Instr, SourceFile, UnaryOp};
 use crate::intern::Interner;
 use crate::str::Str;
@@ -47,7 +48,8 @@ impl Mode {
     }
 }
 
-/// Compiles a parsed module into its code object.
+/// Compiles a parsed module into its code object, with the `SyntaxWarning`s found on the
+/// way (for the caller to issue).
 pub fn compile(
     module: &Module,
     source: Rc<SourceFile>,
@@ -56,7 +58,7 @@ pub fn compile(
     types: &crate::types::Types,
     ellipsis: &Value,
     empty_tuple: &Value,
-) -> Result<Rc<Code>, SyntaxError> {
+) -> Result<(Rc<Code>, Vec<CompileWarning>), SyntaxError> {
     let table = symtable::build(module, mode == Mode::Interactive)
         .map_err(|e| SyntaxError::new(e.message, e.span))?;
     let mut c = Compiler {
@@ -71,6 +73,7 @@ pub fn compile(
         mode,
         future_annotations: false,
         future_imports: future_imports(&module.body),
+        warnings: Vec::new(),
     };
     c.future_annotations = c.future_imports.iter().any(|s| {
         matches!(&s.kind, StmtKind::ImportFrom { names, .. }
@@ -118,7 +121,8 @@ pub fn compile(
     {
         c.unit().flags |= flags::COROUTINE;
     }
-    Ok(c.pop_unit())
+    let warnings = std::mem::take(&mut c.warnings);
+    Ok((c.pop_unit(), warnings))
 }
 
 /// The leading `from __future__ import ...` statements of a module (after its docstring).
@@ -258,6 +262,8 @@ struct Compiler<'t, 'i> {
     /// The `from __future__` imports at the beginning of the module (the only place they
     /// are allowed).
     future_imports: Vec<&'t Stmt>,
+    /// The `SyntaxWarning`s found so far, in source order of the checks.
+    warnings: Vec<CompileWarning>,
 }
 
 type CResult<T = ()> = Result<T, SyntaxError>;
@@ -793,6 +799,9 @@ impl<'t, 'i> Compiler<'t, 'i> {
                 }
             }
             StmtKind::Assert { test, msg } => {
+                if let Some(message) = warnings::assert(test) {
+                    self.warn(s.span, message);
+                }
                 self.expr(test)?;
                 let j = self.emit(Instr::PopJumpIfTrue(0));
                 let span = condition_span(test).unwrap_or(s.span);
@@ -1908,12 +1917,22 @@ impl<'t, 'i> Compiler<'t, 'i> {
                 left,
                 ops,
                 comparators,
-            } => self.compare(left, ops, comparators)?,
+            } => {
+                for message in warnings::compare(left, ops, comparators) {
+                    self.warn(e.span, message);
+                }
+                self.compare(left, ops, comparators)?
+            }
             ExprKind::Call {
                 func,
                 args,
                 keywords,
-            } => self.call(func, args, keywords, e.span)?,
+            } => {
+                if let Some(message) = warnings::call(func) {
+                    self.warn(e.span, message);
+                }
+                self.call(func, args, keywords, e.span)?
+            }
             ExprKind::JoinedStr(parts) => self.fstring(parts)?,
             ExprKind::Attribute { value, attr } => {
                 self.expr(value)?;
@@ -1921,6 +1940,9 @@ impl<'t, 'i> Compiler<'t, 'i> {
                 self.emit(Instr::LoadAttr(i));
             }
             ExprKind::Subscript { value, slice } => {
+                if let Some(message) = warnings::subscript(value, slice) {
+                    self.warn(e.span, message);
+                }
                 self.expr(value)?;
                 self.expr(slice)?;
                 self.emit(Instr::BinarySubscr);
@@ -2013,6 +2035,15 @@ impl<'t, 'i> Compiler<'t, 'i> {
                 error(format!("'{what}' inside generator expression"), span)
             }
             _ => error(format!("'{what}' outside function"), span),
+        }
+    }
+
+    /// Records a `SyntaxWarning` at `span` (CPython's `compiler_warn`), once per place
+    /// and text: a `finally` body compiled twice warns once.
+    fn warn(&mut self, span: Span, message: String) {
+        let w = CompileWarning { span, message };
+        if !self.warnings.contains(&w) {
+            self.warnings.push(w);
         }
     }
 

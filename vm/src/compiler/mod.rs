@@ -1,13 +1,15 @@
 //! The compiler: scope analysis ([`symtable`]), code generation ([`codegen`]), peephole
-//! passes ([`peephole`]), the checks of `case` patterns (`patterns`) and the bytecode listing printed by `aio --dis` ([`dis`]).
+//! passes ([`peephole`]), the checks of `case` patterns (`patterns`), the `SyntaxWarning`s of suspicious code ([`warnings`]) and the bytecode listing printed by `aio --dis` ([`dis`]).
 
 pub mod codegen;
 pub mod dis;
 mod patterns;
 pub mod peephole;
 pub mod symtable;
+pub mod warnings;
 
 pub use codegen::{compile, Mode};
+pub use warnings::CompileWarning;
 
 use crate::code::Instr;
 
