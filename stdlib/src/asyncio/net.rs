@@ -14,7 +14,7 @@ use mio::net::{TcpListener, TcpStream, UdpSocket};
 use mio::{Interest, Token};
 use std::collections::HashMap;
 use std::io::{ErrorKind, Read, Write};
-use std::net::{SocketAddr, ToSocketAddrs};
+use std::net::SocketAddr;
 
 /// A registered socket.
 pub(super) enum Sock {
@@ -141,7 +141,10 @@ fn int_arg(vm: &mut Vm, a: &Args, i: usize) -> PyResult<i64> {
     }
 }
 
-fn resolve(vm: &mut Vm, a: &Args) -> PyResult<SocketAddr> {
+/// The socket address of `a.pos[0..2]` (`host, port`) as CPython's socket methods read it:
+/// a port outside 0-65535 is `OverflowError("{caller}(): port must be 0-65535.")`, and a
+/// host that does not resolve is the resolver's `socket.gaierror`.
+fn resolve(vm: &mut Vm, a: &Args, caller: &str) -> PyResult<SocketAddr> {
     let host = match a.pos.first() {
         Some(Value::Str(s)) => s.as_str().to_string(),
         Some(Value::None) | None => "0.0.0.0".to_string(),
@@ -152,27 +155,23 @@ fn resolve(vm: &mut Vm, a: &Args) -> PyResult<SocketAddr> {
         }
     };
     let port = int_arg(vm, a, 1)?;
+    let Ok(port) = u16::try_from(port) else {
+        return Err(vm.new_overflow_error(format!("{caller}(): port must be 0-65535.")));
+    };
     let host = if host == "localhost" {
         "127.0.0.1".to_string()
     } else {
         host
     };
-    match (host.as_str(), port as u16).to_socket_addrs() {
-        Ok(mut addrs) => addrs
-            .next()
-            .ok_or_else(|| vm.new_exception_msg(&vm.exc.os_error.clone(), "no address found")),
-        Err(e) => {
-            let gai = vm.new_exception_msg(
-                &vm.exc.os_error.clone(),
-                format!("[Errno -2] Name or service not known: {e}"),
-            );
-            Err(gai)
-        }
-    }
+    let ip = match crate::socket::addr::resolve_host(vm, &host, libc::AF_UNSPEC)? {
+        crate::socket::addr::Ip::V4(ip) => std::net::IpAddr::V4(ip),
+        crate::socket::addr::Ip::V6(ip, _) => std::net::IpAddr::V6(ip),
+    };
+    Ok(SocketAddr::new(ip, port))
 }
 
 /// The address in `a.pos[i..]` (`host, port`), or `None` for a `None` host.
-fn optional_addr(vm: &mut Vm, a: &Args, i: usize) -> PyResult<Option<SocketAddr>> {
+fn optional_addr(vm: &mut Vm, a: &Args, i: usize, caller: &str) -> PyResult<Option<SocketAddr>> {
     match a.pos.get(i) {
         Some(Value::None) | None => Ok(None),
         Some(_) => resolve(
@@ -181,6 +180,7 @@ fn optional_addr(vm: &mut Vm, a: &Args, i: usize) -> PyResult<Option<SocketAddr>
                 pos: &a.pos[i..],
                 kw: &[],
             },
+            caller,
         )
         .map(Some),
     }
@@ -217,16 +217,21 @@ fn addr_tuple(vm: &mut Vm, addr: SocketAddr) -> Value {
 
 /// `_listen(host, port, backlog)` → `(id, (host, port))`.
 pub(super) fn listen(vm: &mut Vm, a: Args) -> PyResult {
-    let addr = resolve(vm, &a)?;
+    let addr = resolve(vm, &a, "bind")?;
     let listener = match TcpListener::bind(addr) {
         Ok(l) => l,
         Err(e) => {
+            // base_events.create_server: `OSError(err.errno, 'error while attempting to bind
+            // on address %r: %s' % (sa, err.strerror.lower()))`.
             let msg = format!(
-                "[Errno {}] error while attempting to bind on address ('{}', {}): {}",
-                e.raw_os_error().unwrap_or(0),
+                "error while attempting to bind on address ('{}', {}): {}",
                 addr.ip(),
                 addr.port(),
-                e.to_string().split(" (os error").next().unwrap_or("")
+                e.to_string()
+                    .split(" (os error")
+                    .next()
+                    .unwrap_or("")
+                    .to_lowercase()
             );
             return Err(os_error(vm, &e, Some(msg)));
         }
@@ -240,7 +245,7 @@ pub(super) fn listen(vm: &mut Vm, a: Args) -> PyResult {
 /// `_connect(host, port)` → id of a connection in progress (wait until writable, then
 /// `_connect_result`).
 pub(super) fn connect(vm: &mut Vm, a: Args) -> PyResult {
-    let addr = resolve(vm, &a)?;
+    let addr = resolve(vm, &a, "connect")?;
     match TcpStream::connect(addr) {
         Ok(s) => {
             let id = super::with_sockets(|socks| socks.add(Sock::Stream(s)));
@@ -276,6 +281,7 @@ pub(super) fn connect_result(vm: &mut Vm, a: Args) -> PyResult {
                     pos: &a.pos[1..],
                     kw: &[],
                 },
+                "connect",
             )
             .ok();
             // OSError(errno, strerror) puts the `[Errno N]` in front.
@@ -489,7 +495,7 @@ pub(super) fn any_watched() -> bool {
 /// bound to the local address (`None` host: the wildcard of the remote's family, port 0)
 /// and, with a remote host, connected to it.
 pub(super) fn udp_open(vm: &mut Vm, a: Args) -> PyResult {
-    let remote = optional_addr(vm, &a, 2)?;
+    let remote = optional_addr(vm, &a, 2, "connect")?;
     let local = match a.pos.first() {
         Some(Value::None) | None => {
             let any: std::net::IpAddr = match remote {
@@ -498,7 +504,7 @@ pub(super) fn udp_open(vm: &mut Vm, a: Args) -> PyResult {
             };
             SocketAddr::new(any, 0)
         }
-        Some(_) => resolve(vm, &a)?,
+        Some(_) => resolve(vm, &a, "bind")?,
     };
     let sock = UdpSocket::bind(local).map_err(|e| os_error(vm, &e, None))?;
     if let Some(r) = remote {
@@ -535,7 +541,7 @@ pub(super) fn recvfrom(vm: &mut Vm, a: Args) -> PyResult {
 pub(super) fn sendto(vm: &mut Vm, a: Args) -> PyResult {
     let id = int_arg(vm, &a, 0)? as usize;
     let data = data_arg(vm, &a)?;
-    let to = optional_addr(vm, &a, 2)?;
+    let to = optional_addr(vm, &a, 2, "sendto")?;
     let r = super::with_sockets(|s| {
         let r = match (s.socks.get(&id), to) {
             (Some(Sock::Udp(u)), Some(to)) => u.send_to(&data, to),

@@ -11,7 +11,7 @@
 //! timeout bounds the wait, and Ctrl-C or a signal handler interrupts it. Network modules:
 //! [`crate::VmBuilder`] leaves them out unless `allow_network`.
 
-mod addr;
+pub(crate) mod addr;
 mod convert;
 mod handle;
 mod ops;
