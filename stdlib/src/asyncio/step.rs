@@ -317,6 +317,9 @@ fn task_init(vm: &mut Vm, env: &StepEnv, a: Args) -> PyResult {
         vm.is_true(&r)?
     };
     if !is_coro {
+        // C's task_init clears task_log_destroy_pending first: the half-made task dies
+        // quietly.
+        silence_pending(vm, env, task)?;
         let msg = format!("a coroutine was expected, got {}", vm.repr(&coro)?.as_str());
         return Err(vm.new_type_error(msg));
     }
@@ -423,7 +426,13 @@ fn arm_finalizer(vm: &mut Vm, _env: &StepEnv, a: Args) -> PyResult {
 /// (`set_exception` turns it back on).
 fn quiet_pending(vm: &mut Vm, env: &StepEnv, a: Args) -> PyResult {
     a.check_count(vm, "_quiet_pending", 1, 1)?;
-    let task = &a.pos[0];
+    silence_pending(vm, env, &a.pos[0])?;
+    Ok(Value::None)
+}
+
+/// `task._log_destroy_pending = False` (T-14), turning the finalizer off instead when the
+/// task is pending and its class keeps `Task.__del__`.
+fn silence_pending(vm: &mut Vm, env: &StepEnv, task: &Value) -> PyResult<()> {
     if let Value::Obj(o) = task {
         if keeps_task_del(vm, env, task) && state_is(vm, env, task, "PENDING")? {
             o.set_finalizer_armed(false);
@@ -431,7 +440,7 @@ fn quiet_pending(vm: &mut Vm, env: &StepEnv, a: Args) -> PyResult {
             vm.set_attr(task, &env.n.log_destroy_pending, Value::Bool(Bool::FALSE))?;
         }
     }
-    Ok(Value::None)
+    Ok(())
 }
 
 /// Whether `task`'s class keeps `Task.__del__` (a subclass may bring its own).
