@@ -178,7 +178,9 @@ impl Vm {
             let line = e.code.line(e.ip as usize);
             let d = self.new_dict(crate::dict::Dict::new());
             self.dict_set_str(&d, "tb_lineno", Value::Int(line as i64));
-            self.dict_set_str(&d, "tb_lasti", Value::Int(e.ip as i64 * 2));
+            // An entry at the `def` line (index past the end) ran nothing: offset 0.
+            let lasti = if e.ip == u32::MAX { 0 } else { e.ip as i64 * 2 };
+            self.dict_set_str(&d, "tb_lasti", Value::Int(lasti));
             self.dict_set_str(&d, "tb_next", next);
             // A stand-in for the frame: its code and line (what `traceback` reads back).
             let fd = self.new_dict(crate::dict::Dict::new());

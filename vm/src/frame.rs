@@ -101,6 +101,10 @@ impl Frame {
 
     /// The line of the instruction that is running (or last ran).
     pub fn line(&self) -> u32 {
-        self.code.line(self.ip.saturating_sub(1))
+        match self.ip {
+            // Nothing has run yet: the `def` line (CPython's `f_lineno` of a new frame).
+            0 => self.code.firstlineno,
+            ip => self.code.line(ip - 1),
+        }
     }
 }

@@ -1850,7 +1850,13 @@ impl Vm {
                 .traceback
                 .push(crate::object::TracebackEntry {
                     code: f.code.clone(),
-                    ip: (f.ip.max(1) - 1) as u32,
+                    // A frame that has run nothing yet (a throw into a just-created
+                    // coroutine) is at its `def` line, as CPython's: an index past the end.
+                    ip: if f.ip == 0 {
+                        u32::MAX
+                    } else {
+                        (f.ip - 1) as u32
+                    },
                 });
         }
         if new {

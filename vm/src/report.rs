@@ -632,7 +632,13 @@ impl Vm {
             let text = if module { text.trim_end() } else { text };
             if !text.trim().is_empty() {
                 let _ = writeln!(out, "    {text}");
-                if let Some(carets) = crate::carets::error_location_line(line, loc) {
+                // An entry past the code's end (a frame that ran nothing) is at its `def`
+                // line, which has no carets.
+                let ran = (entry.ip as usize) < entry.code.spans.len();
+                if let Some(carets) = ran
+                    .then(|| crate::carets::error_location_line(line, loc))
+                    .flatten()
+                {
                     let _ = writeln!(out, "{carets}");
                 }
             }

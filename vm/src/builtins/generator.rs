@@ -200,9 +200,20 @@ pub(super) fn generator_attr(vm: &mut Vm, g: &Obj, name: &str) -> PyResult<Optio
             Some(sub)
         }
         "gi_suspended" | "cr_suspended" => Some(Value::bool(gen.state == GenState::Suspended)),
-        // aio-only: the line a suspended generator/coroutine stopped at (CPython reads
-        // `cr_frame.f_lineno`; aio has no frame objects). asyncio's Task repr uses it.
-        "_aio_lineno" => gen.frame.as_ref().map(|f| Value::Int(i64::from(f.line()))),
+        // aio-only: the line a suspended generator/coroutine stopped at, or a running one
+        // is executing (its frame is on the VM's stack): CPython's `cr_frame.f_lineno`,
+        // without making a frame object. asyncio's Task repr uses it.
+        "_aio_lineno" => gen
+            .frame
+            .as_deref()
+            .or_else(|| {
+                vm.frames.iter().rev().map(|f| &**f).find(|f| {
+                    f.generator
+                        .as_ref()
+                        .is_some_and(|o| std::rc::Rc::ptr_eq(o, g))
+                })
+            })
+            .map(|f| Value::Int(i64::from(f.line()))),
         "gi_code" | "cr_code" | "ag_code" => {
             let code = gen.code.clone();
             drop(gen);
