@@ -126,6 +126,11 @@ fn init_submodule(vm: &mut Vm, m: &Obj) -> PyResult<()> {
                 return Err(vm.new_type_error("attribute name must be string"));
             };
             let asyncio = vm.import_module("asyncio")?;
+            if name == "asyncio.log" && attr.as_str() == "logger" {
+                // `asyncio.log.logger`, made (importing `logging`) when first asked for.
+                let logger = aio_vm::module::getattr(vm, &asyncio, "_logger")?;
+                return vm.call(&logger, &[], &[]);
+            }
             match aio_vm::module::getattr(vm, &asyncio, attr.as_str()) {
                 Err(e) if vm.is_instance_of(&e, &vm.exc.attribute_error.clone()) => {
                     let msg = format!("module '{name}' has no attribute '{}'", attr.as_str());
