@@ -27,6 +27,8 @@ struct ScheduleEnv {
     when: Attr,
     scheduled: Attr,
     closed: Attr,
+    /// `_debug`: debug mode checks the callback (`_check_callback`).
+    debug: Attr,
     scheduled_heap: Attr,
     time: Attr,
     call_at: Attr,
@@ -64,6 +66,7 @@ pub(super) fn define(vm: &mut Vm, g: &Obj) {
             when: Attr::new(vm, "_when"),
             scheduled: Attr::new(vm, "_scheduled"),
             closed: Attr::new(vm, "_closed"),
+            debug: Attr::new(vm, "_debug"),
             scheduled_heap: Attr::new(vm, "_scheduled"),
             time: Attr::new(vm, "time"),
             call_at: Attr::new(vm, "call_at"),
@@ -155,6 +158,15 @@ fn schedule(
     let closed = iget(vm, lp, &env.closed)?;
     if vm.is_true(&closed)? {
         return Err(vm.new_runtime_error("Event loop is closed"));
+    }
+    if truthy(vm, lp, &env.debug)? {
+        let callback = rest.first().cloned().unwrap_or(Value::None);
+        call_method(
+            vm,
+            lp,
+            "_check_callback",
+            &[callback, Value::str("call_at")],
+        )?;
     }
     let context = env.contexts.or_copy(vm, context)?;
     let timer = vm.new_instance(&env.timer_handle)?;
