@@ -172,6 +172,15 @@ pub(super) fn slot_get(vm: &Vm, o: &Obj, name: &Attr) -> Option<Value> {
     slot_value(vm, o, vals, name)
 }
 
+/// The value of attribute `name` that `o` holds itself, in a slot or in its instance
+/// dict (not a default its class gives): `None` when it holds none.
+pub(super) fn own_get(vm: &Vm, o: &Obj, name: &Attr) -> Option<Value> {
+    slot_get(vm, o, name).or_else(|| {
+        o.dict_table()
+            .and_then(|t| t.borrow().get_str(&name.name).cloned())
+    })
+}
+
 /// [`slot_get`] for an object with slots.
 fn slot_value(
     vm: &Vm,

@@ -10,7 +10,7 @@
 //! instance dict (a `__setattr__` override does not see them).
 
 pub(super) use super::attr::{iget, iset};
-use super::attr::{keeps_method, slot_get, truthy, Attr};
+use super::attr::{keeps_method, own_get, slot_get, truthy, Attr};
 use super::natives::{define_group, Op, Shared};
 use aio_vm::code::Code;
 use aio_vm::containers::simple_key_eq;
@@ -103,7 +103,6 @@ struct Names {
     cancelled_m: Attr,
     set_result_m: Attr,
     name: Attr,
-    num_cancels_requested: Attr,
     created_at: Attr,
     log_destroy_pending: Attr,
     /// The module global counting unnamed tasks.
@@ -150,7 +149,6 @@ impl Names {
             cancelled_m: Attr::new(vm, "cancelled"),
             set_result_m: Attr::new(vm, "set_result"),
             name: Attr::new(vm, "_name"),
-            num_cancels_requested: Attr::new(vm, "_num_cancels_requested"),
             created_at: Attr::new(vm, "_created_at"),
             log_destroy_pending: Attr::new(vm, "_log_destroy_pending"),
             task_name_counter: Attr::new(vm, "_task_name_counter"),
@@ -266,20 +264,18 @@ fn init_future(
     iset(vm, fut, &n.result, Value::None)?;
     iset(vm, fut, &n.exception, Value::None)?;
     iset(vm, fut, &n.callbacks, Value::None)?;
-    iset(vm, fut, &n.cancel_message, Value::None)?;
-    iset(vm, fut, &n.cancelled_exc, Value::None)?;
-    iset(vm, fut, &n.log_traceback, Value::Bool(Bool::FALSE))?;
+    // `_cancel_message`, `_cancelled_exc`, `_log_traceback` and `_source_traceback` are
+    // class defaults (`futures.aio`) until a future needs its own.
     iset(vm, fut, &n.blocking, Value::Bool(Bool::FALSE))?;
     let debug = if keeps_method(vm, &event_loop, &n.get_debug, &env.loop_get_debug) {
         iget(vm, &event_loop, &n.debug)?
     } else {
         aio_vm::module::call_method(vm, &event_loop, "get_debug", &[])?
     };
-    let site = if vm.is_true(&debug)? {
-        creation_site(vm, env)
-    } else {
-        Value::None
-    };
+    if !vm.is_true(&debug)? {
+        return Ok(());
+    }
+    let site = creation_site(vm, env);
     iset(vm, fut, &n.source_traceback, site)
 }
 
@@ -339,11 +335,13 @@ fn task_init(vm: &mut Vm, env: &StepEnv, a: Args) -> PyResult {
         }
     };
     iset(vm, task, &n.name, name)?;
-    iset(vm, task, &n.num_cancels_requested, Value::Int(0))?;
     iset(vm, task, &n.must_cancel, Value::Bool(Bool::FALSE))?;
     iset(vm, task, &n.fut_waiter, Value::None)?;
     iset(vm, task, &n.coro, coro.clone())?;
-    let site = iget(vm, task, &n.source_traceback)?;
+    let site = match task {
+        Value::Obj(o) => own_get(vm, o, &n.source_traceback).unwrap_or(Value::None),
+        _ => Value::None,
+    };
     let created_at = if vm.is_true(&site)? {
         site
     } else {
@@ -397,10 +395,7 @@ fn report_unretrieved(vm: &mut Vm, env: &StepEnv, fut: &Value) -> PyResult {
     // Read from the slot or the instance dict only: a future whose __init__ failed has no
     // attributes.
     let log = match fut {
-        Value::Obj(o) => slot_get(vm, o, &env.n.log_traceback).or_else(|| {
-            o.dict_table()
-                .and_then(|t| t.borrow().get_str(&env.n.log_traceback).cloned())
-        }),
+        Value::Obj(o) => own_get(vm, o, &env.n.log_traceback),
         _ => None,
     };
     if let Some(log) = log {
@@ -541,7 +536,16 @@ fn check_finished(vm: &mut Vm, env: &StepEnv, fut: &Value, what: &str) -> PyResu
             format!("{what} is not set."),
         ));
     }
-    iset(vm, fut, &env.n.log_traceback, Value::Bool(Bool::FALSE))
+    // `self.__log_traceback = False`, written only over a `True` (the class default is
+    // `False`), so retrieving a result gives the future no instance dict.
+    let logged = match fut {
+        Value::Obj(o) => own_get(vm, o, &env.n.log_traceback),
+        _ => None,
+    };
+    match logged {
+        Some(v) if vm.is_true(&v)? => iset(vm, fut, &env.n.log_traceback, Value::Bool(Bool::FALSE)),
+        _ => Ok(()),
+    }
 }
 
 /// `Future.result()`.
@@ -1115,7 +1119,7 @@ fn after_resume(
 fn discard(vm: &mut Vm, env: &StepEnv, task: &Value) -> PyResult<()> {
     if let Value::Obj(o) = task {
         super::weakset::discard_member(&env.all_tasks, o);
-        let log = slot_get(vm, o, &env.n.log_traceback);
+        let log = own_get(vm, o, &env.n.log_traceback);
         if keeps_task_del(vm, env, task)
             && !log.is_some_and(|l| matches!(l, Value::Bool(b) if b == Bool::TRUE))
         {
