@@ -231,7 +231,10 @@ fn finish(vm: &mut aio_vm::Vm, result: Result<aio_vm::Value, aio_vm::Error>) -> 
         Ok(_) => 0,
         Err(aio_vm::Error::Exit(code)) => code as u8,
         Err(e) => {
-            eprintln!("{e}");
+            // An empty report: the script's `sys.excepthook` printed what it wanted.
+            if !matches!(&e, aio_vm::Error::Exception(r) if r.is_empty()) {
+                eprintln!("{e}");
+            }
             if is_keyboard_interrupt(&e) {
                 die_of_sigint();
             }

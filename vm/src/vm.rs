@@ -732,7 +732,54 @@ impl Vm {
         if !self.inspect && self.is_instance_of(&exc, &self.exc.system_exit.clone()) {
             return Error::Exit(self.system_exit_code(&exc));
         }
+        if let Some(report) = self.call_excepthook(&exc) {
+            return Error::Exception(report);
+        }
         Error::Exception(self.format_exception(&exc))
+    }
+
+    /// A script's own `sys.excepthook` reports an uncaught exception, as CPython's
+    /// `PyErr_Print` calls it: the report left (nothing, the hook printed what it wanted;
+    /// "Error in sys.excepthook:" with both tracebacks when it failed, `None` included;
+    /// "sys.excepthook is missing" when it was deleted). `None` while the hook is the
+    /// built-in one.
+    fn call_excepthook(&mut self, exc: &Obj) -> Option<String> {
+        let key = self.intern("sys");
+        let Some(Value::Obj(sys)) = self.dict_get_str(&self.modules.clone(), &key) else {
+            return None;
+        };
+        let globals = self.module_globals(&sys)?;
+        let (builtin, hook) = (self.intern("__excepthook__"), self.intern("excepthook"));
+        let builtin = self.dict_get_str(&globals, &builtin);
+        let hook = self.dict_get_str(&globals, &hook);
+        let hook = match (hook, builtin) {
+            (Some(h), Some(b)) if h.is(&b) => return None,
+            (Some(h), _) => h,
+            (None, _) => {
+                let report = self.format_exception(exc);
+                return Some(format!("sys.excepthook is missing\n{report}"));
+            }
+        };
+        let value = Value::Obj(exc.clone());
+        let args = [
+            Value::Obj(self.class_of(&value).clone()),
+            value.clone(),
+            self.traceback_value(&value),
+        ];
+        match self.call(&hook, &args, &[]) {
+            Ok(_) => {
+                self.flush_stdout();
+                Some(String::new())
+            }
+            Err(e) => {
+                let failed = self.format_exception(&e);
+                let report = self.format_exception(exc);
+                self.flush_stdout();
+                Some(format!(
+                    "Error in sys.excepthook:\n{failed}\nOriginal exception was:\n{report}"
+                ))
+            }
+        }
     }
 
     /// Runs a module-level code object (from [`Vm::compile`]) with `globals` (a dict object)

@@ -26,7 +26,6 @@ fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
         ("exc_info", exc_info),
         ("exception", exception),
         ("excepthook", excepthook),
-        ("__excepthook__", excepthook),
         ("intern", intern),
         ("getsizeof", getsizeof),
         ("set_asyncgen_hooks", set_asyncgen_hooks),
@@ -43,6 +42,12 @@ fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
     ] {
         let f = super::module_native(vm, "sys", name, crate::native::NativeImpl::Fn(f));
         vm.dict_set_str(&g, name, f);
+    }
+    // The original hook is the same object, as in CPython (`Vm::uncaught` tells a
+    // script's own hook by it).
+    let key = vm.intern("excepthook");
+    if let Some(hook) = vm.dict_get_str(&g, &key) {
+        vm.dict_set_str(&g, "__excepthook__", hook);
     }
     vm.dict_set_str(&g, "version", Value::str("3.11.7 (aio)"));
     // Every module of aio's standard library is built into the binary, as CPython's
