@@ -95,6 +95,16 @@ fn unexpected_token(
         .unwrap_or(tokens.len());
     let prev = index.checked_sub(1).map(|i| &tokens[i]);
     let line_start = logical_line_start(tokens, index);
+    // CPython parses an f-string's fields when its parser reaches the string, so a broken
+    // f-string before the failing token is the error (`f"{"a"}"` in 3.11: the string
+    // `f"{"` ends at the inner quote, and "f-string: expecting '}'" is reported).
+    for t in &tokens[line_start.min(index)..index] {
+        if let Tok::FString(f) = &t.tok {
+            if let Err(e) = crate::fstring::parse(f) {
+                return e;
+            }
+        }
+    }
 
     if *tok == Tok::Indent {
         // CPython points at the last character of the indentation.
