@@ -57,7 +57,21 @@ fn length_hint(vm: &mut Vm, a: Args) -> PyResult {
     let me = &a.pos[0];
     let st = state_of(vm, me)?;
     let left = |n: usize, i: usize| n.saturating_sub(i) as i64;
-    let (rest, obj) = match &*st.borrow() {
+    let rest = rest_of(&st.borrow());
+    if let Some(rest) = rest {
+        if !same_size(&rest) {
+            return Ok(Value::Int(0));
+        }
+        // Counted on a copy of its state, which the walk leaves unchanged.
+        let cls = vm.types.list_iterator.clone();
+        let it = vm.new_iterator(&cls, rest);
+        let mut n = 0;
+        while vm.next(&it)?.is_some() {
+            n += 1;
+        }
+        return Ok(Value::Int(n));
+    }
+    let (obj, index) = match &*st.borrow() {
         IterState::Seq { seq, index } | IterState::Bytes { b: seq, index } => {
             return Ok(Value::Int(left(len_of(seq), *index)));
         }
@@ -77,69 +91,8 @@ fn length_hint(vm: &mut Vm, a: Args) -> PyResult {
             };
             return Ok(Value::Int(n.clamp(0, i64::MAX as i128) as i64));
         }
-        IterState::Dict {
-            dict,
-            pos,
-            len,
-            kind,
-        } => (
-            Some((
-                dict_len(dict) == *len,
-                IterState::Dict {
-                    dict: dict.clone(),
-                    pos: *pos,
-                    len: *len,
-                    kind: *kind,
-                },
-            )),
-            None,
-        ),
-        IterState::DictRev {
-            dict,
-            pos,
-            len,
-            kind,
-        } => (
-            Some((
-                dict_len(dict) == *len,
-                IterState::DictRev {
-                    dict: dict.clone(),
-                    pos: *pos,
-                    len: *len,
-                    kind: *kind,
-                },
-            )),
-            None,
-        ),
-        IterState::Set { set, pos, len } => (
-            Some((
-                set_len(set) == *len,
-                IterState::Set {
-                    set: set.clone(),
-                    pos: *pos,
-                    len: *len,
-                },
-            )),
-            None,
-        ),
-        IterState::GetItem { obj, index } => (None, Some((obj.clone(), *index))),
+        IterState::GetItem { obj, index } => (obj.clone(), *index),
         _ => return Ok(Value::Int(0)),
-    };
-    if let Some((same_size, rest)) = rest {
-        if !same_size {
-            return Ok(Value::Int(0));
-        }
-        // Counted on a copy of its state, which the walk leaves unchanged.
-        let cls = vm.types.list_iterator.clone();
-        let it = vm.new_iterator(&cls, rest);
-        let mut n = 0;
-        while vm.next(&it)?.is_some() {
-            n += 1;
-        }
-        return Ok(Value::Int(n));
-    }
-    let Some((obj, index)) = obj else {
-        return Ok(Value::Int(0));
     };
     let has_len = {
         let cls = vm.class_of(&obj).clone();
@@ -152,19 +105,52 @@ fn length_hint(vm: &mut Vm, a: Args) -> PyResult {
     Ok(Value::Int((n - index).max(0)))
 }
 
-/// The size of a dict object.
-fn dict_len(d: &Obj) -> usize {
-    match &d.payload {
-        Payload::Dict(t) => t.borrow().len(),
-        _ => 0,
-    }
+/// A copy of a dict or set iterator's state, to walk what it has left without moving
+/// it; `None` for the other iterators.
+fn rest_of(st: &IterState) -> Option<IterState> {
+    Some(match st {
+        IterState::Dict {
+            dict,
+            pos,
+            len,
+            kind,
+        } => IterState::Dict {
+            dict: dict.clone(),
+            pos: *pos,
+            len: *len,
+            kind: *kind,
+        },
+        IterState::DictRev {
+            dict,
+            pos,
+            len,
+            kind,
+        } => IterState::DictRev {
+            dict: dict.clone(),
+            pos: *pos,
+            len: *len,
+            kind: *kind,
+        },
+        IterState::Set { set, pos, len } => IterState::Set {
+            set: set.clone(),
+            pos: *pos,
+            len: *len,
+        },
+        _ => return None,
+    })
 }
 
-/// The size of a set object.
-fn set_len(s: &Obj) -> usize {
-    match &s.payload {
-        Payload::Set(t) => t.borrow().len(),
-        _ => 0,
+/// Whether the dict or set a dict or set iterator walks has the size it had when the
+/// iteration began (CPython's iterators know nothing more once it changed).
+fn same_size(st: &IterState) -> bool {
+    match st {
+        IterState::Dict { dict, len, .. } | IterState::DictRev { dict, len, .. } => {
+            matches!(&dict.payload, Payload::Dict(t) if t.borrow().len() == *len)
+        }
+        IterState::Set { set, len, .. } => {
+            matches!(&set.payload, Payload::Set(t) if t.borrow().len() == *len)
+        }
+        _ => true,
     }
 }
 
@@ -193,36 +179,7 @@ fn reduce(vm: &mut Vm, a: Args) -> PyResult {
     let st = state_of(vm, me)?;
     let idx = |i: usize| Some(Value::Int(i as i64));
     // What is left of a dict or set iterator, walked on a copy of its state.
-    let rest = match &*st.borrow() {
-        IterState::Dict {
-            dict,
-            pos,
-            len,
-            kind,
-        } => Some(IterState::Dict {
-            dict: dict.clone(),
-            pos: *pos,
-            len: *len,
-            kind: *kind,
-        }),
-        IterState::DictRev {
-            dict,
-            pos,
-            len,
-            kind,
-        } => Some(IterState::DictRev {
-            dict: dict.clone(),
-            pos: *pos,
-            len: *len,
-            kind: *kind,
-        }),
-        IterState::Set { set, pos, len } => Some(IterState::Set {
-            set: set.clone(),
-            pos: *pos,
-            len: *len,
-        }),
-        _ => None,
-    };
+    let rest = rest_of(&st.borrow());
     if let Some(rest) = rest {
         let cls = vm.types.list_iterator.clone();
         let it = vm.new_iterator(&cls, rest);
