@@ -712,7 +712,10 @@ impl Vm {
 
     /// Converts an uncaught exception into an [`Error`], printing nothing: the traceback for
     /// most exceptions, [`Error::Exit`] for `SystemExit`, [`Error::Limit`] for a stopped run.
-    /// ([`Vm::guarded`] does this for a whole entry point.)
+    /// ([`Vm::guarded`] does this for a whole entry point.) When a script replaced
+    /// `sys.excepthook`, that hook reports the exception instead, as CPython's
+    /// `PyErr_Print` does, and the report left is what it did not print (see
+    /// `call_excepthook`).
     ///
     /// ```
     /// use aio_vm::{Error, Value, Vm};
@@ -732,18 +735,18 @@ impl Vm {
         if !self.inspect && self.is_instance_of(&exc, &self.exc.system_exit.clone()) {
             return Error::Exit(self.system_exit_code(&exc));
         }
-        if let Some(report) = self.call_excepthook(&exc) {
-            return Error::Exception(report);
+        if let Some(error) = self.call_excepthook(&exc) {
+            return error;
         }
         Error::Exception(self.format_exception(&exc))
     }
 
     /// A script's own `sys.excepthook` reports an uncaught exception, as CPython's
-    /// `PyErr_Print` calls it: the report left (nothing, the hook printed what it wanted;
-    /// "Error in sys.excepthook:" with both tracebacks when it failed, `None` included;
-    /// "sys.excepthook is missing" when it was deleted). `None` while the hook is the
-    /// built-in one.
-    fn call_excepthook(&mut self, exc: &Obj) -> Option<String> {
+    /// `PyErr_Print` calls it: the error with the report left (empty, the hook printed
+    /// what it wanted; "Error in sys.excepthook:" with both tracebacks when it failed,
+    /// `None` included; "sys.excepthook is missing" when it was deleted), or the hook's own
+    /// `SystemExit`. `None` while the hook is the built-in one.
+    fn call_excepthook(&mut self, exc: &Obj) -> Option<Error> {
         let key = self.intern("sys");
         let Some(Value::Obj(sys)) = self.dict_get_str(&self.modules.clone(), &key) else {
             return None;
@@ -757,7 +760,9 @@ impl Vm {
             (Some(h), _) => h,
             (None, _) => {
                 let report = self.format_exception(exc);
-                return Some(format!("sys.excepthook is missing\n{report}"));
+                return Some(Error::Exception(format!(
+                    "sys.excepthook is missing\n{report}"
+                )));
             }
         };
         let value = Value::Obj(exc.clone());
@@ -769,15 +774,19 @@ impl Vm {
         match self.call(&hook, &args, &[]) {
             Ok(_) => {
                 self.flush_stdout();
-                Some(String::new())
+                Some(Error::Exception(String::new()))
+            }
+            // A hook that exits: the process exits with its code, as in CPython.
+            Err(e) if self.is_instance_of(&e, &self.exc.system_exit.clone()) => {
+                Some(Error::Exit(self.system_exit_code(&e)))
             }
             Err(e) => {
                 let failed = self.format_exception(&e);
                 let report = self.format_exception(exc);
                 self.flush_stdout();
-                Some(format!(
+                Some(Error::Exception(format!(
                     "Error in sys.excepthook:\n{failed}\nOriginal exception was:\n{report}"
-                ))
+                )))
             }
         }
     }

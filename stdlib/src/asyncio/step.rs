@@ -32,6 +32,9 @@ pub(super) struct StepEnv {
     future_set_exception: Value,
     /// `BaseEventLoop.call_soon`: the fast path only replaces this one.
     loop_call_soon: Value,
+    /// `BaseEventLoop._run_once`: only a loop that keeps it runs bare tasks queued in its
+    /// `_ready` (see [`queue_bare`]).
+    loop_run_once: Value,
     handle_cls: Obj,
     current_tasks: Obj,
     all_tasks: Value,
@@ -78,6 +81,7 @@ struct Names {
     step: Attr,
     wakeup: Attr,
     call_soon: Attr,
+    run_once: Attr,
     closed: Attr,
     ready: Attr,
     callback: Attr,
@@ -124,6 +128,7 @@ impl Names {
             step: Attr::new(vm, "_Task__step"),
             wakeup: Attr::new(vm, "_task_wakeup"),
             call_soon: Attr::new(vm, "call_soon"),
+            run_once: Attr::new(vm, "_run_once"),
             closed: Attr::new(vm, "_closed"),
             ready: Attr::new(vm, "_ready"),
             callback: Attr::new(vm, "_callback"),
@@ -838,6 +843,7 @@ fn init_env(vm: &mut Vm, a: &Args, globals: &Obj) -> PyResult<StepEnv> {
         future_set_result: aio_vm::module::getattr(vm, future, "set_result")?,
         future_set_exception: aio_vm::module::getattr(vm, future, "set_exception")?,
         loop_call_soon: aio_vm::module::getattr(vm, event_loop, "call_soon")?,
+        loop_run_once: aio_vm::module::getattr(vm, event_loop, "_run_once")?,
         handle_cls: obj(vm, &a.pos[4])?,
         current_tasks: obj(vm, &a.pos[5])?,
         all_tasks: a.pos[6].clone(),
@@ -1368,15 +1374,9 @@ fn queue_bare(
     context: &Value,
 ) -> PyResult<bool> {
     let n = &env.n;
-    let Some(o) = task.as_obj() else {
-        return Ok(false);
-    };
-    let plain = matches!(o.payload, Payload::Slots(_))
-        && !o
-            .class_raw()
-            .is_some_and(|c| Rc::ptr_eq(c, &env.handle_cls))
+    let plain = is_bare_entry(vm, env, task)
         && keeps_method(vm, event_loop, &n.call_soon, &env.loop_call_soon)
-        && keeps_method(vm, task, &n.step, &env.task_step_fn)
+        && keeps_method(vm, event_loop, &n.run_once, &env.loop_run_once)
         && !(context.is_none() && env.contexts.used());
     if !plain {
         return Ok(false);
@@ -1398,14 +1398,11 @@ fn queue_bare(
     Ok(true)
 }
 
-/// Runs one entry of `loop._ready` that [`queue_bare`] queued as the bare task: its step
-/// when its `_fut_waiter` is `None`, else its wake-up by that future, in the task's
-/// context. `None` when `entry` is not such a task (a handle), or when its context's
+/// Runs one entry of `loop._ready` that [`queue_bare`] queued as the bare task (the
+/// caller checked it with [`is_bare_entry`]): its step when its `_fut_waiter` is `None`,
+/// else its wake-up by that future, in the task's context. `None` when its context's
 /// class overrides `run`: the caller then runs [`entry_handle`]'s handle.
 pub(super) fn run_entry(vm: &mut Vm, env: &StepEnv, entry: &Value) -> Option<PyResult<()>> {
-    if !is_bare_entry(vm, env, entry) {
-        return None;
-    }
     let (context, waiter) = match (
         iget(vm, entry, &env.n.context),
         iget(vm, entry, &env.n.fut_waiter),

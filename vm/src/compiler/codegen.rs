@@ -1918,7 +1918,7 @@ impl<'t, 'i> Compiler<'t, 'i> {
                 ops,
                 comparators,
             } => {
-                for message in warnings::compare(left, ops, comparators) {
+                if let Some(message) = warnings::compare(left, ops, comparators) {
                     self.warn(e.span, message);
                 }
                 self.compare(left, ops, comparators)?

@@ -15,22 +15,21 @@ pub struct CompileWarning {
     pub message: String,
 }
 
-/// `left op right ...`: `"is" with a literal. Did you mean "=="?` for each `is`/`is not`
-/// with a literal operand (CPython's `check_compare`).
-pub fn compare(left: &Expr, ops: &[CmpOp], comparators: &[Expr]) -> Vec<String> {
-    let mut out = Vec::new();
+/// `left op right ...`: `"is" with a literal. Did you mean "=="?` for the first `is`/`is
+/// not` with a literal operand (CPython's `check_compare` stops there).
+pub fn compare(left: &Expr, ops: &[CmpOp], comparators: &[Expr]) -> Option<String> {
     let mut left_literal = is_literal(left);
     for (op, right) in ops.iter().zip(comparators) {
         let right_literal = is_literal(right);
         if matches!(op, CmpOp::Is | CmpOp::IsNot) && (left_literal || right_literal) {
-            out.push(match op {
+            return Some(match op {
                 CmpOp::Is => "\"is\" with a literal. Did you mean \"==\"?".to_string(),
                 _ => "\"is not\" with a literal. Did you mean \"!=\"?".to_string(),
             });
         }
         left_literal = right_literal;
     }
-    out
+    None
 }
 
 /// `func(...)` where `func` is a literal that cannot be callable (`check_caller`).
