@@ -3,7 +3,8 @@
 
 use std::cell::Cell;
 
-/// An immutable Python string.
+/// A Python string: immutable once shared (only `s += t` on a string nothing else holds
+/// grows it in place, `Str::push_str`).
 pub struct Str {
     /// Kept as a `String`: shrinking every built string to a `Box<str>` cost a `realloc`.
     text: String,

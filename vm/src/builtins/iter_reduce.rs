@@ -11,7 +11,8 @@ use crate::vm::{PyResult, Vm};
 
 pub(super) fn install(vm: &mut Vm) {
     let t = &vm.types;
-    let classes = [
+    // The iterators that tell how much is left, as CPython's do.
+    let hinting = [
         t.list_iterator.clone(),
         t.list_reverseiterator.clone(),
         t.tuple_iterator.clone(),
@@ -26,27 +27,24 @@ pub(super) fn install(vm: &mut Vm) {
         t.dict_reversevalueiterator.clone(),
         t.dict_reverseitemiterator.clone(),
         t.set_iterator.clone(),
+        t.reversed.clone(),
+        t.iterator.clone(),
+    ];
+    // The others, which cannot know.
+    let unhinted = [
         t.enumerate.clone(),
         t.zip.clone(),
         t.map.clone(),
         t.filter.clone(),
-        t.reversed.clone(),
-        t.iterator.clone(),
         t.callable_iterator.clone(),
     ];
-    for c in &classes {
+    for c in hinting.iter().chain(&unhinted) {
         def_method(vm, c, "__reduce__", reduce);
         def_method(vm, c, "__setstate__", setstate);
     }
-    // All but `enumerate`, `zip`, `map`, `filter` and `callable_iterator` tell how much is
-    // left, as CPython's do.
-    for c in &classes[..14] {
+    for c in &hinting {
         def_method(vm, c, "__length_hint__", length_hint);
     }
-    let c = vm.types.reversed.clone();
-    def_method(vm, &c, "__length_hint__", length_hint);
-    let c = vm.types.iterator.clone();
-    def_method(vm, &c, "__length_hint__", length_hint);
 }
 
 /// `it.__length_hint__()`: how many items are left (0 once exhausted, or once the dict or
