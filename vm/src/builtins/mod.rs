@@ -300,9 +300,22 @@ pub fn def_methods(vm: &mut Vm, cls: &Obj, table: &[(&str, Sig, NativeFn)]) {
 }
 
 /// Registers a static method (e.g. `__new__`, `dict.fromkeys` as classmethod handled apart).
+/// A `__new__` checks its class argument first, as CPython's `tp_new_wrapper` (but
+/// `object.__new__`, which makes those checks itself and is known by its function).
 pub fn def_static(vm: &mut Vm, cls: &Obj, name: &str, f: NativeFn) {
     let owner = crate::types::type_name(cls);
-    let v = native_fn(vm, name, Some(&owner), f);
+    let v = if name == "__new__" && owner != "object" {
+        let base = Rc::downgrade(cls);
+        let owner_name = owner.clone();
+        let checked: crate::native::NativeClosure =
+            Rc::new(move |vm: &mut Vm, a: crate::native::Args| {
+                check_new_class(vm, &a, &base, &owner_name)?;
+                f(vm, a)
+            });
+        native_closure(vm, name, Some(&owner), checked)
+    } else {
+        native_fn(vm, name, Some(&owner), f)
+    };
     if let Value::Obj(o) = &v {
         if let Payload::Native(_) = &o.payload {
             // Rebuild as static.
@@ -316,6 +329,38 @@ pub fn def_static(vm: &mut Vm, cls: &Obj, name: &str, f: NativeFn) {
                 vm.set_class_attr(cls, name, v);
             }
         }
+    }
+}
+
+/// The class argument of a built-in `X.__new__(cls, ...)`: present, a type, and `X` or a
+/// subclass of it, with CPython's `TypeError`s (`int.__new__(str): str is not a subtype of
+/// int`), so an explicit call with anything else never reaches the implementation.
+fn check_new_class(
+    vm: &mut Vm,
+    a: &crate::native::Args,
+    base: &std::rc::Weak<Object>,
+    owner: &str,
+) -> PyResult<()> {
+    let Some(first) = a.pos.first() else {
+        return Err(vm.new_type_error(format!("{owner}.__new__(): not enough arguments")));
+    };
+    let cls = match first {
+        Value::Obj(c) if c.as_type().is_some() => c,
+        other => {
+            let t = vm.type_name(other);
+            return Err(
+                vm.new_type_error(format!("{owner}.__new__(X): X is not a type object ({t})"))
+            );
+        }
+    };
+    match base.upgrade() {
+        Some(b) if !Rc::ptr_eq(cls, &b) && !crate::types::is_subtype(cls, &b) => {
+            let name = crate::types::type_name(cls);
+            Err(vm.new_type_error(format!(
+                "{owner}.__new__({name}): {name} is not a subtype of {owner}"
+            )))
+        }
+        _ => Ok(()),
     }
 }
 
