@@ -16,7 +16,7 @@ pub(super) fn install(vm: &mut Vm) {
     def_method(vm, &b, "__str__", exc_str);
     def_method(vm, &b, "__repr__", exc_repr_m);
     def_method_sig(vm, &b, "with_traceback", Sig::O, with_traceback);
-    def_method(vm, &b, "add_note", add_note);
+    def_method_sig(vm, &b, "add_note", Sig::O, add_note);
     let g = vm.exc.base_exception_group.clone();
     def_static(vm, &g, "__new__", eg_new);
     def_method(vm, &g, "__init__", eg_init);
@@ -482,7 +482,31 @@ fn derive(vm: &mut Vm, g: &Value, excs: Vec<Value>) -> PyResult {
     Ok(ng)
 }
 
+/// The one argument of `split`, `subgroup` or `derive` after the group, with CPython's
+/// error (`message` given the count) when the count differs.
+fn one_arg(vm: &mut Vm, a: &Args, message: impl Fn(usize) -> String) -> PyResult<()> {
+    let n = a.pos.len().saturating_sub(1);
+    if n == 1 && a.kw.is_empty() {
+        return Ok(());
+    }
+    Err(vm.new_type_error(message(n + a.kw.len())))
+}
+
 fn eg_derive(vm: &mut Vm, a: Args) -> PyResult {
+    one_arg(vm, &a, |n| {
+        format!("function takes exactly 1 argument ({n} given)")
+    })?;
+    let sequence = matches!(
+        a.pos[1].payload(),
+        Some(Payload::List(_) | Payload::Tuple(_))
+    ) || {
+        let cls = vm.class_of(&a.pos[1]).clone();
+        !matches!(a.pos[1].payload(), Some(Payload::Dict(_)))
+            && vm.lookup(&cls, &vm.names.__getitem__.clone()).is_some()
+    };
+    if !sequence {
+        return Err(vm.new_type_error("second argument (exceptions) must be a sequence"));
+    }
     let excs = vm.collect(&a.pos[1])?;
     derive(vm, &a.pos[0], excs)
 }
@@ -537,11 +561,13 @@ fn matches_exc(vm: &mut Vm, e: &Value, matcher: &Value) -> PyResult<bool> {
 }
 
 fn eg_split_m(vm: &mut Vm, a: Args) -> PyResult {
+    one_arg(vm, &a, |n| format!("split expected 1 argument, got {n}"))?;
     let (m, r) = split_group(vm, &a.pos[0], &a.pos[1])?;
     Ok(vm.new_tuple(vec![m.unwrap_or(Value::None), r.unwrap_or(Value::None)]))
 }
 
 fn eg_subgroup(vm: &mut Vm, a: Args) -> PyResult {
+    one_arg(vm, &a, |n| format!("subgroup expected 1 argument, got {n}"))?;
     let (m, _) = split_group(vm, &a.pos[0], &a.pos[1])?;
     Ok(m.unwrap_or(Value::None))
 }

@@ -783,9 +783,12 @@ fn int_to_bytes(vm: &mut Vm, a: Args) -> PyResult {
     a.check_kwargs(vm, "to_bytes", &["length", "byteorder", "signed"])?;
     let b = bigint_index(vm, &a.pos[0])?;
     let length = match a.arg(1, "length") {
-        Some(l) => index_of(vm, l)?,
+        Some(l) => ssize_of(vm, l)?,
         None => 1,
     };
+    if length < 0 {
+        return Err(vm.new_value_error("length argument must be non-negative"));
+    }
     let order = byteorder_arg(vm, &a, "to_bytes")?;
     let signed = match a.kwarg("signed") {
         Some(s) => vm.is_true(&s.clone())?,
@@ -806,6 +809,7 @@ fn int_to_bytes(vm: &mut Vm, a: Args) -> PyResult {
         return Err(vm.new_overflow_error("int too big to convert"));
     }
     let fill = if signed && b.is_negative() { 0xff } else { 0 };
+    vm.check_allocation(length as usize)?;
     bytes.resize(length as usize, fill);
     match order.as_str() {
         "big" => bytes.reverse(),

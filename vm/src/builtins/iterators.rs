@@ -1,9 +1,9 @@
 //! `range`, `slice`, `enumerate`, `zip`, `map`, `filter`, `reversed`, and the iterator
 //! protocol methods of the built-in iterators.
 
-use super::{def_method, def_static};
+use super::{def_method, def_method_sig, def_static};
 use crate::iter::IterState;
-use crate::native::Args;
+use crate::native::{Args, Sig};
 use crate::object::{Object, Payload};
 use crate::value::Value;
 use crate::vm::{PyResult, Vm};
@@ -12,14 +12,14 @@ use std::rc::Rc;
 pub(super) fn install(vm: &mut Vm) {
     let t = vm.types.range.clone();
     def_static(vm, &t, "__new__", range_new);
-    def_method(vm, &t, "index", range_index);
-    def_method(vm, &t, "count", range_count);
-    def_method(vm, &t, "__len__", range_dunder_len);
-    def_method(vm, &t, "__getitem__", range_dunder_getitem);
-    def_method(vm, &t, "__contains__", range_dunder_contains);
+    def_method_sig(vm, &t, "index", Sig::O, range_index);
+    def_method_sig(vm, &t, "count", Sig::O, range_count);
+    def_method_sig(vm, &t, "__len__", Sig::SLOT, range_dunder_len);
+    def_method_sig(vm, &t, "__getitem__", Sig::SLOT, range_dunder_getitem);
+    def_method_sig(vm, &t, "__contains__", Sig::SLOT, range_dunder_contains);
     let s = vm.types.slice.clone();
     def_static(vm, &s, "__new__", slice_new);
-    def_method(vm, &s, "indices", slice_indices);
+    def_method_sig(vm, &s, "indices", Sig::O, slice_indices);
     let e = vm.types.enumerate.clone();
     def_static(vm, &e, "__new__", enumerate_new);
     let z = vm.types.zip.clone();
@@ -100,16 +100,32 @@ fn range_index(vm: &mut Vm, a: Args) -> PyResult {
         return Ok(Value::None);
     };
     let r = **r;
-    if let Value::Int(i) = &a.pos[1] {
-        let [start, stop, step] = r;
-        let inside = if step > 0 {
-            *i >= start && *i < stop
-        } else {
-            *i <= start && *i > stop
-        };
-        if inside && (i - start) % step == 0 {
-            return Ok(Value::Int((i - start) / step));
+    let i = match &a.pos[1] {
+        Value::Int(i) => Some(*i),
+        Value::Bool(b) => Some(b.get() as i64),
+        _ => None,
+    };
+    let Some(i) = i else {
+        // Any other object: CPython's `_PySequence_IterSearch`, comparing with `==`.
+        let target = a.pos[1].clone();
+        let it = vm.get_iter(&a.pos[0])?;
+        let mut n = 0;
+        while let Some(v) = vm.next(&it)? {
+            if vm.eq(&v, &target)? {
+                return Ok(Value::Int(n));
+            }
+            n += 1;
         }
+        return Err(vm.new_value_error("sequence.index(x): x not in sequence"));
+    };
+    let [start, stop, step] = r;
+    let inside = if step > 0 {
+        i >= start && i < stop
+    } else {
+        i <= start && i > stop
+    };
+    if inside && (i - start) % step == 0 {
+        return Ok(Value::Int((i - start) / step));
     }
     let rep = vm.repr(&a.pos[1])?;
     Err(vm.new_value_error(format!("{} is not in range", rep.as_str())))
