@@ -311,49 +311,52 @@ pub fn sort_list(vm: &mut Vm, list: &Value, kw: &[(Rc<Str>, Value)]) -> PyResult
         }
         None => items.clone(),
     };
-    let mut idx: Vec<usize> = (0..items.len()).collect();
-    if reverse {
-        idx.reverse();
-    }
     // Fast paths for homogeneous ints, floats (without NaN, so `<` is a total order, as
     // CPython's unsafe_float_compare assumes of what it sorts) and strings; tuples skip
-    // the generic dispatch.
+    // the generic dispatch. Each sorts the keys themselves beside their items' indices.
     let all_int = keys.iter().all(|k| matches!(k, Value::Int(_)));
-    let floats: Option<Vec<f64>> = if all_int {
-        None
-    } else {
-        keys.iter()
-            .map(|k| match k {
-                Value::Float(f) if !f.get().is_nan() => Some(f.get()),
-                _ => None,
-            })
-            .collect()
-    };
-    let all_str = floats.is_none() && keys.iter().all(|k| matches!(k, Value::Str(_)));
-    let mut result = Ok(());
-    if let Some(fx) = floats {
-        idx.sort_by(|&x, &y| fx[x].partial_cmp(&fx[y]).expect("no NaN"));
-    } else if all_int {
-        idx.sort_by(|&x, &y| {
-            let (Value::Int(p), Value::Int(q)) = (&keys[x], &keys[y]) else {
-                unreachable!()
-            };
-            p.cmp(q)
+    let all_float = !all_int
+        && keys
+            .iter()
+            .all(|k| matches!(k, Value::Float(f) if !f.get().is_nan()));
+    let all_str = !all_int && !all_float && keys.iter().all(|k| matches!(k, Value::Str(_)));
+    let (idx, result) = if all_int {
+        let ints = keys.iter().map(|k| match k {
+            Value::Int(i) => *i,
+            _ => unreachable!("all ints"),
         });
+        sorted_order(ints, reverse, |p| by_key(p, i64::cmp))
+    } else if all_float {
+        let floats = keys.iter().map(|k| match k {
+            Value::Float(f) => f.get(),
+            _ => unreachable!("all floats"),
+        });
+        sorted_order(floats, reverse, |p| {
+            by_key(p, |x: &f64, y: &f64| x.partial_cmp(y).expect("no NaN"))
+        })
     } else if all_str {
-        idx.sort_by(|&x, &y| {
-            let (Value::Str(p), Value::Str(q)) = (&keys[x], &keys[y]) else {
-                unreachable!()
-            };
-            p.as_str().cmp(q.as_str())
+        let strs = keys.iter().map(|k| match k {
+            Value::Str(s) => s.as_str(),
+            _ => unreachable!("all strings"),
         });
+        sorted_order(strs, reverse, |p| by_key(p, |x: &&str, y: &&str| x.cmp(y)))
+    } else if let Some(firsts) = tuple_int_heads(vm, &keys) {
+        // Built-in tuples that all start with an int (records sorted by a number): the
+        // heads decide most comparisons without reading the tuples.
+        let heads = firsts.into_iter().zip(keys.iter().map(KeyBits::of));
+        sorted_order(heads, reverse, |p| {
+            super::sort::stable_sort(p, &mut |((hx, x), _), ((hy, y), _)| {
+                if hx != hy {
+                    return Ok(hx < hy);
+                }
+                less_than(vm, x.get(), y.get())
+            })
+        })
     } else {
-        result = super::sort::stable_sort(&mut idx, &mut |x, y| less_than(vm, &keys[x], &keys[y]));
-    }
-    // CPython reverses, sorts stably, and reverses again: equal items keep their order.
-    if reverse {
-        idx.reverse();
-    }
+        sorted_order(keys.iter().map(KeyBits::of), reverse, |p| {
+            super::sort::stable_sort(p, &mut |(x, _), (y, _)| less_than(vm, x.get(), y.get()))
+        })
+    };
     let mut slots: Vec<Option<Value>> = items.into_iter().map(Some).collect();
     let sorted: Vec<Value> = idx
         .into_iter()
@@ -375,13 +378,84 @@ pub fn sort_list(vm: &mut Vm, list: &Value, kw: &[(Rc<Str>, Value)]) -> PyResult
 
 /// `a < b` as a bool, with tuples compared item by item without the generic dispatch.
 fn less_than(vm: &mut Vm, a: &Value, b: &Value) -> PyResult<bool> {
-    if let (Some(Payload::Tuple(_)), Some(Payload::Tuple(_))) = (a.payload(), b.payload()) {
+    // Built-in tuples only: a subclass may define its own `__lt__`.
+    let tuples = matches!(
+        (a.payload(), b.payload()),
+        (Some(Payload::Tuple(_)), Some(Payload::Tuple(_)))
+    );
+    if tuples && !vm.is_heap(a) && !vm.is_heap(b) {
         if let Some(r) = super::container_compare(vm, a, b, CmpOp::Lt)? {
             return Ok(r);
         }
     }
     let r = vm.compare(a, b, CmpOp::Lt)?;
     vm.is_true(&r)
+}
+
+/// The permutation that sorts `keys` stably with `sort`, which sorts each key beside its
+/// item's index, so that a comparison reads the key where the sort moved it rather than
+/// through the index (a cache miss less per side on a large list). With `reverse`, the
+/// keys are reversed before and after, as CPython does, so equal items keep their order.
+fn sorted_order<K: Copy, E>(
+    keys: impl Iterator<Item = K>,
+    reverse: bool,
+    sort: impl FnOnce(&mut [(K, usize)]) -> Result<(), E>,
+) -> (Vec<usize>, Result<(), E>) {
+    let mut pairs: Vec<(K, usize)> = keys.enumerate().map(|(i, k)| (k, i)).collect();
+    if reverse {
+        pairs.reverse();
+    }
+    let r = sort(&mut pairs);
+    if reverse {
+        pairs.reverse();
+    }
+    (pairs.into_iter().map(|(_, i)| i).collect(), r)
+}
+
+/// The first items of `keys` when every key is a built-in tuple whose first item is an
+/// int.
+fn tuple_int_heads(vm: &Vm, keys: &[Value]) -> Option<Vec<i64>> {
+    keys.iter()
+        .map(|k| match k.payload() {
+            Some(Payload::Tuple(t)) if !vm.is_heap(k) => match t.first() {
+                Some(Value::Int(i)) => Some(*i),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect()
+}
+
+/// Sorts key-index pairs stably by their keys' total order `cmp`.
+fn by_key<K>(pairs: &mut [(K, usize)], cmp: impl Fn(&K, &K) -> std::cmp::Ordering) -> PyResult<()> {
+    pairs.sort_by(|x, y| cmp(&x.0, &y.0));
+    Ok(())
+}
+
+/// A key of the general sort as the sort moves it: a bitwise copy of a `Value` that the
+/// sort's key vector owns and keeps unchanged until the sort ends, read back by reference
+/// only (never dropped, so reference counts stay right).
+#[derive(Clone, Copy)]
+struct KeyBits([usize; 2]);
+
+const _: () = assert!(
+    std::mem::size_of::<Value>() == std::mem::size_of::<KeyBits>()
+        && std::mem::align_of::<Value>() <= std::mem::align_of::<KeyBits>()
+);
+
+impl KeyBits {
+    fn of(v: &Value) -> KeyBits {
+        // SAFETY: same size, and the copy is only ever read as a `&Value` (see `get`).
+        unsafe { std::mem::transmute_copy(v) }
+    }
+
+    /// The key; valid while the value copied is alive and unchanged.
+    fn get(&self) -> &Value {
+        // SAFETY: the bits are those of a live `Value` (the sort's keys outlive the sort,
+        // which changes none), suitably aligned (checked above); the reference borrows it
+        // without taking ownership.
+        unsafe { &*(self.0.as_ptr() as *const Value) }
+    }
 }
 
 /// `tuple.__getnewargs__()`: `(tuple(self),)`, what `copyreg.__newobj__` rebuilds a tuple

@@ -1,13 +1,14 @@
-//! The stable sort behind `list.sort` and `sorted`: a merge sort over indices driven by a
+//! The stable sort behind `list.sort` and `sorted`: a merge sort (of keys beside their
+//! items' indices, or of any `Copy` elements) driven by a
 //! fallible `is_less`, so a comparison that raises stops the sort with that exception, and
 //! an inconsistent user `__lt__` yields some order (as in CPython) instead of tripping the
 //! total-order checks of Rust's `sort_by`. Runs that are already in order merge in linear
 //! time, and short slices use binary insertion, so sorted input costs about n comparisons.
 
 /// Sorts `idx` stably by `is_less` on its elements; stops at the first error.
-pub fn stable_sort<E>(
-    idx: &mut [usize],
-    is_less: &mut impl FnMut(usize, usize) -> Result<bool, E>,
+pub fn stable_sort<T: Copy, E>(
+    idx: &mut [T],
+    is_less: &mut impl FnMut(T, T) -> Result<bool, E>,
 ) -> Result<(), E> {
     if idx.len() < SMALL_MAX {
         return small_sort(idx, is_less);
@@ -23,9 +24,9 @@ const SMALL_MAX: usize = 64;
 /// CPython's sort of a short list, comparison for comparison (`count_run`, then
 /// `binarysort`): the same order of calls to `__lt__`, and the same result when they are
 /// inconsistent (a NaN among floats, a user `__lt__` that is not an order).
-fn small_sort<E>(
-    v: &mut [usize],
-    is_less: &mut impl FnMut(usize, usize) -> Result<bool, E>,
+fn small_sort<T: Copy, E>(
+    v: &mut [T],
+    is_less: &mut impl FnMut(T, T) -> Result<bool, E>,
 ) -> Result<(), E> {
     let n = v.len();
     if n < 2 {
@@ -52,11 +53,11 @@ fn small_sort<E>(
 
 /// Moves `v[i]` into the sorted `v[..i]`: before the first of `v[..hi]` it is less than
 /// (after the equal items already placed, for stability), found by binary search.
-fn insert_sorted<E>(
-    v: &mut [usize],
+fn insert_sorted<T: Copy, E>(
+    v: &mut [T],
     i: usize,
     hi: usize,
-    is_less: &mut impl FnMut(usize, usize) -> Result<bool, E>,
+    is_less: &mut impl FnMut(T, T) -> Result<bool, E>,
 ) -> Result<(), E> {
     let x = v[i];
     let (mut lo, mut hi) = (0, hi);
@@ -75,10 +76,10 @@ fn insert_sorted<E>(
 
 const INSERTION_MAX: usize = 16;
 
-fn sort_range<E>(
-    v: &mut [usize],
-    buf: &mut Vec<usize>,
-    is_less: &mut impl FnMut(usize, usize) -> Result<bool, E>,
+fn sort_range<T: Copy, E>(
+    v: &mut [T],
+    buf: &mut Vec<T>,
+    is_less: &mut impl FnMut(T, T) -> Result<bool, E>,
 ) -> Result<(), E> {
     if v.len() <= INSERTION_MAX {
         return insertion_sort(v, is_less);
@@ -121,9 +122,9 @@ fn sort_range<E>(
     Ok(())
 }
 
-fn insertion_sort<E>(
-    v: &mut [usize],
-    is_less: &mut impl FnMut(usize, usize) -> Result<bool, E>,
+fn insertion_sort<T: Copy, E>(
+    v: &mut [T],
+    is_less: &mut impl FnMut(T, T) -> Result<bool, E>,
 ) -> Result<(), E> {
     for i in 1..v.len() {
         // Already after its predecessor: nothing to move (and `v[i - 1]` is known greater).
@@ -151,7 +152,7 @@ mod tests {
         for n in [0, 1, 2, 5, 16, 17, 100, 1000, 4097] {
             let keys: Vec<u64> = (0..n).map(|_| lcg(&mut seed) % 50).collect();
             let mut idx: Vec<usize> = (0..n).collect();
-            stable_sort::<()>(&mut idx, &mut |a, b| Ok(keys[a] < keys[b])).unwrap();
+            stable_sort::<_, ()>(&mut idx, &mut |a, b| Ok(keys[a] < keys[b])).unwrap();
             let mut want: Vec<usize> = (0..n).collect();
             want.sort_by_key(|&i| keys[i]);
             assert_eq!(idx, want, "n = {n}");
@@ -163,7 +164,7 @@ mod tests {
         let n = 10_000;
         let mut idx: Vec<usize> = (0..n).collect();
         let mut count = 0;
-        stable_sort::<()>(&mut idx, &mut |a, b| {
+        stable_sort::<_, ()>(&mut idx, &mut |a, b| {
             count += 1;
             Ok(a < b)
         })
@@ -212,7 +213,7 @@ mod tests {
         }
         let mut flip = false;
         let mut idx: Vec<usize> = (0..1000).collect();
-        stable_sort::<()>(&mut idx, &mut |_, _| {
+        stable_sort::<_, ()>(&mut idx, &mut |_, _| {
             flip = !flip;
             Ok(flip)
         })
