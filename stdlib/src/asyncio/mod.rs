@@ -373,6 +373,12 @@ pub(super) fn poll_ready(
     if net::any_hot() {
         timeout = Some(Duration::ZERO);
     }
+    if timeout == Some(Duration::ZERO) && !net::any_watched() {
+        // Nothing to poll for: a loop switching tasks makes no system call (work from
+        // other threads is in the inbox, which `_run_once` drains regardless).
+        vm.check_wait_interrupted()?;
+        return Ok(Some(Vec::new()));
+    }
     if timeout != Some(Duration::ZERO) {
         // A wait ends at the run's time limit, and when the host interrupts the VM.
         if let Some(deadline) = vm.wait_deadline() {
