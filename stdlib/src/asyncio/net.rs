@@ -41,6 +41,10 @@ pub(super) struct Sockets {
     /// Sockets whose peer closed its end while data may still be queued: they stay hot for
     /// reading until a read returns the end of the stream.
     read_closed: std::collections::HashSet<usize>,
+    /// The sockets `level_events` reported last, in its order. epoll keeps a level-triggered
+    /// socket that stays ready where it was in its ready list, ahead of the sockets that
+    /// became ready since, so the next report lists these first.
+    delivered: Vec<usize>,
     /// What `_recv` reads into.
     scratch: Vec<u8>,
 }
@@ -82,8 +86,9 @@ pub(super) fn any_hot() -> bool {
 pub(super) type Edge = (usize, bool, bool, bool);
 
 /// Level-triggered readiness from mio's edges: `edges` (this poll's events) make their
-/// sockets hot, and every hot socket is reported for the interest it is watched for — the
-/// edges first, in mio's order, then the sockets still ready from before, by id.
+/// sockets hot, and every hot socket is reported for the interest it is watched for in
+/// epoll's order — the sockets reported last time that are still ready, in that order, then
+/// the new edges, in mio's order, then any other ready socket, by id.
 pub(super) fn level_events(edges: Vec<Edge>) -> Vec<(usize, bool, bool)> {
     super::with_sockets(|s| {
         for &(id, r, w, closed) in &edges {
@@ -102,18 +107,24 @@ pub(super) fn level_events(edges: Vec<Edge>) -> Vec<(usize, bool, bool)> {
             let (r, w) = (r && ir, w && iw);
             (r || w).then_some((id, r, w))
         };
-        let mut out: Vec<(usize, bool, bool)> = edges
-            .iter()
-            .filter_map(|&(id, ..)| watched(s, id))
-            .collect();
         let mut rest: Vec<usize> = s
             .hot
             .keys()
             .copied()
-            .filter(|id| !edges.iter().any(|e| e.0 == *id))
+            .filter(|id| !edges.iter().any(|e| e.0 == *id) && !s.delivered.contains(id))
             .collect();
         rest.sort_unstable();
-        out.extend(rest.into_iter().filter_map(|id| watched(s, id)));
+        let order = std::mem::take(&mut s.delivered)
+            .into_iter()
+            .chain(edges.iter().map(|e| e.0))
+            .chain(rest);
+        let mut out: Vec<(usize, bool, bool)> = Vec::new();
+        for id in order {
+            if !out.iter().any(|e| e.0 == id) {
+                out.extend(watched(s, id));
+            }
+        }
+        s.delivered = out.iter().map(|e| e.0).collect();
         out
     })
 }
@@ -409,6 +420,7 @@ pub(super) fn close(vm: &mut Vm, a: Args) -> PyResult {
     super::with_poll_and_sockets(|poll, s| {
         s.hot.remove(&id);
         s.read_closed.remove(&id);
+        s.delivered.retain(|&d| d != id);
         if let Some(mut sock) = s.socks.remove(&id) {
             if s.interest.remove(&id).is_some() {
                 let _ = match &mut sock {
@@ -447,7 +459,10 @@ pub(super) fn watch(vm: &mut Vm, a: Args) -> PyResult {
         match (old, interest) {
             (None, Some(i)) => reg.register(source, Token(id), i)?,
             (Some(_), Some(i)) => reg.reregister(source, Token(id), i)?,
-            (Some(_), None) => reg.deregister(source)?,
+            (Some(_), None) => {
+                reg.deregister(source)?;
+                s.delivered.retain(|&d| d != id);
+            }
             (None, None) => {}
         }
         match interest {
