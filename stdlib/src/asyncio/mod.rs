@@ -173,6 +173,7 @@ fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
         ("_sigint_install", sigint::install),
         ("_sigint_restore", sigint::restore),
         ("_sigint_pending", sigint::pending),
+        ("_signals_watched", sigint::set_signals_watched),
         ("_c_type_names", crate::c_type_names::c_type_names),
     ] {
         let f = module_native(vm, "asyncio", name, NativeImpl::Fn(f));
@@ -365,7 +366,11 @@ pub(super) fn poll_ready(
     vm: &mut Vm,
     timeout: Option<f64>,
 ) -> PyResult<Option<Vec<(usize, bool, bool)>>> {
-    if timeout.is_none() && !net::any_watched() && !threads::jobs_in_flight() {
+    if timeout.is_none()
+        && !net::any_watched()
+        && !threads::jobs_in_flight()
+        && !sigint::signals_watched()
+    {
         return Ok(None);
     }
     let mut timeout =

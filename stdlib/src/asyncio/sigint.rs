@@ -11,6 +11,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 static PENDING: AtomicBool = AtomicBool::new(false);
 
+thread_local! {
+    /// Whether this thread's loop has handlers from `loop.add_signal_handler`: a signal can
+    /// then wake it, so a wait with nothing else to wait for is no deadlock.
+    static SIGNALS_WATCHED: Cell<bool> = const { Cell::new(false) };
+}
+
 /// Wakes the loop's poll from the signal handler (an eventfd write, async-signal-safe), so
 /// a Ctrl-C that arrives just before the loop blocks is not left waiting for a timer.
 static WAKER: std::sync::OnceLock<std::sync::Arc<mio::Waker>> = std::sync::OnceLock::new();
@@ -97,4 +103,16 @@ pub(super) fn pending(_vm: &mut Vm, _a: Args) -> PyResult {
 /// Whether Ctrl-C arrived since the last call (and clears it).
 pub(super) fn take_pending() -> bool {
     PENDING.swap(false, Ordering::SeqCst)
+}
+
+/// `_signals_watched(flag)`: whether the loop has `add_signal_handler` handlers.
+pub(super) fn set_signals_watched(_vm: &mut Vm, a: Args) -> PyResult {
+    let on = matches!(a.pos.first(), Some(Value::Bool(Bool::TRUE)));
+    SIGNALS_WATCHED.with(|w| w.set(on));
+    Ok(Value::None)
+}
+
+/// Whether a signal handler of the loop may wake it (see [`set_signals_watched`]).
+pub(super) fn signals_watched() -> bool {
+    SIGNALS_WATCHED.with(|w| w.get())
 }
