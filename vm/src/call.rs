@@ -888,12 +888,7 @@ impl Vm {
     /// A generator, coroutine or async generator owning `frame`.
     pub(crate) fn new_generator(&mut self, func: &Function, mut frame: Box<Frame>) -> Value {
         let code = &func.code;
-        // A frame from the pool keeps the room of whatever ran in it before; a generator
-        // may keep its frame suspended for long, so it keeps only what its code needs.
-        frame.stack.shrink_to(code.max_stack as usize);
-        frame.locals.shrink_to(code.nlocals());
-        frame.cells.shrink_to_fit();
-        frame.blocks.shrink_to(0);
+        trim_for_suspension(&mut frame);
         let (kind, cls) = if code.flags & flags::COROUTINE != 0 {
             (GenKind::Coroutine, self.types.coroutine.clone())
         } else if code.flags & flags::ASYNC_GENERATOR != 0 {
@@ -913,6 +908,31 @@ impl Vm {
             Payload::Generator(Box::new(RefCell::new(gen))),
         )))
     }
+
+    /// The coroutine object around frame `f` of a [`Delivery::EagerAwait`] call, which
+    /// suspends for the first time: a suspended coroutine named as its code.
+    pub(crate) fn suspended_coroutine(&mut self, mut f: Box<Frame>) -> Obj {
+        trim_for_suspension(&mut f);
+        f.generator = None;
+        let mut gen = Generator::new(f.code.clone(), f, GenKind::Coroutine);
+        gen.state = crate::object::GenState::Suspended;
+        let cls = self.types.coroutine.clone();
+        self.track(Object::new(
+            cls,
+            Payload::Generator(Box::new(RefCell::new(gen))),
+        ))
+    }
+}
+
+/// A frame from the pool keeps the room of whatever ran in it before; a generator may
+/// keep its frame suspended for long, so it keeps only what its code needs.
+fn trim_for_suspension(frame: &mut Frame) {
+    let code = &frame.code;
+    let (stack, locals) = (code.max_stack as usize, code.nlocals());
+    frame.stack.shrink_to(stack);
+    frame.locals.shrink_to(locals);
+    frame.cells.shrink_to_fit();
+    frame.blocks.shrink_to(0);
 }
 
 /// Runs a native function, after the checks its calling convention asks for

@@ -50,6 +50,12 @@ pub enum Delivery {
     Send,
     /// Started from Rust (`Vm::call`, a generator's `send`): the run loop returns.
     Native,
+    /// A coroutine function's body called by `await f(...)` and run at once as a plain
+    /// call, with no coroutine object (the caller's `GetAwaitable`, `LoadConst None` and
+    /// `YieldFrom` skipped): its return value is the `await`'s. When it first suspends,
+    /// the coroutine object is made around it and the caller delegates to it from its
+    /// `YieldFrom`, as if it had awaited that object all along.
+    EagerAwait,
 }
 
 /// A running or suspended body.

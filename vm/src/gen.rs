@@ -137,6 +137,11 @@ impl Vm {
             return exc;
         };
         let kind = cell.borrow().kind;
+        self.escaping_exception(kind, exc)
+    }
+
+    /// [`Vm::generator_exception`] for a body of kind `kind`.
+    pub(crate) fn escaping_exception(&mut self, kind: GenKind, exc: Obj) -> Obj {
         let (what, bad) = match kind {
             GenKind::Generator => ("generator", self.exc.stop_iteration.clone()),
             GenKind::Coroutine => ("coroutine", self.exc.stop_iteration.clone()),

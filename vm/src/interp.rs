@@ -242,6 +242,21 @@ fn heap_class(v: &Value) -> Option<Obj> {
     }
 }
 
+/// The instructions of a plain `await` after the awaitable is computed: `GetAwaitable(0)`,
+/// `LoadConst None`, `YieldFrom` (see [`Delivery::EagerAwait`]).
+const AWAIT_TAIL: usize = 3;
+
+/// Whether the instructions from `ip` are a plain `await` ([`AWAIT_TAIL`]).
+#[inline(always)]
+fn awaits_at(code: &crate::code::Code, ip: usize) -> bool {
+    match code.instrs.get(ip..ip + AWAIT_TAIL) {
+        Some(&[Instr::GetAwaitable(0), Instr::LoadConst(c), Instr::YieldFrom]) => {
+            code.consts[c as usize].is_none()
+        }
+        _ => false,
+    }
+}
+
 /// Whether `o`'s class is exactly `cls` (not a subclass, which may override the special
 /// methods a fast path stands for).
 #[inline(always)]
@@ -802,6 +817,12 @@ impl Vm {
                             if let Some(nf) = self.simple_call(&mut f.stack, self_pos - 1, start) {
                                 break Event::Push(nf);
                             }
+                            if let Some(nf) =
+                                self.eager_await_call(&mut f.stack, self_pos - 1, start, code, ip)
+                            {
+                                ip += AWAIT_TAIL;
+                                break Event::Push(nf);
+                            }
                             if self.simple_gen_call(&mut f.stack, self_pos - 1, start) {
                                 continue;
                             }
@@ -843,6 +864,12 @@ impl Vm {
                             let n = n as usize;
                             let len = f.stack.len();
                             if let Some(nf) = self.simple_call(&mut f.stack, len - n - 1, len - n) {
+                                break Event::Push(nf);
+                            }
+                            if let Some(nf) =
+                                self.eager_await_call(&mut f.stack, len - n - 1, len - n, code, ip)
+                            {
+                                ip += AWAIT_TAIL;
                                 break Event::Push(nf);
                             }
                             if self.simple_gen_call(&mut f.stack, len - n - 1, len - n) {
@@ -1742,13 +1769,30 @@ impl Vm {
                     }
                     Event::Yield(v) => {
                         let delivery = f.delivery;
-                        let g = f.generator.take().expect("yield outside generator");
-                        self.suspend_generator(&g, f);
+                        let g = match f.generator.take() {
+                            Some(g) => {
+                                self.suspend_generator(&g, f);
+                                g
+                            }
+                            None => {
+                                debug_assert_eq!(delivery, Delivery::EagerAwait);
+                                self.suspended_coroutine(f)
+                            }
+                        };
                         if delivery == Delivery::Native {
                             return Ok(Outcome::Yield(v));
                         }
                         let mut caller = self.frames.pop().expect("caller");
                         match delivery {
+                            Delivery::EagerAwait => {
+                                // The caller now awaits the coroutine object from its
+                                // `YieldFrom` (just behind it), and yields the same value.
+                                caller.stack.push(Value::Obj(g));
+                                caller.ip -= 1;
+                                f = caller;
+                                event = Event::Yield(v);
+                                continue;
+                            }
                             Delivery::ForIter => {
                                 caller.stack.push(v);
                                 f = caller;
@@ -1802,6 +1846,8 @@ impl Vm {
                         if let Some(g) = f.generator.take() {
                             exc = self.generator_exception(&g, exc);
                             self.finish_generator(&g);
+                        } else if delivery == Delivery::EagerAwait {
+                            exc = self.escaping_exception(crate::object::GenKind::Coroutine, exc);
                         }
                         if self.frames.len() == base || delivery == Delivery::Native {
                             self.recycle(f);
@@ -2227,6 +2273,58 @@ impl Vm {
             }
             _ => false,
         }
+    }
+
+    /// `await f(...)` of a coroutine function `stack[callee_pos]` (the instructions from
+    /// `ip` are the `await`: `GetAwaitable(0)`, `LoadConst None`, `YieldFrom`): the body's
+    /// frame, bound as [`Vm::simple_call`] binds, to run as a plain call
+    /// ([`Delivery::EagerAwait`]); the caller skips those [`AWAIT_TAIL`] instructions.
+    /// An `await` that does not suspend thus makes no coroutine object. `None`, with the
+    /// stack untouched, for any other call.
+    #[inline(always)]
+    fn eager_await_call(
+        &mut self,
+        stack: &mut Vec<Value>,
+        callee_pos: usize,
+        start: usize,
+        code: &crate::code::Code,
+        ip: usize,
+    ) -> Option<Box<Frame>> {
+        let (func, _) = script_callee(&stack[callee_pos])?;
+        if func.code.flags & flags::COROUTINE == 0 || !awaits_at(code, ip) {
+            return None;
+        }
+        self.eager_await_frame(stack, callee_pos, start)
+    }
+
+    /// [`Vm::eager_await_call`] once the call is known to be awaited (out of the run
+    /// loop's line).
+    #[inline(never)]
+    fn eager_await_frame(
+        &mut self,
+        stack: &mut Vec<Value>,
+        callee_pos: usize,
+        start: usize,
+    ) -> Option<Box<Frame>> {
+        let nargs = stack.len() - start;
+        let (func, bound) = script_callee(&stack[callee_pos])?;
+        let n = nargs + bound.is_some() as usize;
+        // The coroutine object made if the body suspends takes its names from the code:
+        // a function renamed since keeps the general path.
+        let same = |v: &Value, s: &Rc<Str>| matches!(v, Value::Str(x) if Rc::ptr_eq(x, s));
+        if !func
+            .code
+            .gen_binds_positionally(n, || func.defaults.borrow().len())
+            || !same(&func.name.borrow(), &func.code.name)
+            || !same(&func.qualname.borrow(), &func.code.qualname)
+        {
+            return None;
+        }
+        let callee = stack[callee_pos].clone();
+        let (func, bound) = script_callee(&callee)?;
+        let mut frame = bind_positionally!(self, stack, callee_pos, start, func, bound.cloned());
+        frame.delivery = Delivery::EagerAwait;
+        Some(frame)
     }
 
     /// [`Vm::simple_gen_call`] once the callee is known to make a generator (out of the

@@ -5,7 +5,7 @@ use super::def_method;
 use super::iter_self;
 use crate::gen::GenResult;
 use crate::native::Args;
-use crate::object::{GenState, Payload};
+use crate::object::{GenKind, GenState, Payload};
 use crate::value::{Obj, Value};
 use crate::vm::{PyResult, Vm};
 
@@ -156,6 +156,18 @@ pub(super) fn generator_attr(vm: &mut Vm, g: &Obj, name: &str) -> PyResult<Optio
         return Ok(None);
     };
     let gen = cell.borrow();
+    // Each kind has its own prefix: a generator has no `cr_await`, a coroutine no `gi_frame`.
+    let own_prefix = match gen.kind {
+        GenKind::Generator => "gi_",
+        GenKind::Coroutine => "cr_",
+        GenKind::AsyncGenerator => "ag_",
+    };
+    if ["gi_", "cr_", "ag_"]
+        .iter()
+        .any(|p| *p != own_prefix && name.starts_with(p))
+    {
+        return Ok(None);
+    }
     Ok(match name {
         "__name__" => Some(gen.name()),
         "__qualname__" => Some(gen.qualname()),
