@@ -464,22 +464,56 @@ fn group_parts(vm: &mut Vm, g: &Value) -> PyResult<(Value, Vec<Value>)> {
     Ok((msg, excs))
 }
 
+/// `BaseExceptionGroup.derive`: a plain group with `g`'s message and `excs` (nothing else
+/// is copied; `split` and `subgroup` do that in `subset`).
 fn derive(vm: &mut Vm, g: &Value, excs: Vec<Value>) -> PyResult {
     let (msg, _) = group_parts(vm, g)?;
     let t = vm.new_list(excs);
     let cls = vm.exc.base_exception_group.clone();
-    let ng = vm.call(&Value::Obj(cls), &[msg, t], &[])?;
-    // Keep cause/context/traceback like CPython's derive+copy.
+    vm.call(&Value::Obj(cls), &[msg, t], &[])
+}
+
+/// A part of group `g` made by `split`/`subgroup`, as CPython's `exceptiongroup_subset`:
+/// `g.derive(excs)` (so a subclass's override is honoured), which must be a group, then
+/// `g`'s traceback, context, cause and a copy of its `__notes__`.
+fn subset(vm: &mut Vm, g: &Value, excs: Vec<Value>) -> PyResult {
+    let list = vm.new_list(excs);
+    let ng = crate::module::call_method(vm, g, "derive", &[list])?;
+    if !vm.isinstance(&ng, &vm.exc.base_exception_group.clone()) {
+        return Err(vm.new_type_error("derive must return an instance of BaseExceptionGroup"));
+    }
     if let (Some(Payload::Exception(src)), Some(Payload::Exception(dst))) =
         (g.payload(), ng.payload())
     {
         let s = src.borrow();
         let mut d = dst.borrow_mut();
         d.cause = s.cause.clone();
+        d.suppress_context = true;
         d.context = s.context.clone();
         d.traceback = s.traceback.clone();
     }
+    let key = vm.names.__notes__.clone();
+    if let Some(notes) = vm.get_attr_opt(g, &key)? {
+        if is_sequence(vm, &notes) {
+            let items = vm.collect(&notes)?;
+            let copy = vm.new_list(items);
+            vm.set_attr(&ng, &key, copy)?;
+        }
+    }
     Ok(ng)
+}
+
+/// Whether `v` is a sequence as `PySequence_Check` sees it: a list, a tuple, or an object
+/// whose class has `__getitem__` and that is not a dict.
+fn is_sequence(vm: &mut Vm, v: &Value) -> bool {
+    match v.payload() {
+        Some(Payload::List(_) | Payload::Tuple(_)) => true,
+        Some(Payload::Dict(_)) => false,
+        _ => {
+            let cls = vm.class_of(v).clone();
+            vm.lookup(&cls, &vm.names.__getitem__.clone()).is_some()
+        }
+    }
 }
 
 /// The one argument of `split`, `subgroup` or `derive` after the group, with CPython's
@@ -496,26 +530,20 @@ fn eg_derive(vm: &mut Vm, a: Args) -> PyResult {
     one_arg(vm, &a, |n| {
         format!("function takes exactly 1 argument ({n} given)")
     })?;
-    let sequence = matches!(
-        a.pos[1].payload(),
-        Some(Payload::List(_) | Payload::Tuple(_))
-    ) || {
-        let cls = vm.class_of(&a.pos[1]).clone();
-        !matches!(a.pos[1].payload(), Some(Payload::Dict(_)))
-            && vm.lookup(&cls, &vm.names.__getitem__.clone()).is_some()
-    };
-    if !sequence {
+    if !is_sequence(vm, &a.pos[1]) {
         return Err(vm.new_type_error("second argument (exceptions) must be a sequence"));
     }
     let excs = vm.collect(&a.pos[1])?;
     derive(vm, &a.pos[0], excs)
 }
 
-/// Splits group `g` by `matcher` (a class, a tuple of classes, or a predicate).
+/// Splits group `g` by `matcher` (a class, a tuple of classes, or a predicate); the rest
+/// is only built (its `derive` called) when `want_rest`, as `subgroup` does not.
 fn split_group(
     vm: &mut Vm,
     g: &Value,
     matcher: &Value,
+    want_rest: bool,
 ) -> PyResult<(Option<Value>, Option<Value>)> {
     if matches_exc(vm, g, matcher)? {
         return Ok((Some(g.clone()), None));
@@ -527,7 +555,7 @@ fn split_group(
     let (_, excs) = group_parts(vm, g)?;
     let (mut yes, mut no) = (Vec::new(), Vec::new());
     for e in excs {
-        let (m, r) = split_group(vm, &e, matcher)?;
+        let (m, r) = split_group(vm, &e, matcher, want_rest)?;
         if let Some(m) = m {
             yes.push(m);
         }
@@ -538,12 +566,12 @@ fn split_group(
     let m = if yes.is_empty() {
         None
     } else {
-        Some(derive(vm, g, yes)?)
+        Some(subset(vm, g, yes)?)
     };
-    let r = if no.is_empty() {
+    let r = if no.is_empty() || !want_rest {
         None
     } else {
-        Some(derive(vm, g, no)?)
+        Some(subset(vm, g, no)?)
     };
     Ok((m, r))
 }
@@ -562,13 +590,13 @@ fn matches_exc(vm: &mut Vm, e: &Value, matcher: &Value) -> PyResult<bool> {
 
 fn eg_split_m(vm: &mut Vm, a: Args) -> PyResult {
     one_arg(vm, &a, |n| format!("split expected 1 argument, got {n}"))?;
-    let (m, r) = split_group(vm, &a.pos[0], &a.pos[1])?;
+    let (m, r) = split_group(vm, &a.pos[0], &a.pos[1], true)?;
     Ok(vm.new_tuple(vec![m.unwrap_or(Value::None), r.unwrap_or(Value::None)]))
 }
 
 fn eg_subgroup(vm: &mut Vm, a: Args) -> PyResult {
     one_arg(vm, &a, |n| format!("subgroup expected 1 argument, got {n}"))?;
-    let (m, _) = split_group(vm, &a.pos[0], &a.pos[1])?;
+    let (m, _) = split_group(vm, &a.pos[0], &a.pos[1], false)?;
     Ok(m.unwrap_or(Value::None))
 }
 
@@ -603,7 +631,7 @@ pub(super) fn eg_split(vm: &mut Vm, a: Args) -> PyResult {
         }
         return Ok(vm.new_tuple(vec![Value::None, rest]));
     }
-    let (m, r) = split_group(vm, &rest, &matcher)?;
+    let (m, r) = split_group(vm, &rest, &matcher, true)?;
     Ok(vm.new_tuple(vec![m.unwrap_or(Value::None), r.unwrap_or(Value::None)]))
 }
 
