@@ -148,6 +148,20 @@ impl Vm {
             }
         }
         let hash = self.hash(key)?;
+        self.dict_lookup_hashed(o, hash, key)
+    }
+
+    /// [`Vm::dict_lookup`] of a key whose hash is known (a stored one, or one computed
+    /// for a following [`Vm::dict_set_hashed`]), so `__hash__` is not called again.
+    pub fn dict_lookup_hashed(
+        &mut self,
+        o: &Obj,
+        hash: i64,
+        key: &Value,
+    ) -> PyResult<Option<Value>> {
+        let Payload::Dict(d) = &o.payload else {
+            return Ok(None);
+        };
         Ok(self
             .dict_find(d, hash, key)?
             .and_then(|p| d.borrow().entry_at(p).map(|e| e.value.clone())))
@@ -174,11 +188,42 @@ impl Vm {
             }
         }
         let hash = self.hash(&key)?;
+        self.dict_set_hashed(o, hash, key, value)
+    }
+
+    /// [`Vm::dict_set`] of a key whose hash is known, as CPython's `insertdict` with a
+    /// stored hash (`dict.update(other_dict)`, `setdefault`).
+    pub fn dict_set_hashed(
+        &mut self,
+        o: &Obj,
+        hash: i64,
+        key: Value,
+        value: Value,
+    ) -> PyResult<()> {
+        let Payload::Dict(d) = &o.payload else {
+            return Ok(());
+        };
         match self.dict_find(d, hash, &key)? {
             Some(p) => d.borrow_mut().set_value_at(p, value),
             None => d.borrow_mut().push(hash, key, value),
         }
         Ok(())
+    }
+
+    /// `d.setdefault(key, default)`: the value stored under `key`, else `default` newly
+    /// stored there, with one `__hash__` call and one probe, as CPython.
+    pub(crate) fn dict_setdefault(&mut self, o: &Obj, key: Value, default: Value) -> PyResult {
+        let Payload::Dict(d) = &o.payload else {
+            return Ok(default);
+        };
+        let hash = self.hash(&key)?;
+        if let Some(p) = self.dict_find(d, hash, &key)? {
+            if let Some(e) = d.borrow().entry_at(p) {
+                return Ok(e.value.clone());
+            }
+        }
+        d.borrow_mut().push(hash, key, default.clone());
+        Ok(default)
     }
 
     /// Removes `key`; returns its value, `None` when absent. See the example of
@@ -237,9 +282,9 @@ impl Vm {
 
     /// `key in s`; see the example of [`Vm::new_set_from`].
     pub fn set_contains(&mut self, o: &Obj, key: &Value) -> PyResult<bool> {
-        let Payload::Set(s) = &o.payload else {
+        if !matches!(o.payload, Payload::Set(_)) {
             return Ok(false);
-        };
+        }
         let hash = match self.hash(key) {
             Ok(h) => h,
             Err(e) => {
@@ -250,6 +295,20 @@ impl Vm {
                 }
                 return Err(e);
             }
+        };
+        self.set_contains_hashed(o, hash, key)
+    }
+
+    /// `key in s` for a key whose hash is known (an element of another set), as CPython's
+    /// `set_contains_entry`.
+    pub(crate) fn set_contains_hashed(
+        &mut self,
+        o: &Obj,
+        hash: i64,
+        key: &Value,
+    ) -> PyResult<bool> {
+        let Payload::Set(s) = &o.payload else {
+            return Ok(false);
         };
         Ok(matches!(self.set_lookup(s, hash, key)?, SetFind::Found(_)))
     }
@@ -396,13 +455,14 @@ impl Vm {
         call: Option<&Value>,
     ) -> PyResult<()> {
         let Value::Obj(dobj) = d else { return Ok(()) };
-        let pairs: Vec<(Value, Value)> = match m.payload() {
+        // The source's stored hash goes along when it has one.
+        let pairs: Vec<(Option<i64>, Value, Value)> = match m.payload() {
             // CPython's dict_merge: a dict whose class keeps dict's `__iter__` is copied
-            // entry by entry, whatever its `keys` or `__getitem__`.
+            // entry by entry (with its stored hashes), whatever its `keys` or `__getitem__`.
             Some(Payload::Dict(src)) if !self.is_heap(m) || self.keeps_dict_iter(m) => src
                 .borrow()
                 .iter()
-                .map(|e| (e.key.clone(), e.value.clone()))
+                .map(|e| (Some(e.hash), e.key.clone(), e.value.clone()))
                 .collect(),
             _ => {
                 let keys_name = self.names.keys.clone();
@@ -422,12 +482,12 @@ impl Vm {
                 let mut out = Vec::new();
                 for k in keys {
                     let v = self.getitem(m, &k)?;
-                    out.push((k, v));
+                    out.push((None, k, v));
                 }
                 out
             }
         };
-        for (k, v) in pairs {
+        for (hash, k, v) in pairs {
             if let Some(callee) = call {
                 if k.as_str().is_none() {
                     return Err(self.new_type_error("keywords must be strings"));
@@ -441,7 +501,10 @@ impl Vm {
                     )));
                 }
             }
-            self.dict_set(dobj, k, v)?;
+            match hash {
+                Some(h) => self.dict_set_hashed(dobj, h, k, v)?,
+                None => self.dict_set(dobj, k, v)?,
+            }
         }
         Ok(())
     }

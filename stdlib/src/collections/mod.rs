@@ -160,12 +160,14 @@ fn count_elements(vm: &mut Vm, a: Args) -> PyResult {
             unreachable!("checked above")
         };
         while let Some(elem) = vm.next(&it)? {
-            let new = match vm.dict_lookup(d, &elem)? {
+            // One `__hash__` call per element, as CPython's known-hash get and set.
+            let hash = vm.hash(&elem)?;
+            let new = match vm.dict_lookup_hashed(d, hash, &elem)? {
                 None => one.clone(),
                 Some(Value::Int(n)) if n < i64::MAX => Value::Int(n + 1),
                 Some(old) => vm.binary_op(&old, &one, BinOp::Add)?,
             };
-            vm.dict_set(d, elem, new)?;
+            vm.dict_set_hashed(d, hash, elem, new)?;
         }
         return Ok(Value::None);
     }

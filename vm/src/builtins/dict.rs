@@ -307,12 +307,8 @@ fn popitem(vm: &mut Vm, a: Args) -> PyResult {
 fn setdefault(vm: &mut Vm, a: Args) -> PyResult {
     a.method_count(vm, "setdefault", 1, 2)?;
     let d = this(vm, &a, "setdefault")?;
-    if let Some(v) = vm.dict_lookup(&d, &a.pos[1])? {
-        return Ok(v);
-    }
-    let v = a.get(2).cloned().unwrap_or(Value::None);
-    vm.dict_set(&d, a.pos[1].clone(), v.clone())?;
-    Ok(v)
+    let default = a.get(2).cloned().unwrap_or(Value::None);
+    vm.dict_setdefault(&d, a.pos[1].clone(), default)
 }
 
 fn clear(vm: &mut Vm, a: Args) -> PyResult {
@@ -424,13 +420,13 @@ pub fn dict_eq(vm: &mut Vm, a: &Value, b: &Value) -> PyResult<bool> {
     if x.borrow().len() != y.borrow().len() {
         return Ok(false);
     }
-    let entries: Vec<(Value, Value)> = x
+    let entries: Vec<(i64, Value, Value)> = x
         .borrow()
         .iter()
-        .map(|e| (e.key.clone(), e.value.clone()))
+        .map(|e| (e.hash, e.key.clone(), e.value.clone()))
         .collect();
-    for (k, v) in entries {
-        match vm.dict_lookup(bo, &k)? {
+    for (hash, k, v) in entries {
+        match vm.dict_lookup_hashed(bo, hash, &k)? {
             Some(w) => {
                 if !(v.is(&w) || vm.eq(&v, &w)?) {
                     return Ok(false);

@@ -120,13 +120,6 @@ fn slot_inplace(vm: &mut Vm, a: &Args, op: BinOp) -> PyResult {
     set_inplace(vm, &a.pos[0], &a.pos[1], op)
 }
 
-fn elements(v: &Value) -> Vec<Value> {
-    match v.payload() {
-        Some(Payload::Set(s)) => s.borrow().iter().cloned().collect(),
-        _ => Vec::new(),
-    }
-}
-
 /// A copy of the table of a set or frozenset value.
 fn table_of(v: &Value) -> Option<SetTable<Value>> {
     match v.payload() {
@@ -468,16 +461,49 @@ fn symmetric_difference_update(vm: &mut Vm, a: Args) -> PyResult {
     Ok(Value::None)
 }
 
+/// CPython's `set_issubset` of two sets: a longer `a` is not a subset, else each element
+/// of `a` is looked up in `b` by its stored hash (no `__hash__` call).
+fn is_subset(vm: &mut Vm, a: &Value, b: &Obj) -> PyResult<bool> {
+    let entries: Vec<(i64, Value)> = match a.payload() {
+        Some(Payload::Set(s)) => s
+            .borrow()
+            .table
+            .entries()
+            .map(|(h, k)| (h, k.clone()))
+            .collect(),
+        _ => Vec::new(),
+    };
+    if entries.len() > elements_len(&Value::Obj(b.clone())) {
+        return Ok(false);
+    }
+    for (hash, key) in entries {
+        if !vm.set_contains_hashed(b, hash, &key)? {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// The number of elements of a set value.
+fn elements_len(v: &Value) -> usize {
+    match v.payload() {
+        Some(Payload::Set(s)) => s.borrow().len(),
+        _ => 0,
+    }
+}
+
 fn issubset(vm: &mut Vm, a: Args) -> PyResult {
     let o = as_set(vm, &a.pos[1])?;
-    let mine = elements(&a.pos[0]);
-    contains_all(vm, &o, &mine).map(Value::bool)
+    is_subset(vm, &a.pos[0], &o).map(Value::bool)
 }
 
 fn issuperset(vm: &mut Vm, a: Args) -> PyResult {
     let Value::Obj(me) = &a.pos[0] else {
         return Ok(Value::Bool(Bool::FALSE));
     };
+    if matches!(a.pos[1].payload(), Some(Payload::Set(_))) {
+        return is_subset(vm, &a.pos[1], &me.clone()).map(Value::bool);
+    }
     let items = vm.collect(&a.pos[1])?;
     contains_all(vm, &me.clone(), &items).map(Value::bool)
 }
@@ -495,7 +521,7 @@ fn isdisjoint(vm: &mut Vm, a: Args) -> PyResult {
 }
 
 fn dunder_len(_vm: &mut Vm, a: Args) -> PyResult {
-    Ok(Value::Int(elements(&a.pos[0]).len() as i64))
+    Ok(Value::Int(elements_len(&a.pos[0]) as i64))
 }
 
 fn dunder_contains(vm: &mut Vm, a: Args) -> PyResult {
@@ -509,7 +535,7 @@ fn dunder_iter(vm: &mut Vm, a: Args) -> PyResult {
     let Value::Obj(me) = &a.pos[0] else {
         return Ok(Value::None);
     };
-    let len = elements(&a.pos[0]).len();
+    let len = elements_len(&a.pos[0]);
     let cls = vm.types.set_iterator.clone();
     Ok(vm.new_iterator(
         &cls,
@@ -558,21 +584,19 @@ pub fn set_inplace(vm: &mut Vm, a: &Value, b: &Value, op: BinOp) -> PyResult {
     Ok(a.clone())
 }
 
-/// Set comparisons (subset/superset ordering).
+/// Set comparisons (subset/superset ordering), as CPython's `set_richcompare`: sizes
+/// first, then one subset test by stored hashes.
 pub fn set_compare(vm: &mut Vm, a: &Value, b: &Value, op: CmpOp) -> PyResult<bool> {
     let (Value::Obj(ao), Value::Obj(bo)) = (a, b) else {
         return Ok(false);
     };
-    let ea = elements(a);
-    let eb = elements(b);
-    let a_in_b = contains_all(vm, bo, &ea)?;
-    let b_in_a = contains_all(vm, ao, &eb)?;
+    let (la, lb) = (elements_len(a), elements_len(b));
     Ok(match op {
-        CmpOp::Eq => a_in_b && b_in_a,
-        CmpOp::Ne => !(a_in_b && b_in_a),
-        CmpOp::Le => a_in_b,
-        CmpOp::Lt => a_in_b && ea.len() < eb.len(),
-        CmpOp::Ge => b_in_a,
-        CmpOp::Gt => b_in_a && eb.len() < ea.len(),
+        CmpOp::Eq => la == lb && is_subset(vm, a, bo)?,
+        CmpOp::Ne => !(la == lb && is_subset(vm, a, bo)?),
+        CmpOp::Le => is_subset(vm, a, bo)?,
+        CmpOp::Lt => la < lb && is_subset(vm, a, bo)?,
+        CmpOp::Ge => is_subset(vm, b, ao)?,
+        CmpOp::Gt => la > lb && is_subset(vm, b, ao)?,
     })
 }
