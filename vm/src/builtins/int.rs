@@ -48,6 +48,18 @@ pub(super) fn install(vm: &mut Vm) {
     let b = vm.types.bool.clone();
     def_static(vm, &b, "__new__", bool_new);
     def_method(vm, &b, "__repr__", num_repr);
+    for (op, f, rf) in [
+        (
+            BinOp::And,
+            b_and as crate::native::NativeFn,
+            rb_and as crate::native::NativeFn,
+        ),
+        (BinOp::Or, b_or, rb_or),
+        (BinOp::Xor, b_xor, rb_xor),
+    ] {
+        def_method(vm, &b, op.dunder(), f);
+        def_method(vm, &b, op.rdunder(), rf);
+    }
     let fl = vm.types.float.clone();
     def_static(vm, &fl, "__new__", float_new);
     def_method_sig(vm, &fl, "is_integer", Sig::NOARGS, float_is_integer);
@@ -153,6 +165,32 @@ fn dunder_rbinop(vm: &mut Vm, a: Args, op: BinOp) -> PyResult {
     number_dunder(vm, other, this, op)
 }
 
+/// `bool.__and__` (`__or__`, `__xor__` and their reflections): a bool for two bools,
+/// else what int's method answers.
+fn bool_bitop(vm: &mut Vm, a: Args, op: BinOp, reflected: bool) -> PyResult {
+    if let (Value::Bool(_), Some(Value::Bool(_))) = (&a.pos[0], a.pos.get(1)) {
+        return vm.binary_op(&a.pos[0], &a.pos[1], op);
+    }
+    if reflected {
+        dunder_rbinop(vm, a, op)
+    } else {
+        dunder_binop(vm, a, op)
+    }
+}
+
+macro_rules! bool_bitop_fns {
+    ($($name:ident, $rname:ident => $op:expr),*) => {
+        $(
+            fn $name(vm: &mut Vm, a: Args) -> PyResult { bool_bitop(vm, a, $op, false) }
+            fn $rname(vm: &mut Vm, a: Args) -> PyResult { bool_bitop(vm, a, $op, true) }
+        )*
+    };
+}
+
+bool_bitop_fns! {
+    b_and, rb_and => BinOp::And, b_or, rb_or => BinOp::Or, b_xor, rb_xor => BinOp::Xor
+}
+
 /// The modulus of `__pow__(other, mod)`/`__rpow__(other, mod)` when one other than `None`
 /// is given (the call path allows it for `Pow` only).
 fn pow_modulus<'a>(a: &Args<'a>, op: BinOp) -> Option<&'a Value> {
@@ -199,8 +237,11 @@ fn number_dunder(vm: &mut Vm, x: &Value, y: &Value, op: BinOp) -> PyResult {
     }
 }
 
+/// `int.__eq__` and friends (shared with float): `NotImplemented` unless `accepts` the
+/// operands (so `(1).__eq__(1.0)` defers to float, as CPython).
 fn num_cmp(vm: &mut Vm, a: Args, op: CmpOp) -> PyResult {
-    match (num::num(&a.pos[0]), a.pos.get(1).and_then(num::num)) {
+    let other = a.pos.get(1).filter(|o| accepts(&a.pos[0], o));
+    match (num::num(&a.pos[0]), other.and_then(num::num)) {
         (Some(x), Some(y)) => Ok(Value::bool(match num::compare(&x, &y) {
             Some(o) => crate::ops::cmp_ord(o, op),
             None => op == CmpOp::Ne,
