@@ -722,13 +722,16 @@ impl Vm {
     }
 
     /// The `__dict__` of object `o`, made now when its class gives instances one that
-    /// has not been needed yet (see [`Object::dict`]).
+    /// has not been needed yet (see [`Object::dict`]). Every exception has one: those the
+    /// VM raises itself (`1/0`, `{}[k]`) are made without it, as most never store an
+    /// attribute (`add_note` does).
     pub fn instance_dict<'a>(&mut self, o: &'a Obj) -> Option<&'a Obj> {
-        if o.dict.get().is_none() && matches!(&o.payload, Payload::Slots(_)) {
-            let lazy = o
-                .class_raw()
-                .and_then(|c| c.as_type())
-                .is_some_and(|t| t.instance_dict);
+        if o.dict.get().is_none() && matches!(&o.payload, Payload::Slots(_) | Payload::Exception(_))
+        {
+            let lazy = matches!(&o.payload, Payload::Exception(_))
+                || o.class_raw()
+                    .and_then(|c| c.as_type())
+                    .is_some_and(|t| t.instance_dict);
             if lazy {
                 let d = self.new_dict(crate::dict::Dict::new());
                 let _ = o.dict.set(d);
