@@ -338,6 +338,16 @@ impl Vm {
             .class_raw()
             .cloned()
             .unwrap_or_else(|| self.types.type_.clone());
+        if is_subtype(&cls, &self.exc.import_error.clone()) {
+            // An assigned `msg` (a str) is what CPython's ImportError_str shows.
+            let key = self.intern("msg");
+            let msg = e
+                .dict_table()
+                .and_then(|t| t.borrow().get_str(&key).cloned());
+            if let Some(Value::Str(m)) = msg {
+                return Ok(m.as_str().to_string());
+            }
+        }
         if is_subtype(&cls, &self.exc.key_error.clone()) && items.len() == 1 {
             return Ok(self.repr(&items[0])?.as_str().to_string());
         }

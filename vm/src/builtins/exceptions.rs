@@ -307,6 +307,11 @@ pub(super) fn exception_attr(vm: &mut Vm, o: &Obj, name: &str) -> PyResult<Optio
         }
         // Set by keyword only; the instance dict is consulted first.
         "path" if is_subtype(&cls, &vm.exc.import_error) => Some(Value::None),
+        // `ImportError.msg`: the sole argument (an assigned one is in the instance dict).
+        "msg" if is_subtype(&cls, &vm.exc.import_error) => Some(match args.as_slice() {
+            [m] => m.clone(),
+            _ => Value::None,
+        }),
         "msg" if is_subtype(&cls, &vm.exc.syntax_error) => {
             Some(args.first().cloned().unwrap_or(Value::None))
         }
