@@ -557,6 +557,11 @@ fn type_new(vm: &mut Vm, a: Args) -> PyResult {
         )));
     };
     let bases: Vec<Obj> = match args[1].payload() {
+        // A base that is a plain value (`type("X", (5,), {})`) has `int` for metaclass,
+        // which conflicts with any metaclass, as in `calculate_metaclass`.
+        Some(Payload::Tuple(t)) if t.iter().any(|b| b.as_obj().is_none()) => {
+            return Err(vm.new_type_error(METACLASS_CONFLICT));
+        }
         Some(Payload::Tuple(t)) => t.iter().filter_map(|b| b.as_obj().cloned()).collect(),
         _ => {
             return Err(vm.new_type_error(format!(
@@ -623,13 +628,14 @@ fn calculate_metaclass(vm: &mut Vm, meta: &Obj, bases: &[Obj]) -> PyResult<Obj> 
             winner = bm;
             continue;
         }
-        return Err(vm.new_type_error(
-            "metaclass conflict: the metaclass of a derived class must be a (non-strict) \
-             subclass of the metaclasses of all its bases",
-        ));
+        return Err(vm.new_type_error(METACLASS_CONFLICT));
     }
     Ok(winner)
 }
+
+/// CPython's message when the bases' metaclasses have no most derived one.
+const METACLASS_CONFLICT: &str = "metaclass conflict: the metaclass of a derived class must be a \
+     (non-strict) subclass of the metaclasses of all its bases";
 
 /// The member name of a private slot, as CPython's `_Py_Mangle`: `__x` declared in class
 /// `_C` is stored as `_C__x` (`None` when the name is not private).
