@@ -80,6 +80,15 @@ pub fn complex_repr(re: f64, im: f64) -> String {
     )
 }
 
+/// Digits after the point that the exact decimal value of any double needs (2**-1074 has
+/// 1074); every digit past them is `0`. Rust's formatting refuses a precision above
+/// `u16::MAX`, so larger precisions are formatted at this one and padded with zeros.
+const MAX_FRAC_DIGITS: usize = 1074;
+
+/// Significant digits that the exact decimal value of any double needs (767 for the largest
+/// subnormal); every digit past them is `0`.
+const MAX_SIG_DIGITS: usize = 767;
+
 /// Powers of ten that are exact doubles.
 const POW10: [f64; 16] = [
     1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
@@ -172,7 +181,10 @@ pub fn double_to_string(
         if let Some(s) = fixed_small(x, precision) {
             return s;
         }
-        return format!("{x:.precision$}");
+        let exact = precision.min(MAX_FRAC_DIGITS);
+        let mut s = format!("{x:.exact$}");
+        s.extend(std::iter::repeat_n('0', precision - exact));
+        return s;
     }
     let (precision, mode) = match style {
         FloatStyle::Exponent => (precision + 1, Mode::Significant(precision + 1)),
@@ -314,8 +326,9 @@ fn digits(x: f64, mode: Mode) -> (String, i64) {
                 scientific(&shortest)
             }
         }
-        Mode::Significant(n) => scientific(&format!("{:.*e}", n.max(1) - 1, x)),
+        Mode::Significant(n) => scientific(&format!("{:.*e}", n.clamp(1, MAX_SIG_DIGITS) - 1, x)),
         Mode::Fixed(p) => {
+            let p = p.min(MAX_FRAC_DIGITS);
             let text = format!("{x:.p$}");
             let (int, frac) = text.split_once('.').unwrap_or((&text, ""));
             let all = format!("{int}{frac}");
