@@ -378,25 +378,27 @@ impl Vm {
             }
             return Ok(format!("[Errno {}] {}", errno.as_str(), msg.as_str()));
         }
-        if is_subtype(&cls, &self.exc.syntax_error.clone()) && items.len() == 2 {
-            if let Some(Payload::Tuple(t)) = items[1].payload() {
-                // `msg (file, line N)`, the file by its base name.
-                let msg = self.to_str(&items[0])?.as_str().to_string();
-                let file = t.first().and_then(|f| f.as_str()).map(|f| {
-                    let f = f.as_str();
-                    f.rsplit('/').next().unwrap_or(f).to_string()
-                });
-                let line = match t.get(1) {
-                    Some(Value::Int(n)) => Some(*n),
-                    _ => None,
-                };
-                return Ok(match (file, line) {
-                    (Some(f), Some(n)) => format!("{msg} ({f}, line {n})"),
-                    (Some(f), None) => format!("{msg} ({f})"),
-                    (None, Some(n)) => format!("{msg} (line {n})"),
-                    (None, None) => msg,
-                });
-            }
+        if is_subtype(&cls, &self.exc.syntax_error.clone()) {
+            // CPython's `SyntaxError_str`: `msg (file, line N)` from the attributes, the file
+            // by its base name; `str(SyntaxError())` is `'None'`.
+            let this = Value::Obj(e.clone());
+            let msg = crate::module::getattr(self, &this, "msg")?;
+            let msg = self.to_str(&msg)?.as_str().to_string();
+            let file = crate::module::getattr(self, &this, "filename")?;
+            let file = file.as_str().map(|f| {
+                let f = f.as_str();
+                f.rsplit('/').next().unwrap_or(f).to_string()
+            });
+            let line = match crate::module::getattr(self, &this, "lineno")? {
+                Value::Int(n) => Some(n),
+                _ => None,
+            };
+            return Ok(match (file, line) {
+                (Some(f), Some(n)) => format!("{msg} ({f}, line {n})"),
+                (Some(f), None) => format!("{msg} ({f})"),
+                (None, Some(n)) => format!("{msg} (line {n})"),
+                (None, None) => msg,
+            });
         }
         match items.len() {
             0 => Ok(String::new()),

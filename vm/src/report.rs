@@ -665,7 +665,8 @@ impl Vm {
         let Some(Payload::Tuple(items)) = args.payload() else {
             return None;
         };
-        let (2, Some(Payload::Tuple(t))) = (items.len(), items[1].payload()) else {
+        let (2, Some(Payload::Tuple(t))) = (items.len(), items.get(1).and_then(Value::payload))
+        else {
             return None;
         };
         let msg = self.to_str(&items[0]).ok()?.as_str().to_string();
