@@ -139,15 +139,19 @@ impl Vm {
             if !fresh.is_empty() {
                 batches.push(fresh.into());
             }
+            // A batch goes as soon as it is empty, so that a finalizer which frees one new
+            // object per run (a `__del__` making an instance of its class) runs in constant
+            // memory, as CPython's trashcan does, instead of stacking empty batches.
             let next = loop {
                 let Some(batch) = batches.last_mut() else {
                     break None;
                 };
-                match batch.pop_front() {
-                    Some(item) => break Some(item),
-                    None => {
-                        batches.pop();
-                    }
+                let item = batch.pop_front();
+                if batch.is_empty() {
+                    batches.pop();
+                }
+                if item.is_some() {
+                    break item;
                 }
             };
             let obj = match next {
