@@ -179,6 +179,7 @@ pub fn build(module: &Module, interactive: bool) -> Result<SymbolTable, ScopeErr
             by_node: HashMap::new(),
         },
         stack: vec![0],
+        comp_iter_depth: 0,
         interactive,
     };
     for s in &module.body {
@@ -198,6 +199,9 @@ pub fn build(module: &Module, interactive: bool) -> Result<SymbolTable, ScopeErr
 struct Builder {
     table: SymbolTable,
     stack: Vec<usize>,
+    /// How many comprehension iterables (`for x in ITER`) are being visited: an assignment
+    /// expression anywhere inside one is an error, as CPython's `ste_comp_iter_expr`.
+    comp_iter_depth: u32,
     #[allow(dead_code)]
     interactive: bool,
 }
@@ -602,6 +606,12 @@ impl Builder {
                 }
             }
             ExprKind::NamedExpr { target, value } => {
+                if self.comp_iter_depth > 0 {
+                    return err(
+                        "assignment expression cannot be used in a comprehension iterable expression",
+                        e.span,
+                    );
+                }
                 self.expr(value)?;
                 if let ExprKind::Name(n) = &target.kind {
                     self.walrus_target(n, target.span)?;
@@ -795,7 +805,7 @@ impl Builder {
         is_genexp: bool,
     ) -> Result<(), ScopeError> {
         let first = &generators[0];
-        self.expr(&first.iter)?;
+        self.comp_iter(&first.iter)?;
         let id = self.push(ScopeKind::Comprehension, name, node as *const Expr as usize);
         self.table.scopes[id].is_genexp = is_genexp;
         self.table.scopes[id].is_generator = is_genexp;
@@ -805,7 +815,7 @@ impl Builder {
         self.cur().params.push(".0".to_string());
         for (i, g) in generators.iter().enumerate() {
             if i > 0 {
-                self.expr(&g.iter)?;
+                self.comp_iter(&g.iter)?;
             }
             self.comp_target(&g.target)?;
             for cond in &g.ifs {
@@ -825,6 +835,14 @@ impl Builder {
             }
         }
         Ok(())
+    }
+
+    /// Visits the iterable of one `for` clause of a comprehension.
+    fn comp_iter(&mut self, iter: &Expr) -> Result<(), ScopeError> {
+        self.comp_iter_depth += 1;
+        let r = self.expr(iter);
+        self.comp_iter_depth -= 1;
+        r
     }
 
     fn comp_target(&mut self, t: &Expr) -> Result<(), ScopeError> {
