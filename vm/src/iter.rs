@@ -671,6 +671,10 @@ impl Vm {
         let it = self.get_iter(v)?;
         let mut out = Vec::new();
         while let Some(x) = self.next(&it)? {
+            // A growth the allocator refuses (`ulimit -v`) is a `MemoryError`, not an abort.
+            if out.len() == out.capacity() && out.try_reserve(1).is_err() {
+                return Err(self.new_exception(&self.exc.memory_error.clone(), vec![]));
+            }
             out.push(x);
         }
         Ok(out)

@@ -539,7 +539,7 @@ fn repeat_count(seq: &Value, n: &Value) -> Option<i64> {
 /// more than the allocator can give.
 pub(crate) fn reserve<T>(v: &mut Vec<T>, len: usize, n: usize) -> Result<(), ()> {
     let total = len.checked_mul(n).ok_or(())?;
-    if total.saturating_mul(std::mem::size_of::<T>()) > crate::embed::limits::machine_memory() {
+    if crate::embed::limits::exceeds_memory(total.saturating_mul(std::mem::size_of::<T>())) {
         return Err(());
     }
     v.try_reserve_exact(total).map_err(|_| ())

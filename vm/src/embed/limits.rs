@@ -86,7 +86,8 @@ pub fn buffer_bytes() -> usize {
 /// from `/proc/meminfo` (unlimited where that cannot be read). Linux's default overcommit
 /// heuristic refuses a larger request, which is how CPython's `malloc` fails with
 /// `MemoryError` (`'x'.zfill(2**40)`); aio's allocator reserves lazily and would instead
-/// fill pages until the process is killed, so such requests are refused up front.
+/// fill pages until the process is killed, so such requests are refused up front (see
+/// [`exceeds_memory`]).
 ///
 /// ```
 /// let most = aio_vm::embed::limits::machine_memory();
@@ -112,6 +113,38 @@ pub fn machine_memory() -> usize {
             _ => usize::MAX,
         }
     })
+}
+
+/// Whether a single allocation of `bytes` must be refused with `MemoryError`: it is more
+/// than [`machine_memory`], or more than the process's current address-space limit
+/// (`ulimit -v`, `resource.setrlimit`), under which the allocator would fail and abort.
+/// The limit is read only for requests of 16 MiB or more, where a system call costs
+/// nothing next to the allocation.
+///
+/// ```
+/// assert!(aio_vm::embed::limits::exceeds_memory(usize::MAX));
+/// assert!(!aio_vm::embed::limits::exceeds_memory(64));
+/// ```
+pub fn exceeds_memory(bytes: usize) -> bool {
+    bytes > machine_memory() || (bytes >= 1 << 24 && bytes > address_space_limit())
+}
+
+/// The soft `RLIMIT_AS` of the process in bytes (`usize::MAX` when unlimited).
+fn address_space_limit() -> usize {
+    #[cfg(unix)]
+    {
+        let mut lim = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: `getrlimit` writes only the `rlimit` it is given.
+        if unsafe { libc::getrlimit(libc::RLIMIT_AS, &mut lim) } == 0
+            && lim.rlim_cur != libc::RLIM_INFINITY
+        {
+            return usize::try_from(lim.rlim_cur).unwrap_or(usize::MAX);
+        }
+    }
+    usize::MAX
 }
 
 /// Limits a host puts on each run (each call of an entry point such as [`Vm::run_source`],
@@ -601,7 +634,7 @@ impl Vm {
     /// # Ok::<(), Error>(())
     /// ```
     pub fn check_allocation(&mut self, bytes: usize) -> PyResult<()> {
-        if bytes > machine_memory() {
+        if exceeds_memory(bytes) {
             return Err(self.new_exception(&self.exc.memory_error.clone(), vec![]));
         }
         match self.limits.limits.memory {

@@ -130,7 +130,7 @@ impl FormatError {
 /// An empty string with room for `n` characters' worth of bytes, or `MemoryError` where
 /// CPython's allocation of the result would fail too (`format(1, '9223372036854775807')`).
 fn with_room(n: usize) -> Result<String, FormatError> {
-    if n > crate::embed::limits::machine_memory() {
+    if crate::embed::limits::exceeds_memory(n) {
         return Err(FormatError::Memory);
     }
     let mut s = String::new();
@@ -140,7 +140,7 @@ fn with_room(n: usize) -> Result<String, FormatError> {
 
 /// Makes room for `n` more bytes in `out`, or `MemoryError` (see [`with_room`]).
 fn reserve(out: &mut String, n: usize) -> Result<(), FormatError> {
-    if n > crate::embed::limits::machine_memory() {
+    if crate::embed::limits::exceeds_memory(n) {
         return Err(FormatError::Memory);
     }
     out.try_reserve(n).map_err(|_| FormatError::Memory)

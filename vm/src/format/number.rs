@@ -520,7 +520,7 @@ fn group_digits(
     let mut remaining = digits.len() as i64;
     let mut out: Vec<u8> = Vec::new();
     let room = min_width.max(remaining + remaining / 3) as usize + 1;
-    if room > crate::embed::limits::machine_memory() {
+    if crate::embed::limits::exceeds_memory(room) {
         return Err(FormatError::Memory);
     }
     out.try_reserve(room).map_err(|_| FormatError::Memory)?;

@@ -211,8 +211,13 @@ pub fn bytearray_inplace(vm: &mut Vm, a: &Value, b: &Value, op: BinOp) -> PyResu
                 Value::Bool(x) => x.get() as i64,
                 _ => return Ok(None),
             };
+            let n = n.max(0) as usize;
+            let total = cell.borrow().len().checked_mul(n);
+            if total.is_none_or(crate::embed::limits::exceeds_memory) {
+                return Err(vm.new_exception(&vm.exc.memory_error.clone(), vec![]));
+            }
             let mut v = cell.borrow_mut();
-            let rep = v.repeat(n.max(0) as usize);
+            let rep = v.repeat(n);
             *v = rep;
             Ok(Some(a.clone()))
         }

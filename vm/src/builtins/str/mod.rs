@@ -633,10 +633,20 @@ fn zfill(vm: &mut Vm, a: Args) -> PyResult {
     if width <= s.len() {
         return Ok(Value::Str(s));
     }
-    vm.check_allocation(width.saturating_mul(std::mem::size_of::<char>()))?;
-    let chars: Vec<char> = s.as_str().chars().collect();
-    let out = text::zfill(&chars, width, '0', |c| matches!(c, '+' | '-'));
-    Ok(Value::str(out.into_iter().collect::<String>()))
+    // Built in UTF-8 directly (a 2 GiB result must not need an 8 GiB char vector).
+    let text = s.as_str();
+    let zeros = width - s.len();
+    let total = zeros.saturating_add(text.len());
+    vm.check_allocation(total)?;
+    let mut out = String::new();
+    if out.try_reserve_exact(total).is_err() {
+        return Err(vm.new_exception(&vm.exc.memory_error.clone(), vec![]));
+    }
+    let sign = if text.starts_with(['+', '-']) { 1 } else { 0 };
+    out.push_str(&text[..sign]);
+    out.extend(std::iter::repeat_n('0', zeros));
+    out.push_str(&text[sign..]);
+    Ok(Value::str(out))
 }
 
 fn partition_impl(vm: &mut Vm, a: Args, name: &str, rev: bool) -> PyResult {
