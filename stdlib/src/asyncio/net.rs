@@ -1,6 +1,8 @@
-//! Non-blocking TCP sockets for the streams API, registered with the loop's `mio::Poll`.
-//! Sockets are numbered; the prelude's transports and servers call these natives and get
-//! readiness back as `(id, readable, writable)` tuples. mio is edge-triggered; the loop
+//! Non-blocking TCP sockets for the streams API, registered with the loop's `mio::Poll`, and
+//! the raw descriptors of `loop.add_reader`/`add_writer`. A socket's id is its descriptor,
+//! so both share one key space (the loop's `_readers`/`_writers`, keyed by descriptor as
+//! CPython's selector is); the prelude's transports and servers call these natives and get
+//! readiness back as `(fd, readable, writable)` tuples. mio is edge-triggered; the loop
 //! reports readiness level-triggered, as CPython's selectors do (`level_events`), so a
 //! transport reads once per report, as CPython's do, and sees data and end of stream on
 //! the same loop iterations. Interest changes re-register the socket (which re-arms it and
@@ -15,6 +17,7 @@ use mio::{Interest, Token};
 use std::collections::HashMap;
 use std::io::{ErrorKind, Read, Write};
 use std::net::SocketAddr;
+use std::os::fd::{AsRawFd, RawFd};
 
 /// A registered socket.
 pub(super) enum Sock {
@@ -24,13 +27,30 @@ pub(super) enum Sock {
     Stream(TcpStream),
     /// A datagram socket (`loop.create_datagram_endpoint`).
     Udp(UdpSocket),
+    /// A descriptor the script owns, watched through `loop.add_reader`/`add_writer` (pipes,
+    /// `socket.socket`s, a child's pidfd). Nothing here reads it, so its readiness is never
+    /// seen used up: while hot it is asked again with `poll(2)` before each wait
+    /// (`refresh_raw`). It is never closed here.
+    Fd(RawFd),
 }
 
-/// The sockets of this thread's loop, by id (the mio `Token`).
+impl Sock {
+    fn raw_fd(&self) -> RawFd {
+        match self {
+            Sock::Listener(l) => l.as_raw_fd(),
+            Sock::Stream(t) => t.as_raw_fd(),
+            Sock::Udp(u) => u.as_raw_fd(),
+            Sock::Fd(fd) => *fd,
+        }
+    }
+}
+
+/// The sockets of this thread's loop, by id: the descriptor, which is also the mio `Token`.
 #[derive(Default)]
 pub(super) struct Sockets {
     pub(super) socks: HashMap<usize, Sock>,
-    next: usize,
+    /// How many entries are `Sock::Fd` (none: `refresh_raw` has nothing to do).
+    raw: usize,
     /// Registered interest per socket: (read, write).
     interest: HashMap<usize, (bool, bool)>,
     /// Readiness reported and not used up yet, per socket: (read, write). mio reports an
@@ -50,10 +70,67 @@ pub(super) struct Sockets {
 }
 
 impl Sockets {
+    /// Enters a new socket under its descriptor. Whatever the table still knew under that
+    /// number belonged to a descriptor closed since (a raw one the script closed while
+    /// watched; the kernel dropped it from the poller then).
     fn add(&mut self, s: Sock) -> usize {
-        self.next += 1;
-        self.socks.insert(self.next, s);
-        self.next
+        let id = s.raw_fd() as usize;
+        self.forget(id);
+        self.socks.insert(id, s);
+        id
+    }
+
+    /// Drops every trace of `id`, returning its socket and whether it was registered.
+    fn forget(&mut self, id: usize) -> Option<(Sock, bool)> {
+        self.hot.remove(&id);
+        self.read_closed.remove(&id);
+        self.delivered.retain(|&d| d != id);
+        let registered = self.interest.remove(&id).is_some();
+        let sock = self.socks.remove(&id)?;
+        if matches!(sock, Sock::Fd(_)) {
+            self.raw -= 1;
+        }
+        Some((sock, registered))
+    }
+
+    /// Level-triggered readiness of the hot raw descriptors: `poll(2)` without waiting says
+    /// whether each is still ready for what it is watched for (CPython's epoll mapping: any
+    /// event but `POLLOUT` makes it readable, any but `POLLIN` writable); one that is not
+    /// cools until its next edge, and one closed meanwhile (`POLLNVAL`) is never reported,
+    /// as epoll forgets a closed descriptor.
+    fn refresh_raw(&mut self) {
+        if self.raw == 0 {
+            return;
+        }
+        let mut fds: Vec<libc::pollfd> = Vec::new();
+        for &id in self.hot.keys() {
+            if let (Some(Sock::Fd(fd)), Some(&(ir, iw))) =
+                (self.socks.get(&id), self.interest.get(&id))
+            {
+                let events = if ir { libc::POLLIN } else { 0 } | if iw { libc::POLLOUT } else { 0 };
+                fds.push(libc::pollfd {
+                    fd: *fd,
+                    events,
+                    revents: 0,
+                });
+            }
+        }
+        if fds.is_empty() {
+            return;
+        }
+        // SAFETY: `fds` is a valid array of `fds.len()` pollfd structures.
+        if unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, 0) } < 0 {
+            return;
+        }
+        for p in fds {
+            let ev = p.revents;
+            if ev == 0 || ev & libc::POLLNVAL != 0 {
+                self.hot.remove(&(p.fd as usize));
+            } else {
+                let ready = (ev & !libc::POLLOUT != 0, ev & !libc::POLLIN != 0);
+                self.hot.insert(p.fd as usize, ready);
+            }
+        }
     }
 
     /// An operation on `id` would block: that readiness is used up until the next edge.
@@ -79,7 +156,10 @@ impl Sockets {
 
 /// Whether the next poll must return at once because a watched socket is still ready.
 pub(super) fn any_hot() -> bool {
-    super::with_sockets(|s| s.any_hot_watched())
+    super::with_sockets(|s| {
+        s.refresh_raw();
+        s.any_hot_watched()
+    })
 }
 
 /// A readiness event from mio: `(id, readable, writable, read_closed)`.
@@ -418,57 +498,111 @@ pub(super) fn shutdown_write(vm: &mut Vm, a: Args) -> PyResult {
 pub(super) fn close(vm: &mut Vm, a: Args) -> PyResult {
     let id = int_arg(vm, &a, 0)? as usize;
     super::with_poll_and_sockets(|poll, s| {
-        s.hot.remove(&id);
-        s.read_closed.remove(&id);
-        s.delivered.retain(|&d| d != id);
-        if let Some(mut sock) = s.socks.remove(&id) {
-            if s.interest.remove(&id).is_some() {
-                let _ = match &mut sock {
-                    Sock::Listener(l) => poll.registry().deregister(l),
-                    Sock::Stream(t) => poll.registry().deregister(t),
-                    Sock::Udp(u) => poll.registry().deregister(u),
-                };
-            }
+        if let Some((mut sock, true)) = s.forget(id) {
+            let _ = poll.registry().deregister(&mut source(&mut sock));
         }
     });
     Ok(Value::None)
 }
 
-/// `_watch(id, readable, writable)`: sets the readiness the loop waits for on a socket.
+/// The mio source of a socket, to (de)register.
+fn source(sock: &mut Sock) -> Source<'_> {
+    match sock {
+        Sock::Listener(l) => Source::Mio(l),
+        Sock::Stream(t) => Source::Mio(t),
+        Sock::Udp(u) => Source::Mio(u),
+        Sock::Fd(fd) => Source::Fd(mio::unix::SourceFd(fd)),
+    }
+}
+
+/// A registrable socket: one of mio's own or a raw descriptor.
+enum Source<'a> {
+    Mio(&'a mut dyn mio::event::Source),
+    Fd(mio::unix::SourceFd<'a>),
+}
+
+impl mio::event::Source for Source<'_> {
+    fn register(&mut self, r: &mio::Registry, t: Token, i: Interest) -> std::io::Result<()> {
+        match self {
+            Source::Mio(s) => s.register(r, t, i),
+            Source::Fd(s) => s.register(r, t, i),
+        }
+    }
+
+    fn reregister(&mut self, r: &mio::Registry, t: Token, i: Interest) -> std::io::Result<()> {
+        match self {
+            Source::Mio(s) => s.reregister(r, t, i),
+            Source::Fd(s) => s.reregister(r, t, i),
+        }
+    }
+
+    fn deregister(&mut self, r: &mio::Registry) -> std::io::Result<()> {
+        match self {
+            Source::Mio(s) => s.deregister(r),
+            Source::Fd(s) => s.deregister(r),
+        }
+    }
+}
+
+/// `_watch(fd, readable, writable)`: sets the readiness the loop waits for on a socket, or
+/// on a raw descriptor of the script's (`loop.add_reader`), which it starts and stops
+/// knowing about here. A descriptor the poller refuses (closed, a regular file) raises
+/// its `OSError`, as epoll's `register` does.
 pub(super) fn watch(vm: &mut Vm, a: Args) -> PyResult {
-    let id = int_arg(vm, &a, 0)? as usize;
+    let fd = int_arg(vm, &a, 0)?;
+    if fd < 0 {
+        return Err(vm.new_value_error(format!("Invalid file descriptor: {fd}")));
+    }
+    let id = fd as usize;
     let r = matches!(a.pos.get(1), Some(Value::Bool(Bool::TRUE)));
     let w = matches!(a.pos.get(2), Some(Value::Bool(Bool::TRUE)));
     let result = super::with_poll_and_sockets(|poll, s| -> std::io::Result<()> {
         let old = s.interest.get(&id).copied();
-        let Some(sock) = s.socks.get_mut(&id) else {
-            return Ok(());
-        };
         let interest = match (r, w) {
             (true, true) => Some(Interest::READABLE | Interest::WRITABLE),
             (true, false) => Some(Interest::READABLE),
             (false, true) => Some(Interest::WRITABLE),
             (false, false) => None,
         };
-        let reg = poll.registry();
-        let source: &mut dyn mio::event::Source = match sock {
-            Sock::Listener(l) => l,
-            Sock::Stream(t) => t,
-            Sock::Udp(u) => u,
+        if !s.socks.contains_key(&id) {
+            if interest.is_none() {
+                return Ok(());
+            }
+            s.socks.insert(id, Sock::Fd(fd as RawFd));
+            s.raw += 1;
+        }
+        let raw = matches!(s.socks.get(&id), Some(Sock::Fd(_)));
+        let Some(sock) = s.socks.get_mut(&id) else {
+            return Ok(());
         };
+        let reg = poll.registry();
+        let mut source = source(sock);
         match (old, interest) {
-            (None, Some(i)) => reg.register(source, Token(id), i)?,
-            (Some(_), Some(i)) => reg.reregister(source, Token(id), i)?,
+            (None, Some(i)) => {
+                if let Err(e) = reg.register(&mut source, Token(id), i) {
+                    s.forget(id);
+                    return Err(e);
+                }
+            }
+            (Some(_), Some(i)) => reg.reregister(&mut source, Token(id), i)?,
             (Some(_), None) => {
-                reg.deregister(source)?;
+                // As epoll's selector, a descriptor closed meanwhile is no error.
+                let _ = reg.deregister(&mut source);
                 s.delivered.retain(|&d| d != id);
             }
             (None, None) => {}
         }
         match interest {
-            Some(_) => s.interest.insert(id, (r, w)),
-            None => s.interest.remove(&id),
-        };
+            Some(_) => {
+                s.interest.insert(id, (r, w));
+            }
+            None if raw => {
+                s.forget(id);
+            }
+            None => {
+                s.interest.remove(&id);
+            }
+        }
         Ok(())
     });
     result.map_err(|e| os_error(vm, &e, None))?;
