@@ -94,6 +94,23 @@ fn kill(vm: &mut Vm, a: Args) -> PyResult {
     Ok(Value::None)
 }
 
+/// `os.pidfd_open(pid, flags=0)`: a descriptor that turns readable when the process exits
+/// (asyncio watches children through it).
+fn pidfd_open(vm: &mut Vm, a: Args) -> PyResult {
+    let [pid, flags] = a.clinic(vm, "pidfd_open", 0, 1, ["pid", "flags"])?;
+    let pid = to_index_i64(vm, &pid.unwrap_or(Value::None))? as libc::pid_t;
+    let flags = match flags {
+        Some(f) => to_index_i64(vm, &f)? as libc::c_uint,
+        None => 0,
+    };
+    // SAFETY: pidfd_open takes two integers and returns a new descriptor or -1.
+    let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, flags) };
+    if fd < 0 {
+        return Err(os_error(vm, errno(), None, None));
+    }
+    Ok(Value::Int(fd))
+}
+
 /// A `W*` function of `os` over a wait status.
 fn status_fn(vm: &mut Vm, a: &Args, name: &str, f: fn(i32) -> Value) -> PyResult {
     a.check_count(vm, name, 1, 1)?;
@@ -109,6 +126,7 @@ pub fn install_os(vm: &mut Vm, m: &Obj) {
         ("waitpid", waitpid),
         ("waitstatus_to_exitcode", waitstatus_to_exitcode),
         ("kill", kill),
+        ("pidfd_open", pidfd_open),
         ("WIFEXITED", |vm, a| {
             status_fn(vm, &a, "WIFEXITED", |s| Value::bool(libc::WIFEXITED(s)))
         }),

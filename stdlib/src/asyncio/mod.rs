@@ -51,6 +51,10 @@ const PRELUDE: &[crate::source::Source] = &[
         include_str!("prelude/protocols.aio"),
     ),
     ("asyncio/streams.aio", include_str!("prelude/streams.aio")),
+    (
+        "asyncio/subprocess.aio",
+        include_str!("prelude/subprocess.aio"),
+    ),
     ("asyncio/runners.aio", include_str!("prelude/runners.aio")),
     ("asyncio/origins.aio", include_str!("prelude/origins.aio")),
 ];

@@ -564,11 +564,11 @@ pub(super) fn watch(vm: &mut Vm, a: Args) -> PyResult {
             (false, true) => Some(Interest::WRITABLE),
             (false, false) => None,
         };
-        if !s.socks.contains_key(&id) {
+        if let std::collections::hash_map::Entry::Vacant(e) = s.socks.entry(id) {
             if interest.is_none() {
                 return Ok(());
             }
-            s.socks.insert(id, Sock::Fd(fd as RawFd));
+            e.insert(Sock::Fd(fd as RawFd));
             s.raw += 1;
         }
         let raw = matches!(s.socks.get(&id), Some(Sock::Fd(_)));
