@@ -126,13 +126,13 @@ impl SyntaxError {
                 let length = trimmed.chars().count();
                 let col = (column - indent).min(length);
                 let end = index.position(source, self.span.end);
-                let width = if self.kind == SyntaxErrorKind::Syntax
-                    && end.line == start.line
-                    && end.column > start.column
-                {
-                    (end.column - start.column) as usize
-                } else {
-                    1
+                // A range over several lines is drawn to the end of its first.
+                let width = match self.kind {
+                    SyntaxErrorKind::Syntax if end.line > start.line => length,
+                    SyntaxErrorKind::Syntax if end.column > start.column => {
+                        (end.column - start.column) as usize
+                    }
+                    _ => 1,
                 };
                 let width = width.min(length.saturating_sub(col).max(1));
                 out.push_str("    ");

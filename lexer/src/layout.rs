@@ -15,6 +15,7 @@ use crate::span::{LineIndex, Span};
 use crate::token::{FStringToken, Tok, Token};
 use crate::Mode;
 use logos::Logos;
+use std::ops::Range;
 
 /// CPython's limit on nested brackets (`MAXLEVEL`).
 const MAX_BRACKETS: usize = 200;
@@ -85,6 +86,20 @@ impl<'a> Layout<'a> {
         self.tokens.push(Token { tok, span });
     }
 
+    /// Where the NEWLINE token that ends at the line break `range` lies: as in CPython's
+    /// tokenizer, a comment after the line's last token (ending at `last_end`) is its text,
+    /// so errors reported at the NEWLINE underline the comment.
+    fn newline_extent(&self, last_end: Option<usize>, range: Range<usize>) -> (usize, usize) {
+        let comment = last_end.and_then(|end| {
+            let gap = self.source.get(end..range.start)?;
+            gap.find('#').map(|at| end + at)
+        });
+        match comment {
+            Some(start) => (start, range.end),
+            None => (range.start, range.end),
+        }
+    }
+
     /// Lexes up to and including the next NEWLINE, or to the end of input.
     fn lex_line(&mut self) -> Result<(), SyntaxError> {
         if self.done {
@@ -99,6 +114,8 @@ impl<'a> Layout<'a> {
                 .without_caret());
             }
         }
+        // The end of the line's last token: a comment after it belongs to the NEWLINE.
+        let mut last_end = None;
         while let Some(next) = self.raw.next() {
             let range = self.raw.span();
             let raw = next.map_err(|e| self.raw_error(e))?;
@@ -110,7 +127,8 @@ impl<'a> Layout<'a> {
                     self.line_start = range.end;
                     if !self.at_line_start {
                         self.at_line_start = true;
-                        self.push(Tok::Newline, range.start, range.end);
+                        let (start, end) = self.newline_extent(last_end, range);
+                        self.push(Tok::Newline, start, end);
                         return Ok(());
                     }
                 }
@@ -124,11 +142,12 @@ impl<'a> Layout<'a> {
                     }
                     let tok = self.token(raw, range.start, range.end, self.raw.slice())?;
                     self.push(tok, range.start, range.end);
+                    last_end = Some(range.end);
                 }
             }
         }
         self.done = true;
-        self.end_of_input()
+        self.end_of_input(last_end)
     }
 
     /// The token for a raw token that is not layout.
@@ -344,7 +363,9 @@ impl<'a> Layout<'a> {
         Ok(())
     }
 
-    fn end_of_input(&mut self) -> Result<(), SyntaxError> {
+    /// Closes the input; `last_end` is the end of the last line's last token, if the input
+    /// does not end with a line break.
+    fn end_of_input(&mut self, last_end: Option<usize>) -> Result<(), SyntaxError> {
         let end = self.source.len();
         if let Some(&(open, span)) = self.brackets.last() {
             return Err(
@@ -353,7 +374,8 @@ impl<'a> Layout<'a> {
         }
         if self.mode == Mode::Module {
             if !self.at_line_start {
-                self.push(Tok::Newline, end, end);
+                let (start, end) = self.newline_extent(last_end, end..end);
+                self.push(Tok::Newline, start, end);
             }
             while self.indents.len() > 1 {
                 self.indents.pop();

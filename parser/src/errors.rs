@@ -111,6 +111,9 @@ fn unexpected_token(
         let at = Span::new(span.end.saturating_sub(1).max(span.start), span.end);
         return SyntaxError::indentation("unexpected indent", at).without_caret();
     }
+    if let Some(err) = missing_forced_token(tokens, line_start, index, tok, source) {
+        return err;
+    }
     if expects(expected, "except")
         && expects(expected, "finally")
         && (*tok == Tok::Dedent || prev.is_some_and(|p| p.tok == Tok::Dedent))
@@ -151,13 +154,6 @@ fn unexpected_token(
         return SyntaxError::new("expected ':'", span);
     }
     if let Some(p) = prev {
-        if p.tok == Tok::Name("print") && index == line_start + 1 && can_start_expression(tok) {
-            let end = line_end(tokens, index);
-            return SyntaxError::new(
-                "Missing parentheses in call to 'print'. Did you mean print(...)?",
-                Span::new(p.span.start, end),
-            );
-        }
         if *tok == Tok::Equal
             && matches!(p.tok, Tok::Name(_))
             && index >= 2
@@ -179,17 +175,226 @@ fn unexpected_token(
                 Span::new(start, p.span.end),
             );
         }
-        if can_start_expression(tok)
-            && can_end_expression(&p.tok)
-            && in_expression_brackets(tokens, index)
-        {
-            return SyntaxError::new(
-                "invalid syntax. Perhaps you forgot a comma?",
-                Span::new(p.span.start, span.end),
-            );
+        if let Some(err) = legacy_call(tokens, index, tok, source) {
+            return err;
+        }
+        if let Some(err) = forgot_comma(tokens, index, tok, source) {
+            return err;
         }
     }
     SyntaxError::new("invalid syntax", span)
+}
+
+/// CPython's forced tokens (`&&'('` and `&&':'` in its grammar): the name of a `def` must be
+/// followed by `(`, and the headers of `def`, `try`, `finally` and `else` end with `:`.
+/// CPython raises "expected 'X'" at the token found instead, before any other refinement.
+fn missing_forced_token(
+    tokens: &[Token<'_>],
+    line_start: usize,
+    index: usize,
+    tok: &Tok<'_>,
+    source: &str,
+) -> Option<SyntaxError> {
+    let mut header = line_start;
+    if tokens.get(header)?.tok == Tok::Async {
+        header += 1;
+    }
+    let at = |i: usize| tokens.get(i).map(|t| t.span);
+    let colon = |i: usize| Some(SyntaxError::new("expected ':'", at(i)?));
+    match tokens.get(header)?.tok {
+        Tok::Try | Tok::Finally | Tok::Else if index == header + 1 && *tok != Tok::Colon => {
+            colon(index)
+        }
+        Tok::Def if matches!(tokens.get(header + 1)?.tok, Tok::Name(_)) => {
+            let open = header + 2;
+            if index == open {
+                return Some(SyntaxError::new("expected '('", at(index)?));
+            }
+            let close = matching_close(tokens, open)?;
+            if index <= close {
+                return None;
+            }
+            if index == close + 1 || tokens[close + 1].tok != Tok::Rarrow {
+                return colon(index);
+            }
+            // `-> annotation`: CPython's forced `:` follows the annotation when it is an
+            // expression, else the `->` itself.
+            let annotation = (close + 2 < index).then(|| {
+                let (first, last) = (&tokens[close + 2], &tokens[index - 1]);
+                let text = source.get(first.span.start as usize..last.span.end as usize)?;
+                crate::parse_expression_at(text, first.span.start).ok()
+            });
+            colon(if annotation.flatten().is_some() {
+                index
+            } else {
+                close + 1
+            })
+        }
+        _ => None,
+    }
+}
+
+/// The index of the bracket that closes the one at `open`, if it is closed on its line.
+fn matching_close(tokens: &[Token<'_>], open: usize) -> Option<usize> {
+    if tokens.get(open)?.tok != Tok::LPar {
+        return None;
+    }
+    let mut depth = 0usize;
+    for (i, t) in tokens.iter().enumerate().skip(open) {
+        match t.tok {
+            Tok::LPar | Tok::LSqb | Tok::LBrace => depth += 1,
+            Tok::RPar | Tok::RSqb | Tok::RBrace => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            Tok::Newline => return None,
+            _ => {}
+        }
+    }
+    None
+}
+
+/// `print "x"` or `exec "code"` (CPython's `invalid_legacy_expression`): the name starts
+/// an expression and is followed by another; the report spans both.
+fn legacy_call(
+    tokens: &[Token<'_>],
+    index: usize,
+    tok: &Tok<'_>,
+    source: &str,
+) -> Option<SyntaxError> {
+    let name = tokens.get(index.checked_sub(1)?)?;
+    let Tok::Name(word @ ("print" | "exec")) = name.tok else {
+        return None;
+    };
+    let attribute = index >= 2 && tokens[index - 2].tok == Tok::Dot;
+    if attribute || *tok == Tok::LPar || !can_start_expression(tok) {
+        return None;
+    }
+    let end = expression_end(tokens, index, source, true);
+    Some(SyntaxError::new(
+        format!("Missing parentheses in call to '{word}'. Did you mean {word}(...)?"),
+        Span::new(name.span.start, end),
+    ))
+}
+
+/// Inside brackets, an expression directly followed by another (CPython's
+/// `invalid_expression`): "Perhaps you forgot a comma?", spanning both expressions. As in
+/// CPython, the first must be a disjunction (not a conditional or a lambda) that does not
+/// start with a soft keyword or with a name followed by a string (`f(a "x")`).
+fn forgot_comma(
+    tokens: &[Token<'_>],
+    index: usize,
+    tok: &Tok<'_>,
+    source: &str,
+) -> Option<SyntaxError> {
+    let prev = tokens.get(index.checked_sub(1)?)?;
+    if !can_start_expression(tok)
+        || !can_end_expression(&prev.tok)
+        || !in_expression_brackets(tokens, index)
+    {
+        return None;
+    }
+    let start = expression_start(tokens, index)?;
+    let first = &tokens[start];
+    let then_string = matches!(
+        tokens[start + 1].tok,
+        Tok::Str(_) | Tok::Bytes(_) | Tok::FString(_)
+    );
+    match first.tok {
+        Tok::Name("match" | "case" | "_") => return None,
+        Tok::Name(_) if then_string => return None,
+        _ => {}
+    }
+    let text = source.get(first.span.start as usize..prev.span.end as usize)?;
+    let left = crate::parse_expression_at(text, first.span.start).ok()?;
+    if matches!(
+        left.kind,
+        crate::ast::ExprKind::IfExp { .. } | crate::ast::ExprKind::Lambda { .. }
+    ) {
+        return None;
+    }
+    let end = expression_end(tokens, index, source, false);
+    Some(SyntaxError::new(
+        "invalid syntax. Perhaps you forgot a comma?",
+        Span::new(first.span.start, end),
+    ))
+}
+
+/// The first token of the operand that ends just before token `index`: back to the
+/// enclosing bracket, a `,`, `=`, `:`, `:=`, `yield` or an unpacking `*`. `None` inside a
+/// conditional, lambda or comprehension clause, where CPython gives no comma hint.
+fn expression_start(tokens: &[Token<'_>], index: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut i = index;
+    while i > 0 {
+        match tokens[i - 1].tok {
+            Tok::RPar | Tok::RSqb | Tok::RBrace => depth += 1,
+            Tok::LPar | Tok::LSqb | Tok::LBrace if depth == 0 => break,
+            Tok::LPar | Tok::LSqb | Tok::LBrace => depth -= 1,
+            _ if depth > 0 => {}
+            Tok::Comma
+            | Tok::Equal
+            | Tok::Colon
+            | Tok::ColonEqual
+            | Tok::Yield
+            | Tok::Semi
+            | Tok::Newline
+            | Tok::Indent
+            | Tok::Dedent => break,
+            Tok::Star | Tok::DoubleStar
+                if i < 2
+                    || matches!(
+                        tokens[i - 2].tok,
+                        Tok::Comma | Tok::LPar | Tok::LSqb | Tok::LBrace | Tok::Equal | Tok::Colon
+                    ) =>
+            {
+                break
+            }
+            Tok::If | Tok::Else | Tok::For | Tok::Lambda | Tok::Async => return None,
+            _ => {}
+        }
+        i -= 1;
+    }
+    (i < index).then_some(i)
+}
+
+/// The end of the longest expression that starts at token `index` (a tuple of them when
+/// `commas`), as CPython's `expression` and `star_expressions` would parse it there; the
+/// token's own end when none parses.
+fn expression_end(tokens: &[Token<'_>], index: usize, source: &str, commas: bool) -> u32 {
+    /// Error paths only, but each candidate is a parse: bound the quadratic worst case.
+    const MAX_TOKENS: usize = 256;
+    let mut depth = 0usize;
+    let mut in_lambda = false;
+    let mut stop = index;
+    for (i, t) in tokens.iter().enumerate().skip(index).take(MAX_TOKENS) {
+        match t.tok {
+            Tok::LPar | Tok::LSqb | Tok::LBrace => depth += 1,
+            Tok::RPar | Tok::RSqb | Tok::RBrace if depth == 0 => break,
+            Tok::RPar | Tok::RSqb | Tok::RBrace => depth -= 1,
+            Tok::Newline | Tok::Semi | Tok::Indent | Tok::Dedent => break,
+            _ if depth > 0 => {}
+            Tok::Comma if !commas => break,
+            Tok::Equal | Tok::ColonEqual | Tok::For | Tok::Async | Tok::Rarrow => break,
+            Tok::Lambda => in_lambda = true,
+            Tok::Colon if !in_lambda => break,
+            Tok::Colon => in_lambda = false,
+            _ => {}
+        }
+        stop = i + 1;
+    }
+    let start = tokens[index].span.start;
+    (index + 1..=stop)
+        .rev()
+        .map(|end| tokens[end - 1].span.end)
+        .find(|&end| {
+            source
+                .get(start as usize..end as usize)
+                .is_some_and(|text| crate::parse_expression_at(text, start).is_ok())
+        })
+        .unwrap_or(tokens[index].span.end)
 }
 
 /// `expected an indented block after 'if' statement on line N`, for the block header that
@@ -413,17 +618,6 @@ fn logical_line_start(tokens: &[Token<'_>], index: usize) -> usize {
         i -= 1;
     }
     i
-}
-
-fn line_end(tokens: &[Token<'_>], index: usize) -> u32 {
-    let mut end = tokens.get(index).map_or(0, |t| t.span.end);
-    for t in &tokens[index..] {
-        if t.tok == Tok::Newline {
-            break;
-        }
-        end = t.span.end;
-    }
-    end
 }
 
 fn is_block_keyword(tok: &Tok<'_>) -> bool {
