@@ -1,6 +1,7 @@
 //! What aio writes to stderr beyond tracebacks of uncaught exceptions — asyncio's debug
 //! mode (slow steps), "exception was never retrieved" reports (F-8, TB-3), `__del__`
-//! errors — and which frames tracebacks through tasks show (TB-1), compared with CPython.
+//! errors, `sys.tracebacklimit` — and which frames tracebacks through tasks and the
+//! warnings module show (TB-1), compared with CPython.
 //!
 //! Expected outputs are `fixtures/stderr/NAME.stderr`, written from CPython's stderr by
 //! `tests/tools/gen_stderr_fixtures.py`, which documents the normalization that
@@ -108,4 +109,18 @@ fn the_compilers_syntax_warnings_are_printed_as_cpython_prints_them() {
     let (code, err) = run("syntax_warnings");
     assert_eq!(code, Some(0));
     assert_eq!(normalize(&err, &fixtures()), expected("syntax_warnings"));
+}
+
+#[test]
+fn sys_tracebacklimit_keeps_the_innermost_frames_of_each_traceback() {
+    let (code, err) = run("traceback_limit");
+    assert_eq!(code, Some(1));
+    assert_eq!(normalize(&err, &fixtures()), expected("traceback_limit"));
+}
+
+#[test]
+fn a_warning_raised_as_an_error_shows_no_frames_of_the_warnings_module() {
+    let (code, err) = run("warning_as_error");
+    assert_eq!(code, Some(1));
+    assert_eq!(normalize(&err, &fixtures()), expected("warning_as_error"));
 }

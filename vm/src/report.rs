@@ -128,7 +128,8 @@ impl Vm {
     /// # Ok::<(), aio_vm::Error>(())
     /// ```
     pub fn format_exception(&mut self, e: &Obj) -> String {
-        let mut r = Report::new(None, true, false);
+        let limit = self.sys_traceback_limit();
+        let mut r = Report::new(limit, true, false);
         self.report_recursive(&mut r, e);
         r.out
     }
@@ -400,6 +401,28 @@ impl Vm {
         if r.depth == 1 {
             r.depth -= 1;
         }
+    }
+
+    /// `sys.tracebacklimit` as CPython's `PyTraceBack_Print` reads it, in the `limit` form
+    /// of [`Report`]: the last `n` frames of each traceback, none (nor the header) when
+    /// `n <= 0`, all when it is not an int or too large for a C long.
+    fn sys_traceback_limit(&mut self) -> Option<i64> {
+        let key = self.intern("sys");
+        let Some(Value::Obj(sys)) = self.dict_get_str(&self.modules.clone(), &key) else {
+            return None;
+        };
+        let globals = self.module_globals(&sys)?;
+        let key = self.intern("tracebacklimit");
+        let n = match self.dict_get_str(&globals, &key)? {
+            Value::Int(n) => n,
+            Value::Bool(b) => i64::from(b.get()),
+            Value::Obj(o) => match &o.payload {
+                Payload::Int(b) if b.sign() == num_bigint::Sign::Minus => 0,
+                _ => return None,
+            },
+            _ => return None,
+        };
+        Some(if n <= 0 { 0 } else { -n })
     }
 
     /// `print_exception`: the traceback, the `Type: message` line, the notes.

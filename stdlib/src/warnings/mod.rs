@@ -8,16 +8,17 @@ use aio_vm::builtins::module_native;
 use aio_vm::native::{Args, NativeImpl};
 use aio_vm::{Obj, PyResult, Value, Vm};
 
+const SOURCE: crate::source::Source = ("warnings/warnings.aio", include_str!("warnings.aio"));
+
 /// Initialises `warnings`.
 pub fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
+    // `warn` and `warn_explicit` are C in CPython: a warning turned into an error is
+    // raised at the caller's line, without frames of this module.
+    vm.hidden_sources.insert(SOURCE.0.to_string());
     let g = vm.module_globals(m).expect("a module has globals");
     let f = module_native(vm, "warnings", "_caller", NativeImpl::Fn(caller));
     vm.dict_set_str(&g, "_caller", f);
-    crate::source::run(
-        vm,
-        m,
-        &[("warnings/warnings.aio", include_str!("warnings.aio"))],
-    )
+    crate::source::run(vm, m, &[SOURCE])
 }
 
 /// `_caller(depth)`: `(filename, lineno, globals, line)` of the frame `depth` levels out

@@ -962,14 +962,16 @@ fn dir(vm: &mut Vm, a: Args) -> PyResult {
     Ok(vm.new_list(names))
 }
 
-fn globals(vm: &mut Vm, _a: Args) -> PyResult {
+fn globals(vm: &mut Vm, a: Args) -> PyResult {
+    a.check_count(vm, "globals", 0, 0)?;
     match vm.frames.last() {
         Some(f) => Ok(Value::Obj(f.globals.clone())),
         None => Ok(Value::None),
     }
 }
 
-pub(super) fn locals(vm: &mut Vm, _a: Args) -> PyResult {
+pub(super) fn locals(vm: &mut Vm, a: Args) -> PyResult {
+    a.check_count(vm, "locals", 0, 0)?;
     match vm.frames.len().checked_sub(1) {
         Some(i) => Ok(frame_locals(vm, i)),
         None => Ok(Value::None),
