@@ -22,40 +22,49 @@ pub fn install(c: &mut ClassBuilder) {
         .method("_randbelow", randbelow_method);
 }
 
-/// `operator.index(v)`, accepting integral floats as CPython 3.11 still does (with a
-/// deprecation warning there); `what` names the argument in the `ValueError`.
-fn range_arg(vm: &mut Vm, v: &Value, what: &str) -> PyResult<BigInt> {
-    match to_index(vm, v) {
-        Ok(n) => Ok(n),
-        Err(e) => {
-            let float = vm.types.float.clone();
-            if vm.isinstance(v, &float) {
-                let x = aio_vm::module::to_f64(vm, v)?;
-                if x.is_finite() && x.fract() == 0.0 {
-                    return Ok(num_traits::FromPrimitive::from_f64(x).unwrap_or_default());
-                }
-                if x.is_nan() {
-                    return Err(vm.new_value_error("cannot convert float NaN to integer"));
-                }
-                if x.is_infinite() {
-                    return Err(vm.new_overflow_error("cannot convert float infinity to integer"));
-                }
-                return Err(vm.new_value_error(format!("non-integer {what} for randrange()")));
-            }
-            Err(e)
-        }
+/// An argument of `randrange` as CPython 3.11's `random.py` reads it: `operator.index(v)`,
+/// or else `int(v)` with a `DeprecationWarning` at the caller's line (`warn`: the caller
+/// is the script, not `randint`, whose warnings CPython's default filters ignore), and a
+/// `ValueError` naming the argument (`what`) when `int(v) != v`.
+fn range_arg(vm: &mut Vm, v: &Value, what: &str, warn: bool) -> PyResult<BigInt> {
+    let err = match to_index(vm, v) {
+        Ok(n) => return Ok(n),
+        Err(e) => e,
+    };
+    if !vm.is_instance_of(&err, &vm.exc.type_error.clone()) {
+        return Err(err);
     }
+    let int = Value::Obj(vm.types.int.clone());
+    let n = vm.call(&int, std::slice::from_ref(v), &[])?;
+    let integral = vm.eq(&n, v)?;
+    if warn {
+        let message = if integral {
+            "non-integer arguments to randrange() have been deprecated since Python 3.10 \
+             and will be removed in a subsequent version"
+        } else {
+            "randrange() will raise TypeError in the future"
+        };
+        let warnings = vm.import_module("warnings")?;
+        let warn = aio_vm::module::getattr(vm, &warnings, "warn")?;
+        let category = Value::Obj(vm.exc.deprecation_warning.clone());
+        vm.call(&warn, &[Value::str(message), category], &[])?;
+    }
+    if !integral {
+        return Err(vm.new_value_error(format!("non-integer {what} for randrange()")));
+    }
+    Ok(as_int(&n).unwrap_or_default())
 }
 
-/// The shared body of `randrange(start, stop=None, step=1)`.
+/// The shared body of `randrange(start, stop=None, step=1)`; `warn`: as for [`range_arg`].
 fn randrange_impl(
     vm: &mut Vm,
     s: &Value,
     start: &Value,
     stop: Option<&Value>,
     step: Option<&Value>,
+    warn: bool,
 ) -> PyResult {
-    let istart = range_arg(vm, start, "arg 1")?;
+    let istart = range_arg(vm, start, "arg 1", warn)?;
     let Some(stop) = stop.filter(|v| !v.is_none()) else {
         if step.is_some() {
             return Err(vm.new_type_error("Missing a non-None stop argument"));
@@ -66,10 +75,10 @@ fn randrange_impl(
         }
         return Err(vm.new_value_error("empty range for randrange()"));
     };
-    let istop = range_arg(vm, stop, "stop")?;
+    let istop = range_arg(vm, stop, "stop", warn)?;
     let width = &istop - &istart;
     let istep = match step {
-        Some(v) => range_arg(vm, v, "step")?,
+        Some(v) => range_arg(vm, v, "step", warn)?,
         None => BigInt::one(),
     };
     if istep.is_one() {
@@ -106,7 +115,7 @@ fn randrange(vm: &mut Vm, a: Args) -> PyResult {
     };
     let stop = a.arg(2, "stop").cloned();
     let step = a.arg(3, "step").cloned();
-    randrange_impl(vm, &s, &start, stop.as_ref(), step.as_ref())
+    randrange_impl(vm, &s, &start, stop.as_ref(), step.as_ref(), true)
 }
 
 fn randint(vm: &mut Vm, a: Args) -> PyResult {
@@ -121,7 +130,7 @@ fn randint(vm: &mut Vm, a: Args) -> PyResult {
         return Err(vm.new_type_error(format!("Random.randint() missing {missing}")));
     };
     let stop = vm.binary_op(&hi, &Value::Int(1), BinOp::Add)?;
-    randrange_impl(vm, &s, &lo, Some(&stop), None)
+    randrange_impl(vm, &s, &lo, Some(&stop), None, false)
 }
 
 fn randbelow_method(vm: &mut Vm, a: Args) -> PyResult {
