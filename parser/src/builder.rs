@@ -529,8 +529,16 @@ pub enum ParamItem {
     DoubleStar(Arg, bool, Span),
 }
 
-/// Builds `Arguments` from a parameter list, with CPython's ordering errors.
-pub fn arguments<'a>(items: Vec<ParamItem>) -> Res<'a, Arguments> {
+/// Builds `Arguments` from a parameter list, with CPython's ordering errors. A lambda's
+/// list passes where its `:` is (`lambda_colon`): CPython reports a bare `*` without names
+/// after it there at the next token, the `**` or the `:` (`invalid_lambda_star_etc`), and
+/// a `def`'s at the `*`.
+pub fn arguments<'a>(items: Vec<ParamItem>, lambda_colon: Option<u32>) -> Res<'a, Arguments> {
+    let bare_star = |star: Span, double_star: Option<Span>| match (lambda_colon, double_star) {
+        (None, _) => star,
+        (Some(_), Some(at)) => Span::new(at.start, at.start + 2),
+        (Some(colon), None) => Span::new(colon, colon + 1),
+    };
     let mut args = Arguments::default();
     let mut seen_slash = false;
     let mut seen_star: Option<Span> = None;
@@ -600,7 +608,10 @@ pub fn arguments<'a>(items: Vec<ParamItem>) -> Res<'a, Arguments> {
                     return fail("var-keyword argument cannot have default value", span);
                 }
                 if let Some(star) = bare_star_needs_name.take() {
-                    return fail("named arguments must follow bare *", star);
+                    return fail(
+                        "named arguments must follow bare *",
+                        bare_star(star, Some(span)),
+                    );
                 }
                 seen_kwarg = true;
                 args.kwarg = Some(arg);
@@ -608,7 +619,7 @@ pub fn arguments<'a>(items: Vec<ParamItem>) -> Res<'a, Arguments> {
         }
     }
     if let Some(star) = bare_star_needs_name {
-        return fail("named arguments must follow bare *", star);
+        return fail("named arguments must follow bare *", bare_star(star, None));
     }
     args.args = positional;
     Ok(args)

@@ -182,6 +182,12 @@ fn unexpected_token(
             return err;
         }
     }
+    // CPython's tokenizer reads `<>` as one token (for PEP 401), so the error spans both.
+    if let Some(p) = prev.filter(|p| p.tok == Tok::Less && p.span.end == span.start) {
+        if *tok == Tok::Greater {
+            return SyntaxError::new("invalid syntax", Span::new(p.span.start, span.end));
+        }
+    }
     SyntaxError::new("invalid syntax", span)
 }
 

@@ -446,7 +446,7 @@ impl Builder {
                 for a in aliases {
                     if a.name == "*" {
                         if self.cur().kind != ScopeKind::Module {
-                            return err("import * only allowed at module level", s.span);
+                            return err("import * only allowed at module level", a.span);
                         }
                         continue;
                     }
