@@ -859,16 +859,19 @@ impl Vm {
                     };
                     return self.call(&f, &[obj.clone(), idx.clone()], &[]);
                 }
-                // A built-in type without `__class_getitem__` is not subscriptable, as in
-                // CPython; classes made by `class` statements and native modules still
-                // evaluate to the class itself.
+                // A type without `__class_getitem__` is not subscriptable, as in CPython;
+                // classes of the standard library still evaluate to the class itself
+                // (where CPython's would make a generic alias).
                 let module = self.names.__module__.clone();
-                let builtin = o.as_type().is_some_and(|t| {
-                    !t.heap
-                        || matches!(t.ns.borrow().get_str(&module),
-                                    Some(Value::Str(m)) if m.as_str() == "builtins")
-                });
-                if builtin {
+                let module = o
+                    .as_type()
+                    .and_then(|t| match t.ns.borrow().get_str(&module) {
+                        Some(Value::Str(m)) => Some(m.clone()),
+                        _ => None,
+                    });
+                let builtin = o.as_type().is_some_and(|t| !t.heap)
+                    || module.as_ref().is_some_and(|m| m.as_str() == "builtins");
+                if builtin || module.is_some_and(|m| self.is_script_module(&m)) {
                     return Err(self.new_type_error(format!(
                         "type '{}' is not subscriptable",
                         crate::types::type_name(o)
@@ -878,6 +881,17 @@ impl Vm {
             }
         }
         crate::builtins::native_getitem(self, obj, idx)
+    }
+
+    /// Whether the module named `name` was loaded from a script's file (it has a
+    /// `__file__`), not from the standard library.
+    fn is_script_module(&mut self, name: &Rc<Str>) -> bool {
+        let Some(Value::Obj(m)) = self.dict_get_str(&self.modules.clone(), name) else {
+            return false;
+        };
+        let key = self.intern("__file__");
+        self.module_globals(&m)
+            .is_some_and(|g| matches!(self.dict_get_str(&g, &key), Some(Value::Str(_))))
     }
 
     /// The dict of a dict-subclass instance `obj` whose `__getitem__` (`which` 0) or
