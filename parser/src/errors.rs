@@ -228,7 +228,7 @@ fn missing_forced_token(
             let annotation = (close + 2 < index).then(|| {
                 let (first, last) = (&tokens[close + 2], &tokens[index - 1]);
                 let text = source.get(first.span.start as usize..last.span.end as usize)?;
-                crate::parse_expression_at(text, first.span.start).ok()
+                crate::quiet_expression_at(text, first.span.start)
             });
             colon(if annotation.flatten().is_some() {
                 index
@@ -314,7 +314,7 @@ fn forgot_comma(
         _ => {}
     }
     let text = source.get(first.span.start as usize..prev.span.end as usize)?;
-    let left = crate::parse_expression_at(text, first.span.start).ok()?;
+    let left = crate::quiet_expression_at(text, first.span.start)?;
     if matches!(
         left.kind,
         crate::ast::ExprKind::IfExp { .. } | crate::ast::ExprKind::Lambda { .. }
@@ -398,7 +398,7 @@ fn expression_end(tokens: &[Token<'_>], index: usize, source: &str, commas: bool
         .find(|&end| {
             source
                 .get(start as usize..end as usize)
-                .is_some_and(|text| crate::parse_expression_at(text, start).is_ok())
+                .is_some_and(|text| crate::quiet_expression_at(text, start).is_some())
         })
         .unwrap_or(tokens[index].span.end)
 }
@@ -475,7 +475,7 @@ fn invalid_walrus_target(tokens: &[Token<'_>], index: usize, source: &str) -> Op
         return None;
     }
     let text = source.get(first.span.start as usize..last.span.end as usize)?;
-    let target = crate::parse_expression_at(text, first.span.start).ok()?;
+    let target = crate::quiet_expression_at(text, first.span.start)?;
     if matches!(target.kind, crate::ast::ExprKind::Name(_)) {
         return None;
     }
@@ -603,7 +603,7 @@ fn match_without_colon(
         .take_while(|t| t.tok != Tok::Newline)
         .last()?;
     let text = source.get(subject.span.start as usize..last.span.end as usize)?;
-    crate::parse_expression_at(text, subject.span.start).ok()?;
+    crate::quiet_expression_at(text, subject.span.start)?;
     Some(SyntaxError::new(
         "expected ':'",
         Span::at(newline.span.start),

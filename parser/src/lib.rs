@@ -34,7 +34,7 @@ pub const MAX_NESTING: usize = 3000;
 /// Parses a module (a file, or an input of the REPL).
 pub fn parse_module(source: &str) -> Result<Module, SyntaxError> {
     let mut stream = tokens::Stream::new(source);
-    let module = run_parser(source, &mut stream, || {
+    let module = run_parser(source, 0, &mut stream, || {
         let (mut tokens, error) = aio_lexer::tokenize(source);
         tokens::unwrap_with_items(&mut tokens);
         (tokens, error)
@@ -58,7 +58,7 @@ pub fn parse_expression_at(text: &str, offset: u32) -> Result<Expr, SyntaxError>
         .into_iter()
         .map(|t| Ok((t.span.start, t.tok, t.span.end)))
         .chain(lex_error.map(Err));
-    let module = run_parser(text, stream, lex).map_err(|mut e| {
+    let module = run_parser(text, offset, stream, lex).map_err(|mut e| {
         // Errors of the synthetic framing refer to the field as a whole.
         if e.span.start < offset || e.span.end > end {
             e.span = Span::new(offset, end);
@@ -72,16 +72,45 @@ pub fn parse_expression_at(text: &str, offset: u32) -> Result<Expr, SyntaxError>
     }
 }
 
-/// Runs the LR parser over `stream`. On a parse error, `relex` gives the whole token stream
-/// and the lexer's error again, so the error can be worded from its context and a later
-/// tokenizer error can take priority, as in CPython (errors are rare; keeping every token
-/// would cost every parse).
+/// Parses `text`, at byte `offset` of a larger source, as one expression as
+/// [`parse_expression_at`] does, but words no error: the error paths use it to measure
+/// operands, and wording (which measures operands again) would make them exponential.
+pub(crate) fn quiet_expression_at(text: &str, offset: u32) -> Option<Expr> {
+    let end = offset + text.len() as u32;
+    let (tokens, error) = aio_lexer::tokenize_with(text, Mode::Expression, offset);
+    if error.is_some() {
+        return None;
+    }
+    let stream = tokens::frame_expression(tokens, offset, end)
+        .into_iter()
+        .map(|t| Ok::<_, SyntaxError>((t.span.start, t.tok, t.span.end)));
+    let module = grammar::ModuleParser::new().parse(stream).ok()?;
+    match depth::check(module).ok()?.body.into_iter().next()?.kind {
+        StmtKind::Expr(e) => Some(e),
+        _ => None,
+    }
+}
+
+/// Runs the LR parser over `stream` of `source`, which stands at byte `base` of the text
+/// spans refer to. On a parse error, `relex` gives the whole token stream and the lexer's
+/// error again, so the error can be worded from its context and a later tokenizer error can
+/// take priority, as in CPython (errors are rare; keeping every token would cost every
+/// parse).
 fn run_parser<'a>(
     source: &str,
+    base: u32,
     stream: impl Iterator<Item = tokens::Triple<'a>>,
     relex: impl FnOnce() -> (Vec<Token<'a>>, Option<SyntaxError>),
 ) -> Result<Module, SyntaxError> {
     let mut module = grammar::ModuleParser::new().parse(stream).map_err(|err| {
+        // The wording slices the source at the spans: pad it to where they count from.
+        let padded;
+        let source = if base == 0 {
+            source
+        } else {
+            padded = format!("{}{source}", " ".repeat(base as usize));
+            &padded
+        };
         let failed_at = errors::failure_offset(&err);
         let (tokens, lex_error) = relex();
         let parse_error = errors::convert(err, &tokens, source);
