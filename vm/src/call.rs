@@ -898,10 +898,9 @@ impl Vm {
         };
         let mut gen = Generator::new(frame.code.clone(), frame, kind);
         // The names are the function's: kept only when they are not its code's.
-        let (name, qualname) = (func.name.borrow(), func.qualname.borrow());
-        let same = |v: &Value, s: &Rc<Str>| matches!(v, Value::Str(x) if Rc::ptr_eq(x, s));
-        if !same(&name, &code.name) || !same(&qualname, &code.qualname) {
-            gen.extra_mut().names = Some((name.clone(), qualname.clone()));
+        if !func.keeps_code_names() {
+            let names = (func.name.borrow().clone(), func.qualname.borrow().clone());
+            gen.extra_mut().names = Some(names);
         }
         Value::Obj(self.track(Object::new(
             cls,

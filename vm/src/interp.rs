@@ -2311,12 +2311,10 @@ impl Vm {
         let n = nargs + bound.is_some() as usize;
         // The coroutine object made if the body suspends takes its names from the code:
         // a function renamed since keeps the general path.
-        let same = |v: &Value, s: &Rc<Str>| matches!(v, Value::Str(x) if Rc::ptr_eq(x, s));
         if !func
             .code
             .gen_binds_positionally(n, || func.defaults.borrow().len())
-            || !same(&func.name.borrow(), &func.code.name)
-            || !same(&func.qualname.borrow(), &func.code.qualname)
+            || !func.keeps_code_names()
         {
             return None;
         }

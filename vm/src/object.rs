@@ -307,6 +307,16 @@ pub struct Function {
     pub module: RefCell<Value>,
 }
 
+impl Function {
+    /// Whether `__name__` and `__qualname__` are still its code's (not reassigned): a
+    /// generator made by a call then needs no names of its own.
+    pub fn keeps_code_names(&self) -> bool {
+        let same = |v: &Value, s: &Rc<Str>| matches!(v, Value::Str(x) if Rc::ptr_eq(x, s));
+        same(&self.name.borrow(), &self.code.name)
+            && same(&self.qualname.borrow(), &self.code.qualname)
+    }
+}
+
 /// The data of a class.
 pub struct TypeData {
     /// The class namespace (`__dict__`).
