@@ -2298,7 +2298,8 @@ impl Vm {
     }
 
     /// [`Vm::eager_await_call`] once the call is known to be awaited (out of the run
-    /// loop's line).
+    /// loop's line). The coroutine object made if the body suspends takes its names from
+    /// the code: a function renamed since keeps the general path.
     #[inline(never)]
     fn eager_await_frame(
         &mut self,
@@ -2306,23 +2307,37 @@ impl Vm {
         callee_pos: usize,
         start: usize,
     ) -> Option<Box<Frame>> {
+        let (mut frame, _) =
+            self.bind_gen_call(stack, callee_pos, start, |func| func.keeps_code_names())?;
+        frame.delivery = Delivery::EagerAwait;
+        Some(frame)
+    }
+
+    /// The frame of a call of the generator-like function `stack[callee_pos]` bound
+    /// positionally, and the callee (both moved off the stack): `None`, with the stack
+    /// untouched, when the call cannot bind so or `accept` refuses the function.
+    #[inline(always)]
+    fn bind_gen_call(
+        &mut self,
+        stack: &mut Vec<Value>,
+        callee_pos: usize,
+        start: usize,
+        accept: impl Fn(&crate::object::Function) -> bool,
+    ) -> Option<(Box<Frame>, Value)> {
         let nargs = stack.len() - start;
         let (func, bound) = script_callee(&stack[callee_pos])?;
         let n = nargs + bound.is_some() as usize;
-        // The coroutine object made if the body suspends takes its names from the code:
-        // a function renamed since keeps the general path.
         if !func
             .code
             .gen_binds_positionally(n, || func.defaults.borrow().len())
-            || !func.keeps_code_names()
+            || !accept(func)
         {
             return None;
         }
         let callee = stack[callee_pos].clone();
         let (func, bound) = script_callee(&callee)?;
-        let mut frame = bind_positionally!(self, stack, callee_pos, start, func, bound.cloned());
-        frame.delivery = Delivery::EagerAwait;
-        Some(frame)
+        let frame = bind_positionally!(self, stack, callee_pos, start, func, bound.cloned());
+        Some((frame, callee))
     }
 
     /// [`Vm::simple_gen_call`] once the callee is known to make a generator (out of the
@@ -2334,22 +2349,12 @@ impl Vm {
         callee_pos: usize,
         start: usize,
     ) -> bool {
-        let nargs = stack.len() - start;
-        let Some((func, bound)) = script_callee(&stack[callee_pos]) else {
+        let Some((frame, callee)) = self.bind_gen_call(stack, callee_pos, start, |_| true) else {
             return false;
         };
-        let n = nargs + bound.is_some() as usize;
-        if !func
-            .code
-            .gen_binds_positionally(n, || func.defaults.borrow().len())
-        {
-            return false;
-        }
-        let callee = stack[callee_pos].clone();
-        let Some((func, bound)) = script_callee(&callee) else {
-            unreachable!("checked above")
+        let Some((func, _)) = script_callee(&callee) else {
+            unreachable!("a script function was bound")
         };
-        let frame = bind_positionally!(self, stack, callee_pos, start, func, bound.cloned());
         let g = self.new_generator(func, frame);
         stack.push(g);
         true
