@@ -45,6 +45,13 @@ pub enum Delivery {
     /// `asend`/`__anext__` awaitables (the caller's top of stack): the outcome goes through
     /// `asyncgen::finish_send`, then to the caller as a `YieldFrom` step's.
     AsyncGenOp,
+    /// An async generator's body stepped by the caller's `async for` with no `__anext__`
+    /// awaitable (the caller's `GetANext` skipped its `LoadConst None` and `YieldFrom`): a
+    /// yielded value is pushed on the caller's stack, a return raises
+    /// `StopAsyncIteration` in it. When an `await` in the body first passes a value up to
+    /// the event loop, the awaitable is made, already started, and the caller delegates to
+    /// it from its `YieldFrom`, as if it had awaited it all along.
+    AsyncFor,
     /// A generator or coroutine resumed by a script's `gen.send(value)`: a yielded value is
     /// pushed on the caller's stack, a return raises `StopIteration(value)` in the caller.
     Send,

@@ -7,7 +7,7 @@
 use crate::code::{flags, BinOp, CmpOp, Instr, UnaryOp};
 use crate::frame::{Block, Delivery, Frame};
 use crate::gen::GenResult;
-use crate::object::{GenState, Payload};
+use crate::object::Payload;
 use crate::str::Str;
 use crate::value::{Obj, Value};
 use crate::vm::{PyResult, Vm};
@@ -253,6 +253,19 @@ fn awaits_at(code: &crate::code::Code, ip: usize) -> bool {
         Some(&[Instr::GetAwaitable(0), Instr::LoadConst(c), Instr::YieldFrom]) => {
             code.consts[c as usize].is_none()
         }
+        _ => false,
+    }
+}
+
+/// The instructions of `async for` after its `GetANext`: `LoadConst None`, `YieldFrom`
+/// (see [`Delivery::AsyncFor`]).
+const ANEXT_TAIL: usize = 2;
+
+/// Whether the instructions from `ip` are the end of an `async for` step ([`ANEXT_TAIL`]).
+#[inline(always)]
+fn anext_awaited_at(code: &crate::code::Code, ip: usize) -> bool {
+    match code.instrs.get(ip..ip + ANEXT_TAIL) {
+        Some(&[Instr::LoadConst(c), Instr::YieldFrom]) => code.consts[c as usize].is_none(),
         _ => false,
     }
 }
@@ -1238,6 +1251,36 @@ impl Vm {
                         }
                         Instr::GetANext => {
                             let it = f.stack.last().expect("stack").clone();
+                            // `async for` over an async generator free to step: its body
+                            // runs as this frame's callee, with no awaitable
+                            // (`Delivery::AsyncFor`).
+                            if anext_awaited_at(code, ip) {
+                                use crate::builtins::asyncgen::{start_async_for, AsyncForStart};
+                                let mut start = start_async_for(&it);
+                                if let AsyncForStart::Hooks = start {
+                                    tri!(with_frame!(
+                                        self,
+                                        f,
+                                        crate::builtins::asyncgen::init_hooks(self, &it)
+                                    ));
+                                    start = start_async_for(&it);
+                                }
+                                if let AsyncForStart::Run(agen) = start {
+                                    let r = self.resume_generator(
+                                        &agen,
+                                        Value::None,
+                                        None,
+                                        Delivery::AsyncFor,
+                                    );
+                                    if let Ok(Some(nf)) = r {
+                                        jump!(ip + ANEXT_TAIL);
+                                        break Event::Push(nf);
+                                    }
+                                    // Not reached (the generator was free to resume): the
+                                    // awaitable's path reports what went wrong.
+                                    crate::builtins::asyncgen::set_running(&agen, false);
+                                }
+                            }
                             let aw = tri!(with_frame!(self, f, self.get_anext(&it)));
                             f.stack.push(aw);
                         }
@@ -1739,6 +1782,13 @@ impl Vm {
                                     event = Event::Raise(self.new_stop_iteration(v));
                                     continue;
                                 }
+                                Delivery::AsyncFor => {
+                                    crate::builtins::asyncgen::set_running(&g, false);
+                                    f = caller;
+                                    let stop = self.exc.stop_async_iteration.clone();
+                                    event = Event::Raise(self.new_exception(&stop, vec![]));
+                                    continue;
+                                }
                                 _ => caller.stack.push(v),
                             }
                             f = caller;
@@ -1798,6 +1848,21 @@ impl Vm {
                                 f = caller;
                                 continue 'frames;
                             }
+                            Delivery::AsyncFor => {
+                                if crate::builtins::asyncgen::async_for_yielded(&g) {
+                                    caller.stack.push(v);
+                                    f = caller;
+                                    continue 'frames;
+                                }
+                                // The caller now awaits the generator's `__anext__` from
+                                // its `YieldFrom` (just behind it), and yields the same value.
+                                let op = crate::builtins::asyncgen::started_anext(self, &g);
+                                caller.stack.push(op);
+                                caller.ip -= 1;
+                                f = caller;
+                                event = Event::Yield(v);
+                                continue;
+                            }
                             Delivery::YieldFrom => {
                                 // The delegating frame yields the same value.
                                 caller.ip -= 1;
@@ -1846,6 +1911,9 @@ impl Vm {
                         if let Some(g) = f.generator.take() {
                             exc = self.generator_exception(&g, exc);
                             self.finish_generator(&g);
+                            if delivery == Delivery::AsyncFor {
+                                crate::builtins::asyncgen::set_running(&g, false);
+                            }
                         } else if delivery == Delivery::EagerAwait {
                             exc = self.escaping_exception(crate::object::GenKind::Coroutine, exc);
                         }
@@ -2025,18 +2093,15 @@ impl Vm {
         self.frame_pool_put(f);
     }
 
-    fn abandon_frame(&mut self, f: Box<Frame>) {
-        if let Some(g) = &f.generator {
-            let g = g.clone();
-            // Put the frame back so the generator stays resumable.
-            if let Payload::Generator(gen) = &g.payload {
-                let mut gen = gen.borrow_mut();
-                gen.state = GenState::Suspended;
-                let mut f = f;
-                f.generator = None;
-                gen.frame = Some(f);
-            }
+    /// Drops a frame that could not start or resume (the recursion limit, a host limit)
+    /// before its first instruction. A generator's frame ends its generator, as CPython's
+    /// generators end when their frame fails on entry: it is closed, and not running.
+    fn abandon_frame(&mut self, mut f: Box<Frame>) {
+        if let Some(g) = f.generator.take() {
+            self.finish_generator(&g);
+            crate::builtins::asyncgen::set_running(&g, false);
         }
+        self.recycle(f);
     }
 }
 

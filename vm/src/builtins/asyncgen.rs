@@ -86,10 +86,15 @@ fn new_op(vm: &mut Vm, agen: &Value, send: Value, throw: Value, close: bool) -> 
         close,
         done: false,
     };
-    Ok(Value::Obj(Rc::new(Object::new(
+    Ok(op_object(cls, op))
+}
+
+/// An awaitable of class `cls` (`async_generator_asend`/`_athrow`) with state `op`.
+fn op_object(cls: Obj, op: Op) -> Value {
+    Value::Obj(Rc::new(Object::new(
         cls,
         Payload::Host(Box::new(std::cell::RefCell::new(op))),
-    ))))
+    )))
 }
 
 fn aiter(_vm: &mut Vm, a: Args) -> PyResult {
@@ -99,7 +104,7 @@ fn aiter(_vm: &mut Vm, a: Args) -> PyResult {
 /// The asyncgen hooks, applied on an async generator's first `__anext__`/`asend`/
 /// `athrow`/`aclose` as CPython does: it keeps the current `finalizer` and is passed to
 /// `firstiter` (asyncio's loop records it for `shutdown_asyncgens`).
-fn init_hooks(vm: &mut Vm, agen: &Value) -> PyResult<()> {
+pub(crate) fn init_hooks(vm: &mut Vm, agen: &Value) -> PyResult<()> {
     let Some(Payload::Generator(g)) = agen.payload() else {
         return Ok(());
     };
@@ -158,6 +163,73 @@ fn aclose(vm: &mut Vm, a: Args) -> PyResult {
     init_hooks(vm, &a.pos[0])?;
     let exit = vm.new_exception(&vm.exc.generator_exit.clone(), vec![]);
     new_op(vm, &a.pos[0], Value::None, Value::Obj(exit), true)
+}
+
+/// Whether `async for` over `it` may step an async generator without its `__anext__`
+/// awaitable ([`Delivery::AsyncFor`](crate::frame::Delivery::AsyncFor)).
+pub(crate) enum AsyncForStart {
+    /// Yes: `it` is this generator, now marked running (`ag_running`), as an `asend`
+    /// marks it when the loop's `await` first sends into it.
+    Run(Obj),
+    /// Not before its asyncgen hooks are applied ([`init_hooks`]); ask again after.
+    Hooks,
+    /// No: not an async generator, finished, or another operation of it is in progress
+    /// (the awaitable's path raises what CPython raises).
+    No,
+}
+
+/// One step of `async for` over `it` (see [`AsyncForStart`]).
+#[inline]
+pub(crate) fn start_async_for(it: &Value) -> AsyncForStart {
+    let Value::Obj(o) = it else {
+        return AsyncForStart::No;
+    };
+    let Payload::Generator(cell) = &o.payload else {
+        return AsyncForStart::No;
+    };
+    let mut g = cell.borrow_mut();
+    if g.kind != crate::object::GenKind::AsyncGenerator
+        || !matches!(g.state, GenState::Created | GenState::Suspended)
+        || g.running_async
+    {
+        return AsyncForStart::No;
+    }
+    if !g.hooks_inited {
+        return AsyncForStart::Hooks;
+    }
+    g.running_async = true;
+    AsyncForStart::Run(o.clone())
+}
+
+/// The end of an `async for` step whose body suspended: true when it yielded a value,
+/// which ends the step (the generator is no longer running); false when an `await` in
+/// the body passed a value up to the event loop, and the step goes on under the awaitable
+/// [`started_anext`] makes.
+pub(crate) fn async_for_yielded(agen: &Obj) -> bool {
+    let Payload::Generator(cell) = &agen.payload else {
+        return false;
+    };
+    let mut g = cell.borrow_mut();
+    if std::mem::take(&mut g.value_yielded) {
+        g.running_async = false;
+        return true;
+    }
+    false
+}
+
+/// The `__anext__` awaitable of `agen` for an `async for` step begun without one and now
+/// suspended in an `await` of the body: already started, so the loop's `YieldFrom` resumes
+/// the body through it as if it had awaited it from the start.
+pub(crate) fn started_anext(vm: &Vm, agen: &Obj) -> Value {
+    let op = Op {
+        agen: agen.clone(),
+        send: Value::None,
+        throw: Value::None,
+        started: true,
+        close: false,
+        done: false,
+    };
+    op_object(vm.types.async_gen_asend.clone(), op)
 }
 
 /// Whether `v` is an `asend`/`athrow`/`aclose` awaitable (its own `__await__` iterator).
@@ -224,7 +296,7 @@ pub(crate) fn try_op_step(
 }
 
 /// Sets the async generator's "an operation is in progress" flag (`ag_running`).
-fn set_running(agen: &Obj, running: bool) {
+pub(crate) fn set_running(agen: &Obj, running: bool) {
     if let Payload::Generator(g) = &agen.payload {
         g.borrow_mut().running_async = running;
     }

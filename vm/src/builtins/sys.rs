@@ -29,7 +29,7 @@ fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
         ("intern", intern),
         ("getsizeof", getsizeof),
         ("set_asyncgen_hooks", set_asyncgen_hooks),
-        ("get_asyncgen_hooks", get_asyncgen_hooks),
+        ("_get_asyncgen_hooks", get_asyncgen_hooks),
         ("_stdin_readline", stdin_readline),
         ("_stdin_read", stdin_read),
         ("_isatty", isatty),
@@ -143,25 +143,27 @@ class _StructSeq(tuple):
     n_unnamed_fields = 0
     def __new__(cls, values):
         return tuple.__new__(cls, values)
+    _prefix = 'sys.'
     def __repr__(self):
-        return 'sys.' + type(self).__name__ + '(' + ', '.join(
+        return self._prefix + type(self).__name__ + '(' + ', '.join(
             n + '=' + repr(v) for n, v in zip(self._fields, self)) + ')'
     def __reduce__(self):
         return (type(self), (tuple(self), {}))
     def __setattr__(self, name, value):
         if name in self._fields:
             raise AttributeError('readonly attribute')
-        raise AttributeError(f"'sys.{type(self).__name__}' object has no attribute '{name}'")
+        raise AttributeError(f"'{self._prefix}{type(self).__name__}' object has no attribute '{name}'")
     def __delattr__(self, name):
         self.__setattr__(name, None)
     def __getattr__(self, name):
-        raise AttributeError(f"'sys.{type(self).__name__}' object has no attribute '{name}'")
+        raise AttributeError(f"'{self._prefix}{type(self).__name__}' object has no attribute '{name}'")
 
 def _no_new(cls, *args, **kwargs):
     raise TypeError(f"cannot create 'sys.{cls.__name__}' instances")
 
-def _structseq(name, fields, values, creatable=True):
-    ns = {'_fields': tuple(fields), '__module__': 'sys', '__slots__': (),
+def _structseq(name, fields, values, creatable=True, module='sys'):
+    ns = {'_fields': tuple(fields), '__module__': module, '__slots__': (),
+          '_prefix': '' if module == 'builtins' else module + '.',
           'n_fields': len(fields), 'n_sequence_fields': len(fields)}
     for i, f in enumerate(fields):
         ns[f] = property(lambda self, i=i: self[i])
@@ -235,6 +237,13 @@ implementation = _simple_namespace()(name='aio', cache_tag=None, version=version
 stdlib_module_names = frozenset(builtin_module_names)
 thread_info = _structseq('thread_info', ['name', 'lock', 'version'],
                          ('pthread', 'semaphore', _pthread_version), False)
+# `get_asyncgen_hooks()` answers a struct sequence whose class CPython puts in builtins.
+_asyncgen_hooks = type(_structseq('asyncgen_hooks', ['firstiter', 'finalizer'], (None, None),
+                                  module='builtins'))
+
+def get_asyncgen_hooks():
+    return _asyncgen_hooks(_get_asyncgen_hooks())
+
 abiflags = ''
 api_version = 1013
 platlibdir = 'lib'
@@ -718,8 +727,8 @@ fn set_asyncgen_hooks(vm: &mut Vm, a: Args) -> PyResult {
     Ok(Value::None)
 }
 
-/// `sys.get_asyncgen_hooks()`: `(firstiter, finalizer)` (CPython returns a struct sequence
-/// with those two fields).
+/// `sys._get_asyncgen_hooks()`: `(firstiter, finalizer)`, which `sys.get_asyncgen_hooks()`
+/// (in `SYS_AIO`) makes a struct sequence of.
 fn get_asyncgen_hooks(vm: &mut Vm, _a: Args) -> PyResult {
     let (f, g) = vm.asyncgen_hooks.clone();
     Ok(vm.new_tuple(vec![f, g]))
