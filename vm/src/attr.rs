@@ -1373,15 +1373,12 @@ impl Vm {
                             name.as_str()
                         )));
                     }
-                    let Ok(mut g) = g.try_borrow_mut() else {
-                        return Err(self.new_runtime_error("generator already executing"));
-                    };
                     let names = if name.as_str() == "__name__" {
                         (value, g.qualname())
                     } else {
                         (g.name(), value)
                     };
-                    g.extra_mut().names = Some(names);
+                    g.change_extra(|e| e.names = Some(names));
                     return Ok(());
                 }
             }

@@ -896,16 +896,13 @@ impl Vm {
         } else {
             (GenKind::Generator, self.types.generator.clone())
         };
-        let mut gen = Generator::new(frame.code.clone(), frame, kind);
+        let gen = Generator::new(frame.code.clone(), frame, kind);
         // The names are the function's: kept only when they are not its code's.
         if !func.keeps_code_names() {
             let names = (func.name.borrow().clone(), func.qualname.borrow().clone());
-            gen.extra_mut().names = Some(names);
+            gen.change_extra(|e| e.names = Some(names));
         }
-        Value::Obj(self.track(Object::new(
-            cls,
-            Payload::Generator(Box::new(RefCell::new(gen))),
-        )))
+        Value::Obj(self.track(Object::new(cls, Payload::Generator(gen))))
     }
 
     /// The coroutine object around frame `f` of a [`Delivery::EagerAwait`] call, which
@@ -913,13 +910,10 @@ impl Vm {
     pub(crate) fn suspended_coroutine(&mut self, mut f: Box<Frame>) -> Obj {
         trim_for_suspension(&mut f);
         f.generator = None;
-        let mut gen = Generator::new(f.code.clone(), f, GenKind::Coroutine);
-        gen.state = crate::object::GenState::Suspended;
+        let gen = Generator::new(f.code.clone(), f, GenKind::Coroutine);
+        gen.set_state(crate::object::GenState::Suspended);
         let cls = self.types.coroutine.clone();
-        self.track(Object::new(
-            cls,
-            Payload::Generator(Box::new(RefCell::new(gen))),
-        ))
+        self.track(Object::new(cls, Payload::Generator(gen)))
     }
 }
 

@@ -173,7 +173,7 @@ impl Vm {
                 Some(Pending::Finalize(obj)) => obj,
             };
             if let Payload::Generator(g) = &obj.payload {
-                let finalizer = g.borrow().finalizer();
+                let finalizer = g.finalizer();
                 let r = match finalizer {
                     // The asyncgen finalizer hook (asyncio schedules `aclose()`).
                     Some(hook) => self

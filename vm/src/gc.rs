@@ -573,11 +573,7 @@ fn trace(o: &Obj, f: &mut dyn FnMut(&Obj)) {
             }
         }
         Payload::Generator(g) => {
-            if let Ok(g) = g.try_borrow() {
-                if let Some(fr) = &g.frame {
-                    trace_frame(fr, f);
-                }
-            }
+            g.with_frame(|fr| trace_frame(fr, f));
         }
         Payload::Iter(st) => {
             if let Ok(st) = st.try_borrow() {
@@ -710,12 +706,10 @@ fn clear(o: &Obj, out: &mut Vec<Value>) {
             }
         }
         Payload::Generator(g) => {
-            if let Ok(mut g) = g.try_borrow_mut() {
-                if let Some(mut fr) = g.frame.take() {
-                    out.append(&mut fr.stack);
-                    out.extend(fr.locals.drain(..).flatten());
-                    out.extend(fr.cells.drain(..).map(Value::Obj));
-                }
+            if let Some(mut fr) = g.take_frame() {
+                out.append(&mut fr.stack);
+                out.extend(fr.locals.drain(..).flatten());
+                out.extend(fr.cells.drain(..).map(Value::Obj));
             }
         }
         Payload::Iter(st) => {

@@ -61,22 +61,19 @@ impl Vm {
         throw: Option<Value>,
         delivery: Delivery,
     ) -> PyResult<Option<Box<Frame>>> {
-        let Payload::Generator(cell) = &g.payload else {
+        let Payload::Generator(gen) = &g.payload else {
             unreachable!()
         };
-        let mut gen = cell.borrow_mut();
         let what = match gen.kind {
             GenKind::Generator => "generator",
             GenKind::Coroutine => "coroutine",
             GenKind::AsyncGenerator => "async generator",
         };
-        match gen.state {
+        match gen.state() {
             GenState::Running => {
-                drop(gen);
                 return Err(self.new_value_error(format!("{what} already executing")));
             }
             GenState::Closed => {
-                drop(gen);
                 if what == "coroutine" {
                     return Err(self.new_runtime_error("cannot reuse already awaited coroutine"));
                 }
@@ -87,7 +84,6 @@ impl Vm {
             }
             GenState::Created => {
                 if !value.is_none() && throw.is_none() {
-                    drop(gen);
                     return Err(self.new_type_error(format!(
                         "can't send non-None value to a just-started {what}"
                     )));
@@ -95,10 +91,9 @@ impl Vm {
             }
             GenState::Suspended => {}
         }
-        let started = gen.state == GenState::Suspended;
-        let mut frame = gen.frame.take().expect("generator frame");
-        gen.state = GenState::Running;
-        drop(gen);
+        let started = gen.state() == GenState::Suspended;
+        let mut frame = gen.take_frame().expect("generator frame");
+        gen.set_state(GenState::Running);
         frame.delivery = delivery;
         frame.generator = Some(g.clone());
         // The sent value is the result of the suspended `yield` (or the value a `YieldFrom`
@@ -114,29 +109,27 @@ impl Vm {
 
     /// Stores a yielding frame back into its generator.
     pub(crate) fn suspend_generator(&mut self, g: &Obj, mut f: Box<Frame>) {
-        if let Payload::Generator(cell) = &g.payload {
-            let mut gen = cell.borrow_mut();
+        if let Payload::Generator(gen) = &g.payload {
             f.generator = None;
-            gen.frame = Some(f);
-            gen.state = GenState::Suspended;
+            gen.put_frame(Some(f));
+            gen.set_state(GenState::Suspended);
         }
     }
 
     /// Marks a generator finished.
     pub(crate) fn finish_generator(&mut self, g: &Obj) {
-        if let Payload::Generator(cell) = &g.payload {
-            let mut gen = cell.borrow_mut();
-            gen.state = GenState::Closed;
-            gen.frame = None;
+        if let Payload::Generator(gen) = &g.payload {
+            gen.set_state(GenState::Closed);
+            gen.put_frame(None);
         }
     }
 
     /// PEP 479: `StopIteration` escaping a generator becomes `RuntimeError`.
     pub(crate) fn generator_exception(&mut self, g: &Obj, exc: Obj) -> Obj {
-        let Payload::Generator(cell) = &g.payload else {
+        let Payload::Generator(gen) = &g.payload else {
             return exc;
         };
-        let kind = cell.borrow().kind;
+        let kind = gen.kind;
         self.escaping_exception(kind, exc)
     }
 
@@ -268,7 +261,7 @@ impl Vm {
     /// `gen.close()`; see the example of [`Vm::gen_send`].
     pub fn gen_close(&mut self, g: &Obj) -> PyResult<()> {
         let state = match &g.payload {
-            Payload::Generator(c) => c.borrow().state,
+            Payload::Generator(c) => c.state(),
             _ => return Ok(()),
         };
         if state == GenState::Created {
@@ -279,10 +272,8 @@ impl Vm {
             return Ok(());
         }
         let what = match &g.payload {
-            Payload::Generator(c) if c.borrow().kind == GenKind::Coroutine => "coroutine",
-            Payload::Generator(c) if c.borrow().kind == GenKind::AsyncGenerator => {
-                "async generator"
-            }
+            Payload::Generator(c) if c.kind == GenKind::Coroutine => "coroutine",
+            Payload::Generator(c) if c.kind == GenKind::AsyncGenerator => "async generator",
             _ => "generator",
         };
         let exit = self.new_exception(&self.exc.generator_exit.clone(), vec![]);
@@ -468,7 +459,7 @@ impl Vm {
     /// `GetYieldFromIter`.
     pub(crate) fn get_yield_from_iter(&mut self, v: &Value, code: &crate::code::Code) -> PyResult {
         if let Some(Payload::Generator(g)) = v.payload() {
-            if g.borrow().kind == GenKind::Coroutine
+            if g.kind == GenKind::Coroutine
                 && code.flags & (flags::COROUTINE | flags::ITERABLE_COROUTINE) == 0
             {
                 return Err(self.new_type_error(
@@ -487,13 +478,12 @@ impl Vm {
             return Ok(v.clone());
         }
         if let Some(Payload::Generator(g)) = v.payload() {
-            let g = g.borrow();
             if g.kind == GenKind::Coroutine {
                 // CPython's `_PyGen_yf`: only a coroutine suspended inside an `await` is
                 // "being awaited". A running one fails when resumed ("coroutine already
                 // executing"), a finished one with "cannot reuse already awaited coroutine".
-                let in_await = g.state == GenState::Suspended
-                    && g.frame.as_ref().is_some_and(|f| f.at_yield_from());
+                let in_await = g.state() == GenState::Suspended
+                    && g.with_frame(|f| f.at_yield_from()) == Some(true);
                 if in_await {
                     return Err(self.new_runtime_error("coroutine is being awaited already"));
                 }
@@ -501,9 +491,7 @@ impl Vm {
             }
             // A generator of a `types.coroutine` function.
             if g.kind == GenKind::Generator
-                && g.frame
-                    .as_ref()
-                    .is_some_and(|f| f.code.flags & flags::ITERABLE_COROUTINE != 0)
+                && g.with_frame(|f| f.code.flags & flags::ITERABLE_COROUTINE != 0) == Some(true)
             {
                 return Ok(v.clone());
             }
@@ -517,7 +505,7 @@ impl Vm {
             }
             let it = self.call_slot(&f, std::slice::from_ref(v))?;
             if let Some(Payload::Generator(g)) = it.payload() {
-                if g.borrow().kind == GenKind::Coroutine {
+                if g.kind == GenKind::Coroutine {
                     return Err(self.new_type_error("__await__() returned a coroutine"));
                 }
             }
@@ -659,9 +647,7 @@ impl Vm {
         let mut out = Vec::new();
         let mut cur = coro.clone();
         while let Some(Payload::Generator(g)) = cur.payload() {
-            let next = {
-                let g = g.borrow();
-                let Some(f) = &g.frame else { break };
+            let next = g.with_frame(|f| {
                 out.push((
                     f.code.source.name.clone(),
                     f.code.line(f.ip),
@@ -672,8 +658,8 @@ impl Vm {
                 } else {
                     None
                 }
-            };
-            match next {
+            });
+            match next.flatten() {
                 Some(v) => cur = v,
                 None => break,
             }

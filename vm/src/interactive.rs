@@ -9,7 +9,6 @@ use crate::dict::Dict;
 use crate::object::{GenKind, Generator, Object, Payload};
 use crate::value::{Obj, Value};
 use crate::vm::{PyResult, Vm};
-use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::atomic::Ordering;
 
@@ -43,15 +42,15 @@ impl Vm {
     /// ```
     pub fn module_coroutine(&mut self, code: Rc<Code>, globals: Obj) -> Value {
         let frame = self.new_module_frame(code.clone(), globals);
-        let mut gen = Generator::new(code.clone(), frame, GenKind::Coroutine);
+        let gen = Generator::new(code.clone(), frame, GenKind::Coroutine);
         // A module's qualname is its name.
         if code.qualname != code.name {
             let name = Value::Str(code.name.clone());
-            gen.extra_mut().names = Some((name.clone(), name));
+            gen.change_extra(|e| e.names = Some((name.clone(), name)));
         }
         Value::Obj(self.track(Object::new(
             self.types.coroutine.clone(),
-            Payload::Generator(Box::new(RefCell::new(gen))),
+            Payload::Generator(gen),
         )))
     }
 

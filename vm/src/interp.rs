@@ -2271,7 +2271,7 @@ impl Vm {
             return None;
         };
         match &g.payload {
-            Payload::Generator(c) if c.borrow().kind != crate::object::GenKind::AsyncGenerator => {}
+            Payload::Generator(c) if c.kind != crate::object::GenKind::AsyncGenerator => {}
             _ => return None,
         }
         let g = g.clone();

@@ -342,7 +342,7 @@ impl Vm {
                     }
                 }
                 Payload::Generator(g) => {
-                    if g.borrow().kind != crate::object::GenKind::Generator {
+                    if g.kind != crate::object::GenKind::Generator {
                         return Err(self.new_type_error(format!(
                             "'{}' object is not iterable",
                             self.type_name(v)

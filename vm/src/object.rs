@@ -47,11 +47,9 @@ impl Drop for Object {
                 if self.weakly_referenced.get() {
                     crate::weakref::died(self);
                 }
-                if let Ok(g) = g.try_borrow() {
-                    // a coroutine that never started warns that it was never awaited.
-                    if matches!(g.kind, GenKind::Coroutine) && g.state == GenState::Created {
-                        crate::finalize::never_awaited(&g.qualname());
-                    }
+                // a coroutine that never started warns that it was never awaited.
+                if matches!(g.kind, GenKind::Coroutine) && g.state() == GenState::Created {
+                    crate::finalize::never_awaited(&g.qualname());
                 }
                 if self.needs_finalizer() {
                     // The twin takes its place in the collector's registry.
@@ -110,9 +108,7 @@ impl Object {
             return false;
         }
         match &self.payload {
-            Payload::Generator(g) => g
-                .try_borrow()
-                .is_ok_and(|g| g.state == GenState::Suspended && g.frame.is_some()),
+            Payload::Generator(g) => g.state() == GenState::Suspended && g.has_frame(),
             _ => self.class_has_del(),
         }
     }
@@ -243,7 +239,7 @@ pub enum Payload {
     /// An exception instance.
     Exception(Box<RefCell<ExcData>>),
     /// A generator, coroutine or async generator.
-    Generator(Box<RefCell<Generator>>),
+    Generator(Generator),
     /// A built-in iterator.
     Iter(Box<RefCell<crate::iter::IterState>>),
     /// `range(start, stop, step)`.
@@ -455,32 +451,35 @@ pub enum GenState {
     Closed,
 }
 
-/// A generator, coroutine or async generator: a suspended frame.
+/// A generator, coroutine or async generator: a suspended frame. It lives in its object's
+/// payload, not behind a box (a suspended coroutine is one object, plus its frame), so its
+/// mutable parts are `Cell`s: a frame is taken out to run and put back when it suspends,
+/// and read in place by [`Generator::with_frame`].
 pub struct Generator {
     /// The frame, while not running.
-    pub frame: Option<Box<Frame>>,
+    frame: Cell<Option<Box<Frame>>>,
     /// The code it runs (`gi_code`/`cr_code`, also once finished, as in CPython).
     pub code: Rc<crate::code::Code>,
+    /// What most generators do without: names other than their code's, a finalizer.
+    /// Boxed, so a suspended coroutine's object stays small.
+    extra: Cell<Option<Box<GenExtra>>>,
     /// Life state.
-    pub state: GenState,
+    state: Cell<GenState>,
     /// Which protocol.
     pub kind: GenKind,
     /// For async generators: an `asend`/`athrow` awaitable is running.
-    pub running_async: bool,
+    running_async: Cell<bool>,
     /// For async generators: the asyncgen hooks were applied (first iteration).
-    pub hooks_inited: bool,
+    hooks_inited: Cell<bool>,
     /// For async generators: the body last suspended at a `yield` of a value (which ends
     /// the `asend`/`athrow` step), not at an `await` passing a value up to the event loop.
     /// Set by `YieldValue`, taken by the step that reads the outcome (CPython wraps such
     /// values in an `_PyAsyncGenWrappedValue` instead).
-    pub value_yielded: bool,
-    /// What most generators do without: names other than their code's, a finalizer.
-    /// Boxed, so a suspended coroutine's object stays small.
-    pub extra: Option<Box<GenExtra>>,
+    value_yielded: Cell<bool>,
 }
 
 /// The rarely needed parts of a [`Generator`].
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct GenExtra {
     /// `__name__` and `__qualname__`, when the function's differ from its code's.
     pub names: Option<(Value, Value)>,
@@ -493,41 +492,132 @@ impl Generator {
     /// A generator of `code` in `state` without extras.
     pub fn new(code: Rc<crate::code::Code>, frame: Box<Frame>, kind: GenKind) -> Generator {
         Generator {
-            frame: Some(frame),
+            frame: Cell::new(Some(frame)),
             code,
-            state: GenState::Created,
+            extra: Cell::new(None),
+            state: Cell::new(GenState::Created),
             kind,
-            running_async: false,
-            hooks_inited: false,
-            value_yielded: false,
-            extra: None,
+            running_async: Cell::new(false),
+            hooks_inited: Cell::new(false),
+            value_yielded: Cell::new(false),
         }
+    }
+
+    /// Where it is in its life.
+    #[inline]
+    pub fn state(&self) -> GenState {
+        self.state.get()
+    }
+
+    /// Moves it to another stage of its life.
+    #[inline]
+    pub fn set_state(&self, state: GenState) {
+        self.state.set(state);
+    }
+
+    /// Takes its frame out (to run it, or when it finishes).
+    #[inline]
+    pub fn take_frame(&self) -> Option<Box<Frame>> {
+        self.frame.take()
+    }
+
+    /// Puts its frame back (it suspended); drops the one it held, if any.
+    #[inline]
+    pub fn put_frame(&self, frame: Option<Box<Frame>>) {
+        drop(self.frame.replace(frame));
+    }
+
+    /// Whether it holds its frame (not running, not finished).
+    pub fn has_frame(&self) -> bool {
+        self.with_frame(|_| ()).is_some()
+    }
+
+    /// `look` at its frame in place, while it holds one. `look` must not reach this
+    /// generator's frame again (it sees none).
+    pub fn with_frame<R>(&self, look: impl FnOnce(&Frame) -> R) -> Option<R> {
+        let frame = self.frame.take()?;
+        let r = look(&frame);
+        self.frame.set(Some(frame));
+        Some(r)
+    }
+
+    /// [`Generator::with_frame`] with a mutable frame.
+    pub fn with_frame_mut<R>(&self, change: impl FnOnce(&mut Frame) -> R) -> Option<R> {
+        let mut frame = self.frame.take()?;
+        let r = change(&mut frame);
+        self.frame.set(Some(frame));
+        Some(r)
+    }
+
+    /// For async generators: whether an operation is in progress (`ag_running`).
+    #[inline]
+    pub fn running_async(&self) -> bool {
+        self.running_async.get()
+    }
+
+    /// Sets [`Generator::running_async`].
+    #[inline]
+    pub fn set_running_async(&self, running: bool) {
+        self.running_async.set(running);
+    }
+
+    /// For async generators: marks the asyncgen hooks applied; whether they already were.
+    pub fn mark_hooks_inited(&self) -> bool {
+        self.hooks_inited.replace(true)
+    }
+
+    /// For async generators: whether the asyncgen hooks were applied.
+    pub fn hooks_inited(&self) -> bool {
+        self.hooks_inited.get()
+    }
+
+    /// For async generators: notes that the body suspends at a `yield` of a value.
+    #[inline]
+    pub fn mark_value_yielded(&self) {
+        self.value_yielded.set(true);
+    }
+
+    /// For async generators: whether the last suspension was a `yield` of a value; clears
+    /// it.
+    #[inline]
+    pub fn take_value_yielded(&self) -> bool {
+        self.value_yielded.replace(false)
+    }
+
+    /// A copy of the extras, if any.
+    fn extra(&self) -> Option<GenExtra> {
+        let extra = self.extra.take();
+        let copy = extra.as_deref().cloned();
+        self.extra.set(extra);
+        copy
+    }
+
+    /// Changes the extras (made now if there were none).
+    pub fn change_extra(&self, change: impl FnOnce(&mut GenExtra)) {
+        let mut extra = self.extra.take().unwrap_or_default();
+        change(&mut extra);
+        self.extra.set(Some(extra));
     }
 
     /// `__name__`: the function's at creation.
     pub fn name(&self) -> Value {
-        match self.extra.as_ref().and_then(|e| e.names.as_ref()) {
-            Some((name, _)) => name.clone(),
+        match self.extra().and_then(|e| e.names) {
+            Some((name, _)) => name,
             None => Value::Str(self.code.name.clone()),
         }
     }
 
     /// `__qualname__`: the function's at creation.
     pub fn qualname(&self) -> Value {
-        match self.extra.as_ref().and_then(|e| e.names.as_ref()) {
-            Some((_, qualname)) => qualname.clone(),
+        match self.extra().and_then(|e| e.names) {
+            Some((_, qualname)) => qualname,
             None => Value::Str(self.code.qualname.clone()),
         }
     }
 
     /// The finalizer hook recorded at the first iteration (async generators).
     pub fn finalizer(&self) -> Option<Value> {
-        self.extra.as_ref().and_then(|e| e.finalizer.clone())
-    }
-
-    /// The extras, made now if there were none.
-    pub fn extra_mut(&mut self) -> &mut GenExtra {
-        self.extra.get_or_insert_with(Default::default)
+        self.extra().and_then(|e| e.finalizer)
     }
 }
 

@@ -39,17 +39,17 @@ pub(super) fn install(vm: &mut Vm) {
 }
 
 /// Notes that the async generator running frame `f` suspends at a `yield` of a value
-/// (see [`Generator::value_yielded`](crate::object::Generator::value_yielded)).
+/// (see [`Generator::mark_value_yielded`](crate::object::Generator::mark_value_yielded)).
 pub(crate) fn mark_value_yield(f: &Frame) {
     if let Some(Payload::Generator(g)) = f.generator.as_ref().map(|g| &g.payload) {
-        g.borrow_mut().value_yielded = true;
+        g.mark_value_yielded();
     }
 }
 
 /// Whether async generator `agen`'s last suspension was a `yield` of a value; clears it.
 fn take_value_yield(agen: &Obj) -> bool {
     match &agen.payload {
-        Payload::Generator(g) => std::mem::take(&mut g.borrow_mut().value_yielded),
+        Payload::Generator(g) => g.take_value_yielded(),
         _ => false,
     }
 }
@@ -108,12 +108,12 @@ pub(crate) fn init_hooks(vm: &mut Vm, agen: &Value) -> PyResult<()> {
     let Some(Payload::Generator(g)) = agen.payload() else {
         return Ok(());
     };
-    if std::mem::replace(&mut g.borrow_mut().hooks_inited, true) {
+    if g.mark_hooks_inited() {
         return Ok(());
     }
     let (firstiter, finalizer) = vm.asyncgen_hooks.clone();
     if !finalizer.is_none() {
-        g.borrow_mut().extra_mut().finalizer = Some(finalizer);
+        g.change_extra(|e| e.finalizer = Some(finalizer));
     }
     if !firstiter.is_none() {
         vm.call(&firstiter, std::slice::from_ref(agen), &[])?;
@@ -123,7 +123,7 @@ pub(crate) fn init_hooks(vm: &mut Vm, agen: &Value) -> PyResult<()> {
 
 /// `agen.__anext__()` when `v` is an async generator; `None` for other objects.
 pub(crate) fn anext_of(vm: &mut Vm, v: &Value) -> Option<PyResult> {
-    let is_agen = matches!(v.payload(), Some(Payload::Generator(g)) if g.borrow().kind == crate::object::GenKind::AsyncGenerator);
+    let is_agen = matches!(v.payload(), Some(Payload::Generator(g)) if g.kind == crate::object::GenKind::AsyncGenerator);
     if !is_agen {
         return None;
     }
@@ -184,20 +184,19 @@ pub(crate) fn start_async_for(it: &Value) -> AsyncForStart {
     let Value::Obj(o) = it else {
         return AsyncForStart::No;
     };
-    let Payload::Generator(cell) = &o.payload else {
+    let Payload::Generator(g) = &o.payload else {
         return AsyncForStart::No;
     };
-    let mut g = cell.borrow_mut();
     if g.kind != crate::object::GenKind::AsyncGenerator
-        || !matches!(g.state, GenState::Created | GenState::Suspended)
-        || g.running_async
+        || !matches!(g.state(), GenState::Created | GenState::Suspended)
+        || g.running_async()
     {
         return AsyncForStart::No;
     }
-    if !g.hooks_inited {
+    if !g.hooks_inited() {
         return AsyncForStart::Hooks;
     }
-    g.running_async = true;
+    g.set_running_async(true);
     AsyncForStart::Run(o.clone())
 }
 
@@ -206,12 +205,11 @@ pub(crate) fn start_async_for(it: &Value) -> AsyncForStart {
 /// the body passed a value up to the event loop, and the step goes on under the awaitable
 /// [`started_anext`] makes.
 pub(crate) fn async_for_yielded(agen: &Obj) -> bool {
-    let Payload::Generator(cell) = &agen.payload else {
+    let Payload::Generator(g) = &agen.payload else {
         return false;
     };
-    let mut g = cell.borrow_mut();
-    if std::mem::take(&mut g.value_yielded) {
-        g.running_async = false;
+    if g.take_value_yielded() {
+        g.set_running_async(false);
         return true;
     }
     false
@@ -298,7 +296,7 @@ pub(crate) fn try_op_step(
 /// Sets the async generator's "an operation is in progress" flag (`ag_running`).
 pub(crate) fn set_running(agen: &Obj, running: bool) {
     if let Payload::Generator(g) = &agen.payload {
-        g.borrow_mut().running_async = running;
+        g.set_running_async(running);
     }
 }
 
@@ -315,7 +313,7 @@ fn op_step(vm: &mut Vm, opv: &Value, value: Value, exc: Option<Value>) -> PyResu
         };
         return Err(vm.new_runtime_error(format!("cannot reuse already awaited {what}")));
     }
-    let running = matches!(&agen.payload, Payload::Generator(g) if g.borrow().running_async);
+    let running = matches!(&agen.payload, Payload::Generator(g) if g.running_async());
     if !started && exc.is_some() {
         // CPython 3.11's `throw()` of an awaitable not yet sent to throws straight into the
         // generator and leaves the awaitable unstarted: its own first action (the value of
@@ -372,11 +370,8 @@ pub(crate) fn begin_send(opv: &Value, value: Value) -> Option<(Obj, Value)> {
     let Payload::Generator(g) = &agen.payload else {
         return None;
     };
-    {
-        let g = g.borrow();
-        if g.state == GenState::Closed || (!o.started && g.running_async) {
-            return None;
-        }
+    if g.state() == GenState::Closed || (!o.started && g.running_async()) {
+        return None;
     }
     let value = if o.started {
         value
@@ -388,7 +383,7 @@ pub(crate) fn begin_send(opv: &Value, value: Value) -> Option<(Obj, Value)> {
             value
         }
     };
-    g.borrow_mut().running_async = true;
+    g.set_running_async(true);
     drop(o);
     Some((agen, value))
 }
@@ -441,8 +436,7 @@ fn op_step_inner(
     } else {
         (value, exc)
     };
-    let closed =
-        matches!(&agen.payload, Payload::Generator(g) if g.borrow().state == GenState::Closed);
+    let closed = matches!(&agen.payload, Payload::Generator(g) if g.state() == GenState::Closed);
     if closed {
         // CPython 3.11: `athrow()`/`aclose()` of a finished generator end at once with
         // `None`; only `asend()`/`__anext__()` raise `StopAsyncIteration`.

@@ -152,10 +152,9 @@ fn wrapper_close(vm: &mut Vm, a: Args) -> PyResult {
 
 /// Data attributes of generators and coroutines.
 pub(super) fn generator_attr(vm: &mut Vm, g: &Obj, name: &str) -> PyResult<Option<Value>> {
-    let Payload::Generator(cell) = &g.payload else {
+    let Payload::Generator(gen) = &g.payload else {
         return Ok(None);
     };
-    let gen = cell.borrow();
     // Each kind has its own prefix: a generator has no `cr_await`, a coroutine no `gi_frame`.
     let own_prefix = match gen.kind {
         GenKind::Generator => "gi_",
@@ -171,25 +170,18 @@ pub(super) fn generator_attr(vm: &mut Vm, g: &Obj, name: &str) -> PyResult<Optio
     Ok(match name {
         "__name__" => Some(gen.name()),
         "__qualname__" => Some(gen.qualname()),
-        "gi_running" | "cr_running" => Some(Value::bool(gen.state == GenState::Running)),
+        "gi_running" | "cr_running" => Some(Value::bool(gen.state() == GenState::Running)),
         // An `asend`/`athrow` awaitable is in progress (CPython 3.11's `ag_running_async`).
-        "ag_running" => Some(Value::bool(gen.running_async)),
+        "ag_running" => Some(Value::bool(gen.running_async())),
         "gi_frame" | "cr_frame" | "ag_frame" => {
-            if gen.state == GenState::Closed {
+            if gen.state() == GenState::Closed {
                 return Ok(Some(Value::None));
             }
-            // A running generator's frame is on the VM's stack.
-            let frame = gen.frame.as_deref().or_else(|| {
-                vm.frames.iter().rev().map(|f| &**f).find(|f| {
-                    f.generator
-                        .as_ref()
-                        .is_some_and(|o| std::rc::Rc::ptr_eq(o, g))
-                })
-            });
-            let Some(parts) = frame.map(|f| super::frame_object::FrameParts::of(vm, f)) else {
+            let Some(parts) = with_any_frame(vm, g, gen, |vm, f| {
+                super::frame_object::FrameParts::of(vm, f)
+            }) else {
                 return Ok(Some(Value::None));
             };
-            drop(gen);
             Some(parts.into_frame(vm, Value::None))
         }
         // The iterator a suspended `yield from`/`await` delegates to (CPython's `_PyGen_yf`).
@@ -197,12 +189,9 @@ pub(super) fn generator_attr(vm: &mut Vm, g: &Obj, name: &str) -> PyResult<Optio
         // makes, as the one CPython's frame holds.
         "gi_yieldfrom" | "cr_await" | "ag_await" => {
             let sub = gen
-                .frame
-                .as_ref()
-                .filter(|f| f.at_yield_from())
-                .and_then(|f| f.stack.last().cloned())
+                .with_frame(|f| f.stack.last().filter(|_| f.at_yield_from()).cloned())
+                .flatten()
                 .unwrap_or(Value::None);
-            drop(gen);
             if vm.self_await_of(&sub).is_some() {
                 let cls = vm.class_of(&sub).clone();
                 if let Some(f) = vm.lookup(&cls, &vm.names.__await__.clone()) {
@@ -211,26 +200,36 @@ pub(super) fn generator_attr(vm: &mut Vm, g: &Obj, name: &str) -> PyResult<Optio
             }
             Some(sub)
         }
-        "gi_suspended" | "cr_suspended" => Some(Value::bool(gen.state == GenState::Suspended)),
+        "gi_suspended" | "cr_suspended" => Some(Value::bool(gen.state() == GenState::Suspended)),
         // aio-only: the line a suspended generator/coroutine stopped at, or a running one
         // is executing (its frame is on the VM's stack): CPython's `cr_frame.f_lineno`,
         // without making a frame object. asyncio's Task repr uses it.
-        "_aio_lineno" => gen
-            .frame
-            .as_deref()
-            .or_else(|| {
-                vm.frames.iter().rev().map(|f| &**f).find(|f| {
-                    f.generator
-                        .as_ref()
-                        .is_some_and(|o| std::rc::Rc::ptr_eq(o, g))
-                })
-            })
-            .map(|f| Value::Int(i64::from(f.line()))),
+        "_aio_lineno" => with_any_frame(vm, g, gen, |_, f| Value::Int(i64::from(f.line()))),
         "gi_code" | "cr_code" | "ag_code" => {
             let code = gen.code.clone();
-            drop(gen);
             Some(Value::Obj(super::code_object(&vm.types, code)))
         }
         _ => None,
     })
+}
+
+/// `look` at generator `g`'s frame: the one it holds while suspended, or, while it runs,
+/// the one on the VM's stack. `None` when it has none (finished).
+fn with_any_frame<R>(
+    vm: &Vm,
+    g: &Obj,
+    gen: &crate::object::Generator,
+    look: impl FnOnce(&Vm, &crate::frame::Frame) -> R,
+) -> Option<R> {
+    if let Some(frame) = gen.take_frame() {
+        let r = look(vm, &frame);
+        gen.put_frame(Some(frame));
+        return Some(r);
+    }
+    let frame = vm.frames.iter().rev().find(|f| {
+        f.generator
+            .as_ref()
+            .is_some_and(|o| std::rc::Rc::ptr_eq(o, g))
+    })?;
+    Some(look(vm, frame))
 }

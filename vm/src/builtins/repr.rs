@@ -293,7 +293,6 @@ pub fn native_repr(vm: &mut Vm, v: &Value) -> PyResult<String> {
         }
         Payload::Exception(_) => super::exceptions::exception_repr(vm, o),
         Payload::Generator(g) => {
-            let g = g.borrow();
             let kind = match g.kind {
                 GenKind::Generator => "generator",
                 GenKind::Coroutine => "coroutine",
