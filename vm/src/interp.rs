@@ -935,9 +935,17 @@ impl Vm {
                             };
                             let n = n as usize;
                             let start = f.stack.len() - n;
-                            if let Some(nf) =
-                                self.keyword_simple_call(&mut f.stack, start - 1, start, names)
-                            {
+                            let awaited = awaits_at(code, ip);
+                            if let Some(nf) = self.keyword_simple_call(
+                                &mut f.stack,
+                                start - 1,
+                                start,
+                                names,
+                                awaited,
+                            ) {
+                                if nf.delivery == Delivery::EagerAwait {
+                                    ip += AWAIT_TAIL;
+                                }
                                 break Event::Push(nf);
                             }
                             let (all, kw) =
@@ -982,9 +990,17 @@ impl Vm {
                             // `self` is the first positional argument; a null is dropped.
                             let has_self = !self.is_null(&f.stack[self_pos]);
                             let start = if has_self { self_pos } else { self_pos + 1 };
-                            if let Some(nf) =
-                                self.keyword_simple_call(&mut f.stack, self_pos - 1, start, names)
-                            {
+                            let awaited = awaits_at(code, ip);
+                            if let Some(nf) = self.keyword_simple_call(
+                                &mut f.stack,
+                                self_pos - 1,
+                                start,
+                                names,
+                                awaited,
+                            ) {
+                                if nf.delivery == Delivery::EagerAwait {
+                                    ip += AWAIT_TAIL;
+                                }
                                 break Event::Push(nf);
                             }
                             if !has_self {
@@ -2440,6 +2456,7 @@ impl Vm {
         callee_pos: usize,
         start: usize,
         names: &[Value],
+        awaited: bool,
     ) -> Option<Box<Frame>> {
         let (func, bound) = script_callee(&stack[callee_pos])?;
         let code = &func.code;
@@ -2447,13 +2464,18 @@ impl Vm {
         let nparams = argc + kwonly;
         let nkw = names.len();
         let npos = stack.len() - start - nkw + bound.is_some() as usize;
-        if code.flags
-            & (flags::VARARGS
-                | flags::VARKEYWORDS
-                | flags::GENERATOR
-                | flags::COROUTINE
-                | flags::ASYNC_GENERATOR)
-            != 0
+        // A coroutine function's call that is awaited at once runs its body as a plain
+        // call (see `eager_await_call`).
+        let eager = awaited
+            && code.flags & flags::COROUTINE != 0
+            && code.flags & flags::ASYNC_GENERATOR == 0
+            && func.keeps_code_names();
+        let excluded = if eager {
+            flags::GENERATOR | flags::ASYNC_GENERATOR
+        } else {
+            flags::GENERATOR | flags::COROUTINE | flags::ASYNC_GENERATOR
+        };
+        if code.flags & (flags::VARARGS | flags::VARKEYWORDS | excluded) != 0
             || !code.cellvars.is_empty()
             || nparams > 64
             || npos > argc
@@ -2501,7 +2523,12 @@ impl Vm {
                 kw_filled.push((i, kwdefault(i)?));
             }
         }
-        let mut frame = self.frame_pool_take(code, &func.globals, Delivery::Call);
+        let delivery = if eager {
+            Delivery::EagerAwait
+        } else {
+            Delivery::Call
+        };
+        let mut frame = self.frame_pool_take(code, &func.globals, delivery);
         if !func.closure.is_empty() {
             frame.cells.extend(func.closure.iter().cloned());
         }
