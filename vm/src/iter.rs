@@ -410,7 +410,7 @@ impl Vm {
             IterState::Str { s, pos } => match s.as_str()[*pos..].chars().next() {
                 Some(c) => {
                     *pos += c.len_utf8();
-                    Ok(Some(Value::str(c.to_string())))
+                    Ok(Some(Value::char(c)))
                 }
                 None => Ok(None),
             },
@@ -658,13 +658,7 @@ impl Vm {
                     }
                     _ => {}
                 },
-                Value::Str(s) => {
-                    return Ok(s
-                        .as_str()
-                        .chars()
-                        .map(|c| Value::str(c.to_string()))
-                        .collect())
-                }
+                Value::Str(s) => return Ok(s.as_str().chars().map(Value::char).collect()),
                 _ => {}
             }
         }
@@ -683,6 +677,14 @@ impl Vm {
     /// Collects an iterable whose absence CPython reports with its own message
     /// (`PySequence_Fast`): `can only join an iterable`, `can only assign an iterable`.
     pub(crate) fn collect_fast(&mut self, v: &Value, msg: &str) -> PyResult<Vec<Value>> {
+        // A list or tuple is read in place, with no iterator object.
+        if !self.is_heap(v) {
+            match v.payload() {
+                Some(Payload::List(l)) => return Ok(l.borrow().clone()),
+                Some(Payload::Tuple(t)) => return Ok(t.to_vec()),
+                _ => {}
+            }
+        }
         let it = match self.get_iter(v) {
             Ok(it) => it,
             Err(e) if self.is_instance_of(&e, &self.exc.type_error.clone()) => {

@@ -2,6 +2,38 @@
 //! cached hash. Indexing is by character, O(1) for ASCII text.
 
 use std::cell::Cell;
+use std::rc::Rc;
+
+thread_local! {
+    /// The one-character strings of Latin-1, shared as CPython shares them: iterating,
+    /// indexing and splitting text into single characters allocates nothing.
+    static LATIN1: [Rc<Str>; 256] =
+        std::array::from_fn(|i| Rc::new(Str::new(char::from(i as u8).to_string())));
+    /// The empty string, shared likewise.
+    static EMPTY: Rc<Str> = Rc::new(Str::new(String::new()));
+}
+
+/// The string holding just `c`: a shared one for Latin-1 characters, else a new one.
+#[inline]
+pub fn char_str(c: char) -> Rc<Str> {
+    if (c as u32) < 256 {
+        LATIN1.with(|t| t[c as usize].clone())
+    } else {
+        Rc::new(Str::new(c.to_string()))
+    }
+}
+
+/// A string holding `text`: the shared one when `text` is empty or a single Latin-1
+/// character.
+#[inline]
+pub fn str_of(text: &str) -> Rc<Str> {
+    let mut cs = text.chars();
+    match (cs.next(), cs.next()) {
+        (Some(c), None) if (c as u32) < 256 => char_str(c),
+        (None, _) => EMPTY.with(Rc::clone),
+        _ => Rc::new(Str::new(text.to_string())),
+    }
+}
 
 /// A Python string: immutable once shared (only `s += t` on a string nothing else holds
 /// grows it in place, `Str::push_str`).

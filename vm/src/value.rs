@@ -126,6 +126,19 @@ impl Value {
         Value::Str(Rc::new(Str::new(s.into())))
     }
 
+    /// The `str` of one character (shared for Latin-1, as CPython shares them).
+    #[inline]
+    pub fn char(c: char) -> Value {
+        Value::Str(crate::str::char_str(c))
+    }
+
+    /// A `str` copied from `text` (shared when it is one Latin-1 character): for the
+    /// parts a method cuts from a string.
+    #[inline]
+    pub fn str_from(text: &str) -> Value {
+        Value::Str(crate::str::str_of(text))
+    }
+
     /// The heap object, if this is one; see the example of [`Value::payload`].
     #[inline]
     pub fn as_obj(&self) -> Option<&Obj> {

@@ -301,11 +301,7 @@ fn reversed_new(vm: &mut Vm, a: Args) -> PyResult {
         _ => {
             // Sequence protocol: __len__ and __getitem__.
             let items = match seq.as_str() {
-                Some(s) => s
-                    .as_str()
-                    .chars()
-                    .map(|c| Value::str(c.to_string()))
-                    .collect(),
+                Some(s) => s.as_str().chars().map(Value::char).collect(),
                 None => {
                     let cls = vm.class_of(&seq).clone();
                     if crate::types::lookup(&cls, &vm.names.__getitem__.clone()).is_none()

@@ -213,23 +213,27 @@ fn split(vm: &mut Vm, a: Args) -> PyResult {
                 _ => None,
             };
             match one {
-                Some(c) if max < 0 => s.as_str().split(c).map(Value::str).collect(),
+                Some(c) if max < 0 => s.as_str().split(c).map(Value::str_from).collect(),
                 Some(c) => s
                     .as_str()
                     .splitn(max as usize + 1, c)
-                    .map(Value::str)
+                    .map(Value::str_from)
                     .collect(),
-                None if max < 0 => s.as_str().split(sep.as_str()).map(Value::str).collect(),
+                None if max < 0 => s
+                    .as_str()
+                    .split(sep.as_str())
+                    .map(Value::str_from)
+                    .collect(),
                 None => s
                     .as_str()
                     .splitn(max as usize + 1, sep.as_str())
-                    .map(Value::str)
+                    .map(Value::str_from)
                     .collect(),
             }
         }
         None => split_whitespace_str(s.as_str(), max)
             .into_iter()
-            .map(Value::str)
+            .map(Value::str_from)
             .collect(),
     };
     Ok(vm.new_list(parts))
@@ -261,14 +265,17 @@ fn rsplit(vm: &mut Vm, a: Args) -> PyResult {
     let s = this(vm, &a, "rsplit")?;
     let sep = sep_arg(vm, &a)?;
     let max = maxsplit_arg(vm, &a)?;
-    let parts: Vec<String> = match sep {
+    let parts: Vec<Value> = match sep {
         Some(sep) => {
-            let mut parts: Vec<String> = if max < 0 {
-                s.as_str().rsplit(sep.as_str()).map(String::from).collect()
+            let mut parts: Vec<Value> = if max < 0 {
+                s.as_str()
+                    .rsplit(sep.as_str())
+                    .map(Value::str_from)
+                    .collect()
             } else {
                 s.as_str()
                     .rsplitn(max as usize + 1, sep.as_str())
-                    .map(String::from)
+                    .map(Value::str_from)
                     .collect()
             };
             parts.reverse();
@@ -278,11 +285,11 @@ fn rsplit(vm: &mut Vm, a: Args) -> PyResult {
             let chars: Vec<char> = s.as_str().chars().collect();
             text::rsplit_whitespace(&chars, text::is_space_char, max)
                 .into_iter()
-                .map(|p| p.iter().collect())
+                .map(|p| Value::str(p.iter().collect::<String>()))
                 .collect()
         }
     };
-    Ok(vm.new_list(parts.into_iter().map(Value::str).collect()))
+    Ok(vm.new_list(parts))
 }
 
 fn splitlines(vm: &mut Vm, a: Args) -> PyResult {
@@ -296,7 +303,7 @@ fn splitlines(vm: &mut Vm, a: Args) -> PyResult {
     let t = s.as_str();
     let out = line_spans(t)
         .into_iter()
-        .map(|(start, text_end, end)| Value::str(&t[start..if keep { end } else { text_end }]))
+        .map(|(start, text_end, end)| Value::str_from(&t[start..if keep { end } else { text_end }]))
         .collect();
     Ok(vm.new_list(out))
 }
@@ -663,12 +670,18 @@ fn partition_impl(vm: &mut Vm, a: Args, name: &str, rev: bool) -> PyResult {
     } else {
         search::find(t, sep.as_str())
     };
+    // As CPython: the separator found is the argument itself, and a string without it
+    // is the receiver itself.
     let parts = match found {
-        Some(i) => [&t[..i], sep.as_str(), &t[i + sep.as_str().len()..]],
-        None if rev => ["", "", t],
-        None => [t, "", ""],
+        Some(i) => vec![
+            Value::str_from(&t[..i]),
+            a.pos[1].clone(),
+            Value::str_from(&t[i + sep.as_str().len()..]),
+        ],
+        None if rev => vec![Value::str_from(""), Value::str_from(""), a.pos[0].clone()],
+        None => vec![a.pos[0].clone(), Value::str_from(""), Value::str_from("")],
     };
-    Ok(vm.new_tuple(parts.iter().map(|p| Value::str(*p)).collect()))
+    Ok(vm.new_tuple(parts))
 }
 
 fn partition(vm: &mut Vm, a: Args) -> PyResult {
