@@ -72,28 +72,77 @@ pub fn slice_indices(vm: &mut Vm, s: &[Value; 3], len: i64) -> PyResult<(i64, i6
     Ok((start, stop, step))
 }
 
-/// The indices a slice selects.
-pub fn slice_positions(start: i64, stop: i64, step: i64) -> Vec<usize> {
-    let mut out = Vec::new();
-    let mut i = start;
-    if step > 0 {
-        while i < stop {
-            out.push(i as usize);
-            match i.checked_add(step) {
-                Some(n) => i = n,
-                None => break,
-            }
-        }
+/// How many indices a resolved slice selects (the length CPython's
+/// `PySlice_AdjustIndices` returns).
+pub fn slice_len(start: i64, stop: i64, step: i64) -> usize {
+    let (start, stop, step) = (start as i128, stop as i128, step as i128);
+    let n = if step > 0 && start < stop {
+        (stop - start - 1) / step + 1
+    } else if step < 0 && stop < start {
+        (start - stop - 1) / -step + 1
     } else {
-        while i > stop {
-            out.push(i as usize);
-            match i.checked_add(step) {
-                Some(n) => i = n,
-                None => break,
-            }
+        0
+    };
+    n as usize
+}
+
+/// The indices a resolved slice selects, in order, without allocating.
+pub fn slice_positions(
+    start: i64,
+    stop: i64,
+    step: i64,
+) -> impl ExactSizeIterator<Item = usize> + DoubleEndedIterator {
+    (0..slice_len(start, stop, step))
+        .map(move |k| (start as i128 + k as i128 * step as i128) as usize)
+}
+
+/// The items of `items` a resolved slice selects; positions past the end (the sequence
+/// shrank while `__index__` ran) are skipped.
+pub fn slice_items<T: Clone>(items: &[T], start: i64, stop: i64, step: i64) -> Vec<T> {
+    if step == 1 {
+        let end = (stop.max(0) as usize).min(items.len());
+        let begin = (start.max(0) as usize).min(end);
+        return items[begin..end].to_vec();
+    }
+    slice_positions(start, stop, step)
+        .filter_map(|i| items.get(i).cloned())
+        .collect()
+}
+
+/// Removes the items a resolved slice selects from `items` (`del seq[a:b:c]`) in one
+/// pass, returning them so that the caller drops them after its borrow ends.
+pub fn delete_slice<T>(items: &mut Vec<T>, start: i64, stop: i64, step: i64) -> Vec<T> {
+    let n = slice_len(start, stop, step);
+    if n == 0 {
+        return Vec::new();
+    }
+    // The same positions in increasing order.
+    let (lo, step) = if step > 0 {
+        (start, step)
+    } else {
+        (start + (n as i64 - 1) * step, -step)
+    };
+    let (lo, step) = (lo as usize, step as usize);
+    let hi = lo
+        .saturating_add((n - 1).saturating_mul(step))
+        .min(items.len().saturating_sub(1));
+    if lo >= items.len() {
+        return Vec::new();
+    }
+    if step == 1 {
+        return items.drain(lo..=hi).collect();
+    }
+    let mut gone = Vec::with_capacity(n);
+    let mut kept = Vec::with_capacity(items.len() - n.min(items.len()));
+    for (i, v) in std::mem::take(items).into_iter().enumerate() {
+        if i >= lo && i <= hi && (i - lo) % step == 0 {
+            gone.push(v);
+        } else {
+            kept.push(v);
         }
     }
-    out
+    *items = kept;
+    gone
 }
 
 /// An item index of a sequence of `len` items: `what` names the type in the `TypeError`
@@ -139,17 +188,17 @@ pub fn native_getitem(vm: &mut Vm, obj: &Value, idx: &Value) -> PyResult {
             let (a, b, c) = slice_indices(vm, &sl, s.len() as i64)?;
             if c == 1 {
                 let (a, b) = (a.max(0) as usize, b.max(a).max(0) as usize);
-                return Ok(Value::str(s.substring(a, b.min(s.len()))));
+                if a == 0 && b >= s.len() && matches!(obj, Value::Str(_)) {
+                    return Ok(obj.clone());
+                }
+                return Ok(Value::str_from(s.substring(a, b.min(s.len()))));
             }
             let chars: Vec<char> = s.as_str().chars().collect();
-            let out: String = slice_positions(a, b, c)
-                .into_iter()
-                .map(|i| chars[i])
-                .collect();
+            let out: String = slice_items(&chars, a, b, c).into_iter().collect();
             return Ok(Value::str(out));
         }
         let i = index(vm, idx, s.len(), "str", "string index out of range")?;
-        return Ok(Value::str(s.char_at(i).to_string()));
+        return Ok(Value::char(s.char_at(i)));
     }
     let Value::Obj(o) = obj else {
         return Err(vm.new_type_error(format!(
@@ -158,41 +207,33 @@ pub fn native_getitem(vm: &mut Vm, obj: &Value, idx: &Value) -> PyResult {
         )));
     };
     match &o.payload {
-        Payload::List(_) | Payload::Tuple(_) => {
-            let items: Vec<Value> = match &o.payload {
-                Payload::List(l) => {
-                    if let Some(Payload::Slice(_)) = idx.payload() {
-                        l.borrow().clone()
-                    } else {
-                        let len = l.borrow().len();
-                        let i = index(vm, idx, len, "list", "list index out of range")?;
-                        return Ok(l.borrow()[i].clone());
-                    }
+        Payload::List(l) => {
+            if let Some(Payload::Slice(sl)) = idx.payload() {
+                let len = l.borrow().len() as i64;
+                // The bounds first: computing them may run `__index__`.
+                let (a, b, c) = slice_indices(vm, sl, len)?;
+                let out = slice_items(&l.borrow(), a, b, c);
+                return Ok(vm.new_list(out));
+            }
+            let len = l.borrow().len();
+            let i = index(vm, idx, len, "list", "list index out of range")?;
+            let item = l.borrow().get(i).cloned();
+            item.ok_or_else(|| vm.new_index_error("list index out of range"))
+        }
+        Payload::Tuple(t) => {
+            if let Some(Payload::Slice(sl)) = idx.payload() {
+                let (a, b, c) = slice_indices(vm, sl, t.len() as i64)?;
+                if c == 1
+                    && a <= 0
+                    && b >= t.len() as i64
+                    && std::rc::Rc::ptr_eq(vm.class_of(obj), &vm.types.tuple)
+                {
+                    return Ok(obj.clone());
                 }
-                Payload::Tuple(t) => {
-                    if let Some(Payload::Slice(_)) = idx.payload() {
-                        t.to_vec()
-                    } else {
-                        let i = index(vm, idx, t.len(), "tuple", "tuple index out of range")?;
-                        return Ok(t[i].clone());
-                    }
-                }
-                _ => unreachable!(),
-            };
-            let Some(Payload::Slice(sl)) = idx.payload() else {
-                unreachable!()
-            };
-            let sl = (**sl).clone();
-            let (a, b, c) = slice_indices(vm, &sl, items.len() as i64)?;
-            let out: Vec<Value> = slice_positions(a, b, c)
-                .into_iter()
-                .map(|i| items[i].clone())
-                .collect();
-            Ok(if matches!(o.payload, Payload::List(_)) {
-                vm.new_list(out)
-            } else {
-                vm.new_tuple(out)
-            })
+                return Ok(vm.new_tuple(slice_items(t, a, b, c)));
+            }
+            let i = index(vm, idx, t.len(), "tuple", "tuple index out of range")?;
+            Ok(t[i].clone())
         }
         Payload::Dict(_) => {
             if let Some(v) = vm.dict_lookup(o, idx)? {
@@ -213,13 +254,8 @@ pub fn native_getitem(vm: &mut Vm, obj: &Value, idx: &Value) -> PyResult {
             if let Some(Payload::Slice(sl)) = idx.payload() {
                 let sl = (**sl).clone();
                 let (a, e, c) = slice_indices(vm, &sl, len as i64)?;
-                let out: Vec<u8> = super::bytes::with_buffer(o, |b| {
-                    slice_positions(a, e, c)
-                        .into_iter()
-                        .filter_map(|i| b.get(i).copied())
-                        .collect()
-                })
-                .unwrap_or_default();
+                let out: Vec<u8> =
+                    super::bytes::with_buffer(o, |b| slice_items(b, a, e, c)).unwrap_or_default();
                 return Ok(if matches!(o.payload, Payload::Bytes(_)) {
                     super::bytes_const(&vm.types, out)
                 } else {
@@ -296,8 +332,10 @@ pub fn native_setitem(vm: &mut Vm, obj: &Value, idx: Value, value: Value) -> PyR
                         pos.len()
                     )));
                 }
-                for (p, v) in pos.into_iter().zip(new) {
-                    l[p] = v;
+                for (p, v) in pos.zip(new) {
+                    if let Some(slot) = l.get_mut(p) {
+                        *slot = v;
+                    }
                 }
                 return Ok(());
             }
@@ -329,12 +367,8 @@ pub fn native_delitem(vm: &mut Vm, obj: &Value, idx: &Value) -> PyResult<()> {
                 let sl = (**sl).clone();
                 let len = l.borrow().len() as i64;
                 let (a, b, c) = slice_indices(vm, &sl, len)?;
-                let mut pos = slice_positions(a, b, c);
-                pos.sort_unstable();
-                let mut l = l.borrow_mut();
-                for p in pos.into_iter().rev() {
-                    l.remove(p);
-                }
+                let gone = delete_slice(&mut l.borrow_mut(), a, b, c);
+                drop(gone);
                 return Ok(());
             }
             let len = l.borrow().len();

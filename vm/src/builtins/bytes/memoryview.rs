@@ -208,7 +208,7 @@ fn key(vm: &mut Vm, mv: &MemoryView, idx: &Value) -> PyResult<Key> {
         Some(Payload::Slice(sl)) => {
             let (start, stop, step) =
                 super::super::subscript::slice_indices(vm, sl, mv.len as i64)?;
-            let len = super::super::subscript::slice_positions(start, stop, step).len();
+            let len = super::super::subscript::slice_len(start, stop, step);
             let first = if len == 0 { 0 } else { start };
             Ok(Key::Slice {
                 start: (mv.start as isize + first as isize * mv.step) as usize,

@@ -2,7 +2,7 @@
 //! and slice assignment and deletion; `+=` and `*=` in place.
 
 use super::{as_bytes, byte_of, new_bytearray, Table};
-use crate::builtins::subscript::{index, slice_indices, slice_positions};
+use crate::builtins::subscript::{delete_slice, index, slice_indices, slice_positions};
 use crate::code::BinOp;
 use crate::native::{Args, Sig};
 use crate::object::Payload;
@@ -158,8 +158,10 @@ pub fn bytearray_setitem(vm: &mut Vm, obj: &Value, idx: &Value, value: Value) ->
                 pos.len()
             )));
         }
-        for (p, v) in pos.into_iter().zip(new) {
-            b[p] = v;
+        for (p, v) in pos.zip(new) {
+            if let Some(slot) = b.get_mut(p) {
+                *slot = v;
+            }
         }
         return Ok(());
     }
@@ -177,14 +179,7 @@ pub fn bytearray_delitem(vm: &mut Vm, obj: &Value, idx: &Value) -> PyResult<()> 
     if let Some(Payload::Slice(sl)) = idx.payload() {
         let sl = (**sl).clone();
         let (start, stop, step) = slice_indices(vm, &sl, len as i64)?;
-        let gone = slice_positions(start, stop, step);
-        let mut keep = vec![true; len];
-        for p in gone {
-            keep[p] = false;
-        }
-        let mut b = b.borrow_mut();
-        let mut k = keep.into_iter();
-        b.retain(|_| k.next().unwrap_or(true));
+        delete_slice(&mut b.borrow_mut(), start, stop, step);
         return Ok(());
     }
     let i = index(vm, idx, len, "bytearray", "bytearray index out of range")?;
