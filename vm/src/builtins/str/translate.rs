@@ -88,25 +88,36 @@ pub(super) fn maketrans(vm: &mut Vm, a: Args) -> PyResult {
 enum Mapped {
     Keep,
     Delete,
-    Text(String),
+    Char(char),
+    Text(std::rc::Rc<crate::str::Str>),
 }
 
 fn lookup(vm: &mut Vm, table: &Value, c: char) -> PyResult<Mapped> {
-    let v = match vm.getitem(table, &Value::Int(c as i64)) {
-        Ok(v) => v,
-        Err(e) if vm.is_instance_of(&e, &vm.exc.lookup_error.clone()) => return Ok(Mapped::Keep),
-        Err(e) => return Err(e),
+    let key = Value::Int(c as i64);
+    // A plain dict is read directly: a missing key raises no `KeyError` to catch.
+    let found = match table {
+        Value::Obj(o) if matches!(o.payload, Payload::Dict(_)) && !vm.is_heap(table) => {
+            vm.dict_lookup(o, &key)?
+        }
+        _ => match vm.getitem(table, &key) {
+            Ok(v) => Some(v),
+            Err(e) if vm.is_instance_of(&e, &vm.exc.lookup_error.clone()) => None,
+            Err(e) => return Err(e),
+        },
+    };
+    let Some(v) = found else {
+        return Ok(Mapped::Keep);
     };
     if v.is_none() {
         return Ok(Mapped::Delete);
     }
     if let Some(s) = v.as_str() {
-        return Ok(Mapped::Text(s.as_str().to_string()));
+        return Ok(Mapped::Text(s.clone()));
     }
     if let Some(n) = crate::num::to_bigint(&v) {
         use num_traits::ToPrimitive;
         return match n.to_u32().and_then(char::from_u32) {
-            Some(ch) => Ok(Mapped::Text(ch.to_string())),
+            Some(ch) => Ok(Mapped::Char(ch)),
             None if n.to_u32().is_some_and(|n| n < 0x110000) => {
                 Err(vm.new_value_error("aio strings cannot hold lone surrogates (U+D800..U+DFFF)"))
             }
@@ -120,21 +131,33 @@ fn translate(vm: &mut Vm, a: Args) -> PyResult {
     a.method_count(vm, "translate", 1, 1)?;
     let s = this(vm, &a, "translate")?;
     let table = a.pos[1].clone();
-    let mut cache: HashMap<char, Mapped> = HashMap::new();
+    // Each character is looked up once: ASCII ones in an array, the others in a map.
+    let mut ascii: [Option<Mapped>; 128] = std::array::from_fn(|_| None);
+    let mut other: HashMap<char, Mapped> = HashMap::new();
     let mut out = String::with_capacity(s.as_str().len());
     for c in s.as_str().chars() {
-        let m = match cache.get(&c) {
-            Some(m) => m.clone(),
+        let known = if c.is_ascii() {
+            ascii[c as usize].clone()
+        } else {
+            other.get(&c).cloned()
+        };
+        let m = match known {
+            Some(m) => m,
             None => {
                 let m = lookup(vm, &table, c)?;
-                cache.insert(c, m.clone());
+                if c.is_ascii() {
+                    ascii[c as usize] = Some(m.clone());
+                } else {
+                    other.insert(c, m.clone());
+                }
                 m
             }
         };
         match m {
             Mapped::Keep => out.push(c),
             Mapped::Delete => {}
-            Mapped::Text(t) => out.push_str(&t),
+            Mapped::Char(ch) => out.push(ch),
+            Mapped::Text(t) => out.push_str(t.as_str()),
         }
     }
     Ok(Value::str(out))
