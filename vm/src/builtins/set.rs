@@ -182,6 +182,27 @@ fn store(vm: &mut Vm, target: &Value, t: SetTable<Value>) -> PyResult<()> {
     Ok(())
 }
 
+/// [`simple_key_eq`](crate::containers::simple_key_eq) as a table comparison: `Err`
+/// where `__eq__` would have to run.
+fn simple_eq(x: &Value, y: &Value) -> Result<bool, ()> {
+    crate::containers::simple_key_eq(x, y).ok_or(())
+}
+
+/// `op` on the tables of the set values `a` and `b` borrowed in place, as CPython reads
+/// them, when every comparison it makes is a [`simple_eq`] one (no `__eq__` runs, so
+/// neither set can change under it); `None` otherwise, for the caller to work on copies.
+fn borrowed_op(
+    a: &Value,
+    b: &Value,
+    op: impl FnOnce(&SetTable<Value>, &SetTable<Value>) -> Result<SetTable<Value>, ()>,
+) -> Option<SetTable<Value>> {
+    let (Some(Payload::Set(x)), Some(Payload::Set(y))) = (a.payload(), b.payload()) else {
+        return None;
+    };
+    let (x, y) = (x.try_borrow().ok()?, y.try_borrow().ok()?);
+    op(&x.table, &y.table).ok()
+}
+
 fn mine(a: &Args) -> SetTable<Value> {
     table_of(&a.pos[0]).unwrap_or_default()
 }
@@ -311,6 +332,15 @@ fn as_set(vm: &mut Vm, v: &Value) -> PyResult<Obj> {
 }
 
 fn union(vm: &mut Vm, a: Args) -> PyResult {
+    if let [me, other] = a.pos {
+        let t = borrowed_op(me, other, |x, y| {
+            let mut t = x.copy();
+            t.merge(y, simple_eq).map(|()| t)
+        });
+        if let Some(t) = t {
+            return Ok(wrap(vm, me, t));
+        }
+    }
     let mut t = mine(&a);
     for other in &a.pos[1..] {
         if same(other, &a.pos[0]) {
@@ -333,6 +363,11 @@ fn intersect(vm: &mut Vm, t: &SetTable<Value>, other: &Value) -> PyResult<SetTab
 }
 
 fn intersection(vm: &mut Vm, a: Args) -> PyResult {
+    if let [me, other] = a.pos {
+        if let Some(t) = borrowed_op(me, other, |x, y| x.intersection(y, simple_eq)) {
+            return Ok(wrap(vm, me, t));
+        }
+    }
     let mut t = mine(&a);
     for other in &a.pos[1..] {
         if same(other, &a.pos[0]) {
@@ -355,6 +390,11 @@ fn subtract(vm: &mut Vm, t: &mut SetTable<Value>, other: &Value) -> PyResult<()>
 }
 
 fn difference(vm: &mut Vm, a: Args) -> PyResult {
+    if let [me, other] = a.pos {
+        if let Some(t) = borrowed_op(me, other, |x, y| x.difference(y, simple_eq)) {
+            return Ok(wrap(vm, me, t));
+        }
+    }
     let me = mine(&a);
     let mut t = match a.pos.get(1) {
         None => me.copy(),
@@ -402,15 +442,64 @@ fn symmetric_difference(vm: &mut Vm, a: Args) -> PyResult {
     Ok(wrap(vm, &a.pos[0], t))
 }
 
+/// Adds (or with `remove`, discards) the items of `it` to the set `target` in place, as
+/// CPython does, so each call costs the size of `it`, not of the set. While every key
+/// comparison is a [`simple_eq`] one the table is changed where it is; once one needs
+/// `__eq__` (which may change either set), the rest is done on a copy that is stored
+/// back (redoing the part already done changes nothing).
+fn change_in_place(vm: &mut Vm, target: &Value, it: &Value, remove: bool) -> PyResult<()> {
+    let Some(Payload::Set(cell)) = target.payload() else {
+        return Ok(());
+    };
+    let items = if let Some(Payload::Set(o)) = it.payload() {
+        let done = match (cell.try_borrow_mut(), o.try_borrow()) {
+            (Ok(mut me), Ok(other)) if remove => {
+                me.table.difference_update(&other.table, simple_eq).is_ok()
+            }
+            (Ok(mut me), Ok(other)) => me.table.merge(&other.table, simple_eq).is_ok(),
+            _ => false,
+        };
+        if done {
+            return Ok(());
+        }
+        None
+    } else {
+        let items = hashed_items(vm, it)?;
+        let done = match cell.try_borrow_mut() {
+            Ok(mut me) if remove => me
+                .table
+                .difference_update_iter(items.iter().cloned().map(Ok), simple_eq)
+                .is_ok(),
+            Ok(mut me) => me
+                .table
+                .extend(items.iter().cloned().map(Ok), simple_eq)
+                .is_ok(),
+            Err(_) => false,
+        };
+        if done {
+            return Ok(());
+        }
+        Some(items)
+    };
+    let mut t = table_of(target).unwrap_or_default();
+    match (items, remove) {
+        (None, true) => subtract(vm, &mut t, it)?,
+        (None, false) => update_table(vm, &mut t, it)?,
+        (Some(items), true) => {
+            t.difference_update_iter(items.into_iter().map(Ok), |x, y| vm.key_matches(x, y))?
+        }
+        (Some(items), false) => t.extend(items.into_iter().map(Ok), |x, y| vm.key_matches(x, y))?,
+    }
+    store(vm, target, t)
+}
+
 fn update(vm: &mut Vm, a: Args) -> PyResult {
-    let mut t = mine(&a);
     for other in &a.pos[1..] {
         if same(other, &a.pos[0]) {
             continue;
         }
-        update_table(vm, &mut t, other)?;
+        change_in_place(vm, &a.pos[0], other, false)?;
     }
-    store(vm, &a.pos[0], t)?;
     Ok(Value::None)
 }
 
@@ -429,15 +518,13 @@ fn intersection_update(vm: &mut Vm, a: Args) -> PyResult {
 }
 
 fn difference_update(vm: &mut Vm, a: Args) -> PyResult {
-    let mut t = mine(&a);
     for other in &a.pos[1..] {
         if same(other, &a.pos[0]) {
-            t.clear();
+            store(vm, &a.pos[0], SetTable::new())?;
             continue;
         }
-        subtract(vm, &mut t, other)?;
+        change_in_place(vm, &a.pos[0], other, true)?;
     }
-    store(vm, &a.pos[0], t)?;
     Ok(Value::None)
 }
 
