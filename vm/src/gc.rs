@@ -581,7 +581,13 @@ fn trace(o: &Obj, f: &mut dyn FnMut(&Obj)) {
                     IterState::Seq { seq, .. } | IterState::Reversed { seq, .. } => {
                         visit_value(seq, f)
                     }
-                    IterState::Dict { dict, .. } | IterState::DictRev { dict, .. } => f(dict),
+                    IterState::Dict { dict, spare, .. } => {
+                        f(dict);
+                        if let Some(t) = spare {
+                            f(t);
+                        }
+                    }
+                    IterState::DictRev { dict, .. } => f(dict),
                     IterState::Set { set, .. } => f(set),
                     IterState::Bytes { b, .. } => visit_value(b, f),
                     IterState::GetItem { obj, .. } => visit_value(obj, f),

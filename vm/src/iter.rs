@@ -48,6 +48,9 @@ pub enum IterState {
         len: usize,
         /// What to yield.
         kind: u8,
+        /// The last `(key, value)` tuple yielded, refilled in place for the next item
+        /// once nothing else holds it (CPython's `di_result`).
+        spare: Option<Obj>,
     },
     /// Backwards over a dict's keys, values or items (`reversed(d)`).
     DictRev {
@@ -148,6 +151,28 @@ pub trait NativeIter: std::any::Any {
     fn clear(&self, out: &mut Vec<Value>);
     /// Itself, to downcast to the implementing type.
     fn as_any(&self) -> &dyn std::any::Any;
+}
+
+/// `(k, v)`: in the tuple `spare`, refilled in place, when nothing else holds it (the
+/// loop that unpacked it let it go), else in a new tuple kept as the next spare. An
+/// items iterator so allocates one tuple per loop, as CPython's reuses `di_result`.
+fn refill_pair(vm: &Vm, spare: &mut Option<Obj>, k: Value, v: Value) -> Value {
+    if let Some(t) = spare {
+        if let Some(Object {
+            payload: Payload::Tuple(items),
+            ..
+        }) = std::rc::Rc::get_mut(t)
+        {
+            if let [a, b] = &mut items[..] {
+                let old = (std::mem::replace(a, k), std::mem::replace(b, v));
+                drop(old);
+                return Value::Obj(t.clone());
+            }
+        }
+    }
+    let t = vm.new_tuple(vec![k, v]);
+    *spare = t.as_obj().cloned();
+    t
 }
 
 /// The [`NativeIter`] behind an iterator made by [`Vm::new_native_iterator`] (`None` for
@@ -270,6 +295,7 @@ impl Vm {
                             pos: 0,
                             len,
                             kind: 0,
+                            spare: None,
                         },
                     )
                 }
@@ -335,6 +361,7 @@ impl Vm {
                                     pos: 0,
                                     len,
                                     kind,
+                                    spare: None,
                                 },
                             )
                         }
@@ -419,13 +446,14 @@ impl Vm {
                 pos,
                 len,
                 kind,
-            } => self.dict_iter_next(dict, pos, len, *kind, false),
+                spare,
+            } => self.dict_iter_next(dict, pos, len, *kind, false, spare),
             IterState::DictRev {
                 dict,
                 pos,
                 len,
                 kind,
-            } => self.dict_iter_next(dict, pos, len, *kind, true),
+            } => self.dict_iter_next(dict, pos, len, *kind, true, &mut None),
             IterState::Set { set, pos, len } => {
                 let Payload::Set(s) = &set.payload else {
                     return Ok(None);
@@ -590,6 +618,7 @@ impl Vm {
 
     /// The next key (kind 0), value (1) or item (2) of a dict iterator, forwards from `pos`
     /// or (`reverse`) backwards from `pos - 1`; a size change since the start is an error.
+    /// Items are built in `spare` (see [`refill_pair`]).
     fn dict_iter_next(
         &mut self,
         dict: &Obj,
@@ -597,6 +626,7 @@ impl Vm {
         len: &mut usize,
         kind: u8,
         reverse: bool,
+        spare: &mut Option<Obj>,
     ) -> PyResult<Option<Value>> {
         let Payload::Dict(d) = &dict.payload else {
             return Ok(None);
@@ -627,7 +657,7 @@ impl Vm {
                 return Ok(Some(match kind {
                     0 => k,
                     1 => v,
-                    _ => self.new_tuple(vec![k, v]),
+                    _ => refill_pair(self, spare, k, v),
                 }));
             }
         }

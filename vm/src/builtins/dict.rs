@@ -170,6 +170,7 @@ fn view(vm: &mut Vm, a: &Args, kind: u8) -> PyResult {
             pos: usize::MAX,
             len,
             kind,
+            spare: None,
         },
     ))
 }
@@ -210,6 +211,7 @@ fn view_iter(vm: &mut Vm, a: Args) -> PyResult {
             pos: 0,
             len,
             kind,
+            spare: None,
         },
     ))
 }
@@ -401,6 +403,7 @@ fn dunder_iter(vm: &mut Vm, a: Args) -> PyResult {
             pos: 0,
             len,
             kind: 0,
+            spare: None,
         },
     ))
 }

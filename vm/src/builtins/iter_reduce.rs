@@ -112,11 +112,13 @@ fn rest_of(st: &IterState) -> Option<IterState> {
             pos,
             len,
             kind,
+            ..
         } => IterState::Dict {
             dict: dict.clone(),
             pos: *pos,
             len: *len,
             kind: *kind,
+            spare: None,
         },
         IterState::DictRev {
             dict,
