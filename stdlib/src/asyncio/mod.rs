@@ -51,6 +51,7 @@ const PRELUDE: &[crate::source::Source] = &[
         include_str!("prelude/protocols.aio"),
     ),
     ("asyncio/streams.aio", include_str!("prelude/streams.aio")),
+    ("asyncio/sendfile.aio", include_str!("prelude/sendfile.aio")),
     (
         "asyncio/subprocess.aio",
         include_str!("prelude/subprocess.aio"),
@@ -166,6 +167,8 @@ fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
         ("_watch", net::watch),
         ("_sockname", net::sockname),
         ("_peername", net::peername),
+        ("_sockinfo", net::sockinfo),
+        ("_adopt", net::adopt),
         ("_udp_open", net::udp_open),
         ("_recvfrom", net::recvfrom),
         ("_sendto", net::sendto),

@@ -12,10 +12,11 @@ use aio_vm::builtins::bytes_const;
 use aio_vm::native::Args;
 use aio_vm::value::Bool;
 use aio_vm::{PyResult, Value, Vm};
-use mio::net::{TcpListener, TcpStream, UdpSocket};
+use mio::net::{TcpListener, TcpStream, UdpSocket, UnixListener, UnixStream};
 use mio::{Interest, Token};
 use std::collections::HashMap;
 use std::io::{ErrorKind, Read, Write};
+use std::mem::ManuallyDrop;
 use std::net::SocketAddr;
 use std::os::fd::{AsRawFd, RawFd};
 
@@ -25,6 +26,10 @@ pub(super) enum Sock {
     Listener(TcpListener),
     /// A connection (or a connection in progress).
     Stream(TcpStream),
+    /// A listening Unix domain socket (`loop.create_unix_server`).
+    UnixListener(UnixListener),
+    /// A Unix domain connection.
+    UnixStream(UnixStream),
     /// A datagram socket (`loop.create_datagram_endpoint`).
     Udp(UdpSocket),
     /// A descriptor the script owns, watched through `loop.add_reader`/`add_writer` (pipes,
@@ -39,8 +44,53 @@ impl Sock {
         match self {
             Sock::Listener(l) => l.as_raw_fd(),
             Sock::Stream(t) => t.as_raw_fd(),
+            Sock::UnixListener(l) => l.as_raw_fd(),
+            Sock::UnixStream(t) => t.as_raw_fd(),
             Sock::Udp(u) => u.as_raw_fd(),
             Sock::Fd(fd) => *fd,
+        }
+    }
+
+    /// The connection's reading and writing end, for either family.
+    fn stream(&mut self) -> Option<&mut dyn StreamIo> {
+        match self {
+            Sock::Stream(t) => Some(t),
+            Sock::UnixStream(t) => Some(t),
+            _ => None,
+        }
+    }
+}
+
+/// A connected stream socket of either family.
+trait StreamIo: Read + Write {
+    fn shutdown_write(&self) -> std::io::Result<()>;
+}
+
+impl StreamIo for TcpStream {
+    fn shutdown_write(&self) -> std::io::Result<()> {
+        self.shutdown(std::net::Shutdown::Write)
+    }
+}
+
+impl StreamIo for UnixStream {
+    fn shutdown_write(&self) -> std::io::Result<()> {
+        self.shutdown(std::net::Shutdown::Write)
+    }
+}
+
+/// A socket taken out of the table. Dropping it closes its descriptor, unless a script's
+/// `socket.socket` owns that (a socket handed over with `sock=`, see [`adopt`]): the script
+/// closes it then.
+pub(super) struct Taken {
+    sock: ManuallyDrop<Sock>,
+    borrowed: bool,
+}
+
+impl Drop for Taken {
+    fn drop(&mut self) {
+        if !self.borrowed {
+            // SAFETY: dropped once, here; the field is not used again.
+            unsafe { ManuallyDrop::drop(&mut self.sock) };
         }
     }
 }
@@ -67,6 +117,8 @@ pub(super) struct Sockets {
     delivered: Vec<usize>,
     /// What `_recv` reads into.
     scratch: Vec<u8>,
+    /// Sockets whose descriptor a script's `socket.socket` owns ([`adopt`]).
+    borrowed: std::collections::HashSet<usize>,
 }
 
 impl Sockets {
@@ -81,16 +133,18 @@ impl Sockets {
     }
 
     /// Drops every trace of `id`, returning its socket and whether it was registered.
-    fn forget(&mut self, id: usize) -> Option<(Sock, bool)> {
+    fn forget(&mut self, id: usize) -> Option<(Taken, bool)> {
         self.hot.remove(&id);
         self.read_closed.remove(&id);
         self.delivered.retain(|&d| d != id);
         let registered = self.interest.remove(&id).is_some();
+        let borrowed = self.borrowed.remove(&id);
         let sock = self.socks.remove(&id)?;
         if matches!(sock, Sock::Fd(_)) {
             self.raw -= 1;
         }
-        Some((sock, registered))
+        let sock = ManuallyDrop::new(sock);
+        Some((Taken { sock, borrowed }, registered))
     }
 
     /// Level-triggered readiness of the hot raw descriptors: `poll(2)` without waiting says
@@ -299,11 +353,18 @@ fn io_outcome<T>(
     }
 }
 
+/// An IP address as CPython's sockets give it: `(host, port)`, or for IPv6
+/// `(host, port, flowinfo, scope_id)`.
 fn addr_tuple(vm: &mut Vm, addr: SocketAddr) -> Value {
-    vm.new_tuple(vec![
+    let mut t = vec![
         Value::str(addr.ip().to_string()),
         Value::Int(addr.port() as i64),
-    ])
+    ];
+    if let SocketAddr::V6(a) = addr {
+        t.push(Value::Int(a.flowinfo() as i64));
+        t.push(Value::Int(a.scope_id() as i64));
+    }
+    vm.new_tuple(t)
 }
 
 /// `_listen(host, port, backlog)` → `(id, (host, port))`.
@@ -386,20 +447,25 @@ pub(super) fn connect_result(vm: &mut Vm, a: Args) -> PyResult {
 /// `_accept(id)` → `(new_id, (host, port))`, or `None` when no connection is waiting.
 pub(super) fn accept(vm: &mut Vm, a: Args) -> PyResult {
     let id = int_arg(vm, &a, 0)? as usize;
-    let r = super::with_sockets(|s| match s.socks.get(&id) {
-        Some(Sock::Listener(l)) => match l.accept() {
-            Ok((stream, peer)) => Ok(Some((s.add(Sock::Stream(stream)), peer))),
+    let r = super::with_sockets(|s| {
+        let r = match s.socks.get(&id) {
+            Some(Sock::Listener(l)) => l.accept().map(|(t, _)| Some(Sock::Stream(t))),
+            Some(Sock::UnixListener(l)) => l.accept().map(|(t, _)| Some(Sock::UnixStream(t))),
+            _ => Ok(None),
+        };
+        match r {
+            Ok(Some(conn)) => Ok(Some(s.add(conn))),
             Err(e) if e.kind() == ErrorKind::WouldBlock => {
                 s.cool(id, true);
                 Ok(None)
             }
+            Ok(None) => Ok(None),
             Err(e) => Err(e),
-        },
-        _ => Ok(None),
+        }
     });
     match r {
-        Ok(Some((nid, peer))) => {
-            let p = addr_tuple(vm, peer);
+        Ok(Some(nid)) => {
+            let p = address_of(vm, nid, true);
             Ok(vm.new_tuple(vec![Value::Int(nid as i64), p]))
         }
         Ok(None) => Ok(Value::None),
@@ -429,8 +495,8 @@ pub(super) fn recv(vm: &mut Vm, a: Args) -> PyResult {
     let (id, n) = read_args(vm, &a)?;
     let r = super::with_sockets(|s| {
         let buf = scratch(&mut s.scratch, n);
-        let r = match s.socks.get_mut(&id) {
-            Some(Sock::Stream(t)) => loop {
+        let r = match s.socks.get_mut(&id).and_then(Sock::stream) {
+            Some(t) => loop {
                 match t.read(buf) {
                     Err(e) if e.kind() == ErrorKind::Interrupted => continue,
                     other => break other.map(Some),
@@ -463,8 +529,8 @@ pub(super) fn send(vm: &mut Vm, a: Args) -> PyResult {
     let id = int_arg(vm, &a, 0)? as usize;
     let data = data_arg(vm, &a)?;
     let r = super::with_sockets(|s| {
-        let r = match s.socks.get_mut(&id) {
-            Some(Sock::Stream(t)) => loop {
+        let r = match s.socks.get_mut(&id).and_then(Sock::stream) {
+            Some(t) => loop {
                 match t.write(&data) {
                     Err(e) if e.kind() == ErrorKind::Interrupted => continue,
                     other => break other,
@@ -487,8 +553,8 @@ pub(super) fn send(vm: &mut Vm, a: Args) -> PyResult {
 pub(super) fn shutdown_write(vm: &mut Vm, a: Args) -> PyResult {
     let id = int_arg(vm, &a, 0)? as usize;
     super::with_sockets(|s| {
-        if let Some(Sock::Stream(t)) = s.socks.get(&id) {
-            let _ = t.shutdown(std::net::Shutdown::Write);
+        if let Some(t) = s.socks.get_mut(&id).and_then(Sock::stream) {
+            let _ = t.shutdown_write();
         }
     });
     Ok(Value::None)
@@ -498,8 +564,8 @@ pub(super) fn shutdown_write(vm: &mut Vm, a: Args) -> PyResult {
 pub(super) fn close(vm: &mut Vm, a: Args) -> PyResult {
     let id = int_arg(vm, &a, 0)? as usize;
     super::with_poll_and_sockets(|poll, s| {
-        if let Some((mut sock, true)) = s.forget(id) {
-            let _ = poll.registry().deregister(&mut source(&mut sock));
+        if let Some((mut taken, true)) = s.forget(id) {
+            let _ = poll.registry().deregister(&mut source(&mut taken.sock));
         }
     });
     Ok(Value::None)
@@ -510,6 +576,8 @@ fn source(sock: &mut Sock) -> Source<'_> {
     match sock {
         Sock::Listener(l) => Source::Mio(l),
         Sock::Stream(t) => Source::Mio(t),
+        Sock::UnixListener(l) => Source::Mio(l),
+        Sock::UnixStream(t) => Source::Mio(t),
         Sock::Udp(u) => Source::Mio(u),
         Sock::Fd(fd) => Source::Fd(mio::unix::SourceFd(fd)),
     }
@@ -621,18 +689,109 @@ pub(super) fn peername(vm: &mut Vm, a: Args) -> PyResult {
 
 fn address(vm: &mut Vm, a: Args, peer: bool) -> PyResult {
     let id = int_arg(vm, &a, 0)? as usize;
-    let addr = super::with_sockets(|s| match s.socks.get(&id) {
-        Some(Sock::Listener(l)) if !peer => l.local_addr().ok(),
-        Some(Sock::Stream(t)) if peer => t.peer_addr().ok(),
-        Some(Sock::Stream(t)) => t.local_addr().ok(),
-        Some(Sock::Udp(u)) if peer => u.peer_addr().ok(),
-        Some(Sock::Udp(u)) => u.local_addr().ok(),
-        _ => None,
+    Ok(address_of(vm, id, peer))
+}
+
+/// The address of socket `id` or of its peer as CPython's `getsockname`/`getpeername` give
+/// it (`(host, port)`, an IPv6 4-tuple, a Unix path, `''` for an unnamed Unix socket), or
+/// `None` when it has none (a socket that is not connected, one not in the table).
+fn address_of(vm: &mut Vm, id: usize, peer: bool) -> Value {
+    let fd = super::with_sockets(|s| match s.socks.get(&id) {
+        Some(Sock::Fd(_)) | None => None,
+        Some(sock) => Some(sock.raw_fd()),
     });
-    Ok(match addr {
-        Some(ad) => addr_tuple(vm, ad),
-        None => Value::None,
-    })
+    let Some(fd) = fd else {
+        return Value::None;
+    };
+    let mut sa = crate::socket::addr::SockAddr::empty();
+    // SAFETY: `sa` has room for any address; its length is updated.
+    let r = unsafe {
+        if peer {
+            libc::getpeername(fd, sa.mut_ptr(), &mut sa.len)
+        } else {
+            libc::getsockname(fd, sa.mut_ptr(), &mut sa.len)
+        }
+    };
+    if r < 0 {
+        return Value::None;
+    }
+    if sa.len == 0 && sock_option(fd, libc::SO_DOMAIN) == Some(libc::AF_UNIX) {
+        return Value::str("");
+    }
+    crate::socket::addr::sockaddr_value(vm, &sa)
+}
+
+/// An integer socket option of `fd` at `SOL_SOCKET` level.
+fn sock_option(fd: RawFd, opt: libc::c_int) -> Option<libc::c_int> {
+    let mut v: libc::c_int = 0;
+    let mut len = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
+    // SAFETY: `v` has room for the int option, and `len` says so.
+    let r = unsafe {
+        libc::getsockopt(
+            fd,
+            libc::SOL_SOCKET,
+            opt,
+            (&mut v as *mut libc::c_int).cast(),
+            &mut len,
+        )
+    };
+    (r == 0).then_some(v)
+}
+
+/// `_sockinfo(id)` → `(family, type, proto)` of a socket (`asyncio.TransportSocket`'s repr).
+pub(super) fn sockinfo(vm: &mut Vm, a: Args) -> PyResult {
+    let fd = int_arg(vm, &a, 0)? as RawFd;
+    let t = [libc::SO_DOMAIN, libc::SO_TYPE, libc::SO_PROTOCOL]
+        .iter()
+        .map(|&o| Value::Int(sock_option(fd, o).unwrap_or(-1) as i64))
+        .collect();
+    Ok(vm.new_tuple(t))
+}
+
+/// `_adopt(fd, listening)` → id: a connected or listening (`listening` true) stream socket,
+/// or a datagram socket, that a script's `socket.socket` holds (`sock=`) enters the table
+/// under its descriptor. The script's object keeps owning the descriptor: `_close` leaves it
+/// open, and the transport or server closes the object after it.
+pub(super) fn adopt(vm: &mut Vm, a: Args) -> PyResult {
+    use std::os::fd::FromRawFd;
+    let fd = int_arg(vm, &a, 0)? as RawFd;
+    let listening = matches!(a.pos.get(1), Some(Value::Bool(Bool::TRUE)));
+    let family = sock_option(fd, libc::SO_DOMAIN);
+    let kind = sock_option(fd, libc::SO_TYPE);
+    // SAFETY: `fd` is an open socket of the family and type matched; the table never closes
+    // it (it is borrowed), so the descriptor has one owner.
+    let sock = unsafe {
+        match (family, kind, listening) {
+            (Some(libc::AF_INET | libc::AF_INET6), Some(libc::SOCK_STREAM), false) => {
+                Sock::Stream(TcpStream::from_raw_fd(fd))
+            }
+            (Some(libc::AF_INET | libc::AF_INET6), Some(libc::SOCK_STREAM), true) => {
+                Sock::Listener(TcpListener::from_raw_fd(fd))
+            }
+            (Some(libc::AF_INET | libc::AF_INET6), Some(libc::SOCK_DGRAM), _) => {
+                Sock::Udp(UdpSocket::from_raw_fd(fd))
+            }
+            (Some(libc::AF_UNIX), Some(libc::SOCK_STREAM), false) => {
+                Sock::UnixStream(UnixStream::from_raw_fd(fd))
+            }
+            (Some(libc::AF_UNIX), Some(libc::SOCK_STREAM), true) => {
+                Sock::UnixListener(UnixListener::from_raw_fd(fd))
+            }
+            _ => {
+                return Err(vm.new_value_error(format!(
+                    "asyncio cannot drive socket fd={fd} (family {}, type {})",
+                    family.unwrap_or(-1),
+                    kind.unwrap_or(-1)
+                )))
+            }
+        }
+    };
+    let id = super::with_sockets(|s| {
+        let id = s.add(sock);
+        s.borrowed.insert(id);
+        id
+    });
+    Ok(Value::Int(id as i64))
 }
 
 /// Whether any socket is waiting for readiness (then `_select(None)` may block).
