@@ -12,7 +12,7 @@ use aio_vm::builtins::bytes_const;
 use aio_vm::native::Args;
 use aio_vm::value::Bool;
 use aio_vm::{PyResult, Value, Vm};
-use mio::net::{TcpListener, TcpStream, UdpSocket, UnixListener, UnixStream};
+use mio::net::{TcpListener, TcpStream, UdpSocket, UnixDatagram, UnixListener, UnixStream};
 use mio::{Interest, Token};
 use std::collections::HashMap;
 use std::io::{ErrorKind, Read, Write};
@@ -32,6 +32,8 @@ pub(super) enum Sock {
     UnixStream(UnixStream),
     /// A datagram socket (`loop.create_datagram_endpoint`).
     Udp(UdpSocket),
+    /// A Unix domain datagram socket (`create_datagram_endpoint(family=AF_UNIX)`).
+    UnixDatagram(UnixDatagram),
     /// A descriptor the script owns, watched through `loop.add_reader`/`add_writer` (pipes,
     /// `socket.socket`s, a child's pidfd). Nothing here reads it, so its readiness is never
     /// seen used up: while hot it is asked again with `poll(2)` before each wait
@@ -47,8 +49,14 @@ impl Sock {
             Sock::UnixListener(l) => l.as_raw_fd(),
             Sock::UnixStream(t) => t.as_raw_fd(),
             Sock::Udp(u) => u.as_raw_fd(),
+            Sock::UnixDatagram(u) => u.as_raw_fd(),
             Sock::Fd(fd) => *fd,
         }
+    }
+
+    /// The descriptor of a datagram socket of either family.
+    fn datagram_fd(&self) -> Option<RawFd> {
+        matches!(self, Sock::Udp(_) | Sock::UnixDatagram(_)).then(|| self.raw_fd())
     }
 
     /// The connection's reading and writing end, for either family.
@@ -579,6 +587,7 @@ fn source(sock: &mut Sock) -> Source<'_> {
         Sock::UnixListener(l) => Source::Mio(l),
         Sock::UnixStream(t) => Source::Mio(t),
         Sock::Udp(u) => Source::Mio(u),
+        Sock::UnixDatagram(u) => Source::Mio(u),
         Sock::Fd(fd) => Source::Fd(mio::unix::SourceFd(fd)),
     }
 }
@@ -777,6 +786,9 @@ pub(super) fn adopt(vm: &mut Vm, a: Args) -> PyResult {
             (Some(libc::AF_UNIX), Some(libc::SOCK_STREAM), true) => {
                 Sock::UnixListener(UnixListener::from_raw_fd(fd))
             }
+            (Some(libc::AF_UNIX), Some(libc::SOCK_DGRAM), _) => {
+                Sock::UnixDatagram(UnixDatagram::from_raw_fd(fd))
+            }
             _ => {
                 return Err(vm.new_value_error(format!(
                     "asyncio cannot drive socket fd={fd} (family {}, type {})",
@@ -822,44 +834,84 @@ pub(super) fn udp_open(vm: &mut Vm, a: Args) -> PyResult {
     Ok(Value::Int(id as i64))
 }
 
-/// `_recvfrom(id, n)` → `(bytes, (host, port))`, or `None` when it would block.
+/// `_recvfrom(id, n)` → `(bytes, address)` (the sender's address as CPython's `recvfrom`
+/// gives it), or `None` when it would block.
 pub(super) fn recvfrom(vm: &mut Vm, a: Args) -> PyResult {
     let (id, n) = read_args(vm, &a)?;
     let r = super::with_sockets(|s| {
+        let Some(fd) = s.socks.get(&id).and_then(Sock::datagram_fd) else {
+            return Err(std::io::Error::from(ErrorKind::NotConnected));
+        };
         let buf = scratch(&mut s.scratch, n);
-        let r = match s.socks.get(&id) {
-            Some(Sock::Udp(u)) => u.recv_from(buf),
-            _ => Err(std::io::Error::from(ErrorKind::NotConnected)),
+        let mut from = crate::socket::addr::SockAddr::empty();
+        let r = loop {
+            // SAFETY: `buf` has room for `n` bytes and `from` for any address.
+            let k = unsafe {
+                libc::recvfrom(
+                    fd,
+                    buf.as_mut_ptr().cast(),
+                    n,
+                    0,
+                    from.mut_ptr(),
+                    &mut from.len,
+                )
+            };
+            if k >= 0 {
+                break Ok(k as usize);
+            }
+            let e = std::io::Error::last_os_error();
+            if e.kind() != ErrorKind::Interrupted {
+                break Err(e);
+            }
         };
         // Each datagram is one read: the socket is used up only when a read would block.
         if matches!(&r, Err(e) if e.kind() == ErrorKind::WouldBlock) {
             s.cool(id, true);
         }
-        r.map(|(k, from)| (s.scratch[..k].to_vec(), from))
+        r.map(|k| (s.scratch[..k].to_vec(), from))
     });
     io_outcome(vm, r, |vm, (data, from)| {
         let data = bytes_const(&vm.types, data);
-        let from = addr_tuple(vm, from);
+        let from = crate::socket::addr::sockaddr_value(vm, &from);
         vm.new_tuple(vec![data, from])
     })
 }
 
-/// `_sendto(id, data, host, port)` → bytes sent, or `None` when it would block; a `None`
-/// host sends to the connected remote.
+/// `_sendto(id, data, address)` → bytes sent, or `None` when it would block; a `None`
+/// address sends to the connected remote. The address is read as the socket's
+/// `sendto` reads it (`(host, port)`, a Unix path).
 pub(super) fn sendto(vm: &mut Vm, a: Args) -> PyResult {
     let id = int_arg(vm, &a, 0)? as usize;
     let data = data_arg(vm, &a)?;
-    let to = optional_addr(vm, &a, 2, "sendto")?;
-    let r = super::with_sockets(|s| {
-        let r = match (s.socks.get(&id), to) {
-            (Some(Sock::Udp(u)), Some(to)) => u.send_to(&data, to),
-            (Some(Sock::Udp(u)), None) => u.send(&data),
-            _ => Err(std::io::Error::from(ErrorKind::NotConnected)),
-        };
-        if matches!(&r, Err(e) if e.kind() == ErrorKind::WouldBlock) {
-            s.cool(id, false);
+    let fd = super::with_sockets(|s| s.socks.get(&id).and_then(Sock::datagram_fd));
+    let Some(fd) = fd else {
+        return Err(os_error(vm, &ErrorKind::NotConnected.into(), None));
+    };
+    let to = match a.pos.get(2) {
+        Some(Value::None) | None => None,
+        Some(v) => {
+            let family = sock_option(fd, libc::SO_DOMAIN).unwrap_or(libc::AF_INET);
+            Some(crate::socket::addr::sockaddr_arg(vm, family, v, "sendto")?)
         }
-        r
-    });
+    };
+    let r = loop {
+        // SAFETY: `data` is valid for its length; `to` is a filled address of its length.
+        let k = unsafe {
+            match &to {
+                Some(to) => libc::sendto(fd, data.as_ptr().cast(), data.len(), 0, to.ptr(), to.len),
+                None => libc::send(fd, data.as_ptr().cast(), data.len(), 0),
+            }
+        };
+        if k >= 0 {
+            break Ok(k as usize);
+        }
+        let e = std::io::Error::last_os_error();
+        if e.kind() != ErrorKind::Interrupted {
+            break Err(e);
+        }
+    };
+    if matches!(&r, Err(e) if e.kind() == ErrorKind::WouldBlock) {
+        super::with_sockets(|s| s.cool(id, false));
+    }
     io_outcome(vm, r, |_, k| Value::Int(k as i64))
 }
