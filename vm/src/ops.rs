@@ -9,7 +9,6 @@ use crate::str::Str;
 use crate::types::{is_subtype, lookup};
 use crate::value::{Obj, Value};
 use crate::vm::{PyResult, Vm};
-use num_traits::{Signed, ToPrimitive};
 use std::cmp::Ordering;
 use std::rc::Rc;
 
@@ -127,29 +126,13 @@ impl Vm {
         } else {
             return Err(self.binop_type_error(a, b, BinOp::Mul));
         };
-        let cls = self.class_of(count).clone();
-        if num::to_bigint(count).is_none()
-            && self.lookup(&cls, &self.names.__index__.clone()).is_none()
-        {
+        if !crate::builtins::int::is_index(self, count) {
             return Err(self.new_type_error(format!(
                 "can't multiply sequence by non-int of type '{}'",
                 self.type_name(count)
             )));
         }
-        let n = crate::builtins::int::bigint_index(self, count)?;
-        let n = match n.to_i64() {
-            Some(n) => n,
-            None if n.is_negative() => 0,
-            None => {
-                return Err(self.new_exception_msg(
-                    &self.exc.overflow_error.clone(),
-                    format!(
-                        "cannot fit '{}' into an index-sized integer",
-                        self.type_name(count)
-                    ),
-                ))
-            }
-        };
+        let n = crate::builtins::int::repeat_count(self, count)? as i64;
         match crate::builtins::repeat(self, seq, n)? {
             Some(v) => Ok(v),
             None => Err(self.binop_type_error(a, b, BinOp::Mul)),

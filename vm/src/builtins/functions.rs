@@ -547,7 +547,7 @@ fn callable(vm: &mut Vm, a: Args) -> PyResult {
 
 fn chr(vm: &mut Vm, a: Args) -> PyResult {
     a.check_count(vm, "chr", 1, 1)?;
-    let i = super::int::index_of(vm, &a.pos[0])?;
+    let i = super::int::c_int_of(vm, &a.pos[0])?;
     match u32::try_from(i).ok().filter(|&c| c <= 0x10ffff) {
         Some(c) => Ok(Value::char(char::from_u32(c).unwrap_or('\u{fffd}'))),
         None => Err(vm.new_value_error("chr() arg not in range(0x110000)")),

@@ -326,9 +326,10 @@ fn num_hash(vm: &mut Vm, a: Args) -> PyResult {
 /// The integer value of an int-like (`__index__`).
 pub fn index_of(vm: &mut Vm, v: &Value) -> PyResult<i64> {
     index_in_i64(vm, v, |vm| {
+        let tn = vm.type_name(v);
         vm.new_exception_msg(
             &vm.exc.index_error.clone(),
-            "cannot fit 'int' into an index-sized integer",
+            format!("cannot fit '{tn}' into an index-sized integer"),
         )
     })
 }
@@ -339,6 +340,37 @@ pub fn ssize_of(vm: &mut Vm, v: &Value) -> PyResult<i64> {
     index_in_i64(vm, v, |vm| {
         vm.new_overflow_error("Python int too large to convert to C ssize_t")
     })
+}
+
+/// An int-like argument read as a C `int` (`chr`, `sys.setrecursionlimit`, a flag):
+/// as [`ssize_of`], but the range is `i32`'s.
+pub fn c_int_of(vm: &mut Vm, v: &Value) -> PyResult<i32> {
+    let n = index_in_i64(vm, v, c_int_overflow)?;
+    i32::try_from(n).map_err(|_| c_int_overflow(vm))
+}
+
+/// CPython's `OverflowError` for an int that does not fit a C `int`.
+pub fn c_int_overflow(vm: &mut Vm) -> Obj {
+    vm.new_overflow_error("Python int too large to convert to C int")
+}
+
+/// Whether `v` is an int or has `__index__` (CPython's `PyIndex_Check`).
+pub fn is_index(vm: &Vm, v: &Value) -> bool {
+    num::to_bigint(v).is_some() || lookup(vm.class_of(v), &vm.names.__index__).is_some()
+}
+
+/// A size (`bytes(n)`; CPython's `PyNumber_AsSsize_t(n, OverflowError)`): an int beyond
+/// `i64` either way is an `OverflowError` naming `v`'s type.
+pub fn size_of(vm: &mut Vm, v: &Value) -> PyResult<i64> {
+    index_in_i64(vm, v, |vm| {
+        let tn = vm.type_name(v);
+        vm.new_overflow_error(format!("cannot fit '{tn}' into an index-sized integer"))
+    })
+}
+
+/// A repeat count (`seq * n`, `seq *= n`): a [`size_of`], negative counts as 0.
+pub fn repeat_count(vm: &mut Vm, v: &Value) -> PyResult<usize> {
+    Ok(size_of(vm, v)?.max(0) as usize)
 }
 
 /// The `__index__` value of `v` as an `i64`, or the error `out_of_range` makes.
@@ -533,7 +565,8 @@ fn int_new(vm: &mut Vm, a: Args) -> PyResult {
         (None, Some(_)) => return Err(vm.new_type_error("int() missing string argument")),
         (Some(x), base) => {
             if let Some(base) = base {
-                let b = index_of(vm, &base)?;
+                // A base past i64 is as out of range as any other.
+                let b = bigint_index(vm, &base)?.to_i64().unwrap_or(-1);
                 if b != 0 && !(2..=36).contains(&b) {
                     return Err(vm.new_value_error("int() base must be >= 2 and <= 36, or 0"));
                 }
@@ -1111,11 +1144,16 @@ pub fn round(vm: &mut Vm, v: &Value, nd: &Value) -> PyResult {
             if nd.is_none() {
                 return Ok(num::int_value(vm, b));
             }
-            let n = index_of(vm, nd)?;
-            if n >= 0 {
+            let n = bigint_index(vm, nd)?;
+            if !n.is_negative() {
                 return Ok(num::int_value(vm, b));
             }
-            let p = num_traits::pow(BigInt::from(10), (-n) as usize);
+            // 10**-n beyond 2*|b| rounds to 0 (a tie goes to the even 0), however large -n is.
+            let shift = (-n).to_u64().filter(|&s| s <= b.bits() / 3 + 2);
+            let Some(shift) = shift else {
+                return Ok(Value::Int(0));
+            };
+            let p = num_traits::pow(BigInt::from(10), shift as usize);
             let (q, r) = b.div_mod_floor(&p);
             let twice = &r * 2;
             let q = if twice > p || (twice == p && q.is_odd()) {

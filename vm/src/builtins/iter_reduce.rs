@@ -271,7 +271,7 @@ fn setstate(vm: &mut Vm, a: Args) -> PyResult {
         *strict = vm.is_true(arg)?;
         return Ok(Value::None);
     }
-    let n = super::int::index_of(vm, arg)?;
+    let n = super::int::ssize_of(vm, arg)?;
     let clamp = |n: i64, hi: usize| n.clamp(0, hi as i64) as usize;
     match &mut *st.borrow_mut() {
         IterState::Seq { seq, index } | IterState::Bytes { b: seq, index } => {

@@ -166,9 +166,13 @@ fn slice_indices(vm: &mut Vm, a: Args) -> PyResult {
         return Ok(Value::None);
     };
     let s = (**s).clone();
-    let len = super::int::index_of(vm, &a.pos[1])?;
-    let (x, y, z) = super::subscript::slice_indices(vm, &s, len)?;
-    Ok(vm.new_tuple(vec![Value::Int(x), Value::Int(y), Value::Int(z)]))
+    let len = super::int::bigint_index(vm, &a.pos[1])?;
+    if num_traits::Signed::is_negative(&len) {
+        return Err(vm.new_value_error("length should not be negative"));
+    }
+    let (x, y, z) = super::subscript::slice_indices_big(vm, &s, &len)?;
+    let t = [x, y, z].map(|b| crate::num::int_value(vm, b));
+    Ok(vm.new_tuple(t.to_vec()))
 }
 
 fn enumerate_new(vm: &mut Vm, a: Args) -> PyResult {

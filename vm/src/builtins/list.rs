@@ -160,7 +160,7 @@ fn insert(vm: &mut Vm, a: Args) -> PyResult {
             a.len().saturating_sub(1)
         )));
     }
-    let i = super::int::index_of(vm, &a.pos[1])?;
+    let i = super::int::ssize_of(vm, &a.pos[1])?;
     let l = list_of(vm, &a, "insert")?;
     let mut l = l.borrow_mut();
     let n = l.len() as i64;
@@ -172,7 +172,7 @@ fn insert(vm: &mut Vm, a: Args) -> PyResult {
 fn pop(vm: &mut Vm, a: Args) -> PyResult {
     a.method_count(vm, "pop", 0, 1)?;
     let i = match a.get(1) {
-        Some(v) => super::int::index_of(vm, v)?,
+        Some(v) => super::int::ssize_of(vm, v)?,
         None => -1,
     };
     let l = list_of(vm, &a, "pop")?;
@@ -244,11 +244,11 @@ fn index(vm: &mut Vm, a: Args) -> PyResult {
     let n = items.len() as i64;
     let norm = |i: i64| if i < 0 { (i + n).max(0) } else { i.min(n) };
     let start = match a.get(2) {
-        Some(v) => norm(super::int::index_of(vm, v)?),
+        Some(v) => norm(super::subscript::search_index(vm, v)?),
         None => 0,
     };
     let stop = match a.get(3) {
-        Some(v) => norm(super::int::index_of(vm, v)?),
+        Some(v) => norm(super::subscript::search_index(vm, v)?),
         None => n,
     };
     for i in start..stop {
@@ -532,12 +532,10 @@ fn dunder_add(vm: &mut Vm, a: Args) -> PyResult {
 fn dunder_imul(vm: &mut Vm, a: Args) -> PyResult {
     a.method_count(vm, "__imul__", 1, 1)?;
     let n = &a.pos[1];
-    let cls = vm.class_of(n).clone();
-    if crate::num::to_bigint(n).is_none() && vm.lookup(&cls, &vm.names.__index__.clone()).is_none()
-    {
+    if !super::int::is_index(vm, n) {
         return Ok(vm.not_implemented.clone());
     }
-    let n = super::int::index_of(vm, n)?.max(0) as usize;
+    let n = super::int::repeat_count(vm, n)?;
     let l = list_of(vm, &a, "__imul__")?;
     let items = l.borrow().clone();
     if items.len().saturating_mul(n) > isize::MAX as usize / std::mem::size_of::<Value>() {

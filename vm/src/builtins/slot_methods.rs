@@ -266,9 +266,7 @@ fn seq_ge(vm: &mut Vm, a: Args) -> PyResult {
 fn seq_mul(vm: &mut Vm, a: Args) -> PyResult {
     a.method_count(vm, "__mul__", 1, 1)?;
     let n = &a.pos[1];
-    let cls = vm.class_of(n).clone();
-    if crate::num::to_bigint(n).is_none() && vm.lookup(&cls, &vm.names.__index__.clone()).is_none()
-    {
+    if !super::int::is_index(vm, n) {
         return Ok(vm.not_implemented.clone());
     }
     vm.sequence_repeat(&a.pos[0], n)

@@ -4,31 +4,46 @@
 use crate::object::Payload;
 use crate::value::Value;
 use crate::vm::{PyResult, Vm};
+use num_bigint::BigInt;
+use num_traits::{One, Signed, Zero};
 
-/// A slice bound or search-window index (CPython's `_PyEval_SliceIndex`): `None`, or an
-/// int clamped to the i64 range, or an object with `__index__`.
+/// A slice bound (CPython's `_PyEval_SliceIndex`): `None`, or an int clamped to the i64
+/// range, or an object with `__index__`.
 pub fn slice_index(vm: &mut Vm, v: &Value) -> PyResult<Option<i64>> {
     match v {
         Value::None => Ok(None),
-        Value::Int(i) => Ok(Some(*i)),
-        Value::Bool(b) => Ok(Some(b.get() as i64)),
+        _ => clamped_index(
+            vm,
+            v,
+            "slice indices must be integers or None or have an __index__ method",
+        )
+        .map(Some),
+    }
+}
+
+/// A search-window bound (`list.index(x, start, stop)`; CPython's
+/// `_PyEval_SliceIndexNotNone`): an int clamped to the i64 range, `None` refused.
+pub fn search_index(vm: &mut Vm, v: &Value) -> PyResult<i64> {
+    clamped_index(
+        vm,
+        v,
+        "slice indices must be integers or have an __index__ method",
+    )
+}
+
+/// An int-like clamped to the i64 range; `not_int` is the `TypeError` for anything else.
+fn clamped_index(vm: &mut Vm, v: &Value, not_int: &str) -> PyResult<i64> {
+    match v {
+        Value::Int(i) => Ok(*i),
+        Value::Bool(b) => Ok(b.get() as i64),
         _ => {
-            let has_index = crate::num::to_bigint(v).is_some() || {
-                let cls = vm.class_of(v).clone();
-                crate::types::lookup(&cls, &vm.names.__index__.clone()).is_some()
-            };
-            if !has_index {
-                return Err(vm.new_type_error(
-                    "slice indices must be integers or None or have an __index__ method",
-                ));
+            if !super::int::is_index(vm, v) {
+                return Err(vm.new_type_error(not_int));
             }
             let b = super::int::bigint_index(vm, v)?;
-            use num_traits::{Signed, ToPrimitive};
-            Ok(Some(b.to_i64().unwrap_or(if b.is_negative() {
-                i64::MIN
-            } else {
-                i64::MAX
-            })))
+            use num_traits::ToPrimitive;
+            Ok(b.to_i64()
+                .unwrap_or(if b.is_negative() { i64::MIN } else { i64::MAX }))
         }
     }
 }
@@ -69,6 +84,50 @@ pub fn slice_indices(vm: &mut Vm, s: &[Value; 3], len: i64) -> PyResult<(i64, i6
     let (dstart, dstop) = if step < 0 { (len - 1, -1) } else { (0, len) };
     let start = bound(vm, &s[0], dstart)?;
     let stop = bound(vm, &s[1], dstop)?;
+    Ok((start, stop, step))
+}
+
+/// [`slice_indices`] in unbounded ints (`slice.indices(len)` with any length; CPython's
+/// `_PySlice_GetLongIndices`).
+pub fn slice_indices_big(
+    vm: &mut Vm,
+    s: &[Value; 3],
+    len: &BigInt,
+) -> PyResult<(BigInt, BigInt, BigInt)> {
+    let index = |vm: &mut Vm, v: &Value| -> PyResult<Option<BigInt>> {
+        if v.is_none() {
+            return Ok(None);
+        }
+        if !super::int::is_index(vm, v) {
+            return Err(vm.new_type_error(
+                "slice indices must be integers or None or have an __index__ method",
+            ));
+        }
+        super::int::bigint_index(vm, v).map(Some)
+    };
+    let step = index(vm, &s[2])?.unwrap_or_else(BigInt::one);
+    if step.is_zero() {
+        return Err(vm.new_value_error("slice step cannot be zero"));
+    }
+    let (lower, upper) = if step.is_negative() {
+        (BigInt::from(-1), len - 1)
+    } else {
+        (BigInt::zero(), len.clone())
+    };
+    let bound = |vm: &mut Vm, v: &Value, default: &BigInt| -> PyResult<BigInt> {
+        Ok(match index(vm, v)? {
+            None => default.clone(),
+            Some(i) if i.is_negative() => (i + len).max(lower.clone()),
+            Some(i) => i.min(upper.clone()),
+        })
+    };
+    let (dstart, dstop) = if step.is_negative() {
+        (upper.clone(), lower.clone())
+    } else {
+        (lower.clone(), upper.clone())
+    };
+    let start = bound(vm, &s[0], &dstart)?;
+    let stop = bound(vm, &s[1], &dstop)?;
     Ok((start, stop, step))
 }
 
@@ -158,11 +217,7 @@ pub(super) fn index(
         Value::Int(i) => *i,
         Value::Bool(b) => b.get() as i64,
         _ => {
-            let int_like = crate::num::to_bigint(idx).is_some() || {
-                let cls = vm.class_of(idx).clone();
-                crate::types::lookup(&cls, &vm.names.__index__.clone()).is_some()
-            };
-            if !int_like {
+            if !super::int::is_index(vm, idx) {
                 let tn = vm.type_name(idx);
                 return Err(vm.new_type_error(match what {
                     "str" => format!("string indices must be integers, not '{tn}'"),

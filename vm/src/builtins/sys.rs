@@ -554,7 +554,7 @@ fn getframe(vm: &mut Vm, a: Args) -> PyResult {
     a.no_kwargs(vm, "sys._getframe")?;
     a.check_count(vm, "sys._getframe", 0, 1)?;
     let depth = match a.get(0) {
-        Some(v) => super::int::index_of(vm, v)?,
+        Some(v) => super::int::c_int_of(vm, v)? as i64,
         None => 0,
     };
     let top = vm.frames.len() as i64 - 1 - depth.max(0);
@@ -590,12 +590,7 @@ fn set_int_max_str_digits(vm: &mut Vm, a: Args) -> PyResult {
         ));
     };
     a.check_kwargs(vm, "set_int_max_str_digits", &["maxdigits"])?;
-    let n = match crate::num::to_bigint(n) {
-        Some(b) => num_traits::ToPrimitive::to_i32(&b)
-            .ok_or_else(|| vm.new_overflow_error("Python int too large to convert to C int"))?
-            .into(),
-        None => super::int::index_of(vm, n)?,
-    };
+    let n = i64::from(super::int::c_int_of(vm, n)?);
     let threshold = crate::format::INT_STR_DIGITS_THRESHOLD as i64;
     if n != 0 && n < threshold {
         return Err(vm.new_value_error(format!("maxdigits must be 0 or larger than {threshold}")));
@@ -610,7 +605,7 @@ fn getrecursionlimit(vm: &mut Vm, _a: Args) -> PyResult {
 
 fn setrecursionlimit(vm: &mut Vm, a: Args) -> PyResult {
     a.check_count(vm, "setrecursionlimit", 1, 1)?;
-    let n = super::int::index_of(vm, &a.pos[0])?;
+    let n = super::int::c_int_of(vm, &a.pos[0])?;
     if n < 1 {
         return Err(vm.new_value_error("recursion limit must be greater or equal than 1"));
     }

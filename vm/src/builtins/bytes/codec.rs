@@ -37,7 +37,7 @@ fn hex(vm: &mut Vm, a: Args) -> PyResult {
     let b = this(vm, &a, "hex")?;
     let sep = hex_sep(vm, a.arg(1, "sep"), false)?;
     let per = match a.arg(2, "bytes_per_sep") {
-        Some(v) => crate::builtins::int::index_of(vm, v)?,
+        Some(v) => crate::builtins::int::c_int_of(vm, v)?.into(),
         None => 1,
     };
     let digits = hex_bytes(&b, sep, per);

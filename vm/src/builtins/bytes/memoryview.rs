@@ -221,17 +221,12 @@ fn key(vm: &mut Vm, mv: &MemoryView, idx: &Value) -> PyResult<Key> {
             t.len()
         ))),
         _ => {
-            let cls = vm.class_of(idx).clone();
-            let indexable = matches!(idx, Value::Int(_) | Value::Bool(_))
-                || vm.lookup(&cls, &vm.names.__index__.clone()).is_some();
-            if !indexable {
+            if !super::super::int::is_index(vm, idx) {
                 return Err(vm.new_type_error("memoryview: invalid slice key"));
             }
-            let i = super::super::int::bigint_index(vm, idx)?;
-            use num_traits::ToPrimitive;
+            let i = super::super::int::index_of(vm, idx)?;
             let n = mv.len as i64;
-            let i = i.to_i64().filter(|i| (-n..n).contains(i));
-            let Some(i) = i else {
+            let Some(i) = Some(i).filter(|i| (-n..n).contains(i)) else {
                 return Err(vm.new_exception_msg(
                     &vm.exc.index_error.clone(),
                     "index out of bounds on dimension 1",
@@ -290,11 +285,7 @@ fn mv_setitem(vm: &mut Vm, a: Args) -> PyResult {
     let value = &a.pos[2];
     let (positions, bytes) = match k {
         Key::Item(p) => {
-            let cls = vm.class_of(value).clone();
-            let int_like = matches!(value, Value::Int(_) | Value::Bool(_))
-                || crate::num::to_bigint(value).is_some()
-                || vm.lookup(&cls, &vm.names.__index__.clone()).is_some();
-            if !int_like {
+            if !super::super::int::is_index(vm, value) {
                 return Err(vm.new_type_error("memoryview: invalid type for format 'B'"));
             }
             let n = super::super::int::bigint_index(vm, value)?;

@@ -51,11 +51,7 @@ pub(super) fn sub_arg(vm: &mut Vm, v: &Value) -> PyResult<Vec<u8>> {
     if let Some(b) = as_bytes(v) {
         return Ok(b);
     }
-    let int_like = crate::num::to_bigint(v).is_some() || {
-        let cls = vm.class_of(v).clone();
-        crate::types::lookup(&cls, &vm.names.__index__.clone()).is_some()
-    };
-    if int_like {
+    if crate::builtins::int::is_index(vm, v) {
         return Ok(vec![byte_of(vm, v)?]);
     }
     Err(vm.new_type_error(format!(
@@ -106,7 +102,7 @@ fn split_args(vm: &mut Vm, a: &Args, name: &str) -> PyResult<(Option<Vec<u8>>, i
         }
     };
     let max = match a.arg(2, "maxsplit") {
-        Some(v) => crate::builtins::int::index_of(vm, v)?,
+        Some(v) => crate::builtins::int::ssize_of(vm, v)?,
         None => -1,
     };
     Ok((sep, max))
@@ -159,7 +155,7 @@ fn replace(vm: &mut Vm, a: Args) -> PyResult {
     let old = arg_bytes(vm, &a.pos[1])?;
     let new = arg_bytes(vm, &a.pos[2])?;
     let n = match a.get(3) {
-        Some(v) => crate::builtins::int::index_of(vm, v)?,
+        Some(v) => crate::builtins::int::ssize_of(vm, v)?,
         None => -1,
     };
     let out = text::replace(&b, &old, &new, n);
@@ -349,7 +345,7 @@ fn splitlines(vm: &mut Vm, a: Args) -> PyResult {
     a.check_kwargs(vm, "splitlines", &["keepends"])?;
     let b = this(vm, &a, "splitlines")?;
     let keep = match a.arg(1, "keepends") {
-        Some(v) => vm.is_true(v)?,
+        Some(v) => crate::builtins::int::c_int_of(vm, v)? != 0,
         None => false,
     };
     let parts = text::split_lines(&b, keep, text::bytes_line_break);
@@ -362,11 +358,8 @@ fn expandtabs(vm: &mut Vm, a: Args) -> PyResult {
     let b = this(vm, &a, "expandtabs")?;
     // `tabsize` is a C int in CPython.
     let size = match a.arg(1, "tabsize") {
-        Some(v) => crate::builtins::int::bigint_index(vm, v)?,
-        None => 8.into(),
-    };
-    let Some(size) = num_traits::ToPrimitive::to_i32(&size).map(i64::from) else {
-        return Err(vm.new_overflow_error("Python int too large to convert to C int"));
+        Some(v) => i64::from(crate::builtins::int::c_int_of(vm, v)?),
+        None => 8,
     };
     let tabs = b.iter().filter(|c| **c == b'\t').count();
     vm.check_allocation(tabs.saturating_mul(size.max(0) as usize))?;

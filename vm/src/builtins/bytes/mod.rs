@@ -114,20 +114,21 @@ fn make_bytes(
         let r = vm.call(&f, std::slice::from_ref(enc), &[])?;
         return Ok(as_bytes(&r).unwrap_or_default());
     }
-    if let Value::Int(n) = src {
-        if *n < 0 {
-            return Err(vm.new_value_error("negative count"));
-        }
-        vm.check_allocation(*n as usize)?;
-        let mut v = Vec::new();
-        if v.try_reserve_exact(*n as usize).is_err() {
-            return Err(vm.new_exception(&vm.exc.memory_error.clone(), vec![]));
-        }
-        v.resize(*n as usize, 0);
-        return Ok(v);
-    }
     if let Some(b) = as_bytes(src) {
         return Ok(b);
+    }
+    if super::int::is_index(vm, src) {
+        let n = super::int::size_of(vm, src)?;
+        if n < 0 {
+            return Err(vm.new_value_error("negative count"));
+        }
+        vm.check_allocation(n as usize)?;
+        let mut v = Vec::new();
+        if v.try_reserve_exact(n as usize).is_err() {
+            return Err(vm.new_exception(&vm.exc.memory_error.clone(), vec![]));
+        }
+        v.resize(n as usize, 0);
+        return Ok(v);
     }
     memoryview::check_live(vm, src)?;
     let items = vm.collect(src).map_err(|_| {
@@ -281,11 +282,7 @@ pub fn bytes_contains(vm: &mut Vm, container: &Value, item: &Value) -> PyResult<
     let b = as_bytes(container).unwrap_or_default();
     // As CPython's `_Py_bytes_contains`: an int-like is a byte (any out-of-range value,
     // however large, is a ValueError), anything else must be bytes-like.
-    let int_like = crate::num::to_bigint(item).is_some() || {
-        let cls = vm.class_of(item).clone();
-        crate::types::lookup(&cls, &vm.names.__index__.clone()).is_some()
-    };
-    if int_like {
+    if super::int::is_index(vm, item) {
         let n = super::int::bigint_index(vm, item)?;
         return match u8::try_from(&n) {
             Ok(c) => Ok(b.contains(&c)),

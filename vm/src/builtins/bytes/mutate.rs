@@ -59,7 +59,7 @@ fn extend(vm: &mut Vm, a: Args) -> PyResult {
 fn insert(vm: &mut Vm, a: Args) -> PyResult {
     a.method_count(vm, "insert", 2, 2)?;
     let b = cell(vm, a.get(0), "insert")?;
-    let i = crate::builtins::int::index_of(vm, &a.pos[1])?;
+    let i = crate::builtins::int::ssize_of(vm, &a.pos[1])?;
     let c = byte_of(vm, &a.pos[2])?;
     let mut b = b.borrow_mut();
     let len = b.len() as i64;
@@ -72,7 +72,7 @@ fn pop(vm: &mut Vm, a: Args) -> PyResult {
     a.method_count(vm, "pop", 0, 1)?;
     let b = cell(vm, a.get(0), "pop")?;
     let i = match a.get(1) {
-        Some(v) => crate::builtins::int::index_of(vm, v)?,
+        Some(v) => crate::builtins::int::ssize_of(vm, v)?,
         None => -1,
     };
     let len = b.borrow().len() as i64;

@@ -17,7 +17,6 @@ use crate::str::Str;
 use crate::value::Bool;
 use crate::value::Value;
 use crate::vm::{PyResult, Vm};
-use num_traits::ToPrimitive;
 use std::rc::Rc;
 
 pub(super) fn install(vm: &mut Vm) {
@@ -178,7 +177,7 @@ fn join(vm: &mut Vm, a: Args) -> PyResult {
 
 fn maxsplit_arg(vm: &mut Vm, a: &Args) -> PyResult<i64> {
     match a.arg(2, "maxsplit") {
-        Some(v) => super::int::index_of(vm, v),
+        Some(v) => super::int::ssize_of(vm, v),
         None => Ok(-1),
     }
 }
@@ -297,7 +296,7 @@ fn splitlines(vm: &mut Vm, a: Args) -> PyResult {
     a.check_kwargs(vm, "splitlines", &["keepends"])?;
     let s = this(vm, &a, "splitlines")?;
     let keep = match a.arg(1, "keepends") {
-        Some(v) => vm.is_true(&v.clone())?,
+        Some(v) => super::int::c_int_of(vm, v)? != 0,
         None => false,
     };
     let t = s.as_str();
@@ -505,7 +504,7 @@ fn replace(vm: &mut Vm, a: Args) -> PyResult {
     let old = str_arg(vm, &a.pos[1], "replace", 1)?;
     let new = str_arg(vm, &a.pos[2], "replace", 2)?;
     let n = match a.get(3) {
-        Some(v) => super::int::index_of(vm, v)?,
+        Some(v) => super::int::ssize_of(vm, v)?,
         None => -1,
     };
     if n < 0 {
@@ -720,11 +719,8 @@ fn expandtabs(vm: &mut Vm, a: Args) -> PyResult {
     let s = this(vm, &a, "expandtabs")?;
     // `tabsize` is a C int in CPython.
     let size = match a.arg(1, "tabsize") {
-        Some(v) => super::int::bigint_index(vm, v)?,
-        None => 8.into(),
-    };
-    let Some(size) = size.to_i32().map(i64::from) else {
-        return Err(vm.new_overflow_error("Python int too large to convert to C int"));
+        Some(v) => i64::from(super::int::c_int_of(vm, v)?),
+        None => 8,
     };
     let chars: Vec<char> = s.as_str().chars().collect();
     let tabs = chars.iter().filter(|c| **c == '\t').count();
