@@ -443,6 +443,14 @@ impl Vm {
         let inst = match &new {
             Some(n @ Value::Obj(no)) => match &no.payload {
                 Payload::Native(_) if is_object_native(no) => {
+                    // A built-in type without a `__new__` of its own cannot be called at
+                    // all, whatever the arguments (CPython's `tp_new == NULL`).
+                    if cls
+                        .as_type()
+                        .is_some_and(|t| t.layout == crate::object::Layout::Builtin)
+                    {
+                        return self.new_instance(cls);
+                    }
                     self.check_object_new_args(cls, args, kw)?;
                     crate::builtins::object::check_not_abstract(self, cls)?;
                     self.new_instance(cls)?

@@ -556,13 +556,8 @@ fn type_new(vm: &mut Vm, a: Args) -> PyResult {
             vm.type_name(&args[0])
         )));
     };
-    let bases: Vec<Obj> = match args[1].payload() {
-        // A base that is a plain value (`type("X", (5,), {})`) has `int` for metaclass,
-        // which conflicts with any metaclass, as in `calculate_metaclass`.
-        Some(Payload::Tuple(t)) if t.iter().any(|b| b.as_obj().is_none()) => {
-            return Err(vm.new_type_error(METACLASS_CONFLICT));
-        }
-        Some(Payload::Tuple(t)) => t.iter().filter_map(|b| b.as_obj().cloned()).collect(),
+    let bases: Vec<Value> = match args[1].payload() {
+        Some(Payload::Tuple(t)) => t.to_vec(),
         _ => {
             return Err(vm.new_type_error(format!(
                 "type.__new__() argument 2 must be tuple, not {}",
@@ -608,19 +603,28 @@ fn type_new(vm: &mut Vm, a: Args) -> PyResult {
             }
         }
     }
+    let bases = base_types(vm, bases)?;
     create_class(vm, &winner, name, bases, ns, a.kw)
+}
+
+/// The bases of a class `type.__new__` makes: classes only, or CPython's `TypeError`.
+fn base_types(vm: &Vm, bases: Vec<Value>) -> PyResult<Vec<Obj>> {
+    bases
+        .into_iter()
+        .map(|b| match b {
+            Value::Obj(o) if o.as_type().is_some() => Ok(o),
+            _ => Err(vm.new_type_error("bases must be types")),
+        })
+        .collect()
 }
 
 /// The metaclass of a class with metaclass `meta` and bases `bases`: the most derived of
 /// `meta` and the bases' metaclasses, or CPython's "metaclass conflict" `TypeError` when one
 /// is not a subclass of the others (`_PyType_CalculateMetaclass`).
-fn calculate_metaclass(vm: &mut Vm, meta: &Obj, bases: &[Obj]) -> PyResult<Obj> {
+fn calculate_metaclass(vm: &mut Vm, meta: &Obj, bases: &[Value]) -> PyResult<Obj> {
     let mut winner = meta.clone();
     for b in bases {
-        let bm = b
-            .class_raw()
-            .cloned()
-            .unwrap_or_else(|| vm.types.type_.clone());
+        let bm = vm.class_of(b).clone();
         if is_subtype(&winner, &bm) {
             continue;
         }
@@ -859,61 +863,61 @@ fn build_class(vm: &mut Vm, a: Args) -> PyResult {
     let Some(name) = a.pos[1].as_str().cloned() else {
         return Err(vm.new_type_error("__build_class__: name is not a string"));
     };
-    // Bases, resolving __mro_entries__.
-    let mut bases: Vec<Obj> = Vec::new();
+    // Bases, resolving __mro_entries__; any other object stays a base, for the metaclass
+    // to judge (`class Q(5)` calls `int('Q', (5,), ns)`, as in CPython).
+    let mut bases: Vec<Value> = Vec::new();
     for b in &a.pos[2..] {
-        match b {
-            Value::Obj(o) if matches!(o.payload, Payload::Type(_)) => bases.push(o.clone()),
-            other => {
-                // As CPython, an attribute of the base itself (typing.NamedTuple is a function).
-                let name = vm.names.__mro_entries__.clone();
-                match vm.get_attr_opt(other, &name)? {
-                    Some(f) => {
-                        let orig = vm.new_tuple(a.pos[2..].to_vec());
-                        let r = vm.call(&f, &[orig], &[])?;
-                        for x in vm.collect(&r)? {
-                            if let Value::Obj(o) = x {
-                                bases.push(o);
-                            }
-                        }
-                    }
-                    None => return Err(vm.new_type_error("bases must be types")),
-                }
+        if matches!(b.payload(), Some(Payload::Type(_))) {
+            bases.push(b.clone());
+            continue;
+        }
+        // As CPython, an attribute of the base itself (typing.NamedTuple is a function).
+        let name = vm.names.__mro_entries__.clone();
+        match vm.get_attr_opt(b, &name)? {
+            Some(f) => {
+                let orig = vm.new_tuple(a.pos[2..].to_vec());
+                let r = vm.call(&f, &[orig], &[])?;
+                let Some(Payload::Tuple(t)) = r.payload() else {
+                    return Err(vm.new_type_error("__mro_entries__ must return a tuple"));
+                };
+                bases.extend(t.iter().cloned());
             }
+            None => bases.push(b.clone()),
         }
     }
     let mut kw: Vec<(Rc<crate::str::Str>, Value)> = Vec::new();
-    let mut meta: Option<Obj> = None;
+    let mut meta: Option<Value> = None;
     for (k, v) in a.kw {
         if k.as_str() == "metaclass" {
-            meta = v.as_obj().cloned();
+            meta = Some(v.clone());
         } else {
             kw.push((k.clone(), v.clone()));
         }
     }
     // As CPython: the explicit metaclass or the first base's, then (when it is a class)
-    // the most derived of it and the bases' metaclasses.
+    // the most derived of it and the bases' metaclasses. Any other callable is called as
+    // it is (`metaclass=5` fails there, as "'int' object is not callable").
     let meta = match meta {
         Some(m) => m,
         None => match bases.first() {
-            Some(b) => b
-                .class_raw()
-                .cloned()
-                .unwrap_or_else(|| vm.types.type_.clone()),
-            None => vm.types.type_.clone(),
+            Some(b) => Value::Obj(vm.class_of(b).clone()),
+            None => Value::Obj(vm.types.type_.clone()),
         },
     };
-    let meta = if meta.as_type().is_some() {
-        calculate_metaclass(vm, &meta, &bases)?
-    } else {
-        meta
+    let meta_class = match &meta {
+        Value::Obj(m) if m.as_type().is_some() => Some(calculate_metaclass(vm, m, &bases)?),
+        _ => None,
     };
+    let meta = meta_class.clone().map(Value::Obj).unwrap_or(meta);
     // Run the body in a fresh namespace, or in the one the metaclass's `__prepare__` returns
     // (a dict or a dict subclass, whose `__setitem__` then sees every store of the body).
-    let bases_tuple = vm.new_tuple(bases.iter().map(|b| Value::Obj(b.clone())).collect());
-    let ns = if lookup(&meta, &vm.names.__prepare__.clone()).is_some() {
-        let name_attr = vm.names.__prepare__.clone();
-        let prepare = vm.get_attr(&Value::Obj(meta.clone()), &name_attr)?;
+    let bases_tuple = vm.new_tuple(bases.clone());
+    let prepare_name = vm.names.__prepare__.clone();
+    let prepare = match &meta_class {
+        Some(m) if lookup(m, &prepare_name).is_none() => None,
+        _ => vm.get_attr_opt(&meta, &prepare_name)?,
+    };
+    let ns = if let Some(prepare) = prepare {
         let r = vm.call(
             &prepare,
             &[Value::Str(name.clone()), bases_tuple.clone()],
@@ -923,10 +927,13 @@ fn build_class(vm: &mut Vm, a: Args) -> PyResult {
             Value::Obj(o) if matches!(o.payload, Payload::Dict(_)) => o,
             other => {
                 let t = vm.type_name(&other);
-                return Err(vm.new_type_error(format!(
-                    "{}.__prepare__() must return a mapping, not {t}",
-                    crate::types::type_name(&meta)
-                )));
+                let m = match &meta_class {
+                    Some(m) => crate::types::type_name(m),
+                    None => "<metaclass>".to_string(),
+                };
+                return Err(
+                    vm.new_type_error(format!("{m}.__prepare__() must return a mapping, not {t}"))
+                );
             }
         }
     } else {
@@ -939,11 +946,8 @@ fn build_class(vm: &mut Vm, a: Args) -> PyResult {
         return Err(vm.new_type_error("__build_class__: func must be a function"));
     };
     // Bases replaced through __mro_entries__: the class keeps the originals (PEP 560).
-    let resolved = a.pos[2..].len() != bases.len()
-        || a.pos[2..]
-            .iter()
-            .zip(&bases)
-            .any(|(o, b)| !matches!(o, Value::Obj(o) if Rc::ptr_eq(o, b)));
+    let resolved =
+        a.pos[2..].len() != bases.len() || a.pos[2..].iter().zip(&bases).any(|(o, b)| !o.is(b));
     if resolved {
         let orig = vm.new_tuple(a.pos[2..].to_vec());
         vm.dict_set_str(&ns, "__orig_bases__", orig);
@@ -956,12 +960,13 @@ fn build_class(vm: &mut Vm, a: Args) -> PyResult {
         _ => Dict::new(),
     };
     let exact = Rc::ptr_eq(ns.class_raw().expect("class"), &vm.types.dict);
-    let cls = if Rc::ptr_eq(&meta, &vm.types.type_) {
+    let cls = if let Some(m) = meta_class.filter(|m| Rc::ptr_eq(m, &vm.types.type_)) {
         let mut d = ns_dict;
         if let Value::Obj(c) = &cell {
             d.set_str(vm.names.__classcell__.clone(), Value::Obj(c.clone()));
         }
-        create_class(vm, &meta, name, bases, d, &kw)?
+        let bases = base_types(vm, bases)?;
+        create_class(vm, &m, name, bases, d, &kw)?
     } else if !exact {
         // A namespace from __prepare__ goes to the metaclass as it is (CPython passes it).
         if let (Value::Obj(c), Payload::Dict(d)) = (&cell, &ns.payload) {
@@ -969,7 +974,7 @@ fn build_class(vm: &mut Vm, a: Args) -> PyResult {
                 .set_str(vm.names.__classcell__.clone(), Value::Obj(c.clone()));
         }
         vm.call(
-            &Value::Obj(meta.clone()),
+            &meta,
             &[Value::Str(name), bases_tuple, Value::Obj(ns.clone())],
             &kw,
         )?
@@ -979,11 +984,7 @@ fn build_class(vm: &mut Vm, a: Args) -> PyResult {
             d.set_str(vm.names.__classcell__.clone(), Value::Obj(c.clone()));
         }
         let nsd = Value::Obj(vm.new_dict(d));
-        vm.call(
-            &Value::Obj(meta.clone()),
-            &[Value::Str(name), bases_tuple, nsd],
-            &kw,
-        )?
+        vm.call(&meta, &[Value::Str(name), bases_tuple, nsd], &kw)?
     };
     Ok(cls)
 }

@@ -117,22 +117,30 @@ fn str_new(vm: &mut Vm, a: Args) -> PyResult {
     let obj = args.arg(0, "object").cloned();
     let encoding = args.arg(1, "encoding").cloned();
     let errors = args.arg(2, "errors").cloned();
+    // The argument clinic converts `encoding` and `errors` before anything is decoded.
+    let text_of = |v: &Option<Value>, name: &str, default: &str| match v {
+        Some(v) => match v.as_str() {
+            Some(s) => Ok(s.as_str().to_string()),
+            None => Err(vm.new_type_error(format!(
+                "str() argument '{name}' must be str, not {}",
+                crate::module::arg_type_name(vm, v)
+            ))),
+        },
+        None => Ok(default.to_string()),
+    };
+    let enc = text_of(&encoding, "encoding", "utf-8")?;
+    let err = text_of(&errors, "errors", "strict")?;
     let s = match (obj, encoding.is_some() || errors.is_some()) {
         (None, _) => Rc::new(Str::new(String::new())),
         (Some(o), true) => {
+            if o.as_str().is_some() {
+                return Err(vm.new_type_error("decoding str is not supported"));
+            }
             let Some(b) = super::bytes::as_bytes(&o) else {
                 return Err(vm.new_type_error(format!(
                     "decoding to str: need a bytes-like object, {} found",
                     vm.type_name(&o)
                 )));
-            };
-            let text_of = |v: &Option<Value>, default: &str| match v {
-                Some(v) => v.as_str().map(|s| s.as_str().to_string()),
-                None => Some(default.to_string()),
-            };
-            let (Some(enc), Some(err)) = (text_of(&encoding, "utf-8"), text_of(&errors, "strict"))
-            else {
-                return Err(vm.new_type_error("str() argument 'encoding' must be str"));
             };
             Rc::new(Str::new(super::bytes::decode_bytes(vm, &b, &enc, &err)?))
         }
