@@ -242,7 +242,9 @@ fn finish(vm: &mut aio_vm::Vm, result: Result<aio_vm::Value, aio_vm::Error>) -> 
         }
     };
     vm.shutdown();
-    vm.flush_stdout();
+    if !vm.flush_stdout_at_exit() {
+        return 120;
+    }
     status
 }
 

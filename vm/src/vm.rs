@@ -212,6 +212,9 @@ pub struct Vm {
     pub hidden_sources: std::collections::HashSet<String>,
     pub(crate) native_modules: HashMap<String, ModuleInitFn>,
     pub(crate) stdout: RefCell<Box<dyn Write>>,
+    /// The last write or flush of standard output the script made failed (and was raised):
+    /// what stays buffered then is dropped at exit, as CPython's buffer drops it.
+    pub(crate) stdout_failed: std::cell::Cell<bool>,
     /// Once `sys` is imported: its namespace and the `sys.stdout` it started with. `print`
     /// writes through whatever `sys.stdout` is now when a script replaced it.
     pub(crate) sys_stdout: Option<(Obj, Value)>,
@@ -320,6 +323,7 @@ impl Vm {
                 1 << 16,
                 std::io::stdout(),
             ))),
+            stdout_failed: Default::default(),
             sys_stdout: None,
             gc: crate::gc::GcState::default(),
             argv: vec![String::new()],
@@ -916,6 +920,7 @@ impl Vm {
     /// has gone: Rust programs ignore SIGPIPE, so the write fails with EPIPE).
     pub(crate) fn write_stdout_checked(&mut self, b: &[u8]) -> PyResult<()> {
         let r = self.stdout.borrow_mut().write_all(b);
+        self.stdout_failed.set(r.is_err());
         r.map_err(|e| self.stdout_error(&e))
     }
 
@@ -923,7 +928,26 @@ impl Vm {
     /// [`Vm::write_stdout_checked`].
     pub(crate) fn flush_stdout_checked(&mut self) -> PyResult<()> {
         let r = self.stdout.borrow_mut().flush();
+        self.stdout_failed.set(r.is_err());
         r.map_err(|e| self.stdout_error(&e))
+    }
+
+    /// The last flush of standard output before the process exits (CPython's
+    /// `flush_std_files`): when it fails (the reader of a pipe has gone) it reports
+    /// `Exception ignored in: <_io.TextIOWrapper name='<stdout>' ...>` and the error on
+    /// stderr and returns `false`, for the exit status 120 CPython gives then. Output
+    /// left over from a write that already raised is dropped silently.
+    pub fn flush_stdout_at_exit(&mut self) -> bool {
+        let already_failed = self.stdout_failed.get();
+        match self.flush_stdout_checked() {
+            Ok(()) => true,
+            Err(_) if already_failed => true,
+            Err(e) => {
+                let what = "<_io.TextIOWrapper name='<stdout>' mode='w' encoding='utf-8'>";
+                self.report_unraisable_in("in", what, &e);
+                false
+            }
+        }
     }
 
     /// The exception for a failed write to standard output: `OSError(errno, strerror)`,
