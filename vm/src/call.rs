@@ -592,17 +592,22 @@ impl Vm {
             return Err(e);
         }
         if code.ncells() > 0 {
-            let ncell = code.cellvars.len();
-            for i in 0..ncell {
-                let init = code.cell2arg[i].and_then(|a| frame.locals[a as usize].clone());
-                let c = self.new_cell(init);
-                frame.cells.push(c);
-            }
-            for c in func.closure.iter() {
-                frame.cells.push(c.clone());
-            }
+            self.fill_cells(&mut frame, func);
         }
         Ok(frame)
+    }
+
+    /// The cells of `frame`, a call of `func` whose arguments are bound: a new cell for
+    /// each cell variable (holding the argument of that name, if it is one), then the
+    /// function's closure.
+    pub(crate) fn fill_cells(&mut self, frame: &mut Frame, func: &Function) {
+        let code = &func.code;
+        for i in 0..code.cellvars.len() {
+            let init = code.cell2arg[i].and_then(|a| frame.locals[a as usize].clone());
+            let c = self.new_cell(init);
+            frame.cells.push(c);
+        }
+        frame.cells.extend(func.closure.iter().cloned());
     }
 
     fn bind_args(

@@ -776,7 +776,6 @@ impl Code {
         (argc == n || (n < argc && n + ndefaults() >= argc))
             && self.flags & (flags::VARARGS | flags::VARKEYWORDS | excluded) == 0
             && self.kwonlyargcount == 0
-            && self.cellvars.is_empty()
     }
 
     /// True for generator, coroutine and async generator bodies.

@@ -157,9 +157,6 @@ macro_rules! bind_positionally {
         let nargs = $stack.len() - start;
         let n = nargs + bound.is_some() as usize;
         let mut frame = $vm.frame_pool_take(&$func.code, &$func.globals, Delivery::Call);
-        if !$func.closure.is_empty() {
-            frame.cells.extend($func.closure.iter().cloned());
-        }
         let (nlocals, argc) = ($func.code.nlocals(), $func.code.argcount as usize);
         let locals = &mut frame.locals;
         debug_assert!(locals.is_empty() && n <= nlocals && callee_pos < start);
@@ -192,6 +189,12 @@ macro_rules! bind_positionally {
                 dst.add(first + k).write(Some(std::ptr::read(src.add(k))));
             }
             locals.set_len(nlocals);
+            // The cells, from the bound arguments, while `$func` (which may be borrowed
+            // from the stack) is still there; nothing in them can panic but an allocation
+            // failure, which aborts.
+            if $func.code.ncells() > 0 {
+                $vm.fill_cells(&mut frame, $func);
+            }
             $stack.set_len(start);
         }
         // Then the callee (and a method's null slot) is popped.
@@ -2476,7 +2479,6 @@ impl Vm {
             flags::GENERATOR | flags::COROUTINE | flags::ASYNC_GENERATOR
         };
         if code.flags & (flags::VARARGS | flags::VARKEYWORDS | excluded) != 0
-            || !code.cellvars.is_empty()
             || nparams > 64
             || npos > argc
         {
@@ -2529,9 +2531,6 @@ impl Vm {
             Delivery::Call
         };
         let mut frame = self.frame_pool_take(code, &func.globals, delivery);
-        if !func.closure.is_empty() {
-            frame.cells.extend(func.closure.iter().cloned());
-        }
         frame.locals.resize(code.nlocals(), None);
         let locals = &mut frame.locals;
         for (i, local) in locals.iter_mut().enumerate().take(argc).skip(first_default) {
@@ -2544,6 +2543,8 @@ impl Vm {
         }
         let bound = bound.cloned();
         drop((defaults, kwdefaults));
+        // The callee, kept for its cells once the stack lets it go.
+        let with_cells = (code.ncells() > 0).then(|| stack[callee_pos].clone());
         for &i in slots.iter().rev() {
             locals[i as usize] = stack.pop();
         }
@@ -2556,6 +2557,9 @@ impl Vm {
         }
         while stack.len() > callee_pos {
             stack.pop();
+        }
+        if let Some((func, _)) = with_cells.as_ref().and_then(script_callee) {
+            self.fill_cells(&mut frame, func);
         }
         Some(frame)
     }
