@@ -517,6 +517,25 @@ impl Vm {
                             f.stack.push(v);
                         }};
                     }
+                    // A keyword call that binds in place (`keyword_simple_call`) runs its
+                    // frame, skipping the `await` that follows when it is an eager one.
+                    macro_rules! keyword_fast_call {
+                        ($callee_pos:expr, $start:expr, $names:expr) => {{
+                            let awaited = awaits_at(code, ip);
+                            if let Some(nf) = self.keyword_simple_call(
+                                &mut f.stack,
+                                $callee_pos,
+                                $start,
+                                $names,
+                                awaited,
+                            ) {
+                                if nf.delivery == Delivery::EagerAwait {
+                                    ip += AWAIT_TAIL;
+                                }
+                                break Event::Push(nf);
+                            }
+                        }};
+                    }
                     // `ForIter` (and its fused forms): a list, tuple or range iterator steps
                     // inline and `$store` takes the item `$v`; an exhausted one jumps to
                     // `$target`. Other iterators push the item (the fused forms then run
@@ -938,19 +957,7 @@ impl Vm {
                             };
                             let n = n as usize;
                             let start = f.stack.len() - n;
-                            let awaited = awaits_at(code, ip);
-                            if let Some(nf) = self.keyword_simple_call(
-                                &mut f.stack,
-                                start - 1,
-                                start,
-                                names,
-                                awaited,
-                            ) {
-                                if nf.delivery == Delivery::EagerAwait {
-                                    ip += AWAIT_TAIL;
-                                }
-                                break Event::Push(nf);
-                            }
+                            keyword_fast_call!(start - 1, start, names);
                             let (all, kw) =
                                 keyword_call_args(&mut f.stack, start, n - names.len(), names);
                             let callee = f.stack.pop().expect("stack");
@@ -993,19 +1000,7 @@ impl Vm {
                             // `self` is the first positional argument; a null is dropped.
                             let has_self = !self.is_null(&f.stack[self_pos]);
                             let start = if has_self { self_pos } else { self_pos + 1 };
-                            let awaited = awaits_at(code, ip);
-                            if let Some(nf) = self.keyword_simple_call(
-                                &mut f.stack,
-                                self_pos - 1,
-                                start,
-                                names,
-                                awaited,
-                            ) {
-                                if nf.delivery == Delivery::EagerAwait {
-                                    ip += AWAIT_TAIL;
-                                }
-                                break Event::Push(nf);
-                            }
+                            keyword_fast_call!(self_pos - 1, start, names);
                             if !has_self {
                                 f.stack.remove(self_pos);
                             }

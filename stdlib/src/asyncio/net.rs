@@ -834,6 +834,21 @@ pub(super) fn udp_open(vm: &mut Vm, a: Args) -> PyResult {
     Ok(Value::Int(id as i64))
 }
 
+/// The byte count of a system call `call` that returns one (or -1 with `errno`), made again
+/// while a signal interrupts it.
+fn retry_interrupted(mut call: impl FnMut() -> isize) -> std::io::Result<usize> {
+    loop {
+        let k = call();
+        if k >= 0 {
+            return Ok(k as usize);
+        }
+        let e = std::io::Error::last_os_error();
+        if e.kind() != ErrorKind::Interrupted {
+            return Err(e);
+        }
+    }
+}
+
 /// `_recvfrom(id, n)` → `(bytes, address)` (the sender's address as CPython's `recvfrom`
 /// gives it), or `None` when it would block.
 pub(super) fn recvfrom(vm: &mut Vm, a: Args) -> PyResult {
@@ -844,26 +859,17 @@ pub(super) fn recvfrom(vm: &mut Vm, a: Args) -> PyResult {
         };
         let buf = scratch(&mut s.scratch, n);
         let mut from = crate::socket::addr::SockAddr::empty();
-        let r = loop {
-            // SAFETY: `buf` has room for `n` bytes and `from` for any address.
-            let k = unsafe {
-                libc::recvfrom(
-                    fd,
-                    buf.as_mut_ptr().cast(),
-                    n,
-                    0,
-                    from.mut_ptr(),
-                    &mut from.len,
-                )
-            };
-            if k >= 0 {
-                break Ok(k as usize);
-            }
-            let e = std::io::Error::last_os_error();
-            if e.kind() != ErrorKind::Interrupted {
-                break Err(e);
-            }
-        };
+        // SAFETY: `buf` has room for `n` bytes and `from` for any address.
+        let r = retry_interrupted(|| unsafe {
+            libc::recvfrom(
+                fd,
+                buf.as_mut_ptr().cast(),
+                n,
+                0,
+                from.mut_ptr(),
+                &mut from.len,
+            )
+        });
         // Each datagram is one read: the socket is used up only when a read would block.
         if matches!(&r, Err(e) if e.kind() == ErrorKind::WouldBlock) {
             s.cool(id, true);
@@ -894,22 +900,13 @@ pub(super) fn sendto(vm: &mut Vm, a: Args) -> PyResult {
             Some(crate::socket::addr::sockaddr_arg(vm, family, v, "sendto")?)
         }
     };
-    let r = loop {
-        // SAFETY: `data` is valid for its length; `to` is a filled address of its length.
-        let k = unsafe {
-            match &to {
-                Some(to) => libc::sendto(fd, data.as_ptr().cast(), data.len(), 0, to.ptr(), to.len),
-                None => libc::send(fd, data.as_ptr().cast(), data.len(), 0),
-            }
-        };
-        if k >= 0 {
-            break Ok(k as usize);
+    // SAFETY: `data` is valid for its length; `to` is a filled address of its length.
+    let r = retry_interrupted(|| unsafe {
+        match &to {
+            Some(to) => libc::sendto(fd, data.as_ptr().cast(), data.len(), 0, to.ptr(), to.len),
+            None => libc::send(fd, data.as_ptr().cast(), data.len(), 0),
         }
-        let e = std::io::Error::last_os_error();
-        if e.kind() != ErrorKind::Interrupted {
-            break Err(e);
-        }
-    };
+    });
     if matches!(&r, Err(e) if e.kind() == ErrorKind::WouldBlock) {
         super::with_sockets(|s| s.cool(id, false));
     }
