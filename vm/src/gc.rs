@@ -595,9 +595,12 @@ fn trace(o: &Obj, f: &mut dyn FnMut(&Obj)) {
                         visit_value(func, f);
                         visit_value(sentinel, f);
                     }
-                    IterState::Enumerate { it, count } => {
+                    IterState::Enumerate { it, count, spare } => {
                         visit_value(it, f);
                         visit_value(count, f);
+                        if let Some(t) = spare {
+                            f(t);
+                        }
                     }
                     IterState::Zip { its, .. } => its.iter().for_each(|v| visit_value(v, f)),
                     IterState::Map { func, its } => {

@@ -99,6 +99,9 @@ pub enum IterState {
         it: Value,
         /// Next count.
         count: Value,
+        /// The last `(count, item)` tuple yielded, refilled in place for the next item
+        /// once nothing else holds it (CPython's `en_result`; see [`refill_pair`]).
+        spare: Option<Obj>,
     },
     /// `zip` (with `strict`).
     Zip {
@@ -508,7 +511,7 @@ impl Vm {
                 }
                 Ok(Some(v))
             }
-            IterState::Enumerate { it, count } => {
+            IterState::Enumerate { it, count, .. } => {
                 let (it, count) = (it.clone(), count.clone());
                 drop(st);
                 match self.next(&it)? {
@@ -517,10 +520,19 @@ impl Vm {
                             Value::Int(c) if *c < i64::MAX => Value::Int(c + 1),
                             _ => self.binary_op(&count, &Value::Int(1), crate::code::BinOp::Add)?,
                         };
-                        if let IterState::Enumerate { count: c, .. } = &mut *state.borrow_mut() {
+                        let mut spare = None;
+                        if let IterState::Enumerate {
+                            count: c, spare: s, ..
+                        } = &mut *state.borrow_mut()
+                        {
                             *c = nextc;
+                            spare = s.take();
                         }
-                        Ok(Some(self.new_tuple(vec![count, v])))
+                        let pair = refill_pair(self, &mut spare, count, v);
+                        if let IterState::Enumerate { spare: s, .. } = &mut *state.borrow_mut() {
+                            *s = spare;
+                        }
+                        Ok(Some(pair))
                     }
                     None => Ok(None),
                 }

@@ -213,7 +213,7 @@ fn reduce(vm: &mut Vm, a: Args) -> PyResult {
         IterState::Callable { func, sentinel } => {
             rv(vm, "iter", vec![func.clone(), sentinel.clone()], None)
         }
-        IterState::Enumerate { it, count } => {
+        IterState::Enumerate { it, count, .. } => {
             rv(vm, "enumerate", vec![it.clone(), count.clone()], None)
         }
         IterState::Zip { its, strict } => {

@@ -183,7 +183,14 @@ fn enumerate_new(vm: &mut Vm, a: Args) -> PyResult {
     let start = a.arg(2, "start").cloned().unwrap_or(Value::Int(0));
     let it = vm.get_iter(&it)?;
     let cls = vm.types.enumerate.clone();
-    Ok(vm.new_iterator(&cls, IterState::Enumerate { it, count: start }))
+    Ok(vm.new_iterator(
+        &cls,
+        IterState::Enumerate {
+            it,
+            count: start,
+            spare: None,
+        },
+    ))
 }
 
 fn zip_new(vm: &mut Vm, a: Args) -> PyResult {
