@@ -100,7 +100,7 @@ pub enum IterState {
         /// Next count.
         count: Value,
         /// The last `(count, item)` tuple yielded, refilled in place for the next item
-        /// once nothing else holds it (CPython's `en_result`; see [`refill_pair`]).
+        /// once nothing else holds it (CPython's `en_result`; as a dict items iterator refills its own).
         spare: Option<Obj>,
     },
     /// `zip` (with `strict`).
