@@ -541,6 +541,15 @@ impl Generator {
         Some(r)
     }
 
+    /// The address of its frame, while it holds one (for the collector's prefetching:
+    /// nothing may be read through it).
+    #[inline]
+    pub(crate) fn frame_addr(&self) -> Option<*const Frame> {
+        // SAFETY: reads the `Option<Box>` in place without moving it; `Cell` contents are
+        // only ever replaced whole, never borrowed across this call.
+        unsafe { (*self.frame.as_ptr()).as_deref().map(|f| f as *const Frame) }
+    }
+
     /// [`Generator::with_frame`] with a mutable frame.
     pub fn with_frame_mut<R>(&self, change: impl FnOnce(&mut Frame) -> R) -> Option<R> {
         let mut frame = self.frame.take()?;
