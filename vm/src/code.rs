@@ -420,6 +420,15 @@ pub enum Instr {
     ForIterStoreGlobal(u32),
     /// `LoadFast(a)` then `LoadAttr(n)` (`self.x`).
     LoadFastLoadAttr(u32),
+    /// `LoadFast(a)`, `LoadConst(k)`, then `Binary(op)` or `Inplace(op)` (`n - 1`, `i += 1`):
+    /// a triple, both followers left in place. Small ints and floats are computed here;
+    /// other operands are pushed and the operator instruction runs as usual.
+    LoadFastConstBinary(BinOp, u32),
+    /// `LoadFast(a)`, `LoadConst(k)`, `Compare(op)`, then `PopJumpIfFalse(t)` (`if n < 2:`,
+    /// `while i < 10:`), the followers left in place (the jump target is read from the
+    /// last). Small ints and floats are compared here; other operands are pushed and the
+    /// comparison instruction runs as usual.
+    LoadFastConstCompareJump(CmpOp, u32),
 }
 
 impl Instr {
@@ -428,7 +437,9 @@ impl Instr {
         match self {
             Instr::LoadFastLoadFast(p)
             | Instr::LoadFastLoadConst(p)
-            | Instr::LoadFastLoadAttr(p) => Instr::LoadFast(unpack_pair(p).0 as u32),
+            | Instr::LoadFastLoadAttr(p)
+            | Instr::LoadFastConstBinary(_, p)
+            | Instr::LoadFastConstCompareJump(_, p) => Instr::LoadFast(unpack_pair(p).0 as u32),
             Instr::ForIterStoreFast(p) | Instr::ForIterStoreGlobal(p) => {
                 Instr::ForIter(unpack_pair(p).0 as u32)
             }

@@ -658,6 +658,46 @@ impl Vm {
                             ip += 1;
                             f.stack.push(code.consts[b].clone());
                         }
+                        Instr::LoadFastConstBinary(op, p) => {
+                            let (a, k) = crate::code::unpack_pair(p);
+                            let Some(x) = &f.locals[a] else {
+                                break Event::Raise(self.unbound_local(code, a));
+                            };
+                            let c = &code.consts[k];
+                            if let Some(r) = scalar_binary_values(op, x, c) {
+                                f.stack.push(r);
+                                ip += 2;
+                                continue;
+                            }
+                            // Anything else: the pair's pushes, then the operator instruction.
+                            let (x, c) = (x.clone(), c.clone());
+                            f.stack.push(x);
+                            f.stack.push(c);
+                            ip += 1;
+                        }
+                        Instr::LoadFastConstCompareJump(op, p) => {
+                            let (a, k) = crate::code::unpack_pair(p);
+                            let Some(x) = &f.locals[a] else {
+                                break Event::Raise(self.unbound_local(code, a));
+                            };
+                            let c = &code.consts[k];
+                            // SAFETY: as for `instr`; the compiler fused this before a jump
+                            // (`fuse_local_const_op`), three instructions on.
+                            let jump = unsafe { *instrs.get_unchecked(ip + 2) };
+                            if let (Some(r), Instr::PopJumpIfFalse(t)) =
+                                (scalar_compare_values(op, x, c), jump)
+                            {
+                                ip += 3;
+                                if !r {
+                                    jump!(t);
+                                }
+                                continue;
+                            }
+                            let (x, c) = (x.clone(), c.clone());
+                            f.stack.push(x);
+                            f.stack.push(c);
+                            ip += 1;
+                        }
                         Instr::StoreFastLoadFast(p) => {
                             let (a, b) = crate::code::unpack_pair(p);
                             let v = f.stack.pop();
@@ -2164,6 +2204,15 @@ pub(crate) enum YieldFromStep {
 /// nearest float, as CPython does.
 #[inline(always)]
 fn scalar_binary(op: BinOp, stack: &[Value]) -> Option<Value> {
+    match stack {
+        [.., a, b] => scalar_binary_values(op, a, b),
+        _ => None,
+    }
+}
+
+/// [`scalar_binary`] for two values wherever they are.
+#[inline(always)]
+fn scalar_binary_values(op: BinOp, a: &Value, b: &Value) -> Option<Value> {
     let float_op = |x: f64, y: f64| {
         let r = match op {
             BinOp::Add => x + y,
@@ -2174,11 +2223,11 @@ fn scalar_binary(op: BinOp, stack: &[Value]) -> Option<Value> {
         };
         (!r.is_nan()).then_some(Value::float(r))
     };
-    match stack {
-        [.., Value::Int(x), Value::Int(y)] => small_int_op(op, *x, *y).map(Value::Int),
-        [.., Value::Float(x), Value::Float(y)] => float_op(x.get(), y.get()),
-        [.., Value::Float(x), Value::Int(y)] => float_op(x.get(), *y as f64),
-        [.., Value::Int(x), Value::Float(y)] => float_op(*x as f64, y.get()),
+    match (a, b) {
+        (Value::Int(x), Value::Int(y)) => small_int_op(op, *x, *y).map(Value::Int),
+        (Value::Float(x), Value::Float(y)) => float_op(x.get(), y.get()),
+        (Value::Float(x), Value::Int(y)) => float_op(x.get(), *y as f64),
+        (Value::Int(x), Value::Float(y)) => float_op(*x as f64, y.get()),
         _ => None,
     }
 }
@@ -2188,8 +2237,17 @@ fn scalar_binary(op: BinOp, stack: &[Value]) -> Option<Value> {
 #[inline(always)]
 fn scalar_compare(op: CmpOp, stack: &[Value]) -> Option<bool> {
     match stack {
-        [.., Value::Int(x), Value::Int(y)] => Some(crate::ops::cmp_ord(x.cmp(y), op)),
-        [.., Value::Float(x), Value::Float(y)] => {
+        [.., a, b] => scalar_compare_values(op, a, b),
+        _ => None,
+    }
+}
+
+/// [`scalar_compare`] for two values wherever they are.
+#[inline(always)]
+fn scalar_compare_values(op: CmpOp, a: &Value, b: &Value) -> Option<bool> {
+    match (a, b) {
+        (Value::Int(x), Value::Int(y)) => Some(crate::ops::cmp_ord(x.cmp(y), op)),
+        (Value::Float(x), Value::Float(y)) => {
             let (x, y) = (x.get(), y.get());
             Some(match op {
                 CmpOp::Lt => x < y,

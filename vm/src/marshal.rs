@@ -63,7 +63,7 @@ macro_rules! instr_codec {
         bin: [$($b:ident),* $(,)?],
     ) => {
         #[repr(u8)]
-        enum Tag { $($n,)* $($w,)* $($f,)* $($b,)* Unary, Compare, CompareJumpIfFalse, End }
+        enum Tag { $($n,)* $($w,)* $($f,)* $($b,)* Unary, Compare, CompareJumpIfFalse, LoadFastConstBinary, LoadFastConstCompareJump, End }
 
         /// The tag and operand of `i`.
         fn encode(i: Instr) -> (u8, u64) {
@@ -76,6 +76,12 @@ macro_rules! instr_codec {
                 Instr::Compare(op) => (Tag::Compare as u8, op as u64),
                 Instr::CompareJumpIfFalse(op, t) => {
                     (Tag::CompareJumpIfFalse as u8, u64::from(t) << 8 | op as u64)
+                }
+                Instr::LoadFastConstBinary(op, p) => {
+                    (Tag::LoadFastConstBinary as u8, u64::from(p) << 8 | op as u64)
+                }
+                Instr::LoadFastConstCompareJump(op, p) => {
+                    (Tag::LoadFastConstCompareJump as u8, u64::from(p) << 8 | op as u64)
                 }
             }
         }
@@ -90,6 +96,14 @@ macro_rules! instr_codec {
                 |x| Ok(Instr::Unary(*UNARY_OPS.get(x as usize).ok_or(Corrupt)?)),
                 |x| Ok(Instr::Compare(cmp_op(x & 0xff)?)),
                 |x| Ok(Instr::CompareJumpIfFalse(
+                    cmp_op(x & 0xff)?,
+                    u32::try_from(x >> 8).map_err(|_| Corrupt)?,
+                )),
+                |x| Ok(Instr::LoadFastConstBinary(
+                    bin_op(x & 0xff)?,
+                    u32::try_from(x >> 8).map_err(|_| Corrupt)?,
+                )),
+                |x| Ok(Instr::LoadFastConstCompareJump(
                     cmp_op(x & 0xff)?,
                     u32::try_from(x >> 8).map_err(|_| Corrupt)?,
                 )),

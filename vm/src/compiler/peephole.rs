@@ -100,6 +100,10 @@ pub fn assert_closed(instrs: &[Instr]) {
 /// so jump targets, the line table and the instruction caches keep their positions.
 pub fn fuse_pairs(instrs: &mut [Instr]) {
     for i in 0..instrs.len().saturating_sub(1) {
+        if let Some(f) = fuse_local_const_op(&instrs[i..]) {
+            instrs[i] = f;
+            continue;
+        }
         let fused = match (instrs[i], instrs[i + 1]) {
             (Instr::LoadFast(a), Instr::LoadFast(b)) => {
                 pack_pair(a, b).map(Instr::LoadFastLoadFast)
@@ -130,10 +134,26 @@ pub fn fuse_pairs(instrs: &mut [Instr]) {
     }
 }
 
+/// The superinstruction for a local, a constant and the operator after them at the start
+/// of `instrs` (`n - 1`, `i < 10` as a jump condition), if they are such a run.
+fn fuse_local_const_op(instrs: &[Instr]) -> Option<Instr> {
+    let [Instr::LoadFast(a), Instr::LoadConst(k), next, rest @ ..] = instrs else {
+        return None;
+    };
+    let p = pack_pair(*a, *k)?;
+    match (next, rest.first()) {
+        (Instr::Binary(op) | Instr::Inplace(op), _) => Some(Instr::LoadFastConstBinary(*op, p)),
+        (Instr::Compare(op), Some(Instr::PopJumpIfFalse(_))) => {
+            Some(Instr::LoadFastConstCompareJump(*op, p))
+        }
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::code::CmpOp;
+    use crate::code::{BinOp, CmpOp};
 
     #[test]
     fn or_in_a_condition_tests_each_value_once() {
@@ -230,7 +250,8 @@ mod tests {
             instrs,
             vec![
                 Instr::LoadFastLoadFast(1 << 16),
-                Instr::LoadFastLoadConst(1 | 2 << 16),
+                // A local, a constant, a comparison and its jump: one instruction.
+                Instr::LoadFastConstCompareJump(CmpOp::Lt, 1 | 2 << 16),
                 Instr::LoadConst(2),
                 Instr::CompareJumpIfFalse(CmpOp::Lt, 0),
                 Instr::PopJumpIfFalse(0),
@@ -239,6 +260,40 @@ mod tests {
                 Instr::LoadFast(0),
             ]
         );
+        let shown: Vec<Instr> = instrs.iter().map(|i| i.unfused()).collect();
+        assert_eq!(shown, original);
+    }
+
+    #[test]
+    fn a_local_and_a_constant_fuse_with_their_operator() {
+        use Instr::*;
+        // `n - 1`; `i += 1`; `x < 2` as a value (no jump: only the pair fuses); a constant
+        // index past u16.
+        let mut instrs = vec![
+            LoadFast(0),
+            LoadConst(1),
+            Binary(BinOp::Sub),
+            LoadFast(2),
+            LoadConst(1),
+            Inplace(BinOp::Add),
+            StoreFast(2),
+            LoadFast(0),
+            LoadConst(3),
+            Compare(CmpOp::Lt),
+            LoadFast(0),
+            LoadConst(70_000),
+            Binary(BinOp::Add),
+            ReturnValue,
+        ];
+        let original = instrs.clone();
+        fuse_pairs(&mut instrs);
+        assert_eq!(instrs[0], LoadFastConstBinary(BinOp::Sub, 1 << 16));
+        assert_eq!(instrs[3], LoadFastConstBinary(BinOp::Add, 2 | 1 << 16));
+        assert_eq!(instrs[7], LoadFastLoadConst(3 << 16));
+        assert_eq!(instrs[10], LoadFast(0));
+        // The followers stay where jumps and the line table expect them.
+        assert_eq!(&instrs[1..3], &original[1..3]);
+        assert_eq!(&instrs[8..], &original[8..]);
         let shown: Vec<Instr> = instrs.iter().map(|i| i.unfused()).collect();
         assert_eq!(shown, original);
     }
