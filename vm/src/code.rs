@@ -429,6 +429,15 @@ pub enum Instr {
     /// last). Small ints and floats are compared here; other operands are pushed and the
     /// comparison instruction runs as usual.
     LoadFastConstCompareJump(CmpOp, u32),
+    /// `LoadFast(a)`, `LoadFast(b)`, then `Binary(op)` or `Inplace(op)` (`x * y`), as
+    /// [`Instr::LoadFastConstBinary`] with a local for the constant.
+    LoadFastLocalBinary(BinOp, u32),
+    /// `LoadFast(a)`, `LoadFast(b)`, `Compare(op)`, then `PopJumpIfFalse(t)` (`while i < n:`),
+    /// as [`Instr::LoadFastConstCompareJump`] with a local for the constant.
+    LoadFastLocalCompareJump(CmpOp, u32),
+    /// `LoadConst(k)` then `Binary(op)` or `Inplace(op)` after any other operand (`g % 7`
+    /// for a global `g`): the operator with a constant right operand.
+    ConstBinary(BinOp, u32),
 }
 
 impl Instr {
@@ -439,7 +448,10 @@ impl Instr {
             | Instr::LoadFastLoadConst(p)
             | Instr::LoadFastLoadAttr(p)
             | Instr::LoadFastConstBinary(_, p)
-            | Instr::LoadFastConstCompareJump(_, p) => Instr::LoadFast(unpack_pair(p).0 as u32),
+            | Instr::LoadFastConstCompareJump(_, p)
+            | Instr::LoadFastLocalBinary(_, p)
+            | Instr::LoadFastLocalCompareJump(_, p) => Instr::LoadFast(unpack_pair(p).0 as u32),
+            Instr::ConstBinary(_, k) => Instr::LoadConst(k),
             Instr::ForIterStoreFast(p) | Instr::ForIterStoreGlobal(p) => {
                 Instr::ForIter(unpack_pair(p).0 as u32)
             }

@@ -483,6 +483,25 @@ impl Vm {
                     }
                     // `LoadAttr` of name `$n` on `$obj` (the `LoadAttr` just run is at
                     // `ip - 1`, where its cache slot is): cached, else the full lookup.
+                    // A superinstruction starting with `LoadFast(a)` and a second operand
+                    // (`$second(b)`: a constant or a local): `$fast(x, y)` handles ints and
+                    // floats and moves `ip` past the run (`Some`); anything else pushes the
+                    // local and runs the rest of the run, left in place, as usual.
+                    macro_rules! local_operand_op {
+                        ($p:expr, |$b:ident| $second:expr, |$x:ident, $y:ident| $fast:expr) => {{
+                            let (a, $b) = crate::code::unpack_pair($p);
+                            let Some($x) = &f.locals[a] else {
+                                break Event::Raise(self.unbound_local(code, a));
+                            };
+                            if let Some($y) = $second {
+                                if $fast.is_some() {
+                                    continue;
+                                }
+                            }
+                            let v = $x.clone();
+                            f.stack.push(v);
+                        }};
+                    }
                     macro_rules! load_attr {
                         ($obj:ident, $n:expr) => {{
                             let name = &code.names[$n];
@@ -659,44 +678,51 @@ impl Vm {
                             f.stack.push(code.consts[b].clone());
                         }
                         Instr::LoadFastConstBinary(op, p) => {
-                            let (a, k) = crate::code::unpack_pair(p);
-                            let Some(x) = &f.locals[a] else {
-                                break Event::Raise(self.unbound_local(code, a));
-                            };
-                            let c = &code.consts[k];
-                            if let Some(r) = scalar_binary_values(op, x, c) {
-                                f.stack.push(r);
-                                ip += 2;
-                                continue;
-                            }
-                            // Anything else: the pair's pushes, then the operator instruction.
-                            let (x, c) = (x.clone(), c.clone());
-                            f.stack.push(x);
-                            f.stack.push(c);
-                            ip += 1;
+                            local_operand_op!(p, |k| Some(&code.consts[k]), |x, y| {
+                                match scalar_binary_values(op, x, y) {
+                                    Some(r) => {
+                                        f.stack.push(r);
+                                        ip += 2;
+                                        Some(())
+                                    }
+                                    None => None,
+                                }
+                            });
+                        }
+                        Instr::LoadFastLocalBinary(op, p) => {
+                            local_operand_op!(p, |b| f.locals[b].as_ref(), |x, y| {
+                                match scalar_binary_values(op, x, y) {
+                                    Some(r) => {
+                                        f.stack.push(r);
+                                        ip += 2;
+                                        Some(())
+                                    }
+                                    None => None,
+                                }
+                            });
                         }
                         Instr::LoadFastConstCompareJump(op, p) => {
-                            let (a, k) = crate::code::unpack_pair(p);
-                            let Some(x) = &f.locals[a] else {
-                                break Event::Raise(self.unbound_local(code, a));
-                            };
-                            let c = &code.consts[k];
-                            // SAFETY: as for `instr`; the compiler fused this before a jump
-                            // (`fuse_local_const_op`), three instructions on.
-                            let jump = unsafe { *instrs.get_unchecked(ip + 2) };
-                            if let (Some(r), Instr::PopJumpIfFalse(t)) =
-                                (scalar_compare_values(op, x, c), jump)
-                            {
-                                ip += 3;
-                                if !r {
-                                    jump!(t);
+                            local_operand_op!(p, |k| Some(&code.consts[k]), |x, y| {
+                                compare_and_jump(op, x, y, instrs, &mut ip)
+                            });
+                        }
+                        Instr::LoadFastLocalCompareJump(op, p) => {
+                            local_operand_op!(p, |b| f.locals[b].as_ref(), |x, y| {
+                                compare_and_jump(op, x, y, instrs, &mut ip)
+                            });
+                        }
+                        Instr::ConstBinary(op, k) => {
+                            let c = &code.consts[k as usize];
+                            if let Some(top) = f.stack.last_mut() {
+                                if let Some(r) = scalar_binary_values(op, top, c) {
+                                    // The top is an int or a float: it owns nothing to drop.
+                                    // SAFETY: `top` is a valid, initialised slot.
+                                    unsafe { std::ptr::write(top, r) };
+                                    ip += 1;
+                                    continue;
                                 }
-                                continue;
                             }
-                            let (x, c) = (x.clone(), c.clone());
-                            f.stack.push(x);
-                            f.stack.push(c);
-                            ip += 1;
+                            f.stack.push(c.clone());
                         }
                         Instr::StoreFastLoadFast(p) => {
                             let (a, b) = crate::code::unpack_pair(p);
@@ -2240,6 +2266,27 @@ fn scalar_compare(op: CmpOp, stack: &[Value]) -> Option<bool> {
         [.., a, b] => scalar_compare_values(op, a, b),
         _ => None,
     }
+}
+
+/// The fast case of a fused `LoadFast`, operand, `Compare`, `PopJumpIfFalse` run (`ip` at
+/// its second instruction): for ints and floats, moves `ip` past the run or to the jump's
+/// target and returns `Some`.
+#[inline(always)]
+fn compare_and_jump(
+    op: CmpOp,
+    x: &Value,
+    y: &Value,
+    instrs: &[Instr],
+    ip: &mut usize,
+) -> Option<()> {
+    let r = scalar_compare_values(op, x, y)?;
+    // The compiler fused the run before a jump (`fuse_local_const_op`), three instructions
+    // on.
+    let Some(&Instr::PopJumpIfFalse(t)) = instrs.get(*ip + 2) else {
+        return None;
+    };
+    *ip = if r { *ip + 3 } else { t as usize };
+    Some(())
 }
 
 /// [`scalar_compare`] for two values wherever they are.

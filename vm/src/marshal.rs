@@ -61,9 +61,11 @@ macro_rules! instr_codec {
         word: [$($w:ident),* $(,)?],
         flag: [$($f:ident),* $(,)?],
         bin: [$($b:ident),* $(,)?],
+        bin_word: [$($bw:ident),* $(,)?],
+        cmp_word: [$($cw:ident),* $(,)?],
     ) => {
         #[repr(u8)]
-        enum Tag { $($n,)* $($w,)* $($f,)* $($b,)* Unary, Compare, CompareJumpIfFalse, LoadFastConstBinary, LoadFastConstCompareJump, End }
+        enum Tag { $($n,)* $($w,)* $($f,)* $($b,)* $($bw,)* $($cw,)* Unary, Compare, End }
 
         /// The tag and operand of `i`.
         fn encode(i: Instr) -> (u8, u64) {
@@ -72,17 +74,10 @@ macro_rules! instr_codec {
                 $(Instr::$w(x) => (Tag::$w as u8, u64::from(x)),)*
                 $(Instr::$f(x) => (Tag::$f as u8, u64::from(x)),)*
                 $(Instr::$b(op) => (Tag::$b as u8, op as u64),)*
+                $(Instr::$bw(op, x) => (Tag::$bw as u8, u64::from(x) << 8 | op as u64),)*
+                $(Instr::$cw(op, x) => (Tag::$cw as u8, u64::from(x) << 8 | op as u64),)*
                 Instr::Unary(op) => (Tag::Unary as u8, op as u64),
                 Instr::Compare(op) => (Tag::Compare as u8, op as u64),
-                Instr::CompareJumpIfFalse(op, t) => {
-                    (Tag::CompareJumpIfFalse as u8, u64::from(t) << 8 | op as u64)
-                }
-                Instr::LoadFastConstBinary(op, p) => {
-                    (Tag::LoadFastConstBinary as u8, u64::from(p) << 8 | op as u64)
-                }
-                Instr::LoadFastConstCompareJump(op, p) => {
-                    (Tag::LoadFastConstCompareJump as u8, u64::from(p) << 8 | op as u64)
-                }
             }
         }
 
@@ -93,20 +88,16 @@ macro_rules! instr_codec {
                 $(|x| Ok(Instr::$w(u32::try_from(x).map_err(|_| Corrupt)?)),)*
                 $(|x| Ok(Instr::$f(x != 0)),)*
                 $(|x| Ok(Instr::$b(bin_op(x)?)),)*
-                |x| Ok(Instr::Unary(*UNARY_OPS.get(x as usize).ok_or(Corrupt)?)),
-                |x| Ok(Instr::Compare(cmp_op(x & 0xff)?)),
-                |x| Ok(Instr::CompareJumpIfFalse(
-                    cmp_op(x & 0xff)?,
-                    u32::try_from(x >> 8).map_err(|_| Corrupt)?,
-                )),
-                |x| Ok(Instr::LoadFastConstBinary(
+                $(|x| Ok(Instr::$bw(
                     bin_op(x & 0xff)?,
                     u32::try_from(x >> 8).map_err(|_| Corrupt)?,
-                )),
-                |x| Ok(Instr::LoadFastConstCompareJump(
+                )),)*
+                $(|x| Ok(Instr::$cw(
                     cmp_op(x & 0xff)?,
                     u32::try_from(x >> 8).map_err(|_| Corrupt)?,
-                )),
+                )),)*
+                |x| Ok(Instr::Unary(*UNARY_OPS.get(x as usize).ok_or(Corrupt)?)),
+                |x| Ok(Instr::Compare(cmp_op(x & 0xff)?)),
             ];
             const _: () = assert!(TAGS.len() == Tag::End as usize);
             TAGS.get(usize::from(tag)).ok_or(Corrupt)?(x)
@@ -137,6 +128,8 @@ instr_codec! {
     ],
     flag: [IsOp, ContainsOp, CallEx],
     bin: [Binary, Inplace],
+    bin_word: [LoadFastConstBinary, LoadFastLocalBinary, ConstBinary],
+    cmp_word: [CompareJumpIfFalse, LoadFastConstCompareJump, LoadFastLocalCompareJump],
 }
 
 /// Every `BinOp`, in declaration order (its `u8` value is its index).

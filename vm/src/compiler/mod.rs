@@ -23,9 +23,10 @@ pub fn stack_effect(i: &Instr) -> i64 {
         // Fused after the stack depth is estimated; the pair's net effect.
         LoadFastLoadFast(..) | LoadFastLoadConst(..) => 2,
         StoreFastLoadFast(..) | ForIterStoreFast(..) | ForIterStoreGlobal(..) => 0,
-        LoadFastLoadAttr(..) | LoadFastConstBinary(..) => 1,
+        LoadFastLoadAttr(..) | LoadFastConstBinary(..) | LoadFastLocalBinary(..) => 1,
+        ConstBinary(..) => 0,
         CompareJumpIfFalse(..) => -2,
-        LoadFastConstCompareJump(..) => 0,
+        LoadFastConstCompareJump(..) | LoadFastLocalCompareJump(..) => 0,
         PopTop | StoreFast(_) | StoreDeref(_) | StoreGlobal(_) | StoreName(_) | BinarySubscr
         | Binary(_) | Inplace(_) | Compare(_) | IsOp(_) | ContainsOp(_) | PopJumpIfFalse(_)
         | PopJumpIfTrue(_) | JumpIfFalseOrPop(_) | JumpIfTrueOrPop(_) | ListAppend(_)

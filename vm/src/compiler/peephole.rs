@@ -126,6 +126,9 @@ pub fn fuse_pairs(instrs: &mut [Instr]) {
             (Instr::LoadFast(a), Instr::LoadAttr(n)) => {
                 pack_pair(a, n).map(Instr::LoadFastLoadAttr)
             }
+            (Instr::LoadConst(k), Instr::Binary(op) | Instr::Inplace(op)) => {
+                Some(Instr::ConstBinary(op, k))
+            }
             _ => None,
         };
         if let Some(f) = fused {
@@ -134,17 +137,30 @@ pub fn fuse_pairs(instrs: &mut [Instr]) {
     }
 }
 
-/// The superinstruction for a local, a constant and the operator after them at the start
-/// of `instrs` (`n - 1`, `i < 10` as a jump condition), if they are such a run.
+/// The superinstruction for a local, a constant or local, and the operator after them at
+/// the start of `instrs` (`n - 1`, `x * y`, `i < 10` as a jump condition), if they are
+/// such a run.
 fn fuse_local_const_op(instrs: &[Instr]) -> Option<Instr> {
-    let [Instr::LoadFast(a), Instr::LoadConst(k), next, rest @ ..] = instrs else {
+    let [Instr::LoadFast(a), second, next, rest @ ..] = instrs else {
         return None;
     };
-    let p = pack_pair(*a, *k)?;
-    match (next, rest.first()) {
-        (Instr::Binary(op) | Instr::Inplace(op), _) => Some(Instr::LoadFastConstBinary(*op, p)),
-        (Instr::Compare(op), Some(Instr::PopJumpIfFalse(_))) => {
-            Some(Instr::LoadFastConstCompareJump(*op, p))
+    let (local, p) = match *second {
+        Instr::LoadConst(k) => (false, pack_pair(*a, k)?),
+        Instr::LoadFast(b) => (true, pack_pair(*a, b)?),
+        _ => return None,
+    };
+    match (*next, rest.first(), local) {
+        (Instr::Binary(op) | Instr::Inplace(op), _, false) => {
+            Some(Instr::LoadFastConstBinary(op, p))
+        }
+        (Instr::Binary(op) | Instr::Inplace(op), _, true) => {
+            Some(Instr::LoadFastLocalBinary(op, p))
+        }
+        (Instr::Compare(op), Some(Instr::PopJumpIfFalse(_)), false) => {
+            Some(Instr::LoadFastConstCompareJump(op, p))
+        }
+        (Instr::Compare(op), Some(Instr::PopJumpIfFalse(_)), true) => {
+            Some(Instr::LoadFastLocalCompareJump(op, p))
         }
         _ => None,
     }
@@ -267,8 +283,8 @@ mod tests {
     #[test]
     fn a_local_and_a_constant_fuse_with_their_operator() {
         use Instr::*;
-        // `n - 1`; `i += 1`; `x < 2` as a value (no jump: only the pair fuses); a constant
-        // index past u16.
+        // `n - 1`; `i += 1`; `x < 2` as a value (no jump: only the pair fuses); `x * y`;
+        // `while x < y:`; a constant index past u16.
         let mut instrs = vec![
             LoadFast(0),
             LoadConst(1),
@@ -281,6 +297,13 @@ mod tests {
             LoadConst(3),
             Compare(CmpOp::Lt),
             LoadFast(0),
+            LoadFast(1),
+            Binary(BinOp::Mul),
+            LoadFast(0),
+            LoadFast(1),
+            Compare(CmpOp::Lt),
+            PopJumpIfFalse(0),
+            LoadFast(0),
             LoadConst(70_000),
             Binary(BinOp::Add),
             ReturnValue,
@@ -288,12 +311,19 @@ mod tests {
         let original = instrs.clone();
         fuse_pairs(&mut instrs);
         assert_eq!(instrs[0], LoadFastConstBinary(BinOp::Sub, 1 << 16));
+        // The followers stay where jumps and the line table expect them; a constant and an
+        // operator also fuse (for when the run is entered at the constant).
+        assert_eq!(
+            &instrs[1..3],
+            &[ConstBinary(BinOp::Sub, 1), Binary(BinOp::Sub)]
+        );
         assert_eq!(instrs[3], LoadFastConstBinary(BinOp::Add, 2 | 1 << 16));
         assert_eq!(instrs[7], LoadFastLoadConst(3 << 16));
-        assert_eq!(instrs[10], LoadFast(0));
-        // The followers stay where jumps and the line table expect them.
-        assert_eq!(&instrs[1..3], &original[1..3]);
-        assert_eq!(&instrs[8..], &original[8..]);
+        assert_eq!(instrs[10], LoadFastLocalBinary(BinOp::Mul, 1 << 16));
+        assert_eq!(instrs[13], LoadFastLocalCompareJump(CmpOp::Lt, 1 << 16));
+        assert_eq!(instrs[15], CompareJumpIfFalse(CmpOp::Lt, 0));
+        assert_eq!(instrs[17], LoadFast(0));
+        assert_eq!(instrs[18], ConstBinary(BinOp::Add, 70_000));
         let shown: Vec<Instr> = instrs.iter().map(|i| i.unfused()).collect();
         assert_eq!(shown, original);
     }
