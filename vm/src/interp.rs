@@ -1116,6 +1116,21 @@ impl Vm {
                             let v = tri!(with_frame!(self, f, self.getitem(&obj, &idx)));
                             f.stack.push(v);
                         }
+                        Instr::ConstSubscr(k) => {
+                            let key = &code.consts[k as usize];
+                            if let Some(top) = f.stack.last_mut() {
+                                let found = match self.subscr_fast(top, key) {
+                                    Some(v) => Some(v),
+                                    None => self.exact_dict_get(top, key).flatten(),
+                                };
+                                if let Some(v) = found {
+                                    *top = v;
+                                    ip += 1;
+                                    continue;
+                                }
+                            }
+                            f.stack.push(key.clone());
+                        }
                         Instr::StoreSubscr => {
                             let idx = f.stack.pop().expect("stack");
                             let obj = f.stack.pop().expect("stack");

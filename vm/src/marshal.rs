@@ -124,7 +124,7 @@ instr_codec! {
         UnpackSequence, UnpackEx, Call, CallKw, CallMethodKw, MakeFunction, SetupFinally,
         SetupWith, Raise, JumpIfNotExcMatch, GetAwaitable, ImportName, ImportFrom,
         FormatValue, LoadExceptStarHelper, MatchClass, LoadFastLoadFast, LoadFastLoadConst,
-        StoreFastLoadFast, ForIterStoreFast, ForIterStoreGlobal, LoadFastLoadAttr,
+        StoreFastLoadFast, ForIterStoreFast, ForIterStoreGlobal, LoadFastLoadAttr, ConstSubscr,
     ],
     flag: [IsOp, ContainsOp, CallEx],
     bin: [Binary, Inplace],

@@ -24,7 +24,7 @@ pub fn stack_effect(i: &Instr) -> i64 {
         LoadFastLoadFast(..) | LoadFastLoadConst(..) => 2,
         StoreFastLoadFast(..) | ForIterStoreFast(..) | ForIterStoreGlobal(..) => 0,
         LoadFastLoadAttr(..) | LoadFastConstBinary(..) | LoadFastLocalBinary(..) => 1,
-        ConstBinary(..) => 0,
+        ConstBinary(..) | ConstSubscr(_) => 0,
         CompareJumpIfFalse(..) => -2,
         LoadFastConstCompareJump(..) | LoadFastLocalCompareJump(..) => 0,
         PopTop | StoreFast(_) | StoreDeref(_) | StoreGlobal(_) | StoreName(_) | BinarySubscr

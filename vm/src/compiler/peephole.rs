@@ -129,6 +129,7 @@ pub fn fuse_pairs(instrs: &mut [Instr]) {
             (Instr::LoadConst(k), Instr::Binary(op) | Instr::Inplace(op)) => {
                 Some(Instr::ConstBinary(op, k))
             }
+            (Instr::LoadConst(k), Instr::BinarySubscr) => Some(Instr::ConstSubscr(k)),
             _ => None,
         };
         if let Some(f) = fused {
@@ -324,6 +325,9 @@ mod tests {
         assert_eq!(instrs[15], CompareJumpIfFalse(CmpOp::Lt, 0));
         assert_eq!(instrs[17], LoadFast(0));
         assert_eq!(instrs[18], ConstBinary(BinOp::Add, 70_000));
+        let mut subscr = vec![LoadGlobal(0), LoadConst(1), BinarySubscr, ReturnValue];
+        fuse_pairs(&mut subscr);
+        assert_eq!(subscr[..3], [LoadGlobal(0), ConstSubscr(1), BinarySubscr]);
         let shown: Vec<Instr> = instrs.iter().map(|i| i.unfused()).collect();
         assert_eq!(shown, original);
     }
