@@ -16,7 +16,7 @@ use aio_vm::code::Code;
 use aio_vm::containers::simple_key_eq;
 use aio_vm::gen::GenResult;
 use aio_vm::native::Args;
-use aio_vm::object::{Object, Payload};
+use aio_vm::object::{GenKind, Object, Payload};
 use aio_vm::str::Str;
 use aio_vm::value::Bool;
 use aio_vm::{Obj, PyResult, Value, Vm};
@@ -312,7 +312,11 @@ fn task_init(vm: &mut Vm, env: &StepEnv, a: Args) -> PyResult {
     };
     let n = &env.n;
     init_future(vm, env, task, a.kwarg("loop"))?;
-    let is_coro = matches!(coro.payload(), Some(Payload::Generator(_))) || {
+    // A generator or a coroutine; an async generator is neither.
+    let is_coro = match coro.payload() {
+        Some(Payload::Generator(g)) => g.kind != GenKind::AsyncGenerator,
+        _ => false,
+    } || {
         let f = global(vm, env, "iscoroutine")?;
         let r = vm.call(&f, std::slice::from_ref(&coro), &[])?;
         vm.is_true(&r)?
