@@ -161,15 +161,12 @@ fn readline(vm: &mut Vm, a: Args) -> PyResult {
     Ok(new_bytes(vm, out))
 }
 
-/// `readinto(buffer)`: into a `bytearray`.
+/// `readinto(buffer)`: into a `bytearray` or a writable `memoryview`.
 fn readinto(vm: &mut Vm, a: Args) -> PyResult {
     a.method_count(vm, "BytesIO.readinto", 1, 1)?;
     let st = open_state(vm, &a)?;
     let Some(Payload::ByteArray(target)) = a.pos[1].payload() else {
-        let t = vm.type_name(&a.pos[1]);
-        return Err(vm.new_type_error(format!(
-            "readinto() argument must be read-write bytes-like object, not {t}"
-        )));
+        return readinto_view(vm, st, &a.pos[1]);
     };
     let mut s = st.borrow_mut();
     let mut target = target.borrow_mut();
@@ -177,6 +174,34 @@ fn readinto(vm: &mut Vm, a: Args) -> PyResult {
     let n = target.len().min(s.buf.len() - start);
     target[..n].copy_from_slice(&s.buf[start..start + n]);
     s.pos = start + n;
+    Ok(Value::Int(n as i64))
+}
+
+/// `readinto` of a writable `memoryview` (a view of a `bytearray`, maybe a slice of one):
+/// the bytes go in by item assignment, `view[:n] = data`.
+fn readinto_view(vm: &mut Vm, st: &RefCell<BytesIo>, target: &Value) -> PyResult {
+    let t = vm.type_name(target);
+    let writable = t == "memoryview" && {
+        let ro = aio_vm::module::getattr(vm, target, "readonly")?;
+        !vm.is_true(&ro)?
+    };
+    if !writable {
+        return Err(vm.new_type_error(format!(
+            "readinto() argument must be read-write bytes-like object, not {t}"
+        )));
+    }
+    let len = vm.len(target)?;
+    let data = {
+        let mut s = st.borrow_mut();
+        let start = s.pos.min(s.buf.len());
+        let n = len.min(s.buf.len() - start);
+        s.pos = start + n;
+        s.buf[start..start + n].to_vec()
+    };
+    let n = data.len();
+    let slice = vm.new_slice(Value::None, Value::Int(n as i64), Value::None);
+    let data = new_bytes(vm, data);
+    vm.setitem(target, slice, data)?;
     Ok(Value::Int(n as i64))
 }
 
