@@ -163,6 +163,7 @@ fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
         ("_recv", net::recv),
         ("_send", net::send),
         ("_shutdown_write", net::shutdown_write),
+        ("_set_nodelay", net::set_nodelay),
         ("_close", net::close),
         ("_watch", net::watch),
         ("_sockname", net::sockname),

@@ -568,6 +568,18 @@ pub(super) fn shutdown_write(vm: &mut Vm, a: Args) -> PyResult {
     Ok(Value::None)
 }
 
+/// `_set_nodelay(id)`: TCP_NODELAY on a TCP stream socket, as CPython's socket transports
+/// set it (`base_events._set_nodelay`); other sockets are left alone.
+pub(super) fn set_nodelay(vm: &mut Vm, a: Args) -> PyResult {
+    let id = int_arg(vm, &a, 0)? as usize;
+    super::with_sockets(|s| {
+        if let Some(Sock::Stream(t)) = s.socks.get(&id) {
+            let _ = t.set_nodelay(true);
+        }
+    });
+    Ok(Value::None)
+}
+
 /// `_close(id)`: deregisters and closes.
 pub(super) fn close(vm: &mut Vm, a: Args) -> PyResult {
     let id = int_arg(vm, &a, 0)? as usize;
