@@ -286,7 +286,27 @@ fn init_future(
 
 /// `loop.create_future()`: `Future(loop=self)` without the class call.
 fn create_future(vm: &mut Vm, env: &StepEnv, a: Args) -> PyResult {
-    let event_loop = this(vm, &a, "create_future", 1)?;
+    if a.pos.len() != 1 || !a.kw.is_empty() {
+        // A method defined in Python in CPython (base_events).
+        let msg = match a.kw.first() {
+            Some((k, _)) if a.pos.len() == 1 => {
+                format!(
+                    "BaseEventLoop.create_future() got an unexpected keyword argument '{}'",
+                    k.as_str()
+                )
+            }
+            _ if a.pos.is_empty() => {
+                "BaseEventLoop.create_future() missing 1 required positional argument: 'self'"
+                    .to_string()
+            }
+            _ => format!(
+                "BaseEventLoop.create_future() takes 1 positional argument but {} were given",
+                a.pos.len()
+            ),
+        };
+        return Err(vm.new_type_error(msg));
+    }
+    let event_loop = &a.pos[0];
     let fut = vm.new_instance(&env.future_cls)?;
     init_future(vm, env, &fut, Some(event_loop))?;
     Ok(fut)
@@ -456,7 +476,7 @@ fn keeps_task_del(vm: &mut Vm, env: &StepEnv, task: &Value) -> bool {
 
 /// `get_running_loop()`.
 fn get_running_loop(vm: &mut Vm, env: &StepEnv, a: Args) -> PyResult {
-    a.check_count(vm, "get_running_loop", 0, 0)?;
+    a.check_count(vm, "_asyncio.get_running_loop", 0, 0)?;
     match vm.dict_get_str(&env.globals, &env.n.running_loop) {
         Some(l) if !l.is_none() => Ok(l),
         _ => Err(vm.new_runtime_error("no running event loop")),
@@ -511,21 +531,36 @@ fn this<'a>(vm: &mut Vm, a: &Args<'a>, name: &str, max: usize) -> PyResult<&'a V
     Ok(&a.pos[0])
 }
 
+/// The receiver of a Future method taking `args` arguments, with C's count errors, which
+/// name the receiver's type ("Task.result() takes no arguments (1 given)").
+fn receiver<'a>(vm: &mut Vm, a: &Args<'a>, name: &str, args: usize) -> PyResult<&'a Value> {
+    let Some(this) = a.pos.first() else {
+        let msg = format!("unbound method Future.{name}() needs an argument");
+        return Err(vm.new_type_error(msg));
+    };
+    if a.pos.len() - 1 != args {
+        let cls = vm.type_name(this);
+        let cls = cls.rsplit('.').next().unwrap_or(&cls);
+        a.method_count(vm, &format!("{cls}.{name}"), args, args)?;
+    }
+    Ok(this)
+}
+
 /// `Future.done()`.
 fn future_done(vm: &mut Vm, env: &StepEnv, a: Args) -> PyResult {
-    let fut = this(vm, &a, "done", 1)?;
+    let fut = receiver(vm, &a, "done", 0)?;
     Ok(Value::bool(!state_is(vm, env, fut, "PENDING")?))
 }
 
 /// `Future.cancelled()`.
 fn future_cancelled(vm: &mut Vm, env: &StepEnv, a: Args) -> PyResult {
-    let fut = this(vm, &a, "cancelled", 1)?;
+    let fut = receiver(vm, &a, "cancelled", 0)?;
     Ok(Value::bool(state_is(vm, env, fut, "CANCELLED")?))
 }
 
 /// `Future.get_loop()`.
 fn future_get_loop(vm: &mut Vm, env: &StepEnv, a: Args) -> PyResult {
-    let fut = this(vm, &a, "get_loop", 1)?;
+    let fut = receiver(vm, &a, "get_loop", 0)?;
     iget(vm, fut, &env.n.loop_)
 }
 
@@ -559,7 +594,7 @@ fn check_finished(vm: &mut Vm, env: &StepEnv, fut: &Value, what: &str) -> PyResu
 
 /// `Future.result()`.
 fn future_result(vm: &mut Vm, env: &StepEnv, a: Args) -> PyResult {
-    let fut = this(vm, &a, "result", 1)?;
+    let fut = receiver(vm, &a, "result", 0)?;
     result_of(vm, env, fut)
 }
 
@@ -590,7 +625,7 @@ pub(super) fn set_blocking(vm: &mut Vm, env: &StepEnv, fut: &Value) -> PyResult<
 
 /// `Future.exception()`.
 fn future_exception(vm: &mut Vm, env: &StepEnv, a: Args) -> PyResult {
-    let fut = this(vm, &a, "exception", 1)?;
+    let fut = receiver(vm, &a, "exception", 0)?;
     check_finished(vm, env, fut, "Exception")?;
     iget(vm, fut, &env.n.exception)
 }
@@ -598,7 +633,7 @@ fn future_exception(vm: &mut Vm, env: &StepEnv, a: Args) -> PyResult {
 /// `Future.add_done_callback(fn, *, context=None)` (rule F-3: a done future schedules the
 /// callback at once, never calls it inline).
 fn future_add_done_callback(vm: &mut Vm, env: &StepEnv, a: Args) -> PyResult {
-    a.check_count(vm, "add_done_callback", 2, 2)?;
+    a.method_clinic_count(vm, "add_done_callback", 1, 1, 2)?;
     a.check_kwargs(vm, "add_done_callback", &["context"])?;
     let (fut, callback) = (&a.pos[0], a.pos[1].clone());
     let context = a.kwarg("context").cloned().unwrap_or(Value::None);
@@ -751,8 +786,8 @@ fn is_task(vm: &Vm, env: &StepEnv, v: &Value) -> bool {
 
 /// `Future.set_result(result)`.
 fn future_set_result(vm: &mut Vm, env: &StepEnv, a: Args) -> PyResult {
-    a.check_count(vm, "set_result", 2, 2)?;
-    set_result(vm, env, &a.pos[0], a.pos[1].clone())?;
+    let fut = receiver(vm, &a, "set_result", 1)?;
+    set_result(vm, env, fut, a.pos[1].clone())?;
     Ok(Value::None)
 }
 
