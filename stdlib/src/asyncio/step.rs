@@ -99,6 +99,7 @@ struct Names {
     get_debug: Attr,
     del: Attr,
     running_loop: Attr,
+    running_thread: Attr,
     pending: Attr,
     finished: Attr,
     get_loop: Attr,
@@ -146,6 +147,7 @@ impl Names {
             get_debug: Attr::new(vm, "get_debug"),
             del: Attr::new(vm, "__del__"),
             running_loop: Attr::new(vm, "_running_loop"),
+            running_thread: Attr::new(vm, "_running_thread"),
             pending: Attr::new(vm, "PENDING"),
             finished: Attr::new(vm, "FINISHED"),
             get_loop: Attr::new(vm, "get_loop"),
@@ -477,8 +479,13 @@ fn keeps_task_del(vm: &mut Vm, env: &StepEnv, task: &Value) -> bool {
 /// `get_running_loop()`.
 fn get_running_loop(vm: &mut Vm, env: &StepEnv, a: Args) -> PyResult {
     a.check_count(vm, "_asyncio.get_running_loop", 0, 0)?;
+    // The loop runs in one thread (`_running_thread`); others have none running.
+    let here = Value::Int(vm.thread_ident() as i64);
+    let in_this_thread = vm
+        .dict_get_str(&env.globals, &env.n.running_thread)
+        .is_some_and(|t| simple_key_eq(&t, &here) == Some(true));
     match vm.dict_get_str(&env.globals, &env.n.running_loop) {
-        Some(l) if !l.is_none() => Ok(l),
+        Some(l) if !l.is_none() && in_this_thread => Ok(l),
         _ => Err(vm.new_runtime_error("no running event loop")),
     }
 }
