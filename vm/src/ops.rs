@@ -111,9 +111,78 @@ impl Vm {
         };
         match r {
             Some(v) => Ok(v),
-            None if op == BinOp::Mul => self.sequence_repeat(a, b),
-            None => Err(self.binop_type_error(a, b, op)),
+            None => self.sequence_fallback(a, b, op),
         }
+    }
+
+    /// What `a op b` does once the numeric protocol gave up: CPython's `sq_repeat` for `*`
+    /// (either side) and `sq_concat` for `+` (left side), else the operator's TypeError.
+    fn sequence_fallback(&mut self, a: &Value, b: &Value, op: BinOp) -> PyResult {
+        match op {
+            BinOp::Mul => self.sequence_repeat(a, b),
+            BinOp::Add if builtin_sequence(a) => {
+                match crate::builtins::sequence_binary(self, a, b, op)? {
+                    Some(v) => Ok(v),
+                    None => Err(self.binop_type_error(a, b, op)),
+                }
+            }
+            _ => Err(self.binop_type_error(a, b, op)),
+        }
+    }
+
+    /// The numeric step of `seq += b` / `seq *= b` for a built-in sequence `a` and an
+    /// instance `b` of a script class: `b.__radd__(a)` (`__rmul__`) comes before the
+    /// sequence's own in-place concatenation, as in CPython's `binary_iop1`. `None` when
+    /// that step does not answer (or `a`'s class defines the operator itself, which the
+    /// general path calls first).
+    fn sequence_inplace_reflected(
+        &mut self,
+        a: &Value,
+        b: &Value,
+        op: BinOp,
+    ) -> PyResult<Option<Value>> {
+        let ca = self.class_of(a).clone();
+        let cb = self.class_of(b).clone();
+        if Rc::ptr_eq(&ca, &cb) {
+            return Ok(None);
+        }
+        if self.is_heap(a) {
+            for name in [op.idunder(), op.dunder()] {
+                if let Some(f) = self.lookup_dunder(&ca, name) {
+                    // A subclass's inherited `__iadd__` (`list.__iadd__`) is called as a
+                    // number slot (CPython's `slot_nb_inplace_add`); `__imul__` is not.
+                    let inherited_iadd = op == BinOp::Add && name == op.idunder();
+                    if inherited_iadd || !Self::is_sequence_slot(a, &f, op) {
+                        return Ok(None);
+                    }
+                }
+            }
+        }
+        let Some(f) = self
+            .lookup_dunder(&cb, op.rdunder())
+            .filter(|f| !Self::is_sequence_slot(b, f, op))
+        else {
+            return Ok(None);
+        };
+        let r = self.call_slot(&f, &[b.clone(), a.clone()])?;
+        if !r.is(&self.not_implemented) {
+            return Ok(Some(r));
+        }
+        let mutable = matches!(a.payload(), Some(Payload::List(_) | Payload::ByteArray(_)));
+        if mutable {
+            Ok(None)
+        } else {
+            self.sequence_fallback(a, b, op).map(Some)
+        }
+    }
+
+    /// Whether `f`, found as `v`'s `+`/`*` dunder, is a built-in sequence's own concatenation
+    /// or repetition method: CPython's `sq_concat`/`sq_repeat`, which the numeric protocol
+    /// does not call (it tries the other operand's reflected method first).
+    fn is_sequence_slot(v: &Value, f: &Value, op: BinOp) -> bool {
+        matches!(op, BinOp::Add | BinOp::Mul)
+            && builtin_sequence(v)
+            && matches!(f.payload(), Some(Payload::Native(_)))
     }
 
     /// The sequence fallback of `*` once the numeric protocol gave up (CPython's
@@ -139,7 +208,8 @@ impl Vm {
         }
     }
 
-    fn binop_type_error(&self, a: &Value, b: &Value, op: BinOp) -> Obj {
+    /// The TypeError of `a op b` when no method answers, in CPython's words per type.
+    pub(crate) fn binop_type_error(&self, a: &Value, b: &Value, op: BinOp) -> Obj {
         if op == BinOp::Add && matches!(a, Value::Str(_)) && !matches!(b, Value::Str(_)) {
             return self.new_type_error(format!(
                 "can only concatenate str (not \"{}\") to str",
@@ -191,12 +261,15 @@ impl Vm {
     fn binary_protocol(&mut self, a: &Value, b: &Value, op: BinOp) -> PyResult<Option<Value>> {
         let ca = self.class_of(a).clone();
         let cb = self.class_of(b).clone();
-        let fa = self.lookup_dunder(&ca, op.dunder());
+        let fa = self
+            .lookup_dunder(&ca, op.dunder())
+            .filter(|f| !Self::is_sequence_slot(a, f, op));
         let same = Rc::ptr_eq(&ca, &cb);
         let fb = if same {
             None
         } else {
             self.lookup_dunder(&cb, op.rdunder())
+                .filter(|f| !Self::is_sequence_slot(b, f, op))
         };
         let mut fb = fb;
         if let Some(rb) = &fb {
@@ -264,6 +337,11 @@ impl Vm {
     /// `a op= b`: `__iop__` first, then the binary operator. See the example of
     /// [`Vm::binary_op`].
     pub fn inplace_op(&mut self, a: Value, b: &Value, op: BinOp) -> PyResult {
+        if matches!(op, BinOp::Add | BinOp::Mul) && self.is_heap(b) && builtin_sequence(&a) {
+            if let Some(r) = self.sequence_inplace_reflected(&a, b, op)? {
+                return Ok(r);
+            }
+        }
         if let Value::Obj(o) = &a {
             match (&o.payload, op) {
                 (Payload::List(l), BinOp::Add) if !self.is_heap(&a) => {
@@ -272,10 +350,10 @@ impl Vm {
                     return Ok(a);
                 }
                 (Payload::List(l), BinOp::Mul)
-                    if !self.is_heap(&a) && matches!(b, Value::Int(_) | Value::Bool(_)) =>
+                    if !self.is_heap(&a) && crate::builtins::int::is_index(self, b) =>
                 {
                     // `l *= n` repeats in place, keeping the list's identity.
-                    let n = crate::builtins::int::index_of(self, b)?.max(0) as usize;
+                    let n = crate::builtins::int::repeat_count(self, b)?;
                     let orig = l.borrow().clone();
                     let mut items = l.borrow_mut();
                     items.clear();
@@ -308,7 +386,13 @@ impl Vm {
         }
         if self.is_heap(&a) {
             let cls = self.class_of(&a).clone();
-            if let Some(f) = self.lookup_dunder(&cls, op.idunder()) {
+            // An inherited `list.__imul__` is `sq_inplace_repeat`: it runs only for a count.
+            let f = self.lookup_dunder(&cls, op.idunder()).filter(|f| {
+                op != BinOp::Mul
+                    || !Self::is_sequence_slot(&a, f, op)
+                    || crate::builtins::int::is_index(self, b)
+            });
+            if let Some(f) = f {
                 let r = self.call_slot(&f, &[a.clone(), b.clone()])?;
                 if !r.is(&self.not_implemented) {
                     return Ok(r);

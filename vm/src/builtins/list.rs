@@ -521,21 +521,20 @@ fn dunder_eq(vm: &mut Vm, a: Args) -> PyResult {
     }
 }
 
+/// `list.__add__` and `tuple.__add__` (CPython's `sq_concat`): a TypeError, not
+/// `NotImplemented`, for another type.
 fn dunder_add(vm: &mut Vm, a: Args) -> PyResult {
-    match super::sequence_binary(vm, &a.pos[0], &a.pos[1], crate::code::BinOp::Add)? {
+    let (x, y) = (&a.pos[0], &a.pos[1]);
+    match super::sequence_binary(vm, x, y, crate::code::BinOp::Add)? {
         Some(v) => Ok(v),
-        None => Ok(vm.not_implemented.clone()),
+        None => Err(vm.binop_type_error(x, y, crate::code::BinOp::Add)),
     }
 }
 
-/// `list.__imul__(n)`: repeats the list in place; `NotImplemented` for a non-index.
+/// `list.__imul__(n)`: repeats the list in place.
 fn dunder_imul(vm: &mut Vm, a: Args) -> PyResult {
     a.method_count(vm, "__imul__", 1, 1)?;
-    let n = &a.pos[1];
-    if !super::int::is_index(vm, n) {
-        return Ok(vm.not_implemented.clone());
-    }
-    let n = super::int::repeat_count(vm, n)?;
+    let n = super::int::repeat_count(vm, &a.pos[1])?;
     let l = list_of(vm, &a, "__imul__")?;
     let items = l.borrow().clone();
     if items.len().saturating_mul(n) > isize::MAX as usize / std::mem::size_of::<Value>() {

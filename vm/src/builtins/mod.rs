@@ -535,6 +535,16 @@ fn repeat_count(seq: &Value, n: &Value) -> Option<i64> {
     }
 }
 
+/// `seq.__mul__(n)` of a built-in sequence (CPython's `sq_repeat` wrapper): `n` must have
+/// `__index__`, else the TypeError of `PyNumber_AsSsize_t`.
+pub(crate) fn repeat_method(vm: &mut Vm, seq: &Value, n: &Value) -> PyResult {
+    let count = int::repeat_count(vm, n)?;
+    match repeat(vm, seq, count.min(i64::MAX as usize) as i64)? {
+        Some(v) => Ok(v),
+        None => Err(vm.binop_type_error(seq, n, BinOp::Mul)),
+    }
+}
+
 /// Reserves room for `n` copies of `len` items, failing (for a `MemoryError`) when that is
 /// more than the allocator can give.
 pub(crate) fn reserve<T>(v: &mut Vec<T>, len: usize, n: usize) -> Result<(), ()> {

@@ -261,13 +261,8 @@ fn seq_ge(vm: &mut Vm, a: Args) -> PyResult {
     seq_cmp(vm, a, CmpOp::Ge)
 }
 
-/// `seq.__mul__(n)` and `seq.__rmul__(n)`: repetition when `n` is an index, else
-/// `NotImplemented`.
+/// `seq.__mul__(n)` and `seq.__rmul__(n)`.
 fn seq_mul(vm: &mut Vm, a: Args) -> PyResult {
     a.method_count(vm, "__mul__", 1, 1)?;
-    let n = &a.pos[1];
-    if !super::int::is_index(vm, n) {
-        return Ok(vm.not_implemented.clone());
-    }
-    vm.sequence_repeat(&a.pos[0], n)
+    super::repeat_method(vm, &a.pos[0], &a.pos[1])
 }

@@ -76,9 +76,16 @@ fn dunder_eq(vm: &mut Vm, a: Args) -> PyResult {
 
 fn binary(vm: &mut Vm, a: &Args, op: BinOp) -> PyResult {
     a.method_count(vm, "__add__", 1, 1)?;
-    match crate::builtins::sequence_binary(vm, &a.pos[0], &a.pos[1], op)? {
-        Some(v) => Ok(v),
-        None => Ok(vm.not_implemented.clone()),
+    let (x, y) = (&a.pos[0], &a.pos[1]);
+    match op {
+        // `bytes.__mul__`/`__rmul__` (`sq_repeat`) and `__add__` (`sq_concat`) raise for
+        // another type, where number slots answer `NotImplemented`.
+        BinOp::Mul => crate::builtins::repeat_method(vm, x, y),
+        _ => match crate::builtins::sequence_binary(vm, x, y, op)? {
+            Some(v) => Ok(v),
+            None if op == BinOp::Add => Err(vm.binop_type_error(x, y, op)),
+            None => Ok(vm.not_implemented.clone()),
+        },
     }
 }
 
@@ -136,7 +143,8 @@ fn inplace(vm: &mut Vm, a: &Args, op: BinOp) -> PyResult {
     a.method_count(vm, "__iadd__", 1, 1)?;
     match super::bytearray_inplace(vm, &a.pos[0], &a.pos[1], op)? {
         Some(v) => Ok(v),
-        None => Ok(vm.not_implemented.clone()),
+        // A non-index count: the TypeError of `PyNumber_AsSsize_t`.
+        None => crate::builtins::int::repeat_count(vm, &a.pos[1]).map(|_| Value::None),
     }
 }
 

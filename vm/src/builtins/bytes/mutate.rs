@@ -196,17 +196,17 @@ pub fn bytearray_inplace(vm: &mut Vm, a: &Value, b: &Value, op: BinOp) -> PyResu
                 cell.borrow_mut().extend(more);
                 Ok(Some(a.clone()))
             }
-            None => {
-                Err(vm.new_type_error(format!("can't concat {} to bytearray", vm.type_name(b))))
-            }
+            None => Err(vm.new_type_error(format!(
+                "can't concat {} to {}",
+                vm.type_name(b),
+                vm.type_name(a)
+            ))),
         },
         BinOp::Mul => {
-            let n = match b {
-                Value::Int(n) => *n,
-                Value::Bool(x) => x.get() as i64,
-                _ => return Ok(None),
-            };
-            let n = n.max(0) as usize;
+            if !crate::builtins::int::is_index(vm, b) {
+                return Ok(None);
+            }
+            let n = crate::builtins::int::repeat_count(vm, b)?;
             let total = cell.borrow().len().checked_mul(n);
             if total.is_none_or(crate::embed::limits::exceeds_memory) {
                 return Err(vm.new_exception(&vm.exc.memory_error.clone(), vec![]));

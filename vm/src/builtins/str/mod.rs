@@ -834,19 +834,17 @@ fn dunder_add(vm: &mut Vm, a: Args) -> PyResult {
     let s = this(vm, &a, "__add__")?;
     match a.get(1).and_then(|v| v.as_str()) {
         Some(o) => Ok(Value::str(format!("{}{}", s.as_str(), o.as_str()))),
-        None => Ok(vm.not_implemented.clone()),
+        None => {
+            let o = a.get(1).cloned().unwrap_or(Value::None);
+            Err(vm.binop_type_error(&Value::Str(s), &o, crate::code::BinOp::Add))
+        }
     }
 }
 
 fn dunder_mul(vm: &mut Vm, a: Args) -> PyResult {
     let s = Value::Str(this(vm, &a, "__mul__")?);
     let n = a.get(1).cloned().unwrap_or(Value::None);
-    // An instance of a class that is no int may answer with `__rmul__`: the operator
-    // tries it next (calling the operator here would come back to this method forever).
-    if vm.is_heap(&n) && crate::num::to_bigint(&n).is_none() {
-        return Ok(vm.not_implemented.clone());
-    }
-    vm.sequence_repeat(&s, &n)
+    super::repeat_method(vm, &s, &n)
 }
 
 fn dunder_mod(vm: &mut Vm, a: Args) -> PyResult {
