@@ -313,6 +313,9 @@ impl Vm {
                         },
                     )
                 }
+                Payload::BigRange(r) => {
+                    return Ok(crate::builtins::big_range::iter(self, r, false));
+                }
                 Payload::Range(r) => {
                     let [start, stop, step] = **r;
                     (
@@ -705,6 +708,7 @@ impl Vm {
             }
         }
         let it = self.get_iter(v)?;
+        crate::builtins::big_range::check_length_hint(self, &it)?;
         let mut out = Vec::new();
         while let Some(x) = self.next(&it)? {
             // A growth the allocator refuses (`ulimit -v`) is a `MemoryError`, not an abort.
@@ -734,6 +738,7 @@ impl Vm {
             }
             Err(e) => return Err(e),
         };
+        crate::builtins::big_range::check_length_hint(self, &it)?;
         let mut out = Vec::new();
         while let Some(x) = self.next(&it)? {
             out.push(x);

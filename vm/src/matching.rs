@@ -16,7 +16,9 @@ impl Vm {
     pub(crate) fn is_sequence(&self, v: &Value) -> bool {
         matches!(
             v.payload(),
-            Some(Payload::List(_)) | Some(Payload::Tuple(_)) | Some(Payload::Range(_))
+            Some(Payload::List(_))
+                | Some(Payload::Tuple(_))
+                | Some(Payload::Range(_) | Payload::BigRange(_))
         )
     }
 

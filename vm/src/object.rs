@@ -244,6 +244,8 @@ pub enum Payload {
     Iter(Box<RefCell<crate::iter::IterState>>),
     /// `range(start, stop, step)`.
     Range(Box<[BigOrSmall; 3]>),
+    /// A `range` whose bounds or length do not fit an `i64` (`builtins::big_range`).
+    BigRange(Box<[num_bigint::BigInt; 3]>),
     /// `slice(start, stop, step)`.
     Slice(Box<[Value; 3]>),
     /// `property(fget, fset, fdel, doc)` and the attribute name it was bound to (a
@@ -278,7 +280,7 @@ pub struct MemberDescr {
     pub tuple: bool,
 }
 
-/// A range bound: ranges over big ints are rare, so bounds are `i64`.
+/// A range bound: ranges over big ints are rare, so `Payload::Range` bounds are `i64`.
 pub type BigOrSmall = i64;
 
 /// A function defined by `def` or `lambda`.

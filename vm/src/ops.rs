@@ -533,6 +533,9 @@ impl Vm {
                     Payload::Int(b) => !num_traits::Zero::is_zero(b),
                     Payload::Float(f) => *f != 0.0,
                     Payload::Range(r) => crate::builtins::range_len(r) != 0,
+                    Payload::BigRange(r) => {
+                        !num_traits::Zero::is_zero(&crate::builtins::big_range::len(r))
+                    }
                     Payload::Complex(re, im) => *re != 0.0 || *im != 0.0,
                     _ => true,
                 }
@@ -577,6 +580,7 @@ impl Vm {
                 Payload::Bytes(b) => Ok(b.len()),
                 Payload::ByteArray(b) => Ok(b.borrow().len()),
                 Payload::Range(r) => Ok(crate::builtins::range_len(r) as usize),
+                Payload::BigRange(r) => crate::builtins::big_range::len_checked(self, r),
                 _ => crate::builtins::payload_len(self, v),
             },
             _ => Err(self.new_type_error(format!(
@@ -765,6 +769,7 @@ impl Vm {
                         Ok(crate::hashing::hash_tuple(hs))
                     }
                     Payload::Bytes(b) => Ok(crate::hashing::hash_bytes(b)),
+                    Payload::BigRange(r) => crate::builtins::big_range::hash(self, r),
                     Payload::Range(r) => {
                         // CPython's `range_hash`: equal ranges hash alike, as the tuple
                         // `(len, start, step)` with what `len` makes irrelevant `None`.

@@ -77,6 +77,7 @@ builtin_types! {
     bytes_iterator: "bytes_iterator", Builtin;
     bytearray_iterator: "bytearray_iterator", Builtin;
     range_iterator: "range_iterator", Builtin;
+    longrange_iterator: "longrange_iterator", Builtin;
     dict_keyiterator: "dict_keyiterator", Builtin;
     dict_valueiterator: "dict_valueiterator", Builtin;
     dict_itemiterator: "dict_itemiterator", Builtin;

@@ -7,6 +7,8 @@ use crate::native::{Args, Sig};
 use crate::object::{Object, Payload};
 use crate::value::Value;
 use crate::vm::{PyResult, Vm};
+use num_bigint::BigInt;
+use num_traits::{One, Zero};
 use std::rc::Rc;
 
 pub(super) fn install(vm: &mut Vm) {
@@ -38,6 +40,7 @@ pub(super) fn install(vm: &mut Vm) {
         vm.types.bytes_iterator.clone(),
         vm.types.bytearray_iterator.clone(),
         vm.types.range_iterator.clone(),
+        vm.types.longrange_iterator.clone(),
         vm.types.dict_keyiterator.clone(),
         vm.types.dict_valueiterator.clone(),
         vm.types.dict_itemiterator.clone(),
@@ -73,39 +76,41 @@ fn range_new(vm: &mut Vm, a: Args) -> PyResult {
         kw: a.kw,
     };
     args.no_kwargs(vm, "range")?;
+    match args.pos.len() {
+        0 => return Err(vm.new_type_error("range expected at least 1 argument, got 0")),
+        n @ 4.. => {
+            return Err(vm.new_type_error(format!("range expected at most 3 arguments, got {n}")))
+        }
+        _ => {}
+    }
     let mut vals = Vec::new();
     for v in args.pos {
-        vals.push(super::int::index_of(vm, v).map_err(|_| {
-            vm.new_type_error(format!(
+        if !super::int::is_index(vm, v) {
+            return Err(vm.new_type_error(format!(
                 "'{}' object cannot be interpreted as an integer",
                 vm.type_name(v)
-            ))
-        })?);
+            )));
+        }
+        vals.push(super::int::bigint_index(vm, v)?);
     }
-    let (start, stop, step) = match vals.len() {
-        1 => (0, vals[0], 1),
-        2 => (vals[0], vals[1], 1),
-        3 => (vals[0], vals[1], vals[2]),
-        0 => return Err(vm.new_type_error("range expected at least 1 argument, got 0")),
-        n => return Err(vm.new_type_error(format!("range expected at most 3 arguments, got {n}"))),
+    let mut vals = vals.into_iter();
+    let first = vals.next().unwrap_or_default();
+    let (start, stop, step) = match (vals.next(), vals.next()) {
+        (None, _) => (BigInt::zero(), first, BigInt::one()),
+        (Some(stop), None) => (first, stop, BigInt::one()),
+        (Some(stop), Some(step)) => (first, stop, step),
     };
-    if step == 0 {
+    if step.is_zero() {
         return Err(vm.new_value_error("range() arg 3 must not be zero"));
     }
-    Ok(new_range(vm, start, stop, step))
+    Ok(super::big_range::make(vm, [start, stop, step]))
 }
 
 fn range_index(vm: &mut Vm, a: Args) -> PyResult {
-    let Some(Payload::Range(r)) = a.pos[0].payload() else {
+    let Some(r) = super::big_range::bounds(&a.pos[0]) else {
         return Ok(Value::None);
     };
-    let r = **r;
-    let i = match &a.pos[1] {
-        Value::Int(i) => Some(*i),
-        Value::Bool(b) => Some(b.get() as i64),
-        _ => None,
-    };
-    let Some(i) = i else {
+    let Some(i) = crate::num::to_bigint(&a.pos[1]) else {
         // Any other object: CPython's `_PySequence_IterSearch`, comparing with `==`.
         let target = a.pos[1].clone();
         let it = vm.get_iter(&a.pos[0])?;
@@ -118,14 +123,8 @@ fn range_index(vm: &mut Vm, a: Args) -> PyResult {
         }
         return Err(vm.new_value_error("sequence.index(x): x not in sequence"));
     };
-    let [start, stop, step] = r;
-    let inside = if step > 0 {
-        i >= start && i < stop
-    } else {
-        i <= start && i > stop
-    };
-    if inside && (i - start) % step == 0 {
-        return Ok(Value::Int((i - start) / step));
+    if let Some(n) = super::big_range::position(&r, &i) {
+        return Ok(crate::num::int_value(vm, n));
     }
     let rep = vm.repr(&a.pos[1])?;
     Err(vm.new_value_error(format!("{} is not in range", rep.as_str())))
@@ -295,6 +294,7 @@ fn reversed_new(vm: &mut Vm, a: Args) -> PyResult {
                 },
             ))
         }
+        Some(Payload::BigRange(r)) => Ok(super::big_range::iter(vm, r, true)),
         Some(Payload::Range(r)) => {
             let [start, _, step] = **r;
             let n = super::range_len(r);

@@ -5,6 +5,7 @@
 mod ast_tree;
 pub mod asyncgen;
 pub(crate) mod atexit;
+pub(crate) mod big_range;
 pub(crate) mod bytes;
 pub mod codecs;
 mod compile;
@@ -701,6 +702,16 @@ pub fn container_compare(vm: &mut Vm, a: &Value, b: &Value, op: CmpOp) -> PyResu
                 _ => None,
             })
         }
+        (Some(Payload::Range(_) | Payload::BigRange(_)), Some(Payload::BigRange(_)))
+        | (Some(Payload::BigRange(_)), Some(Payload::Range(_))) => {
+            let (x, y) = (big_range::bounds(a), big_range::bounds(b));
+            let same = x.zip(y).is_some_and(|(x, y)| big_range::eq(&x, &y));
+            return Ok(match op {
+                CmpOp::Eq => Some(same),
+                CmpOp::Ne => Some(!same),
+                _ => None,
+            });
+        }
         (Some(Payload::Slice(x)), Some(Payload::Slice(y))) => {
             // Slices compare as the tuples (start, stop, step).
             let (x, y) = (x.to_vec(), y.to_vec());
@@ -803,7 +814,22 @@ pub fn payload_len(vm: &mut Vm, v: &Value) -> PyResult<usize> {
 /// `in` for payloads with their own membership (ranges, dict views, bytes).
 pub fn payload_contains(vm: &mut Vm, container: &Value, item: &Value) -> PyResult<Option<bool>> {
     match container.payload() {
+        Some(Payload::BigRange(r)) => {
+            if matches!(item, Value::Int(_) | Value::Bool(_))
+                || matches!(item.payload(), Some(Payload::Int(_))) && !vm.is_heap(item)
+            {
+                let i = crate::num::to_bigint(item).unwrap_or_default();
+                return Ok(Some(big_range::contains(r, &i)));
+            }
+            Ok(None)
+        }
         Some(Payload::Range(r)) => {
+            if let Some(Payload::Int(b)) = item.payload() {
+                if !vm.is_heap(item) {
+                    let r = r.map(BigInt::from);
+                    return Ok(Some(big_range::contains(&r, b)));
+                }
+            }
             if let Value::Int(i) = item {
                 let [start, stop, step] = **r;
                 let inside = if step > 0 {

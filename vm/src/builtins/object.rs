@@ -1550,6 +1550,10 @@ pub(super) fn payload_attr(vm: &mut Vm, v: &Value, name: &str) -> PyResult<Optio
         (Payload::Range(r), "start") => Some(Value::Int(r[0])),
         (Payload::Range(r), "stop") => Some(Value::Int(r[1])),
         (Payload::Range(r), "step") => Some(Value::Int(r[2])),
+        (Payload::BigRange(r), "start" | "stop" | "step") => {
+            let i = ["start", "stop", "step"].iter().position(|n| *n == name);
+            Some(crate::num::int_value(vm, r[i.unwrap_or(0)].clone()))
+        }
         _ => return super::int::number_attr(vm, v, name),
     })
 }

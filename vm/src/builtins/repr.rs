@@ -305,6 +305,7 @@ pub fn native_repr(vm: &mut Vm, v: &Value) -> PyResult<String> {
                 .unwrap_or_default();
             Ok(format!("<{kind} object {q} at {id:#x}>"))
         }
+        Payload::BigRange(r) => Ok(super::big_range::repr(r)),
         Payload::Range(r) => {
             if r[2] == 1 {
                 Ok(format!("range({}, {})", r[0], r[1]))

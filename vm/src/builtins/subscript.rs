@@ -328,16 +328,14 @@ pub fn native_getitem(vm: &mut Vm, obj: &Value, idx: &Value) -> PyResult {
                 None => Err(vm.new_index_error(oob)),
             }
         }
+        Payload::BigRange(r) => super::big_range::getitem(vm, r, idx),
         Payload::Range(r) => {
             let [start, _, step] = **r;
             let len = super::range_len(r);
-            if let Some(Payload::Slice(sl)) = idx.payload() {
-                let sl = (**sl).clone();
-                let (a, b, c) = slice_indices(vm, &sl, len)?;
-                let ns = start + a * step;
-                let ne = start + b * step;
-                let nst = step * c;
-                return Ok(super::iterators::new_range(vm, ns, ne, nst));
+            if matches!(idx.payload(), Some(Payload::Slice(_))) {
+                // The new bounds may leave `i64` (`range(0, 2**63 - 1, 2**62)[::1]`).
+                let r = [start, r[1], step].map(num_bigint::BigInt::from);
+                return super::big_range::getitem(vm, &r, idx);
             }
             let i = index(
                 vm,
