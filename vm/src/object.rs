@@ -351,6 +351,9 @@ pub struct TypeData {
     /// attribute store (CPython's shared-keys size): new instances get a dict with room
     /// for that many, so `__init__`'s stores neither reallocate nor rehash it.
     pub dict_hint: Cell<u8>,
+    /// The class refuses subclasses (CPython's types without `Py_TPFLAGS_BASETYPE`) though
+    /// its layout would allow them: `memoryview`.
+    pub final_: Cell<bool>,
 }
 
 /// Which payload the instances of a class carry.

@@ -668,6 +668,7 @@ fn create_class(
             Some(t) => {
                 (t.layout != crate::object::Layout::Builtin || Rc::ptr_eq(b, &vm.types.object))
                     && !Rc::ptr_eq(b, &vm.types.bool)
+                    && !t.final_.get()
             }
             None => false,
         };

@@ -38,6 +38,9 @@ const RELEASED: &str = "operation forbidden on released memoryview object";
 pub(super) fn install(vm: &mut Vm) {
     let object = vm.types.object.clone();
     let cls = crate::module::new_class(vm, "builtins", "memoryview", &[object]);
+    if let Some(t) = cls.as_type() {
+        t.final_.set(true);
+    }
     def_static(vm, &cls, "__new__", memoryview_new);
     for (name, f) in [
         ("__len__", mv_len as crate::native::NativeFn),
