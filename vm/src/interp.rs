@@ -679,26 +679,12 @@ impl Vm {
                         }
                         Instr::LoadFastConstBinary(op, p) => {
                             local_operand_op!(p, |k| Some(&code.consts[k]), |x, y| {
-                                match scalar_binary_values(op, x, y) {
-                                    Some(r) => {
-                                        f.stack.push(r);
-                                        ip += 2;
-                                        Some(())
-                                    }
-                                    None => None,
-                                }
+                                binary_and_skip(op, x, y, &mut f.stack, &mut ip)
                             });
                         }
                         Instr::LoadFastLocalBinary(op, p) => {
                             local_operand_op!(p, |b| f.locals[b].as_ref(), |x, y| {
-                                match scalar_binary_values(op, x, y) {
-                                    Some(r) => {
-                                        f.stack.push(r);
-                                        ip += 2;
-                                        Some(())
-                                    }
-                                    None => None,
-                                }
+                                binary_and_skip(op, x, y, &mut f.stack, &mut ip)
                             });
                         }
                         Instr::LoadFastConstCompareJump(op, p) => {
@@ -2281,6 +2267,22 @@ fn scalar_compare(op: CmpOp, stack: &[Value]) -> Option<bool> {
         [.., a, b] => scalar_compare_values(op, a, b),
         _ => None,
     }
+}
+
+/// The fast case of a fused `LoadFast`, operand, `Binary`/`Inplace` run (`ip` at its
+/// second instruction): for ints and floats, pushes the result, moves `ip` past the run
+/// and returns `Some`.
+#[inline(always)]
+fn binary_and_skip(
+    op: BinOp,
+    x: &Value,
+    y: &Value,
+    stack: &mut Vec<Value>,
+    ip: &mut usize,
+) -> Option<()> {
+    stack.push(scalar_binary_values(op, x, y)?);
+    *ip += 2;
+    Some(())
 }
 
 /// The fast case of a fused `LoadFast`, operand, `Compare`, `PopJumpIfFalse` run (`ip` at
