@@ -173,30 +173,11 @@ impl GcState {
         REGISTRIES.with(|r| f(&mut r.borrow_mut()[self.owner as usize]))
     }
 
-    /// The live registered objects, in the order they were registered; the registry is
-    /// compacted to them, so their `gc` fields are their indices plus one.
-    fn compact(&self) -> Vec<Obj> {
-        self.with_registry(|reg| {
-            reg.retain(|p| !p.is_null());
-            reg.iter()
-                .enumerate()
-                .map(|(i, &p)| {
-                    // SAFETY: a registered address is a live object (see `Drop`); the
-                    // strong count taken here is owned by the returned `Rc`.
-                    unsafe {
-                        (*p).gc.set(i as u32 + 1);
-                        Rc::increment_strong_count(p);
-                        Rc::from_raw(p)
-                    }
-                })
-                .collect()
-        })
-    }
-
-    /// [`GcState::compact`] for a collection: also each object's strong count less the
-    /// one the returned `Rc` holds, read as the object is first touched (one pass over the
-    /// headers instead of two).
-    fn compact_counted(&self) -> (Vec<Obj>, Vec<i64>) {
+    /// The live registered objects, in the order they were registered (the registry is
+    /// compacted to them, so their `gc` fields are their indices plus one), and each one's
+    /// strong count less the one the returned `Rc` holds, read as the header is first
+    /// touched.
+    fn compact(&self) -> (Vec<Obj>, Vec<i64>) {
         self.with_registry(|reg| {
             reg.retain(|p| !p.is_null());
             let mut refs = Vec::with_capacity(reg.len());
@@ -207,7 +188,8 @@ impl GcState {
                     if let Some(&ahead) = reg.get(i + PREFETCH_DISTANCE) {
                         prefetch(ahead);
                     }
-                    // SAFETY: as in `compact`.
+                    // SAFETY: a registered address is a live object (see `Drop`); the
+                    // strong count taken here is owned by the returned `Rc`.
                     unsafe {
                         (*p).gc.set(i as u32 + 1);
                         Rc::increment_strong_count(p);
@@ -259,7 +241,7 @@ impl GcState {
     /// With automatic collection off, drops the registry's places of freed objects, and
     /// waits as long again as a collection would before the next pruning.
     fn prune(&self, allocated: usize) {
-        let live = self.compact().len();
+        let live = self.compact().0.len();
         self.threshold
             .set(allocated + (2 * live).max(self.floor.get()).max(DEFAULT_FLOOR));
     }
@@ -314,7 +296,7 @@ impl GcState {
         // `live[i]`'s `gc` field is now `i + 1`. Objects tracked during the collection come
         // after `live.len()`; none of `live` can die before the end (`live` holds them).
         // gc_refs: strong count minus our own clone, minus references from tracked objects.
-        let (live, mut refs) = self.compact_counted();
+        let (live, mut refs) = self.compact();
         let n = live.len();
         let owner = self.owner;
         let index = move |o: &Obj| -> Option<usize> {

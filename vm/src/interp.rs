@@ -481,8 +481,6 @@ impl Vm {
                             }
                         }};
                     }
-                    // `LoadAttr` of name `$n` on `$obj` (the `LoadAttr` just run is at
-                    // `ip - 1`, where its cache slot is): cached, else the full lookup.
                     // A superinstruction starting with `LoadFast(a)` and a second operand
                     // (`$second(b)`: a constant or a local): `$fast(x, y)` handles ints and
                     // floats and moves `ip` past the run (`Some`); anything else pushes the
@@ -502,6 +500,8 @@ impl Vm {
                             f.stack.push(v);
                         }};
                     }
+                    // `LoadAttr` of name `$n` on `$obj` (the `LoadAttr` just run is at
+                    // `ip - 1`, where its cache slot is): cached, else the full lookup.
                     macro_rules! load_attr {
                         ($obj:ident, $n:expr) => {{
                             let name = &code.names[$n];
