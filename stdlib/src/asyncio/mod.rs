@@ -149,6 +149,14 @@ fn init_submodule(vm: &mut Vm, m: &Obj) -> PyResult<()> {
     Ok(())
 }
 
+/// `_thread_ident()`: the running (green) thread's number, `_thread.get_ident()`'s, which
+/// the native `get_running_loop` compares with the loop's; here too for hosts whose VM has
+/// no `_thread` module.
+fn thread_ident(vm: &mut Vm, a: Args) -> PyResult {
+    a.check_count(vm, "_thread_ident", 0, 0)?;
+    Ok(Value::Int(vm.thread_ident() as i64))
+}
+
 fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
     vm.on_limit_reset(reset_after_limit);
     let g = vm.module_globals(m).expect("a module has globals");
@@ -176,6 +184,7 @@ fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
         ("_suspended_at", suspended_at),
         ("_creation_site", creation_site),
         ("_env_flag", env_flag),
+        ("_thread_ident", thread_ident),
         ("_submit", threads::submit),
         ("_completions", threads::completions),
         ("_sigint_install", sigint::install),
