@@ -1420,11 +1420,10 @@ impl Vm {
                         Instr::BuildString(n) => {
                             let len = f.stack.len();
                             let parts = &f.stack[len - n as usize..];
-                            let total: usize = parts
+                            let (total, chars) = parts
                                 .iter()
                                 .filter_map(|v| v.as_str())
-                                .map(|x| x.as_str().len())
-                                .sum();
+                                .fold((0, 0), |(b, c), x| (b + x.as_str().len(), c + x.len()));
                             if total >= crate::embed::limits::BIG_BUFFER {
                                 tri!(self.check_allocation(total));
                             }
@@ -1434,7 +1433,8 @@ impl Vm {
                                     s.push_str(x.as_str());
                                 }
                             }
-                            f.stack.push(Value::str(s));
+                            let s = crate::str::Str::with_chars(s, chars);
+                            f.stack.push(Value::Str(Rc::new(s)));
                         }
                         Instr::BuildSlice(n) => {
                             let step = if n == 3 {

@@ -1033,7 +1033,7 @@ impl Vm {
     pub fn repr(&mut self, v: &Value) -> PyResult<Rc<Str>> {
         match v {
             Value::Str(s) => Ok(Rc::new(Str::new(crate::builtins::str_repr(s.as_str())))),
-            Value::Int(i) => Ok(Rc::new(Str::new(i.to_string()))),
+            Value::Int(i) => Ok(Rc::new(crate::str::int_text(*i))),
             Value::Float(f) => Ok(Rc::new(Str::new(crate::builtins::float_repr(f.get())))),
             Value::None => Ok(Rc::new(Str::new("None".into()))),
             Value::Bool(b) => Ok(Rc::new(Str::new(

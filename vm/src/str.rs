@@ -35,6 +35,26 @@ pub fn str_of(text: &str) -> Rc<Str> {
     }
 }
 
+/// [`str_of`] for text known to be ASCII (a piece cut from an ASCII string): no pass over
+/// it to count its characters.
+#[inline]
+pub fn ascii_str_of(text: &str) -> Rc<Str> {
+    debug_assert!(text.is_ascii());
+    match text.len() {
+        0 => EMPTY.with(Rc::clone),
+        1 => LATIN1.with(|t| t[text.as_bytes()[0] as usize].clone()),
+        n => Rc::new(Str::with_chars(text.to_owned(), n)),
+    }
+}
+
+/// The decimal text of `i`, as `str(i)` and `repr(i)` give it.
+#[inline]
+pub fn int_text(i: i64) -> Str {
+    let mut buf = itoa::Buffer::new();
+    let digits = buf.format(i);
+    Str::with_chars(digits.to_owned(), digits.len())
+}
+
 /// A Python string: immutable once shared (only `s += t` on a string nothing else holds
 /// grows it in place, `Str::push_str`).
 pub struct Str {
@@ -49,16 +69,24 @@ pub struct Str {
 
 impl Str {
     /// Wraps `text`, counting its characters.
-    pub fn new(mut text: String) -> Str {
-        // Only a large excess capacity is given back.
-        if text.capacity() - text.len() > text.len() / 4 + 16 {
-            text.shrink_to_fit();
-        }
+    pub fn new(text: String) -> Str {
         let chars = if text.is_ascii() {
             text.len()
         } else {
             text.chars().count()
         };
+        Str::with_chars(text, chars)
+    }
+
+    /// Wraps `text` whose length in characters the caller knows (a concatenation's is
+    /// the sum of its parts', a number's digits are ASCII): no pass over the text.
+    #[inline]
+    pub fn with_chars(mut text: String, chars: usize) -> Str {
+        debug_assert_eq!(chars, text.chars().count());
+        // Only a large excess capacity is given back.
+        if text.capacity() - text.len() > text.len() / 4 + 16 {
+            text.shrink_to_fit();
+        }
         crate::embed::limits::buffer_alloc(text.len());
         Str {
             text,
@@ -109,7 +137,11 @@ impl Str {
         if h != -1 {
             return h;
         }
-        let h = crate::hashing::hash_str(&self.text);
+        let h = if self.chars == self.text.len() {
+            crate::hashing::hash_bytes(self.text.as_bytes())
+        } else {
+            crate::hashing::hash_str(&self.text)
+        };
         self.hash.set(h);
         h
     }

@@ -139,6 +139,17 @@ impl Value {
         Value::Str(crate::str::str_of(text))
     }
 
+    /// [`Value::str_from`] for a piece of a string that is ASCII when `ascii` is (the
+    /// characters are then not counted).
+    #[inline]
+    pub fn str_piece(text: &str, ascii: bool) -> Value {
+        if ascii {
+            Value::Str(crate::str::ascii_str_of(text))
+        } else {
+            Value::str_from(text)
+        }
+    }
+
     /// The heap object, if this is one; see the example of [`Value::payload`].
     #[inline]
     pub fn as_obj(&self) -> Option<&Obj> {

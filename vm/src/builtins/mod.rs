@@ -457,7 +457,10 @@ pub fn sequence_binary(vm: &mut Vm, a: &Value, b: &Value, op: BinOp) -> PyResult
             let mut s = String::with_capacity(len);
             s.push_str(x.as_str());
             s.push_str(y.as_str());
-            return Ok(Some(Value::str(s)));
+            let chars = x.len() + y.len();
+            return Ok(Some(Value::Str(Rc::new(crate::str::Str::with_chars(
+                s, chars,
+            )))));
         }
     }
     if op == BinOp::Rem {

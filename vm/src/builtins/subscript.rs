@@ -246,7 +246,10 @@ pub fn native_getitem(vm: &mut Vm, obj: &Value, idx: &Value) -> PyResult {
                 if a == 0 && b >= s.len() && matches!(obj, Value::Str(_)) {
                     return Ok(obj.clone());
                 }
-                return Ok(Value::str_from(s.substring(a, b.min(s.len()))));
+                return Ok(Value::str_piece(
+                    s.substring(a, b.min(s.len())),
+                    s.is_ascii(),
+                ));
             }
             let chars: Vec<char> = s.as_str().chars().collect();
             let out: String = slice_items(&chars, a, b, c).into_iter().collect();

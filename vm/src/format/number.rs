@@ -136,13 +136,13 @@ impl Int<'_> {
 }
 
 /// The digits of `m` in `base` (2, 8, 10 or 16), lower case; powers of two are written
-/// by shifts into a buffer (no `fmt` machinery).
+/// by shifts into a buffer, decimal by `itoa` (no `fmt` machinery).
 fn radix_digits(m: u64, base: u32) -> String {
     let shift = match base {
         2 => 1,
         8 => 3,
         16 => 4,
-        _ => return m.to_string(),
+        _ => return itoa::Buffer::new().format(m).to_owned(),
     };
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mask = (1u64 << shift) - 1;

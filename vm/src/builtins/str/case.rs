@@ -113,9 +113,18 @@ fn chars_of(vm: &mut Vm, a: &Args, name: &str) -> PyResult<Vec<char>> {
     Ok(this(vm, a, name)?.as_str().chars().collect())
 }
 
+/// A `str` of ASCII `text` (its characters not counted again).
+fn ascii_value(text: String) -> Value {
+    let n = text.len();
+    Value::Str(std::rc::Rc::new(crate::str::Str::with_chars(text, n)))
+}
+
 fn upper(vm: &mut Vm, a: Args) -> PyResult {
     a.method_count(vm, "upper", 0, 0)?;
     let s = this(vm, &a, "upper")?;
+    if s.is_ascii() {
+        return Ok(ascii_value(s.as_str().to_ascii_uppercase()));
+    }
     Ok(Value::str(s.as_str().to_uppercase()))
 }
 
@@ -123,7 +132,7 @@ fn lower(vm: &mut Vm, a: Args) -> PyResult {
     a.method_count(vm, "lower", 0, 0)?;
     let s = this(vm, &a, "lower")?;
     if s.is_ascii() {
-        return Ok(Value::str(s.as_str().to_ascii_lowercase()));
+        return Ok(ascii_value(s.as_str().to_ascii_lowercase()));
     }
     let chars: Vec<char> = s.as_str().chars().collect();
     let mut out = String::with_capacity(chars.len());

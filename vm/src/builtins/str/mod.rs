@@ -211,6 +211,7 @@ fn split(vm: &mut Vm, a: Args) -> PyResult {
     let s = this(vm, &a, "split")?;
     let sep = sep_arg(vm, &a)?;
     let max = maxsplit_arg(vm, &a)?;
+    let ascii = s.is_ascii();
     let parts: Vec<Value> = match sep {
         // A one-character separator is found by `memchr`, not a substring searcher.
         Some(sep) => {
@@ -220,30 +221,52 @@ fn split(vm: &mut Vm, a: Args) -> PyResult {
                 _ => None,
             };
             match one {
-                Some(c) if max < 0 => s.as_str().split(c).map(Value::str_from).collect(),
+                Some(c) if c.is_ascii() => split_at_byte(s.as_str(), c as u8, max, ascii),
+                Some(c) if max < 0 => s
+                    .as_str()
+                    .split(c)
+                    .map(|p| Value::str_piece(p, ascii))
+                    .collect(),
                 Some(c) => s
                     .as_str()
                     .splitn(max as usize + 1, c)
-                    .map(Value::str_from)
+                    .map(|p| Value::str_piece(p, ascii))
                     .collect(),
                 None if max < 0 => s
                     .as_str()
                     .split(sep.as_str())
-                    .map(Value::str_from)
+                    .map(|p| Value::str_piece(p, ascii))
                     .collect(),
                 None => s
                     .as_str()
                     .splitn(max as usize + 1, sep.as_str())
-                    .map(Value::str_from)
+                    .map(|p| Value::str_piece(p, ascii))
                     .collect(),
             }
         }
         None => split_whitespace_str(s.as_str(), max)
             .into_iter()
-            .map(Value::str_from)
+            .map(|p| Value::str_piece(p, ascii))
             .collect(),
     };
     Ok(vm.new_list(parts))
+}
+
+/// The pieces of `hay` between occurrences of the ASCII byte `b` (at most `max` splits
+/// when `max >= 0`): an ASCII byte never occurs inside a multi-byte character, so the
+/// bytes are searched directly. `ascii`: `hay` is ASCII, and so are its pieces.
+fn split_at_byte(hay: &str, b: u8, max: i64, ascii: bool) -> Vec<Value> {
+    let mut parts = Vec::new();
+    let mut start = 0;
+    for at in memchr::memchr_iter(b, hay.as_bytes()) {
+        if max >= 0 && parts.len() as i64 == max {
+            break;
+        }
+        parts.push(Value::str_piece(&hay[start..at], ascii));
+        start = at + 1;
+    }
+    parts.push(Value::str_piece(&hay[start..], ascii));
+    parts
 }
 
 /// `text::split_whitespace` over UTF-8 text (Python's whitespace, `text::is_space_char`).
@@ -270,6 +293,7 @@ fn rsplit(vm: &mut Vm, a: Args) -> PyResult {
     a.method_clinic_count(vm, "rsplit", 0, 2, 2)?;
     a.check_kwargs(vm, "rsplit", &["sep", "maxsplit"])?;
     let s = this(vm, &a, "rsplit")?;
+    let ascii = s.is_ascii();
     let sep = sep_arg(vm, &a)?;
     let max = maxsplit_arg(vm, &a)?;
     let parts: Vec<Value> = match sep {
@@ -277,12 +301,12 @@ fn rsplit(vm: &mut Vm, a: Args) -> PyResult {
             let mut parts: Vec<Value> = if max < 0 {
                 s.as_str()
                     .rsplit(sep.as_str())
-                    .map(Value::str_from)
+                    .map(|p| Value::str_piece(p, ascii))
                     .collect()
             } else {
                 s.as_str()
                     .rsplitn(max as usize + 1, sep.as_str())
-                    .map(Value::str_from)
+                    .map(|p| Value::str_piece(p, ascii))
                     .collect()
             };
             parts.reverse();
@@ -310,7 +334,9 @@ fn splitlines(vm: &mut Vm, a: Args) -> PyResult {
     let t = s.as_str();
     let out = line_spans(t)
         .into_iter()
-        .map(|(start, text_end, end)| Value::str_from(&t[start..if keep { end } else { text_end }]))
+        .map(|(start, text_end, end)| {
+            Value::str_piece(&t[start..if keep { end } else { text_end }], s.is_ascii())
+        })
         .collect();
     Ok(vm.new_list(out))
 }
@@ -349,7 +375,7 @@ fn stripped(a: &Args, s: &Str, t: &str) -> Value {
     if t.len() == s.as_str().len() && matches!(a.pos[0], Value::Str(_)) {
         a.pos[0].clone()
     } else {
-        Value::str(t)
+        Value::str_piece(t, s.is_ascii())
     }
 }
 
@@ -681,9 +707,9 @@ fn partition_impl(vm: &mut Vm, a: Args, name: &str, rev: bool) -> PyResult {
     // is the receiver itself.
     let parts = match found {
         Some(i) => vec![
-            Value::str_from(&t[..i]),
+            Value::str_piece(&t[..i], s.is_ascii()),
             a.pos[1].clone(),
-            Value::str_from(&t[i + sep.as_str().len()..]),
+            Value::str_piece(&t[i + sep.as_str().len()..], s.is_ascii()),
         ],
         None if rev => vec![Value::str_from(""), Value::str_from(""), a.pos[0].clone()],
         None => vec![a.pos[0].clone(), Value::str_from(""), Value::str_from("")],
