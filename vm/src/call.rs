@@ -440,6 +440,11 @@ impl Vm {
             }
         }
         let new = self.lookup(cls, &self.names.__new__.clone());
+        if let (Some(n), true) = (&new, kw.is_empty()) {
+            if let Some(inst) = crate::builtins::exceptions::construct_plain(self, cls, n, args)? {
+                return Ok(inst);
+            }
+        }
         let inst = match &new {
             Some(n @ Value::Obj(no)) => match &no.payload {
                 Payload::Native(_) if is_object_native(no) => {
@@ -547,9 +552,11 @@ impl Vm {
                 )))
             }
         };
-        // With slots, the `__dict__` is made on first use (`Vm::instance_dict`).
-        let eager_dict = t.instance_dict && !matches!(payload, Payload::Slots(_));
-        let obj = if eager_dict || t.layout == crate::object::Layout::Exception {
+        // With slots, and for exceptions (most never store an attribute), the `__dict__`
+        // is made on first use (`Vm::instance_dict`).
+        let eager_dict =
+            t.instance_dict && !matches!(payload, Payload::Slots(_) | Payload::Exception(_));
+        let obj = if eager_dict {
             let d = self.new_dict(Dict::with_capacity(t.dict_hint.get() as usize));
             Object::with_dict(cls.clone(), payload, d)
         } else {

@@ -40,6 +40,44 @@ fn exc_new(vm: &mut Vm, a: Args) -> PyResult {
     Ok(inst)
 }
 
+/// `cls(*args)` for an exception class that keeps `BaseException`'s own `__new__` (`new`,
+/// as looked up on `cls`) and `__init__`, as most user exceptions do: the instance and
+/// its `args`, made once, without the two generic calls. `None` for other classes, and
+/// for `OSError`s and codec errors, whose construction maps or checks its arguments.
+pub(crate) fn construct_plain(
+    vm: &mut Vm,
+    cls: &Obj,
+    new: &Value,
+    args: &[Value],
+) -> PyResult<Option<Value>> {
+    if !is_base_native(new, "__new__") {
+        return Ok(None);
+    }
+    let init = vm.lookup(cls, &vm.names.__init__.clone());
+    if !init.is_some_and(|i| is_base_native(&i, "__init__"))
+        || is_subtype(cls, &vm.exc.os_error)
+        || vm.is_codec_error(cls)
+    {
+        return Ok(None);
+    }
+    let inst = vm.new_instance(cls)?;
+    set_args(vm, &inst, args.to_vec());
+    Ok(Some(inst))
+}
+
+/// Whether `v` (or the function of the `staticmethod` `v`) is `BaseException`'s own
+/// native `name`.
+fn is_base_native(v: &Value, name: &str) -> bool {
+    let Value::Obj(o) = v else { return false };
+    let f = match &o.payload {
+        Payload::StaticMethod(inner) => inner,
+        _ => v,
+    };
+    matches!(f, Value::Obj(o) if matches!(&o.payload, Payload::Native(nf)
+        if nf.name.as_str() == name
+            && nf.owner.as_ref().is_some_and(|w| w.as_str() == "BaseException")))
+}
+
 /// The `OSError` subclass CPython picks for an errno (`OSError(2, ...)` is a
 /// `FileNotFoundError`).
 fn os_error_subclass(vm: &Vm, errno: i64) -> Option<crate::value::Obj> {
@@ -128,9 +166,12 @@ fn exc_init_keywords(vm: &mut Vm, e: &Value, a: &Args) -> PyResult<()> {
         // `extra` holds `name`; `path` lives in the instance dict.
         if k.as_str() == "name" {
             d.borrow_mut().extra = v.clone();
-        } else if let Some(t) = e.as_obj().and_then(|o| o.dict_table()) {
+        } else if let Some(o) = e.as_obj() {
             let key = vm.intern(k.as_str());
-            t.borrow_mut().set_str(key, v.clone());
+            vm.instance_dict(o);
+            if let Some(t) = o.dict_table() {
+                t.borrow_mut().set_str(key, v.clone());
+            }
         }
     }
     Ok(())

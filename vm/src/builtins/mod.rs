@@ -12,7 +12,7 @@ mod compile;
 pub(crate) mod complex;
 pub(crate) mod dict;
 mod eval;
-mod exceptions;
+pub(crate) mod exceptions;
 mod format;
 mod frame_object;
 mod functions;
