@@ -439,6 +439,11 @@ impl Vm {
                 return Ok(Value::Str(self.to_str(x)?));
             }
         }
+        if kw.is_empty() && Rc::ptr_eq(cls, &self.types.range) {
+            if let Some(r) = crate::builtins::big_range::make_small(self, args) {
+                return Ok(r);
+            }
+        }
         let new = self.lookup(cls, &self.names.__new__.clone());
         if let (Some(n), true) = (&new, kw.is_empty()) {
             if let Some(inst) = crate::builtins::exceptions::construct_plain(self, cls, n, args)? {

@@ -48,6 +48,32 @@ pub fn make(vm: &Vm, r: [BigInt; 3]) -> Value {
     Value::Obj(Rc::new(Object::new(vm.types.range.clone(), payload)))
 }
 
+/// `range(*args)` when every argument is a small int (nearly every call): the range
+/// computed in machine integers, without the big-int path. `None` for any other
+/// arguments (and a zero step), which [`make`]'s callers check and report.
+pub fn make_small(vm: &Vm, args: &[Value]) -> Option<Value> {
+    let (start, stop, step) = match *args {
+        [Value::Int(stop)] => (0, stop, 1),
+        [Value::Int(start), Value::Int(stop)] => (start, stop, 1),
+        [Value::Int(start), Value::Int(stop), Value::Int(step)] if step != 0 => (start, stop, step),
+        _ => return None,
+    };
+    let (a, b, c) = (i128::from(start), i128::from(stop), i128::from(step));
+    let n = if c > 0 && a < b {
+        (b - a - 1) / c + 1
+    } else if c < 0 && a > b {
+        (a - b - 1) / -c + 1
+    } else {
+        0
+    };
+    i64::try_from(n).ok()?;
+    let payload = Payload::Range(Box::new([start, stop, step]));
+    Some(Value::Obj(Rc::new(Object::new(
+        vm.types.range.clone(),
+        payload,
+    ))))
+}
+
 /// `len(r)`: CPython's OverflowError when the length does not fit a `Py_ssize_t`.
 pub fn len_checked(vm: &Vm, r: &[BigInt; 3]) -> PyResult<usize> {
     match len(r).to_i64() {
