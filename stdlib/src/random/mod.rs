@@ -73,6 +73,47 @@ pub(crate) fn rand_bits(vm: &mut Vm, s: &Value, k: u64) -> PyResult<BigInt> {
     to_index(vm, &r)
 }
 
+thread_local! {
+    /// The last class [`native_bits`] answered for, the type epoch then, and the answer.
+    static NATIVE_BITS: std::cell::Cell<(usize, u64, bool)> =
+        const { std::cell::Cell::new((0, 0, false)) };
+}
+
+/// Whether `s` draws through this module's own `_randbelow` and `getrandbits` (a
+/// `Random` whose class overrides neither): remembered for the last class until any
+/// class changes (the type epoch).
+pub(crate) fn native_bits(vm: &mut Vm, s: &Value) -> bool {
+    let cls = vm.class_of(s).clone();
+    let key = (
+        std::rc::Rc::as_ptr(&cls) as usize,
+        aio_vm::types::type_epoch(),
+    );
+    let (c, e, answer) = NATIVE_BITS.with(|n| n.get());
+    if (c, e) == key {
+        return answer;
+    }
+    let answer = matches!(below_kind(vm, s), Below::Bits) && is_native(vm, s, "getrandbits");
+    NATIVE_BITS.with(|n| n.set((key.0, key.1, answer)));
+    answer
+}
+
+/// `_randbelow_with_getrandbits(n)` for `0 < n < 2**64` on the generator itself: the
+/// words `getrandbits(n.bit_length())` consumes (the low word first), without a big int.
+pub(crate) fn below_u64(mt: &mut Mt, n: u64) -> u64 {
+    let k = 64 - n.leading_zeros();
+    loop {
+        let r = if k <= 32 {
+            u64::from(mt.next_u32() >> (32 - k))
+        } else {
+            let lo = u64::from(mt.next_u32());
+            lo | u64::from(mt.next_u32() >> (64 - k)) << 32
+        };
+        if r < n {
+            return r;
+        }
+    }
+}
+
 /// Which `_randbelow` a class uses, chosen as CPython's `Random.__init_subclass__` does:
 /// the first class along the MRO that defines `_randbelow`, `getrandbits` or `random`.
 enum Below {
@@ -147,13 +188,7 @@ fn randbelow_bits(vm: &mut Vm, s: &Value, n: &BigInt) -> PyResult<BigInt> {
     let k = n.bits();
     if k <= 64 && is_native(vm, s, "getrandbits") {
         let n = n.to_u64().unwrap_or(u64::MAX);
-        let r = with_state(vm, s, |st| loop {
-            let w = st.mt.bits_words(k);
-            let r = w[0] as u64 | (w.get(1).copied().unwrap_or(0) as u64) << 32;
-            if r < n {
-                break r;
-            }
-        })?;
+        let r = with_state(vm, s, |st| below_u64(&mut st.mt, n))?;
         return Ok(BigInt::from(r));
     }
     loop {

@@ -64,6 +64,15 @@ fn randrange_impl(
     step: Option<&Value>,
     warn: bool,
 ) -> PyResult {
+    // `randrange(a, b)` and `randint` of small ints on a plain generator: machine
+    // integers throughout (the same draws as the general path below).
+    if let (Value::Int(a), Some(Value::Int(b)), None) = (start, stop, step) {
+        if b > a && super::native_bits(vm, s) {
+            let width = (i128::from(*b) - i128::from(*a)) as u64;
+            let r = super::with_state(vm, s, |st| super::below_u64(&mut st.mt, width))?;
+            return Ok(Value::Int((i128::from(*a) + i128::from(r)) as i64));
+        }
+    }
     let istart = range_arg(vm, start, "arg 1", warn)?;
     let Some(stop) = stop.filter(|v| !v.is_none()) else {
         if step.is_some() {
