@@ -557,17 +557,30 @@ impl Vm {
                 )))
             }
         };
-        // With slots, and for exceptions (most never store an attribute), the `__dict__`
-        // is made on first use (`Vm::instance_dict`).
-        let eager_dict =
-            t.instance_dict && !matches!(payload, Payload::Slots(_) | Payload::Exception(_));
+        Ok(self.new_object_of(cls, payload))
+    }
+
+    /// An object of class `cls` carrying `payload`: what a built-in `__new__` makes for
+    /// `cls`, the built-in class itself or a script's subclass of it, whose instances get
+    /// their `__dict__` (made on first use with slots and for exceptions, most of which
+    /// never store an attribute, `Vm::instance_dict`; a module's attributes are its
+    /// globals).
+    pub(crate) fn new_object_of(&mut self, cls: &Obj, payload: Payload) -> Value {
+        let (instance_dict, hint) = cls
+            .as_type()
+            .map_or((false, 0), |t| (t.instance_dict, t.dict_hint.get()));
+        let eager_dict = instance_dict
+            && !matches!(
+                payload,
+                Payload::Slots(_) | Payload::Module(_) | Payload::Exception(_)
+            );
         let obj = if eager_dict {
-            let d = self.new_dict(Dict::with_capacity(t.dict_hint.get() as usize));
+            let d = self.new_dict(Dict::with_capacity(hint as usize));
             Object::with_dict(cls.clone(), payload, d)
         } else {
             Object::new(cls.clone(), payload)
         };
-        Ok(Value::Obj(self.track(obj)))
+        Value::Obj(self.track(obj))
     }
 
     /// Builds the frame for calling script function `fo` (with `selfv` prepended).

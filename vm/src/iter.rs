@@ -398,7 +398,11 @@ impl Vm {
     pub fn next(&mut self, it: &Value) -> PyResult<Option<Value>> {
         if let Value::Obj(o) = it {
             match &o.payload {
-                Payload::Iter(state) => return self.next_native(o, state),
+                // An instance of a script's subclass of `enumerate`, `zip`, ... (which has
+                // a `__dict__`) may override `__next__`.
+                Payload::Iter(state) if o.dict.get().is_none() || !self.overrides_next(it) => {
+                    return self.next_native(o, state)
+                }
                 Payload::Generator(_) => {
                     return match self.gen_send(o, Value::None)? {
                         crate::gen::GenResult::Yield(v) => Ok(Some(v)),
@@ -419,6 +423,25 @@ impl Vm {
             Ok(v) => Ok(Some(v)),
             Err(e) if self.is_instance_of(&e, &self.exc.stop_iteration.clone()) => Ok(None),
             Err(e) => Err(e),
+        }
+    }
+
+    /// Whether `it`'s class has a `__next__` of a script's own.
+    fn overrides_next(&mut self, it: &Value) -> bool {
+        let cls = self.class_of(it).clone();
+        let f = self.lookup(&cls, &self.names.__next__.clone());
+        !matches!(f, Some(Value::Obj(f)) if matches!(f.payload, Payload::Native(_)))
+    }
+
+    /// The built-in `__next__` of the iterator payloads: steps `it`'s own state, whatever
+    /// its class overrides (`super().__next__()` in a subclass of `enumerate`).
+    pub(crate) fn next_builtin(&mut self, it: &Value) -> PyResult<Option<Value>> {
+        match it {
+            Value::Obj(o) => match &o.payload {
+                Payload::Iter(state) => self.next_native(o, state),
+                _ => self.next(it),
+            },
+            _ => self.next(it),
         }
     }
 

@@ -354,6 +354,10 @@ pub struct TypeData {
     /// The class refuses subclasses (CPython's types without `Py_TPFLAGS_BASETYPE`) though
     /// its layout would allow them: `memoryview`.
     pub final_: Cell<bool>,
+    /// For a class made by a `class` statement: the last key of its namespace as the
+    /// statement left it, after which its `__dict__` view shows the `__dict__` and
+    /// `__weakref__` descriptors (`builtins/getset.rs`), before the `__doc__` it added.
+    pub getsets_after: RefCell<Option<Rc<Str>>>,
 }
 
 /// Which payload the instances of a class carry.

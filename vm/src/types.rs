@@ -253,6 +253,7 @@ fn type_data(name: &str, layout: Layout, bases: Vec<Obj>, heap: bool) -> TypeDat
         has_getattribute: Cell::new(false),
         dict_hint: Cell::new(0),
         final_: Cell::new(false),
+        getsets_after: RefCell::new(None),
     }
 }
 

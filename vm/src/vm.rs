@@ -241,6 +241,8 @@ pub struct Vm {
     pub(crate) exec_fn: Option<Obj>,
     /// The `memoryview` class (its instances are made by native code).
     pub(crate) memoryview_type: Option<Obj>,
+    /// `getset_descriptor` (`builtins/getset.rs`).
+    pub(crate) getset_type: Option<Obj>,
     /// `dict.__getitem__` and `dict.__setitem__`: a subclass that inherits them (say
     /// `defaultdict`) is subscripted without a call through them.
     pub(crate) dict_item_fns: Option<(Obj, Obj)>,
@@ -335,6 +337,7 @@ impl Vm {
             except_star_helpers: Vec::new(),
             exec_fn: None,
             memoryview_type: None,
+            getset_type: None,
             dict_item_fns: None,
         };
         crate::builtins::install(&mut vm);

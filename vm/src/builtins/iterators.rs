@@ -174,16 +174,32 @@ fn slice_indices(vm: &mut Vm, a: Args) -> PyResult {
     Ok(vm.new_tuple(t.to_vec()))
 }
 
+/// The iterator a built-in `__new__(cls, ...)` makes: of class `cls`, `X` itself or a
+/// script's subclass of it.
+fn new_of_class(vm: &mut Vm, a: &Args, state: IterState) -> Value {
+    let cls = a.pos[0].as_obj().cloned();
+    let cls = cls.unwrap_or_else(|| vm.types.object.clone());
+    vm.new_object_of(
+        &cls,
+        Payload::Iter(Box::new(std::cell::RefCell::new(state))),
+    )
+}
+
 fn enumerate_new(vm: &mut Vm, a: Args) -> PyResult {
-    let it = a
-        .arg(1, "iterable")
-        .cloned()
-        .ok_or_else(|| vm.new_type_error("enumerate() missing required argument 'iterable'"))?;
+    let it = a.arg(1, "iterable").cloned().ok_or_else(|| {
+        // CPython's vectorcall entry for `enumerate` itself words it without the position.
+        let exact =
+            matches!(a.pos.first(), Some(Value::Obj(c)) if Rc::ptr_eq(c, &vm.types.enumerate));
+        let pos = if exact { "" } else { " (pos 1)" };
+        vm.new_type_error(format!(
+            "enumerate() missing required argument 'iterable'{pos}"
+        ))
+    })?;
     let start = a.arg(2, "start").cloned().unwrap_or(Value::Int(0));
     let it = vm.get_iter(&it)?;
-    let cls = vm.types.enumerate.clone();
-    Ok(vm.new_iterator(
-        &cls,
+    Ok(new_of_class(
+        vm,
+        &a,
         IterState::Enumerate {
             it,
             count: start,
@@ -208,9 +224,9 @@ fn zip_new(vm: &mut Vm, a: Args) -> PyResult {
     for v in &a.pos[1..] {
         its.push(vm.get_iter(v)?);
     }
-    let cls = vm.types.zip.clone();
-    Ok(vm.new_iterator(
-        &cls,
+    Ok(new_of_class(
+        vm,
+        &a,
         IterState::Zip {
             its: its.into(),
             strict,
@@ -227,9 +243,9 @@ fn map_new(vm: &mut Vm, a: Args) -> PyResult {
     for v in &a.pos[2..] {
         its.push(vm.get_iter(v)?);
     }
-    let cls = vm.types.map.clone();
-    Ok(vm.new_iterator(
-        &cls,
+    Ok(new_of_class(
+        vm,
+        &a,
         IterState::Map {
             func,
             its: its.into(),
@@ -242,9 +258,9 @@ fn filter_new(vm: &mut Vm, a: Args) -> PyResult {
         return Err(vm.new_type_error(format!("filter expected 2 arguments, got {}", a.len() - 1)));
     }
     let it = vm.get_iter(&a.pos[2])?;
-    let cls = vm.types.filter.clone();
-    Ok(vm.new_iterator(
-        &cls,
+    Ok(new_of_class(
+        vm,
+        &a,
         IterState::Filter {
             func: a.pos[1].clone(),
             it,
@@ -252,7 +268,28 @@ fn filter_new(vm: &mut Vm, a: Args) -> PyResult {
     ))
 }
 
+/// `reversed.__new__(cls, seq)`: for a script's subclass, the `reversed` object a
+/// sequence without `__reversed__` gets is made of that class instead (CPython's
+/// `reversed_new`; what a `__reversed__` returns is returned as it is).
 fn reversed_new(vm: &mut Vm, a: Args) -> PyResult {
+    let r = reversed_of(vm, &a)?;
+    let cls = match a.pos.first() {
+        Some(Value::Obj(c)) if !Rc::ptr_eq(c, &vm.types.reversed) => c.clone(),
+        _ => return Ok(r),
+    };
+    match r.as_obj() {
+        Some(o) if Rc::ptr_eq(vm.class_of(&r), &vm.types.reversed) => {
+            let Payload::Iter(st) = &o.payload else {
+                return Ok(r);
+            };
+            let state = st.replace(IterState::Done);
+            Ok(new_of_class(vm, &Args::new(&[Value::Obj(cls)]), state))
+        }
+        _ => Ok(r),
+    }
+}
+
+fn reversed_of(vm: &mut Vm, a: &Args) -> PyResult {
     if a.len() != 2 {
         return Err(vm.new_type_error(format!("reversed expected 1 argument, got {}", a.len() - 1)));
     }
@@ -351,7 +388,7 @@ pub fn iter_self(_vm: &mut Vm, a: Args) -> PyResult {
 /// iterators and those made by [`Vm::new_native_iterator`]): the next item, or
 /// `StopIteration`.
 pub fn iter_next(vm: &mut Vm, a: Args) -> PyResult {
-    match vm.next(&a.pos[0])? {
+    match vm.next_builtin(&a.pos[0])? {
         Some(v) => Ok(v),
         None => Err(vm.new_stop_iteration(Value::None)),
     }

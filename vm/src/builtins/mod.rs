@@ -18,6 +18,7 @@ mod frame_object;
 mod functions;
 pub(crate) mod future;
 pub(crate) mod generator;
+mod getset;
 pub(crate) mod int;
 mod int_methods;
 mod iter_reduce;
@@ -80,6 +81,7 @@ pub fn install(vm: &mut Vm) {
     dict::install(vm);
     set::install(vm);
     slot_methods::install(vm);
+    getset::install(vm);
     iterators::install(vm);
     iter_reduce::install(vm);
     exceptions::install(vm);

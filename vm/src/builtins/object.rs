@@ -155,6 +155,21 @@ fn module_new(vm: &mut Vm, a: Args) -> PyResult {
     }
     let doc = a.arg(2, "doc").cloned().unwrap_or(Value::None);
     let m = vm.new_module(name.as_str());
+    // A script's subclass of `module` (`class M(type(sys))`): the same module, of that class.
+    let cls = new_class_arg(vm, &a, |t| &t.module);
+    let m = match &m.payload {
+        Payload::Module(data) if !Rc::ptr_eq(&cls, &vm.types.module) => {
+            let data = crate::object::ModuleData {
+                name: data.name.clone(),
+                globals: data.globals.clone(),
+            };
+            match vm.new_object_of(&cls, Payload::Module(Box::new(data))) {
+                Value::Obj(o) => o,
+                _ => m,
+            }
+        }
+        _ => m,
+    };
     let g = vm.module_globals(&m).expect("module globals");
     let key = vm.names.__builtins__.clone();
     if let Payload::Dict(d) = &g.payload {
@@ -430,7 +445,7 @@ fn object_init_subclass(vm: &mut Vm, a: Args) -> PyResult {
 }
 
 /// A class's `__qualname__` (`None` for anything but a class).
-fn qualname_of(cls: &Obj) -> Option<String> {
+pub(crate) fn qualname_of(cls: &Obj) -> Option<String> {
     cls.as_type()
         .map(|t| t.qualname.borrow().as_str().to_string())
 }
@@ -651,6 +666,26 @@ fn mangle_slot(class: &str, slot: &str) -> Option<String> {
     (!class.is_empty()).then(|| format!("_{class}{slot}"))
 }
 
+/// Whether `b` is one of the built-in classes without a payload layout of their own that
+/// CPython lets scripts subclass (`Py_TPFLAGS_BASETYPE`): their `__new__` makes the
+/// subclass's instances ([`Vm::new_object_of`]).
+fn subclassable_builtin(vm: &Vm, b: &Obj) -> bool {
+    let t = &vm.types;
+    [
+        &t.enumerate,
+        &t.zip,
+        &t.map,
+        &t.filter,
+        &t.reversed,
+        &t.staticmethod,
+        &t.classmethod,
+        &t.super_,
+        &t.module,
+    ]
+    .into_iter()
+    .any(|c| Rc::ptr_eq(c, b))
+}
+
 fn create_class(
     vm: &mut Vm,
     meta: &Obj,
@@ -666,7 +701,9 @@ fn create_class(
         let ok = match b.as_type() {
             // `bool` shares `int`'s layout but is final, as in CPython.
             Some(t) => {
-                (t.layout != crate::object::Layout::Builtin || Rc::ptr_eq(b, &vm.types.object))
+                (t.layout != crate::object::Layout::Builtin
+                    || Rc::ptr_eq(b, &vm.types.object)
+                    || subclassable_builtin(vm, b))
                     && !Rc::ptr_eq(b, &vm.types.bool)
                     && !t.final_.get()
             }
@@ -690,11 +727,6 @@ fn create_class(
         Some(Value::Str(q)) => q,
         _ => name.clone(),
     };
-    // As `type.__new__`: a class without a docstring has `__doc__ = None` of its own, so it
-    // does not show its base's.
-    if ns.get_str(&vm.names.__doc__).is_none() {
-        ns.set_str(vm.names.__doc__.clone(), Value::None);
-    }
     let slots = match ns.get_str(&vm.names.__slots__.clone()).cloned() {
         Some(v) => {
             let names: Vec<Rc<crate::str::Str>> = match v.as_str() {
@@ -774,6 +806,15 @@ fn create_class(
     )
     .map_err(|m| vm.new_type_error(m))?;
     vm.gc_track_existing(&cls);
+    if let Some(t) = cls.as_type() {
+        let mut ns = t.ns.borrow_mut();
+        *t.getsets_after.borrow_mut() = ns.iter().last().and_then(|e| e.key.as_str().cloned());
+        // As `type.__new__`: a class without a docstring has `__doc__ = None` of its own
+        // (after its slots' members), so it does not show its base's.
+        if ns.get_str(&vm.names.__doc__).is_none() {
+            ns.set_str(vm.names.__doc__.clone(), Value::None);
+        }
+    }
     if let Some(Value::Obj(cell)) = classcell {
         if let Payload::Cell(c) = &cell.payload {
             *c.borrow_mut() = Some(Value::Obj(cls.clone()));
@@ -1150,18 +1191,23 @@ fn member_delete(vm: &mut Vm, a: Args) -> PyResult {
 
 fn staticmethod_new(vm: &mut Vm, a: Args) -> PyResult {
     wraps_one(vm, &a, "staticmethod")?;
-    Ok(Value::Obj(vm.track(Object::new(
-        vm.types.staticmethod.clone(),
-        Payload::StaticMethod(a.pos[1].clone()),
-    ))))
+    let cls = new_class_arg(vm, &a, |t| &t.staticmethod);
+    Ok(vm.new_object_of(&cls, Payload::StaticMethod(a.pos[1].clone())))
 }
 
 fn classmethod_new(vm: &mut Vm, a: Args) -> PyResult {
     wraps_one(vm, &a, "classmethod")?;
-    Ok(Value::Obj(vm.track(Object::new(
-        vm.types.classmethod.clone(),
-        Payload::ClassMethod(a.pos[1].clone()),
-    ))))
+    let cls = new_class_arg(vm, &a, |t| &t.classmethod);
+    Ok(vm.new_object_of(&cls, Payload::ClassMethod(a.pos[1].clone())))
+}
+
+/// The class a built-in `__new__(cls, ...)` makes an instance of (`def_static` checked
+/// it is the built-in class, given by `default`, or a subclass of it).
+fn new_class_arg(vm: &Vm, a: &Args, default: fn(&crate::types::Types) -> &Obj) -> Obj {
+    match a.pos.first() {
+        Some(Value::Obj(c)) if c.as_type().is_some() => c.clone(),
+        _ => default(&vm.types).clone(),
+    }
 }
 
 /// The one callable `staticmethod(f)` or `classmethod(f)` wraps (after the class in
@@ -1177,7 +1223,15 @@ fn wraps_one(vm: &mut Vm, a: &Args, name: &str) -> PyResult<()> {
 
 /// `super.__new__`: [`make_super`] with the arguments after the class.
 fn super_new(vm: &mut Vm, a: Args) -> PyResult {
-    make_super(vm, a.pos.get(1..).unwrap_or_default())
+    let s = make_super(vm, a.pos.get(1..).unwrap_or_default())?;
+    let cls = new_class_arg(vm, &a, |t| &t.super_);
+    if Rc::ptr_eq(&cls, &vm.types.super_) {
+        return Ok(s);
+    }
+    match s.payload() {
+        Some(Payload::Super(p)) => Ok(vm.new_object_of(&cls, Payload::Super(p.clone()))),
+        _ => Ok(s),
+    }
 }
 
 /// `super()` / `super(cls, obj)` (`args`: what the call passed).
@@ -1593,7 +1647,14 @@ pub(super) fn type_special_attr(vm: &mut Vm, cls: &Obj, name: &str) -> PyResult<
                 .unwrap_or(Value::None),
         ),
         "__dict__" => {
-            let d = t.ns.borrow().clone();
+            let mut d = t.ns.borrow().clone();
+            let after = t.getsets_after.borrow().clone();
+            if let Some(after) = after {
+                let getsets = super::getset::class_entries(vm, cls);
+                if !getsets.is_empty() {
+                    d = with_getsets(d, &after, getsets);
+                }
+            }
             Some(Value::Obj(vm.new_dict(d)))
         }
         "__class__" => Some(Value::Obj(
@@ -1608,6 +1669,25 @@ pub(super) fn type_special_attr(vm: &mut Vm, cls: &Obj, name: &str) -> PyResult<
         }
         _ => None,
     })
+}
+
+/// Namespace `ns` with `getsets` inserted after key `after` (at the end once that key is
+/// gone).
+fn with_getsets(ns: Dict, after: &Str, getsets: Vec<(Rc<Str>, Value)>) -> Dict {
+    let mut out = Dict::with_capacity(ns.len() + getsets.len());
+    let mut getsets = Some(getsets);
+    for e in ns.iter() {
+        out.push(e.hash, e.key.clone(), e.value.clone());
+        if e.key.as_str().is_some_and(|k| k.as_str() == after.as_str()) {
+            for (k, v) in getsets.take().unwrap_or_default() {
+                out.set_str(k, v);
+            }
+        }
+    }
+    for (k, v) in getsets.unwrap_or_default() {
+        out.set_str(k, v);
+    }
+    out
 }
 
 /// `obj.__weakref__` for an instance of a class with the `__weakref__` slot: the first weak
