@@ -16,8 +16,13 @@ use num_traits::ToPrimitive;
 /// Initialises `gc`.
 pub fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
     let garbage = vm.new_list(Vec::new());
+    let callbacks = vm.new_list(Vec::new());
     ModuleBuilder::new(vm, m)
         .function("collect", collect)
+        .function("get_objects", get_objects)
+        .function("get_referents", get_referents)
+        .function("get_referrers", get_referrers)
+        .constant("callbacks", callbacks)
         .function("enable", enable)
         .function("disable", disable)
         .function("isenabled", isenabled)
@@ -45,8 +50,57 @@ fn collect(vm: &mut Vm, a: Args) -> PyResult {
             return Err(vm.new_value_error("invalid generation"));
         }
     }
-    let n = vm.collect_garbage();
+    let callbacks = module_callbacks(vm);
+    let n = vm.collect_with_callbacks(&callbacks);
     Ok(Value::Int(n as i64))
+}
+
+/// The module's `callbacks` list as the script left it (`None` when it was deleted).
+fn module_callbacks(vm: &mut Vm) -> Value {
+    let name = vm.intern("callbacks");
+    let Ok(gc) = vm.import_module("gc") else {
+        return Value::None;
+    };
+    vm.get_attr_opt(&gc, &name)
+        .ok()
+        .flatten()
+        .unwrap_or(Value::None)
+}
+
+/// `get_objects(generation=None)`: every object the collector tracks (aio's one
+/// generation answers for each of CPython's three; a negative one means all, as `None`).
+fn get_objects(vm: &mut Vm, a: Args) -> PyResult {
+    a.check_kwargs(vm, "get_objects", &["generation"])?;
+    if a.pos.len() > 1 {
+        return Err(vm.new_type_error(format!(
+            "get_objects() takes at most 1 argument ({} given)",
+            a.pos.len()
+        )));
+    }
+    if let Some(g) = a.arg(0, "generation").filter(|g| !g.is_none()) {
+        let g = c_int(vm, g)?;
+        if g >= 3 {
+            return Err(vm.new_value_error(
+                "generation parameter must be less than the number of available generations (3)",
+            ));
+        }
+    }
+    let objs = vm.gc().live_objects();
+    Ok(vm.new_list(objs.into_iter().map(Value::Obj).collect()))
+}
+
+/// `get_referents(*objs)`: the objects each of `objs` references directly.
+fn get_referents(vm: &mut Vm, a: Args) -> PyResult {
+    a.no_kwargs(vm, "get_referents")?;
+    let r = vm.gc_referents(a.pos);
+    Ok(vm.new_list(r))
+}
+
+/// `get_referrers(*objs)`: the tracked objects that reference any of `objs`.
+fn get_referrers(vm: &mut Vm, a: Args) -> PyResult {
+    a.no_kwargs(vm, "get_referrers")?;
+    let r = vm.gc_referrers(a.pos);
+    Ok(vm.new_list(r))
 }
 
 /// Fails unless `a` is empty, as CPython's `METH_NOARGS` functions do.

@@ -95,6 +95,8 @@ pub struct GcState {
     older_thresholds: Cell<(i64, i64)>,
     enabled: Cell<bool>,
     collecting: Cell<bool>,
+    /// `gc.callbacks` are running (`gc_inspect.rs`): a collection they ask for does nothing.
+    pub(crate) in_callbacks: Cell<bool>,
     /// Objects freed by collections so far.
     pub collected: Cell<usize>,
     /// The class lookup cache; emptied before each collection so that the values it holds
@@ -122,6 +124,7 @@ impl Default for GcState {
             older_thresholds: Cell::new((10, 10)),
             enabled: Cell::new(true),
             collecting: Cell::new(false),
+            in_callbacks: Cell::new(false),
             collected: Cell::new(0),
             lookup_cache: crate::types::LookupCache::default(),
         }
@@ -212,7 +215,17 @@ impl GcState {
     /// Visits every live registered container (for the host's memory accounting,
     /// `embed/limits.rs`); returns how many there were.
     pub(crate) fn for_each_live(&self, f: &mut dyn FnMut(&Object)) -> usize {
-        let live: Vec<Obj> = self.with_registry(|reg| {
+        let live = self.live_objects();
+        for o in &live {
+            f(o);
+        }
+        live.len()
+    }
+
+    /// The live registered containers, in the order they were registered
+    /// (`gc.get_objects()`).
+    pub fn live_objects(&self) -> Vec<Obj> {
+        self.with_registry(|reg| {
             reg.iter()
                 .filter(|p| !p.is_null())
                 .map(|&p| {
@@ -223,11 +236,7 @@ impl GcState {
                     }
                 })
                 .collect()
-        });
-        for o in &live {
-            f(o);
-        }
-        live.len()
+        })
     }
 
     /// Turns automatic collection on or off (`gc.enable()` / `gc.disable()`).
@@ -563,13 +572,38 @@ fn host_hooks(state: &dyn std::any::Any) -> Option<HostHooks> {
         .flatten()
 }
 
-fn visit_value(v: &Value, f: &mut dyn FnMut(&Obj)) {
-    if let Value::Obj(o) = v {
-        f(o);
+/// What tracing an object visits: each object it references and, for
+/// `gc.get_referents`, each value (ints and strs included).
+pub(crate) trait Visit {
+    /// A referenced object.
+    fn obj(&mut self, o: &Obj);
+    /// A referenced value.
+    #[inline(always)]
+    fn value(&mut self, v: &Value) {
+        if let Value::Obj(o) = v {
+            self.obj(o);
+        }
+    }
+    /// The object's class: visited by the collector, but not listed by `get_referents`
+    /// for instances of built-in classes (whose CPython types are static).
+    #[inline(always)]
+    fn class(&mut self, c: &Obj) {
+        self.obj(c);
     }
 }
 
-fn trace_frame(fr: &Frame, f: &mut dyn FnMut(&Obj)) {
+impl Visit for dyn FnMut(&Obj) + '_ {
+    #[inline(always)]
+    fn obj(&mut self, o: &Obj) {
+        self(o)
+    }
+}
+
+fn visit_value<V: Visit + ?Sized>(v: &Value, f: &mut V) {
+    f.value(v);
+}
+
+fn trace_frame<V: Visit + ?Sized>(fr: &Frame, f: &mut V) {
     for v in &fr.stack {
         visit_value(v, f);
     }
@@ -577,11 +611,11 @@ fn trace_frame(fr: &Frame, f: &mut dyn FnMut(&Obj)) {
         visit_value(v, f);
     }
     for c in &fr.cells {
-        f(c);
+        f.obj(c);
     }
-    f(&fr.globals);
+    f.obj(&fr.globals);
     if let Some(ns) = &fr.namespace {
-        f(ns);
+        f.obj(ns);
     }
     for b in &fr.blocks {
         if let Block::ExceptHandler { exc, .. } = b {
@@ -596,11 +630,16 @@ fn trace_frame(fr: &Frame, f: &mut dyn FnMut(&Obj)) {
 /// Calls `f` on every object `o` references directly (conservatively skipping any part that
 /// is borrowed for writing right now).
 fn trace(o: &Obj, f: &mut dyn FnMut(&Obj)) {
+    trace_with(o, f);
+}
+
+/// [`trace`] with any visitor.
+pub(crate) fn trace_with<V: Visit + ?Sized>(o: &Obj, f: &mut V) {
     if let Some(c) = o.class_raw() {
-        f(c);
+        f.class(c);
     }
     if let Some(d) = o.dict.get() {
-        f(d);
+        f.obj(d);
     }
     match &o.payload {
         Payload::Tuple(items) => items.iter().for_each(|v| visit_value(v, f)),
@@ -623,14 +662,14 @@ fn trace(o: &Obj, f: &mut dyn FnMut(&Obj)) {
             }
         }
         Payload::Function(func) => {
-            f(&func.globals);
+            f.obj(&func.globals);
             if let Ok(d) = func.defaults.try_borrow() {
                 d.iter().for_each(|v| visit_value(v, f));
             }
             if let Ok(k) = func.kwdefaults.try_borrow() {
                 visit_value(&k, f);
             }
-            func.closure.iter().for_each(&mut *f);
+            func.closure.iter().for_each(|c| f.obj(c));
         }
         Payload::Method(m) => {
             visit_value(&m.0, f);
@@ -648,13 +687,13 @@ fn trace(o: &Obj, f: &mut dyn FnMut(&Obj)) {
                 }
             }
             if let Ok(b) = t.bases.try_borrow() {
-                b.iter().for_each(&mut *f);
+                b.iter().for_each(|c| f.obj(c));
             }
             if let Ok(m) = t.mro.try_borrow() {
-                m.iter().for_each(&mut *f);
+                m.iter().for_each(|c| f.obj(c));
             }
         }
-        Payload::Module(m) => f(&m.globals),
+        Payload::Module(m) => f.obj(&m.globals),
         Payload::Cell(c) => {
             if let Ok(c) = c.try_borrow() {
                 if let Some(v) = &*c {
@@ -680,13 +719,13 @@ fn trace(o: &Obj, f: &mut dyn FnMut(&Obj)) {
                         visit_value(seq, f)
                     }
                     IterState::Dict { dict, spare, .. } => {
-                        f(dict);
+                        f.obj(dict);
                         if let Some(t) = spare {
-                            f(t);
+                            f.obj(t);
                         }
                     }
-                    IterState::DictRev { dict, .. } => f(dict),
-                    IterState::Set { set, .. } => f(set),
+                    IterState::DictRev { dict, .. } => f.obj(dict),
+                    IterState::Set { set, .. } => f.obj(set),
                     IterState::Bytes { b, .. } => visit_value(b, f),
                     IterState::GetItem { obj, .. } => visit_value(obj, f),
                     IterState::Callable { func, sentinel } => {
@@ -697,7 +736,7 @@ fn trace(o: &Obj, f: &mut dyn FnMut(&Obj)) {
                         visit_value(it, f);
                         visit_value(count, f);
                         if let Some(t) = spare {
-                            f(t);
+                            f.obj(t);
                         }
                     }
                     IterState::Zip { its, .. } => its.iter().for_each(|v| visit_value(v, f)),
@@ -709,7 +748,7 @@ fn trace(o: &Obj, f: &mut dyn FnMut(&Obj)) {
                         visit_value(func, f);
                         visit_value(it, f);
                     }
-                    IterState::Native(n) => n.trace(&mut |v| visit_value(v, f)),
+                    IterState::Native(n) => n.trace(&mut |v| f.value(v)),
                     IterState::Str { .. } | IterState::Range { .. } | IterState::Done => {}
                 }
             }
@@ -723,13 +762,13 @@ fn trace(o: &Obj, f: &mut dyn FnMut(&Obj)) {
         Payload::Property(p) => p.borrow().iter().for_each(|v| visit_value(v, f)),
         Payload::StaticMethod(v) | Payload::ClassMethod(v) => visit_value(v, f),
         Payload::Super(s) => {
-            f(&s.0);
+            f.obj(&s.0);
             visit_value(&s.1, f);
         }
         Payload::Host(b) => {
-            crate::weakref::trace(o, f);
+            crate::weakref::trace(o, &mut |c: &Obj| f.obj(c));
             if let Some(h) = host_hooks(&**b) {
-                (h.trace)(&**b, &mut |v: &Value| visit_value(v, f));
+                (h.trace)(&**b, &mut |v: &Value| f.value(v));
             }
         }
         _ => {}

@@ -25,6 +25,7 @@ pub mod format;
 pub mod frame;
 pub mod frozen;
 pub mod gc;
+mod gc_inspect;
 pub mod gen;
 pub mod import;
 pub mod interactive;
