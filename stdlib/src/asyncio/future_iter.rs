@@ -51,7 +51,7 @@ pub(super) fn define(vm: &mut Vm, g: &Obj, env: Shared<StepEnv>) {
         "__await__",
         Some("Future"),
         Rc::new(move |vm: &mut Vm, a: Args| {
-            a.check_count(vm, "__await__", 1, 1)?;
+            await_args(vm, &a)?;
             let env = ready(vm, &env, INIT)?;
             let state = FutureIter {
                 fut: Some(a.pos[0].clone()),
@@ -99,6 +99,21 @@ fn send(vm: &mut Vm, a: Args) -> PyResult {
     a.check_count(vm, "send", 2, 2)?;
     let it = this(vm, &a)?;
     step(vm, it)
+}
+
+/// The checks of the slot wrapper `Future.__await__` (`expected 0 arguments, got 1`).
+fn await_args(vm: &mut Vm, a: &Args) -> PyResult<()> {
+    if a.pos.len() == 1 && a.kw.is_empty() {
+        return Ok(());
+    }
+    let msg = if a.pos.is_empty() {
+        "descriptor '__await__' of '_asyncio.Future' object needs an argument".to_string()
+    } else if !a.kw.is_empty() {
+        "wrapper __await__() takes no keyword arguments".to_string()
+    } else {
+        format!("expected 0 arguments, got {}", a.pos.len() - 1)
+    };
+    Err(vm.new_type_error(msg))
 }
 
 /// C `FutureIter_iternext`, for the iterator `__await__` returns.

@@ -14,6 +14,7 @@ mod primitives;
 mod run_once;
 mod schedule;
 mod sigint;
+mod signatures;
 mod step;
 pub mod threads;
 mod timers;
@@ -185,6 +186,7 @@ fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
         ("_creation_site", creation_site),
         ("_env_flag", env_flag),
         ("_thread_ident", thread_ident),
+        ("_c_method", signatures::c_method),
         ("_submit", threads::submit),
         ("_completions", threads::completions),
         ("_sigint_install", sigint::install),

@@ -538,17 +538,20 @@ fn this<'a>(vm: &mut Vm, a: &Args<'a>, name: &str, max: usize) -> PyResult<&'a V
     Ok(&a.pos[0])
 }
 
-/// The receiver of a Future method taking `args` arguments, with C's count errors, which
-/// name the receiver's type ("Task.result() takes no arguments (1 given)").
+/// The receiver of a Future method taking `args` arguments, with C's errors, which name
+/// the C class ("Task.result() takes no arguments (1 given)", "... no keyword arguments").
 fn receiver<'a>(vm: &mut Vm, a: &Args<'a>, name: &str, args: usize) -> PyResult<&'a Value> {
     let Some(this) = a.pos.first() else {
         let msg = format!("unbound method Future.{name}() needs an argument");
         return Err(vm.new_type_error(msg));
     };
-    if a.pos.len() - 1 != args {
-        let cls = vm.type_name(this);
-        let cls = cls.rsplit('.').next().unwrap_or(&cls);
-        a.method_count(vm, &format!("{cls}.{name}"), args, args)?;
+    if a.pos.len() - 1 != args || !a.kw.is_empty() {
+        let cls = super::signatures::owner(vm, this);
+        let qual = format!("{cls}.{name}");
+        if !a.kw.is_empty() {
+            return Err(vm.new_type_error(format!("{qual}() takes no keyword arguments")));
+        }
+        a.method_count(vm, &qual, args, args)?;
     }
     Ok(this)
 }
