@@ -383,9 +383,37 @@ pub fn native_repr(vm: &mut Vm, v: &Value) -> PyResult<String> {
             if v.is(&vm.ellipsis) {
                 return Ok("Ellipsis".into());
             }
+            if let Some(r) = frame_repr(vm, v) {
+                return Ok(r);
+            }
             Ok(super::object::default_repr(vm, v))
         }
     }
+}
+
+/// CPython's `frame_repr` for a frame object (`builtins/frame_object.rs`):
+/// `<frame at 0x..., file '...', line 5, code outer>`.
+fn frame_repr(vm: &mut Vm, v: &Value) -> Option<String> {
+    let Value::Obj(o) = v else { return None };
+    if !std::rc::Rc::ptr_eq(vm.class_of(v), &vm.types.frame) {
+        return None;
+    }
+    let d = o.dict.get()?.clone();
+    let (code_key, line_key) = (vm.intern("f_code"), vm.intern("f_lineno"));
+    let code = vm.dict_get_str(&d, &code_key)?;
+    let Some(Payload::Code(c)) = code.payload() else {
+        return None;
+    };
+    let line = match vm.dict_get_str(&d, &line_key)? {
+        Value::Int(n) => n,
+        _ => return None,
+    };
+    Some(format!(
+        "<frame at {:#x}, file {}, line {line}, code {}>",
+        v.id(),
+        str_repr(&c.source.name),
+        c.name.as_str()
+    ))
 }
 
 fn default_like(_vm: &Vm, v: &Value) -> String {
