@@ -19,6 +19,7 @@ fn fixtures() -> PathBuf {
 fn normalize(text: &str, folder: &Path) -> String {
     let folder = format!("{}/", folder.display());
     let asyncio = Regex::new(r#"File "asyncio/(\w+)\.aio", line \d+"#).unwrap();
+    let warning = Regex::new(r"^asyncio/(\w+)\.aio:\d+: ").unwrap();
     let addr = Regex::new(r" at 0x[0-9a-f]+").unwrap();
     let took = Regex::new(r"took \d+\.\d+ seconds").unwrap();
     let created = Regex::new(r"created at [^ >]+").unwrap();
@@ -26,6 +27,7 @@ fn normalize(text: &str, folder: &Path) -> String {
     for line in text.lines() {
         let line = line.replace(&folder, "");
         let line = asyncio.replace_all(&line, r#"File "asyncio/$1", line ?"#);
+        let line = warning.replace_all(&line, "asyncio/$1:?: ");
         let line = addr.replace_all(&line, " at 0x?");
         let line = took.replace_all(&line, "took ? seconds");
         let line = created.replace_all(&line, "created at ?");
@@ -82,6 +84,13 @@ fn never_retrieved_exceptions_are_reported_when_the_future_dies() {
         normalize(&err, &fixtures()),
         expected("never_retrieved_default")
     );
+}
+
+#[test]
+fn callbacks_that_fail_are_reported_with_the_handle_frame() {
+    let (code, err) = run("callback_errors");
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(normalize(&err, &fixtures()), expected("callback_errors"));
 }
 
 #[test]

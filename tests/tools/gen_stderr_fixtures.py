@@ -12,6 +12,8 @@ between the two implementations by construction, never a message:
 * asyncio's own frames keep the module and function but not the line number, which
   depends on the library source (`File ".../asyncio/base_events.py", line 653` ->
   `File "asyncio/events", line ?`; aio's loop lives in `asyncio/events.aio`);
+* so do warnings shown at asyncio's lines (`.../asyncio/events.py:80: RuntimeWarning`
+  -> `asyncio/events:?: RuntimeWarning`);
 * addresses (`at 0x7f..` -> `at 0x?`), durations (`took 0.150 seconds` -> `took ?
   seconds`) and debug mode's creation sites (`created at X:N` -> `created at ?`: CPython
   shows a line inside asyncio, aio the user's line).
@@ -32,6 +34,7 @@ def normalize(text, folder, ext):
     for line in text.splitlines():
         line = line.replace(folder.rstrip("/") + "/", "")
         line = re.sub(r'File "[^"]*/asyncio/(base_)?(\w+)\.py", line \d+', r'File "asyncio/\2", line ?', line)
+        line = re.sub(r'^[^ ]*/asyncio/(base_)?(\w+)\.py:\d+: ', r"asyncio/\2:?: ", line)
         line = re.sub(r"(\w+)\." + ext + r'\b', r"\1.aio", line)
         line = re.sub(r" at 0x[0-9a-f]+", " at 0x?", line)
         line = re.sub(r"took \d+\.\d+ seconds", "took ? seconds", line)

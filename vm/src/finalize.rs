@@ -20,7 +20,7 @@
 //! queues them, and they run at the same points, in the order CPython runs them at
 //! deallocation.
 
-use crate::object::{Object, Payload};
+use crate::object::{Object, Payload, TracebackEntry};
 use crate::value::{Obj, Value};
 use crate::vm::Vm;
 use std::cell::{Cell, RefCell};
@@ -44,6 +44,10 @@ thread_local! {
     static RUNNING: Cell<bool> = const { Cell::new(false) };
     /// Qualified names of coroutines freed before they started.
     static NEVER_AWAITED: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+    /// Where a native running script callbacks stands for a script frame CPython would
+    /// have (asyncio's `Handle._run`): the frame depth it runs at and that frame's line,
+    /// the place of the warnings [`Vm::run_finalizers_at`] shows at that depth.
+    static SITE: RefCell<Option<(usize, TracebackEntry)>> = const { RefCell::new(None) };
     /// Warnings already shown (the default warning filter shows each location once).
     static WARNED: RefCell<std::collections::HashSet<String>> = RefCell::new(Default::default());
 }
@@ -67,6 +71,13 @@ pub(crate) fn never_awaited(qualname: &Value) {
 #[inline]
 pub(crate) fn pending() -> bool {
     PENDING.with(|p| p.get())
+}
+
+/// Whether objects died since the last finalization point (for natives that run script
+/// callbacks one after another, to finalize after each with [`Vm::run_finalizers_at`]).
+#[inline]
+pub fn finalizers_pending() -> bool {
+    pending()
 }
 
 /// Called from `Object`'s `Drop` for an instance of a class with `__del__`: queues a twin.
@@ -124,6 +135,17 @@ impl Vm {
         }
         self.drain_finalizers();
         RUNNING.with(|r| r.set(false));
+    }
+
+    /// [`Vm::run_finalizers`] for a native that stands for a script frame CPython would
+    /// have at `site` (asyncio's `Handle._run` running a callback): a coroutine that died
+    /// there never awaited warns at that line, as in CPython.
+    #[doc(hidden)]
+    pub fn run_finalizers_at(&mut self, site: &TracebackEntry) {
+        let depth = self.frames.len();
+        SITE.with(|s| *s.borrow_mut() = Some((depth, site.clone())));
+        self.run_finalizers();
+        SITE.with(|s| *s.borrow_mut() = None);
     }
 
     fn drain_finalizers(&mut self) {
@@ -245,14 +267,21 @@ impl Vm {
     /// running when the coroutine died, once per location (CPython's default filter).
     fn warn_never_awaited(&mut self) {
         let names = NEVER_AWAITED.with(|w| std::mem::take(&mut *w.borrow_mut()));
+        let depth = self.frames.len();
+        let site = SITE.with(|s| {
+            s.borrow()
+                .as_ref()
+                .filter(|(d, _)| *d == depth)
+                .map(|(_, e)| (e.code.clone(), e.code.line(e.ip as usize)))
+        });
+        let at = site.or_else(|| self.frames.last().map(|f| (f.code.clone(), f.line())));
         for name in names {
-            let (place, text) = match self.frames.last() {
-                Some(f) => {
-                    let line = f.line();
-                    let src = &f.code.source;
+            let (place, text) = match &at {
+                Some((code, line)) => {
+                    let src = &code.source;
                     (
                         format!("{}:{line}", src.name),
-                        src.lines().line_text(&src.text, line).trim().to_string(),
+                        src.lines().line_text(&src.text, *line).trim().to_string(),
                     )
                 }
                 None => ("sys:1".to_string(), String::new()),

@@ -15,7 +15,7 @@ use super::{poll_ready, sigint, timers};
 use aio_vm::code::BinOp;
 use aio_vm::module::call_method;
 use aio_vm::native::Args;
-use aio_vm::object::Payload;
+use aio_vm::object::{Payload, TracebackEntry};
 use aio_vm::value::Bool;
 use aio_vm::{Obj, PyResult, Value, Vm};
 use std::cell::RefCell;
@@ -35,6 +35,9 @@ struct LoopEnv {
     base_time: Value,
     /// `Handle._run`: a handle whose class keeps it is run here.
     base_run: Value,
+    /// Where `Handle._run` calls the callback, added to the traceback of the callback's
+    /// exception (CPython's `Handle._run` frame).
+    run_site: Option<TracebackEntry>,
     /// The task natives' state: bare tasks in handles are stepped and woken directly.
     steps: Shared<StepEnv>,
     n: Names,
@@ -94,15 +97,48 @@ impl Names {
 pub(super) fn define(vm: &mut Vm, g: &Obj, steps: Shared<StepEnv>) {
     let build = move |vm: &mut Vm, a: &Args| {
         a.check_count(vm, "_c_run_once_init", 2, 2)?;
+        let base_run = aio_vm::module::getattr(vm, &a.pos[1], "_run")?;
         Ok(LoopEnv {
             base_time: aio_vm::module::getattr(vm, &a.pos[0], "time")?,
-            base_run: aio_vm::module::getattr(vm, &a.pos[1], "_run")?,
+            run_site: call_site(&base_run, "self._context.run("),
+            base_run,
             steps: steps.clone(),
             n: Names::new(vm),
         })
     };
     let ops: [Op<LoopEnv>; 1] = [("_c_run_once", "BaseEventLoop._run_once", run_once_native)];
     define_group(vm, g, "_c_run_once_init", build, &ops);
+}
+
+/// The instruction of function `f` with the widest span on the first line holding
+/// `text`: where a traceback shows that line as CPython shows it (no carets under a call
+/// that is the whole line).
+fn call_site(f: &Value, text: &str) -> Option<TracebackEntry> {
+    let Some(Payload::Function(func)) = f.payload() else {
+        return None;
+    };
+    let code = func.code.clone();
+    let (src, lines) = (&code.source, code.source.lines());
+    let line = code
+        .spans
+        .iter()
+        .map(|s| lines.line(s.start))
+        .find(|&l| lines.line_text(&src.text, l).contains(text))?;
+    let ip = (0..code.spans.len())
+        .filter(|&ip| lines.line(code.spans[ip].start) == line)
+        .max_by_key(|&ip| code.spans[ip].end - code.spans[ip].start)?;
+    Some(TracebackEntry {
+        code,
+        ip: ip as u32,
+    })
+}
+
+/// `e` as it leaves `Handle._run`: with that method's line in its traceback.
+#[cold]
+fn left_run(env: &LoopEnv, e: &Obj) {
+    if let (Some(site), Payload::Exception(d)) = (&env.run_site, &e.payload) {
+        d.borrow_mut().traceback.push(site.clone());
+    }
 }
 
 /// `BaseEventLoop._run_once(self)`.
@@ -325,8 +361,23 @@ fn run_once(vm: &mut Vm, env: &LoopEnv, lp: &Value) -> PyResult {
             }
             return Err(e);
         }
+        // What died in the handle is finalized now, as CPython's reference counting does
+        // inside `Handle._run` (a coroutine never awaited warns at that line, X-20).
+        if aio_vm::finalize::finalizers_pending() {
+            finalize_after_handle(vm, env);
+        }
     }
     Ok(Value::None)
+}
+
+/// The finalizers of what a handle dropped, run as from `Handle._run`'s line.
+#[cold]
+#[inline(never)]
+fn finalize_after_handle(vm: &mut Vm, env: &LoopEnv) {
+    match &env.run_site {
+        Some(site) => vm.run_finalizers_at(site),
+        None => vm.run_finalizers(),
+    }
 }
 
 /// A task queued bare in `loop._ready` (see `step::queue_bare`): stepped or woken
@@ -342,8 +393,12 @@ fn run_bare_entry(vm: &mut Vm, env: &LoopEnv, steps: &StepEnv, task: Value) -> P
     };
     match r {
         Ok(()) => Ok(()),
-        Err(e) if is_fatal(vm, &e) => Err(e),
+        Err(e) if is_fatal(vm, &e) => {
+            left_run(env, &e);
+            Err(e)
+        }
         Err(e) => {
+            left_run(env, &e);
             let handle = super::step::entry_handle(vm, steps, &task)?;
             call_method(vm, &handle, "_report", &[Value::Obj(e)])?;
             Ok(())
@@ -396,6 +451,7 @@ fn run_handle(vm: &mut Vm, env: &LoopEnv, handle: Value) -> PyResult<()> {
             Ok(())
         }
         Err(e) => {
+            left_run(env, &e);
             if is_fatal(vm, &e) {
                 return Err(e);
             }
