@@ -65,7 +65,19 @@ aio_module!(signal, "signal.aio");
 aio_module!(subprocess, "subprocess.aio");
 aio_module!(tempfile, "tempfile.aio");
 aio_module!(concurrent_futures, "concurrent_futures.aio");
-aio_module!(contextvars, "contextvars.aio");
+/// Initialises `contextvars` from `lib/contextvars.aio`; its current context (the global
+/// `_current`) is per thread, and a new thread starts in an empty `Context`, as in CPython.
+pub fn contextvars(vm: &mut aio_vm::Vm, m: &aio_vm::Obj) -> aio_vm::PyResult<()> {
+    crate::source::run(
+        vm,
+        m,
+        &[("lib/contextvars.aio", include_str!("lib/contextvars.aio"))],
+    )?;
+    let globals = vm.module_globals(m).expect("a module has globals");
+    let context = aio_vm::module::getattr(vm, &aio_vm::Value::Obj(m.clone()), "Context")?;
+    vm.per_thread_global(&globals, "_current", context);
+    Ok(())
+}
 aio_module!(threading, "threading.aio");
 aio_module!(threading_local, "_threading_local.aio");
 aio_module!(queue, "queue.aio");

@@ -96,6 +96,9 @@ struct Green {
     id: u64,
     func: Value,
     state: State,
+    /// Its values of the per-thread globals ([`Vm::per_thread_global`]); empty until it
+    /// first runs.
+    own: Vec<Value>,
 }
 
 /// The green threads of a VM ([`Vm::threads`]).
@@ -126,6 +129,9 @@ pub(crate) struct Threads {
     /// Threads waiting in place (on the Rust stack, below the running one): a running
     /// thread gives way to let them look at their waits.
     in_place: usize,
+    /// Module globals each thread has its own value of: the dict, the name, and what
+    /// makes a new thread's value ([`Vm::per_thread_global`]).
+    per_thread: Vec<(Obj, Rc<Str>, Value)>,
 }
 
 impl Default for Threads {
@@ -140,6 +146,7 @@ impl Default for Threads {
             parking: None,
             segment: None,
             exits: Vec::new(),
+            per_thread: Vec::new(),
             slice_start: Instant::now(),
             deadlocked: false,
             in_place: 0,
@@ -198,6 +205,7 @@ impl Vm {
             id,
             func,
             state: State::New { args, kwargs },
+            own: Vec::new(),
         });
         self.rearm_now();
         id
@@ -411,9 +419,53 @@ impl Vm {
         Ok(false)
     }
 
+    /// Makes global `name` of the module whose globals are `globals` per thread, as a
+    /// `threading.local` attribute is: each thread sees its own value, a new thread first
+    /// the result of calling `fresh` (`contextvars`' current context: a new thread starts
+    /// in an empty one, as in CPython).
+    #[doc(hidden)]
+    pub fn per_thread_global(&mut self, globals: &Obj, name: &str, fresh: Value) {
+        let name = self.intern(name);
+        self.threads.per_thread.push((globals.clone(), name, fresh));
+    }
+
+    /// Swaps the per-thread globals with `own` (a thread's values; a new thread's are made
+    /// first), returning the values they had.
+    fn swap_per_thread(&mut self, own: &mut Vec<Value>) -> Vec<Value> {
+        let slots = self.threads.per_thread.clone();
+        if own.len() < slots.len() {
+            for (_, _, fresh) in &slots[own.len()..] {
+                let v = self.call(fresh, &[], &[]).unwrap_or(Value::None);
+                own.push(v);
+            }
+        }
+        let mut before = Vec::with_capacity(slots.len());
+        for ((globals, name, _), v) in slots.iter().zip(own.iter()) {
+            before.push(self.dict_get_str(globals, name).unwrap_or(Value::None));
+            self.dict_set_str(globals, name.as_str(), v.clone());
+        }
+        before
+    }
+
+    /// Puts back the values `before` of the per-thread globals; returns the thread's own.
+    fn restore_per_thread(&mut self, before: Vec<Value>) -> Vec<Value> {
+        let slots = self.threads.per_thread.clone();
+        let mut own = Vec::with_capacity(before.len());
+        for ((globals, name, _), v) in slots.iter().zip(before) {
+            own.push(self.dict_get_str(globals, name).unwrap_or(Value::None));
+            self.dict_set_str(globals, name.as_str(), v);
+        }
+        own
+    }
+
     /// Runs thread `g` until it parks again or ends; `result` is what its blocking call
     /// returns.
-    fn resume_thread(&mut self, g: Green, result: PyResult) {
+    fn resume_thread(&mut self, mut g: Green, result: PyResult) {
+        let before = if self.threads.per_thread.is_empty() {
+            None
+        } else {
+            Some(self.swap_per_thread(&mut g.own))
+        };
         let saved = (
             self.threads.current,
             self.threads.root,
@@ -449,6 +501,9 @@ impl Vm {
             }
         };
         let parked = self.threads.parking.take();
+        if let Some(before) = before {
+            g.own = self.restore_per_thread(before);
+        }
         let t = &mut self.threads;
         (t.current, t.root, t.nesting) = saved;
         t.slice_start = Instant::now();
@@ -463,6 +518,7 @@ impl Vm {
                         wait,
                         resume,
                     },
+                    own: g.own,
                 });
             }
             (outcome, _) => {
