@@ -86,6 +86,25 @@ impl<'a> When<'a> {
         iget(vm, v, self.name)
     }
 
+    /// `v._when` when it is a float in the slot of a class already seen: read without
+    /// running any code (the fast sifts below), `None` for anything else.
+    #[inline]
+    fn float_of(&mut self, vm: &Vm, v: &Value) -> Option<f64> {
+        let Value::Obj(o) = v else { return None };
+        let (Payload::Slots(vals), Some(cls)) = (&o.payload, o.class_raw()) else {
+            return None;
+        };
+        let cls = Rc::as_ptr(cls) as usize;
+        if cls != self.cls {
+            let slot = slot_index(vm, o, self.name)?;
+            (self.cls, self.slot) = (cls, slot);
+        }
+        match vals.borrow().get(self.slot) {
+            Some(Some(Value::Float(w))) => Some(w.get()),
+            _ => None,
+        }
+    }
+
     /// `a._when < b._when`.
     fn less(&mut self, vm: &mut Vm, a: &Value, b: &Value) -> PyResult<bool> {
         let (wa, wb) = (self.of(vm, a)?, self.of(vm, b)?);
@@ -121,6 +140,90 @@ fn set(vm: &mut Vm, heap: &Obj, i: usize, v: Value) -> PyResult<()> {
     };
     drop(old);
     Ok(())
+}
+
+/// The deepest heap has 64 levels.
+const MAX_DEPTH: usize = 64;
+
+/// [`sift_down`] when every deadline it compares is a float slot ([`When::float_of`]):
+/// the final place is found by reading the deadlines, then the item is swapped up to it,
+/// which leaves the list as `heapq._siftdown`'s moves do. `false`, with the list
+/// untouched, when some deadline needs the general path.
+fn sift_down_floats(
+    vm: &Vm,
+    when: &mut When,
+    items: &mut [Value],
+    start: usize,
+    pos: usize,
+) -> bool {
+    let Some(new) = items.get(pos).and_then(|v| when.float_of(vm, v)) else {
+        return false;
+    };
+    let mut target = pos;
+    while target > start {
+        let parent = (target - 1) >> 1;
+        match when.float_of(vm, &items[parent]) {
+            Some(w) if new < w => target = parent,
+            Some(_) => break,
+            None => return false,
+        }
+    }
+    let mut cur = pos;
+    while cur != target {
+        let parent = (cur - 1) >> 1;
+        items.swap(cur, parent);
+        cur = parent;
+    }
+    true
+}
+
+/// [`sift_up`] when every deadline it compares is a float slot: the path of smaller
+/// children to a leaf and the deadlines along it are read first, then the item is moved
+/// down that path and back up to its place, as `heapq._siftup` and `_siftdown` move it.
+/// `false`, with the list untouched, when some deadline needs the general path.
+fn sift_up_floats(vm: &Vm, when: &mut When, items: &mut [Value], start: usize) -> bool {
+    let end = items.len();
+    let Some(new) = items.get(start).and_then(|v| when.float_of(vm, v)) else {
+        return false;
+    };
+    // The positions below `start` the item passes, and their deadlines.
+    let mut path = [(0usize, 0f64); MAX_DEPTH];
+    let mut depth = 0;
+    let mut pos = start;
+    let mut child = 2 * pos + 1;
+    while child < end {
+        let Some(mut w) = when.float_of(vm, &items[child]) else {
+            return false;
+        };
+        let right = child + 1;
+        if right < end {
+            let Some(wr) = when.float_of(vm, &items[right]) else {
+                return false;
+            };
+            // `not heap[child] < heap[right]`: a NaN deadline is not less either.
+            if w.partial_cmp(&wr) != Some(std::cmp::Ordering::Less) {
+                (child, w) = (right, wr);
+            }
+        }
+        path[depth] = (child, w);
+        depth += 1;
+        pos = child;
+        child = 2 * pos + 1;
+    }
+    // `_siftdown(heap, start, pos)` from the leaf: the item stops below the deepest
+    // ancestor on the path whose deadline is not greater than its own.
+    let mut stop = depth;
+    while stop > 0 && new < path[stop - 1].1 {
+        stop -= 1;
+    }
+    // Each child on the path above the stop moves up one level; the item takes the
+    // place of the last one moved.
+    let mut cur = start;
+    for &(child, _) in &path[..stop] {
+        items.swap(cur, child);
+        cur = child;
+    }
+    true
 }
 
 /// `heapq._siftdown`.
@@ -180,12 +283,17 @@ pub(super) fn heappush(vm: &mut Vm, when: &Attr, heap: &Obj, item: Value) -> PyR
     if !matches!(heap.payload, Payload::List(_)) {
         return Err(vm.new_type_error("heap argument must be a list"));
     }
+    let mut when = When::new(when);
     let n = {
         let mut l = items(heap).borrow_mut();
         l.push(item);
+        let last = l.len() - 1;
+        if sift_down_floats(vm, &mut when, &mut l, 0, last) {
+            return Ok(());
+        }
         l.len()
     };
-    sift_down(vm, &mut When::new(when), heap, 0, n - 1)
+    sift_down(vm, &mut when, heap, 0, n - 1)
 }
 
 fn pop(vm: &mut Vm, when: &Attr, heap: &Obj, a: &Args) -> PyResult {
@@ -205,8 +313,16 @@ pub(super) fn heappop(vm: &mut Vm, when: &Attr, heap: &Obj) -> PyResult {
     if items(heap).borrow().is_empty() {
         return Ok(last);
     }
-    let first = std::mem::replace(&mut items(heap).borrow_mut()[0], last);
-    sift_up(vm, &mut When::new(when), heap, 0)?;
+    let mut when = When::new(when);
+    let first = {
+        let mut l = items(heap).borrow_mut();
+        let first = std::mem::replace(&mut l[0], last);
+        if sift_up_floats(vm, &mut when, &mut l, 0) {
+            return Ok(first);
+        }
+        first
+    };
+    sift_up(vm, &mut when, heap, 0)?;
     Ok(first)
 }
 
