@@ -38,7 +38,7 @@ pub fn str_of(text: &str) -> Rc<Str> {
 /// [`str_of`] for text known to be ASCII (a piece cut from an ASCII string): no pass over
 /// it to count its characters.
 #[inline]
-pub fn ascii_str_of(text: &str) -> Rc<Str> {
+pub(crate) fn ascii_str_of(text: &str) -> Rc<Str> {
     debug_assert!(text.is_ascii());
     match text.len() {
         0 => EMPTY.with(Rc::clone),
@@ -81,7 +81,7 @@ impl Str {
     /// Wraps `text` whose length in characters the caller knows (a concatenation's is
     /// the sum of its parts', a number's digits are ASCII): no pass over the text.
     #[inline]
-    pub fn with_chars(mut text: String, chars: usize) -> Str {
+    pub(crate) fn with_chars(mut text: String, chars: usize) -> Str {
         debug_assert_eq!(chars, text.chars().count());
         // Only a large excess capacity is given back.
         if text.capacity() - text.len() > text.len() / 4 + 16 {

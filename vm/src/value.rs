@@ -142,7 +142,7 @@ impl Value {
     /// [`Value::str_from`] for a piece of a string that is ASCII when `ascii` is (the
     /// characters are then not counted).
     #[inline]
-    pub fn str_piece(text: &str, ascii: bool) -> Value {
+    pub(crate) fn str_piece(text: &str, ascii: bool) -> Value {
         if ascii {
             Value::Str(crate::str::ascii_str_of(text))
         } else {
