@@ -333,18 +333,17 @@ fn reversed_of(vm: &mut Vm, a: &Args) -> PyResult {
         }
         Some(Payload::BigRange(r)) => Ok(super::big_range::iter(vm, r, true)),
         Some(Payload::Range(r)) => {
-            let [start, _, step] = **r;
-            let n = super::range_len(r);
-            let last = start + (n - 1) * step;
+            // From the last item back past the first, in `i64` when all three fit (not
+            // for a range whose first item is `i64::MIN`, say).
+            let [start, step] = [r[0], r[2]].map(i128::from);
+            let n = i128::from(super::range_len(r));
+            let bounds = [start + (n - 1) * step, start - step, -step].map(i64::try_from);
+            let [Ok(next), Ok(stop), Ok(step)] = bounds else {
+                let big = r.map(num_bigint::BigInt::from);
+                return Ok(super::big_range::iter(vm, &big, true));
+            };
             let cls = vm.types.range_iterator.clone();
-            Ok(vm.new_iterator(
-                &cls,
-                IterState::Range {
-                    next: last,
-                    stop: start - step,
-                    step: -step,
-                },
-            ))
+            Ok(vm.new_iterator(&cls, IterState::Range { next, stop, step }))
         }
         _ => {
             // Sequence protocol: __len__ and __getitem__.

@@ -347,7 +347,10 @@ pub fn native_getitem(vm: &mut Vm, obj: &Value, idx: &Value) -> PyResult {
                 "range",
                 "range object index out of range",
             )?;
-            Ok(Value::Int(start + i as i64 * step))
+            // An item lies between the bounds, but the product on the way may not fit.
+            Ok(Value::Int(
+                (i128::from(start) + i as i128 * i128::from(step)) as i64,
+            ))
         }
         _ => Err(vm.new_type_error(format!(
             "'{}' object is not subscriptable",
