@@ -73,9 +73,8 @@ fn is_base_native(v: &Value, name: &str) -> bool {
         Payload::StaticMethod(inner) => inner,
         _ => v,
     };
-    matches!(f, Value::Obj(o) if matches!(&o.payload, Payload::Native(nf)
-        if nf.name.as_str() == name
-            && nf.owner.as_ref().is_some_and(|w| w.as_str() == "BaseException")))
+    crate::attr::is_native_of(f, "BaseException")
+        && matches!(f, Value::Obj(o) if matches!(&o.payload, Payload::Native(nf) if nf.name.as_str() == name))
 }
 
 /// The `OSError` subclass CPython picks for an errno (`OSError(2, ...)` is a
