@@ -700,11 +700,10 @@ pub(super) fn pow(vm: &mut Vm, a: Args) -> PyResult {
         // Modular inverse.
         let inv = super::int::mod_inverse(&b, &md)
             .ok_or_else(|| vm.new_value_error("base is not invertible for the given modulus"))?;
-        inv.modpow(&(-e), &md)
+        super::modpow::pow_mod(&inv, &(-e), &md)
     } else {
-        b.modpow(&e, &md)
+        super::modpow::pow_mod(&b, &e, &md)
     };
-    let r = num_integer::Integer::mod_floor(&r, &md);
     Ok(num::int_value(vm, r))
 }
 

@@ -24,6 +24,7 @@ mod int_methods;
 mod iter_reduce;
 mod iterators;
 pub(crate) mod list;
+mod modpow;
 pub(crate) mod object;
 mod repr;
 mod set;
