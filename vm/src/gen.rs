@@ -34,6 +34,44 @@ impl Vm {
         self.self_awaits.push((await_fn.clone(), step));
     }
 
+    /// Makes `await armed` a bare `yield` (None out, the sent value dropped) with no
+    /// iterator object: asyncio's `sleep(0)`, CPython's `@types.coroutine def __sleep0():
+    /// yield`. The first step of the `await` yields and leaves `fired` where the awaiting
+    /// frame keeps its sub-iterator; the step after returns None. A `throw` raises in the
+    /// awaiting frame. Both objects' class must take its `__await__` from a function
+    /// registered by [`Vm::register_self_await`], so that `await` accepts them as they are.
+    pub fn register_bare_yield(&mut self, armed: &Obj, fired: &Obj) {
+        self.bare_yield = Some((armed.clone(), fired.clone()));
+    }
+
+    /// One step of an `await` of the bare-yield awaitable ([`Vm::register_bare_yield`])
+    /// that frame `f` keeps on top of its stack; `None` when `sub` is not that awaitable.
+    #[inline]
+    fn bare_yield_step(
+        &mut self,
+        f: &mut Frame,
+        sub: &Value,
+        throw: &mut Option<Value>,
+    ) -> Option<PyResult<YieldFromStep>> {
+        let (armed, fired) = self.bare_yield.as_ref()?;
+        let Value::Obj(o) = sub else { return None };
+        let first = Rc::ptr_eq(o, armed);
+        if !first && !Rc::ptr_eq(o, fired) {
+            return None;
+        }
+        if let Some(t) = throw.take() {
+            return Some(Err(self.exc_from_value(t)));
+        }
+        if !first {
+            return Some(Ok(YieldFromStep::Returned(Value::None)));
+        }
+        let fired = Value::Obj(fired.clone());
+        if let Some(top) = f.stack.last_mut() {
+            *top = fired;
+        }
+        Some(Ok(YieldFromStep::Yielded(Value::None)))
+    }
+
     /// The step of `v` when its class's `__await__` is registered by
     /// [`Vm::register_self_await`].
     pub(crate) fn self_await_of(&mut self, v: &Value) -> Option<SelfAwaitStep> {
@@ -311,11 +349,14 @@ impl Vm {
     /// One step of `YieldFrom`: send `sent` (or throw) into the sub-iterator.
     pub(crate) fn yield_from_step(
         &mut self,
-        _f: &mut Box<Frame>,
+        f: &mut Box<Frame>,
         sub: &Value,
         sent: Value,
-        throw: Option<Value>,
+        mut throw: Option<Value>,
     ) -> PyResult<YieldFromStep> {
+        if let Some(step) = self.bare_yield_step(f, sub, &mut throw) {
+            return step;
+        }
         if let Value::Obj(o) = sub {
             if let Payload::Generator(_) = &o.payload {
                 if let Some(t) = &throw {

@@ -206,6 +206,8 @@ pub struct Vm {
     /// The native `__await__` functions whose objects are their own `await` iterators,
     /// with their steps (`Vm::register_self_await`).
     pub(crate) self_awaits: Vec<(Obj, crate::gen::SelfAwaitStep)>,
+    /// The bare-yield awaitable and its spent twin (`Vm::register_bare_yield`).
+    pub(crate) bare_yield: Option<(Obj, Obj)>,
     /// Frames tracebacks leave out, by source file (`"asyncio/futures.aio"`) or function
     /// (`"asyncio/tasks.aio::__step"`): library code that CPython implements in C, so
     /// reports show the frames CPython shows.
@@ -320,6 +322,7 @@ impl Vm {
             search_path: Vec::new(),
             hidden_sources: Default::default(),
             self_awaits: Vec::new(),
+            bare_yield: None,
             native_modules: HashMap::new(),
             stdout: RefCell::new(Box::new(std::io::BufWriter::with_capacity(
                 1 << 16,

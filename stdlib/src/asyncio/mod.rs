@@ -15,6 +15,7 @@ mod run_once;
 mod schedule;
 mod sigint;
 mod signatures;
+mod sleep0;
 mod step;
 pub mod threads;
 mod timers;

@@ -214,6 +214,7 @@ pub(super) fn define(vm: &mut Vm, g: &Obj) -> Shared<StepEnv> {
     let globals = g.clone();
     let env = define_group(vm, g, INIT, move |vm, a| init_env(vm, a, &globals), &ops);
     super::future_iter::define(vm, g, env.clone());
+    super::sleep0::define(vm, g);
     env
 }
 
