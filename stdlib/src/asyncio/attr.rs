@@ -52,7 +52,9 @@ impl Deref for Attr {
 }
 
 /// `obj.name` for a private attribute: the instance dict first, then the full lookup.
-/// Inline for the common case, a slot the name's first cache entry locates.
+/// Inline for the common cases: a slot the name's first cache entry locates, or the
+/// entry of an instance dict at the position the name last had (an object without slots,
+/// such as the event loop or a queue).
 #[inline]
 pub(super) fn iget(vm: &mut Vm, obj: &Value, name: &Attr) -> PyResult {
     if let Value::Obj(o) = obj {
@@ -60,6 +62,12 @@ pub(super) fn iget(vm: &mut Vm, obj: &Value, name: &Attr) -> PyResult {
             let e = name.slot[0].get();
             if e.kind == CacheKind::Slot && e.holds_for(o) {
                 if let Some(Some(v)) = vals.borrow().get(e.pos as usize) {
+                    return Ok(v.clone());
+                }
+            }
+        } else if let Some(t) = o.dict_table() {
+            if let Ok(t) = t.try_borrow() {
+                if let Some(v) = t.value_at_if_key(name.pos.get() as usize, &name.name) {
                     return Ok(v.clone());
                 }
             }
