@@ -624,23 +624,31 @@ fn exc_info(vm: &mut Vm, _a: Args) -> PyResult {
     }
 }
 
-/// `sys.excepthook(type, value, traceback)`: prints the exception's traceback on stderr,
-/// as the interpreter reports an uncaught exception.
+/// `sys.excepthook(type, value, traceback)`: writes the exception's traceback to
+/// `sys.stderr` (whatever the script made it: an `io.StringIO` captures it, `None` drops
+/// it), as the interpreter reports an uncaught exception.
 fn excepthook(vm: &mut Vm, a: Args) -> PyResult {
     a.no_kwargs(vm, "excepthook")?;
     a.check_count(vm, "excepthook", 3, 3)?;
-    match &a.pos[1] {
-        Value::Obj(e) if vm.exc_data(e).is_some() => {
-            let report = vm.format_exception(e);
-            vm.flush_stdout();
-            eprint!("{report}");
-        }
-        v => {
-            vm.flush_stdout();
-            eprintln!(
-                "TypeError: print_exception(): Exception expected for value, {} found",
-                vm.type_name(v)
-            );
+    let report = match &a.pos[1] {
+        Value::Obj(e) if vm.exc_data(e).is_some() => vm.format_exception(e),
+        v => format!(
+            "TypeError: print_exception(): Exception expected for value, {} found\n",
+            vm.type_name(v)
+        ),
+    };
+    let Some(sys) = vm.sys_stdout.as_ref().map(|(sys, _)| sys.clone()) else {
+        vm.flush_stdout();
+        eprint!("{report}");
+        return Ok(Value::None);
+    };
+    let key = vm.intern("stderr");
+    match vm.dict_get_str(&sys, &key) {
+        None | Some(Value::None) => {}
+        Some(stderr) => {
+            let write = vm.intern("write");
+            let write = vm.get_attr(&stderr, &write)?;
+            vm.call(&write, &[Value::str(report.as_str())], &[])?;
         }
     }
     Ok(Value::None)
