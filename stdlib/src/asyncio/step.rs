@@ -93,6 +93,7 @@ struct Names {
     exception: Attr,
     callbacks: Attr,
     log_traceback: Attr,
+    exception_tb: Attr,
     make_cancelled_error: Attr,
     source_traceback: Attr,
     debug: Attr,
@@ -141,6 +142,7 @@ impl Names {
             exception: Attr::new(vm, "_exception"),
             callbacks: Attr::new(vm, "_cbs"),
             log_traceback: Attr::new(vm, "_log_traceback"),
+            exception_tb: Attr::new(vm, "_exception_tb"),
             make_cancelled_error: Attr::new(vm, "_make_cancelled_error"),
             source_traceback: Attr::new(vm, "_source_traceback"),
             debug: Attr::new(vm, "_debug"),
@@ -166,7 +168,7 @@ impl Names {
 /// Registers `_c_step_init` and the task and future natives in the module globals `g`.
 pub(super) fn define(vm: &mut Vm, g: &Obj) -> Shared<StepEnv> {
     // (global name, __qualname__ as CPython's C classes show it, implementation)
-    let ops: [Op<StepEnv>; 19] = [
+    let ops: [Op<StepEnv>; 20] = [
         ("_c_task_step", "Task.__step", task_step_native),
         (
             "_c_create_future",
@@ -178,6 +180,11 @@ pub(super) fn define(vm: &mut Vm, g: &Obj) -> Shared<StepEnv> {
         ("_c_future_del", "Future.__del__", future_del),
         ("_c_task_del", "Task.__del__", task_del),
         ("_c_arm_finalizer", "asyncio._arm_finalizer", arm_finalizer),
+        (
+            "_c_keep_exception_tb",
+            "asyncio._keep_exception_tb",
+            keep_exception_tb,
+        ),
         ("_c_quiet_pending", "asyncio._quiet_pending", quiet_pending),
         (
             "_c_get_running_loop",
@@ -447,6 +454,42 @@ fn arm_finalizer(vm: &mut Vm, _env: &StepEnv, a: Args) -> PyResult {
     Ok(Value::None)
 }
 
+/// The number of traceback entries of exception `e`.
+fn traceback_len(e: &Value) -> Option<usize> {
+    match e.payload() {
+        Some(Payload::Exception(d)) => Some(d.borrow().traceback.len()),
+        _ => None,
+    }
+}
+
+/// `_keep_exception_tb(fut)`: `fut._exception_tb`, the traceback `fut._exception` has as
+/// it is set (CPython's `fut_exception_tb`), kept as its number of entries.
+fn keep_exception_tb(vm: &mut Vm, env: &StepEnv, a: Args) -> PyResult {
+    a.check_count(vm, "_keep_exception_tb", 1, 1)?;
+    let fut = &a.pos[0];
+    let exc = iget(vm, fut, &env.n.exception)?;
+    if let Some(len) = traceback_len(&exc) {
+        iset(vm, fut, &env.n.exception_tb, Value::Int(len as i64))?;
+    }
+    Ok(Value::None)
+}
+
+/// The exception `result()` raises: its traceback back to what it was when it was set,
+/// the first time; to nothing after that (CPython 3.11's `future_get_result` restores
+/// `fut_exception_tb`, then clears it).
+fn restore_exception_tb(vm: &mut Vm, env: &StepEnv, fut: &Value, e: &Obj) -> PyResult<()> {
+    let Value::Int(kept) = iget(vm, fut, &env.n.exception_tb)? else {
+        return Ok(());
+    };
+    if let Payload::Exception(d) = &e.payload {
+        d.borrow_mut().traceback.truncate(kept.max(0) as usize);
+    }
+    if kept != 0 {
+        iset(vm, fut, &env.n.exception_tb, Value::Int(0))?;
+    }
+    Ok(())
+}
+
 /// `_quiet_pending(task)`: what `task._log_destroy_pending = False` does (T-14), without
 /// giving the task an instance dict: a pending task of a class that keeps `Task.__del__`
 /// has nothing else to report when it dies, so its finalizer is turned off
@@ -613,7 +656,10 @@ fn future_result(vm: &mut Vm, env: &StepEnv, a: Args) -> PyResult {
 pub(super) fn result_of(vm: &mut Vm, env: &StepEnv, fut: &Value) -> PyResult {
     check_finished(vm, env, fut, "Result")?;
     match iget(vm, fut, &env.n.exception)? {
-        Value::Obj(e) => Err(e),
+        Value::Obj(e) => {
+            restore_exception_tb(vm, env, fut, &e)?;
+            Err(e)
+        }
         _ => iget(vm, fut, &env.n.result),
     }
 }
