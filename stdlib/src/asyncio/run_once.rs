@@ -38,6 +38,10 @@ struct LoopEnv {
     /// Where `Handle._run` calls the callback, added to the traceback of the callback's
     /// exception (CPython's `Handle._run` frame).
     run_site: Option<TracebackEntry>,
+    /// The `handle._run()` line of the prelude's `_run_once` stand-in, added to the
+    /// traceback of an exception that leaves the iteration from a handle (CPython's
+    /// `_run_once` frame).
+    once_site: Option<TracebackEntry>,
     /// The task natives' state: bare tasks in handles are stepped and woken directly.
     steps: Shared<StepEnv>,
     n: Names,
@@ -92,15 +96,16 @@ impl Names {
     }
 }
 
-/// Registers `_c_run_once_init(BaseEventLoop, Handle)` and `_c_run_once(loop)` in the module
+/// Registers `_c_run_once_init(BaseEventLoop, Handle, run_once_stand_in)` and `_c_run_once(loop)` in the module
 /// globals `g`.
 pub(super) fn define(vm: &mut Vm, g: &Obj, steps: Shared<StepEnv>) {
     let build = move |vm: &mut Vm, a: &Args| {
-        a.check_count(vm, "_c_run_once_init", 2, 2)?;
+        a.check_count(vm, "_c_run_once_init", 3, 3)?;
         let base_run = aio_vm::module::getattr(vm, &a.pos[1], "_run")?;
         Ok(LoopEnv {
             base_time: aio_vm::module::getattr(vm, &a.pos[0], "time")?,
             run_site: call_site(&base_run, "self._context.run("),
+            once_site: call_site(&a.pos[2], "handle._run()"),
             base_run,
             steps: steps.clone(),
             n: Names::new(vm),
@@ -136,7 +141,12 @@ fn call_site(f: &Value, text: &str) -> Option<TracebackEntry> {
 /// `e` as it leaves `Handle._run`: with that method's line in its traceback.
 #[cold]
 fn left_run(env: &LoopEnv, e: &Obj) {
-    if let (Some(site), Payload::Exception(d)) = (&env.run_site, &e.payload) {
+    push_site(&env.run_site, e);
+}
+
+/// Adds `site` (a stand-in frame's line) to the traceback of `e`.
+fn push_site(site: &Option<TracebackEntry>, e: &Obj) {
+    if let (Some(site), Payload::Exception(d)) = (site, &e.payload) {
         d.borrow_mut().traceback.push(site.clone());
     }
 }
@@ -359,6 +369,7 @@ fn run_once(vm: &mut Vm, env: &LoopEnv, lp: &Value) -> PyResult {
                     }
                 }
             }
+            push_site(&env.once_site, &e);
             return Err(e);
         }
         // What died in the handle is finalized now, as CPython's reference counting does
