@@ -111,7 +111,10 @@ pub(super) fn define(vm: &mut Vm, g: &Obj, steps: Shared<StepEnv>) {
             n: Names::new(vm),
         })
     };
-    let ops: [Op<LoopEnv>; 1] = [("_c_run_once", "BaseEventLoop._run_once", run_once_native)];
+    let ops: [Op<LoopEnv>; 2] = [
+        ("_c_run_once", "BaseEventLoop._run_once", run_once_native),
+        ("_c_drop_last_tb", "asyncio._drop_last_tb", drop_last_tb),
+    ];
     define_group(vm, g, "_c_run_once_init", build, &ops);
 }
 
@@ -149,6 +152,16 @@ fn push_site(site: &Option<TracebackEntry>, e: &Obj) {
     if let (Some(site), Payload::Exception(d)) = (site, &e.payload) {
         d.borrow_mut().traceback.push(site.clone());
     }
+}
+
+/// `_drop_last_tb(exc)`: takes the outermost entry off the traceback of `exc` (the one
+/// `Handle._report_handled` added by raising it again).
+fn drop_last_tb(vm: &mut Vm, _env: &LoopEnv, a: Args) -> PyResult {
+    a.check_count(vm, "_drop_last_tb", 1, 1)?;
+    if let Some(Payload::Exception(d)) = a.pos[0].payload() {
+        d.borrow_mut().traceback.pop();
+    }
+    Ok(Value::None)
 }
 
 /// `BaseEventLoop._run_once(self)`.
@@ -411,7 +424,7 @@ fn run_bare_entry(vm: &mut Vm, env: &LoopEnv, steps: &StepEnv, task: Value) -> P
         Err(e) => {
             left_run(env, &e);
             let handle = super::step::entry_handle(vm, steps, &task)?;
-            call_method(vm, &handle, "_report", &[Value::Obj(e)])?;
+            call_method(vm, &handle, "_report_handled", &[Value::Obj(e)])?;
             Ok(())
         }
     }
@@ -425,7 +438,7 @@ fn is_fatal(vm: &Vm, e: &Obj) -> bool {
 }
 
 /// `handle._run()`: the callback with its arguments; an exception other than `SystemExit`
-/// and `KeyboardInterrupt` goes to `handle._report(exc)` (the loop's exception handler).
+/// and `KeyboardInterrupt` goes to `handle._report(exc)` (the loop's exception handler), through `_report_handled`.
 fn run_handle(vm: &mut Vm, env: &LoopEnv, handle: Value) -> PyResult<()> {
     let n = &env.n;
     if !keeps_method(vm, &handle, &n.run, &env.base_run) {
@@ -466,7 +479,7 @@ fn run_handle(vm: &mut Vm, env: &LoopEnv, handle: Value) -> PyResult<()> {
             if is_fatal(vm, &e) {
                 return Err(e);
             }
-            call_method(vm, &handle, "_report", &[Value::Obj(e)])?;
+            call_method(vm, &handle, "_report_handled", &[Value::Obj(e)])?;
             Ok(())
         }
     }
