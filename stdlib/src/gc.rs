@@ -6,7 +6,9 @@
 //! `set_threshold(t0, t1, t2)` makes `t0` the least number of new containers between two
 //! automatic collections (0 turns them off; the schedule is otherwise
 //! `max(t0, 2 × survivors)`), while `t1` and `t2` are only reported back by
-//! `get_threshold()`.
+//! `get_threshold()`. `callbacks` (the list made here, even if the script rebinds the
+//! name, as in CPython) are called around every collection; around an automatic one they
+//! run at the next finalization point, the collection between them, with generation 0.
 
 use aio_vm::module::{to_index, ModuleBuilder};
 use aio_vm::native::Args;
@@ -17,6 +19,7 @@ use num_traits::ToPrimitive;
 pub fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
     let garbage = vm.new_list(Vec::new());
     let callbacks = vm.new_list(Vec::new());
+    vm.gc().set_callbacks(callbacks.clone());
     ModuleBuilder::new(vm, m)
         .function("collect", collect)
         .function("get_objects", get_objects)
@@ -44,27 +47,16 @@ fn collect(vm: &mut Vm, a: Args) -> PyResult {
             a.pos.len()
         )));
     }
+    let mut generation = 2;
     if let Some(g) = a.arg(0, "generation") {
         let g = to_index(vm, g)?;
-        if !(0..=2).contains(&g.to_i64().unwrap_or(-1)) {
+        generation = g.to_i64().unwrap_or(-1);
+        if !(0..=2).contains(&generation) {
             return Err(vm.new_value_error("invalid generation"));
         }
     }
-    let callbacks = module_callbacks(vm);
-    let n = vm.collect_with_callbacks(&callbacks);
+    let n = vm.collect_with_callbacks(generation);
     Ok(Value::Int(n as i64))
-}
-
-/// The module's `callbacks` list as the script left it (`None` when it was deleted).
-fn module_callbacks(vm: &mut Vm) -> Value {
-    let name = vm.intern("callbacks");
-    let Ok(gc) = vm.import_module("gc") else {
-        return Value::None;
-    };
-    vm.get_attr_opt(&gc, &name)
-        .ok()
-        .flatten()
-        .unwrap_or(Value::None)
 }
 
 /// `get_objects(generation=None)`: every object the collector tracks (aio's one

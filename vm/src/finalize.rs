@@ -113,6 +113,12 @@ pub(crate) fn queue_callback(callback: Value, wr: Obj) {
     push(Pending::Callback(callback, wr));
 }
 
+/// Makes the next finalization point run (an automatic collection waits there for
+/// `gc.callbacks`).
+pub(crate) fn wake() {
+    let _ = PENDING.try_with(|p| p.set(true));
+}
+
 fn push(p: Pending) {
     // During thread teardown the queue is gone: the work is dropped undone.
     let _ = QUEUE.try_with(|q| {
@@ -129,12 +135,20 @@ impl Vm {
     /// interpreter calls it at safe points, and [`Vm::shutdown`] at the end.
     #[doc(hidden)]
     pub fn run_finalizers(&mut self) {
-        if RUNNING.with(|r| r.replace(true)) {
+        if RUNNING.with(|r| r.get()) {
             // The outer call drains what this finalizer frees.
             return;
         }
+        if self.gc.automatic_due() {
+            self.collect_automatically();
+        }
+        RUNNING.with(|r| r.set(true));
         self.drain_finalizers();
         RUNNING.with(|r| r.set(false));
+        if self.gc.automatic_due() {
+            // Requested while finalizers ran: the next point runs it.
+            wake();
+        }
     }
 
     /// [`Vm::run_finalizers`] for a native that stands for a script frame CPython would

@@ -97,6 +97,11 @@ pub struct GcState {
     collecting: Cell<bool>,
     /// `gc.callbacks` are running (`gc_inspect.rs`): a collection they ask for does nothing.
     pub(crate) in_callbacks: Cell<bool>,
+    /// The `gc` module's `callbacks` list, once the module is imported.
+    callbacks: RefCell<Option<Value>>,
+    /// An automatic collection is due and waits for the next finalization point, where
+    /// `gc.callbacks` can run around it ([`Vm::run_finalizers`](crate::Vm::run_finalizers)).
+    collection_due: Cell<bool>,
     /// Objects freed by collections so far.
     pub collected: Cell<usize>,
     /// The class lookup cache; emptied before each collection so that the values it holds
@@ -125,6 +130,8 @@ impl Default for GcState {
             enabled: Cell::new(true),
             collecting: Cell::new(false),
             in_callbacks: Cell::new(false),
+            callbacks: RefCell::new(None),
+            collection_due: Cell::new(false),
             collected: Cell::new(0),
             lookup_cache: crate::types::LookupCache::default(),
         }
@@ -157,7 +164,11 @@ impl GcState {
         self.allocated.set(n);
         if n >= self.threshold.get() && !self.collecting.get() {
             if self.enabled.get() && self.floor.get() != 0 {
-                self.collect();
+                if !self.has_callbacks() {
+                    self.collect();
+                } else if !self.collection_due.replace(true) {
+                    crate::finalize::wake();
+                }
             } else {
                 self.prune(n);
             }
@@ -168,6 +179,33 @@ impl GcState {
         });
         o.gc.set(idx as u32);
         o.gc_owner.set(self.owner);
+    }
+
+    /// Makes `list` the `gc.callbacks` list automatic collections call (the `gc` module's,
+    /// which CPython keeps even when the script rebinds or deletes `gc.callbacks`).
+    pub fn set_callbacks(&self, list: Value) {
+        *self.callbacks.borrow_mut() = Some(list);
+    }
+
+    /// The `gc.callbacks` list (`None` before the `gc` module is imported).
+    pub fn callbacks(&self) -> Value {
+        self.callbacks.borrow().clone().unwrap_or(Value::None)
+    }
+
+    /// Whether `gc.callbacks` holds a callback (a list being changed counts as empty).
+    fn has_callbacks(&self) -> bool {
+        let cbs = self.callbacks.borrow();
+        match cbs.as_ref().and_then(|v| v.payload()) {
+            Some(Payload::List(l)) => l.try_borrow().is_ok_and(|l| !l.is_empty()),
+            _ => false,
+        }
+    }
+
+    /// Whether an automatic collection deferred for `gc.callbacks` can run: one is due
+    /// (until a collection runs, so the objects the callbacks make do not ask again) and
+    /// no callback is running (it waits for them to end).
+    pub(crate) fn automatic_due(&self) -> bool {
+        self.collection_due.get() && !self.in_callbacks.get()
     }
 
     /// Runs `f` on this VM's registry (which `f` must not use to drop or track objects).
@@ -354,6 +392,7 @@ impl GcState {
         drop(live);
         drop(garbage);
         self.allocated.set(0);
+        self.collection_due.set(false);
         self.survivors.set(survivors);
         self.reschedule();
         self.collected.set(self.collected.get() + cleared);

@@ -78,22 +78,30 @@ impl Vm {
             .collect()
     }
 
-    /// `gc.collect()` with `gc.callbacks` (the list `callbacks`, when it is one and not
+    /// `gc.collect(generation)` with `gc.callbacks` (the `gc` module's list, when it is not
     /// empty) called as `callback("start", info)` before and `callback("stop", info)`
-    /// after, `info` being `{'generation': 2, 'collected': n, 'uncollectable': 0}`. A
-    /// callback's exception is reported as unraisable. A collection asked for from a
-    /// callback does nothing and finds 0, as in CPython.
-    pub fn collect_with_callbacks(&mut self, callbacks: &Value) -> usize {
+    /// after, `info` being `{'generation': generation, 'collected': n, 'uncollectable':
+    /// 0}`. A callback's exception is reported as unraisable. A collection asked for from
+    /// a callback does nothing and finds 0, as in CPython.
+    pub fn collect_with_callbacks(&mut self, generation: i64) -> usize {
         if self.gc.in_callbacks.get() {
             return 0;
         }
-        self.gc_callbacks(callbacks, "start", 0);
+        let callbacks = self.gc.callbacks();
+        self.gc_callbacks(&callbacks, "start", generation, 0);
         let n = self.collect_garbage();
-        self.gc_callbacks(callbacks, "stop", n);
+        self.gc_callbacks(&callbacks, "stop", generation, n);
         n
     }
 
-    fn gc_callbacks(&mut self, callbacks: &Value, phase: &str, collected: usize) {
+    /// An automatic collection, deferred to a finalization point because `gc.callbacks`
+    /// is not empty: reported to them as CPython reports a young collection (generation
+    /// 0; aio's one generation stands for `get_count()`'s first).
+    pub(crate) fn collect_automatically(&mut self) {
+        self.collect_with_callbacks(0);
+    }
+
+    fn gc_callbacks(&mut self, callbacks: &Value, phase: &str, generation: i64, collected: usize) {
         let list = match callbacks.payload() {
             Some(Payload::List(l)) => l.borrow().clone(),
             _ => return,
@@ -104,7 +112,7 @@ impl Vm {
         self.gc.in_callbacks.set(true);
         let info = self.new_dict(crate::dict::Dict::new());
         for (k, v) in [
-            ("generation", 2),
+            ("generation", generation),
             ("collected", collected as i64),
             ("uncollectable", 0),
         ] {
