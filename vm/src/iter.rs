@@ -398,9 +398,9 @@ impl Vm {
     pub fn next(&mut self, it: &Value) -> PyResult<Option<Value>> {
         if let Value::Obj(o) = it {
             match &o.payload {
-                // An instance of a script's subclass of `enumerate`, `zip`, ... (which has
-                // a `__dict__`) may override `__next__`.
-                Payload::Iter(state) if o.dict.get().is_none() || !self.overrides_next(it) => {
+                // An instance of a script's subclass of `enumerate`, `zip`, ... (with or
+                // without `__slots__`) may override `__next__`.
+                Payload::Iter(state) if !self.is_heap(it) || !self.overrides_next(it) => {
                     return self.next_native(o, state)
                 }
                 Payload::Generator(_) => {
