@@ -358,6 +358,9 @@ pub struct TypeData {
     /// statement left it, after which its `__dict__` view shows the `__dict__` and
     /// `__weakref__` descriptors (`builtins/getset.rs`), before the `__doc__` it added.
     pub getsets_after: RefCell<Option<Rc<Str>>>,
+    /// Those `__dict__` and `__weakref__` descriptors, held weakly: made once per class
+    /// while any is alive (CPython makes them once), without a class–descriptor cycle.
+    pub getsets: RefCell<[std::rc::Weak<Object>; 2]>,
 }
 
 /// Which payload the instances of a class carry.

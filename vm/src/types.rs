@@ -254,6 +254,7 @@ fn type_data(name: &str, layout: Layout, bases: Vec<Obj>, heap: bool) -> TypeDat
         dict_hint: Cell::new(0),
         final_: Cell::new(false),
         getsets_after: RefCell::new(None),
+        getsets: RefCell::new(Default::default()),
     }
 }
 

@@ -2,7 +2,7 @@
 //! puts in the namespace of a class that gives its instances a `__dict__` or weak
 //! references (`C.__dict__['__dict__'].__get__(c)` is `c`'s dict). aio answers `c.__dict__`
 //! and `c.__weakref__` without them; they appear in the class's `__dict__` view
-//! ([`class_entries`]), made when it is read.
+//! ([`class_entries`]), made when it is read, once per class while any is alive.
 
 use super::{def_method, readonly_property};
 use crate::native::Args;
@@ -61,16 +61,25 @@ pub(crate) fn class_entries(vm: &mut Vm, cls: &Obj) -> Vec<(Rc<Str>, Value)> {
     let Some(gs_cls) = vm.getset_type.clone() else {
         return Vec::new();
     };
+    let Some(t) = cls.as_type() else {
+        return Vec::new();
+    };
     let mut out = Vec::new();
-    for name in ["__dict__", "__weakref__"] {
+    for (i, name) in ["__dict__", "__weakref__"].into_iter().enumerate() {
         if super::adds_slot(cls, name) {
             let name = vm.intern(name);
-            let state = GetSet {
-                name: name.clone(),
-                owner: cls.clone(),
-            };
-            let d = Object::new(gs_cls.clone(), Payload::Host(Box::new(RefCell::new(state))));
-            out.push((name, Value::Obj(vm.track(d))));
+            let cached = t.getsets.borrow()[i].upgrade();
+            let d = cached.unwrap_or_else(|| {
+                let state = GetSet {
+                    name: name.clone(),
+                    owner: cls.clone(),
+                };
+                let d = Object::new(gs_cls.clone(), Payload::Host(Box::new(RefCell::new(state))));
+                let d = vm.track(d);
+                t.getsets.borrow_mut()[i] = Rc::downgrade(&d);
+                d
+            });
+            out.push((name, Value::Obj(d)));
         }
     }
     out
