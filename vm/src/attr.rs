@@ -1475,7 +1475,15 @@ impl Vm {
         }
         let cls = self.class_of(obj).clone();
         if let Some(Payload::Exception(d)) = obj.payload() {
-            if crate::builtins::set_exception_attr(self, d, name.as_str(), &value)? {
+            if crate::builtins::set_exception_attr(self, d, name.as_str(), &value)?
+                || crate::builtins::exceptions::set_import_attr(
+                    self,
+                    &cls,
+                    d,
+                    name.as_str(),
+                    Some(value.clone()),
+                )
+            {
                 return Ok(());
             }
         }
@@ -1564,6 +1572,11 @@ impl Vm {
                     self.call(&delattr, &[obj.clone(), Value::Str(name.clone())], &[])?;
                     return Ok(());
                 }
+            }
+        }
+        if let Some(Payload::Exception(d)) = obj.payload() {
+            if crate::builtins::exceptions::set_import_attr(self, &cls, d, name.as_str(), None) {
+                return Ok(());
             }
         }
         if let Some(Value::Obj(d)) = self.lookup(&cls, name) {

@@ -339,11 +339,10 @@ impl Vm {
             .cloned()
             .unwrap_or_else(|| self.types.type_.clone());
         if is_subtype(&cls, &self.exc.import_error.clone()) {
-            // An assigned `msg` (a str) is what CPython's ImportError_str shows.
-            let key = self.intern("msg");
-            let msg = e
-                .dict_table()
-                .and_then(|t| t.borrow().get_str(&key).cloned());
+            // `msg` when it is a str is what CPython's ImportError_str shows.
+            let msg = self
+                .exc_data(e)
+                .map(|d| crate::builtins::exceptions::import_error_msg(&d));
             if let Some(Value::Str(m)) = msg {
                 return Ok(m.as_str().to_string());
             }

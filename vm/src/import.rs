@@ -448,9 +448,7 @@ impl Vm {
             return false;
         }
         match &e.payload {
-            Payload::Exception(d) => d
-                .borrow()
-                .extra
+            Payload::Exception(d) => crate::builtins::exceptions::import_error_name(&d.borrow())
                 .as_str()
                 .is_some_and(|n| n.as_str() == name),
             _ => false,

@@ -4,10 +4,11 @@
 
 use super::{def_method, def_method_sig, def_static};
 use crate::native::{Args, Sig};
-use crate::object::Payload;
+use crate::object::{ExcData, Payload};
 use crate::types::is_subtype;
 use crate::value::{Obj, Value};
 use crate::vm::{PyResult, Vm};
+use std::cell::RefCell;
 
 pub(super) fn install(vm: &mut Vm) {
     let b = vm.exc.base_exception.clone();
@@ -161,19 +162,72 @@ fn exc_init_keywords(vm: &mut Vm, e: &Value, a: &Args) -> PyResult<()> {
         d.borrow_mut().extra = pair;
         return Ok(());
     }
-    for (k, v) in a.kw {
-        // `extra` holds `name`; `path` lives in the instance dict.
-        if k.as_str() == "name" {
-            d.borrow_mut().extra = v.clone();
-        } else if let Some(o) = e.as_obj() {
-            let key = vm.intern(k.as_str());
-            vm.instance_dict(o);
-            if let Some(t) = o.dict_table() {
-                t.borrow_mut().set_str(key, v.clone());
-            }
+    if is_subtype(&cls, &vm.exc.name_error) {
+        d.borrow_mut().extra = a.kwarg("name").cloned().unwrap_or(Value::None);
+        return Ok(());
+    }
+    for (i, k) in IMPORT_MEMBERS.iter().enumerate().take(2) {
+        if let Some(v) = a.kwarg(k) {
+            set_import_member(vm, d, i, v.clone());
         }
     }
     Ok(())
+}
+
+/// `ImportError`'s members, in the order of the tuple `extra` holds them in.
+const IMPORT_MEMBERS: [&str; 3] = ["name", "path", "msg"];
+
+/// `ImportError`'s members `name`, `path` and `msg` (CPython's `T_OBJECT` members: never in
+/// the instance dict). `extra` holds them as a 3-tuple once one is set by keyword or
+/// assignment; before that (the errors the VM raises) it is `name` alone, and `msg` is
+/// the sole argument.
+fn import_members(d: &ExcData) -> [Value; 3] {
+    match d.extra.payload() {
+        Some(Payload::Tuple(t)) if t.len() == 3 => [t[0].clone(), t[1].clone(), t[2].clone()],
+        _ => {
+            let msg = match d.args.payload() {
+                Some(Payload::Tuple(t)) if t.len() == 1 => t[0].clone(),
+                _ => Value::None,
+            };
+            [d.extra.clone(), Value::None, msg]
+        }
+    }
+}
+
+/// `ImportError.name` (the module an import failed to find).
+pub(crate) fn import_error_name(d: &ExcData) -> Value {
+    import_members(d)[0].clone()
+}
+
+/// `ImportError.msg`.
+pub(crate) fn import_error_msg(d: &ExcData) -> Value {
+    import_members(d)[2].clone()
+}
+
+/// Sets member `i` of [`IMPORT_MEMBERS`].
+fn set_import_member(vm: &Vm, d: &RefCell<ExcData>, i: usize, v: Value) {
+    let mut members = import_members(&d.borrow());
+    members[i] = v;
+    d.borrow_mut().extra = vm.new_tuple(members.to_vec());
+}
+
+/// Assigns (`Some`) or deletes (`None`, which leaves `None`, as CPython's members do) a
+/// member of an `ImportError`; false when `name` is not one or `cls` not `ImportError`'s.
+pub(crate) fn set_import_attr(
+    vm: &Vm,
+    cls: &Obj,
+    d: &RefCell<ExcData>,
+    name: &str,
+    value: Option<Value>,
+) -> bool {
+    let Some(i) = IMPORT_MEMBERS.iter().position(|m| *m == name) else {
+        return false;
+    };
+    if !is_subtype(cls, &vm.exc.import_error) {
+        return false;
+    }
+    set_import_member(vm, d, i, value.unwrap_or(Value::None));
+    true
 }
 
 fn exc_str(vm: &mut Vm, a: Args) -> PyResult {
@@ -333,11 +387,11 @@ pub(super) fn exception_attr(vm: &mut Vm, o: &Obj, name: &str) -> PyResult<Optio
                 _ => Value::None,
             })
         }
-        "name"
-            if is_subtype(&cls, &vm.exc.name_error) || is_subtype(&cls, &vm.exc.import_error) =>
-        {
-            Some(d.extra.clone())
+        "name" | "path" | "msg" if is_subtype(&cls, &vm.exc.import_error) => {
+            let i = IMPORT_MEMBERS.iter().position(|m| *m == name);
+            i.map(|i| import_members(&d)[i].clone())
         }
+        "name" if is_subtype(&cls, &vm.exc.name_error) => Some(d.extra.clone()),
         "name" | "obj" if is_subtype(&cls, &vm.exc.attribute_error) => {
             let i = usize::from(name == "obj");
             Some(match d.extra.payload() {
@@ -345,13 +399,6 @@ pub(super) fn exception_attr(vm: &mut Vm, o: &Obj, name: &str) -> PyResult<Optio
                 _ => Value::None,
             })
         }
-        // Set by keyword only; the instance dict is consulted first.
-        "path" if is_subtype(&cls, &vm.exc.import_error) => Some(Value::None),
-        // `ImportError.msg`: the sole argument (an assigned one is in the instance dict).
-        "msg" if is_subtype(&cls, &vm.exc.import_error) => Some(match args.as_slice() {
-            [m] => m.clone(),
-            _ => Value::None,
-        }),
         "msg" if is_subtype(&cls, &vm.exc.syntax_error) => {
             Some(args.first().cloned().unwrap_or(Value::None))
         }
