@@ -73,28 +73,51 @@ pub(crate) fn rand_bits(vm: &mut Vm, s: &Value, k: u64) -> PyResult<BigInt> {
     to_index(vm, &r)
 }
 
+/// The last class a question about a class was answered for, the type epoch then, and
+/// the answer.
+type ClassAnswer = std::cell::Cell<(usize, u64, bool)>;
+
 thread_local! {
-    /// The last class [`native_bits`] answered for, the type epoch then, and the answer.
-    static NATIVE_BITS: std::cell::Cell<(usize, u64, bool)> =
-        const { std::cell::Cell::new((0, 0, false)) };
+    static NATIVE_BITS: ClassAnswer = const { std::cell::Cell::new((0, 0, false)) };
+    static NATIVE_RANDRANGE: ClassAnswer = const { std::cell::Cell::new((0, 0, false)) };
 }
 
-/// Whether `s` draws through this module's own `_randbelow` and `getrandbits` (a
-/// `Random` whose class overrides neither): remembered for the last class until any
-/// class changes (the type epoch).
-pub(crate) fn native_bits(vm: &mut Vm, s: &Value) -> bool {
+/// `answer(vm, s)`, remembered in `cache` for the last class of `s` until any class
+/// changes (the type epoch).
+fn per_class(
+    cache: &'static std::thread::LocalKey<ClassAnswer>,
+    vm: &mut Vm,
+    s: &Value,
+    answer: fn(&mut Vm, &Value) -> bool,
+) -> bool {
     let cls = vm.class_of(s).clone();
     let key = (
         std::rc::Rc::as_ptr(&cls) as usize,
         aio_vm::types::type_epoch(),
     );
-    let (c, e, answer) = NATIVE_BITS.with(|n| n.get());
+    let (c, e, known) = cache.with(|n| n.get());
     if (c, e) == key {
-        return answer;
+        return known;
     }
-    let answer = matches!(below_kind(vm, s), Below::Bits) && is_native(vm, s, "getrandbits");
-    NATIVE_BITS.with(|n| n.set((key.0, key.1, answer)));
-    answer
+    let known = answer(vm, s);
+    cache.with(|n| n.set((key.0, key.1, known)));
+    known
+}
+
+/// Whether `s` draws through this module's own `_randbelow` and `getrandbits` (a
+/// `Random` whose class overrides neither).
+pub(crate) fn native_bits(vm: &mut Vm, s: &Value) -> bool {
+    per_class(&NATIVE_BITS, vm, s, |vm, s| {
+        matches!(below_kind(vm, s), Below::Bits) && is_native(vm, s, "getrandbits")
+    })
+}
+
+/// Whether `s`'s class keeps this module's `randrange` (`randint` calls an override, as
+/// CPython's `return self.randrange(a, b+1)` does).
+pub(crate) fn native_randrange(vm: &mut Vm, s: &Value) -> bool {
+    per_class(&NATIVE_RANDRANGE, vm, s, |vm, s| {
+        is_native(vm, s, "randrange")
+    })
 }
 
 /// `_randbelow_with_getrandbits(n)` for `0 < n < 2**64` on the generator itself: the

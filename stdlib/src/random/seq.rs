@@ -139,6 +139,9 @@ fn randint(vm: &mut Vm, a: Args) -> PyResult {
         return Err(vm.new_type_error(format!("Random.randint() missing {missing}")));
     };
     let stop = vm.binary_op(&hi, &Value::Int(1), BinOp::Add)?;
+    if !super::native_randrange(vm, &s) {
+        return aio_vm::module::call_method(vm, &s, "randrange", &[lo, stop]);
+    }
     randrange_impl(vm, &s, &lo, Some(&stop), None, false)
 }
 
