@@ -60,6 +60,7 @@ const PRELUDE: &[crate::source::Source] = &[
     ),
     ("asyncio/runners.aio", include_str!("prelude/runners.aio")),
     ("asyncio/origins.aio", include_str!("prelude/origins.aio")),
+    ("asyncio/names.aio", include_str!("prelude/names.aio")),
 ];
 
 /// After a host limit stopped a run: `asyncio._reset_after_limit()`, which releases the loop
