@@ -64,7 +64,53 @@ pub(super) struct StepEnv {
     contexts: super::context::Contexts,
     /// Handles that ran, emptied, for `call_soon` to fill again (see [`recycle_handle`]).
     handle_pool: RefCell<Vec<Obj>>,
+    /// [`loop_natives`]' answer for the last (class, class epoch, instance-dict layout).
+    loop_plain: std::cell::Cell<((usize, u64, u64), u8)>,
     n: Names,
+}
+
+/// [`loop_natives`] bits: the loop keeps `BaseEventLoop.call_soon`, `_run_once`,
+/// `get_debug`.
+const KEEPS_CALL_SOON: u8 = 1;
+const KEEPS_RUN_ONCE: u8 = 2;
+const KEEPS_GET_DEBUG: u8 = 4;
+
+/// Which of `BaseEventLoop`'s methods the natives stand for `event_loop` keeps
+/// ([`keeps_method`] for each). The answer depends only on the loop's class, the class
+/// epoch and its instance dict's keys (a dict's version names its key layout), so it is
+/// remembered for the last such triple: a task switch checks one entry instead of looking
+/// each name up in the loop's dict and class.
+fn loop_natives(vm: &mut Vm, env: &StepEnv, event_loop: &Value) -> u8 {
+    let key = event_loop.as_obj().and_then(|o| {
+        let (cls, t) = (o.class_raw()?, o.dict_table()?);
+        let version = t.try_borrow().ok()?.version;
+        Some((
+            Rc::as_ptr(cls) as usize,
+            aio_vm::types::type_epoch(),
+            version,
+        ))
+    });
+    if let Some(key) = key {
+        let (cached, bits) = env.loop_plain.get();
+        if cached == key {
+            return bits;
+        }
+    }
+    let n = &env.n;
+    let mut bits = 0;
+    if keeps_method(vm, event_loop, &n.call_soon, &env.loop_call_soon) {
+        bits |= KEEPS_CALL_SOON;
+    }
+    if keeps_method(vm, event_loop, &n.run_once, &env.loop_run_once) {
+        bits |= KEEPS_RUN_ONCE;
+    }
+    if keeps_method(vm, event_loop, &n.get_debug, &env.loop_get_debug) {
+        bits |= KEEPS_GET_DEBUG;
+    }
+    if let Some(key) = key {
+        env.loop_plain.set((key, bits));
+    }
+    bits
 }
 
 /// Interned attribute names.
@@ -282,7 +328,7 @@ fn init_future(
     // `_cancel_message`, `_cancelled_exc`, `_log_traceback` and `_source_traceback` are
     // class defaults (`futures.aio`) until a future needs its own.
     iset(vm, fut, &n.blocking, Value::Bool(Bool::FALSE))?;
-    let debug = if keeps_method(vm, &event_loop, &n.get_debug, &env.loop_get_debug) {
+    let debug = if loop_natives(vm, env, &event_loop) & KEEPS_GET_DEBUG != 0 {
         iget(vm, &event_loop, &n.debug)?
     } else {
         aio_vm::module::call_method(vm, &event_loop, "get_debug", &[])?
@@ -955,6 +1001,7 @@ fn init_env(vm: &mut Vm, a: &Args, globals: &Obj) -> PyResult<StepEnv> {
         site: RefCell::new(None),
         contexts: super::context::Contexts::new(vm)?,
         handle_pool: RefCell::new(Vec::new()),
+        loop_plain: std::cell::Cell::new(((0, 0, 0), 0)),
         n: Names::new(vm),
     })
 }
@@ -1401,7 +1448,7 @@ fn call_soon(
     context: Value,
 ) -> PyResult<()> {
     let n = &env.n;
-    if !keeps_method(vm, event_loop, &n.call_soon, &env.loop_call_soon) {
+    if loop_natives(vm, env, event_loop) & KEEPS_CALL_SOON == 0 {
         // Another loop's `call_soon` gets the bound step or wake-up of a task.
         let (callback, mut all) = if is(&args, &env.step_args) {
             (vm.get_attr(&callback, &n.step)?, vec![])
@@ -1470,9 +1517,9 @@ fn queue_bare(
     context: &Value,
 ) -> PyResult<bool> {
     let n = &env.n;
+    let keeps = KEEPS_CALL_SOON | KEEPS_RUN_ONCE;
     let plain = is_bare_entry(vm, env, task)
-        && keeps_method(vm, event_loop, &n.call_soon, &env.loop_call_soon)
-        && keeps_method(vm, event_loop, &n.run_once, &env.loop_run_once)
+        && loop_natives(vm, env, event_loop) & keeps == keeps
         && !(context.is_none() && env.contexts.used());
     if !plain {
         return Ok(false);
