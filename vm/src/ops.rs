@@ -722,6 +722,15 @@ impl Vm {
         }
     }
 
+    /// Whether `v`'s class is the one whose `__hash__` was last found to be `object`'s in
+    /// this class epoch (`Vm::identity_hash_class`): the dict an event loop keys by loop,
+    /// or a set of plain instances, then hashes without an MRO lookup.
+    #[inline]
+    fn hashes_by_identity(&self, v: &Value) -> bool {
+        let cls = self.class_of(v);
+        self.identity_hash_class.get() == (Rc::as_ptr(cls) as usize, crate::types::type_epoch())
+    }
+
     /// `hash(v)`, equal to CPython's for numbers; see the example of [`Vm::is_true`].
     pub fn hash(&mut self, v: &Value) -> PyResult<i64> {
         match v {
@@ -731,7 +740,7 @@ impl Vm {
             Value::Float(f) => Ok(crate::hashing::hash_f64(f.get(), v.id())),
             Value::Str(s) => Ok(s.hash()),
             Value::Obj(o) => {
-                if self.is_heap(v) {
+                if self.is_heap(v) && !self.hashes_by_identity(v) {
                     let cls = self.class_of(v).clone();
                     match self.lookup(&cls, &self.names.__hash__.clone()) {
                         Some(Value::None) => return Err(self.unhashable(v)),
@@ -746,7 +755,10 @@ impl Vm {
                                 }
                             };
                         }
-                        _ => {}
+                        _ => {
+                            let key = (Rc::as_ptr(&cls) as usize, crate::types::type_epoch());
+                            self.identity_hash_class.set(key);
+                        }
                     }
                 }
                 match &o.payload {

@@ -208,6 +208,9 @@ pub struct Vm {
     pub(crate) self_awaits: Vec<(Obj, crate::gen::SelfAwaitStep)>,
     /// The bare-yield awaitable and its spent twin (`Vm::register_bare_yield`).
     pub(crate) bare_yield: Option<(Obj, Obj)>,
+    /// The heap class (address, class epoch) whose `__hash__` `Vm::hash` last found to be
+    /// `object`'s.
+    pub(crate) identity_hash_class: std::cell::Cell<(usize, u64)>,
     /// Frames tracebacks leave out, by source file (`"asyncio/futures.aio"`) or function
     /// (`"asyncio/tasks.aio::__step"`): library code that CPython implements in C, so
     /// reports show the frames CPython shows.
@@ -323,6 +326,7 @@ impl Vm {
             hidden_sources: Default::default(),
             self_awaits: Vec::new(),
             bare_yield: None,
+            identity_hash_class: std::cell::Cell::new((0, 0)),
             native_modules: HashMap::new(),
             stdout: RefCell::new(Box::new(std::io::BufWriter::with_capacity(
                 1 << 16,
