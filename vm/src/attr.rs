@@ -69,6 +69,26 @@ pub(crate) fn cached_load_attr(
     t.value_at(pos).cloned()
 }
 
+/// `LoadAttr` of an attribute the instruction's cache places in the instance dict
+/// ([`CacheKind::Dict`]), for an object read where it stands (a local, not cloned): the
+/// value at the position the name last had. `None`: take [`cached_load_attr`].
+#[inline(always)]
+pub(crate) fn cached_dict_value(
+    slot: &Cell<AttrCache>,
+    o: &Object,
+    name: &Rc<Str>,
+) -> Option<Value> {
+    // SAFETY: read in place; nothing writes the slot while the reference lives.
+    let c: &AttrCache = unsafe { &*slot.as_ptr() };
+    if c.kind != CacheKind::Dict || !c.holds_for(o) {
+        return None;
+    }
+    // SAFETY: as in `cached_load_attr`: the reference lives until the value is cloned,
+    // which runs no script code; a dict mutably borrowed right now is an `Err`.
+    let t = unsafe { o.dict_table()?.try_borrow_unguarded() }.ok()?;
+    t.value_at_if_key(c.pos as usize, name).cloned()
+}
+
 /// `LoadAttr` of a method through the instruction's cache ([`CacheKind::Method`]): the
 /// bound method, when the cache holds for `obj`'s class.
 #[inline]
@@ -244,9 +264,19 @@ pub(crate) fn cached_load_method(
         return None;
     }
     if let Some(t) = o.dict_table() {
-        let t = t.borrow();
-        if t.may_hold_str(name) && t.find_str(name).is_some() {
-            return None;
+        // SAFETY: the reference lives only for the tests below, which run no script code,
+        // so no mutable borrow can overlap it; one mutably borrowed right now (a store in
+        // progress further up) is an `Err`, and the general path takes over.
+        let t = unsafe { t.try_borrow_unguarded() }.ok()?;
+        // `version` remembers a key layout known not to hold the name: a dict with that
+        // version has the same keys (CPython's `LOAD_METHOD_WITH_VALUES` checks the
+        // shared keys' version the same way).
+        if t.version != c.version {
+            if t.may_hold_str(name) && t.find_str(name).is_some() {
+                return None;
+            }
+            let version = t.version;
+            slot.set(AttrCache { version, ..*c });
         }
     }
     // SAFETY: `method` is a function of the namespace of this class or one of its bases
@@ -275,16 +305,27 @@ pub(crate) fn cached_class_init(slot: &Cell<AttrCache>, callee: &Value) -> Optio
 /// `StoreAttr` through the instruction's cache: stores into the instance dict when the cache
 /// says the class neither overrides `__setattr__` nor has a descriptor of that name. Gives
 /// `value` back when the general path must run.
-#[inline]
+#[inline(always)]
 pub(crate) fn cached_store_attr(
     slot: &Cell<AttrCache>,
     obj: &Value,
     name: &Rc<Str>,
     value: Value,
 ) -> Result<(), Value> {
-    let Value::Obj(o) = obj else {
-        return Err(value);
-    };
+    match obj {
+        Value::Obj(o) => cached_store_obj(slot, o, name, value),
+        _ => Err(value),
+    }
+}
+
+/// [`cached_store_attr`] for an object (read where it stands: a local, not cloned).
+#[inline(always)]
+pub(crate) fn cached_store_obj(
+    slot: &Cell<AttrCache>,
+    o: &Obj,
+    name: &Rc<Str>,
+    value: Value,
+) -> Result<(), Value> {
     // SAFETY: read in place; nothing writes the slot while the reference lives (the
     // stores below copy it first).
     let c: &AttrCache = unsafe { &*slot.as_ptr() };
@@ -310,7 +351,7 @@ pub(crate) fn cached_store_attr(
     if let Some(v) = t.value_at_if_key_mut(c.pos as usize, name) {
         let old = std::mem::replace(v, value);
         drop(t);
-        drop(old);
+        old.release();
         return Ok(());
     }
     if c.kind == CacheKind::Append && t.version == c.version {

@@ -420,6 +420,8 @@ pub enum Instr {
     ForIterStoreGlobal(u32),
     /// `LoadFast(a)` then `LoadAttr(n)` (`self.x`).
     LoadFastLoadAttr(u32),
+    /// `LoadFast(a)` then `StoreAttr(n)` (`self.x = v`).
+    LoadFastStoreAttr(u32),
     /// `LoadFast(a)`, `LoadConst(k)`, then `Binary(op)` or `Inplace(op)` (`n - 1`, `i += 1`):
     /// a triple, both followers left in place. Small ints and floats are computed here;
     /// other operands are pushed and the operator instruction runs as usual.
@@ -450,6 +452,7 @@ impl Instr {
             Instr::LoadFastLoadFast(p)
             | Instr::LoadFastLoadConst(p)
             | Instr::LoadFastLoadAttr(p)
+            | Instr::LoadFastStoreAttr(p)
             | Instr::LoadFastConstBinary(_, p)
             | Instr::LoadFastConstCompareJump(_, p)
             | Instr::LoadFastLocalBinary(_, p)
@@ -644,7 +647,9 @@ pub struct AttrCache {
     pub method: usize,
     /// [`CacheKind::Append`]: the instance dict's version before the append.
     /// [`CacheKind::TypeAttr`]: 1 when the value is a `staticmethod` whose function is
-    /// the attribute, 0 when the value is the attribute itself.
+    /// the attribute, 0 when the value is the attribute itself. `LoadMethod` (and
+    /// [`CacheKind::Method`]): the version of an instance dict seen not to shadow the
+    /// method (dicts of one version have the same keys).
     pub version: u64,
 }
 

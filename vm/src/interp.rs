@@ -536,6 +536,17 @@ impl Vm {
                             f.stack.push(v);
                         }};
                     }
+                    // `StoreAttr` of `$v` to attribute `$n` of `$obj`, through the cache.
+                    macro_rules! store_attr {
+                        ($obj:ident, $v:ident, $n:expr) => {{
+                            let name = &code.names[$n];
+                            let slot = &code.attr_cache[ip - 1];
+                            if let Err(v) = crate::attr::cached_store_attr(slot, &$obj, name, $v) {
+                                self.fill_store_attr_cache(slot, &$obj, name);
+                                tri!(with_frame!(self, f, self.set_attr(&$obj, name, v)));
+                            }
+                        }};
+                    }
                     // A keyword call that binds in place (`keyword_simple_call`) runs its
                     // frame, skipping the `await` that follows when it is an eager one.
                     macro_rules! keyword_fast_call {
@@ -833,22 +844,54 @@ impl Vm {
                         }
                         Instr::LoadFastLoadAttr(p) => {
                             let (a, n) = crate::code::unpack_pair(p);
+                            // Past the `LoadAttr`, whose cache slot the paths below read.
+                            ip += 1;
+                            // An instance-dict attribute of the local, read in place.
+                            if let Some(Some(Value::Obj(o))) = f.locals.get(a) {
+                                let slot = &code.attr_cache[ip - 1];
+                                let name = &code.names[n];
+                                if let Some(v) = crate::attr::cached_dict_value(slot, o, name) {
+                                    f.stack.push(v);
+                                    continue;
+                                }
+                            }
                             let Some(obj) = f.locals[a].clone() else {
+                                // The error belongs to the `LoadFast`.
+                                ip -= 1;
                                 break Event::Raise(self.unbound_local(code, a));
                             };
-                            // Past the `LoadAttr`, whose cache slot `load_attr!` reads.
-                            ip += 1;
                             load_attr!(obj, n);
                         }
                         Instr::StoreAttr(i) => {
                             let obj = f.stack.pop().expect("stack");
                             let v = f.stack.pop().expect("stack");
-                            let name = &code.names[i as usize];
-                            let slot = &code.attr_cache[ip - 1];
-                            if let Err(v) = crate::attr::cached_store_attr(slot, &obj, name, v) {
-                                self.fill_store_attr_cache(slot, &obj, name);
-                                tri!(with_frame!(self, f, self.set_attr(&obj, name, v)));
-                            }
+                            store_attr!(obj, v, i as usize);
+                        }
+                        Instr::LoadFastStoreAttr(p) => {
+                            let (a, n) = crate::code::unpack_pair(p);
+                            // Past the `StoreAttr`, whose cache slot the paths below read.
+                            ip += 1;
+                            let v = f.stack.pop().expect("stack");
+                            // A store into the instance dict of the local, read in place.
+                            let v = match f.locals.get(a) {
+                                Some(Some(Value::Obj(o))) => {
+                                    let slot = &code.attr_cache[ip - 1];
+                                    match crate::attr::cached_store_obj(slot, o, &code.names[n], v)
+                                    {
+                                        Ok(()) => continue,
+                                        Err(v) => v,
+                                    }
+                                }
+                                _ => v,
+                            };
+                            let Some(obj) = f.locals[a].clone() else {
+                                // The error belongs to the `LoadFast`, the value still
+                                // below it.
+                                f.stack.push(v);
+                                ip -= 1;
+                                break Event::Raise(self.unbound_local(code, a));
+                            };
+                            store_attr!(obj, v, n);
                         }
                         Instr::DeleteAttr(i) => {
                             let obj = f.stack.pop().expect("stack");

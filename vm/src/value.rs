@@ -65,6 +65,19 @@ pub enum Value {
     Obj(Obj),
 }
 
+impl Value {
+    /// Drops the value, with the test for an unboxed one inline: a plain `drop` of a
+    /// `Value` whose kind the compiler cannot see is an out-of-line `drop_in_place` call.
+    #[inline(always)]
+    pub(crate) fn release(self) {
+        if matches!(self, Value::Str(_) | Value::Obj(_)) {
+            drop(self);
+        } else {
+            std::mem::forget(self);
+        }
+    }
+}
+
 /// The payload of [`Value::Bool`]: a `bool` kept in a full word (see [`Value`]).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 #[repr(transparent)]

@@ -630,6 +630,18 @@ impl<'t, 'i> Compiler<'t, 'i> {
         Ok(())
     }
 
+    /// Whether `e` is a name that is a fast local of the function being compiled.
+    fn is_fast_local(&self, e: &Expr) -> bool {
+        let ExprKind::Name(n) = &e.kind else {
+            return false;
+        };
+        let scope = self.scope();
+        matches!(
+            scope.kind,
+            ScopeKind::Function | ScopeKind::Lambda | ScopeKind::Comprehension
+        ) && scope.lookup(&self.mangle(n)) == NameScope::Local
+    }
+
     fn load_name(&mut self, name: &str) -> CResult {
         self.name_op(name, Ctx::Load)
     }
@@ -1760,15 +1772,33 @@ impl<'t, 'i> Compiler<'t, 'i> {
                 self.with_span(target.span, |c| c.store_name(&n))
             }
             ExprKind::Attribute { value: obj, attr } => {
+                let i = self.name_index(&self.mangle(&attr.name));
+                // `x.a += e` for a fast local `x` that `e` cannot rebind: `x` is loaded
+                // again for the store (the same object), so both halves are the fused
+                // local-attribute instructions, without `DupTop` and `RotTwo`.
+                // The attribute's load and store point at the target (`o.v`), as
+                // CPython's carets do.
+                let attr_op = |c: &mut Self, instr: Instr| {
+                    c.with_span(target.span, |c| {
+                        c.emit(instr);
+                        Ok(())
+                    })
+                };
+                if self.is_fast_local(obj) && cannot_rebind(value) {
+                    self.expr(obj)?;
+                    attr_op(self, Instr::LoadAttr(i))?;
+                    self.expr(value)?;
+                    self.emit(Instr::Inplace(op));
+                    self.expr(obj)?;
+                    return attr_op(self, Instr::StoreAttr(i));
+                }
                 self.expr(obj)?;
                 self.emit(Instr::DupTop);
-                let i = self.name_index(&self.mangle(&attr.name));
-                self.emit(Instr::LoadAttr(i));
+                attr_op(self, Instr::LoadAttr(i))?;
                 self.expr(value)?;
                 self.emit(Instr::Inplace(op));
                 self.emit(Instr::RotTwo);
-                self.emit(Instr::StoreAttr(i));
-                Ok(())
+                attr_op(self, Instr::StoreAttr(i))
             }
             ExprKind::Subscript { value: obj, slice } => {
                 self.expr(obj)?;
@@ -2925,6 +2955,34 @@ fn estimate_stack(instrs: &[Instr]) -> u32 {
     }
     // One slot of room for what instructions push and pop within themselves.
     (max + 1) as u32
+}
+
+/// Whether evaluating `e` surely binds no local: it is built of names, constants,
+/// attributes, operators, subscripts and calls only (a walrus is the one expression that
+/// binds a local of the function it runs in; callees cannot rebind the caller's fast
+/// locals). The parser's nesting limit bounds the recursion.
+fn cannot_rebind(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Constant(_) | ExprKind::Name(_) => true,
+        ExprKind::Attribute { value, .. } | ExprKind::UnaryOp { operand: value, .. } => {
+            cannot_rebind(value)
+        }
+        ExprKind::BinOp { left, right, .. }
+        | ExprKind::Subscript {
+            value: left,
+            slice: right,
+        } => cannot_rebind(left) && cannot_rebind(right),
+        ExprKind::Call {
+            func,
+            args,
+            keywords,
+        } => {
+            cannot_rebind(func)
+                && args.iter().all(cannot_rebind)
+                && keywords.iter().all(|k| cannot_rebind(&k.value))
+        }
+        _ => false,
+    }
 }
 
 #[cfg(test)]

@@ -104,6 +104,12 @@ pub fn fuse_pairs(instrs: &mut [Instr]) {
             instrs[i] = f;
             continue;
         }
+        // `self.x = v` for a local `v`: the second load fuses with the store instead.
+        if let (Instr::LoadFast(_), Instr::LoadFast(_), Some(Instr::StoreAttr(_))) =
+            (instrs[i], instrs[i + 1], instrs.get(i + 2))
+        {
+            continue;
+        }
         let fused = match (instrs[i], instrs[i + 1]) {
             (Instr::LoadFast(a), Instr::LoadFast(b)) => {
                 pack_pair(a, b).map(Instr::LoadFastLoadFast)
@@ -125,6 +131,9 @@ pub fn fuse_pairs(instrs: &mut [Instr]) {
             }
             (Instr::LoadFast(a), Instr::LoadAttr(n)) => {
                 pack_pair(a, n).map(Instr::LoadFastLoadAttr)
+            }
+            (Instr::LoadFast(a), Instr::StoreAttr(n)) => {
+                pack_pair(a, n).map(Instr::LoadFastStoreAttr)
             }
             (Instr::LoadConst(k), Instr::Binary(op) | Instr::Inplace(op)) => {
                 Some(Instr::ConstBinary(op, k))
@@ -360,5 +369,32 @@ mod tests {
             .filter_map(super::super::dis::jump_target)
             .collect();
         assert_eq!(targets, vec![5, 0, 8, 5]);
+    }
+
+    #[test]
+    fn attribute_stores_to_a_local_fuse() {
+        use Instr::*;
+        // `self.x = v; self.x += 1` in a method (the second store re-loads `self`).
+        let mut instrs = vec![
+            LoadFast(1),
+            LoadFast(0),
+            StoreAttr(2),
+            LoadFast(0),
+            LoadAttr(2),
+            LoadConst(0),
+            Inplace(BinOp::Add),
+            LoadFast(0),
+            StoreAttr(2),
+            ReturnValue,
+        ];
+        let original = instrs.clone();
+        fuse_pairs(&mut instrs);
+        // The value's load is left alone so that `self` fuses with the store.
+        assert_eq!(instrs[0], LoadFast(1));
+        assert_eq!(instrs[1], LoadFastStoreAttr(2 << 16));
+        assert_eq!(instrs[3], LoadFastLoadAttr(2 << 16));
+        assert_eq!(instrs[7], LoadFastStoreAttr(2 << 16));
+        let shown: Vec<Instr> = instrs.iter().map(|i| i.unfused()).collect();
+        assert_eq!(shown, original);
     }
 }
