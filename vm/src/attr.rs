@@ -1516,15 +1516,7 @@ impl Vm {
         }
         let cls = self.class_of(obj).clone();
         if let Some(Payload::Exception(d)) = obj.payload() {
-            if crate::builtins::set_exception_attr(self, d, name.as_str(), &value)?
-                || crate::builtins::exceptions::set_import_attr(
-                    self,
-                    &cls,
-                    d,
-                    name.as_str(),
-                    Some(value.clone()),
-                )
-            {
+            if crate::builtins::set_exception_attr(self, &cls, d, name.as_str(), Some(&value))? {
                 return Ok(());
             }
         }
@@ -1616,7 +1608,7 @@ impl Vm {
             }
         }
         if let Some(Payload::Exception(d)) = obj.payload() {
-            if crate::builtins::exceptions::set_import_attr(self, &cls, d, name.as_str(), None) {
+            if crate::builtins::set_exception_attr(self, &cls, d, name.as_str(), None)? {
                 return Ok(());
             }
         }

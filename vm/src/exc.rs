@@ -2,6 +2,7 @@
 //! `__context__` without cycles), `except` matching, context managers, and the uncaught
 //! exception report in CPython's traceback format.
 
+use crate::builtins::exc_members::{self, Family};
 use crate::object::{ExcData, Payload};
 use crate::types::{is_subtype, lookup};
 use crate::value::{Obj, Value};
@@ -267,59 +268,137 @@ impl Vm {
         }
     }
 
-    /// Whether `cls` is `UnicodeDecodeError`, `UnicodeEncodeError` or a subclass: the
-    /// exceptions made with `(encoding, object, start, end, reason)`.
-    pub(crate) fn is_codec_error(&self, cls: &Obj) -> bool {
-        is_subtype(cls, &self.exc.unicode_decode_error)
-            || is_subtype(cls, &self.exc.unicode_encode_error)
+    /// Member `i` of exception `e` of family `fam` (the null marker for `NULL`).
+    fn exc_member(&self, e: &Obj, fam: Family, i: usize) -> Value {
+        match self.exc_data(e) {
+            Some(d) => exc_members::member(self, fam, &d, i),
+            None => self.null_marker.clone(),
+        }
     }
 
-    /// `str()` of a `UnicodeDecodeError`/`UnicodeEncodeError` made with its five arguments:
-    /// CPython's "'utf-8' codec can't decode byte 0xff in position 0: invalid start byte",
-    /// from the attributes (set on an instance, they change the message, as in CPython).
-    fn unicode_error_str(&mut self, e: &Obj) -> PyResult<String> {
-        let ev = Value::Obj(e.clone());
-        let get = |vm: &mut Vm, name: &str| {
-            let n = vm.intern(name);
-            vm.get_attr(&ev, &n)
-        };
-        let encoding = get(self, "encoding")?;
-        let object = get(self, "object")?;
-        let reason = get(self, "reason")?;
-        let (start, end) = (get(self, "start")?, get(self, "end")?);
-        let encoding = self.to_str(&encoding)?.as_str().to_string();
-        let reason = self.to_str(&reason)?.as_str().to_string();
-        let (Value::Int(start), Value::Int(end)) = (start, end) else {
+    /// `str()` of a `NULL`-able member as CPython's `%S` shows it (`<NULL>`).
+    fn member_str(&mut self, v: &Value) -> PyResult<String> {
+        if v.is(&self.null_marker) {
+            return Ok("<NULL>".to_string());
+        }
+        Ok(self.to_str(v)?.as_str().to_string())
+    }
+
+    /// `str()` of a codec error (`fam` one of the three), as CPython's
+    /// `UnicodeEncodeError_str` and its siblings: "'utf-8' codec can't decode byte 0xff in
+    /// position 0: invalid start byte", from the members as they are now.
+    fn unicode_error_str(&mut self, e: &Obj, fam: Family) -> PyResult<String> {
+        let m: Vec<Value> = (0..5).map(|i| self.exc_member(e, fam, i)).collect();
+        let object = &m[1];
+        if object.is(&self.null_marker) {
+            return Ok(String::new());
+        }
+        let reason = self.member_str(&m[4])?;
+        let (Value::Int(start), Value::Int(end)) = (&m[2], &m[3]) else {
             return Ok(String::new());
         };
-        let single = end == start + 1;
-        if let Some(s) = object.as_str() {
-            let c = usize::try_from(start)
-                .ok()
-                .and_then(|i| s.as_str().chars().nth(i));
-            return Ok(match c {
-                Some(c) if single => {
-                    let esc = crate::builtins::codecs::char_escape(c);
-                    format!("'{encoding}' codec can't encode character '{esc}' in position {start}: {reason}")
-                }
+        let (start, end) = (*start, *end);
+        let single = end == start.wrapping_add(1);
+        let at = usize::try_from(start).ok();
+        if fam == Family::Decode {
+            let encoding = self.member_str(&m[0])?;
+            let byte = match object.payload() {
+                Some(Payload::Bytes(b)) => at.and_then(|i| b.get(i).copied()),
+                _ => None,
+            };
+            return Ok(match byte {
+                Some(b) if single => format!(
+                    "'{encoding}' codec can't decode byte 0x{b:02x} in position {start}: {reason}"
+                ),
                 _ => format!(
-                    "'{encoding}' codec can't encode characters in position {start}-{}: {reason}",
-                    end - 1
+                    "'{encoding}' codec can't decode bytes in position {start}-{}: {reason}",
+                    end.wrapping_sub(1)
                 ),
             });
         }
-        let byte = match object.payload() {
-            Some(Payload::Bytes(b)) => usize::try_from(start).ok().and_then(|i| b.get(i).copied()),
-            _ => None,
-        };
-        Ok(match byte {
-            Some(b) if single => format!(
-                "'{encoding}' codec can't decode byte 0x{b:02x} in position {start}: {reason}"
+        let c = object
+            .as_str()
+            .and_then(|s| at.and_then(|i| s.as_str().chars().nth(i)));
+        let what = match c {
+            Some(c) if single => format!(
+                "character '{}' in position {start}: {reason}",
+                crate::builtins::codecs::char_escape(c)
             ),
             _ => format!(
-                "'{encoding}' codec can't decode bytes in position {start}-{}: {reason}",
-                end - 1
+                "characters in position {start}-{}: {reason}",
+                end.wrapping_sub(1)
             ),
+        };
+        if fam == Family::Translate {
+            return Ok(format!("can't translate {what}"));
+        }
+        let encoding = self.member_str(&m[0])?;
+        Ok(format!("'{encoding}' codec can't encode {what}"))
+    }
+
+    /// `str()` of an `OSError`, as CPython's `OSError_str`: `[Errno 2] No such file or
+    /// directory: 'f'` (with ` -> 'g'` for `filename2`) while `filename` is set, `[Errno
+    /// 2] ...` while `errno` and `strerror` are; `None` otherwise (as `BaseException`).
+    fn os_error_str(&mut self, e: &Obj) -> PyResult<Option<String>> {
+        use exc_members::{OS_ERRNO, OS_FILENAME, OS_FILENAME2, OS_STRERROR};
+        let m = |vm: &Vm, i| vm.exc_member(e, Family::Os, i);
+        let (errno, strerror) = (m(self, OS_ERRNO), m(self, OS_STRERROR));
+        let (f, f2) = (m(self, OS_FILENAME), m(self, OS_FILENAME2));
+        let null = self.null_marker.clone();
+        let or_none = |v: Value| if v.is(&null) { Value::None } else { v };
+        if !f.is(&null) {
+            let errno = self.to_str(&or_none(errno))?;
+            let strerror = self.to_str(&or_none(strerror))?;
+            let f = self.repr(&f)?;
+            let mut out = format!(
+                "[Errno {}] {}: {}",
+                errno.as_str(),
+                strerror.as_str(),
+                f.as_str()
+            );
+            if !f2.is(&null) {
+                let f2 = self.repr(&f2)?;
+                out.push_str(" -> ");
+                out.push_str(f2.as_str());
+            }
+            return Ok(Some(out));
+        }
+        if errno.is(&null) || strerror.is(&null) {
+            return Ok(None);
+        }
+        let errno = self.to_str(&errno)?;
+        let strerror = self.to_str(&strerror)?;
+        Ok(Some(format!(
+            "[Errno {}] {}",
+            errno.as_str(),
+            strerror.as_str()
+        )))
+    }
+
+    /// `str()` of a `SyntaxError`, as CPython's `SyntaxError_str`: `msg (file, line N)`
+    /// from the members, the file by its base name; `str(SyntaxError())` is `'None'`.
+    fn syntax_error_str(&mut self, e: &Obj) -> PyResult<String> {
+        let msg = self.exc_member(e, Family::Syntax, 0);
+        let msg = if msg.is(&self.null_marker) {
+            Value::None
+        } else {
+            msg
+        };
+        let msg = self.to_str(&msg)?.as_str().to_string();
+        let file = self.exc_member(e, Family::Syntax, 1);
+        let file = file.as_str().map(|f| {
+            let f = f.as_str();
+            f.rsplit('/').next().unwrap_or(f).to_string()
+        });
+        let line = match self.exc_member(e, Family::Syntax, 2) {
+            Value::Int(n) => Some(n),
+            _ => None,
+        };
+        Ok(match (file, line) {
+            (Some(f), Some(n)) => format!("{msg} ({f}, line {n})"),
+            (Some(f), None) => format!("{msg} ({f})"),
+            (None, Some(n)) => format!("{msg} (line {n})"),
+            (None, None) => msg,
         })
     }
 
@@ -338,66 +417,29 @@ impl Vm {
             .class_raw()
             .cloned()
             .unwrap_or_else(|| self.types.type_.clone());
-        if is_subtype(&cls, &self.exc.import_error.clone()) {
-            // `msg` when it is a str is what CPython's ImportError_str shows.
-            let msg = self
-                .exc_data(e)
-                .map(|d| crate::builtins::exceptions::import_error_msg(&d));
-            if let Some(Value::Str(m)) = msg {
-                return Ok(m.as_str().to_string());
+        match exc_members::family_of(self, &cls) {
+            Some(Family::Import) => {
+                // `msg` when it is a str is what CPython's ImportError_str shows.
+                let msg = self
+                    .exc_data(e)
+                    .map(|d| crate::builtins::exceptions::import_error_msg(self, &d));
+                if let Some(Value::Str(m)) = msg {
+                    return Ok(m.as_str().to_string());
+                }
             }
+            Some(f @ (Family::Encode | Family::Decode | Family::Translate)) => {
+                return self.unicode_error_str(e, f);
+            }
+            Some(Family::Os) => {
+                if let Some(s) = self.os_error_str(e)? {
+                    return Ok(s);
+                }
+            }
+            Some(Family::Syntax) => return self.syntax_error_str(e),
+            _ => {}
         }
         if is_subtype(&cls, &self.exc.key_error.clone()) && items.len() == 1 {
             return Ok(self.repr(&items[0])?.as_str().to_string());
-        }
-        if items.len() == 5 && self.is_codec_error(&cls) {
-            return self.unicode_error_str(e);
-        }
-        if is_subtype(&cls, &self.exc.os_error.clone()) && items.len() == 2 {
-            let errno = self.to_str(&items[0])?;
-            let msg = self.to_str(&items[1])?;
-            let names = self.exc_data(e).and_then(|d| match d.extra.payload() {
-                Some(Payload::Tuple(t)) if t.len() == 2 => Some((t[0].clone(), t[1].clone())),
-                _ => None,
-            });
-            if let Some((f, f2)) = names.filter(|(f, _)| !f.is_none()) {
-                let f = self.repr(&f)?;
-                let mut out = format!(
-                    "[Errno {}] {}: {}",
-                    errno.as_str(),
-                    msg.as_str(),
-                    f.as_str()
-                );
-                if !f2.is_none() {
-                    let f2 = self.repr(&f2)?;
-                    out.push_str(" -> ");
-                    out.push_str(f2.as_str());
-                }
-                return Ok(out);
-            }
-            return Ok(format!("[Errno {}] {}", errno.as_str(), msg.as_str()));
-        }
-        if is_subtype(&cls, &self.exc.syntax_error.clone()) {
-            // CPython's `SyntaxError_str`: `msg (file, line N)` from the attributes, the file
-            // by its base name; `str(SyntaxError())` is `'None'`.
-            let this = Value::Obj(e.clone());
-            let msg = crate::module::getattr(self, &this, "msg")?;
-            let msg = self.to_str(&msg)?.as_str().to_string();
-            let file = crate::module::getattr(self, &this, "filename")?;
-            let file = file.as_str().map(|f| {
-                let f = f.as_str();
-                f.rsplit('/').next().unwrap_or(f).to_string()
-            });
-            let line = match crate::module::getattr(self, &this, "lineno")? {
-                Value::Int(n) => Some(n),
-                _ => None,
-            };
-            return Ok(match (file, line) {
-                (Some(f), Some(n)) => format!("{msg} ({f}, line {n})"),
-                (Some(f), None) => format!("{msg} ({f})"),
-                (None, Some(n)) => format!("{msg} (line {n})"),
-                (None, None) => msg,
-            });
         }
         match items.len() {
             0 => Ok(String::new()),
@@ -415,15 +457,7 @@ impl Vm {
     /// The exit status for an uncaught `SystemExit` (printing its message when not an int).
     /// Internal: [`Vm::uncaught`] returns it as [`Error::Exit`](crate::Error::Exit).
     pub(crate) fn system_exit_code(&mut self, e: &Obj) -> i32 {
-        let args = self
-            .exc_data(e)
-            .map(|d| d.args.clone())
-            .unwrap_or(Value::None);
-        let code = match args.payload() {
-            Some(Payload::Tuple(t)) if t.len() == 1 => t[0].clone(),
-            Some(Payload::Tuple(t)) if t.is_empty() => Value::None,
-            _ => args.clone(),
-        };
+        let code = self.exc_member(e, Family::Exit, 0);
         match code {
             Value::None => 0,
             Value::Int(i) => i as i32,

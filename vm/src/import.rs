@@ -448,9 +448,11 @@ impl Vm {
             return false;
         }
         match &e.payload {
-            Payload::Exception(d) => crate::builtins::exceptions::import_error_name(&d.borrow())
-                .as_str()
-                .is_some_and(|n| n.as_str() == name),
+            Payload::Exception(d) => {
+                crate::builtins::exceptions::import_error_name(self, &d.borrow())
+                    .as_str()
+                    .is_some_and(|n| n.as_str() == name)
+            }
             _ => false,
         }
     }

@@ -355,8 +355,8 @@ impl Vm {
     fn wait_in_place_loop(&mut self, mut wait: Wait) -> PyResult {
         loop {
             if self.threads.deadlocked {
-                let cls = self.exc.system_exit.clone();
-                return Err(self.new_exception(&cls, vec![Value::Int(1)]));
+                let e = crate::builtins::exceptions::new_system_exit(self, vec![Value::Int(1)]);
+                return Err(e);
             }
             let timed_out = wait.deadline.is_some_and(|d| Instant::now() >= d);
             if let Some(r) = (wait.poll)(self, timed_out) {
@@ -594,8 +594,7 @@ impl Vm {
         self.flush_stdout();
         eprintln!("{}", lines.join("\n"));
         self.threads.deadlocked = true;
-        let cls = self.exc.system_exit.clone();
-        self.new_exception(&cls, vec![Value::Int(1)])
+        crate::builtins::exceptions::new_system_exit(self, vec![Value::Int(1)])
     }
 }
 

@@ -1,7 +1,9 @@
 //! Exception objects: `BaseException` construction, `args`, `str`/`repr`, the special
-//! attributes (`__cause__`, `__context__`, `StopIteration.value`, `SystemExit.code`,
-//! `OSError.errno`), exception groups, and the helpers `except*` compiles to.
+//! attributes (`__cause__`, `__context__`, `__traceback__`; the members of `OSError`,
+//! `SyntaxError`, ... are in `exc_members.rs`), exception groups, and the helpers
+//! `except*` compiles to.
 
+use super::exc_members::{self, family_of, Family};
 use super::{def_method, def_method_sig, def_static};
 use crate::native::{Args, Sig};
 use crate::object::{ExcData, Payload};
@@ -9,6 +11,7 @@ use crate::types::is_subtype;
 use crate::value::{Obj, Value};
 use crate::vm::{PyResult, Vm};
 use std::cell::RefCell;
+use std::rc::Rc;
 
 pub(super) fn install(vm: &mut Vm) {
     let b = vm.exc.base_exception.clone();
@@ -29,22 +32,44 @@ pub(super) fn install(vm: &mut Vm) {
 
 fn exc_new(vm: &mut Vm, a: Args) -> PyResult {
     let mut cls = a.pos[0].as_obj().cloned().expect("class");
-    if std::rc::Rc::ptr_eq(&cls, &vm.exc.os_error) && a.len() >= 3 {
-        if let Value::Int(errno) = a.pos[1] {
-            if let Some(sub) = os_error_subclass(vm, errno) {
-                cls = sub;
+    if family_of(vm, &cls) == Some(Family::Os) {
+        // CPython's `OSError_new`: the arguments are parsed here unless `__init__` does it.
+        if exc_members::os_use_init(vm, &cls) {
+            let inst = vm.new_instance(&cls)?;
+            set_args(vm, &inst, Vec::new());
+            return Ok(inst);
+        }
+        no_keywords(vm, &cls, &a)?;
+        if Rc::ptr_eq(&cls, &vm.exc.os_error) && (2..=5).contains(&(a.len() - 1)) {
+            if let Value::Int(errno) = a.pos[1] {
+                if let Some(sub) = os_error_subclass(vm, errno) {
+                    cls = sub;
+                }
             }
         }
+        let inst = vm.new_instance(&cls)?;
+        exc_members::os_init(vm, &inst, &a.pos[1..])?;
+        return Ok(inst);
     }
     let inst = vm.new_instance(&cls)?;
     set_args(vm, &inst, a.pos[1..].to_vec());
     Ok(inst)
 }
 
+/// CPython's `_PyArg_NoKeywords`: `FileNotFoundError() takes no keyword arguments`.
+fn no_keywords(vm: &mut Vm, cls: &Obj, a: &Args) -> PyResult<()> {
+    if a.kw.is_empty() {
+        return Ok(());
+    }
+    let tname = crate::types::type_name(cls);
+    Err(vm.new_type_error(format!("{tname}() takes no keyword arguments")))
+}
+
 /// `cls(*args)` for an exception class that keeps `BaseException`'s own `__new__` (`new`,
 /// as looked up on `cls`) and `__init__`, as most user exceptions do: the instance and
 /// its `args`, made once, without the two generic calls. `None` for other classes, and
-/// for `OSError`s and codec errors, whose construction maps or checks its arguments.
+/// for `OSError`s, syntax and codec errors, whose construction maps or checks its
+/// arguments.
 pub(crate) fn construct_plain(
     vm: &mut Vm,
     cls: &Obj,
@@ -55,20 +80,29 @@ pub(crate) fn construct_plain(
         return Ok(None);
     }
     let init = vm.lookup(cls, &vm.names.__init__.clone());
-    if !init.is_some_and(|i| is_base_native(&i, "__init__"))
-        || is_subtype(cls, &vm.exc.os_error)
-        || vm.is_codec_error(cls)
-    {
+    if !init.is_some_and(|i| is_base_native(&i, "__init__")) {
+        return Ok(None);
+    }
+    let fam = family_of(vm, cls);
+    if matches!(
+        fam,
+        Some(Family::Os | Family::Syntax | Family::Encode | Family::Decode | Family::Translate)
+    ) {
         return Ok(None);
     }
     let inst = vm.new_instance(cls)?;
     set_args(vm, &inst, args.to_vec());
+    if let (Some(f @ (Family::Stop | Family::Exit)), Some(Payload::Exception(d))) =
+        (fam, inst.payload())
+    {
+        exc_members::init_single(f, d);
+    }
     Ok(Some(inst))
 }
 
 /// Whether `v` (or the function of the `staticmethod` `v`) is `BaseException`'s own
 /// native `name`.
-fn is_base_native(v: &Value, name: &str) -> bool {
+pub(crate) fn is_base_native(v: &Value, name: &str) -> bool {
     let Value::Obj(o) = v else { return false };
     let f = match &o.payload {
         Payload::StaticMethod(inner) => inner,
@@ -102,132 +136,102 @@ fn os_error_subclass(vm: &Vm, errno: i64) -> Option<crate::value::Obj> {
 }
 
 fn set_args(vm: &mut Vm, e: &Value, args: Vec<Value>) {
-    let cls = vm.class_of(e).clone();
     if let Some(Payload::Exception(d)) = e.payload() {
-        let mut d = d.borrow_mut();
-        if is_subtype(&cls, &vm.exc.stop_iteration) {
-            d.extra = args.first().cloned().unwrap_or(Value::None);
-        }
-        if is_subtype(&cls, &vm.exc.os_error) && (3..=5).contains(&args.len()) {
-            // `OSError(errno, strerror, filename[, winerror[, filename2]])`: as in CPython,
-            // `args` keeps the first two; `extra` holds `(filename, filename2)`.
-            let f2 = args.get(4).cloned().unwrap_or(Value::None);
-            d.extra = vm.new_tuple(vec![args[2].clone(), f2]);
-            d.args = vm.new_tuple(args[..2].to_vec());
-            return;
-        }
-        d.args = vm.new_tuple(args);
+        d.borrow_mut().args = vm.new_tuple(args);
     }
 }
 
 fn exc_init(vm: &mut Vm, a: Args) -> PyResult {
     let e = a.pos[0].clone();
     let cls = vm.class_of(&e).clone();
-    if a.len() != 6 && vm.is_codec_error(&cls) {
-        // `(encoding, object, start, end, reason)`, as CPython's `PyArg_ParseTuple`.
-        return Err(vm.new_type_error(format!(
-            "function takes exactly 5 arguments ({} given)",
-            a.len() - 1
-        )));
+    let fam = family_of(vm, &cls);
+    if fam == Some(Family::Os) {
+        // `OSError.__init__` does nothing when `__new__` parsed the arguments.
+        no_keywords(vm, &cls, &a)?;
+        if exc_members::os_use_init(vm, &cls) {
+            exc_members::os_init(vm, &e, &a.pos[1..])?;
+        }
+        return Ok(Value::None);
+    }
+    if matches!(
+        fam,
+        Some(Family::Syntax | Family::Encode | Family::Decode | Family::Translate)
+    ) {
+        no_keywords(vm, &cls, &a)?;
     }
     set_args(vm, &e, a.pos[1..].to_vec());
-    if !a.kw.is_empty() {
-        exc_init_keywords(vm, &e, &a)?;
+    let Some(Payload::Exception(d)) = e.payload() else {
+        return Ok(Value::None);
+    };
+    match fam {
+        Some(f @ (Family::Stop | Family::Exit)) => exc_members::init_single(f, d),
+        Some(f @ (Family::Syntax | Family::Encode | Family::Decode | Family::Translate)) => {
+            exc_members::init_checked(vm, f, &e, &a)?
+        }
+        _ => {}
+    }
+    if !a.kw.is_empty() || matches!(fam, Some(Family::Name | Family::Attribute)) {
+        exc_init_keywords(vm, fam, &e, &a)?;
     }
     Ok(Value::None)
 }
 
 /// The keyword arguments some exceptions take: `ImportError(name=, path=)`,
 /// `NameError(name=)`, `AttributeError(name=, obj=)`; the others take none.
-fn exc_init_keywords(vm: &mut Vm, e: &Value, a: &Args) -> PyResult<()> {
+fn exc_init_keywords(vm: &mut Vm, fam: Option<Family>, e: &Value, a: &Args) -> PyResult<()> {
     let cls = vm.class_of(e).clone();
-    let tname = vm.type_name(e).to_string();
-    let allowed: &[&str] = if is_subtype(&cls, &vm.exc.import_error) {
-        &["name", "path"]
-    } else if is_subtype(&cls, &vm.exc.name_error) {
-        &["name"]
-    } else if is_subtype(&cls, &vm.exc.attribute_error) {
-        &["name", "obj"]
-    } else {
-        return Err(vm.new_type_error(format!("{tname}() takes no keyword arguments")));
+    let allowed: &[&str] = match fam {
+        Some(Family::Import) => &["name", "path"],
+        Some(Family::Name) => &["name"],
+        Some(Family::Attribute) => &["name", "obj"],
+        _ => return no_keywords(vm, &cls, a),
     };
+    let tname = vm.type_name(e).to_string();
     a.check_kwargs(vm, &tname, allowed)?;
     let Some(Payload::Exception(d)) = e.payload() else {
         return Ok(());
     };
-    if is_subtype(&cls, &vm.exc.attribute_error) {
-        // `extra` holds the tuple (name, obj), as for the VM's own attribute errors.
-        let get = |k: &str| a.kwarg(k).cloned().unwrap_or(Value::None);
-        let pair = vm.new_tuple(vec![get("name"), get("obj")]);
-        d.borrow_mut().extra = pair;
-        return Ok(());
-    }
-    if is_subtype(&cls, &vm.exc.name_error) {
-        d.borrow_mut().extra = a.kwarg("name").cloned().unwrap_or(Value::None);
-        return Ok(());
-    }
-    for (i, k) in IMPORT_MEMBERS.iter().enumerate().take(2) {
-        if let Some(v) = a.kwarg(k) {
-            set_import_member(vm, d, i, v.clone());
+    let get = |k: &str| a.kwarg(k).cloned().unwrap_or(Value::None);
+    match fam {
+        Some(Family::Attribute) => {
+            // The tuple (name, obj), as for the VM's own attribute errors; none without
+            // keywords.
+            let pair = if a.kw.is_empty() {
+                Value::None
+            } else {
+                vm.new_tuple(vec![get("name"), get("obj")])
+            };
+            d.borrow_mut().extra = pair;
+        }
+        Some(Family::Name) => d.borrow_mut().extra = get("name"),
+        _ => {
+            for (i, k) in ["name", "path"].iter().enumerate() {
+                if let Some(v) = a.kwarg(k) {
+                    exc_members::set_member(vm, Family::Import, d, i, v.clone());
+                }
+            }
         }
     }
     Ok(())
 }
 
-/// `ImportError`'s members, in the order of the tuple `extra` holds them in.
-const IMPORT_MEMBERS: [&str; 3] = ["name", "path", "msg"];
-
-/// `ImportError`'s members `name`, `path` and `msg` (CPython's `T_OBJECT` members: never in
-/// the instance dict). `extra` holds them as a 3-tuple once one is set by keyword or
-/// assignment; before that (the errors the VM raises) it is `name` alone, and `msg` is
-/// the sole argument.
-fn import_members(d: &ExcData) -> [Value; 3] {
-    match d.extra.payload() {
-        Some(Payload::Tuple(t)) if t.len() == 3 => [t[0].clone(), t[1].clone(), t[2].clone()],
-        _ => {
-            let msg = match d.args.payload() {
-                Some(Payload::Tuple(t)) if t.len() == 1 => t[0].clone(),
-                _ => Value::None,
-            };
-            [d.extra.clone(), Value::None, msg]
-        }
-    }
-}
-
 /// `ImportError.name` (the module an import failed to find).
-pub(crate) fn import_error_name(d: &ExcData) -> Value {
-    import_members(d)[0].clone()
+pub(crate) fn import_error_name(vm: &Vm, d: &ExcData) -> Value {
+    exc_members::member_value(vm, Family::Import, d, 0)
 }
 
 /// `ImportError.msg`.
-pub(crate) fn import_error_msg(d: &ExcData) -> Value {
-    import_members(d)[2].clone()
+pub(crate) fn import_error_msg(vm: &Vm, d: &ExcData) -> Value {
+    exc_members::member_value(vm, Family::Import, d, 2)
 }
 
-/// Sets member `i` of [`IMPORT_MEMBERS`].
-fn set_import_member(vm: &Vm, d: &RefCell<ExcData>, i: usize, v: Value) {
-    let mut members = import_members(&d.borrow());
-    members[i] = v;
-    d.borrow_mut().extra = vm.new_tuple(members.to_vec());
-}
-
-/// Assigns (`Some`) or deletes (`None`, which leaves `None`, as CPython's members do) a
-/// member of an `ImportError`; false when `name` is not one or `cls` not `ImportError`'s.
-pub(crate) fn set_import_attr(
-    vm: &Vm,
-    cls: &Obj,
-    d: &RefCell<ExcData>,
-    name: &str,
-    value: Option<Value>,
-) -> bool {
-    let Some(i) = IMPORT_MEMBERS.iter().position(|m| *m == name) else {
-        return false;
-    };
-    if !is_subtype(cls, &vm.exc.import_error) {
-        return false;
+/// A `SystemExit` made by the VM (`sys.exit`, `exit()`): `args` and `code` from them.
+pub(crate) fn new_system_exit(vm: &Vm, args: Vec<Value>) -> Obj {
+    let e = vm.new_exception(&vm.exc.system_exit, args);
+    if let Payload::Exception(d) = &e.payload {
+        exc_members::init_single(Family::Exit, d);
     }
-    set_import_member(vm, d, i, value.unwrap_or(Value::None));
-    true
+    e
 }
 
 fn exc_str(vm: &mut Vm, a: Args) -> PyResult {
@@ -313,17 +317,26 @@ fn add_note(vm: &mut Vm, a: Args) -> PyResult {
     Ok(Value::None)
 }
 
-/// Stores the settable attributes kept in the exception's data (`args`, `__cause__`,
-/// `__context__`, `__suppress_context__`, `__traceback__`); false for other names.
+/// Assigns (`Some`) or deletes (`None`) an attribute kept in the exception's data:
+/// `args`, `__cause__`, `__context__`, `__suppress_context__`, `__traceback__` and the
+/// members of [`exc_members`]; false for other names (which go to the instance dict).
 pub fn set_exception_attr(
     vm: &mut Vm,
-    d: &std::cell::RefCell<crate::object::ExcData>,
+    cls: &Obj,
+    d: &RefCell<ExcData>,
     name: &str,
-    value: &Value,
+    value: Option<&Value>,
 ) -> PyResult<bool> {
+    let Some(value) = value else {
+        if name == "args" {
+            return Err(vm.new_type_error("args may not be deleted"));
+        }
+        return exc_members::set_attr(vm, cls, d, name, None);
+    };
     match name {
         "args" => {
             let items = vm.collect(value)?;
+            exc_members::freeze(vm, cls, d);
             d.borrow_mut().args = vm.new_tuple(items);
         }
         "__cause__" => {
@@ -340,7 +353,7 @@ pub fn set_exception_attr(
             let entries = traceback_entries(vm, value)?;
             d.borrow_mut().traceback = entries;
         }
-        _ => return Ok(false),
+        _ => return exc_members::set_attr(vm, cls, d, name, Some(value.clone())),
     }
     Ok(true)
 }
@@ -349,11 +362,6 @@ pub fn set_exception_attr(
 pub(super) fn exception_attr(vm: &mut Vm, o: &Obj, name: &str) -> PyResult<Option<Value>> {
     let Some(d) = vm.exc_data(o) else {
         return Ok(None);
-    };
-    let cls = o.class_raw().cloned().expect("class");
-    let args: Vec<Value> = match d.args.payload() {
-        Some(Payload::Tuple(t)) => t.to_vec(),
-        _ => Vec::new(),
     };
     let r = match name {
         "args" => Some(d.args.clone()),
@@ -364,88 +372,26 @@ pub(super) fn exception_attr(vm: &mut Vm, o: &Obj, name: &str) -> PyResult<Optio
             drop(d);
             return Ok(Some(vm.traceback_value(&Value::Obj(o.clone()))));
         }
-        "value" if is_subtype(&cls, &vm.exc.stop_iteration) => Some(d.extra.clone()),
-        "code" if is_subtype(&cls, &vm.exc.system_exit) => Some(match args.len() {
-            0 => Value::None,
-            1 => args[0].clone(),
-            _ => d.args.clone(),
-        }),
-        "errno" if is_subtype(&cls, &vm.exc.os_error) => Some(if args.len() >= 2 {
-            args[0].clone()
-        } else {
-            Value::None
-        }),
-        "strerror" if is_subtype(&cls, &vm.exc.os_error) => Some(if args.len() >= 2 {
-            args[1].clone()
-        } else {
-            Value::None
-        }),
-        "filename" | "filename2" if is_subtype(&cls, &vm.exc.os_error) => {
-            let i = usize::from(name == "filename2");
-            Some(match d.extra.payload() {
-                Some(Payload::Tuple(t)) => t.get(i).cloned().unwrap_or(Value::None),
-                _ => Value::None,
-            })
-        }
-        "name" | "path" | "msg" if is_subtype(&cls, &vm.exc.import_error) => {
-            let i = IMPORT_MEMBERS.iter().position(|m| *m == name);
-            i.map(|i| import_members(&d)[i].clone())
-        }
-        "name" if is_subtype(&cls, &vm.exc.name_error) => Some(d.extra.clone()),
-        "name" | "obj" if is_subtype(&cls, &vm.exc.attribute_error) => {
-            let i = usize::from(name == "obj");
-            Some(match d.extra.payload() {
-                Some(Payload::Tuple(t)) => t.get(i).cloned().unwrap_or(Value::None),
-                _ => Value::None,
-            })
-        }
-        "msg" if is_subtype(&cls, &vm.exc.syntax_error) => {
-            Some(args.first().cloned().unwrap_or(Value::None))
-        }
-        "filename" | "lineno" | "offset" | "text" | "end_lineno" | "end_offset"
-            if is_subtype(&cls, &vm.exc.syntax_error) =>
-        {
-            // From the details tuple: (filename, lineno, offset, text, end_lineno, end_offset).
-            let i = [
-                "filename",
-                "lineno",
-                "offset",
-                "text",
-                "end_lineno",
-                "end_offset",
-            ]
-            .iter()
-            .position(|n| *n == name)
-            .expect("a detail");
-            Some(match args.get(1).and_then(|t| t.payload()) {
-                Some(Payload::Tuple(t)) if args.len() == 2 => {
-                    t.get(i).cloned().unwrap_or(Value::None)
-                }
-                _ => Value::None,
-            })
-        }
-        "encoding" | "object" | "start" | "end" | "reason"
-            if args.len() == 5 && vm.is_codec_error(&cls) =>
-        {
-            let i = ["encoding", "object", "start", "end", "reason"]
-                .iter()
-                .position(|n| *n == name)
-                .expect("an attribute");
-            Some(args[i].clone())
-        }
-        "message" if is_subtype(&cls, &vm.exc.base_exception_group) => {
-            Some(args.first().cloned().unwrap_or(Value::None))
-        }
-        "exceptions" if is_subtype(&cls, &vm.exc.base_exception_group) => {
-            if let Some(Payload::Tuple(_)) = d.extra.payload() {
-                return Ok(Some(d.extra.clone()));
+        "exceptions" => {
+            let cls = o.class_raw().cloned().expect("class");
+            if let Some(v) = exc_members::get_attr(vm, &cls, &d, name)? {
+                return Ok(Some(v));
             }
-            let excs = args.get(1).cloned().unwrap_or(Value::None);
+            if !is_subtype(&cls, &vm.exc.base_exception_group) {
+                return Ok(None);
+            }
+            let excs = match d.args.payload() {
+                Some(Payload::Tuple(t)) => t.get(1).cloned().unwrap_or(Value::None),
+                _ => Value::None,
+            };
             drop(d);
             let items = vm.collect(&excs)?;
             return Ok(Some(vm.new_tuple(items)));
         }
-        _ => None,
+        _ => {
+            let cls = o.class_raw().cloned().expect("class");
+            exc_members::get_attr(vm, &cls, &d, name)?
+        }
     };
     Ok(r)
 }

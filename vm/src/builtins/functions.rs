@@ -94,9 +94,8 @@ fn quitter(vm: &mut Vm, a: Args, _name: &str) -> PyResult {
         };
         return Err(vm.new_type_error(msg));
     }
-    let cls = vm.exc.system_exit.clone();
     let code = a.arg(0, "code").cloned().unwrap_or(Value::None);
-    Err(vm.new_exception(&cls, vec![code]))
+    Err(super::exceptions::new_system_exit(vm, vec![code]))
 }
 
 /// `__import__(name, globals=None, locals=None, fromlist=(), level=0)`.
@@ -889,6 +888,11 @@ pub fn dir_names(vm: &mut Vm, v: &Value) -> PyResult<Vec<Value>> {
         }
         names.extend(
             super::object::payload_attr_names(vm, &c)
+                .iter()
+                .map(|n| n.to_string()),
+        );
+        names.extend(
+            super::exc_members::names_defined_by(vm, &c)
                 .iter()
                 .map(|n| n.to_string()),
         );

@@ -374,7 +374,7 @@ pub fn repeat_count(vm: &mut Vm, v: &Value) -> PyResult<usize> {
 }
 
 /// The `__index__` value of `v` as an `i64`, or the error `out_of_range` makes.
-fn index_in_i64(
+pub(crate) fn index_in_i64(
     vm: &mut Vm,
     v: &Value,
     out_of_range: impl FnOnce(&mut Vm) -> Obj,

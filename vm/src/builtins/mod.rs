@@ -12,6 +12,7 @@ mod compile;
 pub(crate) mod complex;
 pub(crate) mod dict;
 mod eval;
+pub(crate) mod exc_members;
 pub(crate) mod exceptions;
 mod format;
 mod frame_object;

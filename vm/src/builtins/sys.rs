@@ -545,7 +545,7 @@ fn exit(vm: &mut Vm, a: Args) -> PyResult {
     a.no_kwargs(vm, "sys.exit")?;
     a.check_count(vm, "exit", 0, 1)?;
     let args: Vec<Value> = a.pos.to_vec();
-    Err(vm.new_exception(&vm.exc.system_exit.clone(), args))
+    Err(super::exceptions::new_system_exit(vm, args))
 }
 
 /// `_getframe(depth=0)`: the running frame `depth` calls out, as a snapshot `frame` object
