@@ -340,18 +340,17 @@ pub fn sort_list(vm: &mut Vm, list: &Value, kw: &[(Rc<Str>, Value)]) -> PyResult
             _ => unreachable!("all strings"),
         });
         sorted_order(strs, reverse, |p| by_key(p, |x: &&str, y: &&str| x.cmp(y)))
-    } else if let Some(firsts) = tuple_int_heads(vm, &keys) {
-        // Built-in tuples that all start with an int (records sorted by a number): the
-        // heads decide most comparisons without reading the tuples.
-        let heads = firsts.into_iter().zip(keys.iter().map(KeyBits::of));
-        sorted_order(heads, reverse, |p| {
-            super::sort::stable_sort(p, &mut |((hx, x), _), ((hy, y), _)| {
-                if hx != hy {
-                    return Ok(hx < hy);
-                }
-                less_than(vm, x.get(), y.get())
-            })
-        })
+    } else if let Some(heads) = tuple_heads(vm, &keys) {
+        // Built-in tuples that all start with numbers (records sorted by a number or
+        // two): the heads decide most comparisons without reading the tuples.
+        match heads {
+            TupleHeads::Int(h) => by_heads(vm, h, &keys, reverse, i64::cmp),
+            TupleHeads::IntInt(h) => by_heads(vm, h, &keys, reverse, <(i64, i64)>::cmp),
+            TupleHeads::IntFloat(h) => by_heads(vm, h, &keys, reverse, |x, y| {
+                x.0.cmp(&y.0)
+                    .then_with(|| x.1.partial_cmp(&y.1).expect("no NaN"))
+            }),
+        }
     } else {
         sorted_order(keys.iter().map(KeyBits::of), reverse, |p| {
             super::sort::stable_sort(p, &mut |(x, _), (y, _)| less_than(vm, x.get(), y.get()))
@@ -412,18 +411,74 @@ fn sorted_order<K: Copy, E>(
     (pairs.into_iter().map(|(_, i)| i).collect(), r)
 }
 
-/// The first items of `keys` when every key is a built-in tuple whose first item is an
-/// int.
-fn tuple_int_heads(vm: &Vm, keys: &[Value]) -> Option<Vec<i64>> {
-    keys.iter()
-        .map(|k| match k.payload() {
-            Some(Payload::Tuple(t)) if !vm.is_heap(k) => match t.first() {
-                Some(Value::Int(i)) => Some(*i),
-                _ => None,
-            },
+/// The leading numbers of tuple keys, one entry per key (see [`tuple_heads`]).
+enum TupleHeads {
+    /// The first items, all ints.
+    Int(Vec<i64>),
+    /// The first two items, all ints.
+    IntInt(Vec<(i64, i64)>),
+    /// The first items, all ints, and the second, all floats (none NaN).
+    IntFloat(Vec<(i64, f64)>),
+}
+
+/// The heads of `keys` when every key is a built-in tuple whose first item is an int:
+/// with its second item too when every key has one and they are all ints or all floats
+/// but NaN (so that `<` on them is a total order, which agrees with `==`).
+fn tuple_heads(vm: &Vm, keys: &[Value]) -> Option<TupleHeads> {
+    fn tuple<'k>(vm: &Vm, k: &'k Value) -> Option<&'k [Value]> {
+        match k.payload() {
+            Some(Payload::Tuple(t)) if !vm.is_heap(k) => Some(t),
+            _ => None,
+        }
+    }
+    let firsts: Vec<i64> = keys
+        .iter()
+        .map(|k| match tuple(vm, k)?.first() {
+            Some(Value::Int(i)) => Some(*i),
             _ => None,
         })
-        .collect()
+        .collect::<Option<_>>()?;
+    let second = |k| tuple(vm, k).and_then(|t| t.get(1));
+    let ints: Option<Vec<i64>> = keys
+        .iter()
+        .map(|k| match second(k) {
+            Some(Value::Int(i)) => Some(*i),
+            _ => None,
+        })
+        .collect();
+    if let Some(ints) = ints {
+        return Some(TupleHeads::IntInt(firsts.into_iter().zip(ints).collect()));
+    }
+    let floats: Option<Vec<f64>> = keys
+        .iter()
+        .map(|k| match second(k) {
+            Some(Value::Float(f)) if !f.get().is_nan() => Some(f.get()),
+            _ => None,
+        })
+        .collect();
+    Some(match floats {
+        Some(floats) => TupleHeads::IntFloat(firsts.into_iter().zip(floats).collect()),
+        None => TupleHeads::Int(firsts),
+    })
+}
+
+/// The sorted order of tuple `keys` by their `heads` (in `cmp`'s order), the tuples
+/// themselves compared only where the heads are equal.
+fn by_heads<H: Copy>(
+    vm: &mut Vm,
+    heads: Vec<H>,
+    keys: &[Value],
+    reverse: bool,
+    cmp: impl Fn(&H, &H) -> std::cmp::Ordering,
+) -> (Vec<usize>, PyResult<()>) {
+    let pairs = heads.into_iter().zip(keys.iter().map(KeyBits::of));
+    sorted_order(pairs, reverse, |p| {
+        super::sort::stable_sort(p, &mut |((hx, x), _), ((hy, y), _)| match cmp(&hx, &hy) {
+            std::cmp::Ordering::Less => Ok(true),
+            std::cmp::Ordering::Greater => Ok(false),
+            std::cmp::Ordering::Equal => less_than(vm, x.get(), y.get()),
+        })
+    })
 }
 
 /// Sorts key-index pairs stably by their keys' total order `cmp`.
