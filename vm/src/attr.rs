@@ -248,6 +248,10 @@ fn attr_dict(o: &Object) -> Option<&std::cell::RefCell<crate::dict::Dict>> {
     }
 }
 
+/// The class address a `LoadMethod` cache entry records for an exact `str` receiver
+/// (unboxed, so it has no object header to read the class from; no object lives at 1).
+const STR_RECEIVER: usize = 1;
+
 /// `LoadMethod` through the instruction's cache: the class's function, when the object's
 /// class is the one cached in this epoch and its instance dict does not shadow the name.
 /// `None`: take the general path.
@@ -257,9 +261,18 @@ pub(crate) fn cached_load_method(
     obj: &Value,
     name: &Rc<Str>,
 ) -> Option<Value> {
-    let Value::Obj(o) = obj else { return None };
     // SAFETY: read in place; nothing writes the slot while the reference lives.
     let c: &AttrCache = unsafe { &*slot.as_ptr() };
+    let o = match obj {
+        Value::Obj(o) => o,
+        // An exact `str` (`row.split(",")`): no instance dict can shadow the method.
+        Value::Str(_) if c.cls == STR_RECEIVER && c.epoch == type_epoch() => {
+            // SAFETY: `method` is a function of `str`'s namespace, which the VM keeps
+            // alive, recorded in this epoch.
+            return Some(Value::Obj(unsafe { cached_obj(c.method) }));
+        }
+        _ => return None,
+    };
     if c.method == 0 || !c.holds_for(o) || method_binds_through_class(o) {
         return None;
     }
@@ -705,6 +718,19 @@ impl Vm {
         method: &Value,
     ) {
         let epoch = type_epoch();
+        if let (Value::Str(_), Value::Obj(f)) = (obj, method) {
+            if matches!(&f.payload, Payload::Native(nf) if nf.binds()) {
+                slot.set(AttrCache {
+                    epoch,
+                    cls: STR_RECEIVER,
+                    pos: 0,
+                    kind: CacheKind::Dict,
+                    method: Rc::as_ptr(f) as usize,
+                    version: 0,
+                });
+            }
+            return;
+        }
         // Any object `load_method` binds a class function to: instances of user classes
         // and of built-in ones (`lst.append`, `d.get`); not classes, modules or `super`.
         let Value::Obj(o) = obj else { return };
