@@ -90,6 +90,9 @@ pub struct GcState {
     floor: Cell<usize>,
     /// Containers that survived the last collection.
     survivors: Cell<usize>,
+    /// The items (list, tuple, set and dict entries) the last collection walked: its work
+    /// beyond the containers themselves.
+    traced_items: Cell<usize>,
     /// `gc.set_threshold`'s second and third values, reported back but unused: aio's
     /// collector has a single generation.
     older_thresholds: Cell<(i64, i64)>,
@@ -126,6 +129,7 @@ impl Default for GcState {
             threshold: Cell::new(DEFAULT_FLOOR),
             floor: Cell::new(DEFAULT_FLOOR),
             survivors: Cell::new(0),
+            traced_items: Cell::new(0),
             older_thresholds: Cell::new((10, 10)),
             enabled: Cell::new(true),
             collecting: Cell::new(false),
@@ -329,8 +333,11 @@ impl GcState {
     /// where CPython's young generations make the same bound with generations (its full
     /// collections also wait for the long-lived set to grow by a quarter).
     fn reschedule(&self) {
-        self.threshold
-            .set((2 * self.survivors.get()).max(self.floor.get()));
+        // Paced by the work of a collection: a few large containers (a list of a million
+        // strings) cost as much to walk as many small ones, so they put the next collection
+        // off as far; each new container then pays for at most a few items walked.
+        let work = 2 * self.survivors.get() + self.traced_items.get() / ITEMS_PER_CONTAINER;
+        self.threshold.set(work.max(self.floor.get()));
     }
 
     /// Runs a full collection; returns the number of unreachable objects found. Those that
@@ -350,8 +357,11 @@ impl GcState {
             let g = o.gc.get() as usize;
             (g != 0 && g <= n && o.gc_owner.get() == owner).then(|| g - 1)
         };
+        // Each object's item count, for the schedule (read now, while it is in cache).
+        let mut lens: Vec<u32> = Vec::with_capacity(n);
         for (i, o) in live.iter().enumerate() {
             prefetch_ahead(&live, i);
+            lens.push(u32::try_from(container_len(o)).unwrap_or(u32::MAX));
             trace(o, &mut |child: &Obj| {
                 if let Some(i) = index(child) {
                     refs[i] -= 1;
@@ -377,6 +387,14 @@ impl GcState {
         // finalization point and, with everything they reach, kept until a later collection
         // finds them unreachable again (the queue's references make them roots meanwhile).
         let kept = keep_for_finalizers(&live, &mut reachable, &index);
+        // The items the survivors hold: what the next collection walks again.
+        let items = lens
+            .iter()
+            .zip(reachable.iter())
+            .filter(|&(_, r)| *r)
+            .map(|(&l, _)| l as usize)
+            .sum();
+        drop(lens);
         let mut garbage: Vec<Value> = Vec::new();
         let mut cleared = 0;
         for (i, o) in live.iter().enumerate() {
@@ -394,10 +412,27 @@ impl GcState {
         self.allocated.set(0);
         self.collection_due.set(false);
         self.survivors.set(survivors);
+        self.traced_items.set(items);
         self.reschedule();
         self.collected.set(self.collected.get() + cleared);
         self.collecting.set(false);
         cleared + kept
+    }
+}
+
+/// How many items a collection walks (see [`GcState::reschedule`]) count as much as one
+/// container that survives it.
+const ITEMS_PER_CONTAINER: usize = 4;
+
+/// The number of items of a list, tuple, set or dict (0 for other objects, and for one
+/// borrowed for writing right now).
+fn container_len(o: &Object) -> usize {
+    match &o.payload {
+        Payload::Tuple(items) => items.len(),
+        Payload::List(l) => l.try_borrow().map_or(0, |l| l.len()),
+        Payload::Dict(d) => d.try_borrow().map_or(0, |d| d.len()),
+        Payload::Set(s) => s.try_borrow().map_or(0, |s| s.len()),
+        _ => 0,
     }
 }
 
@@ -949,6 +984,30 @@ mod tests {
             "registry {:?}",
             gc.registry_len()
         );
+    }
+
+    /// The schedule counts the items a collection walks: a list of 400,000 strings puts
+    /// the next collection 100,000 containers off, while the garbage walked (cycles of
+    /// dicts) does not count.
+    #[test]
+    fn large_containers_put_the_next_collection_off() {
+        let mut vm = Vm::new();
+        vm.exec(
+            "big = [str(i) for i in range(400000)]
+for i in range(30000):
+    d = {}
+    d['d'] = d
+",
+        )
+        .expect("runs");
+        vm.gc.collect();
+        // The list's items, its survivors twice, and the few items of the others.
+        let t = vm.gc.threshold.get();
+        let base = 100_000 + 2 * vm.gc.survivors.get();
+        assert!((base..base + 100).contains(&t), "threshold {t}");
+        vm.exec("del big").expect("runs");
+        vm.gc.collect();
+        assert_eq!(vm.gc.threshold.get(), super::DEFAULT_FLOOR);
     }
 
     /// PEP 442: a cycle's `__del__` runs on intact objects before the cycle is cleared,
