@@ -190,6 +190,19 @@ fn readinto_view(vm: &mut Vm, st: &RefCell<BytesIo>, target: &Value) -> PyResult
             "readinto() argument must be read-write bytes-like object, not {t}"
         )));
     }
+    // The buffer protocol's view of it: bytes, whatever its format and shape (a
+    // `cast("H")` view takes 8 bytes as 4 items).
+    let byte_format = {
+        let fmt = aio_vm::module::getattr(vm, target, "format")?;
+        let ndim = aio_vm::module::getattr(vm, target, "ndim")?;
+        fmt.as_str().is_some_and(|f| f.as_str() == "B") && matches!(ndim, Value::Int(1))
+    };
+    let target = &if byte_format {
+        target.clone()
+    } else {
+        let cast = aio_vm::module::getattr(vm, target, "cast")?;
+        vm.call(&cast, &[Value::str("B")], &[])?
+    };
     let len = vm.len(target)?;
     let data = {
         let mut s = st.borrow_mut();
