@@ -319,7 +319,7 @@ fn add_note(vm: &mut Vm, a: Args) -> PyResult {
 
 /// Assigns (`Some`) or deletes (`None`) an attribute kept in the exception's data:
 /// `args`, `__cause__`, `__context__`, `__suppress_context__`, `__traceback__` and the
-/// members of [`exc_members`]; false for other names (which go to the instance dict).
+/// members of `exc_members.rs`; false for other names (which go to the instance dict).
 pub fn set_exception_attr(
     vm: &mut Vm,
     cls: &Obj,
