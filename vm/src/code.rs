@@ -440,6 +440,11 @@ pub enum Instr {
     /// `LoadConst(k)` then `Binary(op)` or `Inplace(op)` after any other operand (`g % 7`
     /// for a global `g`): the operator with a constant right operand.
     ConstBinary(BinOp, u32),
+    /// `LoadConst(k)`, `Compare(op)`, then `PopJumpIfFalse(t)` or `PopJumpIfTrue(t)` after
+    /// any other operand (`if self.x < 0 or self.x > 100:`), the followers left in place
+    /// (the jump is read from the last). An int or float on top of the stack is compared
+    /// here; anything else has the constant pushed and the comparison runs as usual.
+    ConstCompareJump(CmpOp, u32),
     /// `LoadConst(k)` then `BinarySubscr` (`t[0]`, `d["key"]`): an exact list, tuple or
     /// dict indexed in place; anything else pushes the constant and subscripts as usual.
     ConstSubscr(u32),
@@ -457,7 +462,9 @@ impl Instr {
             | Instr::LoadFastConstCompareJump(_, p)
             | Instr::LoadFastLocalBinary(_, p)
             | Instr::LoadFastLocalCompareJump(_, p) => Instr::LoadFast(unpack_pair(p).0 as u32),
-            Instr::ConstBinary(_, k) | Instr::ConstSubscr(k) => Instr::LoadConst(k),
+            Instr::ConstBinary(_, k) | Instr::ConstSubscr(k) | Instr::ConstCompareJump(_, k) => {
+                Instr::LoadConst(k)
+            }
             Instr::ForIterStoreFast(p) | Instr::ForIterStoreGlobal(p) => {
                 Instr::ForIter(unpack_pair(p).0 as u32)
             }

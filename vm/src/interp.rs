@@ -1249,6 +1249,27 @@ impl Vm {
                             let v = tri!(with_frame!(self, f, self.compare(&a, &b, op)));
                             f.stack.push(v);
                         }
+                        Instr::ConstCompareJump(op, k) => {
+                            let y = &code.consts[k as usize];
+                            // `ip` is at the `Compare`; the jump follows it.
+                            if let Some(r) =
+                                f.stack.last().and_then(|x| scalar_compare_values(op, x, y))
+                            {
+                                let target = match instrs.get(ip + 1) {
+                                    Some(&Instr::PopJumpIfFalse(t)) => Some((!r, t)),
+                                    Some(&Instr::PopJumpIfTrue(t)) => Some((r, t)),
+                                    _ => None,
+                                };
+                                if let Some((jumps, t)) = target {
+                                    // SAFETY: the top is an int or a float (compared
+                                    // above), which owns nothing.
+                                    unsafe { f.stack.set_len(f.stack.len() - 1) };
+                                    ip = if jumps { t as usize } else { ip + 2 };
+                                    continue;
+                                }
+                            }
+                            f.stack.push(y.clone());
+                        }
                         Instr::CompareJumpIfFalse(op, t) => {
                             if let Some(r) = scalar_compare(op, &f.stack) {
                                 drop_scalar_pair(&mut f.stack);

@@ -130,7 +130,12 @@ instr_codec! {
     flag: [IsOp, ContainsOp, CallEx],
     bin: [Binary, Inplace],
     bin_word: [LoadFastConstBinary, LoadFastLocalBinary, ConstBinary],
-    cmp_word: [CompareJumpIfFalse, LoadFastConstCompareJump, LoadFastLocalCompareJump],
+    cmp_word: [
+        CompareJumpIfFalse,
+        LoadFastConstCompareJump,
+        LoadFastLocalCompareJump,
+        ConstCompareJump,
+    ],
 }
 
 /// Every `BinOp`, in declaration order (its `u8` value is its index).

@@ -98,3 +98,8 @@ dis_snapshot!(
     folded_constants,
     "a = -1\nb = (-1, (2, -3.5), ())\nc = ()\nd = -1j\ne = -a\nf = (a, 1)\n"
 );
+
+dis_snapshot!(
+    augmented_attribute_of_a_local,
+    "def step(self, d):\n    self.x += d * 2\n    self.y += (self := d).y\n    self.z = d\n"
+);

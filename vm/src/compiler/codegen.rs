@@ -1772,10 +1772,6 @@ impl<'t, 'i> Compiler<'t, 'i> {
                 self.with_span(target.span, |c| c.store_name(&n))
             }
             ExprKind::Attribute { value: obj, attr } => {
-                let i = self.name_index(&self.mangle(&attr.name));
-                // `x.a += e` for a fast local `x` that `e` cannot rebind: `x` is loaded
-                // again for the store (the same object), so both halves are the fused
-                // local-attribute instructions, without `DupTop` and `RotTwo`.
                 // The attribute's load and store point at the target (`o.v`), as
                 // CPython's carets do.
                 let attr_op = |c: &mut Self, instr: Instr| {
@@ -1784,20 +1780,23 @@ impl<'t, 'i> Compiler<'t, 'i> {
                         Ok(())
                     })
                 };
-                if self.is_fast_local(obj) && cannot_rebind(value) {
-                    self.expr(obj)?;
-                    attr_op(self, Instr::LoadAttr(i))?;
-                    self.expr(value)?;
-                    self.emit(Instr::Inplace(op));
-                    self.expr(obj)?;
-                    return attr_op(self, Instr::StoreAttr(i));
-                }
+                // `x.a += e` for a fast local `x` that `e` cannot rebind: `x` is loaded
+                // again for the store (the same object), so both halves are the fused
+                // local-attribute instructions, without `DupTop` and `RotTwo`.
+                let reload = self.is_fast_local(obj) && cannot_rebind(value);
                 self.expr(obj)?;
-                self.emit(Instr::DupTop);
+                if !reload {
+                    self.emit(Instr::DupTop);
+                }
+                let i = self.name_index(&self.mangle(&attr.name));
                 attr_op(self, Instr::LoadAttr(i))?;
                 self.expr(value)?;
                 self.emit(Instr::Inplace(op));
-                self.emit(Instr::RotTwo);
+                if reload {
+                    self.expr(obj)?;
+                } else {
+                    self.emit(Instr::RotTwo);
+                }
                 attr_op(self, Instr::StoreAttr(i))
             }
             ExprKind::Subscript { value: obj, slice } => {

@@ -25,7 +25,7 @@ pub fn stack_effect(i: &Instr) -> i64 {
         StoreFastLoadFast(..) | ForIterStoreFast(..) | ForIterStoreGlobal(..) => 0,
         LoadFastLoadAttr(..) | LoadFastConstBinary(..) | LoadFastLocalBinary(..) => 1,
         ConstBinary(..) | ConstSubscr(_) => 0,
-        LoadFastStoreAttr(..) => -1,
+        LoadFastStoreAttr(..) | ConstCompareJump(..) => -1,
         CompareJumpIfFalse(..) => -2,
         LoadFastConstCompareJump(..) | LoadFastLocalCompareJump(..) => 0,
         PopTop | StoreFast(_) | StoreDeref(_) | StoreGlobal(_) | StoreName(_) | BinarySubscr

@@ -135,6 +135,14 @@ pub fn fuse_pairs(instrs: &mut [Instr]) {
             (Instr::LoadFast(a), Instr::StoreAttr(n)) => {
                 pack_pair(a, n).map(Instr::LoadFastStoreAttr)
             }
+            (Instr::LoadConst(k), Instr::Compare(op))
+                if matches!(
+                    instrs.get(i + 2),
+                    Some(Instr::PopJumpIfFalse(_) | Instr::PopJumpIfTrue(_))
+                ) =>
+            {
+                Some(Instr::ConstCompareJump(op, k))
+            }
             (Instr::LoadConst(k), Instr::Binary(op) | Instr::Inplace(op)) => {
                 Some(Instr::ConstBinary(op, k))
             }
@@ -278,7 +286,8 @@ mod tests {
                 Instr::LoadFastLoadFast(1 << 16),
                 // A local, a constant, a comparison and its jump: one instruction.
                 Instr::LoadFastConstCompareJump(CmpOp::Lt, 1 | 2 << 16),
-                Instr::LoadConst(2),
+                // Where the run above falls back (a local that is not a number).
+                Instr::ConstCompareJump(CmpOp::Lt, 2),
                 Instr::CompareJumpIfFalse(CmpOp::Lt, 0),
                 Instr::PopJumpIfFalse(0),
                 // An index past u16 is left alone.
@@ -394,6 +403,39 @@ mod tests {
         assert_eq!(instrs[1], LoadFastStoreAttr(2 << 16));
         assert_eq!(instrs[3], LoadFastLoadAttr(2 << 16));
         assert_eq!(instrs[7], LoadFastStoreAttr(2 << 16));
+        let shown: Vec<Instr> = instrs.iter().map(|i| i.unfused()).collect();
+        assert_eq!(shown, original);
+    }
+
+    #[test]
+    fn constant_comparisons_before_a_jump_fuse() {
+        use crate::code::{BinOp, CmpOp};
+        use Instr::*;
+        // `if a.x < 0 or a.x > 100:` then a comparison whose result is kept (`y = a.x < 5`).
+        let mut instrs = vec![
+            LoadAttr(1),
+            LoadConst(0),
+            Compare(CmpOp::Lt),
+            PopJumpIfTrue(9),
+            LoadAttr(1),
+            LoadConst(1),
+            Compare(CmpOp::Gt),
+            PopJumpIfFalse(10),
+            LoadConst(2),
+            LoadConst(3),
+            Compare(CmpOp::Lt),
+            LoadConst(4),
+            Binary(BinOp::Add),
+            ReturnValue,
+        ];
+        let original = instrs.clone();
+        fuse_pairs(&mut instrs);
+        assert_eq!(instrs[1], ConstCompareJump(CmpOp::Lt, 0));
+        assert_eq!(instrs[5], ConstCompareJump(CmpOp::Gt, 1));
+        assert_eq!(instrs[6], CompareJumpIfFalse(CmpOp::Gt, 10));
+        // No jump after the comparison: the constant stays a plain load.
+        assert_eq!(instrs[9], LoadConst(3));
+        assert_eq!(instrs[11], ConstBinary(BinOp::Add, 4));
         let shown: Vec<Instr> = instrs.iter().map(|i| i.unfused()).collect();
         assert_eq!(shown, original);
     }
