@@ -27,8 +27,11 @@ struct ScheduleEnv {
     when: Attr,
     scheduled: Attr,
     closed: Attr,
-    /// `_debug`: debug mode checks the callback (`_check_callback`).
+    /// `_debug`: debug mode checks the callback (`_check_callback`), records where the
+    /// handle was made and keeps the repr of a cancelled one.
     debug: Attr,
+    source_traceback: Attr,
+    repr: Attr,
     scheduled_heap: Attr,
     time: Attr,
     call_at: Attr,
@@ -67,6 +70,8 @@ pub(super) fn define(vm: &mut Vm, g: &Obj) {
             scheduled: Attr::new(vm, "_scheduled"),
             closed: Attr::new(vm, "_closed"),
             debug: Attr::new(vm, "_debug"),
+            source_traceback: Attr::new(vm, "_source_traceback"),
+            repr: Attr::new(vm, "_repr"),
             scheduled_heap: Attr::new(vm, "_scheduled"),
             time: Attr::new(vm, "time"),
             call_at: Attr::new(vm, "call_at"),
@@ -159,7 +164,8 @@ fn schedule(
     if vm.is_true(&closed)? {
         return Err(vm.new_runtime_error("Event loop is closed"));
     }
-    if truthy(vm, lp, &env.debug)? {
+    let debug = truthy(vm, lp, &env.debug)?;
+    if debug {
         let callback = rest.first().cloned().unwrap_or(Value::None);
         call_method(
             vm,
@@ -178,6 +184,10 @@ fn schedule(
     iset(vm, &timer, &env.context, context)?;
     iset(vm, &timer, &env.when, when)?;
     iset(vm, &timer, &env.scheduled, Value::Bool(Bool::FALSE))?;
+    if debug {
+        let site = super::creation_site_value(vm);
+        iset(vm, &timer, &env.source_traceback, site)?;
+    }
     let heap = iget(vm, lp, &env.scheduled_heap)?;
     let Value::Obj(heap) = heap else {
         return Err(vm.new_type_error("heap argument must be a list"));
@@ -228,6 +238,12 @@ fn timer_cancel(vm: &mut Vm, env: &ScheduleEnv, a: Args) -> PyResult {
             // `Handle.cancel`.
             if !truthy(vm, handle, &env.cancelled)? {
                 iset(vm, handle, &env.cancelled, Value::Bool(Bool::TRUE))?;
+                let lp = iget(vm, handle, &env.loop_)?;
+                if truthy(vm, &lp, &env.debug)? {
+                    // Debug mode keeps the repr, callback and all, for later reports.
+                    let kept = vm.repr(handle)?;
+                    iset(vm, handle, &env.repr, Value::Str(kept))?;
+                }
                 iset(vm, handle, &env.callback, Value::None)?;
                 iset(vm, handle, &env.args, Value::None)?;
             }
@@ -237,3 +253,4 @@ fn timer_cancel(vm: &mut Vm, env: &ScheduleEnv, a: Args) -> PyResult {
         None => Err(vm.new_attribute_error("'super' object has no attribute 'cancel'")),
     }
 }
+
