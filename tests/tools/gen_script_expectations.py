@@ -75,7 +75,7 @@ STDLIB_MODULES = {
     "mailbox", "wave", "imghdr", "xdrlib", "ast", "shelve", "dbm", "pwd", "grp", "uu", "resource", "fcntl", "hashlib",
     "posixpath", "this", "__future__", "xml", "pyexpat", "plistlib", "xmlrpc", "ftplib", "poplib", "imaplib",
 }
-CATEGORY_IMPORTS = {"asyncio": {"asyncio", "time", "concurrent", "contextvars", "functools", "gc", "io", "decimal", "threading", "weakref"}, "stdlib": STDLIB_MODULES}
+CATEGORY_IMPORTS = {"asyncio": {"asyncio", "time", "concurrent", "contextvars", "functools", "gc", "io", "decimal", "threading", "warnings", "weakref"}, "stdlib": STDLIB_MODULES}
 # A script may name another CPython as its oracle in its first lines, with the reason:
 #   # oracle: python3.10 (the slides pass bare coroutines to asyncio.wait, which 3.11 forbids)
 # It is run with DeprecationWarnings silenced. Use it only for aio's documented differences.

@@ -253,4 +253,3 @@ fn timer_cancel(vm: &mut Vm, env: &ScheduleEnv, a: Args) -> PyResult {
         None => Err(vm.new_attribute_error("'super' object has no attribute 'cancel'")),
     }
 }
-
