@@ -52,17 +52,21 @@ impl Deref for Attr {
 }
 
 /// `obj.name` for a private attribute: the instance dict first, then the full lookup.
-/// Inline for the common cases: a slot the name's first cache entry locates, or the
+/// Inline for the common cases: a slot one of the name's first two cache entries locates, or the
 /// entry of an instance dict at the position the name last had (an object without slots,
 /// such as the event loop or a queue).
 #[inline]
 pub(super) fn iget(vm: &mut Vm, obj: &Value, name: &Attr) -> PyResult {
     if let Value::Obj(o) = obj {
         if let Payload::Slots(vals) = &o.payload {
-            let e = name.slot[0].get();
-            if e.kind == CacheKind::Slot && e.holds_for(o) {
-                if let Some(Some(v)) = vals.borrow().get(e.pos as usize) {
-                    return Ok(v.clone());
+            // The first two entries: a future's and a task's, most often.
+            for c in &name.slot[..2] {
+                let e = c.get();
+                if e.kind == CacheKind::Slot && e.holds_for(o) {
+                    if let Some(Some(v)) = vals.borrow().get(e.pos as usize) {
+                        return Ok(v.clone());
+                    }
+                    break;
                 }
             }
         } else if let Some(t) = o.dict_table() {
@@ -106,16 +110,18 @@ pub(super) fn truthy(vm: &mut Vm, obj: &Value, name: &Attr) -> PyResult<bool> {
 }
 
 /// `obj.name = value` for a private attribute: straight into the instance dict.
-/// Inline for the common case, a slot the name's first cache entry locates.
+/// Inline for the common case, a slot one of the name's first two cache entries locates.
 #[inline]
 pub(super) fn iset(vm: &mut Vm, obj: &Value, name: &Attr, value: Value) -> PyResult<()> {
     if let Value::Obj(o) = obj {
         if let Payload::Slots(vals) = &o.payload {
-            let e = name.slot[0].get();
-            if e.kind == CacheKind::Slot && e.holds_for(o) {
-                match write_slot(vals, e.pos as usize, value) {
-                    Ok(()) => return Ok(()),
-                    Err(v) => return iset_slow(vm, obj, name, v),
+            for c in &name.slot[..2] {
+                let e = c.get();
+                if e.kind == CacheKind::Slot && e.holds_for(o) {
+                    match write_slot(vals, e.pos as usize, value) {
+                        Ok(()) => return Ok(()),
+                        Err(v) => return iset_slow(vm, obj, name, v),
+                    }
                 }
             }
         }

@@ -203,9 +203,9 @@ fn init(vm: &mut Vm, m: &Obj) -> PyResult<()> {
     weakset::define(&mut aio_vm::module::ModuleBuilder::new(vm, m));
     let steps = step::define(vm, &g);
     timers::define(vm, &g);
-    run_once::define(vm, &g, steps);
+    run_once::define(vm, &g, steps.clone());
     schedule::define(vm, &g);
-    primitives::define(vm, &g);
+    primitives::define(vm, &g, steps);
     // CPython's futures are C code (`_asyncio`): their frames never show (the task step,
     // the wakeup and `get_running_loop` are natives here, without frames). `_host_job` is
     // the script half of `threads::new_future`, which a native async function calls: a

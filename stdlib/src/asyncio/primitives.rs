@@ -13,7 +13,8 @@
 //! does); a subclass or another container goes through its methods.
 
 use super::attr::{iget, iset, keeps_method, Attr};
-use super::natives::{define_group, Op};
+use super::natives::{define_group, ready, Op, Shared};
+use super::step::{self, StepEnv};
 use crate::collections::deque::Deque;
 use aio_vm::code::{BinOp, CmpOp};
 use aio_vm::module::{call_method, native_state};
@@ -38,6 +39,8 @@ pub(super) struct QueueEnv {
     plain: std::cell::Cell<((usize, u64, u64), bool)>,
     own: Own,
     n: Names,
+    /// The task-step natives' state, for `Future`'s own methods run on waiters.
+    steps: Shared<StepEnv>,
 }
 
 /// The natives as the prelude bound them, compared with what an instance's class has.
@@ -80,7 +83,7 @@ struct Names {
 }
 
 /// Registers the natives in the module globals `g`.
-pub(super) fn define(vm: &mut Vm, g: &Obj) {
+pub(super) fn define(vm: &mut Vm, g: &Obj, steps: Shared<StepEnv>) {
     let ops: [Op<QueueEnv>; 13] = [
         ("_c_queue_qsize", "Queue.qsize", qsize),
         ("_c_queue_empty", "Queue.empty", empty),
@@ -101,11 +104,17 @@ pub(super) fn define(vm: &mut Vm, g: &Obj) {
         ("_c_all_cancelled", "asyncio._all_cancelled", all_cancelled),
     ];
     let globals = g.clone();
-    define_group(vm, g, INIT, move |vm, a| init_env(vm, a, &globals), &ops);
+    define_group(
+        vm,
+        g,
+        INIT,
+        move |vm, a| init_env(vm, a, &globals, steps.clone()),
+        &ops,
+    );
 }
 
 /// `_c_queue_init(QueueFull, QueueEmpty)`.
-fn init_env(vm: &mut Vm, a: &Args, globals: &Obj) -> PyResult<QueueEnv> {
+fn init_env(vm: &mut Vm, a: &Args, globals: &Obj, steps: Shared<StepEnv>) -> PyResult<QueueEnv> {
     a.check_count(vm, INIT, 2, 2)?;
     let class = |vm: &mut Vm, v: &Value| match v {
         Value::Obj(o) => Ok(o.clone()),
@@ -159,6 +168,7 @@ fn init_env(vm: &mut Vm, a: &Args, globals: &Obj) -> PyResult<QueueEnv> {
         plain: std::cell::Cell::new(((0, 0, 0), false)),
         own,
         n,
+        steps,
     })
 }
 
@@ -224,30 +234,38 @@ fn call_queue_own(
     }
 }
 
-/// `fut.name(*args)` for one of `Future`'s native methods `own`: called directly (no
-/// method lookup) unless the future's class or instance overrides it.
-fn future_call(vm: &mut Vm, fut: &Value, name: &Attr, own: &Value, args: &[Value]) -> PyResult {
-    call_own(vm, fut, name, own, args, |vm| {
-        let mut all: smallvec::SmallVec<[Value; 2]> = smallvec::SmallVec::new();
-        all.push(fut.clone());
-        all.extend(args.iter().cloned());
-        vm.call(own, &all, &[])
-    })
+/// `fut.done()`: `Future`'s own natively, an override called.
+fn waiter_done(vm: &mut Vm, env: &QueueEnv, fut: &Value) -> PyResult<bool> {
+    if keeps_method(vm, fut, &env.n.done, &env.own.future_done) {
+        let steps = ready(vm, &env.steps, step::INIT)?;
+        return Ok(!step::is_pending(vm, &steps, fut)?);
+    }
+    let r = call_method(vm, fut, env.n.done.as_str(), &[])?;
+    vm.is_true(&r)
 }
 
-/// `if not fut.done():` / `fut.set_result(value)`; whether it set it.
+/// `fut.cancelled()`: `Future`'s own natively, an override called.
+fn waiter_cancelled(vm: &mut Vm, env: &QueueEnv, fut: &Value) -> PyResult<bool> {
+    if keeps_method(vm, fut, &env.n.cancelled, &env.own.future_cancelled) {
+        let steps = ready(vm, &env.steps, step::INIT)?;
+        return step::is_cancelled(vm, &steps, fut);
+    }
+    let r = call_method(vm, fut, env.n.cancelled.as_str(), &[])?;
+    vm.is_true(&r)
+}
+
+/// `if not fut.done():` / `fut.set_result(value)`; whether it set it. `Future`'s own
+/// methods run natively, overrides are called.
 fn set_waiter(vm: &mut Vm, env: &QueueEnv, fut: &Value, value: Value) -> PyResult<bool> {
-    let done = future_call(vm, fut, &env.n.done, &env.own.future_done, &[])?;
-    if vm.is_true(&done)? {
+    if waiter_done(vm, env, fut)? {
         return Ok(false);
     }
-    future_call(
-        vm,
-        fut,
-        &env.n.set_result,
-        &env.own.future_set_result,
-        &[value],
-    )?;
+    if keeps_method(vm, fut, &env.n.set_result, &env.own.future_set_result) {
+        let steps = ready(vm, &env.steps, step::INIT)?;
+        step::set_result(vm, &steps, fut, value)?;
+    } else {
+        call_method(vm, fut, env.n.set_result.as_str(), &[value])?;
+    }
     Ok(true)
 }
 
@@ -569,10 +587,7 @@ fn wake_up_first_of(vm: &mut Vm, env: &QueueEnv, this: &Value) -> PyResult {
 /// makes before taking a free lock.
 fn all_cancelled(vm: &mut Vm, env: &QueueEnv, a: Args) -> PyResult {
     let [waiters] = a.bind_def(vm, "_all_cancelled", ["waiters"])?;
-    let is_cancelled = |vm: &mut Vm, w: &Value| {
-        let c = future_call(vm, w, &env.n.cancelled, &env.own.future_cancelled, &[])?;
-        vm.is_true(&c)
-    };
+    let is_cancelled = |vm: &mut Vm, w: &Value| waiter_cancelled(vm, env, w);
     if let Some(mut it) = DequeWalk::new(env, &waiters) {
         while let Some(w) = it.next(vm)? {
             if !is_cancelled(vm, &w)? {

@@ -19,6 +19,7 @@ use aio_vm::object::{Payload, TracebackEntry};
 use aio_vm::value::Bool;
 use aio_vm::{Obj, PyResult, Value, Vm};
 use std::cell::RefCell;
+use std::rc::Rc;
 
 /// `_MIN_SCHEDULED_TIMER_HANDLES` of `base_events.py`.
 const MIN_SCHEDULED_TIMER_HANDLES: usize = 100;
@@ -44,6 +45,9 @@ struct LoopEnv {
     once_site: Option<TracebackEntry>,
     /// The task natives' state: bare tasks in handles are stepped and woken directly.
     steps: Shared<StepEnv>,
+    /// The `_ready` list an iteration emptied, when nothing else holds it: the next
+    /// iteration's fresh `_ready` (one list object less made per iteration).
+    spare: std::cell::Cell<Option<Value>>,
     n: Names,
 }
 
@@ -108,6 +112,7 @@ pub(super) fn define(vm: &mut Vm, g: &Obj, steps: Shared<StepEnv>) {
             once_site: call_site(&a.pos[2], "handle._run()"),
             base_run,
             steps: steps.clone(),
+            spare: std::cell::Cell::new(None),
             n: Names::new(vm),
         })
     };
@@ -342,13 +347,21 @@ fn run_once(vm: &mut Vm, env: &LoopEnv, lp: &Value) -> PyResult {
     }
     // Step 5: run exactly the handles ready now; new ones wait for the next iteration.
     let ready = iget(vm, lp, &n.ready)?;
-    let fresh = vm.new_list(Vec::new());
+    let fresh = match env.spare.take() {
+        Some(list) => list,
+        None => vm.new_list(Vec::new()),
+    };
     iset(vm, lp, &n.ready, fresh)?;
     let handles: Vec<Value> = match list_items(&ready) {
         Some(l) => std::mem::take(&mut *l.borrow_mut()),
         None => vm.collect(&ready)?,
     };
-    drop(ready);
+    if let Value::Obj(o) = &ready {
+        if Rc::strong_count(o) == 1 && o.class_raw().is_some_and(|c| Rc::ptr_eq(c, &vm.types.list))
+        {
+            env.spare.set(Some(ready));
+        }
+    }
     let debug = truthy(vm, lp, &n.debug)?;
     let steps = super::natives::ready(vm, &env.steps, super::step::INIT)?;
     let mut handles = handles.into_iter();

@@ -616,10 +616,26 @@ fn own_method(vm: &mut Vm, env: &StepEnv, obj: &Value, name: &Rc<Str>) -> bool {
     }
 }
 
+/// Whether `v`'s class is exactly `Future` or `Task` (CPython's `Future_CheckExact` /
+/// `Task_CheckExact`): no subclass code can intercept its fields.
+fn is_exact_future(env: &StepEnv, v: &Value) -> bool {
+    v.as_obj()
+        .and_then(|o| o.class_raw())
+        .is_some_and(|c| Rc::ptr_eq(c, &env.future_cls) || Rc::ptr_eq(c, &env.task_cls))
+}
+
 /// The future's state string (`"PENDING"`, `"CANCELLED"`, `"FINISHED"`).
+/// The states the natives store are interned: compared by address first.
+#[inline]
 fn state_is(vm: &mut Vm, env: &StepEnv, fut: &Value, state: &str) -> PyResult<bool> {
     let s = iget(vm, fut, &env.n.state)?;
-    Ok(s.as_str().is_some_and(|s| s.as_str() == state))
+    let interned = match state {
+        "PENDING" => Some(&env.n.pending),
+        "FINISHED" => Some(&env.n.finished),
+        _ => None,
+    };
+    Ok(s.as_str()
+        .is_some_and(|s| interned.is_some_and(|i| Rc::ptr_eq(s, i)) || s.as_str() == state))
 }
 
 /// The receiver of a Future method (`self`).
@@ -713,6 +729,11 @@ pub(super) fn result_of(vm: &mut Vm, env: &StepEnv, fut: &Value) -> PyResult {
 /// Whether `fut` is still pending (not `done()`).
 pub(super) fn is_pending(vm: &mut Vm, env: &StepEnv, fut: &Value) -> PyResult<bool> {
     state_is(vm, env, fut, "PENDING")
+}
+
+/// Whether `fut` was cancelled (`Future.cancelled()`).
+pub(super) fn is_cancelled(vm: &mut Vm, env: &StepEnv, fut: &Value) -> PyResult<bool> {
+    state_is(vm, env, fut, "CANCELLED")
 }
 
 /// `fut._asyncio_future_blocking`.
@@ -895,7 +916,7 @@ fn future_set_result(vm: &mut Vm, env: &StepEnv, a: Args) -> PyResult {
 }
 
 /// What `Future.set_result(result)` does.
-fn set_result(vm: &mut Vm, env: &StepEnv, fut: &Value, result: Value) -> PyResult<()> {
+pub(super) fn set_result(vm: &mut Vm, env: &StepEnv, fut: &Value, result: Value) -> PyResult<()> {
     if !state_is(vm, env, fut, "PENDING")? {
         return Err(vm.new_exception_msg(&env.invalid_state_error.clone(), "invalid state"));
     }
@@ -1291,9 +1312,15 @@ fn yielded(
     if result.is_none() {
         return requeue(vm, env, task, event_loop, None);
     }
-    let blocking = vm
-        .get_attr_or_absent(&result, &n.blocking)?
-        .filter(|b| !b.is_none());
+    // An exact `Future` or `Task` holds the flag in its slot, which no subclass code
+    // can intercept: read and written there, as CPython's C task reads a C future's field.
+    let exact = is_exact_future(env, &result);
+    let blocking = if exact {
+        Some(iget(vm, &result, &n.blocking)?)
+    } else {
+        vm.get_attr_or_absent(&result, &n.blocking)?
+    }
+    .filter(|b| !b.is_none());
     let Some(blocking) = blocking else {
         let msg = format!("Task got bad yield: {}", vm.repr(&result)?.as_str());
         return requeue(vm, env, task, event_loop, Some(msg));
@@ -1324,7 +1351,11 @@ fn yielded(
         let msg = format!("Task cannot await on itself: {}", vm.repr(task)?.as_str());
         return requeue(vm, env, task, event_loop, Some(msg));
     }
-    vm.set_attr(&result, &n.blocking, Value::Bool(Bool::FALSE))?;
+    if exact {
+        iset(vm, &result, &n.blocking, Value::Bool(Bool::FALSE))?;
+    } else {
+        vm.set_attr(&result, &n.blocking, Value::Bool(Bool::FALSE))?;
+    }
     if own_method(vm, env, &result, &n.add_done_callback) {
         add_wakeup(vm, env, &result, task)?;
     } else {
