@@ -189,6 +189,7 @@ fn exact_deque<'a>(env: &QueueEnv, v: &'a Value) -> Option<std::cell::RefMut<'a,
 /// That depends only on the class, the type epoch and the dict's keys, so the answer is
 /// remembered for the last such triple: a queue's operations then check one cache entry
 /// instead of looking up each method they call.
+#[inline]
 fn plain_queue(vm: &mut Vm, env: &QueueEnv, this: &Value) -> bool {
     let Some(o) = this.as_obj() else {
         return false;
@@ -204,6 +205,12 @@ fn plain_queue(vm: &mut Vm, env: &QueueEnv, this: &Value) -> bool {
     if cached == key {
         return answer;
     }
+    plain_queue_fill(vm, env, this, key)
+}
+
+/// [`plain_queue`] past its cache: looks the methods up and remembers the answer.
+#[inline(never)]
+fn plain_queue_fill(vm: &mut Vm, env: &QueueEnv, this: &Value, key: (usize, u64, u64)) -> bool {
     let own = [
         (&env.n.qsize, &env.own.qsize),
         (&env.n.empty, &env.own.empty),

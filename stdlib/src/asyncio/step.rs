@@ -624,18 +624,47 @@ fn is_exact_future(env: &StepEnv, v: &Value) -> bool {
         .is_some_and(|c| Rc::ptr_eq(c, &env.future_cls) || Rc::ptr_eq(c, &env.task_cls))
 }
 
-/// The future's state string (`"PENDING"`, `"CANCELLED"`, `"FINISHED"`).
-/// The states the natives store are interned: compared by address first.
+/// A future's `_state`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum State {
+    Pending,
+    Cancelled,
+    Finished,
+    /// Anything else a script stored there.
+    Other,
+}
+
+/// The future's state, read once (`"PENDING"`, `"CANCELLED"`, `"FINISHED"`). The states
+/// the natives store are interned: compared by address first.
+#[inline]
+fn state_of(vm: &mut Vm, env: &StepEnv, fut: &Value) -> PyResult<State> {
+    let s = iget(vm, fut, &env.n.state)?;
+    let Some(s) = s.as_str() else {
+        return Ok(State::Other);
+    };
+    if Rc::ptr_eq(s, &env.n.pending) {
+        return Ok(State::Pending);
+    }
+    if Rc::ptr_eq(s, &env.n.finished) {
+        return Ok(State::Finished);
+    }
+    Ok(match s.as_str() {
+        "PENDING" => State::Pending,
+        "CANCELLED" => State::Cancelled,
+        "FINISHED" => State::Finished,
+        _ => State::Other,
+    })
+}
+
+/// Whether the future's state is `state` (`"PENDING"`, `"CANCELLED"`, `"FINISHED"`).
 #[inline]
 fn state_is(vm: &mut Vm, env: &StepEnv, fut: &Value, state: &str) -> PyResult<bool> {
-    let s = iget(vm, fut, &env.n.state)?;
-    let interned = match state {
-        "PENDING" => Some(&env.n.pending),
-        "FINISHED" => Some(&env.n.finished),
-        _ => None,
+    let want = match state {
+        "PENDING" => State::Pending,
+        "CANCELLED" => State::Cancelled,
+        _ => State::Finished,
     };
-    Ok(s.as_str()
-        .is_some_and(|s| interned.is_some_and(|i| Rc::ptr_eq(s, i)) || s.as_str() == state))
+    Ok(state_of(vm, env, fut)? == want)
 }
 
 /// The receiver of a Future method (`self`).
@@ -682,7 +711,8 @@ fn future_get_loop(vm: &mut Vm, env: &StepEnv, a: Args) -> PyResult {
 
 /// What `result()` and `exception()` share: the cancelled error, or "not set".
 fn check_finished(vm: &mut Vm, env: &StepEnv, fut: &Value, what: &str) -> PyResult<()> {
-    if state_is(vm, env, fut, "CANCELLED")? {
+    let state = state_of(vm, env, fut)?;
+    if state == State::Cancelled {
         let make = vm.get_attr(fut, &env.n.make_cancelled_error)?;
         let exc = vm.call(&make, &[], &[])?;
         return Err(match exc {
@@ -690,7 +720,7 @@ fn check_finished(vm: &mut Vm, env: &StepEnv, fut: &Value, what: &str) -> PyResu
             _ => vm.new_type_error("exceptions must derive from BaseException"),
         });
     }
-    if !state_is(vm, env, fut, "FINISHED")? {
+    if state != State::Finished {
         return Err(vm.new_exception_msg(
             &env.invalid_state_error.clone(),
             format!("{what} is not set."),
