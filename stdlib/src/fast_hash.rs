@@ -1,6 +1,7 @@
 //! A multiply-rotate hasher for keys that are already well spread (hashes computed by the
 //! VM, small ints, object addresses), where SipHash's resistance to chosen keys buys
-//! nothing: Rust maps keyed so in `functools` and asyncio's `_WeakSet`.
+//! nothing: Rust maps keyed so in `functools`, asyncio's `_WeakSet` and asyncio's socket
+//! table (keyed by descriptor).
 
 use std::hash::BuildHasherDefault;
 
@@ -34,3 +35,6 @@ impl std::hash::Hasher for FastHasher {
 
 /// A `HashMap` over [`FastHasher`].
 pub(crate) type FastMap<K, V> = std::collections::HashMap<K, V, BuildHasherDefault<FastHasher>>;
+
+/// A `HashSet` over [`FastHasher`].
+pub(crate) type FastSet<K> = std::collections::HashSet<K, BuildHasherDefault<FastHasher>>;

@@ -8,13 +8,13 @@
 //! the same loop iterations. Interest changes re-register the socket (which re-arms it and
 //! reports readiness that is already there).
 
+use crate::fast_hash::{FastMap, FastSet};
 use aio_vm::builtins::bytes_const;
 use aio_vm::native::Args;
 use aio_vm::value::Bool;
 use aio_vm::{PyResult, Value, Vm};
 use mio::net::{TcpListener, TcpStream, UdpSocket, UnixDatagram, UnixListener, UnixStream};
 use mio::{Interest, Token};
-use std::collections::HashMap;
 use std::io::{ErrorKind, Read, Write};
 use std::mem::ManuallyDrop;
 use std::net::SocketAddr;
@@ -106,19 +106,19 @@ impl Drop for Taken {
 /// The sockets of this thread's loop, by id: the descriptor, which is also the mio `Token`.
 #[derive(Default)]
 pub(super) struct Sockets {
-    pub(super) socks: HashMap<usize, Sock>,
+    pub(super) socks: FastMap<usize, Sock>,
     /// How many entries are `Sock::Fd` (none: `refresh_raw` has nothing to do).
     raw: usize,
     /// Registered interest per socket: (read, write).
-    interest: HashMap<usize, (bool, bool)>,
+    interest: FastMap<usize, (bool, bool)>,
     /// Readiness reported and not used up yet, per socket: (read, write). mio reports an
     /// edge once; CPython's selectors report a socket as long as it stays ready, and its
     /// transports read once per report. A socket stays hot here until an operation would
     /// block, and `level_events` reports it again on every loop iteration until then.
-    hot: HashMap<usize, (bool, bool)>,
+    hot: FastMap<usize, (bool, bool)>,
     /// Sockets whose peer closed its end while data may still be queued: they stay hot for
     /// reading until a read returns the end of the stream.
-    read_closed: std::collections::HashSet<usize>,
+    read_closed: FastSet<usize>,
     /// The sockets `level_events` reported last, in its order. epoll keeps a level-triggered
     /// socket that stays ready where it was in its ready list, ahead of the sockets that
     /// became ready since, so the next report lists these first.
@@ -126,7 +126,7 @@ pub(super) struct Sockets {
     /// What `_recv` reads into.
     scratch: Vec<u8>,
     /// Sockets whose descriptor a script's `socket.socket` owns ([`adopt`]).
-    borrowed: std::collections::HashSet<usize>,
+    borrowed: FastSet<usize>,
 }
 
 impl Sockets {
