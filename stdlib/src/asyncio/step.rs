@@ -821,12 +821,13 @@ fn add_callback(
 }
 
 /// `fut.add_done_callback(task.__wakeup, context=task._context)` as a task waiting on a
-/// future registers it: a context-free wake-up of a pending future is kept as the bare
-/// task (see [`callback_entry`]), so a waiting task needs no bound method.
+/// future registers it: the wake-up of a pending future in the task's own context (or
+/// none) is kept as the bare task (see [`callback_entry`]), so a waiting task needs no
+/// bound method.
 fn add_wakeup(vm: &mut Vm, env: &StepEnv, fut: &Value, task: &Value) -> PyResult<()> {
-    let context = iget(vm, task, &env.n.context)?;
-    let context = env.contexts.or_copy(vm, context)?;
-    if context.is_none() && state_is(vm, env, fut, "PENDING")? {
+    let own = iget(vm, task, &env.n.context)?;
+    let context = env.contexts.or_copy(vm, own.clone())?;
+    if (context.is_none() || is(&context, &own)) && state_is(vm, env, fut, "PENDING")? {
         return push_callback(vm, env, fut, task.clone());
     }
     let wakeup = vm.get_attr(task, &env.n.wakeup)?;
@@ -866,17 +867,22 @@ fn exact_sequence(vm: &Vm, v: &Value) -> Option<bool> {
 }
 
 /// The `(callback, context)` pair of one `_cbs` entry (see [`exact_sequence`]). A bare
-/// task stays the callback: the handle that wakes it holds the task, which the loop runs
-/// as its wake-up ([`wakeup_callback`]), so no bound method waits in the ready queue.
-fn callback_entry(vm: &Vm, entry: Value) -> (Value, Value) {
+/// task stays the callback, with its own context: the handle that wakes it holds the
+/// task, which the loop runs as its wake-up ([`wakeup_callback`]), so no bound method
+/// waits in the ready queue. (`add_callback` never stores a task as a bare callback.)
+fn callback_entry(vm: &mut Vm, env: &StepEnv, entry: Value) -> PyResult<(Value, Value)> {
     if exact_sequence(vm, &entry) == Some(true) {
         if let Some(Payload::Tuple(t)) = entry.payload() {
             if t.len() == 2 {
-                return (t[0].clone(), t[1].clone());
+                return Ok((t[0].clone(), t[1].clone()));
             }
         }
     }
-    (entry, Value::None)
+    if is_task(vm, env, &entry) {
+        let context = iget(vm, &entry, &env.n.context)?;
+        return Ok((entry, context));
+    }
+    Ok((entry, Value::None))
 }
 
 /// What a handle of `callback` with arguments `args` calls: a bare task's bound step
@@ -1004,7 +1010,7 @@ fn schedule_callbacks(vm: &mut Vm, env: &StepEnv, fut: &Value) -> PyResult<()> {
     }
     let event_loop = iget(vm, fut, &env.n.loop_)?;
     for entry in entries {
-        let (callback, context) = callback_entry(vm, entry);
+        let (callback, context) = callback_entry(vm, env, entry)?;
         if queue_bare(vm, env, &event_loop, &callback, Some(fut), &context)? {
             continue;
         }
