@@ -52,6 +52,9 @@ pub(super) struct StepEnv {
     /// `_c_task_wakeup`): a task whose class keeps them is queued bare (see [`run_bare`]).
     task_step_fn: Value,
     task_wakeup_fn: Value,
+    /// `Task.__init__` (the native `_c_task_init`): a `Task` that keeps it is made by
+    /// [`new_task`] without a class call.
+    task_init_fn: Value,
     /// The arguments of a handle that steps a bare task: an empty tuple of its own (the
     /// prelude's `_STEP_ARGS`), which no script call makes.
     step_args: Value,
@@ -214,7 +217,7 @@ impl Names {
 /// Registers `_c_step_init` and the task and future natives in the module globals `g`.
 pub(super) fn define(vm: &mut Vm, g: &Obj) -> Shared<StepEnv> {
     // (global name, __qualname__ as CPython's C classes show it, implementation)
-    let ops: [Op<StepEnv>; 20] = [
+    let ops: [Op<StepEnv>; 21] = [
         ("_c_task_step", "Task.__step", task_step_native),
         (
             "_c_create_future",
@@ -222,6 +225,7 @@ pub(super) fn define(vm: &mut Vm, g: &Obj) -> Shared<StepEnv> {
             create_future,
         ),
         ("_c_task_init", "Task.__init__", task_init),
+        ("_c_new_task", "asyncio._new_task", new_task),
         ("_c_future_init", "Future.__init__", future_init),
         ("_c_future_del", "Future.__del__", future_del),
         ("_c_task_del", "Task.__del__", task_del),
@@ -386,8 +390,56 @@ fn task_init(vm: &mut Vm, env: &StepEnv, a: Args) -> PyResult {
             )));
         }
     };
+    let context = a.kwarg("context").cloned().unwrap_or(Value::None);
+    init_task(
+        vm,
+        env,
+        task,
+        coro,
+        a.kwarg("loop"),
+        a.kwarg("name"),
+        context,
+    )?;
+    Ok(Value::None)
+}
+
+/// `_c_new_task(cls, coro, loop, name, context)`: `cls(coro, loop=loop, name=name,
+/// context=context)` for `BaseEventLoop.create_task` without a task factory. The
+/// prelude's `Task`, keeping its native `__init__`, is made and initialized here without
+/// the class call's argument handling; any other class is called.
+fn new_task(vm: &mut Vm, env: &StepEnv, a: Args) -> PyResult {
+    a.check_count(vm, "_c_new_task", 5, 5)?;
+    let [cls, coro, event_loop, name, context] = [0, 1, 2, 3, 4].map(|i| &a.pos[i]);
+    let own_init = matches!(cls, Value::Obj(c) if Rc::ptr_eq(c, &env.task_cls))
+        && vm
+            .lookup(&env.task_cls, &vm.names.__init__.clone())
+            .is_some_and(|f| is(&f, &env.task_init_fn));
+    if own_init {
+        let task = vm.new_instance(&env.task_cls)?;
+        let (lp, name) = (Some(event_loop), Some(name));
+        init_task(vm, env, &task, coro.clone(), lp, name, context.clone())?;
+        return Ok(task);
+    }
+    let kw = [
+        (vm.intern("loop"), event_loop.clone()),
+        (vm.intern("name"), name.clone()),
+        (vm.intern("context"), context.clone()),
+    ];
+    vm.call(cls, std::slice::from_ref(coro), &kw)
+}
+
+/// The body of `Task.__init__` once its arguments are parsed.
+fn init_task(
+    vm: &mut Vm,
+    env: &StepEnv,
+    task: &Value,
+    coro: Value,
+    event_loop: Option<&Value>,
+    name: Option<&Value>,
+    context: Value,
+) -> PyResult<()> {
     let n = &env.n;
-    init_future(vm, env, task, a.kwarg("loop"))?;
+    init_future(vm, env, task, event_loop)?;
     // A generator or a coroutine; an async generator is neither.
     let is_coro = match coro.payload() {
         Some(Payload::Generator(g)) => g.kind != GenKind::AsyncGenerator,
@@ -404,7 +456,7 @@ fn task_init(vm: &mut Vm, env: &StepEnv, a: Args) -> PyResult {
         let msg = format!("a coroutine was expected, got {}", vm.repr(&coro)?.as_str());
         return Err(vm.new_type_error(msg));
     }
-    let name = match a.kwarg("name") {
+    let name = match name {
         Some(v) if !v.is_none() => Value::Str(vm.to_str(v)?),
         _ => {
             let counter = &n.task_name_counter;
@@ -422,7 +474,7 @@ fn task_init(vm: &mut Vm, env: &StepEnv, a: Args) -> PyResult {
     iset(vm, task, &n.name, name)?;
     iset(vm, task, &n.must_cancel, Value::Bool(Bool::FALSE))?;
     iset(vm, task, &n.fut_waiter, Value::None)?;
-    iset(vm, task, &n.coro, coro.clone())?;
+    iset(vm, task, &n.coro, coro)?;
     let site = match task {
         Value::Obj(o) => own_get(vm, o, &n.source_traceback).unwrap_or(Value::None),
         _ => Value::None,
@@ -433,7 +485,6 @@ fn task_init(vm: &mut Vm, env: &StepEnv, a: Args) -> PyResult {
         creation_site(vm, env)
     };
     iset(vm, task, &n.created_at, created_at)?;
-    let context = a.kwarg("context").cloned().unwrap_or(Value::None);
     let context = env.contexts.or_copy(vm, context)?;
     iset(vm, task, &n.context, context.clone())?;
     let event_loop = iget(vm, task, &n.loop_)?;
@@ -441,7 +492,7 @@ fn task_init(vm: &mut Vm, env: &StepEnv, a: Args) -> PyResult {
     if let Value::Obj(o) = task {
         super::weakset::add_member(&env.all_tasks, o);
     }
-    Ok(Value::None)
+    Ok(())
 }
 
 /// A module global of `asyncio`.
@@ -1053,6 +1104,7 @@ fn init_env(vm: &mut Vm, a: &Args, globals: &Obj) -> PyResult<StepEnv> {
         task_cls: obj(vm, &a.pos[7])?,
         task_step_fn: aio_vm::module::getattr(vm, &a.pos[7], "_Task__step")?,
         task_wakeup_fn: aio_vm::module::getattr(vm, &a.pos[7], "_task_wakeup")?,
+        task_init_fn: aio_vm::module::getattr(vm, &a.pos[7], "__init__")?,
         step_args,
         globals: globals.clone(),
         site: RefCell::new(None),
