@@ -497,7 +497,19 @@ impl Vm {
     /// })?;
     /// # Ok::<(), aio_vm::Error>(())
     /// ```
+    #[inline]
     pub fn is_true(&mut self, v: &Value) -> PyResult<bool> {
+        match v {
+            Value::Bool(b) => Ok(b.get()),
+            Value::None => Ok(false),
+            Value::Int(i) => Ok(*i != 0),
+            _ => self.is_true_other(v),
+        }
+    }
+
+    /// [`Vm::is_true`] past booleans, `None` and small ints.
+    #[inline(never)]
+    fn is_true_other(&mut self, v: &Value) -> PyResult<bool> {
         Ok(match v {
             Value::None => false,
             Value::Bool(b) => b.get(),
