@@ -55,7 +55,7 @@ impl Deref for Attr {
 /// Inline for the common cases: a slot one of the name's first two cache entries locates, or the
 /// entry of an instance dict at the position the name last had (an object without slots,
 /// such as the event loop or a queue).
-#[inline]
+#[inline(always)]
 pub(super) fn iget(vm: &mut Vm, obj: &Value, name: &Attr) -> PyResult {
     if let Value::Obj(o) = obj {
         if let Payload::Slots(vals) = &o.payload {
@@ -111,7 +111,7 @@ pub(super) fn truthy(vm: &mut Vm, obj: &Value, name: &Attr) -> PyResult<bool> {
 
 /// `obj.name = value` for a private attribute: straight into the instance dict.
 /// Inline for the common case, a slot one of the name's first two cache entries locates.
-#[inline]
+#[inline(always)]
 pub(super) fn iset(vm: &mut Vm, obj: &Value, name: &Attr, value: Value) -> PyResult<()> {
     if let Value::Obj(o) = obj {
         if let Payload::Slots(vals) = &o.payload {
