@@ -1701,16 +1701,19 @@ pub(super) fn is_bare_entry(vm: &mut Vm, env: &StepEnv, entry: &Value) -> bool {
 /// The handle CPython would have queued for a bare task entry of `loop._ready` (see
 /// [`queue_bare`]): for the debug mode's timing, a context that overrides `run`, or an
 /// error reported as a callback's.
+/// A wake-up's handle holds the bound `_task_wakeup`, as CPython's: its repr, made after
+/// it ran (when the task no longer waits on the future), still names the wake-up.
 pub(super) fn entry_handle(vm: &mut Vm, env: &StepEnv, task: &Value) -> PyResult {
     let waiter = iget(vm, task, &env.n.fut_waiter)?;
-    let args = if waiter.is_none() {
-        env.step_args.clone()
+    let (callback, args) = if waiter.is_none() {
+        (task.clone(), env.step_args.clone())
     } else {
-        vm.new_tuple(vec![waiter])
+        let wakeup = vm.get_attr(task, &env.n.wakeup)?;
+        (wakeup, vm.new_tuple(vec![waiter]))
     };
     let event_loop = iget(vm, task, &env.n.loop_)?;
     let context = iget(vm, task, &env.n.context)?;
-    new_handle(vm, env, &event_loop, task.clone(), args, context)
+    new_handle(vm, env, &event_loop, callback, args, context)
 }
 
 /// How many emptied handles [`recycle_handle`] keeps.
