@@ -630,9 +630,9 @@ impl Vm {
         for i in 0..code.cellvars.len() {
             let init = code.cell2arg[i].and_then(|a| frame.locals[a as usize].clone());
             let c = self.new_cell(init);
-            frame.cells.push(c);
+            frame.cells_mut().push(c);
         }
-        frame.cells.extend(func.closure.iter().cloned());
+        frame.cells_mut().extend(func.closure.iter().cloned());
     }
 
     fn bind_args(
@@ -863,21 +863,13 @@ impl Vm {
             f.stack.clear();
         }
         f.locals.clear();
-        if !f.cells.is_empty() {
-            f.cells.clear();
-        }
         if !f.blocks.is_empty() {
             f.blocks.clear();
-        }
-        if f.namespace.is_some() {
-            f.namespace = None;
         }
         if f.generator.is_some() {
             f.generator = None;
         }
-        if f.pending_throw.is_some() {
-            f.pending_throw = None;
-        }
+        f.clear_extra();
         self.frame_pool.push(f);
     }
 
@@ -962,7 +954,7 @@ fn trim_for_suspension(frame: &mut Frame) {
     let (stack, locals) = (code.max_stack as usize, code.nlocals());
     frame.stack.shrink_to(stack);
     frame.locals.shrink_to(locals);
-    frame.cells.shrink_to_fit();
+    frame.trim_extra();
     frame.blocks.shrink_to(0);
 }
 
@@ -1055,19 +1047,12 @@ fn missing_message(qual: &str, missing: &[String], kind: &str) -> String {
 #[cold]
 #[inline(never)]
 fn new_frame(code: &Rc<Code>, globals: &Obj, delivery: Delivery) -> Box<Frame> {
-    Box::new(Frame {
-        code: code.clone(),
-        ip: 0,
-        stack: Vec::with_capacity(code.max_stack as usize),
-        locals: Vec::with_capacity(code.nlocals()),
-        cells: Vec::new(),
-        globals: globals.clone(),
-        namespace: None,
-        blocks: Vec::new(),
+    Frame::new(
+        code.clone(),
+        globals.clone(),
         delivery,
-        generator: None,
-        pending_throw: None,
-    })
+        Vec::with_capacity(code.nlocals()),
+    )
 }
 
 /// Drops a frame the full pool has no room for (out of line).

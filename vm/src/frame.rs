@@ -66,32 +66,135 @@ pub enum Delivery {
 }
 
 /// A running or suspended body.
+///
+/// Every suspended generator and coroutine keeps one, so it is kept to 112 bytes (one of
+/// mimalloc's size classes, tested): the parts most frames lack (cells, a namespace, a
+/// pending throw) live in one optional box, which a pooled frame keeps for its next call.
 pub struct Frame {
     /// The code.
     pub code: Rc<Code>,
-    /// The next instruction.
-    pub ip: usize,
+    /// The next instruction (an index into the code's instructions).
+    pub ip: u32,
+    /// Where the outcome goes.
+    pub delivery: Delivery,
     /// The value stack.
     pub stack: Vec<Value>,
     /// Fast locals (`None` = unbound).
     pub locals: Vec<Option<Value>>,
-    /// Cell objects: cell variables, then free variables.
-    pub cells: Vec<Obj>,
     /// The globals (a dict object).
     pub globals: Obj,
-    /// The local namespace of module and class bodies (a dict object).
-    pub namespace: Option<Obj>,
     /// Active handlers.
     pub blocks: Vec<Block>,
-    /// Where the outcome goes.
-    pub delivery: Delivery,
     /// The generator object owning this frame, while it runs.
     pub generator: Option<Obj>,
+    /// Cells, the namespace and a pending throw, for the frames that have any.
+    extra: Option<Box<FrameExtra>>,
+}
+
+/// The rarer parts of a [`Frame`].
+#[derive(Default)]
+struct FrameExtra {
+    /// Cell objects: cell variables, then free variables.
+    cells: Vec<Obj>,
+    /// The local namespace of module and class bodies (a dict object).
+    namespace: Option<Obj>,
     /// An exception to throw into a `YieldFrom` delegation on resume.
-    pub pending_throw: Option<Value>,
+    pending_throw: Option<Value>,
 }
 
 impl Frame {
+    /// A frame of `code` at its start, with room on its stack for what the code needs.
+    pub fn new(
+        code: Rc<Code>,
+        globals: Obj,
+        delivery: Delivery,
+        locals: Vec<Option<Value>>,
+    ) -> Box<Frame> {
+        Box::new(Frame {
+            ip: 0,
+            stack: Vec::with_capacity(code.max_stack as usize),
+            locals,
+            code,
+            globals,
+            blocks: Vec::new(),
+            delivery,
+            generator: None,
+            extra: None,
+        })
+    }
+
+    /// The extra parts, made on first use.
+    #[inline]
+    fn extra_mut(&mut self) -> &mut FrameExtra {
+        self.extra.get_or_insert_with(Box::default)
+    }
+
+    /// Cell objects: cell variables, then free variables.
+    #[inline(always)]
+    pub fn cells(&self) -> &[Obj] {
+        match &self.extra {
+            Some(e) => &e.cells,
+            None => &[],
+        }
+    }
+
+    /// The cells, to fill or empty.
+    pub fn cells_mut(&mut self) -> &mut Vec<Obj> {
+        &mut self.extra_mut().cells
+    }
+
+    /// The local namespace of module and class bodies (a dict object).
+    #[inline(always)]
+    pub fn namespace(&self) -> Option<&Obj> {
+        self.extra.as_ref().and_then(|e| e.namespace.as_ref())
+    }
+
+    /// Sets the local namespace (module and class bodies, `exec`).
+    pub fn set_namespace(&mut self, ns: Option<Obj>) {
+        if ns.is_some() || self.extra.is_some() {
+            self.extra_mut().namespace = ns;
+        }
+    }
+
+    /// The exception to throw into a `YieldFrom` delegation on resume, if any.
+    pub fn pending_throw(&self) -> Option<&Value> {
+        self.extra.as_ref().and_then(|e| e.pending_throw.as_ref())
+    }
+
+    /// Takes the pending throw.
+    #[inline(always)]
+    pub fn take_pending_throw(&mut self) -> Option<Value> {
+        match &mut self.extra {
+            Some(e) => e.pending_throw.take(),
+            None => None,
+        }
+    }
+
+    /// Makes `exc` the exception thrown in when the frame resumes.
+    pub fn set_pending_throw(&mut self, exc: Value) {
+        self.extra_mut().pending_throw = Some(exc);
+    }
+
+    /// Empties the extra parts (a frame going back to the pool keeps their box).
+    #[inline(always)]
+    pub(crate) fn clear_extra(&mut self) {
+        if let Some(e) = &mut self.extra {
+            e.clear();
+        }
+    }
+
+    /// Drops the extra parts when empty and trims the cells to their length (a frame
+    /// kept suspended holds only what it uses).
+    pub(crate) fn trim_extra(&mut self) {
+        if let Some(e) = &mut self.extra {
+            if e.cells.is_empty() && e.namespace.is_none() && e.pending_throw.is_none() {
+                self.extra = None;
+            } else {
+                e.cells.shrink_to_fit();
+            }
+        }
+    }
+
     /// Pushes a handler block. A fresh frame's first block reserves room for two, not
     /// `Vec`'s four: a suspended coroutine keeps its frame, and most bodies nest one or
     /// two handlers.
@@ -107,7 +210,7 @@ impl Frame {
     /// resumes the delegation; CPython's `_PyGen_yf` test).
     pub fn at_yield_from(&self) -> bool {
         matches!(
-            self.code.instrs.get(self.ip),
+            self.code.instrs.get(self.ip as usize),
             Some(crate::code::Instr::YieldFrom)
         )
     }
@@ -117,7 +220,36 @@ impl Frame {
         match self.ip {
             // Nothing has run yet: the `def` line (CPython's `f_lineno` of a new frame).
             0 => self.code.firstlineno,
-            ip => self.code.line(ip - 1),
+            ip => self.code.line(ip as usize - 1),
         }
+    }
+}
+
+impl FrameExtra {
+    /// Empties every part, keeping the cells' room (inline: every return of a pooled
+    /// frame that once had cells runs it).
+    #[inline(always)]
+    fn clear(&mut self) {
+        if !self.cells.is_empty() {
+            self.cells.clear();
+        }
+        if self.namespace.is_some() {
+            self.namespace = None;
+        }
+        if self.pending_throw.is_some() {
+            self.pending_throw = None;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Frame;
+
+    /// A suspended coroutine keeps its frame: 112 bytes is one of mimalloc's size classes
+    /// (the next is 128, then 160).
+    #[test]
+    fn frame_is_112_bytes() {
+        assert_eq!(std::mem::size_of::<Frame>(), 112);
     }
 }

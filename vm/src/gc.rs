@@ -684,11 +684,11 @@ fn trace_frame<V: Visit + ?Sized>(fr: &Frame, f: &mut V) {
     for v in fr.locals.iter().flatten() {
         visit_value(v, f);
     }
-    for c in &fr.cells {
+    for c in fr.cells() {
         f.obj(c);
     }
     f.obj(&fr.globals);
-    if let Some(ns) = &fr.namespace {
+    if let Some(ns) = fr.namespace() {
         f.obj(ns);
     }
     for b in &fr.blocks {
@@ -696,7 +696,7 @@ fn trace_frame<V: Visit + ?Sized>(fr: &Frame, f: &mut V) {
             visit_value(exc, f);
         }
     }
-    if let Some(t) = &fr.pending_throw {
+    if let Some(t) = fr.pending_throw() {
         visit_value(t, f);
     }
 }
@@ -929,7 +929,7 @@ fn clear(o: &Obj, out: &mut Vec<Value>) {
             if let Some(mut fr) = g.take_frame() {
                 out.append(&mut fr.stack);
                 out.extend(fr.locals.drain(..).flatten());
-                out.extend(fr.cells.drain(..).map(Value::Obj));
+                out.extend(fr.cells_mut().drain(..).map(Value::Obj));
             }
         }
         Payload::Iter(st) => {

@@ -140,7 +140,7 @@ impl Vm {
             frame.stack.push(value);
         }
         if let Some(t) = throw {
-            frame.pending_throw = Some(t);
+            frame.set_pending_throw(t);
         }
         Ok(Some(frame))
     }
@@ -691,7 +691,7 @@ impl Vm {
             let next = g.with_frame(|f| {
                 out.push((
                     f.code.source.name.clone(),
-                    f.code.line(f.ip),
+                    f.code.line(f.ip as usize),
                     f.code.name.as_str().to_string(),
                 ));
                 if f.at_yield_from() {

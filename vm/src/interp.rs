@@ -385,11 +385,11 @@ impl Vm {
     fn run_inner(&mut self, mut f: Box<Frame>, base: usize) -> Result<Outcome, Obj> {
         // A throw pending on a freshly resumed frame is raised at its resume point.
         let mut pending: Option<Event> = None;
-        if let Some(exc) = f.pending_throw.take() {
+        if let Some(exc) = f.take_pending_throw() {
             if !f.at_yield_from() {
                 pending = Some(Event::Raise(self.exc_from_value(exc)));
             } else {
-                f.pending_throw = Some(exc);
+                f.set_pending_throw(exc);
             }
         }
         'frames: loop {
@@ -402,7 +402,7 @@ impl Vm {
             // `f.ip` is written back only where the frame can be looked at: when it is lent
             // to native code (the `with_frame!` and `call_native_in_place!` below) and when
             // the dispatch loop ends with an event (tracebacks, calls, yields).
-            let mut ip = f.ip;
+            let mut ip = f.ip as usize;
             macro_rules! jump {
                 ($t:expr) => {{
                     ip = $t as usize;
@@ -417,7 +417,7 @@ impl Vm {
                     // introspection).
                     macro_rules! with_frame {
                         ($vm:ident, $f:ident, $e:expr) => {{
-                            $f.ip = ip;
+                            $f.ip = ip as u32;
                             $vm.frames.push($f);
                             let r = $e;
                             $f = $vm.frames.pop().expect("frame");
@@ -427,7 +427,7 @@ impl Vm {
                     // `call_native_lent!` with the instruction pointer stored first.
                     macro_rules! call_native_in_place {
                         ($vm:ident, $f:ident, $callee_pos:expr, $start:expr, $self_found:expr) => {{
-                            $f.ip = ip;
+                            $f.ip = ip as u32;
                             call_native_lent!($vm, $f, $callee_pos, $start, $self_found)
                         }};
                     }
@@ -444,7 +444,7 @@ impl Vm {
                                 let Value::Obj(cls) = f.stack[callee_pos].clone() else {
                                     unreachable!("a cached class")
                                 };
-                                f.ip = ip;
+                                f.ip = ip as u32;
                                 let r =
                                     self.enter_cached_init(&cls, &init, &f.stack[$start..], &[]);
                                 break match r {
@@ -737,7 +737,7 @@ impl Vm {
                             }
                         }
                         Instr::LoadDeref(i) => {
-                            let v = match &f.cells[i as usize].payload {
+                            let v = match &f.cells()[i as usize].payload {
                                 Payload::Cell(c) => c.borrow().clone(),
                                 _ => None,
                             };
@@ -748,11 +748,11 @@ impl Vm {
                         }
                         Instr::LoadClassDeref(i) => {
                             let name = deref_name(code, i as usize);
-                            let ns = f.namespace.clone();
+                            let ns = f.namespace().cloned();
                             if let Some(v) = ns.and_then(|ns| self.dict_get_str(&ns, &name)) {
                                 f.stack.push(v);
                             } else {
-                                let v = match &f.cells[i as usize].payload {
+                                let v = match &f.cells()[i as usize].payload {
                                     Payload::Cell(c) => c.borrow().clone(),
                                     _ => None,
                                 };
@@ -766,12 +766,12 @@ impl Vm {
                         }
                         Instr::StoreDeref(i) => {
                             let v = f.stack.pop();
-                            if let Payload::Cell(c) = &f.cells[i as usize].payload {
+                            if let Payload::Cell(c) = &f.cells()[i as usize].payload {
                                 *c.borrow_mut() = v;
                             }
                         }
                         Instr::DeleteDeref(i) => {
-                            let old = match &f.cells[i as usize].payload {
+                            let old = match &f.cells()[i as usize].payload {
                                 Payload::Cell(c) => c.borrow_mut().take(),
                                 _ => None,
                             };
@@ -780,7 +780,7 @@ impl Vm {
                             }
                         }
                         Instr::LoadClosure(i) => {
-                            f.stack.push(Value::Obj(f.cells[i as usize].clone()))
+                            f.stack.push(Value::Obj(f.cells()[i as usize].clone()))
                         }
                         Instr::LoadGlobal(i) => match self.load_global(code, &f.globals, i) {
                             Some(v) => f.stack.push(v),
@@ -803,10 +803,7 @@ impl Vm {
                         }
                         Instr::LoadName(i) => {
                             let name = &code.names[i as usize];
-                            let local = f
-                                .namespace
-                                .as_ref()
-                                .and_then(|ns| self.dict_get_str(ns, name));
+                            let local = f.namespace().and_then(|ns| self.dict_get_str(ns, name));
                             let v = local
                                 .or_else(|| self.dict_get_str(&f.globals, name))
                                 .or_else(|| self.builtin(name));
@@ -817,7 +814,7 @@ impl Vm {
                         }
                         Instr::StoreName(i) => {
                             let v = f.stack.pop().expect("stack");
-                            let ns = f.namespace.clone().unwrap_or_else(|| f.globals.clone());
+                            let ns = f.namespace().cloned().unwrap_or_else(|| f.globals.clone());
                             let key = Value::Str(code.names[i as usize].clone());
                             if let Payload::Dict(d) = &ns.payload {
                                 if Rc::ptr_eq(ns.class_raw().expect("class"), &self.types.dict) {
@@ -828,7 +825,7 @@ impl Vm {
                             tri!(with_frame!(self, f, self.setitem(&Value::Obj(ns), key, v)));
                         }
                         Instr::DeleteName(i) => {
-                            let ns = f.namespace.clone().unwrap_or_else(|| f.globals.clone());
+                            let ns = f.namespace().cloned().unwrap_or_else(|| f.globals.clone());
                             let name = &code.names[i as usize];
                             let old = match &ns.payload {
                                 Payload::Dict(d) => d.borrow_mut().remove_str(name),
@@ -1012,7 +1009,7 @@ impl Vm {
                             // `partial`): the callee and arguments on the stack are its
                             // arguments.
                             if let Some(m) = self.native_call_method(&f.stack[len - n - 1]) {
-                                f.ip = ip;
+                                f.ip = ip as u32;
                                 call_lent!(self, f, len - n - 1, |stack| match &m.payload {
                                     Payload::Native(nf) => crate::call::call_native(
                                         self,
@@ -1062,7 +1059,7 @@ impl Vm {
                             let slot = &code.attr_cache[ip - 1];
                             if let Some(cls) = &class {
                                 if let Some(init) = crate::attr::cached_class_init(slot, &callee) {
-                                    f.ip = ip;
+                                    f.ip = ip as u32;
                                     break match self.enter_cached_init(cls, &init, &all, &kw) {
                                         Ok((inst, nf)) => {
                                             f.stack.push(inst);
@@ -1742,7 +1739,7 @@ impl Vm {
                         Instr::YieldFrom => {
                             let sent = f.stack.pop().expect("stack");
                             let sub = f.stack.last().expect("stack").clone();
-                            let throw = f.pending_throw.take();
+                            let throw = f.take_pending_throw();
                             match tri!(self.yield_from_step(&mut f, &sub, sent, throw)) {
                                 YieldFromStep::Push(nf) => break Event::Push(nf),
                                 YieldFromStep::Yielded(v) => {
@@ -1779,7 +1776,7 @@ impl Vm {
                         }
                         Instr::ImportStar => {
                             let m = f.stack.pop().expect("stack");
-                            let ns = f.namespace.clone().unwrap_or_else(|| f.globals.clone());
+                            let ns = f.namespace().cloned().unwrap_or_else(|| f.globals.clone());
                             tri!(with_frame!(self, f, self.import_star(&m, &ns)));
                         }
                         Instr::FormatValue(fl) => {
@@ -1795,7 +1792,7 @@ impl Vm {
                             f.stack.push(self.except_star_helpers[n as usize].clone())
                         }
                         Instr::SetupAnnotations => {
-                            let ns = f.namespace.clone().unwrap_or_else(|| f.globals.clone());
+                            let ns = f.namespace().cloned().unwrap_or_else(|| f.globals.clone());
                             let key = self.names.__annotations__.clone();
                             if self.dict_get_str(&ns, &key).is_none() {
                                 let d = self.new_dict(crate::dict::Dict::new());
@@ -1858,7 +1855,7 @@ impl Vm {
                 }
             };
             // ---- frame switching -------------------------------------------------------
-            f.ip = ip;
+            f.ip = ip as u32;
             let mut event = event;
             loop {
                 match event {
@@ -1876,12 +1873,12 @@ impl Vm {
                         }
                         self.frames.push(f);
                         f = nf;
-                        if let Some(exc) = f.pending_throw.take() {
+                        if let Some(exc) = f.take_pending_throw() {
                             if !f.at_yield_from() {
                                 event = Event::Raise(self.exc_from_value(exc));
                                 continue;
                             }
-                            f.pending_throw = Some(exc);
+                            f.set_pending_throw(exc);
                         }
                         continue 'frames;
                     }
@@ -1901,9 +1898,9 @@ impl Vm {
                                 Delivery::ForIter => {
                                     caller.stack.pop();
                                     if let Instr::ForIter(t) =
-                                        caller.code.instrs[caller.ip - 1].unfused()
+                                        caller.code.instrs[caller.ip as usize - 1].unfused()
                                     {
-                                        caller.ip = t as usize;
+                                        caller.ip = t;
                                     }
                                 }
                                 Delivery::YieldFrom => {
@@ -2047,7 +2044,7 @@ impl Vm {
                     Event::Reraise(exc) => {
                         // Look for a handler in this frame.
                         if let Some(h) = self.find_handler(&mut f, &exc) {
-                            f.ip = h;
+                            f.ip = h as u32;
                             continue 'frames;
                         }
                         // None: the frame ends with the exception.
@@ -2111,11 +2108,7 @@ impl Vm {
                     code: f.code.clone(),
                     // A frame that has run nothing yet (a throw into a just-created
                     // coroutine) is at its `def` line, as CPython's: an index past the end.
-                    ip: if f.ip == 0 {
-                        u32::MAX
-                    } else {
-                        (f.ip - 1) as u32
-                    },
+                    ip: if f.ip == 0 { u32::MAX } else { f.ip - 1 },
                 });
         }
         if new {

@@ -267,7 +267,7 @@ impl Vm {
             .iter()
             .map(|f| TracebackEntry {
                 code: f.code.clone(),
-                ip: (f.ip.max(1) - 1) as u32,
+                ip: f.ip.max(1) - 1,
             })
             .collect()
     }

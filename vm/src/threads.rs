@@ -179,7 +179,7 @@ impl Threads {
 fn at_call(f: &Frame) -> bool {
     f.ip > 0
         && matches!(
-            f.code.instrs[f.ip - 1].unfused(),
+            f.code.instrs[f.ip as usize - 1].unfused(),
             Instr::Call(_)
                 | Instr::CallMethod(_)
                 | Instr::CallKw(_)
@@ -492,8 +492,8 @@ impl Vm {
                 self.frames.extend(frames);
                 match (result, resume) {
                     (Ok(v), Resume::Push) => top.stack.push(v),
-                    (Ok(_), Resume::Jump(target)) => top.ip = target as usize,
-                    (Err(e), _) => top.pending_throw = Some(Value::Obj(e)),
+                    (Ok(_), Resume::Jump(target)) => top.ip = target,
+                    (Err(e), _) => top.set_pending_throw(Value::Obj(e)),
                 }
                 self.run_at(top, base).map(|o| match o {
                     Outcome::Return(v) | Outcome::Yield(v) => v,

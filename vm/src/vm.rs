@@ -815,19 +815,19 @@ impl Vm {
 
     pub(crate) fn new_module_frame(&mut self, code: Rc<Code>, globals: Obj) -> Box<Frame> {
         let ncells = code.ncells();
-        Box::new(Frame {
-            stack: Vec::with_capacity(code.max_stack as usize),
-            locals: vec![None; code.nlocals()],
-            cells: (0..ncells).map(|_| self.new_cell(None)).collect(),
-            namespace: Some(globals.clone()),
-            globals,
-            blocks: Vec::new(),
-            delivery: crate::frame::Delivery::Native,
-            generator: None,
-            pending_throw: None,
-            ip: 0,
+        let cells: Vec<Obj> = (0..ncells).map(|_| self.new_cell(None)).collect();
+        let locals = vec![None; code.nlocals()];
+        let mut f = Frame::new(
             code,
-        })
+            globals.clone(),
+            crate::frame::Delivery::Native,
+            locals,
+        );
+        if !cells.is_empty() {
+            *f.cells_mut() = cells;
+        }
+        f.set_namespace(Some(globals));
+        f
     }
 
     /// A new, empty module object named `name` (not registered in `sys.modules`: that is up

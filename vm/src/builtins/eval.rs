@@ -150,7 +150,7 @@ fn namespace_frame(vm: &mut Vm, kind: Kind, a: Args, delivery: Delivery) -> PyRe
     }
     let code = source_code(vm, kind, &a.pos[0])?;
     let mut frame = vm.new_module_frame(code, globals);
-    frame.namespace = Some(locals);
+    frame.set_namespace(Some(locals));
     frame.delivery = delivery;
     Ok(frame)
 }

@@ -16,12 +16,12 @@ use std::rc::Rc;
 /// functions, in CPython's order (fast locals, then cell variables, then free variables; a
 /// cell that is also an argument keeps the argument's place and shows the cell's value).
 pub(crate) fn locals(vm: &Vm, f: &Frame) -> Value {
-    if let Some(ns) = &f.namespace {
+    if let Some(ns) = f.namespace() {
         return Value::Obj(ns.clone());
     }
     let code = &f.code;
     let cell_names = code.cellvars.iter().chain(code.freevars.iter());
-    let cell_values = f.cells.iter().map(|c| match &c.payload {
+    let cell_values = f.cells().iter().map(|c| match &c.payload {
         Payload::Cell(c) => c.borrow().clone(),
         _ => None,
     });
@@ -59,7 +59,7 @@ impl FrameParts {
             } else {
                 f.line()
             },
-            ip: f.ip,
+            ip: f.ip as usize,
             globals: f.globals.clone(),
             locals: locals(vm, f),
         }

@@ -995,7 +995,7 @@ fn build_class(vm: &mut Vm, a: Args) -> PyResult {
         vm.dict_set_str(&ns, "__orig_bases__", orig);
     }
     let mut frame = vm.function_frame(fo, fd, None, &[], &[], Delivery::Native)?;
-    frame.namespace = Some(ns.clone());
+    frame.set_namespace(Some(ns.clone()));
     let cell = vm.run_frame(frame)?;
     let ns_dict = match &ns.payload {
         Payload::Dict(d) => d.borrow().clone(),
@@ -1273,7 +1273,7 @@ pub(crate) fn make_super(vm: &mut Vm, args: &[Value]) -> PyResult {
         let Some(ci) = class_idx else {
             return Err(vm.new_runtime_error("super(): __class__ cell not found"));
         };
-        let cls = match &f.cells[ci].payload {
+        let cls = match &f.cells()[ci].payload {
             Payload::Cell(c) => c.borrow().clone(),
             _ => None,
         };
@@ -1285,7 +1285,7 @@ pub(crate) fn make_super(vm: &mut Vm, args: &[Value]) -> PyResult {
             Some(v) => v,
             None => {
                 let pos = code.cell2arg.iter().position(|c| *c == Some(0));
-                match pos.and_then(|p| match &f.cells[p].payload {
+                match pos.and_then(|p| match &f.cells()[p].payload {
                     Payload::Cell(c) => c.borrow().clone(),
                     _ => None,
                 }) {
