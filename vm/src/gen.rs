@@ -5,7 +5,7 @@
 use crate::code::{flags, Code};
 use crate::frame::{Delivery, Frame};
 use crate::interp::{Outcome, YieldFromStep};
-use crate::object::{GenKind, GenState, Payload};
+use crate::object::{GenKind, GenState, Generator, Payload};
 use crate::value::{Obj, Value};
 use crate::vm::{PyResult, Vm};
 use std::rc::Rc;
@@ -22,6 +22,46 @@ pub enum GenResult {
 /// One step of an object that is its own `await` iterator (see
 /// [`Vm::register_self_await`]): the value it yields, or the value of the `await`.
 pub type SelfAwaitStep = Rc<dyn Fn(&mut Vm, &Value) -> PyResult<GenResult>>;
+
+/// Takes the frame out of generator `gen` (the payload of `g`), created or suspended
+/// (`started`), to run it for `delivery` with `value` sent in: the sent value is the
+/// result of the suspended `yield` (or the value a `YieldFrom` passes on); with a throw
+/// it is a placeholder the unwinding discards.
+#[inline(always)]
+fn enter_generator(
+    g: &Obj,
+    gen: &Generator,
+    started: bool,
+    value: Value,
+    delivery: Delivery,
+) -> Box<Frame> {
+    let mut frame = gen.take_frame().expect("generator frame");
+    gen.set_state(GenState::Running);
+    frame.delivery = delivery;
+    frame.generator = Some(g.clone());
+    if started {
+        frame.stack.push(value);
+    }
+    frame
+}
+
+/// The frame of generator `gen` (the payload of `g`) to run for `delivery` with `None`
+/// sent in, when it is free to resume (created or suspended): the interpreter's `for`
+/// and `async for` steps, with no error to report. `None` otherwise: a running or
+/// finished generator goes through [`Vm::resume_generator`], which reports it.
+#[inline(always)]
+pub(crate) fn enter_free_generator(
+    g: &Obj,
+    gen: &Generator,
+    delivery: Delivery,
+) -> Option<Box<Frame>> {
+    let started = match gen.state() {
+        GenState::Created => false,
+        GenState::Suspended => true,
+        GenState::Running | GenState::Closed => return None,
+    };
+    Some(enter_generator(g, gen, started, Value::None, delivery))
+}
 
 impl Vm {
     /// Makes `await obj` delegate to `obj` itself, stepped by `step`, when `obj`'s class
@@ -130,15 +170,7 @@ impl Vm {
             GenState::Suspended => {}
         }
         let started = gen.state() == GenState::Suspended;
-        let mut frame = gen.take_frame().expect("generator frame");
-        gen.set_state(GenState::Running);
-        frame.delivery = delivery;
-        frame.generator = Some(g.clone());
-        // The sent value is the result of the suspended `yield` (or the value a `YieldFrom`
-        // passes on); with a throw it is a placeholder the unwinding discards.
-        if started {
-            frame.stack.push(value);
-        }
+        let mut frame = enter_generator(g, gen, started, value, delivery);
         if let Some(t) = throw {
             frame.set_pending_throw(t);
         }

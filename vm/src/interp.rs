@@ -589,6 +589,15 @@ impl Vm {
                     // generator runs as a frame, anything else through `next`.
                     macro_rules! for_iter_slow {
                         ($target:expr) => {{
+                            if let Some(Value::Obj(o)) = f.stack.last() {
+                                if let Payload::Generator(g) = &o.payload {
+                                    if let Some(nf) =
+                                        crate::gen::enter_free_generator(o, g, Delivery::ForIter)
+                                    {
+                                        break Event::Push(nf);
+                                    }
+                                }
+                            }
                             let it = f.stack.last().expect("stack").clone();
                             if let Value::Obj(o) = &it {
                                 if let Payload::Generator(_) = &o.payload {
@@ -1392,37 +1401,27 @@ impl Vm {
                             f.stack.push(it);
                         }
                         Instr::GetANext => {
-                            let it = f.stack.last().expect("stack").clone();
                             // `async for` over an async generator free to step: its body
                             // runs as this frame's callee, with no awaitable
                             // (`Delivery::AsyncFor`).
                             if anext_awaited_at(code, ip) {
                                 use crate::builtins::asyncgen::{start_async_for, AsyncForStart};
-                                let mut start = start_async_for(&it);
+                                let mut start = start_async_for(f.stack.last());
                                 if let AsyncForStart::Hooks = start {
+                                    let it = f.stack.last().expect("stack").clone();
                                     tri!(with_frame!(
                                         self,
                                         f,
                                         crate::builtins::asyncgen::init_hooks(self, &it)
                                     ));
-                                    start = start_async_for(&it);
+                                    start = start_async_for(f.stack.last());
                                 }
-                                if let AsyncForStart::Run(agen) = start {
-                                    let r = self.resume_generator(
-                                        &agen,
-                                        Value::None,
-                                        None,
-                                        Delivery::AsyncFor,
-                                    );
-                                    if let Ok(Some(nf)) = r {
-                                        jump!(ip + ANEXT_TAIL);
-                                        break Event::Push(nf);
-                                    }
-                                    // Not reached (the generator was free to resume): the
-                                    // awaitable's path reports what went wrong.
-                                    crate::builtins::asyncgen::set_running(&agen, false);
+                                if let AsyncForStart::Run(nf) = start {
+                                    jump!(ip + ANEXT_TAIL);
+                                    break Event::Push(nf);
                                 }
                             }
+                            let it = f.stack.last().expect("stack").clone();
                             let aw = tri!(with_frame!(self, f, self.get_anext(&it)));
                             f.stack.push(aw);
                         }
@@ -1726,6 +1725,21 @@ impl Vm {
                         }
                         Instr::YieldValue => {
                             let v = f.stack.pop().expect("stack");
+                            // A generator stepped by its caller's `for` or `async for`:
+                            // the value goes straight onto the caller's stack (what
+                            // `Event::Yield` does for these deliveries; a yield of a value
+                            // ends an `async for` step).
+                            if matches!(f.delivery, Delivery::ForIter | Delivery::AsyncFor) {
+                                f.ip = ip as u32;
+                                let g = f.generator.take().expect("generator");
+                                if f.delivery == Delivery::AsyncFor {
+                                    crate::builtins::asyncgen::set_running(&g, false);
+                                }
+                                self.suspend_generator(&g, f);
+                                f = self.frames.pop().expect("caller");
+                                f.stack.push(v);
+                                continue 'frames;
+                            }
                             if code.flags & crate::code::flags::ASYNC_GENERATOR != 0 {
                                 crate::builtins::asyncgen::mark_value_yield(&f);
                             }
@@ -1991,13 +2005,10 @@ impl Vm {
                                 continue 'frames;
                             }
                             Delivery::AsyncFor => {
-                                if crate::builtins::asyncgen::async_for_yielded(&g) {
-                                    caller.stack.push(v);
-                                    f = caller;
-                                    continue 'frames;
-                                }
-                                // The caller now awaits the generator's `__anext__` from
-                                // its `YieldFrom` (just behind it), and yields the same value.
+                                // An `await` in the body passed a value up (a yield of a
+                                // value ends the step in `YieldValue`). The caller now
+                                // awaits the generator's `__anext__` from its `YieldFrom`
+                                // (just behind it), and yields the same value.
                                 let op = crate::builtins::asyncgen::started_anext(self, &g);
                                 caller.stack.push(op);
                                 caller.ip -= 1;

@@ -485,8 +485,9 @@ pub struct Generator {
     hooks_inited: Cell<bool>,
     /// For async generators: the body last suspended at a `yield` of a value (which ends
     /// the `asend`/`athrow` step), not at an `await` passing a value up to the event loop.
-    /// Set by `YieldValue`, taken by the step that reads the outcome (CPython wraps such
-    /// values in an `_PyAsyncGenWrappedValue` instead).
+    /// Set by `YieldValue` (except under `async for`, whose step a yield always ends),
+    /// taken by the step that reads the outcome (CPython wraps such values in an
+    /// `_PyAsyncGenWrappedValue` instead).
     value_yielded: Cell<bool>,
 }
 

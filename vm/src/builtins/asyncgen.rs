@@ -168,9 +168,10 @@ fn aclose(vm: &mut Vm, a: Args) -> PyResult {
 /// Whether `async for` over `it` may step an async generator without its `__anext__`
 /// awaitable ([`Delivery::AsyncFor`](crate::frame::Delivery::AsyncFor)).
 pub(crate) enum AsyncForStart {
-    /// Yes: `it` is this generator, now marked running (`ag_running`), as an `asend`
-    /// marks it when the loop's `await` first sends into it.
-    Run(Obj),
+    /// Yes: the body's frame of the generator `it`, entered with `None` sent and the
+    /// generator marked running (`ag_running`), as an `asend` marks it when the loop's
+    /// `await` first sends into it.
+    Run(Box<Frame>),
     /// Not before its asyncgen hooks are applied ([`init_hooks`]); ask again after.
     Hooks,
     /// No: not an async generator, finished, or another operation of it is in progress
@@ -179,40 +180,30 @@ pub(crate) enum AsyncForStart {
 }
 
 /// One step of `async for` over `it` (see [`AsyncForStart`]).
-#[inline]
-pub(crate) fn start_async_for(it: &Value) -> AsyncForStart {
-    let Value::Obj(o) = it else {
+#[inline(always)]
+pub(crate) fn start_async_for(it: Option<&Value>) -> AsyncForStart {
+    let Some(Value::Obj(o)) = it else {
         return AsyncForStart::No;
     };
     let Payload::Generator(g) = &o.payload else {
         return AsyncForStart::No;
     };
-    if g.kind != crate::object::GenKind::AsyncGenerator
-        || !matches!(g.state(), GenState::Created | GenState::Suspended)
-        || g.running_async()
-    {
+    if g.kind != crate::object::GenKind::AsyncGenerator || g.running_async() {
         return AsyncForStart::No;
     }
     if !g.hooks_inited() {
+        if !matches!(g.state(), GenState::Created | GenState::Suspended) {
+            return AsyncForStart::No;
+        }
         return AsyncForStart::Hooks;
     }
-    g.set_running_async(true);
-    AsyncForStart::Run(o.clone())
-}
-
-/// The end of an `async for` step whose body suspended: true when it yielded a value,
-/// which ends the step (the generator is no longer running); false when an `await` in
-/// the body passed a value up to the event loop, and the step goes on under the awaitable
-/// [`started_anext`] makes.
-pub(crate) fn async_for_yielded(agen: &Obj) -> bool {
-    let Payload::Generator(g) = &agen.payload else {
-        return false;
-    };
-    if g.take_value_yielded() {
-        g.set_running_async(false);
-        return true;
+    match crate::gen::enter_free_generator(o, g, crate::frame::Delivery::AsyncFor) {
+        Some(frame) => {
+            g.set_running_async(true);
+            AsyncForStart::Run(frame)
+        }
+        None => AsyncForStart::No,
     }
-    false
 }
 
 /// The `__anext__` awaitable of `agen` for an `async for` step begun without one and now
