@@ -178,6 +178,7 @@ impl Vm {
     }
 
     /// Stores a yielding frame back into its generator.
+    #[inline(always)]
     pub(crate) fn suspend_generator(&mut self, g: &Obj, mut f: Box<Frame>) {
         if let Payload::Generator(gen) = &g.payload {
             f.generator = None;
