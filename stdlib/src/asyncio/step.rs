@@ -601,7 +601,7 @@ fn quiet_pending(vm: &mut Vm, env: &StepEnv, a: Args) -> PyResult {
 /// task is pending and its class keeps `Task.__del__`.
 fn silence_pending(vm: &mut Vm, env: &StepEnv, task: &Value) -> PyResult<()> {
     if let Value::Obj(o) = task {
-        if keeps_task_del(vm, env, task) && state_is(vm, env, task, "PENDING")? {
+        if keeps_task_del(vm, env, task) && state_is(vm, env, task, State::Pending)? {
             o.set_finalizer_armed(false);
         } else {
             vm.set_attr(task, &env.n.log_destroy_pending, Value::Bool(Bool::FALSE))?;
@@ -707,15 +707,10 @@ fn state_of(vm: &mut Vm, env: &StepEnv, fut: &Value) -> PyResult<State> {
     })
 }
 
-/// Whether the future's state is `state` (`"PENDING"`, `"CANCELLED"`, `"FINISHED"`).
+/// Whether the future's state is `state`.
 #[inline]
-fn state_is(vm: &mut Vm, env: &StepEnv, fut: &Value, state: &str) -> PyResult<bool> {
-    let want = match state {
-        "PENDING" => State::Pending,
-        "CANCELLED" => State::Cancelled,
-        _ => State::Finished,
-    };
-    Ok(state_of(vm, env, fut)? == want)
+fn state_is(vm: &mut Vm, env: &StepEnv, fut: &Value, state: State) -> PyResult<bool> {
+    Ok(state_of(vm, env, fut)? == state)
 }
 
 /// The receiver of a Future method (`self`).
@@ -745,13 +740,13 @@ fn receiver<'a>(vm: &mut Vm, a: &Args<'a>, name: &str, args: usize) -> PyResult<
 /// `Future.done()`.
 fn future_done(vm: &mut Vm, env: &StepEnv, a: Args) -> PyResult {
     let fut = receiver(vm, &a, "done", 0)?;
-    Ok(Value::bool(!state_is(vm, env, fut, "PENDING")?))
+    Ok(Value::bool(!state_is(vm, env, fut, State::Pending)?))
 }
 
 /// `Future.cancelled()`.
 fn future_cancelled(vm: &mut Vm, env: &StepEnv, a: Args) -> PyResult {
     let fut = receiver(vm, &a, "cancelled", 0)?;
-    Ok(Value::bool(state_is(vm, env, fut, "CANCELLED")?))
+    Ok(Value::bool(state_is(vm, env, fut, State::Cancelled)?))
 }
 
 /// `Future.get_loop()`.
@@ -809,12 +804,12 @@ pub(super) fn result_of(vm: &mut Vm, env: &StepEnv, fut: &Value) -> PyResult {
 
 /// Whether `fut` is still pending (not `done()`).
 pub(super) fn is_pending(vm: &mut Vm, env: &StepEnv, fut: &Value) -> PyResult<bool> {
-    state_is(vm, env, fut, "PENDING")
+    state_is(vm, env, fut, State::Pending)
 }
 
 /// Whether `fut` was cancelled (`Future.cancelled()`).
 pub(super) fn is_cancelled(vm: &mut Vm, env: &StepEnv, fut: &Value) -> PyResult<bool> {
-    state_is(vm, env, fut, "CANCELLED")
+    state_is(vm, env, fut, State::Cancelled)
 }
 
 /// `fut._asyncio_future_blocking`.
@@ -855,7 +850,7 @@ fn add_callback(
     context: Value,
 ) -> PyResult<()> {
     let context = env.contexts.or_copy(vm, context)?;
-    if !state_is(vm, env, fut, "PENDING")? {
+    if !state_is(vm, env, fut, State::Pending)? {
         let event_loop = iget(vm, fut, &env.n.loop_)?;
         let args = vm.new_tuple(vec![fut.clone()]);
         return call_soon(vm, env, &event_loop, callback, args, context);
@@ -878,7 +873,7 @@ fn add_callback(
 fn add_wakeup(vm: &mut Vm, env: &StepEnv, fut: &Value, task: &Value) -> PyResult<()> {
     let own = iget(vm, task, &env.n.context)?;
     let context = env.contexts.or_copy(vm, own.clone())?;
-    if (context.is_none() || is(&context, &own)) && state_is(vm, env, fut, "PENDING")? {
+    if (context.is_none() || is(&context, &own)) && state_is(vm, env, fut, State::Pending)? {
         return push_callback(vm, env, fut, task.clone());
     }
     let wakeup = vm.get_attr(task, &env.n.wakeup)?;
@@ -1004,7 +999,7 @@ fn future_set_result(vm: &mut Vm, env: &StepEnv, a: Args) -> PyResult {
 
 /// What `Future.set_result(result)` does.
 pub(super) fn set_result(vm: &mut Vm, env: &StepEnv, fut: &Value, result: Value) -> PyResult<()> {
-    if !state_is(vm, env, fut, "PENDING")? {
+    if !state_is(vm, env, fut, State::Pending)? {
         return Err(vm.new_exception_msg(&env.invalid_state_error.clone(), "invalid state"));
     }
     iset(vm, fut, &env.n.result, result)?;
@@ -1019,7 +1014,7 @@ fn set_result_unless_cancelled(vm: &mut Vm, env: &StepEnv, a: Args) -> PyResult 
     a.check_count(vm, "_set_result_unless_cancelled", 2, 2)?;
     let (fut, result) = (&a.pos[0], a.pos[1].clone());
     let cancelled = if own_method(vm, env, fut, &env.n.cancelled_m) {
-        state_is(vm, env, fut, "CANCELLED")?
+        state_is(vm, env, fut, State::Cancelled)?
     } else {
         let r = aio_vm::module::call_method(vm, fut, "cancelled", &[])?;
         vm.is_true(&r)?
