@@ -103,6 +103,21 @@ fn iget_slow(vm: &mut Vm, obj: &Value, name: &Attr) -> PyResult {
     vm.get_attr(obj, &name.name)
 }
 
+/// `d[name]` for a dict object `d` keyed by strings (a module's globals), looked up at the
+/// position the name last had there (a hint, checked) before hashing.
+pub(super) fn dict_get_hinted(d: &Obj, name: &Attr) -> Option<Value> {
+    let Payload::Dict(t) = &d.payload else {
+        return None;
+    };
+    let t = t.borrow();
+    if let Some(v) = t.value_at_if_key(name.pos.get() as usize, &name.name) {
+        return Some(v.clone());
+    }
+    let pos = t.find_str(&name.name)?;
+    name.pos.set(pos as u32);
+    t.value_at(pos).cloned()
+}
+
 /// Whether the private attribute `obj.name` is true.
 pub(super) fn truthy(vm: &mut Vm, obj: &Value, name: &Attr) -> PyResult<bool> {
     let v = iget(vm, obj, name)?;

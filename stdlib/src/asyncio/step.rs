@@ -9,8 +9,8 @@
 //! Like the C task, the step reads and writes the task's private attributes directly in the
 //! instance dict (a `__setattr__` override does not see them).
 
+use super::attr::{dict_get_hinted, keeps_method, own_get, slot_get, truthy, Attr};
 pub(super) use super::attr::{iget, iset};
-use super::attr::{keeps_method, own_get, slot_get, truthy, Attr};
 use super::natives::{define_group, Op, Shared};
 use aio_vm::code::Code;
 use aio_vm::containers::simple_key_eq;
@@ -622,10 +622,9 @@ fn get_running_loop(vm: &mut Vm, env: &StepEnv, a: Args) -> PyResult {
     a.check_count(vm, "_asyncio.get_running_loop", 0, 0)?;
     // The loop runs in one thread (`_running_thread`); others have none running.
     let here = Value::Int(vm.thread_ident() as i64);
-    let in_this_thread = vm
-        .dict_get_str(&env.globals, &env.n.running_thread)
+    let in_this_thread = dict_get_hinted(&env.globals, &env.n.running_thread)
         .is_some_and(|t| simple_key_eq(&t, &here) == Some(true));
-    match vm.dict_get_str(&env.globals, &env.n.running_loop) {
+    match dict_get_hinted(&env.globals, &env.n.running_loop) {
         Some(l) if !l.is_none() && in_this_thread => Ok(l),
         _ => Err(vm.new_runtime_error("no running event loop")),
     }
