@@ -87,17 +87,8 @@ fn iget_slow(vm: &mut Vm, obj: &Value, name: &Attr) -> PyResult {
         if let Some(v) = slot_get(vm, o, name) {
             return Ok(v);
         }
-        if let Some(t) = o.dict_table() {
-            let t = t.borrow();
-            if let Some(v) = t.value_at_if_key(name.pos.get() as usize, &name.name) {
-                return Ok(v.clone());
-            }
-            if let Some(pos) = t.find_str(&name.name) {
-                name.pos.set(pos as u32);
-                if let Some(v) = t.value_at(pos) {
-                    return Ok(v.clone());
-                }
-            }
+        if let Some(v) = o.dict_table().and_then(|t| table_get_hinted(t, name)) {
+            return Ok(v);
         }
     }
     vm.get_attr(obj, &name.name)
@@ -106,9 +97,15 @@ fn iget_slow(vm: &mut Vm, obj: &Value, name: &Attr) -> PyResult {
 /// `d[name]` for a dict object `d` keyed by strings (a module's globals), looked up at the
 /// position the name last had there (a hint, checked) before hashing.
 pub(super) fn dict_get_hinted(d: &Obj, name: &Attr) -> Option<Value> {
-    let Payload::Dict(t) = &d.payload else {
-        return None;
-    };
+    match &d.payload {
+        Payload::Dict(t) => table_get_hinted(t, name),
+        _ => None,
+    }
+}
+
+/// `name`'s value in dict table `t`, at the position the name last had (checked), else
+/// found by hashing, the position remembered.
+fn table_get_hinted(t: &std::cell::RefCell<aio_vm::dict::Dict>, name: &Attr) -> Option<Value> {
     let t = t.borrow();
     if let Some(v) = t.value_at_if_key(name.pos.get() as usize, &name.name) {
         return Some(v.clone());
