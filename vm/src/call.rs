@@ -560,6 +560,25 @@ impl Vm {
         Ok(self.new_object_of(cls, payload))
     }
 
+    /// An instance of the class `cls`, whose instances keep their attributes in `__slots__`,
+    /// with `slots` as its slot storage (one entry per slot, `None` for unset): what
+    /// [`Vm::new_instance`] makes, already filled. `None`, making nothing, when `cls` is
+    /// not such a class or has another number of slots.
+    pub fn new_instance_with_slots(
+        &mut self,
+        cls: &Obj,
+        slots: Vec<Option<Value>>,
+    ) -> Option<Value> {
+        let t = cls.as_type()?;
+        let fits = matches!(t.layout, crate::object::Layout::Object)
+            && t.nslots == slots.len()
+            && !slots.is_empty();
+        if !fits {
+            return None;
+        }
+        Some(self.new_object_of(cls, Payload::Slots(RefCell::new(slots))))
+    }
+
     /// An object of class `cls` carrying `payload`: what a built-in `__new__` makes for
     /// `cls`, the built-in class itself or a script's subclass of it, whose instances get
     /// their `__dict__` (made on first use with slots and for exceptions, most of which

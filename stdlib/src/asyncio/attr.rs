@@ -13,6 +13,7 @@
 use aio_vm::code::{AttrCache, CacheKind};
 use aio_vm::object::Payload;
 use aio_vm::str::Str;
+use aio_vm::types::type_epoch;
 use aio_vm::{Obj, PyResult, Value, Vm};
 use std::cell::Cell;
 use std::ops::Deref;
@@ -248,4 +249,65 @@ pub(super) fn keeps_method(vm: &mut Vm, obj: &Value, name: &Attr, base: &Value) 
         return false;
     }
     vm.class_resolves_to(&name.method, obj, &name.name, base)
+}
+
+/// Which of a fixed list of methods an object keeps ([`keeps_method`] for each, as bits:
+/// bit `i` for the `i`th), remembered for the last (class, class epoch, instance-dict key
+/// layout): the answer depends on nothing else (a dict's version names its key layout),
+/// so a hot native checks one entry instead of looking each name up in the object's dict
+/// and class.
+pub(super) struct KeptMethods {
+    last: Cell<((usize, u64, u64), u32)>,
+}
+
+impl KeptMethods {
+    /// A cache that remembers nothing yet.
+    pub(super) fn new() -> KeptMethods {
+        KeptMethods {
+            last: Cell::new(((0, 0, 0), 0)),
+        }
+    }
+
+    /// The bits of `methods()` (name, the native it must resolve to) that `obj` keeps
+    /// (the list is made only past the cache).
+    #[inline(always)]
+    pub(super) fn of<'a, const N: usize>(
+        &self,
+        vm: &mut Vm,
+        obj: &Value,
+        methods: impl FnOnce() -> [(&'a Attr, &'a Value); N],
+    ) -> u32 {
+        let key = obj.as_obj().and_then(|o| {
+            let (cls, t) = (o.class_raw()?, o.dict_table()?);
+            let version = t.try_borrow().ok()?.version;
+            Some((Rc::as_ptr(cls) as usize, type_epoch(), version))
+        });
+        if let Some(key) = key {
+            let (cached, bits) = self.last.get();
+            if cached == key {
+                return bits;
+            }
+        }
+        self.fill(vm, obj, &methods(), key)
+    }
+
+    #[inline(never)]
+    fn fill(
+        &self,
+        vm: &mut Vm,
+        obj: &Value,
+        methods: &[(&Attr, &Value)],
+        key: Option<(usize, u64, u64)>,
+    ) -> u32 {
+        let mut bits = 0;
+        for (i, (name, f)) in methods.iter().enumerate() {
+            if keeps_method(vm, obj, name, f) {
+                bits |= 1 << i;
+            }
+        }
+        if let Some(key) = key {
+            self.last.set((key, bits));
+        }
+        bits
+    }
 }

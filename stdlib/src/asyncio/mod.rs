@@ -8,6 +8,7 @@ mod attr;
 mod context;
 mod future_iter;
 mod host;
+mod layout;
 mod natives;
 mod net;
 mod primitives;

@@ -12,14 +12,13 @@
 //! in place (a walk checks the deque's mutation counter at each step, as its iterator
 //! does); a subclass or another container goes through its methods.
 
-use super::attr::{iget, iset, keeps_method, Attr};
+use super::attr::{iget, iset, keeps_method, Attr, KeptMethods};
 use super::natives::{define_group, ready, Op, Shared};
 use super::step::{self, StepEnv};
 use crate::collections::deque::Deque;
 use aio_vm::code::{BinOp, CmpOp};
 use aio_vm::module::{call_method, native_state};
 use aio_vm::native::Args;
-use aio_vm::types::type_epoch;
 use aio_vm::{Obj, PyResult, Value, Vm};
 use std::rc::Rc;
 
@@ -34,9 +33,8 @@ pub(super) struct QueueEnv {
     /// `collections.deque` (the prelude's `_deque`), whose instances the natives operate
     /// on directly: its methods cannot be replaced (an immutable type in CPython).
     deque: Option<Obj>,
-    /// The last answer of [`plain_queue`] and what it depends on: the class, the type
-    /// epoch and the instance dict's key layout (its version).
-    plain: std::cell::Cell<((usize, u64, u64), bool)>,
+    /// Which of the methods [`plain_queue`] covers a queue keeps.
+    plain: KeptMethods,
     own: Own,
     n: Names,
     /// The task-step natives' state, for `Future`'s own methods run on waiters.
@@ -165,7 +163,7 @@ fn init_env(vm: &mut Vm, a: &Args, globals: &Obj, steps: Shared<StepEnv>) -> PyR
         queue_full: class(vm, &a.pos[0])?,
         queue_empty: class(vm, &a.pos[1])?,
         deque: deque.as_obj().cloned(),
-        plain: std::cell::Cell::new(((0, 0, 0), false)),
+        plain: KeptMethods::new(),
         own,
         n,
         steps,
@@ -191,37 +189,17 @@ fn exact_deque<'a>(env: &QueueEnv, v: &'a Value) -> Option<std::cell::RefMut<'a,
 /// instead of looking up each method they call.
 #[inline]
 fn plain_queue(vm: &mut Vm, env: &QueueEnv, this: &Value) -> bool {
-    let Some(o) = this.as_obj() else {
-        return false;
+    let own = || {
+        [
+            (&env.n.qsize, &env.own.qsize),
+            (&env.n.empty, &env.own.empty),
+            (&env.n.full, &env.own.full),
+            (&env.n.put, &env.own.put),
+            (&env.n.get, &env.own.get),
+            (&env.n.wakeup_next, &env.own.wakeup_next),
+        ]
     };
-    let (Some(cls), Some(t)) = (o.class_raw(), o.dict_table()) else {
-        return false;
-    };
-    let Ok(version) = t.try_borrow().map(|t| t.version) else {
-        return false;
-    };
-    let key = (Rc::as_ptr(cls) as usize, type_epoch(), version);
-    let (cached, answer) = env.plain.get();
-    if cached == key {
-        return answer;
-    }
-    plain_queue_fill(vm, env, this, key)
-}
-
-/// [`plain_queue`] past its cache: looks the methods up and remembers the answer.
-#[inline(never)]
-fn plain_queue_fill(vm: &mut Vm, env: &QueueEnv, this: &Value, key: (usize, u64, u64)) -> bool {
-    let own = [
-        (&env.n.qsize, &env.own.qsize),
-        (&env.n.empty, &env.own.empty),
-        (&env.n.full, &env.own.full),
-        (&env.n.put, &env.own.put),
-        (&env.n.get, &env.own.get),
-        (&env.n.wakeup_next, &env.own.wakeup_next),
-    ];
-    let answer = own.iter().all(|(n, f)| keeps_method(vm, this, n, f));
-    env.plain.set((key, answer));
-    answer
+    env.plain.of(vm, this, own) == (1 << 6) - 1
 }
 
 /// [`call_own`] for one of the queue methods [`plain_queue`] covers, called on the queue.

@@ -4,7 +4,8 @@
 //! delay goes through them). A loop class that overrides `time` or `call_at` is called as
 //! written.
 
-use super::attr::{iget, iset, keeps_method, truthy, Attr};
+use super::attr::{iget, iset, truthy, Attr, KeptMethods};
+use super::layout::Layout;
 use super::natives::{define_group, Op};
 use super::timers;
 use aio_vm::code::BinOp;
@@ -45,6 +46,12 @@ struct ScheduleEnv {
     cancel: Attr,
     /// The default contexts of timer handles.
     contexts: super::context::Contexts,
+    /// Where a timer handle's [`cancel_fields`] are.
+    cancel_layout: Layout<CANCEL_FIELDS>,
+    /// Where the fields `TimerHandle.__init__` sets are.
+    timer_layout: Layout<7>,
+    /// Which of the loop's methods a loop keeps ([`loop_methods`]).
+    loop_kept: KeptMethods,
 }
 
 /// Registers `_c_schedule_init(BaseEventLoop, TimerHandle, Handle)`, `_c_call_at`,
@@ -86,6 +93,9 @@ pub(super) fn define(vm: &mut Vm, g: &Obj) {
             timer_cancelled_count: Attr::new(vm, "_timer_cancelled_count"),
             cancel: Attr::new(vm, "cancel"),
             contexts: super::context::Contexts::new(vm)?,
+            cancel_layout: Layout::new(),
+            timer_layout: Layout::new(),
+            loop_kept: KeptMethods::new(),
         })
     };
     let ops: [Op<ScheduleEnv>; 3] = [
@@ -94,6 +104,24 @@ pub(super) fn define(vm: &mut Vm, g: &Obj) {
         ("_c_timer_cancel", "TimerHandle.cancel", timer_cancel),
     ];
     define_group(vm, g, "_c_schedule_init", build, &ops);
+}
+
+/// [`loop_methods`] bits: the loop keeps `BaseEventLoop.time`, `call_at`,
+/// `_timer_handle_cancelled`.
+const KEEPS_TIME: u32 = 1;
+const KEEPS_CALL_AT: u32 = 2;
+const KEEPS_TIMER_HANDLE_CANCELLED: u32 = 4;
+
+/// Which of the loop methods the natives here stand for `lp` keeps.
+fn loop_methods(vm: &mut Vm, env: &ScheduleEnv, lp: &Value) -> u32 {
+    let methods = || {
+        [
+            (&env.time, &env.base_time),
+            (&env.call_at, &env.base_call_at),
+            (&env.timer_handle_cancelled, &env.base_timer_cancelled),
+        ]
+    };
+    env.loop_kept.of(vm, lp, methods)
 }
 
 /// The arguments both methods take: `(self, first, callback, *args, context=None)`, with
@@ -123,14 +151,15 @@ fn call_later(vm: &mut Vm, env: &ScheduleEnv, a: Args) -> PyResult {
     if delay.is_none() {
         return Err(vm.new_type_error("delay must not be None"));
     }
-    let now = if keeps_method(vm, lp, &env.time, &env.base_time) {
+    let kept = loop_methods(vm, env, lp);
+    let now = if kept & KEEPS_TIME != 0 {
         Value::float(super::now())
     } else {
         call_method(vm, lp, "time", &[])?
     };
     let when = vm.binary_op(&now, delay, BinOp::Add)?;
     let context = a.kwarg("context").cloned().unwrap_or(Value::None);
-    if keeps_method(vm, lp, &env.call_at, &env.base_call_at) {
+    if kept & KEEPS_CALL_AT != 0 {
         return schedule(vm, env, lp, when, &a.pos[2..], context);
     }
     let mut args = vec![when];
@@ -175,15 +204,28 @@ fn schedule(
         )?;
     }
     let context = env.contexts.or_copy(vm, context)?;
-    let timer = vm.new_instance(&env.timer_handle)?;
     let args = vm.new_tuple(rest[1..].to_vec());
-    iset(vm, &timer, &env.callback, rest[0].clone())?;
-    iset(vm, &timer, &env.args, args)?;
-    iset(vm, &timer, &env.loop_, lp.clone())?;
-    iset(vm, &timer, &env.cancelled, Value::Bool(Bool::FALSE))?;
-    iset(vm, &timer, &env.context, context)?;
-    iset(vm, &timer, &env.when, when)?;
-    iset(vm, &timer, &env.scheduled, Value::Bool(Bool::FALSE))?;
+    let names = [
+        &env.callback,
+        &env.args,
+        &env.loop_,
+        &env.cancelled,
+        &env.context,
+        &env.when,
+        &env.scheduled,
+    ];
+    let values = [
+        rest[0].clone(),
+        args,
+        lp.clone(),
+        Value::Bool(Bool::FALSE),
+        context,
+        when,
+        Value::Bool(Bool::FALSE),
+    ];
+    let timer = env
+        .timer_layout
+        .instance(vm, &env.timer_handle, names, values)?;
     if debug {
         let site = super::creation_site_value(vm);
         iset(vm, &timer, &env.source_traceback, site)?;
@@ -205,23 +247,18 @@ fn schedule(
 fn timer_cancel(vm: &mut Vm, env: &ScheduleEnv, a: Args) -> PyResult {
     a.check_count(vm, "cancel", 1, 1)?;
     let handle = &a.pos[0];
+    if let Value::Obj(o) = handle {
+        if timer_cancel_fields(vm, env, o)? {
+            return Ok(Value::None);
+        }
+    }
     if !truthy(vm, handle, &env.cancelled)? {
         let lp = iget(vm, handle, &env.loop_)?;
-        if keeps_method(
-            vm,
-            &lp,
-            &env.timer_handle_cancelled,
-            &env.base_timer_cancelled,
-        ) {
+        if loop_methods(vm, env, &lp) & KEEPS_TIMER_HANDLE_CANCELLED != 0 {
             // `if handle._scheduled: self._timer_cancelled_count += 1`
             let scheduled = iget(vm, handle, &env.scheduled)?;
             if vm.is_true(&scheduled)? {
-                let count = iget(vm, &lp, &env.timer_cancelled_count)?;
-                let count = match count {
-                    Value::Int(c) if c < i64::MAX => Value::Int(c + 1),
-                    c => vm.binary_op(&c, &Value::Int(1), BinOp::Add)?,
-                };
-                iset(vm, &lp, &env.timer_cancelled_count, count)?;
+                count_cancelled(vm, env, &lp)?;
             }
         } else {
             call_method(
@@ -252,4 +289,72 @@ fn timer_cancel(vm: &mut Vm, env: &ScheduleEnv, a: Args) -> PyResult {
         Some(c) => vm.call(&c, std::slice::from_ref(handle), &[]),
         None => Err(vm.new_attribute_error("'super' object has no attribute 'cancel'")),
     }
+}
+
+/// The handle fields [`timer_cancel_fields`] reads and writes.
+const CANCEL_FIELDS: usize = 5;
+
+fn cancel_fields(env: &ScheduleEnv) -> [&Attr; CANCEL_FIELDS] {
+    [
+        &env.cancelled,
+        &env.loop_,
+        &env.scheduled,
+        &env.callback,
+        &env.args,
+    ]
+}
+
+/// [`timer_cancel`] for a handle whose class keeps [`cancel_fields`] in slots and whose
+/// `_cancelled` is a bool, when the loop keeps `_timer_handle_cancelled`, `Handle` keeps
+/// `cancel` and the loop is not in debug mode: the handle's fields are read and written
+/// under one borrow. `false`, having done nothing, otherwise.
+fn timer_cancel_fields(vm: &mut Vm, env: &ScheduleEnv, o: &Obj) -> PyResult<bool> {
+    let lp = {
+        let Some((vals, [c, l, s, ..])) = env.cancel_layout.fields(vm, o, cancel_fields(env))
+        else {
+            return Ok(false);
+        };
+        match (&vals[c as usize], &vals[l as usize], &vals[s as usize]) {
+            (Some(Value::Bool(_)), Some(lp), Some(Value::Bool(_))) => lp.clone(),
+            _ => return Ok(false),
+        }
+    };
+    let plain = loop_methods(vm, env, &lp) & KEEPS_TIMER_HANDLE_CANCELLED != 0
+        && vm
+            .lookup(&env.handle_cls, &env.cancel)
+            .is_some_and(|c| c.id() == env.base_handle_cancel.id())
+        && matches!(iget(vm, &lp, &env.debug)?, Value::Bool(d) if !d.get());
+    if !plain {
+        return Ok(false);
+    }
+    let Some((mut vals, [c, _, s, cb, args])) = env.cancel_layout.fields(vm, o, cancel_fields(env))
+    else {
+        return Ok(false);
+    };
+    if matches!(vals[c as usize], Some(Value::Bool(b)) if b.get()) {
+        return Ok(true);
+    }
+    // `self._loop._timer_handle_cancelled(self)`, then `Handle.cancel`.
+    let scheduled = matches!(vals[s as usize], Some(Value::Bool(b)) if b.get());
+    vals[c as usize] = Some(Value::Bool(Bool::TRUE));
+    let old = [
+        vals[cb as usize].replace(Value::None),
+        vals[args as usize].replace(Value::None),
+    ];
+    drop(vals);
+    drop(old);
+    if scheduled {
+        count_cancelled(vm, env, &lp)?;
+    }
+    Ok(true)
+}
+
+/// `self._timer_cancelled_count += 1` on the loop `lp`.
+fn count_cancelled(vm: &mut Vm, env: &ScheduleEnv, lp: &Value) -> PyResult<()> {
+    let count = iget(vm, lp, &env.timer_cancelled_count)?;
+    let count = match count {
+        Value::Int(c) if c < i64::MAX => Value::Int(c + 1),
+        c => vm.binary_op(&c, &Value::Int(1), BinOp::Add)?,
+    };
+    iset(vm, lp, &env.timer_cancelled_count, count)
 }

@@ -9,8 +9,9 @@
 //! Like the C task, the step reads and writes the task's private attributes directly in the
 //! instance dict (a `__setattr__` override does not see them).
 
-use super::attr::{dict_get_hinted, keeps_method, own_get, slot_get, truthy, Attr};
+use super::attr::{dict_get_hinted, keeps_method, own_get, slot_get, truthy, Attr, KeptMethods};
 pub(super) use super::attr::{iget, iset};
+use super::layout::Layout;
 use super::natives::{define_group, Op, Shared};
 use aio_vm::code::Code;
 use aio_vm::containers::simple_key_eq;
@@ -68,7 +69,13 @@ pub(super) struct StepEnv {
     /// Handles that ran, emptied, for `call_soon` to fill again (see [`recycle_handle`]).
     handle_pool: RefCell<Vec<Obj>>,
     /// [`loop_natives`]' answer for the last (class, class epoch, instance-dict layout).
-    loop_plain: std::cell::Cell<((usize, u64, u64), u8)>,
+    loop_plain: KeptMethods,
+    /// [`keeps_own_del`]'s answer for the last (class, class epoch).
+    own_del: std::cell::Cell<((usize, u64), bool)>,
+    /// Where a `Future`'s [`Names::future_fields`] are.
+    future_layout: Layout<FUTURE_FIELDS>,
+    /// Where a `Task`'s [`Names::task_fields`] are.
+    task_layout: Layout<TASK_FIELDS>,
     n: Names,
 }
 
@@ -84,36 +91,15 @@ const KEEPS_GET_DEBUG: u8 = 4;
 /// remembered for the last such triple: a task switch checks one entry instead of looking
 /// each name up in the loop's dict and class.
 fn loop_natives(vm: &mut Vm, env: &StepEnv, event_loop: &Value) -> u8 {
-    let key = event_loop.as_obj().and_then(|o| {
-        let (cls, t) = (o.class_raw()?, o.dict_table()?);
-        let version = t.try_borrow().ok()?.version;
-        Some((
-            Rc::as_ptr(cls) as usize,
-            aio_vm::types::type_epoch(),
-            version,
-        ))
-    });
-    if let Some(key) = key {
-        let (cached, bits) = env.loop_plain.get();
-        if cached == key {
-            return bits;
-        }
-    }
     let n = &env.n;
-    let mut bits = 0;
-    if keeps_method(vm, event_loop, &n.call_soon, &env.loop_call_soon) {
-        bits |= KEEPS_CALL_SOON;
-    }
-    if keeps_method(vm, event_loop, &n.run_once, &env.loop_run_once) {
-        bits |= KEEPS_RUN_ONCE;
-    }
-    if keeps_method(vm, event_loop, &n.get_debug, &env.loop_get_debug) {
-        bits |= KEEPS_GET_DEBUG;
-    }
-    if let Some(key) = key {
-        env.loop_plain.set((key, bits));
-    }
-    bits
+    let methods = || {
+        [
+            (&n.call_soon, &env.loop_call_soon),
+            (&n.run_once, &env.loop_run_once),
+            (&n.get_debug, &env.loop_get_debug),
+        ]
+    };
+    env.loop_plain.of(vm, event_loop, methods) as u8
 }
 
 /// Interned attribute names.
@@ -164,7 +150,41 @@ struct Names {
     task_name_counter: Attr,
 }
 
+/// The number of [`Names::future_fields`] and of [`Names::task_fields`].
+const FUTURE_FIELDS: usize = 6;
+const TASK_FIELDS: usize = FUTURE_FIELDS + 4;
+
 impl Names {
+    /// The fields `Future.__init__` sets, in its order.
+    fn future_fields(&self) -> [&Attr; FUTURE_FIELDS] {
+        [
+            &self.loop_,
+            &self.state,
+            &self.result,
+            &self.exception,
+            &self.callbacks,
+            &self.blocking,
+        ]
+    }
+
+    /// The fields `Task.__init__` sets before where and how it runs: its future's, then
+    /// its own.
+    fn task_fields(&self) -> [&Attr; TASK_FIELDS] {
+        let [a, b, c, d, e, f] = self.future_fields();
+        [
+            a,
+            b,
+            c,
+            d,
+            e,
+            f,
+            &self.name,
+            &self.must_cancel,
+            &self.fut_waiter,
+            &self.coro,
+        ]
+    }
+
     fn new(vm: &mut Vm) -> Names {
         Names {
             state: Attr::new(vm, "_state"),
@@ -305,7 +325,6 @@ fn init_future(
     fut: &Value,
     event_loop: Option<&Value>,
 ) -> PyResult<()> {
-    let n = &env.n;
     let event_loop = match event_loop {
         Some(l) if !l.is_none() => l.clone(),
         _ => {
@@ -313,35 +332,66 @@ fn init_future(
             vm.call(&get, &[], &[])?
         }
     };
-    let cls = vm.class_of(fut).clone();
+    for (name, v) in env
+        .n
+        .future_fields()
+        .iter()
+        .zip(future_values(env, &event_loop))
+    {
+        iset(vm, fut, name, v)?;
+    }
+    finish_future(vm, env, fut, &event_loop)
+}
+
+/// The values [`Names::future_fields`] start with in a future of `event_loop`.
+fn future_values(env: &StepEnv, event_loop: &Value) -> [Value; FUTURE_FIELDS] {
+    [
+        event_loop.clone(),
+        Value::Str(env.n.pending.clone()),
+        Value::None,
+        Value::None,
+        Value::None,
+        Value::Bool(Bool::FALSE),
+    ]
+}
+
+/// The rest of `Future.__init__` once the fields are set: the finalizer disarmed for a
+/// class that keeps `Future.__del__`, the creation site recorded in debug mode.
+fn finish_future(vm: &mut Vm, env: &StepEnv, fut: &Value, event_loop: &Value) -> PyResult<()> {
+    let n = &env.n;
     if let Value::Obj(o) = fut {
         // Nothing to report when it dies until it holds an exception (`set_exception`
         // arms the finalizer), unless a subclass brings its own `__del__`.
-        if vm
-            .lookup(&cls, &n.del)
-            .is_some_and(|d| is(&d, &env.future_del))
-        {
+        let cls = vm.class_of(fut).clone();
+        if keeps_own_del(vm, env, &cls) {
             o.set_finalizer_armed(false);
         }
     }
-    iset(vm, fut, &n.loop_, event_loop.clone())?;
-    iset(vm, fut, &n.state, Value::Str(n.pending.clone()))?;
-    iset(vm, fut, &n.result, Value::None)?;
-    iset(vm, fut, &n.exception, Value::None)?;
-    iset(vm, fut, &n.callbacks, Value::None)?;
-    // `_cancel_message`, `_cancelled_exc`, `_log_traceback` and `_source_traceback` are
-    // class defaults (`futures.aio`) until a future needs its own.
-    iset(vm, fut, &n.blocking, Value::Bool(Bool::FALSE))?;
-    let debug = if loop_natives(vm, env, &event_loop) & KEEPS_GET_DEBUG != 0 {
-        iget(vm, &event_loop, &n.debug)?
+    let debug = if loop_natives(vm, env, event_loop) & KEEPS_GET_DEBUG != 0 {
+        iget(vm, event_loop, &n.debug)?
     } else {
-        aio_vm::module::call_method(vm, &event_loop, "get_debug", &[])?
+        aio_vm::module::call_method(vm, event_loop, "get_debug", &[])?
     };
     if !vm.is_true(&debug)? {
         return Ok(());
     }
     let site = creation_site(vm, env);
     iset(vm, fut, &n.source_traceback, site)
+}
+
+/// Whether the class `cls` resolves `__del__` to `Future.__del__`, remembered for the
+/// last class and class epoch.
+fn keeps_own_del(vm: &mut Vm, env: &StepEnv, cls: &Obj) -> bool {
+    let key = (Rc::as_ptr(cls) as usize, aio_vm::types::type_epoch());
+    let (cached, answer) = env.own_del.get();
+    if cached == key {
+        return answer;
+    }
+    let answer = vm
+        .lookup(cls, &env.n.del)
+        .is_some_and(|d| is(&d, &env.future_del));
+    env.own_del.set((key, answer));
+    answer
 }
 
 /// `loop.create_future()`: `Future(loop=self)` without the class call.
@@ -367,8 +417,12 @@ fn create_future(vm: &mut Vm, env: &StepEnv, a: Args) -> PyResult {
         return Err(vm.new_type_error(msg));
     }
     let event_loop = &a.pos[0];
-    let fut = vm.new_instance(&env.future_cls)?;
-    init_future(vm, env, &fut, Some(event_loop))?;
+    let names = env.n.future_fields();
+    let values = future_values(env, event_loop);
+    let fut = env
+        .future_layout
+        .instance(vm, &env.future_cls, names, values)?;
+    finish_future(vm, env, &fut, event_loop)?;
     Ok(fut)
 }
 
@@ -414,6 +468,20 @@ fn new_task(vm: &mut Vm, env: &StepEnv, a: Args) -> PyResult {
         && vm
             .lookup(&env.task_cls, &vm.names.__init__.clone())
             .is_some_and(|f| is(&f, &env.task_init_fn));
+    if own_init && !event_loop.is_none() && is_generator_coroutine(coro) {
+        // `init_task` in one go: the fields of the future and of the task filled as the
+        // object is made.
+        let name = task_name(vm, env, Some(name))?;
+        let [a, b, c, d, e, f] = future_values(env, event_loop);
+        let [g, h, i, j] = task_values(name, coro.clone());
+        let values = [a, b, c, d, e, f, g, h, i, j];
+        let task = env
+            .task_layout
+            .instance(vm, &env.task_cls, env.n.task_fields(), values)?;
+        finish_future(vm, env, &task, event_loop)?;
+        start_task(vm, env, &task, context.clone())?;
+        return Ok(task);
+    }
     if own_init {
         let task = vm.new_instance(&env.task_cls)?;
         let (lp, name) = (Some(event_loop), Some(name));
@@ -441,10 +509,7 @@ fn init_task(
     let n = &env.n;
     init_future(vm, env, task, event_loop)?;
     // A generator or a coroutine; an async generator is neither.
-    let is_coro = match coro.payload() {
-        Some(Payload::Generator(g)) => g.kind != GenKind::AsyncGenerator,
-        _ => false,
-    } || {
+    let is_coro = is_generator_coroutine(&coro) || {
         let f = global(vm, env, "iscoroutine")?;
         let r = vm.call(&f, std::slice::from_ref(&coro), &[])?;
         vm.is_true(&r)?
@@ -456,25 +521,46 @@ fn init_task(
         let msg = format!("a coroutine was expected, got {}", vm.repr(&coro)?.as_str());
         return Err(vm.new_type_error(msg));
     }
-    let name = match name {
-        Some(v) if !v.is_none() => Value::Str(vm.to_str(v)?),
-        _ => {
-            let counter = &n.task_name_counter;
-            let k = match vm.dict_get_str(&env.globals, counter) {
-                Some(Value::Int(k)) => k + 1,
-                _ => 1,
-            };
-            if let Payload::Dict(d) = &env.globals.payload {
-                d.borrow_mut().set_str(Rc::clone(counter), Value::Int(k));
-            }
-            // Formatted by `get_name` when first asked for.
-            Value::Int(k)
-        }
+    let name = task_name(vm, env, name)?;
+    let fields = [&n.name, &n.must_cancel, &n.fut_waiter, &n.coro];
+    for (f, v) in fields.into_iter().zip(task_values(name, coro)) {
+        iset(vm, task, f, v)?;
+    }
+    start_task(vm, env, task, context)
+}
+
+/// Whether `coro` is a generator or a coroutine object (not an async generator), which
+/// `iscoroutine` accepts without being called.
+fn is_generator_coroutine(coro: &Value) -> bool {
+    matches!(coro.payload(), Some(Payload::Generator(g)) if g.kind != GenKind::AsyncGenerator)
+}
+
+/// The values of a task's own fields after its future's ([`Names::task_fields`]).
+fn task_values(name: Value, coro: Value) -> [Value; 4] {
+    [name, Value::Bool(Bool::FALSE), Value::None, coro]
+}
+
+/// The task's `_name`: `name` as a string, or the next number of unnamed tasks (formatted
+/// by `get_name` when first asked for).
+fn task_name(vm: &mut Vm, env: &StepEnv, name: Option<&Value>) -> PyResult {
+    if let Some(v) = name.filter(|v| !v.is_none()) {
+        return Ok(Value::Str(vm.to_str(v)?));
+    }
+    let counter = &env.n.task_name_counter;
+    let k = match vm.dict_get_str(&env.globals, counter) {
+        Some(Value::Int(k)) => k + 1,
+        _ => 1,
     };
-    iset(vm, task, &n.name, name)?;
-    iset(vm, task, &n.must_cancel, Value::Bool(Bool::FALSE))?;
-    iset(vm, task, &n.fut_waiter, Value::None)?;
-    iset(vm, task, &n.coro, coro)?;
+    if let Payload::Dict(d) = &env.globals.payload {
+        d.borrow_mut().set_str(Rc::clone(counter), Value::Int(k));
+    }
+    Ok(Value::Int(k))
+}
+
+/// The end of `Task.__init__` once the fields are set: where the task was made, its
+/// context, its first step scheduled, and its place in `all_tasks()`.
+fn start_task(vm: &mut Vm, env: &StepEnv, task: &Value, context: Value) -> PyResult<()> {
+    let n = &env.n;
     let site = match task {
         Value::Obj(o) => own_get(vm, o, &n.source_traceback).unwrap_or(Value::None),
         _ => Value::None,
@@ -1104,7 +1190,10 @@ fn init_env(vm: &mut Vm, a: &Args, globals: &Obj) -> PyResult<StepEnv> {
         site: RefCell::new(None),
         contexts: super::context::Contexts::new(vm)?,
         handle_pool: RefCell::new(Vec::new()),
-        loop_plain: std::cell::Cell::new(((0, 0, 0), 0)),
+        loop_plain: KeptMethods::new(),
+        own_del: std::cell::Cell::new(((0, 0), false)),
+        future_layout: Layout::new(),
+        task_layout: Layout::new(),
         n: Names::new(vm),
     })
 }
