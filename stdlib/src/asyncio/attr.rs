@@ -137,6 +137,16 @@ pub(super) fn iset(vm: &mut Vm, obj: &Value, name: &Attr, value: Value) -> PyRes
                     }
                 }
             }
+        } else if let Some(t) = o.dict_table() {
+            // The entry at the position the name last had (a queue's or an event's).
+            if let Ok(mut t) = t.try_borrow_mut() {
+                if let Some(slot) = t.value_at_if_key_mut(name.pos.get() as usize, &name.name) {
+                    let old = std::mem::replace(slot, value);
+                    drop(t);
+                    drop(old);
+                    return Ok(());
+                }
+            }
         }
     }
     iset_slow(vm, obj, name, value)

@@ -35,6 +35,8 @@ pub(super) struct QueueEnv {
     deque: Option<Obj>,
     /// Which of the methods [`plain_queue`] covers a queue keeps.
     plain: KeptMethods,
+    /// Whether a queue's `_finished` event keeps `Event.clear`.
+    event_kept: KeptMethods,
     own: Own,
     n: Names,
     /// The task-step natives' state, for `Future`'s own methods run on waiters.
@@ -164,6 +166,7 @@ fn init_env(vm: &mut Vm, a: &Args, globals: &Obj, steps: Shared<StepEnv>) -> PyR
         queue_empty: class(vm, &a.pos[1])?,
         deque: deque.as_obj().cloned(),
         plain: KeptMethods::new(),
+        event_kept: KeptMethods::new(),
         own,
         n,
         steps,
@@ -346,6 +349,15 @@ fn full(vm: &mut Vm, env: &QueueEnv, a: Args) -> PyResult {
 
 fn full_of(vm: &mut Vm, env: &QueueEnv, this: &Value) -> PyResult {
     let maxsize = iget(vm, this, &env.n.maxsize)?;
+    if let Value::Int(m) = maxsize {
+        if m > 0 && plain_queue(vm, env, this) {
+            let q = iget(vm, this, &env.n.queue)?;
+            let len = exact_deque(env, &q).map(|d| d.len());
+            if let Some(len) = len {
+                return Ok(Value::bool(len as i64 >= m));
+            }
+        }
+    }
     let unbounded = match maxsize {
         Value::Int(m) => m <= 0,
         _ => {
@@ -445,16 +457,19 @@ fn wake_next(vm: &mut Vm, env: &QueueEnv, this: &Value, waiters: &Attr) -> PyRes
 /// `self._finished.clear()` / `self._wakeup_next(self._getters)`
 fn put_nowait(vm: &mut Vm, env: &QueueEnv, a: Args) -> PyResult {
     let [this, item] = a.bind_def(vm, "Queue.put_nowait", ["self", "item"])?;
-    let is_full = call_queue_own(vm, env, &this, &env.n.full, &env.own.full, &[], |vm| {
-        full_of(vm, env, &this)
-    })?;
-    if vm.is_true(&is_full)? {
-        return Err(vm.new_exception(&env.queue_full, Vec::new()));
+    let plain = plain_queue(vm, env, &this);
+    if !(plain && put_plain(vm, env, &this, &item)?) {
+        let is_full = call_queue_own(vm, env, &this, &env.n.full, &env.own.full, &[], |vm| {
+            full_of(vm, env, &this)
+        })?;
+        if vm.is_true(&is_full)? {
+            return Err(vm.new_exception(&env.queue_full, Vec::new()));
+        }
+        let args = [item.clone()];
+        call_queue_own(vm, env, &this, &env.n.put, &env.own.put, &args, |vm| {
+            put_of(vm, env, &this, item)
+        })?;
     }
-    let args = [item.clone()];
-    call_queue_own(vm, env, &this, &env.n.put, &env.own.put, &args, |vm| {
-        put_of(vm, env, &this, item)
-    })?;
     let count = iget(vm, &this, &env.n.unfinished_tasks)?;
     let count = match count {
         Value::Int(c) if c < i64::MAX => Value::Int(c + 1),
@@ -462,34 +477,76 @@ fn put_nowait(vm: &mut Vm, env: &QueueEnv, a: Args) -> PyResult {
     };
     iset(vm, &this, &env.n.unfinished_tasks, count)?;
     let finished = iget(vm, &this, &env.n.finished)?;
-    call_own(
-        vm,
-        &finished,
-        &env.n.clear,
-        &env.own.event_clear,
-        &[],
-        |vm| {
-            iset(vm, &finished, &env.n.value, Value::bool(false))?;
-            Ok(Value::None)
-        },
-    )?;
+    let clear = || [(&env.n.clear, &env.own.event_clear)];
+    if env.event_kept.of(vm, &finished, clear) != 0 {
+        iset(vm, &finished, &env.n.value, Value::bool(false))?;
+    } else {
+        call_method(vm, &finished, env.n.clear.as_str(), &[])?;
+    }
     wake_next(vm, env, &this, &env.n.getters)?;
     Ok(Value::None)
+}
+
+/// `if self.full(): raise QueueFull` / `self._put(item)` for a queue that keeps its own
+/// methods ([`plain_queue`]), holding an exact deque and an int `_maxsize`: the deque's
+/// length compared and the item appended directly. `false`, having done nothing, for
+/// anything else.
+fn put_plain(vm: &mut Vm, env: &QueueEnv, this: &Value, item: &Value) -> PyResult<bool> {
+    let Value::Int(m) = iget(vm, this, &env.n.maxsize)? else {
+        return Ok(false);
+    };
+    let q = iget(vm, this, &env.n.queue)?;
+    let Some(mut d) = exact_deque(env, &q) else {
+        return Ok(false);
+    };
+    if m > 0 && d.len() as i64 >= m {
+        drop(d);
+        return Err(vm.new_exception(&env.queue_full, Vec::new()));
+    }
+    d.append(item.clone());
+    Ok(true)
+}
+
+/// `if self.empty(): raise QueueEmpty` / `item = self._get()` for a queue that keeps its
+/// own methods and holds an exact deque: the item popped directly. `None`, having done
+/// nothing, for anything else.
+fn get_plain(vm: &mut Vm, env: &QueueEnv, this: &Value) -> PyResult<Option<Value>> {
+    let q = iget(vm, this, &env.n.queue)?;
+    let Some(mut d) = exact_deque(env, &q) else {
+        return Ok(None);
+    };
+    match d.popleft() {
+        Some(item) => Ok(Some(item)),
+        None => {
+            drop(d);
+            Err(vm.new_exception(&env.queue_empty, Vec::new()))
+        }
+    }
 }
 
 /// `if self.empty(): raise QueueEmpty` / `item = self._get()` /
 /// `self._wakeup_next(self._putters)` / `return item`
 fn get_nowait(vm: &mut Vm, env: &QueueEnv, a: Args) -> PyResult {
     let [this] = a.bind_def(vm, "Queue.get_nowait", ["self"])?;
-    let is_empty = call_queue_own(vm, env, &this, &env.n.empty, &env.own.empty, &[], |vm| {
-        empty_of(vm, env, &this)
-    })?;
-    if vm.is_true(&is_empty)? {
-        return Err(vm.new_exception(&env.queue_empty, Vec::new()));
-    }
-    let item = call_queue_own(vm, env, &this, &env.n.get, &env.own.get, &[], |vm| {
-        get_of(vm, env, &this)
-    })?;
+    let popped = match plain_queue(vm, env, &this) {
+        true => get_plain(vm, env, &this)?,
+        false => None,
+    };
+    let item = match popped {
+        Some(item) => item,
+        None => {
+            let is_empty =
+                call_queue_own(vm, env, &this, &env.n.empty, &env.own.empty, &[], |vm| {
+                    empty_of(vm, env, &this)
+                })?;
+            if vm.is_true(&is_empty)? {
+                return Err(vm.new_exception(&env.queue_empty, Vec::new()));
+            }
+            call_queue_own(vm, env, &this, &env.n.get, &env.own.get, &[], |vm| {
+                get_of(vm, env, &this)
+            })?
+        }
+    };
     wake_next(vm, env, &this, &env.n.putters)?;
     Ok(item)
 }
