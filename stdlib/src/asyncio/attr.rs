@@ -261,63 +261,65 @@ pub(super) fn keeps_method(vm: &mut Vm, obj: &Value, name: &Attr, base: &Value) 
     vm.class_resolves_to(&name.method, obj, &name.name, base)
 }
 
-/// Which of a fixed list of methods an object keeps ([`keeps_method`] for each, as bits:
-/// bit `i` for the `i`th), remembered for the last (class, class epoch, instance-dict key
-/// layout): the answer depends on nothing else (a dict's version names its key layout),
-/// so a hot native checks one entry instead of looking each name up in the object's dict
-/// and class.
+/// An answer about an object's methods that depends only on its class, the class epoch
+/// and its instance dict's key layout (a dict's version names its key layout; no dict and
+/// an empty one both have version 0, and shadow nothing), remembered for the last such
+/// triple: a hot native checks one entry instead of looking each name up in the object's
+/// dict and class. The answer is a set of bits, typically [`kept_bits`].
+/// Two triples are kept: the ready queue's entries alternate between tasks and timer
+/// handles, for instance.
 pub(super) struct KeptMethods {
-    last: Cell<((usize, u64, u64), u32)>,
+    last: [Cell<(LayoutKey, u32)>; 2],
 }
+
+/// An object's class address, the class epoch and its instance dict's version.
+type LayoutKey = (usize, u64, u64);
 
 impl KeptMethods {
     /// A cache that remembers nothing yet.
     pub(super) fn new() -> KeptMethods {
         KeptMethods {
-            last: Cell::new(((0, 0, 0), 0)),
+            last: Default::default(),
         }
     }
 
-    /// The bits of `methods()` (name, the native it must resolve to) that `obj` keeps
-    /// (the list is made only past the cache).
+    /// The answer for `obj`: remembered, or `compute`d (and remembered).
     #[inline(always)]
-    pub(super) fn of<'a, const N: usize>(
-        &self,
-        vm: &mut Vm,
-        obj: &Value,
-        methods: impl FnOnce() -> [(&'a Attr, &'a Value); N],
-    ) -> u32 {
+    pub(super) fn of(&self, vm: &mut Vm, obj: &Value, compute: impl FnOnce(&mut Vm) -> u32) -> u32 {
         let key = obj.as_obj().and_then(|o| {
-            let (cls, t) = (o.class_raw()?, o.dict_table()?);
-            let version = t.try_borrow().ok()?.version;
+            let cls = o.class_raw()?;
+            let version = match o.dict_table() {
+                Some(t) => t.try_borrow().ok()?.version,
+                None => 0,
+            };
             Some((Rc::as_ptr(cls) as usize, type_epoch(), version))
         });
         if let Some(key) = key {
-            let (cached, bits) = self.last.get();
-            if cached == key {
-                return bits;
+            for entry in &self.last {
+                let (cached, bits) = entry.get();
+                if cached == key {
+                    return bits;
+                }
             }
         }
-        self.fill(vm, obj, &methods(), key)
-    }
-
-    #[inline(never)]
-    fn fill(
-        &self,
-        vm: &mut Vm,
-        obj: &Value,
-        methods: &[(&Attr, &Value)],
-        key: Option<(usize, u64, u64)>,
-    ) -> u32 {
-        let mut bits = 0;
-        for (i, (name, f)) in methods.iter().enumerate() {
-            if keeps_method(vm, obj, name, f) {
-                bits |= 1 << i;
-            }
-        }
+        let bits = compute(vm);
         if let Some(key) = key {
-            self.last.set((key, bits));
+            self.last[1].set(self.last[0].get());
+            self.last[0].set((key, bits));
         }
         bits
     }
+}
+
+/// Which of `methods` (name, the native it must resolve to) `obj` keeps
+/// ([`keeps_method`]), as bits: bit `i` for the `i`th.
+#[inline(never)]
+pub(super) fn kept_bits(vm: &mut Vm, obj: &Value, methods: &[(&Attr, &Value)]) -> u32 {
+    let mut bits = 0;
+    for (i, (name, f)) in methods.iter().enumerate() {
+        if keeps_method(vm, obj, name, f) {
+            bits |= 1 << i;
+        }
+    }
+    bits
 }

@@ -296,6 +296,8 @@ fn run_once(vm: &mut Vm, env: &LoopEnv, lp: &Value) -> PyResult {
             timeout = Some(timeout.map_or(left, |t| t.min(left)));
         }
     }
+    // Step 5 reuses the ready list it empties when nothing else holds it.
+    drop(ready);
     // Step 3: poll I/O (the only place the loop blocks); ready sockets' callbacks join the
     // ready queue.
     let events = poll_ready(vm, timeout)?;

@@ -9,7 +9,7 @@
 //! Like the C task, the step reads and writes the task's private attributes directly in the
 //! instance dict (a `__setattr__` override does not see them).
 
-use super::attr::{dict_get_hinted, keeps_method, own_get, slot_get, truthy, Attr, KeptMethods};
+use super::attr::{dict_get_hinted, kept_bits, own_get, slot_get, truthy, Attr, KeptMethods};
 pub(super) use super::attr::{iget, iset};
 use super::layout::Layout;
 use super::natives::{define_group, Op, Shared};
@@ -70,6 +70,8 @@ pub(super) struct StepEnv {
     handle_pool: RefCell<Vec<Obj>>,
     /// [`loop_natives`]' answer for the last (class, class epoch, instance-dict layout).
     loop_plain: KeptMethods,
+    /// [`task_methods`]' answers.
+    task_kept: KeptMethods,
     /// [`keeps_own_del`]'s answer for the last (class, class epoch).
     own_del: std::cell::Cell<((usize, u64), bool)>,
     /// Where a `Future`'s [`Names::future_fields`] are.
@@ -92,14 +94,42 @@ const KEEPS_GET_DEBUG: u8 = 4;
 /// each name up in the loop's dict and class.
 fn loop_natives(vm: &mut Vm, env: &StepEnv, event_loop: &Value) -> u8 {
     let n = &env.n;
-    let methods = || {
-        [
+    let methods = |vm: &mut Vm| {
+        let methods = [
             (&n.call_soon, &env.loop_call_soon),
             (&n.run_once, &env.loop_run_once),
             (&n.get_debug, &env.loop_get_debug),
-        ]
+        ];
+        kept_bits(vm, event_loop, &methods)
     };
     env.loop_plain.of(vm, event_loop, methods) as u8
+}
+
+/// [`task_methods`] bits: the task keeps `Task.__step`; it keeps `Task._task_wakeup` and
+/// its class has no `__call__` (only then does the bare task in a future's callbacks or
+/// the ready queue stand for its wake-up).
+const STEPS: u32 = 1;
+const WAKES: u32 = 2;
+
+/// Which of [`STEPS`] and [`WAKES`] hold for `task`, remembered per class, class epoch
+/// and instance-dict layout.
+#[inline]
+fn task_methods(vm: &mut Vm, env: &StepEnv, task: &Value) -> u32 {
+    let n = &env.n;
+    let compute = |vm: &mut Vm| {
+        let methods = [
+            (&n.step, &env.task_step_fn),
+            (&n.wakeup, &env.task_wakeup_fn),
+        ];
+        let bits = kept_bits(vm, task, &methods);
+        let callable = vm.lookup(vm.class_of(task), &vm.names.__call__).is_some();
+        if callable {
+            bits & !WAKES
+        } else {
+            bits
+        }
+    };
+    env.task_kept.of(vm, task, compute)
 }
 
 /// Interned attribute names.
@@ -1191,6 +1221,7 @@ fn init_env(vm: &mut Vm, a: &Args, globals: &Obj) -> PyResult<StepEnv> {
         contexts: super::context::Contexts::new(vm)?,
         handle_pool: RefCell::new(Vec::new()),
         loop_plain: KeptMethods::new(),
+        task_kept: KeptMethods::new(),
         own_del: std::cell::Cell::new(((0, 0), false)),
         future_layout: Layout::new(),
         task_layout: Layout::new(),
@@ -1558,7 +1589,7 @@ fn call_soon_step(
     error: Option<String>,
     context: Value,
 ) -> PyResult<()> {
-    if error.is_none() && keeps_method(vm, task, &env.n.step, &env.task_step_fn) {
+    if error.is_none() && task_methods(vm, env, task) & STEPS != 0 {
         if queue_bare(vm, env, event_loop, task, None, &context)? {
             return Ok(());
         }
@@ -1615,7 +1646,7 @@ pub(super) fn run_bare(
         return None;
     }
     if is(args, &env.step_args) {
-        if !keeps_method(vm, callback, &env.n.step, &env.task_step_fn) {
+        if task_methods(vm, env, callback) & STEPS == 0 {
             return None;
         }
         return Some(task_step(vm, env, callback, Value::None));
@@ -1624,11 +1655,7 @@ pub(super) fn run_bare(
         return None;
     };
     let [fut] = &items[..] else { return None };
-    if !keeps_method(vm, callback, &env.n.wakeup, &env.task_wakeup_fn)
-        || vm
-            .lookup(vm.class_of(callback), &vm.names.__call__)
-            .is_some()
-    {
+    if task_methods(vm, env, callback) & WAKES == 0 {
         return None;
     }
     match iget(vm, callback, &env.n.fut_waiter) {
@@ -1727,8 +1754,7 @@ fn queue_bare(
         return Ok(false);
     }
     if let Some(fut) = waited {
-        let wakes = keeps_method(vm, task, &n.wakeup, &env.task_wakeup_fn)
-            && vm.lookup(vm.class_of(task), &vm.names.__call__).is_none();
+        let wakes = task_methods(vm, env, task) & WAKES != 0;
         if !wakes || !is(&iget(vm, task, &n.fut_waiter)?, fut) {
             return Ok(false);
         }
@@ -1775,7 +1801,7 @@ pub(super) fn is_bare_entry(vm: &mut Vm, env: &StepEnv, entry: &Value) -> bool {
         Some(o) if matches!(o.payload, Payload::Slots(_)) => {
             !o.class_raw()
                 .is_some_and(|c| Rc::ptr_eq(c, &env.handle_cls))
-                && keeps_method(vm, entry, &env.n.step, &env.task_step_fn)
+                && task_methods(vm, env, entry) & STEPS != 0
         }
         _ => false,
     }
