@@ -267,7 +267,7 @@ impl Names {
 /// Registers `_c_step_init` and the task and future natives in the module globals `g`.
 pub(super) fn define(vm: &mut Vm, g: &Obj) -> Shared<StepEnv> {
     // (global name, __qualname__ as CPython's C classes show it, implementation)
-    let ops: [Op<StepEnv>; 21] = [
+    let ops: [Op<StepEnv>; 22] = [
         ("_c_task_step", "Task.__step", task_step_native),
         (
             "_c_create_future",
@@ -291,6 +291,7 @@ pub(super) fn define(vm: &mut Vm, g: &Obj) -> Shared<StepEnv> {
             "asyncio.get_running_loop",
             get_running_loop,
         ),
+        ("_c_get_loop", "_LoopBoundMixin._get_loop", get_loop),
         ("_c_task_wakeup", "Task.task_wakeup", task_wakeup),
         ("_c_future_done", "Future.done", future_done),
         ("_c_future_cancelled", "Future.cancelled", future_cancelled),
@@ -736,14 +737,40 @@ fn keeps_task_del(vm: &mut Vm, env: &StepEnv, task: &Value) -> bool {
 /// `get_running_loop()`.
 fn get_running_loop(vm: &mut Vm, env: &StepEnv, a: Args) -> PyResult {
     a.check_count(vm, "_asyncio.get_running_loop", 0, 0)?;
+    match running_loop(vm, env) {
+        Some(l) => Ok(l),
+        None => Err(vm.new_runtime_error("no running event loop")),
+    }
+}
+
+/// `_get_running_loop()`: the loop running in this thread, if any.
+fn running_loop(vm: &Vm, env: &StepEnv) -> Option<Value> {
     // The loop runs in one thread (`_running_thread`); others have none running.
     let here = Value::Int(vm.thread_ident() as i64);
     let in_this_thread = dict_get_hinted(&env.globals, &env.n.running_thread)
         .is_some_and(|t| simple_key_eq(&t, &here) == Some(true));
-    match dict_get_hinted(&env.globals, &env.n.running_loop) {
-        Some(l) if !l.is_none() && in_this_thread => Ok(l),
-        _ => Err(vm.new_runtime_error("no running event loop")),
+    dict_get_hinted(&env.globals, &env.n.running_loop).filter(|l| !l.is_none() && in_this_thread)
+}
+
+/// `_LoopBoundMixin._get_loop(self)` (the loop of a lock, event, condition, semaphore,
+/// queue or barrier): `loop = events._get_running_loop()` (`None` when no loop runs) /
+/// `if self._loop is None: self._loop = loop` / `if loop is not self._loop: raise
+/// RuntimeError(f'{self!r} is bound to a different event loop')` / `return loop`.
+fn get_loop(vm: &mut Vm, env: &StepEnv, a: Args) -> PyResult {
+    let [this] = a.bind_def(vm, "_LoopBoundMixin._get_loop", ["self"])?;
+    let running = running_loop(vm, env).unwrap_or(Value::None);
+    let mut bound = iget(vm, &this, &env.n.loop_)?;
+    if bound.is_none() {
+        // Once per object, and through `__setattr__` as the Python code stores it.
+        vm.set_attr(&this, &env.n.loop_, running.clone())?;
+        bound = iget(vm, &this, &env.n.loop_)?;
     }
+    if !is(&running, &bound) {
+        let r = vm.repr(&this)?;
+        let msg = format!("{} is bound to a different event loop", r.as_str());
+        return Err(vm.new_runtime_error(msg));
+    }
+    Ok(running)
 }
 
 /// `_c_task_wakeup(task, future)`: `Task._task_wakeup`, a step with the future's
