@@ -84,7 +84,7 @@ struct Names {
 
 /// Registers the natives in the module globals `g`.
 pub(super) fn define(vm: &mut Vm, g: &Obj, steps: Shared<StepEnv>) {
-    let ops: [Op<QueueEnv>; 13] = [
+    let ops: [Op<QueueEnv>; 14] = [
         ("_c_queue_qsize", "Queue.qsize", qsize),
         ("_c_queue_empty", "Queue.empty", empty),
         ("_c_queue_full", "Queue.full", full),
@@ -102,6 +102,11 @@ pub(super) fn define(vm: &mut Vm, g: &Obj, steps: Shared<StepEnv>) {
             lock_wake_up_first,
         ),
         ("_c_all_cancelled", "asyncio._all_cancelled", all_cancelled),
+        (
+            "_c_release_waiter",
+            "asyncio._release_waiter",
+            release_waiter,
+        ),
     ];
     let globals = g.clone();
     define_group(
@@ -623,6 +628,24 @@ fn wake_up_first_of(vm: &mut Vm, env: &QueueEnv, this: &Value) -> PyResult {
         }
     };
     set_waiter(vm, env, &fut, Value::bool(true))?;
+    Ok(Value::None)
+}
+
+/// `_release_waiter(waiter, *args)`: `if not waiter.done(): waiter.set_result(None)`, the
+/// callback of `wait_for`'s and `wait`'s timeouts and of `wait_for`'s inner future.
+fn release_waiter(vm: &mut Vm, env: &QueueEnv, a: Args) -> PyResult {
+    let Some(waiter) = a.pos.first() else {
+        let msg = "_release_waiter() missing 1 required positional argument: 'waiter'";
+        return Err(vm.new_type_error(msg));
+    };
+    if let Some((k, _)) = a.kw.first() {
+        let msg = format!(
+            "_release_waiter() got an unexpected keyword argument '{}'",
+            k.as_str()
+        );
+        return Err(vm.new_type_error(msg));
+    }
+    set_waiter(vm, env, waiter, Value::None)?;
     Ok(Value::None)
 }
 
