@@ -167,15 +167,7 @@ impl GcState {
         let n = self.allocated.get() + 1;
         self.allocated.set(n);
         if n >= self.threshold.get() && !self.collecting.get() {
-            if self.enabled.get() && self.floor.get() != 0 {
-                if !self.has_callbacks() {
-                    self.collect();
-                } else if !self.collection_due.replace(true) {
-                    crate::finalize::wake();
-                }
-            } else {
-                self.prune(n);
-            }
+            self.threshold_reached(n);
         }
         let idx = self.with_registry(|reg| {
             reg.push(Rc::as_ptr(o));
@@ -183,6 +175,24 @@ impl GcState {
         });
         o.gc.set(idx as u32);
         o.gc_owner.set(self.owner);
+    }
+
+    /// `track`'s rare path, out of line so that the common one saves no registers: `n`
+    /// containers were allocated since the last collection, as many as the schedule waits
+    /// for. Collects (or asks the next finalization point to, around `gc.callbacks`), or
+    /// with automatic collection off, prunes the registry.
+    #[cold]
+    #[inline(never)]
+    fn threshold_reached(&self, n: usize) {
+        if self.enabled.get() && self.floor.get() != 0 {
+            if !self.has_callbacks() {
+                self.collect();
+            } else if !self.collection_due.replace(true) {
+                crate::finalize::wake();
+            }
+        } else {
+            self.prune(n);
+        }
     }
 
     /// Makes `list` the `gc.callbacks` list automatic collections call (the `gc` module's,
@@ -219,15 +229,11 @@ impl GcState {
     }
 
     /// The live registered objects, in the order they were registered (the registry is
-    /// compacted to them, so their `gc` fields are their indices plus one), and each one's
-    /// strong count less the one the returned `Rc` holds, read as the header is first
-    /// touched.
-    fn compact(&self) -> (Vec<Obj>, Vec<i64>) {
+    /// compacted to them, so their `gc` fields are their indices plus one).
+    fn compact(&self) -> Vec<Obj> {
         self.with_registry(|reg| {
             reg.retain(|p| !p.is_null());
-            let mut refs = Vec::with_capacity(reg.len());
-            let live = reg
-                .iter()
+            reg.iter()
                 .enumerate()
                 .map(|(i, &p)| {
                     if let Some(&ahead) = reg.get(i + PREFETCH_DISTANCE) {
@@ -238,13 +244,10 @@ impl GcState {
                     unsafe {
                         (*p).gc.set(i as u32 + 1);
                         Rc::increment_strong_count(p);
-                        let o = Rc::from_raw(p);
-                        refs.push(Rc::strong_count(&o) as i64 - 1);
-                        o
+                        Rc::from_raw(p)
                     }
                 })
-                .collect();
-            (live, refs)
+                .collect()
         })
     }
 
@@ -292,7 +295,7 @@ impl GcState {
     /// With automatic collection off, drops the registry's places of freed objects, and
     /// waits as long again as a collection would before the next pruning.
     fn prune(&self, allocated: usize) {
-        let live = self.compact().0.len();
+        let live = self.compact().len();
         self.threshold
             .set(allocated + (2 * live).max(self.floor.get()).max(DEFAULT_FLOOR));
     }
@@ -350,35 +353,34 @@ impl GcState {
         // `live[i]`'s `gc` field is now `i + 1`. Objects tracked during the collection come
         // after `live.len()`; none of `live` can die before the end (`live` holds them).
         // gc_refs: strong count minus our own clone, minus references from tracked objects.
-        let (live, mut refs) = self.compact();
+        let live = self.compact();
         let n = live.len();
         let owner = self.owner;
-        let index = move |o: &Obj| -> Option<usize> {
-            let g = o.gc.get() as usize;
-            (g != 0 && g <= n && o.gc_owner.get() == owner).then(|| g - 1)
+        let mut refs = vec![0; n];
+        let mut subtract = Subtract {
+            owner,
+            refs: &mut refs,
         };
-        // Each object's item count, for the schedule (read now, while it is in cache).
-        let mut lens: Vec<u32> = Vec::with_capacity(n);
         for (i, o) in live.iter().enumerate() {
             prefetch_ahead(&live, i);
-            lens.push(u32::try_from(container_len(o)).unwrap_or(u32::MAX));
-            trace(o, &mut |child: &Obj| {
-                if let Some(i) = index(child) {
-                    refs[i] -= 1;
-                }
-            });
+            // Read as the header is first touched.
+            subtract.refs[i] += Rc::strong_count(o) as i64 - 1;
+            trace_with(o, &mut subtract);
         }
-        // Everything reachable from an externally referenced object survives.
-        let mut reachable = mark_from_roots(&live, &refs, &index);
+        // Everything reachable from an externally referenced object survives; `items`
+        // counts what the survivors hold, what the next collection walks again.
+        let (mut state, mut items) = mark_from_roots(&live, &refs, owner);
         drop(refs);
+        // The rest is garbage (usually little or none: the passes below go over it alone).
+        let unreached: Vec<usize> = (state.iter().enumerate())
+            .filter(|&(_, &s)| s == UNREACHED)
+            .map(|(i, _)| i)
+            .collect();
         // Weak references to the garbage die first; their callbacks are queued before any
         // `__del__` of the garbage (CPython's `handle_weakrefs`).
         let callbacks = crate::weakref::clear_for_collection(
-            live.iter()
-                .enumerate()
-                .filter(|&(i, _)| !reachable[i])
-                .map(|(_, o)| o),
-            &|wr: &Obj| index(wr).is_some_and(|i| !reachable[i]),
+            unreached.iter().map(|&i| &live[i]),
+            &|wr: &Obj| place(wr, n, owner).is_some_and(|i| state[i] == UNREACHED),
         );
         crate::weakref::queue_callbacks(callbacks);
         // PEP 442: garbage that runs code as it dies (`__del__`, a suspended generator's
@@ -386,21 +388,14 @@ impl GcState {
         // CPython's collector walks its list). Those objects are queued for the next
         // finalization point and, with everything they reach, kept until a later collection
         // finds them unreachable again (the queue's references make them roots meanwhile).
-        let kept = keep_for_finalizers(&live, &mut reachable, &index);
-        // The items the survivors hold: what the next collection walks again.
-        let items = lens
-            .iter()
-            .zip(reachable.iter())
-            .filter(|&(_, r)| *r)
-            .map(|(&l, _)| l as usize)
-            .sum();
-        drop(lens);
+        let (kept, kept_items) = keep_for_finalizers(&live, &unreached, &mut state, owner);
+        items += kept_items;
         let mut garbage: Vec<Value> = Vec::new();
         let mut cleared = 0;
-        for (i, o) in live.iter().enumerate() {
-            if !reachable[i] {
+        for &i in &unreached {
+            if state[i] == UNREACHED {
                 cleared += 1;
-                clear(o, &mut garbage);
+                clear(&live[i], &mut garbage);
             }
         }
         // The survivors: what was reachable. What was kept for its finalizers is garbage
@@ -497,19 +492,73 @@ fn storage_of(o: &Object) -> Option<*const u8> {
     }
 }
 
+/// The place of `o` in a collection's tables (indexed like its `live` objects, `len` of
+/// them, of VM `owner`), if it is one of them: objects tracked during the collection and
+/// other VMs' objects have none.
+#[inline(always)]
+fn place(o: &Object, len: usize, owner: u16) -> Option<usize> {
+    let i = (o.gc.get() as usize).wrapping_sub(1);
+    (i < len && o.gc_owner.get() == owner).then_some(i)
+}
+
+/// The first pass's visitor: subtracts each reference between registered objects from the
+/// referenced one's count.
+struct Subtract<'a> {
+    owner: u16,
+    refs: &'a mut [i64],
+}
+
+impl Visit for Subtract<'_> {
+    #[inline(always)]
+    fn obj(&mut self, o: &Obj) {
+        if let Some(i) = place(o, self.refs.len(), self.owner) {
+            self.refs[i] -= 1;
+        }
+    }
+}
+
+/// [`mark_from_roots`]'s states.
+const UNREACHED: u8 = 0;
+const REACHED: u8 = 1;
+const SCANNED: u8 = 2;
+
+/// [`mark_from_roots`]'s visitor: marks the children of the object at `pos` reached,
+/// putting those before `pos` (older objects, which the pass has gone by) on `work`.
+struct MarkRoots<'a> {
+    owner: u16,
+    state: &'a mut [u8],
+    work: &'a mut Vec<usize>,
+    pos: usize,
+}
+
+impl Visit for MarkRoots<'_> {
+    #[inline(always)]
+    fn obj(&mut self, o: &Obj) {
+        if let Some(j) = place(o, self.state.len(), self.owner) {
+            if self.state[j] == UNREACHED {
+                self.state[j] = REACHED;
+                // Later objects wait for the pass to reach them.
+                if j < self.pos {
+                    self.work.push(j);
+                }
+            }
+        }
+    }
+}
+
 /// Marks what survives the collection: the objects `refs` shows are referenced from outside
 /// the registry (roots) and every registered object they reach. One pass over `live` in
 /// registry order (with prefetching) traces each reached object once; a child met before
-/// its place in the order (an older object) is traced at once from a work list.
-fn mark_from_roots(live: &[Obj], refs: &[i64], index: &dyn Fn(&Obj) -> Option<usize>) -> Vec<bool> {
-    const UNREACHED: u8 = 0;
-    const REACHED: u8 = 1;
-    const SCANNED: u8 = 2;
+/// its place in the order (an older object) is traced at once from a work list. Returns
+/// each object's state (`UNREACHED` for the garbage), and the items the reachable ones
+/// hold (see [`container_len`]).
+fn mark_from_roots(live: &[Obj], refs: &[i64], owner: u16) -> (Vec<u8>, usize) {
     let mut state: Vec<u8> = refs
         .iter()
         .map(|&r| if r > 0 { REACHED } else { UNREACHED })
         .collect();
     let mut work: Vec<usize> = Vec::new();
+    let mut items = 0;
     for i in 0..live.len() {
         prefetch_ahead(live, i);
         if state[i] != REACHED {
@@ -518,67 +567,85 @@ fn mark_from_roots(live: &[Obj], refs: &[i64], index: &dyn Fn(&Obj) -> Option<us
         work.push(i);
         while let Some(k) = work.pop() {
             state[k] = SCANNED;
-            trace(&live[k], &mut |child: &Obj| {
-                if let Some(j) = index(child) {
-                    if state[j] == UNREACHED {
-                        state[j] = REACHED;
-                        // Later objects wait for the pass to reach them.
-                        if j < i {
-                            work.push(j);
-                        }
-                    }
-                }
-            });
+            let o = &live[k];
+            items += container_len(o);
+            trace_with(
+                o,
+                &mut MarkRoots {
+                    owner,
+                    state: &mut state,
+                    work: &mut work,
+                    pos: i,
+                },
+            );
         }
     }
-    state.into_iter().map(|s| s != UNREACHED).collect()
+    (state, items)
 }
 
-/// Queues the unreachable objects of `live` that need finalizing (see
-/// [`Object::needs_finalizer`]) and marks them, and the garbage they reach, reachable so this
-/// collection leaves them intact. Returns how many objects it kept.
+/// Queues the objects of `live` at `unreached` (in order) that need finalizing (see
+/// [`Object::needs_finalizer`]) and marks them, and the garbage they reach, scanned so
+/// this collection leaves them intact. Returns how many objects it kept, and the items
+/// they hold.
 fn keep_for_finalizers(
     live: &[Obj],
-    reachable: &mut [bool],
-    index: &dyn Fn(&Obj) -> Option<usize>,
-) -> usize {
+    unreached: &[usize],
+    state: &mut [u8],
+    owner: u16,
+) -> (usize, usize) {
     let mut work: Vec<usize> = Vec::new();
-    for (i, o) in live.iter().enumerate() {
-        if !reachable[i] && o.needs_finalizer() {
+    for &i in unreached {
+        let o = &live[i];
+        if o.needs_finalizer() {
             o.finalized.set(true);
             crate::finalize::queue_collected(o.clone());
             work.push(i);
         }
     }
-    mark_reachable(live, reachable, work, index)
+    mark_reachable(live, state, work, owner)
 }
 
-/// Marks `roots` and every registered object they reach (through objects not yet marked)
-/// reachable; returns how many it newly marked.
-fn mark_reachable(
-    live: &[Obj],
-    reachable: &mut [bool],
-    roots: Vec<usize>,
-    index: &dyn Fn(&Obj) -> Option<usize>,
-) -> usize {
-    let mut work = roots;
-    let mut marked = 0;
-    for &i in &work {
-        reachable[i] = true;
-        marked += 1;
-    }
-    while let Some(i) = work.pop() {
-        trace(&live[i], &mut |child: &Obj| {
-            if let Some(j) = index(child) {
-                if !reachable[j] {
-                    reachable[j] = true;
-                    marked += 1;
-                    work.push(j);
-                }
+/// [`mark_reachable`]'s visitor: marks the children still unreached scanned and puts them
+/// on `work`.
+struct MarkAll<'a> {
+    owner: u16,
+    state: &'a mut [u8],
+    work: &'a mut Vec<usize>,
+}
+
+impl Visit for MarkAll<'_> {
+    #[inline(always)]
+    fn obj(&mut self, o: &Obj) {
+        if let Some(j) = place(o, self.state.len(), self.owner) {
+            if self.state[j] == UNREACHED {
+                self.state[j] = SCANNED;
+                self.work.push(j);
             }
-        });
+        }
     }
-    marked
+}
+
+/// Marks `roots` and every registered object they reach (through objects still unreached)
+/// scanned; returns how many it newly marked, and the items they hold.
+fn mark_reachable(live: &[Obj], state: &mut [u8], roots: Vec<usize>, owner: u16) -> (usize, usize) {
+    let mut work = roots;
+    for &i in &work {
+        state[i] = SCANNED;
+    }
+    let (mut marked, mut items) = (0, 0);
+    while let Some(i) = work.pop() {
+        marked += 1;
+        items += container_len(&live[i]);
+        trace_with(
+            &live[i],
+            &mut MarkAll {
+                owner,
+                state,
+                work: &mut work,
+            },
+        );
+    }
+    (marked, items)
 }
 
 /// Native state that holds script values (the `T` of a
@@ -666,13 +733,6 @@ pub(crate) trait Visit {
     }
 }
 
-impl Visit for dyn FnMut(&Obj) + '_ {
-    #[inline(always)]
-    fn obj(&mut self, o: &Obj) {
-        self(o)
-    }
-}
-
 fn visit_value<V: Visit + ?Sized>(v: &Value, f: &mut V) {
     f.value(v);
 }
@@ -703,11 +763,6 @@ fn trace_frame<V: Visit + ?Sized>(fr: &Frame, f: &mut V) {
 
 /// Calls `f` on every object `o` references directly (conservatively skipping any part that
 /// is borrowed for writing right now).
-fn trace(o: &Obj, f: &mut dyn FnMut(&Obj)) {
-    trace_with(o, f);
-}
-
-/// [`trace`] with any visitor.
 pub(crate) fn trace_with<V: Visit + ?Sized>(o: &Obj, f: &mut V) {
     if let Some(c) = o.class_raw() {
         f.class(c);
