@@ -79,6 +79,32 @@ pub(crate) fn transfer(dying: &Object, twin: &Obj) {
     }
 }
 
+/// Drops the entries of freed objects from `reg` and renumbers the others (their `gc`
+/// fields); returns how many are left.
+fn drop_freed(reg: &mut Vec<*const Object>) -> usize {
+    reg.retain(|p| !p.is_null());
+    for (i, &p) in reg.iter().enumerate() {
+        // SAFETY: a registered address is a live object: objects leave the registry as
+        // they die (`forget`).
+        unsafe { (*p).gc.set(i as u32 + 1) };
+    }
+    reg.len()
+}
+
+/// Called as the full registry `reg` is about to grow: when a quarter or more of its entries are
+/// places of freed objects, drops those instead, so that a program that keeps many
+/// objects alive between collections does not hold the places of the many more it made and
+/// freed meanwhile (a doubled registry). Each call is paid for by the entries pushed since
+/// the last one (the registry was at most three quarters full after it).
+#[cold]
+#[inline(never)]
+fn make_room(reg: &mut Vec<*const Object>) {
+    let freed = reg.iter().filter(|p| p.is_null()).count();
+    if freed >= reg.len() / 4 {
+        drop_freed(reg);
+    }
+}
+
 /// The registry of container objects and the collection schedule.
 pub struct GcState {
     /// This VM's number in the thread's registry table.
@@ -169,12 +195,33 @@ impl GcState {
         if n >= self.threshold.get() && !self.collecting.get() {
             self.threshold_reached(n);
         }
+        let p = Rc::as_ptr(o);
         let idx = self.with_registry(|reg| {
-            reg.push(Rc::as_ptr(o));
+            if reg.len() == reg.capacity() {
+                return 0;
+            }
+            reg.push(p);
             reg.len()
         });
+        let idx = if idx != 0 { idx } else { self.push_full(p) };
         o.gc.set(idx as u32);
         o.gc_owner.set(self.owner);
+    }
+
+    /// `track`'s path for a full registry: makes room (see [`make_room`]) and pushes `p`;
+    /// returns its place plus one.
+    #[cold]
+    #[inline(never)]
+    fn push_full(&self, p: *const Object) -> usize {
+        self.with_registry(|reg| {
+            // A collection's tables are indexed by the places it numbered: no renumbering
+            // while one runs.
+            if !self.collecting.get() {
+                make_room(reg);
+            }
+            reg.push(p);
+            reg.len()
+        })
     }
 
     /// `track`'s rare path, out of line so that the common one saves no registers: `n`
@@ -295,7 +342,7 @@ impl GcState {
     /// With automatic collection off, drops the registry's places of freed objects, and
     /// waits as long again as a collection would before the next pruning.
     fn prune(&self, allocated: usize) {
-        let live = self.compact().len();
+        let live = self.with_registry(drop_freed);
         self.threshold
             .set(allocated + (2 * live).max(self.floor.get()).max(DEFAULT_FLOOR));
     }
@@ -1159,6 +1206,45 @@ for i in range(30000):
         assert!(c.gc.collect() >= 1);
         drop(kept);
         assert!(a.gc.collect() == 0);
+    }
+
+    /// Whether every entry of `vm`'s registry is null or the object whose `gc` field holds
+    /// its place; returns the number of entries.
+    fn registry_consistent(vm: &Vm) -> usize {
+        vm.gc.with_registry(|reg| {
+            for (i, &p) in reg.iter().enumerate() {
+                // SAFETY: registered addresses are live objects.
+                assert!(p.is_null() || unsafe { (*p).gc.get() } as usize == i + 1);
+            }
+            reg.len()
+        })
+    }
+
+    /// A full registry a quarter or more of whose entries are places of freed objects drops
+    /// them rather than growing, between collections too: the others are renumbered, leave
+    /// it as they die, and a collection finds the cycles among them.
+    #[test]
+    fn a_full_registry_drops_freed_places_before_growing() {
+        let mut vm = Vm::new();
+        vm.gc.set_thresholds(1_000_000, 10, 10);
+        vm.exec(
+            "keep = []\n\
+             for i in range(40000):\n    keep.append([i])\n    t = [i]\n\
+             c = []\nc.append(c)\ndel c, t\n",
+        )
+        .expect("runs");
+        assert_eq!(vm.gc.collected.get(), 0, "no collection ran");
+        let (live, entries) = vm.gc.registry_len();
+        // 80,000 lists tracked, half of them freed: dropped as the registry filled up.
+        assert!(entries < 65_536, "registry {:?}", (live, entries));
+        assert_eq!(registry_consistent(&vm), entries);
+        vm.exec("del keep[::2]\nassert [k[0] for k in keep[:3]] == [1, 3, 5]")
+            .expect("runs");
+        assert!(vm.gc.collect() >= 1);
+        // The cycle's place stays until the registry is compacted again.
+        let (live, entries) = vm.gc.registry_len();
+        assert!(live >= 20_000 && entries - live < 10, "{live} of {entries}");
+        assert_eq!(registry_consistent(&vm), entries);
     }
 
     /// With automatic collection off, cycles survive but the registry still drops the
