@@ -757,7 +757,8 @@ impl Vm {
     }
 
     /// Fills a `StoreAttr` cache when `obj` is a plain instance with a `__dict__` whose
-    /// class uses `object.__setattr__` and has no attribute `name`.
+    /// class uses `object.__setattr__` and has no descriptor `name` (a plain class-level
+    /// value is shadowed by the store, as a missing name is added).
     pub(crate) fn fill_store_attr_cache(
         &self,
         slot: &Cell<AttrCache>,
@@ -777,7 +778,11 @@ impl Vm {
         if let Some((cls, index)) = self.slot_member(obj, name) {
             slot.set(AttrCache::for_slot(epoch, cls, index));
         } else if self.plain_dict_instance_class(obj).is_some()
-            && self.lookup(cls, name).is_none()
+            // A plain class-level value (`_loop = None`, a default the instance overrides)
+            // is no descriptor: the store goes to the instance dict as for a new name.
+            && self
+                .lookup(cls, name)
+                .is_none_or(|v| !self.is_descriptor(&v))
             && !matches!(name.as_str(), "__dict__" | "__class__")
         {
             slot.set(AttrCache {
