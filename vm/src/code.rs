@@ -448,6 +448,10 @@ pub enum Instr {
     /// `LoadConst(k)` then `BinarySubscr` (`t[0]`, `d["key"]`): an exact list, tuple or
     /// dict indexed in place; anything else pushes the constant and subscripts as usual.
     ConstSubscr(u32),
+    /// `LoadConst(k)` then `ReturnValue` (`return None`, the end of a body, `return True`).
+    ReturnConst(u32),
+    /// `LoadFast(a)` then `ReturnValue` (`return x`).
+    ReturnFast(u32),
 }
 
 impl Instr {
@@ -462,9 +466,11 @@ impl Instr {
             | Instr::LoadFastConstCompareJump(_, p)
             | Instr::LoadFastLocalBinary(_, p)
             | Instr::LoadFastLocalCompareJump(_, p) => Instr::LoadFast(unpack_pair(p).0 as u32),
-            Instr::ConstBinary(_, k) | Instr::ConstSubscr(k) | Instr::ConstCompareJump(_, k) => {
-                Instr::LoadConst(k)
-            }
+            Instr::ConstBinary(_, k)
+            | Instr::ConstSubscr(k)
+            | Instr::ConstCompareJump(_, k)
+            | Instr::ReturnConst(k) => Instr::LoadConst(k),
+            Instr::ReturnFast(a) => Instr::LoadFast(a),
             Instr::ForIterStoreFast(p) | Instr::ForIterStoreGlobal(p) => {
                 Instr::ForIter(unpack_pair(p).0 as u32)
             }

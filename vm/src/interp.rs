@@ -1657,6 +1657,15 @@ impl Vm {
                             let v = f.stack.pop().expect("stack");
                             break Event::Return(v);
                         }
+                        // The `ReturnValue` after these is skipped: the frame ends here.
+                        Instr::ReturnConst(k) => {
+                            break Event::Return(code.consts[k as usize].clone());
+                        }
+                        // The local moves out: the frame's locals are released next.
+                        Instr::ReturnFast(a) => match f.locals[a as usize].take() {
+                            Some(v) => break Event::Return(v),
+                            None => break Event::Raise(self.unbound_local(code, a as usize)),
+                        },
                         Instr::SetupFinally(h) => {
                             let level = f.stack.len() as u32;
                             f.push_block(Block::Finally { handler: h, level });

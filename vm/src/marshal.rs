@@ -125,7 +125,7 @@ instr_codec! {
         SetupWith, Raise, JumpIfNotExcMatch, GetAwaitable, ImportName, ImportFrom,
         FormatValue, LoadExceptStarHelper, MatchClass, LoadFastLoadFast, LoadFastLoadConst,
         StoreFastLoadFast, ForIterStoreFast, ForIterStoreGlobal, LoadFastLoadAttr, ConstSubscr,
-        LoadFastStoreAttr,
+        LoadFastStoreAttr, ReturnConst, ReturnFast,
     ],
     flag: [IsOp, ContainsOp, CallEx],
     bin: [Binary, Inplace],

@@ -24,7 +24,7 @@ pub fn stack_effect(i: &Instr) -> i64 {
         LoadFastLoadFast(..) | LoadFastLoadConst(..) => 2,
         StoreFastLoadFast(..) | ForIterStoreFast(..) | ForIterStoreGlobal(..) => 0,
         LoadFastLoadAttr(..) | LoadFastConstBinary(..) | LoadFastLocalBinary(..) => 1,
-        ConstBinary(..) | ConstSubscr(_) => 0,
+        ConstBinary(..) | ConstSubscr(_) | ReturnConst(_) | ReturnFast(_) => 0,
         LoadFastStoreAttr(..) | ConstCompareJump(..) => -1,
         CompareJumpIfFalse(..) => -2,
         LoadFastConstCompareJump(..) | LoadFastLocalCompareJump(..) => 0,

@@ -147,6 +147,8 @@ pub fn fuse_pairs(instrs: &mut [Instr]) {
                 Some(Instr::ConstBinary(op, k))
             }
             (Instr::LoadConst(k), Instr::BinarySubscr) => Some(Instr::ConstSubscr(k)),
+            (Instr::LoadConst(k), Instr::ReturnValue) => Some(Instr::ReturnConst(k)),
+            (Instr::LoadFast(a), Instr::ReturnValue) => Some(Instr::ReturnFast(a)),
             _ => None,
         };
         if let Some(f) = fused {
