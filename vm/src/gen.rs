@@ -23,6 +23,19 @@ pub enum GenResult {
 /// [`Vm::register_self_await`]): the value it yields, or the value of the `await`.
 pub type SelfAwaitStep = Rc<dyn Fn(&mut Vm, &Value) -> PyResult<GenResult>>;
 
+/// Whether a class's `__await__` is one of [`Vm::register_self_await`]'s, remembered for
+/// the class (its address) in one class epoch: `await fut` and each resumption of it ask
+/// again, and a lookup of `__await__` through the MRO costs more than the step itself.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct SelfAwaitMemo {
+    /// The class's address (0: empty).
+    cls: usize,
+    /// The class epoch of the answer.
+    epoch: u64,
+    /// The index in `Vm::self_awaits`, or `usize::MAX` for a class that is not one.
+    index: usize,
+}
+
 /// Takes the frame out of generator `gen` (the payload of `g`), created or suspended
 /// (`started`), to run it for `delivery` with `value` sent in: the sent value is the
 /// result of the suspended `yield` (or the value a `YieldFrom` passes on); with a throw
@@ -72,6 +85,8 @@ impl Vm {
     /// `cr_await` still shows what `__await__` returns.
     pub fn register_self_await(&mut self, await_fn: &Obj, step: SelfAwaitStep) {
         self.self_awaits.push((await_fn.clone(), step));
+        // A class remembered as not being one may be one now.
+        self.self_await_memo = Default::default();
     }
 
     /// Makes `await armed` a bare `yield` (None out, the sent value dropped) with no
@@ -115,19 +130,37 @@ impl Vm {
     /// The step of `v` when its class's `__await__` is registered by
     /// [`Vm::register_self_await`].
     pub(crate) fn self_await_of(&mut self, v: &Value) -> Option<SelfAwaitStep> {
-        if self.self_awaits.is_empty()
-            || matches!(v.payload(), Some(Payload::Iter(_) | Payload::Generator(_)))
-        {
+        if matches!(v.payload(), Some(Payload::Iter(_) | Payload::Generator(_))) {
             return None;
         }
-        let cls = self.class_of(v).clone();
-        let Some(Value::Obj(f)) = self.lookup(&cls, &self.names.__await__) else {
+        let i = self.self_await_index(v)?;
+        Some(self.self_awaits[i].1.clone())
+    }
+
+    /// The position in `self_awaits` of the `__await__` that `v`'s class has, if it is
+    /// one of them, through the memo of the last answers (see [`SelfAwaitMemo`]).
+    #[inline]
+    fn self_await_index(&mut self, v: &Value) -> Option<usize> {
+        if self.self_awaits.is_empty() {
             return None;
+        }
+        let addr = Rc::as_ptr(self.class_of(v)) as usize;
+        let epoch = crate::types::type_epoch();
+        let memo = self.self_await_memo[(addr >> 7) & 3];
+        if memo.cls == addr && memo.epoch == epoch {
+            return (memo.index != usize::MAX).then_some(memo.index);
+        }
+        let cls = self.class_of(v).clone();
+        let index = match self.lookup(&cls, &self.names.__await__) {
+            Some(Value::Obj(f)) => self.self_awaits.iter().position(|(o, _)| Rc::ptr_eq(o, &f)),
+            _ => None,
         };
-        self.self_awaits
-            .iter()
-            .find(|(o, _)| Rc::ptr_eq(o, &f))
-            .map(|(_, step)| step.clone())
+        self.self_await_memo[(addr >> 7) & 3] = SelfAwaitMemo {
+            cls: addr,
+            epoch,
+            index: index.unwrap_or(usize::MAX),
+        };
+        index
     }
 
     /// Takes the frame out of generator `g` to be pushed, with `value` sent in (or `throw`
@@ -407,6 +440,17 @@ impl Vm {
                 };
             }
         }
+        // An object that is its own `await` iterator (asyncio's `Future`), the commonest
+        // sub-iterator after a coroutine; none is an async generator's awaitable below.
+        if let Some(step) = self.self_await_of(sub) {
+            if let Some(t) = throw {
+                return Err(self.exc_from_value(t));
+            }
+            return Ok(match step(self, sub)? {
+                GenResult::Yield(v) => YieldFromStep::Yielded(v),
+                GenResult::Return(v) => YieldFromStep::Returned(v),
+            });
+        }
         // An async generator's `asend`/`__anext__` awaitable that sends into the body: the
         // body's frame runs on the interpreter's frame stack.
         if throw.is_none() {
@@ -428,15 +472,6 @@ impl Vm {
                 GenResult::Yield(v) => Ok(YieldFromStep::Yielded(v)),
                 GenResult::Return(v) => Ok(YieldFromStep::Returned(v)),
             };
-        }
-        if let Some(step) = self.self_await_of(sub) {
-            if let Some(t) = throw {
-                return Err(self.exc_from_value(t));
-            }
-            return Ok(match step(self, sub)? {
-                GenResult::Yield(v) => YieldFromStep::Yielded(v),
-                GenResult::Return(v) => YieldFromStep::Returned(v),
-            });
         }
         // A native iterator or an object with send/throw.
         let r = if let Some(t) = throw {
@@ -570,13 +605,11 @@ impl Vm {
                 return Ok(v.clone());
             }
         }
+        if self.self_await_index(v).is_some() {
+            return Ok(v.clone());
+        }
         let cls = self.class_of(v).clone();
         if let Some(f) = self.lookup(&cls, &self.names.__await__) {
-            if let Value::Obj(fo) = &f {
-                if self.self_awaits.iter().any(|(o, _)| Rc::ptr_eq(o, fo)) {
-                    return Ok(v.clone());
-                }
-            }
             let it = self.call_slot(&f, std::slice::from_ref(v))?;
             if let Some(Payload::Generator(g)) = it.payload() {
                 if g.kind == GenKind::Coroutine {

@@ -206,6 +206,8 @@ pub struct Vm {
     /// The native `__await__` functions whose objects are their own `await` iterators,
     /// with their steps (`Vm::register_self_await`).
     pub(crate) self_awaits: Vec<(Obj, crate::gen::SelfAwaitStep)>,
+    /// What `Vm::self_await_index` last found per class (direct-mapped by address).
+    pub(crate) self_await_memo: [crate::gen::SelfAwaitMemo; 4],
     /// The bare-yield awaitable and its spent twin (`Vm::register_bare_yield`).
     pub(crate) bare_yield: Option<(Obj, Obj)>,
     /// The heap class (address, class epoch) whose `__hash__` `Vm::hash` last found to be
@@ -325,6 +327,7 @@ impl Vm {
             search_path: Vec::new(),
             hidden_sources: Default::default(),
             self_awaits: Vec::new(),
+            self_await_memo: Default::default(),
             bare_yield: None,
             identity_hash_class: std::cell::Cell::new((0, 0)),
             native_modules: HashMap::new(),

@@ -353,6 +353,30 @@ mod tests {
     }
 
     #[test]
+    fn returns_fuse_with_their_load_and_keep_the_return() {
+        use Instr::*;
+        // `if a: return x` / `return None`, and a local-then-constant pair before a return.
+        let original = vec![
+            LoadFast(0),
+            PopJumpIfFalse(4),
+            LoadFast(1),
+            ReturnValue,
+            LoadFast(2),
+            LoadConst(0),
+            ReturnValue,
+        ];
+        let mut instrs = original.clone();
+        fuse_pairs(&mut instrs);
+        assert_eq!(instrs[2..4], [ReturnFast(1), ReturnValue]);
+        assert_eq!(
+            instrs[4..],
+            [LoadFastLoadConst(2), ReturnConst(0), ReturnValue]
+        );
+        let shown: Vec<Instr> = instrs.iter().map(|i| i.unfused()).collect();
+        assert_eq!(shown, original);
+    }
+
+    #[test]
     fn loop_stores_and_attribute_loads_fuse_and_keep_their_jump_targets() {
         use Instr::*;
         // `for x in it: g = x.a` inside a function, then the same loop at module level.
