@@ -438,6 +438,23 @@ impl Vm {
             if Rc::ptr_eq(cls, &self.types.str) {
                 return Ok(Value::Str(self.to_str(x)?));
             }
+            if Rc::ptr_eq(cls, &self.types.bytes) {
+                // `bytes(b)` is `b` itself (`bytes.__bytes__`); `bytes(ba)` of an exact
+                // bytearray (which has no `__bytes__`) copies its contents.
+                if let Value::Obj(o) = x {
+                    let exact = |t: &Obj| o.class_raw().is_some_and(|c| Rc::ptr_eq(c, t));
+                    match &o.payload {
+                        Payload::Bytes(_) if exact(&self.types.bytes) => return Ok(x.clone()),
+                        Payload::ByteArray(b) if exact(&self.types.bytearray) => {
+                            if let Ok(b) = b.try_borrow() {
+                                let copy = b.to_vec();
+                                return Ok(crate::builtins::bytes_const(&self.types, copy));
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
         }
         if kw.is_empty() && Rc::ptr_eq(cls, &self.types.range) {
             if let Some(r) = crate::builtins::big_range::make_small(self, args) {

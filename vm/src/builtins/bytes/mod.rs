@@ -180,9 +180,14 @@ fn bytes_new(vm: &mut Vm, a: Args) -> PyResult {
 /// `bytes(...)`: the `bytes` object the arguments after the class stand for.
 fn exact_bytes_new(vm: &mut Vm, a: Args) -> PyResult {
     a.check_kwargs(vm, "bytes", &["source", "encoding", "errors"])?;
-    // `bytes(x)` asks `x.__bytes__()` first, as CPython does (`bytes(path)`).
-    if let (Some(src @ Value::Obj(_)), None) = (a.arg(1, "source"), a.arg(2, "encoding")) {
-        if as_bytes(src).is_none() {
+    // `bytes(x)` asks `x.__bytes__()` first, as CPython does (`bytes(path)`, a subclass of
+    // bytes or bytearray that defines it); exact bytes (whose `__bytes__` is itself) and
+    // bytearray (which has none) are read directly.
+    if let (Some(src @ Value::Obj(o)), None) = (a.arg(1, "source"), a.arg(2, "encoding")) {
+        let exact = o.class_raw().is_some_and(|c| {
+            std::rc::Rc::ptr_eq(c, &vm.types.bytes) || std::rc::Rc::ptr_eq(c, &vm.types.bytearray)
+        });
+        if !exact {
             if let Some(r) = crate::module::call_special(vm, src, "__bytes__", &[])? {
                 if matches!(r.payload(), Some(Payload::Bytes(_))) {
                     return Ok(r);
