@@ -457,6 +457,9 @@ pub fn percent(vm: &mut Vm, fmt_str: &str, args: &Value) -> PyResult<String> {
 /// `bytes % args`: the str formatter over bytes seen as U+0000..U+00FF, with `%b`, `%s`
 /// taking bytes-like objects and `%r` giving `ascii()`.
 pub fn percent_bytes(vm: &mut Vm, fmt_bytes: &[u8], args: &Value) -> PyResult<Vec<u8>> {
+    if let Some(out) = percent_bytes_simple(fmt_bytes, args) {
+        return Ok(out);
+    }
     let items = match args.payload() {
         Some(Payload::Tuple(t)) => Some(t.to_vec()),
         _ => None,
@@ -471,6 +474,11 @@ pub fn percent_bytes(vm: &mut Vm, fmt_bytes: &[u8], args: &Value) -> PyResult<Ve
     let text = match r {
         Ok(s) => s,
         Err(PercentError::Exc(e)) => return Err(e),
+        Err(PercentError::Format(FormatError::Type(m))) if m.ends_with("string formatting") => {
+            // The formatter is shared with `str % args`; CPython names the bytes one.
+            let m = m.replace("string formatting", "bytes formatting");
+            return Err(format_error(vm, FormatError::Type(m)));
+        }
         Err(PercentError::Format(fe)) => return Err(format_error(vm, fe)),
     };
     // Only `%c` of an int can produce a char past U+00FF.
@@ -478,4 +486,43 @@ pub fn percent_bytes(vm: &mut Vm, fmt_bytes: &[u8], args: &Value) -> PyResult<Ve
         .map(|c| u8::try_from(c as u32))
         .collect::<Result<Vec<u8>, _>>()
         .map_err(|_| vm.new_overflow_error("%c arg not in range(256)"))
+}
+
+/// `fmt % args` for bytes in its most common shape, straight on the bytes: every spec is
+/// `%d`, `%i` or `%u` of an `int`, `%s` or `%b` of a `bytes`, or `%%`, with no mapping key,
+/// flag, width or precision, and the arguments (a tuple, or one value that is no tuple)
+/// match the specs one for one. `None` for anything else, which [`percent_bytes`]
+/// formats (and reports) in full.
+fn percent_bytes_simple(fmt: &[u8], args: &Value) -> Option<Vec<u8>> {
+    let single = std::slice::from_ref(args);
+    let items: &[Value] = match args.payload() {
+        Some(Payload::Tuple(t)) => t,
+        Some(Payload::Dict(_)) => return None,
+        _ => single,
+    };
+    let mut out = Vec::with_capacity(fmt.len() + 8 * items.len());
+    let mut next = items.iter();
+    let mut rest = fmt;
+    while let Some(i) = rest.iter().position(|&b| b == b'%') {
+        out.extend_from_slice(&rest[..i]);
+        let spec = *rest.get(i + 1)?;
+        rest = &rest[i + 2..];
+        match spec {
+            b'%' => out.push(b'%'),
+            b'd' | b'i' | b'u' => match next.next()? {
+                Value::Int(n) => out.extend_from_slice(n.to_string().as_bytes()),
+                _ => return None,
+            },
+            b's' | b'b' => match next.next()?.payload()? {
+                Payload::Bytes(b) => out.extend_from_slice(b),
+                _ => return None,
+            },
+            _ => return None,
+        }
+    }
+    if next.next().is_some() {
+        return None;
+    }
+    out.extend_from_slice(rest);
+    Some(out)
 }
