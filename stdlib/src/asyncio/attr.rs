@@ -311,6 +311,20 @@ impl KeptMethods {
     }
 }
 
+impl KeptMethods {
+    /// Which of `methods()` (name, the native it must resolve to) `obj` keeps, as
+    /// [`kept_bits`] (the list is made only past the cache).
+    #[inline(always)]
+    pub(super) fn kept<'a, const N: usize>(
+        &self,
+        vm: &mut Vm,
+        obj: &Value,
+        methods: impl FnOnce() -> [(&'a Attr, &'a Value); N],
+    ) -> u32 {
+        self.of(vm, obj, |vm| kept_bits(vm, obj, &methods()))
+    }
+}
+
 /// Which of `methods` (name, the native it must resolve to) `obj` keeps
 /// ([`keeps_method`]), as bits: bit `i` for the `i`th.
 #[inline(never)]

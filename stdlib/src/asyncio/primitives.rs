@@ -12,7 +12,7 @@
 //! in place (a walk checks the deque's mutation counter at each step, as its iterator
 //! does); a subclass or another container goes through its methods.
 
-use super::attr::{iget, iset, keeps_method, kept_bits, Attr, KeptMethods};
+use super::attr::{iget, iset, keeps_method, Attr, KeptMethods};
 use super::natives::{define_group, ready, Op, Shared};
 use super::step::{self, StepEnv};
 use crate::collections::deque::Deque;
@@ -197,18 +197,17 @@ fn exact_deque<'a>(env: &QueueEnv, v: &'a Value) -> Option<std::cell::RefMut<'a,
 /// instead of looking up each method they call.
 #[inline]
 fn plain_queue(vm: &mut Vm, env: &QueueEnv, this: &Value) -> bool {
-    let own = |vm: &mut Vm| {
-        let methods = [
+    let kept = env.plain.kept(vm, this, || {
+        [
             (&env.n.qsize, &env.own.qsize),
             (&env.n.empty, &env.own.empty),
             (&env.n.full, &env.own.full),
             (&env.n.put, &env.own.put),
             (&env.n.get, &env.own.get),
             (&env.n.wakeup_next, &env.own.wakeup_next),
-        ];
-        kept_bits(vm, this, &methods)
-    };
-    env.plain.of(vm, this, own) == (1 << 6) - 1
+        ]
+    });
+    kept == (1 << 6) - 1
 }
 
 /// [`call_own`] for one of the queue methods [`plain_queue`] covers, called on the queue.
@@ -483,8 +482,8 @@ fn put_nowait(vm: &mut Vm, env: &QueueEnv, a: Args) -> PyResult {
     };
     iset(vm, &this, &env.n.unfinished_tasks, count)?;
     let finished = iget(vm, &this, &env.n.finished)?;
-    let clear = |vm: &mut Vm| kept_bits(vm, &finished, &[(&env.n.clear, &env.own.event_clear)]);
-    if env.event_kept.of(vm, &finished, clear) != 0 {
+    let clear = || [(&env.n.clear, &env.own.event_clear)];
+    if env.event_kept.kept(vm, &finished, clear) != 0 {
         iset(vm, &finished, &env.n.value, Value::bool(false))?;
     } else {
         call_method(vm, &finished, env.n.clear.as_str(), &[])?;

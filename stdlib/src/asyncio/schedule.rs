@@ -4,7 +4,7 @@
 //! delay goes through them). A loop class that overrides `time` or `call_at` is called as
 //! written.
 
-use super::attr::{iget, iset, kept_bits, truthy, Attr, KeptMethods};
+use super::attr::{iget, iset, truthy, Attr, KeptMethods};
 use super::layout::Layout;
 use super::natives::{define_group, Op};
 use super::timers;
@@ -114,15 +114,13 @@ const KEEPS_TIMER_HANDLE_CANCELLED: u32 = 4;
 
 /// Which of the loop methods the natives here stand for `lp` keeps.
 fn loop_methods(vm: &mut Vm, env: &ScheduleEnv, lp: &Value) -> u32 {
-    let methods = |vm: &mut Vm| {
-        let methods = [
+    env.loop_kept.kept(vm, lp, || {
+        [
             (&env.time, &env.base_time),
             (&env.call_at, &env.base_call_at),
             (&env.timer_handle_cancelled, &env.base_timer_cancelled),
-        ];
-        kept_bits(vm, lp, &methods)
-    };
-    env.loop_kept.of(vm, lp, methods)
+        ]
+    })
 }
 
 /// The arguments both methods take: `(self, first, callback, *args, context=None)`, with

@@ -94,15 +94,14 @@ const KEEPS_GET_DEBUG: u8 = 4;
 /// each name up in the loop's dict and class.
 fn loop_natives(vm: &mut Vm, env: &StepEnv, event_loop: &Value) -> u8 {
     let n = &env.n;
-    let methods = |vm: &mut Vm| {
-        let methods = [
+    let kept = env.loop_plain.kept(vm, event_loop, || {
+        [
             (&n.call_soon, &env.loop_call_soon),
             (&n.run_once, &env.loop_run_once),
             (&n.get_debug, &env.loop_get_debug),
-        ];
-        kept_bits(vm, event_loop, &methods)
-    };
-    env.loop_plain.of(vm, event_loop, methods) as u8
+        ]
+    });
+    kept as u8
 }
 
 /// [`task_methods`] bits: the task keeps `Task.__step`; it keeps `Task._task_wakeup` and
