@@ -579,21 +579,22 @@ impl Vm {
 
     /// An instance of the class `cls`, whose instances keep their attributes in `__slots__`,
     /// with `slots` as its slot storage (one entry per slot, `None` for unset): what
-    /// [`Vm::new_instance`] makes, already filled. `None`, making nothing, when `cls` is
-    /// not such a class or has another number of slots.
+    /// [`Vm::new_instance`] makes, already filled. `slots` back, making nothing, when `cls`
+    /// is not such a class or has another number of slots.
     pub fn new_instance_with_slots(
         &mut self,
         cls: &Obj,
         slots: Vec<Option<Value>>,
-    ) -> Option<Value> {
-        let t = cls.as_type()?;
-        let fits = matches!(t.layout, crate::object::Layout::Object)
-            && t.nslots == slots.len()
-            && !slots.is_empty();
+    ) -> Result<Value, Vec<Option<Value>>> {
+        let fits = cls.as_type().is_some_and(|t| {
+            matches!(t.layout, crate::object::Layout::Object)
+                && t.nslots == slots.len()
+                && !slots.is_empty()
+        });
         if !fits {
-            return None;
+            return Err(slots);
         }
-        Some(self.new_object_of(cls, Payload::Slots(RefCell::new(slots))))
+        Ok(self.new_object_of(cls, Payload::Slots(RefCell::new(slots))))
     }
 
     /// An object of class `cls` carrying `payload`: what a built-in `__new__` makes for

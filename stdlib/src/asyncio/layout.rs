@@ -54,10 +54,10 @@ impl<const N: usize> Layout<N> {
             for (&p, v) in self.pos.get().iter().zip(values) {
                 slots[p as usize] = Some(v);
             }
-            if let Some(o) = vm.new_instance_with_slots(cls, slots) {
-                return Ok(o);
-            }
-            return Err(vm.new_runtime_error("asyncio: a slot layout changed"));
+            // The class's slots are fixed in its epoch, in which `nslots` was learnt.
+            return vm
+                .new_instance_with_slots(cls, slots)
+                .map_err(|_| vm.new_runtime_error("asyncio: a slot layout changed"));
         }
         let o = vm.new_instance(cls)?;
         for (name, v) in names.iter().zip(values) {
